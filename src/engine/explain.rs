@@ -1,0 +1,479 @@
+//! "Why did I get this?": a customer's recommendations with every contribution, the
+//! records behind it, the consent that allowed it, the rules that did not run, and a
+//! counterfactual. The JSON shape of these types is a public contract (see README).
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use super::features::FeatureId;
+use super::index::ShopIndex;
+use super::model::{CustomerId, OrderId, PersonalField, ProductId};
+use super::rules::{Amount, Rule, Target};
+use super::score::{
+    CustomerPlan, Ranked, RuleStatus, Scorer, SkipReason, matching_visits, per_purchase_amount,
+    product_matches, window_start,
+};
+
+/// Largest number of contributions the counterfactual search combines (2^8 subsets).
+const COUNTERFACTUAL_MAX_SOURCES: usize = 8;
+
+/// A customer's explained recommendations.
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    /// Customer number.
+    pub customer: CustomerId,
+    /// The day the explanation was computed for.
+    pub today: NaiveDate,
+    /// False when the customer has granted no purpose any enabled rule needs.
+    pub personalized: bool,
+    /// The recommendations, best first.
+    pub recommendations: Vec<Recommendation>,
+    /// Rules that did not run for this customer, and why.
+    pub skipped: Vec<Skipped>,
+    /// Products that could not be recommended to this customer, and why.
+    pub excluded: Vec<Excluded>,
+}
+
+/// One recommended product and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct Recommendation {
+    /// 1 for the best.
+    pub rank: usize,
+    /// Product number.
+    pub product: ProductId,
+    /// Product name.
+    pub name: String,
+    /// Product category.
+    pub category: String,
+    /// Price in pence.
+    pub price_cents: i64,
+    /// Exactly the sum of `contributions[].value`.
+    pub score: f64,
+    /// One sentence staff can read out to the customer.
+    pub sentence: String,
+    /// What added to the score.
+    pub contributions: Vec<Contribution>,
+    /// The smallest set of contributions without which the product drops out.
+    pub counterfactual: Counterfactual,
+}
+
+/// Where a contribution comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Non-personal popularity.
+    Baseline,
+    /// One of the shop's rules.
+    Rule,
+}
+
+/// One part of a score.
+#[derive(Clone, Debug, Serialize)]
+pub struct Contribution {
+    /// Baseline or rule.
+    pub source: Source,
+    /// Rule id, or "popularity" for the baseline.
+    pub id: String,
+    /// Human label.
+    pub label: String,
+    /// What it added (negative: pushed down).
+    pub value: f64,
+    /// The consent purpose that allowed it; `None` for the non-personal baseline.
+    pub purpose: Option<String>,
+    /// Personal-data fields read.
+    pub fields: Vec<String>,
+    /// Feature values read.
+    pub features: Vec<FeatureValue>,
+    /// The customer's own records used.
+    pub records: Vec<Record>,
+    /// The rule's reason with this customer's values filled in.
+    pub reason: String,
+}
+
+/// A feature and its value for this customer and product.
+#[derive(Clone, Debug, Serialize)]
+pub struct FeatureValue {
+    /// Feature key.
+    pub id: String,
+    /// Human label.
+    pub label: String,
+    /// Its value.
+    pub value: f64,
+}
+
+/// A record of the customer's that a contribution used.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    /// An order line.
+    OrderLine {
+        /// Order number.
+        order: OrderId,
+        /// Order date.
+        date: NaiveDate,
+        /// Product number.
+        product: ProductId,
+        /// Product name.
+        product_name: String,
+        /// Units.
+        quantity: i64,
+    },
+    /// A personal-data field.
+    Field {
+        /// Field key.
+        field: String,
+    },
+}
+
+/// What would change a recommendation.
+#[derive(Clone, Debug, Serialize)]
+pub struct Counterfactual {
+    /// True when removing `removes` drops the product out of the top N.
+    pub drops_out: bool,
+    /// Ids of the contributions to remove (empty when nothing personal keeps it there).
+    pub removes: Vec<String>,
+    /// The counterfactual in words.
+    pub sentence: String,
+}
+
+/// A rule that did not run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Skipped {
+    /// Rule id.
+    pub id: String,
+    /// Rule label.
+    pub label: String,
+    /// `disabled`, `no_consent` or `condition_not_met`.
+    pub reason: &'static str,
+    /// The reason in words.
+    pub detail: String,
+}
+
+/// A product left out for this customer.
+#[derive(Clone, Debug, Serialize)]
+pub struct Excluded {
+    /// Product number.
+    pub product: ProductId,
+    /// Product name.
+    pub name: String,
+    /// `out_of_stock` or `already_bought`.
+    pub reason: &'static str,
+}
+
+/// Explains the customer at `customer` (a position), with their top `n`.
+pub fn explain(scorer: &mut Scorer<'_>, customer: usize, n: usize) -> Explanation {
+    let index = scorer.index();
+    let shop = index.shop();
+    let plan = scorer.plan(customer);
+    let top = scorer.top(&plan, n, &[]);
+    let recommendations = top
+        .iter()
+        .enumerate()
+        .map(|(i, ranked)| {
+            let contributions = contributions(scorer, &plan, ranked.product);
+            let counterfactual = counterfactual(scorer, &plan, ranked, &contributions, n);
+            let p = &shop.products[ranked.product];
+            Recommendation {
+                rank: i + 1,
+                product: p.id,
+                name: p.name.clone(),
+                category: p.category.clone(),
+                price_cents: p.price_cents,
+                score: ranked.score,
+                sentence: sentence(&contributions, plan.personalized),
+                contributions,
+                counterfactual,
+            }
+        })
+        .collect();
+    Explanation {
+        customer: shop.customers[customer].id,
+        today: index.today(),
+        personalized: plan.personalized,
+        recommendations,
+        skipped: skipped(index, &plan),
+        excluded: (0..shop.products.len())
+            .filter_map(|p| {
+                scorer.exclusion(&plan, p).map(|why| Excluded {
+                    product: shop.products[p].id,
+                    name: shop.products[p].name.clone(),
+                    reason: why.code(),
+                })
+            })
+            .collect(),
+    }
+}
+
+fn skipped(index: &ShopIndex, plan: &CustomerPlan) -> Vec<Skipped> {
+    let shop = index.shop();
+    plan.statuses
+        .iter()
+        .zip(&shop.rules)
+        .filter_map(|(status, rule)| match status {
+            RuleStatus::Runs => None,
+            RuleStatus::Skipped(why) => Some(Skipped {
+                id: rule.id.clone(),
+                label: rule.label.clone(),
+                reason: why.code(),
+                detail: match why {
+                    SkipReason::Disabled => "the rule is switched off".to_owned(),
+                    SkipReason::NoConsent { purpose } => format!(
+                        "the customer has not agreed to \"{}\"",
+                        purpose_label(index, purpose)
+                    ),
+                    SkipReason::ConditionNotMet { detail } => detail.clone(),
+                },
+            }),
+        })
+        .collect()
+}
+
+/// The label of a purpose, falling back to its id.
+pub fn purpose_label(index: &ShopIndex, purpose: &str) -> String {
+    index
+        .shop()
+        .purposes
+        .iter()
+        .find(|p| p.id == purpose)
+        .map_or_else(|| purpose.to_owned(), |p| p.label.clone())
+}
+
+/// Every contribution to one product's score for this customer, baseline first.
+pub fn contributions(
+    scorer: &Scorer<'_>,
+    plan: &CustomerPlan,
+    product: usize,
+) -> Vec<Contribution> {
+    let index = scorer.index();
+    let shop = index.shop();
+    let mut out = vec![Contribution {
+        source: Source::Baseline,
+        id: FeatureId::Popularity.key().to_owned(),
+        label: "Popular this month".to_owned(),
+        value: scorer.baseline(product),
+        purpose: None,
+        fields: Vec::new(),
+        features: vec![FeatureValue {
+            id: FeatureId::Popularity.key().to_owned(),
+            label: FeatureId::Popularity.label().to_owned(),
+            value: index.popularity(product),
+        }],
+        records: Vec::new(),
+        reason: "it is popular this month".to_owned(),
+    }];
+    for (rule, status) in shop.rules.iter().zip(&plan.statuses) {
+        if *status == RuleStatus::Runs
+            && let Some(c) = rule_contribution(index, rule, plan.customer, product)
+        {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What one running rule adds to one product, with the records it used; `None` when nothing.
+fn rule_contribution(
+    index: &ShopIndex,
+    rule: &Rule,
+    customer: usize,
+    product: usize,
+) -> Option<Contribution> {
+    let shop = index.shop();
+    let is_bought = matches!(rule.target, Target::BoughtCategory | Target::BoughtProduct);
+    if !is_bought && !product_matches(index, &rule.target, product, product) {
+        return None;
+    }
+    let counts_visits = is_bought || matches!(rule.amount, Amount::PerPurchase { .. });
+    let visits = if counts_visits {
+        let from = window_start(index, &rule.amount);
+        matching_visits(index, customer, from, |q| {
+            product_matches(index, &rule.target, q, product)
+        })
+    } else {
+        Vec::new()
+    };
+    let amount = match rule.amount {
+        Amount::Fixed { value } if !is_bought || !visits.is_empty() => value,
+        Amount::Fixed { .. } => 0.0,
+        Amount::PerPurchase { each, max, .. } => per_purchase_amount(visits.len(), each, max),
+    };
+    if amount == 0.0 {
+        return None;
+    }
+    let mut features: Vec<FeatureValue> = rule
+        .conditions
+        .iter()
+        .filter_map(|c| {
+            c.feature
+                .value(index, customer, index.today())
+                .map(|value| FeatureValue {
+                    id: FeatureId::Customer(c.feature).key().to_owned(),
+                    label: c.feature.label().to_owned(),
+                    value,
+                })
+        })
+        .collect();
+    if counts_visits {
+        features.push(FeatureValue {
+            id: FeatureId::PurchasesMatching.key().to_owned(),
+            label: FeatureId::PurchasesMatching.label().to_owned(),
+            value: visits.len() as f64,
+        });
+    }
+    let mut records: Vec<Record> = visits
+        .iter()
+        .flat_map(|&o| index.lines_of(o).map(move |l| (o, l)))
+        .filter(|&(_, l)| shop.lines[l].quantity > 0)
+        .filter_map(|(o, l)| {
+            let q = index.line_product(l)?;
+            product_matches(index, &rule.target, q, product).then(|| Record::OrderLine {
+                order: shop.orders[o].id,
+                date: shop.orders[o].date,
+                product: shop.products[q].id,
+                product_name: shop.products[q].name.clone(),
+                quantity: shop.lines[l].quantity,
+            })
+        })
+        .collect();
+    let fields = rule.fields();
+    records.extend(
+        fields
+            .iter()
+            .filter(|f| **f != PersonalField::Orders)
+            .map(|f| Record::Field {
+                field: f.key().to_owned(),
+            }),
+    );
+    let dates: Vec<NaiveDate> = visits.iter().map(|&o| shop.orders[o].date).collect();
+    Some(Contribution {
+        source: Source::Rule,
+        id: rule.id.clone(),
+        label: rule.label.clone(),
+        value: rule.weight * amount,
+        purpose: Some(rule.purpose.clone()),
+        fields: fields.iter().map(|f| f.key().to_owned()).collect(),
+        features,
+        records,
+        reason: fill_reason(index, rule, product, &dates),
+    })
+}
+
+/// Fills a rule's reason template with this customer's values.
+fn fill_reason(index: &ShopIndex, rule: &Rule, product: usize, dates: &[NaiveDate]) -> String {
+    let p = &index.shop().products[product];
+    let today = index.today();
+    let tag = match &rule.target {
+        Target::Tag { tag } => tag.clone(),
+        _ => String::new(),
+    };
+    let date_or_blank = |d: Option<&NaiveDate>| d.map(|d| day_text(*d, today)).unwrap_or_default();
+    rule.reason
+        .replace("{category}", &p.category)
+        .replace("{product}", &p.name)
+        .replace("{tag}", &tag)
+        .replace("{band}", index.price_band(product).label())
+        .replace("{count}", &dates.len().to_string())
+        .replace("{times}", &times_text(dates.len()))
+        .replace("{since}", &date_or_blank(dates.first()))
+        .replace("{last}", &date_or_blank(dates.last()))
+}
+
+/// A count of occasions in words: "once", "twice", "3 times".
+pub fn times_text(n: usize) -> String {
+    match n {
+        1 => "once".to_owned(),
+        2 => "twice".to_owned(),
+        n => format!("{n} times"),
+    }
+}
+
+/// A date as people say it: "3 May", with the year when it is not this year.
+pub fn day_text(date: NaiveDate, today: NaiveDate) -> String {
+    if date.year() == today.year() {
+        date.format("%-d %B").to_string()
+    } else {
+        date.format("%-d %B %Y").to_string()
+    }
+}
+
+/// One sentence from the largest positive contributions.
+fn sentence(contributions: &[Contribution], personalized: bool) -> String {
+    if !personalized {
+        return "Recommended because it is popular this month. We do not use your data for \
+                recommendations, because you have not agreed to it."
+            .to_owned();
+    }
+    let mut positive: Vec<&Contribution> = contributions
+        .iter()
+        .filter(|c| c.value > 0.0 && !c.reason.is_empty())
+        .collect();
+    positive.sort_by(|a, b| b.value.total_cmp(&a.value));
+    let reasons: Vec<&str> = positive.iter().take(3).map(|c| c.reason.as_str()).collect();
+    match reasons.as_slice() {
+        [] => "Recommended as one of the shop's products for everyone.".to_owned(),
+        [one] => format!("Recommended because {one}."),
+        [init @ .., last] => format!("Recommended because {} and {last}.", init.join(", ")),
+    }
+}
+
+/// Finds the smallest set of the product's positive rule contributions whose removal
+/// drops it out of the customer's top `n`, by recomputing the list without them.
+fn counterfactual(
+    scorer: &mut Scorer<'_>,
+    plan: &CustomerPlan,
+    ranked: &Ranked,
+    contributions: &[Contribution],
+    n: usize,
+) -> Counterfactual {
+    let rules = &scorer.index().shop().rules;
+    let mut positive: Vec<(usize, &Contribution)> = contributions
+        .iter()
+        .filter(|c| c.source == Source::Rule && c.value > 0.0)
+        .filter_map(|c| rules.iter().position(|r| r.id == c.id).map(|r| (r, c)))
+        .collect();
+    positive.sort_by(|a, b| b.1.value.total_cmp(&a.1.value));
+    positive.truncate(COUNTERFACTUAL_MAX_SOURCES);
+
+    for size in 1..=positive.len() {
+        let mut subsets: Vec<Vec<usize>> = subsets_of_size(positive.len(), size);
+        subsets.sort_by(|a, b| {
+            let sum = |s: &Vec<usize>| s.iter().map(|&i| positive[i].1.value).sum::<f64>();
+            sum(b).total_cmp(&sum(a))
+        });
+        for subset in subsets {
+            let without: Vec<usize> = subset.iter().map(|&i| positive[i].0).collect();
+            let still_in = scorer
+                .top(plan, n, &without)
+                .iter()
+                .any(|r| r.product == ranked.product);
+            if !still_in {
+                let chosen: Vec<&Contribution> = subset.iter().map(|&i| positive[i].1).collect();
+                let reasons: Vec<&str> = chosen.iter().map(|c| c.reason.as_str()).collect();
+                return Counterfactual {
+                    drops_out: true,
+                    removes: chosen.iter().map(|c| c.id.clone()).collect(),
+                    sentence: format!(
+                        "It would drop out of the top {n} without: {}.",
+                        reasons.join("; ")
+                    ),
+                };
+            }
+        }
+    }
+    Counterfactual {
+        drops_out: false,
+        removes: Vec::new(),
+        sentence: format!(
+            "It would stay in the top {n} even without any of the customer's data: \
+             it is among the shop's most popular products."
+        ),
+    }
+}
+
+/// All index subsets of `0..len` with `size` members, in lexicographic order.
+fn subsets_of_size(len: usize, size: usize) -> Vec<Vec<usize>> {
+    (0u32..(1 << len))
+        .filter(|mask| mask.count_ones() as usize == size)
+        .map(|mask| (0..len).filter(|i| mask & (1 << i) != 0).collect())
+        .collect()
+}

@@ -1,0 +1,253 @@
+//! "Data held": every personal-data field kept about one customer, where it came from,
+//! and which rules and features read it. A field nothing reads and nothing else
+//! justifies is a data-minimization finding.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::features::FeatureId;
+use super::index::ShopIndex;
+use super::model::{CustomerId, OrderId, PersonalField, ProductId, Shop};
+
+/// Everything held about one customer.
+#[derive(Clone, Debug, Serialize)]
+pub struct Held {
+    /// Customer number.
+    pub customer: CustomerId,
+    /// Each field held, in catalogue order.
+    pub fields: Vec<HeldField>,
+    /// Every order, oldest first.
+    pub orders: Vec<HeldOrder>,
+    /// Current state and full history of each purpose the customer decided on.
+    pub consents: Vec<HeldConsent>,
+}
+
+/// One field held about a customer.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeldField {
+    /// Group: identity, contact, demographics, purchase history, consents.
+    pub group: String,
+    /// Field key.
+    pub field: String,
+    /// Human label.
+    pub label: String,
+    /// The value, or a summary for records (orders, consents).
+    pub value: String,
+    /// Where it came from.
+    pub source: String,
+    /// When it was recorded.
+    pub recorded_on: NaiveDate,
+    /// Enabled rules and the features they read that use this field.
+    pub used_by: Vec<UsedBy>,
+    /// A reason to hold it other than personalization, if the shop gives one.
+    pub kept_for: Option<String>,
+    /// True when nothing uses it and no other reason is given: a minimization finding.
+    pub not_used: bool,
+    /// Whether it is sensitive or a likely proxy for a sensitive attribute.
+    pub sensitive: bool,
+}
+
+/// A rule or feature that reads a field.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UsedBy {
+    /// `rule` or `feature`.
+    pub kind: &'static str,
+    /// Its id.
+    pub id: String,
+    /// Its label.
+    pub label: String,
+}
+
+/// One order, for "Data held" and the records an explanation points to.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeldOrder {
+    /// Order number.
+    pub order: OrderId,
+    /// Date.
+    pub date: NaiveDate,
+    /// Channel.
+    pub channel: String,
+    /// Lines.
+    pub lines: Vec<HeldLine>,
+}
+
+/// One line of a held order.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeldLine {
+    /// Product number.
+    pub product: ProductId,
+    /// Product name, or a note when the product no longer exists.
+    pub name: String,
+    /// Units.
+    pub quantity: i64,
+    /// Unit price in pence.
+    pub unit_price_cents: i64,
+}
+
+/// A purpose's current state and history for this customer.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeldConsent {
+    /// Purpose id.
+    pub purpose: String,
+    /// Purpose label.
+    pub label: String,
+    /// The latest decision.
+    pub granted: bool,
+    /// Every decision, oldest first.
+    pub history: Vec<ConsentRecord>,
+}
+
+/// One consent decision.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConsentRecord {
+    /// Granted or withdrawn.
+    pub granted: bool,
+    /// When.
+    pub at: NaiveDate,
+    /// How.
+    pub method: String,
+    /// Recorded by whom.
+    pub recorded_by: String,
+}
+
+/// The enabled rules and the features they read that use `field`.
+pub fn used_by(shop: &Shop, field: PersonalField) -> Vec<UsedBy> {
+    let rules: Vec<_> = shop.rules.iter().filter(|r| r.enabled).collect();
+    let mut out: Vec<UsedBy> = rules
+        .iter()
+        .filter(|r| r.fields().contains(&field))
+        .map(|r| UsedBy {
+            kind: "rule",
+            id: r.id.clone(),
+            label: r.label.clone(),
+        })
+        .collect();
+    for feature in FeatureId::all() {
+        let read_by_enabled_rule = rules.iter().any(|r| r.features().contains(&feature));
+        if read_by_enabled_rule && feature.fields().contains(&field) {
+            out.push(UsedBy {
+                kind: "feature",
+                id: feature.key().to_owned(),
+                label: feature.label().to_owned(),
+            });
+        }
+    }
+    out
+}
+
+/// Everything held about the customer at position `customer`.
+pub fn held(index: &ShopIndex, customer: usize) -> Held {
+    let shop = index.shop();
+    let c = &shop.customers[customer];
+    let orders = held_orders(index, customer);
+    let consents = held_consents(index, customer);
+    let fields = shop
+        .fields
+        .iter()
+        .filter_map(|def| {
+            let value = match def.field {
+                PersonalField::Orders if orders.is_empty() => return None,
+                PersonalField::Orders => orders_summary(&orders),
+                PersonalField::Consents if consents.is_empty() => return None,
+                PersonalField::Consents => format!("{} purposes decided", consents.len()),
+                other => c.field_value(other)?,
+            };
+            let own = c.field_sources.iter().find(|s| s.field == def.field);
+            let used_by = used_by(shop, def.field);
+            let not_used = used_by.is_empty() && def.kept_for.is_none();
+            Some(HeldField {
+                group: def.group.clone(),
+                field: def.field.key().to_owned(),
+                label: def.label.clone(),
+                value,
+                source: own.map_or_else(|| c.source.clone(), |s| s.source.clone()),
+                recorded_on: own.map_or(c.since, |s| s.recorded_on),
+                used_by,
+                kept_for: def.kept_for.clone(),
+                not_used,
+                sensitive: def.sensitive,
+            })
+        })
+        .collect();
+    Held {
+        customer: c.id,
+        fields,
+        orders,
+        consents,
+    }
+}
+
+fn orders_summary(orders: &[HeldOrder]) -> String {
+    let lines: usize = orders.iter().map(|o| o.lines.len()).sum();
+    let cents: i64 = orders
+        .iter()
+        .flat_map(|o| &o.lines)
+        .map(|l| l.quantity * l.unit_price_cents)
+        .sum();
+    match (orders.first(), orders.last()) {
+        (Some(first), Some(last)) => format!(
+            "{} orders, {lines} lines, {} in total, {} to {}",
+            orders.len(),
+            super::model::money_text(cents),
+            first.date,
+            last.date
+        ),
+        _ => "no orders".to_owned(),
+    }
+}
+
+fn held_orders(index: &ShopIndex, customer: usize) -> Vec<HeldOrder> {
+    let shop = index.shop();
+    index
+        .orders_of(customer)
+        .map(|o| HeldOrder {
+            order: shop.orders[o].id,
+            date: shop.orders[o].date,
+            channel: shop.orders[o].channel.clone(),
+            lines: index
+                .lines_of(o)
+                .map(|l| {
+                    let line = &shop.lines[l];
+                    HeldLine {
+                        product: line.product,
+                        name: index.line_product(l).map_or_else(
+                            || format!("product {} (no longer sold)", line.product),
+                            |p| shop.products[p].name.clone(),
+                        ),
+                        quantity: line.quantity,
+                        unit_price_cents: line.unit_price_cents,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn held_consents(index: &ShopIndex, customer: usize) -> Vec<HeldConsent> {
+    let shop = index.shop();
+    let mut events: Vec<usize> = index.consents_of(customer).collect();
+    events.sort_by_key(|&e| (shop.consents[e].at, e));
+    shop.purposes
+        .iter()
+        .filter_map(|purpose| {
+            let history: Vec<ConsentRecord> = events
+                .iter()
+                .map(|&e| &shop.consents[e])
+                .filter(|e| e.purpose == purpose.id)
+                .map(|e| ConsentRecord {
+                    granted: e.granted,
+                    at: e.at,
+                    method: e.method.clone(),
+                    recorded_by: e.recorded_by.clone(),
+                })
+                .collect();
+            let granted = history.last()?.granted;
+            Some(HeldConsent {
+                purpose: purpose.id.clone(),
+                label: purpose.label.clone(),
+                granted,
+                history,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,347 @@
+//! Lookup structures built once per snapshot and day: who ordered what, product groups,
+//! price bands, popularity and current consents. Everything the scorer needs in O(1).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::model::{CustomerId, ProductId, Shop};
+use super::rules::PriceBand;
+
+/// Index positions are stored as `u32` to keep the index small at shop scale.
+type Pos = u32;
+
+/// Compressed lists: the items of group `g` are `items[start[g]..start[g + 1]]`.
+#[derive(Debug, Default, Clone)]
+struct Groups {
+    start: Vec<usize>,
+    items: Vec<Pos>,
+}
+
+impl Groups {
+    /// Groups `0..len` items by `key(item)`, keeping each group in `order` order.
+    fn build(groups: usize, len: usize, key: impl Fn(usize) -> Option<usize>) -> Self {
+        let mut counts = vec![0usize; groups + 1];
+        for i in 0..len {
+            if let Some(g) = key(i) {
+                counts[g + 1] += 1;
+            }
+        }
+        for g in 0..groups {
+            counts[g + 1] += counts[g];
+        }
+        let mut fill = counts.clone();
+        let mut items = vec![0; counts[groups]];
+        for i in 0..len {
+            if let Some(g) = key(i) {
+                items[fill[g]] = i as Pos;
+                fill[g] += 1;
+            }
+        }
+        Self {
+            start: counts,
+            items,
+        }
+    }
+
+    fn of(&self, group: usize) -> impl Iterator<Item = usize> + '_ {
+        self.items[self.start[group]..self.start[group + 1]]
+            .iter()
+            .map(|&p| p as usize)
+    }
+}
+
+/// The snapshot plus every lookup the engine needs, for one "today".
+#[derive(Debug, Clone)]
+pub struct ShopIndex {
+    shop: Arc<Shop>,
+    today: NaiveDate,
+    customer_pos: HashMap<CustomerId, usize>,
+    product_pos: HashMap<ProductId, usize>,
+    orders_by_customer: Groups,
+    lines_by_order: Groups,
+    consents_by_customer: Groups,
+    line_product: Vec<Option<Pos>>,
+    categories: Vec<String>,
+    product_category: Vec<Pos>,
+    products_by_category: Groups,
+    price_band: Vec<PriceBand>,
+    popularity: Vec<f64>,
+    by_popularity: Vec<Pos>,
+    purposes: Vec<String>,
+    granted: Vec<u64>,
+}
+
+impl ShopIndex {
+    /// Builds the index of `shop` as of `today`. Orders dated after `today` are ignored.
+    pub fn new(shop: Arc<Shop>, today: NaiveDate) -> Self {
+        let customer_pos: HashMap<_, _> = shop
+            .customers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, i))
+            .collect();
+        let product_pos: HashMap<_, _> = shop
+            .products
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id, i))
+            .collect();
+        let order_pos: HashMap<_, _> = shop
+            .orders
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id, i))
+            .collect();
+
+        let mut orders_by_customer = Groups::build(shop.customers.len(), shop.orders.len(), |o| {
+            let order = &shop.orders[o];
+            if order.date > today {
+                return None;
+            }
+            order.customer.and_then(|c| customer_pos.get(&c).copied())
+        });
+        // Within a customer, visits in date order (then id) so "since" and "last" read right.
+        for c in 0..shop.customers.len() {
+            let range = orders_by_customer.start[c]..orders_by_customer.start[c + 1];
+            orders_by_customer.items[range]
+                .sort_by_key(|&o| (shop.orders[o as usize].date, shop.orders[o as usize].id));
+        }
+        let lines_by_order = Groups::build(shop.orders.len(), shop.lines.len(), |l| {
+            order_pos.get(&shop.lines[l].order).copied()
+        });
+        let consents_by_customer = Groups::build(shop.customers.len(), shop.consents.len(), |e| {
+            customer_pos.get(&shop.consents[e].customer).copied()
+        });
+        let line_product = shop
+            .lines
+            .iter()
+            .map(|l| product_pos.get(&l.product).map(|&p| p as Pos))
+            .collect();
+
+        let mut categories: Vec<String> =
+            shop.products.iter().map(|p| p.category.clone()).collect();
+        categories.sort();
+        categories.dedup();
+        let product_category: Vec<Pos> = shop
+            .products
+            .iter()
+            .map(|p| categories.binary_search(&p.category).unwrap_or(0) as Pos)
+            .collect();
+        let products_by_category = Groups::build(categories.len(), shop.products.len(), |p| {
+            Some(product_category[p] as usize)
+        });
+
+        let price_band = price_bands(&shop);
+        let popularity = popularity(&shop, &product_pos, &order_pos, today);
+        let mut by_popularity: Vec<Pos> = (0..shop.products.len() as Pos).collect();
+        by_popularity.sort_by(|&a, &b| {
+            popularity[b as usize]
+                .total_cmp(&popularity[a as usize])
+                .then(
+                    shop.products[a as usize]
+                        .id
+                        .cmp(&shop.products[b as usize].id),
+                )
+        });
+
+        let purposes: Vec<String> = shop.purposes.iter().map(|p| p.id.clone()).collect();
+        let granted = current_consents(&shop, &consents_by_customer, &purposes);
+
+        Self {
+            shop,
+            today,
+            customer_pos,
+            product_pos,
+            orders_by_customer,
+            lines_by_order,
+            consents_by_customer,
+            line_product,
+            categories,
+            product_category,
+            products_by_category,
+            price_band,
+            popularity,
+            by_popularity,
+            purposes,
+            granted,
+        }
+    }
+
+    /// The snapshot this index was built from.
+    pub fn shop(&self) -> &Shop {
+        &self.shop
+    }
+
+    /// The shared snapshot, for building a changed copy.
+    pub fn shop_arc(&self) -> &Arc<Shop> {
+        &self.shop
+    }
+
+    /// The day the index was built for.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// Position of a customer in `shop().customers`.
+    pub fn customer_pos(&self, id: CustomerId) -> Option<usize> {
+        self.customer_pos.get(&id).copied()
+    }
+
+    /// Position of a product in `shop().products`.
+    pub fn product_pos(&self, id: ProductId) -> Option<usize> {
+        self.product_pos.get(&id).copied()
+    }
+
+    /// The customer's orders up to today, oldest first (positions in `shop().orders`).
+    pub fn orders_of(&self, customer: usize) -> impl Iterator<Item = usize> + '_ {
+        self.orders_by_customer.of(customer)
+    }
+
+    /// The lines of an order (positions in `shop().lines`).
+    pub fn lines_of(&self, order: usize) -> impl Iterator<Item = usize> + '_ {
+        self.lines_by_order.of(order)
+    }
+
+    /// Every consent event of a customer, in recorded order (positions in `shop().consents`).
+    pub fn consents_of(&self, customer: usize) -> impl Iterator<Item = usize> + '_ {
+        self.consents_by_customer.of(customer)
+    }
+
+    /// The product position of a line, if the product still exists.
+    pub fn line_product(&self, line: usize) -> Option<usize> {
+        self.line_product[line].map(|p| p as usize)
+    }
+
+    /// Category names, sorted.
+    pub fn categories(&self) -> &[String] {
+        &self.categories
+    }
+
+    /// Category position of a product.
+    pub fn category_of(&self, product: usize) -> usize {
+        self.product_category[product] as usize
+    }
+
+    /// Products in a category.
+    pub fn products_in_category(&self, category: usize) -> impl Iterator<Item = usize> + '_ {
+        self.products_by_category.of(category)
+    }
+
+    /// Position of a category by name.
+    pub fn category_pos(&self, name: &str) -> Option<usize> {
+        self.categories
+            .binary_search_by(|c| c.as_str().cmp(name))
+            .ok()
+    }
+
+    /// Price band of a product.
+    pub fn price_band(&self, product: usize) -> PriceBand {
+        self.price_band[product]
+    }
+
+    /// Popularity of a product, 0 to 1.
+    pub fn popularity(&self, product: usize) -> f64 {
+        self.popularity[product]
+    }
+
+    /// Products from most to least popular (ties by product id).
+    pub fn by_popularity(&self) -> impl Iterator<Item = usize> + '_ {
+        self.by_popularity.iter().map(|&p| p as usize)
+    }
+
+    /// Whether the customer's latest decision on `purpose` is a grant.
+    pub fn has_consent(&self, customer: usize, purpose: &str) -> bool {
+        self.purposes
+            .iter()
+            .position(|p| p == purpose)
+            .is_some_and(|bit| bit < 64 && self.granted[customer] & (1 << bit) != 0)
+    }
+
+    /// Whether the customer has granted any purpose at all.
+    pub fn has_any_consent(&self, customer: usize) -> bool {
+        self.granted[customer] != 0
+    }
+}
+
+/// Bands by quartile of the shop's own prices: below Q1 budget, Q3 and above premium.
+fn price_bands(shop: &Shop) -> Vec<PriceBand> {
+    let mut prices: Vec<i64> = shop.products.iter().map(|p| p.price_cents).collect();
+    prices.sort_unstable();
+    if prices.is_empty() {
+        return Vec::new();
+    }
+    let q1 = prices[prices.len() / 4];
+    let q3 = prices[(prices.len() * 3) / 4];
+    shop.products
+        .iter()
+        .map(|p| {
+            if p.price_cents >= q3 && q3 > q1 {
+                PriceBand::Premium
+            } else if p.price_cents < q1 {
+                PriceBand::Budget
+            } else {
+                PriceBand::Standard
+            }
+        })
+        .collect()
+}
+
+/// Units sold in the popularity window, relative to the best seller.
+fn popularity(
+    shop: &Shop,
+    product_pos: &HashMap<ProductId, usize>,
+    order_pos: &HashMap<i64, usize>,
+    today: NaiveDate,
+) -> Vec<f64> {
+    let from = today - chrono::Duration::days(shop.settings.popularity_days);
+    let mut units = vec![0i64; shop.products.len()];
+    for line in &shop.lines {
+        let Some(&o) = order_pos.get(&line.order) else {
+            continue;
+        };
+        let date = shop.orders[o].date;
+        if date > from
+            && date <= today
+            && let Some(&p) = product_pos.get(&line.product)
+        {
+            units[p] += line.quantity;
+        }
+    }
+    let best = units.iter().copied().max().unwrap_or(0);
+    units
+        .iter()
+        .map(|&u| {
+            if best > 0 {
+                u.max(0) as f64 / best as f64
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// Bit set of granted purposes per customer, from the latest event per purpose.
+fn current_consents(shop: &Shop, by_customer: &Groups, purposes: &[String]) -> Vec<u64> {
+    (0..shop.customers.len())
+        .map(|c| {
+            let mut latest: HashMap<&str, (chrono::NaiveDate, usize, bool)> = HashMap::new();
+            for e in by_customer.of(c) {
+                let ev = &shop.consents[e];
+                let entry = latest
+                    .entry(ev.purpose.as_str())
+                    .or_insert((ev.at, e, ev.granted));
+                if (ev.at, e) >= (entry.0, entry.1) {
+                    *entry = (ev.at, e, ev.granted);
+                }
+            }
+            latest
+                .iter()
+                .filter(|(_, (_, _, granted))| *granted)
+                .filter_map(|(p, _)| purposes.iter().position(|x| x == p))
+                .filter(|&bit| bit < 64)
+                .fold(0u64, |mask, bit| mask | (1 << bit))
+        })
+        .collect()
+}

@@ -1,0 +1,328 @@
+//! The in-memory snapshot of a shop: customers, products, orders, consents, rules
+//! and the catalogue of personal-data fields. Plain data, no SQL and no UI.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::rules::Rule;
+
+/// A customer's number, as the shop knows it.
+pub type CustomerId = i64;
+/// A product's number.
+pub type ProductId = i64;
+/// An order's number.
+pub type OrderId = i64;
+
+/// Everything Candor knows about one shop, loaded into memory.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Shop {
+    /// Shop-wide settings (name, pinned date, list length).
+    pub settings: Settings,
+    /// Customers, in ascending id order.
+    pub customers: Vec<Customer>,
+    /// Products, in ascending id order.
+    pub products: Vec<Product>,
+    /// Orders (visits or web orders), in ascending id order.
+    pub orders: Vec<Order>,
+    /// Order lines, in ascending order id.
+    pub lines: Vec<OrderLine>,
+    /// Purposes a customer can consent to.
+    pub purposes: Vec<Purpose>,
+    /// Every consent event ever recorded; never overwritten.
+    pub consents: Vec<ConsentEvent>,
+    /// The shop's personalization rules, in evaluation order.
+    pub rules: Vec<Rule>,
+    /// The catalogue of personal-data fields the shop may hold.
+    pub fields: Vec<FieldDef>,
+}
+
+/// Shop-wide settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// The shop's name, shown in titles and customer-facing pages.
+    pub name: String,
+    /// A fixed "today" for teaching shops, so explanations read the same every time.
+    pub pinned_today: Option<NaiveDate>,
+    /// How many recommendations each customer gets.
+    pub top_n: usize,
+    /// Weight of the non-personal popularity baseline.
+    pub popularity_weight: f64,
+    /// How many days of sales count towards popularity.
+    pub popularity_days: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            name: "Unnamed shop".to_owned(),
+            pinned_today: None,
+            top_n: 5,
+            popularity_weight: 1.0,
+            popularity_days: 30,
+        }
+    }
+}
+
+/// One customer and the personal data held about them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    /// Customer number.
+    pub id: CustomerId,
+    /// Full name.
+    pub name: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Street address.
+    pub address: Option<String>,
+    /// Postcode.
+    pub postcode: Option<String>,
+    /// Date of birth.
+    pub birth_date: Option<NaiveDate>,
+    /// Gender, as the customer stated it.
+    pub gender: Option<String>,
+    /// The day the customer record was created.
+    pub since: NaiveDate,
+    /// How the record was created, e.g. "loyalty card form in shop".
+    pub source: String,
+    /// Fields that came from somewhere else than the record itself.
+    pub field_sources: Vec<FieldSource>,
+}
+
+/// Where one field of a customer came from, when it differs from the record's own source.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldSource {
+    /// The field key (see [`PersonalField`]).
+    pub field: PersonalField,
+    /// How the value reached the shop.
+    pub source: String,
+    /// When it was recorded.
+    pub recorded_on: NaiveDate,
+}
+
+/// The personal-data fields a customer record can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonalField {
+    /// Full name.
+    Name,
+    /// Email address.
+    Email,
+    /// Phone number.
+    Phone,
+    /// Street address.
+    Address,
+    /// Postcode.
+    Postcode,
+    /// Date of birth.
+    BirthDate,
+    /// Gender.
+    Gender,
+    /// The day the customer record was created.
+    CustomerSince,
+    /// The customer's orders and order lines.
+    Orders,
+    /// The customer's consent records.
+    Consents,
+}
+
+impl PersonalField {
+    /// Every field, in display order.
+    pub const ALL: [Self; 10] = [
+        Self::Name,
+        Self::Email,
+        Self::Phone,
+        Self::Address,
+        Self::Postcode,
+        Self::BirthDate,
+        Self::Gender,
+        Self::CustomerSince,
+        Self::Orders,
+        Self::Consents,
+    ];
+
+    /// The key used in files, JSON and the database.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::Address => "address",
+            Self::Postcode => "postcode",
+            Self::BirthDate => "birth_date",
+            Self::Gender => "gender",
+            Self::CustomerSince => "customer_since",
+            Self::Orders => "orders",
+            Self::Consents => "consents",
+        }
+    }
+
+    /// Parses a key written by [`PersonalField::key`].
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.key() == key)
+    }
+}
+
+/// A product the shop sells.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    /// Product number.
+    pub id: ProductId,
+    /// Name shown to customers.
+    pub name: String,
+    /// Category, e.g. "coffee".
+    pub category: String,
+    /// Free tags, e.g. "new", "treat", "gluten-free".
+    pub tags: Vec<String>,
+    /// Price in pence (or cents).
+    pub price_cents: i64,
+    /// Units in stock; zero or less means it cannot be recommended.
+    pub stock: i64,
+    /// Whether people buy it again (bread yes, a cake stand no).
+    pub repeatable: bool,
+}
+
+/// An order: one visit to the shop or one web order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    /// Order number.
+    pub id: OrderId,
+    /// The customer, or `None` for a guest sale.
+    pub customer: Option<CustomerId>,
+    /// The day of the order.
+    pub date: NaiveDate,
+    /// Where it was placed, e.g. "in shop", "web".
+    pub channel: String,
+}
+
+/// One line of an order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrderLine {
+    /// The order this line belongs to.
+    pub order: OrderId,
+    /// The product bought.
+    pub product: ProductId,
+    /// Units; negative for a return.
+    pub quantity: i64,
+    /// Price paid per unit, in pence (or cents).
+    pub unit_price_cents: i64,
+}
+
+/// Something a customer can consent to, e.g. personalized recommendations.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Purpose {
+    /// Stable key, e.g. "personalization".
+    pub id: String,
+    /// Short name.
+    pub label: String,
+    /// What the customer is agreeing to, in plain words.
+    pub description: String,
+}
+
+/// One consent decision. The current state of a purpose is the latest event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConsentEvent {
+    /// Whose consent.
+    pub customer: CustomerId,
+    /// Which purpose.
+    pub purpose: String,
+    /// Granted (`true`) or withdrawn (`false`).
+    pub granted: bool,
+    /// When it was given or withdrawn.
+    pub at: NaiveDate,
+    /// How, e.g. "in shop", "web form", "imported".
+    pub method: String,
+    /// Who recorded it.
+    pub recorded_by: String,
+}
+
+/// The catalogue entry of one personal-data field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldDef {
+    /// Which field.
+    pub field: PersonalField,
+    /// Group shown in "Data held": identity, contact, demographics, purchase history, consents.
+    pub group: String,
+    /// Human label.
+    pub label: String,
+    /// What it is, in plain words.
+    pub description: String,
+    /// How long it may be kept after the customer's last order, in days.
+    pub retention_days: Option<i64>,
+    /// A reason to hold it that is not personalization (e.g. "sending receipts"), if any.
+    pub kept_for: Option<String>,
+    /// Whether it is a sensitive attribute or a likely proxy for one.
+    pub sensitive: bool,
+}
+
+impl Customer {
+    /// The value of a plain field as text, or `None` when not held.
+    /// `Orders` and `Consents` are records, not values, and return `None`.
+    pub fn field_value(&self, field: PersonalField) -> Option<String> {
+        match field {
+            PersonalField::Name => self.name.clone(),
+            PersonalField::Email => self.email.clone(),
+            PersonalField::Phone => self.phone.clone(),
+            PersonalField::Address => self.address.clone(),
+            PersonalField::Postcode => self.postcode.clone(),
+            PersonalField::BirthDate => self.birth_date.map(|d| d.to_string()),
+            PersonalField::Gender => self.gender.clone(),
+            PersonalField::CustomerSince => Some(self.since.to_string()),
+            PersonalField::Orders | PersonalField::Consents => None,
+        }
+    }
+
+    /// The name to show, falling back to the customer number.
+    pub fn display_name(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| format!("Customer {}", self.id))
+    }
+}
+
+impl Product {
+    /// The price formatted for people, e.g. "£4.50".
+    pub fn price_text(&self) -> String {
+        money_text(self.price_cents)
+    }
+}
+
+/// Formats pence as pounds, e.g. 450 → "£4.50".
+pub fn money_text(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}£{}.{:02}", abs / 100, abs % 100)
+}
+
+/// Masks an email for lists: "jane.doe@example.com" → "j•••@example.com".
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_and_masks_read_well() {
+        assert_eq!(money_text(450), "£4.50");
+        assert_eq!(money_text(-5), "-£0.05");
+        assert_eq!(mask_email("jane.doe@example.com"), "j•••@example.com");
+        assert_eq!(mask_email("nonsense"), "•••");
+    }
+
+    #[test]
+    fn field_keys_round_trip() {
+        for f in PersonalField::ALL {
+            assert_eq!(PersonalField::from_key(f.key()), Some(f));
+        }
+        assert_eq!(PersonalField::from_key("shoe_size"), None);
+    }
+}

@@ -1,0 +1,78 @@
+//! Shop-wide summaries: one row per customer for the Customers table, and how many
+//! customers each rule runs for. Computed once per snapshot, never per frame.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::index::ShopIndex;
+use super::model::{CustomerId, mask_email};
+use super::score::{RuleStatus, Scorer};
+
+/// One row of the Customers table.
+#[derive(Clone, Debug, Serialize)]
+pub struct CustomerRow {
+    /// Customer number.
+    pub id: CustomerId,
+    /// Name (or "Customer N" when none is held).
+    pub name: String,
+    /// Email with the local part masked.
+    pub email_masked: String,
+    /// Orders up to today.
+    pub orders: usize,
+    /// Date of the latest order.
+    pub last_order: Option<NaiveDate>,
+    /// Granted purposes in words, or "none given" / "all withdrawn".
+    pub consent: String,
+}
+
+/// The Customers table rows, in customer-number order.
+pub fn customer_rows(index: &ShopIndex) -> Vec<CustomerRow> {
+    let shop = index.shop();
+    shop.customers
+        .iter()
+        .enumerate()
+        .map(|(pos, c)| {
+            let last_order = index.orders_of(pos).last().map(|o| shop.orders[o].date);
+            CustomerRow {
+                id: c.id,
+                name: c.display_name(),
+                email_masked: c.email.as_deref().map(mask_email).unwrap_or_default(),
+                orders: index.orders_of(pos).count(),
+                last_order,
+                consent: consent_summary(index, pos),
+            }
+        })
+        .collect()
+}
+
+/// The customer's granted purposes, or why there are none.
+pub fn consent_summary(index: &ShopIndex, customer: usize) -> String {
+    let shop = index.shop();
+    let granted: Vec<&str> = shop
+        .purposes
+        .iter()
+        .filter(|p| index.has_consent(customer, &p.id))
+        .map(|p| p.label.as_str())
+        .collect();
+    if !granted.is_empty() {
+        granted.join(", ")
+    } else if index.consents_of(customer).next().is_some() {
+        "all withdrawn".to_owned()
+    } else {
+        "none given".to_owned()
+    }
+}
+
+/// For each rule, how many customers it currently runs for (consent given, conditions met).
+pub fn rule_reach(index: &ShopIndex) -> Vec<usize> {
+    let scorer = Scorer::new(index);
+    let mut counts = vec![0; index.shop().rules.len()];
+    for c in 0..index.shop().customers.len() {
+        for (r, status) in scorer.plan(c).statuses.iter().enumerate() {
+            if *status == RuleStatus::Runs {
+                counts[r] += 1;
+            }
+        }
+    }
+    counts
+}

@@ -1,0 +1,347 @@
+//! Personalization rules: "when the customer …, boost products that … by …".
+//! Rules are data (stored as JSON), so they can be shown in words, simulated and changed.
+
+use serde::{Deserialize, Serialize};
+
+use super::features::{CustomerFeature, FeatureId};
+use super::model::PersonalField;
+
+/// The lowest weight a rule may have (negative weights push products down).
+pub const MIN_WEIGHT: f64 = -5.0;
+/// The highest weight a rule may have.
+pub const MAX_WEIGHT: f64 = 5.0;
+
+/// One personalization rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    /// Stable key, e.g. "more-of-what-you-like".
+    pub id: String,
+    /// Short name shown to staff.
+    pub label: String,
+    /// Disabled rules never run.
+    pub enabled: bool,
+    /// Multiplies the rule's amount; between [`MIN_WEIGHT`] and [`MAX_WEIGHT`].
+    pub weight: f64,
+    /// The consent purpose the customer must have granted.
+    pub purpose: String,
+    /// All conditions must hold for the rule to run for a customer.
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+    /// Which products the rule affects.
+    pub target: Target,
+    /// How much it adds to each targeted product, before the weight.
+    pub amount: Amount,
+    /// Plain-language reason, with placeholders `{category}`, `{product}`, `{tag}`,
+    /// `{band}`, `{count}`, `{times}` ("once", "twice", "3 times"), `{since}` and `{last}`.
+    pub reason: String,
+}
+
+/// A test on one customer feature, e.g. "age at least 40".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Condition {
+    /// The customer feature compared.
+    pub feature: CustomerFeature,
+    /// How it is compared.
+    pub op: Op,
+    /// The threshold.
+    pub value: f64,
+}
+
+/// Comparison used by a [`Condition`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// Feature ≥ value.
+    AtLeast,
+    /// Feature ≤ value.
+    AtMost,
+}
+
+/// The products a rule affects.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Target {
+    /// Every product.
+    Any,
+    /// Products of one category.
+    Category {
+        /// Category name.
+        category: String,
+    },
+    /// Products carrying a tag.
+    Tag {
+        /// Tag name.
+        tag: String,
+    },
+    /// Products in a price band (budget, standard, premium).
+    PriceBand {
+        /// The band.
+        band: PriceBand,
+    },
+    /// Products in a category the customer has bought from.
+    BoughtCategory,
+    /// Products the customer has bought before.
+    BoughtProduct,
+}
+
+/// Price bands by the quartiles of the shop's own prices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceBand {
+    /// Cheapest quarter of products.
+    Budget,
+    /// The middle half.
+    Standard,
+    /// Most expensive quarter (top price quartile).
+    Premium,
+}
+
+impl PriceBand {
+    /// The band's name in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Budget => "budget",
+            Self::Standard => "standard",
+            Self::Premium => "premium",
+        }
+    }
+}
+
+/// How much a rule adds to a targeted product before its weight is applied.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Amount {
+    /// The same amount for every targeted product.
+    Fixed {
+        /// The amount.
+        value: f64,
+    },
+    /// An amount per visit on which the customer bought matching products
+    /// (same category for `bought_category`, same product for `bought_product`,
+    /// otherwise products matching the target), up to a cap.
+    PerPurchase {
+        /// Added per visit.
+        each: f64,
+        /// Never more than this.
+        max: f64,
+        /// Only visits in this many days before today count.
+        within_days: i64,
+    },
+}
+
+/// A rule that cannot be used, with the field that is wrong.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("rule \"{rule}\", field \"{field}\": {problem}")]
+pub struct RuleProblem {
+    /// The rule's id.
+    pub rule: String,
+    /// The offending field.
+    pub field: &'static str,
+    /// What is wrong, in plain words.
+    pub problem: String,
+}
+
+impl Rule {
+    /// The customer features this rule reads, conditions first.
+    pub fn features(&self) -> Vec<FeatureId> {
+        let mut out: Vec<FeatureId> = self
+            .conditions
+            .iter()
+            .map(|c| FeatureId::Customer(c.feature))
+            .collect();
+        if matches!(self.amount, Amount::PerPurchase { .. })
+            || matches!(self.target, Target::BoughtCategory | Target::BoughtProduct)
+        {
+            out.push(FeatureId::PurchasesMatching);
+        }
+        out.dedup();
+        out
+    }
+
+    /// The personal-data fields this rule reads, through its features.
+    pub fn fields(&self) -> Vec<PersonalField> {
+        let mut out: Vec<PersonalField> = self
+            .features()
+            .iter()
+            .flat_map(|f| f.fields().iter().copied())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Checks the rule for values that would make scores meaningless.
+    pub fn validate(&self, known_purposes: &[&str]) -> Result<(), RuleProblem> {
+        let problem = |field: &'static str, problem: String| RuleProblem {
+            rule: self.id.clone(),
+            field,
+            problem,
+        };
+        if self.id.trim().is_empty() {
+            return Err(problem("id", "a rule needs an id".to_owned()));
+        }
+        if !self.weight.is_finite() || !(MIN_WEIGHT..=MAX_WEIGHT).contains(&self.weight) {
+            return Err(problem(
+                "weight",
+                format!(
+                    "{} is not a weight between {MIN_WEIGHT} and {MAX_WEIGHT}",
+                    self.weight
+                ),
+            ));
+        }
+        if !known_purposes.contains(&self.purpose.as_str()) {
+            return Err(problem(
+                "purpose",
+                format!("\"{}\" is not one of the shop's purposes", self.purpose),
+            ));
+        }
+        if self.conditions.iter().any(|c| !c.value.is_finite()) {
+            return Err(problem(
+                "conditions",
+                "a condition's value must be a number".to_owned(),
+            ));
+        }
+        match self.amount {
+            Amount::Fixed { value } if !value.is_finite() => {
+                Err(problem("amount", "the amount must be a number".to_owned()))
+            }
+            Amount::PerPurchase {
+                each,
+                max,
+                within_days,
+            } if !each.is_finite() || !max.is_finite() || within_days <= 0 => Err(problem(
+                "amount",
+                "per-purchase amounts need finite numbers and a positive number of days".to_owned(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The rule's conditions in words, e.g. "age is at least 40".
+    pub fn conditions_text(&self) -> String {
+        if self.conditions.is_empty() {
+            return "every customer who consented".to_owned();
+        }
+        self.conditions
+            .iter()
+            .map(Condition::text)
+            .collect::<Vec<_>>()
+            .join(" and ")
+    }
+
+    /// The rule's effect in words, e.g. "adds 1.5 × 1.0 to premium products".
+    pub fn effect_text(&self) -> String {
+        let target = self.target.text();
+        match &self.amount {
+            Amount::Fixed { value } => format!("adds {value} to {target}"),
+            Amount::PerPurchase {
+                each,
+                max,
+                within_days,
+            } => format!(
+                "adds {each} per visit in the last {within_days} days on which they bought {}, up to {max}, to {target}",
+                self.target.matching_text()
+            ),
+        }
+    }
+}
+
+impl Condition {
+    /// The condition in words.
+    pub fn text(&self) -> String {
+        let op = match self.op {
+            Op::AtLeast => "at least",
+            Op::AtMost => "at most",
+        };
+        format!("{} is {op} {}", self.feature.label(), self.value)
+    }
+
+    /// Whether the condition holds for a feature value.
+    pub fn holds(&self, value: f64) -> bool {
+        match self.op {
+            Op::AtLeast => value >= self.value,
+            Op::AtMost => value <= self.value,
+        }
+    }
+}
+
+impl Target {
+    /// The targeted products in words.
+    pub fn text(&self) -> String {
+        match self {
+            Self::Any => "every product".to_owned(),
+            Self::Category { category } => format!("products in {category}"),
+            Self::Tag { tag } => format!("products tagged \"{tag}\""),
+            Self::PriceBand { band } => format!("{} products", band.label()),
+            Self::BoughtCategory => "products in categories the customer has bought".to_owned(),
+            Self::BoughtProduct => "products the customer has bought before".to_owned(),
+        }
+    }
+
+    /// What counts as a matching purchase, in words.
+    fn matching_text(&self) -> String {
+        match self {
+            Self::BoughtCategory => "from the same category".to_owned(),
+            Self::BoughtProduct => "the same product".to_owned(),
+            other => other.text(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule() -> Rule {
+        Rule {
+            id: "r".to_owned(),
+            label: "R".to_owned(),
+            enabled: true,
+            weight: 1.0,
+            purpose: "personalization".to_owned(),
+            conditions: vec![Condition {
+                feature: CustomerFeature::Age,
+                op: Op::AtLeast,
+                value: 40.0,
+            }],
+            target: Target::PriceBand {
+                band: PriceBand::Premium,
+            },
+            amount: Amount::Fixed { value: 1.5 },
+            reason: "r".to_owned(),
+        }
+    }
+
+    #[test]
+    fn validation_names_the_bad_field() {
+        let purposes = ["personalization"];
+        assert!(rule().validate(&purposes).is_ok());
+        let mut r = rule();
+        r.weight = f64::NAN;
+        assert_eq!(r.validate(&purposes).unwrap_err().field, "weight");
+        r.weight = 9.0;
+        assert_eq!(r.validate(&purposes).unwrap_err().field, "weight");
+        let mut r = rule();
+        r.purpose = "spying".to_owned();
+        assert_eq!(r.validate(&purposes).unwrap_err().field, "purpose");
+    }
+
+    #[test]
+    fn fields_come_from_features() {
+        assert_eq!(rule().fields(), vec![PersonalField::BirthDate]);
+        let mut r = rule();
+        r.target = Target::BoughtCategory;
+        assert_eq!(
+            r.fields(),
+            vec![PersonalField::BirthDate, PersonalField::Orders]
+        );
+    }
+
+    #[test]
+    fn rules_round_trip_through_json() {
+        let json = serde_json::to_string(&rule()).unwrap();
+        assert!(json.contains("\"kind\":\"price_band\""));
+        let back: Rule = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, rule());
+    }
+}

@@ -1,0 +1,427 @@
+//! Scoring: which rules run for a customer, what each adds to which product, and the
+//! customer's top N. A product's score is the popularity baseline plus the sum of the
+//! weighted amounts of the rules that run for the customer and target the product.
+
+use std::collections::HashMap;
+
+use super::index::ShopIndex;
+use super::rules::{Amount, Rule, Target};
+
+/// Why a rule did not run for a customer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SkipReason {
+    /// The rule is switched off.
+    Disabled,
+    /// The customer has not granted the purpose the rule needs.
+    NoConsent {
+        /// The missing purpose.
+        purpose: String,
+    },
+    /// A condition is false, or the data it needs is not held.
+    ConditionNotMet {
+        /// The condition and the customer's value, in words.
+        detail: String,
+    },
+}
+
+impl SkipReason {
+    /// Stable code used in JSON.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Disabled => "disabled",
+            Self::NoConsent { .. } => "no_consent",
+            Self::ConditionNotMet { .. } => "condition_not_met",
+        }
+    }
+}
+
+/// Whether each rule runs for one customer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RuleStatus {
+    /// The rule runs.
+    Runs,
+    /// The rule does not run, and why.
+    Skipped(SkipReason),
+}
+
+/// Why a product cannot be recommended to a customer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exclusion {
+    /// No stock.
+    OutOfStock,
+    /// Bought already, and not something people buy twice.
+    AlreadyBought,
+}
+
+impl Exclusion {
+    /// The reason in words.
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::OutOfStock => "out of stock",
+            Self::AlreadyBought => "already bought, and not something people buy twice",
+        }
+    }
+
+    /// Stable code used in JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::OutOfStock => "out_of_stock",
+            Self::AlreadyBought => "already_bought",
+        }
+    }
+}
+
+/// One product in a customer's list.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ranked {
+    /// Product position in the snapshot.
+    pub product: usize,
+    /// Its score: baseline plus every rule amount.
+    pub score: f64,
+}
+
+/// The statuses of every rule for a customer, plus whether the list is personalized.
+#[derive(Clone, Debug)]
+pub struct CustomerPlan {
+    /// Customer position.
+    pub customer: usize,
+    /// One status per rule, in the shop's rule order.
+    pub statuses: Vec<RuleStatus>,
+    /// True when at least one enabled rule's purpose is granted.
+    pub personalized: bool,
+}
+
+/// Scores customers; holds reusable buffers so scoring a whole shop allocates little.
+pub struct Scorer<'i> {
+    index: &'i ShopIndex,
+    static_targets: Vec<Option<Vec<usize>>>,
+    acc: Vec<f64>,
+    touched: Vec<usize>,
+    is_touched: Vec<bool>,
+}
+
+impl<'i> Scorer<'i> {
+    /// Prepares a scorer for the snapshot behind `index`.
+    pub fn new(index: &'i ShopIndex) -> Self {
+        let shop = index.shop();
+        let static_targets = shop
+            .rules
+            .iter()
+            .map(|r| static_target_products(index, &r.target))
+            .collect();
+        let n = shop.products.len();
+        Self {
+            index,
+            static_targets,
+            acc: vec![0.0; n],
+            touched: Vec::new(),
+            is_touched: vec![false; n],
+        }
+    }
+
+    /// The index this scorer reads.
+    pub fn index(&self) -> &'i ShopIndex {
+        self.index
+    }
+
+    /// Which rules run for a customer and why the others do not.
+    pub fn plan(&self, customer: usize) -> CustomerPlan {
+        let shop = self.index.shop();
+        let mut personalized = false;
+        let statuses = shop
+            .rules
+            .iter()
+            .map(|rule| {
+                if !rule.enabled {
+                    return RuleStatus::Skipped(SkipReason::Disabled);
+                }
+                if !self.index.has_consent(customer, &rule.purpose) {
+                    return RuleStatus::Skipped(SkipReason::NoConsent {
+                        purpose: rule.purpose.clone(),
+                    });
+                }
+                personalized = true;
+                match failed_condition(self.index, rule, customer) {
+                    Some(detail) => RuleStatus::Skipped(SkipReason::ConditionNotMet { detail }),
+                    None => RuleStatus::Runs,
+                }
+            })
+            .collect();
+        CustomerPlan {
+            customer,
+            statuses,
+            personalized,
+        }
+    }
+
+    /// Why a product cannot be recommended to this customer, if it cannot.
+    pub fn exclusion(&self, plan: &CustomerPlan, product: usize) -> Option<Exclusion> {
+        let p = &self.index.shop().products[product];
+        if p.stock <= 0 {
+            Some(Exclusion::OutOfStock)
+        } else if plan.personalized && !p.repeatable && self.has_bought(plan.customer, product) {
+            Some(Exclusion::AlreadyBought)
+        } else {
+            None
+        }
+    }
+
+    fn has_bought(&self, customer: usize, product: usize) -> bool {
+        let shop = self.index.shop();
+        self.index.orders_of(customer).any(|o| {
+            self.index
+                .lines_of(o)
+                .any(|l| self.index.line_product(l) == Some(product) && shop.lines[l].quantity > 0)
+        })
+    }
+
+    /// The non-personal baseline of a product: popularity × its weight.
+    pub fn baseline(&self, product: usize) -> f64 {
+        self.index.shop().settings.popularity_weight * self.index.popularity(product)
+    }
+
+    /// The customer's top `n`, leaving out the rules whose positions are in `without`.
+    pub fn top(&mut self, plan: &CustomerPlan, n: usize, without: &[usize]) -> Vec<Ranked> {
+        let shop = self.index.shop();
+        for (r, status) in plan.statuses.iter().enumerate() {
+            if *status != RuleStatus::Runs || without.contains(&r) {
+                continue;
+            }
+            let rule = &shop.rules[r];
+            let mut add = |product: usize, amount: f64| {
+                if !self.is_touched[product] {
+                    self.is_touched[product] = true;
+                    self.touched.push(product);
+                }
+                self.acc[product] += rule.weight * amount;
+            };
+            for_each_amount(
+                self.index,
+                rule,
+                self.static_targets[r].as_deref(),
+                plan.customer,
+                &mut add,
+            );
+        }
+
+        let mut candidates: Vec<Ranked> = Vec::with_capacity(self.touched.len() + n);
+        for &p in &self.touched {
+            if self.exclusion(plan, p).is_none() {
+                candidates.push(Ranked {
+                    product: p,
+                    score: self.baseline(p) + self.acc[p],
+                });
+            }
+        }
+        let untouched = self
+            .index
+            .by_popularity()
+            .filter(|&p| !self.is_touched[p] && self.exclusion(plan, p).is_none())
+            .take(n);
+        candidates.extend(untouched.map(|p| Ranked {
+            product: p,
+            score: self.baseline(p),
+        }));
+
+        for &p in &self.touched {
+            self.acc[p] = 0.0;
+            self.is_touched[p] = false;
+        }
+        self.touched.clear();
+
+        candidates.sort_by(|a, b| {
+            b.score.total_cmp(&a.score).then(
+                shop.products[a.product]
+                    .id
+                    .cmp(&shop.products[b.product].id),
+            )
+        });
+        candidates.truncate(n);
+        candidates
+    }
+}
+
+/// Products of a target that does not depend on the customer, or `None` when it does.
+fn static_target_products(index: &ShopIndex, target: &Target) -> Option<Vec<usize>> {
+    let shop = index.shop();
+    let all = 0..shop.products.len();
+    match target {
+        Target::Any => Some(all.collect()),
+        Target::Category { category } => Some(
+            index
+                .category_pos(category)
+                .map(|c| index.products_in_category(c).collect())
+                .unwrap_or_default(),
+        ),
+        Target::Tag { tag } => Some(
+            all.filter(|&p| shop.products[p].tags.iter().any(|t| t == tag))
+                .collect(),
+        ),
+        Target::PriceBand { band } => Some(all.filter(|&p| index.price_band(p) == *band).collect()),
+        Target::BoughtCategory | Target::BoughtProduct => None,
+    }
+}
+
+/// The first condition of `rule` that fails for the customer, in words.
+fn failed_condition(index: &ShopIndex, rule: &Rule, customer: usize) -> Option<String> {
+    rule.conditions.iter().find_map(|cond| {
+        match cond.feature.value(index, customer, index.today()) {
+            None => Some(format!(
+                "needs {}, but the data it is computed from is not held",
+                cond.text()
+            )),
+            Some(v) if !cond.holds(v) => Some(format!(
+                "needs {}; for this customer it is {}",
+                cond.text(),
+                round_for_text(v)
+            )),
+            Some(_) => None,
+        }
+    })
+}
+
+/// Formats a feature value without noise: 29 not 29.0, 12.35 not 12.3499.
+pub fn round_for_text(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// Whether a product matches a target, with `anchor` the product being scored
+/// (for the "bought" targets, which compare against it).
+pub fn product_matches(index: &ShopIndex, target: &Target, product: usize, anchor: usize) -> bool {
+    let p = &index.shop().products[product];
+    match target {
+        Target::Any => true,
+        Target::Category { category } => &p.category == category,
+        Target::Tag { tag } => p.tags.iter().any(|t| t == tag),
+        Target::PriceBand { band } => index.price_band(product) == *band,
+        Target::BoughtCategory => index.category_of(product) == index.category_of(anchor),
+        Target::BoughtProduct => product == anchor,
+    }
+}
+
+/// The customer's orders (positions) on or after `from` with a positive line whose
+/// product satisfies `matches`.
+pub fn matching_visits(
+    index: &ShopIndex,
+    customer: usize,
+    from: Option<chrono::NaiveDate>,
+    matches: impl Fn(usize) -> bool,
+) -> Vec<usize> {
+    let shop = index.shop();
+    index
+        .orders_of(customer)
+        .filter(|&o| from.is_none_or(|f| shop.orders[o].date > f))
+        .filter(|&o| {
+            index
+                .lines_of(o)
+                .any(|l| shop.lines[l].quantity > 0 && index.line_product(l).is_some_and(&matches))
+        })
+        .collect()
+}
+
+/// The amount (before weight) for a number of matching visits.
+pub fn per_purchase_amount(visits: usize, each: f64, max: f64) -> f64 {
+    (visits as f64 * each).min(max)
+}
+
+/// The start of a per-purchase window, or `None` for a fixed amount (whole history).
+pub fn window_start(index: &ShopIndex, amount: &Amount) -> Option<chrono::NaiveDate> {
+    match amount {
+        Amount::Fixed { .. } => None,
+        Amount::PerPurchase { within_days, .. } => {
+            Some(index.today() - chrono::Duration::days(*within_days))
+        }
+    }
+}
+
+/// Calls `add(product, amount)` for every product the rule gives a non-zero amount to.
+fn for_each_amount(
+    index: &ShopIndex,
+    rule: &Rule,
+    static_targets: Option<&[usize]>,
+    customer: usize,
+    add: &mut impl FnMut(usize, f64),
+) {
+    let from = window_start(index, &rule.amount);
+    let amount_for = |visits: usize| match rule.amount {
+        Amount::Fixed { value } => {
+            if visits > 0 {
+                value
+            } else {
+                0.0
+            }
+        }
+        Amount::PerPurchase { each, max, .. } => per_purchase_amount(visits, each, max),
+    };
+    if let Some(targets) = static_targets {
+        let amount = match rule.amount {
+            Amount::Fixed { value } => value,
+            Amount::PerPurchase { .. } => {
+                let visits = matching_visits(index, customer, from, |p| {
+                    product_matches(index, &rule.target, p, p)
+                });
+                amount_for(visits.len())
+            }
+        };
+        if amount != 0.0 {
+            for &p in targets {
+                add(p, amount);
+            }
+        }
+        return;
+    }
+    // "Bought" targets: count visits per category or per product in one pass.
+    let by_category = rule.target == Target::BoughtCategory;
+    let visits = visits_per_key(index, customer, from, by_category);
+    for (key, count) in visits {
+        let amount = amount_for(count);
+        if amount == 0.0 {
+            continue;
+        }
+        if by_category {
+            for p in index.products_in_category(key) {
+                add(p, amount);
+            }
+        } else {
+            add(key, amount);
+        }
+    }
+}
+
+/// Visits per category (or per product) in the window, counting each order once per key.
+fn visits_per_key(
+    index: &ShopIndex,
+    customer: usize,
+    from: Option<chrono::NaiveDate>,
+    by_category: bool,
+) -> Vec<(usize, usize)> {
+    let shop = index.shop();
+    let mut counts: HashMap<usize, usize> = HashMap::new();
+    let mut seen: Vec<usize> = Vec::new();
+    for o in index.orders_of(customer) {
+        if from.is_some_and(|f| shop.orders[o].date <= f) {
+            continue;
+        }
+        seen.clear();
+        for l in index.lines_of(o) {
+            if shop.lines[l].quantity <= 0 {
+                continue;
+            }
+            let Some(p) = index.line_product(l) else {
+                continue;
+            };
+            let key = if by_category { index.category_of(p) } else { p };
+            if !seen.contains(&key) {
+                seen.push(key);
+                *counts.entry(key).or_default() += 1;
+            }
+        }
+    }
+    let mut out: Vec<(usize, usize)> = counts.into_iter().collect();
+    out.sort_unstable();
+    out
+}

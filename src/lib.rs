@@ -1,0 +1,11 @@
+//! Candor: explainable, consent-aware personalization for small shops.
+//!
+//! * [`engine`]: pure domain logic over an in-memory snapshot (no SQL, no UI).
+//! * [`store`]: the SQLite shop file: schema, migrations, loading and saving.
+//! * [`shopgen`]: the bundled sample shop and the synthetic demo-shop generator.
+//! * [`cli`]: the command line, the same engine as the window.
+//! * [`ui`]: the egui window.
+
+pub mod engine;
+pub mod shopgen;
+pub mod store;

@@ -1,0 +1,346 @@
+//! A shop as a folder of CSV files plus `rules.json`: the text-diffable form of the
+//! bundled sample shop in `sample-data/`, also written by `candor export-csv`.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use crate::engine::model::{
+    ConsentEvent, Customer, FieldDef, FieldSource, Order, OrderLine, PersonalField, Product,
+    Purpose, Settings, Shop,
+};
+use crate::engine::rules::Rule;
+
+/// The files of a bundle, in the order they are read.
+pub const FILES: [&str; 10] = [
+    "shop.csv",
+    "customers.csv",
+    "field_sources.csv",
+    "products.csv",
+    "orders.csv",
+    "order_lines.csv",
+    "purposes.csv",
+    "consents.csv",
+    "fields.csv",
+    "rules.json",
+];
+
+/// A bundle that cannot be read, naming the file and line.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    /// A file is missing or unreadable.
+    #[error("{file}: {source}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A CSV row does not fit.
+    #[error("{file}: {source}")]
+    Csv {
+        /// The file.
+        file: String,
+        /// The cause, with line and field.
+        source: csv::Error,
+    },
+    /// `rules.json` is malformed, or a value is not understood.
+    #[error("{file}: {message}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct SettingRow {
+    key: String,
+    value: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CustomerRow {
+    id: i64,
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+    postcode: Option<String>,
+    birth_date: Option<NaiveDate>,
+    gender: Option<String>,
+    since: NaiveDate,
+    source: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FieldSourceRow {
+    customer: i64,
+    field: PersonalField,
+    source: String,
+    recorded_on: NaiveDate,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ProductRow {
+    id: i64,
+    name: String,
+    category: String,
+    tags: String,
+    price_cents: i64,
+    stock: i64,
+    repeatable: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FieldRow {
+    field: PersonalField,
+    group: String,
+    label: String,
+    description: String,
+    retention_days: Option<i64>,
+    kept_for: Option<String>,
+    sensitive: bool,
+}
+
+/// Reads a bundle through `read(file name)`, so it works on a folder and on embedded text.
+pub fn read_bundle(read: impl Fn(&str) -> std::io::Result<String>) -> Result<Shop, BundleError> {
+    let text = |file: &str| {
+        read(file).map_err(|source| BundleError::Io {
+            file: file.to_owned(),
+            source,
+        })
+    };
+    let settings = settings_from_rows(rows::<SettingRow>("shop.csv", &text("shop.csv")?)?)?;
+    let sources = rows::<FieldSourceRow>("field_sources.csv", &text("field_sources.csv")?)?;
+    let customers = rows::<CustomerRow>("customers.csv", &text("customers.csv")?)?
+        .into_iter()
+        .map(|r| Customer {
+            field_sources: sources
+                .iter()
+                .filter(|s| s.customer == r.id)
+                .map(|s| FieldSource {
+                    field: s.field,
+                    source: s.source.clone(),
+                    recorded_on: s.recorded_on,
+                })
+                .collect(),
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            phone: r.phone,
+            address: r.address,
+            postcode: r.postcode,
+            birth_date: r.birth_date,
+            gender: r.gender,
+            since: r.since,
+            source: r.source,
+        })
+        .collect();
+    let products = rows::<ProductRow>("products.csv", &text("products.csv")?)?
+        .into_iter()
+        .map(|r| Product {
+            id: r.id,
+            name: r.name,
+            category: r.category,
+            tags: r
+                .tags
+                .split(';')
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            price_cents: r.price_cents,
+            stock: r.stock,
+            repeatable: r.repeatable,
+        })
+        .collect();
+    let fields = rows::<FieldRow>("fields.csv", &text("fields.csv")?)?
+        .into_iter()
+        .map(|r| FieldDef {
+            field: r.field,
+            group: r.group,
+            label: r.label,
+            description: r.description,
+            retention_days: r.retention_days,
+            kept_for: r.kept_for,
+            sensitive: r.sensitive,
+        })
+        .collect();
+    let rules: Vec<Rule> =
+        serde_json::from_str(&text("rules.json")?).map_err(|e| BundleError::Invalid {
+            file: "rules.json".to_owned(),
+            message: e.to_string(),
+        })?;
+    Ok(Shop {
+        settings,
+        customers,
+        products,
+        orders: rows::<Order>("orders.csv", &text("orders.csv")?)?,
+        lines: rows::<OrderLine>("order_lines.csv", &text("order_lines.csv")?)?,
+        purposes: rows::<Purpose>("purposes.csv", &text("purposes.csv")?)?,
+        consents: rows::<ConsentEvent>("consents.csv", &text("consents.csv")?)?,
+        rules,
+        fields,
+    })
+}
+
+/// Reads a bundle from a folder.
+pub fn read_bundle_dir(dir: &Path) -> Result<Shop, BundleError> {
+    read_bundle(|file| std::fs::read_to_string(dir.join(file)))
+}
+
+fn rows<T: DeserializeOwned>(file: &str, text: &str) -> Result<Vec<T>, BundleError> {
+    csv::Reader::from_reader(text.as_bytes())
+        .deserialize()
+        .collect::<Result<Vec<T>, _>>()
+        .map_err(|source| BundleError::Csv {
+            file: file.to_owned(),
+            source,
+        })
+}
+
+fn settings_from_rows(rows: Vec<SettingRow>) -> Result<Settings, BundleError> {
+    let mut s = Settings::default();
+    let bad = |key: &str, value: &str| BundleError::Invalid {
+        file: "shop.csv".to_owned(),
+        message: format!("\"{value}\" is not a valid value for {key}"),
+    };
+    for SettingRow { key, value } in rows {
+        match key.as_str() {
+            "name" => s.name = value,
+            "pinned_today" if value.is_empty() => s.pinned_today = None,
+            "pinned_today" => s.pinned_today = Some(value.parse().map_err(|_| bad(&key, &value))?),
+            "top_n" => s.top_n = value.parse().map_err(|_| bad(&key, &value))?,
+            "popularity_weight" => {
+                s.popularity_weight = value.parse().map_err(|_| bad(&key, &value))?;
+            }
+            "popularity_days" => {
+                s.popularity_days = value.parse().map_err(|_| bad(&key, &value))?;
+            }
+            _ => {
+                return Err(BundleError::Invalid {
+                    file: "shop.csv".to_owned(),
+                    message: format!("unknown setting \"{key}\""),
+                });
+            }
+        }
+    }
+    Ok(s)
+}
+
+/// Writes `shop` as a bundle into `dir` (created if needed).
+pub fn write_bundle(shop: &Shop, dir: &Path) -> Result<(), BundleError> {
+    let io = |file: &str| {
+        let file = file.to_owned();
+        move |source| BundleError::Io { file, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io("."))?;
+    let s = &shop.settings;
+    let settings = vec![
+        SettingRow {
+            key: "name".into(),
+            value: s.name.clone(),
+        },
+        SettingRow {
+            key: "pinned_today".into(),
+            value: s.pinned_today.map(|d| d.to_string()).unwrap_or_default(),
+        },
+        SettingRow {
+            key: "top_n".into(),
+            value: s.top_n.to_string(),
+        },
+        SettingRow {
+            key: "popularity_weight".into(),
+            value: s.popularity_weight.to_string(),
+        },
+        SettingRow {
+            key: "popularity_days".into(),
+            value: s.popularity_days.to_string(),
+        },
+    ];
+    write_rows(dir, "shop.csv", settings)?;
+    write_rows(
+        dir,
+        "customers.csv",
+        shop.customers.iter().map(|c| CustomerRow {
+            id: c.id,
+            name: c.name.clone(),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            address: c.address.clone(),
+            postcode: c.postcode.clone(),
+            birth_date: c.birth_date,
+            gender: c.gender.clone(),
+            since: c.since,
+            source: c.source.clone(),
+        }),
+    )?;
+    write_rows(
+        dir,
+        "field_sources.csv",
+        shop.customers.iter().flat_map(|c| {
+            c.field_sources.iter().map(|s| FieldSourceRow {
+                customer: c.id,
+                field: s.field,
+                source: s.source.clone(),
+                recorded_on: s.recorded_on,
+            })
+        }),
+    )?;
+    write_rows(
+        dir,
+        "products.csv",
+        shop.products.iter().map(|p| ProductRow {
+            id: p.id,
+            name: p.name.clone(),
+            category: p.category.clone(),
+            tags: p.tags.join(";"),
+            price_cents: p.price_cents,
+            stock: p.stock,
+            repeatable: p.repeatable,
+        }),
+    )?;
+    write_rows(dir, "orders.csv", shop.orders.iter())?;
+    write_rows(dir, "order_lines.csv", shop.lines.iter())?;
+    write_rows(dir, "purposes.csv", shop.purposes.iter())?;
+    write_rows(dir, "consents.csv", shop.consents.iter())?;
+    write_rows(
+        dir,
+        "fields.csv",
+        shop.fields.iter().map(|f| FieldRow {
+            field: f.field,
+            group: f.group.clone(),
+            label: f.label.clone(),
+            description: f.description.clone(),
+            retention_days: f.retention_days,
+            kept_for: f.kept_for.clone(),
+            sensitive: f.sensitive,
+        }),
+    )?;
+    let json = serde_json::to_string_pretty(&shop.rules).map_err(|e| BundleError::Invalid {
+        file: "rules.json".to_owned(),
+        message: e.to_string(),
+    })?;
+    std::fs::write(dir.join("rules.json"), json + "\n").map_err(io("rules.json"))
+}
+
+fn write_rows<T: Serialize>(
+    dir: &Path,
+    file: &str,
+    rows: impl IntoIterator<Item = T>,
+) -> Result<(), BundleError> {
+    let csv_err = |source| BundleError::Csv {
+        file: file.to_owned(),
+        source,
+    };
+    let mut writer = csv::Writer::from_path(dir.join(file)).map_err(csv_err)?;
+    for row in rows {
+        writer.serialize(row).map_err(csv_err)?;
+    }
+    writer.flush().map_err(|source| BundleError::Io {
+        file: file.to_owned(),
+        source,
+    })
+}

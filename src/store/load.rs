@@ -1,0 +1,244 @@
+//! Reads a whole shop file into an in-memory [`Shop`] snapshot.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+
+use super::error::LoadError;
+use crate::engine::model::{
+    ConsentEvent, Customer, FieldDef, FieldSource, Order, OrderLine, PersonalField, Product,
+    Purpose, Settings, Shop,
+};
+use crate::engine::rules::Rule;
+
+fn corrupt(table: &'static str, row: impl ToString, detail: impl ToString) -> LoadError {
+    LoadError::Corrupt {
+        table,
+        row: row.to_string(),
+        detail: detail.to_string(),
+    }
+}
+
+fn date(table: &'static str, row: impl ToString, text: &str) -> Result<NaiveDate, LoadError> {
+    text.parse()
+        .map_err(|_| corrupt(table, row, format!("\"{text}\" is not a date (YYYY-MM-DD)")))
+}
+
+fn field(table: &'static str, row: impl ToString, key: &str) -> Result<PersonalField, LoadError> {
+    PersonalField::from_key(key).ok_or_else(|| {
+        corrupt(
+            table,
+            row,
+            format!("\"{key}\" is not a known personal-data field"),
+        )
+    })
+}
+
+/// Loads every table.
+pub fn load_shop(conn: &Connection) -> Result<Shop, LoadError> {
+    Ok(Shop {
+        settings: load_settings(conn)?,
+        customers: load_customers(conn)?,
+        products: load_products(conn)?,
+        orders: load_orders(conn)?,
+        lines: load_lines(conn)?,
+        purposes: load_purposes(conn)?,
+        consents: load_consents(conn)?,
+        rules: load_rules(conn)?,
+        fields: load_fields(conn)?,
+    })
+}
+
+fn load_settings(conn: &Connection) -> Result<Settings, LoadError> {
+    let mut s = Settings::default();
+    let mut stmt = conn.prepare("SELECT key, value FROM shop_settings")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let key: String = row.get(0)?;
+        let value: String = row.get(1)?;
+        let bad = || {
+            corrupt(
+                "shop_settings",
+                &key,
+                format!("\"{value}\" is not a valid value"),
+            )
+        };
+        match key.as_str() {
+            "name" => s.name = value.clone(),
+            "pinned_today" => s.pinned_today = Some(date("shop_settings", &key, &value)?),
+            "top_n" => s.top_n = value.parse().map_err(|_| bad())?,
+            "popularity_weight" => s.popularity_weight = value.parse().map_err(|_| bad())?,
+            "popularity_days" => s.popularity_days = value.parse().map_err(|_| bad())?,
+            _ => {}
+        }
+    }
+    Ok(s)
+}
+
+fn load_customers(conn: &Connection) -> Result<Vec<Customer>, LoadError> {
+    let mut sources: HashMap<i64, Vec<FieldSource>> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT customer, field, source, recorded_on FROM field_sources ORDER BY customer, field",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let customer: i64 = row.get(0)?;
+        let key: String = row.get(1)?;
+        let on: String = row.get(3)?;
+        sources.entry(customer).or_default().push(FieldSource {
+            field: field("field_sources", customer, &key)?,
+            source: row.get(2)?,
+            recorded_on: date("field_sources", customer, &on)?,
+        });
+    }
+    let mut stmt = conn.prepare(
+        "SELECT id, name, email, phone, address, postcode, birth_date, gender, since, source
+         FROM customers ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let birth: Option<String> = row.get(6)?;
+        let since: String = row.get(8)?;
+        out.push(Customer {
+            id,
+            name: row.get(1)?,
+            email: row.get(2)?,
+            phone: row.get(3)?,
+            address: row.get(4)?,
+            postcode: row.get(5)?,
+            birth_date: birth.map(|b| date("customers", id, &b)).transpose()?,
+            gender: row.get(7)?,
+            since: date("customers", id, &since)?,
+            source: row.get(9)?,
+            field_sources: sources.remove(&id).unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+fn load_products(conn: &Connection) -> Result<Vec<Product>, LoadError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, name, category, tags, price_cents, stock, repeatable FROM products ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        let tags: String = row.get(3)?;
+        Ok(Product {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            category: row.get(2)?,
+            tags: tags
+                .split(';')
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            price_cents: row.get(4)?,
+            stock: row.get(5)?,
+            repeatable: row.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn load_orders(conn: &Connection) -> Result<Vec<Order>, LoadError> {
+    let mut stmt = conn.prepare("SELECT id, customer, date, channel FROM orders ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let day = row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+        out.push(Order {
+            id,
+            customer: row.get(1)?,
+            date: date("orders", id, day)?,
+            channel: row.get(3)?,
+        });
+    }
+    Ok(out)
+}
+
+fn load_lines(conn: &Connection) -> Result<Vec<OrderLine>, LoadError> {
+    let mut stmt = conn.prepare(
+        "SELECT order_id, product, quantity, unit_price_cents FROM order_lines ORDER BY order_id, id",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        Ok(OrderLine {
+            order: row.get(0)?,
+            product: row.get(1)?,
+            quantity: row.get(2)?,
+            unit_price_cents: row.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn load_purposes(conn: &Connection) -> Result<Vec<Purpose>, LoadError> {
+    let mut stmt = conn.prepare("SELECT id, label, description FROM purposes ORDER BY rowid")?;
+    let rows = stmt.query_map([], |row| {
+        Ok(Purpose {
+            id: row.get(0)?,
+            label: row.get(1)?,
+            description: row.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn load_consents(conn: &Connection) -> Result<Vec<ConsentEvent>, LoadError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, customer, purpose, granted, at, method, recorded_by FROM consents ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let at: String = row.get(4)?;
+        out.push(ConsentEvent {
+            customer: row.get(1)?,
+            purpose: row.get(2)?,
+            granted: row.get(3)?,
+            at: date("consents", id, &at)?,
+            method: row.get(5)?,
+            recorded_by: row.get(6)?,
+        });
+    }
+    Ok(out)
+}
+
+fn load_rules(conn: &Connection) -> Result<Vec<Rule>, LoadError> {
+    let mut stmt = conn.prepare("SELECT id, definition FROM rules ORDER BY position")?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let json: String = row.get(1)?;
+        let rule: Rule = serde_json::from_str(&json)
+            .map_err(|e| corrupt("rules", &id, format!("the rule cannot be read: {e}")))?;
+        out.push(rule);
+    }
+    Ok(out)
+}
+
+fn load_fields(conn: &Connection) -> Result<Vec<FieldDef>, LoadError> {
+    let mut stmt = conn.prepare(
+        "SELECT field, field_group, label, description, retention_days, kept_for, sensitive
+         FROM personal_fields ORDER BY rowid",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let key: String = row.get(0)?;
+        out.push(FieldDef {
+            field: field("personal_fields", &key, &key)?,
+            group: row.get(1)?,
+            label: row.get(2)?,
+            description: row.get(3)?,
+            retention_days: row.get(4)?,
+            kept_for: row.get(5)?,
+            sensitive: row.get(6)?,
+        });
+    }
+    Ok(out)
+}

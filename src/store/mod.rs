@@ -1,0 +1,200 @@
+//! The shop file: a SQLite database. This is the only module that speaks SQL.
+//! Opening checks the file before anything is written to it; creating writes a
+//! temporary file and renames it into place, so a failure never leaves half a shop.
+
+mod error;
+mod load;
+pub mod schema;
+mod write;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use error::StoreError;
+
+use crate::engine::model::Shop;
+
+/// How long to wait for another program that is writing the shop.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// An open shop file.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    read_only: bool,
+}
+
+/// What happened while opening: was the file upgraded, and where is the backup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenReport {
+    /// The copy written before an older schema was upgraded.
+    pub backup: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens an existing shop file, checking it is a Candor shop this build understands.
+    /// An older schema is upgraded only after a backup copy is written next to it.
+    /// A file that is read-only for its owner is opened read-only.
+    pub fn open(path: &Path) -> Result<(Self, OpenReport), StoreError> {
+        let meta = std::fs::metadata(path).map_err(|e| StoreError::io(path, e))?;
+        if !meta.is_file() {
+            return Err(StoreError::NotAShop {
+                path: path.to_owned(),
+                detail: "it is a folder, not a file".to_owned(),
+            });
+        }
+        let read_only = meta.permissions().readonly();
+        let version = check_file(path)?;
+        let current = schema::current_version();
+        if version > current {
+            return Err(StoreError::Newer {
+                path: path.to_owned(),
+                found: version,
+                supported: current,
+            });
+        }
+        let mut report = OpenReport { backup: None };
+        if version < current {
+            if read_only {
+                return Err(StoreError::ReadOnly {
+                    path: path.to_owned(),
+                    action: "upgrade it to this version of Candor",
+                });
+            }
+            report.backup = Some(backup_copy(path, version)?);
+        }
+        let flags = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+        };
+        let mut conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| StoreError::sqlite(path, e))?;
+        configure(&conn, read_only).map_err(|e| StoreError::sqlite(path, e))?;
+        if version < current {
+            schema::migrations()
+                .to_latest(&mut conn)
+                .map_err(|e| StoreError::Migration {
+                    path: path.to_owned(),
+                    detail: e.to_string(),
+                })?;
+        }
+        Ok((
+            Self {
+                conn,
+                path: path.to_owned(),
+                read_only,
+            },
+            report,
+        ))
+    }
+
+    /// Writes `shop` as a new shop file at `path`, replacing any file there only once
+    /// the new one is complete.
+    pub fn create(path: &Path, shop: &Shop) -> Result<(), StoreError> {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = dir.join(format!(
+            ".{}.candor-tmp",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("shop")
+        ));
+        let _ = std::fs::remove_file(&tmp);
+        let result = (|| {
+            let mut conn = Connection::open(&tmp).map_err(|e| StoreError::sqlite(path, e))?;
+            conn.pragma_update(None, "application_id", schema::APPLICATION_ID)
+                .map_err(|e| StoreError::sqlite(path, e))?;
+            schema::migrations()
+                .to_latest(&mut conn)
+                .map_err(|e| StoreError::Migration {
+                    path: path.to_owned(),
+                    detail: e.to_string(),
+                })?;
+            conn.pragma_update(None, "foreign_keys", true)
+                .map_err(|e| StoreError::sqlite(path, e))?;
+            write::write_shop(&mut conn, shop).map_err(|e| StoreError::sqlite(path, e))?;
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(|e| StoreError::sqlite(path, e))?;
+            conn.close().map_err(|(_, e)| StoreError::sqlite(path, e))
+        })();
+        match result {
+            Ok(()) => std::fs::rename(&tmp, path).map_err(|e| StoreError::io(path, e)),
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                Err(e)
+            }
+        }
+    }
+
+    /// Loads the whole shop into memory.
+    pub fn load(&self) -> Result<Shop, StoreError> {
+        load::load_shop(&self.conn).map_err(|e| e.at(&self.path))
+    }
+
+    /// The file this store reads.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether the file was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+}
+
+/// Opens `path` strictly read-only and returns its schema version, refusing files that
+/// are not SQLite or not a Candor shop. Nothing is written.
+fn check_file(path: &Path) -> Result<i64, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| StoreError::sqlite(path, e))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| StoreError::sqlite(path, e))?;
+    let app_id: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(|e| StoreError::sqlite(path, e))?;
+    // Reading the schema also proves the file is a database and not locked.
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+        .map_err(|e| StoreError::sqlite(path, e))?;
+    if app_id != schema::APPLICATION_ID {
+        let detail = if tables == 0 {
+            "it is an empty SQLite database".to_owned()
+        } else {
+            "it is a SQLite database of another program".to_owned()
+        };
+        return Err(StoreError::NotAShop {
+            path: path.to_owned(),
+            detail,
+        });
+    }
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| StoreError::sqlite(path, e))
+}
+
+fn configure(conn: &Connection, read_only: bool) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    if !read_only {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+    }
+    Ok(())
+}
+
+/// Copies the file (and any WAL beside it, checkpointed first by SQLite's backup API)
+/// to `NAME.v{version}-backup` before an upgrade.
+fn backup_copy(path: &Path, version: i64) -> Result<PathBuf, StoreError> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".v{version}-backup"));
+    let backup = path.with_file_name(name);
+    let src = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| StoreError::sqlite(path, e))?;
+    src.backup(rusqlite::MAIN_DB, &backup, None)
+        .map_err(|e| StoreError::sqlite(path, e))?;
+    Ok(backup)
+}

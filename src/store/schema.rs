@@ -1,0 +1,58 @@
+//! The shop file's schema, as ordered migrations. Never edit a released migration:
+//! add a new one, so older shop files upgrade step by step.
+
+use rusqlite_migration::{M, Migrations};
+
+/// `PRAGMA application_id` of a Candor shop file ("CAND" in ASCII).
+pub const APPLICATION_ID: i32 = 0x4341_4E44;
+
+/// Every migration, oldest first. The schema version is their count.
+const MIGRATIONS: &[&str] = &[
+    // 1: the shop itself.
+    "CREATE TABLE shop_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+     CREATE TABLE customers (
+        id INTEGER PRIMARY KEY, name TEXT, email TEXT, phone TEXT, address TEXT,
+        postcode TEXT, birth_date TEXT, gender TEXT, since TEXT NOT NULL, source TEXT NOT NULL);
+     CREATE TABLE field_sources (
+        customer INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        field TEXT NOT NULL, source TEXT NOT NULL, recorded_on TEXT NOT NULL,
+        PRIMARY KEY (customer, field));
+     CREATE TABLE products (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL,
+        tags TEXT NOT NULL DEFAULT '', price_cents INTEGER NOT NULL,
+        stock INTEGER NOT NULL, repeatable INTEGER NOT NULL);
+     CREATE TABLE orders (
+        id INTEGER PRIMARY KEY, customer INTEGER REFERENCES customers(id),
+        date TEXT NOT NULL, channel TEXT NOT NULL);
+     CREATE TABLE order_lines (
+        id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),
+        product INTEGER NOT NULL REFERENCES products(id),
+        quantity INTEGER NOT NULL, unit_price_cents INTEGER NOT NULL);
+     CREATE TABLE purposes (id TEXT PRIMARY KEY, label TEXT NOT NULL, description TEXT NOT NULL);
+     CREATE TABLE consents (
+        id INTEGER PRIMARY KEY, customer INTEGER NOT NULL REFERENCES customers(id),
+        purpose TEXT NOT NULL REFERENCES purposes(id), granted INTEGER NOT NULL,
+        at TEXT NOT NULL, method TEXT NOT NULL, recorded_by TEXT NOT NULL);
+     CREATE TABLE rules (position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, definition TEXT NOT NULL);
+     CREATE TABLE personal_fields (
+        field TEXT PRIMARY KEY, field_group TEXT NOT NULL, label TEXT NOT NULL,
+        description TEXT NOT NULL, retention_days INTEGER, kept_for TEXT,
+        sensitive INTEGER NOT NULL);",
+    // 2: indexes for loading and per-customer look-ups, and the audit log of changes.
+    "CREATE INDEX orders_by_customer ON orders(customer);
+     CREATE INDEX order_lines_by_order ON order_lines(order_id);
+     CREATE INDEX consents_by_customer ON consents(customer);
+     CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,
+        reason TEXT NOT NULL, entry TEXT NOT NULL);",
+];
+
+/// The migrations, ready to run.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// The schema version this build writes and understands.
+pub fn current_version() -> i64 {
+    MIGRATIONS.len() as i64
+}

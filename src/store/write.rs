@@ -1,0 +1,122 @@
+//! Writes a whole snapshot into an empty shop file, in one transaction.
+
+use rusqlite::{Connection, params};
+
+use crate::engine::model::Shop;
+
+/// Inserts every table of `shop`. The caller's file must be freshly migrated.
+pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    {
+        let s = &shop.settings;
+        let mut stmt = tx.prepare("INSERT INTO shop_settings (key, value) VALUES (?1, ?2)")?;
+        stmt.execute(params!["name", s.name])?;
+        if let Some(day) = s.pinned_today {
+            stmt.execute(params!["pinned_today", day.to_string()])?;
+        }
+        stmt.execute(params!["top_n", s.top_n.to_string()])?;
+        stmt.execute(params![
+            "popularity_weight",
+            s.popularity_weight.to_string()
+        ])?;
+        stmt.execute(params!["popularity_days", s.popularity_days.to_string()])?;
+
+        let mut stmt = tx.prepare(
+            "INSERT INTO customers (id, name, email, phone, address, postcode, birth_date, gender, since, source)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        let mut sources = tx.prepare(
+            "INSERT INTO field_sources (customer, field, source, recorded_on) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for c in &shop.customers {
+            stmt.execute(params![
+                c.id,
+                c.name,
+                c.email,
+                c.phone,
+                c.address,
+                c.postcode,
+                c.birth_date,
+                c.gender,
+                c.since,
+                c.source
+            ])?;
+            for s in &c.field_sources {
+                sources.execute(params![c.id, s.field.key(), s.source, s.recorded_on])?;
+            }
+        }
+
+        let mut stmt = tx.prepare(
+            "INSERT INTO products (id, name, category, tags, price_cents, stock, repeatable)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for p in &shop.products {
+            stmt.execute(params![
+                p.id,
+                p.name,
+                p.category,
+                p.tags.join(";"),
+                p.price_cents,
+                p.stock,
+                p.repeatable
+            ])?;
+        }
+
+        let mut stmt =
+            tx.prepare("INSERT INTO orders (id, customer, date, channel) VALUES (?1, ?2, ?3, ?4)")?;
+        for o in &shop.orders {
+            stmt.execute(params![o.id, o.customer, o.date, o.channel])?;
+        }
+        let mut stmt = tx.prepare(
+            "INSERT INTO order_lines (order_id, product, quantity, unit_price_cents) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for l in &shop.lines {
+            stmt.execute(params![l.order, l.product, l.quantity, l.unit_price_cents])?;
+        }
+
+        let mut stmt =
+            tx.prepare("INSERT INTO purposes (id, label, description) VALUES (?1, ?2, ?3)")?;
+        for p in &shop.purposes {
+            stmt.execute(params![p.id, p.label, p.description])?;
+        }
+        let mut stmt = tx.prepare(
+            "INSERT INTO consents (customer, purpose, granted, at, method, recorded_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for e in &shop.consents {
+            stmt.execute(params![
+                e.customer,
+                e.purpose,
+                e.granted,
+                e.at,
+                e.method,
+                e.recorded_by
+            ])?;
+        }
+
+        let mut stmt =
+            tx.prepare("INSERT INTO rules (position, id, definition) VALUES (?1, ?2, ?3)")?;
+        for (i, r) in shop.rules.iter().enumerate() {
+            let json = serde_json::to_string(r)
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            stmt.execute(params![i as i64, r.id, json])?;
+        }
+
+        let mut stmt = tx.prepare(
+            "INSERT INTO personal_fields (field, field_group, label, description, retention_days, kept_for, sensitive)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for f in &shop.fields {
+            stmt.execute(params![
+                f.field.key(),
+                f.group,
+                f.label,
+                f.description,
+                f.retention_days,
+                f.kept_for,
+                f.sensitive
+            ])?;
+        }
+    }
+    tx.commit()
+}

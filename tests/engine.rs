@@ -1,0 +1,185 @@
+//! Engine guarantees on the sample shop and on generated shops: scores are the exact sum
+//! of their contributions, consent gates every rule, exclusions hold, and each
+//! counterfactual really drops the product out of the top N.
+
+use std::sync::Arc;
+
+use candor::engine::model::Shop;
+use candor::engine::{Explanation, Scorer, ShopIndex, explain, index_for};
+use candor::shopgen::demo::{DemoSize, demo_shop};
+use candor::shopgen::sample::sample_shop;
+use chrono::NaiveDate;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 6, 15).expect("valid date")
+}
+
+fn explain_all(shop: Shop) -> (ShopIndex, Vec<Explanation>) {
+    let index = index_for(Arc::new(shop), today());
+    let n = index.shop().settings.top_n;
+    let mut scorer = Scorer::new(&index);
+    let all = (0..index.shop().customers.len())
+        .map(|c| explain(&mut scorer, c, n))
+        .collect();
+    (index, all)
+}
+
+fn assert_exact(all: &[Explanation]) {
+    let mut checked = 0;
+    for e in all {
+        for r in &e.recommendations {
+            let sum: f64 = r.contributions.iter().map(|c| c.value).sum();
+            assert!(
+                (sum - r.score).abs() < 1e-9,
+                "customer {} product {}: contributions sum to {sum}, score is {}",
+                e.customer,
+                r.product,
+                r.score
+            );
+            for c in &r.contributions {
+                assert!(!c.id.is_empty() && !c.label.is_empty());
+                if c.id != "popularity" {
+                    assert!(c.purpose.is_some(), "rule contribution without purpose");
+                    assert!(!c.fields.is_empty(), "rule contribution without fields");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no recommendation was checked");
+}
+
+#[test]
+fn sample_shop_explanations_add_up() {
+    let (_, all) = explain_all(sample_shop().expect("sample shop reads"));
+    assert_eq!(all.len(), 200);
+    assert_exact(&all);
+}
+
+#[test]
+fn generated_shop_explanations_add_up() {
+    let size = DemoSize {
+        customers: 400,
+        products: 300,
+        orders: 5000,
+    };
+    let (_, all) = explain_all(demo_shop(size, 11, today()));
+    assert_exact(&all);
+}
+
+#[test]
+fn consent_gates_every_rule() {
+    let (index, all) = explain_all(sample_shop().expect("sample shop reads"));
+    for e in &all {
+        let pos = index.customer_pos(e.customer).expect("customer exists");
+        for r in &e.recommendations {
+            for c in &r.contributions {
+                if let Some(purpose) = &c.purpose {
+                    assert!(
+                        index.has_consent(pos, purpose),
+                        "{} ran without consent",
+                        c.id
+                    );
+                }
+            }
+        }
+    }
+    // Priya (2) never consented, Daniel (3) withdrew: both get the shop-wide list.
+    for id in [2, 3] {
+        let e = all
+            .iter()
+            .find(|e| e.customer == id)
+            .expect("teaching customer");
+        assert!(!e.personalized);
+        assert!(e.recommendations.iter().all(|r| r.contributions.len() == 1));
+        assert!(e.skipped.iter().any(|s| s.reason == "no_consent"));
+    }
+    let amelia = all.iter().find(|e| e.customer == 1).expect("Amelia");
+    assert!(amelia.personalized);
+}
+
+#[test]
+fn non_personalized_lists_are_the_same_for_everyone() {
+    let (_, all) = explain_all(sample_shop().expect("sample shop reads"));
+    let lists: Vec<Vec<i64>> = all
+        .iter()
+        .filter(|e| !e.personalized)
+        .map(|e| e.recommendations.iter().map(|r| r.product).collect())
+        .collect();
+    assert!(lists.len() > 5);
+    assert!(lists.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[test]
+fn excluded_products_are_never_recommended() {
+    let mut shop = sample_shop().expect("sample shop reads");
+    shop.products[0].stock = 0;
+    let (_, all) = explain_all(shop);
+    for e in &all {
+        for r in &e.recommendations {
+            assert!(!e.excluded.iter().any(|x| x.product == r.product));
+            assert_ne!(r.product, 1, "out-of-stock product recommended");
+        }
+        assert!(
+            e.excluded
+                .iter()
+                .any(|x| x.product == 1 && x.reason == "out_of_stock")
+        );
+    }
+}
+
+#[test]
+fn counterfactuals_really_drop_the_product() {
+    let shop = sample_shop().expect("sample shop reads");
+    let (_, all) = explain_all(shop.clone());
+    let mut verified = 0;
+    for e in all.iter().take(60) {
+        for r in e
+            .recommendations
+            .iter()
+            .filter(|r| r.counterfactual.drops_out)
+        {
+            let mut without = shop.clone();
+            for rule in &mut without.rules {
+                if r.counterfactual.removes.contains(&rule.id) {
+                    rule.enabled = false;
+                }
+            }
+            let index = index_for(Arc::new(without), today());
+            let pos = index.customer_pos(e.customer).expect("customer exists");
+            let after = explain(&mut Scorer::new(&index), pos, index.shop().settings.top_n);
+            assert!(
+                after.recommendations.iter().all(|x| x.product != r.product),
+                "customer {}: removing {:?} left product {} in the list",
+                e.customer,
+                r.counterfactual.removes,
+                r.product
+            );
+            verified += 1;
+        }
+    }
+    assert!(verified > 20, "only {verified} counterfactuals verified");
+}
+
+#[test]
+fn amelia_is_told_about_her_coffee() {
+    let (_, all) = explain_all(sample_shop().expect("sample shop reads"));
+    let amelia = all.iter().find(|e| e.customer == 1).expect("Amelia");
+    let coffee = amelia
+        .recommendations
+        .iter()
+        .find(|r| r.category == "coffee")
+        .expect("a coffee recommendation for Amelia");
+    assert!(
+        coffee.sentence.contains("you bought coffee"),
+        "{}",
+        coffee.sentence
+    );
+    let rule = coffee
+        .contributions
+        .iter()
+        .find(|c| c.id == "more-of-what-you-like")
+        .expect("category rule contributes");
+    assert!(!rule.records.is_empty());
+    assert_eq!(rule.purpose.as_deref(), Some("personalization"));
+}

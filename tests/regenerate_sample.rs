@@ -1,0 +1,115 @@
+//! Writes `sample-data/` from the demo generator plus the hand-made teaching cases.
+//! Run on purpose only: `cargo test --test regenerate_sample -- --ignored`.
+//! The CSV files are the source of truth afterwards; edit them by hand freely.
+
+use candor::engine::model::{ConsentEvent, FieldSource, PersonalField, Shop};
+use candor::shopgen::bundle::write_bundle;
+use candor::shopgen::demo::{DemoSize, demo_shop};
+use chrono::NaiveDate;
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+fn consent(customer: i64, purpose: &str, granted: bool, at: NaiveDate, by: &str) -> ConsentEvent {
+    ConsentEvent {
+        customer,
+        purpose: purpose.to_owned(),
+        granted,
+        at,
+        method: "in shop".to_owned(),
+        recorded_by: by.to_owned(),
+    }
+}
+
+fn teaching_cases(shop: &mut Shop) {
+    let today = day(2026, 6, 15);
+    shop.settings.name = "Hazel & Rye Bakery".to_owned();
+    shop.settings.pinned_today = Some(today);
+    shop.consents.retain(|e| e.customer > 4);
+
+    // 1. Amelia: a regular coffee buyer, over 40, birthday next week, consents given.
+    let amelia = &mut shop.customers[0];
+    amelia.name = Some("Amelia Hart".to_owned());
+    amelia.email = Some("amelia.hart@example.com".to_owned());
+    amelia.birth_date = Some(day(1979, 9, 22));
+    amelia.gender = None;
+    amelia.phone = None;
+    amelia.field_sources.clear();
+    let since = amelia.since;
+    shop.consents
+        .push(consent(1, "personalization", true, since, "staff"));
+    shop.consents
+        .push(consent(1, "birthday_offers", true, since, "staff"));
+    let colombian = shop
+        .products
+        .iter()
+        .find(|p| p.name == "Colombian beans 250g")
+        .map(|p| p.id);
+    let amelia_orders: Vec<i64> = shop
+        .orders
+        .iter()
+        .filter(|o| o.customer == Some(1))
+        .map(|o| o.id)
+        .collect();
+    for (i, order) in amelia_orders.iter().enumerate() {
+        if i % 4 != 3
+            && let (Some(line), Some(beans)) =
+                (shop.lines.iter_mut().find(|l| l.order == *order), colombian)
+        {
+            line.product = beans;
+            line.unit_price_cents = 850;
+        }
+    }
+
+    // 2. Priya: never gave any consent.
+    let priya = &mut shop.customers[1];
+    priya.name = Some("Priya Shah".to_owned());
+    priya.email = Some("priya.shah@example.com".to_owned());
+
+    // 3. Daniel: agreed, then withdrew personalization at the counter.
+    let daniel = &mut shop.customers[2];
+    daniel.name = Some("Daniel Okafor".to_owned());
+    daniel.email = Some("daniel.okafor@example.com".to_owned());
+    let since = daniel.since;
+    shop.consents
+        .push(consent(3, "personalization", true, since, "staff"));
+    shop.consents.push(consent(
+        3,
+        "personalization",
+        false,
+        day(2026, 3, 2),
+        "staff: Jo",
+    ));
+
+    // 4. Grace: phone and gender held, though nothing uses them.
+    let grace = &mut shop.customers[3];
+    grace.name = Some("Grace Lin".to_owned());
+    grace.email = Some("grace.lin@example.com".to_owned());
+    grace.phone = Some("07700 900461".to_owned());
+    grace.gender = Some("female".to_owned());
+    grace.field_sources = vec![FieldSource {
+        field: PersonalField::Phone,
+        source: "written on a cake order form".to_owned(),
+        recorded_on: day(2025, 11, 28),
+    }];
+    let since = grace.since;
+    shop.consents
+        .push(consent(4, "personalization", true, since, "web shop"));
+    shop.consents.sort_by_key(|e| (e.customer, e.at));
+}
+
+#[test]
+#[ignore = "writes sample-data/; run on purpose"]
+fn regenerate_sample_data() {
+    let today = day(2026, 6, 15);
+    let size = DemoSize {
+        customers: 200,
+        products: 80,
+        orders: 2200,
+    };
+    let mut shop = demo_shop(size, 7, today);
+    teaching_cases(&mut shop);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    write_bundle(&shop, &dir).expect("sample-data written");
+}

@@ -1,0 +1,177 @@
+//! The shop file: round trips, upgrades with a backup, and every kind of bad file,
+//! each refused with a clear message and left byte-for-byte untouched.
+
+use std::path::Path;
+
+use candor::engine::model::Shop;
+use candor::shopgen::demo::{DemoSize, demo_shop};
+use candor::shopgen::sample::sample_shop;
+use candor::store::{Store, StoreError, schema};
+use chrono::NaiveDate;
+use rusqlite::Connection;
+
+fn sorted(mut shop: Shop) -> Shop {
+    shop.consents
+        .sort_by_key(|e| (e.customer, e.at, e.purpose.clone(), e.granted));
+    shop
+}
+
+#[test]
+fn sample_shop_round_trips() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("shop.candor");
+    let shop = sample_shop().expect("sample reads");
+    Store::create(&path, &shop).expect("created");
+    let (store, report) = Store::open(&path).expect("opens");
+    assert_eq!(report.backup, None);
+    assert_eq!(sorted(store.load().expect("loads")), sorted(shop));
+}
+
+#[test]
+fn generated_shop_round_trips() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("demo.candor");
+    let today = NaiveDate::from_ymd_opt(2026, 6, 15).expect("date");
+    let shop = demo_shop(
+        DemoSize {
+            customers: 300,
+            products: 200,
+            orders: 3000,
+        },
+        5,
+        today,
+    );
+    Store::create(&path, &shop).expect("created");
+    let (store, _) = Store::open(&path).expect("opens");
+    assert_eq!(store.load().expect("loads"), shop);
+}
+
+fn assert_untouched(path: &Path, before: &[u8]) {
+    let after = std::fs::read(path).expect("file still there");
+    assert!(after == before, "{} was modified", path.display());
+}
+
+#[test]
+fn a_text_file_is_not_a_shop() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("notes.txt");
+    std::fs::write(
+        &path,
+        "this is a shopping list, not a database\n".repeat(50),
+    )
+    .expect("write");
+    let before = std::fs::read(&path).expect("read");
+    let err = Store::open(&path).err().expect("refused");
+    assert!(matches!(err, StoreError::NotSqlite { .. }), "{err:?}");
+    assert!(err.to_string().contains("notes.txt"));
+    assert_untouched(&path, &before);
+}
+
+#[test]
+fn another_programs_database_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("other.db");
+    let conn = Connection::open(&path).expect("open");
+    conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .expect("schema");
+    drop(conn);
+    let before = std::fs::read(&path).expect("read");
+    let err = Store::open(&path).err().expect("refused");
+    assert!(err.to_string().contains("another program"), "{err}");
+    assert_untouched(&path, &before);
+}
+
+#[test]
+fn a_newer_shop_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("future.candor");
+    Store::create(&path, &sample_shop().expect("sample")).expect("created");
+    let conn = Connection::open(&path).expect("open");
+    conn.pragma_update(None, "user_version", schema::current_version() + 1)
+        .expect("bump");
+    conn.pragma_update(None, "journal_mode", "DELETE")
+        .expect("no wal");
+    drop(conn);
+    let before = std::fs::read(&path).expect("read");
+    let err = Store::open(&path).err().expect("refused");
+    assert!(matches!(err, StoreError::Newer { .. }), "{err:?}");
+    assert!(err.to_string().contains("newer version of Candor"));
+    assert_untouched(&path, &before);
+}
+
+#[test]
+fn an_older_shop_is_backed_up_then_upgraded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("old.candor");
+    let mut conn = Connection::open(&path).expect("open");
+    conn.pragma_update(None, "application_id", schema::APPLICATION_ID)
+        .expect("id");
+    schema::migrations().to_version(&mut conn, 1).expect("v1");
+    conn.execute("INSERT INTO shop_settings VALUES ('name', 'Old shop')", [])
+        .expect("row");
+    drop(conn);
+    let before = std::fs::read(&path).expect("read");
+    let (store, report) = Store::open(&path).expect("upgraded");
+    let backup = report.backup.expect("a backup was written");
+    let old = Connection::open(&backup).expect("backup opens");
+    let backup_version: i64 = old
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("v");
+    assert_eq!(backup_version, 1);
+    let name: String = old
+        .query_row(
+            "SELECT value FROM shop_settings WHERE key = 'name'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("backup holds the data");
+    assert_eq!(name, "Old shop");
+    assert!(!before.is_empty());
+    assert_eq!(store.load().expect("loads").settings.name, "Old shop");
+    let version: i64 = Connection::open(&path)
+        .expect("open")
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, schema::current_version());
+}
+
+#[test]
+fn a_locked_shop_gives_a_clear_message() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("busy.candor");
+    Store::create(&path, &sample_shop().expect("sample")).expect("created");
+    let holder = Connection::open(&path).expect("open");
+    holder
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;")
+        .expect("lock");
+    let err = Store::open(&path).err().expect("refused while locked");
+    assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
+    assert!(err.to_string().contains("locked by another program"));
+}
+
+#[test]
+fn a_read_only_shop_opens_read_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ro.candor");
+    Store::create(&path, &sample_shop().expect("sample")).expect("created");
+    let mut perms = std::fs::metadata(&path).expect("meta").permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&path, perms).expect("chmod");
+    let before = std::fs::read(&path).expect("read");
+    let (store, _) = Store::open(&path).expect("opens for reading");
+    assert!(store.is_read_only());
+    assert_eq!(store.load().expect("loads").customers.len(), 200);
+    drop(store);
+    assert_untouched(&path, &before);
+}
+
+#[test]
+fn a_missing_file_names_itself() {
+    let err = Store::open(Path::new("/nonexistent/shop.candor"))
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string().contains("/nonexistent/shop.candor"),
+        "{err}"
+    );
+}
