@@ -6,6 +6,9 @@
 //! * [`cli`]: the command line, the same engine as the window.
 //! * [`ui`]: the egui window.
 
+pub mod cli;
 pub mod engine;
+pub mod paths;
 pub mod shopgen;
 pub mod store;
+pub mod ui;

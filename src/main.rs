@@ -1,1 +1,22 @@
-fn main() {}
+//! The `candor` binary: parses the command line and hands over to the library.
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = candor::cli::Cli::parse();
+    let today = chrono::Local::now().date_naive();
+    let result = match cli.command {
+        None => {
+            candor::paths::ensure_default_shop().and_then(|path| candor::ui::run_window(Some(path)))
+        }
+        Some(candor::cli::Command::Open { file }) => candor::ui::run_window(Some(file)),
+        Some(command) => candor::cli::run(command, today),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

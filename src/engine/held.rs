@@ -153,6 +153,24 @@ pub fn held(index: &ShopIndex, customer: usize) -> Held {
                 other => c.field_value(other)?,
             };
             let own = c.field_sources.iter().find(|s| s.field == def.field);
+            let (source, recorded_on) = match def.field {
+                PersonalField::Orders => (
+                    "the shop's till and web orders".to_owned(),
+                    orders.first().map_or(c.since, |o| o.date),
+                ),
+                PersonalField::Consents => (
+                    "the customer's consent decisions".to_owned(),
+                    consents
+                        .iter()
+                        .filter_map(|p| p.history.first().map(|h| h.at))
+                        .min()
+                        .unwrap_or(c.since),
+                ),
+                _ => own.map_or_else(
+                    || (c.source.clone(), c.since),
+                    |s| (s.source.clone(), s.recorded_on),
+                ),
+            };
             let used_by = used_by(shop, def.field);
             let not_used = used_by.is_empty() && def.kept_for.is_none();
             Some(HeldField {
@@ -160,8 +178,8 @@ pub fn held(index: &ShopIndex, customer: usize) -> Held {
                 field: def.field.key().to_owned(),
                 label: def.label.clone(),
                 value,
-                source: own.map_or_else(|| c.source.clone(), |s| s.source.clone()),
-                recorded_on: own.map_or(c.since, |s| s.recorded_on),
+                source,
+                recorded_on,
                 used_by,
                 kept_for: def.kept_for.clone(),
                 not_used,

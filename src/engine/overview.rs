@@ -76,3 +76,44 @@ pub fn rule_reach(index: &ShopIndex) -> Vec<usize> {
     }
     counts
 }
+
+/// A rule as the Rules view and `candor rules --json` show it: the stored rule plus
+/// what it reads, its logic in words, and its reach.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleRow {
+    /// The rule exactly as stored (so it can be edited and fed back as a change).
+    #[serde(flatten)]
+    pub rule: super::rules::Rule,
+    /// Personal-data fields read.
+    pub fields: Vec<String>,
+    /// Features read.
+    pub features: Vec<String>,
+    /// Conditions in words.
+    pub conditions_text: String,
+    /// Effect in words.
+    pub effect_text: String,
+    /// The purpose's label.
+    pub purpose_label: String,
+    /// Customers it currently runs for.
+    pub runs_for: usize,
+}
+
+/// Every rule in evaluation order, with its reach.
+pub fn rule_rows(index: &ShopIndex) -> Vec<RuleRow> {
+    let reach = rule_reach(index);
+    index
+        .shop()
+        .rules
+        .iter()
+        .zip(reach)
+        .map(|(rule, runs_for)| RuleRow {
+            fields: rule.fields().iter().map(|f| f.key().to_owned()).collect(),
+            features: rule.features().iter().map(|f| f.key().to_owned()).collect(),
+            conditions_text: rule.conditions_text(),
+            effect_text: rule.effect_text(),
+            purpose_label: super::explain::purpose_label(index, &rule.purpose),
+            runs_for,
+            rule: rule.clone(),
+        })
+        .collect()
+}

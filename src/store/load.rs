@@ -12,20 +12,28 @@ use crate::engine::model::{
 };
 use crate::engine::rules::Rule;
 
-fn corrupt(table: &'static str, row: impl ToString, detail: impl ToString) -> LoadError {
+fn corrupt(table: &'static str, row: &dyn std::fmt::Display, detail: String) -> LoadError {
     LoadError::Corrupt {
         table,
         row: row.to_string(),
-        detail: detail.to_string(),
+        detail,
     }
 }
 
-fn date(table: &'static str, row: impl ToString, text: &str) -> Result<NaiveDate, LoadError> {
+fn date(
+    table: &'static str,
+    row: &dyn std::fmt::Display,
+    text: &str,
+) -> Result<NaiveDate, LoadError> {
     text.parse()
         .map_err(|_| corrupt(table, row, format!("\"{text}\" is not a date (YYYY-MM-DD)")))
 }
 
-fn field(table: &'static str, row: impl ToString, key: &str) -> Result<PersonalField, LoadError> {
+fn field(
+    table: &'static str,
+    row: &dyn std::fmt::Display,
+    key: &str,
+) -> Result<PersonalField, LoadError> {
     PersonalField::from_key(key).ok_or_else(|| {
         corrupt(
             table,
@@ -87,9 +95,9 @@ fn load_customers(conn: &Connection) -> Result<Vec<Customer>, LoadError> {
         let key: String = row.get(1)?;
         let on: String = row.get(3)?;
         sources.entry(customer).or_default().push(FieldSource {
-            field: field("field_sources", customer, &key)?,
+            field: field("field_sources", &customer, &key)?,
             source: row.get(2)?,
-            recorded_on: date("field_sources", customer, &on)?,
+            recorded_on: date("field_sources", &customer, &on)?,
         });
     }
     let mut stmt = conn.prepare(
@@ -109,9 +117,9 @@ fn load_customers(conn: &Connection) -> Result<Vec<Customer>, LoadError> {
             phone: row.get(3)?,
             address: row.get(4)?,
             postcode: row.get(5)?,
-            birth_date: birth.map(|b| date("customers", id, &b)).transpose()?,
+            birth_date: birth.map(|b| date("customers", &id, &b)).transpose()?,
             gender: row.get(7)?,
-            since: date("customers", id, &since)?,
+            since: date("customers", &id, &since)?,
             source: row.get(9)?,
             field_sources: sources.remove(&id).unwrap_or_default(),
         });
@@ -152,7 +160,7 @@ fn load_orders(conn: &Connection) -> Result<Vec<Order>, LoadError> {
         out.push(Order {
             id,
             customer: row.get(1)?,
-            date: date("orders", id, day)?,
+            date: date("orders", &id, day)?,
             channel: row.get(3)?,
         });
     }
@@ -199,7 +207,7 @@ fn load_consents(conn: &Connection) -> Result<Vec<ConsentEvent>, LoadError> {
             customer: row.get(1)?,
             purpose: row.get(2)?,
             granted: row.get(3)?,
-            at: date("consents", id, &at)?,
+            at: date("consents", &id, &at)?,
             method: row.get(5)?,
             recorded_by: row.get(6)?,
         });

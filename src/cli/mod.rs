@@ -1,0 +1,236 @@
+//! The command line: every question the window answers, scriptable. Errors are
+//! reported once, at the edge, with their whole chain.
+
+mod report;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use crate::engine::{self, ShopIndex, held, overview};
+use crate::shopgen::bundle::write_bundle;
+use crate::shopgen::demo::{DemoSize, demo_shop};
+use crate::shopgen::sample::sample_shop;
+use crate::store::Store;
+
+/// Candor: explainable, consent-aware personalization for small shops.
+#[derive(Debug, Parser)]
+#[command(name = "candor", version, about)]
+pub struct Cli {
+    /// What to do; without a command, the window opens on the sample shop.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the window on a shop file.
+    Open {
+        /// The shop file.
+        file: PathBuf,
+    },
+    /// Write a synthetic shop of any size (the same seed gives the same shop).
+    Demo {
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of customers.
+        #[arg(long, default_value_t = 200)]
+        customers: usize,
+        /// Number of products.
+        #[arg(long, default_value_t = 80)]
+        products: usize,
+        /// Number of orders (about three lines each).
+        #[arg(long, default_value_t = 2000)]
+        orders: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Last day of order history (default: today).
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
+    /// Write a fresh copy of the bundled sample shop.
+    Sample {
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// List customers.
+    Customers {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show every piece of personal data held about a customer and what uses it.
+    Held {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Customer number.
+        #[arg(long)]
+        customer: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Explain a customer's recommendations.
+    Explain {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Customer number.
+        #[arg(long)]
+        customer: i64,
+        /// How many recommendations (default: the shop's setting).
+        #[arg(long)]
+        top: Option<usize>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Compute as of this day (default: the shop's pinned day, else today).
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
+    /// List the shop's rules in words, with how many customers each runs for.
+    Rules {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the shop as CSV files plus rules.json (the sample-data format).
+    ExportCsv {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Folder to write into.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Runs a command that does not open the window. `today` is the real date.
+pub fn run(command: Command, today: NaiveDate) -> Result<()> {
+    match command {
+        Command::Open { .. } => bail!("`open` starts the window; run it without other commands"),
+        Command::Demo {
+            out,
+            customers,
+            products,
+            orders,
+            seed,
+            today: day,
+        } => {
+            let size = DemoSize {
+                customers,
+                products,
+                orders,
+            };
+            let shop = demo_shop(size, seed, day.unwrap_or(today));
+            Store::create(&out, &shop)?;
+            println!(
+                "Wrote {}: {customers} customers, {products} products, {} orders, {} order lines.",
+                out.display(),
+                shop.orders.len(),
+                shop.lines.len()
+            );
+        }
+        Command::Sample { out } => {
+            Store::create(&out, &sample_shop()?)?;
+            println!(
+                "Wrote a fresh copy of the sample shop to {}.",
+                out.display()
+            );
+        }
+        Command::Customers { db, json } => {
+            let index = open_index(&db, today, None)?;
+            let rows = overview::customer_rows(&index);
+            if json {
+                print_json(&rows)?;
+            } else {
+                report::customers(&rows);
+            }
+        }
+        Command::Held { db, customer, json } => {
+            let index = open_index(&db, today, None)?;
+            let pos = customer_pos(&index, customer, &db)?;
+            let held = held::held(&index, pos);
+            if json {
+                print_json(&held)?;
+            } else {
+                report::held(&held);
+            }
+        }
+        Command::Explain {
+            db,
+            customer,
+            top,
+            json,
+            today: day,
+        } => {
+            let index = open_index(&db, today, day)?;
+            let n = top.unwrap_or(index.shop().settings.top_n);
+            customer_pos(&index, customer, &db)?;
+            let explanation = engine::explain_customer(&index, customer, n)?;
+            if json {
+                print_json(&explanation)?;
+            } else {
+                report::explanation(&index, &explanation);
+            }
+        }
+        Command::Rules { db, json } => {
+            let index = open_index(&db, today, None)?;
+            let rows = report::rule_rows(&index);
+            if json {
+                print_json(&rows)?;
+            } else {
+                report::rules(&rows);
+            }
+        }
+        Command::ExportCsv { db, out } => {
+            let (store, _) = Store::open(&db)?;
+            write_bundle(&store.load()?, &out)?;
+            println!("Wrote the shop to {}.", out.display());
+        }
+    }
+    Ok(())
+}
+
+/// Opens and loads a shop, indexed for `day` (or its pinned day, or `today`).
+fn open_index(db: &Path, today: NaiveDate, day: Option<NaiveDate>) -> Result<ShopIndex> {
+    let (store, report) = Store::open(db)?;
+    if let Some(backup) = report.backup {
+        eprintln!(
+            "Upgraded {} to this version of Candor; the old file is kept as {}.",
+            db.display(),
+            backup.display()
+        );
+    }
+    let shop = Arc::new(store.load()?);
+    Ok(match day {
+        Some(d) => ShopIndex::new(shop, d),
+        None => engine::index_for(shop, today),
+    })
+}
+
+fn customer_pos(index: &ShopIndex, customer: i64, db: &Path) -> Result<usize> {
+    index
+        .customer_pos(customer)
+        .ok_or(engine::EngineError::NoSuchCustomer(customer))
+        .with_context(|| format!("{}", db.display()))
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! Plain-text reports for the terminal.
+
+use crate::engine::ShopIndex;
+use crate::engine::explain::{Explanation, Record};
+use crate::engine::held::Held;
+use crate::engine::model::money_text;
+use crate::engine::overview::{CustomerRow, RuleRow};
+
+pub use crate::engine::overview::rule_rows;
+
+/// Prints the customers table.
+pub fn customers(rows: &[CustomerRow]) {
+    println!(
+        "{:>8}  {:<24} {:<28} {:>6}  {:<10}  consent",
+        "number", "name", "email", "orders", "last order"
+    );
+    for r in rows {
+        println!(
+            "{:>8}  {:<24} {:<28} {:>6}  {:<10}  {}",
+            r.id,
+            r.name,
+            r.email_masked,
+            r.orders,
+            r.last_order.map(|d| d.to_string()).unwrap_or_default(),
+            r.consent
+        );
+    }
+}
+
+/// Prints the data held about a customer.
+pub fn held(held: &Held) {
+    println!("Data held about customer {}", held.customer);
+    let mut group = "";
+    for f in &held.fields {
+        if f.group != group {
+            group = &f.group;
+            println!("\n{}", group.to_uppercase());
+        }
+        let used = if f.not_used {
+            "HELD BUT NOT USED".to_owned()
+        } else if f.used_by.is_empty() {
+            format!("kept for {}", f.kept_for.as_deref().unwrap_or(""))
+        } else {
+            let names: Vec<&str> = f.used_by.iter().map(|u| u.label.as_str()).collect();
+            format!("used by {}", names.join(", "))
+        };
+        println!("  {:<15} {}", f.label, f.value);
+        println!(
+            "  {:<15} from {} on {}; {used}",
+            "", f.source, f.recorded_on
+        );
+    }
+}
+
+/// Prints an explanation.
+pub fn explanation(index: &ShopIndex, e: &Explanation) {
+    let name = index
+        .customer_pos(e.customer)
+        .map(|p| index.shop().customers[p].display_name())
+        .unwrap_or_default();
+    println!(
+        "Recommendations for {name} (customer {}) on {}",
+        e.customer, e.today
+    );
+    if !e.personalized {
+        println!("Not personalized: the customer has not agreed to personalized recommendations.");
+    }
+    for r in &e.recommendations {
+        println!(
+            "\n{}. {} ({}, {}) score {:.2}",
+            r.rank,
+            r.name,
+            r.category,
+            money_text(r.price_cents),
+            r.score
+        );
+        println!("   {}", r.sentence);
+        for c in &r.contributions {
+            let purpose = c.purpose.as_deref().unwrap_or("none needed");
+            println!("   {:+6.2}  {:<28} purpose: {purpose}", c.value, c.label);
+            for rec in c.records.iter().take(3) {
+                if let Record::OrderLine {
+                    order,
+                    date,
+                    product_name,
+                    quantity,
+                    ..
+                } = rec
+                {
+                    println!("           order {order} on {date}: {quantity} × {product_name}");
+                }
+            }
+            if c.records.len() > 3 {
+                println!("           … and {} more records", c.records.len() - 3);
+            }
+        }
+        println!("   What would change it: {}", r.counterfactual.sentence);
+    }
+    if !e.skipped.is_empty() {
+        println!("\nRules that did not apply:");
+        for s in &e.skipped {
+            println!("  {}: {}", s.label, s.detail);
+        }
+    }
+}
+
+/// Prints the rules in words.
+pub fn rules(rows: &[RuleRow]) {
+    for r in rows {
+        let state = if r.rule.enabled { "on" } else { "OFF" };
+        println!(
+            "{} [{}] ({state}, weight {})",
+            r.rule.label, r.rule.id, r.rule.weight
+        );
+        println!("  when {}: {}", r.conditions_text, r.effect_text);
+        println!(
+            "  needs consent to \"{}\"; reads {}; runs for {} customers",
+            r.purpose_label,
+            r.fields.join(", "),
+            r.runs_for
+        );
+    }
+}

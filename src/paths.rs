@@ -1,0 +1,26 @@
+//! Where Candor keeps its own files: the working copy of the sample shop.
+
+use std::path::PathBuf;
+
+use crate::shopgen::sample::sample_shop;
+use crate::store::Store;
+
+/// The per-user copy of the sample shop, so the bundled original is never modified.
+pub fn default_shop_path() -> PathBuf {
+    directories::ProjectDirs::from("", "", "Candor").map_or_else(
+        || PathBuf::from("candor-sample-shop.candor"),
+        |dirs| dirs.data_dir().join("sample-shop.candor"),
+    )
+}
+
+/// Returns the default shop, writing it from the bundled sample on first use.
+pub fn ensure_default_shop() -> anyhow::Result<PathBuf> {
+    let path = default_shop_path();
+    if !path.exists() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        Store::create(&path, &sample_shop()?)?;
+    }
+    Ok(path)
+}

@@ -1,0 +1,274 @@
+//! One customer: their recommendations with "Why?", and every piece of data held.
+
+use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::loader::Loaded;
+use super::theme;
+use super::why::why_ui;
+use crate::engine::explain::Explanation;
+use crate::engine::held::{Held, held};
+use crate::engine::model::{OrderId, money_text};
+use crate::engine::{Scorer, explain};
+
+/// The two halves of a customer's page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CustomerTab {
+    /// Top N and why.
+    Recommendations,
+    /// Every field held.
+    DataHeld,
+}
+
+/// A customer's page, computed once when the customer is chosen.
+pub struct CustomerPage {
+    pos: usize,
+    name: String,
+    consent: String,
+    explanation: Explanation,
+    held: Held,
+    tab: CustomerTab,
+    chosen: usize,
+    order_shown: Option<OrderId>,
+}
+
+impl CustomerPage {
+    /// Explains the customer at `pos` and gathers their data.
+    pub fn new(shop: &Loaded, pos: usize) -> Self {
+        let index = &shop.index;
+        let n = index.shop().settings.top_n;
+        Self {
+            pos,
+            name: index.shop().customers[pos].display_name(),
+            consent: shop.rows[pos].consent.clone(),
+            explanation: explain(&mut Scorer::new(index), pos, n),
+            held: held(index, pos),
+            tab: CustomerTab::Recommendations,
+            chosen: 0,
+            order_shown: None,
+        }
+    }
+
+    /// The customer's position in the snapshot.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// The explanation on show.
+    pub fn explanation(&self) -> &Explanation {
+        &self.explanation
+    }
+
+    /// Draws the page.
+    pub fn ui(&mut self, ui: &mut Ui, shop: &Loaded) {
+        ui.horizontal(|ui| {
+            ui.heading(&self.name);
+            ui.label(
+                RichText::new(format!("customer {}", self.explanation.customer))
+                    .color(theme::MUTED),
+            );
+        });
+        ui.label(format!("Consents: {}", self.consent));
+        ui.horizontal(|ui| {
+            ui.selectable_value(
+                &mut self.tab,
+                CustomerTab::Recommendations,
+                "Recommendations",
+            );
+            ui.selectable_value(&mut self.tab, CustomerTab::DataHeld, "Data held");
+        });
+        ui.separator();
+        match self.tab {
+            CustomerTab::Recommendations => self.recommendations_ui(ui, shop),
+            CustomerTab::DataHeld => {
+                egui::ScrollArea::vertical().show(ui, |ui| self.held_ui(ui));
+            }
+        }
+        self.order_window(ui.ctx());
+    }
+
+    fn recommendations_ui(&mut self, ui: &mut Ui, shop: &Loaded) {
+        if !self.explanation.personalized {
+            ui.colored_label(
+                theme::FLAG,
+                "Not personalized: this customer has not agreed to personalized recommendations, \
+                 so they see the shop's popular products, like every such customer.",
+            );
+        }
+        ui.columns(2, |cols| {
+            let ui = &mut cols[0];
+            ui.strong(format!(
+                "Top {} for today ({})",
+                self.explanation.recommendations.len(),
+                self.explanation.today
+            ));
+            for (i, r) in self.explanation.recommendations.iter().enumerate() {
+                let text = format!(
+                    "{}. {} — {} — score {:.2}",
+                    r.rank,
+                    r.name,
+                    money_text(r.price_cents),
+                    r.score
+                );
+                if ui.selectable_label(self.chosen == i, text).clicked() {
+                    self.chosen = i;
+                }
+            }
+            if !self.explanation.excluded.is_empty() {
+                ui.add_space(6.0);
+                ui.label(
+                    RichText::new(format!(
+                        "{} products left out (out of stock or already bought)",
+                        self.explanation.excluded.len()
+                    ))
+                    .small()
+                    .color(theme::MUTED),
+                );
+            }
+            let _ = shop;
+        });
+        ui.separator();
+        if let Some(rec) = self.explanation.recommendations.get(self.chosen) {
+            egui::ScrollArea::vertical().id_salt("why").show(ui, |ui| {
+                if let Some(order) = why_ui(ui, rec, &self.explanation) {
+                    self.order_shown = Some(order);
+                }
+            });
+        }
+    }
+
+    fn held_ui(&mut self, ui: &mut Ui) {
+        let unused = self.held.fields.iter().filter(|f| f.not_used).count();
+        if unused > 0 {
+            ui.colored_label(
+                theme::FLAG,
+                format!("{unused} field(s) held but not used by any rule, with no other reason given: consider not keeping them."),
+            );
+        }
+        TableBuilder::new(ui)
+            .id_salt("held")
+            .striped(true)
+            .column(Column::auto().at_least(110.0))
+            .column(Column::auto().at_least(110.0))
+            .column(Column::remainder().at_least(160.0).clip(true))
+            .column(Column::auto().at_least(200.0).clip(true))
+            .column(Column::remainder().at_least(200.0))
+            .header(22.0, |mut h| {
+                for t in ["Group", "Field", "Value", "Where it came from", "Used by"] {
+                    h.col(|ui| {
+                        ui.strong(t);
+                    });
+                }
+            })
+            .body(|mut body| {
+                for f in &self.held.fields {
+                    body.row(22.0, |mut row| {
+                        row.col(|ui| {
+                            ui.label(&f.group);
+                        });
+                        row.col(|ui| {
+                            ui.label(&f.label);
+                        });
+                        row.col(|ui| {
+                            ui.label(&f.value);
+                        });
+                        row.col(|ui| {
+                            ui.label(format!("{}, {}", f.source, f.recorded_on));
+                        });
+                        row.col(|ui| {
+                            if f.not_used {
+                                ui.colored_label(theme::FLAG, "held but not used");
+                            } else if f.used_by.is_empty() {
+                                ui.label(
+                                    RichText::new(format!(
+                                        "kept for {}",
+                                        f.kept_for.as_deref().unwrap_or("")
+                                    ))
+                                    .color(theme::MUTED),
+                                );
+                            } else {
+                                let names: Vec<&str> =
+                                    f.used_by.iter().map(|u| u.label.as_str()).collect();
+                                ui.label(names.join(", "));
+                            }
+                        });
+                    });
+                }
+            });
+        ui.add_space(10.0);
+        ui.strong("Consents");
+        for c in &self.held.consents {
+            let state = if c.granted { "granted" } else { "withdrawn" };
+            ui.label(format!("{}: {state}", c.label));
+            for h in &c.history {
+                ui.label(
+                    RichText::new(format!(
+                        "    {} on {} ({}, recorded by {})",
+                        if h.granted { "granted" } else { "withdrawn" },
+                        h.at,
+                        h.method,
+                        h.recorded_by
+                    ))
+                    .small()
+                    .color(theme::MUTED),
+                );
+            }
+        }
+        if self.held.consents.is_empty() {
+            ui.label("No consent decisions recorded.");
+        }
+        ui.add_space(10.0);
+        ui.strong(format!("Orders ({})", self.held.orders.len()));
+        for o in self.held.orders.iter().rev().take(30) {
+            if ui
+                .link(format!(
+                    "Order {} on {} ({}, {} lines)",
+                    o.order,
+                    o.date,
+                    o.channel,
+                    o.lines.len()
+                ))
+                .clicked()
+            {
+                self.order_shown = Some(o.order);
+            }
+        }
+        if self.held.orders.len() > 30 {
+            ui.label(
+                RichText::new(format!(
+                    "… and {} older orders",
+                    self.held.orders.len() - 30
+                ))
+                .color(theme::MUTED),
+            );
+        }
+    }
+
+    fn order_window(&mut self, ctx: &egui::Context) {
+        let Some(id) = self.order_shown else {
+            return;
+        };
+        let Some(order) = self.held.orders.iter().find(|o| o.order == id) else {
+            self.order_shown = None;
+            return;
+        };
+        let mut open = true;
+        egui::Window::new(format!("Order {id}"))
+            .open(&mut open)
+            .collapsible(false)
+            .show(ctx, |ui| {
+                ui.label(format!("{} · {}", order.date, order.channel));
+                for l in &order.lines {
+                    ui.label(format!(
+                        "{} × {} at {}",
+                        l.quantity,
+                        l.name,
+                        money_text(l.unit_price_cents)
+                    ));
+                }
+            });
+        if !open {
+            self.order_shown = None;
+        }
+    }
+}

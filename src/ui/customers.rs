@@ -1,0 +1,157 @@
+//! The Customers table: searchable, sortable, virtualized. Filtering and sorting run
+//! only when the search or sort changes, never per frame.
+
+use egui::Ui;
+use egui_extras::{Column, TableBuilder};
+
+use crate::engine::overview::CustomerRow;
+
+/// Columns the table can be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SortBy {
+    /// Customer number.
+    #[default]
+    Number,
+    /// Name.
+    Name,
+    /// Number of orders.
+    Orders,
+    /// Last order date.
+    LastOrder,
+}
+
+/// State of the Customers table.
+#[derive(Default)]
+pub struct CustomersView {
+    search: String,
+    sort: SortBy,
+    descending: bool,
+    /// Row positions shown, after filter and sort.
+    shown: Vec<u32>,
+}
+
+impl CustomersView {
+    /// A view of every customer in number order.
+    pub fn new(rows: &[CustomerRow]) -> Self {
+        let mut view = Self::default();
+        view.refresh(rows);
+        view
+    }
+
+    fn refresh(&mut self, rows: &[CustomerRow]) {
+        let needle = self.search.trim().to_lowercase();
+        self.shown = (0..rows.len() as u32)
+            .filter(|&i| {
+                let r = &rows[i as usize];
+                needle.is_empty()
+                    || r.name.to_lowercase().contains(&needle)
+                    || r.email_masked.to_lowercase().contains(&needle)
+                    || r.id.to_string() == needle
+            })
+            .collect();
+        let key = |i: &u32| &rows[*i as usize];
+        match self.sort {
+            SortBy::Number => self.shown.sort_by_key(|i| key(i).id),
+            SortBy::Name => self.shown.sort_by(|a, b| key(a).name.cmp(&key(b).name)),
+            SortBy::Orders => self.shown.sort_by_key(|i| key(i).orders),
+            SortBy::LastOrder => self.shown.sort_by_key(|i| key(i).last_order),
+        }
+        if self.descending {
+            self.shown.reverse();
+        }
+    }
+
+    /// Draws the table; returns the position of a customer the user chose.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        rows: &[CustomerRow],
+        selected: Option<usize>,
+    ) -> Option<usize> {
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            let label = ui.label("Search customers");
+            let edit = ui.add(
+                egui::TextEdit::singleline(&mut self.search)
+                    .hint_text("name, email or number")
+                    .desired_width(f32::INFINITY),
+            );
+            if edit.labelled_by(label.id).changed() {
+                self.refresh(rows);
+            }
+        });
+        ui.label(
+            egui::RichText::new(format!("{} of {} customers", self.shown.len(), rows.len()))
+                .small()
+                .color(super::theme::MUTED),
+        );
+        let mut chosen = None;
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        TableBuilder::new(ui)
+            .striped(true)
+            .column(Column::auto().at_least(52.0))
+            .column(Column::auto().at_least(130.0).clip(true))
+            .column(Column::auto().at_least(150.0).clip(true))
+            .column(Column::auto().at_least(48.0))
+            .column(Column::auto().at_least(84.0))
+            .column(Column::remainder().at_least(90.0).clip(true))
+            .header(22.0, |mut header| {
+                for (title, sort) in [
+                    ("No.", Some(SortBy::Number)),
+                    ("Name", Some(SortBy::Name)),
+                    ("Email", None),
+                    ("Orders", Some(SortBy::Orders)),
+                    ("Last order", Some(SortBy::LastOrder)),
+                    ("Consent", None),
+                ] {
+                    header.col(|ui| {
+                        let Some(sort) = sort else {
+                            ui.strong(title);
+                            return;
+                        };
+                        let arrow = match (self.sort == sort, self.descending) {
+                            (true, false) => " ^",
+                            (true, true) => " v",
+                            _ => "",
+                        };
+                        if ui.button(format!("{title}{arrow}")).clicked() {
+                            self.descending = self.sort == sort && !self.descending;
+                            self.sort = sort;
+                            self.refresh(rows);
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, self.shown.len(), |mut row| {
+                    let pos = self.shown[row.index()] as usize;
+                    let r = &rows[pos];
+                    row.set_selected(selected == Some(pos));
+                    row.col(|ui| {
+                        ui.label(r.id.to_string());
+                    });
+                    row.col(|ui| {
+                        let response = ui
+                            .selectable_label(selected == Some(pos), &r.name)
+                            .on_hover_text(&r.email_masked);
+                        if response.clicked() {
+                            chosen = Some(pos);
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(&r.email_masked);
+                    });
+                    row.col(|ui| {
+                        ui.label(r.orders.to_string());
+                    });
+                    row.col(|ui| {
+                        ui.label(r.last_order.map(|d| d.to_string()).unwrap_or_default());
+                    });
+                    row.col(|ui| {
+                        ui.label(&r.consent);
+                    });
+                });
+            });
+        chosen
+    }
+}

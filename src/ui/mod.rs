@@ -1,0 +1,45 @@
+//! The window: renders state and sends intents. No SQL here, and no engine work inside
+//! a frame beyond one customer's explanation; loading runs on a worker thread.
+
+mod app;
+mod customer;
+mod customers;
+mod loader;
+mod rules;
+mod theme;
+mod why;
+
+pub use app::{CandorApp, Saved, Tab};
+pub use loader::{Loaded, load_blocking};
+
+use std::path::PathBuf;
+
+/// Opens the window, optionally on a shop file, and runs until it is closed.
+pub fn run_window(path: Option<PathBuf>) -> anyhow::Result<()> {
+    let today = chrono::Local::now().date_naive();
+    let options = eframe::NativeOptions {
+        renderer: eframe::Renderer::Glow,
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Candor")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([900.0, 560.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Candor",
+        options,
+        Box::new(move |cc| {
+            let saved: Saved = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+                .unwrap_or_default();
+            let mut app = CandorApp::new(saved, today);
+            if let Some(path) = path {
+                app.open(path, &cc.egui_ctx);
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))
+}

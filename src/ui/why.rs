@@ -1,0 +1,167 @@
+//! "Why did I get this?": the sentence, the contributions chart and table, the rules
+//! that did not apply, and what would change the recommendation.
+
+use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+use egui_plot::{Bar, BarChart, Plot};
+
+use super::theme;
+use crate::engine::explain::{Explanation, Recommendation, Record, Source};
+use crate::engine::model::OrderId;
+
+/// Draws the explanation of one recommendation; returns an order the user asked to see.
+pub fn why_ui(ui: &mut Ui, rec: &Recommendation, explanation: &Explanation) -> Option<OrderId> {
+    ui.heading(format!("Why? {}", rec.name));
+    ui.label(RichText::new(&rec.sentence).size(16.0));
+    ui.add_space(6.0);
+    contributions_chart_ui(ui, rec);
+    let order = contributions_table_ui(ui, rec);
+    ui.add_space(8.0);
+    ui.strong("What would change it");
+    ui.label(&rec.counterfactual.sentence);
+    ui.add_space(8.0);
+    ui.strong("Rules that did not apply to this customer");
+    if explanation.skipped.is_empty() {
+        ui.label("Every rule applied.");
+    }
+    for s in &explanation.skipped {
+        ui.label(format!("• {}: {}", s.label, s.detail));
+    }
+    order
+}
+
+fn contributions_chart_ui(ui: &mut Ui, rec: &Recommendation) {
+    let bars: Vec<Bar> = rec
+        .contributions
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            Bar::new(i as f64, c.value)
+                .name(&c.label)
+                .fill(theme::contribution_colour(
+                    c.value,
+                    c.source == Source::Baseline,
+                ))
+                .width(0.6)
+        })
+        .collect();
+    let labels: Vec<String> = rec.contributions.iter().map(|c| c.label.clone()).collect();
+    Plot::new(("contribution-chart", rec.product))
+        .height(40.0 + 26.0 * rec.contributions.len() as f32)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .show_x(false)
+        .show_y(false)
+        .y_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("contribution", bars).horizontal());
+        });
+}
+
+fn contributions_table_ui(ui: &mut Ui, rec: &Recommendation) -> Option<OrderId> {
+    let mut clicked = None;
+    TableBuilder::new(ui)
+        .id_salt(("contribution-table", rec.product))
+        .striped(true)
+        .vscroll(false)
+        .column(Column::auto().at_least(170.0))
+        .column(Column::auto().at_least(56.0))
+        .column(Column::auto().at_least(90.0))
+        .column(Column::auto().at_least(110.0))
+        .column(Column::remainder().at_least(200.0).clip(true))
+        .header(22.0, |mut h| {
+            for t in [
+                "Source",
+                "Adds",
+                "Data read",
+                "Consent",
+                "Your records used",
+            ] {
+                h.col(|ui| {
+                    ui.strong(t);
+                });
+            }
+        })
+        .body(|mut body| {
+            for c in &rec.contributions {
+                body.row(24.0, |mut row| {
+                    row.col(|ui| {
+                        let kind = match c.source {
+                            Source::Baseline => "baseline",
+                            Source::Rule => "rule",
+                        };
+                        ui.label(&c.label)
+                            .on_hover_text(format!("{kind} \"{}\": {}", c.id, c.reason));
+                    });
+                    row.col(|ui| {
+                        let colour =
+                            theme::contribution_colour(c.value, c.source == Source::Baseline);
+                        ui.colored_label(colour, format!("{:+.2}", c.value));
+                    });
+                    row.col(|ui| {
+                        ui.label(if c.fields.is_empty() {
+                            "nothing personal".to_owned()
+                        } else {
+                            c.fields.join(", ")
+                        });
+                    });
+                    row.col(|ui| {
+                        ui.label(c.purpose.as_deref().unwrap_or("none needed"));
+                    });
+                    row.col(|ui| {
+                        ui.horizontal(|ui| {
+                            let orders: Vec<(OrderId, String)> = c
+                                .records
+                                .iter()
+                                .filter_map(|r| match r {
+                                    Record::OrderLine {
+                                        order,
+                                        date,
+                                        product_name,
+                                        ..
+                                    } => Some((*order, format!("{product_name}, {date}"))),
+                                    Record::Field { .. } => None,
+                                })
+                                .collect();
+                            for (order, text) in orders.iter().rev().take(2) {
+                                if ui
+                                    .link(text)
+                                    .on_hover_text(format!("Show order {order}"))
+                                    .clicked()
+                                {
+                                    clicked = Some(*order);
+                                }
+                            }
+                            if orders.len() > 2 {
+                                ui.label(
+                                    RichText::new(format!("+{} more", orders.len() - 2))
+                                        .color(theme::MUTED),
+                                );
+                            }
+                            for r in &c.records {
+                                if let Record::Field { field } = r {
+                                    ui.label(format!("your {}", field.replace('_', " ")));
+                                }
+                            }
+                        });
+                    });
+                });
+            }
+        });
+    ui.label(
+        RichText::new(format!(
+            "Score {:.2} = the sum of these contributions.",
+            rec.score
+        ))
+        .color(theme::MUTED),
+    );
+    clicked
+}

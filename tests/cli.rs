@@ -1,0 +1,226 @@
+//! The command line as a script uses it: JSON contracts, and clear refusals.
+
+mod common;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+use serde_json::Value;
+
+fn candor() -> Command {
+    Command::cargo_bin("candor").expect("binary built")
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = candor()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("valid JSON")
+}
+
+#[test]
+fn explain_json_keeps_its_contract() {
+    let (_dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8 path");
+    let v = json(&["explain", "--db", db, "--customer", "1", "--json"]);
+    assert_eq!(v["customer"], 1);
+    assert_eq!(v["personalized"], true);
+    let recs = v["recommendations"].as_array().expect("list");
+    assert_eq!(recs.len(), 5);
+    for r in recs {
+        for key in [
+            "rank",
+            "product",
+            "name",
+            "score",
+            "contributions",
+            "counterfactual",
+        ] {
+            assert!(r.get(key).is_some(), "missing {key}");
+        }
+        let sum: f64 = r["contributions"]
+            .as_array()
+            .expect("contributions")
+            .iter()
+            .map(|c| {
+                for key in [
+                    "source", "id", "label", "value", "purpose", "fields", "records",
+                ] {
+                    assert!(c.get(key).is_some(), "contribution missing {key}");
+                }
+                c["value"].as_f64().expect("number")
+            })
+            .sum();
+        assert!((sum - r["score"].as_f64().expect("score")).abs() < 1e-9);
+    }
+    let skipped = v["skipped"].as_array().expect("skipped");
+    assert!(
+        skipped
+            .iter()
+            .all(|s| s.get("id").is_some() && s.get("reason").is_some())
+    );
+    let top3 = json(&[
+        "explain",
+        "--db",
+        db,
+        "--customer",
+        "1",
+        "--top",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(top3["recommendations"].as_array().expect("list").len(), 3);
+}
+
+#[test]
+fn held_json_lists_used_by_and_flags_unused_fields() {
+    let (_dir, path) = common::sample_file();
+    let v = json(&[
+        "held",
+        "--db",
+        path.to_str().expect("path"),
+        "--customer",
+        "4",
+        "--json",
+    ]);
+    let fields = v["fields"].as_array().expect("fields");
+    let phone = fields
+        .iter()
+        .find(|f| f["field"] == "phone")
+        .expect("phone held");
+    assert_eq!(phone["not_used"], true);
+    assert_eq!(phone["used_by"].as_array().expect("list").len(), 0);
+    let orders = fields
+        .iter()
+        .find(|f| f["field"] == "orders")
+        .expect("orders held");
+    assert!(
+        orders["used_by"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|u| u["id"] == "more-of-what-you-like")
+    );
+}
+
+#[test]
+fn customers_and_rules_list_the_shop() {
+    let (_dir, path) = common::sample_file();
+    let db = path.to_str().expect("path");
+    let customers = json(&["customers", "--db", db, "--json"]);
+    assert_eq!(customers.as_array().expect("list").len(), 200);
+    assert!(
+        customers[0]["email_masked"]
+            .as_str()
+            .expect("email")
+            .contains("•••@")
+    );
+    let rules = json(&["rules", "--db", db, "--json"]);
+    for r in rules.as_array().expect("list") {
+        for key in ["id", "label", "enabled", "weight", "purpose", "fields"] {
+            assert!(r.get(key).is_some(), "rule missing {key}");
+        }
+    }
+}
+
+#[test]
+fn demo_is_deterministic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let a = dir.path().join("a.candor");
+    let b = dir.path().join("b.candor");
+    for out in [&a, &b] {
+        candor()
+            .args([
+                "demo",
+                "--out",
+                out.to_str().expect("path"),
+                "--customers",
+                "50",
+                "--products",
+                "60",
+                "--orders",
+                "400",
+                "--seed",
+                "9",
+                "--today",
+                "2026-06-15",
+            ])
+            .assert()
+            .success();
+    }
+    let ea = json(&[
+        "explain",
+        "--db",
+        a.to_str().expect("path"),
+        "--customer",
+        "7",
+        "--json",
+    ]);
+    let eb = json(&[
+        "explain",
+        "--db",
+        b.to_str().expect("path"),
+        "--customer",
+        "7",
+        "--json",
+    ]);
+    assert_eq!(ea, eb);
+}
+
+#[test]
+fn sample_writes_a_fresh_copy() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("training.candor");
+    candor()
+        .args(["sample", "--out", out.to_str().expect("path")])
+        .assert()
+        .success();
+    let v = json(&[
+        "explain",
+        "--db",
+        out.to_str().expect("path"),
+        "--customer",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(v["personalized"], false);
+}
+
+#[test]
+fn bad_input_is_refused_clearly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = dir.path().join("list.txt");
+    std::fs::write(&text, "bread, milk, eggs\n".repeat(100)).expect("write");
+    candor()
+        .args([
+            "explain",
+            "--db",
+            text.to_str().expect("path"),
+            "--customer",
+            "1",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("list.txt").and(contains("not a Candor shop file")));
+    let (_d, path) = common::sample_file();
+    candor()
+        .args([
+            "explain",
+            "--db",
+            path.to_str().expect("path"),
+            "--customer",
+            "424242",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("no customer number 424242"));
+    candor()
+        .args(["customers", "--db", "/nowhere/shop.candor"])
+        .assert()
+        .failure()
+        .stderr(contains("/nowhere/shop.candor"));
+}
