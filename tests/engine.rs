@@ -41,6 +41,7 @@ fn assert_exact(all: &[Explanation]) {
                 if c.id != "popularity" {
                     assert!(c.purpose.is_some(), "rule contribution without purpose");
                     assert!(!c.fields.is_empty(), "rule contribution without fields");
+                    assert!(!c.records.is_empty(), "rule {} names no records", c.id);
                 }
             }
             checked += 1;

@@ -2,6 +2,7 @@
 //! reported once, at the edge, with their whole chain.
 
 mod report;
+mod simulation;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -108,6 +109,60 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show the effect of CHANGES.json on one customer and the whole shop; writes nothing.
+    Simulate {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The changes (see the README for every kind).
+        #[arg(long)]
+        changes: PathBuf,
+        /// Also show this customer's recommendations before and after.
+        #[arg(long)]
+        customer: Option<i64>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply CHANGES.json in one transaction and record it in the audit log.
+    Apply {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The changes.
+        #[arg(long)]
+        changes: PathBuf,
+        /// Who is applying them.
+        #[arg(long)]
+        actor: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Show the audit log of applied changes.
+    Log {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo an audit-log entry by applying its inverse as a new, logged change.
+    Undo {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The entry number (see `candor log`).
+        #[arg(long)]
+        entry: i64,
+        /// Who is undoing it.
+        #[arg(long)]
+        actor: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
     /// Write the shop as CSV files plus rules.json (the sample-data format).
     ExportCsv {
         /// The shop file.
@@ -197,8 +252,61 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
                 report::rules(&rows);
             }
         }
+        Command::Simulate {
+            db,
+            changes,
+            customer,
+            json,
+        } => {
+            let index = open_index(&db, today, None)?;
+            let changes = read_changes(&changes)?;
+            if let Some(id) = customer {
+                customer_pos(&index, id, &db)?;
+            }
+            let report = simulation::simulate_report(&index, &changes, customer)?;
+            if json {
+                print_json(&report)?;
+            } else {
+                report::simulation(&report);
+            }
+        }
+        Command::Apply {
+            db,
+            changes,
+            actor,
+            reason,
+        } => {
+            let changes = read_changes(&changes)?;
+            let (id, report) = simulation::apply(&db, &changes, &actor, &reason, today)?;
+            println!(
+                "Applied {} change(s) as audit-log entry {id}. Recommendations changed for {} of {} customers.",
+                changes.len(),
+                report.impact.customers_changed,
+                report.impact.customers_total
+            );
+        }
+        Command::Log { db, json } => {
+            let (store, _) = Store::open_for_reading(&db)?;
+            let log = store.log()?;
+            if json {
+                print_json(&log)?;
+            } else {
+                report::log(&log);
+            }
+        }
+        Command::Undo {
+            db,
+            entry,
+            actor,
+            reason,
+        } => {
+            let (mut store, _) = Store::open(&db)?;
+            let who = simulation::attribution(&actor, &reason);
+            let (id, _) = store.undo(entry, &who)?;
+            println!("Undid entry {entry}; the undo is recorded as audit-log entry {id}.");
+        }
         Command::ExportCsv { db, out } => {
-            let (store, _) = Store::open(&db)?;
+            let (store, _) = Store::open_for_reading(&db)?;
             write_bundle(&store.load()?, &out)?;
             println!("Wrote the shop to {}.", out.display());
         }
@@ -208,7 +316,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
 
 /// Opens and loads a shop, indexed for `day` (or its pinned day, or `today`).
 fn open_index(db: &Path, today: NaiveDate, day: Option<NaiveDate>) -> Result<ShopIndex> {
-    let (store, report) = Store::open(db)?;
+    let (store, report) = Store::open_for_reading(db)?;
     if let Some(backup) = report.backup {
         eprintln!(
             "Upgraded {} to this version of Candor; the old file is kept as {}.",
@@ -228,6 +336,14 @@ fn customer_pos(index: &ShopIndex, customer: i64, db: &Path) -> Result<usize> {
         .customer_pos(customer)
         .ok_or(engine::EngineError::NoSuchCustomer(customer))
         .with_context(|| format!("{}", db.display()))
+}
+
+/// Reads CHANGES.json, naming the file and where in it a mistake is.
+fn read_changes(path: &Path) -> Result<Vec<crate::engine::changes::Change>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+    let set = crate::engine::changes::parse_changes(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not a valid changes file: {e}", path.display()))?;
+    Ok(set.changes)
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<()> {

@@ -121,3 +121,73 @@ pub fn rules(rows: &[RuleRow]) {
         );
     }
 }
+
+/// Prints a simulation.
+pub fn simulation(r: &super::simulation::SimulationReport) {
+    println!("Nothing has been saved: this is a simulation.");
+    for a in &r.changes {
+        println!("  {} ({} → {})", a.change.kind(), a.before, a.after);
+    }
+    let i = &r.impact;
+    println!(
+        "\nRecommendations change for {} of {} customers.",
+        i.customers_changed, i.customers_total
+    );
+    println!(
+        "Mean recommended price: £{:.2} → £{:.2}",
+        i.mean_recommended_price.before, i.mean_recommended_price.after
+    );
+    if !i.exposure.is_empty() {
+        println!(
+            "\nProducts gaining or losing the most exposure (customers it is recommended to):"
+        );
+        for e in i.exposure.iter().take(10) {
+            println!("  {:+6}  {} ({} → {})", e.change, e.name, e.before, e.after);
+        }
+    }
+    println!("\nCategory share of recommendations:");
+    for c in &i.category_share {
+        println!(
+            "  {:<12} {:5.1}% → {:5.1}%",
+            c.group,
+            c.before * 100.0,
+            c.after * 100.0
+        );
+    }
+    if let (Some(before), Some(after)) = (&r.before, &r.after) {
+        println!("\nCustomer {}: before → after", before.customer);
+        let n = before
+            .recommendations
+            .len()
+            .max(after.recommendations.len());
+        for k in 0..n {
+            let name = |e: &Explanation| {
+                e.recommendations
+                    .get(k)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default()
+            };
+            println!("  {}. {:<34} {}", k + 1, name(before), name(after));
+        }
+    }
+}
+
+/// Prints the audit log.
+pub fn log(entries: &[crate::store::LogEntry]) {
+    if entries.is_empty() {
+        println!("No changes have been applied yet.");
+    }
+    for e in entries {
+        let undo = e
+            .undoes
+            .map(|u| format!(" (undoes entry {u})"))
+            .unwrap_or_default();
+        println!(
+            "Entry {} at {} by {}{undo}: {}",
+            e.id, e.at, e.actor, e.reason
+        );
+        for a in &e.changes {
+            println!("  {}: {} → {}", a.change.kind(), a.before, a.after);
+        }
+    }
+}

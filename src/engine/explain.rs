@@ -118,6 +118,13 @@ pub enum Record {
         /// Units.
         quantity: i64,
     },
+    /// A whole order, counted by a condition (e.g. visits in the last year).
+    Order {
+        /// Order number.
+        order: OrderId,
+        /// Order date.
+        date: NaiveDate,
+    },
     /// A personal-data field.
     Field {
         /// Field key.
@@ -335,6 +342,7 @@ fn rule_contribution(
             })
         })
         .collect();
+    records.extend(condition_orders(index, rule, customer));
     let fields = rule.fields();
     records.extend(
         fields
@@ -356,6 +364,35 @@ fn rule_contribution(
         records,
         reason: fill_reason(index, rule, product, &dates),
     })
+}
+
+/// The orders the rule's conditions counted: the last year's for visit and spend
+/// conditions, the latest for "days since the last visit".
+fn condition_orders(index: &ShopIndex, rule: &Rule, customer: usize) -> Vec<Record> {
+    use super::features::CustomerFeature as F;
+    let shop = index.shop();
+    let year_ago = index.today() - chrono::Duration::days(365);
+    let mut orders: Vec<usize> = Vec::new();
+    for c in &rule.conditions {
+        match c.feature {
+            F::OrdersLastYear | F::SpendLastYear => orders.extend(
+                index
+                    .orders_of(customer)
+                    .filter(|&o| shop.orders[o].date > year_ago),
+            ),
+            F::DaysSinceLastOrder => orders.extend(index.orders_of(customer).last()),
+            F::Age | F::DaysToBirthday | F::CustomerForDays => {}
+        }
+    }
+    orders.sort_unstable();
+    orders.dedup();
+    orders
+        .into_iter()
+        .map(|o| Record::Order {
+            order: shop.orders[o].id,
+            date: shop.orders[o].date,
+        })
+        .collect()
 }
 
 /// Fills a rule's reason template with this customer's values.

@@ -2,6 +2,7 @@
 //! in-memory snapshot of a shop. No SQL and no UI here; every function takes "today"
 //! through the [`ShopIndex`] so results are reproducible.
 
+pub mod changes;
 pub mod explain;
 pub mod features;
 pub mod held;
@@ -10,6 +11,7 @@ pub mod model;
 pub mod overview;
 pub mod rules;
 pub mod score;
+pub mod simulate;
 
 pub use explain::{Explanation, explain};
 pub use index::ShopIndex;

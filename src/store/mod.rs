@@ -2,6 +2,7 @@
 //! Opening checks the file before anything is written to it; creating writes a
 //! temporary file and renames it into place, so a failure never leaves half a shop.
 
+mod apply;
 mod error;
 mod load;
 pub mod schema;
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use apply::{ApplyError, Attribution, LogEntry};
 pub use error::StoreError;
 
 use crate::engine::model::Shop;
@@ -88,6 +90,30 @@ impl Store {
                 read_only,
             },
             report,
+        ))
+    }
+
+    /// Opens a shop only to read it: read-only when its schema is current, so the file's
+    /// bytes stay exactly as they were; an older schema is upgraded as by [`Store::open`].
+    pub fn open_for_reading(path: &Path) -> Result<(Self, OpenReport), StoreError> {
+        let version = check_file(path)?;
+        if version != schema::current_version() {
+            return Self::open(path);
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError::sqlite(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| StoreError::sqlite(path, e))?;
+        Ok((
+            Self {
+                conn,
+                path: path.to_owned(),
+                read_only: true,
+            },
+            OpenReport { backup: None },
         ))
     }
 

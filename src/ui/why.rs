@@ -128,6 +128,9 @@ fn contributions_table_ui(ui: &mut Ui, rec: &Recommendation) -> Option<OrderId> 
                                         product_name,
                                         ..
                                     } => Some((*order, format!("{product_name}, {date}"))),
+                                    Record::Order { order, date } => {
+                                        Some((*order, format!("order {order}, {date}")))
+                                    }
                                     Record::Field { .. } => None,
                                 })
                                 .collect();

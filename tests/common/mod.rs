@@ -13,7 +13,7 @@ pub fn sample_day() -> NaiveDate {
 /// Writes a fresh sample shop into a temporary folder.
 pub fn sample_file() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("sample.candor");
+    let path = dir.path().join("shop.candor");
     let shop = candor::shopgen::sample::sample_shop().expect("sample reads");
     candor::store::Store::create(&path, &shop).expect("sample written");
     (dir, path)

@@ -1,0 +1,81 @@
+//! `simulate` and `apply` from the command line: the same engine and store calls as the
+//! window's scenario panel.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::engine::changes::{Applied, Change};
+use crate::engine::explain::Explanation;
+use crate::engine::simulate::{Impact, Progress, customer_before_after, simulate};
+use crate::engine::{ShopIndex, index_for};
+use crate::store::{Attribution, Store};
+
+/// What `candor simulate --json` prints.
+#[derive(Serialize)]
+pub struct SimulationReport {
+    /// The whole-shop effect.
+    #[serde(flatten)]
+    pub impact: Impact,
+    /// Each change with its before and after values.
+    pub changes: Vec<Applied>,
+    /// The customer asked about, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<i64>,
+    /// Their explanation before the changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Explanation>,
+    /// Their explanation after the changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Explanation>,
+}
+
+/// Simulates `changes` on the shop behind `index`.
+pub fn simulate_report(
+    index: &ShopIndex,
+    changes: &[Change],
+    customer: Option<i64>,
+) -> Result<SimulationReport> {
+    let sim = simulate(index, None, changes, "simulation", &Progress::default())?;
+    let (before, after) = match customer.and_then(|c| customer_before_after(index, &sim.after, c)) {
+        Some((b, a)) => (Some(b), Some(a)),
+        None => (None, None),
+    };
+    Ok(SimulationReport {
+        impact: sim.impact,
+        changes: sim.applied,
+        customer,
+        before,
+        after,
+    })
+}
+
+/// Who and why, stamped with the current time.
+pub fn attribution(actor: &str, reason: &str) -> Attribution {
+    Attribution {
+        actor: actor.to_owned(),
+        reason: reason.to_owned(),
+        at: chrono::Local::now().to_rfc3339(),
+    }
+}
+
+/// Simulates, then applies in one transaction, logging the impact that was computed.
+pub fn apply(
+    db: &Path,
+    changes: &[Change],
+    actor: &str,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<(i64, SimulationReport)> {
+    let (mut store, _) = Store::open(db)?;
+    let shop = store.load()?;
+    let index = index_for(Arc::new(shop), today);
+    let report = simulate_report(&index, changes, None)?;
+    let impact = serde_json::to_value(&report.impact)?;
+    let who = attribution(actor, reason);
+    let (id, _) = store.apply(Some(index.shop()), changes, &who, Some(impact), None)?;
+    Ok((id, report))
+}

@@ -1,0 +1,490 @@
+//! Changes as data: what a scenario holds, what CHANGES.json contains, what the audit
+//! log records. A change applies to an in-memory snapshot and reports its before and
+//! after values, from which its inverse (for undo) is built.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::model::{ConsentEvent, CustomerId, PersonalField, ProductId, Shop};
+use super::rules::{MAX_WEIGHT, MIN_WEIGHT, Rule};
+
+/// A file of changes, as `candor simulate` and `candor apply` read it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangeSet {
+    /// The changes, applied in order.
+    pub changes: Vec<Change>,
+}
+
+/// One change to the shop.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// Set a rule's weight.
+    RuleWeight {
+        /// Rule id.
+        rule: String,
+        /// New weight, between -5 and 5.
+        weight: f64,
+    },
+    /// Switch a rule on or off.
+    RuleEnabled {
+        /// Rule id.
+        rule: String,
+        /// On or off.
+        enabled: bool,
+    },
+    /// Add a rule, or replace the rule with the same id.
+    Rule {
+        /// The whole rule.
+        rule: Rule,
+        /// Where to insert a new rule (0 = first); default: last.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        position: Option<usize>,
+    },
+    /// Remove a rule.
+    RuleRemoved {
+        /// Rule id.
+        rule: String,
+    },
+    /// Record a customer's grant or withdrawal of a purpose.
+    Consent {
+        /// Customer number.
+        customer: CustomerId,
+        /// Purpose id.
+        purpose: String,
+        /// Granted or withdrawn.
+        granted: bool,
+    },
+    /// Set or delete (`null`) one personal-data field of a customer.
+    CustomerField {
+        /// Customer number.
+        customer: CustomerId,
+        /// Field key: name, email, phone, address, postcode, birth_date or gender.
+        field: String,
+        /// New value, or `null` to delete it.
+        value: Option<String>,
+    },
+    /// Set a product's price (in pounds) and/or stock.
+    Product {
+        /// Product number.
+        product: ProductId,
+        /// New price in pounds, e.g. 12.5.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        price: Option<f64>,
+        /// New stock.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stock: Option<i64>,
+    },
+}
+
+/// A change that cannot be made, naming the change and the field.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("change {} ({kind}), field \"{field}\": {problem}", index + 1)]
+pub struct ChangeError {
+    /// Position of the change in its list (0-based; shown 1-based).
+    pub index: usize,
+    /// The change's kind.
+    pub kind: &'static str,
+    /// The offending field.
+    pub field: &'static str,
+    /// What is wrong.
+    pub problem: String,
+}
+
+/// A change as applied: the change and the values before and after it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Applied {
+    /// The change.
+    pub change: Change,
+    /// What it replaced.
+    pub before: Value,
+    /// What it set.
+    pub after: Value,
+}
+
+/// Who makes a change, and when (consent events are dated and attributed).
+#[derive(Clone, Debug)]
+pub struct ChangeContext {
+    /// The day the change is recorded.
+    pub today: NaiveDate,
+    /// Who makes it.
+    pub actor: String,
+}
+
+/// The personal fields a change may set or delete.
+const EDITABLE_FIELDS: [PersonalField; 7] = [
+    PersonalField::Name,
+    PersonalField::Email,
+    PersonalField::Phone,
+    PersonalField::Address,
+    PersonalField::Postcode,
+    PersonalField::BirthDate,
+    PersonalField::Gender,
+];
+
+impl Change {
+    /// The kind, as written in JSON.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::RuleWeight { .. } => "rule_weight",
+            Self::RuleEnabled { .. } => "rule_enabled",
+            Self::Rule { .. } => "rule",
+            Self::RuleRemoved { .. } => "rule_removed",
+            Self::Consent { .. } => "consent",
+            Self::CustomerField { .. } => "customer_field",
+            Self::Product { .. } => "product",
+        }
+    }
+
+    /// The rule this change is about, if any (for filtering the audit log).
+    pub fn rule_id(&self) -> Option<&str> {
+        match self {
+            Self::RuleWeight { rule, .. }
+            | Self::RuleEnabled { rule, .. }
+            | Self::RuleRemoved { rule } => Some(rule),
+            Self::Rule { rule, .. } => Some(&rule.id),
+            _ => None,
+        }
+    }
+
+    /// The change in words, for the scenario list and the audit log.
+    pub fn describe(&self, shop: &Shop) -> String {
+        let rule_label = |id: &str| {
+            shop.rules
+                .iter()
+                .find(|r| r.id == id)
+                .map_or_else(|| id.to_owned(), |r| r.label.clone())
+        };
+        let customer = |id: CustomerId| {
+            shop.customers.iter().find(|c| c.id == id).map_or_else(
+                || format!("customer {id}"),
+                super::model::Customer::display_name,
+            )
+        };
+        match self {
+            Self::RuleWeight { rule, weight } => {
+                format!("Set the weight of \"{}\" to {weight}", rule_label(rule))
+            }
+            Self::RuleEnabled { rule, enabled } => format!(
+                "Switch \"{}\" {}",
+                rule_label(rule),
+                if *enabled { "on" } else { "off" }
+            ),
+            Self::Rule { rule, .. } if shop.rules.iter().any(|r| r.id == rule.id) => {
+                format!("Edit the rule \"{}\"", rule.label)
+            }
+            Self::Rule { rule, .. } => format!("Add the rule \"{}\"", rule.label),
+            Self::RuleRemoved { rule } => format!("Remove the rule \"{}\"", rule_label(rule)),
+            Self::Consent {
+                customer: c,
+                purpose,
+                granted,
+            } => format!(
+                "{} {} \"{purpose}\"",
+                customer(*c),
+                if *granted { "grants" } else { "withdraws" }
+            ),
+            Self::CustomerField {
+                customer: c,
+                field,
+                value: None,
+            } => format!("Delete the {field} of {}", customer(*c)),
+            Self::CustomerField {
+                customer: c,
+                field,
+                value: Some(_),
+            } => format!("Change the {field} of {}", customer(*c)),
+            Self::Product {
+                product,
+                price,
+                stock,
+            } => {
+                let name = shop
+                    .products
+                    .iter()
+                    .find(|p| p.id == *product)
+                    .map_or_else(|| format!("product {product}"), |p| p.name.clone());
+                let mut parts = Vec::new();
+                if let Some(p) = price {
+                    parts.push(format!("price £{p:.2}"));
+                }
+                if let Some(s) = stock {
+                    parts.push(format!("stock {s}"));
+                }
+                format!("Set {name}: {}", parts.join(", "))
+            }
+        }
+    }
+}
+
+/// Applies every change to `shop` in order, or none: on error `shop` is unchanged.
+pub fn apply_all(
+    shop: &mut Shop,
+    changes: &[Change],
+    ctx: &ChangeContext,
+) -> Result<Vec<Applied>, ChangeError> {
+    let mut next = shop.clone();
+    let mut applied = Vec::with_capacity(changes.len());
+    for (index, change) in changes.iter().enumerate() {
+        applied.push(apply_one(&mut next, change, ctx, index)?);
+    }
+    *shop = next;
+    Ok(applied)
+}
+
+fn apply_one(
+    shop: &mut Shop,
+    change: &Change,
+    ctx: &ChangeContext,
+    index: usize,
+) -> Result<Applied, ChangeError> {
+    let kind = change.kind();
+    let err = |field: &'static str, problem: String| ChangeError {
+        index,
+        kind,
+        field,
+        problem,
+    };
+    let rule_pos = |shop: &Shop, id: &str| {
+        shop.rules
+            .iter()
+            .position(|r| r.id == id)
+            .ok_or_else(|| err("rule", format!("there is no rule \"{id}\"")))
+    };
+    let (before, after) = match change {
+        Change::RuleWeight { rule, weight } => {
+            let pos = rule_pos(shop, rule)?;
+            if !weight.is_finite() || !(MIN_WEIGHT..=MAX_WEIGHT).contains(weight) {
+                return Err(err(
+                    "weight",
+                    format!("{weight} is not a weight between {MIN_WEIGHT} and {MAX_WEIGHT}"),
+                ));
+            }
+            let old = std::mem::replace(&mut shop.rules[pos].weight, *weight);
+            (json!({ "weight": old }), json!({ "weight": weight }))
+        }
+        Change::RuleEnabled { rule, enabled } => {
+            let pos = rule_pos(shop, rule)?;
+            let old = std::mem::replace(&mut shop.rules[pos].enabled, *enabled);
+            (json!({ "enabled": old }), json!({ "enabled": enabled }))
+        }
+        Change::Rule { rule, position } => {
+            let purposes: Vec<&str> = shop.purposes.iter().map(|p| p.id.as_str()).collect();
+            rule.validate(&purposes)
+                .map_err(|p| err("rule", p.to_string()))?;
+            let after = json!({ "rule": rule });
+            match shop.rules.iter().position(|r| r.id == rule.id) {
+                Some(pos) => {
+                    let old = std::mem::replace(&mut shop.rules[pos], rule.clone());
+                    (json!({ "rule": old, "position": pos }), after)
+                }
+                None => {
+                    let pos = position.unwrap_or(shop.rules.len()).min(shop.rules.len());
+                    shop.rules.insert(pos, rule.clone());
+                    (json!({ "rule": null }), after)
+                }
+            }
+        }
+        Change::RuleRemoved { rule } => {
+            let pos = rule_pos(shop, rule)?;
+            let old = shop.rules.remove(pos);
+            (
+                json!({ "rule": old, "position": pos }),
+                json!({ "rule": null }),
+            )
+        }
+        Change::Consent {
+            customer,
+            purpose,
+            granted,
+        } => {
+            if !shop.customers.iter().any(|c| c.id == *customer) {
+                return Err(err(
+                    "customer",
+                    format!("there is no customer number {customer}"),
+                ));
+            }
+            if !shop.purposes.iter().any(|p| &p.id == purpose) {
+                return Err(err("purpose", format!("there is no purpose \"{purpose}\"")));
+            }
+            let old = shop
+                .consents
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.customer == *customer && &e.purpose == purpose)
+                .max_by_key(|(i, e)| (e.at, *i))
+                .map(|(_, e)| e.granted);
+            shop.consents.push(ConsentEvent {
+                customer: *customer,
+                purpose: purpose.clone(),
+                granted: *granted,
+                at: ctx.today,
+                method: "recorded in Candor".to_owned(),
+                recorded_by: ctx.actor.clone(),
+            });
+            (json!({ "granted": old }), json!({ "granted": granted }))
+        }
+        Change::CustomerField {
+            customer,
+            field,
+            value,
+        } => {
+            let f = PersonalField::from_key(field)
+                .filter(|f| EDITABLE_FIELDS.contains(f))
+                .ok_or_else(|| {
+                    err(
+                        "field",
+                        format!(
+                            "\"{field}\" cannot be edited; use one of name, email, phone, address, postcode, birth_date, gender"
+                        ),
+                    )
+                })?;
+            let c = shop
+                .customers
+                .iter_mut()
+                .find(|c| c.id == *customer)
+                .ok_or_else(|| {
+                    err(
+                        "customer",
+                        format!("there is no customer number {customer}"),
+                    )
+                })?;
+            let old = c.field_value(f);
+            set_field(c, f, value.clone()).map_err(|p| err("value", p))?;
+            (json!({ "value": old }), json!({ "value": value }))
+        }
+        Change::Product {
+            product,
+            price,
+            stock,
+        } => {
+            if price.is_none() && stock.is_none() {
+                return Err(err("price", "give a price, a stock or both".to_owned()));
+            }
+            if let Some(p) = price
+                && (!p.is_finite() || *p < 0.0 || *p > 1_000_000.0)
+            {
+                return Err(err("price", format!("{p} is not a price in pounds")));
+            }
+            let p = shop
+                .products
+                .iter_mut()
+                .find(|p| p.id == *product)
+                .ok_or_else(|| err("product", format!("there is no product number {product}")))?;
+            let before = json!({ "price": p.price_cents as f64 / 100.0, "stock": p.stock });
+            if let Some(price) = price {
+                p.price_cents = (price * 100.0).round() as i64;
+            }
+            if let Some(stock) = stock {
+                p.stock = *stock;
+            }
+            let after = json!({ "price": p.price_cents as f64 / 100.0, "stock": p.stock });
+            (before, after)
+        }
+    };
+    Ok(Applied {
+        change: change.clone(),
+        before,
+        after,
+    })
+}
+
+fn set_field(
+    c: &mut super::model::Customer,
+    field: PersonalField,
+    value: Option<String>,
+) -> Result<(), String> {
+    match field {
+        PersonalField::Name => c.name = value,
+        PersonalField::Email => c.email = value,
+        PersonalField::Phone => c.phone = value,
+        PersonalField::Address => c.address = value,
+        PersonalField::Postcode => c.postcode = value,
+        PersonalField::Gender => c.gender = value,
+        PersonalField::BirthDate => {
+            c.birth_date = value
+                .map(|v| {
+                    v.parse::<NaiveDate>()
+                        .map_err(|_| format!("\"{v}\" is not a date (YYYY-MM-DD)"))
+                })
+                .transpose()?;
+        }
+        PersonalField::CustomerSince | PersonalField::Orders | PersonalField::Consents => {
+            return Err("this field cannot be edited".to_owned());
+        }
+    }
+    // A changed field no longer comes from where it came from before.
+    c.field_sources.retain(|s| s.field != field);
+    Ok(())
+}
+
+/// The changes that undo `applied` (in reverse order).
+pub fn inverse(applied: &[Applied]) -> Vec<Change> {
+    applied.iter().rev().filter_map(inverse_one).collect()
+}
+
+fn inverse_one(a: &Applied) -> Option<Change> {
+    let b = &a.before;
+    Some(match &a.change {
+        Change::RuleWeight { rule, .. } => Change::RuleWeight {
+            rule: rule.clone(),
+            weight: b["weight"].as_f64()?,
+        },
+        Change::RuleEnabled { rule, .. } => Change::RuleEnabled {
+            rule: rule.clone(),
+            enabled: b["enabled"].as_bool()?,
+        },
+        Change::Rule { rule, .. } if b["rule"].is_null() => Change::RuleRemoved {
+            rule: rule.id.clone(),
+        },
+        Change::Rule { .. } | Change::RuleRemoved { .. } => Change::Rule {
+            rule: serde_json::from_value(b["rule"].clone()).ok()?,
+            position: b["position"].as_u64().map(|p| p as usize),
+        },
+        Change::Consent {
+            customer, purpose, ..
+        } => Change::Consent {
+            customer: *customer,
+            purpose: purpose.clone(),
+            // No earlier decision: record a withdrawal, which gates exactly as "none given".
+            granted: b["granted"].as_bool().unwrap_or(false),
+        },
+        Change::CustomerField {
+            customer, field, ..
+        } => Change::CustomerField {
+            customer: *customer,
+            field: field.clone(),
+            value: b["value"].as_str().map(str::to_owned),
+        },
+        Change::Product { product, .. } => Change::Product {
+            product: *product,
+            price: b["price"].as_f64(),
+            stock: b["stock"].as_i64(),
+        },
+    })
+}
+
+/// Reads a CHANGES.json text. Mistakes name the line and column (for bad JSON) or the
+/// change's number and kind (for a change that does not fit).
+pub fn parse_changes(text: &str) -> Result<ChangeSet, String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let list = value
+        .get("changes")
+        .and_then(Value::as_array)
+        .ok_or_else(|| "it needs a \"changes\" list: {\"changes\": [...]}".to_owned())?;
+    let changes = list
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            serde_json::from_value::<Change>(item.clone()).map_err(|e| {
+                let kind = item
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("no kind");
+                format!("change {} ({kind}): {e}", i + 1)
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(ChangeSet { changes })
+}

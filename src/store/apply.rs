@@ -1,0 +1,266 @@
+//! Applying changes to the shop file: one transaction that re-reads the shop, refuses
+//! if it changed since the simulation, writes each change, and appends one audit-log
+//! entry with who, when, why and every before and after value.
+
+use rusqlite::{Connection, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::error::LoadError;
+use super::load::load_shop;
+use super::{Store, StoreError};
+use crate::engine::changes::{Applied, Change, ChangeContext, ChangeError, apply_all};
+use crate::engine::model::Shop;
+
+/// Test hook: milliseconds to wait inside the transaction before committing, so a test
+/// can kill the process mid-apply. Unset in normal use.
+const PAUSE_ENV: &str = "CANDOR_TEST_PAUSE_BEFORE_COMMIT_MS";
+
+/// Who applies a change and why; both are required.
+#[derive(Clone, Debug)]
+pub struct Attribution {
+    /// Who is applying.
+    pub actor: String,
+    /// Why.
+    pub reason: String,
+    /// When, as an RFC 3339 timestamp.
+    pub at: String,
+}
+
+/// One entry of the audit log.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct LogEntry {
+    /// Entry number.
+    pub id: i64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// Why.
+    pub reason: String,
+    /// Each change with its before and after values.
+    pub changes: Vec<Applied>,
+    /// The impact summary shown when it was applied, if any.
+    pub impact: Option<Value>,
+    /// The entry this one undoes, if it is an undo.
+    pub undoes: Option<i64>,
+}
+
+/// What is stored in the `entry` column.
+#[derive(Serialize, Deserialize)]
+struct EntryBody {
+    changes: Vec<Applied>,
+    impact: Option<Value>,
+    undoes: Option<i64>,
+}
+
+/// Why an apply was refused. Nothing was written in every case.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// The file could not be read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A change is invalid.
+    #[error("{0}")]
+    Invalid(#[from] ChangeError),
+    /// Someone else changed the shop after the simulation was computed.
+    #[error(
+        "the shop was changed by someone else since this simulation was computed; nothing was applied. Recompute the simulation and try again."
+    )]
+    Stale,
+    /// Actor or reason missing.
+    #[error("say who is applying the change and why: {0} is empty")]
+    Unattributed(&'static str),
+    /// The audit entry asked for does not exist.
+    #[error("there is no audit-log entry number {0}")]
+    NoSuchEntry(i64),
+}
+
+impl Store {
+    /// Applies `changes` in one transaction and logs them. When `expected` is given, the
+    /// apply is refused if the file no longer holds exactly that snapshot.
+    /// Returns the new entry's number and the shop as it now is.
+    pub fn apply(
+        &mut self,
+        expected: Option<&Shop>,
+        changes: &[Change],
+        who: &Attribution,
+        impact: Option<Value>,
+        undoes: Option<i64>,
+    ) -> Result<(i64, Shop), ApplyError> {
+        if who.actor.trim().is_empty() {
+            return Err(ApplyError::Unattributed("who"));
+        }
+        if who.reason.trim().is_empty() {
+            return Err(ApplyError::Unattributed("why"));
+        }
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+                action: "apply changes",
+            }
+            .into());
+        }
+        let path = self.path.clone();
+        let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let current = load_shop(&tx).map_err(|e: LoadError| e.at(&path))?;
+        if expected.is_some_and(|e| *e != current) {
+            return Err(ApplyError::Stale);
+        }
+        let mut next = current.clone();
+        let today = current.settings.pinned_today.unwrap_or_else(|| {
+            chrono::DateTime::parse_from_rfc3339(&who.at)
+                .map_or_else(|_| chrono::Local::now().date_naive(), |t| t.date_naive())
+        });
+        let ctx = ChangeContext {
+            today,
+            actor: who.actor.clone(),
+        };
+        let applied = apply_all(&mut next, changes, &ctx)?;
+        write_changes(&tx, &current, &next, &applied).map_err(sql)?;
+        let body = EntryBody {
+            changes: applied,
+            impact,
+            undoes,
+        };
+        let json = serde_json::to_string(&body)
+            .map_err(|e| sql(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, reason, entry) VALUES (?1, ?2, ?3, ?4)",
+            params![who.at, who.actor, who.reason, json],
+        )
+        .map_err(sql)?;
+        let id = tx.last_insert_rowid();
+        if let Some(ms) = std::env::var(PAUSE_ENV).ok().and_then(|v| v.parse().ok()) {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+        tx.commit().map_err(sql)?;
+        Ok((id, next))
+    }
+
+    /// Every audit-log entry, oldest first.
+    pub fn log(&self) -> Result<Vec<LogEntry>, StoreError> {
+        read_log(&self.conn).map_err(|e| e.at(&self.path))
+    }
+
+    /// Undoes entry `entry` by applying the inverse of its changes as a new, logged change.
+    pub fn undo(&mut self, entry: i64, who: &Attribution) -> Result<(i64, Shop), ApplyError> {
+        let log = self.log()?;
+        let target = log
+            .iter()
+            .find(|e| e.id == entry)
+            .ok_or(ApplyError::NoSuchEntry(entry))?;
+        let inverse = crate::engine::changes::inverse(&target.changes);
+        self.apply(None, &inverse, who, None, Some(entry))
+    }
+}
+
+fn read_log(conn: &Connection) -> Result<Vec<LogEntry>, LoadError> {
+    let mut stmt =
+        conn.prepare("SELECT id, at, actor, reason, entry FROM audit_log ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let json: String = row.get(4)?;
+        let body: EntryBody = serde_json::from_str(&json).map_err(|e| LoadError::Corrupt {
+            table: "audit_log",
+            row: id.to_string(),
+            detail: format!("the entry cannot be read: {e}"),
+        })?;
+        out.push(LogEntry {
+            id,
+            at: row.get(1)?,
+            actor: row.get(2)?,
+            reason: row.get(3)?,
+            changes: body.changes,
+            impact: body.impact,
+            undoes: body.undoes,
+        });
+    }
+    Ok(out)
+}
+
+/// Writes what differs between `before` and `after` for the applied changes.
+fn write_changes(
+    conn: &Connection,
+    before: &Shop,
+    after: &Shop,
+    applied: &[Applied],
+) -> rusqlite::Result<()> {
+    let touches_rules = applied.iter().any(|a| a.change.rule_id().is_some());
+    if touches_rules {
+        conn.execute("DELETE FROM rules", [])?;
+        let mut stmt =
+            conn.prepare("INSERT INTO rules (position, id, definition) VALUES (?1, ?2, ?3)")?;
+        for (i, r) in after.rules.iter().enumerate() {
+            let json = serde_json::to_string(r)
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            stmt.execute(params![i as i64, r.id, json])?;
+        }
+    }
+    let mut consent = conn.prepare(
+        "INSERT INTO consents (customer, purpose, granted, at, method, recorded_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for e in &after.consents[before.consents.len()..] {
+        consent.execute(params![
+            e.customer,
+            e.purpose,
+            e.granted,
+            e.at,
+            e.method,
+            e.recorded_by
+        ])?;
+    }
+    for a in applied {
+        match &a.change {
+            Change::CustomerField { customer, .. } => write_customer(conn, after, *customer)?,
+            Change::Product { product, .. } => {
+                if let Some(p) = after.products.iter().find(|p| p.id == *product) {
+                    conn.execute(
+                        "UPDATE products SET price_cents = ?1, stock = ?2 WHERE id = ?3",
+                        params![p.price_cents, p.stock, p.id],
+                    )?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn write_customer(conn: &Connection, shop: &Shop, id: i64) -> rusqlite::Result<()> {
+    let Some(c) = shop.customers.iter().find(|c| c.id == id) else {
+        return Ok(());
+    };
+    conn.execute(
+        "UPDATE customers SET name = ?1, email = ?2, phone = ?3, address = ?4, postcode = ?5,
+         birth_date = ?6, gender = ?7 WHERE id = ?8",
+        params![
+            c.name,
+            c.email,
+            c.phone,
+            c.address,
+            c.postcode,
+            c.birth_date,
+            c.gender,
+            c.id
+        ],
+    )?;
+    conn.execute(
+        "DELETE FROM field_sources WHERE customer = ?1",
+        params![c.id],
+    )?;
+    for s in &c.field_sources {
+        conn.execute(
+            "INSERT INTO field_sources (customer, field, source, recorded_on) VALUES (?1, ?2, ?3, ?4)",
+            params![c.id, s.field.key(), s.source, s.recorded_on],
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,410 @@
+//! Simulate, apply, undo: the simulated after-state is exactly what apply writes, undo
+//! restores every list, bad changes and stale snapshots are refused, and a killed apply
+//! leaves the shop fully before.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use candor::engine::changes::Change;
+use candor::engine::model::Shop;
+use candor::engine::simulate::{Lists, Progress, all_lists, simulate};
+use candor::engine::{Scorer, ShopIndex, explain};
+use candor::shopgen::demo::{DemoSize, demo_shop};
+use candor::store::{ApplyError, Attribution, Store};
+use predicates::prelude::*;
+use proptest::prelude::*;
+
+fn who(reason: &str) -> Attribution {
+    Attribution {
+        actor: "tester".to_owned(),
+        reason: reason.to_owned(),
+        at: "2026-06-15T10:00:00+00:00".to_owned(),
+    }
+}
+
+fn index(shop: Shop) -> ShopIndex {
+    ShopIndex::new(Arc::new(shop), common::sample_day())
+}
+
+fn lists(index: &ShopIndex) -> Lists {
+    all_lists(index, index.shop().settings.top_n, &Progress::default()).expect("not cancelled")
+}
+
+fn explanations(index: &ShopIndex) -> Vec<serde_json::Value> {
+    let mut scorer = Scorer::new(index);
+    (0..index.shop().customers.len())
+        .map(|c| serde_json::to_value(explain(&mut scorer, c, 5)).expect("json"))
+        .collect()
+}
+
+fn reload(path: &Path) -> Shop {
+    Store::open(path).expect("opens").0.load().expect("loads")
+}
+
+fn write(shop: &Shop) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("shop.candor");
+    Store::create(&path, shop).expect("written");
+    (dir, path)
+}
+
+fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
+    let rules: Vec<String> = shop.rules.iter().map(|r| r.id.clone()).collect();
+    let customers: Vec<i64> = shop.customers.iter().map(|c| c.id).collect();
+    let products: Vec<i64> = shop.products.iter().map(|p| p.id).collect();
+    let purposes: Vec<String> = shop.purposes.iter().map(|p| p.id.clone()).collect();
+    prop_oneof![
+        (prop::sample::select(rules.clone()), -5.0f64..=5.0)
+            .prop_map(|(rule, weight)| Change::RuleWeight { rule, weight }),
+        (prop::sample::select(rules), any::<bool>())
+            .prop_map(|(rule, enabled)| Change::RuleEnabled { rule, enabled }),
+        (
+            prop::sample::select(customers.clone()),
+            prop::sample::select(purposes),
+            any::<bool>()
+        )
+            .prop_map(|(customer, purpose, granted)| Change::Consent {
+                customer,
+                purpose,
+                granted
+            }),
+        (
+            prop::sample::select(customers),
+            prop::option::of(Just("1960-06-20".to_owned()))
+        )
+            .prop_map(|(customer, value)| Change::CustomerField {
+                customer,
+                field: "birth_date".to_owned(),
+                value,
+            }),
+        (
+            prop::sample::select(products),
+            prop::option::of(0.5f64..80.0),
+            prop::option::of(0i64..5)
+        )
+            .prop_map(|(product, price, stock)| Change::Product {
+                product,
+                price: price.or(Some(1.0)),
+                stock,
+            }),
+    ]
+}
+
+/// A generated shop and one to three random changes to it.
+fn shop_and_changes() -> impl Strategy<Value = (Shop, Vec<Change>)> {
+    (0u64..1000).prop_flat_map(|seed| {
+        let shop = demo_shop(
+            DemoSize {
+                customers: 60,
+                products: 50,
+                orders: 700,
+            },
+            seed,
+            common::sample_day(),
+        );
+        let changes = prop::collection::vec(change_strategy(&shop), 1..4);
+        (Just(shop), changes)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+
+    #[test]
+    fn simulating_then_applying_gives_the_simulated_state((shop, changes) in shop_and_changes()) {
+        let (_dir, path) = write(&shop);
+        let before = index(shop.clone());
+        let sim = simulate(&before, None, &changes, "tester", &Progress::default()).expect("valid");
+
+        let (mut store, _) = Store::open(&path).expect("opens");
+        store.apply(Some(&shop), &changes, &who("property test"), None, None).expect("applies");
+        let applied = index(reload(&path));
+        prop_assert_eq!(applied.shop(), sim.after.shop());
+        prop_assert_eq!(lists(&applied), sim.after_lists.clone());
+        prop_assert_eq!(explanations(&applied), explanations(&sim.after));
+
+        store.undo(1, &who("undo in property test")).expect("undoes");
+        let undone = index(reload(&path));
+        prop_assert_eq!(lists(&undone), lists(&before));
+        prop_assert_eq!(explanations(&undone), explanations(&before));
+    }
+}
+
+#[test]
+fn invalid_changes_are_refused_and_nothing_is_written() {
+    let (_dir, path) = common::sample_file();
+    let before = std::fs::read(&path).expect("read");
+    let cases = [
+        (
+            Change::RuleWeight {
+                rule: "nope".into(),
+                weight: 1.0,
+            },
+            "field \"rule\"",
+        ),
+        (
+            Change::RuleWeight {
+                rule: "buy-again".into(),
+                weight: 9.0,
+            },
+            "field \"weight\"",
+        ),
+        (
+            Change::RuleWeight {
+                rule: "buy-again".into(),
+                weight: f64::NAN,
+            },
+            "field \"weight\"",
+        ),
+        (
+            Change::RuleWeight {
+                rule: "buy-again".into(),
+                weight: f64::INFINITY,
+            },
+            "field \"weight\"",
+        ),
+        (
+            Change::Consent {
+                customer: 99_999,
+                purpose: "personalization".into(),
+                granted: true,
+            },
+            "field \"customer\"",
+        ),
+        (
+            Change::Consent {
+                customer: 1,
+                purpose: "telepathy".into(),
+                granted: true,
+            },
+            "field \"purpose\"",
+        ),
+        (
+            Change::CustomerField {
+                customer: 1,
+                field: "shoe_size".into(),
+                value: None,
+            },
+            "field \"field\"",
+        ),
+        (
+            Change::Product {
+                product: 424_242,
+                price: Some(1.0),
+                stock: None,
+            },
+            "field \"product\"",
+        ),
+    ];
+    for (change, expected) in cases {
+        let (mut store, _) = Store::open(&path).expect("opens");
+        let good = Change::RuleEnabled {
+            rule: "buy-again".into(),
+            enabled: false,
+        };
+        let err = store
+            .apply(None, &[good, change], &who("bad"), None, None)
+            .expect_err("refused");
+        let message = err.to_string();
+        assert!(matches!(err, ApplyError::Invalid(_)), "{message}");
+        assert!(
+            message.contains("change 2") && message.contains(expected),
+            "{message}"
+        );
+        drop(store);
+        assert!(
+            reload(&path)
+                .rules
+                .iter()
+                .all(|r| r.id != "buy-again" || r.enabled)
+        );
+        assert!(
+            Store::open(&path)
+                .expect("opens")
+                .0
+                .log()
+                .expect("log")
+                .is_empty()
+        );
+    }
+    let _ = before;
+}
+
+#[test]
+fn a_stale_simulation_is_refused() {
+    let (_dir, path) = common::sample_file();
+    let snapshot = reload(&path);
+    let (mut other, _) = Store::open(&path).expect("opens");
+    other
+        .apply(
+            None,
+            &[Change::RuleWeight {
+                rule: "buy-again".into(),
+                weight: 2.0,
+            }],
+            &who("elsewhere"),
+            None,
+            None,
+        )
+        .expect("applies");
+    let (mut mine, _) = Store::open(&path).expect("opens");
+    let err = mine
+        .apply(
+            Some(&snapshot),
+            &[Change::RuleEnabled {
+                rule: "we-miss-you".into(),
+                enabled: false,
+            }],
+            &who("stale"),
+            None,
+            None,
+        )
+        .expect_err("refused");
+    assert!(matches!(err, ApplyError::Stale), "{err}");
+    assert!(err.to_string().contains("Recompute the simulation"));
+    assert_eq!(mine.log().expect("log").len(), 1);
+}
+
+#[test]
+fn apply_needs_who_and_why() {
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let mut anonymous = who("a reason");
+    anonymous.actor = "  ".into();
+    let change = [Change::RuleEnabled {
+        rule: "buy-again".into(),
+        enabled: false,
+    }];
+    assert!(matches!(
+        store.apply(None, &change, &anonymous, None, None),
+        Err(ApplyError::Unattributed(_))
+    ));
+    assert!(matches!(
+        store.apply(None, &change, &who(""), None, None),
+        Err(ApplyError::Unattributed(_))
+    ));
+}
+
+#[test]
+fn simulate_from_the_cli_leaves_the_file_untouched() {
+    let (dir, path) = common::sample_file();
+    let changes = dir.path().join("changes.json");
+    std::fs::write(&changes, r#"{"changes": [{"kind": "rule_enabled", "rule": "premium-for-40-plus", "enabled": false}]}"#).expect("write");
+    let before = std::fs::read(&path).expect("read");
+    let out = assert_cmd::Command::cargo_bin("candor")
+        .expect("binary")
+        .args([
+            "simulate",
+            "--db",
+            path.to_str().expect("path"),
+            "--changes",
+            changes.to_str().expect("path"),
+            "--customer",
+            "1",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        std::fs::read(&path).expect("read") == before,
+        "simulate changed the file"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    assert!(v["customers_changed"].as_u64().expect("count") > 0);
+    assert_eq!(v["customers_total"], 200);
+    assert!(
+        v["exposure"]
+            .as_array()
+            .expect("exposure")
+            .iter()
+            .all(|e| e.get("product").is_some() && e.get("change").is_some())
+    );
+    assert_eq!(v["before"]["customer"], 1);
+    assert!(v["before"]["recommendations"].is_array() && v["after"]["recommendations"].is_array());
+}
+
+#[test]
+fn a_malformed_changes_file_names_where() {
+    let (dir, path) = common::sample_file();
+    let changes = dir.path().join("changes.json");
+    std::fs::write(&changes, "{\"changes\": [\n  {\"kind\": \"rule_weight\", \"rule\": \"buy-again\", \"weight\": \"heavy\"}\n]}").expect("write");
+    assert_cmd::Command::cargo_bin("candor")
+        .expect("binary")
+        .args([
+            "apply",
+            "--db",
+            path.to_str().expect("path"),
+            "--changes",
+            changes.to_str().expect("path"),
+            "--actor",
+            "me",
+            "--reason",
+            "test",
+        ])
+        .assert()
+        .failure()
+        .stderr(
+            predicates::str::contains("changes.json")
+                .and(predicates::str::contains("change 1 (rule_weight)"))
+                .and(predicates::str::contains("heavy")),
+        );
+    std::fs::write(&changes, "{\"changes\": [\n  {\"kind\": \"rule_weight\",\n").expect("write");
+    assert_cmd::Command::cargo_bin("candor")
+        .expect("binary")
+        .args([
+            "simulate",
+            "--db",
+            path.to_str().expect("path"),
+            "--changes",
+            changes.to_str().expect("path"),
+        ])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("line 3"));
+}
+
+#[test]
+fn killing_apply_midway_leaves_the_shop_as_it_was() {
+    let (dir, path) = common::sample_file();
+    let changes = dir.path().join("changes.json");
+    std::fs::write(&changes, r#"{"changes": [{"kind": "rule_enabled", "rule": "buy-again", "enabled": false}, {"kind": "product", "product": 1, "stock": 0}]}"#).expect("write");
+    let before = reload(&path);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("candor"))
+        .args([
+            "apply",
+            "--db",
+            path.to_str().expect("path"),
+            "--changes",
+            changes.to_str().expect("path"),
+            "--actor",
+            "me",
+            "--reason",
+            "crash test",
+        ])
+        .env("CANDOR_TEST_PAUSE_BEFORE_COMMIT_MS", "20000")
+        .spawn()
+        .expect("spawned");
+    // Wait until the apply holds its write transaction, then kill it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !dir.path().join("shop.candor-wal").exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    child.kill().expect("killed");
+    child.wait().expect("reaped");
+    let after = reload(&path);
+    assert_eq!(after, before, "a killed apply left a half-written shop");
+    assert!(
+        Store::open(&path)
+            .expect("opens")
+            .0
+            .log()
+            .expect("log")
+            .is_empty()
+    );
+}
