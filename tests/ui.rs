@@ -100,3 +100,134 @@ fn the_rules_view_lists_every_rule() {
     harness.get_by_label("Premium picks for over-40s");
     harness.get_by_label("switched off");
 }
+
+/// Steps the UI until `done` holds (background work finishes on other threads).
+fn settle(harness: &mut Harness<'static, CandorApp>, done: impl Fn(&CandorApp) -> bool) {
+    for _ in 0..500 {
+        harness.run_steps(1);
+        if done(harness.state()) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let app = harness.state();
+    panic!(
+        "the window did not settle: simulated {}, applying {}, log {}, error {:?}",
+        app.scenario().outcome().is_some(),
+        app.is_applying(),
+        app.log_entries().len(),
+        app.error()
+    );
+}
+
+fn answer_who_why(harness: &mut Harness<'static, CandorApp>, button: &str) {
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Who is applying this?")
+        .focus();
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Who is applying this?")
+        .type_text("Sam (owner)");
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(
+            egui::accesskit::Role::MultilineTextInput,
+            "Why? (kept in the audit log)",
+        )
+        .focus();
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(
+            egui::accesskit::Role::MultilineTextInput,
+            "Why? (kept in the audit log)",
+        )
+        .type_text("Age should not steer premium offers");
+    harness.run_steps(2);
+    harness.get_by_label(button).click();
+    harness.run_steps(2);
+}
+
+#[test]
+fn a_weight_change_is_simulated_applied_logged_and_undone() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    harness.get_by_label("Rules").click();
+    harness.run_steps(2);
+    let slider = harness.get_by_role_and_label(
+        egui::accesskit::Role::Slider,
+        "Weight of Premium picks for over-40s",
+    );
+    slider.focus();
+    harness.run_steps(1);
+    for _ in 0..5 {
+        harness.key_press(egui::Key::ArrowLeft);
+        harness.run_steps(1);
+    }
+    let weight = harness
+        .state()
+        .scenario()
+        .pending_weight("premium-for-40-plus")
+        .expect("weight in the scenario");
+    assert!(weight < 1.0, "weight moved down, now {weight}");
+
+    settle(&mut harness, |app| app.scenario().outcome().is_some());
+    harness
+        .get_all_by_label_contains("Nothing is saved yet")
+        .next()
+        .expect("the banner says nothing is saved");
+    let changed = harness
+        .state()
+        .scenario()
+        .outcome()
+        .expect("outcome")
+        .impact
+        .customers_changed;
+    harness
+        .get_all_by_label_contains(&format!(
+            "Recommendations change for {changed} of 200 customers"
+        ))
+        .next()
+        .expect("the whole-shop count is shown");
+
+    harness.get_by_label("Apply…").click();
+    harness.run_steps(2);
+    answer_who_why(&mut harness, "Apply now");
+    settle(&mut harness, |app| {
+        !app.is_applying() && app.log_entries().len() == 1
+    });
+    assert!(
+        harness.state().scenario().is_empty(),
+        "the scenario is cleared after applying"
+    );
+    let rule = |app: &CandorApp| {
+        app.shop()
+            .expect("shop")
+            .index
+            .shop()
+            .rules
+            .iter()
+            .find(|r| r.id == "premium-for-40-plus")
+            .expect("rule")
+            .weight
+    };
+    assert!((rule(harness.state()) - weight).abs() < 1e-9);
+    assert_eq!(
+        harness.state().log_entries()[0].reason,
+        "Age should not steer premium offers"
+    );
+
+    harness.get_by_label("Audit log").click();
+    harness.run_steps(2);
+    harness.get_by_label("Entry 1");
+    harness.get_by_label("Undo entry 1").click();
+    harness.run_steps(2);
+    answer_who_why(&mut harness, "Undo now");
+    settle(&mut harness, |app| {
+        !app.is_applying() && app.log_entries().len() == 2
+    });
+    assert_eq!(harness.state().log_entries()[1].undoes, Some(1));
+    assert!(
+        (rule(harness.state()) - 1.0).abs() < 1e-9,
+        "undo restored the weight"
+    );
+}

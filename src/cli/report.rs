@@ -112,7 +112,11 @@ pub fn rules(rows: &[RuleRow]) {
             "{} [{}] ({state}, weight {})",
             r.rule.label, r.rule.id, r.rule.weight
         );
-        println!("  when {}: {}", r.conditions_text, r.effect_text);
+        if r.rule.conditions.is_empty() {
+            println!("  for every customer who agreed: {}", r.effect_text);
+        } else {
+            println!("  when {}: {}", r.conditions_text, r.effect_text);
+        }
         println!(
             "  needs consent to \"{}\"; reads {}; runs for {} customers",
             r.purpose_label,

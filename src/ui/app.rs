@@ -7,10 +7,14 @@ use chrono::NaiveDate;
 use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 use serde::{Deserialize, Serialize};
 
+use super::audit_log::{AuditLogView, Decision, WhoWhy};
 use super::customer::CustomerPage;
 use super::customers::CustomersView;
-use super::loader::{Loaded, Loading};
-use super::rules::rules_ui;
+use super::jobs::Job;
+use super::loader::{Loaded, Loading, summarize};
+use super::rules::{RuleEditor, rules_ui};
+use super::scenario::{Scenario, ScenarioAction};
+use crate::store::{ApplyError, Attribution, LogEntry, Store};
 
 /// How many recent files are remembered.
 const MAX_RECENT: usize = 8;
@@ -20,6 +24,9 @@ const MAX_RECENT: usize = 8;
 pub struct Saved {
     /// Recently opened shops, newest first.
     pub recent: Vec<PathBuf>,
+    /// The name last given as "who is applying".
+    #[serde(default)]
+    pub last_actor: String,
 }
 
 /// The main views.
@@ -29,6 +36,8 @@ pub enum Tab {
     Customers,
     /// The shop's rules and features in words.
     Rules,
+    /// Every applied change.
+    Log,
 }
 
 /// Something a view asks the app to do after the frame.
@@ -40,6 +49,21 @@ pub enum Command {
     Open(PathBuf),
     /// Show a customer (position in the snapshot).
     SelectCustomer(usize),
+    /// Apply the simulated scenario.
+    Apply(Attribution),
+    /// Undo an audit-log entry.
+    Undo(i64, Attribution),
+    /// Read the audit log again.
+    RefreshLog,
+}
+
+/// What an apply or undo job hands back: the new entry, the shop as it now is, the log.
+type ApplyOutcome = Result<(i64, Loaded, Vec<LogEntry>), ApplyFailure>;
+
+/// Why an apply or undo job failed, and whether the shop must be reloaded first.
+struct ApplyFailure {
+    message: String,
+    stale: bool,
 }
 
 /// The Candor application.
@@ -52,8 +76,14 @@ pub struct CandorApp {
     customers: CustomersView,
     customer: Option<CustomerPage>,
     error: Option<String>,
+    notice: Option<String>,
     commands: Vec<Command>,
     title: String,
+    scenario: Scenario,
+    rule_editor: RuleEditor,
+    log: AuditLogView,
+    who_why: Option<WhoWhy>,
+    applying: Option<Job<ApplyOutcome>>,
 }
 
 impl CandorApp {
@@ -68,8 +98,14 @@ impl CandorApp {
             customers: CustomersView::default(),
             customer: None,
             error: None,
+            notice: None,
             commands: Vec::new(),
             title: String::new(),
+            scenario: Scenario::default(),
+            rule_editor: RuleEditor::default(),
+            log: AuditLogView::default(),
+            who_why: None,
+            applying: None,
         }
     }
 
@@ -108,21 +144,59 @@ impl CandorApp {
         self.tab
     }
 
+    /// The pending scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The audit-log entries last read.
+    pub fn log_entries(&self) -> &[LogEntry] {
+        &self.log.entries
+    }
+
+    /// The last confirmation message (e.g. "Applied as entry 1").
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// Whether an apply or undo is still being written.
+    pub fn is_applying(&self) -> bool {
+        self.applying.is_some()
+    }
+
     fn show_loaded(&mut self, loaded: Loaded) {
         self.saved.recent.retain(|p| p != &loaded.path);
         self.saved.recent.insert(0, loaded.path.clone());
         self.saved.recent.truncate(MAX_RECENT);
+        let same_file = self.shop.as_ref().is_some_and(|s| s.path == loaded.path);
         self.customers = CustomersView::new(&loaded.rows);
-        self.customer = None;
+        self.customer = match (&self.customer, same_file) {
+            (Some(page), true) if page.position() < loaded.rows.len() => {
+                Some(CustomerPage::new(&loaded, page.position()))
+            }
+            _ => None,
+        };
+        if !same_file {
+            self.scenario.clear();
+        }
+        self.scenario.rebase();
         self.shop = Some(loaded);
+        self.commands.push(Command::RefreshLog);
     }
 
     /// Draws the whole window, then carries out what the views asked for.
     pub fn show(&mut self, ui: &mut Ui) {
         self.poll_loading();
+        self.poll_applying();
+        if let Some(shop) = &self.shop {
+            self.scenario.poll(shop, ui.ctx());
+        }
         self.handle_input(ui.ctx());
         self.update_title(ui.ctx());
-        egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
+        egui::Panel::top("menu").show(ui, |ui| {
+            self.menu_ui(ui);
+            self.banner_ui(ui);
+        });
         if let Some(loading) = &self.loading {
             egui::Panel::bottom("progress").show(ui, |ui| {
                 ui.horizontal(|ui| {
@@ -137,16 +211,177 @@ impl CandorApp {
             });
         }
         self.error_ui(ui.ctx());
+        self.who_why_ui(ui.ctx());
+        if let Some(shop) = &self.shop
+            && !self.scenario.is_empty()
+            && self.tab != Tab::Log
+        {
+            let customer = self.customer.as_ref().map(CustomerPage::position);
+            egui::Panel::right("scenario")
+                .resizable(true)
+                .default_size(400.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .show(ui, |ui| self.scenario.ui(ui, shop, customer));
+                });
+        }
         match (&self.shop, self.tab) {
             (None, _) => {
                 egui::CentralPanel::default().show(ui, |ui| self.welcome_ui(ui));
             }
             (Some(_), Tab::Customers) => self.customers_tab_ui(ui),
             (Some(shop), Tab::Rules) => {
-                egui::CentralPanel::default().show(ui, |ui| rules_ui(ui, shop));
+                egui::CentralPanel::default().show(ui, |ui| {
+                    rules_ui(ui, shop, &mut self.scenario, &mut self.rule_editor);
+                });
+            }
+            (Some(_), Tab::Log) => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    if let Some(entry) = self.log.ui(ui) {
+                        self.who_why = Some(WhoWhy {
+                            actor: self.saved.last_actor.clone(),
+                            reason: String::new(),
+                            undo: Some(entry),
+                        });
+                    }
+                });
             }
         }
         self.run_commands(ui.ctx());
+    }
+
+    fn banner_ui(&mut self, ui: &mut Ui) {
+        if let Some(notice) = self.notice.clone() {
+            ui.horizontal(|ui| {
+                ui.colored_label(super::theme::POSITIVE, notice);
+                if ui.small_button("OK").clicked() {
+                    self.notice = None;
+                }
+            });
+        }
+        if self.applying.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Writing the change to the shop file…");
+            });
+        }
+        if self.scenario.is_empty() {
+            return;
+        }
+        let read_only = self.shop.as_ref().is_some_and(|s| s.read_only);
+        if self.scenario.banner_ui(ui, read_only) == ScenarioAction::Apply {
+            self.who_why = Some(WhoWhy {
+                actor: self.saved.last_actor.clone(),
+                reason: String::new(),
+                undo: None,
+            });
+        }
+    }
+
+    fn who_why_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.who_why else {
+            return;
+        };
+        let summary = match (dialog.undo, self.scenario.outcome()) {
+            (Some(entry), _) => format!(
+                "The changes of entry {entry} are reversed and the reversal is recorded as a new entry."
+            ),
+            (None, Some(o)) => format!(
+                "{} change(s). Recommendations change for {} of {} customers. Everything is written in one step and recorded in the audit log.",
+                self.scenario.changes().len(),
+                o.impact.customers_changed,
+                o.impact.customers_total
+            ),
+            (None, None) => "The simulation is not finished yet.".to_owned(),
+        };
+        match dialog.ui(ctx, &summary) {
+            Decision::Open => {}
+            Decision::Cancel => self.who_why = None,
+            Decision::Confirm => {
+                let who = Attribution {
+                    actor: dialog.actor.trim().to_owned(),
+                    reason: dialog.reason.trim().to_owned(),
+                    at: chrono::Local::now().to_rfc3339(),
+                };
+                self.saved.last_actor.clone_from(&who.actor);
+                self.commands.push(match dialog.undo {
+                    Some(entry) => Command::Undo(entry, who),
+                    None => Command::Apply(who),
+                });
+                self.who_why = None;
+            }
+        }
+    }
+
+    fn poll_applying(&mut self) {
+        let Some(job) = &self.applying else {
+            return;
+        };
+        let Some(result) = job.poll() else {
+            return;
+        };
+        self.applying = None;
+        match result {
+            Ok((entry, loaded, log)) => {
+                self.scenario.clear();
+                self.show_loaded(loaded);
+                self.log.entries = log;
+                self.notice = Some(format!("Saved and recorded as audit-log entry {entry}."));
+            }
+            Err(failure) => {
+                self.error = Some(failure.message);
+                if failure.stale
+                    && let Some(shop) = &self.shop
+                {
+                    let path = shop.path.clone();
+                    self.commands.push(Command::Open(path));
+                }
+            }
+        }
+    }
+
+    fn start_apply(&mut self, ctx: &egui::Context, who: Attribution, undo: Option<i64>) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        let path = shop.path.clone();
+        let today = self.today;
+        let plan = match (undo, self.scenario.outcome()) {
+            (Some(entry), _) => Ok((entry, None)),
+            (None, Some(o)) => Ok((
+                0,
+                Some((
+                    o.basis.shop().clone(),
+                    self.scenario.changes().to_vec(),
+                    serde_json::to_value(&o.impact).ok(),
+                )),
+            )),
+            (None, None) => Err(()),
+        };
+        let Ok((entry, apply)) = plan else {
+            return;
+        };
+        let ctx = ctx.clone();
+        self.applying = Some(Job::spawn(
+            0,
+            move || ctx.request_repaint(),
+            move |_| {
+                let fail = |e: ApplyError| ApplyFailure {
+                    stale: matches!(e, ApplyError::Stale),
+                    message: e.to_string(),
+                };
+                let (mut store, _) = Store::open(&path).map_err(|e| fail(e.into()))?;
+                let (id, shop) = match apply {
+                    Some((basis, changes, impact)) => {
+                        store.apply(Some(&basis), &changes, &who, impact, None)
+                    }
+                    None => store.undo(entry, &who),
+                }
+                .map_err(fail)?;
+                let log = store.log().map_err(|e| fail(e.into()))?;
+                Ok((id, summarize(&path, shop, today, &|_, _| {}), log))
+            },
+        ));
     }
 
     fn poll_loading(&mut self) {
@@ -214,6 +449,12 @@ impl CandorApp {
             ui.separator();
             ui.selectable_value(&mut self.tab, Tab::Customers, "Customers");
             ui.selectable_value(&mut self.tab, Tab::Rules, "Rules");
+            if ui
+                .selectable_value(&mut self.tab, Tab::Log, "Audit log")
+                .clicked()
+            {
+                self.commands.push(Command::RefreshLog);
+            }
             if let Some(shop) = &self.shop {
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let s = shop.index.shop();
@@ -248,7 +489,7 @@ impl CandorApp {
         };
         egui::Panel::left("customers")
             .resizable(true)
-            .default_size(640.0)
+            .default_size(500.0)
             .min_size(320.0)
             .show(ui, |ui| {
                 let selected = self.customer.as_ref().map(CustomerPage::position);
@@ -257,7 +498,7 @@ impl CandorApp {
                 }
             });
         egui::CentralPanel::default().show(ui, |ui| match &mut self.customer {
-            Some(page) => page.ui(ui, shop),
+            Some(page) => page.ui(ui, shop, &mut self.scenario),
             None => {
                 ui.add_space(40.0);
                 ui.vertical_centered(|ui| {
@@ -298,6 +539,16 @@ impl CandorApp {
                     }
                 }
                 Command::Open(path) => self.open(path, ctx),
+                Command::Apply(who) => self.start_apply(ctx, who, None),
+                Command::Undo(entry, who) => self.start_apply(ctx, who, Some(entry)),
+                Command::RefreshLog => {
+                    if let Some(shop) = &self.shop {
+                        match Store::open_for_reading(&shop.path).and_then(|(s, _)| s.log()) {
+                            Ok(entries) => self.log.entries = entries,
+                            Err(e) => self.error = Some(e.to_string()),
+                        }
+                    }
+                }
                 Command::SelectCustomer(pos) => {
                     if let Some(shop) = &self.shop {
                         self.customer = Some(CustomerPage::new(shop, pos));

@@ -4,8 +4,10 @@ use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::loader::Loaded;
+use super::scenario::Scenario;
 use super::theme;
 use super::why::why_ui;
+use crate::engine::changes::Change;
 use crate::engine::explain::Explanation;
 use crate::engine::held::{Held, held};
 use crate::engine::model::{OrderId, money_text};
@@ -30,6 +32,7 @@ pub struct CustomerPage {
     tab: CustomerTab,
     chosen: usize,
     order_shown: Option<OrderId>,
+    product_edit: Option<(i64, f64, i64)>,
 }
 
 impl CustomerPage {
@@ -46,6 +49,7 @@ impl CustomerPage {
             tab: CustomerTab::Recommendations,
             chosen: 0,
             order_shown: None,
+            product_edit: None,
         }
     }
 
@@ -59,8 +63,8 @@ impl CustomerPage {
         &self.explanation
     }
 
-    /// Draws the page.
-    pub fn ui(&mut self, ui: &mut Ui, shop: &Loaded) {
+    /// Draws the page; edits go into `scenario`.
+    pub fn ui(&mut self, ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario) {
         ui.horizontal(|ui| {
             ui.heading(&self.name);
             ui.label(
@@ -69,6 +73,7 @@ impl CustomerPage {
             );
         });
         ui.label(format!("Consents: {}", self.consent));
+        self.consent_ui(ui, shop, scenario);
         ui.horizontal(|ui| {
             ui.selectable_value(
                 &mut self.tab,
@@ -79,15 +84,35 @@ impl CustomerPage {
         });
         ui.separator();
         match self.tab {
-            CustomerTab::Recommendations => self.recommendations_ui(ui, shop),
+            CustomerTab::Recommendations => self.recommendations_ui(ui, shop, scenario),
             CustomerTab::DataHeld => {
-                egui::ScrollArea::vertical().show(ui, |ui| self.held_ui(ui));
+                egui::ScrollArea::vertical().show(ui, |ui| self.held_ui(ui, scenario));
             }
         }
         self.order_window(ui.ctx());
     }
 
-    fn recommendations_ui(&mut self, ui: &mut Ui, shop: &Loaded) {
+    fn consent_ui(&self, ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario) {
+        ui.horizontal_wrapped(|ui| {
+            for purpose in &shop.index.shop().purposes {
+                let granted = shop.index.has_consent(self.pos, &purpose.id);
+                let label = if granted {
+                    format!("Simulate: withdraw \"{}\"", purpose.label)
+                } else {
+                    format!("Simulate: grant \"{}\"", purpose.label)
+                };
+                if ui.small_button(label).clicked() {
+                    scenario.push(Change::Consent {
+                        customer: self.explanation.customer,
+                        purpose: purpose.id.clone(),
+                        granted: !granted,
+                    });
+                }
+            }
+        });
+    }
+
+    fn recommendations_ui(&mut self, ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario) {
         if !self.explanation.personalized {
             ui.colored_label(
                 theme::FLAG,
@@ -95,8 +120,7 @@ impl CustomerPage {
                  so they see the shop's popular products, like every such customer.",
             );
         }
-        ui.columns(2, |cols| {
-            let ui = &mut cols[0];
+        ui.vertical(|ui| {
             ui.strong(format!(
                 "Top {} for today ({})",
                 self.explanation.recommendations.len(),
@@ -125,19 +149,22 @@ impl CustomerPage {
                     .color(theme::MUTED),
                 );
             }
-            let _ = shop;
         });
         ui.separator();
-        if let Some(rec) = self.explanation.recommendations.get(self.chosen) {
+        if let Some(rec) = self.explanation.recommendations.get(self.chosen).cloned() {
+            let mut order = None;
             egui::ScrollArea::vertical().id_salt("why").show(ui, |ui| {
-                if let Some(order) = why_ui(ui, rec, &self.explanation) {
-                    self.order_shown = Some(order);
-                }
+                order = why_ui(ui, &rec, &self.explanation);
+                ui.add_space(8.0);
+                product_edit_ui(ui, &mut self.product_edit, shop, &rec, scenario);
             });
+            if order.is_some() {
+                self.order_shown = order;
+            }
         }
     }
 
-    fn held_ui(&mut self, ui: &mut Ui) {
+    fn held_ui(&mut self, ui: &mut Ui, scenario: &mut Scenario) {
         let unused = self.held.fields.iter().filter(|f| f.not_used).count();
         if unused > 0 {
             ui.colored_label(
@@ -153,8 +180,16 @@ impl CustomerPage {
             .column(Column::remainder().at_least(160.0).clip(true))
             .column(Column::auto().at_least(200.0).clip(true))
             .column(Column::remainder().at_least(200.0))
+            .column(Column::auto().at_least(70.0))
             .header(22.0, |mut h| {
-                for t in ["Group", "Field", "Value", "Where it came from", "Used by"] {
+                for t in [
+                    "Group",
+                    "Field",
+                    "Value",
+                    "Where it came from",
+                    "Used by",
+                    "",
+                ] {
                     h.col(|ui| {
                         ui.strong(t);
                     });
@@ -190,6 +225,24 @@ impl CustomerPage {
                                 let names: Vec<&str> =
                                     f.used_by.iter().map(|u| u.label.as_str()).collect();
                                 ui.label(names.join(", "));
+                            }
+                        });
+                        row.col(|ui| {
+                            let editable = !matches!(
+                                f.field.as_str(),
+                                "orders" | "consents" | "customer_since"
+                            );
+                            if editable
+                                && ui
+                                    .small_button(format!("Delete {}", f.label.to_lowercase()))
+                                    .on_hover_text("Simulate deleting this field")
+                                    .clicked()
+                            {
+                                scenario.push(Change::CustomerField {
+                                    customer: self.held.customer,
+                                    field: f.field.clone(),
+                                    value: None,
+                                });
                             }
                         });
                     });
@@ -271,4 +324,46 @@ impl CustomerPage {
             self.order_shown = None;
         }
     }
+}
+
+/// Price and stock controls that add a product change to the scenario.
+fn product_edit_ui(
+    ui: &mut Ui,
+    edit: &mut Option<(i64, f64, i64)>,
+    shop: &Loaded,
+    rec: &crate::engine::explain::Recommendation,
+    scenario: &mut Scenario,
+) {
+    let product = rec.product;
+    if edit.is_none_or(|(p, _, _)| p != product) {
+        let stock = shop
+            .index
+            .product_pos(product)
+            .map_or(0, |p| shop.index.shop().products[p].stock);
+        *edit = Some((product, rec.price_cents as f64 / 100.0, stock));
+    }
+    let Some((_, price, stock)) = edit else {
+        return;
+    };
+    ui.horizontal(|ui| {
+        ui.label("Simulate this product's");
+        let l = ui.label("price £");
+        ui.add(
+            egui::DragValue::new(price)
+                .speed(0.1)
+                .range(0.0..=100_000.0)
+                .max_decimals(2),
+        )
+        .labelled_by(l.id);
+        let l = ui.label("stock");
+        ui.add(egui::DragValue::new(stock).range(0..=1_000_000))
+            .labelled_by(l.id);
+        if ui.button("Add to scenario").clicked() {
+            scenario.push(Change::Product {
+                product,
+                price: Some(*price),
+                stock: Some(*stock),
+            });
+        }
+    });
 }

@@ -87,26 +87,35 @@ impl CustomersView {
         );
         let mut chosen = None;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-        TableBuilder::new(ui)
-            .striped(true)
-            .column(Column::auto().at_least(52.0))
-            .column(Column::auto().at_least(130.0).clip(true))
-            .column(Column::auto().at_least(150.0).clip(true))
-            .column(Column::auto().at_least(48.0))
-            .column(Column::auto().at_least(84.0))
-            .column(Column::remainder().at_least(90.0).clip(true))
+        // Narrow panels (a scenario open beside) drop the email and consent columns.
+        let wide = ui.available_width() > 520.0;
+        let columns: Vec<(&str, Option<SortBy>)> = [
+            ("No.", Some(SortBy::Number)),
+            ("Name", Some(SortBy::Name)),
+            ("Email", None),
+            ("Orders", Some(SortBy::Orders)),
+            ("Last order", Some(SortBy::LastOrder)),
+            ("Consent", None),
+        ]
+        .into_iter()
+        .filter(|(title, _)| wide || !matches!(*title, "Email" | "Consent"))
+        .collect();
+        let mut table = TableBuilder::new(ui).striped(true);
+        for (title, _) in &columns {
+            table = table.column(match *title {
+                "No." | "Orders" => Column::auto().at_least(48.0),
+                "Name" => Column::auto().at_least(130.0).clip(true),
+                "Email" => Column::auto().at_least(150.0).clip(true),
+                "Last order" => Column::auto().at_least(84.0),
+                _ => Column::remainder().at_least(90.0).clip(true),
+            });
+        }
+        table
             .header(22.0, |mut header| {
-                for (title, sort) in [
-                    ("No.", Some(SortBy::Number)),
-                    ("Name", Some(SortBy::Name)),
-                    ("Email", None),
-                    ("Orders", Some(SortBy::Orders)),
-                    ("Last order", Some(SortBy::LastOrder)),
-                    ("Consent", None),
-                ] {
+                for (title, sort) in &columns {
                     header.col(|ui| {
-                        let Some(sort) = sort else {
-                            ui.strong(title);
+                        let Some(sort) = *sort else {
+                            ui.strong(*title);
                             return;
                         };
                         let arrow = match (self.sort == sort, self.descending) {
@@ -127,29 +136,33 @@ impl CustomersView {
                     let pos = self.shown[row.index()] as usize;
                     let r = &rows[pos];
                     row.set_selected(selected == Some(pos));
-                    row.col(|ui| {
-                        ui.label(r.id.to_string());
-                    });
-                    row.col(|ui| {
-                        let response = ui
-                            .selectable_label(selected == Some(pos), &r.name)
-                            .on_hover_text(&r.email_masked);
-                        if response.clicked() {
-                            chosen = Some(pos);
-                        }
-                    });
-                    row.col(|ui| {
-                        ui.label(&r.email_masked);
-                    });
-                    row.col(|ui| {
-                        ui.label(r.orders.to_string());
-                    });
-                    row.col(|ui| {
-                        ui.label(r.last_order.map(|d| d.to_string()).unwrap_or_default());
-                    });
-                    row.col(|ui| {
-                        ui.label(&r.consent);
-                    });
+                    for (title, _) in &columns {
+                        row.col(|ui| match *title {
+                            "No." => {
+                                ui.label(r.id.to_string());
+                            }
+                            "Name" => {
+                                let response = ui
+                                    .selectable_label(selected == Some(pos), &r.name)
+                                    .on_hover_text(&r.email_masked);
+                                if response.clicked() {
+                                    chosen = Some(pos);
+                                }
+                            }
+                            "Email" => {
+                                ui.label(&r.email_masked);
+                            }
+                            "Orders" => {
+                                ui.label(r.orders.to_string());
+                            }
+                            "Last order" => {
+                                ui.label(r.last_order.map(|d| d.to_string()).unwrap_or_default());
+                            }
+                            _ => {
+                                ui.label(&r.consent);
+                            }
+                        });
+                    }
                 });
             });
         chosen

@@ -35,22 +35,35 @@ pub fn load_with_progress(
     progress(0.05, "Opening the shop file");
     let (store, report) = Store::open(path).map_err(|e| e.to_string())?;
     progress(0.15, "Reading customers, products and orders");
-    let shop = Arc::new(store.load().map_err(|e| e.to_string())?);
+    let shop = store.load().map_err(|e| e.to_string())?;
+    let mut loaded = summarize(path, shop, today, progress);
+    loaded.read_only = store.is_read_only();
+    loaded.backup = report.backup;
+    Ok(loaded)
+}
+
+/// Indexes and summarizes a snapshot already in memory (after loading or applying).
+pub fn summarize(
+    path: &Path,
+    shop: crate::engine::Shop,
+    today: NaiveDate,
+    progress: &dyn Fn(f32, &str),
+) -> Loaded {
     progress(0.6, "Indexing orders and consents");
-    let index = Arc::new(index_for(shop, today));
+    let index = Arc::new(index_for(Arc::new(shop), today));
     progress(0.75, "Summarizing customers");
     let rows = customer_rows(&index);
     progress(0.85, "Checking which rules run for whom");
     let rules = rule_rows(&index);
     progress(1.0, "Done");
-    Ok(Loaded {
+    Loaded {
         path: path.to_owned(),
-        read_only: store.is_read_only(),
-        backup: report.backup,
+        read_only: false,
+        backup: None,
         index,
         rows,
         rules,
-    })
+    }
 }
 
 /// Loads a shop on the calling thread (tests, screenshots).

@@ -2,10 +2,14 @@
 //! a frame beyond one customer's explanation; loading runs on a worker thread.
 
 mod app;
+mod audit_log;
+mod charts;
 mod customer;
 mod customers;
+mod jobs;
 mod loader;
 mod rules;
+mod scenario;
 mod theme;
 mod why;
 

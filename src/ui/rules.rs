@@ -1,19 +1,80 @@
-//! The shop's personalization logic in words: every rule and every feature.
+//! The shop's personalization logic in words: every rule and every feature, with
+//! controls that add changes to the scenario (never straight to the file).
 
 use egui::{RichText, Ui};
 
 use super::loader::Loaded;
+use super::scenario::Scenario;
 use super::theme;
+use crate::engine::changes::Change;
 use crate::engine::features::FeatureId;
+use crate::engine::rules::{MAX_WEIGHT, MIN_WEIGHT, Rule};
+
+/// The JSON editor for changing or adding a rule.
+#[derive(Default)]
+pub struct RuleEditor {
+    open: bool,
+    text: String,
+    error: Option<String>,
+}
+
+impl RuleEditor {
+    fn edit(&mut self, rule: &Rule) {
+        self.text = serde_json::to_string_pretty(rule).unwrap_or_default();
+        self.error = None;
+        self.open = true;
+    }
+
+    fn ui(&mut self, ctx: &egui::Context, purposes: &[&str], scenario: &mut Scenario) {
+        if !self.open {
+            return;
+        }
+        let mut open = self.open;
+        egui::Window::new("Edit a rule").open(&mut open).default_width(520.0).show(ctx, |ui| {
+            ui.label("Change the conditions, target, amount or reason, then add it to the scenario. The README lists every field.");
+            ui.add(egui::TextEdit::multiline(&mut self.text).code_editor().desired_rows(18).desired_width(f32::INFINITY));
+            if let Some(e) = &self.error {
+                ui.colored_label(theme::NEGATIVE, e);
+            }
+            if ui.button("Add to scenario").clicked() {
+                match serde_json::from_str::<Rule>(&self.text) {
+                    Ok(rule) => match rule.validate(purposes) {
+                        Ok(()) => {
+                            scenario.push(Change::Rule { rule, position: None });
+                            self.open = false;
+                        }
+                        Err(e) => self.error = Some(e.to_string()),
+                    },
+                    Err(e) => self.error = Some(format!("This is not a rule: {e}")),
+                }
+            }
+        });
+        self.open &= open;
+    }
+}
 
 /// Draws the Rules view.
-pub fn rules_ui(ui: &mut Ui, shop: &Loaded) {
+pub fn rules_ui(ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario, editor: &mut RuleEditor) {
     let customers = shop.index.shop().customers.len();
+    let purposes: Vec<&str> = shop
+        .index
+        .shop()
+        .purposes
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect();
+    editor.ui(ui.ctx(), &purposes, scenario);
     egui::ScrollArea::vertical().show(ui, |ui| {
-        ui.heading("Rules");
-        ui.label(
-            "Each rule runs only for customers who agreed to its purpose and meet its conditions.",
-        );
+        ui.horizontal(|ui| {
+            ui.heading("Rules");
+            if ui.button("New rule…").clicked() {
+                let mut template = shop.index.shop().rules.first().cloned().unwrap_or_else(blank_rule);
+                template.id = "new-rule".to_owned();
+                template.label = "New rule".to_owned();
+                editor.edit(&template);
+            }
+        });
+        ui.label("Each rule runs only for customers who agreed to its purpose and meet its conditions. Moving a slider or switch simulates the change; nothing is saved until you apply it.");
         ui.add_space(6.0);
         for row in &shop.rules {
             let r = &row.rule;
@@ -26,43 +87,56 @@ pub fn rules_ui(ui: &mut Ui, shop: &Loaded) {
                         ui.colored_label(theme::FLAG, "switched off");
                     }
                 });
-                ui.label(format!(
-                    "When {}, it {}.",
-                    row.conditions_text, row.effect_text
-                ));
-                ui.label(format!(
-                    "Weight {} · needs consent to \"{}\" · reads {}",
-                    r.weight,
-                    row.purpose_label,
-                    row.fields.join(", ")
-                ));
+                if r.conditions.is_empty() {
+                    ui.label(format!("For every customer who agreed, it {}.", row.effect_text));
+                } else {
+                    ui.label(format!("When {}, it {}.", row.conditions_text, row.effect_text));
+                }
+                ui.label(format!("Needs consent to \"{}\" · reads {}", row.purpose_label, row.fields.join(", ")));
                 ui.label(format!("Tells the customer: \"{}\"", r.reason));
-                ui.label(
-                    RichText::new(format!(
-                        "Runs for {} of {customers} customers today.",
-                        row.runs_for
-                    ))
-                    .color(theme::MUTED),
-                );
+                ui.label(RichText::new(format!("Runs for {} of {customers} customers today.", row.runs_for)).color(theme::MUTED));
+                ui.horizontal(|ui| {
+                    let mut enabled = scenario.pending_enabled(&r.id).unwrap_or(r.enabled);
+                    if ui.checkbox(&mut enabled, format!("{} is on", r.label)).changed() {
+                        scenario.push(Change::RuleEnabled { rule: r.id.clone(), enabled });
+                    }
+                    let mut weight = scenario.pending_weight(&r.id).unwrap_or(r.weight);
+                    let l = ui.label(format!("Weight of {}", r.label));
+                    let slider = ui.add(egui::Slider::new(&mut weight, MIN_WEIGHT..=MAX_WEIGHT).step_by(0.1)).labelled_by(l.id);
+                    if slider.changed() {
+                        scenario.push(Change::RuleWeight { rule: r.id.clone(), weight });
+                    }
+                    if ui.button(format!("Edit {}…", r.label)).clicked() {
+                        editor.edit(r);
+                    }
+                });
             });
         }
         ui.add_space(10.0);
         ui.heading("Features");
-        ui.label(
-            "Signals computed from a customer's records (or, for popularity, from all sales).",
-        );
+        ui.label("Signals computed from a customer's records (or, for popularity, from all sales).");
         for f in FeatureId::all() {
             let fields: Vec<&str> = f.fields().iter().map(|x| x.key()).collect();
             ui.label(RichText::new(f.label()).strong());
             ui.label(format!(
                 "{} Reads: {}.",
                 f.definition(),
-                if fields.is_empty() {
-                    "no personal data".to_owned()
-                } else {
-                    fields.join(", ")
-                }
+                if fields.is_empty() { "no personal data".to_owned() } else { fields.join(", ") }
             ));
         }
     });
+}
+
+fn blank_rule() -> Rule {
+    Rule {
+        id: "new-rule".to_owned(),
+        label: "New rule".to_owned(),
+        enabled: true,
+        weight: 1.0,
+        purpose: "personalization".to_owned(),
+        conditions: Vec::new(),
+        target: crate::engine::rules::Target::Any,
+        amount: crate::engine::rules::Amount::Fixed { value: 1.0 },
+        reason: "".to_owned(),
+    }
 }

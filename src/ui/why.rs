@@ -53,14 +53,8 @@ fn contributions_chart_ui(ui: &mut Ui, rec: &Recommendation) {
         .allow_scroll(false)
         .show_x(false)
         .show_y(false)
-        .y_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-                labels.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .y_grid_spacer(super::charts::one_mark_per_bar())
+        .y_axis_formatter(move |mark, _| super::charts::bar_label(&labels, mark.value))
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new("contribution", bars).horizontal());
         });

@@ -1,0 +1,179 @@
+//! The audit log: every applied change with who, when, why and before/after values,
+//! filterable by actor, date and rule, each with an Undo button.
+
+use egui::{RichText, Ui};
+
+use super::theme;
+use crate::store::LogEntry;
+
+/// Filters and the entries on show.
+#[derive(Default)]
+pub struct AuditLogView {
+    /// Entries, oldest first, as last read from the file.
+    pub entries: Vec<LogEntry>,
+    actor: String,
+    date: String,
+    rule: String,
+}
+
+impl AuditLogView {
+    fn matches(&self, e: &LogEntry) -> bool {
+        let actor = self.actor.trim().to_lowercase();
+        let rule = self.rule.trim().to_lowercase();
+        (actor.is_empty() || e.actor.to_lowercase().contains(&actor))
+            && (self.date.trim().is_empty() || e.at.starts_with(self.date.trim()))
+            && (rule.is_empty()
+                || e.changes.iter().any(|a| {
+                    a.change
+                        .rule_id()
+                        .is_some_and(|r| r.to_lowercase().contains(&rule))
+                }))
+    }
+
+    /// Draws the log; returns an entry the user wants to undo.
+    pub fn ui(&mut self, ui: &mut Ui) -> Option<i64> {
+        ui.heading("Audit log");
+        ui.label(
+            "Every change applied to this shop: who, when, why, and each value before and after.",
+        );
+        ui.horizontal(|ui| {
+            for (label, value, hint) in [
+                ("Who", &mut self.actor, "name"),
+                ("When", &mut self.date, "2026-11 or 2026-11-23"),
+                ("Rule", &mut self.rule, "rule id"),
+            ] {
+                let l = ui.label(label);
+                ui.add(
+                    egui::TextEdit::singleline(value)
+                        .hint_text(hint)
+                        .desired_width(150.0),
+                )
+                .labelled_by(l.id);
+            }
+        });
+        ui.separator();
+        let mut undo = None;
+        let shown: Vec<&LogEntry> = self
+            .entries
+            .iter()
+            .rev()
+            .filter(|e| self.matches(e))
+            .collect();
+        if shown.is_empty() {
+            ui.label(if self.entries.is_empty() {
+                "No changes have been applied to this shop yet."
+            } else {
+                "No entry matches these filters."
+            });
+        }
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            for e in shown {
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.horizontal(|ui| {
+                        ui.strong(format!("Entry {}", e.id));
+                        ui.label(format!(
+                            "{} · {}",
+                            e.at.get(..19).unwrap_or(&e.at).replace('T', " "),
+                            e.actor
+                        ));
+                        if let Some(u) = e.undoes {
+                            ui.label(
+                                RichText::new(format!("undoes entry {u}")).color(theme::MUTED),
+                            );
+                        }
+                        if ui.button(format!("Undo entry {}", e.id)).clicked() {
+                            undo = Some(e.id);
+                        }
+                    });
+                    ui.label(format!("Why: {}", e.reason));
+                    for a in &e.changes {
+                        ui.label(
+                            RichText::new(format!(
+                                "{}: {} -> {}",
+                                a.change.kind(),
+                                a.before,
+                                a.after
+                            ))
+                            .small(),
+                        );
+                    }
+                    if let Some(impact) = &e.impact {
+                        ui.label(
+                            RichText::new(format!(
+                                "Impact shown: recommendations changed for {} of {} customers",
+                                impact["customers_changed"], impact["customers_total"]
+                            ))
+                            .small()
+                            .color(theme::MUTED),
+                        );
+                    }
+                });
+            }
+        });
+        undo
+    }
+}
+
+/// The who-and-why dialog shown before applying or undoing.
+#[derive(Default)]
+pub struct WhoWhy {
+    /// Who is applying.
+    pub actor: String,
+    /// Why.
+    pub reason: String,
+    /// The entry being undone, or `None` to apply the scenario.
+    pub undo: Option<i64>,
+}
+
+/// What the dialog decided.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Still open.
+    Open,
+    /// Go ahead.
+    Confirm,
+    /// Closed without doing anything.
+    Cancel,
+}
+
+impl WhoWhy {
+    /// Draws the dialog.
+    pub fn ui(&mut self, ctx: &egui::Context, summary: &str) -> Decision {
+        let mut decision = Decision::Open;
+        egui::Modal::new(egui::Id::unique("who-why")).show(ctx, |ui| {
+            ui.set_width(440.0);
+            ui.heading(match self.undo {
+                Some(e) => format!("Undo entry {e}"),
+                None => "Apply the scenario".to_owned(),
+            });
+            ui.label(summary);
+            ui.add_space(6.0);
+            let l = ui.label("Who is applying this?");
+            ui.add(egui::TextEdit::singleline(&mut self.actor).desired_width(f32::INFINITY))
+                .labelled_by(l.id);
+            let l = ui.label("Why? (kept in the audit log)");
+            ui.add(
+                egui::TextEdit::multiline(&mut self.reason)
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(l.id);
+            ui.horizontal(|ui| {
+                let ready = !self.actor.trim().is_empty() && !self.reason.trim().is_empty();
+                let label = if self.undo.is_some() {
+                    "Undo now"
+                } else {
+                    "Apply now"
+                };
+                if ui.add_enabled(ready, egui::Button::new(label)).clicked() {
+                    decision = Decision::Confirm;
+                }
+                if ui.button("Cancel").clicked() {
+                    decision = Decision::Cancel;
+                }
+            });
+        });
+        decision
+    }
+}

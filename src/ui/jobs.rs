@@ -1,0 +1,58 @@
+//! Work that runs off the UI thread: a closure on a worker thread with shared progress
+//! and a cancel flag, polled once per frame.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, channel};
+
+use crate::engine::simulate::Progress;
+
+/// A background job producing a `T`.
+pub struct Job<T> {
+    /// Progress shared with the worker.
+    pub progress: Arc<Progress>,
+    /// How many units of progress make 100 %.
+    pub total: usize,
+    rx: Receiver<T>,
+}
+
+impl<T: Send + 'static> Job<T> {
+    /// Runs `work` on a new thread; `wake` is called when it finishes.
+    pub fn spawn(
+        total: usize,
+        wake: impl Fn() + Send + 'static,
+        work: impl FnOnce(&Progress) -> T + Send + 'static,
+    ) -> Self {
+        let (tx, rx) = channel();
+        let progress = Arc::new(Progress::default());
+        let shared = Arc::clone(&progress);
+        std::thread::spawn(move || {
+            let result = work(&shared);
+            let _ = tx.send(result);
+            wake();
+        });
+        Self {
+            progress,
+            total,
+            rx,
+        }
+    }
+
+    /// The result, once the worker has finished (`None` while it runs).
+    pub fn poll(&self) -> Option<T> {
+        self.rx.try_recv().ok()
+    }
+
+    /// Fraction done, 0 to 1.
+    pub fn fraction(&self) -> f32 {
+        if self.total == 0 {
+            return 0.0;
+        }
+        (self.progress.done.load(Ordering::Relaxed) as f32 / self.total as f32).min(1.0)
+    }
+
+    /// Asks the worker to stop.
+    pub fn cancel(&self) {
+        self.progress.cancel.store(true, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,531 @@
+//! The scenario: pending changes that are simulated, never saved, until applied. Holds
+//! the running simulation (off the UI thread, cancellable) and draws its effect on the
+//! chosen customer and on the whole shop.
+
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+use egui_plot::{Bar, BarChart, Legend, Plot};
+
+use super::jobs::Job;
+use super::loader::Loaded;
+use super::theme;
+use crate::engine::ShopIndex;
+use crate::engine::changes::{Applied, Change};
+use crate::engine::explain::Explanation;
+use crate::engine::simulate::{
+    Impact, Lists, ShareChange, SimulateError, all_lists, customer_before_after, simulate,
+};
+
+/// A finished simulation.
+pub struct Outcome {
+    /// The snapshot it was computed from (apply refuses if the file no longer matches).
+    pub basis: Arc<ShopIndex>,
+    /// The snapshot after the scenario.
+    pub after: Arc<ShopIndex>,
+    /// Each change with its before and after values.
+    pub applied: Vec<Applied>,
+    /// The whole-shop effect.
+    pub impact: Impact,
+    /// Every customer's list before, reused by the next simulation.
+    pub before_lists: Arc<Lists>,
+}
+
+/// What the user asked for in the scenario panel.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ScenarioAction {
+    /// Nothing.
+    None,
+    /// Open the apply dialog.
+    Apply,
+}
+
+/// Pending changes and their simulation.
+#[derive(Default)]
+pub struct Scenario {
+    changes: Vec<Change>,
+    job: Option<Job<Result<Outcome, SimulateError>>>,
+    outcome: Option<Arc<Outcome>>,
+    error: Option<String>,
+    before_lists: Option<Arc<Lists>>,
+    dirty: bool,
+    customer_effect: Option<(usize, Explanation, Explanation)>,
+}
+
+/// Two changes that set the same thing: a newer one replaces the older.
+fn same_target(a: &Change, b: &Change) -> bool {
+    match (a, b) {
+        (Change::RuleWeight { rule: x, .. }, Change::RuleWeight { rule: y, .. })
+        | (Change::RuleEnabled { rule: x, .. }, Change::RuleEnabled { rule: y, .. }) => x == y,
+        (Change::Rule { rule: x, .. }, Change::Rule { rule: y, .. }) => x.id == y.id,
+        (
+            Change::Consent {
+                customer: c1,
+                purpose: p1,
+                ..
+            },
+            Change::Consent {
+                customer: c2,
+                purpose: p2,
+                ..
+            },
+        ) => c1 == c2 && p1 == p2,
+        (
+            Change::CustomerField {
+                customer: c1,
+                field: f1,
+                ..
+            },
+            Change::CustomerField {
+                customer: c2,
+                field: f2,
+                ..
+            },
+        ) => c1 == c2 && f1 == f2,
+        (Change::Product { product: x, .. }, Change::Product { product: y, .. }) => x == y,
+        _ => false,
+    }
+}
+
+impl Scenario {
+    /// The pending changes, in order.
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+
+    /// Whether there is nothing pending.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// Adds a change, replacing a pending one that sets the same thing.
+    pub fn push(&mut self, change: Change) {
+        match self.changes.iter_mut().find(|c| same_target(c, &change)) {
+            Some(existing) => *existing = change,
+            None => self.changes.push(change),
+        }
+        self.dirty = true;
+    }
+
+    /// Removes the change at `index`.
+    pub fn remove(&mut self, index: usize) {
+        if index < self.changes.len() {
+            self.changes.remove(index);
+            self.dirty = true;
+        }
+    }
+
+    /// Drops every pending change.
+    pub fn clear(&mut self) {
+        self.changes.clear();
+        self.dirty = true;
+    }
+
+    /// Forgets results computed for another snapshot (after opening or applying).
+    pub fn rebase(&mut self) {
+        self.before_lists = None;
+        self.dirty = true;
+    }
+
+    /// The weight a rule has in the scenario, if the scenario changes it.
+    pub fn pending_weight(&self, rule: &str) -> Option<f64> {
+        self.changes.iter().rev().find_map(|c| match c {
+            Change::RuleWeight { rule: r, weight } if r == rule => Some(*weight),
+            _ => None,
+        })
+    }
+
+    /// Whether a rule is on in the scenario, if the scenario changes it.
+    pub fn pending_enabled(&self, rule: &str) -> Option<bool> {
+        self.changes.iter().rev().find_map(|c| match c {
+            Change::RuleEnabled { rule: r, enabled } if r == rule => Some(*enabled),
+            _ => None,
+        })
+    }
+
+    /// The finished simulation, if any.
+    pub fn outcome(&self) -> Option<&Arc<Outcome>> {
+        self.outcome.as_ref()
+    }
+
+    /// Whether a simulation is running.
+    pub fn is_running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Starts or collects the simulation; call once per frame.
+    pub fn poll(&mut self, shop: &Loaded, ctx: &egui::Context) {
+        if self.dirty {
+            self.dirty = false;
+            if let Some(job) = self.job.take() {
+                job.cancel();
+            }
+            self.outcome = None;
+            self.error = None;
+            self.customer_effect = None;
+            if !self.changes.is_empty() {
+                self.start(shop, ctx);
+            }
+        }
+        let Some(job) = &self.job else {
+            return;
+        };
+        if let Some(result) = job.poll() {
+            self.job = None;
+            match result {
+                Ok(outcome) => {
+                    self.before_lists = Some(Arc::clone(&outcome.before_lists));
+                    self.outcome = Some(Arc::new(outcome));
+                }
+                Err(SimulateError::Cancelled) => {}
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        } else {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+    }
+
+    fn start(&mut self, shop: &Loaded, ctx: &egui::Context) {
+        let index = Arc::clone(&shop.index);
+        let changes = self.changes.clone();
+        let cached = self.before_lists.clone();
+        let customers = index.shop().customers.len();
+        let total = if cached.is_some() {
+            customers
+        } else {
+            2 * customers
+        };
+        let ctx = ctx.clone();
+        self.job = Some(Job::spawn(
+            total,
+            move || ctx.request_repaint(),
+            move |progress| {
+                let n = index.shop().settings.top_n;
+                let before_lists = match cached {
+                    Some(lists) => lists,
+                    None => {
+                        Arc::new(all_lists(&index, n, progress).ok_or(SimulateError::Cancelled)?)
+                    }
+                };
+                let sim = simulate(&index, Some(&before_lists), &changes, "scenario", progress)?;
+                Ok(Outcome {
+                    basis: index,
+                    after: sim.after,
+                    applied: sim.applied,
+                    impact: sim.impact,
+                    before_lists,
+                })
+            },
+        ));
+    }
+
+    /// Draws the banner that says nothing is saved yet.
+    pub fn banner_ui(&mut self, ui: &mut Ui, read_only: bool) -> ScenarioAction {
+        let mut action = ScenarioAction::None;
+        ui.horizontal(|ui| {
+            ui.colored_label(
+                theme::FLAG,
+                RichText::new(format!(
+                    "Simulation: {} pending change(s). Nothing is saved yet.",
+                    self.changes.len()
+                ))
+                .strong(),
+            );
+            let ready = self.outcome.is_some() && !read_only;
+            if ui
+                .add_enabled(ready, egui::Button::new("Apply…"))
+                .on_disabled_hover_text(if read_only {
+                    "This shop file is read-only."
+                } else {
+                    "Wait for the simulation to finish."
+                })
+                .clicked()
+            {
+                action = ScenarioAction::Apply;
+            }
+            if ui.button("Discard all").clicked() {
+                self.clear();
+            }
+        });
+        action
+    }
+
+    /// Draws the scenario panel: the changes, and their effect on `customer` and the shop.
+    pub fn ui(&mut self, ui: &mut Ui, shop: &Loaded, customer: Option<usize>) {
+        ui.heading("Scenario");
+        let basis = shop.index.shop();
+        let mut remove = None;
+        for (i, change) in self.changes.iter().enumerate() {
+            ui.horizontal(|ui| {
+                if ui.small_button("Remove").clicked() {
+                    remove = Some(i);
+                }
+                ui.label(change.describe(basis));
+            });
+        }
+        if let Some(i) = remove {
+            self.remove(i);
+        }
+        ui.separator();
+        if let Some(job) = &self.job {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Simulating every customer's recommendations…");
+            });
+            ui.add(egui::ProgressBar::new(job.fraction()).show_percentage());
+            if ui.button("Cancel").clicked() {
+                job.cancel();
+            }
+        }
+        if let Some(error) = &self.error {
+            ui.colored_label(theme::NEGATIVE, error);
+        }
+        let Some(outcome) = self.outcome.clone() else {
+            return;
+        };
+        if let Some(c) = customer {
+            self.customer_effect_ui(ui, &outcome, c);
+            ui.separator();
+        }
+        whole_shop_ui(ui, &outcome.impact);
+    }
+
+    fn customer_effect_ui(&mut self, ui: &mut Ui, outcome: &Outcome, customer: usize) {
+        let stale = self
+            .customer_effect
+            .as_ref()
+            .is_none_or(|(c, _, _)| *c != customer);
+        if stale {
+            let id = outcome.basis.shop().customers[customer].id;
+            self.customer_effect = customer_before_after(&outcome.basis, &outcome.after, id)
+                .map(|(b, a)| (customer, b, a));
+        }
+        let Some((_, before, after)) = &self.customer_effect else {
+            return;
+        };
+        ui.strong(format!(
+            "Effect on {}",
+            outcome.basis.shop().customers[customer].display_name()
+        ));
+        customer_diff_ui(ui, before, after);
+    }
+}
+
+/// Before and after lists side by side, with what moved and which contributions changed.
+fn customer_diff_ui(ui: &mut Ui, before: &Explanation, after: &Explanation) {
+    if before.personalized != after.personalized {
+        ui.colored_label(
+            theme::FLAG,
+            if after.personalized {
+                "The list becomes personalized."
+            } else {
+                "The list is no longer personalized."
+            },
+        );
+    }
+    egui::Grid::new("customer-diff")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.strong("Before");
+            ui.strong("After");
+            ui.strong("");
+            ui.end_row();
+            let n = before
+                .recommendations
+                .len()
+                .max(after.recommendations.len());
+            for k in 0..n {
+                let b = before.recommendations.get(k);
+                let a = after.recommendations.get(k);
+                ui.label(
+                    b.map(|r| format!("{}. {}", r.rank, r.name))
+                        .unwrap_or_default(),
+                );
+                ui.label(
+                    a.map(|r| format!("{}. {}", r.rank, r.name))
+                        .unwrap_or_default(),
+                );
+                let status = a.map(|r| {
+                    match before
+                        .recommendations
+                        .iter()
+                        .find(|x| x.product == r.product)
+                    {
+                        None => ("new".to_owned(), theme::POSITIVE),
+                        Some(x) if x.rank > r.rank => {
+                            (format!("up {}", x.rank - r.rank), theme::POSITIVE)
+                        }
+                        Some(x) if x.rank < r.rank => {
+                            (format!("down {}", r.rank - x.rank), theme::NEGATIVE)
+                        }
+                        Some(_) => ("same place".to_owned(), theme::MUTED),
+                    }
+                });
+                if let Some((text, colour)) = status {
+                    ui.colored_label(colour, text);
+                }
+                ui.end_row();
+            }
+        });
+    let gone: Vec<&str> = before
+        .recommendations
+        .iter()
+        .filter(|b| !after.recommendations.iter().any(|a| a.product == b.product))
+        .map(|b| b.name.as_str())
+        .collect();
+    if !gone.is_empty() {
+        ui.colored_label(
+            theme::NEGATIVE,
+            format!("Leaves the list: {}", gone.join(", ")),
+        );
+    }
+    for a in &after.recommendations {
+        let Some(b) = before
+            .recommendations
+            .iter()
+            .find(|x| x.product == a.product)
+        else {
+            continue;
+        };
+        let changed: Vec<String> = b
+            .contributions
+            .iter()
+            .map(|c| {
+                (
+                    c.label.as_str(),
+                    Some(c.value),
+                    a.contributions
+                        .iter()
+                        .find(|x| x.id == c.id)
+                        .map(|x| x.value),
+                )
+            })
+            .chain(
+                a.contributions
+                    .iter()
+                    .filter(|x| !b.contributions.iter().any(|c| c.id == x.id))
+                    .map(|x| (x.label.as_str(), None, Some(x.value))),
+            )
+            .filter(|(_, old, new)| old != new)
+            .map(|(label, old, new)| {
+                let show =
+                    |v: Option<f64>| v.map_or_else(|| "none".to_owned(), |v| format!("{v:+.2}"));
+                format!("{label} {} -> {}", show(old), show(new))
+            })
+            .collect();
+        if !changed.is_empty() {
+            ui.label(
+                RichText::new(format!(
+                    "{}: score {:.2} -> {:.2} ({})",
+                    a.name,
+                    b.score,
+                    a.score,
+                    changed.join("; ")
+                ))
+                .small(),
+            );
+        }
+    }
+}
+
+/// The whole-shop figures and before/after charts.
+fn whole_shop_ui(ui: &mut Ui, impact: &Impact) {
+    ui.strong("Effect on the whole shop");
+    ui.label(format!(
+        "Recommendations change for {} of {} customers.",
+        impact.customers_changed, impact.customers_total
+    ));
+    ui.label(format!(
+        "Mean recommended price: £{:.2} -> £{:.2}",
+        impact.mean_recommended_price.before, impact.mean_recommended_price.after
+    ));
+    let gainers: Vec<_> = impact
+        .exposure
+        .iter()
+        .filter(|e| e.change > 0)
+        .take(5)
+        .collect();
+    let losers: Vec<_> = impact
+        .exposure
+        .iter()
+        .filter(|e| e.change < 0)
+        .take(5)
+        .collect();
+    for (title, list) in [
+        ("Recommended to more customers", gainers),
+        ("Recommended to fewer customers", losers),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        ui.label(RichText::new(title).strong().small());
+        for e in list {
+            let colour = if e.change > 0 {
+                theme::POSITIVE
+            } else {
+                theme::NEGATIVE
+            };
+            ui.colored_label(
+                colour,
+                format!("{:+} {} ({} -> {})", e.change, e.name, e.before, e.after),
+            );
+        }
+    }
+    share_chart_ui(
+        ui,
+        "Category share of recommendations",
+        "category-share",
+        &impact.category_share,
+    );
+    share_chart_ui(
+        ui,
+        "Recommended prices",
+        "price-share",
+        &impact.recommended_price_bands,
+    );
+}
+
+fn share_chart_ui(ui: &mut Ui, title: &str, id: &str, shares: &[ShareChange]) {
+    ui.label(RichText::new(title).strong().small());
+    let bars = |after: bool| -> Vec<Bar> {
+        shares
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let x = i as f64 + if after { 0.2 } else { -0.2 };
+                Bar::new(x, 100.0 * if after { s.after } else { s.before })
+                    .width(0.38)
+                    .name(&s.group)
+            })
+            .collect()
+    };
+    let labels: Vec<String> = shares.iter().map(|s| s.group.clone()).collect();
+    Plot::new(id)
+        .height(170.0)
+        .legend(Legend::default())
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .show_y(false)
+        .x_axis_formatter(move |mark, _| super::charts::bar_label(&labels, mark.value))
+        .x_grid_spacer(super::charts::one_mark_per_bar())
+        .y_axis_formatter(|mark, _| format!("{:.0}%", mark.value))
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("before", bars(false)).color(theme::BASELINE));
+            plot.bar_chart(BarChart::new("after", bars(true)).color(theme::POSITIVE));
+        });
+    egui::Grid::new((id, "table")).striped(true).show(ui, |ui| {
+        for s in shares {
+            ui.label(RichText::new(&s.group).small());
+            ui.label(
+                RichText::new(format!(
+                    "{:.1}% -> {:.1}%",
+                    100.0 * s.before,
+                    100.0 * s.after
+                ))
+                .small(),
+            );
+            ui.end_row();
+        }
+    });
+}
