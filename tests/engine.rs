@@ -114,7 +114,7 @@ fn non_personalized_lists_are_the_same_for_everyone() {
 #[test]
 fn excluded_products_are_never_recommended() {
     let mut shop = sample_shop().expect("sample shop reads");
-    shop.products[0].stock = 0;
+    Arc::make_mut(&mut shop.products)[0].stock = 0;
     let (_, all) = explain_all(shop);
     for e in &all {
         for r in &e.recommendations {
@@ -183,4 +183,44 @@ fn amelia_is_told_about_her_coffee() {
         .expect("category rule contributes");
     assert!(!rule.records.is_empty());
     assert_eq!(rule.purpose.as_deref(), Some("personalization"));
+}
+
+fn assert_fast_matches(shop: Shop) {
+    let index = index_for(Arc::new(shop), today());
+    let n = index.shop().settings.top_n;
+    let mut scorer = Scorer::new(&index);
+    for c in 0..index.shop().customers.len() {
+        let plan = scorer.plan(c);
+        let slow = scorer.top(&plan, n, &[]);
+        let fast = scorer.top_fast(&plan, n);
+        assert_eq!(slow, fast, "customer position {c}: fast ranking differs");
+        let without = [c % index.shop().rules.len()];
+        assert_eq!(
+            scorer.top(&plan, n, &without),
+            scorer.top_fast_without(&plan, n, &without),
+            "customer position {c}: fast ranking without rule {without:?} differs"
+        );
+    }
+}
+
+#[test]
+fn fast_ranking_is_identical_to_the_plain_one() {
+    assert_fast_matches(sample_shop().expect("sample"));
+    let size = DemoSize {
+        customers: 300,
+        products: 400,
+        orders: 4000,
+    };
+    for seed in 0..4u64 {
+        let mut shop = demo_shop(size, seed, today());
+        // Vary weights (negative too), switch rules on and off, and empty some stock.
+        for (i, rule) in shop.rules.iter_mut().enumerate() {
+            rule.weight = ((seed as f64 + 1.0) * (i as f64 + 1.0) * 0.7) % 6.0 - 2.5;
+            rule.enabled = !(i as u64 + seed).is_multiple_of(4);
+        }
+        for p in Arc::make_mut(&mut shop.products).iter_mut().step_by(7) {
+            p.stock = 0;
+        }
+        assert_fast_matches(shop);
+    }
 }

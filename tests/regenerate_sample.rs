@@ -2,6 +2,8 @@
 //! Run on purpose only: `cargo test --test regenerate_sample -- --ignored`.
 //! The CSV files are the source of truth afterwards; edit them by hand freely.
 
+use std::sync::Arc;
+
 use candor::engine::model::{ConsentEvent, FieldSource, PersonalField, Shop};
 use candor::shopgen::bundle::write_bundle;
 use candor::shopgen::demo::{DemoSize, demo_shop};
@@ -26,10 +28,13 @@ fn teaching_cases(shop: &mut Shop) {
     let today = day(2026, 6, 15);
     shop.settings.name = "Hazel & Rye Bakery".to_owned();
     shop.settings.pinned_today = Some(today);
-    shop.consents.retain(|e| e.customer > 4);
+    let customers = Arc::make_mut(&mut shop.customers);
+    let consents = Arc::make_mut(&mut shop.consents);
+    let lines = Arc::make_mut(&mut shop.lines);
+    consents.retain(|e| e.customer > 4);
 
     // 1. Amelia: a regular coffee buyer, over 40, birthday next week, consents given.
-    let amelia = &mut shop.customers[0];
+    let amelia = &mut customers[0];
     amelia.name = Some("Amelia Hart".to_owned());
     amelia.email = Some("amelia.hart@example.com".to_owned());
     amelia.birth_date = Some(day(1979, 9, 22));
@@ -37,10 +42,8 @@ fn teaching_cases(shop: &mut Shop) {
     amelia.phone = None;
     amelia.field_sources.clear();
     let since = amelia.since;
-    shop.consents
-        .push(consent(1, "personalization", true, since, "staff"));
-    shop.consents
-        .push(consent(1, "birthday_offers", true, since, "staff"));
+    consents.push(consent(1, "personalization", true, since, "staff"));
+    consents.push(consent(1, "birthday_offers", true, since, "staff"));
     let colombian = shop
         .products
         .iter()
@@ -55,7 +58,7 @@ fn teaching_cases(shop: &mut Shop) {
     for (i, order) in amelia_orders.iter().enumerate() {
         if i % 4 != 3
             && let (Some(line), Some(beans)) =
-                (shop.lines.iter_mut().find(|l| l.order == *order), colombian)
+                (lines.iter_mut().find(|l| l.order == *order), colombian)
         {
             line.product = beans;
             line.unit_price_cents = 850;
@@ -63,18 +66,17 @@ fn teaching_cases(shop: &mut Shop) {
     }
 
     // 2. Priya: never gave any consent.
-    let priya = &mut shop.customers[1];
+    let priya = &mut customers[1];
     priya.name = Some("Priya Shah".to_owned());
     priya.email = Some("priya.shah@example.com".to_owned());
 
     // 3. Daniel: agreed, then withdrew personalization at the counter.
-    let daniel = &mut shop.customers[2];
+    let daniel = &mut customers[2];
     daniel.name = Some("Daniel Okafor".to_owned());
     daniel.email = Some("daniel.okafor@example.com".to_owned());
     let since = daniel.since;
-    shop.consents
-        .push(consent(3, "personalization", true, since, "staff"));
-    shop.consents.push(consent(
+    consents.push(consent(3, "personalization", true, since, "staff"));
+    consents.push(consent(
         3,
         "personalization",
         false,
@@ -83,7 +85,7 @@ fn teaching_cases(shop: &mut Shop) {
     ));
 
     // 4. Grace: phone and gender held, though nothing uses them.
-    let grace = &mut shop.customers[3];
+    let grace = &mut customers[3];
     grace.name = Some("Grace Lin".to_owned());
     grace.email = Some("grace.lin@example.com".to_owned());
     grace.phone = Some("07700 900461".to_owned());
@@ -94,9 +96,8 @@ fn teaching_cases(shop: &mut Shop) {
         recorded_on: day(2025, 11, 28),
     }];
     let since = grace.since;
-    shop.consents
-        .push(consent(4, "personalization", true, since, "web shop"));
-    shop.consents.sort_by_key(|e| (e.customer, e.at));
+    consents.push(consent(4, "personalization", true, since, "web shop"));
+    consents.sort_by_key(|e| (e.customer, e.at));
 }
 
 #[test]

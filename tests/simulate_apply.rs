@@ -408,3 +408,32 @@ fn killing_apply_midway_leaves_the_shop_as_it_was() {
             .is_empty()
     );
 }
+
+#[test]
+fn switching_a_rule_on_reaches_customers_it_does_not_run_for() {
+    // Only "birthday-treat" is enabled at first, and nobody granted its purpose; turning
+    // "premium-for-40-plus" on makes lists personalized even where its condition fails.
+    let mut shop = demo_shop(
+        DemoSize {
+            customers: 80,
+            products: 60,
+            orders: 900,
+        },
+        3,
+        common::sample_day(),
+    );
+    for rule in &mut shop.rules {
+        rule.enabled = rule.id == "birthday-treat";
+    }
+    let before = index(shop.clone());
+    let change = [Change::RuleEnabled {
+        rule: "premium-for-40-plus".into(),
+        enabled: true,
+    }];
+    let sim = simulate(&before, None, &change, "tester", &Progress::default()).expect("valid");
+    assert_eq!(
+        sim.after_lists,
+        lists(&sim.after),
+        "incremental lists differ from a full recompute"
+    );
+}

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 
 fn sorted(mut shop: Shop) -> Shop {
-    shop.consents
+    std::sync::Arc::make_mut(&mut shop.consents)
         .sort_by_key(|e| (e.customer, e.at, e.purpose.clone(), e.granted));
     shop
 }

@@ -163,6 +163,15 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Time loading, recommending, explaining and simulating on a shop (see BENCHMARKS.md).
+    Bench {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the shop as CSV files plus rules.json (the sample-data format).
     ExportCsv {
         /// The shop file.
@@ -304,6 +313,14 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             let who = simulation::attribution(&actor, &reason);
             let (id, _) = store.undo(entry, &who)?;
             println!("Undid entry {entry}; the undo is recorded as audit-log entry {id}.");
+        }
+        Command::Bench { db, json } => {
+            let report = crate::bench::run(&db, today)?;
+            if json {
+                print_json(&report)?;
+            } else {
+                report::bench(&report);
+            }
         }
         Command::ExportCsv { db, out } => {
             let (store, _) = Store::open_for_reading(&db)?;

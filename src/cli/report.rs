@@ -195,3 +195,19 @@ pub fn log(entries: &[crate::store::LogEntry]) {
         }
     }
 }
+
+/// Prints the benchmark table.
+pub fn bench(r: &crate::bench::Report) {
+    println!(
+        "{} customers, {} products, {} order lines; {} threads",
+        r.customers, r.products, r.order_lines, r.threads
+    );
+    println!("{:<48} {:>10} {:>10}", "operation", "ms", "p99 ms");
+    for f in &r.figures {
+        let p99 = f.p99_ms.map(|p| format!("{p:.3}")).unwrap_or_default();
+        println!("{:<48} {:>10.3} {:>10}", f.name, f.ms, p99);
+    }
+    if let Some(mb) = r.peak_rss_mb {
+        println!("{:<48} {:>10.0}", "peak resident memory (MB)", mb);
+    }
+}

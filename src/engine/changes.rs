@@ -218,19 +218,18 @@ impl Change {
     }
 }
 
-/// Applies every change to `shop` in order, or none: on error `shop` is unchanged.
+/// Applies every change in order to `shop`, which the caller owns (usually a copy):
+/// on error the partly changed copy is dropped, so nothing half-applied escapes.
 pub fn apply_all(
-    shop: &mut Shop,
+    mut shop: Shop,
     changes: &[Change],
     ctx: &ChangeContext,
-) -> Result<Vec<Applied>, ChangeError> {
-    let mut next = shop.clone();
+) -> Result<(Shop, Vec<Applied>), ChangeError> {
     let mut applied = Vec::with_capacity(changes.len());
     for (index, change) in changes.iter().enumerate() {
-        applied.push(apply_one(&mut next, change, ctx, index)?);
+        applied.push(apply_one(&mut shop, change, ctx, index)?);
     }
-    *shop = next;
-    Ok(applied)
+    Ok((shop, applied))
 }
 
 fn apply_one(
@@ -315,7 +314,7 @@ fn apply_one(
                 .filter(|(_, e)| e.customer == *customer && &e.purpose == purpose)
                 .max_by_key(|(i, e)| (e.at, *i))
                 .map(|(_, e)| e.granted);
-            shop.consents.push(ConsentEvent {
+            std::sync::Arc::make_mut(&mut shop.consents).push(ConsentEvent {
                 customer: *customer,
                 purpose: purpose.clone(),
                 granted: *granted,
@@ -340,8 +339,7 @@ fn apply_one(
                         ),
                     )
                 })?;
-            let c = shop
-                .customers
+            let c = std::sync::Arc::make_mut(&mut shop.customers)
                 .iter_mut()
                 .find(|c| c.id == *customer)
                 .ok_or_else(|| {
@@ -367,8 +365,7 @@ fn apply_one(
             {
                 return Err(err("price", format!("{p} is not a price in pounds")));
             }
-            let p = shop
-                .products
+            let p = std::sync::Arc::make_mut(&mut shop.products)
                 .iter_mut()
                 .find(|p| p.id == *product)
                 .ok_or_else(|| err("product", format!("there is no product number {product}")))?;

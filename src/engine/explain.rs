@@ -223,12 +223,11 @@ fn skipped(index: &ShopIndex, plan: &CustomerPlan) -> Vec<Skipped> {
                 label: rule.label.clone(),
                 reason: why.code(),
                 detail: match why {
-                    SkipReason::Disabled => "the rule is switched off".to_owned(),
-                    SkipReason::NoConsent { purpose } => format!(
+                    SkipReason::NoConsent => format!(
                         "the customer has not agreed to \"{}\"",
-                        purpose_label(index, purpose)
+                        purpose_label(index, &rule.purpose)
                     ),
-                    SkipReason::ConditionNotMet { detail } => detail.clone(),
+                    other => other.detail(rule),
                 },
             }),
         })
@@ -480,7 +479,7 @@ fn counterfactual(
         for subset in subsets {
             let without: Vec<usize> = subset.iter().map(|&i| positive[i].0).collect();
             let still_in = scorer
-                .top(plan, n, &without)
+                .top_fast_without(plan, n, &without)
                 .iter()
                 .any(|r| r.product == ranked.product);
             if !still_in {

@@ -52,22 +52,93 @@ impl Groups {
     }
 }
 
+/// Finds an item's position by id: binary search when the ids are sorted (as the store
+/// and the generator write them), a hash map otherwise.
+#[derive(Debug, Clone)]
+enum IdLookup {
+    Sorted(Vec<i64>),
+    Hashed(HashMap<i64, usize>),
+}
+
+impl IdLookup {
+    fn new(ids: impl Iterator<Item = i64>) -> Self {
+        let ids: Vec<i64> = ids.collect();
+        if ids.windows(2).all(|w| w[0] < w[1]) {
+            Self::Sorted(ids)
+        } else {
+            Self::Hashed(ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect())
+        }
+    }
+
+    fn get(&self, id: i64) -> Option<usize> {
+        match self {
+            Self::Sorted(ids) => ids.binary_search(&id).ok(),
+            Self::Hashed(map) => map.get(&id).copied(),
+        }
+    }
+}
+
+/// What depends only on who ordered what: unchanged by every kind of change, so a
+/// simulation's after-index shares it with the before-index.
+#[derive(Debug)]
+struct History {
+    customer_pos: IdLookup,
+    product_pos: IdLookup,
+    orders_by_customer: Groups,
+    lines_by_order: Groups,
+    line_product: Vec<Option<Pos>>,
+    popularity: Vec<f64>,
+}
+
+impl History {
+    fn new(shop: &Shop, today: NaiveDate) -> Self {
+        let customer_pos = IdLookup::new(shop.customers.iter().map(|c| c.id));
+        let product_pos = IdLookup::new(shop.products.iter().map(|p| p.id));
+        let order_pos = IdLookup::new(shop.orders.iter().map(|o| o.id));
+        let mut orders_by_customer = Groups::build(shop.customers.len(), shop.orders.len(), |o| {
+            let order = &shop.orders[o];
+            if order.date > today {
+                return None;
+            }
+            order.customer.and_then(|c| customer_pos.get(c))
+        });
+        // Within a customer, visits in date order (then id) so "since" and "last" read right.
+        for c in 0..shop.customers.len() {
+            let range = orders_by_customer.start[c]..orders_by_customer.start[c + 1];
+            orders_by_customer.items[range]
+                .sort_by_key(|&o| (shop.orders[o as usize].date, shop.orders[o as usize].id));
+        }
+        let line_order: Vec<Option<usize>> =
+            shop.lines.iter().map(|l| order_pos.get(l.order)).collect();
+        let lines_by_order = Groups::build(shop.orders.len(), shop.lines.len(), |l| line_order[l]);
+        let line_product: Vec<Option<Pos>> = shop
+            .lines
+            .iter()
+            .map(|l| product_pos.get(l.product).map(|p| p as Pos))
+            .collect();
+        let popularity = popularity(shop, &line_order, &line_product, today);
+        Self {
+            customer_pos,
+            product_pos,
+            orders_by_customer,
+            lines_by_order,
+            line_product,
+            popularity,
+        }
+    }
+}
+
 /// The snapshot plus every lookup the engine needs, for one "today".
 #[derive(Debug, Clone)]
 pub struct ShopIndex {
     shop: Arc<Shop>,
     today: NaiveDate,
-    customer_pos: HashMap<CustomerId, usize>,
-    product_pos: HashMap<ProductId, usize>,
-    orders_by_customer: Groups,
-    lines_by_order: Groups,
+    history: Arc<History>,
     consents_by_customer: Groups,
-    line_product: Vec<Option<Pos>>,
     categories: Vec<String>,
     product_category: Vec<Pos>,
     products_by_category: Groups,
     price_band: Vec<PriceBand>,
-    popularity: Vec<f64>,
     by_popularity: Vec<Pos>,
     purposes: Vec<String>,
     granted: Vec<u64>,
@@ -76,50 +147,23 @@ pub struct ShopIndex {
 impl ShopIndex {
     /// Builds the index of `shop` as of `today`. Orders dated after `today` are ignored.
     pub fn new(shop: Arc<Shop>, today: NaiveDate) -> Self {
-        let customer_pos: HashMap<_, _> = shop
-            .customers
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id, i))
-            .collect();
-        let product_pos: HashMap<_, _> = shop
-            .products
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id, i))
-            .collect();
-        let order_pos: HashMap<_, _> = shop
-            .orders
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (o.id, i))
-            .collect();
+        let history = Arc::new(History::new(&shop, today));
+        Self::with_history(shop, today, history)
+    }
 
-        let mut orders_by_customer = Groups::build(shop.customers.len(), shop.orders.len(), |o| {
-            let order = &shop.orders[o];
-            if order.date > today {
-                return None;
-            }
-            order.customer.and_then(|c| customer_pos.get(&c).copied())
-        });
-        // Within a customer, visits in date order (then id) so "since" and "last" read right.
-        for c in 0..shop.customers.len() {
-            let range = orders_by_customer.start[c]..orders_by_customer.start[c + 1];
-            orders_by_customer.items[range]
-                .sort_by_key(|&o| (shop.orders[o as usize].date, shop.orders[o as usize].id));
-        }
-        let lines_by_order = Groups::build(shop.orders.len(), shop.lines.len(), |l| {
-            order_pos.get(&shop.lines[l].order).copied()
-        });
+    /// The index of `changed`, a copy of this snapshot with changes applied. Changes
+    /// never add or remove customers, products, orders or lines, so the order history
+    /// is shared rather than rebuilt.
+    pub fn for_changed(&self, changed: Arc<Shop>) -> Self {
+        debug_assert_eq!(changed.customers.len(), self.shop.customers.len());
+        debug_assert_eq!(changed.lines.len(), self.shop.lines.len());
+        Self::with_history(changed, self.today, Arc::clone(&self.history))
+    }
+
+    fn with_history(shop: Arc<Shop>, today: NaiveDate, history: Arc<History>) -> Self {
         let consents_by_customer = Groups::build(shop.customers.len(), shop.consents.len(), |e| {
-            customer_pos.get(&shop.consents[e].customer).copied()
+            history.customer_pos.get(shop.consents[e].customer)
         });
-        let line_product = shop
-            .lines
-            .iter()
-            .map(|l| product_pos.get(&l.product).map(|&p| p as Pos))
-            .collect();
-
         let mut categories: Vec<String> =
             shop.products.iter().map(|p| p.category.clone()).collect();
         categories.sort();
@@ -132,37 +176,30 @@ impl ShopIndex {
         let products_by_category = Groups::build(categories.len(), shop.products.len(), |p| {
             Some(product_category[p] as usize)
         });
-
         let price_band = price_bands(&shop);
-        let popularity = popularity(&shop, &product_pos, &order_pos, today);
+        let weight = shop.settings.popularity_weight;
+        let popularity = &history.popularity;
         let mut by_popularity: Vec<Pos> = (0..shop.products.len() as Pos).collect();
         by_popularity.sort_by(|&a, &b| {
-            popularity[b as usize]
-                .total_cmp(&popularity[a as usize])
+            (weight * popularity[b as usize])
+                .total_cmp(&(weight * popularity[a as usize]))
                 .then(
                     shop.products[a as usize]
                         .id
                         .cmp(&shop.products[b as usize].id),
                 )
         });
-
         let purposes: Vec<String> = shop.purposes.iter().map(|p| p.id.clone()).collect();
         let granted = current_consents(&shop, &consents_by_customer, &purposes);
-
         Self {
             shop,
             today,
-            customer_pos,
-            product_pos,
-            orders_by_customer,
-            lines_by_order,
+            history,
             consents_by_customer,
-            line_product,
             categories,
             product_category,
             products_by_category,
             price_band,
-            popularity,
             by_popularity,
             purposes,
             granted,
@@ -186,22 +223,22 @@ impl ShopIndex {
 
     /// Position of a customer in `shop().customers`.
     pub fn customer_pos(&self, id: CustomerId) -> Option<usize> {
-        self.customer_pos.get(&id).copied()
+        self.history.customer_pos.get(id)
     }
 
     /// Position of a product in `shop().products`.
     pub fn product_pos(&self, id: ProductId) -> Option<usize> {
-        self.product_pos.get(&id).copied()
+        self.history.product_pos.get(id)
     }
 
     /// The customer's orders up to today, oldest first (positions in `shop().orders`).
     pub fn orders_of(&self, customer: usize) -> impl Iterator<Item = usize> + '_ {
-        self.orders_by_customer.of(customer)
+        self.history.orders_by_customer.of(customer)
     }
 
     /// The lines of an order (positions in `shop().lines`).
     pub fn lines_of(&self, order: usize) -> impl Iterator<Item = usize> + '_ {
-        self.lines_by_order.of(order)
+        self.history.lines_by_order.of(order)
     }
 
     /// Every consent event of a customer, in recorded order (positions in `shop().consents`).
@@ -211,7 +248,7 @@ impl ShopIndex {
 
     /// The product position of a line, if the product still exists.
     pub fn line_product(&self, line: usize) -> Option<usize> {
-        self.line_product[line].map(|p| p as usize)
+        self.history.line_product[line].map(|p| p as usize)
     }
 
     /// Category names, sorted.
@@ -243,7 +280,7 @@ impl ShopIndex {
 
     /// Popularity of a product, 0 to 1.
     pub fn popularity(&self, product: usize) -> f64 {
-        self.popularity[product]
+        self.history.popularity[product]
     }
 
     /// Products from most to least popular (ties by product id).
@@ -291,22 +328,19 @@ fn price_bands(shop: &Shop) -> Vec<PriceBand> {
 /// Units sold in the popularity window, relative to the best seller.
 fn popularity(
     shop: &Shop,
-    product_pos: &HashMap<ProductId, usize>,
-    order_pos: &HashMap<i64, usize>,
+    line_order: &[Option<usize>],
+    line_product: &[Option<Pos>],
     today: NaiveDate,
 ) -> Vec<f64> {
     let from = today - chrono::Duration::days(shop.settings.popularity_days);
     let mut units = vec![0i64; shop.products.len()];
-    for line in &shop.lines {
-        let Some(&o) = order_pos.get(&line.order) else {
+    for (l, line) in shop.lines.iter().enumerate() {
+        let (Some(o), Some(p)) = (line_order[l], line_product[l]) else {
             continue;
         };
         let date = shop.orders[o].date;
-        if date > from
-            && date <= today
-            && let Some(&p) = product_pos.get(&line.product)
-        {
-            units[p] += line.quantity;
+        if date > from && date <= today {
+            units[p as usize] += line.quantity;
         }
     }
     let best = units.iter().copied().max().unwrap_or(0);
@@ -322,26 +356,27 @@ fn popularity(
         .collect()
 }
 
-/// Bit set of granted purposes per customer, from the latest event per purpose.
+/// Bit set of granted purposes per customer, from the latest event per purpose
+/// (latest date; among events of one day, the one recorded last).
 fn current_consents(shop: &Shop, by_customer: &Groups, purposes: &[String]) -> Vec<u64> {
+    let mut latest: Vec<Option<(NaiveDate, usize, bool)>> = vec![None; purposes.len()];
     (0..shop.customers.len())
         .map(|c| {
-            let mut latest: HashMap<&str, (chrono::NaiveDate, usize, bool)> = HashMap::new();
+            latest.iter_mut().for_each(|l| *l = None);
             for e in by_customer.of(c) {
                 let ev = &shop.consents[e];
-                let entry = latest
-                    .entry(ev.purpose.as_str())
-                    .or_insert((ev.at, e, ev.granted));
-                if (ev.at, e) >= (entry.0, entry.1) {
-                    *entry = (ev.at, e, ev.granted);
+                let Some(bit) = purposes.iter().position(|p| *p == ev.purpose) else {
+                    continue;
+                };
+                if latest[bit].is_none_or(|(at, i, _)| (ev.at, e) >= (at, i)) {
+                    latest[bit] = Some((ev.at, e, ev.granted));
                 }
             }
             latest
                 .iter()
-                .filter(|(_, (_, _, granted))| *granted)
-                .filter_map(|(p, _)| purposes.iter().position(|x| x == p))
-                .filter(|&bit| bit < 64)
-                .fold(0u64, |mask, bit| mask | (1 << bit))
+                .enumerate()
+                .filter(|&(bit, l)| bit < 64 && matches!(l, Some((_, _, true))))
+                .fold(0u64, |mask, (bit, _)| mask | (1 << bit))
         })
         .collect()
 }

@@ -9,6 +9,7 @@ pub mod held;
 pub mod index;
 pub mod model;
 pub mod overview;
+pub mod ranking;
 pub mod rules;
 pub mod score;
 pub mod simulate;

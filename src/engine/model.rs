@@ -1,6 +1,8 @@
 //! The in-memory snapshot of a shop: customers, products, orders, consents, rules
 //! and the catalogue of personal-data fields. Plain data, no SQL and no UI.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -14,22 +16,25 @@ pub type ProductId = i64;
 pub type OrderId = i64;
 
 /// Everything Candor knows about one shop, loaded into memory.
+///
+/// The large tables are shared (`Arc`), so a simulation's copy of the shop costs almost
+/// nothing; a change that writes to a table copies that table only (`Arc::make_mut`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Shop {
     /// Shop-wide settings (name, pinned date, list length).
     pub settings: Settings,
     /// Customers, in ascending id order.
-    pub customers: Vec<Customer>,
+    pub customers: Arc<Vec<Customer>>,
     /// Products, in ascending id order.
-    pub products: Vec<Product>,
+    pub products: Arc<Vec<Product>>,
     /// Orders (visits or web orders), in ascending id order.
-    pub orders: Vec<Order>,
+    pub orders: Arc<Vec<Order>>,
     /// Order lines, in ascending order id.
-    pub lines: Vec<OrderLine>,
+    pub lines: Arc<Vec<OrderLine>>,
     /// Purposes a customer can consent to.
     pub purposes: Vec<Purpose>,
     /// Every consent event ever recorded; never overwritten.
-    pub consents: Vec<ConsentEvent>,
+    pub consents: Arc<Vec<ConsentEvent>>,
     /// The shop's personalization rules, in evaluation order.
     pub rules: Vec<Rule>,
     /// The catalogue of personal-data fields the shop may hold.

@@ -2,34 +2,53 @@
 //! customer's top N. A product's score is the popularity baseline plus the sum of the
 //! weighted amounts of the rules that run for the customer and target the product.
 
-use std::collections::HashMap;
-
 use super::index::ShopIndex;
 use super::rules::{Amount, Rule, Target};
 
 /// Why a rule did not run for a customer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SkipReason {
     /// The rule is switched off.
     Disabled,
-    /// The customer has not granted the purpose the rule needs.
-    NoConsent {
-        /// The missing purpose.
-        purpose: String,
-    },
-    /// A condition is false, or the data it needs is not held.
+    /// The customer has not granted the rule's purpose.
+    NoConsent,
+    /// A condition is false, or the data it needs is not held (`value` is `None`).
     ConditionNotMet {
-        /// The condition and the customer's value, in words.
-        detail: String,
+        /// Which of the rule's conditions failed.
+        condition: usize,
+        /// The customer's value for it.
+        value: Option<f64>,
     },
 }
 
 impl SkipReason {
+    /// The reason in words, for the rule it was found on.
+    pub fn detail(&self, rule: &Rule) -> String {
+        match *self {
+            Self::Disabled => "the rule is switched off".to_owned(),
+            Self::NoConsent => format!("the customer has not agreed to \"{}\"", rule.purpose),
+            Self::ConditionNotMet { condition, value } => {
+                let text = rule
+                    .conditions
+                    .get(condition)
+                    .map(super::rules::Condition::text)
+                    .unwrap_or_default();
+                match value {
+                    None => format!("needs {text}, but the data it is computed from is not held"),
+                    Some(v) => format!(
+                        "needs {text}; for this customer it is {}",
+                        round_for_text(v)
+                    ),
+                }
+            }
+        }
+    }
+
     /// Stable code used in JSON.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Disabled => "disabled",
-            Self::NoConsent { .. } => "no_consent",
+            Self::NoConsent => "no_consent",
             Self::ConditionNotMet { .. } => "condition_not_met",
         }
     }
@@ -95,6 +114,8 @@ pub struct CustomerPlan {
 pub struct Scorer<'i> {
     index: &'i ShopIndex,
     static_targets: Vec<Option<Vec<usize>>>,
+    /// Built on first use by [`Scorer::top_fast`]; inner `None` when there are too many rules.
+    classes: Option<Option<super::ranking::Classes>>,
     acc: Vec<f64>,
     touched: Vec<usize>,
     is_touched: Vec<bool>,
@@ -113,6 +134,7 @@ impl<'i> Scorer<'i> {
         Self {
             index,
             static_targets,
+            classes: None,
             acc: vec![0.0; n],
             touched: Vec::new(),
             is_touched: vec![false; n],
@@ -124,6 +146,26 @@ impl<'i> Scorer<'i> {
         self.index
     }
 
+    /// The product classes, if built and usable.
+    pub(super) fn classes_ref(&self) -> Option<&super::ranking::Classes> {
+        self.classes.as_ref().and_then(Option::as_ref)
+    }
+
+    /// The product classes for [`Scorer::top_fast`], built on first use.
+    pub(super) fn ensure_classes(&mut self) -> Option<&super::ranking::Classes> {
+        if self.classes.is_none() {
+            let baselines: Vec<f64> = (0..self.index.shop().products.len())
+                .map(|p| self.baseline(p))
+                .collect();
+            self.classes = Some(super::ranking::Classes::new(
+                self.index,
+                &self.static_targets,
+                &baselines,
+            ));
+        }
+        self.classes.as_ref().and_then(Option::as_ref)
+    }
+
     /// Which rules run for a customer and why the others do not.
     pub fn plan(&self, customer: usize) -> CustomerPlan {
         let shop = self.index.shop();
@@ -132,19 +174,12 @@ impl<'i> Scorer<'i> {
             .rules
             .iter()
             .map(|rule| {
-                if !rule.enabled {
-                    return RuleStatus::Skipped(SkipReason::Disabled);
-                }
-                if !self.index.has_consent(customer, &rule.purpose) {
-                    return RuleStatus::Skipped(SkipReason::NoConsent {
-                        purpose: rule.purpose.clone(),
-                    });
-                }
-                personalized = true;
-                match failed_condition(self.index, rule, customer) {
-                    Some(detail) => RuleStatus::Skipped(SkipReason::ConditionNotMet { detail }),
-                    None => RuleStatus::Runs,
-                }
+                let status = rule_status(self.index, rule, customer);
+                personalized |= !matches!(
+                    status,
+                    RuleStatus::Skipped(SkipReason::Disabled | SkipReason::NoConsent)
+                );
+                status
             })
             .collect();
         CustomerPlan {
@@ -262,22 +297,21 @@ fn static_target_products(index: &ShopIndex, target: &Target) -> Option<Vec<usiz
     }
 }
 
-/// The first condition of `rule` that fails for the customer, in words.
-fn failed_condition(index: &ShopIndex, rule: &Rule, customer: usize) -> Option<String> {
-    rule.conditions.iter().find_map(|cond| {
-        match cond.feature.value(index, customer, index.today()) {
-            None => Some(format!(
-                "needs {}, but the data it is computed from is not held",
-                cond.text()
-            )),
-            Some(v) if !cond.holds(v) => Some(format!(
-                "needs {}; for this customer it is {}",
-                cond.text(),
-                round_for_text(v)
-            )),
-            Some(_) => None,
+/// Whether `rule` runs for the customer, and if not, why.
+pub fn rule_status(index: &ShopIndex, rule: &Rule, customer: usize) -> RuleStatus {
+    if !rule.enabled {
+        return RuleStatus::Skipped(SkipReason::Disabled);
+    }
+    if !index.has_consent(customer, &rule.purpose) {
+        return RuleStatus::Skipped(SkipReason::NoConsent);
+    }
+    for (condition, cond) in rule.conditions.iter().enumerate() {
+        let value = cond.feature.value(index, customer, index.today());
+        if !value.is_some_and(|v| cond.holds(v)) {
+            return RuleStatus::Skipped(SkipReason::ConditionNotMet { condition, value });
         }
-    })
+    }
+    RuleStatus::Runs
 }
 
 /// Formats a feature value without noise: 29 not 29.0, 12.35 not 12.3499.
@@ -392,36 +426,37 @@ fn for_each_amount(
     }
 }
 
-/// Visits per category (or per product) in the window, counting each order once per key.
-fn visits_per_key(
+/// Visits per category (or per product) in the window, counting each order once per
+/// key; sorted by key.
+pub(super) fn visits_per_key(
     index: &ShopIndex,
     customer: usize,
     from: Option<chrono::NaiveDate>,
     by_category: bool,
 ) -> Vec<(usize, usize)> {
     let shop = index.shop();
-    let mut counts: HashMap<usize, usize> = HashMap::new();
-    let mut seen: Vec<usize> = Vec::new();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
     for o in index.orders_of(customer) {
         if from.is_some_and(|f| shop.orders[o].date <= f) {
             continue;
         }
-        seen.clear();
         for l in index.lines_of(o) {
             if shop.lines[l].quantity <= 0 {
                 continue;
             }
-            let Some(p) = index.line_product(l) else {
-                continue;
-            };
-            let key = if by_category { index.category_of(p) } else { p };
-            if !seen.contains(&key) {
-                seen.push(key);
-                *counts.entry(key).or_default() += 1;
+            if let Some(p) = index.line_product(l) {
+                pairs.push((if by_category { index.category_of(p) } else { p }, o));
             }
         }
     }
-    let mut out: Vec<(usize, usize)> = counts.into_iter().collect();
-    out.sort_unstable();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (key, _) in pairs {
+        match out.last_mut() {
+            Some((k, count)) if *k == key => *count += 1,
+            _ => out.push((key, 1)),
+        }
+    }
     out
 }

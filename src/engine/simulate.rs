@@ -2,7 +2,6 @@
 //! list before and after, without writing anything. Runs across all cores, reports
 //! progress and can be cancelled.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -31,7 +30,18 @@ pub struct Progress {
 
 /// Every customer's top `n`, computed on all cores; `None` when cancelled.
 pub fn all_lists(index: &ShopIndex, n: usize, progress: &Progress) -> Option<Lists> {
-    let customers = index.shop().customers.len();
+    let everyone: Vec<usize> = (0..index.shop().customers.len()).collect();
+    lists_for(index, n, &everyone, progress)
+}
+
+/// The top `n` of the customers at `positions`, in that order, on all cores.
+pub fn lists_for(
+    index: &ShopIndex,
+    n: usize,
+    positions: &[usize],
+    progress: &Progress,
+) -> Option<Lists> {
+    let customers = positions.len();
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let next = AtomicUsize::new(0);
     let mut chunks: Vec<(usize, Lists)> = std::thread::scope(|scope| {
@@ -49,11 +59,12 @@ pub fn all_lists(index: &ShopIndex, n: usize, progress: &Progress) -> Option<Lis
                             break;
                         }
                         let end = (start + CHUNK).min(customers);
-                        let lists: Lists = (start..end)
-                            .map(|c| {
+                        let lists: Lists = positions[start..end]
+                            .iter()
+                            .map(|&c| {
                                 let plan = scorer.plan(c);
                                 scorer
-                                    .top(&plan, n, &[])
+                                    .top_fast(&plan, n)
                                     .iter()
                                     .map(|r| r.product as u32)
                                     .collect()
@@ -162,13 +173,12 @@ pub fn simulate(
     actor: &str,
     progress: &Progress,
 ) -> Result<Simulation, SimulateError> {
-    let mut shop = before.shop().clone();
     let ctx = ChangeContext {
         today: before.today(),
         actor: actor.to_owned(),
     };
-    let applied = apply_all(&mut shop, changes, &ctx)?;
-    let after = Arc::new(ShopIndex::new(Arc::new(shop), before.today()));
+    let (shop, applied) = apply_all(before.shop().clone(), changes, &ctx)?;
+    let after = Arc::new(before.for_changed(Arc::new(shop)));
     let n = before.shop().settings.top_n;
     let computed;
     let before_lists = match before_lists {
@@ -178,7 +188,18 @@ pub fn simulate(
             &computed
         }
     };
-    let after_lists = all_lists(&after, n, progress).ok_or(SimulateError::Cancelled)?;
+    let after_lists = match affected_customers(before, &after, changes) {
+        Some(customers) => {
+            let mut lists = before_lists.clone();
+            let fresh =
+                lists_for(&after, n, &customers, progress).ok_or(SimulateError::Cancelled)?;
+            for (c, list) in customers.into_iter().zip(fresh) {
+                lists[c] = list;
+            }
+            lists
+        }
+        None => all_lists(&after, n, progress).ok_or(SimulateError::Cancelled)?,
+    };
     let impact = impact(before, before_lists, &after_lists);
     Ok(Simulation {
         after,
@@ -222,25 +243,28 @@ pub fn impact(index: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
             sum as f64 / n as f64 / 100.0
         }
     };
-    let shares = |group_of: &dyn Fn(usize) -> String| {
+    let shares = |names: &[String], group_of: &dyn Fn(usize) -> usize| {
         let tally = |lists: &Lists| {
-            let mut m: BTreeMap<String, usize> = BTreeMap::new();
+            let mut counts = vec![0usize; names.len()];
             for &p in lists.iter().flatten() {
-                *m.entry(group_of(p as usize)).or_default() += 1;
+                counts[group_of(p as usize)] += 1;
             }
-            m
+            counts
         };
         let (tb, ta) = (tally(before), tally(after));
-        let total = |m: &BTreeMap<String, usize>| m.values().sum::<usize>().max(1) as f64;
-        let keys: std::collections::BTreeSet<&String> = tb.keys().chain(ta.keys()).collect();
-        keys.into_iter()
-            .map(|k| ShareChange {
-                group: k.clone(),
-                before: *tb.get(k).unwrap_or(&0) as f64 / total(&tb),
-                after: *ta.get(k).unwrap_or(&0) as f64 / total(&ta),
+        let total = |counts: &[usize]| counts.iter().sum::<usize>().max(1) as f64;
+        names
+            .iter()
+            .enumerate()
+            .filter(|&(g, _)| tb[g] + ta[g] > 0)
+            .map(|(g, name)| ShareChange {
+                group: name.clone(),
+                before: tb[g] as f64 / total(&tb),
+                after: ta[g] as f64 / total(&ta),
             })
             .collect::<Vec<_>>()
     };
+    let band_names: Vec<String> = PRICE_BANDS.iter().map(|b| (*b).to_owned()).collect();
     Impact {
         customers_total: shop.customers.len(),
         customers_changed,
@@ -249,23 +273,23 @@ pub fn impact(index: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
             before: mean_price(before),
             after: mean_price(after),
         },
-        recommended_price_bands: shares(&|p| price_band_label(shop.products[p].price_cents)),
-        category_share: shares(&|p| shop.products[p].category.clone()),
+        recommended_price_bands: shares(&band_names, &|p| price_band(shop.products[p].price_cents)),
+        category_share: shares(index.categories(), &|p| index.category_of(p)),
     }
 }
 
 /// Fixed price bands for distribution charts (the same for every shop, so they compare).
 pub const PRICE_BANDS: [&str; 5] = ["under £3", "£3–£5", "£5–£10", "£10–£25", "£25 and over"];
 
-fn price_band_label(cents: i64) -> String {
-    let i = match cents {
+/// The position in [`PRICE_BANDS`] of a price.
+fn price_band(cents: i64) -> usize {
+    match cents {
         ..300 => 0,
         300..500 => 1,
         500..1000 => 2,
         1000..2500 => 3,
         _ => 4,
-    };
-    PRICE_BANDS[i].to_owned()
+    }
 }
 
 /// One customer's explanation before and after a simulation.
@@ -281,4 +305,45 @@ pub fn customer_before_after(
         explain(&mut Scorer::new(before), b, n),
         explain(&mut Scorer::new(after), a, n),
     ))
+}
+
+/// The customers whose list a set of changes can alter, or `None` for "anyone".
+/// A rule change reaches the customers who pass the rule's consent gate before or after
+/// (it may run for them, or decide whether their list counts as personalized); a
+/// consent or field change reaches its customer; a product change (price bands, stock)
+/// anyone.
+fn affected_customers(
+    before: &ShopIndex,
+    after: &ShopIndex,
+    changes: &[Change],
+) -> Option<Vec<usize>> {
+    let mut rules: Vec<&str> = Vec::new();
+    let mut customers: Vec<usize> = Vec::new();
+    for change in changes {
+        match change {
+            Change::Product { .. } => return None,
+            Change::Consent { customer, .. } | Change::CustomerField { customer, .. } => {
+                customers.extend(before.customer_pos(*customer));
+            }
+            other => rules.extend(other.rule_id()),
+        }
+    }
+    if !rules.is_empty() {
+        use super::score::{RuleStatus, SkipReason};
+        let runs = |index: &ShopIndex, c: usize| {
+            index.shop().rules.iter().any(|r| {
+                rules.contains(&r.id.as_str())
+                    && !matches!(
+                        super::score::rule_status(index, r, c),
+                        RuleStatus::Skipped(SkipReason::Disabled | SkipReason::NoConsent)
+                    )
+            })
+        };
+        customers.extend(
+            (0..before.shop().customers.len()).filter(|&c| runs(before, c) || runs(after, c)),
+        );
+    }
+    customers.sort_unstable();
+    customers.dedup();
+    Some(customers)
 }

@@ -138,7 +138,7 @@ pub fn read_bundle(read: impl Fn(&str) -> std::io::Result<String>) -> Result<Sho
             since: r.since,
             source: r.source,
         })
-        .collect();
+        .collect::<Vec<_>>();
     let products = rows::<ProductRow>("products.csv", &text("products.csv")?)?
         .into_iter()
         .map(|r| Product {
@@ -155,7 +155,7 @@ pub fn read_bundle(read: impl Fn(&str) -> std::io::Result<String>) -> Result<Sho
             stock: r.stock,
             repeatable: r.repeatable,
         })
-        .collect();
+        .collect::<Vec<_>>();
     let fields = rows::<FieldRow>("fields.csv", &text("fields.csv")?)?
         .into_iter()
         .map(|r| FieldDef {
@@ -175,12 +175,12 @@ pub fn read_bundle(read: impl Fn(&str) -> std::io::Result<String>) -> Result<Sho
         })?;
     Ok(Shop {
         settings,
-        customers,
-        products,
-        orders: rows::<Order>("orders.csv", &text("orders.csv")?)?,
-        lines: rows::<OrderLine>("order_lines.csv", &text("order_lines.csv")?)?,
+        customers: customers.into(),
+        products: products.into(),
+        orders: rows::<Order>("orders.csv", &text("orders.csv")?)?.into(),
+        lines: rows::<OrderLine>("order_lines.csv", &text("order_lines.csv")?)?.into(),
         purposes: rows::<Purpose>("purposes.csv", &text("purposes.csv")?)?,
-        consents: rows::<ConsentEvent>("consents.csv", &text("consents.csv")?)?,
+        consents: rows::<ConsentEvent>("consents.csv", &text("consents.csv")?)?.into(),
         rules,
         fields,
     })

@@ -65,7 +65,7 @@ pub fn demo_shop(size: DemoSize, seed: u64, today: NaiveDate) -> Shop {
     let customers: Vec<Customer> = (0..size.customers)
         .map(|i| demo_customer(&mut rng, i as i64 + 1, first_day))
         .collect();
-    let consents = customers
+    let consents: Vec<ConsentEvent> = customers
         .iter()
         .flat_map(|c| demo_consents(&mut rng, c, today))
         .collect();
@@ -84,12 +84,12 @@ pub fn demo_shop(size: DemoSize, seed: u64, today: NaiveDate) -> Shop {
             name: "Hazel & Rye Bakery (demo)".to_owned(),
             ..Settings::default()
         },
-        customers,
-        products,
-        orders,
-        lines,
+        customers: customers.into(),
+        products: products.into(),
+        orders: orders.into(),
+        lines: lines.into(),
         purposes: catalogue::purposes(),
-        consents,
+        consents: consents.into(),
         rules: catalogue::rules(),
         fields: catalogue::fields(),
     }

@@ -111,7 +111,6 @@ impl Store {
         if expected.is_some_and(|e| *e != current) {
             return Err(ApplyError::Stale);
         }
-        let mut next = current.clone();
         let today = current.settings.pinned_today.unwrap_or_else(|| {
             chrono::DateTime::parse_from_rfc3339(&who.at)
                 .map_or_else(|_| chrono::Local::now().date_naive(), |t| t.date_naive())
@@ -120,7 +119,7 @@ impl Store {
             today,
             actor: who.actor.clone(),
         };
-        let applied = apply_all(&mut next, changes, &ctx)?;
+        let (next, applied) = apply_all(current.clone(), changes, &ctx)?;
         write_changes(&tx, &current, &next, &applied).map_err(sql)?;
         let body = EntryBody {
             changes: applied,

@@ -47,12 +47,12 @@ fn field(
 pub fn load_shop(conn: &Connection) -> Result<Shop, LoadError> {
     Ok(Shop {
         settings: load_settings(conn)?,
-        customers: load_customers(conn)?,
-        products: load_products(conn)?,
-        orders: load_orders(conn)?,
-        lines: load_lines(conn)?,
+        customers: load_customers(conn)?.into(),
+        products: load_products(conn)?.into(),
+        orders: load_orders(conn)?.into(),
+        lines: load_lines(conn)?.into(),
         purposes: load_purposes(conn)?,
-        consents: load_consents(conn)?,
+        consents: load_consents(conn)?.into(),
         rules: load_rules(conn)?,
         fields: load_fields(conn)?,
     })

@@ -224,3 +224,30 @@ fn backup_copy(path: &Path, version: i64) -> Result<PathBuf, StoreError> {
         .map_err(|e| StoreError::sqlite(path, e))?;
     Ok(backup)
 }
+
+/// Reads every row of the tables a snapshot holds with a bare rusqlite scan and no
+/// conversion: the floor that loading is compared against. Returns the rows read.
+pub fn bare_scan(path: &Path) -> Result<usize, StoreError> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| StoreError::sqlite(path, e))?;
+    let mut rows = 0;
+    for sql in [
+        "SELECT * FROM customers",
+        "SELECT * FROM products",
+        "SELECT * FROM orders ORDER BY id",
+        "SELECT * FROM order_lines ORDER BY order_id, id",
+        "SELECT * FROM consents",
+        "SELECT * FROM rules",
+    ] {
+        let mut stmt = conn.prepare(sql).map_err(|e| StoreError::sqlite(path, e))?;
+        let columns = stmt.column_count();
+        let mut cursor = stmt.query([]).map_err(|e| StoreError::sqlite(path, e))?;
+        while let Some(row) = cursor.next().map_err(|e| StoreError::sqlite(path, e))? {
+            for i in 0..columns {
+                let _ = row.get_ref(i).map_err(|e| StoreError::sqlite(path, e))?;
+            }
+            rows += 1;
+        }
+    }
+    Ok(rows)
+}

@@ -28,7 +28,7 @@ pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
         let mut sources = tx.prepare(
             "INSERT INTO field_sources (customer, field, source, recorded_on) VALUES (?1, ?2, ?3, ?4)",
         )?;
-        for c in &shop.customers {
+        for c in shop.customers.iter() {
             stmt.execute(params![
                 c.id,
                 c.name,
@@ -50,7 +50,7 @@ pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
             "INSERT INTO products (id, name, category, tags, price_cents, stock, repeatable)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        for p in &shop.products {
+        for p in shop.products.iter() {
             stmt.execute(params![
                 p.id,
                 p.name,
@@ -64,13 +64,13 @@ pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
 
         let mut stmt =
             tx.prepare("INSERT INTO orders (id, customer, date, channel) VALUES (?1, ?2, ?3, ?4)")?;
-        for o in &shop.orders {
+        for o in shop.orders.iter() {
             stmt.execute(params![o.id, o.customer, o.date, o.channel])?;
         }
         let mut stmt = tx.prepare(
             "INSERT INTO order_lines (order_id, product, quantity, unit_price_cents) VALUES (?1, ?2, ?3, ?4)",
         )?;
-        for l in &shop.lines {
+        for l in shop.lines.iter() {
             stmt.execute(params![l.order, l.product, l.quantity, l.unit_price_cents])?;
         }
 
@@ -83,7 +83,7 @@ pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
             "INSERT INTO consents (customer, purpose, granted, at, method, recorded_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
-        for e in &shop.consents {
+        for e in shop.consents.iter() {
             stmt.execute(params![
                 e.customer,
                 e.purpose,

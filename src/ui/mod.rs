@@ -6,6 +6,7 @@ mod audit_log;
 mod charts;
 mod customer;
 mod customers;
+mod frame_bench;
 mod jobs;
 mod loader;
 mod rules;
@@ -14,6 +15,7 @@ mod theme;
 mod why;
 
 pub use app::{CandorApp, Saved, Tab};
+pub use frame_bench::customer_table_frames;
 pub use loader::{Loaded, load_blocking};
 
 use std::path::PathBuf;

@@ -1,0 +1,223 @@
+//! `candor bench`: one run that times the operations a shop owner waits for, on a given
+//! shop file, with the bare SQLite scan of the same rows as the floor for loading.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::engine::changes::Change;
+use crate::engine::simulate::{Progress, all_lists, simulate};
+use crate::engine::{Scorer, ShopIndex, explain, index_for};
+use crate::store::{Store, StoreError, bare_scan};
+
+/// One measured figure.
+#[derive(Clone, Debug, Serialize)]
+pub struct Figure {
+    /// What was measured.
+    pub name: String,
+    /// Milliseconds (median where repeated).
+    pub ms: f64,
+    /// 99th percentile in milliseconds, where repeated.
+    pub p99_ms: Option<f64>,
+    /// How many items the operation covered (rows, customers).
+    pub items: usize,
+}
+
+/// The whole benchmark report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// Customers, products and order lines of the shop.
+    pub customers: usize,
+    /// Products.
+    pub products: usize,
+    /// Order lines.
+    pub order_lines: usize,
+    /// Worker threads used for whole-shop work.
+    pub threads: usize,
+    /// The figures, in the order measured.
+    pub figures: Vec<Figure>,
+    /// Peak resident memory of the process, in MB (Linux only).
+    pub peak_rss_mb: Option<f64>,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let start = Instant::now();
+    let out = f();
+    (out, ms(start.elapsed()))
+}
+
+/// Runs every measurement once on the shop at `path`.
+pub fn run(path: &Path, today: chrono::NaiveDate) -> Result<Report, StoreError> {
+    let mut figures = Vec::new();
+    let (scanned, scan_ms) = time(|| bare_scan(path));
+    let scanned = scanned?;
+    let (shop, load_ms) = time(|| -> Result<_, StoreError> {
+        let (store, _) = Store::open_for_reading(path)?;
+        store.load()
+    });
+    let shop = shop?;
+    let (index, index_ms) = time(|| index_for(Arc::new(shop), today));
+    figures.push(Figure {
+        name: "bare SQLite scan of the same rows".into(),
+        ms: scan_ms,
+        p99_ms: None,
+        items: scanned,
+    });
+    figures.push(Figure {
+        name: "open and load the snapshot".into(),
+        ms: load_ms,
+        p99_ms: None,
+        items: scanned,
+    });
+    figures.push(Figure {
+        name: "build the index".into(),
+        ms: index_ms,
+        p99_ms: None,
+        items: index.shop().lines.len(),
+    });
+
+    let (copy, copy_ms) = time(|| index.shop().clone());
+    drop(copy);
+    figures.push(Figure {
+        name: "copy the snapshot (for a simulation)".into(),
+        ms: copy_ms,
+        p99_ms: None,
+        items: index.shop().lines.len(),
+    });
+    let (changed, rebuild_ms) = time(|| index.for_changed(index.shop_arc().clone()));
+    drop(changed);
+    figures.push(Figure {
+        name: "index the changed copy".into(),
+        ms: rebuild_ms,
+        p99_ms: None,
+        items: customers_of(&index),
+    });
+    let n = index.shop().settings.top_n;
+    let customers = index.shop().customers.len();
+    let (lists, all_ms) = time(|| all_lists(&index, n, &Progress::default()));
+    let lists = lists.unwrap_or_default();
+    figures.push(Figure {
+        name: "all recommendations, whole shop".into(),
+        ms: all_ms,
+        p99_ms: None,
+        items: customers,
+    });
+
+    figures.push(explain_figure(&index, n));
+    let (rows, rows_ms) = time(|| crate::engine::overview::customer_rows(&index));
+    figures.push(Figure {
+        name: "summarize customers for the table".into(),
+        ms: rows_ms,
+        p99_ms: None,
+        items: customers,
+    });
+    let (still, scrolling) = crate::ui::customer_table_frames(&rows, 120, 120);
+    figures.push(percentiles(
+        "window frame, customer table at rest (CPU)",
+        still,
+        customers,
+    ));
+    figures.push(percentiles(
+        "window frame, customer table scrolling (CPU)",
+        scrolling,
+        customers,
+    ));
+    for (name, change) in sample_changes(&index) {
+        let (_, sim_ms) = time(|| {
+            simulate(
+                &index,
+                Some(&lists),
+                &[change],
+                "bench",
+                &Progress::default(),
+            )
+        });
+        figures.push(Figure {
+            name,
+            ms: sim_ms,
+            p99_ms: None,
+            items: customers,
+        });
+    }
+    Ok(Report {
+        customers,
+        products: index.shop().products.len(),
+        order_lines: index.shop().lines.len(),
+        threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        figures,
+        peak_rss_mb: peak_rss_mb(),
+    })
+}
+
+/// Median and p99 of repeated timings.
+fn percentiles(name: &str, mut times: Vec<f64>, items: usize) -> Figure {
+    times.sort_by(f64::total_cmp);
+    let pick = |q: f64| {
+        times
+            .get(((times.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    Figure {
+        name: name.into(),
+        ms: pick(0.5),
+        p99_ms: Some(pick(0.99)),
+        items,
+    }
+}
+
+/// Explaining one customer: median and p99 over up to 500 customers spread over the shop.
+fn explain_figure(index: &ShopIndex, n: usize) -> Figure {
+    let customers = index.shop().customers.len();
+    let step = (customers / 500).max(1);
+    let mut scorer = Scorer::new(index);
+    let times: Vec<f64> = (0..customers)
+        .step_by(step)
+        .map(|c| time(|| explain(&mut scorer, c, n)).1)
+        .collect();
+    percentiles("explain one customer", times, customers)
+}
+
+/// A rule-weight change and a consent withdrawal, as whole-shop simulations.
+fn sample_changes(index: &ShopIndex) -> Vec<(String, Change)> {
+    let shop = index.shop();
+    let mut out = Vec::new();
+    if let Some(rule) = shop.rules.iter().find(|r| r.enabled) {
+        out.push((
+            "whole-shop simulation: one rule weight".into(),
+            Change::RuleWeight {
+                rule: rule.id.clone(),
+                weight: (rule.weight / 2.0).clamp(-5.0, 5.0),
+            },
+        ));
+    }
+    if let (Some(c), Some(p)) = (shop.customers.first(), shop.purposes.first()) {
+        out.push((
+            "whole-shop simulation: one consent withdrawal".into(),
+            Change::Consent {
+                customer: c.id,
+                purpose: p.id.clone(),
+                granted: false,
+            },
+        ));
+    }
+    out
+}
+
+/// Peak resident set size from /proc (Linux); `None` elsewhere.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn customers_of(index: &ShopIndex) -> usize {
+    index.shop().customers.len()
+}
