@@ -224,3 +224,19 @@ fn bad_input_is_refused_clearly() {
         .failure()
         .stderr(contains("/nowhere/shop.candor"));
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_crash() {
+    let (_dir, path) = common::sample_file();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("candor"))
+        .args(["customers", "--db", path.to_str().expect("path")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawned");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("finished");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{stderr}");
+}

@@ -231,3 +231,56 @@ fn a_weight_change_is_simulated_applied_logged_and_undone() {
         "undo restored the weight"
     );
 }
+
+#[test]
+fn field_corrections_and_consent_withdrawals_are_simulated_not_saved() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    harness.get_by_label("Grace Lin").click();
+    harness.run_steps(2);
+    harness.get_by_label("Data held").click();
+    harness.run_steps(2);
+    harness.get_by_label("Correct phone").click();
+    harness.run_steps(2);
+    let field = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "New value");
+    field.focus();
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "New value")
+        .type_text("0");
+    harness.run_steps(1);
+    harness.get_by_label("Add to scenario").click();
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().scenario().changes().len(),
+        1,
+        "the correction is in the scenario"
+    );
+    harness.get_by_label("Delete gender").click();
+    harness.run_steps(2);
+    let kinds: Vec<&str> = harness
+        .state()
+        .scenario()
+        .changes()
+        .iter()
+        .map(candor::engine::changes::Change::kind)
+        .collect();
+    assert_eq!(kinds, ["customer_field", "customer_field"]);
+
+    harness.get_by_label("Recommendations").click();
+    harness.run_steps(2);
+    harness
+        .get_by_label("Simulate: withdraw \"Personalized recommendations\"")
+        .click();
+    settle(&mut harness, |app| {
+        app.scenario().changes().len() == 3 && app.scenario().outcome().is_some()
+    });
+    harness
+        .get_all_by_label("The list is no longer personalized.")
+        .next()
+        .expect("the customer's effect says the list stops being personalized");
+    assert!(
+        harness.state().log_entries().is_empty(),
+        "nothing was saved"
+    );
+}

@@ -222,7 +222,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             if json {
                 print_json(&rows)?;
             } else {
-                report::customers(&rows);
+                report::customers(&mut std::io::stdout().lock(), &rows)?;
             }
         }
         Command::Held { db, customer, json } => {
@@ -232,7 +232,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             if json {
                 print_json(&held)?;
             } else {
-                report::held(&held);
+                report::held(&mut std::io::stdout().lock(), &held)?;
             }
         }
         Command::Explain {
@@ -249,7 +249,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             if json {
                 print_json(&explanation)?;
             } else {
-                report::explanation(&index, &explanation);
+                report::explanation(&mut std::io::stdout().lock(), &index, &explanation)?;
             }
         }
         Command::Rules { db, json } => {
@@ -258,7 +258,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             if json {
                 print_json(&rows)?;
             } else {
-                report::rules(&rows);
+                report::rules(&mut std::io::stdout().lock(), &rows)?;
             }
         }
         Command::Simulate {
@@ -276,7 +276,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             if json {
                 print_json(&report)?;
             } else {
-                report::simulation(&report);
+                report::simulation(&mut std::io::stdout().lock(), &report)?;
             }
         }
         Command::Apply {
@@ -300,7 +300,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             if json {
                 print_json(&log)?;
             } else {
-                report::log(&log);
+                report::log(&mut std::io::stdout().lock(), &log)?;
             }
         }
         Command::Undo {
@@ -319,7 +319,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             if json {
                 print_json(&report)?;
             } else {
-                report::bench(&report);
+                report::bench(&mut std::io::stdout().lock(), &report)?;
             }
         }
         Command::ExportCsv { db, out } => {
@@ -364,6 +364,9 @@ fn read_changes(path: &Path) -> Result<Vec<crate::engine::changes::Change>> {
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
     Ok(())
 }

@@ -1,4 +1,7 @@
-//! Plain-text reports for the terminal.
+//! Plain-text reports for the terminal, written through `io::Write` so a closed pipe
+//! (`candor … | head`) ends the output instead of crashing.
+
+use std::io::{self, Write};
 
 use crate::engine::ShopIndex;
 use crate::engine::explain::{Explanation, Record};
@@ -9,13 +12,15 @@ use crate::engine::overview::{CustomerRow, RuleRow};
 pub use crate::engine::overview::rule_rows;
 
 /// Prints the customers table.
-pub fn customers(rows: &[CustomerRow]) {
-    println!(
+pub fn customers(out: &mut dyn Write, rows: &[CustomerRow]) -> io::Result<()> {
+    writeln!(
+        out,
         "{:>8}  {:<24} {:<28} {:>6}  {:<10}  consent",
         "number", "name", "email", "orders", "last order"
-    );
+    )?;
     for r in rows {
-        println!(
+        writeln!(
+            out,
             "{:>8}  {:<24} {:<28} {:>6}  {:<10}  {}",
             r.id,
             r.name,
@@ -23,18 +28,19 @@ pub fn customers(rows: &[CustomerRow]) {
             r.orders,
             r.last_order.map(|d| d.to_string()).unwrap_or_default(),
             r.consent
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// Prints the data held about a customer.
-pub fn held(held: &Held) {
-    println!("Data held about customer {}", held.customer);
+pub fn held(out: &mut dyn Write, held: &Held) -> io::Result<()> {
+    writeln!(out, "Data held about customer {}", held.customer)?;
     let mut group = "";
     for f in &held.fields {
         if f.group != group {
             group = &f.group;
-            println!("\n{}", group.to_uppercase());
+            writeln!(out, "\n{}", group.to_uppercase())?;
         }
         let used = if f.not_used {
             "HELD BUT NOT USED".to_owned()
@@ -44,40 +50,51 @@ pub fn held(held: &Held) {
             let names: Vec<&str> = f.used_by.iter().map(|u| u.label.as_str()).collect();
             format!("used by {}", names.join(", "))
         };
-        println!("  {:<15} {}", f.label, f.value);
-        println!(
+        writeln!(out, "  {:<15} {}", f.label, f.value)?;
+        writeln!(
+            out,
             "  {:<15} from {} on {}; {used}",
             "", f.source, f.recorded_on
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// Prints an explanation.
-pub fn explanation(index: &ShopIndex, e: &Explanation) {
+pub fn explanation(out: &mut dyn Write, index: &ShopIndex, e: &Explanation) -> io::Result<()> {
     let name = index
         .customer_pos(e.customer)
         .map(|p| index.shop().customers[p].display_name())
         .unwrap_or_default();
-    println!(
+    writeln!(
+        out,
         "Recommendations for {name} (customer {}) on {}",
         e.customer, e.today
-    );
+    )?;
     if !e.personalized {
-        println!("Not personalized: the customer has not agreed to personalized recommendations.");
+        writeln!(
+            out,
+            "Not personalized: the customer has not agreed to personalized recommendations."
+        )?;
     }
     for r in &e.recommendations {
-        println!(
+        writeln!(
+            out,
             "\n{}. {} ({}, {}) score {:.2}",
             r.rank,
             r.name,
             r.category,
             money_text(r.price_cents),
             r.score
-        );
-        println!("   {}", r.sentence);
+        )?;
+        writeln!(out, "   {}", r.sentence)?;
         for c in &r.contributions {
             let purpose = c.purpose.as_deref().unwrap_or("none needed");
-            println!("   {:+6.2}  {:<28} purpose: {purpose}", c.value, c.label);
+            writeln!(
+                out,
+                "   {:+6.2}  {:<28} purpose: {purpose}",
+                c.value, c.label
+            )?;
             for rec in c.records.iter().take(3) {
                 if let Record::OrderLine {
                     order,
@@ -87,79 +104,98 @@ pub fn explanation(index: &ShopIndex, e: &Explanation) {
                     ..
                 } = rec
                 {
-                    println!("           order {order} on {date}: {quantity} × {product_name}");
+                    writeln!(
+                        out,
+                        "           order {order} on {date}: {quantity} × {product_name}"
+                    )?;
                 }
             }
             if c.records.len() > 3 {
-                println!("           … and {} more records", c.records.len() - 3);
+                writeln!(out, "           … and {} more records", c.records.len() - 3)?;
             }
         }
-        println!("   What would change it: {}", r.counterfactual.sentence);
+        writeln!(
+            out,
+            "   What would change it: {}",
+            r.counterfactual.sentence
+        )?;
     }
     if !e.skipped.is_empty() {
-        println!("\nRules that did not apply:");
+        writeln!(out, "\nRules that did not apply:")?;
         for s in &e.skipped {
-            println!("  {}: {}", s.label, s.detail);
+            writeln!(out, "  {}: {}", s.label, s.detail)?;
         }
     }
+    Ok(())
 }
 
 /// Prints the rules in words.
-pub fn rules(rows: &[RuleRow]) {
+pub fn rules(out: &mut dyn Write, rows: &[RuleRow]) -> io::Result<()> {
     for r in rows {
         let state = if r.rule.enabled { "on" } else { "OFF" };
-        println!(
+        writeln!(
+            out,
             "{} [{}] ({state}, weight {})",
             r.rule.label, r.rule.id, r.rule.weight
-        );
+        )?;
         if r.rule.conditions.is_empty() {
-            println!("  for every customer who agreed: {}", r.effect_text);
+            writeln!(out, "  for every customer who agreed: {}", r.effect_text)?;
         } else {
-            println!("  when {}: {}", r.conditions_text, r.effect_text);
+            writeln!(out, "  when {}: {}", r.conditions_text, r.effect_text)?;
         }
-        println!(
+        writeln!(
+            out,
             "  needs consent to \"{}\"; reads {}; runs for {} customers",
             r.purpose_label,
             r.fields.join(", "),
             r.runs_for
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// Prints a simulation.
-pub fn simulation(r: &super::simulation::SimulationReport) {
-    println!("Nothing has been saved: this is a simulation.");
+pub fn simulation(out: &mut dyn Write, r: &super::simulation::SimulationReport) -> io::Result<()> {
+    writeln!(out, "Nothing has been saved: this is a simulation.")?;
     for a in &r.changes {
-        println!("  {} ({} → {})", a.change.kind(), a.before, a.after);
+        writeln!(out, "  {} ({} → {})", a.change.kind(), a.before, a.after)?;
     }
     let i = &r.impact;
-    println!(
+    writeln!(
+        out,
         "\nRecommendations change for {} of {} customers.",
         i.customers_changed, i.customers_total
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "Mean recommended price: £{:.2} → £{:.2}",
         i.mean_recommended_price.before, i.mean_recommended_price.after
-    );
+    )?;
     if !i.exposure.is_empty() {
-        println!(
+        writeln!(
+            out,
             "\nProducts gaining or losing the most exposure (customers it is recommended to):"
-        );
+        )?;
         for e in i.exposure.iter().take(10) {
-            println!("  {:+6}  {} ({} → {})", e.change, e.name, e.before, e.after);
+            writeln!(
+                out,
+                "  {:+6}  {} ({} → {})",
+                e.change, e.name, e.before, e.after
+            )?;
         }
     }
-    println!("\nCategory share of recommendations:");
+    writeln!(out, "\nCategory share of recommendations:")?;
     for c in &i.category_share {
-        println!(
+        writeln!(
+            out,
             "  {:<12} {:5.1}% → {:5.1}%",
             c.group,
             c.before * 100.0,
             c.after * 100.0
-        );
+        )?;
     }
     if let (Some(before), Some(after)) = (&r.before, &r.after) {
-        println!("\nCustomer {}: before → after", before.customer);
+        writeln!(out, "\nCustomer {}: before → after", before.customer)?;
         let n = before
             .recommendations
             .len()
@@ -171,43 +207,48 @@ pub fn simulation(r: &super::simulation::SimulationReport) {
                     .map(|x| x.name.clone())
                     .unwrap_or_default()
             };
-            println!("  {}. {:<34} {}", k + 1, name(before), name(after));
+            writeln!(out, "  {}. {:<34} {}", k + 1, name(before), name(after))?;
         }
     }
+    Ok(())
 }
 
 /// Prints the audit log.
-pub fn log(entries: &[crate::store::LogEntry]) {
+pub fn log(out: &mut dyn Write, entries: &[crate::store::LogEntry]) -> io::Result<()> {
     if entries.is_empty() {
-        println!("No changes have been applied yet.");
+        writeln!(out, "No changes have been applied yet.")?;
     }
     for e in entries {
         let undo = e
             .undoes
             .map(|u| format!(" (undoes entry {u})"))
             .unwrap_or_default();
-        println!(
+        writeln!(
+            out,
             "Entry {} at {} by {}{undo}: {}",
             e.id, e.at, e.actor, e.reason
-        );
+        )?;
         for a in &e.changes {
-            println!("  {}: {} → {}", a.change.kind(), a.before, a.after);
+            writeln!(out, "  {}: {} → {}", a.change.kind(), a.before, a.after)?;
         }
     }
+    Ok(())
 }
 
 /// Prints the benchmark table.
-pub fn bench(r: &crate::bench::Report) {
-    println!(
+pub fn bench(out: &mut dyn Write, r: &crate::bench::Report) -> io::Result<()> {
+    writeln!(
+        out,
         "{} customers, {} products, {} order lines; {} threads",
         r.customers, r.products, r.order_lines, r.threads
-    );
-    println!("{:<48} {:>10} {:>10}", "operation", "ms", "p99 ms");
+    )?;
+    writeln!(out, "{:<48} {:>10} {:>10}", "operation", "ms", "p99 ms")?;
     for f in &r.figures {
         let p99 = f.p99_ms.map(|p| format!("{p:.3}")).unwrap_or_default();
-        println!("{:<48} {:>10.3} {:>10}", f.name, f.ms, p99);
+        writeln!(out, "{:<48} {:>10.3} {:>10}", f.name, f.ms, p99)?;
     }
     if let Some(mb) = r.peak_rss_mb {
-        println!("{:<48} {:>10.0}", "peak resident memory (MB)", mb);
+        writeln!(out, "{:<48} {:>10.0}", "peak resident memory (MB)", mb)?;
     }
+    Ok(())
 }

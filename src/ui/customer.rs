@@ -1,7 +1,6 @@
 //! One customer: their recommendations with "Why?", and every piece of data held.
 
 use egui::{RichText, Ui};
-use egui_extras::{Column, TableBuilder};
 
 use super::loader::Loaded;
 use super::scenario::Scenario;
@@ -33,6 +32,8 @@ pub struct CustomerPage {
     chosen: usize,
     order_shown: Option<OrderId>,
     product_edit: Option<(i64, f64, i64)>,
+    /// A field being corrected: its key and the new value typed so far.
+    correcting: Option<(String, String)>,
 }
 
 impl CustomerPage {
@@ -50,6 +51,7 @@ impl CustomerPage {
             chosen: 0,
             order_shown: None,
             product_edit: None,
+            correcting: None,
         }
     }
 
@@ -90,6 +92,36 @@ impl CustomerPage {
             }
         }
         self.order_window(ui.ctx());
+        self.correction_window(ui.ctx(), scenario);
+    }
+
+    fn correction_window(&mut self, ctx: &egui::Context, scenario: &mut Scenario) {
+        let Some((field, value)) = &mut self.correcting else {
+            return;
+        };
+        let mut open = true;
+        let mut done = false;
+        egui::Window::new(format!("Correct {}", field.replace('_', " ")))
+            .open(&mut open)
+            .collapsible(false)
+            .show(ctx, |ui| {
+                let l = ui.label("New value");
+                ui.text_edit_singleline(value).labelled_by(l.id);
+                if field == "birth_date" {
+                    ui.label(RichText::new("As YYYY-MM-DD").small().color(theme::MUTED));
+                }
+                if ui.button("Add to scenario").clicked() {
+                    scenario.push(Change::CustomerField {
+                        customer: self.held.customer,
+                        field: field.clone(),
+                        value: Some(value.trim().to_owned()),
+                    });
+                    done = true;
+                }
+            });
+        if done || !open {
+            self.correcting = None;
+        }
     }
 
     fn consent_ui(&self, ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario) {
@@ -172,82 +204,60 @@ impl CustomerPage {
                 format!("{unused} field(s) held but not used by any rule, with no other reason given: consider not keeping them."),
             );
         }
-        TableBuilder::new(ui)
-            .id_salt("held")
-            .striped(true)
-            .column(Column::auto().at_least(110.0))
-            .column(Column::auto().at_least(110.0))
-            .column(Column::remainder().at_least(160.0).clip(true))
-            .column(Column::auto().at_least(200.0).clip(true))
-            .column(Column::remainder().at_least(200.0))
-            .column(Column::auto().at_least(70.0))
-            .header(22.0, |mut h| {
-                for t in [
-                    "Group",
-                    "Field",
-                    "Value",
-                    "Where it came from",
-                    "Used by",
-                    "",
-                ] {
-                    h.col(|ui| {
-                        ui.strong(t);
-                    });
+        let mut group = "";
+        for f in &self.held.fields {
+            if f.group != group {
+                group = &f.group;
+                ui.add_space(6.0);
+                ui.label(
+                    RichText::new(group.to_uppercase())
+                        .small()
+                        .strong()
+                        .color(theme::MUTED),
+                );
+            }
+            ui.horizontal_wrapped(|ui| {
+                ui.strong(&f.label);
+                ui.label(&f.value);
+                ui.label(
+                    RichText::new(format!("from {}, {}", f.source, f.recorded_on))
+                        .small()
+                        .color(theme::MUTED),
+                );
+                if f.not_used {
+                    ui.colored_label(theme::FLAG, "held but not used");
+                } else if f.used_by.is_empty() {
+                    ui.label(
+                        RichText::new(format!("kept for {}", f.kept_for.as_deref().unwrap_or("")))
+                            .color(theme::MUTED),
+                    );
+                } else {
+                    let names: Vec<&str> = f.used_by.iter().map(|u| u.label.as_str()).collect();
+                    ui.label(format!("used by {}", names.join(", ")));
                 }
-            })
-            .body(|mut body| {
-                for f in &self.held.fields {
-                    body.row(22.0, |mut row| {
-                        row.col(|ui| {
-                            ui.label(&f.group);
-                        });
-                        row.col(|ui| {
-                            ui.label(&f.label);
-                        });
-                        row.col(|ui| {
-                            ui.label(&f.value);
-                        });
-                        row.col(|ui| {
-                            ui.label(format!("{}, {}", f.source, f.recorded_on));
-                        });
-                        row.col(|ui| {
-                            if f.not_used {
-                                ui.colored_label(theme::FLAG, "held but not used");
-                            } else if f.used_by.is_empty() {
-                                ui.label(
-                                    RichText::new(format!(
-                                        "kept for {}",
-                                        f.kept_for.as_deref().unwrap_or("")
-                                    ))
-                                    .color(theme::MUTED),
-                                );
-                            } else {
-                                let names: Vec<&str> =
-                                    f.used_by.iter().map(|u| u.label.as_str()).collect();
-                                ui.label(names.join(", "));
-                            }
-                        });
-                        row.col(|ui| {
-                            let editable = !matches!(
-                                f.field.as_str(),
-                                "orders" | "consents" | "customer_since"
-                            );
-                            if editable
-                                && ui
-                                    .small_button(format!("Delete {}", f.label.to_lowercase()))
-                                    .on_hover_text("Simulate deleting this field")
-                                    .clicked()
-                            {
-                                scenario.push(Change::CustomerField {
-                                    customer: self.held.customer,
-                                    field: f.field.clone(),
-                                    value: None,
-                                });
-                            }
-                        });
+                if matches!(f.field.as_str(), "orders" | "consents" | "customer_since") {
+                    return;
+                }
+                if ui
+                    .small_button(format!("Correct {}", f.label.to_lowercase()))
+                    .on_hover_text("Simulate correcting this field")
+                    .clicked()
+                {
+                    self.correcting = Some((f.field.clone(), f.value.clone()));
+                }
+                if ui
+                    .small_button(format!("Delete {}", f.label.to_lowercase()))
+                    .on_hover_text("Simulate deleting this field")
+                    .clicked()
+                {
+                    scenario.push(Change::CustomerField {
+                        customer: self.held.customer,
+                        field: f.field.clone(),
+                        value: None,
                     });
                 }
             });
+        }
         ui.add_space(10.0);
         ui.strong("Consents");
         for c in &self.held.consents {

@@ -104,20 +104,29 @@ impl Scenario {
             Some(existing) => *existing = change,
             None => self.changes.push(change),
         }
-        self.dirty = true;
+        self.invalidate();
     }
 
     /// Removes the change at `index`.
     pub fn remove(&mut self, index: usize) {
         if index < self.changes.len() {
             self.changes.remove(index);
-            self.dirty = true;
+            self.invalidate();
         }
     }
 
     /// Drops every pending change.
     pub fn clear(&mut self) {
         self.changes.clear();
+        self.invalidate();
+    }
+
+    /// Forgets the outcome at once (it no longer matches the changes) and asks for a
+    /// new simulation on the next frame.
+    fn invalidate(&mut self) {
+        self.outcome = None;
+        self.error = None;
+        self.customer_effect = None;
         self.dirty = true;
     }
 
