@@ -52,26 +52,48 @@ impl Groups {
     }
 }
 
-/// Finds an item's position by id: binary search when the ids are sorted (as the store
-/// and the generator write them), a hash map otherwise.
+/// Finds an item's position by id: a direct table when the ids are sorted and nearly
+/// consecutive (as the store and the generator write them), binary search when sorted
+/// but sparse, a hash map otherwise.
 #[derive(Debug, Clone)]
 enum IdLookup {
+    Dense { first: i64, table: Vec<u32> },
     Sorted(Vec<i64>),
     Hashed(HashMap<i64, usize>),
 }
 
+/// Marks an id with no item in a dense table.
+const NO_ITEM: u32 = u32::MAX;
+
 impl IdLookup {
     fn new(ids: impl Iterator<Item = i64>) -> Self {
         let ids: Vec<i64> = ids.collect();
-        if ids.windows(2).all(|w| w[0] < w[1]) {
-            Self::Sorted(ids)
-        } else {
-            Self::Hashed(ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect())
+        if !ids.windows(2).all(|w| w[0] < w[1]) {
+            return Self::Hashed(ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect());
         }
+        let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else {
+            return Self::Sorted(ids);
+        };
+        let span = last.saturating_sub(first).saturating_add(1);
+        if span <= 2 * ids.len() as i64 + 1024 && ids.len() < NO_ITEM as usize {
+            let mut table = vec![NO_ITEM; span as usize];
+            for (i, id) in ids.iter().enumerate() {
+                table[(id - first) as usize] = i as u32;
+            }
+            return Self::Dense { first, table };
+        }
+        Self::Sorted(ids)
     }
 
     fn get(&self, id: i64) -> Option<usize> {
         match self {
+            Self::Dense { first, table } => {
+                let slot = usize::try_from(id.checked_sub(*first)?).ok()?;
+                table
+                    .get(slot)
+                    .filter(|&&p| p != NO_ITEM)
+                    .map(|&p| p as usize)
+            }
             Self::Sorted(ids) => ids.binary_search(&id).ok(),
             Self::Hashed(map) => map.get(&id).copied(),
         }
@@ -379,4 +401,30 @@ fn current_consents(shop: &Shop, by_customer: &Groups, purposes: &[String]) -> V
                 .fold(0u64, |mask, (bit, _)| mask | (1 << bit))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IdLookup;
+
+    #[test]
+    fn every_lookup_shape_finds_the_same_positions() {
+        let cases: [Vec<i64>; 4] = [
+            vec![1, 2, 3, 5, 8],            // dense with gaps
+            vec![-3, -1, 0, 4],             // dense, negative ids
+            vec![10, 1_000_000, 5_000_000], // sorted but sparse
+            vec![7, 3, 9, 1],               // unsorted
+        ];
+        for ids in cases {
+            let lookup = IdLookup::new(ids.iter().copied());
+            for (pos, id) in ids.iter().enumerate() {
+                assert_eq!(lookup.get(*id), Some(pos), "{ids:?} id {id}");
+            }
+            for missing in [2, 4, 6, 11, -100, i64::MAX, i64::MIN] {
+                if !ids.contains(&missing) {
+                    assert_eq!(lookup.get(missing), None, "{ids:?} id {missing}");
+                }
+            }
+        }
+    }
 }
