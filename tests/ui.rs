@@ -284,3 +284,22 @@ fn field_corrections_and_consent_withdrawals_are_simulated_not_saved() {
         "nothing was saved"
     );
 }
+
+#[test]
+fn the_customer_list_shows_masked_emails_and_consents() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    harness.get_by_label("Email");
+    harness.get_by_label("Consent");
+    assert!(
+        harness
+            .get_all_by_label("a•••@example.com")
+            .next()
+            .is_some(),
+        "masked emails are listed"
+    );
+    assert!(
+        harness.get_all_by_label("none given").next().is_some(),
+        "Priya's missing consent is listed"
+    );
+}

@@ -489,7 +489,7 @@ impl CandorApp {
         };
         egui::Panel::left("customers")
             .resizable(true)
-            .default_size(440.0)
+            .default_size(590.0)
             .min_size(320.0)
             .show(ui, |ui| {
                 let selected = self.customer.as_ref().map(CustomerPage::position);
