@@ -12,8 +12,7 @@ use std::collections::{BinaryHeap, HashMap};
 use super::index::ShopIndex;
 use super::rules::{Amount, Target};
 use super::score::{
-    CustomerPlan, Ranked, RuleStatus, Scorer, matching_visits, per_purchase_amount,
-    product_matches, window_start,
+    CustomerPlan, Ranked, RuleStatus, Scorer, matching_visits, product_matches, window_start,
 };
 
 /// Products with the same static-rule membership and category.
@@ -273,16 +272,7 @@ impl Scorer<'_> {
 /// [`Scorer::top`].
 fn rule_value(index: &ShopIndex, rule: &super::rules::Rule, customer: usize) -> RuleValue {
     let from = window_start(index, &rule.amount);
-    let amount_for = |visits: usize| match rule.amount {
-        Amount::Fixed { value } => {
-            if visits > 0 {
-                value
-            } else {
-                0.0
-            }
-        }
-        Amount::PerPurchase { each, max, .. } => per_purchase_amount(visits, each, max),
-    };
+    let amount_for = |visits: usize| super::score::amount_for_visits(&rule.amount, visits);
     let per_key = |by_category: bool| -> Vec<(usize, f64)> {
         super::score::visits_per_key(index, customer, from, by_category)
             .into_iter()

@@ -362,6 +362,22 @@ pub fn per_purchase_amount(visits: usize, each: f64, max: f64) -> f64 {
     (visits as f64 * each).min(max)
 }
 
+/// A rule's amount (before weight) given the matching visits: a fixed amount needs at
+/// least one (for the "bought" targets), a per-purchase amount grows with them.
+/// The scorer and the fast ranking both use this, so their arithmetic is the same.
+pub fn amount_for_visits(amount: &Amount, visits: usize) -> f64 {
+    match *amount {
+        Amount::Fixed { value } => {
+            if visits > 0 {
+                value
+            } else {
+                0.0
+            }
+        }
+        Amount::PerPurchase { each, max, .. } => per_purchase_amount(visits, each, max),
+    }
+}
+
 /// The start of a per-purchase window, or `None` for a fixed amount (whole history).
 pub fn window_start(index: &ShopIndex, amount: &Amount) -> Option<chrono::NaiveDate> {
     match amount {
@@ -381,16 +397,7 @@ fn for_each_amount(
     add: &mut impl FnMut(usize, f64),
 ) {
     let from = window_start(index, &rule.amount);
-    let amount_for = |visits: usize| match rule.amount {
-        Amount::Fixed { value } => {
-            if visits > 0 {
-                value
-            } else {
-                0.0
-            }
-        }
-        Amount::PerPurchase { each, max, .. } => per_purchase_amount(visits, each, max),
-    };
+    let amount_for = |visits: usize| amount_for_visits(&rule.amount, visits);
     if let Some(targets) = static_targets {
         let amount = match rule.amount {
             Amount::Fixed { value } => value,

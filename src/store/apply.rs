@@ -194,13 +194,7 @@ fn write_changes(
     let touches_rules = applied.iter().any(|a| a.change.rule_id().is_some());
     if touches_rules {
         conn.execute("DELETE FROM rules", [])?;
-        let mut stmt =
-            conn.prepare("INSERT INTO rules (position, id, definition) VALUES (?1, ?2, ?3)")?;
-        for (i, r) in after.rules.iter().enumerate() {
-            let json = serde_json::to_string(r)
-                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-            stmt.execute(params![i as i64, r.id, json])?;
-        }
+        super::write::insert_rules(conn, &after.rules)?;
     }
     let mut consent = conn.prepare(
         "INSERT INTO consents (customer, purpose, granted, at, method, recorded_by)

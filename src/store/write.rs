@@ -94,13 +94,7 @@ pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
             ])?;
         }
 
-        let mut stmt =
-            tx.prepare("INSERT INTO rules (position, id, definition) VALUES (?1, ?2, ?3)")?;
-        for (i, r) in shop.rules.iter().enumerate() {
-            let json = serde_json::to_string(r)
-                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-            stmt.execute(params![i as i64, r.id, json])?;
-        }
+        insert_rules(&tx, &shop.rules)?;
 
         let mut stmt = tx.prepare(
             "INSERT INTO personal_fields (field, field_group, label, description, retention_days, kept_for, sensitive)
@@ -119,4 +113,19 @@ pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
         }
     }
     tx.commit()
+}
+
+/// Inserts the rules, in order, as JSON (the table must be empty).
+pub fn insert_rules(
+    conn: &Connection,
+    rules: &[crate::engine::rules::Rule],
+) -> rusqlite::Result<()> {
+    let mut stmt =
+        conn.prepare("INSERT INTO rules (position, id, definition) VALUES (?1, ?2, ?3)")?;
+    for (i, r) in rules.iter().enumerate() {
+        let json = serde_json::to_string(r)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        stmt.execute(params![i as i64, r.id, json])?;
+    }
+    Ok(())
 }
