@@ -139,7 +139,7 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
-    /// Show the audit log of applied changes.
+    /// Show the audit log of applied changes, or check that nobody altered it.
     Log {
         /// The shop file.
         #[arg(long)]
@@ -147,6 +147,9 @@ pub enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Check the log's hash chain: "intact", or the first entry altered or removed.
+        #[arg(long)]
+        verify: bool,
     },
     /// Undo an audit-log entry by applying its inverse as a new, logged change.
     Undo {
@@ -294,7 +297,30 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
                 report.impact.customers_total
             );
         }
-        Command::Log { db, json } => {
+        Command::Log {
+            db,
+            json,
+            verify: true,
+        } => {
+            let (store, _) = Store::open_for_reading(&db)?;
+            let report = store.verify_log()?;
+            if json {
+                print_json(&report)?;
+            } else if report.intact {
+                println!(
+                    "intact: {} entries, none altered or removed",
+                    report.entries
+                );
+            }
+            if let Some(problem) = report.problem {
+                bail!("{}: the audit log is not intact: {problem}", db.display());
+            }
+        }
+        Command::Log {
+            db,
+            json,
+            verify: false,
+        } => {
             let (store, _) = Store::open_for_reading(&db)?;
             let log = store.log()?;
             if json {

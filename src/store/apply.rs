@@ -134,6 +134,7 @@ impl Store {
         )
         .map_err(sql)?;
         let id = tx.last_insert_rowid();
+        super::chain::chain_new_entry(&tx, id).map_err(sql)?;
         if let Some(ms) = std::env::var(PAUSE_ENV).ok().and_then(|v| v.parse().ok()) {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
@@ -144,6 +145,11 @@ impl Store {
     /// Every audit-log entry, oldest first.
     pub fn log(&self) -> Result<Vec<LogEntry>, StoreError> {
         read_log(&self.conn).map_err(|e| e.at(&self.path))
+    }
+
+    /// Checks the audit log's hash chain (see [`super::chain`]).
+    pub fn verify_log(&self) -> Result<super::chain::ChainReport, StoreError> {
+        super::chain::verify(&self.conn).map_err(|e| StoreError::sqlite(&self.path, e))
     }
 
     /// Undoes entry `entry` by applying the inverse of its changes as a new, logged change.

@@ -6,7 +6,7 @@ use rusqlite_migration::{M, Migrations};
 /// `PRAGMA application_id` of a Candor shop file ("CAND" in ASCII).
 pub const APPLICATION_ID: i32 = 0x4341_4E44;
 
-/// Every migration, oldest first. The schema version is their count.
+/// Every plain-SQL migration, oldest first; later ones with code follow in [`migrations`].
 const MIGRATIONS: &[&str] = &[
     // 1: the shop itself.
     "CREATE TABLE shop_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,12 +47,20 @@ const MIGRATIONS: &[&str] = &[
         reason TEXT NOT NULL, entry TEXT NOT NULL);",
 ];
 
+/// 3: the audit log's hash chain; entries written before it are chained on upgrade.
+const CHAIN: &str = "ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+     ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';";
+
 /// The migrations, ready to run.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+    let mut all: Vec<M<'static>> = MIGRATIONS.iter().map(|sql| M::up(sql)).collect();
+    all.push(M::up_with_hook(CHAIN, |tx: &rusqlite::Transaction| {
+        super::chain::rechain_all(tx).map_err(rusqlite_migration::HookError::from)
+    }));
+    Migrations::new(all)
 }
 
 /// The schema version this build writes and understands.
 pub fn current_version() -> i64 {
-    MIGRATIONS.len() as i64
+    MIGRATIONS.len() as i64 + 1
 }

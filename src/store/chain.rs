@@ -1,0 +1,174 @@
+//! The audit log's hash chain: every entry stores the SHA-256 of the one before it, and
+//! the shop settings keep the newest hash and the number of entries. Editing or deleting
+//! an entry behind Candor's back breaks the chain at that point, which `verify` reports.
+//! (Someone who rewrites every later hash as well is not stopped; the chain makes quiet
+//! edits visible, it is not a signature.)
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The "previous hash" of the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The outcome of checking the chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    /// True when every entry is as written.
+    pub intact: bool,
+    /// Entries checked.
+    pub entries: usize,
+    /// The first entry found altered, or after which entries were removed.
+    pub first_bad_entry: Option<i64>,
+    /// What is wrong, in words.
+    pub problem: Option<String>,
+}
+
+/// The hash of one entry, chained to `prev`. Each part is length-prefixed so that no two
+/// different entries can hash the same text.
+pub fn entry_hash(prev: &str, id: i64, at: &str, actor: &str, reason: &str, entry: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [prev, &id.to_string(), at, actor, reason, entry] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The newest hash and the entry count recorded in the settings.
+fn head(conn: &Connection) -> rusqlite::Result<(String, i64)> {
+    let get = |key: &str| {
+        conn.query_row(
+            "SELECT value FROM shop_settings WHERE key = ?1",
+            params![key],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()
+    };
+    let hash = get("audit_head")?.unwrap_or_else(|| GENESIS.to_owned());
+    let count = get("audit_count")?
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    Ok((hash, count))
+}
+
+fn set_head(conn: &Connection, hash: &str, count: i64) -> rusqlite::Result<()> {
+    let mut stmt =
+        conn.prepare("INSERT OR REPLACE INTO shop_settings (key, value) VALUES (?1, ?2)")?;
+    stmt.execute(params!["audit_head", hash])?;
+    stmt.execute(params!["audit_count", count.to_string()])?;
+    Ok(())
+}
+
+/// Chains the entry just inserted as `id` (inside the caller's transaction).
+pub fn chain_new_entry(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+    let (prev, count) = head(conn)?;
+    let (at, actor, reason, entry): (String, String, String, String) = conn.query_row(
+        "SELECT at, actor, reason, entry FROM audit_log WHERE id = ?1",
+        params![id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let hash = entry_hash(&prev, id, &at, &actor, &reason, &entry);
+    conn.execute(
+        "UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
+        params![prev, hash, id],
+    )?;
+    set_head(conn, &hash, count + 1)
+}
+
+/// Chains every existing entry from scratch (when upgrading a file written before the
+/// chain existed).
+pub fn rechain_all(conn: &Connection) -> rusqlite::Result<()> {
+    let rows = entries(conn)?;
+    let mut prev = GENESIS.to_owned();
+    for row in &rows {
+        let hash = entry_hash(&prev, row.id, &row.at, &row.actor, &row.reason, &row.entry);
+        conn.execute(
+            "UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
+            params![prev, hash, row.id],
+        )?;
+        prev = hash;
+    }
+    set_head(conn, &prev, rows.len() as i64)
+}
+
+struct Row {
+    id: i64,
+    at: String,
+    actor: String,
+    reason: String,
+    entry: String,
+    prev_hash: String,
+    hash: String,
+}
+
+fn entries(conn: &Connection) -> rusqlite::Result<Vec<Row>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, actor, reason, entry, prev_hash, hash FROM audit_log ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Row {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            reason: r.get(3)?,
+            entry: r.get(4)?,
+            prev_hash: r.get(5)?,
+            hash: r.get(6)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Checks every entry against its hash and its predecessor, and the newest against the
+/// recorded head, reporting the first place the chain breaks.
+pub fn verify(conn: &Connection) -> rusqlite::Result<ChainReport> {
+    let rows = entries(conn)?;
+    let broken = |entry: i64, problem: String| ChainReport {
+        intact: false,
+        entries: rows.len(),
+        first_bad_entry: Some(entry),
+        problem: Some(problem),
+    };
+    let mut prev = GENESIS.to_owned();
+    for row in &rows {
+        if row.prev_hash != prev {
+            return Ok(broken(
+                row.id,
+                format!(
+                    "entry {} does not follow the entry before it: an earlier entry was altered or removed",
+                    row.id
+                ),
+            ));
+        }
+        let hash = entry_hash(&prev, row.id, &row.at, &row.actor, &row.reason, &row.entry);
+        if hash != row.hash {
+            return Ok(broken(
+                row.id,
+                format!("entry {} was altered after it was written", row.id),
+            ));
+        }
+        prev = hash;
+    }
+    let (head_hash, count) = head(conn)?;
+    if head_hash != prev || count != rows.len() as i64 {
+        let last = rows.last().map_or(0, |r| r.id);
+        return Ok(broken(
+            last + 1,
+            format!(
+                "the log should hold {count} entries but holds {}: the latest entries were removed",
+                rows.len()
+            ),
+        ));
+    }
+    Ok(ChainReport {
+        intact: true,
+        entries: rows.len(),
+        first_bad_entry: None,
+        problem: None,
+    })
+}

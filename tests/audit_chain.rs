@@ -1,0 +1,134 @@
+//! The audit log is tamper-evident: editing or deleting an entry behind Candor's back
+//! makes `log --verify` fail at that entry.
+
+mod common;
+
+use candor::engine::changes::Change;
+use candor::store::{Attribution, Store, schema};
+use predicates::prelude::*;
+use rusqlite::Connection;
+
+fn apply_three(path: &std::path::Path) {
+    let (mut store, _) = Store::open(path).expect("opens");
+    for weight in [0.5, 0.7, 0.9] {
+        let who = Attribution {
+            actor: "Sam".into(),
+            reason: format!("try weight {weight}"),
+            at: "2026-06-15T10:00:00+00:00".into(),
+        };
+        let change = [Change::RuleWeight {
+            rule: "buy-again".into(),
+            weight,
+        }];
+        store
+            .apply(None, &change, &who, None, None)
+            .expect("applies");
+    }
+}
+
+fn verify(path: &std::path::Path) -> candor::store::chain::ChainReport {
+    Store::open(path)
+        .expect("opens")
+        .0
+        .verify_log()
+        .expect("verifies")
+}
+
+#[test]
+fn an_untouched_log_is_intact() {
+    let (_dir, path) = common::sample_file();
+    assert!(verify(&path).intact, "an empty log is intact");
+    apply_three(&path);
+    let report = verify(&path);
+    assert!(report.intact, "{report:?}");
+    assert_eq!(report.entries, 3);
+}
+
+#[test]
+fn an_edited_entry_is_found() {
+    let (_dir, path) = common::sample_file();
+    apply_three(&path);
+    Connection::open(&path)
+        .expect("open")
+        .execute(
+            "UPDATE audit_log SET reason = 'nothing to see' WHERE id = 2",
+            [],
+        )
+        .expect("tamper");
+    let report = verify(&path);
+    assert!(!report.intact);
+    assert_eq!(report.first_bad_entry, Some(2));
+}
+
+#[test]
+fn a_removed_entry_is_found() {
+    let (_dir, path) = common::sample_file();
+    apply_three(&path);
+    Connection::open(&path)
+        .expect("open")
+        .execute("DELETE FROM audit_log WHERE id = 2", [])
+        .expect("tamper");
+    assert_eq!(verify(&path).first_bad_entry, Some(3));
+
+    let (_dir2, path2) = common::sample_file();
+    apply_three(&path2);
+    Connection::open(&path2)
+        .expect("open")
+        .execute("DELETE FROM audit_log WHERE id = 3", [])
+        .expect("tamper");
+    let report = verify(&path2);
+    assert!(!report.intact, "removing the newest entry is noticed");
+    assert!(
+        report
+            .problem
+            .expect("problem")
+            .contains("latest entries were removed")
+    );
+}
+
+#[test]
+fn entries_written_before_the_chain_are_chained_on_upgrade() {
+    let (_dir, path) = common::sample_file();
+    let conn = Connection::open(&path).expect("open");
+    // Turn the file back into a version-2 shop holding one unchained entry.
+    conn.execute_batch(
+        "ALTER TABLE audit_log DROP COLUMN prev_hash; ALTER TABLE audit_log DROP COLUMN hash;
+         DELETE FROM shop_settings WHERE key IN ('audit_head', 'audit_count');
+         INSERT INTO audit_log (at, actor, reason, entry) VALUES
+           ('2026-01-01T00:00:00+00:00', 'Jo', 'old change', '{\"changes\":[],\"impact\":null,\"undoes\":null}');
+         PRAGMA user_version = 2;",
+    )
+    .expect("downgrade");
+    drop(conn);
+    let (store, report) = Store::open(&path).expect("upgrades");
+    assert!(report.backup.is_some());
+    let chain = store.verify_log().expect("verifies");
+    assert!(chain.intact && chain.entries == 1, "{chain:?}");
+    assert_eq!(schema::current_version(), 3);
+}
+
+#[test]
+fn the_cli_says_intact_or_names_the_entry() {
+    let (_dir, path) = common::sample_file();
+    apply_three(&path);
+    let db = path.to_str().expect("path");
+    assert_cmd::Command::cargo_bin("candor")
+        .expect("binary")
+        .args(["log", "--db", db, "--verify"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("intact"));
+    Connection::open(&path)
+        .expect("open")
+        .execute(
+            "UPDATE audit_log SET actor = 'someone else' WHERE id = 1",
+            [],
+        )
+        .expect("tamper");
+    assert_cmd::Command::cargo_bin("candor")
+        .expect("binary")
+        .args(["log", "--db", db, "--verify"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("entry 1 was altered"));
+}
