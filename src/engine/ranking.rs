@@ -256,14 +256,7 @@ impl Scorer<'_> {
         if disordered {
             return self.top(plan, n, without);
         }
-        out.sort_by(|a, b| {
-            b.score.total_cmp(&a.score).then(
-                shop.products[a.product]
-                    .id
-                    .cmp(&shop.products[b.product].id),
-            )
-        });
-        out.truncate(n);
+        super::score::best_first(&mut out, shop, n);
         out
     }
 }

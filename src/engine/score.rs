@@ -264,16 +264,22 @@ impl<'i> Scorer<'i> {
         }
         self.touched.clear();
 
-        candidates.sort_by(|a, b| {
-            b.score.total_cmp(&a.score).then(
-                shop.products[a.product]
-                    .id
-                    .cmp(&shop.products[b.product].id),
-            )
-        });
-        candidates.truncate(n);
+        best_first(&mut candidates, shop, n);
         candidates
     }
+}
+
+/// Orders a list best first, ties by product number, and keeps the first `n`. Every
+/// ranking path ends here, so all of them break ties the same way.
+pub fn best_first(ranked: &mut Vec<Ranked>, shop: &super::model::Shop, n: usize) {
+    ranked.sort_by(|a, b| {
+        b.score.total_cmp(&a.score).then(
+            shop.products[a.product]
+                .id
+                .cmp(&shop.products[b.product].id),
+        )
+    });
+    ranked.truncate(n);
 }
 
 /// Products of a target that does not depend on the customer, or `None` when it does.

@@ -202,20 +202,7 @@ fn write_changes(
         conn.execute("DELETE FROM rules", [])?;
         super::write::insert_rules(conn, &after.rules)?;
     }
-    let mut consent = conn.prepare(
-        "INSERT INTO consents (customer, purpose, granted, at, method, recorded_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for e in &after.consents[before.consents.len()..] {
-        consent.execute(params![
-            e.customer,
-            e.purpose,
-            e.granted,
-            e.at,
-            e.method,
-            e.recorded_by
-        ])?;
-    }
+    super::write::insert_consents(conn, &after.consents[before.consents.len()..])?;
     for a in applied {
         match &a.change {
             Change::CustomerField { customer, .. } => write_customer(conn, after, *customer)?,

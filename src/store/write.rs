@@ -79,20 +79,7 @@ pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
         for p in &shop.purposes {
             stmt.execute(params![p.id, p.label, p.description])?;
         }
-        let mut stmt = tx.prepare(
-            "INSERT INTO consents (customer, purpose, granted, at, method, recorded_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for e in shop.consents.iter() {
-            stmt.execute(params![
-                e.customer,
-                e.purpose,
-                e.granted,
-                e.at,
-                e.method,
-                e.recorded_by
-            ])?;
-        }
+        insert_consents(&tx, &shop.consents)?;
 
         insert_rules(&tx, &shop.rules)?;
 
@@ -126,6 +113,28 @@ pub fn insert_rules(
         let json = serde_json::to_string(r)
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
         stmt.execute(params![i as i64, r.id, json])?;
+    }
+    Ok(())
+}
+
+/// Appends consent events (history is never overwritten).
+pub fn insert_consents(
+    conn: &Connection,
+    events: &[crate::engine::model::ConsentEvent],
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(
+        "INSERT INTO consents (customer, purpose, granted, at, method, recorded_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for e in events {
+        stmt.execute(params![
+            e.customer,
+            e.purpose,
+            e.granted,
+            e.at,
+            e.method,
+            e.recorded_by
+        ])?;
     }
     Ok(())
 }
