@@ -10,10 +10,8 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
 use super::index::ShopIndex;
-use super::rules::{Amount, Target};
-use super::score::{
-    CustomerPlan, Ranked, RuleStatus, Scorer, matching_visits, product_matches, window_start,
-};
+use super::rules::Target;
+use super::score::{CustomerPlan, Ranked, RuleStatus, Scorer, window_start};
 
 /// Products with the same static-rule membership and category.
 #[derive(Debug)]
@@ -278,15 +276,7 @@ fn rule_value(index: &ShopIndex, rule: &super::rules::Rule, customer: usize) -> 
         Target::BoughtCategory => RuleValue::PerCategory(per_key(true)),
         Target::BoughtProduct => RuleValue::PerProduct(per_key(false)),
         _ => {
-            let amount = match rule.amount {
-                Amount::Fixed { value } => value,
-                Amount::PerPurchase { .. } => {
-                    let visits = matching_visits(index, customer, from, |p| {
-                        product_matches(index, &rule.target, p, p)
-                    });
-                    amount_for(visits.len())
-                }
-            };
+            let amount = super::score::static_amount(index, rule, customer);
             if amount == 0.0 {
                 RuleValue::None
             } else {

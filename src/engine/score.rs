@@ -368,6 +368,21 @@ pub fn per_purchase_amount(visits: usize, each: f64, max: f64) -> f64 {
     (visits as f64 * each).min(max)
 }
 
+/// The amount (before weight) a rule with a customer-independent target gives each of
+/// its products. Both rankers call this, so their arithmetic cannot drift apart.
+pub fn static_amount(index: &ShopIndex, rule: &Rule, customer: usize) -> f64 {
+    match rule.amount {
+        Amount::Fixed { value } => value,
+        Amount::PerPurchase { .. } => {
+            let from = window_start(index, &rule.amount);
+            let visits = matching_visits(index, customer, from, |p| {
+                product_matches(index, &rule.target, p, p)
+            });
+            amount_for_visits(&rule.amount, visits.len())
+        }
+    }
+}
+
 /// A rule's amount (before weight) given the matching visits: a fixed amount needs at
 /// least one (for the "bought" targets), a per-purchase amount grows with them.
 /// The scorer and the fast ranking both use this, so their arithmetic is the same.
@@ -405,15 +420,7 @@ fn for_each_amount(
     let from = window_start(index, &rule.amount);
     let amount_for = |visits: usize| amount_for_visits(&rule.amount, visits);
     if let Some(targets) = static_targets {
-        let amount = match rule.amount {
-            Amount::Fixed { value } => value,
-            Amount::PerPurchase { .. } => {
-                let visits = matching_visits(index, customer, from, |p| {
-                    product_matches(index, &rule.target, p, p)
-                });
-                amount_for(visits.len())
-            }
-        };
+        let amount = static_amount(index, rule, customer);
         if amount != 0.0 {
             for &p in targets {
                 add(p, amount);

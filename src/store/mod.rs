@@ -101,13 +101,7 @@ impl Store {
         if version != schema::current_version() {
             return Self::open(path);
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| StoreError::sqlite(path, e))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| StoreError::sqlite(path, e))?;
+        let conn = open_read_only(path)?;
         Ok((
             Self {
                 conn,
@@ -172,9 +166,8 @@ impl Store {
     }
 }
 
-/// Opens `path` strictly read-only and returns its schema version, refusing files that
-/// are not SQLite or not a Candor shop. Nothing is written.
-fn check_file(path: &Path) -> Result<i64, StoreError> {
+/// A read-only connection that waits briefly for a writer instead of failing at once.
+fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -182,6 +175,13 @@ fn check_file(path: &Path) -> Result<i64, StoreError> {
     .map_err(|e| StoreError::sqlite(path, e))?;
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(|e| StoreError::sqlite(path, e))?;
+    Ok(conn)
+}
+
+/// Opens `path` strictly read-only and returns its schema version, refusing files that
+/// are not SQLite or not a Candor shop. Nothing is written.
+fn check_file(path: &Path) -> Result<i64, StoreError> {
+    let conn = open_read_only(path)?;
     let app_id: i32 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
         .map_err(|e| StoreError::sqlite(path, e))?;
