@@ -9,6 +9,7 @@
 pub mod bench;
 pub mod cli;
 pub mod engine;
+pub mod html;
 pub mod paths;
 pub mod shopgen;
 pub mod store;

@@ -240,3 +240,91 @@ fn a_reader_that_stops_early_is_not_a_crash() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{stderr}");
 }
+
+#[test]
+fn audit_json_html_and_simulate_carry_the_audit() {
+    let (dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8 path");
+    let html = dir.path().join("audit.html");
+    let v = json(&[
+        "audit",
+        "--db",
+        db,
+        "--json",
+        "--html",
+        html.to_str().expect("utf-8 path"),
+    ]);
+    for key in [
+        "fairness",
+        "product_exposure",
+        "diversity",
+        "minimization",
+        "lint",
+        "findings",
+    ] {
+        assert!(!v[key].is_null(), "audit JSON has {key}");
+    }
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"fairness:age_band:premium"), "{ids:?}");
+    assert!(ids.contains(&"minimization:unused:gender"), "{ids:?}");
+    let page = std::fs::read_to_string(&html).expect("report written");
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(
+        page.contains("Hazel &amp; Rye Bakery"),
+        "the shop name is escaped"
+    );
+    assert!(page.contains("<svg"), "the report carries its charts");
+    assert!(
+        !page.contains("<script"),
+        "no scripts: one self-contained page"
+    );
+
+    let changes = dir.path().join("off.json");
+    std::fs::write(
+        &changes,
+        r#"{"changes":[{"kind":"rule_enabled","rule":"premium-for-40-plus","enabled":false}]}"#,
+    )
+    .expect("changes written");
+    let v = json(&[
+        "simulate",
+        "--db",
+        db,
+        "--changes",
+        changes.to_str().expect("utf-8 path"),
+        "--json",
+    ]);
+    let premium = v["audit"]["figures"]
+        .as_array()
+        .expect("figures")
+        .iter()
+        .find(|f| f["key"] == "parity:age_band:premium")
+        .expect("premium parity figure")
+        .clone();
+    assert_eq!(premium["status_before"], "flagged");
+    assert_eq!(premium["status_after"], "fair");
+    assert!(v["audit"]["before"]["findings"].is_array());
+    assert!(v["audit"]["after"]["findings"].is_array());
+}
+
+#[test]
+fn a_bad_audit_configuration_is_refused_by_name() {
+    let (dir, path) = common::sample_file();
+    let config = dir.path().join("config.json");
+    std::fs::write(&config, r#"{"groupings":["star_sign"]}"#).expect("written");
+    candor()
+        .args([
+            "audit",
+            "--db",
+            path.to_str().expect("utf-8 path"),
+            "--config",
+            config.to_str().expect("utf-8 path"),
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("config.json is not a valid audit configuration"));
+}

@@ -303,3 +303,55 @@ fn the_customer_list_shows_masked_emails_and_consents() {
         "Priya's missing consent is listed"
     );
 }
+
+#[test]
+fn the_audit_view_follows_a_finding_to_its_rule_and_simulates_its_fix() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    harness.get_by_label("Ethics audit").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().tab(), Tab::Audit);
+    harness
+        .get_all_by_label_contains("Shown at least one premium product")
+        .next()
+        .expect("the premium-parity finding is listed");
+
+    harness
+        .get_all_by_label("Show rule: Premium picks for over-40s")
+        .next()
+        .expect("the finding links to its rule")
+        .click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().tab(), Tab::Rules);
+    assert_eq!(
+        harness.state().rule_editor().highlighted(),
+        Some("premium-for-40-plus")
+    );
+    harness.get_by_label("Shown from the ethics audit");
+
+    harness.get_by_label("Ethics audit").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().tab(), Tab::Audit);
+    harness
+        .get_all_by_label("Simulate switching off \u{201c}Premium picks for over-40s\u{201d}")
+        .next()
+        .expect("the finding offers a fix")
+        .click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().scenario().changes().len(), 1);
+    settle(&mut harness, |app| app.scenario().outcome().is_some());
+    let outcome = harness.state().scenario().outcome().expect("simulated");
+    let premium = outcome
+        .audit_figures
+        .iter()
+        .find(|f| f.key == "parity:age_band:premium")
+        .expect("premium parity compared");
+    assert!(premium.before.expect("measurable") < 0.8);
+    assert!(premium.after.expect("measurable") >= 0.8);
+    harness.run_steps(2);
+    harness.get_by_label("Ethics audit before and after");
+    assert!(
+        harness.state().shop().expect("open").index.shop().rules[4].enabled,
+        "simulating a fix saves nothing"
+    );
+}

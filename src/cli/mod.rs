@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+use crate::engine::audit::AuditConfig;
 use crate::engine::{self, ShopIndex, held, overview};
 use crate::shopgen::bundle::write_bundle;
 use crate::shopgen::demo::{DemoSize, demo_shop};
@@ -165,6 +166,21 @@ pub enum Command {
         /// Why.
         #[arg(long)]
         reason: String,
+    },
+    /// Audit fairness, diversity, data minimization and the rules themselves.
+    Audit {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also write the audit as one printable HTML page.
+        #[arg(long)]
+        html: Option<PathBuf>,
+        /// Groupings, age bands and group size to use (JSON; see the README).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Time loading, recommending, explaining and simulating on a shop (see BENCHMARKS.md).
     Bench {
@@ -340,6 +356,28 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             let (id, _) = store.undo(entry, &who)?;
             println!("Undid entry {entry}; the undo is recorded as audit-log entry {id}.");
         }
+        Command::Audit {
+            db,
+            json,
+            html,
+            config,
+        } => {
+            let index = open_index(&db, today, None)?;
+            let config = read_audit_config(config.as_deref())?;
+            let audit = simulation::audit_now(&index, &config)?;
+            if let Some(out) = &html {
+                std::fs::write(out, crate::html::audit_page(index.shop(), &audit))
+                    .with_context(|| format!("could not write {}", out.display()))?;
+            }
+            if json {
+                print_json(&audit)?;
+            } else {
+                report::audit(&mut std::io::stdout().lock(), &audit)?;
+                if let Some(out) = &html {
+                    println!("\nWrote the printable report to {}.", out.display());
+                }
+            }
+        }
         Command::Bench { db, json } => {
             let report = crate::bench::run(&db, today)?;
             if json {
@@ -387,6 +425,16 @@ fn read_changes(path: &Path) -> Result<Vec<crate::engine::changes::Change>> {
     let set = crate::engine::changes::parse_changes(&text)
         .map_err(|e| anyhow::anyhow!("{} is not a valid changes file: {e}", path.display()))?;
     Ok(set.changes)
+}
+
+/// Reads an audit configuration file, or the defaults without one.
+fn read_audit_config(path: Option<&Path>) -> Result<AuditConfig> {
+    let Some(path) = path else {
+        return Ok(AuditConfig::default());
+    };
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not a valid audit configuration: {e}", path.display()))
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<()> {

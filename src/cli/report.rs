@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use crate::engine::ShopIndex;
+use crate::engine::audit::Audit;
 use crate::engine::explain::{Explanation, Record};
 use crate::engine::held::Held;
 use crate::engine::model::money_text;
@@ -194,6 +195,30 @@ pub fn simulation(out: &mut dyn Write, r: &super::simulation::SimulationReport) 
             c.after * 100.0
         )?;
     }
+    let moved: Vec<_> = r
+        .audit
+        .figures
+        .iter()
+        .filter(|f| f.before != f.after || f.status_before != f.status_after)
+        .collect();
+    if moved.is_empty() {
+        writeln!(out, "\nNo audit figure changes.")?;
+    } else {
+        writeln!(out, "\nAudit figures that change:")?;
+        for f in moved {
+            writeln!(
+                out,
+                "  {}: {} → {}{}",
+                f.label,
+                f.value_text(f.before),
+                f.value_text(f.after),
+                match (f.status_before, f.status_after) {
+                    (Some(b), Some(a)) if b != a => format!("  ({} → {})", b.text(), a.text()),
+                    _ => String::new(),
+                }
+            )?;
+        }
+    }
     if let (Some(before), Some(after)) = (&r.before, &r.after) {
         writeln!(out, "\nCustomer {}: before → after", before.customer)?;
         let n = before
@@ -249,6 +274,144 @@ pub fn bench(out: &mut dyn Write, r: &crate::bench::Report) -> io::Result<()> {
     }
     if let Some(mb) = r.peak_rss_mb {
         writeln!(out, "{:<48} {:>10.0}", "peak resident memory (MB)", mb)?;
+    }
+    Ok(())
+}
+
+fn figure_text(v: Option<f64>) -> String {
+    v.map_or_else(|| "not measurable".to_owned(), |v| format!("{v:.2}"))
+}
+
+/// Prints the ethics audit: findings first, then the figures behind them.
+pub fn audit(out: &mut dyn Write, a: &Audit) -> io::Result<()> {
+    writeln!(
+        out,
+        "Ethics audit of {} customers' top {} recommendations.\n",
+        a.customers, a.top_n
+    )?;
+    if a.findings.is_empty() {
+        writeln!(out, "No findings.")?;
+    } else {
+        writeln!(out, "Findings ({}):", a.findings.len())?;
+        for f in &a.findings {
+            writeln!(out, "  [{}] {}", f.severity.label(), f.title)?;
+            writeln!(out, "      {}", f.detail)?;
+            if !f.rules.is_empty() {
+                writeln!(out, "      rules: {}", f.rules.join(", "))?;
+            }
+            if let Some(fix) = &f.fix {
+                writeln!(out, "      fix: {}", fix.label)?;
+            }
+        }
+    }
+    writeln!(
+        out,
+        "\nFairness: parity ratio = lowest group / highest group; below 0.8 is flagged (a rule of thumb, not a legal test)."
+    )?;
+    for g in &a.fairness {
+        let groups: Vec<String> = g
+            .groups
+            .iter()
+            .map(|x| {
+                let small = if x.eligible { "" } else { ", too few to flag" };
+                format!("{} ({}{small})", x.name, x.customers)
+            })
+            .collect();
+        writeln!(out, "\n  {}: {}", g.label, groups.join(", "))?;
+        for m in g
+            .metrics
+            .iter()
+            .filter(|m| !m.metric.starts_with("exposure:"))
+        {
+            writeln!(
+                out,
+                "    {:<58} {}  {}",
+                m.label,
+                figure_text(m.parity_ratio),
+                m.status.text()
+            )?;
+        }
+        let worst = g
+            .metrics
+            .iter()
+            .filter(|m| m.metric.starts_with("exposure:"))
+            .filter_map(|m| Some((m, m.parity_ratio?)))
+            .min_by(|x, y| x.1.total_cmp(&y.1));
+        if let Some((m, r)) = worst {
+            writeln!(
+                out,
+                "    {:<58} {r:.2}  {}",
+                format!("Least even category: {}", m.label),
+                m.status.text()
+            )?;
+        }
+    }
+    let d = &a.diversity;
+    writeln!(out, "\nDiversity (whole shop):")?;
+    for (label, v) in [
+        (
+            "Intra-list diversity (0 = one category, 1 = all different)",
+            d.intra_list_diversity,
+        ),
+        (
+            "Catalogue coverage (share of sellable products shown)",
+            d.catalogue_coverage,
+        ),
+        (
+            "Novelty (bits; higher = less obvious picks)",
+            d.novelty_bits,
+        ),
+        (
+            "Share outside the customer's past categories",
+            d.outside_past_categories,
+        ),
+        (
+            "Concentration of exposure (Gini; 1 = one product)",
+            d.exposure_gini,
+        ),
+        (
+            "Calibration gap (KL, bits; 0 = matches their history)",
+            d.calibration_kl,
+        ),
+    ] {
+        writeln!(out, "  {label:<58} {}", figure_text(v))?;
+    }
+    let m = &a.minimization;
+    writeln!(out, "\nData minimization:")?;
+    for u in &m.unused_fields {
+        writeln!(
+            out,
+            "  {} — held for {} customers, used by no rule{}",
+            u.label,
+            u.customers,
+            u.kept_for.as_ref().map_or_else(
+                || "; no other reason given".to_owned(),
+                |k| format!("; kept for {k}")
+            )
+        )?;
+    }
+    for p in &m.past_retention {
+        writeln!(
+            out,
+            "  {} — past its {}-day retention for {} customers",
+            p.label, p.retention_days, p.customers
+        )?;
+    }
+    for w in &m.without_consent {
+        writeln!(
+            out,
+            "  {} — held for {} customers without consent to {}",
+            w.label,
+            w.customers,
+            w.purposes.join(" or ")
+        )?;
+    }
+    writeln!(out, "\nRule checks:")?;
+    if a.lint.is_empty() {
+        writeln!(out, "  none")?;
+    }
+    for l in &a.lint {
+        writeln!(out, "  {} ({}): {}", l.rule_label, l.rule, l.message)?;
     }
     Ok(())
 }

@@ -8,9 +8,12 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::engine::audit::{Audit, AuditConfig, FigureChange, audit, compare};
 use crate::engine::changes::{Applied, Change};
 use crate::engine::explain::Explanation;
-use crate::engine::simulate::{Impact, Progress, customer_before_after, simulate};
+use crate::engine::simulate::{
+    Impact, Progress, SimulateError, all_lists, customer_before_after, simulate,
+};
 use crate::engine::{ShopIndex, index_for};
 use crate::store::{Attribution, Store};
 
@@ -31,6 +34,27 @@ pub struct SimulationReport {
     /// Their explanation after the changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<Explanation>,
+    /// The ethics audit before and after the changes.
+    pub audit: AuditBeforeAfter,
+}
+
+/// The audit before and after a scenario: every headline figure side by side, and
+/// both full audits.
+#[derive(Serialize)]
+pub struct AuditBeforeAfter {
+    /// Headline figures (parity ratios, diversity, data-minimization counts), matched.
+    pub figures: Vec<FigureChange>,
+    /// The full audit before.
+    pub before: Audit,
+    /// The full audit after.
+    pub after: Audit,
+}
+
+/// Every customer's list and the audit of them, now.
+pub fn audit_now(index: &ShopIndex, config: &AuditConfig) -> Result<Audit> {
+    let lists = all_lists(index, index.shop().settings.top_n, &Progress::default())
+        .ok_or(SimulateError::Cancelled)?;
+    Ok(audit(index, &lists, config))
 }
 
 /// Simulates `changes` on the shop behind `index`.
@@ -39,7 +63,13 @@ pub fn simulate_report(
     changes: &[Change],
     customer: Option<i64>,
 ) -> Result<SimulationReport> {
-    let sim = simulate(index, None, changes, "simulation", &Progress::default())?;
+    let progress = Progress::default();
+    let before_lists =
+        all_lists(index, index.shop().settings.top_n, &progress).ok_or(SimulateError::Cancelled)?;
+    let sim = simulate(index, Some(&before_lists), changes, "simulation", &progress)?;
+    let config = AuditConfig::default();
+    let audit_before = audit(index, &before_lists, &config);
+    let audit_after = audit(&sim.after, &sim.after_lists, &config);
     let (before, after) = match customer.and_then(|c| customer_before_after(index, &sim.after, c)) {
         Some((b, a)) => (Some(b), Some(a)),
         None => (None, None),
@@ -50,6 +80,11 @@ pub fn simulate_report(
         customer,
         before,
         after,
+        audit: AuditBeforeAfter {
+            figures: compare(&audit_before, &audit_after),
+            before: audit_before,
+            after: audit_after,
+        },
     })
 }
 

@@ -10,8 +10,7 @@ use super::index::ShopIndex;
 use super::model::{CustomerId, OrderId, PersonalField, ProductId};
 use super::rules::{Amount, Rule, Target};
 use super::score::{
-    CustomerPlan, Ranked, RuleStatus, Scorer, SkipReason, matching_visits, per_purchase_amount,
-    product_matches, window_start,
+    CustomerPlan, Ranked, RuleStatus, Scorer, SkipReason, product_matches, rule_visits_and_amount,
 };
 
 /// Largest number of contributions the counterfactual search combines (2^8 subsets).
@@ -285,27 +284,9 @@ fn rule_contribution(
     product: usize,
 ) -> Option<Contribution> {
     let shop = index.shop();
-    let is_bought = matches!(rule.target, Target::BoughtCategory | Target::BoughtProduct);
-    if !is_bought && !product_matches(index, &rule.target, product, product) {
-        return None;
-    }
-    let counts_visits = is_bought || matches!(rule.amount, Amount::PerPurchase { .. });
-    let visits = if counts_visits {
-        let from = window_start(index, &rule.amount);
-        matching_visits(index, customer, from, |q| {
-            product_matches(index, &rule.target, q, product)
-        })
-    } else {
-        Vec::new()
-    };
-    let amount = match rule.amount {
-        Amount::Fixed { value } if !is_bought || !visits.is_empty() => value,
-        Amount::Fixed { .. } => 0.0,
-        Amount::PerPurchase { each, max, .. } => per_purchase_amount(visits.len(), each, max),
-    };
-    if amount == 0.0 {
-        return None;
-    }
+    let (visits, amount) = rule_visits_and_amount(index, rule, customer, product)?;
+    let counts_visits = matches!(rule.target, Target::BoughtCategory | Target::BoughtProduct)
+        || matches!(rule.amount, Amount::PerPurchase { .. });
     let mut features: Vec<FeatureValue> = rule
         .conditions
         .iter()

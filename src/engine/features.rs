@@ -48,6 +48,11 @@ impl CustomerFeature {
         Self::CustomerForDays,
     ];
 
+    /// The personal-data fields this feature is computed from.
+    pub fn fields_read(self) -> &'static [PersonalField] {
+        FeatureId::Customer(self).fields()
+    }
+
     /// Short label used in sentences, e.g. "age".
     pub fn label(self) -> &'static str {
         match self {

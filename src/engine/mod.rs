@@ -2,6 +2,7 @@
 //! in-memory snapshot of a shop. No SQL and no UI here; every function takes "today"
 //! through the [`ShopIndex`] so results are reproducible.
 
+pub mod audit;
 pub mod changes;
 pub mod explain;
 pub mod features;

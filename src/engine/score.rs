@@ -363,6 +363,36 @@ pub fn matching_visits(
         .collect()
 }
 
+/// What one rule gives one product for one customer, before its weight: the matching
+/// visits it counted (empty when it counts none) and the amount; `None` when it gives
+/// nothing. Explanations and the audit both call this, so they agree with the scorer.
+pub fn rule_visits_and_amount(
+    index: &ShopIndex,
+    rule: &Rule,
+    customer: usize,
+    product: usize,
+) -> Option<(Vec<usize>, f64)> {
+    let is_bought = matches!(rule.target, Target::BoughtCategory | Target::BoughtProduct);
+    if !is_bought && !product_matches(index, &rule.target, product, product) {
+        return None;
+    }
+    let counts_visits = is_bought || matches!(rule.amount, Amount::PerPurchase { .. });
+    let visits = if counts_visits {
+        let from = window_start(index, &rule.amount);
+        matching_visits(index, customer, from, |q| {
+            product_matches(index, &rule.target, q, product)
+        })
+    } else {
+        Vec::new()
+    };
+    let amount = match rule.amount {
+        Amount::Fixed { value } if !is_bought || !visits.is_empty() => value,
+        Amount::Fixed { .. } => 0.0,
+        Amount::PerPurchase { each, max, .. } => per_purchase_amount(visits.len(), each, max),
+    };
+    (amount != 0.0).then_some((visits, amount))
+}
+
 /// The amount (before weight) for a number of matching visits.
 pub fn per_purchase_amount(visits: usize, each: f64, max: f64) -> f64 {
     (visits as f64 * each).min(max)

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::audit_log::{AuditLogView, Decision, WhoWhy};
 use super::customer::CustomerPage;
 use super::customers::CustomersView;
+use super::ethics::{EthicsAction, EthicsView};
 use super::jobs::Job;
 use super::loader::{Loaded, Loading, summarize};
 use super::rules::{RuleEditor, rules_ui};
@@ -36,6 +37,8 @@ pub enum Tab {
     Customers,
     /// The shop's rules and features in words.
     Rules,
+    /// The ethics audit.
+    Audit,
     /// Every applied change.
     Log,
 }
@@ -55,6 +58,8 @@ pub enum Command {
     Undo(i64, Attribution),
     /// Read the audit log again.
     RefreshLog,
+    /// Something asked for in the ethics audit view.
+    Ethics(EthicsAction),
 }
 
 /// What an apply or undo job hands back: the new entry, the shop as it now is, the log.
@@ -84,6 +89,7 @@ pub struct CandorApp {
     log: AuditLogView,
     who_why: Option<WhoWhy>,
     applying: Option<Job<ApplyOutcome>>,
+    ethics: EthicsView,
 }
 
 impl CandorApp {
@@ -106,6 +112,7 @@ impl CandorApp {
             log: AuditLogView::default(),
             who_why: None,
             applying: None,
+            ethics: EthicsView::default(),
         }
     }
 
@@ -189,6 +196,9 @@ impl CandorApp {
         self.poll_loading();
         self.poll_applying();
         if let Some(shop) = &self.shop {
+            self.ethics.poll(shop, ui.ctx());
+            self.scenario
+                .set_audit(self.ethics.config.clone(), self.ethics.current(shop));
             self.scenario.poll(shop, ui.ctx());
         }
         self.handle_input(ui.ctx());
@@ -234,6 +244,13 @@ impl CandorApp {
                 egui::CentralPanel::default().show(ui, |ui| {
                     rules_ui(ui, shop, &mut self.scenario, &mut self.rule_editor);
                 });
+            }
+            (Some(shop), Tab::Audit) => {
+                let actions = egui::CentralPanel::default()
+                    .show(ui, |ui| self.ethics.ui(ui, shop))
+                    .inner;
+                self.commands
+                    .extend(actions.into_iter().map(Command::Ethics));
             }
             (Some(_), Tab::Log) => {
                 egui::CentralPanel::default().show(ui, |ui| {
@@ -449,6 +466,7 @@ impl CandorApp {
             ui.separator();
             ui.selectable_value(&mut self.tab, Tab::Customers, "Customers");
             ui.selectable_value(&mut self.tab, Tab::Rules, "Rules");
+            ui.selectable_value(&mut self.tab, Tab::Audit, "Ethics audit");
             if ui
                 .selectable_value(&mut self.tab, Tab::Log, "Audit log")
                 .clicked()
@@ -525,6 +543,65 @@ impl CandorApp {
         }
     }
 
+    fn ethics_action(&mut self, action: EthicsAction) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        match action {
+            EthicsAction::ShowRule(id) => {
+                self.rule_editor.show_rule(&id);
+                self.tab = Tab::Rules;
+            }
+            EthicsAction::ShowCustomer(id) => {
+                if let Some(pos) = shop.index.customer_pos(id) {
+                    self.commands.push(Command::SelectCustomer(pos));
+                }
+            }
+            EthicsAction::Simulate(changes) => {
+                for change in changes {
+                    self.scenario.push(change);
+                }
+                self.notice = Some(
+                    "The fix is in the scenario on the right: compare the audit before and after, then apply or discard it."
+                        .to_owned(),
+                );
+            }
+            EthicsAction::ExportReport => {
+                let Some(audit) = self.ethics.current(shop) else {
+                    return;
+                };
+                let name = format!("{} ethics audit.html", shop.index.shop().settings.name);
+                if let Some(path) = rfd::FileDialog::new()
+                    .set_title("Save the audit report")
+                    .set_file_name(name.replace(['/', '\\', ':'], "-"))
+                    .add_filter("Web page", &["html"])
+                    .save_file()
+                {
+                    let page = crate::html::audit_page(shop.index.shop(), &audit);
+                    match std::fs::write(&path, page) {
+                        Ok(()) => {
+                            self.notice =
+                                Some(format!("Saved the audit report to {}.", path.display()));
+                        }
+                        Err(e) => {
+                            self.error = Some(format!("Could not write {}: {e}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The ethics audit view (tests).
+    pub fn ethics(&self) -> &EthicsView {
+        &self.ethics
+    }
+
+    /// The Rules view's state (tests).
+    pub fn rule_editor(&self) -> &RuleEditor {
+        &self.rule_editor
+    }
+
     fn run_commands(&mut self, ctx: &egui::Context) {
         for command in std::mem::take(&mut self.commands) {
             match command {
@@ -549,6 +626,7 @@ impl CandorApp {
                         }
                     }
                 }
+                Command::Ethics(action) => self.ethics_action(action),
                 Command::SelectCustomer(pos) => {
                     if let Some(shop) = &self.shop {
                         self.customer = Some(CustomerPage::new(shop, pos));

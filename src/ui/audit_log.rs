@@ -66,51 +66,53 @@ impl AuditLogView {
                 "No entry matches these filters."
             });
         }
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            for e in shown {
-                egui::Frame::group(ui.style()).show(ui, |ui| {
-                    ui.set_width(ui.available_width());
-                    ui.horizontal(|ui| {
-                        ui.strong(format!("Entry {}", e.id));
-                        ui.label(format!(
-                            "{} · {}",
-                            e.at.get(..19).unwrap_or(&e.at).replace('T', " "),
-                            e.actor
-                        ));
-                        if let Some(u) = e.undoes {
+        egui::ScrollArea::vertical()
+            .id_salt("audit-log")
+            .show(ui, |ui| {
+                for e in shown {
+                    egui::Frame::group(ui.style()).show(ui, |ui| {
+                        ui.set_width(ui.available_width());
+                        ui.horizontal(|ui| {
+                            ui.strong(format!("Entry {}", e.id));
+                            ui.label(format!(
+                                "{} · {}",
+                                e.at.get(..19).unwrap_or(&e.at).replace('T', " "),
+                                e.actor
+                            ));
+                            if let Some(u) = e.undoes {
+                                ui.label(
+                                    RichText::new(format!("undoes entry {u}")).color(theme::MUTED),
+                                );
+                            }
+                            if ui.button(format!("Undo entry {}", e.id)).clicked() {
+                                undo = Some(e.id);
+                            }
+                        });
+                        ui.label(format!("Why: {}", e.reason));
+                        for a in &e.changes {
                             ui.label(
-                                RichText::new(format!("undoes entry {u}")).color(theme::MUTED),
+                                RichText::new(format!(
+                                    "{}: {} -> {}",
+                                    a.change.kind(),
+                                    a.before,
+                                    a.after
+                                ))
+                                .small(),
                             );
                         }
-                        if ui.button(format!("Undo entry {}", e.id)).clicked() {
-                            undo = Some(e.id);
+                        if let Some(impact) = &e.impact {
+                            ui.label(
+                                RichText::new(format!(
+                                    "Impact shown: recommendations changed for {} of {} customers",
+                                    impact["customers_changed"], impact["customers_total"]
+                                ))
+                                .small()
+                                .color(theme::MUTED),
+                            );
                         }
                     });
-                    ui.label(format!("Why: {}", e.reason));
-                    for a in &e.changes {
-                        ui.label(
-                            RichText::new(format!(
-                                "{}: {} -> {}",
-                                a.change.kind(),
-                                a.before,
-                                a.after
-                            ))
-                            .small(),
-                        );
-                    }
-                    if let Some(impact) = &e.impact {
-                        ui.label(
-                            RichText::new(format!(
-                                "Impact shown: recommendations changed for {} of {} customers",
-                                impact["customers_changed"], impact["customers_total"]
-                            ))
-                            .small()
-                            .color(theme::MUTED),
-                        );
-                    }
-                });
-            }
-        });
+                }
+            });
         undo
     }
 }

@@ -6,7 +6,9 @@ use std::sync::mpsc::{Receiver, channel};
 
 use chrono::NaiveDate;
 
+use crate::engine::audit::{Audit, AuditConfig, audit};
 use crate::engine::overview::{CustomerRow, RuleRow, customer_rows, rule_rows};
+use crate::engine::simulate::{Lists, Progress, all_lists};
 use crate::engine::{ShopIndex, index_for};
 use crate::store::Store;
 
@@ -24,6 +26,10 @@ pub struct Loaded {
     pub rows: Vec<CustomerRow>,
     /// Rules with their reach.
     pub rules: Vec<RuleRow>,
+    /// Every customer's recommendations.
+    pub lists: Arc<Lists>,
+    /// The ethics audit of those recommendations, with the default configuration.
+    pub audit: Arc<Audit>,
 }
 
 /// Loads a shop, reporting progress as (fraction, stage) pairs.
@@ -53,8 +59,13 @@ pub fn summarize(
     let index = Arc::new(index_for(Arc::new(shop), today));
     progress(0.75, "Summarizing customers");
     let rows = customer_rows(&index);
-    progress(0.85, "Checking which rules run for whom");
+    progress(0.8, "Checking which rules run for whom");
     let rules = rule_rows(&index);
+    progress(0.85, "Recommending for every customer");
+    let n = index.shop().settings.top_n;
+    let lists = Arc::new(all_lists(&index, n, &Progress::default()).unwrap_or_default());
+    progress(0.95, "Auditing fairness, diversity and data use");
+    let audit = Arc::new(audit(&index, &lists, &AuditConfig::default()));
     progress(1.0, "Done");
     Loaded {
         path: path.to_owned(),
@@ -63,6 +74,8 @@ pub fn summarize(
         index,
         rows,
         rules,
+        lists,
+        audit,
     }
 }
 

@@ -6,6 +6,7 @@ mod audit_log;
 mod charts;
 mod customer;
 mod customers;
+mod ethics;
 mod frame_bench;
 mod jobs;
 mod loader;
@@ -15,8 +16,10 @@ mod theme;
 mod why;
 
 pub use app::{CandorApp, Saved, Tab};
+pub use ethics::{EthicsAction, EthicsView};
 pub use frame_bench::customer_table_frames;
 pub use loader::{Loaded, load_blocking};
+pub use rules::RuleEditor;
 
 use std::path::PathBuf;
 

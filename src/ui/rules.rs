@@ -16,9 +16,22 @@ pub struct RuleEditor {
     open: bool,
     text: String,
     error: Option<String>,
+    highlight: Option<String>,
+    scroll_pending: bool,
 }
 
 impl RuleEditor {
+    /// Marks a rule to be highlighted and scrolled to the next time the view is drawn.
+    pub fn show_rule(&mut self, id: &str) {
+        self.highlight = Some(id.to_owned());
+        self.scroll_pending = true;
+    }
+
+    /// The rule highlighted in the view, if any.
+    pub fn highlighted(&self) -> Option<&str> {
+        self.highlight.as_deref()
+    }
+
     fn edit(&mut self, rule: &Rule) {
         self.text = serde_json::to_string_pretty(rule).unwrap_or_default();
         self.error = None;
@@ -64,7 +77,7 @@ pub fn rules_ui(ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario, editor: &mu
         .map(|p| p.id.as_str())
         .collect();
     editor.ui(ui.ctx(), &purposes, scenario);
-    egui::ScrollArea::vertical().show(ui, |ui| {
+    egui::ScrollArea::vertical().id_salt("rules").show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.heading("Rules");
             if ui.button("New rule…").clicked() {
@@ -78,8 +91,16 @@ pub fn rules_ui(ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario, editor: &mu
         ui.add_space(6.0);
         for row in &shop.rules {
             let r = &row.rule;
-            egui::Frame::group(ui.style()).show(ui, |ui| {
+            let highlighted = editor.highlight.as_deref() == Some(r.id.as_str());
+            let mut frame = egui::Frame::group(ui.style());
+            if highlighted {
+                frame = frame.stroke(egui::Stroke::new(2.0, theme::FLAG));
+            }
+            let shown = frame.show(ui, |ui| {
                 ui.set_width(ui.available_width());
+                if highlighted {
+                    ui.colored_label(theme::FLAG, "Shown from the ethics audit");
+                }
                 ui.horizontal(|ui| {
                     ui.strong(&r.label);
                     ui.label(RichText::new(format!("({})", r.id)).color(theme::MUTED));
@@ -111,6 +132,10 @@ pub fn rules_ui(ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario, editor: &mu
                     }
                 });
             });
+            if highlighted && editor.scroll_pending {
+                shown.response.scroll_to_me(Some(egui::Align::TOP));
+                editor.scroll_pending = false;
+            }
         }
         ui.add_space(10.0);
         ui.heading("Features");

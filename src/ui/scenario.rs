@@ -11,6 +11,8 @@ use super::jobs::Job;
 use super::loader::Loaded;
 use super::theme;
 use crate::engine::ShopIndex;
+use crate::engine::audit::fairness::Status;
+use crate::engine::audit::{Audit, AuditConfig, FigureChange, audit, compare};
 use crate::engine::changes::{Applied, Change};
 use crate::engine::explain::Explanation;
 use crate::engine::simulate::{
@@ -29,6 +31,12 @@ pub struct Outcome {
     pub impact: Impact,
     /// Every customer's list before, reused by the next simulation.
     pub before_lists: Arc<Lists>,
+    /// The ethics audit before the scenario.
+    pub audit_before: Arc<Audit>,
+    /// The ethics audit after it.
+    pub audit_after: Audit,
+    /// Every headline audit figure before and after.
+    pub audit_figures: Vec<FigureChange>,
 }
 
 /// What the user asked for in the scenario panel.
@@ -50,6 +58,11 @@ pub struct Scenario {
     before_lists: Option<Arc<Lists>>,
     dirty: bool,
     customer_effect: Option<(usize, Explanation, Explanation)>,
+    /// The audit settings the before-and-after audit uses.
+    pub audit_config: AuditConfig,
+    /// The audit before, when already computed with those settings.
+    pub audit_before: Option<Arc<Audit>>,
+    show_all_figures: bool,
 }
 
 /// Two changes that set the same thing: a newer one replaces the older.
@@ -136,6 +149,20 @@ impl Scenario {
         self.dirty = true;
     }
 
+    /// Sets the audit settings (re-simulating when they change) and the audit before, if known.
+    pub fn set_audit(&mut self, config: AuditConfig, before: Option<Arc<Audit>>) {
+        if config != self.audit_config {
+            self.audit_config = config;
+            self.audit_before = None;
+            if !self.changes.is_empty() {
+                self.invalidate();
+            }
+        }
+        if before.is_some() {
+            self.audit_before = before;
+        }
+    }
+
     /// The weight a rule has in the scenario, if the scenario changes it.
     pub fn pending_weight(&self, rule: &str) -> Option<f64> {
         self.changes.iter().rev().find_map(|c| match c {
@@ -197,7 +224,16 @@ impl Scenario {
     fn start(&mut self, shop: &Loaded, ctx: &egui::Context) {
         let index = Arc::clone(&shop.index);
         let changes = self.changes.clone();
-        let cached = self.before_lists.clone();
+        let cached = self
+            .before_lists
+            .clone()
+            .or_else(|| (shop.lists.len() == shop.rows.len()).then(|| Arc::clone(&shop.lists)));
+        let config = self.audit_config.clone();
+        let known_audit = self
+            .audit_before
+            .clone()
+            .filter(|a| a.config == config)
+            .or_else(|| (shop.audit.config == config).then(|| Arc::clone(&shop.audit)));
         let customers = index.shop().customers.len();
         let total = if cached.is_some() {
             customers
@@ -217,12 +253,18 @@ impl Scenario {
                     }
                 };
                 let sim = simulate(&index, Some(&before_lists), &changes, "scenario", progress)?;
+                let audit_before =
+                    known_audit.unwrap_or_else(|| Arc::new(audit(&index, &before_lists, &config)));
+                let audit_after = audit(&sim.after, &sim.after_lists, &config);
                 Ok(Outcome {
                     basis: index,
                     after: sim.after,
                     applied: sim.applied,
                     impact: sim.impact,
                     before_lists,
+                    audit_figures: compare(&audit_before, &audit_after),
+                    audit_before,
+                    audit_after,
                 })
             },
         ));
@@ -296,7 +338,46 @@ impl Scenario {
             self.customer_effect_ui(ui, &outcome, c);
             ui.separator();
         }
+        self.audit_figures_ui(ui, &outcome);
+        ui.separator();
         whole_shop_ui(ui, &outcome.impact);
+    }
+
+    /// The ethics audit's headline figures before and after the scenario.
+    fn audit_figures_ui(&mut self, ui: &mut Ui, outcome: &Outcome) {
+        ui.strong("Ethics audit before and after");
+        ui.label(format!(
+            "Findings: {} -> {}",
+            outcome.audit_before.findings.len(),
+            outcome.audit_after.findings.len()
+        ));
+        ui.checkbox(&mut self.show_all_figures, "Show every audit figure");
+        let changed = |f: &&FigureChange| f.before != f.after || f.status_before != f.status_after;
+        let shown: Vec<&FigureChange> = outcome
+            .audit_figures
+            .iter()
+            .filter(|f| {
+                self.show_all_figures || changed(f) || f.status_before == Some(Status::Flagged)
+            })
+            .collect();
+        if shown.is_empty() {
+            ui.label("No audit figure changes.");
+            return;
+        }
+        egui::Grid::new("audit-figures")
+            .striped(true)
+            .show(ui, |ui| {
+                ui.label(RichText::new("Figure").small().strong());
+                ui.label(RichText::new("Before").small().strong());
+                ui.label(RichText::new("After").small().strong());
+                ui.end_row();
+                for f in shown {
+                    ui.label(RichText::new(&f.label).small());
+                    status_value_ui(ui, &f.value_text(f.before), f.status_before);
+                    status_value_ui(ui, &f.value_text(f.after), f.status_after);
+                    ui.end_row();
+                }
+            });
     }
 
     fn customer_effect_ui(&mut self, ui: &mut Ui, outcome: &Outcome, customer: usize) {
@@ -537,4 +618,20 @@ fn share_chart_ui(ui: &mut Ui, title: &str, id: &str, shares: &[ShareChange]) {
             ui.end_row();
         }
     });
+}
+
+/// A figure coloured by its status: red when flagged, green when within the rule of thumb.
+fn status_value_ui(ui: &mut Ui, text: &str, status: Option<Status>) {
+    let colour = match status {
+        Some(Status::Flagged) => theme::NEGATIVE,
+        Some(Status::Fair) => theme::POSITIVE,
+        Some(Status::Uncertain) => theme::FLAG,
+        _ => ui.visuals().text_color(),
+    };
+    let suffix = match status {
+        Some(Status::Flagged) => " flagged",
+        Some(Status::Uncertain) => " unsure",
+        _ => "",
+    };
+    ui.colored_label(colour, format!("{text}{suffix}"));
 }

@@ -1,0 +1,427 @@
+//! Turns the audit's figures into findings a shop owner can act on: what is wrong in
+//! words, the rules and customers behind it, and a set of changes that would fix it,
+//! ready to simulate.
+
+use serde::Serialize;
+
+use super::super::changes::Change;
+use super::super::index::ShopIndex;
+use super::super::model::CustomerId;
+use super::AuditConfig;
+use super::fairness::{GroupingReport, MetricKind, MetricReport, Status};
+use super::groups::assign;
+use super::lint::{Check, RuleLint};
+use super::minimization::{LISTED_CUSTOMERS, Minimization};
+
+/// Which part of the audit a finding comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Area {
+    /// Fairness across customer groups.
+    Fairness,
+    /// Data minimization.
+    Minimization,
+    /// Rule lint.
+    Lint,
+}
+
+impl Area {
+    /// The area's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Fairness => "Fairness",
+            Self::Minimization => "Data minimization",
+            Self::Lint => "Rule check",
+        }
+    }
+}
+
+/// How urgent a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Likely unfair, unlawful or manipulative: act on it.
+    AtRisk,
+    /// Worth a look.
+    Attention,
+}
+
+impl Severity {
+    /// The severity in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::AtRisk => "At risk",
+            Self::Attention => "Needs attention",
+        }
+    }
+}
+
+/// Changes that would fix a finding, to simulate before applying.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fix {
+    /// What the fix does, e.g. "Switch off “Premium picks for over-40s”".
+    pub label: String,
+    /// The changes.
+    pub changes: Vec<Change>,
+}
+
+/// One thing the audit found.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    /// Stable key, e.g. `fairness:age_band:premium` or `lint:premium-for-40-plus:pricing_by_group`.
+    pub id: String,
+    /// Which part of the audit.
+    pub area: Area,
+    /// How urgent.
+    pub severity: Severity,
+    /// One line, in plain words.
+    pub title: String,
+    /// The figures behind it.
+    pub detail: String,
+    /// The rules behind it (ids).
+    pub rules: Vec<String>,
+    /// The personal-data field involved, if any.
+    pub field: Option<String>,
+    /// Customers concerned.
+    pub customers: usize,
+    /// Their numbers (the first 50).
+    pub customer_ids: Vec<CustomerId>,
+    /// A fix to simulate, when one is known.
+    pub fix: Option<Fix>,
+}
+
+/// Builds the findings, most serious first.
+pub fn findings(
+    index: &ShopIndex,
+    config: &AuditConfig,
+    fairness: &[GroupingReport],
+    minimization: &Minimization,
+    lint: &[RuleLint],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for report in fairness {
+        let flagged = |m: &&MetricReport| m.status == Status::Flagged;
+        for metric in report
+            .metrics
+            .iter()
+            .filter(|m| !m.metric.starts_with("exposure:"))
+            .filter(flagged)
+        {
+            out.push(fairness_finding(index, config, report, metric));
+        }
+        let exposure: Vec<&MetricReport> = report
+            .metrics
+            .iter()
+            .filter(|m| m.metric.starts_with("exposure:"))
+            .filter(flagged)
+            .collect();
+        if !exposure.is_empty() {
+            out.push(exposure_finding(index, report, &exposure));
+        }
+    }
+    out.extend(minimization_findings(index, minimization));
+    out.extend(lint.iter().map(|l| lint_finding(index, l)));
+    out.sort_by_key(|f| f.severity);
+    out
+}
+
+fn switch_off(index: &ShopIndex, rules: &[String]) -> Option<Fix> {
+    if rules.is_empty() {
+        return None;
+    }
+    let labels: Vec<String> = rules
+        .iter()
+        .map(|id| {
+            let label = index
+                .shop()
+                .rules
+                .iter()
+                .find(|r| &r.id == id)
+                .map_or(id.as_str(), |r| r.label.as_str());
+            format!("\u{201c}{label}\u{201d}")
+        })
+        .collect();
+    Some(Fix {
+        label: format!("Simulate switching off {}", labels.join(" and ")),
+        changes: rules
+            .iter()
+            .map(|id| Change::RuleEnabled {
+                rule: id.clone(),
+                enabled: false,
+            })
+            .collect(),
+    })
+}
+
+fn value_text(kind: MetricKind, value: Option<f64>) -> String {
+    match (kind, value) {
+        (_, None) => "none".to_owned(),
+        (MetricKind::Rate, Some(v)) => format!("{:.0}%", v * 100.0),
+        (MetricKind::Mean, Some(v)) => format!("{v:.2}"),
+    }
+}
+
+fn fairness_finding(
+    index: &ShopIndex,
+    config: &AuditConfig,
+    report: &GroupingReport,
+    metric: &MetricReport,
+) -> Finding {
+    let shop = index.shop();
+    let field = report.grouping.field();
+    let rules = rules_behind(index, report);
+    let low = metric.lowest_group.clone().unwrap_or_default();
+    let high = metric.highest_group.clone().unwrap_or_default();
+    let value_of = |name: &str| {
+        metric
+            .groups
+            .iter()
+            .find(|g| g.group == name)
+            .and_then(|g| g.value)
+    };
+    let ratio = metric.parity_ratio.unwrap_or(0.0);
+    let [lo, hi] = metric.parity_ratio_interval.unwrap_or([ratio, ratio]);
+    let members: Vec<usize> = assign(index, report.grouping, config)
+        .map(|a| {
+            let g = a.names.iter().position(|n| *n == low).unwrap_or(usize::MAX);
+            (0..a.of_customer.len())
+                .filter(|&c| a.of_customer[c] == g)
+                .collect()
+        })
+        .unwrap_or_default();
+    let cause = if rules.is_empty() {
+        format!(
+            " No enabled rule reads {}; the gap comes from what these customers bought.",
+            field.key().replace('_', " ")
+        )
+    } else {
+        String::new()
+    };
+    Finding {
+        id: format!("fairness:{}:{}", report.grouping.key(), metric.metric),
+        area: Area::Fairness,
+        severity: if rules.is_empty() {
+            Severity::Attention
+        } else {
+            Severity::AtRisk
+        },
+        title: format!(
+            "{} — by {}: \u{201c}{low}\u{201d} gets {ratio:.2}× what \u{201c}{high}\u{201d} gets",
+            metric.label,
+            report.label.to_lowercase(),
+        ),
+        detail: format!(
+            "{low}: {}, {high}: {}. Parity ratio {ratio:.2} (95% interval {lo:.2}–{hi:.2}), below the four-fifths rule of thumb (0.8) — a warning sign, not a legal test.{cause}",
+            value_text(metric.kind, value_of(&low)),
+            value_text(metric.kind, value_of(&high)),
+        ),
+        fix: switch_off(index, &rules),
+        rules,
+        field: Some(field.key().to_owned()),
+        customers: members.len(),
+        customer_ids: members
+            .iter()
+            .take(LISTED_CUSTOMERS)
+            .map(|&c| shop.customers[c].id)
+            .collect(),
+    }
+}
+
+/// Deleting a field for more customers than this is not offered as a one-click
+/// simulation (it would be that many separate changes); the finding still lists them.
+pub const MAX_FIX_CUSTOMERS: usize = 1000;
+
+/// The enabled rules behind a gap between groups: those that single out the grouping's
+/// attribute in a condition (an age limit for age bands), else any that read its field.
+fn rules_behind(index: &ShopIndex, report: &GroupingReport) -> Vec<String> {
+    let field = report.grouping.field();
+    let reading: Vec<&super::super::rules::Rule> = index
+        .shop()
+        .rules
+        .iter()
+        .filter(|r| r.enabled && r.fields().contains(&field))
+        .collect();
+    let singling_out: Vec<&super::super::rules::Rule> = reading
+        .iter()
+        .copied()
+        .filter(|r| {
+            r.conditions.iter().any(|c| {
+                super::lint::marks_a_group(c.feature) && c.feature.fields_read().contains(&field)
+            })
+        })
+        .collect();
+    let chosen = if singling_out.is_empty() {
+        reading
+    } else {
+        singling_out
+    };
+    chosen.iter().map(|r| r.id.clone()).collect()
+}
+
+/// One finding for every category whose exposure is uneven across a grouping's groups.
+fn exposure_finding(
+    index: &ShopIndex,
+    report: &GroupingReport,
+    metrics: &[&MetricReport],
+) -> Finding {
+    let rules = rules_behind(index, report);
+    let parts: Vec<String> = metrics
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {:.2} (lowest: {}, highest: {})",
+                m.metric.trim_start_matches("exposure:"),
+                m.parity_ratio.unwrap_or(0.0),
+                m.lowest_group.clone().unwrap_or_default(),
+                m.highest_group.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    Finding {
+        id: format!("fairness:{}:exposure", report.grouping.key()),
+        area: Area::Fairness,
+        severity: Severity::Attention,
+        title: format!(
+            "Some categories are shown much more to some {} groups than to others",
+            report.label.to_lowercase()
+        ),
+        detail: format!(
+            "Position-weighted exposure parity ratio below 0.8, with the whole 95% interval below it: {}.",
+            parts.join("; ")
+        ),
+        fix: switch_off(index, &rules),
+        rules,
+        field: Some(report.grouping.field().key().to_owned()),
+        customers: 0,
+        customer_ids: Vec::new(),
+    }
+}
+
+fn delete_field(field: &str, label: &str, ids: &[CustomerId]) -> Option<Fix> {
+    let deletable = !matches!(field, "orders" | "consents" | "customer_since");
+    if !deletable || ids.is_empty() || ids.len() > MAX_FIX_CUSTOMERS {
+        return None;
+    }
+    Some(Fix {
+        label: format!(
+            "Simulate deleting {} for these {} customers",
+            label.to_lowercase(),
+            ids.len()
+        ),
+        changes: ids
+            .iter()
+            .map(|&customer| Change::CustomerField {
+                customer,
+                field: field.to_owned(),
+                value: None,
+            })
+            .collect(),
+    })
+}
+
+fn minimization_findings(index: &ShopIndex, m: &Minimization) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for u in m.unused_fields.iter().filter(|u| u.kept_for.is_none()) {
+        out.push(Finding {
+            id: format!("minimization:unused:{}", u.field),
+            area: Area::Minimization,
+            severity: Severity::Attention,
+            title: format!(
+                "{} is held for {} customers, but nothing uses it",
+                u.label, u.customers
+            ),
+            detail: "No enabled rule or feature reads it and the shop gives no other reason to keep it. Stop collecting it, or delete it.".to_owned(),
+            rules: Vec::new(),
+            field: Some(u.field.clone()),
+            customers: u.customers,
+            customer_ids: u.customer_ids.clone(),
+            fix: delete_field(&u.field, &u.label, &u.all_customer_ids),
+        });
+    }
+    for p in &m.past_retention {
+        out.push(Finding {
+            id: format!("minimization:retention:{}", p.field),
+            area: Area::Minimization,
+            severity: Severity::AtRisk,
+            title: format!(
+                "{} is kept past its retention period for {} customers",
+                p.label, p.customers
+            ),
+            detail: format!(
+                "The shop keeps {} for {} days after a customer's last order; these customers' last order (or sign-up) is older than that.",
+                p.label.to_lowercase(),
+                p.retention_days
+            ),
+            rules: Vec::new(),
+            field: Some(p.field.clone()),
+            customers: p.customers,
+            customer_ids: p.customer_ids.clone(),
+            fix: delete_field(&p.field, &p.label, &p.all_customer_ids),
+        });
+    }
+    for w in &m.without_consent {
+        let rules: Vec<String> = index
+            .shop()
+            .rules
+            .iter()
+            .filter(|r| r.enabled && r.fields().iter().any(|f| f.key() == w.field))
+            .map(|r| r.id.clone())
+            .collect();
+        out.push(Finding {
+            id: format!("minimization:without_consent:{}", w.field),
+            area: Area::Minimization,
+            severity: Severity::Attention,
+            title: format!(
+                "{} is held for {} customers who agreed to none of the purposes it is used for",
+                w.label, w.customers
+            ),
+            detail: format!(
+                "It is used only for {} and the shop gives no other reason to keep it.",
+                w.purposes
+                    .iter()
+                    .map(|p| format!("\"{}\"", super::super::explain::purpose_label(index, p)))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+            rules,
+            field: Some(w.field.clone()),
+            customers: w.customers,
+            customer_ids: w.customer_ids.clone(),
+            fix: delete_field(&w.field, &w.label, &w.all_customer_ids),
+        });
+    }
+    out
+}
+
+fn lint_finding(index: &ShopIndex, l: &RuleLint) -> Finding {
+    let severity = match l.check {
+        Check::PricingByGroup | Check::NoPurpose | Check::PressureWording => Severity::AtRisk,
+        Check::SensitiveAttribute | Check::NoReason | Check::NeverFires => Severity::Attention,
+    };
+    let fix = if l.check == Check::NeverFires {
+        Some(Fix {
+            label: format!("Simulate removing \u{201c}{}\u{201d}", l.rule_label),
+            changes: vec![Change::RuleRemoved {
+                rule: l.rule.clone(),
+            }],
+        })
+    } else {
+        switch_off(index, std::slice::from_ref(&l.rule))
+    };
+    Finding {
+        id: format!("lint:{}:{}", l.rule, l.check.key()),
+        area: Area::Lint,
+        severity,
+        title: format!("\u{201c}{}\u{201d} {}", l.rule_label, l.message),
+        detail: format!(
+            "Rule {} — check: {}.",
+            l.rule,
+            l.check.key().replace('_', " ")
+        ),
+        rules: vec![l.rule.clone()],
+        field: None,
+        customers: 0,
+        customer_ids: Vec::new(),
+        fix,
+    }
+}

@@ -1,0 +1,193 @@
+//! Rule lint: checks on the enabled rules themselves, before looking at any outcome —
+//! sensitive attributes, prices steered by group, missing purpose or reason, pressure
+//! wording, and rules that never run for anyone.
+
+use serde::Serialize;
+
+use super::super::features::CustomerFeature;
+use super::super::model::Shop;
+use super::super::rules::{Rule, Target};
+use super::facts::is_promotion;
+
+/// Phrases that pressure a customer with urgency or scarcity.
+pub const PRESSURE_PHRASES: [&str; 16] = [
+    "only today",
+    "today only",
+    "last chance",
+    "hurry",
+    "limited time",
+    "while stocks last",
+    "ends soon",
+    "ends tonight",
+    "don't miss",
+    "do not miss",
+    "act now",
+    "selling fast",
+    "almost gone",
+    "last few",
+    "before it's gone",
+    "running out",
+];
+
+/// Which check a rule failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    /// Reads a sensitive attribute or a likely stand-in for one.
+    SensitiveAttribute,
+    /// Prices or discounts differ by a group attribute (personalized pricing).
+    PricingByGroup,
+    /// No consent purpose, or one the shop does not have.
+    NoPurpose,
+    /// No plain-language reason.
+    NoReason,
+    /// Urgency or scarcity wording in the reason.
+    PressureWording,
+    /// Runs for no customer at all.
+    NeverFires,
+}
+
+impl Check {
+    /// Stable key used in JSON and finding ids.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::SensitiveAttribute => "sensitive_attribute",
+            Self::PricingByGroup => "pricing_by_group",
+            Self::NoPurpose => "no_purpose",
+            Self::NoReason => "no_reason",
+            Self::PressureWording => "pressure_wording",
+            Self::NeverFires => "never_fires",
+        }
+    }
+}
+
+/// One lint finding on one rule.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleLint {
+    /// The rule's id.
+    pub rule: String,
+    /// The rule's name.
+    pub rule_label: String,
+    /// The check.
+    pub check: Check,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+/// Whether a condition on this feature singles out a group of people (age does;
+/// days to a birthday does not, as everyone has one).
+pub(super) fn marks_a_group(feature: CustomerFeature) -> bool {
+    feature == CustomerFeature::Age
+}
+
+/// Lints every enabled rule; `reach[r]` is how many customers rule `r` runs for.
+pub fn lint(shop: &Shop, reach: &[usize]) -> Vec<RuleLint> {
+    let mut out = Vec::new();
+    for (r, rule) in shop.rules.iter().enumerate() {
+        if !rule.enabled {
+            continue;
+        }
+        let mut push = |check: Check, message: String| {
+            out.push(RuleLint {
+                rule: rule.id.clone(),
+                rule_label: rule.label.clone(),
+                check,
+                message,
+            });
+        };
+        let sensitive: Vec<String> = rule
+            .fields()
+            .into_iter()
+            .filter_map(|f| shop.fields.iter().find(|d| d.field == f && d.sensitive))
+            .map(|d| d.label.to_lowercase())
+            .collect();
+        if !sensitive.is_empty() {
+            push(
+                Check::SensitiveAttribute,
+                format!(
+                    "reads {}, a sensitive attribute or a likely stand-in for one",
+                    sensitive.join(" and ")
+                ),
+            );
+        }
+        if let Some(message) = pricing_by_group(rule) {
+            push(Check::PricingByGroup, message);
+        }
+        if rule.purpose.trim().is_empty() || !shop.purposes.iter().any(|p| p.id == rule.purpose) {
+            push(
+                Check::NoPurpose,
+                "has no consent purpose the shop asks customers about, so no consent can allow it"
+                    .to_owned(),
+            );
+        }
+        if !rule.reason.chars().any(char::is_alphabetic) {
+            push(
+                Check::NoReason,
+                "has no plain-language reason to show the customer".to_owned(),
+            );
+        }
+        let reason = rule.reason.to_lowercase().replace('’', "'");
+        let pressure: Vec<&str> = PRESSURE_PHRASES
+            .iter()
+            .copied()
+            .filter(|p| reason.contains(p))
+            .collect();
+        if !pressure.is_empty() || only_n_left(&reason) {
+            let words = if pressure.is_empty() {
+                "\"only … left\"".to_owned()
+            } else {
+                pressure
+                    .iter()
+                    .map(|p| format!("\"{p}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            push(
+                Check::PressureWording,
+                format!("its reason pressures the customer with urgency or scarcity ({words})"),
+            );
+        }
+        if reach.get(r) == Some(&0) {
+            push(
+                Check::NeverFires,
+                "is switched on but runs for no customer (no one has both the consent and the conditions)"
+                    .to_owned(),
+            );
+        }
+    }
+    out
+}
+
+/// A rule that targets a price band, or gives a discount, only to customers of some
+/// group: the message saying so, or `None`.
+fn pricing_by_group(rule: &Rule) -> Option<String> {
+    let on_price = matches!(rule.target, Target::PriceBand { .. }) || is_promotion(rule);
+    let condition = rule.conditions.iter().find(|c| marks_a_group(c.feature))?;
+    on_price.then(|| {
+        format!(
+            "steers prices by group: {} only for customers whose {}",
+            rule.target.text(),
+            condition.text()
+        )
+    })
+}
+
+/// "only 3 left" and the like.
+fn only_n_left(reason: &str) -> bool {
+    reason.match_indices("only ").any(|(i, m)| {
+        let rest = &reason[i + m.len()..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        !digits.is_empty() && rest[digits.len()..].trim_start().starts_with("left")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scarcity_counts() {
+        assert!(only_n_left("only 3 left in stock"));
+        assert!(!only_n_left("only for you"));
+    }
+}

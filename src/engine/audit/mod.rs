@@ -1,0 +1,264 @@
+//! The ethics audit: fairness across customer groups, the diversity of what is
+//! recommended, data minimization and rule lint, computed from a snapshot and every
+//! customer's list. Pure: no SQL, no UI. Every formula is written out in the README
+//! ("Audit definitions"), so outside tools can reproduce the numbers.
+
+pub mod diversity;
+pub mod facts;
+pub mod fairness;
+mod findings;
+pub mod groups;
+pub mod lint;
+pub mod minimization;
+pub mod stats;
+
+use serde::{Deserialize, Serialize};
+
+pub use findings::{Area, Finding, Fix, Severity};
+pub use groups::Grouping;
+
+use super::index::ShopIndex;
+use super::simulate::Lists;
+use diversity::DiversityFigures;
+use fairness::{GroupingReport, ProductExposure, Status};
+
+/// What the audit groups customers by and how carefully it counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditConfig {
+    /// Groupings to compare.
+    pub groupings: Vec<Grouping>,
+    /// Ascending age-band edges: 30, 40 gives "under 30", "30–39", "40 and over".
+    pub age_bands: Vec<u32>,
+    /// Customers for fewer days than this are "new".
+    pub new_customer_days: i64,
+    /// Groups smaller than this are shown but never flagged.
+    pub min_group_size: usize,
+    /// Bootstrap replicates per interval.
+    pub bootstrap_samples: usize,
+    /// Seed of the bootstrap, so the same shop gives the same intervals.
+    pub seed: u64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            groupings: Grouping::ALL.to_vec(),
+            age_bands: vec![30, 40, 50, 65],
+            new_customer_days: 365,
+            min_group_size: 30,
+            bootstrap_samples: 400,
+            seed: 2026,
+        }
+    }
+}
+
+/// The whole audit of one snapshot and its lists.
+#[derive(Clone, Debug, Serialize)]
+pub struct Audit {
+    /// The configuration it was computed with.
+    pub config: AuditConfig,
+    /// Customers in the shop.
+    pub customers: usize,
+    /// Length of each list.
+    pub top_n: usize,
+    /// Fairness and per-group diversity, one report per grouping.
+    pub fairness: Vec<GroupingReport>,
+    /// Exposure between groups of products.
+    pub product_exposure: Vec<ProductExposure>,
+    /// Diversity of the whole shop.
+    pub diversity: DiversityFigures,
+    /// Data minimization.
+    pub minimization: minimization::Minimization,
+    /// Rule lint.
+    pub lint: Vec<lint::RuleLint>,
+    /// Everything that needs attention, most serious first, each linked to its rules,
+    /// customers and a fix to simulate.
+    pub findings: Vec<Finding>,
+}
+
+/// Audits the snapshot behind `index`, whose every customer's list is `lists`.
+pub fn audit(index: &ShopIndex, lists: &Lists, config: &AuditConfig) -> Audit {
+    let facts = facts::facts(index, lists);
+    let fairness = fairness::groupings(index, lists, &facts, config);
+    let everyone: Vec<usize> = (0..index.shop().customers.len()).collect();
+    let diversity = diversity::figures(index, lists, &facts, &everyone);
+    let minimization = minimization::minimization(index);
+    let reach = super::overview::rule_reach(index);
+    let lint = lint::lint(index.shop(), &reach);
+    let findings = findings::findings(index, config, &fairness, &minimization, &lint);
+    Audit {
+        config: config.clone(),
+        customers: index.shop().customers.len(),
+        top_n: index.shop().settings.top_n,
+        fairness,
+        product_exposure: fairness::product_exposure(index, lists),
+        diversity,
+        minimization,
+        lint,
+        findings,
+    }
+}
+
+/// One headline figure of an audit, for before-and-after comparisons.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Figure {
+    /// Stable key, e.g. `parity:age_band:premium`.
+    pub key: String,
+    /// What it is, in words.
+    pub label: String,
+    /// The value; `None` when not measurable.
+    pub value: Option<f64>,
+    /// For parity ratios, the status against 0.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+}
+
+/// One headline figure before and after a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FigureChange {
+    /// Stable key.
+    pub key: String,
+    /// What it is, in words.
+    pub label: String,
+    /// Before the scenario.
+    pub before: Option<f64>,
+    /// After it.
+    pub after: Option<f64>,
+    /// Status before (parity ratios only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_before: Option<Status>,
+    /// Status after (parity ratios only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_after: Option<Status>,
+}
+
+impl Audit {
+    /// The headline figures: every parity ratio, the shop-wide diversity figures, and
+    /// the counts of data-minimization problems, lint and findings.
+    pub fn figures(&self) -> Vec<Figure> {
+        let mut out = Vec::new();
+        for g in &self.fairness {
+            for m in &g.metrics {
+                out.push(Figure {
+                    key: format!("parity:{}:{}", g.grouping.key(), m.metric),
+                    label: format!("{} — parity ratio by {}", m.label, g.label.to_lowercase()),
+                    value: m.parity_ratio,
+                    status: Some(m.status),
+                });
+            }
+        }
+        let d = &self.diversity;
+        let plain = |key: &str, label: &str, value: Option<f64>| Figure {
+            key: key.to_owned(),
+            label: label.to_owned(),
+            value,
+            status: None,
+        };
+        out.extend([
+            plain(
+                "diversity:intra_list_diversity",
+                "Intra-list diversity",
+                d.intra_list_diversity,
+            ),
+            plain(
+                "diversity:catalogue_coverage",
+                "Catalogue coverage",
+                d.catalogue_coverage,
+            ),
+            plain("diversity:novelty_bits", "Novelty (bits)", d.novelty_bits),
+            plain(
+                "diversity:outside_past_categories",
+                "Share outside past categories",
+                d.outside_past_categories,
+            ),
+            plain(
+                "diversity:exposure_gini",
+                "Concentration of exposure (Gini)",
+                d.exposure_gini,
+            ),
+            plain(
+                "diversity:calibration_kl",
+                "Calibration gap (KL, bits)",
+                d.calibration_kl,
+            ),
+        ]);
+        let m = &self.minimization;
+        let count = |n: usize| Some(n as f64);
+        out.extend([
+            plain(
+                "minimization:unused_fields_without_reason",
+                "Fields held that nothing uses and no other reason needs",
+                count(
+                    m.unused_fields
+                        .iter()
+                        .filter(|u| u.kept_for.is_none())
+                        .count(),
+                ),
+            ),
+            plain(
+                "minimization:past_retention",
+                "Customer fields past their retention period",
+                count(m.past_retention.iter().map(|p| p.customers).sum()),
+            ),
+            plain(
+                "minimization:without_consent",
+                "Customer fields held without a matching consent",
+                count(m.without_consent.iter().map(|w| w.customers).sum()),
+            ),
+            plain("lint:rules", "Rule lint findings", count(self.lint.len())),
+            plain("findings", "Findings", count(self.findings.len())),
+        ]);
+        out
+    }
+}
+
+impl FigureChange {
+    /// Whether the figure is a count (shown without decimals).
+    pub fn is_count(&self) -> bool {
+        self.key.starts_with("minimization:")
+            || self.key.starts_with("lint:")
+            || self.key == "findings"
+    }
+
+    /// A value of this figure in words: "0.84", "26", or "not measurable".
+    pub fn value_text(&self, v: Option<f64>) -> String {
+        match v {
+            None => "not measurable".to_owned(),
+            Some(v) if self.is_count() => format!("{v:.0}"),
+            Some(v) => format!("{v:.2}"),
+        }
+    }
+}
+
+/// Every headline figure before and after, matched by key.
+pub fn compare(before: &Audit, after: &Audit) -> Vec<FigureChange> {
+    let (b, a) = (before.figures(), after.figures());
+    let mut out: Vec<FigureChange> = b
+        .iter()
+        .map(|fb| {
+            let fa = a.iter().find(|fa| fa.key == fb.key);
+            FigureChange {
+                key: fb.key.clone(),
+                label: fb.label.clone(),
+                before: fb.value,
+                after: fa.and_then(|f| f.value),
+                status_before: fb.status,
+                status_after: fa.and_then(|f| f.status),
+            }
+        })
+        .collect();
+    out.extend(
+        a.iter()
+            .filter(|fa| !b.iter().any(|fb| fb.key == fa.key))
+            .map(|fa| FigureChange {
+                key: fa.key.clone(),
+                label: fa.label.clone(),
+                before: None,
+                after: fa.value,
+                status_before: None,
+                status_after: fa.status,
+            }),
+    );
+    out
+}

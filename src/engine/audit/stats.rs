@@ -1,0 +1,153 @@
+//! The statistics the audit needs: bootstrap replicates of a group's rate or mean,
+//! percentile intervals, the Gini index and the Kullback–Leibler divergence.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Beta, Distribution, Normal};
+
+/// Groups larger than this are bootstrapped from the normal approximation of their mean
+/// (indistinguishable from resampling at this size, and constant-time per replicate).
+pub const RESAMPLE_LIMIT: usize = 1000;
+
+/// A seeded random source for one metric, so each figure is reproducible on its own.
+pub fn rng_for(seed: u64, key: &str) -> ChaCha8Rng {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    ChaCha8Rng::seed_from_u64(seed ^ h)
+}
+
+/// `samples` replicates of a proportion `hits / n`, drawn from Beta(hits + ½, n − hits + ½):
+/// the Bayesian bootstrap of a rate with Jeffreys' prior. Unlike plain resampling it
+/// does not collapse to a zero-width interval when a group's rate is 0 or 1, so
+/// "0 of 33 against 1 of 41" is not mistaken for a certain disparity.
+pub fn rate_replicates(rng: &mut ChaCha8Rng, hits: usize, n: usize, samples: usize) -> Vec<f64> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let (a, b) = (hits as f64 + 0.5, (n - hits.min(n)) as f64 + 0.5);
+    match Beta::new(a, b) {
+        Ok(dist) => (0..samples).map(|_| dist.sample(rng)).collect(),
+        Err(_) => vec![hits as f64 / n as f64; samples],
+    }
+}
+
+/// `samples` bootstrap replicates of the mean of `values`: resampled for groups up to
+/// [`RESAMPLE_LIMIT`], from the normal approximation above it.
+pub fn mean_replicates(rng: &mut ChaCha8Rng, values: &[f64], samples: usize) -> Vec<f64> {
+    let n = values.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    if n <= RESAMPLE_LIMIT {
+        return (0..samples)
+            .map(|_| (0..n).map(|_| values[rng.random_range(0..n)]).sum::<f64>() / n as f64)
+            .collect();
+    }
+    let m = mean(values).unwrap_or(0.0);
+    let var = values.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1) as f64;
+    match Normal::new(m, (var / n as f64).sqrt()) {
+        Ok(dist) => (0..samples).map(|_| dist.sample(rng)).collect(),
+        Err(_) => vec![m; samples],
+    }
+}
+
+/// The mean, or `None` for no values.
+pub fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+/// The 95% percentile interval of bootstrap replicates (2.5th and 97.5th percentiles,
+/// nearest rank); `None` when there are none.
+pub fn interval(replicates: &[f64]) -> Option<[f64; 2]> {
+    let mut r: Vec<f64> = replicates
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    if r.is_empty() {
+        return None;
+    }
+    r.sort_by(f64::total_cmp);
+    let at = |q: f64| r[((q * (r.len() - 1) as f64).round() as usize).min(r.len() - 1)];
+    Some([at(0.025), at(0.975)])
+}
+
+/// The Gini index of non-negative amounts: 0 when all are equal, towards 1 when one has
+/// everything. `G = Σ (2i − n − 1) x_(i) / (n Σ x)` over the amounts sorted ascending.
+pub fn gini(amounts: &[f64]) -> Option<f64> {
+    let n = amounts.len();
+    let total: f64 = amounts.iter().sum();
+    if n == 0 || total <= 0.0 {
+        return None;
+    }
+    let mut sorted = amounts.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let weighted: f64 = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (2.0 * (i + 1) as f64 - n as f64 - 1.0) * x)
+        .sum();
+    Some(weighted / (n as f64 * total))
+}
+
+/// How much a recommendation mix is mixed in with the history mix when measuring
+/// calibration, so a category missing from the recommendations does not give infinity.
+pub const CALIBRATION_ALPHA: f64 = 0.01;
+
+/// Calibration in bits: KL(p ‖ q̃) with p the history mix, q the recommendation mix and
+/// q̃ = (1 − α) q + α p. Both are counts per category; `None` when either is empty.
+pub fn calibration_kl(history: &[f32], recommended: &[f32]) -> Option<f64> {
+    let ph: f64 = history.iter().map(|&v| f64::from(v)).sum();
+    let qr: f64 = recommended.iter().map(|&v| f64::from(v)).sum();
+    if ph <= 0.0 || qr <= 0.0 {
+        return None;
+    }
+    let kl = history
+        .iter()
+        .zip(recommended)
+        .filter(|(h, _)| **h > 0.0)
+        .map(|(&h, &r)| {
+            let p = f64::from(h) / ph;
+            let q = (1.0 - CALIBRATION_ALPHA) * f64::from(r) / qr + CALIBRATION_ALPHA * p;
+            p * (p / q).log2()
+        })
+        .sum();
+    Some(kl)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gini_of_equal_and_concentrated_amounts() {
+        assert_eq!(gini(&[1.0, 1.0, 1.0, 1.0]), Some(0.0));
+        assert!((gini(&[0.0, 0.0, 0.0, 4.0]).unwrap() - 0.75).abs() < 1e-12);
+        assert_eq!(gini(&[0.0, 0.0]), None);
+    }
+
+    #[test]
+    fn calibration_is_zero_when_mixes_match() {
+        assert!(calibration_kl(&[2.0, 2.0], &[1.0, 1.0]).unwrap().abs() < 1e-12);
+        let off = calibration_kl(&[4.0, 0.0], &[0.0, 5.0]).unwrap();
+        assert!((off - (1.0f64 / 0.01).log2()).abs() < 1e-9);
+        assert_eq!(calibration_kl(&[0.0], &[1.0]), None);
+    }
+
+    #[test]
+    fn bootstrap_intervals_contain_the_estimate() {
+        let mut rng = rng_for(7, "x");
+        let reps = rate_replicates(&mut rng, 30, 100, 400);
+        let [lo, hi] = interval(&reps).unwrap();
+        assert!(lo < 0.3 && hi > 0.3 && lo > 0.15 && hi < 0.45);
+        let values: Vec<f64> = (0..50).map(f64::from).collect();
+        let [lo, hi] = interval(&mean_replicates(&mut rng, &values, 400)).unwrap();
+        assert!(lo < 24.5 && hi > 24.5);
+        let big: Vec<f64> = (0..5000).map(|i| f64::from(i % 10)).collect();
+        let [lo, hi] = interval(&mean_replicates(&mut rng, &big, 400)).unwrap();
+        assert!(lo < 4.5 && hi > 4.5 && hi - lo < 0.3);
+    }
+}

@@ -1,0 +1,338 @@
+//! The ethics audit on crafted shops whose answers are known: a rule that creates a known
+//! disparity is flagged with the expected ratio and cleared by simulating its removal;
+//! an unused field, an expired record and a lint-worthy rule are each reported once;
+//! and the metrics are recomputed independently from the explanations.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use candor::engine::audit::fairness::Status;
+use candor::engine::audit::{Audit, AuditConfig, Grouping, audit, compare};
+use candor::engine::changes::Change;
+use candor::engine::features::CustomerFeature;
+use candor::engine::model::{ConsentEvent, Customer, Product, Settings, Shop};
+use candor::engine::rules::{Amount, Condition, Op, PriceBand, Rule, Target};
+use candor::engine::simulate::{Progress, all_lists, simulate};
+use candor::engine::{ShopIndex, explain_customer};
+use chrono::NaiveDate;
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+fn today() -> NaiveDate {
+    day(2026, 6, 15)
+}
+
+fn customer(id: i64, born: i32) -> Customer {
+    Customer {
+        id,
+        name: Some(format!("Customer {id}")),
+        email: None,
+        phone: None,
+        address: None,
+        postcode: None,
+        birth_date: Some(day(born, 1, 10)),
+        gender: None,
+        since: day(2026, 1, 1),
+        source: "test".to_owned(),
+        field_sources: Vec::new(),
+    }
+}
+
+fn premium_rule(reason: &str) -> Rule {
+    Rule {
+        id: "premium-for-40-plus".to_owned(),
+        label: "Premium picks for over-40s".to_owned(),
+        enabled: true,
+        weight: 1.0,
+        purpose: "personalization".to_owned(),
+        conditions: vec![Condition {
+            feature: CustomerFeature::Age,
+            op: Op::AtLeast,
+            value: 40.0,
+        }],
+        target: Target::PriceBand {
+            band: PriceBand::Premium,
+        },
+        amount: Amount::Fixed { value: 3.0 },
+        reason: reason.to_owned(),
+    }
+}
+
+/// 60 customers under 30 and 60 over 65, everyone consenting; eight products in two
+/// categories, the two dearest premium; a rule that shows premium products to over-40s.
+fn crafted_shop() -> Shop {
+    let sample = candor::shopgen::sample::sample_shop().expect("sample reads");
+    let customers: Vec<Customer> = (1..=120)
+        .map(|id| customer(id, if id <= 60 { 2000 } else { 1960 }))
+        .collect();
+    let consents = customers
+        .iter()
+        .map(|c| ConsentEvent {
+            customer: c.id,
+            purpose: "personalization".to_owned(),
+            granted: true,
+            at: day(2024, 1, 1),
+            method: "in shop".to_owned(),
+            recorded_by: "test".to_owned(),
+        })
+        .collect();
+    let products = (1..=8)
+        .map(|id| Product {
+            id,
+            name: format!("Product {id}"),
+            category: if id % 2 == 0 { "cakes" } else { "bread" }.to_owned(),
+            tags: Vec::new(),
+            price_cents: id * 100,
+            stock: 10,
+            repeatable: true,
+        })
+        .collect();
+    Shop {
+        settings: Settings {
+            name: "Crafted".to_owned(),
+            pinned_today: Some(today()),
+            top_n: 2,
+            ..Settings::default()
+        },
+        customers: Arc::new(customers),
+        products: Arc::new(products),
+        purposes: sample.purposes.clone(),
+        consents: Arc::new(consents),
+        rules: vec![premium_rule(
+            "customers like you often choose our premium range",
+        )],
+        fields: sample.fields.clone(),
+        ..Shop::default()
+    }
+}
+
+fn audited(shop: Shop) -> (ShopIndex, Vec<Vec<u32>>, Audit) {
+    let index = ShopIndex::new(Arc::new(shop), today());
+    let lists = all_lists(&index, index.shop().settings.top_n, &Progress::default())
+        .expect("not cancelled");
+    let config = AuditConfig {
+        groupings: vec![Grouping::AgeBand],
+        ..AuditConfig::default()
+    };
+    let a = audit(&index, &lists, &config);
+    (index, lists, a)
+}
+
+fn metric<'a>(a: &'a Audit, key: &str) -> &'a candor::engine::audit::fairness::MetricReport {
+    a.fairness[0]
+        .metrics
+        .iter()
+        .find(|m| m.metric == key)
+        .expect("metric present")
+}
+
+#[test]
+fn an_age_rule_is_flagged_with_the_expected_ratio_and_its_removal_clears_it() {
+    let (index, lists, before) = audited(crafted_shop());
+    let groups: Vec<&str> = before.fairness[0]
+        .groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect();
+    assert_eq!(groups, ["under 30", "65 and over"]);
+
+    let premium = metric(&before, "premium");
+    assert_eq!(premium.parity_ratio, Some(0.0));
+    assert_eq!(premium.status, Status::Flagged);
+    let price = metric(&before, "mean_price");
+    let expected = ((1.0 + 2.0) / 2.0) / ((7.0 + 8.0) / 2.0);
+    assert!((price.parity_ratio.expect("measurable") - expected).abs() < 1e-12);
+    assert_eq!(price.status, Status::Flagged);
+    let finding = before
+        .findings
+        .iter()
+        .find(|f| f.id == "fairness:age_band:premium")
+        .expect("premium gap is a finding");
+    assert_eq!(finding.rules, ["premium-for-40-plus"]);
+    assert_eq!(finding.customers, 60);
+    let fix = finding.fix.clone().expect("a fix to simulate");
+    assert_eq!(
+        fix.changes,
+        [Change::RuleEnabled {
+            rule: "premium-for-40-plus".to_owned(),
+            enabled: false
+        }]
+    );
+
+    let sim = simulate(
+        &index,
+        Some(&lists),
+        &fix.changes,
+        "test",
+        &Progress::default(),
+    )
+    .expect("fix simulates");
+    let after = audit(&sim.after, &sim.after_lists, &before.config);
+    assert!(
+        after
+            .findings
+            .iter()
+            .all(|f| !f.id.starts_with("fairness:"))
+    );
+    assert_eq!(metric(&after, "mean_price").parity_ratio, Some(1.0));
+    assert_eq!(metric(&after, "mean_price").status, Status::Fair);
+    let figures = compare(&before, &after);
+    let moved = figures
+        .iter()
+        .find(|f| f.key == "parity:age_band:mean_price")
+        .expect("figure compared");
+    assert_eq!(moved.status_before, Some(Status::Flagged));
+    assert_eq!(moved.status_after, Some(Status::Fair));
+}
+
+#[test]
+fn metrics_recompute_from_the_explanations() {
+    let (index, _, a) = audited(crafted_shop());
+    let n = index.shop().settings.top_n;
+    let mut prices: Vec<Vec<f64>> = vec![Vec::new(); 2];
+    let mut premium_hits = [0usize; 2];
+    let mut cakes_exposure = [0f64; 2];
+    let mut shown: BTreeSet<i64> = BTreeSet::new();
+    let mut exposure_by_product = std::collections::BTreeMap::<i64, f64>::new();
+    let mut ild = Vec::new();
+    for c in index.shop().customers.iter() {
+        let e = explain_customer(&index, c.id, n).expect("customer exists");
+        let g = usize::from(c.id > 60);
+        let recs = &e.recommendations;
+        let mean =
+            recs.iter().map(|r| r.price_cents as f64).sum::<f64>() / recs.len() as f64 / 100.0;
+        prices[g].push(mean);
+        if recs.iter().any(|r| r.price_cents >= 700) {
+            premium_hits[g] += 1;
+        }
+        for r in recs {
+            let w = 1.0 / (1.0 + r.rank as f64).log2();
+            if r.category == "cakes" {
+                cakes_exposure[g] += w;
+            }
+            shown.insert(r.product);
+            *exposure_by_product.entry(r.product).or_default() += w;
+        }
+        let same = usize::from(recs[0].category == recs[1].category);
+        ild.push(1.0 - same as f64);
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (young, old) = (mean(&prices[0]), mean(&prices[1]));
+    let price = metric(&a, "mean_price");
+    assert!((price.groups[0].value.expect("value") - young).abs() < 1e-9);
+    assert!((price.groups[1].value.expect("value") - old).abs() < 1e-9);
+    assert!((price.parity_difference.expect("measurable") - (old - young)).abs() < 1e-9);
+    let premium = metric(&a, "premium");
+    assert_eq!(premium.groups[0].value, Some(premium_hits[0] as f64 / 60.0));
+    assert_eq!(premium.groups[1].value, Some(premium_hits[1] as f64 / 60.0));
+    let cakes = metric(&a, "exposure:cakes");
+    assert!((cakes.groups[0].value.expect("value") - cakes_exposure[0] / 60.0).abs() < 1e-9);
+    assert!((cakes.groups[1].value.expect("value") - cakes_exposure[1] / 60.0).abs() < 1e-9);
+    let d = &a.diversity;
+    assert!((d.catalogue_coverage.expect("coverage") - shown.len() as f64 / 8.0).abs() < 1e-12);
+    assert!((d.intra_list_diversity.expect("ild") - mean(&ild)).abs() < 1e-12);
+    let mut amounts: Vec<f64> = (1..=8)
+        .map(|p| exposure_by_product.get(&p).copied().unwrap_or(0.0))
+        .collect();
+    amounts.sort_by(f64::total_cmp);
+    let total: f64 = amounts.iter().sum();
+    let gini = amounts
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (2.0 * (i + 1) as f64 - 9.0) * x)
+        .sum::<f64>()
+        / (8.0 * total);
+    assert!((d.exposure_gini.expect("gini") - gini).abs() < 1e-12);
+    assert!(
+        (d.novelty_bits.expect("novelty") - 3.0).abs() < 1e-12,
+        "no purchases: log2(8)"
+    );
+}
+
+#[test]
+fn an_unused_field_an_expired_record_and_a_pressuring_rule_are_each_reported_once() {
+    let mut shop = crafted_shop();
+    let customers = Arc::make_mut(&mut shop.customers);
+    customers[0].gender = Some("female".to_owned());
+    customers[1].since = day(2020, 1, 1);
+    shop.rules[0].reason = "Last chance: only today!".to_owned();
+    let (_, _, a) = audited(shop);
+    let count = |id: &str| a.findings.iter().filter(|f| f.id == id).count();
+    assert_eq!(count("minimization:unused:gender"), 1);
+    assert_eq!(count("lint:premium-for-40-plus:pressure_wording"), 1);
+    let unused: Vec<&str> = a
+        .minimization
+        .unused_fields
+        .iter()
+        .filter(|u| u.kept_for.is_none())
+        .map(|u| u.field.as_str())
+        .collect();
+    assert_eq!(unused, ["gender"]);
+    let expired: Vec<(&str, usize)> = a
+        .minimization
+        .past_retention
+        .iter()
+        .map(|p| (p.field.as_str(), p.customers))
+        .collect();
+    assert_eq!(
+        expired,
+        [("name", 1), ("customer_since", 1), ("birth_date", 1)],
+        "customer 2 joined in 2020 and never ordered: past the 730-day periods"
+    );
+    for p in &a.minimization.past_retention {
+        assert_eq!(p.customer_ids, [2]);
+        assert_eq!(count(&format!("minimization:retention:{}", p.field)), 1);
+    }
+    let lint: Vec<&str> = a.lint.iter().map(|l| l.check.key()).collect();
+    assert_eq!(
+        lint,
+        [
+            "sensitive_attribute",
+            "pricing_by_group",
+            "pressure_wording"
+        ]
+    );
+}
+
+#[test]
+fn a_rule_nobody_qualifies_for_is_linted_as_never_firing() {
+    let mut shop = crafted_shop();
+    shop.rules[0].conditions[0].value = 120.0;
+    let (_, _, a) = audited(shop);
+    assert!(
+        a.lint
+            .iter()
+            .any(|l| l.check.key() == "never_fires" && l.rule == "premium-for-40-plus")
+    );
+}
+
+#[test]
+fn the_sample_shop_tells_the_age_rule_story() {
+    let shop = candor::shopgen::sample::sample_shop().expect("sample reads");
+    let index = ShopIndex::new(Arc::new(shop), today());
+    let lists = all_lists(&index, 5, &Progress::default()).expect("not cancelled");
+    let before = audit(&index, &lists, &AuditConfig::default());
+    let premium = |a: &Audit| {
+        a.fairness
+            .iter()
+            .find(|g| g.grouping == Grouping::AgeBand)
+            .and_then(|g| g.metrics.iter().find(|m| m.metric == "premium"))
+            .map(|m| (m.parity_ratio.expect("measurable"), m.status))
+            .expect("age band premium metric")
+    };
+    let (ratio, status) = premium(&before);
+    assert!(ratio < 0.8, "premium parity {ratio}");
+    assert_eq!(status, Status::Flagged);
+    let off = [Change::RuleEnabled {
+        rule: "premium-for-40-plus".to_owned(),
+        enabled: false,
+    }];
+    let sim =
+        simulate(&index, Some(&lists), &off, "test", &Progress::default()).expect("simulates");
+    let after = audit(&sim.after, &sim.after_lists, &AuditConfig::default());
+    let (ratio, status) = premium(&after);
+    assert!(ratio >= 0.8, "premium parity after {ratio}");
+    assert_eq!(status, Status::Fair);
+}
