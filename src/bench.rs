@@ -142,6 +142,15 @@ pub fn run(path: &Path, today: chrono::NaiveDate) -> Result<Report, StoreError> 
             .collect();
         figures.push(percentiles(&name, runs, customers));
     }
+    let config = crate::engine::audit::AuditConfig::default();
+    let runs: Vec<f64> = (0..REPEATS)
+        .map(|_| time(|| crate::engine::audit::audit(&index, &lists, &config)).1)
+        .collect();
+    figures.push(percentiles(
+        "full ethics audit (given every list)",
+        runs,
+        customers,
+    ));
     Ok(Report {
         customers,
         products: index.shop().products.len(),

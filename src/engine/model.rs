@@ -278,6 +278,21 @@ impl Customer {
         }
     }
 
+    /// Whether a plain field is held (without copying its value).
+    pub fn holds_field(&self, field: PersonalField) -> bool {
+        match field {
+            PersonalField::Name => self.name.is_some(),
+            PersonalField::Email => self.email.is_some(),
+            PersonalField::Phone => self.phone.is_some(),
+            PersonalField::Address => self.address.is_some(),
+            PersonalField::Postcode => self.postcode.is_some(),
+            PersonalField::BirthDate => self.birth_date.is_some(),
+            PersonalField::Gender => self.gender.is_some(),
+            PersonalField::CustomerSince => true,
+            PersonalField::Orders | PersonalField::Consents => false,
+        }
+    }
+
     /// The name to show, falling back to the customer number.
     pub fn display_name(&self) -> String {
         self.name

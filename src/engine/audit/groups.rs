@@ -114,19 +114,25 @@ pub fn assign(index: &ShopIndex, grouping: Grouping, config: &AuditConfig) -> Op
     if labels.iter().all(Option::is_none) {
         return None;
     }
-    let mut names: Vec<String> = labels.iter().flatten().cloned().collect();
-    names.sort_by_key(|n| sort_key(grouping, n, config));
-    names.dedup();
-    let not_held = format!("{} not held", grouping.field_label());
-    let has_missing = labels.iter().any(Option::is_none);
-    if has_missing {
-        names.push(not_held);
+    let distinct: std::collections::BTreeSet<&str> =
+        labels.iter().flatten().map(String::as_str).collect();
+    let mut names: Vec<String> = distinct.into_iter().map(str::to_owned).collect();
+    names.sort_by_cached_key(|n| sort_key(grouping, n, config));
+    let position: std::collections::HashMap<String, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), i))
+        .collect();
+    if labels.iter().any(Option::is_none) {
+        names.push(format!("{} not held", grouping.field_label()));
     }
+    let missing = names.len() - 1;
     let of_customer = labels
         .iter()
-        .map(|l| match l {
-            Some(l) => names.iter().position(|n| n == l).unwrap_or(0),
-            None => names.len() - 1,
+        .map(|l| {
+            l.as_ref()
+                .and_then(|l| position.get(l).copied())
+                .unwrap_or(missing)
         })
         .collect();
     Some(Assignment { names, of_customer })
