@@ -11,6 +11,7 @@ pub mod cli;
 pub mod engine;
 pub mod html;
 pub mod paths;
+pub mod rights;
 pub mod shopgen;
 pub mod store;
 pub mod ui;

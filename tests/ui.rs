@@ -355,3 +355,38 @@ fn the_audit_view_follows_a_finding_to_its_rule_and_simulates_its_fix() {
         "simulating a fix saves nothing"
     );
 }
+
+#[test]
+fn exporting_a_customers_data_asks_who_and_why_and_is_logged() {
+    let (dir, mut harness) = harness();
+    let out = dir.path().join("grace");
+    harness.state_mut().request_export(4, out.clone());
+    harness.run_steps(2);
+    let who =
+        harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Who is exporting this?");
+    who.focus();
+    who.type_text("Sam");
+    harness.run_steps(2);
+    harness.get_by_label("Export now").click();
+    harness.run_steps(4);
+    assert!(out.join("customer-4.json").exists());
+    assert!(out.join("customer-4.html").exists());
+    assert!(
+        harness
+            .state()
+            .notice()
+            .is_some_and(|n| n.contains("audit-log entry 1")),
+        "{:?} {:?}",
+        harness.state().notice(),
+        harness.state().error()
+    );
+    let entry = harness
+        .state()
+        .log_entries()
+        .last()
+        .expect("logged")
+        .clone();
+    assert_eq!(entry.actor, "Sam");
+    assert_eq!(entry.reason, "subject access request");
+    assert_eq!(entry.event.expect("an event").customer, 4);
+}

@@ -182,6 +182,24 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Write everything held about one customer (JSON and a plain-language page) and log it.
+    ExportSubject {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Customer number.
+        #[arg(long)]
+        customer: i64,
+        /// Folder to write `customer-ID.json` and `customer-ID.html` into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Who is exporting (recorded in the audit log).
+        #[arg(long, default_value = "command line")]
+        actor: String,
+        /// Why (recorded in the audit log).
+        #[arg(long, default_value = "subject access request")]
+        reason: String,
+    },
     /// Time loading, recommending, explaining and simulating on a shop (see BENCHMARKS.md).
     Bench {
         /// The shop file.
@@ -377,6 +395,23 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
                     println!("\nWrote the printable report to {}.", out.display());
                 }
             }
+        }
+        Command::ExportSubject {
+            db,
+            customer,
+            out,
+            actor,
+            reason,
+        } => {
+            let who = simulation::attribution(&actor, &reason);
+            let done = crate::rights::export_subject(&db, customer, &out, &who, today)
+                .with_context(|| format!("{}", db.display()))?;
+            println!(
+                "Wrote {} and {}; recorded as audit-log entry {}.",
+                done.json.display(),
+                done.html.display(),
+                done.entry
+            );
         }
         Command::Bench { db, json } => {
             let report = crate::bench::run(&db, today)?;

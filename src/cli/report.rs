@@ -256,6 +256,13 @@ pub fn log(out: &mut dyn Write, entries: &[crate::store::LogEntry]) -> io::Resul
         for a in &e.changes {
             writeln!(out, "  {}: {} → {}", a.change.kind(), a.before, a.after)?;
         }
+        if let Some(ev) = &e.event {
+            writeln!(
+                out,
+                "  {} for customer {}: {}",
+                ev.kind, ev.customer, ev.detail
+            )?;
+        }
     }
     Ok(())
 }

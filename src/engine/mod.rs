@@ -14,6 +14,7 @@ pub mod ranking;
 pub mod rules;
 pub mod score;
 pub mod simulate;
+pub mod subject;
 
 pub use explain::{Explanation, explain};
 pub use index::ShopIndex;

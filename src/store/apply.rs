@@ -44,6 +44,21 @@ pub struct LogEntry {
     pub impact: Option<Value>,
     /// The entry this one undoes, if it is an undo.
     pub undoes: Option<i64>,
+    /// A data-subject event (an export of someone's data), when the entry records one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<SubjectEvent>,
+}
+
+/// Something done with one person's data that changes nothing in the shop but must be
+/// accountable: for now, exporting it for a subject access request.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SubjectEvent {
+    /// What was done, e.g. `access_export`.
+    pub kind: String,
+    /// The customer's number.
+    pub customer: i64,
+    /// Details, e.g. where the files were written.
+    pub detail: String,
 }
 
 /// What is stored in the `entry` column.
@@ -52,6 +67,8 @@ struct EntryBody {
     changes: Vec<Applied>,
     impact: Option<Value>,
     undoes: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    event: Option<SubjectEvent>,
 }
 
 /// Why an apply was refused. Nothing was written in every case.
@@ -88,19 +105,7 @@ impl Store {
         impact: Option<Value>,
         undoes: Option<i64>,
     ) -> Result<(i64, Shop), ApplyError> {
-        if who.actor.trim().is_empty() {
-            return Err(ApplyError::Unattributed("who"));
-        }
-        if who.reason.trim().is_empty() {
-            return Err(ApplyError::Unattributed("why"));
-        }
-        if self.read_only {
-            return Err(StoreError::ReadOnly {
-                path: self.path.clone(),
-                action: "apply changes",
-            }
-            .into());
-        }
+        self.check_writable(who, "apply changes")?;
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
         let tx = self
@@ -125,21 +130,56 @@ impl Store {
             changes: applied,
             impact,
             undoes,
+            event: None,
         };
-        let json = serde_json::to_string(&body)
-            .map_err(|e| sql(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
-        tx.execute(
-            "INSERT INTO audit_log (at, actor, reason, entry) VALUES (?1, ?2, ?3, ?4)",
-            params![who.at, who.actor, who.reason, json],
-        )
-        .map_err(sql)?;
-        let id = tx.last_insert_rowid();
-        super::chain::chain_new_entry(&tx, id).map_err(sql)?;
+        let id = append_entry(&tx, who, &body).map_err(sql)?;
         if let Some(ms) = std::env::var(PAUSE_ENV).ok().and_then(|v| v.parse().ok()) {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
         tx.commit().map_err(sql)?;
         Ok((id, next))
+    }
+
+    /// Refuses an unattributed write, or any write to a read-only file.
+    fn check_writable(&self, who: &Attribution, action: &'static str) -> Result<(), ApplyError> {
+        if who.actor.trim().is_empty() {
+            return Err(ApplyError::Unattributed("who"));
+        }
+        if who.reason.trim().is_empty() {
+            return Err(ApplyError::Unattributed("why"));
+        }
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+                action,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Records a data-subject event (who, when, why, what) as one audit-log entry.
+    pub fn record_event(
+        &mut self,
+        who: &Attribution,
+        event: SubjectEvent,
+    ) -> Result<i64, ApplyError> {
+        self.check_writable(who, "record who looked at a customer's data")?;
+        let path = self.path.clone();
+        let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let body = EntryBody {
+            changes: Vec::new(),
+            impact: None,
+            undoes: None,
+            event: Some(event),
+        };
+        let id = append_entry(&tx, who, &body).map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        Ok(id)
     }
 
     /// Every audit-log entry, oldest first.
@@ -164,6 +204,19 @@ impl Store {
     }
 }
 
+/// Appends one entry to the audit log and chains it; returns its number.
+fn append_entry(conn: &Connection, who: &Attribution, body: &EntryBody) -> rusqlite::Result<i64> {
+    let json = serde_json::to_string(body)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, reason, entry) VALUES (?1, ?2, ?3, ?4)",
+        params![who.at, who.actor, who.reason, json],
+    )?;
+    let id = conn.last_insert_rowid();
+    super::chain::chain_new_entry(conn, id)?;
+    Ok(id)
+}
+
 fn read_log(conn: &Connection) -> Result<Vec<LogEntry>, LoadError> {
     let mut stmt =
         conn.prepare("SELECT id, at, actor, reason, entry FROM audit_log ORDER BY id")?;
@@ -185,6 +238,7 @@ fn read_log(conn: &Connection) -> Result<Vec<LogEntry>, LoadError> {
             changes: body.changes,
             impact: body.impact,
             undoes: body.undoes,
+            event: body.event,
         });
     }
     Ok(out)

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use apply::{ApplyError, Attribution, LogEntry};
+pub use apply::{ApplyError, Attribution, LogEntry, SubjectEvent};
 pub use error::StoreError;
 
 use crate::engine::model::Shop;

@@ -60,6 +60,8 @@ pub enum Command {
     RefreshLog,
     /// Something asked for in the ethics audit view.
     Ethics(EthicsAction),
+    /// Export one customer's data into a folder.
+    Export(i64, PathBuf, Attribution),
 }
 
 /// What an apply or undo job hands back: the new entry, the shop as it now is, the log.
@@ -259,6 +261,7 @@ impl CandorApp {
                             actor: self.saved.last_actor.clone(),
                             reason: String::new(),
                             undo: Some(entry),
+                            export: None,
                         });
                     }
                 });
@@ -291,6 +294,7 @@ impl CandorApp {
                 actor: self.saved.last_actor.clone(),
                 reason: String::new(),
                 undo: None,
+                export: None,
             });
         }
     }
@@ -300,6 +304,14 @@ impl CandorApp {
             return;
         };
         let summary = match (dialog.undo, self.scenario.outcome()) {
+            _ if dialog.export.is_some() => format!(
+                "Writes everything held about this customer into {} as a file (JSON) and as a page they can read (HTML). The export is recorded in the audit log.",
+                dialog
+                    .export
+                    .as_ref()
+                    .map(|(_, d)| d.display().to_string())
+                    .unwrap_or_default()
+            ),
             (Some(entry), _) => format!(
                 "The changes of entry {entry} are reversed and the reversal is recorded as a new entry."
             ),
@@ -321,10 +333,12 @@ impl CandorApp {
                     at: chrono::Local::now().to_rfc3339(),
                 };
                 self.saved.last_actor.clone_from(&who.actor);
-                self.commands.push(match dialog.undo {
-                    Some(entry) => Command::Undo(entry, who),
-                    None => Command::Apply(who),
-                });
+                self.commands
+                    .push(match (dialog.export.take(), dialog.undo) {
+                        (Some((customer, dir)), _) => Command::Export(customer, dir, who),
+                        (None, Some(entry)) => Command::Undo(entry, who),
+                        (None, None) => Command::Apply(who),
+                    });
                 self.who_why = None;
             }
         }
@@ -516,7 +530,23 @@ impl CandorApp {
                 }
             });
         egui::CentralPanel::default().show(ui, |ui| match &mut self.customer {
-            Some(page) => page.ui(ui, shop, &mut self.scenario),
+            Some(page) => {
+                page.ui(ui, shop, &mut self.scenario);
+                if page.take_export_request() {
+                    let customer = shop.index.shop().customers[page.position()].id;
+                    if let Some(dir) = rfd::FileDialog::new()
+                        .set_title("Choose a folder for the customer's data")
+                        .pick_folder()
+                    {
+                        self.who_why = Some(WhoWhy {
+                            actor: self.saved.last_actor.clone(),
+                            reason: "subject access request".to_owned(),
+                            undo: None,
+                            export: Some((customer, dir)),
+                        });
+                    }
+                }
+            }
             None => {
                 ui.add_space(40.0);
                 ui.vertical_centered(|ui| {
@@ -592,6 +622,17 @@ impl CandorApp {
         }
     }
 
+    /// Opens the who-and-why dialog for exporting a customer's data into `dir` (the
+    /// window asks for the folder with a native dialog first; tests call this directly).
+    pub fn request_export(&mut self, customer: i64, dir: PathBuf) {
+        self.who_why = Some(WhoWhy {
+            actor: self.saved.last_actor.clone(),
+            reason: "subject access request".to_owned(),
+            undo: None,
+            export: Some((customer, dir)),
+        });
+    }
+
     /// The ethics audit view (tests).
     pub fn ethics(&self) -> &EthicsView {
         &self.ethics
@@ -627,6 +668,24 @@ impl CandorApp {
                     }
                 }
                 Command::Ethics(action) => self.ethics_action(action),
+                Command::Export(customer, dir, who) => {
+                    if let Some(shop) = &self.shop {
+                        match crate::rights::export_subject(
+                            &shop.path, customer, &dir, &who, self.today,
+                        ) {
+                            Ok(done) => {
+                                self.notice = Some(format!(
+                                    "Wrote {} and {}; recorded as audit-log entry {}.",
+                                    done.json.display(),
+                                    done.html.display(),
+                                    done.entry
+                                ));
+                                self.commands.push(Command::RefreshLog);
+                            }
+                            Err(e) => self.error = Some(e.to_string()),
+                        }
+                    }
+                }
                 Command::SelectCustomer(pos) => {
                     if let Some(shop) = &self.shop {
                         self.customer = Some(CustomerPage::new(shop, pos));

@@ -84,7 +84,9 @@ impl AuditLogView {
                                     RichText::new(format!("undoes entry {u}")).color(theme::MUTED),
                                 );
                             }
-                            if ui.button(format!("Undo entry {}", e.id)).clicked() {
+                            if e.event.is_none()
+                                && ui.button(format!("Undo entry {}", e.id)).clicked()
+                            {
                                 undo = Some(e.id);
                             }
                         });
@@ -96,6 +98,17 @@ impl AuditLogView {
                                     a.change.kind(),
                                     a.before,
                                     a.after
+                                ))
+                                .small(),
+                            );
+                        }
+                        if let Some(ev) = &e.event {
+                            ui.label(
+                                RichText::new(format!(
+                                    "{} for customer {}: {}",
+                                    ev.kind.replace('_', " "),
+                                    ev.customer,
+                                    ev.detail
                                 ))
                                 .small(),
                             );
@@ -126,6 +139,8 @@ pub struct WhoWhy {
     pub reason: String,
     /// The entry being undone, or `None` to apply the scenario.
     pub undo: Option<i64>,
+    /// A customer whose data is being exported, and the folder to write into.
+    pub export: Option<(i64, std::path::PathBuf)>,
 }
 
 /// What the dialog decided.
@@ -145,13 +160,18 @@ impl WhoWhy {
         let mut decision = Decision::Open;
         egui::Modal::new(egui::Id::unique("who-why")).show(ctx, |ui| {
             ui.set_width(440.0);
-            ui.heading(match self.undo {
-                Some(e) => format!("Undo entry {e}"),
-                None => "Apply the scenario".to_owned(),
+            ui.heading(match (&self.export, self.undo) {
+                (Some((c, _)), _) => format!("Export the data of customer {c}"),
+                (None, Some(e)) => format!("Undo entry {e}"),
+                (None, None) => "Apply the scenario".to_owned(),
             });
             ui.label(summary);
             ui.add_space(6.0);
-            let l = ui.label("Who is applying this?");
+            let l = ui.label(if self.export.is_some() {
+                "Who is exporting this?"
+            } else {
+                "Who is applying this?"
+            });
             ui.add(egui::TextEdit::singleline(&mut self.actor).desired_width(f32::INFINITY))
                 .labelled_by(l.id);
             let l = ui.label("Why? (kept in the audit log)");
@@ -163,10 +183,10 @@ impl WhoWhy {
             .labelled_by(l.id);
             ui.horizontal(|ui| {
                 let ready = !self.actor.trim().is_empty() && !self.reason.trim().is_empty();
-                let label = if self.undo.is_some() {
-                    "Undo now"
-                } else {
-                    "Apply now"
+                let label = match (&self.export, self.undo) {
+                    (Some(_), _) => "Export now",
+                    (None, Some(_)) => "Undo now",
+                    (None, None) => "Apply now",
                 };
                 if ui.add_enabled(ready, egui::Button::new(label)).clicked() {
                     decision = Decision::Confirm;

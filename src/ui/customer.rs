@@ -34,6 +34,8 @@ pub struct CustomerPage {
     product_edit: Option<(i64, f64, i64)>,
     /// A field being corrected: its key and the new value typed so far.
     correcting: Option<(String, String)>,
+    /// Set when staff ask to export this customer's data; the app takes it.
+    export_requested: bool,
 }
 
 impl CustomerPage {
@@ -52,7 +54,13 @@ impl CustomerPage {
             order_shown: None,
             product_edit: None,
             correcting: None,
+            export_requested: false,
         }
+    }
+
+    /// Whether "Export this customer's data" was pressed since the last call.
+    pub fn take_export_request(&mut self) -> bool {
+        std::mem::take(&mut self.export_requested)
     }
 
     /// The customer's position in the snapshot.
@@ -73,6 +81,13 @@ impl CustomerPage {
                 RichText::new(format!("customer {}", self.explanation.customer))
                     .color(theme::MUTED),
             );
+            if ui
+                .button("Export this customer's data…")
+                .on_hover_text("Writes everything held about them as a file and as a page they can read; the export is logged.")
+                .clicked()
+            {
+                self.export_requested = true;
+            }
         });
         ui.label(format!("Consents: {}", self.consent));
         self.consent_ui(ui, shop, scenario);

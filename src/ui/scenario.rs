@@ -372,7 +372,7 @@ impl Scenario {
                 ui.label(RichText::new("After").small().strong());
                 ui.end_row();
                 for f in shown {
-                    ui.label(RichText::new(&f.label).small());
+                    ui.label(&f.label);
                     status_value_ui(ui, &f.value_text(f.before), f.status_before);
                     status_value_ui(ui, &f.value_text(f.after), f.status_after);
                     ui.end_row();

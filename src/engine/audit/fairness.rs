@@ -130,6 +130,9 @@ pub struct GroupingReport {
     pub metrics: Vec<MetricReport>,
     /// Diversity figures per group, in the grouping's order.
     pub diversity: Vec<DiversityFigures>,
+    /// The customers (positions) of each group, in the grouping's order.
+    #[serde(skip)]
+    pub members: Vec<Vec<usize>>,
 }
 
 /// One group of products and the exposure it gets.
@@ -253,6 +256,7 @@ fn grouping_report(
             .collect(),
         groups,
         metrics,
+        members,
     }
 }
 

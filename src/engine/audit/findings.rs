@@ -7,9 +7,7 @@ use serde::Serialize;
 use super::super::changes::Change;
 use super::super::index::ShopIndex;
 use super::super::model::CustomerId;
-use super::AuditConfig;
 use super::fairness::{GroupingReport, MetricKind, MetricReport, Status};
-use super::groups::assign;
 use super::lint::{Check, RuleLint};
 use super::minimization::{LISTED_CUSTOMERS, Minimization};
 
@@ -93,7 +91,6 @@ pub struct Finding {
 /// Builds the findings, most serious first.
 pub fn findings(
     index: &ShopIndex,
-    config: &AuditConfig,
     fairness: &[GroupingReport],
     minimization: &Minimization,
     lint: &[RuleLint],
@@ -107,7 +104,7 @@ pub fn findings(
             .filter(|m| !m.metric.starts_with("exposure:"))
             .filter(flagged)
         {
-            out.push(fairness_finding(index, config, report, metric));
+            out.push(fairness_finding(index, report, metric));
         }
         let exposure: Vec<&MetricReport> = report
             .metrics
@@ -161,12 +158,7 @@ fn value_text(kind: MetricKind, value: Option<f64>) -> String {
     }
 }
 
-fn fairness_finding(
-    index: &ShopIndex,
-    config: &AuditConfig,
-    report: &GroupingReport,
-    metric: &MetricReport,
-) -> Finding {
+fn fairness_finding(index: &ShopIndex, report: &GroupingReport, metric: &MetricReport) -> Finding {
     let shop = index.shop();
     let field = report.grouping.field();
     let rules = rules_behind(index, report);
@@ -181,14 +173,12 @@ fn fairness_finding(
     };
     let ratio = metric.parity_ratio.unwrap_or(0.0);
     let [lo, hi] = metric.parity_ratio_interval.unwrap_or([ratio, ratio]);
-    let members: Vec<usize> = assign(index, report.grouping, config)
-        .map(|a| {
-            let g = a.names.iter().position(|n| *n == low).unwrap_or(usize::MAX);
-            (0..a.of_customer.len())
-                .filter(|&c| a.of_customer[c] == g)
-                .collect()
-        })
-        .unwrap_or_default();
+    let members: &[usize] = report
+        .groups
+        .iter()
+        .position(|g| g.name == low)
+        .and_then(|g| report.members.get(g))
+        .map_or(&[], Vec::as_slice);
     let cause = if rules.is_empty() {
         format!(
             " No enabled rule reads {}; the gap comes from what these customers bought.",

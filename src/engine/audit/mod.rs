@@ -86,7 +86,7 @@ pub fn audit(index: &ShopIndex, lists: &Lists, config: &AuditConfig) -> Audit {
     let minimization = minimization::minimization(index);
     let reach = super::overview::rule_reach(index);
     let lint = lint::lint(index.shop(), &reach);
-    let findings = findings::findings(index, config, &fairness, &minimization, &lint);
+    let findings = findings::findings(index, &fairness, &minimization, &lint);
     Audit {
         config: config.clone(),
         customers: index.shop().customers.len(),

@@ -1,0 +1,127 @@
+//! Data-subject rights, end to end: gather a customer's records (engine), add the audit
+//! entries about them (store), write the files, and log who did it and why. The window
+//! and the command line both call these functions.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::engine::changes::Change;
+use crate::engine::subject::{SubjectRecords, subject_records};
+use crate::engine::{EngineError, index_for};
+use crate::store::{ApplyError, Attribution, LogEntry, Store, StoreError, SubjectEvent};
+
+/// Why a rights request could not be carried out. Nothing was written in any case.
+#[derive(Debug, thiserror::Error)]
+pub enum RightsError {
+    /// The shop could not be opened, read or logged to.
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+    /// The customer is not in the shop.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// A file could not be written.
+    #[error("could not write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl From<StoreError> for RightsError {
+    fn from(e: StoreError) -> Self {
+        Self::Apply(e.into())
+    }
+}
+
+/// What a subject access export contains: every record held, and every audit-log entry
+/// that concerns the customer.
+#[derive(Serialize)]
+pub struct SubjectExport {
+    /// The records held.
+    #[serde(flatten)]
+    pub records: SubjectRecords,
+    /// Audit-log entries that changed or looked at this customer's data.
+    pub audit_log: Vec<LogEntry>,
+}
+
+/// The files an export wrote and the audit-log entry that records it.
+#[derive(Debug, Serialize)]
+pub struct Exported {
+    /// The machine-readable file.
+    pub json: PathBuf,
+    /// The page for the customer.
+    pub html: PathBuf,
+    /// The audit-log entry recording the export.
+    pub entry: i64,
+}
+
+/// Whether an audit entry concerns a customer.
+fn concerns(entry: &LogEntry, customer: i64) -> bool {
+    entry.event.as_ref().is_some_and(|e| e.customer == customer)
+        || entry.changes.iter().any(|a| match &a.change {
+            Change::Consent { customer: c, .. } | Change::CustomerField { customer: c, .. } => {
+                *c == customer
+            }
+            _ => false,
+        })
+}
+
+/// Writes `customer-<ID>.json` and `customer-<ID>.html` into `out` and logs the export.
+pub fn export_subject(
+    db: &Path,
+    customer: i64,
+    out: &Path,
+    who: &Attribution,
+    today: NaiveDate,
+) -> Result<Exported, RightsError> {
+    let (mut store, _) = Store::open(db)?;
+    let index = index_for(Arc::new(store.load()?), today);
+    let pos = index
+        .customer_pos(customer)
+        .ok_or(EngineError::NoSuchCustomer(customer))?;
+    let export = SubjectExport {
+        records: subject_records(&index, pos),
+        audit_log: store
+            .log()?
+            .into_iter()
+            .filter(|e| concerns(e, customer))
+            .collect(),
+    };
+    let write = |path: PathBuf, bytes: Vec<u8>| {
+        std::fs::create_dir_all(out)
+            .and_then(|()| std::fs::write(&path, bytes))
+            .map_err(|source| RightsError::Write {
+                path: path.clone(),
+                source,
+            })
+            .map(|()| path)
+    };
+    let json = serde_json::to_vec_pretty(&export).unwrap_or_default();
+    let json = write(out.join(format!("customer-{customer}.json")), json)?;
+    let page = crate::html::subject_page(&export.records);
+    let html = write(
+        out.join(format!("customer-{customer}.html")),
+        page.into_bytes(),
+    )?;
+    let logged = store.record_event(
+        who,
+        SubjectEvent {
+            kind: "access_export".to_owned(),
+            customer,
+            detail: format!("wrote {} and {}", json.display(), html.display()),
+        },
+    );
+    match logged {
+        Ok(entry) => Ok(Exported { json, html, entry }),
+        Err(e) => {
+            let _ = std::fs::remove_file(&json);
+            let _ = std::fs::remove_file(&html);
+            Err(e.into())
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! The right of access: an export holds every row about the customer, checked against the
+//! database directly, and nothing about anyone else; the export itself is logged.
+
+mod common;
+
+use assert_cmd::Command;
+use rusqlite::Connection;
+use serde_json::Value;
+
+fn candor() -> Command {
+    Command::cargo_bin("candor").expect("binary built")
+}
+
+fn apply(db: &str, dir: &std::path::Path, changes: &str) {
+    let file = dir.join("changes.json");
+    std::fs::write(&file, changes).expect("changes written");
+    candor()
+        .args([
+            "apply",
+            "--db",
+            db,
+            "--changes",
+            file.to_str().expect("utf-8"),
+            "--actor",
+            "Jo",
+            "--reason",
+            "customer asked",
+        ])
+        .assert()
+        .success();
+}
+
+#[test]
+fn an_export_holds_every_row_about_the_customer_and_nothing_about_anyone_else() {
+    let (dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8 path");
+    apply(
+        db,
+        dir.path(),
+        r#"{"changes":[{"kind":"customer_field","customer":4,"field":"phone","value":"07700 900999"}]}"#,
+    );
+    apply(
+        db,
+        dir.path(),
+        r#"{"changes":[{"kind":"consent","customer":1,"purpose":"email_offers","granted":true}]}"#,
+    );
+    let out = dir.path().join("export");
+    candor()
+        .args([
+            "export-subject",
+            "--db",
+            db,
+            "--customer",
+            "4",
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--actor",
+            "Sam",
+            "--reason",
+            "Grace asked what we hold",
+        ])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(out.join("customer-4.json")).expect("json written");
+    let v: Value = serde_json::from_str(&text).expect("valid JSON");
+
+    let conn = Connection::open(&path).expect("opens");
+    let row: Vec<Option<String>> = conn
+        .query_row(
+            "SELECT name, email, phone, address, postcode, birth_date, gender, since, source FROM customers WHERE id = 4",
+            [],
+            |r| (0..9).map(|i| r.get::<_, Option<String>>(i)).collect(),
+        )
+        .expect("customer 4 exists");
+    let keys = [
+        "name",
+        "email",
+        "phone",
+        "address",
+        "postcode",
+        "birth_date",
+        "gender",
+        "since",
+        "source",
+    ];
+    for (key, value) in keys.iter().zip(&row) {
+        assert_eq!(v["customer"][key].as_str(), value.as_deref(), "field {key}");
+    }
+    let sources: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM field_sources WHERE customer = 4",
+            [],
+            |r| r.get(0),
+        )
+        .expect("counts");
+    assert_eq!(
+        v["customer"]["field_sources"]
+            .as_array()
+            .expect("list")
+            .len() as i64,
+        sources
+    );
+
+    let mut stmt = conn
+        .prepare("SELECT id, (SELECT COUNT(*) FROM order_lines WHERE order_id = orders.id) FROM orders WHERE customer = 4 ORDER BY id")
+        .expect("prepares");
+    let db_orders: Vec<(i64, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("queries")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let exported: Vec<(i64, i64)> = v["orders"]
+        .as_array()
+        .expect("orders")
+        .iter()
+        .map(|o| {
+            (
+                o["order"].as_i64().expect("id"),
+                o["lines"].as_array().expect("lines").len() as i64,
+            )
+        })
+        .collect();
+    assert!(!db_orders.is_empty());
+    assert_eq!(
+        exported, db_orders,
+        "every order and line, and no one else's"
+    );
+
+    let consents: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM consents WHERE customer = 4",
+            [],
+            |r| r.get(0),
+        )
+        .expect("counts");
+    let exported_consents = v["consents"].as_array().expect("consents");
+    assert_eq!(exported_consents.len() as i64, consents);
+    assert!(exported_consents.iter().all(|c| c["customer"] == 4));
+
+    let log = v["audit_log"].as_array().expect("audit log");
+    assert_eq!(log.len(), 1, "only the entry that changed Grace's phone");
+    assert_eq!(log[0]["changes"][0]["change"]["customer"], 4);
+
+    let mut stmt = conn
+        .prepare("SELECT name, email FROM customers WHERE id <> 4")
+        .expect("prepares");
+    let others: Vec<(Option<String>, Option<String>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("queries")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    for (name, email) in others.iter() {
+        for value in [name, email].into_iter().flatten() {
+            assert!(
+                !text.contains(value.as_str()),
+                "the export mentions {value}"
+            );
+        }
+    }
+
+    let page = std::fs::read_to_string(out.join("customer-4.html")).expect("page written");
+    assert!(page.contains("Your data at Hazel &amp; Rye Bakery"));
+    assert!(
+        page.contains("07700 900999"),
+        "the page shows the corrected phone"
+    );
+    assert!(page.contains("How to change this"));
+
+    let log: Value = serde_json::from_slice(
+        &candor()
+            .args(["log", "--db", db, "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .expect("log JSON");
+    let last = log.as_array().and_then(|l| l.last()).expect("entries");
+    assert_eq!(last["actor"], "Sam");
+    assert_eq!(last["reason"], "Grace asked what we hold");
+    assert_eq!(last["event"]["kind"], "access_export");
+    assert_eq!(last["event"]["customer"], 4);
+    candor()
+        .args(["log", "--db", db, "--verify"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn exporting_someone_who_does_not_exist_writes_nothing() {
+    let (dir, path) = common::sample_file();
+    let out = dir.path().join("export");
+    candor()
+        .args([
+            "export-subject",
+            "--db",
+            path.to_str().expect("utf-8"),
+            "--customer",
+            "9999",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("no customer number 9999"));
+    assert!(!out.exists());
+}
