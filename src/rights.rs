@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::engine::changes::Change;
 use crate::engine::subject::{SubjectRecords, subject_records};
 use crate::engine::{EngineError, index_for};
-use crate::store::{ApplyError, Attribution, LogEntry, Store, StoreError, SubjectEvent};
+use crate::store::{ApplyError, Attribution, Erased, LogEntry, Store, StoreError, SubjectEvent};
 
 /// Why a rights request could not be carried out. Nothing was written in any case.
 #[derive(Debug, thiserror::Error)]
@@ -62,7 +62,10 @@ pub struct Exported {
 
 /// Whether an audit entry concerns a customer.
 fn concerns(entry: &LogEntry, customer: i64) -> bool {
-    entry.event.as_ref().is_some_and(|e| e.customer == customer)
+    entry
+        .event
+        .as_ref()
+        .is_some_and(|e| e.customer == Some(customer))
         || entry.changes.iter().any(|a| match &a.change {
             Change::Consent { customer: c, .. } | Change::CustomerField { customer: c, .. } => {
                 *c == customer
@@ -112,7 +115,8 @@ pub fn export_subject(
         who,
         SubjectEvent {
             kind: "access_export".to_owned(),
-            customer,
+            customer: Some(customer),
+            reference: None,
             detail: format!("wrote {} and {}", json.display(), html.display()),
         },
     );
@@ -124,4 +128,12 @@ pub fn export_subject(
             Err(e.into())
         }
     }
+}
+
+/// Erases a customer (see [`Store::erase`]): their record, field sources and consents go,
+/// their orders stay without their name, the log keeps a pseudonymous reference and the
+/// reason, and the file is rewritten so no erased value survives in its bytes.
+pub fn erase(db: &Path, customer: i64, who: &Attribution) -> Result<Erased, RightsError> {
+    let (mut store, _) = Store::open(db)?;
+    Ok(store.erase(customer, who)?)
 }

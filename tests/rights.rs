@@ -206,3 +206,159 @@ fn exporting_someone_who_does_not_exist_writes_nothing() {
         .stderr(predicates::str::contains("no customer number 9999"));
     assert!(!out.exists());
 }
+
+fn count(conn: &Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).expect("counts")
+}
+
+/// Every file SQLite may have written for the shop: the database, its WAL and shared memory.
+fn file_bytes(path: &std::path::Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(path).expect("shop file");
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let side = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if let Ok(more) = std::fs::read(&side) {
+            bytes.extend(more);
+        }
+    }
+    bytes
+}
+
+#[test]
+fn erasure_leaves_none_of_the_values_in_the_files_bytes() {
+    let (dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8 path");
+    apply(
+        db,
+        dir.path(),
+        r#"{"changes":[{"kind":"customer_field","customer":1,"field":"phone","value":"07700 900123"}]}"#,
+    );
+    apply(
+        db,
+        dir.path(),
+        r#"{"changes":[{"kind":"customer_field","customer":1,"field":"phone","value":"07700 900124"}]}"#,
+    );
+    apply(
+        db,
+        dir.path(),
+        r#"{"changes":[{"kind":"rule_weight","rule":"buy-again","weight":1.5}]}"#,
+    );
+    let before = Connection::open(&path).expect("opens");
+    let (customers, orders, lines, guest_orders, her_orders) = (
+        count(&before, "SELECT COUNT(*) FROM customers"),
+        count(&before, "SELECT COUNT(*) FROM orders"),
+        count(&before, "SELECT COUNT(*) FROM order_lines"),
+        count(
+            &before,
+            "SELECT COUNT(*) FROM orders WHERE customer IS NULL",
+        ),
+        count(&before, "SELECT COUNT(*) FROM orders WHERE customer = 1"),
+    );
+    drop(before);
+    let values = [
+        "Amelia Hart",
+        "amelia.hart@example.com",
+        "29 Mill Lane",
+        "1979-09-22",
+        "07700 900123",
+        "07700 900124",
+    ];
+    let bytes = file_bytes(&path);
+    let contains = |bytes: &[u8], v: &str| bytes.windows(v.len()).any(|w| w == v.as_bytes());
+    assert!(
+        values.iter().all(|v| contains(&bytes, v)),
+        "the values are there before"
+    );
+
+    candor()
+        .args([
+            "erase",
+            "--db",
+            db,
+            "--customer",
+            "1",
+            "--actor",
+            "Owner",
+            "--reason",
+            "Amelia Hart asked us to erase her data",
+        ])
+        .assert()
+        .success();
+
+    let bytes = file_bytes(&path);
+    for v in values {
+        assert!(!contains(&bytes, v), "{v} is still in the file's bytes");
+    }
+    let after = Connection::open(&path).expect("opens");
+    assert_eq!(
+        count(&after, "SELECT COUNT(*) FROM customers"),
+        customers - 1
+    );
+    assert_eq!(count(&after, "SELECT COUNT(*) FROM orders"), orders);
+    assert_eq!(count(&after, "SELECT COUNT(*) FROM order_lines"), lines);
+    assert_eq!(
+        count(&after, "SELECT COUNT(*) FROM orders WHERE customer IS NULL"),
+        guest_orders + her_orders
+    );
+    assert_eq!(
+        count(&after, "SELECT COUNT(*) FROM consents WHERE customer = 1"),
+        0
+    );
+    drop(after);
+
+    candor()
+        .args(["explain", "--db", db, "--customer", "1"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("no customer number 1"));
+    candor()
+        .args(["log", "--db", db, "--verify"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("intact: 4 entries"));
+    let log: Value = serde_json::from_slice(
+        &candor()
+            .args(["log", "--db", db, "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .expect("log JSON");
+    let last = log.as_array().and_then(|l| l.last()).expect("entries");
+    assert_eq!(last["event"]["kind"], "erasure");
+    assert!(last["event"]["customer"].is_null());
+    assert!(
+        last["event"]["reference"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("erased-"))
+    );
+    assert_eq!(last["reason"], "[erased] asked us to erase her data");
+    assert_eq!(
+        log[2]["changes"][0]["after"]["weight"], 1.5,
+        "other entries are untouched"
+    );
+    assert_eq!(log[0]["changes"][0]["after"], "[erased]");
+}
+
+#[test]
+fn erasing_someone_who_does_not_exist_changes_nothing() {
+    let (_dir, path) = common::sample_file();
+    let before = std::fs::read(&path).expect("reads");
+    candor()
+        .args([
+            "erase",
+            "--db",
+            path.to_str().expect("utf-8"),
+            "--customer",
+            "9999",
+            "--actor",
+            "Owner",
+            "--reason",
+            "test",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("no customer number 9999"));
+    assert_eq!(std::fs::read(&path).expect("reads"), before);
+}

@@ -388,5 +388,63 @@ fn exporting_a_customers_data_asks_who_and_why_and_is_logged() {
         .clone();
     assert_eq!(entry.actor, "Sam");
     assert_eq!(entry.reason, "subject access request");
-    assert_eq!(entry.event.expect("an event").customer, 4);
+    assert_eq!(entry.event.expect("an event").customer, Some(4));
+}
+
+#[test]
+fn erasing_a_customer_asks_who_and_why_and_removes_them_from_the_window() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    harness.get_by_label("Grace Lin").click();
+    harness.run_steps(2);
+    harness.get_by_label("Erase this customer…").click();
+    harness.run_steps(3);
+    assert!(
+        harness
+            .query_by_label_contains("Removes this customer")
+            .is_some(),
+        "the dialog says what erasing does"
+    );
+    let input = |h: &Harness<'static, CandorApp>, role, label: &str| {
+        h.get_by_role_and_label(role, label).focus();
+    };
+    input(
+        &harness,
+        egui::accesskit::Role::TextInput,
+        "Who is erasing this customer?",
+    );
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(
+            egui::accesskit::Role::TextInput,
+            "Who is erasing this customer?",
+        )
+        .type_text("Owner");
+    harness.run_steps(1);
+    input(
+        &harness,
+        egui::accesskit::Role::MultilineTextInput,
+        "Why? (kept in the audit log)",
+    );
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(
+            egui::accesskit::Role::MultilineTextInput,
+            "Why? (kept in the audit log)",
+        )
+        .type_text("she asked us to");
+    harness.run_steps(2);
+    harness.get_by_label("Erase now").click();
+    settle(&mut harness, |app| {
+        !app.is_applying() && app.notice().is_some()
+    });
+    let app = harness.state();
+    let shop = app.shop().expect("still open");
+    assert_eq!(shop.rows.len(), 199);
+    assert!(shop.index.customer_pos(4).is_none(), "Grace is gone");
+    assert!(app.customer_page().is_none());
+    let entry = app.log_entries().last().expect("logged");
+    let event = entry.event.as_ref().expect("an erasure event");
+    assert_eq!(event.kind, "erasure");
+    assert_eq!(event.customer, None);
 }

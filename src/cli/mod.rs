@@ -200,6 +200,21 @@ pub enum Command {
         #[arg(long, default_value = "subject access request")]
         reason: String,
     },
+    /// Erase a customer's personal data for good (orders are kept without their name).
+    Erase {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Customer number.
+        #[arg(long)]
+        customer: i64,
+        /// Who is erasing (recorded in the audit log).
+        #[arg(long)]
+        actor: String,
+        /// Why (recorded in the audit log).
+        #[arg(long)]
+        reason: String,
+    },
     /// Time loading, recommending, explaining and simulating on a shop (see BENCHMARKS.md).
     Bench {
         /// The shop file.
@@ -411,6 +426,24 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
                 done.json.display(),
                 done.html.display(),
                 done.entry
+            );
+        }
+        Command::Erase {
+            db,
+            customer,
+            actor,
+            reason,
+        } => {
+            let who = simulation::attribution(&actor, &reason);
+            let done = crate::rights::erase(&db, customer, &who)
+                .with_context(|| format!("{}", db.display()))?;
+            println!(
+                "Erased customer {customer}: {} order(s) kept without a name, {} consent record(s) removed, values removed from {} earlier log entr(ies). Recorded as audit-log entry {} under the reference {}.",
+                done.orders_anonymized,
+                done.consents_removed,
+                done.entries_redacted.len(),
+                done.entry,
+                done.reference
             );
         }
         Command::Bench { db, json } => {

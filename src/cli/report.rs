@@ -257,11 +257,7 @@ pub fn log(out: &mut dyn Write, entries: &[crate::store::LogEntry]) -> io::Resul
             writeln!(out, "  {}: {} → {}", a.change.kind(), a.before, a.after)?;
         }
         if let Some(ev) = &e.event {
-            writeln!(
-                out,
-                "  {} for customer {}: {}",
-                ev.kind, ev.customer, ev.detail
-            )?;
+            writeln!(out, "  {} for {}: {}", ev.kind, ev.subject(), ev.detail)?;
         }
     }
     Ok(())

@@ -49,26 +49,41 @@ pub struct LogEntry {
     pub event: Option<SubjectEvent>,
 }
 
-/// Something done with one person's data that changes nothing in the shop but must be
-/// accountable: for now, exporting it for a subject access request.
+/// Something done with one person's data that must be accountable: exporting it for a
+/// subject access request (`access_export`), or erasing it (`erasure`).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SubjectEvent {
     /// What was done, e.g. `access_export`.
     pub kind: String,
-    /// The customer's number.
-    pub customer: i64,
+    /// The customer's number (absent once the customer is erased).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<i64>,
+    /// The pseudonymous reference an erasure leaves in place of the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// Details, e.g. where the files were written.
     pub detail: String,
 }
 
+impl SubjectEvent {
+    /// Whom it concerns, in words: "customer 4", or the erasure's reference.
+    pub fn subject(&self) -> String {
+        match (&self.customer, &self.reference) {
+            (Some(c), _) => format!("customer {c}"),
+            (None, Some(r)) => r.clone(),
+            (None, None) => "an erased customer".to_owned(),
+        }
+    }
+}
+
 /// What is stored in the `entry` column.
 #[derive(Serialize, Deserialize)]
-struct EntryBody {
-    changes: Vec<Applied>,
-    impact: Option<Value>,
-    undoes: Option<i64>,
+pub(super) struct EntryBody {
+    pub(super) changes: Vec<Applied>,
+    pub(super) impact: Option<Value>,
+    pub(super) undoes: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    event: Option<SubjectEvent>,
+    pub(super) event: Option<SubjectEvent>,
 }
 
 /// Why an apply was refused. Nothing was written in every case.
@@ -88,6 +103,14 @@ pub enum ApplyError {
     /// Actor or reason missing.
     #[error("say who is applying the change and why: {0} is empty")]
     Unattributed(&'static str),
+    /// The customer asked for does not exist.
+    #[error("there is no customer number {0} in this shop")]
+    NoSuchCustomer(i64),
+    /// The audit log was altered behind Candor's back.
+    #[error(
+        "the audit log is not intact ({0}); erasing now would re-seal it and hide that, so nothing was erased. Restore the file from a backup first."
+    )]
+    LogNotIntact(String),
     /// The audit entry asked for does not exist.
     #[error("there is no audit-log entry number {0}")]
     NoSuchEntry(i64),
@@ -141,7 +164,11 @@ impl Store {
     }
 
     /// Refuses an unattributed write, or any write to a read-only file.
-    fn check_writable(&self, who: &Attribution, action: &'static str) -> Result<(), ApplyError> {
+    pub(super) fn check_writable(
+        &self,
+        who: &Attribution,
+        action: &'static str,
+    ) -> Result<(), ApplyError> {
         if who.actor.trim().is_empty() {
             return Err(ApplyError::Unattributed("who"));
         }
@@ -205,7 +232,11 @@ impl Store {
 }
 
 /// Appends one entry to the audit log and chains it; returns its number.
-fn append_entry(conn: &Connection, who: &Attribution, body: &EntryBody) -> rusqlite::Result<i64> {
+pub(super) fn append_entry(
+    conn: &Connection,
+    who: &Attribution,
+    body: &EntryBody,
+) -> rusqlite::Result<i64> {
     let json = serde_json::to_string(body)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     conn.execute(

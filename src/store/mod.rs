@@ -4,6 +4,7 @@
 
 mod apply;
 pub mod chain;
+mod erase;
 mod error;
 mod load;
 pub mod schema;
@@ -15,6 +16,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use apply::{ApplyError, Attribution, LogEntry, SubjectEvent};
+pub use erase::{ERASED, Erased};
 pub use error::StoreError;
 
 use crate::engine::model::Shop;

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 use serde::{Deserialize, Serialize};
 
-use super::audit_log::{AuditLogView, Decision, WhoWhy};
+use super::audit_log::{AuditLogView, Decision, WhoWhy, WhoWhyFor};
 use super::customer::CustomerPage;
 use super::customers::CustomersView;
 use super::ethics::{EthicsAction, EthicsView};
@@ -62,6 +62,8 @@ pub enum Command {
     Ethics(EthicsAction),
     /// Export one customer's data into a folder.
     Export(i64, PathBuf, Attribution),
+    /// Erase one customer.
+    Erase(i64, Attribution),
 }
 
 /// What an apply or undo job hands back: the new entry, the shop as it now is, the log.
@@ -260,8 +262,7 @@ impl CandorApp {
                         self.who_why = Some(WhoWhy {
                             actor: self.saved.last_actor.clone(),
                             reason: String::new(),
-                            undo: Some(entry),
-                            export: None,
+                            purpose: WhoWhyFor::Undo(entry),
                         });
                     }
                 });
@@ -293,8 +294,7 @@ impl CandorApp {
             self.who_why = Some(WhoWhy {
                 actor: self.saved.last_actor.clone(),
                 reason: String::new(),
-                undo: None,
-                export: None,
+                purpose: WhoWhyFor::Apply,
             });
         }
     }
@@ -303,25 +303,22 @@ impl CandorApp {
         let Some(dialog) = &mut self.who_why else {
             return;
         };
-        let summary = match (dialog.undo, self.scenario.outcome()) {
-            _ if dialog.export.is_some() => format!(
+        let summary = match (&dialog.purpose, self.scenario.outcome()) {
+            (WhoWhyFor::Export(_, dir), _) => format!(
                 "Writes everything held about this customer into {} as a file (JSON) and as a page they can read (HTML). The export is recorded in the audit log.",
-                dialog
-                    .export
-                    .as_ref()
-                    .map(|(_, d)| d.display().to_string())
-                    .unwrap_or_default()
+                dir.display()
             ),
-            (Some(entry), _) => format!(
+            (WhoWhyFor::Erase(_), _) => "Removes this customer's record, field sources and consents for good. Their orders stay, attached to no one, for the accounts; their values are removed from earlier audit-log entries; the log keeps a pseudonymous reference and your reason. This cannot be undone.".to_owned(),
+            (WhoWhyFor::Undo(entry), _) => format!(
                 "The changes of entry {entry} are reversed and the reversal is recorded as a new entry."
             ),
-            (None, Some(o)) => format!(
+            (WhoWhyFor::Apply, Some(o)) => format!(
                 "{} change(s). Recommendations change for {} of {} customers. Everything is written in one step and recorded in the audit log.",
                 self.scenario.changes().len(),
                 o.impact.customers_changed,
                 o.impact.customers_total
             ),
-            (None, None) => "The simulation is not finished yet.".to_owned(),
+            (WhoWhyFor::Apply, None) => "The simulation is not finished yet.".to_owned(),
         };
         match dialog.ui(ctx, &summary) {
             Decision::Open => {}
@@ -334,10 +331,11 @@ impl CandorApp {
                 };
                 self.saved.last_actor.clone_from(&who.actor);
                 self.commands
-                    .push(match (dialog.export.take(), dialog.undo) {
-                        (Some((customer, dir)), _) => Command::Export(customer, dir, who),
-                        (None, Some(entry)) => Command::Undo(entry, who),
-                        (None, None) => Command::Apply(who),
+                    .push(match std::mem::take(&mut dialog.purpose) {
+                        WhoWhyFor::Export(customer, dir) => Command::Export(customer, dir, who),
+                        WhoWhyFor::Erase(customer) => Command::Erase(customer, who),
+                        WhoWhyFor::Undo(entry) => Command::Undo(entry, who),
+                        WhoWhyFor::Apply => Command::Apply(who),
                     });
                 self.who_why = None;
             }
@@ -411,6 +409,32 @@ impl CandorApp {
                 .map_err(fail)?;
                 let log = store.log().map_err(|e| fail(e.into()))?;
                 Ok((id, summarize(&path, shop, today, &|_, _| {}), log))
+            },
+        ));
+    }
+
+    /// Erases a customer on a worker thread, then shows the shop as it now is.
+    fn start_erase(&mut self, ctx: &egui::Context, customer: i64, who: Attribution) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        let path = shop.path.clone();
+        let today = self.today;
+        self.customer = None;
+        let ctx = ctx.clone();
+        self.applying = Some(Job::spawn(
+            0,
+            move || ctx.request_repaint(),
+            move |_| {
+                let fail = |e: crate::rights::RightsError| ApplyFailure {
+                    stale: false,
+                    message: e.to_string(),
+                };
+                let done = crate::rights::erase(&path, customer, &who).map_err(fail)?;
+                let (store, _) = Store::open(&path).map_err(|e| fail(e.into()))?;
+                let shop = store.load().map_err(|e| fail(e.into()))?;
+                let log = store.log().map_err(|e| fail(e.into()))?;
+                Ok((done.entry, summarize(&path, shop, today, &|_, _| {}), log))
             },
         ));
     }
@@ -532,6 +556,13 @@ impl CandorApp {
         egui::CentralPanel::default().show(ui, |ui| match &mut self.customer {
             Some(page) => {
                 page.ui(ui, shop, &mut self.scenario);
+                if page.take_erase_request() {
+                    self.who_why = Some(WhoWhy {
+                        actor: self.saved.last_actor.clone(),
+                        reason: String::new(),
+                        purpose: WhoWhyFor::Erase(shop.index.shop().customers[page.position()].id),
+                    });
+                }
                 if page.take_export_request() {
                     let customer = shop.index.shop().customers[page.position()].id;
                     if let Some(dir) = rfd::FileDialog::new()
@@ -541,8 +572,7 @@ impl CandorApp {
                         self.who_why = Some(WhoWhy {
                             actor: self.saved.last_actor.clone(),
                             reason: "subject access request".to_owned(),
-                            undo: None,
-                            export: Some((customer, dir)),
+                            purpose: WhoWhyFor::Export(customer, dir),
                         });
                     }
                 }
@@ -628,8 +658,7 @@ impl CandorApp {
         self.who_why = Some(WhoWhy {
             actor: self.saved.last_actor.clone(),
             reason: "subject access request".to_owned(),
-            undo: None,
-            export: Some((customer, dir)),
+            purpose: WhoWhyFor::Export(customer, dir),
         });
     }
 
@@ -659,6 +688,7 @@ impl CandorApp {
                 Command::Open(path) => self.open(path, ctx),
                 Command::Apply(who) => self.start_apply(ctx, who, None),
                 Command::Undo(entry, who) => self.start_apply(ctx, who, Some(entry)),
+                Command::Erase(customer, who) => self.start_erase(ctx, customer, who),
                 Command::RefreshLog => {
                     if let Some(shop) = &self.shop {
                         match Store::open_for_reading(&shop.path).and_then(|(s, _)| s.log()) {

@@ -105,9 +105,9 @@ impl AuditLogView {
                         if let Some(ev) = &e.event {
                             ui.label(
                                 RichText::new(format!(
-                                    "{} for customer {}: {}",
+                                    "{} for {}: {}",
                                     ev.kind.replace('_', " "),
-                                    ev.customer,
+                                    ev.subject(),
                                     ev.detail
                                 ))
                                 .small(),
@@ -130,17 +130,29 @@ impl AuditLogView {
     }
 }
 
-/// The who-and-why dialog shown before applying or undoing.
+/// What the who-and-why dialog is about to do.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum WhoWhyFor {
+    /// Apply the scenario.
+    #[default]
+    Apply,
+    /// Undo an audit-log entry.
+    Undo(i64),
+    /// Export a customer's data into a folder.
+    Export(i64, std::path::PathBuf),
+    /// Erase a customer.
+    Erase(i64),
+}
+
+/// The who-and-why dialog shown before anything that writes to the shop or its log.
 #[derive(Default)]
 pub struct WhoWhy {
-    /// Who is applying.
+    /// Who is doing it.
     pub actor: String,
     /// Why.
     pub reason: String,
-    /// The entry being undone, or `None` to apply the scenario.
-    pub undo: Option<i64>,
-    /// A customer whose data is being exported, and the folder to write into.
-    pub export: Option<(i64, std::path::PathBuf)>,
+    /// What it is for.
+    pub purpose: WhoWhyFor,
 }
 
 /// What the dialog decided.
@@ -160,17 +172,18 @@ impl WhoWhy {
         let mut decision = Decision::Open;
         egui::Modal::new(egui::Id::unique("who-why")).show(ctx, |ui| {
             ui.set_width(440.0);
-            ui.heading(match (&self.export, self.undo) {
-                (Some((c, _)), _) => format!("Export the data of customer {c}"),
-                (None, Some(e)) => format!("Undo entry {e}"),
-                (None, None) => "Apply the scenario".to_owned(),
+            ui.heading(match &self.purpose {
+                WhoWhyFor::Apply => "Apply the scenario".to_owned(),
+                WhoWhyFor::Undo(e) => format!("Undo entry {e}"),
+                WhoWhyFor::Export(c, _) => format!("Export the data of customer {c}"),
+                WhoWhyFor::Erase(c) => format!("Erase customer {c}"),
             });
             ui.label(summary);
             ui.add_space(6.0);
-            let l = ui.label(if self.export.is_some() {
-                "Who is exporting this?"
-            } else {
-                "Who is applying this?"
+            let l = ui.label(match self.purpose {
+                WhoWhyFor::Export(..) => "Who is exporting this?",
+                WhoWhyFor::Erase(_) => "Who is erasing this customer?",
+                _ => "Who is applying this?",
             });
             ui.add(egui::TextEdit::singleline(&mut self.actor).desired_width(f32::INFINITY))
                 .labelled_by(l.id);
@@ -183,10 +196,11 @@ impl WhoWhy {
             .labelled_by(l.id);
             ui.horizontal(|ui| {
                 let ready = !self.actor.trim().is_empty() && !self.reason.trim().is_empty();
-                let label = match (&self.export, self.undo) {
-                    (Some(_), _) => "Export now",
-                    (None, Some(_)) => "Undo now",
-                    (None, None) => "Apply now",
+                let label = match self.purpose {
+                    WhoWhyFor::Apply => "Apply now",
+                    WhoWhyFor::Undo(_) => "Undo now",
+                    WhoWhyFor::Export(..) => "Export now",
+                    WhoWhyFor::Erase(_) => "Erase now",
                 };
                 if ui.add_enabled(ready, egui::Button::new(label)).clicked() {
                     decision = Decision::Confirm;

@@ -36,6 +36,8 @@ pub struct CustomerPage {
     correcting: Option<(String, String)>,
     /// Set when staff ask to export this customer's data; the app takes it.
     export_requested: bool,
+    /// Set when staff ask to erase this customer; the app takes it.
+    erase_requested: bool,
 }
 
 impl CustomerPage {
@@ -55,7 +57,13 @@ impl CustomerPage {
             product_edit: None,
             correcting: None,
             export_requested: false,
+            erase_requested: false,
         }
+    }
+
+    /// Whether "Erase this customer" was pressed since the last call.
+    pub fn take_erase_request(&mut self) -> bool {
+        std::mem::take(&mut self.erase_requested)
     }
 
     /// Whether "Export this customer's data" was pressed since the last call.
@@ -87,6 +95,13 @@ impl CustomerPage {
                 .clicked()
             {
                 self.export_requested = true;
+            }
+            if ui
+                .button("Erase this customer…")
+                .on_hover_text("Removes their personal data for good; their orders are kept without their name for the accounts.")
+                .clicked()
+            {
+                self.erase_requested = true;
             }
         });
         ui.label(format!("Consents: {}", self.consent));

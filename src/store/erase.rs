@@ -1,0 +1,210 @@
+//! The right to erasure: one transaction removes a customer's record, field sources and
+//! consents, keeps their orders without their name (for the accounts), and redacts their
+//! values from earlier audit-log entries; then the file is rewritten so none of the erased
+//! bytes survive in free pages or the write-ahead log.
+
+use rusqlite::{Connection, TransactionBehavior, params};
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::apply::{ApplyError, Attribution, EntryBody, SubjectEvent, append_entry};
+use super::{Store, StoreError};
+
+/// What takes the place of an erased value in the audit log.
+pub const ERASED: &str = "[erased]";
+
+/// What an erasure did.
+#[derive(Clone, Debug, Serialize)]
+pub struct Erased {
+    /// The audit-log entry recording it.
+    pub entry: i64,
+    /// The pseudonymous reference the log keeps instead of the customer.
+    pub reference: String,
+    /// Orders kept for bookkeeping, now attached to no one.
+    pub orders_anonymized: usize,
+    /// Consent records removed.
+    pub consents_removed: usize,
+    /// Earlier audit-log entries from which the customer's values were removed.
+    pub entries_redacted: Vec<i64>,
+}
+
+/// A reference that stands for the erased customer in the log and cannot be turned back
+/// into their number: a hash of the number, the time and the process.
+fn pseudonym(customer: i64) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let digest = Sha256::digest(format!("{customer}:{nanos}:{}", std::process::id()));
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("erased-{hex}")
+}
+
+/// The customer's current personal values (what must not survive anywhere in the file).
+fn current_values(conn: &Connection, customer: i64) -> rusqlite::Result<Option<Vec<String>>> {
+    let mut stmt = conn.prepare(
+        "SELECT name, email, phone, address, postcode, birth_date, gender FROM customers WHERE id = ?1",
+    )?;
+    let mut rows = stmt.query(params![customer])?;
+    let Some(row) = rows.next()? else {
+        return Ok(None);
+    };
+    let mut values = Vec::new();
+    for i in 0..7 {
+        if let Some(v) = row.get::<_, Option<String>>(i)?
+            && !v.trim().is_empty()
+        {
+            values.push(v);
+        }
+    }
+    Ok(Some(values))
+}
+
+/// Removes the customer's values from one log entry; returns the new entry text and
+/// reason when anything changed.
+fn redact(entry: &str, reason: &str, customer: i64, values: &[String]) -> Option<(String, String)> {
+    let mut body: Value = serde_json::from_str(entry).ok()?;
+    let mut changed = false;
+    if let Some(changes) = body.get_mut("changes").and_then(Value::as_array_mut) {
+        for applied in changes {
+            let about_them =
+                applied.pointer("/change/customer").and_then(Value::as_i64) == Some(customer);
+            if about_them {
+                for key in ["before", "after"] {
+                    applied[key] = Value::String(ERASED.to_owned());
+                }
+                if let Some(value) = applied.pointer_mut("/change/value")
+                    && !value.is_null()
+                {
+                    *value = Value::String(ERASED.to_owned());
+                }
+                applied["change"]["customer"] = Value::from(0);
+                changed = true;
+            }
+        }
+    }
+    if let Some(event) = body.get_mut("event")
+        && event.get("customer").and_then(Value::as_i64) == Some(customer)
+    {
+        event["customer"] = Value::Null;
+        event["detail"] = Value::String(ERASED.to_owned());
+        changed = true;
+    }
+    let mut text = serde_json::to_string(&body).ok()?;
+    let mut new_reason = reason.to_owned();
+    for v in values {
+        let quoted = serde_json::to_string(v).ok()?;
+        let inner = &quoted[1..quoted.len() - 1];
+        if text.contains(inner) || new_reason.contains(v.as_str()) {
+            text = text.replace(inner, ERASED);
+            new_reason = new_reason.replace(v.as_str(), ERASED);
+            changed = true;
+        }
+    }
+    changed.then_some((text, new_reason))
+}
+
+impl Store {
+    /// Erases customer `customer`: see the module documentation. Refused when the audit
+    /// log is not intact (erasing would re-seal it and hide the tampering).
+    pub fn erase(&mut self, customer: i64, who: &Attribution) -> Result<Erased, ApplyError> {
+        self.check_writable(who, "erase a customer")?;
+        let path = self.path.clone();
+        let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
+        let report = super::chain::verify(&self.conn).map_err(sql)?;
+        if let Some(problem) = report.problem {
+            return Err(ApplyError::LogNotIntact(problem));
+        }
+        self.conn
+            .pragma_update(None, "secure_delete", true)
+            .map_err(sql)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let values = current_values(&tx, customer)
+            .map_err(sql)?
+            .ok_or(ApplyError::NoSuchCustomer(customer))?;
+        let reference = pseudonym(customer);
+        let orders_anonymized = tx
+            .execute(
+                "UPDATE orders SET customer = NULL WHERE customer = ?1",
+                params![customer],
+            )
+            .map_err(sql)?;
+        let consents_removed = tx
+            .execute(
+                "DELETE FROM consents WHERE customer = ?1",
+                params![customer],
+            )
+            .map_err(sql)?;
+        tx.execute(
+            "DELETE FROM field_sources WHERE customer = ?1",
+            params![customer],
+        )
+        .map_err(sql)?;
+        tx.execute("DELETE FROM customers WHERE id = ?1", params![customer])
+            .map_err(sql)?;
+        let mut entries_redacted = Vec::new();
+        {
+            let mut stmt = tx
+                .prepare("SELECT id, reason, entry FROM audit_log ORDER BY id")
+                .map_err(sql)?;
+            let rows: Vec<(i64, String, String)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .and_then(Iterator::collect)
+                .map_err(sql)?;
+            for (id, reason, entry) in rows {
+                if let Some((entry, reason)) = redact(&entry, &reason, customer, &values) {
+                    tx.execute(
+                        "UPDATE audit_log SET entry = ?1, reason = ?2 WHERE id = ?3",
+                        params![entry, reason, id],
+                    )
+                    .map_err(sql)?;
+                    entries_redacted.push(id);
+                }
+            }
+        }
+        let detail = format!(
+            "personal data erased; {orders_anonymized} order(s) kept without a name for bookkeeping; {consents_removed} consent record(s) removed; values removed from audit-log entries {entries_redacted:?}"
+        );
+        let body = EntryBody {
+            changes: Vec::new(),
+            impact: None,
+            undoes: None,
+            event: Some(SubjectEvent {
+                kind: "erasure".to_owned(),
+                customer: None,
+                reference: Some(reference.clone()),
+                detail,
+            }),
+        };
+        let mut scrubbed = who.clone();
+        for v in &values {
+            scrubbed.reason = scrubbed.reason.replace(v.as_str(), ERASED);
+        }
+        let entry = append_entry(&tx, &scrubbed, &body).map_err(sql)?;
+        if !entries_redacted.is_empty() {
+            super::chain::rechain_all(&tx).map_err(sql)?;
+        }
+        tx.commit().map_err(sql)?;
+        self.compact().map_err(sql)?;
+        Ok(Erased {
+            entry,
+            reference,
+            orders_anonymized,
+            consents_removed,
+            entries_redacted,
+        })
+    }
+
+    /// Rewrites the file without free pages and empties the write-ahead log, so deleted
+    /// bytes are gone from both.
+    fn compact(&self) -> rusqlite::Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.conn.execute_batch("VACUUM")?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+    }
+}
