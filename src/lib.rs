@@ -6,6 +6,7 @@
 //! * [`cli`]: the command line, the same engine as the window.
 //! * [`ui`]: the egui window.
 
+pub mod access;
 pub mod bench;
 pub mod cli;
 pub mod engine;

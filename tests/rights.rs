@@ -7,8 +7,13 @@ use assert_cmd::Command;
 use rusqlite::Connection;
 use serde_json::Value;
 
+/// The owner's passphrase the tests use (set on first use).
+const OWNER: &str = "correct horse battery";
+
 fn candor() -> Command {
-    Command::cargo_bin("candor").expect("binary built")
+    let mut cmd = Command::cargo_bin("candor").expect("binary built");
+    cmd.env("CANDOR_OWNER_PASSPHRASE", OWNER);
+    cmd
 }
 
 fn apply(db: &str, dir: &std::path::Path, changes: &str) {
@@ -314,7 +319,7 @@ fn erasure_leaves_none_of_the_values_in_the_files_bytes() {
         .args(["log", "--db", db, "--verify"])
         .assert()
         .success()
-        .stdout(predicates::str::contains("intact: 4 entries"));
+        .stdout(predicates::str::contains("intact: 5 entries"));
     let log: Value = serde_json::from_slice(
         &candor()
             .args(["log", "--db", db, "--json"])
@@ -334,8 +339,9 @@ fn erasure_leaves_none_of_the_values_in_the_files_bytes() {
             .is_some_and(|r| r.starts_with("erased-"))
     );
     assert_eq!(last["reason"], "[erased] asked us to erase her data");
+    assert_eq!(log[2]["event"]["kind"], "owner_passphrase_set");
     assert_eq!(
-        log[2]["changes"][0]["after"]["weight"], 1.5,
+        log[3]["changes"][0]["after"]["weight"], 1.5,
         "other entries are untouched"
     );
     assert_eq!(log[0]["changes"][0]["after"], "[erased]");
@@ -361,4 +367,149 @@ fn erasing_someone_who_does_not_exist_changes_nothing() {
         .failure()
         .stderr(predicates::str::contains("no customer number 9999"));
     assert_eq!(std::fs::read(&path).expect("reads"), before);
+}
+
+/// The command as staff run it: no owner's passphrase in the environment, no terminal.
+fn as_staff() -> Command {
+    let mut cmd = Command::cargo_bin("candor").expect("binary built");
+    cmd.env_remove("CANDOR_OWNER_PASSPHRASE");
+    cmd
+}
+
+#[test]
+fn staff_cannot_change_rules_or_erase_but_can_record_a_consent() {
+    let (dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8 path");
+    let rule = dir.path().join("rule.json");
+    std::fs::write(
+        &rule,
+        r#"{"changes":[{"kind":"rule_enabled","rule":"premium-for-40-plus","enabled":false}]}"#,
+    )
+    .expect("written");
+    let before = std::fs::read(&path).expect("reads");
+    as_staff()
+        .args([
+            "apply",
+            "--db",
+            db,
+            "--changes",
+            rule.to_str().expect("utf-8"),
+        ])
+        .args(["--actor", "Jo", "--reason", "try"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("needs the owner's passphrase"));
+    as_staff()
+        .args([
+            "erase",
+            "--db",
+            db,
+            "--customer",
+            "4",
+            "--actor",
+            "Jo",
+            "--reason",
+            "try",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("needs the owner's passphrase"));
+    assert_eq!(
+        std::fs::read(&path).expect("reads"),
+        before,
+        "nothing was written"
+    );
+
+    let consent = dir.path().join("consent.json");
+    std::fs::write(
+        &consent,
+        r#"{"changes":[{"kind":"consent","customer":1,"purpose":"email_offers","granted":true}]}"#,
+    )
+    .expect("written");
+    as_staff()
+        .args([
+            "apply",
+            "--db",
+            db,
+            "--changes",
+            consent.to_str().expect("utf-8"),
+        ])
+        .args(["--actor", "Jo", "--reason", "Amelia signed up at the till"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_wrong_owner_passphrase_is_refused_and_logged() {
+    let (dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8 path");
+    apply(
+        db,
+        dir.path(),
+        r#"{"changes":[{"kind":"rule_weight","rule":"buy-again","weight":1.5}]}"#,
+    );
+    let stored: String = Connection::open(&path)
+        .expect("opens")
+        .query_row(
+            "SELECT value FROM shop_settings WHERE key = 'owner_passphrase'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the passphrase was set on first use");
+    assert!(
+        stored.starts_with("$argon2"),
+        "stored as an Argon2 hash: {stored}"
+    );
+    assert!(!stored.contains(OWNER), "never in the clear");
+
+    let rule = dir.path().join("rule.json");
+    std::fs::write(
+        &rule,
+        r#"{"changes":[{"kind":"rule_weight","rule":"buy-again","weight":3}]}"#,
+    )
+    .expect("written");
+    Command::cargo_bin("candor")
+        .expect("binary built")
+        .env("CANDOR_OWNER_PASSPHRASE", "let me in please")
+        .args([
+            "apply",
+            "--db",
+            db,
+            "--changes",
+            rule.to_str().expect("utf-8"),
+        ])
+        .args(["--actor", "Mallory", "--reason", "try"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("not the owner's passphrase"));
+    let log: Value = serde_json::from_slice(
+        &candor()
+            .args(["log", "--db", db, "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .expect("log JSON");
+    let entries = log.as_array().expect("entries");
+    let last = entries.last().expect("entries");
+    assert_eq!(last["actor"], "Mallory");
+    assert_eq!(last["event"]["kind"], "owner_refused");
+    let weight = candor()
+        .args(["rules", "--db", db, "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let rules: Value = serde_json::from_slice(&weight).expect("rules JSON");
+    let buy_again = rules
+        .as_array()
+        .and_then(|r| r.iter().find(|x| x["id"] == "buy-again"))
+        .expect("rule listed");
+    assert_eq!(
+        buy_again["weight"], 1.5,
+        "the refused change was not applied"
+    );
 }

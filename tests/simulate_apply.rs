@@ -372,7 +372,7 @@ fn a_malformed_changes_file_names_where() {
 fn killing_apply_midway_leaves_the_shop_as_it_was() {
     let (dir, path) = common::sample_file();
     let changes = dir.path().join("changes.json");
-    std::fs::write(&changes, r#"{"changes": [{"kind": "rule_enabled", "rule": "buy-again", "enabled": false}, {"kind": "product", "product": 1, "stock": 0}]}"#).expect("write");
+    std::fs::write(&changes, r#"{"changes": [{"kind": "consent", "customer": 1, "purpose": "personalization", "granted": false}, {"kind": "product", "product": 1, "stock": 0}]}"#).expect("write");
     let before = reload(&path);
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("candor"))
         .args([

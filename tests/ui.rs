@@ -120,6 +120,34 @@ fn settle(harness: &mut Harness<'static, CandorApp>, done: impl Fn(&CandorApp) -
     );
 }
 
+/// Switches to the owner role through the window, setting the passphrase on first use.
+fn become_owner(harness: &mut Harness<'static, CandorApp>) {
+    harness.get_by_label("Staff · switch to owner…").click();
+    harness.run_steps(2);
+    use egui::accesskit::Role;
+    for (role, label, text) in [
+        (Role::TextInput, "Your name", "Sam (owner)"),
+        (
+            Role::PasswordInput,
+            "Owner's passphrase",
+            "correct horse battery",
+        ),
+        (
+            Role::PasswordInput,
+            "Repeat the passphrase",
+            "correct horse battery",
+        ),
+    ] {
+        harness.get_by_role_and_label(role, label).focus();
+        harness.run_steps(1);
+        harness.get_by_role_and_label(role, label).type_text(text);
+        harness.run_steps(1);
+    }
+    harness.get_by_label("Switch to owner").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().role(), candor::access::Role::Owner);
+}
+
 fn answer_who_why(harness: &mut Harness<'static, CandorApp>, button: &str) {
     harness
         .get_by_role_and_label(egui::accesskit::Role::TextInput, "Who is applying this?")
@@ -191,9 +219,20 @@ fn a_weight_change_is_simulated_applied_logged_and_undone() {
 
     harness.get_by_label("Apply…").click();
     harness.run_steps(2);
+    assert!(
+        harness.query_by_label("Who is applying this?").is_none(),
+        "staff cannot apply a change to the rules"
+    );
+    harness
+        .get_all_by_label_contains("Only the owner can apply changes to the rules")
+        .next()
+        .expect("the window says why");
+    become_owner(&mut harness);
+    harness.get_by_label("Apply…").click();
+    harness.run_steps(2);
     answer_who_why(&mut harness, "Apply now");
     settle(&mut harness, |app| {
-        !app.is_applying() && app.log_entries().len() == 1
+        !app.is_applying() && app.log_entries().len() == 2
     });
     assert!(
         harness.state().scenario().is_empty(),
@@ -211,21 +250,23 @@ fn a_weight_change_is_simulated_applied_logged_and_undone() {
             .weight
     };
     assert!((rule(harness.state()) - weight).abs() < 1e-9);
+    let entries = harness.state().log_entries();
     assert_eq!(
-        harness.state().log_entries()[0].reason,
-        "Age should not steer premium offers"
+        entries[0].event.as_ref().map(|e| e.kind.as_str()),
+        Some("owner_passphrase_set")
     );
+    assert_eq!(entries[1].reason, "Age should not steer premium offers");
 
     harness.get_by_label("Audit log").click();
     harness.run_steps(2);
-    harness.get_by_label("Entry 1");
-    harness.get_by_label("Undo entry 1").click();
+    harness.get_by_label("Entry 2");
+    harness.get_by_label("Undo entry 2").click();
     harness.run_steps(2);
     answer_who_why(&mut harness, "Undo now");
     settle(&mut harness, |app| {
-        !app.is_applying() && app.log_entries().len() == 2
+        !app.is_applying() && app.log_entries().len() == 3
     });
-    assert_eq!(harness.state().log_entries()[1].undoes, Some(1));
+    assert_eq!(harness.state().log_entries()[2].undoes, Some(2));
     assert!(
         (rule(harness.state()) - 1.0).abs() < 1e-9,
         "undo restored the weight"
@@ -397,6 +438,15 @@ fn erasing_a_customer_asks_who_and_why_and_removes_them_from_the_window() {
     harness.run_steps(2);
     harness.get_by_label("Grace Lin").click();
     harness.run_steps(2);
+    harness.get_by_label("Erase this customer…").click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains("Removes this customer")
+            .is_none(),
+        "staff cannot erase"
+    );
+    become_owner(&mut harness);
     harness.get_by_label("Erase this customer…").click();
     harness.run_steps(3);
     assert!(

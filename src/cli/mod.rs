@@ -386,6 +386,21 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
         } => {
             let (mut store, _) = Store::open(&db)?;
             let who = simulation::attribution(&actor, &reason);
+            let touches_rules = store
+                .log()?
+                .iter()
+                .find(|e| e.id == entry)
+                .is_some_and(|e| {
+                    crate::access::needs_owner(
+                        &e.changes
+                            .iter()
+                            .map(|a| a.change.clone())
+                            .collect::<Vec<_>>(),
+                    )
+                });
+            if touches_rules {
+                simulation::owner(&mut store, &who, "undoing changes to the rules")?;
+            }
             let (id, _) = store.undo(entry, &who)?;
             println!("Undid entry {entry}; the undo is recorded as audit-log entry {id}.");
         }
@@ -435,6 +450,17 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             reason,
         } => {
             let who = simulation::attribution(&actor, &reason);
+            {
+                let (mut store, _) = Store::open(&db)?;
+                if !store.has_customer(customer)? {
+                    bail!(
+                        "{}: {}",
+                        db.display(),
+                        engine::EngineError::NoSuchCustomer(customer)
+                    );
+                }
+                simulation::owner(&mut store, &who, &format!("erasing customer {customer}"))?;
+            }
             let done = crate::rights::erase(&db, customer, &who)
                 .with_context(|| format!("{}", db.display()))?;
             println!(

@@ -106,11 +106,24 @@ pub fn apply(
     today: NaiveDate,
 ) -> Result<(i64, SimulationReport)> {
     let (mut store, _) = Store::open(db)?;
+    let who = attribution(actor, reason);
+    if crate::access::needs_owner(changes) {
+        owner(&mut store, &who, "applying changes to the rules")?;
+    }
     let shop = store.load()?;
     let index = index_for(Arc::new(shop), today);
     let report = simulate_report(&index, changes, None)?;
     let impact = serde_json::to_value(&report.impact)?;
-    let who = attribution(actor, reason);
     let (id, _) = store.apply(Some(index.shop()), changes, &who, Some(impact), None)?;
     Ok((id, report))
+}
+
+/// Checks the owner's passphrase (environment or prompt) before an owner-only action;
+/// on a shop without one yet, the passphrase given becomes the owner's.
+pub fn owner(store: &mut Store, who: &Attribution, action: &str) -> Result<()> {
+    let passphrase = crate::access::passphrase_from_environment(action)?;
+    if store.check_owner(&passphrase, who, action)? == crate::store::OwnerCheck::Set {
+        eprintln!("The owner's passphrase is now set for this shop.");
+    }
+    Ok(())
 }

@@ -111,6 +111,17 @@ pub enum ApplyError {
         "the audit log is not intact ({0}); erasing now would re-seal it and hide that, so nothing was erased. Restore the file from a backup first."
     )]
     LogNotIntact(String),
+    /// The owner's passphrase was wrong (the refusal is logged).
+    #[error(
+        "that is not the owner's passphrase; nothing was done, and the refusal is recorded in the audit log"
+    )]
+    NotOwner,
+    /// A first passphrase that is too short.
+    #[error("the owner's passphrase must be at least {0} characters long")]
+    WeakPassphrase(usize),
+    /// The stored passphrase hash could not be used.
+    #[error("the owner's passphrase could not be checked: {0}")]
+    Passphrase(String),
     /// The audit entry asked for does not exist.
     #[error("there is no audit-log entry number {0}")]
     NoSuchEntry(i64),
@@ -191,6 +202,16 @@ impl Store {
         who: &Attribution,
         event: SubjectEvent,
     ) -> Result<i64, ApplyError> {
+        self.record_event_with(who, event, |_| Ok(()))
+    }
+
+    /// Records an event, running `also` in the same transaction first.
+    pub(super) fn record_event_with(
+        &mut self,
+        who: &Attribution,
+        event: SubjectEvent,
+        also: impl FnOnce(&Connection) -> rusqlite::Result<()>,
+    ) -> Result<i64, ApplyError> {
         self.check_writable(who, "record who looked at a customer's data")?;
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
@@ -198,6 +219,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql)?;
+        also(&tx).map_err(sql)?;
         let body = EntryBody {
             changes: Vec::new(),
             impact: None,

@@ -7,6 +7,7 @@ pub mod chain;
 mod erase;
 mod error;
 mod load;
+mod owner;
 pub mod schema;
 mod write;
 
@@ -18,6 +19,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use apply::{ApplyError, Attribution, LogEntry, SubjectEvent};
 pub use erase::{ERASED, Erased};
 pub use error::StoreError;
+pub use owner::{MIN_PASSPHRASE, OwnerCheck};
 
 use crate::engine::model::Shop;
 

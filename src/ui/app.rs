@@ -13,8 +13,10 @@ use super::customers::CustomersView;
 use super::ethics::{EthicsAction, EthicsView};
 use super::jobs::Job;
 use super::loader::{Loaded, Loading, summarize};
+use super::owner::{OwnerDecision, OwnerDialog};
 use super::rules::{RuleEditor, rules_ui};
 use super::scenario::{Scenario, ScenarioAction};
+use crate::access::{Role, needs_owner};
 use crate::store::{ApplyError, Attribution, LogEntry, Store};
 
 /// How many recent files are remembered.
@@ -94,6 +96,8 @@ pub struct CandorApp {
     who_why: Option<WhoWhy>,
     applying: Option<Job<ApplyOutcome>>,
     ethics: EthicsView,
+    role: Role,
+    owner_dialog: Option<OwnerDialog>,
 }
 
 impl CandorApp {
@@ -117,6 +121,8 @@ impl CandorApp {
             who_why: None,
             applying: None,
             ethics: EthicsView::default(),
+            role: Role::Staff,
+            owner_dialog: None,
         }
     }
 
@@ -226,6 +232,7 @@ impl CandorApp {
         }
         self.error_ui(ui.ctx());
         self.who_why_ui(ui.ctx());
+        self.owner_dialog_ui(ui.ctx());
         if let Some(shop) = &self.shop
             && !self.scenario.is_empty()
             && self.tab != Tab::Log
@@ -258,7 +265,7 @@ impl CandorApp {
             }
             (Some(_), Tab::Log) => {
                 egui::CentralPanel::default().show(ui, |ui| {
-                    if let Some(entry) = self.log.ui(ui) {
+                    if let Some(entry) = self.log.ui(ui, self.role == Role::Owner) {
                         self.who_why = Some(WhoWhy {
                             actor: self.saved.last_actor.clone(),
                             reason: String::new(),
@@ -269,6 +276,27 @@ impl CandorApp {
             }
         }
         self.run_commands(ui.ctx());
+    }
+
+    fn owner_dialog_ui(&mut self, ctx: &egui::Context) {
+        let (Some(dialog), Some(shop)) = (&mut self.owner_dialog, &self.shop) else {
+            return;
+        };
+        match dialog.ui(ctx, &shop.path) {
+            OwnerDecision::Open => {}
+            OwnerDecision::Cancel => self.owner_dialog = None,
+            OwnerDecision::Unlocked => {
+                self.saved.last_actor = dialog.actor.trim().to_owned();
+                self.role = Role::Owner;
+                self.owner_dialog = None;
+                self.commands.push(Command::RefreshLog);
+            }
+        }
+    }
+
+    /// Who is using the window.
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     fn banner_ui(&mut self, ui: &mut Ui) {
@@ -289,8 +317,14 @@ impl CandorApp {
         if self.scenario.is_empty() {
             return;
         }
-        let read_only = self.shop.as_ref().is_some_and(|s| s.read_only);
-        if self.scenario.banner_ui(ui, read_only) == ScenarioAction::Apply {
+        let refusal = if self.shop.as_ref().is_some_and(|s| s.read_only) {
+            Some("This shop file is read-only.")
+        } else if self.role == Role::Staff && needs_owner(self.scenario.changes()) {
+            Some("Only the owner can apply changes to the rules: switch to owner in the menu bar.")
+        } else {
+            None
+        };
+        if self.scenario.banner_ui(ui, refusal) == ScenarioAction::Apply {
             self.who_why = Some(WhoWhy {
                 actor: self.saved.last_actor.clone(),
                 reason: String::new(),
@@ -512,6 +546,20 @@ impl CandorApp {
                 self.commands.push(Command::RefreshLog);
             }
             if let Some(shop) = &self.shop {
+                ui.separator();
+                match self.role {
+                    Role::Staff => {
+                        if ui.button("Staff · switch to owner…").clicked() {
+                            self.owner_dialog =
+                                Some(OwnerDialog::new(&shop.path, &self.saved.last_actor));
+                        }
+                    }
+                    Role::Owner => {
+                        if ui.button("Owner · back to staff").clicked() {
+                            self.role = Role::Staff;
+                        }
+                    }
+                }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let s = shop.index.shop();
                     ui.label(format!(
@@ -555,7 +603,7 @@ impl CandorApp {
             });
         egui::CentralPanel::default().show(ui, |ui| match &mut self.customer {
             Some(page) => {
-                page.ui(ui, shop, &mut self.scenario);
+                page.ui(ui, shop, &mut self.scenario, self.role == Role::Owner);
                 if page.take_erase_request() {
                     self.who_why = Some(WhoWhy {
                         actor: self.saved.last_actor.clone(),

@@ -31,7 +31,8 @@ impl AuditLogView {
     }
 
     /// Draws the log; returns an entry the user wants to undo.
-    pub fn ui(&mut self, ui: &mut Ui) -> Option<i64> {
+    /// `owner` is true when the owner is using the window (only they may undo rule changes).
+    pub fn ui(&mut self, ui: &mut Ui, owner: bool) -> Option<i64> {
         ui.heading("Audit log");
         ui.label(
             "Every change applied to this shop: who, when, why, and each value before and after.",
@@ -84,8 +85,18 @@ impl AuditLogView {
                                     RichText::new(format!("undoes entry {u}")).color(theme::MUTED),
                                 );
                             }
+                            let rule_changes =
+                                e.changes.iter().any(|a| a.change.rule_id().is_some());
                             if e.event.is_none()
-                                && ui.button(format!("Undo entry {}", e.id)).clicked()
+                                && ui
+                                    .add_enabled(
+                                        owner || !rule_changes,
+                                        egui::Button::new(format!("Undo entry {}", e.id)),
+                                    )
+                                    .on_disabled_hover_text(
+                                        "Only the owner can undo changes to the rules.",
+                                    )
+                                    .clicked()
                             {
                                 undo = Some(e.id);
                             }

@@ -82,7 +82,8 @@ impl CustomerPage {
     }
 
     /// Draws the page; edits go into `scenario`.
-    pub fn ui(&mut self, ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario) {
+    /// `owner` is true when the owner is using the window (only they may erase).
+    pub fn ui(&mut self, ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario, owner: bool) {
         ui.horizontal(|ui| {
             ui.heading(&self.name);
             ui.label(
@@ -97,8 +98,9 @@ impl CustomerPage {
                 self.export_requested = true;
             }
             if ui
-                .button("Erase this customer…")
+                .add_enabled(owner, egui::Button::new("Erase this customer…"))
                 .on_hover_text("Removes their personal data for good; their orders are kept without their name for the accounts.")
+                .on_disabled_hover_text("Only the owner can erase a customer: switch to owner in the menu bar.")
                 .clicked()
             {
                 self.erase_requested = true;

@@ -10,6 +10,7 @@ mod ethics;
 mod frame_bench;
 mod jobs;
 mod loader;
+mod owner;
 mod rules;
 mod scenario;
 mod theme;

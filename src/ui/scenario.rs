@@ -271,7 +271,9 @@ impl Scenario {
     }
 
     /// Draws the banner that says nothing is saved yet.
-    pub fn banner_ui(&mut self, ui: &mut Ui, read_only: bool) -> ScenarioAction {
+    /// `refusal` says why it cannot be applied now (read-only file, or a staff member
+    /// with changes to the rules), if it cannot.
+    pub fn banner_ui(&mut self, ui: &mut Ui, refusal: Option<&str>) -> ScenarioAction {
         let mut action = ScenarioAction::None;
         ui.horizontal(|ui| {
             ui.colored_label(
@@ -282,17 +284,16 @@ impl Scenario {
                 ))
                 .strong(),
             );
-            let ready = self.outcome.is_some() && !read_only;
+            let ready = self.outcome.is_some() && refusal.is_none();
             if ui
                 .add_enabled(ready, egui::Button::new("Apply…"))
-                .on_disabled_hover_text(if read_only {
-                    "This shop file is read-only."
-                } else {
-                    "Wait for the simulation to finish."
-                })
+                .on_disabled_hover_text(refusal.unwrap_or("Wait for the simulation to finish."))
                 .clicked()
             {
                 action = ScenarioAction::Apply;
+            }
+            if let Some(why) = refusal {
+                ui.label(RichText::new(why).color(theme::MUTED));
             }
             if ui.button("Discard all").clicked() {
                 self.clear();

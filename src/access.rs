@@ -1,0 +1,52 @@
+//! Who may do what. Two roles: staff (everyday work, simulations, consent and field
+//! changes, exports) and the owner (changes to the rules, erasure). The owner proves it
+//! with a passphrase kept only as a salted Argon2 hash in the shop file (see the store).
+//! The window and the command line both ask this module.
+
+use crate::engine::changes::Change;
+
+/// The environment variable the command line reads the owner's passphrase from.
+pub const PASSPHRASE_ENV: &str = "CANDOR_OWNER_PASSPHRASE";
+
+/// Who is using Candor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Role {
+    /// Shop staff: everything except the owner's actions.
+    #[default]
+    Staff,
+    /// The owner, after giving the passphrase.
+    Owner,
+}
+
+/// Whether applying these changes needs the owner: any change to the rules does.
+pub fn needs_owner(changes: &[Change]) -> bool {
+    changes.iter().any(|c| c.rule_id().is_some())
+}
+
+/// Why the owner's passphrase could not be had on the command line.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{action} needs the owner's passphrase: set the environment variable {PASSPHRASE_ENV}, or run the command in a terminal to be asked for it"
+)]
+pub struct NoPassphrase {
+    /// What was asked for.
+    pub action: String,
+}
+
+/// The owner's passphrase for the command line: from [`PASSPHRASE_ENV`], else asked for
+/// at a terminal without echo. Never from a command-line argument (it would be visible
+/// to other users and kept in the shell's history).
+pub fn passphrase_from_environment(action: &str) -> Result<String, NoPassphrase> {
+    use std::io::IsTerminal;
+    if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
+        return Ok(p);
+    }
+    let missing = || NoPassphrase {
+        action: action.to_owned(),
+    };
+    if !std::io::stdin().is_terminal() {
+        return Err(missing());
+    }
+    rpassword::prompt_password(format!("Owner's passphrase (for {action}): "))
+        .map_err(|_| missing())
+}
