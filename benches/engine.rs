@@ -45,6 +45,8 @@ fn engine(c: &mut Criterion) {
         customer: 1,
         purpose: "personalization".into(),
         granted: false,
+        method: None,
+        words: None,
     }];
     group.bench_function("simulate one consent withdrawal", |b| {
         b.iter(|| {

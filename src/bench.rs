@@ -210,6 +210,8 @@ fn sample_changes(index: &ShopIndex) -> Vec<(String, Change)> {
                 customer: c.id,
                 purpose: p.id.clone(),
                 granted: false,
+                method: None,
+                words: None,
             },
         ));
     }

@@ -76,6 +76,7 @@ fn crafted_shop() -> Shop {
             at: day(2024, 1, 1),
             method: "in shop".to_owned(),
             recorded_by: "test".to_owned(),
+            words: None,
         })
         .collect();
     let products = (1..=8)

@@ -21,6 +21,7 @@ fn consent(customer: i64, purpose: &str, granted: bool, at: NaiveDate, by: &str)
         at,
         method: "in shop".to_owned(),
         recorded_by: by.to_owned(),
+        words: None,
     }
 }
 

@@ -68,7 +68,9 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
             .prop_map(|(customer, purpose, granted)| Change::Consent {
                 customer,
                 purpose,
-                granted
+                granted,
+                method: None,
+                words: Some("as the customer said it".to_owned()),
             }),
         (
             prop::sample::select(customers),
@@ -170,6 +172,8 @@ fn invalid_changes_are_refused_and_nothing_is_written() {
                 customer: 99_999,
                 purpose: "personalization".into(),
                 granted: true,
+                method: None,
+                words: None,
             },
             "field \"customer\"",
         ),
@@ -178,6 +182,8 @@ fn invalid_changes_are_refused_and_nothing_is_written() {
                 customer: 1,
                 purpose: "telepathy".into(),
                 granted: true,
+                method: None,
+                words: None,
             },
             "field \"purpose\"",
         ),

@@ -498,3 +498,63 @@ fn erasing_a_customer_asks_who_and_why_and_removes_them_from_the_window() {
     assert_eq!(event.kind, "erasure");
     assert_eq!(event.customer, None);
 }
+
+#[test]
+fn staff_record_a_withdrawal_in_the_customers_words_and_the_list_stops_being_personal() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    harness.get_by_label("Grace Lin").click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .state()
+            .customer_page()
+            .expect("page")
+            .explanation()
+            .personalized
+    );
+    harness.get_by_label("Record a consent decision…").click();
+    harness.run_steps(2);
+    harness.get_by_label("by phone").click();
+    harness.run_steps(1);
+    let words = harness.get_by_role_and_label(
+        egui::accesskit::Role::MultilineTextInput,
+        "In the customer's own words (optional)",
+    );
+    words.focus();
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(
+            egui::accesskit::Role::MultilineTextInput,
+            "In the customer's own words (optional)",
+        )
+        .type_text("Please stop using what I buy");
+    harness.run_steps(1);
+    harness
+        .get_by_label("Add the decision to the scenario")
+        .click();
+    settle(&mut harness, |app| app.scenario().outcome().is_some());
+    harness.get_by_label("Apply…").click();
+    harness.run_steps(2);
+    answer_who_why(&mut harness, "Apply now");
+    settle(&mut harness, |app| {
+        !app.is_applying() && app.log_entries().len() == 1
+    });
+    let page = harness.state().customer_page().expect("still on Grace");
+    assert!(
+        !page.explanation().personalized,
+        "the withdrawal took effect"
+    );
+    harness
+        .get_all_by_label_contains("Not personalized")
+        .next()
+        .expect("the window says the list is not personal");
+    harness.get_by_label("Data held").click();
+    harness.run_steps(2);
+    harness
+        .get_all_by_label_contains(
+            "by phone, recorded by Sam (owner)): \u{201c}Please stop using what I buy\u{201d}",
+        )
+        .next()
+        .expect("the history keeps how, who and the customer's words");
+}

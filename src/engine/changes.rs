@@ -55,6 +55,12 @@ pub enum Change {
         purpose: String,
         /// Granted or withdrawn.
         granted: bool,
+        /// How it was given, e.g. "in shop", "by phone"; default "recorded in Candor".
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        method: Option<String>,
+        /// The customer's own words, if noted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        words: Option<String>,
     },
     /// Set or delete (`null`) one personal-data field of a customer.
     CustomerField {
@@ -180,6 +186,7 @@ impl Change {
                 customer: c,
                 purpose,
                 granted,
+                ..
             } => format!(
                 "{} {} \"{purpose}\"",
                 customer(*c),
@@ -297,6 +304,8 @@ fn apply_one(
             customer,
             purpose,
             granted,
+            method,
+            words,
         } => {
             if !shop.customers.iter().any(|c| c.id == *customer) {
                 return Err(err(
@@ -319,8 +328,12 @@ fn apply_one(
                 purpose: purpose.clone(),
                 granted: *granted,
                 at: ctx.today,
-                method: "recorded in Candor".to_owned(),
+                method: method
+                    .clone()
+                    .filter(|m| !m.trim().is_empty())
+                    .unwrap_or_else(|| "recorded in Candor".to_owned()),
                 recorded_by: ctx.actor.clone(),
+                words: words.clone().filter(|w| !w.trim().is_empty()),
             });
             (json!({ "granted": old }), json!({ "granted": granted }))
         }
@@ -446,6 +459,8 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             purpose: purpose.clone(),
             // No earlier decision: record a withdrawal, which gates exactly as "none given".
             granted: b["granted"].as_bool().unwrap_or(false),
+            method: Some("undo in Candor".to_owned()),
+            words: None,
         },
         Change::CustomerField {
             customer, field, ..

@@ -108,6 +108,8 @@ pub struct ConsentRecord {
     pub method: String,
     /// Recorded by whom.
     pub recorded_by: String,
+    /// The customer's own words, if noted.
+    pub words: Option<String>,
 }
 
 /// The enabled rules and the features they read that use `field`.
@@ -257,6 +259,7 @@ fn held_consents(index: &ShopIndex, customer: usize) -> Vec<HeldConsent> {
                     at: e.at,
                     method: e.method.clone(),
                     recorded_by: e.recorded_by.clone(),
+                    words: e.words.clone(),
                 })
                 .collect();
             let granted = history.last()?.granted;

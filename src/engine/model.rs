@@ -240,6 +240,9 @@ pub struct ConsentEvent {
     pub method: String,
     /// Who recorded it.
     pub recorded_by: String,
+    /// The customer's own words, when staff noted them.
+    #[serde(default)]
+    pub words: Option<String>,
 }
 
 /// The catalogue entry of one personal-data field.

@@ -171,6 +171,7 @@ fn demo_consents(rng: &mut ChaCha8Rng, c: &Customer, today: NaiveDate) -> Vec<Co
             "staff"
         }
         .to_owned(),
+        words: None,
     };
     let mut out = Vec::new();
     let roll: f64 = rng.random();

@@ -196,7 +196,7 @@ fn load_purposes(conn: &Connection) -> Result<Vec<Purpose>, LoadError> {
 
 fn load_consents(conn: &Connection) -> Result<Vec<ConsentEvent>, LoadError> {
     let mut stmt = conn.prepare(
-        "SELECT id, customer, purpose, granted, at, method, recorded_by FROM consents ORDER BY id",
+        "SELECT id, customer, purpose, granted, at, method, recorded_by, words FROM consents ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
@@ -210,6 +210,7 @@ fn load_consents(conn: &Connection) -> Result<Vec<ConsentEvent>, LoadError> {
             at: date("consents", &id, &at)?,
             method: row.get(5)?,
             recorded_by: row.get(6)?,
+            words: row.get(7)?,
         });
     }
     Ok(out)

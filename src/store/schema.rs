@@ -51,16 +51,20 @@ const MIGRATIONS: &[&str] = &[
 const CHAIN: &str = "ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
      ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';";
 
+/// 4: the customer's own words with a consent decision.
+const CONSENT_WORDS: &str = "ALTER TABLE consents ADD COLUMN words TEXT;";
+
 /// The migrations, ready to run.
 pub fn migrations() -> Migrations<'static> {
     let mut all: Vec<M<'static>> = MIGRATIONS.iter().map(|sql| M::up(sql)).collect();
     all.push(M::up_with_hook(CHAIN, |tx: &rusqlite::Transaction| {
         super::chain::rechain_all(tx).map_err(rusqlite_migration::HookError::from)
     }));
+    all.push(M::up(CONSENT_WORDS));
     Migrations::new(all)
 }
 
 /// The schema version this build writes and understands.
 pub fn current_version() -> i64 {
-    MIGRATIONS.len() as i64 + 1
+    MIGRATIONS.len() as i64 + 2
 }

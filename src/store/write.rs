@@ -123,8 +123,8 @@ pub fn insert_consents(
     events: &[crate::engine::model::ConsentEvent],
 ) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
-        "INSERT INTO consents (customer, purpose, granted, at, method, recorded_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO consents (customer, purpose, granted, at, method, recorded_by, words)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for e in events {
         stmt.execute(params![
@@ -133,7 +133,8 @@ pub fn insert_consents(
             e.granted,
             e.at,
             e.method,
-            e.recorded_by
+            e.recorded_by,
+            e.words
         ])?;
     }
     Ok(())

@@ -38,6 +38,19 @@ pub struct CustomerPage {
     export_requested: bool,
     /// Set when staff ask to erase this customer; the app takes it.
     erase_requested: bool,
+    /// A consent decision being recorded.
+    recording: Option<ConsentForm>,
+}
+
+/// How a consent decision can reach the shop.
+const METHODS: [&str; 5] = ["in shop", "by phone", "by email", "web form", "by letter"];
+
+/// The "record a consent decision" form.
+struct ConsentForm {
+    purpose: String,
+    granted: bool,
+    method: String,
+    words: String,
 }
 
 impl CustomerPage {
@@ -58,6 +71,7 @@ impl CustomerPage {
             correcting: None,
             export_requested: false,
             erase_requested: false,
+            recording: None,
         }
     }
 
@@ -125,6 +139,59 @@ impl CustomerPage {
         }
         self.order_window(ui.ctx());
         self.correction_window(ui.ctx(), scenario);
+        self.consent_window(ui.ctx(), shop, scenario);
+    }
+
+    fn consent_window(&mut self, ctx: &egui::Context, shop: &Loaded, scenario: &mut Scenario) {
+        let Some(form) = &mut self.recording else {
+            return;
+        };
+        let mut open = true;
+        let mut done = false;
+        egui::Window::new("Record a consent decision")
+            .open(&mut open)
+            .default_width(420.0)
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "For {}. It goes into the scenario; apply it to save it.",
+                    self.name
+                ));
+                ui.horizontal_wrapped(|ui| {
+                    for p in &shop.index.shop().purposes {
+                        ui.radio_value(&mut form.purpose, p.id.clone(), &p.label);
+                    }
+                });
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut form.granted, true, "Agrees");
+                    ui.radio_value(&mut form.granted, false, "Withdraws");
+                });
+                ui.horizontal_wrapped(|ui| {
+                    ui.label("How:");
+                    for m in METHODS {
+                        ui.radio_value(&mut form.method, m.to_owned(), m);
+                    }
+                });
+                let l = ui.label("In the customer's own words (optional)");
+                ui.add(
+                    egui::TextEdit::multiline(&mut form.words)
+                        .desired_rows(2)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(l.id);
+                if ui.button("Add the decision to the scenario").clicked() {
+                    scenario.push(Change::Consent {
+                        customer: self.explanation.customer,
+                        purpose: form.purpose.clone(),
+                        granted: form.granted,
+                        method: Some(form.method.clone()),
+                        words: Some(form.words.trim().to_owned()).filter(|w| !w.is_empty()),
+                    });
+                    done = true;
+                }
+            });
+        if done || !open {
+            self.recording = None;
+        }
     }
 
     fn correction_window(&mut self, ctx: &egui::Context, scenario: &mut Scenario) {
@@ -156,8 +223,22 @@ impl CustomerPage {
         }
     }
 
-    fn consent_ui(&self, ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario) {
+    fn consent_ui(&mut self, ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario) {
         ui.horizontal_wrapped(|ui| {
+            if ui.small_button("Record a consent decision…").clicked() {
+                self.recording = Some(ConsentForm {
+                    purpose: shop
+                        .index
+                        .shop()
+                        .purposes
+                        .first()
+                        .map(|p| p.id.clone())
+                        .unwrap_or_default(),
+                    granted: false,
+                    method: METHODS[0].to_owned(),
+                    words: String::new(),
+                });
+            }
             for purpose in &shop.index.shop().purposes {
                 let granted = shop.index.has_consent(self.pos, &purpose.id);
                 let label = if granted {
@@ -170,6 +251,8 @@ impl CustomerPage {
                         customer: self.explanation.customer,
                         purpose: purpose.id.clone(),
                         granted: !granted,
+                        method: None,
+                        words: None,
                     });
                 }
             }
@@ -296,9 +379,14 @@ impl CustomerPage {
             let state = if c.granted { "granted" } else { "withdrawn" };
             ui.label(format!("{}: {state}", c.label));
             for h in &c.history {
+                let words = h
+                    .words
+                    .as_ref()
+                    .map(|w| format!(": \u{201c}{w}\u{201d}"))
+                    .unwrap_or_default();
                 ui.label(
                     RichText::new(format!(
-                        "    {} on {} ({}, recorded by {})",
+                        "    {} on {} ({}, recorded by {}){words}",
                         if h.granted { "granted" } else { "withdrawn" },
                         h.at,
                         h.method,
