@@ -11,7 +11,9 @@ use serde::Serialize;
 use crate::engine::changes::Change;
 use crate::engine::subject::{SubjectRecords, subject_records};
 use crate::engine::{EngineError, index_for};
-use crate::store::{ApplyError, Attribution, Erased, LogEntry, Store, StoreError, SubjectEvent};
+use crate::store::{
+    ApplyError, Attribution, Erased, LogEntry, Purged, Store, StoreError, SubjectEvent,
+};
 
 /// Why a rights request could not be carried out. Nothing was written in any case.
 #[derive(Debug, thiserror::Error)]
@@ -136,4 +138,27 @@ pub fn export_subject(
 pub fn erase(db: &Path, customer: i64, who: &Attribution) -> Result<Erased, RightsError> {
     let (mut store, _) = Store::open(db)?;
     Ok(store.erase(customer, who)?)
+}
+
+/// What a retention purge would delete: (customer, field) pairs past their period.
+pub fn retention_plan(
+    db: &Path,
+    today: NaiveDate,
+) -> Result<Vec<(i64, crate::engine::model::PersonalField)>, RightsError> {
+    let (store, _) = Store::open_for_reading(db)?;
+    let index = index_for(Arc::new(store.load()?), today);
+    Ok(crate::engine::audit::minimization::retention_purge_plan(
+        &index,
+    ))
+}
+
+/// Deletes every personal value past its retention period in one logged step.
+pub fn purge_retention(
+    db: &Path,
+    who: &Attribution,
+    today: NaiveDate,
+) -> Result<Purged, RightsError> {
+    let plan = retention_plan(db, today)?;
+    let (mut store, _) = Store::open(db)?;
+    Ok(store.purge(&plan, who)?)
 }

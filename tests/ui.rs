@@ -558,3 +558,53 @@ fn staff_record_a_withdrawal_in_the_customers_words_and_the_list_stops_being_per
         .next()
         .expect("the history keeps how, who and the customer's words");
 }
+
+#[test]
+fn personal_data_is_masked_until_a_logged_reveal() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    harness.get_by_label("Grace Lin").click();
+    harness.run_steps(2);
+    harness.get_by_label("Data held").click();
+    harness.run_steps(2);
+    harness.get_by_label("••• ••• 461");
+    assert!(
+        harness.query_by_label("07700 900461").is_none(),
+        "the phone is masked"
+    );
+    assert!(
+        harness.query_by_label("1997-09-06").is_none(),
+        "the birth date is masked"
+    );
+    harness.get_by_label("Reveal personal data…").click();
+    harness.run_steps(3);
+    use egui::accesskit::Role;
+    harness
+        .get_by_role_and_label(Role::TextInput, "Who is looking?")
+        .focus();
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(Role::TextInput, "Who is looking?")
+        .type_text("Jo");
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, "Why? (kept in the audit log)")
+        .focus();
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, "Why? (kept in the audit log)")
+        .type_text("Grace asked us to read back her phone number");
+    harness.run_steps(1);
+    harness.get_by_label("Reveal").click();
+    harness.run_steps(3);
+    harness.get_by_label("07700 900461");
+    let entry = harness
+        .state()
+        .log_entries()
+        .last()
+        .expect("logged")
+        .clone();
+    assert_eq!(entry.actor, "Jo");
+    let event = entry.event.expect("a reveal event");
+    assert_eq!((event.kind.as_str(), event.customer), ("reveal", Some(4)));
+}

@@ -215,6 +215,21 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Delete personal data kept past its retention period, in one logged step (owner only).
+    PurgeRetention {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Who is purging (recorded in the audit log).
+        #[arg(long)]
+        actor: String,
+        /// Why (recorded in the audit log).
+        #[arg(long)]
+        reason: String,
+        /// Only list what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Time loading, recommending, explaining and simulating on a shop (see BENCHMARKS.md).
     Bench {
         /// The shop file.
@@ -470,6 +485,46 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
                 done.entries_redacted.len(),
                 done.entry,
                 done.reference
+            );
+        }
+        Command::PurgeRetention {
+            db,
+            actor,
+            reason,
+            dry_run,
+        } => {
+            let plan = crate::rights::retention_plan(&db, today)
+                .with_context(|| format!("{}", db.display()))?;
+            let mut per_field: Vec<(&str, usize)> = Vec::new();
+            for (_, f) in &plan {
+                match per_field.iter_mut().find(|(k, _)| *k == f.key()) {
+                    Some((_, n)) => *n += 1,
+                    None => per_field.push((f.key(), 1)),
+                }
+            }
+            let listing: Vec<String> = per_field.iter().map(|(f, n)| format!("{f}: {n}")).collect();
+            if dry_run || plan.is_empty() {
+                println!(
+                    "Past their retention period: {}.",
+                    if listing.is_empty() {
+                        "nothing".to_owned()
+                    } else {
+                        listing.join(", ")
+                    }
+                );
+                return Ok(());
+            }
+            let who = simulation::attribution(&actor, &reason);
+            {
+                let (mut store, _) = Store::open(&db)?;
+                simulation::owner(&mut store, &who, "purging data past its retention period")?;
+            }
+            let done = crate::rights::purge_retention(&db, &who, today)
+                .with_context(|| format!("{}", db.display()))?;
+            println!(
+                "Deleted {}; recorded as audit-log entry {}.",
+                listing.join(", "),
+                done.entry
             );
         }
         Command::Bench { db, json } => {

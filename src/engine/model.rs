@@ -318,6 +318,34 @@ pub fn money_text(cents: i64) -> String {
     format!("{sign}£{}.{:02}", abs / 100, abs % 100)
 }
 
+/// The fields masked on screen until someone reveals them (and the reveal is logged).
+pub const MASKED_FIELDS: [PersonalField; 4] = [
+    PersonalField::Email,
+    PersonalField::Phone,
+    PersonalField::BirthDate,
+    PersonalField::Address,
+];
+
+/// A value as shown before it is revealed: emails keep their first letter and domain,
+/// phones their last three digits, addresses their first character; birth dates are
+/// hidden entirely. Other fields are shown as they are.
+pub fn masked(field: PersonalField, value: &str) -> String {
+    match field {
+        PersonalField::Email => mask_email(value),
+        PersonalField::Phone => {
+            let digits: Vec<char> = value.chars().filter(char::is_ascii_digit).collect();
+            let tail: String = digits[digits.len().saturating_sub(3)..].iter().collect();
+            format!("••• ••• {tail}")
+        }
+        PersonalField::BirthDate => "••••-••-••".to_owned(),
+        PersonalField::Address => {
+            let first: String = value.chars().take(1).collect();
+            format!("{first}•••")
+        }
+        _ => value.to_owned(),
+    }
+}
+
 /// Masks an email for lists: "jane.doe@example.com" → "j•••@example.com".
 pub fn mask_email(email: &str) -> String {
     match email.split_once('@') {

@@ -104,7 +104,143 @@ fn redact(entry: &str, reason: &str, customer: i64, values: &[String]) -> Option
     changed.then_some((text, new_reason))
 }
 
+/// Replaces every occurrence of `values` in the audit log's entries and reasons with
+/// [`ERASED`]; returns the entries changed.
+fn scrub_values(conn: &Connection, values: &[String]) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = conn.prepare("SELECT id, reason, entry FROM audit_log ORDER BY id")?;
+    let rows: Vec<(i64, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut changed = Vec::new();
+    for (id, reason, entry) in rows {
+        let (mut e, mut r) = (entry.clone(), reason.clone());
+        for v in values.iter().filter(|v| !v.trim().is_empty()) {
+            let quoted = serde_json::to_string(v).unwrap_or_default();
+            let inner = quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or(v);
+            e = e.replace(inner, ERASED);
+            r = r.replace(v.as_str(), ERASED);
+        }
+        if e != entry || r != reason {
+            conn.execute(
+                "UPDATE audit_log SET entry = ?1, reason = ?2 WHERE id = ?3",
+                params![e, r, id],
+            )?;
+            changed.push(id);
+        }
+    }
+    Ok(changed)
+}
+
+/// What a retention purge did.
+#[derive(Clone, Debug, Serialize)]
+pub struct Purged {
+    /// The audit-log entry recording it.
+    pub entry: i64,
+    /// Values deleted, per field key.
+    pub fields: Vec<(String, usize)>,
+    /// Earlier audit-log entries from which those values were removed.
+    pub entries_redacted: Vec<i64>,
+}
+
+/// The SQL column of a purgeable field.
+fn column(field: crate::engine::model::PersonalField) -> Option<&'static str> {
+    use crate::engine::model::PersonalField as F;
+    match field {
+        F::Name => Some("name"),
+        F::Email => Some("email"),
+        F::Phone => Some("phone"),
+        F::Address => Some("address"),
+        F::Postcode => Some("postcode"),
+        F::BirthDate => Some("birth_date"),
+        F::Gender => Some("gender"),
+        _ => None,
+    }
+}
+
 impl Store {
+    /// Deletes each (customer, field) of `plan` (fields past their retention period) in
+    /// one logged transaction, removes the deleted values from earlier audit-log
+    /// entries, and rewrites the file so they are gone from its bytes.
+    pub fn purge(
+        &mut self,
+        plan: &[(i64, crate::engine::model::PersonalField)],
+        who: &Attribution,
+    ) -> Result<Purged, ApplyError> {
+        self.check_writable(who, "purge data past its retention period")?;
+        let path = self.path.clone();
+        let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
+        let report = super::chain::verify(&self.conn).map_err(sql)?;
+        if let Some(problem) = report.problem {
+            return Err(ApplyError::LogNotIntact(problem));
+        }
+        self.conn
+            .pragma_update(None, "secure_delete", true)
+            .map_err(sql)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let mut values = Vec::new();
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for &(customer, field) in plan {
+            let Some(col) = column(field) else { continue };
+            let value: Option<String> = tx
+                .query_row(
+                    &format!("SELECT {col} FROM customers WHERE id = ?1"),
+                    params![customer],
+                    |r| r.get(0),
+                )
+                .map_err(sql)?;
+            let Some(value) = value else { continue };
+            tx.execute(
+                &format!("UPDATE customers SET {col} = NULL WHERE id = ?1"),
+                params![customer],
+            )
+            .map_err(sql)?;
+            tx.execute(
+                "DELETE FROM field_sources WHERE customer = ?1 AND field = ?2",
+                params![customer, field.key()],
+            )
+            .map_err(sql)?;
+            values.push(value);
+            match counts.iter_mut().find(|(k, _)| k == field.key()) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((field.key().to_owned(), 1)),
+            }
+        }
+        let entries_redacted = scrub_values(&tx, &values).map_err(sql)?;
+        let summary: Vec<String> = counts.iter().map(|(f, n)| format!("{f}: {n}")).collect();
+        let body = EntryBody {
+            changes: Vec::new(),
+            impact: None,
+            undoes: None,
+            event: Some(SubjectEvent {
+                kind: "retention_purge".to_owned(),
+                customer: None,
+                reference: None,
+                detail: format!(
+                    "deleted values past their retention period ({}); values removed from audit-log entries {entries_redacted:?}",
+                    if summary.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        summary.join(", ")
+                    }
+                ),
+            }),
+        };
+        let entry = append_entry(&tx, who, &body).map_err(sql)?;
+        if !entries_redacted.is_empty() {
+            super::chain::rechain_all(&tx).map_err(sql)?;
+        }
+        tx.commit().map_err(sql)?;
+        self.compact().map_err(sql)?;
+        Ok(Purged {
+            entry,
+            fields: counts,
+            entries_redacted,
+        })
+    }
+
     /// Erases customer `customer`: see the module documentation. Refused when the audit
     /// log is not intact (erasing would re-seal it and hide the tampering).
     pub fn erase(&mut self, customer: i64, who: &Attribution) -> Result<Erased, ApplyError> {

@@ -17,7 +17,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use apply::{ApplyError, Attribution, LogEntry, SubjectEvent};
-pub use erase::{ERASED, Erased};
+pub use erase::{ERASED, Erased, Purged};
 pub use error::StoreError;
 pub use owner::{MIN_PASSPHRASE, OwnerCheck};
 

@@ -66,6 +66,10 @@ pub enum Command {
     Export(i64, PathBuf, Attribution),
     /// Erase one customer.
     Erase(i64, Attribution),
+    /// Delete everything past its retention period.
+    Purge(Attribution),
+    /// Show one customer's masked data, after logging who and why.
+    Reveal(i64, Attribution),
 }
 
 /// What an apply or undo job hands back: the new entry, the shop as it now is, the log.
@@ -258,7 +262,7 @@ impl CandorApp {
             }
             (Some(shop), Tab::Audit) => {
                 let actions = egui::CentralPanel::default()
-                    .show(ui, |ui| self.ethics.ui(ui, shop))
+                    .show(ui, |ui| self.ethics.ui(ui, shop, self.role == Role::Owner))
                     .inner;
                 self.commands
                     .extend(actions.into_iter().map(Command::Ethics));
@@ -342,6 +346,8 @@ impl CandorApp {
                 "Writes everything held about this customer into {} as a file (JSON) and as a page they can read (HTML). The export is recorded in the audit log.",
                 dir.display()
             ),
+            (WhoWhyFor::Reveal(_), _) => "Shows this customer's email, phone, birth date and address in full. Who looked and why is recorded in the audit log.".to_owned(),
+            (WhoWhyFor::Purge, _) => "Deletes every personal value kept past its retention period (the Data minimization list), removes those values from earlier audit-log entries, and records the purge. This cannot be undone.".to_owned(),
             (WhoWhyFor::Erase(_), _) => "Removes this customer's record, field sources and consents for good. Their orders stay, attached to no one, for the accounts; their values are removed from earlier audit-log entries; the log keeps a pseudonymous reference and your reason. This cannot be undone.".to_owned(),
             (WhoWhyFor::Undo(entry), _) => format!(
                 "The changes of entry {entry} are reversed and the reversal is recorded as a new entry."
@@ -368,6 +374,8 @@ impl CandorApp {
                     .push(match std::mem::take(&mut dialog.purpose) {
                         WhoWhyFor::Export(customer, dir) => Command::Export(customer, dir, who),
                         WhoWhyFor::Erase(customer) => Command::Erase(customer, who),
+                        WhoWhyFor::Purge => Command::Purge(who),
+                        WhoWhyFor::Reveal(customer) => Command::Reveal(customer, who),
                         WhoWhyFor::Undo(entry) => Command::Undo(entry, who),
                         WhoWhyFor::Apply => Command::Apply(who),
                     });
@@ -447,8 +455,34 @@ impl CandorApp {
         ));
     }
 
-    /// Erases a customer on a worker thread, then shows the shop as it now is.
-    fn start_erase(&mut self, ctx: &egui::Context, customer: i64, who: Attribution) {
+    /// Logs that `who` looked at a customer's masked data, then shows it.
+    fn reveal(&mut self, customer: i64, who: &Attribution) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        let event = crate::store::SubjectEvent {
+            kind: "reveal".to_owned(),
+            customer: Some(customer),
+            reference: None,
+            detail: "email, phone, birth date and address shown in full".to_owned(),
+        };
+        let logged = Store::open(&shop.path)
+            .map_err(crate::store::ApplyError::from)
+            .and_then(|(mut store, _)| store.record_event(who, event));
+        match logged {
+            Ok(_) => {
+                if let Some(page) = &mut self.customer {
+                    page.reveal();
+                }
+                self.commands.push(Command::RefreshLog);
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Erases a customer (or, with `None`, purges everything past its retention period)
+    /// on a worker thread, then shows the shop as it now is.
+    fn start_erase(&mut self, ctx: &egui::Context, customer: Option<i64>, who: Attribution) {
         let Some(shop) = &self.shop else {
             return;
         };
@@ -464,11 +498,18 @@ impl CandorApp {
                     stale: false,
                     message: e.to_string(),
                 };
-                let done = crate::rights::erase(&path, customer, &who).map_err(fail)?;
+                let entry = match customer {
+                    Some(c) => crate::rights::erase(&path, c, &who).map_err(fail)?.entry,
+                    None => {
+                        crate::rights::purge_retention(&path, &who, today)
+                            .map_err(fail)?
+                            .entry
+                    }
+                };
                 let (store, _) = Store::open(&path).map_err(|e| fail(e.into()))?;
                 let shop = store.load().map_err(|e| fail(e.into()))?;
                 let log = store.log().map_err(|e| fail(e.into()))?;
-                Ok((done.entry, summarize(&path, shop, today, &|_, _| {}), log))
+                Ok((entry, summarize(&path, shop, today, &|_, _| {}), log))
             },
         ));
     }
@@ -604,6 +645,13 @@ impl CandorApp {
         egui::CentralPanel::default().show(ui, |ui| match &mut self.customer {
             Some(page) => {
                 page.ui(ui, shop, &mut self.scenario, self.role == Role::Owner);
+                if page.take_reveal_request() {
+                    self.who_why = Some(WhoWhy {
+                        actor: self.saved.last_actor.clone(),
+                        reason: String::new(),
+                        purpose: WhoWhyFor::Reveal(shop.index.shop().customers[page.position()].id),
+                    });
+                }
                 if page.take_erase_request() {
                     self.who_why = Some(WhoWhy {
                         actor: self.saved.last_actor.clone(),
@@ -674,6 +722,13 @@ impl CandorApp {
                         .to_owned(),
                 );
             }
+            EthicsAction::PurgeRetention => {
+                self.who_why = Some(WhoWhy {
+                    actor: self.saved.last_actor.clone(),
+                    reason: String::new(),
+                    purpose: WhoWhyFor::Purge,
+                });
+            }
             EthicsAction::ExportReport => {
                 let Some(audit) = self.ethics.current(shop) else {
                     return;
@@ -736,7 +791,9 @@ impl CandorApp {
                 Command::Open(path) => self.open(path, ctx),
                 Command::Apply(who) => self.start_apply(ctx, who, None),
                 Command::Undo(entry, who) => self.start_apply(ctx, who, Some(entry)),
-                Command::Erase(customer, who) => self.start_erase(ctx, customer, who),
+                Command::Erase(customer, who) => self.start_erase(ctx, Some(customer), who),
+                Command::Purge(who) => self.start_erase(ctx, None, who),
+                Command::Reveal(customer, who) => self.reveal(customer, &who),
                 Command::RefreshLog => {
                     if let Some(shop) = &self.shop {
                         match Store::open_for_reading(&shop.path).and_then(|(s, _)| s.log()) {

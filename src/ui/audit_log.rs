@@ -153,6 +153,10 @@ pub enum WhoWhyFor {
     Export(i64, std::path::PathBuf),
     /// Erase a customer.
     Erase(i64),
+    /// Delete everything past its retention period.
+    Purge,
+    /// Show one customer's masked data in full.
+    Reveal(i64),
 }
 
 /// The who-and-why dialog shown before anything that writes to the shop or its log.
@@ -188,12 +192,16 @@ impl WhoWhy {
                 WhoWhyFor::Undo(e) => format!("Undo entry {e}"),
                 WhoWhyFor::Export(c, _) => format!("Export the data of customer {c}"),
                 WhoWhyFor::Erase(c) => format!("Erase customer {c}"),
+                WhoWhyFor::Purge => "Purge data past its retention period".to_owned(),
+                WhoWhyFor::Reveal(c) => format!("Reveal the data of customer {c}"),
             });
             ui.label(summary);
             ui.add_space(6.0);
             let l = ui.label(match self.purpose {
                 WhoWhyFor::Export(..) => "Who is exporting this?",
                 WhoWhyFor::Erase(_) => "Who is erasing this customer?",
+                WhoWhyFor::Purge => "Who is purging?",
+                WhoWhyFor::Reveal(_) => "Who is looking?",
                 _ => "Who is applying this?",
             });
             ui.add(egui::TextEdit::singleline(&mut self.actor).desired_width(f32::INFINITY))
@@ -212,6 +220,8 @@ impl WhoWhy {
                     WhoWhyFor::Undo(_) => "Undo now",
                     WhoWhyFor::Export(..) => "Export now",
                     WhoWhyFor::Erase(_) => "Erase now",
+                    WhoWhyFor::Purge => "Purge now",
+                    WhoWhyFor::Reveal(_) => "Reveal",
                 };
                 if ui.add_enabled(ready, egui::Button::new(label)).clicked() {
                     decision = Decision::Confirm;

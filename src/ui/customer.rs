@@ -9,7 +9,7 @@ use super::why::why_ui;
 use crate::engine::changes::Change;
 use crate::engine::explain::Explanation;
 use crate::engine::held::{Held, held};
-use crate::engine::model::{OrderId, money_text};
+use crate::engine::model::{MASKED_FIELDS, OrderId, PersonalField, masked, money_text};
 use crate::engine::{Scorer, explain};
 
 /// The two halves of a customer's page.
@@ -40,6 +40,10 @@ pub struct CustomerPage {
     erase_requested: bool,
     /// A consent decision being recorded.
     recording: Option<ConsentForm>,
+    /// Whether the masked fields are shown in full (after a logged reveal).
+    revealed: bool,
+    /// Set when staff ask to reveal the masked fields; the app takes it.
+    reveal_requested: bool,
 }
 
 /// How a consent decision can reach the shop.
@@ -72,7 +76,24 @@ impl CustomerPage {
             export_requested: false,
             erase_requested: false,
             recording: None,
+            revealed: false,
+            reveal_requested: false,
         }
+    }
+
+    /// Whether "Reveal personal data" was pressed since the last call.
+    pub fn take_reveal_request(&mut self) -> bool {
+        std::mem::take(&mut self.reveal_requested)
+    }
+
+    /// Shows the masked fields in full (after the reveal was logged).
+    pub fn reveal(&mut self) {
+        self.revealed = true;
+    }
+
+    /// Whether the masked fields are shown in full.
+    pub fn is_revealed(&self) -> bool {
+        self.revealed
     }
 
     /// Whether "Erase this customer" was pressed since the last call.
@@ -319,6 +340,18 @@ impl CustomerPage {
                 format!("{unused} field(s) held but not used by any rule, with no other reason given: consider not keeping them."),
             );
         }
+        if self.revealed {
+            ui.label(
+                RichText::new("Shown in full; the reveal is recorded in the audit log.")
+                    .color(theme::MUTED),
+            );
+        } else if ui
+            .button("Reveal personal data…")
+            .on_hover_text("Email, phone, birth date and address are masked; revealing them is logged with who and why.")
+            .clicked()
+        {
+            self.reveal_requested = true;
+        }
         let mut group = "";
         for f in &self.held.fields {
             if f.group != group {
@@ -331,9 +364,14 @@ impl CustomerPage {
                         .color(theme::MUTED),
                 );
             }
+            let masked_field = PersonalField::from_key(&f.field)
+                .filter(|p| MASKED_FIELDS.contains(p) && !self.revealed);
             ui.horizontal_wrapped(|ui| {
                 ui.strong(&f.label);
-                ui.label(&f.value);
+                match masked_field {
+                    Some(p) => ui.label(masked(p, &f.value)),
+                    None => ui.label(&f.value),
+                };
                 ui.label(
                     RichText::new(format!("from {}, {}", f.source, f.recorded_on))
                         .small()
@@ -358,7 +396,12 @@ impl CustomerPage {
                     .on_hover_text("Simulate correcting this field")
                     .clicked()
                 {
-                    self.correcting = Some((f.field.clone(), f.value.clone()));
+                    let current = if masked_field.is_some() {
+                        String::new()
+                    } else {
+                        f.value.clone()
+                    };
+                    self.correcting = Some((f.field.clone(), current));
                 }
                 if ui
                     .small_button(format!("Delete {}", f.label.to_lowercase()))

@@ -25,6 +25,8 @@ pub enum EthicsAction {
     Simulate(Vec<Change>),
     /// Save the audit as a printable HTML page.
     ExportReport,
+    /// Delete everything past its retention period (owner only).
+    PurgeRetention,
 }
 
 /// The audit view's state: its settings and an audit computed with them.
@@ -96,7 +98,8 @@ impl EthicsView {
     }
 
     /// Draws the view and returns what the user asked for.
-    pub fn ui(&mut self, ui: &mut Ui, shop: &Loaded) -> Vec<EthicsAction> {
+    /// `owner` is true when the owner is using the window (only they may purge).
+    pub fn ui(&mut self, ui: &mut Ui, shop: &Loaded, owner: bool) -> Vec<EthicsAction> {
         let mut actions = Vec::new();
         ui.horizontal(|ui| {
             ui.heading("Ethics audit");
@@ -129,7 +132,17 @@ impl EthicsView {
                 .show(ui, |ui| diversity_ui(ui, &audit));
             egui::CollapsingHeader::new(RichText::new("Data minimization").strong())
                 .default_open(true)
-                .show(ui, |ui| minimization_ui(ui, &audit));
+                .show(ui, |ui| {
+                    minimization_ui(ui, &audit);
+                    if !audit.minimization.past_retention.is_empty()
+                        && ui
+                            .add_enabled(owner, egui::Button::new("Purge data past its retention period…"))
+                            .on_disabled_hover_text("Only the owner can purge data: switch to owner in the menu bar.")
+                            .clicked()
+                    {
+                        actions.push(EthicsAction::PurgeRetention);
+                    }
+                });
             egui::CollapsingHeader::new(RichText::new("Rule checks").strong())
                 .default_open(true)
                 .show(ui, |ui| {
