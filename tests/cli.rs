@@ -328,3 +328,48 @@ fn a_bad_audit_configuration_is_refused_by_name() {
         .failure()
         .stderr(contains("config.json is not a valid audit configuration"));
 }
+
+#[test]
+fn the_customers_card_names_no_rule_and_shows_no_score() {
+    let (dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8 path");
+    let card = dir.path().join("card.html");
+    let v = json(&[
+        "explain",
+        "--db",
+        db,
+        "--customer",
+        "1",
+        "--json",
+        "--card",
+        card.to_str().expect("utf-8 path"),
+    ]);
+    let page = std::fs::read_to_string(&card).expect("card written");
+    assert!(page.contains("Why we suggested this"));
+    assert!(page.contains("Amelia Hart"));
+    let rules = json(&["rules", "--db", db, "--json"]);
+    for r in rules.as_array().expect("rules") {
+        let id = r["id"].as_str().expect("id");
+        let label = r["label"].as_str().expect("label");
+        assert!(!page.contains(id), "the card names rule {id}");
+        assert!(!page.contains(label), "the card names rule {label}");
+    }
+    assert!(!page.to_lowercase().contains("score"));
+    let recs = v["recommendations"].as_array().expect("recommendations");
+    let prices: Vec<String> = recs
+        .iter()
+        .map(|r| format!("{:.2}", r["price_cents"].as_f64().expect("price") / 100.0))
+        .collect();
+    for r in recs {
+        assert!(page.contains(r["name"].as_str().expect("name")));
+        let score = format!("{:.2}", r["score"].as_f64().expect("score"));
+        if !prices.contains(&score) {
+            assert!(!page.contains(&score), "the card shows the score {score}");
+        }
+    }
+    assert!(
+        page.contains("Personalized recommendations"),
+        "the consent that allowed it"
+    );
+    assert!(page.contains("From your purchases"), "her own records");
+}

@@ -100,6 +100,9 @@ pub enum Command {
         /// Compute as of this day (default: the shop's pinned day, else today).
         #[arg(long)]
         today: Option<NaiveDate>,
+        /// Also write the customer's own card (plain words, no rule names or scores).
+        #[arg(long)]
+        card: Option<PathBuf>,
     },
     /// List the shop's rules in words, with how many customers each runs for.
     Rules {
@@ -308,11 +311,23 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             top,
             json,
             today: day,
+            card,
         } => {
             let index = open_index(&db, today, day)?;
             let n = top.unwrap_or(index.shop().settings.top_n);
-            customer_pos(&index, customer, &db)?;
+            let pos = customer_pos(&index, customer, &db)?;
             let explanation = engine::explain_customer(&index, customer, n)?;
+            if let Some(out) = &card {
+                let page = crate::html::customer_card(
+                    index.shop(),
+                    &index.shop().customers[pos],
+                    &explanation,
+                    None,
+                );
+                std::fs::write(out, page)
+                    .with_context(|| format!("could not write {}", out.display()))?;
+                eprintln!("Wrote the customer's card to {}.", out.display());
+            }
             if json {
                 print_json(&explanation)?;
             } else {

@@ -645,6 +645,32 @@ impl CandorApp {
         egui::CentralPanel::default().show(ui, |ui| match &mut self.customer {
             Some(page) => {
                 page.ui(ui, shop, &mut self.scenario, self.role == Role::Owner);
+                if let Some(product) = page.take_card_request() {
+                    let person = &shop.index.shop().customers[page.position()];
+                    if let Some(path) = rfd::FileDialog::new()
+                        .set_title("Save the customer's card")
+                        .set_file_name(format!("why-we-suggested-this-{}.html", person.id))
+                        .add_filter("Web page", &["html"])
+                        .save_file()
+                    {
+                        let page_html = crate::html::customer_card(
+                            shop.index.shop(),
+                            person,
+                            page.explanation(),
+                            Some(product),
+                        );
+                        match std::fs::write(&path, page_html) {
+                            Ok(()) => {
+                                self.notice =
+                                    Some(format!("Saved the customer's card to {}.", path.display()));
+                            }
+                            Err(e) => {
+                                self.error =
+                                    Some(format!("Could not write {}: {e}", path.display()));
+                            }
+                        }
+                    }
+                }
                 if page.take_reveal_request() {
                     self.who_why = Some(WhoWhy {
                         actor: self.saved.last_actor.clone(),

@@ -42,6 +42,8 @@ pub struct CustomerPage {
     recording: Option<ConsentForm>,
     /// Whether the masked fields are shown in full (after a logged reveal).
     revealed: bool,
+    /// A product whose card for the customer was asked for; the app takes it.
+    card_requested: Option<crate::engine::model::ProductId>,
     /// Set when staff ask to reveal the masked fields; the app takes it.
     reveal_requested: bool,
 }
@@ -78,7 +80,13 @@ impl CustomerPage {
             recording: None,
             revealed: false,
             reveal_requested: false,
+            card_requested: None,
         }
+    }
+
+    /// The product whose customer card was asked for since the last call, if any.
+    pub fn take_card_request(&mut self) -> Option<crate::engine::model::ProductId> {
+        self.card_requested.take()
     }
 
     /// Whether "Reveal personal data" was pressed since the last call.
@@ -320,6 +328,13 @@ impl CustomerPage {
         });
         ui.separator();
         if let Some(rec) = self.explanation.recommendations.get(self.chosen).cloned() {
+            if ui
+                .button("Explain to the customer…")
+                .on_hover_text("A printable page in plain words: what we suggested, why, which of their data was used and which agreement allowed it. No rule names, no scores.")
+                .clicked()
+            {
+                self.card_requested = Some(rec.product);
+            }
             let mut order = None;
             egui::ScrollArea::vertical().id_salt("why").show(ui, |ui| {
                 order = why_ui(ui, &rec, &self.explanation);

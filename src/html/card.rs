@@ -1,0 +1,84 @@
+//! "Why we suggested this": the customer's own card, one printable page in plain words.
+//! It names no internal rule and shows no score: only what we suggested, why, which of
+//! their data was used, which agreement allowed it, and how to change that.
+
+use maud::{DOCTYPE, PreEscaped, html};
+
+use crate::engine::explain::{Explanation, Recommendation, Record, Source};
+use crate::engine::model::{Customer, ProductId, Shop, money_text};
+
+const STYLE: &str = "
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#1d232a;max-width:680px;margin:2em auto;padding:0 1em;line-height:1.55}
+h1{font-size:1.5em;margin-bottom:.1em}.sub,.note{color:#56606b}
+.rec{border-left:4px solid #4f7cac;padding:.2em .9em;margin:1em 0;break-inside:avoid}
+h2{font-size:1.15em;margin:.2em 0}ul{margin:.3em 0}
+@media print{body{margin:0;max-width:none}}
+";
+
+/// The card for `customer`'s recommendations (all of them, or only `product`).
+pub fn customer_card(
+    shop: &Shop,
+    customer: &Customer,
+    e: &Explanation,
+    product: Option<ProductId>,
+) -> String {
+    let recs: Vec<&Recommendation> = e
+        .recommendations
+        .iter()
+        .filter(|r| product.is_none_or(|p| r.product == p))
+        .collect();
+    let field_label = |key: &str| {
+        shop.fields
+            .iter()
+            .find(|f| f.field.key() == key)
+            .map_or_else(|| key.replace('_', " "), |f| f.label.to_lowercase())
+    };
+    let purpose = |id: &str| shop.purposes.iter().find(|p| p.id == id);
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "Why we suggested this — " (shop.settings.name) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { "Why we suggested this" }
+                p.sub { "For " (customer.display_name()) ", from " (shop.settings.name) ", " (e.today.format("%-d %B %Y")) "." }
+                @if !e.personalized {
+                    p { "You have not agreed to personalized suggestions, so we used none of your data: these are simply what is popular in the shop." }
+                }
+                @for r in &recs {
+                    div.rec {
+                        h2 { (r.name) " (" (money_text(r.price_cents)) ")" }
+                        p { (r.sentence) }
+                        ul {
+                            @for c in &r.contributions {
+                                @match c.source {
+                                    Source::Baseline => li { "It is popular with our customers this month (this uses no data about you)." }
+                                    Source::Rule => li {
+                                        "Because " (c.reason) "."
+                                        @let lines: Vec<String> = c.records.iter().filter_map(|rec| match rec {
+                                            Record::OrderLine { date, product_name, quantity, .. } => Some(format!("{quantity} × {product_name} on {}", date.format("%-d %B %Y"))),
+                                            _ => None,
+                                        }).take(5).collect();
+                                        @if !lines.is_empty() { br; span.note { "From your purchases: " (lines.join("; ")) "." } }
+                                        @if !c.fields.is_empty() {
+                                            br; span.note { "Your data used: " (c.fields.iter().map(|f| field_label(f)).collect::<Vec<_>>().join(", ")) "." }
+                                        }
+                                        @if let Some(p) = c.purpose.as_deref().and_then(purpose) {
+                                            br; span.note { "Allowed because you agreed to \u{201c}" (p.label) "\u{201d}: " (p.description) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                h2 { "Changing this" }
+                p { "You can withdraw any agreement at any time, in the shop or by writing to us, and we stop using your data for it at once. You can also ask to see everything we hold about you, to correct it, or to have it deleted." }
+            }
+        }
+    };
+    page.into_string()
+}
