@@ -337,3 +337,62 @@ fn the_sample_shop_tells_the_age_rule_story() {
     assert!(ratio >= 0.8, "premium parity after {ratio}");
     assert_eq!(status, Status::Fair);
 }
+
+#[test]
+fn the_scorecard_matches_the_audit_and_improves_when_the_age_rule_goes() {
+    use candor::engine::scorecard::{Records, Standing, scorecard};
+    let shop = candor::shopgen::sample::sample_shop().expect("sample reads");
+    let index = ShopIndex::new(Arc::new(shop), today());
+    let lists = all_lists(&index, 5, &Progress::default()).expect("not cancelled");
+    let before = audit(&index, &lists, &AuditConfig::default());
+    let records = Records {
+        log_intact: true,
+        ..Records::default()
+    };
+    let card = |cards: &[candor::engine::scorecard::Card], key: &str| {
+        cards
+            .iter()
+            .find(|c| c.principle == key)
+            .cloned()
+            .expect("card present")
+    };
+    let cards = scorecard(&index, &before, &records);
+    assert_eq!(cards.len(), 7);
+    let fairness = card(&cards, "fairness");
+    assert_eq!(fairness.standing, Standing::AtRisk);
+    assert!(
+        fairness.facts[0].text.contains("parity 0.44"),
+        "{:?}",
+        fairness.facts
+    );
+    let minimization = card(&cards, "minimization");
+    let unused = before
+        .minimization
+        .unused_fields
+        .iter()
+        .filter(|u| u.kept_for.is_none())
+        .count();
+    assert_eq!(minimization.facts[0].value, unused as f64);
+    assert!(minimization.facts[0].text.contains("phone, gender"));
+
+    let off = [Change::RuleEnabled {
+        rule: "premium-for-40-plus".to_owned(),
+        enabled: false,
+    }];
+    let sim =
+        simulate(&index, Some(&lists), &off, "test", &Progress::default()).expect("simulates");
+    let after = audit(&sim.after, &sim.after_lists, &AuditConfig::default());
+    let fairness = card(&scorecard(&sim.after, &after, &records), "fairness");
+    assert_eq!(
+        fairness.standing,
+        Standing::NeedsAttention,
+        "only the birthday rule's use of birth date is left: {:?}",
+        fairness.facts
+    );
+    assert!(
+        fairness
+            .facts
+            .iter()
+            .any(|f| f.text.starts_with("0 parity ratios below 0.8"))
+    );
+}

@@ -7,13 +7,28 @@ use candor::ui::{CandorApp, Tab, load_blocking};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-fn harness() -> (tempfile::TempDir, Harness<'static, CandorApp>) {
+/// The window on a fresh sample shop, as it opens: on the scorecard.
+fn harness_on_scorecard() -> (tempfile::TempDir, Harness<'static, CandorApp>) {
     let (dir, path) = common::sample_file();
     let loaded = load_blocking(&path, common::sample_day()).expect("sample loads");
     let app = CandorApp::with_shop(loaded, common::sample_day());
-    let harness = Harness::builder()
+    let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .build_ui_state(|ui, app: &mut CandorApp| app.show(ui), app);
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().tab(),
+        Tab::Scorecard,
+        "the scorecard is shown first"
+    );
+    (dir, harness)
+}
+
+/// The window on a fresh sample shop, on the Customers view.
+fn harness() -> (tempfile::TempDir, Harness<'static, CandorApp>) {
+    let (dir, mut harness) = harness_on_scorecard();
+    harness.get_by_label("Customers").click();
+    harness.run_steps(2);
     (dir, harness)
 }
 
@@ -607,4 +622,50 @@ fn personal_data_is_masked_until_a_logged_reveal() {
     assert_eq!(entry.actor, "Jo");
     let event = entry.event.expect("a reveal event");
     assert_eq!((event.kind.as_str(), event.customer), ("reveal", Some(4)));
+}
+
+#[test]
+fn the_scorecard_comes_first_and_its_fairness_card_follows_the_audit() {
+    let (_dir, mut harness) = harness_on_scorecard();
+    for principle in [
+        "Transparency",
+        "Informed consent",
+        "Data minimization",
+        "Data security",
+        "Fairness and non-discrimination",
+        "Accountability",
+        "No manipulation or filter bubbles",
+    ] {
+        harness.get_by_label(principle);
+    }
+    let shop = harness.state().shop().expect("open");
+    let fairness = shop
+        .scorecard
+        .iter()
+        .find(|c| c.principle == "fairness")
+        .expect("fairness card");
+    assert_eq!(
+        fairness.standing,
+        candor::engine::scorecard::Standing::AtRisk
+    );
+    let premium = shop
+        .audit
+        .fairness
+        .iter()
+        .flat_map(|g| &g.metrics)
+        .filter(|m| m.status == candor::engine::audit::fairness::Status::Flagged)
+        .filter(|m| !m.metric.starts_with("exposure:"))
+        .filter_map(|m| m.parity_ratio)
+        .fold(f64::INFINITY, f64::min);
+    harness
+        .get_all_by_label_contains(&format!("parity {premium:.2}"))
+        .next()
+        .expect("the card shows the audit's lowest parity ratio");
+    harness
+        .get_all_by_label("Open the ethics audit")
+        .next()
+        .expect("a card links to the audit")
+        .click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().tab(), Tab::Audit);
 }

@@ -170,6 +170,15 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// The shop's ethics scorecard: one card per principle, with the facts behind it.
+    Scorecard {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Audit fairness, diversity, data minimization and the rules themselves.
     Audit {
         /// The shop file.
@@ -433,6 +442,16 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             }
             let (id, _) = store.undo(entry, &who)?;
             println!("Undid entry {entry}; the undo is recorded as audit-log entry {id}.");
+        }
+        Command::Scorecard { db, json } => {
+            let index = open_index(&db, today, None)?;
+            let audit = simulation::audit_now(&index, &AuditConfig::default())?;
+            let cards = engine::scorecard::scorecard(&index, &audit, &crate::ui::records_of(&db));
+            if json {
+                print_json(&cards)?;
+            } else {
+                report::scorecard(&mut std::io::stdout().lock(), &cards)?;
+            }
         }
         Command::Audit {
             db,

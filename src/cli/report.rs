@@ -418,3 +418,14 @@ pub fn audit(out: &mut dyn Write, a: &Audit) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// Prints the ethics scorecard.
+pub fn scorecard(out: &mut dyn Write, cards: &[crate::engine::scorecard::Card]) -> io::Result<()> {
+    for c in cards {
+        writeln!(out, "{} — {}", c.label, c.standing.label())?;
+        for f in &c.facts {
+            writeln!(out, "  {} {}", if f.concern { "!" } else { "·" }, f.text)?;
+        }
+    }
+    Ok(())
+}

@@ -13,6 +13,7 @@ pub mod overview;
 pub mod ranking;
 pub mod rules;
 pub mod score;
+pub mod scorecard;
 pub mod simulate;
 pub mod subject;
 

@@ -17,6 +17,7 @@ use super::owner::{OwnerDecision, OwnerDialog};
 use super::rules::{RuleEditor, rules_ui};
 use super::scenario::{Scenario, ScenarioAction};
 use crate::access::{Role, needs_owner};
+use crate::engine::scorecard::Place;
 use crate::store::{ApplyError, Attribution, LogEntry, Store};
 
 /// How many recent files are remembered.
@@ -35,6 +36,8 @@ pub struct Saved {
 /// The main views.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
+    /// The ethics scorecard, shown first.
+    Scorecard,
     /// Customers table and the selected customer.
     Customers,
     /// The shop's rules and features in words.
@@ -110,7 +113,7 @@ impl CandorApp {
         Self {
             saved,
             today,
-            tab: Tab::Customers,
+            tab: Tab::Scorecard,
             loading: None,
             shop: None,
             customers: CustomersView::default(),
@@ -253,6 +256,22 @@ impl CandorApp {
         match (&self.shop, self.tab) {
             (None, _) => {
                 egui::CentralPanel::default().show(ui, |ui| self.welcome_ui(ui));
+            }
+            (Some(shop), Tab::Scorecard) => {
+                let go = egui::CentralPanel::default()
+                    .show(ui, |ui| super::scorecard::scorecard_ui(ui, &shop.scorecard))
+                    .inner;
+                if let Some(place) = go {
+                    self.tab = match place {
+                        Place::Rules => Tab::Rules,
+                        Place::Audit => Tab::Audit,
+                        Place::Log => Tab::Log,
+                        Place::Customers => Tab::Customers,
+                    };
+                    if self.tab == Tab::Log {
+                        self.commands.push(Command::RefreshLog);
+                    }
+                }
             }
             (Some(_), Tab::Customers) => self.customers_tab_ui(ui),
             (Some(shop), Tab::Rules) => {
@@ -577,6 +596,7 @@ impl CandorApp {
                 });
             });
             ui.separator();
+            ui.selectable_value(&mut self.tab, Tab::Scorecard, "Scorecard");
             ui.selectable_value(&mut self.tab, Tab::Customers, "Customers");
             ui.selectable_value(&mut self.tab, Tab::Rules, "Rules");
             ui.selectable_value(&mut self.tab, Tab::Audit, "Ethics audit");
@@ -821,11 +841,16 @@ impl CandorApp {
                 Command::Purge(who) => self.start_erase(ctx, None, who),
                 Command::Reveal(customer, who) => self.reveal(customer, &who),
                 Command::RefreshLog => {
-                    if let Some(shop) = &self.shop {
+                    if let Some(shop) = &mut self.shop {
                         match Store::open_for_reading(&shop.path).and_then(|(s, _)| s.log()) {
                             Ok(entries) => self.log.entries = entries,
                             Err(e) => self.error = Some(e.to_string()),
                         }
+                        shop.scorecard = crate::engine::scorecard::scorecard(
+                            &shop.index,
+                            &shop.audit,
+                            &super::loader::records_of(&shop.path),
+                        );
                     }
                 }
                 Command::Ethics(action) => self.ethics_action(action),

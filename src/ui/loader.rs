@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use crate::engine::audit::{Audit, AuditConfig, audit};
 use crate::engine::overview::{CustomerRow, RuleRow, customer_rows, rule_rows};
+use crate::engine::scorecard::{Card, Records, scorecard};
 use crate::engine::simulate::{Lists, Progress, all_lists};
 use crate::engine::{ShopIndex, index_for};
 use crate::store::Store;
@@ -30,6 +31,8 @@ pub struct Loaded {
     pub lists: Arc<Lists>,
     /// The ethics audit of those recommendations, with the default configuration.
     pub audit: Arc<Audit>,
+    /// The ethics scorecard.
+    pub scorecard: Vec<Card>,
 }
 
 /// Loads a shop, reporting progress as (fraction, stage) pairs.
@@ -66,6 +69,7 @@ pub fn summarize(
     let lists = Arc::new(all_lists(&index, n, &Progress::default()).unwrap_or_default());
     progress(0.95, "Auditing fairness, diversity and data use");
     let audit = Arc::new(audit(&index, &lists, &AuditConfig::default()));
+    let scorecard = scorecard(&index, &audit, &records_of(path));
     progress(1.0, "Done");
     Loaded {
         path: path.to_owned(),
@@ -76,6 +80,21 @@ pub fn summarize(
         rules,
         lists,
         audit,
+        scorecard,
+    }
+}
+
+/// The audit log's and the owner's state, as the scorecard needs them.
+pub fn records_of(path: &Path) -> Records {
+    let Ok((store, _)) = Store::open_for_reading(path) else {
+        return Records::default();
+    };
+    let log = store.log().unwrap_or_default();
+    Records {
+        log_entries: log.len(),
+        log_without_reason: log.iter().filter(|e| e.reason.trim().is_empty()).count(),
+        log_intact: store.verify_log().is_ok_and(|r| r.intact),
+        owner_passphrase_set: store.owner_passphrase_is_set().unwrap_or(false),
     }
 }
 

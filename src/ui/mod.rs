@@ -13,13 +13,14 @@ mod loader;
 mod owner;
 mod rules;
 mod scenario;
+mod scorecard;
 mod theme;
 mod why;
 
 pub use app::{CandorApp, Saved, Tab};
 pub use ethics::{EthicsAction, EthicsView};
 pub use frame_bench::customer_table_frames;
-pub use loader::{Loaded, load_blocking};
+pub use loader::{Loaded, load_blocking, records_of};
 pub use rules::RuleEditor;
 
 use std::path::PathBuf;

@@ -1,0 +1,362 @@
+//! The shop's ethics scorecard: one card per principle, each a status and the measured
+//! facts behind it, computed from the shop's own data and audit. Nothing here is fixed
+//! text: every line carries a number from this shop.
+
+use serde::Serialize;
+
+use super::audit::Audit;
+use super::audit::fairness::Status as Parity;
+use super::audit::lint::Check;
+use super::index::ShopIndex;
+
+/// How a principle stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Nothing measured needs attention.
+    Good,
+    /// Something is worth a look.
+    NeedsAttention,
+    /// Something is likely unfair, unlawful or manipulative.
+    AtRisk,
+}
+
+impl Standing {
+    /// The standing in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Good => "Good",
+            Self::NeedsAttention => "Needs attention",
+            Self::AtRisk => "At risk",
+        }
+    }
+}
+
+/// The view where a card's facts can be acted on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Place {
+    /// The rules in words.
+    Rules,
+    /// The ethics audit.
+    Audit,
+    /// The audit log.
+    Log,
+    /// The customers and their data.
+    Customers,
+}
+
+/// One measured fact on a card.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fact {
+    /// The fact in words, with its number.
+    pub text: String,
+    /// The number itself.
+    pub value: f64,
+    /// Whether this fact is what lowers the card's standing.
+    pub concern: bool,
+}
+
+/// One principle's card.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Card {
+    /// Stable key, e.g. `fairness`.
+    pub principle: String,
+    /// Its name.
+    pub label: String,
+    /// How it stands.
+    pub standing: Standing,
+    /// The measured facts.
+    pub facts: Vec<Fact>,
+    /// Where to fix it.
+    pub place: Place,
+}
+
+/// What the scorecard needs to know that is not in the snapshot: the audit log's state
+/// and the owner's passphrase (read by the caller from the store).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Records {
+    /// Entries in the audit log.
+    pub log_entries: usize,
+    /// Entries whose reason is empty.
+    pub log_without_reason: usize,
+    /// Whether the log's hash chain verifies.
+    pub log_intact: bool,
+    /// Whether the owner has set a passphrase.
+    pub owner_passphrase_set: bool,
+}
+
+fn fact(text: String, value: f64, concern: bool) -> Fact {
+    Fact {
+        text,
+        value,
+        concern,
+    }
+}
+
+fn standing(facts: &[Fact], at_risk: bool) -> Standing {
+    match (at_risk, facts.iter().any(|f| f.concern)) {
+        (true, _) => Standing::AtRisk,
+        (false, true) => Standing::NeedsAttention,
+        (false, false) => Standing::Good,
+    }
+}
+
+/// The seven cards, in a fixed order.
+pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Card> {
+    let shop = index.shop();
+    let enabled: Vec<_> = shop.rules.iter().filter(|r| r.enabled).collect();
+    let lint = |check: Check| audit.lint.iter().filter(|l| l.check == check).count();
+    let card = |principle: &str, label: &str, facts: Vec<Fact>, at_risk: bool, place| Card {
+        principle: principle.to_owned(),
+        label: label.to_owned(),
+        standing: standing(&facts, at_risk),
+        facts,
+        place,
+    };
+    let mut cards = Vec::new();
+
+    let no_reason = lint(Check::NoReason);
+    cards.push(card(
+        "transparency",
+        "Transparency",
+        vec![
+            fact(
+                format!(
+                    "{} of {} rules in use tell the customer why in plain words",
+                    enabled.len() - no_reason,
+                    enabled.len()
+                ),
+                (enabled.len() - no_reason) as f64,
+                no_reason > 0,
+            ),
+            fact(
+                format!(
+                    "{} features and rules are described in words on the Rules view",
+                    shop.rules.len() + super::features::FeatureId::all().len()
+                ),
+                (shop.rules.len() + super::features::FeatureId::all().len()) as f64,
+                false,
+            ),
+        ],
+        false,
+        Place::Rules,
+    ));
+
+    let customers = shop.customers.len();
+    let undecided = (0..customers)
+        .filter(|&c| index.consents_of(c).next().is_none())
+        .count();
+    let without_consent: usize = audit
+        .minimization
+        .without_consent
+        .iter()
+        .map(|w| w.customers)
+        .sum();
+    let no_purpose = lint(Check::NoPurpose);
+    cards.push(card(
+        "consent",
+        "Informed consent",
+        vec![
+            fact(
+                format!("{no_purpose} rules in use run without a consent purpose customers are asked about"),
+                no_purpose as f64,
+                no_purpose > 0,
+            ),
+            fact(
+                format!("{without_consent} customer fields are held for purposes the customer did not agree to"),
+                without_consent as f64,
+                without_consent > 0,
+            ),
+            fact(
+                format!("{undecided} of {customers} customers have never been asked (they get the shop-wide list)"),
+                undecided as f64,
+                false,
+            ),
+        ],
+        no_purpose > 0,
+        Place::Audit,
+    ));
+
+    let unused: Vec<&str> = audit
+        .minimization
+        .unused_fields
+        .iter()
+        .filter(|u| u.kept_for.is_none())
+        .map(|u| u.label.as_str())
+        .collect();
+    let expired: usize = audit
+        .minimization
+        .past_retention
+        .iter()
+        .map(|p| p.customers)
+        .sum();
+    cards.push(card(
+        "minimization",
+        "Data minimization",
+        vec![
+            fact(
+                format!(
+                    "{} fields held that nothing uses{}",
+                    unused.len(),
+                    if unused.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", unused.join(", ").to_lowercase())
+                    }
+                ),
+                unused.len() as f64,
+                !unused.is_empty(),
+            ),
+            fact(
+                format!("{expired} customer fields kept past their retention period"),
+                expired as f64,
+                expired > 0,
+            ),
+        ],
+        expired > 0,
+        Place::Audit,
+    ));
+
+    cards.push(card(
+        "security",
+        "Data security",
+        vec![
+            fact(
+                if records.owner_passphrase_set {
+                    "the owner's passphrase is set: only the owner can change rules or erase"
+                        .to_owned()
+                } else {
+                    "no owner's passphrase yet: set one (Staff · switch to owner…)".to_owned()
+                },
+                f64::from(u8::from(records.owner_passphrase_set)),
+                !records.owner_passphrase_set,
+            ),
+            fact(
+                format!(
+                    "{} personal fields are masked on screen until a logged reveal",
+                    super::model::MASKED_FIELDS.len()
+                ),
+                super::model::MASKED_FIELDS.len() as f64,
+                false,
+            ),
+        ],
+        false,
+        Place::Log,
+    ));
+
+    let flagged: Vec<(String, f64)> = audit
+        .fairness
+        .iter()
+        .flat_map(|g| {
+            g.metrics
+                .iter()
+                .filter(|m| m.status == Parity::Flagged && !m.metric.starts_with("exposure:"))
+                .filter_map(move |m| {
+                    Some((
+                        format!("{} by {}", m.label.to_lowercase(), g.label.to_lowercase()),
+                        m.parity_ratio?,
+                    ))
+                })
+        })
+        .collect();
+    let worst = flagged.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+    let steering = lint(Check::PricingByGroup);
+    let sensitive = lint(Check::SensitiveAttribute);
+    let mut fairness = vec![
+        fact(
+            format!(
+                "{} parity ratios below 0.8 (the four-fifths rule of thumb)",
+                flagged.len()
+            ),
+            flagged.len() as f64,
+            !flagged.is_empty(),
+        ),
+        fact(
+            format!("{steering} rules steer prices or offers by age"),
+            steering as f64,
+            steering > 0,
+        ),
+        fact(
+            format!("{sensitive} rules read a sensitive attribute or a stand-in for one"),
+            sensitive as f64,
+            sensitive > 0,
+        ),
+    ];
+    if let Some((what, ratio)) = worst {
+        fairness.insert(
+            0,
+            fact(format!("lowest: {what}, parity {ratio:.2}"), *ratio, true),
+        );
+    }
+    cards.push(card(
+        "fairness",
+        "Fairness and non-discrimination",
+        fairness,
+        !flagged.is_empty() || steering > 0,
+        Place::Audit,
+    ));
+
+    cards.push(card(
+        "accountability",
+        "Accountability",
+        vec![
+            fact(
+                format!(
+                    "{} changes and data requests recorded in the audit log",
+                    records.log_entries
+                ),
+                records.log_entries as f64,
+                false,
+            ),
+            fact(
+                format!("{} recorded without a reason", records.log_without_reason),
+                records.log_without_reason as f64,
+                records.log_without_reason > 0,
+            ),
+            fact(
+                if records.log_intact {
+                    "the log's hash chain is intact".to_owned()
+                } else {
+                    "the log's hash chain is broken: someone changed it outside Candor".to_owned()
+                },
+                f64::from(u8::from(records.log_intact)),
+                !records.log_intact,
+            ),
+        ],
+        !records.log_intact,
+        Place::Log,
+    ));
+
+    let pressure = lint(Check::PressureWording);
+    let d = &audit.diversity;
+    let coverage = d.catalogue_coverage.unwrap_or(0.0);
+    let outside = d.outside_past_categories.unwrap_or(0.0);
+    cards.push(card(
+        "manipulation",
+        "No manipulation or filter bubbles",
+        vec![
+            fact(
+                format!("{pressure} rules pressure customers with urgency or scarcity wording"),
+                pressure as f64,
+                pressure > 0,
+            ),
+            fact(
+                format!("{:.0}% of the range is shown to someone", coverage * 100.0),
+                coverage,
+                coverage < 0.25,
+            ),
+            fact(
+                format!(
+                    "{:.0}% of suggestions are outside what a customer already buys",
+                    outside * 100.0
+                ),
+                outside,
+                false,
+            ),
+        ],
+        pressure > 0,
+        Place::Audit,
+    ));
+    cards
+}

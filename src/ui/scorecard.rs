@@ -1,0 +1,69 @@
+//! The ethics scorecard view: the first thing an owner sees, one card per principle with
+//! its standing, the measured facts behind it and a button to the view that fixes it.
+
+use egui::{RichText, Ui};
+
+use super::theme;
+use crate::engine::scorecard::{Card, Place, Standing};
+
+fn colour(s: Standing) -> egui::Color32 {
+    match s {
+        Standing::Good => theme::POSITIVE,
+        Standing::NeedsAttention => theme::FLAG,
+        Standing::AtRisk => theme::NEGATIVE,
+    }
+}
+
+fn place_label(p: Place) -> &'static str {
+    match p {
+        Place::Rules => "Open the rules",
+        Place::Audit => "Open the ethics audit",
+        Place::Log => "Open the audit log",
+        Place::Customers => "Open the customers",
+    }
+}
+
+/// Draws the cards; returns the view a card's button asks for.
+pub fn scorecard_ui(ui: &mut Ui, cards: &[Card]) -> Option<Place> {
+    let mut go = None;
+    ui.heading("How this shop stands");
+    ui.label("Every line is measured from this shop's own data and rules, today. Each card links to where it can be put right.");
+    ui.add_space(6.0);
+    egui::ScrollArea::vertical()
+        .id_salt("scorecard")
+        .show(ui, |ui| {
+            let columns = if ui.available_width() > 900.0 { 2 } else { 1 };
+            ui.columns(columns, |cols| {
+                for (i, card) in cards.iter().enumerate() {
+                    let ui = &mut cols[i % columns];
+                    egui::Frame::group(ui.style())
+                        .stroke(egui::Stroke::new(1.5, colour(card.standing)))
+                        .show(ui, |ui| {
+                            ui.set_width(ui.available_width());
+                            ui.horizontal(|ui| {
+                                ui.strong(&card.label);
+                                ui.colored_label(
+                                    colour(card.standing),
+                                    RichText::new(card.standing.label()).strong(),
+                                );
+                            });
+                            for f in &card.facts {
+                                let text = RichText::new(format!("• {}", f.text));
+                                if f.concern {
+                                    ui.colored_label(colour(card.standing), text);
+                                } else {
+                                    ui.label(text);
+                                }
+                            }
+                            ui.push_id(&card.principle, |ui| {
+                                if ui.small_button(place_label(card.place)).clicked() {
+                                    go = Some(card.place);
+                                }
+                            });
+                        });
+                    ui.add_space(6.0);
+                }
+            });
+        });
+    go
+}
