@@ -86,6 +86,15 @@ pub struct Records {
     pub owner_passphrase_set: bool,
 }
 
+/// "1 rule", "2 rules".
+fn rules(n: usize) -> String {
+    if n == 1 {
+        "1 rule".to_owned()
+    } else {
+        format!("{n} rules")
+    }
+}
+
 fn fact(text: String, value: f64, concern: bool) -> Fact {
     Fact {
         text,
@@ -159,7 +168,7 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
         "Informed consent",
         vec![
             fact(
-                format!("{no_purpose} rules in use run without a consent purpose customers are asked about"),
+                format!("{} in use without a consent purpose customers are asked about", rules(no_purpose)),
                 no_purpose as f64,
                 no_purpose > 0,
             ),
@@ -273,12 +282,15 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
             !flagged.is_empty(),
         ),
         fact(
-            format!("{steering} rules steer prices or offers by age"),
+            format!("{} steering prices or offers by age", rules(steering)),
             steering as f64,
             steering > 0,
         ),
         fact(
-            format!("{sensitive} rules read a sensitive attribute or a stand-in for one"),
+            format!(
+                "{} reading a sensitive attribute or a stand-in for one",
+                rules(sensitive)
+            ),
             sensitive as f64,
             sensitive > 0,
         ),
@@ -337,7 +349,10 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
         "No manipulation or filter bubbles",
         vec![
             fact(
-                format!("{pressure} rules pressure customers with urgency or scarcity wording"),
+                format!(
+                    "{} pressuring customers with urgency or scarcity wording",
+                    rules(pressure)
+                ),
                 pressure as f64,
                 pressure > 0,
             ),

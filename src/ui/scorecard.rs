@@ -56,9 +56,11 @@ pub fn scorecard_ui(ui: &mut Ui, cards: &[Card]) -> Option<Place> {
                                 }
                             }
                             ui.push_id(&card.principle, |ui| {
-                                if ui.small_button(place_label(card.place)).clicked() {
-                                    go = Some(card.place);
-                                }
+                                ui.horizontal(|ui| {
+                                    if ui.small_button(place_label(card.place)).clicked() {
+                                        go = Some(card.place);
+                                    }
+                                });
                             });
                         });
                     ui.add_space(6.0);
