@@ -669,3 +669,19 @@ fn the_scorecard_comes_first_and_its_fairness_card_follows_the_audit() {
     harness.run_steps(2);
     assert_eq!(harness.state().tab(), Tab::Audit);
 }
+
+#[test]
+fn keyboard_shortcuts_switch_views_and_f1_lists_them() {
+    let (_dir, mut harness) = harness_on_scorecard();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num3);
+    harness.run_steps(2);
+    assert_eq!(harness.state().tab(), Tab::Rules);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num4);
+    harness.run_steps(2);
+    assert_eq!(harness.state().tab(), Tab::Audit);
+    harness.key_press(egui::Key::F1);
+    harness.run_steps(3);
+    harness.get_by_label("Keyboard shortcuts");
+    harness.get_by_label("Show or hide this list");
+    harness.get_by_label("Open a shop file");
+}

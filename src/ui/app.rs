@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use egui::{Key, KeyboardShortcut, Modifiers, Ui};
+use egui::Ui;
 use serde::{Deserialize, Serialize};
 
 use super::audit_log::{AuditLogView, Decision, WhoWhy, WhoWhyFor};
@@ -16,6 +16,7 @@ use super::loader::{Loaded, Loading, summarize};
 use super::owner::{OwnerDecision, OwnerDialog};
 use super::rules::{RuleEditor, rules_ui};
 use super::scenario::{Scenario, ScenarioAction};
+use super::shortcuts::Shortcut;
 use crate::access::{Role, needs_owner};
 use crate::engine::scorecard::Place;
 use crate::store::{ApplyError, Attribution, LogEntry, Store};
@@ -105,6 +106,7 @@ pub struct CandorApp {
     ethics: EthicsView,
     role: Role,
     owner_dialog: Option<OwnerDialog>,
+    help_open: bool,
 }
 
 impl CandorApp {
@@ -130,6 +132,7 @@ impl CandorApp {
             ethics: EthicsView::default(),
             role: Role::Staff,
             owner_dialog: None,
+            help_open: false,
         }
     }
 
@@ -240,6 +243,7 @@ impl CandorApp {
         self.error_ui(ui.ctx());
         self.who_why_ui(ui.ctx());
         self.owner_dialog_ui(ui.ctx());
+        super::shortcuts::help_window(ui.ctx(), &mut self.help_open);
         if let Some(shop) = &self.shop
             && !self.scenario.is_empty()
             && self.tab != Tab::Log
@@ -547,9 +551,17 @@ impl CandorApp {
     }
 
     fn handle_input(&mut self, ctx: &egui::Context) {
-        let open = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
-        if ctx.input_mut(|i| i.consume_shortcut(&open)) {
-            self.commands.push(Command::OpenDialog);
+        for shortcut in super::shortcuts::pressed(ctx) {
+            match shortcut {
+                Shortcut::Open => self.commands.push(Command::OpenDialog),
+                Shortcut::Help => self.help_open = !self.help_open,
+                Shortcut::Show(tab) => {
+                    self.tab = tab;
+                    if tab == Tab::Log {
+                        self.commands.push(Command::RefreshLog);
+                    }
+                }
+            }
         }
         let dropped: Option<PathBuf> = ctx.input(|i| {
             i.raw.dropped_files.iter().find_map(|f| {
@@ -594,6 +606,11 @@ impl CandorApp {
                         }
                     }
                 });
+            });
+            ui.menu_button("Help", |ui| {
+                if ui.button("Keyboard shortcuts  (F1)").clicked() {
+                    self.help_open = true;
+                }
             });
             ui.separator();
             ui.selectable_value(&mut self.tab, Tab::Scorecard, "Scorecard");

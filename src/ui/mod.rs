@@ -14,6 +14,7 @@ mod owner;
 mod rules;
 mod scenario;
 mod scorecard;
+mod shortcuts;
 mod theme;
 mod why;
 
