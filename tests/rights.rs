@@ -16,6 +16,20 @@ fn candor() -> Command {
     cmd
 }
 
+/// The audit log as `candor log --json` prints it.
+fn log_json(db: &str) -> Value {
+    serde_json::from_slice(
+        &candor()
+            .args(["log", "--db", db, "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .expect("log JSON")
+}
+
 fn apply(db: &str, dir: &std::path::Path, changes: &str) {
     let file = dir.join("changes.json");
     std::fs::write(&file, changes).expect("changes written");
@@ -171,16 +185,7 @@ fn an_export_holds_every_row_about_the_customer_and_nothing_about_anyone_else() 
     );
     assert!(page.contains("How to change this"));
 
-    let log: Value = serde_json::from_slice(
-        &candor()
-            .args(["log", "--db", db, "--json"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone(),
-    )
-    .expect("log JSON");
+    let log: Value = log_json(db);
     let last = log.as_array().and_then(|l| l.last()).expect("entries");
     assert_eq!(last["actor"], "Sam");
     assert_eq!(last["reason"], "Grace asked what we hold");
@@ -320,16 +325,7 @@ fn erasure_leaves_none_of_the_values_in_the_files_bytes() {
         .assert()
         .success()
         .stdout(predicates::str::contains("intact: 5 entries"));
-    let log: Value = serde_json::from_slice(
-        &candor()
-            .args(["log", "--db", db, "--json"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone(),
-    )
-    .expect("log JSON");
+    let log: Value = log_json(db);
     let last = log.as_array().and_then(|l| l.last()).expect("entries");
     assert_eq!(last["event"]["kind"], "erasure");
     assert!(last["event"]["customer"].is_null());
@@ -482,16 +478,7 @@ fn a_wrong_owner_passphrase_is_refused_and_logged() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("not the owner's passphrase"));
-    let log: Value = serde_json::from_slice(
-        &candor()
-            .args(["log", "--db", db, "--json"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone(),
-    )
-    .expect("log JSON");
+    let log: Value = log_json(db);
     let entries = log.as_array().expect("entries");
     let last = entries.last().expect("entries");
     assert_eq!(last["actor"], "Mallory");
@@ -593,16 +580,7 @@ fn a_retention_purge_deletes_what_is_past_its_period_in_one_logged_step() {
         .expect("the record stays");
     assert_eq!(left, (None, None, "2015-01-01".to_owned()));
     drop(conn);
-    let log: Value = serde_json::from_slice(
-        &candor()
-            .args(["log", "--db", db, "--json"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone(),
-    )
-    .expect("log JSON");
+    let log: Value = log_json(db);
     let last = log.as_array().and_then(|l| l.last()).expect("entries");
     assert_eq!(last["event"]["kind"], "retention_purge");
     assert_eq!(last["reason"], "yearly clean-up");

@@ -334,12 +334,7 @@ pub fn audit(out: &mut dyn Write, a: &Audit) -> io::Result<()> {
                 m.status.text()
             )?;
         }
-        let worst = g
-            .metrics
-            .iter()
-            .filter(|m| m.metric.starts_with("exposure:"))
-            .filter_map(|m| Some((m, m.parity_ratio?)))
-            .min_by(|x, y| x.1.total_cmp(&y.1));
+        let worst = g.least_even_category();
         if let Some((m, r)) = worst {
             writeln!(
                 out,

@@ -158,15 +158,15 @@ fn column(field: crate::engine::model::PersonalField) -> Option<&'static str> {
 }
 
 impl Store {
-    /// Deletes each (customer, field) of `plan` (fields past their retention period) in
-    /// one logged transaction, removes the deleted values from earlier audit-log
-    /// entries, and rewrites the file so they are gone from its bytes.
-    pub fn purge(
+    /// Starts a write that removes personal data: refused unattributed, read-only, or
+    /// while the log is not intact (the removal re-seals it and would hide tampering);
+    /// deleted cells are overwritten (`secure_delete`).
+    fn begin_removal(
         &mut self,
-        plan: &[(i64, crate::engine::model::PersonalField)],
         who: &Attribution,
-    ) -> Result<Purged, ApplyError> {
-        self.check_writable(who, "purge data past its retention period")?;
+        action: &'static str,
+    ) -> Result<rusqlite::Transaction<'_>, ApplyError> {
+        self.check_writable(who, action)?;
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
         let report = super::chain::verify(&self.conn).map_err(sql)?;
@@ -176,10 +176,22 @@ impl Store {
         self.conn
             .pragma_update(None, "secure_delete", true)
             .map_err(sql)?;
-        let tx = self
-            .conn
+        self.conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql)?;
+            .map_err(sql)
+    }
+
+    /// Deletes each (customer, field) of `plan` (fields past their retention period) in
+    /// one logged transaction, removes the deleted values from earlier audit-log
+    /// entries, and rewrites the file so they are gone from its bytes.
+    pub fn purge(
+        &mut self,
+        plan: &[(i64, crate::engine::model::PersonalField)],
+        who: &Attribution,
+    ) -> Result<Purged, ApplyError> {
+        let path = self.path.clone();
+        let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
+        let tx = self.begin_removal(who, "purge data past its retention period")?;
         let mut values = Vec::new();
         let mut counts: Vec<(String, usize)> = Vec::new();
         for &(customer, field) in plan {
@@ -244,20 +256,9 @@ impl Store {
     /// Erases customer `customer`: see the module documentation. Refused when the audit
     /// log is not intact (erasing would re-seal it and hide the tampering).
     pub fn erase(&mut self, customer: i64, who: &Attribution) -> Result<Erased, ApplyError> {
-        self.check_writable(who, "erase a customer")?;
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
-        let report = super::chain::verify(&self.conn).map_err(sql)?;
-        if let Some(problem) = report.problem {
-            return Err(ApplyError::LogNotIntact(problem));
-        }
-        self.conn
-            .pragma_update(None, "secure_delete", true)
-            .map_err(sql)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql)?;
+        let tx = self.begin_removal(who, "erase a customer")?;
         let values = current_values(&tx, customer)
             .map_err(sql)?
             .ok_or(ApplyError::NoSuchCustomer(customer))?;

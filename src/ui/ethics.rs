@@ -343,12 +343,7 @@ fn grouping_ui(ui: &mut Ui, g: &GroupingReport) {
             }
             ui.end_row();
         });
-    let worst = g
-        .metrics
-        .iter()
-        .filter(|m| m.metric.starts_with("exposure:"))
-        .filter_map(|m| Some((m, m.parity_ratio?)))
-        .min_by(|x, y| x.1.total_cmp(&y.1));
+    let worst = g.least_even_category();
     if let Some((m, r)) = worst {
         ui.colored_label(
             status_colour(ui, m.status),

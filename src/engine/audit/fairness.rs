@@ -135,6 +135,17 @@ pub struct GroupingReport {
     pub members: Vec<Vec<usize>>,
 }
 
+impl GroupingReport {
+    /// The category whose exposure is least even across the groups, with its ratio.
+    pub fn least_even_category(&self) -> Option<(&MetricReport, f64)> {
+        self.metrics
+            .iter()
+            .filter(|m| m.metric.starts_with("exposure:"))
+            .filter_map(|m| Some((m, m.parity_ratio?)))
+            .min_by(|x, y| x.1.total_cmp(&y.1))
+    }
+}
+
 /// One group of products and the exposure it gets.
 #[derive(Clone, Debug, Serialize)]
 pub struct ProductGroupExposure {
