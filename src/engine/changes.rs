@@ -118,17 +118,6 @@ pub struct ChangeContext {
     pub actor: String,
 }
 
-/// The personal fields a change may set or delete.
-const EDITABLE_FIELDS: [PersonalField; 7] = [
-    PersonalField::Name,
-    PersonalField::Email,
-    PersonalField::Phone,
-    PersonalField::Address,
-    PersonalField::Postcode,
-    PersonalField::BirthDate,
-    PersonalField::Gender,
-];
-
 impl Change {
     /// The kind, as written in JSON.
     pub fn kind(&self) -> &'static str {
@@ -343,7 +332,7 @@ fn apply_one(
             value,
         } => {
             let f = PersonalField::from_key(field)
-                .filter(|f| EDITABLE_FIELDS.contains(f))
+                .filter(|f| PersonalField::VALUES.contains(f))
                 .ok_or_else(|| {
                     err(
                         "field",

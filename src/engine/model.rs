@@ -147,6 +147,19 @@ impl PersonalField {
         Self::Consents,
     ];
 
+    /// The fields that hold one value a person can correct or delete (the rest are the
+    /// record's start date, and records: orders and consents). Their keys are also the
+    /// customer table's column names.
+    pub const VALUES: [Self; 7] = [
+        Self::Name,
+        Self::Email,
+        Self::Phone,
+        Self::Address,
+        Self::Postcode,
+        Self::BirthDate,
+        Self::Gender,
+    ];
+
     /// The key used in files, JSON and the database.
     pub fn key(self) -> &'static str {
         match self {

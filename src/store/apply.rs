@@ -139,13 +139,9 @@ impl Store {
         impact: Option<Value>,
         undoes: Option<i64>,
     ) -> Result<(i64, Shop), ApplyError> {
-        self.check_writable(who, "apply changes")?;
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql)?;
+        let tx = self.begin_write(who, "apply changes")?;
         let current = load_shop(&tx).map_err(|e: LoadError| e.at(&path))?;
         if expected.is_some_and(|e| *e != current) {
             return Err(ApplyError::Stale);
@@ -172,6 +168,20 @@ impl Store {
         }
         tx.commit().map_err(sql)?;
         Ok((id, next))
+    }
+
+    /// Starts an attributed write: one immediate transaction, taken before anything is
+    /// read, so nobody can write in between.
+    pub(super) fn begin_write(
+        &mut self,
+        who: &Attribution,
+        action: &'static str,
+    ) -> Result<rusqlite::Transaction<'_>, ApplyError> {
+        self.check_writable(who, action)?;
+        let path = self.path.clone();
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| ApplyError::Store(StoreError::sqlite(&path, e)))
     }
 
     /// Refuses an unattributed write, or any write to a read-only file.
@@ -212,13 +222,9 @@ impl Store {
         event: SubjectEvent,
         also: impl FnOnce(&Connection) -> rusqlite::Result<()>,
     ) -> Result<i64, ApplyError> {
-        self.check_writable(who, "record who looked at a customer's data")?;
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql)?;
+        let tx = self.begin_write(who, "record who looked at a customer's data")?;
         also(&tx).map_err(sql)?;
         let body = EntryBody {
             changes: Vec::new(),

@@ -3,10 +3,12 @@
 //! values from earlier audit-log entries; then the file is rewritten so none of the erased
 //! bytes survive in free pages or the write-ahead log.
 
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+use crate::engine::model::PersonalField;
 
 use super::apply::{ApplyError, Attribution, EntryBody, SubjectEvent, append_entry};
 use super::{Store, StoreError};
@@ -42,15 +44,17 @@ fn pseudonym(customer: i64) -> String {
 
 /// The customer's current personal values (what must not survive anywhere in the file).
 fn current_values(conn: &Connection, customer: i64) -> rusqlite::Result<Option<Vec<String>>> {
-    let mut stmt = conn.prepare(
-        "SELECT name, email, phone, address, postcode, birth_date, gender FROM customers WHERE id = ?1",
-    )?;
+    let columns: Vec<&str> = PersonalField::VALUES.iter().map(|f| f.key()).collect();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM customers WHERE id = ?1",
+        columns.join(", ")
+    ))?;
     let mut rows = stmt.query(params![customer])?;
     let Some(row) = rows.next()? else {
         return Ok(None);
     };
     let mut values = Vec::new();
-    for i in 0..7 {
+    for i in 0..columns.len() {
         if let Some(v) = row.get::<_, Option<String>>(i)?
             && !v.trim().is_empty()
         {
@@ -60,27 +64,23 @@ fn current_values(conn: &Connection, customer: i64) -> rusqlite::Result<Option<V
     Ok(Some(values))
 }
 
-/// Removes the customer's values from one log entry; returns the new entry text and
-/// reason when anything changed.
-fn redact(entry: &str, reason: &str, customer: i64, values: &[String]) -> Option<(String, String)> {
-    let mut body: Value = serde_json::from_str(entry).ok()?;
-    let mut changed = false;
+/// Removes what the log's entry JSON says about `customer` by structure: the before and
+/// after values and new value of their changes, their number, and their events' details.
+fn redact_customer(body: &mut Value, customer: i64) {
     if let Some(changes) = body.get_mut("changes").and_then(Value::as_array_mut) {
         for applied in changes {
-            let about_them =
-                applied.pointer("/change/customer").and_then(Value::as_i64) == Some(customer);
-            if about_them {
-                for key in ["before", "after"] {
-                    applied[key] = Value::String(ERASED.to_owned());
-                }
-                if let Some(value) = applied.pointer_mut("/change/value")
-                    && !value.is_null()
-                {
-                    *value = Value::String(ERASED.to_owned());
-                }
-                applied["change"]["customer"] = Value::from(0);
-                changed = true;
+            if applied.pointer("/change/customer").and_then(Value::as_i64) != Some(customer) {
+                continue;
             }
+            for key in ["before", "after"] {
+                applied[key] = Value::String(ERASED.to_owned());
+            }
+            if let Some(value) = applied.pointer_mut("/change/value")
+                && !value.is_null()
+            {
+                *value = Value::String(ERASED.to_owned());
+            }
+            applied["change"]["customer"] = Value::from(0);
         }
     }
     if let Some(event) = body.get_mut("event")
@@ -88,42 +88,54 @@ fn redact(entry: &str, reason: &str, customer: i64, values: &[String]) -> Option
     {
         event["customer"] = Value::Null;
         event["detail"] = Value::String(ERASED.to_owned());
-        changed = true;
     }
-    let mut text = serde_json::to_string(&body).ok()?;
-    let mut new_reason = reason.to_owned();
-    for v in values {
-        let quoted = serde_json::to_string(v).ok()?;
-        let inner = &quoted[1..quoted.len() - 1];
-        if text.contains(inner) || new_reason.contains(v.as_str()) {
-            text = text.replace(inner, ERASED);
-            new_reason = new_reason.replace(v.as_str(), ERASED);
-            changed = true;
-        }
-    }
-    changed.then_some((text, new_reason))
 }
 
-/// Replaces every occurrence of `values` in the audit log's entries and reasons with
-/// [`ERASED`]; returns the entries changed.
-fn scrub_values(conn: &Connection, values: &[String]) -> rusqlite::Result<Vec<i64>> {
+/// `text` with every occurrence of `values` replaced by [`ERASED`]; `json` when the text
+/// is JSON, where values appear escaped.
+fn scrub(text: &str, values: &[String], json: bool) -> String {
+    let mut out = text.to_owned();
+    for v in values.iter().filter(|v| !v.trim().is_empty()) {
+        let escaped = serde_json::to_string(v).unwrap_or_default();
+        let needle = if json {
+            escaped.get(1..escaped.len().saturating_sub(1)).unwrap_or(v)
+        } else {
+            v.as_str()
+        };
+        out = out.replace(needle, ERASED);
+    }
+    out
+}
+
+/// Rewrites every audit-log entry: first by structure (`redact`), then by scrubbing
+/// `values` from the entry and its reason; returns the entries changed.
+fn rewrite_log(
+    conn: &Connection,
+    values: &[String],
+    redact: impl Fn(&mut Value),
+) -> rusqlite::Result<Vec<i64>> {
     let mut stmt = conn.prepare("SELECT id, reason, entry FROM audit_log ORDER BY id")?;
     let rows: Vec<(i64, String, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     let mut changed = Vec::new();
     for (id, reason, entry) in rows {
-        let (mut e, mut r) = (entry.clone(), reason.clone());
-        for v in values.iter().filter(|v| !v.trim().is_empty()) {
-            let quoted = serde_json::to_string(v).unwrap_or_default();
-            let inner = quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or(v);
-            e = e.replace(inner, ERASED);
-            r = r.replace(v.as_str(), ERASED);
-        }
-        if e != entry || r != reason {
+        let structured = serde_json::from_str::<Value>(&entry)
+            .ok()
+            .and_then(|mut body| {
+                let before = body.clone();
+                redact(&mut body);
+                (body != before).then(|| serde_json::to_string(&body).ok())?
+            })
+            .unwrap_or_else(|| entry.clone());
+        let (new_entry, new_reason) = (
+            scrub(&structured, values, true),
+            scrub(&reason, values, false),
+        );
+        if new_entry != entry || new_reason != reason {
             conn.execute(
                 "UPDATE audit_log SET entry = ?1, reason = ?2 WHERE id = ?3",
-                params![e, r, id],
+                params![new_entry, new_reason, id],
             )?;
             changed.push(id);
         }
@@ -140,21 +152,6 @@ pub struct Purged {
     pub fields: Vec<(String, usize)>,
     /// Earlier audit-log entries from which those values were removed.
     pub entries_redacted: Vec<i64>,
-}
-
-/// The SQL column of a purgeable field.
-fn column(field: crate::engine::model::PersonalField) -> Option<&'static str> {
-    use crate::engine::model::PersonalField as F;
-    match field {
-        F::Name => Some("name"),
-        F::Email => Some("email"),
-        F::Phone => Some("phone"),
-        F::Address => Some("address"),
-        F::Postcode => Some("postcode"),
-        F::BirthDate => Some("birth_date"),
-        F::Gender => Some("gender"),
-        _ => None,
-    }
 }
 
 impl Store {
@@ -176,9 +173,7 @@ impl Store {
         self.conn
             .pragma_update(None, "secure_delete", true)
             .map_err(sql)?;
-        self.conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql)
+        self.begin_write(who, action)
     }
 
     /// Deletes each (customer, field) of `plan` (fields past their retention period) in
@@ -186,7 +181,7 @@ impl Store {
     /// entries, and rewrites the file so they are gone from its bytes.
     pub fn purge(
         &mut self,
-        plan: &[(i64, crate::engine::model::PersonalField)],
+        plan: &[(i64, PersonalField)],
         who: &Attribution,
     ) -> Result<Purged, ApplyError> {
         let path = self.path.clone();
@@ -195,7 +190,10 @@ impl Store {
         let mut values = Vec::new();
         let mut counts: Vec<(String, usize)> = Vec::new();
         for &(customer, field) in plan {
-            let Some(col) = column(field) else { continue };
+            if !PersonalField::VALUES.contains(&field) {
+                continue;
+            }
+            let col = field.key();
             let value: Option<String> = tx
                 .query_row(
                     &format!("SELECT {col} FROM customers WHERE id = ?1"),
@@ -220,7 +218,7 @@ impl Store {
                 None => counts.push((field.key().to_owned(), 1)),
             }
         }
-        let entries_redacted = scrub_values(&tx, &values).map_err(sql)?;
+        let entries_redacted = rewrite_log(&tx, &values, |_| {}).map_err(sql)?;
         let summary: Vec<String> = counts.iter().map(|(f, n)| format!("{f}: {n}")).collect();
         let body = EntryBody {
             changes: Vec::new(),
@@ -282,26 +280,8 @@ impl Store {
         .map_err(sql)?;
         tx.execute("DELETE FROM customers WHERE id = ?1", params![customer])
             .map_err(sql)?;
-        let mut entries_redacted = Vec::new();
-        {
-            let mut stmt = tx
-                .prepare("SELECT id, reason, entry FROM audit_log ORDER BY id")
-                .map_err(sql)?;
-            let rows: Vec<(i64, String, String)> = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .and_then(Iterator::collect)
-                .map_err(sql)?;
-            for (id, reason, entry) in rows {
-                if let Some((entry, reason)) = redact(&entry, &reason, customer, &values) {
-                    tx.execute(
-                        "UPDATE audit_log SET entry = ?1, reason = ?2 WHERE id = ?3",
-                        params![entry, reason, id],
-                    )
-                    .map_err(sql)?;
-                    entries_redacted.push(id);
-                }
-            }
-        }
+        let entries_redacted =
+            rewrite_log(&tx, &values, |body| redact_customer(body, customer)).map_err(sql)?;
         let detail = format!(
             "personal data erased; {orders_anonymized} order(s) kept without a name for bookkeeping; {consents_removed} consent record(s) removed; values removed from audit-log entries {entries_redacted:?}"
         );
@@ -317,9 +297,7 @@ impl Store {
             }),
         };
         let mut scrubbed = who.clone();
-        for v in &values {
-            scrubbed.reason = scrubbed.reason.replace(v.as_str(), ERASED);
-        }
+        scrubbed.reason = scrub(&who.reason, &values, false);
         let entry = append_entry(&tx, &scrubbed, &body).map_err(sql)?;
         if !entries_redacted.is_empty() {
             super::chain::rechain_all(&tx).map_err(sql)?;

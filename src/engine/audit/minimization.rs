@@ -185,25 +185,15 @@ fn without_consent(
     (!lacking.is_empty()).then(|| (purposes.into_iter().collect(), lacking))
 }
 
-/// The personal fields a retention purge can delete (the record itself, its start date,
-/// orders and consents stay: they are erased with the customer, not field by field).
-pub const PURGEABLE: [PersonalField; 7] = [
-    PersonalField::Name,
-    PersonalField::Email,
-    PersonalField::Phone,
-    PersonalField::Address,
-    PersonalField::Postcode,
-    PersonalField::BirthDate,
-    PersonalField::Gender,
-];
-
-/// Every (customer, field) held past its retention period that a purge deletes.
+/// Every (customer, field) held past its retention period that a purge deletes: the
+/// single-value fields ([`PersonalField::VALUES`]); the record's start date, orders and
+/// consents go with the customer's erasure, not field by field.
 pub fn retention_purge_plan(index: &ShopIndex) -> Vec<(CustomerId, PersonalField)> {
     minimization(index)
         .past_retention
         .iter()
         .filter_map(|p| Some((PersonalField::from_key(&p.field)?, p)))
-        .filter(|(f, _)| PURGEABLE.contains(f))
+        .filter(|(f, _)| PersonalField::VALUES.contains(f))
         .flat_map(|(f, p)| p.all_customer_ids.iter().map(move |&c| (c, f)))
         .collect()
 }
