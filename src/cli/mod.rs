@@ -377,12 +377,12 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             reason,
         } => {
             let changes = read_changes(&changes)?;
-            let (id, report) = simulation::apply(&db, &changes, &actor, &reason, today)?;
+            let (id, impact) = simulation::apply(&db, &changes, &actor, &reason, today)?;
             println!(
                 "Applied {} change(s) as audit-log entry {id}. Recommendations changed for {} of {} customers.",
                 changes.len(),
-                report.impact.customers_changed,
-                report.impact.customers_total
+                impact.customers_changed,
+                impact.customers_total
             );
         }
         Command::Log {
@@ -553,7 +553,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
                 let (mut store, _) = Store::open(&db)?;
                 simulation::owner(&mut store, &who, "purging data past its retention period")?;
             }
-            let done = crate::rights::purge_retention(&db, &who, today)
+            let done = crate::rights::purge_retention(&db, &plan, &who)
                 .with_context(|| format!("{}", db.display()))?;
             println!(
                 "Deleted {}; recorded as audit-log entry {}.",

@@ -97,14 +97,15 @@ pub fn attribution(actor: &str, reason: &str) -> Attribution {
     }
 }
 
-/// Simulates, then applies in one transaction, logging the impact that was computed.
+/// Simulates, then applies in one transaction, logging the impact that was computed
+/// (the whole-shop impact only: applying needs no audit or customer view).
 pub fn apply(
     db: &Path,
     changes: &[Change],
     actor: &str,
     reason: &str,
     today: NaiveDate,
-) -> Result<(i64, SimulationReport)> {
+) -> Result<(i64, Impact)> {
     let (mut store, _) = Store::open(db)?;
     let who = attribution(actor, reason);
     if crate::access::needs_owner(changes) {
@@ -112,10 +113,10 @@ pub fn apply(
     }
     let shop = store.load()?;
     let index = index_for(Arc::new(shop), today);
-    let report = simulate_report(&index, changes, None)?;
-    let impact = serde_json::to_value(&report.impact)?;
+    let sim = simulate(&index, None, changes, "simulation", &Progress::default())?;
+    let impact = serde_json::to_value(&sim.impact)?;
     let (id, _) = store.apply(Some(index.shop()), changes, &who, Some(impact), None)?;
-    Ok((id, report))
+    Ok((id, sim.impact))
 }
 
 /// Checks the owner's passphrase (environment or prompt) before an owner-only action;

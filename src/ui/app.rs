@@ -524,7 +524,8 @@ impl CandorApp {
                 let entry = match customer {
                     Some(c) => crate::rights::erase(&path, c, &who).map_err(fail)?.entry,
                     None => {
-                        crate::rights::purge_retention(&path, &who, today)
+                        let plan = crate::rights::retention_plan(&path, today).map_err(fail)?;
+                        crate::rights::purge_retention(&path, &plan, &who)
                             .map_err(fail)?
                             .entry
                     }
