@@ -1,7 +1,7 @@
 //! The audit as one printable HTML page with inline SVG charts: no scripts, no external
 //! files, so it can be emailed, archived or printed for a training session.
 
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{Markup, html};
 
 use crate::engine::Shop;
 use crate::engine::audit::Audit;
@@ -28,60 +28,54 @@ pub fn audit_page(shop: &Shop, audit: &Audit) -> String {
         .settings
         .pinned_today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                title { "Ethics audit — " (shop.settings.name) }
-                style { (PreEscaped(STYLE)) }
-            }
-            body {
-                h1 { "Ethics audit — " (shop.settings.name) }
-                p.sub {
-                    "As of " (day.format("%-d %B %Y")) ": " (audit.customers) " customers, each shown "
-                    (audit.top_n) " recommendations. Groups smaller than " (audit.config.min_group_size)
-                    " customers are shown but never flagged."
-                }
-                (findings(audit))
-                h2 { "Fairness across customer groups" }
-                p.note {
-                    "For each group: the share of its customers shown at least one premium product, the share reached by a discount or promotion, and the mean price of what they are shown. "
-                    "The parity ratio divides the lowest group's figure by the highest group's; below 0.8 (the four-fifths rule of thumb, not a legal test) it is flagged, "
-                    "but only when the whole 95% bootstrap interval is below 0.8, so small groups do not raise false alarms."
-                }
-                @for g in &audit.fairness { (grouping(g)) }
-                h2 { "Exposure between groups of products" }
-                @for p in &audit.product_exposure {
-                    h3 { "By " (p.by.replace('_', " ")) }
-                    table {
-                        tr { th { "Group" } th { "Products" } th { "Exposure per product" } th { "Ratio to the most exposed" } }
-                        @for g in &p.groups {
-                            tr {
-                                td { (g.group) } td.num { (g.products) }
-                                td.num { (format!("{:.1}", g.exposure_per_product)) }
-                                td.num { (opt(g.ratio_to_highest)) }
-                            }
-                        }
+    let body = html! {
+        h1 { "Ethics audit — " (shop.settings.name) }
+        p.sub {
+            "As of " (day.format("%-d %B %Y")) ": " (audit.customers) " customers, each shown "
+            (audit.top_n) " recommendations. Groups smaller than " (audit.config.min_group_size)
+            " customers are shown but never flagged."
+        }
+        (findings(audit))
+        h2 { "Fairness across customer groups" }
+        p.note {
+            "For each group: the share of its customers shown at least one premium product, the share reached by a discount or promotion, and the mean price of what they are shown. "
+            "The parity ratio divides the lowest group's figure by the highest group's; below 0.8 (the four-fifths rule of thumb, not a legal test) it is flagged, "
+            "but only when the whole 95% bootstrap interval is below 0.8, so small groups do not raise false alarms."
+        }
+        @for g in &audit.fairness { (grouping(g)) }
+        h2 { "Exposure between groups of products" }
+        @for p in &audit.product_exposure {
+            h3 { "By " (p.by.replace('_', " ")) }
+            table {
+                tr { th { "Group" } th { "Products" } th { "Exposure per product" } th { "Ratio to the most exposed" } }
+                @for g in &p.groups {
+                    tr {
+                        td { (g.group) } td.num { (g.products) }
+                        td.num { (format!("{:.1}", g.exposure_per_product)) }
+                        td.num { (opt(g.ratio_to_highest)) }
                     }
                 }
-                h2 { "Diversity and filter bubbles" }
-                (diversity(audit))
-                h2 { "Data minimization" }
-                (minimization(audit))
-                h2 { "Rule checks" }
-                @if audit.lint.is_empty() { p { "Every enabled rule passes." } }
-                @else {
-                    table {
-                        tr { th { "Rule" } th { "Finding" } }
-                        @for l in &audit.lint { tr { td { (l.rule_label) br; span.note { (l.rule) } } td { (l.message) } } }
-                    }
-                }
-                p.note { "Produced by Candor. Every figure is defined in Candor's README, under \u{201c}Audit definitions\u{201d}." }
             }
         }
+        h2 { "Diversity and filter bubbles" }
+        (diversity(audit))
+        h2 { "Data minimization" }
+        (minimization(audit))
+        h2 { "Rule checks" }
+        @if audit.lint.is_empty() { p { "Every enabled rule passes." } }
+        @else {
+            table {
+                tr { th { "Rule" } th { "Finding" } }
+                @for l in &audit.lint { tr { td { (l.rule_label) br; span.note { (l.rule) } } td { (l.message) } } }
+            }
+        }
+        p.note { "Produced by Candor. Every figure is defined in Candor's README, under \u{201c}Audit definitions\u{201d}." }
     };
-    page.into_string()
+    super::document(
+        &format!("Ethics audit — {}", shop.settings.name),
+        STYLE,
+        &body,
+    )
 }
 
 fn opt(v: Option<f64>) -> String {

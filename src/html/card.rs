@@ -2,7 +2,7 @@
 //! It names no internal rule and shows no score: only what we suggested, why, which of
 //! their data was used, which agreement allowed it, and how to change that.
 
-use maud::{DOCTYPE, PreEscaped, html};
+use maud::html;
 
 use crate::engine::explain::{Explanation, Recommendation, Record, Source};
 use crate::engine::model::{Customer, ProductId, Shop, money_text};
@@ -34,51 +34,45 @@ pub fn customer_card(
             .map_or_else(|| key.replace('_', " "), |f| f.label.to_lowercase())
     };
     let purpose = |id: &str| shop.purposes.iter().find(|p| p.id == id);
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                title { "Why we suggested this — " (shop.settings.name) }
-                style { (PreEscaped(STYLE)) }
-            }
-            body {
-                h1 { "Why we suggested this" }
-                p.sub { "For " (customer.display_name()) ", from " (shop.settings.name) ", " (e.today.format("%-d %B %Y")) "." }
-                @if !e.personalized {
-                    p { "You have not agreed to personalized suggestions, so we used none of your data: these are simply what is popular in the shop." }
-                }
-                @for r in &recs {
-                    div.rec {
-                        h2 { (r.name) " (" (money_text(r.price_cents)) ")" }
-                        p { (r.sentence) }
-                        ul {
-                            @for c in &r.contributions {
-                                @match c.source {
-                                    Source::Baseline => li { "It is popular with our customers this month (this uses no data about you)." }
-                                    Source::Rule => li {
-                                        "Because " (c.reason) "."
-                                        @let lines: Vec<String> = c.records.iter().filter_map(|rec| match rec {
-                                            Record::OrderLine { date, product_name, quantity, .. } => Some(format!("{quantity} × {product_name} on {}", date.format("%-d %B %Y"))),
-                                            _ => None,
-                                        }).take(5).collect();
-                                        @if !lines.is_empty() { br; span.note { "From your purchases: " (lines.join("; ")) "." } }
-                                        @if !c.fields.is_empty() {
-                                            br; span.note { "Your data used: " (c.fields.iter().map(|f| field_label(f)).collect::<Vec<_>>().join(", ")) "." }
-                                        }
-                                        @if let Some(p) = c.purpose.as_deref().and_then(purpose) {
-                                            br; span.note { "Allowed because you agreed to \u{201c}" (p.label) "\u{201d}: " (p.description) }
-                                        }
-                                    }
+    let body = html! {
+        h1 { "Why we suggested this" }
+        p.sub { "For " (customer.display_name()) ", from " (shop.settings.name) ", " (e.today.format("%-d %B %Y")) "." }
+        @if !e.personalized {
+            p { "You have not agreed to personalized suggestions, so we used none of your data: these are simply what is popular in the shop." }
+        }
+        @for r in &recs {
+            div.rec {
+                h2 { (r.name) " (" (money_text(r.price_cents)) ")" }
+                p { (r.sentence) }
+                ul {
+                    @for c in &r.contributions {
+                        @match c.source {
+                            Source::Baseline => li { "It is popular with our customers this month (this uses no data about you)." }
+                            Source::Rule => li {
+                                "Because " (c.reason) "."
+                                @let lines: Vec<String> = c.records.iter().filter_map(|rec| match rec {
+                                    Record::OrderLine { date, product_name, quantity, .. } => Some(format!("{quantity} × {product_name} on {}", date.format("%-d %B %Y"))),
+                                    _ => None,
+                                }).take(5).collect();
+                                @if !lines.is_empty() { br; span.note { "From your purchases: " (lines.join("; ")) "." } }
+                                @if !c.fields.is_empty() {
+                                    br; span.note { "Your data used: " (c.fields.iter().map(|f| field_label(f)).collect::<Vec<_>>().join(", ")) "." }
+                                }
+                                @if let Some(p) = c.purpose.as_deref().and_then(purpose) {
+                                    br; span.note { "Allowed because you agreed to \u{201c}" (p.label) "\u{201d}: " (p.description) }
                                 }
                             }
                         }
                     }
                 }
-                h2 { "Changing this" }
-                p { "You can withdraw any agreement at any time, in the shop or by writing to us, and we stop using your data for it at once. You can also ask to see everything we hold about you, to correct it, or to have it deleted." }
             }
         }
+        h2 { "Changing this" }
+        p { "You can withdraw any agreement at any time, in the shop or by writing to us, and we stop using your data for it at once. You can also ask to see everything we hold about you, to correct it, or to have it deleted." }
     };
-    page.into_string()
+    super::document(
+        &format!("Why we suggested this — {}", shop.settings.name),
+        STYLE,
+        &body,
+    )
 }

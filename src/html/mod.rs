@@ -9,3 +9,22 @@ mod subject;
 pub use audit::audit_page;
 pub use card::customer_card;
 pub use subject::subject_page;
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+/// One self-contained page: the document skeleton every page shares, its title, its own
+/// style sheet (inline, so the file stands alone) and its body.
+fn document(title: &str, style: &str, body: &Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { (title) }
+                style { (PreEscaped(style)) }
+            }
+            body { (body) }
+        }
+    }
+    .into_string()
+}

@@ -1,7 +1,7 @@
 //! "Your data at <shop>": one self-contained page, in plain language, for the customer
 //! who asked to see what the shop holds about them.
 
-use maud::{DOCTYPE, PreEscaped, html};
+use maud::html;
 
 use crate::engine::model::money_text;
 use crate::engine::subject::SubjectRecords;
@@ -19,76 +19,66 @@ th{background:#f3f5f7}td.num{text-align:right;font-variant-numeric:tabular-nums}
 /// The customer's own page about their data.
 pub fn subject_page(r: &SubjectRecords) -> String {
     let name = r.customer.display_name();
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                title { "Your data at " (r.shop) }
-                style { (PreEscaped(STYLE)) }
-            }
-            body {
-                h1 { "Your data at " (r.shop) }
-                p.sub { "Prepared for " (name) " (customer number " (r.customer.id) ") on " (r.as_of.format("%-d %B %Y")) ". This page lists everything we hold about you, where it came from, why we hold it and how it is used." }
-                h2 { "What we hold about you" }
-                table {
-                    tr { th { "What" } th { "What we hold" } th { "Where it came from" } th { "Why we hold it" } th { "What uses it" } }
-                    @for f in &r.held.fields {
-                        tr {
-                            td { (f.label) }
-                            td { (f.value) }
-                            td { (f.source) ", " (f.recorded_on.format("%-d %B %Y")) }
-                            td { (f.kept_for.clone().unwrap_or_else(|| if f.used_by.is_empty() { "No reason: we will delete it if you ask".to_owned() } else { "For the recommendations below".to_owned() })) }
-                            td {
-                                @if f.used_by.is_empty() { "Nothing" }
-                                @else { (f.used_by.iter().filter(|u| u.kind == "rule").map(|u| u.label.clone()).collect::<Vec<_>>().join(", ")) }
-                            }
-                        }
+    let body = html! {
+        h1 { "Your data at " (r.shop) }
+        p.sub { "Prepared for " (name) " (customer number " (r.customer.id) ") on " (r.as_of.format("%-d %B %Y")) ". This page lists everything we hold about you, where it came from, why we hold it and how it is used." }
+        h2 { "What we hold about you" }
+        table {
+            tr { th { "What" } th { "What we hold" } th { "Where it came from" } th { "Why we hold it" } th { "What uses it" } }
+            @for f in &r.held.fields {
+                tr {
+                    td { (f.label) }
+                    td { (f.value) }
+                    td { (f.source) ", " (f.recorded_on.format("%-d %B %Y")) }
+                    td { (f.kept_for.clone().unwrap_or_else(|| if f.used_by.is_empty() { "No reason: we will delete it if you ask".to_owned() } else { "For the recommendations below".to_owned() })) }
+                    td {
+                        @if f.used_by.is_empty() { "Nothing" }
+                        @else { (f.used_by.iter().filter(|u| u.kind == "rule").map(|u| u.label.clone()).collect::<Vec<_>>().join(", ")) }
                     }
                 }
-                h2 { "Your orders (" (r.orders.len()) ")" }
-                @if r.orders.is_empty() { p { "We hold no orders for you." } }
-                @else {
-                    table {
-                        tr { th { "Order" } th { "Date" } th { "Where" } th { "What you bought" } }
-                        @for o in &r.orders {
-                            tr {
-                                td.num { (o.order) }
-                                td { (o.date.format("%-d %b %Y")) }
-                                td { (o.channel) }
-                                td { (o.lines.iter().map(|l| format!("{} × {} ({})", l.quantity, l.name, money_text(l.unit_price_cents))).collect::<Vec<_>>().join("; ")) }
-                            }
-                        }
-                    }
-                }
-                h2 { "How we use your data in recommendations" }
-                @if r.recommendations.personalized {
-                    p { "These are the products we currently suggest to you, and why:" }
-                } @else {
-                    p { "You have not agreed to personalized recommendations, so we use none of your data for them: you see the same popular products as everyone else." }
-                }
-                @for rec in &r.recommendations.recommendations {
-                    div.rec {
-                        strong { (rec.name) }
-                        p { (rec.sentence) }
-                    }
-                }
-                h2 { "What you agreed to" }
-                @if r.held.consents.is_empty() { p { "You have not been asked for, or given, any consent." } }
-                @for c in &r.held.consents {
-                    h3 { (c.label) ": " (if c.granted { "agreed" } else { "not agreed (withdrawn)" }) }
-                    @if let Some(p) = r.purposes.iter().find(|p| p.id == c.purpose) { p.note { (p.description) } }
-                    ul {
-                        @for h in &c.history {
-                            li { (if h.granted { "Agreed" } else { "Withdrew" }) " on " (h.at.format("%-d %B %Y")) ", " (h.method) ", recorded by " (h.recorded_by)
-                                @if let Some(w) = &h.words { ": \u{201c}" (w) "\u{201d}" } }
-                        }
-                    }
-                }
-                h2 { "How to change this" }
-                p { "You can withdraw any consent at any time, in the shop or by writing to us; it takes effect at once. You can ask us to correct anything that is wrong, and to delete your data: we then keep your orders only without your name, as the law requires for our accounts." }
             }
         }
+        h2 { "Your orders (" (r.orders.len()) ")" }
+        @if r.orders.is_empty() { p { "We hold no orders for you." } }
+        @else {
+            table {
+                tr { th { "Order" } th { "Date" } th { "Where" } th { "What you bought" } }
+                @for o in &r.orders {
+                    tr {
+                        td.num { (o.order) }
+                        td { (o.date.format("%-d %b %Y")) }
+                        td { (o.channel) }
+                        td { (o.lines.iter().map(|l| format!("{} × {} ({})", l.quantity, l.name, money_text(l.unit_price_cents))).collect::<Vec<_>>().join("; ")) }
+                    }
+                }
+            }
+        }
+        h2 { "How we use your data in recommendations" }
+        @if r.recommendations.personalized {
+            p { "These are the products we currently suggest to you, and why:" }
+        } @else {
+            p { "You have not agreed to personalized recommendations, so we use none of your data for them: you see the same popular products as everyone else." }
+        }
+        @for rec in &r.recommendations.recommendations {
+            div.rec {
+                strong { (rec.name) }
+                p { (rec.sentence) }
+            }
+        }
+        h2 { "What you agreed to" }
+        @if r.held.consents.is_empty() { p { "You have not been asked for, or given, any consent." } }
+        @for c in &r.held.consents {
+            h3 { (c.label) ": " (if c.granted { "agreed" } else { "not agreed (withdrawn)" }) }
+            @if let Some(p) = r.purposes.iter().find(|p| p.id == c.purpose) { p.note { (p.description) } }
+            ul {
+                @for h in &c.history {
+                    li { (if h.granted { "Agreed" } else { "Withdrew" }) " on " (h.at.format("%-d %B %Y")) ", " (h.method) ", recorded by " (h.recorded_by)
+                        @if let Some(w) = &h.words { ": \u{201c}" (w) "\u{201d}" } }
+                }
+            }
+        }
+        h2 { "How to change this" }
+        p { "You can withdraw any consent at any time, in the shop or by writing to us; it takes effect at once. You can ask us to correct anything that is wrong, and to delete your data: we then keep your orders only without your name, as the law requires for our accounts." }
     };
-    page.into_string()
+    super::document(&format!("Your data at {}", r.shop), STYLE, &body)
 }
