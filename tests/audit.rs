@@ -309,12 +309,26 @@ fn a_rule_nobody_qualifies_for_is_linted_as_never_firing() {
     );
 }
 
-#[test]
-fn the_sample_shop_tells_the_age_rule_story() {
+/// The sample shop audited as it is, and with the age-based premium rule switched off
+/// (simulated): (index before, audit before, index after, audit after).
+fn sample_with_and_without_the_age_rule() -> (ShopIndex, Audit, Arc<ShopIndex>, Audit) {
     let shop = candor::shopgen::sample::sample_shop().expect("sample reads");
     let index = ShopIndex::new(Arc::new(shop), today());
     let lists = all_lists(&index, 5, &Progress::default()).expect("not cancelled");
     let before = audit(&index, &lists, &AuditConfig::default());
+    let off = [Change::RuleEnabled {
+        rule: "premium-for-40-plus".to_owned(),
+        enabled: false,
+    }];
+    let sim =
+        simulate(&index, Some(&lists), &off, "test", &Progress::default()).expect("simulates");
+    let after = audit(&sim.after, &sim.after_lists, &AuditConfig::default());
+    (index, before, sim.after, after)
+}
+
+#[test]
+fn the_sample_shop_tells_the_age_rule_story() {
+    let (_, before, _, after) = sample_with_and_without_the_age_rule();
     let premium = |a: &Audit| {
         a.fairness
             .iter()
@@ -326,13 +340,6 @@ fn the_sample_shop_tells_the_age_rule_story() {
     let (ratio, status) = premium(&before);
     assert!(ratio < 0.8, "premium parity {ratio}");
     assert_eq!(status, Status::Flagged);
-    let off = [Change::RuleEnabled {
-        rule: "premium-for-40-plus".to_owned(),
-        enabled: false,
-    }];
-    let sim =
-        simulate(&index, Some(&lists), &off, "test", &Progress::default()).expect("simulates");
-    let after = audit(&sim.after, &sim.after_lists, &AuditConfig::default());
     let (ratio, status) = premium(&after);
     assert!(ratio >= 0.8, "premium parity after {ratio}");
     assert_eq!(status, Status::Fair);
@@ -341,10 +348,7 @@ fn the_sample_shop_tells_the_age_rule_story() {
 #[test]
 fn the_scorecard_matches_the_audit_and_improves_when_the_age_rule_goes() {
     use candor::engine::scorecard::{Records, Standing, scorecard};
-    let shop = candor::shopgen::sample::sample_shop().expect("sample reads");
-    let index = ShopIndex::new(Arc::new(shop), today());
-    let lists = all_lists(&index, 5, &Progress::default()).expect("not cancelled");
-    let before = audit(&index, &lists, &AuditConfig::default());
+    let (index, before, after_index, after) = sample_with_and_without_the_age_rule();
     let records = Records {
         log_intact: true,
         ..Records::default()
@@ -375,14 +379,7 @@ fn the_scorecard_matches_the_audit_and_improves_when_the_age_rule_goes() {
     assert_eq!(minimization.facts[0].value, unused as f64);
     assert!(minimization.facts[0].text.contains("phone, gender"));
 
-    let off = [Change::RuleEnabled {
-        rule: "premium-for-40-plus".to_owned(),
-        enabled: false,
-    }];
-    let sim =
-        simulate(&index, Some(&lists), &off, "test", &Progress::default()).expect("simulates");
-    let after = audit(&sim.after, &sim.after_lists, &AuditConfig::default());
-    let fairness = card(&scorecard(&sim.after, &after, &records), "fairness");
+    let fairness = card(&scorecard(&after_index, &after, &records), "fairness");
     assert_eq!(
         fairness.standing,
         Standing::NeedsAttention,

@@ -135,6 +135,20 @@ fn settle(harness: &mut Harness<'static, CandorApp>, done: impl Fn(&CandorApp) -
     );
 }
 
+/// Types `text` into the input of `role` labelled `label`, as a person would: focus it,
+/// then type.
+fn type_into(
+    harness: &mut Harness<'static, CandorApp>,
+    role: egui::accesskit::Role,
+    label: &str,
+    text: &str,
+) {
+    harness.get_by_role_and_label(role, label).focus();
+    harness.run_steps(1);
+    harness.get_by_role_and_label(role, label).type_text(text);
+    harness.run_steps(1);
+}
+
 /// Switches to the owner role through the window, setting the passphrase on first use.
 fn become_owner(harness: &mut Harness<'static, CandorApp>) {
     harness.get_by_label("Staff · switch to owner…").click();
@@ -153,10 +167,7 @@ fn become_owner(harness: &mut Harness<'static, CandorApp>) {
             "correct horse battery",
         ),
     ] {
-        harness.get_by_role_and_label(role, label).focus();
-        harness.run_steps(1);
-        harness.get_by_role_and_label(role, label).type_text(text);
-        harness.run_steps(1);
+        type_into(harness, role, label, text);
     }
     harness.get_by_label("Switch to owner").click();
     harness.run_steps(2);
@@ -164,27 +175,19 @@ fn become_owner(harness: &mut Harness<'static, CandorApp>) {
 }
 
 fn answer_who_why(harness: &mut Harness<'static, CandorApp>, button: &str) {
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Who is applying this?")
-        .focus();
+    type_into(
+        harness,
+        egui::accesskit::Role::TextInput,
+        "Who is applying this?",
+        "Sam (owner)",
+    );
     harness.run_steps(1);
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Who is applying this?")
-        .type_text("Sam (owner)");
-    harness.run_steps(1);
-    harness
-        .get_by_role_and_label(
-            egui::accesskit::Role::MultilineTextInput,
-            "Why? (kept in the audit log)",
-        )
-        .focus();
-    harness.run_steps(1);
-    harness
-        .get_by_role_and_label(
-            egui::accesskit::Role::MultilineTextInput,
-            "Why? (kept in the audit log)",
-        )
-        .type_text("Age should not steer premium offers");
+    type_into(
+        harness,
+        egui::accesskit::Role::MultilineTextInput,
+        "Why? (kept in the audit log)",
+        "Age should not steer premium offers",
+    );
     harness.run_steps(2);
     harness.get_by_label(button).click();
     harness.run_steps(2);
@@ -298,13 +301,12 @@ fn field_corrections_and_consent_withdrawals_are_simulated_not_saved() {
     harness.run_steps(2);
     harness.get_by_label("Correct phone").click();
     harness.run_steps(2);
-    let field = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "New value");
-    field.focus();
-    harness.run_steps(1);
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "New value")
-        .type_text("0");
-    harness.run_steps(1);
+    type_into(
+        &mut harness,
+        egui::accesskit::Role::TextInput,
+        "New value",
+        "0",
+    );
     harness.get_by_label("Add to scenario").click();
     harness.run_steps(2);
     assert_eq!(
@@ -418,11 +420,13 @@ fn exporting_a_customers_data_asks_who_and_why_and_is_logged() {
     let out = dir.path().join("grace");
     harness.state_mut().request_export(4, out.clone());
     harness.run_steps(2);
-    let who =
-        harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Who is exporting this?");
-    who.focus();
-    who.type_text("Sam");
-    harness.run_steps(2);
+    type_into(
+        &mut harness,
+        egui::accesskit::Role::TextInput,
+        "Who is exporting this?",
+        "Sam",
+    );
+    harness.run_steps(1);
     harness.get_by_label("Export now").click();
     harness.run_steps(4);
     assert!(out.join("customer-4.json").exists());
@@ -470,35 +474,19 @@ fn erasing_a_customer_asks_who_and_why_and_removes_them_from_the_window() {
             .is_some(),
         "the dialog says what erasing does"
     );
-    let input = |h: &Harness<'static, CandorApp>, role, label: &str| {
-        h.get_by_role_and_label(role, label).focus();
-    };
-    input(
-        &harness,
+    type_into(
+        &mut harness,
         egui::accesskit::Role::TextInput,
         "Who is erasing this customer?",
+        "Owner",
     );
-    harness.run_steps(1);
-    harness
-        .get_by_role_and_label(
-            egui::accesskit::Role::TextInput,
-            "Who is erasing this customer?",
-        )
-        .type_text("Owner");
-    harness.run_steps(1);
-    input(
-        &harness,
+    type_into(
+        &mut harness,
         egui::accesskit::Role::MultilineTextInput,
         "Why? (kept in the audit log)",
+        "she asked us to",
     );
     harness.run_steps(1);
-    harness
-        .get_by_role_and_label(
-            egui::accesskit::Role::MultilineTextInput,
-            "Why? (kept in the audit log)",
-        )
-        .type_text("she asked us to");
-    harness.run_steps(2);
     harness.get_by_label("Erase now").click();
     settle(&mut harness, |app| {
         !app.is_applying() && app.notice().is_some()
@@ -532,19 +520,12 @@ fn staff_record_a_withdrawal_in_the_customers_words_and_the_list_stops_being_per
     harness.run_steps(2);
     harness.get_by_label("by phone").click();
     harness.run_steps(1);
-    let words = harness.get_by_role_and_label(
+    type_into(
+        &mut harness,
         egui::accesskit::Role::MultilineTextInput,
         "In the customer's own words (optional)",
+        "Please stop using what I buy",
     );
-    words.focus();
-    harness.run_steps(1);
-    harness
-        .get_by_role_and_label(
-            egui::accesskit::Role::MultilineTextInput,
-            "In the customer's own words (optional)",
-        )
-        .type_text("Please stop using what I buy");
-    harness.run_steps(1);
     harness
         .get_by_label("Add the decision to the scenario")
         .click();
@@ -594,21 +575,14 @@ fn personal_data_is_masked_until_a_logged_reveal() {
     harness.get_by_label("Reveal personal data…").click();
     harness.run_steps(3);
     use egui::accesskit::Role;
-    harness
-        .get_by_role_and_label(Role::TextInput, "Who is looking?")
-        .focus();
+    type_into(&mut harness, Role::TextInput, "Who is looking?", "Jo");
     harness.run_steps(1);
-    harness
-        .get_by_role_and_label(Role::TextInput, "Who is looking?")
-        .type_text("Jo");
-    harness.run_steps(1);
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "Why? (kept in the audit log)")
-        .focus();
-    harness.run_steps(1);
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "Why? (kept in the audit log)")
-        .type_text("Grace asked us to read back her phone number");
+    type_into(
+        &mut harness,
+        Role::MultilineTextInput,
+        "Why? (kept in the audit log)",
+        "Grace asked us to read back her phone number",
+    );
     harness.run_steps(1);
     harness.get_by_label("Reveal").click();
     harness.run_steps(3);
