@@ -428,7 +428,11 @@ fn exporting_a_customers_data_asks_who_and_why_and_is_logged() {
     );
     harness.run_steps(1);
     harness.get_by_label("Export now").click();
-    harness.run_steps(4);
+    harness.run_steps(2);
+    settle(&mut harness, |app| {
+        !app.is_exporting() && app.notice().is_some()
+    });
+    harness.run_steps(2);
     assert!(out.join("customer-4.json").exists());
     assert!(out.join("customer-4.html").exists());
     assert!(

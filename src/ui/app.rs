@@ -107,6 +107,7 @@ pub struct CandorApp {
     role: Role,
     owner_dialog: Option<OwnerDialog>,
     help_open: bool,
+    exporting: Option<Job<Result<String, String>>>,
 }
 
 impl CandorApp {
@@ -133,6 +134,7 @@ impl CandorApp {
             role: Role::Staff,
             owner_dialog: None,
             help_open: false,
+            exporting: None,
         }
     }
 
@@ -215,6 +217,7 @@ impl CandorApp {
     pub fn show(&mut self, ui: &mut Ui) {
         self.poll_loading();
         self.poll_applying();
+        self.poll_exporting();
         if let Some(shop) = &self.shop {
             self.ethics.poll(shop, ui.ctx());
             self.scenario
@@ -341,6 +344,12 @@ impl CandorApp {
                 ui.label("Writing the change to the shop file…");
             });
         }
+        if self.exporting.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Exporting the customer's data…");
+            });
+        }
         if self.scenario.is_empty() {
             return;
         }
@@ -405,6 +414,25 @@ impl CandorApp {
                 self.who_why = None;
             }
         }
+    }
+
+    fn poll_exporting(&mut self) {
+        let Some(result) = self.exporting.as_ref().and_then(Job::poll) else {
+            return;
+        };
+        self.exporting = None;
+        match result {
+            Ok(message) => {
+                self.notice = Some(message);
+                self.commands.push(Command::RefreshLog);
+            }
+            Err(message) => self.error = Some(message),
+        }
+    }
+
+    /// Whether a customer's data is still being exported.
+    pub fn is_exporting(&self) -> bool {
+        self.exporting.is_some()
     }
 
     fn poll_applying(&mut self) {
@@ -874,20 +902,23 @@ impl CandorApp {
                 Command::Ethics(action) => self.ethics_action(action),
                 Command::Export(customer, dir, who) => {
                     if let Some(shop) = &self.shop {
-                        match crate::rights::export_subject(
-                            &shop.path, customer, &dir, &who, self.today,
-                        ) {
-                            Ok(done) => {
-                                self.notice = Some(format!(
-                                    "Wrote {} and {}; recorded as audit-log entry {}.",
-                                    done.json.display(),
-                                    done.html.display(),
-                                    done.entry
-                                ));
-                                self.commands.push(Command::RefreshLog);
-                            }
-                            Err(e) => self.error = Some(e.to_string()),
-                        }
+                        let (path, today, ctx) = (shop.path.clone(), self.today, ctx.clone());
+                        self.exporting = Some(Job::spawn(
+                            0,
+                            move || ctx.request_repaint(),
+                            move |_| {
+                                crate::rights::export_subject(&path, customer, &dir, &who, today)
+                                    .map(|done| {
+                                        format!(
+                                            "Wrote {} and {}; recorded as audit-log entry {}.",
+                                            done.json.display(),
+                                            done.html.display(),
+                                            done.entry
+                                        )
+                                    })
+                                    .map_err(|e| e.to_string())
+                            },
+                        ));
                     }
                 }
                 Command::SelectCustomer(pos) => {
