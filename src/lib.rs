@@ -11,6 +11,7 @@ pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod html;
+pub mod import;
 pub mod paths;
 pub mod rights;
 pub mod shopgen;

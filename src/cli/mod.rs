@@ -1,6 +1,7 @@
 //! The command line: every question the window answers, scriptable. Errors are
 //! reported once, at the edge, with their whole chain.
 
+mod import;
 mod report;
 mod simulation;
 
@@ -260,6 +261,9 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Import exports from Shopify, WooCommerce, Square, invoice-line files or any CSV
+    /// (with a column mapping) into a shop file, creating it if needed.
+    Import(import::ImportArgs),
 }
 
 /// Runs a command that does not open the window. `today` is the real date.
@@ -569,6 +573,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
                 report::bench(&mut std::io::stdout().lock(), &report)?;
             }
         }
+        Command::Import(args) => import::run(args, today)?,
         Command::ExportCsv { db, out } => {
             let (store, _) = Store::open_for_reading(&db)?;
             write_bundle(&store.load()?, &out)?;

@@ -162,7 +162,7 @@ pub struct Excluded {
     pub product: ProductId,
     /// Product name.
     pub name: String,
-    /// `out_of_stock` or `already_bought`.
+    /// `out_of_stock`, `not_a_product` or `already_bought`.
     pub reason: &'static str,
 }
 

@@ -196,6 +196,7 @@ pub struct Product {
     /// Price in pence (or cents).
     pub price_cents: i64,
     /// Units in stock; zero or less means it cannot be recommended.
+    /// [`STOCK_NOT_TRACKED`] when the shop's records carry no stock figures.
     pub stock: i64,
     /// Whether people buy it again (bread yes, a cake stand no).
     pub repeatable: bool,
@@ -317,10 +318,37 @@ impl Customer {
     }
 }
 
+/// The stock of a product whose shop does not track stock (e.g. imported from an export
+/// without stock figures): always available, shown as "not tracked".
+pub const STOCK_NOT_TRACKED: i64 = i64::MAX;
+
+/// The tag of a line that is not a product (postage, fees, discounts, vouchers): kept with
+/// the orders, counted nowhere as a purchase, never recommended.
+pub const NOT_A_PRODUCT_TAG: &str = "not-a-product";
+
 impl Product {
     /// The price formatted for people, e.g. "£4.50".
     pub fn price_text(&self) -> String {
         money_text(self.price_cents)
+    }
+
+    /// Whether this is a real product rather than postage, a fee or a discount.
+    pub fn is_product(&self) -> bool {
+        !self.tags.iter().any(|t| t == NOT_A_PRODUCT_TAG)
+    }
+
+    /// Whether it may appear in a recommendation list at all: a product, in stock.
+    pub fn recommendable(&self) -> bool {
+        self.stock > 0 && self.is_product()
+    }
+
+    /// The stock in words: a number, or "not tracked".
+    pub fn stock_text(&self) -> String {
+        if self.stock == STOCK_NOT_TRACKED {
+            "not tracked".to_owned()
+        } else {
+            self.stock.to_string()
+        }
     }
 }
 

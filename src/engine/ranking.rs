@@ -58,7 +58,7 @@ impl Classes {
         }
         let mut by_key: HashMap<(u64, usize), Vec<u32>> = HashMap::new();
         for (p, product_mask) in mask.iter().enumerate() {
-            if shop.products[p].stock > 0 {
+            if shop.products[p].recommendable() {
                 by_key
                     .entry((*product_mask, index.category_of(p)))
                     .or_default()

@@ -68,6 +68,8 @@ pub enum RuleStatus {
 pub enum Exclusion {
     /// No stock.
     OutOfStock,
+    /// Not a product: postage, a fee, a discount or a voucher.
+    NotAProduct,
     /// Bought already, and not something people buy twice.
     AlreadyBought,
 }
@@ -77,6 +79,7 @@ impl Exclusion {
     pub fn text(self) -> &'static str {
         match self {
             Self::OutOfStock => "out of stock",
+            Self::NotAProduct => "not a product (postage, a fee or a discount)",
             Self::AlreadyBought => "already bought, and not something people buy twice",
         }
     }
@@ -85,6 +88,7 @@ impl Exclusion {
     pub fn code(self) -> &'static str {
         match self {
             Self::OutOfStock => "out_of_stock",
+            Self::NotAProduct => "not_a_product",
             Self::AlreadyBought => "already_bought",
         }
     }
@@ -192,7 +196,9 @@ impl<'i> Scorer<'i> {
     /// Why a product cannot be recommended to this customer, if it cannot.
     pub fn exclusion(&self, plan: &CustomerPlan, product: usize) -> Option<Exclusion> {
         let p = &self.index.shop().products[product];
-        if p.stock <= 0 {
+        if !p.is_product() {
+            Some(Exclusion::NotAProduct)
+        } else if p.stock <= 0 {
             Some(Exclusion::OutOfStock)
         } else if plan.personalized && !p.repeatable && self.has_bought(plan.customer, product) {
             Some(Exclusion::AlreadyBought)

@@ -142,6 +142,17 @@ pub fn fields() -> Vec<FieldDef> {
     ]
 }
 
+/// The rules a shop created by an import starts with: the two that use only what the
+/// customer bought ("more of what you like", "buy it again"), both needing consent to
+/// personalization. No rule reads age, birthday or any other attribute until the owner
+/// adds one.
+pub fn starter_rules() -> Vec<Rule> {
+    rules()
+        .into_iter()
+        .filter(|r| r.id == "more-of-what-you-like" || r.id == "buy-again")
+        .collect()
+}
+
 /// The standard rule set: behavioural rules, a birthday rule, an age rule a trainer can
 /// question, a negative rule, and one switched off.
 pub fn rules() -> Vec<Rule> {

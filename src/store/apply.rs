@@ -68,6 +68,9 @@ pub struct SubjectEvent {
 impl SubjectEvent {
     /// Whom it concerns, in words: "customer 4", or the erasure's reference.
     pub fn subject(&self) -> String {
+        if self.kind == "import" {
+            return "the shop".to_owned();
+        }
         match (&self.customer, &self.reference) {
             (Some(c), _) => format!("customer {c}"),
             (None, Some(r)) => r.clone(),
@@ -125,6 +128,9 @@ pub enum ApplyError {
     /// The audit entry asked for does not exist.
     #[error("there is no audit-log entry number {0}")]
     NoSuchEntry(i64),
+    /// The entry records something that cannot be undone from the log.
+    #[error("entry {0} records {1}, which cannot be undone from the log")]
+    NotUndoable(i64, String),
 }
 
 impl Store {
@@ -254,6 +260,12 @@ impl Store {
             .iter()
             .find(|e| e.id == entry)
             .ok_or(ApplyError::NoSuchEntry(entry))?;
+        if let Some(event) = &target.event {
+            return Err(ApplyError::NotUndoable(
+                entry,
+                format!("an {}", event.kind.replace('_', " ")),
+            ));
+        }
         let inverse = crate::engine::changes::inverse(&target.changes);
         self.apply(None, &inverse, who, None, Some(entry))
     }
@@ -333,7 +345,7 @@ fn write_changes(
     Ok(())
 }
 
-fn write_customer(conn: &Connection, shop: &Shop, id: i64) -> rusqlite::Result<()> {
+pub(super) fn write_customer(conn: &Connection, shop: &Shop, id: i64) -> rusqlite::Result<()> {
     let Some(c) = shop.customers.iter().find(|c| c.id == id) else {
         return Ok(());
     };

@@ -33,6 +33,33 @@ pub struct Erased {
 
 /// A reference that stands for the erased customer in the log and cannot be turned back
 /// into their number: a hash of the number, the time and the process.
+/// Replaces the customer's import keys (and email) by one-way hashes, so a later import
+/// of an old export recognizes them and does not bring their data back.
+fn forget_import_keys(conn: &Connection, customer: i64) -> rusqlite::Result<()> {
+    use crate::import::keys::{KeyKind, erased_key_hash};
+    let mut keys: Vec<String> = conn
+        .prepare("SELECT key FROM import_keys WHERE kind = 'customer' AND id = ?1")?
+        .query_map(params![customer], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let email: Option<String> = conn.query_row(
+        "SELECT email FROM customers WHERE id = ?1",
+        params![customer],
+        |r| r.get(0),
+    )?;
+    keys.extend(email.map(|e| format!("email:{}", e.to_lowercase())));
+    for key in keys {
+        conn.execute(
+            "INSERT OR IGNORE INTO erased_keys (key_hash) VALUES (?1)",
+            params![erased_key_hash(KeyKind::Customer, &key)],
+        )?;
+    }
+    conn.execute(
+        "DELETE FROM import_keys WHERE kind = 'customer' AND id = ?1",
+        params![customer],
+    )?;
+    Ok(())
+}
+
 fn pseudonym(customer: i64) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -278,6 +305,7 @@ impl Store {
             params![customer],
         )
         .map_err(sql)?;
+        forget_import_keys(&tx, customer).map_err(sql)?;
         tx.execute("DELETE FROM customers WHERE id = ?1", params![customer])
             .map_err(sql)?;
         let entries_redacted =

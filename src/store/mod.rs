@@ -6,6 +6,7 @@ mod apply;
 pub mod chain;
 mod erase;
 mod error;
+mod import;
 mod load;
 mod owner;
 pub mod schema;

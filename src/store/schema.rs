@@ -54,6 +54,15 @@ const CHAIN: &str = "ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DE
 /// 4: the customer's own words with a consent decision.
 const CONSENT_WORDS: &str = "ALTER TABLE consents ADD COLUMN words TEXT;";
 
+/// 5: imports. Each imported customer, product and order keeps the key it had in the
+/// file it came from (e.g. "shopify:#1001"), so importing the same export again changes
+/// nothing. An erased customer's key is kept only as a one-way hash, so a later import
+/// cannot bring them back.
+const IMPORT_KEYS: &str = "CREATE TABLE import_keys (
+        kind TEXT NOT NULL, key TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (kind, key));
+     CREATE INDEX import_keys_by_id ON import_keys(kind, id);
+     CREATE TABLE erased_keys (key_hash TEXT PRIMARY KEY);";
+
 /// The migrations, ready to run.
 pub fn migrations() -> Migrations<'static> {
     let mut all: Vec<M<'static>> = MIGRATIONS.iter().map(|sql| M::up(sql)).collect();
@@ -61,10 +70,11 @@ pub fn migrations() -> Migrations<'static> {
         super::chain::rechain_all(tx).map_err(rusqlite_migration::HookError::from)
     }));
     all.push(M::up(CONSENT_WORDS));
+    all.push(M::up(IMPORT_KEYS));
     Migrations::new(all)
 }
 
 /// The schema version this build writes and understands.
 pub fn current_version() -> i64 {
-    MIGRATIONS.len() as i64 + 2
+    MIGRATIONS.len() as i64 + 3
 }

@@ -37,7 +37,7 @@ pub fn figures(
 ) -> DiversityFigures {
     let products = &index.shop().products;
     let sellable: Vec<usize> = (0..products.len())
-        .filter(|&p| products[p].stock > 0)
+        .filter(|&p| products[p].recommendable())
         .collect();
     let mut exposure = vec![0.0f64; products.len()];
     for &c in members {

@@ -436,7 +436,7 @@ pub fn product_exposure(index: &ShopIndex, lists: &Lists) -> Vec<ProductExposure
     }
     let by = |name: &str, groups: Vec<String>, group_of: &dyn Fn(usize) -> usize| {
         let mut totals = vec![(0usize, 0.0f64); groups.len()];
-        for p in (0..products.len()).filter(|&p| products[p].stock > 0) {
+        for p in (0..products.len()).filter(|&p| products[p].recommendable()) {
             let t = &mut totals[group_of(p)];
             t.0 += 1;
             t.1 += exposure[p];

@@ -1,0 +1,192 @@
+//! `candor import`: bring a till or web-shop export into a shop file, or say which
+//! export a file is (`--detect`).
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+
+use crate::import::run::{Choice, ImportRequest, detect_file, write_bad_rows_report};
+use crate::import::{Mapping, PRESETS, import};
+
+/// The arguments of `candor import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The shop file; created when it does not exist.
+    #[arg(long, required_unless_present = "detect")]
+    pub db: Option<PathBuf>,
+    /// Read the files as this export (see `--detect`); default: recognize each by its header.
+    #[arg(long, conflicts_with = "mapping")]
+    pub preset: Option<String>,
+    /// Read the files with this column mapping (JSON, as saved by the window's wizard).
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Skip rows that cannot be read, and list them in this CSV report (file, line, column,
+    /// reason). Without it, the first bad row stops the import and nothing is imported.
+    #[arg(long, value_name = "REPORT.csv")]
+    pub skip_bad_rows: Option<PathBuf>,
+    /// Only print which export each file is recognized as; import nothing.
+    #[arg(long)]
+    pub detect: bool,
+    /// Who is importing (logged); default: the user name.
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Why (logged); default: "import of FILE…".
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The export files (CSV, or CSV compressed with gzip).
+    #[arg(required = true, value_name = "INPUT.csv")]
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Runs `candor import`.
+pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
+    if args.detect {
+        return detect(&args.inputs);
+    }
+    let Some(db) = args.db else {
+        bail!("say which shop file to import into with --db FILE");
+    };
+    let choice = match (&args.preset, &args.mapping) {
+        (Some(p), _) => Choice::Preset(p.clone()),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("could not read the mapping {}", path.display()))?;
+            let mapping: Mapping = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a column mapping", path.display()))?;
+            Choice::Mapping(Box::new(mapping))
+        }
+        (None, None) => Choice::Detect,
+    };
+    let names: Vec<String> = args
+        .inputs
+        .iter()
+        .map(|p| {
+            p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    let actor = args
+        .actor
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "command line".to_owned());
+    let reason = args
+        .reason
+        .unwrap_or_else(|| format!("import of {}", names.join(", ")));
+    let request = ImportRequest {
+        db: db.clone(),
+        inputs: args.inputs,
+        choice,
+        skip_bad_rows: args.skip_bad_rows.is_some(),
+        who: super::simulation::attribution(&actor, &reason),
+        today,
+    };
+    let outcome = import(&request, &|_| {}, None)?;
+    if let Some(report) = &args.skip_bad_rows {
+        write_bad_rows_report(report, &outcome.bad_rows)?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&outcome)?);
+        return Ok(());
+    }
+    let s = &outcome.summary;
+    for f in &outcome.files {
+        println!(
+            "{}: read as {} ({}, {}).",
+            f.file, f.export, f.encoding, f.delimiter
+        );
+    }
+    match outcome.log_entry {
+        Some(entry) => println!(
+            "{} {} (audit-log entry {entry}).",
+            if outcome.created {
+                "Created"
+            } else {
+                "Imported into"
+            },
+            db.display()
+        ),
+        None => println!(
+            "Nothing new: {} already holds everything in these files.",
+            db.display()
+        ),
+    }
+    println!(
+        "Customers: {} added, {} updated ({} fields). Products: {} added ({} not products: postage, fees). Orders: {} added with {} lines ({} returns, {} guest sales); {} already imported.",
+        s.customers_added,
+        s.customers_updated,
+        s.fields_updated,
+        s.products_added,
+        s.not_products_added,
+        s.orders_added,
+        s.lines_added,
+        s.returns_added,
+        s.guest_orders_added,
+        s.orders_already_imported
+    );
+    if s.consent_information {
+        println!("Consent decisions recorded: {}.", s.consents_added);
+    } else {
+        println!(
+            "These files carry no consent information, so no consent was recorded: personalized rules will not run for these customers until their consent is recorded."
+        );
+    }
+    for (reason, n) in s.consents_not_recorded.iter() {
+        println!("  consent not recorded ({n}): {reason}");
+    }
+    for (reason, n) in &s.rows_left_out {
+        println!("Rows left out ({n}): {reason}.");
+    }
+    if s.bad_rows_skipped > 0 {
+        println!(
+            "Bad rows skipped: {} (listed in {}).",
+            s.bad_rows_skipped,
+            args.skip_bad_rows
+                .as_ref()
+                .map_or_else(String::new, |p| p.display().to_string())
+        );
+    }
+    for (file, columns) in &s.columns_not_imported {
+        println!("Not imported from {file}: {}.", columns.join(", "));
+    }
+    if s.erased_not_reimported > 0 {
+        println!(
+            "Not imported again: {} customer(s) erased on request.",
+            s.erased_not_reimported
+        );
+    }
+    if let Some(day) = s.pinned_today {
+        println!(
+            "The newest order is from {day}, so the shop is pinned to that day: popularity and \"recent\" are measured as of then."
+        );
+    }
+    Ok(())
+}
+
+fn detect(inputs: &[PathBuf]) -> Result<()> {
+    let mut unknown = 0;
+    for path in inputs {
+        let (table, preset) = detect_file(path)?;
+        match preset {
+            Some(p) => println!("{}: {} ({})", table.file, p.name, p.label),
+            None => {
+                unknown += 1;
+                println!(
+                    "{}: not recognized (columns: {}). Presets: {}",
+                    table.file,
+                    table.headers.join(", "),
+                    PRESETS.map(|p| p.name).join(", ")
+                );
+            }
+        }
+    }
+    if unknown > 0 {
+        bail!("{unknown} file(s) not recognized; map their columns with --mapping");
+    }
+    Ok(())
+}

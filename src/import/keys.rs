@@ -1,0 +1,41 @@
+//! The keys imported records had in their files, and the one-way hashes that keep an
+//! erased customer from being imported again.
+
+use sha2::{Digest, Sha256};
+
+/// What a key identifies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyKind {
+    /// A customer ("invoice:17850", "email:ann@example.com").
+    Customer,
+    /// A product ("invoice:85123A").
+    Product,
+    /// An order ("shopify:#1001").
+    Order,
+}
+
+impl KeyKind {
+    /// Every kind.
+    pub const ALL: [Self; 3] = [Self::Customer, Self::Product, Self::Order];
+
+    /// The name stored in the shop file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Product => "product",
+            Self::Order => "order",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// The hash kept of an erased record's key: SHA-256 of "kind:key", in hex. It lets a later
+/// import recognize the customer without the shop keeping their number or email.
+pub fn erased_key_hash(kind: KeyKind, key: &str) -> String {
+    let digest = Sha256::digest(format!("{}:{key}", kind.name()).as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,602 @@
+//! A column mapping: which column of an export holds the customer, the product, the date
+//! and so on, and how to read its values. Presets are mappings; the wizard builds one;
+//! `--mapping MAP.json` reads one (this struct, as JSON).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// What a column holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The customer's number in the exporting system.
+    CustomerId,
+    /// Email address (also identifies a customer when there is no number).
+    Email,
+    /// Name (several columns are joined with spaces, e.g. first and last name).
+    Name,
+    /// Phone number.
+    Phone,
+    /// Street address (several columns are joined with commas).
+    Address,
+    /// Postcode.
+    Postcode,
+    /// Date of birth.
+    BirthDate,
+    /// Gender.
+    Gender,
+    /// The day the customer signed up.
+    CustomerSince,
+    /// The order, invoice or transaction number.
+    OrderId,
+    /// The day of the order.
+    Date,
+    /// The product's code or SKU.
+    ProductCode,
+    /// The product's name.
+    ProductName,
+    /// The product's category.
+    Category,
+    /// Units bought on this line.
+    Quantity,
+    /// Price per unit.
+    UnitPrice,
+    /// Price of the whole line (divided by the quantity when there is no unit price).
+    LineTotal,
+    /// The order's status (see [`Mapping::skip_statuses`] and [`Mapping::return_statuses`]).
+    Status,
+}
+
+impl Role {
+    /// Every role, in the order the wizard shows them.
+    pub const ALL: [Self; 18] = [
+        Self::CustomerId,
+        Self::Email,
+        Self::Name,
+        Self::Phone,
+        Self::Address,
+        Self::Postcode,
+        Self::BirthDate,
+        Self::Gender,
+        Self::CustomerSince,
+        Self::OrderId,
+        Self::Date,
+        Self::ProductCode,
+        Self::ProductName,
+        Self::Category,
+        Self::Quantity,
+        Self::UnitPrice,
+        Self::LineTotal,
+        Self::Status,
+    ];
+
+    /// The role in words, for the wizard.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CustomerId => "Customer number",
+            Self::Email => "Email",
+            Self::Name => "Name",
+            Self::Phone => "Phone",
+            Self::Address => "Address",
+            Self::Postcode => "Postcode",
+            Self::BirthDate => "Birth date",
+            Self::Gender => "Gender",
+            Self::CustomerSince => "Customer since",
+            Self::OrderId => "Order number",
+            Self::Date => "Order date",
+            Self::ProductCode => "Product code",
+            Self::ProductName => "Product name",
+            Self::Category => "Category",
+            Self::Quantity => "Quantity",
+            Self::UnitPrice => "Unit price",
+            Self::LineTotal => "Line total",
+            Self::Status => "Order status",
+        }
+    }
+
+    /// Header words that suggest this role, lower case, best first.
+    fn hints(self) -> &'static [&'static str] {
+        match self {
+            Self::CustomerId => &[
+                "customer id",
+                "customerid",
+                "customer number",
+                "customer no",
+                "client id",
+                "member id",
+                "loyalty",
+            ],
+            Self::Email => &["email", "e-mail", "mail"],
+            Self::Name => &["customer name", "full name", "name", "customer"],
+            Self::Phone => &["phone", "telephone", "mobile", "tel"],
+            Self::Address => &["address", "street"],
+            Self::Postcode => &["postcode", "postal code", "zip", "post code", "plz"],
+            Self::BirthDate => &["birth", "birthday", "dob"],
+            Self::Gender => &["gender", "sex"],
+            Self::CustomerSince => &["registered", "created", "signed up", "since", "first visit"],
+            Self::OrderId => &[
+                "order id",
+                "order number",
+                "order no",
+                "order #",
+                "invoice",
+                "receipt",
+                "transaction",
+                "ticket",
+            ],
+            Self::Date => &["order date", "invoice date", "date", "time", "day"],
+            Self::ProductCode => &[
+                "sku",
+                "stock code",
+                "stockcode",
+                "product code",
+                "item code",
+                "ean",
+                "barcode",
+            ],
+            Self::ProductName => &["product name", "description", "item", "product", "article"],
+            Self::Category => &["category", "department", "product type", "group"],
+            Self::Quantity => &["quantity", "qty", "units", "amount sold", "count"],
+            Self::UnitPrice => &["unit price", "unitprice", "price each", "price"],
+            Self::LineTotal => &["line total", "total", "gross sales", "net sales", "sales"],
+            Self::Status => &["status"],
+        }
+    }
+}
+
+/// One or several columns for a role (e.g. "First Name" and "Last Name").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Columns {
+    /// One column.
+    One(String),
+    /// Several columns, joined.
+    Many(Vec<String>),
+}
+
+impl Columns {
+    /// The column names, in order.
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            Self::One(c) => vec![c.as_str()],
+            Self::Many(cs) => cs.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// How day, month and year are ordered in dates written with slashes or dots.
+/// Dates starting with a four-digit year are always read year-month-day.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    /// 2024-05-03.
+    #[default]
+    YearMonthDay,
+    /// 03/05/2024 (UK and most of Europe).
+    DayMonthYear,
+    /// 05/03/2024 (US).
+    MonthDayYear,
+}
+
+/// A column that records a consent decision, e.g. "Accepts Email Marketing".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentColumn {
+    /// The column.
+    pub column: String,
+    /// The purpose it grants or withdraws (must be one of the shop's purposes).
+    pub purpose: String,
+}
+
+/// Products whose name contains `keyword` (ignoring case) belong to `category`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeywordCategory {
+    /// The word looked for in product names.
+    pub keyword: String,
+    /// The category given.
+    pub category: String,
+}
+
+/// How to read one kind of export.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mapping {
+    /// What the export is, in words; used in sources ("imported from Shopify orders export").
+    pub name: String,
+    /// The system the keys belong to ("shopify", "square", …): a customer number from one
+    /// system is never confused with the same number from another.
+    pub key_space: String,
+    /// Which column holds what.
+    pub columns: BTreeMap<Role, Columns>,
+    /// How dates are written.
+    #[serde(default)]
+    pub dates: DateOrder,
+    /// Whether numbers use a decimal comma ("2,50").
+    #[serde(default)]
+    pub decimal_comma: bool,
+    /// Columns that record consent decisions.
+    #[serde(default)]
+    pub consents: Vec<ConsentColumn>,
+    /// Categories derived from words in product names, first match wins (used when no
+    /// category column is mapped, or the cell is blank).
+    #[serde(default)]
+    pub categories_from_names: Vec<KeywordCategory>,
+    /// The category of products no keyword matches.
+    #[serde(default = "default_category")]
+    pub default_category: String,
+    /// Codes that are not products (postage, fees), compared ignoring case.
+    #[serde(default)]
+    pub not_product_codes: Vec<String>,
+    /// Code prefixes that are not products (e.g. "gift_" for vouchers).
+    #[serde(default)]
+    pub not_product_prefixes: Vec<String>,
+    /// Order numbers starting with this are cancellations: their lines are returns.
+    #[serde(default)]
+    pub cancellation_prefix: Option<String>,
+    /// Statuses of orders that were not sales (cancelled, failed); "*" means any
+    /// non-blank value. Their rows are counted and left out.
+    #[serde(default)]
+    pub skip_statuses: Vec<String>,
+    /// Statuses whose lines are returns (e.g. Square's "Refund").
+    #[serde(default)]
+    pub return_statuses: Vec<String>,
+    /// Where the orders were placed, e.g. "web" or "in shop".
+    #[serde(default = "default_channel")]
+    pub channel: String,
+    /// Whether products are bought again (bread yes, a cake stand no).
+    #[serde(default = "default_true")]
+    pub repeatable: bool,
+    /// The product cell lists several products separated by ", " (WooCommerce Analytics):
+    /// each gets one unit at an equal share of the line total.
+    #[serde(default)]
+    pub product_list: bool,
+}
+
+fn default_category() -> String {
+    "uncategorised".to_owned()
+}
+
+fn default_channel() -> String {
+    "imported".to_owned()
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Mapping {
+    /// An empty mapping for the wizard to fill in.
+    pub fn blank(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            key_space: "csv".to_owned(),
+            columns: BTreeMap::new(),
+            dates: DateOrder::default(),
+            decimal_comma: false,
+            consents: Vec::new(),
+            categories_from_names: Vec::new(),
+            default_category: default_category(),
+            not_product_codes: Vec::new(),
+            not_product_prefixes: Vec::new(),
+            cancellation_prefix: None,
+            skip_statuses: Vec::new(),
+            return_statuses: Vec::new(),
+            channel: default_channel(),
+            repeatable: true,
+            product_list: false,
+        }
+    }
+
+    /// Sets one role to one column.
+    pub fn with(mut self, role: Role, column: &str) -> Self {
+        self.columns.insert(role, Columns::One(column.to_owned()));
+        self
+    }
+
+    /// Whether the file holds order lines (an order or date, and a product).
+    pub fn has_orders(&self) -> bool {
+        (self.columns.contains_key(&Role::ProductCode)
+            || self.columns.contains_key(&Role::ProductName))
+            && (self.columns.contains_key(&Role::OrderId) || self.columns.contains_key(&Role::Date))
+    }
+
+    /// Whether the file identifies customers.
+    pub fn has_customers(&self) -> bool {
+        [Role::CustomerId, Role::Email, Role::Name]
+            .iter()
+            .any(|r| self.columns.contains_key(r))
+    }
+
+    /// What is missing for this mapping to import anything, in words; `None` when usable.
+    pub fn problem(&self) -> Option<String> {
+        if !self.has_orders() && !self.has_customers() {
+            return Some(
+                "say which column holds the customer (number, email or name), or the product and the order number or date"
+                    .to_owned(),
+            );
+        }
+        if self.has_orders() && !self.columns.contains_key(&Role::Date) {
+            return Some("say which column holds the order date".to_owned());
+        }
+        if self.has_orders()
+            && !self.columns.contains_key(&Role::UnitPrice)
+            && !self.columns.contains_key(&Role::LineTotal)
+        {
+            return Some("say which column holds the price (per unit or for the line)".to_owned());
+        }
+        None
+    }
+
+    /// The category for a product name by the keyword list, if a keyword matches at the
+    /// start of a word ("BAG" matches "JUMBO BAGS", "RING" does not match "EARRINGS").
+    pub fn category_from_name(&self, name: &str) -> Option<&str> {
+        let upper = name.to_uppercase();
+        self.categories_from_names
+            .iter()
+            .find(|k| starts_a_word(&upper, &k.keyword.to_uppercase()))
+            .map(|k| k.category.as_str())
+    }
+
+    /// Whether a product code is postage, a fee or a discount rather than a product.
+    pub fn is_not_product(&self, code: &str) -> bool {
+        self.not_product_codes
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(code))
+            || self
+                .not_product_prefixes
+                .iter()
+                .any(|p| code.to_lowercase().starts_with(&p.to_lowercase()))
+    }
+
+    /// Whether a status means "not a sale".
+    pub fn skips_status(&self, status: &str) -> bool {
+        matches_status(&self.skip_statuses, status)
+    }
+
+    /// Whether a status means "a return".
+    pub fn returns_status(&self, status: &str) -> bool {
+        matches_status(&self.return_statuses, status)
+    }
+}
+
+fn starts_a_word(text: &str, word: &str) -> bool {
+    !word.is_empty()
+        && text.match_indices(word).any(|(i, _)| {
+            text[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
+        })
+}
+
+fn matches_status(list: &[String], status: &str) -> bool {
+    let status = status.trim();
+    !status.is_empty()
+        && list
+            .iter()
+            .any(|s| s == "*" || s.eq_ignore_ascii_case(status))
+}
+
+/// A best guess at a mapping from a header and a few rows, for the wizard to pre-fill.
+pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
+    let mut mapping = Mapping::blank("CSV file");
+    let mut taken = vec![false; headers.len()];
+    // Specific roles first, so "Product name" is not taken for the customer's name.
+    let order = [
+        Role::ProductCode,
+        Role::ProductName,
+        Role::Category,
+        Role::CustomerId,
+        Role::Email,
+        Role::OrderId,
+        Role::CustomerSince,
+        Role::BirthDate,
+        Role::Date,
+        Role::Quantity,
+        Role::UnitPrice,
+        Role::LineTotal,
+        Role::Name,
+        Role::Phone,
+        Role::Address,
+        Role::Postcode,
+        Role::Gender,
+        Role::Status,
+    ];
+    for role in order {
+        let found = role.hints().iter().find_map(|hint| {
+            headers
+                .iter()
+                .enumerate()
+                .find(|(i, h)| !taken[*i] && h.to_lowercase().contains(hint))
+                .map(|(i, _)| i)
+        });
+        if let Some(i) = found {
+            taken[i] = true;
+            mapping
+                .columns
+                .insert(role, Columns::One(headers[i].clone()));
+        }
+    }
+    let column_values = |role: Role| -> Vec<&str> {
+        let Some(Columns::One(name)) = mapping.columns.get(&role) else {
+            return Vec::new();
+        };
+        let Some(i) = headers.iter().position(|h| h == name) else {
+            return Vec::new();
+        };
+        rows.iter()
+            .filter_map(|r| r.get(i).map(String::as_str))
+            .collect()
+    };
+    mapping.dates = guess_date_order(&column_values(Role::Date));
+    let prices: Vec<&str> = [Role::UnitPrice, Role::LineTotal]
+        .into_iter()
+        .flat_map(column_values)
+        .collect();
+    mapping.decimal_comma = prices.iter().any(|p| {
+        p.contains(',') && !p.contains('.') && p.rsplit(',').next().is_some_and(|d| d.len() <= 2)
+    });
+    mapping
+}
+
+/// Day-first when some first part is above 12, month-first when some second part is.
+pub fn guess_date_order(values: &[&str]) -> DateOrder {
+    let mut day_first = false;
+    let mut month_first = false;
+    for v in values {
+        let parts = date_parts(v);
+        if let Some([a, b, _]) = parts {
+            if a.len() == 4 {
+                return DateOrder::YearMonthDay;
+            }
+            if a.parse::<u32>().is_ok_and(|a| a > 12) {
+                day_first = true;
+            }
+            if b.parse::<u32>().is_ok_and(|b| b > 12) {
+                month_first = true;
+            }
+        }
+    }
+    match (day_first, month_first) {
+        (false, true) => DateOrder::MonthDayYear,
+        (true, _) => DateOrder::DayMonthYear,
+        (false, false) if values.iter().any(|v| v.contains('/') || v.contains('.')) => {
+            DateOrder::DayMonthYear
+        }
+        _ => DateOrder::YearMonthDay,
+    }
+}
+
+fn date_parts(value: &str) -> Option<[&str; 3]> {
+    let date = value.trim().split([' ', 'T']).next()?;
+    let mut parts = date.split(['-', '/', '.']);
+    let out = [parts.next()?, parts.next()?, parts.next()?];
+    parts.next().is_none().then_some(out)
+}
+
+/// Reads a date (any time after it is ignored). Year 0 (a birthday without a year) is
+/// not a date.
+pub fn parse_date(value: &str, order: DateOrder) -> Option<NaiveDate> {
+    let [a, b, c] = date_parts(value)?;
+    let num = |s: &str| s.parse::<i32>().ok();
+    let (y, m, d) = if a.len() == 4 {
+        (num(a)?, num(b)?, num(c)?)
+    } else {
+        let year = |s: &str| {
+            num(s).map(|y| match (s.len(), y) {
+                (2, 0..=69) => 2000 + y,
+                (2, _) => 1900 + y,
+                _ => y,
+            })
+        };
+        match order {
+            DateOrder::DayMonthYear | DateOrder::YearMonthDay => (year(c)?, num(b)?, num(a)?),
+            DateOrder::MonthDayYear => (year(c)?, num(a)?, num(b)?),
+        }
+    };
+    if y <= 0 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y, u32::try_from(m).ok()?, u32::try_from(d).ok()?)
+}
+
+/// Reads an amount: currency signs and codes are ignored, "(4.50)" is negative, thousands
+/// separators are dropped; with `decimal_comma`, "1.234,50" is 1234.5.
+pub fn parse_number(value: &str, decimal_comma: bool) -> Option<f64> {
+    let trimmed = value.trim();
+    let (negative, body) = match trimmed.strip_prefix('(').and_then(|v| v.strip_suffix(')')) {
+        Some(inner) => (true, inner),
+        None => (false, trimmed),
+    };
+    let mut cleaned: String = body
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+' | 'e' | 'E'))
+        .collect();
+    if body
+        .chars()
+        .any(|c| c.is_alphabetic() && !matches!(c, 'e' | 'E'))
+        && !body.chars().any(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    if decimal_comma {
+        cleaned = cleaned.replace('.', "").replace(',', ".");
+    } else {
+        cleaned = cleaned.replace(',', "");
+    }
+    let n: f64 = cleaned.parse().ok()?;
+    n.is_finite().then_some(if negative { -n } else { n })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_every_order() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        assert_eq!(
+            parse_date("2010-12-01 08:26:00", DateOrder::DayMonthYear),
+            d(2010, 12, 1)
+        );
+        assert_eq!(
+            parse_date("03/05/2024", DateOrder::DayMonthYear),
+            d(2024, 5, 3)
+        );
+        assert_eq!(
+            parse_date("05/03/2024 10:00", DateOrder::MonthDayYear),
+            d(2024, 5, 3)
+        );
+        assert_eq!(parse_date("3.5.24", DateOrder::DayMonthYear), d(2024, 5, 3));
+        assert_eq!(parse_date("0000-03-14", DateOrder::YearMonthDay), None);
+        assert_eq!(parse_date("yesterday", DateOrder::YearMonthDay), None);
+        assert_eq!(parse_date("31/02/2024", DateOrder::DayMonthYear), None);
+    }
+
+    #[test]
+    fn numbers_with_commas_and_currency() {
+        assert_eq!(parse_number("2.55", false), Some(2.55));
+        assert_eq!(parse_number("£1,234.50", false), Some(1234.5));
+        assert_eq!(parse_number("1.234,50 €", true), Some(1234.5));
+        assert_eq!(parse_number("2,5", true), Some(2.5));
+        assert_eq!(parse_number("(4.50)", false), Some(-4.5));
+        assert_eq!(parse_number("-3", false), Some(-3.0));
+        assert_eq!(parse_number("abc", false), None);
+        assert_eq!(parse_number("", false), None);
+    }
+
+    #[test]
+    fn a_guess_finds_the_obvious_columns() {
+        let headers: Vec<String> = ["Receipt", "Date", "Client ID", "Item", "Qty", "Price"]
+            .map(str::to_owned)
+            .to_vec();
+        let rows = vec![vec![
+            "1".into(),
+            "23/11/2026".into(),
+            "7".into(),
+            "Sourdough".into(),
+            "1".into(),
+            "3,20".into(),
+        ]];
+        let m = guess(&headers, &rows);
+        assert_eq!(
+            m.columns.get(&Role::OrderId),
+            Some(&Columns::One("Receipt".into()))
+        );
+        assert_eq!(
+            m.columns.get(&Role::CustomerId),
+            Some(&Columns::One("Client ID".into()))
+        );
+        assert_eq!(
+            m.columns.get(&Role::ProductName),
+            Some(&Columns::One("Item".into()))
+        );
+        assert_eq!(
+            m.columns.get(&Role::Quantity),
+            Some(&Columns::One("Qty".into()))
+        );
+        assert_eq!(m.dates, DateOrder::DayMonthYear);
+        assert!(m.decimal_comma);
+        assert_eq!(m.problem(), None);
+    }
+}

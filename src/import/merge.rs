@@ -1,0 +1,400 @@
+//! Merging a batch read from files into a shop snapshot, idempotently: what the shop
+//! already has (by the keys earlier imports recorded) is not added again, changed
+//! customer fields become logged changes, and consent is never invented or overridden.
+//! Pure: no SQL, no files.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::keys::{KeyKind, erased_key_hash};
+use super::parse::Batch;
+use crate::engine::changes::{Applied, Change, ChangeContext, apply_all};
+use crate::engine::model::{
+    ConsentEvent, Customer, FieldSource, NOT_A_PRODUCT_TAG, Order, OrderLine, PersonalField,
+    Product, STOCK_NOT_TRACKED, Shop,
+};
+
+/// What the shop file already knows from earlier imports.
+#[derive(Clone, Debug, Default)]
+pub struct Known {
+    /// Keys of customers, products and orders, with the shop's numbers they became.
+    pub keys: HashMap<(KeyKind, String), i64>,
+    /// One-way hashes of the keys of erased customers.
+    pub erased: HashSet<String>,
+}
+
+/// What the merge added and changed, for the summary, the log and the store.
+#[derive(Clone, Debug)]
+pub struct Merged {
+    /// The shop after the import.
+    pub shop: Shop,
+    /// Numbers of customers added.
+    pub new_customers: Vec<i64>,
+    /// Field changes to customers already in the shop, with before and after values.
+    pub updates: Vec<Applied>,
+    /// Numbers of products added.
+    pub new_products: Vec<i64>,
+    /// Index of the first added order in `shop.orders` (all after it are new).
+    pub first_new_order: usize,
+    /// Index of the first added order line in `shop.lines`.
+    pub first_new_line: usize,
+    /// Index of the first added consent event in `shop.consents`.
+    pub first_new_consent: usize,
+    /// Keys to record, so the next import of the same file adds nothing.
+    pub new_keys: Vec<(KeyKind, String, i64)>,
+    /// The counts shown to the person importing.
+    pub summary: Summary,
+}
+
+/// What an import did, in numbers (shown in the window, printed by the CLI as JSON).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// Data rows read.
+    pub rows_read: usize,
+    /// Customers added.
+    pub customers_added: usize,
+    /// Customers already in the shop whose fields changed.
+    pub customers_updated: usize,
+    /// Field values changed on those customers.
+    pub fields_updated: usize,
+    /// Products added (postage and fees included, marked as not products).
+    pub products_added: usize,
+    /// Of those, lines that are not products (postage, fees, discounts).
+    pub not_products_added: usize,
+    /// Orders added.
+    pub orders_added: usize,
+    /// Of those, cancellations and refunds, whose lines are returns.
+    pub returns_added: usize,
+    /// Of those, guest sales attached to no customer.
+    pub guest_orders_added: usize,
+    /// Order lines added.
+    pub lines_added: usize,
+    /// Orders skipped because an earlier import already brought them in.
+    pub orders_already_imported: usize,
+    /// Consent decisions recorded.
+    pub consents_added: usize,
+    /// Whether the files carried any consent information at all.
+    pub consent_information: bool,
+    /// Consent answers not recorded, by reason.
+    pub consents_not_recorded: BTreeMap<String, usize>,
+    /// Rows left out on purpose, by reason.
+    pub rows_left_out: BTreeMap<String, usize>,
+    /// Rows that could not be read and were skipped (only with skip-bad-rows).
+    pub bad_rows_skipped: usize,
+    /// Customers not brought back because they were erased on request.
+    pub erased_not_reimported: usize,
+    /// Columns in the files that Candor did not import, per file.
+    pub columns_not_imported: BTreeMap<String, Vec<String>>,
+    /// The day the shop is pinned to, when the import pinned it (historical data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned_today: Option<NaiveDate>,
+}
+
+/// Merges `batch` into `shop`. `source_day` dates new records; `actor` records consents.
+pub fn merge(shop: &Shop, known: &Known, batch: &Batch, today: NaiveDate, actor: &str) -> Merged {
+    let mut out = shop.clone();
+    let mut summary = Summary {
+        rows_read: batch.rows,
+        consent_information: batch.had_consent_columns,
+        rows_left_out: batch.left_out.clone(),
+        bad_rows_skipped: batch.bad_rows.len(),
+        columns_not_imported: batch.unused_columns.iter().cloned().collect(),
+        ..Summary::default()
+    };
+    let mut new_keys = Vec::new();
+
+    // Customers.
+    let mut by_email: HashMap<String, i64> = shop
+        .customers
+        .iter()
+        .filter_map(|c| c.email.as_ref().map(|e| (e.to_lowercase(), c.id)))
+        .collect();
+    let mut taken: HashSet<i64> = shop.customers.iter().map(|c| c.id).collect();
+    let mut next_customer = taken.iter().copied().max().unwrap_or(0) + 1;
+    let mut customer_of: HashMap<&str, i64> = HashMap::new();
+    let mut first_order_day: HashMap<&str, NaiveDate> = HashMap::new();
+    for o in &batch.orders {
+        if let Some(c) = &o.customer {
+            let day = first_order_day.entry(c.as_str()).or_insert(o.date);
+            *day = (*day).min(o.date);
+        }
+    }
+    let mut changes = Vec::new();
+    let mut sources: Vec<(i64, PersonalField, String)> = Vec::new();
+    let mut added_customers = Vec::new();
+    let mut erased_seen: HashSet<String> = HashSet::new();
+    for c in &batch.customers {
+        let email = c.values.get(&PersonalField::Email);
+        let erased = |key: &str| {
+            known
+                .erased
+                .contains(&erased_key_hash(KeyKind::Customer, key))
+        };
+        if erased(&c.key) || email.is_some_and(|e| erased(&format!("email:{e}"))) {
+            // One person may appear under several keys (number and email): count them once.
+            if erased_seen.insert(email.cloned().unwrap_or_else(|| c.key.clone())) {
+                summary.erased_not_reimported += 1;
+            }
+            continue;
+        }
+        let existing = known
+            .keys
+            .get(&(KeyKind::Customer, c.key.clone()))
+            .copied()
+            .filter(|id| taken.contains(id))
+            .or_else(|| email.and_then(|e| by_email.get(e)).copied());
+        let id = match existing {
+            Some(id) => {
+                let current = shop.customers.iter().find(|x| x.id == id);
+                for (field, value) in &c.values {
+                    if current.and_then(|x| x.field_value(*field)).as_deref()
+                        != Some(value.as_str())
+                    {
+                        changes.push(Change::CustomerField {
+                            customer: id,
+                            field: field.key().to_owned(),
+                            value: Some(value.clone()),
+                        });
+                        sources.push((id, *field, c.source.clone()));
+                    }
+                }
+                id
+            }
+            None => {
+                let id = c
+                    .number
+                    .as_deref()
+                    .and_then(|n| n.parse::<i64>().ok())
+                    .filter(|n| *n > 0 && !taken.contains(n))
+                    .unwrap_or_else(|| {
+                        while taken.contains(&next_customer) {
+                            next_customer += 1;
+                        }
+                        next_customer
+                    });
+                taken.insert(id);
+                if let Some(e) = email {
+                    by_email.insert(e.clone(), id);
+                }
+                let value = |f: PersonalField| c.values.get(&f).cloned();
+                added_customers.push(Customer {
+                    id,
+                    name: value(PersonalField::Name),
+                    email: value(PersonalField::Email),
+                    phone: value(PersonalField::Phone),
+                    address: value(PersonalField::Address),
+                    postcode: value(PersonalField::Postcode),
+                    birth_date: value(PersonalField::BirthDate).and_then(|d| d.parse().ok()),
+                    gender: value(PersonalField::Gender),
+                    since: c
+                        .since
+                        .or_else(|| first_order_day.get(c.key.as_str()).copied())
+                        .unwrap_or(today)
+                        .min(today),
+                    source: format!("imported from {} on {today}", c.source),
+                    field_sources: Vec::new(),
+                });
+                id
+            }
+        };
+        customer_of.insert(c.key.as_str(), id);
+        if known.keys.get(&(KeyKind::Customer, c.key.clone())) != Some(&id) {
+            new_keys.push((KeyKind::Customer, c.key.clone(), id));
+        }
+    }
+    summary.customers_added = added_customers.len();
+    let new_customers: Vec<i64> = added_customers.iter().map(|c| c.id).collect();
+    if !added_customers.is_empty() {
+        let customers = Arc::make_mut(&mut out.customers);
+        customers.extend(added_customers);
+        customers.sort_by_key(|c| c.id);
+    }
+    let ctx = ChangeContext {
+        today,
+        actor: actor.to_owned(),
+    };
+    // Every change names a customer that exists and a value field, so none can fail;
+    // should one ever, the import keeps the customer's old values rather than stop.
+    let (mut out, updates) = apply_all(out.clone(), &changes, &ctx).unwrap_or((out, Vec::new()));
+    if !updates.is_empty() {
+        let customers = Arc::make_mut(&mut out.customers);
+        for (id, field, source) in sources {
+            if let Ok(i) = customers.binary_search_by_key(&id, |c| c.id) {
+                customers[i].field_sources.push(FieldSource {
+                    field,
+                    source: format!("imported from {source}"),
+                    recorded_on: today,
+                });
+            }
+        }
+    }
+    summary.fields_updated = updates.len();
+    summary.customers_updated = updates
+        .iter()
+        .filter_map(|a| match &a.change {
+            Change::CustomerField { customer, .. } => Some(*customer),
+            _ => None,
+        })
+        .collect::<HashSet<_>>()
+        .len();
+
+    // Products.
+    let mut next_product = shop.products.iter().map(|p| p.id).max().unwrap_or(0) + 1;
+    let mut product_ids = Vec::with_capacity(batch.products.len());
+    let mut added_products = Vec::new();
+    let used_products: HashSet<usize> = batch
+        .orders
+        .iter()
+        .filter(|o| !known.keys.contains_key(&(KeyKind::Order, o.key.clone())))
+        .flat_map(|o| o.lines.iter().map(|l| l.product))
+        .collect();
+    for (i, p) in batch.products.iter().enumerate() {
+        if let Some(&id) = known.keys.get(&(KeyKind::Product, p.key.clone())) {
+            product_ids.push(Some(id));
+            continue;
+        }
+        if !used_products.contains(&i) {
+            product_ids.push(None);
+            continue;
+        }
+        let id = next_product;
+        next_product += 1;
+        product_ids.push(Some(id));
+        new_keys.push((KeyKind::Product, p.key.clone(), id));
+        summary.not_products_added += usize::from(p.not_a_product);
+        added_products.push(Product {
+            id,
+            name: p.name.clone(),
+            category: p.category.clone(),
+            tags: if p.not_a_product {
+                vec![NOT_A_PRODUCT_TAG.to_owned()]
+            } else {
+                Vec::new()
+            },
+            price_cents: p.price_cents,
+            stock: STOCK_NOT_TRACKED,
+            repeatable: p.repeatable,
+        });
+    }
+    summary.products_added = added_products.len();
+    let new_products: Vec<i64> = added_products.iter().map(|p| p.id).collect();
+    if !added_products.is_empty() {
+        Arc::make_mut(&mut out.products).extend(added_products);
+    }
+
+    // Orders.
+    let first_new_order = out.orders.len();
+    let first_new_line = out.lines.len();
+    let mut next_order = shop.orders.iter().map(|o| o.id).max().unwrap_or(0) + 1;
+    let mut orders = Vec::new();
+    let mut lines = Vec::new();
+    for o in &batch.orders {
+        if known.keys.contains_key(&(KeyKind::Order, o.key.clone())) {
+            summary.orders_already_imported += 1;
+            continue;
+        }
+        let id = next_order;
+        next_order += 1;
+        new_keys.push((KeyKind::Order, o.key.clone(), id));
+        let customer = o
+            .customer
+            .as_deref()
+            .and_then(|k| customer_of.get(k).copied());
+        summary.guest_orders_added += usize::from(customer.is_none());
+        summary.returns_added += usize::from(o.is_return);
+        orders.push(Order {
+            id,
+            customer,
+            date: o.date,
+            channel: o.channel.clone(),
+        });
+        for l in &o.lines {
+            if let Some(product) = product_ids[l.product] {
+                lines.push(OrderLine {
+                    order: id,
+                    product,
+                    quantity: l.quantity,
+                    unit_price_cents: l.unit_price_cents,
+                });
+            }
+        }
+    }
+    summary.orders_added = orders.len();
+    summary.lines_added = lines.len();
+    if !orders.is_empty() {
+        Arc::make_mut(&mut out.orders).extend(orders);
+        Arc::make_mut(&mut out.lines).extend(lines);
+    }
+
+    // Consents: the file's last answer per customer and purpose.
+    let first_new_consent = out.consents.len();
+    let mut answers: BTreeMap<(i64, &str), (bool, &str)> = BTreeMap::new();
+    for c in &batch.consents {
+        let Some(&id) = customer_of.get(c.customer.as_str()) else {
+            continue;
+        };
+        if !shop.purposes.iter().any(|p| p.id == c.purpose) {
+            *summary
+                .consents_not_recorded
+                .entry(format!("the shop has no purpose \"{}\"", c.purpose))
+                .or_default() += 1;
+            continue;
+        }
+        answers.insert((id, c.purpose.as_str()), (c.granted, c.source.as_str()));
+    }
+    let mut latest_event: HashMap<(i64, &str), (NaiveDate, bool)> = HashMap::new();
+    for e in shop.consents.iter() {
+        let entry = latest_event
+            .entry((e.customer, e.purpose.as_str()))
+            .or_insert((e.at, e.granted));
+        if e.at >= entry.0 {
+            *entry = (e.at, e.granted);
+        }
+    }
+    let latest: HashMap<(i64, &str), bool> =
+        latest_event.into_iter().map(|(k, (_, g))| (k, g)).collect();
+    let mut events = Vec::new();
+    for ((customer, purpose), (granted, source)) in answers {
+        let recorded = match (latest.get(&(customer, purpose)), granted) {
+            (None, _) | (Some(true), false) => true,
+            (Some(false), true) => {
+                *summary
+                    .consents_not_recorded
+                    .entry("a grant in the file, but a withdrawal already on record (an import never overrides a decision)".to_owned())
+                    .or_default() += 1;
+                false
+            }
+            _ => false,
+        };
+        if recorded {
+            events.push(ConsentEvent {
+                customer,
+                purpose: purpose.to_owned(),
+                granted,
+                at: today,
+                method: format!("imported from {source}"),
+                recorded_by: actor.to_owned(),
+                words: None,
+            });
+        }
+    }
+    summary.consents_added = events.len();
+    if !events.is_empty() {
+        Arc::make_mut(&mut out.consents).extend(events);
+    }
+
+    Merged {
+        shop: out,
+        new_customers,
+        updates,
+        new_products,
+        first_new_order,
+        first_new_line,
+        first_new_consent,
+        new_keys,
+        summary,
+    }
+}

@@ -1,0 +1,122 @@
+//! Importing a shop's data from its till or web-shop exports: Shopify, WooCommerce,
+//! Square, invoice-line files and any CSV through a column mapping.
+//!
+//! * [`source`]: reading a file (gzip, encodings, delimiters) into rows of text;
+//! * [`mapping`] and [`presets`]: which column holds what;
+//! * [`parse`]: rows into a batch of customers, products, orders and consents;
+//! * [`merge`]: the batch into a shop snapshot, idempotently (pure);
+//! * [`run`]: the whole import, from files to one transaction in the shop file.
+
+pub mod keys;
+pub mod mapping;
+pub mod merge;
+pub mod parse;
+pub mod presets;
+pub mod run;
+pub mod source;
+
+pub use mapping::Mapping;
+pub use merge::Summary;
+pub use presets::{PRESETS, Preset};
+pub use run::{Choice, ImportOutcome, ImportRequest, Progress, import};
+
+use crate::store::ApplyError;
+use crate::store::StoreError;
+
+/// A row that cannot be imported: which file, which line, which column, and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[error("{file}, line {line}{}: {reason}", column.as_ref().map(|c| format!(", column \"{c}\"")).unwrap_or_default())]
+pub struct RowError {
+    /// The file's name.
+    pub file: String,
+    /// The line the row starts on (the header is line 1).
+    pub line: u64,
+    /// The column, when one is to blame.
+    pub column: Option<String>,
+    /// What is wrong, in plain words.
+    pub reason: String,
+}
+
+/// Why an import did not happen. In every case the shop file is unchanged.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file cannot be read.
+    #[error("{file}: {source}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file has nothing in it.
+    #[error("{file} is empty")]
+    Empty {
+        /// The file.
+        file: String,
+    },
+    /// The file is not a CSV file.
+    #[error("{file} is not a CSV file: {detail}")]
+    NotCsv {
+        /// The file.
+        file: String,
+        /// What it is instead.
+        detail: String,
+    },
+    /// No preset recognizes the header.
+    #[error(
+        "{file} is not an export Candor recognizes (its columns are: {columns}). Choose a preset with --preset, or map its columns with --mapping (in the window: File → Import… shows the column-mapping wizard)"
+    )]
+    UnknownFormat {
+        /// The file.
+        file: String,
+        /// Its header, shortened.
+        columns: String,
+    },
+    /// A preset name that does not exist.
+    #[error("there is no preset called \"{0}\"; the presets are: {1}")]
+    NoSuchPreset(String, String),
+    /// A mapping that cannot be used.
+    #[error("{file}: the column mapping is incomplete: {detail}")]
+    Mapping {
+        /// The file (or mapping file).
+        file: String,
+        /// What is missing or wrong.
+        detail: String,
+    },
+    /// Columns the mapping needs are not in the file.
+    #[error(
+        "{file} has no column {} (needed to read it as a {export})",
+        quoted(columns)
+    )]
+    MissingColumns {
+        /// The file.
+        file: String,
+        /// The export it was read as.
+        export: String,
+        /// The missing columns.
+        columns: Vec<String>,
+    },
+    /// A row that cannot be read (the first one, unless bad rows are skipped).
+    #[error("{0}. Nothing was imported; fix the row, or skip bad rows and read the report")]
+    Row(RowError),
+    /// A row left out on purpose (internal: counted, never shown as an error).
+    #[error("left out: {0}")]
+    LeftOut(String),
+    /// The person cancelled.
+    #[error("the import was cancelled; nothing was imported")]
+    Cancelled,
+    /// The shop file could not be opened or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The write was refused.
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+}
+
+fn quoted(columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

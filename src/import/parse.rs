@@ -1,0 +1,800 @@
+//! Turning the rows of export files into a batch of customers, products, orders and
+//! consents, keyed by what they were called in the files. Nothing here knows the shop:
+//! matching the batch against it is [`super::merge`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::NaiveDate;
+
+use super::mapping::{Mapping, Role, parse_date, parse_number};
+use super::source::{Row, Table};
+use super::{ImportError, RowError};
+use crate::engine::model::PersonalField;
+
+/// How often (in rows) progress is reported and the cancel flag checked.
+const PROGRESS_EVERY: usize = 4096;
+
+/// Answers that grant a consent (compared ignoring case).
+const YES: [&str; 9] = [
+    "yes",
+    "y",
+    "true",
+    "1",
+    "subscribed",
+    "opted in",
+    "accepted",
+    "granted",
+    "x",
+];
+/// Answers that withhold or withdraw it.
+const NO: [&str; 9] = [
+    "no",
+    "n",
+    "false",
+    "0",
+    "unsubscribed",
+    "not subscribed",
+    "opted out",
+    "declined",
+    "withdrawn",
+];
+
+/// A customer as the files describe them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedCustomer {
+    /// Their key, e.g. "invoice:17850" or "email:jane@example.com".
+    pub key: String,
+    /// The customer number as written in the file, when there is one.
+    pub number: Option<String>,
+    /// Values of personal fields, as stored (dates as YYYY-MM-DD); the latest non-blank wins.
+    pub values: BTreeMap<PersonalField, String>,
+    /// The day they signed up, if the file says.
+    pub since: Option<NaiveDate>,
+    /// Where they were first seen: the export's name and file.
+    pub source: String,
+}
+
+/// A product as the files describe it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedProduct {
+    /// Its key, e.g. "invoice:85123A".
+    pub key: String,
+    /// Its name (the first one seen).
+    pub name: String,
+    /// Its category, from a column or derived from its name.
+    pub category: String,
+    /// The unit price of its latest sale, in pence.
+    pub price_cents: i64,
+    /// Whether it is postage, a fee or a discount rather than a product.
+    pub not_a_product: bool,
+    /// Whether people buy it again.
+    pub repeatable: bool,
+}
+
+/// One line of an imported order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedLine {
+    /// Index into [`Batch::products`].
+    pub product: usize,
+    /// Units; negative for a return.
+    pub quantity: i64,
+    /// Price per unit, in pence.
+    pub unit_price_cents: i64,
+}
+
+/// An order as the files describe it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedOrder {
+    /// Its key, e.g. "shopify:#1001".
+    pub key: String,
+    /// The customer's key, or `None` for a guest sale.
+    pub customer: Option<String>,
+    /// The day of the order.
+    pub date: NaiveDate,
+    /// Where it was placed.
+    pub channel: String,
+    /// Its lines.
+    pub lines: Vec<ImportedLine>,
+    /// Whether it is a cancellation or refund (its lines are returns).
+    pub is_return: bool,
+    /// File and line where it starts, for messages.
+    pub at: (String, u64),
+}
+
+/// A consent decision found in a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedConsent {
+    /// The customer's key.
+    pub customer: String,
+    /// The purpose.
+    pub purpose: String,
+    /// Granted or not.
+    pub granted: bool,
+    /// Where it came from, e.g. "Shopify customers export (customers.csv), column Accepts Email Marketing".
+    pub source: String,
+}
+
+/// Everything read from one or more files.
+#[derive(Clone, Debug, Default)]
+pub struct Batch {
+    /// Customers, in the order first seen.
+    pub customers: Vec<ImportedCustomer>,
+    /// Products, in the order first seen.
+    pub products: Vec<ImportedProduct>,
+    /// Orders, in the order first seen.
+    pub orders: Vec<ImportedOrder>,
+    /// Consent decisions; the last one per customer and purpose is the file's answer.
+    pub consents: Vec<ImportedConsent>,
+    /// Rows left out on purpose (e.g. cancelled orders), counted by reason.
+    pub left_out: BTreeMap<String, usize>,
+    /// Rows that could not be read (only with skip-bad-rows; otherwise the first stops all).
+    pub bad_rows: Vec<RowError>,
+    /// Data rows read, over all files.
+    pub rows: usize,
+    /// Whether any file had a consent column.
+    pub had_consent_columns: bool,
+    /// Columns of the files that were not imported, per file.
+    pub unused_columns: Vec<(String, Vec<String>)>,
+    customer_index: HashMap<String, usize>,
+    product_index: HashMap<String, usize>,
+    order_index: HashMap<String, usize>,
+}
+
+/// How to treat rows that cannot be read, and how to report progress.
+pub struct ReadOptions<'a> {
+    /// Skip bad rows (collecting them) instead of stopping at the first.
+    pub skip_bad_rows: bool,
+    /// Set by another thread to stop the import.
+    pub cancel: Option<&'a AtomicBool>,
+    /// Called now and then with the bytes read so far of this file.
+    pub progress: &'a dyn Fn(u64),
+}
+
+/// What one row yields, computed fully before anything is added to the batch, so a bad
+/// row leaves no trace.
+struct RowData {
+    customer: Option<ImportedCustomer>,
+    order: Option<OrderPart>,
+    consents: Vec<(String, bool, String)>,
+}
+
+struct OrderPart {
+    key: String,
+    date: Option<NaiveDate>,
+    is_return: bool,
+    lines: Vec<(ImportedProduct, i64, i64)>,
+}
+
+/// A mapped column's position(s) in the file.
+struct Layout {
+    columns: BTreeMap<Role, Vec<(usize, String)>>,
+    consents: Vec<(usize, String, String)>,
+}
+
+impl Batch {
+    /// Reads every row of `table` with `mapping` into the batch.
+    pub fn read(
+        &mut self,
+        table: &Table,
+        mapping: &Mapping,
+        options: &ReadOptions<'_>,
+    ) -> Result<(), ImportError> {
+        if let Some(problem) = mapping.problem() {
+            return Err(ImportError::Mapping {
+                file: table.file.clone(),
+                detail: problem,
+            });
+        }
+        let layout = layout(table, mapping)?;
+        self.had_consent_columns |= !layout.consents.is_empty();
+        let used: Vec<usize> = layout
+            .columns
+            .values()
+            .flatten()
+            .map(|(i, _)| *i)
+            .chain(layout.consents.iter().map(|(i, _, _)| *i))
+            .collect();
+        let unused: Vec<String> = (0..table.headers.len())
+            .filter(|i| !used.contains(i))
+            .map(|i| table.headers[i].clone())
+            .collect();
+        if !unused.is_empty() {
+            self.unused_columns.push((table.file.clone(), unused));
+        }
+        let source = format!("{} ({})", mapping.name, table.file);
+        let customers_only = !mapping.has_orders();
+        let mut first_line_of: HashMap<String, u64> = HashMap::new();
+        for (n, row) in table.rows().enumerate() {
+            if n % PROGRESS_EVERY == 0 {
+                if options.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    return Err(ImportError::Cancelled);
+                }
+                if let Ok(r) = &row {
+                    (options.progress)(r.byte);
+                }
+            }
+            self.rows += 1;
+            let outcome = row.and_then(|row| {
+                let data = read_row(table, mapping, &layout, &row, &source)?;
+                if let Some(data) = data {
+                    if customers_only && let Some(c) = &data.customer {
+                        if let Some(first) = first_line_of.get(&c.key) {
+                            return Err(row_error(
+                                table,
+                                row.line,
+                                None,
+                                format!(
+                                    "customer {} appears twice (lines {first} and {})",
+                                    c.number.as_deref().unwrap_or(&c.key),
+                                    row.line
+                                ),
+                            ));
+                        }
+                        first_line_of.insert(c.key.clone(), row.line);
+                    }
+                    self.check_order(table, mapping, &data, row.line)?;
+                    self.add(data, mapping, table, row.line);
+                }
+                Ok(())
+            });
+            match outcome {
+                Ok(()) => {}
+                Err(ImportError::Row(e)) if options.skip_bad_rows => self.bad_rows.push(e),
+                Err(ImportError::LeftOut(reason)) => {
+                    *self.left_out.entry(reason).or_default() += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        (options.progress)(table.len_bytes());
+        Ok(())
+    }
+
+    /// An order seen before must not change its customer or date.
+    fn check_order(
+        &self,
+        table: &Table,
+        mapping: &Mapping,
+        data: &RowData,
+        line: u64,
+    ) -> Result<(), ImportError> {
+        let Some(part) = &data.order else {
+            return Ok(());
+        };
+        let Some(&o) = self.order_index.get(&part.key) else {
+            if part.date.is_none() {
+                return Err(row_error(
+                    table,
+                    line,
+                    column_of(mapping, Role::Date),
+                    "the order date is blank".to_owned(),
+                ));
+            }
+            return Ok(());
+        };
+        let order = &self.orders[o];
+        let number = part
+            .key
+            .split_once(':')
+            .map_or(part.key.as_str(), |(_, n)| n);
+        if let Some(date) = part.date
+            && date != order.date
+        {
+            return Err(row_error(
+                table,
+                line,
+                column_of(mapping, Role::OrderId),
+                format!(
+                    "order {number} appears again with another date ({date}; {}, line {} says {})",
+                    order.at.0, order.at.1, order.date
+                ),
+            ));
+        }
+        if let (Some(c), Some(first)) = (&data.customer, &order.customer)
+            && c.key != *first
+        {
+            return Err(row_error(
+                table,
+                line,
+                column_of(mapping, Role::OrderId),
+                format!(
+                    "order {number} appears again for another customer ({}, line {} has another)",
+                    order.at.0, order.at.1
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, data: RowData, mapping: &Mapping, table: &Table, line: u64) {
+        let customer_key = data.customer.as_ref().map(|c| c.key.clone());
+        if let Some(c) = data.customer {
+            match self.customer_index.get(&c.key) {
+                Some(&i) => {
+                    let known = &mut self.customers[i];
+                    known.values.extend(c.values);
+                    known.since = known.since.or(c.since);
+                    known.number = known.number.take().or(c.number);
+                }
+                None => {
+                    self.customer_index
+                        .insert(c.key.clone(), self.customers.len());
+                    self.customers.push(c);
+                }
+            }
+        }
+        if let Some(customer) = &customer_key {
+            for (purpose, granted, source) in data.consents {
+                self.consents.push(ImportedConsent {
+                    customer: customer.clone(),
+                    purpose,
+                    granted,
+                    source,
+                });
+            }
+        }
+        let Some(part) = data.order else {
+            return;
+        };
+        let o = match self.order_index.get(&part.key) {
+            Some(&o) => o,
+            None => {
+                self.order_index.insert(part.key.clone(), self.orders.len());
+                self.orders.push(ImportedOrder {
+                    key: part.key,
+                    customer: customer_key.clone(),
+                    date: part.date.unwrap_or_default(),
+                    channel: mapping.channel.clone(),
+                    lines: Vec::new(),
+                    is_return: part.is_return,
+                    at: (table.file.clone(), line),
+                });
+                self.orders.len() - 1
+            }
+        };
+        if self.orders[o].customer.is_none() {
+            self.orders[o].customer = customer_key;
+        }
+        for (product, quantity, unit_price_cents) in part.lines {
+            let p = match self.product_index.get(&product.key) {
+                Some(&p) => {
+                    let known = &mut self.products[p];
+                    if quantity > 0 && unit_price_cents > 0 {
+                        known.price_cents = unit_price_cents;
+                    }
+                    // A product first seen without a description was named by its code.
+                    if known.key.ends_with(&format!(":{}", known.name))
+                        && product.name != known.name
+                    {
+                        known.name = product.name;
+                        known.category = product.category;
+                    }
+                    p
+                }
+                None => {
+                    self.product_index
+                        .insert(product.key.clone(), self.products.len());
+                    self.products.push(product);
+                    self.products.len() - 1
+                }
+            };
+            self.orders[o].lines.push(ImportedLine {
+                product: p,
+                quantity,
+                unit_price_cents,
+            });
+        }
+    }
+}
+
+fn layout(table: &Table, mapping: &Mapping) -> Result<Layout, ImportError> {
+    let mut missing = Vec::new();
+    let mut columns = BTreeMap::new();
+    for (role, cols) in &mapping.columns {
+        let mut found = Vec::new();
+        for name in cols.names() {
+            match table.column(name) {
+                Some(i) => found.push((i, name.to_owned())),
+                None => missing.push(name.to_owned()),
+            }
+        }
+        columns.insert(*role, found);
+    }
+    let mut consents = Vec::new();
+    for c in &mapping.consents {
+        match table.column(&c.column) {
+            Some(i) => consents.push((i, c.column.clone(), c.purpose.clone())),
+            None => missing.push(c.column.clone()),
+        }
+    }
+    if missing.is_empty() {
+        Ok(Layout { columns, consents })
+    } else {
+        Err(ImportError::MissingColumns {
+            file: table.file.clone(),
+            export: mapping.name.clone(),
+            columns: missing,
+        })
+    }
+}
+
+fn column_of(mapping: &Mapping, role: Role) -> Option<String> {
+    mapping.columns.get(&role).map(|c| c.names().join(" + "))
+}
+
+fn row_error(table: &Table, line: u64, column: Option<String>, reason: String) -> ImportError {
+    ImportError::Row(RowError {
+        file: table.file.clone(),
+        line,
+        column,
+        reason,
+    })
+}
+
+/// "17850.0" → "17850"; other text is kept as it is.
+fn normalize_number(value: &str) -> String {
+    match value.parse::<f64>() {
+        Ok(n) if n.fract() == 0.0 && n.abs() < 1e15 && !value.contains('e') => {
+            format!("{}", n as i64)
+        }
+        _ => value.to_owned(),
+    }
+}
+
+/// Reads one row; `Ok(None)` when it carries nothing to import.
+fn read_row(
+    table: &Table,
+    mapping: &Mapping,
+    layout: &Layout,
+    row: &Row,
+    source: &str,
+) -> Result<Option<RowData>, ImportError> {
+    let get = |role: Role, joiner: &str| -> Option<String> {
+        let cols = layout.columns.get(&role)?;
+        let parts: Vec<&str> = cols
+            .iter()
+            .filter_map(|(i, _)| row.fields.get(*i).map(str::trim))
+            .filter(|v| !v.is_empty())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(joiner))
+    };
+    let bad =
+        |role: Role, reason: String| row_error(table, row.line, column_of(mapping, role), reason);
+
+    let status = get(Role::Status, " ");
+    if let Some(s) = &status
+        && mapping.skips_status(s)
+    {
+        let reason = if mapping.skip_statuses.iter().any(|x| x == "*") {
+            format!(
+                "{} is filled in (order cancelled)",
+                column_of(mapping, Role::Status).unwrap_or_default()
+            )
+        } else {
+            format!("order status \"{}\" is not a sale", s.to_lowercase())
+        };
+        return Err(ImportError::LeftOut(reason));
+    }
+
+    let customer = read_customer(mapping, &get, &bad, source)?;
+    let mut consents = Vec::new();
+    for (i, column, purpose) in &layout.consents {
+        let value = row.fields.get(*i).map_or("", str::trim);
+        if value.is_empty() {
+            continue;
+        }
+        let lower = value.to_lowercase();
+        let granted = if YES.contains(&lower.as_str()) {
+            true
+        } else if NO.contains(&lower.as_str()) {
+            false
+        } else {
+            return Err(row_error(
+                table,
+                row.line,
+                Some(column.clone()),
+                format!("\"{value}\" is not a yes or no answer"),
+            ));
+        };
+        consents.push((
+            purpose.clone(),
+            granted,
+            format!("{source}, column {column}"),
+        ));
+    }
+
+    let order = if mapping.has_orders() {
+        read_order(mapping, &get, &bad, customer.as_ref(), table, row)?
+    } else {
+        None
+    };
+    if customer.is_none() && order.is_none() {
+        return Err(ImportError::LeftOut(
+            "no customer and no product on the row".to_owned(),
+        ));
+    }
+    Ok(Some(RowData {
+        customer,
+        order,
+        consents,
+    }))
+}
+
+fn read_customer(
+    mapping: &Mapping,
+    get: &dyn Fn(Role, &str) -> Option<String>,
+    bad: &dyn Fn(Role, String) -> ImportError,
+    source: &str,
+) -> Result<Option<ImportedCustomer>, ImportError> {
+    let space = &mapping.key_space;
+    let number = get(Role::CustomerId, " ").map(|n| normalize_number(&n));
+    let email = get(Role::Email, " ").map(|e| e.to_lowercase());
+    let name = get(Role::Name, " ");
+    let key = if let Some(n) = &number {
+        format!("{space}:{n}")
+    } else if let Some(e) = &email {
+        format!("email:{e}")
+    } else if !mapping.columns.contains_key(&Role::CustomerId)
+        && !mapping.columns.contains_key(&Role::Email)
+        && let Some(n) = &name
+    {
+        format!("{space}:name:{}", n.to_lowercase())
+    } else {
+        return Ok(None);
+    };
+    let mut values = BTreeMap::new();
+    let text_fields = [
+        (Role::Name, PersonalField::Name, " "),
+        (Role::Phone, PersonalField::Phone, " "),
+        (Role::Address, PersonalField::Address, ", "),
+        (Role::Postcode, PersonalField::Postcode, " "),
+        (Role::Gender, PersonalField::Gender, " "),
+    ];
+    for (role, field, joiner) in text_fields {
+        if let Some(v) = get(role, joiner) {
+            values.insert(field, v);
+        }
+    }
+    if let Some(e) = email {
+        values.insert(PersonalField::Email, e);
+    }
+    if let Some(b) = get(Role::BirthDate, " ") {
+        match parse_date(&b, mapping.dates) {
+            Some(d) => {
+                values.insert(PersonalField::BirthDate, d.to_string());
+            }
+            None if b.starts_with("0000") => {}
+            None => return Err(bad(Role::BirthDate, format!("\"{b}\" is not a date"))),
+        }
+    }
+    let since = match get(Role::CustomerSince, " ") {
+        Some(s) => Some(
+            parse_date(&s, mapping.dates)
+                .ok_or_else(|| bad(Role::CustomerSince, format!("\"{s}\" is not a date")))?,
+        ),
+        None => None,
+    };
+    Ok(Some(ImportedCustomer {
+        key,
+        number,
+        values,
+        since,
+        source: source.to_owned(),
+    }))
+}
+
+fn read_order(
+    mapping: &Mapping,
+    get: &dyn Fn(Role, &str) -> Option<String>,
+    bad: &dyn Fn(Role, String) -> ImportError,
+    customer: Option<&ImportedCustomer>,
+    table: &Table,
+    row: &Row,
+) -> Result<Option<OrderPart>, ImportError> {
+    let space = &mapping.key_space;
+    let date = match get(Role::Date, " ") {
+        Some(d) => Some(
+            parse_date(&d, mapping.dates)
+                .ok_or_else(|| bad(Role::Date, format!("\"{d}\" is not a date")))?,
+        ),
+        None => None,
+    };
+    let number = get(Role::OrderId, " ");
+    let key = match (&number, date) {
+        (Some(n), _) => format!("{space}:{n}"),
+        (None, Some(d)) => format!(
+            "{space}:{}:{d}",
+            customer.map_or_else(
+                || format!("guest-{}-{}", table.file, row.line),
+                |c| c.key.clone()
+            )
+        ),
+        (None, None) => return Err(bad(Role::Date, "the order date is blank".to_owned())),
+    };
+    let code = get(Role::ProductCode, " ");
+    let names: Vec<String> = match get(Role::ProductName, " ") {
+        Some(n) if mapping.product_list => n
+            .split(", ")
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        Some(n) => vec![n],
+        None => code.iter().cloned().collect(),
+    };
+    if names.is_empty() {
+        return Err(bad(Role::ProductName, "the product is blank".to_owned()));
+    }
+    let is_return = mapping
+        .cancellation_prefix
+        .as_ref()
+        .is_some_and(|p| number.as_ref().is_some_and(|n| n.starts_with(p.as_str())))
+        || get(Role::Status, " ").is_some_and(|s| mapping.returns_status(&s));
+    let quantity = if mapping.product_list || !mapping.columns.contains_key(&Role::Quantity) {
+        1
+    } else {
+        let q = get(Role::Quantity, " ")
+            .ok_or_else(|| bad(Role::Quantity, "the quantity is blank".to_owned()))?;
+        let n = parse_number(&q, mapping.decimal_comma)
+            .ok_or_else(|| bad(Role::Quantity, format!("\"{q}\" is not a number")))?;
+        let units = n.round() as i64;
+        if units == 0 && n != 0.0 {
+            n.signum() as i64
+        } else {
+            units
+        }
+    };
+    if quantity == 0 {
+        return Err(ImportError::LeftOut("quantity 0".to_owned()));
+    }
+    let quantity = if is_return { -quantity.abs() } else { quantity };
+    let price_role = if mapping.columns.contains_key(&Role::UnitPrice) {
+        Role::UnitPrice
+    } else {
+        Role::LineTotal
+    };
+    let price =
+        get(price_role, " ").ok_or_else(|| bad(price_role, "the price is blank".to_owned()))?;
+    let amount = parse_number(&price, mapping.decimal_comma)
+        .ok_or_else(|| bad(price_role, format!("\"{price}\" is not an amount")))?;
+    let unit = if price_role == Role::UnitPrice {
+        amount
+    } else {
+        amount / (quantity.unsigned_abs() as f64 * names.len() as f64)
+    };
+    let unit_price_cents = (unit.abs() * 100.0).round() as i64;
+    let category_column = get(Role::Category, " ");
+    let lines = names
+        .iter()
+        .map(|name| {
+            let product_key = match (&code, names.len()) {
+                (Some(c), 1) => format!("{space}:{c}"),
+                _ => format!("{space}:name:{}", name.to_lowercase()),
+            };
+            let category = category_column
+                .clone()
+                .or_else(|| mapping.category_from_name(name).map(str::to_owned))
+                .unwrap_or_else(|| mapping.default_category.clone());
+            let product = ImportedProduct {
+                key: product_key,
+                name: name.clone(),
+                category,
+                price_cents: unit_price_cents,
+                not_a_product: code.as_deref().is_some_and(|c| mapping.is_not_product(c)),
+                repeatable: mapping.repeatable,
+            };
+            (product, quantity, unit_price_cents)
+        })
+        .collect();
+    Ok(Some(OrderPart {
+        key,
+        date,
+        is_return,
+        lines,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::presets::Preset;
+
+    fn read(csv: &str, preset: &str, skip: bool) -> Result<Batch, ImportError> {
+        let table = Table::from_bytes("t.csv", csv.as_bytes().to_vec())?;
+        let mapping = Preset::named(preset)
+            .expect("preset")
+            .mapping(&table.headers);
+        let mut batch = Batch::default();
+        batch.read(
+            &table,
+            &mapping,
+            &ReadOptions {
+                skip_bad_rows: skip,
+                cancel: None,
+                progress: &|_| {},
+            },
+        )?;
+        Ok(batch)
+    }
+
+    const HEADER: &str =
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n";
+
+    #[test]
+    fn invoice_lines_make_orders_returns_guests_and_fees() {
+        let csv = format!(
+            "{HEADER}536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\n\
+             536365,POST,POSTAGE,1,2010-12-01 08:26:00,18.00,17850.0,United Kingdom\n\
+             C536379,85123A,WHITE HANGING HEART T-LIGHT HOLDER,-1,2010-12-02 09:41:00,2.55,17850.0,United Kingdom\n\
+             536400,85123A,WHITE HANGING HEART T-LIGHT HOLDER,2,2010-12-03 10:00:00,2.95,,United Kingdom\n"
+        );
+        let b = read(&csv, "invoice-lines", false).expect("reads");
+        assert_eq!(b.customers.len(), 1);
+        assert_eq!(b.customers[0].key, "invoice:17850");
+        assert_eq!(b.orders.len(), 3);
+        assert!(b.orders[1].is_return && b.orders[1].lines[0].quantity == -1);
+        assert_eq!(b.orders[2].customer, None);
+        assert_eq!(b.products.len(), 2);
+        assert!(b.products[1].not_a_product);
+        assert_eq!(b.products[0].category, "candles and lights");
+        assert_eq!(b.products[0].price_cents, 295);
+        assert_eq!(b.unused_columns[0].1, ["Country"]);
+    }
+
+    #[test]
+    fn a_bad_row_names_file_line_and_column() {
+        let csv = format!("{HEADER}1,A1,Thing,two,2010-12-01,1.00,5,UK\n");
+        let Err(ImportError::Row(e)) = read(&csv, "invoice-lines", false) else {
+            panic!("should fail");
+        };
+        assert_eq!((e.line, e.column.as_deref()), (2, Some("Quantity")));
+        assert!(e.reason.contains("\"two\" is not a number"), "{}", e.reason);
+        let b = read(&csv, "invoice-lines", true).expect("skips");
+        assert_eq!(b.bad_rows.len(), 1);
+        assert!(b.orders.is_empty());
+    }
+
+    #[test]
+    fn an_order_cannot_change_its_date() {
+        let csv = format!(
+            "{HEADER}1,A1,Thing,1,2010-12-01,1.00,5,UK\n2,A1,Thing,1,2010-12-02,1.00,5,UK\n1,A2,Other,1,2010-12-05,1.00,5,UK\n"
+        );
+        let Err(ImportError::Row(e)) = read(&csv, "invoice-lines", false) else {
+            panic!("should fail");
+        };
+        assert_eq!(e.line, 4);
+        assert!(e.reason.contains("another date"), "{}", e.reason);
+    }
+
+    #[test]
+    fn shopify_follow_on_rows_and_consent() {
+        let csv = "Name,Email,Accepts Marketing,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Cancelled at\n\
+                   #1001,ann@example.com,yes,2024-05-03 10:00:00 +0100,1,Coffee beans,8.50,CB1,Ann Lee,\n\
+                   #1001,,,,2,Croissant,1.80,CR1,,\n\
+                   #1002,bob@example.com,no,2024-05-04 10:00:00 +0100,1,Tea,4.00,T1,Bob Ray,2024-05-04\n";
+        let b = read(csv, "shopify-orders", false).expect("reads");
+        assert_eq!(b.orders.len(), 1);
+        assert_eq!(b.orders[0].lines.len(), 2);
+        assert_eq!(
+            b.orders[0].customer.as_deref(),
+            Some("email:ann@example.com")
+        );
+        assert_eq!(b.consents.len(), 1);
+        assert!(b.consents[0].granted && b.consents[0].purpose == "email_offers");
+        assert_eq!(b.left_out.values().sum::<usize>(), 1);
+    }
+
+    #[test]
+    fn duplicate_customers_in_a_customer_export_are_refused() {
+        let csv = "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Total Orders\n\
+                   1,Ann,Lee,ann@example.com,yes,2\n2,Bob,Ray,bob@example.com,no,1\n1,Ann,Lee,ann@example.com,yes,2\n";
+        let Err(ImportError::Row(e)) = read(csv, "shopify-customers", false) else {
+            panic!("should fail");
+        };
+        assert!(
+            e.reason.contains("appears twice (lines 2 and 4)"),
+            "{}",
+            e.reason
+        );
+    }
+}

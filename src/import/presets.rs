@@ -1,0 +1,437 @@
+//! The exports Candor recognizes by their header: Shopify, WooCommerce, Square and invoice
+//! lines (such as the Online Retail data set). Each preset is a [`Mapping`] built from the
+//! file's actual header, so optional columns are used when present.
+
+use super::mapping::{Columns, ConsentColumn, DateOrder, KeywordCategory, Mapping, Role};
+
+/// A known export format.
+#[derive(Clone, Copy, Debug)]
+pub struct Preset {
+    /// The name used on the command line (`--preset NAME`).
+    pub name: &'static str,
+    /// What it is, in words.
+    pub label: &'static str,
+    /// Columns that must all be present for the header to be recognized.
+    signature: &'static [&'static [&'static str]],
+    /// For each role, the columns to read: alternatives, first present wins; "A + B" joins
+    /// several columns.
+    roles: &'static [(Role, &'static [&'static str])],
+    /// Consent columns and the purpose each records.
+    consents: &'static [(&'static str, &'static str)],
+    /// The system its keys belong to.
+    key_space: &'static str,
+    /// Where its orders were placed.
+    channel: &'static str,
+}
+
+/// Every preset, most specific first.
+pub const PRESETS: [Preset; 7] = [
+    Preset {
+        name: "shopify-orders",
+        label: "Shopify orders export",
+        signature: &[
+            &["Name"],
+            &["Lineitem name"],
+            &["Lineitem quantity"],
+            &["Created at"],
+        ],
+        roles: &[
+            (Role::OrderId, &["Name"]),
+            (Role::Email, &["Email"]),
+            (Role::Name, &["Billing Name"]),
+            (Role::Phone, &["Billing Phone", "Phone"]),
+            (
+                Role::Address,
+                &["Billing Address1 + Billing City", "Billing Street"],
+            ),
+            (Role::Postcode, &["Billing Zip"]),
+            (Role::Date, &["Created at"]),
+            (Role::ProductCode, &["Lineitem sku"]),
+            (Role::ProductName, &["Lineitem name"]),
+            (Role::Quantity, &["Lineitem quantity"]),
+            (Role::UnitPrice, &["Lineitem price"]),
+            (Role::Status, &["Cancelled at"]),
+        ],
+        consents: &[
+            ("Accepts Marketing", "email_offers"),
+            ("Accepts Email Marketing", "email_offers"),
+        ],
+        key_space: "shopify",
+        channel: "web",
+    },
+    Preset {
+        name: "shopify-customers",
+        label: "Shopify customers export",
+        signature: &[
+            &["First Name"],
+            &["Last Name"],
+            &["Email"],
+            &["Accepts Email Marketing", "Accepts Marketing"],
+            &["Total Orders"],
+        ],
+        roles: &[
+            (Role::CustomerId, &["Customer ID"]),
+            (Role::Email, &["Email"]),
+            (Role::Name, &["First Name + Last Name"]),
+            (Role::Phone, &["Phone", "Default Address Phone"]),
+            (
+                Role::Address,
+                &[
+                    "Default Address Address1 + Default Address City",
+                    "Address1 + City",
+                ],
+            ),
+            (Role::Postcode, &["Default Address Zip", "Zip"]),
+        ],
+        consents: &[
+            ("Accepts Email Marketing", "email_offers"),
+            ("Accepts Marketing", "email_offers"),
+        ],
+        key_space: "shopify",
+        channel: "web",
+    },
+    Preset {
+        name: "woocommerce-orders",
+        label: "WooCommerce Analytics orders export",
+        signature: &[
+            &["Order #"],
+            &["Status"],
+            &["Customer"],
+            &["Product(s)"],
+            &["Items sold"],
+            &["Net Sales"],
+        ],
+        roles: &[
+            (Role::OrderId, &["Order #"]),
+            (Role::Date, &["Date"]),
+            (Role::Name, &["Customer"]),
+            (Role::ProductName, &["Product(s)"]),
+            (Role::LineTotal, &["Net Sales"]),
+            (Role::Status, &["Status"]),
+        ],
+        consents: &[],
+        key_space: "woocommerce",
+        channel: "web",
+    },
+    Preset {
+        name: "woocommerce-customers",
+        label: "WooCommerce Analytics customers export",
+        signature: &[
+            &["Name"],
+            &["Username"],
+            &["Date registered"],
+            &["Email"],
+            &["Total spend"],
+        ],
+        roles: &[
+            (Role::Name, &["Name"]),
+            (Role::Email, &["Email"]),
+            (Role::CustomerSince, &["Date registered"]),
+            (Role::Postcode, &["Postal code"]),
+        ],
+        consents: &[],
+        key_space: "woocommerce",
+        channel: "web",
+    },
+    Preset {
+        name: "square-item-sales",
+        label: "Square item sales export",
+        signature: &[
+            &["Date"],
+            &["Item"],
+            &["Qty"],
+            &["Transaction ID"],
+            &["Gross Sales"],
+        ],
+        roles: &[
+            (Role::OrderId, &["Transaction ID"]),
+            (Role::Date, &["Date"]),
+            (Role::CustomerId, &["Customer ID"]),
+            (Role::Name, &["Customer Name"]),
+            (Role::ProductCode, &["SKU"]),
+            (Role::ProductName, &["Item"]),
+            (Role::Category, &["Category"]),
+            (Role::Quantity, &["Qty"]),
+            (Role::LineTotal, &["Gross Sales"]),
+            (Role::Status, &["Event Type"]),
+        ],
+        consents: &[],
+        key_space: "square",
+        channel: "in shop",
+    },
+    Preset {
+        name: "square-customers",
+        label: "Square customers export",
+        signature: &[
+            &["Square Customer ID"],
+            &["First Name"],
+            &["Last Name"],
+            &["Email Address"],
+        ],
+        roles: &[
+            (Role::CustomerId, &["Square Customer ID"]),
+            (Role::Email, &["Email Address"]),
+            (Role::Name, &["First Name + Last Name"]),
+            (Role::Phone, &["Phone Number"]),
+            (Role::Address, &["Street Address 1 + City"]),
+            (Role::Postcode, &["Postal Code"]),
+            (Role::BirthDate, &["Birthday"]),
+            (Role::CustomerSince, &["First Visit", "Creation Date"]),
+        ],
+        consents: &[("Email Subscription Status", "email_offers")],
+        key_space: "square",
+        channel: "in shop",
+    },
+    Preset {
+        name: "invoice-lines",
+        label: "Invoice lines (e.g. the Online Retail data set)",
+        signature: &[
+            &["InvoiceNo", "Invoice"],
+            &["StockCode"],
+            &["Description"],
+            &["Quantity"],
+            &["InvoiceDate"],
+            &["UnitPrice", "Price"],
+            &["CustomerID", "Customer ID"],
+        ],
+        roles: &[
+            (Role::OrderId, &["InvoiceNo", "Invoice"]),
+            (Role::ProductCode, &["StockCode"]),
+            (Role::ProductName, &["Description"]),
+            (Role::Quantity, &["Quantity"]),
+            (Role::Date, &["InvoiceDate"]),
+            (Role::UnitPrice, &["UnitPrice", "Price"]),
+            (Role::CustomerId, &["CustomerID", "Customer ID"]),
+        ],
+        consents: &[],
+        key_space: "invoice",
+        channel: "web",
+    },
+];
+
+impl Preset {
+    /// Looks a preset up by its command-line name.
+    pub fn named(name: &str) -> Option<Self> {
+        PRESETS.into_iter().find(|p| p.name == name)
+    }
+
+    /// Whether `headers` carry every column of the signature.
+    pub fn matches(&self, headers: &[String]) -> bool {
+        self.signature
+            .iter()
+            .all(|alternatives| alternatives.iter().any(|c| has(headers, c)))
+    }
+
+    /// The signature columns a header lacks (the first alternative of each), for messages.
+    pub fn missing(&self, headers: &[String]) -> Vec<String> {
+        self.signature
+            .iter()
+            .filter(|alternatives| !alternatives.iter().any(|c| has(headers, c)))
+            .map(|alternatives| alternatives[0].to_owned())
+            .collect()
+    }
+
+    /// The mapping for a file with these headers.
+    pub fn mapping(&self, headers: &[String]) -> Mapping {
+        let mut m = Mapping::blank(self.label);
+        m.key_space = self.key_space.to_owned();
+        m.channel = self.channel.to_owned();
+        for (role, alternatives) in self.roles {
+            let chosen = alternatives.iter().find_map(|alt| {
+                let cols: Vec<String> = alt.split(" + ").map(str::to_owned).collect();
+                cols.iter()
+                    .all(|c| has(headers, c))
+                    .then(|| cols.iter().map(|c| actual(headers, c)).collect::<Vec<_>>())
+            });
+            if let Some(mut cols) = chosen {
+                let columns = if cols.len() == 1 {
+                    Columns::One(cols.remove(0))
+                } else {
+                    Columns::Many(cols)
+                };
+                m.columns.insert(*role, columns);
+            }
+        }
+        for (column, purpose) in self.consents {
+            if has(headers, column) && !m.consents.iter().any(|c| c.purpose == *purpose) {
+                m.consents.push(ConsentColumn {
+                    column: actual(headers, column),
+                    purpose: (*purpose).to_owned(),
+                });
+            }
+        }
+        match self.name {
+            "shopify-orders" => m.skip_statuses = vec!["*".to_owned()],
+            "woocommerce-orders" => {
+                m.product_list = true;
+                m.skip_statuses = [
+                    "cancelled",
+                    "failed",
+                    "refunded",
+                    "pending",
+                    "on-hold",
+                    "trash",
+                ]
+                .map(str::to_owned)
+                .to_vec();
+            }
+            "square-item-sales" => m.return_statuses = vec!["Refund".to_owned()],
+            "invoice-lines" => online_retail_conventions(&mut m),
+            _ => {}
+        }
+        m
+    }
+}
+
+/// The preset whose signature a header matches (the most specific when several do).
+pub fn detect(headers: &[String]) -> Option<Preset> {
+    PRESETS
+        .into_iter()
+        .filter(|p| p.matches(headers))
+        .max_by_key(|p| p.signature.len())
+}
+
+fn has(headers: &[String], column: &str) -> bool {
+    headers.iter().any(|h| h.eq_ignore_ascii_case(column))
+}
+
+fn actual(headers: &[String], column: &str) -> String {
+    headers
+        .iter()
+        .find(|h| h.eq_ignore_ascii_case(column))
+        .cloned()
+        .unwrap_or_else(|| column.to_owned())
+}
+
+/// Invoice-line files: "C" invoices are cancellations, postage and fees are not products,
+/// dates are month-first when written with slashes, and categories come from words in the
+/// descriptions (the data set has none).
+fn online_retail_conventions(m: &mut Mapping) {
+    m.cancellation_prefix = Some("C".to_owned());
+    m.dates = DateOrder::MonthDayYear;
+    m.not_product_codes = [
+        "POST",
+        "DOT",
+        "M",
+        "C2",
+        "D",
+        "S",
+        "B",
+        "BANK CHARGES",
+        "AMAZONFEE",
+        "CRUK",
+        "PADS",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    m.not_product_prefixes = vec!["gift_".to_owned()];
+    m.default_category = "gifts and homeware".to_owned();
+    m.categories_from_names = [
+        ("CHRISTMAS", "christmas"),
+        ("CANDLE", "candles and lights"),
+        ("T-LIGHT", "candles and lights"),
+        ("LANTERN", "candles and lights"),
+        ("LIGHT", "candles and lights"),
+        ("BAG", "bags"),
+        ("MUG", "kitchen and dining"),
+        ("CUP", "kitchen and dining"),
+        ("PLATE", "kitchen and dining"),
+        ("BOWL", "kitchen and dining"),
+        ("TEA", "kitchen and dining"),
+        ("CAKE", "baking"),
+        ("BAKING", "baking"),
+        ("LUNCH BOX", "kitchen and dining"),
+        ("CARD", "cards and wrap"),
+        ("WRAP", "cards and wrap"),
+        ("PAPER", "cards and wrap"),
+        ("NOTEBOOK", "stationery"),
+        ("PENCIL", "stationery"),
+        ("STICKER", "stationery"),
+        ("CLOCK", "home decor"),
+        ("FRAME", "home decor"),
+        ("SIGN", "home decor"),
+        ("CUSHION", "home decor"),
+        ("HOOK", "home decor"),
+        ("DOORMAT", "home decor"),
+        ("BOTTLE", "home decor"),
+        ("GARDEN", "garden"),
+        ("PLANT", "garden"),
+        ("TOY", "toys and games"),
+        ("GAME", "toys and games"),
+        ("DOLL", "toys and games"),
+        ("PARTY", "party"),
+        ("BUNTING", "party"),
+        ("NECKLACE", "jewellery"),
+        ("EARRINGS", "jewellery"),
+        ("BRACELET", "jewellery"),
+        ("RING", "jewellery"),
+    ]
+    .map(|(keyword, category)| KeywordCategory {
+        keyword: keyword.to_owned(),
+        category: category.to_owned(),
+    })
+    .to_vec();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(line: &str) -> Vec<String> {
+        line.split(',').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn each_export_is_recognized_by_its_header() {
+        let cases = [
+            (
+                "Name,Email,Financial Status,Accepts Marketing,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name",
+                "shopify-orders",
+            ),
+            (
+                "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Phone,Total Spent,Total Orders",
+                "shopify-customers",
+            ),
+            (
+                "Date,Order #,Status,Customer,Customer type,Product(s),Items sold,Coupon(s),Net Sales",
+                "woocommerce-orders",
+            ),
+            (
+                "Name,Username,Last active,Date registered,Email,Orders,Total spend,AOV,Country / Region,City,Region,Postal code",
+                "woocommerce-customers",
+            ),
+            (
+                "Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Gross Sales,Discounts,Net Sales,Transaction ID,Customer ID,Customer Name,Event Type",
+                "square-item-sales",
+            ),
+            (
+                "Reference ID,First Name,Last Name,Email Address,Phone Number,Square Customer ID,Email Subscription Status,Birthday",
+                "square-customers",
+            ),
+            (
+                "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country",
+                "invoice-lines",
+            ),
+        ];
+        for (line, name) in cases {
+            assert_eq!(detect(&headers(line)).map(|p| p.name), Some(name), "{line}");
+        }
+        assert!(detect(&headers("a,b,c")).is_none());
+    }
+
+    #[test]
+    fn a_preset_uses_the_columns_the_file_has() {
+        let h =
+            headers("First Name,Last Name,Email,Accepts Marketing,Address1,City,Zip,Total Orders");
+        let m = PRESETS[1].mapping(&h);
+        assert_eq!(
+            m.columns.get(&Role::Name),
+            Some(&Columns::Many(vec![
+                "First Name".into(),
+                "Last Name".into()
+            ]))
+        );
+        assert_eq!(m.consents[0].column, "Accepts Marketing");
+        assert!(!m.columns.contains_key(&Role::CustomerId));
+    }
+}

@@ -1,0 +1,319 @@
+//! One import from start to end: read the files, merge them into the shop (or a new
+//! one), and write the result in one transaction, or nothing at all.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::mapping::Mapping;
+use super::merge::{Known, Summary, merge};
+use super::parse::{Batch, ReadOptions};
+use super::presets::{PRESETS, Preset, detect};
+use super::source::Table;
+use super::{ImportError, RowError};
+use crate::engine::model::{Settings, Shop};
+use crate::shopgen::catalogue;
+use crate::store::{Attribution, Store};
+
+/// How to read the files.
+#[derive(Clone, Debug)]
+pub enum Choice {
+    /// Recognize each file's export by its header.
+    Detect,
+    /// Read every file with this preset.
+    Preset(String),
+    /// Read every file with this mapping.
+    Mapping(Box<Mapping>),
+}
+
+/// Everything an import needs to know.
+#[derive(Clone, Debug)]
+pub struct ImportRequest {
+    /// The shop file; created when it does not exist.
+    pub db: PathBuf,
+    /// The export files, read in order.
+    pub inputs: Vec<PathBuf>,
+    /// How to read them.
+    pub choice: Choice,
+    /// Skip rows that cannot be read instead of stopping at the first.
+    pub skip_bad_rows: bool,
+    /// Who imports and why (logged).
+    pub who: Attribution,
+    /// Today's date (a shop with a pinned date uses its own).
+    pub today: NaiveDate,
+}
+
+/// Where an import is, for a progress bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    /// What is happening, in words.
+    pub stage: String,
+    /// From 0 to 1.
+    pub fraction: f32,
+}
+
+/// How one file was read.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FileReport {
+    /// The file's name.
+    pub file: String,
+    /// The export it was read as.
+    pub export: String,
+    /// Its text encoding.
+    pub encoding: String,
+    /// Its delimiter, in words.
+    pub delimiter: String,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportOutcome {
+    /// Whether the shop file was created by this import.
+    pub created: bool,
+    /// How each file was read.
+    pub files: Vec<FileReport>,
+    /// The counts.
+    pub summary: Summary,
+    /// Rows skipped as unreadable (only with skip-bad-rows), with line and reason.
+    #[serde(skip)]
+    pub bad_rows: Vec<RowError>,
+    /// The audit-log entry recording the import; `None` when there was nothing new.
+    pub log_entry: Option<i64>,
+}
+
+/// Reads a file's header and names the preset that recognizes it, if any.
+pub fn detect_file(path: &Path) -> Result<(Table, Option<Preset>), ImportError> {
+    let table = Table::open(path)?;
+    let preset = detect(&table.headers);
+    Ok((table, preset))
+}
+
+/// The mapping to read `table` with.
+pub fn mapping_for(table: &Table, choice: &Choice) -> Result<Mapping, ImportError> {
+    match choice {
+        Choice::Mapping(m) => Ok((**m).clone()),
+        Choice::Preset(name) => {
+            let preset = Preset::named(name).ok_or_else(|| {
+                ImportError::NoSuchPreset(name.clone(), PRESETS.map(|p| p.name).join(", "))
+            })?;
+            let missing = preset.missing(&table.headers);
+            if !missing.is_empty() {
+                return Err(ImportError::MissingColumns {
+                    file: table.file.clone(),
+                    export: preset.label.to_owned(),
+                    columns: missing,
+                });
+            }
+            Ok(preset.mapping(&table.headers))
+        }
+        Choice::Detect => detect(&table.headers)
+            .map(|p| p.mapping(&table.headers))
+            .ok_or_else(|| ImportError::UnknownFormat {
+                file: table.file.clone(),
+                columns: shortened(&table.headers),
+            }),
+    }
+}
+
+fn shortened(headers: &[String]) -> String {
+    let mut text = headers
+        .iter()
+        .take(12)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if headers.len() > 12 {
+        text.push_str(", …");
+    }
+    text
+}
+
+/// The empty shop an import into a new file starts from: the standard purposes and field
+/// catalogue, and the two purchase-based starter rules.
+pub fn blank_shop(db: &Path) -> Shop {
+    let name = db.file_stem().map_or_else(
+        || "Imported shop".to_owned(),
+        |s| s.to_string_lossy().replace(['-', '_'], " "),
+    );
+    Shop {
+        settings: Settings {
+            name,
+            ..Settings::default()
+        },
+        purposes: catalogue::purposes(),
+        rules: catalogue::starter_rules(),
+        fields: catalogue::fields(),
+        ..Shop::default()
+    }
+}
+
+/// Runs an import. On any error nothing is written (a shop file the import was to create
+/// is not left behind).
+pub fn import(
+    request: &ImportRequest,
+    progress: &dyn Fn(Progress),
+    cancel: Option<&AtomicBool>,
+) -> Result<ImportOutcome, ImportError> {
+    let files = request.inputs.len().max(1) as f32;
+    let mut batch = Batch::default();
+    let mut reports = Vec::new();
+    for (i, input) in request.inputs.iter().enumerate() {
+        let table = Table::open(input)?;
+        let mapping = mapping_for(&table, &request.choice)?;
+        let total = table.len_bytes().max(1) as f32;
+        let stage = format!("Reading {}", table.file);
+        let report = |bytes: u64| {
+            progress(Progress {
+                stage: stage.clone(),
+                fraction: 0.8 * (i as f32 + bytes as f32 / total) / files,
+            });
+        };
+        batch.read(
+            &table,
+            &mapping,
+            &ReadOptions {
+                skip_bad_rows: request.skip_bad_rows,
+                cancel,
+                progress: &report,
+            },
+        )?;
+        reports.push(FileReport {
+            file: table.file.clone(),
+            export: mapping.name.clone(),
+            encoding: table.encoding.to_owned(),
+            delimiter: match table.delimiter {
+                b';' => "semicolon",
+                b'\t' => "tab",
+                b'|' => "vertical bar",
+                _ => "comma",
+            }
+            .to_owned(),
+        });
+    }
+    if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+        return Err(ImportError::Cancelled);
+    }
+    progress(Progress {
+        stage: "Matching with the shop".to_owned(),
+        fraction: 0.85,
+    });
+    let created = !request.db.exists();
+    let (store, shop, known, latest) = if created {
+        (None, blank_shop(&request.db), Known::default(), 0)
+    } else {
+        let (store, _) = Store::open(&request.db)?;
+        let shop = store.load()?;
+        let known = store.known_keys()?;
+        let latest = store.latest_entry()?;
+        (Some(store), shop, known, latest)
+    };
+    let today = shop.settings.pinned_today.unwrap_or(request.today);
+    let mut merged = merge(&shop, &known, &batch, today, &request.who.actor);
+    if created {
+        pin_historical_data(&mut merged, request.today);
+    }
+    let summary = merged.summary.clone();
+    let nothing_new = merged.new_keys.is_empty()
+        && merged.updates.is_empty()
+        && merged.summary.consents_added == 0;
+    let mut outcome = ImportOutcome {
+        created,
+        files: reports,
+        summary,
+        bad_rows: batch.bad_rows,
+        log_entry: None,
+    };
+    if nothing_new && !created {
+        return Ok(outcome);
+    }
+    progress(Progress {
+        stage: "Writing to the shop file".to_owned(),
+        fraction: 0.9,
+    });
+    let detail = describe(&outcome);
+    let entry = match store {
+        Some(mut store) => store.write_import(&merged, latest, &request.who, detail)?,
+        None => {
+            let mut start = shop.clone();
+            start.settings = merged.shop.settings.clone();
+            let written = (|| {
+                Store::create(&request.db, &start)?;
+                let (mut store, _) = Store::open(&request.db)?;
+                Ok::<_, ImportError>(store.write_import(&merged, 0, &request.who, detail)?)
+            })();
+            if written.is_err() {
+                let _ = std::fs::remove_file(&request.db);
+            }
+            written?
+        }
+    };
+    outcome.log_entry = Some(entry);
+    progress(Progress {
+        stage: "Done".to_owned(),
+        fraction: 1.0,
+    });
+    Ok(outcome)
+}
+
+/// Historical data (the newest order older than the popularity window) would show nothing
+/// as popular and every customer as long gone; a new shop made from it is pinned to the
+/// day of its newest order, and the summary says so.
+fn pin_historical_data(merged: &mut super::merge::Merged, today: NaiveDate) {
+    let Some(newest) = merged.shop.orders.iter().map(|o| o.date).max() else {
+        return;
+    };
+    let window = chrono::Duration::days(merged.shop.settings.popularity_days);
+    if newest < today - window {
+        merged.shop.settings.pinned_today = Some(newest);
+        merged.summary.pinned_today = Some(newest);
+    }
+}
+
+/// The import in one paragraph, for the audit log.
+pub fn describe(outcome: &ImportOutcome) -> String {
+    let s = &outcome.summary;
+    let files: Vec<String> = outcome
+        .files
+        .iter()
+        .map(|f| format!("{} as {}", f.file, f.export))
+        .collect();
+    format!(
+        "imported {}: {} customers added, {} updated ({} fields), {} products added, {} orders added ({} lines, {} returns, {} guest sales), {} already imported, {} consent decisions recorded, {} rows left out, {} bad rows skipped",
+        files.join("; "),
+        s.customers_added,
+        s.customers_updated,
+        s.fields_updated,
+        s.products_added,
+        s.orders_added,
+        s.lines_added,
+        s.returns_added,
+        s.guest_orders_added,
+        s.orders_already_imported,
+        s.consents_added,
+        s.rows_left_out.values().sum::<usize>(),
+        s.bad_rows_skipped
+    )
+}
+
+/// Writes the skipped rows to a CSV report: file, line, column, reason.
+pub fn write_bad_rows_report(path: &Path, rows: &[RowError]) -> Result<(), ImportError> {
+    let io = |e: std::io::Error| ImportError::Io {
+        file: path.display().to_string(),
+        source: e,
+    };
+    let mut w = csv::Writer::from_path(path).map_err(|e| io(e.into()))?;
+    w.write_record(["file", "line", "column", "reason"])
+        .map_err(|e| io(e.into()))?;
+    for r in rows {
+        w.write_record([
+            r.file.as_str(),
+            &r.line.to_string(),
+            r.column.as_deref().unwrap_or(""),
+            r.reason.as_str(),
+        ])
+        .map_err(|e| io(e.into()))?;
+    }
+    w.flush().map_err(io)
+}

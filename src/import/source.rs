@@ -1,0 +1,263 @@
+//! Reading one export file into a table of text: gzip or plain; UTF-8 (with or without a
+//! byte-order mark) or Windows-1252/Latin-1; the delimiter guessed from the header line.
+
+use std::io::Read;
+use std::path::Path;
+
+use super::ImportError;
+
+/// How many bytes at the start of a file are checked for signs that it is not text.
+const SNIFF_BYTES: usize = 8192;
+
+/// One export file, decoded and ready to read row by row.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// The file's name, as used in messages ("orders.csv").
+    pub file: String,
+    /// The header row, trimmed.
+    pub headers: Vec<String>,
+    /// How the file was encoded: "UTF-8" or "Windows-1252 (Latin-1)".
+    pub encoding: &'static str,
+    /// The field delimiter.
+    pub delimiter: u8,
+    text: String,
+}
+
+/// One data row: its line number in the file (where it starts) and its fields.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// Line number, counting the header as line 1.
+    pub line: u64,
+    /// Byte offset of the row's start, for progress.
+    pub byte: u64,
+    /// The fields, as text.
+    pub fields: csv::StringRecord,
+}
+
+impl Table {
+    /// Reads and decodes a file (`.gz` files are decompressed).
+    pub fn open(path: &Path) -> Result<Self, ImportError> {
+        let file = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let io = |source| ImportError::Io {
+            file: file.clone(),
+            source,
+        };
+        let raw = std::fs::read(path).map_err(io)?;
+        let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
+            let mut out = Vec::with_capacity(raw.len() * 6);
+            flate2::read::MultiGzDecoder::new(raw.as_slice())
+                .read_to_end(&mut out)
+                .map_err(|e| ImportError::NotCsv {
+                    file: file.clone(),
+                    detail: format!("it looks gzipped but cannot be decompressed ({e})"),
+                })?;
+            out
+        } else {
+            raw
+        };
+        Self::from_bytes(&file, bytes)
+    }
+
+    /// Decodes the bytes of a file called `file`.
+    pub fn from_bytes(file: &str, bytes: Vec<u8>) -> Result<Self, ImportError> {
+        let not_csv = |detail: &str| ImportError::NotCsv {
+            file: file.to_owned(),
+            detail: detail.to_owned(),
+        };
+        let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
+        if head.starts_with(b"SQLite format 3\0") {
+            return Err(not_csv(
+                "it is a SQLite database (to open a shop file, use File → Open)",
+            ));
+        }
+        if head.starts_with(b"PK\x03\x04") {
+            return Err(not_csv(
+                "it is a ZIP file, perhaps a spreadsheet; save it as CSV first",
+            ));
+        }
+        if head.contains(&0) {
+            return Err(not_csv("it is a binary file, not text"));
+        }
+        let (text, encoding) = decode(bytes);
+        if text.trim().is_empty() {
+            return Err(ImportError::Empty {
+                file: file.to_owned(),
+            });
+        }
+        let header_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let delimiter = guess_delimiter(header_line);
+        let mut table = Self {
+            file: file.to_owned(),
+            headers: Vec::new(),
+            encoding,
+            delimiter,
+            text,
+        };
+        let mut reader = table.reader();
+        let headers = reader.headers().map_err(|e| not_csv(&e.to_string()))?;
+        table.headers = headers.iter().map(|h| h.trim().to_owned()).collect();
+        if table.headers.len() < 2 {
+            return Err(not_csv(
+                "its first line has only one column; an export has a header line with column names separated by commas, semicolons or tabs",
+            ));
+        }
+        Ok(table)
+    }
+
+    /// The size of the decoded text, for progress.
+    pub fn len_bytes(&self) -> u64 {
+        self.text.len() as u64
+    }
+
+    /// The position of a column by its header name (exact, then ignoring case).
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name).or_else(|| {
+            self.headers
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// The data rows; a row that cannot be read is an error naming its line.
+    pub fn rows(&self) -> impl Iterator<Item = Result<Row, ImportError>> + '_ {
+        let mut reader = self.reader();
+        let width = self.headers.len();
+        let mut record = csv::StringRecord::new();
+        std::iter::from_fn(move || {
+            loop {
+                match reader.read_record(&mut record) {
+                    Ok(false) => return None,
+                    Ok(true) => {
+                        let (line, byte) =
+                            record.position().map_or((0, 0), |p| (p.line(), p.byte()));
+                        if record.iter().all(|f| f.trim().is_empty()) {
+                            continue;
+                        }
+                        if record.len() != width {
+                            return Some(Err(ImportError::Row(super::RowError {
+                                file: self.file.clone(),
+                                line,
+                                column: None,
+                                reason: format!(
+                                    "this row has {} fields but the header has {width}; check the delimiter and the quotes",
+                                    record.len()
+                                ),
+                            })));
+                        }
+                        return Some(Ok(Row {
+                            line,
+                            byte,
+                            fields: record.clone(),
+                        }));
+                    }
+                    Err(e) => {
+                        let line = e.position().map_or(0, csv::Position::line);
+                        return Some(Err(ImportError::Row(super::RowError {
+                            file: self.file.clone(),
+                            line,
+                            column: None,
+                            reason: format!("this row cannot be read: {e}"),
+                        })));
+                    }
+                }
+            }
+        })
+    }
+
+    /// The first `n` data rows that can be read, for previews.
+    pub fn first_rows(&self, n: usize) -> Vec<Vec<String>> {
+        self.rows()
+            .filter_map(Result::ok)
+            .take(n)
+            .map(|r| r.fields.iter().map(str::to_owned).collect())
+            .collect()
+    }
+
+    fn reader(&self) -> csv::Reader<&[u8]> {
+        csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .flexible(true)
+            .trim(csv::Trim::None)
+            .from_reader(self.text.as_bytes())
+    }
+}
+
+/// UTF-8 (dropping a byte-order mark) when the bytes are valid UTF-8, otherwise
+/// Windows-1252, the superset of Latin-1 that spreadsheet programs write.
+fn decode(mut bytes: Vec<u8>) -> (String, &'static str) {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, "UTF-8"),
+        Err(e) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(e.as_bytes());
+            (text.into_owned(), "Windows-1252 (Latin-1)")
+        }
+    }
+}
+
+/// The delimiter that splits the header line into the most columns, outside quotes.
+fn guess_delimiter(header: &str) -> u8 {
+    let mut counts = [0usize; 4];
+    let candidates = [b',', b';', b'\t', b'|'];
+    let mut quoted = false;
+    for b in header.bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(i) = candidates.iter().position(|&c| c == b) {
+            counts[i] += 1;
+        }
+    }
+    let best = (0..4).max_by_key(|&i| (counts[i], 4 - i)).unwrap_or(0);
+    candidates[best]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(bytes: &[u8]) -> Result<Table, ImportError> {
+        Table::from_bytes("t.csv", bytes.to_vec())
+    }
+
+    #[test]
+    fn semicolons_bom_and_latin1_are_read() {
+        let t = table(b"\xEF\xBB\xBFName;Price\nCaf\xC3\xA9;2,50\n").expect("reads");
+        assert_eq!(t.headers, ["Name", "Price"]);
+        assert_eq!(
+            t.first_rows(1),
+            [vec!["Café".to_owned(), "2,50".to_owned()]]
+        );
+        let t = table(b"Name,Price\nCaf\xE9,2.50\n").expect("reads");
+        assert_eq!(t.first_rows(1)[0][0], "Café");
+        assert!(t.encoding.contains("1252"));
+    }
+
+    #[test]
+    fn quoted_newlines_keep_their_line_numbers() {
+        let t = table(b"a,b\n\"one\ntwo\",x\nthree,y\n").expect("reads");
+        let lines: Vec<u64> = t.rows().map(|r| r.expect("row").line).collect();
+        assert_eq!(lines, [2, 4]);
+    }
+
+    #[test]
+    fn not_csv_files_are_refused_with_a_reason() {
+        assert!(matches!(table(b""), Err(ImportError::Empty { .. })));
+        assert!(matches!(
+            table(b"SQLite format 3\0rest"),
+            Err(ImportError::NotCsv { .. })
+        ));
+        assert!(matches!(
+            table(b"\x00\x01\x02"),
+            Err(ImportError::NotCsv { .. })
+        ));
+        assert!(matches!(
+            table(b"just words\nmore\n"),
+            Err(ImportError::NotCsv { .. })
+        ));
+    }
+}

@@ -1,0 +1,497 @@
+//! Importing exports: presets, the column mapping, idempotent merging, consent from
+//! exports, bad input (nothing half-written) and the real Online Retail data set.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use assert_cmd::Command;
+use candor::engine::{self, ShopIndex};
+use candor::store::Store;
+use predicates::str::contains;
+
+const SHOPIFY_CUSTOMERS: &str = "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Address1,Default Address City,Default Address Zip,Phone,Total Spent,Total Orders,Tags\n\
+    101,Ann,Lee,ann@example.com,yes,1 High St,Bath,BA1 1AA,07700 900101,40.00,2,\n\
+    102,Bob,Ray,bob@example.com,no,2 Low St,Bath,BA2 2BB,,12.00,1,vip\n\
+    103,Cat,Day,cat@example.com,,3 Mid St,Bath,BA3 3CC,,0.00,0,\n";
+
+const SHOPIFY_ORDERS: &str = "Name,Email,Financial Status,Accepts Marketing,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Billing Zip,Cancelled at\n\
+    #1001,ann@example.com,paid,yes,2026-05-03 10:00:00 +0100,1,Coffee beans,8.50,CB1,Ann Lee,BA1 1AA,\n\
+    #1001,,,,,2,Croissant,1.80,CR1,,,\n\
+    #1002,bob@example.com,paid,no,2026-05-04 11:00:00 +0100,1,Tea,4.00,T1,Bob Ray,BA2 2BB,\n\
+    #1003,,paid,,2026-05-05 12:00:00 +0100,3,Croissant,1.80,CR1,,,\n\
+    #1004,bob@example.com,voided,no,2026-05-06 12:00:00 +0100,1,Tea,4.00,T1,Bob Ray,BA2 2BB,2026-05-06\n";
+
+fn candor() -> Command {
+    Command::cargo_bin("candor").expect("binary builds")
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("writes");
+    path
+}
+
+fn import(db: &Path, args: &[&str], inputs: &[&Path]) -> assert_cmd::assert::Assert {
+    let mut cmd = candor();
+    cmd.args(["import", "--db"])
+        .arg(db)
+        .args(["--actor", "Sam"])
+        .args(args);
+    for i in inputs {
+        cmd.arg(i);
+    }
+    cmd.assert()
+}
+
+fn summary(db: &Path, inputs: &[&Path]) -> serde_json::Value {
+    let out = import(db, &["--json"], inputs)
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("json summary")
+}
+
+fn load(db: &Path) -> candor::engine::Shop {
+    Store::open_for_reading(db)
+        .expect("opens")
+        .0
+        .load()
+        .expect("loads")
+}
+
+fn index(db: &Path) -> ShopIndex {
+    engine::index_for(
+        Arc::new(load(db)),
+        chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("date"),
+    )
+}
+
+#[test]
+fn shopify_exports_make_a_shop_with_consent_from_the_export() {
+    let dir = tempfile::tempdir().expect("dir");
+    let customers = write(
+        dir.path(),
+        "customers_export.csv",
+        SHOPIFY_CUSTOMERS.as_bytes(),
+    );
+    let orders = write(dir.path(), "orders_export.csv", SHOPIFY_ORDERS.as_bytes());
+    let db = dir.path().join("bakery.candor");
+    let s = summary(&db, &[&customers, &orders]);
+    assert_eq!(s["created"], true);
+    assert_eq!(s["summary"]["customers_added"], 3);
+    assert_eq!(s["summary"]["orders_added"], 3, "{s}");
+    assert_eq!(s["summary"]["guest_orders_added"], 1);
+    assert_eq!(
+        s["summary"]["rows_left_out"]
+            .as_object()
+            .map(serde_json::Map::len),
+        Some(1)
+    );
+
+    let shop = load(&db);
+    let ann = shop
+        .customers
+        .iter()
+        .find(|c| c.id == 101)
+        .expect("Ann keeps her number");
+    assert_eq!(ann.name.as_deref(), Some("Ann Lee"));
+    assert_eq!(ann.address.as_deref(), Some("1 High St, Bath"));
+    assert!(
+        ann.source
+            .contains("Shopify customers export (customers_export.csv)")
+    );
+    let ann_consents: Vec<_> = shop.consents.iter().filter(|e| e.customer == 101).collect();
+    assert_eq!(ann_consents.len(), 1);
+    assert!(ann_consents[0].granted && ann_consents[0].purpose == "email_offers");
+    assert!(
+        ann_consents[0].method.contains("column Accepts"),
+        "{}",
+        ann_consents[0].method
+    );
+    assert!(
+        !shop.consents.iter().any(|e| e.purpose == "personalization"),
+        "marketing consent is not consent to personalization"
+    );
+    assert!(
+        !shop.consents.iter().any(|e| e.customer == 103),
+        "a blank answer records nothing"
+    );
+    assert!(shop.rules.iter().all(|r| r.purpose == "personalization"));
+}
+
+#[test]
+fn importing_the_same_file_twice_changes_nothing_and_newer_exports_merge() {
+    let dir = tempfile::tempdir().expect("dir");
+    let customers = write(dir.path(), "customers.csv", SHOPIFY_CUSTOMERS.as_bytes());
+    let orders = write(dir.path(), "orders.csv", SHOPIFY_ORDERS.as_bytes());
+    let db = dir.path().join("shop.candor");
+    summary(&db, &[&customers, &orders]);
+    let before = load(&db);
+    let log_before = Store::open_for_reading(&db)
+        .expect("opens")
+        .0
+        .log()
+        .expect("log");
+
+    let again = summary(&db, &[&customers, &orders]);
+    assert_eq!(again["log_entry"], serde_json::Value::Null);
+    assert_eq!(again["summary"]["orders_already_imported"], 3);
+    assert_eq!(load(&db), before);
+    assert_eq!(
+        Store::open_for_reading(&db)
+            .expect("opens")
+            .0
+            .log()
+            .expect("log"),
+        log_before
+    );
+
+    let newer_customers = SHOPIFY_CUSTOMERS.replace("07700 900101", "07700 900999");
+    let newer_orders = format!(
+        "{SHOPIFY_ORDERS}#1005,ann@example.com,paid,yes,2026-05-20 09:00:00 +0100,1,Sourdough,3.20,SD1,Ann Lee,BA1 1AA,\n"
+    );
+    let customers2 = write(dir.path(), "customers2.csv", newer_customers.as_bytes());
+    let orders2 = write(dir.path(), "orders2.csv", newer_orders.as_bytes());
+    let s = summary(&db, &[&customers2, &orders2]);
+    assert_eq!(s["summary"]["orders_added"], 1);
+    assert_eq!(s["summary"]["products_added"], 1);
+    assert_eq!(s["summary"]["customers_updated"], 1);
+    assert_eq!(s["summary"]["customers_added"], 0);
+    let after = load(&db);
+    let ann = after.customers.iter().find(|c| c.id == 101).expect("Ann");
+    assert_eq!(ann.phone.as_deref(), Some("07700 900999"));
+    let log = Store::open_for_reading(&db)
+        .expect("opens")
+        .0
+        .log()
+        .expect("log");
+    let last = log.last().expect("an entry");
+    assert_eq!(last.actor, "Sam");
+    assert_eq!(
+        last.changes.len(),
+        1,
+        "the changed phone is logged with before and after"
+    );
+    assert_eq!(last.changes[0].before["value"], "07700 900101");
+    candor()
+        .args(["undo", "--db"])
+        .arg(&db)
+        .args([
+            "--entry",
+            &last.id.to_string(),
+            "--actor",
+            "Sam",
+            "--reason",
+            "try",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("cannot be undone"));
+}
+
+#[test]
+fn an_import_never_grants_over_a_recorded_withdrawal() {
+    let dir = tempfile::tempdir().expect("dir");
+    let customers = write(dir.path(), "customers.csv", SHOPIFY_CUSTOMERS.as_bytes());
+    let db = dir.path().join("shop.candor");
+    summary(&db, &[&customers]);
+    let changes = write(
+        dir.path(),
+        "withdraw.json",
+        br#"{"changes":[{"kind":"consent","customer":101,"purpose":"email_offers","granted":false}]}"#,
+    );
+    candor()
+        .args(["apply", "--db"])
+        .arg(&db)
+        .arg("--changes")
+        .arg(&changes)
+        .args([
+            "--actor",
+            "Sam",
+            "--reason",
+            "Ann asked us to stop emailing",
+        ])
+        .assert()
+        .success();
+    let s = summary(&db, &[&customers]);
+    assert_eq!(s["summary"]["consents_added"], 0);
+    assert_eq!(
+        s["summary"]["consents_not_recorded"]
+            .as_object()
+            .map(serde_json::Map::len),
+        Some(1)
+    );
+    let idx = index(&db);
+    let ann = idx.customer_pos(101).expect("Ann");
+    assert!(!idx.has_consent(ann, "email_offers"));
+}
+
+#[test]
+fn an_erased_customer_is_not_brought_back_by_an_old_export() {
+    let dir = tempfile::tempdir().expect("dir");
+    let customers = write(dir.path(), "customers.csv", SHOPIFY_CUSTOMERS.as_bytes());
+    let orders = write(dir.path(), "orders.csv", SHOPIFY_ORDERS.as_bytes());
+    let db = dir.path().join("shop.candor");
+    summary(&db, &[&customers, &orders]);
+    candor()
+        .env("CANDOR_OWNER_PASSPHRASE", "correct horse battery")
+        .args(["erase", "--db"])
+        .arg(&db)
+        .args([
+            "--customer",
+            "102",
+            "--actor",
+            "Owner",
+            "--reason",
+            "Bob asked to be forgotten",
+        ])
+        .assert()
+        .success();
+    let s = summary(&db, &[&customers, &orders]);
+    assert_eq!(s["summary"]["erased_not_reimported"], 1, "{s}");
+    assert_eq!(s["summary"]["customers_added"], 0);
+    let shop = load(&db);
+    assert!(
+        !shop
+            .customers
+            .iter()
+            .any(|c| c.email.as_deref() == Some("bob@example.com"))
+    );
+    let raw = std::fs::read(&db).expect("reads");
+    assert!(!String::from_utf8_lossy(&raw).contains("bob@example.com"));
+}
+
+#[test]
+fn a_bad_row_stops_the_import_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let bad = SHOPIFY_ORDERS.replace("2026-05-04 11:00:00 +0100", "4th of May");
+    let orders = write(dir.path(), "orders.csv", bad.as_bytes());
+    let db = dir.path().join("new.candor");
+    import(&db, &[], &[&orders])
+        .failure()
+        .stderr(contains(
+            "orders.csv, line 4, column \"Created at\": \"4th of May\" is not a date",
+        ))
+        .stderr(contains("Nothing was imported"));
+    assert!(
+        !db.exists(),
+        "a shop the import was to create is not left behind"
+    );
+
+    let (_sample_dir, sample) = common::sample_file();
+    let bytes_before = std::fs::read(&sample).expect("reads");
+    import(&sample, &[], &[&orders]).failure();
+    assert_eq!(std::fs::read(&sample).expect("reads"), bytes_before);
+
+    let report = dir.path().join("bad-rows.csv");
+    import(
+        &db,
+        &["--skip-bad-rows", report.to_str().expect("path")],
+        &[&orders],
+    )
+    .success();
+    let text = std::fs::read_to_string(&report).expect("report written");
+    assert!(text.starts_with("file,line,column,reason\n"), "{text}");
+    assert!(text.contains("orders.csv,4,Created at,"), "{text}");
+    assert_eq!(load(&db).orders.len(), 2, "the other orders are imported");
+}
+
+#[test]
+fn a_mapping_reads_latin1_semicolons_and_decimal_commas() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut bytes = b"Bon;Datum;Kunde;Artikel;Menge;Preis\n".to_vec();
+    bytes.extend_from_slice(b"1;03.05.2026;7;Caf\xE9 cr\xE8me;2;2,50\n");
+    bytes.extend_from_slice(b"1;03.05.2026;7;\"Brot,\nfrisch\";1;3,10\n");
+    bytes.extend_from_slice(b"2;14.05.2026;;Caf\xE9 cr\xE8me;1;2,50\n");
+    let input = write(dir.path(), "kasse.csv", &bytes);
+    let mapping = write(
+        dir.path(),
+        "map.json",
+        br#"{"name":"Till export","key_space":"till","dates":"day_month_year","decimal_comma":true,
+            "columns":{"order_id":"Bon","date":"Datum","customer_id":"Kunde","product_name":"Artikel","quantity":"Menge","unit_price":"Preis"},
+            "categories_from_names":[{"keyword":"caf","category":"coffee"}]}"#,
+    );
+    let db = dir.path().join("shop.candor");
+    import(
+        &db,
+        &["--mapping", mapping.to_str().expect("path")],
+        &[&input],
+    )
+    .success();
+    let shop = load(&db);
+    let coffee = shop
+        .products
+        .iter()
+        .find(|p| p.name == "Café crème")
+        .expect("decoded as Latin-1");
+    assert_eq!(
+        (coffee.price_cents, coffee.category.as_str()),
+        (250, "coffee")
+    );
+    assert!(shop.products.iter().any(|p| p.name == "Brot,\nfrisch"));
+    assert_eq!(
+        shop.orders.iter().filter(|o| o.customer.is_none()).count(),
+        1
+    );
+    assert_eq!(shop.lines.len(), 3);
+}
+
+#[test]
+fn files_that_cannot_be_imported_get_a_clear_reason() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    let cases: [(&str, &[u8], &str); 5] = [
+        ("empty.csv", b"", "empty.csv is empty"),
+        (
+            "photo.csv",
+            b"\x89PNG\r\n\x1a\n\x00\x00",
+            "photo.csv is not a CSV file",
+        ),
+        ("notes.csv", b"dear diary\ntoday I\n", "has only one column"),
+        (
+            "other.csv",
+            b"a,b,c\n1,2,3\n",
+            "not an export Candor recognizes",
+        ),
+        (
+            "short.csv",
+            b"InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID\n1,A,B\n",
+            "line 2: this row has 3 fields but the header has 7",
+        ),
+    ];
+    for (name, bytes, message) in cases {
+        let input = write(dir.path(), name, bytes);
+        import(&db, &[], &[&input])
+            .failure()
+            .stderr(contains(message));
+        assert!(!db.exists());
+    }
+    let input = write(
+        dir.path(),
+        "orders.csv",
+        b"Name,Email,Created at,Lineitem quantity,Lineitem name\n",
+    );
+    import(&db, &["--preset", "invoice-lines"], &[&input])
+        .failure()
+        .stderr(contains("has no column \"InvoiceNo\""));
+}
+
+#[test]
+fn detect_names_the_preset_or_refuses() {
+    let dir = tempfile::tempdir().expect("dir");
+    let orders = write(dir.path(), "orders.csv", SHOPIFY_ORDERS.as_bytes());
+    candor()
+        .args(["import", "--detect"])
+        .arg(&orders)
+        .assert()
+        .success()
+        .stdout(contains("orders.csv: shopify-orders"));
+    let other = write(dir.path(), "other.csv", b"a,b\n1,2\n");
+    candor()
+        .args(["import", "--detect"])
+        .arg(&other)
+        .assert()
+        .failure()
+        .stdout(contains("not recognized"));
+}
+
+/// The real Online Retail data set, when this machine has it.
+fn online_retail() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/online-retail/online-retail.csv.gz");
+    if path.exists() {
+        Some(path)
+    } else {
+        println!("skipped: {} is absent on this machine", path.display());
+        None
+    }
+}
+
+#[test]
+fn the_online_retail_data_set_gives_a_usable_shop() {
+    let Some(input) = online_retail() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("online-retail.candor");
+    let s = summary(&db, &[&input]);
+    assert_eq!(s["summary"]["customers_added"], 4372);
+    assert_eq!(s["summary"]["lines_added"], 541_909);
+    assert_eq!(s["summary"]["consent_information"], false);
+    assert_eq!(s["summary"]["pinned_today"], "2011-12-09");
+
+    let shop = Arc::new(load(&db));
+    assert_eq!(shop.customers.len(), 4372);
+    assert!(
+        shop.customers.iter().any(|c| c.id == 17850),
+        "customers keep their numbers"
+    );
+    // Cancellations are returns: their lines have negative quantities.
+    assert!(shop.lines.iter().filter(|l| l.quantity < 0).count() >= 9288);
+    let postage = shop
+        .products
+        .iter()
+        .find(|p| p.name == "POSTAGE")
+        .expect("postage kept");
+    assert!(!postage.is_product());
+    // Guest sales count in popularity, attached to no one.
+    let guests: std::collections::HashSet<i64> = shop
+        .orders
+        .iter()
+        .filter(|o| o.customer.is_none())
+        .map(|o| o.id)
+        .collect();
+    assert!(!guests.is_empty());
+    let index = engine::index_for(
+        shop.clone(),
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"),
+    );
+    let guest_only: Vec<usize> = (0..shop.products.len())
+        .filter(|&p| {
+            let id = shop.products[p].id;
+            let mut lines = shop.lines.iter().filter(|l| l.product == id);
+            let recent = |l: &&candor::engine::model::OrderLine| {
+                shop.orders
+                    .iter()
+                    .find(|o| o.id == l.order)
+                    .is_some_and(|o| o.date > index.today() - chrono::Duration::days(30))
+            };
+            lines.clone().any(|l| recent(&l)) && lines.all(|l| guests.contains(&l.order))
+        })
+        .take(1)
+        .collect();
+    if let Some(&p) = guest_only.first() {
+        assert!(
+            index.popularity(p) > 0.0,
+            "a product sold only to guests is still popular"
+        );
+    }
+
+    let mut scorer = engine::Scorer::new(&index);
+    for c in 0..shop.customers.len() {
+        let e = engine::explain(&mut scorer, c, 5);
+        assert_eq!(
+            e.recommendations.len(),
+            5,
+            "customer {}",
+            shop.customers[c].id
+        );
+        for r in &e.recommendations {
+            let sum: f64 = r.contributions.iter().map(|x| x.value).sum();
+            assert!((sum - r.score).abs() < 1e-9, "the explanation adds up");
+            let product = shop
+                .products
+                .iter()
+                .find(|p| p.id == r.product)
+                .expect("product");
+            assert!(product.is_product(), "{} is not a product", product.name);
+        }
+    }
+
+    let again = summary(&db, &[&input]);
+    assert_eq!(again["log_entry"], serde_json::Value::Null);
+    assert_eq!(again["summary"]["orders_already_imported"], 25_900);
+}
