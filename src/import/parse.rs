@@ -149,6 +149,8 @@ pub struct ReadOptions<'a> {
     pub cancel: Option<&'a AtomicBool>,
     /// Called now and then with the bytes read so far of this file.
     pub progress: &'a dyn Fn(u64),
+    /// Read only this many rows (for previews).
+    pub limit: Option<usize>,
 }
 
 /// What one row yields, computed fully before anything is added to the batch, so a bad
@@ -205,7 +207,8 @@ impl Batch {
         let source = format!("{} ({})", mapping.name, table.file);
         let customers_only = !mapping.has_orders();
         let mut first_line_of: HashMap<String, u64> = HashMap::new();
-        for (n, row) in table.rows().enumerate() {
+        let limit = options.limit.unwrap_or(usize::MAX);
+        for (n, row) in table.rows().take(limit).enumerate() {
             if n % PROGRESS_EVERY == 0 {
                 if options.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                     return Err(ImportError::Cancelled);
@@ -712,6 +715,7 @@ mod tests {
                 skip_bad_rows: skip,
                 cancel: None,
                 progress: &|_| {},
+                limit: None,
             },
         )?;
         Ok(batch)

@@ -26,6 +26,8 @@ pub enum Choice {
     Preset(String),
     /// Read every file with this mapping.
     Mapping(Box<Mapping>),
+    /// One choice per file, in the order of the inputs (the window's wizard).
+    PerFile(Vec<Choice>),
 }
 
 /// Everything an import needs to know.
@@ -108,6 +110,10 @@ pub fn mapping_for(table: &Table, choice: &Choice) -> Result<Mapping, ImportErro
             }
             Ok(preset.mapping(&table.headers))
         }
+        Choice::PerFile(_) => Err(ImportError::Mapping {
+            file: table.file.clone(),
+            detail: "no mapping was chosen for this file".to_owned(),
+        }),
         Choice::Detect => detect(&table.headers)
             .map(|p| p.mapping(&table.headers))
             .ok_or_else(|| ImportError::UnknownFormat {
@@ -128,6 +134,23 @@ fn shortened(headers: &[String]) -> String {
         text.push_str(", …");
     }
     text
+}
+
+/// What the first `rows` rows of `table` give with `mapping`, for the wizard's preview
+/// (bad rows are collected, not fatal).
+pub fn preview(table: &Table, mapping: &Mapping, rows: usize) -> Result<Batch, ImportError> {
+    let mut batch = Batch::default();
+    batch.read(
+        table,
+        mapping,
+        &ReadOptions {
+            skip_bad_rows: true,
+            cancel: None,
+            progress: &|_| {},
+            limit: Some(rows),
+        },
+    )?;
+    Ok(batch)
 }
 
 /// The empty shop an import into a new file starts from: the standard purposes and field
@@ -161,7 +184,11 @@ pub fn import(
     let mut reports = Vec::new();
     for (i, input) in request.inputs.iter().enumerate() {
         let table = Table::open(input)?;
-        let mapping = mapping_for(&table, &request.choice)?;
+        let choice = match &request.choice {
+            Choice::PerFile(list) => list.get(i).unwrap_or(&Choice::Detect),
+            other => other,
+        };
+        let mapping = mapping_for(&table, choice)?;
         let total = table.len_bytes().max(1) as f32;
         let stage = format!("Reading {}", table.file);
         let report = |bytes: u64| {
@@ -177,6 +204,7 @@ pub fn import(
                 skip_bad_rows: request.skip_bad_rows,
                 cancel,
                 progress: &report,
+                limit: None,
             },
         )?;
         reports.push(FileReport {

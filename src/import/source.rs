@@ -70,7 +70,7 @@ impl Table {
         let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
         if head.starts_with(b"SQLite format 3\0") {
             return Err(not_csv(
-                "it is a SQLite database (to open a shop file, use File → Open)",
+                "it is a SQLite database (to open a shop file, use File, Open…)",
             ));
         }
         if head.starts_with(b"PK\x03\x04") {

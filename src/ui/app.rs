@@ -11,6 +11,7 @@ use super::audit_log::{AuditLogView, Decision, WhoWhy, WhoWhyFor};
 use super::customer::CustomerPage;
 use super::customers::CustomersView;
 use super::ethics::{EthicsAction, EthicsView};
+use super::import::{ImportAction, ImportDialog};
 use super::jobs::Job;
 use super::loader::{Loaded, Loading, summarize};
 use super::owner::{OwnerDecision, OwnerDialog};
@@ -54,6 +55,9 @@ pub enum Tab {
 pub enum Command {
     /// Show the native open dialog.
     OpenDialog,
+    /// Ask for export files (and, with no shop open, where to create one), then show the
+    /// import dialog.
+    ImportDialog,
     /// Open a shop file.
     Open(PathBuf),
     /// Show a customer (position in the snapshot).
@@ -108,6 +112,7 @@ pub struct CandorApp {
     owner_dialog: Option<OwnerDialog>,
     help_open: bool,
     exporting: Option<Job<Result<String, String>>>,
+    import: Option<ImportDialog>,
 }
 
 impl CandorApp {
@@ -135,6 +140,7 @@ impl CandorApp {
             owner_dialog: None,
             help_open: false,
             exporting: None,
+            import: None,
         }
     }
 
@@ -245,6 +251,7 @@ impl CandorApp {
         }
         self.error_ui(ui.ctx());
         self.who_why_ui(ui.ctx());
+        self.import_ui(ui.ctx());
         self.owner_dialog_ui(ui.ctx());
         super::shortcuts::help_window(ui.ctx(), &mut self.help_open);
         if let Some(shop) = &self.shop
@@ -412,6 +419,60 @@ impl CandorApp {
                         WhoWhyFor::Apply => Command::Apply(who),
                     });
                 self.who_why = None;
+            }
+        }
+    }
+
+    /// Opens the import dialog for `files`, importing into `target` (created if absent).
+    pub fn start_import(&mut self, target: PathBuf, files: Vec<PathBuf>) {
+        self.import = Some(ImportDialog::new(
+            target,
+            files,
+            &self.saved.last_actor,
+            self.today,
+        ));
+    }
+
+    /// The import dialog, while it is open.
+    pub fn import_dialog(&self) -> Option<&ImportDialog> {
+        self.import.as_ref()
+    }
+
+    fn ask_for_import(&mut self) {
+        let Some(files) = rfd::FileDialog::new()
+            .set_title("Import exports (CSV)")
+            .add_filter("CSV export", &["csv", "txt", "tsv", "gz"])
+            .add_filter("All files", &["*"])
+            .pick_files()
+        else {
+            return;
+        };
+        let target = match &self.shop {
+            Some(shop) if !shop.read_only => Some(shop.path.clone()),
+            _ => rfd::FileDialog::new()
+                .set_title("Create a shop file for the imported data")
+                .set_file_name("my-shop.candor")
+                .add_filter("Candor shop", &["candor"])
+                .save_file(),
+        };
+        if let Some(target) = target {
+            self.start_import(target, files);
+        }
+    }
+
+    fn import_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.import else {
+            return;
+        };
+        match dialog.ui(ctx) {
+            ImportAction::None => {}
+            ImportAction::Close => self.import = None,
+            ImportAction::OpenShop(path) => {
+                if !dialog.actor.trim().is_empty() {
+                    self.saved.last_actor = dialog.actor.trim().to_owned();
+                }
+                self.import = None;
+                self.commands.push(Command::Open(path));
             }
         }
     }
@@ -625,6 +686,9 @@ impl CandorApp {
                 if ui.button("Open…  (Ctrl+O)").clicked() {
                     self.commands.push(Command::OpenDialog);
                 }
+                if ui.button("Import…").clicked() {
+                    self.commands.push(Command::ImportDialog);
+                }
                 ui.menu_button("Open recent", |ui| {
                     if self.saved.recent.is_empty() {
                         ui.label("No recent shops");
@@ -691,6 +755,11 @@ impl CandorApp {
                 self.commands.push(Command::OpenDialog);
             }
             ui.label("…or drop a shop file onto this window.");
+            ui.add_space(12.0);
+            if ui.button("Import exports from a till or web shop…").clicked() {
+                self.commands.push(Command::ImportDialog);
+            }
+            ui.label("Shopify, WooCommerce, Square, invoice lines, or any CSV with a column mapping.");
         });
     }
 
@@ -880,6 +949,7 @@ impl CandorApp {
                         self.open(path, ctx);
                     }
                 }
+                Command::ImportDialog => self.ask_for_import(),
                 Command::Open(path) => self.open(path, ctx),
                 Command::Apply(who) => self.start_apply(ctx, who, None),
                 Command::Undo(entry, who) => self.start_apply(ctx, who, Some(entry)),

@@ -8,6 +8,7 @@ mod customer;
 mod customers;
 mod ethics;
 mod frame_bench;
+mod import;
 mod jobs;
 mod loader;
 mod owner;
@@ -21,6 +22,7 @@ mod why;
 pub use app::{CandorApp, Saved, Tab};
 pub use ethics::{EthicsAction, EthicsView};
 pub use frame_bench::customer_table_frames;
+pub use import::{ImportAction, ImportDialog, ImportFile};
 pub use loader::{Loaded, load_blocking, records_of};
 pub use rules::RuleEditor;
 

@@ -1,0 +1,735 @@
+//! File → Import…: the files chosen, the export each was recognized as (or the
+//! column-mapping wizard for one that was not), a preview, then the import on a worker
+//! thread with a progress bar and Cancel, and its summary.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use egui::{RichText, Ui};
+
+use super::jobs::Job;
+use super::theme;
+use crate::import::mapping::{self, ConsentColumn, DateOrder, KeywordCategory, Role};
+use crate::import::parse::Batch;
+use crate::import::run::{Choice, ImportRequest, preview, write_bad_rows_report};
+use crate::import::source::Table;
+use crate::import::{ImportOutcome, Mapping, Preset, import};
+use crate::shopgen::catalogue;
+use crate::store::Attribution;
+
+/// Rows read for the preview of a mapping.
+const PREVIEW_ROWS: usize = 200;
+/// Progress units of a whole import (the job counts in thousandths).
+const PROGRESS_UNITS: usize = 1000;
+
+/// One file to import and how it will be read.
+pub struct ImportFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its header and rows, or why it cannot be read.
+    pub table: Result<Table, String>,
+    /// The preset that recognized it.
+    pub preset: Option<Preset>,
+    /// The mapping it will be read with (the preset's, or the wizard's).
+    pub mapping: Mapping,
+    first_rows: Vec<Vec<String>>,
+    preview: Option<(Mapping, Result<Batch, String>)>,
+    keywords: String,
+}
+
+impl ImportFile {
+    fn new(path: PathBuf) -> Self {
+        let table = Table::open(&path).map_err(|e| e.to_string());
+        let (preset, mapping, first_rows) = match &table {
+            Ok(t) => {
+                let rows = t.first_rows(8);
+                let preset = crate::import::presets::detect(&t.headers);
+                let mut mapping = match preset {
+                    Some(p) => p.mapping(&t.headers),
+                    None => mapping::guess(&t.headers, &rows),
+                };
+                if preset.is_none() {
+                    mapping.name = format!("CSV file ({})", t.file);
+                }
+                (preset, mapping, rows)
+            }
+            Err(_) => (None, Mapping::blank("CSV file"), Vec::new()),
+        };
+        let keywords = keywords_text(&mapping.categories_from_names);
+        Self {
+            path,
+            table,
+            preset,
+            mapping,
+            first_rows,
+            preview: None,
+            keywords,
+        }
+    }
+
+    fn name(&self) -> String {
+        self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+
+    /// What stops this file from being imported, if anything.
+    pub fn problem(&self) -> Option<String> {
+        match &self.table {
+            Err(e) => Some(e.clone()),
+            Ok(_) => self.mapping.problem(),
+        }
+    }
+}
+
+/// What the dialog asks the app to do.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ImportAction {
+    /// Nothing.
+    None,
+    /// Close the dialog.
+    Close,
+    /// Open (or reload) this shop file: the import finished.
+    OpenShop(PathBuf),
+}
+
+/// The import dialog's state.
+pub struct ImportDialog {
+    /// The shop file to import into (created if it does not exist).
+    pub target: PathBuf,
+    /// The files.
+    pub files: Vec<ImportFile>,
+    /// Skip unreadable rows instead of stopping.
+    pub skip_bad_rows: bool,
+    /// Who is importing.
+    pub actor: String,
+    /// Why.
+    pub reason: String,
+    job: Option<Job<Result<ImportOutcome, String>>>,
+    stage: Arc<Mutex<String>>,
+    /// The finished import's outcome, or why it failed.
+    pub outcome: Option<Result<ImportOutcome, String>>,
+    selected: usize,
+    message: Option<String>,
+    today: chrono::NaiveDate,
+}
+
+impl ImportDialog {
+    /// A dialog importing `files` into `target`.
+    pub fn new(
+        target: PathBuf,
+        files: Vec<PathBuf>,
+        actor: &str,
+        today: chrono::NaiveDate,
+    ) -> Self {
+        let files: Vec<ImportFile> = files.into_iter().map(ImportFile::new).collect();
+        let names: Vec<String> = files.iter().map(ImportFile::name).collect();
+        Self {
+            target,
+            files,
+            skip_bad_rows: false,
+            actor: actor.to_owned(),
+            reason: format!("import of {}", names.join(", ")),
+            job: None,
+            stage: Arc::new(Mutex::new(String::new())),
+            outcome: None,
+            selected: 0,
+            message: None,
+            today,
+        }
+    }
+
+    /// Whether the import is running.
+    pub fn is_running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Starts the import on a worker thread.
+    pub fn start(&mut self, ctx: &egui::Context) {
+        let who = Attribution {
+            actor: self.actor.trim().to_owned(),
+            reason: self.reason.trim().to_owned(),
+            at: chrono::Local::now().to_rfc3339(),
+        };
+        let requests: Vec<ImportRequest> = self
+            .files
+            .iter()
+            .map(|f| ImportRequest {
+                db: self.target.clone(),
+                inputs: vec![f.path.clone()],
+                choice: Choice::Mapping(Box::new(f.mapping.clone())),
+                skip_bad_rows: self.skip_bad_rows,
+                who: who.clone(),
+                today: self.today,
+            })
+            .collect();
+        let request = merge_requests(requests);
+        let stage = Arc::clone(&self.stage);
+        let ctx = ctx.clone();
+        let wake = ctx.clone();
+        self.outcome = None;
+        self.job = Some(Job::spawn(
+            PROGRESS_UNITS,
+            move || wake.request_repaint(),
+            move |progress| {
+                let report = |p: crate::import::Progress| {
+                    if let Ok(mut s) = stage.lock() {
+                        *s = p.stage;
+                    }
+                    progress.done.store(
+                        (p.fraction * PROGRESS_UNITS as f32) as usize,
+                        std::sync::atomic::Ordering::Relaxed,
+                    );
+                    ctx.request_repaint();
+                };
+                import(&request, &report, Some(&progress.cancel)).map_err(|e| e.to_string())
+            },
+        ));
+    }
+
+    /// Draws the dialog.
+    pub fn ui(&mut self, ctx: &egui::Context) -> ImportAction {
+        if let Some(result) = self.job.as_ref().and_then(Job::poll) {
+            self.job = None;
+            self.outcome = Some(result);
+        }
+        let mut action = ImportAction::None;
+        egui::Modal::new(egui::Id::unique("import-dialog")).show(ctx, |ui| {
+            ui.set_width(860.0);
+            ui.heading("Import a shop's data");
+            egui::ScrollArea::vertical()
+                .id_salt("import-scroll")
+                .max_height(ui.ctx().content_rect().height() - 300.0)
+                .show(ui, |ui| {
+                    if self.outcome.is_some() {
+                        self.outcome_ui(ui);
+                    } else {
+                        self.files_ui(ui);
+                    }
+                });
+            ui.separator();
+            action = if self.outcome.is_none() {
+                self.actions_ui(ui)
+            } else {
+                self.outcome_actions_ui(ui)
+            };
+        });
+        action
+    }
+
+    fn files_ui(&mut self, ui: &mut Ui) {
+        ui.label(format!(
+            "Into: {}{}",
+            self.target.display(),
+            if self.target.exists() {
+                ""
+            } else {
+                " (a new shop file)"
+            }
+        ));
+        ui.add_space(6.0);
+        for (i, f) in self.files.iter().enumerate() {
+            let status = match (&f.table, f.preset) {
+                (Err(e), _) => RichText::new(format!("{}: cannot be imported: {e}", f.name()))
+                    .color(theme::NEGATIVE),
+                (Ok(_), Some(p)) => {
+                    RichText::new(format!("{}: recognized as {}", f.name(), p.label))
+                }
+                (Ok(_), None) => RichText::new(format!(
+                    "{}: not a known export; map its columns below",
+                    f.name()
+                ))
+                .color(theme::FLAG),
+            };
+            if ui.selectable_label(self.selected == i, status).clicked() {
+                self.selected = i;
+            }
+        }
+        if let Some(file) = self.files.get_mut(self.selected)
+            && file.table.is_ok()
+        {
+            ui.separator();
+            if file.preset.is_some() {
+                egui::CollapsingHeader::new("Check or change how its columns are read")
+                    .id_salt(("import-mapping", self.selected))
+                    .show(ui, |ui| mapping_ui(ui, file, &mut self.message));
+            } else {
+                mapping_ui(ui, file, &mut self.message);
+            }
+        }
+    }
+
+    fn actions_ui(&mut self, ui: &mut Ui) -> ImportAction {
+        let mut action = ImportAction::None;
+        ui.checkbox(
+            &mut self.skip_bad_rows,
+            "Skip rows that cannot be read, and list them in a report (otherwise the first bad row stops the import and nothing is imported)",
+        );
+        ui.horizontal(|ui| {
+            let l = ui.label("Your name");
+            ui.text_edit_singleline(&mut self.actor).labelled_by(l.id);
+            let l = ui.label("Why");
+            ui.add(egui::TextEdit::singleline(&mut self.reason).desired_width(380.0))
+                .labelled_by(l.id);
+        });
+        if let Some(m) = &self.message {
+            ui.label(RichText::new(m).color(theme::MUTED));
+        }
+        let problem = self
+            .files
+            .iter()
+            .find_map(|f| f.problem().map(|p| format!("{}: {p}", f.name())))
+            .or_else(|| {
+                self.actor
+                    .trim()
+                    .is_empty()
+                    .then(|| "Say who is importing.".to_owned())
+            })
+            .or_else(|| self.reason.trim().is_empty().then(|| "Say why.".to_owned()));
+        if let Some(job) = &self.job {
+            let stage = self.stage.lock().map(|s| s.clone()).unwrap_or_default();
+            ui.add(
+                egui::ProgressBar::new(job.fraction())
+                    .show_percentage()
+                    .text(stage),
+            );
+            if ui.button("Cancel import").clicked() {
+                job.cancel();
+            }
+            return action;
+        }
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(problem.is_none(), egui::Button::new("Import"))
+                .clicked()
+            {
+                self.start(ui.ctx());
+            }
+            if ui.button("Close").clicked() {
+                action = ImportAction::Close;
+            }
+            if let Some(p) = &problem {
+                ui.label(RichText::new(p).color(theme::FLAG));
+            }
+        });
+        action
+    }
+
+    fn outcome_ui(&mut self, ui: &mut Ui) {
+        match &self.outcome {
+            Some(Err(e)) => {
+                ui.label(
+                    RichText::new("Nothing was imported.")
+                        .strong()
+                        .color(theme::NEGATIVE),
+                );
+                ui.label(e);
+            }
+            Some(Ok(o)) => {
+                let s = &o.summary;
+                ui.label(
+                    RichText::new(match o.log_entry {
+                        Some(entry) => format!("Imported (audit-log entry {entry})."),
+                        None => "Nothing new: the shop already holds everything in these files."
+                            .to_owned(),
+                    })
+                    .strong(),
+                );
+                egui::Grid::new("import-summary")
+                    .striped(true)
+                    .show(ui, |ui| {
+                        let mut row = |label: &str, value: String| {
+                            ui.label(label);
+                            ui.label(value);
+                            ui.end_row();
+                        };
+                        row("Rows read", s.rows_read.to_string());
+                        row("Customers added", s.customers_added.to_string());
+                        row(
+                            "Customers updated",
+                            format!(
+                                "{} ({} fields, each in the audit log)",
+                                s.customers_updated, s.fields_updated
+                            ),
+                        );
+                        row(
+                            "Products added",
+                            format!(
+                                "{} ({} are postage or fees, never recommended)",
+                                s.products_added, s.not_products_added
+                            ),
+                        );
+                        row(
+                            "Orders added",
+                            format!(
+                                "{} with {} lines ({} returns, {} guest sales)",
+                                s.orders_added,
+                                s.lines_added,
+                                s.returns_added,
+                                s.guest_orders_added
+                            ),
+                        );
+                        row(
+                            "Already in the shop",
+                            format!("{} orders", s.orders_already_imported),
+                        );
+                        row("Consent decisions recorded", s.consents_added.to_string());
+                        row("Bad rows skipped", s.bad_rows_skipped.to_string());
+                        for (reason, n) in &s.rows_left_out {
+                            row("Rows left out", format!("{n}: {reason}"));
+                        }
+                        for (reason, n) in &s.consents_not_recorded {
+                            row("Consent not recorded", format!("{n}: {reason}"));
+                        }
+                        for (file, columns) in &s.columns_not_imported {
+                            row("Not imported", format!("{file}: {}", columns.join(", ")));
+                        }
+                        if s.erased_not_reimported > 0 {
+                            row(
+                                "Erased on request",
+                                format!("{} customer(s) not brought back", s.erased_not_reimported),
+                            );
+                        }
+                    });
+                if !s.consent_information {
+                    ui.label(RichText::new("These files carry no consent information, so no consent was recorded. Personalized rules will not run for these customers until their consent is recorded (on a customer's page: Record a consent decision…).").color(theme::FLAG));
+                }
+                if let Some(day) = s.pinned_today {
+                    ui.label(format!("The newest order is from {day}: the shop is pinned to that day, so popularity and \"recent\" are measured as of then."));
+                }
+                if let Some(m) = &self.message {
+                    ui.label(RichText::new(m).color(theme::MUTED));
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn outcome_actions_ui(&mut self, ui: &mut Ui) -> ImportAction {
+        let mut action = ImportAction::None;
+        match &self.outcome {
+            Some(Err(_)) if ui.button("Back").clicked() => self.outcome = None,
+            Some(Ok(o)) => {
+                ui.horizontal(|ui| {
+                    if !o.bad_rows.is_empty()
+                        && ui.button("Save the report of skipped rows…").clicked()
+                        && let Some(path) = rfd::FileDialog::new()
+                            .set_file_name("skipped-rows.csv")
+                            .add_filter("CSV", &["csv"])
+                            .save_file()
+                    {
+                        self.message = Some(match write_bad_rows_report(&path, &o.bad_rows) {
+                            Ok(()) => format!("Saved {}.", path.display()),
+                            Err(e) => e.to_string(),
+                        });
+                    }
+                    if ui.button("Show the shop").clicked() {
+                        action = ImportAction::OpenShop(self.target.clone());
+                    }
+                });
+            }
+            _ => {}
+        }
+        action
+    }
+}
+
+/// One request reading every file with its own mapping is several requests run in one
+/// import; the files are read in turn into one batch, so they become one transaction.
+fn merge_requests(mut requests: Vec<ImportRequest>) -> ImportRequest {
+    let first = requests.remove(0);
+    if requests.is_empty() {
+        return first;
+    }
+    let mut mappings = vec![first.choice.clone()];
+    let mut inputs = first.inputs.clone();
+    for r in requests {
+        mappings.push(r.choice);
+        inputs.extend(r.inputs);
+    }
+    ImportRequest {
+        inputs,
+        choice: Choice::PerFile(mappings),
+        ..first
+    }
+}
+
+fn keywords_text(list: &[KeywordCategory]) -> String {
+    list.iter()
+        .map(|k| format!("{} = {}", k.keyword, k.category))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn parse_keywords(text: &str) -> Vec<KeywordCategory> {
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, c)| KeywordCategory {
+            keyword: k.trim().to_owned(),
+            category: c.trim().to_owned(),
+        })
+        .filter(|k| !k.keyword.is_empty() && !k.category.is_empty())
+        .collect()
+}
+
+/// The column-mapping wizard: the first rows, a column chooser per role with the guess
+/// pre-filled, how dates and numbers are written, consent and categories, a preview.
+fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, message: &mut Option<String>) {
+    let Ok(table) = &file.table else {
+        return;
+    };
+    let headers = table.headers.clone();
+    ui.label(RichText::new(format!("The first rows of {}", table.file)).strong());
+    egui::ScrollArea::horizontal()
+        .id_salt("import-first-rows")
+        .show(ui, |ui| {
+            egui::Grid::new("import-first-rows-grid")
+                .striped(true)
+                .show(ui, |ui| {
+                    for h in &headers {
+                        ui.label(RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    for row in file.first_rows.iter().take(5) {
+                        for v in row {
+                            ui.label(v.chars().take(28).collect::<String>());
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+    ui.add_space(6.0);
+    ui.label(RichText::new("Which column holds what").strong());
+    let m = &mut file.mapping;
+    egui::Grid::new("import-roles")
+        .num_columns(4)
+        .show(ui, |ui| {
+            for (i, role) in Role::ALL.into_iter().enumerate() {
+                let current = m.columns.get(&role).map(|c| c.names().join(" + "));
+                let label = ui.label(role.label());
+                egui::ComboBox::from_id_salt(("import-role", role))
+                    .selected_text(
+                        current
+                            .clone()
+                            .unwrap_or_else(|| "(not in this file)".to_owned()),
+                    )
+                    .width(200.0)
+                    .show_ui(ui, |ui| {
+                        if ui
+                            .selectable_label(current.is_none(), "(not in this file)")
+                            .clicked()
+                        {
+                            m.columns.remove(&role);
+                        }
+                        for h in &headers {
+                            if ui
+                                .selectable_label(current.as_deref() == Some(h), h)
+                                .clicked()
+                            {
+                                m.columns.insert(role, mapping::Columns::One(h.clone()));
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                if i % 2 == 1 {
+                    ui.end_row();
+                }
+            }
+        });
+    ui.horizontal(|ui| {
+        let label = ui.label("Dates are written");
+        egui::ComboBox::from_id_salt("import-dates")
+            .selected_text(date_order_label(m.dates))
+            .show_ui(ui, |ui| {
+                for d in [
+                    DateOrder::YearMonthDay,
+                    DateOrder::DayMonthYear,
+                    DateOrder::MonthDayYear,
+                ] {
+                    ui.selectable_value(&mut m.dates, d, date_order_label(d));
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        ui.checkbox(&mut m.decimal_comma, "Numbers use a decimal comma (2,50)");
+    });
+    ui.horizontal(|ui| {
+        ui.label("Consent column");
+        let current = m.consents.first().map(|c| c.column.clone());
+        egui::ComboBox::from_id_salt("import-consent")
+            .selected_text(current.clone().unwrap_or_else(|| "(none)".to_owned()))
+            .show_ui(ui, |ui| {
+                if ui.selectable_label(current.is_none(), "(none)").clicked() {
+                    m.consents.clear();
+                }
+                for h in &headers {
+                    if ui
+                        .selectable_label(current.as_deref() == Some(h), h)
+                        .clicked()
+                    {
+                        let purpose = m
+                            .consents
+                            .first()
+                            .map_or_else(|| "email_offers".to_owned(), |c| c.purpose.clone());
+                        m.consents = vec![ConsentColumn {
+                            column: h.clone(),
+                            purpose,
+                        }];
+                    }
+                }
+            });
+        if let Some(c) = m.consents.first_mut() {
+            ui.label("records consent to");
+            egui::ComboBox::from_id_salt("import-consent-purpose")
+                .selected_text(c.purpose.clone())
+                .show_ui(ui, |ui| {
+                    for p in catalogue::purposes() {
+                        ui.selectable_value(&mut c.purpose, p.id.clone(), p.label);
+                    }
+                });
+        }
+    });
+    ui.label("Categories from words in product names, one per line (\"BAG = bags\"); used where the file has no category:");
+    if ui
+        .add(
+            egui::TextEdit::multiline(&mut file.keywords)
+                .desired_rows(3)
+                .desired_width(f32::INFINITY),
+        )
+        .changed()
+    {
+        m.categories_from_names = parse_keywords(&file.keywords);
+    }
+    ui.horizontal(|ui| {
+        if ui.button("Save this mapping…").clicked()
+            && let Some(path) = rfd::FileDialog::new()
+                .set_file_name("mapping.json")
+                .add_filter("Column mapping", &["json"])
+                .save_file()
+        {
+            *message = Some(save_mapping(&path, m));
+        }
+        if ui.button("Use a saved mapping…").clicked()
+            && let Some(path) = rfd::FileDialog::new()
+                .add_filter("Column mapping", &["json"])
+                .pick_file()
+        {
+            match load_mapping(&path) {
+                Ok(loaded) => {
+                    *m = loaded;
+                    file.keywords = keywords_text(&m.categories_from_names);
+                    *message = Some(format!("Using the mapping in {}.", path.display()));
+                }
+                Err(e) => *message = Some(e),
+            }
+        }
+    });
+    preview_ui(ui, file);
+}
+
+fn date_order_label(d: DateOrder) -> &'static str {
+    match d {
+        DateOrder::YearMonthDay => "year-month-day (2026-05-03)",
+        DateOrder::DayMonthYear => "day/month/year (03/05/2026)",
+        DateOrder::MonthDayYear => "month/day/year (05/03/2026)",
+    }
+}
+
+/// Writes a mapping as JSON, the format `candor import --mapping` reads.
+pub fn save_mapping(path: &Path, mapping: &Mapping) -> String {
+    match serde_json::to_string_pretty(mapping)
+        .map_err(|e| e.to_string())
+        .and_then(|json| std::fs::write(path, json).map_err(|e| e.to_string()))
+    {
+        Ok(()) => format!(
+            "Saved the mapping to {}; next time choose \"Use a saved mapping…\".",
+            path.display()
+        ),
+        Err(e) => format!("Could not save the mapping: {e}"),
+    }
+}
+
+fn load_mapping(path: &Path) -> Result<Mapping, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not a column mapping: {e}", path.display()))
+}
+
+/// What the first rows give with the current mapping.
+fn preview_ui(ui: &mut Ui, file: &mut ImportFile) {
+    let Ok(table) = &file.table else {
+        return;
+    };
+    if file.mapping.problem().is_some() {
+        return;
+    }
+    if file
+        .preview
+        .as_ref()
+        .is_none_or(|(m, _)| *m != file.mapping)
+    {
+        let result = preview(table, &file.mapping, PREVIEW_ROWS).map_err(|e| e.to_string());
+        file.preview = Some((file.mapping.clone(), result));
+    }
+    let Some((_, result)) = &file.preview else {
+        return;
+    };
+    ui.label(RichText::new(format!("Preview of the first {PREVIEW_ROWS} rows")).strong());
+    match result {
+        Err(e) => {
+            ui.label(RichText::new(e).color(theme::NEGATIVE));
+        }
+        Ok(batch) => {
+            ui.label(format!(
+                "{} customers, {} products, {} orders, {} consent answers; {} rows cannot be read",
+                batch.customers.len(),
+                batch.products.len(),
+                batch.orders.len(),
+                batch.consents.len(),
+                batch.bad_rows.len()
+            ));
+            for e in batch.bad_rows.iter().take(3) {
+                ui.label(RichText::new(e.to_string()).color(theme::FLAG));
+            }
+            egui::Grid::new("import-preview")
+                .striped(true)
+                .show(ui, |ui| {
+                    for h in [
+                        "Order",
+                        "Day",
+                        "Customer",
+                        "Product",
+                        "Category",
+                        "Units",
+                        "Unit price",
+                    ] {
+                        ui.label(RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    for o in batch.orders.iter().take(6) {
+                        for l in o.lines.iter().take(2) {
+                            let p = &batch.products[l.product];
+                            ui.label(o.key.split_once(':').map_or(o.key.as_str(), |(_, k)| k));
+                            ui.label(o.date.to_string());
+                            ui.label(
+                                o.customer
+                                    .as_deref()
+                                    .map_or("guest", |c| c.split_once(':').map_or(c, |(_, k)| k)),
+                            );
+                            ui.label(&p.name);
+                            ui.label(if p.not_a_product {
+                                "not a product"
+                            } else {
+                                p.category.as_str()
+                            });
+                            ui.label(l.quantity.to_string());
+                            ui.label(crate::engine::model::money_text(l.unit_price_cents));
+                            ui.end_row();
+                        }
+                    }
+                });
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! File → Import… in the window: a recognized export, and the column-mapping wizard for
+//! one that is not, each imported on a worker thread and summarized.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use candor::ui::{CandorApp, load_blocking};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness_on(path: &std::path::Path) -> Harness<'static, CandorApp> {
+    let loaded = load_blocking(path, common::sample_day()).expect("sample loads");
+    let app = CandorApp::with_shop(loaded, common::sample_day());
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 1000.0))
+        .build_ui_state(|ui, app: &mut CandorApp| app.show(ui), app);
+    harness.run_steps(2);
+    harness
+}
+
+/// Runs frames until `done` holds (the worker threads finish in well under a minute).
+fn run_until(harness: &mut Harness<'static, CandorApp>, done: impl Fn(&CandorApp) -> bool) {
+    let start = Instant::now();
+    while !done(harness.state()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "timed out; import running: {:?}, outcome: {:?}",
+            harness
+                .state()
+                .import_dialog()
+                .map(candor::ui::ImportDialog::is_running),
+            harness.state().import_dialog().map(|d| d
+                .outcome
+                .as_ref()
+                .map(|o| o.as_ref().map(|o| o.summary.clone())))
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        harness.run_steps(1);
+    }
+    harness.run_steps(3);
+}
+
+/// Says who is importing, as a person types it.
+fn sign(harness: &mut Harness<'static, CandorApp>) {
+    let role = egui::accesskit::Role::TextInput;
+    harness.get_by_role_and_label(role, "Your name").focus();
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(role, "Your name")
+        .type_text("Sam");
+    harness.run_steps(2);
+}
+
+fn finished(app: &CandorApp) -> bool {
+    app.import_dialog().is_some_and(|d| d.outcome.is_some())
+}
+
+#[test]
+fn a_shopify_export_is_recognized_imported_and_summarized() {
+    let (dir, path) = common::sample_file();
+    let orders = dir.path().join("orders_export.csv");
+    std::fs::write(
+        &orders,
+        "Name,Email,Accepts Marketing,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name\n\
+         #1,new.person@example.com,yes,2026-06-01 10:00:00 +0100,2,Oat milk,1.50,OM1,New Person\n",
+    )
+    .expect("writes");
+    let mut harness = harness_on(&path);
+    let before = harness
+        .state()
+        .shop()
+        .expect("shop")
+        .index
+        .shop()
+        .customers
+        .len();
+    harness.state_mut().start_import(path.clone(), vec![orders]);
+    harness.run_steps(3);
+    harness.get_by_label("orders_export.csv: recognized as Shopify orders export");
+    sign(&mut harness);
+    harness.get_by_label("Import").click();
+    run_until(&mut harness, finished);
+    harness.get_by_label("Customers added");
+    harness.get_by_label("Consent decisions recorded");
+    harness.get_by_label("Show the shop").click();
+    harness.run_steps(2);
+    run_until(&mut harness, |app| {
+        app.import_dialog().is_none()
+            && app
+                .shop()
+                .is_some_and(|s| s.index.shop().customers.len() == before + 1)
+    });
+    let shop = harness.state().shop().expect("shop");
+    let person = shop
+        .index
+        .shop()
+        .customers
+        .iter()
+        .find(|c| c.name.as_deref() == Some("New Person"))
+        .expect("imported customer shown");
+    assert!(person.source.contains("Shopify orders export"));
+}
+
+#[test]
+fn an_unknown_csv_opens_the_wizard_with_guesses_and_a_preview() {
+    let (dir, path) = common::sample_file();
+    let till = dir.path().join("till.csv");
+    std::fs::write(
+        &till,
+        "Receipt;Date;Client ID;Item;Qty;Price\n501;14/06/2026;900;Rye loaf;1;3,40\n502;14/06/2026;;Rye loaf;2;3,40\n",
+    )
+    .expect("writes");
+    let mut harness = harness_on(&path);
+    harness.state_mut().start_import(path.clone(), vec![till]);
+    harness.run_steps(3);
+    harness.get_by_label("till.csv: not a known export; map its columns below");
+    // The guesses are pre-filled in the column choosers.
+    let chooser = harness.get_by_label("Customer number");
+    assert_eq!(chooser.value().as_deref(), Some("Client ID"));
+    let chooser = harness.get_by_label("Order number");
+    assert_eq!(chooser.value().as_deref(), Some("Receipt"));
+    let dates = harness.get_by_label("Dates are written");
+    assert_eq!(
+        dates.value().as_deref(),
+        Some("day/month/year (03/05/2026)")
+    );
+    harness.get_by_label_contains("1 customers, 1 products, 2 orders");
+    assert!(
+        harness.get_all_by_label("Rye loaf").count() >= 2,
+        "first rows and preview"
+    );
+    sign(&mut harness);
+    harness.get_by_label("Import").click();
+    run_until(&mut harness, finished);
+    harness.get_by_label_contains("These files carry no consent information");
+    let dialog = harness.state().import_dialog().expect("open");
+    let outcome = dialog
+        .outcome
+        .as_ref()
+        .expect("done")
+        .as_ref()
+        .expect("imported");
+    assert_eq!(outcome.summary.orders_added, 2);
+    assert_eq!(outcome.summary.guest_orders_added, 1);
+}
