@@ -6,10 +6,11 @@ fn main() -> std::process::ExitCode {
     let cli = candor::cli::Cli::parse();
     let today = chrono::Local::now().date_naive();
     let result = match cli.command {
-        None => {
-            candor::paths::ensure_default_shop().and_then(|path| candor::ui::run_window(Some(path)))
+        None => candor::paths::ensure_default_shop()
+            .and_then(|path| candor::ui::run_window(Some(path), Vec::new())),
+        Some(candor::cli::Command::Open { file, import }) => {
+            candor::ui::run_window(Some(file), import)
         }
-        Some(candor::cli::Command::Open { file }) => candor::ui::run_window(Some(file)),
         Some(command) => candor::cli::run(command, today),
     };
     match result {

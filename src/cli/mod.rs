@@ -35,6 +35,9 @@ pub enum Command {
     Open {
         /// The shop file.
         file: PathBuf,
+        /// Export files to import: the window opens with the import dialog showing them.
+        #[arg(long, num_args = 1.., value_name = "INPUT.csv")]
+        import: Vec<PathBuf>,
     },
     /// Write a synthetic shop of any size (the same seed gives the same shop).
     Demo {

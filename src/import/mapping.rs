@@ -428,6 +428,26 @@ pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
             .filter_map(|r| r.get(i).map(String::as_str))
             .collect()
     };
+    // A yes/no column about marketing or consent: its purpose is email offers, or
+    // personalization when the header says so. The person confirms it in the wizard.
+    if let Some((_, header)) = headers.iter().enumerate().find(|(i, h)| {
+        let h = h.to_lowercase();
+        !taken[*i]
+            && ["newsletter", "marketing", "consent", "opt-in", "opt in"]
+                .iter()
+                .any(|w| h.contains(w))
+    }) {
+        let personal = header.to_lowercase().contains("personal");
+        mapping.consents.push(ConsentColumn {
+            column: header.clone(),
+            purpose: if personal {
+                "personalization"
+            } else {
+                "email_offers"
+            }
+            .to_owned(),
+        });
+    }
     mapping.dates = guess_date_order(&column_values(Role::Date));
     let prices: Vec<&str> = [Role::UnitPrice, Role::LineTotal]
         .into_iter()
@@ -567,9 +587,17 @@ mod tests {
 
     #[test]
     fn a_guess_finds_the_obvious_columns() {
-        let headers: Vec<String> = ["Receipt", "Date", "Client ID", "Item", "Qty", "Price"]
-            .map(str::to_owned)
-            .to_vec();
+        let headers: Vec<String> = [
+            "Receipt",
+            "Date",
+            "Client ID",
+            "Item",
+            "Qty",
+            "Price",
+            "Newsletter",
+        ]
+        .map(str::to_owned)
+        .to_vec();
         let rows = vec![vec![
             "1".into(),
             "23/11/2026".into(),
@@ -577,6 +605,7 @@ mod tests {
             "Sourdough".into(),
             "1".into(),
             "3,20".into(),
+            "yes".into(),
         ]];
         let m = guess(&headers, &rows);
         assert_eq!(
@@ -597,6 +626,8 @@ mod tests {
         );
         assert_eq!(m.dates, DateOrder::DayMonthYear);
         assert!(m.decimal_comma);
+        assert_eq!(m.consents[0].column, "Newsletter");
+        assert_eq!(m.consents[0].purpose, "email_offers");
         assert_eq!(m.problem(), None);
     }
 }

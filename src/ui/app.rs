@@ -653,13 +653,28 @@ impl CandorApp {
                 }
             }
         }
-        let dropped: Option<PathBuf> = ctx.input(|i| {
-            i.raw.dropped_files.iter().find_map(|f| {
-                let p = f.path();
-                (!p.as_os_str().is_empty()).then(|| p.to_path_buf())
-            })
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
         });
-        if let Some(path) = dropped {
+        let (exports, shops): (Vec<PathBuf>, Vec<PathBuf>) =
+            dropped.into_iter().partition(|p| is_export_file(p));
+        if !exports.is_empty() {
+            match &self.shop {
+                Some(shop) if !shop.read_only => self.start_import(shop.path.clone(), exports),
+                _ => {
+                    self.error = Some(
+                        "Open a shop first (or use File, Import… to create one), then drop the export files again."
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+        if let Some(path) = shops.into_iter().next() {
             self.commands.push(Command::Open(path));
         }
     }
@@ -1000,6 +1015,13 @@ impl CandorApp {
             }
         }
     }
+}
+
+/// Whether a dropped file is an export to import rather than a shop file to open.
+fn is_export_file(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["csv", "tsv", "txt", "gz"].contains(&e.to_lowercase().as_str()))
 }
 
 impl eframe::App for CandorApp {

@@ -9,7 +9,9 @@ use super::why::why_ui;
 use crate::engine::changes::Change;
 use crate::engine::explain::Explanation;
 use crate::engine::held::{Held, held};
-use crate::engine::model::{MASKED_FIELDS, OrderId, PersonalField, masked, money_text};
+use crate::engine::model::{
+    MASKED_FIELDS, OrderId, PersonalField, STOCK_NOT_TRACKED, masked, money_text,
+};
 use crate::engine::{Scorer, explain};
 
 /// The two halves of a customer's page.
@@ -318,7 +320,7 @@ impl CustomerPage {
                 ui.add_space(6.0);
                 ui.label(
                     RichText::new(format!(
-                        "{} products left out (out of stock or already bought)",
+                        "{} products left out (out of stock, not products, or already bought)",
                         self.explanation.excluded.len()
                     ))
                     .small()
@@ -514,7 +516,8 @@ impl CustomerPage {
     }
 }
 
-/// Price and stock controls that add a product change to the scenario.
+/// Price and stock controls that add a product change to the scenario. Only what was
+/// changed goes into it; a product whose stock is not tracked offers its price only.
 fn product_edit_ui(
     ui: &mut Ui,
     edit: &mut Option<(i64, f64, i64)>,
@@ -523,12 +526,13 @@ fn product_edit_ui(
     scenario: &mut Scenario,
 ) {
     let product = rec.product;
+    let stock_now = shop
+        .index
+        .product_pos(product)
+        .map_or(0, |p| shop.index.shop().products[p].stock);
+    let price_now = rec.price_cents as f64 / 100.0;
     if edit.is_none_or(|(p, _, _)| p != product) {
-        let stock = shop
-            .index
-            .product_pos(product)
-            .map_or(0, |p| shop.index.shop().products[p].stock);
-        *edit = Some((product, rec.price_cents as f64 / 100.0, stock));
+        *edit = Some((product, price_now, stock_now));
     }
     let Some((_, price, stock)) = edit else {
         return;
@@ -543,14 +547,26 @@ fn product_edit_ui(
                 .max_decimals(2),
         )
         .labelled_by(l.id);
-        let l = ui.label("stock");
-        ui.add(egui::DragValue::new(stock).range(0..=1_000_000))
-            .labelled_by(l.id);
-        if ui.button("Add to scenario").clicked() {
+        if stock_now == STOCK_NOT_TRACKED {
+            ui.label(RichText::new("(stock not tracked)").color(theme::MUTED));
+        } else {
+            let l = ui.label("stock");
+            ui.add(egui::DragValue::new(stock).range(0..=1_000_000))
+                .labelled_by(l.id);
+        }
+        let price_changed = (*price - price_now).abs() >= 0.005;
+        let stock_changed = *stock != stock_now;
+        if ui
+            .add_enabled(
+                price_changed || stock_changed,
+                egui::Button::new("Add to scenario"),
+            )
+            .clicked()
+        {
             scenario.push(Change::Product {
                 product,
-                price: Some(*price),
-                stock: Some(*stock),
+                price: price_changed.then_some(*price),
+                stock: stock_changed.then_some(*stock),
             });
         }
     });

@@ -582,10 +582,15 @@ fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, message: &mut Option<String>) 
             });
         if let Some(c) = m.consents.first_mut() {
             ui.label("records consent to");
+            let purposes = catalogue::purposes();
+            let chosen = purposes
+                .iter()
+                .find(|p| p.id == c.purpose)
+                .map_or_else(|| c.purpose.clone(), |p| p.label.clone());
             egui::ComboBox::from_id_salt("import-consent-purpose")
-                .selected_text(c.purpose.clone())
+                .selected_text(chosen)
                 .show_ui(ui, |ui| {
-                    for p in catalogue::purposes() {
+                    for p in purposes {
                         ui.selectable_value(&mut c.purpose, p.id.clone(), p.label);
                     }
                 });

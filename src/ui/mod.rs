@@ -28,8 +28,9 @@ pub use rules::RuleEditor;
 
 use std::path::PathBuf;
 
-/// Opens the window, optionally on a shop file, and runs until it is closed.
-pub fn run_window(path: Option<PathBuf>) -> anyhow::Result<()> {
+/// Opens the window, optionally on a shop file (with the import dialog showing `imports`,
+/// if any), and runs until it is closed.
+pub fn run_window(path: Option<PathBuf>, imports: Vec<PathBuf>) -> anyhow::Result<()> {
     let today = chrono::Local::now().date_naive();
     let options = eframe::NativeOptions {
         renderer: eframe::Renderer::Glow,
@@ -50,6 +51,9 @@ pub fn run_window(path: Option<PathBuf>) -> anyhow::Result<()> {
                 .unwrap_or_default();
             let mut app = CandorApp::new(saved, today);
             if let Some(path) = path {
+                if !imports.is_empty() {
+                    app.start_import(path.clone(), imports);
+                }
                 app.open(path, &cc.egui_ctx);
             }
             Ok(Box::new(app))
