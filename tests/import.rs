@@ -495,3 +495,94 @@ fn the_online_retail_data_set_gives_a_usable_shop() {
     assert_eq!(again["log_entry"], serde_json::Value::Null);
     assert_eq!(again["summary"]["orders_already_imported"], 25_900);
 }
+
+#[test]
+fn square_refunds_are_returns_and_woocommerce_lists_are_split() {
+    let dir = tempfile::tempdir().expect("dir");
+    let square = write(
+        dir.path(),
+        "items-2026.csv",
+        b"Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Gross Sales,Discounts,Net Sales,Transaction ID,Customer ID,Customer Name,Event Type\n\
+          2026-05-03,10:00,UTC,Coffee,Flat white,2,Regular,FW1,$6.20,$0.00,$6.20,T1,SQ9,Ann Lee,Payment\n\
+          2026-05-04,10:00,UTC,Coffee,Flat white,1,Regular,FW1,-$3.10,$0.00,-$3.10,T2,SQ9,Ann Lee,Refund\n",
+    );
+    let db = dir.path().join("square.candor");
+    let s = summary(&db, &[&square]);
+    assert_eq!(s["files"][0]["export"], "Square item sales export");
+    assert_eq!(s["summary"]["returns_added"], 1);
+    let shop = load(&db);
+    let quantities: Vec<(i64, i64)> = shop
+        .lines
+        .iter()
+        .map(|l| (l.quantity, l.unit_price_cents))
+        .collect();
+    assert_eq!(quantities, [(2, 310), (-1, 310)]);
+    assert_eq!(shop.products[0].category, "Coffee");
+
+    let woo = write(
+        dir.path(),
+        "orders-report.csv",
+        b"Date,Order #,Status,Customer,Customer type,Product(s),Items sold,Coupon(s),Net Sales\n\
+          2026-05-03,1201,completed,Ann Lee,new,\"Beanie, Hoodie\",2,,30.00\n\
+          2026-05-04,1202,cancelled,Bob Ray,new,Beanie,1,,10.00\n",
+    );
+    let db = dir.path().join("woo.candor");
+    let s = summary(&db, &[&woo]);
+    assert_eq!(s["summary"]["orders_added"], 1);
+    assert_eq!(
+        s["summary"]["rows_left_out"]["order status \"cancelled\" is not a sale"],
+        1
+    );
+    let shop = load(&db);
+    let names: Vec<&str> = shop.products.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Beanie", "Hoodie"]);
+    assert!(
+        shop.lines
+            .iter()
+            .all(|l| l.quantity == 1 && l.unit_price_cents == 1500)
+    );
+    assert_eq!(shop.customers[0].name.as_deref(), Some("Ann Lee"));
+}
+
+#[test]
+fn a_cancelled_import_writes_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let orders = write(dir.path(), "orders.csv", SHOPIFY_ORDERS.as_bytes());
+    let db = dir.path().join("shop.candor");
+    let cancel = std::sync::atomic::AtomicBool::new(true);
+    let request = candor::import::ImportRequest {
+        db: db.clone(),
+        inputs: vec![orders],
+        choice: candor::import::Choice::Detect,
+        skip_bad_rows: false,
+        who: candor::store::Attribution {
+            actor: "Sam".into(),
+            reason: "test".into(),
+            at: "2026-06-01T00:00:00+00:00".into(),
+        },
+        today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("date"),
+    };
+    let result = candor::import::import(&request, &|_| {}, Some(&cancel));
+    assert!(matches!(
+        result,
+        Err(candor::import::ImportError::Cancelled)
+    ));
+    assert!(!db.exists());
+    let mut fractions = Vec::new();
+    let seen = std::sync::Mutex::new(&mut fractions);
+    candor::import::import(
+        &request,
+        &|p| seen.lock().expect("lock").push(p.fraction),
+        None,
+    )
+    .expect("imports");
+    assert_eq!(
+        fractions.last().copied(),
+        Some(1.0),
+        "progress ends at 100 %"
+    );
+    assert!(
+        fractions.windows(2).all(|w| w[0] <= w[1]),
+        "progress only moves forward"
+    );
+}
