@@ -12,6 +12,7 @@ pub mod cli;
 pub mod engine;
 pub mod html;
 pub mod import;
+pub mod lessons;
 pub mod paths;
 pub mod rights;
 pub mod shopgen;

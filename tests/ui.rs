@@ -3,19 +3,14 @@
 
 mod common;
 
-use candor::ui::{CandorApp, Tab, load_blocking};
+use candor::ui::{CandorApp, Tab};
+use common::window::{become_owner, sample_window, settle, type_into};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 /// The window on a fresh sample shop, as it opens: on the scorecard.
 fn harness_on_scorecard() -> (tempfile::TempDir, Harness<'static, CandorApp>) {
-    let (dir, path) = common::sample_file();
-    let loaded = load_blocking(&path, common::sample_day()).expect("sample loads");
-    let app = CandorApp::with_shop(loaded, common::sample_day());
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(|ui, app: &mut CandorApp| app.show(ui), app);
-    harness.run_steps(2);
+    let (dir, harness) = sample_window();
     assert_eq!(
         harness.state().tab(),
         Tab::Scorecard,
@@ -114,64 +109,6 @@ fn the_rules_view_lists_every_rule() {
     assert_eq!(harness.state().tab(), Tab::Rules);
     harness.get_by_label("Premium picks for over-40s");
     harness.get_by_label("switched off");
-}
-
-/// Steps the UI until `done` holds (background work finishes on other threads).
-fn settle(harness: &mut Harness<'static, CandorApp>, done: impl Fn(&CandorApp) -> bool) {
-    for _ in 0..500 {
-        harness.run_steps(1);
-        if done(harness.state()) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let app = harness.state();
-    panic!(
-        "the window did not settle: simulated {}, applying {}, log {}, error {:?}",
-        app.scenario().outcome().is_some(),
-        app.is_applying(),
-        app.log_entries().len(),
-        app.error()
-    );
-}
-
-/// Types `text` into the input of `role` labelled `label`, as a person would: focus it,
-/// then type.
-fn type_into(
-    harness: &mut Harness<'static, CandorApp>,
-    role: egui::accesskit::Role,
-    label: &str,
-    text: &str,
-) {
-    harness.get_by_role_and_label(role, label).focus();
-    harness.run_steps(1);
-    harness.get_by_role_and_label(role, label).type_text(text);
-    harness.run_steps(1);
-}
-
-/// Switches to the owner role through the window, setting the passphrase on first use.
-fn become_owner(harness: &mut Harness<'static, CandorApp>) {
-    harness.get_by_label("Staff · switch to owner…").click();
-    harness.run_steps(2);
-    use egui::accesskit::Role;
-    for (role, label, text) in [
-        (Role::TextInput, "Your name", "Sam (owner)"),
-        (
-            Role::PasswordInput,
-            "Owner's passphrase",
-            "correct horse battery",
-        ),
-        (
-            Role::PasswordInput,
-            "Repeat the passphrase",
-            "correct horse battery",
-        ),
-    ] {
-        type_into(harness, role, label, text);
-    }
-    harness.get_by_label("Switch to owner").click();
-    harness.run_steps(2);
-    assert_eq!(harness.state().role(), candor::access::Role::Owner);
 }
 
 fn answer_who_why(harness: &mut Harness<'static, CandorApp>, button: &str) {

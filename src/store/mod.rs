@@ -147,7 +147,15 @@ impl Store {
             conn.close().map_err(|(_, e)| StoreError::sqlite(path, e))
         })();
         match result {
-            Ok(()) => std::fs::rename(&tmp, path).map_err(|e| StoreError::io(path, e)),
+            Ok(()) => {
+                // A journal left by the file being replaced must not be replayed into the new one.
+                for suffix in ["-wal", "-shm"] {
+                    let mut journal = path.as_os_str().to_owned();
+                    journal.push(suffix);
+                    let _ = std::fs::remove_file(journal);
+                }
+                std::fs::rename(&tmp, path).map_err(|e| StoreError::io(path, e))
+            }
             Err(e) => {
                 let _ = std::fs::remove_file(&tmp);
                 Err(e)

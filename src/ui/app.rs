@@ -13,6 +13,7 @@ use super::customers::CustomersView;
 use super::ethics::{EthicsAction, EthicsView};
 use super::import::{ImportAction, ImportDialog};
 use super::jobs::Job;
+use super::lesson::{LessonAction, LessonRun};
 use super::loader::{Loaded, Loading, summarize};
 use super::owner::{OwnerDecision, OwnerDialog};
 use super::rules::{RuleEditor, rules_ui};
@@ -20,6 +21,7 @@ use super::scenario::{Scenario, ScenarioAction};
 use super::shortcuts::Shortcut;
 use crate::access::{Role, needs_owner};
 use crate::engine::scorecard::Place;
+use crate::lessons::{Lesson, Observed, Show, View};
 use crate::store::{ApplyError, Attribution, LogEntry, Store};
 
 /// How many recent files are remembered.
@@ -113,6 +115,8 @@ pub struct CandorApp {
     help_open: bool,
     exporting: Option<Job<Result<String, String>>>,
     import: Option<ImportDialog>,
+    lesson: Option<LessonRun>,
+    reset_asked: bool,
 }
 
 impl CandorApp {
@@ -141,6 +145,8 @@ impl CandorApp {
             help_open: false,
             exporting: None,
             import: None,
+            lesson: None,
+            reset_asked: false,
         }
     }
 
@@ -254,6 +260,8 @@ impl CandorApp {
         self.import_ui(ui.ctx());
         self.owner_dialog_ui(ui.ctx());
         super::shortcuts::help_window(ui.ctx(), &mut self.help_open);
+        self.reset_ui(ui.ctx());
+        self.lesson_ui(ui);
         if let Some(shop) = &self.shop
             && !self.scenario.is_empty()
             && self.tab != Tab::Log
@@ -421,6 +429,149 @@ impl CandorApp {
                 self.who_why = None;
             }
         }
+    }
+
+    /// Starts following `lesson` in the side panel.
+    pub fn start_lesson(&mut self, lesson: Lesson) {
+        self.lesson = Some(LessonRun::new(lesson));
+    }
+
+    /// The lesson being followed, if any.
+    pub fn lesson(&self) -> Option<&LessonRun> {
+        self.lesson.as_ref()
+    }
+
+    /// Whether the open shop is a copy of the bundled sample (a training shop).
+    pub fn is_training_shop(&self) -> bool {
+        let Some(shop) = &self.shop else {
+            return false;
+        };
+        !shop.read_only
+            && crate::shopgen::sample::sample_shop()
+                .is_ok_and(|s| s.settings.name == shop.index.shop().settings.name)
+    }
+
+    /// What the window shows, for the lesson's checks.
+    fn observed(&self) -> Observed<'_> {
+        let page = self.customer.as_ref();
+        let shop = self.shop.as_ref();
+        Observed {
+            view: Some(match self.tab {
+                Tab::Scorecard => View::Scorecard,
+                Tab::Customers => View::Customers,
+                Tab::Rules => View::Rules,
+                Tab::Audit => View::Audit,
+                Tab::Log => View::Log,
+            }),
+            customer: page
+                .zip(shop)
+                .and_then(|(p, s)| s.index.shop().customers.get(p.position()).map(|c| c.id)),
+            recommendation: page.and_then(CustomerPage::chosen_rank),
+            data_held: page.is_some_and(CustomerPage::showing_data_held),
+            changes: self.scenario.changes(),
+            simulated: self.scenario.outcome().is_some() && !self.scenario.is_running(),
+            owner: self.role == Role::Owner,
+            dialog: self.who_why.as_ref().map(|w| match w.purpose {
+                WhoWhyFor::Apply => "apply",
+                WhoWhyFor::Undo(_) => "undo",
+                WhoWhyFor::Export(..) => "export",
+                WhoWhyFor::Erase(_) => "erase",
+                WhoWhyFor::Purge => "purge",
+                WhoWhyFor::Reveal(_) => "reveal",
+            }),
+        }
+    }
+
+    fn lesson_ui(&mut self, ui: &mut Ui) {
+        if self.lesson.is_none() {
+            return;
+        }
+        let observed = self.observed();
+        let changes = observed.changes.to_vec();
+        let observed = Observed {
+            changes: &changes,
+            ..observed
+        };
+        let Some(run) = &mut self.lesson else {
+            return;
+        };
+        let action = egui::Panel::right("lesson")
+            .resizable(true)
+            .default_size(320.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("lesson-scroll")
+                    .show(ui, |ui| run.ui(ui, &observed))
+                    .inner
+            })
+            .inner;
+        match action {
+            LessonAction::None => {}
+            LessonAction::Close => self.lesson = None,
+            LessonAction::Show(show) => self.go_to(&show),
+        }
+    }
+
+    fn go_to(&mut self, show: &Show) {
+        if let Some(view) = show.view {
+            self.tab = match view {
+                View::Scorecard => Tab::Scorecard,
+                View::Customers => Tab::Customers,
+                View::Rules => Tab::Rules,
+                View::Audit => Tab::Audit,
+                View::Log => Tab::Log,
+            };
+            if self.tab == Tab::Log {
+                self.commands.push(Command::RefreshLog);
+            }
+        }
+        if let Some(rule) = &show.rule {
+            self.rule_editor.show_rule(rule);
+        }
+        if let Some(id) = show.customer
+            && let Some(pos) = self.shop.as_ref().and_then(|s| s.index.customer_pos(id))
+        {
+            self.commands.push(Command::SelectCustomer(pos));
+        }
+    }
+
+    fn reset_ui(&mut self, ctx: &egui::Context) {
+        if !self.reset_asked {
+            return;
+        }
+        let Some(path) = self.shop.as_ref().map(|s| s.path.clone()) else {
+            self.reset_asked = false;
+            return;
+        };
+        egui::Modal::new(egui::Id::unique("reset-dialog")).show(ctx, |ui| {
+            ui.set_width(460.0);
+            ui.heading("Reset the training shop?");
+            ui.label(format!(
+                "{} is replaced by a fresh copy of the bundled sample shop, as `candor sample --out` writes it. Every change, consent decision, erasure and audit-log entry made in it is lost.",
+                path.display()
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Reset it").clicked() {
+                    self.reset_asked = false;
+                    match crate::shopgen::sample::sample_shop()
+                        .map_err(|e| e.to_string())
+                        .and_then(|s| Store::create(&path, &s).map_err(|e| e.to_string()))
+                    {
+                        Ok(()) => {
+                            self.scenario.clear();
+                            self.role = Role::Staff;
+                            self.customer = None;
+                            self.notice = Some("The training shop is as it was first delivered.".to_owned());
+                            self.commands.push(Command::Open(path.clone()));
+                        }
+                        Err(e) => self.error = Some(format!("The training shop could not be reset: {e}")),
+                    }
+                }
+                if ui.button("Keep it").clicked() {
+                    self.reset_asked = false;
+                }
+            });
+        });
     }
 
     /// Opens the import dialog for `files`, importing into `target` (created if absent).
@@ -714,6 +865,35 @@ impl CandorApp {
                         }
                     }
                 });
+            });
+            ui.menu_button("Lessons", |ui| {
+                for lesson in Lesson::bundled() {
+                    if ui.button(&lesson.title).clicked() {
+                        self.start_lesson(lesson);
+                    }
+                }
+                ui.separator();
+                if ui.button("Open a lesson file…").clicked()
+                    && let Some(path) = rfd::FileDialog::new()
+                        .set_title("Open a lesson")
+                        .add_filter("Lesson", &["json"])
+                        .pick_file()
+                {
+                    match Lesson::open(&path) {
+                        Ok(lesson) => self.start_lesson(lesson),
+                        Err(e) => self.error = Some(e.to_string()),
+                    }
+                }
+                if ui
+                    .add_enabled(
+                        self.is_training_shop(),
+                        egui::Button::new("Reset the training shop…"),
+                    )
+                    .on_disabled_hover_text("Only a copy of the bundled sample shop can be reset.")
+                    .clicked()
+                {
+                    self.reset_asked = true;
+                }
             });
             ui.menu_button("Help", |ui| {
                 if ui.button("Keyboard shortcuts  (F1)").clicked() {

@@ -116,6 +116,18 @@ impl CustomerPage {
         std::mem::take(&mut self.export_requested)
     }
 
+    /// The rank (1 for the first) of the recommendation whose Why? is showing.
+    pub fn chosen_rank(&self) -> Option<usize> {
+        (self.tab == CustomerTab::Recommendations
+            && self.chosen < self.explanation.recommendations.len())
+        .then_some(self.chosen + 1)
+    }
+
+    /// Whether "Data held" is showing.
+    pub fn showing_data_held(&self) -> bool {
+        self.tab == CustomerTab::DataHeld
+    }
+
     /// The customer's position in the snapshot.
     pub fn position(&self) -> usize {
         self.pos
@@ -129,7 +141,7 @@ impl CustomerPage {
     /// Draws the page; edits go into `scenario`.
     /// `owner` is true when the owner is using the window (only they may erase).
     pub fn ui(&mut self, ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario, owner: bool) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.heading(&self.name);
             ui.label(
                 RichText::new(format!("customer {}", self.explanation.customer))

@@ -10,6 +10,7 @@ mod ethics;
 mod frame_bench;
 mod import;
 mod jobs;
+mod lesson;
 mod loader;
 mod owner;
 mod rules;
@@ -23,6 +24,7 @@ pub use app::{CandorApp, Saved, Tab};
 pub use ethics::{EthicsAction, EthicsView};
 pub use frame_bench::customer_table_frames;
 pub use import::{ImportAction, ImportDialog, ImportFile};
+pub use lesson::{LessonAction, LessonRun};
 pub use loader::{Loaded, load_blocking, records_of};
 pub use rules::RuleEditor;
 

@@ -1,5 +1,7 @@
 //! Shared helpers for the integration tests.
 
+pub mod window;
+
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
