@@ -10,6 +10,7 @@ pub mod held;
 pub mod index;
 pub mod model;
 pub mod overview;
+pub mod pseudonym;
 pub mod ranking;
 pub mod rules;
 pub mod score;

@@ -60,6 +60,8 @@ pub enum Command {
     /// Ask for export files (and, with no shop open, where to create one), then show the
     /// import dialog.
     ImportDialog,
+    /// Turn presenter mode on or off.
+    Presenter(bool),
     /// Open a shop file.
     Open(PathBuf),
     /// Show a customer (position in the snapshot).
@@ -117,6 +119,9 @@ pub struct CandorApp {
     import: Option<ImportDialog>,
     lesson: Option<LessonRun>,
     reset_asked: bool,
+    presenting: Option<Job<Loaded>>,
+    /// The look and zoom before presenter mode, kept to restore them.
+    before_presenting: Option<(egui::Visuals, f32)>,
 }
 
 impl CandorApp {
@@ -147,6 +152,8 @@ impl CandorApp {
             import: None,
             lesson: None,
             reset_asked: false,
+            presenting: None,
+            before_presenting: None,
         }
     }
 
@@ -230,6 +237,7 @@ impl CandorApp {
         self.poll_loading();
         self.poll_applying();
         self.poll_exporting();
+        self.poll_presenting(ui.ctx());
         if let Some(shop) = &self.shop {
             self.ethics.poll(shop, ui.ctx());
             self.scenario
@@ -368,7 +376,9 @@ impl CandorApp {
         if self.scenario.is_empty() {
             return;
         }
-        let refusal = if self.shop.as_ref().is_some_and(|s| s.read_only) {
+        let refusal = if self.is_presenting() {
+            Some("Presenter mode is on: switch it off (F11) to apply changes.")
+        } else if self.shop.as_ref().is_some_and(|s| s.read_only) {
             Some("This shop file is read-only.")
         } else if self.role == Role::Staff && needs_owner(self.scenario.changes()) {
             Some("Only the owner can apply changes to the rules: switch to owner in the menu bar.")
@@ -428,6 +438,80 @@ impl CandorApp {
                     });
                 self.who_why = None;
             }
+        }
+    }
+
+    /// Whether presenter mode is on (the shop on show holds pseudonyms).
+    pub fn is_presenting(&self) -> bool {
+        self.shop.as_ref().is_some_and(|s| s.pseudonyms.is_some())
+    }
+
+    fn refuse_while_presenting(&mut self) {
+        self.error = Some(PRESENTING_REFUSAL.to_owned());
+    }
+
+    /// Turns presenter mode on (pseudonymizing the shop on a worker thread) or off
+    /// (reloading the real shop from its file).
+    fn set_presenter(&mut self, on: bool, ctx: &egui::Context) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        if !on {
+            if self.is_presenting() {
+                let path = shop.path.clone();
+                self.open(path, ctx);
+            }
+            return;
+        }
+        if self.is_presenting() || self.presenting.is_some() {
+            return;
+        }
+        let snapshot = std::sync::Arc::clone(shop.index.shop_arc());
+        let path = shop.path.clone();
+        let today = self.today;
+        let wake = ctx.clone();
+        self.presenting = Some(Job::spawn(
+            1,
+            move || wake.request_repaint(),
+            move |_| {
+                let (shop, pseudonyms) = crate::engine::pseudonym::pseudonymize(&snapshot);
+                let mut loaded = super::loader::summarize(&path, shop, today, &|_, _| {});
+                loaded.read_only = true;
+                loaded.pseudonyms = Some(std::sync::Arc::new(pseudonyms));
+                loaded
+            },
+        ));
+    }
+
+    fn poll_presenting(&mut self, ctx: &egui::Context) {
+        if let Some(loaded) = self.presenting.as_ref().and_then(Job::poll) {
+            self.presenting = None;
+            let position = self.customer.as_ref().map(CustomerPage::position);
+            self.customers = CustomersView::new(&loaded.rows);
+            self.customer = position
+                .filter(|&p| p < loaded.rows.len())
+                .map(|p| CustomerPage::new(&loaded, p));
+            self.shop = Some(loaded);
+            self.commands.push(Command::RefreshLog);
+        }
+        match (self.is_presenting(), self.before_presenting.is_some()) {
+            (true, false) => {
+                self.before_presenting =
+                    Some((ctx.global_style().visuals.clone(), ctx.zoom_factor()));
+                ctx.set_visuals(super::theme::presenter_visuals());
+                ctx.set_zoom_factor(super::theme::PRESENTER_ZOOM);
+            }
+            (false, true) => {
+                if let Some((visuals, zoom)) = self.before_presenting.take() {
+                    ctx.set_visuals(visuals);
+                    ctx.set_zoom_factor(zoom);
+                }
+            }
+            _ => {}
+        }
+        if self.is_presenting() && self.who_why.is_some() {
+            self.who_why = None;
+            self.refuse_while_presenting();
         }
     }
 
@@ -796,6 +880,9 @@ impl CandorApp {
             match shortcut {
                 Shortcut::Open => self.commands.push(Command::OpenDialog),
                 Shortcut::Help => self.help_open = !self.help_open,
+                Shortcut::Presenter => self
+                    .commands
+                    .push(Command::Presenter(!self.is_presenting())),
                 Shortcut::Show(tab) => {
                     self.tab = tab;
                     if tab == Tab::Log {
@@ -865,6 +952,19 @@ impl CandorApp {
                         }
                     }
                 });
+            });
+            ui.menu_button("View", |ui| {
+                let mut on = self.is_presenting();
+                if ui
+                    .add_enabled(
+                        self.shop.is_some(),
+                        egui::Checkbox::new(&mut on, "Presenter mode  (F11)"),
+                    )
+                    .on_hover_text("Larger text, high contrast, and every customer's name, email, phone and address replaced by a consistent pseudonym; nothing can be changed while it is on.")
+                    .changed()
+                {
+                    self.commands.push(Command::Presenter(on));
+                }
             });
             ui.menu_button("Lessons", |ui| {
                 for lesson in Lesson::bundled() {
@@ -1015,7 +1115,9 @@ impl CandorApp {
                         purpose: WhoWhyFor::Erase(shop.index.shop().customers[page.position()].id),
                     });
                 }
-                if page.take_export_request() {
+                if page.take_export_request() && shop.pseudonyms.is_some() {
+                    self.error = Some(PRESENTING_REFUSAL.to_owned());
+                } else if page.take_export_request() {
                     let customer = shop.index.shop().customers[page.position()].id;
                     if let Some(dir) = rfd::FileDialog::new()
                         .set_title("Choose a folder for the customer's data")
@@ -1144,7 +1246,9 @@ impl CandorApp {
                         self.open(path, ctx);
                     }
                 }
+                Command::ImportDialog if self.is_presenting() => self.refuse_while_presenting(),
                 Command::ImportDialog => self.ask_for_import(),
+                Command::Presenter(on) => self.set_presenter(on, ctx),
                 Command::Open(path) => self.open(path, ctx),
                 Command::Apply(who) => self.start_apply(ctx, who, None),
                 Command::Undo(entry, who) => self.start_apply(ctx, who, Some(entry)),
@@ -1154,7 +1258,12 @@ impl CandorApp {
                 Command::RefreshLog => {
                     if let Some(shop) = &mut self.shop {
                         match Store::open_for_reading(&shop.path).and_then(|(s, _)| s.log()) {
-                            Ok(entries) => self.log.entries = entries,
+                            Ok(mut entries) => {
+                                if let Some(p) = &shop.pseudonyms {
+                                    scrub_entries(&mut entries, p);
+                                }
+                                self.log.entries = entries;
+                            }
                             Err(e) => self.error = Some(e.to_string()),
                         }
                         shop.scorecard = crate::engine::scorecard::scorecard(
@@ -1193,6 +1302,32 @@ impl CandorApp {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Why nothing can be changed or exported in presenter mode.
+const PRESENTING_REFUSAL: &str = "Presenter mode shows pseudonyms and changes nothing. Switch it off (View, Presenter mode, or F11) to apply, undo, export, erase, reveal or import.";
+
+/// Replaces real customer values in the audit log's free text by their pseudonyms.
+fn scrub_entries(entries: &mut [LogEntry], p: &crate::engine::pseudonym::Pseudonyms) {
+    for e in entries {
+        e.actor = p.scrub(&e.actor);
+        e.reason = p.scrub(&e.reason);
+        for a in &mut e.changes {
+            for value in [&mut a.before, &mut a.after] {
+                let text = p.scrub(&value.to_string());
+                *value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+            }
+            if let Ok(change) = serde_json::to_string(&a.change)
+                .map(|c| p.scrub(&c))
+                .and_then(|c| serde_json::from_str(&c))
+            {
+                a.change = change;
+            }
+        }
+        if let Some(ev) = &mut e.event {
+            ev.detail = p.scrub(&ev.detail);
         }
     }
 }

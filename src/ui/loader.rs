@@ -33,6 +33,9 @@ pub struct Loaded {
     pub audit: Arc<Audit>,
     /// The ethics scorecard.
     pub scorecard: Vec<Card>,
+    /// Set in presenter mode: the snapshot holds pseudonyms, and this replaces real values
+    /// in free text (the audit log) the same way. Nothing is written while it is set.
+    pub pseudonyms: Option<Arc<crate::engine::pseudonym::Pseudonyms>>,
 }
 
 /// Loads a shop, reporting progress as (fraction, stage) pairs.
@@ -81,6 +84,7 @@ pub fn summarize(
         lists,
         audit,
         scorecard,
+        pseudonyms: None,
     }
 }
 

@@ -14,10 +14,12 @@ pub enum Shortcut {
     Open,
     /// Show or hide this list.
     Help,
+    /// Presenter mode on or off.
+    Presenter,
 }
 
 /// Every shortcut: the keys, what it does, and its description.
-pub const SHORTCUTS: [(KeyboardShortcut, Shortcut, &str); 7] = [
+pub const SHORTCUTS: [(KeyboardShortcut, Shortcut, &str); 8] = [
     (
         KeyboardShortcut::new(Modifiers::COMMAND, Key::Num1),
         Shortcut::Show(Tab::Scorecard),
@@ -52,6 +54,11 @@ pub const SHORTCUTS: [(KeyboardShortcut, Shortcut, &str); 7] = [
         KeyboardShortcut::new(Modifiers::NONE, Key::F1),
         Shortcut::Help,
         "Show or hide this list",
+    ),
+    (
+        KeyboardShortcut::new(Modifiers::NONE, Key::F11),
+        Shortcut::Presenter,
+        "Presenter mode: larger text, high contrast, pseudonyms",
     ),
 ];
 

@@ -23,3 +23,26 @@ pub fn contribution_colour(value: f64, baseline: bool) -> Color32 {
         POSITIVE
     }
 }
+
+/// Presenter mode's look: high contrast (white on black, strong outlines) for a projector.
+/// The window also zooms to [`PRESENTER_ZOOM`] while it is on.
+pub fn presenter_visuals() -> egui::Visuals {
+    let mut visuals = egui::Visuals::dark();
+    visuals.override_text_color = Some(Color32::WHITE);
+    visuals.panel_fill = Color32::BLACK;
+    visuals.window_fill = Color32::BLACK;
+    visuals.extreme_bg_color = Color32::BLACK;
+    visuals.faint_bg_color = Color32::from_gray(30);
+    for w in [
+        &mut visuals.widgets.inactive,
+        &mut visuals.widgets.hovered,
+        &mut visuals.widgets.active,
+        &mut visuals.widgets.noninteractive,
+    ] {
+        w.bg_stroke = egui::Stroke::new(1.5, Color32::WHITE);
+    }
+    visuals
+}
+
+/// How much larger everything is in presenter mode.
+pub const PRESENTER_ZOOM: f32 = 1.3;
