@@ -136,7 +136,7 @@ pub fn pseudonymize(shop: &Shop) -> (Shop, Pseudonyms) {
         .collect();
     pairs.retain(|(real, _)| !real.trim().is_empty());
     // Longest first, so "Amelia Hart" is replaced whole before "Amelia" alone.
-    pairs.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    pairs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
     pairs.dedup_by(|a, b| a.0 == b.0);
     let replacer = AhoCorasick::builder()
         .ascii_case_insensitive(true)
