@@ -77,7 +77,8 @@ impl Names {
             return format!("Pseudonym {}", n + 1);
         }
         let (g, f) = (self.given.len(), self.family.len());
-        let name = format!("{} {}", self.given[n % g], self.family[(n / g) % f]);
+        // Family names shift with the given name, so neighbours do not all share one.
+        let name = format!("{} {}", self.given[n % g], self.family[(n % g + n / g) % f]);
         match n / (g * f) {
             0 => name,
             round => format!("{name} {}", round + 1),

@@ -353,6 +353,18 @@ impl CandorApp {
     }
 
     fn banner_ui(&mut self, ui: &mut Ui) {
+        if self.is_presenting() {
+            ui.colored_label(
+                super::theme::FLAG,
+                "Presenter mode: every customer's name, email, phone and address is a pseudonym, and nothing can be changed. F11 to leave.",
+            );
+        }
+        if self.presenting.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Preparing presenter mode…");
+            });
+        }
         if let Some(notice) = self.notice.clone() {
             ui.horizontal(|ui| {
                 ui.colored_label(super::theme::POSITIVE, notice);
@@ -610,7 +622,8 @@ impl CandorApp {
             }
         }
         if let Some(rule) = &show.rule {
-            self.rule_editor.show_rule(rule);
+            self.rule_editor
+                .show_rule(rule, "Look at this rule (lesson)");
         }
         if let Some(id) = show.customer
             && let Some(pos) = self.shop.as_ref().and_then(|s| s.index.customer_pos(id))
@@ -1028,13 +1041,16 @@ impl CandorApp {
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let s = shop.index.shop();
-                    ui.label(format!(
-                        "{} · {} customers · {} products · as of {}",
-                        s.settings.name,
-                        s.customers.len(),
-                        s.products.len(),
-                        shop.index.today()
-                    ));
+                    ui.add(
+                        egui::Label::new(format!(
+                            "{} · {} customers · {} products · as of {}",
+                            s.settings.name,
+                            s.customers.len(),
+                            s.products.len(),
+                            shop.index.today()
+                        ))
+                        .truncate(),
+                    );
                 });
             }
         });
@@ -1163,7 +1179,8 @@ impl CandorApp {
         };
         match action {
             EthicsAction::ShowRule(id) => {
-                self.rule_editor.show_rule(&id);
+                self.rule_editor
+                    .show_rule(&id, "Shown from the ethics audit");
                 self.tab = Tab::Rules;
             }
             EthicsAction::ShowCustomer(id) => {

@@ -17,13 +17,16 @@ pub struct RuleEditor {
     text: String,
     error: Option<String>,
     highlight: Option<String>,
+    highlight_reason: String,
     scroll_pending: bool,
 }
 
 impl RuleEditor {
-    /// Marks a rule to be highlighted and scrolled to the next time the view is drawn.
-    pub fn show_rule(&mut self, id: &str) {
+    /// Marks a rule to be highlighted and scrolled to the next time the view is drawn;
+    /// `why` is shown above it (e.g. "Shown from the ethics audit").
+    pub fn show_rule(&mut self, id: &str, why: &str) {
         self.highlight = Some(id.to_owned());
+        why.clone_into(&mut self.highlight_reason);
         self.scroll_pending = true;
     }
 
@@ -99,7 +102,7 @@ pub fn rules_ui(ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario, editor: &mu
             let shown = frame.show(ui, |ui| {
                 ui.set_width(ui.available_width());
                 if highlighted {
-                    ui.colored_label(theme::FLAG, "Shown from the ethics audit");
+                    ui.colored_label(theme::FLAG, &editor.highlight_reason);
                 }
                 ui.horizontal(|ui| {
                     ui.strong(&r.label);
