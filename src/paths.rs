@@ -1,4 +1,5 @@
-//! Where Candor keeps its own files: the working copy of the sample shop.
+//! Where Candor keeps its own files: the working copy of the sample shop, and the column
+//! mappings saved by the import wizard.
 
 use std::path::PathBuf;
 
@@ -23,4 +24,13 @@ pub fn ensure_default_shop() -> anyhow::Result<PathBuf> {
         Store::create(&path, &sample_shop()?)?;
     }
     Ok(path)
+}
+
+/// The folder the import wizard saves column mappings in, and looks in for one that fits a
+/// file no preset recognizes.
+pub fn mappings_dir() -> PathBuf {
+    directories::ProjectDirs::from("", "", "Candor").map_or_else(
+        || PathBuf::from("candor-mappings"),
+        |dirs| dirs.data_dir().join("mappings"),
+    )
 }

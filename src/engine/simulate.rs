@@ -308,16 +308,18 @@ pub fn customer_before_after(
 }
 
 /// The customers whose list a set of changes can alter, or `None` for "anyone".
-/// A rule change reaches the customers who pass the rule's consent gate before or after
-/// (it may run for them, or decide whether their list counts as personalized); a
-/// consent or field change reaches its customer; a product change (price bands, stock)
-/// anyone.
+/// A new weight reaches only the customers the rule runs for (a weight decides neither
+/// who the rule runs for nor whether a list counts as personalized); any other rule
+/// change reaches the customers who pass the rule's consent gate before or after (it may
+/// run for them, or decide whether their list counts as personalized); a consent or field
+/// change reaches its customer; a product change (price bands, stock) anyone.
 fn affected_customers(
     before: &ShopIndex,
     after: &ShopIndex,
     changes: &[Change],
 ) -> Option<Vec<usize>> {
     let mut rules: Vec<&str> = Vec::new();
+    let mut weights: Vec<&str> = Vec::new();
     let mut customers: Vec<usize> = Vec::new();
     for change in changes {
         match change {
@@ -325,8 +327,23 @@ fn affected_customers(
             Change::Consent { customer, .. } | Change::CustomerField { customer, .. } => {
                 customers.extend(before.customer_pos(*customer));
             }
+            Change::RuleWeight { rule, .. } => weights.push(rule),
             other => rules.extend(other.rule_id()),
         }
+    }
+    if !weights.is_empty() {
+        use super::score::RuleStatus;
+        let weighted: Vec<&super::rules::Rule> = before
+            .shop()
+            .rules
+            .iter()
+            .filter(|r| weights.contains(&r.id.as_str()))
+            .collect();
+        customers.extend((0..before.shop().customers.len()).filter(|&c| {
+            weighted
+                .iter()
+                .any(|r| super::score::rule_status(before, r, c) == RuleStatus::Runs)
+        }));
     }
     if !rules.is_empty() {
         use super::score::{RuleStatus, SkipReason};

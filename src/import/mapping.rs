@@ -369,6 +369,40 @@ fn starts_a_word(text: &str, word: &str) -> bool {
         })
 }
 
+impl Mapping {
+    /// Whether every column this mapping reads is in `headers` (ignoring case), so a saved
+    /// mapping can be offered for a file with the same columns.
+    pub fn fits(&self, headers: &[String]) -> bool {
+        let has = |c: &str| headers.iter().any(|h| h.eq_ignore_ascii_case(c));
+        !self.columns.is_empty()
+            && self
+                .columns
+                .values()
+                .all(|c| c.names().iter().all(|n| has(n)))
+            && self.consents.iter().all(|c| has(&c.column))
+    }
+}
+
+/// The saved mappings in `dir` (JSON files), with their file names; unreadable files are
+/// skipped.
+pub fn saved_mappings(dir: &std::path::Path) -> Vec<(String, Mapping)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(String, Mapping)> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            let mapping = serde_json::from_str(&text).ok()?;
+            Some((p.file_name()?.to_string_lossy().into_owned(), mapping))
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
 fn matches_status(list: &[String], status: &str) -> bool {
     let status = status.trim();
     !status.is_empty()
@@ -551,6 +585,27 @@ pub fn parse_number(value: &str, decimal_comma: bool) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_saved_mapping_fits_a_file_with_its_columns() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mapping = Mapping::blank("Till")
+            .with(Role::OrderId, "Bon")
+            .with(Role::Date, "Datum")
+            .with(Role::ProductName, "Artikel")
+            .with(Role::UnitPrice, "Preis");
+        std::fs::write(
+            dir.path().join("till.json"),
+            serde_json::to_string(&mapping).expect("json"),
+        )
+        .expect("writes");
+        std::fs::write(dir.path().join("notes.json"), "not a mapping").expect("writes");
+        let saved = saved_mappings(dir.path());
+        assert_eq!(saved.len(), 1, "the file that is not a mapping is skipped");
+        let headers = |line: &str| line.split(',').map(str::to_owned).collect::<Vec<_>>();
+        assert!(saved[0].1.fits(&headers("Bon,Datum,Artikel,Preis,Kasse")));
+        assert!(!saved[0].1.fits(&headers("Bon,Datum,Artikel")));
+    }
 
     #[test]
     fn dates_in_every_order() {

@@ -30,8 +30,10 @@ pub struct ImportFile {
     pub table: Result<Table, String>,
     /// The preset that recognized it.
     pub preset: Option<Preset>,
-    /// The mapping it will be read with (the preset's, or the wizard's).
+    /// The mapping it will be read with (the preset's, a saved one's, or the wizard's).
     pub mapping: Mapping,
+    /// The saved mapping that fitted its columns, if one was used.
+    pub saved_as: Option<String>,
     first_rows: Vec<Vec<String>>,
     preview: Option<(Mapping, Result<Batch, String>)>,
     keywords: String,
@@ -40,17 +42,24 @@ pub struct ImportFile {
 impl ImportFile {
     fn new(path: PathBuf) -> Self {
         let table = Table::open(&path).map_err(|e| e.to_string());
+        let mut saved_as = None;
         let (preset, mapping, first_rows) = match &table {
             Ok(t) => {
                 let rows = t.first_rows(8);
                 let preset = crate::import::presets::detect(&t.headers);
-                let mut mapping = match preset {
-                    Some(p) => p.mapping(&t.headers),
-                    None => mapping::guess(&t.headers, &rows),
+                let saved = mapping::saved_mappings(&crate::paths::mappings_dir())
+                    .into_iter()
+                    .find(|(_, m)| m.fits(&t.headers));
+                let mapping = match (preset, &saved) {
+                    (Some(p), _) => p.mapping(&t.headers),
+                    (None, Some((_, m))) => m.clone(),
+                    (None, None) => {
+                        let mut m = mapping::guess(&t.headers, &rows);
+                        m.name = format!("CSV file ({})", t.file);
+                        m
+                    }
                 };
-                if preset.is_none() {
-                    mapping.name = format!("CSV file ({})", t.file);
-                }
+                saved_as = saved.filter(|_| preset.is_none()).map(|(file, _)| file);
                 (preset, mapping, rows)
             }
             Err(_) => (None, Mapping::blank("CSV file"), Vec::new()),
@@ -61,6 +70,7 @@ impl ImportFile {
             table,
             preset,
             mapping,
+            saved_as,
             first_rows,
             preview: None,
             keywords,
@@ -236,11 +246,17 @@ impl ImportDialog {
                 (Ok(_), Some(p)) => {
                     RichText::new(format!("{}: recognized as {}", f.name(), p.label))
                 }
-                (Ok(_), None) => RichText::new(format!(
-                    "{}: not a known export; map its columns below",
-                    f.name()
-                ))
-                .color(theme::FLAG),
+                (Ok(_), None) => match &f.saved_as {
+                    Some(saved) => RichText::new(format!(
+                        "{}: read with your saved mapping {saved}",
+                        f.name()
+                    )),
+                    None => RichText::new(format!(
+                        "{}: not a known export; map its columns below",
+                        f.name()
+                    ))
+                    .color(theme::FLAG),
+                },
             };
             if ui.selectable_label(self.selected == i, status).clicked() {
                 self.selected = i;
@@ -610,6 +626,7 @@ fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, message: &mut Option<String>) 
     ui.horizontal(|ui| {
         if ui.button("Save this mapping…").clicked()
             && let Some(path) = rfd::FileDialog::new()
+                .set_directory(mappings_folder())
                 .set_file_name("mapping.json")
                 .add_filter("Column mapping", &["json"])
                 .save_file()
@@ -618,6 +635,7 @@ fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, message: &mut Option<String>) 
         }
         if ui.button("Use a saved mapping…").clicked()
             && let Some(path) = rfd::FileDialog::new()
+                .set_directory(mappings_folder())
                 .add_filter("Column mapping", &["json"])
                 .pick_file()
         {
@@ -632,6 +650,13 @@ fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, message: &mut Option<String>) 
         }
     });
     preview_ui(ui, file);
+}
+
+/// The saved-mappings folder, created so the file dialog can open in it.
+fn mappings_folder() -> PathBuf {
+    let dir = crate::paths::mappings_dir();
+    let _ = std::fs::create_dir_all(&dir);
+    dir
 }
 
 fn date_order_label(d: DateOrder) -> &'static str {
@@ -649,7 +674,7 @@ pub fn save_mapping(path: &Path, mapping: &Mapping) -> String {
         .and_then(|json| std::fs::write(path, json).map_err(|e| e.to_string()))
     {
         Ok(()) => format!(
-            "Saved the mapping to {}; next time choose \"Use a saved mapping…\".",
+            "Saved the mapping to {}. Saved in Candor's mappings folder, it is used by itself next time for a file with the same columns.",
             path.display()
         ),
         Err(e) => format!("Could not save the mapping: {e}"),
