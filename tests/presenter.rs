@@ -150,6 +150,16 @@ fn presenter_mode_shows_no_customer_name_email_or_phone() {
     assert_nothing_personal(&h, &values, "audit log");
     assert_eq!(h.state().tab(), Tab::Log);
 
+    // A lesson's text names sample customers: presenter mode pseudonymizes it too.
+    h.state_mut()
+        .start_lesson(candor::lessons::Lesson::bundled().remove(0));
+    h.run_steps(3);
+    assert!(
+        all_text(&h).iter().any(|t| t.contains(&pseudonym)),
+        "the lesson names the pseudonym"
+    );
+    assert_nothing_personal(&h, &values, "a lesson");
+
     // Nothing can be changed while presenting.
     h.get_by_label("Customers").click();
     h.run_steps(3);
@@ -175,4 +185,24 @@ fn leaving_presenter_mode_shows_the_real_shop_again() {
     h.get_by_label("Customers").click();
     h.run_steps(3);
     h.get_by_label("Amelia Hart");
+}
+
+#[test]
+fn presenter_mode_waits_for_a_pending_scenario_to_be_settled() {
+    let (_dir, mut h) = common::window::sample_window();
+    h.get_by_label("Customers").click();
+    h.run_steps(3);
+    h.get_by_label("Amelia Hart").click();
+    h.run_steps(3);
+    h.get_by_label("Simulate: withdraw \"Personalized recommendations\"")
+        .click();
+    h.run_steps(3);
+    h.key_press(egui::Key::F11);
+    h.run_steps(5);
+    assert!(!h.state().is_presenting(), "its results hold real names");
+    assert!(
+        h.state()
+            .error()
+            .is_some_and(|e| e.contains("pending scenario"))
+    );
 }

@@ -478,6 +478,13 @@ impl CandorApp {
         if self.is_presenting() || self.presenting.is_some() {
             return;
         }
+        if !self.scenario.is_empty() {
+            // Its descriptions and results were computed with real names and values.
+            self.error = Some(
+                "Apply or discard the pending scenario first: presenter mode starts from the shop as it is.".to_owned(),
+            );
+            return;
+        }
         let snapshot = std::sync::Arc::clone(shop.index.shop_arc());
         let path = shop.path.clone();
         let today = self.today;
@@ -588,6 +595,11 @@ impl CandorApp {
             changes: &changes,
             ..observed
         };
+        let pseudonyms = self.shop.as_ref().and_then(|s| s.pseudonyms.clone());
+        let say = |text: &str| match &pseudonyms {
+            Some(p) => p.scrub(text),
+            None => text.to_owned(),
+        };
         let Some(run) = &mut self.lesson else {
             return;
         };
@@ -597,7 +609,7 @@ impl CandorApp {
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .id_salt("lesson-scroll")
-                    .show(ui, |ui| run.ui(ui, &observed))
+                    .show(ui, |ui| run.ui(ui, &observed, &say))
                     .inner
             })
             .inner;

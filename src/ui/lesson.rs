@@ -48,11 +48,17 @@ impl LessonRun {
         self.step >= self.lesson.steps.len()
     }
 
-    /// Draws the panel's contents, checking the current step against `seen`.
-    pub fn ui(&mut self, ui: &mut Ui, seen: &Observed<'_>) -> LessonAction {
+    /// Draws the panel's contents, checking the current step against `seen`. Every text
+    /// goes through `say` (presenter mode replaces customers' names in it).
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        seen: &Observed<'_>,
+        say: &dyn Fn(&str) -> String,
+    ) -> LessonAction {
         let mut action = LessonAction::None;
-        ui.heading(&self.lesson.title);
-        ui.label(RichText::new(&self.lesson.about).color(theme::MUTED));
+        ui.heading(say(&self.lesson.title));
+        ui.label(RichText::new(say(&self.lesson.about)).color(theme::MUTED));
         ui.separator();
         let total = self.lesson.steps.len();
         let Some(step) = self.lesson.steps.get(self.step) else {
@@ -80,18 +86,18 @@ impl LessonRun {
         }
         let done = step.done_when.is_none() || self.done[self.step];
         ui.label(RichText::new(format!("Step {} of {total}", self.step + 1)).strong());
-        ui.label(&step.text);
+        ui.label(say(&step.text));
         if let Some(look) = &step.look_at {
             ui.horizontal_wrapped(|ui| {
                 ui.label("Look at:");
-                ui.label(RichText::new(look).strong());
+                ui.label(RichText::new(say(look)).strong());
             });
         }
         if let Some(task) = &step.task {
             ui.add_space(4.0);
             ui.horizontal_wrapped(|ui| {
                 ui.label("Your turn:");
-                ui.label(RichText::new(task).strong());
+                ui.label(RichText::new(say(task)).strong());
             });
             if step.done_when.is_some() {
                 if done {
