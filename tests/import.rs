@@ -343,8 +343,13 @@ fn a_mapping_reads_latin1_semicolons_and_decimal_commas() {
 fn files_that_cannot_be_imported_get_a_clear_reason() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("shop.candor");
-    let cases: [(&str, &[u8], &str); 5] = [
+    let cases: [(&str, &[u8], &str); 6] = [
         ("empty.csv", b"", "empty.csv is empty"),
+        (
+            "header.csv",
+            b"InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID\n",
+            "has column names but no rows",
+        ),
         (
             "photo.csv",
             b"\x89PNG\r\n\x1a\n\x00\x00",

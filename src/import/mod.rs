@@ -54,6 +54,12 @@ pub enum ImportError {
         /// The file.
         file: String,
     },
+    /// The file has a header line but no rows.
+    #[error("{file} has column names but no rows: there is nothing to import")]
+    NoRows {
+        /// The file.
+        file: String,
+    },
     /// The file is not a CSV file.
     #[error("{file} is not a CSV file: {detail}")]
     NotCsv {

@@ -189,6 +189,11 @@ pub fn import(
             other => other,
         };
         let mapping = mapping_for(&table, choice)?;
+        if table.rows().next().is_none() {
+            return Err(ImportError::NoRows {
+                file: table.file.clone(),
+            });
+        }
         let total = table.len_bytes().max(1) as f32;
         let stage = format!("Reading {}", table.file);
         let report = |bytes: u64| {

@@ -162,19 +162,20 @@ impl ImportDialog {
             reason: self.reason.trim().to_owned(),
             at: chrono::Local::now().to_rfc3339(),
         };
-        let requests: Vec<ImportRequest> = self
-            .files
-            .iter()
-            .map(|f| ImportRequest {
-                db: self.target.clone(),
-                inputs: vec![f.path.clone()],
-                choice: Choice::Mapping(Box::new(f.mapping.clone())),
-                skip_bad_rows: self.skip_bad_rows,
-                who: who.clone(),
-                today: self.today,
-            })
-            .collect();
-        let request = merge_requests(requests);
+        // Every file with its own mapping, read in turn into one batch: one transaction.
+        let request = ImportRequest {
+            db: self.target.clone(),
+            inputs: self.files.iter().map(|f| f.path.clone()).collect(),
+            choice: Choice::PerFile(
+                self.files
+                    .iter()
+                    .map(|f| Choice::Mapping(Box::new(f.mapping.clone())))
+                    .collect(),
+            ),
+            skip_bad_rows: self.skip_bad_rows,
+            who,
+            today: self.today,
+        };
         let stage = Arc::clone(&self.stage);
         let ctx = ctx.clone();
         let wake = ctx.clone();
@@ -448,26 +449,6 @@ impl ImportDialog {
             _ => {}
         }
         action
-    }
-}
-
-/// One request reading every file with its own mapping is several requests run in one
-/// import; the files are read in turn into one batch, so they become one transaction.
-fn merge_requests(mut requests: Vec<ImportRequest>) -> ImportRequest {
-    let first = requests.remove(0);
-    if requests.is_empty() {
-        return first;
-    }
-    let mut mappings = vec![first.choice.clone()];
-    let mut inputs = first.inputs.clone();
-    for r in requests {
-        mappings.push(r.choice);
-        inputs.extend(r.inputs);
-    }
-    ImportRequest {
-        inputs,
-        choice: Choice::PerFile(mappings),
-        ..first
     }
 }
 
