@@ -120,6 +120,17 @@ fn shopify_exports_make_a_shop_with_consent_from_the_export() {
         "a blank answer records nothing"
     );
     assert!(shop.rules.iter().all(|r| r.purpose == "personalization"));
+
+    // The keys that recognize customers next time are hashes, never an email or a number.
+    let conn = rusqlite::Connection::open(&db).expect("opens");
+    let plain: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM import_keys WHERE kind = 'customer' AND (key LIKE '%@%' OR key LIKE '%:%')",
+            [],
+            |r| r.get(0),
+        )
+        .expect("counts");
+    assert_eq!(plain, 0);
 }
 
 #[test]

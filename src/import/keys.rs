@@ -1,5 +1,7 @@
 //! The keys imported records had in their files, and the one-way hashes that keep an
-//! erased customer from being imported again.
+//! erased customer from being imported again. A customer's key (their number in another
+//! system, or their email) is itself personal data, so it is stored only as a hash: enough
+//! to recognize them in the next export, nothing to read back.
 
 use sha2::{Digest, Sha256};
 
@@ -38,4 +40,13 @@ impl KeyKind {
 pub fn erased_key_hash(kind: KeyKind, key: &str) -> String {
     let digest = Sha256::digest(format!("{}:{key}", kind.name()).as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A key as the shop file keeps it: customers' keys hashed (the same hash an erasure keeps),
+/// products' and orders' as they are.
+pub fn stored_key(kind: KeyKind, key: &str) -> String {
+    match kind {
+        KeyKind::Customer => erased_key_hash(kind, key),
+        KeyKind::Product | KeyKind::Order => key.to_owned(),
+    }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::keys::{KeyKind, erased_key_hash};
+use super::keys::{KeyKind, erased_key_hash, stored_key};
 use super::parse::Batch;
 use crate::engine::changes::{Applied, Change, ChangeContext, apply_all};
 use crate::engine::model::{
@@ -20,7 +20,8 @@ use crate::engine::model::{
 /// What the shop file already knows from earlier imports.
 #[derive(Clone, Debug, Default)]
 pub struct Known {
-    /// Keys of customers, products and orders, with the shop's numbers they became.
+    /// Keys of customers (as stored: hashed, see [`stored_key`]), products and orders, with
+    /// the shop's numbers they became.
     pub keys: HashMap<(KeyKind, String), i64>,
     /// One-way hashes of the keys of erased customers.
     pub erased: HashSet<String>,
@@ -140,9 +141,10 @@ pub fn merge(shop: &Shop, known: &Known, batch: &Batch, today: NaiveDate, actor:
             }
             continue;
         }
+        let stored = stored_key(KeyKind::Customer, &c.key);
         let existing = known
             .keys
-            .get(&(KeyKind::Customer, c.key.clone()))
+            .get(&(KeyKind::Customer, stored.clone()))
             .copied()
             .filter(|id| taken.contains(id))
             .or_else(|| email.and_then(|e| by_email.get(e)).copied());
@@ -201,8 +203,8 @@ pub fn merge(shop: &Shop, known: &Known, batch: &Batch, today: NaiveDate, actor:
             }
         };
         customer_of.insert(c.key.as_str(), id);
-        if known.keys.get(&(KeyKind::Customer, c.key.clone())) != Some(&id) {
-            new_keys.push((KeyKind::Customer, c.key.clone(), id));
+        if known.keys.get(&(KeyKind::Customer, stored.clone())) != Some(&id) {
+            new_keys.push((KeyKind::Customer, stored, id));
         }
     }
     summary.customers_added = added_customers.len();

@@ -33,24 +33,28 @@ pub struct Erased {
 
 /// A reference that stands for the erased customer in the log and cannot be turned back
 /// into their number: a hash of the number, the time and the process.
-/// Replaces the customer's import keys (and email) by one-way hashes, so a later import
-/// of an old export recognizes them and does not bring their data back.
+/// Moves the customer's import keys (already one-way hashes) and the hash of their email to
+/// the erased keys, so a later import of an old export recognizes them and does not bring
+/// their data back.
 fn forget_import_keys(conn: &Connection, customer: i64) -> rusqlite::Result<()> {
     use crate::import::keys::{KeyKind, erased_key_hash};
-    let mut keys: Vec<String> = conn
-        .prepare("SELECT key FROM import_keys WHERE kind = 'customer' AND id = ?1")?
-        .query_map(params![customer], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    conn.execute(
+        "INSERT OR IGNORE INTO erased_keys (key_hash)
+         SELECT key FROM import_keys WHERE kind = 'customer' AND id = ?1",
+        params![customer],
+    )?;
     let email: Option<String> = conn.query_row(
         "SELECT email FROM customers WHERE id = ?1",
         params![customer],
         |r| r.get(0),
     )?;
-    keys.extend(email.map(|e| format!("email:{}", e.to_lowercase())));
-    for key in keys {
+    if let Some(email) = email {
         conn.execute(
             "INSERT OR IGNORE INTO erased_keys (key_hash) VALUES (?1)",
-            params![erased_key_hash(KeyKind::Customer, &key)],
+            params![erased_key_hash(
+                KeyKind::Customer,
+                &format!("email:{}", email.to_lowercase())
+            )],
         )?;
     }
     conn.execute(

@@ -55,9 +55,9 @@ const CHAIN: &str = "ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DE
 const CONSENT_WORDS: &str = "ALTER TABLE consents ADD COLUMN words TEXT;";
 
 /// 5: imports. Each imported customer, product and order keeps the key it had in the
-/// file it came from (e.g. "shopify:#1001"), so importing the same export again changes
-/// nothing. An erased customer's key is kept only as a one-way hash, so a later import
-/// cannot bring them back.
+/// file it came from (e.g. "shopify:#1001"; a customer's only as a one-way hash), so
+/// importing the same export again changes nothing. An erased customer's key hashes move
+/// to `erased_keys`, so a later import cannot bring them back.
 const IMPORT_KEYS: &str = "CREATE TABLE import_keys (
         kind TEXT NOT NULL, key TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (kind, key));
      CREATE INDEX import_keys_by_id ON import_keys(kind, id);
