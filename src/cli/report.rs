@@ -63,15 +63,14 @@ pub fn held(out: &mut dyn Write, held: &Held) -> io::Result<()> {
 
 /// Prints an explanation.
 pub fn explanation(out: &mut dyn Write, index: &ShopIndex, e: &Explanation) -> io::Result<()> {
-    let name = index
+    let who = match index
         .customer_pos(e.customer)
-        .map(|p| index.shop().customers[p].display_name())
-        .unwrap_or_default();
-    writeln!(
-        out,
-        "Recommendations for {name} (customer {}) on {}",
-        e.customer, e.today
-    )?;
+        .and_then(|p| index.shop().customers[p].name.clone())
+    {
+        Some(name) => format!("{name} (customer {})", e.customer),
+        None => format!("customer {}", e.customer),
+    };
+    writeln!(out, "Recommendations for {who} on {}", e.today)?;
     if !e.personalized {
         writeln!(
             out,

@@ -143,10 +143,10 @@ impl CustomerPage {
     pub fn ui(&mut self, ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario, owner: bool) {
         ui.horizontal_wrapped(|ui| {
             ui.heading(&self.name);
-            ui.label(
-                RichText::new(format!("customer {}", self.explanation.customer))
-                    .color(theme::MUTED),
-            );
+            let number = format!("customer {}", self.explanation.customer);
+            if !self.name.eq_ignore_ascii_case(&number) {
+                ui.label(RichText::new(number).color(theme::MUTED));
+            }
             if ui
                 .button("Export this customer's data…")
                 .on_hover_text("Writes everything held about them as a file and as a page they can read; the export is logged.")
