@@ -90,27 +90,12 @@ impl Store {
 
 fn write_records(conn: &Connection, merged: &Merged) -> rusqlite::Result<()> {
     let shop = &merged.shop;
-    let mut customer = conn.prepare(
-        "INSERT INTO customers (id, name, email, phone, address, postcode, birth_date, gender, since, source)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
-    for id in &merged.new_customers {
-        if let Ok(i) = shop.customers.binary_search_by_key(id, |c| c.id) {
-            let c = &shop.customers[i];
-            customer.execute(params![
-                c.id,
-                c.name,
-                c.email,
-                c.phone,
-                c.address,
-                c.postcode,
-                c.birth_date,
-                c.gender,
-                c.since,
-                c.source
-            ])?;
-        }
-    }
+    let added = merged
+        .new_customers
+        .iter()
+        .filter_map(|id| shop.customers.binary_search_by_key(id, |c| c.id).ok())
+        .map(|i| &shop.customers[i]);
+    super::write::insert_customers(conn, added)?;
     let updated: BTreeSet<i64> = merged
         .updates
         .iter()
@@ -122,33 +107,13 @@ fn write_records(conn: &Connection, merged: &Merged) -> rusqlite::Result<()> {
     for id in updated {
         super::apply::write_customer(conn, shop, id)?;
     }
-    let mut product = conn.prepare(
-        "INSERT INTO products (id, name, category, tags, price_cents, stock, repeatable)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
     let first_new_product = shop.products.len() - merged.new_products.len();
-    for p in &shop.products[first_new_product..] {
-        product.execute(params![
-            p.id,
-            p.name,
-            p.category,
-            p.tags.join(";"),
-            p.price_cents,
-            p.stock,
-            p.repeatable
-        ])?;
-    }
-    let mut order =
-        conn.prepare("INSERT INTO orders (id, customer, date, channel) VALUES (?1, ?2, ?3, ?4)")?;
-    for o in &shop.orders[merged.first_new_order..] {
-        order.execute(params![o.id, o.customer, o.date, o.channel])?;
-    }
-    let mut line = conn.prepare(
-        "INSERT INTO order_lines (order_id, product, quantity, unit_price_cents) VALUES (?1, ?2, ?3, ?4)",
+    super::write::insert_products(conn, shop.products[first_new_product..].iter())?;
+    super::write::insert_orders(
+        conn,
+        &shop.orders[merged.first_new_order..],
+        &shop.lines[merged.first_new_line..],
     )?;
-    for l in &shop.lines[merged.first_new_line..] {
-        line.execute(params![l.order, l.product, l.quantity, l.unit_price_cents])?;
-    }
     super::write::insert_consents(conn, &shop.consents[merged.first_new_consent..])?;
     let mut key = conn.prepare(
         "INSERT INTO import_keys (kind, key, id) VALUES (?1, ?2, ?3)

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, params};
 
-use crate::engine::model::Shop;
+use crate::engine::model::{Customer, Order, OrderLine, Product, Shop};
 
 /// Inserts every table of `shop`. The caller's file must be freshly migrated.
 pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
@@ -21,58 +21,9 @@ pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
         ])?;
         stmt.execute(params!["popularity_days", s.popularity_days.to_string()])?;
 
-        let mut stmt = tx.prepare(
-            "INSERT INTO customers (id, name, email, phone, address, postcode, birth_date, gender, since, source)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?;
-        let mut sources = tx.prepare(
-            "INSERT INTO field_sources (customer, field, source, recorded_on) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for c in shop.customers.iter() {
-            stmt.execute(params![
-                c.id,
-                c.name,
-                c.email,
-                c.phone,
-                c.address,
-                c.postcode,
-                c.birth_date,
-                c.gender,
-                c.since,
-                c.source
-            ])?;
-            for s in &c.field_sources {
-                sources.execute(params![c.id, s.field.key(), s.source, s.recorded_on])?;
-            }
-        }
-
-        let mut stmt = tx.prepare(
-            "INSERT INTO products (id, name, category, tags, price_cents, stock, repeatable)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        for p in shop.products.iter() {
-            stmt.execute(params![
-                p.id,
-                p.name,
-                p.category,
-                p.tags.join(";"),
-                p.price_cents,
-                p.stock,
-                p.repeatable
-            ])?;
-        }
-
-        let mut stmt =
-            tx.prepare("INSERT INTO orders (id, customer, date, channel) VALUES (?1, ?2, ?3, ?4)")?;
-        for o in shop.orders.iter() {
-            stmt.execute(params![o.id, o.customer, o.date, o.channel])?;
-        }
-        let mut stmt = tx.prepare(
-            "INSERT INTO order_lines (order_id, product, quantity, unit_price_cents) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for l in shop.lines.iter() {
-            stmt.execute(params![l.order, l.product, l.quantity, l.unit_price_cents])?;
-        }
+        insert_customers(&tx, shop.customers.iter())?;
+        insert_products(&tx, shop.products.iter())?;
+        insert_orders(&tx, &shop.orders, &shop.lines)?;
 
         let mut stmt =
             tx.prepare("INSERT INTO purposes (id, label, description) VALUES (?1, ?2, ?3)")?;
@@ -100,6 +51,81 @@ pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
         }
     }
     tx.commit()
+}
+
+/// Inserts customers with their field sources.
+pub fn insert_customers<'a>(
+    conn: &Connection,
+    customers: impl Iterator<Item = &'a Customer>,
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(
+        "INSERT INTO customers (id, name, email, phone, address, postcode, birth_date, gender, since, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let mut sources = conn.prepare(
+        "INSERT INTO field_sources (customer, field, source, recorded_on) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for c in customers {
+        stmt.execute(params![
+            c.id,
+            c.name,
+            c.email,
+            c.phone,
+            c.address,
+            c.postcode,
+            c.birth_date,
+            c.gender,
+            c.since,
+            c.source
+        ])?;
+        for s in &c.field_sources {
+            sources.execute(params![c.id, s.field.key(), s.source, s.recorded_on])?;
+        }
+    }
+    Ok(())
+}
+
+/// Inserts products.
+pub fn insert_products<'a>(
+    conn: &Connection,
+    products: impl Iterator<Item = &'a Product>,
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(
+        "INSERT INTO products (id, name, category, tags, price_cents, stock, repeatable)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for p in products {
+        stmt.execute(params![
+            p.id,
+            p.name,
+            p.category,
+            p.tags.join(";"),
+            p.price_cents,
+            p.stock,
+            p.repeatable
+        ])?;
+    }
+    Ok(())
+}
+
+/// Inserts orders and their lines.
+pub fn insert_orders(
+    conn: &Connection,
+    orders: &[Order],
+    lines: &[OrderLine],
+) -> rusqlite::Result<()> {
+    let mut stmt =
+        conn.prepare("INSERT INTO orders (id, customer, date, channel) VALUES (?1, ?2, ?3, ?4)")?;
+    for o in orders {
+        stmt.execute(params![o.id, o.customer, o.date, o.channel])?;
+    }
+    let mut stmt = conn.prepare(
+        "INSERT INTO order_lines (order_id, product, quantity, unit_price_cents) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for l in lines {
+        stmt.execute(params![l.order, l.product, l.quantity, l.unit_price_cents])?;
+    }
+    Ok(())
 }
 
 /// Inserts the rules, in order, as JSON (the table must be empty).
