@@ -61,6 +61,41 @@ impl Table {
         Self::from_bytes(&file, bytes)
     }
 
+    /// Reads only the start of a file (about `limit` bytes of text, cut at a line end): enough
+    /// for its header, a preview and recognizing it, without reading a large file whole.
+    pub fn open_head(path: &Path, limit: u64) -> Result<Self, ImportError> {
+        let file = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let io = |source| ImportError::Io {
+            file: file.clone(),
+            source,
+        };
+        let mut magic = [0u8; 2];
+        let mut raw = std::fs::File::open(path).map_err(io)?;
+        let gz = raw.read(&mut magic).map_err(io)? == 2 && magic == [0x1f, 0x8b];
+        let raw = std::fs::File::open(path).map_err(io)?;
+        let mut bytes = Vec::new();
+        let read = if gz {
+            flate2::read::MultiGzDecoder::new(raw)
+                .take(limit)
+                .read_to_end(&mut bytes)
+        } else {
+            raw.take(limit).read_to_end(&mut bytes)
+        };
+        read.map_err(|e| ImportError::NotCsv {
+            file: file.clone(),
+            detail: format!("it cannot be read ({e})"),
+        })?;
+        if bytes.len() as u64 == limit
+            && let Some(end) = bytes.iter().rposition(|&b| b == b'\n')
+        {
+            bytes.truncate(end + 1);
+        }
+        Self::from_bytes(&file, bytes)
+    }
+
     /// Decodes the bytes of a file called `file`.
     pub fn from_bytes(file: &str, bytes: Vec<u8>) -> Result<Self, ImportError> {
         let not_csv = |detail: &str| ImportError::NotCsv {
@@ -242,6 +277,25 @@ mod tests {
         let t = table(b"a,b\n\"one\ntwo\",x\nthree,y\n").expect("reads");
         let lines: Vec<u64> = t.rows().map(|r| r.expect("row").line).collect();
         assert_eq!(lines, [2, 4]);
+    }
+
+    #[test]
+    fn the_head_of_a_file_ends_at_a_whole_line() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("big.csv");
+        let mut text = String::from("a,b\n");
+        for i in 0..1000 {
+            text.push_str(&format!("{i},row {i}\n"));
+        }
+        std::fs::write(&path, &text).expect("writes");
+        let head = Table::open_head(&path, 100).expect("reads");
+        assert_eq!(head.headers, ["a", "b"]);
+        let rows = head.first_rows(100);
+        assert!(!rows.is_empty() && rows.len() < 20);
+        assert!(
+            rows.iter()
+                .all(|r| r.len() == 2 && r[1] == format!("row {}", r[0]))
+        );
     }
 
     #[test]

@@ -19,6 +19,9 @@ use crate::store::Attribution;
 
 /// Rows read for the preview of a mapping.
 const PREVIEW_ROWS: usize = 200;
+/// How much of each file the dialog reads (the import itself reads it whole, off the UI
+/// thread): plenty for the header, the first rows and the preview.
+const HEAD_BYTES: u64 = 256 * 1024;
 /// Progress units of a whole import (the job counts in thousandths).
 const PROGRESS_UNITS: usize = 1000;
 
@@ -26,7 +29,7 @@ const PROGRESS_UNITS: usize = 1000;
 pub struct ImportFile {
     /// Where it is.
     pub path: PathBuf,
-    /// Its header and rows, or why it cannot be read.
+    /// Its header and first rows (the start of the file only), or why it cannot be read.
     pub table: Result<Table, String>,
     /// The preset that recognized it.
     pub preset: Option<Preset>,
@@ -41,7 +44,7 @@ pub struct ImportFile {
 
 impl ImportFile {
     fn new(path: PathBuf) -> Self {
-        let table = Table::open(&path).map_err(|e| e.to_string());
+        let table = Table::open_head(&path, HEAD_BYTES).map_err(|e| e.to_string());
         let mut saved_as = None;
         let (preset, mapping, first_rows) = match &table {
             Ok(t) => {
