@@ -80,6 +80,17 @@ fn shopify_exports_make_a_shop_with_consent_from_the_export() {
     let orders = write(dir.path(), "orders_export.csv", SHOPIFY_ORDERS.as_bytes());
     let db = dir.path().join("bakery.candor");
     let s = summary(&db, &[&customers, &orders]);
+    let keys: Vec<&str> = s
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        ["created", "files", "log_entry", "summary"],
+        "the JSON contract"
+    );
     assert_eq!(s["created"], true);
     assert_eq!(s["summary"]["customers_added"], 3);
     assert_eq!(s["summary"]["orders_added"], 3, "{s}");
@@ -600,5 +611,68 @@ fn a_cancelled_import_writes_nothing() {
     assert!(
         fractions.windows(2).all(|w| w[0] <= w[1]),
         "progress only moves forward"
+    );
+}
+
+#[test]
+fn square_and_woocommerce_customer_exports() {
+    let dir = tempfile::tempdir().expect("dir");
+    let square = write(
+        dir.path(),
+        "customers.csv",
+        b"Reference ID,First Name,Last Name,Email Address,Phone Number,Street Address 1,City,Postal Code,Birthday,Square Customer ID,First Visit,Email Subscription Status\n\
+          ,Ann,Lee,ann@example.com,07700 900123,1 High St,Bath,BA1 1AA,1980-03-14,SQ1,2024-02-01,subscribed\n\
+          ,Bob,Ray,,,,,,0000-07-02,SQ2,2024-03-05,unsubscribed\n",
+    );
+    let db = dir.path().join("square.candor");
+    let s = summary(&db, &[&square]);
+    assert_eq!(s["files"][0]["export"], "Square customers export");
+    assert_eq!(s["summary"]["consents_added"], 2);
+    let shop = load(&db);
+    let ann = shop
+        .customers
+        .iter()
+        .find(|c| c.name.as_deref() == Some("Ann Lee"))
+        .expect("Ann");
+    assert_eq!(
+        ann.birth_date.map(|d| d.to_string()).as_deref(),
+        Some("1980-03-14")
+    );
+    assert_eq!(ann.since.to_string(), "2024-02-01");
+    let bob = shop
+        .customers
+        .iter()
+        .find(|c| c.name.as_deref() == Some("Bob Ray"))
+        .expect("Bob");
+    assert_eq!(
+        bob.birth_date, None,
+        "a birthday without a year is not a birth date"
+    );
+    let bob_consent = shop
+        .consents
+        .iter()
+        .find(|e| e.customer == bob.id)
+        .expect("recorded");
+    assert!(!bob_consent.granted);
+
+    let woo = write(
+        dir.path(),
+        "customers-report.csv",
+        b"Name,Username,Last active,Date registered,Email,Orders,Total spend,AOV,Country / Region,City,Region,Postal code\n\
+          Cat Day,catd,2026-05-01,2025-01-10,cat@example.com,3,90.00,30.00,GB,Bath,,BA3 3CC\n",
+    );
+    let db = dir.path().join("woo.candor");
+    let s = summary(&db, &[&woo]);
+    assert_eq!(
+        s["files"][0]["export"],
+        "WooCommerce Analytics customers export"
+    );
+    assert_eq!(s["summary"]["consent_information"], false);
+    let shop = load(&db);
+    assert_eq!(shop.customers[0].postcode.as_deref(), Some("BA3 3CC"));
+    assert_eq!(shop.customers[0].since.to_string(), "2025-01-10");
+    assert!(
+        shop.consents.is_empty(),
+        "no consent column, no consent invented"
     );
 }

@@ -144,3 +144,42 @@ fn an_unknown_csv_opens_the_wizard_with_guesses_and_a_preview() {
     assert_eq!(outcome.summary.orders_added, 2);
     assert_eq!(outcome.summary.guest_orders_added, 1);
 }
+
+/// A file dropped on the window, as the windowing layer hands it over.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_an_export_on_the_window_opens_the_import_dialog() {
+    let (dir, path) = common::sample_file();
+    let export = dir.path().join("invoices.csv");
+    std::fs::write(
+        &export,
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n1,A1,Thing,2,2026-06-01,1.50,5,UK\n",
+    )
+    .expect("writes");
+    let mut harness = harness_on(&path);
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(export)));
+    harness.run_steps(3);
+    let dialog = harness
+        .state()
+        .import_dialog()
+        .expect("the import dialog opened");
+    assert_eq!(dialog.target, path, "into the open shop");
+    harness.get_by_label(
+        "invoices.csv: recognized as Invoice lines (e.g. the Online Retail data set)",
+    );
+}
