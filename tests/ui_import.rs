@@ -183,3 +183,59 @@ fn dropping_an_export_on_the_window_opens_the_import_dialog() {
         "invoices.csv: recognized as Invoice lines (e.g. the Online Retail data set)",
     );
 }
+
+#[test]
+fn cancelling_an_import_in_the_window_leaves_the_shop_unchanged() {
+    let (dir, path) = common::sample_file();
+    let before = std::fs::read(&path).expect("reads");
+    let export = dir.path().join("big-invoices.csv");
+    let mut text = String::from(
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n",
+    );
+    for i in 0..300_000 {
+        text.push_str(&format!(
+            "{},P{},Thing {},1,2026-06-01,1.50,{},UK\n",
+            i / 4,
+            i % 500,
+            i % 500,
+            1000 + (i / 4) % 3000
+        ));
+    }
+    std::fs::write(&export, text).expect("writes");
+    let mut harness = harness_on(&path);
+    harness.state_mut().start_import(path.clone(), vec![export]);
+    harness.run_steps(3);
+    sign(&mut harness);
+    harness.get_by_label("Import").click();
+    // The dialog grows by a progress bar and re-centres; let it settle, as an eye would.
+    harness.run_steps(6);
+    assert!(
+        harness
+            .state()
+            .import_dialog()
+            .is_some_and(candor::ui::ImportDialog::is_running)
+    );
+    harness.get_by_label("Cancel import").click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .state()
+            .import_dialog()
+            .is_some_and(candor::ui::ImportDialog::cancel_requested)
+    );
+    run_until(&mut harness, finished);
+    let dialog = harness.state().import_dialog().expect("open");
+    let error = dialog
+        .outcome
+        .as_ref()
+        .expect("done")
+        .as_ref()
+        .expect_err("cancelled");
+    assert!(error.contains("cancelled"), "{error}");
+    harness.get_by_label("Nothing was imported.");
+    assert_eq!(
+        std::fs::read(&path).expect("reads"),
+        before,
+        "the shop file is unchanged"
+    );
+}

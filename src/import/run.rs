@@ -265,22 +265,35 @@ pub fn import(
         stage: "Writing to the shop file".to_owned(),
         fraction: 0.9,
     });
+    let cancelled = || cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+    if cancelled() {
+        return Err(ImportError::Cancelled);
+    }
     let detail = describe(&outcome);
     let entry = match store {
-        Some(mut store) => store.write_import(&merged, latest, &request.who, detail)?,
+        Some(mut store) => store.write_import(&merged, latest, &request.who, detail, cancel)?,
         None => {
             let mut start = shop.clone();
             start.settings = merged.shop.settings.clone();
             let written = (|| {
                 Store::create(&request.db, &start)?;
                 let (mut store, _) = Store::open(&request.db)?;
-                Ok::<_, ImportError>(store.write_import(&merged, 0, &request.who, detail)?)
+                Ok::<_, ImportError>(store.write_import(
+                    &merged,
+                    0,
+                    &request.who,
+                    detail,
+                    cancel,
+                )?)
             })();
-            if written.is_err() {
+            if !matches!(written, Ok(Some(_))) {
                 let _ = std::fs::remove_file(&request.db);
             }
             written?
         }
+    };
+    let Some(entry) = entry else {
+        return Err(ImportError::Cancelled);
     };
     outcome.log_entry = Some(entry);
     progress(Progress {

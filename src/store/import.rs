@@ -51,14 +51,17 @@ impl Store {
     }
 
     /// Writes what `merged` added and changed, and logs the import with `detail`.
-    /// Refused (nothing written) if the log moved past `expected_entry`.
+    /// Refused (nothing written) if the log moved past `expected_entry`; rolled back if
+    /// `cancel` is set before the transaction commits. Returns the log entry's number, or
+    /// `None` when cancelled.
     pub fn write_import(
         &mut self,
         merged: &Merged,
         expected_entry: i64,
         who: &Attribution,
         detail: String,
-    ) -> Result<i64, ApplyError> {
+        cancel: Option<&std::sync::atomic::AtomicBool>,
+    ) -> Result<Option<i64>, ApplyError> {
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
         let tx = self.begin_write(who, "import")?;
@@ -83,8 +86,12 @@ impl Store {
             }),
         };
         let id = append_entry(&tx, who, &body).map_err(sql)?;
+        if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+            // Dropping the transaction rolls every row back.
+            return Ok(None);
+        }
         tx.commit().map_err(sql)?;
-        Ok(id)
+        Ok(Some(id))
     }
 }
 

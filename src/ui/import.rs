@@ -158,6 +158,13 @@ impl ImportDialog {
         self.job.is_some()
     }
 
+    /// Whether Cancel was pressed on the running import.
+    pub fn cancel_requested(&self) -> bool {
+        self.job
+            .as_ref()
+            .is_some_and(|j| j.progress.cancel.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
     /// Starts the import on a worker thread.
     pub fn start(&mut self, ctx: &egui::Context) {
         let who = Attribution {
