@@ -37,33 +37,16 @@ pub struct Row {
 impl Table {
     /// Reads and decodes a file (`.gz` files are decompressed).
     pub fn open(path: &Path) -> Result<Self, ImportError> {
-        let file = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        let io = |source| ImportError::Io {
-            file: file.clone(),
-            source,
-        };
-        let raw = std::fs::read(path).map_err(io)?;
-        let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
-            let mut out = Vec::with_capacity(raw.len() * 6);
-            flate2::read::MultiGzDecoder::new(raw.as_slice())
-                .read_to_end(&mut out)
-                .map_err(|e| ImportError::NotCsv {
-                    file: file.clone(),
-                    detail: format!("it looks gzipped but cannot be decompressed ({e})"),
-                })?;
-            out
-        } else {
-            raw
-        };
-        Self::from_bytes(&file, bytes)
+        Self::read(path, None)
     }
 
     /// Reads only the start of a file (about `limit` bytes of text, cut at a line end): enough
     /// for its header, a preview and recognizing it, without reading a large file whole.
     pub fn open_head(path: &Path, limit: u64) -> Result<Self, ImportError> {
+        Self::read(path, Some(limit))
+    }
+
+    fn read(path: &Path, limit: Option<u64>) -> Result<Self, ImportError> {
         let file = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
@@ -73,22 +56,26 @@ impl Table {
             source,
         };
         let mut magic = [0u8; 2];
-        let mut raw = std::fs::File::open(path).map_err(io)?;
-        let gz = raw.read(&mut magic).map_err(io)? == 2 && magic == [0x1f, 0x8b];
+        let gz = std::fs::File::open(path)
+            .and_then(|mut f| f.read(&mut magic))
+            .map_err(io)?
+            == 2
+            && magic == [0x1f, 0x8b];
         let raw = std::fs::File::open(path).map_err(io)?;
+        let take = limit.unwrap_or(u64::MAX);
         let mut bytes = Vec::new();
-        let read = if gz {
+        if gz {
             flate2::read::MultiGzDecoder::new(raw)
-                .take(limit)
+                .take(take)
                 .read_to_end(&mut bytes)
+                .map_err(|e| ImportError::NotCsv {
+                    file: file.clone(),
+                    detail: format!("it looks gzipped but cannot be decompressed ({e})"),
+                })?;
         } else {
-            raw.take(limit).read_to_end(&mut bytes)
-        };
-        read.map_err(|e| ImportError::NotCsv {
-            file: file.clone(),
-            detail: format!("it cannot be read ({e})"),
-        })?;
-        if bytes.len() as u64 == limit
+            raw.take(take).read_to_end(&mut bytes).map_err(io)?;
+        }
+        if limit == Some(bytes.len() as u64)
             && let Some(end) = bytes.iter().rposition(|&b| b == b'\n')
         {
             bytes.truncate(end + 1);
