@@ -187,24 +187,23 @@ pub struct Purged {
 
 impl Store {
     /// Starts a write that removes personal data: refused unattributed, read-only, or
-    /// while the log is not intact (the removal re-seals it and would hide tampering);
-    /// deleted cells are overwritten (`secure_delete`).
+    /// while the log is not intact (the removal re-seals it and would hide tampering). The
+    /// log is checked inside the write's own transaction, so nothing can be appended between
+    /// the check and the removal; deleted cells are overwritten (`secure_delete`).
     fn begin_removal(
         &mut self,
         who: &Attribution,
         action: &'static str,
     ) -> Result<rusqlite::Transaction<'_>, ApplyError> {
-        self.check_writable(who, action)?;
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
-        let report = super::chain::verify(&self.conn).map_err(sql)?;
+        let tx = self.begin_write(who, action)?;
+        let report = super::chain::verify(&tx).map_err(sql)?;
         if let Some(problem) = report.problem {
             return Err(ApplyError::LogNotIntact(problem));
         }
-        self.conn
-            .pragma_update(None, "secure_delete", true)
-            .map_err(sql)?;
-        self.begin_write(who, action)
+        tx.pragma_update(None, "secure_delete", true).map_err(sql)?;
+        Ok(tx)
     }
 
     /// Deletes each (customer, field) of `plan` (fields past their retention period) in
