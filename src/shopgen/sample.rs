@@ -21,6 +21,13 @@ const EMBEDDED: [(&str, &str); 10] = [
     (FILES[9], include_str!("../../sample-data/rules.json")),
 ];
 
+/// The sample shop's name (read once), which marks a copy of it as a training shop.
+pub fn sample_name() -> Option<&'static str> {
+    static NAME: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| sample_shop().ok().map(|s| s.settings.name))
+        .as_deref()
+}
+
 /// The bundled sample shop, read from the embedded files.
 pub fn sample_shop() -> Result<Shop, BundleError> {
     read_bundle(|file| {

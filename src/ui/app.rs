@@ -52,6 +52,31 @@ pub enum Tab {
     Log,
 }
 
+/// The views lessons name are the window's tabs.
+impl From<View> for Tab {
+    fn from(view: View) -> Self {
+        match view {
+            View::Scorecard => Self::Scorecard,
+            View::Customers => Self::Customers,
+            View::Rules => Self::Rules,
+            View::Audit => Self::Audit,
+            View::Log => Self::Log,
+        }
+    }
+}
+
+impl From<Tab> for View {
+    fn from(tab: Tab) -> Self {
+        match tab {
+            Tab::Scorecard => Self::Scorecard,
+            Tab::Customers => Self::Customers,
+            Tab::Rules => Self::Rules,
+            Tab::Audit => Self::Audit,
+            Tab::Log => Self::Log,
+        }
+    }
+}
+
 /// Something a view asks the app to do after the frame.
 #[derive(Debug)]
 pub enum Command {
@@ -550,8 +575,8 @@ impl CandorApp {
             return false;
         };
         !shop.read_only
-            && crate::shopgen::sample::sample_shop()
-                .is_ok_and(|s| s.settings.name == shop.index.shop().settings.name)
+            && crate::shopgen::sample::sample_name()
+                == Some(shop.index.shop().settings.name.as_str())
     }
 
     /// What the window shows, for the lesson's checks.
@@ -559,13 +584,7 @@ impl CandorApp {
         let page = self.customer.as_ref();
         let shop = self.shop.as_ref();
         Observed {
-            view: Some(match self.tab {
-                Tab::Scorecard => View::Scorecard,
-                Tab::Customers => View::Customers,
-                Tab::Rules => View::Rules,
-                Tab::Audit => View::Audit,
-                Tab::Log => View::Log,
-            }),
+            view: Some(self.tab.into()),
             customer: page
                 .zip(shop)
                 .and_then(|(p, s)| s.index.shop().customers.get(p.position()).map(|c| c.id)),
@@ -586,22 +605,15 @@ impl CandorApp {
     }
 
     fn lesson_ui(&mut self, ui: &mut Ui) {
-        if self.lesson.is_none() {
+        // Taken out while drawn, so the panel can read the rest of the window's state.
+        let Some(mut run) = self.lesson.take() else {
             return;
-        }
-        let observed = self.observed();
-        let changes = observed.changes.to_vec();
-        let observed = Observed {
-            changes: &changes,
-            ..observed
         };
+        let observed = self.observed();
         let pseudonyms = self.shop.as_ref().and_then(|s| s.pseudonyms.clone());
         let say = |text: &str| match &pseudonyms {
             Some(p) => p.scrub(text),
             None => text.to_owned(),
-        };
-        let Some(run) = &mut self.lesson else {
-            return;
         };
         let action = egui::Panel::right("lesson")
             .resizable(true)
@@ -614,21 +626,18 @@ impl CandorApp {
             })
             .inner;
         match action {
-            LessonAction::None => {}
-            LessonAction::Close => self.lesson = None,
-            LessonAction::Show(show) => self.go_to(&show),
+            LessonAction::None => self.lesson = Some(run),
+            LessonAction::Close => {}
+            LessonAction::Show(show) => {
+                self.lesson = Some(run);
+                self.go_to(&show);
+            }
         }
     }
 
     fn go_to(&mut self, show: &Show) {
         if let Some(view) = show.view {
-            self.tab = match view {
-                View::Scorecard => Tab::Scorecard,
-                View::Customers => Tab::Customers,
-                View::Rules => Tab::Rules,
-                View::Audit => Tab::Audit,
-                View::Log => Tab::Log,
-            };
+            self.tab = view.into();
             if self.tab == Tab::Log {
                 self.commands.push(Command::RefreshLog);
             }
