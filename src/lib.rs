@@ -15,6 +15,7 @@ pub mod import;
 pub mod lessons;
 pub mod paths;
 pub mod rights;
+pub mod safe_write;
 pub mod shopgen;
 pub mod store;
 pub mod ui;

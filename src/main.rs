@@ -3,6 +3,11 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "error: Candor stopped because of an internal error ({info}). The command did not finish, and nothing half-done was written (every change is one transaction). Please report this."
+        );
+    }));
     let cli = candor::cli::Cli::parse();
     let today = chrono::Local::now().date_naive();
     let result = match cli.command {

@@ -98,11 +98,11 @@ pub fn export_subject(
             .collect(),
     };
     let write = |path: PathBuf, bytes: Vec<u8>| {
-        std::fs::create_dir_all(out)
-            .and_then(|()| std::fs::write(&path, bytes))
-            .map_err(|source| RightsError::Write {
+        crate::safe_write::create_dir(out)
+            .and_then(|()| crate::safe_write::write_file(&path, &bytes))
+            .map_err(|e| RightsError::Write {
                 path: path.clone(),
-                source,
+                source: std::io::Error::other(e.to_string()),
             })
             .map(|()| path)
     };
@@ -116,10 +116,12 @@ pub fn export_subject(
     let logged = store.record_event(
         who,
         SubjectEvent {
-            kind: "access_export".to_owned(),
-            customer: Some(customer),
-            reference: None,
-            detail: format!("wrote {} and {}", json.display(), html.display()),
+            files: vec![json.display().to_string(), html.display().to_string()],
+            ..SubjectEvent::new(
+                "access_export",
+                Some(customer),
+                format!("wrote {} and {}", json.display(), html.display()),
+            )
         },
     );
     match logged {

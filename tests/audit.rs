@@ -74,6 +74,8 @@ fn crafted_shop() -> Shop {
             purpose: "personalization".to_owned(),
             granted: true,
             at: day(2024, 1, 1),
+            recorded_at: None,
+            decided_on: Some(day(2024, 1, 1)),
             method: "in shop".to_owned(),
             recorded_by: "test".to_owned(),
             words: None,

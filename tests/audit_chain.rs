@@ -94,7 +94,9 @@ fn entries_written_before_the_chain_are_chained_on_upgrade() {
     conn.execute_batch(
         "ALTER TABLE audit_log DROP COLUMN prev_hash; ALTER TABLE audit_log DROP COLUMN hash;
          ALTER TABLE consents DROP COLUMN words;
+         ALTER TABLE consents DROP COLUMN recorded_at; ALTER TABLE consents DROP COLUMN decided_on;
          DROP TABLE import_keys; DROP TABLE erased_keys;
+         DROP TABLE log_value_owners; DROP TABLE log_values;
          DELETE FROM shop_settings WHERE key IN ('audit_head', 'audit_count');
          INSERT INTO audit_log (at, actor, reason, entry) VALUES
            ('2026-01-01T00:00:00+00:00', 'Jo', 'old change', '{\"changes\":[],\"impact\":null,\"undoes\":null}');
@@ -106,7 +108,7 @@ fn entries_written_before_the_chain_are_chained_on_upgrade() {
     assert!(report.backup.is_some());
     let chain = store.verify_log().expect("verifies");
     assert!(chain.intact && chain.entries == 1, "{chain:?}");
-    assert_eq!(schema::current_version(), 5);
+    assert_eq!(schema::current_version(), 7);
 }
 
 #[test]

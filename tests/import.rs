@@ -88,7 +88,13 @@ fn shopify_exports_make_a_shop_with_consent_from_the_export() {
         .collect();
     assert_eq!(
         keys,
-        ["created", "files", "log_entry", "summary"],
+        [
+            "consent_conflicts",
+            "created",
+            "files",
+            "log_entry",
+            "summary"
+        ],
         "the JSON contract"
     );
     assert_eq!(s["created"], true);

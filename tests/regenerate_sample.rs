@@ -19,6 +19,8 @@ fn consent(customer: i64, purpose: &str, granted: bool, at: NaiveDate, by: &str)
         purpose: purpose.to_owned(),
         granted,
         at,
+        recorded_at: None,
+        decided_on: Some(at),
         method: "in shop".to_owned(),
         recorded_by: by.to_owned(),
         words: None,

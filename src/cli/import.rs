@@ -55,8 +55,8 @@ pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
         (None, Some(path)) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("could not read the mapping {}", path.display()))?;
-            let mapping: Mapping = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a column mapping", path.display()))?;
+            let mapping = Mapping::from_json(&text)
+                .map_err(|e| anyhow::anyhow!("{} is not a column mapping: {e}", path.display()))?;
             Choice::Mapping(Box::new(mapping))
         }
         (None, None) => Choice::Detect,

@@ -340,8 +340,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
                     &explanation,
                     None,
                 );
-                std::fs::write(out, page)
-                    .with_context(|| format!("could not write {}", out.display()))?;
+                crate::safe_write::write_file(out, page.as_bytes())?;
                 eprintln!("Wrote the customer's card to {}.", out.display());
             }
             if json {
@@ -470,8 +469,8 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             let config = read_audit_config(config.as_deref())?;
             let audit = simulation::audit_now(&index, &config)?;
             if let Some(out) = &html {
-                std::fs::write(out, crate::html::audit_page(index.shop(), &audit))
-                    .with_context(|| format!("could not write {}", out.display()))?;
+                let page = crate::html::audit_page(index.shop(), &audit);
+                crate::safe_write::write_file(out, page.as_bytes())?;
             }
             if json {
                 print_json(&audit)?;
@@ -515,18 +514,14 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
                         engine::EngineError::NoSuchCustomer(customer)
                     );
                 }
-                simulation::owner(&mut store, &who, &format!("erasing customer {customer}"))?;
+                // The owner check is logged with its own reason: the erasure's may name the
+                // customer, and a refused check is an entry about nobody, never erased.
+                let check = simulation::attribution(&actor, "erasing a customer");
+                simulation::owner(&mut store, &check, "erasing a customer")?;
             }
             let done = crate::rights::erase(&db, customer, &who)
                 .with_context(|| format!("{}", db.display()))?;
-            println!(
-                "Erased customer {customer}: {} order(s) kept without a name, {} consent record(s) removed, values removed from {} earlier log entr(ies). Recorded as audit-log entry {} under the reference {}.",
-                done.orders_anonymized,
-                done.consents_removed,
-                done.entries_redacted.len(),
-                done.entry,
-                done.reference
-            );
+            println!("{}", done.summary());
         }
         Command::PurgeRetention {
             db,

@@ -90,11 +90,7 @@ pub fn simulate_report(
 
 /// Who and why, stamped with the current time.
 pub fn attribution(actor: &str, reason: &str) -> Attribution {
-    Attribution {
-        actor: actor.to_owned(),
-        reason: reason.to_owned(),
-        at: chrono::Local::now().to_rfc3339(),
-    }
+    Attribution::now(actor, reason)
 }
 
 /// Simulates, then applies in one transaction, logging the impact that was computed

@@ -2,12 +2,15 @@
 //! log records. A change applies to an in-memory snapshot and reports its before and
 //! after values, from which its inverse (for undo) is built.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::model::{ConsentEvent, CustomerId, PersonalField, ProductId, Shop};
 use super::rules::{MAX_WEIGHT, MIN_WEIGHT, Rule};
+
+/// The largest stock a change may set (tracked stock; "not tracked" is not set by a change).
+pub const MAX_STOCK: i64 = 1_000_000_000;
 
 /// A file of changes, as `candor simulate` and `candor apply` read it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -18,7 +21,7 @@ pub struct ChangeSet {
 
 /// One change to the shop.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
     /// Set a rule's weight.
     RuleWeight {
@@ -112,10 +115,20 @@ pub struct Applied {
 /// Who makes a change, and when (consent events are dated and attributed).
 #[derive(Clone, Debug)]
 pub struct ChangeContext {
-    /// The day the change is recorded.
-    pub today: NaiveDate,
+    /// When the change is recorded: the real time, never the shop's as-of day.
+    pub now: DateTime<Utc>,
     /// Who makes it.
     pub actor: String,
+}
+
+impl ChangeContext {
+    /// A change made now by `actor`.
+    pub fn now(actor: &str) -> Self {
+        Self {
+            now: Utc::now().trunc_subsecs(0),
+            actor: actor.to_owned(),
+        }
+    }
 }
 
 impl Change {
@@ -305,18 +318,15 @@ fn apply_one(
             if !shop.purposes.iter().any(|p| &p.id == purpose) {
                 return Err(err("purpose", format!("there is no purpose \"{purpose}\"")));
             }
-            let old = shop
-                .consents
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| e.customer == *customer && &e.purpose == purpose)
-                .max_by_key(|(i, e)| (e.at, *i))
-                .map(|(_, e)| e.granted);
+            let old = shop.current_consent(*customer, purpose).map(|e| e.granted);
+            let day = ctx.now.date_naive();
             std::sync::Arc::make_mut(&mut shop.consents).push(ConsentEvent {
                 customer: *customer,
                 purpose: purpose.clone(),
                 granted: *granted,
-                at: ctx.today,
+                at: day,
+                recorded_at: Some(ctx.now),
+                decided_on: Some(day),
                 method: method
                     .clone()
                     .filter(|m| !m.trim().is_empty())
@@ -365,7 +375,26 @@ fn apply_one(
             if let Some(p) = price
                 && (!p.is_finite() || *p < 0.0 || *p > 1_000_000.0)
             {
-                return Err(err("price", format!("{p} is not a price in pounds")));
+                return Err(err(
+                    "price",
+                    format!("{p} is not a price in pounds from 0 to 1,000,000"),
+                ));
+            }
+            if let Some(p) = price
+                && ((p * 100.0) - (p * 100.0).round()).abs() > 1e-6
+            {
+                return Err(err(
+                    "price",
+                    format!("{p} has a fraction of a penny; give the price to two decimals"),
+                ));
+            }
+            if let Some(s) = stock
+                && !(0..=MAX_STOCK).contains(s)
+            {
+                return Err(err(
+                    "stock",
+                    format!("{s} is not a stock from 0 to {MAX_STOCK}"),
+                ));
             }
             let p = std::sync::Arc::make_mut(&mut shop.products)
                 .iter_mut()
@@ -469,7 +498,17 @@ fn inverse_one(a: &Applied) -> Option<Change> {
 /// Reads a CHANGES.json text. Mistakes name the line and column (for bad JSON) or the
 /// change's number and kind (for a change that does not fit).
 pub fn parse_changes(text: &str) -> Result<ChangeSet, String> {
+    super::strict::check_no_duplicate_keys(text)?;
     let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    if let Some(extra) = value
+        .as_object()
+        .and_then(|o| o.keys().find(|k| k.as_str() != "changes"))
+    {
+        return Err(format!(
+            "unknown key {} at the top; the file holds only {{\"changes\": [...]}}",
+            super::strict::quote(extra)
+        ));
+    }
     let list = value
         .get("changes")
         .and_then(Value::as_array)

@@ -91,9 +91,9 @@ pub struct HeldConsent {
     pub purpose: String,
     /// Purpose label.
     pub label: String,
-    /// The latest decision.
+    /// The decision recorded last: the one in force.
     pub granted: bool,
-    /// Every decision, oldest first.
+    /// Every decision, in the order Candor recorded them.
     pub history: Vec<ConsentRecord>,
 }
 
@@ -102,14 +102,40 @@ pub struct HeldConsent {
 pub struct ConsentRecord {
     /// Granted or withdrawn.
     pub granted: bool,
-    /// When.
+    /// The day shown: when the customer decided where known, else when it was recorded.
     pub at: NaiveDate,
+    /// When Candor recorded it (RFC 3339, UTC); `None` for decisions recorded before
+    /// Candor kept the time.
+    pub recorded_at: Option<String>,
+    /// The day the customer decided, where the source says so.
+    pub decided_on: Option<NaiveDate>,
     /// How.
     pub method: String,
     /// Recorded by whom.
     pub recorded_by: String,
     /// The customer's own words, if noted.
     pub words: Option<String>,
+}
+
+impl ConsentRecord {
+    /// When, in words: the day the customer decided (where known) and when Candor
+    /// recorded it, e.g. "decided on 3 May 2021, recorded on 1 December 2026 at 22:40 UTC".
+    pub fn when_text(&self) -> String {
+        let decided = self
+            .decided_on
+            .map(|d| format!("decided on {}", d.format("%-d %B %Y")));
+        let recorded = self
+            .recorded_at
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| format!("recorded on {}", t.format("%-d %B %Y at %H:%M UTC")));
+        match (decided, recorded) {
+            (Some(d), Some(r)) => format!("{d}, {r}"),
+            (Some(d), None) => format!("{d} (when it was recorded is not known)"),
+            (None, Some(r)) => format!("{r} (the source does not say when the customer decided)"),
+            (None, None) => format!("on {}", self.at.format("%-d %B %Y")),
+        }
+    }
 }
 
 /// The enabled rules and the features they read that use `field`.
@@ -245,8 +271,7 @@ fn held_orders(index: &ShopIndex, customer: usize) -> Vec<HeldOrder> {
 
 fn held_consents(index: &ShopIndex, customer: usize) -> Vec<HeldConsent> {
     let shop = index.shop();
-    let mut events: Vec<usize> = index.consents_of(customer).collect();
-    events.sort_by_key(|&e| (shop.consents[e].at, e));
+    let events: Vec<usize> = index.consents_of(customer).collect();
     shop.purposes
         .iter()
         .filter_map(|purpose| {
@@ -257,6 +282,10 @@ fn held_consents(index: &ShopIndex, customer: usize) -> Vec<HeldConsent> {
                 .map(|e| ConsentRecord {
                     granted: e.granted,
                     at: e.at,
+                    recorded_at: e
+                        .recorded_at
+                        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                    decided_on: e.decided_on,
                     method: e.method.clone(),
                     recorded_by: e.recorded_by.clone(),
                     words: e.words.clone(),

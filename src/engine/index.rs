@@ -378,26 +378,23 @@ fn popularity(
         .collect()
 }
 
-/// Bit set of granted purposes per customer, from the latest event per purpose
-/// (latest date; among events of one day, the one recorded last).
+/// Bit set of granted purposes per customer, from the decision recorded last for each
+/// purpose (events are in the order Candor recorded them; their dates play no part).
 fn current_consents(shop: &Shop, by_customer: &Groups, purposes: &[String]) -> Vec<u64> {
-    let mut latest: Vec<Option<(NaiveDate, usize, bool)>> = vec![None; purposes.len()];
+    let mut latest: Vec<Option<bool>> = vec![None; purposes.len()];
     (0..shop.customers.len())
         .map(|c| {
             latest.iter_mut().for_each(|l| *l = None);
             for e in by_customer.of(c) {
                 let ev = &shop.consents[e];
-                let Some(bit) = purposes.iter().position(|p| *p == ev.purpose) else {
-                    continue;
-                };
-                if latest[bit].is_none_or(|(at, i, _)| (ev.at, e) >= (at, i)) {
-                    latest[bit] = Some((ev.at, e, ev.granted));
+                if let Some(bit) = purposes.iter().position(|p| *p == ev.purpose) {
+                    latest[bit] = Some(ev.granted);
                 }
             }
             latest
                 .iter()
                 .enumerate()
-                .filter(|&(bit, l)| bit < 64 && matches!(l, Some((_, _, true))))
+                .filter(|&(bit, l)| bit < 64 && *l == Some(true))
                 .fold(0u64, |mask, (bit, _)| mask | (1 << bit))
         })
         .collect()

@@ -16,6 +16,7 @@ pub mod rules;
 pub mod score;
 pub mod scorecard;
 pub mod simulate;
+pub mod strict;
 pub mod subject;
 
 pub use explain::{Explanation, explain};

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::rules::Rule;
@@ -41,6 +41,16 @@ pub struct Shop {
     pub fields: Vec<FieldDef>,
 }
 
+impl Shop {
+    /// The decision on record for `customer` and `purpose`: the one recorded last.
+    pub fn current_consent(&self, customer: CustomerId, purpose: &str) -> Option<&ConsentEvent> {
+        self.consents
+            .iter()
+            .rev()
+            .find(|e| e.customer == customer && e.purpose == purpose)
+    }
+}
+
 /// Shop-wide settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
@@ -65,6 +75,36 @@ impl Default for Settings {
             popularity_weight: 1.0,
             popularity_days: 30,
         }
+    }
+}
+
+/// The longest look-back any setting or rule may ask for: 100 years, in days.
+pub const MAX_DAYS: i64 = 36_525;
+/// The longest recommendation list a shop may ask for.
+pub const MAX_TOP_N: usize = 100;
+
+impl Settings {
+    /// Checks every setting against its allowed range; the error names the setting.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=MAX_TOP_N).contains(&self.top_n) {
+            return Err(format!(
+                "top_n is {}; it must be from 1 to {MAX_TOP_N}",
+                self.top_n
+            ));
+        }
+        if !self.popularity_weight.is_finite() || !(-5.0..=5.0).contains(&self.popularity_weight) {
+            return Err(format!(
+                "popularity_weight is {}; it must be a number from -5 to 5",
+                self.popularity_weight
+            ));
+        }
+        if !(1..=MAX_DAYS).contains(&self.popularity_days) {
+            return Err(format!(
+                "popularity_days is {}; it must be from 1 to {MAX_DAYS} days",
+                self.popularity_days
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -239,7 +279,9 @@ pub struct Purpose {
     pub description: String,
 }
 
-/// One consent decision. The current state of a purpose is the latest event.
+/// One consent decision. The current state of a purpose is the decision recorded last
+/// (the order of `Shop::consents`, which is the order Candor recorded them in), never the
+/// one with the latest date: dates come from exports and pinned days and can disagree.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConsentEvent {
     /// Whose consent.
@@ -248,8 +290,17 @@ pub struct ConsentEvent {
     pub purpose: String,
     /// Granted (`true`) or withdrawn (`false`).
     pub granted: bool,
-    /// When it was given or withdrawn.
+    /// The day shown for the decision: the day the customer decided where known, else the
+    /// day it was recorded.
     pub at: NaiveDate,
+    /// When Candor recorded it (real time, UTC); `None` for decisions recorded before
+    /// Candor kept the time of recording.
+    #[serde(default)]
+    pub recorded_at: Option<DateTime<Utc>>,
+    /// The day the customer decided, where the source says so (an export's date, or the
+    /// day staff recorded it at the counter); `None` when no source dates it.
+    #[serde(default)]
+    pub decided_on: Option<NaiveDate>,
     /// How, e.g. "in shop", "web form", "imported".
     pub method: String,
     /// Who recorded it.

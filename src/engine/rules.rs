@@ -4,15 +4,21 @@
 use serde::{Deserialize, Serialize};
 
 use super::features::{CustomerFeature, FeatureId};
-use super::model::PersonalField;
+use super::model::{MAX_DAYS, PersonalField};
 
 /// The lowest weight a rule may have (negative weights push products down).
 pub const MIN_WEIGHT: f64 = -5.0;
 /// The highest weight a rule may have.
 pub const MAX_WEIGHT: f64 = 5.0;
+/// The largest amount (in score points) a rule may add or take away per product.
+pub const MAX_AMOUNT: f64 = 100.0;
+/// The largest magnitude a condition's value may have.
+pub const MAX_CONDITION: f64 = 1_000_000_000.0;
 
-/// One personalization rule.
+/// One personalization rule. Read strictly: an unknown key is refused by name, except the
+/// read-only keys `rules --json` adds (see [`RuleInput`]), so its output can be fed back.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "RuleInput")]
 pub struct Rule {
     /// Stable key, e.g. "more-of-what-you-like".
     pub id: String,
@@ -36,8 +42,55 @@ pub struct Rule {
     pub reason: String,
 }
 
+/// A rule as it may be written: the rule's own keys, and the read-only keys that
+/// `rules --json` prints with it (accepted and ignored).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // the read-only keys are read only to be ignored
+struct RuleInput {
+    id: String,
+    label: String,
+    enabled: bool,
+    weight: f64,
+    purpose: String,
+    #[serde(default)]
+    conditions: Vec<Condition>,
+    target: Target,
+    amount: Amount,
+    reason: String,
+    #[serde(default)]
+    fields: serde::de::IgnoredAny,
+    #[serde(default)]
+    features: serde::de::IgnoredAny,
+    #[serde(default)]
+    conditions_text: serde::de::IgnoredAny,
+    #[serde(default)]
+    effect_text: serde::de::IgnoredAny,
+    #[serde(default)]
+    purpose_label: serde::de::IgnoredAny,
+    #[serde(default)]
+    runs_for: serde::de::IgnoredAny,
+}
+
+impl From<RuleInput> for Rule {
+    fn from(r: RuleInput) -> Self {
+        Self {
+            id: r.id,
+            label: r.label,
+            enabled: r.enabled,
+            weight: r.weight,
+            purpose: r.purpose,
+            conditions: r.conditions,
+            target: r.target,
+            amount: r.amount,
+            reason: r.reason,
+        }
+    }
+}
+
 /// A test on one customer feature, e.g. "age at least 40".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Condition {
     /// The customer feature compared.
     pub feature: CustomerFeature,
@@ -59,7 +112,7 @@ pub enum Op {
 
 /// The products a rule affects.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Target {
     /// Every product.
     Any,
@@ -109,7 +162,7 @@ impl PriceBand {
 
 /// How much a rule adds to a targeted product before its weight is applied.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Amount {
     /// The same amount for every targeted product.
     Fixed {
@@ -180,6 +233,23 @@ impl Rule {
         if self.id.trim().is_empty() {
             return Err(problem("id", "a rule needs an id".to_owned()));
         }
+        if !known_purposes.contains(&self.purpose.as_str()) {
+            return Err(problem(
+                "purpose",
+                format!("\"{}\" is not one of the shop's purposes", self.purpose),
+            ));
+        }
+        self.validate_bounds()
+    }
+
+    /// Checks every number the rule carries against its allowed range (the checks that
+    /// need no knowledge of the shop); the error names the field.
+    pub fn validate_bounds(&self) -> Result<(), RuleProblem> {
+        let problem = |field: &'static str, problem: String| RuleProblem {
+            rule: self.id.clone(),
+            field,
+            problem,
+        };
         if !self.weight.is_finite() || !(MIN_WEIGHT..=MAX_WEIGHT).contains(&self.weight) {
             return Err(problem(
                 "weight",
@@ -189,30 +259,41 @@ impl Rule {
                 ),
             ));
         }
-        if !known_purposes.contains(&self.purpose.as_str()) {
-            return Err(problem(
-                "purpose",
-                format!("\"{}\" is not one of the shop's purposes", self.purpose),
-            ));
-        }
-        if self.conditions.iter().any(|c| !c.value.is_finite()) {
+        if let Some(c) = self
+            .conditions
+            .iter()
+            .find(|c| !c.value.is_finite() || c.value.abs() > MAX_CONDITION)
+        {
             return Err(problem(
                 "conditions",
-                "a condition's value must be a number".to_owned(),
+                format!(
+                    "a condition's value must be a number from -{MAX_CONDITION} to {MAX_CONDITION}, not {}",
+                    c.value
+                ),
             ));
         }
+        let amount_ok = |x: f64| x.is_finite() && x.abs() <= MAX_AMOUNT;
         match self.amount {
-            Amount::Fixed { value } if !value.is_finite() => {
-                Err(problem("amount", "the amount must be a number".to_owned()))
-            }
-            Amount::PerPurchase {
-                each,
-                max,
-                within_days,
-            } if !each.is_finite() || !max.is_finite() || within_days <= 0 => Err(problem(
-                "amount",
-                "per-purchase amounts need finite numbers and a positive number of days".to_owned(),
+            Amount::Fixed { value } if !amount_ok(value) => Err(problem(
+                "amount.value",
+                format!(
+                    "the amount must be a number from -{MAX_AMOUNT} to {MAX_AMOUNT}, not {value}"
+                ),
             )),
+            Amount::PerPurchase { each, max, .. } if !amount_ok(each) || !amount_ok(max) => {
+                Err(problem(
+                    "amount",
+                    format!(
+                        "per-purchase amounts (each, max) must be numbers from -{MAX_AMOUNT} to {MAX_AMOUNT}"
+                    ),
+                ))
+            }
+            Amount::PerPurchase { within_days, .. } if !(1..=MAX_DAYS).contains(&within_days) => {
+                Err(problem(
+                    "amount.within_days",
+                    format!("{within_days} is not a number of days from 1 to {MAX_DAYS}"),
+                ))
+            }
             _ => Ok(()),
         }
     }

@@ -79,7 +79,10 @@ pub fn lists_for(
             .collect();
         workers
             .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     });
     if progress.cancel.load(Ordering::Relaxed) {
@@ -173,10 +176,7 @@ pub fn simulate(
     actor: &str,
     progress: &Progress,
 ) -> Result<Simulation, SimulateError> {
-    let ctx = ChangeContext {
-        today: before.today(),
-        actor: actor.to_owned(),
-    };
+    let ctx = ChangeContext::now(actor);
     let (shop, applied) = apply_all(before.shop().clone(), changes, &ctx)?;
     let after = Arc::new(before.for_changed(Arc::new(shop)));
     let n = before.shop().settings.top_n;

@@ -72,7 +72,7 @@ pub fn subject_page(r: &SubjectRecords) -> String {
             @if let Some(p) = r.purposes.iter().find(|p| p.id == c.purpose) { p.note { (p.description) } }
             ul {
                 @for h in &c.history {
-                    li { (if h.granted { "Agreed" } else { "Withdrew" }) " on " (h.at.format("%-d %B %Y")) ", " (h.method) ", recorded by " (h.recorded_by)
+                    li { (if h.granted { "Agreed" } else { "Withdrew" }) " " (h.when_text()) ", " (h.method) ", recorded by " (h.recorded_by)
                         @if let Some(w) = &h.words { ": \u{201c}" (w) "\u{201d}" } }
                 }
             }

@@ -182,6 +182,7 @@ pub enum DateOrder {
 
 /// A column that records a consent decision, e.g. "Accepts Email Marketing".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConsentColumn {
     /// The column.
     pub column: String,
@@ -191,6 +192,7 @@ pub struct ConsentColumn {
 
 /// Products whose name contains `keyword` (ignoring case) belong to `category`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KeywordCategory {
     /// The word looked for in product names.
     pub keyword: String,
@@ -200,6 +202,7 @@ pub struct KeywordCategory {
 
 /// How to read one kind of export.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Mapping {
     /// What the export is, in words; used in sources ("imported from Shopify orders export").
     pub name: String,
@@ -265,6 +268,13 @@ fn default_true() -> bool {
 }
 
 impl Mapping {
+    /// Reads a mapping's JSON strictly: an unknown key, or a key given twice, is refused
+    /// by name.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        crate::engine::strict::check_no_duplicate_keys(text)?;
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+
     /// An empty mapping for the wizard to fill in.
     pub fn blank(name: &str) -> Self {
         Self {
@@ -395,7 +405,7 @@ pub fn saved_mappings(dir: &std::path::Path) -> Vec<(String, Mapping)> {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .filter_map(|p| {
             let text = std::fs::read_to_string(&p).ok()?;
-            let mapping = serde_json::from_str(&text).ok()?;
+            let mapping = Mapping::from_json(&text).ok()?;
             Some((p.file_name()?.to_string_lossy().into_owned(), mapping))
         })
         .collect();
@@ -554,32 +564,11 @@ pub fn parse_date(value: &str, order: DateOrder) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, u32::try_from(m).ok()?, u32::try_from(d).ok()?)
 }
 
-/// Reads an amount: currency signs and codes are ignored, "(4.50)" is negative, thousands
-/// separators are dropped; with `decimal_comma`, "1.234,50" is 1234.5.
+/// Reads a number exactly (see [`super::number`]); `None` when it is not plainly one.
 pub fn parse_number(value: &str, decimal_comma: bool) -> Option<f64> {
-    let trimmed = value.trim();
-    let (negative, body) = match trimmed.strip_prefix('(').and_then(|v| v.strip_suffix(')')) {
-        Some(inner) => (true, inner),
-        None => (false, trimmed),
-    };
-    let mut cleaned: String = body
-        .chars()
-        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+' | 'e' | 'E'))
-        .collect();
-    if body
-        .chars()
-        .any(|c| c.is_alphabetic() && !matches!(c, 'e' | 'E'))
-        && !body.chars().any(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    if decimal_comma {
-        cleaned = cleaned.replace('.', "").replace(',', ".");
-    } else {
-        cleaned = cleaned.replace(',', "");
-    }
-    let n: f64 = cleaned.parse().ok()?;
-    n.is_finite().then_some(if negative { -n } else { n })
+    super::number::parse(value, decimal_comma)
+        .ok()
+        .map(|n| n.to_f64())
 }
 
 #[cfg(test)]

@@ -6,15 +6,15 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::keys::{KeyKind, erased_key_hash, stored_key};
 use super::parse::Batch;
 use crate::engine::changes::{Applied, Change, ChangeContext, apply_all};
 use crate::engine::model::{
-    ConsentEvent, Customer, FieldSource, NOT_A_PRODUCT_TAG, Order, OrderLine, PersonalField,
-    Product, STOCK_NOT_TRACKED, Shop,
+    Customer, FieldSource, NOT_A_PRODUCT_TAG, Order, OrderLine, PersonalField, Product,
+    STOCK_NOT_TRACKED, Shop,
 };
 
 /// What the shop file already knows from earlier imports.
@@ -48,6 +48,8 @@ pub struct Merged {
     pub new_keys: Vec<(KeyKind, String, i64)>,
     /// The counts shown to the person importing.
     pub summary: Summary,
+    /// Files of this import that disagreed about a customer's consent.
+    pub consent_conflicts: Vec<super::consent::ConsentConflict>,
 }
 
 /// What an import did, in numbers (shown in the window, printed by the CLI as JSON).
@@ -83,6 +85,8 @@ pub struct Summary {
     pub consents_not_recorded: BTreeMap<String, usize>,
     /// Rows left out on purpose, by reason.
     pub rows_left_out: BTreeMap<String, usize>,
+    /// Rows whose price was a fraction of a penny and was rounded to the nearest penny.
+    pub prices_rounded: usize,
     /// Rows that could not be read and were skipped (only with skip-bad-rows).
     pub bad_rows_skipped: usize,
     /// Customers not brought back because they were erased on request.
@@ -94,14 +98,23 @@ pub struct Summary {
     pub pinned_today: Option<NaiveDate>,
 }
 
-/// Merges `batch` into `shop`. `source_day` dates new records; `actor` records consents.
-pub fn merge(shop: &Shop, known: &Known, batch: &Batch, today: NaiveDate, actor: &str) -> Merged {
+/// Merges `batch` into `shop`. `today` is the shop's as-of day (no customer joins after
+/// it); `now` is the real time, which dates what Candor records; `actor` records consents.
+pub fn merge(
+    shop: &Shop,
+    known: &Known,
+    batch: &Batch,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    actor: &str,
+) -> Merged {
     let mut out = shop.clone();
     let mut summary = Summary {
         rows_read: batch.rows,
         consent_information: batch.had_consent_columns,
         rows_left_out: batch.left_out.clone(),
         bad_rows_skipped: batch.bad_rows.len(),
+        prices_rounded: batch.prices_rounded,
         columns_not_imported: batch.unused_columns.iter().cloned().collect(),
         ..Summary::default()
     };
@@ -196,7 +209,7 @@ pub fn merge(shop: &Shop, known: &Known, batch: &Batch, today: NaiveDate, actor:
                         .or_else(|| first_order_day.get(c.key.as_str()).copied())
                         .unwrap_or(today)
                         .min(today),
-                    source: format!("imported from {} on {today}", c.source),
+                    source: format!("imported from {} on {}", c.source, now.date_naive()),
                     field_sources: Vec::new(),
                 });
                 id
@@ -215,7 +228,7 @@ pub fn merge(shop: &Shop, known: &Known, batch: &Batch, today: NaiveDate, actor:
         customers.sort_by_key(|c| c.id);
     }
     let ctx = ChangeContext {
-        today,
+        now,
         actor: actor.to_owned(),
     };
     // Every change names a customer that exists and a value field, so none can fail;
@@ -228,7 +241,7 @@ pub fn merge(shop: &Shop, known: &Known, batch: &Batch, today: NaiveDate, actor:
                 customers[i].field_sources.push(FieldSource {
                     field,
                     source: format!("imported from {source}"),
-                    recorded_on: today,
+                    recorded_on: now.date_naive(),
                 });
             }
         }
@@ -331,65 +344,18 @@ pub fn merge(shop: &Shop, known: &Known, batch: &Batch, today: NaiveDate, actor:
         Arc::make_mut(&mut out.lines).extend(lines);
     }
 
-    // Consents: the file's last answer per customer and purpose.
+    // Consents: one answer per customer and purpose, never overriding a decision on record.
     let first_new_consent = out.consents.len();
-    let mut answers: BTreeMap<(i64, &str), (bool, &str)> = BTreeMap::new();
-    for c in &batch.consents {
-        let Some(&id) = customer_of.get(c.customer.as_str()) else {
-            continue;
-        };
-        if !shop.purposes.iter().any(|p| p.id == c.purpose) {
-            *summary
-                .consents_not_recorded
-                .entry(format!("the shop has no purpose \"{}\"", c.purpose))
-                .or_default() += 1;
-            continue;
-        }
-        answers.insert((id, c.purpose.as_str()), (c.granted, c.source.as_str()));
-    }
-    let mut latest_event: HashMap<(i64, &str), (NaiveDate, bool)> = HashMap::new();
-    for e in shop.consents.iter() {
-        let entry = latest_event
-            .entry((e.customer, e.purpose.as_str()))
-            .or_insert((e.at, e.granted));
-        if e.at >= entry.0 {
-            *entry = (e.at, e.granted);
-        }
-    }
-    let latest: HashMap<(i64, &str), bool> =
-        latest_event.into_iter().map(|(k, (_, g))| (k, g)).collect();
-    let mut events = Vec::new();
-    for ((customer, purpose), (granted, source)) in answers {
-        let recorded = match (latest.get(&(customer, purpose)), granted) {
-            (None, _) | (Some(true), false) => true,
-            (Some(false), true) => {
-                *summary
-                    .consents_not_recorded
-                    .entry("a grant in the file, but a withdrawal already on record (an import never overrides a decision)".to_owned())
-                    .or_default() += 1;
-                false
-            }
-            _ => false,
-        };
-        if recorded {
-            events.push(ConsentEvent {
-                customer,
-                purpose: purpose.to_owned(),
-                granted,
-                at: today,
-                method: format!("imported from {source}"),
-                recorded_by: actor.to_owned(),
-                words: None,
-            });
-        }
-    }
-    summary.consents_added = events.len();
-    if !events.is_empty() {
-        Arc::make_mut(&mut out.consents).extend(events);
+    let decided = super::consent::decide(shop, &batch.consents, &customer_of, now, actor);
+    summary.consents_not_recorded.extend(decided.not_recorded);
+    summary.consents_added = decided.events.len();
+    if !decided.events.is_empty() {
+        Arc::make_mut(&mut out.consents).extend(decided.events);
     }
 
     Merged {
         shop: out,
+        consent_conflicts: decided.conflicts,
         new_customers,
         updates,
         new_products,

@@ -7,9 +7,11 @@
 //! * [`merge`]: the batch into a shop snapshot, idempotently (pure);
 //! * [`run`]: the whole import, from files to one transaction in the shop file.
 
+pub mod consent;
 pub mod keys;
 pub mod mapping;
 pub mod merge;
+pub mod number;
 pub mod parse;
 pub mod presets;
 pub mod run;
@@ -22,6 +24,8 @@ pub use run::{Choice, ImportOutcome, ImportRequest, Progress, import};
 
 use crate::store::ApplyError;
 use crate::store::StoreError;
+
+pub use crate::engine::strict::{QUOTE_CHARS, quote};
 
 /// A row that cannot be imported: which file, which line, which column, and why.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize)]

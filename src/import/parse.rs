@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::NaiveDate;
 
-use super::mapping::{Mapping, Role, parse_date, parse_number};
+use super::mapping::{Mapping, Role, parse_date};
+use super::number;
 use super::source::{Row, Table};
 use super::{ImportError, RowError};
 use crate::engine::model::PersonalField;
@@ -113,6 +114,13 @@ pub struct ImportedConsent {
     pub granted: bool,
     /// Where it came from, e.g. "Shopify customers export (customers.csv), column Accepts Email Marketing".
     pub source: String,
+    /// The file it came from.
+    pub file: String,
+    /// The day the file dates this answer: its order's date when the row is an order,
+    /// else the file's export date (`None` when neither is known).
+    pub evidence: Option<NaiveDate>,
+    /// The day the customer decided, where the export says so (an order's date).
+    pub decided_on: Option<NaiveDate>,
 }
 
 /// Everything read from one or more files.
@@ -134,6 +142,9 @@ pub struct Batch {
     pub rows: usize,
     /// Whether any file had a consent column.
     pub had_consent_columns: bool,
+    /// Rows whose price was a fraction of a penny, rounded to the nearest penny (a unit
+    /// price such as 0.001, or a line total that does not divide evenly by its quantity).
+    pub prices_rounded: usize,
     /// Columns of the files that were not imported, per file.
     pub unused_columns: Vec<(String, Vec<String>)>,
     customer_index: HashMap<String, usize>,
@@ -166,6 +177,8 @@ struct OrderPart {
     date: Option<NaiveDate>,
     is_return: bool,
     lines: Vec<(ImportedProduct, i64, i64)>,
+    /// Whether its price had to be rounded to a whole penny.
+    price_rounded: bool,
 }
 
 /// A mapped column's position(s) in the file.
@@ -328,18 +341,29 @@ impl Batch {
             }
         }
         if let Some(customer) = &customer_key {
+            let order_day = data.order.as_ref().and_then(|part| {
+                part.date.or_else(|| {
+                    self.order_index
+                        .get(&part.key)
+                        .map(|&o| self.orders[o].date)
+                })
+            });
             for (purpose, granted, source) in data.consents {
                 self.consents.push(ImportedConsent {
                     customer: customer.clone(),
                     purpose,
                     granted,
                     source,
+                    file: table.file.clone(),
+                    evidence: order_day.or(table.modified),
+                    decided_on: order_day,
                 });
             }
         }
         let Some(part) = data.order else {
             return;
         };
+        self.prices_rounded += usize::from(part.price_rounded);
         let o = match self.order_index.get(&part.key) {
             Some(&o) => o,
             None => {
@@ -638,14 +662,9 @@ fn read_order(
     } else {
         let q = get(Role::Quantity, " ")
             .ok_or_else(|| bad(Role::Quantity, "the quantity is blank".to_owned()))?;
-        let n = parse_number(&q, mapping.decimal_comma)
-            .ok_or_else(|| bad(Role::Quantity, format!("\"{q}\" is not a number")))?;
-        let units = n.round() as i64;
-        if units == 0 && n != 0.0 {
-            n.signum() as i64
-        } else {
-            units
-        }
+        number::parse(&q, mapping.decimal_comma)
+            .and_then(|n| n.whole_number(number::MAX_QUANTITY))
+            .map_err(|reason| bad(Role::Quantity, format!("the quantity: {reason}")))?
     };
     if quantity == 0 {
         return Err(ImportError::LeftOut("quantity 0".to_owned()));
@@ -658,14 +677,18 @@ fn read_order(
     };
     let price =
         get(price_role, " ").ok_or_else(|| bad(price_role, "the price is blank".to_owned()))?;
-    let amount = parse_number(&price, mapping.decimal_comma)
-        .ok_or_else(|| bad(price_role, format!("\"{price}\" is not an amount")))?;
-    let unit = if price_role == Role::UnitPrice {
-        amount
+    let (amount_cents, mut rounded) = number::parse(&price, mapping.decimal_comma)
+        .map_err(|reason| bad(price_role, format!("the price: {reason}")))?
+        .hundredths();
+    let unit_price_cents = if price_role == Role::UnitPrice {
+        amount_cents.abs()
     } else {
-        amount / (quantity.unsigned_abs() as f64 * names.len() as f64)
+        let shares = i64::try_from(quantity.unsigned_abs() as u128 * names.len() as u128)
+            .unwrap_or(i64::MAX);
+        let total = amount_cents.abs();
+        rounded |= total % shares != 0;
+        (total + shares / 2) / shares
     };
-    let unit_price_cents = (unit.abs() * 100.0).round() as i64;
     let category_column = get(Role::Category, " ");
     let lines = names
         .iter()
@@ -694,6 +717,7 @@ fn read_order(
         date,
         is_return,
         lines,
+        price_rounded: rounded,
     }))
 }
 

@@ -67,6 +67,9 @@ pub struct FileReport {
     pub encoding: String,
     /// Its delimiter, in words.
     pub delimiter: String,
+    /// Consent answers in this file that another file of the import contradicted and
+    /// that were not taken.
+    pub consent_conflicts: usize,
 }
 
 /// What an import did.
@@ -78,6 +81,8 @@ pub struct ImportOutcome {
     pub files: Vec<FileReport>,
     /// The counts.
     pub summary: Summary,
+    /// Files that disagreed about a customer's consent: which answer was taken.
+    pub consent_conflicts: Vec<super::consent::ConsentConflict>,
     /// Rows skipped as unreadable (only with skip-bad-rows), with line and reason.
     #[serde(skip)]
     pub bad_rows: Vec<RowError>,
@@ -223,6 +228,7 @@ pub fn import(
                 _ => "comma",
             }
             .to_owned(),
+            consent_conflicts: 0,
         });
     }
     if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
@@ -243,9 +249,17 @@ pub fn import(
         (Some(store), shop, known, latest)
     };
     let today = shop.settings.pinned_today.unwrap_or(request.today);
-    let mut merged = merge(&shop, &known, &batch, today, &request.who.actor);
+    let now = request.who.recorded_at();
+    let mut merged = merge(&shop, &known, &batch, today, now, &request.who.actor);
     if created {
         pin_historical_data(&mut merged, request.today);
+    }
+    for f in &mut reports {
+        f.consent_conflicts = merged
+            .consent_conflicts
+            .iter()
+            .filter(|c| c.not_taken.file == f.file)
+            .count();
     }
     let summary = merged.summary.clone();
     let nothing_new = merged.new_keys.is_empty()
@@ -255,6 +269,7 @@ pub fn import(
         created,
         files: reports,
         summary,
+        consent_conflicts: merged.consent_conflicts.clone(),
         bad_rows: batch.bad_rows,
         log_entry: None,
     };
@@ -275,21 +290,7 @@ pub fn import(
         None => {
             let mut start = shop.clone();
             start.settings = merged.shop.settings.clone();
-            let written = (|| {
-                Store::create(&request.db, &start)?;
-                let (mut store, _) = Store::open(&request.db)?;
-                Ok::<_, ImportError>(store.write_import(
-                    &merged,
-                    0,
-                    &request.who,
-                    detail,
-                    cancel,
-                )?)
-            })();
-            if !matches!(written, Ok(Some(_))) {
-                let _ = std::fs::remove_file(&request.db);
-            }
-            written?
+            create_with_import(&request.db, &start, &merged, &request.who, detail, cancel)?
         }
     };
     let Some(entry) = entry else {
@@ -301,6 +302,69 @@ pub fn import(
         fraction: 1.0,
     });
     Ok(outcome)
+}
+
+/// Builds a new shop file holding `start` and the import in a temporary file next to
+/// `db`, and renames it into place only after the import's write has committed, so a
+/// failed, cancelled or killed import never leaves a shop file (empty or otherwise).
+fn create_with_import(
+    db: &Path,
+    start: &Shop,
+    merged: &super::merge::Merged,
+    who: &Attribution,
+    detail: String,
+    cancel: Option<&AtomicBool>,
+) -> Result<Option<i64>, ImportError> {
+    let name = db
+        .file_name()
+        .map_or_else(|| "shop".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = db.with_file_name(format!(".{name}.importing-{}", std::process::id()));
+    let remove_tmp = || {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            // Nothing to report when a leftover is already gone.
+            let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+        }
+    };
+    let written = (|| {
+        Store::create(&tmp, start)?;
+        let (mut store, _) = Store::open(&tmp)?;
+        let entry = store.write_import(merged, 0, who, detail, cancel)?;
+        // Closing the only connection folds the write-ahead log into the file, which is
+        // then complete by itself and can be renamed into place.
+        drop(store);
+        let wal = PathBuf::from(format!("{}-wal", tmp.display()));
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            return Err(ImportError::Io {
+                file: db.display().to_string(),
+                source: std::io::Error::other("the new shop file could not be completed"),
+            });
+        }
+        Ok::<_, ImportError>(entry)
+    })();
+    match written {
+        Ok(Some(entry)) if !db.exists() => {
+            std::fs::rename(&tmp, db).map_err(|source| ImportError::Io {
+                file: db.display().to_string(),
+                source,
+            })?;
+            remove_tmp();
+            Ok(Some(entry))
+        }
+        Ok(Some(_)) => {
+            remove_tmp();
+            Err(ImportError::Io {
+                file: db.display().to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "another program created this file while the import ran; nothing was written to it",
+                ),
+            })
+        }
+        other => {
+            remove_tmp();
+            other
+        }
+    }
 }
 
 /// Historical data (the newest order older than the popularity window) would show nothing
@@ -349,17 +413,28 @@ pub fn write_bad_rows_report(path: &Path, rows: &[RowError]) -> Result<(), Impor
         file: path.display().to_string(),
         source: e,
     };
-    let mut w = csv::Writer::from_path(path).map_err(|e| io(e.into()))?;
+    let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["file", "line", "column", "reason"])
         .map_err(|e| io(e.into()))?;
     for r in rows {
-        w.write_record([
+        let line = r.line.to_string();
+        let cells = [
             r.file.as_str(),
-            &r.line.to_string(),
+            &line,
             r.column.as_deref().unwrap_or(""),
             r.reason.as_str(),
-        ])
+        ];
+        w.write_record(
+            cells
+                .map(crate::safe_write::csv_cell)
+                .iter()
+                .map(AsRef::as_ref),
+        )
         .map_err(|e| io(e.into()))?;
     }
-    w.flush().map_err(io)
+    let bytes = w
+        .into_inner()
+        .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    crate::safe_write::write_file(path, &bytes)
+        .map_err(|e| io(std::io::Error::other(e.to_string())))
 }

@@ -1,6 +1,7 @@
 //! Reading one export file into a table of text: gzip or plain; UTF-8 (with or without a
 //! byte-order mark) or Windows-1252/Latin-1; the delimiter guessed from the header line.
 
+use chrono::NaiveDate;
 use std::io::Read;
 use std::path::Path;
 
@@ -20,6 +21,9 @@ pub struct Table {
     pub encoding: &'static str,
     /// The field delimiter.
     pub delimiter: u8,
+    /// The day the file was last written (its export date, as far as the file system
+    /// knows); `None` for text that did not come from a file.
+    pub modified: Option<NaiveDate>,
     text: String,
 }
 
@@ -80,7 +84,12 @@ impl Table {
         {
             bytes.truncate(end + 1);
         }
-        Self::from_bytes(&file, bytes)
+        let mut table = Self::from_bytes(&file, bytes)?;
+        table.modified = std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .map(|t| chrono::DateTime::<chrono::Utc>::from(t).date_naive());
+        Ok(table)
     }
 
     /// Decodes the bytes of a file called `file`.
@@ -116,6 +125,7 @@ impl Table {
             headers: Vec::new(),
             encoding,
             delimiter,
+            modified: None,
             text,
         };
         let mut reader = table.reader();

@@ -90,8 +90,39 @@ struct ProductRow {
     category: String,
     tags: String,
     price_cents: i64,
+    #[serde(with = "stock_text")]
     stock: i64,
     repeatable: bool,
+}
+
+/// Stock as a bundle writes it: a number, or "not tracked" for a shop whose records carry
+/// no stock figures (never the internal marker's huge number).
+mod stock_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::engine::model::STOCK_NOT_TRACKED;
+
+    const NOT_TRACKED: &str = "not tracked";
+
+    pub fn serialize<S: Serializer>(stock: &i64, s: S) -> Result<S::Ok, S::Error> {
+        if *stock == STOCK_NOT_TRACKED {
+            s.serialize_str(NOT_TRACKED)
+        } else {
+            s.serialize_i64(*stock)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.trim() == NOT_TRACKED {
+            return Ok(STOCK_NOT_TRACKED);
+        }
+        text.trim().parse().map_err(|_| {
+            serde::de::Error::custom(format!(
+                "\"{text}\" is not a stock figure or \"{NOT_TRACKED}\""
+            ))
+        })
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -180,10 +211,20 @@ pub fn read_bundle(read: impl Fn(&str) -> std::io::Result<String>) -> Result<Sho
         orders: rows::<Order>("orders.csv", &text("orders.csv")?)?.into(),
         lines: rows::<OrderLine>("order_lines.csv", &text("order_lines.csv")?)?.into(),
         purposes: rows::<Purpose>("purposes.csv", &text("purposes.csv")?)?,
-        consents: rows::<ConsentEvent>("consents.csv", &text("consents.csv")?)?.into(),
+        consents: consent_rows(&text("consents.csv")?)?.into(),
         rules,
         fields,
     })
+}
+
+/// The consent history of a bundle. A bundle written without the day of decision (the
+/// sample shop's) dates each decision by its `at`; none says when it was recorded.
+fn consent_rows(text: &str) -> Result<Vec<ConsentEvent>, BundleError> {
+    let mut events = rows::<ConsentEvent>("consents.csv", text)?;
+    for e in &mut events {
+        e.decided_on = e.decided_on.or(Some(e.at));
+    }
+    Ok(events)
 }
 
 /// Reads a bundle from a folder.
@@ -323,7 +364,15 @@ pub fn write_bundle(shop: &Shop, dir: &Path) -> Result<(), BundleError> {
         file: "rules.json".to_owned(),
         message: e.to_string(),
     })?;
-    std::fs::write(dir.join("rules.json"), json + "\n").map_err(io("rules.json"))
+    crate::safe_write::write_file(&dir.join("rules.json"), (json + "\n").as_bytes())
+        .map_err(|e| write_err("rules.json", &e))
+}
+
+fn write_err(file: &str, e: &crate::safe_write::WriteError) -> BundleError {
+    BundleError::Io {
+        file: file.to_owned(),
+        source: std::io::Error::other(e.to_string()),
+    }
 }
 
 fn write_rows<T: Serialize>(
@@ -335,12 +384,29 @@ fn write_rows<T: Serialize>(
         file: file.to_owned(),
         source,
     };
-    let mut writer = csv::Writer::from_path(dir.join(file)).map_err(csv_err)?;
+    let mut plain = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        writer.serialize(row).map_err(csv_err)?;
+        plain.serialize(row).map_err(csv_err)?;
     }
-    writer.flush().map_err(|source| BundleError::Io {
+    let plain = plain.into_inner().map_err(|e| BundleError::Io {
         file: file.to_owned(),
-        source,
-    })
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    // Every cell goes through the formula guard, so a customer's name cannot run in a
+    // spreadsheet that opens the export.
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(plain.as_slice());
+    let mut safe = csv::Writer::from_writer(Vec::new());
+    for record in reader.records() {
+        let record = record.map_err(csv_err)?;
+        let cells: Vec<_> = record.iter().map(crate::safe_write::csv_cell).collect();
+        safe.write_record(cells.iter().map(|c| c.as_bytes()))
+            .map_err(csv_err)?;
+    }
+    let bytes = safe.into_inner().map_err(|e| BundleError::Io {
+        file: file.to_owned(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    crate::safe_write::write_file(&dir.join(file), &bytes).map_err(|e| write_err(file, &e))
 }

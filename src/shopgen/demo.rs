@@ -164,6 +164,8 @@ fn demo_consents(rng: &mut ChaCha8Rng, c: &Customer, today: NaiveDate) -> Vec<Co
         purpose: purpose.to_owned(),
         granted,
         at,
+        recorded_at: None,
+        decided_on: Some(at),
         method: method.to_owned(),
         recorded_by: if method == "web form" {
             "web shop"

@@ -27,6 +27,23 @@ pub struct Attribution {
     pub at: String,
 }
 
+impl Attribution {
+    /// Who and why, now (the real time, UTC).
+    pub fn now(actor: &str, reason: &str) -> Self {
+        Self {
+            actor: actor.to_owned(),
+            reason: reason.to_owned(),
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }
+    }
+
+    /// When it happens, as a UTC time (the time now if `at` cannot be read).
+    pub fn recorded_at(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339(&self.at)
+            .map_or_else(|_| chrono::Utc::now(), |t| t.with_timezone(&chrono::Utc))
+    }
+}
+
 /// One entry of the audit log.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct LogEntry {
@@ -63,18 +80,50 @@ pub struct SubjectEvent {
     pub reference: Option<String>,
     /// Details, e.g. where the files were written.
     pub detail: String,
+    /// Files written at the person's request (an access export's JSON and page).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// The personal values an erasure or purge removed from the log (their ids), so that
+    /// checking the log can tell them from values deleted behind Candor's back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erased_values: Vec<i64>,
 }
 
 impl SubjectEvent {
+    /// An event of `kind` about `customer` (or about the shop), with its details.
+    pub fn new(kind: &str, customer: Option<i64>, detail: String) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            customer,
+            reference: None,
+            detail,
+            files: Vec::new(),
+            erased_values: Vec::new(),
+        }
+    }
+
     /// Whom it concerns, in words: "customer 4", or the erasure's reference.
     pub fn subject(&self) -> String {
-        if self.kind == "import" {
-            return "the shop".to_owned();
-        }
         match (&self.customer, &self.reference) {
             (Some(c), _) => format!("customer {c}"),
             (None, Some(r)) => r.clone(),
-            (None, None) => "an erased customer".to_owned(),
+            (None, None) if self.is_about_a_customer() => "an erased customer".to_owned(),
+            (None, None) => "the shop".to_owned(),
+        }
+    }
+
+    /// Whether this kind of event is about one customer (whose number is erased with them).
+    pub fn is_about_a_customer(&self) -> bool {
+        matches!(self.kind.as_str(), "access_export" | "reveal")
+    }
+
+    /// What recording it is, in words, for a refusal on a read-only file.
+    fn action(&self) -> &'static str {
+        match self.kind.as_str() {
+            "access_export" | "reveal" => "record who looked at a customer's data",
+            "owner_refused" => "record a refused owner's passphrase",
+            "owner_passphrase_set" => "set the owner's passphrase",
+            _ => "record what was done",
         }
     }
 }
@@ -87,6 +136,9 @@ pub(super) struct EntryBody {
     pub(super) undoes: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) event: Option<SubjectEvent>,
+    /// Whether the `reason` column holds a seal (see [`super::sealed`]) instead of the text.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(super) reason_sealed: bool,
 }
 
 /// Why an apply was refused. Nothing was written in every case.
@@ -109,11 +161,6 @@ pub enum ApplyError {
     /// The customer asked for does not exist.
     #[error("there is no customer number {0} in this shop")]
     NoSuchCustomer(i64),
-    /// The audit log was altered behind Candor's back.
-    #[error(
-        "the audit log is not intact ({0}); erasing now would re-seal it and hide that, so nothing was erased. Restore the file from a backup first."
-    )]
-    LogNotIntact(String),
     /// The owner's passphrase was wrong (the refusal is logged).
     #[error(
         "that is not the owner's passphrase; nothing was done, and the refusal is recorded in the audit log"
@@ -152,12 +199,8 @@ impl Store {
         if expected.is_some_and(|e| *e != current) {
             return Err(ApplyError::Stale);
         }
-        let today = current.settings.pinned_today.unwrap_or_else(|| {
-            chrono::DateTime::parse_from_rfc3339(&who.at)
-                .map_or_else(|_| chrono::Local::now().date_naive(), |t| t.date_naive())
-        });
         let ctx = ChangeContext {
-            today,
+            now: who.recorded_at(),
             actor: who.actor.clone(),
         };
         let (next, applied) = apply_all(current.clone(), changes, &ctx)?;
@@ -167,6 +210,7 @@ impl Store {
             impact,
             undoes,
             event: None,
+            reason_sealed: false,
         };
         let id = append_entry(&tx, who, &body).map_err(sql)?;
         if let Some(ms) = std::env::var(PAUSE_ENV).ok().and_then(|v| v.parse().ok()) {
@@ -230,14 +274,9 @@ impl Store {
     ) -> Result<i64, ApplyError> {
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
-        let tx = self.begin_write(who, "record who looked at a customer's data")?;
+        let tx = self.begin_write(who, event.action())?;
         also(&tx).map_err(sql)?;
-        let body = EntryBody {
-            changes: Vec::new(),
-            impact: None,
-            undoes: None,
-            event: Some(event),
-        };
+        let body = EntryBody::event(event);
         let id = append_entry(&tx, who, &body).map_err(sql)?;
         tx.commit().map_err(sql)?;
         Ok(id)
@@ -271,24 +310,89 @@ impl Store {
     }
 }
 
-/// Appends one entry to the audit log and chains it; returns its number.
+impl EntryBody {
+    /// The body of an entry that records an event.
+    pub(super) fn event(event: SubjectEvent) -> Self {
+        Self {
+            changes: Vec::new(),
+            impact: None,
+            undoes: None,
+            event: Some(event),
+            reason_sealed: false,
+        }
+    }
+}
+
+/// Appends one entry to the audit log and chains it; returns its number. The personal
+/// values in it are sealed first (see [`super::sealed`]), so erasure never rewrites it.
 pub(super) fn append_entry(
     conn: &Connection,
     who: &Attribution,
     body: &EntryBody,
 ) -> rusqlite::Result<i64> {
-    let json = serde_json::to_string(body)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let to_sql = |e: serde_json::Error| rusqlite::Error::ToSqlConversionFailure(Box::new(e));
+    let (json, reason) = seal_entry(
+        conn,
+        serde_json::to_value(body).map_err(to_sql)?,
+        &who.reason,
+    )?;
     conn.execute(
         "INSERT INTO audit_log (at, actor, reason, entry) VALUES (?1, ?2, ?3, ?4)",
-        params![who.at, who.actor, who.reason, json],
+        params![who.at, who.actor, reason, json],
     )?;
     let id = conn.last_insert_rowid();
     super::chain::chain_new_entry(conn, id)?;
     Ok(id)
 }
 
+/// An entry's JSON and reason as stored: its personal values sealed, and its reason too
+/// when the entry is about anyone.
+pub(super) fn seal_entry(
+    conn: &Connection,
+    mut body: Value,
+    reason: &str,
+) -> rusqlite::Result<(String, String)> {
+    let about = super::sealed::seal_body(conn, &mut body)?;
+    let reason = if about.is_empty() {
+        reason.to_owned()
+    } else {
+        body["reason_sealed"] = Value::Bool(true);
+        super::sealed::seal_reason(conn, reason, &about)?
+    };
+    Ok((body.to_string(), reason))
+}
+
+/// Seals the personal values of every entry written before the log kept them apart, then
+/// re-seals the chain; refused when the log is not intact, which re-sealing would hide.
+pub(super) fn seal_existing_entries(
+    conn: &Connection,
+) -> Result<(), rusqlite_migration::HookError> {
+    let report = super::chain::verify(conn)?;
+    if let Some(problem) = report.problem {
+        return Err(rusqlite_migration::HookError::Hook(format!(
+            "the audit log is not intact ({problem}), and upgrading it would hide that; restore the file from a backup, or open it with the Candor version that wrote it"
+        )));
+    }
+    let rows: Vec<(i64, String, String)> = conn
+        .prepare("SELECT id, reason, entry FROM audit_log ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    for (id, reason, entry) in rows {
+        let body: Value = serde_json::from_str(&entry).map_err(|e| {
+            rusqlite_migration::HookError::Hook(format!("audit-log entry {id} cannot be read: {e}"))
+        })?;
+        let (entry, reason) = seal_entry(conn, body, &reason)?;
+        conn.execute(
+            "UPDATE audit_log SET entry = ?1, reason = ?2 WHERE id = ?3",
+            params![entry, reason, id],
+        )?;
+    }
+    super::chain::rechain_all(conn)?;
+    Ok(())
+}
+
 fn read_log(conn: &Connection) -> Result<Vec<LogEntry>, LoadError> {
+    let values = super::sealed::load_values(conn)?;
     let mut stmt =
         conn.prepare("SELECT id, at, actor, reason, entry FROM audit_log ORDER BY id")?;
     let mut rows = stmt.query([])?;
@@ -296,16 +400,24 @@ fn read_log(conn: &Connection) -> Result<Vec<LogEntry>, LoadError> {
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
         let json: String = row.get(4)?;
-        let body: EntryBody = serde_json::from_str(&json).map_err(|e| LoadError::Corrupt {
+        let corrupt = |e: serde_json::Error| LoadError::Corrupt {
             table: "audit_log",
             row: id.to_string(),
             detail: format!("the entry cannot be read: {e}"),
-        })?;
+        };
+        let mut opened: Value = serde_json::from_str(&json).map_err(corrupt)?;
+        super::sealed::open_body(&mut opened, &values);
+        let body: EntryBody = serde_json::from_value(opened).map_err(corrupt)?;
+        let reason: String = row.get(3)?;
         out.push(LogEntry {
             id,
             at: row.get(1)?,
             actor: row.get(2)?,
-            reason: row.get(3)?,
+            reason: if body.reason_sealed {
+                super::sealed::open_reason(&reason, &values)
+            } else {
+                reason
+            },
             changes: body.changes,
             impact: body.impact,
             undoes: body.undoes,
@@ -328,6 +440,7 @@ fn write_changes(
         super::write::insert_rules(conn, &after.rules)?;
     }
     super::write::insert_consents(conn, &after.consents[before.consents.len()..])?;
+    super::remember_former_emails(conn, applied)?;
     for a in applied {
         match &a.change {
             Change::CustomerField { customer, .. } => write_customer(conn, after, *customer)?,

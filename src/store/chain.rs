@@ -2,7 +2,8 @@
 //! the shop settings keep the newest hash and the number of entries. Editing or deleting
 //! an entry behind Candor's back breaks the chain at that point, which `verify` reports.
 //! (Someone who rewrites every later hash as well is not stopped; the chain makes quiet
-//! edits visible, it is not a signature.)
+//! edits visible, it is not a signature.) The personal values an entry seals are checked
+//! against their commitments too, so erasing them never needs the chain re-sealed.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -124,6 +125,59 @@ fn entries(conn: &Connection) -> rusqlite::Result<Vec<Row>> {
     rows.collect()
 }
 
+/// Checks every personal value an entry seals (see [`super::sealed`]): it must be kept
+/// unchanged, or have been deleted by an erasure or purge that the log records.
+fn check_seals(conn: &Connection, rows: &[Row]) -> rusqlite::Result<Option<(i64, String)>> {
+    use super::sealed;
+    let values = sealed::load_values(conn)?;
+    let parsed: Vec<(i64, serde_json::Value, &str)> = rows
+        .iter()
+        .filter_map(|r| {
+            serde_json::from_str(&r.entry)
+                .ok()
+                .map(|v| (r.id, v, r.reason.as_str()))
+        })
+        .collect();
+    let erased: std::collections::HashSet<i64> = parsed
+        .iter()
+        .filter_map(|(_, body, _)| body.pointer("/event/erased_values")?.as_array().cloned())
+        .flatten()
+        .filter_map(|v| v.as_i64())
+        .collect();
+    for (id, body, reason) in &parsed {
+        let mut seals = Vec::new();
+        sealed::seals_in(body, &mut seals);
+        if body
+            .get("reason_sealed")
+            .and_then(serde_json::Value::as_bool)
+            == Some(true)
+        {
+            seals.extend(sealed::reason_seal(reason));
+        }
+        for seal in seals {
+            match sealed::matches(&values, &seal) {
+                Some(true) => {}
+                Some(false) => {
+                    return Ok(Some((
+                        *id,
+                        format!("a personal value of entry {id} was altered after it was written"),
+                    )));
+                }
+                None if erased.contains(&seal.id) => {}
+                None => {
+                    return Ok(Some((
+                        *id,
+                        format!(
+                            "a personal value of entry {id} was deleted, but no erasure or purge in the log removed it"
+                        ),
+                    )));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// Checks every entry against its hash and its predecessor, and the newest against the
 /// recorded head, reporting the first place the chain breaks.
 pub fn verify(conn: &Connection) -> rusqlite::Result<ChainReport> {
@@ -153,6 +207,9 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<ChainReport> {
             ));
         }
         prev = hash;
+    }
+    if let Some((entry, problem)) = check_seals(conn, &rows)? {
+        return Ok(broken(entry, problem));
     }
     let (head_hash, count) = head(conn)?;
     if head_hash != prev || count != rows.len() as i64 {

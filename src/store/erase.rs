@@ -1,11 +1,15 @@
-//! The right to erasure: one transaction removes a customer's record, field sources and
-//! consents, keeps their orders without their name (for the accounts), and redacts their
-//! values from earlier audit-log entries; then the file is rewritten so none of the erased
+//! The right to erasure, and purging data past its retention period. One transaction
+//! removes the customer's record, field sources, consents and every key they were known
+//! by (moved to the erased keys, so an old export cannot bring them back), keeps their
+//! orders without their name (for the accounts), and deletes their personal values from
+//! the audit log's value store (see [`super::sealed`]): no entry is rewritten, so the log
+//! reads, verifies and undoes as before. Then the file is rewritten so none of the erased
 //! bytes survive in free pages or the write-ahead log.
+
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, params};
 use serde::Serialize;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::engine::model::PersonalField;
@@ -13,8 +17,7 @@ use crate::engine::model::PersonalField;
 use super::apply::{ApplyError, Attribution, EntryBody, SubjectEvent, append_entry};
 use super::{Store, StoreError};
 
-/// What takes the place of an erased value in the audit log.
-pub const ERASED: &str = "[erased]";
+pub use super::sealed::ERASED;
 
 /// What an erasure did.
 #[derive(Clone, Debug, Serialize)]
@@ -27,21 +30,71 @@ pub struct Erased {
     pub orders_anonymized: usize,
     /// Consent records removed.
     pub consents_removed: usize,
-    /// Earlier audit-log entries from which the customer's values were removed.
-    pub entries_redacted: Vec<i64>,
+    /// Personal values removed from the audit log's value store.
+    pub log_values_removed: usize,
+    /// Files written at the customer's request that the log records (access exports):
+    /// they are outside the shop file, so delete them too.
+    pub files_written: Vec<String>,
+    /// Backups Candor made before upgrading the shop file (`FILE.vN-backup`): they hold
+    /// the customer as they were, so erase from them or delete them too.
+    pub backups: Vec<PathBuf>,
 }
 
-/// A reference that stands for the erased customer in the log and cannot be turned back
-/// into their number: a hash of the number, the time and the process.
-/// Moves the customer's import keys (already one-way hashes) and the hash of their email to
-/// the erased keys, so a later import of an old export recognizes them and does not bring
-/// their data back.
-fn forget_import_keys(conn: &Connection, customer: i64) -> rusqlite::Result<()> {
+impl Erased {
+    /// What was done and what is left to do, in words, for the person who erased.
+    pub fn summary(&self) -> String {
+        let mut text = format!(
+            "Erased and recorded as audit-log entry {} under the reference {}: {} {} kept without a name for bookkeeping, {} consent {} removed, {} personal {} removed from earlier audit-log entries.",
+            self.entry,
+            self.reference,
+            self.orders_anonymized,
+            plural(self.orders_anonymized, "order", "orders"),
+            self.consents_removed,
+            plural(self.consents_removed, "record", "records"),
+            self.log_values_removed,
+            plural(self.log_values_removed, "value", "values"),
+        );
+        if !self.files_written.is_empty() {
+            text.push_str(&format!(
+                " Files written at their request are outside the shop file; delete them too: {}.",
+                self.files_written.join(", ")
+            ));
+        }
+        if !self.backups.is_empty() {
+            let names: Vec<String> = self
+                .backups
+                .iter()
+                .map(|b| b.display().to_string())
+                .collect();
+            text.push_str(&format!(
+                " Backups made before upgrading the shop file still hold this customer as they were; delete them (or erase the customer from them too): {}.",
+                names.join(", ")
+            ));
+        }
+        text
+    }
+}
+
+/// What a retention purge did.
+#[derive(Clone, Debug, Serialize)]
+pub struct Purged {
+    /// The audit-log entry recording it.
+    pub entry: i64,
+    /// Values deleted, per field key.
+    pub fields: Vec<(String, usize)>,
+    /// Personal values removed from the audit log's value store.
+    pub log_values_removed: usize,
+}
+
+/// Moves every key the customer was known by (import keys and earlier emails, already
+/// one-way hashes) and the hash of their current email to the erased keys, so a later
+/// import of an old export recognizes them and does not bring their data back.
+fn forget_keys(conn: &Connection, customer: i64) -> rusqlite::Result<()> {
     use crate::import::keys::{KeyKind, erased_key_hash};
     conn.execute(
         "INSERT OR IGNORE INTO erased_keys (key_hash)
-         SELECT key FROM import_keys WHERE kind = 'customer' AND id = ?1",
-        params![customer],
+         SELECT key FROM import_keys WHERE kind IN ('customer', ?2) AND id = ?1",
+        params![customer, super::FORMER_KEY_KIND],
     )?;
     let email: Option<String> = conn.query_row(
         "SELECT email FROM customers WHERE id = ?1",
@@ -58,12 +111,14 @@ fn forget_import_keys(conn: &Connection, customer: i64) -> rusqlite::Result<()> 
         )?;
     }
     conn.execute(
-        "DELETE FROM import_keys WHERE kind = 'customer' AND id = ?1",
-        params![customer],
+        "DELETE FROM import_keys WHERE kind IN ('customer', ?2) AND id = ?1",
+        params![customer, super::FORMER_KEY_KIND],
     )?;
     Ok(())
 }
 
+/// A reference that stands for the erased customer in the log and cannot be turned back
+/// into their number: a hash of the number, the time and the process.
 fn pseudonym(customer: i64) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -73,7 +128,7 @@ fn pseudonym(customer: i64) -> String {
     format!("erased-{hex}")
 }
 
-/// The customer's current personal values (what must not survive anywhere in the file).
+/// The customer's current personal values, and the parts of their name.
 fn current_values(conn: &Connection, customer: i64) -> rusqlite::Result<Option<Vec<String>>> {
     let columns: Vec<&str> = PersonalField::VALUES.iter().map(|f| f.key()).collect();
     let mut stmt = conn.prepare(&format!(
@@ -86,129 +141,105 @@ fn current_values(conn: &Connection, customer: i64) -> rusqlite::Result<Option<V
     };
     let mut values = Vec::new();
     for i in 0..columns.len() {
-        if let Some(v) = row.get::<_, Option<String>>(i)?
-            && !v.trim().is_empty()
-        {
+        if let Some(v) = row.get::<_, Option<String>>(i)? {
+            values.extend(v.split_whitespace().map(str::to_owned));
             values.push(v);
         }
     }
     Ok(Some(values))
 }
 
-/// Removes what the log's entry JSON says about `customer` by structure: the before and
-/// after values and new value of their changes, their number, and their events' details.
-fn redact_customer(body: &mut Value, customer: i64) {
-    if let Some(changes) = body.get_mut("changes").and_then(Value::as_array_mut) {
-        for applied in changes {
-            if applied.pointer("/change/customer").and_then(Value::as_i64) != Some(customer) {
-                continue;
-            }
-            for key in ["before", "after"] {
-                applied[key] = Value::String(ERASED.to_owned());
-            }
-            if let Some(value) = applied.pointer_mut("/change/value")
-                && !value.is_null()
-            {
-                *value = Value::String(ERASED.to_owned());
-            }
-            applied["change"]["customer"] = Value::from(0);
-        }
-    }
-    if let Some(event) = body.get_mut("event")
-        && event.get("customer").and_then(Value::as_i64) == Some(customer)
-    {
-        event["customer"] = Value::Null;
-        event["detail"] = Value::String(ERASED.to_owned());
-    }
-}
-
-/// `text` with every occurrence of `values` replaced by [`ERASED`]; `json` when the text
-/// is JSON, where values appear escaped.
-fn scrub(text: &str, values: &[String], json: bool) -> String {
+/// `text` without the customer's values (of three characters or more: shorter ones, such
+/// as a gender's "m", would cut words apart and identify nobody) or their number after
+/// "customer", "no." or "#".
+pub fn scrub(text: &str, values: &[String], customer: i64) -> String {
     let mut out = text.to_owned();
-    for v in values.iter().filter(|v| !v.trim().is_empty()) {
-        let escaped = serde_json::to_string(v).unwrap_or_default();
-        let needle = if json {
-            escaped.get(1..escaped.len().saturating_sub(1)).unwrap_or(v)
-        } else {
-            v.as_str()
-        };
-        out = out.replace(needle, ERASED);
+    let mut values: Vec<&String> = values.iter().filter(|v| v.trim().len() >= 3).collect();
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    for v in values {
+        out = replace_ignoring_case(&out, v, ERASED);
+    }
+    for prefix in [
+        "customer number ",
+        "customer no. ",
+        "customer #",
+        "customer ",
+        "no. ",
+        "#",
+    ] {
+        out = replace_ignoring_case(
+            &out,
+            &format!("{prefix}{customer}"),
+            &format!("{prefix}{ERASED}"),
+        );
     }
     out
 }
 
-/// Rewrites every audit-log entry: first by structure (`redact`), then by scrubbing
-/// `values` from the entry and its reason; returns the entries changed.
-fn rewrite_log(
-    conn: &Connection,
-    values: &[String],
-    redact: impl Fn(&mut Value),
-) -> rusqlite::Result<Vec<i64>> {
-    let mut stmt = conn.prepare("SELECT id, reason, entry FROM audit_log ORDER BY id")?;
-    let rows: Vec<(i64, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
-    let mut changed = Vec::new();
-    for (id, reason, entry) in rows {
-        let structured = serde_json::from_str::<Value>(&entry)
-            .ok()
-            .and_then(|mut body| {
-                let before = body.clone();
-                redact(&mut body);
-                (body != before).then(|| serde_json::to_string(&body).ok())?
-            })
-            .unwrap_or_else(|| entry.clone());
-        let (new_entry, new_reason) = (
-            scrub(&structured, values, true),
-            scrub(&reason, values, false),
-        );
-        if new_entry != entry || new_reason != reason {
-            conn.execute(
-                "UPDATE audit_log SET entry = ?1, reason = ?2 WHERE id = ?3",
-                params![new_entry, new_reason, id],
-            )?;
-            changed.push(id);
-        }
+fn replace_ignoring_case(text: &str, needle: &str, with: &str) -> String {
+    let lower = text.to_lowercase();
+    let wanted = needle.to_lowercase();
+    if wanted.is_empty() || lower.len() != text.len() {
+        return text.replace(needle, with);
     }
-    Ok(changed)
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    for (at, _) in lower.match_indices(&wanted) {
+        if at < rest {
+            continue;
+        }
+        out.push_str(&text[rest..at]);
+        out.push_str(with);
+        rest = at + wanted.len();
+    }
+    out.push_str(&text[rest..]);
+    out
 }
 
-/// What a retention purge did.
-#[derive(Clone, Debug, Serialize)]
-pub struct Purged {
-    /// The audit-log entry recording it.
-    pub entry: i64,
-    /// Values deleted, per field key.
-    pub fields: Vec<(String, usize)>,
-    /// Earlier audit-log entries from which those values were removed.
-    pub entries_redacted: Vec<i64>,
+/// The upgrade backups of the shop file at `path` that exist.
+pub fn upgrade_backups(path: &Path) -> Vec<PathBuf> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Vec::new();
+    };
+    let prefix = format!("{}.v", name.to_string_lossy());
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.starts_with(&prefix) && n.ends_with("-backup")
+        })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
 }
 
 impl Store {
-    /// Starts a write that removes personal data: refused unattributed, read-only, or
-    /// while the log is not intact (the removal re-seals it and would hide tampering). The
-    /// log is checked inside the write's own transaction, so nothing can be appended between
-    /// the check and the removal; deleted cells are overwritten (`secure_delete`).
+    /// Starts a write that removes personal data; deleted cells are overwritten
+    /// (`secure_delete`). No entry is rewritten, so a log that is not intact stays visibly
+    /// so: the removal cannot hide tampering.
     fn begin_removal(
         &mut self,
         who: &Attribution,
         action: &'static str,
     ) -> Result<rusqlite::Transaction<'_>, ApplyError> {
         let path = self.path.clone();
-        let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
         let tx = self.begin_write(who, action)?;
-        let report = super::chain::verify(&tx).map_err(sql)?;
-        if let Some(problem) = report.problem {
-            return Err(ApplyError::LogNotIntact(problem));
-        }
-        tx.pragma_update(None, "secure_delete", true).map_err(sql)?;
+        tx.pragma_update(None, "secure_delete", true)
+            .map_err(|e| ApplyError::Store(StoreError::sqlite(&path, e)))?;
         Ok(tx)
     }
 
-    /// Deletes each (customer, field) of `plan` (fields past their retention period) in
-    /// one logged transaction, removes the deleted values from earlier audit-log
-    /// entries, and rewrites the file so they are gone from its bytes.
+    /// Deletes each (customer, field) of `plan` (fields past their retention period) and
+    /// their values in the audit log, in one logged transaction, and rewrites the file so
+    /// they are gone from its bytes.
     pub fn purge(
         &mut self,
         plan: &[(i64, PersonalField)],
@@ -217,122 +248,75 @@ impl Store {
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
         let tx = self.begin_removal(who, "purge data past its retention period")?;
-        let mut values = Vec::new();
         let mut counts: Vec<(String, usize)> = Vec::new();
+        let mut erased_values = Vec::new();
         for &(customer, field) in plan {
-            if !PersonalField::VALUES.contains(&field) {
+            if !purge_one(&tx, customer, field).map_err(sql)? {
                 continue;
             }
-            let col = field.key();
-            let value: Option<String> = tx
-                .query_row(
-                    &format!("SELECT {col} FROM customers WHERE id = ?1"),
-                    params![customer],
-                    |r| r.get(0),
-                )
-                .map_err(sql)?;
-            let Some(value) = value else { continue };
-            tx.execute(
-                &format!("UPDATE customers SET {col} = NULL WHERE id = ?1"),
-                params![customer],
-            )
-            .map_err(sql)?;
-            tx.execute(
-                "DELETE FROM field_sources WHERE customer = ?1 AND field = ?2",
-                params![customer, field.key()],
-            )
-            .map_err(sql)?;
-            values.push(value);
+            erased_values.extend(
+                super::sealed::delete_values(&tx, customer, Some(field.key())).map_err(sql)?,
+            );
             match counts.iter_mut().find(|(k, _)| k == field.key()) {
                 Some((_, n)) => *n += 1,
                 None => counts.push((field.key().to_owned(), 1)),
             }
         }
-        let entries_redacted = rewrite_log(&tx, &values, |_| {}).map_err(sql)?;
         let summary: Vec<String> = counts.iter().map(|(f, n)| format!("{f}: {n}")).collect();
-        let body = EntryBody {
-            changes: Vec::new(),
-            impact: None,
-            undoes: None,
-            event: Some(SubjectEvent {
-                kind: "retention_purge".to_owned(),
-                customer: None,
-                reference: None,
-                detail: format!(
-                    "deleted values past their retention period ({}); values removed from audit-log entries {entries_redacted:?}",
-                    if summary.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        summary.join(", ")
-                    }
-                ),
-            }),
-        };
-        let entry = append_entry(&tx, who, &body).map_err(sql)?;
-        if !entries_redacted.is_empty() {
-            super::chain::rechain_all(&tx).map_err(sql)?;
-        }
+        let mut event = SubjectEvent::new(
+            "retention_purge",
+            None,
+            format!(
+                "deleted values past their retention period ({}); {} personal values removed from earlier audit-log entries",
+                if summary.is_empty() {
+                    "none".to_owned()
+                } else {
+                    summary.join(", ")
+                },
+                erased_values.len()
+            ),
+        );
+        let log_values_removed = erased_values.len();
+        event.erased_values = erased_values;
+        let entry = append_entry(&tx, who, &EntryBody::event(event)).map_err(sql)?;
         tx.commit().map_err(sql)?;
         self.compact().map_err(sql)?;
         Ok(Purged {
             entry,
             fields: counts,
-            entries_redacted,
+            log_values_removed,
         })
     }
 
-    /// Erases customer `customer`: see the module documentation. Refused when the audit
-    /// log is not intact (erasing would re-seal it and hide the tampering).
+    /// Erases customer `customer`: see the module documentation.
     pub fn erase(&mut self, customer: i64, who: &Attribution) -> Result<Erased, ApplyError> {
+        let files_written = self.files_written_for(customer)?;
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
         let tx = self.begin_removal(who, "erase a customer")?;
         let values = current_values(&tx, customer)
             .map_err(sql)?
             .ok_or(ApplyError::NoSuchCustomer(customer))?;
+        let (orders_anonymized, consents_removed) = remove_customer(&tx, customer).map_err(sql)?;
+        let erased_values = super::sealed::delete_values(&tx, customer, None).map_err(sql)?;
         let reference = pseudonym(customer);
-        let orders_anonymized = tx
-            .execute(
-                "UPDATE orders SET customer = NULL WHERE customer = ?1",
-                params![customer],
-            )
-            .map_err(sql)?;
-        let consents_removed = tx
-            .execute(
-                "DELETE FROM consents WHERE customer = ?1",
-                params![customer],
-            )
-            .map_err(sql)?;
-        tx.execute(
-            "DELETE FROM field_sources WHERE customer = ?1",
-            params![customer],
-        )
-        .map_err(sql)?;
-        forget_import_keys(&tx, customer).map_err(sql)?;
-        tx.execute("DELETE FROM customers WHERE id = ?1", params![customer])
-            .map_err(sql)?;
-        let entries_redacted =
-            rewrite_log(&tx, &values, |body| redact_customer(body, customer)).map_err(sql)?;
-        let detail = format!(
-            "personal data erased; {orders_anonymized} order(s) kept without a name for bookkeeping; {consents_removed} consent record(s) removed; values removed from audit-log entries {entries_redacted:?}"
+        let mut event = SubjectEvent::new(
+            "erasure",
+            None,
+            format!(
+                "personal data erased; {orders_anonymized} {} kept without a name for bookkeeping; {consents_removed} consent {} removed; {} personal {} removed from earlier audit-log entries",
+                plural(orders_anonymized, "order", "orders"),
+                plural(consents_removed, "record", "records"),
+                erased_values.len(),
+                plural(erased_values.len(), "value", "values"),
+            ),
         );
-        let body = EntryBody {
-            changes: Vec::new(),
-            impact: None,
-            undoes: None,
-            event: Some(SubjectEvent {
-                kind: "erasure".to_owned(),
-                customer: None,
-                reference: Some(reference.clone()),
-                detail,
-            }),
-        };
+        event.reference = Some(reference.clone());
+        let log_values_removed = erased_values.len();
+        event.erased_values = erased_values;
         let mut scrubbed = who.clone();
-        scrubbed.reason = scrub(&who.reason, &values, false);
-        let entry = append_entry(&tx, &scrubbed, &body).map_err(sql)?;
-        if !entries_redacted.is_empty() {
-            super::chain::rechain_all(&tx).map_err(sql)?;
-        }
+        scrubbed.reason = scrub(&who.reason, &values, customer);
+        let entry = append_entry(&tx, &scrubbed, &EntryBody::event(event)).map_err(sql)?;
         tx.commit().map_err(sql)?;
         self.compact().map_err(sql)?;
         Ok(Erased {
@@ -340,8 +324,21 @@ impl Store {
             reference,
             orders_anonymized,
             consents_removed,
-            entries_redacted,
+            log_values_removed,
+            files_written,
+            backups: upgrade_backups(&self.path),
         })
+    }
+
+    /// The files the log records as written at this customer's request.
+    fn files_written_for(&self, customer: i64) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .log()?
+            .into_iter()
+            .filter_map(|e| e.event)
+            .filter(|e| e.customer == Some(customer))
+            .flat_map(|e| e.files)
+            .collect())
     }
 
     /// Rewrites the file without free pages and empties the write-ahead log, so deleted
@@ -353,4 +350,59 @@ impl Store {
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
     }
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+/// Deletes one field of one customer; false when they held no value for it.
+fn purge_one(conn: &Connection, customer: i64, field: PersonalField) -> rusqlite::Result<bool> {
+    if !PersonalField::VALUES.contains(&field) {
+        return Ok(false);
+    }
+    let col = field.key();
+    let value: Option<Option<String>> = conn
+        .query_row(
+            &format!("SELECT {col} FROM customers WHERE id = ?1"),
+            params![customer],
+            |r| r.get(0),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    if value.flatten().is_none() {
+        return Ok(false);
+    }
+    conn.execute(
+        &format!("UPDATE customers SET {col} = NULL WHERE id = ?1"),
+        params![customer],
+    )?;
+    conn.execute(
+        "DELETE FROM field_sources WHERE customer = ?1 AND field = ?2",
+        params![customer, col],
+    )?;
+    Ok(true)
+}
+
+/// Deletes the customer's record, field sources, consents and keys and detaches their
+/// orders; returns (orders detached, consent records removed).
+fn remove_customer(conn: &Connection, customer: i64) -> rusqlite::Result<(usize, usize)> {
+    let orders = conn.execute(
+        "UPDATE orders SET customer = NULL WHERE customer = ?1",
+        params![customer],
+    )?;
+    let consents = conn.execute(
+        "DELETE FROM consents WHERE customer = ?1",
+        params![customer],
+    )?;
+    conn.execute(
+        "DELETE FROM field_sources WHERE customer = ?1",
+        params![customer],
+    )?;
+    forget_keys(conn, customer)?;
+    conn.execute("DELETE FROM customers WHERE id = ?1", params![customer])?;
+    Ok((orders, consents))
 }

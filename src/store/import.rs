@@ -74,17 +74,8 @@ impl Store {
             return Err(ApplyError::Stale);
         }
         write_records(&tx, merged).map_err(sql)?;
-        let body = EntryBody {
-            changes: merged.updates.clone(),
-            impact: None,
-            undoes: None,
-            event: Some(SubjectEvent {
-                kind: "import".to_owned(),
-                customer: None,
-                reference: None,
-                detail,
-            }),
-        };
+        let mut body = EntryBody::event(SubjectEvent::new("import", None, detail));
+        body.changes.clone_from(&merged.updates);
         let id = append_entry(&tx, who, &body).map_err(sql)?;
         if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
             // Dropping the transaction rolls every row back.
@@ -129,5 +120,5 @@ fn write_records(conn: &Connection, merged: &Merged) -> rusqlite::Result<()> {
     for (kind, k, id) in &merged.new_keys {
         key.execute(params![kind.name(), k, id])?;
     }
-    Ok(())
+    super::remember_former_emails(conn, &merged.updates)
 }

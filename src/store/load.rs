@@ -29,6 +29,16 @@ fn date(
         .map_err(|_| corrupt(table, row, format!("\"{text}\" is not a date (YYYY-MM-DD)")))
 }
 
+fn time(
+    table: &'static str,
+    row: &dyn std::fmt::Display,
+    text: &str,
+) -> Result<chrono::DateTime<chrono::Utc>, LoadError> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| corrupt(table, row, format!("\"{text}\" is not a time (RFC 3339)")))
+}
+
 fn field(
     table: &'static str,
     row: &dyn std::fmt::Display,
@@ -81,6 +91,8 @@ fn load_settings(conn: &Connection) -> Result<Settings, LoadError> {
             _ => {}
         }
     }
+    s.validate()
+        .map_err(|problem| corrupt("shop_settings", &"settings", problem))?;
     Ok(s)
 }
 
@@ -196,7 +208,8 @@ fn load_purposes(conn: &Connection) -> Result<Vec<Purpose>, LoadError> {
 
 fn load_consents(conn: &Connection) -> Result<Vec<ConsentEvent>, LoadError> {
     let mut stmt = conn.prepare(
-        "SELECT id, customer, purpose, granted, at, method, recorded_by, words FROM consents ORDER BY id",
+        "SELECT id, customer, purpose, granted, at, method, recorded_by, words, recorded_at, decided_on
+         FROM consents ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
@@ -208,6 +221,14 @@ fn load_consents(conn: &Connection) -> Result<Vec<ConsentEvent>, LoadError> {
             purpose: row.get(2)?,
             granted: row.get(3)?,
             at: date("consents", &id, &at)?,
+            recorded_at: row
+                .get::<_, Option<String>>(8)?
+                .map(|t| time("consents", &id, &t))
+                .transpose()?,
+            decided_on: row
+                .get::<_, Option<String>>(9)?
+                .map(|d| date("consents", &id, &d))
+                .transpose()?,
             method: row.get(5)?,
             recorded_by: row.get(6)?,
             words: row.get(7)?,
@@ -225,6 +246,8 @@ fn load_rules(conn: &Connection) -> Result<Vec<Rule>, LoadError> {
         let json: String = row.get(1)?;
         let rule: Rule = serde_json::from_str(&json)
             .map_err(|e| corrupt("rules", &id, format!("the rule cannot be read: {e}")))?;
+        rule.validate_bounds()
+            .map_err(|p| corrupt("rules", &id, p.to_string()))?;
         out.push(rule);
     }
     Ok(out)

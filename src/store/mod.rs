@@ -10,6 +10,7 @@ mod import;
 mod load;
 mod owner;
 pub mod schema;
+pub mod sealed;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -18,11 +19,40 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use apply::{ApplyError, Attribution, LogEntry, SubjectEvent};
-pub use erase::{ERASED, Erased, Purged};
+pub use erase::{ERASED, Erased, Purged, upgrade_backups};
 pub use error::StoreError;
 pub use owner::{MIN_PASSPHRASE, OwnerCheck};
 
 use crate::engine::model::Shop;
+
+/// The `import_keys` kind under which the hashes of a customer's earlier emails are kept:
+/// never used to match an import, only moved to the erased keys when they are erased.
+pub(crate) const FORMER_KEY_KIND: &str = "former_customer";
+
+/// Keeps the hash of every email a customer had before a change (see
+/// [`FORMER_KEY_KIND`]), so that erasing them later also stops an old export with that
+/// email from bringing them back.
+pub(crate) fn remember_former_emails(
+    conn: &Connection,
+    applied: &[crate::engine::changes::Applied],
+) -> rusqlite::Result<()> {
+    use crate::engine::changes::Change;
+    use crate::import::keys::{KeyKind, erased_key_hash};
+    let mut stmt = conn
+        .prepare_cached("INSERT OR IGNORE INTO import_keys (kind, key, id) VALUES (?1, ?2, ?3)")?;
+    for a in applied {
+        if let Change::CustomerField {
+            customer, field, ..
+        } = &a.change
+            && field == "email"
+            && let Some(old) = a.before["value"].as_str()
+        {
+            let hash = erased_key_hash(KeyKind::Customer, &format!("email:{}", old.to_lowercase()));
+            stmt.execute(rusqlite::params![FORMER_KEY_KIND, hash, customer])?;
+        }
+    }
+    Ok(())
+}
 
 /// How long to wait for another program that is writing the shop.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(2);

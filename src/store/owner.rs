@@ -60,12 +60,7 @@ impl Store {
         who: &Attribution,
         action: &str,
     ) -> Result<OwnerCheck, ApplyError> {
-        let event = |kind: &str, detail: String| SubjectEvent {
-            kind: kind.to_owned(),
-            customer: None,
-            reference: None,
-            detail,
-        };
+        let event = |kind: &str, detail: String| SubjectEvent::new(kind, None, detail);
         match self.stored_hash()? {
             None => {
                 if passphrase.chars().count() < MIN_PASSPHRASE {

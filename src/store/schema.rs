@@ -63,6 +63,23 @@ const IMPORT_KEYS: &str = "CREATE TABLE import_keys (
      CREATE INDEX import_keys_by_id ON import_keys(kind, id);
      CREATE TABLE erased_keys (key_hash TEXT PRIMARY KEY);";
 
+/// 6: when each consent decision was recorded (real time, UTC) and, where a source says
+/// so, when the customer decided. Decisions recorded before this version have neither:
+/// their order of recording (`id`) is what decides which one is current.
+const CONSENT_TIMES: &str = "ALTER TABLE consents ADD COLUMN recorded_at TEXT;
+     ALTER TABLE consents ADD COLUMN decided_on TEXT;";
+
+/// 7: the personal values of the audit log, kept apart from the entries (see
+/// [`super::sealed`]; `AUTOINCREMENT`, so the id of an erased value is never given to
+/// another). Entries written before it are sealed on upgrade and the chain is
+/// re-sealed once, which is refused when the log is not intact (it would hide that).
+const LOG_VALUES: &str = "CREATE TABLE log_values (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, salt TEXT NOT NULL, value TEXT NOT NULL);
+     CREATE TABLE log_value_owners (
+        value INTEGER NOT NULL REFERENCES log_values(id), customer INTEGER NOT NULL, field TEXT);
+     CREATE INDEX log_value_owners_by_customer ON log_value_owners(customer, field);
+     CREATE INDEX log_value_owners_by_value ON log_value_owners(value);";
+
 /// The migrations, ready to run.
 pub fn migrations() -> Migrations<'static> {
     let mut all: Vec<M<'static>> = MIGRATIONS.iter().map(|sql| M::up(sql)).collect();
@@ -71,10 +88,14 @@ pub fn migrations() -> Migrations<'static> {
     }));
     all.push(M::up(CONSENT_WORDS));
     all.push(M::up(IMPORT_KEYS));
+    all.push(M::up(CONSENT_TIMES));
+    all.push(M::up_with_hook(LOG_VALUES, |tx: &rusqlite::Transaction| {
+        super::apply::seal_existing_entries(tx)
+    }));
     Migrations::new(all)
 }
 
 /// The schema version this build writes and understands.
 pub fn current_version() -> i64 {
-    MIGRATIONS.len() as i64 + 3
+    MIGRATIONS.len() as i64 + 5
 }

@@ -149,8 +149,9 @@ pub fn insert_consents(
     events: &[crate::engine::model::ConsentEvent],
 ) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
-        "INSERT INTO consents (customer, purpose, granted, at, method, recorded_by, words)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO consents (customer, purpose, granted, at, method, recorded_by, words,
+            recorded_at, decided_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for e in events {
         stmt.execute(params![
@@ -160,7 +161,10 @@ pub fn insert_consents(
             e.at,
             e.method,
             e.recorded_by,
-            e.words
+            e.words,
+            e.recorded_at
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            e.decided_on
         ])?;
     }
     Ok(())

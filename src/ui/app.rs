@@ -109,8 +109,9 @@ pub enum Command {
     Reveal(i64, Attribution),
 }
 
-/// What an apply or undo job hands back: the new entry, the shop as it now is, the log.
-type ApplyOutcome = Result<(i64, Loaded, Vec<LogEntry>), ApplyFailure>;
+/// What an apply, undo or erasure job hands back: what to tell the person, the shop as it
+/// now is, the log.
+type ApplyOutcome = Result<(String, Loaded, Vec<LogEntry>), ApplyFailure>;
 
 /// Why an apply or undo job failed, and whether the shop must be reloaded first.
 struct ApplyFailure {
@@ -442,7 +443,7 @@ impl CandorApp {
             ),
             (WhoWhyFor::Reveal(_), _) => "Shows this customer's email, phone, birth date and address in full. Who looked and why is recorded in the audit log.".to_owned(),
             (WhoWhyFor::Purge, _) => "Deletes every personal value kept past its retention period (the Data minimization list), removes those values from earlier audit-log entries, and records the purge. This cannot be undone.".to_owned(),
-            (WhoWhyFor::Erase(_), _) => "Removes this customer's record, field sources and consents for good. Their orders stay, attached to no one, for the accounts; their values are removed from earlier audit-log entries; the log keeps a pseudonymous reference and your reason. This cannot be undone.".to_owned(),
+            (WhoWhyFor::Erase(_), _) => "Removes this customer's record, field sources and consents for good, and every key they were known by, so an old export cannot bring them back. Their orders stay, attached to no one, for the accounts. Their values in earlier audit-log entries are deleted (the entries stay, reading [erased]); the log keeps a pseudonymous reference and your reason, without their name or number. Afterwards Candor lists the files written at their request and any upgrade backups that still hold them, for you to delete. This cannot be undone.".to_owned(),
             (WhoWhyFor::Undo(entry), _) => format!(
                 "The changes of entry {entry} are reversed and the reversal is recorded as a new entry."
             ),
@@ -458,11 +459,7 @@ impl CandorApp {
             Decision::Open => {}
             Decision::Cancel => self.who_why = None,
             Decision::Confirm => {
-                let who = Attribution {
-                    actor: dialog.actor.trim().to_owned(),
-                    reason: dialog.reason.trim().to_owned(),
-                    at: chrono::Local::now().to_rfc3339(),
-                };
+                let who = Attribution::now(dialog.actor.trim(), dialog.reason.trim());
                 self.saved.last_actor.clone_from(&who.actor);
                 self.commands
                     .push(match std::mem::take(&mut dialog.purpose) {
@@ -528,7 +525,12 @@ impl CandorApp {
     }
 
     fn poll_presenting(&mut self, ctx: &egui::Context) {
-        if let Some(loaded) = self.presenting.as_ref().and_then(Job::poll) {
+        let polled = self.presenting.as_ref().and_then(Job::poll);
+        if let Some(Err(message)) = &polled {
+            self.presenting = None;
+            self.error = Some(message.clone());
+        }
+        if let Some(Ok(loaded)) = polled {
             self.presenting = None;
             let position = self.customer.as_ref().map(CustomerPage::position);
             self.customers = CustomersView::new(&loaded.rows);
@@ -751,7 +753,7 @@ impl CandorApp {
             return;
         };
         self.exporting = None;
-        match result {
+        match result.and_then(std::convert::identity) {
             Ok(message) => {
                 self.notice = Some(message);
                 self.commands.push(Command::RefreshLog);
@@ -773,12 +775,18 @@ impl CandorApp {
             return;
         };
         self.applying = None;
+        let result = result.unwrap_or_else(|message| {
+            Err(ApplyFailure {
+                stale: false,
+                message,
+            })
+        });
         match result {
-            Ok((entry, loaded, log)) => {
+            Ok((message, loaded, log)) => {
                 self.scenario.clear();
                 self.show_loaded(loaded);
                 self.log.entries = log;
-                self.notice = Some(format!("Saved and recorded as audit-log entry {entry}."));
+                self.notice = Some(message);
             }
             Err(failure) => {
                 self.error = Some(failure.message);
@@ -831,7 +839,8 @@ impl CandorApp {
                 }
                 .map_err(fail)?;
                 let log = store.log().map_err(|e| fail(e.into()))?;
-                Ok((id, summarize(&path, shop, today, &|_, _| {}), log))
+                let message = format!("Saved and recorded as audit-log entry {id}.");
+                Ok((message, summarize(&path, shop, today, &|_, _| {}), log))
             },
         ));
     }
@@ -841,12 +850,11 @@ impl CandorApp {
         let Some(shop) = &self.shop else {
             return;
         };
-        let event = crate::store::SubjectEvent {
-            kind: "reveal".to_owned(),
-            customer: Some(customer),
-            reference: None,
-            detail: "email, phone, birth date and address shown in full".to_owned(),
-        };
+        let event = crate::store::SubjectEvent::new(
+            "reveal",
+            Some(customer),
+            "email, phone, birth date and address shown in full".to_owned(),
+        );
         let logged = Store::open(&shop.path)
             .map_err(crate::store::ApplyError::from)
             .and_then(|(mut store, _)| store.record_event(who, event));
@@ -879,19 +887,22 @@ impl CandorApp {
                     stale: false,
                     message: e.to_string(),
                 };
-                let entry = match customer {
-                    Some(c) => crate::rights::erase(&path, c, &who).map_err(fail)?.entry,
+                let message = match customer {
+                    Some(c) => crate::rights::erase(&path, c, &who)
+                        .map_err(fail)?
+                        .summary(),
                     None => {
                         let plan = crate::rights::retention_plan(&path, today).map_err(fail)?;
-                        crate::rights::purge_retention(&path, &plan, &who)
+                        let entry = crate::rights::purge_retention(&path, &plan, &who)
                             .map_err(fail)?
-                            .entry
+                            .entry;
+                        format!("Purged and recorded as audit-log entry {entry}.")
                     }
                 };
                 let (store, _) = Store::open(&path).map_err(|e| fail(e.into()))?;
                 let shop = store.load().map_err(|e| fail(e.into()))?;
                 let log = store.log().map_err(|e| fail(e.into()))?;
-                Ok((entry, summarize(&path, shop, today, &|_, _| {}), log))
+                Ok((message, summarize(&path, shop, today, &|_, _| {}), log))
             },
         ));
     }
@@ -1126,7 +1137,7 @@ impl CandorApp {
                             page.explanation(),
                             Some(product),
                         );
-                        match std::fs::write(&path, page_html) {
+                        match crate::safe_write::write_file(&path, page_html.as_bytes()) {
                             Ok(()) => {
                                 self.notice =
                                     Some(format!("Saved the customer's card to {}.", path.display()));
@@ -1237,7 +1248,7 @@ impl CandorApp {
                     .save_file()
                 {
                     let page = crate::html::audit_page(shop.index.shop(), &audit);
-                    match std::fs::write(&path, page) {
+                    match crate::safe_write::write_file(&path, page.as_bytes()) {
                         Ok(()) => {
                             self.notice =
                                 Some(format!("Saved the audit report to {}.", path.display()));

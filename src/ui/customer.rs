@@ -458,9 +458,9 @@ impl CustomerPage {
                     .unwrap_or_default();
                 ui.label(
                     RichText::new(format!(
-                        "    {} on {} ({}, recorded by {}){words}",
+                        "    {} {} ({}, recorded by {}){words}",
                         if h.granted { "granted" } else { "withdrawn" },
-                        h.at,
+                        h.when_text(),
                         h.method,
                         h.recorded_by
                     ))

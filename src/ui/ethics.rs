@@ -37,6 +37,7 @@ pub struct EthicsView {
     custom: Option<(Arc<ShopIndex>, Arc<Audit>)>,
     job: Option<Job<Audit>>,
     job_config: Option<AuditConfig>,
+    failure: Option<String>,
 }
 
 impl Default for EthicsView {
@@ -48,6 +49,7 @@ impl Default for EthicsView {
             custom: None,
             job: None,
             job_config: None,
+            failure: None,
         }
     }
 }
@@ -78,7 +80,13 @@ impl EthicsView {
             && let Some(done) = job.poll()
         {
             self.job = None;
-            self.custom = Some((Arc::clone(&shop.index), Arc::new(done)));
+            match done {
+                Ok(audit) => self.custom = Some((Arc::clone(&shop.index), Arc::new(audit))),
+                Err(crash) => self.failure = Some(crash),
+            }
+        }
+        if self.failure.is_some() {
+            return;
         }
         let wanted = self.current(shop).is_none();
         let running_for_these =
@@ -109,6 +117,13 @@ impl EthicsView {
         });
         ui.label("Fairness across customer groups, variety of what is recommended, personal data the shop does not need, and checks on the rules themselves. Every figure is defined in the README.");
         self.settings_ui(ui);
+        if let Some(failure) = &self.failure {
+            ui.colored_label(super::theme::NEGATIVE, failure);
+            if ui.button("Try again").clicked() {
+                self.failure = None;
+            }
+            return actions;
+        }
         let Some(audit) = self.current(shop) else {
             ui.horizontal(|ui| {
                 ui.spinner();

@@ -167,11 +167,7 @@ impl ImportDialog {
 
     /// Starts the import on a worker thread.
     pub fn start(&mut self, ctx: &egui::Context) {
-        let who = Attribution {
-            actor: self.actor.trim().to_owned(),
-            reason: self.reason.trim().to_owned(),
-            at: chrono::Local::now().to_rfc3339(),
-        };
+        let who = Attribution::now(self.actor.trim(), self.reason.trim());
         // Every file with its own mapping, read in turn into one batch: one transaction.
         let request = ImportRequest {
             db: self.target.clone(),
@@ -213,7 +209,7 @@ impl ImportDialog {
     pub fn ui(&mut self, ctx: &egui::Context) -> ImportAction {
         if let Some(result) = self.job.as_ref().and_then(Job::poll) {
             self.job = None;
-            self.outcome = Some(result);
+            self.outcome = Some(result.and_then(std::convert::identity));
         }
         let mut action = ImportAction::None;
         egui::Modal::new(egui::Id::unique("import-dialog")).show(ctx, |ui| {
@@ -662,8 +658,9 @@ fn date_order_label(d: DateOrder) -> &'static str {
 pub fn save_mapping(path: &Path, mapping: &Mapping) -> String {
     match serde_json::to_string_pretty(mapping)
         .map_err(|e| e.to_string())
-        .and_then(|json| std::fs::write(path, json).map_err(|e| e.to_string()))
-    {
+        .and_then(|json| {
+            crate::safe_write::write_file(path, json.as_bytes()).map_err(|e| e.to_string())
+        }) {
         Ok(()) => format!(
             "Saved the mapping to {}. Saved in Candor's mappings folder, it is used by itself next time for a file with the same columns.",
             path.display()
@@ -674,7 +671,7 @@ pub fn save_mapping(path: &Path, mapping: &Mapping) -> String {
 
 fn load_mapping(path: &Path) -> Result<Mapping, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text)
+    Mapping::from_json(&text)
         .map_err(|e| format!("{} is not a column mapping: {e}", path.display()))
 }
 

@@ -13,7 +13,19 @@ pub struct Job<T> {
     pub progress: Arc<Progress>,
     /// How many units of progress make 100 %.
     pub total: usize,
-    rx: Receiver<T>,
+    rx: Receiver<Result<T, String>>,
+}
+
+/// The message shown when a worker thread stopped on an internal error.
+pub(crate) fn crash_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no details".to_owned());
+    format!(
+        "Candor stopped this work because of an internal error ({detail}). No figures were shown and nothing was written; please report it."
+    )
 }
 
 impl<T: Send + 'static> Job<T> {
@@ -27,7 +39,10 @@ impl<T: Send + 'static> Job<T> {
         let progress = Arc::new(Progress::default());
         let shared = Arc::clone(&progress);
         std::thread::spawn(move || {
-            let result = work(&shared);
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&shared)))
+                .map_err(|panic| crash_message(panic.as_ref()));
+            // The window may have dropped the job (e.g. a cancelled simulation): then
+            // nobody waits for the result, and dropping it is right.
             let _ = tx.send(result);
             wake();
         });
@@ -38,8 +53,9 @@ impl<T: Send + 'static> Job<T> {
         }
     }
 
-    /// The result, once the worker has finished (`None` while it runs).
-    pub fn poll(&self) -> Option<T> {
+    /// The result, once the worker has finished (`None` while it runs); `Err` with a
+    /// message when the worker stopped on an internal error instead of finishing.
+    pub fn poll(&self) -> Option<Result<T, String>> {
         self.rx.try_recv().ok()
     }
 

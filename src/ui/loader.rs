@@ -134,7 +134,10 @@ impl Loading {
                 let _ = tx.send(Message::Progress(f, stage.to_owned()));
                 wake();
             };
-            let result = load_with_progress(&thread_path, today, &progress);
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                load_with_progress(&thread_path, today, &progress)
+            }))
+            .unwrap_or_else(|panic| Err(super::jobs::crash_message(panic.as_ref())));
             let _ = tx.send(Message::Done(Box::new(result)));
             wake();
         });

@@ -101,11 +101,7 @@ impl OwnerDialog {
             self.error = Some("The two passphrases differ.".to_owned());
             return false;
         }
-        let who = Attribution {
-            actor: self.actor.trim().to_owned(),
-            reason: "switching to the owner role".to_owned(),
-            at: chrono::Local::now().to_rfc3339(),
-        };
+        let who = Attribution::now(self.actor.trim(), "switching to the owner role");
         let result = Store::open(path)
             .map_err(crate::store::ApplyError::from)
             .and_then(|(mut store, _)| {

@@ -209,12 +209,13 @@ impl Scenario {
         if let Some(result) = job.poll() {
             self.job = None;
             match result {
-                Ok(outcome) => {
+                Ok(Ok(outcome)) => {
                     self.before_lists = Some(Arc::clone(&outcome.before_lists));
                     self.outcome = Some(Arc::new(outcome));
                 }
-                Err(SimulateError::Cancelled) => {}
-                Err(e) => self.error = Some(e.to_string()),
+                Ok(Err(SimulateError::Cancelled)) => {}
+                Ok(Err(e)) => self.error = Some(e.to_string()),
+                Err(crash) => self.error = Some(crash),
             }
         } else {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));

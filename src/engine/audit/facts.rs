@@ -111,7 +111,10 @@ pub fn facts(index: &ShopIndex, lists: &Lists) -> Facts {
             .collect();
         workers
             .into_iter()
-            .map(|w| w.join().unwrap_or_default())
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     });
     let mut all = Facts {

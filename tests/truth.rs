@@ -1,0 +1,625 @@
+//! Every statement true: the cases an outside trial found untrue, each reproduced as it
+//! was found. Consent that sticks, erasure that keeps the log whole and leaves nothing
+//! behind, bounds checked on the way in, exact numbers, strict JSON, safe files.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::str::contains;
+use rusqlite::Connection;
+use serde_json::Value;
+
+const OWNER: &str = "correct horse battery";
+
+/// A Shopify orders export of 2021: Ann accepted marketing with her order.
+const ORDERS_2021: &str = "Name,Email,Financial Status,Accepts Marketing,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Billing Zip,Cancelled at\n\
+    #5632,ann@example.com,paid,yes,2021-02-27 10:00:00 +0000,1,Coffee beans,8.50,CB1,Ann Lee,BA1 1AA,\n\
+    #5633,bob@example.com,paid,no,2021-03-01 11:00:00 +0000,1,Tea,4.00,T1,Bob Ray,BA2 2BB,\n";
+
+/// A later Shopify customers export: Ann no longer accepts email marketing.
+const CUSTOMERS_LATER: &str = "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Address1,Default Address City,Default Address Zip,Phone,Total Spent,Total Orders,Tags\n\
+    101,Ann,Lee,ann@example.com,no,1 High St,Bath,BA1 1AA,,8.50,1,\n";
+
+fn candor() -> Command {
+    let mut cmd = Command::cargo_bin("candor").expect("binary built");
+    cmd.env("CANDOR_OWNER_PASSPHRASE", OWNER);
+    cmd
+}
+
+/// Runs `candor ARGS --db DB`.
+fn on(db: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    candor().args(args).arg("--db").arg(db).assert()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("writes");
+    path
+}
+
+fn json_of(cmd: &mut Command) -> Value {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).expect("JSON")
+}
+
+fn import(db: &Path, inputs: &[&Path]) -> Value {
+    let mut cmd = candor();
+    cmd.args(["import", "--json", "--actor", "Sam", "--db"])
+        .arg(db);
+    for i in inputs {
+        cmd.arg(i);
+    }
+    json_of(&mut cmd)
+}
+
+fn apply(db: &Path, dir: &Path, changes: &str) -> assert_cmd::assert::Assert {
+    let file = write(dir, "changes.json", changes);
+    candor()
+        .args([
+            "apply",
+            "--actor",
+            "Jo",
+            "--reason",
+            "customer asked",
+            "--db",
+        ])
+        .arg(db)
+        .arg("--changes")
+        .arg(file)
+        .assert()
+}
+
+fn held(db: &Path, customer: i64) -> Value {
+    json_of(
+        candor()
+            .args([
+                "held",
+                "--json",
+                "--customer",
+                &customer.to_string(),
+                "--db",
+            ])
+            .arg(db),
+    )
+}
+
+fn consent_of<'a>(held: &'a Value, purpose: &str) -> &'a Value {
+    held["consents"]
+        .as_array()
+        .expect("consents")
+        .iter()
+        .find(|c| c["purpose"] == purpose)
+        .expect("purpose decided")
+}
+
+fn customer_by_email(db: &Path, email: &str) -> i64 {
+    Connection::open(db)
+        .expect("opens")
+        .query_row("SELECT id FROM customers WHERE email = ?1", [email], |r| {
+            r.get(0)
+        })
+        .expect("customer")
+}
+
+#[test]
+fn a_later_export_withdrawal_wins_over_an_older_grant_in_a_pinned_shop() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    let orders = write(dir.path(), "orders_export.csv", ORDERS_2021);
+    let first = import(&db, &[&orders]);
+    assert_eq!(first["summary"]["pinned_today"], "2021-03-01", "{first}");
+    let ann = customer_by_email(&db, "ann@example.com");
+    assert_eq!(consent_of(&held(&db, ann), "email_offers")["granted"], true);
+
+    let customers = write(dir.path(), "customers_export.csv", CUSTOMERS_LATER);
+    import(&db, &[&customers]);
+    let now = held(&db, ann);
+    let offers = consent_of(&now, "email_offers");
+    assert_eq!(offers["granted"], false, "the withdrawal is current: {now}");
+    let history = offers["history"].as_array().expect("history");
+    assert_eq!(history.len(), 2);
+    assert_eq!(
+        history[0]["decided_on"], "2021-02-27",
+        "the order dates the grant"
+    );
+    assert!(
+        history[1]["decided_on"].is_null(),
+        "the customers export dates nothing"
+    );
+    for h in history {
+        let recorded = h["recorded_at"].as_str().expect("recorded_at");
+        let t = chrono::DateTime::parse_from_rfc3339(recorded).expect("RFC 3339");
+        assert_eq!(t.offset().local_minus_utc(), 0, "UTC");
+        assert!(t.date_naive() > chrono::NaiveDate::from_ymd_opt(2021, 3, 1).expect("day"));
+    }
+
+    // Importing the old orders export again brings no older grant back.
+    import(&db, &[&orders]);
+    assert_eq!(
+        consent_of(&held(&db, ann), "email_offers")["granted"],
+        false
+    );
+}
+
+#[test]
+fn a_withdrawal_recorded_by_staff_wins_over_an_imported_grant() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("till.candor");
+    let till = write(
+        dir.path(),
+        "till.csv",
+        "Receipt,Date,Customer,Item,Qty,Price,Personalise\n\
+         1,2021-02-27,7,Sourdough,1,3.50,yes\n\
+         2,2021-03-01,7,Rye,1,3.20,yes\n",
+    );
+    let mapping = write(
+        dir.path(),
+        "till.json",
+        r#"{"name": "Till export", "key_space": "till",
+            "columns": {"order_id": "Receipt", "date": "Date", "customer_id": "Customer",
+                        "product_name": "Item", "quantity": "Qty", "unit_price": "Price"},
+            "consents": [{"column": "Personalise", "purpose": "personalization"}]}"#,
+    );
+    candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .arg("--mapping")
+        .arg(&mapping)
+        .arg(&till)
+        .assert()
+        .success();
+    let explain = |db: &Path| {
+        json_of(
+            candor()
+                .args(["explain", "--json", "--customer", "7", "--db"])
+                .arg(db),
+        )
+    };
+    assert_eq!(explain(&db)["personalized"], true);
+    apply(
+        &db,
+        dir.path(),
+        r#"{"changes":[{"kind":"consent","customer":7,"purpose":"personalization","granted":false}]}"#,
+    )
+    .success();
+    assert_eq!(
+        explain(&db)["personalized"],
+        false,
+        "the withdrawal is current"
+    );
+}
+
+#[test]
+fn files_that_disagree_in_one_import_are_resolved_by_the_newest_evidence_and_reported() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    let orders = write(dir.path(), "orders_export.csv", ORDERS_2021);
+    let customers = write(dir.path(), "customers_export.csv", CUSTOMERS_LATER);
+    let out = import(&db, &[&orders, &customers]);
+    let conflicts = out["consent_conflicts"].as_array().expect("conflicts");
+    assert_eq!(conflicts.len(), 1, "{out}");
+    let ann = customer_by_email(&db, "ann@example.com");
+    assert_eq!(conflicts[0]["customer"], ann);
+    assert_eq!(conflicts[0]["purpose"], "email_offers");
+    assert_eq!(conflicts[0]["taken"]["file"], "customers_export.csv");
+    assert_eq!(conflicts[0]["taken"]["granted"], false);
+    assert_eq!(conflicts[0]["not_taken"]["file"], "orders_export.csv");
+    assert_eq!(out["files"][0]["consent_conflicts"], 1);
+    assert_eq!(out["files"][1]["consent_conflicts"], 0);
+    assert_eq!(
+        consent_of(&held(&db, ann), "email_offers")["granted"],
+        false
+    );
+}
+
+fn sample() -> (tempfile::TempDir, PathBuf) {
+    common::sample_file()
+}
+
+fn log_json(db: &Path) -> Value {
+    json_of(candor().args(["log", "--json", "--db"]).arg(db))
+}
+
+fn erase(db: &Path, customer: i64, reason: &str) -> assert_cmd::assert::Assert {
+    candor()
+        .args([
+            "erase",
+            "--actor",
+            "Owner",
+            "--reason",
+            reason,
+            "--customer",
+        ])
+        .arg(customer.to_string())
+        .arg("--db")
+        .arg(db)
+        .assert()
+}
+
+#[test]
+fn erasing_a_short_value_keeps_every_entry_readable_verified_and_undoable() {
+    let (dir, db) = sample();
+    apply(
+        &db,
+        dir.path(),
+        r#"{"changes":[{"kind":"rule_weight","rule":"buy-again","weight":1.5}]}"#,
+    )
+    .success();
+    apply(
+        &db,
+        dir.path(),
+        r#"{"changes":[{"kind":"customer_field","customer":9,"field":"gender","value":"m"}]}"#,
+    )
+    .success();
+    erase(&db, 9, "asked in shop").success();
+    let log = log_json(&db);
+    assert_eq!(log.as_array().expect("entries").len(), 4, "{log}");
+    assert_eq!(log[2]["changes"][0]["after"], "[erased]");
+    assert_eq!(log[2]["changes"][0]["change"]["customer"], 0);
+    assert_eq!(log[0]["event"]["kind"], "owner_passphrase_set");
+    assert_eq!(log[1]["changes"][0]["after"]["weight"], 1.5, "untouched");
+    on(&db, &["log", "--verify"])
+        .success()
+        .stdout(contains("intact"));
+    candor()
+        .args([
+            "undo", "--entry", "2", "--actor", "Owner", "--reason", "back", "--db",
+        ])
+        .arg(&db)
+        .assert()
+        .success();
+    on(&db, &["log", "--verify"])
+        .success()
+        .stdout(contains("intact"));
+}
+
+fn file_bytes(path: &Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(path).expect("shop file");
+    for suffix in ["-wal", "-shm", "-journal"] {
+        if let Ok(more) = std::fs::read(format!("{}{suffix}", path.display())) {
+            bytes.extend(more);
+        }
+    }
+    bytes
+}
+
+fn contains_bytes(bytes: &[u8], v: &str) -> bool {
+    bytes.windows(v.len()).any(|w| w == v.as_bytes())
+}
+
+#[test]
+fn erasure_leaves_no_old_value_no_words_and_no_number_in_free_text() {
+    let (dir, db) = sample();
+    apply(
+        &db,
+        dir.path(),
+        r#"{"changes":[{"kind":"consent","customer":4,"purpose":"email_offers","granted":true,
+            "method":"by letter from Quillfeather Cottage","words":"I live at 7 Hidden Lane now, write to me there"}]}"#,
+    )
+    .success();
+    let corrections = write(
+        dir.path(),
+        "c.json",
+        r#"{"changes":[{"kind":"customer_field","customer":4,"field":"email","value":"grace.new@example.org"},
+            {"kind":"customer_field","customer":4,"field":"address","value":"7 Hidden Lane"}]}"#,
+    );
+    candor()
+        .args(["apply", "--actor", "Jo", "--db"])
+        .arg(&db)
+        .arg("--changes")
+        .arg(&corrections)
+        .args([
+            "--reason",
+            "customer 4 moved from grace.lin@example.com to 7 Hidden Lane",
+        ])
+        .assert()
+        .success();
+    let out = dir.path().join("export");
+    candor()
+        .args(["export-subject", "--customer", "4", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let values = [
+        "Grace Lin",
+        "grace.lin@example.com",
+        "grace.new@example.org",
+        "07700 900461",
+        "7 Hidden Lane",
+        "Quillfeather Cottage",
+        "1997-09-06",
+        "BS8 7DJ",
+        "customer 4",
+        "customer-4",
+    ];
+    let before = file_bytes(&db);
+    assert!(values[..8].iter().all(|v| contains_bytes(&before, v)));
+
+    let done = erase(&db, 4, "Grace Lin (customer 4) asked us to erase her data")
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let done = String::from_utf8(done).expect("utf-8");
+    assert!(
+        done.contains("customer-4.json"),
+        "lists the files written: {done}"
+    );
+
+    let after = file_bytes(&db);
+    for v in values {
+        assert!(!contains_bytes(&after, v), "{v} is still in the shop file");
+    }
+    let log = log_json(&db);
+    let entries = log.as_array().expect("entries");
+    let export = entries
+        .iter()
+        .find(|e| e["event"]["kind"] == "access_export")
+        .expect("the access export is still recorded");
+    assert!(export["event"]["customer"].is_null());
+    assert_eq!(export["event"]["detail"], "[erased]");
+    assert!(export["at"].as_str().is_some_and(|t| t.starts_with("20")));
+    let erasure = entries.last().expect("erasure");
+    assert_eq!(erasure["event"]["kind"], "erasure");
+    assert_eq!(
+        erasure["reason"],
+        "[erased] (customer [erased]) asked us to erase her data"
+    );
+    on(&db, &["log", "--verify"]).success();
+}
+
+#[test]
+fn erasure_sticks_for_an_email_the_customer_had_before_a_correction() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    let customers = write(dir.path(), "customers_export.csv", CUSTOMERS_LATER);
+    import(&db, &[&customers]);
+    let ann = customer_by_email(&db, "ann@example.com");
+    apply(
+        &db,
+        dir.path(),
+        &format!(
+            r#"{{"changes":[{{"kind":"customer_field","customer":{ann},"field":"email","value":"ann.lee@example.net"}}]}}"#
+        ),
+    )
+    .success();
+    erase(&db, ann, "asked by email").success();
+    let old_export = write(
+        dir.path(),
+        "old_orders.csv",
+        "Name,Email,Financial Status,Accepts Marketing,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Billing Zip,Cancelled at\n\
+         #7001,ann@example.com,paid,yes,2021-01-05 10:00:00 +0000,1,Coffee beans,8.50,CB1,Ann Lee,BA1 1AA,\n",
+    );
+    let out = import(&db, &[&old_export]);
+    assert_eq!(out["summary"]["customers_added"], 0, "{out}");
+    assert_eq!(out["summary"]["erased_not_reimported"], 1, "{out}");
+    assert!(!contains_bytes(&file_bytes(&db), "ann@example.com"));
+}
+
+#[test]
+fn a_deleted_or_altered_personal_value_in_the_log_is_detected() {
+    let (dir, db) = sample();
+    apply(
+        &db,
+        dir.path(),
+        r#"{"changes":[{"kind":"customer_field","customer":2,"field":"phone","value":"07700 900222"}]}"#,
+    )
+    .success();
+    let conn = Connection::open(&db).expect("opens");
+    conn.execute(
+        "UPDATE log_values SET value = '\"07700 900333\"' WHERE value = '\"07700 900222\"'",
+        [],
+    )
+    .expect("tamper");
+    drop(conn);
+    on(&db, &["log", "--verify"])
+        .failure()
+        .stderr(contains("altered"));
+    let conn = Connection::open(&db).expect("opens");
+    conn.execute("DELETE FROM log_value_owners", [])
+        .expect("tamper");
+    conn.execute("DELETE FROM log_values", []).expect("tamper");
+    drop(conn);
+    on(&db, &["log", "--verify"])
+        .failure()
+        .stderr(contains("no erasure or purge"));
+}
+
+#[test]
+fn out_of_range_bounds_are_refused_on_the_way_in_and_at_load() {
+    let (dir, db) = sample();
+    let rule = r#"{"kind":"rule","rule":{"id":"forever","label":"Forever","enabled":true,"weight":1,
+        "purpose":"personalization","conditions":[],"target":{"kind":"bought_product"},
+        "amount":{"kind":"per_purchase","each":0.5,"max":2,"within_days":1000000000},
+        "reason":"you bought it"}}"#;
+    let file = write(
+        dir.path(),
+        "rule.json",
+        &format!(r#"{{"changes":[{rule}]}}"#),
+    );
+    for command in [
+        &["simulate"][..],
+        &["apply", "--actor", "Jo", "--reason", "r"],
+    ] {
+        candor()
+            .args(command)
+            .arg("--db")
+            .arg(&db)
+            .arg("--changes")
+            .arg(&file)
+            .assert()
+            .failure()
+            .stderr(contains("within_days"));
+    }
+    let conn = Connection::open(&db).expect("opens");
+    let definition: String = conn
+        .query_row(
+            "SELECT definition FROM rules WHERE id = 'buy-again'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("rule");
+    conn.execute(
+        "UPDATE rules SET definition = ?1 WHERE id = 'buy-again'",
+        [definition.replace("\"within_days\":365", "\"within_days\":1000000000")],
+    )
+    .expect("edit behind Candor's back");
+    drop(conn);
+    for command in ["audit", "scorecard"] {
+        on(&db, &[command])
+            .failure()
+            .stderr(contains("within_days"));
+    }
+    let (_dir2, db2) = sample();
+    Connection::open(&db2)
+        .expect("opens")
+        .execute(
+            "INSERT OR REPLACE INTO shop_settings (key, value) VALUES ('popularity_days', '999999999999')",
+            [],
+        )
+        .expect("edit");
+    on(&db2, &["audit"])
+        .failure()
+        .stderr(contains("popularity_days"));
+}
+
+#[test]
+fn unknown_and_duplicate_keys_are_refused_and_rules_json_can_be_fed_back() {
+    let (dir, db) = sample();
+    let simulate = |changes: &str| {
+        let file = write(dir.path(), "changes.json", changes);
+        candor()
+            .args(["simulate", "--db"])
+            .arg(&db)
+            .arg("--changes")
+            .arg(file)
+            .assert()
+    };
+    simulate(r#"{"changes":[{"kind":"rule_weight","rule":"buy-again","wieght":2}]}"#)
+        .failure()
+        .stderr(contains("wieght"));
+    simulate(r#"{"changes":[{"kind":"rule_weight","rule":"buy-again","weight":1,"weight":5}]}"#)
+        .failure()
+        .stderr(contains("\"weight\" is given twice"));
+    simulate(r#"{"changes":[],"extra":true}"#)
+        .failure()
+        .stderr(contains("extra"));
+    let rules = json_of(candor().args(["rules", "--json", "--db"]).arg(&db));
+    let rule = rules.as_array().expect("rules")[0].clone();
+    assert!(rule.get("conditions_text").is_some());
+    let change = serde_json::json!({"changes": [{"kind": "rule", "rule": rule}]});
+    simulate(&change.to_string()).success();
+}
+
+#[test]
+fn export_csv_writes_no_formula_and_says_when_stock_is_not_tracked() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    let customers = write(
+        dir.path(),
+        "customers_export.csv",
+        "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Address1,Default Address City,Default Address Zip,Phone,Total Spent,Total Orders,Tags\n\
+         101,=HYPERLINK(\"http://evil.example\"),Lee,ann@example.com,no,1 High St,Bath,BA1 1AA,,0,0,\n",
+    );
+    let orders = write(dir.path(), "orders_export.csv", ORDERS_2021);
+    import(&db, &[&orders, &customers]);
+    let out = dir.path().join("csv");
+    candor()
+        .args(["export-csv", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let customers = std::fs::read_to_string(out.join("customers.csv")).expect("customers");
+    assert!(customers.contains("\"'=HYPERLINK("), "{customers}");
+    let products = std::fs::read_to_string(out.join("products.csv")).expect("products");
+    assert!(products.contains("not tracked"), "{products}");
+    assert!(!products.contains("9223372036854775807"), "{products}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_export_does_not_follow_a_planted_link() {
+    let (dir, db) = sample();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).expect("dir");
+    let target = dir.path().join("elsewhere.txt");
+    std::fs::write(&target, "keep me").expect("writes");
+    std::os::unix::fs::symlink(&target, out.join("customer-1.json")).expect("link");
+    candor()
+        .args(["export-subject", "--customer", "1", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(contains("symbolic link"));
+    assert_eq!(std::fs::read_to_string(&target).expect("reads"), "keep me");
+}
+
+#[test]
+fn numbers_that_are_not_plainly_numbers_are_refused_by_line_and_column() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mapping = write(
+        dir.path(),
+        "till.json",
+        r#"{"name": "Till export", "key_space": "till",
+            "columns": {"order_id": "Receipt", "date": "Date", "product_name": "Item",
+                        "quantity": "Qty", "unit_price": "Price"}}"#,
+    );
+    for (qty, price, expected) in [
+        ("1", "0x10", "not a number"),
+        ("1", "1_000", "not a number"),
+        ("1", "1.000,50", "decimal comma"),
+        ("1.5", "2.00", "not a whole number"),
+        ("99999999999", "2.00", "more than"),
+    ] {
+        let db = dir
+            .path()
+            .join(format!("shop-{qty}-{}.candor", price.len()));
+        let till = write(
+            dir.path(),
+            "till.csv",
+            &format!(
+                "Receipt,Date,Item,Qty,Price\n1,2026-05-01,Bread,1,2.00\n2,2026-05-01,Rye,{qty},\"{price}\"\n"
+            ),
+        );
+        candor()
+            .args(["import", "--actor", "Sam", "--db"])
+            .arg(&db)
+            .arg("--mapping")
+            .arg(&mapping)
+            .arg(&till)
+            .assert()
+            .failure()
+            .stderr(contains("till.csv, line 3"))
+            .stderr(contains(expected));
+        assert!(!db.exists(), "no shop file is left behind");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("lists")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains("importing"))
+            .collect();
+        assert!(leftovers.is_empty(), "no temporary file is left behind");
+    }
+}
+
+#[test]
+fn entries_about_no_customer_do_not_say_an_erased_customer() {
+    let (dir, db) = sample();
+    apply(
+        &db,
+        dir.path(),
+        r#"{"changes":[{"kind":"rule_weight","rule":"buy-again","weight":1.5}]}"#,
+    )
+    .success();
+    let out = on(&db, &["log"]).success().get_output().stdout.clone();
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(text.contains("owner"), "{text}");
+    assert!(!text.contains("erased customer"), "{text}");
+}
