@@ -163,3 +163,25 @@ pub fn purge_retention(
     let (mut store, _) = Store::open(db)?;
     Ok(store.purge(plan, who)?)
 }
+
+/// Deletes upgrade backups (`FILE.vN-backup`, as [`crate::store::upgrade_backups`] finds
+/// them) after an erasure: they hold the erased customer as they were. Only files whose
+/// name is a backup's are touched; returns how many were deleted.
+pub fn delete_backups(backups: &[PathBuf]) -> Result<usize, RightsError> {
+    let mut deleted = 0;
+    for b in backups {
+        let name = b
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !(name.contains(".v") && name.ends_with("-backup")) {
+            continue;
+        }
+        std::fs::remove_file(b).map_err(|source| RightsError::Write {
+            path: b.clone(),
+            source,
+        })?;
+        deleted += 1;
+    }
+    Ok(deleted)
+}

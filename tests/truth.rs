@@ -623,3 +623,23 @@ fn entries_about_no_customer_do_not_say_an_erased_customer() {
     assert!(text.contains("owner"), "{text}");
     assert!(!text.contains("erased customer"), "{text}");
 }
+
+#[test]
+fn a_hostile_line_is_refused_by_its_number_without_reading_it_into_memory() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("orders.csv");
+    let mut text = String::from("Invoice,Date,Item,Qty,Price\n1,2026-05-01,Bread,1,2.00\n");
+    text.push_str(&",".repeat(3 << 20));
+    text.push('\n');
+    std::fs::write(&file, text).expect("writes");
+    let db = dir.path().join("shop.candor");
+    candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .arg(&file)
+        .assert()
+        .failure()
+        .stderr(contains("orders.csv, line 3"))
+        .stderr(contains("longer than 1 MiB"));
+    assert!(!db.exists());
+}

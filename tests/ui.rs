@@ -396,6 +396,9 @@ fn exporting_a_customers_data_asks_who_and_why_and_is_logged() {
 fn erasing_a_customer_asks_who_and_why_and_removes_them_from_the_window() {
     let (_dir, mut harness) = harness();
     harness.run_steps(2);
+    let shop_path = harness.state().shop().expect("open").path.clone();
+    let backup = std::path::PathBuf::from(format!("{}.v4-backup", shop_path.display()));
+    std::fs::write(&backup, "an old copy that still holds Grace").expect("writes");
     harness.get_by_label("Grace Lin").click();
     harness.run_steps(2);
     harness.get_by_label("Erase this customer…").click();
@@ -441,6 +444,18 @@ fn erasing_a_customer_asks_who_and_why_and_removes_them_from_the_window() {
     let event = entry.event.as_ref().expect("an erasure event");
     assert_eq!(event.kind, "erasure");
     assert_eq!(event.customer, None);
+    assert!(app.notice().is_some_and(|n| n.contains("v4-backup")));
+
+    harness.get_by_label("Delete the backup…").click();
+    harness.run_steps(2);
+    assert!(
+        backup.exists(),
+        "nothing is deleted before the person confirms"
+    );
+    harness.get_by_label("Yes, delete the backup").click();
+    harness.run_steps(2);
+    assert!(!backup.exists(), "the backup that held her is gone");
+    assert!(shop_path.exists(), "the shop file itself is untouched");
 }
 
 #[test]

@@ -230,6 +230,10 @@ pub enum Command {
         /// Why (recorded in the audit log).
         #[arg(long)]
         reason: String,
+        /// Also delete the backups Candor made before upgrading this shop file, which still
+        /// hold the customer (without it, Candor asks at a terminal, or lists them).
+        #[arg(long)]
+        delete_backups: bool,
     },
     /// Delete personal data kept past its retention period, in one logged step (owner only).
     PurgeRetention {
@@ -503,6 +507,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             customer,
             actor,
             reason,
+            delete_backups,
         } => {
             let who = simulation::attribution(&actor, &reason);
             {
@@ -522,6 +527,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             let done = crate::rights::erase(&db, customer, &who)
                 .with_context(|| format!("{}", db.display()))?;
             println!("{}", done.summary());
+            offer_to_delete_backups(&done.backups, delete_backups)?;
         }
         Command::PurgeRetention {
             db,
@@ -628,5 +634,27 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
+    Ok(())
+}
+
+/// Deletes the upgrade backups an erasure found, when asked with `--delete-backups` or
+/// when the person at the terminal says yes; otherwise they stay, and were listed.
+fn offer_to_delete_backups(backups: &[PathBuf], delete: bool) -> Result<()> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if backups.is_empty() {
+        return Ok(());
+    }
+    let agreed = delete
+        || (std::io::stdin().is_terminal() && {
+            eprint!("Delete these backups now? [y/N] ");
+            std::io::stderr().flush()?;
+            let mut answer = String::new();
+            std::io::stdin().lock().read_line(&mut answer)?;
+            answer.trim().eq_ignore_ascii_case("y") || answer.trim().eq_ignore_ascii_case("yes")
+        });
+    if agreed {
+        let n = crate::rights::delete_backups(backups)?;
+        println!("Deleted {n} {}.", if n == 1 { "backup" } else { "backups" });
+    }
     Ok(())
 }

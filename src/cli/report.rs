@@ -58,6 +58,31 @@ pub fn held(out: &mut dyn Write, held: &Held) -> io::Result<()> {
             "", f.source, f.recorded_on
         )?;
     }
+    if !held.consents.is_empty() {
+        writeln!(
+            out,
+            "\nCONSENT DECISIONS (the last one recorded is in force)"
+        )?;
+    }
+    for c in &held.consents {
+        let state = if c.granted { "granted" } else { "withdrawn" };
+        writeln!(out, "  {}: {state}", c.label)?;
+        for h in &c.history {
+            let words = h
+                .words
+                .as_ref()
+                .map(|w| format!(": \u{201c}{w}\u{201d}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "    {}, {} ({}, recorded by {}){words}",
+                if h.granted { "granted" } else { "withdrawn" },
+                h.when_text(),
+                h.method,
+                h.recorded_by
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -16,6 +16,7 @@ pub mod parse;
 pub mod presets;
 pub mod run;
 pub mod source;
+pub mod stream;
 
 pub use mapping::Mapping;
 pub use merge::Summary;

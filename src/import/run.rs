@@ -92,7 +92,7 @@ pub struct ImportOutcome {
 
 /// Reads a file's header and names the preset that recognizes it, if any.
 pub fn detect_file(path: &Path) -> Result<(Table, Option<Preset>), ImportError> {
-    let table = Table::open(path)?;
+    let table = Table::open_head(path, super::source::HEAD_BYTES)?;
     let preset = detect(&table.headers);
     Ok((table, preset))
 }
@@ -204,7 +204,8 @@ pub fn import(
         let report = |bytes: u64| {
             progress(Progress {
                 stage: stage.clone(),
-                fraction: 0.8 * (i as f32 + bytes as f32 / total) / files,
+                // Positions in transcoded text can pass the file's size: never past its end.
+                fraction: 0.8 * (i as f32 + (bytes as f32 / total).min(1.0)) / files,
             });
         };
         batch.read(

@@ -1,9 +1,13 @@
 //! Reading one export file into a table of text: gzip or plain; UTF-8 (with or without a
 //! byte-order mark) or Windows-1252/Latin-1; the delimiter guessed from the header line.
+//! A whole file is read as a stream (see [`super::stream`]), so memory stays bounded
+//! whatever its size; only its head is kept as text.
 
 use chrono::NaiveDate;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use super::stream::{self, ScanError};
 
 use super::ImportError;
 
@@ -24,7 +28,19 @@ pub struct Table {
     /// The day the file was last written (its export date, as far as the file system
     /// knows); `None` for text that did not come from a file.
     pub modified: Option<NaiveDate>,
+    /// The text read so far: the head of the file, or all of a text given in memory.
     text: String,
+    /// The whole file, read again as a stream for its rows; `None` when `text` is all.
+    whole: Option<WholeFile>,
+}
+
+/// A file read as a stream for its rows.
+#[derive(Clone, Debug)]
+struct WholeFile {
+    path: PathBuf,
+    gz: bool,
+    utf8: bool,
+    bytes: u64,
 }
 
 /// One data row: its line number in the file (where it starts) and its fields.
@@ -39,9 +55,48 @@ pub struct Row {
 }
 
 impl Table {
-    /// Reads and decodes a file (`.gz` files are decompressed).
+    /// Opens a file (`.gz` files are decompressed) for reading all its rows: one pass
+    /// checks its size, encoding and records, in bounded memory; its rows are then read
+    /// as a stream.
     pub fn open(path: &Path) -> Result<Self, ImportError> {
-        Self::read(path, None)
+        let mut table = Self::read(path, Some(HEAD_BYTES))?;
+        let gz = is_gzip(path).map_err(|e| io_error(&table.file, e))?;
+        let raw = stream::open_raw(path, gz).map_err(|e| io_error(&table.file, e))?;
+        let scan = stream::scan(raw).map_err(|e| match e {
+            ScanError::Io(e) if gz => ImportError::NotCsv {
+                file: table.file.clone(),
+                detail: format!("it looks gzipped but cannot be decompressed ({e})"),
+            },
+            ScanError::Io(e) => io_error(&table.file, e),
+            ScanError::TooLarge => ImportError::NotCsv {
+                file: table.file.clone(),
+                detail: format!(
+                    "it holds more than {} GiB of text once decompressed, more than any shop export; Candor does not read it",
+                    stream::MAX_DECODED_BYTES >> 30
+                ),
+            },
+            ScanError::LongRecord(line) => ImportError::Row(super::RowError {
+                file: table.file.clone(),
+                line,
+                column: None,
+                reason: format!(
+                    "this row is longer than {} MiB, more than any export's row; check the quotes and the delimiter",
+                    stream::MAX_RECORD_BYTES >> 20
+                ),
+            }),
+        })?;
+        table.encoding = if scan.utf8 {
+            "UTF-8"
+        } else {
+            "Windows-1252 (Latin-1)"
+        };
+        table.whole = Some(WholeFile {
+            path: path.to_owned(),
+            gz,
+            utf8: scan.utf8,
+            bytes: scan.bytes,
+        });
+        Ok(table)
     }
 
     /// Reads only the start of a file (about `limit` bytes of text, cut at a line end): enough
@@ -59,12 +114,7 @@ impl Table {
             file: file.clone(),
             source,
         };
-        let mut magic = [0u8; 2];
-        let gz = std::fs::File::open(path)
-            .and_then(|mut f| f.read(&mut magic))
-            .map_err(io)?
-            == 2
-            && magic == [0x1f, 0x8b];
+        let gz = is_gzip(path).map_err(io)?;
         let raw = std::fs::File::open(path).map_err(io)?;
         let take = limit.unwrap_or(u64::MAX);
         let mut bytes = Vec::new();
@@ -127,10 +177,13 @@ impl Table {
             delimiter,
             modified: None,
             text,
+            whole: None,
         };
-        let mut reader = table.reader();
+        let mut reader = table.reader().map_err(|e| not_csv(&e.to_string()))?;
         let headers = reader.headers().map_err(|e| not_csv(&e.to_string()))?;
-        table.headers = headers.iter().map(|h| h.trim().to_owned()).collect();
+        let headers = headers.iter().map(|h| h.trim().to_owned()).collect();
+        drop(reader);
+        table.headers = headers;
         if table.headers.len() < 2 {
             return Err(not_csv(
                 "its first line has only one column; an export has a header line with column names separated by commas, semicolons or tabs",
@@ -141,7 +194,9 @@ impl Table {
 
     /// The size of the decoded text, for progress.
     pub fn len_bytes(&self) -> u64 {
-        self.text.len() as u64
+        self.whole
+            .as_ref()
+            .map_or(self.text.len() as u64, |w| w.bytes)
     }
 
     /// The position of a column by its header name (exact, then ignoring case).
@@ -155,10 +210,18 @@ impl Table {
 
     /// The data rows; a row that cannot be read is an error naming its line.
     pub fn rows(&self) -> impl Iterator<Item = Result<Row, ImportError>> + '_ {
-        let mut reader = self.reader();
+        let (mut reader, failed) = match self.reader() {
+            Ok(r) => (Some(r), None),
+            Err(e) => (None, Some(io_error(&self.file, e))),
+        };
+        let mut failed = failed;
         let width = self.headers.len();
         let mut record = csv::StringRecord::new();
         std::iter::from_fn(move || {
+            if let Some(e) = failed.take() {
+                return Some(Err(e));
+            }
+            let reader = reader.as_mut()?;
             loop {
                 match reader.read_record(&mut record) {
                     Ok(false) => return None,
@@ -208,12 +271,40 @@ impl Table {
             .collect()
     }
 
-    fn reader(&self) -> csv::Reader<&[u8]> {
-        csv::ReaderBuilder::new()
+    /// A CSV reader over all the text: the file as a stream, or the text in memory.
+    fn reader(&self) -> std::io::Result<csv::Reader<Box<dyn Read + Send + '_>>> {
+        let input: Box<dyn Read + Send + '_> = match &self.whole {
+            None => Box::new(self.text.as_bytes()),
+            Some(w) => {
+                let raw = stream::open_raw(&w.path, w.gz)?;
+                if w.utf8 {
+                    stream::without_bom(raw)?
+                } else {
+                    Box::new(stream::Transcode::windows_1252(raw))
+                }
+            }
+        };
+        Ok(csv::ReaderBuilder::new()
             .delimiter(self.delimiter)
             .flexible(true)
             .trim(csv::Trim::None)
-            .from_reader(self.text.as_bytes())
+            .from_reader(input))
+    }
+}
+
+/// How much of a file is kept as text for its header, recognizing it and previews.
+pub const HEAD_BYTES: u64 = 256 * 1024;
+
+fn is_gzip(path: &Path) -> std::io::Result<bool> {
+    let mut magic = [0u8; 2];
+    let n = std::fs::File::open(path)?.read(&mut magic)?;
+    Ok(n == 2 && magic == [0x1f, 0x8b])
+}
+
+fn io_error(file: &str, source: std::io::Error) -> ImportError {
+    ImportError::Io {
+        file: file.to_owned(),
+        source,
     }
 }
 

@@ -109,9 +109,20 @@ pub enum Command {
     Reveal(i64, Attribution),
 }
 
-/// What an apply, undo or erasure job hands back: what to tell the person, the shop as it
-/// now is, the log.
-type ApplyOutcome = Result<(String, Loaded, Vec<LogEntry>), ApplyFailure>;
+/// What an apply, undo or erasure job hands back.
+type ApplyOutcome = Result<Written, ApplyFailure>;
+
+/// A write that succeeded.
+struct Written {
+    /// What to tell the person.
+    message: String,
+    /// The shop as it now is.
+    loaded: Loaded,
+    /// The audit log as it now is.
+    log: Vec<LogEntry>,
+    /// Upgrade backups that still hold an erased customer, to offer to delete.
+    backups: Vec<PathBuf>,
+}
 
 /// Why an apply or undo job failed, and whether the shop must be reloaded first.
 struct ApplyFailure {
@@ -130,6 +141,8 @@ pub struct CandorApp {
     customer: Option<CustomerPage>,
     error: Option<String>,
     notice: Option<String>,
+    /// Upgrade backups an erasure found, and whether their deletion is being confirmed.
+    backups_to_delete: (Vec<PathBuf>, bool),
     commands: Vec<Command>,
     title: String,
     scenario: Scenario,
@@ -163,6 +176,7 @@ impl CandorApp {
             customer: None,
             error: None,
             notice: None,
+            backups_to_delete: (Vec::new(), false),
             commands: Vec::new(),
             title: String::new(),
             scenario: Scenario::default(),
@@ -373,6 +387,39 @@ impl CandorApp {
         }
     }
 
+    /// Offers to delete the upgrade backups that still hold an erased customer, asking first.
+    fn backups_ui(&mut self, ui: &mut Ui) {
+        let (backups, confirming) = &mut self.backups_to_delete;
+        if backups.is_empty() {
+            return;
+        }
+        let n = backups.len();
+        let noun = if n == 1 { "backup" } else { "backups" };
+        ui.horizontal(|ui| {
+            if *confirming {
+                ui.label(format!("Delete {n} upgrade {noun} for good? Nothing else in them can be recovered afterwards."));
+                if ui.button(format!("Yes, delete the {noun}")).clicked() {
+                    match crate::rights::delete_backups(backups) {
+                        Ok(deleted) => self.notice = Some(format!("Deleted {deleted} upgrade {noun}.")),
+                        Err(e) => self.error = Some(e.to_string()),
+                    }
+                    backups.clear();
+                }
+                if ui.button("Keep them").clicked() {
+                    backups.clear();
+                }
+            } else {
+                ui.colored_label(
+                    super::theme::FLAG,
+                    format!("{n} upgrade {noun} of this shop file still hold the erased customer."),
+                );
+                if ui.button(format!("Delete the {noun}…")).clicked() {
+                    *confirming = true;
+                }
+            }
+        });
+    }
+
     /// Who is using the window.
     pub fn role(&self) -> Role {
         self.role
@@ -399,6 +446,7 @@ impl CandorApp {
                 }
             });
         }
+        self.backups_ui(ui);
         if self.applying.is_some() {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -782,11 +830,12 @@ impl CandorApp {
             })
         });
         match result {
-            Ok((message, loaded, log)) => {
+            Ok(written) => {
                 self.scenario.clear();
-                self.show_loaded(loaded);
-                self.log.entries = log;
-                self.notice = Some(message);
+                self.show_loaded(written.loaded);
+                self.log.entries = written.log;
+                self.notice = Some(written.message);
+                self.backups_to_delete = (written.backups, false);
             }
             Err(failure) => {
                 self.error = Some(failure.message);
@@ -839,8 +888,12 @@ impl CandorApp {
                 }
                 .map_err(fail)?;
                 let log = store.log().map_err(|e| fail(e.into()))?;
-                let message = format!("Saved and recorded as audit-log entry {id}.");
-                Ok((message, summarize(&path, shop, today, &|_, _| {}), log))
+                Ok(Written {
+                    message: format!("Saved and recorded as audit-log entry {id}."),
+                    loaded: summarize(&path, shop, today, &|_, _| {}),
+                    log,
+                    backups: Vec::new(),
+                })
             },
         ));
     }
@@ -887,22 +940,31 @@ impl CandorApp {
                     stale: false,
                     message: e.to_string(),
                 };
-                let message = match customer {
-                    Some(c) => crate::rights::erase(&path, c, &who)
-                        .map_err(fail)?
-                        .summary(),
+                let (message, backups) = match customer {
+                    Some(c) => {
+                        let done = crate::rights::erase(&path, c, &who).map_err(fail)?;
+                        (done.summary(), done.backups)
+                    }
                     None => {
                         let plan = crate::rights::retention_plan(&path, today).map_err(fail)?;
                         let entry = crate::rights::purge_retention(&path, &plan, &who)
                             .map_err(fail)?
                             .entry;
-                        format!("Purged and recorded as audit-log entry {entry}.")
+                        (
+                            format!("Purged and recorded as audit-log entry {entry}."),
+                            Vec::new(),
+                        )
                     }
                 };
                 let (store, _) = Store::open(&path).map_err(|e| fail(e.into()))?;
                 let shop = store.load().map_err(|e| fail(e.into()))?;
                 let log = store.log().map_err(|e| fail(e.into()))?;
-                Ok((message, summarize(&path, shop, today, &|_, _| {}), log))
+                Ok(Written {
+                    message,
+                    loaded: summarize(&path, shop, today, &|_, _| {}),
+                    log,
+                    backups,
+                })
             },
         ));
     }

@@ -312,9 +312,9 @@ impl CustomerPage {
         }
         ui.vertical(|ui| {
             ui.strong(format!(
-                "Top {} for today ({})",
+                "Top {} as of {}",
                 self.explanation.recommendations.len(),
-                self.explanation.today
+                self.explanation.today.format("%-d %B %Y")
             ));
             for (i, r) in self.explanation.recommendations.iter().enumerate() {
                 let text = format!(
@@ -458,7 +458,7 @@ impl CustomerPage {
                     .unwrap_or_default();
                 ui.label(
                     RichText::new(format!(
-                        "    {} {} ({}, recorded by {}){words}",
+                        "    {}, {} ({}, recorded by {}){words}",
                         if h.granted { "granted" } else { "withdrawn" },
                         h.when_text(),
                         h.method,

@@ -72,3 +72,22 @@ impl<T: Send + 'static> Job<T> {
         self.progress.cancel.store(true, Ordering::Relaxed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Job;
+
+    #[test]
+    fn a_worker_that_panics_hands_back_an_error_not_a_default() {
+        let job: Job<Vec<u32>> = Job::spawn(0, || {}, |_| panic!("figure out of range"));
+        let result = loop {
+            if let Some(r) = job.poll() {
+                break r;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        let message = result.expect_err("an error");
+        assert!(message.contains("internal error"), "{message}");
+        assert!(message.contains("figure out of range"), "{message}");
+    }
+}

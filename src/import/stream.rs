@@ -1,0 +1,199 @@
+//! Reading a whole export file as a stream, in bounded memory: gzip decompressed on the
+//! fly and refused past [`MAX_DECODED_BYTES`], a record longer than [`MAX_RECORD_BYTES`]
+//! refused by its line, and Windows-1252 transcoded to UTF-8 chunk by chunk.
+
+use std::io::Read;
+use std::path::Path;
+
+/// The most bytes a file may hold once decompressed: 2 GiB.
+pub const MAX_DECODED_BYTES: u64 = 2 << 30;
+
+/// The most bytes one record (a line, or several inside quotes) may hold: 1 MiB.
+pub const MAX_RECORD_BYTES: u64 = 1 << 20;
+
+/// How much is read at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// What a first pass over the whole file found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scan {
+    /// Decoded size in bytes (before transcoding).
+    pub bytes: u64,
+    /// Whether every byte sequence is valid UTF-8.
+    pub utf8: bool,
+}
+
+/// Why a scan stopped.
+#[derive(Debug)]
+pub enum ScanError {
+    /// Reading or decompressing failed.
+    Io(std::io::Error),
+    /// The file expands past [`MAX_DECODED_BYTES`].
+    TooLarge,
+    /// A record starting on this line is longer than [`MAX_RECORD_BYTES`].
+    LongRecord(u64),
+}
+
+/// The file's bytes, decompressed when it is gzipped.
+pub fn open_raw(path: &Path, gz: bool) -> std::io::Result<Box<dyn Read + Send>> {
+    let file = std::io::BufReader::with_capacity(CHUNK, std::fs::File::open(path)?);
+    Ok(if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    })
+}
+
+/// Reads the whole stream once: its size, whether it is UTF-8, and that no record is too
+/// long (newlines inside double quotes do not end a record).
+pub fn scan(mut input: impl Read) -> Result<Scan, ScanError> {
+    let mut buf = vec![0u8; CHUNK];
+    let mut carry: Vec<u8> = Vec::new();
+    let (mut total, mut utf8) = (0u64, true);
+    let (mut quoted, mut record_bytes, mut line, mut record_line) = (false, 0u64, 1u64, 1u64);
+    loop {
+        let n = input.read(&mut buf).map_err(ScanError::Io)?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if total > MAX_DECODED_BYTES {
+            return Err(ScanError::TooLarge);
+        }
+        for &b in &buf[..n] {
+            record_bytes += 1;
+            match b {
+                b'"' => quoted = !quoted,
+                b'\n' => {
+                    line += 1;
+                    if !quoted {
+                        record_bytes = 0;
+                        record_line = line;
+                    }
+                }
+                _ => {}
+            }
+            if record_bytes > MAX_RECORD_BYTES {
+                return Err(ScanError::LongRecord(record_line));
+            }
+        }
+        if utf8 {
+            carry.extend_from_slice(&buf[..n]);
+            match std::str::from_utf8(&carry) {
+                Ok(_) => carry.clear(),
+                Err(e) if e.error_len().is_none() => {
+                    let keep = carry.split_off(e.valid_up_to());
+                    carry = keep;
+                }
+                Err(_) => utf8 = false,
+            }
+        }
+    }
+    Ok(Scan {
+        bytes: total,
+        utf8: utf8 && carry.is_empty(),
+    })
+}
+
+/// Windows-1252 bytes from `inner`, as UTF-8.
+pub struct Transcode<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    output: Vec<u8>,
+    position: usize,
+    done: bool,
+}
+
+impl<R: Read> Transcode<R> {
+    /// Transcodes `inner` from Windows-1252.
+    pub fn windows_1252(inner: R) -> Self {
+        Self {
+            inner,
+            decoder: encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling(),
+            input: vec![0; CHUNK],
+            output: Vec::new(),
+            position: 0,
+            done: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Transcode<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.position == self.output.len() {
+            if self.done {
+                return Ok(0);
+            }
+            let n = self.inner.read(&mut self.input)?;
+            self.done = n == 0;
+            let mut text =
+                String::with_capacity(self.decoder.max_utf8_buffer_length(n).unwrap_or(n * 3 + 16));
+            let (_, _, _) = self
+                .decoder
+                .decode_to_string(&self.input[..n], &mut text, self.done);
+            self.output = text.into_bytes();
+            self.position = 0;
+        }
+        let n = out.len().min(self.output.len() - self.position);
+        out[..n].copy_from_slice(&self.output[self.position..self.position + n]);
+        self.position += n;
+        Ok(n)
+    }
+}
+
+/// `input` without a leading UTF-8 byte-order mark.
+pub fn without_bom(mut input: Box<dyn Read + Send>) -> std::io::Result<Box<dyn Read + Send>> {
+    let mut head = [0u8; 3];
+    let mut got = 0;
+    while got < 3 {
+        let n = input.read(&mut head[got..])?;
+        if n == 0 {
+            break;
+        }
+        got += n;
+    }
+    let keep = if head[..got] == *b"\xEF\xBB\xBF" {
+        Vec::new()
+    } else {
+        head[..got].to_vec()
+    };
+    Ok(Box::new(std::io::Cursor::new(keep).chain(input)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scan_finds_the_encoding_across_chunks_and_refuses_long_records() {
+        let mut text = "a,b\n".to_owned();
+        while text.len() < CHUNK * 2 {
+            text.push_str("Café,1\n");
+        }
+        let scanned = scan(text.as_bytes()).expect("scans");
+        assert!(scanned.utf8);
+        assert_eq!(scanned.bytes, text.len() as u64);
+        assert!(!scan(&b"a,b\nCaf\xE9,1\n"[..]).expect("scans").utf8);
+        let long = format!("a,b\n1,2\n{}\n", ",".repeat(MAX_RECORD_BYTES as usize + 10));
+        assert!(matches!(
+            scan(long.as_bytes()),
+            Err(ScanError::LongRecord(3))
+        ));
+        let quoted = format!("a,b\n\"{}\",x\n", "line\n".repeat(300_000));
+        assert!(matches!(
+            scan(quoted.as_bytes()),
+            Err(ScanError::LongRecord(2))
+        ));
+    }
+
+    #[test]
+    fn windows_1252_is_transcoded_in_chunks() {
+        let bytes: Vec<u8> = b"Caf\xE9 ".repeat(40_000);
+        let mut out = String::new();
+        Transcode::windows_1252(&bytes[..])
+            .read_to_string(&mut out)
+            .expect("reads");
+        assert_eq!(out, "Café ".repeat(40_000));
+    }
+}
