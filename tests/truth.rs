@@ -455,6 +455,17 @@ fn out_of_range_bounds_are_refused_on_the_way_in_and_at_load() {
             .failure()
             .stderr(contains("within_days"));
     }
+    let price = write(
+        dir.path(),
+        "price.json",
+        r#"{"changes":[{"kind":"product","product":1,"price":0.001}]}"#,
+    );
+    on(
+        &db,
+        &["simulate", "--changes", price.to_str().expect("utf-8")],
+    )
+    .failure()
+    .stderr(contains("fraction of a penny"));
     let conn = Connection::open(&db).expect("opens");
     let definition: String = conn
         .query_row(
@@ -642,4 +653,25 @@ fn a_hostile_line_is_refused_by_its_number_without_reading_it_into_memory() {
         .stderr(contains("orders.csv, line 3"))
         .stderr(contains("longer than 1 MiB"));
     assert!(!db.exists());
+}
+
+#[test]
+fn an_erased_customers_number_is_never_given_to_someone_new() {
+    let (dir, db) = sample();
+    let list = |email: &str| {
+        write(
+            dir.path(),
+            "customers_export.csv",
+            &format!(
+                "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Address1,Default Address City,Default Address Zip,Phone,Total Spent,Total Orders,Tags\n\
+                 ,Ann,Lee,{email},no,1 High St,Bath,BA1 1AA,,0,0,\n"
+            ),
+        )
+    };
+    import(&db, &[&list("ann@example.com")]);
+    let ann = customer_by_email(&db, "ann@example.com");
+    erase(&db, ann, "asked").success();
+    import(&db, &[&list("bea@example.com")]);
+    let bea = customer_by_email(&db, "bea@example.com");
+    assert!(bea > ann, "Bea got {bea}, after erased {ann}");
 }

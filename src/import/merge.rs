@@ -25,6 +25,9 @@ pub struct Known {
     pub keys: HashMap<(KeyKind, String), i64>,
     /// One-way hashes of the keys of erased customers.
     pub erased: HashSet<String>,
+    /// The highest customer number ever erased: numbers up to it are never given to a new
+    /// customer, so "customer N" never comes to mean someone else.
+    pub highest_erased: i64,
 }
 
 /// What the merge added and changed, for the summary, the log and the store.
@@ -127,7 +130,13 @@ pub fn merge(
         .filter_map(|c| c.email.as_ref().map(|e| (e.to_lowercase(), c.id)))
         .collect();
     let mut taken: HashSet<i64> = shop.customers.iter().map(|c| c.id).collect();
-    let mut next_customer = taken.iter().copied().max().unwrap_or(0) + 1;
+    let mut next_customer = taken
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(known.highest_erased)
+        + 1;
     let mut customer_of: HashMap<&str, i64> = HashMap::new();
     let mut first_order_day: HashMap<&str, NaiveDate> = HashMap::new();
     for o in &batch.orders {

@@ -28,6 +28,14 @@ impl Store {
                     .insert((kind, row.get(1).map_err(sql)?), row.get(2).map_err(sql)?);
             }
         }
+        known.highest_erased = self
+            .conn
+            .query_row(
+                "SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM shop_settings WHERE key = ?1",
+                [super::HIGHEST_ERASED_KEY],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
         let mut stmt = self
             .conn
             .prepare("SELECT key_hash FROM erased_keys")

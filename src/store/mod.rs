@@ -29,6 +29,9 @@ use crate::engine::model::Shop;
 /// never used to match an import, only moved to the erased keys when they are erased.
 pub(crate) const FORMER_KEY_KIND: &str = "former_customer";
 
+/// The `shop_settings` key holding the highest customer number ever erased.
+pub(crate) const HIGHEST_ERASED_KEY: &str = "highest_erased_customer";
+
 /// Keeps the hash of every email a customer had before a change (see
 /// [`FORMER_KEY_KIND`]), so that erasing them later also stops an old export with that
 /// email from bringing them back.
