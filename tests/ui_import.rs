@@ -145,6 +145,55 @@ fn an_unknown_csv_opens_the_wizard_with_guesses_and_a_preview() {
     assert_eq!(outcome.summary.guest_orders_added, 1);
 }
 
+#[test]
+fn the_wizard_asks_how_dates_are_written_when_the_file_cannot_tell() {
+    let (dir, path) = common::sample_file();
+    let till = dir.path().join("till-us.csv");
+    std::fs::write(
+        &till,
+        "Receipt;Date;Client ID;Item;Qty;Price\n601;01/07/2026;900;Rye loaf;1;3,40\n602;03/05/2026;900;Rye loaf;2;3,40\n",
+    )
+    .expect("writes");
+    let mut harness = harness_on(&path);
+    harness.state_mut().start_import(path.clone(), vec![till]);
+    harness.run_steps(3);
+    let dates = harness.get_by_label("Dates are written");
+    assert_eq!(
+        dates.value().as_deref(),
+        Some("as the file shows (choose if it cannot tell)")
+    );
+    harness.get_by_label_contains("day-first or month-first");
+    harness.get_by_label("Dates are written").scroll_to_me();
+    harness.run_steps(2);
+    harness.get_by_label("Dates are written").click_accesskit();
+    harness.run_steps(3);
+    harness.get_by_label("month/day/year (05/03/2026)").click();
+    harness.run_steps(3);
+    harness.get_by_label_contains("1 customers, 1 products, 2 orders");
+    sign(&mut harness);
+    harness.get_by_label("Import").click();
+    run_until(&mut harness, finished);
+    let dialog = harness.state().import_dialog().expect("open");
+    let outcome = dialog
+        .outcome
+        .as_ref()
+        .expect("done")
+        .as_ref()
+        .expect("imported");
+    assert_eq!(outcome.summary.orders_added, 2);
+    let shop = candor::store::Store::open_for_reading(&path)
+        .expect("opens")
+        .0
+        .load()
+        .expect("loads");
+    let days: Vec<String> = shop.orders.iter().map(|o| o.date.to_string()).collect();
+    assert!(
+        days.contains(&"2026-01-07".to_owned()),
+        "7 January: {days:?}"
+    );
+    assert!(days.contains(&"2026-03-05".to_owned()), "5 March: {days:?}");
+}
+
 /// A file dropped on the window, as the windowing layer hands it over.
 #[derive(Debug)]
 struct Dropped(std::path::PathBuf);

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// What a column holds.
@@ -47,11 +46,19 @@ pub enum Role {
     LineTotal,
     /// The order's status (see [`Mapping::skip_statuses`] and [`Mapping::return_statuses`]).
     Status,
+    /// The order's payment status, e.g. Shopify's "Financial Status" (see
+    /// [`Mapping::skip_payment_statuses`] and [`Mapping::partial_refund_statuses`]).
+    PaymentStatus,
+    /// The currency of the order's prices (ISO 4217, e.g. "USD").
+    Currency,
+    /// When the record was last updated: of a customer's records, the newest gives their
+    /// fields (rows of orders use the order date).
+    UpdatedAt,
 }
 
 impl Role {
     /// Every role, in the order the wizard shows them.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 21] = [
         Self::CustomerId,
         Self::Email,
         Self::Name,
@@ -70,6 +77,9 @@ impl Role {
         Self::UnitPrice,
         Self::LineTotal,
         Self::Status,
+        Self::PaymentStatus,
+        Self::Currency,
+        Self::UpdatedAt,
     ];
 
     /// The role in words, for the wizard.
@@ -93,6 +103,9 @@ impl Role {
             Self::UnitPrice => "Unit price",
             Self::LineTotal => "Line total",
             Self::Status => "Order status",
+            Self::PaymentStatus => "Payment status",
+            Self::Currency => "Currency",
+            Self::UpdatedAt => "Updated at",
         }
     }
 
@@ -141,7 +154,10 @@ impl Role {
             Self::Quantity => &["quantity", "qty", "units", "amount sold", "count"],
             Self::UnitPrice => &["unit price", "unitprice", "price each", "price"],
             Self::LineTotal => &["line total", "total", "gross sales", "net sales", "sales"],
-            Self::Status => &["status"],
+            Self::Status => &["order status", "status"],
+            Self::PaymentStatus => &["financial status", "payment status"],
+            Self::Currency => &["currency"],
+            Self::UpdatedAt => &["updated at", "last updated", "modified"],
         }
     }
 }
@@ -167,12 +183,16 @@ impl Columns {
 }
 
 /// How day, month and year are ordered in dates written with slashes or dots.
-/// Dates starting with a four-digit year are always read year-month-day.
+/// Dates starting with a four-digit year, and eight-digit dates (20240503), are always read
+/// year-month-day.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DateOrder {
-    /// 2024-05-03.
+    /// Told by the file itself: a first part over 12 means day-first, a second part over
+    /// 12 month-first. A file whose dates cannot tell is refused, never guessed.
     #[default]
+    FromFile,
+    /// 2024-05-03.
     YearMonthDay,
     /// 03/05/2024 (UK and most of Europe).
     DayMonthYear,
@@ -243,6 +263,26 @@ pub struct Mapping {
     /// Statuses whose lines are returns (e.g. Square's "Refund").
     #[serde(default)]
     pub return_statuses: Vec<String>,
+    /// Payment statuses of orders that were not purchases (refunded, voided): counted and
+    /// left out.
+    #[serde(default)]
+    pub skip_payment_statuses: Vec<String>,
+    /// Payment statuses of orders partly refunded: kept as bought (the file does not say
+    /// which lines were refunded) and counted.
+    #[serde(default)]
+    pub partial_refund_statuses: Vec<String>,
+    /// An order's status, payment status and customer are on its first row and hold for
+    /// all its rows (Shopify leaves them blank on the order's other lines).
+    #[serde(default)]
+    pub order_level_status: bool,
+    /// Values may start with an apostrophe the platform adds so spreadsheets keep leading
+    /// zeros ('02135, '+49 …): it is not part of the value.
+    #[serde(default)]
+    pub strip_leading_apostrophe: bool,
+    /// Customers with no number, email or phone are recognized by name and address
+    /// together (off by default: family members share an address).
+    #[serde(default)]
+    pub match_by_name_and_address: bool,
     /// Where the orders were placed, e.g. "web" or "in shop".
     #[serde(default = "default_channel")]
     pub channel: String,
@@ -291,6 +331,11 @@ impl Mapping {
             cancellation_prefix: None,
             skip_statuses: Vec::new(),
             return_statuses: Vec::new(),
+            skip_payment_statuses: Vec::new(),
+            partial_refund_statuses: Vec::new(),
+            order_level_status: false,
+            strip_leading_apostrophe: false,
+            match_by_name_and_address: false,
             channel: default_channel(),
             repeatable: true,
             product_list: false,
@@ -303,11 +348,22 @@ impl Mapping {
         self
     }
 
-    /// Whether the file holds order lines (an order or date, and a product).
+    /// Whether the file holds order lines: an order number or date, and a product or a
+    /// price (a file of transactions without products buys an "unspecified item").
     pub fn has_orders(&self) -> bool {
-        (self.columns.contains_key(&Role::ProductCode)
-            || self.columns.contains_key(&Role::ProductName))
-            && (self.columns.contains_key(&Role::OrderId) || self.columns.contains_key(&Role::Date))
+        let has = |r: Role| self.columns.contains_key(&r);
+        (has(Role::ProductCode) || has(Role::ProductName) || self.has_products_unnamed())
+            && (has(Role::OrderId) || has(Role::Date))
+    }
+
+    /// Whether the file records purchases without saying what was bought: a date and a
+    /// price but no product column.
+    pub fn has_products_unnamed(&self) -> bool {
+        let has = |r: Role| self.columns.contains_key(&r);
+        !has(Role::ProductCode)
+            && !has(Role::ProductName)
+            && has(Role::Date)
+            && (has(Role::UnitPrice) || has(Role::LineTotal))
     }
 
     /// Whether the file identifies customers.
@@ -366,6 +422,16 @@ impl Mapping {
     /// Whether a status means "a return".
     pub fn returns_status(&self, status: &str) -> bool {
         matches_status(&self.return_statuses, status)
+    }
+
+    /// Whether a payment status means "not a purchase".
+    pub fn skips_payment_status(&self, status: &str) -> bool {
+        matches_status(&self.skip_payment_statuses, status)
+    }
+
+    /// Whether a payment status means "partly refunded".
+    pub fn partly_refunded_status(&self, status: &str) -> bool {
+        matches_status(&self.partial_refund_statuses, status)
     }
 }
 
@@ -492,7 +558,7 @@ pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
             .to_owned(),
         });
     }
-    mapping.dates = guess_date_order(&column_values(Role::Date));
+    mapping.dates = guess_date_order(&column_values(Role::Date)).unwrap_or_default();
     let prices: Vec<&str> = [Role::UnitPrice, Role::LineTotal]
         .into_iter()
         .flat_map(column_values)
@@ -503,66 +569,7 @@ pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
     mapping
 }
 
-/// Day-first when some first part is above 12, month-first when some second part is.
-pub fn guess_date_order(values: &[&str]) -> DateOrder {
-    let mut day_first = false;
-    let mut month_first = false;
-    for v in values {
-        let parts = date_parts(v);
-        if let Some([a, b, _]) = parts {
-            if a.len() == 4 {
-                return DateOrder::YearMonthDay;
-            }
-            if a.parse::<u32>().is_ok_and(|a| a > 12) {
-                day_first = true;
-            }
-            if b.parse::<u32>().is_ok_and(|b| b > 12) {
-                month_first = true;
-            }
-        }
-    }
-    match (day_first, month_first) {
-        (false, true) => DateOrder::MonthDayYear,
-        (true, _) => DateOrder::DayMonthYear,
-        (false, false) if values.iter().any(|v| v.contains('/') || v.contains('.')) => {
-            DateOrder::DayMonthYear
-        }
-        _ => DateOrder::YearMonthDay,
-    }
-}
-
-fn date_parts(value: &str) -> Option<[&str; 3]> {
-    let date = value.trim().split([' ', 'T']).next()?;
-    let mut parts = date.split(['-', '/', '.']);
-    let out = [parts.next()?, parts.next()?, parts.next()?];
-    parts.next().is_none().then_some(out)
-}
-
-/// Reads a date (any time after it is ignored). Year 0 (a birthday without a year) is
-/// not a date.
-pub fn parse_date(value: &str, order: DateOrder) -> Option<NaiveDate> {
-    let [a, b, c] = date_parts(value)?;
-    let num = |s: &str| s.parse::<i32>().ok();
-    let (y, m, d) = if a.len() == 4 {
-        (num(a)?, num(b)?, num(c)?)
-    } else {
-        let year = |s: &str| {
-            num(s).map(|y| match (s.len(), y) {
-                (2, 0..=69) => 2000 + y,
-                (2, _) => 1900 + y,
-                _ => y,
-            })
-        };
-        match order {
-            DateOrder::DayMonthYear | DateOrder::YearMonthDay => (year(c)?, num(b)?, num(a)?),
-            DateOrder::MonthDayYear => (year(c)?, num(a)?, num(b)?),
-        }
-    };
-    if y <= 0 {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(y, u32::try_from(m).ok()?, u32::try_from(d).ok()?)
-}
+pub use super::dates::{guess_date_order, parse_date};
 
 /// Reads a number exactly (see [`super::number`]); `None` when it is not plainly one.
 pub fn parse_number(value: &str, decimal_comma: bool) -> Option<f64> {
@@ -574,6 +581,7 @@ pub fn parse_number(value: &str, decimal_comma: bool) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn a_saved_mapping_fits_a_file_with_its_columns() {

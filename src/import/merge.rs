@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::keys::{KeyKind, erased_key_hash, stored_key};
-use super::parse::Batch;
+use super::parse::{Batch, phone_key};
 use crate::engine::changes::{Applied, Change, ChangeContext, apply_all};
 use crate::engine::model::{
     Customer, FieldSource, NOT_A_PRODUCT_TAG, Order, OrderLine, PersonalField, Product,
@@ -96,6 +96,20 @@ pub struct Summary {
     pub erased_not_reimported: usize,
     /// Columns in the files that Candor did not import, per file.
     pub columns_not_imported: BTreeMap<String, Vec<String>>,
+    /// Orders taken as purchases although partly refunded (the files do not say which
+    /// lines were refunded).
+    pub orders_partly_refunded: usize,
+    /// Orders left out as not purchases, by status (cancelled, refunded, voided, …).
+    pub orders_not_purchases: BTreeMap<String, usize>,
+    /// Customers in the files without an email, kept by their number or phone.
+    pub customers_without_email: usize,
+    /// Customer fields whose records in the files disagreed, where the newest record's
+    /// value was kept whatever the row order.
+    pub fields_from_newer_record: usize,
+    /// Order lines that do not say what was bought, imported as an "unspecified item".
+    pub lines_without_product: usize,
+    /// The currency of the files' prices, where a column says (ISO 4217).
+    pub currencies: Vec<String>,
     /// The day the shop is pinned to, when the import pinned it (historical data).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pinned_today: Option<NaiveDate>,
@@ -121,6 +135,23 @@ pub fn merge(
         columns_not_imported: batch.unused_columns.iter().cloned().collect(),
         ..Summary::default()
     };
+    for f in &batch.files {
+        summary.orders_partly_refunded += f.orders_partly_refunded;
+        for (status, n) in &f.orders_not_purchases {
+            *summary
+                .orders_not_purchases
+                .entry(status.clone())
+                .or_default() += n;
+        }
+        summary.customers_without_email += f.customers_without_email;
+        summary.fields_from_newer_record += f.fields_from_newer_record;
+        summary.lines_without_product += f.lines_without_product;
+        for c in &f.currencies {
+            if !summary.currencies.contains(c) {
+                summary.currencies.push(c.clone());
+            }
+        }
+    }
     let mut new_keys = Vec::new();
 
     // Customers.
@@ -128,6 +159,11 @@ pub fn merge(
         .customers
         .iter()
         .filter_map(|c| c.email.as_ref().map(|e| (e.to_lowercase(), c.id)))
+        .collect();
+    let mut by_phone: HashMap<String, i64> = shop
+        .customers
+        .iter()
+        .filter_map(|c| c.phone.as_deref().and_then(phone_key).map(|p| (p, c.id)))
         .collect();
     let mut taken: HashSet<i64> = shop.customers.iter().map(|c| c.id).collect();
     let mut next_customer = taken
@@ -169,7 +205,12 @@ pub fn merge(
             .get(&(KeyKind::Customer, stored.clone()))
             .copied()
             .filter(|id| taken.contains(id))
-            .or_else(|| email.and_then(|e| by_email.get(e)).copied());
+            .or_else(|| email.and_then(|e| by_email.get(e)).copied())
+            .or_else(|| match (email, c.values.get(&PersonalField::Phone)) {
+                // Without an email, the same phone number is the same customer.
+                (None, Some(p)) => phone_key(p).and_then(|p| by_phone.get(&p)).copied(),
+                _ => None,
+            });
         let id = match existing {
             Some(id) => {
                 let current = shop.customers.iter().find(|x| x.id == id);
@@ -202,6 +243,13 @@ pub fn merge(
                 taken.insert(id);
                 if let Some(e) = email {
                     by_email.insert(e.clone(), id);
+                }
+                if let Some(p) = c
+                    .values
+                    .get(&PersonalField::Phone)
+                    .and_then(|p| phone_key(p))
+                {
+                    by_phone.entry(p).or_insert(id);
                 }
                 let value = |f: PersonalField| c.values.get(&f).cloned();
                 added_customers.push(Customer {

@@ -8,12 +8,14 @@
 //! * [`run`]: the whole import, from files to one transaction in the shop file.
 
 pub mod consent;
+pub mod dates;
 pub mod keys;
 pub mod mapping;
 pub mod merge;
 pub mod number;
 pub mod parse;
 pub mod presets;
+pub mod report;
 pub mod run;
 pub mod source;
 pub mod stream;
@@ -113,6 +115,11 @@ pub enum ImportError {
     /// A row left out on purpose (internal: counted, never shown as an error).
     #[error("left out: {0}")]
     LeftOut(String),
+    /// The files' prices are in more than one currency.
+    #[error(
+        "the prices in these files are in more than one currency: {0}. A shop keeps its money in one currency, so nothing was imported; import the files of one currency (Candor does not convert between currencies)"
+    )]
+    MixedCurrencies(String),
     /// The person cancelled.
     #[error("the import was cancelled; nothing was imported")]
     Cancelled,

@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::NaiveDate;
+use serde::Serialize;
 
-use super::mapping::{Mapping, Role, parse_date};
+use super::dates::{DateOrderScan, parse_moment};
+use super::mapping::{DateOrder, Mapping, Role, parse_date};
 use super::number;
 use super::source::{Row, Table};
 use super::{ImportError, RowError};
@@ -48,12 +50,65 @@ pub struct ImportedCustomer {
     pub key: String,
     /// The customer number as written in the file, when there is one.
     pub number: Option<String>,
-    /// Values of personal fields, as stored (dates as YYYY-MM-DD); the latest non-blank wins.
+    /// Values of personal fields, as stored (dates as YYYY-MM-DD); of the customer's
+    /// records, the newest (see [`ImportedCustomer::moment`]) gives each value.
     pub values: BTreeMap<PersonalField, String>,
+    /// When the record giving each value was made, where the files say.
+    pub moments: BTreeMap<PersonalField, Option<Moment>>,
+    /// When this record was made: its updated-at column, its order's date and time, or
+    /// the file's export date; `None` when nothing says. Records without a moment are
+    /// older than any with one, and among themselves the later row wins.
+    pub moment: Option<Moment>,
     /// The day they signed up, if the file says.
     pub since: Option<NaiveDate>,
     /// Where they were first seen: the export's name and file.
     pub source: String,
+}
+
+/// A day and the seconds into it, to order records by.
+pub type Moment = (NaiveDate, u32);
+
+/// What an order is, decided on its first row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// A purchase.
+    Sale,
+    /// A purchase partly refunded (kept as bought: the file does not say which lines).
+    PartlyRefunded,
+    /// A cancellation or refund whose lines are returns.
+    Return,
+    /// Not a purchase (cancelled, refunded, voided): left out, with the reason and the
+    /// status in one word for the counts.
+    LeftOut {
+        /// Why, in words.
+        reason: String,
+        /// The status, lower case ("cancelled", "refunded", …).
+        status: String,
+    },
+}
+
+/// How one file was read, in numbers (for the import summary and `--json`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct FileCounts {
+    /// The file (in `--json`, the file report's own `file`).
+    #[serde(skip)]
+    pub file: String,
+    /// Orders first seen in this file taken as purchases (partly refunded ones included).
+    pub orders_as_purchases: usize,
+    /// Orders whose lines are returns (cancellation invoices, refunds).
+    pub orders_as_returns: usize,
+    /// Orders taken as purchases although partly refunded.
+    pub orders_partly_refunded: usize,
+    /// Orders left out as not purchases, by status (cancelled, refunded, voided, …).
+    pub orders_not_purchases: BTreeMap<String, usize>,
+    /// Customers first seen in this file without an email, kept by number or phone.
+    pub customers_without_email: usize,
+    /// Customer fields whose records disagreed, where the newest record's value was kept.
+    pub fields_from_newer_record: usize,
+    /// Order lines that do not say what was bought (an "unspecified item").
+    pub lines_without_product: usize,
+    /// The currencies of the file's prices, where a column says (ISO 4217).
+    pub currencies: Vec<String>,
 }
 
 /// A product as the files describe it.
@@ -147,6 +202,10 @@ pub struct Batch {
     pub prices_rounded: usize,
     /// Columns of the files that were not imported, per file.
     pub unused_columns: Vec<(String, Vec<String>)>,
+    /// How each file was read, in the order read.
+    pub files: Vec<FileCounts>,
+    fates: HashMap<String, Fate>,
+    newer_decided: std::collections::HashSet<(usize, PersonalField)>,
     customer_index: HashMap<String, usize>,
     product_index: HashMap<String, usize>,
     order_index: HashMap<String, usize>,
@@ -170,12 +229,15 @@ struct RowData {
     customer: Option<ImportedCustomer>,
     order: Option<OrderPart>,
     consents: Vec<(String, bool, String)>,
+    currency: Option<String>,
 }
 
 struct OrderPart {
     key: String,
     date: Option<NaiveDate>,
-    is_return: bool,
+    fate: Fate,
+    /// Whether the row does not say what was bought.
+    unnamed: bool,
     lines: Vec<(ImportedProduct, i64, i64)>,
     /// Whether its price had to be rounded to a whole penny.
     price_rounded: bool,
@@ -202,7 +264,77 @@ impl Batch {
             });
         }
         let layout = layout(table, mapping)?;
+        let resolved;
+        let mapping = if mapping.dates == DateOrder::FromFile {
+            resolved = Mapping {
+                dates: date_order_of(table, &layout, options.limit)?,
+                ..mapping.clone()
+            };
+            &resolved
+        } else {
+            mapping
+        };
         self.had_consent_columns |= !layout.consents.is_empty();
+        self.note_unused_columns(table, &layout);
+        self.files.push(FileCounts {
+            file: table.file.clone(),
+            ..FileCounts::default()
+        });
+        let source = format!("{} ({})", mapping.name, table.file);
+        let customers_only = !mapping.has_orders();
+        let mut first_line_of: HashMap<String, u64> = HashMap::new();
+        let limit = options.limit.unwrap_or(usize::MAX);
+        let context = RowContext {
+            table,
+            mapping,
+            layout: &layout,
+            source: &source,
+        };
+        for (n, row) in table.rows().take(limit).enumerate() {
+            if n % PROGRESS_EVERY == 0 {
+                if options.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    return Err(ImportError::Cancelled);
+                }
+                if let Ok(r) = &row {
+                    (options.progress)(r.byte);
+                }
+            }
+            self.rows += 1;
+            let outcome = row.and_then(|row| {
+                let data = read_row(&context, &row, &mut self.fates, &mut self.files)?;
+                if customers_only && let Some(c) = &data.customer {
+                    if let Some(first) = first_line_of.get(&c.key) {
+                        return Err(row_error(
+                            table,
+                            row.line,
+                            None,
+                            format!(
+                                "customer {} appears twice (lines {first} and {})",
+                                c.number.as_deref().unwrap_or(&c.key),
+                                row.line
+                            ),
+                        ));
+                    }
+                    first_line_of.insert(c.key.clone(), row.line);
+                }
+                self.check_order(table, mapping, &data, row.line)?;
+                self.add(data, mapping, table, row.line);
+                Ok(())
+            });
+            match outcome {
+                Ok(()) => {}
+                Err(ImportError::Row(e)) if options.skip_bad_rows => self.bad_rows.push(e),
+                Err(ImportError::LeftOut(reason)) => {
+                    *self.left_out.entry(reason).or_default() += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        (options.progress)(table.len_bytes());
+        Ok(())
+    }
+
+    fn note_unused_columns(&mut self, table: &Table, layout: &Layout) {
         let used: Vec<usize> = layout
             .columns
             .values()
@@ -217,54 +349,63 @@ impl Batch {
         if !unused.is_empty() {
             self.unused_columns.push((table.file.clone(), unused));
         }
-        let source = format!("{} ({})", mapping.name, table.file);
-        let customers_only = !mapping.has_orders();
-        let mut first_line_of: HashMap<String, u64> = HashMap::new();
-        let limit = options.limit.unwrap_or(usize::MAX);
-        for (n, row) in table.rows().take(limit).enumerate() {
-            if n % PROGRESS_EVERY == 0 {
-                if options.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                    return Err(ImportError::Cancelled);
-                }
-                if let Ok(r) = &row {
-                    (options.progress)(r.byte);
-                }
+    }
+
+    /// Adds a customer's record, or merges it with the one already read: each field keeps
+    /// the value of the newest record (see [`ImportedCustomer::moment`]).
+    fn add_customer(&mut self, c: ImportedCustomer) {
+        let Some(&i) = self.customer_index.get(&c.key) else {
+            if !c.values.contains_key(&PersonalField::Email) {
+                self.counts().customers_without_email += 1;
             }
-            self.rows += 1;
-            let outcome = row.and_then(|row| {
-                let data = read_row(table, mapping, &layout, &row, &source)?;
-                if let Some(data) = data {
-                    if customers_only && let Some(c) = &data.customer {
-                        if let Some(first) = first_line_of.get(&c.key) {
-                            return Err(row_error(
-                                table,
-                                row.line,
-                                None,
-                                format!(
-                                    "customer {} appears twice (lines {first} and {})",
-                                    c.number.as_deref().unwrap_or(&c.key),
-                                    row.line
-                                ),
-                            ));
-                        }
-                        first_line_of.insert(c.key.clone(), row.line);
+            self.customer_index
+                .insert(c.key.clone(), self.customers.len());
+            self.customers.push(c);
+            return;
+        };
+        let mut decided = Vec::new();
+        let known = &mut self.customers[i];
+        for (field, value) in c.values {
+            let old_moment = known.moments.get(&field).copied().flatten();
+            match known.values.get(&field) {
+                Some(old) if *old != value => {
+                    if c.moment != old_moment {
+                        decided.push(field);
                     }
-                    self.check_order(table, mapping, &data, row.line)?;
-                    self.add(data, mapping, table, row.line);
+                    if c.moment >= old_moment {
+                        known.values.insert(field, value);
+                        known.moments.insert(field, c.moment);
+                    }
                 }
-                Ok(())
-            });
-            match outcome {
-                Ok(()) => {}
-                Err(ImportError::Row(e)) if options.skip_bad_rows => self.bad_rows.push(e),
-                Err(ImportError::LeftOut(reason)) => {
-                    *self.left_out.entry(reason).or_default() += 1;
+                Some(_) => {
+                    known.moments.insert(field, c.moment.max(old_moment));
                 }
-                Err(e) => return Err(e),
+                None => {
+                    known.values.insert(field, value);
+                    known.moments.insert(field, c.moment);
+                }
             }
         }
-        (options.progress)(table.len_bytes());
-        Ok(())
+        known.moment = known.moment.max(c.moment);
+        known.since = match (known.since, c.since) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        known.number = known.number.take().or(c.number);
+        for field in decided {
+            if self.newer_decided.insert((i, field)) {
+                self.counts().fields_from_newer_record += 1;
+            }
+        }
+    }
+
+    /// The counts of the file being read.
+    fn counts(&mut self) -> &mut FileCounts {
+        if self.files.is_empty() {
+            self.files.push(FileCounts::default());
+        }
+        let last = self.files.len() - 1;
+        &mut self.files[last]
     }
 
     /// An order seen before must not change its customer or date.
@@ -326,18 +467,12 @@ impl Batch {
     fn add(&mut self, data: RowData, mapping: &Mapping, table: &Table, line: u64) {
         let customer_key = data.customer.as_ref().map(|c| c.key.clone());
         if let Some(c) = data.customer {
-            match self.customer_index.get(&c.key) {
-                Some(&i) => {
-                    let known = &mut self.customers[i];
-                    known.values.extend(c.values);
-                    known.since = known.since.or(c.since);
-                    known.number = known.number.take().or(c.number);
-                }
-                None => {
-                    self.customer_index
-                        .insert(c.key.clone(), self.customers.len());
-                    self.customers.push(c);
-                }
+            self.add_customer(c);
+        }
+        if let Some(currency) = data.currency {
+            let counts = self.counts();
+            if !counts.currencies.contains(&currency) {
+                counts.currencies.push(currency);
             }
         }
         if let Some(customer) = &customer_key {
@@ -364,9 +499,22 @@ impl Batch {
             return;
         };
         self.prices_rounded += usize::from(part.price_rounded);
+        self.counts().lines_without_product += usize::from(part.unnamed) * part.lines.len();
         let o = match self.order_index.get(&part.key) {
             Some(&o) => o,
             None => {
+                let counts = self.counts();
+                match part.fate {
+                    Fate::Return => counts.orders_as_returns += 1,
+                    Fate::PartlyRefunded => {
+                        counts.orders_as_purchases += 1;
+                        counts.orders_partly_refunded += 1;
+                    }
+                    _ => counts.orders_as_purchases += 1,
+                }
+                if mapping.order_level_status {
+                    self.fates.insert(part.key.clone(), part.fate.clone());
+                }
                 self.order_index.insert(part.key.clone(), self.orders.len());
                 self.orders.push(ImportedOrder {
                     key: part.key,
@@ -374,7 +522,7 @@ impl Batch {
                     date: part.date.unwrap_or_default(),
                     channel: mapping.channel.clone(),
                     lines: Vec::new(),
-                    is_return: part.is_return,
+                    is_return: part.fate == Fate::Return,
                     at: (table.file.clone(), line),
                 });
                 self.orders.len() - 1
@@ -413,6 +561,51 @@ impl Batch {
             });
         }
     }
+}
+
+/// The order of the file's dates, told by all of its date columns (or by the rows read,
+/// for a preview); a file that cannot tell is refused with a message naming `"dates"`.
+fn date_order_of(
+    table: &Table,
+    layout: &Layout,
+    limit: Option<usize>,
+) -> Result<DateOrder, ImportError> {
+    let columns: Vec<usize> = [
+        Role::Date,
+        Role::BirthDate,
+        Role::CustomerSince,
+        Role::UpdatedAt,
+    ]
+    .iter()
+    .filter_map(|r| layout.columns.get(r))
+    .flatten()
+    .map(|(i, _)| *i)
+    .collect();
+    let mut scan = DateOrderScan::default();
+    if !columns.is_empty() {
+        for row in table.rows().take(limit.unwrap_or(usize::MAX)).flatten() {
+            for &i in &columns {
+                if let Some(v) = row.fields.get(i) {
+                    scan.see(v);
+                }
+            }
+        }
+    }
+    let read = limit.map_or_else(String::new, |n| format!(" (of the first {n} rows)"));
+    scan.verdict().map_err(|why| ImportError::Mapping {
+        file: table.file.clone(),
+        detail: format!(
+            "{why}{read}. Say how its dates are written: \"dates\": \"day_month_year\" or \"month_day_year\" in the mapping (in the window, \"Dates are written\" in the import wizard); Candor never guesses a date"
+        ),
+    })
+}
+
+/// What reading a row needs to know about its file.
+struct RowContext<'a> {
+    table: &'a Table,
+    mapping: &'a Mapping,
+    layout: &'a Layout,
+    source: &'a str,
 }
 
 fn layout(table: &Table, mapping: &Mapping) -> Result<Layout, ImportError> {
@@ -459,6 +652,18 @@ fn row_error(table: &Table, line: u64, column: Option<String>, reason: String) -
     })
 }
 
+/// A phone number as a key: its digits (with a leading "+" kept), when it has enough of
+/// them to be a phone number; spaces, dashes and brackets do not make another number.
+pub fn phone_key(phone: &str) -> Option<String> {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let plus = if phone.trim_start().starts_with('+') {
+        "+"
+    } else {
+        ""
+    };
+    (digits.len() >= 6).then(|| format!("{plus}{digits}"))
+}
+
 /// "17850.0" → "17850"; other text is kept as it is.
 fn normalize_number(value: &str) -> String {
     match value.parse::<f64>() {
@@ -469,19 +674,21 @@ fn normalize_number(value: &str) -> String {
     }
 }
 
-/// Reads one row; `Ok(None)` when it carries nothing to import.
+/// Reads one row. Rows of an order whose status holds for all its rows take the fate
+/// decided on its first row (`fates`); a row left out is counted in `files`.
 fn read_row(
-    table: &Table,
-    mapping: &Mapping,
-    layout: &Layout,
+    cx: &RowContext<'_>,
     row: &Row,
-    source: &str,
-) -> Result<Option<RowData>, ImportError> {
+    fates: &mut HashMap<String, Fate>,
+    files: &mut [FileCounts],
+) -> Result<RowData, ImportError> {
+    let (table, mapping, layout) = (cx.table, cx.mapping, cx.layout);
     let get = |role: Role, joiner: &str| -> Option<String> {
         let cols = layout.columns.get(&role)?;
         let parts: Vec<&str> = cols
             .iter()
             .filter_map(|(i, _)| row.fields.get(*i).map(str::trim))
+            .map(|v| unguarded(v, mapping.strip_leading_apostrophe))
             .filter(|v| !v.is_empty())
             .collect();
         (!parts.is_empty()).then(|| parts.join(joiner))
@@ -489,11 +696,86 @@ fn read_row(
     let bad =
         |role: Role, reason: String| row_error(table, row.line, column_of(mapping, role), reason);
 
+    let number = get(Role::OrderId, " ");
+    let order_key = number
+        .as_ref()
+        .filter(|_| mapping.has_orders())
+        .map(|n| format!("{}:{n}", mapping.key_space));
+    let earlier = order_key.as_ref().and_then(|k| fates.get(k));
+    let fate = match earlier {
+        Some(f) if mapping.order_level_status || matches!(f, Fate::LeftOut { .. }) => f.clone(),
+        _ => row_fate(mapping, &get, number.as_deref()),
+    };
+    if let Fate::LeftOut { reason, status } = &fate {
+        if earlier.is_none() {
+            if let Some(counts) = files.last_mut() {
+                *counts
+                    .orders_not_purchases
+                    .entry(status.clone())
+                    .or_default() += 1;
+            }
+            if let Some(key) = order_key {
+                fates.insert(key, fate.clone());
+            }
+        }
+        return Err(ImportError::LeftOut(reason.clone()));
+    }
+
+    let moment = if mapping.columns.contains_key(&Role::Date) {
+        get(Role::Date, " ").and_then(|v| parse_moment(&v, mapping.dates))
+    } else {
+        get(Role::UpdatedAt, " ")
+            .and_then(|v| parse_moment(&v, mapping.dates))
+            .or_else(|| table.modified.map(|d| (d, LAST_SECOND)))
+    };
+    let customer = read_customer(mapping, &get, &bad, cx.source, moment)?;
+    let consents = read_consents(cx, row)?;
+    let order = if mapping.has_orders() {
+        read_order(mapping, &get, &bad, customer.as_ref(), table, row, fate)?
+    } else {
+        None
+    };
+    if customer.is_none() && order.is_none() {
+        return Err(ImportError::LeftOut(
+            "no customer and no product on the row".to_owned(),
+        ));
+    }
+    Ok(RowData {
+        customer,
+        order,
+        consents,
+        currency: get(Role::Currency, " ").map(|c| c.to_uppercase()),
+    })
+}
+
+/// The product of a purchase whose file does not say what was bought.
+pub const UNSPECIFIED_ITEM: &str = "Unspecified item";
+
+/// The last second of a day: a file dated by its export day is as new as that day.
+const LAST_SECOND: u32 = 86_399;
+
+/// A value without the apostrophe a platform puts before numbers so that spreadsheets
+/// keep their leading zeros ('02135, '+49 30 …), when the mapping says it does.
+fn unguarded(value: &str, strip: bool) -> &str {
+    match value.strip_prefix('\'') {
+        Some(rest) if strip && rest.starts_with(|c: char| c.is_ascii_digit() || c == '+') => rest,
+        _ => value,
+    }
+}
+
+/// What an order is, by its row: not a purchase (status or payment status), a return,
+/// partly refunded, or a sale.
+fn row_fate(
+    mapping: &Mapping,
+    get: &dyn Fn(Role, &str) -> Option<String>,
+    number: Option<&str>,
+) -> Fate {
     let status = get(Role::Status, " ");
     if let Some(s) = &status
         && mapping.skips_status(s)
     {
-        let reason = if mapping.skip_statuses.iter().any(|x| x == "*") {
+        let any = mapping.skip_statuses.iter().any(|x| x == "*");
+        let reason = if any {
             format!(
                 "{} is filled in (order cancelled)",
                 column_of(mapping, Role::Status).unwrap_or_default()
@@ -501,12 +783,42 @@ fn read_row(
         } else {
             format!("order status \"{}\" is not a sale", s.to_lowercase())
         };
-        return Err(ImportError::LeftOut(reason));
+        let status = if any {
+            "cancelled".to_owned()
+        } else {
+            s.to_lowercase()
+        };
+        return Fate::LeftOut { reason, status };
     }
+    let payment = get(Role::PaymentStatus, " ");
+    if let Some(p) = &payment
+        && mapping.skips_payment_status(p)
+    {
+        return Fate::LeftOut {
+            reason: format!("payment status \"{}\": not a purchase", p.to_lowercase()),
+            status: p.to_lowercase(),
+        };
+    }
+    let cancelled = mapping
+        .cancellation_prefix
+        .as_ref()
+        .is_some_and(|p| number.is_some_and(|n| n.starts_with(p.as_str())));
+    if cancelled || status.is_some_and(|s| mapping.returns_status(&s)) {
+        Fate::Return
+    } else if payment.is_some_and(|p| mapping.partly_refunded_status(&p)) {
+        Fate::PartlyRefunded
+    } else {
+        Fate::Sale
+    }
+}
 
-    let customer = read_customer(mapping, &get, &bad, source)?;
+/// The row's consent answers: purpose, granted, and where the answer came from.
+fn read_consents(
+    cx: &RowContext<'_>,
+    row: &Row,
+) -> Result<Vec<(String, bool, String)>, ImportError> {
     let mut consents = Vec::new();
-    for (i, column, purpose) in &layout.consents {
+    for (i, column, purpose) in &cx.layout.consents {
         let value = row.fields.get(*i).map_or("", str::trim);
         if value.is_empty() {
             continue;
@@ -518,34 +830,19 @@ fn read_row(
             false
         } else {
             return Err(row_error(
-                table,
+                cx.table,
                 row.line,
                 Some(column.clone()),
-                format!("\"{value}\" is not a yes or no answer"),
+                format!("{} is not a yes or no answer", super::quote(value)),
             ));
         };
         consents.push((
             purpose.clone(),
             granted,
-            format!("{source}, column {column}"),
+            format!("{}, column {column}", cx.source),
         ));
     }
-
-    let order = if mapping.has_orders() {
-        read_order(mapping, &get, &bad, customer.as_ref(), table, row)?
-    } else {
-        None
-    };
-    if customer.is_none() && order.is_none() {
-        return Err(ImportError::LeftOut(
-            "no customer and no product on the row".to_owned(),
-        ));
-    }
-    Ok(Some(RowData {
-        customer,
-        order,
-        consents,
-    }))
+    Ok(consents)
 }
 
 fn read_customer(
@@ -553,15 +850,28 @@ fn read_customer(
     get: &dyn Fn(Role, &str) -> Option<String>,
     bad: &dyn Fn(Role, String) -> ImportError,
     source: &str,
+    moment: Option<Moment>,
 ) -> Result<Option<ImportedCustomer>, ImportError> {
     let space = &mapping.key_space;
     let number = get(Role::CustomerId, " ").map(|n| normalize_number(&n));
     let email = get(Role::Email, " ").map(|e| e.to_lowercase());
     let name = get(Role::Name, " ");
+    let phone = get(Role::Phone, " ").and_then(|p| phone_key(&p));
+    let address = get(Role::Address, ", ");
     let key = if let Some(n) = &number {
         format!("{space}:{n}")
     } else if let Some(e) = &email {
         format!("email:{e}")
+    } else if let Some(p) = &phone {
+        format!("phone:{p}")
+    } else if mapping.match_by_name_and_address
+        && let (Some(n), Some(a)) = (&name, &address)
+    {
+        format!(
+            "{space}:name-address:{}|{}",
+            n.to_lowercase(),
+            a.to_lowercase()
+        )
     } else if !mapping.columns.contains_key(&Role::CustomerId)
         && !mapping.columns.contains_key(&Role::Email)
         && let Some(n) = &name
@@ -602,10 +912,13 @@ fn read_customer(
         ),
         None => None,
     };
+    let moments = values.keys().map(|f| (*f, moment)).collect();
     Ok(Some(ImportedCustomer {
         key,
         number,
         values,
+        moments,
+        moment,
         since,
         source: source.to_owned(),
     }))
@@ -618,12 +931,13 @@ fn read_order(
     customer: Option<&ImportedCustomer>,
     table: &Table,
     row: &Row,
+    fate: Fate,
 ) -> Result<Option<OrderPart>, ImportError> {
     let space = &mapping.key_space;
     let date = match get(Role::Date, " ") {
         Some(d) => Some(
             parse_date(&d, mapping.dates)
-                .ok_or_else(|| bad(Role::Date, format!("\"{d}\" is not a date")))?,
+                .ok_or_else(|| bad(Role::Date, format!("{} is not a date", super::quote(&d))))?,
         ),
         None => None,
     };
@@ -640,7 +954,11 @@ fn read_order(
         (None, None) => return Err(bad(Role::Date, "the order date is blank".to_owned())),
     };
     let code = get(Role::ProductCode, " ");
+    let unnamed = mapping.has_products_unnamed();
     let names: Vec<String> = match get(Role::ProductName, " ") {
+        _ if unnamed => {
+            vec![get(Role::Category, " ").unwrap_or_else(|| UNSPECIFIED_ITEM.to_owned())]
+        }
         Some(n) if mapping.product_list => n
             .split(", ")
             .map(|s| s.trim().to_owned())
@@ -652,11 +970,7 @@ fn read_order(
     if names.is_empty() {
         return Err(bad(Role::ProductName, "the product is blank".to_owned()));
     }
-    let is_return = mapping
-        .cancellation_prefix
-        .as_ref()
-        .is_some_and(|p| number.as_ref().is_some_and(|n| n.starts_with(p.as_str())))
-        || get(Role::Status, " ").is_some_and(|s| mapping.returns_status(&s));
+    let is_return = fate == Fate::Return;
     let quantity = if mapping.product_list || !mapping.columns.contains_key(&Role::Quantity) {
         1
     } else {
@@ -715,7 +1029,8 @@ fn read_order(
     Ok(Some(OrderPart {
         key,
         date,
-        is_return,
+        fate,
+        unnamed,
         lines,
         price_rounded: rounded,
     }))

@@ -25,7 +25,7 @@ pub struct Preset {
 }
 
 /// Every preset, most specific first.
-pub const PRESETS: [Preset; 7] = [
+pub const PRESETS: [Preset; 14] = [
     Preset {
         name: "shopify-orders",
         label: "Shopify orders export",
@@ -51,6 +51,8 @@ pub const PRESETS: [Preset; 7] = [
             (Role::Quantity, &["Lineitem quantity"]),
             (Role::UnitPrice, &["Lineitem price"]),
             (Role::Status, &["Cancelled at"]),
+            (Role::PaymentStatus, &["Financial Status"]),
+            (Role::Currency, &["Currency"]),
         ],
         consents: &[
             ("Accepts Marketing", "email_offers"),
@@ -183,6 +185,228 @@ pub const PRESETS: [Preset; 7] = [
         channel: "in shop",
     },
     Preset {
+        name: "squarespace-orders",
+        label: "Squarespace orders export",
+        signature: &[
+            &["Order ID"],
+            &["Email"],
+            &["Financial Status"],
+            &["Created at"],
+            &["Lineitem name"],
+            &["Lineitem quantity"],
+        ],
+        roles: &[
+            (Role::OrderId, &["Order ID"]),
+            (Role::Email, &["Email"]),
+            (Role::Name, &["Billing Name"]),
+            (Role::Phone, &["Billing Phone"]),
+            (Role::Address, &["Billing Address1 + Billing City"]),
+            (Role::Postcode, &["Billing Zip"]),
+            (Role::Date, &["Created at"]),
+            (Role::ProductCode, &["Lineitem sku"]),
+            (Role::ProductName, &["Lineitem name"]),
+            (Role::Quantity, &["Lineitem quantity"]),
+            (Role::UnitPrice, &["Lineitem price"]),
+            (Role::Status, &["Cancelled at"]),
+            (Role::PaymentStatus, &["Financial Status"]),
+            (Role::Currency, &["Currency"]),
+        ],
+        consents: &[],
+        key_space: "squarespace",
+        channel: "web",
+    },
+    Preset {
+        name: "etsy-order-items",
+        label: "Etsy sold order items (EtsySoldOrderItems)",
+        signature: &[
+            &["Sale Date"],
+            &["Item Name"],
+            &["Buyer"],
+            &["Quantity"],
+            &["Price"],
+            &["Order ID"],
+            &["Listing ID"],
+        ],
+        roles: &[
+            (Role::OrderId, &["Order ID"]),
+            (Role::Date, &["Sale Date"]),
+            (Role::CustomerId, &["Buyer"]),
+            (Role::Name, &["Ship Name"]),
+            (
+                Role::Address,
+                &["Ship Address1 + Ship City", "Ship Address1 + Delivery City"],
+            ),
+            (Role::Postcode, &["Ship Zipcode", "Delivery Zipcode"]),
+            (Role::ProductCode, &["Listing ID"]),
+            (Role::ProductName, &["Item Name"]),
+            (Role::Quantity, &["Quantity"]),
+            (Role::UnitPrice, &["Price"]),
+            (Role::Currency, &["Currency"]),
+        ],
+        consents: &[],
+        key_space: "etsy",
+        channel: "web",
+    },
+    Preset {
+        name: "woocommerce-order-export",
+        label: "WooCommerce order export, one row per item (Customer/Order/Coupon Export)",
+        signature: &[
+            &["order_id"],
+            &["date"],
+            &["status"],
+            &["billing_email"],
+            &["item_name"],
+            &["item_quantity"],
+        ],
+        roles: &[
+            (Role::OrderId, &["order_number", "order_id"]),
+            (Role::Date, &["date"]),
+            (Role::Status, &["status"]),
+            (Role::Email, &["billing_email"]),
+            (Role::Name, &["billing_first_name + billing_last_name"]),
+            (Role::Phone, &["billing_phone"]),
+            (Role::Address, &["billing_address_1 + billing_city"]),
+            (Role::Postcode, &["billing_postcode"]),
+            (Role::ProductCode, &["item_sku"]),
+            (Role::ProductName, &["item_name"]),
+            (Role::Quantity, &["item_quantity"]),
+            (Role::LineTotal, &["item_total", "item_subtotal"]),
+            (Role::Currency, &["order_currency"]),
+        ],
+        consents: &[],
+        key_space: "woocommerce",
+        channel: "web",
+    },
+    Preset {
+        name: "woocommerce-order-export-legacy",
+        label: "WooCommerce order export, one row per item (legacy column names)",
+        signature: &[
+            &["Order ID"],
+            &["Date"],
+            &["Order Status"],
+            &["Billing Email"],
+            &["Item Name"],
+            &["Item Amount"],
+            &["Row Price"],
+        ],
+        roles: &[
+            (Role::OrderId, &["Order ID"]),
+            (Role::Date, &["Date"]),
+            (Role::Status, &["Order Status"]),
+            (Role::Email, &["Billing Email"]),
+            (Role::Name, &["Billing First Name + Billing Last Name"]),
+            (Role::Phone, &["Billing Phone"]),
+            (Role::Address, &["Billing Address 1 + Billing City"]),
+            (Role::Postcode, &["Billing Post code"]),
+            (Role::ProductCode, &["Item SKU"]),
+            (Role::ProductName, &["Item Name"]),
+            (Role::Quantity, &["Item Amount"]),
+            (Role::LineTotal, &["Row Price"]),
+        ],
+        consents: &[],
+        key_space: "woocommerce",
+        channel: "web",
+    },
+    Preset {
+        name: "woocommerce-advanced-export",
+        label: "WooCommerce order export (Advanced Order Export)",
+        signature: &[
+            &["Order Number"],
+            &["Order Status"],
+            &["Order Date"],
+            &["Item Name", "Name", "Product Name"],
+            &["Quantity"],
+            &["Item Cost"],
+        ],
+        roles: &[
+            (Role::OrderId, &["Order Number"]),
+            (Role::Status, &["Order Status"]),
+            (Role::Date, &["Order Date"]),
+            (Role::Email, &["Email (Billing)", "Customer Email"]),
+            (
+                Role::Name,
+                &[
+                    "First Name (Billing) + Last Name (Billing)",
+                    "Full Name (Billing)",
+                ],
+            ),
+            (Role::Phone, &["Phone (Billing)"]),
+            (Role::Address, &["Address 1&2 (Billing) + City (Billing)"]),
+            (Role::Postcode, &["Postcode (Billing)"]),
+            (Role::ProductCode, &["SKU"]),
+            (Role::ProductName, &["Item Name", "Name", "Product Name"]),
+            (Role::Quantity, &["Quantity"]),
+            (Role::UnitPrice, &["Item Cost"]),
+            (Role::Currency, &["Currency"]),
+        ],
+        consents: &[],
+        key_space: "woocommerce",
+        channel: "web",
+    },
+    Preset {
+        name: "wix-orders",
+        label: "Wix orders export",
+        signature: &[
+            &["Order number"],
+            &["Date created"],
+            &["Contact email"],
+            &["Item"],
+            &["Qty"],
+            &["Price"],
+            &["Payment status"],
+        ],
+        roles: &[
+            (Role::OrderId, &["Order number"]),
+            (Role::Date, &["Date created"]),
+            (Role::Email, &["Contact email"]),
+            (Role::Name, &["Billing name", "Recipient name"]),
+            (Role::Phone, &["Billing phone", "Recipient phone"]),
+            (
+                Role::Address,
+                &[
+                    "Billing address + Billing city",
+                    "Delivery address + Delivery city",
+                ],
+            ),
+            (
+                Role::Postcode,
+                &["Billing zip/postal code", "Delivery zip/postal code"],
+            ),
+            (Role::ProductCode, &["SKU"]),
+            (Role::ProductName, &["Item"]),
+            (Role::Quantity, &["Qty"]),
+            (Role::UnitPrice, &["Price"]),
+            (Role::PaymentStatus, &["Payment status"]),
+            (Role::Currency, &["Currency"]),
+        ],
+        consents: &[],
+        key_space: "wix",
+        channel: "web",
+    },
+    Preset {
+        name: "magento-orders",
+        label: "Magento / Adobe Commerce orders grid export",
+        signature: &[
+            &["ID"],
+            &["Purchase Point"],
+            &["Purchase Date"],
+            &["Bill-to Name"],
+            &["Grand Total (Purchased)"],
+            &["Status"],
+        ],
+        roles: &[
+            (Role::OrderId, &["ID"]),
+            (Role::Date, &["Purchase Date"]),
+            (Role::Email, &["Customer Email"]),
+            (Role::Name, &["Customer Name", "Bill-to Name"]),
+            (Role::LineTotal, &["Subtotal", "Grand Total (Purchased)"]),
+            (Role::Status, &["Status"]),
+        ],
+        consents: &[],
+        key_space: "magento",
+        channel: "web",
+    },
+    Preset {
         name: "invoice-lines",
         label: "Invoice lines (e.g. the Online Retail data set)",
         signature: &[
@@ -261,21 +485,34 @@ impl Preset {
             }
         }
         match self.name {
-            "shopify-orders" => m.skip_statuses = vec!["*".to_owned()],
+            "shopify-orders" => shopify_order_conventions(&mut m),
+            "shopify-customers" => m.strip_leading_apostrophe = true,
             "woocommerce-orders" => {
                 m.product_list = true;
+                m.skip_statuses = WOOCOMMERCE_NOT_SALES.map(str::to_owned).to_vec();
+            }
+            "square-item-sales" => m.return_statuses = vec!["Refund".to_owned()],
+            "squarespace-orders" | "wix-orders" => {
+                shopify_order_conventions(&mut m);
+            }
+            "etsy-order-items" => m.dates = DateOrder::MonthDayYear,
+            "woocommerce-order-export"
+            | "woocommerce-order-export-legacy"
+            | "woocommerce-advanced-export" => {
+                m.skip_statuses = WOOCOMMERCE_NOT_SALES.map(str::to_owned).to_vec();
+                m.order_level_status = true;
+            }
+            "magento-orders" => {
                 m.skip_statuses = [
-                    "cancelled",
-                    "failed",
-                    "refunded",
-                    "pending",
-                    "on-hold",
-                    "trash",
+                    "canceled",
+                    "closed",
+                    "suspected fraud",
+                    "pending payment",
+                    "payment review",
                 ]
                 .map(str::to_owned)
                 .to_vec();
             }
-            "square-item-sales" => m.return_statuses = vec!["Refund".to_owned()],
             "invoice-lines" => online_retail_conventions(&mut m),
             _ => {}
         }
@@ -301,6 +538,37 @@ fn actual(headers: &[String], column: &str) -> String {
         .find(|h| h.eq_ignore_ascii_case(column))
         .cloned()
         .unwrap_or_else(|| column.to_owned())
+}
+
+/// WooCommerce order statuses that are not sales (slugs and their labels).
+const WOOCOMMERCE_NOT_SALES: [&str; 11] = [
+    "cancelled",
+    "failed",
+    "refunded",
+    "pending",
+    "pending payment",
+    "on-hold",
+    "on hold",
+    "trash",
+    "draft",
+    "checkout-draft",
+    "wc-cancelled",
+];
+
+/// Shopify orders (and the Shopify-like Squarespace and Wix): an order's first row carries its status for all its rows; a filled
+/// "Cancelled at" means cancelled; refunded, voided and expired payments are not
+/// purchases; a partly refunded order counts as bought; numbers may carry Shopify's
+/// leading apostrophe.
+fn shopify_order_conventions(m: &mut Mapping) {
+    m.skip_statuses = vec!["*".to_owned()];
+    m.skip_payment_statuses = ["refunded", "voided", "expired"]
+        .map(str::to_owned)
+        .to_vec();
+    m.partial_refund_statuses = ["partially_refunded", "partially refunded"]
+        .map(str::to_owned)
+        .to_vec();
+    m.order_level_status = true;
+    m.strip_leading_apostrophe = true;
 }
 
 /// Invoice-line files: "C" invoices are cancellations, postage and fees are not products,

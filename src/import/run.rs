@@ -70,6 +70,9 @@ pub struct FileReport {
     /// Consent answers in this file that another file of the import contradicted and
     /// that were not taken.
     pub consent_conflicts: usize,
+    /// What its rows became, in numbers.
+    #[serde(flatten)]
+    pub counts: super::parse::FileCounts,
 }
 
 /// What an import did.
@@ -223,6 +226,7 @@ pub fn import(
             export: mapping.name.clone(),
             encoding: table.encoding.to_owned(),
             delimiter: match table.delimiter {
+                _ if table.spaces => "spaces",
                 b';' => "semicolon",
                 b'\t' => "tab",
                 b'|' => "vertical bar",
@@ -230,8 +234,10 @@ pub fn import(
             }
             .to_owned(),
             consent_conflicts: 0,
+            counts: batch.files.last().cloned().unwrap_or_default(),
         });
     }
+    one_currency(&batch)?;
     if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
         return Err(ImportError::Cancelled);
     }
@@ -303,6 +309,23 @@ pub fn import(
         fraction: 1.0,
     });
     Ok(outcome)
+}
+
+/// A shop keeps its money in one currency: files whose prices are in several are refused.
+fn one_currency(batch: &Batch) -> Result<(), ImportError> {
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for f in &batch.files {
+        for c in &f.currencies {
+            if !seen.iter().any(|(s, _)| s == c) {
+                seen.push((c.clone(), f.file.clone()));
+            }
+        }
+    }
+    if seen.len() > 1 {
+        let list: Vec<String> = seen.iter().map(|(c, f)| format!("{c} ({f})")).collect();
+        return Err(ImportError::MixedCurrencies(list.join(", ")));
+    }
+    Ok(())
 }
 
 /// Builds a new shop file holding `start` and the import in a temporary file next to

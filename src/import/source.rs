@@ -25,6 +25,11 @@ pub struct Table {
     pub encoding: &'static str,
     /// The field delimiter.
     pub delimiter: u8,
+    /// Columns are separated by runs of spaces (read as one tab each).
+    pub spaces: bool,
+    /// The file has no header line: its columns are called "Column 1", "Column 2", …
+    /// and its first line is data.
+    pub headerless: bool,
     /// The day the file was last written (its export date, as far as the file system
     /// knows); `None` for text that did not come from a file.
     pub modified: Option<NaiveDate>,
@@ -170,23 +175,35 @@ impl Table {
         }
         let header_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         let delimiter = guess_delimiter(header_line);
+        let spaces = separated_by_spaces(&text);
         let mut table = Self {
             file: file.to_owned(),
             headers: Vec::new(),
             encoding,
-            delimiter,
+            delimiter: if spaces { b'\t' } else { delimiter },
+            spaces,
+            headerless: false,
             modified: None,
             text,
             whole: None,
         };
         let mut reader = table.reader().map_err(|e| not_csv(&e.to_string()))?;
-        let headers = reader.headers().map_err(|e| not_csv(&e.to_string()))?;
-        let headers = headers.iter().map(|h| h.trim().to_owned()).collect();
+        let first: Vec<String> = reader
+            .headers()
+            .map_err(|e| not_csv(&e.to_string()))?
+            .iter()
+            .map(|h| h.trim().to_owned())
+            .collect();
         drop(reader);
-        table.headers = headers;
+        table.headerless = first.len() >= 2 && first.iter().all(|f| looks_like_data(f));
+        table.headers = if table.headerless {
+            (1..=first.len()).map(|i| format!("Column {i}")).collect()
+        } else {
+            first
+        };
         if table.headers.len() < 2 {
             return Err(not_csv(
-                "its first line has only one column; an export has a header line with column names separated by commas, semicolons or tabs",
+                "its first line has only one column; an export has a header line with column names separated by commas, semicolons, tabs or spaces",
             ));
         }
         Ok(table)
@@ -284,7 +301,13 @@ impl Table {
                 }
             }
         };
+        let input: Box<dyn Read + Send + '_> = if self.spaces {
+            Box::new(stream::CollapseSpaces::new(input))
+        } else {
+            input
+        };
         Ok(csv::ReaderBuilder::new()
+            .has_headers(!self.headerless)
             .delimiter(self.delimiter)
             .flexible(true)
             .trim(csv::Trim::None)
@@ -323,10 +346,42 @@ fn decode(mut bytes: Vec<u8>) -> (String, &'static str) {
     }
 }
 
+/// The delimiters a header line is split by.
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// Whether the text's columns are separated by runs of spaces: no other delimiter and no
+/// quotes in its first lines, each of them splits into the same number (two or more) of
+/// words, and the lines after the first hold numbers (data, not prose).
+fn separated_by_spaces(text: &str) -> bool {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(6)
+        .collect();
+    let words = |l: &str| l.split_whitespace().count();
+    lines.len() >= 2
+        && lines[1..]
+            .iter()
+            .all(|l| l.bytes().any(|b| b.is_ascii_digit()))
+        && lines.first().is_some_and(|first| {
+            words(first) >= 2
+                && lines.iter().all(|l| {
+                    !l.bytes().any(|b| DELIMITERS.contains(&b) || b == b'"')
+                        && words(l) == words(first)
+                })
+        })
+}
+
+/// Whether a cell of the first line is data rather than a column name: a number, a date
+/// or a code without letters (a header always names its columns in words).
+fn looks_like_data(cell: &str) -> bool {
+    !cell.is_empty() && !cell.chars().any(char::is_alphabetic)
+}
+
 /// The delimiter that splits the header line into the most columns, outside quotes.
 fn guess_delimiter(header: &str) -> u8 {
     let mut counts = [0usize; 4];
-    let candidates = [b',', b';', b'\t', b'|'];
+    let candidates = DELIMITERS;
     let mut quoted = false;
     for b in header.bytes() {
         if b == b'"' {

@@ -161,6 +161,74 @@ pub fn without_bom(mut input: Box<dyn Read + Send>) -> std::io::Result<Box<dyn R
     Ok(Box::new(std::io::Cursor::new(keep).chain(input)))
 }
 
+/// Text whose columns are separated by runs of spaces or tabs (`00001 19970101  1  11.77`),
+/// rewritten as tab-separated: each run becomes one tab, and spaces at the start and end
+/// of a line are dropped.
+pub struct CollapseSpaces<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+    at_line_start: bool,
+    pending_space: bool,
+}
+
+impl<R: Read> CollapseSpaces<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R) -> Self {
+        Self {
+            inner,
+            buf: vec![0; 64 * 1024],
+            pos: 0,
+            len: 0,
+            at_line_start: true,
+            pending_space: false,
+        }
+    }
+}
+
+impl<R: Read> Read for CollapseSpaces<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        while n < out.len() {
+            if self.pos == self.len {
+                self.len = self.inner.read(&mut self.buf)?;
+                self.pos = 0;
+                if self.len == 0 {
+                    break;
+                }
+            }
+            let b = self.buf[self.pos];
+            self.pos += 1;
+            match b {
+                b' ' | b'\t' => self.pending_space |= !self.at_line_start,
+                b'\n' | b'\r' => {
+                    self.pending_space = false;
+                    self.at_line_start = true;
+                    out[n] = b;
+                    n += 1;
+                }
+                _ => {
+                    if self.pending_space {
+                        self.pending_space = false;
+                        out[n] = b'\t';
+                        n += 1;
+                        if n == out.len() {
+                            // The byte is read again next time, after the tab.
+                            self.pos -= 1;
+                            return Ok(n);
+                        }
+                    }
+                    self.at_line_start = false;
+                    out[n] = b;
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

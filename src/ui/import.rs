@@ -402,6 +402,9 @@ impl ImportDialog {
                         for (reason, n) in &s.rows_left_out {
                             row("Rows left out", format!("{n}: {reason}"));
                         }
+                        for (label, text) in crate::import::report::what_the_rows_became(s) {
+                            row(label, text);
+                        }
                         for (reason, n) in &s.consents_not_recorded {
                             row("Consent not recorded", format!("{n}: {reason}"));
                         }
@@ -547,6 +550,7 @@ fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, message: &mut Option<String>) 
             .selected_text(date_order_label(m.dates))
             .show_ui(ui, |ui| {
                 for d in [
+                    DateOrder::FromFile,
                     DateOrder::YearMonthDay,
                     DateOrder::DayMonthYear,
                     DateOrder::MonthDayYear,
@@ -648,6 +652,7 @@ fn mappings_folder() -> PathBuf {
 
 fn date_order_label(d: DateOrder) -> &'static str {
     match d {
+        DateOrder::FromFile => "as the file shows (choose if it cannot tell)",
         DateOrder::YearMonthDay => "year-month-day (2026-05-03)",
         DateOrder::DayMonthYear => "day/month/year (03/05/2026)",
         DateOrder::MonthDayYear => "month/day/year (05/03/2026)",

@@ -1,0 +1,214 @@
+//! Reading dates as exports write them, and telling from a whole column whether dates
+//! with slashes or dots are day-first or month-first. A date whose order cannot be told
+//! is never guessed.
+
+use chrono::NaiveDate;
+
+use super::mapping::DateOrder;
+
+/// What the dates of a column have shown so far about their order: one example of a
+/// day-first date (first part over 12), one of a month-first date (second part over
+/// 12), and one date that needs an order at all (not year-first).
+#[derive(Clone, Debug, Default)]
+pub struct DateOrderScan {
+    day_first: Option<String>,
+    month_first: Option<String>,
+    needs_order: Option<String>,
+}
+
+impl DateOrderScan {
+    /// Takes one value into account (blank and unreadable values are ignored here; they
+    /// are reported when the row is read).
+    pub fn see(&mut self, value: &str) {
+        let Some([a, b, _]) = date_parts(value) else {
+            return;
+        };
+        if a.len() == 4 {
+            return;
+        }
+        let keep = |slot: &mut Option<String>| {
+            if slot.is_none() {
+                *slot = Some(super::quote(value.trim()));
+            }
+        };
+        keep(&mut self.needs_order);
+        if a.parse::<u32>().is_ok_and(|a| a > 12) {
+            keep(&mut self.day_first);
+        }
+        if b.parse::<u32>().is_ok_and(|b| b > 12) {
+            keep(&mut self.month_first);
+        }
+    }
+
+    /// The order the values tell, or why they cannot tell it (in words).
+    pub fn verdict(&self) -> Result<DateOrder, String> {
+        match (&self.day_first, &self.month_first, &self.needs_order) {
+            (_, _, None) => Ok(DateOrder::YearMonthDay),
+            (Some(_), None, _) => Ok(DateOrder::DayMonthYear),
+            (None, Some(_), _) => Ok(DateOrder::MonthDayYear),
+            (Some(d), Some(m), _) => Err(format!(
+                "its dates are written both day-first ({d}) and month-first ({m})"
+            )),
+            (None, None, Some(example)) => Err(format!(
+                "no date in it tells whether {example} is day-first or month-first"
+            )),
+        }
+    }
+}
+
+/// The order `values` tell (see [`DateOrderScan`]), or why they cannot.
+pub fn guess_date_order(values: &[&str]) -> Result<DateOrder, String> {
+    let mut scan = DateOrderScan::default();
+    for v in values {
+        scan.see(v);
+    }
+    scan.verdict()
+}
+
+/// The three parts of the date at the start of `value`: separated by `-`, `/` or `.`, or
+/// eight digits (20240503) read as year, month and day.
+fn date_parts(value: &str) -> Option<[&str; 3]> {
+    let date = value.trim().split([' ', 'T']).next()?;
+    if date.len() == 8 && date.bytes().all(|b| b.is_ascii_digit()) {
+        return Some([&date[..4], &date[4..6], &date[6..]]);
+    }
+    let mut parts = date.split(['-', '/', '.']);
+    let out = [parts.next()?, parts.next()?, parts.next()?];
+    parts.next().is_none().then_some(out)
+}
+
+/// Reads a date (any time after it is ignored). Year 0 (a birthday without a year) is
+/// not a date; nor is a date with slashes or dots when the order is
+/// [`DateOrder::FromFile`] and the file has not told it.
+pub fn parse_date(value: &str, order: DateOrder) -> Option<NaiveDate> {
+    if let Some(date) = named_month_date(value) {
+        return Some(date);
+    }
+    let [a, b, c] = date_parts(value)?;
+    let num = |s: &str| s.parse::<i32>().ok();
+    let (y, m, d) = if a.len() == 4 {
+        (num(a)?, num(b)?, num(c)?)
+    } else {
+        let year = |s: &str| {
+            num(s).map(|y| match (s.len(), y) {
+                (2, 0..=69) => 2000 + y,
+                (2, _) => 1900 + y,
+                _ => y,
+            })
+        };
+        match order {
+            DateOrder::DayMonthYear | DateOrder::YearMonthDay => (year(c)?, num(b)?, num(a)?),
+            DateOrder::MonthDayYear => (year(c)?, num(a)?, num(b)?),
+            DateOrder::FromFile => return None,
+        }
+    };
+    if y <= 0 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y, u32::try_from(m).ok()?, u32::try_from(d).ok()?)
+}
+
+/// The English month names, by their first three letters.
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+/// A date written with the month's name, which is never ambiguous: "Dec 8, 2024",
+/// "Jun 9, 2023 9:00:00 AM", "8 December 2024", "Mon, 23 Sep 2024 14:21:24 +0000".
+fn named_month_date(value: &str) -> Option<NaiveDate> {
+    let tokens: Vec<String> = value
+        .split_whitespace()
+        .take(4)
+        .map(|t| t.trim_matches([',', '.']).to_lowercase())
+        .collect();
+    let month_at = tokens.iter().position(|t| {
+        t.len() >= 3 && t.chars().all(char::is_alphabetic) && MONTHS.contains(&&t[..3])
+    })?;
+    let month = MONTHS.iter().position(|m| *m == &tokens[month_at][..3])? as u32 + 1;
+    let numbers: Vec<&String> = tokens
+        .iter()
+        .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    let day = numbers.iter().find(|t| t.len() <= 2)?.parse().ok()?;
+    let year = numbers.iter().find(|t| t.len() == 4)?.parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+/// A moment to order records by: the day, and the seconds into it when the value gives a
+/// time ("2024-05-03 10:15:00 +0100" → 10:15; an offset is ignored, as the records of one
+/// export share it).
+pub fn parse_moment(value: &str, order: DateOrder) -> Option<(NaiveDate, u32)> {
+    let day = parse_date(value, order)?;
+    let time = value.trim().split([' ', 'T']).nth(1).unwrap_or("");
+    let mut parts = time
+        .split(':')
+        .map(|p| p.get(..2).unwrap_or(p).parse::<u32>());
+    let seconds = match (parts.next(), parts.next(), parts.next()) {
+        (Some(Ok(h)), Some(Ok(m)), s) if h < 24 && m < 60 => {
+            h * 3600 + m * 60 + s.and_then(Result::ok).filter(|s| *s < 60).unwrap_or(0)
+        }
+        _ => 0,
+    };
+    Some((day, seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, day)
+    }
+
+    #[test]
+    fn the_whole_column_tells_the_order_or_nothing_is_guessed() {
+        assert_eq!(
+            guess_date_order(&["01/07/2025", "09/24/2024"]),
+            Ok(DateOrder::MonthDayYear)
+        );
+        assert_eq!(
+            guess_date_order(&["01/07/2025", "24/09/2024"]),
+            Ok(DateOrder::DayMonthYear)
+        );
+        assert_eq!(
+            guess_date_order(&["2024-09-24", "20240101"]),
+            Ok(DateOrder::YearMonthDay)
+        );
+        let unclear = guess_date_order(&["01/07/2025", "03/05/2024"]).expect_err("unclear");
+        assert!(unclear.contains("\"01/07/2025\""), "{unclear}");
+        let mixed = guess_date_order(&["13/01/2025", "01/13/2025"]).expect_err("mixed");
+        assert!(mixed.contains("both"), "{mixed}");
+        assert_eq!(parse_date("01/07/2025", DateOrder::FromFile), None);
+    }
+
+    #[test]
+    fn eight_digit_dates_two_digit_years_and_times() {
+        assert_eq!(parse_date("19970101", DateOrder::FromFile), d(1997, 1, 1));
+        assert_eq!(parse_date("19971301", DateOrder::FromFile), None);
+        assert_eq!(
+            parse_date("09/24/24", DateOrder::MonthDayYear),
+            d(2024, 9, 24)
+        );
+        for named in [
+            "Dec 8, 2024",
+            "Dec 8, 2024 9:15:51 AM",
+            "8 December 2024",
+            "Sun, 8 Dec 2024 14:21:24 +0000",
+        ] {
+            assert_eq!(
+                parse_date(named, DateOrder::FromFile),
+                d(2024, 12, 8),
+                "{named}"
+            );
+        }
+        assert_eq!(parse_date("Smarch 8, 2024", DateOrder::FromFile), None);
+        assert_eq!(
+            parse_moment("2024-05-03 10:15:30 +0100", DateOrder::FromFile),
+            d(2024, 5, 3).map(|day| (day, 10 * 3600 + 15 * 60 + 30))
+        );
+        assert_eq!(
+            parse_moment("2024-05-03T08:05", DateOrder::FromFile),
+            d(2024, 5, 3).map(|day| (day, 8 * 3600 + 5 * 60))
+        );
+    }
+}

@@ -1,0 +1,371 @@
+//! Exports laid out as the platforms write them: an order's status on its first row only,
+//! payment statuses, newest-first rows, Shopify's apostrophes, US and named-month dates,
+//! whitespace-separated files without a header, customers without an email, currencies,
+//! and a preset for each platform recognized by its header.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use candor::engine::Shop;
+use candor::store::Store;
+use predicates::str::contains;
+use serde_json::Value;
+
+fn candor() -> Command {
+    Command::cargo_bin("candor").expect("binary builds")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("writes");
+    path
+}
+
+/// Imports `files` into a new shop; returns the JSON outcome and the shop.
+fn import(dir: &Path, args: &[&str], files: &[(&str, &str)]) -> (Value, Shop) {
+    let db = dir.join(format!("shop-{}.candor", files[0].0));
+    let mut cmd = candor();
+    cmd.args(["import", "--json", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .args(args);
+    for (name, text) in files {
+        cmd.arg(write(dir, name, text));
+    }
+    let out = cmd.assert().success().get_output().stdout.clone();
+    let json: Value = serde_json::from_slice(&out).expect("json");
+    let shop = Store::open_for_reading(&db)
+        .expect("opens")
+        .0
+        .load()
+        .expect("loads");
+    (json, shop)
+}
+
+fn refused(dir: &Path, args: &[&str], name: &str, text: &str) -> String {
+    let db = dir.join("refused.candor");
+    let out = candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .args(args)
+        .arg(write(dir, name, text))
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    assert!(!db.exists(), "nothing is left behind");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn units(shop: &Shop) -> i64 {
+    shop.lines.iter().map(|l| l.quantity).sum()
+}
+
+/// The columns of a current Shopify orders export that these tests fill in (the rest of
+/// its 79 columns are read the same way: by name).
+const SHOPIFY_HEADER: &str = "Name,Email,Financial Status,Paid at,Fulfillment Status,Accepts Marketing,Currency,Subtotal,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Billing Address1,Billing City,Billing Zip,Billing Phone,Cancelled at,Refunded Amount,Vendor,Id";
+
+#[test]
+fn a_shopify_order_takes_its_status_from_its_first_row() {
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = format!(
+        "{SHOPIFY_HEADER}\n\
+         #5632,ann@example.com,refunded,2024-05-03 10:00:00 +0100,fulfilled,yes,USD,20.00,20.00,2024-05-03 10:00:00 +0100,1,Coffee beans,8.50,CB1,Ann Lee,1 High St,Boston,02135,,,20.00,Roastery,5001\n\
+         #5632,ann@example.com,,,,,,,,2024-05-03 10:00:00 +0100,2,Croissant,5.75,CR1,,,,,,,,Bakery,\n\
+         #5633,bob@example.com,voided,,,no,USD,4.00,4.00,2024-05-04 09:00:00 +0100,1,Tea,4.00,T1,Bob Ray,2 Low St,Boston,02139,,,0.00,Teas,5002\n\
+         #5634,bob@example.com,paid,2024-05-05 09:00:00 +0100,,no,USD,8.00,8.00,2024-05-05 09:00:00 +0100,2,Tea,4.00,T1,Bob Ray,2 Low St,Boston,02139,,2024-05-06 08:00:00 +0100,8.00,Teas,5003\n\
+         #5634,bob@example.com,,,,,,,,2024-05-05 09:00:00 +0100,1,Croissant,5.75,CR1,,,,,,,,Bakery,\n\
+         #5635,cat@example.com,partially_refunded,2024-05-07 09:00:00 +0100,,yes,USD,13.50,13.50,2024-05-07 09:00:00 +0100,1,Coffee beans,8.50,CB1,Cat Day,3 Mid St,Boston,'02140,'+1 617 555 0101,,5.00,Roastery,5004\n\
+         #5635,cat@example.com,,,,,,,,2024-05-07 09:00:00 +0100,1,Mug,5.00,MUG,,,,,,,,Pottery,\n\
+         #5636,dan@example.com,paid,2024-05-08 09:00:00 +0100,,no,USD,4.00,4.00,2024-05-08 09:00:00 +0100,1,Tea,4.00,T1,Dan Fox,4 Top St,Boston,02141,,,0.00,Teas,5005\n"
+    );
+    let (json, shop) = import(dir.path(), &[], &[("orders_export_1.csv", &csv)]);
+    let s = &json["summary"];
+    assert_eq!(s["orders_added"], 2, "{s}");
+    assert_eq!(shop.orders.len(), 2, "only #5635 and #5636 were purchases");
+    assert_eq!(
+        units(&shop),
+        3,
+        "no line of a refunded, voided or cancelled order"
+    );
+    assert_eq!(s["orders_not_purchases"]["refunded"], 1);
+    assert_eq!(s["orders_not_purchases"]["voided"], 1);
+    assert_eq!(s["orders_not_purchases"]["cancelled"], 1);
+    assert_eq!(s["orders_partly_refunded"], 1);
+    assert_eq!(s["currencies"], serde_json::json!(["USD"]));
+    let file = &json["files"][0];
+    assert_eq!(file["orders_as_purchases"], 2);
+    assert_eq!(file["orders_partly_refunded"], 1);
+    assert_eq!(file["orders_not_purchases"]["refunded"], 1);
+    assert_eq!(file["currencies"], serde_json::json!(["USD"]));
+    let cat = shop
+        .customers
+        .iter()
+        .find(|c| c.email.as_deref() == Some("cat@example.com"))
+        .expect("Cat is a customer");
+    assert_eq!(cat.postcode.as_deref(), Some("02140"), "no apostrophe");
+    assert_eq!(cat.phone.as_deref(), Some("+1 617 555 0101"));
+}
+
+#[test]
+fn a_customers_fields_come_from_their_newest_record_whatever_the_row_order() {
+    let dir = tempfile::tempdir().expect("dir");
+    let newer = "#1002,ann@example.com,paid,,,yes,GBP,8.50,8.50,2024-06-01 10:00:00 +0100,1,Coffee beans,8.50,CB1,Ann Lee,2 New St,Bath,BA2 2NN,,,0.00,,\n";
+    let older = "#1001,ann@example.com,paid,,,yes,GBP,8.50,8.50,2024-01-01 10:00:00 +0100,1,Coffee beans,8.50,CB1,Ann Lee,1 Old St,Bath,BA1 1OO,,,0.00,,\n";
+    for (name, rows) in [
+        ("newest_first.csv", format!("{newer}{older}")),
+        ("oldest_first.csv", format!("{older}{newer}")),
+    ] {
+        let csv = format!("{SHOPIFY_HEADER}\n{rows}");
+        let (json, shop) = import(dir.path(), &[], &[(name, &csv)]);
+        let ann = &shop.customers[0];
+        assert_eq!(ann.address.as_deref(), Some("2 New St, Bath"), "{name}");
+        assert_eq!(ann.postcode.as_deref(), Some("BA2 2NN"), "{name}");
+        assert_eq!(json["summary"]["fields_from_newer_record"], 2, "{name}");
+    }
+}
+
+#[test]
+fn customers_without_an_email_are_kept_and_recognized_by_phone() {
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = format!(
+        "{SHOPIFY_HEADER}\n\
+         #2001,,paid,,,,GBP,4.00,4.00,2024-05-03 10:00:00 +0100,1,Tea,4.00,T1,Eve Hart,5 Elm Rd,Leeds,LS1 1AA,'07700 900123,,0.00,,\n\
+         #2002,,paid,,,,GBP,4.00,4.00,2024-05-09 10:00:00 +0100,1,Tea,4.00,T1,Eve Hart,5 Elm Rd,Leeds,LS1 1AA,07700-900-123,,0.00,,\n\
+         #2003,,paid,,,,GBP,4.00,4.00,2024-05-10 10:00:00 +0100,1,Tea,4.00,T1,,,,,,,0.00,,\n"
+    );
+    let (json, shop) = import(dir.path(), &[], &[("no_email.csv", &csv)]);
+    assert_eq!(shop.customers.len(), 1, "one person by one phone number");
+    assert_eq!(shop.customers[0].name.as_deref(), Some("Eve Hart"));
+    let eve = shop.customers[0].id;
+    let hers = shop
+        .orders
+        .iter()
+        .filter(|o| o.customer == Some(eve))
+        .count();
+    assert_eq!(hers, 2);
+    assert_eq!(json["summary"]["customers_without_email"], 1);
+    assert_eq!(json["summary"]["guest_orders_added"], 1);
+}
+
+#[test]
+fn us_dates_are_told_by_the_whole_column_and_never_guessed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let header = "Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Modifiers Applied,Gross Sales,Discounts,Net Sales,Tax,Transaction ID,Payment ID,Device Name,Notes,Details,Event Type,Location,Dining Option,Customer ID,Customer Name,Customer Reference ID";
+    let row = |date: &str, tx: &str| {
+        format!(
+            "{date},12:59:30,Eastern Time (US & Canada),Coffee,Latte,1.0,Regular,,,$4.50,$0.00,$4.50,$0.36,{tx},P{tx},Counter,,,Payment,Main St,,CUST1,Ann Lee,\n"
+        )
+    };
+    let told = format!(
+        "{header}\n{}{}",
+        row("01/07/2025", "T1"),
+        row("09/24/2024", "T2")
+    );
+    let (_, shop) = import(dir.path(), &[], &[("items-us.csv", &told)]);
+    let mut days: Vec<String> = shop.orders.iter().map(|o| o.date.to_string()).collect();
+    days.sort();
+    assert_eq!(days, ["2024-09-24", "2025-01-07"], "7 January, not 1 July");
+
+    let unclear = format!(
+        "{header}\n{}{}",
+        row("01/07/2025", "T1"),
+        row("03/05/2025", "T2")
+    );
+    for args in [&[][..], &["--skip-bad-rows", "bad.csv"][..]] {
+        let message = refused(dir.path(), args, "items-unclear.csv", &unclear);
+        assert!(message.contains("\"dates\""), "{message}");
+        assert!(message.contains("01/07/2025"), "{message}");
+    }
+    let (_, shop) = import(
+        dir.path(),
+        &[],
+        &[(
+            "items-iso.csv",
+            &format!("{header}\n{}", row("2025-01-07", "T1")),
+        )],
+    );
+    assert_eq!(shop.orders[0].date.to_string(), "2025-01-07");
+}
+
+#[test]
+fn a_whitespace_separated_purchase_log_without_header_or_products_is_read() {
+    let dir = tempfile::tempdir().expect("dir");
+    let log = " 00001 19970101  1  11.77\n 00002 19970112  1  12.00\n 00002 19970112  5  77.00\n 00003 19970102  2  20.76\n";
+    let mapping = r#"{"name": "CDNOW purchase log", "key_space": "cdnow",
+        "columns": {"customer_id": "Column 1", "date": "Column 2", "quantity": "Column 3", "line_total": "Column 4"}}"#;
+    let mapping = write(dir.path(), "cdnow.json", mapping);
+    let (json, shop) = import(
+        dir.path(),
+        &["--mapping", mapping.to_str().expect("path")],
+        &[("CDNOW_master.txt", log)],
+    );
+    assert_eq!(json["files"][0]["delimiter"], "spaces");
+    assert_eq!(shop.customers.len(), 3, "not read as a list of customers");
+    assert_eq!(
+        shop.orders.len(),
+        3,
+        "customer 2's two lines of one day are one order"
+    );
+    assert_eq!(shop.products.len(), 1);
+    assert_eq!(shop.products[0].name, "Unspecified item");
+    assert_eq!(json["summary"]["lines_without_product"], 4);
+    let first = shop.orders.iter().map(|o| o.date).min().expect("orders");
+    assert_eq!(first.to_string(), "1997-01-01");
+    let spent: i64 = shop
+        .lines
+        .iter()
+        .map(|l| l.quantity * l.unit_price_cents)
+        .sum();
+    assert_eq!(spent, 1177 + 1200 + 7700 + 2076);
+}
+
+#[test]
+fn prices_in_two_currencies_are_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = format!(
+        "{SHOPIFY_HEADER}\n\
+         #1,ann@example.com,paid,,,,USD,4.00,4.00,2024-05-03 10:00:00 +0100,1,Tea,4.00,T1,Ann Lee,,,,,,0.00,,\n\
+         #2,bob@example.com,paid,,,,EUR,4.00,4.00,2024-05-04 10:00:00 +0100,1,Tea,4.00,T1,Bob Ray,,,,,,0.00,,\n"
+    );
+    let message = refused(dir.path(), &[], "two.csv", &csv);
+    assert!(
+        message.contains("USD") && message.contains("EUR"),
+        "{message}"
+    );
+    assert!(message.contains("one currency"), "{message}");
+}
+
+/// One fixture per platform, laid out as its export writes it, with what it must give:
+/// (file, preset detected, text, orders, units bought, customers).
+fn platform_files() -> Vec<(&'static str, &'static str, String, usize, i64, usize)> {
+    vec![
+        (
+            "EtsySoldOrderItems2024-9.csv",
+            "etsy-order-items",
+            "Sale Date,Item Name,Buyer,Quantity,Price,Coupon Code,Coupon Details,Discount Amount,Shipping Discount,Order Shipping,Order Sales Tax,Item Total,Currency,Transaction ID,Listing ID,Date Paid,Date Shipped,Ship Name,Ship Address1,Ship Address2,Ship City,Ship State,Ship Zipcode,Ship Country,Order ID,Variations,Order Type,Listings Type,Payment Type,InPerson Discount,InPerson Location,VAT Paid by Buyer,SKU\n\
+             09/24/24,Hand-thrown mug,annlee88,2,18.00,,,0,0,4.50,0,36.00,USD,3170001,1500001,09/24/24,09/26/24,Ann Lee,1 High St,,Portland,OR,97201,United States,3400001,Glaze: Matte,online,listing,online_cc,,,0,MUG-M\n\
+             09/24/24,Speckled bowl,annlee88,1,24.00,,,0,0,4.50,0,24.00,USD,3170002,1500002,09/24/24,09/26/24,Ann Lee,1 High St,,Portland,OR,97201,United States,3400001,,online,listing,online_cc,,,0,BOWL-S\n\
+             10/02/24,Hand-thrown mug,bobray,1,18.00,,,0,0,4.50,0,18.00,USD,3170003,1500001,10/02/24,,Bob Ray,2 Low St,,Austin,TX,78701,United States,3400002,Glaze: Gloss,online,listing,online_cc,,,0,MUG-G\n"
+                .to_owned(),
+            2,
+            4,
+            2,
+        ),
+        (
+            "woocommerce-orders-export.csv",
+            "woocommerce-order-export",
+            "order_id,order_number,date,status,shipping_total,shipping_tax_total,fee_total,fee_tax_total,tax_total,discount_total,order_total,refunded_total,order_currency,payment_method,shipping_method,customer_id,billing_first_name,billing_last_name,billing_company,billing_email,billing_phone,billing_address_1,billing_address_2,billing_postcode,billing_city,billing_state,billing_country,shipping_first_name,shipping_last_name,shipping_address_1,shipping_address_2,shipping_postcode,shipping_city,shipping_state,shipping_country,shipping_company,customer_note,item_id,item_product_id,item_name,item_sku,item_quantity,item_subtotal,item_subtotal_tax,item_total,item_total_tax,item_refunded,item_refunded_qty,item_meta,shipping_items,fee_items,tax_items,coupon_items,order_notes,download_permissions_granted\n\
+             812,812,2024-05-03 10:00:00,completed,3.95,0,0,0,0,0,20.95,0,GBP,stripe,Royal Mail,0,Ann,Lee,,ann@example.com,07700 900101,1 High St,,BA1 1AA,Bath,,GB,Ann,Lee,1 High St,,BA1 1AA,Bath,,GB,,,1,55,Sourdough loaf,SD-1,2,8.00,0,8.00,0,0,0,,,,,,,1\n\
+             812,812,2024-05-03 10:00:00,completed,3.95,0,0,0,0,0,20.95,0,GBP,stripe,Royal Mail,0,Ann,Lee,,ann@example.com,07700 900101,1 High St,,BA1 1AA,Bath,,GB,Ann,Lee,1 High St,,BA1 1AA,Bath,,GB,,,2,56,Rye loaf,RY-1,1,9.00,0,9.00,0,0,0,,,,,,,1\n\
+             813,813,2024-05-04 11:00:00,cancelled,0,0,0,0,0,0,8.00,0,GBP,stripe,,0,Bob,Ray,,bob@example.com,,2 Low St,,BA2 2BB,Bath,,GB,Bob,Ray,2 Low St,,BA2 2BB,Bath,,GB,,,3,55,Sourdough loaf,SD-1,2,8.00,0,8.00,0,0,0,,,,,,,0\n"
+                .to_owned(),
+            1,
+            3,
+            1,
+        ),
+        (
+            "orders-legacy.csv",
+            "woocommerce-order-export-legacy",
+            "Order ID,Date,Order Status,Shipping,Shipping Tax,Fees,Fee Tax,Tax,Discount Total,Order Total,Payment Method,Shipping Method,Billing First Name,Billing Last Name,Billing Email,Billing Phone,Billing Address 1,Billing Address 2,Billing Post code,Billing City,Billing State,Billing Country,Billing Company,Shipping First Name,Shipping Last Name,Shipping Address 1,Shipping Address 2,Shipping Post code,Shipping City,Shipping State,Shipping Country,Shipping Company,Customer Note,Item SKU,Item Name,Item Variation,Item Amount,Row Price,Download Permissions Granted,Order Notes,Coupons\n\
+             901,2016-05-31 00:37:00,completed,0,0,0,0,0,0,30.00,PayPal,,Cat,Day,cat@example.com,,3 Mid St,,BA3 3CC,Bath,,GB,,Cat,Day,3 Mid St,,BA3 3CC,Bath,,GB,,,TEE-M,T-shirt,size: Medium,1,30.00,0,,\n\
+             902,2016-06-02 09:12:00,refunded,0,0,0,0,0,0,30.00,PayPal,,Cat,Day,cat@example.com,,3 Mid St,,BA3 3CC,Bath,,GB,,Cat,Day,3 Mid St,,BA3 3CC,Bath,,GB,,,TEE-M,T-shirt,size: Medium,1,30.00,0,,\n"
+                .to_owned(),
+            1,
+            1,
+            1,
+        ),
+        (
+            "orders-advanced.csv",
+            "woocommerce-advanced-export",
+            "Order Number,Order Status,Order Date,Customer Note,First Name (Billing),Last Name (Billing),Company (Billing),Address 1&2 (Billing),City (Billing),State Code (Billing),Postcode (Billing),Country Code (Billing),Email (Billing),Phone (Billing),SKU,Item #,Item Name,Quantity,Item Cost,Order Total Amount\n\
+             1204,Completed,2024-05-03 10:00,,Dan,Fox,,4 Top St,York,,YO1 1AA,GB,dan@example.com,,HON-1,1,Wildflower honey,2,6.50,19.50\n\
+             1204,,,,,,,,,,,,,,BEE-1,2,Beeswax candle,1,6.50,\n\
+             1205,Cancelled,2024-05-04 10:00,,Dan,Fox,,4 Top St,York,,YO1 1AA,GB,dan@example.com,,HON-1,1,Wildflower honey,1,6.50,6.50\n\
+             1205,,,,,,,,,,,,,,BEE-1,2,Beeswax candle,4,6.50,\n"
+                .to_owned(),
+            1,
+            3,
+            1,
+        ),
+        (
+            "squarespace-orders.csv",
+            "squarespace-orders",
+            "Order ID,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Currency,Subtotal,Shipping,Taxes,Amount Refunded,Total,Discount Code,Discount Amount,Shipping Method,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Lineitem variant,Lineitem requires shipping,Lineitem taxable,Lineitem fulfillment status,Billing Name,Billing Address1,Billing Address2,Billing City,Billing Zip,Billing Province,Billing Country,Billing Phone,Shipping Name,Shipping Address1,Shipping Address2,Shipping City,Shipping Zip,Shipping Province,Shipping Country,Shipping Phone,Cancelled at,Private Notes,Payment Method,Payment Reference\n\
+             1,eve@example.com,PAID,2018-07-25 21:06:12 -0700,fulfilled,2018-07-26 09:00:00 -0700,USD,20,5,0,0,25,,0,Flat,2018-07-25 21:06:12 -0700,1,Washed Ethiopian Coffee,10,SQ0030016,200g,TRUE,TRUE,fulfilled,Eve Hart,5 Elm Rd,,Denver,80202,CO,US,,Eve Hart,5 Elm Rd,,Denver,80202,CO,US,,,,Stripe,ch_1\n\
+             1,,,,,,,,,,,,,,,,1,Kenyan Coffee,10,SQ0030017,200g,TRUE,TRUE,fulfilled,,,,,,,,,,,,,,,,,,,,\n\
+             2,eve@example.com,refunded,2018-07-27 10:00:00 -0700,pending,,USD,10,5,0,15,15,,0,Flat,2018-07-27 10:00:00 -0700,1,Kenyan Coffee,10,SQ0030017,200g,TRUE,TRUE,pending,Eve Hart,5 Elm Rd,,Denver,80202,CO,US,,Eve Hart,5 Elm Rd,,Denver,80202,CO,US,,2018-07-28 10:00:00 -0700,,Stripe,ch_2\n"
+                .to_owned(),
+            1,
+            2,
+            1,
+        ),
+        (
+            "wix-orders.csv",
+            "wix-orders",
+            "Order number,Date created,Time,Fulfill by,Total order quantity,Contact email,Note from customer,Additional checkout info,Item,Variant,SKU,Qty,Quantity refunded,Price,Weight,Custom text,Deposit amount,Delivery method,Delivery time,Recipient name,Recipient phone,Recipient company name,Delivery country,Delivery state,Delivery state name,Delivery city,Delivery address,Delivery zip/postal code,Billing name,Billing phone,Billing company name,Billing country,Billing state,Billing state name,Billing city,Billing address,Billing zip/postal code,Payment status,Payment method,Coupon code,Gift card amount,Shipping rate,Total tax,Total,Currency,Refunded amount,Net amount,Additional fees,Fulfillment status,Tracking number,Fulfillment service,Shipping label\n\
+             10021,\"Dec 8, 2024\",9:15:51 AM,,2,fay@example.com,,,Linen scarf,Blue,SC-B,2,0,25.00,0.2,,,Standard,,Fay Ng,,,GB,,,London,9 Oak Way,N1 1AA,Fay Ng,,,GB,,,London,9 Oak Way,N1 1AA,Paid,Card,,0,3.00,0,53.00,GBP,0,53.00,0,Fulfilled,,,\n\
+             10022,\"Dec 9, 2024\",10:02:11 AM,,1,fay@example.com,,,Linen scarf,Red,SC-R,1,1,25.00,0.2,,,Standard,,Fay Ng,,,GB,,,London,9 Oak Way,N1 1AA,Fay Ng,,,GB,,,London,9 Oak Way,N1 1AA,Refunded,Card,,0,3.00,0,28.00,GBP,28.00,0,0,Not fulfilled,,,\n"
+                .to_owned(),
+            1,
+            2,
+            1,
+        ),
+        (
+            "magento-orders.csv",
+            "magento-orders",
+            "ID,Purchase Point,Purchase Date,Bill-to Name,Ship-to Name,Grand Total (Base),Grand Total (Purchased),Status,Billing Address,Shipping Address,Shipping Information,Customer Email,Customer Group,Subtotal,Shipping and Handling,Customer Name,Payment Method,Total Refunded\n\
+             000000299,Main Website,\"Jun 9, 2023 9:00:00 AM\",Gus Lim,Gus Lim,$219.40,$219.40,Complete,\"1 Bay Rd,Miami,Florida,33101\",\"1 Bay Rd,Miami,Florida,33101\",Flat Rate,gus@example.com,General,$204.40,$15.00,Gus Lim,Check / Money order,$0.00\n\
+             000000300,Main Website,\"Jun 10, 2023 2:30:00 PM\",Gus Lim,Gus Lim,$50.00,$50.00,Canceled,\"1 Bay Rd,Miami,Florida,33101\",\"1 Bay Rd,Miami,Florida,33101\",Flat Rate,gus@example.com,General,$45.00,$5.00,Gus Lim,Check / Money order,$0.00\n"
+                .to_owned(),
+            1,
+            1,
+            1,
+        ),
+    ]
+}
+
+#[test]
+fn each_platforms_export_is_recognized_and_read_as_it_is_laid_out() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (file, preset, text, orders, bought, customers) in platform_files() {
+        let path = write(dir.path(), file, &text);
+        candor()
+            .args(["import", "--detect"])
+            .arg(&path)
+            .assert()
+            .success()
+            .stdout(contains(preset));
+        let (json, shop) = import(dir.path(), &[], &[(file, &text)]);
+        assert_eq!(shop.orders.len(), orders, "{file}: {json}");
+        assert_eq!(units(&shop), bought, "{file}");
+        assert_eq!(shop.customers.len(), customers, "{file}");
+        assert!(
+            shop.orders.iter().all(|o| o.customer.is_some()),
+            "{file}: every order has its customer"
+        );
+    }
+}
+
+#[test]
+fn etsy_two_digit_years_and_named_month_dates_are_read_as_written() {
+    let dir = tempfile::tempdir().expect("dir");
+    let files = platform_files();
+    let day = |name: &str| {
+        let (_, text) = files
+            .iter()
+            .find(|f| f.0 == name)
+            .map(|f| (f.0, f.2.clone()))
+            .expect("fixture");
+        let (_, shop) = import(dir.path(), &[], &[(name, &text)]);
+        shop.orders
+            .iter()
+            .map(|o| o.date)
+            .min()
+            .expect("orders")
+            .to_string()
+    };
+    assert_eq!(day("EtsySoldOrderItems2024-9.csv"), "2024-09-24");
+    assert_eq!(day("wix-orders.csv"), "2024-12-08");
+    assert_eq!(day("magento-orders.csv"), "2023-06-09");
+}
