@@ -81,10 +81,14 @@ fn date_parts(value: &str) -> Option<[&str; 3]> {
 /// not a date; nor is a date with slashes or dots when the order is
 /// [`DateOrder::FromFile`] and the file has not told it.
 pub fn parse_date(value: &str, order: DateOrder) -> Option<NaiveDate> {
-    if let Some(date) = named_month_date(value) {
-        return Some(date);
+    match date_parts(value) {
+        Some(parts) => numeric_date(parts, order),
+        None => named_month_date(value),
     }
-    let [a, b, c] = date_parts(value)?;
+}
+
+/// A date from its three numeric parts, in `order` unless it starts with the year.
+fn numeric_date([a, b, c]: [&str; 3], order: DateOrder) -> Option<NaiveDate> {
     let num = |s: &str| s.parse::<i32>().ok();
     let (y, m, d) = if a.len() == 4 {
         (num(a)?, num(b)?, num(c)?)

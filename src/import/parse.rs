@@ -101,7 +101,7 @@ pub struct FileCounts {
     pub orders_partly_refunded: usize,
     /// Orders left out as not purchases, by status (cancelled, refunded, voided, …).
     pub orders_not_purchases: BTreeMap<String, usize>,
-    /// Customers first seen in this file without an email, kept by number or phone.
+    /// Customers first seen in this file whose email cell is blank, kept by number or phone.
     pub customers_without_email: usize,
     /// Customer fields whose records disagreed, where the newest record's value was kept.
     pub fields_from_newer_record: usize,
@@ -352,10 +352,11 @@ impl Batch {
     }
 
     /// Adds a customer's record, or merges it with the one already read: each field keeps
-    /// the value of the newest record (see [`ImportedCustomer::moment`]).
-    fn add_customer(&mut self, c: ImportedCustomer) {
+    /// the value of the newest record (see [`ImportedCustomer::moment`]). Customers whose
+    /// file has an email column but no email for them are counted.
+    fn add_customer(&mut self, c: ImportedCustomer, file_has_emails: bool) {
         let Some(&i) = self.customer_index.get(&c.key) else {
-            if !c.values.contains_key(&PersonalField::Email) {
+            if file_has_emails && !c.values.contains_key(&PersonalField::Email) {
                 self.counts().customers_without_email += 1;
             }
             self.customer_index
@@ -467,7 +468,7 @@ impl Batch {
     fn add(&mut self, data: RowData, mapping: &Mapping, table: &Table, line: u64) {
         let customer_key = data.customer.as_ref().map(|c| c.key.clone());
         if let Some(c) = data.customer {
-            self.add_customer(c);
+            self.add_customer(c, mapping.columns.contains_key(&Role::Email));
         }
         if let Some(currency) = data.currency {
             let counts = self.counts();
@@ -697,11 +698,18 @@ fn read_row(
         |role: Role, reason: String| row_error(table, row.line, column_of(mapping, role), reason);
 
     let number = get(Role::OrderId, " ");
-    let order_key = number
-        .as_ref()
-        .filter(|_| mapping.has_orders())
-        .map(|n| format!("{}:{n}", mapping.key_space));
-    let earlier = order_key.as_ref().and_then(|k| fates.get(k));
+    let order_key = || {
+        number
+            .as_ref()
+            .filter(|_| mapping.has_orders())
+            .map(|n| format!("{}:{n}", mapping.key_space))
+    };
+    // Most files leave nothing out and carry no order-level status: no key to look up.
+    let earlier = if fates.is_empty() {
+        None
+    } else {
+        order_key().and_then(|k| fates.get(&k))
+    };
     let fate = match earlier {
         Some(f) if mapping.order_level_status || matches!(f, Fate::LeftOut { .. }) => f.clone(),
         _ => row_fate(mapping, &get, number.as_deref()),
@@ -714,21 +722,23 @@ fn read_row(
                     .entry(status.clone())
                     .or_default() += 1;
             }
-            if let Some(key) = order_key {
+            if let Some(key) = order_key() {
                 fates.insert(key, fate.clone());
             }
         }
         return Err(ImportError::LeftOut(reason.clone()));
     }
 
-    let moment = if mapping.columns.contains_key(&Role::Date) {
-        get(Role::Date, " ").and_then(|v| parse_moment(&v, mapping.dates))
-    } else {
-        get(Role::UpdatedAt, " ")
-            .and_then(|v| parse_moment(&v, mapping.dates))
-            .or_else(|| table.modified.map(|d| (d, LAST_SECOND)))
+    let moment = || {
+        if mapping.columns.contains_key(&Role::Date) {
+            get(Role::Date, " ").and_then(|v| parse_moment(&v, mapping.dates))
+        } else {
+            get(Role::UpdatedAt, " ")
+                .and_then(|v| parse_moment(&v, mapping.dates))
+                .or_else(|| table.modified.map(|d| (d, LAST_SECOND)))
+        }
     };
-    let customer = read_customer(mapping, &get, &bad, cx.source, moment)?;
+    let customer = read_customer(mapping, &get, &bad, cx.source, &moment)?;
     let consents = read_consents(cx, row)?;
     let order = if mapping.has_orders() {
         read_order(mapping, &get, &bad, customer.as_ref(), table, row, fate)?
@@ -850,7 +860,7 @@ fn read_customer(
     get: &dyn Fn(Role, &str) -> Option<String>,
     bad: &dyn Fn(Role, String) -> ImportError,
     source: &str,
-    moment: Option<Moment>,
+    moment: &dyn Fn() -> Option<Moment>,
 ) -> Result<Option<ImportedCustomer>, ImportError> {
     let space = &mapping.key_space;
     let number = get(Role::CustomerId, " ").map(|n| normalize_number(&n));
@@ -912,6 +922,8 @@ fn read_customer(
         ),
         None => None,
     };
+    // Only a record with values needs dating (many order rows carry just a number).
+    let moment = if values.is_empty() { None } else { moment() };
     let moments = values.keys().map(|f| (*f, moment)).collect();
     Ok(Some(ImportedCustomer {
         key,
