@@ -369,3 +369,92 @@ fn etsy_two_digit_years_and_named_month_dates_are_read_as_written() {
     assert_eq!(day("wix-orders.csv"), "2024-12-08");
     assert_eq!(day("magento-orders.csv"), "2023-06-09");
 }
+
+#[test]
+fn a_mistaken_import_can_be_taken_back_while_it_is_the_newest_entry() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    let shop = candor::shopgen::sample::sample_shop().expect("sample");
+    Store::create(&db, &shop).expect("created");
+    let before = Store::open_for_reading(&db)
+        .expect("opens")
+        .0
+        .load()
+        .expect("loads");
+    let csv = format!(
+        "{SHOPIFY_HEADER}\n#9001,wrong.shop@example.com,paid,,,yes,GBP,4.00,4.00,2026-05-03 10:00:00 +0100,1,Tea,4.00,T1,Wrong Shop,,,,,,0.00,,\n"
+    );
+    let orders = write(dir.path(), "other_shops_orders.csv", &csv);
+    let run_import = || -> Value {
+        let out = candor()
+            .args(["import", "--json", "--actor", "Sam", "--db"])
+            .arg(&db)
+            .arg(&orders)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).expect("json")
+    };
+    let undo = |entry: &str| {
+        let mut cmd = candor();
+        cmd.args(["undo", "--db"]).arg(&db).args([
+            "--entry",
+            entry,
+            "--actor",
+            "Sam",
+            "--reason",
+            "that was another shop's file",
+        ]);
+        cmd.assert()
+    };
+    let outcome = run_import();
+    let entry = outcome["log_entry"].as_i64().expect("logged").to_string();
+    let copy = PathBuf::from(outcome["undo_copy"].as_str().expect("a copy is kept"));
+    assert!(copy.exists());
+    assert!(
+        candor::store::upgrade_backups(&db).contains(&copy),
+        "erasure lists the copy, which holds personal data"
+    );
+    undo(&entry).success();
+    let (store, _) = Store::open_for_reading(&db).expect("opens");
+    let after = store.load().expect("loads");
+    assert_eq!(
+        after.customers, before.customers,
+        "the import is taken back"
+    );
+    assert_eq!(after.orders, before.orders);
+    assert!(store.verify_log().expect("verifies").intact);
+    let log = store.log().expect("log");
+    let last = log.last().expect("an entry");
+    let event = last.event.as_ref().expect("an event");
+    assert_eq!(event.kind, "import_undone");
+    assert!(
+        event.detail.contains("1 customers added"),
+        "{}",
+        event.detail
+    );
+    assert!(!copy.exists(), "the copy has done its job");
+    drop(store);
+
+    // Once another entry follows the import, taking it back would lose it: refused.
+    let entry = run_import()["log_entry"]
+        .as_i64()
+        .expect("logged")
+        .to_string();
+    let changes = write(
+        dir.path(),
+        "consent.json",
+        r#"{"changes":[{"kind":"consent","customer":1,"purpose":"email_offers","granted":false}]}"#,
+    );
+    candor()
+        .args(["apply", "--db"])
+        .arg(&db)
+        .arg("--changes")
+        .arg(&changes)
+        .args(["--actor", "Sam", "--reason", "asked at the counter"])
+        .assert()
+        .success();
+    undo(&entry).failure().stderr(contains("later entries"));
+}

@@ -194,6 +194,62 @@ fn the_wizard_asks_how_dates_are_written_when_the_file_cannot_tell() {
     assert!(days.contains(&"2026-03-05".to_owned()), "5 March: {days:?}");
 }
 
+#[test]
+fn an_import_is_taken_back_from_the_log_by_clicking_undo() {
+    let (dir, path) = common::sample_file();
+    let orders = dir.path().join("orders_export.csv");
+    std::fs::write(
+        &orders,
+        "Name,Email,Accepts Marketing,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name\n\
+         #1,wrong.file@example.com,yes,2026-06-01 10:00:00 +0100,2,Oat milk,1.50,OM1,Wrong File\n",
+    )
+    .expect("writes");
+    let mut harness = harness_on(&path);
+    let count = |app: &CandorApp| app.shop().map(|s| s.index.shop().customers.len());
+    let before = count(harness.state());
+    harness.state_mut().start_import(path.clone(), vec![orders]);
+    harness.run_steps(3);
+    sign(&mut harness);
+    harness.get_by_label("Import").click();
+    run_until(&mut harness, finished);
+    harness.get_by_label("Show the shop").click();
+    run_until(&mut harness, |app| {
+        app.import_dialog().is_none() && count(app) == before.map(|n| n + 1)
+    });
+    harness.get_by_label("Audit log").click();
+    harness.run_steps(2);
+    harness.get_by_label("Undo this import").click();
+    harness.run_steps(4);
+    common::window::type_into(
+        &mut harness,
+        egui::accesskit::Role::TextInput,
+        "Who is applying this?",
+        "Sam",
+    );
+    harness.run_steps(1);
+    common::window::type_into(
+        &mut harness,
+        egui::accesskit::Role::MultilineTextInput,
+        "Why? (kept in the audit log)",
+        "that was the wrong file",
+    );
+    harness.run_steps(2);
+    harness.get_by_label("Undo now").click();
+    run_until(&mut harness, |app| {
+        !app.is_applying()
+            && app
+                .log_entries()
+                .last()
+                .and_then(|e| e.event.as_ref())
+                .is_some_and(|e| e.kind == "import_undone")
+    });
+    assert_eq!(
+        count(harness.state()),
+        before,
+        "the customer it added is gone"
+    );
+}
+
 /// A file dropped on the window, as the windowing layer hands it over.
 #[derive(Debug)]
 struct Dropped(std::path::PathBuf);

@@ -116,6 +116,12 @@ pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
             db.display()
         ),
     }
+    if let (Some(copy), Some(entry)) = (&outcome.undo_copy, outcome.log_entry) {
+        println!(
+            "A copy of the shop from before this import is kept as {}: `candor undo --entry {entry}` takes the import back while it is the newest entry.",
+            copy.display()
+        );
+    }
     println!(
         "Customers: {} added, {} updated ({} fields). Products: {} added ({} not products: postage, fees). Orders: {} added with {} lines ({} returns, {} guest sales); {} already imported.",
         s.customers_added,

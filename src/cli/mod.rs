@@ -159,7 +159,8 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
     },
-    /// Undo an audit-log entry by applying its inverse as a new, logged change.
+    /// Undo an audit-log entry by applying its inverse as a new, logged change (an import,
+    /// while it is the newest entry, by restoring the copy kept from before it).
     Undo {
         /// The shop file.
         #[arg(long)]

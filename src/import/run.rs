@@ -91,6 +91,10 @@ pub struct ImportOutcome {
     pub bad_rows: Vec<RowError>,
     /// The audit-log entry recording the import; `None` when there was nothing new.
     pub log_entry: Option<i64>,
+    /// The copy of the shop kept from before an import into an existing shop, from which
+    /// `candor undo --entry N` (or Undo in the log) takes the import back while it is the
+    /// newest entry.
+    pub undo_copy: Option<PathBuf>,
 }
 
 /// Reads a file's header and names the preset that recognizes it, if any.
@@ -279,6 +283,7 @@ pub fn import(
         consent_conflicts: merged.consent_conflicts.clone(),
         bad_rows: batch.bad_rows,
         log_entry: None,
+        undo_copy: None,
     };
     if nothing_new && !created {
         return Ok(outcome);
@@ -293,7 +298,19 @@ pub fn import(
     }
     let detail = describe(&outcome);
     let entry = match store {
-        Some(mut store) => store.write_import(&merged, latest, &request.who, detail, cancel)?,
+        Some(mut store) => {
+            let (entry, copy) = write_keeping_a_copy(
+                &mut store,
+                &request.db,
+                &merged,
+                latest,
+                &request.who,
+                detail,
+                cancel,
+            )?;
+            outcome.undo_copy = copy;
+            entry
+        }
         None => {
             let mut start = shop.clone();
             start.settings = merged.shop.settings.clone();
@@ -309,6 +326,40 @@ pub fn import(
         fraction: 1.0,
     });
     Ok(outcome)
+}
+
+/// Writes the import into an existing shop, first keeping a consistent copy of the shop
+/// as it was, named after the import's entry once that is known. The copy of a failed or
+/// cancelled import is removed; a copy that cannot be named is not kept (the import stands).
+fn write_keeping_a_copy(
+    store: &mut Store,
+    db: &Path,
+    merged: &super::merge::Merged,
+    latest: i64,
+    who: &Attribution,
+    detail: String,
+    cancel: Option<&AtomicBool>,
+) -> Result<(Option<i64>, Option<PathBuf>), ImportError> {
+    let pending = db.with_file_name(format!(
+        ".{}.import-pending-{}",
+        db.file_name()
+            .map_or_else(|| "shop".into(), |n| n.to_string_lossy()),
+        std::process::id()
+    ));
+    store.copy_to(&pending)?;
+    let written = store.write_import(merged, latest, who, detail, cancel);
+    let kept = match &written {
+        Ok(Some(entry)) => {
+            let copy = crate::store::import_copy_path(db, *entry);
+            std::fs::rename(&pending, &copy).is_ok().then_some(copy)
+        }
+        _ => None,
+    };
+    if kept.is_none() {
+        // Nothing to report when the pending copy is already gone.
+        let _ = std::fs::remove_file(&pending);
+    }
+    Ok((written?, kept))
 }
 
 /// A shop keeps its money in one currency: files whose prices are in several are refused.

@@ -299,6 +299,10 @@ impl Store {
             .iter()
             .find(|e| e.id == entry)
             .ok_or(ApplyError::NoSuchEntry(entry))?;
+        if target.event.as_ref().is_some_and(|e| e.kind == "import") {
+            let target = target.clone();
+            return self.undo_import(&target, who);
+        }
         if let Some(event) = &target.event {
             return Err(ApplyError::NotUndoable(
                 entry,

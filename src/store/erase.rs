@@ -201,7 +201,9 @@ pub fn upgrade_backups(path: &Path) -> Vec<PathBuf> {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
         return Vec::new();
     };
-    let prefix = format!("{}.v", name.to_string_lossy());
+    // Upgrade backups (`shop.candor.v6-backup`) and the copies kept before imports
+    // (`shop.candor.import-12-backup`).
+    let prefix = format!("{}.", name.to_string_lossy());
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {

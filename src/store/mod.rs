@@ -7,6 +7,7 @@ pub mod chain;
 mod erase;
 mod error;
 mod import;
+mod import_undo;
 mod load;
 mod owner;
 pub mod schema;
@@ -21,6 +22,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use apply::{ApplyError, Attribution, LogEntry, SubjectEvent};
 pub use erase::{ERASED, Erased, Purged, upgrade_backups};
 pub use error::StoreError;
+pub use import_undo::import_copy_path;
 pub use owner::{MIN_PASSPHRASE, OwnerCheck};
 
 use crate::engine::model::Shop;

@@ -54,6 +54,7 @@ impl AuditLogView {
         });
         ui.separator();
         let mut undo = None;
+        let newest = self.entries.iter().map(|e| e.id).max();
         let shown: Vec<&LogEntry> = self
             .entries
             .iter()
@@ -84,6 +85,17 @@ impl AuditLogView {
                                 ui.label(
                                     RichText::new(format!("undoes entry {u}")).color(theme::MUTED),
                                 );
+                            }
+                            if newest == Some(e.id)
+                                && e.event.as_ref().is_some_and(|ev| ev.kind == "import")
+                                && ui
+                                    .button("Undo this import")
+                                    .on_hover_text(
+                                        "Restores the copy of the shop kept from before this import, and records that it was taken back. Possible while the import is the newest entry.",
+                                    )
+                                    .clicked()
+                            {
+                                undo = Some(e.id);
                             }
                             let rule_changes =
                                 e.changes.iter().any(|a| a.change.rule_id().is_some());

@@ -1,0 +1,120 @@
+//! Taking back a mistaken import. Before an import into an existing shop, a consistent copy
+//! of the shop file is kept next to it (SQLite's backup API). While the import is still the
+//! newest entry in the log, undoing it restores that copy, with one new entry saying what
+//! was taken back; the restore and that entry land together, in one step.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::MAIN_DB;
+
+use super::apply::{ApplyError, Attribution, LogEntry, SubjectEvent};
+use super::{Store, StoreError};
+use crate::engine::Shop;
+
+/// Where the copy kept from before the import recorded as `entry` lives: next to the shop
+/// file, named after it (`shop.candor.import-12-backup`).
+pub fn import_copy_path(db: &Path, entry: i64) -> PathBuf {
+    let name = db
+        .file_name()
+        .map_or_else(|| "shop".into(), |n| n.to_string_lossy().into_owned());
+    db.with_file_name(format!("{name}.import-{entry}-backup"))
+}
+
+impl Store {
+    /// Writes a consistent copy of the shop file to `to`, even while others read it.
+    pub fn copy_to(&self, to: &Path) -> Result<(), StoreError> {
+        self.conn
+            .backup(MAIN_DB, to, None)
+            .map_err(|e| StoreError::sqlite(to, e))
+    }
+
+    /// Undoes the import recorded as `target`: restores the copy kept from before it, with
+    /// an entry recording what was taken back. Refused when entries came after it (the
+    /// restore would lose them) or when the copy is gone.
+    pub(super) fn undo_import(
+        &mut self,
+        target: &LogEntry,
+        who: &Attribution,
+    ) -> Result<(i64, Shop), ApplyError> {
+        self.check_writable(who, "undo an import")?;
+        let latest = self.latest_entry()?;
+        if target.id != latest {
+            return Err(ApplyError::NotUndoable(
+                target.id,
+                format!(
+                    "an import followed by later entries (the newest is {latest}): taking it back would lose them"
+                ),
+            ));
+        }
+        let copy = import_copy_path(&self.path, target.id);
+        if !copy.exists() {
+            return Err(ApplyError::NotUndoable(
+                target.id,
+                format!(
+                    "an import whose copy from before it ({}) is gone",
+                    copy.display()
+                ),
+            ));
+        }
+        let staged = copy.with_extension("restoring");
+        let result = self.restore_with_entry(&copy, &staged, target, who);
+        // The staged file is only a step of the restore; a leftover is of no use.
+        let _ = std::fs::remove_file(&staged);
+        let id = result?;
+        std::fs::remove_file(&copy).map_err(|source| StoreError::Io {
+            path: copy.clone(),
+            source,
+        })?;
+        Ok((id, self.load()?))
+    }
+
+    /// Records the undo in a staged duplicate of the copy, checks that its log is this
+    /// shop's log up to the import, then restores it over the shop file in one step.
+    fn restore_with_entry(
+        &mut self,
+        copy: &Path,
+        staged: &Path,
+        target: &LogEntry,
+        who: &Attribution,
+    ) -> Result<i64, ApplyError> {
+        std::fs::copy(copy, staged).map_err(|source| StoreError::Io {
+            path: staged.to_owned(),
+            source,
+        })?;
+        let (mut before, _) = Store::open(staged)?;
+        let head = before.latest_entry()?;
+        let expected = self
+            .log()?
+            .iter()
+            .map(|e| e.id)
+            .filter(|id| *id < target.id)
+            .max()
+            .unwrap_or(0);
+        if head != expected || !before.verify_log()?.intact {
+            return Err(ApplyError::NotUndoable(
+                target.id,
+                "an import whose copy from before it does not match this shop's log".to_owned(),
+            ));
+        }
+        let detail = target
+            .event
+            .as_ref()
+            .map_or_else(String::new, |e| e.detail.clone());
+        let event = SubjectEvent::new(
+            "import_undone",
+            None,
+            format!(
+                "took back the import recorded on {} by {} (it was entry {}) by restoring the copy of the shop kept from before it; that import had {detail}",
+                target.at.get(..19).unwrap_or(&target.at).replace('T', " "),
+                target.actor,
+                target.id
+            ),
+        );
+        let id = before.record_event(who, event)?;
+        drop(before);
+        self.conn
+            .restore(MAIN_DB, staged, None::<fn(rusqlite::backup::Progress)>)
+            .map_err(|e| StoreError::sqlite(&self.path, e))?;
+        Ok(id)
+    }
+}
