@@ -93,7 +93,8 @@ fn shopify_exports_make_a_shop_with_consent_from_the_export() {
             "created",
             "files",
             "log_entry",
-            "summary"
+            "summary",
+            "undo_copy"
         ],
         "the JSON contract"
     );
@@ -216,8 +217,29 @@ fn importing_the_same_file_twice_changes_nothing_and_newer_exports_merge() {
             "try",
         ])
         .assert()
-        .failure()
-        .stderr(contains("cannot be undone"));
+        .success()
+        .stdout(contains("Took back the import"));
+    let ann = load(&db)
+        .customers
+        .iter()
+        .find(|c| c.id == 101)
+        .and_then(|c| c.phone.clone());
+    assert_eq!(
+        ann.as_deref(),
+        Some("07700 900101"),
+        "the old phone is back"
+    );
+    let log = Store::open_for_reading(&db)
+        .expect("opens")
+        .0
+        .log()
+        .expect("log");
+    let undone = log.last().expect("an entry");
+    assert!(
+        undone.id > last.id,
+        "the taken-back import's number is not reused"
+    );
+    assert!(log.iter().all(|e| e.id != last.id));
 }
 
 #[test]

@@ -451,8 +451,18 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             if touches_rules {
                 simulation::owner(&mut store, &who, "undoing changes to the rules")?;
             }
+            let was_import = store
+                .log()?
+                .iter()
+                .any(|e| e.id == entry && e.event.as_ref().is_some_and(|ev| ev.kind == "import"));
             let (id, _) = store.undo(entry, &who)?;
-            println!("Undid entry {entry}; the undo is recorded as audit-log entry {id}.");
+            if was_import {
+                println!(
+                    "Took back the import of entry {entry}: the shop is as it was before it. Recorded as audit-log entry {id}, which says what the import had added."
+                );
+            } else {
+                println!("Undid entry {entry}; the undo is recorded as audit-log entry {id}.");
+            }
         }
         Command::Scorecard { db, json } => {
             let index = open_index(&db, today, None)?;

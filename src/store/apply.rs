@@ -334,6 +334,17 @@ pub(super) fn append_entry(
     who: &Attribution,
     body: &EntryBody,
 ) -> rusqlite::Result<i64> {
+    append_entry_numbered(conn, who, body, None)
+}
+
+/// Appends one entry as [`append_entry`] does, numbered at least `at_least` (so a number
+/// once used by an entry that was taken back is not given to another).
+pub(super) fn append_entry_numbered(
+    conn: &Connection,
+    who: &Attribution,
+    body: &EntryBody,
+    at_least: Option<i64>,
+) -> rusqlite::Result<i64> {
     let to_sql = |e: serde_json::Error| rusqlite::Error::ToSqlConversionFailure(Box::new(e));
     let (json, reason) = seal_entry(
         conn,
@@ -341,8 +352,9 @@ pub(super) fn append_entry(
         &who.reason,
     )?;
     conn.execute(
-        "INSERT INTO audit_log (at, actor, reason, entry) VALUES (?1, ?2, ?3, ?4)",
-        params![who.at, who.actor, reason, json],
+        "INSERT INTO audit_log (id, at, actor, reason, entry) VALUES \
+         (max(coalesce(?5, 0), (SELECT coalesce(max(id), 0) + 1 FROM audit_log)), ?1, ?2, ?3, ?4)",
+        params![who.at, who.actor, reason, json, at_least],
     )?;
     let id = conn.last_insert_rowid();
     super::chain::chain_new_entry(conn, id)?;

@@ -68,8 +68,9 @@ impl Store {
         Ok((id, self.load()?))
     }
 
-    /// Records the undo in a staged duplicate of the copy, checks that its log is this
-    /// shop's log up to the import, then restores it over the shop file in one step.
+    /// Records the undo in a staged duplicate of the copy (numbered after the import's
+    /// entry, so that number never comes to mean another entry), checks that its log is
+    /// this shop's log up to the import, then restores it over the shop file in one step.
     fn restore_with_entry(
         &mut self,
         copy: &Path,
@@ -110,7 +111,16 @@ impl Store {
                 target.id
             ),
         );
-        let id = before.record_event(who, event)?;
+        let id = {
+            let path = before.path.clone();
+            let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
+            let tx = before.begin_write(who, "undo an import")?;
+            let body = super::apply::EntryBody::event(event);
+            let id = super::apply::append_entry_numbered(&tx, who, &body, Some(target.id + 1))
+                .map_err(sql)?;
+            tx.commit().map_err(sql)?;
+            id
+        };
         drop(before);
         self.conn
             .restore(MAIN_DB, staged, None::<fn(rusqlite::backup::Progress)>)
