@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::keys::{KeyKind, erased_key_hash, stored_key};
-use super::parse::{Batch, phone_key};
+use super::parse::{Batch, FileCounts, phone_key};
 use crate::engine::changes::{Applied, Change, ChangeContext, apply_all};
 use crate::engine::model::{
     Customer, FieldSource, NOT_A_PRODUCT_TAG, Order, OrderLine, PersonalField, Product,
@@ -96,20 +96,9 @@ pub struct Summary {
     pub erased_not_reimported: usize,
     /// Columns in the files that Candor did not import, per file.
     pub columns_not_imported: BTreeMap<String, Vec<String>>,
-    /// Orders taken as purchases although partly refunded (the files do not say which
-    /// lines were refunded).
-    pub orders_partly_refunded: usize,
-    /// Orders left out as not purchases, by status (cancelled, refunded, voided, …).
-    pub orders_not_purchases: BTreeMap<String, usize>,
-    /// Customers in the files without an email, kept by their number or phone.
-    pub customers_without_email: usize,
-    /// Customer fields whose records in the files disagreed, where the newest record's
-    /// value was kept whatever the row order.
-    pub fields_from_newer_record: usize,
-    /// Order lines that do not say what was bought, imported as an "unspecified item".
-    pub lines_without_product: usize,
-    /// The currency of the files' prices, where a column says (ISO 4217).
-    pub currencies: Vec<String>,
+    /// What the files' rows became, summed over the files (see [`FileCounts`]).
+    #[serde(flatten)]
+    pub rows_became: FileCounts,
     /// The day the shop is pinned to, when the import pinned it (historical data).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pinned_today: Option<NaiveDate>,
@@ -136,21 +125,7 @@ pub fn merge(
         ..Summary::default()
     };
     for f in &batch.files {
-        summary.orders_partly_refunded += f.orders_partly_refunded;
-        for (status, n) in &f.orders_not_purchases {
-            *summary
-                .orders_not_purchases
-                .entry(status.clone())
-                .or_default() += n;
-        }
-        summary.customers_without_email += f.customers_without_email;
-        summary.fields_from_newer_record += f.fields_from_newer_record;
-        summary.lines_without_product += f.lines_without_product;
-        for c in &f.currencies {
-            if !summary.currencies.contains(c) {
-                summary.currencies.push(c.clone());
-            }
-        }
+        summary.rows_became.add(f);
     }
     let mut new_keys = Vec::new();
 

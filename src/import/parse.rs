@@ -111,6 +111,26 @@ pub struct FileCounts {
     pub currencies: Vec<String>,
 }
 
+impl FileCounts {
+    /// Adds another file's counts to these (the file name is kept).
+    pub fn add(&mut self, other: &Self) {
+        self.orders_as_purchases += other.orders_as_purchases;
+        self.orders_as_returns += other.orders_as_returns;
+        self.orders_partly_refunded += other.orders_partly_refunded;
+        for (status, n) in &other.orders_not_purchases {
+            *self.orders_not_purchases.entry(status.clone()).or_default() += n;
+        }
+        self.customers_without_email += other.customers_without_email;
+        self.fields_from_newer_record += other.fields_from_newer_record;
+        self.lines_without_product += other.lines_without_product;
+        for c in &other.currencies {
+            if !self.currencies.contains(c) {
+                self.currencies.push(c.clone());
+            }
+        }
+    }
+}
+
 /// A product as the files describe it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportedProduct {

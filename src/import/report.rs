@@ -4,63 +4,50 @@
 use super::merge::Summary;
 
 /// Labelled lines, only for what happened (a count of zero says nothing).
-pub fn what_the_rows_became(s: &Summary) -> Vec<(&'static str, String)> {
+pub fn what_the_rows_became(summary: &Summary) -> Vec<(&'static str, String)> {
+    let s = &summary.rows_became;
     let mut out = Vec::new();
     for (status, n) in &s.orders_not_purchases {
         out.push((
             "Not purchases",
-            format!("{n} {} {status}: left out", orders(*n)),
+            format!("{n} {} {status}: left out", plural(*n, "order", "orders")),
         ));
     }
-    if s.orders_partly_refunded > 0 {
-        out.push((
+    let counts = [
+        (
             "Partly refunded",
-            format!(
-                "{} {} kept as bought (the file does not say which lines were refunded)",
-                s.orders_partly_refunded,
-                orders(s.orders_partly_refunded)
-            ),
-        ));
-    }
-    if s.customers_without_email > 0 {
-        out.push((
+            s.orders_partly_refunded,
+            ("order", "orders"),
+            "kept as bought (the file does not say which lines were refunded)".to_owned(),
+        ),
+        (
             "Without an email",
-            format!(
-                "{} {} kept, recognized by number or phone",
-                s.customers_without_email,
-                plural(s.customers_without_email, "customer", "customers")
-            ),
-        ));
-    }
-    if s.fields_from_newer_record > 0 {
-        out.push((
+            s.customers_without_email,
+            ("customer", "customers"),
+            "kept, recognized by number or phone".to_owned(),
+        ),
+        (
             "Newest record kept",
-            format!(
-                "{} {} where the files disagreed, from the most recent record",
-                s.fields_from_newer_record,
-                plural(s.fields_from_newer_record, "field", "fields")
-            ),
-        ));
-    }
-    if s.lines_without_product > 0 {
-        out.push((
+            s.fields_from_newer_record,
+            ("field", "fields"),
+            "where the files disagreed, from the most recent record".to_owned(),
+        ),
+        (
             "No product named",
-            format!(
-                "{} order {} imported as \"{}\"",
-                s.lines_without_product,
-                plural(s.lines_without_product, "line", "lines"),
-                super::parse::UNSPECIFIED_ITEM
-            ),
-        ));
+            s.lines_without_product,
+            ("order line", "order lines"),
+            format!("imported as \"{}\"", super::parse::UNSPECIFIED_ITEM),
+        ),
+    ];
+    for (label, n, (one, many), what) in counts {
+        if n > 0 {
+            out.push((label, format!("{n} {} {what}", plural(n, one, many))));
+        }
     }
     if !s.currencies.is_empty() {
         out.push(("Currency", s.currencies.join(", ")));
     }
     out
-}
-
-fn orders(n: usize) -> &'static str {
-    plural(n, "order", "orders")
 }
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
