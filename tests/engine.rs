@@ -224,3 +224,29 @@ fn fast_ranking_is_identical_to_the_plain_one() {
         assert_fast_matches(shop);
     }
 }
+
+#[test]
+fn a_reason_never_names_the_placeholder_of_an_unknown_category() {
+    let mut shop = sample_shop().expect("sample");
+    for p in Arc::make_mut(&mut shop.products) {
+        p.category = candor::engine::model::NO_CATEGORY.to_owned();
+    }
+    let (_, all) = explain_all(shop);
+    let reasons: Vec<&str> = all
+        .iter()
+        .flat_map(|e| &e.recommendations)
+        .flat_map(|r| {
+            std::iter::once(r.sentence.as_str())
+                .chain(r.contributions.iter().map(|c| c.reason.as_str()))
+        })
+        .collect();
+    assert!(
+        reasons.iter().all(|r| !r.contains("uncategorised")),
+        "{:?}",
+        reasons.iter().find(|r| r.contains("uncategorised"))
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("you bought from us")),
+        "the category rule still says what it counted"
+    );
+}

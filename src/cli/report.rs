@@ -103,12 +103,16 @@ pub fn explanation(out: &mut dyn Write, index: &ShopIndex, e: &Explanation) -> i
         )?;
     }
     for r in &e.recommendations {
+        let category = if r.category == crate::engine::model::NO_CATEGORY {
+            String::new()
+        } else {
+            format!("{}, ", r.category)
+        };
         writeln!(
             out,
-            "\n{}. {} ({}, {}) score {:.2}",
+            "\n{}. {} ({category}{}) score {:.2}",
             r.rank,
             r.name,
-            r.category,
             money_text(r.price_cents),
             r.score
         )?;

@@ -384,8 +384,13 @@ fn fill_reason(index: &ShopIndex, rule: &Rule, product: usize, dates: &[NaiveDat
         _ => String::new(),
     };
     let date_or_blank = |d: Option<&NaiveDate>| d.map(|d| day_text(*d, today)).unwrap_or_default();
+    let category = if p.category == super::model::NO_CATEGORY {
+        super::model::NO_CATEGORY_IN_WORDS
+    } else {
+        p.category.as_str()
+    };
     rule.reason
-        .replace("{category}", &p.category)
+        .replace("{category}", category)
         .replace("{product}", &p.name)
         .replace("{tag}", &tag)
         .replace("{band}", index.price_band(product).label())

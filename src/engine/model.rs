@@ -377,6 +377,13 @@ pub const STOCK_NOT_TRACKED: i64 = i64::MAX;
 /// the orders, counted nowhere as a purchase, never recommended.
 pub const NOT_A_PRODUCT_TAG: &str = "not-a-product";
 
+/// The category of a product whose files gave it none (an import without a category
+/// column). A reason never names it: "you bought {category}" reads "you bought from us".
+pub const NO_CATEGORY: &str = "uncategorised";
+
+/// What a reason says in place of a category that is not known.
+pub const NO_CATEGORY_IN_WORDS: &str = "from us";
+
 impl Product {
     /// The price formatted for people, e.g. "£4.50".
     pub fn price_text(&self) -> String {

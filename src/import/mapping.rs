@@ -296,7 +296,7 @@ pub struct Mapping {
 }
 
 fn default_category() -> String {
-    "uncategorised".to_owned()
+    crate::engine::model::NO_CATEGORY.to_owned()
 }
 
 fn default_channel() -> String {

@@ -70,6 +70,9 @@ pub struct Summary {
     pub products_added: usize,
     /// Of those, lines that are not products (postage, fees, discounts).
     pub not_products_added: usize,
+    /// Of the products added, those the files gave no category (no category column and no
+    /// keyword matched): their reasons name no category.
+    pub products_without_category: usize,
     /// Orders added.
     pub orders_added: usize,
     /// Of those, cancellations and refunds, whose lines are returns.
@@ -312,6 +315,8 @@ pub fn merge(
         product_ids.push(Some(id));
         new_keys.push((KeyKind::Product, p.key.clone(), id));
         summary.not_products_added += usize::from(p.not_a_product);
+        summary.products_without_category +=
+            usize::from(!p.not_a_product && p.category == crate::engine::model::NO_CATEGORY);
         added_products.push(Product {
             id,
             name: p.name.clone(),

@@ -44,6 +44,16 @@ pub fn what_the_rows_became(summary: &Summary) -> Vec<(&'static str, String)> {
             out.push((label, format!("{n} {} {what}", plural(n, one, many))));
         }
     }
+    if summary.products_without_category > 0 {
+        let n = summary.products_without_category;
+        out.push((
+            "No category",
+            format!(
+                "{n} {} came without a category (the files have no category column), so reasons say \"you bought from us\" rather than name one; a mapping with a category column gives them one",
+                plural(n, "product", "products")
+            ),
+        ));
+    }
     if !s.currencies.is_empty() {
         out.push(("Currency", s.currencies.join(", ")));
     }
