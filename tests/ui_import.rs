@@ -195,6 +195,31 @@ fn the_wizard_asks_how_dates_are_written_when_the_file_cannot_tell() {
 }
 
 #[test]
+fn the_summary_says_what_orders_were_not_purchases() {
+    let (dir, path) = common::sample_file();
+    let orders = dir.path().join("orders_export.csv");
+    std::fs::write(
+        &orders,
+        "Name,Email,Financial Status,Accepts Marketing,Currency,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Cancelled at\n\
+         #7,kim@example.com,refunded,yes,GBP,2026-06-01 10:00:00 +0100,1,Oat milk,1.50,OM1,Kim Ode,\n\
+         #7,kim@example.com,,,,2026-06-01 10:00:00 +0100,1,Rye loaf,3.40,RY1,,\n\
+         #8,kim@example.com,partially_refunded,yes,GBP,2026-06-02 10:00:00 +0100,1,Oat milk,1.50,OM1,Kim Ode,\n",
+    )
+    .expect("writes");
+    let mut harness = harness_on(&path);
+    harness.state_mut().start_import(path.clone(), vec![orders]);
+    harness.run_steps(3);
+    sign(&mut harness);
+    harness.get_by_label("Import").click();
+    run_until(&mut harness, finished);
+    harness.get_by_label("Not purchases");
+    harness.get_by_label("1 order refunded: left out");
+    harness.get_by_label("Partly refunded");
+    harness.get_by_label_contains("1 order kept as bought");
+    harness.get_by_label("Currency");
+}
+
+#[test]
 fn an_import_is_taken_back_from_the_log_by_clicking_undo() {
     let (dir, path) = common::sample_file();
     let orders = dir.path().join("orders_export.csv");
