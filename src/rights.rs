@@ -164,8 +164,9 @@ pub fn purge_retention(
     Ok(store.purge(plan, who)?)
 }
 
-/// Deletes upgrade backups (`FILE.vN-backup`, as [`crate::store::upgrade_backups`] finds
-/// them) after an erasure: they hold the erased customer as they were. Only files whose
+/// Deletes upgrade backups (`FILE.vN-backup`) and copies kept before imports
+/// (`FILE.import-N-backup`), as [`crate::store::upgrade_backups`] finds them, after an
+/// erasure: they hold the erased customer as they were. Only files whose
 /// name is a backup's are touched; returns how many were deleted.
 pub fn delete_backups(backups: &[PathBuf]) -> Result<usize, RightsError> {
     let mut deleted = 0;
@@ -174,7 +175,7 @@ pub fn delete_backups(backups: &[PathBuf]) -> Result<usize, RightsError> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if !(name.contains(".v") && name.ends_with("-backup")) {
+        if !((name.contains(".v") || name.contains(".import-")) && name.ends_with("-backup")) {
             continue;
         }
         std::fs::remove_file(b).map_err(|source| RightsError::Write {

@@ -193,8 +193,26 @@ fn a_whitespace_separated_purchase_log_without_header_or_products_is_read() {
     let dir = tempfile::tempdir().expect("dir");
     let log = " 00001 19970101  1  11.77\n 00002 19970112  1  12.00\n 00002 19970112  5  77.00\n 00003 19970102  2  20.76\n";
     let mapping = r#"{"name": "CDNOW purchase log", "key_space": "cdnow",
-        "columns": {"customer_id": "Column 1", "date": "Column 2", "quantity": "Column 3", "line_total": "Column 4"}}"#;
+        "columns": {"customer_id": "Column 1", "date": "Column 2", "quantity": "Column 3", "line_total": "Column 4"},
+        "purchases_without_products": true}"#;
     let mapping = write(dir.path(), "cdnow.json", mapping);
+    let without = write(
+        dir.path(),
+        "cdnow-unsaid.json",
+        &std::fs::read_to_string(&mapping)
+            .expect("reads")
+            .replace(",\n        \"purchases_without_products\": true", ""),
+    );
+    let message = refused(
+        dir.path(),
+        &["--mapping", without.to_str().expect("path")],
+        "CDNOW_unsaid.txt",
+        log,
+    );
+    assert!(
+        message.contains("appears twice"),
+        "without being told, rows with no product are not purchases: {message}"
+    );
     let (json, shop) = import(
         dir.path(),
         &["--mapping", mapping.to_str().expect("path")],
@@ -457,4 +475,52 @@ fn a_mistaken_import_can_be_taken_back_while_it_is_the_newest_entry() {
         .assert()
         .success();
     undo(&entry).failure().stderr(contains("later entries"));
+}
+
+#[test]
+fn only_the_newest_import_keeps_a_copy_and_erasure_can_delete_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    Store::create(
+        &db,
+        &candor::shopgen::sample::sample_shop().expect("sample"),
+    )
+    .expect("created");
+    let mut copies = Vec::new();
+    for n in 1..=2 {
+        let csv = format!(
+            "{SHOPIFY_HEADER}\n#{n},p{n}@example.com,paid,,,yes,GBP,4.00,4.00,2026-05-0{n} 10:00:00 +0100,1,Tea,4.00,T1,Pat {n},,,,,,0.00,,\n"
+        );
+        let file = write(dir.path(), &format!("orders{n}.csv"), &csv);
+        let out = candor()
+            .args(["import", "--json", "--actor", "Sam", "--db"])
+            .arg(&db)
+            .arg(&file)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let json: Value = serde_json::from_slice(&out).expect("json");
+        copies.push(PathBuf::from(json["undo_copy"].as_str().expect("copy")));
+    }
+    assert!(
+        !copies[0].exists(),
+        "the older copy is of no use and is deleted"
+    );
+    assert!(copies[1].exists());
+    let listed = candor::store::upgrade_backups(&db);
+    assert_eq!(listed, [copies[1].clone()]);
+    assert_eq!(candor::rights::delete_backups(&listed).expect("deletes"), 1);
+    assert!(!copies[1].exists());
+}
+
+#[test]
+fn placeholder_and_short_phone_numbers_recognize_nobody() {
+    use candor::import::parse::phone_key;
+    assert_eq!(phone_key("07700 900123").as_deref(), Some("07700900123"));
+    assert_eq!(phone_key("+49 30 1234567").as_deref(), Some("+49301234567"));
+    for placeholder in ["0000000000", "123456789", "9876 5432", "555-1234", "n/a"] {
+        assert_eq!(phone_key(placeholder), None, "{placeholder}");
+    }
 }

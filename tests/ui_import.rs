@@ -213,9 +213,9 @@ fn the_summary_says_what_orders_were_not_purchases() {
     harness.get_by_label("Import").click();
     run_until(&mut harness, finished);
     harness.get_by_label("Not purchases");
-    harness.get_by_label("1 order refunded: left out");
+    harness.get_by_label("1 order refunded in the files: left out");
     harness.get_by_label("Partly refunded");
-    harness.get_by_label_contains("1 order kept as bought");
+    harness.get_by_label_contains("1 order in the files taken as bought");
     harness.get_by_label("Currency");
 }
 

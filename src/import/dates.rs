@@ -74,7 +74,10 @@ fn date_parts(value: &str) -> Option<[&str; 3]> {
     }
     let mut parts = date.split(['-', '/', '.']);
     let out = [parts.next()?, parts.next()?, parts.next()?];
-    parts.next().is_none().then_some(out)
+    let numeric = out
+        .iter()
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    (parts.next().is_none() && numeric).then_some(out)
 }
 
 /// Reads a date (any time after it is ignored). Year 0 (a birthday without a year) is
@@ -121,7 +124,8 @@ const MONTHS: [&str; 12] = [
 /// "Jun 9, 2023 9:00:00 AM", "8 December 2024", "Mon, 23 Sep 2024 14:21:24 +0000".
 fn named_month_date(value: &str) -> Option<NaiveDate> {
     let tokens: Vec<String> = value
-        .split_whitespace()
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '/')
+        .filter(|t| !t.is_empty())
         .take(4)
         .map(|t| t.trim_matches([',', '.']).to_lowercase())
         .collect();
@@ -133,8 +137,16 @@ fn named_month_date(value: &str) -> Option<NaiveDate> {
         .iter()
         .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()))
         .collect();
-    let day = numbers.iter().find(|t| t.len() <= 2)?.parse().ok()?;
-    let year = numbers.iter().find(|t| t.len() == 4)?.parse().ok()?;
+    let short: Vec<&&String> = numbers.iter().filter(|t| t.len() <= 2).collect();
+    let day = short.first()?.parse().ok()?;
+    // A four-digit year, else a two-digit one after the day (05-Jan-24).
+    let year = match numbers.iter().find(|t| t.len() == 4) {
+        Some(y) => y.parse().ok()?,
+        None => match short.get(1)?.parse::<i32>().ok()? {
+            y @ 0..=69 => 2000 + y,
+            y => 1900 + y,
+        },
+    };
     NaiveDate::from_ymd_opt(year, month, day)
 }
 
@@ -143,12 +155,24 @@ fn named_month_date(value: &str) -> Option<NaiveDate> {
 /// export share it).
 pub fn parse_moment(value: &str, order: DateOrder) -> Option<(NaiveDate, u32)> {
     let day = parse_date(value, order)?;
-    let time = value.trim().split([' ', 'T']).nth(1).unwrap_or("");
+    let words: Vec<&str> = value.trim().split([' ', 'T']).collect();
+    let time = words
+        .iter()
+        .skip(1)
+        .find(|w| w.contains(':'))
+        .unwrap_or(&"");
     let mut parts = time
         .split(':')
         .map(|p| p.get(..2).unwrap_or(p).parse::<u32>());
+    let pm = words.iter().any(|w| w.eq_ignore_ascii_case("pm"));
+    let am = words.iter().any(|w| w.eq_ignore_ascii_case("am"));
     let seconds = match (parts.next(), parts.next(), parts.next()) {
         (Some(Ok(h)), Some(Ok(m)), s) if h < 24 && m < 60 => {
+            let h = match h {
+                12 if am => 0,
+                1..=11 if pm => h + 12,
+                _ => h,
+            };
             h * 3600 + m * 60 + s.and_then(Result::ok).filter(|s| *s < 60).unwrap_or(0)
         }
         _ => 0,
@@ -206,6 +230,24 @@ mod tests {
             );
         }
         assert_eq!(parse_date("Smarch 8, 2024", DateOrder::FromFile), None);
+        assert_eq!(
+            parse_date("05-Jan-2024", DateOrder::FromFile),
+            d(2024, 1, 5)
+        );
+        assert_eq!(parse_date("8-Dec-24", DateOrder::FromFile), d(2024, 12, 8));
+        assert_eq!(
+            guess_date_order(&["05-Jan-2024", "06-Jan-2024"]),
+            Ok(DateOrder::YearMonthDay),
+            "named months need no order"
+        );
+        assert_eq!(
+            parse_moment("Jun 9, 2023 9:15:00 PM", DateOrder::FromFile),
+            d(2023, 6, 9).map(|day| (day, 21 * 3600 + 15 * 60))
+        );
+        assert_eq!(
+            parse_moment("Dec 8, 2024 12:05:00 AM", DateOrder::FromFile),
+            d(2024, 12, 8).map(|day| (day, 5 * 60))
+        );
         assert_eq!(
             parse_moment("2024-05-03 10:15:30 +0100", DateOrder::FromFile),
             d(2024, 5, 3).map(|day| (day, 10 * 3600 + 15 * 60 + 30))

@@ -283,6 +283,11 @@ pub struct Mapping {
     /// together (off by default: family members share an address).
     #[serde(default)]
     pub match_by_name_and_address: bool,
+    /// Each row is a purchase even though no column says what was bought (a purchase log
+    /// such as CDNOW's, an orders grid): it buys one "Unspecified item", or one named after
+    /// its category column.
+    #[serde(default)]
+    pub purchases_without_products: bool,
     /// Where the orders were placed, e.g. "web" or "in shop".
     #[serde(default = "default_channel")]
     pub channel: String,
@@ -336,6 +341,7 @@ impl Mapping {
             order_level_status: false,
             strip_leading_apostrophe: false,
             match_by_name_and_address: false,
+            purchases_without_products: false,
             channel: default_channel(),
             repeatable: true,
             product_list: false,
@@ -356,11 +362,14 @@ impl Mapping {
             && (has(Role::OrderId) || has(Role::Date))
     }
 
-    /// Whether the file records purchases without saying what was bought: a date and a
+    /// Whether the file records purchases without saying what was bought: the mapping says
+    /// so (`purchases_without_products`; never guessed, so a customers list with a "last
+    /// order date" and a "total spent" is not read as purchases), and it has a date and a
     /// price but no product column.
     pub fn has_products_unnamed(&self) -> bool {
         let has = |r: Role| self.columns.contains_key(&r);
-        !has(Role::ProductCode)
+        self.purchases_without_products
+            && !has(Role::ProductCode)
             && !has(Role::ProductName)
             && has(Role::Date)
             && (has(Role::UnitPrice) || has(Role::LineTotal))

@@ -107,6 +107,19 @@ pub struct Summary {
     pub pinned_today: Option<NaiveDate>,
 }
 
+/// Whether customer `id` of the shop has this name, or one of the two has none.
+fn same_name(shop: &Shop, id: i64, name: Option<&String>) -> bool {
+    let known = shop
+        .customers
+        .binary_search_by_key(&id, |c| c.id)
+        .ok()
+        .and_then(|i| shop.customers[i].name.as_deref());
+    match (known, name) {
+        (Some(a), Some(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
+        _ => true,
+    }
+}
+
 /// Merges `batch` into `shop`. `today` is the shop's as-of day (no customer joins after
 /// it); `now` is the real time, which dates what Candor records; `actor` records consents.
 pub fn merge(
@@ -184,11 +197,17 @@ pub fn merge(
             .copied()
             .filter(|id| taken.contains(id))
             .or_else(|| email.and_then(|e| by_email.get(e)).copied())
-            .or_else(|| match (email, c.values.get(&PersonalField::Phone)) {
-                // Without an email, the same phone number is the same customer.
-                (None, Some(p)) => phone_key(p).and_then(|p| by_phone.get(&p)).copied(),
-                _ => None,
-            });
+            .or_else(
+                || match (&c.number, email, c.values.get(&PersonalField::Phone)) {
+                    // Without a number or an email, the same phone number (and name, where both
+                    // have one) is the same customer.
+                    (None, None, Some(p)) => phone_key(p)
+                        .and_then(|p| by_phone.get(&p))
+                        .copied()
+                        .filter(|id| same_name(shop, *id, c.values.get(&PersonalField::Name))),
+                    _ => None,
+                },
+            );
         let id = match existing {
             Some(id) => {
                 let current = shop.customers.iter().find(|x| x.id == id);

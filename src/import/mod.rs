@@ -117,7 +117,7 @@ pub enum ImportError {
     LeftOut(String),
     /// The files' prices are in more than one currency.
     #[error(
-        "the prices in these files are in more than one currency: {0}. A shop keeps its money in one currency, so nothing was imported; import the files of one currency (Candor does not convert between currencies)"
+        "the prices in these files are in more than one currency: {0}. Candor does not convert between currencies, and sums of mixed money would be wrong, so nothing was imported; import the files of one currency"
     )]
     MixedCurrencies(String),
     /// The person cancelled.

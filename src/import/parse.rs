@@ -674,7 +674,8 @@ fn row_error(table: &Table, line: u64, column: Option<String>, reason: String) -
 }
 
 /// A phone number as a key: its digits (with a leading "+" kept), when it has enough of
-/// them to be a phone number; spaces, dashes and brackets do not make another number.
+/// them to be a phone number and is not a placeholder (0000000000, 12345678); spaces,
+/// dashes and brackets do not make another number.
 pub fn phone_key(phone: &str) -> Option<String> {
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
     let plus = if phone.trim_start().starts_with('+') {
@@ -682,8 +683,15 @@ pub fn phone_key(phone: &str) -> Option<String> {
     } else {
         ""
     };
-    (digits.len() >= 6).then(|| format!("{plus}{digits}"))
+    let placeholder = digits.bytes().all(|b| b == digits.as_bytes()[0])
+        || "01234567890123456789".contains(&digits)
+        || "98765432109876543210".contains(&digits);
+    (digits.len() >= MIN_PHONE_DIGITS && !placeholder).then(|| format!("{plus}{digits}"))
 }
+
+/// The fewest digits a phone number has (shorter ones are extensions or placeholders and
+/// would match strangers).
+const MIN_PHONE_DIGITS: usize = 8;
 
 /// "17850.0" → "17850"; other text is kept as it is.
 fn normalize_number(value: &str) -> String {
@@ -728,23 +736,29 @@ fn read_row(
     let earlier = if fates.is_empty() {
         None
     } else {
-        order_key().and_then(|k| fates.get(&k))
+        order_key().and_then(|k| fates.get(&k).cloned())
     };
+    // An order's first row decides for all its rows only where the mapping says so;
+    // otherwise each row has its own status.
     let fate = match earlier {
-        Some(f) if mapping.order_level_status || matches!(f, Fate::LeftOut { .. }) => f.clone(),
+        Some(f) if mapping.order_level_status => f,
         _ => row_fate(mapping, &get, number.as_deref()),
     };
     if let Fate::LeftOut { reason, status } = &fate {
-        if earlier.is_none() {
-            if let Some(counts) = files.last_mut() {
-                *counts
-                    .orders_not_purchases
-                    .entry(status.clone())
-                    .or_default() += 1;
-            }
-            if let Some(key) = order_key() {
-                fates.insert(key, fate.clone());
-            }
+        let key = order_key().unwrap_or_else(|| format!("{}:line:{}", table.file, row.line));
+        // Counted once per order, under the key `fates` never uses otherwise.
+        if fates
+            .insert(format!("left-out:{key}"), fate.clone())
+            .is_none()
+            && let Some(counts) = files.last_mut()
+        {
+            *counts
+                .orders_not_purchases
+                .entry(status.clone())
+                .or_default() += 1;
+        }
+        if mapping.order_level_status {
+            fates.entry(key).or_insert_with(|| fate.clone());
         }
         return Err(ImportError::LeftOut(reason.clone()));
     }

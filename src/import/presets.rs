@@ -503,6 +503,7 @@ impl Preset {
                 m.order_level_status = true;
             }
             "magento-orders" => {
+                m.purchases_without_products = true;
                 m.skip_statuses = [
                     "canceled",
                     "closed",
@@ -522,9 +523,11 @@ impl Preset {
 
 /// The preset whose signature a header matches (the most specific when several do).
 pub fn detect(headers: &[String]) -> Option<Preset> {
+    // The first of the longest signatures: the list is most specific first.
     PRESETS
         .into_iter()
         .filter(|p| p.matches(headers))
+        .rev()
         .max_by_key(|p| p.signature.len())
 }
 
@@ -541,7 +544,7 @@ fn actual(headers: &[String], column: &str) -> String {
 }
 
 /// WooCommerce order statuses that are not sales (slugs and their labels).
-const WOOCOMMERCE_NOT_SALES: [&str; 11] = [
+const WOOCOMMERCE_NOT_SALES: [&str; 17] = [
     "cancelled",
     "failed",
     "refunded",
@@ -553,6 +556,12 @@ const WOOCOMMERCE_NOT_SALES: [&str; 11] = [
     "draft",
     "checkout-draft",
     "wc-cancelled",
+    "wc-failed",
+    "wc-refunded",
+    "wc-pending",
+    "wc-on-hold",
+    "wc-checkout-draft",
+    "wc-trash",
 ];
 
 /// Shopify orders (and the Shopify-like Squarespace and Wix): an order's first row carries its status for all its rows; a filled

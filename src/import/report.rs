@@ -10,7 +10,10 @@ pub fn what_the_rows_became(summary: &Summary) -> Vec<(&'static str, String)> {
     for (status, n) in &s.orders_not_purchases {
         out.push((
             "Not purchases",
-            format!("{n} {} {status}: left out", plural(*n, "order", "orders")),
+            format!(
+                "{n} {} {status} in the files: left out",
+                plural(*n, "order", "orders")
+            ),
         ));
     }
     let counts = [
@@ -18,25 +21,28 @@ pub fn what_the_rows_became(summary: &Summary) -> Vec<(&'static str, String)> {
             "Partly refunded",
             s.orders_partly_refunded,
             ("order", "orders"),
-            "kept as bought (the file does not say which lines were refunded)".to_owned(),
+            "in the files taken as bought (they do not say which lines were refunded)".to_owned(),
         ),
         (
             "Without an email",
             s.customers_without_email,
             ("customer", "customers"),
-            "kept, recognized by number or phone".to_owned(),
+            "in the files with no email: recognized by number or phone".to_owned(),
         ),
         (
             "Newest record kept",
             s.fields_from_newer_record,
             ("field", "fields"),
-            "where the files disagreed, from the most recent record".to_owned(),
+            "where the files disagreed: the most recent record's value taken".to_owned(),
         ),
         (
             "No product named",
             s.lines_without_product,
             ("order line", "order lines"),
-            format!("imported as \"{}\"", super::parse::UNSPECIFIED_ITEM),
+            format!(
+                "in the files name no product: read as \"{}\" (or their category)",
+                super::parse::UNSPECIFIED_ITEM
+            ),
         ),
     ];
     for (label, n, (one, many), what) in counts {

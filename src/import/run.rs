@@ -359,7 +359,22 @@ fn write_keeping_a_copy(
         // Nothing to report when the pending copy is already gone.
         let _ = std::fs::remove_file(&pending);
     }
+    if let Some(copy) = &kept {
+        remove_older_copies(db, copy);
+    }
     Ok((written?, kept))
+}
+
+/// Only the newest import can be taken back: the copies kept before earlier imports are
+/// of no use any more, and they hold personal data, so they are deleted.
+fn remove_older_copies(db: &Path, newest: &Path) {
+    for old in crate::store::upgrade_backups(db) {
+        let name = old.file_name().map(|n| n.to_string_lossy().into_owned());
+        if old != newest && name.is_some_and(|n| n.contains(".import-")) {
+            // A copy that cannot be deleted is still listed by erasure, which offers it.
+            let _ = std::fs::remove_file(&old);
+        }
+    }
 }
 
 /// A shop keeps its money in one currency: files whose prices are in several are refused.

@@ -96,18 +96,23 @@ fn forget_keys(conn: &Connection, customer: i64) -> rusqlite::Result<()> {
          SELECT key FROM import_keys WHERE kind IN ('customer', ?2) AND id = ?1",
         params![customer, super::FORMER_KEY_KIND],
     )?;
-    let email: Option<String> = conn.query_row(
-        "SELECT email FROM customers WHERE id = ?1",
+    let (email, phone): (Option<String>, Option<String>) = conn.query_row(
+        "SELECT email, phone FROM customers WHERE id = ?1",
         params![customer],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    if let Some(email) = email {
+    // An export without their email may still know them by their phone.
+    let keys = [
+        email.map(|e| format!("email:{}", e.to_lowercase())),
+        phone
+            .as_deref()
+            .and_then(crate::import::parse::phone_key)
+            .map(|p| format!("phone:{p}")),
+    ];
+    for key in keys.into_iter().flatten() {
         conn.execute(
             "INSERT OR IGNORE INTO erased_keys (key_hash) VALUES (?1)",
-            params![erased_key_hash(
-                KeyKind::Customer,
-                &format!("email:{}", email.to_lowercase())
-            )],
+            params![erased_key_hash(KeyKind::Customer, &key)],
         )?;
     }
     conn.execute(

@@ -91,12 +91,28 @@ impl Store {
             .filter(|id| *id < target.id)
             .max()
             .unwrap_or(0);
-        if head != expected || !before.verify_log()?.intact {
+        let hash_of = |store: &Store, id: i64| -> Result<String, ApplyError> {
+            store
+                .conn
+                .query_row(
+                    "SELECT coalesce((SELECT hash FROM audit_log WHERE id = ?1), '')",
+                    [id],
+                    |r| r.get(0),
+                )
+                .map_err(|e| ApplyError::Store(StoreError::sqlite(&store.path, e)))
+        };
+        // The copy's log must be exactly this shop's log up to the import: same newest
+        // entry, same hash (which seals every entry before it).
+        if head != expected
+            || hash_of(&before, head)? != hash_of(self, expected)?
+            || !before.verify_log()?.intact
+        {
             return Err(ApplyError::NotUndoable(
                 target.id,
                 "an import whose copy from before it does not match this shop's log".to_owned(),
             ));
         }
+        let removed_hash = hash_of(self, target.id)?;
         let detail = target
             .event
             .as_ref()
@@ -105,10 +121,11 @@ impl Store {
             "import_undone",
             None,
             format!(
-                "took back the import recorded on {} by {} (it was entry {}) by restoring the copy of the shop kept from before it; that import had {detail}",
+                "took back the import recorded on {} by {} (it was entry {}, sealed {}) by restoring the copy of the shop kept from before it; that import had {detail}",
                 target.at.get(..19).unwrap_or(&target.at).replace('T', " "),
                 target.actor,
-                target.id
+                target.id,
+                removed_hash.get(..16).unwrap_or(&removed_hash)
             ),
         );
         let id = {
@@ -122,6 +139,10 @@ impl Store {
             id
         };
         drop(before);
+        // Nothing may have been written since the check above (the restore would lose it).
+        if self.latest_entry()? != target.id {
+            return Err(ApplyError::Stale);
+        }
         self.conn
             .restore(MAIN_DB, staged, None::<fn(rusqlite::backup::Progress)>)
             .map_err(|e| StoreError::sqlite(&self.path, e))?;
