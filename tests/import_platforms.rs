@@ -524,3 +524,48 @@ fn placeholder_and_short_phone_numbers_recognize_nobody() {
         assert_eq!(phone_key(placeholder), None, "{placeholder}");
     }
 }
+
+#[test]
+fn a_refund_of_an_order_already_in_the_shop_is_reported_not_hidden() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    let row = |status: &str| {
+        format!(
+            "{SHOPIFY_HEADER}\n#31,amy@example.com,{status},,,yes,GBP,4.00,4.00,2026-05-03 10:00:00 +0100,1,Tea,4.00,T1,Amy Orr,,,,,,0.00,,\n"
+        )
+    };
+    let run = |name: &str, text: &str| -> Value {
+        let out = candor()
+            .args(["import", "--json", "--actor", "Sam", "--db"])
+            .arg(&db)
+            .arg(write(dir.path(), name, text))
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).expect("json")
+    };
+    run("may.csv", &row("paid"));
+    let later = run("june.csv", &row("refunded"));
+    let s = &later["summary"];
+    assert_eq!(s["orders_in_shop_now_not_purchases"]["refunded"], 1, "{s}");
+    assert_eq!(
+        s["orders_not_purchases"],
+        serde_json::json!({}),
+        "not 'left out'"
+    );
+    let shop = Store::open_for_reading(&db)
+        .expect("opens")
+        .0
+        .load()
+        .expect("loads");
+    assert_eq!(shop.orders.len(), 1, "the order stays, as the summary says");
+    candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .arg(write(dir.path(), "june-again.csv", &row("refunded")))
+        .assert()
+        .success()
+        .stdout(contains("still counted as bought"));
+}

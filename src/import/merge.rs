@@ -99,6 +99,10 @@ pub struct Summary {
     pub erased_not_reimported: usize,
     /// Columns in the files that Candor did not import, per file.
     pub columns_not_imported: BTreeMap<String, Vec<String>>,
+    /// Orders an earlier import brought in as purchases that these files mark as not
+    /// purchases (refunded, cancelled, …), by status: they stay as bought, since an import
+    /// does not change orders already in the shop.
+    pub orders_in_shop_now_not_purchases: BTreeMap<String, usize>,
     /// What the files' rows became, summed over the files (see [`FileCounts`]).
     #[serde(flatten)]
     pub rows_became: FileCounts,
@@ -143,6 +147,21 @@ pub fn merge(
     for f in &batch.files {
         summary.rows_became.add(f);
     }
+    for (key, status) in batch.left_out_orders() {
+        if known.keys.contains_key(&(KeyKind::Order, key.to_owned())) {
+            *summary
+                .orders_in_shop_now_not_purchases
+                .entry(status.to_owned())
+                .or_default() += 1;
+            if let Some(n) = summary.rows_became.orders_not_purchases.get_mut(status) {
+                *n = n.saturating_sub(1);
+            }
+        }
+    }
+    summary
+        .rows_became
+        .orders_not_purchases
+        .retain(|_, n| *n > 0);
     let mut new_keys = Vec::new();
 
     // Customers.

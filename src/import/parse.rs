@@ -420,6 +420,16 @@ impl Batch {
         }
     }
 
+    /// The orders left out as not purchases, by key, with their status.
+    pub fn left_out_orders(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fates.iter().filter_map(|(k, f)| match f {
+            Fate::LeftOut { status, .. } => k
+                .strip_prefix("left-out:")
+                .map(|key| (key, status.as_str())),
+            _ => None,
+        })
+    }
+
     /// The counts of the file being read.
     fn counts(&mut self) -> &mut FileCounts {
         if self.files.is_empty() {

@@ -16,6 +16,17 @@ pub fn what_the_rows_became(summary: &Summary) -> Vec<(&'static str, String)> {
             ),
         ));
     }
+    for (status, n) in &summary.orders_in_shop_now_not_purchases {
+        out.push((
+            "Already in the shop",
+            format!(
+                "{n} {} imported earlier as bought {} {status} in these files; {} still counted as bought (an import does not change orders already in the shop)",
+                plural(*n, "order", "orders"),
+                plural(*n, "is", "are"),
+                plural(*n, "it is", "they are"),
+            ),
+        ));
+    }
     let counts = [
         (
             "Partly refunded",
