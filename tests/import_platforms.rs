@@ -569,3 +569,31 @@ fn a_refund_of_an_order_already_in_the_shop_is_reported_not_hidden() {
         .success()
         .stdout(contains("still counted as bought"));
 }
+
+#[test]
+fn overlapping_exports_in_one_import_read_each_order_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let order = |n: u32, day: u32| {
+        format!(
+            "#{n},amy@example.com,paid,,,yes,GBP,9.00,9.00,2026-05-{day:02} 10:00:00 +0100,1,Tea,4.00,T1,Amy Orr,,,,,,0.00,,\n\
+             #{n},amy@example.com,,,,,,,,2026-05-{day:02} 10:00:00 +0100,1,Scone,5.00,S1,,,,,,,,,\n"
+        )
+    };
+    let april_may = format!("{SHOPIFY_HEADER}\n{}{}", order(40, 2), order(41, 20));
+    let may_june = format!("{SHOPIFY_HEADER}\n{}{}", order(41, 20), order(42, 28));
+    let (json, shop) = import(
+        dir.path(),
+        &[],
+        &[
+            ("orders_apr_may.csv", &april_may),
+            ("orders_may_jun.csv", &may_june),
+        ],
+    );
+    assert_eq!(shop.orders.len(), 3);
+    assert_eq!(shop.lines.len(), 6, "order #41's lines are not doubled");
+    let left_out = &json["summary"]["rows_left_out"];
+    assert_eq!(
+        left_out["order already read from orders_apr_may.csv (the files overlap)"], 2,
+        "{left_out}"
+    );
+}

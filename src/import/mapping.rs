@@ -459,7 +459,14 @@ impl Mapping {
     /// mapping can be offered for a file with the same columns.
     pub fn fits(&self, headers: &[String]) -> bool {
         let has = |c: &str| headers.iter().any(|h| h.eq_ignore_ascii_case(c));
-        !self.columns.is_empty()
+        // A file without a header has only "Column 1", "Column 2", …: any saved mapping for
+        // another such file would seem to fit, so none is offered by itself.
+        let headerless = headers
+            .iter()
+            .enumerate()
+            .all(|(i, h)| *h == format!("Column {}", i + 1));
+        !headerless
+            && !self.columns.is_empty()
             && self
                 .columns
                 .values()
@@ -611,6 +618,13 @@ mod tests {
         let headers = |line: &str| line.split(',').map(str::to_owned).collect::<Vec<_>>();
         assert!(saved[0].1.fits(&headers("Bon,Datum,Artikel,Preis,Kasse")));
         assert!(!saved[0].1.fits(&headers("Bon,Datum,Artikel")));
+        let generic = Mapping::blank("Log")
+            .with(Role::CustomerId, "Column 1")
+            .with(Role::Date, "Column 2");
+        assert!(
+            !generic.fits(&headers("Column 1,Column 2,Column 3")),
+            "a file without a header is never matched by column names alone"
+        );
     }
 
     #[test]

@@ -462,6 +462,14 @@ impl Batch {
             return Ok(());
         };
         let order = &self.orders[o];
+        if order.at.0 != table.file {
+            // Exports that overlap (two months' files sharing days) list the same order
+            // twice: its lines are read once.
+            return Err(ImportError::LeftOut(format!(
+                "order already read from {} (the files overlap)",
+                order.at.0
+            )));
+        }
         let number = part
             .key
             .split_once(':')
