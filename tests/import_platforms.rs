@@ -597,3 +597,48 @@ fn overlapping_exports_in_one_import_read_each_order_once() {
         "{left_out}"
     );
 }
+
+#[test]
+fn the_copy_is_kept_when_the_shop_is_named_without_a_folder() {
+    let dir = tempfile::tempdir().expect("dir");
+    Store::create(
+        &dir.path().join("shop.candor"),
+        &candor::shopgen::sample::sample_shop().expect("sample"),
+    )
+    .expect("created");
+    let csv = format!(
+        "{SHOPIFY_HEADER}\n#77,lee@example.com,paid,,,yes,GBP,4.00,4.00,2026-05-03 10:00:00 +0100,1,Tea,4.00,T1,Lee Ash,,,,,,0.00,,\n"
+    );
+    write(dir.path(), "orders.csv", &csv);
+    candor()
+        .current_dir(dir.path())
+        .args([
+            "import",
+            "--actor",
+            "Sam",
+            "--db",
+            "shop.candor",
+            "orders.csv",
+        ])
+        .assert()
+        .success();
+    assert!(
+        dir.path().join("shop.candor.import-1-backup").exists(),
+        "a relative shop path must not make the new copy look like an older one"
+    );
+    candor()
+        .current_dir(dir.path())
+        .args([
+            "undo",
+            "--db",
+            "shop.candor",
+            "--entry",
+            "1",
+            "--actor",
+            "Sam",
+        ])
+        .args(["--reason", "wrong file"])
+        .assert()
+        .success()
+        .stdout(contains("Took back the import"));
+}

@@ -245,6 +245,7 @@ fn an_import_is_taken_back_from_the_log_by_clicking_undo() {
     harness.run_steps(2);
     harness.get_by_label("Undo this import").click();
     harness.run_steps(4);
+    harness.get_by_label_contains("Takes back the import of entry");
     common::window::type_into(
         &mut harness,
         egui::accesskit::Role::TextInput,

@@ -368,9 +368,12 @@ fn write_keeping_a_copy(
 /// Only the newest import can be taken back: the copies kept before earlier imports are
 /// of no use any more, and they hold personal data, so they are deleted.
 fn remove_older_copies(db: &Path, newest: &Path) {
+    // Compared by file name: the folder may be written differently ("shop.candor" and
+    // "./shop.candor.import-1-backup" are in the same folder).
+    let newest = newest.file_name();
     for old in crate::store::upgrade_backups(db) {
-        let name = old.file_name().map(|n| n.to_string_lossy().into_owned());
-        if old != newest && name.is_some_and(|n| n.contains(".import-")) {
+        let name = old.file_name();
+        if name != newest && name.is_some_and(|n| n.to_string_lossy().contains(".import-")) {
             // A copy that cannot be deleted is still listed by erasure, which offers it.
             let _ = std::fs::remove_file(&old);
         }

@@ -481,6 +481,16 @@ impl CandorApp {
     }
 
     fn who_why_ui(&mut self, ctx: &egui::Context) {
+        let undoes_import =
+            match &self.who_why {
+                Some(WhoWhy {
+                    purpose: WhoWhyFor::Undo(entry),
+                    ..
+                }) => self.log.entries.iter().any(|e| {
+                    e.id == *entry && e.event.as_ref().is_some_and(|ev| ev.kind == "import")
+                }),
+                _ => false,
+            };
         let Some(dialog) = &mut self.who_why else {
             return;
         };
@@ -492,8 +502,11 @@ impl CandorApp {
             (WhoWhyFor::Reveal(_), _) => "Shows this customer's email, phone, birth date and address in full. Who looked and why is recorded in the audit log.".to_owned(),
             (WhoWhyFor::Purge, _) => "Deletes every personal value kept past its retention period (the Data minimization list), removes those values from earlier audit-log entries, and records the purge. This cannot be undone.".to_owned(),
             (WhoWhyFor::Erase(_), _) => "Removes this customer's record, field sources and consents for good, and every key they were known by, so an old export cannot bring them back. Their orders stay, attached to no one, for the accounts. Their values in earlier audit-log entries are deleted (the entries stay, reading [erased]); the log keeps a pseudonymous reference and your reason, without their name or number. Afterwards Candor lists the files written at their request and any backups that still hold them (upgrade backups and copies kept before imports), for you to delete. This cannot be undone.".to_owned(),
+            (WhoWhyFor::Undo(entry), _) if undoes_import => format!(
+                "Takes back the import of entry {entry}: the shop is restored from the copy kept from before it, and a new entry records what the import had added."
+            ),
             (WhoWhyFor::Undo(entry), _) => format!(
-                "The changes of entry {entry} are reversed and the reversal is recorded as a new entry. An import is taken back by restoring the copy of the shop kept from before it; the new entry says what the import had added."
+                "The changes of entry {entry} are reversed and the reversal is recorded as a new entry."
             ),
             (WhoWhyFor::Apply, Some(o)) => format!(
                 "{} change(s). Recommendations change for {} of {} customers. Everything is written in one step and recorded in the audit log.",
