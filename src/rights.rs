@@ -175,7 +175,9 @@ pub fn delete_backups(backups: &[PathBuf]) -> Result<usize, RightsError> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if !((name.contains(".v") || name.contains(".import-")) && name.ends_with("-backup")) {
+        let backup =
+            (name.contains(".v") || name.contains(".import-")) && name.ends_with("-backup");
+        if !(backup || name.contains(".import-pending-")) {
             continue;
         }
         std::fs::remove_file(b).map_err(|source| RightsError::Write {

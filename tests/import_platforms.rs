@@ -642,3 +642,35 @@ fn the_copy_is_kept_when_the_shop_is_named_without_a_folder() {
         .success()
         .stdout(contains("Took back the import"));
 }
+
+#[test]
+fn a_copy_left_by_a_killed_import_is_listed_and_swept_up() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    Store::create(
+        &db,
+        &candor::shopgen::sample::sample_shop().expect("sample"),
+    )
+    .expect("created");
+    let stale = dir.path().join(".shop.candor.import-pending-999999");
+    std::fs::copy(&db, &stale).expect("a copy as a killed import leaves it");
+    assert!(
+        candor::store::upgrade_backups(&db).contains(&stale),
+        "erasure lists it: it holds personal data"
+    );
+    let csv = format!(
+        "{SHOPIFY_HEADER}\n#88,kai@example.com,paid,,,yes,GBP,4.00,4.00,2026-05-03 10:00:00 +0100,1,Tea,4.00,T1,Kai Moss,,,,,,0.00,,\n"
+    );
+    let file = write(dir.path(), "orders.csv", &csv);
+    candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .arg(&file)
+        .assert()
+        .success();
+    assert!(!stale.exists(), "the next import sweeps it up");
+    assert_eq!(
+        candor::store::upgrade_backups(&db),
+        [dir.path().join("shop.candor.import-1-backup")]
+    );
+}

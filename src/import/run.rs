@@ -346,6 +346,14 @@ fn write_keeping_a_copy(
             .map_or_else(|| "shop".into(), |n| n.to_string_lossy()),
         std::process::id()
     ));
+    // A copy left by an import that was killed is of no use and holds personal data.
+    for stale in crate::store::upgrade_backups(db) {
+        let name = stale.file_name().map(|n| n.to_string_lossy().into_owned());
+        if name.is_some_and(|n| n.contains(".import-pending-")) {
+            // One that cannot be deleted is still listed, and offered, by erasure.
+            let _ = std::fs::remove_file(&stale);
+        }
+    }
     store.copy_to(&pending)?;
     let written = store.write_import(merged, latest, who, detail, cancel);
     let kept = match &written {

@@ -201,14 +201,15 @@ fn replace_ignoring_case(text: &str, needle: &str, with: &str) -> String {
     out
 }
 
-/// The upgrade backups of the shop file at `path` that exist.
+/// The backups of the shop file at `path` that exist: upgrade backups
+/// (`shop.candor.v6-backup`), the copies kept before imports (`shop.candor.import-12-backup`)
+/// and any copy an import was killed while making (`.shop.candor.import-pending-PID`).
 pub fn upgrade_backups(path: &Path) -> Vec<PathBuf> {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
         return Vec::new();
     };
-    // Upgrade backups (`shop.candor.v6-backup`) and the copies kept before imports
-    // (`shop.candor.import-12-backup`).
     let prefix = format!("{}.", name.to_string_lossy());
+    let pending = format!(".{}.import-pending-", name.to_string_lossy());
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -220,7 +221,7 @@ pub fn upgrade_backups(path: &Path) -> Vec<PathBuf> {
         .flatten()
         .filter(|e| {
             let n = e.file_name().to_string_lossy().into_owned();
-            n.starts_with(&prefix) && n.ends_with("-backup")
+            (n.starts_with(&prefix) && n.ends_with("-backup")) || n.starts_with(&pending)
         })
         .map(|e| e.path())
         .collect();
