@@ -21,6 +21,20 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// Imports `file` into the shop at `db` (made or existing); returns the JSON outcome.
+fn import_into(db: &Path, file: &Path) -> Value {
+    let out = candor()
+        .args(["import", "--json", "--actor", "Sam", "--db"])
+        .arg(db)
+        .arg(file)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("json")
+}
+
 /// Imports `files` into a new shop; returns the JSON outcome and the shop.
 fn import(dir: &Path, args: &[&str], files: &[(&str, &str)]) -> (Value, Shop) {
     let db = dir.join(format!("shop-{}.candor", files[0].0));
@@ -403,18 +417,7 @@ fn a_mistaken_import_can_be_taken_back_while_it_is_the_newest_entry() {
         "{SHOPIFY_HEADER}\n#9001,wrong.shop@example.com,paid,,,yes,GBP,4.00,4.00,2026-05-03 10:00:00 +0100,1,Tea,4.00,T1,Wrong Shop,,,,,,0.00,,\n"
     );
     let orders = write(dir.path(), "other_shops_orders.csv", &csv);
-    let run_import = || -> Value {
-        let out = candor()
-            .args(["import", "--json", "--actor", "Sam", "--db"])
-            .arg(&db)
-            .arg(&orders)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        serde_json::from_slice(&out).expect("json")
-    };
+    let run_import = || import_into(&db, &orders);
     let undo = |entry: &str| {
         let mut cmd = candor();
         cmd.args(["undo", "--db"]).arg(&db).args([
@@ -492,16 +495,7 @@ fn only_the_newest_import_keeps_a_copy_and_erasure_can_delete_it() {
             "{SHOPIFY_HEADER}\n#{n},p{n}@example.com,paid,,,yes,GBP,4.00,4.00,2026-05-0{n} 10:00:00 +0100,1,Tea,4.00,T1,Pat {n},,,,,,0.00,,\n"
         );
         let file = write(dir.path(), &format!("orders{n}.csv"), &csv);
-        let out = candor()
-            .args(["import", "--json", "--actor", "Sam", "--db"])
-            .arg(&db)
-            .arg(&file)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        let json: Value = serde_json::from_slice(&out).expect("json");
+        let json = import_into(&db, &file);
         copies.push(PathBuf::from(json["undo_copy"].as_str().expect("copy")));
     }
     assert!(
@@ -534,18 +528,7 @@ fn a_refund_of_an_order_already_in_the_shop_is_reported_not_hidden() {
             "{SHOPIFY_HEADER}\n#31,amy@example.com,{status},,,yes,GBP,4.00,4.00,2026-05-03 10:00:00 +0100,1,Tea,4.00,T1,Amy Orr,,,,,,0.00,,\n"
         )
     };
-    let run = |name: &str, text: &str| -> Value {
-        let out = candor()
-            .args(["import", "--json", "--actor", "Sam", "--db"])
-            .arg(&db)
-            .arg(write(dir.path(), name, text))
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        serde_json::from_slice(&out).expect("json")
-    };
+    let run = |name: &str, text: &str| import_into(&db, &write(dir.path(), name, text));
     run("may.csv", &row("paid"));
     let later = run("june.csv", &row("refunded"));
     let s = &later["summary"];

@@ -436,25 +436,21 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
         } => {
             let (mut store, _) = Store::open(&db)?;
             let who = simulation::attribution(&actor, &reason);
-            let touches_rules = store
-                .log()?
-                .iter()
-                .find(|e| e.id == entry)
-                .is_some_and(|e| {
-                    crate::access::needs_owner(
-                        &e.changes
-                            .iter()
-                            .map(|a| a.change.clone())
-                            .collect::<Vec<_>>(),
-                    )
-                });
+            let target = store.log()?.into_iter().find(|e| e.id == entry);
+            let touches_rules = target.as_ref().is_some_and(|e| {
+                crate::access::needs_owner(
+                    &e.changes
+                        .iter()
+                        .map(|a| a.change.clone())
+                        .collect::<Vec<_>>(),
+                )
+            });
             if touches_rules {
                 simulation::owner(&mut store, &who, "undoing changes to the rules")?;
             }
-            let was_import = store
-                .log()?
-                .iter()
-                .any(|e| e.id == entry && e.event.as_ref().is_some_and(|ev| ev.kind == "import"));
+            let was_import = target
+                .and_then(|e| e.event)
+                .is_some_and(|ev| ev.kind == "import");
             let (id, _) = store.undo(entry, &who)?;
             if was_import {
                 println!(

@@ -347,13 +347,7 @@ fn write_keeping_a_copy(
         std::process::id()
     ));
     // A copy left by an import that was killed is of no use and holds personal data.
-    for stale in crate::store::upgrade_backups(db) {
-        let name = stale.file_name().map(|n| n.to_string_lossy().into_owned());
-        if name.is_some_and(|n| n.contains(".import-pending-")) {
-            // One that cannot be deleted is still listed, and offered, by erasure.
-            let _ = std::fs::remove_file(&stale);
-        }
-    }
+    remove_copies(db, ".import-pending-", None);
     store.copy_to(&pending)?;
     let written = store.write_import(merged, latest, who, detail, cancel);
     let kept = match &written {
@@ -368,22 +362,21 @@ fn write_keeping_a_copy(
         let _ = std::fs::remove_file(&pending);
     }
     if let Some(copy) = &kept {
-        remove_older_copies(db, copy);
+        // Only the newest import can be taken back: earlier copies are of no use any more.
+        remove_copies(db, ".import-", copy.file_name());
     }
     Ok((written?, kept))
 }
 
-/// Only the newest import can be taken back: the copies kept before earlier imports are
-/// of no use any more, and they hold personal data, so they are deleted.
-fn remove_older_copies(db: &Path, newest: &Path) {
-    // Compared by file name: the folder may be written differently ("shop.candor" and
-    // "./shop.candor.import-1-backup" are in the same folder).
-    let newest = newest.file_name();
-    for old in crate::store::upgrade_backups(db) {
-        let name = old.file_name();
-        if name != newest && name.is_some_and(|n| n.to_string_lossy().contains(".import-")) {
-            // A copy that cannot be deleted is still listed by erasure, which offers it.
-            let _ = std::fs::remove_file(&old);
+/// Deletes the shop's copies whose name contains `marked`, except `keep`: they hold
+/// personal data. Names are compared, not paths, as the folder may be written differently
+/// ("shop.candor" and "./shop.candor.import-1-backup" are in the same folder).
+fn remove_copies(db: &Path, marked: &str, keep: Option<&std::ffi::OsStr>) {
+    for copy in crate::store::upgrade_backups(db) {
+        let name = copy.file_name();
+        if name != keep && name.is_some_and(|n| n.to_string_lossy().contains(marked)) {
+            // A copy that cannot be deleted is still listed, and offered, by erasure.
+            let _ = std::fs::remove_file(&copy);
         }
     }
 }
