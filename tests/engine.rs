@@ -250,3 +250,41 @@ fn a_reason_never_names_the_placeholder_of_an_unknown_category() {
         "the category rule still says what it counted"
     );
 }
+
+#[test]
+fn a_price_change_and_the_price_bands_are_in_the_shops_currency() {
+    use candor::engine::changes::{Change, ChangeContext, apply_all};
+    use candor::engine::money::Currency;
+    use candor::engine::simulate::price_band_names;
+
+    assert_eq!(
+        price_band_names(Currency::GBP),
+        ["under £3", "£3–£5", "£5–£10", "£10–£25", "£25 and over"],
+        "a pound shop's bands read as they always have"
+    );
+    let yen = Currency::from_code("JPY").expect("yen");
+    assert_eq!(price_band_names(yen)[4], "¥25 and over");
+
+    let mut shop = sample_shop().expect("sample");
+    shop.settings.currency = yen;
+    let product = shop.products[0].id;
+    let ctx = ChangeContext::now("Sam");
+    let change = |price: f64| Change::Product {
+        product,
+        price: Some(price),
+        stock: None,
+    };
+    let (after, applied) = apply_all(shop.clone(), &[change(1200.0)], &ctx).expect("applies");
+    assert_eq!(after.products[0].price_cents, 1200, "whole yen");
+    assert_eq!(applied[0].after["price"], 1200.0);
+    let refused = apply_all(shop.clone(), &[change(12.5)], &ctx).expect_err("half a yen");
+    assert!(
+        refused.to_string().contains("smallest unit of JPY"),
+        "{refused}"
+    );
+    assert!(
+        change(1200.0).describe(&shop).contains("¥1,200"),
+        "{}",
+        change(1200.0).describe(&shop)
+    );
+}

@@ -91,6 +91,8 @@ fn shopify_exports_make_a_shop_with_consent_from_the_export() {
         [
             "consent_conflicts",
             "created",
+            "currency",
+            "currency_assumed",
             "files",
             "log_entry",
             "summary",

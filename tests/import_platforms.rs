@@ -657,3 +657,161 @@ fn a_copy_left_by_a_killed_import_is_listed_and_swept_up() {
         [dir.path().join("shop.candor.import-1-backup")]
     );
 }
+
+/// A Shopify export of a dollar shop, two orders of Ann's (the second row of an order
+/// leaves Currency blank, as Shopify writes it).
+fn dollar_orders() -> String {
+    format!(
+        "{SHOPIFY_HEADER}\n\
+         #7001,ann@example.com,paid,,,yes,USD,754.00,754.00,2024-05-03 10:00:00 -0400,1,Espresso machine,750.00,EM1,Ann Lee,1 High St,Boston,02135,,,0.00,Roastery,7001\n\
+         #7001,ann@example.com,,,,,,,,2024-05-03 10:00:00 -0400,1,Tea,4.00,T1,,,,,,,,Teas,\n"
+    )
+}
+
+#[test]
+fn a_dollar_shop_shows_dollars_everywhere() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (json, shop) = import(
+        dir.path(),
+        &[],
+        &[("orders_export_1.csv", &dollar_orders())],
+    );
+    assert_eq!(json["currency"], "USD", "{json}");
+    assert_eq!(json["currency_assumed"], false);
+    assert_eq!(shop.settings.currency.code(), "USD");
+    assert_eq!(
+        units(&shop),
+        2,
+        "the blank currency cell is the order's dollars"
+    );
+    let db = dir.path().join("shop-orders_export_1.csv.candor");
+    let ann = shop.customers[0].id.to_string();
+    let about_ann = |command: &[&str]| {
+        let out = candor()
+            .args(command)
+            .arg("--db")
+            .arg(&db)
+            .args(["--customer", &ann])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).expect("utf-8")
+    };
+    let held = about_ann(&["held"]);
+    assert!(held.contains("$754.00 in total"), "{held}");
+    assert!(!held.contains('£'), "{held}");
+    assert!(!about_ann(&["explain"]).contains('£'));
+    let json: Value = serde_json::from_str(&about_ann(&["explain", "--json"])).expect("json");
+    assert_eq!(json["currency"], "USD");
+}
+
+#[test]
+fn a_zero_decimal_currency_keeps_whole_units() {
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = format!(
+        "{SHOPIFY_HEADER}\n\
+         #8001,ken@example.jp,paid,,,yes,JPY,\"1,200\",\"1,200\",2024-05-03 10:00:00 +0900,1,Matcha,\"¥1,200\",M1,Ken Sato,,,,,,0,Teas,8001\n"
+    );
+    let (json, shop) = import(dir.path(), &[], &[("orders_export_1.csv", &csv)]);
+    assert_eq!(json["currency"], "JPY");
+    assert_eq!(
+        shop.products[0].price_cents, 1200,
+        "whole yen, not hundredths"
+    );
+    assert_eq!(shop.settings.currency.format(1200), "¥1,200");
+}
+
+#[test]
+fn a_file_in_another_currency_than_the_shop_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    candor()
+        .args(["sample", "--out"])
+        .arg(&db)
+        .assert()
+        .success();
+    let before = std::fs::read(&db).expect("reads");
+    let file = write(dir.path(), "orders_export_1.csv", &dollar_orders());
+    let out = candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .arg(&file)
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let message = String::from_utf8_lossy(&out);
+    assert!(
+        message.contains("keeps its prices in GBP") && message.contains("USD"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(&db).expect("reads"),
+        before,
+        "nothing changed"
+    );
+}
+
+#[test]
+fn a_file_that_names_no_currency_is_taken_as_the_shops_and_the_summary_says_so() {
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = "Email,Date,Product,Quantity,Price\nann@example.com,2024-05-03,Tea,1,4.00\n";
+    let mapping = |currency: &str| {
+        format!(
+            r#"{{"name":"sales","key_space":"sales","columns":{{"email":"Email","date":"Date","product_name":"Product","quantity":"Quantity","unit_price":"Price"}}{currency}}}"#
+        )
+    };
+    let plain = write(dir.path(), "plain.json", &mapping(""));
+    let plain = ["--mapping", plain.to_str().expect("utf-8")];
+    let (json, shop) = import(dir.path(), &plain, &[("sales.csv", csv)]);
+    assert_eq!(json["currency"], "GBP");
+    assert_eq!(json["currency_assumed"], true);
+    assert_eq!(json["files"][0]["currency_taken_as"], "GBP");
+    assert_eq!(shop.settings.currency.code(), "GBP");
+    let out = candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(dir.path().join("text.candor"))
+        .args(plain)
+        .arg(write(dir.path(), "sales2.csv", csv))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("taken as GBP"), "{text}");
+
+    let euro = write(dir.path(), "euro.json", &mapping(r#","currency":"EUR""#));
+    let euro = ["--mapping", euro.to_str().expect("utf-8")];
+    let (json, shop) = import(dir.path(), &euro, &[("euro.csv", csv)]);
+    assert_eq!(json["currency"], "EUR", "{json}");
+    assert_eq!(json["currency_assumed"], false);
+    assert_eq!(shop.settings.currency.code(), "EUR");
+
+    let taken = "#9,bob@example.com,paid,,,,,4.00,4.00,2024-05-03 10:00:00 +0100,1,Tea,4.00,T1,Bob Ray,,,,,,0.00,,\n";
+    let dollars = dollar_orders();
+    let db = dir.path().join("mixed.candor");
+    let out = candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .arg(write(dir.path(), "a.csv", &dollars))
+        .arg(write(
+            dir.path(),
+            "b.csv",
+            &format!("{SHOPIFY_HEADER}\n{taken}"),
+        ))
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let message = String::from_utf8_lossy(&out);
+    assert!(
+        message.contains("taken as the shop's currency"),
+        "{message}"
+    );
+    assert!(!db.exists());
+}

@@ -465,7 +465,7 @@ fn out_of_range_bounds_are_refused_on_the_way_in_and_at_load() {
         &["simulate", "--changes", price.to_str().expect("utf-8")],
     )
     .failure()
-    .stderr(contains("fraction of a penny"));
+    .stderr(contains("finer than the smallest unit of GBP"));
     let conn = Connection::open(&db).expect("opens");
     let definition: String = conn
         .query_row(

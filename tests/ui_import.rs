@@ -52,6 +52,26 @@ fn sign(harness: &mut Harness<'static, CandorApp>) {
     harness.run_steps(2);
 }
 
+/// Opens the combo box labelled `label` and picks `option`, as a person would.
+fn choose(harness: &mut Harness<'static, CandorApp>, label: &str, option: &str) {
+    harness.get_by_label(label).scroll_to_me();
+    harness.run_steps(2);
+    harness.get_by_label(label).click_accesskit();
+    harness.run_steps(3);
+    harness.get_by_label(option).click();
+    harness.run_steps(3);
+}
+
+/// Signs, clicks Import and waits for the outcome, which must be a success.
+fn import_and_wait(harness: &mut Harness<'static, CandorApp>) -> candor::import::ImportOutcome {
+    sign(harness);
+    harness.get_by_label("Import").click();
+    run_until(harness, finished);
+    let dialog = harness.state().import_dialog().expect("open");
+    let outcome = dialog.outcome.clone().expect("done");
+    outcome.expect("imported")
+}
+
 fn finished(app: &CandorApp) -> bool {
     app.import_dialog().is_some_and(|d| d.outcome.is_some())
 }
@@ -163,23 +183,13 @@ fn the_wizard_asks_how_dates_are_written_when_the_file_cannot_tell() {
         Some("as the file shows (choose if it cannot tell)")
     );
     harness.get_by_label_contains("day-first or month-first");
-    harness.get_by_label("Dates are written").scroll_to_me();
-    harness.run_steps(2);
-    harness.get_by_label("Dates are written").click_accesskit();
-    harness.run_steps(3);
-    harness.get_by_label("month/day/year (05/03/2026)").click();
-    harness.run_steps(3);
+    choose(
+        &mut harness,
+        "Dates are written",
+        "month/day/year (05/03/2026)",
+    );
     harness.get_by_label_contains("1 customers, 1 products, 2 orders");
-    sign(&mut harness);
-    harness.get_by_label("Import").click();
-    run_until(&mut harness, finished);
-    let dialog = harness.state().import_dialog().expect("open");
-    let outcome = dialog
-        .outcome
-        .as_ref()
-        .expect("done")
-        .as_ref()
-        .expect("imported");
+    let outcome = import_and_wait(&mut harness);
     assert_eq!(outcome.summary.orders_added, 2);
     let shop = candor::store::Store::open_for_reading(&path)
         .expect("opens")
@@ -369,4 +379,37 @@ fn cancelling_an_import_in_the_window_leaves_the_shop_unchanged() {
         before,
         "the shop file is unchanged"
     );
+}
+
+#[test]
+fn the_wizard_asks_which_currency_a_file_without_one_is_in() {
+    let (dir, path) = common::sample_file();
+    let till = dir.path().join("till-eu.csv");
+    std::fs::write(
+        &till,
+        "Receipt;Date;Client ID;Item;Qty;Price\n601;2026-05-01;900;Rye loaf;1;3,40\n",
+    )
+    .expect("writes");
+    let target = dir.path().join("euro-shop.candor");
+    let mut harness = harness_on(&path);
+    harness.state_mut().start_import(target.clone(), vec![till]);
+    harness.run_steps(3);
+    let currency = harness.get_by_label("Prices are in");
+    assert_eq!(
+        currency.value().as_deref(),
+        Some("the shop's currency (GBP)"),
+        "a new shop's default, said as such"
+    );
+    choose(&mut harness, "Prices are in", "EUR (Euro)");
+    harness.get_by_label("€3.40");
+    let outcome = import_and_wait(&mut harness);
+    assert_eq!(outcome.currency.code(), "EUR");
+    harness.get_by_label("prices in EUR (Euro)");
+    let shop = candor::store::Store::open_for_reading(&target)
+        .expect("opens")
+        .0
+        .load()
+        .expect("loads");
+    assert_eq!(shop.settings.currency.code(), "EUR");
+    assert_eq!(shop.products[0].price_cents, 340);
 }

@@ -148,7 +148,7 @@ pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
     for (reason, n) in &s.rows_left_out {
         println!("Rows left out ({n}): {reason}.");
     }
-    for (label, text) in crate::import::report::what_the_rows_became(s) {
+    for (label, text) in crate::import::report::what_the_rows_became(&outcome) {
         println!("{label}: {text}.");
     }
     if s.bad_rows_skipped > 0 {

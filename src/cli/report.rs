@@ -7,7 +7,6 @@ use crate::engine::ShopIndex;
 use crate::engine::audit::Audit;
 use crate::engine::explain::{Explanation, Record};
 use crate::engine::held::Held;
-use crate::engine::model::money_text;
 use crate::engine::overview::{CustomerRow, RuleRow};
 
 pub use crate::engine::overview::rule_rows;
@@ -113,7 +112,7 @@ pub fn explanation(out: &mut dyn Write, index: &ShopIndex, e: &Explanation) -> i
             "\n{}. {} ({category}{}) score {:.2}",
             r.rank,
             r.name,
-            money_text(r.price_cents),
+            e.currency.format(r.price_cents),
             r.score
         )?;
         writeln!(out, "   {}", r.sentence)?;
@@ -197,8 +196,11 @@ pub fn simulation(out: &mut dyn Write, r: &super::simulation::SimulationReport) 
     )?;
     writeln!(
         out,
-        "Mean recommended price: £{:.2} → £{:.2}",
-        i.mean_recommended_price.before, i.mean_recommended_price.after
+        "Mean recommended price: {} → {}",
+        i.currency
+            .format(i.currency.from_major(i.mean_recommended_price.before)),
+        i.currency
+            .format(i.currency.from_major(i.mean_recommended_price.after))
     )?;
     if !i.exposure.is_empty() {
         writeln!(

@@ -74,11 +74,11 @@ pub enum Change {
         /// New value, or `null` to delete it.
         value: Option<String>,
     },
-    /// Set a product's price (in pounds) and/or stock.
+    /// Set a product's price (in the shop's currency) and/or stock.
     Product {
         /// Product number.
         product: ProductId,
-        /// New price in pounds, e.g. 12.5.
+        /// New price in the shop's currency (pounds for GBP), e.g. 12.5.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         price: Option<f64>,
         /// New stock.
@@ -216,7 +216,11 @@ impl Change {
                     .map_or_else(|| format!("product {product}"), |p| p.name.clone());
                 let mut parts = Vec::new();
                 if let Some(p) = price {
-                    parts.push(format!("price £{p:.2}"));
+                    let currency = shop.settings.currency;
+                    parts.push(format!(
+                        "price {}",
+                        currency.format(currency.from_major(*p))
+                    ));
                 }
                 if let Some(s) = stock {
                     parts.push(format!("stock {s}"));
@@ -372,20 +376,29 @@ fn apply_one(
             if price.is_none() && stock.is_none() {
                 return Err(err("price", "give a price, a stock or both".to_owned()));
             }
+            let currency = shop.settings.currency;
             if let Some(p) = price
                 && (!p.is_finite() || *p < 0.0 || *p > 1_000_000.0)
             {
                 return Err(err(
                     "price",
-                    format!("{p} is not a price in pounds from 0 to 1,000,000"),
+                    format!(
+                        "{p} is not a price in {} from 0 to 1,000,000",
+                        currency.code()
+                    ),
                 ));
             }
+            let per = currency.minor_per_major() as f64;
             if let Some(p) = price
-                && ((p * 100.0) - (p * 100.0).round()).abs() > 1e-6
+                && ((p * per) - (p * per).round()).abs() > 1e-6
             {
                 return Err(err(
                     "price",
-                    format!("{p} has a fraction of a penny; give the price to two decimals"),
+                    format!(
+                        "{p} is finer than the smallest unit of {}; give the price to {} decimals",
+                        currency.code(),
+                        currency.decimals()
+                    ),
                 ));
             }
             if let Some(s) = stock
@@ -400,14 +413,14 @@ fn apply_one(
                 .iter_mut()
                 .find(|p| p.id == *product)
                 .ok_or_else(|| err("product", format!("there is no product number {product}")))?;
-            let before = json!({ "price": p.price_cents as f64 / 100.0, "stock": p.stock });
+            let before = json!({ "price": currency.to_major(p.price_cents), "stock": p.stock });
             if let Some(price) = price {
-                p.price_cents = (price * 100.0).round() as i64;
+                p.price_cents = currency.from_major(*price);
             }
             if let Some(stock) = stock {
                 p.stock = *stock;
             }
-            let after = json!({ "price": p.price_cents as f64 / 100.0, "stock": p.stock });
+            let after = json!({ "price": currency.to_major(p.price_cents), "stock": p.stock });
             (before, after)
         }
     };

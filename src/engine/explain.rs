@@ -23,6 +23,8 @@ pub struct Explanation {
     pub customer: CustomerId,
     /// The day the explanation was computed for.
     pub today: NaiveDate,
+    /// The currency of every `price_cents` below (ISO 4217 code).
+    pub currency: super::money::Currency,
     /// False when the customer has granted no purpose any enabled rule needs.
     pub personalized: bool,
     /// The recommendations, best first.
@@ -44,7 +46,7 @@ pub struct Recommendation {
     pub name: String,
     /// Product category.
     pub category: String,
-    /// Price in pence.
+    /// Price in minor units of the shop's currency (pence for GBP).
     pub price_cents: i64,
     /// Exactly the sum of `contributions[].value`.
     pub score: f64,
@@ -195,6 +197,7 @@ pub fn explain(scorer: &mut Scorer<'_>, customer: usize, n: usize) -> Explanatio
     Explanation {
         customer: shop.customers[customer].id,
         today: index.today(),
+        currency: shop.settings.currency,
         personalized: plan.personalized,
         recommendations,
         skipped: skipped(index, &plan),

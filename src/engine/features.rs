@@ -16,7 +16,7 @@ pub enum CustomerFeature {
     OrdersLastYear,
     /// Days since the last visit.
     DaysSinceLastOrder,
-    /// Money spent in the last 365 days, in pounds.
+    /// Money spent in the last 365 days, in major units of the shop's currency.
     SpendLastYear,
     /// Age in whole years.
     Age,
@@ -58,7 +58,7 @@ impl CustomerFeature {
         match self {
             Self::OrdersLastYear => "visits in the last year",
             Self::DaysSinceLastOrder => "days since the last visit",
-            Self::SpendLastYear => "spend in the last year (£)",
+            Self::SpendLastYear => "spend in the last year",
             Self::Age => "age",
             Self::DaysToBirthday => "days to their birthday",
             Self::CustomerForDays => "days as a customer",
@@ -89,7 +89,7 @@ impl CustomerFeature {
                     .flat_map(|o| index.lines_of(o))
                     .map(|l| shop.lines[l].quantity * shop.lines[l].unit_price_cents)
                     .sum();
-                Some(cents as f64 / 100.0)
+                Some(shop.settings.currency.to_major(cents))
             }
             Self::Age => c.birth_date.map(|b| f64::from(age_on(b, today))),
             Self::DaysToBirthday => c.birth_date.map(|b| days_to_birthday(b, today) as f64),

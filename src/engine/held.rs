@@ -80,7 +80,7 @@ pub struct HeldLine {
     pub name: String,
     /// Units.
     pub quantity: i64,
-    /// Unit price in pence.
+    /// Unit price in minor units of the shop's currency (pence for GBP).
     pub unit_price_cents: i64,
 }
 
@@ -175,7 +175,7 @@ pub fn held(index: &ShopIndex, customer: usize) -> Held {
         .filter_map(|def| {
             let value = match def.field {
                 PersonalField::Orders if orders.is_empty() => return None,
-                PersonalField::Orders => orders_summary(&orders),
+                PersonalField::Orders => orders_summary(&orders, shop.settings.currency),
                 PersonalField::Consents if consents.is_empty() => return None,
                 PersonalField::Consents => format!("{} purposes decided", consents.len()),
                 other => c.field_value(other)?,
@@ -223,7 +223,7 @@ pub fn held(index: &ShopIndex, customer: usize) -> Held {
     }
 }
 
-fn orders_summary(orders: &[HeldOrder]) -> String {
+fn orders_summary(orders: &[HeldOrder], currency: super::money::Currency) -> String {
     let lines: usize = orders.iter().map(|o| o.lines.len()).sum();
     let cents: i64 = orders
         .iter()
@@ -234,7 +234,7 @@ fn orders_summary(orders: &[HeldOrder]) -> String {
         (Some(first), Some(last)) => format!(
             "{} orders, {lines} lines, {} in total, {} to {}",
             orders.len(),
-            super::model::money_text(cents),
+            currency.format(cents),
             first.date,
             last.date
         ),

@@ -9,6 +9,7 @@ pub mod features;
 pub mod held;
 pub mod index;
 pub mod model;
+pub mod money;
 pub mod overview;
 pub mod pseudonym;
 pub mod ranking;

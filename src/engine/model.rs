@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::money::Currency;
 use super::rules::Rule;
 
 /// A customer's number, as the shop knows it.
@@ -64,6 +65,9 @@ pub struct Settings {
     pub popularity_weight: f64,
     /// How many days of sales count towards popularity.
     pub popularity_days: i64,
+    /// The one currency the shop's prices are in; every `price_cents` is in its minor units.
+    #[serde(default)]
+    pub currency: Currency,
 }
 
 impl Default for Settings {
@@ -74,6 +78,7 @@ impl Default for Settings {
             top_n: 5,
             popularity_weight: 1.0,
             popularity_days: 30,
+            currency: Currency::GBP,
         }
     }
 }
@@ -233,7 +238,7 @@ pub struct Product {
     pub category: String,
     /// Free tags, e.g. "new", "treat", "gluten-free".
     pub tags: Vec<String>,
-    /// Price in pence (or cents).
+    /// Price in minor units of the shop's currency (pence for GBP, whole yen for JPY).
     pub price_cents: i64,
     /// Units in stock; zero or less means it cannot be recommended.
     /// [`STOCK_NOT_TRACKED`] when the shop's records carry no stock figures.
@@ -264,7 +269,7 @@ pub struct OrderLine {
     pub product: ProductId,
     /// Units; negative for a return.
     pub quantity: i64,
-    /// Price paid per unit, in pence (or cents).
+    /// Price paid per unit, in minor units of the shop's currency.
     pub unit_price_cents: i64,
 }
 
@@ -385,9 +390,9 @@ pub const NO_CATEGORY: &str = "uncategorised";
 pub const NO_CATEGORY_IN_WORDS: &str = "from us";
 
 impl Product {
-    /// The price formatted for people, e.g. "£4.50".
-    pub fn price_text(&self) -> String {
-        money_text(self.price_cents)
+    /// The price formatted for people in the shop's currency, e.g. "£4.50".
+    pub fn price_text(&self, currency: Currency) -> String {
+        currency.format(self.price_cents)
     }
 
     /// Whether this is a real product rather than postage, a fee or a discount.
@@ -408,13 +413,6 @@ impl Product {
             self.stock.to_string()
         }
     }
-}
-
-/// Formats pence as pounds, e.g. 450 → "£4.50".
-pub fn money_text(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!("{sign}£{}.{:02}", abs / 100, abs % 100)
 }
 
 /// The fields masked on screen until someone reveals them (and the reveal is logged).
@@ -461,9 +459,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn money_and_masks_read_well() {
-        assert_eq!(money_text(450), "£4.50");
-        assert_eq!(money_text(-5), "-£0.05");
+    fn masks_read_well() {
         assert_eq!(mask_email("jane.doe@example.com"), "j•••@example.com");
         assert_eq!(mask_email("nonsense"), "•••");
     }

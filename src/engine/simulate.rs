@@ -11,6 +11,7 @@ use super::changes::{Applied, Change, ChangeContext, ChangeError, apply_all};
 use super::explain::{Explanation, explain};
 use super::index::ShopIndex;
 use super::model::{CustomerId, ProductId};
+use super::money::Currency;
 use super::score::Scorer;
 
 /// Customers per unit of work between progress and cancel checks.
@@ -101,7 +102,10 @@ pub struct Impact {
     pub customers_changed: usize,
     /// Products whose exposure (customers it is recommended to) changed, largest change first.
     pub exposure: Vec<ExposureChange>,
-    /// Mean price of recommended products, in pounds.
+    /// The shop's currency (ISO 4217 code), the unit of the prices and bands here.
+    pub currency: super::money::Currency,
+    /// Mean price of recommended products, in major units of the shop's currency
+    /// (pounds for GBP).
     pub mean_recommended_price: BeforeAfter,
     /// Recommended prices in bands, share of all recommendations.
     pub recommended_price_bands: Vec<ShareChange>,
@@ -233,6 +237,7 @@ pub fn impact(index: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
         .collect();
     exposure.sort_by_key(|e| (std::cmp::Reverse(e.change.abs()), e.product));
 
+    let currency = shop.settings.currency;
     let mean_price = |lists: &Lists| {
         let (sum, n) = lists.iter().flatten().fold((0i64, 0usize), |(s, n), &p| {
             (s + shop.products[p as usize].price_cents, n + 1)
@@ -240,7 +245,7 @@ pub fn impact(index: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
         if n == 0 {
             0.0
         } else {
-            sum as f64 / n as f64 / 100.0
+            currency.to_major(sum) / n as f64
         }
     };
     let shares = |names: &[String], group_of: &dyn Fn(usize) -> usize| {
@@ -264,8 +269,9 @@ pub fn impact(index: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
             })
             .collect::<Vec<_>>()
     };
-    let band_names: Vec<String> = PRICE_BANDS.iter().map(|b| (*b).to_owned()).collect();
+    let band_names = price_band_names(currency);
     Impact {
+        currency,
         customers_total: shop.customers.len(),
         customers_changed,
         exposure,
@@ -273,23 +279,35 @@ pub fn impact(index: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
             before: mean_price(before),
             after: mean_price(after),
         },
-        recommended_price_bands: shares(&band_names, &|p| price_band(shop.products[p].price_cents)),
+        recommended_price_bands: shares(&band_names, &|p| {
+            price_band(shop.products[p].price_cents, currency)
+        }),
         category_share: shares(index.categories(), &|p| index.category_of(p)),
     }
 }
 
-/// Fixed price bands for distribution charts (the same for every shop, so they compare).
-pub const PRICE_BANDS: [&str; 5] = ["under £3", "£3–£5", "£5–£10", "£10–£25", "£25 and over"];
+/// The bounds of the fixed price bands for distribution charts, in major units of the
+/// shop's currency (the same for every shop of a currency, so they compare).
+const PRICE_BAND_BOUNDS: [i64; 4] = [3, 5, 10, 25];
 
-/// The position in [`PRICE_BANDS`] of a price.
-fn price_band(cents: i64) -> usize {
-    match cents {
-        ..300 => 0,
-        300..500 => 1,
-        500..1000 => 2,
-        1000..2500 => 3,
-        _ => 4,
-    }
+/// The names of the price bands: "under £3", "£3–£5", …, "£25 and over".
+pub fn price_band_names(currency: Currency) -> Vec<String> {
+    let [a, b, c, d] = PRICE_BAND_BOUNDS.map(|n| currency.format_whole(n));
+    vec![
+        format!("under {a}"),
+        format!("{a}–{b}"),
+        format!("{b}–{c}"),
+        format!("{c}–{d}"),
+        format!("{d} and over"),
+    ]
+}
+
+/// The position in [`price_band_names`] of a price in minor units.
+fn price_band(minor: i64, currency: Currency) -> usize {
+    PRICE_BAND_BOUNDS
+        .iter()
+        .position(|&bound| minor < bound * currency.minor_per_major())
+        .unwrap_or(PRICE_BAND_BOUNDS.len())
 }
 
 /// One customer's explanation before and after a simulation.

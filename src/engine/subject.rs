@@ -16,6 +16,8 @@ use super::score::Scorer;
 pub struct SubjectRecords {
     /// The shop's name.
     pub shop: String,
+    /// The currency of every price below (ISO 4217 code); prices are in its minor units.
+    pub currency: super::money::Currency,
     /// The day the records describe.
     pub as_of: NaiveDate,
     /// The customer record exactly as stored, with where each field came from.
@@ -69,6 +71,7 @@ pub fn subject_records(index: &ShopIndex, customer: usize) -> SubjectRecords {
         .collect();
     SubjectRecords {
         shop: shop.settings.name.clone(),
+        currency: shop.settings.currency,
         as_of: index.today(),
         customer: person.clone(),
         held: held(index, customer),

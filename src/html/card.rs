@@ -5,7 +5,7 @@
 use maud::html;
 
 use crate::engine::explain::{Explanation, Recommendation, Record, Source};
-use crate::engine::model::{Customer, ProductId, Shop, money_text};
+use crate::engine::model::{Customer, ProductId, Shop};
 
 const STYLE: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#1d232a;max-width:680px;margin:2em auto;padding:0 1em;line-height:1.55}
@@ -42,7 +42,7 @@ pub fn customer_card(
         }
         @for r in &recs {
             div.rec {
-                h2 { (r.name) " (" (money_text(r.price_cents)) ")" }
+                h2 { (r.name) " (" (shop.settings.currency.format(r.price_cents)) ")" }
                 p { (r.sentence) }
                 ul {
                     @for c in &r.contributions {

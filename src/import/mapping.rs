@@ -288,6 +288,10 @@ pub struct Mapping {
     /// its category column.
     #[serde(default)]
     pub purchases_without_products: bool,
+    /// The currency of the file's prices (ISO 4217, e.g. "USD") where it has no currency
+    /// column; without it they are taken to be in the shop's currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<crate::engine::money::Currency>,
     /// Where the orders were placed, e.g. "web" or "in shop".
     #[serde(default = "default_channel")]
     pub channel: String,
@@ -331,6 +335,7 @@ impl Mapping {
             consents: Vec::new(),
             categories_from_names: Vec::new(),
             default_category: default_category(),
+            currency: None,
             not_product_codes: Vec::new(),
             not_product_prefixes: Vec::new(),
             cancellation_prefix: None,

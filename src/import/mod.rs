@@ -120,6 +120,16 @@ pub enum ImportError {
         "the prices in these files are in more than one currency: {0}. Candor does not convert between currencies, and sums of mixed money would be wrong, so nothing was imported; import the files of one currency"
     )]
     MixedCurrencies(String),
+    /// The files' prices are in another currency than the shop's.
+    #[error(
+        "this shop keeps its prices in {shop}, but the prices in these files are in {files}. Candor does not convert between currencies, so nothing was imported; import them into a new shop file, or, if the files are in {shop} after all, set \"currency\" to {shop} in the mapping"
+    )]
+    NotTheShopsCurrency {
+        /// The shop's currency code.
+        shop: String,
+        /// The files' currency code.
+        files: String,
+    },
     /// The person cancelled.
     #[error("the import was cancelled; nothing was imported")]
     Cancelled,

@@ -144,13 +144,21 @@ impl Exact {
     /// The value in hundredths (pence), rounded half away from zero; `true` with it when
     /// rounding changed the value (a fraction of a penny).
     pub fn hundredths(&self) -> (i64, bool) {
+        self.minor_units(2)
+    }
+
+    /// The value in units of 10^-`decimals` (hundredths for pence, whole yen for 0),
+    /// rounded half away from zero; `true` with it when rounding changed the value.
+    pub fn minor_units(&self, decimals: u32) -> (i64, bool) {
         let mut digits = self.fraction.chars().map(|c| i64::from(c as u8 - b'0'));
-        let tenths = digits.next().unwrap_or(0);
-        let cents = digits.next().unwrap_or(0);
+        let mut value = self.whole as i64;
+        for _ in 0..decimals {
+            value = value * 10 + digits.next().unwrap_or(0);
+        }
         let rest: Vec<i64> = digits.collect();
         let round_up = rest.first().is_some_and(|&d| d >= 5);
         let rounded = rest.iter().any(|&d| d != 0);
-        let value = self.whole as i64 * 100 + tenths * 10 + cents + i64::from(round_up);
+        let value = value + i64::from(round_up);
         (if self.negative { -value } else { value }, rounded)
     }
 

@@ -14,6 +14,7 @@ use super::number;
 use super::source::{Row, Table};
 use super::{ImportError, RowError};
 use crate::engine::model::PersonalField;
+use crate::engine::money::Currency;
 
 /// How often (in rows) progress is reported and the cancel flag checked.
 const PROGRESS_EVERY: usize = 4096;
@@ -107,8 +108,12 @@ pub struct FileCounts {
     pub fields_from_newer_record: usize,
     /// Order lines that do not say what was bought (an "unspecified item").
     pub lines_without_product: usize,
-    /// The currencies of the file's prices, where a column says (ISO 4217).
+    /// The currencies of the file's prices, where a column or the mapping says (ISO 4217).
     pub currencies: Vec<String>,
+    /// The currency the file's prices were taken to be in where neither a column nor the
+    /// mapping names one: the shop's own (GBP for a new shop).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency_taken_as: Option<String>,
 }
 
 impl FileCounts {
@@ -127,6 +132,9 @@ impl FileCounts {
             if !self.currencies.contains(c) {
                 self.currencies.push(c.clone());
             }
+        }
+        if self.currency_taken_as.is_none() {
+            self.currency_taken_as.clone_from(&other.currency_taken_as);
         }
     }
 }
@@ -201,6 +209,9 @@ pub struct ImportedConsent {
 /// Everything read from one or more files.
 #[derive(Clone, Debug, Default)]
 pub struct Batch {
+    /// The currency of prices where neither the row nor the mapping names one: the
+    /// shop's currency (GBP, the default, for a new shop).
+    pub currency: Currency,
     /// Customers, in the order first seen.
     pub customers: Vec<ImportedCustomer>,
     /// Products, in the order first seen.
@@ -249,7 +260,8 @@ struct RowData {
     customer: Option<ImportedCustomer>,
     order: Option<OrderPart>,
     consents: Vec<(String, bool, String)>,
-    currency: Option<String>,
+    /// The currency the row's price was read in, and whether the row or mapping named it.
+    currency: Option<(Currency, bool)>,
 }
 
 struct OrderPart {
@@ -270,6 +282,23 @@ struct Layout {
 }
 
 impl Batch {
+    /// An empty batch whose prices are in `currency` where a file does not name one.
+    pub fn in_currency(currency: Currency) -> Self {
+        Self {
+            currency,
+            ..Self::default()
+        }
+    }
+
+    /// The currency the batch's prices are in: the one a file or mapping names, else
+    /// the shop's.
+    pub fn prices_currency(&self) -> Currency {
+        self.files
+            .iter()
+            .flat_map(|f| &f.currencies)
+            .find_map(|c| Currency::from_code(c).ok())
+            .unwrap_or(self.currency)
+    }
     /// Reads every row of `table` with `mapping` into the batch.
     pub fn read(
         &mut self,
@@ -309,6 +338,7 @@ impl Batch {
             mapping,
             layout: &layout,
             source: &source,
+            currency: self.currency,
         };
         for (n, row) in table.rows().take(limit).enumerate() {
             if n % PROGRESS_EVERY == 0 {
@@ -508,10 +538,13 @@ impl Batch {
         if let Some(c) = data.customer {
             self.add_customer(c, mapping.columns.contains_key(&Role::Email));
         }
-        if let Some(currency) = data.currency {
+        if let Some((currency, named)) = data.currency {
             let counts = self.counts();
-            if !counts.currencies.contains(&currency) {
-                counts.currencies.push(currency);
+            let code = currency.code().to_owned();
+            if !named {
+                counts.currency_taken_as = Some(code);
+            } else if !counts.currencies.contains(&code) {
+                counts.currencies.push(code);
             }
         }
         if let Some(customer) = &customer_key {
@@ -645,6 +678,7 @@ struct RowContext<'a> {
     mapping: &'a Mapping,
     layout: &'a Layout,
     source: &'a str,
+    currency: Currency,
 }
 
 fn layout(table: &Table, mapping: &Mapping) -> Result<Layout, ImportError> {
@@ -792,8 +826,26 @@ fn read_row(
     };
     let customer = read_customer(mapping, &get, &bad, cx.source, &moment)?;
     let consents = read_consents(cx, row)?;
+    // A blank currency cell (Shopify's later rows of an order) is in the currency the
+    // file named before it.
+    let named_before = || {
+        files
+            .last()
+            .and_then(|f| f.currencies.last())
+            .and_then(|c| Currency::from_code(c).ok())
+    };
+    let named = match get(Role::Currency, " ") {
+        Some(code) => Some(Currency::from_code(&code).map_err(|why| bad(Role::Currency, why))?),
+        None => mapping.currency.or_else(named_before),
+    };
+    let currency = named.unwrap_or(cx.currency);
     let order = if mapping.has_orders() {
-        read_order(mapping, &get, &bad, customer.as_ref(), table, row, fate)?
+        let cells = Cells {
+            currency,
+            get: &get,
+            bad: &bad,
+        };
+        read_order(mapping, &cells, customer.as_ref(), table, row, fate)?
     } else {
         None
     };
@@ -802,11 +854,12 @@ fn read_row(
             "no customer and no product on the row".to_owned(),
         ));
     }
+    let priced = order.is_some();
     Ok(RowData {
         customer,
         order,
         consents,
-        currency: get(Role::Currency, " ").map(|c| c.to_uppercase()),
+        currency: priced.then_some((currency, named.is_some())),
     })
 }
 
@@ -988,15 +1041,22 @@ fn read_customer(
     }))
 }
 
+/// One row's cells, the way a bad cell is reported, and the currency its prices are in.
+struct Cells<'a> {
+    currency: Currency,
+    get: &'a dyn Fn(Role, &str) -> Option<String>,
+    bad: &'a dyn Fn(Role, String) -> ImportError,
+}
+
 fn read_order(
     mapping: &Mapping,
-    get: &dyn Fn(Role, &str) -> Option<String>,
-    bad: &dyn Fn(Role, String) -> ImportError,
+    cells: &Cells<'_>,
     customer: Option<&ImportedCustomer>,
     table: &Table,
     row: &Row,
     fate: Fate,
 ) -> Result<Option<OrderPart>, ImportError> {
+    let (get, bad) = (cells.get, cells.bad);
     let space = &mapping.key_space;
     let date = match get(Role::Date, " ") {
         Some(d) => Some(
@@ -1057,7 +1117,7 @@ fn read_order(
         get(price_role, " ").ok_or_else(|| bad(price_role, "the price is blank".to_owned()))?;
     let (amount_cents, mut rounded) = number::parse(&price, mapping.decimal_comma)
         .map_err(|reason| bad(price_role, format!("the price: {reason}")))?
-        .hundredths();
+        .minor_units(cells.currency.decimals());
     let unit_price_cents = if price_role == Role::UnitPrice {
         amount_cents.abs()
     } else {

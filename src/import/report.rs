@@ -1,10 +1,11 @@
 //! The parts of an import's summary that say what the files' rows became beyond the
 //! counts of things added, in words, for the window and the command line alike.
 
-use super::merge::Summary;
+use super::run::ImportOutcome;
 
 /// Labelled lines, only for what happened (a count of zero says nothing).
-pub fn what_the_rows_became(summary: &Summary) -> Vec<(&'static str, String)> {
+pub fn what_the_rows_became(outcome: &ImportOutcome) -> Vec<(&'static str, String)> {
+    let summary = &outcome.summary;
     let s = &summary.rows_became;
     let mut out = Vec::new();
     for (status, n) in &s.orders_not_purchases {
@@ -71,10 +72,21 @@ pub fn what_the_rows_became(summary: &Summary) -> Vec<(&'static str, String)> {
             ),
         ));
     }
-    if !s.currencies.is_empty() {
-        out.push(("Currency", s.currencies.join(", ")));
-    }
+    out.push(("Currency", currency_text(outcome)));
     out
+}
+
+/// What currency the prices are in, and how Candor knows.
+fn currency_text(outcome: &ImportOutcome) -> String {
+    let c = outcome.currency;
+    let name = format!("{} ({})", c.code(), c.name());
+    if outcome.currency_assumed {
+        format!(
+            "the files do not say which currency their prices are in, so they were taken as {name}, the shop's; if they are in another, choose it under \"Prices are in\" (or set \"currency\" in the mapping) and import into a new shop file"
+        )
+    } else {
+        format!("prices in {name}")
+    }
 }
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {

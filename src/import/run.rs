@@ -14,6 +14,7 @@ use super::presets::{PRESETS, Preset, detect};
 use super::source::Table;
 use super::{ImportError, RowError};
 use crate::engine::model::{Settings, Shop};
+use crate::engine::money::Currency;
 use crate::shopgen::catalogue;
 use crate::store::{Attribution, Store};
 
@@ -91,6 +92,11 @@ pub struct ImportOutcome {
     pub bad_rows: Vec<RowError>,
     /// The audit-log entry recording the import; `None` when there was nothing new.
     pub log_entry: Option<i64>,
+    /// The shop's currency (ISO 4217): every price in the shop is in it.
+    pub currency: Currency,
+    /// Whether no file and no mapping named a currency, so the prices were taken to be
+    /// in the shop's (a new shop's default, GBP).
+    pub currency_assumed: bool,
     /// The copy of the shop kept from before an import into an existing shop, from which
     /// `candor undo --entry N` (or Undo in the log) takes the import back while it is the
     /// newest entry.
@@ -150,8 +156,14 @@ fn shortened(headers: &[String]) -> String {
 
 /// What the first `rows` rows of `table` give with `mapping`, for the wizard's preview
 /// (bad rows are collected, not fatal).
-pub fn preview(table: &Table, mapping: &Mapping, rows: usize) -> Result<Batch, ImportError> {
-    let mut batch = Batch::default();
+/// `currency` is the target shop's, for prices the file does not name a currency for.
+pub fn preview(
+    table: &Table,
+    mapping: &Mapping,
+    rows: usize,
+    currency: Currency,
+) -> Result<Batch, ImportError> {
+    let mut batch = Batch::in_currency(currency);
     batch.read(
         table,
         mapping,
@@ -192,7 +204,13 @@ pub fn import(
     cancel: Option<&AtomicBool>,
 ) -> Result<ImportOutcome, ImportError> {
     let files = request.inputs.len().max(1) as f32;
-    let mut batch = Batch::default();
+    let created = !request.db.exists();
+    let shop_currency = if created {
+        None
+    } else {
+        Some(Store::open_for_reading(&request.db)?.0.settings()?.currency)
+    };
+    let mut batch = Batch::in_currency(shop_currency.unwrap_or_default());
     let mut reports = Vec::new();
     for (i, input) in request.inputs.iter().enumerate() {
         let table = Table::open(input)?;
@@ -241,7 +259,14 @@ pub fn import(
             counts: batch.files.last().cloned().unwrap_or_default(),
         });
     }
-    one_currency(&batch)?;
+    let named = one_currency(&batch)?;
+    let currency = named.or(shop_currency).unwrap_or_default();
+    if let Some(shop) = shop_currency.filter(|s| *s != currency) {
+        return Err(ImportError::NotTheShopsCurrency {
+            shop: shop.code().to_owned(),
+            files: currency.code().to_owned(),
+        });
+    }
     if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
         return Err(ImportError::Cancelled);
     }
@@ -249,9 +274,10 @@ pub fn import(
         stage: "Matching with the shop".to_owned(),
         fraction: 0.85,
     });
-    let created = !request.db.exists();
     let (store, shop, known, latest) = if created {
-        (None, blank_shop(&request.db), Known::default(), 0)
+        let mut shop = blank_shop(&request.db);
+        shop.settings.currency = currency;
+        (None, shop, Known::default(), 0)
     } else {
         let (store, _) = Store::open(&request.db)?;
         let shop = store.load()?;
@@ -282,6 +308,9 @@ pub fn import(
         summary,
         consent_conflicts: merged.consent_conflicts.clone(),
         bad_rows: batch.bad_rows,
+        currency,
+        currency_assumed: named.is_none()
+            && batch.files.iter().any(|f| f.currency_taken_as.is_some()),
         log_entry: None,
         undo_copy: None,
     };
@@ -382,12 +411,17 @@ fn remove_copies(db: &Path, marked: &str, keep: Option<&std::ffi::OsStr>) {
 }
 
 /// A shop keeps its money in one currency: files whose prices are in several are refused.
-fn one_currency(batch: &Batch) -> Result<(), ImportError> {
+/// The one currency the files or their mappings name, if any.
+fn one_currency(batch: &Batch) -> Result<Option<Currency>, ImportError> {
     let mut seen: Vec<(String, String)> = Vec::new();
     for f in &batch.files {
-        for c in &f.currencies {
+        let taken = f
+            .currency_taken_as
+            .iter()
+            .map(|c| (c, " — taken as the shop's currency, as the file names none"));
+        for (c, how) in f.currencies.iter().map(|c| (c, "")).chain(taken) {
             if !seen.iter().any(|(s, _)| s == c) {
-                seen.push((c.clone(), f.file.clone()));
+                seen.push((c.clone(), format!("{}{how}", f.file)));
             }
         }
     }
@@ -395,7 +429,8 @@ fn one_currency(batch: &Batch) -> Result<(), ImportError> {
         let list: Vec<String> = seen.iter().map(|(c, f)| format!("{c} ({f})")).collect();
         return Err(ImportError::MixedCurrencies(list.join(", ")));
     }
-    Ok(())
+    let named = batch.files.iter().flat_map(|f| &f.currencies).next();
+    Ok(named.and_then(|c| Currency::from_code(c).ok()))
 }
 
 /// Builds a new shop file holding `start` and the import in a temporary file next to

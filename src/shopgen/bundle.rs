@@ -10,6 +10,7 @@ use crate::engine::model::{
     ConsentEvent, Customer, FieldDef, FieldSource, Order, OrderLine, PersonalField, Product,
     Purpose, Settings, Shop,
 };
+use crate::engine::money::Currency;
 use crate::engine::rules::Rule;
 
 /// The files of a bundle, in the order they are read.
@@ -260,6 +261,12 @@ fn settings_from_rows(rows: Vec<SettingRow>) -> Result<Settings, BundleError> {
             "popularity_days" => {
                 s.popularity_days = value.parse().map_err(|_| bad(&key, &value))?;
             }
+            "currency" => {
+                s.currency = Currency::from_code(&value).map_err(|why| BundleError::Invalid {
+                    file: "shop.csv".to_owned(),
+                    message: why,
+                })?;
+            }
             _ => {
                 return Err(BundleError::Invalid {
                     file: "shop.csv".to_owned(),
@@ -299,6 +306,10 @@ pub fn write_bundle(shop: &Shop, dir: &Path) -> Result<(), BundleError> {
         SettingRow {
             key: "popularity_days".into(),
             value: s.popularity_days.to_string(),
+        },
+        SettingRow {
+            key: "currency".into(),
+            value: s.currency.code().to_owned(),
         },
     ];
     write_rows(dir, "shop.csv", settings)?;

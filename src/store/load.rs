@@ -10,6 +10,7 @@ use crate::engine::model::{
     ConsentEvent, Customer, FieldDef, FieldSource, Order, OrderLine, PersonalField, Product,
     Purpose, Settings, Shop,
 };
+use crate::engine::money::Currency;
 use crate::engine::rules::Rule;
 
 fn corrupt(table: &'static str, row: &dyn std::fmt::Display, detail: String) -> LoadError {
@@ -68,7 +69,8 @@ pub fn load_shop(conn: &Connection) -> Result<Shop, LoadError> {
     })
 }
 
-fn load_settings(conn: &Connection) -> Result<Settings, LoadError> {
+/// Reads the `shop_settings` table, every value checked.
+pub fn load_settings(conn: &Connection) -> Result<Settings, LoadError> {
     let mut s = Settings::default();
     let mut stmt = conn.prepare("SELECT key, value FROM shop_settings")?;
     let mut rows = stmt.query([])?;
@@ -88,6 +90,10 @@ fn load_settings(conn: &Connection) -> Result<Settings, LoadError> {
             "top_n" => s.top_n = value.parse().map_err(|_| bad())?,
             "popularity_weight" => s.popularity_weight = value.parse().map_err(|_| bad())?,
             "popularity_days" => s.popularity_days = value.parse().map_err(|_| bad())?,
+            "currency" => {
+                s.currency = Currency::from_code(&value)
+                    .map_err(|problem| corrupt("shop_settings", &key, problem))?;
+            }
             _ => {}
         }
     }

@@ -203,6 +203,11 @@ impl Store {
         load::load_shop(&self.conn).map_err(|e| e.at(&self.path))
     }
 
+    /// Reads the shop-wide settings only (name, currency, list length, …).
+    pub fn settings(&self) -> Result<crate::engine::model::Settings, StoreError> {
+        load::load_settings(&self.conn).map_err(|e| e.at(&self.path))
+    }
+
     /// The file this store reads.
     pub fn path(&self) -> &Path {
         &self.path

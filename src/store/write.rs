@@ -20,6 +20,7 @@ pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
             s.popularity_weight.to_string()
         ])?;
         stmt.execute(params!["popularity_days", s.popularity_days.to_string()])?;
+        stmt.execute(params!["currency", s.currency.code()])?;
 
         insert_customers(&tx, shop.customers.iter())?;
         insert_products(&tx, shop.products.iter())?;

@@ -757,12 +757,11 @@ impl CandorApp {
 
     /// Opens the import dialog for `files`, importing into `target` (created if absent).
     pub fn start_import(&mut self, target: PathBuf, files: Vec<PathBuf>) {
-        self.import = Some(ImportDialog::new(
-            target,
-            files,
-            &self.saved.last_actor,
-            self.today,
-        ));
+        let mut dialog = ImportDialog::new(target, files, &self.saved.last_actor, self.today);
+        if let Some(shop) = self.shop.as_ref().filter(|s| s.path == dialog.target) {
+            dialog.currency = shop.index.shop().settings.currency;
+        }
+        self.import = Some(dialog);
     }
 
     /// The import dialog, while it is open.

@@ -9,9 +9,7 @@ use super::why::why_ui;
 use crate::engine::changes::Change;
 use crate::engine::explain::Explanation;
 use crate::engine::held::{Held, held};
-use crate::engine::model::{
-    MASKED_FIELDS, OrderId, PersonalField, STOCK_NOT_TRACKED, masked, money_text,
-};
+use crate::engine::model::{MASKED_FIELDS, OrderId, PersonalField, STOCK_NOT_TRACKED, masked};
 use crate::engine::{Scorer, explain};
 
 /// The two halves of a customer's page.
@@ -321,7 +319,7 @@ impl CustomerPage {
                     "{}. {} — {} — score {:.2}",
                     r.rank,
                     r.name,
-                    money_text(r.price_cents),
+                    self.explanation.currency.format(r.price_cents),
                     r.score
                 );
                 if ui.selectable_label(self.chosen == i, text).clicked() {
@@ -507,6 +505,7 @@ impl CustomerPage {
             self.order_shown = None;
             return;
         };
+        let currency = self.explanation.currency;
         let mut open = true;
         egui::Window::new(format!("Order {id}"))
             .open(&mut open)
@@ -518,7 +517,7 @@ impl CustomerPage {
                         "{} × {} at {}",
                         l.quantity,
                         l.name,
-                        money_text(l.unit_price_cents)
+                        currency.format(l.unit_price_cents)
                     ));
                 }
             });
@@ -542,7 +541,8 @@ fn product_edit_ui(
         .index
         .product_pos(product)
         .map_or(0, |p| shop.index.shop().products[p].stock);
-    let price_now = rec.price_cents as f64 / 100.0;
+    let currency = shop.index.shop().settings.currency;
+    let price_now = currency.to_major(rec.price_cents);
     if edit.is_none_or(|(p, _, _)| p != product) {
         *edit = Some((product, price_now, stock_now));
     }
@@ -551,12 +551,12 @@ fn product_edit_ui(
     };
     ui.horizontal(|ui| {
         ui.label("Simulate this product's");
-        let l = ui.label("price £");
+        let l = ui.label(format!("price ({})", currency.symbol()));
         ui.add(
             egui::DragValue::new(price)
                 .speed(0.1)
-                .range(0.0..=100_000.0)
-                .max_decimals(2),
+                .range(0.0..=1_000_000.0)
+                .max_decimals(currency.decimals() as usize),
         )
         .labelled_by(l.id);
         if stock_now == STOCK_NOT_TRACKED {
@@ -566,7 +566,7 @@ fn product_edit_ui(
             ui.add(egui::DragValue::new(stock).range(0..=1_000_000))
                 .labelled_by(l.id);
         }
-        let price_changed = (*price - price_now).abs() >= 0.005;
+        let price_changed = currency.from_major(*price) != rec.price_cents;
         let stock_changed = *stock != stock_now;
         if ui
             .add_enabled(

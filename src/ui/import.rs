@@ -9,6 +9,7 @@ use egui::{RichText, Ui};
 
 use super::jobs::Job;
 use super::theme;
+use crate::engine::money::Currency;
 use crate::import::mapping::{self, ConsentColumn, DateOrder, KeywordCategory, Role};
 use crate::import::parse::Batch;
 use crate::import::run::{Choice, ImportRequest, preview, write_bad_rows_report};
@@ -119,6 +120,9 @@ pub struct ImportDialog {
     pub actor: String,
     /// Why.
     pub reason: String,
+    /// The target shop's currency, in which the preview shows prices a file does not
+    /// name a currency for (GBP for a new shop).
+    pub currency: Currency,
     job: Option<Job<Result<ImportOutcome, String>>>,
     stage: Arc<Mutex<String>>,
     /// The finished import's outcome, or why it failed.
@@ -144,6 +148,7 @@ impl ImportDialog {
             skip_bad_rows: false,
             actor: actor.to_owned(),
             reason: format!("import of {}", names.join(", ")),
+            currency: Currency::GBP,
             job: None,
             stage: Arc::new(Mutex::new(String::new())),
             outcome: None,
@@ -276,9 +281,11 @@ impl ImportDialog {
             if file.preset.is_some() {
                 egui::CollapsingHeader::new("Check or change how its columns are read")
                     .id_salt(("import-mapping", self.selected))
-                    .show(ui, |ui| mapping_ui(ui, file, &mut self.message));
+                    .show(ui, |ui| {
+                        mapping_ui(ui, file, &mut self.message, self.currency);
+                    });
             } else {
-                mapping_ui(ui, file, &mut self.message);
+                mapping_ui(ui, file, &mut self.message, self.currency);
             }
         }
     }
@@ -402,7 +409,7 @@ impl ImportDialog {
                         for (reason, n) in &s.rows_left_out {
                             row("Rows left out", format!("{n}: {reason}"));
                         }
-                        for (label, text) in crate::import::report::what_the_rows_became(s) {
+                        for (label, text) in crate::import::report::what_the_rows_became(o) {
                             row(label, text);
                         }
                         for (reason, n) in &s.consents_not_recorded {
@@ -481,7 +488,12 @@ fn parse_keywords(text: &str) -> Vec<KeywordCategory> {
 
 /// The column-mapping wizard: the first rows, a column chooser per role with the guess
 /// pre-filled, how dates and numbers are written, consent and categories, a preview.
-fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, message: &mut Option<String>) {
+fn mapping_ui(
+    ui: &mut Ui,
+    file: &mut ImportFile,
+    message: &mut Option<String>,
+    currency: Currency,
+) {
     let Ok(table) = &file.table else {
         return;
     };
@@ -562,6 +574,9 @@ fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, message: &mut Option<String>) 
             .labelled_by(label.id);
         ui.checkbox(&mut m.decimal_comma, "Numbers use a decimal comma (2,50)");
     });
+    if !m.columns.contains_key(&Role::Currency) {
+        currency_ui(ui, m, currency);
+    }
     ui.horizontal(|ui| {
         ui.label("Consent column");
         let current = m.consents.first().map(|c| c.column.clone());
@@ -640,7 +655,38 @@ fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, message: &mut Option<String>) 
             }
         }
     });
-    preview_ui(ui, file);
+    preview_ui(ui, file, currency);
+}
+
+/// Currencies offered in the wizard for a file that does not say its currency.
+const OFFERED_CURRENCIES: [&str; 13] = [
+    "GBP", "EUR", "USD", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "JPY", "INR",
+];
+
+/// "Prices are in": the shop's currency, or one the owner names for this file.
+fn currency_ui(ui: &mut Ui, m: &mut Mapping, shop: Currency) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Prices are in");
+        let shop_choice = format!("the shop's currency ({})", shop.code());
+        let shown = m.currency.map_or_else(
+            || shop_choice.clone(),
+            |c| format!("{} ({})", c.code(), c.name()),
+        );
+        egui::ComboBox::from_id_salt("import-currency")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut m.currency, None, shop_choice);
+                for c in OFFERED_CURRENCIES
+                    .iter()
+                    .filter_map(|c| Currency::from_code(c).ok())
+                {
+                    let text = format!("{} ({})", c.code(), c.name());
+                    ui.selectable_value(&mut m.currency, Some(c), text);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
 }
 
 /// The saved-mappings folder, created so the file dialog can open in it.
@@ -681,7 +727,7 @@ fn load_mapping(path: &Path) -> Result<Mapping, String> {
 }
 
 /// What the first rows give with the current mapping.
-fn preview_ui(ui: &mut Ui, file: &mut ImportFile) {
+fn preview_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) {
     let Ok(table) = &file.table else {
         return;
     };
@@ -693,7 +739,8 @@ fn preview_ui(ui: &mut Ui, file: &mut ImportFile) {
         .as_ref()
         .is_none_or(|(m, _)| *m != file.mapping)
     {
-        let result = preview(table, &file.mapping, PREVIEW_ROWS).map_err(|e| e.to_string());
+        let result =
+            preview(table, &file.mapping, PREVIEW_ROWS, currency).map_err(|e| e.to_string());
         file.preview = Some((file.mapping.clone(), result));
     }
     let Some((_, result)) = &file.preview else {
@@ -748,7 +795,7 @@ fn preview_ui(ui: &mut Ui, file: &mut ImportFile) {
                                 p.category.as_str()
                             });
                             ui.label(l.quantity.to_string());
-                            ui.label(crate::engine::model::money_text(l.unit_price_cents));
+                            ui.label(batch.prices_currency().format(l.unit_price_cents));
                             ui.end_row();
                         }
                     }

@@ -528,8 +528,17 @@ fn whole_shop_ui(ui: &mut Ui, impact: &Impact) {
         impact.customers_changed, impact.customers_total
     ));
     ui.label(format!(
-        "Mean recommended price: £{:.2} -> £{:.2}",
-        impact.mean_recommended_price.before, impact.mean_recommended_price.after
+        "Mean recommended price: {} -> {}",
+        impact.currency.format(
+            impact
+                .currency
+                .from_major(impact.mean_recommended_price.before)
+        ),
+        impact.currency.format(
+            impact
+                .currency
+                .from_major(impact.mean_recommended_price.after)
+        )
     ));
     let gainers: Vec<_> = impact
         .exposure

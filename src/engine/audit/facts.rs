@@ -12,7 +12,8 @@ use super::super::simulate::Lists;
 pub struct Facts {
     /// Number of product categories (the width of `exposure`).
     pub categories: usize,
-    /// Mean price of the customer's list in pounds; `None` for an empty list.
+    /// Mean price of the customer's list in major units of the shop's currency (pounds
+    /// for GBP); `None` for an empty list.
     pub mean_price: Vec<Option<f64>>,
     /// At least one premium product (top price quartile) in the list.
     pub premium: Vec<bool>,
@@ -160,7 +161,7 @@ fn facts_for(
                 .map(|&p| shop.products[p].price_cents)
                 .sum::<i64>() as f64
                 / n as f64
-                / 100.0
+                / shop.settings.currency.minor_per_major() as f64
         }));
         out.premium.push(
             list.iter()

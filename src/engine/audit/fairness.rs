@@ -223,7 +223,10 @@ fn grouping_report(
     let mut measures: Vec<(String, String, Measure)> = vec![
         (
             "mean_price".to_owned(),
-            "Mean price of recommended products (£)".to_owned(),
+            format!(
+                "Mean price of recommended products ({})",
+                index.shop().settings.currency.symbol()
+            ),
             Measure::MeanPrice,
         ),
         (
