@@ -355,8 +355,14 @@ fn the_audit_view_follows_a_finding_to_its_rule_and_simulates_its_fix() {
 fn exporting_a_customers_data_asks_who_and_why_and_is_logged() {
     let (dir, mut harness) = harness();
     let out = dir.path().join("grace");
-    harness.state_mut().request_export(4, out.clone());
+    let answer = out.clone();
+    harness
+        .state_mut()
+        .set_folder_picker(Box::new(move |_| Some(answer.clone())));
+    harness.get_by_label("Grace Lin").click();
     harness.run_steps(2);
+    harness.get_by_label("Export this customer's data…").click();
+    harness.run_steps(3);
     type_into(
         &mut harness,
         egui::accesskit::Role::TextInput,

@@ -161,6 +161,15 @@ pub struct CandorApp {
     presenting: Option<Job<Loaded>>,
     /// The look and zoom before presenter mode, kept to restore them.
     before_presenting: Option<(egui::Visuals, f32)>,
+    /// Asks the person for a folder (the native dialog; tests answer it themselves).
+    pick_folder: FolderPicker,
+}
+
+/// Asks for a folder with the given title; `None` when the person cancels.
+pub type FolderPicker = Box<dyn FnMut(&str) -> Option<PathBuf>>;
+
+fn native_folder_picker(title: &str) -> Option<PathBuf> {
+    rfd::FileDialog::new().set_title(title).pick_folder()
 }
 
 impl CandorApp {
@@ -194,6 +203,7 @@ impl CandorApp {
             reset_asked: false,
             presenting: None,
             before_presenting: None,
+            pick_folder: Box::new(native_folder_picker),
         }
     }
 
@@ -1237,19 +1247,14 @@ impl CandorApp {
                         purpose: WhoWhyFor::Erase(shop.index.shop().customers[page.position()].id),
                     });
                 }
-                if page.take_export_request() && shop.pseudonyms.is_some() {
-                    self.error = Some(PRESENTING_REFUSAL.to_owned());
-                } else if page.take_export_request() {
-                    let customer = shop.index.shop().customers[page.position()].id;
-                    if let Some(dir) = rfd::FileDialog::new()
-                        .set_title("Choose a folder for the customer's data")
-                        .pick_folder()
+                if page.take_export_request() {
+                    if shop.pseudonyms.is_some() {
+                        self.error = Some(PRESENTING_REFUSAL.to_owned());
+                    } else if let Some(dir) =
+                        (self.pick_folder)("Choose a folder for the customer's data")
                     {
-                        self.who_why = Some(WhoWhy {
-                            actor: self.saved.last_actor.clone(),
-                            reason: "subject access request".to_owned(),
-                            purpose: WhoWhyFor::Export(customer, dir),
-                        });
+                        let customer = shop.index.shop().customers[page.position()].id;
+                        self.who_why = Some(WhoWhy::export(&self.saved.last_actor, customer, dir));
                     }
                 }
             }
@@ -1336,14 +1341,15 @@ impl CandorApp {
         }
     }
 
-    /// Opens the who-and-why dialog for exporting a customer's data into `dir` (the
-    /// window asks for the folder with a native dialog first; tests call this directly).
+    /// Replaces the native folder dialog (tests answer it with a folder of their own).
+    pub fn set_folder_picker(&mut self, picker: FolderPicker) {
+        self.pick_folder = picker;
+    }
+
+    /// Opens the who-and-why dialog for exporting a customer's data into `dir` (after
+    /// "Export this customer's data…" asked for the folder).
     pub fn request_export(&mut self, customer: i64, dir: PathBuf) {
-        self.who_why = Some(WhoWhy {
-            actor: self.saved.last_actor.clone(),
-            reason: "subject access request".to_owned(),
-            purpose: WhoWhyFor::Export(customer, dir),
-        });
+        self.who_why = Some(WhoWhy::export(&self.saved.last_actor, customer, dir));
     }
 
     /// The ethics audit view (tests).

@@ -182,6 +182,17 @@ pub struct WhoWhy {
     pub purpose: WhoWhyFor,
 }
 
+impl WhoWhy {
+    /// Asks who is exporting `customer`'s data into `dir`, for a subject access request.
+    pub fn export(actor: &str, customer: i64, dir: std::path::PathBuf) -> Self {
+        Self {
+            actor: actor.to_owned(),
+            reason: "subject access request".to_owned(),
+            purpose: WhoWhyFor::Export(customer, dir),
+        }
+    }
+}
+
 /// What the dialog decided.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Decision {
