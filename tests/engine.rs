@@ -273,6 +273,8 @@ fn a_price_change_and_the_price_bands_are_in_the_shops_currency() {
         product,
         price: Some(price),
         stock: None,
+        category: None,
+        tags: None,
     };
     let (after, applied) = apply_all(shop.clone(), &[change(1200.0)], &ctx).expect("applies");
     assert_eq!(after.products[0].price_cents, 1200, "whole yen");

@@ -71,6 +71,21 @@ fn refused(dir: &Path, args: &[&str], name: &str, text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// What `candor COMMAND --db DB --customer ID` prints.
+fn about(db: &Path, customer: i64, command: &[&str]) -> String {
+    let out = candor()
+        .args(command)
+        .arg("--db")
+        .arg(db)
+        .args(["--customer", &customer.to_string()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).expect("utf-8")
+}
+
 fn units(shop: &Shop) -> i64 {
     shop.lines.iter().map(|l| l.quantity).sum()
 }
@@ -685,20 +700,7 @@ fn a_dollar_shop_shows_dollars_everywhere() {
         "the blank currency cell is the order's dollars"
     );
     let db = dir.path().join("shop-orders_export_1.csv.candor");
-    let ann = shop.customers[0].id.to_string();
-    let about_ann = |command: &[&str]| {
-        let out = candor()
-            .args(command)
-            .arg("--db")
-            .arg(&db)
-            .args(["--customer", &ann])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        String::from_utf8(out).expect("utf-8")
-    };
+    let about_ann = |command: &[&str]| about(&db, shop.customers[0].id, command);
     let held = about_ann(&["held"]);
     assert!(held.contains("$754.00 in total"), "{held}");
     assert!(!held.contains('£'), "{held}");
@@ -814,4 +816,119 @@ fn a_file_that_names_no_currency_is_taken_as_the_shops_and_the_summary_says_so()
         "{message}"
     );
     assert!(!db.exists());
+}
+
+/// A Shopify products export in the layout with "Product Category" (2023–2024): one row
+/// per variant, the product's own cells on its first row only, a picture-only row.
+const SHOPIFY_PRODUCTS: &str = "Handle,Title,Body (HTML),Vendor,Product Category,Type,Tags,Published,Option1 Name,Option1 Value,Option2 Name,Option2 Value,Option3 Name,Option3 Value,Variant SKU,Variant Grams,Variant Inventory Tracker,Variant Inventory Qty,Variant Inventory Policy,Variant Fulfillment Service,Variant Price,Variant Compare At Price,Variant Requires Shipping,Variant Taxable,Variant Barcode,Image Src,Image Position,Image Alt Text,Gift Card,SEO Title,SEO Description,Status
+kenya-aa,Kenya AA beans,<p>Bright and winey.</p>,Roastery,Food > Beverages > Coffee,Coffee,\"single origin, light roast\",TRUE,Size,250g,,,,,CB1,250,shopify,40,deny,manual,9.00,,TRUE,TRUE,,https://cdn.example/kenya.jpg,1,,FALSE,,,active
+kenya-aa,,,,,,,,,1kg,,,,,CB1K,1000,shopify,12,deny,manual,30.00,,TRUE,TRUE,,,,,,,,active
+kenya-aa,,,,,,,,,,,,,,,,,,,,,,,,,https://cdn.example/kenya-2.jpg,2,,,,,
+breakfast-tea,Breakfast tea,<p>Strong.</p>,Teas,Food > Beverages > Tea,,,TRUE,Title,Default Title,,,,,T1,100,,,deny,manual,4.00,,TRUE,TRUE,,,,,FALSE,,,active
+stoneware-mug,Stoneware mug,,Pottery,Home & Garden > Kitchen & Dining > Mugs,Mugs,gift,TRUE,Title,Default Title,,,,,MUG,400,,,deny,manual,12.00,,TRUE,TRUE,,,,,FALSE,,,draft
+";
+
+#[test]
+fn a_shopify_products_export_fills_in_categories_tags_and_prices() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    let orders = format!(
+        "{SHOPIFY_HEADER}\n\
+         #9001,ann@example.com,paid,,,yes,GBP,17.00,17.00,2024-05-03 10:00:00 +0100,1,Kenya AA beans - 250g,8.50,CB1,Ann Lee,,,,,,0.00,Roastery,9001\n\
+         #9001,ann@example.com,,,,,,,,2024-05-03 10:00:00 +0100,2,Breakfast tea,4.00,,,,,,,,,Teas,\n"
+    );
+    let first = import_into(&db, &write(dir.path(), "orders_export_1.csv", &orders));
+    assert_eq!(first["summary"]["products_without_category"], 2);
+    let products = write(dir.path(), "products_export_1.csv", SHOPIFY_PRODUCTS);
+    let detected = candor()
+        .args(["import", "--detect"])
+        .arg(&products)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&detected).contains("shopify-products"));
+    let json = import_into(&db, &products);
+    let s = &json["summary"];
+    assert_eq!(s["products_updated"], 2, "{s}");
+    assert_eq!(s["product_prices_changed"], 1, "the beans cost 9.00 now");
+    assert_eq!(s["products_added"], 2, "the 1kg bag and the mug are new");
+    assert_eq!(s["orders_added"], 0);
+    assert_eq!(json["files"][0]["catalogue_products"], 4);
+    assert_eq!(
+        s["rows_left_out"]["rows that add only a picture to a product"],
+        1
+    );
+    let shop = Store::open_for_reading(&db)
+        .expect("opens")
+        .0
+        .load()
+        .expect("loads");
+    let named = |name: &str| {
+        shop.products
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("{name} in {:?}", shop.products))
+            .clone()
+    };
+    let beans = named("Kenya AA beans - 250g");
+    assert_eq!(beans.category, "Coffee", "Type first");
+    assert_eq!(beans.tags, ["single origin", "light roast"]);
+    assert_eq!(beans.price_cents, 900);
+    let tea = named("Breakfast tea");
+    assert_eq!(
+        tea.category, "Tea",
+        "no Type: the category path's last part"
+    );
+    assert_eq!(
+        named("Kenya AA beans - 1kg").category,
+        "Coffee",
+        "a variant takes its product's"
+    );
+    assert_eq!(named("Stoneware mug").tags, ["gift"]);
+    assert_eq!(
+        shop.products.len(),
+        4,
+        "the tea named by name is the same product"
+    );
+
+    let log = candor()
+        .args(["log", "--json", "--db"])
+        .arg(&db)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let log: Value = serde_json::from_slice(&log).expect("json");
+    let changes = log[1]["changes"].as_array().expect("the import's changes");
+    assert_eq!(changes.len(), 2, "each product change is in the log: {log}");
+    assert_eq!(changes[0]["change"]["kind"], "product");
+    assert_eq!(changes[0]["before"]["category"], "uncategorised");
+    assert_eq!(changes[0]["after"]["category"], "Coffee");
+    let why = about(&db, shop.customers[0].id, &["explain"]);
+    assert!(!why.contains("uncategorised"), "{why}");
+}
+
+#[test]
+fn the_current_shopify_products_layout_and_a_products_file_alone_make_a_catalogue() {
+    let dir = tempfile::tempdir().expect("dir");
+    let current = "Title,URL handle,Description,Vendor,Product category,Type,Tags,Published on online store,Status,SKU,Barcode,Option1 name,Option1 value,Option1 Linked To,Option2 name,Option2 value,Option2 Linked To,Option3 name,Option3 value,Option3 Linked To,Price,Compare-at price,Cost per item,Charge tax,Inventory tracker,Inventory quantity\n\
+        Linen Apron,linen-apron,<p>Stonewashed linen.</p>,Hearth & Co,Apparel & Accessories > Clothing > Aprons,,\"kitchen, linen\",TRUE,active,APR-SAGE,,Colour,Sage,,Size,M,,,,,34.00,42.00,12.00,TRUE,shopify,12\n\
+        ,linen-apron,,,,,,,,APR-RUST,,,Rust,,,L,,,,,36.00,,,,shopify,5\n";
+    let path = write(dir.path(), "products_export.csv", current);
+    candor()
+        .args(["import", "--detect"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(contains("shopify-products"));
+    let (json, shop) = import(dir.path(), &[], &[("products_export.csv", current)]);
+    assert_eq!(json["summary"]["products_added"], 2, "{json}");
+    let names: Vec<&str> = shop.products.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Linen Apron - Sage / M", "Linen Apron - Rust / L"]);
+    assert!(shop.products.iter().all(|p| p.category == "Aprons"));
+    assert_eq!(shop.products[1].price_cents, 3600);
+    assert!(shop.orders.is_empty() && shop.customers.is_empty());
 }

@@ -80,13 +80,19 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
         (
             prop::sample::select(products),
             prop::option::of(50i64..8000),
-            prop::option::of(0i64..5)
+            prop::option::of(0i64..5),
+            prop::option::of(prop::sample::select(vec!["coffee", "gifts", "tea"])),
+            any::<bool>(),
         )
-            .prop_map(|(product, pence, stock)| Change::Product {
-                product,
-                price: Some(pence.map_or(1.0, |p| p as f64 / 100.0)),
-                stock,
-            }),
+            .prop_map(
+                |(product, pence, stock, category, tagged)| Change::Product {
+                    product,
+                    price: Some(pence.map_or(1.0, |p| p as f64 / 100.0)),
+                    stock,
+                    category: category.map(str::to_owned),
+                    tags: tagged.then(|| vec!["gift".to_owned(), "local".to_owned()]),
+                }
+            ),
     ]
 }
 
@@ -209,6 +215,8 @@ fn invalid_changes_are_refused_and_nothing_is_written() {
                 product: 424_242,
                 price: Some(1.0),
                 stock: None,
+                category: None,
+                tags: None,
             },
             "field \"product\"",
         ),

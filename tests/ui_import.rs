@@ -49,7 +49,8 @@ fn sign(harness: &mut Harness<'static, CandorApp>) {
     harness
         .get_by_role_and_label(role, "Your name")
         .type_text("Sam");
-    harness.run_steps(2);
+    // The dialog settles its size over a few frames; a click lands where it ends up.
+    harness.run_steps(6);
 }
 
 /// Opens the combo box labelled `label` and picks `option`, as a person would.
@@ -412,4 +413,46 @@ fn the_wizard_asks_which_currency_a_file_without_one_is_in() {
         .expect("loads");
     assert_eq!(shop.settings.currency.code(), "EUR");
     assert_eq!(shop.products[0].price_cents, 340);
+}
+
+#[test]
+fn a_products_export_is_recognized_and_fills_in_a_product_bought_before() {
+    let (dir, path) = common::sample_file();
+    let target = dir.path().join("web-shop.candor");
+    let orders = dir.path().join("orders_export.csv");
+    std::fs::write(
+        &orders,
+        "Name,Email,Accepts Marketing,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name\n\
+         #1,ann@example.com,yes,2026-06-01 10:00:00 +0100,1,Kenya AA beans - 250g,8.50,CB1,Ann Lee\n",
+    )
+    .expect("writes");
+    let products = dir.path().join("products_export_1.csv");
+    std::fs::write(
+        &products,
+        "Handle,Title,Type,Tags,Option1 Name,Option1 Value,Variant SKU,Variant Price\n\
+         kenya-aa,Kenya AA beans,Coffee,single origin,Size,250g,CB1,9.00\n",
+    )
+    .expect("writes");
+    let mut harness = harness_on(&path);
+    harness
+        .state_mut()
+        .start_import(target.clone(), vec![orders]);
+    harness.run_steps(3);
+    import_and_wait(&mut harness);
+    harness
+        .state_mut()
+        .start_import(target.clone(), vec![products]);
+    harness.run_steps(3);
+    harness.get_by_label("products_export_1.csv: recognized as Shopify products export");
+    let outcome = import_and_wait(&mut harness);
+    assert_eq!(outcome.summary.products_updated, 1);
+    harness.get_by_label("Products updated");
+    let shop = candor::store::Store::open_for_reading(&target)
+        .expect("opens")
+        .0
+        .load()
+        .expect("loads");
+    assert_eq!(shop.products.len(), 1);
+    assert_eq!(shop.products[0].category, "Coffee");
+    assert_eq!(shop.products[0].price_cents, 900);
 }

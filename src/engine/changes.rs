@@ -74,7 +74,7 @@ pub enum Change {
         /// New value, or `null` to delete it.
         value: Option<String>,
     },
-    /// Set a product's price (in the shop's currency) and/or stock.
+    /// Set a product's price (in the shop's currency), stock, category or tags.
     Product {
         /// Product number.
         product: ProductId,
@@ -84,6 +84,12 @@ pub enum Change {
         /// New stock.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         stock: Option<i64>,
+        /// New category.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        category: Option<String>,
+        /// New tags (all of them).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tags: Option<Vec<String>>,
     },
 }
 
@@ -208,6 +214,8 @@ impl Change {
                 product,
                 price,
                 stock,
+                category,
+                tags,
             } => {
                 let name = shop
                     .products
@@ -224,6 +232,12 @@ impl Change {
                 }
                 if let Some(s) = stock {
                     parts.push(format!("stock {s}"));
+                }
+                if let Some(c) = category {
+                    parts.push(format!("category {c}"));
+                }
+                if let Some(t) = tags {
+                    parts.push(format!("tags {}", t.join(", ")));
                 }
                 format!("Set {name}: {}", parts.join(", "))
             }
@@ -372,56 +386,16 @@ fn apply_one(
             product,
             price,
             stock,
+            category,
+            tags,
         } => {
-            if price.is_none() && stock.is_none() {
-                return Err(err("price", "give a price, a stock or both".to_owned()));
-            }
-            let currency = shop.settings.currency;
-            if let Some(p) = price
-                && (!p.is_finite() || *p < 0.0 || *p > 1_000_000.0)
-            {
-                return Err(err(
-                    "price",
-                    format!(
-                        "{p} is not a price in {} from 0 to 1,000,000",
-                        currency.code()
-                    ),
-                ));
-            }
-            let per = currency.minor_per_major() as f64;
-            if let Some(p) = price
-                && ((p * per) - (p * per).round()).abs() > 1e-6
-            {
-                return Err(err(
-                    "price",
-                    format!(
-                        "{p} is finer than the smallest unit of {}; give the price to {} decimals",
-                        currency.code(),
-                        currency.decimals()
-                    ),
-                ));
-            }
-            if let Some(s) = stock
-                && !(0..=MAX_STOCK).contains(s)
-            {
-                return Err(err(
-                    "stock",
-                    format!("{s} is not a stock from 0 to {MAX_STOCK}"),
-                ));
-            }
-            let p = std::sync::Arc::make_mut(&mut shop.products)
-                .iter_mut()
-                .find(|p| p.id == *product)
-                .ok_or_else(|| err("product", format!("there is no product number {product}")))?;
-            let before = json!({ "price": currency.to_major(p.price_cents), "stock": p.stock });
-            if let Some(price) = price {
-                p.price_cents = currency.from_major(*price);
-            }
-            if let Some(stock) = stock {
-                p.stock = *stock;
-            }
-            let after = json!({ "price": currency.to_major(p.price_cents), "stock": p.stock });
-            (before, after)
+            let edit = ProductEdit {
+                price: *price,
+                stock: *stock,
+                category: category.as_deref(),
+                tags: tags.as_deref(),
+            };
+            set_product(shop, *product, &edit).map_err(|(field, problem)| err(field, problem))?
         }
     };
     Ok(Applied {
@@ -457,6 +431,112 @@ fn set_field(
     }
     // A changed field no longer comes from where it came from before.
     c.field_sources.retain(|s| s.field != field);
+    Ok(())
+}
+
+/// What a `product` change sets.
+struct ProductEdit<'a> {
+    price: Option<f64>,
+    stock: Option<i64>,
+    category: Option<&'a str>,
+    tags: Option<&'a [String]>,
+}
+
+/// Checks and makes a `product` change; the values before and after, or the field at
+/// fault and why.
+fn set_product(
+    shop: &mut Shop,
+    product: ProductId,
+    edit: &ProductEdit<'_>,
+) -> Result<(Value, Value), (&'static str, String)> {
+    check_product_edit(shop.settings.currency, edit)?;
+    let currency = shop.settings.currency;
+    let p = std::sync::Arc::make_mut(&mut shop.products)
+        .iter_mut()
+        .find(|p| p.id == product)
+        .ok_or_else(|| ("product", format!("there is no product number {product}")))?;
+    let state = |p: &super::model::Product| {
+        json!({
+            "price": currency.to_major(p.price_cents),
+            "stock": p.stock,
+            "category": p.category,
+            "tags": p.tags,
+        })
+    };
+    let before = state(p);
+    if let Some(price) = edit.price {
+        p.price_cents = currency.from_major(price);
+    }
+    if let Some(stock) = edit.stock {
+        p.stock = stock;
+    }
+    if let Some(category) = edit.category {
+        category.clone_into(&mut p.category);
+    }
+    if let Some(tags) = edit.tags {
+        p.tags = tags.to_vec();
+    }
+    Ok((before, state(p)))
+}
+
+/// The bounds of a `product` change: a price in whole minor units of the shop's currency
+/// up to 1,000,000, a stock up to [`MAX_STOCK`], a category and tags that can be stored.
+fn check_product_edit(
+    currency: super::money::Currency,
+    edit: &ProductEdit<'_>,
+) -> Result<(), (&'static str, String)> {
+    if edit.price.is_none()
+        && edit.stock.is_none()
+        && edit.category.is_none()
+        && edit.tags.is_none()
+    {
+        return Err((
+            "price",
+            "give a price, a stock, a category or tags".to_owned(),
+        ));
+    }
+    if let Some(p) = edit.price {
+        if !p.is_finite() || !(0.0..=1_000_000.0).contains(&p) {
+            return Err((
+                "price",
+                format!(
+                    "{p} is not a price in {} from 0 to 1,000,000",
+                    currency.code()
+                ),
+            ));
+        }
+        let per = currency.minor_per_major() as f64;
+        if ((p * per) - (p * per).round()).abs() > 1e-6 {
+            return Err((
+                "price",
+                format!(
+                    "{p} is finer than the smallest unit of {}; give the price to {} decimals",
+                    currency.code(),
+                    currency.decimals()
+                ),
+            ));
+        }
+    }
+    if let Some(s) = edit.stock
+        && !(0..=MAX_STOCK).contains(&s)
+    {
+        return Err(("stock", format!("{s} is not a stock from 0 to {MAX_STOCK}")));
+    }
+    if let Some(c) = edit.category
+        && (c.trim().is_empty() || c.chars().count() > 100)
+    {
+        return Err(("category", "a category is 1 to 100 characters".to_owned()));
+    }
+    if let Some(tags) = edit.tags
+        && let Some(bad) = tags
+            .iter()
+            .find(|t| t.trim().is_empty() || t.contains(';') || t.chars().count() > 100)
+    {
+        return Err((
+            "tags",
+            format!("\"{bad}\" is not a tag: a tag is 1 to 100 characters without \";\""),
+        ));
+    }
     Ok(())
 }
 
@@ -500,10 +580,21 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             field: field.clone(),
             value: b["value"].as_str().map(str::to_owned),
         },
-        Change::Product { product, .. } => Change::Product {
+        Change::Product {
+            product,
+            category,
+            tags,
+            ..
+        } => Change::Product {
             product: *product,
             price: b["price"].as_f64(),
             stock: b["stock"].as_i64(),
+            category: category
+                .as_ref()
+                .and(b["category"].as_str().map(str::to_owned)),
+            tags: tags
+                .as_ref()
+                .and_then(|_| serde_json::from_value(b["tags"].clone()).ok()),
         },
     })
 }

@@ -54,11 +54,22 @@ pub enum Role {
     /// When the record was last updated: of a customer's records, the newest gives their
     /// fields (rows of orders use the order date).
     UpdatedAt,
+    /// A product's tags, separated by commas (a products export).
+    Tags,
+    /// A category path such as "Home > Kitchen > Aprons": its last part is the category
+    /// where the category column is blank.
+    CategoryPath,
+    /// What groups a product's rows (Shopify's Handle): later rows of a group take the
+    /// group's title, category and tags from its first row.
+    ProductGroup,
+    /// The variant's option values (Size, Colour), named after the title:
+    /// "Linen apron - Sage / M".
+    Variant,
 }
 
 impl Role {
     /// Every role, in the order the wizard shows them.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 25] = [
         Self::CustomerId,
         Self::Email,
         Self::Name,
@@ -80,6 +91,10 @@ impl Role {
         Self::PaymentStatus,
         Self::Currency,
         Self::UpdatedAt,
+        Self::Tags,
+        Self::CategoryPath,
+        Self::ProductGroup,
+        Self::Variant,
     ];
 
     /// The role in words, for the wizard.
@@ -106,6 +121,10 @@ impl Role {
             Self::PaymentStatus => "Payment status",
             Self::Currency => "Currency",
             Self::UpdatedAt => "Updated at",
+            Self::Tags => "Product tags",
+            Self::CategoryPath => "Category path",
+            Self::ProductGroup => "Product group (handle)",
+            Self::Variant => "Variant options",
         }
     }
 
@@ -158,6 +177,8 @@ impl Role {
             Self::PaymentStatus => &["financial status", "payment status"],
             Self::Currency => &["currency"],
             Self::UpdatedAt => &["updated at", "last updated", "modified"],
+            Self::Tags => &["tags"],
+            Self::CategoryPath | Self::ProductGroup | Self::Variant => &[],
         }
     }
 }
@@ -298,6 +319,11 @@ pub struct Mapping {
     /// Whether products are bought again (bread yes, a cake stand no).
     #[serde(default = "default_true")]
     pub repeatable: bool,
+    /// Each row is a product of the shop's catalogue (a products export), not a sale: it
+    /// adds the product, or fills in the category and tags of one already in the shop and
+    /// sets its price.
+    #[serde(default)]
+    pub catalogue: bool,
     /// The product cell lists several products separated by ", " (WooCommerce Analytics):
     /// each gets one unit at an equal share of the line total.
     #[serde(default)]
@@ -336,6 +362,7 @@ impl Mapping {
             categories_from_names: Vec::new(),
             default_category: default_category(),
             currency: None,
+            catalogue: false,
             not_product_codes: Vec::new(),
             not_product_prefixes: Vec::new(),
             cancellation_prefix: None,
@@ -363,7 +390,8 @@ impl Mapping {
     /// price (a file of transactions without products buys an "unspecified item").
     pub fn has_orders(&self) -> bool {
         let has = |r: Role| self.columns.contains_key(&r);
-        (has(Role::ProductCode) || has(Role::ProductName) || self.has_products_unnamed())
+        !self.catalogue
+            && (has(Role::ProductCode) || has(Role::ProductName) || self.has_products_unnamed())
             && (has(Role::OrderId) || has(Role::Date))
     }
 
@@ -389,6 +417,13 @@ impl Mapping {
 
     /// What is missing for this mapping to import anything, in words; `None` when usable.
     pub fn problem(&self) -> Option<String> {
+        if self.catalogue {
+            let has = |r: Role| self.columns.contains_key(&r);
+            return (!has(Role::ProductName) && !has(Role::ProductGroup)).then(|| {
+                "say which column holds the product's name (or its group, such as a handle)"
+                    .to_owned()
+            });
+        }
         if !self.has_orders() && !self.has_customers() {
             return Some(
                 "say which column holds the customer (number, email or name), or the product and the order number or date"

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::keys::{KeyKind, erased_key_hash, stored_key};
-use super::parse::{Batch, FileCounts, phone_key};
+use super::parse::{Batch, FileCounts, ImportedProduct, phone_key};
 use crate::engine::changes::{Applied, Change, ChangeContext, apply_all};
 use crate::engine::model::{
     Customer, FieldSource, NOT_A_PRODUCT_TAG, Order, OrderLine, PersonalField, Product,
@@ -73,6 +73,11 @@ pub struct Summary {
     /// Of the products added, those the files gave no category (no category column and no
     /// keyword matched): their reasons name no category.
     pub products_without_category: usize,
+    /// Products already in the shop that a products export gave a category, tags or a new
+    /// price (each a logged product change).
+    pub products_updated: usize,
+    /// Of those, the products whose price changed.
+    pub product_prices_changed: usize,
     /// Orders added.
     pub orders_added: usize,
     /// Of those, cancellations and refunds, whose lines are returns.
@@ -306,7 +311,8 @@ pub fn merge(
     };
     // Every change names a customer that exists and a value field, so none can fail;
     // should one ever, the import keeps the customer's old values rather than stop.
-    let (mut out, updates) = apply_all(out.clone(), &changes, &ctx).unwrap_or((out, Vec::new()));
+    let (mut out, mut updates) =
+        apply_all(out.clone(), &changes, &ctx).unwrap_or((out, Vec::new()));
     if !updates.is_empty() {
         let customers = Arc::make_mut(&mut out.customers);
         for (id, field, source) in sources {
@@ -333,18 +339,30 @@ pub fn merge(
     let mut next_product = shop.products.iter().map(|p| p.id).max().unwrap_or(0) + 1;
     let mut product_ids = Vec::with_capacity(batch.products.len());
     let mut added_products = Vec::new();
+    let mut product_changes = Vec::new();
     let used_products: HashSet<usize> = batch
         .orders
         .iter()
-        .filter(|o| !known.keys.contains_key(&(KeyKind::Order, o.key.clone())))
+        .filter(|o| !known.keys.contains_key(&(KeyKind::Product, o.key.clone())))
         .flat_map(|o| o.lines.iter().map(|l| l.product))
         .collect();
     for (i, p) in batch.products.iter().enumerate() {
-        if let Some(&id) = known.keys.get(&(KeyKind::Product, p.key.clone())) {
+        let by_key = known.keys.get(&(KeyKind::Product, p.key.clone()));
+        let by_name = p
+            .also_key
+            .as_ref()
+            .and_then(|k| known.keys.get(&(KeyKind::Product, k.clone())));
+        if let Some(&id) = by_key.or(by_name) {
             product_ids.push(Some(id));
+            if by_key.is_none() {
+                new_keys.push((KeyKind::Product, p.key.clone(), id));
+            }
+            if p.catalogue {
+                product_changes.extend(catalogue_change(&out, id, p));
+            }
             continue;
         }
-        if !used_products.contains(&i) {
+        if !used_products.contains(&i) && !p.catalogue {
             product_ids.push(None);
             continue;
         }
@@ -352,18 +370,21 @@ pub fn merge(
         next_product += 1;
         product_ids.push(Some(id));
         new_keys.push((KeyKind::Product, p.key.clone(), id));
+        if let Some(k) = &p.also_key {
+            new_keys.push((KeyKind::Product, k.clone(), id));
+        }
         summary.not_products_added += usize::from(p.not_a_product);
         summary.products_without_category +=
             usize::from(!p.not_a_product && p.category == crate::engine::model::NO_CATEGORY);
+        let mut tags = p.tags.clone();
+        if p.not_a_product {
+            tags.push(NOT_A_PRODUCT_TAG.to_owned());
+        }
         added_products.push(Product {
             id,
             name: p.name.clone(),
             category: p.category.clone(),
-            tags: if p.not_a_product {
-                vec![NOT_A_PRODUCT_TAG.to_owned()]
-            } else {
-                Vec::new()
-            },
+            tags,
             price_cents: p.price_cents,
             stock: STOCK_NOT_TRACKED,
             repeatable: p.repeatable,
@@ -374,6 +395,16 @@ pub fn merge(
     if !added_products.is_empty() {
         Arc::make_mut(&mut out.products).extend(added_products);
     }
+    // Every change names a product that exists and carries checked values; should one
+    // ever fail, the products keep their old values rather than the import stop.
+    let (mut out, product_updates) =
+        apply_all(out.clone(), &product_changes, &ctx).unwrap_or((out, Vec::new()));
+    summary.products_updated = product_updates.len();
+    summary.product_prices_changed = product_updates
+        .iter()
+        .filter(|a| a.before["price"] != a.after["price"])
+        .count();
+    updates.extend(product_updates);
 
     // Orders.
     let first_new_order = out.orders.len();
@@ -440,4 +471,28 @@ pub fn merge(
         new_keys,
         summary,
     }
+}
+
+/// What a products export changes about a product already in the shop: a category where
+/// it has none, the tags it does not have yet, and its price; `None` when nothing differs.
+fn catalogue_change(shop: &Shop, id: i64, p: &ImportedProduct) -> Option<Change> {
+    let now = shop.products.iter().find(|q| q.id == id)?;
+    let currency = shop.settings.currency;
+    let category = (now.category == crate::engine::model::NO_CATEGORY
+        && p.category != crate::engine::model::NO_CATEGORY)
+        .then(|| p.category.clone());
+    let missing: Vec<&String> = p.tags.iter().filter(|t| !now.tags.contains(t)).collect();
+    let tags = (!missing.is_empty()).then(|| {
+        let mut all = now.tags.clone();
+        all.extend(missing.into_iter().cloned());
+        all
+    });
+    let price = (p.price_cents != now.price_cents).then(|| currency.to_major(p.price_cents));
+    (category.is_some() || tags.is_some() || price.is_some()).then_some(Change::Product {
+        product: id,
+        price,
+        stock: None,
+        category,
+        tags,
+    })
 }

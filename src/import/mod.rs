@@ -7,6 +7,7 @@
 //! * [`merge`]: the batch into a shop snapshot, idempotently (pure);
 //! * [`run`]: the whole import, from files to one transaction in the shop file.
 
+pub mod catalogue;
 pub mod consent;
 pub mod dates;
 pub mod keys;

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::catalogue::{CatalogueRow, GroupHead, read_catalogue_row};
 use super::dates::{DateOrderScan, parse_moment};
 use super::mapping::{DateOrder, Mapping, Role, parse_date};
 use super::number;
@@ -110,6 +111,8 @@ pub struct FileCounts {
     pub lines_without_product: usize,
     /// The currencies of the file's prices, where a column or the mapping says (ISO 4217).
     pub currencies: Vec<String>,
+    /// Products (or variants) read from a products export.
+    pub catalogue_products: usize,
     /// The currency the file's prices were taken to be in where neither a column nor the
     /// mapping names one: the shop's own (GBP for a new shop).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -128,6 +131,7 @@ impl FileCounts {
         self.customers_without_email += other.customers_without_email;
         self.fields_from_newer_record += other.fields_from_newer_record;
         self.lines_without_product += other.lines_without_product;
+        self.catalogue_products += other.catalogue_products;
         for c in &other.currencies {
             if !self.currencies.contains(c) {
                 self.currencies.push(c.clone());
@@ -144,16 +148,24 @@ impl FileCounts {
 pub struct ImportedProduct {
     /// Its key, e.g. "invoice:85123A".
     pub key: String,
+    /// Another key it may be known by: a catalogue product with a code is also known by
+    /// its name, as an orders export without codes names it.
+    pub also_key: Option<String>,
     /// Its name (the first one seen).
     pub name: String,
     /// Its category, from a column or derived from its name.
     pub category: String,
+    /// Its tags (from a products export).
+    pub tags: Vec<String>,
     /// The unit price of its latest sale, in pence.
     pub price_cents: i64,
     /// Whether it is postage, a fee or a discount rather than a product.
     pub not_a_product: bool,
     /// Whether people buy it again.
     pub repeatable: bool,
+    /// Whether it comes from a products export, whose category, tags and price are the
+    /// shop's own (rather than read off a sale).
+    pub catalogue: bool,
 }
 
 /// One line of an imported order.
@@ -240,6 +252,7 @@ pub struct Batch {
     customer_index: HashMap<String, usize>,
     product_index: HashMap<String, usize>,
     order_index: HashMap<String, usize>,
+    group_heads: HashMap<String, GroupHead>,
 }
 
 /// How to treat rows that cannot be read, and how to report progress.
@@ -262,6 +275,8 @@ struct RowData {
     consents: Vec<(String, bool, String)>,
     /// The currency the row's price was read in, and whether the row or mapping named it.
     currency: Option<(Currency, bool)>,
+    /// The product of a catalogue row.
+    product: Option<ImportedProduct>,
 }
 
 struct OrderPart {
@@ -351,7 +366,11 @@ impl Batch {
             }
             self.rows += 1;
             let outcome = row.and_then(|row| {
-                let data = read_row(&context, &row, &mut self.fates, &mut self.files)?;
+                let data = if mapping.catalogue {
+                    read_product_row(&context, &row, &mut self.group_heads, &self.files)?
+                } else {
+                    read_row(&context, &row, &mut self.fates, &mut self.files)?
+                };
                 if customers_only && let Some(c) = &data.customer {
                     if let Some(first) = first_line_of.get(&c.key) {
                         return Err(row_error(
@@ -461,6 +480,20 @@ impl Batch {
     }
 
     /// The counts of the file being read.
+    /// Adds a product of a products export, or gives the product already read under its
+    /// key the export's name, category, tags and price.
+    fn add_catalogue_product(&mut self, p: ImportedProduct) {
+        self.counts().catalogue_products += 1;
+        match self.product_index.get(&p.key) {
+            Some(&i) => self.products[i] = p,
+            None => {
+                self.product_index
+                    .insert(p.key.clone(), self.products.len());
+                self.products.push(p);
+            }
+        }
+    }
+
     fn counts(&mut self) -> &mut FileCounts {
         if self.files.is_empty() {
             self.files.push(FileCounts::default());
@@ -534,6 +567,9 @@ impl Batch {
     }
 
     fn add(&mut self, data: RowData, mapping: &Mapping, table: &Table, line: u64) {
+        if let Some(p) = data.product {
+            self.add_catalogue_product(p);
+        }
         let customer_key = data.customer.as_ref().map(|c| c.key.clone());
         if let Some(c) = data.customer {
             self.add_customer(c, mapping.columns.contains_key(&Role::Email));
@@ -607,12 +643,13 @@ impl Batch {
             let p = match self.product_index.get(&product.key) {
                 Some(&p) => {
                     let known = &mut self.products[p];
-                    if quantity > 0 && unit_price_cents > 0 {
+                    if quantity > 0 && unit_price_cents > 0 && !known.catalogue {
                         known.price_cents = unit_price_cents;
                     }
                     // A product first seen without a description was named by its code.
                     if known.key.ends_with(&format!(":{}", known.name))
                         && product.name != known.name
+                        && !known.catalogue
                     {
                         known.name = product.name;
                         known.category = product.category;
@@ -757,23 +794,67 @@ fn normalize_number(value: &str) -> String {
 
 /// Reads one row. Rows of an order whose status holds for all its rows take the fate
 /// decided on its first row (`fates`); a row left out is counted in `files`.
+/// Reads a role's cell of `row` (its columns' non-blank values joined), `None` when blank.
+fn cell_reader<'a>(
+    cx: &'a RowContext<'_>,
+    row: &'a Row,
+) -> impl Fn(Role, &str) -> Option<String> + 'a {
+    move |role: Role, joiner: &str| {
+        let cols = cx.layout.columns.get(&role)?;
+        let parts: Vec<&str> = cols
+            .iter()
+            .filter_map(|(i, _)| row.fields.get(*i).map(str::trim))
+            .map(|v| unguarded(v, cx.mapping.strip_leading_apostrophe))
+            .filter(|v| !v.is_empty())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(joiner))
+    }
+}
+
+/// Reads a row of a products export (see [`super::catalogue`]).
+fn read_product_row(
+    cx: &RowContext<'_>,
+    row: &Row,
+    heads: &mut HashMap<String, GroupHead>,
+    files: &[FileCounts],
+) -> Result<RowData, ImportError> {
+    let (table, mapping) = (cx.table, cx.mapping);
+    let get = cell_reader(cx, row);
+    let bad =
+        |role: Role, reason: String| row_error(table, row.line, column_of(mapping, role), reason);
+    let named = match get(Role::Currency, " ") {
+        Some(code) => Some(Currency::from_code(&code).map_err(|why| bad(Role::Currency, why))?),
+        None => mapping.currency.or_else(|| {
+            files
+                .last()
+                .and_then(|f| f.currencies.last())
+                .and_then(|c| Currency::from_code(c).ok())
+        }),
+    };
+    let currency = named.unwrap_or(cx.currency);
+    let cells = CatalogueRow {
+        get: &get,
+        bad: &bad,
+        currency,
+    };
+    let product = read_catalogue_row(mapping, &cells, heads)?;
+    Ok(RowData {
+        customer: None,
+        order: None,
+        consents: Vec::new(),
+        currency: Some((currency, named.is_some())),
+        product: Some(product),
+    })
+}
+
 fn read_row(
     cx: &RowContext<'_>,
     row: &Row,
     fates: &mut HashMap<String, Fate>,
     files: &mut [FileCounts],
 ) -> Result<RowData, ImportError> {
-    let (table, mapping, layout) = (cx.table, cx.mapping, cx.layout);
-    let get = |role: Role, joiner: &str| -> Option<String> {
-        let cols = layout.columns.get(&role)?;
-        let parts: Vec<&str> = cols
-            .iter()
-            .filter_map(|(i, _)| row.fields.get(*i).map(str::trim))
-            .map(|v| unguarded(v, mapping.strip_leading_apostrophe))
-            .filter(|v| !v.is_empty())
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(joiner))
-    };
+    let (table, mapping) = (cx.table, cx.mapping);
+    let get = cell_reader(cx, row);
     let bad =
         |role: Role, reason: String| row_error(table, row.line, column_of(mapping, role), reason);
 
@@ -860,6 +941,7 @@ fn read_row(
         order,
         consents,
         currency: priced.then_some((currency, named.is_some())),
+        product: None,
     })
 }
 
@@ -1141,11 +1223,14 @@ fn read_order(
                 .unwrap_or_else(|| mapping.default_category.clone());
             let product = ImportedProduct {
                 key: product_key,
+                also_key: None,
                 name: name.clone(),
                 category,
+                tags: Vec::new(),
                 price_cents: unit_price_cents,
                 not_a_product: code.as_deref().is_some_and(|c| mapping.is_not_product(c)),
                 repeatable: mapping.repeatable,
+                catalogue: false,
             };
             (product, quantity, unit_price_cents)
         })

@@ -25,7 +25,7 @@ pub struct Preset {
 }
 
 /// Every preset, most specific first.
-pub const PRESETS: [Preset; 14] = [
+pub const PRESETS: [Preset; 15] = [
     Preset {
         name: "shopify-orders",
         label: "Shopify orders export",
@@ -89,6 +89,38 @@ pub const PRESETS: [Preset; 14] = [
             ("Accepts Email Marketing", "email_offers"),
             ("Accepts Marketing", "email_offers"),
         ],
+        key_space: "shopify",
+        channel: "web",
+    },
+    Preset {
+        name: "shopify-products",
+        label: "Shopify products export",
+        signature: &[
+            &["Handle", "URL handle"],
+            &["Title"],
+            &["Variant Price", "Price"],
+        ],
+        roles: &[
+            (Role::ProductGroup, &["Handle", "URL handle"]),
+            (Role::ProductName, &["Title"]),
+            (Role::ProductCode, &["Variant SKU", "SKU"]),
+            (Role::Category, &["Type", "Custom Product Type"]),
+            (
+                Role::CategoryPath,
+                &["Product Category", "Standard Product Type"],
+            ),
+            (Role::Tags, &["Tags"]),
+            (
+                Role::Variant,
+                &[
+                    "Option1 Value + Option2 Value + Option3 Value",
+                    "Option1 Value + Option2 Value",
+                    "Option1 Value",
+                ],
+            ),
+            (Role::UnitPrice, &["Variant Price", "Price"]),
+        ],
+        consents: &[],
         key_space: "shopify",
         channel: "web",
     },
@@ -487,6 +519,7 @@ impl Preset {
         match self.name {
             "shopify-orders" => shopify_order_conventions(&mut m),
             "shopify-customers" => m.strip_leading_apostrophe = true,
+            "shopify-products" => m.catalogue = true,
             "woocommerce-orders" => {
                 m.product_list = true;
                 m.skip_statuses = WOOCOMMERCE_NOT_SALES.map(str::to_owned).to_vec();

@@ -67,8 +67,19 @@ pub fn what_the_rows_became(outcome: &ImportOutcome) -> Vec<(&'static str, Strin
         out.push((
             "No category",
             format!(
-                "{n} {} came without a category (the files have no category column), so reasons say \"you bought from us\" rather than name one; a mapping with a category column gives them one",
+                "{n} {} came without a category (the files have no category column), so reasons say \"you bought from us\" rather than name one; importing the shop's products export (in Shopify: Products, Export) gives them their categories and tags",
                 plural(n, "product", "products")
+            ),
+        ));
+    }
+    if summary.products_updated > 0 {
+        let n = summary.products_updated;
+        out.push((
+            "Products updated",
+            format!(
+                "{n} {} already in the shop given a category, tags or a price from the products export ({} with a new price), each logged and undoable",
+                plural(n, "product", "products"),
+                summary.product_prices_changed
             ),
         ));
     }
@@ -80,10 +91,12 @@ pub fn what_the_rows_became(outcome: &ImportOutcome) -> Vec<(&'static str, Strin
 fn currency_text(outcome: &ImportOutcome) -> String {
     let c = outcome.currency;
     let name = format!("{} ({})", c.code(), c.name());
-    if outcome.currency_assumed {
+    if outcome.currency_assumed && outcome.created {
         format!(
-            "the files do not say which currency their prices are in, so they were taken as {name}, the shop's; if they are in another, choose it under \"Prices are in\" (or set \"currency\" in the mapping) and import into a new shop file"
+            "the files do not say which currency their prices are in, so they were taken as {name}; if they are in another, choose it under \"Prices are in\" (or set \"currency\" in the mapping) and import again into a new shop file"
         )
+    } else if outcome.currency_assumed {
+        format!("prices taken as {name}, the shop's currency (the files name none)")
     } else {
         format!("prices in {name}")
     }

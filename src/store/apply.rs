@@ -460,16 +460,21 @@ fn write_changes(
     for a in applied {
         match &a.change {
             Change::CustomerField { customer, .. } => write_customer(conn, after, *customer)?,
-            Change::Product { product, .. } => {
-                if let Some(p) = after.products.iter().find(|p| p.id == *product) {
-                    conn.execute(
-                        "UPDATE products SET price_cents = ?1, stock = ?2 WHERE id = ?3",
-                        params![p.price_cents, p.stock, p.id],
-                    )?;
-                }
-            }
+            Change::Product { product, .. } => write_product(conn, after, *product)?,
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// Writes product `id`'s price, stock, category and tags as they are in `shop`.
+pub(super) fn write_product(conn: &Connection, shop: &Shop, id: i64) -> rusqlite::Result<()> {
+    if let Some(p) = shop.products.iter().find(|p| p.id == id) {
+        conn.execute(
+            "UPDATE products SET price_cents = ?1, stock = ?2, category = ?3, tags = ?4
+             WHERE id = ?5",
+            params![p.price_cents, p.stock, p.category, p.tags.join(";"), p.id],
+        )?;
     }
     Ok(())
 }

@@ -113,6 +113,11 @@ fn write_records(conn: &Connection, merged: &Merged) -> rusqlite::Result<()> {
     for id in updated {
         super::apply::write_customer(conn, shop, id)?;
     }
+    for a in &merged.updates {
+        if let crate::engine::changes::Change::Product { product, .. } = &a.change {
+            super::apply::write_product(conn, shop, *product)?;
+        }
+    }
     let first_new_product = shop.products.len() - merged.new_products.len();
     super::write::insert_products(conn, shop.products[first_new_product..].iter())?;
     super::write::insert_orders(

@@ -579,6 +579,8 @@ fn product_edit_ui(
                 product,
                 price: price_changed.then_some(*price),
                 stock: stock_changed.then_some(*stock),
+                category: None,
+                tags: None,
             });
         }
     });

@@ -368,10 +368,11 @@ impl ImportDialog {
                 );
                 egui::Grid::new("import-summary")
                     .striped(true)
+                    .max_col_width(560.0)
                     .show(ui, |ui| {
                         let mut row = |label: &str, value: String| {
                             ui.label(label);
-                            ui.label(value);
+                            ui.add(egui::Label::new(value).wrap());
                             ui.end_row();
                         };
                         row("Rows read", s.rows_read.to_string());
@@ -551,7 +552,7 @@ fn mapping_ui(
                     })
                     .response
                     .labelled_by(label.id);
-                if i % 2 == 1 {
+                if i % 2 == 1 || i + 1 == Role::ALL.len() {
                     ui.end_row();
                 }
             }
@@ -573,6 +574,10 @@ fn mapping_ui(
             .response
             .labelled_by(label.id);
         ui.checkbox(&mut m.decimal_comma, "Numbers use a decimal comma (2,50)");
+        ui.checkbox(
+            &mut m.catalogue,
+            "Each row is a product (a products export)",
+        );
     });
     if !m.columns.contains_key(&Role::Currency) {
         currency_ui(ui, m, currency);
