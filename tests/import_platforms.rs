@@ -932,3 +932,25 @@ fn the_current_shopify_products_layout_and_a_products_file_alone_make_a_catalogu
     assert_eq!(shop.products[1].price_cents, 3600);
     assert!(shop.orders.is_empty() && shop.customers.is_empty());
 }
+
+#[test]
+fn a_products_export_beside_a_dollar_orders_export_is_in_dollars_too() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (json, shop) = import(
+        dir.path(),
+        &[],
+        &[
+            ("orders_export_1.csv", &dollar_orders()),
+            ("products_export_1.csv", SHOPIFY_PRODUCTS),
+        ],
+    );
+    assert_eq!(json["currency"], "USD", "{json}");
+    assert_eq!(json["files"][1]["currency_taken_as"], "USD");
+    assert_eq!(shop.settings.currency.code(), "USD");
+    let mug = shop
+        .products
+        .iter()
+        .find(|p| p.name == "Stoneware mug")
+        .expect("the mug");
+    assert_eq!(mug.price_cents, 1200, "12 dollars");
+}

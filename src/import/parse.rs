@@ -308,11 +308,15 @@ impl Batch {
     /// The currency the batch's prices are in: the one a file or mapping names, else
     /// the shop's.
     pub fn prices_currency(&self) -> Currency {
+        self.prices_named_currency().unwrap_or(self.currency)
+    }
+
+    /// The first currency a file or mapping names, if any does.
+    pub fn prices_named_currency(&self) -> Option<Currency> {
         self.files
             .iter()
             .flat_map(|f| &f.currencies)
             .find_map(|c| Currency::from_code(c).ok())
-            .unwrap_or(self.currency)
     }
     /// Reads every row of `table` with `mapping` into the batch.
     pub fn read(

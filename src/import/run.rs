@@ -196,21 +196,16 @@ pub fn blank_shop(db: &Path) -> Shop {
     }
 }
 
-/// Runs an import. On any error nothing is written (a shop file the import was to create
-/// is not left behind).
-pub fn import(
+/// Reads every file of the request into one batch, prices that no file or mapping names
+/// a currency for taken as `currency`; with each file's report.
+fn read_files(
     request: &ImportRequest,
+    currency: Currency,
     progress: &dyn Fn(Progress),
     cancel: Option<&AtomicBool>,
-) -> Result<ImportOutcome, ImportError> {
+) -> Result<(Batch, Vec<FileReport>), ImportError> {
     let files = request.inputs.len().max(1) as f32;
-    let created = !request.db.exists();
-    let shop_currency = if created {
-        None
-    } else {
-        Some(Store::open_for_reading(&request.db)?.0.settings()?.currency)
-    };
-    let mut batch = Batch::in_currency(shop_currency.unwrap_or_default());
+    let mut batch = Batch::in_currency(currency);
     let mut reports = Vec::new();
     for (i, input) in request.inputs.iter().enumerate() {
         let table = Table::open(input)?;
@@ -258,6 +253,33 @@ pub fn import(
             consent_conflicts: 0,
             counts: batch.files.last().cloned().unwrap_or_default(),
         });
+    }
+    Ok((batch, reports))
+}
+
+/// Runs an import. On any error nothing is written (a shop file the import was to create
+/// is not left behind).
+pub fn import(
+    request: &ImportRequest,
+    progress: &dyn Fn(Progress),
+    cancel: Option<&AtomicBool>,
+) -> Result<ImportOutcome, ImportError> {
+    let created = !request.db.exists();
+    let shop_currency = if created {
+        None
+    } else {
+        Some(Store::open_for_reading(&request.db)?.0.settings()?.currency)
+    };
+    let (mut batch, mut reports) =
+        read_files(request, shop_currency.unwrap_or_default(), progress, cancel)?;
+    // A new shop takes the currency its files name, and a file that names none (a
+    // products export beside an orders export) is in it too: read again in it.
+    if created
+        && let Some(named) = batch.prices_named_currency()
+        && named != batch.currency
+        && batch.files.iter().any(|f| f.currency_taken_as.is_some())
+    {
+        (batch, reports) = read_files(request, named, progress, cancel)?;
     }
     let named = one_currency(&batch)?;
     let currency = named.or(shop_currency).unwrap_or_default();

@@ -556,6 +556,7 @@ fn product_edit_ui(
             egui::DragValue::new(price)
                 .speed(0.1)
                 .range(0.0..=1_000_000.0)
+                .min_decimals(currency.decimals() as usize)
                 .max_decimals(currency.decimals() as usize),
         )
         .labelled_by(l.id);
