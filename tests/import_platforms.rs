@@ -792,30 +792,6 @@ fn a_file_that_names_no_currency_is_taken_as_the_shops_and_the_summary_says_so()
     assert_eq!(json["currency"], "EUR", "{json}");
     assert_eq!(json["currency_assumed"], false);
     assert_eq!(shop.settings.currency.code(), "EUR");
-
-    let taken = "#9,bob@example.com,paid,,,,,4.00,4.00,2024-05-03 10:00:00 +0100,1,Tea,4.00,T1,Bob Ray,,,,,,0.00,,\n";
-    let dollars = dollar_orders();
-    let db = dir.path().join("mixed.candor");
-    let out = candor()
-        .args(["import", "--actor", "Sam", "--db"])
-        .arg(&db)
-        .arg(write(dir.path(), "a.csv", &dollars))
-        .arg(write(
-            dir.path(),
-            "b.csv",
-            &format!("{SHOPIFY_HEADER}\n{taken}"),
-        ))
-        .assert()
-        .failure()
-        .get_output()
-        .stderr
-        .clone();
-    let message = String::from_utf8_lossy(&out);
-    assert!(
-        message.contains("taken as the shop's currency"),
-        "{message}"
-    );
-    assert!(!db.exists());
 }
 
 /// A Shopify products export in the layout with "Product Category" (2023–2024): one row
