@@ -76,6 +76,7 @@ fn import_bench(c: &mut Criterion) {
             at: "2026-01-01T00:00:00+00:00".to_owned(),
         },
         today: NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+        currency: None,
     };
     let mut group = c.benchmark_group("import");
     group.sample_size(10);

@@ -87,7 +87,7 @@ fn crafted_shop() -> Shop {
             name: format!("Product {id}"),
             category: if id % 2 == 0 { "cakes" } else { "bread" }.to_owned(),
             tags: Vec::new(),
-            price_cents: id * 100,
+            price_cents: Some(id * 100),
             stock: 10,
             repeatable: true,
         })
@@ -204,10 +204,14 @@ fn metrics_recompute_from_the_explanations() {
         let e = explain_customer(&index, c.id, n).expect("customer exists");
         let g = usize::from(c.id > 60);
         let recs = &e.recommendations;
-        let mean =
-            recs.iter().map(|r| r.price_cents as f64).sum::<f64>() / recs.len() as f64 / 100.0;
+        let mean = recs
+            .iter()
+            .map(|r| r.price_cents.expect("priced") as f64)
+            .sum::<f64>()
+            / recs.len() as f64
+            / 100.0;
         prices[g].push(mean);
-        if recs.iter().any(|r| r.price_cents >= 700) {
+        if recs.iter().any(|r| r.price_cents >= Some(700)) {
             premium_hits[g] += 1;
         }
         for r in recs {

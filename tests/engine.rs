@@ -259,11 +259,19 @@ fn a_price_change_and_the_price_bands_are_in_the_shops_currency() {
 
     assert_eq!(
         price_band_names(Currency::GBP),
-        ["under £3", "£3–£5", "£5–£10", "£10–£25", "£25 and over"],
+        [
+            "under £3",
+            "£3–£5",
+            "£5–£10",
+            "£10–£25",
+            "£25 and over",
+            "price not known"
+        ],
         "a pound shop's bands read as they always have"
     );
     let yen = Currency::from_code("JPY").expect("yen");
     assert_eq!(price_band_names(yen)[4], "¥25 and over");
+    // "price not known" is shown only where such products are recommended.
 
     let mut shop = sample_shop().expect("sample");
     shop.settings.currency = yen;
@@ -275,9 +283,10 @@ fn a_price_change_and_the_price_bands_are_in_the_shops_currency() {
         stock: None,
         category: None,
         tags: None,
+        price_not_known: false,
     };
     let (after, applied) = apply_all(shop.clone(), &[change(1200.0)], &ctx).expect("applies");
-    assert_eq!(after.products[0].price_cents, 1200, "whole yen");
+    assert_eq!(after.products[0].price_cents, Some(1200), "whole yen");
     assert_eq!(applied[0].after["price"], 1200.0);
     let refused = apply_all(shop.clone(), &[change(12.5)], &ctx).expect_err("half a yen");
     assert!(

@@ -47,11 +47,7 @@ fn import(dir: &Path, args: &[&str], files: &[(&str, &str)]) -> (Value, Shop) {
     }
     let out = cmd.assert().success().get_output().stdout.clone();
     let json: Value = serde_json::from_slice(&out).expect("json");
-    let shop = Store::open_for_reading(&db)
-        .expect("opens")
-        .0
-        .load()
-        .expect("loads");
+    let shop = load(&db);
     (json, shop)
 }
 
@@ -84,6 +80,15 @@ fn about(db: &Path, customer: i64, command: &[&str]) -> String {
         .stdout
         .clone();
     String::from_utf8(out).expect("utf-8")
+}
+
+/// The shop in the file at `db`.
+fn load(db: &Path) -> Shop {
+    Store::open_for_reading(db)
+        .expect("opens")
+        .0
+        .load()
+        .expect("loads")
 }
 
 fn units(shop: &Shop) -> i64 {
@@ -191,7 +196,11 @@ fn us_dates_are_told_by_the_whole_column_and_never_guessed() {
         row("01/07/2025", "T1"),
         row("09/24/2024", "T2")
     );
-    let (_, shop) = import(dir.path(), &[], &[("items-us.csv", &told)]);
+    let (_, shop) = import(
+        dir.path(),
+        &["--currency", "USD"],
+        &[("items-us.csv", &told)],
+    );
     let mut days: Vec<String> = shop.orders.iter().map(|o| o.date.to_string()).collect();
     days.sort();
     assert_eq!(days, ["2024-09-24", "2025-01-07"], "7 January, not 1 July");
@@ -208,7 +217,7 @@ fn us_dates_are_told_by_the_whole_column_and_never_guessed() {
     }
     let (_, shop) = import(
         dir.path(),
-        &[],
+        &["--currency", "USD"],
         &[(
             "items-iso.csv",
             &format!("{header}\n{}", row("2025-01-07", "T1")),
@@ -262,7 +271,7 @@ fn a_whitespace_separated_purchase_log_without_header_or_products_is_read() {
     let spent: i64 = shop
         .lines
         .iter()
-        .map(|l| l.quantity * l.unit_price_cents)
+        .map(|l| l.quantity * l.unit_price_cents.expect("priced"))
         .sum();
     assert_eq!(spent, 1177 + 1200 + 7700 + 2076);
 }
@@ -383,7 +392,7 @@ fn each_platforms_export_is_recognized_and_read_as_it_is_laid_out() {
             .assert()
             .success()
             .stdout(contains(preset));
-        let (json, shop) = import(dir.path(), &[], &[(file, &text)]);
+        let (json, shop) = import(dir.path(), &["--currency", "USD"], &[(file, &text)]);
         assert_eq!(shop.orders.len(), orders, "{file}: {json}");
         assert_eq!(units(&shop), bought, "{file}");
         assert_eq!(shop.customers.len(), customers, "{file}");
@@ -404,7 +413,7 @@ fn etsy_two_digit_years_and_named_month_dates_are_read_as_written() {
             .find(|f| f.0 == name)
             .map(|f| (f.0, f.2.clone()))
             .expect("fixture");
-        let (_, shop) = import(dir.path(), &[], &[(name, &text)]);
+        let (_, shop) = import(dir.path(), &["--currency", "USD"], &[(name, &text)]);
         shop.orders
             .iter()
             .map(|o| o.date)
@@ -423,11 +432,7 @@ fn a_mistaken_import_can_be_taken_back_while_it_is_the_newest_entry() {
     let db = dir.path().join("shop.candor");
     let shop = candor::shopgen::sample::sample_shop().expect("sample");
     Store::create(&db, &shop).expect("created");
-    let before = Store::open_for_reading(&db)
-        .expect("opens")
-        .0
-        .load()
-        .expect("loads");
+    let before = load(&db);
     let csv = format!(
         "{SHOPIFY_HEADER}\n#9001,wrong.shop@example.com,paid,,,yes,GBP,4.00,4.00,2026-05-03 10:00:00 +0100,1,Tea,4.00,T1,Wrong Shop,,,,,,0.00,,\n"
     );
@@ -553,11 +558,7 @@ fn a_refund_of_an_order_already_in_the_shop_is_reported_not_hidden() {
         serde_json::json!({}),
         "not 'left out'"
     );
-    let shop = Store::open_for_reading(&db)
-        .expect("opens")
-        .0
-        .load()
-        .expect("loads");
+    let shop = load(&db);
     assert_eq!(shop.orders.len(), 1, "the order stays, as the summary says");
     candor()
         .args(["import", "--actor", "Sam", "--db"])
@@ -719,7 +720,8 @@ fn a_zero_decimal_currency_keeps_whole_units() {
     let (json, shop) = import(dir.path(), &[], &[("orders_export_1.csv", &csv)]);
     assert_eq!(json["currency"], "JPY");
     assert_eq!(
-        shop.products[0].price_cents, 1200,
+        shop.products[0].price_cents,
+        Some(1200),
         "whole yen, not hundredths"
     );
     assert_eq!(shop.settings.currency.format(1200), "¥1,200");
@@ -836,11 +838,7 @@ fn a_shopify_products_export_fills_in_categories_tags_and_prices() {
         s["rows_left_out"]["rows that add only a picture to a product"],
         1
     );
-    let shop = Store::open_for_reading(&db)
-        .expect("opens")
-        .0
-        .load()
-        .expect("loads");
+    let shop = load(&db);
     let named = |name: &str| {
         shop.products
             .iter()
@@ -851,7 +849,7 @@ fn a_shopify_products_export_fills_in_categories_tags_and_prices() {
     let beans = named("Kenya AA beans - 250g");
     assert_eq!(beans.category, "Coffee", "Type first");
     assert_eq!(beans.tags, ["single origin", "light roast"]);
-    assert_eq!(beans.price_cents, 900);
+    assert_eq!(beans.price_cents, Some(900));
     let tea = named("Breakfast tea");
     assert_eq!(
         tea.category, "Tea",
@@ -905,7 +903,7 @@ fn the_current_shopify_products_layout_and_a_products_file_alone_make_a_catalogu
     let names: Vec<&str> = shop.products.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["Linen Apron - Sage / M", "Linen Apron - Rust / L"]);
     assert!(shop.products.iter().all(|p| p.category == "Aprons"));
-    assert_eq!(shop.products[1].price_cents, 3600);
+    assert_eq!(shop.products[1].price_cents, Some(3600));
     assert!(shop.orders.is_empty() && shop.customers.is_empty());
 }
 
@@ -928,5 +926,190 @@ fn a_products_export_beside_a_dollar_orders_export_is_in_dollars_too() {
         .iter()
         .find(|p| p.name == "Stoneware mug")
         .expect("the mug");
-    assert_eq!(mug.price_cents, 1200, "12 dollars");
+    assert_eq!(mug.price_cents, Some(1200), "12 dollars");
+}
+
+/// Runs `candor ARGS --db DB` and returns what it printed, which must be a success.
+fn on_shop(db: &Path, args: &[&str]) -> String {
+    let out = candor()
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn orders_without_prices_are_kept_with_their_prices_not_known() {
+    let dir = tempfile::tempdir().expect("dir");
+    // A WooCommerce orders file from the REST API: no price column at all.
+    let csv = "Order ID,Customer Email,Order Date,Products\n\
+               1041,ann@example.com,2024-05-03,\"Breakfast tea, Stoneware mug\"\n\
+               1042,ann@example.com,2024-05-20,Breakfast tea\n";
+    let mapping = r#"{"name":"WooCommerce REST orders","key_space":"woo","columns":{"order_id":"Order ID","email":"Customer Email","date":"Order Date","product_name":"Products"},"product_list":true}"#;
+    let mapping = write(dir.path(), "rest.json", mapping);
+    let args = ["--mapping", mapping.to_str().expect("utf-8")];
+    let (json, shop) = import(dir.path(), &args, &[("orders.csv", csv)]);
+    assert_eq!(json["files"][0]["lines_without_price"], 3, "{json}");
+    assert!(shop.products.iter().all(|p| p.price_cents.is_none()));
+    assert!(shop.lines.iter().all(|l| l.unit_price_cents.is_none()));
+    let db = dir.path().join("shop-orders.csv.candor");
+    let ann = shop.customers[0].id;
+    let held = about(&db, ann, &["held"]);
+    assert!(held.contains("prices not known"), "{held}");
+    let explained: Value =
+        serde_json::from_str(&about(&db, ann, &["explain", "--json"])).expect("json");
+    assert!(
+        explained["recommendations"][0]["price_cents"].is_null(),
+        "{explained}"
+    );
+    assert!(about(&db, ann, &["explain"]).contains("price not known"));
+    let audit: Value = serde_json::from_str(&on_shop(&db, &["audit", "--json"])).expect("json");
+    assert_eq!(audit["products_without_price"], 2);
+    assert!(
+        audit["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["id"] == "prices:not_known"),
+        "{audit}"
+    );
+
+    // A price given in a change, then undone, is not known again.
+    let tea = shop
+        .products
+        .iter()
+        .find(|p| p.name == "Breakfast tea")
+        .expect("tea")
+        .id;
+    let changes = write(
+        dir.path(),
+        "price.json",
+        &format!(r#"{{"changes":[{{"kind":"product","product":{tea},"price":4.0}}]}}"#),
+    );
+    let who = ["--actor", "Sam", "--reason", "priced the tea"];
+    let mut apply = vec!["apply", "--changes", changes.to_str().expect("utf-8")];
+    apply.extend(who);
+    on_shop(&db, &apply);
+    let priced = load(&db);
+    let price_of_tea = |shop: &Shop| {
+        shop.products
+            .iter()
+            .find(|p| p.id == tea)
+            .expect("tea")
+            .price_cents
+    };
+    assert_eq!(price_of_tea(&priced), Some(400));
+    let mut undo = vec!["undo", "--entry", "2"];
+    undo.extend(who);
+    on_shop(&db, &undo);
+    let undone = load(&db);
+    assert_eq!(price_of_tea(&undone), None, "not known again");
+    assert!(
+        undone
+            .products
+            .iter()
+            .all(|p| p.stock == priced.products[0].stock)
+    );
+
+    // A stock given to a product whose stock is not tracked is taken back the same way.
+    let stock = write(
+        dir.path(),
+        "stock.json",
+        &format!(r#"{{"changes":[{{"kind":"product","product":{tea},"stock":4}}]}}"#),
+    );
+    let mut apply = vec!["apply", "--changes", stock.to_str().expect("utf-8")];
+    apply.extend(who);
+    on_shop(&db, &apply);
+    let mut undo = vec!["undo", "--entry", "4"];
+    undo.extend(who);
+    on_shop(&db, &undo);
+    let undone = load(&db);
+    let tea_now = undone.products.iter().find(|p| p.id == tea).expect("tea");
+    assert_eq!(tea_now.stock_text(), "not tracked");
+}
+
+#[test]
+fn a_products_export_is_refused_where_it_would_misstate_a_product() {
+    let dir = tempfile::tempdir().expect("dir");
+    let header = "Handle,Title,Type,Tags,Option1 Name,Option1 Value,Variant SKU,Variant Price\n";
+    let cases = [
+        (
+            "negative.csv",
+            "rye,Rye loaf,Bread,,Title,Default Title,RYE,-3.40\n",
+            "not a price from 0",
+        ),
+        (
+            "shared-sku.csv",
+            "mug-a,Blue Mug,Mugs,,Title,Default Title,MUG-1,9.00\nmug-b,Red Mug,Mugs,,Title,Default Title,MUG-1,9.00\n",
+            "the code MUG-1 is given to two products",
+        ),
+        (
+            "euro.csv",
+            "rye,Rye loaf,Bread,,Title,Default Title,RYE,£3.40\ncard,Gift card,Gifts,,Title,Default Title,GC,€50.00\n",
+            "written in another currency than GBP",
+        ),
+    ];
+    for (name, rows, why) in cases {
+        let message = refused(dir.path(), &[], name, &format!("{header}{rows}"));
+        assert!(
+            message.contains(why) && message.contains(name),
+            "{name}: {message}"
+        );
+    }
+    let (_, shop) = import(
+        dir.path(),
+        &[],
+        &[(
+            "tags.csv",
+            &format!(
+                "{header}apron,Apron,Aprons,\"kitchen;gift, sale\",Title,Default Title,AP,20.00\n"
+            ),
+        )],
+    );
+    assert_eq!(shop.products[0].tags, ["kitchen", "gift", "sale"]);
+}
+
+#[test]
+fn an_orders_export_again_with_codes_filled_in_adds_no_product() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    let without = format!(
+        "{SHOPIFY_HEADER}\n#9001,ann@example.com,paid,,,yes,GBP,8.50,8.50,2024-05-03 10:00:00 +0100,1,Linen Apron - Sage,8.50,,Ann Lee,,,,,,0.00,,9001\n"
+    );
+    import_into(&db, &write(dir.path(), "orders_export_1.csv", &without));
+    let with_code = without.replace(",8.50,,Ann Lee", ",8.50,APR-SAGE,Ann Lee");
+    let again = import_into(&db, &write(dir.path(), "orders_export_2.csv", &with_code));
+    assert_eq!(again["summary"]["products_added"], 0, "{again}");
+    assert_eq!(again["summary"]["orders_already_imported"], 1);
+}
+
+#[test]
+fn a_price_written_with_a_currencys_own_sign_names_it_and_a_shared_sign_must_be_named() {
+    let dir = tempfile::tempdir().expect("dir");
+    let header = "Handle,Title,Type,Tags,Option1 Name,Option1 Value,Variant SKU,Variant Price\n";
+    let euro = format!("{header}rye,Rye loaf,Bread,,Title,Default Title,RYE,€3.40\n");
+    let (json, shop) = import(dir.path(), &[], &[("euro-prices.csv", &euro)]);
+    assert_eq!(json["currency"], "EUR", "{json}");
+    assert_eq!(json["currency_assumed"], false);
+    assert_eq!(shop.settings.currency.code(), "EUR");
+    let dollars = format!("{header}rye,Rye loaf,Bread,,Title,Default Title,RYE,$3.40\n");
+    let message = refused(dir.path(), &[], "dollar-prices.csv", &dollars);
+    assert!(message.contains("--currency"), "{message}");
+    let (json, _) = import(dir.path(), &["--currency", "CAD"], &[("cad.csv", &dollars)]);
+    assert_eq!(json["currency"], "CAD");
+    let wrong = candor()
+        .args(["import", "--currency", "XYZ", "--db"])
+        .arg(dir.path().join("never.candor"))
+        .arg(write(dir.path(), "x.csv", &dollars))
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&wrong).contains("ISO 4217"));
 }

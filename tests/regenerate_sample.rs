@@ -64,7 +64,7 @@ fn teaching_cases(shop: &mut Shop) {
                 (lines.iter_mut().find(|l| l.order == *order), colombian)
         {
             line.product = beans;
-            line.unit_price_cents = 850;
+            line.unit_price_cents = Some(850);
         }
     }
 

@@ -91,6 +91,7 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
                     stock,
                     category: category.map(str::to_owned),
                     tags: tagged.then(|| vec!["gift".to_owned(), "local".to_owned()]),
+                    price_not_known: false,
                 }
             ),
     ]
@@ -217,6 +218,7 @@ fn invalid_changes_are_refused_and_nothing_is_written() {
                 stock: None,
                 category: None,
                 tags: None,
+                price_not_known: false,
             },
             "field \"product\"",
         ),

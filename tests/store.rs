@@ -175,3 +175,45 @@ fn a_missing_file_names_itself() {
         "{err}"
     );
 }
+
+#[test]
+fn a_shop_from_before_unknown_prices_keeps_every_price_on_upgrade() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("v7.candor");
+    let mut conn = Connection::open(&path).expect("open");
+    conn.pragma_update(None, "application_id", schema::APPLICATION_ID)
+        .expect("id");
+    conn.pragma_update(None, "foreign_keys", true)
+        .expect("keys");
+    schema::migrations().to_version(&mut conn, 7).expect("v7");
+    conn.execute_batch(
+        "INSERT INTO shop_settings VALUES ('name', 'Old shop');
+         INSERT INTO products VALUES (1, 'Rye loaf', 'bread', '', 340, 5, 1);
+         INSERT INTO products VALUES (2, 'Mug', 'gifts', 'gift', 1200, 2, 0);
+         INSERT INTO customers (id, name, since, source) VALUES (1, 'Ann', '2026-01-01', 'test');
+         INSERT INTO orders VALUES (1, 1, '2026-01-02', 'in shop');
+         INSERT INTO order_lines VALUES (1, 1, 1, 2, 340);
+         INSERT INTO order_lines VALUES (2, 1, 2, 1, 1100);",
+    )
+    .expect("rows");
+    drop(conn);
+    let (store, _) = Store::open(&path).expect("upgraded");
+    let shop = store.load().expect("loads");
+    let prices: Vec<Option<i64>> = shop.products.iter().map(|p| p.price_cents).collect();
+    assert_eq!(prices, [Some(340), Some(1200)]);
+    let lines: Vec<(i64, Option<i64>)> = shop
+        .lines
+        .iter()
+        .map(|l| (l.product, l.unit_price_cents))
+        .collect();
+    assert_eq!(lines, [(1, Some(340)), (2, Some(1100))]);
+    let conn = Connection::open(&path).expect("open");
+    let broken: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .expect("check");
+    assert_eq!(broken, 0);
+    conn.execute("UPDATE products SET price_cents = NULL WHERE id = 2", [])
+        .expect("a price may now be unknown");
+}

@@ -97,6 +97,7 @@ fn import_person(dir: &Path, db: &Path, person: u8, granted: bool) {
         skip_bad_rows: false,
         who: who(),
         today: common::sample_day(),
+        currency: None,
     };
     candor::import::import(&request, &|_| {}, None).expect("imports");
 }

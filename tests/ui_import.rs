@@ -412,7 +412,7 @@ fn the_wizard_asks_which_currency_a_file_without_one_is_in() {
         .load()
         .expect("loads");
     assert_eq!(shop.settings.currency.code(), "EUR");
-    assert_eq!(shop.products[0].price_cents, 340);
+    assert_eq!(shop.products[0].price_cents, Some(340));
 }
 
 #[test]
@@ -454,5 +454,5 @@ fn a_products_export_is_recognized_and_fills_in_a_product_bought_before() {
         .expect("loads");
     assert_eq!(shop.products.len(), 1);
     assert_eq!(shop.products[0].category, "Coffee");
-    assert_eq!(shop.products[0].price_cents, 900);
+    assert_eq!(shop.products[0].price_cents, Some(900));
 }

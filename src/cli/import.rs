@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 
+use crate::engine::money::Currency;
 use crate::import::run::{Choice, ImportRequest, detect_file, write_bad_rows_report};
 use crate::import::{Mapping, PRESETS, import};
 
@@ -37,9 +38,17 @@ pub struct ImportArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+    /// The currency (ISO 4217, e.g. USD) of the prices of files that do not name theirs
+    #[arg(long, value_name = "CODE", value_parser = parse_currency)]
+    pub currency: Option<Currency>,
     /// The export files (CSV, or CSV compressed with gzip).
     #[arg(required = true, value_name = "INPUT.csv")]
     pub inputs: Vec<PathBuf>,
+}
+
+/// Reads `--currency`: an ISO 4217 code a shop can price in.
+fn parse_currency(code: &str) -> Result<Currency, String> {
+    Currency::from_code(code)
 }
 
 /// Runs `candor import`.
@@ -85,6 +94,7 @@ pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
         skip_bad_rows: args.skip_bad_rows.is_some(),
         who: super::simulation::attribution(&actor, &reason),
         today,
+        currency: args.currency,
     };
     let outcome = import(&request, &|_| {}, None)?;
     if let Some(report) = &args.skip_bad_rows {

@@ -112,7 +112,7 @@ pub fn explanation(out: &mut dyn Write, index: &ShopIndex, e: &Explanation) -> i
             "\n{}. {} ({category}{}) score {:.2}",
             r.rank,
             r.name,
-            e.currency.format(r.price_cents),
+            e.currency.price_text(r.price_cents),
             r.score
         )?;
         writeln!(out, "   {}", r.sentence)?;

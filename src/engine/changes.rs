@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::model::{ConsentEvent, CustomerId, PersonalField, ProductId, Shop};
+use super::money::MAX_PRICE_MINOR;
 use super::rules::{MAX_WEIGHT, MIN_WEIGHT, Rule};
 
 /// The largest stock a change may set (tracked stock; "not tracked" is not set by a change).
@@ -90,6 +91,10 @@ pub enum Change {
         /// New tags (all of them).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         tags: Option<Vec<String>>,
+        /// The price becomes "not known" (the undo of a price given to a product whose
+        /// price was not known); not with `price`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        price_not_known: bool,
     },
 }
 
@@ -216,6 +221,7 @@ impl Change {
                 stock,
                 category,
                 tags,
+                price_not_known,
             } => {
                 let name = shop
                     .products
@@ -229,6 +235,9 @@ impl Change {
                         "price {}",
                         currency.format(currency.from_major(*p))
                     ));
+                }
+                if *price_not_known {
+                    parts.push(super::money::PRICE_NOT_KNOWN.to_owned());
                 }
                 if let Some(s) = stock {
                     parts.push(format!("stock {s}"));
@@ -388,8 +397,10 @@ fn apply_one(
             stock,
             category,
             tags,
+            price_not_known,
         } => {
             let edit = ProductEdit {
+                price_not_known: *price_not_known,
                 price: *price,
                 stock: *stock,
                 category: category.as_deref(),
@@ -436,6 +447,7 @@ fn set_field(
 
 /// What a `product` change sets.
 struct ProductEdit<'a> {
+    price_not_known: bool,
     price: Option<f64>,
     stock: Option<i64>,
     category: Option<&'a str>,
@@ -457,7 +469,7 @@ fn set_product(
         .ok_or_else(|| ("product", format!("there is no product number {product}")))?;
     let state = |p: &super::model::Product| {
         json!({
-            "price": currency.to_major(p.price_cents),
+            "price": p.price_cents.map(|c| currency.to_major(c)),
             "stock": p.stock,
             "category": p.category,
             "tags": p.tags,
@@ -465,7 +477,10 @@ fn set_product(
     };
     let before = state(p);
     if let Some(price) = edit.price {
-        p.price_cents = currency.from_major(price);
+        p.price_cents = Some(currency.from_major(price));
+    }
+    if edit.price_not_known {
+        p.price_cents = None;
     }
     if let Some(stock) = edit.stock {
         p.stock = stock;
@@ -489,23 +504,31 @@ fn check_product_edit(
         && edit.stock.is_none()
         && edit.category.is_none()
         && edit.tags.is_none()
+        && !edit.price_not_known
     {
         return Err((
             "price",
             "give a price, a stock, a category or tags".to_owned(),
         ));
     }
+    if edit.price_not_known && edit.price.is_some() {
+        return Err((
+            "price_not_known",
+            "give a price or say it is not known, not both".to_owned(),
+        ));
+    }
     if let Some(p) = edit.price {
-        if !p.is_finite() || !(0.0..=1_000_000.0).contains(&p) {
+        let per = currency.minor_per_major() as f64;
+        if !p.is_finite() || !(0.0..=MAX_PRICE_MINOR as f64).contains(&(p * per)) {
             return Err((
                 "price",
                 format!(
-                    "{p} is not a price in {} from 0 to 1,000,000",
-                    currency.code()
+                    "{p} is not a price in {} from 0 to {}",
+                    currency.code(),
+                    currency.format(MAX_PRICE_MINOR)
                 ),
             ));
         }
-        let per = currency.minor_per_major() as f64;
         if ((p * per) - (p * per).round()).abs() > 1e-6 {
             return Err((
                 "price",
@@ -517,7 +540,9 @@ fn check_product_edit(
             ));
         }
     }
+    // The "not tracked" marker is taken back by an undo; any other stock is in range.
     if let Some(s) = edit.stock
+        && s != super::model::STOCK_NOT_TRACKED
         && !(0..=MAX_STOCK).contains(&s)
     {
         return Err(("stock", format!("{s} is not a stock from 0 to {MAX_STOCK}")));
@@ -580,22 +605,30 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             field: field.clone(),
             value: b["value"].as_str().map(str::to_owned),
         },
+        // Only what the change set is set back: a stock that was not tracked is never
+        // written back as a number, and a price that was not known becomes so again.
         Change::Product {
             product,
+            price,
+            stock,
             category,
             tags,
-            ..
-        } => Change::Product {
-            product: *product,
-            price: b["price"].as_f64(),
-            stock: b["stock"].as_i64(),
-            category: category
-                .as_ref()
-                .and(b["category"].as_str().map(str::to_owned)),
-            tags: tags
-                .as_ref()
-                .and_then(|_| serde_json::from_value(b["tags"].clone()).ok()),
-        },
+            price_not_known,
+        } => {
+            let priced = price.is_some() || *price_not_known;
+            Change::Product {
+                product: *product,
+                price: b["price"].as_f64().filter(|_| priced),
+                stock: stock.and(b["stock"].as_i64()),
+                category: category
+                    .as_ref()
+                    .and(b["category"].as_str().map(str::to_owned)),
+                tags: tags
+                    .as_ref()
+                    .and_then(|_| serde_json::from_value(b["tags"].clone()).ok()),
+                price_not_known: priced && b["price"].is_null(),
+            }
+        }
     })
 }
 

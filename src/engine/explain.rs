@@ -46,8 +46,8 @@ pub struct Recommendation {
     pub name: String,
     /// Product category.
     pub category: String,
-    /// Price in minor units of the shop's currency (pence for GBP).
-    pub price_cents: i64,
+    /// Price in minor units of the shop's currency (pence for GBP); `null` when not known.
+    pub price_cents: Option<i64>,
     /// Exactly the sum of `contributions[].value`.
     pub score: f64,
     /// One sentence staff can read out to the customer.
@@ -396,7 +396,13 @@ fn fill_reason(index: &ShopIndex, rule: &Rule, product: usize, dates: &[NaiveDat
         .replace("{category}", category)
         .replace("{product}", &p.name)
         .replace("{tag}", &tag)
-        .replace("{band}", index.price_band(product).label())
+        .replace(
+            "{band}",
+            index.price_band(product).map_or(
+                super::money::PRICE_NOT_KNOWN,
+                super::rules::PriceBand::label,
+            ),
+        )
         .replace("{count}", &dates.len().to_string())
         .replace("{times}", &times_text(dates.len()))
         .replace("{since}", &date_or_blank(dates.first()))

@@ -82,14 +82,16 @@ impl CustomerFeature {
                 .map(|o| shop.orders[o].date)
                 .max()
                 .map(|d| (today - d).num_days() as f64),
+            // Not known when any line of the year has no price: a sum of the rest would
+            // understate it.
             Self::SpendLastYear => {
-                let cents: i64 = index
+                let cents: Option<i64> = index
                     .orders_of(customer)
                     .filter(|&o| shop.orders[o].date > year_ago)
                     .flat_map(|o| index.lines_of(o))
-                    .map(|l| shop.lines[l].quantity * shop.lines[l].unit_price_cents)
+                    .map(|l| Some(shop.lines[l].quantity * shop.lines[l].unit_price_cents?))
                     .sum();
-                Some(shop.settings.currency.to_major(cents))
+                cents.map(|c| shop.settings.currency.to_major(c))
             }
             Self::Age => c.birth_date.map(|b| f64::from(age_on(b, today))),
             Self::DaysToBirthday => c.birth_date.map(|b| days_to_birthday(b, today) as f64),

@@ -80,8 +80,9 @@ pub struct HeldLine {
     pub name: String,
     /// Units.
     pub quantity: i64,
-    /// Unit price in minor units of the shop's currency (pence for GBP).
-    pub unit_price_cents: i64,
+    /// Unit price in minor units of the shop's currency (pence for GBP); `null` when the
+    /// export did not say.
+    pub unit_price_cents: Option<i64>,
 }
 
 /// A purpose's current state and history for this customer.
@@ -225,16 +226,23 @@ pub fn held(index: &ShopIndex, customer: usize) -> Held {
 
 fn orders_summary(orders: &[HeldOrder], currency: super::money::Currency) -> String {
     let lines: usize = orders.iter().map(|o| o.lines.len()).sum();
-    let cents: i64 = orders
-        .iter()
-        .flat_map(|o| &o.lines)
-        .map(|l| l.quantity * l.unit_price_cents)
+    let all = || orders.iter().flat_map(|o| &o.lines);
+    let cents: i64 = all()
+        .filter_map(|l| Some(l.quantity * l.unit_price_cents?))
         .sum();
+    let unpriced = all().filter(|l| l.unit_price_cents.is_none()).count();
+    let total = match unpriced {
+        0 => format!("{} in total", currency.format(cents)),
+        n if n == lines => "prices not known".to_owned(),
+        n => format!(
+            "{} in total for the lines with a known price ({n} without)",
+            currency.format(cents)
+        ),
+    };
     match (orders.first(), orders.last()) {
         (Some(first), Some(last)) => format!(
-            "{} orders, {lines} lines, {} in total, {} to {}",
+            "{} orders, {lines} lines, {total}, {} to {}",
             orders.len(),
-            currency.format(cents),
             first.date,
             last.date
         ),

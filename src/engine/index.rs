@@ -160,7 +160,7 @@ pub struct ShopIndex {
     categories: Vec<String>,
     product_category: Vec<Pos>,
     products_by_category: Groups,
-    price_band: Vec<PriceBand>,
+    price_band: Vec<Option<PriceBand>>,
     by_popularity: Vec<Pos>,
     purposes: Vec<String>,
     granted: Vec<u64>,
@@ -295,8 +295,8 @@ impl ShopIndex {
             .ok()
     }
 
-    /// Price band of a product.
-    pub fn price_band(&self, product: usize) -> PriceBand {
+    /// Price band of a product; `None` when its price is not known.
+    pub fn price_band(&self, product: usize) -> Option<PriceBand> {
         self.price_band[product]
     }
 
@@ -324,25 +324,27 @@ impl ShopIndex {
     }
 }
 
-/// Bands by quartile of the shop's own prices: below Q1 budget, Q3 and above premium.
-fn price_bands(shop: &Shop) -> Vec<PriceBand> {
-    let mut prices: Vec<i64> = shop.products.iter().map(|p| p.price_cents).collect();
+/// Bands by quartile of the shop's own known prices: below Q1 budget, Q3 and above
+/// premium; `None` for a product whose price is not known (it is in no band).
+fn price_bands(shop: &Shop) -> Vec<Option<PriceBand>> {
+    let mut prices: Vec<i64> = shop.products.iter().filter_map(|p| p.price_cents).collect();
     prices.sort_unstable();
     if prices.is_empty() {
-        return Vec::new();
+        return vec![None; shop.products.len()];
     }
     let q1 = prices[prices.len() / 4];
     let q3 = prices[(prices.len() * 3) / 4];
     shop.products
         .iter()
         .map(|p| {
-            if p.price_cents >= q3 && q3 > q1 {
+            let price = p.price_cents?;
+            Some(if price >= q3 && q3 > q1 {
                 PriceBand::Premium
-            } else if p.price_cents < q1 {
+            } else if price < q1 {
                 PriceBand::Budget
             } else {
                 PriceBand::Standard
-            }
+            })
         })
         .collect()
 }

@@ -238,8 +238,9 @@ pub struct Product {
     pub category: String,
     /// Free tags, e.g. "new", "treat", "gluten-free".
     pub tags: Vec<String>,
-    /// Price in minor units of the shop's currency (pence for GBP, whole yen for JPY).
-    pub price_cents: i64,
+    /// Price in minor units of the shop's currency (pence for GBP, whole yen for JPY);
+    /// `None` when the shop's files did not say (JSON `null`).
+    pub price_cents: Option<i64>,
     /// Units in stock; zero or less means it cannot be recommended.
     /// [`STOCK_NOT_TRACKED`] when the shop's records carry no stock figures.
     pub stock: i64,
@@ -269,8 +270,9 @@ pub struct OrderLine {
     pub product: ProductId,
     /// Units; negative for a return.
     pub quantity: i64,
-    /// Price paid per unit, in minor units of the shop's currency.
-    pub unit_price_cents: i64,
+    /// Price paid per unit, in minor units of the shop's currency; `None` when the export
+    /// did not say (JSON `null`).
+    pub unit_price_cents: Option<i64>,
 }
 
 /// Something a customer can consent to, e.g. personalized recommendations.
@@ -392,7 +394,7 @@ pub const NO_CATEGORY_IN_WORDS: &str = "from us";
 impl Product {
     /// The price formatted for people in the shop's currency, e.g. "£4.50".
     pub fn price_text(&self, currency: Currency) -> String {
-        currency.format(self.price_cents)
+        currency.price_text(self.price_cents)
     }
 
     /// Whether this is a real product rather than postage, a fee or a discount.

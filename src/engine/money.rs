@@ -14,6 +14,13 @@ impl Default for Currency {
     }
 }
 
+/// The highest price Candor takes, in minor units: 1,000,000.00 of a two-decimal
+/// currency (¥100,000,000; 100,000.000 of a three-decimal one).
+pub const MAX_PRICE_MINOR: i64 = 100_000_000;
+
+/// What Candor says of a price the shop's files did not give.
+pub const PRICE_NOT_KNOWN: &str = "price not known";
+
 /// Symbols written before the amount with no space, as shops in those currencies do.
 const SYMBOL_FIRST: [&str; 8] = ["£", "$", "€", "¥", "₹", "₩", "₪", "₱"];
 
@@ -68,6 +75,12 @@ impl Currency {
         }
     }
 
+    /// Whether `sign` (£, $, €, ¥, ₹, …) is written for this currency: `$` for USD, CAD
+    /// or AUD, `¥` for JPY or CNY.
+    pub fn uses_sign(self, sign: char) -> bool {
+        self.0.symbol().symbol.contains(sign)
+    }
+
     /// An amount of minor units for people: "£1,234.50", "¥1,200", "1,234.50 SEK".
     pub fn format(self, minor: i64) -> String {
         let sign = if minor < 0 { "-" } else { "" };
@@ -79,6 +92,11 @@ impl Currency {
             d => format!("{whole}.{:0width$}", abs % per, width = d as usize),
         };
         self.with_symbol(sign, &amount)
+    }
+
+    /// A price that may not be known: "£4.50", or "price not known".
+    pub fn price_text(self, minor: Option<i64>) -> String {
+        minor.map_or_else(|| PRICE_NOT_KNOWN.to_owned(), |m| self.format(m))
     }
 
     /// A whole number of major units for people, without decimals: "£25", "25 SEK".

@@ -304,7 +304,10 @@ fn static_target_products(index: &ShopIndex, target: &Target) -> Option<Vec<usiz
             all.filter(|&p| shop.products[p].tags.iter().any(|t| t == tag))
                 .collect(),
         ),
-        Target::PriceBand { band } => Some(all.filter(|&p| index.price_band(p) == *band).collect()),
+        Target::PriceBand { band } => Some(
+            all.filter(|&p| index.price_band(p) == Some(*band))
+                .collect(),
+        ),
         Target::BoughtCategory | Target::BoughtProduct => None,
     }
 }
@@ -343,7 +346,7 @@ pub fn product_matches(index: &ShopIndex, target: &Target, product: usize, ancho
         Target::Any => true,
         Target::Category { category } => &p.category == category,
         Target::Tag { tag } => p.tags.iter().any(|t| t == tag),
-        Target::PriceBand { band } => index.price_band(product) == *band,
+        Target::PriceBand { band } => index.price_band(product) == Some(*band),
         Target::BoughtCategory => index.category_of(product) == index.category_of(anchor),
         Target::BoughtProduct => product == anchor,
     }

@@ -238,10 +238,13 @@ pub fn impact(index: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
     exposure.sort_by_key(|e| (std::cmp::Reverse(e.change.abs()), e.product));
 
     let currency = shop.settings.currency;
+    // Products whose price is not known are left out of the mean.
     let mean_price = |lists: &Lists| {
-        let (sum, n) = lists.iter().flatten().fold((0i64, 0usize), |(s, n), &p| {
-            (s + shop.products[p as usize].price_cents, n + 1)
-        });
+        let known = lists
+            .iter()
+            .flatten()
+            .filter_map(|&p| shop.products[p as usize].price_cents);
+        let (sum, n) = known.fold((0i64, 0usize), |(s, n), price| (s + price, n + 1));
         if n == 0 {
             0.0
         } else {
@@ -280,7 +283,11 @@ pub fn impact(index: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
             after: mean_price(after),
         },
         recommended_price_bands: shares(&band_names, &|p| {
-            price_band(shop.products[p].price_cents, currency)
+            shop.products[p]
+                .price_cents
+                .map_or(PRICE_BAND_BOUNDS.len() + 1, |price| {
+                    price_band(price, currency)
+                })
         }),
         category_share: shares(index.categories(), &|p| index.category_of(p)),
     }
@@ -290,7 +297,8 @@ pub fn impact(index: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
 /// shop's currency (the same for every shop of a currency, so they compare).
 const PRICE_BAND_BOUNDS: [i64; 4] = [3, 5, 10, 25];
 
-/// The names of the price bands: "under £3", "£3–£5", …, "£25 and over".
+/// The names of the price bands: "under £3", "£3–£5", …, "£25 and over", and "price not
+/// known" (shown only where such products are recommended).
 pub fn price_band_names(currency: Currency) -> Vec<String> {
     let [a, b, c, d] = PRICE_BAND_BOUNDS.map(|n| currency.format_whole(n));
     vec![
@@ -299,6 +307,7 @@ pub fn price_band_names(currency: Currency) -> Vec<String> {
         format!("{b}–{c}"),
         format!("{c}–{d}"),
         format!("{d} and over"),
+        super::money::PRICE_NOT_KNOWN.to_owned(),
     ]
 }
 

@@ -42,7 +42,7 @@ pub fn customer_card(
         }
         @for r in &recs {
             div.rec {
-                h2 { (r.name) " (" (shop.settings.currency.format(r.price_cents)) ")" }
+                h2 { (r.name) " (" (shop.settings.currency.price_text(r.price_cents)) ")" }
                 p { (r.sentence) }
                 ul {
                     @for c in &r.contributions {

@@ -47,7 +47,7 @@ pub fn subject_page(r: &SubjectRecords) -> String {
                         td.num { (o.order) }
                         td { (o.date.format("%-d %b %Y")) }
                         td { (o.channel) }
-                        td { (o.lines.iter().map(|l| format!("{} × {} ({})", l.quantity, l.name, r.currency.format(l.unit_price_cents))).collect::<Vec<_>>().join("; ")) }
+                        td { (o.lines.iter().map(|l| format!("{} × {} ({})", l.quantity, l.name, r.currency.price_text(l.unit_price_cents))).collect::<Vec<_>>().join("; ")) }
                     }
                 }
             }

@@ -9,7 +9,7 @@ use super::ImportError;
 use super::mapping::{Mapping, Role};
 use super::number;
 use super::parse::ImportedProduct;
-use crate::engine::money::Currency;
+use crate::engine::money::{Currency, MAX_PRICE_MINOR};
 
 /// The option value Shopify writes for a product without variants.
 const NO_VARIANT: &str = "Default Title";
@@ -32,13 +32,17 @@ pub struct CatalogueRow<'a> {
     pub currency: Currency,
 }
 
-/// Reads one catalogue row into a product; `heads` carries each group's first row to the
-/// rows after it. A row with nothing but an image (no code, price or variant) is left out.
+/// The longest category or tag a products export may give.
+const MAX_LABEL_CHARS: usize = 100;
+
+/// Reads one catalogue row into a product, and whether its price was rounded to the
+/// currency's smallest unit; `heads` carries each group's first row to the rows after it.
+/// A row with nothing but an image (no code, price or variant) is left out.
 pub fn read_catalogue_row(
     mapping: &Mapping,
     row: &CatalogueRow<'_>,
     heads: &mut HashMap<String, GroupHead>,
-) -> Result<ImportedProduct, ImportError> {
+) -> Result<(ImportedProduct, bool), ImportError> {
     let (get, bad) = (row.get, row.bad);
     let group = get(Role::ProductGroup, " ");
     let code = get(Role::ProductCode, " ");
@@ -53,6 +57,7 @@ pub fn read_catalogue_row(
             "rows that add only a picture to a product".to_owned(),
         ));
     }
+    check_labels(&head, bad)?;
     let title = head
         .title
         .ok_or_else(|| bad(Role::ProductName, "the product has no name".to_owned()))?;
@@ -60,17 +65,35 @@ pub fn read_catalogue_row(
         Some(v) => format!("{title} - {v}"),
         None => title,
     };
-    let price = price.ok_or_else(|| bad(Role::UnitPrice, "the price is blank".to_owned()))?;
-    let (price_cents, _) = number::parse(&price, mapping.decimal_comma)
-        .map_err(|reason| bad(Role::UnitPrice, format!("the price: {reason}")))?
-        .minor_units(row.currency.decimals());
+    let (price_cents, rounded) = match price {
+        None => (None, false),
+        Some(text) => {
+            if !number::fits_currency(&text, row.currency) {
+                return Err(bad(Role::UnitPrice, other_currency(&text, row.currency)));
+            }
+            let (minor, rounded) = number::parse(&text, mapping.decimal_comma)
+                .map_err(|reason| bad(Role::UnitPrice, format!("the price: {reason}")))?
+                .minor_units(row.currency.decimals());
+            if !(0..=MAX_PRICE_MINOR).contains(&minor) {
+                return Err(bad(
+                    Role::UnitPrice,
+                    format!(
+                        "the price {} is not a price from 0 to {}",
+                        super::quote(&text),
+                        row.currency.format(MAX_PRICE_MINOR)
+                    ),
+                ));
+            }
+            (Some(minor), rounded)
+        }
+    };
     let space = &mapping.key_space;
     let name_key = format!("{space}:name:{}", name.to_lowercase());
     let (key, also_key) = match &code {
         Some(c) => (format!("{space}:{c}"), Some(name_key)),
         None => (name_key, None),
     };
-    Ok(ImportedProduct {
+    let product = ImportedProduct {
         key,
         also_key,
         name,
@@ -78,11 +101,48 @@ pub fn read_catalogue_row(
             .category
             .unwrap_or_else(|| mapping.default_category.clone()),
         tags: head.tags,
-        price_cents: price_cents.abs(),
+        price_cents,
         not_a_product: code.as_deref().is_some_and(|c| mapping.is_not_product(c)),
         repeatable: mapping.repeatable,
         catalogue: true,
-    })
+    };
+    Ok((product, rounded))
+}
+
+/// Why a price written in another currency than the one it is read in is refused.
+pub fn other_currency(text: &str, currency: Currency) -> String {
+    format!(
+        "the price {} is written in another currency than {}, which these prices are read in; if the file is in that currency, name it (--currency on the command line, \"Prices are in\" in the window, or \"currency\" in the mapping) and import it into a shop of that currency",
+        super::quote(text),
+        currency.code()
+    )
+}
+
+/// A category or tag is at most [`MAX_LABEL_CHARS`] characters.
+fn check_labels(
+    head: &GroupHead,
+    bad: &dyn Fn(Role, String) -> ImportError,
+) -> Result<(), ImportError> {
+    let too_long = |s: &String| s.chars().count() > MAX_LABEL_CHARS;
+    if let Some(c) = head.category.as_ref().filter(|c| too_long(c)) {
+        return Err(bad(
+            Role::Category,
+            format!(
+                "the category is {} characters; at most {MAX_LABEL_CHARS}",
+                c.chars().count()
+            ),
+        ));
+    }
+    if let Some(t) = head.tags.iter().find(|t| too_long(t)) {
+        return Err(bad(
+            Role::Tags,
+            format!(
+                "a tag is {} characters; at most {MAX_LABEL_CHARS}",
+                t.chars().count()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The row's own title, category and tags, each falling back on its group's first row.
@@ -98,9 +158,9 @@ fn head_of(get: &dyn Fn(Role, &str) -> Option<String>, group: Option<&GroupHead>
     });
     let tags: Vec<String> = get(Role::Tags, ", ")
         .map(|t| {
-            t.split(',')
+            t.split([',', ';'])
                 .map(str::trim)
-                .filter(|t| !t.is_empty() && !t.contains(';'))
+                .filter(|t| !t.is_empty())
                 .map(str::to_owned)
                 .collect()
         })
@@ -131,7 +191,7 @@ mod tests {
             bad: &bad,
             currency: Currency::GBP,
         };
-        read_catalogue_row(&mapping, &row, heads).expect("reads")
+        read_catalogue_row(&mapping, &row, heads).expect("reads").0
     }
 
     #[test]
@@ -167,7 +227,7 @@ mod tests {
         assert_eq!(second.name, "Linen Apron - Rust");
         assert_eq!(second.category, "Aprons");
         assert_eq!(second.tags, ["kitchen", "linen"]);
-        assert_eq!(second.price_cents, 3650);
+        assert_eq!(second.price_cents, Some(3650));
     }
 
     #[test]

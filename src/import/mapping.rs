@@ -433,12 +433,6 @@ impl Mapping {
         if self.has_orders() && !self.columns.contains_key(&Role::Date) {
             return Some("say which column holds the order date".to_owned());
         }
-        if self.has_orders()
-            && !self.columns.contains_key(&Role::UnitPrice)
-            && !self.columns.contains_key(&Role::LineTotal)
-        {
-            return Some("say which column holds the price (per unit or for the line)".to_owned());
-        }
         None
     }
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use super::ImportError;
 use super::keys::{KeyKind, erased_key_hash, stored_key};
 use super::parse::{Batch, FileCounts, ImportedProduct, phone_key};
 use crate::engine::changes::{Applied, Change, ChangeContext, apply_all};
@@ -138,7 +139,7 @@ pub fn merge(
     today: NaiveDate,
     now: DateTime<Utc>,
     actor: &str,
-) -> Merged {
+) -> Result<Merged, ImportError> {
     let mut out = shop.clone();
     let mut summary = Summary {
         rows_read: batch.rows,
@@ -309,10 +310,9 @@ pub fn merge(
         now,
         actor: actor.to_owned(),
     };
-    // Every change names a customer that exists and a value field, so none can fail;
-    // should one ever, the import keeps the customer's old values rather than stop.
-    let (mut out, mut updates) =
-        apply_all(out.clone(), &changes, &ctx).unwrap_or((out, Vec::new()));
+    // Every change names a customer that exists and a value field; one that cannot be
+    // made stops the import, which then changes nothing.
+    let (mut out, mut updates) = apply_all(out, &changes, &ctx).map_err(ImportError::Change)?;
     if !updates.is_empty() {
         let customers = Arc::make_mut(&mut out.customers);
         for (id, field, source) in sources {
@@ -343,7 +343,7 @@ pub fn merge(
     let used_products: HashSet<usize> = batch
         .orders
         .iter()
-        .filter(|o| !known.keys.contains_key(&(KeyKind::Product, o.key.clone())))
+        .filter(|o| !known.keys.contains_key(&(KeyKind::Order, o.key.clone())))
         .flat_map(|o| o.lines.iter().map(|l| l.product))
         .collect();
     for (i, p) in batch.products.iter().enumerate() {
@@ -395,10 +395,10 @@ pub fn merge(
     if !added_products.is_empty() {
         Arc::make_mut(&mut out.products).extend(added_products);
     }
-    // Every change names a product that exists and carries checked values; should one
-    // ever fail, the products keep their old values rather than the import stop.
+    // Every change names a product that exists and carries values checked on reading;
+    // one that cannot be made stops the import, which then changes nothing.
     let (mut out, product_updates) =
-        apply_all(out.clone(), &product_changes, &ctx).unwrap_or((out, Vec::new()));
+        apply_all(out, &product_changes, &ctx).map_err(ImportError::Change)?;
     summary.products_updated = product_updates.len();
     summary.product_prices_changed = product_updates
         .iter()
@@ -459,7 +459,7 @@ pub fn merge(
         Arc::make_mut(&mut out.consents).extend(decided.events);
     }
 
-    Merged {
+    Ok(Merged {
         shop: out,
         consent_conflicts: decided.conflicts,
         new_customers,
@@ -470,7 +470,7 @@ pub fn merge(
         first_new_consent,
         new_keys,
         summary,
-    }
+    })
 }
 
 /// What a products export changes about a product already in the shop: a category where
@@ -487,12 +487,16 @@ fn catalogue_change(shop: &Shop, id: i64, p: &ImportedProduct) -> Option<Change>
         all.extend(missing.into_iter().cloned());
         all
     });
-    let price = (p.price_cents != now.price_cents).then(|| currency.to_major(p.price_cents));
+    let price = p
+        .price_cents
+        .filter(|&price| Some(price) != now.price_cents)
+        .map(|price| currency.to_major(price));
     (category.is_some() || tags.is_some() || price.is_some()).then_some(Change::Product {
         product: id,
         price,
         stock: None,
         category,
         tags,
+        price_not_known: false,
     })
 }

@@ -131,6 +131,9 @@ pub enum ImportError {
         /// The files' currency code.
         files: String,
     },
+    /// A value of the files could not be taken into the shop (a bound of a change).
+    #[error("a value in these files could not be taken into the shop: {0}; nothing was imported")]
+    Change(crate::engine::changes::ChangeError),
     /// The person cancelled.
     #[error("the import was cancelled; nothing was imported")]
     Cancelled,

@@ -46,6 +46,56 @@ fn strip_currency(text: &str) -> &str {
     t
 }
 
+/// Whether the currency sign or three-letter code written with an amount (`€50.00`,
+/// `50.00 USD`), if any, is `currency`'s; an amount without one fits any currency.
+pub fn fits_currency(text: &str, currency: crate::engine::money::Currency) -> bool {
+    let t = text
+        .trim()
+        .trim_start_matches(['(', '-', '+'])
+        .trim_end_matches(')');
+    let sign = t
+        .chars()
+        .next()
+        .filter(|c| CURRENCY_SIGNS.contains(c))
+        .or_else(|| t.chars().last().filter(|c| CURRENCY_SIGNS.contains(c)));
+    if let Some(sign) = sign {
+        return currency.uses_sign(sign);
+    }
+    let letters = |s: &str| s.len() == 3 && s.chars().all(|c| c.is_ascii_uppercase());
+    let code = t.get(..3).filter(|s| letters(s)).or_else(|| {
+        t.len()
+            .checked_sub(3)
+            .and_then(|i| t.get(i..))
+            .filter(|s| letters(s))
+    });
+    code.is_none_or(|c| c == currency.code())
+}
+
+/// The currency an amount names by itself: a sign only one currency uses (£, €, ₹) or
+/// an ISO code (`USD 4.50`); `None` for `$` and `¥`, which several currencies use.
+pub fn named_currency(text: &str) -> Option<crate::engine::money::Currency> {
+    use crate::engine::money::Currency;
+    let t = text
+        .trim()
+        .trim_start_matches(['(', '-', '+'])
+        .trim_end_matches(')');
+    let by_sign = |c: char| match c {
+        '£' => Currency::from_code("GBP").ok(),
+        '€' => Currency::from_code("EUR").ok(),
+        '₹' => Currency::from_code("INR").ok(),
+        _ => None,
+    };
+    let first = t.chars().next()?;
+    let last = t.chars().last()?;
+    by_sign(first).or_else(|| by_sign(last)).or_else(|| {
+        let code = |s: Option<&str>| {
+            s.filter(|s| s.chars().all(|c| c.is_ascii_uppercase()))
+                .and_then(|s| Currency::from_code(s).ok())
+        };
+        code(t.get(..3)).or_else(|| code(t.len().checked_sub(3).and_then(|i| t.get(i..))))
+    })
+}
+
 /// Reads `text` as a number; `decimal_comma` says the file writes `1.234,50`.
 pub fn parse(text: &str, decimal_comma: bool) -> Result<Exact, String> {
     let quoted = super::quote(text);

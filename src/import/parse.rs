@@ -111,6 +111,9 @@ pub struct FileCounts {
     pub lines_without_product: usize,
     /// The currencies of the file's prices, where a column or the mapping says (ISO 4217).
     pub currencies: Vec<String>,
+    /// Order lines whose price the file does not give (no price column, or a blank one):
+    /// their price is not known.
+    pub lines_without_price: usize,
     /// Products (or variants) read from a products export.
     pub catalogue_products: usize,
     /// The currency the file's prices were taken to be in where neither a column nor the
@@ -132,6 +135,7 @@ impl FileCounts {
         self.fields_from_newer_record += other.fields_from_newer_record;
         self.lines_without_product += other.lines_without_product;
         self.catalogue_products += other.catalogue_products;
+        self.lines_without_price += other.lines_without_price;
         for c in &other.currencies {
             if !self.currencies.contains(c) {
                 self.currencies.push(c.clone());
@@ -158,7 +162,7 @@ pub struct ImportedProduct {
     /// Its tags (from a products export).
     pub tags: Vec<String>,
     /// The unit price of its latest sale, in pence.
-    pub price_cents: i64,
+    pub price_cents: Option<i64>,
     /// Whether it is postage, a fee or a discount rather than a product.
     pub not_a_product: bool,
     /// Whether people buy it again.
@@ -176,7 +180,7 @@ pub struct ImportedLine {
     /// Units; negative for a return.
     pub quantity: i64,
     /// Price per unit, in pence.
-    pub unit_price_cents: i64,
+    pub unit_price_cents: Option<i64>,
 }
 
 /// An order as the files describe it.
@@ -253,6 +257,8 @@ pub struct Batch {
     product_index: HashMap<String, usize>,
     order_index: HashMap<String, usize>,
     group_heads: HashMap<String, GroupHead>,
+    /// Each catalogue product's name key, while only one product of the export has it.
+    catalogue_names: HashMap<String, usize>,
 }
 
 /// How to treat rows that cannot be read, and how to report progress.
@@ -275,8 +281,8 @@ struct RowData {
     consents: Vec<(String, bool, String)>,
     /// The currency the row's price was read in, and whether the row or mapping named it.
     currency: Option<(Currency, bool)>,
-    /// The product of a catalogue row.
-    product: Option<ImportedProduct>,
+    /// The product of a catalogue row, and whether its price was rounded.
+    product: Option<(ImportedProduct, bool)>,
 }
 
 struct OrderPart {
@@ -285,7 +291,7 @@ struct OrderPart {
     fate: Fate,
     /// Whether the row does not say what was bought.
     unnamed: bool,
-    lines: Vec<(ImportedProduct, i64, i64)>,
+    lines: Vec<(ImportedProduct, i64, Option<i64>)>,
     /// Whether its price had to be rounded to a whole penny.
     price_rounded: bool,
 }
@@ -391,6 +397,7 @@ impl Batch {
                     first_line_of.insert(c.key.clone(), row.line);
                 }
                 self.check_order(table, mapping, &data, row.line)?;
+                self.check_catalogue(table, mapping, &data, row.line)?;
                 self.add(data, mapping, table, row.line);
                 Ok(())
             });
@@ -483,21 +490,64 @@ impl Batch {
         })
     }
 
-    /// The counts of the file being read.
     /// Adds a product of a products export, or gives the product already read under its
-    /// key the export's name, category, tags and price.
-    fn add_catalogue_product(&mut self, p: ImportedProduct) {
+    /// key the export's name, category, tags and price. A name that two products of the
+    /// export share recognizes neither.
+    fn add_catalogue_product(&mut self, mut p: ImportedProduct) {
         self.counts().catalogue_products += 1;
-        match self.product_index.get(&p.key) {
-            Some(&i) => self.products[i] = p,
+        let i = match self.product_index.get(&p.key) {
+            Some(&i) => i,
             None => {
                 self.product_index
                     .insert(p.key.clone(), self.products.len());
-                self.products.push(p);
+                self.products.push(p.clone());
+                self.products.len() - 1
             }
+        };
+        if let Some(name) = p.also_key.clone() {
+            match self.catalogue_names.get(&name) {
+                Some(&other) if other != i => {
+                    self.products[other].also_key = None;
+                    p.also_key = None;
+                }
+                Some(_) => {}
+                None if self.products.iter().any(|q| q.key == name) => p.also_key = None,
+                None => {
+                    self.catalogue_names.insert(name, i);
+                }
+            }
+        }
+        self.products[i] = p;
+    }
+
+    /// A products export may not give one code to two products.
+    fn check_catalogue(
+        &self,
+        table: &Table,
+        mapping: &Mapping,
+        data: &RowData,
+        line: u64,
+    ) -> Result<(), ImportError> {
+        let Some((p, _)) = &data.product else {
+            return Ok(());
+        };
+        match self.product_index.get(&p.key).map(|&i| &self.products[i]) {
+            Some(known) if known.catalogue && known.name != p.name => Err(row_error(
+                table,
+                line,
+                column_of(mapping, Role::ProductCode),
+                format!(
+                    "the code {} is given to two products, \"{}\" and \"{}\"; a code names one product",
+                    p.key.split_once(':').map_or(p.key.as_str(), |(_, c)| c),
+                    known.name,
+                    p.name
+                ),
+            )),
+            _ => Ok(()),
         }
     }
 
+    /// The counts of the file being read.
     fn counts(&mut self) -> &mut FileCounts {
         if self.files.is_empty() {
             self.files.push(FileCounts::default());
@@ -571,7 +621,8 @@ impl Batch {
     }
 
     fn add(&mut self, data: RowData, mapping: &Mapping, table: &Table, line: u64) {
-        if let Some(p) = data.product {
+        if let Some((p, rounded)) = data.product {
+            self.prices_rounded += usize::from(rounded);
             self.add_catalogue_product(p);
         }
         let customer_key = data.customer.as_ref().map(|c| c.key.clone());
@@ -612,6 +663,11 @@ impl Batch {
         };
         self.prices_rounded += usize::from(part.price_rounded);
         self.counts().lines_without_product += usize::from(part.unnamed) * part.lines.len();
+        self.counts().lines_without_price += part
+            .lines
+            .iter()
+            .filter(|(_, _, price)| price.is_none())
+            .count();
         let o = match self.order_index.get(&part.key) {
             Some(&o) => o,
             None => {
@@ -647,7 +703,7 @@ impl Batch {
             let p = match self.product_index.get(&product.key) {
                 Some(&p) => {
                     let known = &mut self.products[p];
-                    if quantity > 0 && unit_price_cents > 0 && !known.catalogue {
+                    if quantity > 0 && unit_price_cents.is_some_and(|p| p > 0) && !known.catalogue {
                         known.price_cents = unit_price_cents;
                     }
                     // A product first seen without a description was named by its code.
@@ -828,12 +884,19 @@ fn read_product_row(
         |role: Role, reason: String| row_error(table, row.line, column_of(mapping, role), reason);
     let named = match get(Role::Currency, " ") {
         Some(code) => Some(Currency::from_code(&code).map_err(|why| bad(Role::Currency, why))?),
-        None => mapping.currency.or_else(|| {
-            files
-                .last()
-                .and_then(|f| f.currencies.last())
-                .and_then(|c| Currency::from_code(c).ok())
-        }),
+        None => mapping
+            .currency
+            .or_else(|| {
+                files
+                    .last()
+                    .and_then(|f| f.currencies.last())
+                    .and_then(|c| Currency::from_code(c).ok())
+            })
+            .or_else(|| {
+                get(Role::UnitPrice, " ")
+                    .as_deref()
+                    .and_then(number::named_currency)
+            }),
     };
     let currency = named.unwrap_or(cx.currency);
     let cells = CatalogueRow {
@@ -919,9 +982,13 @@ fn read_row(
             .and_then(|f| f.currencies.last())
             .and_then(|c| Currency::from_code(c).ok())
     };
+    let price_cell = || get(Role::UnitPrice, " ").or_else(|| get(Role::LineTotal, " "));
     let named = match get(Role::Currency, " ") {
         Some(code) => Some(Currency::from_code(&code).map_err(|why| bad(Role::Currency, why))?),
-        None => mapping.currency.or_else(named_before),
+        None => mapping
+            .currency
+            .or_else(named_before)
+            .or_else(|| price_cell().as_deref().and_then(number::named_currency)),
     };
     let currency = named.unwrap_or(cx.currency);
     let order = if mapping.has_orders() {
@@ -1199,19 +1266,30 @@ fn read_order(
     } else {
         Role::LineTotal
     };
-    let price =
-        get(price_role, " ").ok_or_else(|| bad(price_role, "the price is blank".to_owned()))?;
-    let (amount_cents, mut rounded) = number::parse(&price, mapping.decimal_comma)
-        .map_err(|reason| bad(price_role, format!("the price: {reason}")))?
-        .minor_units(cells.currency.decimals());
-    let unit_price_cents = if price_role == Role::UnitPrice {
-        amount_cents.abs()
-    } else {
-        let shares = i64::try_from(quantity.unsigned_abs() as u128 * names.len() as u128)
-            .unwrap_or(i64::MAX);
-        let total = amount_cents.abs();
-        rounded |= total % shares != 0;
-        (total + shares / 2) / shares
+    // A file without prices, or a blank price, gives a price that is not known.
+    let (unit_price_cents, rounded) = match get(price_role, " ") {
+        None => (None, false),
+        Some(price) => {
+            if !number::fits_currency(&price, cells.currency) {
+                return Err(bad(
+                    price_role,
+                    super::catalogue::other_currency(&price, cells.currency),
+                ));
+            }
+            let (amount_cents, mut rounded) = number::parse(&price, mapping.decimal_comma)
+                .map_err(|reason| bad(price_role, format!("the price: {reason}")))?
+                .minor_units(cells.currency.decimals());
+            let unit = if price_role == Role::UnitPrice {
+                amount_cents.abs()
+            } else {
+                let shares = i64::try_from(quantity.unsigned_abs() as u128 * names.len() as u128)
+                    .unwrap_or(i64::MAX);
+                let total = amount_cents.abs();
+                rounded |= total % shares != 0;
+                (total + shares / 2) / shares
+            };
+            (Some(unit), rounded)
+        }
     };
     let category_column = get(Role::Category, " ");
     let lines = names
@@ -1293,7 +1371,7 @@ mod tests {
         assert_eq!(b.products.len(), 2);
         assert!(b.products[1].not_a_product);
         assert_eq!(b.products[0].category, "candles and lights");
-        assert_eq!(b.products[0].price_cents, 295);
+        assert_eq!(b.products[0].price_cents, Some(295));
         assert_eq!(b.unused_columns[0].1, ["Country"]);
     }
 

@@ -72,6 +72,26 @@ pub fn what_the_rows_became(outcome: &ImportOutcome) -> Vec<(&'static str, Strin
             ),
         ));
     }
+    if summary.prices_rounded > 0 {
+        let n = summary.prices_rounded;
+        out.push((
+            "Prices rounded",
+            format!(
+                "{n} {} a price finer than the currency's smallest unit (a fraction of a penny), rounded to the nearest",
+                plural(n, "row has", "rows have")
+            ),
+        ));
+    }
+    if summary.rows_became.lines_without_price > 0 {
+        let n = summary.rows_became.lines_without_price;
+        out.push((
+            "Price not known",
+            format!(
+                "{n} order {} in the files give no price: kept with the price not known (left out of price bands, premium and mean-price figures)",
+                plural(n, "line", "lines")
+            ),
+        ));
+    }
     if summary.products_updated > 0 {
         let n = summary.products_updated;
         out.push((

@@ -46,6 +46,8 @@ pub struct ImportRequest {
     pub who: Attribution,
     /// Today's date (a shop with a pinned date uses its own).
     pub today: NaiveDate,
+    /// The currency of prices in files whose mapping names none (`--currency`).
+    pub currency: Option<Currency>,
 }
 
 /// Where an import is, for a progress bar.
@@ -213,7 +215,10 @@ fn read_files(
             Choice::PerFile(list) => list.get(i).unwrap_or(&Choice::Detect),
             other => other,
         };
-        let mapping = mapping_for(&table, choice)?;
+        let mut mapping = mapping_for(&table, choice)?;
+        if mapping.currency.is_none() {
+            mapping.currency = request.currency;
+        }
         if table.rows().next().is_none() {
             return Err(ImportError::NoRows {
                 file: table.file.clone(),
@@ -309,7 +314,7 @@ pub fn import(
     };
     let today = shop.settings.pinned_today.unwrap_or(request.today);
     let now = request.who.recorded_at();
-    let mut merged = merge(&shop, &known, &batch, today, now, &request.who.actor);
+    let mut merged = merge(&shop, &known, &batch, today, now, &request.who.actor)?;
     if created {
         pin_historical_data(&mut merged, request.today);
     }
@@ -541,12 +546,14 @@ pub fn describe(outcome: &ImportOutcome) -> String {
         .map(|f| format!("{} as {}", f.file, f.export))
         .collect();
     format!(
-        "imported {}: {} customers added, {} updated ({} fields), {} products added, {} orders added ({} lines, {} returns, {} guest sales), {} already imported, {} consent decisions recorded, {} rows left out, {} bad rows skipped",
+        "imported {}: {} customers added, {} updated ({} fields), {} products added, {} updated ({} new prices), {} orders added ({} lines, {} returns, {} guest sales), {} already imported, {} consent decisions recorded, {} rows left out, {} bad rows skipped",
         files.join("; "),
         s.customers_added,
         s.customers_updated,
         s.fields_updated,
         s.products_added,
+        s.products_updated,
+        s.product_prices_changed,
         s.orders_added,
         s.lines_added,
         s.returns_added,

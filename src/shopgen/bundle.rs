@@ -90,7 +90,7 @@ struct ProductRow {
     name: String,
     category: String,
     tags: String,
-    price_cents: i64,
+    price_cents: Option<i64>,
     #[serde(with = "stock_text")]
     stock: i64,
     repeatable: bool,

@@ -416,7 +416,7 @@ pub fn products(count: usize) -> Vec<Product> {
                 name,
                 category: category.to_owned(),
                 tags: tags.iter().map(|t| (*t).to_owned()).collect(),
-                price_cents,
+                price_cents: Some(price_cents),
                 stock: 20,
                 repeatable,
             }

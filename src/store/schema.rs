@@ -80,6 +80,28 @@ const LOG_VALUES: &str = "CREATE TABLE log_values (
      CREATE INDEX log_value_owners_by_customer ON log_value_owners(customer, field);
      CREATE INDEX log_value_owners_by_value ON log_value_owners(value);";
 
+/// 8: prices that are not known (an export without prices): `price_cents` and
+/// `unit_price_cents` may be NULL. SQLite cannot drop a NOT NULL, so both tables are
+/// rebuilt, the new lines referring to the new products, whose renaming carries the
+/// reference along, so no row is ever without its product.
+const UNKNOWN_PRICES: &str = "CREATE TABLE products_new (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL,
+        tags TEXT NOT NULL DEFAULT '', price_cents INTEGER,
+        stock INTEGER NOT NULL, repeatable INTEGER NOT NULL);
+     INSERT INTO products_new SELECT id, name, category, tags, price_cents, stock, repeatable
+        FROM products;
+     CREATE TABLE order_lines_new (
+        id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),
+        product INTEGER NOT NULL REFERENCES products_new(id),
+        quantity INTEGER NOT NULL, unit_price_cents INTEGER);
+     INSERT INTO order_lines_new SELECT id, order_id, product, quantity, unit_price_cents
+        FROM order_lines;
+     DROP TABLE order_lines;
+     DROP TABLE products;
+     ALTER TABLE products_new RENAME TO products;
+     ALTER TABLE order_lines_new RENAME TO order_lines;
+     CREATE INDEX order_lines_by_order ON order_lines(order_id);";
+
 /// The migrations, ready to run.
 pub fn migrations() -> Migrations<'static> {
     let mut all: Vec<M<'static>> = MIGRATIONS.iter().map(|sql| M::up(sql)).collect();
@@ -92,10 +114,11 @@ pub fn migrations() -> Migrations<'static> {
     all.push(M::up_with_hook(LOG_VALUES, |tx: &rusqlite::Transaction| {
         super::apply::seal_existing_entries(tx)
     }));
+    all.push(M::up(UNKNOWN_PRICES));
     Migrations::new(all)
 }
 
 /// The schema version this build writes and understands.
 pub fn current_version() -> i64 {
-    MIGRATIONS.len() as i64 + 5
+    MIGRATIONS.len() as i64 + 6
 }

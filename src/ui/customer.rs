@@ -319,7 +319,7 @@ impl CustomerPage {
                     "{}. {} — {} — score {:.2}",
                     r.rank,
                     r.name,
-                    self.explanation.currency.format(r.price_cents),
+                    self.explanation.currency.price_text(r.price_cents),
                     r.score
                 );
                 if ui.selectable_label(self.chosen == i, text).clicked() {
@@ -517,7 +517,7 @@ impl CustomerPage {
                         "{} × {} at {}",
                         l.quantity,
                         l.name,
-                        currency.format(l.unit_price_cents)
+                        currency.price_text(l.unit_price_cents)
                     ));
                 }
             });
@@ -542,7 +542,7 @@ fn product_edit_ui(
         .product_pos(product)
         .map_or(0, |p| shop.index.shop().products[p].stock);
     let currency = shop.index.shop().settings.currency;
-    let price_now = currency.to_major(rec.price_cents);
+    let price_now = rec.price_cents.map_or(0.0, |c| currency.to_major(c));
     if edit.is_none_or(|(p, _, _)| p != product) {
         *edit = Some((product, price_now, stock_now));
     }
@@ -560,6 +560,9 @@ fn product_edit_ui(
                 .max_decimals(currency.decimals() as usize),
         )
         .labelled_by(l.id);
+        if rec.price_cents.is_none() {
+            ui.label(RichText::new("(not known yet)").color(theme::MUTED));
+        }
         if stock_now == STOCK_NOT_TRACKED {
             ui.label(RichText::new("(stock not tracked)").color(theme::MUTED));
         } else {
@@ -567,7 +570,10 @@ fn product_edit_ui(
             ui.add(egui::DragValue::new(stock).range(0..=1_000_000))
                 .labelled_by(l.id);
         }
-        let price_changed = currency.from_major(*price) != rec.price_cents;
+        // A price not known yet changes once one is given.
+        let price_changed = rec
+            .price_cents
+            .map_or(*price > 0.0, |now| currency.from_major(*price) != now);
         let stock_changed = *stock != stock_now;
         if ui
             .add_enabled(
@@ -582,6 +588,7 @@ fn product_edit_ui(
                 stock: stock_changed.then_some(*stock),
                 category: None,
                 tags: None,
+                price_not_known: false,
             });
         }
     });

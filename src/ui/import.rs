@@ -186,6 +186,7 @@ impl ImportDialog {
             skip_bad_rows: self.skip_bad_rows,
             who,
             today: self.today,
+            currency: None,
         };
         let stage = Arc::clone(&self.stage);
         let ctx = ctx.clone();
@@ -800,7 +801,7 @@ fn preview_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) {
                                 p.category.as_str()
                             });
                             ui.label(l.quantity.to_string());
-                            ui.label(batch.prices_currency().format(l.unit_price_cents));
+                            ui.label(batch.prices_currency().price_text(l.unit_price_cents));
                             ui.end_row();
                         }
                     }

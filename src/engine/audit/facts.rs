@@ -156,16 +156,19 @@ fn facts_for(
             .map(|l| l.iter().map(|&p| p as usize).collect())
             .unwrap_or_default();
         let n = list.len();
-        out.mean_price.push((n > 0).then(|| {
-            list.iter()
-                .map(|&p| shop.products[p].price_cents)
-                .sum::<i64>() as f64
-                / n as f64
+        // Products whose price is not known are left out of the mean.
+        let known: Vec<i64> = list
+            .iter()
+            .filter_map(|&p| shop.products[p].price_cents)
+            .collect();
+        out.mean_price.push((!known.is_empty()).then(|| {
+            known.iter().sum::<i64>() as f64
+                / known.len() as f64
                 / shop.settings.currency.minor_per_major() as f64
         }));
         out.premium.push(
             list.iter()
-                .any(|&p| index.price_band(p) == PriceBand::Premium),
+                .any(|&p| index.price_band(p) == Some(PriceBand::Premium)),
         );
         out.promotion.push(promotions.iter().any(|rule| {
             rule_status(index, rule, c) == RuleStatus::Runs

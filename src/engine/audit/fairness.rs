@@ -437,10 +437,12 @@ pub fn product_exposure(index: &ShopIndex, lists: &Lists) -> Vec<ProductExposure
             exposure[p as usize] += position_weight(j + 1);
         }
     }
-    let by = |name: &str, groups: Vec<String>, group_of: &dyn Fn(usize) -> usize| {
+    // A product whose group is not known (its price, for price bands) is in none.
+    let by = |name: &str, groups: Vec<String>, group_of: &dyn Fn(usize) -> Option<usize>| {
         let mut totals = vec![(0usize, 0.0f64); groups.len()];
         for p in (0..products.len()).filter(|&p| products[p].recommendable()) {
-            let t = &mut totals[group_of(p)];
+            let Some(g) = group_of(p) else { continue };
+            let t = &mut totals[g];
             t.0 += 1;
             t.1 += exposure[p];
         }
@@ -468,14 +470,12 @@ pub fn product_exposure(index: &ShopIndex, lists: &Lists) -> Vec<ProductExposure
             "price_band",
             bands.iter().map(|b| b.label().to_owned()).collect(),
             &|p| {
-                bands
-                    .iter()
-                    .position(|b| *b == index.price_band(p))
-                    .unwrap_or(0)
+                let band = index.price_band(p)?;
+                bands.iter().position(|b| *b == band)
             },
         ),
         by("category", index.categories().to_vec(), &|p| {
-            index.category_of(p)
+            Some(index.category_of(p))
         }),
     ]
 }

@@ -118,8 +118,29 @@ pub fn findings(
     }
     out.extend(minimization_findings(index, minimization));
     out.extend(lint.iter().map(|l| lint_finding(index, l)));
+    out.extend(unpriced_finding(index));
     out.sort_by_key(|f| f.severity);
     out
+}
+
+/// Products whose price the shop's files did not give: the price figures leave them out.
+fn unpriced_finding(index: &ShopIndex) -> Option<Finding> {
+    let n = super::products_without_price(index);
+    (n > 0).then(|| Finding {
+        id: "prices:not_known".to_owned(),
+        area: Area::Fairness,
+        severity: Severity::Attention,
+        title: format!(
+            "{n} {} no known price",
+            if n == 1 { "product has" } else { "products have" }
+        ),
+        detail: "They are in no price band, and the premium and mean-price figures leave them out; give them a price (a products export, or the window) to count them.".to_owned(),
+        rules: Vec::new(),
+        field: None,
+        customers: 0,
+        customer_ids: Vec::new(),
+        fix: None,
+    })
 }
 
 fn switch_off(index: &ShopIndex, rules: &[String]) -> Option<Fix> {

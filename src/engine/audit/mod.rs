@@ -75,6 +75,19 @@ pub struct Audit {
     /// Everything that needs attention, most serious first, each linked to its rules,
     /// customers and a fix to simulate.
     pub findings: Vec<Finding>,
+    /// Products whose price is not known: left out of price bands, premium and
+    /// mean-price figures.
+    pub products_without_price: usize,
+}
+
+/// How many products of the shop have no known price.
+pub fn products_without_price(index: &ShopIndex) -> usize {
+    index
+        .shop()
+        .products
+        .iter()
+        .filter(|p| p.price_cents.is_none())
+        .count()
 }
 
 /// Audits the snapshot behind `index`, whose every customer's list is `lists`.
@@ -97,6 +110,7 @@ pub fn audit(index: &ShopIndex, lists: &Lists, config: &AuditConfig) -> Audit {
         minimization,
         lint,
         findings,
+        products_without_price: products_without_price(index),
     }
 }
 
