@@ -1113,3 +1113,35 @@ fn a_price_written_with_a_currencys_own_sign_names_it_and_a_shared_sign_must_be_
         .clone();
     assert!(String::from_utf8_lossy(&wrong).contains("ISO 4217"));
 }
+
+#[test]
+fn a_prestashop_orders_export_is_the_shops_sales_and_no_ones_personal_data() {
+    let dir = tempfile::tempdir().expect("dir");
+    // PrestaShop 8's Orders > Export, English back office: semicolons, one row per order,
+    // the customer only as "J. DOE", the total with its currency sign.
+    let csv = "ID;Reference;New client;Delivery;Customer;Total;Payment;Status;Date\n\
+               1287;XKBKNABJK;1;France;J. DUPONT;€59.80;Bank transfer;Payment accepted;2024-03-14 10:22:31\n\
+               1288;OHSATSERP;0;Belgium;M. PEETERS;€124.00;Payments by check;Canceled;2024-03-15 17:05:09\n\
+               1289;QWERTYUIO;0;France;J. DUPONT;€18.50;Bank transfer;Delivered;2024-03-18 09:01:00\n";
+    let path = write(dir.path(), "order_2024-03-20_101500.csv", csv);
+    candor()
+        .args(["import", "--detect"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(contains("prestashop-orders"));
+    let (json, shop) = import(dir.path(), &[], &[("order_2024-03-20_101500.csv", csv)]);
+    assert_eq!(json["currency"], "EUR", "{json}");
+    assert_eq!(
+        json["summary"]["orders_not_purchases"]["canceled"], 1,
+        "{json}"
+    );
+    assert_eq!(shop.orders.len(), 2);
+    assert!(
+        shop.customers.is_empty(),
+        "\"J. DUPONT\" is nobody in particular"
+    );
+    assert!(shop.orders.iter().all(|o| o.customer.is_none()));
+    let totals: Vec<Option<i64>> = shop.lines.iter().map(|l| l.unit_price_cents).collect();
+    assert_eq!(totals, [Some(5980), Some(1850)]);
+}

@@ -25,7 +25,7 @@ pub struct Preset {
 }
 
 /// Every preset, most specific first.
-pub const PRESETS: [Preset; 15] = [
+pub const PRESETS: [Preset; 16] = [
     Preset {
         name: "shopify-orders",
         label: "Shopify orders export",
@@ -439,6 +439,31 @@ pub const PRESETS: [Preset; 15] = [
         channel: "web",
     },
     Preset {
+        name: "prestashop-orders",
+        label: "PrestaShop orders export (Orders, Export)",
+        signature: &[
+            &["ID"],
+            &["Reference"],
+            &["New client"],
+            &["Customer"],
+            &["Total"],
+            &["Payment"],
+            &["Status"],
+            &["Date"],
+        ],
+        // The export names a customer only as "J. DOE": too little to tell two people
+        // apart, so its orders are the shop's sales (guest sales), never a person's.
+        roles: &[
+            (Role::OrderId, &["ID"]),
+            (Role::Date, &["Date"]),
+            (Role::LineTotal, &["Total"]),
+            (Role::Status, &["Status"]),
+        ],
+        consents: &[],
+        key_space: "prestashop",
+        channel: "web",
+    },
+    Preset {
         name: "invoice-lines",
         label: "Invoice lines (e.g. the Online Retail data set)",
         signature: &[
@@ -546,6 +571,12 @@ impl Preset {
                 ]
                 .map(str::to_owned)
                 .to_vec();
+            }
+            "prestashop-orders" => {
+                m.purchases_without_products = true;
+                m.skip_statuses = ["canceled", "cancelled", "refunded", "payment error"]
+                    .map(str::to_owned)
+                    .to_vec();
             }
             "invoice-lines" => online_retail_conventions(&mut m),
             _ => {}
