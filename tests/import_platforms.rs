@@ -1145,3 +1145,49 @@ fn a_prestashop_orders_export_is_the_shops_sales_and_no_ones_personal_data() {
     let totals: Vec<Option<i64>> = shop.lines.iter().map(|l| l.unit_price_cents).collect();
     assert_eq!(totals, [Some(5980), Some(1850)]);
 }
+
+#[test]
+fn a_bigcommerce_orders_export_unpacks_each_orders_lines() {
+    let dir = tempfile::tempdir().expect("dir");
+    let header = "Order ID,Customer ID,Customer Name,Customer Email,Customer Phone,Order Date,Order Status,Subtotal (inc tax),Subtotal (ex tax),Tax Total,Shipping Cost (inc tax),Shipping Cost (ex tax),Ship Method,Handling Cost (inc tax),Handling Cost (ex tax),Order Total (inc tax),Order Total (ex tax),Payment Method,Total Quantity,Total Shipped,Date Shipped,Order Currency Code,Exchange Rate,Order Notes,Customer Message,Billing First Name,Billing Last Name,Billing Company,Billing Street 1,Billing Street 2,Billing Suburb,Billing State,Billing Zip,Billing Country,Billing Phone,Billing Email,Shipping First Name,Shipping Last Name,Shipping Company,Shipping Street 1,Shipping Street 2,Shipping Suburb,Shipping State,Shipping Zip,Shipping Country,Shipping Phone,Shipping Email,Product Details,Store Credit Redeemed,Gift Certificate Amount Redeemed,Gift Certificate Code,Gift Certificate Expiration Date,Coupon Details,Refund Amount";
+    let row = |id: &str, date: &str, status: &str, details: &str| {
+        format!(
+            "{id},57,Maya Chen,maya.chen@example.com,555-0142,{date},{status},54.00,54.00,0.00,8.00,8.00,Flat Rate,0.00,0.00,62.00,62.00,Stripe,3,3,,USD,1.0000,,,Maya,Chen,,12 Oak Ave,,Springfield,IL,62701,United States,555-0142,maya.chen@example.com,Maya,Chen,,12 Oak Ave,,Springfield,IL,62701,United States,555-0142,maya.chen@example.com,\"{details}\",0.00,0.00,,,,0.00"
+        )
+    };
+    let mugs = "Product ID: 112, Product Qty: 2, Product SKU: MUG-BLU, Product Name: Blue Mug, Large, Product Weight: 0.4000, Product Variation Details: , Product Unit Price: 18.00, Product Total Price: 36.00|Product ID: 98, Product Qty: 1, Product SKU: TEA-01, Product Name: Sencha Tea, Product Weight: 0.1000, Product Variation Details: , Product Unit Price: 18.00, Product Total Price: 18.00";
+    let tea = "Product ID: 98, Product Qty: 3, Product SKU: TEA-01, Product Name: Sencha Tea, Product Weight: 0.1000, Product Variation Details: , Product Unit Price: 18.00, Product Total Price: 54.00";
+    let csv = [
+        header.to_owned(),
+        row("1042", "14/03/2024", "Shipped", mugs),
+        row("1043", "18/03/2024", "Cancelled", tea),
+        row("1044", "21/03/2024", "Partially Refunded", tea),
+    ]
+    .join("\n");
+    let path = write(dir.path(), "orders-2024-03-31.csv", &csv);
+    candor()
+        .args(["import", "--detect"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(contains("bigcommerce-orders"));
+    let (json, shop) = import(dir.path(), &[], &[("orders-2024-03-31.csv", &csv)]);
+    let s = &json["summary"];
+    assert_eq!(json["currency"], "USD", "{json}");
+    assert_eq!(s["orders_added"], 2, "{s}");
+    assert_eq!(s["orders_not_purchases"]["cancelled"], 1);
+    assert_eq!(s["orders_partly_refunded"], 1);
+    assert_eq!(units(&shop), 2 + 1 + 3);
+    let names: Vec<&str> = shop.products.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Blue Mug, Large", "Sencha Tea"]);
+    assert_eq!(shop.customers.len(), 1);
+    assert_eq!(
+        shop.customers[0].address.as_deref(),
+        Some("12 Oak Ave, Springfield")
+    );
+    assert_eq!(
+        shop.orders[0].date.to_string(),
+        "2024-03-14",
+        "day-first, told by the column"
+    );
+}

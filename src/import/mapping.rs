@@ -319,6 +319,11 @@ pub struct Mapping {
     /// Whether products are bought again (bread yes, a cake stand no).
     #[serde(default = "default_true")]
     pub repeatable: bool,
+    /// The product cell packs all of the order's lines, as BigCommerce's `Product Details`
+    /// does: `Product Qty: 2, Product SKU: …, Product Name: …, Product Unit Price: 18.00`,
+    /// lines separated by `|`.
+    #[serde(default)]
+    pub packed_lines: bool,
     /// Each row is a product of the shop's catalogue (a products export), not a sale: it
     /// adds the product, or fills in the category and tags of one already in the shop and
     /// sets its price.
@@ -363,6 +368,7 @@ impl Mapping {
             default_category: default_category(),
             currency: None,
             catalogue: false,
+            packed_lines: false,
             not_product_codes: Vec::new(),
             not_product_prefixes: Vec::new(),
             cancellation_prefix: None,

@@ -14,6 +14,7 @@ pub mod keys;
 pub mod mapping;
 pub mod merge;
 pub mod number;
+pub mod packed;
 pub mod parse;
 pub mod presets;
 pub mod report;

@@ -285,13 +285,16 @@ struct RowData {
     product: Option<(ImportedProduct, bool)>,
 }
 
+/// One line of a row's order: its product, units (negative for a return) and unit price.
+type PartLine = (ImportedProduct, i64, Option<i64>);
+
 struct OrderPart {
     key: String,
     date: Option<NaiveDate>,
     fate: Fate,
     /// Whether the row does not say what was bought.
     unnamed: bool,
-    lines: Vec<(ImportedProduct, i64, Option<i64>)>,
+    lines: Vec<PartLine>,
     /// Whether its price had to be rounded to a whole penny.
     price_rounded: bool,
 }
@@ -1230,6 +1233,17 @@ fn read_order(
         ),
         (None, None) => return Err(bad(Role::Date, "the order date is blank".to_owned())),
     };
+    if mapping.packed_lines {
+        let (lines, price_rounded) = packed_order_lines(mapping, cells, fate == Fate::Return)?;
+        return Ok(Some(OrderPart {
+            key,
+            date,
+            fate,
+            unnamed: false,
+            lines,
+            price_rounded,
+        }));
+    }
     let code = get(Role::ProductCode, " ");
     let unnamed = mapping.has_products_unnamed();
     let names: Vec<String> = match get(Role::ProductName, " ") {
@@ -1325,6 +1339,87 @@ fn read_order(
         lines,
         price_rounded: rounded,
     }))
+}
+
+/// The lines of an order whose product cell packs them all (see [`super::packed`]), and
+/// whether a price was rounded.
+fn packed_order_lines(
+    mapping: &Mapping,
+    cells: &Cells<'_>,
+    is_return: bool,
+) -> Result<(Vec<PartLine>, bool), ImportError> {
+    let bad = cells.bad;
+    let cell = (cells.get)(Role::ProductName, " ")
+        .ok_or_else(|| bad(Role::ProductName, "the order lists no product".to_owned()))?;
+    let mut rounded = false;
+    let mut lines = Vec::new();
+    for line in super::packed::packed_lines(&cell) {
+        let name = line
+            .name
+            .clone()
+            .or_else(|| line.code.clone())
+            .ok_or_else(|| {
+                bad(
+                    Role::ProductName,
+                    "a product of the order has no name".to_owned(),
+                )
+            })?;
+        let quantity = match &line.quantity {
+            Some(q) => number::parse(q, mapping.decimal_comma)
+                .and_then(|n| n.whole_number(number::MAX_QUANTITY))
+                .map_err(|why| bad(Role::ProductName, format!("the quantity of {name}: {why}")))?,
+            None => 1,
+        };
+        if quantity == 0 {
+            continue;
+        }
+        let price = match &line.unit_price {
+            None => None,
+            Some(p) if !number::fits_currency(p, cells.currency) => {
+                return Err(bad(
+                    Role::ProductName,
+                    super::catalogue::other_currency(p, cells.currency),
+                ));
+            }
+            Some(p) => {
+                let (minor, r) = number::parse(p, mapping.decimal_comma)
+                    .map_err(|why| bad(Role::ProductName, format!("the price of {name}: {why}")))?
+                    .minor_units(cells.currency.decimals());
+                rounded |= r;
+                Some(minor.abs())
+            }
+        };
+        let space = &mapping.key_space;
+        let key = match &line.code {
+            Some(c) => format!("{space}:{c}"),
+            None => format!("{space}:name:{}", name.to_lowercase()),
+        };
+        let product = ImportedProduct {
+            key,
+            also_key: None,
+            category: mapping
+                .category_from_name(&name)
+                .map_or_else(|| mapping.default_category.clone(), str::to_owned),
+            name,
+            tags: Vec::new(),
+            price_cents: price,
+            not_a_product: line
+                .code
+                .as_deref()
+                .is_some_and(|c| mapping.is_not_product(c)),
+            repeatable: mapping.repeatable,
+            catalogue: false,
+        };
+        let quantity = if is_return { -quantity.abs() } else { quantity };
+        lines.push((product, quantity, price));
+    }
+    if lines.is_empty() {
+        return Err(bad(
+            Role::ProductName,
+            "the order lists no product".to_owned(),
+        ));
+    }
+    Ok((lines, rounded))
 }
 
 #[cfg(test)]

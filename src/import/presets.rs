@@ -25,7 +25,7 @@ pub struct Preset {
 }
 
 /// Every preset, most specific first.
-pub const PRESETS: [Preset; 16] = [
+pub const PRESETS: [Preset; 17] = [
     Preset {
         name: "shopify-orders",
         label: "Shopify orders export",
@@ -439,6 +439,39 @@ pub const PRESETS: [Preset; 16] = [
         channel: "web",
     },
     Preset {
+        name: "bigcommerce-orders",
+        label: "BigCommerce orders export (default template)",
+        signature: &[
+            &["Order ID"],
+            &["Customer Email"],
+            &["Order Date"],
+            &["Order Status"],
+            &["Product Details"],
+        ],
+        roles: &[
+            (Role::OrderId, &["Order ID"]),
+            (Role::Email, &["Customer Email", "Billing Email"]),
+            (
+                Role::Name,
+                &["Billing First Name + Billing Last Name", "Customer Name"],
+            ),
+            (Role::Phone, &["Customer Phone", "Billing Phone"]),
+            (
+                Role::Address,
+                &["Billing Street 1 + Billing Suburb", "Billing Street 1"],
+            ),
+            (Role::Postcode, &["Billing Zip"]),
+            (Role::Date, &["Order Date"]),
+            (Role::ProductName, &["Product Details"]),
+            (Role::Status, &["Order Status"]),
+            (Role::PaymentStatus, &["Order Status"]),
+            (Role::Currency, &["Order Currency Code"]),
+        ],
+        consents: &[],
+        key_space: "bigcommerce",
+        channel: "web",
+    },
+    Preset {
         name: "prestashop-orders",
         label: "PrestaShop orders export (Orders, Export)",
         signature: &[
@@ -571,6 +604,20 @@ impl Preset {
                 ]
                 .map(str::to_owned)
                 .to_vec();
+            }
+            "bigcommerce-orders" => {
+                m.packed_lines = true;
+                m.skip_statuses = [
+                    "cancelled",
+                    "declined",
+                    "refunded",
+                    "pending",
+                    "awaiting payment",
+                    "incomplete",
+                ]
+                .map(str::to_owned)
+                .to_vec();
+                m.partial_refund_statuses = vec!["partially refunded".to_owned()];
             }
             "prestashop-orders" => {
                 m.purchases_without_products = true;
