@@ -797,6 +797,8 @@ fn preview_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) {
                             ui.label(&p.name);
                             ui.label(if p.not_a_product {
                                 "not a product"
+                            } else if p.category == crate::engine::model::NO_CATEGORY {
+                                "(none)"
                             } else {
                                 p.category.as_str()
                             });
