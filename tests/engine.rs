@@ -284,6 +284,7 @@ fn a_price_change_and_the_price_bands_are_in_the_shops_currency() {
         category: None,
         tags: None,
         price_not_known: false,
+        stock_not_tracked: false,
     };
     let (after, applied) = apply_all(shop.clone(), &[change(1200.0)], &ctx).expect("applies");
     assert_eq!(after.products[0].price_cents, Some(1200), "whole yen");

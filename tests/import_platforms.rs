@@ -980,6 +980,46 @@ fn orders_without_prices_are_kept_with_their_prices_not_known() {
     );
 
     // A price given in a change, then undone, is not known again.
+    let tea_id = shop
+        .products
+        .iter()
+        .find(|p| p.name == "Breakfast tea")
+        .expect("tea")
+        .id;
+    let first_price = write(
+        dir.path(),
+        "first-price.json",
+        &format!(r#"{{"changes":[{{"kind":"product","product":{tea_id},"price":4.0}}]}}"#),
+    );
+    let simulated: Value = serde_json::from_str(&on_shop(
+        &db,
+        &[
+            "simulate",
+            "--json",
+            "--changes",
+            first_price.to_str().expect("utf-8"),
+        ],
+    ))
+    .expect("json");
+    assert!(
+        simulated["mean_recommended_price"]["before"].is_null(),
+        "no known price: no mean, never 0: {simulated}"
+    );
+    let marker = write(
+        dir.path(),
+        "marker.json",
+        &format!(
+            r#"{{"changes":[{{"kind":"product","product":{tea_id},"stock":9223372036854775807}}]}}"#
+        ),
+    );
+    candor()
+        .args(["simulate", "--changes"])
+        .arg(&marker)
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .failure()
+        .stderr(contains("is not a stock"));
     let tea = shop
         .products
         .iter()
@@ -1122,7 +1162,8 @@ fn a_prestashop_orders_export_is_the_shops_sales_and_no_ones_personal_data() {
     let csv = "ID;Reference;New client;Delivery;Customer;Total;Payment;Status;Date\n\
                1287;XKBKNABJK;1;France;J. DUPONT;€59.80;Bank transfer;Payment accepted;2024-03-14 10:22:31\n\
                1288;OHSATSERP;0;Belgium;M. PEETERS;€124.00;Payments by check;Canceled;2024-03-15 17:05:09\n\
-               1289;QWERTYUIO;0;France;J. DUPONT;€18.50;Bank transfer;Delivered;2024-03-18 09:01:00\n";
+               1289;QWERTYUIO;0;France;J. DUPONT;€18.50;Bank transfer;Delivered;2024-03-18 09:01:00\n\
+               1290;ASDFGHJKL;1;France;A. MARTIN;€42.00;Bank transfer;Awaiting bank wire payment;2024-03-19 12:00:00\n";
     let path = write(dir.path(), "order_2024-03-20_101500.csv", csv);
     candor()
         .args(["import", "--detect"])
@@ -1144,6 +1185,10 @@ fn a_prestashop_orders_export_is_the_shops_sales_and_no_ones_personal_data() {
     assert!(shop.orders.iter().all(|o| o.customer.is_none()));
     let totals: Vec<Option<i64>> = shop.lines.iter().map(|l| l.unit_price_cents).collect();
     assert_eq!(totals, [Some(5980), Some(1850)]);
+    assert!(
+        shop.products.iter().all(|p| !p.is_product()),
+        "an unspecified item is bought, never recommended"
+    );
 }
 
 #[test]
@@ -1190,4 +1235,50 @@ fn a_bigcommerce_orders_export_unpacks_each_orders_lines() {
         "2024-03-14",
         "day-first, told by the column"
     );
+}
+
+#[test]
+fn an_orders_export_and_a_products_export_in_one_import_make_one_product_each() {
+    let dir = tempfile::tempdir().expect("dir");
+    let orders = format!(
+        "{SHOPIFY_HEADER}\n#9001,ann@example.com,paid,,,yes,GBP,4.00,4.00,2024-05-03 10:00:00 +0100,1,Breakfast tea,4.00,,Ann Lee,,,,,,0.00,,9001\n"
+    );
+    let products = "Handle,Title,Type,Tags,Option1 Name,Option1 Value,Variant SKU,Variant Price\n\
+                    breakfast-tea,Breakfast tea,Tea,,Title,Default Title,TEA,4.50\n";
+    for files in [
+        [
+            ("orders_export_1.csv", orders.as_str()),
+            ("products_export_1.csv", products),
+        ],
+        [
+            ("products_export_1.csv", products),
+            ("orders_export_1.csv", orders.as_str()),
+        ],
+    ] {
+        let (json, shop) = import(dir.path(), &[], &files);
+        assert_eq!(json["summary"]["products_added"], 1, "{json}");
+        assert_eq!(shop.products[0].category, "Tea");
+        assert_eq!(shop.products[0].price_cents, Some(450));
+        std::fs::remove_file(dir.path().join(format!("shop-{}.candor", files[0].0)))
+            .expect("removed");
+    }
+}
+
+#[test]
+fn bigcommerce_skus_and_product_numbers_name_different_products() {
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = "Order ID,Customer Email,Order Date,Order Status,Order Currency Code,Product Details\n\
+               7,ann@example.com,2024-03-14,Shipped,USD,\"Product ID: 98, Product Qty: 1, Product SKU: , Product Name: Sencha, Product Unit Price: 9.00, Product Total Price: 9.00|Product ID: 12, Product Qty: 1, Product SKU: 98, Product Name: Mug, Product Unit Price: 18.00, Product Total Price: 18.00\"\n\
+               8,ann@example.com,2024-03-15,Awaiting Payment,USD,\"Product ID: 12, Product Qty: 1, Product SKU: 98, Product Name: Mug, Product Unit Price: 18.00, Product Total Price: 18.00\"\n";
+    let (json, shop) = import(dir.path(), &[], &[("orders.csv", csv)]);
+    assert_eq!(json["summary"]["orders_added"], 1, "{json}");
+    let names: Vec<(&str, Option<i64>)> = shop
+        .products
+        .iter()
+        .map(|p| (p.name.as_str(), p.price_cents))
+        .collect();
+    assert_eq!(names, [("Sencha", Some(900)), ("Mug", Some(1800))]);
+    let blank_qty = csv.replace("Product Qty: 1, Product SKU: , ", "Product SKU: , ");
+    let message = refused(dir.path(), &[], "no-qty.csv", &blank_qty);
+    assert!(message.contains("the quantity of Sencha"), "{message}");
 }

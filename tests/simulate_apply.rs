@@ -92,6 +92,7 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
                     category: category.map(str::to_owned),
                     tags: tagged.then(|| vec!["gift".to_owned(), "local".to_owned()]),
                     price_not_known: false,
+                    stock_not_tracked: false,
                 }
             ),
     ]
@@ -219,6 +220,7 @@ fn invalid_changes_are_refused_and_nothing_is_written() {
                 category: None,
                 tags: None,
                 price_not_known: false,
+                stock_not_tracked: false,
             },
             "field \"product\"",
         ),

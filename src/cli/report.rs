@@ -8,6 +8,7 @@ use crate::engine::audit::Audit;
 use crate::engine::explain::{Explanation, Record};
 use crate::engine::held::Held;
 use crate::engine::overview::{CustomerRow, RuleRow};
+use crate::engine::simulate::BeforeAfter;
 
 pub use crate::engine::overview::rule_rows;
 
@@ -197,10 +198,8 @@ pub fn simulation(out: &mut dyn Write, r: &super::simulation::SimulationReport) 
     writeln!(
         out,
         "Mean recommended price: {} → {}",
-        i.currency
-            .format(i.currency.from_major(i.mean_recommended_price.before)),
-        i.currency
-            .format(i.currency.from_major(i.mean_recommended_price.after))
+        BeforeAfter::price_text(i.mean_recommended_price.before, i.currency),
+        BeforeAfter::price_text(i.mean_recommended_price.after, i.currency)
     )?;
     if !i.exposure.is_empty() {
         writeln!(

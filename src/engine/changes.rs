@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::model::STOCK_NOT_TRACKED;
 use super::model::{ConsentEvent, CustomerId, PersonalField, ProductId, Shop};
 use super::money::MAX_PRICE_MINOR;
 use super::rules::{MAX_WEIGHT, MIN_WEIGHT, Rule};
@@ -95,6 +96,10 @@ pub enum Change {
         /// price was not known); not with `price`.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         price_not_known: bool,
+        /// The stock stops being tracked (the undo of a stock given to a product whose
+        /// stock was not tracked); not with `stock`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        stock_not_tracked: bool,
     },
 }
 
@@ -222,6 +227,7 @@ impl Change {
                 category,
                 tags,
                 price_not_known,
+                stock_not_tracked,
             } => {
                 let name = shop
                     .products
@@ -238,6 +244,9 @@ impl Change {
                 }
                 if *price_not_known {
                     parts.push(super::money::PRICE_NOT_KNOWN.to_owned());
+                }
+                if *stock_not_tracked {
+                    parts.push("stock not tracked".to_owned());
                 }
                 if let Some(s) = stock {
                     parts.push(format!("stock {s}"));
@@ -398,8 +407,10 @@ fn apply_one(
             category,
             tags,
             price_not_known,
+            stock_not_tracked,
         } => {
             let edit = ProductEdit {
+                stock_not_tracked: *stock_not_tracked,
                 price_not_known: *price_not_known,
                 price: *price,
                 stock: *stock,
@@ -447,6 +458,7 @@ fn set_field(
 
 /// What a `product` change sets.
 struct ProductEdit<'a> {
+    stock_not_tracked: bool,
     price_not_known: bool,
     price: Option<f64>,
     stock: Option<i64>,
@@ -470,7 +482,7 @@ fn set_product(
     let state = |p: &super::model::Product| {
         json!({
             "price": p.price_cents.map(|c| currency.to_major(c)),
-            "stock": p.stock,
+            "stock": (p.stock != STOCK_NOT_TRACKED).then_some(p.stock),
             "category": p.category,
             "tags": p.tags,
         })
@@ -484,6 +496,9 @@ fn set_product(
     }
     if let Some(stock) = edit.stock {
         p.stock = stock;
+    }
+    if edit.stock_not_tracked {
+        p.stock = STOCK_NOT_TRACKED;
     }
     if let Some(category) = edit.category {
         category.clone_into(&mut p.category);
@@ -505,6 +520,7 @@ fn check_product_edit(
         && edit.category.is_none()
         && edit.tags.is_none()
         && !edit.price_not_known
+        && !edit.stock_not_tracked
     {
         return Err((
             "price",
@@ -540,9 +556,13 @@ fn check_product_edit(
             ));
         }
     }
-    // The "not tracked" marker is taken back by an undo; any other stock is in range.
+    if edit.stock_not_tracked && edit.stock.is_some() {
+        return Err((
+            "stock_not_tracked",
+            "give a stock or say it is not tracked, not both".to_owned(),
+        ));
+    }
     if let Some(s) = edit.stock
-        && s != super::model::STOCK_NOT_TRACKED
         && !(0..=MAX_STOCK).contains(&s)
     {
         return Err(("stock", format!("{s} is not a stock from 0 to {MAX_STOCK}")));
@@ -614,12 +634,18 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             category,
             tags,
             price_not_known,
+            stock_not_tracked,
         } => {
             let priced = price.is_some() || *price_not_known;
+            let stocked = stock.is_some() || *stock_not_tracked;
+            // Entries written before stock was logged as `null` hold the marker's number.
+            let untracked = b["stock"].is_null() || b["stock"].as_i64() == Some(STOCK_NOT_TRACKED);
             Change::Product {
                 product: *product,
                 price: b["price"].as_f64().filter(|_| priced),
-                stock: stock.and(b["stock"].as_i64()),
+                stock: b["stock"]
+                    .as_i64()
+                    .filter(|&s| stocked && s != STOCK_NOT_TRACKED),
                 category: category
                     .as_ref()
                     .and(b["category"].as_str().map(str::to_owned)),
@@ -627,6 +653,7 @@ fn inverse_one(a: &Applied) -> Option<Change> {
                     .as_ref()
                     .and_then(|_| serde_json::from_value(b["tags"].clone()).ok()),
                 price_not_known: priced && b["price"].is_null(),
+                stock_not_tracked: stocked && untracked,
             }
         }
     })

@@ -327,7 +327,13 @@ impl ShopIndex {
 /// Bands by quartile of the shop's own known prices: below Q1 budget, Q3 and above
 /// premium; `None` for a product whose price is not known (it is in no band).
 fn price_bands(shop: &Shop) -> Vec<Option<PriceBand>> {
-    let mut prices: Vec<i64> = shop.products.iter().filter_map(|p| p.price_cents).collect();
+    // Postage, fees and unspecified items are not products and do not set the bands.
+    let mut prices: Vec<i64> = shop
+        .products
+        .iter()
+        .filter(|p| p.is_product())
+        .filter_map(|p| p.price_cents)
+        .collect();
     prices.sort_unstable();
     if prices.is_empty() {
         return vec![None; shop.products.len()];

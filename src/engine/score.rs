@@ -28,12 +28,14 @@ impl SkipReason {
             Self::Disabled => "the rule is switched off".to_owned(),
             Self::NoConsent => format!("the customer has not agreed to \"{}\"", rule.purpose),
             Self::ConditionNotMet { condition, value } => {
-                let text = rule
-                    .conditions
-                    .get(condition)
-                    .map(super::rules::Condition::text)
-                    .unwrap_or_default();
+                let cond = rule.conditions.get(condition);
+                let text = cond.map(super::rules::Condition::text).unwrap_or_default();
+                let from_prices = cond
+                    .is_some_and(|c| c.feature == super::features::CustomerFeature::SpendLastYear);
                 match value {
+                    None if from_prices => format!(
+                        "needs {text}, but a price of one of the year's purchases is not known, so the spend is not known"
+                    ),
                     None => format!("needs {text}, but the data it is computed from is not held"),
                     Some(v) => format!(
                         "needs {text}; for this customer it is {}",

@@ -104,8 +104,8 @@ pub struct Impact {
     pub exposure: Vec<ExposureChange>,
     /// The shop's currency (ISO 4217 code), the unit of the prices and bands here.
     pub currency: super::money::Currency,
-    /// Mean price of recommended products, in major units of the shop's currency
-    /// (pounds for GBP).
+    /// Mean price of the recommended products whose price is known, in major units of the
+    /// shop's currency (pounds for GBP); `null` when none has a known price.
     pub mean_recommended_price: BeforeAfter,
     /// Recommended prices in bands, share of all recommendations.
     pub recommended_price_bands: Vec<ShareChange>,
@@ -116,10 +116,20 @@ pub struct Impact {
 /// One figure before and after.
 #[derive(Clone, Copy, Debug, Serialize, PartialEq)]
 pub struct BeforeAfter {
-    /// Before the scenario.
-    pub before: f64,
-    /// After it.
-    pub after: f64,
+    /// Before the scenario; `None` (JSON `null`) when it cannot be computed.
+    pub before: Option<f64>,
+    /// After it; `None` when it cannot be computed.
+    pub after: Option<f64>,
+}
+
+impl BeforeAfter {
+    /// A mean price for people: the amount, or "not known".
+    pub fn price_text(value: Option<f64>, currency: Currency) -> String {
+        value.map_or_else(
+            || "not known (no recommended product has a known price)".to_owned(),
+            |v| currency.format(currency.from_major(v)),
+        )
+    }
 }
 
 /// How many customers a product is recommended to, before and after.
@@ -245,11 +255,7 @@ pub fn impact(index: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
             .flatten()
             .filter_map(|&p| shop.products[p as usize].price_cents);
         let (sum, n) = known.fold((0i64, 0usize), |(s, n), price| (s + price, n + 1));
-        if n == 0 {
-            0.0
-        } else {
-            currency.to_major(sum) / n as f64
-        }
+        (n > 0).then(|| currency.to_major(sum) / n as f64)
     };
     let shares = |names: &[String], group_of: &dyn Fn(usize) -> usize| {
         let tally = |lists: &Lists| {

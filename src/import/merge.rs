@@ -498,5 +498,6 @@ fn catalogue_change(shop: &Shop, id: i64, p: &ImportedProduct) -> Option<Change>
         category,
         tags,
         price_not_known: false,
+        stock_not_tracked: false,
     })
 }

@@ -46,54 +46,88 @@ fn strip_currency(text: &str) -> &str {
     t
 }
 
-/// Whether the currency sign or three-letter code written with an amount (`€50.00`,
-/// `50.00 USD`), if any, is `currency`'s; an amount without one fits any currency.
-pub fn fits_currency(text: &str, currency: crate::engine::money::Currency) -> bool {
-    let t = text
-        .trim()
-        .trim_start_matches(['(', '-', '+'])
-        .trim_end_matches(')');
-    let sign = t
-        .chars()
-        .next()
-        .filter(|c| CURRENCY_SIGNS.contains(c))
-        .or_else(|| t.chars().last().filter(|c| CURRENCY_SIGNS.contains(c)));
-    if let Some(sign) = sign {
-        return currency.uses_sign(sign);
-    }
-    let letters = |s: &str| s.len() == 3 && s.chars().all(|c| c.is_ascii_uppercase());
-    let code = t.get(..3).filter(|s| letters(s)).or_else(|| {
-        t.len()
-            .checked_sub(3)
-            .and_then(|i| t.get(i..))
-            .filter(|s| letters(s))
-    });
-    code.is_none_or(|c| c == currency.code())
+/// How an amount says its currency, if it does: a sign (`$4.50`, `4,50 €`), a country
+/// prefix with a sign (`US$4.50`, `CA$`), or an ISO code (`USD 4.50`, `4.50EUR`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Mark {
+    Sign(char),
+    Code(String),
 }
 
-/// The currency an amount names by itself: a sign only one currency uses (£, €, ₹) or
-/// an ISO code (`USD 4.50`); `None` for `$` and `¥`, which several currencies use.
-pub fn named_currency(text: &str) -> Option<crate::engine::money::Currency> {
-    use crate::engine::money::Currency;
+/// Dollar signs with the country's prefix, and the currency each means.
+const PREFIXED_DOLLARS: [(&str, &str); 9] = [
+    ("US", "USD"),
+    ("CA", "CAD"),
+    ("C", "CAD"),
+    ("AU", "AUD"),
+    ("A", "AUD"),
+    ("NZ", "NZD"),
+    ("HK", "HKD"),
+    ("S", "SGD"),
+    ("MX", "MXN"),
+];
+
+/// The currency mark of an amount; a prefix that names no currency is kept as written
+/// (`Code("ZZ$")`), so it fits none.
+fn mark(text: &str) -> Option<Mark> {
     let t = text
         .trim()
         .trim_start_matches(['(', '-', '+'])
-        .trim_end_matches(')');
-    let by_sign = |c: char| match c {
-        '£' => Currency::from_code("GBP").ok(),
-        '€' => Currency::from_code("EUR").ok(),
-        '₹' => Currency::from_code("INR").ok(),
-        _ => None,
-    };
-    let first = t.chars().next()?;
-    let last = t.chars().last()?;
-    by_sign(first).or_else(|| by_sign(last)).or_else(|| {
-        let code = |s: Option<&str>| {
-            s.filter(|s| s.chars().all(|c| c.is_ascii_uppercase()))
-                .and_then(|s| Currency::from_code(s).ok())
-        };
-        code(t.get(..3)).or_else(|| code(t.len().checked_sub(3).and_then(|i| t.get(i..))))
-    })
+        .trim_end_matches(')')
+        .trim();
+    let letters: String = t.chars().take_while(char::is_ascii_uppercase).collect();
+    let after = &t[letters.len()..];
+    if let Some(sign) = after.chars().next().filter(|c| CURRENCY_SIGNS.contains(c)) {
+        if letters.is_empty() {
+            return Some(Mark::Sign(sign));
+        }
+        let code = PREFIXED_DOLLARS
+            .iter()
+            .find(|(prefix, _)| sign == '$' && *prefix == letters)
+            .map_or_else(
+                || format!("{letters}{sign}"),
+                |(_, code)| (*code).to_owned(),
+            );
+        return Some(Mark::Code(code));
+    }
+    if letters.len() == 3 && after.starts_with(|c: char| !c.is_alphabetic()) {
+        return Some(Mark::Code(letters));
+    }
+    if let Some(sign) = t.chars().last().filter(|c| CURRENCY_SIGNS.contains(c)) {
+        return Some(Mark::Sign(sign));
+    }
+    let tail: String = t
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_uppercase)
+        .collect();
+    let before = &t[..t.len() - tail.len()];
+    (tail.len() == 3 && before.ends_with(|c: char| c.is_ascii_digit() || c == ' '))
+        .then(|| Mark::Code(tail.chars().rev().collect()))
+}
+
+/// Whether the currency sign or code written with an amount (`€50.00`, `50.00 USD`,
+/// `US$4.50`), if any, is `currency`'s; an amount without one fits any currency.
+pub fn fits_currency(text: &str, currency: crate::engine::money::Currency) -> bool {
+    match mark(text) {
+        None => true,
+        Some(Mark::Sign(sign)) => currency.uses_sign(sign),
+        Some(Mark::Code(code)) => code == currency.code(),
+    }
+}
+
+/// The currency an amount names by itself: a sign only one currency uses (£, €, ₹), a
+/// prefixed dollar (`US$`) or an ISO code (`USD 4.50`); `None` for a bare `$` or `¥`,
+/// which several currencies use.
+pub fn named_currency(text: &str) -> Option<crate::engine::money::Currency> {
+    use crate::engine::money::Currency;
+    match mark(text)? {
+        Mark::Sign('£') => Currency::from_code("GBP").ok(),
+        Mark::Sign('€') => Currency::from_code("EUR").ok(),
+        Mark::Sign('₹') => Currency::from_code("INR").ok(),
+        Mark::Sign(_) => None,
+        Mark::Code(code) => Currency::from_code(&code).ok(),
+    }
 }
 
 /// Reads `text` as a number; `decimal_comma` says the file writes `1.234,50`.
@@ -235,6 +269,29 @@ mod tests {
 
     fn cents(text: &str, comma: bool) -> Result<i64, String> {
         parse(text, comma).map(|e| e.hundredths().0)
+    }
+
+    #[test]
+    fn currency_marks_are_read_whole() {
+        use crate::engine::money::Currency;
+        let gbp = Currency::GBP;
+        let usd = Currency::from_code("USD").expect("usd");
+        let cad = Currency::from_code("CAD").expect("cad");
+        assert!(fits_currency("£4.50", gbp) && fits_currency("(£4.50)", gbp));
+        assert!(!fits_currency("US$4.50", gbp) && fits_currency("US$4.50", usd));
+        assert!(!fits_currency("CA$4.50", usd) && fits_currency("CA$4.50", cad));
+        assert!(fits_currency("-$3.10", usd) && fits_currency("-$3.10", cad));
+        assert!(
+            !fits_currency("ZZ$4", usd),
+            "an unknown prefix fits nothing"
+        );
+        assert!(fits_currency("FREE", gbp), "a word is not a code");
+        assert!(fits_currency("4.50", gbp));
+        assert!(!fits_currency("4.50 EUR", gbp) && !fits_currency("EUR 4.50", gbp));
+        assert_eq!(named_currency("US$4.50"), Some(usd));
+        assert_eq!(named_currency("4,50 €").map(Currency::code), Some("EUR"));
+        assert_eq!(named_currency("$4.50"), None);
+        assert_eq!(named_currency("4.50EUR").map(Currency::code), Some("EUR"));
     }
 
     #[test]

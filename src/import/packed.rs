@@ -6,8 +6,10 @@
 /// One packed line, its values as written.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PackedLine {
-    /// `Product SKU`, else `Product ID`.
-    pub code: Option<String>,
+    /// `Product SKU`.
+    pub sku: Option<String>,
+    /// `Product ID` (BigCommerce's own number).
+    pub id: Option<String>,
     /// `Product Name`.
     pub name: Option<String>,
     /// `Product Qty`.
@@ -37,35 +39,37 @@ const KEYS: [&str; 8] = [
     "Product Total Price",
 ];
 
+/// Reads one packed line. The keys before the name (ID, Qty, SKU) are taken at their
+/// first place and the keys after it (Weight … Total Price) at their last, so a name that
+/// itself holds ", Product Unit Price: 0.01" cannot change the line.
 fn packed_line(item: &str) -> PackedLine {
-    let mut values: Vec<(&str, String)> = Vec::new();
-    for part in item.split(", ") {
-        let keyed = KEYS.iter().find_map(|k| {
-            part.strip_prefix(k)
-                .and_then(|rest| rest.strip_prefix(':'))
-                .map(|v| (*k, v))
-        });
-        match (keyed, values.last_mut()) {
-            (Some((key, value)), _) => values.push((key, value.trim().to_owned())),
-            (None, Some((_, value))) => {
-                value.push_str(", ");
-                value.push_str(part);
-            }
-            (None, None) => {}
-        }
-    }
-    let get = |key: &str| {
-        values
+    let first = |key: &str| value_at(item, item.find(&format!("{key}: ")), key);
+    let last = |key: &str| value_at(item, item.rfind(&format!("{key}: ")), key);
+    let name = item.find("Product Name: ").map(|start| {
+        let from = start + "Product Name: ".len();
+        let end = KEYS[4..]
             .iter()
-            .find(|(k, v)| *k == key && !v.is_empty())
-            .map(|(_, v)| v.clone())
-    };
+            .filter_map(|k| item.rfind(&format!(", {k}: ")))
+            .filter(|&e| e >= from)
+            .min()
+            .unwrap_or(item.len());
+        item[from..end].trim().to_owned()
+    });
     PackedLine {
-        code: get("Product SKU").or_else(|| get("Product ID")),
-        name: get("Product Name"),
-        quantity: get("Product Qty"),
-        unit_price: get("Product Unit Price"),
+        sku: first("Product SKU"),
+        id: first("Product ID"),
+        name: name.filter(|n| !n.is_empty()),
+        quantity: first("Product Qty"),
+        unit_price: last("Product Unit Price"),
     }
+}
+
+/// The value of `key` written at byte `at`: up to the next ", Product ", trimmed.
+fn value_at(item: &str, at: Option<usize>, key: &str) -> Option<String> {
+    let from = at? + key.len() + 2;
+    let rest = &item[from..];
+    let end = rest.find(", Product ").unwrap_or(rest.len());
+    Some(rest[..end].trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]
@@ -77,15 +81,20 @@ mod tests {
         let cell = "Product ID: 112, Product Qty: 2, Product SKU: MUG-BLU, Product Name: Blue Mug, Large, Product Weight: 0.4000, Product Variation Details: , Product Unit Price: 18.00, Product Total Price: 36.00|Product ID: 98, Product Qty: 1, Product SKU: , Product Name: Sencha Tea, Product Weight: 0.1000, Product Variation Details: , Product Unit Price: 9.50, Product Total Price: 9.50";
         let lines = packed_lines(cell);
         assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0].code.as_deref(), Some("MUG-BLU"));
+        assert_eq!(lines[0].sku.as_deref(), Some("MUG-BLU"));
         assert_eq!(lines[0].name.as_deref(), Some("Blue Mug, Large"));
         assert_eq!(lines[0].quantity.as_deref(), Some("2"));
         assert_eq!(lines[0].unit_price.as_deref(), Some("18.00"));
+        assert_eq!(lines[1].sku, None);
+        assert_eq!(lines[1].id.as_deref(), Some("98"));
+        let sly = "Product ID: 5, Product Qty: 1, Product SKU: MUG, Product Name: Mug, Product Unit Price: 0.01, Product Weight: 0.4, Product Variation Details: , Product Unit Price: 18.00, Product Total Price: 18.00";
+        let line = &packed_lines(sly)[0];
         assert_eq!(
-            lines[1].code.as_deref(),
-            Some("98"),
-            "no SKU: the product id"
+            line.unit_price.as_deref(),
+            Some("18.00"),
+            "the name cannot set the price"
         );
+        assert_eq!(line.name.as_deref(), Some("Mug, Product Unit Price: 0.01"));
         assert!(packed_lines("").is_empty());
     }
 }

@@ -257,8 +257,8 @@ pub struct Batch {
     product_index: HashMap<String, usize>,
     order_index: HashMap<String, usize>,
     group_heads: HashMap<String, GroupHead>,
-    /// Each catalogue product's name key, while only one product of the export has it.
-    catalogue_names: HashMap<String, usize>,
+    /// Name keys that two products of a products export share: they recognize neither.
+    ambiguous_names: std::collections::HashSet<String>,
 }
 
 /// How to treat rows that cannot be read, and how to report progress.
@@ -494,31 +494,45 @@ impl Batch {
     }
 
     /// Adds a product of a products export, or gives the product already read under its
-    /// key the export's name, category, tags and price. A name that two products of the
-    /// export share recognizes neither.
+    /// key (or, for an order line that named it without a code, under its name) the
+    /// export's name, category, tags and price. A name that two products of the export
+    /// share recognizes neither.
     fn add_catalogue_product(&mut self, mut p: ImportedProduct) {
         self.counts().catalogue_products += 1;
-        let i = match self.product_index.get(&p.key) {
-            Some(&i) => i,
-            None => {
-                self.product_index
-                    .insert(p.key.clone(), self.products.len());
+        let name = p.also_key.clone();
+        if name
+            .as_ref()
+            .is_some_and(|n| self.ambiguous_names.contains(n))
+        {
+            p.also_key = None;
+        }
+        let by_key = self.product_index.get(&p.key).copied();
+        let by_name = p
+            .also_key
+            .as_ref()
+            .and_then(|n| self.product_index.get(n).copied());
+        let i = match (by_key, by_name) {
+            (Some(i), _) => i,
+            (None, Some(j)) if !self.products[j].catalogue => j,
+            (None, Some(j)) => {
+                // Another product of the export has this name: it names neither.
+                if let Some(n) = &name {
+                    self.product_index.remove(n);
+                    self.ambiguous_names.insert(n.clone());
+                }
+                self.products[j].also_key = None;
+                p.also_key = None;
+                self.products.push(p.clone());
+                self.products.len() - 1
+            }
+            (None, None) => {
                 self.products.push(p.clone());
                 self.products.len() - 1
             }
         };
-        if let Some(name) = p.also_key.clone() {
-            match self.catalogue_names.get(&name) {
-                Some(&other) if other != i => {
-                    self.products[other].also_key = None;
-                    p.also_key = None;
-                }
-                Some(_) => {}
-                None if self.products.iter().any(|q| q.key == name) => p.also_key = None,
-                None => {
-                    self.catalogue_names.insert(name, i);
-                }
-            }
+        self.product_index.insert(p.key.clone(), i);
+        if let Some(n) = &p.also_key {
+            self.product_index.insert(n.clone(), i);
         }
         self.products[i] = p;
     }
@@ -1281,8 +1295,8 @@ fn read_order(
         Role::LineTotal
     };
     // A file without prices, or a blank price, gives a price that is not known.
-    let (unit_price_cents, rounded) = match get(price_role, " ") {
-        None => (None, false),
+    let (unit_price_cents, rounded, negative_sale) = match get(price_role, " ") {
+        None => (None, false, false),
         Some(price) => {
             if !number::fits_currency(&price, cells.currency) {
                 return Err(bad(
@@ -1302,7 +1316,7 @@ fn read_order(
                 rounded |= total % shares != 0;
                 (total + shares / 2) / shares
             };
-            (Some(unit), rounded)
+            (Some(unit), rounded, amount_cents < 0 && quantity > 0)
         }
     };
     let category_column = get(Role::Category, " ");
@@ -1324,7 +1338,11 @@ fn read_order(
                 category,
                 tags: Vec::new(),
                 price_cents: unit_price_cents,
-                not_a_product: code.as_deref().is_some_and(|c| mapping.is_not_product(c)),
+                // An unspecified item is a purchase, never something to recommend; a
+                // negative price on a sale is a discount.
+                not_a_product: unnamed
+                    || negative_sale
+                    || code.as_deref().is_some_and(|c| mapping.is_not_product(c)),
                 repeatable: mapping.repeatable,
                 catalogue: false,
             };
@@ -1357,22 +1375,27 @@ fn packed_order_lines(
         let name = line
             .name
             .clone()
-            .or_else(|| line.code.clone())
+            .or_else(|| line.sku.clone())
             .ok_or_else(|| {
                 bad(
                     Role::ProductName,
                     "a product of the order has no name".to_owned(),
                 )
             })?;
-        let quantity = match &line.quantity {
-            Some(q) => number::parse(q, mapping.decimal_comma)
-                .and_then(|n| n.whole_number(number::MAX_QUANTITY))
-                .map_err(|why| bad(Role::ProductName, format!("the quantity of {name}: {why}")))?,
-            None => 1,
-        };
-        if quantity == 0 {
-            continue;
-        }
+        let quantity = line
+            .quantity
+            .as_deref()
+            .ok_or_else(|| "the value is blank".to_owned())
+            .and_then(|q| number::parse(q, mapping.decimal_comma))
+            .and_then(|n| n.whole_number(number::MAX_QUANTITY))
+            .and_then(|q| {
+                if q == 0 {
+                    Err("it is 0".to_owned())
+                } else {
+                    Ok(q)
+                }
+            })
+            .map_err(|why| bad(Role::ProductName, format!("the quantity of {name}: {why}")))?;
         let price = match &line.unit_price {
             None => None,
             Some(p) if !number::fits_currency(p, cells.currency) => {
@@ -1386,13 +1409,18 @@ fn packed_order_lines(
                     .map_err(|why| bad(Role::ProductName, format!("the price of {name}: {why}")))?
                     .minor_units(cells.currency.decimals());
                 rounded |= r;
-                Some(minor.abs())
+                Some(minor)
             }
         };
+        // A negative price on a sale is a discount, not something to recommend.
+        let discount = price.is_some_and(|p| p < 0) && !is_return;
+        let price = price.map(i64::abs);
         let space = &mapping.key_space;
-        let key = match &line.code {
-            Some(c) => format!("{space}:{c}"),
-            None => format!("{space}:name:{}", name.to_lowercase()),
+        // SKUs and BigCommerce's own product numbers are kept apart.
+        let key = match (&line.sku, &line.id) {
+            (Some(sku), _) => format!("{space}:{sku}"),
+            (None, Some(id)) => format!("{space}:id:{id}"),
+            (None, None) => format!("{space}:name:{}", name.to_lowercase()),
         };
         let product = ImportedProduct {
             key,
@@ -1403,10 +1431,11 @@ fn packed_order_lines(
             name,
             tags: Vec::new(),
             price_cents: price,
-            not_a_product: line
-                .code
-                .as_deref()
-                .is_some_and(|c| mapping.is_not_product(c)),
+            not_a_product: discount
+                || line
+                    .sku
+                    .as_deref()
+                    .is_some_and(|c| mapping.is_not_product(c)),
             repeatable: mapping.repeatable,
             catalogue: false,
         };

@@ -614,6 +614,8 @@ impl Preset {
                     "pending",
                     "awaiting payment",
                     "incomplete",
+                    "disputed",
+                    "manual verification required",
                 ]
                 .map(str::to_owned)
                 .to_vec();
@@ -621,9 +623,18 @@ impl Preset {
             }
             "prestashop-orders" => {
                 m.purchases_without_products = true;
-                m.skip_statuses = ["canceled", "cancelled", "refunded", "payment error"]
-                    .map(str::to_owned)
-                    .to_vec();
+                m.skip_statuses = [
+                    "canceled",
+                    "cancelled",
+                    "refunded",
+                    "payment error",
+                    "awaiting check payment",
+                    "awaiting bank wire payment",
+                    "awaiting cash on delivery validation",
+                    "on backorder (not paid)",
+                ]
+                .map(str::to_owned)
+                .to_vec();
             }
             "invoice-lines" => online_retail_conventions(&mut m),
             _ => {}

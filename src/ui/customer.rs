@@ -589,6 +589,7 @@ fn product_edit_ui(
                 category: None,
                 tags: None,
                 price_not_known: false,
+                stock_not_tracked: false,
             });
         }
     });

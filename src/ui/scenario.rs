@@ -16,7 +16,8 @@ use crate::engine::audit::{Audit, AuditConfig, FigureChange, audit, compare};
 use crate::engine::changes::{Applied, Change};
 use crate::engine::explain::Explanation;
 use crate::engine::simulate::{
-    Impact, Lists, ShareChange, SimulateError, all_lists, customer_before_after, simulate,
+    BeforeAfter, Impact, Lists, ShareChange, SimulateError, all_lists, customer_before_after,
+    simulate,
 };
 
 /// A finished simulation.
@@ -529,16 +530,8 @@ fn whole_shop_ui(ui: &mut Ui, impact: &Impact) {
     ));
     ui.label(format!(
         "Mean recommended price: {} -> {}",
-        impact.currency.format(
-            impact
-                .currency
-                .from_major(impact.mean_recommended_price.before)
-        ),
-        impact.currency.format(
-            impact
-                .currency
-                .from_major(impact.mean_recommended_price.after)
-        )
+        BeforeAfter::price_text(impact.mean_recommended_price.before, impact.currency),
+        BeforeAfter::price_text(impact.mean_recommended_price.after, impact.currency)
     ));
     let gainers: Vec<_> = impact
         .exposure
