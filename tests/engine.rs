@@ -300,3 +300,45 @@ fn a_price_change_and_the_price_bands_are_in_the_shops_currency() {
         change(1200.0).describe(&shop)
     );
 }
+
+#[test]
+fn a_spend_rule_that_cannot_run_says_a_price_is_not_known() {
+    use candor::engine::rules::Rule;
+    let mut shop = sample_shop().expect("sample");
+    let rule: Rule = serde_json::from_value(serde_json::json!({
+        "id": "big-spenders", "label": "Big spenders", "enabled": true, "weight": 1.0,
+        "purpose": "personalization",
+        "conditions": [{"feature": "spend_last_year", "op": "at_least", "value": 20.0}],
+        "target": {"kind": "category", "category": "coffee"},
+        "amount": {"kind": "fixed", "value": 1.0},
+        "reason": "you often shop with us"
+    }))
+    .expect("a rule");
+    shop.rules.push(rule);
+    let year_ago = today() - chrono::Duration::days(300);
+    let amelia_order = shop
+        .orders
+        .iter()
+        .find(|o| o.customer == Some(1) && o.date > year_ago && o.date <= today())
+        .expect("an order of Amelia's this year")
+        .id;
+    let line = Arc::make_mut(&mut shop.lines)
+        .iter_mut()
+        .find(|l| l.order == amelia_order)
+        .expect("a line");
+    line.unit_price_cents = None;
+    let (_, all) = explain_all(shop);
+    let amelia = all.iter().find(|e| e.customer == 1).expect("Amelia");
+    let skipped = amelia
+        .skipped
+        .iter()
+        .find(|s| s.id == "big-spenders")
+        .expect("the spend rule does not run");
+    assert!(
+        skipped
+            .detail
+            .contains("price of one of the year's purchases is not known"),
+        "{}",
+        skipped.detail
+    );
+}
