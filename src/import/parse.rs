@@ -888,6 +888,33 @@ fn cell_reader<'a>(
     }
 }
 
+/// The currency a row names for its prices, if any: its currency cell, else the mapping's,
+/// else the one the file named before it (Shopify leaves the cell blank on an order's later
+/// rows), else a sign or code written with its price (`€4.50`, `US$4.50`).
+fn named_currency(
+    mapping: &Mapping,
+    get: &dyn Fn(Role, &str) -> Option<String>,
+    bad: &dyn Fn(Role, String) -> ImportError,
+    files: &[FileCounts],
+) -> Result<Option<Currency>, ImportError> {
+    if let Some(code) = get(Role::Currency, " ") {
+        return Currency::from_code(&code)
+            .map(Some)
+            .map_err(|why| bad(Role::Currency, why));
+    }
+    let named_before = || {
+        files
+            .last()
+            .and_then(|f| f.currencies.last())
+            .and_then(|c| Currency::from_code(c).ok())
+    };
+    let price_cell = || get(Role::UnitPrice, " ").or_else(|| get(Role::LineTotal, " "));
+    Ok(mapping
+        .currency
+        .or_else(named_before)
+        .or_else(|| price_cell().as_deref().and_then(number::named_currency)))
+}
+
 /// Reads a row of a products export (see [`super::catalogue`]).
 fn read_product_row(
     cx: &RowContext<'_>,
@@ -899,22 +926,7 @@ fn read_product_row(
     let get = cell_reader(cx, row);
     let bad =
         |role: Role, reason: String| row_error(table, row.line, column_of(mapping, role), reason);
-    let named = match get(Role::Currency, " ") {
-        Some(code) => Some(Currency::from_code(&code).map_err(|why| bad(Role::Currency, why))?),
-        None => mapping
-            .currency
-            .or_else(|| {
-                files
-                    .last()
-                    .and_then(|f| f.currencies.last())
-                    .and_then(|c| Currency::from_code(c).ok())
-            })
-            .or_else(|| {
-                get(Role::UnitPrice, " ")
-                    .as_deref()
-                    .and_then(number::named_currency)
-            }),
-    };
+    let named = named_currency(mapping, &get, &bad, files)?;
     let currency = named.unwrap_or(cx.currency);
     let cells = CatalogueRow {
         get: &get,
@@ -991,22 +1003,7 @@ fn read_row(
     };
     let customer = read_customer(mapping, &get, &bad, cx.source, &moment)?;
     let consents = read_consents(cx, row)?;
-    // A blank currency cell (Shopify's later rows of an order) is in the currency the
-    // file named before it.
-    let named_before = || {
-        files
-            .last()
-            .and_then(|f| f.currencies.last())
-            .and_then(|c| Currency::from_code(c).ok())
-    };
-    let price_cell = || get(Role::UnitPrice, " ").or_else(|| get(Role::LineTotal, " "));
-    let named = match get(Role::Currency, " ") {
-        Some(code) => Some(Currency::from_code(&code).map_err(|why| bad(Role::Currency, why))?),
-        None => mapping
-            .currency
-            .or_else(named_before)
-            .or_else(|| price_cell().as_deref().and_then(number::named_currency)),
-    };
+    let named = named_currency(mapping, &get, &bad, files)?;
     let currency = named.unwrap_or(cx.currency);
     let order = if mapping.has_orders() {
         let cells = Cells {
