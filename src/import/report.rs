@@ -56,6 +56,18 @@ pub fn what_the_rows_became(outcome: &ImportOutcome) -> Vec<(&'static str, Strin
                 super::parse::UNSPECIFIED_ITEM
             ),
         ),
+        (
+            "Prices rounded",
+            summary.prices_rounded,
+            ("row has", "rows have"),
+            "a price finer than the currency's smallest unit (a fraction of a penny), rounded to the nearest".to_owned(),
+        ),
+        (
+            "Price not known",
+            s.lines_without_price,
+            ("order line", "order lines"),
+            "in the files give no price: kept with the price not known (left out of price bands, premium and mean-price figures)".to_owned(),
+        ),
     ];
     for (label, n, (one, many), what) in counts {
         if n > 0 {
@@ -69,26 +81,6 @@ pub fn what_the_rows_became(outcome: &ImportOutcome) -> Vec<(&'static str, Strin
             format!(
                 "{n} {} came without a category (the files have no category column), so reasons say \"you bought from us\" rather than name one; importing the shop's products export (in Shopify: Products, Export) gives them their categories and tags",
                 plural(n, "product", "products")
-            ),
-        ));
-    }
-    if summary.prices_rounded > 0 {
-        let n = summary.prices_rounded;
-        out.push((
-            "Prices rounded",
-            format!(
-                "{n} {} a price finer than the currency's smallest unit (a fraction of a penny), rounded to the nearest",
-                plural(n, "row has", "rows have")
-            ),
-        ));
-    }
-    if summary.rows_became.lines_without_price > 0 {
-        let n = summary.rows_became.lines_without_price;
-        out.push((
-            "Price not known",
-            format!(
-                "{n} order {} in the files give no price: kept with the price not known (left out of price bands, premium and mean-price figures)",
-                plural(n, "line", "lines")
             ),
         ));
     }
