@@ -456,3 +456,40 @@ fn a_products_export_is_recognized_and_fills_in_a_product_bought_before() {
     assert_eq!(shop.products[0].category, "Coffee");
     assert_eq!(shop.products[0].price_cents, Some(900));
 }
+
+#[test]
+fn ticking_each_row_is_a_product_imports_a_catalogue() {
+    let (dir, path) = common::sample_file();
+    let list = dir.path().join("price-list.csv");
+    std::fs::write(
+        &list,
+        "Product name,Category,Price\nRye loaf,bread,3.40\nOat milk,drinks,1.50\n",
+    )
+    .expect("writes");
+    let target = dir.path().join("catalogue.candor");
+    let mut harness = harness_on(&path);
+    harness.state_mut().start_import(target.clone(), vec![list]);
+    harness.run_steps(3);
+    let tick = "Each row is a product (a products export)";
+    harness.get_by_label(tick).scroll_to_me();
+    // The dialog settles its size over a few frames; a click lands where it ends up.
+    harness.run_steps(6);
+    harness.get_by_label(tick).click();
+    harness.run_steps(3);
+    assert!(
+        harness.state().import_dialog().expect("open").files[0]
+            .mapping
+            .catalogue
+    );
+    let outcome = import_and_wait(&mut harness);
+    assert_eq!(outcome.summary.products_added, 2);
+    assert_eq!(outcome.summary.orders_added, 0);
+    let shop = candor::store::Store::open_for_reading(&target)
+        .expect("opens")
+        .0
+        .load()
+        .expect("loads");
+    let names: Vec<&str> = shop.products.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Rye loaf", "Oat milk"]);
+    assert_eq!(shop.products[0].category, "bread");
+}
