@@ -447,6 +447,12 @@ fn a_products_export_is_recognized_and_fills_in_a_product_bought_before() {
     let outcome = import_and_wait(&mut harness);
     assert_eq!(outcome.summary.products_updated, 1);
     harness.get_by_label("Products updated");
+    assert!(
+        harness
+            .query_by_label_contains("carry no consent information")
+            .is_none(),
+        "a products export holds no customers to warn about"
+    );
     let shop = candor::store::Store::open_for_reading(&target)
         .expect("opens")
         .0

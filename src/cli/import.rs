@@ -147,7 +147,7 @@ pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
     );
     if s.consent_information {
         println!("Consent decisions recorded: {}.", s.consents_added);
-    } else {
+    } else if outcome.customers_without_consent_information() {
         println!(
             "These files carry no consent information, so no consent was recorded: personalized rules will not run for these customers until their consent is recorded."
         );

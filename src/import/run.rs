@@ -105,6 +105,16 @@ pub struct ImportOutcome {
     pub undo_copy: Option<PathBuf>,
 }
 
+impl ImportOutcome {
+    /// Whether the files held customers but no consent column: personalized rules will
+    /// not run for those customers until their consent is recorded. A products export
+    /// holds no customers, so it never says so.
+    pub fn customers_without_consent_information(&self) -> bool {
+        !self.summary.consent_information
+            && self.files.iter().any(|f| f.counts.catalogue_products == 0)
+    }
+}
+
 /// Reads a file's header and names the preset that recognizes it, if any.
 pub fn detect_file(path: &Path) -> Result<(Table, Option<Preset>), ImportError> {
     let table = Table::open_head(path, super::source::HEAD_BYTES)?;

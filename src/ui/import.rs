@@ -427,7 +427,7 @@ impl ImportDialog {
                             );
                         }
                     });
-                if !s.consent_information {
+                if o.customers_without_consent_information() {
                     ui.label(RichText::new("These files carry no consent information, so no consent was recorded. Personalized rules will not run for these customers until their consent is recorded (on a customer's page: Record a consent decision…).").color(theme::FLAG));
                 }
                 if let Some(day) = s.pinned_today {
