@@ -12,7 +12,7 @@ use candor::engine::model::Shop;
 use candor::engine::simulate::{Lists, Progress, all_lists, simulate};
 use candor::engine::{Scorer, ShopIndex, explain};
 use candor::shopgen::demo::{DemoSize, demo_shop};
-use candor::store::{ApplyError, Attribution, Store};
+use candor::store::{ApplyError, Attribution, Basis, Store};
 use predicates::prelude::*;
 use proptest::prelude::*;
 
@@ -133,7 +133,9 @@ proptest! {
         let sim = simulate(&before, None, &changes, "tester", &Progress::default()).expect("valid");
 
         let (mut store, _) = Store::open(&path).expect("opens");
-        store.apply(Some(&shop), &changes, &who("property test"), None, None).expect("applies");
+        let head = store.log_head().expect("head");
+        let basis = Basis { shop: &shop, head: &head };
+        store.apply(Some(basis), &changes, &who("property test"), None, None).expect("applies");
         let applied = index(reload(&path));
         // A consent decision records the real time of recording, which differs by the
         // seconds between simulating and applying; everything else must be the same.
@@ -262,7 +264,11 @@ fn invalid_changes_are_refused_and_nothing_is_written() {
 #[test]
 fn a_stale_simulation_is_refused() {
     let (_dir, path) = common::sample_file();
-    let snapshot = reload(&path);
+    let (snapshot, head) = Store::open(&path)
+        .expect("opens")
+        .0
+        .load_snapshot()
+        .expect("loads");
     let (mut other, _) = Store::open(&path).expect("opens");
     other
         .apply(
@@ -279,7 +285,10 @@ fn a_stale_simulation_is_refused() {
     let (mut mine, _) = Store::open(&path).expect("opens");
     let err = mine
         .apply(
-            Some(&snapshot),
+            Some(Basis {
+                shop: &snapshot,
+                head: &head,
+            }),
             &[Change::RuleEnabled {
                 rule: "we-miss-you".into(),
                 enabled: false,

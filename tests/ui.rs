@@ -547,7 +547,9 @@ fn personal_data_is_masked_until_a_logged_reveal() {
     );
     harness.run_steps(1);
     harness.get_by_label("Reveal").click();
-    harness.run_steps(3);
+    harness.run_steps(1);
+    settle(&mut harness, |app| !app.is_reading_log());
+    harness.run_steps(2);
     harness.get_by_label("07700 900461");
     let entry = harness
         .state()

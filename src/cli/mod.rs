@@ -374,7 +374,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             if let Some(id) = customer {
                 customer_pos(&index, id, &db)?;
             }
-            let report = simulation::simulate_report(&index, &changes, customer)?;
+            let report = simulation::simulate_report(index, &changes, customer)?;
             if json {
                 print_json(&report)?;
             } else {
@@ -451,7 +451,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             let was_import = target
                 .and_then(|e| e.event)
                 .is_some_and(|ev| ev.kind == "import");
-            let (id, _) = store.undo(entry, &who)?;
+            let id = store.undo(entry, &who)?.entry;
             if was_import {
                 println!(
                     "Took back the import of entry {entry}: the shop is as it was before it. Recorded as audit-log entry {id}, which says what the import had added."
@@ -463,7 +463,8 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
         Command::Scorecard { db, json } => {
             let index = open_index(&db, today, None)?;
             let audit = simulation::audit_now(&index, &AuditConfig::default())?;
-            let cards = engine::scorecard::scorecard(&index, &audit, &crate::ui::records_of(&db));
+            let records = crate::session::read_log(&db)?.records;
+            let cards = engine::scorecard::scorecard(&index, &audit, &records);
             if json {
                 print_json(&cards)?;
             } else {

@@ -1,91 +1,36 @@
-//! `simulate` and `apply` from the command line: the same engine and store calls as the
-//! window's scenario panel.
+//! `simulate` and `apply` from the command line: the use cases in [`crate::session`],
+//! the same ones the window's scenario panel runs, plus the terminal's passphrase prompt.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use serde::Serialize;
 
-use crate::engine::audit::{Audit, AuditConfig, FigureChange, audit, compare};
-use crate::engine::changes::{Applied, Change};
-use crate::engine::explain::Explanation;
-use crate::engine::simulate::{
-    Impact, Progress, SimulateError, all_lists, customer_before_after, simulate,
-};
-use crate::engine::{ShopIndex, index_for};
-use crate::store::{Attribution, Store};
+use crate::engine::ShopIndex;
+use crate::engine::audit::AuditConfig;
+use crate::engine::changes::Change;
+use crate::engine::simulate::{Impact, Progress};
+use crate::session::simulate::{Request, simulate};
+pub use crate::session::simulate::{SimulationReport, audit_now};
+use crate::store::{Attribution, LogHead, Store};
 
-/// What `candor simulate --json` prints.
-#[derive(Serialize)]
-pub struct SimulationReport {
-    /// The whole-shop effect.
-    #[serde(flatten)]
-    pub impact: Impact,
-    /// Each change with its before and after values.
-    pub changes: Vec<Applied>,
-    /// The customer asked about, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub customer: Option<i64>,
-    /// Their explanation before the changes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub before: Option<Explanation>,
-    /// Their explanation after the changes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub after: Option<Explanation>,
-    /// The ethics audit before and after the changes.
-    pub audit: AuditBeforeAfter,
-}
-
-/// The audit before and after a scenario: every headline figure side by side, and
-/// both full audits.
-#[derive(Serialize)]
-pub struct AuditBeforeAfter {
-    /// Headline figures (parity ratios, diversity, data-minimization counts), matched.
-    pub figures: Vec<FigureChange>,
-    /// The full audit before.
-    pub before: Audit,
-    /// The full audit after.
-    pub after: Audit,
-}
-
-/// Every customer's list and the audit of them, now.
-pub fn audit_now(index: &ShopIndex, config: &AuditConfig) -> Result<Audit> {
-    let lists = all_lists(index, index.shop().settings.top_n, &Progress::default())
-        .ok_or(SimulateError::Cancelled)?;
-    Ok(audit(index, &lists, config))
-}
-
-/// Simulates `changes` on the shop behind `index`.
+/// Simulates `changes` on the shop behind `index`, with the audit before and after and
+/// `customer`'s explanation before and after.
 pub fn simulate_report(
-    index: &ShopIndex,
+    index: ShopIndex,
     changes: &[Change],
     customer: Option<i64>,
 ) -> Result<SimulationReport> {
-    let progress = Progress::default();
-    let before_lists =
-        all_lists(index, index.shop().settings.top_n, &progress).ok_or(SimulateError::Cancelled)?;
-    let sim = simulate(index, Some(&before_lists), changes, "simulation", &progress)?;
-    let config = AuditConfig::default();
-    let audit_before = audit(index, &before_lists, &config);
-    let audit_after = audit(&sim.after, &sim.after_lists, &config);
-    let (before, after) = match customer.and_then(|c| customer_before_after(index, &sim.after, c)) {
-        Some((b, a)) => (Some(b), Some(a)),
-        None => (None, None),
+    let request = Request {
+        basis: Arc::new(index),
+        head: LogHead::default(),
+        changes: changes.to_vec(),
+        before_lists: None,
+        audit_config: AuditConfig::default(),
+        audit_before: None,
     };
-    Ok(SimulationReport {
-        impact: sim.impact,
-        changes: sim.applied,
-        customer,
-        before,
-        after,
-        audit: AuditBeforeAfter {
-            figures: compare(&audit_before, &audit_after),
-            before: audit_before,
-            after: audit_after,
-        },
-    })
+    Ok(simulate(request, &Progress::default())?.report(customer))
 }
 
 /// Who and why, stamped with the current time.
@@ -107,12 +52,9 @@ pub fn apply(
     if crate::access::needs_owner(changes) {
         owner(&mut store, &who, "applying changes to the rules")?;
     }
-    let shop = store.load()?;
-    let index = index_for(Arc::new(shop), today);
-    let sim = simulate(&index, None, changes, "simulation", &Progress::default())?;
-    let impact = serde_json::to_value(&sim.impact)?;
-    let (id, _) = store.apply(Some(index.shop()), changes, &who, Some(impact), None)?;
-    Ok((id, sim.impact))
+    Ok(crate::session::apply::apply_changes(
+        &mut store, changes, &who, today,
+    )?)
 }
 
 /// Checks the owner's passphrase (environment or prompt) before an owner-only action;

@@ -148,6 +148,42 @@ impl ChangeContext {
 }
 
 impl Change {
+    /// Whether `other` sets the same thing as this change (in a scenario, the newer one
+    /// replaces the older).
+    pub fn sets_same_as(&self, other: &Change) -> bool {
+        match (self, other) {
+            (Self::RuleWeight { rule: x, .. }, Self::RuleWeight { rule: y, .. })
+            | (Self::RuleEnabled { rule: x, .. }, Self::RuleEnabled { rule: y, .. }) => x == y,
+            (Self::Rule { rule: x, .. }, Self::Rule { rule: y, .. }) => x.id == y.id,
+            (
+                Self::Consent {
+                    customer: c1,
+                    purpose: p1,
+                    ..
+                },
+                Self::Consent {
+                    customer: c2,
+                    purpose: p2,
+                    ..
+                },
+            ) => c1 == c2 && p1 == p2,
+            (
+                Self::CustomerField {
+                    customer: c1,
+                    field: f1,
+                    ..
+                },
+                Self::CustomerField {
+                    customer: c2,
+                    field: f2,
+                    ..
+                },
+            ) => c1 == c2 && f1 == f2,
+            (Self::Product { product: x, .. }, Self::Product { product: y, .. }) => x == y,
+            _ => false,
+        }
+    }
+
     /// The kind, as written in JSON.
     pub fn kind(&self) -> &'static str {
         match self {

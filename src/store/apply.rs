@@ -6,6 +6,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::chain::LogHead;
 use super::error::LoadError;
 use super::load::load_shop;
 use super::{Store, StoreError};
@@ -180,25 +181,57 @@ pub enum ApplyError {
     NotUndoable(i64, String),
 }
 
+/// The snapshot a simulation was computed from, and where the audit log stood when it was
+/// read: what an apply checks the file against instead of reading the whole shop again.
+#[derive(Clone, Copy)]
+pub struct Basis<'a> {
+    /// The snapshot.
+    pub shop: &'a Shop,
+    /// The log's head when the snapshot was read.
+    pub head: &'a LogHead,
+}
+
+/// What an apply wrote: the entry's number, the shop as it now is, and the log's new head.
+#[derive(Debug)]
+pub struct Written {
+    /// The new audit-log entry's number.
+    pub entry: i64,
+    /// The shop with the changes made.
+    pub shop: Shop,
+    /// The log's head after the entry.
+    pub head: LogHead,
+}
+
 impl Store {
-    /// Applies `changes` in one transaction and logs them. When `expected` is given, the
-    /// apply is refused if the file no longer holds exactly that snapshot.
-    /// Returns the new entry's number and the shop as it now is.
+    /// Applies `changes` in one transaction and logs them. With a `basis`, the apply is
+    /// refused when anything was written since that snapshot was read (the log's head
+    /// moved: another window, an import, an erasure) or when anything the changes read
+    /// (the rules and purposes, the customer, their consents, the product, the settings)
+    /// differs in the file, which catches a program writing behind Candor's back; the
+    /// snapshot is then changed in memory, without reading the whole shop again. Without
+    /// one, the shop is read inside the transaction (undo).
     pub fn apply(
         &mut self,
-        expected: Option<&Shop>,
+        basis: Option<Basis<'_>>,
         changes: &[Change],
         who: &Attribution,
         impact: Option<Value>,
         undoes: Option<i64>,
-    ) -> Result<(i64, Shop), ApplyError> {
+    ) -> Result<Written, ApplyError> {
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
         let tx = self.begin_write(who, "apply changes")?;
-        let current = load_shop(&tx).map_err(|e: LoadError| e.at(&path))?;
-        if expected.is_some_and(|e| *e != current) {
-            return Err(ApplyError::Stale);
-        }
+        let current = match basis {
+            Some(basis) => {
+                let unchanged = !shop_written_since(&tx, basis.head).map_err(|e| e.at(&path))?
+                    && reads_unchanged(&tx, basis.shop, changes).map_err(|e| e.at(&path))?;
+                if !unchanged {
+                    return Err(ApplyError::Stale);
+                }
+                basis.shop.clone()
+            }
+            None => load_shop(&tx).map_err(|e: LoadError| e.at(&path))?,
+        };
         let ctx = ChangeContext {
             now: who.recorded_at(),
             actor: who.actor.clone(),
@@ -213,11 +246,16 @@ impl Store {
             reason_sealed: false,
         };
         let id = append_entry(&tx, who, &body).map_err(sql)?;
+        let head = super::chain::log_head(&tx).map_err(sql)?;
         if let Some(ms) = std::env::var(PAUSE_ENV).ok().and_then(|v| v.parse().ok()) {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
         tx.commit().map_err(sql)?;
-        Ok((id, next))
+        Ok(Written {
+            entry: id,
+            shop: next,
+            head,
+        })
     }
 
     /// Starts an attributed write: one immediate transaction, taken before anything is
@@ -293,7 +331,7 @@ impl Store {
     }
 
     /// Undoes entry `entry` by applying the inverse of its changes as a new, logged change.
-    pub fn undo(&mut self, entry: i64, who: &Attribution) -> Result<(i64, Shop), ApplyError> {
+    pub fn undo(&mut self, entry: i64, who: &Attribution) -> Result<Written, ApplyError> {
         let log = self.log()?;
         let target = log
             .iter()
@@ -312,6 +350,78 @@ impl Store {
         let inverse = crate::engine::changes::inverse(&target.changes);
         self.apply(None, &inverse, who, None, Some(entry))
     }
+}
+
+/// Entries that record something without changing the shop's data: an apply computed
+/// before them is still current.
+const NEUTRAL_EVENTS: [&str; 4] = [
+    "reveal",
+    "access_export",
+    "owner_passphrase_set",
+    "owner_refused",
+];
+
+/// Whether the shop's data was written (by Candor: an apply, an import, an erasure, …)
+/// since the log stood at `head`, or the log was rewritten since.
+fn shop_written_since(conn: &Connection, head: &LogHead) -> Result<bool, LoadError> {
+    if super::chain::log_head(conn)? == *head {
+        return Ok(false);
+    }
+    let Some(bodies) = super::chain::entries_since(conn, head)? else {
+        return Ok(true);
+    };
+    for json in bodies {
+        // Read as plain JSON: the personal values in it are sealed.
+        let body: Value = serde_json::from_str(&json).map_err(|e| LoadError::Corrupt {
+            table: "audit_log",
+            row: "an entry after the simulation".to_owned(),
+            detail: format!("the entry cannot be read: {e}"),
+        })?;
+        let neutral = body["changes"].as_array().is_none_or(Vec::is_empty)
+            && body["event"]["kind"]
+                .as_str()
+                .is_some_and(|kind| NEUTRAL_EVENTS.contains(&kind));
+        if !neutral {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether everything `changes` read is in the file as it is in `basis`: the settings and
+/// purposes always, the rules for a change to them, and each customer's row and consents
+/// or each product's row that a change touches.
+fn reads_unchanged(conn: &Connection, basis: &Shop, changes: &[Change]) -> Result<bool, LoadError> {
+    use super::load;
+    if load::load_settings(conn)? != basis.settings || load::load_purposes(conn)? != basis.purposes
+    {
+        return Ok(false);
+    }
+    if changes.iter().any(|c| c.rule_id().is_some()) && load::load_rules(conn)? != basis.rules {
+        return Ok(false);
+    }
+    for change in changes {
+        let same = match change {
+            Change::Consent { customer, .. } | Change::CustomerField { customer, .. } => {
+                let held = |c: &&crate::engine::model::Customer| c.id == *customer;
+                let events = |e: &&crate::engine::model::ConsentEvent| e.customer == *customer;
+                load::customers_where(conn, Some(*customer))?
+                    .iter()
+                    .eq(basis.customers.iter().filter(held))
+                    && load::consents_where(conn, Some(*customer))?
+                        .iter()
+                        .eq(basis.consents.iter().filter(events))
+            }
+            Change::Product { product, .. } => load::products_where(conn, Some(*product))?
+                .iter()
+                .eq(basis.products.iter().filter(|p| p.id == *product)),
+            _ => true,
+        };
+        if !same {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 impl EntryBody {

@@ -40,6 +40,49 @@ pub fn entry_hash(prev: &str, id: i64, at: &str, actor: &str, reason: &str, entr
         .collect()
 }
 
+/// Where the audit log stood when a snapshot was read: its newest hash and its number of
+/// entries. Every write Candor makes appends an entry, so a different head means the shop
+/// was written since.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct LogHead {
+    /// The newest entry's hash.
+    pub hash: String,
+    /// How many entries the log holds.
+    pub count: i64,
+}
+
+/// The log's head as recorded in the settings.
+pub(super) fn log_head(conn: &Connection) -> rusqlite::Result<LogHead> {
+    let (hash, count) = head(conn)?;
+    Ok(LogHead { hash, count })
+}
+
+/// The bodies of the entries written after the one `since` names, oldest first; `None`
+/// when no entry has that hash any more (the log was rewritten since).
+pub(super) fn entries_since(
+    conn: &Connection,
+    since: &LogHead,
+) -> rusqlite::Result<Option<Vec<String>>> {
+    let after = if since.count == 0 && since.hash == GENESIS {
+        Some(i64::MIN)
+    } else {
+        conn.query_row(
+            "SELECT id FROM audit_log WHERE hash = ?1",
+            params![since.hash],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+    };
+    let Some(after) = after else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare("SELECT entry FROM audit_log WHERE id > ?1 ORDER BY id")?;
+    let bodies = stmt
+        .query_map(params![after], |r| r.get::<_, String>(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(bodies))
+}
+
 /// The newest hash and the entry count recorded in the settings.
 fn head(conn: &Connection) -> rusqlite::Result<(String, i64)> {
     let get = |key: &str| {

@@ -9,7 +9,6 @@ use rusqlite::MAIN_DB;
 
 use super::apply::{ApplyError, Attribution, LogEntry, SubjectEvent};
 use super::{Store, StoreError};
-use crate::engine::Shop;
 
 /// Where the copy kept from before the import recorded as `entry` lives: next to the shop
 /// file, named after it (`shop.candor.import-12-backup`).
@@ -35,7 +34,7 @@ impl Store {
         &mut self,
         target: &LogEntry,
         who: &Attribution,
-    ) -> Result<(i64, Shop), ApplyError> {
+    ) -> Result<super::Written, ApplyError> {
         self.check_writable(who, "undo an import")?;
         let latest = self.latest_entry()?;
         if target.id != latest {
@@ -65,7 +64,12 @@ impl Store {
             path: copy.clone(),
             source,
         })?;
-        Ok((id, self.load()?))
+        let (shop, head) = self.load_snapshot()?;
+        Ok(super::Written {
+            entry: id,
+            shop,
+            head,
+        })
     }
 
     /// Records the undo in a staged duplicate of the copy (numbered after the import's

@@ -103,11 +103,25 @@ pub fn load_settings(conn: &Connection) -> Result<Settings, LoadError> {
 }
 
 fn load_customers(conn: &Connection) -> Result<Vec<Customer>, LoadError> {
+    customers_where(conn, None)
+}
+
+/// `" WHERE <column> = ?1"` when only one row is wanted, else nothing.
+fn only_clause(column: &str, only: Option<i64>) -> String {
+    only.map_or_else(String::new, |_| format!(" WHERE {column} = ?1"))
+}
+
+/// Every customer, or only customer `only`, with where each field came from.
+pub(super) fn customers_where(
+    conn: &Connection,
+    only: Option<i64>,
+) -> Result<Vec<Customer>, LoadError> {
     let mut sources: HashMap<i64, Vec<FieldSource>> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT customer, field, source, recorded_on FROM field_sources ORDER BY customer, field",
-    )?;
-    let mut rows = stmt.query([])?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT customer, field, source, recorded_on FROM field_sources{} ORDER BY customer, field",
+        only_clause("customer", only)
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(only))?;
     while let Some(row) = rows.next()? {
         let customer: i64 = row.get(0)?;
         let key: String = row.get(1)?;
@@ -118,11 +132,12 @@ fn load_customers(conn: &Connection) -> Result<Vec<Customer>, LoadError> {
             recorded_on: date("field_sources", &customer, &on)?,
         });
     }
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT id, name, email, phone, address, postcode, birth_date, gender, since, source
-         FROM customers ORDER BY id",
-    )?;
-    let mut rows = stmt.query([])?;
+         FROM customers{} ORDER BY id",
+        only_clause("id", only)
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(only))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
@@ -146,10 +161,19 @@ fn load_customers(conn: &Connection) -> Result<Vec<Customer>, LoadError> {
 }
 
 fn load_products(conn: &Connection) -> Result<Vec<Product>, LoadError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, name, category, tags, price_cents, stock, repeatable FROM products ORDER BY id",
-    )?;
-    let rows = stmt.query_map([], |row| {
+    products_where(conn, None)
+}
+
+/// Every product, or only product `only`.
+pub(super) fn products_where(
+    conn: &Connection,
+    only: Option<i64>,
+) -> Result<Vec<Product>, LoadError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, name, category, tags, price_cents, stock, repeatable FROM products{} ORDER BY id",
+        only_clause("id", only)
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(only), |row| {
         let tags: String = row.get(3)?;
         Ok(Product {
             id: row.get(0)?,
@@ -200,7 +224,7 @@ fn load_lines(conn: &Connection) -> Result<Vec<OrderLine>, LoadError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn load_purposes(conn: &Connection) -> Result<Vec<Purpose>, LoadError> {
+pub(super) fn load_purposes(conn: &Connection) -> Result<Vec<Purpose>, LoadError> {
     let mut stmt = conn.prepare("SELECT id, label, description FROM purposes ORDER BY rowid")?;
     let rows = stmt.query_map([], |row| {
         Ok(Purpose {
@@ -213,11 +237,20 @@ fn load_purposes(conn: &Connection) -> Result<Vec<Purpose>, LoadError> {
 }
 
 fn load_consents(conn: &Connection) -> Result<Vec<ConsentEvent>, LoadError> {
-    let mut stmt = conn.prepare(
+    consents_where(conn, None)
+}
+
+/// Every consent event, or only customer `only`'s, in the order they were recorded.
+pub(super) fn consents_where(
+    conn: &Connection,
+    only: Option<i64>,
+) -> Result<Vec<ConsentEvent>, LoadError> {
+    let mut stmt = conn.prepare(&format!(
         "SELECT id, customer, purpose, granted, at, method, recorded_by, words, recorded_at, decided_on
-         FROM consents ORDER BY id",
-    )?;
-    let mut rows = stmt.query([])?;
+         FROM consents{} ORDER BY id",
+        only_clause("customer", only)
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(only))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
@@ -243,7 +276,7 @@ fn load_consents(conn: &Connection) -> Result<Vec<ConsentEvent>, LoadError> {
     Ok(out)
 }
 
-fn load_rules(conn: &Connection) -> Result<Vec<Rule>, LoadError> {
+pub(super) fn load_rules(conn: &Connection) -> Result<Vec<Rule>, LoadError> {
     let mut stmt = conn.prepare("SELECT id, definition FROM rules ORDER BY position")?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();

@@ -19,7 +19,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use apply::{ApplyError, Attribution, LogEntry, SubjectEvent};
+pub use apply::{ApplyError, Attribution, Basis, LogEntry, SubjectEvent, Written};
+pub use chain::LogHead;
 pub use erase::{ERASED, Erased, Purged, upgrade_backups};
 pub use error::StoreError;
 pub use import_undo::import_copy_path;
@@ -201,6 +202,22 @@ impl Store {
     /// Loads the whole shop into memory.
     pub fn load(&self) -> Result<Shop, StoreError> {
         load::load_shop(&self.conn).map_err(|e| e.at(&self.path))
+    }
+
+    /// Loads the whole shop and where the audit log stood, both read in one transaction so
+    /// that the head describes exactly this snapshot (see [`Basis`]).
+    pub fn load_snapshot(&self) -> Result<(Shop, LogHead), StoreError> {
+        let sql = |e| StoreError::sqlite(&self.path, e);
+        let tx = self.conn.unchecked_transaction().map_err(sql)?;
+        let shop = load::load_shop(&tx).map_err(|e| e.at(&self.path))?;
+        let head = chain::log_head(&tx).map_err(sql)?;
+        tx.finish().map_err(sql)?;
+        Ok((shop, head))
+    }
+
+    /// Where the audit log stands now.
+    pub fn log_head(&self) -> Result<LogHead, StoreError> {
+        chain::log_head(&self.conn).map_err(|e| StoreError::sqlite(&self.path, e))
     }
 
     /// Reads the shop-wide settings only (name, currency, list length, …).

@@ -14,7 +14,7 @@ use super::ethics::{EthicsAction, EthicsView};
 use super::import::{ImportAction, ImportDialog};
 use super::jobs::Job;
 use super::lesson::{LessonAction, LessonRun};
-use super::loader::{Loaded, Loading, summarize};
+use super::loader::{Loaded, Loading};
 use super::owner::{OwnerDecision, OwnerDialog};
 use super::rules::{RuleEditor, rules_ui};
 use super::scenario::{Scenario, ScenarioAction};
@@ -22,7 +22,8 @@ use super::shortcuts::Shortcut;
 use crate::access::{Role, needs_owner};
 use crate::engine::scorecard::Place;
 use crate::lessons::{Lesson, Observed, Show, View};
-use crate::store::{ApplyError, Attribution, LogEntry, Store};
+use crate::session::{LogState, SessionError};
+use crate::store::{Attribution, LogEntry};
 
 /// How many recent files are remembered.
 const MAX_RECENT: usize = 8;
@@ -116,10 +117,8 @@ type ApplyOutcome = Result<Written, ApplyFailure>;
 struct Written {
     /// What to tell the person.
     message: String,
-    /// The shop as it now is.
+    /// The shop as it now is, with its audit log.
     loaded: Loaded,
-    /// The audit log as it now is.
-    log: Vec<LogEntry>,
     /// Upgrade backups that still hold an erased customer, to offer to delete.
     backups: Vec<PathBuf>,
 }
@@ -128,6 +127,22 @@ struct Written {
 struct ApplyFailure {
     message: String,
     stale: bool,
+}
+
+impl From<SessionError> for ApplyFailure {
+    fn from(e: SessionError) -> Self {
+        Self {
+            stale: e.is_stale(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// The audit log being read again on a worker, and the customer whose masked data is
+/// shown once the reading that records it is done.
+struct LogRead {
+    job: Job<Result<LogState, String>>,
+    reveals: Option<i64>,
 }
 
 /// The Candor application.
@@ -150,6 +165,7 @@ pub struct CandorApp {
     log: AuditLogView,
     who_why: Option<WhoWhy>,
     applying: Option<Job<ApplyOutcome>>,
+    log_read: Option<LogRead>,
     ethics: EthicsView,
     role: Role,
     owner_dialog: Option<OwnerDialog>,
@@ -158,7 +174,7 @@ pub struct CandorApp {
     import: Option<ImportDialog>,
     lesson: Option<LessonRun>,
     reset_asked: bool,
-    presenting: Option<Job<Loaded>>,
+    presenting: Option<Job<Result<Loaded, String>>>,
     /// The look and zoom before presenter mode, kept to restore them.
     before_presenting: Option<(egui::Visuals, f32)>,
     /// Asks the person for a folder (the native dialog; tests answer it themselves).
@@ -193,6 +209,7 @@ impl CandorApp {
             log: AuditLogView::default(),
             who_why: None,
             applying: None,
+            log_read: None,
             ethics: EthicsView::default(),
             role: Role::Staff,
             owner_dialog: None,
@@ -249,7 +266,7 @@ impl CandorApp {
 
     /// The audit-log entries last read.
     pub fn log_entries(&self) -> &[LogEntry] {
-        &self.log.entries
+        self.shop.as_ref().map_or(&[], |s| &s.log.entries)
     }
 
     /// The last confirmation message (e.g. "Applied as entry 1").
@@ -279,13 +296,13 @@ impl CandorApp {
         }
         self.scenario.rebase();
         self.shop = Some(loaded);
-        self.commands.push(Command::RefreshLog);
     }
 
     /// Draws the whole window, then carries out what the views asked for.
     pub fn show(&mut self, ui: &mut Ui) {
         self.poll_loading();
         self.poll_applying();
+        self.poll_log_read();
         self.poll_exporting();
         self.poll_presenting(ui.ctx());
         if let Some(shop) = &self.shop {
@@ -366,9 +383,10 @@ impl CandorApp {
                 self.commands
                     .extend(actions.into_iter().map(Command::Ethics));
             }
-            (Some(_), Tab::Log) => {
+            (Some(shop), Tab::Log) => {
                 egui::CentralPanel::default().show(ui, |ui| {
-                    if let Some(entry) = self.log.ui(ui, self.role == Role::Owner) {
+                    let owner = self.role == Role::Owner;
+                    if let Some(entry) = self.log.ui(ui, &shop.log.entries, owner) {
                         self.who_why = Some(WhoWhy {
                             actor: self.saved.last_actor.clone(),
                             reason: String::new(),
@@ -491,16 +509,16 @@ impl CandorApp {
     }
 
     fn who_why_ui(&mut self, ctx: &egui::Context) {
-        let undoes_import =
-            match &self.who_why {
-                Some(WhoWhy {
-                    purpose: WhoWhyFor::Undo(entry),
-                    ..
-                }) => self.log.entries.iter().any(|e| {
-                    e.id == *entry && e.event.as_ref().is_some_and(|ev| ev.kind == "import")
-                }),
-                _ => false,
-            };
+        let undoes_import = match &self.who_why {
+            Some(WhoWhy {
+                purpose: WhoWhyFor::Undo(entry),
+                ..
+            }) => self
+                .log_entries()
+                .iter()
+                .any(|e| e.id == *entry && e.event.as_ref().is_some_and(|ev| ev.kind == "import")),
+            _ => false,
+        };
         let Some(dialog) = &mut self.who_why else {
             return;
         };
@@ -579,24 +597,25 @@ impl CandorApp {
             return;
         }
         let snapshot = std::sync::Arc::clone(shop.index.shop_arc());
-        let path = shop.path.clone();
+        let (path, head, log) = (shop.path.clone(), shop.head.clone(), shop.log.clone());
         let today = self.today;
         let wake = ctx.clone();
         self.presenting = Some(Job::spawn(
             1,
             move || wake.request_repaint(),
             move |_| {
-                let (shop, pseudonyms) = crate::engine::pseudonym::pseudonymize(&snapshot);
-                let mut loaded = super::loader::summarize(&path, shop, today, &|_, _| {});
-                loaded.read_only = true;
-                loaded.pseudonyms = Some(std::sync::Arc::new(pseudonyms));
-                loaded
+                crate::session::present::present(&path, &snapshot, head, log, today)
+                    .map_err(|e| e.to_string())
             },
         ));
     }
 
     fn poll_presenting(&mut self, ctx: &egui::Context) {
-        let polled = self.presenting.as_ref().and_then(Job::poll);
+        let polled = self
+            .presenting
+            .as_ref()
+            .and_then(Job::poll)
+            .map(|r| r.and_then(std::convert::identity));
         if let Some(Err(message)) = &polled {
             self.presenting = None;
             self.error = Some(message.clone());
@@ -609,7 +628,6 @@ impl CandorApp {
                 .filter(|&p| p < loaded.rows.len())
                 .map(|p| CustomerPage::new(&loaded, p));
             self.shop = Some(loaded);
-            self.commands.push(Command::RefreshLog);
         }
         match (self.is_presenting(), self.before_presenting.is_some()) {
             (true, false) => {
@@ -744,19 +762,10 @@ impl CandorApp {
             ui.horizontal(|ui| {
                 if ui.button("Reset it").clicked() {
                     self.reset_asked = false;
-                    match crate::shopgen::sample::sample_shop()
-                        .map_err(|e| e.to_string())
-                        .and_then(|s| Store::create(&path, &s).map_err(|e| e.to_string()))
-                    {
-                        Ok(()) => {
-                            self.scenario.clear();
-                            self.role = Role::Staff;
-                            self.customer = None;
-                            self.notice = Some("The training shop is as it was first delivered.".to_owned());
-                            self.commands.push(Command::Open(path.clone()));
-                        }
-                        Err(e) => self.error = Some(format!("The training shop could not be reset: {e}")),
-                    }
+                    self.scenario.clear();
+                    self.role = Role::Staff;
+                    self.customer = None;
+                    self.start_reset(ctx, path.clone());
                 }
                 if ui.button("Keep it").clicked() {
                     self.reset_asked = false;
@@ -855,7 +864,6 @@ impl CandorApp {
             Ok(written) => {
                 self.scenario.clear();
                 self.show_loaded(written.loaded);
-                self.log.entries = written.log;
                 self.notice = Some(written.message);
                 self.backups_to_delete = (written.backups, false);
             }
@@ -871,77 +879,118 @@ impl CandorApp {
         }
     }
 
+    /// Applies the simulated scenario, or undoes entry `undo`, on a worker thread; the
+    /// scenario's outcome is written as simulated, nothing is computed again.
     fn start_apply(&mut self, ctx: &egui::Context, who: Attribution, undo: Option<i64>) {
         let Some(shop) = &self.shop else {
             return;
         };
         let path = shop.path.clone();
         let today = self.today;
-        let plan = match (undo, self.scenario.outcome()) {
-            (Some(entry), _) => Ok((entry, None)),
-            (None, Some(o)) => Ok((
-                0,
-                Some((
-                    o.basis.shop().clone(),
-                    self.scenario.changes().to_vec(),
-                    serde_json::to_value(&o.impact).ok(),
-                )),
-            )),
-            (None, None) => Err(()),
-        };
-        let Ok((entry, apply)) = plan else {
+        let outcome = self.scenario.outcome().cloned();
+        if undo.is_none() && outcome.is_none() {
             return;
-        };
+        }
         let ctx = ctx.clone();
         self.applying = Some(Job::spawn(
             0,
             move || ctx.request_repaint(),
             move |_| {
-                let fail = |e: ApplyError| ApplyFailure {
-                    stale: matches!(e, ApplyError::Stale),
-                    message: e.to_string(),
-                };
-                let (mut store, _) = Store::open(&path).map_err(|e| fail(e.into()))?;
-                let (id, shop) = match apply {
-                    Some((basis, changes, impact)) => {
-                        store.apply(Some(&basis), &changes, &who, impact, None)
-                    }
-                    None => store.undo(entry, &who),
-                }
-                .map_err(fail)?;
-                let log = store.log().map_err(|e| fail(e.into()))?;
+                let done = match (undo, outcome) {
+                    (Some(entry), _) => crate::session::apply::undo(&path, entry, &who, today),
+                    (None, Some(outcome)) => crate::session::apply::apply(&path, &outcome, &who),
+                    (None, None) => unreachable!("checked before the job started"),
+                }?;
                 Ok(Written {
-                    message: format!("Saved and recorded as audit-log entry {id}."),
-                    loaded: summarize(&path, shop, today, &|_, _| {}),
-                    log,
+                    message: format!("Saved and recorded as audit-log entry {}.", done.entry),
+                    loaded: done.loaded,
                     backups: Vec::new(),
                 })
             },
         ));
     }
 
-    /// Logs that `who` looked at a customer's masked data, then shows it.
-    fn reveal(&mut self, customer: i64, who: &Attribution) {
+    /// Replaces the training shop at `path` by a fresh sample shop on a worker thread.
+    fn start_reset(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let today = self.today;
+        let ctx = ctx.clone();
+        self.applying = Some(Job::spawn(
+            0,
+            move || ctx.request_repaint(),
+            move |_| {
+                let loaded = crate::session::apply::reset_training_shop(&path, today)?;
+                Ok(Written {
+                    message: "The training shop is as it was first delivered.".to_owned(),
+                    loaded,
+                    backups: Vec::new(),
+                })
+            },
+        ));
+    }
+
+    /// Reads the audit log again on a worker thread (nothing is read on this one).
+    fn start_log_read(&mut self, ctx: &egui::Context) {
         let Some(shop) = &self.shop else {
             return;
         };
-        let event = crate::store::SubjectEvent::new(
-            "reveal",
-            Some(customer),
-            "email, phone, birth date and address shown in full".to_owned(),
+        let path = shop.path.clone();
+        let ctx = ctx.clone();
+        let job = Job::spawn(
+            0,
+            move || ctx.request_repaint(),
+            move |_| crate::session::read_log(&path).map_err(|e| e.to_string()),
         );
-        let logged = Store::open(&shop.path)
-            .map_err(crate::store::ApplyError::from)
-            .and_then(|(mut store, _)| store.record_event(who, event));
-        match logged {
-            Ok(_) => {
-                if let Some(page) = &mut self.customer {
+        self.log_read = Some(LogRead { job, reveals: None });
+    }
+
+    /// Logs that `who` looked at a customer's masked data on a worker thread; the data is
+    /// shown once the entry is written.
+    fn reveal(&mut self, ctx: &egui::Context, customer: i64, who: Attribution) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        let path = shop.path.clone();
+        let ctx = ctx.clone();
+        let job = Job::spawn(
+            0,
+            move || ctx.request_repaint(),
+            move |_| {
+                crate::session::apply::reveal(&path, customer, &who).map_err(|e| e.to_string())
+            },
+        );
+        self.log_read = Some(LogRead {
+            job,
+            reveals: Some(customer),
+        });
+    }
+
+    fn poll_log_read(&mut self) {
+        let Some(read) = &self.log_read else {
+            return;
+        };
+        let Some(result) = read.job.poll() else {
+            return;
+        };
+        let reveals = read.reveals;
+        self.log_read = None;
+        match result.and_then(std::convert::identity) {
+            Ok(log) => {
+                if let Some(shop) = &mut self.shop {
+                    shop.refresh_log(log);
+                }
+                if let (Some(customer), Some(page)) = (reveals, &mut self.customer)
+                    && page.customer_id() == customer
+                {
                     page.reveal();
                 }
-                self.commands.push(Command::RefreshLog);
             }
-            Err(e) => self.error = Some(e.to_string()),
+            Err(message) => self.error = Some(message),
         }
+    }
+
+    /// Whether the audit log is being read or written by a reveal.
+    pub fn is_reading_log(&self) -> bool {
+        self.log_read.is_some()
     }
 
     /// Erases a customer (or, with `None`, purges everything past its retention period)
@@ -978,13 +1027,9 @@ impl CandorApp {
                         )
                     }
                 };
-                let (store, _) = Store::open(&path).map_err(|e| fail(e.into()))?;
-                let shop = store.load().map_err(|e| fail(e.into()))?;
-                let log = store.log().map_err(|e| fail(e.into()))?;
                 Ok(Written {
                     message,
-                    loaded: summarize(&path, shop, today, &|_, _| {}),
-                    log,
+                    loaded: crate::session::apply::reload(&path, today)?,
                     backups,
                 })
             },
@@ -1383,25 +1428,8 @@ impl CandorApp {
                 Command::Undo(entry, who) => self.start_apply(ctx, who, Some(entry)),
                 Command::Erase(customer, who) => self.start_erase(ctx, Some(customer), who),
                 Command::Purge(who) => self.start_erase(ctx, None, who),
-                Command::Reveal(customer, who) => self.reveal(customer, &who),
-                Command::RefreshLog => {
-                    if let Some(shop) = &mut self.shop {
-                        match Store::open_for_reading(&shop.path).and_then(|(s, _)| s.log()) {
-                            Ok(mut entries) => {
-                                if let Some(p) = &shop.pseudonyms {
-                                    scrub_entries(&mut entries, p);
-                                }
-                                self.log.entries = entries;
-                            }
-                            Err(e) => self.error = Some(e.to_string()),
-                        }
-                        shop.scorecard = crate::engine::scorecard::scorecard(
-                            &shop.index,
-                            &shop.audit,
-                            &super::loader::records_of(&shop.path),
-                        );
-                    }
-                }
+                Command::Reveal(customer, who) => self.reveal(ctx, customer, who),
+                Command::RefreshLog => self.start_log_read(ctx),
                 Command::Ethics(action) => self.ethics_action(action),
                 Command::Export(customer, dir, who) => {
                     if let Some(shop) = &self.shop {
@@ -1437,29 +1465,6 @@ impl CandorApp {
 
 /// Why nothing can be changed or exported in presenter mode.
 const PRESENTING_REFUSAL: &str = "Presenter mode shows pseudonyms and changes nothing. Switch it off (View, Presenter mode, or F11) to apply, undo, export, erase, reveal or import.";
-
-/// Replaces real customer values in the audit log's free text by their pseudonyms.
-fn scrub_entries(entries: &mut [LogEntry], p: &crate::engine::pseudonym::Pseudonyms) {
-    for e in entries {
-        e.actor = p.scrub(&e.actor);
-        e.reason = p.scrub(&e.reason);
-        for a in &mut e.changes {
-            for value in [&mut a.before, &mut a.after] {
-                let text = p.scrub(&value.to_string());
-                *value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
-            }
-            if let Ok(change) = serde_json::to_string(&a.change)
-                .map(|c| p.scrub(&c))
-                .and_then(|c| serde_json::from_str(&c))
-            {
-                a.change = change;
-            }
-        }
-        if let Some(ev) = &mut e.event {
-            ev.detail = p.scrub(&ev.detail);
-        }
-    }
-}
 
 /// Whether a dropped file is an export to import rather than a shop file to open.
 fn is_export_file(path: &std::path::Path) -> bool {

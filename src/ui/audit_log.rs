@@ -9,8 +9,6 @@ use crate::store::LogEntry;
 /// Filters and the entries on show.
 #[derive(Default)]
 pub struct AuditLogView {
-    /// Entries, oldest first, as last read from the file.
-    pub entries: Vec<LogEntry>,
     actor: String,
     date: String,
     rule: String,
@@ -30,9 +28,9 @@ impl AuditLogView {
                 }))
     }
 
-    /// Draws the log; returns an entry the user wants to undo.
+    /// Draws `entries` (oldest first, as last read); returns an entry the user wants to undo.
     /// `owner` is true when the owner is using the window (only they may undo rule changes).
-    pub fn ui(&mut self, ui: &mut Ui, owner: bool) -> Option<i64> {
+    pub fn ui(&mut self, ui: &mut Ui, entries: &[LogEntry], owner: bool) -> Option<i64> {
         ui.heading("Audit log");
         ui.label(
             "Every change applied to this shop: who, when, why, and each value before and after.",
@@ -54,15 +52,10 @@ impl AuditLogView {
         });
         ui.separator();
         let mut undo = None;
-        let newest = self.entries.iter().map(|e| e.id).max();
-        let shown: Vec<&LogEntry> = self
-            .entries
-            .iter()
-            .rev()
-            .filter(|e| self.matches(e))
-            .collect();
+        let newest = entries.iter().map(|e| e.id).max();
+        let shown: Vec<&LogEntry> = entries.iter().rev().filter(|e| self.matches(e)).collect();
         if shown.is_empty() {
-            ui.label(if self.entries.is_empty() {
+            ui.label(if entries.is_empty() {
                 "No changes have been applied to this shop yet."
             } else {
                 "No entry matches these filters."

@@ -126,6 +126,11 @@ impl CustomerPage {
         self.tab == CustomerTab::DataHeld
     }
 
+    /// The customer's number.
+    pub fn customer_id(&self) -> i64 {
+        self.explanation.customer
+    }
+
     /// The customer's position in the snapshot.
     pub fn position(&self) -> usize {
         self.pos

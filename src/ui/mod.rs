@@ -20,12 +20,12 @@ mod shortcuts;
 mod theme;
 mod why;
 
+pub use crate::session::{Loaded, load_blocking};
 pub use app::{CandorApp, Saved, Tab};
 pub use ethics::{EthicsAction, EthicsView};
 pub use frame_bench::customer_table_frames;
 pub use import::{ImportAction, ImportDialog, ImportFile};
 pub use lesson::{LessonAction, LessonRun};
-pub use loader::{Loaded, load_blocking, records_of};
 pub use rules::RuleEditor;
 
 use std::path::PathBuf;

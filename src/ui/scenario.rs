@@ -10,35 +10,15 @@ use egui_plot::{Bar, BarChart, Legend, Plot};
 use super::jobs::Job;
 use super::loader::Loaded;
 use super::theme;
-use crate::engine::ShopIndex;
 use crate::engine::audit::fairness::Status;
-use crate::engine::audit::{Audit, AuditConfig, FigureChange, audit, compare};
-use crate::engine::changes::{Applied, Change};
+use crate::engine::audit::{Audit, AuditConfig, FigureChange};
+use crate::engine::changes::Change;
 use crate::engine::explain::Explanation;
 use crate::engine::simulate::{
-    BeforeAfter, Impact, Lists, ShareChange, SimulateError, all_lists, customer_before_after,
-    simulate,
+    BeforeAfter, Impact, Lists, ShareChange, SimulateError, customer_before_after,
 };
-
-/// A finished simulation.
-pub struct Outcome {
-    /// The snapshot it was computed from (apply refuses if the file no longer matches).
-    pub basis: Arc<ShopIndex>,
-    /// The snapshot after the scenario.
-    pub after: Arc<ShopIndex>,
-    /// Each change with its before and after values.
-    pub applied: Vec<Applied>,
-    /// The whole-shop effect.
-    pub impact: Impact,
-    /// Every customer's list before, reused by the next simulation.
-    pub before_lists: Arc<Lists>,
-    /// The ethics audit before the scenario.
-    pub audit_before: Arc<Audit>,
-    /// The ethics audit after it.
-    pub audit_after: Audit,
-    /// Every headline audit figure before and after.
-    pub audit_figures: Vec<FigureChange>,
-}
+pub use crate::session::simulate::Outcome;
+use crate::session::simulate::{Request, progress_total, simulate};
 
 /// What the user asked for in the scenario panel.
 #[derive(Debug, PartialEq, Eq)]
@@ -66,41 +46,6 @@ pub struct Scenario {
     show_all_figures: bool,
 }
 
-/// Two changes that set the same thing: a newer one replaces the older.
-fn same_target(a: &Change, b: &Change) -> bool {
-    match (a, b) {
-        (Change::RuleWeight { rule: x, .. }, Change::RuleWeight { rule: y, .. })
-        | (Change::RuleEnabled { rule: x, .. }, Change::RuleEnabled { rule: y, .. }) => x == y,
-        (Change::Rule { rule: x, .. }, Change::Rule { rule: y, .. }) => x.id == y.id,
-        (
-            Change::Consent {
-                customer: c1,
-                purpose: p1,
-                ..
-            },
-            Change::Consent {
-                customer: c2,
-                purpose: p2,
-                ..
-            },
-        ) => c1 == c2 && p1 == p2,
-        (
-            Change::CustomerField {
-                customer: c1,
-                field: f1,
-                ..
-            },
-            Change::CustomerField {
-                customer: c2,
-                field: f2,
-                ..
-            },
-        ) => c1 == c2 && f1 == f2,
-        (Change::Product { product: x, .. }, Change::Product { product: y, .. }) => x == y,
-        _ => false,
-    }
-}
-
 impl Scenario {
     /// The pending changes, in order.
     pub fn changes(&self) -> &[Change] {
@@ -114,7 +59,7 @@ impl Scenario {
 
     /// Adds a change, replacing a pending one that sets the same thing.
     pub fn push(&mut self, change: Change) {
-        match self.changes.iter_mut().find(|c| same_target(c, &change)) {
+        match self.changes.iter_mut().find(|c| c.sets_same_as(&change)) {
             Some(existing) => *existing = change,
             None => self.changes.push(change),
         }
@@ -224,51 +169,27 @@ impl Scenario {
     }
 
     fn start(&mut self, shop: &Loaded, ctx: &egui::Context) {
-        let index = Arc::clone(&shop.index);
-        let changes = self.changes.clone();
-        let cached = self
-            .before_lists
-            .clone()
-            .or_else(|| (shop.lists.len() == shop.rows.len()).then(|| Arc::clone(&shop.lists)));
         let config = self.audit_config.clone();
-        let known_audit = self
-            .audit_before
-            .clone()
-            .filter(|a| a.config == config)
-            .or_else(|| (shop.audit.config == config).then(|| Arc::clone(&shop.audit)));
-        let customers = index.shop().customers.len();
-        let total = if cached.is_some() {
-            customers
-        } else {
-            2 * customers
+        let request = Request {
+            basis: Arc::clone(&shop.index),
+            head: shop.head.clone(),
+            changes: self.changes.clone(),
+            before_lists: self
+                .before_lists
+                .clone()
+                .or_else(|| (shop.lists.len() == shop.rows.len()).then(|| Arc::clone(&shop.lists))),
+            audit_before: self
+                .audit_before
+                .clone()
+                .filter(|a| a.config == config)
+                .or_else(|| (shop.audit.config == config).then(|| Arc::clone(&shop.audit))),
+            audit_config: config,
         };
         let ctx = ctx.clone();
         self.job = Some(Job::spawn(
-            total,
+            progress_total(&request),
             move || ctx.request_repaint(),
-            move |progress| {
-                let n = index.shop().settings.top_n;
-                let before_lists = match cached {
-                    Some(lists) => lists,
-                    None => {
-                        Arc::new(all_lists(&index, n, progress).ok_or(SimulateError::Cancelled)?)
-                    }
-                };
-                let sim = simulate(&index, Some(&before_lists), &changes, "scenario", progress)?;
-                let audit_before =
-                    known_audit.unwrap_or_else(|| Arc::new(audit(&index, &before_lists, &config)));
-                let audit_after = audit(&sim.after, &sim.after_lists, &config);
-                Ok(Outcome {
-                    basis: index,
-                    after: sim.after,
-                    applied: sim.applied,
-                    impact: sim.impact,
-                    before_lists,
-                    audit_figures: compare(&audit_before, &audit_after),
-                    audit_before,
-                    audit_after,
-                })
-            },
+            move |progress| simulate(request, progress),
         ));
     }
 

@@ -1,0 +1,121 @@
+//! Writing: a simulated scenario in one logged transaction, an undo, and the record that
+//! someone looked at a customer's data. Each hands back the shop as it now is.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::SessionError;
+use super::shop::{Loaded, LogState, assemble, load_with_progress, log_state, summarize};
+use super::simulate::Outcome;
+use crate::engine::audit::{AuditConfig, audit};
+use crate::engine::changes::Change;
+use crate::engine::index_for;
+use crate::engine::simulate::{Impact, Progress, simulate};
+use crate::store::{Attribution, Basis, Store, SubjectEvent};
+
+/// A write that succeeded: its audit-log entry and the shop as it now is.
+pub struct Done {
+    /// The audit-log entry recording it.
+    pub entry: i64,
+    /// The shop after the write, ready to show.
+    pub loaded: Loaded,
+}
+
+/// Applies a simulated scenario to the file at `path` in one transaction, logging the
+/// impact that was shown. The file is checked against what the simulation saw (refused as
+/// stale when it moved on); nothing is computed twice: the lists and the audit after are
+/// the simulation's, the log is read and its chain checked once.
+pub fn apply(path: &Path, outcome: &Outcome, who: &Attribution) -> Result<Done, SessionError> {
+    let (mut store, _) = Store::open(path)?;
+    let basis = Basis {
+        shop: outcome.basis.shop(),
+        head: &outcome.head,
+    };
+    let impact = Some(serde_json::to_value(&outcome.impact)?);
+    let written = store.apply(Some(basis), &outcome.changes, who, impact, None)?;
+    let log = log_state(&store)?;
+    // The applied snapshot differs from the simulated one only in when and by whom its
+    // consent decisions were recorded, which no list or figure reads.
+    let index = Arc::new(outcome.basis.for_changed(Arc::new(written.shop)));
+    let default = AuditConfig::default();
+    let audit = if outcome.audit_config == default {
+        Arc::clone(&outcome.audit_after)
+    } else {
+        Arc::new(audit(&index, &outcome.after_lists, &default))
+    };
+    let lists = Arc::clone(&outcome.after_lists);
+    let mut loaded = assemble(path, index, written.head, lists, audit, log);
+    loaded.read_only = store.is_read_only();
+    Ok(Done {
+        entry: written.entry,
+        loaded,
+    })
+}
+
+/// Simulates `changes` on the shop in `store` and applies them in one transaction,
+/// logging the whole-shop impact (the command line's `apply`: no audit or customer view
+/// is needed). Returns the entry's number and the impact.
+pub fn apply_changes(
+    store: &mut Store,
+    changes: &[Change],
+    who: &Attribution,
+    today: NaiveDate,
+) -> Result<(i64, Impact), SessionError> {
+    let (shop, head) = store.load_snapshot()?;
+    let index = index_for(Arc::new(shop), today);
+    let sim = simulate(&index, None, changes, "simulation", &Progress::default())?;
+    let impact = Some(serde_json::to_value(&sim.impact)?);
+    let basis = Basis {
+        shop: index.shop(),
+        head: &head,
+    };
+    let written = store.apply(Some(basis), changes, who, impact, None)?;
+    Ok((written.entry, sim.impact))
+}
+
+/// Undoes audit-log entry `entry` (a change, or the newest import) as a new, logged
+/// change, and reads the shop as it now is.
+pub fn undo(
+    path: &Path,
+    entry: i64,
+    who: &Attribution,
+    today: NaiveDate,
+) -> Result<Done, SessionError> {
+    let (mut store, _) = Store::open(path)?;
+    let written = store.undo(entry, who)?;
+    let log = log_state(&store)?;
+    let mut loaded = summarize(path, written.shop, written.head, log, today, &|_, _| {})?;
+    loaded.read_only = store.is_read_only();
+    Ok(Done {
+        entry: written.entry,
+        loaded,
+    })
+}
+
+/// Reads the shop at `path` again after a write made elsewhere (an erasure, a purge).
+pub fn reload(path: &Path, today: NaiveDate) -> Result<Loaded, SessionError> {
+    load_with_progress(path, today, &|_, _| {})
+}
+
+/// Replaces the training shop at `path` by a fresh copy of the bundled sample shop (as
+/// `candor sample --out` writes it) and reads it.
+pub fn reset_training_shop(path: &Path, today: NaiveDate) -> Result<Loaded, SessionError> {
+    let sample = crate::shopgen::sample::sample_shop()?;
+    Store::create(path, &sample)?;
+    reload(path, today)
+}
+
+/// Logs that `who` looked at customer `customer`'s masked data in full, and reads the log
+/// as it now is.
+pub fn reveal(path: &Path, customer: i64, who: &Attribution) -> Result<LogState, SessionError> {
+    let (mut store, _) = Store::open(path)?;
+    let event = SubjectEvent::new(
+        "reveal",
+        Some(customer),
+        "email, phone, birth date and address shown in full".to_owned(),
+    );
+    store.record_event(who, event)?;
+    Ok(log_state(&store)?)
+}

@@ -1,0 +1,172 @@
+//! Simulating a scenario: every customer's list after the changes, the whole-shop impact,
+//! and the ethics audit before and after. The window keeps the outcome to apply it; the
+//! command line prints it.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::engine::ShopIndex;
+use crate::engine::audit::{Audit, AuditConfig, FigureChange, audit, compare};
+use crate::engine::changes::{Applied, Change};
+use crate::engine::explain::Explanation;
+use crate::engine::simulate::{
+    Impact, Lists, Progress, SimulateError, all_lists, customer_before_after, simulate as run,
+};
+use crate::store::LogHead;
+
+/// What to simulate, and what is already known about the shop before it.
+pub struct Request {
+    /// The snapshot the scenario starts from.
+    pub basis: Arc<ShopIndex>,
+    /// Where the audit log stood when the snapshot was read.
+    pub head: LogHead,
+    /// The pending changes, in order.
+    pub changes: Vec<Change>,
+    /// Every customer's list before, when already computed.
+    pub before_lists: Option<Arc<Lists>>,
+    /// The audit settings for the before-and-after audit.
+    pub audit_config: AuditConfig,
+    /// The audit before, when already computed with those settings.
+    pub audit_before: Option<Arc<Audit>>,
+}
+
+/// A finished simulation: everything an apply needs to write it and to show the shop
+/// afterwards without computing anything again.
+pub struct Outcome {
+    /// The snapshot it was computed from.
+    pub basis: Arc<ShopIndex>,
+    /// Where the audit log stood when that snapshot was read (apply refuses once it moved).
+    pub head: LogHead,
+    /// The changes simulated.
+    pub changes: Vec<Change>,
+    /// The snapshot after the scenario.
+    pub after: Arc<ShopIndex>,
+    /// Each change with its before and after values.
+    pub applied: Vec<Applied>,
+    /// The whole-shop effect.
+    pub impact: Impact,
+    /// Every customer's list before, reused by the next simulation.
+    pub before_lists: Arc<Lists>,
+    /// Every customer's list after.
+    pub after_lists: Arc<Lists>,
+    /// The audit settings both audits used.
+    pub audit_config: AuditConfig,
+    /// The ethics audit before the scenario.
+    pub audit_before: Arc<Audit>,
+    /// The ethics audit after it.
+    pub audit_after: Arc<Audit>,
+    /// Every headline audit figure before and after.
+    pub audit_figures: Vec<FigureChange>,
+}
+
+/// Units of progress a simulation reports (100 % when it is done).
+pub fn progress_total(request: &Request) -> usize {
+    let customers = request.basis.shop().customers.len();
+    if request.before_lists.is_some() {
+        customers
+    } else {
+        2 * customers
+    }
+}
+
+/// Simulates the request's changes; cancellable through `progress`.
+pub fn simulate(request: Request, progress: &Progress) -> Result<Outcome, SimulateError> {
+    let Request {
+        basis,
+        head,
+        changes,
+        before_lists,
+        audit_config,
+        audit_before,
+    } = request;
+    let before_lists = match before_lists {
+        Some(lists) => lists,
+        None => Arc::new(
+            all_lists(&basis, basis.shop().settings.top_n, progress)
+                .ok_or(SimulateError::Cancelled)?,
+        ),
+    };
+    let sim = run(&basis, Some(&before_lists), &changes, "scenario", progress)?;
+    let audit_before = audit_before
+        .filter(|a| a.config == audit_config)
+        .unwrap_or_else(|| Arc::new(audit(&basis, &before_lists, &audit_config)));
+    let audit_after = Arc::new(audit(&sim.after, &sim.after_lists, &audit_config));
+    Ok(Outcome {
+        audit_figures: compare(&audit_before, &audit_after),
+        basis,
+        head,
+        changes,
+        after: sim.after,
+        applied: sim.applied,
+        impact: sim.impact,
+        before_lists,
+        after_lists: Arc::new(sim.after_lists),
+        audit_config,
+        audit_before,
+        audit_after,
+    })
+}
+
+/// What `candor simulate --json` prints.
+#[derive(Serialize)]
+pub struct SimulationReport {
+    /// The whole-shop effect.
+    #[serde(flatten)]
+    pub impact: Impact,
+    /// Each change with its before and after values.
+    pub changes: Vec<Applied>,
+    /// The customer asked about, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<i64>,
+    /// Their explanation before the changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Explanation>,
+    /// Their explanation after the changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Explanation>,
+    /// The ethics audit before and after the changes.
+    pub audit: AuditBeforeAfter,
+}
+
+/// The audit before and after a scenario: every headline figure side by side, and
+/// both full audits.
+#[derive(Serialize)]
+pub struct AuditBeforeAfter {
+    /// Headline figures (parity ratios, diversity, data-minimization counts), matched.
+    pub figures: Vec<FigureChange>,
+    /// The full audit before.
+    pub before: Audit,
+    /// The full audit after.
+    pub after: Audit,
+}
+
+impl Outcome {
+    /// The report of this outcome, with `customer`'s explanation before and after.
+    pub fn report(&self, customer: Option<i64>) -> SimulationReport {
+        let (before, after) =
+            match customer.and_then(|c| customer_before_after(&self.basis, &self.after, c)) {
+                Some((b, a)) => (Some(b), Some(a)),
+                None => (None, None),
+            };
+        SimulationReport {
+            impact: self.impact.clone(),
+            changes: self.applied.clone(),
+            customer,
+            before,
+            after,
+            audit: AuditBeforeAfter {
+                figures: self.audit_figures.clone(),
+                before: (*self.audit_before).clone(),
+                after: (*self.audit_after).clone(),
+            },
+        }
+    }
+}
+
+/// Every customer's list and the audit of them, now.
+pub fn audit_now(index: &ShopIndex, config: &AuditConfig) -> Result<Audit, SimulateError> {
+    let lists = all_lists(index, index.shop().settings.top_n, &Progress::default())
+        .ok_or(SimulateError::Cancelled)?;
+    Ok(audit(index, &lists, config))
+}
