@@ -531,7 +531,7 @@ fn only_the_newest_import_keeps_a_copy_and_erasure_can_delete_it() {
 
 #[test]
 fn placeholder_and_short_phone_numbers_recognize_nobody() {
-    use candor::import::parse::phone_key;
+    use candor::store::keys::phone_key;
     assert_eq!(phone_key("07700 900123").as_deref(), Some("07700900123"));
     assert_eq!(phone_key("+49 30 1234567").as_deref(), Some("+49301234567"));
     for placeholder in ["0000000000", "123456789", "9876 5432", "555-1234", "n/a"] {

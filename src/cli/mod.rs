@@ -285,47 +285,10 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             orders,
             seed,
             today: day,
-        } => {
-            let size = DemoSize {
-                customers,
-                products,
-                orders,
-            };
-            let shop = demo_shop(size, seed, day.unwrap_or(today));
-            Store::create(&out, &shop)?;
-            println!(
-                "Wrote {}: {customers} customers, {products} products, {} orders, {} order lines.",
-                out.display(),
-                shop.orders.len(),
-                shop.lines.len()
-            );
-        }
-        Command::Sample { out } => {
-            Store::create(&out, &sample_shop()?)?;
-            println!(
-                "Wrote a fresh copy of the sample shop to {}.",
-                out.display()
-            );
-        }
-        Command::Customers { db, json } => {
-            let index = open_index(&db, today, None)?;
-            let rows = overview::customer_rows(&index);
-            if json {
-                print_json(&rows)?;
-            } else {
-                report::customers(&mut std::io::stdout().lock(), &rows)?;
-            }
-        }
-        Command::Held { db, customer, json } => {
-            let index = open_index(&db, today, None)?;
-            let pos = customer_pos(&index, customer, &db)?;
-            let held = held::held(&index, pos);
-            if json {
-                print_json(&held)?;
-            } else {
-                report::held(&mut std::io::stdout().lock(), &held)?;
-            }
-        }
+        } => demo(&out, customers, products, orders, seed, day, today),
+        Command::Sample { out } => sample(&out),
+        Command::Customers { db, json } => customers(&db, json, today),
+        Command::Held { db, customer, json } => held(&db, customer, json, today),
         Command::Explain {
             db,
             customer,
@@ -333,265 +296,414 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             json,
             today: day,
             card,
-        } => {
-            let index = open_index(&db, today, day)?;
-            let n = top.unwrap_or(index.shop().settings.top_n);
-            let pos = customer_pos(&index, customer, &db)?;
-            let explanation = engine::explain_customer(&index, customer, n)?;
-            if let Some(out) = &card {
-                let page = crate::html::customer_card(
-                    index.shop(),
-                    &index.shop().customers[pos],
-                    &explanation,
-                    None,
-                );
-                crate::safe_write::write_file(out, page.as_bytes())?;
-                eprintln!("Wrote the customer's card to {}.", out.display());
-            }
-            if json {
-                print_json(&explanation)?;
-            } else {
-                report::explanation(&mut std::io::stdout().lock(), &index, &explanation)?;
-            }
-        }
-        Command::Rules { db, json } => {
-            let index = open_index(&db, today, None)?;
-            let rows = report::rule_rows(&index);
-            if json {
-                print_json(&rows)?;
-            } else {
-                report::rules(&mut std::io::stdout().lock(), &rows)?;
-            }
-        }
+        } => explain(&db, customer, top, json, day, card.as_deref(), today),
+        Command::Rules { db, json } => rules(&db, json, today),
         Command::Simulate {
             db,
             changes,
             customer,
             json,
-        } => {
-            let index = open_index(&db, today, None)?;
-            let changes = read_changes(&changes)?;
-            if let Some(id) = customer {
-                customer_pos(&index, id, &db)?;
-            }
-            let report = simulation::simulate_report(index, &changes, customer)?;
-            if json {
-                print_json(&report)?;
-            } else {
-                report::simulation(&mut std::io::stdout().lock(), &report)?;
-            }
-        }
+        } => simulate(&db, &changes, customer, json, today),
         Command::Apply {
             db,
             changes,
             actor,
             reason,
-        } => {
-            let changes = read_changes(&changes)?;
-            let (id, impact) = simulation::apply(&db, &changes, &actor, &reason, today)?;
-            println!(
-                "Applied {} change(s) as audit-log entry {id}. Recommendations changed for {} of {} customers.",
-                changes.len(),
-                impact.customers_changed,
-                impact.customers_total
-            );
-        }
+        } => apply(&db, &changes, &actor, &reason, today),
         Command::Log {
             db,
             json,
             verify: true,
-        } => {
-            let (store, _) = Store::open_for_reading(&db)?;
-            let report = store.verify_log()?;
-            if json {
-                print_json(&report)?;
-            } else if report.intact {
-                println!(
-                    "intact: {} entries, none altered or removed",
-                    report.entries
-                );
-            }
-            if let Some(problem) = report.problem {
-                bail!("{}: the audit log is not intact: {problem}", db.display());
-            }
-        }
+        } => log_verify(&db, json),
         Command::Log {
             db,
             json,
             verify: false,
-        } => {
-            let (store, _) = Store::open_for_reading(&db)?;
-            let log = store.log()?;
-            if json {
-                print_json(&log)?;
-            } else {
-                report::log(&mut std::io::stdout().lock(), &log)?;
-            }
-        }
+        } => log(&db, json),
         Command::Undo {
             db,
             entry,
             actor,
             reason,
-        } => {
-            let (mut store, _) = Store::open(&db)?;
-            let who = simulation::attribution(&actor, &reason);
-            let target = store.log()?.into_iter().find(|e| e.id == entry);
-            let touches_rules = target.as_ref().is_some_and(|e| {
-                crate::access::needs_owner(
-                    &e.changes
-                        .iter()
-                        .map(|a| a.change.clone())
-                        .collect::<Vec<_>>(),
-                )
-            });
-            if touches_rules {
-                simulation::owner(&mut store, &who, "undoing changes to the rules")?;
-            }
-            let was_import = target
-                .and_then(|e| e.event)
-                .is_some_and(|ev| ev.kind == "import");
-            let id = store.undo(entry, &who)?.entry;
-            if was_import {
-                println!(
-                    "Took back the import of entry {entry}: the shop is as it was before it. Recorded as audit-log entry {id}, which says what the import had added."
-                );
-            } else {
-                println!("Undid entry {entry}; the undo is recorded as audit-log entry {id}.");
-            }
-        }
-        Command::Scorecard { db, json } => {
-            let index = open_index(&db, today, None)?;
-            let audit = simulation::audit_now(&index, &AuditConfig::default())?;
-            let records = crate::session::read_log(&db)?.records;
-            let cards = engine::scorecard::scorecard(&index, &audit, &records);
-            if json {
-                print_json(&cards)?;
-            } else {
-                report::scorecard(&mut std::io::stdout().lock(), &cards)?;
-            }
-        }
+        } => undo(&db, entry, &actor, &reason),
+        Command::Scorecard { db, json } => scorecard(&db, json, today),
         Command::Audit {
             db,
             json,
             html,
             config,
-        } => {
-            let index = open_index(&db, today, None)?;
-            let config = read_audit_config(config.as_deref())?;
-            let audit = simulation::audit_now(&index, &config)?;
-            if let Some(out) = &html {
-                let page = crate::html::audit_page(index.shop(), &audit);
-                crate::safe_write::write_file(out, page.as_bytes())?;
-            }
-            if json {
-                print_json(&audit)?;
-            } else {
-                report::audit(&mut std::io::stdout().lock(), &audit)?;
-                if let Some(out) = &html {
-                    println!("\nWrote the printable report to {}.", out.display());
-                }
-            }
-        }
+        } => audit(&db, json, html.as_deref(), config.as_deref(), today),
         Command::ExportSubject {
             db,
             customer,
             out,
             actor,
             reason,
-        } => {
-            let who = simulation::attribution(&actor, &reason);
-            let done = crate::rights::export_subject(&db, customer, &out, &who, today)
-                .with_context(|| format!("{}", db.display()))?;
-            println!(
-                "Wrote {} and {}; recorded as audit-log entry {}.",
-                done.json.display(),
-                done.html.display(),
-                done.entry
-            );
-        }
+        } => export_subject(&db, customer, &out, &actor, &reason, today),
         Command::Erase {
             db,
             customer,
             actor,
             reason,
             delete_backups,
-        } => {
-            let who = simulation::attribution(&actor, &reason);
-            {
-                let (mut store, _) = Store::open(&db)?;
-                if !store.has_customer(customer)? {
-                    bail!(
-                        "{}: {}",
-                        db.display(),
-                        engine::EngineError::NoSuchCustomer(customer)
-                    );
-                }
-                // The owner check is logged with its own reason: the erasure's may name the
-                // customer, and a refused check is an entry about nobody, never erased.
-                let check = simulation::attribution(&actor, "erasing a customer");
-                simulation::owner(&mut store, &check, "erasing a customer")?;
-            }
-            let done = crate::rights::erase(&db, customer, &who)
-                .with_context(|| format!("{}", db.display()))?;
-            println!("{}", done.summary());
-            offer_to_delete_backups(&done.backups, delete_backups)?;
-        }
+        } => erase(&db, customer, &actor, &reason, delete_backups),
         Command::PurgeRetention {
             db,
             actor,
             reason,
             dry_run,
-        } => {
-            let plan = crate::rights::retention_plan(&db, today)
-                .with_context(|| format!("{}", db.display()))?;
-            let mut per_field: Vec<(&str, usize)> = Vec::new();
-            for (_, f) in &plan {
-                match per_field.iter_mut().find(|(k, _)| *k == f.key()) {
-                    Some((_, n)) => *n += 1,
-                    None => per_field.push((f.key(), 1)),
-                }
-            }
-            let listing: Vec<String> = per_field.iter().map(|(f, n)| format!("{f}: {n}")).collect();
-            if dry_run || plan.is_empty() {
-                println!(
-                    "Past their retention period: {}.",
-                    if listing.is_empty() {
-                        "nothing".to_owned()
-                    } else {
-                        listing.join(", ")
-                    }
-                );
-                return Ok(());
-            }
-            let who = simulation::attribution(&actor, &reason);
-            {
-                let (mut store, _) = Store::open(&db)?;
-                simulation::owner(&mut store, &who, "purging data past its retention period")?;
-            }
-            let done = crate::rights::purge_retention(&db, &plan, &who)
-                .with_context(|| format!("{}", db.display()))?;
-            println!(
-                "Deleted {}; recorded as audit-log entry {}.",
-                listing.join(", "),
-                done.entry
-            );
-        }
-        Command::Bench { db, json } => {
-            let report = crate::bench::run(&db, today)?;
-            if json {
-                print_json(&report)?;
-            } else {
-                report::bench(&mut std::io::stdout().lock(), &report)?;
-            }
-        }
-        Command::Import(args) => import::run(args, today)?,
-        Command::ExportCsv { db, out } => {
-            let (store, _) = Store::open_for_reading(&db)?;
-            write_bundle(&store.load()?, &out)?;
-            println!("Wrote the shop to {}.", out.display());
+        } => purge_retention(&db, &actor, &reason, dry_run, today),
+        Command::Bench { db, json } => bench(&db, json, today),
+        Command::Import(args) => import::run(args, today),
+        Command::ExportCsv { db, out } => export_csv(&db, &out),
+    }
+}
+
+/// `candor demo`: writes a synthetic demo shop.
+fn demo(
+    out: &Path,
+    customers: usize,
+    products: usize,
+    orders: usize,
+    seed: u64,
+    day: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<()> {
+    let size = DemoSize {
+        customers,
+        products,
+        orders,
+    };
+    let shop = demo_shop(size, seed, day.unwrap_or(today));
+    Store::create(out, &shop)?;
+    println!(
+        "Wrote {}: {customers} customers, {products} products, {} orders, {} order lines.",
+        out.display(),
+        shop.orders.len(),
+        shop.lines.len()
+    );
+    Ok(())
+}
+
+/// `candor sample`: writes a fresh copy of the sample shop.
+fn sample(out: &Path) -> Result<()> {
+    Store::create(out, &sample_shop()?)?;
+    println!(
+        "Wrote a fresh copy of the sample shop to {}.",
+        out.display()
+    );
+    Ok(())
+}
+
+/// `candor customers`: every customer, one row each.
+fn customers(db: &Path, json: bool, today: NaiveDate) -> Result<()> {
+    let index = open_index(db, today, None)?;
+    let rows = overview::customer_rows(&index);
+    if json {
+        print_json(&rows)?;
+    } else {
+        report::customers(&mut std::io::stdout().lock(), &rows)?;
+    }
+    Ok(())
+}
+
+/// `candor held`: every piece of personal data held about a customer.
+fn held(db: &Path, customer: i64, json: bool, today: NaiveDate) -> Result<()> {
+    let index = open_index(db, today, None)?;
+    let pos = customer_pos(&index, customer, db)?;
+    let held = held::held(&index, pos);
+    if json {
+        print_json(&held)?;
+    } else {
+        report::held(&mut std::io::stdout().lock(), &held)?;
+    }
+    Ok(())
+}
+
+/// `candor explain`: a customer's recommendations and why, optionally as a printable card.
+fn explain(
+    db: &Path,
+    customer: i64,
+    top: Option<usize>,
+    json: bool,
+    day: Option<NaiveDate>,
+    card: Option<&Path>,
+    today: NaiveDate,
+) -> Result<()> {
+    let index = open_index(db, today, day)?;
+    let n = top.unwrap_or(index.shop().settings.top_n);
+    let pos = customer_pos(&index, customer, db)?;
+    let explanation = engine::explain_customer(&index, customer, n)?;
+    if let Some(out) = &card {
+        let page = crate::html::customer_card(
+            index.shop(),
+            &index.shop().customers[pos],
+            &explanation,
+            None,
+        );
+        crate::safe_write::write_file(out, page.as_bytes())?;
+        eprintln!("Wrote the customer's card to {}.", out.display());
+    }
+    if json {
+        print_json(&explanation)?;
+    } else {
+        report::explanation(&mut std::io::stdout().lock(), &index, &explanation)?;
+    }
+    Ok(())
+}
+
+/// `candor rules`: the rules in words, with their reach.
+fn rules(db: &Path, json: bool, today: NaiveDate) -> Result<()> {
+    let index = open_index(db, today, None)?;
+    let rows = report::rule_rows(&index);
+    if json {
+        print_json(&rows)?;
+    } else {
+        report::rules(&mut std::io::stdout().lock(), &rows)?;
+    }
+    Ok(())
+}
+
+/// `candor simulate`: the effect of a changes file; writes nothing.
+fn simulate(
+    db: &Path,
+    changes: &Path,
+    customer: Option<i64>,
+    json: bool,
+    today: NaiveDate,
+) -> Result<()> {
+    let index = open_index(db, today, None)?;
+    let changes = read_changes(changes)?;
+    if let Some(id) = customer {
+        customer_pos(&index, id, db)?;
+    }
+    let report = simulation::simulate_report(index, &changes, customer)?;
+    if json {
+        print_json(&report)?;
+    } else {
+        report::simulation(&mut std::io::stdout().lock(), &report)?;
+    }
+    Ok(())
+}
+
+/// `candor apply`: simulates a changes file and applies it in one logged transaction.
+fn apply(db: &Path, changes: &Path, actor: &str, reason: &str, today: NaiveDate) -> Result<()> {
+    let changes = read_changes(changes)?;
+    let (id, impact) = simulation::apply(db, &changes, actor, reason, today)?;
+    println!(
+        "Applied {} change(s) as audit-log entry {id}. Recommendations changed for {} of {} customers.",
+        changes.len(),
+        impact.customers_changed,
+        impact.customers_total
+    );
+    Ok(())
+}
+
+/// `candor log --verify`: checks the audit log's hash chain.
+fn log_verify(db: &Path, json: bool) -> Result<()> {
+    let (store, _) = Store::open_for_reading(db)?;
+    let report = store.verify_log()?;
+    if json {
+        print_json(&report)?;
+    } else if report.intact {
+        println!(
+            "intact: {} entries, none altered or removed",
+            report.entries
+        );
+    }
+    if let Some(problem) = report.problem {
+        bail!("{}: the audit log is not intact: {problem}", db.display());
+    }
+    Ok(())
+}
+
+/// `candor log`: the audit log.
+fn log(db: &Path, json: bool) -> Result<()> {
+    let (store, _) = Store::open_for_reading(db)?;
+    let log = store.log()?;
+    if json {
+        print_json(&log)?;
+    } else {
+        report::log(&mut std::io::stdout().lock(), &log)?;
+    }
+    Ok(())
+}
+
+/// `candor undo`: undoes an audit-log entry (the owner's passphrase for rule changes).
+fn undo(db: &Path, entry: i64, actor: &str, reason: &str) -> Result<()> {
+    let (mut store, _) = Store::open(db)?;
+    let who = simulation::attribution(actor, reason);
+    let target = store.log()?.into_iter().find(|e| e.id == entry);
+    let touches_rules = target.as_ref().is_some_and(|e| {
+        crate::access::needs_owner(
+            &e.changes
+                .iter()
+                .map(|a| a.change.clone())
+                .collect::<Vec<_>>(),
+        )
+    });
+    if touches_rules {
+        simulation::owner(&mut store, &who, "undoing changes to the rules")?;
+    }
+    let was_import = target
+        .and_then(|e| e.event)
+        .is_some_and(|ev| ev.kind == "import");
+    let id = store.undo(entry, &who)?.entry;
+    if was_import {
+        println!(
+            "Took back the import of entry {entry}: the shop is as it was before it. Recorded as audit-log entry {id}, which says what the import had added."
+        );
+    } else {
+        println!("Undid entry {entry}; the undo is recorded as audit-log entry {id}.");
+    }
+    Ok(())
+}
+
+/// `candor scorecard`: the ethics scorecard.
+fn scorecard(db: &Path, json: bool, today: NaiveDate) -> Result<()> {
+    let index = open_index(db, today, None)?;
+    let audit = simulation::audit_now(&index, &AuditConfig::default())?;
+    let records = crate::session::read_log(db)?.records;
+    let cards = engine::scorecard::scorecard(&index, &audit, &records);
+    if json {
+        print_json(&cards)?;
+    } else {
+        report::scorecard(&mut std::io::stdout().lock(), &cards)?;
+    }
+    Ok(())
+}
+
+/// `candor audit`: the ethics audit, optionally as a printable page.
+fn audit(
+    db: &Path,
+    json: bool,
+    html: Option<&Path>,
+    config: Option<&Path>,
+    today: NaiveDate,
+) -> Result<()> {
+    let index = open_index(db, today, None)?;
+    let config = read_audit_config(config)?;
+    let audit = simulation::audit_now(&index, &config)?;
+    if let Some(out) = &html {
+        let page = crate::html::audit_page(index.shop(), &audit);
+        crate::safe_write::write_file(out, page.as_bytes())?;
+    }
+    if json {
+        print_json(&audit)?;
+    } else {
+        report::audit(&mut std::io::stdout().lock(), &audit)?;
+        if let Some(out) = &html {
+            println!("\nWrote the printable report to {}.", out.display());
         }
     }
+    Ok(())
+}
+
+/// `candor export-subject`: a customer's data, for a subject access request.
+fn export_subject(
+    db: &Path,
+    customer: i64,
+    out: &Path,
+    actor: &str,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<()> {
+    let who = simulation::attribution(actor, reason);
+    let done = crate::rights::export_subject(db, customer, out, &who, today)
+        .with_context(|| format!("{}", db.display()))?;
+    println!(
+        "Wrote {} and {}; recorded as audit-log entry {}.",
+        done.json.display(),
+        done.html.display(),
+        done.entry
+    );
+    Ok(())
+}
+
+/// `candor erase`: erases a customer for good (the owner's passphrase).
+fn erase(db: &Path, customer: i64, actor: &str, reason: &str, delete_backups: bool) -> Result<()> {
+    let who = simulation::attribution(actor, reason);
+    {
+        let (mut store, _) = Store::open(db)?;
+        if !store.has_customer(customer)? {
+            bail!(
+                "{}: {}",
+                db.display(),
+                engine::EngineError::NoSuchCustomer(customer)
+            );
+        }
+        // The owner check is logged with its own reason: the erasure's may name the
+        // customer, and a refused check is an entry about nobody, never erased.
+        let check = simulation::attribution(actor, "erasing a customer");
+        simulation::owner(&mut store, &check, "erasing a customer")?;
+    }
+    let done =
+        crate::rights::erase(db, customer, &who).with_context(|| format!("{}", db.display()))?;
+    println!("{}", done.summary());
+    offer_to_delete_backups(&done.backups, delete_backups)?;
+    Ok(())
+}
+
+/// `candor purge-retention`: deletes what is past its retention period.
+fn purge_retention(
+    db: &Path,
+    actor: &str,
+    reason: &str,
+    dry_run: bool,
+    today: NaiveDate,
+) -> Result<()> {
+    let plan =
+        crate::rights::retention_plan(db, today).with_context(|| format!("{}", db.display()))?;
+    let mut per_field: Vec<(&str, usize)> = Vec::new();
+    for (_, f) in &plan {
+        match per_field.iter_mut().find(|(k, _)| *k == f.key()) {
+            Some((_, n)) => *n += 1,
+            None => per_field.push((f.key(), 1)),
+        }
+    }
+    let listing: Vec<String> = per_field.iter().map(|(f, n)| format!("{f}: {n}")).collect();
+    if dry_run || plan.is_empty() {
+        println!(
+            "Past their retention period: {}.",
+            if listing.is_empty() {
+                "nothing".to_owned()
+            } else {
+                listing.join(", ")
+            }
+        );
+        return Ok(());
+    }
+    let who = simulation::attribution(actor, reason);
+    {
+        let (mut store, _) = Store::open(db)?;
+        simulation::owner(&mut store, &who, "purging data past its retention period")?;
+    }
+    let done = crate::rights::purge_retention(db, &plan, &who)
+        .with_context(|| format!("{}", db.display()))?;
+    println!(
+        "Deleted {}; recorded as audit-log entry {}.",
+        listing.join(", "),
+        done.entry
+    );
+    Ok(())
+}
+
+/// `candor bench`: times the engine on a shop.
+fn bench(db: &Path, json: bool, today: NaiveDate) -> Result<()> {
+    let report = crate::bench::run(db, today)?;
+    if json {
+        print_json(&report)?;
+    } else {
+        report::bench(&mut std::io::stdout().lock(), &report)?;
+    }
+    Ok(())
+}
+
+/// `candor export-csv`: writes the shop as a CSV bundle.
+fn export_csv(db: &Path, out: &Path) -> Result<()> {
+    let (store, _) = Store::open_for_reading(db)?;
+    write_bundle(&store.load()?, out)?;
+    println!("Wrote the shop to {}.", out.display());
     Ok(())
 }
 

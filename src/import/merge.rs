@@ -10,26 +10,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::ImportError;
-use super::keys::{KeyKind, erased_key_hash, stored_key};
-use super::parse::{Batch, FileCounts, ImportedProduct, phone_key};
+use super::parse::{Batch, FileCounts, ImportedProduct};
 use crate::engine::changes::{Applied, Change, ChangeContext, apply_all};
 use crate::engine::model::{
     Customer, FieldSource, NOT_A_PRODUCT_TAG, Order, OrderLine, PersonalField, Product,
     STOCK_NOT_TRACKED, Shop,
 };
-
-/// What the shop file already knows from earlier imports.
-#[derive(Clone, Debug, Default)]
-pub struct Known {
-    /// Keys of customers (as stored: hashed, see [`stored_key`]), products and orders, with
-    /// the shop's numbers they became.
-    pub keys: HashMap<(KeyKind, String), i64>,
-    /// One-way hashes of the keys of erased customers.
-    pub erased: HashSet<String>,
-    /// The highest customer number ever erased: numbers up to it are never given to a new
-    /// customer, so "customer N" never comes to mean someone else.
-    pub highest_erased: i64,
-}
+use crate::store::keys::{KeyKind, Known, erased_key_hash, phone_key, stored_key};
 
 /// What the merge added and changed, for the summary, the log and the store.
 #[derive(Clone, Debug)]
@@ -54,6 +41,22 @@ pub struct Merged {
     pub summary: Summary,
     /// Files of this import that disagreed about a customer's consent.
     pub consent_conflicts: Vec<super::consent::ConsentConflict>,
+}
+
+impl Merged {
+    /// What the store writes of it.
+    pub fn records(&self) -> crate::store::ImportRecords<'_> {
+        crate::store::ImportRecords {
+            shop: &self.shop,
+            new_customers: &self.new_customers,
+            updates: &self.updates,
+            new_products: &self.new_products,
+            first_new_order: self.first_new_order,
+            first_new_line: self.first_new_line,
+            first_new_consent: self.first_new_consent,
+            new_keys: &self.new_keys,
+        }
+    }
 }
 
 /// What an import did, in numbers (shown in the window, printed by the CLI as JSON).

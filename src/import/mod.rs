@@ -10,7 +10,6 @@
 pub mod catalogue;
 pub mod consent;
 pub mod dates;
-pub mod keys;
 pub mod mapping;
 pub mod merge;
 pub mod number;

@@ -16,6 +16,7 @@ use super::source::{Row, Table};
 use super::{ImportError, RowError};
 use crate::engine::model::PersonalField;
 use crate::engine::money::Currency;
+use crate::store::keys::phone_key;
 
 /// How often (in rows) progress is reported and the cancel flag checked.
 const PROGRESS_EVERY: usize = 4096;
@@ -838,26 +839,6 @@ fn row_error(table: &Table, line: u64, column: Option<String>, reason: String) -
         reason,
     })
 }
-
-/// A phone number as a key: its digits (with a leading "+" kept), when it has enough of
-/// them to be a phone number and is not a placeholder (0000000000, 12345678); spaces,
-/// dashes and brackets do not make another number.
-pub fn phone_key(phone: &str) -> Option<String> {
-    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    let plus = if phone.trim_start().starts_with('+') {
-        "+"
-    } else {
-        ""
-    };
-    let placeholder = digits.bytes().all(|b| b == digits.as_bytes()[0])
-        || "01234567890123456789".contains(&digits)
-        || "98765432109876543210".contains(&digits);
-    (digits.len() >= MIN_PHONE_DIGITS && !placeholder).then(|| format!("{plus}{digits}"))
-}
-
-/// The fewest digits a phone number has (shorter ones are extensions or placeholders and
-/// would match strangers).
-const MIN_PHONE_DIGITS: usize = 8;
 
 /// "17850.0" → "17850"; other text is kept as it is.
 fn normalize_number(value: &str) -> String {

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::mapping::Mapping;
-use super::merge::{Known, Summary, merge};
+use super::merge::{Summary, merge};
 use super::parse::{Batch, ReadOptions};
 use super::presets::{PRESETS, Preset, detect};
 use super::source::Table;
@@ -16,6 +16,7 @@ use super::{ImportError, RowError};
 use crate::engine::model::{Settings, Shop};
 use crate::engine::money::Currency;
 use crate::shopgen::catalogue;
+use crate::store::keys::Known;
 use crate::store::{Attribution, Store};
 
 /// How to read the files.
@@ -415,7 +416,7 @@ fn write_keeping_a_copy(
     // A copy left by an import that was killed is of no use and holds personal data.
     remove_copies(db, ".import-pending-", None);
     store.copy_to(&pending)?;
-    let written = store.write_import(merged, latest, who, detail, cancel);
+    let written = store.write_import(merged.records(), latest, who, detail, cancel);
     let kept = match &written {
         Ok(Some(entry)) => {
             let copy = crate::store::import_copy_path(db, *entry);
@@ -494,7 +495,7 @@ fn create_with_import(
     let written = (|| {
         Store::create(&tmp, start)?;
         let (mut store, _) = Store::open(&tmp)?;
-        let entry = store.write_import(merged, 0, who, detail, cancel)?;
+        let entry = store.write_import(merged.records(), 0, who, detail, cancel)?;
         // Closing the only connection folds the write-ahead log into the file, which is
         // then complete by itself and can be renamed into place.
         drop(store);

@@ -99,6 +99,14 @@ pub fn reload(path: &Path, today: NaiveDate) -> Result<Loaded, SessionError> {
     load_with_progress(path, today, &|_, _| {})
 }
 
+/// Checks the owner's passphrase against the shop at `path` (setting it when the shop
+/// has none yet); a wrong one is refused and recorded in the audit log.
+pub fn check_owner(path: &Path, passphrase: &str, who: &Attribution) -> Result<(), SessionError> {
+    let (mut store, _) = Store::open(path)?;
+    store.check_owner(passphrase, who, "switching to the owner role")?;
+    Ok(())
+}
+
 /// Replaces the training shop at `path` by a fresh copy of the bundled sample shop (as
 /// `candor sample --out` writes it) and reads it.
 pub fn reset_training_shop(path: &Path, today: NaiveDate) -> Result<Loaded, SessionError> {

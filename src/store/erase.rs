@@ -90,7 +90,7 @@ pub struct Purged {
 /// one-way hashes) and the hash of their current email to the erased keys, so a later
 /// import of an old export recognizes them and does not bring their data back.
 fn forget_keys(conn: &Connection, customer: i64) -> rusqlite::Result<()> {
-    use crate::import::keys::{KeyKind, erased_key_hash};
+    use super::keys::{KeyKind, erased_key_hash};
     conn.execute(
         "INSERT OR IGNORE INTO erased_keys (key_hash)
          SELECT key FROM import_keys WHERE kind IN ('customer', ?2) AND id = ?1",
@@ -106,7 +106,7 @@ fn forget_keys(conn: &Connection, customer: i64) -> rusqlite::Result<()> {
         email.map(|e| format!("email:{}", e.to_lowercase())),
         phone
             .as_deref()
-            .and_then(crate::import::parse::phone_key)
+            .and_then(super::keys::phone_key)
             .map(|p| format!("phone:{p}")),
     ];
     for key in keys.into_iter().flatten() {

@@ -6,9 +6,32 @@ use std::collections::BTreeSet;
 use rusqlite::{Connection, params};
 
 use super::apply::{ApplyError, Attribution, EntryBody, SubjectEvent, append_entry};
+use super::keys::{KeyKind, Known};
 use super::{Store, StoreError};
-use crate::import::keys::KeyKind;
-use crate::import::merge::{Known, Merged};
+use crate::engine::changes::Applied;
+use crate::engine::model::Shop;
+
+/// What an import adds and changes, as the store writes it: the shop after the import,
+/// and which of its records are new or changed.
+#[derive(Clone, Copy)]
+pub struct ImportRecords<'a> {
+    /// The shop after the import.
+    pub shop: &'a Shop,
+    /// Numbers of customers added.
+    pub new_customers: &'a [i64],
+    /// Changes to customers and products already in the shop, with before and after values.
+    pub updates: &'a [Applied],
+    /// Numbers of products added (the last ones in `shop.products`).
+    pub new_products: &'a [i64],
+    /// Index of the first added order in `shop.orders` (all after it are new).
+    pub first_new_order: usize,
+    /// Index of the first added order line in `shop.lines`.
+    pub first_new_line: usize,
+    /// Index of the first added consent event in `shop.consents`.
+    pub first_new_consent: usize,
+    /// Keys to record, so the next import of the same file adds nothing.
+    pub new_keys: &'a [(KeyKind, String, i64)],
+}
 
 impl Store {
     /// The keys of earlier imports and the hashes of erased customers' keys.
@@ -64,7 +87,7 @@ impl Store {
     /// `None` when cancelled.
     pub fn write_import(
         &mut self,
-        merged: &Merged,
+        merged: ImportRecords<'_>,
         expected_entry: i64,
         who: &Attribution,
         detail: String,
@@ -83,7 +106,7 @@ impl Store {
         }
         write_records(&tx, merged).map_err(sql)?;
         let mut body = EntryBody::event(SubjectEvent::new("import", None, detail));
-        body.changes.clone_from(&merged.updates);
+        body.changes = merged.updates.to_vec();
         let id = append_entry(&tx, who, &body).map_err(sql)?;
         if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
             // Dropping the transaction rolls every row back.
@@ -94,8 +117,8 @@ impl Store {
     }
 }
 
-fn write_records(conn: &Connection, merged: &Merged) -> rusqlite::Result<()> {
-    let shop = &merged.shop;
+fn write_records(conn: &Connection, merged: ImportRecords<'_>) -> rusqlite::Result<()> {
+    let shop = merged.shop;
     let added = merged
         .new_customers
         .iter()
@@ -113,7 +136,7 @@ fn write_records(conn: &Connection, merged: &Merged) -> rusqlite::Result<()> {
     for id in updated {
         super::apply::write_customer(conn, shop, id)?;
     }
-    for a in &merged.updates {
+    for a in merged.updates {
         if let crate::engine::changes::Change::Product { product, .. } = &a.change {
             super::apply::write_product(conn, shop, *product)?;
         }
@@ -130,8 +153,8 @@ fn write_records(conn: &Connection, merged: &Merged) -> rusqlite::Result<()> {
         "INSERT INTO import_keys (kind, key, id) VALUES (?1, ?2, ?3)
          ON CONFLICT (kind, key) DO UPDATE SET id = excluded.id",
     )?;
-    for (kind, k, id) in &merged.new_keys {
+    for (kind, k, id) in merged.new_keys {
         key.execute(params![kind.name(), k, id])?;
     }
-    super::remember_former_emails(conn, &merged.updates)
+    super::remember_former_emails(conn, merged.updates)
 }

@@ -8,6 +8,7 @@ mod erase;
 mod error;
 mod import;
 mod import_undo;
+pub mod keys;
 mod load;
 mod owner;
 pub mod schema;
@@ -23,6 +24,7 @@ pub use apply::{ApplyError, Attribution, Basis, LogEntry, SubjectEvent, Written}
 pub use chain::LogHead;
 pub use erase::{ERASED, Erased, Purged, upgrade_backups};
 pub use error::StoreError;
+pub use import::ImportRecords;
 pub use import_undo::import_copy_path;
 pub use owner::{MIN_PASSPHRASE, OwnerCheck};
 
@@ -43,7 +45,7 @@ pub(crate) fn remember_former_emails(
     applied: &[crate::engine::changes::Applied],
 ) -> rusqlite::Result<()> {
     use crate::engine::changes::Change;
-    use crate::import::keys::{KeyKind, erased_key_hash};
+    use keys::{KeyKind, erased_key_hash};
     let mut stmt = conn
         .prepare_cached("INSERT OR IGNORE INTO import_keys (kind, key, id) VALUES (?1, ?2, ?3)")?;
     for a in applied {

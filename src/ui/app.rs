@@ -8,7 +8,7 @@ use egui::Ui;
 use serde::{Deserialize, Serialize};
 
 use super::audit_log::{AuditLogView, Decision, WhoWhy, WhoWhyFor};
-use super::customer::CustomerPage;
+use super::customer::{CustomerAction, CustomerPage};
 use super::customers::CustomersView;
 use super::ethics::{EthicsAction, EthicsView};
 use super::import::{ImportAction, ImportDialog};
@@ -108,6 +108,8 @@ pub enum Command {
     Purge(Attribution),
     /// Show one customer's masked data, after logging who and why.
     Reveal(i64, Attribution),
+    /// Something asked for on a customer's page.
+    Customer(i64, CustomerAction),
 }
 
 /// What an apply, undo or erasure job hands back.
@@ -277,6 +279,13 @@ impl CandorApp {
     /// Whether an apply or undo is still being written.
     pub fn is_applying(&self) -> bool {
         self.applying.is_some()
+    }
+
+    /// Whether the owner's passphrase is being checked.
+    pub fn is_checking_owner(&self) -> bool {
+        self.owner_dialog
+            .as_ref()
+            .is_some_and(OwnerDialog::is_checking)
     }
 
     fn show_loaded(&mut self, loaded: Loaded) {
@@ -1190,8 +1199,9 @@ impl CandorApp {
                 match self.role {
                     Role::Staff => {
                         if ui.button("Staff · switch to owner…").clicked() {
+                            let first_use = !shop.log.records.owner_passphrase_set;
                             self.owner_dialog =
-                                Some(OwnerDialog::new(&shop.path, &self.saved.last_actor));
+                                Some(OwnerDialog::new(first_use, &self.saved.last_actor));
                         }
                     }
                     Role::Owner => {
@@ -1251,57 +1261,13 @@ impl CandorApp {
             });
         egui::CentralPanel::default().show(ui, |ui| match &mut self.customer {
             Some(page) => {
-                page.ui(ui, shop, &mut self.scenario, self.role == Role::Owner);
-                if let Some(product) = page.take_card_request() {
-                    let person = &shop.index.shop().customers[page.position()];
-                    if let Some(path) = rfd::FileDialog::new()
-                        .set_title("Save the customer's card")
-                        .set_file_name(format!("why-we-suggested-this-{}.html", person.id))
-                        .add_filter("Web page", &["html"])
-                        .save_file()
-                    {
-                        let page_html = crate::html::customer_card(
-                            shop.index.shop(),
-                            person,
-                            page.explanation(),
-                            Some(product),
-                        );
-                        match crate::safe_write::write_file(&path, page_html.as_bytes()) {
-                            Ok(()) => {
-                                self.notice =
-                                    Some(format!("Saved the customer's card to {}.", path.display()));
-                            }
-                            Err(e) => {
-                                self.error =
-                                    Some(format!("Could not write {}: {e}", path.display()));
-                            }
-                        }
-                    }
-                }
-                if page.take_reveal_request() {
-                    self.who_why = Some(WhoWhy {
-                        actor: self.saved.last_actor.clone(),
-                        reason: String::new(),
-                        purpose: WhoWhyFor::Reveal(shop.index.shop().customers[page.position()].id),
-                    });
-                }
-                if page.take_erase_request() {
-                    self.who_why = Some(WhoWhy {
-                        actor: self.saved.last_actor.clone(),
-                        reason: String::new(),
-                        purpose: WhoWhyFor::Erase(shop.index.shop().customers[page.position()].id),
-                    });
-                }
-                if page.take_export_request() {
-                    if shop.pseudonyms.is_some() {
-                        self.error = Some(PRESENTING_REFUSAL.to_owned());
-                    } else if let Some(dir) =
-                        (self.pick_folder)("Choose a folder for the customer's data")
-                    {
-                        let customer = shop.index.shop().customers[page.position()].id;
-                        self.who_why = Some(WhoWhy::export(&self.saved.last_actor, customer, dir));
-                    }
-                }
+                let customer = page.customer_id();
+                let actions = page.ui(ui, shop, self.role == Role::Owner);
+                self.commands.extend(
+                    actions
+                        .into_iter()
+                        .map(|action| Command::Customer(customer, action)),
+                );
             }
             None => {
                 ui.add_space(40.0);
@@ -1310,6 +1276,64 @@ impl CandorApp {
                 });
             }
         });
+    }
+
+    /// Carries out what a customer's page asked for: a change goes into the scenario; an
+    /// export, erasure or reveal asks who and why first.
+    fn customer_action(&mut self, customer: i64, action: CustomerAction) {
+        let ask = |purpose| WhoWhy {
+            actor: self.saved.last_actor.clone(),
+            reason: String::new(),
+            purpose,
+        };
+        match action {
+            CustomerAction::Propose(change) => self.scenario.push(*change),
+            CustomerAction::Reveal => self.who_why = Some(ask(WhoWhyFor::Reveal(customer))),
+            CustomerAction::Erase => self.who_why = Some(ask(WhoWhyFor::Erase(customer))),
+            CustomerAction::Export if self.is_presenting() => self.refuse_while_presenting(),
+            CustomerAction::Export => {
+                if let Some(dir) = (self.pick_folder)("Choose a folder for the customer's data") {
+                    self.who_why = Some(WhoWhy::export(&self.saved.last_actor, customer, dir));
+                }
+            }
+            CustomerAction::SaveCard(product) => self.save_card(customer, product),
+        }
+    }
+
+    /// Asks where to save the customer's card for `product`, then writes it.
+    fn save_card(&mut self, customer: i64, product: crate::engine::model::ProductId) {
+        let (Some(shop), Some(page)) = (&self.shop, &self.customer) else {
+            return;
+        };
+        let Some(person) = shop
+            .index
+            .shop()
+            .customers
+            .iter()
+            .find(|c| c.id == customer)
+        else {
+            return;
+        };
+        let Some(path) = rfd::FileDialog::new()
+            .set_title("Save the customer's card")
+            .set_file_name(format!("why-we-suggested-this-{customer}.html"))
+            .add_filter("Web page", &["html"])
+            .save_file()
+        else {
+            return;
+        };
+        let html = crate::html::customer_card(
+            shop.index.shop(),
+            person,
+            page.explanation(),
+            Some(product),
+        );
+        match crate::safe_write::write_file(&path, html.as_bytes()) {
+            Ok(()) => {
+                self.notice = Some(format!("Saved the customer's card to {}.", path.display()));
+            }
+            Err(e) => self.error = Some(format!("Could not write {}: {e}", path.display())),
+        }
     }
 
     fn error_ui(&mut self, ctx: &egui::Context) {
@@ -1391,12 +1415,6 @@ impl CandorApp {
         self.pick_folder = picker;
     }
 
-    /// Opens the who-and-why dialog for exporting a customer's data into `dir` (after
-    /// "Export this customer's data…" asked for the folder).
-    pub fn request_export(&mut self, customer: i64, dir: PathBuf) {
-        self.who_why = Some(WhoWhy::export(&self.saved.last_actor, customer, dir));
-    }
-
     /// The ethics audit view (tests).
     pub fn ethics(&self) -> &EthicsView {
         &self.ethics
@@ -1452,6 +1470,7 @@ impl CandorApp {
                         ));
                     }
                 }
+                Command::Customer(customer, action) => self.customer_action(customer, action),
                 Command::SelectCustomer(pos) => {
                     if let Some(shop) = &self.shop {
                         self.customer = Some(CustomerPage::new(shop, pos));

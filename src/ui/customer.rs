@@ -3,7 +3,6 @@
 use egui::{RichText, Ui};
 
 use super::loader::Loaded;
-use super::scenario::Scenario;
 use super::theme;
 use super::why::why_ui;
 use crate::engine::changes::Change;
@@ -34,18 +33,42 @@ pub struct CustomerPage {
     product_edit: Option<(i64, f64, i64)>,
     /// A field being corrected: its key and the new value typed so far.
     correcting: Option<(String, String)>,
-    /// Set when staff ask to export this customer's data; the app takes it.
-    export_requested: bool,
-    /// Set when staff ask to erase this customer; the app takes it.
-    erase_requested: bool,
     /// A consent decision being recorded.
     recording: Option<ConsentForm>,
     /// Whether the masked fields are shown in full (after a logged reveal).
     revealed: bool,
-    /// A product whose card for the customer was asked for; the app takes it.
-    card_requested: Option<crate::engine::model::ProductId>,
-    /// Set when staff ask to reveal the masked fields; the app takes it.
-    reveal_requested: bool,
+}
+
+/// What the customer page asks the app to do.
+#[must_use]
+#[derive(Debug, PartialEq)]
+pub enum CustomerAction {
+    /// Export everything held about the customer (after choosing a folder).
+    Export,
+    /// Erase the customer (after asking who and why).
+    Erase,
+    /// Show the masked fields in full (after asking who and why, which is logged).
+    Reveal,
+    /// Save the customer's card for one of their recommended products.
+    SaveCard(crate::engine::model::ProductId),
+    /// Add a change to the scenario.
+    Propose(Box<Change>),
+}
+
+/// The actions a frame of the page collects.
+#[derive(Default)]
+struct Actions(Vec<CustomerAction>);
+
+impl Actions {
+    /// Proposes a change for the scenario.
+    fn push(&mut self, change: Change) {
+        self.0.push(CustomerAction::Propose(Box::new(change)));
+    }
+
+    /// Asks for something other than a change.
+    fn ask(&mut self, action: CustomerAction) {
+        self.0.push(action);
+    }
 }
 
 /// How a consent decision can reach the shop.
@@ -75,23 +98,9 @@ impl CustomerPage {
             order_shown: None,
             product_edit: None,
             correcting: None,
-            export_requested: false,
-            erase_requested: false,
             recording: None,
             revealed: false,
-            reveal_requested: false,
-            card_requested: None,
         }
-    }
-
-    /// The product whose customer card was asked for since the last call, if any.
-    pub fn take_card_request(&mut self) -> Option<crate::engine::model::ProductId> {
-        self.card_requested.take()
-    }
-
-    /// Whether "Reveal personal data" was pressed since the last call.
-    pub fn take_reveal_request(&mut self) -> bool {
-        std::mem::take(&mut self.reveal_requested)
     }
 
     /// Shows the masked fields in full (after the reveal was logged).
@@ -102,16 +111,6 @@ impl CustomerPage {
     /// Whether the masked fields are shown in full.
     pub fn is_revealed(&self) -> bool {
         self.revealed
-    }
-
-    /// Whether "Erase this customer" was pressed since the last call.
-    pub fn take_erase_request(&mut self) -> bool {
-        std::mem::take(&mut self.erase_requested)
-    }
-
-    /// Whether "Export this customer's data" was pressed since the last call.
-    pub fn take_export_request(&mut self) -> bool {
-        std::mem::take(&mut self.export_requested)
     }
 
     /// The rank (1 for the first) of the recommendation whose Why? is showing.
@@ -141,9 +140,16 @@ impl CustomerPage {
         &self.explanation
     }
 
-    /// Draws the page; edits go into `scenario`.
-    /// `owner` is true when the owner is using the window (only they may erase).
-    pub fn ui(&mut self, ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario, owner: bool) {
+    /// Draws the page and returns what was asked for (edits are proposed for the scenario,
+    /// never made here). `owner` is true when the owner is using the window (only they may
+    /// erase).
+    pub fn ui(&mut self, ui: &mut Ui, shop: &Loaded, owner: bool) -> Vec<CustomerAction> {
+        let mut actions = Actions::default();
+        self.page_ui(ui, shop, &mut actions, owner);
+        actions.0
+    }
+
+    fn page_ui(&mut self, ui: &mut Ui, shop: &Loaded, proposals: &mut Actions, owner: bool) {
         ui.horizontal_wrapped(|ui| {
             ui.heading(&self.name);
             let number = format!("customer {}", self.explanation.customer);
@@ -155,7 +161,7 @@ impl CustomerPage {
                 .on_hover_text("Writes everything held about them as a file and as a page they can read; the export is logged.")
                 .clicked()
             {
-                self.export_requested = true;
+                proposals.ask(CustomerAction::Export);
             }
             if ui
                 .add_enabled(owner, egui::Button::new("Erase this customer…"))
@@ -163,11 +169,11 @@ impl CustomerPage {
                 .on_disabled_hover_text("Only the owner can erase a customer: switch to owner in the menu bar.")
                 .clicked()
             {
-                self.erase_requested = true;
+                proposals.ask(CustomerAction::Erase);
             }
         });
         ui.label(format!("Consents: {}", self.consent));
-        self.consent_ui(ui, shop, scenario);
+        self.consent_ui(ui, shop, proposals);
         ui.horizontal(|ui| {
             ui.selectable_value(
                 &mut self.tab,
@@ -178,17 +184,17 @@ impl CustomerPage {
         });
         ui.separator();
         match self.tab {
-            CustomerTab::Recommendations => self.recommendations_ui(ui, shop, scenario),
+            CustomerTab::Recommendations => self.recommendations_ui(ui, shop, proposals),
             CustomerTab::DataHeld => {
-                egui::ScrollArea::vertical().show(ui, |ui| self.held_ui(ui, scenario));
+                egui::ScrollArea::vertical().show(ui, |ui| self.held_ui(ui, proposals));
             }
         }
         self.order_window(ui.ctx());
-        self.correction_window(ui.ctx(), scenario);
-        self.consent_window(ui.ctx(), shop, scenario);
+        self.correction_window(ui.ctx(), proposals);
+        self.consent_window(ui.ctx(), shop, proposals);
     }
 
-    fn consent_window(&mut self, ctx: &egui::Context, shop: &Loaded, scenario: &mut Scenario) {
+    fn consent_window(&mut self, ctx: &egui::Context, shop: &Loaded, proposals: &mut Actions) {
         let Some(form) = &mut self.recording else {
             return;
         };
@@ -225,7 +231,7 @@ impl CustomerPage {
                 )
                 .labelled_by(l.id);
                 if ui.button("Add the decision to the scenario").clicked() {
-                    scenario.push(Change::Consent {
+                    proposals.push(Change::Consent {
                         customer: self.explanation.customer,
                         purpose: form.purpose.clone(),
                         granted: form.granted,
@@ -240,7 +246,7 @@ impl CustomerPage {
         }
     }
 
-    fn correction_window(&mut self, ctx: &egui::Context, scenario: &mut Scenario) {
+    fn correction_window(&mut self, ctx: &egui::Context, proposals: &mut Actions) {
         let Some((field, value)) = &mut self.correcting else {
             return;
         };
@@ -256,7 +262,7 @@ impl CustomerPage {
                     ui.label(RichText::new("As YYYY-MM-DD").small().color(theme::MUTED));
                 }
                 if ui.button("Add to scenario").clicked() {
-                    scenario.push(Change::CustomerField {
+                    proposals.push(Change::CustomerField {
                         customer: self.held.customer,
                         field: field.clone(),
                         value: Some(value.trim().to_owned()),
@@ -269,7 +275,7 @@ impl CustomerPage {
         }
     }
 
-    fn consent_ui(&mut self, ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario) {
+    fn consent_ui(&mut self, ui: &mut Ui, shop: &Loaded, proposals: &mut Actions) {
         ui.horizontal_wrapped(|ui| {
             if ui.small_button("Record a consent decision…").clicked() {
                 self.recording = Some(ConsentForm {
@@ -293,7 +299,7 @@ impl CustomerPage {
                     format!("Simulate: grant \"{}\"", purpose.label)
                 };
                 if ui.small_button(label).clicked() {
-                    scenario.push(Change::Consent {
+                    proposals.push(Change::Consent {
                         customer: self.explanation.customer,
                         purpose: purpose.id.clone(),
                         granted: !granted,
@@ -305,7 +311,7 @@ impl CustomerPage {
         });
     }
 
-    fn recommendations_ui(&mut self, ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario) {
+    fn recommendations_ui(&mut self, ui: &mut Ui, shop: &Loaded, proposals: &mut Actions) {
         if !self.explanation.personalized {
             ui.colored_label(
                 theme::FLAG,
@@ -350,13 +356,13 @@ impl CustomerPage {
                 .on_hover_text("A printable page in plain words: what we suggested, why, which of their data was used and which agreement allowed it. No rule names, no scores.")
                 .clicked()
             {
-                self.card_requested = Some(rec.product);
+                proposals.ask(CustomerAction::SaveCard(rec.product));
             }
             let mut order = None;
             egui::ScrollArea::vertical().id_salt("why").show(ui, |ui| {
                 order = why_ui(ui, &rec, &self.explanation);
                 ui.add_space(8.0);
-                product_edit_ui(ui, &mut self.product_edit, shop, &rec, scenario);
+                product_edit_ui(ui, &mut self.product_edit, shop, &rec, proposals);
             });
             if order.is_some() {
                 self.order_shown = order;
@@ -364,7 +370,7 @@ impl CustomerPage {
         }
     }
 
-    fn held_ui(&mut self, ui: &mut Ui, scenario: &mut Scenario) {
+    fn held_ui(&mut self, ui: &mut Ui, proposals: &mut Actions) {
         let unused = self.held.fields.iter().filter(|f| f.not_used).count();
         if unused > 0 {
             ui.colored_label(
@@ -382,7 +388,7 @@ impl CustomerPage {
             .on_hover_text("Email, phone, birth date and address are masked; revealing them is logged with who and why.")
             .clicked()
         {
-            self.reveal_requested = true;
+            proposals.ask(CustomerAction::Reveal);
         }
         let mut group = "";
         for f in &self.held.fields {
@@ -440,7 +446,7 @@ impl CustomerPage {
                     .on_hover_text("Simulate deleting this field")
                     .clicked()
                 {
-                    scenario.push(Change::CustomerField {
+                    proposals.push(Change::CustomerField {
                         customer: self.held.customer,
                         field: f.field.clone(),
                         value: None,
@@ -539,7 +545,7 @@ fn product_edit_ui(
     edit: &mut Option<(i64, f64, i64)>,
     shop: &Loaded,
     rec: &crate::engine::explain::Recommendation,
-    scenario: &mut Scenario,
+    proposals: &mut Actions,
 ) {
     let product = rec.product;
     let stock_now = shop
@@ -587,7 +593,7 @@ fn product_edit_ui(
             )
             .clicked()
         {
-            scenario.push(Change::Product {
+            proposals.push(Change::Product {
                 product,
                 price: price_changed.then_some(*price),
                 stock: stock_changed.then_some(*stock),

@@ -1,10 +1,12 @@
 //! Switching to the owner role: the owner's name and passphrase (set on first use),
-//! checked against the hash in the shop file; a wrong passphrase is logged by the store.
+//! checked against the hash in the shop file on a worker thread; a wrong passphrase is
+//! logged by the store.
 
 use std::path::Path;
 
+use super::jobs::Job;
 use super::theme;
-use crate::store::{Attribution, Store};
+use crate::store::Attribution;
 
 /// The "switch to owner" dialog.
 #[derive(Default)]
@@ -15,6 +17,7 @@ pub struct OwnerDialog {
     repeat: String,
     first_use: bool,
     error: Option<String>,
+    checking: Option<Job<Result<(), String>>>,
 }
 
 /// What the dialog decided.
@@ -29,12 +32,9 @@ pub enum OwnerDecision {
 }
 
 impl OwnerDialog {
-    /// A dialog for the shop at `path`, prefilled with the last name used.
-    pub fn new(path: &Path, actor: &str) -> Self {
-        let first_use = Store::open_for_reading(path)
-            .and_then(|(s, _)| s.owner_passphrase_is_set())
-            .map(|set| !set)
-            .unwrap_or(false);
+    /// A dialog prefilled with the last name used; `first_use` when the shop has no
+    /// owner's passphrase yet (as its log was last read).
+    pub fn new(first_use: bool, actor: &str) -> Self {
         Self {
             actor: actor.to_owned(),
             first_use,
@@ -44,7 +44,7 @@ impl OwnerDialog {
 
     /// Draws the dialog; checks the passphrase against the shop at `path` when asked.
     pub fn ui(&mut self, ctx: &egui::Context, path: &Path) -> OwnerDecision {
-        let mut decision = OwnerDecision::Open;
+        let mut decision = self.poll();
         egui::Modal::new(egui::Id::unique("owner-dialog")).show(ctx, |ui| {
             ui.set_width(420.0);
             ui.heading(if self.first_use {
@@ -80,13 +80,17 @@ impl OwnerDialog {
                 ui.colored_label(theme::NEGATIVE, e);
             }
             ui.horizontal(|ui| {
-                let ready = !self.actor.trim().is_empty() && !self.passphrase.is_empty();
+                let ready = !self.actor.trim().is_empty()
+                    && !self.passphrase.is_empty()
+                    && self.checking.is_none();
                 if ui
                     .add_enabled(ready, egui::Button::new("Switch to owner"))
                     .clicked()
-                    && self.check(path)
                 {
-                    decision = OwnerDecision::Unlocked;
+                    self.check(ctx, path);
+                }
+                if self.checking.is_some() {
+                    ui.spinner();
                 }
                 if ui.button("Cancel").clicked() {
                     decision = OwnerDecision::Cancel;
@@ -96,25 +100,44 @@ impl OwnerDialog {
         decision
     }
 
-    fn check(&mut self, path: &Path) -> bool {
+    /// Starts checking the passphrase on a worker thread (it is hashed slowly on purpose).
+    fn check(&mut self, ctx: &egui::Context, path: &Path) {
         if self.first_use && self.passphrase != self.repeat {
             self.error = Some("The two passphrases differ.".to_owned());
-            return false;
+            return;
         }
         let who = Attribution::now(self.actor.trim(), "switching to the owner role");
-        let result = Store::open(path)
-            .map_err(crate::store::ApplyError::from)
-            .and_then(|(mut store, _)| {
-                store.check_owner(&self.passphrase, &who, "switching to the owner role")
-            });
-        self.passphrase.clear();
+        let passphrase = std::mem::take(&mut self.passphrase);
         self.repeat.clear();
-        match result {
-            Ok(_) => true,
-            Err(e) => {
-                self.error = Some(e.to_string());
-                false
+        self.error = None;
+        let (path, ctx) = (path.to_owned(), ctx.clone());
+        self.checking = Some(Job::spawn(
+            0,
+            move || ctx.request_repaint(),
+            move |_| {
+                crate::session::apply::check_owner(&path, &passphrase, &who)
+                    .map_err(|e| e.to_string())
+            },
+        ));
+    }
+
+    /// Whether the check finished: unlocked, or still open (with the refusal shown).
+    fn poll(&mut self) -> OwnerDecision {
+        let Some(result) = self.checking.as_ref().and_then(Job::poll) else {
+            return OwnerDecision::Open;
+        };
+        self.checking = None;
+        match result.and_then(std::convert::identity) {
+            Ok(()) => OwnerDecision::Unlocked,
+            Err(message) => {
+                self.error = Some(message);
+                OwnerDecision::Open
             }
         }
+    }
+
+    /// Whether the passphrase is being checked.
+    pub fn is_checking(&self) -> bool {
+        self.checking.is_some()
     }
 }

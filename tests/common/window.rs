@@ -72,6 +72,8 @@ pub fn become_owner(harness: &mut Harness<'static, CandorApp>) {
         type_into(harness, role, label, text);
     }
     harness.get_by_label("Switch to owner").click();
+    harness.run_steps(1);
+    settle(harness, |app| !app.is_checking_owner());
     harness.run_steps(2);
     assert_eq!(harness.state().role(), candor::access::Role::Owner);
 }
