@@ -10,6 +10,8 @@ use serde::Serialize;
 use crate::engine::changes::Change;
 use crate::engine::simulate::{Progress, all_lists, simulate};
 use crate::engine::{Scorer, ShopIndex, explain, index_for};
+use crate::session::SessionError;
+use crate::session::simulate::Request;
 use crate::store::{Store, StoreError, bare_scan};
 
 /// How often the whole-shop figures are repeated (median and worst are reported).
@@ -55,8 +57,8 @@ fn time<T>(f: impl FnOnce() -> T) -> (T, f64) {
     (out, ms(start.elapsed()))
 }
 
-/// Runs every measurement once on the shop at `path`.
-pub fn run(path: &Path, today: chrono::NaiveDate) -> Result<Report, StoreError> {
+/// Runs every measurement once on the shop at `path` (applying changes to a copy of it).
+pub fn run(path: &Path, today: chrono::NaiveDate) -> Result<Report, SessionError> {
     let mut figures = Vec::new();
     let (scanned, scan_ms) = time(|| bare_scan(path));
     let scanned = scanned?;
@@ -103,7 +105,8 @@ pub fn run(path: &Path, today: chrono::NaiveDate) -> Result<Report, StoreError> 
     });
     let n = index.shop().settings.top_n;
     let customers = index.shop().customers.len();
-    let lists = all_lists(&index, n, &Progress::default()).unwrap_or_default();
+    let lists = all_lists(&index, n, &Progress::default())
+        .ok_or(crate::engine::simulate::SimulateError::Cancelled)?;
     let runs: Vec<f64> = (0..REPEATS)
         .map(|_| time(|| all_lists(&index, n, &Progress::default())).1)
         .collect();
@@ -151,6 +154,7 @@ pub fn run(path: &Path, today: chrono::NaiveDate) -> Result<Report, StoreError> 
         runs,
         customers,
     ));
+    figures.extend(apply_figures(path, &index, lists)?);
     Ok(Report {
         customers,
         products: index.shop().products.len(),
@@ -188,6 +192,69 @@ fn explain_figure(index: &ShopIndex, n: usize) -> Figure {
         .map(|c| time(|| explain(&mut scorer, c, n)).1)
         .collect();
     percentiles("explain one customer", times, customers)
+}
+
+/// The window's apply of a simulated scenario (each sample change in turn), on a copy of
+/// the file in a temporary folder: the write, one read of the log with its chain checked,
+/// and the shop shown afterwards (no list or audit computed again).
+fn apply_figures(
+    path: &Path,
+    index: &ShopIndex,
+    lists: crate::engine::simulate::Lists,
+) -> Result<Vec<Figure>, SessionError> {
+    let dir = ScratchDir::new().map_err(|e| StoreError::io(path, e))?;
+    let copy = dir.0.join("shop.candor");
+    std::fs::copy(path, &copy).map_err(|e| StoreError::io(path, e))?;
+    let mut basis = Arc::new(index.for_changed(Arc::clone(index.shop_arc())));
+    let mut head = Store::open_for_reading(&copy)?.0.log_head()?;
+    let mut before = Arc::new(lists);
+    let who = crate::store::Attribution::now("candor bench", "timing an apply");
+    let mut figures = Vec::new();
+    for (name, change) in sample_changes(index) {
+        let request = Request {
+            basis: Arc::clone(&basis),
+            head: head.clone(),
+            changes: vec![change],
+            before_lists: Some(Arc::clone(&before)),
+            audit_config: crate::engine::audit::AuditConfig::default(),
+            audit_before: None,
+        };
+        let outcome = crate::session::simulate::simulate(request, &Progress::default())?;
+        let (done, apply_ms) = time(|| crate::session::apply::apply(&copy, &outcome, &who));
+        let done = done?;
+        figures.push(Figure {
+            name: name.replace(
+                "whole-shop simulation",
+                "apply a simulated scenario (window)",
+            ),
+            ms: apply_ms,
+            p99_ms: None,
+            items: customers_of(index),
+        });
+        (basis, head, before) = (done.loaded.index, done.loaded.head, done.loaded.lists);
+    }
+    Ok(figures)
+}
+
+/// A folder of its own under the system's temporary folder, removed when dropped.
+struct ScratchDir(std::path::PathBuf);
+
+impl ScratchDir {
+    fn new() -> std::io::Result<Self> {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let dir = std::env::temp_dir().join(format!("candor-bench-{}-{stamp}", std::process::id()));
+        std::fs::create_dir(&dir)?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        // Only a temporary copy: if it cannot be removed, the system's cleanup will.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// A rule-weight change and a consent withdrawal, as whole-shop simulations.
