@@ -24,6 +24,9 @@ pub enum RightsError {
     /// The customer is not in the shop.
     #[error(transparent)]
     Engine(#[from] EngineError),
+    /// The export could not be put into words (nothing was written).
+    #[error("the customer's data could not be written out as JSON: {0}")]
+    Serialize(serde_json::Error),
     /// A file could not be written.
     #[error("could not write {path}: {source}")]
     Write {
@@ -106,7 +109,7 @@ pub fn export_subject(
             })
             .map(|()| path)
     };
-    let json = serde_json::to_vec_pretty(&export).unwrap_or_default();
+    let json = serde_json::to_vec_pretty(&export).map_err(RightsError::Serialize)?;
     let json = write(out.join(format!("customer-{customer}.json")), json)?;
     let page = crate::html::subject_page(&export.records);
     let html = write(

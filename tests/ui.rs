@@ -373,7 +373,7 @@ fn exporting_a_customers_data_asks_who_and_why_and_is_logged() {
     harness.get_by_label("Export now").click();
     harness.run_steps(2);
     settle(&mut harness, |app| {
-        !app.is_exporting() && app.notice().is_some()
+        !app.is_exporting() && app.notice().is_some() && !app.is_reading_log()
     });
     harness.run_steps(2);
     assert!(out.join("customer-4.json").exists());

@@ -1,0 +1,180 @@
+//! The one place where what the views asked for is carried out, after the frame.
+
+use super::{CandorApp, Command, Tab};
+use crate::ui::audit_log::{WhoWhy, WhoWhyFor};
+use crate::ui::customer::{CustomerAction, CustomerPage};
+use crate::ui::ethics::EthicsAction;
+use crate::ui::jobs::Job;
+
+impl CandorApp {
+    /// Carries out what a customer's page asked for: a change goes into the scenario; an
+    /// export, erasure or reveal asks who and why first.
+    pub(super) fn customer_action(&mut self, customer: i64, action: CustomerAction) {
+        let ask = |purpose| WhoWhy {
+            actor: self.saved.last_actor.clone(),
+            reason: String::new(),
+            purpose,
+        };
+        match action {
+            CustomerAction::Propose(change) => self.scenario.push(*change),
+            CustomerAction::Reveal => self.who_why = Some(ask(WhoWhyFor::Reveal(customer))),
+            CustomerAction::Erase => self.who_why = Some(ask(WhoWhyFor::Erase(customer))),
+            CustomerAction::Export if self.is_presenting() => self.refuse_while_presenting(),
+            CustomerAction::Export => {
+                if let Some(dir) = (self.pick_folder)("Choose a folder for the customer's data") {
+                    self.who_why = Some(WhoWhy::export(&self.saved.last_actor, customer, dir));
+                }
+            }
+            CustomerAction::SaveCard(product) => self.save_card(customer, product),
+        }
+    }
+
+    /// Asks where to save the customer's card for `product`, then writes it.
+    pub(super) fn save_card(&mut self, customer: i64, product: crate::engine::model::ProductId) {
+        let (Some(shop), Some(page)) = (&self.shop, &self.customer) else {
+            return;
+        };
+        let Some(person) = shop
+            .index
+            .shop()
+            .customers
+            .iter()
+            .find(|c| c.id == customer)
+        else {
+            return;
+        };
+        let Some(path) = rfd::FileDialog::new()
+            .set_title("Save the customer's card")
+            .set_file_name(format!("why-we-suggested-this-{customer}.html"))
+            .add_filter("Web page", &["html"])
+            .save_file()
+        else {
+            return;
+        };
+        let html = crate::html::customer_card(
+            shop.index.shop(),
+            person,
+            page.explanation(),
+            Some(product),
+        );
+        match crate::safe_write::write_file(&path, html.as_bytes()) {
+            Ok(()) => {
+                self.notice = Some(format!("Saved the customer's card to {}.", path.display()));
+            }
+            Err(e) => self.error = Some(format!("Could not write {}: {e}", path.display())),
+        }
+    }
+
+    pub(super) fn ethics_action(&mut self, action: EthicsAction) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        match action {
+            EthicsAction::ShowRule(id) => {
+                self.rule_editor
+                    .show_rule(&id, "Shown from the ethics audit");
+                self.tab = Tab::Rules;
+            }
+            EthicsAction::ShowCustomer(id) => {
+                if let Some(pos) = shop.index.customer_pos(id) {
+                    self.commands.push(Command::SelectCustomer(pos));
+                }
+            }
+            EthicsAction::Simulate(changes) => {
+                for change in changes {
+                    self.scenario.push(change);
+                }
+                self.notice = Some(
+                    "The fix is in the scenario on the right: compare the audit before and after, then apply or discard it."
+                        .to_owned(),
+                );
+            }
+            EthicsAction::PurgeRetention => {
+                self.who_why = Some(WhoWhy {
+                    actor: self.saved.last_actor.clone(),
+                    reason: String::new(),
+                    purpose: WhoWhyFor::Purge,
+                });
+            }
+            EthicsAction::ExportReport => {
+                let Some(audit) = self.ethics.current(shop) else {
+                    return;
+                };
+                let name = format!("{} ethics audit.html", shop.index.shop().settings.name);
+                if let Some(path) = rfd::FileDialog::new()
+                    .set_title("Save the audit report")
+                    .set_file_name(name.replace(['/', '\\', ':'], "-"))
+                    .add_filter("Web page", &["html"])
+                    .save_file()
+                {
+                    let page = crate::html::audit_page(shop.index.shop(), &audit);
+                    match crate::safe_write::write_file(&path, page.as_bytes()) {
+                        Ok(()) => {
+                            self.notice =
+                                Some(format!("Saved the audit report to {}.", path.display()));
+                        }
+                        Err(e) => {
+                            self.error = Some(format!("Could not write {}: {e}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn run_commands(&mut self, ctx: &egui::Context) {
+        for command in std::mem::take(&mut self.commands) {
+            match command {
+                Command::OpenDialog => {
+                    if let Some(path) = rfd::FileDialog::new()
+                        .set_title("Open a Candor shop")
+                        .add_filter("Candor shop", &["candor", "db", "sqlite"])
+                        .add_filter("All files", &["*"])
+                        .pick_file()
+                    {
+                        self.open(path, ctx);
+                    }
+                }
+                Command::ImportDialog if self.is_presenting() => self.refuse_while_presenting(),
+                Command::ImportDialog => self.ask_for_import(),
+                Command::Presenter(on) => self.set_presenter(on, ctx),
+                Command::Open(path) => self.open(path, ctx),
+                Command::Apply(who) => self.start_apply(ctx, who, None),
+                Command::Undo(entry, who) => self.start_apply(ctx, who, Some(entry)),
+                Command::Erase(customer, who) => self.start_erase(ctx, Some(customer), who),
+                Command::Purge(who) => self.start_erase(ctx, None, who),
+                Command::Reveal(customer, who) => self.reveal(ctx, customer, who),
+                Command::RefreshLog => self.start_log_read(ctx),
+                Command::Ethics(action) => self.ethics_action(action),
+                Command::Export(customer, dir, who) => {
+                    if let Some(shop) = &self.shop {
+                        let (path, today, ctx) = (shop.path.clone(), self.today, ctx.clone());
+                        self.exporting = Some(Job::spawn(
+                            0,
+                            move || ctx.request_repaint(),
+                            move |_| {
+                                crate::rights::export_subject(&path, customer, &dir, &who, today)
+                                    .map(|done| {
+                                        format!(
+                                            "Wrote {} and {}; recorded as audit-log entry {}.",
+                                            done.json.display(),
+                                            done.html.display(),
+                                            done.entry
+                                        )
+                                    })
+                                    .map_err(|e| e.to_string())
+                            },
+                        ));
+                    }
+                }
+                Command::Customer(customer, action) => self.customer_action(customer, action),
+                Command::SelectCustomer(pos) => {
+                    if let Some(shop) = &self.shop {
+                        self.customer = Some(CustomerPage::new(shop, pos));
+                        self.tab = Tab::Customers;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! The modal dialogs: who and why, the owner's passphrase, resetting the training shop,
+//! and the import dialog's glue.
+
+use std::path::PathBuf;
+
+use super::{CandorApp, Command};
+use crate::access::Role;
+use crate::store::Attribution;
+use crate::ui::audit_log::{Decision, WhoWhy, WhoWhyFor};
+use crate::ui::import::{ImportAction, ImportDialog};
+use crate::ui::owner::OwnerDecision;
+
+impl CandorApp {
+    pub(super) fn owner_dialog_ui(&mut self, ctx: &egui::Context) {
+        let (Some(dialog), Some(shop)) = (&mut self.owner_dialog, &self.shop) else {
+            return;
+        };
+        match dialog.ui(ctx, &shop.path) {
+            OwnerDecision::Open => {}
+            OwnerDecision::Cancel => self.owner_dialog = None,
+            OwnerDecision::Unlocked => {
+                self.saved.last_actor = dialog.actor.trim().to_owned();
+                self.role = Role::Owner;
+                self.owner_dialog = None;
+                self.commands.push(Command::RefreshLog);
+            }
+        }
+    }
+
+    pub(super) fn who_why_ui(&mut self, ctx: &egui::Context) {
+        let undoes_import = match &self.who_why {
+            Some(WhoWhy {
+                purpose: WhoWhyFor::Undo(entry),
+                ..
+            }) => self
+                .log_entries()
+                .iter()
+                .any(|e| e.id == *entry && e.event.as_ref().is_some_and(|ev| ev.kind == "import")),
+            _ => false,
+        };
+        let Some(dialog) = &mut self.who_why else {
+            return;
+        };
+        let summary = match (&dialog.purpose, self.scenario.outcome()) {
+            (WhoWhyFor::Export(_, dir), _) => format!(
+                "Writes everything held about this customer into {} as a file (JSON) and as a page they can read (HTML). The export is recorded in the audit log.",
+                dir.display()
+            ),
+            (WhoWhyFor::Reveal(_), _) => "Shows this customer's email, phone, birth date and address in full. Who looked and why is recorded in the audit log.".to_owned(),
+            (WhoWhyFor::Purge, _) => "Deletes every personal value kept past its retention period (the Data minimization list), removes those values from earlier audit-log entries, and records the purge. This cannot be undone.".to_owned(),
+            (WhoWhyFor::Erase(_), _) => "Removes this customer's record, field sources and consents for good, and every key they were known by, so an old export cannot bring them back. Their orders stay, attached to no one, for the accounts. Their values in earlier audit-log entries are deleted (the entries stay, reading [erased]); the log keeps a pseudonymous reference and your reason, without their name or number. Afterwards Candor lists the files written at their request and any backups that still hold them (upgrade backups and copies kept before imports), for you to delete. This cannot be undone.".to_owned(),
+            (WhoWhyFor::Undo(entry), _) if undoes_import => format!(
+                "Takes back the import of entry {entry}: the shop is restored from the copy kept from before it, and a new entry records what the import had added."
+            ),
+            (WhoWhyFor::Undo(entry), _) => format!(
+                "The changes of entry {entry} are reversed and the reversal is recorded as a new entry."
+            ),
+            (WhoWhyFor::Apply, Some(o)) => format!(
+                "{} change(s). Recommendations change for {} of {} customers. Everything is written in one step and recorded in the audit log.",
+                self.scenario.changes().len(),
+                o.impact.customers_changed,
+                o.impact.customers_total
+            ),
+            (WhoWhyFor::Apply, None) => "The simulation is not finished yet.".to_owned(),
+        };
+        match dialog.ui(ctx, &summary) {
+            Decision::Open => {}
+            Decision::Cancel => self.who_why = None,
+            Decision::Confirm => {
+                let who = Attribution::now(dialog.actor.trim(), dialog.reason.trim());
+                self.saved.last_actor.clone_from(&who.actor);
+                self.commands
+                    .push(match std::mem::take(&mut dialog.purpose) {
+                        WhoWhyFor::Export(customer, dir) => Command::Export(customer, dir, who),
+                        WhoWhyFor::Erase(customer) => Command::Erase(customer, who),
+                        WhoWhyFor::Purge => Command::Purge(who),
+                        WhoWhyFor::Reveal(customer) => Command::Reveal(customer, who),
+                        WhoWhyFor::Undo(entry) => Command::Undo(entry, who),
+                        WhoWhyFor::Apply => Command::Apply(who),
+                    });
+                self.who_why = None;
+            }
+        }
+    }
+
+    pub(super) fn reset_ui(&mut self, ctx: &egui::Context) {
+        if !self.reset_asked {
+            return;
+        }
+        let Some(path) = self.shop.as_ref().map(|s| s.path.clone()) else {
+            self.reset_asked = false;
+            return;
+        };
+        egui::Modal::new(egui::Id::unique("reset-dialog")).show(ctx, |ui| {
+            ui.set_width(460.0);
+            ui.heading("Reset the training shop?");
+            ui.label(format!(
+                "{} is replaced by a fresh copy of the bundled sample shop, as `candor sample --out` writes it. Every change, consent decision, erasure and audit-log entry made in it is lost.",
+                path.display()
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Reset it").clicked() {
+                    self.reset_asked = false;
+                    self.scenario.clear();
+                    self.role = Role::Staff;
+                    self.customer = None;
+                    self.start_reset(ctx, path.clone());
+                }
+                if ui.button("Keep it").clicked() {
+                    self.reset_asked = false;
+                }
+            });
+        });
+    }
+
+    /// Opens the import dialog for `files`, importing into `target` (created if absent).
+    pub fn start_import(&mut self, target: PathBuf, files: Vec<PathBuf>) {
+        let mut dialog = ImportDialog::new(target, files, &self.saved.last_actor, self.today);
+        if let Some(shop) = self.shop.as_ref().filter(|s| s.path == dialog.target) {
+            dialog.currency = shop.index.shop().settings.currency;
+        }
+        self.import = Some(dialog);
+    }
+
+    /// The import dialog, while it is open.
+    pub fn import_dialog(&self) -> Option<&ImportDialog> {
+        self.import.as_ref()
+    }
+
+    pub(super) fn ask_for_import(&mut self) {
+        let Some(files) = rfd::FileDialog::new()
+            .set_title("Import exports (CSV)")
+            .add_filter("CSV export", &["csv", "txt", "tsv", "gz"])
+            .add_filter("All files", &["*"])
+            .pick_files()
+        else {
+            return;
+        };
+        let target = match &self.shop {
+            Some(shop) if !shop.read_only => Some(shop.path.clone()),
+            _ => rfd::FileDialog::new()
+                .set_title("Create a shop file for the imported data")
+                .set_file_name("my-shop.candor")
+                .add_filter("Candor shop", &["candor"])
+                .save_file(),
+        };
+        if let Some(target) = target {
+            self.start_import(target, files);
+        }
+    }
+
+    pub(super) fn import_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.import else {
+            return;
+        };
+        match dialog.ui(ctx) {
+            ImportAction::None => {}
+            ImportAction::Close => self.import = None,
+            ImportAction::OpenShop(path) => {
+                if !dialog.actor.trim().is_empty() {
+                    self.saved.last_actor = dialog.actor.trim().to_owned();
+                }
+                self.import = None;
+                self.commands.push(Command::Open(path));
+            }
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! The frame: the window's panels and tabs, drawn from the app's state.
+
+use egui::Ui;
+
+use super::{CandorApp, Command, Tab};
+use crate::access::{Role, needs_owner};
+use crate::engine::scorecard::Place;
+use crate::ui::audit_log::{WhoWhy, WhoWhyFor};
+use crate::ui::customer::CustomerPage;
+use crate::ui::rules::rules_ui;
+use crate::ui::scenario::ScenarioAction;
+
+impl CandorApp {
+    /// Draws the whole window, then carries out what the views asked for.
+    pub fn show(&mut self, ui: &mut Ui) {
+        self.poll_loading();
+        self.poll_applying();
+        self.poll_log_read();
+        self.poll_exporting();
+        self.poll_presenting(ui.ctx());
+        if let Some(shop) = &self.shop {
+            self.ethics.poll(shop, ui.ctx());
+            self.scenario
+                .set_audit(self.ethics.config.clone(), self.ethics.current(shop));
+            self.scenario.poll(shop, ui.ctx());
+        }
+        self.handle_input(ui.ctx());
+        self.update_title(ui.ctx());
+        egui::Panel::top("menu").show(ui, |ui| {
+            self.menu_ui(ui);
+            self.banner_ui(ui);
+        });
+        if let Some(loading) = &self.loading {
+            egui::Panel::bottom("progress").show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!(
+                        "Opening {}: {}",
+                        loading.path.display(),
+                        loading.stage
+                    ));
+                    ui.add(egui::ProgressBar::new(loading.fraction).show_percentage());
+                });
+            });
+        }
+        self.error_ui(ui.ctx());
+        self.who_why_ui(ui.ctx());
+        self.import_ui(ui.ctx());
+        self.owner_dialog_ui(ui.ctx());
+        crate::ui::shortcuts::help_window(ui.ctx(), &mut self.help_open);
+        self.reset_ui(ui.ctx());
+        self.lesson_ui(ui);
+        if let Some(shop) = &self.shop
+            && !self.scenario.is_empty()
+            && self.tab != Tab::Log
+        {
+            let customer = self.customer.as_ref().map(CustomerPage::position);
+            egui::Panel::right("scenario")
+                .resizable(true)
+                .default_size(400.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .show(ui, |ui| self.scenario.ui(ui, shop, customer));
+                });
+        }
+        match (&self.shop, self.tab) {
+            (None, _) => {
+                egui::CentralPanel::default().show(ui, |ui| self.welcome_ui(ui));
+            }
+            (Some(shop), Tab::Scorecard) => {
+                let go = egui::CentralPanel::default()
+                    .show(ui, |ui| {
+                        crate::ui::scorecard::scorecard_ui(ui, &shop.scorecard)
+                    })
+                    .inner;
+                if let Some(place) = go {
+                    self.tab = match place {
+                        Place::Rules => Tab::Rules,
+                        Place::Audit => Tab::Audit,
+                        Place::Log => Tab::Log,
+                        Place::Customers => Tab::Customers,
+                    };
+                    if self.tab == Tab::Log {
+                        self.commands.push(Command::RefreshLog);
+                    }
+                }
+            }
+            (Some(_), Tab::Customers) => self.customers_tab_ui(ui),
+            (Some(shop), Tab::Rules) => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    rules_ui(ui, shop, &mut self.scenario, &mut self.rule_editor);
+                });
+            }
+            (Some(shop), Tab::Audit) => {
+                let actions = egui::CentralPanel::default()
+                    .show(ui, |ui| self.ethics.ui(ui, shop, self.role == Role::Owner))
+                    .inner;
+                self.commands
+                    .extend(actions.into_iter().map(Command::Ethics));
+            }
+            (Some(shop), Tab::Log) => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    let owner = self.role == Role::Owner;
+                    if let Some(entry) = self.log.ui(ui, &shop.log.entries, owner) {
+                        self.who_why = Some(WhoWhy {
+                            actor: self.saved.last_actor.clone(),
+                            reason: String::new(),
+                            purpose: WhoWhyFor::Undo(entry),
+                        });
+                    }
+                });
+            }
+        }
+        self.run_commands(ui.ctx());
+    }
+
+    /// Offers to delete the upgrade backups that still hold an erased customer, asking first.
+    pub(super) fn backups_ui(&mut self, ui: &mut Ui) {
+        let (backups, confirming) = &mut self.backups_to_delete;
+        if backups.is_empty() {
+            return;
+        }
+        let n = backups.len();
+        let noun = if n == 1 { "backup" } else { "backups" };
+        ui.horizontal(|ui| {
+            if *confirming {
+                ui.label(format!("Delete {n} upgrade {noun} for good? Nothing else in them can be recovered afterwards."));
+                if ui.button(format!("Yes, delete the {noun}")).clicked() {
+                    match crate::rights::delete_backups(backups) {
+                        Ok(deleted) => self.notice = Some(format!("Deleted {deleted} upgrade {noun}.")),
+                        Err(e) => self.error = Some(e.to_string()),
+                    }
+                    backups.clear();
+                }
+                if ui.button("Keep them").clicked() {
+                    backups.clear();
+                }
+            } else {
+                ui.colored_label(
+                    crate::ui::theme::FLAG,
+                    format!("{n} upgrade {noun} of this shop file still hold the erased customer."),
+                );
+                if ui.button(format!("Delete the {noun}…")).clicked() {
+                    *confirming = true;
+                }
+            }
+        });
+    }
+
+    pub(super) fn banner_ui(&mut self, ui: &mut Ui) {
+        if self.is_presenting() {
+            ui.colored_label(
+                crate::ui::theme::FLAG,
+                "Presenter mode: every customer's name, email, phone and address is a pseudonym, and nothing can be changed. F11 to leave.",
+            );
+        }
+        if self.presenting.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Preparing presenter mode…");
+            });
+        }
+        if let Some(notice) = self.notice.clone() {
+            ui.horizontal(|ui| {
+                ui.colored_label(crate::ui::theme::POSITIVE, notice);
+                if ui.small_button("OK").clicked() {
+                    self.notice = None;
+                }
+            });
+        }
+        self.backups_ui(ui);
+        if self.applying.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Writing the change to the shop file…");
+            });
+        }
+        if self.exporting.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Exporting the customer's data…");
+            });
+        }
+        if self.scenario.is_empty() {
+            return;
+        }
+        let refusal = if self.is_presenting() {
+            Some("Presenter mode is on: switch it off (F11) to apply changes.")
+        } else if self.shop.as_ref().is_some_and(|s| s.read_only) {
+            Some("This shop file is read-only.")
+        } else if self.role == Role::Staff && needs_owner(self.scenario.changes()) {
+            Some("Only the owner can apply changes to the rules: switch to owner in the menu bar.")
+        } else {
+            None
+        };
+        if self.scenario.banner_ui(ui, refusal) == ScenarioAction::Apply {
+            self.who_why = Some(WhoWhy {
+                actor: self.saved.last_actor.clone(),
+                reason: String::new(),
+                purpose: WhoWhyFor::Apply,
+            });
+        }
+    }
+
+    pub(super) fn update_title(&mut self, ctx: &egui::Context) {
+        let title = match &self.shop {
+            Some(shop) => format!(
+                "Candor — {} ({}){}",
+                shop.index.shop().settings.name,
+                shop.path.display(),
+                if shop.read_only { " — read-only" } else { "" }
+            ),
+            None => "Candor".to_owned(),
+        };
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    pub(super) fn welcome_ui(&mut self, ui: &mut Ui) {
+        ui.vertical_centered(|ui| {
+            ui.add_space(80.0);
+            ui.heading("Candor");
+            ui.label("Open a shop file to see what data it holds and why customers get their recommendations.");
+            ui.add_space(12.0);
+            if ui.button("Open a shop…").clicked() {
+                self.commands.push(Command::OpenDialog);
+            }
+            ui.label("…or drop a shop file onto this window.");
+            ui.add_space(12.0);
+            if ui.button("Import exports from a till or web shop…").clicked() {
+                self.commands.push(Command::ImportDialog);
+            }
+            ui.label("Shopify, WooCommerce, Square, invoice lines, or any CSV with a column mapping.");
+        });
+    }
+
+    pub(super) fn customers_tab_ui(&mut self, ui: &mut Ui) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        egui::Panel::left("customers")
+            .resizable(true)
+            .default_size(590.0)
+            .min_size(320.0)
+            .show(ui, |ui| {
+                let selected = self.customer.as_ref().map(CustomerPage::position);
+                if let Some(pos) = self.customers.ui(ui, &shop.rows, selected) {
+                    self.commands.push(Command::SelectCustomer(pos));
+                }
+            });
+        egui::CentralPanel::default().show(ui, |ui| match &mut self.customer {
+            Some(page) => {
+                let customer = page.customer_id();
+                let actions = page.ui(ui, shop, self.role == Role::Owner);
+                self.commands.extend(
+                    actions
+                        .into_iter()
+                        .map(|action| Command::Customer(customer, action)),
+                );
+            }
+            None => {
+                ui.add_space(40.0);
+                ui.vertical_centered(|ui| {
+                    ui.label("Choose a customer on the left to see the data held about them and why they get their recommendations.");
+                });
+            }
+        });
+    }
+
+    pub(super) fn error_ui(&mut self, ctx: &egui::Context) {
+        let Some(message) = &self.error else {
+            return;
+        };
+        let mut close = false;
+        egui::Modal::new(egui::Id::unique("error")).show(ctx, |ui| {
+            ui.set_max_width(460.0);
+            ui.heading("Candor could not do that");
+            ui.label(message);
+            ui.add_space(8.0);
+            close = ui.button("OK").clicked();
+        });
+        if close {
+            self.error = None;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! The menu bar and the keyboard: both only queue commands.
+
+use egui::Ui;
+use std::path::PathBuf;
+
+use super::{CandorApp, Command, Tab, is_export_file};
+use crate::access::Role;
+use crate::lessons::Lesson;
+use crate::ui::owner::OwnerDialog;
+use crate::ui::shortcuts::Shortcut;
+
+impl CandorApp {
+    pub(super) fn handle_input(&mut self, ctx: &egui::Context) {
+        for shortcut in crate::ui::shortcuts::pressed(ctx) {
+            match shortcut {
+                Shortcut::Open => self.commands.push(Command::OpenDialog),
+                Shortcut::Help => self.help_open = !self.help_open,
+                Shortcut::Presenter => self
+                    .commands
+                    .push(Command::Presenter(!self.is_presenting())),
+                Shortcut::Show(tab) => {
+                    self.tab = tab;
+                    if tab == Tab::Log {
+                        self.commands.push(Command::RefreshLog);
+                    }
+                }
+            }
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        let (exports, shops): (Vec<PathBuf>, Vec<PathBuf>) =
+            dropped.into_iter().partition(|p| is_export_file(p));
+        if !exports.is_empty() {
+            match &self.shop {
+                Some(shop) if !shop.read_only => self.start_import(shop.path.clone(), exports),
+                _ => {
+                    self.error = Some(
+                        "Open a shop first (or use File, Import… to create one), then drop the export files again."
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+        if let Some(path) = shops.into_iter().next() {
+            self.commands.push(Command::Open(path));
+        }
+    }
+
+    pub(super) fn menu_ui(&mut self, ui: &mut Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open…  (Ctrl+O)").clicked() {
+                    self.commands.push(Command::OpenDialog);
+                }
+                if ui.button("Import…").clicked() {
+                    self.commands.push(Command::ImportDialog);
+                }
+                ui.menu_button("Open recent", |ui| {
+                    if self.saved.recent.is_empty() {
+                        ui.label("No recent shops");
+                    }
+                    for path in &self.saved.recent {
+                        if ui.button(path.display().to_string()).clicked() {
+                            self.commands.push(Command::Open(path.clone()));
+                        }
+                    }
+                });
+            });
+            ui.menu_button("View", |ui| {
+                let mut on = self.is_presenting();
+                if ui
+                    .add_enabled(
+                        self.shop.is_some(),
+                        egui::Checkbox::new(&mut on, "Presenter mode  (F11)"),
+                    )
+                    .on_hover_text("Larger text, high contrast, and every customer's name, email, phone and address replaced by a consistent pseudonym; nothing can be changed while it is on.")
+                    .changed()
+                {
+                    self.commands.push(Command::Presenter(on));
+                }
+            });
+            ui.menu_button("Lessons", |ui| {
+                for lesson in Lesson::bundled() {
+                    if ui.button(&lesson.title).clicked() {
+                        self.start_lesson(lesson);
+                    }
+                }
+                ui.separator();
+                if ui.button("Open a lesson file…").clicked()
+                    && let Some(path) = rfd::FileDialog::new()
+                        .set_title("Open a lesson")
+                        .add_filter("Lesson", &["json"])
+                        .pick_file()
+                {
+                    match Lesson::open(&path) {
+                        Ok(lesson) => self.start_lesson(lesson),
+                        Err(e) => self.error = Some(e.to_string()),
+                    }
+                }
+                if ui
+                    .add_enabled(
+                        self.is_training_shop(),
+                        egui::Button::new("Reset the training shop…"),
+                    )
+                    .on_disabled_hover_text("Only a copy of the bundled sample shop can be reset.")
+                    .clicked()
+                {
+                    self.reset_asked = true;
+                }
+            });
+            ui.menu_button("Help", |ui| {
+                if ui.button("Keyboard shortcuts  (F1)").clicked() {
+                    self.help_open = true;
+                }
+            });
+            ui.separator();
+            ui.selectable_value(&mut self.tab, Tab::Scorecard, "Scorecard");
+            ui.selectable_value(&mut self.tab, Tab::Customers, "Customers");
+            ui.selectable_value(&mut self.tab, Tab::Rules, "Rules");
+            ui.selectable_value(&mut self.tab, Tab::Audit, "Ethics audit");
+            if ui
+                .selectable_value(&mut self.tab, Tab::Log, "Audit log")
+                .clicked()
+            {
+                self.commands.push(Command::RefreshLog);
+            }
+            if let Some(shop) = &self.shop {
+                ui.separator();
+                match self.role {
+                    Role::Staff => {
+                        if ui.button("Staff · switch to owner…").clicked() {
+                            let first_use = !shop.log.records.owner_passphrase_set;
+                            self.owner_dialog =
+                                Some(OwnerDialog::new(first_use, &self.saved.last_actor));
+                        }
+                    }
+                    Role::Owner => {
+                        if ui.button("Owner · back to staff").clicked() {
+                            self.role = Role::Staff;
+                        }
+                    }
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let s = shop.index.shop();
+                    ui.add(
+                        egui::Label::new(format!(
+                            "{} · {} customers · {} products · as of {}",
+                            s.settings.name,
+                            s.customers.len(),
+                            s.products.len(),
+                            shop.index.today()
+                        ))
+                        .truncate(),
+                    );
+                });
+            }
+        });
+    }
+}

@@ -1,0 +1,352 @@
+//! The application: saved state, the open shop and the current view. Views return what
+//! they want done; the app queues it as [`Command`]s and carries them out after the frame
+//! ([`commands`]), running the session's use cases on worker threads ([`work`]). The
+//! frame ([`frame`], [`menu`]), the dialogs, presenter mode and lessons each have a file.
+
+mod commands;
+mod dialogs;
+mod frame;
+mod lessons;
+mod menu;
+mod presenter;
+mod work;
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use egui::Ui;
+use serde::{Deserialize, Serialize};
+
+use super::audit_log::{AuditLogView, WhoWhy};
+use super::customer::{CustomerAction, CustomerPage};
+use super::customers::CustomersView;
+use super::ethics::{EthicsAction, EthicsView};
+use super::import::ImportDialog;
+use super::jobs::Job;
+use super::lesson::LessonRun;
+use super::loader::{Loaded, Loading};
+use super::owner::OwnerDialog;
+use super::rules::RuleEditor;
+use super::scenario::Scenario;
+use crate::access::Role;
+use crate::lessons::View;
+use crate::session::{LogState, SessionError};
+use crate::store::{Attribution, LogEntry};
+
+/// How many recent files are remembered.
+const MAX_RECENT: usize = 8;
+
+/// What eframe persists between runs.
+#[derive(Default, Serialize, Deserialize)]
+pub struct Saved {
+    /// Recently opened shops, newest first.
+    pub recent: Vec<PathBuf>,
+    /// The name last given as "who is applying".
+    #[serde(default)]
+    pub last_actor: String,
+}
+
+/// The main views.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    /// The ethics scorecard, shown first.
+    Scorecard,
+    /// Customers table and the selected customer.
+    Customers,
+    /// The shop's rules and features in words.
+    Rules,
+    /// The ethics audit.
+    Audit,
+    /// Every applied change.
+    Log,
+}
+
+/// The views lessons name are the window's tabs.
+impl From<View> for Tab {
+    fn from(view: View) -> Self {
+        match view {
+            View::Scorecard => Self::Scorecard,
+            View::Customers => Self::Customers,
+            View::Rules => Self::Rules,
+            View::Audit => Self::Audit,
+            View::Log => Self::Log,
+        }
+    }
+}
+
+impl From<Tab> for View {
+    fn from(tab: Tab) -> Self {
+        match tab {
+            Tab::Scorecard => Self::Scorecard,
+            Tab::Customers => Self::Customers,
+            Tab::Rules => Self::Rules,
+            Tab::Audit => Self::Audit,
+            Tab::Log => Self::Log,
+        }
+    }
+}
+
+/// Something a view asks the app to do after the frame.
+#[derive(Debug)]
+pub enum Command {
+    /// Show the native open dialog.
+    OpenDialog,
+    /// Ask for export files (and, with no shop open, where to create one), then show the
+    /// import dialog.
+    ImportDialog,
+    /// Turn presenter mode on or off.
+    Presenter(bool),
+    /// Open a shop file.
+    Open(PathBuf),
+    /// Show a customer (position in the snapshot).
+    SelectCustomer(usize),
+    /// Apply the simulated scenario.
+    Apply(Attribution),
+    /// Undo an audit-log entry.
+    Undo(i64, Attribution),
+    /// Read the audit log again.
+    RefreshLog,
+    /// Something asked for in the ethics audit view.
+    Ethics(EthicsAction),
+    /// Export one customer's data into a folder.
+    Export(i64, PathBuf, Attribution),
+    /// Erase one customer.
+    Erase(i64, Attribution),
+    /// Delete everything past its retention period.
+    Purge(Attribution),
+    /// Show one customer's masked data, after logging who and why.
+    Reveal(i64, Attribution),
+    /// Something asked for on a customer's page.
+    Customer(i64, CustomerAction),
+}
+
+/// What an apply, undo or erasure job hands back.
+type ApplyOutcome = Result<Written, ApplyFailure>;
+
+/// A write that succeeded.
+struct Written {
+    /// What to tell the person.
+    message: String,
+    /// The shop as it now is, with its audit log.
+    loaded: Loaded,
+    /// Upgrade backups that still hold an erased customer, to offer to delete.
+    backups: Vec<PathBuf>,
+}
+
+/// Why an apply or undo job failed, and whether the shop must be reloaded first.
+struct ApplyFailure {
+    message: String,
+    stale: bool,
+}
+
+impl From<SessionError> for ApplyFailure {
+    fn from(e: SessionError) -> Self {
+        Self {
+            stale: e.is_stale(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// The audit log being read again on a worker, and the customer whose masked data is
+/// shown once the reading that records it is done.
+struct LogRead {
+    job: Job<Result<LogState, String>>,
+    reveals: Option<i64>,
+}
+
+/// The Candor application.
+pub struct CandorApp {
+    saved: Saved,
+    today: NaiveDate,
+    tab: Tab,
+    loading: Option<Loading>,
+    shop: Option<Loaded>,
+    customers: CustomersView,
+    customer: Option<CustomerPage>,
+    error: Option<String>,
+    notice: Option<String>,
+    /// Upgrade backups an erasure found, and whether their deletion is being confirmed.
+    backups_to_delete: (Vec<PathBuf>, bool),
+    commands: Vec<Command>,
+    title: String,
+    scenario: Scenario,
+    rule_editor: RuleEditor,
+    log: AuditLogView,
+    who_why: Option<WhoWhy>,
+    applying: Option<Job<ApplyOutcome>>,
+    log_read: Option<LogRead>,
+    ethics: EthicsView,
+    role: Role,
+    owner_dialog: Option<OwnerDialog>,
+    help_open: bool,
+    exporting: Option<Job<Result<String, String>>>,
+    import: Option<ImportDialog>,
+    lesson: Option<LessonRun>,
+    reset_asked: bool,
+    presenting: Option<Job<Result<Loaded, String>>>,
+    /// The look and zoom before presenter mode, kept to restore them.
+    before_presenting: Option<(egui::Visuals, f32)>,
+    /// Asks the person for a folder (the native dialog; tests answer it themselves).
+    pick_folder: FolderPicker,
+}
+
+/// Asks for a folder with the given title; `None` when the person cancels.
+pub type FolderPicker = Box<dyn FnMut(&str) -> Option<PathBuf>>;
+
+fn native_folder_picker(title: &str) -> Option<PathBuf> {
+    rfd::FileDialog::new().set_title(title).pick_folder()
+}
+
+impl CandorApp {
+    /// A window with no shop open yet.
+    pub fn new(saved: Saved, today: NaiveDate) -> Self {
+        Self {
+            saved,
+            today,
+            tab: Tab::Scorecard,
+            loading: None,
+            shop: None,
+            customers: CustomersView::default(),
+            customer: None,
+            error: None,
+            notice: None,
+            backups_to_delete: (Vec::new(), false),
+            commands: Vec::new(),
+            title: String::new(),
+            scenario: Scenario::default(),
+            rule_editor: RuleEditor::default(),
+            log: AuditLogView::default(),
+            who_why: None,
+            applying: None,
+            log_read: None,
+            ethics: EthicsView::default(),
+            role: Role::Staff,
+            owner_dialog: None,
+            help_open: false,
+            exporting: None,
+            import: None,
+            lesson: None,
+            reset_asked: false,
+            presenting: None,
+            before_presenting: None,
+            pick_folder: Box::new(native_folder_picker),
+        }
+    }
+
+    /// A window showing an already loaded shop (tests, screenshots).
+    pub fn with_shop(loaded: Loaded, today: NaiveDate) -> Self {
+        let mut app = Self::new(Saved::default(), today);
+        app.show_loaded(loaded);
+        app
+    }
+
+    /// Starts opening a shop on a worker thread.
+    pub fn open(&mut self, path: PathBuf, ctx: &egui::Context) {
+        let ctx = ctx.clone();
+        self.loading = Some(Loading::spawn(path, self.today, move || {
+            ctx.request_repaint();
+        }));
+    }
+
+    /// The open shop, if any.
+    pub fn shop(&self) -> Option<&Loaded> {
+        self.shop.as_ref()
+    }
+
+    /// The customer page on show, if any.
+    pub fn customer_page(&self) -> Option<&CustomerPage> {
+        self.customer.as_ref()
+    }
+
+    /// The error message on show, if any.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// The current tab.
+    pub fn tab(&self) -> Tab {
+        self.tab
+    }
+
+    /// The pending scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The audit-log entries last read.
+    pub fn log_entries(&self) -> &[LogEntry] {
+        self.shop.as_ref().map_or(&[], |s| &s.log.entries)
+    }
+
+    /// The last confirmation message (e.g. "Applied as entry 1").
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// Whether the owner's passphrase is being checked.
+    pub fn is_checking_owner(&self) -> bool {
+        self.owner_dialog
+            .as_ref()
+            .is_some_and(OwnerDialog::is_checking)
+    }
+
+    fn show_loaded(&mut self, loaded: Loaded) {
+        self.saved.recent.retain(|p| p != &loaded.path);
+        self.saved.recent.insert(0, loaded.path.clone());
+        self.saved.recent.truncate(MAX_RECENT);
+        let same_file = self.shop.as_ref().is_some_and(|s| s.path == loaded.path);
+        self.customers = CustomersView::new(&loaded.rows);
+        self.customer = match (&self.customer, same_file) {
+            (Some(page), true) if page.position() < loaded.rows.len() => {
+                Some(CustomerPage::new(&loaded, page.position()))
+            }
+            _ => None,
+        };
+        if !same_file {
+            self.scenario.clear();
+        }
+        self.scenario.rebase();
+        self.shop = Some(loaded);
+    }
+
+    /// Who is using the window.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Replaces the native folder dialog (tests answer it with a folder of their own).
+    pub fn set_folder_picker(&mut self, picker: FolderPicker) {
+        self.pick_folder = picker;
+    }
+
+    /// The ethics audit view (tests).
+    pub fn ethics(&self) -> &EthicsView {
+        &self.ethics
+    }
+
+    /// The Rules view's state (tests).
+    pub fn rule_editor(&self) -> &RuleEditor {
+        &self.rule_editor
+    }
+}
+
+/// Why nothing can be changed or exported in presenter mode.
+const PRESENTING_REFUSAL: &str = "Presenter mode shows pseudonyms and changes nothing. Switch it off (View, Presenter mode, or F11) to apply, undo, export, erase, reveal or import.";
+
+/// Whether a dropped file is an export to import rather than a shop file to open.
+fn is_export_file(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["csv", "tsv", "txt", "gz"].contains(&e.to_lowercase().as_str()))
+}
+
+impl eframe::App for CandorApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.saved);
+    }
+}
