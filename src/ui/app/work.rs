@@ -116,22 +116,25 @@ impl CandorApp {
 
     /// Reads the audit log again on a worker thread (nothing is read on this one).
     pub(super) fn start_log_read(&mut self, ctx: &egui::Context) {
-        let Some(shop) = &self.shop else {
-            return;
-        };
-        let path = shop.path.clone();
-        let ctx = ctx.clone();
-        let job = Job::spawn(
-            0,
-            move || ctx.request_repaint(),
-            move |_| crate::session::read_log(&path).map_err(|e| e.to_string()),
-        );
-        self.log_read = Some(LogRead { job, reveals: None });
+        self.spawn_log_job(ctx, None, crate::session::read_log);
     }
 
     /// Logs that `who` looked at a customer's masked data on a worker thread; the data is
     /// shown once the entry is written.
     pub(super) fn reveal(&mut self, ctx: &egui::Context, customer: i64, who: Attribution) {
+        self.spawn_log_job(ctx, Some(customer), move |path| {
+            crate::session::apply::reveal(path, customer, &who)
+        });
+    }
+
+    /// Runs `work` on the open shop's file on a worker thread; it hands back the log as it
+    /// now is (and, for a reveal, the customer to show in full).
+    fn spawn_log_job<E: std::fmt::Display>(
+        &mut self,
+        ctx: &egui::Context,
+        reveals: Option<i64>,
+        work: impl FnOnce(&std::path::Path) -> Result<crate::session::LogState, E> + Send + 'static,
+    ) {
         let Some(shop) = &self.shop else {
             return;
         };
@@ -140,14 +143,9 @@ impl CandorApp {
         let job = Job::spawn(
             0,
             move || ctx.request_repaint(),
-            move |_| {
-                crate::session::apply::reveal(&path, customer, &who).map_err(|e| e.to_string())
-            },
+            move |_| work(&path).map_err(|e| e.to_string()),
         );
-        self.log_read = Some(LogRead {
-            job,
-            reveals: Some(customer),
-        });
+        self.log_read = Some(LogRead { job, reveals });
     }
 
     pub(super) fn poll_log_read(&mut self) {
