@@ -112,6 +112,13 @@ fn the_rules_view_lists_every_rule() {
 }
 
 fn answer_who_why(harness: &mut Harness<'static, CandorApp>, button: &str) {
+    // The dialog opens after the frame that asked for it.
+    for _ in 0..10 {
+        if harness.query_by_label("Who is applying this?").is_some() {
+            break;
+        }
+        harness.run_steps(1);
+    }
     type_into(
         harness,
         egui::accesskit::Role::TextInput,
@@ -622,4 +629,33 @@ fn keyboard_shortcuts_switch_views_and_f1_lists_them() {
     harness.get_by_label("Keyboard shortcuts");
     harness.get_by_label("Show or hide this list");
     harness.get_by_label("Open a shop file");
+}
+
+#[test]
+fn pending_changes_are_removed_one_by_one_or_discarded_from_the_panel() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    harness.get_by_label("Amelia Hart").click();
+    harness.run_steps(2);
+    for purpose in ["Personalized recommendations", "Birthday offers"] {
+        harness
+            .get_by_label(&format!("Simulate: withdraw \"{purpose}\""))
+            .click();
+        harness.run_steps(3);
+    }
+    settle(&mut harness, |app| app.scenario().changes().len() == 2);
+    harness.get_all_by_label("Remove").next().expect("a Remove button").click();
+    harness.run_steps(2);
+    let left: Vec<String> = harness
+        .state()
+        .scenario()
+        .changes()
+        .iter()
+        .map(|c| serde_json::to_value(c).expect("json")["purpose"].to_string())
+        .collect();
+    assert_eq!(left, ["\"birthday_offers\""], "the first change was taken out");
+    harness.get_by_label("Discard all").click();
+    harness.run_steps(2);
+    assert!(harness.state().scenario().is_empty());
+    assert!(harness.query_by_label("Discard all").is_none(), "the banner is gone");
 }

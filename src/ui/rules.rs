@@ -41,7 +41,7 @@ impl RuleEditor {
         self.open = true;
     }
 
-    fn ui(&mut self, ctx: &egui::Context, purposes: &[&str], scenario: &mut Scenario) {
+    fn ui(&mut self, ctx: &egui::Context, purposes: &[&str], proposed: &mut Vec<Change>) {
         if !self.open {
             return;
         }
@@ -56,7 +56,7 @@ impl RuleEditor {
                 match serde_json::from_str::<Rule>(&self.text) {
                     Ok(rule) => match rule.validate(purposes) {
                         Ok(()) => {
-                            scenario.push(Change::Rule { rule, position: None });
+                            proposed.push(Change::Rule { rule, position: None });
                             self.open = false;
                         }
                         Err(e) => self.error = Some(e.to_string()),
@@ -69,8 +69,16 @@ impl RuleEditor {
     }
 }
 
-/// Draws the Rules view.
-pub fn rules_ui(ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario, editor: &mut RuleEditor) {
+/// Draws the Rules view (with the scenario's pending values) and returns the changes it
+/// proposes for the scenario.
+#[must_use]
+pub fn rules_ui(
+    ui: &mut Ui,
+    shop: &Loaded,
+    scenario: &Scenario,
+    editor: &mut RuleEditor,
+) -> Vec<Change> {
+    let mut proposed = Vec::new();
     let customers = shop.index.shop().customers.len();
     let purposes: Vec<&str> = shop
         .index
@@ -79,7 +87,7 @@ pub fn rules_ui(ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario, editor: &mu
         .iter()
         .map(|p| p.id.as_str())
         .collect();
-    editor.ui(ui.ctx(), &purposes, scenario);
+    editor.ui(ui.ctx(), &purposes, &mut proposed);
     egui::ScrollArea::vertical().id_salt("rules").show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.heading("Rules");
@@ -122,13 +130,13 @@ pub fn rules_ui(ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario, editor: &mu
                 ui.horizontal(|ui| {
                     let mut enabled = scenario.pending_enabled(&r.id).unwrap_or(r.enabled);
                     if ui.checkbox(&mut enabled, format!("{} is on", r.label)).changed() {
-                        scenario.push(Change::RuleEnabled { rule: r.id.clone(), enabled });
+                        proposed.push(Change::RuleEnabled { rule: r.id.clone(), enabled });
                     }
                     let mut weight = scenario.pending_weight(&r.id).unwrap_or(r.weight);
                     let l = ui.label(format!("Weight of {}", r.label));
                     let slider = ui.add(egui::Slider::new(&mut weight, MIN_WEIGHT..=MAX_WEIGHT).step_by(0.1)).labelled_by(l.id);
                     if slider.changed() {
-                        scenario.push(Change::RuleWeight { rule: r.id.clone(), weight });
+                        proposed.push(Change::RuleWeight { rule: r.id.clone(), weight });
                     }
                     if ui.button(format!("Edit {}…", r.label)).clicked() {
                         editor.edit(r);
@@ -153,6 +161,7 @@ pub fn rules_ui(ui: &mut Ui, shop: &Loaded, scenario: &mut Scenario, editor: &mu
             ));
         }
     });
+    proposed
 }
 
 fn blank_rule() -> Rule {

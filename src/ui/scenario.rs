@@ -20,13 +20,16 @@ use crate::engine::simulate::{
 pub use crate::session::simulate::Outcome;
 use crate::session::simulate::{Request, progress_total, simulate};
 
-/// What the user asked for in the scenario panel.
-#[derive(Debug, PartialEq, Eq)]
+/// What the user asked for in the scenario panel or its banner.
+#[must_use]
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub enum ScenarioAction {
-    /// Nothing.
-    None,
     /// Open the apply dialog.
     Apply,
+    /// Take out the pending change at this position.
+    Remove(usize),
+    /// Drop every pending change.
+    Discard,
 }
 
 /// Pending changes and their simulation.
@@ -196,8 +199,8 @@ impl Scenario {
     /// Draws the banner that says nothing is saved yet.
     /// `refusal` says why it cannot be applied now (read-only file, or a staff member
     /// with changes to the rules), if it cannot.
-    pub fn banner_ui(&mut self, ui: &mut Ui, refusal: Option<&str>) -> ScenarioAction {
-        let mut action = ScenarioAction::None;
+    pub fn banner_ui(&self, ui: &mut Ui, refusal: Option<&str>) -> Option<ScenarioAction> {
+        let mut action = None;
         ui.horizontal(|ui| {
             ui.colored_label(
                 theme::FLAG,
@@ -213,35 +216,53 @@ impl Scenario {
                 .on_disabled_hover_text(refusal.unwrap_or("Wait for the simulation to finish."))
                 .clicked()
             {
-                action = ScenarioAction::Apply;
+                action = Some(ScenarioAction::Apply);
             }
             if let Some(why) = refusal {
                 ui.label(RichText::new(why).color(theme::MUTED));
             }
             if ui.button("Discard all").clicked() {
-                self.clear();
+                action = Some(ScenarioAction::Discard);
             }
         });
         action
     }
 
     /// Draws the scenario panel: the changes, and their effect on `customer` and the shop.
-    pub fn ui(&mut self, ui: &mut Ui, shop: &Loaded, customer: Option<usize>) {
+    /// Returns a change the person asked to take out.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        shop: &Loaded,
+        customer: Option<usize>,
+    ) -> Option<ScenarioAction> {
         ui.heading("Scenario");
         let basis = shop.index.shop();
-        let mut remove = None;
+        let mut asked = None;
         for (i, change) in self.changes.iter().enumerate() {
             ui.horizontal(|ui| {
                 if ui.small_button("Remove").clicked() {
-                    remove = Some(i);
+                    asked = Some(ScenarioAction::Remove(i));
                 }
                 ui.label(change.describe(basis));
             });
         }
-        if let Some(i) = remove {
-            self.remove(i);
-        }
         ui.separator();
+        self.progress_ui(ui);
+        if let Some(outcome) = self.outcome.clone() {
+            if let Some(c) = customer {
+                self.customer_effect_ui(ui, &outcome, c);
+                ui.separator();
+            }
+            self.audit_figures_ui(ui, &outcome);
+            ui.separator();
+            whole_shop_ui(ui, &outcome.impact);
+        }
+        asked
+    }
+
+    /// The running simulation's progress and Cancel, and the error it ended with.
+    fn progress_ui(&self, ui: &mut Ui) {
         if let Some(job) = &self.job {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -255,16 +276,6 @@ impl Scenario {
         if let Some(error) = &self.error {
             ui.colored_label(theme::NEGATIVE, error);
         }
-        let Some(outcome) = self.outcome.clone() else {
-            return;
-        };
-        if let Some(c) = customer {
-            self.customer_effect_ui(ui, &outcome, c);
-            ui.separator();
-        }
-        self.audit_figures_ui(ui, &outcome);
-        ui.separator();
-        whole_shop_ui(ui, &outcome.impact);
     }
 
     /// The ethics audit's headline figures before and after the scenario.

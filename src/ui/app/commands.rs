@@ -5,6 +5,7 @@ use crate::ui::audit_log::{WhoWhy, WhoWhyFor};
 use crate::ui::customer::{CustomerAction, CustomerPage};
 use crate::ui::ethics::EthicsAction;
 use crate::ui::jobs::Job;
+use crate::ui::scenario::ScenarioAction;
 
 impl CandorApp {
     /// Carries out what a customer's page asked for: a change goes into the scenario; an
@@ -168,6 +169,16 @@ impl CandorApp {
                     }
                 }
                 Command::Customer(customer, action) => self.customer_action(customer, action),
+                Command::Propose(change) => self.scenario.push(*change),
+                Command::Scenario(ScenarioAction::Remove(i)) => self.scenario.remove(i),
+                Command::Scenario(ScenarioAction::Discard) => self.scenario.clear(),
+                Command::Scenario(ScenarioAction::Apply) => {
+                    self.who_why = Some(WhoWhy {
+                        actor: self.saved.last_actor.clone(),
+                        reason: String::new(),
+                        purpose: WhoWhyFor::Apply,
+                    });
+                }
                 Command::SelectCustomer(pos) => {
                     if let Some(shop) = &self.shop {
                         self.customer = Some(CustomerPage::new(shop, pos));

@@ -8,7 +8,6 @@ use crate::engine::scorecard::Place;
 use crate::ui::audit_log::{WhoWhy, WhoWhyFor};
 use crate::ui::customer::CustomerPage;
 use crate::ui::rules::rules_ui;
-use crate::ui::scenario::ScenarioAction;
 
 impl CandorApp {
     /// Draws the whole window, then carries out what the views asked for.
@@ -59,8 +58,10 @@ impl CandorApp {
                 .resizable(true)
                 .default_size(400.0)
                 .show(ui, |ui| {
-                    egui::ScrollArea::vertical()
-                        .show(ui, |ui| self.scenario.ui(ui, shop, customer));
+                    let asked = egui::ScrollArea::vertical()
+                        .show(ui, |ui| self.scenario.ui(ui, shop, customer))
+                        .inner;
+                    self.commands.extend(asked.map(Command::Scenario));
                 });
         }
         match (&self.shop, self.tab) {
@@ -87,9 +88,13 @@ impl CandorApp {
             }
             (Some(_), Tab::Customers) => self.customers_tab_ui(ui),
             (Some(shop), Tab::Rules) => {
-                egui::CentralPanel::default().show(ui, |ui| {
-                    rules_ui(ui, shop, &mut self.scenario, &mut self.rule_editor);
-                });
+                let proposed = egui::CentralPanel::default()
+                    .show(ui, |ui| {
+                        rules_ui(ui, shop, &self.scenario, &mut self.rule_editor)
+                    })
+                    .inner;
+                self.commands
+                    .extend(proposed.into_iter().map(|c| Command::Propose(Box::new(c))));
             }
             (Some(shop), Tab::Audit) => {
                 let actions = egui::CentralPanel::default()
@@ -193,13 +198,8 @@ impl CandorApp {
         } else {
             None
         };
-        if self.scenario.banner_ui(ui, refusal) == ScenarioAction::Apply {
-            self.who_why = Some(WhoWhy {
-                actor: self.saved.last_actor.clone(),
-                reason: String::new(),
-                purpose: WhoWhyFor::Apply,
-            });
-        }
+        let asked = self.scenario.banner_ui(ui, refusal);
+        self.commands.extend(asked.map(Command::Scenario));
     }
 
     pub(super) fn update_title(&mut self, ctx: &egui::Context) {

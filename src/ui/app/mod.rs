@@ -27,8 +27,9 @@ use super::lesson::LessonRun;
 use super::loader::{Loaded, Loading};
 use super::owner::OwnerDialog;
 use super::rules::RuleEditor;
-use super::scenario::Scenario;
+use super::scenario::{Scenario, ScenarioAction};
 use crate::access::Role;
+use crate::engine::changes::Change;
 use crate::lessons::View;
 use crate::session::{LogState, SessionError};
 use crate::store::{Attribution, LogEntry};
@@ -118,6 +119,10 @@ pub enum Command {
     Reveal(i64, Attribution),
     /// Something asked for on a customer's page.
     Customer(i64, CustomerAction),
+    /// Add a change to the scenario (from the Rules view).
+    Propose(Box<Change>),
+    /// Something asked for in the scenario panel or its banner.
+    Scenario(ScenarioAction),
 }
 
 /// What an apply, undo or erasure job hands back.
