@@ -79,21 +79,7 @@ pub struct Show {
     pub rule: Option<String>,
 }
 
-/// The window's main views.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum View {
-    /// The ethics scorecard.
-    Scorecard,
-    /// Customers and a customer's page.
-    Customers,
-    /// The rules in words.
-    Rules,
-    /// The ethics audit.
-    Audit,
-    /// The audit log.
-    Log,
-}
+pub use crate::engine::view::View;
 
 /// What must be true for a step to be done.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

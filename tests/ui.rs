@@ -644,7 +644,11 @@ fn pending_changes_are_removed_one_by_one_or_discarded_from_the_panel() {
         harness.run_steps(3);
     }
     settle(&mut harness, |app| app.scenario().changes().len() == 2);
-    harness.get_all_by_label("Remove").next().expect("a Remove button").click();
+    harness
+        .get_all_by_label("Remove")
+        .next()
+        .expect("a Remove button")
+        .click();
     harness.run_steps(2);
     let left: Vec<String> = harness
         .state()
@@ -653,9 +657,16 @@ fn pending_changes_are_removed_one_by_one_or_discarded_from_the_panel() {
         .iter()
         .map(|c| serde_json::to_value(c).expect("json")["purpose"].to_string())
         .collect();
-    assert_eq!(left, ["\"birthday_offers\""], "the first change was taken out");
+    assert_eq!(
+        left,
+        ["\"birthday_offers\""],
+        "the first change was taken out"
+    );
     harness.get_by_label("Discard all").click();
     harness.run_steps(2);
     assert!(harness.state().scenario().is_empty());
-    assert!(harness.query_by_label("Discard all").is_none(), "the banner is gone");
+    assert!(
+        harness.query_by_label("Discard all").is_none(),
+        "the banner is gone"
+    );
 }

@@ -375,33 +375,14 @@ pub fn audit(out: &mut dyn Write, a: &Audit) -> io::Result<()> {
     }
     let d = &a.diversity;
     writeln!(out, "\nDiversity (whole shop):")?;
-    for (label, v) in [
-        (
-            "Intra-list diversity (0 = one category, 1 = all different)",
-            d.intra_list_diversity,
-        ),
-        (
-            "Catalogue coverage (share of sellable products shown)",
-            d.catalogue_coverage,
-        ),
-        (
-            "Novelty (bits; higher = less obvious picks)",
-            d.novelty_bits,
-        ),
-        (
-            "Share outside the customer's past categories",
-            d.outside_past_categories,
-        ),
-        (
-            "Concentration of exposure (Gini; 1 = one product)",
-            d.exposure_gini,
-        ),
-        (
-            "Calibration gap (KL, bits; 0 = matches their history)",
-            d.calibration_kl,
-        ),
-    ] {
-        writeln!(out, "  {label:<58} {}", figure_text(v))?;
+    for m in &crate::engine::audit::diversity::DIVERSITY_MEASURES {
+        writeln!(
+            out,
+            "  {:<34} {:>6}  {}",
+            m.label,
+            figure_text((m.value)(d)),
+            m.meaning
+        )?;
     }
     let m = &a.minimization;
     writeln!(out, "\nData minimization:")?;

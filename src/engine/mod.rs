@@ -19,6 +19,7 @@ pub mod scorecard;
 pub mod simulate;
 pub mod strict;
 pub mod subject;
+pub mod view;
 
 pub use explain::{Explanation, explain};
 pub use index::ShopIndex;

@@ -32,19 +32,7 @@ impl Standing {
     }
 }
 
-/// The view where a card's facts can be acted on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Place {
-    /// The rules in words.
-    Rules,
-    /// The ethics audit.
-    Audit,
-    /// The audit log.
-    Log,
-    /// The customers and their data.
-    Customers,
-}
+use super::view::View;
 
 /// One measured fact on a card.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -69,7 +57,7 @@ pub struct Card {
     /// The measured facts.
     pub facts: Vec<Fact>,
     /// Where to fix it.
-    pub place: Place,
+    pub place: View,
 }
 
 /// What the scorecard needs to know that is not in the snapshot: the audit log's state
@@ -149,7 +137,7 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
             ),
         ],
         false,
-        Place::Rules,
+        View::Rules,
     ));
 
     let customers = shop.customers.len();
@@ -184,7 +172,7 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
             ),
         ],
         no_purpose > 0,
-        Place::Audit,
+        View::Audit,
     ));
 
     let unused: Vec<&str> = audit
@@ -224,7 +212,7 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
             ),
         ],
         expired > 0,
-        Place::Audit,
+        View::Audit,
     ));
 
     cards.push(card(
@@ -251,7 +239,7 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
             ),
         ],
         false,
-        Place::Log,
+        View::Log,
     ));
 
     let flagged: Vec<(String, f64)> = audit
@@ -306,7 +294,7 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
         "Fairness and non-discrimination",
         fairness,
         !flagged.is_empty() || steering > 0,
-        Place::Audit,
+        View::Audit,
     ));
 
     cards.push(card(
@@ -337,7 +325,7 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
             ),
         ],
         !records.log_intact,
-        Place::Log,
+        View::Log,
     ));
 
     let pressure = lint(Check::PressureWording);
@@ -371,7 +359,7 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
             ),
         ],
         pressure > 0,
-        Place::Audit,
+        View::Audit,
     ));
     cards
 }

@@ -217,42 +217,12 @@ fn bar_chart(m: &MetricReport, g: &GroupingReport) -> Markup {
 
 fn diversity(audit: &Audit) -> Markup {
     let d = &audit.diversity;
-    let rows = [
-        (
-            "Intra-list diversity",
-            "1 − share of same-category pairs in a list (0: one category, 1: all different)",
-            d.intra_list_diversity,
-        ),
-        (
-            "Catalogue coverage",
-            "share of sellable products recommended to anyone",
-            d.catalogue_coverage,
-        ),
-        (
-            "Novelty",
-            "mean −log2(share of all purchases) of recommended items, in bits",
-            d.novelty_bits,
-        ),
-        (
-            "Outside past categories",
-            "mean share of a list in categories the customer never bought from",
-            d.outside_past_categories,
-        ),
-        (
-            "Concentration of exposure",
-            "Gini index of exposure across sellable products (0: even, 1: one product)",
-            d.exposure_gini,
-        ),
-        (
-            "Calibration gap",
-            "KL divergence between history and list category mixes, in bits (0: same mix)",
-            d.calibration_kl,
-        ),
-    ];
     html! {
         table {
             tr { th { "Figure" } th { "Whole shop" } th { "What it means" } }
-            @for (label, meaning, v) in rows { tr { td { (label) } td.num { (opt(v)) } td.note { (meaning) } } }
+            @for m in &crate::engine::audit::diversity::DIVERSITY_MEASURES {
+                tr { td { (m.label) } td.num { (opt((m.value)(d))) } td.note { (m.meaning) } }
+            }
         }
         @for g in &audit.fairness {
             details {

@@ -377,41 +377,10 @@ fn diversity_ui(ui: &mut Ui, audit: &Audit) {
     let d = &audit.diversity;
     let f = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.2}"));
     egui::Grid::new("diversity").striped(true).show(ui, |ui| {
-        for (label, meaning, v) in [
-            (
-                "Intra-list diversity",
-                "0: every list is one category; 1: every item a different one",
-                d.intra_list_diversity,
-            ),
-            (
-                "Catalogue coverage",
-                "share of sellable products recommended to anyone",
-                d.catalogue_coverage,
-            ),
-            (
-                "Novelty (bits)",
-                "higher: less obvious picks than the best sellers",
-                d.novelty_bits,
-            ),
-            (
-                "Outside past categories",
-                "share of a list in categories the customer never bought",
-                d.outside_past_categories,
-            ),
-            (
-                "Concentration (Gini)",
-                "0: exposure spread evenly; 1: all on one product",
-                d.exposure_gini,
-            ),
-            (
-                "Calibration gap (bits)",
-                "0: lists mirror each customer's own mix of categories",
-                d.calibration_kl,
-            ),
-        ] {
-            ui.label(label);
-            ui.strong(f(v));
-            ui.label(RichText::new(meaning).color(theme::MUTED));
+        for m in &crate::engine::audit::diversity::DIVERSITY_MEASURES {
+            ui.label(m.label);
+            ui.strong(f((m.value)(d)));
+            ui.label(RichText::new(m.meaning).color(theme::MUTED));
             ui.end_row();
         }
     });

@@ -4,7 +4,8 @@
 use egui::{RichText, Ui};
 
 use super::theme;
-use crate::engine::scorecard::{Card, Place, Standing};
+use crate::engine::scorecard::{Card, Standing};
+use crate::engine::view::View;
 
 fn colour(s: Standing) -> egui::Color32 {
     match s {
@@ -14,17 +15,8 @@ fn colour(s: Standing) -> egui::Color32 {
     }
 }
 
-fn place_label(p: Place) -> &'static str {
-    match p {
-        Place::Rules => "Open the rules",
-        Place::Audit => "Open the ethics audit",
-        Place::Log => "Open the audit log",
-        Place::Customers => "Open the customers",
-    }
-}
-
 /// Draws the cards; returns the view a card's button asks for.
-pub fn scorecard_ui(ui: &mut Ui, cards: &[Card]) -> Option<Place> {
+pub fn scorecard_ui(ui: &mut Ui, cards: &[Card]) -> Option<View> {
     let mut go = None;
     ui.heading("How this shop stands");
     ui.label("Every line is measured from this shop's own data and rules, today. Each card links to where it can be put right.");
@@ -57,7 +49,7 @@ pub fn scorecard_ui(ui: &mut Ui, cards: &[Card]) -> Option<Place> {
                             }
                             ui.push_id(&card.principle, |ui| {
                                 ui.horizontal(|ui| {
-                                    if ui.small_button(place_label(card.place)).clicked() {
+                                    if ui.small_button(View::open_label(card.place)).clicked() {
                                         go = Some(card.place);
                                     }
                                 });

@@ -28,6 +28,60 @@ pub struct DiversityFigures {
     pub calibration_kl: Option<f64>,
 }
 
+/// One diversity figure as every report names it: the key in the audit's headline figures
+/// (after `diversity:`), its label, what it means, and where it is in [`DiversityFigures`].
+pub struct DiversityMeasure {
+    /// The key, e.g. `novelty_bits`.
+    pub key: &'static str,
+    /// The label, e.g. "Novelty (bits)".
+    pub label: &'static str,
+    /// What it means, in a sentence a shop owner reads.
+    pub meaning: &'static str,
+    /// Its value in a set of figures.
+    pub value: fn(&DiversityFigures) -> Option<f64>,
+}
+
+/// The diversity figures, in the order every report lists them (the window, the command
+/// line and the printable page all print from this table).
+pub const DIVERSITY_MEASURES: [DiversityMeasure; 6] = [
+    DiversityMeasure {
+        key: "intra_list_diversity",
+        label: "Intra-list diversity",
+        meaning: "0: every list is one category; 1: every item in a list is from a different one",
+        value: |d| d.intra_list_diversity,
+    },
+    DiversityMeasure {
+        key: "catalogue_coverage",
+        label: "Catalogue coverage",
+        meaning: "share of sellable products recommended to anyone",
+        value: |d| d.catalogue_coverage,
+    },
+    DiversityMeasure {
+        key: "novelty_bits",
+        label: "Novelty (bits)",
+        meaning: "mean −log2 of a recommended item's share of all purchases: higher means less obvious picks than the best sellers",
+        value: |d| d.novelty_bits,
+    },
+    DiversityMeasure {
+        key: "outside_past_categories",
+        label: "Share outside past categories",
+        meaning: "mean share of a list in categories the customer never bought from",
+        value: |d| d.outside_past_categories,
+    },
+    DiversityMeasure {
+        key: "exposure_gini",
+        label: "Concentration of exposure (Gini)",
+        meaning: "0: exposure spread evenly over sellable products; 1: all of it on one product",
+        value: |d| d.exposure_gini,
+    },
+    DiversityMeasure {
+        key: "calibration_kl",
+        label: "Calibration gap (KL, bits)",
+        meaning: "0: lists mirror each customer's own mix of categories (the KL divergence between the two mixes)",
+        value: |d| d.calibration_kl,
+    },
+];
+
 /// The figures of the customers at `members` (positions).
 pub fn figures(
     index: &ShopIndex,

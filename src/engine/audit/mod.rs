@@ -169,34 +169,11 @@ impl Audit {
             value,
             status: None,
         };
-        out.extend([
-            plain(
-                "diversity:intra_list_diversity",
-                "Intra-list diversity",
-                d.intra_list_diversity,
-            ),
-            plain(
-                "diversity:catalogue_coverage",
-                "Catalogue coverage",
-                d.catalogue_coverage,
-            ),
-            plain("diversity:novelty_bits", "Novelty (bits)", d.novelty_bits),
-            plain(
-                "diversity:outside_past_categories",
-                "Share outside past categories",
-                d.outside_past_categories,
-            ),
-            plain(
-                "diversity:exposure_gini",
-                "Concentration of exposure (Gini)",
-                d.exposure_gini,
-            ),
-            plain(
-                "diversity:calibration_kl",
-                "Calibration gap (KL, bits)",
-                d.calibration_kl,
-            ),
-        ]);
+        out.extend(
+            diversity::DIVERSITY_MEASURES
+                .iter()
+                .map(|m| plain(&format!("diversity:{}", m.key), m.label, (m.value)(d))),
+        );
         let m = &self.minimization;
         let count = |n: usize| Some(n as f64);
         out.extend([

@@ -4,7 +4,6 @@ use egui::Ui;
 
 use super::{CandorApp, Command, Tab};
 use crate::access::{Role, needs_owner};
-use crate::engine::scorecard::Place;
 use crate::ui::audit_log::{WhoWhy, WhoWhyFor};
 use crate::ui::customer::CustomerPage;
 use crate::ui::rules::rules_ui;
@@ -75,12 +74,7 @@ impl CandorApp {
                     })
                     .inner;
                 if let Some(place) = go {
-                    self.tab = match place {
-                        Place::Rules => Tab::Rules,
-                        Place::Audit => Tab::Audit,
-                        Place::Log => Tab::Log,
-                        Place::Customers => Tab::Customers,
-                    };
+                    self.tab = place;
                     if self.tab == Tab::Log {
                         self.commands.push(Command::RefreshLog);
                     }

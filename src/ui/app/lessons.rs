@@ -35,7 +35,7 @@ impl CandorApp {
         let page = self.customer.as_ref();
         let shop = self.shop.as_ref();
         Observed {
-            view: Some(self.tab.into()),
+            view: Some(self.tab),
             customer: page
                 .zip(shop)
                 .and_then(|(p, s)| s.index.shop().customers.get(p.position()).map(|c| c.id)),
@@ -88,7 +88,7 @@ impl CandorApp {
 
     pub(super) fn go_to(&mut self, show: &Show) {
         if let Some(view) = show.view {
-            self.tab = view.into();
+            self.tab = view;
             if self.tab == Tab::Log {
                 self.commands.push(Command::RefreshLog);
             }

@@ -47,45 +47,8 @@ pub struct Saved {
     pub last_actor: String,
 }
 
-/// The main views.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tab {
-    /// The ethics scorecard, shown first.
-    Scorecard,
-    /// Customers table and the selected customer.
-    Customers,
-    /// The shop's rules and features in words.
-    Rules,
-    /// The ethics audit.
-    Audit,
-    /// Every applied change.
-    Log,
-}
-
-/// The views lessons name are the window's tabs.
-impl From<View> for Tab {
-    fn from(view: View) -> Self {
-        match view {
-            View::Scorecard => Self::Scorecard,
-            View::Customers => Self::Customers,
-            View::Rules => Self::Rules,
-            View::Audit => Self::Audit,
-            View::Log => Self::Log,
-        }
-    }
-}
-
-impl From<Tab> for View {
-    fn from(tab: Tab) -> Self {
-        match tab {
-            Tab::Scorecard => Self::Scorecard,
-            Tab::Customers => Self::Customers,
-            Tab::Rules => Self::Rules,
-            Tab::Audit => Self::Audit,
-            Tab::Log => Self::Log,
-        }
-    }
-}
+/// The main views, which are the tabs (one name for them everywhere: [`View`]).
+pub type Tab = View;
 
 /// Something a view asks the app to do after the frame.
 #[derive(Debug)]
