@@ -5,8 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::index::ShopIndex;
-use super::model::PersonalField;
+use super::fields::PersonalField;
 
 /// A customer-level feature that rule conditions can test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -62,40 +61,6 @@ impl CustomerFeature {
             Self::Age => "age",
             Self::DaysToBirthday => "days to their birthday",
             Self::CustomerForDays => "days as a customer",
-        }
-    }
-
-    /// Computes the feature for one customer, or `None` when the data it needs is not held.
-    pub fn value(self, index: &ShopIndex, customer: usize, today: NaiveDate) -> Option<f64> {
-        let shop = index.shop();
-        let c = &shop.customers[customer];
-        let year_ago = today - chrono::Duration::days(365);
-        match self {
-            Self::OrdersLastYear => Some(
-                index
-                    .orders_of(customer)
-                    .filter(|&o| shop.orders[o].date > year_ago)
-                    .count() as f64,
-            ),
-            Self::DaysSinceLastOrder => index
-                .orders_of(customer)
-                .map(|o| shop.orders[o].date)
-                .max()
-                .map(|d| (today - d).num_days() as f64),
-            // Not known when any line of the year has no price: a sum of the rest would
-            // understate it.
-            Self::SpendLastYear => {
-                let cents: Option<i64> = index
-                    .orders_of(customer)
-                    .filter(|&o| shop.orders[o].date > year_ago)
-                    .flat_map(|o| index.lines_of(o))
-                    .map(|l| Some(shop.lines[l].quantity * shop.lines[l].unit_price_cents?))
-                    .sum();
-                cents.map(|c| shop.settings.currency.to_major(c))
-            }
-            Self::Age => c.birth_date.map(|b| f64::from(age_on(b, today))),
-            Self::DaysToBirthday => c.birth_date.map(|b| days_to_birthday(b, today) as f64),
-            Self::CustomerForDays => Some((today - c.since).num_days() as f64),
         }
     }
 }

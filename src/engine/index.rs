@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use super::model::{CustomerId, ProductId, Shop};
-use super::rules::PriceBand;
+use super::price_band::PriceBand;
 
 /// Index positions are stored as `u32` to keep the index small at shop scale.
 type Pos = u32;

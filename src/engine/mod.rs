@@ -4,13 +4,17 @@
 
 pub mod audit;
 pub mod changes;
+pub mod classes;
 pub mod explain;
+pub mod feature_values;
 pub mod features;
+pub mod fields;
 pub mod held;
 pub mod index;
 pub mod model;
 pub mod money;
 pub mod overview;
+pub mod price_band;
 pub mod pseudonym;
 pub mod ranking;
 pub mod rules;

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::features::{CustomerFeature, FeatureId};
-use super::model::{MAX_DAYS, PersonalField};
+use super::fields::{MAX_DAYS, PersonalField};
+pub use super::price_band::PriceBand;
 
 /// The lowest weight a rule may have (negative weights push products down).
 pub const MIN_WEIGHT: f64 = -5.0;
@@ -135,29 +136,6 @@ pub enum Target {
     BoughtCategory,
     /// Products the customer has bought before.
     BoughtProduct,
-}
-
-/// Price bands by the quartiles of the shop's own prices.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PriceBand {
-    /// Cheapest quarter of products.
-    Budget,
-    /// The middle half.
-    Standard,
-    /// Most expensive quarter (top price quartile).
-    Premium,
-}
-
-impl PriceBand {
-    /// The band's name in words.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Budget => "budget",
-            Self::Standard => "standard",
-            Self::Premium => "premium",
-        }
-    }
 }
 
 /// How much a rule adds to a targeted product before its weight is applied.

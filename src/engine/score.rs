@@ -121,7 +121,7 @@ pub struct Scorer<'i> {
     index: &'i ShopIndex,
     static_targets: Vec<Option<Vec<usize>>>,
     /// Built on first use by [`Scorer::top_fast`]; inner `None` when there are too many rules.
-    classes: Option<Option<super::ranking::Classes>>,
+    classes: Option<Option<super::classes::Classes>>,
     acc: Vec<f64>,
     touched: Vec<usize>,
     is_touched: Vec<bool>,
@@ -153,17 +153,17 @@ impl<'i> Scorer<'i> {
     }
 
     /// The product classes, if built and usable.
-    pub(super) fn classes_ref(&self) -> Option<&super::ranking::Classes> {
+    pub(super) fn classes_ref(&self) -> Option<&super::classes::Classes> {
         self.classes.as_ref().and_then(Option::as_ref)
     }
 
     /// The product classes for [`Scorer::top_fast`], built on first use.
-    pub(super) fn ensure_classes(&mut self) -> Option<&super::ranking::Classes> {
+    pub(super) fn ensure_classes(&mut self) -> Option<&super::classes::Classes> {
         if self.classes.is_none() {
             let baselines: Vec<f64> = (0..self.index.shop().products.len())
                 .map(|p| self.baseline(p))
                 .collect();
-            self.classes = Some(super::ranking::Classes::new(
+            self.classes = Some(super::classes::Classes::new(
                 self.index,
                 &self.static_targets,
                 &baselines,

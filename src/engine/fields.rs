@@ -1,0 +1,83 @@
+//! The personal-data fields a customer record can hold, as every part of the engine names
+//! them.
+
+use serde::{Deserialize, Serialize};
+
+/// The longest look-back any setting or rule may ask for: 100 years, in days.
+pub const MAX_DAYS: i64 = 36_525;
+
+/// The personal-data fields a customer record can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonalField {
+    /// Full name.
+    Name,
+    /// Email address.
+    Email,
+    /// Phone number.
+    Phone,
+    /// Street address.
+    Address,
+    /// Postcode.
+    Postcode,
+    /// Date of birth.
+    BirthDate,
+    /// Gender.
+    Gender,
+    /// The day the customer record was created.
+    CustomerSince,
+    /// The customer's orders and order lines.
+    Orders,
+    /// The customer's consent records.
+    Consents,
+}
+
+impl PersonalField {
+    /// Every field, in display order.
+    pub const ALL: [Self; 10] = [
+        Self::Name,
+        Self::Email,
+        Self::Phone,
+        Self::Address,
+        Self::Postcode,
+        Self::BirthDate,
+        Self::Gender,
+        Self::CustomerSince,
+        Self::Orders,
+        Self::Consents,
+    ];
+
+    /// The fields that hold one value a person can correct or delete (the rest are the
+    /// record's start date, and records: orders and consents). Their keys are also the
+    /// customer table's column names.
+    pub const VALUES: [Self; 7] = [
+        Self::Name,
+        Self::Email,
+        Self::Phone,
+        Self::Address,
+        Self::Postcode,
+        Self::BirthDate,
+        Self::Gender,
+    ];
+
+    /// The key used in files, JSON and the database.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::Address => "address",
+            Self::Postcode => "postcode",
+            Self::BirthDate => "birth_date",
+            Self::Gender => "gender",
+            Self::CustomerSince => "customer_since",
+            Self::Orders => "orders",
+            Self::Consents => "consents",
+        }
+    }
+
+    /// Parses a key written by [`PersonalField::key`].
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.key() == key)
+    }
+}
