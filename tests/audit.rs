@@ -399,3 +399,28 @@ fn the_scorecard_matches_the_audit_and_improves_when_the_age_rule_goes() {
             .any(|f| f.text.starts_with("0 parity ratios below 0.8"))
     );
 }
+
+#[test]
+fn a_share_that_cannot_be_measured_is_said_so_on_the_scorecard_never_shown_as_zero() {
+    use candor::engine::scorecard::{Records, scorecard};
+    let mut shop = crafted_shop();
+    for p in Arc::make_mut(&mut shop.products) {
+        p.stock = 0;
+    }
+    let (index, _, audit) = audited(shop);
+    assert_eq!(audit.diversity.catalogue_coverage, None, "nothing can be sold");
+    let cards = scorecard(&index, &audit, &Records::default());
+    let manipulation = cards
+        .iter()
+        .find(|c| c.principle == "manipulation")
+        .expect("card");
+    let range = manipulation
+        .facts
+        .iter()
+        .find(|f| f.text.contains("of the range"))
+        .expect("the coverage fact");
+    assert!(range.text.contains("not measured"), "{}", range.text);
+    assert!(range.value.is_nan(), "no number stands for it");
+    let json = serde_json::to_value(manipulation).expect("json");
+    assert!(json["facts"][1]["value"].is_null(), "{json}");
+}

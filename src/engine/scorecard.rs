@@ -99,109 +99,149 @@ fn standing(facts: &[Fact], at_risk: bool) -> Standing {
     }
 }
 
-/// The seven cards, in a fixed order.
-pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Card> {
-    let shop = index.shop();
-    let enabled: Vec<_> = shop.rules.iter().filter(|r| r.enabled).collect();
-    let lint = |check: Check| audit.lint.iter().filter(|l| l.check == check).count();
-    let card = |principle: &str, label: &str, facts: Vec<Fact>, at_risk: bool, place| Card {
+/// What every card reads: the snapshot, its audit and the log's state.
+struct Sources<'a> {
+    index: &'a ShopIndex,
+    audit: &'a Audit,
+    records: &'a Records,
+}
+
+impl Sources<'_> {
+    /// How many rules the audit's lint found failing `check`.
+    fn lint(&self, check: Check) -> usize {
+        self.audit.lint.iter().filter(|l| l.check == check).count()
+    }
+}
+
+/// A card from its facts; its standing follows from them.
+fn card(principle: &str, label: &str, facts: Vec<Fact>, at_risk: bool, place: View) -> Card {
+    Card {
         principle: principle.to_owned(),
         label: label.to_owned(),
         standing: standing(&facts, at_risk),
         facts,
         place,
-    };
-    let mut cards = Vec::new();
+    }
+}
 
-    let no_reason = lint(Check::NoReason);
-    cards.push(card(
+/// The seven cards, in a fixed order.
+pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Card> {
+    let sources = Sources {
+        index,
+        audit,
+        records,
+    };
+    [
+        transparency_card,
+        consent_card,
+        minimization_card,
+        security_card,
+        fairness_card,
+        accountability_card,
+        manipulation_card,
+    ]
+    .iter()
+    .map(|make| make(&sources))
+    .collect()
+}
+
+fn transparency_card(s: &Sources) -> Card {
+    let shop = s.index.shop();
+    let enabled = shop.rules.iter().filter(|r| r.enabled).count();
+    let no_reason = s.lint(Check::NoReason);
+    let described = shop.rules.len() + super::features::FeatureId::all().len();
+    card(
         "transparency",
         "Transparency",
         vec![
             fact(
                 format!(
-                    "{} of {} rules in use tell the customer why in plain words",
-                    enabled.len() - no_reason,
-                    enabled.len()
+                    "{} of {enabled} rules in use tell the customer why in plain words",
+                    enabled - no_reason
                 ),
-                (enabled.len() - no_reason) as f64,
+                (enabled - no_reason) as f64,
                 no_reason > 0,
             ),
             fact(
-                format!(
-                    "{} features and rules are described in words on the Rules view",
-                    shop.rules.len() + super::features::FeatureId::all().len()
-                ),
-                (shop.rules.len() + super::features::FeatureId::all().len()) as f64,
+                format!("{described} features and rules are described in words on the Rules view"),
+                described as f64,
                 false,
             ),
         ],
         false,
         View::Rules,
-    ));
+    )
+}
 
-    let customers = shop.customers.len();
+fn consent_card(s: &Sources) -> Card {
+    let customers = s.index.shop().customers.len();
     let undecided = (0..customers)
-        .filter(|&c| index.consents_of(c).next().is_none())
+        .filter(|&c| s.index.consents_of(c).next().is_none())
         .count();
-    let without_consent: usize = audit
+    let without_consent: usize = s
+        .audit
         .minimization
         .without_consent
         .iter()
         .map(|w| w.customers)
         .sum();
-    let no_purpose = lint(Check::NoPurpose);
-    cards.push(card(
+    let no_purpose = s.lint(Check::NoPurpose);
+    card(
         "consent",
         "Informed consent",
         vec![
             fact(
-                format!("{} in use without a consent purpose customers are asked about", rules(no_purpose)),
+                format!(
+                    "{} in use without a consent purpose customers are asked about",
+                    rules(no_purpose)
+                ),
                 no_purpose as f64,
                 no_purpose > 0,
             ),
             fact(
-                format!("{without_consent} customer fields are held for purposes the customer did not agree to"),
+                format!(
+                    "{without_consent} customer fields are held for purposes the customer did not agree to"
+                ),
                 without_consent as f64,
                 without_consent > 0,
             ),
             fact(
-                format!("{undecided} of {customers} customers have never been asked (they get the shop-wide list)"),
+                format!(
+                    "{undecided} of {customers} customers have never been asked (they get the shop-wide list)"
+                ),
                 undecided as f64,
                 false,
             ),
         ],
         no_purpose > 0,
         View::Audit,
-    ));
+    )
+}
 
-    let unused: Vec<&str> = audit
-        .minimization
+fn minimization_card(s: &Sources) -> Card {
+    let minimization = &s.audit.minimization;
+    let unused: Vec<&str> = minimization
         .unused_fields
         .iter()
         .filter(|u| u.kept_for.is_none())
         .map(|u| u.label.as_str())
         .collect();
-    let expired: usize = audit
-        .minimization
+    let expired: usize = minimization
         .past_retention
         .iter()
         .map(|p| p.customers)
         .sum();
-    cards.push(card(
+    let named = if unused.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", unused.join(", ").to_lowercase())
+    };
+    card(
         "minimization",
         "Data minimization",
         vec![
             fact(
-                format!(
-                    "{} fields held that nothing uses{}",
-                    unused.len(),
-                    if unused.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", unused.join(", ").to_lowercase())
-                    }
-                ),
+                format!("{} fields held that nothing uses{named}", unused.len()),
                 unused.len() as f64,
                 !unused.is_empty(),
             ),
@@ -213,36 +253,40 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
         ],
         expired > 0,
         View::Audit,
-    ));
+    )
+}
 
-    cards.push(card(
+fn security_card(s: &Sources) -> Card {
+    let set = s.records.owner_passphrase_set;
+    let masked = super::model::MASKED_FIELDS.len();
+    card(
         "security",
         "Data security",
         vec![
             fact(
-                if records.owner_passphrase_set {
+                if set {
                     "the owner's passphrase is set: only the owner can change rules or erase"
                         .to_owned()
                 } else {
                     "no owner's passphrase yet: set one (Staff · switch to owner…)".to_owned()
                 },
-                f64::from(u8::from(records.owner_passphrase_set)),
-                !records.owner_passphrase_set,
+                f64::from(u8::from(set)),
+                !set,
             ),
             fact(
-                format!(
-                    "{} personal fields are masked on screen until a logged reveal",
-                    super::model::MASKED_FIELDS.len()
-                ),
-                super::model::MASKED_FIELDS.len() as f64,
+                format!("{masked} personal fields are masked on screen until a logged reveal"),
+                masked as f64,
                 false,
             ),
         ],
         false,
         View::Log,
-    ));
+    )
+}
 
-    let flagged: Vec<(String, f64)> = audit
+/// Every flagged parity ratio outside exposure, with what it measures.
+fn flagged_ratios(audit: &Audit) -> Vec<(String, f64)> {
+    audit
         .fairness
         .iter()
         .flat_map(|g| {
@@ -256,11 +300,14 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
                     ))
                 })
         })
-        .collect();
-    let worst = flagged.iter().min_by(|a, b| a.1.total_cmp(&b.1));
-    let steering = lint(Check::PricingByGroup);
-    let sensitive = lint(Check::SensitiveAttribute);
-    let mut fairness = vec![
+        .collect()
+}
+
+fn fairness_card(s: &Sources) -> Card {
+    let flagged = flagged_ratios(s.audit);
+    let steering = s.lint(Check::PricingByGroup);
+    let sensitive = s.lint(Check::SensitiveAttribute);
+    let mut facts = vec![
         fact(
             format!(
                 "{} parity ratios below 0.8 (the four-fifths rule of thumb)",
@@ -283,56 +330,73 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
             sensitive > 0,
         ),
     ];
-    if let Some((what, ratio)) = worst {
-        fairness.insert(
+    if let Some((what, ratio)) = flagged.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
+        facts.insert(
             0,
             fact(format!("lowest: {what}, parity {ratio:.2}"), *ratio, true),
         );
     }
-    cards.push(card(
+    card(
         "fairness",
         "Fairness and non-discrimination",
-        fairness,
+        facts,
         !flagged.is_empty() || steering > 0,
         View::Audit,
-    ));
+    )
+}
 
-    cards.push(card(
+fn accountability_card(s: &Sources) -> Card {
+    let r = s.records;
+    card(
         "accountability",
         "Accountability",
         vec![
             fact(
                 format!(
                     "{} changes and data requests recorded in the audit log",
-                    records.log_entries
+                    r.log_entries
                 ),
-                records.log_entries as f64,
+                r.log_entries as f64,
                 false,
             ),
             fact(
-                format!("{} recorded without a reason", records.log_without_reason),
-                records.log_without_reason as f64,
-                records.log_without_reason > 0,
+                format!("{} recorded without a reason", r.log_without_reason),
+                r.log_without_reason as f64,
+                r.log_without_reason > 0,
             ),
             fact(
-                if records.log_intact {
+                if r.log_intact {
                     "the log's hash chain is intact".to_owned()
                 } else {
                     "the log's hash chain is broken: someone changed it outside Candor".to_owned()
                 },
-                f64::from(u8::from(records.log_intact)),
-                !records.log_intact,
+                f64::from(u8::from(r.log_intact)),
+                !r.log_intact,
             ),
         ],
-        !records.log_intact,
+        !r.log_intact,
         View::Log,
-    ));
+    )
+}
 
-    let pressure = lint(Check::PressureWording);
-    let d = &audit.diversity;
-    let coverage = d.catalogue_coverage.unwrap_or(0.0);
-    let outside = d.outside_past_categories.unwrap_or(0.0);
-    cards.push(card(
+fn manipulation_card(s: &Sources) -> Card {
+    let pressure = s.lint(Check::PressureWording);
+    let d = &s.audit.diversity;
+    // A share that could not be measured (nothing sellable, or no lists) is said so, and its
+    // value is not a number (null in JSON), never a 0 % that was not measured.
+    let share_fact = |share: Option<f64>, measured: &str, what: &str, concern: fn(f64) -> bool| {
+        match share {
+            Some(v) => fact(format!("{:.0}% {measured}", v * 100.0), v, concern(v)),
+            None => fact(
+                format!(
+                    "the share {what} is not measured: nothing can be sold, or no one has a list yet"
+                ),
+                f64::NAN,
+                false,
+            ),
+        }
+    };
+    card(
         "manipulation",
         "No manipulation or filter bubbles",
         vec![
@@ -344,22 +408,20 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
                 pressure as f64,
                 pressure > 0,
             ),
-            fact(
-                format!("{:.0}% of the range is shown to someone", coverage * 100.0),
-                coverage,
-                coverage < 0.25,
+            share_fact(
+                d.catalogue_coverage,
+                "of the range is shown to someone",
+                "of the range shown to someone",
+                |v| v < 0.25,
             ),
-            fact(
-                format!(
-                    "{:.0}% of suggestions are outside what a customer already buys",
-                    outside * 100.0
-                ),
-                outside,
-                false,
+            share_fact(
+                d.outside_past_categories,
+                "of suggestions are outside what a customer already buys",
+                "of suggestions outside what a customer already buys",
+                |_| false,
             ),
         ],
         pressure > 0,
         View::Audit,
-    ));
-    cards
+    )
 }
