@@ -408,7 +408,10 @@ fn a_share_that_cannot_be_measured_is_said_so_on_the_scorecard_never_shown_as_ze
         p.stock = 0;
     }
     let (index, _, audit) = audited(shop);
-    assert_eq!(audit.diversity.catalogue_coverage, None, "nothing can be sold");
+    assert_eq!(
+        audit.diversity.catalogue_coverage, None,
+        "nothing can be sold"
+    );
     let cards = scorecard(&index, &audit, &Records::default());
     let manipulation = cards
         .iter()

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::ImportError;
-use super::parse::{Batch, FileCounts, ImportedProduct};
+use super::parse::{Batch, FileCounts, ImportedCustomer, ImportedProduct};
 use crate::engine::changes::{Applied, Change, ChangeContext, apply_all};
 use crate::engine::model::{
     Customer, FieldSource, NOT_A_PRODUCT_TAG, Order, OrderLine, PersonalField, Product,
@@ -143,7 +143,81 @@ pub fn merge(
     now: DateTime<Utc>,
     actor: &str,
 ) -> Result<Merged, ImportError> {
+    let mut summary = first_summary(batch, known);
+    let mut new_keys = Vec::new();
+    let ctx = ChangeContext {
+        now,
+        actor: actor.to_owned(),
+    };
+    let people = merge_customers(
+        shop,
+        known,
+        batch,
+        (today, now),
+        &mut summary,
+        &mut new_keys,
+    );
+    let new_customers: Vec<i64> = people.added.iter().map(|c| c.id).collect();
     let mut out = shop.clone();
+    if !people.added.is_empty() {
+        let customers = Arc::make_mut(&mut out.customers);
+        customers.extend(people.added);
+        customers.sort_by_key(|c| c.id);
+    }
+    let (mut out, mut updates) =
+        apply_customer_changes(out, &people.changes, people.sources, &ctx, &mut summary)?;
+
+    let goods = merge_products(&out, known, batch, &mut summary, &mut new_keys);
+    let new_products: Vec<i64> = goods.added.iter().map(|p| p.id).collect();
+    if !goods.added.is_empty() {
+        Arc::make_mut(&mut out.products).extend(goods.added);
+    }
+    // Every change names a product that exists and carries values checked on reading;
+    // one that cannot be made stops the import, which then changes nothing.
+    let (mut out, product_updates) =
+        apply_all(out, &goods.changes, &ctx).map_err(ImportError::Change)?;
+    summary.products_updated = product_updates.len();
+    summary.product_prices_changed = product_updates
+        .iter()
+        .filter(|a| a.before["price"] != a.after["price"])
+        .count();
+    updates.extend(product_updates);
+
+    let (first_new_order, first_new_line) = (out.orders.len(), out.lines.len());
+    let sales = Sales {
+        customer_of: &people.customer_of,
+        product_ids: &goods.ids,
+        next_order: shop.orders.iter().map(|o| o.id).max().unwrap_or(0) + 1,
+    };
+    add_orders(&mut out, known, batch, sales, &mut summary, &mut new_keys);
+
+    // Consents: one answer per customer and purpose, never overriding a decision on record.
+    let first_new_consent = out.consents.len();
+    let decided = super::consent::decide(shop, &batch.consents, &people.customer_of, now, actor);
+    summary.consents_not_recorded.extend(decided.not_recorded);
+    summary.consents_added = decided.events.len();
+    if !decided.events.is_empty() {
+        Arc::make_mut(&mut out.consents).extend(decided.events);
+    }
+
+    Ok(Merged {
+        shop: out,
+        consent_conflicts: decided.conflicts,
+        new_customers,
+        updates,
+        new_products,
+        first_new_order,
+        first_new_line,
+        first_new_consent,
+        new_keys,
+        summary,
+    })
+}
+
+/// The summary's counts that come from reading the files, before anything is merged;
+/// orders the shop already holds as purchases that these files now mark otherwise are
+/// counted apart.
+fn first_summary(batch: &Batch, known: &Known) -> Summary {
     let mut summary = Summary {
         rows_read: batch.rows,
         consent_information: batch.had_consent_columns,
@@ -171,151 +245,236 @@ pub fn merge(
         .rows_became
         .orders_not_purchases
         .retain(|_, n| *n > 0);
-    let mut new_keys = Vec::new();
+    summary
+}
 
-    // Customers.
-    let mut by_email: HashMap<String, i64> = shop
-        .customers
-        .iter()
-        .filter_map(|c| c.email.as_ref().map(|e| (e.to_lowercase(), c.id)))
-        .collect();
-    let mut by_phone: HashMap<String, i64> = shop
-        .customers
-        .iter()
-        .filter_map(|c| c.phone.as_deref().and_then(phone_key).map(|p| (p, c.id)))
-        .collect();
-    let mut taken: HashSet<i64> = shop.customers.iter().map(|c| c.id).collect();
-    let mut next_customer = taken
-        .iter()
-        .copied()
-        .max()
-        .unwrap_or(0)
-        .max(known.highest_erased)
-        + 1;
-    let mut customer_of: HashMap<&str, i64> = HashMap::new();
-    let mut first_order_day: HashMap<&str, NaiveDate> = HashMap::new();
-    for o in &batch.orders {
-        if let Some(c) = &o.customer {
-            let day = first_order_day.entry(c.as_str()).or_insert(o.date);
-            *day = (*day).min(o.date);
+/// How an import recognizes the customers already in the shop (by the keys of earlier
+/// imports, their email, or a phone number with the same name) and numbers new ones.
+struct CustomerIds<'a> {
+    shop: &'a Shop,
+    known: &'a Known,
+    by_email: HashMap<String, i64>,
+    by_phone: HashMap<String, i64>,
+    taken: HashSet<i64>,
+    next: i64,
+}
+
+impl<'a> CustomerIds<'a> {
+    fn new(shop: &'a Shop, known: &'a Known) -> Self {
+        let by_email = shop
+            .customers
+            .iter()
+            .filter_map(|c| c.email.as_ref().map(|e| (e.to_lowercase(), c.id)))
+            .collect();
+        let by_phone = shop
+            .customers
+            .iter()
+            .filter_map(|c| c.phone.as_deref().and_then(phone_key).map(|p| (p, c.id)))
+            .collect();
+        let taken: HashSet<i64> = shop.customers.iter().map(|c| c.id).collect();
+        let next = taken
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0)
+            .max(known.highest_erased)
+            + 1;
+        Self {
+            shop,
+            known,
+            by_email,
+            by_phone,
+            taken,
+            next,
         }
     }
-    let mut changes = Vec::new();
-    let mut sources: Vec<(i64, PersonalField, String)> = Vec::new();
-    let mut added_customers = Vec::new();
+
+    /// The shop's number for `c` (whose key is stored as `stored`), if the shop has them.
+    fn existing(&self, c: &ImportedCustomer, stored: &str) -> Option<i64> {
+        let email = c.values.get(&PersonalField::Email);
+        self.known
+            .keys
+            .get(&(KeyKind::Customer, stored.to_owned()))
+            .copied()
+            .filter(|id| self.taken.contains(id))
+            .or_else(|| email.and_then(|e| self.by_email.get(e)).copied())
+            .or_else(
+                || match (&c.number, email, c.values.get(&PersonalField::Phone)) {
+                    // Without a number or an email, the same phone number (and name, where both
+                    // have one) is the same customer.
+                    (None, None, Some(p)) => phone_key(p)
+                        .and_then(|p| self.by_phone.get(&p))
+                        .copied()
+                        .filter(|id| same_name(self.shop, *id, c.values.get(&PersonalField::Name))),
+                    _ => None,
+                },
+            )
+    }
+
+    /// A number for a new customer: theirs from the file when it is free, else the next
+    /// never used (erased customers' numbers included); later rows then find them.
+    fn add(&mut self, c: &ImportedCustomer) -> i64 {
+        let id = c
+            .number
+            .as_deref()
+            .and_then(|n| n.parse::<i64>().ok())
+            .filter(|n| *n > 0 && !self.taken.contains(n))
+            .unwrap_or_else(|| {
+                while self.taken.contains(&self.next) {
+                    self.next += 1;
+                }
+                self.next
+            });
+        self.taken.insert(id);
+        if let Some(e) = c.values.get(&PersonalField::Email) {
+            self.by_email.insert(e.clone(), id);
+        }
+        if let Some(p) = c
+            .values
+            .get(&PersonalField::Phone)
+            .and_then(|p| phone_key(p))
+        {
+            self.by_phone.entry(p).or_insert(id);
+        }
+        id
+    }
+}
+
+/// What the customers of a batch became.
+struct People<'b> {
+    /// Customers new to the shop.
+    added: Vec<Customer>,
+    /// Field changes to customers already in the shop.
+    changes: Vec<Change>,
+    /// Where each changed field came from (customer, field, file).
+    sources: Vec<(i64, PersonalField, String)>,
+    /// Each file key's customer number.
+    customer_of: HashMap<&'b str, i64>,
+}
+
+/// Whether `c` was erased on request (by their key or their email).
+fn is_erased(known: &Known, c: &ImportedCustomer) -> bool {
+    let erased = |key: &str| {
+        known
+            .erased
+            .contains(&erased_key_hash(KeyKind::Customer, key))
+    };
+    erased(&c.key)
+        || c.values
+            .get(&PersonalField::Email)
+            .is_some_and(|e| erased(&format!("email:{e}")))
+}
+
+/// Matches every customer of the batch to the shop's, adding the new ones and turning
+/// differing values into field changes; erased customers are left out and counted.
+fn merge_customers<'b>(
+    shop: &Shop,
+    known: &Known,
+    batch: &'b Batch,
+    (today, now): (NaiveDate, DateTime<Utc>),
+    summary: &mut Summary,
+    new_keys: &mut Vec<(KeyKind, String, i64)>,
+) -> People<'b> {
+    let mut ids = CustomerIds::new(shop, known);
+    let first_order_day = first_order_days(batch);
+    let mut people = People {
+        added: Vec::new(),
+        changes: Vec::new(),
+        sources: Vec::new(),
+        customer_of: HashMap::new(),
+    };
     let mut erased_seen: HashSet<String> = HashSet::new();
     for c in &batch.customers {
-        let email = c.values.get(&PersonalField::Email);
-        let erased = |key: &str| {
-            known
-                .erased
-                .contains(&erased_key_hash(KeyKind::Customer, key))
-        };
-        if erased(&c.key) || email.is_some_and(|e| erased(&format!("email:{e}"))) {
+        if is_erased(known, c) {
             // One person may appear under several keys (number and email): count them once.
+            let email = c.values.get(&PersonalField::Email);
             if erased_seen.insert(email.cloned().unwrap_or_else(|| c.key.clone())) {
                 summary.erased_not_reimported += 1;
             }
             continue;
         }
         let stored = stored_key(KeyKind::Customer, &c.key);
-        let existing = known
-            .keys
-            .get(&(KeyKind::Customer, stored.clone()))
-            .copied()
-            .filter(|id| taken.contains(id))
-            .or_else(|| email.and_then(|e| by_email.get(e)).copied())
-            .or_else(
-                || match (&c.number, email, c.values.get(&PersonalField::Phone)) {
-                    // Without a number or an email, the same phone number (and name, where both
-                    // have one) is the same customer.
-                    (None, None, Some(p)) => phone_key(p)
-                        .and_then(|p| by_phone.get(&p))
-                        .copied()
-                        .filter(|id| same_name(shop, *id, c.values.get(&PersonalField::Name))),
-                    _ => None,
-                },
-            );
-        let id = match existing {
+        let id = match ids.existing(c, &stored) {
             Some(id) => {
                 let current = shop.customers.iter().find(|x| x.id == id);
                 for (field, value) in &c.values {
                     if current.and_then(|x| x.field_value(*field)).as_deref()
                         != Some(value.as_str())
                     {
-                        changes.push(Change::CustomerField {
+                        people.changes.push(Change::CustomerField {
                             customer: id,
                             field: field.key().to_owned(),
                             value: Some(value.clone()),
                         });
-                        sources.push((id, *field, c.source.clone()));
+                        people.sources.push((id, *field, c.source.clone()));
                     }
                 }
                 id
             }
             None => {
-                let id = c
-                    .number
-                    .as_deref()
-                    .and_then(|n| n.parse::<i64>().ok())
-                    .filter(|n| *n > 0 && !taken.contains(n))
-                    .unwrap_or_else(|| {
-                        while taken.contains(&next_customer) {
-                            next_customer += 1;
-                        }
-                        next_customer
-                    });
-                taken.insert(id);
-                if let Some(e) = email {
-                    by_email.insert(e.clone(), id);
-                }
-                if let Some(p) = c
-                    .values
-                    .get(&PersonalField::Phone)
-                    .and_then(|p| phone_key(p))
-                {
-                    by_phone.entry(p).or_insert(id);
-                }
-                let value = |f: PersonalField| c.values.get(&f).cloned();
-                added_customers.push(Customer {
-                    id,
-                    name: value(PersonalField::Name),
-                    email: value(PersonalField::Email),
-                    phone: value(PersonalField::Phone),
-                    address: value(PersonalField::Address),
-                    postcode: value(PersonalField::Postcode),
-                    birth_date: value(PersonalField::BirthDate).and_then(|d| d.parse().ok()),
-                    gender: value(PersonalField::Gender),
-                    since: c
-                        .since
-                        .or_else(|| first_order_day.get(c.key.as_str()).copied())
-                        .unwrap_or(today)
-                        .min(today),
-                    source: format!("imported from {} on {}", c.source, now.date_naive()),
-                    field_sources: Vec::new(),
-                });
+                let id = ids.add(c);
+                let first = first_order_day.get(c.key.as_str()).copied();
+                people.added.push(new_customer(c, id, first, today, now));
                 id
             }
         };
-        customer_of.insert(c.key.as_str(), id);
+        people.customer_of.insert(c.key.as_str(), id);
         if known.keys.get(&(KeyKind::Customer, stored.clone())) != Some(&id) {
             new_keys.push((KeyKind::Customer, stored, id));
         }
     }
-    summary.customers_added = added_customers.len();
-    let new_customers: Vec<i64> = added_customers.iter().map(|c| c.id).collect();
-    if !added_customers.is_empty() {
-        let customers = Arc::make_mut(&mut out.customers);
-        customers.extend(added_customers);
-        customers.sort_by_key(|c| c.id);
+    summary.customers_added = people.added.len();
+    people
+}
+
+/// Each customer key's first order day in the batch.
+fn first_order_days(batch: &Batch) -> HashMap<&str, NaiveDate> {
+    let mut first: HashMap<&str, NaiveDate> = HashMap::new();
+    for o in &batch.orders {
+        if let Some(c) = &o.customer {
+            let day = first.entry(c.as_str()).or_insert(o.date);
+            *day = (*day).min(o.date);
+        }
     }
-    let ctx = ChangeContext {
-        now,
-        actor: actor.to_owned(),
-    };
-    // Every change names a customer that exists and a value field; one that cannot be
-    // made stops the import, which then changes nothing.
-    let (mut out, mut updates) = apply_all(out, &changes, &ctx).map_err(ImportError::Change)?;
+    first
+}
+
+/// A customer new to the shop, numbered `id`: a customer since the file says, or since
+/// their first order in it, never after `today`.
+fn new_customer(
+    c: &ImportedCustomer,
+    id: i64,
+    first_order: Option<NaiveDate>,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Customer {
+    let value = |f: PersonalField| c.values.get(&f).cloned();
+    Customer {
+        id,
+        name: value(PersonalField::Name),
+        email: value(PersonalField::Email),
+        phone: value(PersonalField::Phone),
+        address: value(PersonalField::Address),
+        postcode: value(PersonalField::Postcode),
+        birth_date: value(PersonalField::BirthDate).and_then(|d| d.parse().ok()),
+        gender: value(PersonalField::Gender),
+        since: c.since.or(first_order).unwrap_or(today).min(today),
+        source: format!("imported from {} on {}", c.source, now.date_naive()),
+        field_sources: Vec::new(),
+    }
+}
+
+/// Makes the customer field changes (each names a customer that exists and a value
+/// field; one that cannot be made stops the import, which then changes nothing) and
+/// records where each changed value came from.
+fn apply_customer_changes(
+    out: Shop,
+    changes: &[Change],
+    sources: Vec<(i64, PersonalField, String)>,
+    ctx: &ChangeContext,
+    summary: &mut Summary,
+) -> Result<(Shop, Vec<Applied>), ImportError> {
+    let (mut out, updates) = apply_all(out, changes, ctx).map_err(ImportError::Change)?;
     if !updates.is_empty() {
         let customers = Arc::make_mut(&mut out.customers);
         for (id, field, source) in sources {
@@ -323,7 +482,7 @@ pub fn merge(
                 customers[i].field_sources.push(FieldSource {
                     field,
                     source: format!("imported from {source}"),
-                    recorded_on: now.date_naive(),
+                    recorded_on: ctx.now.date_naive(),
                 });
             }
         }
@@ -337,12 +496,34 @@ pub fn merge(
         })
         .collect::<HashSet<_>>()
         .len();
+    Ok((out, updates))
+}
 
-    // Products.
+/// What the products of a batch became.
+struct Goods {
+    /// Each batch product's number in the shop; `None` for one no new order uses.
+    ids: Vec<Option<i64>>,
+    /// Products new to the shop.
+    added: Vec<Product>,
+    /// What a products export changes about products already in the shop.
+    changes: Vec<Change>,
+}
+
+/// Matches every product of the batch to the shop's (by key, or by name), adding those
+/// that new orders use or that a products export lists.
+fn merge_products(
+    shop: &Shop,
+    known: &Known,
+    batch: &Batch,
+    summary: &mut Summary,
+    new_keys: &mut Vec<(KeyKind, String, i64)>,
+) -> Goods {
     let mut next_product = shop.products.iter().map(|p| p.id).max().unwrap_or(0) + 1;
-    let mut product_ids = Vec::with_capacity(batch.products.len());
-    let mut added_products = Vec::new();
-    let mut product_changes = Vec::new();
+    let mut goods = Goods {
+        ids: Vec::with_capacity(batch.products.len()),
+        added: Vec::new(),
+        changes: Vec::new(),
+    };
     let used_products: HashSet<usize> = batch
         .orders
         .iter()
@@ -356,22 +537,22 @@ pub fn merge(
             .as_ref()
             .and_then(|k| known.keys.get(&(KeyKind::Product, k.clone())));
         if let Some(&id) = by_key.or(by_name) {
-            product_ids.push(Some(id));
+            goods.ids.push(Some(id));
             if by_key.is_none() {
                 new_keys.push((KeyKind::Product, p.key.clone(), id));
             }
             if p.catalogue {
-                product_changes.extend(catalogue_change(&out, id, p));
+                goods.changes.extend(catalogue_change(shop, id, p));
             }
             continue;
         }
         if !used_products.contains(&i) && !p.catalogue {
-            product_ids.push(None);
+            goods.ids.push(None);
             continue;
         }
         let id = next_product;
         next_product += 1;
-        product_ids.push(Some(id));
+        goods.ids.push(Some(id));
         new_keys.push((KeyKind::Product, p.key.clone(), id));
         if let Some(k) = &p.also_key {
             new_keys.push((KeyKind::Product, k.clone(), id));
@@ -379,40 +560,46 @@ pub fn merge(
         summary.not_products_added += usize::from(p.not_a_product);
         summary.products_without_category +=
             usize::from(!p.not_a_product && p.category == crate::engine::model::NO_CATEGORY);
-        let mut tags = p.tags.clone();
-        if p.not_a_product {
-            tags.push(NOT_A_PRODUCT_TAG.to_owned());
-        }
-        added_products.push(Product {
-            id,
-            name: p.name.clone(),
-            category: p.category.clone(),
-            tags,
-            price_cents: p.price_cents,
-            stock: STOCK_NOT_TRACKED,
-            repeatable: p.repeatable,
-        });
+        goods.added.push(new_product(p, id));
     }
-    summary.products_added = added_products.len();
-    let new_products: Vec<i64> = added_products.iter().map(|p| p.id).collect();
-    if !added_products.is_empty() {
-        Arc::make_mut(&mut out.products).extend(added_products);
-    }
-    // Every change names a product that exists and carries values checked on reading;
-    // one that cannot be made stops the import, which then changes nothing.
-    let (mut out, product_updates) =
-        apply_all(out, &product_changes, &ctx).map_err(ImportError::Change)?;
-    summary.products_updated = product_updates.len();
-    summary.product_prices_changed = product_updates
-        .iter()
-        .filter(|a| a.before["price"] != a.after["price"])
-        .count();
-    updates.extend(product_updates);
+    summary.products_added = goods.added.len();
+    goods
+}
 
-    // Orders.
-    let first_new_order = out.orders.len();
-    let first_new_line = out.lines.len();
-    let mut next_order = shop.orders.iter().map(|o| o.id).max().unwrap_or(0) + 1;
+/// A product new to the shop, numbered `id`; its stock is not tracked.
+fn new_product(p: &ImportedProduct, id: i64) -> Product {
+    let mut tags = p.tags.clone();
+    if p.not_a_product {
+        tags.push(NOT_A_PRODUCT_TAG.to_owned());
+    }
+    Product {
+        id,
+        name: p.name.clone(),
+        category: p.category.clone(),
+        tags,
+        price_cents: p.price_cents,
+        stock: STOCK_NOT_TRACKED,
+        repeatable: p.repeatable,
+    }
+}
+
+/// Who and what the batch's new orders are: each customer key's and each batch
+/// product's number in the shop, and the next order number.
+struct Sales<'a, 'b> {
+    customer_of: &'a HashMap<&'b str, i64>,
+    product_ids: &'a [Option<i64>],
+    next_order: i64,
+}
+
+/// Adds the orders earlier imports did not bring in, with their lines.
+fn add_orders(
+    out: &mut Shop,
+    known: &Known,
+    batch: &Batch,
+    mut sales: Sales<'_, '_>,
+    summary: &mut Summary,
+    new_keys: &mut Vec<(KeyKind, String, i64)>,
+) {
     let mut orders = Vec::new();
     let mut lines = Vec::new();
     for o in &batch.orders {
@@ -420,13 +607,13 @@ pub fn merge(
             summary.orders_already_imported += 1;
             continue;
         }
-        let id = next_order;
-        next_order += 1;
+        let id = sales.next_order;
+        sales.next_order += 1;
         new_keys.push((KeyKind::Order, o.key.clone(), id));
         let customer = o
             .customer
             .as_deref()
-            .and_then(|k| customer_of.get(k).copied());
+            .and_then(|k| sales.customer_of.get(k).copied());
         summary.guest_orders_added += usize::from(customer.is_none());
         summary.returns_added += usize::from(o.is_return);
         orders.push(Order {
@@ -435,16 +622,14 @@ pub fn merge(
             date: o.date,
             channel: o.channel.clone(),
         });
-        for l in &o.lines {
-            if let Some(product) = product_ids[l.product] {
-                lines.push(OrderLine {
-                    order: id,
-                    product,
-                    quantity: l.quantity,
-                    unit_price_cents: l.unit_price_cents,
-                });
-            }
-        }
+        lines.extend(o.lines.iter().filter_map(|l| {
+            sales.product_ids[l.product].map(|product| OrderLine {
+                order: id,
+                product,
+                quantity: l.quantity,
+                unit_price_cents: l.unit_price_cents,
+            })
+        }));
     }
     summary.orders_added = orders.len();
     summary.lines_added = lines.len();
@@ -452,28 +637,6 @@ pub fn merge(
         Arc::make_mut(&mut out.orders).extend(orders);
         Arc::make_mut(&mut out.lines).extend(lines);
     }
-
-    // Consents: one answer per customer and purpose, never overriding a decision on record.
-    let first_new_consent = out.consents.len();
-    let decided = super::consent::decide(shop, &batch.consents, &customer_of, now, actor);
-    summary.consents_not_recorded.extend(decided.not_recorded);
-    summary.consents_added = decided.events.len();
-    if !decided.events.is_empty() {
-        Arc::make_mut(&mut out.consents).extend(decided.events);
-    }
-
-    Ok(Merged {
-        shop: out,
-        consent_conflicts: decided.conflicts,
-        new_customers,
-        updates,
-        new_products,
-        first_new_order,
-        first_new_line,
-        first_new_consent,
-        new_keys,
-        summary,
-    })
 }
 
 /// What a products export changes about a product already in the shop: a category where
