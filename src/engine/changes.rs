@@ -313,67 +313,29 @@ pub fn apply_all(
     Ok((shop, applied))
 }
 
+/// What a change replaced and what it set, or the field at fault and why.
+type Outcome = Result<(Value, Value), (&'static str, String)>;
+
 fn apply_one(
     shop: &mut Shop,
     change: &Change,
     ctx: &ChangeContext,
     index: usize,
 ) -> Result<Applied, ChangeError> {
-    let kind = change.kind();
-    let err = |field: &'static str, problem: String| ChangeError {
-        index,
-        kind,
-        field,
-        problem,
-    };
-    let rule_pos = |shop: &Shop, id: &str| {
-        shop.rules
-            .iter()
-            .position(|r| r.id == id)
-            .ok_or_else(|| err("rule", format!("there is no rule \"{id}\"")))
-    };
-    let (before, after) = match change {
-        Change::RuleWeight { rule, weight } => {
-            let pos = rule_pos(shop, rule)?;
-            if !weight.is_finite() || !(MIN_WEIGHT..=MAX_WEIGHT).contains(weight) {
-                return Err(err(
-                    "weight",
-                    format!("{weight} is not a weight between {MIN_WEIGHT} and {MAX_WEIGHT}"),
-                ));
-            }
-            let old = std::mem::replace(&mut shop.rules[pos].weight, *weight);
-            (json!({ "weight": old }), json!({ "weight": weight }))
-        }
-        Change::RuleEnabled { rule, enabled } => {
-            let pos = rule_pos(shop, rule)?;
+    let outcome = match change {
+        Change::RuleWeight { rule, weight } => set_rule_weight(shop, rule, *weight),
+        Change::RuleEnabled { rule, enabled } => rule_pos(shop, rule).map(|pos| {
             let old = std::mem::replace(&mut shop.rules[pos].enabled, *enabled);
             (json!({ "enabled": old }), json!({ "enabled": enabled }))
-        }
-        Change::Rule { rule, position } => {
-            let purposes: Vec<&str> = shop.purposes.iter().map(|p| p.id.as_str()).collect();
-            rule.validate(&purposes)
-                .map_err(|p| err("rule", p.to_string()))?;
-            let after = json!({ "rule": rule });
-            match shop.rules.iter().position(|r| r.id == rule.id) {
-                Some(pos) => {
-                    let old = std::mem::replace(&mut shop.rules[pos], rule.clone());
-                    (json!({ "rule": old, "position": pos }), after)
-                }
-                None => {
-                    let pos = position.unwrap_or(shop.rules.len()).min(shop.rules.len());
-                    shop.rules.insert(pos, rule.clone());
-                    (json!({ "rule": null }), after)
-                }
-            }
-        }
-        Change::RuleRemoved { rule } => {
-            let pos = rule_pos(shop, rule)?;
+        }),
+        Change::Rule { rule, position } => put_rule(shop, rule, *position),
+        Change::RuleRemoved { rule } => rule_pos(shop, rule).map(|pos| {
             let old = shop.rules.remove(pos);
             (
                 json!({ "rule": old, "position": pos }),
                 json!({ "rule": null }),
             )
-        }
+        }),
         Change::Consent {
             customer,
             purpose,
@@ -381,61 +343,14 @@ fn apply_one(
             method,
             words,
         } => {
-            if !shop.customers.iter().any(|c| c.id == *customer) {
-                return Err(err(
-                    "customer",
-                    format!("there is no customer number {customer}"),
-                ));
-            }
-            if !shop.purposes.iter().any(|p| &p.id == purpose) {
-                return Err(err("purpose", format!("there is no purpose \"{purpose}\"")));
-            }
-            let old = shop.current_consent(*customer, purpose).map(|e| e.granted);
-            let day = ctx.now.date_naive();
-            std::sync::Arc::make_mut(&mut shop.consents).push(ConsentEvent {
-                customer: *customer,
-                purpose: purpose.clone(),
-                granted: *granted,
-                at: day,
-                recorded_at: Some(ctx.now),
-                decided_on: Some(day),
-                method: method
-                    .clone()
-                    .filter(|m| !m.trim().is_empty())
-                    .unwrap_or_else(|| "recorded in Candor".to_owned()),
-                recorded_by: ctx.actor.clone(),
-                words: words.clone().filter(|w| !w.trim().is_empty()),
-            });
-            (json!({ "granted": old }), json!({ "granted": granted }))
+            let how = (method.as_deref(), words.as_deref());
+            record_consent(shop, *customer, purpose, *granted, how, ctx)
         }
         Change::CustomerField {
             customer,
             field,
             value,
-        } => {
-            let f = PersonalField::from_key(field)
-                .filter(|f| PersonalField::VALUES.contains(f))
-                .ok_or_else(|| {
-                    err(
-                        "field",
-                        format!(
-                            "\"{field}\" cannot be edited; use one of name, email, phone, address, postcode, birth_date, gender"
-                        ),
-                    )
-                })?;
-            let c = std::sync::Arc::make_mut(&mut shop.customers)
-                .iter_mut()
-                .find(|c| c.id == *customer)
-                .ok_or_else(|| {
-                    err(
-                        "customer",
-                        format!("there is no customer number {customer}"),
-                    )
-                })?;
-            let old = c.field_value(f);
-            set_field(c, f, value.clone()).map_err(|p| err("value", p))?;
-            (json!({ "value": old }), json!({ "value": value }))
-        }
+        } => correct_field(shop, *customer, field, value.as_ref()),
         Change::Product {
             product,
             price,
@@ -453,14 +368,123 @@ fn apply_one(
                 category: category.as_deref(),
                 tags: tags.as_deref(),
             };
-            set_product(shop, *product, &edit).map_err(|(field, problem)| err(field, problem))?
+            set_product(shop, *product, &edit)
         }
     };
+    let (before, after) = outcome.map_err(|(field, problem)| ChangeError {
+        index,
+        kind: change.kind(),
+        field,
+        problem,
+    })?;
     Ok(Applied {
         change: change.clone(),
         before,
         after,
     })
+}
+
+/// The position of rule `id`.
+fn rule_pos(shop: &Shop, id: &str) -> Result<usize, (&'static str, String)> {
+    shop.rules
+        .iter()
+        .position(|r| r.id == id)
+        .ok_or_else(|| ("rule", format!("there is no rule \"{id}\"")))
+}
+
+fn set_rule_weight(shop: &mut Shop, rule: &str, weight: f64) -> Outcome {
+    let pos = rule_pos(shop, rule)?;
+    if !weight.is_finite() || !(MIN_WEIGHT..=MAX_WEIGHT).contains(&weight) {
+        return Err((
+            "weight",
+            format!("{weight} is not a weight between {MIN_WEIGHT} and {MAX_WEIGHT}"),
+        ));
+    }
+    let old = std::mem::replace(&mut shop.rules[pos].weight, weight);
+    Ok((json!({ "weight": old }), json!({ "weight": weight })))
+}
+
+/// Replaces the rule with the same id, or inserts a new one at `position` (the end by
+/// default), once it is valid.
+fn put_rule(shop: &mut Shop, rule: &Rule, position: Option<usize>) -> Outcome {
+    let purposes: Vec<&str> = shop.purposes.iter().map(|p| p.id.as_str()).collect();
+    rule.validate(&purposes)
+        .map_err(|p| ("rule", p.to_string()))?;
+    let after = json!({ "rule": rule });
+    Ok(match shop.rules.iter().position(|r| r.id == rule.id) {
+        Some(pos) => {
+            let old = std::mem::replace(&mut shop.rules[pos], rule.clone());
+            (json!({ "rule": old, "position": pos }), after)
+        }
+        None => {
+            let pos = position.unwrap_or(shop.rules.len()).min(shop.rules.len());
+            shop.rules.insert(pos, rule.clone());
+            (json!({ "rule": null }), after)
+        }
+    })
+}
+
+/// Records a consent decision (and how it reached the shop: the method and the customer's
+/// own words), dated and attributed by `ctx`, as the customer's latest.
+fn record_consent(
+    shop: &mut Shop,
+    customer: CustomerId,
+    purpose: &str,
+    granted: bool,
+    (method, words): (Option<&str>, Option<&str>),
+    ctx: &ChangeContext,
+) -> Outcome {
+    if !shop.customers.iter().any(|c| c.id == customer) {
+        return Err((
+            "customer",
+            format!("there is no customer number {customer}"),
+        ));
+    }
+    if !shop.purposes.iter().any(|p| p.id == purpose) {
+        return Err(("purpose", format!("there is no purpose \"{purpose}\"")));
+    }
+    let old = shop.current_consent(customer, purpose).map(|e| e.granted);
+    let day = ctx.now.date_naive();
+    std::sync::Arc::make_mut(&mut shop.consents).push(ConsentEvent {
+        customer,
+        purpose: purpose.to_owned(),
+        granted,
+        at: day,
+        recorded_at: Some(ctx.now),
+        decided_on: Some(day),
+        method: method
+            .filter(|m| !m.trim().is_empty())
+            .map_or_else(|| "recorded in Candor".to_owned(), str::to_owned),
+        recorded_by: ctx.actor.clone(),
+        words: words.filter(|w| !w.trim().is_empty()).map(str::to_owned),
+    });
+    Ok((json!({ "granted": old }), json!({ "granted": granted })))
+}
+
+/// Sets one of a customer's personal values (or clears it with `None`).
+fn correct_field(shop: &mut Shop, customer: i64, field: &str, value: Option<&String>) -> Outcome {
+    let f = PersonalField::from_key(field)
+        .filter(|f| PersonalField::VALUES.contains(f))
+        .ok_or_else(|| {
+            (
+                "field",
+                format!(
+                    "\"{field}\" cannot be edited; use one of name, email, phone, address, postcode, birth_date, gender"
+                ),
+            )
+        })?;
+    let c = std::sync::Arc::make_mut(&mut shop.customers)
+        .iter_mut()
+        .find(|c| c.id == customer)
+        .ok_or_else(|| {
+            (
+                "customer",
+                format!("there is no customer number {customer}"),
+            )
+        })?;
+    let old = c.field_value(f);
+    set_field(c, f, value.cloned()).map_err(|p| ("value", p))?;
+    Ok((json!({ "value": old }), json!({ "value": value })))
 }
 
 fn set_field(
