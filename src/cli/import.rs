@@ -1,13 +1,15 @@
 //! `candor import`: bring a till or web-shop export into a shop file, or say which
 //! export a file is (`--detect`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 
 use crate::engine::money::Currency;
-use crate::import::run::{Choice, ImportRequest, detect_file, write_bad_rows_report};
+use crate::import::run::{
+    Choice, ImportOutcome, ImportRequest, detect_file, write_bad_rows_report,
+};
 use crate::import::{Mapping, PRESETS, import};
 
 /// The arguments of `candor import`.
@@ -56,9 +58,28 @@ pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
     if args.detect {
         return detect(&args.inputs);
     }
-    let Some(db) = args.db else {
+    let Some(db) = args.db.clone() else {
         bail!("say which shop file to import into with --db FILE");
     };
+    let skip_report = args.skip_bad_rows.clone();
+    let json = args.json;
+    let request = request_of(args, db.clone(), today)?;
+    let outcome = import(&request, &|_| {}, None)?;
+    if let Some(report) = &skip_report {
+        write_bad_rows_report(report, &outcome.bad_rows)?;
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&outcome)?);
+        return Ok(());
+    }
+    print_what_was_written(&outcome, &db);
+    print_summary(&outcome, skip_report.as_deref());
+    Ok(())
+}
+
+/// The import the arguments ask for: the preset or mapping, who and why (by default the
+/// user and "import of FILES").
+fn request_of(args: ImportArgs, db: PathBuf, today: NaiveDate) -> Result<ImportRequest> {
     let choice = match (&args.preset, &args.mapping) {
         (Some(p), _) => Choice::Preset(p.clone()),
         (None, Some(path)) => {
@@ -87,24 +108,19 @@ pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
     let reason = args
         .reason
         .unwrap_or_else(|| format!("import of {}", names.join(", ")));
-    let request = ImportRequest {
-        db: db.clone(),
+    Ok(ImportRequest {
+        db,
         inputs: args.inputs,
         choice,
         skip_bad_rows: args.skip_bad_rows.is_some(),
         who: super::simulation::attribution(&actor, &reason),
         today,
         currency: args.currency,
-    };
-    let outcome = import(&request, &|_| {}, None)?;
-    if let Some(report) = &args.skip_bad_rows {
-        write_bad_rows_report(report, &outcome.bad_rows)?;
-    }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&outcome)?);
-        return Ok(());
-    }
-    let s = &outcome.summary;
+    })
+}
+
+/// How each file was read, and what was written where (with how to take it back).
+fn print_what_was_written(outcome: &ImportOutcome, db: &Path) {
     for f in &outcome.files {
         println!(
             "{}: read as {} ({}, {}).",
@@ -132,6 +148,11 @@ pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
             copy.display()
         );
     }
+}
+
+/// The counts of what the import added, and every reason something was left out.
+fn print_summary(outcome: &ImportOutcome, bad_rows_report: Option<&Path>) {
+    let s = &outcome.summary;
     println!(
         "Customers: {} added, {} updated ({} fields). Products: {} added ({} not products: postage, fees). Orders: {} added with {} lines ({} returns, {} guest sales); {} already imported.",
         s.customers_added,
@@ -152,22 +173,20 @@ pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
             "These files carry no consent information, so no consent was recorded: personalized rules will not run for these customers until their consent is recorded."
         );
     }
-    for (reason, n) in s.consents_not_recorded.iter() {
+    for (reason, n) in &s.consents_not_recorded {
         println!("  consent not recorded ({n}): {reason}");
     }
     for (reason, n) in &s.rows_left_out {
         println!("Rows left out ({n}): {reason}.");
     }
-    for (label, text) in crate::import::report::what_the_rows_became(&outcome) {
+    for (label, text) in crate::import::report::what_the_rows_became(outcome) {
         println!("{label}: {text}.");
     }
     if s.bad_rows_skipped > 0 {
         println!(
             "Bad rows skipped: {} (listed in {}).",
             s.bad_rows_skipped,
-            args.skip_bad_rows
-                .as_ref()
-                .map_or_else(String::new, |p| p.display().to_string())
+            bad_rows_report.map_or_else(String::new, |p| p.display().to_string())
         );
     }
     for (file, columns) in &s.columns_not_imported {
@@ -184,7 +203,6 @@ pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
             "The newest order is from {day}, so the shop is pinned to that day: popularity and \"recent\" are measured as of then."
         );
     }
-    Ok(())
 }
 
 fn detect(inputs: &[PathBuf]) -> Result<()> {
