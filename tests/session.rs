@@ -196,3 +196,33 @@ fn looking_at_a_customers_data_since_the_simulation_does_not_make_it_stale() {
     assert_eq!(done.entry, 2);
     assert_eq!(done.loaded.log.entries.len(), 2);
 }
+
+#[test]
+fn another_shop_put_at_the_same_path_is_never_taken_for_the_one_simulated() {
+    let (_dir, path) = common::sample_file();
+    let loaded = load_blocking(&path, common::sample_day()).expect("loads");
+    let outcome = outcome_of(
+        &loaded,
+        vec![Change::RuleWeight {
+            rule: "buy-again".into(),
+            weight: 0.5,
+        }],
+    );
+    // The same sample, written afresh: same rules, settings and products, an empty log.
+    let fresh = candor::shopgen::sample::sample_shop().expect("sample");
+    Store::create(&path, &fresh).expect("replaced");
+    let err = candor::session::apply::apply(&path, &outcome, &who()).err().expect("refused");
+    assert!(err.is_stale(), "{err}");
+    assert_eq!(log_len(&path), 0);
+}
+
+#[test]
+fn an_empty_changes_list_is_refused_and_writes_nothing() {
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let err = store
+        .apply(None, &[], &who(), None, None)
+        .expect_err("nothing to apply");
+    assert!(matches!(err, candor::store::ApplyError::NoChanges), "{err}");
+    assert_eq!(log_len(&path), 0);
+}

@@ -472,12 +472,12 @@ fn simulate(
     json: bool,
     today: NaiveDate,
 ) -> Result<()> {
-    let index = open_index(db, today, None)?;
+    let (index, head) = open_snapshot(db, today, None)?;
     let changes = read_changes(changes)?;
     if let Some(id) = customer {
         customer_pos(&index, id, db)?;
     }
-    let report = simulation::simulate_report(index, &changes, customer)?;
+    let report = simulation::simulate_report(index, head, &changes, customer)?;
     if json {
         print_json(&report)?;
     } else {
@@ -709,6 +709,15 @@ fn export_csv(db: &Path, out: &Path) -> Result<()> {
 
 /// Opens and loads a shop, indexed for `day` (or its pinned day, or `today`).
 fn open_index(db: &Path, today: NaiveDate, day: Option<NaiveDate>) -> Result<ShopIndex> {
+    Ok(open_snapshot(db, today, day)?.0)
+}
+
+/// Opens and loads a shop as [`open_index`] does, with where its audit log stood.
+fn open_snapshot(
+    db: &Path,
+    today: NaiveDate,
+    day: Option<NaiveDate>,
+) -> Result<(ShopIndex, crate::store::LogHead)> {
     let (store, report) = Store::open_for_reading(db)?;
     if let Some(backup) = report.backup {
         eprintln!(
@@ -717,11 +726,13 @@ fn open_index(db: &Path, today: NaiveDate, day: Option<NaiveDate>) -> Result<Sho
             backup.display()
         );
     }
-    let shop = Arc::new(store.load()?);
-    Ok(match day {
+    let (shop, head) = store.load_snapshot()?;
+    let shop = Arc::new(shop);
+    let index = match day {
         Some(d) => ShopIndex::new(shop, d),
         None => engine::index_for(shop, today),
-    })
+    };
+    Ok((index, head))
 }
 
 fn customer_pos(index: &ShopIndex, customer: i64, db: &Path) -> Result<usize> {

@@ -19,12 +19,13 @@ use crate::store::{Attribution, LogHead, Store};
 /// `customer`'s explanation before and after.
 pub fn simulate_report(
     index: ShopIndex,
+    head: LogHead,
     changes: &[Change],
     customer: Option<i64>,
 ) -> Result<SimulationReport> {
     let request = Request {
         basis: Arc::new(index),
-        head: LogHead::default(),
+        head,
         changes: changes.to_vec(),
         before_lists: None,
         audit_config: AuditConfig::default(),

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::mapping::Mapping;
-use super::merge::{Summary, merge};
+use super::merge::{Merged, Summary, merge};
 use super::parse::{Batch, ReadOptions};
 use super::presets::{PRESETS, Preset, detect};
 use super::source::Table;
@@ -281,6 +281,91 @@ pub fn import(
     cancel: Option<&AtomicBool>,
 ) -> Result<ImportOutcome, ImportError> {
     let created = !request.db.exists();
+    let read = read_in_one_currency(request, created, progress, cancel)?;
+    let cancelled = || cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+    if cancelled() {
+        return Err(ImportError::Cancelled);
+    }
+    progress(Progress {
+        stage: "Matching with the shop".to_owned(),
+        fraction: 0.85,
+    });
+    let target = Target::open(request, created, read.currency)?;
+    let today = target.shop.settings.pinned_today.unwrap_or(request.today);
+    let now = request.who.recorded_at();
+    let mut merged = merge(
+        &target.shop,
+        &target.known,
+        &read.batch,
+        today,
+        now,
+        &request.who.actor,
+    )?;
+    if created {
+        pin_historical_data(&mut merged, request.today);
+    }
+    let nothing_new = merged.new_keys.is_empty()
+        && merged.updates.is_empty()
+        && merged.summary.consents_added == 0;
+    let mut outcome = read.outcome(created, &merged);
+    if nothing_new && !created {
+        return Ok(outcome);
+    }
+    progress(Progress {
+        stage: "Writing to the shop file".to_owned(),
+        fraction: 0.9,
+    });
+    if cancelled() {
+        return Err(ImportError::Cancelled);
+    }
+    let detail = describe(&outcome);
+    let entry = match target.store {
+        Some(mut store) => {
+            let (entry, copy) = write_keeping_a_copy(
+                &mut store,
+                &request.db,
+                &merged,
+                target.latest,
+                &request.who,
+                detail,
+                cancel,
+            )?;
+            outcome.undo_copy = copy;
+            entry
+        }
+        None => {
+            let mut start = target.shop.clone();
+            start.settings = merged.shop.settings.clone();
+            create_with_import(&request.db, &start, &merged, &request.who, detail, cancel)?
+        }
+    };
+    outcome.log_entry = Some(entry.ok_or(ImportError::Cancelled)?);
+    progress(Progress {
+        stage: "Done".to_owned(),
+        fraction: 1.0,
+    });
+    Ok(outcome)
+}
+
+/// The files as read, in the one currency they and the shop are in.
+struct ReadFiles {
+    batch: Batch,
+    reports: Vec<FileReport>,
+    /// The currency the import is in.
+    currency: Currency,
+    /// The currency the files named, if any did.
+    named: Option<Currency>,
+}
+
+/// Reads the files in the shop's currency (a new shop's: the one its files name; a file
+/// that names none, such as a products export beside an orders export, is read again in
+/// it). Refused when the files name several currencies or another than the shop's.
+fn read_in_one_currency(
+    request: &ImportRequest,
+    created: bool,
+    progress: &dyn Fn(Progress),
+    cancel: Option<&AtomicBool>,
+) -> Result<ReadFiles, ImportError> {
     let shop_currency = if created {
         None
     } else {
@@ -288,8 +373,6 @@ pub fn import(
     };
     let (mut batch, mut reports) =
         read_files(request, shop_currency.unwrap_or_default(), progress, cancel)?;
-    // A new shop takes the currency its files name, and a file that names none (a
-    // products export beside an orders export) is in it too: read again in it.
     if created
         && let Some(named) = batch.prices_named_currency()
         && named != batch.currency
@@ -305,94 +388,78 @@ pub fn import(
             files: currency.code().to_owned(),
         });
     }
-    if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
-        return Err(ImportError::Cancelled);
-    }
-    progress(Progress {
-        stage: "Matching with the shop".to_owned(),
-        fraction: 0.85,
-    });
-    let (store, shop, known, latest) = if created {
-        let mut shop = blank_shop(&request.db);
-        shop.settings.currency = currency;
-        (None, shop, Known::default(), 0)
-    } else {
-        let (store, _) = Store::open(&request.db)?;
-        let shop = store.load()?;
-        let known = store.known_keys()?;
-        let latest = store.latest_entry()?;
-        (Some(store), shop, known, latest)
-    };
-    let today = shop.settings.pinned_today.unwrap_or(request.today);
-    let now = request.who.recorded_at();
-    let mut merged = merge(&shop, &known, &batch, today, now, &request.who.actor)?;
-    if created {
-        pin_historical_data(&mut merged, request.today);
-    }
-    for f in &mut reports {
-        f.consent_conflicts = merged
-            .consent_conflicts
-            .iter()
-            .filter(|c| c.not_taken.file == f.file)
-            .count();
-    }
-    let summary = merged.summary.clone();
-    let nothing_new = merged.new_keys.is_empty()
-        && merged.updates.is_empty()
-        && merged.summary.consents_added == 0;
-    let mut outcome = ImportOutcome {
-        created,
-        files: reports,
-        summary,
-        consent_conflicts: merged.consent_conflicts.clone(),
-        bad_rows: batch.bad_rows,
+    Ok(ReadFiles {
+        batch,
+        reports,
         currency,
-        currency_assumed: named.is_none()
-            && batch.files.iter().any(|f| f.currency_taken_as.is_some()),
-        log_entry: None,
-        undo_copy: None,
-    };
-    if nothing_new && !created {
-        return Ok(outcome);
-    }
-    progress(Progress {
-        stage: "Writing to the shop file".to_owned(),
-        fraction: 0.9,
-    });
-    let cancelled = || cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
-    if cancelled() {
-        return Err(ImportError::Cancelled);
-    }
-    let detail = describe(&outcome);
-    let entry = match store {
-        Some(mut store) => {
-            let (entry, copy) = write_keeping_a_copy(
-                &mut store,
-                &request.db,
-                &merged,
-                latest,
-                &request.who,
-                detail,
-                cancel,
-            )?;
-            outcome.undo_copy = copy;
-            entry
+        named,
+    })
+}
+
+impl ReadFiles {
+    /// What the import made of the files, before anything is written.
+    fn outcome(self, created: bool, merged: &Merged) -> ImportOutcome {
+        let mut files = self.reports;
+        for f in &mut files {
+            f.consent_conflicts = merged
+                .consent_conflicts
+                .iter()
+                .filter(|c| c.not_taken.file == f.file)
+                .count();
         }
-        None => {
-            let mut start = shop.clone();
-            start.settings = merged.shop.settings.clone();
-            create_with_import(&request.db, &start, &merged, &request.who, detail, cancel)?
+        ImportOutcome {
+            created,
+            files,
+            summary: merged.summary.clone(),
+            consent_conflicts: merged.consent_conflicts.clone(),
+            currency_assumed: self.named.is_none()
+                && self
+                    .batch
+                    .files
+                    .iter()
+                    .any(|f| f.currency_taken_as.is_some()),
+            bad_rows: self.batch.bad_rows,
+            currency: self.currency,
+            log_entry: None,
+            undo_copy: None,
         }
-    };
-    let Some(entry) = entry else {
-        return Err(ImportError::Cancelled);
-    };
-    outcome.log_entry = Some(entry);
-    progress(Progress {
-        stage: "Done".to_owned(),
-        fraction: 1.0,
-    });
-    Ok(outcome)
+    }
+}
+
+/// The shop an import goes into: the open file with what earlier imports recorded, or
+/// a new, empty shop in the import's currency.
+struct Target {
+    store: Option<Store>,
+    shop: Shop,
+    known: Known,
+    /// The newest audit-log entry when the shop was read (0 for a new shop).
+    latest: i64,
+}
+
+impl Target {
+    fn open(
+        request: &ImportRequest,
+        created: bool,
+        currency: Currency,
+    ) -> Result<Self, ImportError> {
+        if created {
+            let mut shop = blank_shop(&request.db);
+            shop.settings.currency = currency;
+            return Ok(Self {
+                store: None,
+                shop,
+                known: Known::default(),
+                latest: 0,
+            });
+        }
+        let (store, _) = Store::open(&request.db)?;
+        Ok(Self {
+            shop: store.load()?,
+            known: store.known_keys()?,
+            latest: store.latest_entry()?,
+            store: Some(store),
+        })
+    }
 }
 
 /// Writes the import into an existing shop, first keeping a consistent copy of the shop

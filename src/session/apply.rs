@@ -35,7 +35,7 @@ pub fn apply(path: &Path, outcome: &Outcome, who: &Attribution) -> Result<Done, 
     };
     let impact = Some(serde_json::to_value(&outcome.impact)?);
     let written = store.apply(Some(basis), &outcome.changes, who, impact, None)?;
-    let log = log_state(&store)?;
+    let log = log_state(&store).map_err(SessionError::read_back(written.entry))?;
     // The applied snapshot differs from the simulated one only in when and by whom its
     // consent decisions were recorded, which no list or figure reads.
     let index = Arc::new(outcome.basis.for_changed(Arc::new(written.shop)));
@@ -85,7 +85,7 @@ pub fn undo(
 ) -> Result<Done, SessionError> {
     let (mut store, _) = Store::open(path)?;
     let written = store.undo(entry, who)?;
-    let log = log_state(&store)?;
+    let log = log_state(&store).map_err(SessionError::read_back(written.entry))?;
     let mut loaded = summarize(path, written.shop, written.head, log, today, &|_, _| {})?;
     loaded.read_only = store.is_read_only();
     Ok(Done {
@@ -124,6 +124,6 @@ pub fn reveal(path: &Path, customer: i64, who: &Attribution) -> Result<LogState,
         Some(customer),
         "email, phone, birth date and address shown in full".to_owned(),
     );
-    store.record_event(who, event)?;
-    Ok(log_state(&store)?)
+    let entry = store.record_event(who, event)?;
+    log_state(&store).map_err(SessionError::read_back(entry))
 }

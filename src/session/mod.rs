@@ -22,9 +22,21 @@ use crate::engine::changes::ChangeError;
 use crate::engine::simulate::SimulateError;
 use crate::store::{ApplyError, StoreError};
 
-/// Why a use case could not be carried out. Nothing was written in any case.
+/// Why a use case could not be carried out. Nothing was written, except where
+/// [`SessionError::NotReadBack`] says the write was made.
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
+    /// The write was made and logged, but the shop or its log could not be read back
+    /// afterwards: the shop must be opened again to show it.
+    #[error(
+        "saved and recorded as audit-log entry {entry}, but the shop could not be read back afterwards ({source}); it is opened again"
+    )]
+    NotReadBack {
+        /// The entry that records the write.
+        entry: i64,
+        /// Why it could not be read back.
+        source: Box<SessionError>,
+    },
     /// The shop file could not be opened or read.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -52,6 +64,17 @@ impl SessionError {
     /// Whether the file was written by someone else since the simulation: the shop must be
     /// read again and the scenario simulated anew.
     pub fn is_stale(&self) -> bool {
-        matches!(self, Self::Apply(ApplyError::Stale))
+        matches!(
+            self,
+            Self::Apply(ApplyError::Stale) | Self::NotReadBack { .. }
+        )
+    }
+
+    /// The error of reading back after the write recorded as `entry`.
+    pub(crate) fn read_back(entry: i64) -> impl FnOnce(StoreError) -> Self {
+        move |e| Self::NotReadBack {
+            entry,
+            source: Box::new(e.into()),
+        }
     }
 }

@@ -1,6 +1,6 @@
-//! Applying changes to the shop file: one transaction that re-reads the shop, refuses
-//! if it changed since the simulation, writes each change, and appends one audit-log
-//! entry with who, when, why and every before and after value.
+//! Applying changes to the shop file: one transaction that checks the file against the
+//! snapshot the simulation saw (refusing if it changed since), writes each change, and
+//! appends one audit-log entry with who, when, why and every before and after value.
 
 use rusqlite::{Connection, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
@@ -156,6 +156,9 @@ pub enum ApplyError {
         "the shop was changed by someone else since this simulation was computed; nothing was applied. Recompute the simulation and try again."
     )]
     Stale,
+    /// There is nothing to apply.
+    #[error("there are no changes to apply; nothing was written")]
+    NoChanges,
     /// Actor or reason missing.
     #[error("say who is applying the change and why: {0} is empty")]
     Unattributed(&'static str),
@@ -218,6 +221,9 @@ impl Store {
         impact: Option<Value>,
         undoes: Option<i64>,
     ) -> Result<Written, ApplyError> {
+        if changes.is_empty() {
+            return Err(ApplyError::NoChanges);
+        }
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
         let tx = self.begin_write(who, "apply changes")?;
@@ -364,8 +370,13 @@ const NEUTRAL_EVENTS: [&str; 4] = [
 /// Whether the shop's data was written (by Candor: an apply, an import, an erasure, …)
 /// since the log stood at `head`, or the log was rewritten since.
 fn shop_written_since(conn: &Connection, head: &LogHead) -> Result<bool, LoadError> {
-    if super::chain::log_head(conn)? == *head {
+    let now = super::chain::log_head(conn)?;
+    if now == *head {
         return Ok(false);
+    }
+    if now.shop != head.shop {
+        // Another shop file is at this path now.
+        return Ok(true);
     }
     let Some(bodies) = super::chain::entries_since(conn, head)? else {
         return Ok(true);

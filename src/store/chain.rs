@@ -40,11 +40,26 @@ pub fn entry_hash(prev: &str, id: i64, at: &str, actor: &str, reason: &str, entr
         .collect()
 }
 
-/// Where the audit log stood when a snapshot was read: its newest hash and its number of
-/// entries. Every write Candor makes appends an entry, so a different head means the shop
-/// was written since.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+/// The `shop_settings` key of a shop file's identity: a random id written when the file is
+/// created, so that another shop put at the same path is never taken for this one.
+pub(super) const SHOP_ID_KEY: &str = "shop_id";
+
+/// A new random shop id (128 bits, hex).
+pub(super) fn new_shop_id() -> String {
+    use password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Which shop file a snapshot was read from and where its audit log stood: the file's
+/// id, the newest entry's hash and the number of entries. Every write Candor makes to the
+/// shop's data appends an entry, so an apply computed from a snapshot checks the file
+/// against this (see [`super::Basis`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogHead {
+    /// The file's id (absent in files created before ids were written).
+    pub shop: Option<String>,
     /// The newest entry's hash.
     pub hash: String,
     /// How many entries the log holds.
@@ -54,7 +69,14 @@ pub struct LogHead {
 /// The log's head as recorded in the settings.
 pub(super) fn log_head(conn: &Connection) -> rusqlite::Result<LogHead> {
     let (hash, count) = head(conn)?;
-    Ok(LogHead { hash, count })
+    let shop = conn
+        .query_row(
+            "SELECT value FROM shop_settings WHERE key = ?1",
+            params![SHOP_ID_KEY],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?;
+    Ok(LogHead { shop, hash, count })
 }
 
 /// The bodies of the entries written after the one `since` names, oldest first; `None`

@@ -21,6 +21,10 @@ pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
         ])?;
         stmt.execute(params!["popularity_days", s.popularity_days.to_string()])?;
         stmt.execute(params!["currency", s.currency.code()])?;
+        stmt.execute(params![
+            super::chain::SHOP_ID_KEY,
+            super::chain::new_shop_id()
+        ])?;
 
         insert_customers(&tx, shop.customers.iter())?;
         insert_products(&tx, shop.products.iter())?;

@@ -698,6 +698,8 @@ fn currency_ui(ui: &mut Ui, m: &mut Mapping, shop: Currency) {
 /// The saved-mappings folder, created so the file dialog can open in it.
 fn mappings_folder() -> PathBuf {
     let dir = crate::paths::mappings_dir();
+    // Only where the dialog starts: if the folder cannot be made, the dialog opens
+    // without it, and saving a mapping there reports why it cannot be written.
     let _ = std::fs::create_dir_all(&dir);
     dir
 }

@@ -29,6 +29,8 @@ pub enum OwnerDecision {
     Unlocked,
     /// Closed.
     Cancel,
+    /// Still open after a refused passphrase (the refusal is in the log now).
+    Refused,
 }
 
 impl OwnerDialog {
@@ -131,7 +133,7 @@ impl OwnerDialog {
             Ok(()) => OwnerDecision::Unlocked,
             Err(message) => {
                 self.error = Some(message);
-                OwnerDecision::Open
+                OwnerDecision::Refused
             }
         }
     }

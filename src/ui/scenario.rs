@@ -95,6 +95,7 @@ impl Scenario {
     /// Forgets results computed for another snapshot (after opening or applying).
     pub fn rebase(&mut self) {
         self.before_lists = None;
+        self.audit_before = None;
         self.dirty = true;
     }
 

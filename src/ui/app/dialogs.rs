@@ -17,6 +17,7 @@ impl CandorApp {
         };
         match dialog.ui(ctx, &shop.path) {
             OwnerDecision::Open => {}
+            OwnerDecision::Refused => self.commands.push(Command::RefreshLog),
             OwnerDecision::Cancel => self.owner_dialog = None,
             OwnerDecision::Unlocked => {
                 self.saved.last_actor = dialog.actor.trim().to_owned();

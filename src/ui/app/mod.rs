@@ -119,7 +119,7 @@ impl From<SessionError> for ApplyFailure {
 /// The audit log being read again on a worker, and the customer whose masked data is
 /// shown once the reading that records it is done.
 struct LogRead {
-    job: Job<Result<LogState, String>>,
+    job: Job<Result<LogState, SessionError>>,
     reveals: Option<i64>,
 }
 

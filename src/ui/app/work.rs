@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::{ApplyFailure, CandorApp, Command, LogRead, Written};
+use crate::session::SessionError;
 use crate::store::Attribution;
 use crate::ui::jobs::Job;
 
@@ -73,6 +74,11 @@ impl CandorApp {
         };
         let path = shop.path.clone();
         let today = self.today;
+        if self.is_presenting() {
+            // A pseudonymized snapshot must never be written back.
+            self.refuse_while_presenting();
+            return;
+        }
         let outcome = self.scenario.outcome().cloned();
         if undo.is_none() && outcome.is_none() {
             return;
@@ -116,7 +122,7 @@ impl CandorApp {
 
     /// Reads the audit log again on a worker thread (nothing is read on this one).
     pub(super) fn start_log_read(&mut self, ctx: &egui::Context) {
-        self.spawn_log_job(ctx, None, crate::session::read_log);
+        self.spawn_log_job(ctx, None, |path| Ok(crate::session::read_log(path)?));
     }
 
     /// Logs that `who` looked at a customer's masked data on a worker thread; the data is
@@ -129,22 +135,20 @@ impl CandorApp {
 
     /// Runs `work` on the open shop's file on a worker thread; it hands back the log as it
     /// now is (and, for a reveal, the customer to show in full).
-    fn spawn_log_job<E: std::fmt::Display>(
+    fn spawn_log_job(
         &mut self,
         ctx: &egui::Context,
         reveals: Option<i64>,
-        work: impl FnOnce(&std::path::Path) -> Result<crate::session::LogState, E> + Send + 'static,
+        work: impl FnOnce(&std::path::Path) -> Result<crate::session::LogState, SessionError>
+        + Send
+        + 'static,
     ) {
         let Some(shop) = &self.shop else {
             return;
         };
         let path = shop.path.clone();
         let ctx = ctx.clone();
-        let job = Job::spawn(
-            0,
-            move || ctx.request_repaint(),
-            move |_| work(&path).map_err(|e| e.to_string()),
-        );
+        let job = Job::spawn(0, move || ctx.request_repaint(), move |_| work(&path));
         self.log_read = Some(LogRead { job, reveals });
     }
 
@@ -157,8 +161,8 @@ impl CandorApp {
         };
         let reveals = read.reveals;
         self.log_read = None;
-        match result.and_then(std::convert::identity) {
-            Ok(log) => {
+        match result {
+            Ok(Ok(log)) => {
                 if let Some(shop) = &mut self.shop {
                     shop.refresh_log(log);
                 }
@@ -168,7 +172,15 @@ impl CandorApp {
                     page.reveal();
                 }
             }
-            Err(message) => self.error = Some(message),
+            Ok(Err(e)) => {
+                if e.is_stale()
+                    && let Some(shop) = &self.shop
+                {
+                    self.commands.push(Command::Open(shop.path.clone()));
+                }
+                self.error = Some(e.to_string());
+            }
+            Err(crash) => self.error = Some(crash),
         }
     }
 
