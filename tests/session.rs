@@ -211,7 +211,9 @@ fn another_shop_put_at_the_same_path_is_never_taken_for_the_one_simulated() {
     // The same sample, written afresh: same rules, settings and products, an empty log.
     let fresh = candor::shopgen::sample::sample_shop().expect("sample");
     Store::create(&path, &fresh).expect("replaced");
-    let err = candor::session::apply::apply(&path, &outcome, &who()).err().expect("refused");
+    let err = candor::session::apply::apply(&path, &outcome, &who())
+        .err()
+        .expect("refused");
     assert!(err.is_stale(), "{err}");
     assert_eq!(log_len(&path), 0);
 }

@@ -670,3 +670,59 @@ fn pending_changes_are_removed_one_by_one_or_discarded_from_the_panel() {
         "the banner is gone"
     );
 }
+
+#[test]
+fn the_owner_purges_data_past_its_retention_period_from_the_audit_by_clicking() {
+    let (_dir, path) = common::sample_file();
+    let conn = rusqlite::Connection::open(&path).expect("opens");
+    conn.execute_batch(
+        "UPDATE customers SET phone = '07700 900777', since = '2015-01-01' WHERE id = 7;
+         UPDATE orders SET customer = NULL WHERE customer = 7;",
+    )
+    .expect("customer 7 has not been seen since 2015");
+    drop(conn);
+    let mut harness = common::window::window_on(&path);
+    become_owner(&mut harness);
+    harness.get_by_label("Ethics audit").click();
+    // Tall enough that the purge button, at the end of the audit, is on screen.
+    harness.set_size(egui::vec2(1400.0, 4000.0));
+    harness.run_steps(3);
+    harness
+        .get_by_label("Purge data past its retention period…")
+        .click();
+    for _ in 0..10 {
+        if harness.query_by_label("Purge now").is_some() {
+            break;
+        }
+        harness.run_steps(1);
+    }
+    type_into(
+        &mut harness,
+        egui::accesskit::Role::TextInput,
+        "Who is purging?",
+        "Sam (owner)",
+    );
+    type_into(
+        &mut harness,
+        egui::accesskit::Role::MultilineTextInput,
+        "Why? (kept in the audit log)",
+        "Retention review",
+    );
+    harness.run_steps(2);
+    harness.get_by_label("Purge now").click();
+    settle(&mut harness, |app| {
+        !app.is_applying() && app.notice().is_some_and(|n| n.contains("Purged"))
+    });
+    let phone: Option<String> = rusqlite::Connection::open(&path)
+        .expect("opens")
+        .query_row("SELECT phone FROM customers WHERE id = 7", [], |r| r.get(0))
+        .expect("customer 7 is kept");
+    assert_eq!(phone, None, "the phone past its retention period is gone");
+    let last = harness
+        .state()
+        .log_entries()
+        .last()
+        .expect("logged")
+        .clone();
+    assert_eq!(last.event.expect("an event").kind, "retention_purge");
+}

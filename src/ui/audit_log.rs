@@ -6,6 +6,14 @@ use egui::{RichText, Ui};
 use super::theme;
 use crate::store::LogEntry;
 
+/// What the audit log view asks for.
+#[must_use]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogAction {
+    /// Undo this entry (after asking who and why).
+    Undo(i64),
+}
+
 /// Filters and the entries on show.
 #[derive(Default)]
 pub struct AuditLogView {
@@ -28,9 +36,9 @@ impl AuditLogView {
                 }))
     }
 
-    /// Draws `entries` (oldest first, as last read); returns an entry the user wants to undo.
+    /// Draws `entries` (oldest first, as last read); returns what the person asked for.
     /// `owner` is true when the owner is using the window (only they may undo rule changes).
-    pub fn ui(&mut self, ui: &mut Ui, entries: &[LogEntry], owner: bool) -> Option<i64> {
+    pub fn ui(&mut self, ui: &mut Ui, entries: &[LogEntry], owner: bool) -> Option<LogAction> {
         ui.heading("Audit log");
         ui.label(
             "Every change applied to this shop: who, when, why, and each value before and after.",
@@ -142,7 +150,7 @@ impl AuditLogView {
                     });
                 }
             });
-        undo
+        undo.map(LogAction::Undo)
     }
 }
 

@@ -20,6 +20,14 @@ pub enum SortBy {
     LastOrder,
 }
 
+/// What the customers table asks for.
+#[must_use]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomersAction {
+    /// Show the customer at this position in the snapshot.
+    Select(usize),
+}
+
 /// State of the Customers table.
 #[derive(Default)]
 pub struct CustomersView {
@@ -61,13 +69,13 @@ impl CustomersView {
         }
     }
 
-    /// Draws the table; returns the position of a customer the user chose.
+    /// Draws the table; returns what the person asked for (a customer to show).
     pub fn ui(
         &mut self,
         ui: &mut Ui,
         rows: &[CustomerRow],
         selected: Option<usize>,
-    ) -> Option<usize> {
+    ) -> Option<CustomersAction> {
         ui.add_space(4.0);
         ui.horizontal(|ui| {
             let label = ui.label("Search customers");
@@ -165,6 +173,6 @@ impl CustomersView {
                     }
                 });
             });
-        chosen
+        chosen.map(CustomersAction::Select)
     }
 }

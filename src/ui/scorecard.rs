@@ -15,8 +15,16 @@ fn colour(s: Standing) -> egui::Color32 {
     }
 }
 
-/// Draws the cards; returns the view a card's button asks for.
-pub fn scorecard_ui(ui: &mut Ui, cards: &[Card]) -> Option<View> {
+/// What the scorecard asks for.
+#[must_use]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScorecardAction {
+    /// Open the view where a card's facts can be put right.
+    Open(View),
+}
+
+/// Draws the cards; returns what a card's button asks for.
+pub fn scorecard_ui(ui: &mut Ui, cards: &[Card]) -> Option<ScorecardAction> {
     let mut go = None;
     ui.heading("How this shop stands");
     ui.label("Every line is measured from this shop's own data and rules, today. Each card links to where it can be put right.");
@@ -50,7 +58,7 @@ pub fn scorecard_ui(ui: &mut Ui, cards: &[Card]) -> Option<View> {
                             ui.push_id(&card.principle, |ui| {
                                 ui.horizontal(|ui| {
                                     if ui.small_button(View::open_label(card.place)).clicked() {
-                                        go = Some(card.place);
+                                        go = Some(ScorecardAction::Open(card.place));
                                     }
                                 });
                             });

@@ -9,13 +9,18 @@ use egui_kittest::kittest::Queryable;
 /// The window on a fresh copy of the sample shop, as it opens (on the scorecard).
 pub fn sample_window() -> (tempfile::TempDir, Harness<'static, CandorApp>) {
     let (dir, path) = super::sample_file();
-    let loaded = load_blocking(&path, super::sample_day()).expect("sample loads");
+    (dir, window_on(&path))
+}
+
+/// The window on the shop at `path`, as it opens (on the scorecard).
+pub fn window_on(path: &std::path::Path) -> Harness<'static, CandorApp> {
+    let loaded = load_blocking(path, super::sample_day()).expect("the shop loads");
     let app = CandorApp::with_shop(loaded, super::sample_day());
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .build_ui_state(|ui, app: &mut CandorApp| app.show(ui), app);
     harness.run_steps(2);
-    (dir, harness)
+    harness
 }
 
 /// Steps the UI until `done` holds (background work finishes on other threads).

@@ -1,6 +1,7 @@
 //! The one place where what the views asked for is carried out, after the frame.
 
 use super::{CandorApp, Command, Tab};
+use crate::engine::view::View;
 use crate::ui::audit_log::{WhoWhy, WhoWhyFor};
 use crate::ui::customer::{CustomerAction, CustomerPage};
 use crate::ui::ethics::EthicsAction;
@@ -170,6 +171,19 @@ impl CandorApp {
                 }
                 Command::Customer(customer, action) => self.customer_action(customer, action),
                 Command::Propose(change) => self.scenario.push(*change),
+                Command::Show(view) => {
+                    self.tab = view;
+                    if view == View::Log {
+                        self.start_log_read(ctx);
+                    }
+                }
+                Command::AskUndo(entry) => {
+                    self.who_why = Some(WhoWhy {
+                        actor: self.saved.last_actor.clone(),
+                        reason: String::new(),
+                        purpose: WhoWhyFor::Undo(entry),
+                    });
+                }
                 Command::Scenario(ScenarioAction::Remove(i)) => self.scenario.remove(i),
                 Command::Scenario(ScenarioAction::Discard) => self.scenario.clear(),
                 Command::Scenario(ScenarioAction::Apply) => {

@@ -4,9 +4,11 @@ use egui::Ui;
 
 use super::{CandorApp, Command, Tab};
 use crate::access::{Role, needs_owner};
-use crate::ui::audit_log::{WhoWhy, WhoWhyFor};
+use crate::ui::audit_log::LogAction;
 use crate::ui::customer::CustomerPage;
+use crate::ui::customers::CustomersAction;
 use crate::ui::rules::rules_ui;
+use crate::ui::scorecard::ScorecardAction;
 
 impl CandorApp {
     /// Draws the whole window, then carries out what the views asked for.
@@ -68,16 +70,13 @@ impl CandorApp {
                 egui::CentralPanel::default().show(ui, |ui| self.welcome_ui(ui));
             }
             (Some(shop), Tab::Scorecard) => {
-                let go = egui::CentralPanel::default()
+                let asked = egui::CentralPanel::default()
                     .show(ui, |ui| {
                         crate::ui::scorecard::scorecard_ui(ui, &shop.scorecard)
                     })
                     .inner;
-                if let Some(place) = go {
-                    self.tab = place;
-                    if self.tab == Tab::Log {
-                        self.commands.push(Command::RefreshLog);
-                    }
+                if let Some(ScorecardAction::Open(view)) = asked {
+                    self.commands.push(Command::Show(view));
                 }
             }
             (Some(_), Tab::Customers) => self.customers_tab_ui(ui),
@@ -100,12 +99,9 @@ impl CandorApp {
             (Some(shop), Tab::Log) => {
                 egui::CentralPanel::default().show(ui, |ui| {
                     let owner = self.role == Role::Owner;
-                    if let Some(entry) = self.log.ui(ui, &shop.log.entries, owner) {
-                        self.who_why = Some(WhoWhy {
-                            actor: self.saved.last_actor.clone(),
-                            reason: String::new(),
-                            purpose: WhoWhyFor::Undo(entry),
-                        });
+                    if let Some(LogAction::Undo(entry)) = self.log.ui(ui, &shop.log.entries, owner)
+                    {
+                        self.commands.push(Command::AskUndo(entry));
                     }
                 });
             }
@@ -240,7 +236,9 @@ impl CandorApp {
             .min_size(320.0)
             .show(ui, |ui| {
                 let selected = self.customer.as_ref().map(CustomerPage::position);
-                if let Some(pos) = self.customers.ui(ui, &shop.rows, selected) {
+                if let Some(CustomersAction::Select(pos)) =
+                    self.customers.ui(ui, &shop.rows, selected)
+                {
                     self.commands.push(Command::SelectCustomer(pos));
                 }
             });

@@ -86,6 +86,10 @@ pub enum Command {
     Propose(Box<Change>),
     /// Something asked for in the scenario panel or its banner.
     Scenario(ScenarioAction),
+    /// Show a view (reading the log again for the audit log).
+    Show(View),
+    /// Ask who undoes an audit-log entry and why.
+    AskUndo(i64),
 }
 
 /// What an apply, undo or erasure job hands back.
