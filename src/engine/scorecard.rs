@@ -284,7 +284,7 @@ fn security_card(s: &Sources) -> Card {
     )
 }
 
-/// Every flagged parity ratio outside exposure, with what it measures.
+/// Every flagged parity ratio, with what it measures: the same metrics the audit flags.
 fn flagged_ratios(audit: &Audit) -> Vec<(String, f64)> {
     audit
         .fairness
@@ -292,7 +292,7 @@ fn flagged_ratios(audit: &Audit) -> Vec<(String, f64)> {
         .flat_map(|g| {
             g.metrics
                 .iter()
-                .filter(|m| m.status == Parity::Flagged && !m.metric.starts_with("exposure:"))
+                .filter(|m| m.status == Parity::Flagged)
                 .filter_map(move |m| {
                     Some((
                         format!("{} by {}", m.label.to_lowercase(), g.label.to_lowercase()),
@@ -310,7 +310,7 @@ fn fairness_card(s: &Sources) -> Card {
     let mut facts = vec![
         fact(
             format!(
-                "{} parity ratios below 0.8 (the four-fifths rule of thumb)",
+                "{} parity ratios below 0.8 (the four-fifths rule of thumb) and unlikely to be chance",
                 flagged.len()
             ),
             flagged.len() as f64,

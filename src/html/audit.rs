@@ -40,7 +40,7 @@ pub fn audit_page(shop: &Shop, audit: &Audit) -> String {
         p.note {
             "For each group: the share of its customers shown at least one premium product, the share reached by a discount or promotion, and the mean price of what they are shown. "
             "The parity ratio divides the lowest group's figure by the highest group's; below 0.8 (the four-fifths rule of thumb, not a legal test) it is flagged, "
-            "but only when the whole 95% bootstrap interval is below 0.8, so small groups do not raise false alarms."
+            "but only when a test across all the grouping's groups says gaps this large would arise by chance less than 1 time in 20, after allowing for every figure the audit tests at once, so noise does not raise false alarms."
         }
         @for g in &audit.fairness { (grouping(g)) }
         h2 { "Exposure between groups of products" }

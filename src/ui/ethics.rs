@@ -137,7 +137,7 @@ impl EthicsView {
             egui::CollapsingHeader::new(RichText::new("Fairness across customer groups").strong())
                 .default_open(true)
                 .show(ui, |ui| {
-                    ui.label(format!("Parity ratio = the lowest group's figure / the highest group's. Below 0.8 (a rule of thumb, not a legal test) is flagged, but only when the whole 95% interval is below it. Groups under {} customers are shown but never flagged.", audit.config.min_group_size));
+                    ui.label(format!("Parity ratio = the lowest group's figure / the highest group's. Below 0.8 (a rule of thumb, not a legal test) is flagged only when a test across all the grouping's groups says gaps this large would arise by chance less than 1 time in 20, after allowing for every figure the audit tests at once. Groups under {} customers are shown but never flagged.", audit.config.min_group_size));
                     for g in &audit.fairness {
                         grouping_ui(ui, g);
                     }

@@ -13,6 +13,10 @@ use super::diversity::{DiversityFigures, figures};
 use super::facts::{Facts, position_weight};
 use super::groups::{Assignment, Grouping, assign};
 use super::stats::{interval, mean, mean_replicates, rate_replicates, rng_for};
+use super::verdict::{
+    MeanSummary, RateCount, Test, equal_means, equal_rates, jeffreys, mean_ratio_interval,
+    rate_ratio_interval,
+};
 
 /// The four-fifths rule of thumb: a parity ratio below this is flagged.
 pub const PARITY_THRESHOLD: f64 = 0.8;
@@ -30,7 +34,7 @@ pub enum Status {
     Fair,
     /// Outside the band, but the interval reaches back into it: could be chance.
     Uncertain,
-    /// Outside the band, and so is the whole 95% interval.
+    /// Outside the band, and unlikely to be chance (the corrected p-value under the level).
     Flagged,
     /// Fewer than two groups large enough, or nobody at all gets the outcome.
     NotMeasurable,
@@ -42,7 +46,7 @@ impl Status {
         match self {
             Self::Fair => "within the rule of thumb",
             Self::Uncertain => "below the rule of thumb, but could be chance",
-            Self::Flagged => "below the rule of thumb",
+            Self::Flagged => "below the rule of thumb, and unlikely to be chance",
             Self::NotMeasurable => "not measurable",
         }
     }
@@ -109,8 +113,21 @@ pub struct MetricReport {
     pub lowest_group: Option<String>,
     /// The eligible group with the highest value.
     pub highest_group: Option<String>,
-    /// The parity ratio against 0.8.
+    /// The verdict: below 0.8 and unlikely to be chance across the whole grouping (the
+    /// corrected p-value under the audit's level), below 0.8 but could be chance, or fair.
     pub status: Status,
+    /// The omnibus test of equal rates or means across the eligible groups.
+    pub test: Option<super::verdict::Test>,
+    /// Its p-value: how often groups this different would arise by chance if they were
+    /// all alike.
+    pub p_value: Option<f64>,
+    /// The p-value corrected together with every other metric of the audit (see
+    /// [`AuditConfig::correction`]).
+    pub p_adjusted: Option<f64>,
+    /// Whether a flag may rest on it: a p-value, and (for a rate) enough customers with
+    /// the outcome in the best-off group.
+    #[serde(skip)]
+    pub testable: bool,
 }
 
 /// The fairness report of one grouping.
@@ -184,12 +201,14 @@ pub fn groupings(
     facts: &Facts,
     config: &AuditConfig,
 ) -> Vec<GroupingReport> {
-    config
+    let mut reports: Vec<GroupingReport> = config
         .groupings
         .iter()
         .filter_map(|&g| Some((g, assign(index, g, config)?)))
         .map(|(g, a)| grouping_report(index, lists, facts, config, g, &a))
-        .collect()
+        .collect();
+    correct(&mut reports, config);
+    reports
 }
 
 fn grouping_report(
@@ -274,6 +293,63 @@ fn grouping_report(
     }
 }
 
+/// What one group gives for one metric: its value, the customers counted, its test
+/// summary and (for a mean) bootstrap replicates for the disparity intervals.
+struct GroupFigure {
+    value: Option<f64>,
+    counted: usize,
+    rate: RateCount,
+    mean: MeanSummary,
+    interval: Option<[f64; 2]>,
+    replicates: Vec<f64>,
+}
+
+/// One group's figure for `measure`.
+fn group_figure(
+    facts: &Facts,
+    members: &[usize],
+    measure: &Measure,
+    rng: &mut rand_chacha::ChaCha8Rng,
+    samples: usize,
+) -> GroupFigure {
+    let values: Vec<f64> = match measure {
+        Measure::Rate(happens) => {
+            let hits = members.iter().filter(|&&c| happens(facts, c)).count();
+            let n = members.len();
+            return GroupFigure {
+                value: (n > 0).then(|| hits as f64 / n as f64),
+                counted: n,
+                rate: (hits, n),
+                mean: (n, 0.0, 0.0),
+                interval: jeffreys(hits, n),
+                replicates: rate_replicates(rng, hits, n, samples),
+            };
+        }
+        Measure::MeanPrice => members
+            .iter()
+            .filter_map(|&c| facts.mean_price[c])
+            .collect(),
+        Measure::Exposure(k) => members
+            .iter()
+            .map(|&c| facts.exposure[c * facts.categories + k])
+            .collect(),
+    };
+    let m = mean(&values);
+    let n = values.len();
+    let variance = m.filter(|_| n >= 2).map_or(0.0, |m| {
+        values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1) as f64
+    });
+    let replicates = mean_replicates(rng, &values, samples);
+    GroupFigure {
+        value: m,
+        counted: n,
+        rate: (0, n),
+        mean: (n, m.unwrap_or(0.0), variance),
+        interval: interval(&replicates),
+        replicates,
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn metric_report(
     facts: &Facts,
@@ -287,36 +363,11 @@ fn metric_report(
     seed_key: &str,
 ) -> MetricReport {
     let mut rng = rng_for(config.seed, seed_key);
-    let samples = config.bootstrap_samples;
-    let mut values: Vec<Option<f64>> = Vec::new();
-    let mut counted: Vec<usize> = Vec::new();
-    let mut replicates: Vec<Vec<f64>> = Vec::new();
-    let mut outcomes: Vec<usize> = Vec::new();
-    for m in members {
-        let (value, n, reps) = match measure {
-            Measure::Rate(happens) => {
-                let hits = m.iter().filter(|&&c| happens(facts, c)).count();
-                outcomes.push(hits);
-                let n = m.len();
-                let value = (n > 0).then(|| hits as f64 / n as f64);
-                (value, n, rate_replicates(&mut rng, hits, n, samples))
-            }
-            Measure::MeanPrice => {
-                let v: Vec<f64> = m.iter().filter_map(|&c| facts.mean_price[c]).collect();
-                (mean(&v), v.len(), mean_replicates(&mut rng, &v, samples))
-            }
-            Measure::Exposure(k) => {
-                let v: Vec<f64> = m
-                    .iter()
-                    .map(|&c| facts.exposure[c * facts.categories + k])
-                    .collect();
-                (mean(&v), v.len(), mean_replicates(&mut rng, &v, samples))
-            }
-        };
-        values.push(value);
-        counted.push(n);
-        replicates.push(reps);
-    }
+    let figures: Vec<GroupFigure> = members
+        .iter()
+        .map(|m| group_figure(facts, m, measure, &mut rng, config.bootstrap_samples))
+        .collect();
+    let values: Vec<Option<f64>> = figures.iter().map(|f| f.value).collect();
     let eligible: Vec<usize> = (0..groups.len())
         .filter(|&g| groups[g].eligible && values[g].is_some())
         .collect();
@@ -330,52 +381,82 @@ fn metric_report(
             }
         })
     };
-    let (low, high) = (extreme(false), extreme(true));
-    let ratio_of = |lo: f64, hi: f64| (hi > 0.0).then(|| lo / hi);
-    let parity_ratio = match (low, high) {
-        (Some(l), Some(h)) if eligible.len() >= 2 => {
-            ratio_of(values[l].unwrap_or(0.0), values[h].unwrap_or(0.0))
-        }
-        _ => None,
+    let (low, high) = match (extreme(false), extreme(true)) {
+        (Some(l), Some(h)) if eligible.len() >= 2 => (Some(l), Some(h)),
+        _ => (None, None),
     };
-    let ratio_replicates: Vec<f64> = if eligible.len() >= 2 {
-        (0..samples)
-            .filter_map(|r| {
-                let reps = eligible
-                    .iter()
-                    .filter_map(|&g| replicates[g].get(r).copied());
-                let (lo, hi) = reps.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-                    (lo.min(v), hi.max(v))
-                });
-                ratio_of(lo, hi)
-            })
-            .collect()
+    let parity_ratio = low.zip(high).and_then(|(l, h)| {
+        let (lo, hi) = (values[l].unwrap_or(0.0), values[h].unwrap_or(0.0));
+        (hi > 0.0).then(|| lo / hi)
+    });
+    let is_rate = matches!(measure, Measure::Rate(_));
+    let (test, p_value) = if is_rate {
+        let counts: Vec<RateCount> = eligible.iter().map(|&g| figures[g].rate).collect();
+        equal_rates(&counts, &mut rng).map_or((Test::ChiSquare, None), |(t, p)| (t, Some(p)))
     } else {
-        Vec::new()
+        let summaries: Vec<MeanSummary> = eligible.iter().map(|&g| figures[g].mean).collect();
+        equal_means(&summaries).map_or((Test::WelchAnova, None), |(t, p)| (t, Some(p)))
     };
-    let parity_ratio_interval = parity_ratio.and_then(|_| interval(&ratio_replicates));
-    let enough_outcomes = match measure {
-        Measure::Rate(_) => {
-            high.is_some_and(|h| outcomes.get(h).copied().unwrap_or(0) >= MIN_OUTCOMES)
+    let parity_ratio_interval = low.zip(high).and_then(|(l, h)| {
+        if is_rate {
+            rate_ratio_interval(figures[l].rate, figures[h].rate)
+        } else {
+            mean_ratio_interval(figures[l].mean, figures[h].mean)
         }
-        _ => true,
+    });
+    let enough_outcomes = !is_rate || high.is_some_and(|h| figures[h].rate.0 >= MIN_OUTCOMES);
+    let status = match parity_ratio {
+        None => Status::NotMeasurable,
+        Some(r) if r >= PARITY_THRESHOLD => Status::Fair,
+        // Flagged or not once every p-value of the audit is corrected (see `correct`).
+        Some(_) => Status::Uncertain,
     };
-    let status = match (parity_ratio, parity_ratio_interval) {
-        (Some(r), _) if r >= PARITY_THRESHOLD => Status::Fair,
-        (Some(_), Some([_, hi])) if hi < PARITY_THRESHOLD && enough_outcomes => Status::Flagged,
-        (Some(_), _) => Status::Uncertain,
-        (None, _) => Status::NotMeasurable,
-    };
-    let reference_value = values.get(reference).copied().flatten();
-    let group_values = (0..groups.len())
+    MetricReport {
+        metric,
+        label,
+        kind: if is_rate {
+            MetricKind::Rate
+        } else {
+            MetricKind::Mean
+        },
+        groups: group_values(groups, &figures, reference),
+        parity_ratio,
+        parity_ratio_interval,
+        parity_difference: low
+            .zip(high)
+            .map(|(l, h)| values[h].unwrap_or(0.0) - values[l].unwrap_or(0.0)),
+        lowest_group: low.map(|g| groups[g].name.clone()),
+        highest_group: high.map(|g| groups[g].name.clone()),
+        status,
+        test: p_value.map(|_| test),
+        p_value,
+        p_adjusted: None,
+        testable: p_value.is_some() && enough_outcomes,
+    }
+}
+
+/// Each group's value, interval and disparity against the reference group.
+fn group_values(
+    groups: &[GroupInfo],
+    figures: &[GroupFigure],
+    reference: usize,
+) -> Vec<GroupValue> {
+    let reference_value = figures.get(reference).and_then(|f| f.value);
+    (0..groups.len())
         .map(|g| {
-            let disparity = match (values[g], reference_value) {
+            let disparity = match (figures[g].value, reference_value) {
                 (Some(v), Some(r)) if r > 0.0 => Some(v / r),
                 _ => None,
             };
-            let disparity_reps: Vec<f64> = replicates[g]
+            let disparity_reps: Vec<f64> = figures[g]
+                .replicates
                 .iter()
-                .zip(replicates.get(reference).into_iter().flatten())
+                .zip(
+                    figures
+                        .get(reference)
+                        .map(|f| f.replicates.as_slice())
+                        .unwrap_or_default(),
+                )
                 .filter(|(_, r)| **r > 0.0)
                 .map(|(v, r)| v / r)
                 .collect();
@@ -393,38 +474,43 @@ fn metric_report(
             };
             GroupValue {
                 group: groups[g].name.clone(),
-                customers: counted[g],
-                value: values[g],
-                interval: interval(&replicates[g]),
+                customers: figures[g].counted,
+                value: figures[g].value,
+                interval: figures[g].interval,
                 disparity,
                 disparity_interval,
                 disparity_status,
             }
         })
+        .collect()
+}
+
+/// Corrects the p-values of every metric of the audit together and decides the flags: a
+/// metric is flagged when its parity ratio is below the rule of thumb, a flag may rest on
+/// it, and its corrected p-value is under the audit's level.
+pub fn correct(reports: &mut [GroupingReport], config: &AuditConfig) {
+    let tested: Vec<(usize, usize)> = reports
+        .iter()
+        .enumerate()
+        .flat_map(|(r, report)| {
+            report
+                .metrics
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.p_value.is_some())
+                .map(move |(i, _)| (r, i))
+        })
         .collect();
-    MetricReport {
-        metric,
-        label,
-        kind: match measure {
-            Measure::Rate(_) => MetricKind::Rate,
-            _ => MetricKind::Mean,
-        },
-        groups: group_values,
-        parity_ratio,
-        parity_ratio_interval,
-        parity_difference: match (low, high) {
-            (Some(l), Some(h)) if eligible.len() >= 2 => {
-                Some(values[h].unwrap_or(0.0) - values[l].unwrap_or(0.0))
-            }
-            _ => None,
-        },
-        lowest_group: low
-            .filter(|_| eligible.len() >= 2)
-            .map(|g| groups[g].name.clone()),
-        highest_group: high
-            .filter(|_| eligible.len() >= 2)
-            .map(|g| groups[g].name.clone()),
-        status,
+    let p: Vec<f64> = tested
+        .iter()
+        .filter_map(|&(r, i)| reports[r].metrics[i].p_value)
+        .collect();
+    for (&(r, i), adjusted) in tested.iter().zip(config.correction.adjust(&p)) {
+        let m = &mut reports[r].metrics[i];
+        m.p_adjusted = Some(adjusted);
+        if m.status == Status::Uncertain && m.testable && adjusted < config.alpha {
+            m.status = Status::Flagged;
+        }
     }
 }
 

@@ -297,7 +297,7 @@ fn exposure_finding(
             report.label.to_lowercase()
         ),
         detail: format!(
-            "Position-weighted exposure parity ratio below 0.8, with the whole 95% interval below it: {}.",
+            "Position-weighted exposure parity ratio below 0.8, and unlikely to be chance (corrected p-value under 0.05): {}.",
             parts.join("; ")
         ),
         fix: switch_off(index, &rules),

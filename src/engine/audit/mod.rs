@@ -11,6 +11,7 @@ pub mod groups;
 pub mod lint;
 pub mod minimization;
 pub mod stats;
+pub mod verdict;
 
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +39,11 @@ pub struct AuditConfig {
     pub bootstrap_samples: usize,
     /// Seed of the bootstrap, so the same shop gives the same intervals.
     pub seed: u64,
+    /// How the p-values of the audit's metrics are corrected together (`holm` or
+    /// `benjamini_hochberg`).
+    pub correction: verdict::Correction,
+    /// The level a corrected p-value must be under for a flag: 0.05.
+    pub alpha: f64,
 }
 
 impl Default for AuditConfig {
@@ -49,6 +55,8 @@ impl Default for AuditConfig {
             min_group_size: 30,
             bootstrap_samples: 400,
             seed: 2026,
+            correction: verdict::Correction::Holm,
+            alpha: 0.05,
         }
     }
 }
