@@ -193,7 +193,10 @@ fn fairness_finding(index: &ShopIndex, report: &GroupingReport, metric: &MetricR
             .and_then(|g| g.value)
     };
     let ratio = metric.parity_ratio.unwrap_or(0.0);
-    let [lo, hi] = metric.parity_ratio_interval.unwrap_or([ratio, ratio]);
+    let interval = metric
+        .parity_ratio_interval
+        .map_or_else(String::new, |[lo, hi]| format!(" (95% interval {lo:.2}–{hi:.2})"));
+    let sure = metric.p_adjusted.map_or_else(String::new, how_sure);
     let members: &[usize] = report
         .groups
         .iter()
@@ -222,7 +225,7 @@ fn fairness_finding(index: &ShopIndex, report: &GroupingReport, metric: &MetricR
             report.label.to_lowercase(),
         ),
         detail: format!(
-            "{low}: {}, {high}: {}. Parity ratio {ratio:.2} (95% interval {lo:.2}–{hi:.2}), below the four-fifths rule of thumb (0.8) — a warning sign, not a legal test.{cause}",
+            "{low}: {}, {high}: {}. Parity ratio {ratio:.2}{interval}, below the four-fifths rule of thumb (0.8) — a warning sign, not a legal test.{sure}{cause}",
             value_text(metric.kind, value_of(&low)),
             value_text(metric.kind, value_of(&high)),
         ),
@@ -235,6 +238,19 @@ fn fairness_finding(index: &ShopIndex, report: &GroupingReport, metric: &MetricR
             .take(LISTED_CUSTOMERS)
             .map(|&c| shop.customers[c].id)
             .collect(),
+    }
+}
+
+/// How sure a flag is, in words: how often gaps this large would turn up by chance if
+/// every group were alike (the corrected p-value).
+pub fn how_sure(p_adjusted: f64) -> String {
+    if p_adjusted < 1e-4 {
+        " How sure: gaps this large would turn up by chance less than 1 time in 10,000 if every group were alike.".to_owned()
+    } else {
+        let times = (1.0 / p_adjusted).round() as u64;
+        format!(
+            " How sure: gaps this large would turn up by chance about 1 time in {times} if every group were alike."
+        )
     }
 }
 
@@ -434,5 +450,14 @@ fn lint_finding(index: &ShopIndex, l: &RuleLint) -> Finding {
         customers: 0,
         customer_ids: Vec::new(),
         fix,
+    }
+}
+
+#[cfg(test)]
+mod how_sure_tests {
+    #[test]
+    fn a_corrected_p_value_is_said_in_words() {
+        assert!(super::how_sure(0.0025).contains("about 1 time in 400"));
+        assert!(super::how_sure(0.00001).contains("less than 1 time in 10,000"));
     }
 }
