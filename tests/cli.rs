@@ -373,3 +373,57 @@ fn the_customers_card_names_no_rule_and_shows_no_score() {
     );
     assert!(page.contains("From your purchases"), "her own records");
 }
+
+#[test]
+fn an_audit_as_of_a_day_is_the_same_on_any_day() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("demo.candor");
+    let db = db.to_str().expect("utf-8");
+    Command::cargo_bin("candor")
+        .expect("binary")
+        .args([
+            "demo",
+            "--out",
+            db,
+            "--customers",
+            "300",
+            "--products",
+            "40",
+        ])
+        .args(["--orders", "1500", "--seed", "3", "--today", "2026-06-15"])
+        .assert()
+        .success();
+    let audit = |extra: &[&str]| {
+        let out = Command::cargo_bin("candor")
+            .expect("binary")
+            .args(["audit", "--db", db, "--json"])
+            .args(extra)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        json
+    };
+    let pinned = audit(&[]);
+    assert_eq!(
+        pinned,
+        audit(&["--today", "2026-06-15"]),
+        "the demo is pinned to its day"
+    );
+    assert_ne!(
+        pinned["fairness"],
+        audit(&["--today", "2027-06-15"])["fairness"],
+        "a year later, ages and recency differ"
+    );
+    let metric = &pinned["fairness"][0]["metrics"][0];
+    assert!(
+        metric.get("p_value").is_some()
+            && metric.get("p_adjusted").is_some()
+            && metric.get("test").is_some(),
+        "{metric}"
+    );
+}

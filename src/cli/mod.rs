@@ -56,7 +56,8 @@ pub enum Command {
         /// Random seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Last day of order history (default: today).
+        /// Last day of order history, and the day the shop is pinned to (default: today, not
+        /// pinned).
         #[arg(long)]
         today: Option<NaiveDate>,
     },
@@ -183,6 +184,9 @@ pub enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Compute as of this day (default: the shop's pinned day, else today).
+        #[arg(long)]
+        today: Option<NaiveDate>,
     },
     /// Audit fairness, diversity, data minimization and the rules themselves.
     Audit {
@@ -198,6 +202,10 @@ pub enum Command {
         /// Groupings, age bands and group size to use (JSON; see the README).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Audit as of this day (default: the shop's pinned day, else today), so the same
+        /// file audits the same on any day.
+        #[arg(long)]
+        today: Option<NaiveDate>,
     },
     /// Write everything held about one customer (JSON and a plain-language page) and log it.
     ExportSubject {
@@ -326,13 +334,18 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             actor,
             reason,
         } => undo(&db, entry, &actor, &reason),
-        Command::Scorecard { db, json } => scorecard(&db, json, today),
+        Command::Scorecard {
+            db,
+            json,
+            today: day,
+        } => scorecard(&db, json, day, today),
         Command::Audit {
             db,
             json,
             html,
             config,
-        } => audit(&db, json, html.as_deref(), config.as_deref(), today),
+            today: day,
+        } => audit(&db, json, (html.as_deref(), config.as_deref()), day, today),
         Command::ExportSubject {
             db,
             customer,
@@ -374,7 +387,10 @@ fn demo(
         products,
         orders,
     };
-    let shop = demo_shop(size, seed, day.unwrap_or(today));
+    let mut shop = demo_shop(size, seed, day.unwrap_or(today));
+    // A shop generated as of a given day stays on it: the same file then explains and
+    // audits the same on any day.
+    shop.settings.pinned_today = day;
     Store::create(out, &shop)?;
     println!(
         "Wrote {}: {customers} customers, {products} products, {} orders, {} order lines.",
@@ -560,8 +576,8 @@ fn undo(db: &Path, entry: i64, actor: &str, reason: &str) -> Result<()> {
 }
 
 /// `candor scorecard`: the ethics scorecard.
-fn scorecard(db: &Path, json: bool, today: NaiveDate) -> Result<()> {
-    let index = open_index(db, today, None)?;
+fn scorecard(db: &Path, json: bool, day: Option<NaiveDate>, today: NaiveDate) -> Result<()> {
+    let index = open_index(db, today, day)?;
     let audit = simulation::audit_now(&index, &AuditConfig::default())?;
     let records = crate::session::read_log(db)?.records;
     let cards = engine::scorecard::scorecard(&index, &audit, &records);
@@ -577,11 +593,11 @@ fn scorecard(db: &Path, json: bool, today: NaiveDate) -> Result<()> {
 fn audit(
     db: &Path,
     json: bool,
-    html: Option<&Path>,
-    config: Option<&Path>,
+    (html, config): (Option<&Path>, Option<&Path>),
+    day: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Result<()> {
-    let index = open_index(db, today, None)?;
+    let index = open_index(db, today, day)?;
     let config = read_audit_config(config)?;
     let audit = simulation::audit_now(&index, &config)?;
     if let Some(out) = &html {

@@ -195,7 +195,9 @@ fn fairness_finding(index: &ShopIndex, report: &GroupingReport, metric: &MetricR
     let ratio = metric.parity_ratio.unwrap_or(0.0);
     let interval = metric
         .parity_ratio_interval
-        .map_or_else(String::new, |[lo, hi]| format!(" (95% interval {lo:.2}–{hi:.2})"));
+        .map_or_else(String::new, |[lo, hi]| {
+            format!(" (95% interval {lo:.2}–{hi:.2})")
+        });
     let sure = metric.p_adjusted.map_or_else(String::new, how_sure);
     let members: &[usize] = report
         .groups
