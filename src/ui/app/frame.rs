@@ -13,23 +13,43 @@ use crate::ui::scorecard::ScorecardAction;
 impl CandorApp {
     /// Draws the whole window, then carries out what the views asked for.
     pub fn show(&mut self, ui: &mut Ui) {
-        self.poll_loading();
-        self.poll_applying();
-        self.poll_log_read();
-        self.poll_exporting();
-        self.poll_presenting(ui.ctx());
-        if let Some(shop) = &self.shop {
-            self.ethics.poll(shop, ui.ctx());
-            self.scenario
-                .set_audit(self.ethics.config.clone(), self.ethics.current(shop));
-            self.scenario.poll(shop, ui.ctx());
-        }
+        self.poll_jobs(ui.ctx());
         self.handle_input(ui.ctx());
         self.update_title(ui.ctx());
         egui::Panel::top("menu").show(ui, |ui| {
             self.menu_ui(ui);
             self.banner_ui(ui);
         });
+        self.loading_ui(ui);
+        self.error_ui(ui.ctx());
+        self.who_why_ui(ui.ctx());
+        self.import_ui(ui.ctx());
+        self.owner_dialog_ui(ui.ctx());
+        crate::ui::shortcuts::help_window(ui.ctx(), &mut self.help_open);
+        self.reset_ui(ui.ctx());
+        self.lesson_ui(ui);
+        self.scenario_panel_ui(ui);
+        self.central_ui(ui);
+        self.run_commands(ui.ctx());
+    }
+
+    /// Collects what the workers finished, and starts the simulation or audit asked for.
+    fn poll_jobs(&mut self, ctx: &egui::Context) {
+        self.poll_loading();
+        self.poll_applying();
+        self.poll_log_read();
+        self.poll_exporting();
+        self.poll_presenting(ctx);
+        if let Some(shop) = &self.shop {
+            self.ethics.poll(shop, ctx);
+            self.scenario
+                .set_audit(self.ethics.config.clone(), self.ethics.current(shop));
+            self.scenario.poll(shop, ctx);
+        }
+    }
+
+    /// The progress of opening a shop, at the bottom.
+    fn loading_ui(&self, ui: &mut Ui) {
         if let Some(loading) = &self.loading {
             egui::Panel::bottom("progress").show(ui, |ui| {
                 ui.horizontal(|ui| {
@@ -43,13 +63,10 @@ impl CandorApp {
                 });
             });
         }
-        self.error_ui(ui.ctx());
-        self.who_why_ui(ui.ctx());
-        self.import_ui(ui.ctx());
-        self.owner_dialog_ui(ui.ctx());
-        crate::ui::shortcuts::help_window(ui.ctx(), &mut self.help_open);
-        self.reset_ui(ui.ctx());
-        self.lesson_ui(ui);
+    }
+
+    /// The pending scenario and its effect, on the right (not over the audit log).
+    fn scenario_panel_ui(&mut self, ui: &mut Ui) {
         if let Some(shop) = &self.shop
             && !self.scenario.is_empty()
             && self.tab != Tab::Log
@@ -65,6 +82,10 @@ impl CandorApp {
                     self.commands.extend(asked.map(Command::Scenario));
                 });
         }
+    }
+
+    /// The current view.
+    fn central_ui(&mut self, ui: &mut Ui) {
         match (&self.shop, self.tab) {
             (None, _) => {
                 egui::CentralPanel::default().show(ui, |ui| self.welcome_ui(ui));
@@ -106,7 +127,6 @@ impl CandorApp {
                 });
             }
         }
-        self.run_commands(ui.ctx());
     }
 
     /// Offers to delete the upgrade backups that still hold an erased customer, asking first.

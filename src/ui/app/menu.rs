@@ -54,112 +54,128 @@ impl CandorApp {
 
     pub(super) fn menu_ui(&mut self, ui: &mut Ui) {
         egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button("File", |ui| {
-                if ui.button("Open…  (Ctrl+O)").clicked() {
-                    self.commands.push(Command::OpenDialog);
-                }
-                if ui.button("Import…").clicked() {
-                    self.commands.push(Command::ImportDialog);
-                }
-                ui.menu_button("Open recent", |ui| {
-                    if self.saved.recent.is_empty() {
-                        ui.label("No recent shops");
-                    }
-                    for path in &self.saved.recent {
-                        if ui.button(path.display().to_string()).clicked() {
-                            self.commands.push(Command::Open(path.clone()));
-                        }
-                    }
-                });
-            });
-            ui.menu_button("View", |ui| {
-                let mut on = self.is_presenting();
-                if ui
-                    .add_enabled(
-                        self.shop.is_some(),
-                        egui::Checkbox::new(&mut on, "Presenter mode  (F11)"),
-                    )
-                    .on_hover_text("Larger text, high contrast, and every customer's name, email, phone and address replaced by a consistent pseudonym; nothing can be changed while it is on.")
-                    .changed()
-                {
-                    self.commands.push(Command::Presenter(on));
-                }
-            });
-            ui.menu_button("Lessons", |ui| {
-                for lesson in Lesson::bundled() {
-                    if ui.button(&lesson.title).clicked() {
-                        self.start_lesson(lesson);
-                    }
-                }
-                ui.separator();
-                if ui.button("Open a lesson file…").clicked()
-                    && let Some(path) = rfd::FileDialog::new()
-                        .set_title("Open a lesson")
-                        .add_filter("Lesson", &["json"])
-                        .pick_file()
-                {
-                    match Lesson::open(&path) {
-                        Ok(lesson) => self.start_lesson(lesson),
-                        Err(e) => self.error = Some(e.to_string()),
-                    }
-                }
-                if ui
-                    .add_enabled(
-                        self.is_training_shop(),
-                        egui::Button::new("Reset the training shop…"),
-                    )
-                    .on_disabled_hover_text("Only a copy of the bundled sample shop can be reset.")
-                    .clicked()
-                {
-                    self.reset_asked = true;
-                }
-            });
+            ui.menu_button("File", |ui| self.file_menu(ui));
+            ui.menu_button("View", |ui| self.view_menu(ui));
+            ui.menu_button("Lessons", |ui| self.lessons_menu(ui));
             ui.menu_button("Help", |ui| {
                 if ui.button("Keyboard shortcuts  (F1)").clicked() {
                     self.help_open = true;
                 }
             });
             ui.separator();
-            ui.selectable_value(&mut self.tab, Tab::Scorecard, "Scorecard");
-            ui.selectable_value(&mut self.tab, Tab::Customers, "Customers");
-            ui.selectable_value(&mut self.tab, Tab::Rules, "Rules");
-            ui.selectable_value(&mut self.tab, Tab::Audit, "Ethics audit");
-            if ui
-                .selectable_value(&mut self.tab, Tab::Log, "Audit log")
-                .clicked()
-            {
-                self.commands.push(Command::RefreshLog);
+            self.tabs_ui(ui);
+            self.shop_bar_ui(ui);
+        });
+    }
+
+    fn file_menu(&mut self, ui: &mut Ui) {
+        if ui.button("Open…  (Ctrl+O)").clicked() {
+            self.commands.push(Command::OpenDialog);
+        }
+        if ui.button("Import…").clicked() {
+            self.commands.push(Command::ImportDialog);
+        }
+        ui.menu_button("Open recent", |ui| {
+            if self.saved.recent.is_empty() {
+                ui.label("No recent shops");
             }
-            if let Some(shop) = &self.shop {
-                ui.separator();
-                match self.role {
-                    Role::Staff => {
-                        if ui.button("Staff · switch to owner…").clicked() {
-                            let first_use = !shop.log.records.owner_passphrase_set;
-                            self.owner_dialog =
-                                Some(OwnerDialog::new(first_use, &self.saved.last_actor));
-                        }
-                    }
-                    Role::Owner => {
-                        if ui.button("Owner · back to staff").clicked() {
-                            self.role = Role::Staff;
-                        }
-                    }
+            for path in &self.saved.recent {
+                if ui.button(path.display().to_string()).clicked() {
+                    self.commands.push(Command::Open(path.clone()));
                 }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let s = shop.index.shop();
-                    ui.add(
-                        egui::Label::new(format!(
-                            "{} · {} customers · {} products · as of {}",
-                            s.settings.name,
-                            s.customers.len(),
-                            s.products.len(),
-                            shop.index.today()
-                        ))
-                        .truncate(),
-                    );
-                });
             }
         });
+    }
+
+    fn view_menu(&mut self, ui: &mut Ui) {
+        let mut on = self.is_presenting();
+        if ui
+            .add_enabled(
+                self.shop.is_some(),
+                egui::Checkbox::new(&mut on, "Presenter mode  (F11)"),
+            )
+            .on_hover_text("Larger text, high contrast, and every customer's name, email, phone and address replaced by a consistent pseudonym; nothing can be changed while it is on.")
+            .changed()
+        {
+            self.commands.push(Command::Presenter(on));
+        }
+    }
+
+    fn lessons_menu(&mut self, ui: &mut Ui) {
+        for lesson in Lesson::bundled() {
+            if ui.button(&lesson.title).clicked() {
+                self.start_lesson(lesson);
+            }
+        }
+        ui.separator();
+        if ui.button("Open a lesson file…").clicked()
+            && let Some(path) = rfd::FileDialog::new()
+                .set_title("Open a lesson")
+                .add_filter("Lesson", &["json"])
+                .pick_file()
+        {
+            match Lesson::open(&path) {
+                Ok(lesson) => self.start_lesson(lesson),
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
+        if ui
+            .add_enabled(
+                self.is_training_shop(),
+                egui::Button::new("Reset the training shop…"),
+            )
+            .on_disabled_hover_text("Only a copy of the bundled sample shop can be reset.")
+            .clicked()
+        {
+            self.reset_asked = true;
+        }
+    }
+
+    /// The view tabs (switching to the audit log reads it again).
+    fn tabs_ui(&mut self, ui: &mut Ui) {
+        ui.selectable_value(&mut self.tab, Tab::Scorecard, "Scorecard");
+        ui.selectable_value(&mut self.tab, Tab::Customers, "Customers");
+        ui.selectable_value(&mut self.tab, Tab::Rules, "Rules");
+        ui.selectable_value(&mut self.tab, Tab::Audit, "Ethics audit");
+        if ui
+            .selectable_value(&mut self.tab, Tab::Log, "Audit log")
+            .clicked()
+        {
+            self.commands.push(Command::RefreshLog);
+        }
+    }
+
+    /// The role switch and what shop is open, as of which day.
+    fn shop_bar_ui(&mut self, ui: &mut Ui) {
+        if let Some(shop) = &self.shop {
+            ui.separator();
+            match self.role {
+                Role::Staff => {
+                    if ui.button("Staff · switch to owner…").clicked() {
+                        let first_use = !shop.log.records.owner_passphrase_set;
+                        self.owner_dialog =
+                            Some(OwnerDialog::new(first_use, &self.saved.last_actor));
+                    }
+                }
+                Role::Owner => {
+                    if ui.button("Owner · back to staff").clicked() {
+                        self.role = Role::Staff;
+                    }
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let s = shop.index.shop();
+                ui.add(
+                    egui::Label::new(format!(
+                        "{} · {} customers · {} products · as of {}",
+                        s.settings.name,
+                        s.customers.len(),
+                        s.products.len(),
+                        shop.index.today()
+                    ))
+                    .truncate(),
+                );
+            });
+        }
     }
 }
