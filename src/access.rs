@@ -1,5 +1,6 @@
 //! Who may do what. Two roles: staff (everyday work, simulations, consent and field
-//! changes, exports) and the owner (changes to the rules, erasure). The owner proves it
+//! changes, exports) and the owner (changes to the rules, purposes, retention periods and
+//! settings; erasure). The owner proves it
 //! with a passphrase kept only as a salted Argon2 hash in the shop file (see the store).
 //! The window and the command line both ask this module.
 
@@ -18,9 +19,16 @@ pub enum Role {
     Owner,
 }
 
-/// Whether applying these changes needs the owner: any change to the rules does.
+/// Whether applying these changes needs the owner: any change to the rules, the
+/// purposes, the retention periods or the shop's settings does.
 pub fn needs_owner(changes: &[Change]) -> bool {
-    changes.iter().any(|c| c.rule_id().is_some())
+    changes.iter().any(|c| {
+        c.rule_id().is_some()
+            || matches!(
+                c,
+                Change::Purpose { .. } | Change::FieldRetention { .. } | Change::Setting { .. }
+            )
+    })
 }
 
 /// Why the owner's passphrase could not be had on the command line.

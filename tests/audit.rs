@@ -298,7 +298,8 @@ fn an_unused_field_an_expired_record_and_a_pressuring_rule_are_each_reported_onc
         [
             "sensitive_attribute",
             "pricing_by_group",
-            "pressure_wording"
+            "pressure_wording",
+            "reason_hides_data"
         ]
     );
 }

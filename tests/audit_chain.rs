@@ -97,6 +97,7 @@ fn entries_written_before_the_chain_are_chained_on_upgrade() {
          ALTER TABLE consents DROP COLUMN recorded_at; ALTER TABLE consents DROP COLUMN decided_on;
          DROP TABLE import_keys; DROP TABLE erased_keys;
          DROP TABLE log_value_owners; DROP TABLE log_values;
+         ALTER TABLE purposes DROP COLUMN fields;
          DELETE FROM shop_settings WHERE key IN ('audit_head', 'audit_count');
          INSERT INTO audit_log (at, actor, reason, entry) VALUES
            ('2026-01-01T00:00:00+00:00', 'Jo', 'old change', '{\"changes\":[],\"impact\":null,\"undoes\":null}');
@@ -108,7 +109,7 @@ fn entries_written_before_the_chain_are_chained_on_upgrade() {
     assert!(report.backup.is_some());
     let chain = store.verify_log().expect("verifies");
     assert!(chain.intact && chain.entries == 1, "{chain:?}");
-    assert_eq!(schema::current_version(), 8);
+    assert_eq!(schema::current_version(), 9);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use candor::engine::changes::Change;
-use candor::engine::model::Shop;
+use candor::engine::model::{PersonalField, Shop};
 use candor::engine::simulate::{Lists, Progress, all_lists, simulate};
 use candor::engine::{Scorer, ShopIndex, explain};
 use candor::shopgen::demo::{DemoSize, demo_shop};
@@ -58,7 +58,7 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
             .prop_map(|(rule, enabled)| Change::RuleEnabled { rule, enabled }),
         (
             prop::sample::select(customers.clone()),
-            prop::sample::select(purposes),
+            prop::sample::select(purposes.clone()),
             any::<bool>()
         )
             .prop_map(|(customer, purpose, granted)| Change::Consent {
@@ -95,6 +95,40 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
                     stock_not_tracked: false,
                 }
             ),
+        (
+            prop::sample::select(purposes.clone()),
+            prop::sample::subsequence(
+                vec![
+                    PersonalField::BirthDate,
+                    PersonalField::Orders,
+                    PersonalField::Email
+                ],
+                0..=3
+            )
+        )
+            .prop_map(|(purpose, fields)| Change::Purpose {
+                purpose,
+                label: None,
+                description: None,
+                fields: Some(fields),
+            }),
+        (
+            prop::sample::select(vec![PersonalField::Phone, PersonalField::Gender]),
+            prop::option::of(30i64..2000)
+        )
+            .prop_map(|(field, retention_days)| Change::FieldRetention {
+                field,
+                retention_days
+            }),
+        prop_oneof![
+            (1u64..12).prop_map(|n| ("top_n", serde_json::json!(n))),
+            (-2.0f64..3.0).prop_map(|w| ("popularity_weight", serde_json::json!(w))),
+            (5i64..90).prop_map(|d| ("popularity_days", serde_json::json!(d))),
+        ]
+        .prop_map(|(setting, value)| Change::Setting {
+            setting: setting.to_owned(),
+            value,
+        }),
     ]
 }
 

@@ -118,6 +118,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the consent purposes: what customers are told, the data each covers, the
+    /// rules that need it and how many customers agreed.
+    Purposes {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the effect of CHANGES.json on one customer and the whole shop; writes nothing.
     Simulate {
         /// The shop file.
@@ -306,6 +316,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             card,
         } => explain(&db, customer, top, json, day, card.as_deref(), today),
         Command::Rules { db, json } => rules(&db, json, today),
+        Command::Purposes { db, json } => purposes(&db, json, today),
         Command::Simulate {
             db,
             changes,
@@ -476,6 +487,18 @@ fn rules(db: &Path, json: bool, today: NaiveDate) -> Result<()> {
         print_json(&rows)?;
     } else {
         report::rules(&mut std::io::stdout().lock(), &rows)?;
+    }
+    Ok(())
+}
+
+/// `candor purposes`: every consent purpose and the data it covers.
+fn purposes(db: &Path, json: bool, today: NaiveDate) -> Result<()> {
+    let index = open_index(db, today, None)?;
+    let rows = overview::purpose_rows(&index);
+    if json {
+        print_json(&rows)?;
+    } else {
+        report::purposes(&mut std::io::stdout().lock(), &rows)?;
     }
     Ok(())
 }

@@ -179,6 +179,48 @@ pub fn rules(out: &mut dyn Write, rows: &[RuleRow]) -> io::Result<()> {
             r.fields.join(", "),
             r.runs_for
         )?;
+        if let Some(field) = &r.outside_purpose {
+            writeln!(
+                out,
+                "  DOES NOT RUN: it reads {field}, which \"{}\" does not cover (purpose limitation)",
+                r.purpose_label
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints the consent purposes.
+pub fn purposes(
+    out: &mut dyn Write,
+    rows: &[crate::engine::overview::PurposeRow],
+) -> io::Result<()> {
+    for r in rows {
+        let p = &r.purpose;
+        writeln!(
+            out,
+            "{} [{}]: {} customers agreed",
+            p.label, p.id, r.granted
+        )?;
+        writeln!(out, "  customers are told: \"{}\"", p.description)?;
+        let covers = if r.covers_text.is_empty() {
+            "no personal data".to_owned()
+        } else {
+            crate::engine::words::and_list(&r.covers_text)
+        };
+        writeln!(out, "  covers: {covers}")?;
+        let rules = if r.rules.is_empty() {
+            "none".to_owned()
+        } else {
+            r.rules.join(", ")
+        };
+        writeln!(out, "  rules: {rules}")?;
+        for id in &r.rules_outside {
+            writeln!(
+                out,
+                "  {id} reads data this purpose does not cover, so it runs for nobody"
+            )?;
+        }
     }
     Ok(())
 }

@@ -101,6 +101,36 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         stock_not_tracked: bool,
     },
+    /// Change a consent purpose: its label, the words customers are shown, or the
+    /// personal-data fields it covers (a rule may read only those).
+    Purpose {
+        /// Purpose id.
+        purpose: String,
+        /// New short name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        /// New description, in the words customers agree to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+        /// The fields it covers (all of them), by key.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fields: Option<Vec<PersonalField>>,
+    },
+    /// Set how long a personal-data field may be kept after the customer's last order.
+    FieldRetention {
+        /// Field key.
+        field: PersonalField,
+        /// Days, or `null` for no limit.
+        retention_days: Option<i64>,
+    },
+    /// Set one of the shop's settings: `name`, `top_n`, `popularity_weight` or
+    /// `popularity_days`.
+    Setting {
+        /// The setting's key.
+        setting: String,
+        /// Its new value.
+        value: Value,
+    },
 }
 
 /// A change that cannot be made, naming the change and the field.
@@ -180,6 +210,29 @@ impl Change {
                 },
             ) => c1 == c2 && f1 == f2,
             (Self::Product { product: x, .. }, Self::Product { product: y, .. }) => x == y,
+            (
+                Self::Purpose {
+                    purpose: x,
+                    label: l1,
+                    description: d1,
+                    fields: f1,
+                },
+                Self::Purpose {
+                    purpose: y,
+                    label: l2,
+                    description: d2,
+                    fields: f2,
+                },
+            ) => {
+                x == y
+                    && l1.is_some() == l2.is_some()
+                    && d1.is_some() == d2.is_some()
+                    && f1.is_some() == f2.is_some()
+            }
+            (Self::FieldRetention { field: x, .. }, Self::FieldRetention { field: y, .. }) => {
+                x == y
+            }
+            (Self::Setting { setting: x, .. }, Self::Setting { setting: y, .. }) => x == y,
             _ => false,
         }
     }
@@ -194,6 +247,9 @@ impl Change {
             Self::Consent { .. } => "consent",
             Self::CustomerField { .. } => "customer_field",
             Self::Product { .. } => "product",
+            Self::Purpose { .. } => "purpose",
+            Self::FieldRetention { .. } => "field_retention",
+            Self::Setting { .. } => "setting",
         }
     }
 
@@ -295,8 +351,63 @@ impl Change {
                 }
                 format!("Set {name}: {}", parts.join(", "))
             }
+            Self::Purpose {
+                purpose,
+                label,
+                description,
+                fields,
+            } => describe_purpose(
+                shop,
+                purpose,
+                label.as_deref(),
+                description.as_deref(),
+                fields.as_deref(),
+            ),
+            Self::FieldRetention {
+                field,
+                retention_days: Some(days),
+            } => format!(
+                "Keep the {} for {days} days after the last order",
+                field.in_words()
+            ),
+            Self::FieldRetention {
+                field,
+                retention_days: None,
+            } => format!("Keep the {} without a time limit", field.in_words()),
+            Self::Setting { setting, value } => super::settings_change::describe(setting, value),
         }
     }
+}
+
+/// A `purpose` change in words.
+fn describe_purpose(
+    shop: &Shop,
+    id: &str,
+    label: Option<&str>,
+    description: Option<&str>,
+    fields: Option<&[PersonalField]>,
+) -> String {
+    let name = shop
+        .purposes
+        .iter()
+        .find(|p| p.id == id)
+        .map_or(id, |p| p.label.as_str());
+    let mut parts = Vec::new();
+    if let Some(fields) = fields {
+        let words: Vec<&str> = fields.iter().map(|f| f.in_words()).collect();
+        parts.push(if words.is_empty() {
+            "cover no personal data".to_owned()
+        } else {
+            format!("cover {}", super::words::and_list(&words))
+        });
+    }
+    if let Some(label) = label {
+        parts.push(format!("be called \u{201c}{label}\u{201d}"));
+    }
+    if let Some(description) = description {
+        parts.push(format!("tell customers \u{201c}{description}\u{201d}"));
+    }
+    format!("Let \u{201c}{name}\u{201d} {}", parts.join(" and "))
 }
 
 /// Applies every change in order to `shop`, which the caller owns (usually a copy):
@@ -369,6 +480,26 @@ fn apply_one(
                 tags: tags.as_deref(),
             };
             set_product(shop, *product, &edit)
+        }
+        Change::Purpose {
+            purpose,
+            label,
+            description,
+            fields,
+        } => {
+            let edit = PurposeEdit {
+                label: label.as_deref(),
+                description: description.as_deref(),
+                fields: fields.as_deref(),
+            };
+            set_purpose(shop, purpose, &edit)
+        }
+        Change::FieldRetention {
+            field,
+            retention_days,
+        } => set_retention(shop, *field, *retention_days),
+        Change::Setting { setting, value } => {
+            super::settings_change::set(&mut shop.settings, setting, value)
         }
     };
     let (before, after) = outcome.map_err(|(field, problem)| ChangeError {
@@ -645,6 +776,83 @@ fn check_product_edit(
     Ok(())
 }
 
+/// What a `purpose` change sets.
+struct PurposeEdit<'a> {
+    label: Option<&'a str>,
+    description: Option<&'a str>,
+    fields: Option<&'a [PersonalField]>,
+}
+
+/// Changes a purpose's label, description or covered fields.
+fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>) -> Outcome {
+    if edit.label.is_none() && edit.description.is_none() && edit.fields.is_none() {
+        return Err((
+            "fields",
+            "give a label, a description or the fields it covers".to_owned(),
+        ));
+    }
+    let text_ok = |t: &str, most: usize| !t.trim().is_empty() && t.chars().count() <= most;
+    if edit.label.is_some_and(|l| !text_ok(l, 100)) {
+        return Err(("label", "a label is 1 to 100 characters".to_owned()));
+    }
+    if edit.description.is_some_and(|d| !text_ok(d, 1000)) {
+        return Err((
+            "description",
+            "a description is 1 to 1,000 characters".to_owned(),
+        ));
+    }
+    let p = shop
+        .purposes
+        .iter_mut()
+        .find(|p| p.id == id)
+        .ok_or_else(|| ("purpose", format!("there is no purpose \"{id}\"")))?;
+    let state = |p: &super::model::Purpose| json!({ "label": p.label, "description": p.description, "fields": p.fields });
+    let before = state(p);
+    if let Some(label) = edit.label {
+        label.clone_into(&mut p.label);
+    }
+    if let Some(description) = edit.description {
+        description.clone_into(&mut p.description);
+    }
+    if let Some(fields) = edit.fields {
+        let mut fields = fields.to_vec();
+        fields.sort();
+        fields.dedup();
+        p.fields = fields;
+    }
+    Ok((before, state(p)))
+}
+
+/// Sets how long a field may be kept after the customer's last order.
+fn set_retention(shop: &mut Shop, field: PersonalField, days: Option<i64>) -> Outcome {
+    if let Some(d) = days
+        && !(1..=super::fields::MAX_DAYS).contains(&d)
+    {
+        return Err((
+            "retention_days",
+            format!(
+                "{d} is not a number of days from 1 to {}",
+                super::fields::MAX_DAYS
+            ),
+        ));
+    }
+    let def = shop
+        .fields
+        .iter_mut()
+        .find(|f| f.field == field)
+        .ok_or_else(|| {
+            (
+                "field",
+                format!("the shop's catalogue has no field \"{}\"", field.key()),
+            )
+        })?;
+    let old = std::mem::replace(&mut def.retention_days, days);
+    Ok((
+        json!({ "retention_days": old }),
+        json!({ "retention_days": days }),
+    ))
+}
+
 /// The changes that undo `applied` (in reverse order).
 pub fn inverse(applied: &[Applied]) -> Vec<Change> {
     applied.iter().rev().filter_map(inverse_one).collect()
@@ -716,6 +924,29 @@ fn inverse_one(a: &Applied) -> Option<Change> {
                 stock_not_tracked: stocked && untracked,
             }
         }
+        Change::Purpose {
+            purpose,
+            label,
+            description,
+            fields,
+        } => Change::Purpose {
+            purpose: purpose.clone(),
+            label: label.as_ref().and(b["label"].as_str().map(str::to_owned)),
+            description: description
+                .as_ref()
+                .and(b["description"].as_str().map(str::to_owned)),
+            fields: fields
+                .as_ref()
+                .and_then(|_| serde_json::from_value(b["fields"].clone()).ok()),
+        },
+        Change::FieldRetention { field, .. } => Change::FieldRetention {
+            field: *field,
+            retention_days: b["retention_days"].as_i64(),
+        },
+        Change::Setting { setting, .. } => Change::Setting {
+            setting: setting.clone(),
+            value: b["value"].clone(),
+        },
     })
 }
 

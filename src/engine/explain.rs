@@ -12,6 +12,7 @@ use super::rules::{Amount, Rule, Target};
 use super::score::{
     CustomerPlan, Ranked, RuleStatus, Scorer, SkipReason, product_matches, rule_visits_and_amount,
 };
+pub use super::words::and_list;
 
 /// Largest number of contributions the counterfactual search combines (2^8 subsets).
 const COUNTERFACTUAL_MAX_SOURCES: usize = 8;
@@ -50,8 +51,12 @@ pub struct Recommendation {
     pub price_cents: Option<i64>,
     /// Exactly the sum of `contributions[].value`.
     pub score: f64,
-    /// One sentence staff can read out to the customer.
+    /// One sentence staff can read out to the customer; it always names the personal data
+    /// used, whatever the rules' reasons say.
     pub sentence: String,
+    /// The customer's data the contributions used, in the customer's own words ("your age
+    /// (from your birth date)"); empty when only popularity counted.
+    pub data_used: Vec<String>,
     /// What added to the score.
     pub contributions: Vec<Contribution>,
     /// The smallest set of contributions without which the product drops out.
@@ -83,6 +88,8 @@ pub struct Contribution {
     pub purpose: Option<String>,
     /// Personal-data fields read.
     pub fields: Vec<String>,
+    /// What it read about the customer, in the customer's own words.
+    pub data_used: Vec<String>,
     /// Feature values read.
     pub features: Vec<FeatureValue>,
     /// The customer's own records used.
@@ -151,7 +158,7 @@ pub struct Skipped {
     pub id: String,
     /// Rule label.
     pub label: String,
-    /// `disabled`, `no_consent` or `condition_not_met`.
+    /// `disabled`, `outside_purpose`, `no_consent` or `condition_not_met`.
     pub reason: &'static str,
     /// The reason in words.
     pub detail: String,
@@ -181,6 +188,7 @@ pub fn explain(scorer: &mut Scorer<'_>, customer: usize, n: usize) -> Explanatio
             let contributions = contributions(scorer, &plan, ranked.product);
             let counterfactual = counterfactual(scorer, &plan, ranked, &contributions, n);
             let p = &shop.products[ranked.product];
+            let data_used = data_used(&contributions);
             Recommendation {
                 rank: i + 1,
                 product: p.id,
@@ -188,7 +196,8 @@ pub fn explain(scorer: &mut Scorer<'_>, customer: usize, n: usize) -> Explanatio
                 category: p.category.clone(),
                 price_cents: p.price_cents,
                 score: ranked.score,
-                sentence: sentence(&contributions, plan.personalized),
+                sentence: sentence(&contributions, &data_used, plan.personalized),
+                data_used,
                 contributions,
                 counterfactual,
             }
@@ -229,6 +238,11 @@ fn skipped(index: &ShopIndex, plan: &CustomerPlan) -> Vec<Skipped> {
                         "the customer has not agreed to \"{}\"",
                         purpose_label(index, &rule.purpose)
                     ),
+                    SkipReason::OutsidePurpose { field } => format!(
+                        "it reads the customer's {}, which \"{}\" does not cover, so it runs for nobody",
+                        field.in_words(),
+                        purpose_label(index, &rule.purpose)
+                    ),
                     other => other.detail(rule),
                 },
             }),
@@ -261,6 +275,7 @@ pub fn contributions(
         value: scorer.baseline(product),
         purpose: None,
         fields: Vec::new(),
+        data_used: Vec::new(),
         features: vec![FeatureValue {
             id: FeatureId::Popularity.key().to_owned(),
             label: FeatureId::Popularity.label().to_owned(),
@@ -343,6 +358,11 @@ fn rule_contribution(
         value: rule.weight * amount,
         purpose: Some(rule.purpose.clone()),
         fields: fields.iter().map(|f| f.key().to_owned()).collect(),
+        data_used: rule
+            .data_in_words()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
         features,
         records,
         reason: fill_reason(index, rule, product, &dates),
@@ -403,6 +423,7 @@ fn fill_reason(index: &ShopIndex, rule: &Rule, product: usize, dates: &[NaiveDat
                 super::rules::PriceBand::label,
             ),
         )
+        .replace("{data}", &and_list(&rule.data_in_words()))
         .replace("{count}", &dates.len().to_string())
         .replace("{times}", &times_text(dates.len()))
         .replace("{since}", &date_or_blank(dates.first()))
@@ -427,23 +448,61 @@ pub fn day_text(date: NaiveDate, today: NaiveDate) -> String {
     }
 }
 
-/// One sentence from the largest positive contributions.
-fn sentence(contributions: &[Contribution], personalized: bool) -> String {
+/// The smallest contribution shown as other than 0.00: anything less is never given as a
+/// reason, and its data is not "used" for the product.
+pub const SHOWN_AS_ZERO: f64 = 0.005;
+
+impl Contribution {
+    /// Whether it adds or takes away something people can see (at least 0.01 rounded).
+    pub fn counts(&self) -> bool {
+        self.value.abs() >= SHOWN_AS_ZERO
+    }
+}
+
+/// The customer's data used by the contributions that count, each once, in order.
+fn data_used(contributions: &[Contribution]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for words in contributions
+        .iter()
+        .filter(|c| c.counts())
+        .flat_map(|c| &c.data_used)
+    {
+        if !out.contains(words) {
+            out.push(words.clone());
+        }
+    }
+    out
+}
+
+/// One sentence from the largest positive contributions, then the data they used.
+fn sentence(contributions: &[Contribution], data_used: &[String], personalized: bool) -> String {
     if !personalized {
-        return "Recommended because it is popular this month. We do not use your data for \
-                recommendations, because you have not agreed to it."
-            .to_owned();
+        let popular = contributions
+            .iter()
+            .any(|c| c.source == Source::Baseline && c.value >= SHOWN_AS_ZERO);
+        let because = if popular {
+            "Recommended because it is popular this month."
+        } else {
+            "Recommended as one of the shop's products for everyone."
+        };
+        return format!(
+            "{because} We do not use your data for recommendations, because you have not agreed to it."
+        );
     }
     let mut positive: Vec<&Contribution> = contributions
         .iter()
-        .filter(|c| c.value > 0.0 && !c.reason.is_empty())
+        .filter(|c| c.value >= SHOWN_AS_ZERO && !c.reason.is_empty())
         .collect();
     positive.sort_by(|a, b| b.value.total_cmp(&a.value));
     let reasons: Vec<&str> = positive.iter().take(3).map(|c| c.reason.as_str()).collect();
-    match reasons.as_slice() {
+    let because = match reasons.as_slice() {
         [] => "Recommended as one of the shop's products for everyone.".to_owned(),
-        [one] => format!("Recommended because {one}."),
-        [init @ .., last] => format!("Recommended because {} and {last}.", init.join(", ")),
+        reasons => format!("Recommended because {}.", and_list(reasons)),
+    };
+    if data_used.is_empty() {
+        because
+    } else {
+        format!("{because} This uses {}.", and_list(data_used))
     }
 }
 

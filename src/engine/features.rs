@@ -121,6 +121,27 @@ impl FeatureId {
         }
     }
 
+    /// What the feature reads about a customer, in the customer's own words, naming the
+    /// data it comes from; `None` for what is not about the customer (popularity).
+    pub fn in_words(self) -> Option<&'static str> {
+        Some(match self {
+            Self::Customer(CustomerFeature::OrdersLastYear) => {
+                "how often you visited us in the last year"
+            }
+            Self::Customer(CustomerFeature::DaysSinceLastOrder) => "when you last visited us",
+            Self::Customer(CustomerFeature::SpendLastYear) => {
+                "what you spent with us in the last year"
+            }
+            Self::Customer(CustomerFeature::Age) => "your age (from your birth date)",
+            Self::Customer(CustomerFeature::DaysToBirthday) => {
+                "when your birthday is (from your birth date)"
+            }
+            Self::Customer(CustomerFeature::CustomerForDays) => "how long you have been a customer",
+            Self::PurchasesMatching => "what you bought from us",
+            Self::Popularity => return None,
+        })
+    }
+
     /// The personal-data fields the feature reads.
     pub fn fields(self) -> &'static [PersonalField] {
         match self {

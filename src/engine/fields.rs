@@ -76,6 +76,22 @@ impl PersonalField {
         }
     }
 
+    /// The field in plain words, as in "the customer's birth date".
+    pub fn in_words(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Email => "email address",
+            Self::Phone => "phone number",
+            Self::Address => "street address",
+            Self::Postcode => "postcode",
+            Self::BirthDate => "birth date",
+            Self::Gender => "gender",
+            Self::CustomerSince => "date their account was opened",
+            Self::Orders => "purchases",
+            Self::Consents => "consent records",
+        }
+    }
+
     /// Parses a key written by [`PersonalField::key`].
     pub fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.key() == key)

@@ -175,10 +175,13 @@ impl ShopIndex {
 
     /// The index of `changed`, a copy of this snapshot with changes applied. Changes
     /// never add or remove customers, products, orders or lines, so the order history
-    /// is shared rather than rebuilt.
+    /// is shared rather than rebuilt, unless the days popularity counts changed.
     pub fn for_changed(&self, changed: Arc<Shop>) -> Self {
         debug_assert_eq!(changed.customers.len(), self.shop.customers.len());
         debug_assert_eq!(changed.lines.len(), self.shop.lines.len());
+        if changed.settings.popularity_days != self.shop.settings.popularity_days {
+            return Self::new(changed, self.today);
+        }
         Self::with_history(changed, self.today, Arc::clone(&self.history))
     }
 

@@ -20,10 +20,12 @@ pub mod ranking;
 pub mod rules;
 pub mod score;
 pub mod scorecard;
+pub mod settings_change;
 pub mod simulate;
 pub mod strict;
 pub mod subject;
 pub mod view;
+pub mod words;
 
 pub use explain::{Explanation, explain};
 pub use index::ShopIndex;

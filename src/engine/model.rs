@@ -207,6 +207,17 @@ pub struct Purpose {
     pub label: String,
     /// What the customer is agreeing to, in plain words.
     pub description: String,
+    /// The personal-data fields this purpose covers: a rule of this purpose may read these
+    /// and no others (purpose limitation, GDPR Art. 5(1)(b)).
+    #[serde(default)]
+    pub fields: Vec<PersonalField>,
+}
+
+impl Purpose {
+    /// Whether this purpose covers `field`.
+    pub fn covers(&self, field: PersonalField) -> bool {
+        self.fields.contains(&field)
+    }
 }
 
 /// One consent decision. The current state of a purpose is the decision recorded last

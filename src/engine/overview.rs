@@ -96,6 +96,8 @@ pub struct RuleRow {
     pub purpose_label: String,
     /// Customers it currently runs for.
     pub runs_for: usize,
+    /// The first field it reads that its purpose does not cover (then it runs for nobody).
+    pub outside_purpose: Option<String>,
 }
 
 /// Every rule in evaluation order, with its reach.
@@ -113,7 +115,49 @@ pub fn rule_rows(index: &ShopIndex) -> Vec<RuleRow> {
             effect_text: rule.effect_text(),
             purpose_label: super::explain::purpose_label(index, &rule.purpose),
             runs_for,
+            outside_purpose: super::score::field_outside_purpose(index.shop(), rule)
+                .map(|f| f.key().to_owned()),
             rule: rule.clone(),
+        })
+        .collect()
+}
+
+/// A consent purpose as `candor purposes` shows it: what customers are told, the data
+/// it covers, the rules that need it, and how many customers agreed to it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PurposeRow {
+    /// The stored purpose (id, label, description, fields).
+    #[serde(flatten)]
+    pub purpose: super::model::Purpose,
+    /// The fields it covers, in words.
+    pub covers_text: Vec<String>,
+    /// The rules of this purpose (ids), in evaluation order.
+    pub rules: Vec<String>,
+    /// Rules of this purpose that read a field it does not cover (they run for nobody).
+    pub rules_outside: Vec<String>,
+    /// Customers whose current decision is a grant.
+    pub granted: usize,
+}
+
+/// Every purpose, in the shop's order.
+pub fn purpose_rows(index: &ShopIndex) -> Vec<PurposeRow> {
+    let shop = index.shop();
+    shop.purposes
+        .iter()
+        .map(|p| {
+            let of_purpose = || shop.rules.iter().filter(|r| r.purpose == p.id);
+            PurposeRow {
+                covers_text: p.fields.iter().map(|f| f.in_words().to_owned()).collect(),
+                rules: of_purpose().map(|r| r.id.clone()).collect(),
+                rules_outside: of_purpose()
+                    .filter(|r| super::score::field_outside_purpose(shop, r).is_some())
+                    .map(|r| r.id.clone())
+                    .collect(),
+                granted: (0..shop.customers.len())
+                    .filter(|&c| index.has_consent(c, &p.id))
+                    .count(),
+                purpose: p.clone(),
+            }
         })
         .collect()
 }

@@ -39,7 +39,8 @@ pub struct Rule {
     /// How much it adds to each targeted product, before the weight.
     pub amount: Amount,
     /// Plain-language reason, with placeholders `{category}`, `{product}`, `{tag}`,
-    /// `{band}`, `{count}`, `{times}` ("once", "twice", "3 times"), `{since}` and `{last}`.
+    /// `{band}`, `{count}`, `{times}` ("once", "twice", "3 times"), `{since}`, `{last}` and
+    /// `{data}` (what the rule reads about the customer, in their words).
     pub reason: String,
 }
 
@@ -71,6 +72,8 @@ struct RuleInput {
     purpose_label: serde::de::IgnoredAny,
     #[serde(default)]
     runs_for: serde::de::IgnoredAny,
+    #[serde(default)]
+    outside_purpose: serde::de::IgnoredAny,
 }
 
 impl From<RuleInput> for Rule {
@@ -180,9 +183,7 @@ impl Rule {
             .iter()
             .map(|c| FeatureId::Customer(c.feature))
             .collect();
-        if matches!(self.amount, Amount::PerPurchase { .. })
-            || matches!(self.target, Target::BoughtCategory | Target::BoughtProduct)
-        {
+        if self.reads_purchases() {
             out.push(FeatureId::PurchasesMatching);
         }
         out.dedup();
@@ -198,6 +199,44 @@ impl Rule {
             .collect();
         out.sort();
         out.dedup();
+        out
+    }
+
+    /// The first personal-data field this rule reads that is not in `covered`, if any
+    /// (without allocating: it runs for every customer).
+    pub fn first_field_not_in(&self, covered: &[PersonalField]) -> Option<PersonalField> {
+        let conditions = self
+            .conditions
+            .iter()
+            .flat_map(|c| c.feature.fields_read().iter().copied());
+        let purchases = self
+            .reads_purchases()
+            .then_some(FeatureId::PurchasesMatching.fields())
+            .into_iter()
+            .flatten()
+            .copied();
+        conditions
+            .chain(purchases)
+            .find(|field| !covered.contains(field))
+    }
+
+    /// Whether the rule counts the customer's purchases (its target or its amount does).
+    fn reads_purchases(&self) -> bool {
+        matches!(self.amount, Amount::PerPurchase { .. })
+            || matches!(self.target, Target::BoughtCategory | Target::BoughtProduct)
+    }
+
+    /// What the rule reads about a customer, in the customer's own words ("your age (from
+    /// your birth date)", "what you bought from us"), each once, conditions first.
+    pub fn data_in_words(&self) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        for feature in self.features() {
+            if let Some(words) = feature.in_words()
+                && !out.contains(&words)
+            {
+                out.push(words);
+            }
+        }
         out
     }
 

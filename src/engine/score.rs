@@ -2,7 +2,9 @@
 //! customer's top N. A product's score is the popularity baseline plus the sum of the
 //! weighted amounts of the rules that run for the customer and target the product.
 
+use super::fields::PersonalField;
 use super::index::ShopIndex;
+use super::model::Shop;
 use super::rules::{Amount, Rule, Target};
 
 /// Why a rule did not run for a customer.
@@ -10,6 +12,13 @@ use super::rules::{Amount, Rule, Target};
 pub enum SkipReason {
     /// The rule is switched off.
     Disabled,
+    /// The rule reads a personal-data field its purpose does not cover (purpose
+    /// limitation): it runs for nobody until the purpose covers it or the rule stops
+    /// reading it.
+    OutsidePurpose {
+        /// The first field read that the purpose does not cover.
+        field: PersonalField,
+    },
     /// The customer has not granted the rule's purpose.
     NoConsent,
     /// A condition is false, or the data it needs is not held (`value` is `None`).
@@ -26,6 +35,11 @@ impl SkipReason {
     pub fn detail(&self, rule: &Rule) -> String {
         match *self {
             Self::Disabled => "the rule is switched off".to_owned(),
+            Self::OutsidePurpose { field } => format!(
+                "it reads the customer's {}, which its purpose \"{}\" does not cover",
+                field.in_words(),
+                rule.purpose
+            ),
             Self::NoConsent => format!("the customer has not agreed to \"{}\"", rule.purpose),
             Self::ConditionNotMet { condition, value } => {
                 let cond = rule.conditions.get(condition);
@@ -50,6 +64,7 @@ impl SkipReason {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Disabled => "disabled",
+            Self::OutsidePurpose { .. } => "outside_purpose",
             Self::NoConsent => "no_consent",
             Self::ConditionNotMet { .. } => "condition_not_met",
         }
@@ -183,7 +198,11 @@ impl<'i> Scorer<'i> {
                 let status = rule_status(self.index, rule, customer);
                 personalized |= !matches!(
                     status,
-                    RuleStatus::Skipped(SkipReason::Disabled | SkipReason::NoConsent)
+                    RuleStatus::Skipped(
+                        SkipReason::Disabled
+                            | SkipReason::OutsidePurpose { .. }
+                            | SkipReason::NoConsent
+                    )
                 );
                 status
             })
@@ -319,6 +338,9 @@ pub fn rule_status(index: &ShopIndex, rule: &Rule, customer: usize) -> RuleStatu
     if !rule.enabled {
         return RuleStatus::Skipped(SkipReason::Disabled);
     }
+    if let Some(field) = field_outside_purpose(index.shop(), rule) {
+        return RuleStatus::Skipped(SkipReason::OutsidePurpose { field });
+    }
     if !index.has_consent(customer, &rule.purpose) {
         return RuleStatus::Skipped(SkipReason::NoConsent);
     }
@@ -329,6 +351,17 @@ pub fn rule_status(index: &ShopIndex, rule: &Rule, customer: usize) -> RuleStatu
         }
     }
     RuleStatus::Runs
+}
+
+/// The first personal-data field `rule` reads that its purpose does not cover (every
+/// field, when the purpose is not one of the shop's).
+pub fn field_outside_purpose(shop: &Shop, rule: &Rule) -> Option<PersonalField> {
+    let covered = shop
+        .purposes
+        .iter()
+        .find(|p| p.id == rule.purpose)
+        .map_or(&[][..], |p| p.fields.as_slice());
+    rule.first_field_not_in(covered)
 }
 
 /// Formats a feature value without noise: 29 not 29.0, 12.35 not 12.3499.

@@ -83,6 +83,15 @@ fn rules(n: usize) -> String {
     }
 }
 
+/// "1 rule reads", "2 rules read".
+fn rules_reading(n: usize) -> String {
+    if n == 1 {
+        "1 rule reads".to_owned()
+    } else {
+        format!("{n} rules read")
+    }
+}
+
 fn fact(text: String, value: f64, concern: bool) -> Fact {
     Fact {
         text,
@@ -149,6 +158,7 @@ fn transparency_card(s: &Sources) -> Card {
     let shop = s.index.shop();
     let enabled = shop.rules.iter().filter(|r| r.enabled).count();
     let no_reason = s.lint(Check::NoReason);
+    let hiding = s.lint(Check::ReasonHidesData);
     let described = shop.rules.len() + super::features::FeatureId::all().len();
     card(
         "transparency",
@@ -161,6 +171,14 @@ fn transparency_card(s: &Sources) -> Card {
                 ),
                 (enabled - no_reason) as f64,
                 no_reason > 0,
+            ),
+            fact(
+                format!(
+                    "{} a sensitive field the reason does not mention (the sentence and the card still name it)",
+                    rules_reading(hiding)
+                ),
+                hiding as f64,
+                hiding > 0,
             ),
             fact(
                 format!("{described} features and rules are described in words on the Rules view"),
@@ -186,6 +204,7 @@ fn consent_card(s: &Sources) -> Card {
         .map(|w| w.customers)
         .sum();
     let no_purpose = s.lint(Check::NoPurpose);
+    let outside = s.lint(Check::OutsidePurpose);
     card(
         "consent",
         "Informed consent",
@@ -197,6 +216,14 @@ fn consent_card(s: &Sources) -> Card {
                 ),
                 no_purpose as f64,
                 no_purpose > 0,
+            ),
+            fact(
+                format!(
+                    "{} data their purpose does not cover, so they run for nobody",
+                    rules_reading(outside)
+                ),
+                outside as f64,
+                outside > 0,
             ),
             fact(
                 format!(

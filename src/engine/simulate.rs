@@ -194,6 +194,7 @@ pub fn simulate(
     let (shop, applied) = apply_all(before.shop().clone(), changes, &ctx)?;
     let after = Arc::new(before.for_changed(Arc::new(shop)));
     let n = before.shop().settings.top_n;
+    let n_after = after.shop().settings.top_n;
     let computed;
     let before_lists = match before_lists {
         Some(lists) => lists,
@@ -206,13 +207,13 @@ pub fn simulate(
         Some(customers) => {
             let mut lists = before_lists.clone();
             let fresh =
-                lists_for(&after, n, &customers, progress).ok_or(SimulateError::Cancelled)?;
+                lists_for(&after, n_after, &customers, progress).ok_or(SimulateError::Cancelled)?;
             for (c, list) in customers.into_iter().zip(fresh) {
                 lists[c] = list;
             }
             lists
         }
-        None => all_lists(&after, n, progress).ok_or(SimulateError::Cancelled)?,
+        None => all_lists(&after, n_after, progress).ok_or(SimulateError::Cancelled)?,
     };
     let impact = impact(before, before_lists, &after_lists);
     Ok(Simulation {
@@ -356,7 +357,10 @@ fn affected_customers(
     let mut customers: Vec<usize> = Vec::new();
     for change in changes {
         match change {
-            Change::Product { .. } => return None,
+            Change::Product { .. } | Change::Purpose { .. } | Change::Setting { .. } => {
+                return None;
+            }
+            Change::FieldRetention { .. } => {}
             Change::Consent { customer, .. } | Change::CustomerField { customer, .. } => {
                 customers.extend(before.customer_pos(*customer));
             }
@@ -385,7 +389,11 @@ fn affected_customers(
                 rules.contains(&r.id.as_str())
                     && !matches!(
                         super::score::rule_status(index, r, c),
-                        RuleStatus::Skipped(SkipReason::Disabled | SkipReason::NoConsent)
+                        RuleStatus::Skipped(
+                            SkipReason::Disabled
+                                | SkipReason::OutsidePurpose { .. }
+                                | SkipReason::NoConsent
+                        )
                     )
             })
         };

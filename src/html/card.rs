@@ -4,7 +4,7 @@
 
 use maud::html;
 
-use crate::engine::explain::{Explanation, Recommendation, Record, Source};
+use crate::engine::explain::{Explanation, Recommendation, Record, Source, and_list};
 use crate::engine::model::{Customer, ProductId, Shop};
 
 const STYLE: &str = "
@@ -27,12 +27,6 @@ pub fn customer_card(
         .iter()
         .filter(|r| product.is_none_or(|p| r.product == p))
         .collect();
-    let field_label = |key: &str| {
-        shop.fields
-            .iter()
-            .find(|f| f.field.key() == key)
-            .map_or_else(|| key.replace('_', " "), |f| f.label.to_lowercase())
-    };
     let purpose = |id: &str| shop.purposes.iter().find(|p| p.id == id);
     let body = html! {
         h1 { "Why we suggested this" }
@@ -45,7 +39,7 @@ pub fn customer_card(
                 h2 { (r.name) " (" (shop.settings.currency.price_text(r.price_cents)) ")" }
                 p { (r.sentence) }
                 ul {
-                    @for c in &r.contributions {
+                    @for c in r.contributions.iter().filter(|c| c.counts()) {
                         @match c.source {
                             Source::Baseline => li { "It is popular with our customers this month (this uses no data about you)." }
                             Source::Rule => li {
@@ -55,8 +49,8 @@ pub fn customer_card(
                                     _ => None,
                                 }).take(5).collect();
                                 @if !lines.is_empty() { br; span.note { "From your purchases: " (lines.join("; ")) "." } }
-                                @if !c.fields.is_empty() {
-                                    br; span.note { "Your data used: " (c.fields.iter().map(|f| field_label(f)).collect::<Vec<_>>().join(", ")) "." }
+                                @if !c.data_used.is_empty() {
+                                    br; span.note { "Your data used: " (and_list(&c.data_used)) "." }
                                 }
                                 @if let Some(p) = c.purpose.as_deref().and_then(purpose) {
                                     br; span.note { "Allowed because you agreed to \u{201c}" (p.label) "\u{201d}: " (p.description) }

@@ -137,6 +137,56 @@ struct FieldRow {
     sensitive: bool,
 }
 
+/// A purpose as its CSV row: the fields it covers are their keys separated by `;` (a
+/// bundle written before purposes declared fields has no such column: they cover none).
+#[derive(Serialize, Deserialize)]
+struct PurposeRow {
+    id: String,
+    label: String,
+    description: String,
+    #[serde(default)]
+    fields: String,
+}
+
+impl PurposeRow {
+    fn from_purpose(p: &Purpose) -> Self {
+        Self {
+            id: p.id.clone(),
+            label: p.label.clone(),
+            description: p.description.clone(),
+            fields: p
+                .fields
+                .iter()
+                .map(|f| f.key())
+                .collect::<Vec<_>>()
+                .join(";"),
+        }
+    }
+
+    fn into_purpose(self) -> Result<Purpose, BundleError> {
+        let fields = self
+            .fields
+            .split(';')
+            .filter(|k| !k.is_empty())
+            .map(|k| {
+                PersonalField::from_key(k).ok_or_else(|| BundleError::Invalid {
+                    file: "purposes.csv".to_owned(),
+                    message: format!(
+                        "purpose \"{}\": \"{k}\" is not a personal-data field",
+                        self.id
+                    ),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Purpose {
+            id: self.id,
+            label: self.label,
+            description: self.description,
+            fields,
+        })
+    }
+}
+
 /// Reads a bundle through `read(file name)`, so it works on a folder and on embedded text.
 pub fn read_bundle(read: impl Fn(&str) -> std::io::Result<String>) -> Result<Shop, BundleError> {
     let text = |file: &str| {
@@ -211,7 +261,10 @@ pub fn read_bundle(read: impl Fn(&str) -> std::io::Result<String>) -> Result<Sho
         products: products.into(),
         orders: rows::<Order>("orders.csv", &text("orders.csv")?)?.into(),
         lines: rows::<OrderLine>("order_lines.csv", &text("order_lines.csv")?)?.into(),
-        purposes: rows::<Purpose>("purposes.csv", &text("purposes.csv")?)?,
+        purposes: rows::<PurposeRow>("purposes.csv", &text("purposes.csv")?)?
+            .into_iter()
+            .map(PurposeRow::into_purpose)
+            .collect::<Result<_, _>>()?,
         consents: consent_rows(&text("consents.csv")?)?.into(),
         rules,
         fields,
@@ -356,7 +409,11 @@ pub fn write_bundle(shop: &Shop, dir: &Path) -> Result<(), BundleError> {
     )?;
     write_rows(dir, "orders.csv", shop.orders.iter())?;
     write_rows(dir, "order_lines.csv", shop.lines.iter())?;
-    write_rows(dir, "purposes.csv", shop.purposes.iter())?;
+    write_rows(
+        dir,
+        "purposes.csv",
+        shop.purposes.iter().map(PurposeRow::from_purpose),
+    )?;
     write_rows(dir, "consents.csv", shop.consents.iter())?;
     write_rows(
         dir,

@@ -5,30 +5,49 @@ use crate::engine::features::CustomerFeature;
 use crate::engine::model::{FieldDef, PersonalField, Product, Purpose};
 use crate::engine::rules::{Amount, Condition, Op, PriceBand, Rule, Target};
 
-/// The purposes customers are asked about.
+/// The purposes customers are asked about in a new shop, each covering only the data its
+/// description names: personalization covers what the customer bought.
 pub fn purposes() -> Vec<Purpose> {
-    let p = |id: &str, label: &str, description: &str| Purpose {
+    let p = |id: &str, label: &str, description: &str, fields: &[PersonalField]| Purpose {
         id: id.to_owned(),
         label: label.to_owned(),
         description: description.to_owned(),
+        fields: fields.to_vec(),
     };
     vec![
         p(
             "personalization",
             "Personalized recommendations",
             "We use what you buy to suggest products you may like.",
+            &[PersonalField::Orders],
         ),
         p(
             "birthday_offers",
             "Birthday offers",
             "We use your birth date to send you a treat around your birthday.",
+            &[PersonalField::BirthDate],
         ),
         p(
             "email_offers",
             "Email offers",
             "We email you news and offers.",
+            &[PersonalField::Name, PersonalField::Email],
         ),
     ]
+}
+
+/// The purposes of the demo and sample shops: personalization says plainly that it
+/// covers the customer's age as well as their purchases, because the shop's age rule
+/// reads it (so the rule runs, and its unfairness is there to find).
+pub fn demo_purposes() -> Vec<Purpose> {
+    let mut purposes = purposes();
+    if let Some(p) = purposes.iter_mut().find(|p| p.id == "personalization") {
+        p.description =
+            "We use what you buy, and your age from your birth date, to suggest products you may like."
+                .to_owned();
+        p.fields = vec![PersonalField::BirthDate, PersonalField::Orders];
+    }
+    purposes
 }
 
 /// The catalogue of personal-data fields, with retention periods and reasons to hold them.
@@ -154,7 +173,9 @@ pub fn starter_rules() -> Vec<Rule> {
 }
 
 /// The standard rule set: behavioural rules, a birthday rule, an age rule a trainer can
-/// question, a negative rule, and one switched off.
+/// question, a negative rule, one switched off, and one that reads purchases under the
+/// birthday purpose, which covers only the birth date (so it runs for nobody: purpose
+/// limitation).
 pub fn rules() -> Vec<Rule> {
     let rule = |id: &str,
                 label: &str,
@@ -266,6 +287,20 @@ pub fn rules() -> Vec<Rule> {
             },
             Amount::Fixed { value: 2.0 },
             "your birthday is coming up (a treat with 10% off)",
+        ),
+        rule(
+            "birthday-favourites",
+            "Birthday favourites",
+            "birthday_offers",
+            1.0,
+            vec![cond(CustomerFeature::DaysToBirthday, Op::AtMost, 14.0)],
+            Target::BoughtCategory,
+            Amount::PerPurchase {
+                each: 0.3,
+                max: 1.5,
+                within_days: 365,
+            },
+            "your birthday is coming up and you like {category}",
         ),
         rule(
             "we-miss-you",

@@ -88,7 +88,7 @@ pub fn demo_shop(size: DemoSize, seed: u64, today: NaiveDate) -> Shop {
         products: products.into(),
         orders: orders.into(),
         lines: lines.into(),
-        purposes: catalogue::purposes(),
+        purposes: catalogue::demo_purposes(),
         consents: consents.into(),
         rules: catalogue::rules(),
         fields: catalogue::fields(),

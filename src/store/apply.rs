@@ -400,8 +400,9 @@ fn shop_written_since(conn: &Connection, head: &LogHead) -> Result<bool, LoadErr
 }
 
 /// Whether everything `changes` read is in the file as it is in `basis`: the settings and
-/// purposes always, the rules for a change to them, and each customer's row and consents
-/// or each product's row that a change touches.
+/// purposes always, the rules for a change to them, the field catalogue for a retention
+/// change, and each customer's row and consents or each product's row that a change
+/// touches.
 fn reads_unchanged(conn: &Connection, basis: &Shop, changes: &[Change]) -> Result<bool, LoadError> {
     use super::load;
     if load::load_settings(conn)? != basis.settings || load::load_purposes(conn)? != basis.purposes
@@ -409,6 +410,12 @@ fn reads_unchanged(conn: &Connection, basis: &Shop, changes: &[Change]) -> Resul
         return Ok(false);
     }
     if changes.iter().any(|c| c.rule_id().is_some()) && load::load_rules(conn)? != basis.rules {
+        return Ok(false);
+    }
+    let retention = changes
+        .iter()
+        .any(|c| matches!(c, Change::FieldRetention { .. }));
+    if retention && load::load_fields(conn)? != basis.fields {
         return Ok(false);
     }
     for change in changes {
@@ -578,6 +585,16 @@ fn write_changes(
     }
     super::write::insert_consents(conn, &after.consents[before.consents.len()..])?;
     super::remember_former_emails(conn, applied)?;
+    let touches = |kind: &str| applied.iter().any(|a| a.change.kind() == kind);
+    if touches("purpose") {
+        super::write::write_purposes(conn, &after.purposes)?;
+    }
+    if touches("field_retention") {
+        super::write::write_retention(conn, &after.fields)?;
+    }
+    if touches("setting") {
+        super::write::write_settings(conn, &after.settings)?;
+    }
     for a in applied {
         match &a.change {
             Change::CustomerField { customer, .. } => write_customer(conn, after, *customer)?,

@@ -225,15 +225,36 @@ fn load_lines(conn: &Connection) -> Result<Vec<OrderLine>, LoadError> {
 }
 
 pub(super) fn load_purposes(conn: &Connection) -> Result<Vec<Purpose>, LoadError> {
-    let mut stmt = conn.prepare("SELECT id, label, description FROM purposes ORDER BY rowid")?;
+    let mut stmt =
+        conn.prepare("SELECT id, label, description, fields FROM purposes ORDER BY rowid")?;
     let rows = stmt.query_map([], |row| {
-        Ok(Purpose {
-            id: row.get(0)?,
-            label: row.get(1)?,
-            description: row.get(2)?,
-        })
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+        ))
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, label, description, keys) = row?;
+        let fields = purpose_fields(&id, &keys)?;
+        out.push(Purpose {
+            id,
+            label,
+            description,
+            fields,
+        });
+    }
+    Ok(out)
+}
+
+/// The fields a purpose covers, stored as their keys separated by `;`.
+fn purpose_fields(id: &str, keys: &str) -> Result<Vec<PersonalField>, LoadError> {
+    keys.split(';')
+        .filter(|k| !k.is_empty())
+        .map(|k| field("purposes", &id, k))
+        .collect()
 }
 
 fn load_consents(conn: &Connection) -> Result<Vec<ConsentEvent>, LoadError> {
@@ -292,7 +313,7 @@ pub(super) fn load_rules(conn: &Connection) -> Result<Vec<Rule>, LoadError> {
     Ok(out)
 }
 
-fn load_fields(conn: &Connection) -> Result<Vec<FieldDef>, LoadError> {
+pub(super) fn load_fields(conn: &Connection) -> Result<Vec<FieldDef>, LoadError> {
     let mut stmt = conn.prepare(
         "SELECT field, field_group, label, description, retention_days, kept_for, sensitive
          FROM personal_fields ORDER BY rowid",

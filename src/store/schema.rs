@@ -102,6 +102,35 @@ const UNKNOWN_PRICES: &str = "CREATE TABLE products_new (
      ALTER TABLE order_lines_new RENAME TO order_lines;
      CREATE INDEX order_lines_by_order ON order_lines(order_id);";
 
+/// 9: the personal-data fields each purpose covers (purpose limitation). A file written
+/// before it declares, for each purpose, the fields its rules read at the upgrade, so no
+/// customer's recommendations change by upgrading; the owner narrows them afterwards.
+const PURPOSE_FIELDS: &str = "ALTER TABLE purposes ADD COLUMN fields TEXT NOT NULL DEFAULT '';";
+
+/// Declares, for each purpose of an upgraded file, the fields its rules read.
+fn declare_purpose_fields(
+    conn: &rusqlite::Connection,
+) -> Result<(), rusqlite_migration::HookError> {
+    let rules = super::load::load_rules(conn).map_err(|e| {
+        rusqlite_migration::HookError::Hook(format!("a rule cannot be read: {e:?}"))
+    })?;
+    let mut purposes = super::load::load_purposes(conn).map_err(|e| {
+        rusqlite_migration::HookError::Hook(format!("a purpose cannot be read: {e:?}"))
+    })?;
+    for purpose in &mut purposes {
+        let mut fields: Vec<_> = rules
+            .iter()
+            .filter(|r| r.purpose == purpose.id)
+            .flat_map(crate::engine::rules::Rule::fields)
+            .collect();
+        fields.sort();
+        fields.dedup();
+        purpose.fields = fields;
+    }
+    super::write::write_purposes(conn, &purposes)?;
+    Ok(())
+}
+
 /// The migrations, ready to run.
 pub fn migrations() -> Migrations<'static> {
     let mut all: Vec<M<'static>> = MIGRATIONS.iter().map(|sql| M::up(sql)).collect();
@@ -115,10 +144,14 @@ pub fn migrations() -> Migrations<'static> {
         super::apply::seal_existing_entries(tx)
     }));
     all.push(M::up(UNKNOWN_PRICES));
+    all.push(M::up_with_hook(
+        PURPOSE_FIELDS,
+        |tx: &rusqlite::Transaction| declare_purpose_fields(tx),
+    ));
     Migrations::new(all)
 }
 
 /// The schema version this build writes and understands.
 pub fn current_version() -> i64 {
-    MIGRATIONS.len() as i64 + 6
+    MIGRATIONS.len() as i64 + 7
 }

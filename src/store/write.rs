@@ -2,58 +2,30 @@
 
 use rusqlite::{Connection, params};
 
-use crate::engine::model::{Customer, Order, OrderLine, Product, Shop};
+use crate::engine::model::{
+    Customer, FieldDef, Order, OrderLine, Product, Purpose, Settings, Shop,
+};
 
 /// Inserts every table of `shop`. The caller's file must be freshly migrated.
 pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
     {
-        let s = &shop.settings;
-        let mut stmt = tx.prepare("INSERT INTO shop_settings (key, value) VALUES (?1, ?2)")?;
-        stmt.execute(params!["name", s.name])?;
-        if let Some(day) = s.pinned_today {
-            stmt.execute(params!["pinned_today", day.to_string()])?;
-        }
-        stmt.execute(params!["top_n", s.top_n.to_string()])?;
-        stmt.execute(params![
-            "popularity_weight",
-            s.popularity_weight.to_string()
-        ])?;
-        stmt.execute(params!["popularity_days", s.popularity_days.to_string()])?;
-        stmt.execute(params!["currency", s.currency.code()])?;
-        stmt.execute(params![
-            super::chain::SHOP_ID_KEY,
-            super::chain::new_shop_id()
-        ])?;
+        write_settings(&tx, &shop.settings)?;
+        tx.execute(
+            "INSERT INTO shop_settings (key, value) VALUES (?1, ?2)",
+            params![super::chain::SHOP_ID_KEY, super::chain::new_shop_id()],
+        )?;
 
         insert_customers(&tx, shop.customers.iter())?;
         insert_products(&tx, shop.products.iter())?;
         insert_orders(&tx, &shop.orders, &shop.lines)?;
 
-        let mut stmt =
-            tx.prepare("INSERT INTO purposes (id, label, description) VALUES (?1, ?2, ?3)")?;
-        for p in &shop.purposes {
-            stmt.execute(params![p.id, p.label, p.description])?;
-        }
+        insert_purposes(&tx, &shop.purposes)?;
         insert_consents(&tx, &shop.consents)?;
 
         insert_rules(&tx, &shop.rules)?;
 
-        let mut stmt = tx.prepare(
-            "INSERT INTO personal_fields (field, field_group, label, description, retention_days, kept_for, sensitive)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        for f in &shop.fields {
-            stmt.execute(params![
-                f.field.key(),
-                f.group,
-                f.label,
-                f.description,
-                f.retention_days,
-                f.kept_for,
-                f.sensitive
-            ])?;
-        }
+        insert_fields(&tx, &shop.fields)?;
     }
     tx.commit()
 }
@@ -170,6 +142,95 @@ pub fn insert_consents(
             e.recorded_at
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             e.decided_on
+        ])?;
+    }
+    Ok(())
+}
+
+/// The fields a purpose covers as stored: their keys separated by `;`.
+pub(super) fn purpose_fields_text(purpose: &Purpose) -> String {
+    purpose
+        .fields
+        .iter()
+        .map(|f| f.key())
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// Inserts the shop's purposes with the fields each covers.
+pub(super) fn insert_purposes(conn: &Connection, purposes: &[Purpose]) -> rusqlite::Result<()> {
+    let mut stmt = conn
+        .prepare("INSERT INTO purposes (id, label, description, fields) VALUES (?1, ?2, ?3, ?4)")?;
+    for p in purposes {
+        stmt.execute(params![
+            p.id,
+            p.label,
+            p.description,
+            purpose_fields_text(p)
+        ])?;
+    }
+    Ok(())
+}
+
+/// Writes every setting (a setting that is not set, such as no pinned day, is removed).
+pub(super) fn write_settings(conn: &Connection, s: &Settings) -> rusqlite::Result<()> {
+    let mut stmt =
+        conn.prepare("INSERT OR REPLACE INTO shop_settings (key, value) VALUES (?1, ?2)")?;
+    stmt.execute(params!["name", s.name])?;
+    match s.pinned_today {
+        Some(day) => stmt.execute(params!["pinned_today", day.to_string()])?,
+        None => conn.execute("DELETE FROM shop_settings WHERE key = 'pinned_today'", [])?,
+    };
+    stmt.execute(params!["top_n", s.top_n.to_string()])?;
+    stmt.execute(params![
+        "popularity_weight",
+        s.popularity_weight.to_string()
+    ])?;
+    stmt.execute(params!["popularity_days", s.popularity_days.to_string()])?;
+    stmt.execute(params!["currency", s.currency.code()])?;
+    Ok(())
+}
+
+/// Inserts the catalogue of personal-data fields.
+fn insert_fields(conn: &Connection, fields: &[FieldDef]) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(
+        "INSERT INTO personal_fields (field, field_group, label, description, retention_days, kept_for, sensitive)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for f in fields {
+        stmt.execute(params![
+            f.field.key(),
+            f.group,
+            f.label,
+            f.description,
+            f.retention_days,
+            f.kept_for,
+            f.sensitive
+        ])?;
+    }
+    Ok(())
+}
+
+/// Writes each field's retention period as it is in `fields`.
+pub(super) fn write_retention(conn: &Connection, fields: &[FieldDef]) -> rusqlite::Result<()> {
+    let mut stmt =
+        conn.prepare("UPDATE personal_fields SET retention_days = ?1 WHERE field = ?2")?;
+    for f in fields {
+        stmt.execute(params![f.retention_days, f.field.key()])?;
+    }
+    Ok(())
+}
+
+/// Writes each purpose's label, description and covered fields as they are in `purposes`.
+pub(super) fn write_purposes(conn: &Connection, purposes: &[Purpose]) -> rusqlite::Result<()> {
+    let mut stmt = conn
+        .prepare("UPDATE purposes SET label = ?1, description = ?2, fields = ?3 WHERE id = ?4")?;
+    for p in purposes {
+        stmt.execute(params![
+            p.label,
+            p.description,
+            purpose_fields_text(p),
+            p.id
         ])?;
     }
     Ok(())

@@ -13,6 +13,7 @@ mod jobs;
 mod lesson;
 mod loader;
 mod owner;
+mod purposes;
 mod rules;
 mod scenario;
 mod scorecard;

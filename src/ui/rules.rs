@@ -8,6 +8,7 @@ use super::scenario::Scenario;
 use super::theme;
 use crate::engine::changes::Change;
 use crate::engine::features::FeatureId;
+use crate::engine::fields::PersonalField;
 use crate::engine::rules::{MAX_WEIGHT, MIN_WEIGHT, Rule};
 
 /// The JSON editor for changing or adding a rule.
@@ -19,6 +20,7 @@ pub struct RuleEditor {
     highlight: Option<String>,
     highlight_reason: String,
     scroll_pending: bool,
+    purpose_words: super::purposes::PurposeWords,
 }
 
 impl RuleEditor {
@@ -125,6 +127,9 @@ pub fn rules_ui(
                     ui.label(format!("When {}, it {}.", row.conditions_text, row.effect_text));
                 }
                 ui.label(format!("Needs consent to \"{}\" · reads {}", row.purpose_label, row.fields.join(", ")));
+                if let Some(field) = row.outside_purpose.as_deref().and_then(PersonalField::from_key) {
+                    outside_purpose_ui(ui, shop.index.shop(), r, field, &mut proposed);
+                }
                 ui.label(format!("Tells the customer: \"{}\"", r.reason));
                 ui.label(RichText::new(format!("Runs for {} of {customers} customers today.", row.runs_for)).color(theme::MUTED));
                 ui.horizontal(|ui| {
@@ -149,6 +154,9 @@ pub fn rules_ui(
             }
         }
         ui.add_space(10.0);
+        let shop_now = shop.index.shop();
+        proposed.extend(super::purposes::purposes_ui(ui, shop_now, scenario, &mut editor.purpose_words));
+        ui.add_space(10.0);
         ui.heading("Features");
         ui.label("Signals computed from a customer's records (or, for popularity, from all sales).");
         for f in FeatureId::all() {
@@ -162,6 +170,43 @@ pub fn rules_ui(
         }
     });
     proposed
+}
+
+/// The warning on a rule that reads a field its purpose does not cover, with the two
+/// ways out: switch it off, or let the purpose cover the field (customers agreed to the
+/// purpose's words, so its description should then say so too).
+fn outside_purpose_ui(
+    ui: &mut Ui,
+    shop: &crate::engine::model::Shop,
+    rule: &Rule,
+    field: PersonalField,
+    proposed: &mut Vec<Change>,
+) {
+    let Some(purpose) = shop.purposes.iter().find(|p| p.id == rule.purpose) else {
+        return;
+    };
+    ui.colored_label(
+        theme::NEGATIVE,
+        format!(
+            "Runs for nobody: it reads the customer's {}, which \u{201c}{}\u{201d} does not cover (purpose limitation).",
+            field.in_words(),
+            purpose.label
+        ),
+    );
+    if ui
+        .button(format!("Simulate letting {} cover the {}", purpose.label, field.in_words()))
+        .on_hover_text("Customers agreed to the purpose as it is described: change its words too, so they know.")
+        .clicked()
+    {
+        let mut fields = purpose.fields.clone();
+        fields.push(field);
+        proposed.push(Change::Purpose {
+            purpose: purpose.id.clone(),
+            label: None,
+            description: None,
+            fields: Some(fields),
+        });
+    }
 }
 
 fn blank_rule() -> Rule {

@@ -121,6 +121,43 @@ impl Scenario {
         })
     }
 
+    /// The fields a purpose covers in the scenario, if the scenario changes them.
+    pub fn pending_purpose_fields(
+        &self,
+        purpose: &str,
+    ) -> Option<&[crate::engine::fields::PersonalField]> {
+        self.changes.iter().rev().find_map(|c| match c {
+            Change::Purpose {
+                purpose: p,
+                fields: Some(fields),
+                ..
+            } if p == purpose => Some(fields.as_slice()),
+            _ => None,
+        })
+    }
+
+    /// A field's retention period in the scenario, if the scenario changes it.
+    pub fn pending_retention(
+        &self,
+        field: crate::engine::fields::PersonalField,
+    ) -> Option<Option<i64>> {
+        self.changes.iter().rev().find_map(|c| match c {
+            Change::FieldRetention {
+                field: f,
+                retention_days,
+            } if *f == field => Some(*retention_days),
+            _ => None,
+        })
+    }
+
+    /// A setting's value in the scenario, if the scenario changes it.
+    pub fn pending_setting(&self, setting: &str) -> Option<&serde_json::Value> {
+        self.changes.iter().rev().find_map(|c| match c {
+            Change::Setting { setting: s, value } if s == setting => Some(value),
+            _ => None,
+        })
+    }
+
     /// Whether a rule is on in the scenario, if the scenario changes it.
     pub fn pending_enabled(&self, rule: &str) -> Option<bool> {
         self.changes.iter().rev().find_map(|c| match c {

@@ -425,17 +425,21 @@ fn minimization_findings(index: &ShopIndex, m: &Minimization) -> Vec<Finding> {
 fn lint_finding(index: &ShopIndex, l: &RuleLint) -> Finding {
     let severity = match l.check {
         Check::PricingByGroup | Check::NoPurpose | Check::PressureWording => Severity::AtRisk,
-        Check::SensitiveAttribute | Check::NoReason | Check::NeverFires => Severity::Attention,
+        Check::SensitiveAttribute
+        | Check::NoReason
+        | Check::NeverFires
+        | Check::OutsidePurpose
+        | Check::ReasonHidesData => Severity::Attention,
     };
-    let fix = if l.check == Check::NeverFires {
-        Some(Fix {
+    let fix = match (l.check, &l.suggested_reason) {
+        (Check::NeverFires, _) => Some(Fix {
             label: format!("Simulate removing \u{201c}{}\u{201d}", l.rule_label),
             changes: vec![Change::RuleRemoved {
                 rule: l.rule.clone(),
             }],
-        })
-    } else {
-        switch_off(index, std::slice::from_ref(&l.rule))
+        }),
+        (Check::ReasonHidesData, Some(reason)) => reworded(index, &l.rule, reason),
+        _ => switch_off(index, std::slice::from_ref(&l.rule)),
     };
     Finding {
         id: format!("lint:{}:{}", l.rule, l.check.key()),
@@ -453,6 +457,19 @@ fn lint_finding(index: &ShopIndex, l: &RuleLint) -> Finding {
         customer_ids: Vec::new(),
         fix,
     }
+}
+
+/// A fix that gives rule `id` the reason `reason`.
+fn reworded(index: &ShopIndex, id: &str, reason: &str) -> Option<Fix> {
+    let mut rule = index.shop().rules.iter().find(|r| r.id == id)?.clone();
+    reason.clone_into(&mut rule.reason);
+    Some(Fix {
+        label: format!("Simulate the reason \u{201c}{reason}\u{201d}"),
+        changes: vec![Change::Rule {
+            rule,
+            position: None,
+        }],
+    })
 }
 
 #[cfg(test)]

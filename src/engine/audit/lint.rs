@@ -5,8 +5,10 @@
 use serde::Serialize;
 
 use super::super::features::CustomerFeature;
+use super::super::fields::PersonalField;
 use super::super::model::Shop;
 use super::super::rules::{Rule, Target};
+use super::super::score::field_outside_purpose;
 use super::facts::is_promotion;
 
 /// Phrases that pressure a customer with urgency or scarcity.
@@ -45,6 +47,11 @@ pub enum Check {
     PressureWording,
     /// Runs for no customer at all.
     NeverFires,
+    /// Reads a field its purpose does not cover, so it runs for nobody (purpose
+    /// limitation, GDPR Art. 5(1)(b)).
+    OutsidePurpose,
+    /// Reads a sensitive field its reason does not tell the customer about.
+    ReasonHidesData,
 }
 
 impl Check {
@@ -57,6 +64,8 @@ impl Check {
             Self::NoReason => "no_reason",
             Self::PressureWording => "pressure_wording",
             Self::NeverFires => "never_fires",
+            Self::OutsidePurpose => "outside_purpose",
+            Self::ReasonHidesData => "reason_hides_data",
         }
     }
 }
@@ -72,6 +81,9 @@ pub struct RuleLint {
     pub check: Check,
     /// What is wrong, in words.
     pub message: String,
+    /// A reason that would say what the rule uses, for [`Check::ReasonHidesData`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested_reason: Option<String>,
 }
 
 /// Whether a condition on this feature singles out a group of people (age does;
@@ -93,6 +105,7 @@ pub fn lint(shop: &Shop, reach: &[usize]) -> Vec<RuleLint> {
                 rule_label: rule.label.clone(),
                 check,
                 message,
+                suggested_reason: None,
             });
         };
         let sensitive: Vec<String> = rule
@@ -147,7 +160,14 @@ pub fn lint(shop: &Shop, reach: &[usize]) -> Vec<RuleLint> {
                 format!("its reason pressures the customer with urgency or scarcity ({words})"),
             );
         }
-        if reach.get(r) == Some(&0) {
+        let outside = field_outside_purpose(shop, rule);
+        if let Some(field) = outside {
+            push(
+                Check::OutsidePurpose,
+                outside_purpose_message(shop, rule, field),
+            );
+        }
+        if outside.is_none() && reach.get(r) == Some(&0) {
             push(
                 Check::NeverFires,
                 "is switched on but runs for no customer (no one has both the consent and the conditions)"
@@ -155,7 +175,92 @@ pub fn lint(shop: &Shop, reach: &[usize]) -> Vec<RuleLint> {
             );
         }
     }
+    out.extend(hidden_data(shop));
     out
+}
+
+/// The finding's words for a rule reading `field`, which its purpose does not cover.
+fn outside_purpose_message(shop: &Shop, rule: &Rule, field: PersonalField) -> String {
+    let purpose = shop
+        .purposes
+        .iter()
+        .find(|p| p.id == rule.purpose)
+        .map_or(rule.purpose.as_str(), |p| p.label.as_str());
+    format!(
+        "reads the customer's {}, which \u{201c}{purpose}\u{201d} does not cover, so it runs for nobody (purpose limitation, GDPR Art. 5(1)(b)): customers agreed to that purpose as it is described, not to this use of their data",
+        field.in_words()
+    )
+}
+
+/// Enabled rules whose reason does not tell the customer about a sensitive field the
+/// rule reads, each with a reason that does.
+fn hidden_data(shop: &Shop) -> Vec<RuleLint> {
+    let mut out = Vec::new();
+    for rule in shop.rules.iter().filter(|r| r.enabled) {
+        let hidden: Vec<PersonalField> = rule
+            .fields()
+            .into_iter()
+            .filter(|f| shop.fields.iter().any(|d| d.field == *f && d.sensitive))
+            .filter(|f| !discloses(&rule.reason, *f))
+            .collect();
+        if hidden.is_empty() {
+            continue;
+        }
+        let names: Vec<&str> = hidden.iter().map(|f| f.in_words()).collect();
+        out.push(RuleLint {
+            rule: rule.id.clone(),
+            rule_label: rule.label.clone(),
+            check: Check::ReasonHidesData,
+            message: format!(
+                "uses the customer's {} but its reason does not say so (Candor adds it to the sentence and the card, but the reason itself should be honest)",
+                names.join(" and ")
+            ),
+            suggested_reason: Some(format!("{}, going by {{data}}", rule.reason.trim_end_matches('.'))),
+        });
+    }
+    out
+}
+
+/// Whether a reason template tells the customer that `field` is used: the `{data}`
+/// placeholder, or words that name it.
+pub fn discloses(reason: &str, field: PersonalField) -> bool {
+    let words: &[&str] = match field {
+        PersonalField::BirthDate => &[
+            "age",
+            "aged",
+            "birthday",
+            "birth date",
+            "date of birth",
+            "born",
+            "years old",
+        ],
+        PersonalField::Gender => &["gender", "men", "women", "male", "female"],
+        PersonalField::Postcode => &[
+            "postcode",
+            "post code",
+            "zip code",
+            "area",
+            "neighbourhood",
+            "where you live",
+        ],
+        other => &[other.in_words()],
+    };
+    if reason.contains("{data}") {
+        return true;
+    }
+    let text = format!(" {} ", normalized_words(reason));
+    words
+        .iter()
+        .any(|w| text.contains(&format!(" {} ", normalized_words(w))))
+}
+
+/// Lower-case words separated by single spaces, without punctuation.
+fn normalized_words(text: &str) -> String {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A rule that targets a price band, or gives a discount, only to customers of some
@@ -184,6 +289,23 @@ fn only_n_left(reason: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reason_discloses_a_field_by_its_words_or_the_data_placeholder() {
+        let age = PersonalField::BirthDate;
+        assert!(!discloses(
+            "customers like you often choose our premium range",
+            age
+        ));
+        assert!(discloses(
+            "customers your age often choose our premium range",
+            age
+        ));
+        assert!(discloses("your birthday is coming up", age));
+        assert!(discloses("picked for you, going by {data}", age));
+        assert!(!discloses("read the message on the page", age));
+        assert!(discloses("popular in your area", PersonalField::Postcode));
+    }
 
     #[test]
     fn scarcity_counts() {

@@ -1,0 +1,392 @@
+//! Purpose limitation and honest reasons: a rule that reads data its purpose does not
+//! cover runs for nobody and says why, in explain, simulate and apply; a reason that
+//! hides a sensitive field is a finding with a wording that does not; the sentence and
+//! the customer's card always name the data used; a contribution shown as +0.00 is never
+//! given as a reason. Purposes, retention periods and settings change like everything
+//! else: simulated, applied, logged and undone.
+
+mod common;
+
+use std::sync::Arc;
+
+use candor::engine::audit::AuditConfig;
+use candor::engine::changes::Change;
+use candor::engine::explain::{Explanation, explain};
+use candor::engine::model::{PersonalField, Shop};
+use candor::engine::simulate::Progress;
+use candor::engine::{Scorer, ShopIndex};
+use candor::session::simulate::{Outcome, Request, simulate};
+use candor::session::{Loaded, load_blocking};
+use candor::store::{Attribution, Store};
+use serde_json::json;
+
+fn sample() -> Shop {
+    candor::shopgen::sample::sample_shop().expect("sample reads")
+}
+
+fn explain_all(shop: Shop) -> Vec<Explanation> {
+    let index = ShopIndex::new(Arc::new(shop), common::sample_day());
+    let mut scorer = Scorer::new(&index);
+    (0..index.shop().customers.len())
+        .map(|c| explain(&mut scorer, c, 5))
+        .collect()
+}
+
+fn outcome_of(loaded: &Loaded, changes: Vec<Change>) -> Outcome {
+    let request = Request {
+        basis: Arc::clone(&loaded.index),
+        head: loaded.head.clone(),
+        changes,
+        before_lists: Some(Arc::clone(&loaded.lists)),
+        audit_config: AuditConfig::default(),
+        audit_before: Some(Arc::clone(&loaded.audit)),
+    };
+    simulate(request, &Progress::default()).expect("simulates")
+}
+
+fn cover(purpose: &str, fields: &[PersonalField]) -> Change {
+    Change::Purpose {
+        purpose: purpose.to_owned(),
+        label: None,
+        description: None,
+        fields: Some(fields.to_vec()),
+    }
+}
+
+/// Every rule contribution of every recommendation, with its rule id.
+fn contributing_rules(explanations: &[Explanation]) -> Vec<String> {
+    explanations
+        .iter()
+        .flat_map(|e| &e.recommendations)
+        .flat_map(|r| &r.contributions)
+        .filter(|c| c.purpose.is_some())
+        .map(|c| c.id.clone())
+        .collect()
+}
+
+#[test]
+fn a_rule_reading_data_its_purpose_does_not_cover_runs_for_nobody_and_says_why() {
+    let explanations = explain_all(sample());
+    let used = contributing_rules(&explanations);
+    assert!(!used.iter().any(|id| id == "birthday-favourites"));
+    for e in &explanations {
+        let skipped = e
+            .skipped
+            .iter()
+            .find(|s| s.id == "birthday-favourites")
+            .expect("listed as not run for every customer");
+        assert_eq!(skipped.reason, "outside_purpose");
+        assert!(
+            skipped.detail.contains("purchases") && skipped.detail.contains("Birthday offers"),
+            "{}",
+            skipped.detail
+        );
+    }
+}
+
+#[test]
+fn letting_the_purpose_cover_the_data_runs_the_rule_once_applied_and_undo_stops_it() {
+    let (_dir, path) = common::sample_file();
+    let loaded = load_blocking(&path, common::sample_day()).expect("loads");
+    let change = cover(
+        "birthday_offers",
+        &[PersonalField::BirthDate, PersonalField::Orders],
+    );
+    let outcome = outcome_of(&loaded, vec![change]);
+    let runs_after = |index: &ShopIndex| {
+        let mut scorer = Scorer::new(index);
+        (0..index.shop().customers.len())
+            .map(|c| explain(&mut scorer, c, 5))
+            .flat_map(|e| e.recommendations)
+            .flat_map(|r| r.contributions)
+            .filter(|c| c.id == "birthday-favourites")
+            .count()
+    };
+    let simulated = runs_after(&outcome.after);
+    assert!(
+        simulated > 0,
+        "the rule runs once its purpose covers purchases"
+    );
+
+    let who = Attribution::now("Owner", "birthday offers now cover purchases");
+    let done = candor::session::apply::apply(&path, &outcome, &who).expect("applies");
+    let fresh = load_blocking(&path, common::sample_day()).expect("reloads");
+    assert_eq!(
+        runs_after(&fresh.index),
+        simulated,
+        "apply writes what was simulated"
+    );
+    assert_eq!(*fresh.lists, *done.loaded.lists);
+    let purpose = fresh
+        .index
+        .shop()
+        .purposes
+        .iter()
+        .find(|p| p.id == "birthday_offers");
+    assert_eq!(
+        purpose.map(|p| p.fields.clone()),
+        Some(vec![PersonalField::BirthDate, PersonalField::Orders])
+    );
+
+    let (mut store, _) = Store::open(&path).expect("opens");
+    store
+        .undo(done.entry, &Attribution::now("Owner", "undo"))
+        .expect("undoes");
+    let undone = load_blocking(&path, common::sample_day()).expect("reloads");
+    assert_eq!(runs_after(&undone.index), 0);
+    assert_eq!(*undone.lists, *loaded.lists);
+}
+
+#[test]
+fn narrowing_personalization_to_purchases_stops_the_age_rule_for_everyone() {
+    let (_dir, path) = common::sample_file();
+    let loaded = load_blocking(&path, common::sample_day()).expect("loads");
+    let before = contributing_rules(&explain_all(loaded.index.shop().clone()));
+    assert!(before.iter().any(|id| id == "premium-for-40-plus"));
+
+    let outcome = outcome_of(
+        &loaded,
+        vec![cover("personalization", &[PersonalField::Orders])],
+    );
+    let after = contributing_rules(&explain_all(outcome.after.shop().clone()));
+    assert!(!after.iter().any(|id| id == "premium-for-40-plus"));
+    assert!(outcome.impact.customers_changed > 0);
+    let flagged =
+        |findings: &[candor::engine::audit::Finding], id: &str| findings.iter().any(|f| f.id == id);
+    assert!(flagged(
+        &outcome.audit_after.findings,
+        "lint:premium-for-40-plus:outside_purpose"
+    ));
+}
+
+#[test]
+fn a_reason_that_hides_the_age_it_uses_is_a_finding_with_an_honest_wording() {
+    let loaded = load_blocking(&common::sample_file().1, common::sample_day()).expect("loads");
+    let finding = loaded
+        .audit
+        .findings
+        .iter()
+        .find(|f| f.id == "lint:premium-for-40-plus:reason_hides_data")
+        .expect("the euphemistic reason is found");
+    assert!(finding.title.contains("birth date"), "{}", finding.title);
+    let fix = finding.fix.as_ref().expect("a wording to simulate");
+    let Change::Rule { rule, .. } = &fix.changes[0] else {
+        panic!("the fix rewords the rule: {:?}", fix.changes)
+    };
+    assert!(rule.reason.contains("{data}"), "{}", rule.reason);
+
+    let mut shop = loaded.index.shop().clone();
+    let pos = shop
+        .rules
+        .iter()
+        .position(|r| r.id == rule.id)
+        .expect("rule");
+    shop.rules[pos] = rule.clone();
+    let index = ShopIndex::new(Arc::new(shop), common::sample_day());
+    let lists =
+        candor::engine::simulate::all_lists(&index, 5, &Progress::default()).expect("lists");
+    let audit = candor::engine::audit::audit(&index, &lists, &AuditConfig::default());
+    assert!(
+        !audit
+            .findings
+            .iter()
+            .any(|f| f.id == "lint:premium-for-40-plus:reason_hides_data"),
+        "the suggested wording passes the check"
+    );
+    assert!(
+        audit
+            .findings
+            .iter()
+            .any(|f| f.id == "lint:birthday-favourites:outside_purpose")
+    );
+}
+
+#[test]
+fn the_sentence_and_the_card_name_the_personal_data_used_whatever_the_reason_says() {
+    let shop = sample();
+    let explanations = explain_all(shop.clone());
+    let mut checked = 0;
+    for e in &explanations {
+        for r in &e.recommendations {
+            let age_rule = r
+                .contributions
+                .iter()
+                .any(|c| c.id == "premium-for-40-plus" && c.counts());
+            if age_rule {
+                assert!(
+                    r.sentence.contains("your age (from your birth date)"),
+                    "{}",
+                    r.sentence
+                );
+                assert!(r.data_used.iter().any(|d| d.contains("birth date")));
+                checked += 1;
+            }
+            for c in r
+                .contributions
+                .iter()
+                .filter(|c| c.counts() && c.purpose.is_some())
+            {
+                for words in &c.data_used {
+                    assert!(
+                        r.sentence.contains(words.as_str()),
+                        "{} lacks {words}",
+                        r.sentence
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "the sample has customers the age rule runs for"
+    );
+
+    let (customer, e) = explanations
+        .iter()
+        .enumerate()
+        .find(|(_, e)| {
+            e.recommendations.iter().any(|r| {
+                r.contributions
+                    .iter()
+                    .any(|c| c.id == "premium-for-40-plus")
+            })
+        })
+        .expect("a customer with the age rule");
+    let card = candor::html::customer_card(&shop, &shop.customers[customer], e, None);
+    assert!(card.contains("your age (from your birth date)"));
+    assert!(
+        !card.contains("premium-for-40-plus"),
+        "no rule id on the card"
+    );
+}
+
+#[test]
+fn a_contribution_shown_as_zero_is_never_given_as_a_reason() {
+    let mut shop = sample();
+    shop.settings.popularity_weight = 0.001;
+    for e in explain_all(shop) {
+        for r in &e.recommendations {
+            assert!(!r.sentence.contains("popular this month"), "{}", r.sentence);
+            for c in r.contributions.iter().filter(|c| !c.counts()) {
+                if !c.reason.is_empty() {
+                    assert!(!r.sentence.contains(&c.reason), "{}", r.sentence);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn purposes_retention_and_settings_change_like_everything_else_and_undo() {
+    let (_dir, path) = common::sample_file();
+    let loaded = load_blocking(&path, common::sample_day()).expect("loads");
+    let changes = vec![
+        Change::Purpose {
+            purpose: "email_offers".into(),
+            label: Some("Emails from the bakery".into()),
+            description: Some("We email you our news and offers, about once a month.".into()),
+            fields: None,
+        },
+        Change::FieldRetention {
+            field: PersonalField::Phone,
+            retention_days: Some(90),
+        },
+        Change::Setting {
+            setting: "top_n".into(),
+            value: json!(7),
+        },
+    ];
+    let outcome = outcome_of(&loaded, changes);
+    assert!(outcome.after_lists.iter().all(|l| l.len() <= 7));
+    let who = Attribution::now("Owner", "tidy up");
+    let done = candor::session::apply::apply(&path, &outcome, &who).expect("applies");
+    let fresh = load_blocking(&path, common::sample_day()).expect("reloads");
+    let shop = fresh.index.shop();
+    assert_eq!(shop.settings.top_n, 7);
+    assert_eq!(*fresh.lists, *done.loaded.lists);
+    let email = shop
+        .purposes
+        .iter()
+        .find(|p| p.id == "email_offers")
+        .expect("purpose");
+    assert_eq!(email.label, "Emails from the bakery");
+    let phone = shop.fields.iter().find(|f| f.field == PersonalField::Phone);
+    assert_eq!(phone.and_then(|f| f.retention_days), Some(90));
+    let entry = Store::open(&path).expect("opens").0.log().expect("log");
+    let kinds: Vec<&str> = entry[0].changes.iter().map(|a| a.change.kind()).collect();
+    assert_eq!(kinds, ["purpose", "field_retention", "setting"]);
+
+    let (mut store, _) = Store::open(&path).expect("opens");
+    store
+        .undo(done.entry, &Attribution::now("Owner", "undo"))
+        .expect("undoes");
+    let undone = Store::open(&path).expect("opens").0.load().expect("loads");
+    let original = loaded.index.shop();
+    assert_eq!(undone.settings, original.settings);
+    assert_eq!(undone.purposes, original.purposes);
+    assert_eq!(undone.fields, original.fields);
+}
+
+#[test]
+fn a_setting_that_cannot_be_set_is_refused_naming_the_field() {
+    let shop = sample();
+    let ctx = candor::engine::changes::ChangeContext::now("tester");
+    let refuse = |change: Change| {
+        candor::engine::changes::apply_all(shop.clone(), &[change], &ctx)
+            .expect_err("refused")
+            .field
+    };
+    let currency = Change::Setting {
+        setting: "currency".into(),
+        value: json!("USD"),
+    };
+    assert_eq!(refuse(currency), "setting");
+    let zero = Change::Setting {
+        setting: "top_n".into(),
+        value: json!(0),
+    };
+    assert_eq!(refuse(zero), "value");
+    let too_long = Change::FieldRetention {
+        field: PersonalField::Phone,
+        retention_days: Some(0),
+    };
+    assert_eq!(refuse(too_long), "retention_days");
+    assert_eq!(refuse(cover("spying", &[])), "purpose");
+    let parsed = candor::engine::changes::parse_changes(
+        r#"{"changes": [{"kind": "purpose", "purpose": "personalization", "fields": ["shoe_size"]}]}"#,
+    );
+    assert!(parsed.expect_err("unknown field").contains("shoe_size"));
+}
+
+#[test]
+fn an_older_shop_declares_for_each_purpose_the_fields_its_rules_read() {
+    use candor::store::schema;
+    use rusqlite::Connection;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("v8.candor");
+    let mut conn = Connection::open(&path).expect("open");
+    conn.pragma_update(None, "application_id", schema::APPLICATION_ID)
+        .expect("id");
+    schema::migrations().to_version(&mut conn, 8).expect("v8");
+    let age_rule = sample()
+        .rules
+        .into_iter()
+        .find(|r| r.id == "premium-for-40-plus")
+        .expect("rule");
+    conn.execute_batch(
+        "INSERT INTO shop_settings VALUES ('name', 'Old shop');
+         INSERT INTO purposes VALUES ('personalization', 'Personalized', 'We use what you buy.');
+         INSERT INTO purposes VALUES ('email_offers', 'Email offers', 'We email you.');",
+    )
+    .expect("rows");
+    conn.execute(
+        "INSERT INTO rules VALUES (0, ?1, ?2)",
+        rusqlite::params![age_rule.id, serde_json::to_string(&age_rule).expect("json")],
+    )
+    .expect("rule row");
+    drop(conn);
+    let (store, _) = Store::open(&path).expect("upgraded");
+    let shop = store.load().expect("loads");
+    let fields: Vec<Vec<PersonalField>> = shop.purposes.iter().map(|p| p.fields.clone()).collect();
+    assert_eq!(fields, [vec![PersonalField::BirthDate], vec![]]);
+}
