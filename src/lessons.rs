@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::engine::changes::Change;
 
 /// The lessons that come with Candor, written for the bundled sample shop.
-pub const BUNDLED: [(&str, &str); 5] = [
+pub const BUNDLED: [(&str, &str); 6] = [
     (
         "01-why-did-i-get-this.json",
         include_str!("../sample-data/lessons/01-why-did-i-get-this.json"),
@@ -32,6 +32,10 @@ pub const BUNDLED: [(&str, &str); 5] = [
     (
         "05-a-customer-asks-to-be-erased.json",
         include_str!("../sample-data/lessons/05-a-customer-asks-to-be-erased.json"),
+    ),
+    (
+        "06-a-rule-that-reads-more-than-agreed.json",
+        include_str!("../sample-data/lessons/06-a-rule-that-reads-more-than-agreed.json"),
     ),
 ];
 

@@ -130,6 +130,34 @@ fn lesson_a_rule_that_steers_by_age() {
 }
 
 #[test]
+fn lesson_a_rule_that_reads_more_than_agreed() {
+    let (_dir, mut h) = sample_window();
+    start(&mut h, "A rule that reads more than");
+    assert_eq!(h.state().tab(), Tab::Rules);
+    assert_eq!(
+        h.state().rule_editor().highlighted(),
+        Some("birthday-favourites")
+    );
+    next(&mut h);
+    next_is_refused(&mut h);
+    click(
+        &mut h,
+        "Simulate letting Birthday offers cover the purchases",
+    );
+    settle(&mut h, |app| app.scenario().outcome().is_some());
+    h.run_steps(3);
+    next(&mut h);
+    next(&mut h);
+    assert_eq!(
+        h.state().rule_editor().highlighted(),
+        Some("premium-for-40-plus")
+    );
+    next(&mut h);
+    next(&mut h);
+    finish(&mut h);
+}
+
+#[test]
 fn lesson_a_customer_withdraws_consent() {
     let (_dir, mut h) = sample_window();
     start(&mut h, "A customer withdraws consent");

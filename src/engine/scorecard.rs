@@ -218,10 +218,13 @@ fn consent_card(s: &Sources) -> Card {
                 no_purpose > 0,
             ),
             fact(
-                format!(
-                    "{} data their purpose does not cover, so they run for nobody",
-                    rules_reading(outside)
-                ),
+                if outside == 1 {
+                    "1 rule reads data its purpose does not cover, so it runs for nobody".to_owned()
+                } else {
+                    format!(
+                        "{outside} rules read data their purpose does not cover, so they run for nobody"
+                    )
+                },
                 outside as f64,
                 outside > 0,
             ),

@@ -126,7 +126,8 @@ pub fn rules_ui(
                 } else {
                     ui.label(format!("When {}, it {}.", row.conditions_text, row.effect_text));
                 }
-                ui.label(format!("Needs consent to \"{}\" · reads {}", row.purpose_label, row.fields.join(", ")));
+                let reads = if row.fields.is_empty() { "no personal data".to_owned() } else { row.fields.join(", ") };
+                ui.label(format!("Needs consent to \"{}\" · reads {reads}", row.purpose_label));
                 if let Some(field) = row.outside_purpose.as_deref().and_then(PersonalField::from_key) {
                     outside_purpose_ui(ui, shop.index.shop(), r, field, &mut proposed);
                 }

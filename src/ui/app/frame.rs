@@ -204,7 +204,9 @@ impl CandorApp {
         } else if self.shop.as_ref().is_some_and(|s| s.read_only) {
             Some("This shop file is read-only.")
         } else if self.role == Role::Staff && needs_owner(self.scenario.changes()) {
-            Some("Only the owner can apply changes to the rules: switch to owner in the menu bar.")
+            Some(
+                "Only the owner can apply changes to the rules, purposes, retention periods or settings: switch to owner in the menu bar.",
+            )
         } else {
             None
         };
