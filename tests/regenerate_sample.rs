@@ -101,6 +101,29 @@ fn teaching_cases(shop: &mut Shop) {
     let since = grace.since;
     consents.push(consent(4, "personalization", true, since, "web shop"));
     consents.sort_by_key(|e| (e.customer, e.at));
+
+    // 5. Enough younger customers with a birth date (under 30 and 30–39) that the age
+    //    rule's steering shows between age bands, not only against "not held". Their
+    //    birthdays fall in January to May, far from the pinned day, so no list changes.
+    younger_customers(customers);
+}
+
+/// Gives 40 customers who had no birth date one that puts them under 40: alternately
+/// under 30 and 30–39.
+fn younger_customers(customers: &mut [candor::engine::model::Customer]) {
+    let chosen = customers
+        .iter_mut()
+        .filter(|c| c.id > 10 && c.birth_date.is_none())
+        .take(40);
+    for (i, c) in chosen.enumerate() {
+        let id = u32::try_from(c.id).expect("small id");
+        let year = if i % 2 == 0 {
+            1998 + (i as i32 / 2) % 9
+        } else {
+            1987 + (i as i32 / 2) % 9
+        };
+        c.birth_date = Some(day(year, 1 + id % 5, 1 + id % 28));
+    }
 }
 
 #[test]

@@ -349,7 +349,10 @@ fn the_audit_view_follows_a_finding_to_its_rule_and_simulates_its_fix() {
         .find(|f| f.key == "parity:age_band:premium")
         .expect("premium parity compared");
     assert!(premium.before.expect("measurable") < 0.8);
-    assert!(premium.after.expect("measurable") >= 0.8);
+    assert_ne!(
+        premium.status_after,
+        Some(candor::engine::audit::fairness::Status::Flagged)
+    );
     harness.run_steps(2);
     harness.get_by_label("Ethics audit before and after");
     assert!(

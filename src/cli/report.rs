@@ -387,7 +387,9 @@ pub fn audit(out: &mut dyn Write, a: &Audit) -> io::Result<()> {
             .groups
             .iter()
             .map(|x| {
-                let small = if x.eligible { "" } else { ", too few to flag" };
+                let small = x
+                    .why_not_compared()
+                    .map_or(String::new(), |why| format!(", {why}"));
                 format!("{} ({}{small})", x.name, x.customers)
             })
             .collect();

@@ -139,9 +139,14 @@ impl ConsentRecord {
     }
 }
 
-/// The enabled rules and the features they read that use `field`.
+/// The rules in use (switched on, and within their purpose) and the features they read
+/// that use `field`.
 pub fn used_by(shop: &Shop, field: PersonalField) -> Vec<UsedBy> {
-    let rules: Vec<_> = shop.rules.iter().filter(|r| r.enabled).collect();
+    let rules: Vec<_> = shop
+        .rules
+        .iter()
+        .filter(|r| super::score::rule_in_use(shop, r))
+        .collect();
     let mut out: Vec<UsedBy> = rules
         .iter()
         .filter(|r| r.fields().contains(&field))

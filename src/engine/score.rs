@@ -364,6 +364,12 @@ pub fn field_outside_purpose(shop: &Shop, rule: &Rule) -> Option<PersonalField> 
     rule.first_field_not_in(covered)
 }
 
+/// Whether `rule` can run for anyone: switched on, and reading only what its purpose
+/// covers. A rule that cannot run uses no one's data.
+pub fn rule_in_use(shop: &Shop, rule: &Rule) -> bool {
+    rule.enabled && field_outside_purpose(shop, rule).is_none()
+}
+
 /// Formats a feature value without noise: 29 not 29.0, 12.35 not 12.3499.
 pub fn round_for_text(v: f64) -> String {
     if v.fract() == 0.0 {

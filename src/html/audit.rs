@@ -134,7 +134,7 @@ fn grouping(g: &GroupingReport) -> Markup {
             @for (i, info) in g.groups.iter().enumerate() {
                 tr {
                     td { (info.name) @if info.name == g.reference_group { span.note { " (reference)" } } }
-                    td.num { (info.customers) @if !info.eligible { br; span.note { "too few to flag" } } }
+                    td.num { (info.customers) @if let Some(why) = info.why_not_compared() { br; span.note { (why) } } }
                     @for m in &key {
                         @let v = &m.groups[i];
                         td.num class=(status_class(v.disparity_status)) {

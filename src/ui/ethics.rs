@@ -321,13 +321,16 @@ fn grouping_ui(ui: &mut Ui, g: &GroupingReport) {
             ui.end_row();
             for (i, info) in g.groups.iter().enumerate() {
                 ui.label(&info.name);
-                if info.eligible {
-                    ui.label(info.customers.to_string());
-                } else {
-                    ui.label(
-                        RichText::new(format!("{} (too few to flag)", info.customers))
-                            .color(theme::MUTED),
-                    );
+                match info.why_not_compared() {
+                    None => {
+                        ui.label(info.customers.to_string());
+                    }
+                    Some(why) => {
+                        ui.label(
+                            RichText::new(format!("{} ({why})", info.customers))
+                                .color(theme::MUTED),
+                        );
+                    }
                 }
                 for m in &key {
                     let v = &m.groups[i];

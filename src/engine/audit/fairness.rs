@@ -69,8 +69,25 @@ pub struct GroupInfo {
     pub name: String,
     /// Customers in the group.
     pub customers: usize,
-    /// Large enough to be flagged (at least the minimum group size).
+    /// Compared in the parity ratio and its test: large enough (at least the minimum group
+    /// size) and not the group of customers whose data is not held, which is shown but
+    /// compared with no one (missing data is not a group of people).
     pub eligible: bool,
+    /// The group of customers whose data for this grouping is not held.
+    pub not_held: bool,
+}
+
+impl GroupInfo {
+    /// Why the group is left out of the comparison, in words; `None` when it is compared.
+    pub fn why_not_compared(&self) -> Option<&'static str> {
+        if self.eligible {
+            None
+        } else if self.not_held {
+            Some("not compared: the data is not held")
+        } else {
+            Some("too few to flag")
+        }
+    }
 }
 
 /// One metric for one group.
@@ -228,10 +245,12 @@ fn grouping_report(
         .names
         .iter()
         .zip(&sizes)
-        .map(|(name, &customers)| GroupInfo {
+        .enumerate()
+        .map(|(g, (name, &customers))| GroupInfo {
             name: name.clone(),
             customers,
-            eligible: customers >= config.min_group_size,
+            eligible: customers >= config.min_group_size && assignment.not_held != Some(g),
+            not_held: assignment.not_held == Some(g),
         })
         .collect();
     let reference = (0..groups.len())

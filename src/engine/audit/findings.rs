@@ -359,7 +359,7 @@ fn minimization_findings(index: &ShopIndex, m: &Minimization) -> Vec<Finding> {
                 "{} is held for {} customers, but nothing uses it",
                 u.label, u.customers
             ),
-            detail: "No enabled rule or feature reads it and the shop gives no other reason to keep it. Stop collecting it, or delete it.".to_owned(),
+            detail: "No rule in use or feature reads it and the shop gives no other reason to keep it. Stop collecting it, or delete it.".to_owned(),
             rules: Vec::new(),
             field: Some(u.field.clone()),
             customers: u.customers,
@@ -393,7 +393,10 @@ fn minimization_findings(index: &ShopIndex, m: &Minimization) -> Vec<Finding> {
             .shop()
             .rules
             .iter()
-            .filter(|r| r.enabled && r.fields().iter().any(|f| f.key() == w.field))
+            .filter(|r| {
+                super::super::score::rule_in_use(index.shop(), r)
+                    && r.fields().iter().any(|f| f.key() == w.field)
+            })
             .map(|r| r.id.clone())
             .collect();
         out.push(Finding {

@@ -70,6 +70,8 @@ pub struct Assignment {
     pub names: Vec<String>,
     /// For each customer position, the group's position in `names`.
     pub of_customer: Vec<usize>,
+    /// The group of customers whose data for the grouping is not held (the last), if any.
+    pub not_held: Option<usize>,
 }
 
 impl Assignment {
@@ -123,9 +125,10 @@ pub fn assign(index: &ShopIndex, grouping: Grouping, config: &AuditConfig) -> Op
         .enumerate()
         .map(|(i, n)| (n.clone(), i))
         .collect();
-    if labels.iter().any(Option::is_none) {
+    let not_held = labels.iter().any(Option::is_none).then(|| {
         names.push(format!("{} not held", grouping.field_label()));
-    }
+        names.len() - 1
+    });
     let missing = names.len() - 1;
     let of_customer = labels
         .iter()
@@ -135,7 +138,11 @@ pub fn assign(index: &ShopIndex, grouping: Grouping, config: &AuditConfig) -> Op
                 .unwrap_or(missing)
         })
         .collect();
-    Some(Assignment { names, of_customer })
+    Some(Assignment {
+        names,
+        of_customer,
+        not_held,
+    })
 }
 
 impl Grouping {

@@ -8,7 +8,7 @@ use super::super::features::CustomerFeature;
 use super::super::fields::PersonalField;
 use super::super::model::Shop;
 use super::super::rules::{Rule, Target};
-use super::super::score::field_outside_purpose;
+use super::super::score::{field_outside_purpose, rule_in_use};
 use super::facts::is_promotion;
 
 /// Phrases that pressure a customer with urgency or scarcity.
@@ -108,6 +108,14 @@ pub fn lint(shop: &Shop, reach: &[usize]) -> Vec<RuleLint> {
                 suggested_reason: None,
             });
         };
+        // A rule outside its purpose runs for nobody: that is the one thing to say of it.
+        if let Some(field) = field_outside_purpose(shop, rule) {
+            push(
+                Check::OutsidePurpose,
+                outside_purpose_message(shop, rule, field),
+            );
+            continue;
+        }
         let sensitive: Vec<String> = rule
             .fields()
             .into_iter()
@@ -160,14 +168,7 @@ pub fn lint(shop: &Shop, reach: &[usize]) -> Vec<RuleLint> {
                 format!("its reason pressures the customer with urgency or scarcity ({words})"),
             );
         }
-        let outside = field_outside_purpose(shop, rule);
-        if let Some(field) = outside {
-            push(
-                Check::OutsidePurpose,
-                outside_purpose_message(shop, rule, field),
-            );
-        }
-        if outside.is_none() && reach.get(r) == Some(&0) {
+        if reach.get(r) == Some(&0) {
             push(
                 Check::NeverFires,
                 "is switched on but runs for no customer (no one has both the consent and the conditions)"
@@ -196,7 +197,7 @@ fn outside_purpose_message(shop: &Shop, rule: &Rule, field: PersonalField) -> St
 /// rule reads, each with a reason that does.
 fn hidden_data(shop: &Shop) -> Vec<RuleLint> {
     let mut out = Vec::new();
-    for rule in shop.rules.iter().filter(|r| r.enabled) {
+    for rule in shop.rules.iter().filter(|r| rule_in_use(shop, r)) {
         let hidden: Vec<PersonalField> = rule
             .fields()
             .into_iter()

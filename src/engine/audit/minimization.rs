@@ -8,11 +8,12 @@ use serde::Serialize;
 use super::super::held::used_by;
 use super::super::index::ShopIndex;
 use super::super::model::{CustomerId, FieldDef, PersonalField};
+use super::super::score::rule_in_use;
 
 /// How many customer numbers a finding lists (the count is always complete).
 pub const LISTED_CUSTOMERS: usize = 50;
 
-/// A field no enabled rule or feature reads.
+/// A field no rule in use (switched on, within its purpose) or feature reads.
 #[derive(Clone, Debug, Serialize)]
 pub struct UnusedField {
     /// Field key.
@@ -171,7 +172,7 @@ fn without_consent(
         .shop()
         .rules
         .iter()
-        .filter(|r| r.enabled && r.fields().contains(&def.field))
+        .filter(|r| rule_in_use(index.shop(), r) && r.fields().contains(&def.field))
         .map(|r| r.purpose.clone())
         .collect();
     if purposes.is_empty() {
