@@ -118,6 +118,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The audit's headline figures after every applied change, and now: is the shop
+    /// getting fairer over time?
+    History {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Audit now as of this day (default: the shop's pinned day, else today).
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
     /// List the consent purposes: what customers are told, the data each covers, the
     /// rules that need it and how many customers agreed.
     Purposes {
@@ -317,6 +330,11 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
         } => explain(&db, customer, top, json, day, card.as_deref(), today),
         Command::Rules { db, json } => rules(&db, json, today),
         Command::Purposes { db, json } => purposes(&db, json, today),
+        Command::History {
+            db,
+            json,
+            today: day,
+        } => history(&db, json, day, today),
         Command::Simulate {
             db,
             changes,
@@ -608,6 +626,25 @@ fn scorecard(db: &Path, json: bool, day: Option<NaiveDate>, today: NaiveDate) ->
         print_json(&cards)?;
     } else {
         report::scorecard(&mut std::io::stdout().lock(), &cards)?;
+    }
+    Ok(())
+}
+
+/// `candor history`: the audit's headline figures over the shop's changes.
+fn history(db: &Path, json: bool, day: Option<NaiveDate>, today: NaiveDate) -> Result<()> {
+    let index = open_index(db, today, day)?;
+    let now = simulation::audit_now(&index, &AuditConfig::default())?;
+    let log = crate::session::read_log(db)?;
+    let points = crate::session::history::audit_history(&log.entries, &now).with_context(|| {
+        format!(
+            "{}: an audit-log entry's figures cannot be read",
+            db.display()
+        )
+    })?;
+    if json {
+        print_json(&points)?;
+    } else {
+        report::history(&mut std::io::stdout().lock(), &points)?;
     }
     Ok(())
 }

@@ -190,6 +190,47 @@ pub fn rules(out: &mut dyn Write, rows: &[RuleRow]) -> io::Result<()> {
     Ok(())
 }
 
+/// Prints the audit's headline figures after every applied change, and now.
+pub fn history(
+    out: &mut dyn Write,
+    points: &[crate::session::history::HistoryPoint],
+) -> io::Result<()> {
+    use crate::session::history::HEADLINE;
+    let label = |key: &str| {
+        points
+            .last()
+            .and_then(|p| p.figures.iter().find(|f| f.key == key))
+            .map_or_else(|| key.to_owned(), |f| f.label.clone())
+    };
+    writeln!(
+        out,
+        "The audit's headline figures after each applied change:"
+    )?;
+    for (i, key) in HEADLINE.iter().enumerate() {
+        writeln!(out, "  ({}) {}", i + 1, label(key))?;
+    }
+    for p in points {
+        let when = match (p.entry, &p.at) {
+            (Some(entry), Some(at)) => format!("entry {entry} ({})", at.get(..10).unwrap_or(at)),
+            _ => "now".to_owned(),
+        };
+        let values: Vec<String> = HEADLINE
+            .iter()
+            .enumerate()
+            .map(|(i, key)| {
+                let v = crate::engine::audit::figure_value_text(key, p.value(key));
+                format!("({}) {v}", i + 1)
+            })
+            .collect();
+        let why = p
+            .reason
+            .as_deref()
+            .map_or(String::new(), |r| format!(" — {r}"));
+        writeln!(out, "{when}: {}{why}", values.join("  "))?;
+    }
+    Ok(())
+}
+
 /// Prints the consent purposes.
 pub fn purposes(
     out: &mut dyn Write,

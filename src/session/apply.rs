@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use super::SessionError;
+use super::history::with_audit_figures;
 use super::shop::{Loaded, LogState, assemble, load_with_progress, log_state, summarize};
 use super::simulate::Outcome;
 use crate::engine::audit::{AuditConfig, audit};
@@ -33,18 +34,18 @@ pub fn apply(path: &Path, outcome: &Outcome, who: &Attribution) -> Result<Done, 
         shop: outcome.basis.shop(),
         head: &outcome.head,
     };
-    let impact = Some(serde_json::to_value(&outcome.impact)?);
-    let written = store.apply(Some(basis), &outcome.changes, who, impact, None)?;
-    let log = log_state(&store).map_err(SessionError::read_back(written.entry))?;
-    // The applied snapshot differs from the simulated one only in when and by whom its
-    // consent decisions were recorded, which no list or figure reads.
-    let index = Arc::new(outcome.basis.for_changed(Arc::new(written.shop)));
     let default = AuditConfig::default();
     let audit = if outcome.audit_config == default {
         Arc::clone(&outcome.audit_after)
     } else {
-        Arc::new(audit(&index, &outcome.after_lists, &default))
+        Arc::new(audit(&outcome.after, &outcome.after_lists, &default))
     };
+    let impact = with_audit_figures(serde_json::to_value(&outcome.impact)?, &audit)?;
+    let written = store.apply(Some(basis), &outcome.changes, who, Some(impact), None)?;
+    let log = log_state(&store).map_err(SessionError::read_back(written.entry))?;
+    // The applied snapshot differs from the simulated one only in when and by whom its
+    // consent decisions were recorded, which no list or figure reads.
+    let index = Arc::new(outcome.basis.for_changed(Arc::new(written.shop)));
     let lists = Arc::clone(&outcome.after_lists);
     let mut loaded = assemble(path, index, written.head, lists, audit, log);
     loaded.read_only = store.is_read_only();
@@ -55,8 +56,8 @@ pub fn apply(path: &Path, outcome: &Outcome, who: &Attribution) -> Result<Done, 
 }
 
 /// Simulates `changes` on the shop in `store` and applies them in one transaction,
-/// logging the whole-shop impact (the command line's `apply`: no audit or customer view
-/// is needed). Returns the entry's number and the impact.
+/// logging the whole-shop impact and the audit's headline figures after it (the command
+/// line's `apply`: one audit, no customer view). Returns the entry's number and the impact.
 pub fn apply_changes(
     store: &mut Store,
     changes: &[Change],
@@ -66,7 +67,11 @@ pub fn apply_changes(
     let (shop, head) = store.load_snapshot()?;
     let index = index_for(Arc::new(shop), today);
     let sim = simulate(&index, None, changes, "simulation", &Progress::default())?;
-    let impact = Some(serde_json::to_value(&sim.impact)?);
+    let after_audit = audit(&sim.after, &sim.after_lists, &AuditConfig::default());
+    let impact = Some(with_audit_figures(
+        serde_json::to_value(&sim.impact)?,
+        &after_audit,
+    )?);
     let basis = Basis {
         shop: index.shop(),
         head: &head,

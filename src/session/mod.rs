@@ -12,6 +12,7 @@
 //! Data-subject rights (access export, erasure, purge) are in [`crate::rights`].
 
 pub mod apply;
+pub mod history;
 pub mod present;
 pub mod shop;
 pub mod simulate;

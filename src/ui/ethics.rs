@@ -38,6 +38,7 @@ pub struct EthicsView {
     job: Option<Job<Audit>>,
     job_config: Option<AuditConfig>,
     failure: Option<String>,
+    history: super::history::HistoryView,
 }
 
 impl Default for EthicsView {
@@ -50,6 +51,7 @@ impl Default for EthicsView {
             job: None,
             job_config: None,
             failure: None,
+            history: super::history::HistoryView::default(),
         }
     }
 }
@@ -134,6 +136,12 @@ impl EthicsView {
         egui::ScrollArea::vertical().id_salt("ethics-audit").show(ui, |ui| {
             findings_ui(ui, shop, &audit.findings, &mut actions);
             ui.add_space(8.0);
+            egui::CollapsingHeader::new(RichText::new("Over time").strong())
+                .default_open(true)
+                .show(ui, |ui| {
+                    ui.label("Each applied change keeps the audit's figures in its log entry; the last point is now.");
+                    self.history.ui(ui, &shop.log.entries, &audit);
+                });
             egui::CollapsingHeader::new(RichText::new("Fairness across customer groups").strong())
                 .default_open(true)
                 .show(ui, |ui| {

@@ -8,6 +8,7 @@ mod customer;
 mod customers;
 mod ethics;
 mod frame_bench;
+mod history;
 mod import;
 mod jobs;
 mod lesson;

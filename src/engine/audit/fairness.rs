@@ -27,7 +27,7 @@ pub const MIN_OUTCOMES: usize = 5;
 pub const DISPARITY_BAND: [f64; 2] = [0.8, 1.25];
 
 /// Whether a figure is within the rule of thumb.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Within the band.

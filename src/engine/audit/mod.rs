@@ -122,8 +122,9 @@ pub fn audit(index: &ShopIndex, lists: &Lists, config: &AuditConfig) -> Audit {
     }
 }
 
-/// One headline figure of an audit, for before-and-after comparisons.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One headline figure of an audit, for before-and-after comparisons and the history
+/// kept with every applied change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
     /// Stable key, e.g. `parity:age_band:premium`.
     pub key: String,
@@ -132,7 +133,7 @@ pub struct Figure {
     /// The value; `None` when not measurable.
     pub value: Option<f64>,
     /// For parity ratios, the status against 0.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
 }
 
@@ -212,21 +213,29 @@ impl Audit {
     }
 }
 
+/// Whether the figure with this key is a count (shown without decimals).
+pub fn is_count(key: &str) -> bool {
+    key.starts_with("minimization:") || key.starts_with("lint:") || key == "findings"
+}
+
+/// A value of the figure with this key in words: "0.84", "26", or "not measurable".
+pub fn figure_value_text(key: &str, v: Option<f64>) -> String {
+    match v {
+        None => "not measurable".to_owned(),
+        Some(v) if is_count(key) => format!("{v:.0}"),
+        Some(v) => format!("{v:.2}"),
+    }
+}
+
 impl FigureChange {
     /// Whether the figure is a count (shown without decimals).
     pub fn is_count(&self) -> bool {
-        self.key.starts_with("minimization:")
-            || self.key.starts_with("lint:")
-            || self.key == "findings"
+        is_count(&self.key)
     }
 
     /// A value of this figure in words: "0.84", "26", or "not measurable".
     pub fn value_text(&self, v: Option<f64>) -> String {
-        match v {
-            None => "not measurable".to_owned(),
-            Some(v) if self.is_count() => format!("{v:.0}"),
-            Some(v) => format!("{v:.2}"),
-        }
+        figure_value_text(&self.key, v)
     }
 }
 
