@@ -327,6 +327,27 @@ fn a_bad_audit_configuration_is_refused_by_name() {
         .assert()
         .failure()
         .stderr(contains("config.json is not a valid audit configuration"));
+    for (text, named) in [
+        (
+            r#"{"intersections":[["gender","gender"]]}"#,
+            "intersections",
+        ),
+        (r#"{"alpha":5}"#, "alpha"),
+        (r#"{"age_bands":[50,30]}"#, "age_bands"),
+    ] {
+        std::fs::write(&config, text).expect("written");
+        candor()
+            .args([
+                "audit",
+                "--db",
+                path.to_str().expect("utf-8 path"),
+                "--config",
+                config.to_str().expect("utf-8 path"),
+            ])
+            .assert()
+            .failure()
+            .stderr(contains(named));
+    }
 }
 
 #[test]

@@ -151,3 +151,62 @@ fn every_ratio_and_rate_is_inside_its_own_interval() {
         }
     }
 }
+
+#[test]
+fn intersectional_groups_are_the_held_pairs_counted_as_an_outside_tool_would() {
+    use candor::engine::audit::groups::age_band;
+    use candor::engine::features::age_on;
+    let day = NaiveDate::from_ymd_opt(2026, 6, 15).expect("day");
+    let shop = demo_shop(
+        DemoSize {
+            customers: 1500,
+            products: 150,
+            orders: 10_000,
+        },
+        3,
+        day,
+    );
+    let config = AuditConfig::default();
+    let index = ShopIndex::new(Arc::new(shop.clone()), day);
+    let lists = all_lists(&index, index.shop().settings.top_n, &Progress::default())
+        .expect("not cancelled");
+    let a = audit(&index, &lists, &config);
+    let pair = a
+        .fairness
+        .iter()
+        .find(|g| g.key == "age_band+gender")
+        .expect("age band × gender is audited by default");
+    assert_eq!(pair.label, "Age band × gender");
+    let mut recount: std::collections::BTreeMap<String, usize> = Default::default();
+    for c in shop.customers.iter() {
+        let name = match (c.birth_date, c.gender.as_deref()) {
+            (Some(b), Some(g)) if !g.trim().is_empty() => format!(
+                "{} · {}",
+                age_band(age_on(b, day), &config.age_bands),
+                g.trim().to_lowercase()
+            ),
+            _ => "birth date or gender not held".to_owned(),
+        };
+        *recount.entry(name).or_default() += 1;
+    }
+    let reported: std::collections::BTreeMap<String, usize> = pair
+        .groups
+        .iter()
+        .map(|g| (g.name.clone(), g.customers))
+        .collect();
+    assert_eq!(reported, recount);
+    let not_held = pair.groups.iter().filter(|g| g.not_held).count();
+    assert_eq!(not_held, 1);
+    assert!(
+        pair.metrics
+            .iter()
+            .all(|m| m.lowest_group.as_deref() != Some("birth date or gender not held")),
+        "the not-held group is never compared"
+    );
+    assert!(
+        a.figures()
+            .iter()
+            .any(|f| f.key == "parity:age_band+gender:premium"),
+        "its parity ratios are headline figures"
+    );
+}

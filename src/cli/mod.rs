@@ -832,8 +832,13 @@ fn read_audit_config(path: Option<&Path>) -> Result<AuditConfig> {
         return Ok(AuditConfig::default());
     };
     let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{} is not a valid audit configuration: {e}", path.display()))
+    let config: AuditConfig = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!("{} is not a valid audit configuration: {e}", path.display())
+    })?;
+    config.validate().map_err(|e| {
+        anyhow::anyhow!("{} is not a valid audit configuration: {e}", path.display())
+    })?;
+    Ok(config)
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<()> {

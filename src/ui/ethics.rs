@@ -39,6 +39,7 @@ pub struct EthicsView {
     job_config: Option<AuditConfig>,
     failure: Option<String>,
     history: super::history::HistoryView,
+    new_pair: [Grouping; 2],
 }
 
 impl Default for EthicsView {
@@ -52,6 +53,7 @@ impl Default for EthicsView {
             job_config: None,
             failure: None,
             history: super::history::HistoryView::default(),
+            new_pair: [Grouping::AgeBand, Grouping::Gender],
         }
     }
 }
@@ -185,6 +187,49 @@ impl EthicsView {
         actions
     }
 
+    /// The intersectional pairs compared (e.g. age band × gender), each removable, and
+    /// two lists to add another.
+    fn pairs_ui(&mut self, ui: &mut Ui) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Also compare pairs:");
+            let mut remove = None;
+            for (i, [a, b]) in self.config.intersections.iter().enumerate() {
+                let name = format!("{} × {}", a.label(), b.label().to_lowercase());
+                if ui
+                    .button(format!("{name} ✕"))
+                    .on_hover_text("Stop comparing this pair")
+                    .clicked()
+                {
+                    remove = Some(i);
+                }
+            }
+            if let Some(i) = remove {
+                self.config.intersections.remove(i);
+            }
+            for (n, slot) in self.new_pair.iter_mut().enumerate() {
+                egui::ComboBox::from_id_salt(("pair", n))
+                    .selected_text(slot.label())
+                    .show_ui(ui, |ui| {
+                        for g in Grouping::ALL {
+                            ui.selectable_value(slot, g, g.label());
+                        }
+                    });
+            }
+            let [a, b] = self.new_pair;
+            let known = self
+                .config
+                .intersections
+                .iter()
+                .any(|p| *p == [a, b] || *p == [b, a]);
+            if ui
+                .add_enabled(a != b && !known, egui::Button::new("Add the pair"))
+                .clicked()
+            {
+                self.config.intersections.push([a, b]);
+            }
+        });
+    }
+
     fn settings_ui(&mut self, ui: &mut Ui) {
         egui::CollapsingHeader::new("Audit settings").show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
@@ -203,6 +248,7 @@ impl EthicsView {
                     }
                 }
             });
+            self.pairs_ui(ui);
             ui.horizontal(|ui| {
                 ui.label("Smallest group that can be flagged:");
                 ui.add(egui::DragValue::new(&mut self.config.min_group_size).range(2..=100_000));
@@ -318,7 +364,7 @@ fn grouping_ui(ui: &mut Ui, g: &GroupingReport) {
         .collect();
     ui.add_space(6.0);
     ui.strong(&g.label);
-    egui::Grid::new(("fairness", g.grouping.key()))
+    egui::Grid::new(("fairness", g.key.as_str()))
         .striped(true)
         .show(ui, |ui| {
             ui.label(RichText::new("Group").small().strong());

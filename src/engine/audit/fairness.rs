@@ -150,8 +150,13 @@ pub struct MetricReport {
 /// The fairness report of one grouping.
 #[derive(Clone, Debug, Serialize)]
 pub struct GroupingReport {
-    /// Which grouping.
+    /// Stable key: the grouping's, or both joined by `+` for a pair ("age_band+gender").
+    pub key: String,
+    /// Which grouping (the first of a pair).
     pub grouping: Grouping,
+    /// The second grouping of an intersectional pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub with: Option<Grouping>,
     /// Its name.
     pub label: String,
     /// The personal-data field it is computed from.
@@ -221,7 +226,13 @@ pub fn groupings(
     let mut reports: Vec<GroupingReport> = config
         .groupings
         .iter()
-        .filter_map(|&g| Some((g, assign(index, g, config)?)))
+        .filter_map(|&g| Some(((g, None), assign(index, g, config)?)))
+        .chain(config.intersections.iter().filter_map(|&[a, b]| {
+            Some((
+                (a, Some(b)),
+                super::groups::assign_pair(index, [a, b], config)?,
+            ))
+        }))
         .map(|(g, a)| grouping_report(index, lists, facts, config, g, &a))
         .collect();
     correct(&mut reports, config);
@@ -233,9 +244,17 @@ fn grouping_report(
     lists: &Lists,
     facts: &Facts,
     config: &AuditConfig,
-    grouping: Grouping,
+    (grouping, with): (Grouping, Option<Grouping>),
     assignment: &Assignment,
 ) -> GroupingReport {
+    let key = with.map_or_else(
+        || grouping.key().to_owned(),
+        |b| format!("{}+{}", grouping.key(), b.key()),
+    );
+    let label = with.map_or_else(
+        || grouping.label().to_owned(),
+        |b| format!("{} × {}", grouping.label(), b.label().to_lowercase()),
+    );
     let sizes = assignment.sizes();
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); sizes.len()];
     for (c, &g) in assignment.of_customer.iter().enumerate() {
@@ -287,16 +306,18 @@ fn grouping_report(
     }
     let metrics = measures
         .into_iter()
-        .map(|(key, label, measure)| {
-            let seed_key = format!("{}:{key}", grouping.key());
+        .map(|(metric, label, measure)| {
+            let seed_key = format!("{key}:{metric}");
             metric_report(
-                facts, config, &groups, &members, reference, key, label, &measure, &seed_key,
+                facts, config, &groups, &members, reference, metric, label, &measure, &seed_key,
             )
         })
         .collect();
     GroupingReport {
+        key,
         grouping,
-        label: grouping.label().to_owned(),
+        with,
+        label,
         field: grouping.field().key().to_owned(),
         reference_group: groups
             .get(reference)

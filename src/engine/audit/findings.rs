@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::super::changes::Change;
 use super::super::index::ShopIndex;
-use super::super::model::CustomerId;
+use super::super::model::{CustomerId, PersonalField};
 use super::fairness::{GroupingReport, MetricKind, MetricReport, Status};
 use super::lint::{Check, RuleLint};
 use super::minimization::{LISTED_CUSTOMERS, Minimization};
@@ -214,7 +214,7 @@ fn fairness_finding(index: &ShopIndex, report: &GroupingReport, metric: &MetricR
         String::new()
     };
     Finding {
-        id: format!("fairness:{}:{}", report.grouping.key(), metric.metric),
+        id: format!("fairness:{}:{}", report.key, metric.metric),
         area: Area::Fairness,
         severity: if rules.is_empty() {
             Severity::Attention
@@ -263,19 +263,24 @@ pub const MAX_FIX_CUSTOMERS: usize = 1000;
 /// The enabled rules behind a gap between groups: those that single out the grouping's
 /// attribute in a condition (an age limit for age bands), else any that read its field.
 fn rules_behind(index: &ShopIndex, report: &GroupingReport) -> Vec<String> {
-    let field = report.grouping.field();
+    let fields: Vec<PersonalField> = std::iter::once(report.grouping)
+        .chain(report.with)
+        .map(super::groups::Grouping::field)
+        .collect();
+    let reads = |r: &super::super::rules::Rule| fields.iter().any(|f| r.fields().contains(f));
     let reading: Vec<&super::super::rules::Rule> = index
         .shop()
         .rules
         .iter()
-        .filter(|r| r.enabled && r.fields().contains(&field))
+        .filter(|r| super::super::score::rule_in_use(index.shop(), r) && reads(r))
         .collect();
     let singling_out: Vec<&super::super::rules::Rule> = reading
         .iter()
         .copied()
         .filter(|r| {
             r.conditions.iter().any(|c| {
-                super::lint::marks_a_group(c.feature) && c.feature.fields_read().contains(&field)
+                super::lint::marks_a_group(c.feature)
+                    && fields.iter().any(|f| c.feature.fields_read().contains(f))
             })
         })
         .collect();
@@ -307,7 +312,7 @@ fn exposure_finding(
         })
         .collect();
     Finding {
-        id: format!("fairness:{}:exposure", report.grouping.key()),
+        id: format!("fairness:{}:exposure", report.key),
         area: Area::Fairness,
         severity: Severity::Attention,
         title: format!(

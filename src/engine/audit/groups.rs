@@ -145,6 +145,56 @@ pub fn assign(index: &ShopIndex, grouping: Grouping, config: &AuditConfig) -> Op
     })
 }
 
+/// Puts every customer in a group of two groupings at once (e.g. "50–64 · female"):
+/// intersectional groups, where a gap can hide that neither grouping shows alone.
+/// Customers for whom either is not held form one "not held" group. `None` when nobody
+/// holds both.
+pub fn assign_pair(
+    index: &ShopIndex,
+    [first, second]: [Grouping; 2],
+    config: &AuditConfig,
+) -> Option<Assignment> {
+    let a = assign(index, first, config)?;
+    let b = assign(index, second, config)?;
+    let held = |x: &Assignment, g: usize| x.not_held != Some(g);
+    let mut used: Vec<(usize, usize)> = a
+        .of_customer
+        .iter()
+        .zip(&b.of_customer)
+        .filter(|&(&ga, &gb)| held(&a, ga) && held(&b, gb))
+        .map(|(&ga, &gb)| (ga, gb))
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    if used.is_empty() {
+        return None;
+    }
+    let mut names: Vec<String> = used
+        .iter()
+        .map(|&(ga, gb)| format!("{} · {}", a.names[ga], b.names[gb]))
+        .collect();
+    let missing = names.len();
+    let of_customer: Vec<usize> = a
+        .of_customer
+        .iter()
+        .zip(&b.of_customer)
+        .map(|(&ga, &gb)| used.binary_search(&(ga, gb)).unwrap_or(missing))
+        .collect();
+    let not_held = of_customer.contains(&missing).then(|| {
+        names.push(format!(
+            "{} or {} not held",
+            first.field_label(),
+            second.field_label()
+        ));
+        missing
+    });
+    Some(Assignment {
+        names,
+        of_customer,
+        not_held,
+    })
+}
+
 impl Grouping {
     /// The field's name in the "not held" group label.
     fn field_label(self) -> &'static str {

@@ -29,6 +29,9 @@ use fairness::{GroupingReport, ProductExposure, Status};
 pub struct AuditConfig {
     /// Groupings to compare.
     pub groupings: Vec<Grouping>,
+    /// Pairs of groupings compared together (intersectional groups, e.g. age band ×
+    /// gender: "50–64 · female").
+    pub intersections: Vec<[Grouping; 2]>,
     /// Ascending age-band edges: 30, 40 gives "under 30", "30–39", "40 and over".
     pub age_bands: Vec<u32>,
     /// Customers for fewer days than this are "new".
@@ -50,6 +53,7 @@ impl Default for AuditConfig {
     fn default() -> Self {
         Self {
             groupings: Grouping::ALL.to_vec(),
+            intersections: vec![[Grouping::AgeBand, Grouping::Gender]],
             age_bands: vec![30, 40, 50, 65],
             new_customer_days: 365,
             min_group_size: 30,
@@ -58,6 +62,37 @@ impl Default for AuditConfig {
             correction: verdict::Correction::Holm,
             alpha: 0.05,
         }
+    }
+}
+
+impl AuditConfig {
+    /// Checks every setting; the error names the setting and says what it must be.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some([a, _]) = self.intersections.iter().find(|[a, b]| a == b) {
+            return Err(format!(
+                "intersections: a pair needs two different groupings, not {} twice",
+                a.key()
+            ));
+        }
+        if !self.age_bands.windows(2).all(|w| w[0] < w[1]) {
+            return Err("age_bands: the edges must rise, e.g. [30, 40, 50, 65]".to_owned());
+        }
+        if self.min_group_size < 2 {
+            return Err("min_group_size: at least 2 customers".to_owned());
+        }
+        if !(1..=100_000).contains(&self.bootstrap_samples) {
+            return Err("bootstrap_samples: from 1 to 100,000".to_owned());
+        }
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            return Err(format!(
+                "alpha: a level between 0 and 1, not {}",
+                self.alpha
+            ));
+        }
+        if self.new_customer_days < 1 {
+            return Err("new_customer_days: at least 1 day".to_owned());
+        }
+        Ok(())
     }
 }
 
@@ -164,7 +199,7 @@ impl Audit {
         for g in &self.fairness {
             for m in &g.metrics {
                 out.push(Figure {
-                    key: format!("parity:{}:{}", g.grouping.key(), m.metric),
+                    key: format!("parity:{}:{}", g.key, m.metric),
                     label: format!("{} — parity ratio by {}", m.label, g.label.to_lowercase()),
                     value: m.parity_ratio,
                     status: Some(m.status),
