@@ -117,26 +117,33 @@ fn random_postcodes_and_genders_are_rarely_flagged_on_demo_shops() {
     assert!(flagged.len() <= 1, "audits with chance flags: {flagged:?}");
 }
 
-#[test]
-fn every_ratio_and_rate_is_inside_its_own_interval() {
-    let a = demo_audit(2000, 4);
+/// Every estimate of `a` is inside its own interval: parity ratios, each group's rate or
+/// mean, and each group's disparity against the reference group.
+fn assert_estimates_inside_intervals(a: &candor::engine::audit::Audit, shop: &str) {
+    let inside = |x: f64, [lo, hi]: [f64; 2]| lo - 1e-12 <= x && x <= hi + 1e-12;
     for g in &a.fairness {
         for m in &g.metrics {
-            if let (Some(r), Some([lo, hi])) = (m.parity_ratio, m.parity_ratio_interval) {
+            if let (Some(r), Some(i)) = (m.parity_ratio, m.parity_ratio_interval) {
                 assert!(
-                    lo <= r && r <= hi,
-                    "{} by {}: {r} outside [{lo}, {hi}]",
+                    inside(r, i),
+                    "{shop}: {} by {}: {r} outside {i:?}",
                     m.label,
                     g.label
                 );
             }
             for v in &m.groups {
-                if let (Some(x), Some([lo, hi])) = (v.value, v.interval)
-                    && m.kind == candor::engine::audit::fairness::MetricKind::Rate
-                {
+                if let (Some(x), Some(i)) = (v.value, v.interval) {
                     assert!(
-                        lo <= x && x <= hi,
-                        "{} {}: {x} outside [{lo}, {hi}]",
+                        inside(x, i),
+                        "{shop}: {} {}: {x} outside {i:?}",
+                        m.label,
+                        v.group
+                    );
+                }
+                if let (Some(d), Some(i)) = (v.disparity, v.disparity_interval) {
+                    assert!(
+                        inside(d, i),
+                        "{shop}: {} {} disparity {d} outside {i:?}",
                         m.label,
                         v.group
                     );
@@ -150,6 +157,20 @@ fn every_ratio_and_rate_is_inside_its_own_interval() {
             }
         }
     }
+}
+
+#[test]
+fn every_estimate_is_inside_its_own_interval_on_several_shops() {
+    for (customers, seed) in [(2000, 4), (1200, 5), (800, 6)] {
+        let a = demo_audit(customers, seed);
+        assert_estimates_inside_intervals(&a, &format!("demo {customers}/{seed}"));
+    }
+    let sample = candor::shopgen::sample::sample_shop().expect("sample");
+    let day = NaiveDate::from_ymd_opt(2026, 6, 15).expect("day");
+    let index = ShopIndex::new(Arc::new(sample), day);
+    let lists = all_lists(&index, 5, &Progress::default()).expect("lists");
+    let a = audit(&index, &lists, &AuditConfig::default());
+    assert_estimates_inside_intervals(&a, "sample");
 }
 
 #[test]

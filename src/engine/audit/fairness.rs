@@ -12,7 +12,7 @@ use super::AuditConfig;
 use super::diversity::{DiversityFigures, figures};
 use super::facts::{Facts, position_weight};
 use super::groups::{Assignment, Grouping, assign};
-use super::stats::{interval, mean, mean_replicates, rate_replicates, rng_for};
+use super::stats::{interval, mean, mean_replicates, rng_for};
 use super::verdict::{
     MeanSummary, RateCount, Test, equal_means, equal_rates, jeffreys, mean_ratio_interval,
     rate_ratio_interval,
@@ -334,14 +334,13 @@ fn grouping_report(
 }
 
 /// What one group gives for one metric: its value, the customers counted, its test
-/// summary and (for a mean) bootstrap replicates for the disparity intervals.
+/// summary and its interval.
 struct GroupFigure {
     value: Option<f64>,
     counted: usize,
     rate: RateCount,
     mean: MeanSummary,
     interval: Option<[f64; 2]>,
-    replicates: Vec<f64>,
 }
 
 /// One group's figure for `measure`.
@@ -362,7 +361,6 @@ fn group_figure(
                 rate: (hits, n),
                 mean: (n, 0.0, 0.0),
                 interval: jeffreys(hits, n),
-                replicates: rate_replicates(rng, hits, n, samples),
             };
         }
         Measure::MeanPrice => members
@@ -386,7 +384,6 @@ fn group_figure(
         rate: (0, n),
         mean: (n, m.unwrap_or(0.0), variance),
         interval: interval(&replicates),
-        replicates,
     }
 }
 
@@ -459,7 +456,7 @@ fn metric_report(
         } else {
             MetricKind::Mean
         },
-        groups: group_values(groups, &figures, reference),
+        groups: group_values(groups, &figures, reference, is_rate),
         parity_ratio,
         parity_ratio_interval,
         parity_difference: low
@@ -480,6 +477,7 @@ fn group_values(
     groups: &[GroupInfo],
     figures: &[GroupFigure],
     reference: usize,
+    is_rate: bool,
 ) -> Vec<GroupValue> {
     let reference_value = figures.get(reference).and_then(|f| f.value);
     (0..groups.len())
@@ -488,19 +486,15 @@ fn group_values(
                 (Some(v), Some(r)) if r > 0.0 => Some(v / r),
                 _ => None,
             };
-            let disparity_reps: Vec<f64> = figures[g]
-                .replicates
-                .iter()
-                .zip(
-                    figures
-                        .get(reference)
-                        .map(|f| f.replicates.as_slice())
-                        .unwrap_or_default(),
-                )
-                .filter(|(_, r)| **r > 0.0)
-                .map(|(v, r)| v / r)
-                .collect();
-            let disparity_interval = disparity.and_then(|_| interval(&disparity_reps));
+            // The same intervals as the parity ratio's: Katz's for rates, the delta method
+            // for means, so a disparity is always inside its own interval.
+            let disparity_interval = disparity.and(figures.get(reference)).and_then(|r| {
+                if is_rate {
+                    rate_ratio_interval(figures[g].rate, r.rate)
+                } else {
+                    mean_ratio_interval(figures[g].mean, r.mean)
+                }
+            });
             let [lo_band, hi_band] = DISPARITY_BAND;
             let disparity_status = match (disparity, disparity_interval) {
                 (None, _) => Status::NotMeasurable,

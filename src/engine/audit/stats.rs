@@ -3,7 +3,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Beta, Distribution, Normal};
+use rand_distr::{Distribution, Normal};
 
 /// Groups larger than this are bootstrapped from the normal approximation of their mean
 /// (indistinguishable from resampling at this size, and constant-time per replicate).
@@ -17,21 +17,6 @@ pub fn rng_for(seed: u64, key: &str) -> ChaCha8Rng {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     ChaCha8Rng::seed_from_u64(seed ^ h)
-}
-
-/// `samples` replicates of a proportion `hits / n`, drawn from Beta(hits + ½, n − hits + ½):
-/// the Bayesian bootstrap of a rate with Jeffreys' prior. Unlike plain resampling it
-/// does not collapse to a zero-width interval when a group's rate is 0 or 1, so
-/// "0 of 33 against 1 of 41" is not mistaken for a certain disparity.
-pub fn rate_replicates(rng: &mut ChaCha8Rng, hits: usize, n: usize, samples: usize) -> Vec<f64> {
-    if n == 0 {
-        return Vec::new();
-    }
-    let (a, b) = (hits as f64 + 0.5, (n - hits.min(n)) as f64 + 0.5);
-    match Beta::new(a, b) {
-        Ok(dist) => (0..samples).map(|_| dist.sample(rng)).collect(),
-        Err(_) => vec![hits as f64 / n as f64; samples],
-    }
 }
 
 /// `samples` bootstrap replicates of the mean of `values`: resampled for groups up to
@@ -140,9 +125,6 @@ mod tests {
     #[test]
     fn bootstrap_intervals_contain_the_estimate() {
         let mut rng = rng_for(7, "x");
-        let reps = rate_replicates(&mut rng, 30, 100, 400);
-        let [lo, hi] = interval(&reps).unwrap();
-        assert!(lo < 0.3 && hi > 0.3 && lo > 0.15 && hi < 0.45);
         let values: Vec<f64> = (0..50).map(f64::from).collect();
         let [lo, hi] = interval(&mean_replicates(&mut rng, &values, 400)).unwrap();
         assert!(lo < 24.5 && hi > 24.5);

@@ -262,12 +262,19 @@ fn z95() -> f64 {
     Normal::new(0.0, 1.0).map_or(1.959_963_984_540_054, |n| n.inverse_cdf(0.975))
 }
 
-/// The 95% interval of the ratio of two rates `a / b` on the log scale (Katz); `None` when
-/// either has no outcome (the ratio is 0 or undefined, and its logarithm is not).
+/// The 95% interval of the ratio of two rates `a / b` on the log scale (Katz); from 0 when
+/// `a` has no outcome; `None` when `b` has none (the ratio is undefined).
 pub fn rate_ratio_interval(a: RateCount, b: RateCount) -> Option<[f64; 2]> {
     let ((xa, na), (xb, nb)) = (a, b);
-    if xa == 0 || xb == 0 || na == 0 || nb == 0 {
+    if xb == 0 || na == 0 || nb == 0 {
         return None;
+    }
+    if xa == 0 {
+        // A ratio of 0: from 0 up to the bound Katz's interval gives with half a customer
+        // added to each count (Haldane's correction), so 0 is inside its interval.
+        let (xa, na, xb, nb) = (0.5, na as f64 + 0.5, xb as f64 + 0.5, nb as f64 + 0.5);
+        let se = (1.0 / xa - 1.0 / na + 1.0 / xb - 1.0 / nb).max(0.0).sqrt();
+        return Some([0.0, log_interval((xa / na) / (xb / nb), se)[1]]);
     }
     let ratio = (xa as f64 / na as f64) / (xb as f64 / nb as f64);
     let se = (1.0 / xa as f64 - 1.0 / na as f64 + 1.0 / xb as f64 - 1.0 / nb as f64)
