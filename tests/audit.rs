@@ -447,3 +447,146 @@ fn a_share_that_cannot_be_measured_is_said_so_on_the_scorecard_never_shown_as_ze
     let json = serde_json::to_value(manipulation).expect("json");
     assert!(json["facts"][1]["value"].is_null(), "{json}");
 }
+
+/// What an outside tool computes from each customer's explained list and their birth
+/// date: per age band, the mean list price, the premium and promotion rates and each
+/// category's position-weighted exposure.
+struct Recount {
+    bands: Vec<String>,
+    price: Vec<Vec<f64>>,
+    premium: Vec<(usize, usize)>,
+    promotion: Vec<(usize, usize)>,
+    exposure: std::collections::BTreeMap<String, Vec<f64>>,
+    members: Vec<usize>,
+}
+
+fn recount_by_age_band(index: &ShopIndex, config: &AuditConfig) -> Recount {
+    use candor::engine::audit::facts::is_promotion;
+    use candor::engine::audit::groups::age_band;
+    let shop = index.shop();
+    let day = index.today();
+    let mut bands: Vec<String> = Vec::new();
+    let band_of = |c: &Customer| {
+        c.birth_date
+            .map(|b| age_band(candor::engine::features::age_on(b, day), &config.age_bands))
+    };
+    for c in shop.customers.iter() {
+        if let Some(b) = band_of(c)
+            && !bands.contains(&b)
+        {
+            bands.push(b);
+        }
+    }
+    let mut r = Recount {
+        price: vec![Vec::new(); bands.len()],
+        premium: vec![(0, 0); bands.len()],
+        promotion: vec![(0, 0); bands.len()],
+        exposure: index
+            .categories()
+            .iter()
+            .map(|k| (k.clone(), vec![0.0; bands.len()]))
+            .collect(),
+        members: vec![0; bands.len()],
+        bands,
+    };
+    let promotions: Vec<&str> = shop
+        .rules
+        .iter()
+        .filter(|x| is_promotion(x))
+        .map(|x| x.id.as_str())
+        .collect();
+    for c in shop.customers.iter() {
+        let Some(g) = band_of(c).and_then(|b| r.bands.iter().position(|x| *x == b)) else {
+            continue;
+        };
+        let e = explain_customer(index, c.id, shop.settings.top_n).expect("customer");
+        let recs = &e.recommendations;
+        r.members[g] += 1;
+        let prices: Vec<f64> = recs
+            .iter()
+            .filter_map(|x| x.price_cents)
+            .map(|p| p as f64 / 100.0)
+            .collect();
+        if !prices.is_empty() {
+            r.price[g].push(prices.iter().sum::<f64>() / prices.len() as f64);
+        }
+        let premium = recs.iter().any(|x| {
+            index
+                .product_pos(x.product)
+                .and_then(|p| index.price_band(p))
+                == Some(PriceBand::Premium)
+        });
+        let promoted = recs
+            .iter()
+            .flat_map(|x| &x.contributions)
+            .any(|k| promotions.contains(&k.id.as_str()) && k.value > 0.0);
+        r.premium[g] = (r.premium[g].0 + usize::from(premium), r.premium[g].1 + 1);
+        r.promotion[g] = (
+            r.promotion[g].0 + usize::from(promoted),
+            r.promotion[g].1 + 1,
+        );
+        for x in recs {
+            let w = 1.0 / (1.0 + x.rank as f64).log2();
+            if let Some(v) = r.exposure.get_mut(&x.category) {
+                v[g] += w;
+            }
+        }
+    }
+    r
+}
+
+#[test]
+fn every_age_band_figure_of_the_sample_recomputes_from_the_explanations() {
+    let shop = candor::shopgen::sample::sample_shop().expect("sample reads");
+    let index = ShopIndex::new(Arc::new(shop), today());
+    let lists = all_lists(&index, 5, &Progress::default()).expect("lists");
+    let config = AuditConfig::default();
+    let a = audit(&index, &lists, &config);
+    let r = recount_by_age_band(&index, &config);
+    let report = a
+        .fairness
+        .iter()
+        .find(|g| g.key == "age_band")
+        .expect("age bands");
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    for m in &report.metrics {
+        let mut compared: Vec<f64> = Vec::new();
+        for (g, band) in r.bands.iter().enumerate() {
+            let expected = match m.metric.as_str() {
+                "mean_price" => mean(&r.price[g]),
+                "premium" => r.premium[g].0 as f64 / r.premium[g].1 as f64,
+                "promotion" => r.promotion[g].0 as f64 / r.promotion[g].1 as f64,
+                other => {
+                    let k = other.strip_prefix("exposure:").expect("an exposure metric");
+                    r.exposure[k][g] / r.members[g] as f64
+                }
+            };
+            let got = m
+                .groups
+                .iter()
+                .find(|v| v.group == *band)
+                .and_then(|v| v.value);
+            let got = got.expect("measured");
+            assert!(
+                (got - expected).abs() < 1e-9,
+                "{} {band}: {got} against {expected}",
+                m.metric
+            );
+            if r.members[g] >= config.min_group_size {
+                compared.push(expected);
+            }
+        }
+        let (lo, hi) = compared
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+        if hi > 0.0 && compared.len() >= 2 {
+            let ratio = m.parity_ratio.expect("measurable");
+            assert!(
+                (ratio - lo / hi).abs() < 1e-9,
+                "{}: {ratio} against {}",
+                m.metric,
+                lo / hi
+            );
+        }
+    }
+}
