@@ -312,45 +312,7 @@ impl Change {
                 field,
                 value: Some(_),
             } => format!("Change the {field} of {}", customer(*c)),
-            Self::Product {
-                product,
-                price,
-                stock,
-                category,
-                tags,
-                price_not_known,
-                stock_not_tracked,
-            } => {
-                let name = shop
-                    .products
-                    .iter()
-                    .find(|p| p.id == *product)
-                    .map_or_else(|| format!("product {product}"), |p| p.name.clone());
-                let mut parts = Vec::new();
-                if let Some(p) = price {
-                    let currency = shop.settings.currency;
-                    parts.push(format!(
-                        "price {}",
-                        currency.format(currency.from_major(*p))
-                    ));
-                }
-                if *price_not_known {
-                    parts.push(super::money::PRICE_NOT_KNOWN.to_owned());
-                }
-                if *stock_not_tracked {
-                    parts.push("stock not tracked".to_owned());
-                }
-                if let Some(s) = stock {
-                    parts.push(format!("stock {s}"));
-                }
-                if let Some(c) = category {
-                    parts.push(format!("category {c}"));
-                }
-                if let Some(t) = tags {
-                    parts.push(format!("tags {}", t.join(", ")));
-                }
-                format!("Set {name}: {}", parts.join(", "))
-            }
+            Self::Product { .. } => describe_product(shop, self),
             Self::Purpose {
                 purpose,
                 label,
@@ -377,6 +339,40 @@ impl Change {
             Self::Setting { setting, value } => super::settings_change::describe(setting, value),
         }
     }
+}
+
+/// A `product` change in words: "Set Rye loaf: price £3.60, stock 4".
+fn describe_product(shop: &Shop, change: &Change) -> String {
+    let Change::Product {
+        product,
+        price,
+        stock,
+        category,
+        tags,
+        price_not_known,
+        stock_not_tracked,
+    } = change
+    else {
+        return String::new();
+    };
+    let name = shop
+        .products
+        .iter()
+        .find(|p| p.id == *product)
+        .map_or_else(|| format!("product {product}"), |p| p.name.clone());
+    let currency = shop.settings.currency;
+    let parts: Vec<String> = [
+        price.map(|p| format!("price {}", currency.format(currency.from_major(p)))),
+        price_not_known.then(|| super::money::PRICE_NOT_KNOWN.to_owned()),
+        stock_not_tracked.then(|| "stock not tracked".to_owned()),
+        stock.map(|s| format!("stock {s}")),
+        category.as_ref().map(|c| format!("category {c}")),
+        tags.as_ref().map(|t| format!("tags {}", t.join(", "))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    format!("Set {name}: {}", parts.join(", "))
 }
 
 /// A `purpose` change in words.
@@ -434,19 +430,10 @@ fn apply_one(
     index: usize,
 ) -> Result<Applied, ChangeError> {
     let outcome = match change {
-        Change::RuleWeight { rule, weight } => set_rule_weight(shop, rule, *weight),
-        Change::RuleEnabled { rule, enabled } => rule_pos(shop, rule).map(|pos| {
-            let old = std::mem::replace(&mut shop.rules[pos].enabled, *enabled);
-            (json!({ "enabled": old }), json!({ "enabled": enabled }))
-        }),
-        Change::Rule { rule, position } => put_rule(shop, rule, *position),
-        Change::RuleRemoved { rule } => rule_pos(shop, rule).map(|pos| {
-            let old = shop.rules.remove(pos);
-            (
-                json!({ "rule": old, "position": pos }),
-                json!({ "rule": null }),
-            )
-        }),
+        Change::RuleWeight { .. }
+        | Change::RuleEnabled { .. }
+        | Change::Rule { .. }
+        | Change::RuleRemoved { .. } => rule_outcome(shop, change),
         Change::Consent {
             customer,
             purpose,
@@ -462,25 +449,10 @@ fn apply_one(
             field,
             value,
         } => correct_field(shop, *customer, field, value.as_ref()),
-        Change::Product {
-            product,
-            price,
-            stock,
-            category,
-            tags,
-            price_not_known,
-            stock_not_tracked,
-        } => {
-            let edit = ProductEdit {
-                stock_not_tracked: *stock_not_tracked,
-                price_not_known: *price_not_known,
-                price: *price,
-                stock: *stock,
-                category: category.as_deref(),
-                tags: tags.as_deref(),
-            };
-            set_product(shop, *product, &edit)
-        }
+        Change::Product { .. } => ProductEdit::of(change).map_or_else(
+            || Err(("kind", "not a product change".to_owned())),
+            |(product, edit)| set_product(shop, product, &edit),
+        ),
         Change::Purpose {
             purpose,
             label,
@@ -513,6 +485,26 @@ fn apply_one(
         before,
         after,
     })
+}
+
+/// Makes one of the four rule changes.
+fn rule_outcome(shop: &mut Shop, change: &Change) -> Outcome {
+    match change {
+        Change::RuleWeight { rule, weight } => set_rule_weight(shop, rule, *weight),
+        Change::RuleEnabled { rule, enabled } => rule_pos(shop, rule).map(|pos| {
+            let old = std::mem::replace(&mut shop.rules[pos].enabled, *enabled);
+            (json!({ "enabled": old }), json!({ "enabled": enabled }))
+        }),
+        Change::Rule { rule, position } => put_rule(shop, rule, *position),
+        Change::RuleRemoved { rule } => rule_pos(shop, rule).map(|pos| {
+            let old = shop.rules.remove(pos);
+            (
+                json!({ "rule": old, "position": pos }),
+                json!({ "rule": null }),
+            )
+        }),
+        _ => Err(("kind", "not a rule change".to_owned())),
+    }
 }
 
 /// The position of rule `id`.
@@ -655,6 +647,35 @@ struct ProductEdit<'a> {
     stock: Option<i64>,
     category: Option<&'a str>,
     tags: Option<&'a [String]>,
+}
+
+impl<'a> ProductEdit<'a> {
+    /// The product and what a `product` change sets; `None` for another kind.
+    fn of(change: &'a Change) -> Option<(ProductId, Self)> {
+        let Change::Product {
+            product,
+            price,
+            stock,
+            category,
+            tags,
+            price_not_known,
+            stock_not_tracked,
+        } = change
+        else {
+            return None;
+        };
+        Some((
+            *product,
+            Self {
+                stock_not_tracked: *stock_not_tracked,
+                price_not_known: *price_not_known,
+                price: *price,
+                stock: *stock,
+                category: category.as_deref(),
+                tags: tags.as_deref(),
+            },
+        ))
+    }
 }
 
 /// Checks and makes a `product` change; the values before and after, or the field at
@@ -893,37 +914,7 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             field: field.clone(),
             value: b["value"].as_str().map(str::to_owned),
         },
-        // Only what the change set is set back: a stock that was not tracked is never
-        // written back as a number, and a price that was not known becomes so again.
-        Change::Product {
-            product,
-            price,
-            stock,
-            category,
-            tags,
-            price_not_known,
-            stock_not_tracked,
-        } => {
-            let priced = price.is_some() || *price_not_known;
-            let stocked = stock.is_some() || *stock_not_tracked;
-            // Entries written before stock was logged as `null` hold the marker's number.
-            let untracked = b["stock"].is_null() || b["stock"].as_i64() == Some(STOCK_NOT_TRACKED);
-            Change::Product {
-                product: *product,
-                price: b["price"].as_f64().filter(|_| priced),
-                stock: b["stock"]
-                    .as_i64()
-                    .filter(|&s| stocked && s != STOCK_NOT_TRACKED),
-                category: category
-                    .as_ref()
-                    .and(b["category"].as_str().map(str::to_owned)),
-                tags: tags
-                    .as_ref()
-                    .and_then(|_| serde_json::from_value(b["tags"].clone()).ok()),
-                price_not_known: priced && b["price"].is_null(),
-                stock_not_tracked: stocked && untracked,
-            }
-        }
+        Change::Product { .. } => inverse_product(&a.change, b)?,
         Change::Purpose {
             purpose,
             label,
@@ -947,6 +938,30 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             setting: setting.clone(),
             value: b["value"].clone(),
         },
+    })
+}
+
+/// The change that undoes a `product` change whose before values are `b`. Only what the
+/// change set is set back: a stock that was not tracked is never written back as a
+/// number, and a price that was not known becomes so again.
+fn inverse_product(change: &Change, b: &Value) -> Option<Change> {
+    let (product, edit) = ProductEdit::of(change)?;
+    let priced = edit.price.is_some() || edit.price_not_known;
+    let stocked = edit.stock.is_some() || edit.stock_not_tracked;
+    // Entries written before stock was logged as `null` hold the marker's number.
+    let untracked = b["stock"].is_null() || b["stock"].as_i64() == Some(STOCK_NOT_TRACKED);
+    Some(Change::Product {
+        product,
+        price: b["price"].as_f64().filter(|_| priced),
+        stock: b["stock"]
+            .as_i64()
+            .filter(|&s| stocked && s != STOCK_NOT_TRACKED),
+        category: edit.category.and(b["category"].as_str().map(str::to_owned)),
+        tags: edit
+            .tags
+            .and_then(|_| serde_json::from_value(b["tags"].clone()).ok()),
+        price_not_known: priced && b["price"].is_null(),
+        stock_not_tracked: stocked && untracked,
     })
 }
 
