@@ -81,7 +81,6 @@ pub fn rules_ui(
     editor: &mut RuleEditor,
 ) -> Vec<Change> {
     let mut proposed = Vec::new();
-    let customers = shop.index.shop().customers.len();
     let purposes: Vec<&str> = shop
         .index
         .shop()
@@ -114,40 +113,8 @@ pub fn rules_ui(
                 if highlighted {
                     ui.colored_label(theme::FLAG, &editor.highlight_reason);
                 }
-                ui.horizontal(|ui| {
-                    ui.strong(&r.label);
-                    ui.label(RichText::new(format!("({})", r.id)).color(theme::MUTED));
-                    if !r.enabled {
-                        ui.colored_label(theme::FLAG, "switched off");
-                    }
-                });
-                if r.conditions.is_empty() {
-                    ui.label(format!("For every customer who agreed, it {}.", row.effect_text));
-                } else {
-                    ui.label(format!("When {}, it {}.", row.conditions_text, row.effect_text));
-                }
-                let reads = if row.fields.is_empty() { "no personal data".to_owned() } else { row.fields.join(", ") };
-                ui.label(format!("Needs consent to \"{}\" · reads {reads}", row.purpose_label));
-                if let Some(field) = row.outside_purpose.as_deref().and_then(PersonalField::from_key) {
-                    outside_purpose_ui(ui, shop.index.shop(), r, field, &mut proposed);
-                }
-                ui.label(format!("Tells the customer: \"{}\"", r.reason));
-                ui.label(RichText::new(format!("Runs for {} of {customers} customers today.", row.runs_for)).color(theme::MUTED));
-                ui.horizontal(|ui| {
-                    let mut enabled = scenario.pending_enabled(&r.id).unwrap_or(r.enabled);
-                    if ui.checkbox(&mut enabled, format!("{} is on", r.label)).changed() {
-                        proposed.push(Change::RuleEnabled { rule: r.id.clone(), enabled });
-                    }
-                    let mut weight = scenario.pending_weight(&r.id).unwrap_or(r.weight);
-                    let l = ui.label(format!("Weight of {}", r.label));
-                    let slider = ui.add(egui::Slider::new(&mut weight, MIN_WEIGHT..=MAX_WEIGHT).step_by(0.1)).labelled_by(l.id);
-                    if slider.changed() {
-                        proposed.push(Change::RuleWeight { rule: r.id.clone(), weight });
-                    }
-                    if ui.button(format!("Edit {}…", r.label)).clicked() {
-                        editor.edit(r);
-                    }
-                });
+                rule_card_ui(ui, row, shop, &mut proposed);
+                rule_controls_ui(ui, r, scenario, editor, &mut proposed);
             });
             if highlighted && editor.scroll_pending {
                 shown.response.scroll_to_me(Some(egui::Align::TOP));
@@ -171,6 +138,93 @@ pub fn rules_ui(
         }
     });
     proposed
+}
+
+/// One rule in words: name, logic, purpose and data, reason and reach.
+fn rule_card_ui(
+    ui: &mut Ui,
+    row: &crate::engine::overview::RuleRow,
+    shop: &Loaded,
+    proposed: &mut Vec<Change>,
+) {
+    let r = &row.rule;
+    ui.horizontal(|ui| {
+        ui.strong(&r.label);
+        ui.label(RichText::new(format!("({})", r.id)).color(theme::MUTED));
+        if !r.enabled {
+            ui.colored_label(theme::FLAG, "switched off");
+        }
+    });
+    if r.conditions.is_empty() {
+        ui.label(format!(
+            "For every customer who agreed, it {}.",
+            row.effect_text
+        ));
+    } else {
+        ui.label(format!(
+            "When {}, it {}.",
+            row.conditions_text, row.effect_text
+        ));
+    }
+    let reads = if row.fields.is_empty() {
+        "no personal data".to_owned()
+    } else {
+        row.fields.join(", ")
+    };
+    ui.label(format!(
+        "Needs consent to \"{}\" · reads {reads}",
+        row.purpose_label
+    ));
+    if let Some(field) = row
+        .outside_purpose
+        .as_deref()
+        .and_then(PersonalField::from_key)
+    {
+        outside_purpose_ui(ui, shop.index.shop(), r, field, proposed);
+    }
+    ui.label(format!("Tells the customer: \"{}\"", r.reason));
+    let customers = shop.index.shop().customers.len();
+    ui.label(
+        RichText::new(format!(
+            "Runs for {} of {customers} customers today.",
+            row.runs_for
+        ))
+        .color(theme::MUTED),
+    );
+}
+
+/// A rule's switch, weight slider and editor button (the scenario's values shown).
+fn rule_controls_ui(
+    ui: &mut Ui,
+    r: &Rule,
+    scenario: &Scenario,
+    editor: &mut RuleEditor,
+    proposed: &mut Vec<Change>,
+) {
+    ui.horizontal(|ui| {
+        let mut enabled = scenario.pending_enabled(&r.id).unwrap_or(r.enabled);
+        if ui
+            .checkbox(&mut enabled, format!("{} is on", r.label))
+            .changed()
+        {
+            proposed.push(Change::RuleEnabled {
+                rule: r.id.clone(),
+                enabled,
+            });
+        }
+        let mut weight = scenario.pending_weight(&r.id).unwrap_or(r.weight);
+        let l = ui.label(format!("Weight of {}", r.label));
+        let slider = egui::Slider::new(&mut weight, MIN_WEIGHT..=MAX_WEIGHT).step_by(0.1);
+        if ui.add(slider).labelled_by(l.id).changed() {
+            proposed.push(Change::RuleWeight {
+                rule: r.id.clone(),
+                weight,
+            });
+        }
+        if ui.button(format!("Edit {}…", r.label)).clicked() {
+            editor.edit(r);
+        }
+    });
 }
 
 /// The warning on a rule that reads a field its purpose does not cover, with the two

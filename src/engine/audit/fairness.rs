@@ -239,6 +239,38 @@ pub fn groupings(
     reports
 }
 
+/// What the fairness audit measures for every grouping: key, label and how.
+fn measures(index: &ShopIndex) -> Vec<(String, String, Measure)> {
+    let mut measures: Vec<(String, String, Measure)> = vec![
+        (
+            "mean_price".to_owned(),
+            format!(
+                "Mean price of recommended products ({})",
+                index.shop().settings.currency.symbol()
+            ),
+            Measure::MeanPrice,
+        ),
+        (
+            "premium".to_owned(),
+            "Shown at least one premium product (top price quarter)".to_owned(),
+            Measure::Rate(|f, c| f.premium[c]),
+        ),
+        (
+            "promotion".to_owned(),
+            "Reached by a discount or promotion rule".to_owned(),
+            Measure::Rate(|f, c| f.promotion[c]),
+        ),
+    ];
+    for (k, category) in index.categories().iter().enumerate() {
+        measures.push((
+            format!("exposure:{category}"),
+            format!("Exposure to {category} (position-weighted)"),
+            Measure::Exposure(k),
+        ));
+    }
+    measures
+}
+
 fn grouping_report(
     index: &ShopIndex,
     lists: &Lists,
@@ -277,33 +309,7 @@ fn grouping_report(
         .max_by_key(|&g| (groups[g].customers, std::cmp::Reverse(g)))
         .or_else(|| (0..groups.len()).max_by_key(|&g| (groups[g].customers, std::cmp::Reverse(g))))
         .unwrap_or(0);
-    let mut measures: Vec<(String, String, Measure)> = vec![
-        (
-            "mean_price".to_owned(),
-            format!(
-                "Mean price of recommended products ({})",
-                index.shop().settings.currency.symbol()
-            ),
-            Measure::MeanPrice,
-        ),
-        (
-            "premium".to_owned(),
-            "Shown at least one premium product (top price quarter)".to_owned(),
-            Measure::Rate(|f, c| f.premium[c]),
-        ),
-        (
-            "promotion".to_owned(),
-            "Reached by a discount or promotion rule".to_owned(),
-            Measure::Rate(|f, c| f.promotion[c]),
-        ),
-    ];
-    for (k, category) in index.categories().iter().enumerate() {
-        measures.push((
-            format!("exposure:{category}"),
-            format!("Exposure to {category} (position-weighted)"),
-            Measure::Exposure(k),
-        ));
-    }
+    let measures = measures(index);
     let metrics = measures
         .into_iter()
         .map(|(metric, label, measure)| {

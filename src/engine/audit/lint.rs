@@ -99,85 +99,84 @@ pub fn lint(shop: &Shop, reach: &[usize]) -> Vec<RuleLint> {
         if !rule.enabled {
             continue;
         }
-        let mut push = |check: Check, message: String| {
-            out.push(RuleLint {
+        out.extend(checks(shop, rule, reach.get(r).copied()).into_iter().map(
+            |(check, message)| RuleLint {
                 rule: rule.id.clone(),
                 rule_label: rule.label.clone(),
                 check,
                 message,
                 suggested_reason: None,
-            });
-        };
-        // A rule outside its purpose runs for nobody: that is the one thing to say of it.
-        if let Some(field) = field_outside_purpose(shop, rule) {
-            push(
-                Check::OutsidePurpose,
-                outside_purpose_message(shop, rule, field),
-            );
-            continue;
-        }
-        let sensitive: Vec<String> = rule
-            .fields()
-            .into_iter()
-            .filter_map(|f| shop.fields.iter().find(|d| d.field == f && d.sensitive))
-            .map(|d| d.label.to_lowercase())
-            .collect();
-        if !sensitive.is_empty() {
-            push(
-                Check::SensitiveAttribute,
-                format!(
-                    "reads {}, a sensitive attribute or a likely stand-in for one",
-                    sensitive.join(" and ")
-                ),
-            );
-        }
-        if let Some(message) = pricing_by_group(rule) {
-            push(Check::PricingByGroup, message);
-        }
-        if rule.purpose.trim().is_empty() || !shop.purposes.iter().any(|p| p.id == rule.purpose) {
-            push(
-                Check::NoPurpose,
-                "has no consent purpose the shop asks customers about, so no consent can allow it"
-                    .to_owned(),
-            );
-        }
-        if !rule.reason.chars().any(char::is_alphabetic) {
-            push(
-                Check::NoReason,
-                "has no plain-language reason to show the customer".to_owned(),
-            );
-        }
-        let reason = rule.reason.to_lowercase().replace('’', "'");
-        let pressure: Vec<&str> = PRESSURE_PHRASES
-            .iter()
-            .copied()
-            .filter(|p| reason.contains(p))
-            .collect();
-        if !pressure.is_empty() || only_n_left(&reason) {
-            let words = if pressure.is_empty() {
-                "\"only … left\"".to_owned()
-            } else {
-                pressure
-                    .iter()
-                    .map(|p| format!("\"{p}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            push(
-                Check::PressureWording,
-                format!("its reason pressures the customer with urgency or scarcity ({words})"),
-            );
-        }
-        if reach.get(r) == Some(&0) {
-            push(
-                Check::NeverFires,
-                "is switched on but runs for no customer (no one has both the consent and the conditions)"
-                    .to_owned(),
-            );
-        }
+            },
+        ));
     }
     out.extend(hidden_data(shop));
     out
+}
+
+/// The checks one enabled rule fails, with what is wrong in words. A rule without a
+/// purpose, or outside its purpose, runs for nobody: that is the one thing said of it.
+fn checks(shop: &Shop, rule: &Rule, reach: Option<usize>) -> Vec<(Check, String)> {
+    if rule.purpose.trim().is_empty() || !shop.purposes.iter().any(|p| p.id == rule.purpose) {
+        let message =
+            "has no consent purpose the shop asks customers about, so no consent can allow it";
+        return vec![(Check::NoPurpose, message.to_owned())];
+    }
+    if let Some(field) = field_outside_purpose(shop, rule) {
+        return vec![(
+            Check::OutsidePurpose,
+            outside_purpose_message(shop, rule, field),
+        )];
+    }
+    let mut out = Vec::new();
+    out.extend(sensitive_message(shop, rule).map(|m| (Check::SensitiveAttribute, m)));
+    out.extend(pricing_by_group(rule).map(|m| (Check::PricingByGroup, m)));
+    if !rule.reason.chars().any(char::is_alphabetic) {
+        let message = "has no plain-language reason to show the customer";
+        out.push((Check::NoReason, message.to_owned()));
+    }
+    out.extend(pressure_message(&rule.reason).map(|m| (Check::PressureWording, m)));
+    if reach == Some(0) {
+        let message = "is switched on but runs for no customer (no one has both the consent and the conditions)";
+        out.push((Check::NeverFires, message.to_owned()));
+    }
+    out
+}
+
+/// "reads birth date, a sensitive attribute …" when the rule reads a sensitive field.
+fn sensitive_message(shop: &Shop, rule: &Rule) -> Option<String> {
+    let sensitive: Vec<String> = rule
+        .fields()
+        .into_iter()
+        .filter_map(|f| shop.fields.iter().find(|d| d.field == f && d.sensitive))
+        .map(|d| d.label.to_lowercase())
+        .collect();
+    (!sensitive.is_empty()).then(|| {
+        format!(
+            "reads {}, a sensitive attribute or a likely stand-in for one",
+            sensitive.join(" and ")
+        )
+    })
+}
+
+/// The words of a reason that pressure the customer with urgency or scarcity, if any.
+fn pressure_message(reason: &str) -> Option<String> {
+    let reason = reason.to_lowercase().replace('’', "'");
+    let pressure: Vec<String> = PRESSURE_PHRASES
+        .iter()
+        .filter(|p| reason.contains(*p))
+        .map(|p| format!("\"{p}\""))
+        .collect();
+    if pressure.is_empty() && !only_n_left(&reason) {
+        return None;
+    }
+    let words = if pressure.is_empty() {
+        "\"only … left\"".to_owned()
+    } else {
+        pressure.join(", ")
+    };
+    Some(format!(
+        "its reason pressures the customer with urgency or scarcity ({words})"
+    ))
 }
 
 /// The finding's words for a rule reading `field`, which its purpose does not cover.
