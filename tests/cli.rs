@@ -334,6 +334,11 @@ fn a_bad_audit_configuration_is_refused_by_name() {
         ),
         (r#"{"alpha":5}"#, "alpha"),
         (r#"{"age_bands":[50,30]}"#, "age_bands"),
+        (r#"{"groupings":["age_band","age_band"]}"#, "groupings"),
+        (
+            r#"{"intersections":[["age_band","gender"],["gender","age_band"]]}"#,
+            "intersections",
+        ),
     ] {
         std::fs::write(&config, text).expect("written");
         candor()

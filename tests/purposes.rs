@@ -390,3 +390,200 @@ fn an_older_shop_declares_for_each_purpose_the_fields_its_rules_read() {
     let fields: Vec<Vec<PersonalField>> = shop.purposes.iter().map(|p| p.fields.clone()).collect();
     assert_eq!(fields, [vec![PersonalField::BirthDate], vec![]]);
 }
+
+#[test]
+fn purchases_are_read_only_under_a_purpose_that_covers_them() {
+    let shop = sample();
+    let index = ShopIndex::new(Arc::new(shop.clone()), common::sample_day());
+    let covers_orders: Vec<&str> = shop
+        .purposes
+        .iter()
+        .filter(|p| p.covers(PersonalField::Orders))
+        .map(|p| p.id.as_str())
+        .collect();
+    let mut checked = 0;
+    for (c, e) in explain_all(shop.clone()).iter().enumerate() {
+        let may_read = covers_orders.iter().any(|p| index.has_consent(c, p));
+        if !may_read {
+            checked += 1;
+            assert!(
+                e.excluded.iter().all(|x| x.reason != "already_bought"),
+                "customer {} granted nothing covering purchases, yet what they bought was read",
+                e.customer
+            );
+        }
+    }
+    assert!(checked > 0);
+}
+
+#[test]
+fn a_customer_who_agreed_is_never_told_they_did_not() {
+    let mut shop = sample();
+    let personalization = shop
+        .purposes
+        .iter_mut()
+        .find(|p| p.id == "personalization")
+        .expect("purpose");
+    personalization.fields.clear();
+    let index = ShopIndex::new(Arc::new(shop.clone()), common::sample_day());
+    for (c, e) in explain_all(shop.clone()).iter().enumerate() {
+        let agreed = shop.purposes.iter().any(|p| {
+            index.has_consent(c, &p.id) && shop.rules.iter().any(|r| r.enabled && r.purpose == p.id)
+        });
+        let said = e
+            .recommendations
+            .first()
+            .map(|r| r.sentence.clone())
+            .unwrap_or_default();
+        if agreed && !e.personalized {
+            assert_eq!(
+                e.not_personalized,
+                Some(candor::engine::score::NotPersonalized::NoRuleInUse)
+            );
+            assert!(!said.contains("not agreed"), "{said}");
+        }
+    }
+}
+
+#[test]
+fn popularity_is_claimed_only_when_it_lifted_the_product() {
+    for weight in [-5.0, 0.0] {
+        let mut shop = sample();
+        shop.settings.popularity_weight = weight;
+        for e in explain_all(shop.clone()) {
+            for r in &e.recommendations {
+                assert!(!r.sentence.contains("popular"), "{weight}: {}", r.sentence);
+                assert!(
+                    !r.counterfactual.sentence.contains("popular"),
+                    "{weight}: {}",
+                    r.counterfactual.sentence
+                );
+            }
+            let c = shop
+                .customers
+                .iter()
+                .find(|c| c.id == e.customer)
+                .expect("customer");
+            let card = candor::html::customer_card(&shop, c, &e, None);
+            assert!(
+                !card.contains("is popular") && !card.contains("what is popular"),
+                "{weight}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_tiny_contribution_that_decides_the_list_still_names_its_data() {
+    let mut shop = sample();
+    shop.settings.popularity_weight = 0.0;
+    let mut tiny = shop.rules[0].clone();
+    tiny.id = "tiny".into();
+    tiny.weight = 0.004;
+    tiny.conditions = vec![candor::engine::rules::Condition {
+        feature: candor::engine::features::CustomerFeature::SpendLastYear,
+        op: candor::engine::rules::Op::AtLeast,
+        value: 0.0,
+    }];
+    tiny.target = candor::engine::rules::Target::Category {
+        category: "gifts".into(),
+    };
+    tiny.amount = candor::engine::rules::Amount::Fixed { value: 1.0 };
+    tiny.reason = "we think you will like it".into();
+    shop.rules.push(tiny);
+    let mut found = 0;
+    for e in explain_all(shop) {
+        for r in &e.recommendations {
+            if r.contributions.iter().any(|c| c.id == "tiny") {
+                found += 1;
+                assert!(
+                    r.data_used.iter().any(|d| d.contains("spent")),
+                    "{:?}",
+                    r.data_used
+                );
+                assert!(
+                    r.sentence.contains("what you spent with us"),
+                    "{}",
+                    r.sentence
+                );
+                assert!(
+                    !r.sentence.contains("we think you will like it"),
+                    "{}",
+                    r.sentence
+                );
+            }
+        }
+    }
+    assert!(found > 0);
+}
+
+#[test]
+fn text_a_page_shows_cannot_carry_control_characters_and_consents_are_kept() {
+    let shop = sample();
+    let ctx = candor::engine::changes::ChangeContext::now("tester");
+    let refused = |change: Change| {
+        candor::engine::changes::apply_all(shop.clone(), &[change], &ctx)
+            .expect_err("refused")
+            .field
+    };
+    let name = Change::Setting {
+        setting: "name".into(),
+        value: json!("Hazel\u{1b}[31m & Rye\u{202E}"),
+    };
+    assert_eq!(refused(name), "value");
+    let label = Change::Purpose {
+        purpose: "personalization".into(),
+        label: Some("Personal\nised".into()),
+        description: None,
+        fields: None,
+    };
+    assert_eq!(refused(label), "label");
+    let consents = Change::FieldRetention {
+        field: PersonalField::Consents,
+        retention_days: Some(1),
+    };
+    assert_eq!(refused(consents), "field");
+}
+
+#[test]
+fn a_purpose_covering_sensitive_data_its_words_never_mention_is_a_finding() {
+    let mut shop = sample();
+    let birthday = shop
+        .purposes
+        .iter_mut()
+        .find(|p| p.id == "birthday_offers")
+        .expect("purpose");
+    birthday
+        .fields
+        .extend([PersonalField::Postcode, PersonalField::Gender]);
+    let index = ShopIndex::new(Arc::new(shop), common::sample_day());
+    let lists =
+        candor::engine::simulate::all_lists(&index, 5, &Progress::default()).expect("lists");
+    let audit = candor::engine::audit::audit(&index, &lists, &AuditConfig::default());
+    let finding = audit
+        .findings
+        .iter()
+        .find(|f| f.id == "purpose:birthday_offers:words_silent")
+        .expect("found");
+    assert!(
+        finding.title.contains("postcode and gender"),
+        "{}",
+        finding.title
+    );
+    let Some(Change::Purpose {
+        fields: Some(kept), ..
+    }) = finding.fix.as_ref().map(|f| f.changes[0].clone())
+    else {
+        panic!("the fix narrows the purpose")
+    };
+    assert_eq!(kept, vec![PersonalField::BirthDate]);
+    let clean = load_blocking(&common::sample_file().1, common::sample_day()).expect("loads");
+    assert!(
+        !clean
+            .audit
+            .findings
+            .iter()
+            .any(|f| f.id.starts_with("purpose:")),
+        "the sample's purposes say what they cover"
+    );
+}

@@ -218,6 +218,32 @@ fn intersectional_groups_are_the_held_pairs_counted_as_an_outside_tool_would() {
     assert_eq!(reported, recount);
     let not_held = pair.groups.iter().filter(|g| g.not_held).count();
     assert_eq!(not_held, 1);
+    for g in &a.fairness {
+        let missing: Vec<&str> = g
+            .groups
+            .iter()
+            .filter(|x| x.not_held)
+            .map(|x| x.name.as_str())
+            .collect();
+        assert!(
+            !missing.contains(&g.reference_group.as_str()),
+            "{}: compared with missing data",
+            g.key
+        );
+        for m in &g.metrics {
+            for v in m
+                .groups
+                .iter()
+                .filter(|v| missing.contains(&v.group.as_str()))
+            {
+                assert_eq!(
+                    v.disparity, None,
+                    "{} {}: the not-held group is compared with no one",
+                    g.key, m.metric
+                );
+            }
+        }
+    }
     assert!(
         pair.metrics
             .iter()

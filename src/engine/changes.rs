@@ -812,14 +812,19 @@ fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>) -> Outcome {
             "give a label, a description or the fields it covers".to_owned(),
         ));
     }
-    let text_ok = |t: &str, most: usize| !t.trim().is_empty() && t.chars().count() <= most;
+    let text_ok = |t: &str, most: usize| {
+        !t.trim().is_empty() && t.chars().count() <= most && super::words::is_plain_text(t)
+    };
     if edit.label.is_some_and(|l| !text_ok(l, 100)) {
-        return Err(("label", "a label is 1 to 100 characters".to_owned()));
+        return Err((
+            "label",
+            "a label is 1 to 100 characters without control characters".to_owned(),
+        ));
     }
     if edit.description.is_some_and(|d| !text_ok(d, 1000)) {
         return Err((
             "description",
-            "a description is 1 to 1,000 characters".to_owned(),
+            "a description is 1 to 1,000 characters without control characters".to_owned(),
         ));
     }
     let p = shop
@@ -846,6 +851,12 @@ fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>) -> Outcome {
 
 /// Sets how long a field may be kept after the customer's last order.
 fn set_retention(shop: &mut Shop, field: PersonalField, days: Option<i64>) -> Outcome {
+    if field == PersonalField::Consents {
+        return Err((
+            "field",
+            "consent records are the proof of what each customer agreed to: they are kept as long as the customer is".to_owned(),
+        ));
+    }
     if let Some(d) = days
         && !(1..=super::fields::MAX_DAYS).contains(&d)
     {

@@ -10,7 +10,8 @@ use super::index::ShopIndex;
 use super::model::{CustomerId, OrderId, PersonalField, ProductId};
 use super::rules::{Amount, Rule, Target};
 use super::score::{
-    CustomerPlan, Ranked, RuleStatus, Scorer, SkipReason, product_matches, rule_visits_and_amount,
+    CustomerPlan, NotPersonalized, Ranked, RuleStatus, Scorer, SkipReason, product_matches,
+    rule_visits_and_amount,
 };
 pub use super::words::and_list;
 
@@ -26,8 +27,11 @@ pub struct Explanation {
     pub today: NaiveDate,
     /// The currency of every `price_cents` below (ISO 4217 code).
     pub currency: super::money::Currency,
-    /// False when the customer has granted no purpose any enabled rule needs.
+    /// False when no rule in use has its purpose granted by the customer.
     pub personalized: bool,
+    /// Why the list is not personalized (`no_consent` or `no_rule_in_use`), when it is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_personalized: Option<NotPersonalized>,
     /// The recommendations, best first.
     pub recommendations: Vec<Recommendation>,
     /// Rules that did not run for this customer, and why.
@@ -196,7 +200,7 @@ pub fn explain(scorer: &mut Scorer<'_>, customer: usize, n: usize) -> Explanatio
                 category: p.category.clone(),
                 price_cents: p.price_cents,
                 score: ranked.score,
-                sentence: sentence(&contributions, &data_used, plan.personalized),
+                sentence: sentence(&contributions, &data_used, plan.not_personalized),
                 data_used,
                 contributions,
                 counterfactual,
@@ -208,6 +212,7 @@ pub fn explain(scorer: &mut Scorer<'_>, customer: usize, n: usize) -> Explanatio
         today: index.today(),
         currency: shop.settings.currency,
         personalized: plan.personalized,
+        not_personalized: plan.not_personalized,
         recommendations,
         skipped: skipped(index, &plan),
         excluded: (0..shop.products.len())
@@ -268,10 +273,11 @@ pub fn contributions(
 ) -> Vec<Contribution> {
     let index = scorer.index();
     let shop = index.shop();
+    let period = popularity_period(shop.settings.popularity_days);
     let mut out = vec![Contribution {
         source: Source::Baseline,
         id: FeatureId::Popularity.key().to_owned(),
-        label: "Popular this month".to_owned(),
+        label: format!("Popular {period}"),
         value: scorer.baseline(product),
         purpose: None,
         fields: Vec::new(),
@@ -282,7 +288,7 @@ pub fn contributions(
             value: index.popularity(product),
         }],
         records: Vec::new(),
-        reason: "it is popular this month".to_owned(),
+        reason: format!("it is popular {period}"),
     }];
     for (rule, status) in shop.rules.iter().zip(&plan.statuses) {
         if *status == RuleStatus::Runs
@@ -448,6 +454,16 @@ pub fn day_text(date: NaiveDate, today: NaiveDate) -> String {
     }
 }
 
+/// The time popularity counts over, in words: "this month" for 30 days, else "in the last
+/// N days".
+pub fn popularity_period(days: i64) -> String {
+    if days == 30 {
+        "this month".to_owned()
+    } else {
+        format!("in the last {days} days")
+    }
+}
+
 /// The smallest contribution shown as other than 0.00: anything less is never given as a
 /// reason, and its data is not "used" for the product.
 pub const SHOWN_AS_ZERO: f64 = 0.005;
@@ -459,12 +475,13 @@ impl Contribution {
     }
 }
 
-/// The customer's data used by the contributions that count, each once, in order.
+/// The customer's data used by the contributions that changed the score at all (however
+/// little: a tiny one can still decide a tie), each once, in order.
 fn data_used(contributions: &[Contribution]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for words in contributions
         .iter()
-        .filter(|c| c.counts())
+        .filter(|c| c.value != 0.0)
         .flat_map(|c| &c.data_used)
     {
         if !out.contains(words) {
@@ -475,19 +492,20 @@ fn data_used(contributions: &[Contribution]) -> Vec<String> {
 }
 
 /// One sentence from the largest positive contributions, then the data they used.
-fn sentence(contributions: &[Contribution], data_used: &[String], personalized: bool) -> String {
-    if !personalized {
+fn sentence(
+    contributions: &[Contribution],
+    data_used: &[String],
+    not_personalized: Option<NotPersonalized>,
+) -> String {
+    if let Some(why) = not_personalized {
         let popular = contributions
             .iter()
-            .any(|c| c.source == Source::Baseline && c.value >= SHOWN_AS_ZERO);
-        let because = if popular {
-            "Recommended because it is popular this month."
-        } else {
-            "Recommended as one of the shop's products for everyone."
-        };
-        return format!(
-            "{because} We do not use your data for recommendations, because you have not agreed to it."
+            .find(|c| c.source == Source::Baseline && c.value >= SHOWN_AS_ZERO);
+        let because = popular.map_or_else(
+            || "Recommended as one of the shop's products for everyone.".to_owned(),
+            |c| format!("Recommended because {}.", c.reason),
         );
+        return format!("{because} {}", why.to_customer());
     }
     let mut positive: Vec<&Contribution> = contributions
         .iter()
@@ -538,7 +556,16 @@ fn counterfactual(
                 .any(|r| r.product == ranked.product);
             if !still_in {
                 let chosen: Vec<&Contribution> = subset.iter().map(|&i| positive[i].1).collect();
-                let reasons: Vec<&str> = chosen.iter().map(|c| c.reason.as_str()).collect();
+                let reasons: Vec<String> = chosen
+                    .iter()
+                    .map(|c| {
+                        if c.counts() {
+                            c.reason.clone()
+                        } else {
+                            format!("{} (which adds less than 0.01)", c.reason)
+                        }
+                    })
+                    .collect();
                 return Counterfactual {
                     drops_out: true,
                     removes: chosen.iter().map(|c| c.id.clone()).collect(),
@@ -550,13 +577,20 @@ fn counterfactual(
             }
         }
     }
+    let popular = contributions
+        .iter()
+        .any(|c| c.source == Source::Baseline && c.value >= SHOWN_AS_ZERO);
     Counterfactual {
         drops_out: false,
         removes: Vec::new(),
-        sentence: format!(
-            "It would stay in the top {n} even without any of the customer's data: \
-             it is among the shop's most popular products."
-        ),
+        sentence: if popular {
+            format!(
+                "It would stay in the top {n} even without any of the customer's data: \
+                 it is among the shop's most popular products."
+            )
+        } else {
+            format!("It would stay in the top {n} even without any of the customer's data.")
+        },
     }
 }
 

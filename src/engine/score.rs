@@ -127,8 +127,47 @@ pub struct CustomerPlan {
     pub customer: usize,
     /// One status per rule, in the shop's rule order.
     pub statuses: Vec<RuleStatus>,
-    /// True when at least one enabled rule's purpose is granted.
+    /// True when at least one rule in use (switched on, within its purpose) has its
+    /// purpose granted by the customer.
     pub personalized: bool,
+    /// True when such a rule's purpose covers the customer's purchases: only then may the
+    /// list leave out what they already bought (that reads their orders).
+    pub reads_purchases: bool,
+    /// Why the list is not personalized, when it is not.
+    pub not_personalized: Option<NotPersonalized>,
+}
+
+/// Why a customer's list is the shop-wide one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotPersonalized {
+    /// The customer has granted no purpose that a rule in use needs.
+    NoConsent,
+    /// The customer agreed, but no rule of the purposes they granted can run (switched
+    /// off, or reading data the purpose does not cover).
+    NoRuleInUse,
+}
+
+impl NotPersonalized {
+    /// Stable code used in JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NoConsent => "no_consent",
+            Self::NoRuleInUse => "no_rule_in_use",
+        }
+    }
+
+    /// What the customer is told: why their data is not used.
+    pub fn to_customer(self) -> &'static str {
+        match self {
+            Self::NoConsent => {
+                "We do not use your data for recommendations, because you have not agreed to it."
+            }
+            Self::NoRuleInUse => {
+                "We do not use your data for these recommendations: none of our personalization rules for what you agreed to is in use."
+            }
+        }
+    }
 }
 
 /// Scores customers; holds reusable buffers so scoring a whole shop allocates little.
@@ -190,13 +229,14 @@ impl<'i> Scorer<'i> {
     /// Which rules run for a customer and why the others do not.
     pub fn plan(&self, customer: usize) -> CustomerPlan {
         let shop = self.index.shop();
-        let mut personalized = false;
+        let (mut personalized, mut reads_purchases, mut agreed) = (false, false, false);
         let statuses = shop
             .rules
             .iter()
             .map(|rule| {
                 let status = rule_status(self.index, rule, customer);
-                personalized |= !matches!(
+                agreed |= rule.enabled && self.index.has_consent(customer, &rule.purpose);
+                let usable = !matches!(
                     status,
                     RuleStatus::Skipped(
                         SkipReason::Disabled
@@ -204,13 +244,22 @@ impl<'i> Scorer<'i> {
                             | SkipReason::NoConsent
                     )
                 );
+                personalized |= usable;
+                reads_purchases |= usable && purpose_covers(shop, rule, PersonalField::Orders);
                 status
             })
             .collect();
+        let not_personalized = match (personalized, agreed) {
+            (true, _) => None,
+            (false, true) => Some(NotPersonalized::NoRuleInUse),
+            (false, false) => Some(NotPersonalized::NoConsent),
+        };
         CustomerPlan {
             customer,
             statuses,
             personalized,
+            reads_purchases,
+            not_personalized,
         }
     }
 
@@ -221,7 +270,7 @@ impl<'i> Scorer<'i> {
             Some(Exclusion::NotAProduct)
         } else if p.stock <= 0 {
             Some(Exclusion::OutOfStock)
-        } else if plan.personalized && !p.repeatable && self.has_bought(plan.customer, product) {
+        } else if plan.reads_purchases && !p.repeatable && self.has_bought(plan.customer, product) {
             Some(Exclusion::AlreadyBought)
         } else {
             None
@@ -362,6 +411,13 @@ pub fn field_outside_purpose(shop: &Shop, rule: &Rule) -> Option<PersonalField> 
         .find(|p| p.id == rule.purpose)
         .map_or(&[][..], |p| p.fields.as_slice());
     rule.first_field_not_in(covered)
+}
+
+/// Whether the purpose of `rule` covers `field`.
+fn purpose_covers(shop: &Shop, rule: &Rule, field: PersonalField) -> bool {
+    shop.purposes
+        .iter()
+        .any(|p| p.id == rule.purpose && p.covers(field))
 }
 
 /// Whether `rule` can run for anyone: switched on, and reading only what its purpose

@@ -156,7 +156,11 @@ pub fn scorecard(index: &ShopIndex, audit: &Audit, records: &Records) -> Vec<Car
 
 fn transparency_card(s: &Sources) -> Card {
     let shop = s.index.shop();
-    let enabled = shop.rules.iter().filter(|r| r.enabled).count();
+    let enabled = shop
+        .rules
+        .iter()
+        .filter(|r| super::score::rule_in_use(shop, r))
+        .count();
     let no_reason = s.lint(Check::NoReason);
     let hiding = s.lint(Check::ReasonHidesData);
     let described = shop.rules.len() + super::features::FeatureId::all().len();

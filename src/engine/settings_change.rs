@@ -21,8 +21,8 @@ pub fn set(
     match key {
         "name" => {
             let name = value.as_str().map(str::trim).filter(|n| !n.is_empty());
-            let name = name.filter(|n| n.chars().count() <= 100);
-            name.ok_or_else(|| wrong("a name of 1 to 100 characters"))?
+            let name = name.filter(|n| n.chars().count() <= 100 && super::words::is_plain_text(n));
+            name.ok_or_else(|| wrong("a name of 1 to 100 characters without control characters"))?
                 .clone_into(&mut next.name);
         }
         "top_n" => {

@@ -16,9 +16,26 @@ pub fn and_list(items: &[impl AsRef<str>]) -> String {
     }
 }
 
+/// Whether `text` is plain text a page can show as it is: no control characters (line
+/// breaks, escape sequences) and no bidirectional overrides that would make it read
+/// differently from what it says.
+pub fn is_plain_text(text: &str) -> bool {
+    !text.chars().any(|c| {
+        c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::and_list;
+    use super::{and_list, is_plain_text};
+
+    #[test]
+    fn plain_text_has_no_controls_or_direction_overrides() {
+        assert!(is_plain_text("Hazel & Rye Bakery — café"));
+        assert!(!is_plain_text("Hazel\u{1b}[31m"));
+        assert!(!is_plain_text("two\nlines"));
+        assert!(!is_plain_text("abc\u{202E}fed"));
+    }
 
     #[test]
     fn lists_read_as_people_write_them() {

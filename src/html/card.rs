@@ -31,8 +31,8 @@ pub fn customer_card(
     let body = html! {
         h1 { "Why we suggested this" }
         p.sub { "For " (customer.display_name()) ", from " (shop.settings.name) ", " (e.today.format("%-d %B %Y")) "." }
-        @if !e.personalized {
-            p { "You have not agreed to personalized suggestions, so we used none of your data: these are simply what is popular in the shop." }
+        @if let Some(why) = e.not_personalized {
+            p { (why.to_customer()) " These are the shop's suggestions for everyone." }
         }
         @for r in &recs {
             div.rec {
@@ -41,7 +41,8 @@ pub fn customer_card(
                 ul {
                     @for c in r.contributions.iter().filter(|c| c.counts()) {
                         @match c.source {
-                            Source::Baseline => li { "It is popular with our customers this month (this uses no data about you)." }
+                            Source::Baseline if c.value > 0.0 => li { "Because " (c.reason) " with our customers (this uses no data about you)." }
+                            Source::Baseline => li { "It is less popular with our customers, which counted against it (this uses no data about you)." }
                             Source::Rule => li {
                                 "Because " (c.reason) "."
                                 @let lines: Vec<String> = c.records.iter().filter_map(|rec| match rec {

@@ -53,10 +53,10 @@ pub fn subject_page(r: &SubjectRecords) -> String {
             }
         }
         h2 { "How we use your data in recommendations" }
-        @if r.recommendations.personalized {
-            p { "These are the products we currently suggest to you, and why:" }
+        @if let Some(why) = r.recommendations.not_personalized {
+            p { (why.to_customer()) " You see the shop's suggestions for everyone:" }
         } @else {
-            p { "You have not agreed to personalized recommendations, so we use none of your data for them: you see the same popular products as everyone else." }
+            p { "These are the products we currently suggest to you, and why:" }
         }
         @for rec in &r.recommendations.recommendations {
             div.rec {

@@ -103,8 +103,9 @@ const UNKNOWN_PRICES: &str = "CREATE TABLE products_new (
      CREATE INDEX order_lines_by_order ON order_lines(order_id);";
 
 /// 9: the personal-data fields each purpose covers (purpose limitation). A file written
-/// before it declares, for each purpose, the fields its rules read at the upgrade, so no
-/// customer's recommendations change by upgrading; the owner narrows them afterwards.
+/// before it declares, for each purpose, the fields its switched-on rules read at the
+/// upgrade, so no customer's recommendations change by upgrading; the owner narrows or
+/// widens them afterwards.
 const PURPOSE_FIELDS: &str = "ALTER TABLE purposes ADD COLUMN fields TEXT NOT NULL DEFAULT '';";
 
 /// Declares, for each purpose of an upgraded file, the fields its rules read.
@@ -120,7 +121,7 @@ fn declare_purpose_fields(
     for purpose in &mut purposes {
         let mut fields: Vec<_> = rules
             .iter()
-            .filter(|r| r.purpose == purpose.id)
+            .filter(|r| r.enabled && r.purpose == purpose.id)
             .flat_map(crate::engine::rules::Rule::fields)
             .collect();
         fields.sort();

@@ -9,6 +9,7 @@ use crate::engine::changes::Change;
 use crate::engine::explain::Explanation;
 use crate::engine::held::{Held, held};
 use crate::engine::model::{MASKED_FIELDS, OrderId, PersonalField, STOCK_NOT_TRACKED, masked};
+use crate::engine::score::NotPersonalized;
 use crate::engine::{Scorer, explain};
 
 /// The two halves of a customer's page.
@@ -312,12 +313,16 @@ impl CustomerPage {
     }
 
     fn recommendations_ui(&mut self, ui: &mut Ui, shop: &Loaded, proposals: &mut Actions) {
-        if !self.explanation.personalized {
-            ui.colored_label(
-                theme::FLAG,
-                "Not personalized: this customer has not agreed to personalized recommendations, \
-                 so they see the shop's popular products, like every such customer.",
-            );
+        if let Some(why) = self.explanation.not_personalized {
+            let text = match why {
+                NotPersonalized::NoConsent => {
+                    "Not personalized: this customer has not agreed to personalized recommendations, so they see the shop's list for everyone."
+                }
+                NotPersonalized::NoRuleInUse => {
+                    "Not personalized: this customer agreed, but no rule of what they agreed to is in use (switched off, or reading data its purpose does not cover), so they see the shop's list for everyone."
+                }
+            };
+            ui.colored_label(theme::FLAG, text);
         }
         ui.vertical(|ui| {
             ui.strong(format!(

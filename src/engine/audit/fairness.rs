@@ -304,10 +304,15 @@ fn grouping_report(
             not_held: assignment.not_held == Some(g),
         })
         .collect();
-    let reference = (0..groups.len())
-        .filter(|&g| groups[g].eligible)
-        .max_by_key(|&g| (groups[g].customers, std::cmp::Reverse(g)))
-        .or_else(|| (0..groups.len()).max_by_key(|&g| (groups[g].customers, std::cmp::Reverse(g))))
+    // The largest eligible group, else the largest whose data is held: never the
+    // not-held group, which is compared with no one.
+    let largest = |pick: &dyn Fn(usize) -> bool| {
+        (0..groups.len())
+            .filter(|&g| pick(g))
+            .max_by_key(|&g| (groups[g].customers, std::cmp::Reverse(g)))
+    };
+    let reference = largest(&|g| groups[g].eligible)
+        .or_else(|| largest(&|g| !groups[g].not_held))
         .unwrap_or(0);
     let measures = measures(index);
     let metrics = measures
@@ -489,6 +494,7 @@ fn group_values(
     (0..groups.len())
         .map(|g| {
             let disparity = match (figures[g].value, reference_value) {
+                _ if groups[g].not_held => None,
                 (Some(v), Some(r)) if r > 0.0 => Some(v / r),
                 _ => None,
             };

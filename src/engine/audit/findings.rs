@@ -119,8 +119,60 @@ pub fn findings(
     out.extend(minimization_findings(index, minimization));
     out.extend(lint.iter().map(|l| lint_finding(index, l)));
     out.extend(unpriced_finding(index));
+    out.extend(silent_purposes(index));
     out.sort_by_key(|f| f.severity);
     out
+}
+
+/// Purposes that cover a sensitive field their words never mention: customers agreed to
+/// what they were told, so the purpose should say it, or stop covering it.
+fn silent_purposes(index: &ShopIndex) -> Vec<Finding> {
+    let shop = index.shop();
+    let sensitive = |f: &PersonalField| shop.fields.iter().any(|d| d.field == *f && d.sensitive);
+    shop.purposes
+        .iter()
+        .filter_map(|p| {
+            let silent: Vec<PersonalField> = p
+                .fields
+                .iter()
+                .copied()
+                .filter(|f| sensitive(f) && !super::lint::discloses(&p.description, *f))
+                .collect();
+            if silent.is_empty() {
+                return None;
+            }
+            let words: Vec<&str> = silent.iter().map(|f| f.in_words()).collect();
+            let words = super::super::words::and_list(&words);
+            let kept: Vec<PersonalField> =
+                p.fields.iter().copied().filter(|f| !silent.contains(f)).collect();
+            Some(Finding {
+                id: format!("purpose:{}:words_silent", p.id),
+                area: Area::Lint,
+                severity: Severity::Attention,
+                title: format!(
+                    "\u{201c}{}\u{201d} covers the customer's {words}, but what customers are told does not mention it",
+                    p.label
+                ),
+                detail: format!(
+                    "Customers agreed to: \u{201c}{}\u{201d}. Say what it uses in those words (and ask again), or stop it covering the {words}.",
+                    p.description
+                ),
+                rules: Vec::new(),
+                field: silent.first().map(|f| f.key().to_owned()),
+                customers: 0,
+                customer_ids: Vec::new(),
+                fix: Some(Fix {
+                    label: format!("Simulate \u{201c}{}\u{201d} no longer covering the {words}", p.label),
+                    changes: vec![Change::Purpose {
+                        purpose: p.id.clone(),
+                        label: None,
+                        description: None,
+                        fields: Some(kept),
+                    }],
+                }),
+            })
+        })
+        .collect()
 }
 
 /// Products whose price the shop's files did not give: the price figures leave them out.

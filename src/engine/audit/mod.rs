@@ -68,6 +68,28 @@ impl Default for AuditConfig {
 impl AuditConfig {
     /// Checks every setting; the error names the setting and says what it must be.
     pub fn validate(&self) -> Result<(), String> {
+        if let Some(g) = (1..self.groupings.len())
+            .find(|&i| self.groupings[..i].contains(&self.groupings[i]))
+            .map(|i| self.groupings[i])
+        {
+            return Err(format!("groupings: {} is listed twice", g.key()));
+        }
+        let same =
+            |[a, b]: &[Grouping; 2], [c, d]: &[Grouping; 2]| (a, b) == (c, d) || (a, b) == (d, c);
+        if let Some([a, b]) = (1..self.intersections.len())
+            .find(|&i| {
+                self.intersections[..i]
+                    .iter()
+                    .any(|p| same(p, &self.intersections[i]))
+            })
+            .map(|i| self.intersections[i])
+        {
+            return Err(format!(
+                "intersections: the pair {} and {} is listed twice",
+                a.key(),
+                b.key()
+            ));
+        }
         if let Some([a, _]) = self.intersections.iter().find(|[a, b]| a == b) {
             return Err(format!(
                 "intersections: a pair needs two different groupings, not {} twice",
