@@ -268,6 +268,8 @@ fn field_corrections_and_consent_withdrawals_are_simulated_not_saved() {
         .map(candor::engine::changes::Change::kind)
         .collect();
     assert_eq!(kinds, ["customer_field", "customer_field"]);
+    // As a person would: the scenario panel settles before the next click.
+    settle(&mut harness, |app| app.scenario().outcome().is_some());
 
     harness.get_by_label("Recommendations").click();
     harness.run_steps(2);
@@ -645,6 +647,8 @@ fn pending_changes_are_removed_one_by_one_or_discarded_from_the_panel() {
             .get_by_label(&format!("Simulate: withdraw \"{purpose}\""))
             .click();
         harness.run_steps(3);
+        // As a person would: the scenario panel settles before the next click.
+        settle(&mut harness, |app| app.scenario().outcome().is_some());
     }
     settle(&mut harness, |app| app.scenario().changes().len() == 2);
     harness

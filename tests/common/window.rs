@@ -23,11 +23,15 @@ pub fn window_on(path: &std::path::Path) -> Harness<'static, CandorApp> {
     harness
 }
 
-/// Steps the UI until `done` holds (background work finishes on other threads).
+/// Steps the UI until `done` holds (background work finishes on other threads), for up
+/// to half a minute: a busy two-core machine runs the test's siblings at the same time.
 pub fn settle(harness: &mut Harness<'static, CandorApp>, done: impl Fn(&CandorApp) -> bool) {
-    for _ in 0..500 {
+    for _ in 0..1500 {
         harness.run_steps(1);
         if done(harness.state()) {
+            // A finished job changes what is shown: let the layout settle, as the eye
+            // does, before the next click is aimed.
+            harness.run_steps(3);
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));

@@ -12,10 +12,10 @@ use super::AuditConfig;
 use super::diversity::{DiversityFigures, figures};
 use super::facts::{Facts, position_weight};
 use super::groups::{Assignment, Grouping, assign};
-use super::stats::{interval, mean, mean_replicates, rng_for};
+use super::stats::{mean, rng_for};
 use super::verdict::{
-    MeanSummary, RateCount, Test, equal_means, equal_rates, jeffreys, mean_ratio_interval,
-    rate_ratio_interval,
+    MeanSummary, RateCount, Test, equal_means, equal_rates, jeffreys, mean_interval,
+    mean_ratio_interval, rate_ratio_interval,
 };
 
 /// The four-fifths rule of thumb: a parity ratio below this is flagged.
@@ -355,13 +355,7 @@ struct GroupFigure {
 }
 
 /// One group's figure for `measure`.
-fn group_figure(
-    facts: &Facts,
-    members: &[usize],
-    measure: &Measure,
-    rng: &mut rand_chacha::ChaCha8Rng,
-    samples: usize,
-) -> GroupFigure {
+fn group_figure(facts: &Facts, members: &[usize], measure: &Measure) -> GroupFigure {
     let values: Vec<f64> = match measure {
         Measure::Rate(happens) => {
             let hits = members.iter().filter(|&&c| happens(facts, c)).count();
@@ -388,13 +382,14 @@ fn group_figure(
     let variance = m.filter(|_| n >= 2).map_or(0.0, |m| {
         values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1) as f64
     });
-    let replicates = mean_replicates(rng, &values, samples);
+    let summary = (n, m.unwrap_or(0.0), variance);
     GroupFigure {
         value: m,
         counted: n,
         rate: (0, n),
-        mean: (n, m.unwrap_or(0.0), variance),
-        interval: interval(&replicates),
+        mean: summary,
+        // Prices and exposures are never negative, so neither is their interval.
+        interval: mean_interval(summary, 0.0),
     }
 }
 
@@ -413,7 +408,7 @@ fn metric_report(
     let mut rng = rng_for(config.seed, seed_key);
     let figures: Vec<GroupFigure> = members
         .iter()
-        .map(|m| group_figure(facts, m, measure, &mut rng, config.bootstrap_samples))
+        .map(|m| group_figure(facts, m, measure))
         .collect();
     let values: Vec<Option<f64>> = figures.iter().map(|f| f.value).collect();
     let eligible: Vec<usize> = (0..groups.len())

@@ -1,13 +1,8 @@
-//! The statistics the audit needs: bootstrap replicates of a group's rate or mean,
-//! percentile intervals, the Gini index and the Kullback–Leibler divergence.
+//! The statistics the audit needs: a seeded random source for permutation tests, the
+//! mean, the Gini index and the Kullback–Leibler divergence.
 
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Normal};
-
-/// Groups larger than this are bootstrapped from the normal approximation of their mean
-/// (indistinguishable from resampling at this size, and constant-time per replicate).
-pub const RESAMPLE_LIMIT: usize = 1000;
 
 /// A seeded random source for one metric, so each figure is reproducible on its own.
 pub fn rng_for(seed: u64, key: &str) -> ChaCha8Rng {
@@ -19,45 +14,9 @@ pub fn rng_for(seed: u64, key: &str) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(seed ^ h)
 }
 
-/// `samples` bootstrap replicates of the mean of `values`: resampled for groups up to
-/// [`RESAMPLE_LIMIT`], from the normal approximation above it.
-pub fn mean_replicates(rng: &mut ChaCha8Rng, values: &[f64], samples: usize) -> Vec<f64> {
-    let n = values.len();
-    if n == 0 {
-        return Vec::new();
-    }
-    if n <= RESAMPLE_LIMIT {
-        return (0..samples)
-            .map(|_| (0..n).map(|_| values[rng.random_range(0..n)]).sum::<f64>() / n as f64)
-            .collect();
-    }
-    let m = mean(values).unwrap_or(0.0);
-    let var = values.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1) as f64;
-    match Normal::new(m, (var / n as f64).sqrt()) {
-        Ok(dist) => (0..samples).map(|_| dist.sample(rng)).collect(),
-        Err(_) => vec![m; samples],
-    }
-}
-
 /// The mean, or `None` for no values.
 pub fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
-}
-
-/// The 95% percentile interval of bootstrap replicates (2.5th and 97.5th percentiles,
-/// nearest rank); `None` when there are none.
-pub fn interval(replicates: &[f64]) -> Option<[f64; 2]> {
-    let mut r: Vec<f64> = replicates
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .collect();
-    if r.is_empty() {
-        return None;
-    }
-    r.sort_by(f64::total_cmp);
-    let at = |q: f64| r[((q * (r.len() - 1) as f64).round() as usize).min(r.len() - 1)];
-    Some([at(0.025), at(0.975)])
 }
 
 /// The Gini index of non-negative amounts: 0 when all are equal, towards 1 when one has
@@ -120,16 +79,5 @@ mod tests {
         let off = calibration_kl(&[4.0, 0.0], &[0.0, 5.0]).unwrap();
         assert!((off - (1.0f64 / 0.01).log2()).abs() < 1e-9);
         assert_eq!(calibration_kl(&[0.0], &[1.0]), None);
-    }
-
-    #[test]
-    fn bootstrap_intervals_contain_the_estimate() {
-        let mut rng = rng_for(7, "x");
-        let values: Vec<f64> = (0..50).map(f64::from).collect();
-        let [lo, hi] = interval(&mean_replicates(&mut rng, &values, 400)).unwrap();
-        assert!(lo < 24.5 && hi > 24.5);
-        let big: Vec<f64> = (0..5000).map(|i| f64::from(i % 10)).collect();
-        let [lo, hi] = interval(&mean_replicates(&mut rng, &big, 400)).unwrap();
-        assert!(lo < 4.5 && hi > 4.5 && hi - lo < 0.3);
     }
 }

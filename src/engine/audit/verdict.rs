@@ -7,7 +7,7 @@
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Hypergeometric};
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{Beta, ChiSquared, ContinuousCDF, FisherSnedecor, Normal};
+use statrs::distribution::{Beta, ChiSquared, ContinuousCDF, FisherSnedecor, Normal, StudentsT};
 
 /// The test behind a metric's p-value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,6 +258,22 @@ pub fn jeffreys(hits: usize, n: usize) -> Option<[f64; 2]> {
 }
 
 /// 1.96: the normal quantile of a two-sided 95% interval.
+/// The exact 95% interval of a mean from its summary (Student's t: mean ± t(0.975, n − 1)
+/// × s / √n), never below `floor` (the smallest value the measure can take); the mean
+/// itself when there is one value. `None` for no values.
+pub fn mean_interval((n, mean, variance): MeanSummary, floor: f64) -> Option<[f64; 2]> {
+    if n == 0 {
+        return None;
+    }
+    if n == 1 || variance <= 0.0 {
+        return Some([mean, mean]);
+    }
+    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
+        .map_or(1.959_963_984_540_054, |d| d.inverse_cdf(0.975));
+    let half = t * (variance / n as f64).sqrt();
+    Some([(mean - half).max(floor.min(mean)), mean + half])
+}
+
 fn z95() -> f64 {
     Normal::new(0.0, 1.0).map_or(1.959_963_984_540_054, |n| n.inverse_cdf(0.975))
 }
@@ -336,6 +352,21 @@ mod tests {
         for (a, b) in bh.iter().zip(expect) {
             assert!((a - b).abs() < 1e-12, "{bh:?}");
         }
+    }
+
+    #[test]
+    fn a_mean_interval_is_students_t_and_holds_its_mean() {
+        // 10 values with mean 5 and variance 4: t(0.975, 9) = 2.262157, half width
+        // 2.262157 × 2 / √10 = 1.430714 (scipy.stats.t.interval(0.95, 9, 5, 2/sqrt(10))).
+        let [lo, hi] = mean_interval((10, 5.0, 4.0), 0.0).expect("interval");
+        assert!(
+            (lo - 3.569_286).abs() < 1e-5 && (hi - 6.430_714).abs() < 1e-5,
+            "{lo} {hi}"
+        );
+        assert_eq!(mean_interval((1, 7.0, 0.0), 0.0), Some([7.0, 7.0]));
+        let [lo, _] = mean_interval((3, 0.2, 1.0), 0.0).expect("interval");
+        assert_eq!(lo, 0.0, "never below what the measure can take");
+        assert_eq!(mean_interval((0, 0.0, 0.0), 0.0), None);
     }
 
     #[test]

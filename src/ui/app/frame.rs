@@ -72,9 +72,12 @@ impl CandorApp {
             && self.tab != Tab::Log
         {
             let customer = self.customer.as_ref().map(CustomerPage::position);
+            // Never more than 45 % of the window, so the page beside it stays usable.
+            let widest = (ui.available_width() * 0.45).max(320.0);
             egui::Panel::right("scenario")
                 .resizable(true)
-                .default_size(400.0)
+                .default_size(400.0_f32.min(widest))
+                .size_range(280.0..=widest)
                 .show(ui, |ui| {
                     let asked = egui::ScrollArea::vertical()
                         .show(ui, |ui| self.scenario.ui(ui, shop, customer))
@@ -252,10 +255,13 @@ impl CandorApp {
         let Some(shop) = &self.shop else {
             return;
         };
+        // The list never takes more than 45 % of what the scenario panel leaves, so the
+        // customer's page beside it keeps room for its buttons and tables.
+        let widest = (ui.available_width() * 0.45).max(320.0);
         egui::Panel::left("customers")
             .resizable(true)
-            .default_size(590.0)
-            .min_size(320.0)
+            .default_size(590.0_f32.min(widest))
+            .size_range(320.0..=widest)
             .show(ui, |ui| {
                 let selected = self.customer.as_ref().map(CustomerPage::position);
                 if let Some(CustomersAction::Select(pos)) =
