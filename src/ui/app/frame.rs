@@ -79,7 +79,9 @@ impl CandorApp {
                 .default_size(400.0_f32.min(widest))
                 .size_range(280.0..=widest)
                 .show(ui, |ui| {
-                    let asked = egui::ScrollArea::vertical()
+                    // Both ways: a narrow window scrolls the wide before/after table
+                    // sideways instead of cutting it off.
+                    let asked = egui::ScrollArea::both()
                         .show(ui, |ui| self.scenario.ui(ui, shop, customer))
                         .inner;
                     self.commands.extend(asked.map(Command::Scenario));
