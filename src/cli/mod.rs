@@ -444,12 +444,7 @@ fn sample(out: &Path) -> Result<()> {
 fn customers(db: &Path, json: bool, today: NaiveDate) -> Result<()> {
     let index = open_index(db, today, None)?;
     let rows = overview::customer_rows(&index);
-    if json {
-        print_json(&rows)?;
-    } else {
-        report::customers(&mut std::io::stdout().lock(), &rows)?;
-    }
-    Ok(())
+    print_either(json, &rows, |out| report::customers(out, &rows))
 }
 
 /// `candor held`: every piece of personal data held about a customer.
@@ -501,24 +496,14 @@ fn explain(
 fn rules(db: &Path, json: bool, today: NaiveDate) -> Result<()> {
     let index = open_index(db, today, None)?;
     let rows = report::rule_rows(&index);
-    if json {
-        print_json(&rows)?;
-    } else {
-        report::rules(&mut std::io::stdout().lock(), &rows)?;
-    }
-    Ok(())
+    print_either(json, &rows, |out| report::rules(out, &rows))
 }
 
 /// `candor purposes`: every consent purpose and the data it covers.
 fn purposes(db: &Path, json: bool, today: NaiveDate) -> Result<()> {
     let index = open_index(db, today, None)?;
     let rows = overview::purpose_rows(&index);
-    if json {
-        print_json(&rows)?;
-    } else {
-        report::purposes(&mut std::io::stdout().lock(), &rows)?;
-    }
-    Ok(())
+    print_either(json, &rows, |out| report::purposes(out, &rows))
 }
 
 /// `candor simulate`: the effect of a changes file; writes nothing.
@@ -839,6 +824,19 @@ fn read_audit_config(path: Option<&Path>) -> Result<AuditConfig> {
         anyhow::anyhow!("{} is not a valid audit configuration: {e}", path.display())
     })?;
     Ok(config)
+}
+
+/// Prints `value` as JSON with `--json`, else in words by `text`.
+fn print_either(
+    json: bool,
+    value: &impl serde::Serialize,
+    text: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<()> {
+    if json {
+        print_json(value)
+    } else {
+        Ok(text(&mut std::io::stdout().lock())?)
+    }
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<()> {

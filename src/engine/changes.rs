@@ -343,31 +343,25 @@ impl Change {
 
 /// A `product` change in words: "Set Rye loaf: price £3.60, stock 4".
 fn describe_product(shop: &Shop, change: &Change) -> String {
-    let Change::Product {
-        product,
-        price,
-        stock,
-        category,
-        tags,
-        price_not_known,
-        stock_not_tracked,
-    } = change
-    else {
+    let Some((product, edit)) = ProductEdit::of(change) else {
         return String::new();
     };
     let name = shop
         .products
         .iter()
-        .find(|p| p.id == *product)
+        .find(|p| p.id == product)
         .map_or_else(|| format!("product {product}"), |p| p.name.clone());
     let currency = shop.settings.currency;
     let parts: Vec<String> = [
-        price.map(|p| format!("price {}", currency.format(currency.from_major(p)))),
-        price_not_known.then(|| super::money::PRICE_NOT_KNOWN.to_owned()),
-        stock_not_tracked.then(|| "stock not tracked".to_owned()),
-        stock.map(|s| format!("stock {s}")),
-        category.as_ref().map(|c| format!("category {c}")),
-        tags.as_ref().map(|t| format!("tags {}", t.join(", "))),
+        edit.price
+            .map(|p| format!("price {}", currency.format(currency.from_major(p)))),
+        edit.price_not_known
+            .then(|| super::money::PRICE_NOT_KNOWN.to_owned()),
+        edit.stock_not_tracked
+            .then(|| "stock not tracked".to_owned()),
+        edit.stock.map(|s| format!("stock {s}")),
+        edit.category.map(|c| format!("category {c}")),
+        edit.tags.map(|t| format!("tags {}", t.join(", "))),
     ]
     .into_iter()
     .flatten()
