@@ -195,11 +195,7 @@ impl EthicsView {
             let mut remove = None;
             for (i, [a, b]) in self.config.intersections.iter().enumerate() {
                 let name = format!("{} × {}", a.label(), b.label().to_lowercase());
-                if ui
-                    .button(format!("{name} ✕"))
-                    .on_hover_text("Stop comparing this pair")
-                    .clicked()
-                {
+                if ui.button(format!("Stop comparing {name}")).clicked() {
                     remove = Some(i);
                 }
             }
