@@ -194,8 +194,8 @@ fn print_summary(outcome: &ImportOutcome, bad_rows_report: Option<&Path>) {
     }
     if s.erased_not_reimported > 0 {
         println!(
-            "Not imported again: {} customer(s) erased on request.",
-            s.erased_not_reimported
+            "Not imported again: {} erased on request.",
+            crate::engine::words::count(s.erased_not_reimported, "customer", "customers")
         );
     }
     if let Some(day) = s.pinned_today {

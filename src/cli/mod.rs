@@ -533,8 +533,8 @@ fn apply(db: &Path, changes: &Path, actor: &str, reason: &str, today: NaiveDate)
     let changes = read_changes(changes)?;
     let (id, impact) = simulation::apply(db, &changes, actor, reason, today)?;
     println!(
-        "Applied {} change(s) as audit-log entry {id}. Recommendations changed for {} of {} customers.",
-        changes.len(),
+        "Applied {} as audit-log entry {id}. Recommendations changed for {} of {} customers.",
+        crate::engine::words::count(changes.len(), "change", "changes"),
         impact.customers_changed,
         impact.customers_total
     );

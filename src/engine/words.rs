@@ -16,6 +16,15 @@ pub fn and_list(items: &[impl AsRef<str>]) -> String {
     }
 }
 
+/// A count with its noun: "1 change", "2 changes"; `plural` is the noun for many.
+pub fn count(n: usize, one: &str, plural: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {plural}")
+    }
+}
+
 /// Whether `text` is plain text a page can show as it is: no control characters (line
 /// breaks, escape sequences) and no bidirectional overrides that would make it read
 /// differently from what it says.
@@ -44,5 +53,7 @@ mod tests {
         assert_eq!(and_list(&["a"]), "a");
         assert_eq!(and_list(&["a", "b"]), "a and b");
         assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
+        assert_eq!(super::count(1, "change", "changes"), "1 change");
+        assert_eq!(super::count(3, "entry", "entries"), "3 entries");
     }
 }

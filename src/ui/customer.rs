@@ -380,7 +380,7 @@ impl CustomerPage {
         if unused > 0 {
             ui.colored_label(
                 theme::FLAG,
-                format!("{unused} field(s) held but not used by any rule, with no other reason given: consider not keeping them."),
+                format!("{} held but not used by any rule, with no other reason given: consider not keeping them.", crate::engine::words::count(unused, "field", "fields")),
             );
         }
         if self.revealed {

@@ -423,7 +423,14 @@ impl ImportDialog {
                         if s.erased_not_reimported > 0 {
                             row(
                                 "Erased on request",
-                                format!("{} customer(s) not brought back", s.erased_not_reimported),
+                                format!(
+                                    "{} not brought back",
+                                    crate::engine::words::count(
+                                        s.erased_not_reimported,
+                                        "customer",
+                                        "customers"
+                                    )
+                                ),
                             );
                         }
                     });

@@ -243,8 +243,8 @@ impl Scenario {
             ui.colored_label(
                 theme::FLAG,
                 RichText::new(format!(
-                    "Simulation: {} pending change(s). Nothing is saved yet.",
-                    self.changes.len()
+                    "Simulation: {} pending. Nothing is saved yet.",
+                    crate::engine::words::count(self.changes.len(), "change", "changes")
                 ))
                 .strong(),
             );

@@ -57,8 +57,8 @@ impl CandorApp {
                 "The changes of entry {entry} are reversed and the reversal is recorded as a new entry."
             ),
             (WhoWhyFor::Apply, Some(o)) => format!(
-                "{} change(s). Recommendations change for {} of {} customers. Everything is written in one step and recorded in the audit log.",
-                self.scenario.changes().len(),
+                "{}. Recommendations change for {} of {} customers. Everything is written in one step and recorded in the audit log.",
+                crate::engine::words::count(self.scenario.changes().len(), "change", "changes"),
                 o.impact.customers_changed,
                 o.impact.customers_total
             ),
