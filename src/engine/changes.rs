@@ -280,7 +280,11 @@ impl Change {
         };
         match self {
             Self::RuleWeight { rule, weight } => {
-                format!("Set the weight of \"{}\" to {weight}", rule_label(rule))
+                format!(
+                    "Set the weight of \"{}\" to {}",
+                    rule_label(rule),
+                    super::score::round_for_text(*weight)
+                )
             }
             Self::RuleEnabled { rule, enabled } => format!(
                 "Switch \"{}\" {}",

@@ -426,12 +426,15 @@ pub fn rule_in_use(shop: &Shop, rule: &Rule) -> bool {
     rule.enabled && field_outside_purpose(shop, rule).is_none()
 }
 
-/// Formats a feature value without noise: 29 not 29.0, 12.35 not 12.3499.
+/// Formats a number for people, with at most two decimals and none it does not need:
+/// 29 not 29.0, 12.35 not 12.3499, 0.8 not 0.8000000000000007.
 pub fn round_for_text(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
+    let text = format!("{v:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_owned()
     } else {
-        format!("{v:.2}")
+        text.to_owned()
     }
 }
 
@@ -615,4 +618,18 @@ pub(super) fn visits_per_key(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_for_text;
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(round_for_text(29.0), "29");
+        assert_eq!(round_for_text(12.3499), "12.35");
+        assert_eq!(round_for_text(0.1 + 0.7), "0.8");
+        assert_eq!(round_for_text(-0.001), "0");
+        assert_eq!(round_for_text(4.5), "4.5");
+    }
 }

@@ -212,13 +212,18 @@ fn rule_controls_ui(
                 enabled,
             });
         }
-        let mut weight = scenario.pending_weight(&r.id).unwrap_or(r.weight);
+        let current = scenario.pending_weight(&r.id).unwrap_or(r.weight);
+        let mut weight = current;
         let l = ui.label(format!("Weight of {}", r.label));
         let slider = egui::Slider::new(&mut weight, MIN_WEIGHT..=MAX_WEIGHT).step_by(0.1);
-        if ui.add(slider).labelled_by(l.id).changed() {
+        // Steps of 0.1 as people count them: 0.8, never 0.8000000000000007. The slider
+        // snaps 0.3 to 0.30000000000000004, so only a different rounded value is a change.
+        let moved = ui.add(slider).labelled_by(l.id).changed();
+        let rounded = (weight * 100.0).round() / 100.0;
+        if moved && rounded != current {
             proposed.push(Change::RuleWeight {
                 rule: r.id.clone(),
-                weight,
+                weight: rounded,
             });
         }
         if ui.button(format!("Edit {}…", r.label)).clicked() {
