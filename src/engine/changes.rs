@@ -381,11 +381,7 @@ fn describe_purpose(
     description: Option<&str>,
     fields: Option<&[PersonalField]>,
 ) -> String {
-    let name = shop
-        .purposes
-        .iter()
-        .find(|p| p.id == id)
-        .map_or(id, |p| p.label.as_str());
+    let name = shop.purpose_label(id);
     let mut parts = Vec::new();
     if let Some(fields) = fields {
         let words: Vec<&str> = fields.iter().map(|f| f.in_words()).collect();

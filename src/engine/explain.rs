@@ -257,12 +257,7 @@ fn skipped(index: &ShopIndex, plan: &CustomerPlan) -> Vec<Skipped> {
 
 /// The label of a purpose, falling back to its id.
 pub fn purpose_label(index: &ShopIndex, purpose: &str) -> String {
-    index
-        .shop()
-        .purposes
-        .iter()
-        .find(|p| p.id == purpose)
-        .map_or_else(|| purpose.to_owned(), |p| p.label.clone())
+    index.shop().purpose_label(purpose).to_owned()
 }
 
 /// Every contribution to one product's score for this customer, baseline first.

@@ -92,6 +92,20 @@ impl PersonalField {
         }
     }
 
+    /// Fields as stored in files and the database: their keys separated by `;`.
+    pub fn list_text(fields: &[Self]) -> String {
+        fields.iter().map(|f| f.key()).collect::<Vec<_>>().join(";")
+    }
+
+    /// Parses a list written by [`PersonalField::list_text`]; the error is the key that is
+    /// not a field.
+    pub fn parse_list(text: &str) -> Result<Vec<Self>, String> {
+        text.split(';')
+            .filter(|k| !k.is_empty())
+            .map(|k| Self::from_key(k).ok_or_else(|| k.to_owned()))
+            .collect()
+    }
+
     /// Parses a key written by [`PersonalField::key`].
     pub fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.key() == key)

@@ -44,6 +44,16 @@ pub struct Shop {
 }
 
 impl Shop {
+    /// The purpose with this id, if the shop has it.
+    pub fn purpose(&self, id: &str) -> Option<&Purpose> {
+        self.purposes.iter().find(|p| p.id == id)
+    }
+
+    /// The label of purpose `id`, falling back to the id itself.
+    pub fn purpose_label<'a>(&'a self, id: &'a str) -> &'a str {
+        self.purpose(id).map_or(id, |p| p.label.as_str())
+    }
+
     /// The decision on record for `customer` and `purpose`: the one recorded last.
     pub fn current_consent(&self, customer: CustomerId, purpose: &str) -> Option<&ConsentEvent> {
         self.consents

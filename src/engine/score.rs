@@ -406,18 +406,14 @@ pub fn rule_status(index: &ShopIndex, rule: &Rule, customer: usize) -> RuleStatu
 /// field, when the purpose is not one of the shop's).
 pub fn field_outside_purpose(shop: &Shop, rule: &Rule) -> Option<PersonalField> {
     let covered = shop
-        .purposes
-        .iter()
-        .find(|p| p.id == rule.purpose)
+        .purpose(&rule.purpose)
         .map_or(&[][..], |p| p.fields.as_slice());
     rule.first_field_not_in(covered)
 }
 
 /// Whether the purpose of `rule` covers `field`.
 fn purpose_covers(shop: &Shop, rule: &Rule, field: PersonalField) -> bool {
-    shop.purposes
-        .iter()
-        .any(|p| p.id == rule.purpose && p.covers(field))
+    shop.purpose(&rule.purpose).is_some_and(|p| p.covers(field))
 }
 
 /// Whether `rule` can run for anyone: switched on, and reading only what its purpose

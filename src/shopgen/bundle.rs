@@ -154,30 +154,18 @@ impl PurposeRow {
             id: p.id.clone(),
             label: p.label.clone(),
             description: p.description.clone(),
-            fields: p
-                .fields
-                .iter()
-                .map(|f| f.key())
-                .collect::<Vec<_>>()
-                .join(";"),
+            fields: PersonalField::list_text(&p.fields),
         }
     }
 
     fn into_purpose(self) -> Result<Purpose, BundleError> {
-        let fields = self
-            .fields
-            .split(';')
-            .filter(|k| !k.is_empty())
-            .map(|k| {
-                PersonalField::from_key(k).ok_or_else(|| BundleError::Invalid {
-                    file: "purposes.csv".to_owned(),
-                    message: format!(
-                        "purpose \"{}\": \"{k}\" is not a personal-data field",
-                        self.id
-                    ),
-                })
-            })
-            .collect::<Result<_, _>>()?;
+        let fields = PersonalField::parse_list(&self.fields).map_err(|k| BundleError::Invalid {
+            file: "purposes.csv".to_owned(),
+            message: format!(
+                "purpose \"{}\": \"{k}\" is not a personal-data field",
+                self.id
+            ),
+        })?;
         Ok(Purpose {
             id: self.id,
             label: self.label,

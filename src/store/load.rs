@@ -251,10 +251,13 @@ pub(super) fn load_purposes(conn: &Connection) -> Result<Vec<Purpose>, LoadError
 
 /// The fields a purpose covers, stored as their keys separated by `;`.
 fn purpose_fields(id: &str, keys: &str) -> Result<Vec<PersonalField>, LoadError> {
-    keys.split(';')
-        .filter(|k| !k.is_empty())
-        .map(|k| field("purposes", &id, k))
-        .collect()
+    PersonalField::parse_list(keys).map_err(|key| {
+        corrupt(
+            "purposes",
+            &id,
+            format!("\"{key}\" is not a known personal-data field"),
+        )
+    })
 }
 
 fn load_consents(conn: &Connection) -> Result<Vec<ConsentEvent>, LoadError> {

@@ -149,12 +149,7 @@ pub fn insert_consents(
 
 /// The fields a purpose covers as stored: their keys separated by `;`.
 pub(super) fn purpose_fields_text(purpose: &Purpose) -> String {
-    purpose
-        .fields
-        .iter()
-        .map(|f| f.key())
-        .collect::<Vec<_>>()
-        .join(";")
+    crate::engine::model::PersonalField::list_text(&purpose.fields)
 }
 
 /// Inserts the shop's purposes with the fields each covers.

@@ -242,7 +242,7 @@ fn outside_purpose_ui(
     field: PersonalField,
     proposed: &mut Vec<Change>,
 ) {
-    let Some(purpose) = shop.purposes.iter().find(|p| p.id == rule.purpose) else {
+    let Some(purpose) = shop.purpose(&rule.purpose) else {
         return;
     };
     ui.colored_label(

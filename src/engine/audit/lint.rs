@@ -116,7 +116,7 @@ pub fn lint(shop: &Shop, reach: &[usize]) -> Vec<RuleLint> {
 /// The checks one enabled rule fails, with what is wrong in words. A rule without a
 /// purpose, or outside its purpose, runs for nobody: that is the one thing said of it.
 fn checks(shop: &Shop, rule: &Rule, reach: Option<usize>) -> Vec<(Check, String)> {
-    if rule.purpose.trim().is_empty() || !shop.purposes.iter().any(|p| p.id == rule.purpose) {
+    if rule.purpose.trim().is_empty() || shop.purpose(&rule.purpose).is_none() {
         let message =
             "has no consent purpose the shop asks customers about, so no consent can allow it";
         return vec![(Check::NoPurpose, message.to_owned())];
@@ -181,11 +181,7 @@ fn pressure_message(reason: &str) -> Option<String> {
 
 /// The finding's words for a rule reading `field`, which its purpose does not cover.
 fn outside_purpose_message(shop: &Shop, rule: &Rule, field: PersonalField) -> String {
-    let purpose = shop
-        .purposes
-        .iter()
-        .find(|p| p.id == rule.purpose)
-        .map_or(rule.purpose.as_str(), |p| p.label.as_str());
+    let purpose = shop.purpose_label(&rule.purpose);
     format!(
         "reads the customer's {}, which \u{201c}{purpose}\u{201d} does not cover, so it runs for nobody (purpose limitation, GDPR Art. 5(1)(b)): customers agreed to that purpose as it is described, not to this use of their data",
         field.in_words()
