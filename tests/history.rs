@@ -134,4 +134,21 @@ fn the_ethics_audit_charts_the_figures_over_time() {
             .is_none(),
         "the applied change is on the chart"
     );
+    assert_eq!(
+        harness.state().ethics().history_figure(),
+        "parity:age_band:premium"
+    );
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Figure over time")
+        .click();
+    harness.run_steps(3);
+    // The list of figures is long: the last one is reached by scrolling, as by hand.
+    let findings = harness.get_by_role_and_label(egui::accesskit::Role::Button, "Findings");
+    findings.scroll_to_me();
+    harness.run_steps(3);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Findings")
+        .click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().ethics().history_figure(), "findings");
 }

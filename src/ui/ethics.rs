@@ -226,6 +226,11 @@ impl EthicsView {
         });
     }
 
+    /// The key of the figure the "Over time" chart shows.
+    pub fn history_figure(&self) -> &str {
+        self.history.figure()
+    }
+
     fn settings_ui(&mut self, ui: &mut Ui) {
         egui::CollapsingHeader::new("Audit settings").show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {

@@ -24,7 +24,7 @@ struct Cached {
     entries: usize,
     last_entry: Option<i64>,
     audit: Arc<Audit>,
-    points: Result<Vec<HistoryPoint>, String>,
+    points: Arc<Result<Vec<HistoryPoint>, String>>,
 }
 
 impl Default for HistoryView {
@@ -37,33 +37,44 @@ impl Default for HistoryView {
 }
 
 impl HistoryView {
+    /// The key of the figure charted.
+    pub fn figure(&self) -> &str {
+        &self.figure
+    }
+
     /// The history for this log and audit, read again only when either changed.
     fn points(
         &mut self,
         entries: &[LogEntry],
         audit: &Arc<Audit>,
-    ) -> &Result<Vec<HistoryPoint>, String> {
+    ) -> Arc<Result<Vec<HistoryPoint>, String>> {
         let last_entry = entries.last().map(|e| e.id);
-        let fresh = self.cached.as_ref().is_some_and(|c| {
-            c.entries == entries.len() && c.last_entry == last_entry && Arc::ptr_eq(&c.audit, audit)
-        });
-        if !fresh {
-            self.cached = Some(Cached {
-                entries: entries.len(),
-                last_entry,
-                audit: Arc::clone(audit),
-                points: audit_history(entries, audit)
-                    .map_err(|e| format!("An audit-log entry's figures cannot be read: {e}")),
-            });
+        if let Some(c) = &self.cached
+            && c.entries == entries.len()
+            && c.last_entry == last_entry
+            && Arc::ptr_eq(&c.audit, audit)
+        {
+            return Arc::clone(&c.points);
         }
-        &self.cached.as_ref().expect("just filled").points
+        let points = Arc::new(
+            audit_history(entries, audit)
+                .map_err(|e| format!("An audit-log entry's figures cannot be read: {e}")),
+        );
+        self.cached = Some(Cached {
+            entries: entries.len(),
+            last_entry,
+            audit: Arc::clone(audit),
+            points: Arc::clone(&points),
+        });
+        points
     }
 
     /// Draws the figure chosen, over the shop's changes.
     pub fn ui(&mut self, ui: &mut Ui, entries: &[LogEntry], audit: &Arc<Audit>) {
         let mut figure = self.figure.clone();
-        let points = match self.points(entries, audit) {
-            Ok(points) => points.clone(),
+        let history = self.points(entries, audit);
+        let points = match history.as_ref() {
+            Ok(points) => points,
             Err(e) => {
                 ui.colored_label(theme::NEGATIVE, e);
                 return;
@@ -90,8 +101,8 @@ impl HistoryView {
         if points.len() < 2 {
             ui.label("No change has been applied with its audit figures kept yet: the chart starts with the next change applied.");
         }
-        chart_ui(ui, &points, &self.figure);
-        table_ui(ui, &points, &self.figure);
+        chart_ui(ui, points, &self.figure);
+        table_ui(ui, points, &self.figure);
     }
 }
 
