@@ -370,7 +370,7 @@ fn exporting_a_customers_data_asks_who_and_why_and_is_logged() {
     let answer = out.clone();
     harness
         .state_mut()
-        .set_folder_picker(Box::new(move |_| Some(answer.clone())));
+        .set_file_picker(Box::new(move |_| Some(vec![answer.clone()])));
     harness.get_by_label("Grace Lin").click();
     harness.run_steps(2);
     harness.get_by_label("Export this customer's data…").click();
@@ -732,4 +732,52 @@ fn the_owner_purges_data_past_its_retention_period_from_the_audit_by_clicking() 
         .expect("logged")
         .clone();
     assert_eq!(last.event.expect("an event").kind, "retention_purge");
+}
+
+#[test]
+fn explain_to_the_customer_saves_the_card_where_the_person_chooses() {
+    let (dir, mut harness) = harness();
+    let card = dir.path().join("card.html");
+    let answer = card.clone();
+    let asked = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let seen = std::rc::Rc::clone(&asked);
+    harness
+        .state_mut()
+        .set_file_picker(Box::new(move |q: &candor::ui::FileQuestion| {
+            seen.borrow_mut().push(q.clone());
+            Some(vec![answer.clone()])
+        }));
+    harness.get_by_label("Amelia Hart").click();
+    harness.run_steps(2);
+    harness.get_by_label("Explain to the customer…").click();
+    harness.run_steps(2);
+    let question = asked
+        .borrow()
+        .first()
+        .cloned()
+        .expect("asked where to save");
+    assert_eq!(question.ask, candor::ui::Ask::SaveFile);
+    assert!(question.file_name.is_some_and(|n| n.ends_with(".html")));
+    let html = std::fs::read_to_string(&card).expect("the card was written");
+    assert!(html.contains("Amelia"), "the card is the customer's");
+    assert!(
+        harness
+            .state()
+            .notice()
+            .is_some_and(|n| n.contains(&card.display().to_string())),
+        "the window says where it was saved: {:?}",
+        harness.state().notice()
+    );
+}
+
+#[test]
+fn cancelling_the_save_dialog_writes_nothing_and_says_nothing() {
+    let (_dir, mut harness) = harness();
+    harness.state_mut().set_file_picker(Box::new(|_| None));
+    harness.get_by_label("Amelia Hart").click();
+    harness.run_steps(2);
+    harness.get_by_label("Explain to the customer…").click();
+    harness.run_steps(2);
+    assert!(harness.state().notice().is_none());
+    assert!(harness.state().error().is_none());
 }

@@ -499,3 +499,68 @@ fn ticking_each_row_is_a_product_imports_a_catalogue() {
     assert_eq!(names, ["Rye loaf", "Oat milk"]);
     assert_eq!(shop.products[0].category, "bread");
 }
+
+#[test]
+fn file_import_asks_for_the_exports_and_opens_the_wizard() {
+    let (dir, path) = common::sample_file();
+    let till = dir.path().join("till.csv");
+    std::fs::write(
+        &till,
+        "Receipt;Date;Client ID;Item;Qty;Price\n501;14/06/2026;900;Rye loaf;1;3,40\n",
+    )
+    .expect("writes");
+    let mut harness = harness_on(&path);
+    let answer = till.clone();
+    harness
+        .state_mut()
+        .set_file_picker(Box::new(move |q: &candor::ui::FileQuestion| {
+            assert_eq!(q.ask, candor::ui::Ask::OpenFiles, "{q:?}");
+            Some(vec![answer.clone()])
+        }));
+    harness.get_by_label("File").click();
+    harness.run_steps(2);
+    harness.get_by_label("Import…").click();
+    harness.run_steps(3);
+    harness.get_by_label("till.csv: not a known export; map its columns below");
+}
+
+#[test]
+fn a_mapping_is_saved_and_used_again_from_the_wizard() {
+    let (dir, path) = common::sample_file();
+    let till = dir.path().join("till.csv");
+    std::fs::write(
+        &till,
+        "Receipt;Date;Client ID;Item;Qty;Price\n501;14/06/2026;900;Rye loaf;1;3,40\n",
+    )
+    .expect("writes");
+    let saved = dir.path().join("till-mapping.json");
+    let answer = saved.clone();
+    let mut harness = harness_on(&path);
+    harness
+        .state_mut()
+        .set_file_picker(Box::new(move |_| Some(vec![answer.clone()])));
+    harness.state_mut().start_import(path.clone(), vec![till]);
+    harness.run_steps(3);
+    harness.get_by_label("Save this mapping…").scroll_to_me();
+    harness.run_steps(2);
+    harness.get_by_label("Save this mapping…").click_accesskit();
+    harness.run_steps(2);
+    let text = std::fs::read_to_string(&saved).expect("the mapping was saved");
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(json["columns"]["order_id"], "Receipt");
+    // Edited by hand: the receipt column is not the order number after all.
+    json["columns"]
+        .as_object_mut()
+        .expect("columns")
+        .remove("order_id");
+    std::fs::write(&saved, json.to_string()).expect("writes");
+    harness
+        .get_by_label("Use a saved mapping…")
+        .click_accesskit();
+    harness.run_steps(3);
+    assert_eq!(
+        harness.get_by_label("Order number").value().as_deref(),
+        Some("(not in this file)")
+    );
+    harness.get_by_label_contains("Using the mapping in");
+}

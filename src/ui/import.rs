@@ -106,6 +106,12 @@ pub enum ImportAction {
     Close,
     /// Open (or reload) this shop file: the import finished.
     OpenShop(PathBuf),
+    /// Ask where to save the chosen file's mapping, then [`ImportDialog::save_mapping`].
+    SaveMapping,
+    /// Ask for a saved mapping, then [`ImportDialog::use_mapping`].
+    UseSavedMapping,
+    /// Ask where to save the skipped rows, then [`ImportDialog::save_bad_rows`].
+    SaveBadRows,
 }
 
 /// The import dialog's state.
@@ -228,20 +234,55 @@ impl ImportDialog {
                     if self.outcome.is_some() {
                         self.outcome_ui(ui);
                     } else {
-                        self.files_ui(ui);
+                        action = self.files_ui(ui);
                     }
                 });
             ui.separator();
-            action = if self.outcome.is_none() {
+            let below = if self.outcome.is_none() {
                 self.actions_ui(ui)
             } else {
                 self.outcome_actions_ui(ui)
             };
+            if below != ImportAction::None {
+                action = below;
+            }
         });
         action
     }
 
-    fn files_ui(&mut self, ui: &mut Ui) {
+    /// Saves the chosen file's mapping as JSON at `path`, saying how it went.
+    pub fn save_mapping(&mut self, path: &Path) {
+        if let Some(file) = self.files.get(self.selected) {
+            self.message = Some(save_mapping(path, &file.mapping));
+        }
+    }
+
+    /// Reads the chosen file with the saved mapping at `path`, saying how it went.
+    pub fn use_mapping(&mut self, path: &Path) {
+        let Some(file) = self.files.get_mut(self.selected) else {
+            return;
+        };
+        match load_mapping(path) {
+            Ok(loaded) => {
+                file.keywords = keywords_text(&loaded.categories_from_names);
+                file.mapping = loaded;
+                self.message = Some(format!("Using the mapping in {}.", path.display()));
+            }
+            Err(e) => self.message = Some(e),
+        }
+    }
+
+    /// Writes the finished import's skipped rows as CSV at `path`, saying how it went.
+    pub fn save_bad_rows(&mut self, path: &Path) {
+        if let Some(Ok(o)) = &self.outcome {
+            self.message = Some(match write_bad_rows_report(path, &o.bad_rows) {
+                Ok(()) => format!("Saved {}.", path.display()),
+                Err(e) => e.to_string(),
+            });
+        }
+    }
+
+    fn files_ui(&mut self, ui: &mut Ui) -> ImportAction {
         ui.label(format!(
             "Into: {}{}",
             self.target.display(),
@@ -275,19 +316,21 @@ impl ImportDialog {
                 self.selected = i;
             }
         }
-        if let Some(file) = self.files.get_mut(self.selected)
-            && file.table.is_ok()
-        {
-            ui.separator();
-            if file.preset.is_some() {
-                egui::CollapsingHeader::new("Check or change how its columns are read")
-                    .id_salt(("import-mapping", self.selected))
-                    .show(ui, |ui| {
-                        mapping_ui(ui, file, &mut self.message, self.currency);
-                    });
-            } else {
-                mapping_ui(ui, file, &mut self.message, self.currency);
-            }
+        let Some(file) = self.files.get_mut(self.selected) else {
+            return ImportAction::None;
+        };
+        if file.table.is_err() {
+            return ImportAction::None;
+        }
+        ui.separator();
+        if file.preset.is_some() {
+            egui::CollapsingHeader::new("Check or change how its columns are read")
+                .id_salt(("import-mapping", self.selected))
+                .show(ui, |ui| mapping_ui(ui, file, self.currency))
+                .body_returned
+                .unwrap_or(ImportAction::None)
+        } else {
+            mapping_ui(ui, file, self.currency)
         }
     }
 
@@ -456,15 +499,8 @@ impl ImportDialog {
                 ui.horizontal(|ui| {
                     if !o.bad_rows.is_empty()
                         && ui.button("Save the report of skipped rows…").clicked()
-                        && let Some(path) = rfd::FileDialog::new()
-                            .set_file_name("skipped-rows.csv")
-                            .add_filter("CSV", &["csv"])
-                            .save_file()
                     {
-                        self.message = Some(match write_bad_rows_report(&path, &o.bad_rows) {
-                            Ok(()) => format!("Saved {}.", path.display()),
-                            Err(e) => e.to_string(),
-                        });
+                        action = ImportAction::SaveBadRows;
                     }
                     if ui.button("Show the shop").clicked() {
                         action = ImportAction::OpenShop(self.target.clone());
@@ -497,140 +533,22 @@ fn parse_keywords(text: &str) -> Vec<KeywordCategory> {
 
 /// The column-mapping wizard: the first rows, a column chooser per role with the guess
 /// pre-filled, how dates and numbers are written, consent and categories, a preview.
-fn mapping_ui(
-    ui: &mut Ui,
-    file: &mut ImportFile,
-    message: &mut Option<String>,
-    currency: Currency,
-) {
+/// Returns what the person asked the app to do with a mapping file.
+fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) -> ImportAction {
     let Ok(table) = &file.table else {
-        return;
+        return ImportAction::None;
     };
     let headers = table.headers.clone();
-    ui.label(RichText::new(format!("The first rows of {}", table.file)).strong());
-    egui::ScrollArea::horizontal()
-        .id_salt("import-first-rows")
-        .show(ui, |ui| {
-            egui::Grid::new("import-first-rows-grid")
-                .striped(true)
-                .show(ui, |ui| {
-                    for h in &headers {
-                        ui.label(RichText::new(h).strong());
-                    }
-                    ui.end_row();
-                    for row in file.first_rows.iter().take(5) {
-                        for v in row {
-                            ui.label(v.chars().take(28).collect::<String>());
-                        }
-                        ui.end_row();
-                    }
-                });
-        });
+    first_rows_ui(ui, &table.file, &headers, &file.first_rows);
     ui.add_space(6.0);
     ui.label(RichText::new("Which column holds what").strong());
     let m = &mut file.mapping;
-    egui::Grid::new("import-roles")
-        .num_columns(4)
-        .show(ui, |ui| {
-            for (i, role) in Role::ALL.into_iter().enumerate() {
-                let current = m.columns.get(&role).map(|c| c.names().join(" + "));
-                let label = ui.label(role.label());
-                egui::ComboBox::from_id_salt(("import-role", role))
-                    .selected_text(
-                        current
-                            .clone()
-                            .unwrap_or_else(|| "(not in this file)".to_owned()),
-                    )
-                    .width(200.0)
-                    .show_ui(ui, |ui| {
-                        if ui
-                            .selectable_label(current.is_none(), "(not in this file)")
-                            .clicked()
-                        {
-                            m.columns.remove(&role);
-                        }
-                        for h in &headers {
-                            if ui
-                                .selectable_label(current.as_deref() == Some(h), h)
-                                .clicked()
-                            {
-                                m.columns.insert(role, mapping::Columns::One(h.clone()));
-                            }
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-                if i % 2 == 1 || i + 1 == Role::ALL.len() {
-                    ui.end_row();
-                }
-            }
-        });
-    ui.horizontal(|ui| {
-        let label = ui.label("Dates are written");
-        egui::ComboBox::from_id_salt("import-dates")
-            .selected_text(date_order_label(m.dates))
-            .show_ui(ui, |ui| {
-                for d in [
-                    DateOrder::FromFile,
-                    DateOrder::YearMonthDay,
-                    DateOrder::DayMonthYear,
-                    DateOrder::MonthDayYear,
-                ] {
-                    ui.selectable_value(&mut m.dates, d, date_order_label(d));
-                }
-            })
-            .response
-            .labelled_by(label.id);
-        ui.checkbox(&mut m.decimal_comma, "Numbers use a decimal comma (2,50)");
-        ui.checkbox(
-            &mut m.catalogue,
-            "Each row is a product (a products export)",
-        );
-    });
+    roles_ui(ui, m, &headers);
+    ui.horizontal(|ui| formats_ui(ui, m));
     if !m.columns.contains_key(&Role::Currency) {
         currency_ui(ui, m, currency);
     }
-    ui.horizontal(|ui| {
-        ui.label("Consent column");
-        let current = m.consents.first().map(|c| c.column.clone());
-        egui::ComboBox::from_id_salt("import-consent")
-            .selected_text(current.clone().unwrap_or_else(|| "(none)".to_owned()))
-            .show_ui(ui, |ui| {
-                if ui.selectable_label(current.is_none(), "(none)").clicked() {
-                    m.consents.clear();
-                }
-                for h in &headers {
-                    if ui
-                        .selectable_label(current.as_deref() == Some(h), h)
-                        .clicked()
-                    {
-                        let purpose = m
-                            .consents
-                            .first()
-                            .map_or_else(|| "email_offers".to_owned(), |c| c.purpose.clone());
-                        m.consents = vec![ConsentColumn {
-                            column: h.clone(),
-                            purpose,
-                        }];
-                    }
-                }
-            });
-        if let Some(c) = m.consents.first_mut() {
-            ui.label("records consent to");
-            let purposes = catalogue::purposes();
-            let chosen = purposes
-                .iter()
-                .find(|p| p.id == c.purpose)
-                .map_or_else(|| c.purpose.clone(), |p| p.label.clone());
-            egui::ComboBox::from_id_salt("import-consent-purpose")
-                .selected_text(chosen)
-                .show_ui(ui, |ui| {
-                    for p in purposes {
-                        ui.selectable_value(&mut c.purpose, p.id.clone(), p.label);
-                    }
-                });
-        }
-    });
+    ui.horizontal(|ui| consent_column_ui(ui, m, &headers));
     ui.label("Categories from words in product names, one per line (\"BAG = bags\"); used where the file has no category:");
     if ui
         .add(
@@ -642,33 +560,152 @@ fn mapping_ui(
     {
         m.categories_from_names = parse_keywords(&file.keywords);
     }
+    let mut action = ImportAction::None;
     ui.horizontal(|ui| {
-        if ui.button("Save this mapping…").clicked()
-            && let Some(path) = rfd::FileDialog::new()
-                .set_directory(mappings_folder())
-                .set_file_name("mapping.json")
-                .add_filter("Column mapping", &["json"])
-                .save_file()
-        {
-            *message = Some(save_mapping(&path, m));
+        if ui.button("Save this mapping…").clicked() {
+            action = ImportAction::SaveMapping;
         }
-        if ui.button("Use a saved mapping…").clicked()
-            && let Some(path) = rfd::FileDialog::new()
-                .set_directory(mappings_folder())
-                .add_filter("Column mapping", &["json"])
-                .pick_file()
-        {
-            match load_mapping(&path) {
-                Ok(loaded) => {
-                    *m = loaded;
-                    file.keywords = keywords_text(&m.categories_from_names);
-                    *message = Some(format!("Using the mapping in {}.", path.display()));
-                }
-                Err(e) => *message = Some(e),
-            }
+        if ui.button("Use a saved mapping…").clicked() {
+            action = ImportAction::UseSavedMapping;
         }
     });
     preview_ui(ui, file, currency);
+    action
+}
+
+/// The file's header and first five rows, scrolling sideways.
+fn first_rows_ui(ui: &mut Ui, file: &str, headers: &[String], rows: &[Vec<String>]) {
+    ui.label(RichText::new(format!("The first rows of {file}")).strong());
+    egui::ScrollArea::horizontal()
+        .id_salt("import-first-rows")
+        .show(ui, |ui| {
+            egui::Grid::new("import-first-rows-grid")
+                .striped(true)
+                .show(ui, |ui| {
+                    for h in headers {
+                        ui.label(RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    for row in rows.iter().take(5) {
+                        for v in row {
+                            ui.label(v.chars().take(28).collect::<String>());
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+/// A column chooser per role, two roles to a row.
+fn roles_ui(ui: &mut Ui, m: &mut Mapping, headers: &[String]) {
+    egui::Grid::new("import-roles")
+        .num_columns(4)
+        .show(ui, |ui| {
+            for (i, role) in Role::ALL.into_iter().enumerate() {
+                role_ui(ui, m, headers, role);
+                if i % 2 == 1 || i + 1 == Role::ALL.len() {
+                    ui.end_row();
+                }
+            }
+        });
+}
+
+/// The chooser of the column holding `role` ("(not in this file)" for none).
+fn role_ui(ui: &mut Ui, m: &mut Mapping, headers: &[String], role: Role) {
+    let current = m.columns.get(&role).map(|c| c.names().join(" + "));
+    let label = ui.label(role.label());
+    egui::ComboBox::from_id_salt(("import-role", role))
+        .selected_text(
+            current
+                .clone()
+                .unwrap_or_else(|| "(not in this file)".to_owned()),
+        )
+        .width(200.0)
+        .show_ui(ui, |ui| {
+            if ui
+                .selectable_label(current.is_none(), "(not in this file)")
+                .clicked()
+            {
+                m.columns.remove(&role);
+            }
+            for h in headers {
+                if ui
+                    .selectable_label(current.as_deref() == Some(h), h)
+                    .clicked()
+                {
+                    m.columns.insert(role, mapping::Columns::One(h.clone()));
+                }
+            }
+        })
+        .response
+        .labelled_by(label.id);
+}
+
+/// How dates and numbers are written, and whether each row is a product.
+fn formats_ui(ui: &mut Ui, m: &mut Mapping) {
+    let label = ui.label("Dates are written");
+    egui::ComboBox::from_id_salt("import-dates")
+        .selected_text(date_order_label(m.dates))
+        .show_ui(ui, |ui| {
+            for d in [
+                DateOrder::FromFile,
+                DateOrder::YearMonthDay,
+                DateOrder::DayMonthYear,
+                DateOrder::MonthDayYear,
+            ] {
+                ui.selectable_value(&mut m.dates, d, date_order_label(d));
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    ui.checkbox(&mut m.decimal_comma, "Numbers use a decimal comma (2,50)");
+    ui.checkbox(
+        &mut m.catalogue,
+        "Each row is a product (a products export)",
+    );
+}
+
+/// The consent column, if any, and the purpose it records consent to.
+fn consent_column_ui(ui: &mut Ui, m: &mut Mapping, headers: &[String]) {
+    ui.label("Consent column");
+    let current = m.consents.first().map(|c| c.column.clone());
+    egui::ComboBox::from_id_salt("import-consent")
+        .selected_text(current.clone().unwrap_or_else(|| "(none)".to_owned()))
+        .show_ui(ui, |ui| {
+            if ui.selectable_label(current.is_none(), "(none)").clicked() {
+                m.consents.clear();
+            }
+            for h in headers {
+                if ui
+                    .selectable_label(current.as_deref() == Some(h), h)
+                    .clicked()
+                {
+                    let purpose = m
+                        .consents
+                        .first()
+                        .map_or_else(|| "email_offers".to_owned(), |c| c.purpose.clone());
+                    m.consents = vec![ConsentColumn {
+                        column: h.clone(),
+                        purpose,
+                    }];
+                }
+            }
+        });
+    if let Some(c) = m.consents.first_mut() {
+        ui.label("records consent to");
+        let purposes = catalogue::purposes();
+        let chosen = purposes
+            .iter()
+            .find(|p| p.id == c.purpose)
+            .map_or_else(|| c.purpose.clone(), |p| p.label.clone());
+        egui::ComboBox::from_id_salt("import-consent-purpose")
+            .selected_text(chosen)
+            .show_ui(ui, |ui| {
+                for p in purposes {
+                    ui.selectable_value(&mut c.purpose, p.id.clone(), p.label);
+                }
+            });
+    }
 }
 
 /// Currencies offered in the wizard for a file that does not say its currency.
@@ -703,7 +740,7 @@ fn currency_ui(ui: &mut Ui, m: &mut Mapping, shop: Currency) {
 }
 
 /// The saved-mappings folder, created so the file dialog can open in it.
-fn mappings_folder() -> PathBuf {
+pub fn mappings_folder() -> PathBuf {
     let dir = crate::paths::mappings_dir();
     // Only where the dialog starts: if the folder cannot be made, the dialog opens
     // without it, and saving a mapping there reports why it cannot be written.

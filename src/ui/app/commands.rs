@@ -5,6 +5,7 @@ use crate::engine::view::View;
 use crate::ui::audit_log::{WhoWhy, WhoWhyFor};
 use crate::ui::customer::{CustomerAction, CustomerPage};
 use crate::ui::ethics::EthicsAction;
+use crate::ui::files::{Ask, FileQuestion};
 use crate::ui::jobs::Job;
 use crate::ui::scenario::ScenarioAction;
 
@@ -23,7 +24,9 @@ impl CandorApp {
             CustomerAction::Erase => self.who_why = Some(ask(WhoWhyFor::Erase(customer))),
             CustomerAction::Export if self.is_presenting() => self.refuse_while_presenting(),
             CustomerAction::Export => {
-                if let Some(dir) = (self.pick_folder)("Choose a folder for the customer's data") {
+                let question =
+                    FileQuestion::new(Ask::Folder, "Choose a folder for the customer's data");
+                if let Some(dir) = self.ask_path(&question) {
                     self.who_why = Some(WhoWhy::export(&self.saved.last_actor, customer, dir));
                 }
             }
@@ -45,20 +48,18 @@ impl CandorApp {
         else {
             return;
         };
-        let Some(path) = rfd::FileDialog::new()
-            .set_title("Save the customer's card")
-            .set_file_name(format!("why-we-suggested-this-{customer}.html"))
-            .add_filter("Web page", &["html"])
-            .save_file()
-        else {
-            return;
-        };
         let html = crate::html::customer_card(
             shop.index.shop(),
             person,
             page.explanation(),
             Some(product),
         );
+        let question = FileQuestion::new(Ask::SaveFile, "Save the customer's card")
+            .named(&format!("why-we-suggested-this-{customer}.html"))
+            .filter("Web page", &["html"]);
+        let Some(path) = self.ask_path(&question) else {
+            return;
+        };
         match crate::safe_write::write_file(&path, html.as_bytes()) {
             Ok(()) => {
                 self.notice = Some(format!("Saved the customer's card to {}.", path.display()));
@@ -103,13 +104,11 @@ impl CandorApp {
                     return;
                 };
                 let name = format!("{} ethics audit.html", shop.index.shop().settings.name);
-                if let Some(path) = rfd::FileDialog::new()
-                    .set_title("Save the audit report")
-                    .set_file_name(name.replace(['/', '\\', ':'], "-"))
-                    .add_filter("Web page", &["html"])
-                    .save_file()
-                {
-                    let page = crate::html::audit_page(shop.index.shop(), &audit);
+                let page = crate::html::audit_page(shop.index.shop(), &audit);
+                let question = FileQuestion::new(Ask::SaveFile, "Save the audit report")
+                    .named(&name)
+                    .filter("Web page", &["html"]);
+                if let Some(path) = self.ask_path(&question) {
                     match crate::safe_write::write_file(&path, page.as_bytes()) {
                         Ok(()) => {
                             self.notice =
@@ -128,12 +127,10 @@ impl CandorApp {
         for command in std::mem::take(&mut self.commands) {
             match command {
                 Command::OpenDialog => {
-                    if let Some(path) = rfd::FileDialog::new()
-                        .set_title("Open a Candor shop")
-                        .add_filter("Candor shop", &["candor", "db", "sqlite"])
-                        .add_filter("All files", &["*"])
-                        .pick_file()
-                    {
+                    let question = FileQuestion::new(Ask::OpenFile, "Open a Candor shop")
+                        .filter("Candor shop", &["candor", "db", "sqlite"])
+                        .filter("All files", &["*"]);
+                    if let Some(path) = self.ask_path(&question) {
                         self.open(path, ctx);
                     }
                 }

@@ -7,6 +7,7 @@ use super::{CandorApp, Command};
 use crate::access::Role;
 use crate::store::Attribution;
 use crate::ui::audit_log::{Decision, WhoWhy, WhoWhyFor};
+use crate::ui::files::{Ask, FileQuestion};
 use crate::ui::import::{ImportAction, ImportDialog};
 use crate::ui::owner::OwnerDecision;
 
@@ -129,21 +130,19 @@ impl CandorApp {
     }
 
     pub(super) fn ask_for_import(&mut self) {
-        let Some(files) = rfd::FileDialog::new()
-            .set_title("Import exports (CSV)")
-            .add_filter("CSV export", &["csv", "txt", "tsv", "gz"])
-            .add_filter("All files", &["*"])
-            .pick_files()
-        else {
+        let question = FileQuestion::new(Ask::OpenFiles, "Import exports (CSV)")
+            .filter("CSV export", &["csv", "txt", "tsv", "gz"])
+            .filter("All files", &["*"]);
+        let Some(files) = (self.picker)(&question) else {
             return;
         };
         let target = match &self.shop {
             Some(shop) if !shop.read_only => Some(shop.path.clone()),
-            _ => rfd::FileDialog::new()
-                .set_title("Create a shop file for the imported data")
-                .set_file_name("my-shop.candor")
-                .add_filter("Candor shop", &["candor"])
-                .save_file(),
+            _ => self.ask_path(
+                &FileQuestion::new(Ask::SaveFile, "Create a shop file for the imported data")
+                    .named("my-shop.candor")
+                    .filter("Candor shop", &["candor"]),
+            ),
         };
         if let Some(target) = target {
             self.start_import(target, files);
@@ -164,6 +163,40 @@ impl CandorApp {
                 self.import = None;
                 self.commands.push(Command::Open(path));
             }
+            action => self.import_file_action(&action),
+        }
+    }
+
+    /// Asks for the file an import dialog's button needs, then hands it to the dialog.
+    fn import_file_action(&mut self, action: &ImportAction) {
+        let mappings = crate::ui::import::mappings_folder;
+        let question = match action {
+            ImportAction::SaveMapping => FileQuestion::new(Ask::SaveFile, "Save this mapping")
+                .in_folder(mappings())
+                .named("mapping.json")
+                .filter("Column mapping", &["json"]),
+            ImportAction::UseSavedMapping => {
+                FileQuestion::new(Ask::OpenFile, "Use a saved mapping")
+                    .in_folder(mappings())
+                    .filter("Column mapping", &["json"])
+            }
+            ImportAction::SaveBadRows => {
+                FileQuestion::new(Ask::SaveFile, "Save the report of skipped rows")
+                    .named("skipped-rows.csv")
+                    .filter("CSV", &["csv"])
+            }
+            _ => return,
+        };
+        let Some(path) = self.ask_path(&question) else {
+            return;
+        };
+        let Some(dialog) = &mut self.import else {
+            return;
+        };
+        match action {
+            ImportAction::SaveMapping => dialog.save_mapping(&path),
+            ImportAction::UseSavedMapping => dialog.use_mapping(&path),
+            _ => dialog.save_bad_rows(&path),
         }
     }
 }

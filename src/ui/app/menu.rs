@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use super::{CandorApp, Command, Tab, is_export_file};
 use crate::access::Role;
 use crate::lessons::Lesson;
+use crate::ui::files::{Ask, FileQuestion};
 use crate::ui::owner::OwnerDialog;
 use crate::ui::shortcuts::Shortcut;
 
@@ -109,10 +110,9 @@ impl CandorApp {
         }
         ui.separator();
         if ui.button("Open a lesson file…").clicked()
-            && let Some(path) = rfd::FileDialog::new()
-                .set_title("Open a lesson")
-                .add_filter("Lesson", &["json"])
-                .pick_file()
+            && let Some(path) = self.ask_path(
+                &FileQuestion::new(Ask::OpenFile, "Open a lesson").filter("Lesson", &["json"]),
+            )
         {
             match Lesson::open(&path) {
                 Ok(lesson) => self.start_lesson(lesson),

@@ -21,6 +21,7 @@ use super::audit_log::{AuditLogView, WhoWhy};
 use super::customer::{CustomerAction, CustomerPage};
 use super::customers::CustomersView;
 use super::ethics::{EthicsAction, EthicsView};
+use super::files::{FilePicker, FileQuestion};
 use super::import::ImportDialog;
 use super::jobs::Job;
 use super::lesson::LessonRun;
@@ -159,15 +160,8 @@ pub struct CandorApp {
     presenting: Option<Job<Result<Loaded, String>>>,
     /// The look and zoom before presenter mode, kept to restore them.
     before_presenting: Option<(egui::Visuals, f32)>,
-    /// Asks the person for a folder (the native dialog; tests answer it themselves).
-    pick_folder: FolderPicker,
-}
-
-/// Asks for a folder with the given title; `None` when the person cancels.
-pub type FolderPicker = Box<dyn FnMut(&str) -> Option<PathBuf>>;
-
-fn native_folder_picker(title: &str) -> Option<PathBuf> {
-    rfd::FileDialog::new().set_title(title).pick_folder()
+    /// Asks the person for files and folders (native dialogs; tests answer themselves).
+    picker: FilePicker,
 }
 
 impl CandorApp {
@@ -202,7 +196,7 @@ impl CandorApp {
             reset_asked: false,
             presenting: None,
             before_presenting: None,
-            pick_folder: Box::new(native_folder_picker),
+            picker: super::files::native_picker(),
         }
     }
 
@@ -287,9 +281,14 @@ impl CandorApp {
         self.role
     }
 
-    /// Replaces the native folder dialog (tests answer it with a folder of their own).
-    pub fn set_folder_picker(&mut self, picker: FolderPicker) {
-        self.pick_folder = picker;
+    /// Replaces the native file and folder dialogs (tests answer with paths of their own).
+    pub fn set_file_picker(&mut self, picker: FilePicker) {
+        self.picker = picker;
+    }
+
+    /// Asks the person for one file or folder; `None` when they cancel.
+    pub(super) fn ask_path(&mut self, question: &FileQuestion) -> Option<PathBuf> {
+        super::files::ask_one(&mut self.picker, question)
     }
 
     /// The ethics audit view (tests).
