@@ -379,32 +379,8 @@ impl Batch {
                 }
             }
             self.rows += 1;
-            let outcome = row.and_then(|row| {
-                let data = if mapping.catalogue {
-                    read_product_row(&context, &row, &mut self.group_heads, &self.files)?
-                } else {
-                    read_row(&context, &row, &mut self.fates, &mut self.files)?
-                };
-                if customers_only && let Some(c) = &data.customer {
-                    if let Some(first) = first_line_of.get(&c.key) {
-                        return Err(row_error(
-                            table,
-                            row.line,
-                            None,
-                            format!(
-                                "customer {} appears twice (lines {first} and {})",
-                                c.number.as_deref().unwrap_or(&c.key),
-                                row.line
-                            ),
-                        ));
-                    }
-                    first_line_of.insert(c.key.clone(), row.line);
-                }
-                self.check_order(table, mapping, &data, row.line)?;
-                self.check_catalogue(table, mapping, &data, row.line)?;
-                self.add(data, mapping, table, row.line);
-                Ok(())
-            });
+            let outcome = row
+                .and_then(|row| self.read_one(&context, &row, &mut first_line_of, customers_only));
             match outcome {
                 Ok(()) => {}
                 Err(ImportError::Row(e)) if options.skip_bad_rows => self.bad_rows.push(e),
@@ -415,6 +391,41 @@ impl Batch {
             }
         }
         (options.progress)(table.len_bytes());
+        Ok(())
+    }
+
+    /// Reads one row into the batch, after checking it against what was read before.
+    fn read_one(
+        &mut self,
+        context: &RowContext<'_>,
+        row: &Row,
+        first_line_of: &mut HashMap<String, u64>,
+        customers_only: bool,
+    ) -> Result<(), ImportError> {
+        let (table, mapping) = (context.table, context.mapping);
+        let data = if mapping.catalogue {
+            read_product_row(context, row, &mut self.group_heads, &self.files)?
+        } else {
+            read_row(context, row, &mut self.fates, &mut self.files)?
+        };
+        if customers_only && let Some(c) = &data.customer {
+            if let Some(first) = first_line_of.get(&c.key) {
+                return Err(row_error(
+                    table,
+                    row.line,
+                    None,
+                    format!(
+                        "customer {} appears twice (lines {first} and {})",
+                        c.number.as_deref().unwrap_or(&c.key),
+                        row.line
+                    ),
+                ));
+            }
+            first_line_of.insert(c.key.clone(), row.line);
+        }
+        self.check_order(table, mapping, &data, row.line)?;
+        self.check_catalogue(table, mapping, &data, row.line)?;
+        self.add(data, mapping, table, row.line);
         Ok(())
     }
 
@@ -648,35 +659,12 @@ impl Batch {
             self.add_customer(c, mapping.columns.contains_key(&Role::Email));
         }
         if let Some((currency, named)) = data.currency {
-            let counts = self.counts();
-            let code = currency.code().to_owned();
-            if !named {
-                counts.currency_taken_as = Some(code);
-            } else if !counts.currencies.contains(&code) {
-                counts.currencies.push(code);
-            }
+            self.count_currency(currency, named);
         }
         if let Some(customer) = &customer_key {
-            let order_day = data.order.as_ref().and_then(|part| {
-                part.date.or_else(|| {
-                    self.order_index
-                        .get(&part.key)
-                        .map(|&o| self.orders[o].date)
-                })
-            });
-            for (purpose, granted, source) in data.consents {
-                self.consents.push(ImportedConsent {
-                    customer: customer.clone(),
-                    purpose,
-                    granted,
-                    source,
-                    file: table.file.clone(),
-                    evidence: order_day.or(table.modified),
-                    decided_on: order_day,
-                });
-            }
+            self.add_consents(customer, data.consents, data.order.as_ref(), table);
         }
-        let Some(part) = data.order else {
+        let Some(mut part) = data.order else {
             return;
         };
         self.prices_rounded += usize::from(part.price_rounded);
@@ -686,67 +674,125 @@ impl Batch {
             .iter()
             .filter(|(_, _, price)| price.is_none())
             .count();
-        let o = match self.order_index.get(&part.key) {
-            Some(&o) => o,
-            None => {
-                let counts = self.counts();
-                match part.fate {
-                    Fate::Return => counts.orders_as_returns += 1,
-                    Fate::PartlyRefunded => {
-                        counts.orders_as_purchases += 1;
-                        counts.orders_partly_refunded += 1;
-                    }
-                    _ => counts.orders_as_purchases += 1,
-                }
-                if mapping.order_level_status {
-                    self.fates.insert(part.key.clone(), part.fate.clone());
-                }
-                self.order_index.insert(part.key.clone(), self.orders.len());
-                self.orders.push(ImportedOrder {
-                    key: part.key,
-                    customer: customer_key.clone(),
-                    date: part.date.unwrap_or_default(),
-                    channel: mapping.channel.clone(),
-                    lines: Vec::new(),
-                    is_return: part.fate == Fate::Return,
-                    at: (table.file.clone(), line),
-                });
-                self.orders.len() - 1
-            }
-        };
+        let lines = std::mem::take(&mut part.lines);
+        let o = self.order_of(part, customer_key.as_ref(), mapping, table, line);
         if self.orders[o].customer.is_none() {
             self.orders[o].customer = customer_key;
         }
-        for (product, quantity, unit_price_cents) in part.lines {
-            let p = match self.product_index.get(&product.key) {
-                Some(&p) => {
-                    let known = &mut self.products[p];
-                    if quantity > 0 && unit_price_cents.is_some_and(|p| p > 0) && !known.catalogue {
-                        known.price_cents = unit_price_cents;
-                    }
-                    // A product first seen without a description was named by its code.
-                    if known.key.ends_with(&format!(":{}", known.name))
-                        && product.name != known.name
-                        && !known.catalogue
-                    {
-                        known.name = product.name;
-                        known.category = product.category;
-                    }
-                    p
-                }
-                None => {
-                    self.product_index
-                        .insert(product.key.clone(), self.products.len());
-                    self.products.push(product);
-                    self.products.len() - 1
-                }
-            };
+        for (product, quantity, unit_price_cents) in lines {
+            let p = self.product_of_line(product, quantity, unit_price_cents);
             self.orders[o].lines.push(ImportedLine {
                 product: p,
                 quantity,
                 unit_price_cents,
             });
         }
+    }
+
+    /// Counts the currency a row's prices were read in (named by the file, or taken).
+    fn count_currency(&mut self, currency: Currency, named: bool) {
+        let counts = self.counts();
+        let code = currency.code().to_owned();
+        if !named {
+            counts.currency_taken_as = Some(code);
+        } else if !counts.currencies.contains(&code) {
+            counts.currencies.push(code);
+        }
+    }
+
+    /// Records the row's consent decisions for `customer`, dated by the row's order.
+    fn add_consents(
+        &mut self,
+        customer: &str,
+        consents: Vec<(String, bool, String)>,
+        order: Option<&OrderPart>,
+        table: &Table,
+    ) {
+        let order_day = order.and_then(|part| {
+            part.date.or_else(|| {
+                self.order_index
+                    .get(&part.key)
+                    .map(|&o| self.orders[o].date)
+            })
+        });
+        for (purpose, granted, source) in consents {
+            self.consents.push(ImportedConsent {
+                customer: customer.to_owned(),
+                purpose,
+                granted,
+                source,
+                file: table.file.clone(),
+                evidence: order_day.or(table.modified),
+                decided_on: order_day,
+            });
+        }
+    }
+
+    /// The position of the row's order: the one read before under its key, or a new one
+    /// (counted by what it became).
+    fn order_of(
+        &mut self,
+        part: OrderPart,
+        customer: Option<&String>,
+        mapping: &Mapping,
+        table: &Table,
+        line: u64,
+    ) -> usize {
+        if let Some(&o) = self.order_index.get(&part.key) {
+            return o;
+        }
+        let counts = self.counts();
+        match part.fate {
+            Fate::Return => counts.orders_as_returns += 1,
+            Fate::PartlyRefunded => {
+                counts.orders_as_purchases += 1;
+                counts.orders_partly_refunded += 1;
+            }
+            _ => counts.orders_as_purchases += 1,
+        }
+        if mapping.order_level_status {
+            self.fates.insert(part.key.clone(), part.fate.clone());
+        }
+        self.order_index.insert(part.key.clone(), self.orders.len());
+        self.orders.push(ImportedOrder {
+            key: part.key,
+            customer: customer.cloned(),
+            date: part.date.unwrap_or_default(),
+            channel: mapping.channel.clone(),
+            lines: Vec::new(),
+            is_return: part.fate == Fate::Return,
+            at: (table.file.clone(), line),
+        });
+        self.orders.len() - 1
+    }
+
+    /// The position of a line's product: one read before under its key (its price and a
+    /// code-only name brought up to date), or a new one.
+    fn product_of_line(
+        &mut self,
+        product: ImportedProduct,
+        quantity: i64,
+        unit_price_cents: Option<i64>,
+    ) -> usize {
+        let Some(&p) = self.product_index.get(&product.key) else {
+            self.product_index
+                .insert(product.key.clone(), self.products.len());
+            self.products.push(product);
+            return self.products.len() - 1;
+        };
+        let known = &mut self.products[p];
+        if quantity > 0 && unit_price_cents.is_some_and(|p| p > 0) && !known.catalogue {
+            known.price_cents = unit_price_cents;
+        }
+        // A product first seen without a description was named by its code.
+        if known.key.ends_with(&format!(":{}", known.name))
+            && product.name != known.name
+            && !known.catalogue
+        {
+            known.name = product.name;
+            known.category = product.category;
+        }
+        p
     }
 }
 
@@ -935,44 +981,7 @@ fn read_row(
     let bad =
         |role: Role, reason: String| row_error(table, row.line, column_of(mapping, role), reason);
 
-    let number = get(Role::OrderId, " ");
-    let order_key = || {
-        number
-            .as_ref()
-            .filter(|_| mapping.has_orders())
-            .map(|n| format!("{}:{n}", mapping.key_space))
-    };
-    // Most files leave nothing out and carry no order-level status: no key to look up.
-    let earlier = if fates.is_empty() {
-        None
-    } else {
-        order_key().and_then(|k| fates.get(&k).cloned())
-    };
-    // An order's first row decides for all its rows only where the mapping says so;
-    // otherwise each row has its own status.
-    let fate = match earlier {
-        Some(f) if mapping.order_level_status => f,
-        _ => row_fate(mapping, &get, number.as_deref()),
-    };
-    if let Fate::LeftOut { reason, status } = &fate {
-        let key = order_key().unwrap_or_else(|| format!("{}:line:{}", table.file, row.line));
-        // Counted once per order, under the key `fates` never uses otherwise.
-        if fates
-            .insert(format!("left-out:{key}"), fate.clone())
-            .is_none()
-            && let Some(counts) = files.last_mut()
-        {
-            *counts
-                .orders_not_purchases
-                .entry(status.clone())
-                .or_default() += 1;
-        }
-        if mapping.order_level_status {
-            fates.entry(key).or_insert_with(|| fate.clone());
-        }
-        return Err(ImportError::LeftOut(reason.clone()));
-    }
-
+    let fate = order_fate(cx, row, &get, fates, files)?;
     let moment = || {
         if mapping.columns.contains_key(&Role::Date) {
             get(Role::Date, " ").and_then(|v| parse_moment(&v, mapping.dates))
@@ -1009,6 +1018,55 @@ fn read_row(
         currency: priced.then_some((currency, named.is_some())),
         product: None,
     })
+}
+
+/// What the row's order became: its own status, or its order's first row's where the
+/// mapping says an order's status is on its first row. An order that was not a purchase
+/// is counted once and leaves the row out.
+fn order_fate(
+    cx: &RowContext<'_>,
+    row: &Row,
+    get: &dyn Fn(Role, &str) -> Option<String>,
+    fates: &mut HashMap<String, Fate>,
+    files: &mut [FileCounts],
+) -> Result<Fate, ImportError> {
+    let (table, mapping) = (cx.table, cx.mapping);
+    let number = get(Role::OrderId, " ");
+    let order_key = || {
+        number
+            .as_ref()
+            .filter(|_| mapping.has_orders())
+            .map(|n| format!("{}:{n}", mapping.key_space))
+    };
+    // Most files leave nothing out and carry no order-level status: no key to look up.
+    let earlier = if fates.is_empty() {
+        None
+    } else {
+        order_key().and_then(|k| fates.get(&k).cloned())
+    };
+    let fate = match earlier {
+        Some(f) if mapping.order_level_status => f,
+        _ => row_fate(mapping, get, number.as_deref()),
+    };
+    let Fate::LeftOut { reason, status } = &fate else {
+        return Ok(fate);
+    };
+    let key = order_key().unwrap_or_else(|| format!("{}:line:{}", table.file, row.line));
+    // Counted once per order, under the key `fates` never uses otherwise.
+    if fates
+        .insert(format!("left-out:{key}"), fate.clone())
+        .is_none()
+        && let Some(counts) = files.last_mut()
+    {
+        *counts
+            .orders_not_purchases
+            .entry(status.clone())
+            .or_default() += 1;
+    }
+    if mapping.order_level_status {
+        fates.entry(key).or_insert_with(|| fate.clone());
+    }
+    Err(ImportError::LeftOut(reason.clone()))
 }
 
 /// The product of a purchase whose file does not say what was bought.
@@ -1204,27 +1262,7 @@ fn read_order(
     row: &Row,
     fate: Fate,
 ) -> Result<Option<OrderPart>, ImportError> {
-    let (get, bad) = (cells.get, cells.bad);
-    let space = &mapping.key_space;
-    let date = match get(Role::Date, " ") {
-        Some(d) => Some(
-            parse_date(&d, mapping.dates)
-                .ok_or_else(|| bad(Role::Date, format!("{} is not a date", super::quote(&d))))?,
-        ),
-        None => None,
-    };
-    let number = get(Role::OrderId, " ");
-    let key = match (&number, date) {
-        (Some(n), _) => format!("{space}:{n}"),
-        (None, Some(d)) => format!(
-            "{space}:{}:{d}",
-            customer.map_or_else(
-                || format!("guest-{}-{}", table.file, row.line),
-                |c| c.key.clone()
-            )
-        ),
-        (None, None) => return Err(bad(Role::Date, "the order date is blank".to_owned())),
-    };
+    let (key, date) = order_key_and_date(mapping, cells, customer, table, row)?;
     if mapping.packed_lines {
         let (lines, price_rounded) = packed_order_lines(mapping, cells, fate == Fate::Return)?;
         return Ok(Some(OrderPart {
@@ -1236,8 +1274,94 @@ fn read_order(
             price_rounded,
         }));
     }
-    let code = get(Role::ProductCode, " ");
+    let code = (cells.get)(Role::ProductCode, " ");
     let unnamed = mapping.has_products_unnamed();
+    let names = line_names(mapping, cells, code.as_ref(), unnamed)?;
+    let quantity = line_quantity(mapping, cells)?;
+    let quantity = if fate == Fate::Return {
+        -quantity.abs()
+    } else {
+        quantity
+    };
+    let price = line_price(mapping, cells, quantity, names.len())?;
+    let category_column = (cells.get)(Role::Category, " ");
+    let lines = names
+        .iter()
+        .map(|name| {
+            let product = ImportedProduct {
+                key: match (&code, names.len()) {
+                    (Some(c), 1) => format!("{}:{c}", mapping.key_space),
+                    _ => format!("{}:name:{}", mapping.key_space, name.to_lowercase()),
+                },
+                also_key: None,
+                name: name.clone(),
+                category: category_column
+                    .clone()
+                    .or_else(|| mapping.category_from_name(name).map(str::to_owned))
+                    .unwrap_or_else(|| mapping.default_category.clone()),
+                tags: Vec::new(),
+                price_cents: price.unit_cents,
+                // An unspecified item is a purchase, never something to recommend; a
+                // negative price on a sale is a discount.
+                not_a_product: unnamed
+                    || price.negative_sale
+                    || code.as_deref().is_some_and(|c| mapping.is_not_product(c)),
+                repeatable: mapping.repeatable,
+                catalogue: false,
+            };
+            (product, quantity, price.unit_cents)
+        })
+        .collect();
+    Ok(Some(OrderPart {
+        key,
+        date,
+        fate,
+        unnamed,
+        lines,
+        price_rounded: price.rounded,
+    }))
+}
+
+/// The order's key in the import (its number, else its customer and date) and its date.
+fn order_key_and_date(
+    mapping: &Mapping,
+    cells: &Cells<'_>,
+    customer: Option<&ImportedCustomer>,
+    table: &Table,
+    row: &Row,
+) -> Result<(String, Option<NaiveDate>), ImportError> {
+    let (get, bad) = (cells.get, cells.bad);
+    let space = &mapping.key_space;
+    let date = match get(Role::Date, " ") {
+        Some(d) => Some(
+            parse_date(&d, mapping.dates)
+                .ok_or_else(|| bad(Role::Date, format!("{} is not a date", super::quote(&d))))?,
+        ),
+        None => None,
+    };
+    let key = match (get(Role::OrderId, " "), date) {
+        (Some(n), _) => format!("{space}:{n}"),
+        (None, Some(d)) => format!(
+            "{space}:{}:{d}",
+            customer.map_or_else(
+                || format!("guest-{}-{}", table.file, row.line),
+                |c| c.key.clone()
+            )
+        ),
+        (None, None) => return Err(bad(Role::Date, "the order date is blank".to_owned())),
+    };
+    Ok((key, date))
+}
+
+/// The names of the products on the row: one, several from a product list, the category
+/// (or "unspecified item") where the file names none, or the product code.
+fn line_names(
+    mapping: &Mapping,
+    cells: &Cells<'_>,
+    code: Option<&String>,
+    unnamed: bool,
+) -> Result<Vec<String>, ImportError> {
+    let get = cells.get;
     let names: Vec<String> = match get(Role::ProductName, " ") {
         _ if unnamed => {
             vec![get(Role::Category, " ").unwrap_or_else(|| UNSPECIFIED_ITEM.to_owned())]
@@ -1248,93 +1372,84 @@ fn read_order(
             .filter(|s| !s.is_empty())
             .collect(),
         Some(n) => vec![n],
-        None => code.iter().cloned().collect(),
+        None => code.into_iter().cloned().collect(),
     };
     if names.is_empty() {
-        return Err(bad(Role::ProductName, "the product is blank".to_owned()));
+        return Err((cells.bad)(
+            Role::ProductName,
+            "the product is blank".to_owned(),
+        ));
     }
-    let is_return = fate == Fate::Return;
-    let quantity = if mapping.product_list || !mapping.columns.contains_key(&Role::Quantity) {
-        1
-    } else {
-        let q = get(Role::Quantity, " ")
-            .ok_or_else(|| bad(Role::Quantity, "the quantity is blank".to_owned()))?;
-        number::parse(&q, mapping.decimal_comma)
-            .and_then(|n| n.whole_number(number::MAX_QUANTITY))
-            .map_err(|reason| bad(Role::Quantity, format!("the quantity: {reason}")))?
-    };
+    Ok(names)
+}
+
+/// The row's quantity (1 where the file has none or lists products); 0 leaves it out.
+fn line_quantity(mapping: &Mapping, cells: &Cells<'_>) -> Result<i64, ImportError> {
+    if mapping.product_list || !mapping.columns.contains_key(&Role::Quantity) {
+        return Ok(1);
+    }
+    let bad = cells.bad;
+    let q = (cells.get)(Role::Quantity, " ")
+        .ok_or_else(|| bad(Role::Quantity, "the quantity is blank".to_owned()))?;
+    let quantity = number::parse(&q, mapping.decimal_comma)
+        .and_then(|n| n.whole_number(number::MAX_QUANTITY))
+        .map_err(|reason| bad(Role::Quantity, format!("the quantity: {reason}")))?;
     if quantity == 0 {
         return Err(ImportError::LeftOut("quantity 0".to_owned()));
     }
-    let quantity = if is_return { -quantity.abs() } else { quantity };
-    let price_role = if mapping.columns.contains_key(&Role::UnitPrice) {
+    Ok(quantity)
+}
+
+/// A row's unit price as read: not known for a blank cell or a file without prices.
+struct LinePrice {
+    unit_cents: Option<i64>,
+    rounded: bool,
+    negative_sale: bool,
+}
+
+/// The unit price of each of the row's `names` lines: the unit price column, or the line
+/// total shared out over the quantity and the products.
+fn line_price(
+    mapping: &Mapping,
+    cells: &Cells<'_>,
+    quantity: i64,
+    names: usize,
+) -> Result<LinePrice, ImportError> {
+    let role = if mapping.columns.contains_key(&Role::UnitPrice) {
         Role::UnitPrice
     } else {
         Role::LineTotal
     };
-    // A file without prices, or a blank price, gives a price that is not known.
-    let (unit_price_cents, rounded, negative_sale) = match get(price_role, " ") {
-        None => (None, false, false),
-        Some(price) => {
-            if !number::fits_currency(&price, cells.currency) {
-                return Err(bad(
-                    price_role,
-                    super::catalogue::other_currency(&price, cells.currency),
-                ));
-            }
-            let (amount_cents, mut rounded) = number::parse(&price, mapping.decimal_comma)
-                .map_err(|reason| bad(price_role, format!("the price: {reason}")))?
-                .minor_units(cells.currency.decimals());
-            let unit = if price_role == Role::UnitPrice {
-                amount_cents.abs()
-            } else {
-                let shares = i64::try_from(quantity.unsigned_abs() as u128 * names.len() as u128)
-                    .unwrap_or(i64::MAX);
-                let total = amount_cents.abs();
-                rounded |= total % shares != 0;
-                (total + shares / 2) / shares
-            };
-            (Some(unit), rounded, amount_cents < 0 && quantity > 0)
-        }
+    let Some(price) = (cells.get)(role, " ") else {
+        return Ok(LinePrice {
+            unit_cents: None,
+            rounded: false,
+            negative_sale: false,
+        });
     };
-    let category_column = get(Role::Category, " ");
-    let lines = names
-        .iter()
-        .map(|name| {
-            let product_key = match (&code, names.len()) {
-                (Some(c), 1) => format!("{space}:{c}"),
-                _ => format!("{space}:name:{}", name.to_lowercase()),
-            };
-            let category = category_column
-                .clone()
-                .or_else(|| mapping.category_from_name(name).map(str::to_owned))
-                .unwrap_or_else(|| mapping.default_category.clone());
-            let product = ImportedProduct {
-                key: product_key,
-                also_key: None,
-                name: name.clone(),
-                category,
-                tags: Vec::new(),
-                price_cents: unit_price_cents,
-                // An unspecified item is a purchase, never something to recommend; a
-                // negative price on a sale is a discount.
-                not_a_product: unnamed
-                    || negative_sale
-                    || code.as_deref().is_some_and(|c| mapping.is_not_product(c)),
-                repeatable: mapping.repeatable,
-                catalogue: false,
-            };
-            (product, quantity, unit_price_cents)
-        })
-        .collect();
-    Ok(Some(OrderPart {
-        key,
-        date,
-        fate,
-        unnamed,
-        lines,
-        price_rounded: rounded,
-    }))
+    if !number::fits_currency(&price, cells.currency) {
+        return Err((cells.bad)(
+            role,
+            super::catalogue::other_currency(&price, cells.currency),
+        ));
+    }
+    let (amount_cents, mut rounded) = number::parse(&price, mapping.decimal_comma)
+        .map_err(|reason| (cells.bad)(role, format!("the price: {reason}")))?
+        .minor_units(cells.currency.decimals());
+    let unit = if role == Role::UnitPrice {
+        amount_cents.abs()
+    } else {
+        let shares =
+            i64::try_from(quantity.unsigned_abs() as u128 * names as u128).unwrap_or(i64::MAX);
+        let total = amount_cents.abs();
+        rounded |= total % shares != 0;
+        (total + shares / 2) / shares
+    };
+    Ok(LinePrice {
+        unit_cents: Some(unit),
+        rounded,
+        negative_sale: amount_cents < 0 && quantity > 0,
+    })
 }
 
 /// The lines of an order whose product cell packs them all (see [`super::packed`]), and
@@ -1350,75 +1465,9 @@ fn packed_order_lines(
     let mut rounded = false;
     let mut lines = Vec::new();
     for line in super::packed::packed_lines(&cell) {
-        let name = line
-            .name
-            .clone()
-            .or_else(|| line.sku.clone())
-            .ok_or_else(|| {
-                bad(
-                    Role::ProductName,
-                    "a product of the order has no name".to_owned(),
-                )
-            })?;
-        let quantity = line
-            .quantity
-            .as_deref()
-            .ok_or_else(|| "the value is blank".to_owned())
-            .and_then(|q| number::parse(q, mapping.decimal_comma))
-            .and_then(|n| n.whole_number(number::MAX_QUANTITY))
-            .and_then(|q| {
-                if q == 0 {
-                    Err("it is 0".to_owned())
-                } else {
-                    Ok(q)
-                }
-            })
-            .map_err(|why| bad(Role::ProductName, format!("the quantity of {name}: {why}")))?;
-        let price = match &line.unit_price {
-            None => None,
-            Some(p) if !number::fits_currency(p, cells.currency) => {
-                return Err(bad(
-                    Role::ProductName,
-                    super::catalogue::other_currency(p, cells.currency),
-                ));
-            }
-            Some(p) => {
-                let (minor, r) = number::parse(p, mapping.decimal_comma)
-                    .map_err(|why| bad(Role::ProductName, format!("the price of {name}: {why}")))?
-                    .minor_units(cells.currency.decimals());
-                rounded |= r;
-                Some(minor)
-            }
-        };
-        // A negative price on a sale is a discount, not something to recommend.
-        let discount = price.is_some_and(|p| p < 0) && !is_return;
-        let price = price.map(i64::abs);
-        let space = &mapping.key_space;
-        // SKUs and BigCommerce's own product numbers are kept apart.
-        let key = match (&line.sku, &line.id) {
-            (Some(sku), _) => format!("{space}:{sku}"),
-            (None, Some(id)) => format!("{space}:id:{id}"),
-            (None, None) => format!("{space}:name:{}", name.to_lowercase()),
-        };
-        let product = ImportedProduct {
-            key,
-            also_key: None,
-            category: mapping
-                .category_from_name(&name)
-                .map_or_else(|| mapping.default_category.clone(), str::to_owned),
-            name,
-            tags: Vec::new(),
-            price_cents: price,
-            not_a_product: discount
-                || line
-                    .sku
-                    .as_deref()
-                    .is_some_and(|c| mapping.is_not_product(c)),
-            repeatable: mapping.repeatable,
-            catalogue: false,
-        };
-        let quantity = if is_return { -quantity.abs() } else { quantity };
-        lines.push((product, quantity, price));
+        let (part, r) = packed_line(mapping, cells, is_return, &line)?;
+        rounded |= r;
+        lines.push(part);
     }
     if lines.is_empty() {
         return Err(bad(
@@ -1427,6 +1476,84 @@ fn packed_order_lines(
         ));
     }
     Ok((lines, rounded))
+}
+
+/// One packed line as an order line, and whether its price was rounded.
+fn packed_line(
+    mapping: &Mapping,
+    cells: &Cells<'_>,
+    is_return: bool,
+    line: &super::packed::PackedLine,
+) -> Result<(PartLine, bool), ImportError> {
+    let bad = cells.bad;
+    let name = line
+        .name
+        .clone()
+        .or_else(|| line.sku.clone())
+        .ok_or_else(|| {
+            bad(
+                Role::ProductName,
+                "a product of the order has no name".to_owned(),
+            )
+        })?;
+    let quantity = line
+        .quantity
+        .as_deref()
+        .ok_or_else(|| "the value is blank".to_owned())
+        .and_then(|q| number::parse(q, mapping.decimal_comma))
+        .and_then(|n| n.whole_number(number::MAX_QUANTITY))
+        .and_then(|q| {
+            if q == 0 {
+                Err("it is 0".to_owned())
+            } else {
+                Ok(q)
+            }
+        })
+        .map_err(|why| bad(Role::ProductName, format!("the quantity of {name}: {why}")))?;
+    let (price, rounded) = match &line.unit_price {
+        None => (None, false),
+        Some(p) if !number::fits_currency(p, cells.currency) => {
+            return Err(bad(
+                Role::ProductName,
+                super::catalogue::other_currency(p, cells.currency),
+            ));
+        }
+        Some(p) => {
+            let (minor, r) = number::parse(p, mapping.decimal_comma)
+                .map_err(|why| bad(Role::ProductName, format!("the price of {name}: {why}")))?
+                .minor_units(cells.currency.decimals());
+            (Some(minor), r)
+        }
+    };
+    // A negative price on a sale is a discount, not something to recommend.
+    let discount = price.is_some_and(|p| p < 0) && !is_return;
+    let price = price.map(i64::abs);
+    let space = &mapping.key_space;
+    // SKUs and BigCommerce's own product numbers are kept apart.
+    let key = match (&line.sku, &line.id) {
+        (Some(sku), _) => format!("{space}:{sku}"),
+        (None, Some(id)) => format!("{space}:id:{id}"),
+        (None, None) => format!("{space}:name:{}", name.to_lowercase()),
+    };
+    let product = ImportedProduct {
+        key,
+        also_key: None,
+        category: mapping
+            .category_from_name(&name)
+            .map_or_else(|| mapping.default_category.clone(), str::to_owned),
+        name,
+        tags: Vec::new(),
+        price_cents: price,
+        not_a_product: discount
+            || line
+                .sku
+                .as_deref()
+                .is_some_and(|c| mapping.is_not_product(c)),
+        repeatable: mapping.repeatable,
+        catalogue: false,
+    };
+    let quantity = if is_return { -quantity.abs() } else { quantity };
+    Ok(((product, quantity, price), rounded))
 }
 
 #[cfg(test)]
