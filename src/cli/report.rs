@@ -307,30 +307,7 @@ pub fn simulation(out: &mut dyn Write, r: &super::simulation::SimulationReport) 
             c.after * 100.0
         )?;
     }
-    let moved: Vec<_> = r
-        .audit
-        .figures
-        .iter()
-        .filter(|f| f.before != f.after || f.status_before != f.status_after)
-        .collect();
-    if moved.is_empty() {
-        writeln!(out, "\nNo audit figure changes.")?;
-    } else {
-        writeln!(out, "\nAudit figures that change:")?;
-        for f in moved {
-            writeln!(
-                out,
-                "  {}: {} → {}{}",
-                f.label,
-                f.value_text(f.before),
-                f.value_text(f.after),
-                match (f.status_before, f.status_after) {
-                    (Some(b), Some(a)) if b != a => format!("  ({} → {})", b.text(), a.text()),
-                    _ => String::new(),
-                }
-            )?;
-        }
-    }
+    simulation_audit_moves(out, &r.audit)?;
     if let (Some(before), Some(after)) = (&r.before, &r.after) {
         writeln!(out, "\nCustomer {}: before → after", before.customer)?;
         let n = before
@@ -346,6 +323,36 @@ pub fn simulation(out: &mut dyn Write, r: &super::simulation::SimulationReport) 
             };
             writeln!(out, "  {}. {:<34} {}", k + 1, name(before), name(after))?;
         }
+    }
+    Ok(())
+}
+
+/// The audit figures a simulation moves, with their verdicts before and after.
+fn simulation_audit_moves(
+    out: &mut dyn Write,
+    audit: &crate::session::simulate::AuditBeforeAfter,
+) -> io::Result<()> {
+    let moved: Vec<_> = audit
+        .figures
+        .iter()
+        .filter(|f| f.before != f.after || f.status_before != f.status_after)
+        .collect();
+    if moved.is_empty() {
+        return writeln!(out, "\nNo audit figure changes.");
+    }
+    writeln!(out, "\nAudit figures that change:")?;
+    for f in moved {
+        writeln!(
+            out,
+            "  {}: {} → {}{}",
+            f.label,
+            f.value_text(f.before),
+            f.value_text(f.after),
+            match (f.status_before, f.status_after) {
+                (Some(b), Some(a)) if b != a => format!("  ({} → {})", b.text(), a.text()),
+                _ => String::new(),
+            }
+        )?;
     }
     Ok(())
 }
@@ -404,21 +411,51 @@ pub fn audit(out: &mut dyn Write, a: &Audit) -> io::Result<()> {
         "Ethics audit of {} customers' top {} recommendations.\n",
         a.customers, a.top_n
     )?;
+    audit_findings(out, a)?;
+    audit_fairness(out, a)?;
+    let d = &a.diversity;
+    writeln!(out, "\nDiversity (whole shop):")?;
+    for m in &crate::engine::audit::diversity::DIVERSITY_MEASURES {
+        writeln!(
+            out,
+            "  {:<34} {:>6}  {}",
+            m.label,
+            figure_text((m.value)(d)),
+            m.meaning
+        )?;
+    }
+    audit_minimization(out, &a.minimization)?;
+    writeln!(out, "\nRule checks:")?;
+    if a.lint.is_empty() {
+        writeln!(out, "  none")?;
+    }
+    for l in &a.lint {
+        writeln!(out, "  {} ({}): {}", l.rule_label, l.rule, l.message)?;
+    }
+    Ok(())
+}
+
+/// The audit's findings, each with its rules and fix.
+fn audit_findings(out: &mut dyn Write, a: &Audit) -> io::Result<()> {
     if a.findings.is_empty() {
-        writeln!(out, "No findings.")?;
-    } else {
-        writeln!(out, "Findings ({}):", a.findings.len())?;
-        for f in &a.findings {
-            writeln!(out, "  [{}] {}", f.severity.label(), f.title)?;
-            writeln!(out, "      {}", f.detail)?;
-            if !f.rules.is_empty() {
-                writeln!(out, "      rules: {}", f.rules.join(", "))?;
-            }
-            if let Some(fix) = &f.fix {
-                writeln!(out, "      fix: {}", fix.label)?;
-            }
+        return writeln!(out, "No findings.");
+    }
+    writeln!(out, "Findings ({}):", a.findings.len())?;
+    for f in &a.findings {
+        writeln!(out, "  [{}] {}", f.severity.label(), f.title)?;
+        writeln!(out, "      {}", f.detail)?;
+        if !f.rules.is_empty() {
+            writeln!(out, "      rules: {}", f.rules.join(", "))?;
+        }
+        if let Some(fix) = &f.fix {
+            writeln!(out, "      fix: {}", fix.label)?;
         }
     }
+    Ok(())
+}
+
+/// Each grouping's groups and parity ratios.
+fn audit_fairness(out: &mut dyn Write, a: &Audit) -> io::Result<()> {
     writeln!(
         out,
         "\nFairness: parity ratio = lowest group / highest group; below 0.8 is flagged (a rule of thumb, not a legal test)."
@@ -448,8 +485,7 @@ pub fn audit(out: &mut dyn Write, a: &Audit) -> io::Result<()> {
                 m.status.text()
             )?;
         }
-        let worst = g.least_even_category();
-        if let Some((m, r)) = worst {
+        if let Some((m, r)) = g.least_even_category() {
             writeln!(
                 out,
                 "    {:<58} {r:.2}  {}",
@@ -458,18 +494,14 @@ pub fn audit(out: &mut dyn Write, a: &Audit) -> io::Result<()> {
             )?;
         }
     }
-    let d = &a.diversity;
-    writeln!(out, "\nDiversity (whole shop):")?;
-    for m in &crate::engine::audit::diversity::DIVERSITY_MEASURES {
-        writeln!(
-            out,
-            "  {:<34} {:>6}  {}",
-            m.label,
-            figure_text((m.value)(d)),
-            m.meaning
-        )?;
-    }
-    let m = &a.minimization;
+    Ok(())
+}
+
+/// Fields held but unused, past their retention, or held without consent.
+fn audit_minimization(
+    out: &mut dyn Write,
+    m: &crate::engine::audit::minimization::Minimization,
+) -> io::Result<()> {
     writeln!(out, "\nData minimization:")?;
     for u in &m.unused_fields {
         writeln!(
@@ -498,13 +530,6 @@ pub fn audit(out: &mut dyn Write, a: &Audit) -> io::Result<()> {
             w.customers,
             w.purposes.join(" or ")
         )?;
-    }
-    writeln!(out, "\nRule checks:")?;
-    if a.lint.is_empty() {
-        writeln!(out, "  none")?;
-    }
-    for l in &a.lint {
-        writeln!(out, "  {} ({}): {}", l.rule_label, l.rule, l.message)?;
     }
     Ok(())
 }

@@ -76,54 +76,11 @@ impl Scorer<'_> {
         };
         let index = this.index();
         let shop = index.shop();
-        let values: Vec<RuleValue> = shop
-            .rules
-            .iter()
-            .zip(&plan.statuses)
-            .enumerate()
-            .map(|(r, (rule, status))| {
-                if *status != RuleStatus::Runs || without.contains(&r) {
-                    return RuleValue::None;
-                }
-                rule_value(index, rule, plan.customer)
-            })
-            .collect();
+        let values = rule_values(index, plan, without);
         let sum_for = |mask: u64, category: usize, product: Option<usize>| {
-            let mut s = 0.0;
-            for (r, value) in values.iter().enumerate() {
-                match value {
-                    RuleValue::Static(v) => {
-                        if classes.bit_of_rule[r].is_some_and(|b| mask & (1 << b) != 0) {
-                            s += v;
-                        }
-                    }
-                    RuleValue::PerCategory(list) => {
-                        if let Some((_, v)) = list.iter().find(|(c, _)| *c == category) {
-                            s += v;
-                        }
-                    }
-                    RuleValue::PerProduct(list) => {
-                        if let Some(p) = product
-                            && let Some((_, v)) = list.iter().find(|(q, _)| *q == p)
-                        {
-                            s += v;
-                        }
-                    }
-                    RuleValue::None => {}
-                }
-            }
-            s
+            rules_sum(&values, &classes.bit_of_rule, mask, category, product)
         };
-        let mut one_by_one: Vec<usize> = values
-            .iter()
-            .filter_map(|v| match v {
-                RuleValue::PerProduct(list) => Some(list.iter().map(|(p, _)| *p)),
-                _ => None,
-            })
-            .flatten()
-            .collect();
-        one_by_one.sort_unstable();
-        one_by_one.dedup();
+        let one_by_one = scored_one_by_one(&values);
 
         let mut out: Vec<Ranked> = one_by_one
             .iter()
@@ -179,6 +136,75 @@ impl Scorer<'_> {
         super::score::best_first(&mut out, shop, n);
         out
     }
+}
+
+/// What each rule gives the customer of `plan`: nothing for a rule that does not run for
+/// them or is left out (`without`).
+fn rule_values(index: &ShopIndex, plan: &CustomerPlan, without: &[usize]) -> Vec<RuleValue> {
+    index
+        .shop()
+        .rules
+        .iter()
+        .zip(&plan.statuses)
+        .enumerate()
+        .map(|(r, (rule, status))| {
+            if *status != RuleStatus::Runs || without.contains(&r) {
+                return RuleValue::None;
+            }
+            rule_value(index, rule, plan.customer)
+        })
+        .collect()
+}
+
+/// The sum of the rules' `values` for a product of a class with this rule `mask`, in
+/// `category`, and (for per-product values) this product.
+fn rules_sum(
+    values: &[RuleValue],
+    bit_of_rule: &[Option<u32>],
+    mask: u64,
+    category: usize,
+    product: Option<usize>,
+) -> f64 {
+    let mut s = 0.0;
+    for (r, value) in values.iter().enumerate() {
+        match value {
+            RuleValue::Static(v) => {
+                if bit_of_rule[r].is_some_and(|b| mask & (1 << b) != 0) {
+                    s += v;
+                }
+            }
+            RuleValue::PerCategory(list) => {
+                if let Some((_, v)) = list.iter().find(|(c, _)| *c == category) {
+                    s += v;
+                }
+            }
+            RuleValue::PerProduct(list) => {
+                if let Some(p) = product
+                    && let Some((_, v)) = list.iter().find(|(q, _)| *q == p)
+                {
+                    s += v;
+                }
+            }
+            RuleValue::None => {}
+        }
+    }
+    s
+}
+
+/// The products some rule values one by one (sorted, once each): they are scored apart
+/// from their class.
+fn scored_one_by_one(values: &[RuleValue]) -> Vec<usize> {
+    let mut products: Vec<usize> = values
+        .iter()
+        .filter_map(|v| match v {
+            RuleValue::PerProduct(list) => Some(list.iter().map(|(p, _)| *p)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    products.sort_unstable();
+    products.dedup();
+    products
 }
 
 /// What a running rule gives this customer, weight included, in the same arithmetic as

@@ -43,21 +43,7 @@ impl AuditLogView {
         ui.label(
             "Every change applied to this shop: who, when, why, and each value before and after.",
         );
-        ui.horizontal(|ui| {
-            for (label, value, hint) in [
-                ("Who", &mut self.actor, "name"),
-                ("When", &mut self.date, "2026-11 or 2026-11-23"),
-                ("Rule", &mut self.rule, "rule id"),
-            ] {
-                let l = ui.label(label);
-                ui.add(
-                    egui::TextEdit::singleline(value)
-                        .hint_text(hint)
-                        .desired_width(150.0),
-                )
-                .labelled_by(l.id);
-            }
-        });
+        ui.horizontal(|ui| self.filters_ui(ui));
         ui.separator();
         let mut undo = None;
         let newest = entries.iter().map(|e| e.id).max();
@@ -75,82 +61,102 @@ impl AuditLogView {
                 for e in shown {
                     egui::Frame::group(ui.style()).show(ui, |ui| {
                         ui.set_width(ui.available_width());
-                        ui.horizontal(|ui| {
-                            ui.strong(format!("Entry {}", e.id));
-                            ui.label(format!(
-                                "{} · {}",
-                                e.at.get(..19).unwrap_or(&e.at).replace('T', " "),
-                                e.actor
-                            ));
-                            if let Some(u) = e.undoes {
-                                ui.label(
-                                    RichText::new(format!("undoes entry {u}")).color(theme::MUTED),
-                                );
-                            }
-                            if newest == Some(e.id)
-                                && e.event.as_ref().is_some_and(|ev| ev.kind == "import")
-                                && ui
-                                    .button("Undo this import")
-                                    .on_hover_text(
-                                        "Restores the copy of the shop kept from before this import, and records that it was taken back. Possible while the import is the newest entry.",
-                                    )
-                                    .clicked()
-                            {
-                                undo = Some(e.id);
-                            }
-                            let rule_changes =
-                                e.changes.iter().any(|a| a.change.rule_id().is_some());
-                            if e.event.is_none()
-                                && ui
-                                    .add_enabled(
-                                        owner || !rule_changes,
-                                        egui::Button::new(format!("Undo entry {}", e.id)),
-                                    )
-                                    .on_disabled_hover_text(
-                                        "Only the owner can undo changes to the rules.",
-                                    )
-                                    .clicked()
-                            {
-                                undo = Some(e.id);
-                            }
-                        });
-                        ui.label(format!("Why: {}", e.reason));
-                        for a in &e.changes {
-                            ui.label(
-                                RichText::new(format!(
-                                    "{}: {} -> {}",
-                                    a.change.kind(),
-                                    a.before,
-                                    a.after
-                                ))
-                                .small(),
-                            );
-                        }
-                        if let Some(ev) = &e.event {
-                            ui.label(
-                                RichText::new(format!(
-                                    "{} for {}: {}",
-                                    ev.kind.replace('_', " "),
-                                    ev.subject(),
-                                    ev.detail
-                                ))
-                                .small(),
-                            );
-                        }
-                        if let Some(impact) = &e.impact {
-                            ui.label(
-                                RichText::new(format!(
-                                    "Impact shown: recommendations changed for {} of {} customers",
-                                    impact["customers_changed"], impact["customers_total"]
-                                ))
-                                .small()
-                                .color(theme::MUTED),
-                            );
-                        }
+                        let asked = ui
+                            .horizontal(|ui| entry_header_ui(ui, e, newest == Some(e.id), owner))
+                            .inner;
+                        undo = undo.or(asked);
+                        entry_body_ui(ui, e);
                     });
                 }
             });
         undo.map(LogAction::Undo)
+    }
+
+    /// The who, when and rule filters.
+    fn filters_ui(&mut self, ui: &mut Ui) {
+        for (label, value, hint) in [
+            ("Who", &mut self.actor, "name"),
+            ("When", &mut self.date, "2026-11 or 2026-11-23"),
+            ("Rule", &mut self.rule, "rule id"),
+        ] {
+            let l = ui.label(label);
+            ui.add(
+                egui::TextEdit::singleline(value)
+                    .hint_text(hint)
+                    .desired_width(150.0),
+            )
+            .labelled_by(l.id);
+        }
+    }
+}
+
+/// An entry's number, time, author and what it undoes, with its undo button; returns the
+/// entry to undo when the button is clicked. `newest`: no later entry depends on it.
+fn entry_header_ui(ui: &mut Ui, e: &LogEntry, newest: bool, owner: bool) -> Option<i64> {
+    let mut undo = None;
+    ui.strong(format!("Entry {}", e.id));
+    ui.label(format!(
+        "{} · {}",
+        e.at.get(..19).unwrap_or(&e.at).replace('T', " "),
+        e.actor
+    ));
+    if let Some(u) = e.undoes {
+        ui.label(RichText::new(format!("undoes entry {u}")).color(theme::MUTED));
+    }
+    if newest
+        && e.event.as_ref().is_some_and(|ev| ev.kind == "import")
+        && ui
+            .button("Undo this import")
+            .on_hover_text(
+                "Restores the copy of the shop kept from before this import, and records that it was taken back. Possible while the import is the newest entry.",
+            )
+            .clicked()
+    {
+        undo = Some(e.id);
+    }
+    let rule_changes = e.changes.iter().any(|a| a.change.rule_id().is_some());
+    if e.event.is_none()
+        && ui
+            .add_enabled(
+                owner || !rule_changes,
+                egui::Button::new(format!("Undo entry {}", e.id)),
+            )
+            .on_disabled_hover_text("Only the owner can undo changes to the rules.")
+            .clicked()
+    {
+        undo = Some(e.id);
+    }
+    undo
+}
+
+/// Why the entry was made, each value before and after, the event and the impact shown.
+fn entry_body_ui(ui: &mut Ui, e: &LogEntry) {
+    ui.label(format!("Why: {}", e.reason));
+    for a in &e.changes {
+        ui.label(
+            RichText::new(format!("{}: {} -> {}", a.change.kind(), a.before, a.after)).small(),
+        );
+    }
+    if let Some(ev) = &e.event {
+        ui.label(
+            RichText::new(format!(
+                "{} for {}: {}",
+                ev.kind.replace('_', " "),
+                ev.subject(),
+                ev.detail
+            ))
+            .small(),
+        );
+    }
+    if let Some(impact) = &e.impact {
+        ui.label(
+            RichText::new(format!(
+                "Impact shown: recommendations changed for {} of {} customers",
+                impact["customers_changed"], impact["customers_total"]
+            ))
+            .small()
+            .color(theme::MUTED),
+        );
     }
 }
 

@@ -395,10 +395,10 @@ impl CustomerPage {
         {
             proposals.ask(CustomerAction::Reveal);
         }
-        let mut group = "";
-        for f in &self.held.fields {
-            if f.group != group {
-                group = &f.group;
+        let mut group = String::new();
+        for i in 0..self.held.fields.len() {
+            if self.held.fields[i].group != group {
+                group.clone_from(&self.held.fields[i].group);
                 ui.add_space(6.0);
                 ui.label(
                     RichText::new(group.to_uppercase())
@@ -407,86 +407,71 @@ impl CustomerPage {
                         .color(theme::MUTED),
                 );
             }
-            let masked_field = PersonalField::from_key(&f.field)
-                .filter(|p| MASKED_FIELDS.contains(p) && !self.revealed);
-            ui.horizontal_wrapped(|ui| {
-                ui.strong(&f.label);
-                match masked_field {
-                    Some(p) => ui.label(masked(p, &f.value)),
-                    None => ui.label(&f.value),
-                };
-                ui.label(
-                    RichText::new(format!("from {}, {}", f.source, f.recorded_on))
-                        .small()
-                        .color(theme::MUTED),
-                );
-                if f.not_used {
-                    ui.colored_label(theme::FLAG, "held but not used");
-                } else if f.used_by.is_empty() {
-                    ui.label(
-                        RichText::new(format!("kept for {}", f.kept_for.as_deref().unwrap_or("")))
-                            .color(theme::MUTED),
-                    );
-                } else {
-                    let names: Vec<&str> = f.used_by.iter().map(|u| u.label.as_str()).collect();
-                    ui.label(format!("used by {}", names.join(", ")));
-                }
-                if matches!(f.field.as_str(), "orders" | "consents" | "customer_since") {
-                    return;
-                }
-                if ui
-                    .small_button(format!("Correct {}", f.label.to_lowercase()))
-                    .on_hover_text("Simulate correcting this field")
-                    .clicked()
-                {
-                    let current = if masked_field.is_some() {
-                        String::new()
-                    } else {
-                        f.value.clone()
-                    };
-                    self.correcting = Some((f.field.clone(), current));
-                }
-                if ui
-                    .small_button(format!("Delete {}", f.label.to_lowercase()))
-                    .on_hover_text("Simulate deleting this field")
-                    .clicked()
-                {
-                    proposals.push(Change::CustomerField {
-                        customer: self.held.customer,
-                        field: f.field.clone(),
-                        value: None,
-                    });
-                }
+            ui.horizontal_wrapped(|ui| self.held_field_ui(ui, i, proposals));
+        }
+        ui.add_space(10.0);
+        consents_held_ui(ui, &self.held.consents);
+        ui.add_space(10.0);
+        self.orders_held_ui(ui);
+    }
+
+    /// One field held: its value (masked until revealed), where it came from, what uses
+    /// it, and buttons to simulate correcting or deleting it.
+    fn held_field_ui(&mut self, ui: &mut Ui, i: usize, proposals: &mut Actions) {
+        let f = &self.held.fields[i];
+        let masked_field = PersonalField::from_key(&f.field)
+            .filter(|p| MASKED_FIELDS.contains(p) && !self.revealed);
+        ui.strong(&f.label);
+        match masked_field {
+            Some(p) => ui.label(masked(p, &f.value)),
+            None => ui.label(&f.value),
+        };
+        ui.label(
+            RichText::new(format!("from {}, {}", f.source, f.recorded_on))
+                .small()
+                .color(theme::MUTED),
+        );
+        if f.not_used {
+            ui.colored_label(theme::FLAG, "held but not used");
+        } else if f.used_by.is_empty() {
+            ui.label(
+                RichText::new(format!("kept for {}", f.kept_for.as_deref().unwrap_or("")))
+                    .color(theme::MUTED),
+            );
+        } else {
+            let names: Vec<&str> = f.used_by.iter().map(|u| u.label.as_str()).collect();
+            ui.label(format!("used by {}", names.join(", ")));
+        }
+        if matches!(f.field.as_str(), "orders" | "consents" | "customer_since") {
+            return;
+        }
+        if ui
+            .small_button(format!("Correct {}", f.label.to_lowercase()))
+            .on_hover_text("Simulate correcting this field")
+            .clicked()
+        {
+            let current = if masked_field.is_some() {
+                String::new()
+            } else {
+                f.value.clone()
+            };
+            self.correcting = Some((f.field.clone(), current));
+        }
+        if ui
+            .small_button(format!("Delete {}", f.label.to_lowercase()))
+            .on_hover_text("Simulate deleting this field")
+            .clicked()
+        {
+            proposals.push(Change::CustomerField {
+                customer: self.held.customer,
+                field: f.field.clone(),
+                value: None,
             });
         }
-        ui.add_space(10.0);
-        ui.strong("Consents");
-        for c in &self.held.consents {
-            let state = if c.granted { "granted" } else { "withdrawn" };
-            ui.label(format!("{}: {state}", c.label));
-            for h in &c.history {
-                let words = h
-                    .words
-                    .as_ref()
-                    .map(|w| format!(": \u{201c}{w}\u{201d}"))
-                    .unwrap_or_default();
-                ui.label(
-                    RichText::new(format!(
-                        "    {}, {} ({}, recorded by {}){words}",
-                        if h.granted { "granted" } else { "withdrawn" },
-                        h.when_text(),
-                        h.method,
-                        h.recorded_by
-                    ))
-                    .small()
-                    .color(theme::MUTED),
-                );
-            }
-        }
-        if self.held.consents.is_empty() {
-            ui.label("No consent decisions recorded.");
-        }
-        ui.add_space(10.0);
+    }
+
+    /// The customer's last 30 orders, each opening its lines.
+    fn orders_held_ui(&mut self, ui: &mut Ui) {
         ui.strong(format!("Orders ({})", self.held.orders.len()));
         for o in self.held.orders.iter().rev().take(30) {
             if ui
@@ -609,4 +594,34 @@ fn product_edit_ui(
             });
         }
     });
+}
+
+/// Each consent held: its current state and every decision recorded, newest last.
+fn consents_held_ui(ui: &mut Ui, consents: &[crate::engine::held::HeldConsent]) {
+    ui.strong("Consents");
+    for c in consents {
+        let state = if c.granted { "granted" } else { "withdrawn" };
+        ui.label(format!("{}: {state}", c.label));
+        for h in &c.history {
+            let words = h
+                .words
+                .as_ref()
+                .map(|w| format!(": \u{201c}{w}\u{201d}"))
+                .unwrap_or_default();
+            ui.label(
+                RichText::new(format!(
+                    "    {}, {} ({}, recorded by {}){words}",
+                    if h.granted { "granted" } else { "withdrawn" },
+                    h.when_text(),
+                    h.method,
+                    h.recorded_by
+                ))
+                .small()
+                .color(theme::MUTED),
+            );
+        }
+    }
+    if consents.is_empty() {
+        ui.label("No consent decisions recorded.");
+    }
 }

@@ -13,7 +13,7 @@ use super::theme;
 use crate::engine::audit::fairness::Status;
 use crate::engine::audit::{Audit, AuditConfig, FigureChange};
 use crate::engine::changes::Change;
-use crate::engine::explain::Explanation;
+use crate::engine::explain::{Explanation, Recommendation};
 use crate::engine::simulate::{
     BeforeAfter, Impact, Lists, ShareChange, SimulateError, customer_before_after,
 };
@@ -388,48 +388,7 @@ fn customer_diff_ui(ui: &mut Ui, before: &Explanation, after: &Explanation) {
     }
     egui::Grid::new("customer-diff")
         .striped(true)
-        .show(ui, |ui| {
-            ui.strong("Before");
-            ui.strong("After");
-            ui.strong("");
-            ui.end_row();
-            let n = before
-                .recommendations
-                .len()
-                .max(after.recommendations.len());
-            for k in 0..n {
-                let b = before.recommendations.get(k);
-                let a = after.recommendations.get(k);
-                ui.label(
-                    b.map(|r| format!("{}. {}", r.rank, r.name))
-                        .unwrap_or_default(),
-                );
-                ui.label(
-                    a.map(|r| format!("{}. {}", r.rank, r.name))
-                        .unwrap_or_default(),
-                );
-                let status = a.map(|r| {
-                    match before
-                        .recommendations
-                        .iter()
-                        .find(|x| x.product == r.product)
-                    {
-                        None => ("new".to_owned(), theme::POSITIVE),
-                        Some(x) if x.rank > r.rank => {
-                            (format!("up {}", x.rank - r.rank), theme::POSITIVE)
-                        }
-                        Some(x) if x.rank < r.rank => {
-                            (format!("down {}", r.rank - x.rank), theme::NEGATIVE)
-                        }
-                        Some(_) => ("same place".to_owned(), theme::MUTED),
-                    }
-                });
-                if let Some((text, colour)) = status {
-                    ui.colored_label(colour, text);
-                }
-                ui.end_row();
-            }
-        });
+        .show(ui, |ui| lists_side_by_side_ui(ui, before, after));
     let gone: Vec<&str> = before
         .recommendations
         .iter()
@@ -450,32 +409,7 @@ fn customer_diff_ui(ui: &mut Ui, before: &Explanation, after: &Explanation) {
         else {
             continue;
         };
-        let changed: Vec<String> = b
-            .contributions
-            .iter()
-            .map(|c| {
-                (
-                    c.label.as_str(),
-                    Some(c.value),
-                    a.contributions
-                        .iter()
-                        .find(|x| x.id == c.id)
-                        .map(|x| x.value),
-                )
-            })
-            .chain(
-                a.contributions
-                    .iter()
-                    .filter(|x| !b.contributions.iter().any(|c| c.id == x.id))
-                    .map(|x| (x.label.as_str(), None, Some(x.value))),
-            )
-            .filter(|(_, old, new)| old != new)
-            .map(|(label, old, new)| {
-                let show =
-                    |v: Option<f64>| v.map_or_else(|| "none".to_owned(), |v| format!("{v:+.2}"));
-                format!("{label} {} -> {}", show(old), show(new))
-            })
-            .collect();
+        let changed = changed_contributions(b, a);
         if !changed.is_empty() {
             ui.label(
                 RichText::new(format!(
@@ -489,6 +423,75 @@ fn customer_diff_ui(ui: &mut Ui, before: &Explanation, after: &Explanation) {
             );
         }
     }
+}
+
+/// The grid's rows: before, after, and how each product after moved.
+fn lists_side_by_side_ui(ui: &mut Ui, before: &Explanation, after: &Explanation) {
+    ui.strong("Before");
+    ui.strong("After");
+    ui.strong("");
+    ui.end_row();
+    let n = before
+        .recommendations
+        .len()
+        .max(after.recommendations.len());
+    let numbered = |r: Option<&Recommendation>| {
+        r.map(|r| format!("{}. {}", r.rank, r.name))
+            .unwrap_or_default()
+    };
+    for k in 0..n {
+        let a = after.recommendations.get(k);
+        ui.label(numbered(before.recommendations.get(k)));
+        ui.label(numbered(a));
+        if let Some(r) = a {
+            let (text, colour) = movement(before, r);
+            ui.colored_label(colour, text);
+        }
+        ui.end_row();
+    }
+}
+
+/// How a product after the change moved from its place before: new, up, down or same.
+fn movement(before: &Explanation, r: &Recommendation) -> (String, egui::Color32) {
+    match before
+        .recommendations
+        .iter()
+        .find(|x| x.product == r.product)
+    {
+        None => ("new".to_owned(), theme::POSITIVE),
+        Some(x) if x.rank > r.rank => (format!("up {}", x.rank - r.rank), theme::POSITIVE),
+        Some(x) if x.rank < r.rank => (format!("down {}", r.rank - x.rank), theme::NEGATIVE),
+        Some(_) => ("same place".to_owned(), theme::MUTED),
+    }
+}
+
+/// Each contribution to a product that changed from `b` (before) to `a` (after), as
+/// "label old -> new".
+fn changed_contributions(b: &Recommendation, a: &Recommendation) -> Vec<String> {
+    b.contributions
+        .iter()
+        .map(|c| {
+            (
+                c.label.as_str(),
+                Some(c.value),
+                a.contributions
+                    .iter()
+                    .find(|x| x.id == c.id)
+                    .map(|x| x.value),
+            )
+        })
+        .chain(
+            a.contributions
+                .iter()
+                .filter(|x| !b.contributions.iter().any(|c| c.id == x.id))
+                .map(|x| (x.label.as_str(), None, Some(x.value))),
+        )
+        .filter(|(_, old, new)| old != new)
+        .map(|(label, old, new)| {
+            let show = |v: Option<f64>| v.map_or_else(|| "none".to_owned(), |v| format!("{v:+.2}"));
+            format!("{label} {} -> {}", show(old), show(new))
+        })
+        .collect()
 }
 
 /// The whole-shop figures and before/after charts.
