@@ -59,50 +59,7 @@ fn time<T>(f: impl FnOnce() -> T) -> (T, f64) {
 
 /// Runs every measurement once on the shop at `path` (applying changes to a copy of it).
 pub fn run(path: &Path, today: chrono::NaiveDate) -> Result<Report, SessionError> {
-    let mut figures = Vec::new();
-    let (scanned, scan_ms) = time(|| bare_scan(path));
-    let scanned = scanned?;
-    let (shop, load_ms) = time(|| -> Result<_, StoreError> {
-        let (store, _) = Store::open_for_reading(path)?;
-        store.load()
-    });
-    let shop = shop?;
-    let (index, index_ms) = time(|| index_for(Arc::new(shop), today));
-    figures.push(Figure {
-        name: "bare SQLite scan of the same rows".into(),
-        ms: scan_ms,
-        p99_ms: None,
-        items: scanned,
-    });
-    figures.push(Figure {
-        name: "open and load the snapshot".into(),
-        ms: load_ms,
-        p99_ms: None,
-        items: scanned,
-    });
-    figures.push(Figure {
-        name: "build the index".into(),
-        ms: index_ms,
-        p99_ms: None,
-        items: index.shop().lines.len(),
-    });
-
-    let (copy, copy_ms) = time(|| index.shop().clone());
-    drop(copy);
-    figures.push(Figure {
-        name: "copy the snapshot (for a simulation)".into(),
-        ms: copy_ms,
-        p99_ms: None,
-        items: index.shop().lines.len(),
-    });
-    let (changed, rebuild_ms) = time(|| index.for_changed(index.shop_arc().clone()));
-    drop(changed);
-    figures.push(Figure {
-        name: "index the changed copy".into(),
-        ms: rebuild_ms,
-        p99_ms: None,
-        items: customers_of(&index),
-    });
+    let (index, mut figures) = loading_figures(path, today)?;
     let n = index.shop().settings.top_n;
     let customers = index.shop().customers.len();
     let lists = all_lists(&index, n, &Progress::default())
@@ -115,26 +72,8 @@ pub fn run(path: &Path, today: chrono::NaiveDate) -> Result<Report, SessionError
         runs,
         customers,
     ));
-
     figures.push(explain_figure(&index, n));
-    let (rows, rows_ms) = time(|| crate::engine::overview::customer_rows(&index));
-    figures.push(Figure {
-        name: "summarize customers for the table".into(),
-        ms: rows_ms,
-        p99_ms: None,
-        items: customers,
-    });
-    let (still, scrolling) = crate::ui::customer_table_frames(&rows, 120, 120);
-    figures.push(percentiles(
-        "window frame, customer table at rest (CPU)",
-        still,
-        customers,
-    ));
-    figures.push(percentiles(
-        "window frame, customer table scrolling (CPU)",
-        scrolling,
-        customers,
-    ));
+    figures.extend(window_figures(&index));
     for (name, change) in sample_changes(&index) {
         let changes = [change];
         let runs: Vec<f64> = (0..REPEATS)
@@ -163,6 +102,65 @@ pub fn run(path: &Path, today: chrono::NaiveDate) -> Result<Report, SessionError
         figures,
         peak_rss_mb: peak_rss_mb(),
     })
+}
+
+/// A figure measured once.
+fn once(name: &str, ms: f64, items: usize) -> Figure {
+    Figure {
+        name: name.into(),
+        ms,
+        p99_ms: None,
+        items,
+    }
+}
+
+/// Scanning, loading and indexing the shop, copying it and indexing the copy; with the
+/// index.
+fn loading_figures(
+    path: &Path,
+    today: chrono::NaiveDate,
+) -> Result<(ShopIndex, Vec<Figure>), SessionError> {
+    let (scanned, scan_ms) = time(|| bare_scan(path));
+    let scanned = scanned?;
+    let (shop, load_ms) = time(|| -> Result<_, StoreError> {
+        let (store, _) = Store::open_for_reading(path)?;
+        store.load()
+    });
+    let shop = shop?;
+    let (index, index_ms) = time(|| index_for(Arc::new(shop), today));
+    let lines = index.shop().lines.len();
+    let (copy, copy_ms) = time(|| index.shop().clone());
+    drop(copy);
+    let (changed, rebuild_ms) = time(|| index.for_changed(index.shop_arc().clone()));
+    drop(changed);
+    let figures = vec![
+        once("bare SQLite scan of the same rows", scan_ms, scanned),
+        once("open and load the snapshot", load_ms, scanned),
+        once("build the index", index_ms, lines),
+        once("copy the snapshot (for a simulation)", copy_ms, lines),
+        once("index the changed copy", rebuild_ms, customers_of(&index)),
+    ];
+    Ok((index, figures))
+}
+
+/// Summarizing customers for the table, and the table's frames at rest and scrolling.
+fn window_figures(index: &ShopIndex) -> Vec<Figure> {
+    let customers = index.shop().customers.len();
+    let (rows, rows_ms) = time(|| crate::engine::overview::customer_rows(index));
+    let (still, scrolling) = crate::ui::customer_table_frames(&rows, 120, 120);
+    vec![
+        once("summarize customers for the table", rows_ms, customers),
+        percentiles(
+            "window frame, customer table at rest (CPU)",
+            still,
+            customers,
+        ),
+        percentiles(
+            "window frame, customer table scrolling (CPU)",
+            scrolling,
+            customers,
+        ),
+    ]
 }
 
 /// Median and p99 of repeated timings.

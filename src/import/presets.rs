@@ -574,72 +574,78 @@ impl Preset {
                 });
             }
         }
-        match self.name {
-            "shopify-orders" => shopify_order_conventions(&mut m),
-            "shopify-customers" => m.strip_leading_apostrophe = true,
-            "shopify-products" => m.catalogue = true,
-            "woocommerce-orders" => {
-                m.product_list = true;
-                m.skip_statuses = WOOCOMMERCE_NOT_SALES.map(str::to_owned).to_vec();
-            }
-            "square-item-sales" => m.return_statuses = vec!["Refund".to_owned()],
-            "squarespace-orders" | "wix-orders" => {
-                shopify_order_conventions(&mut m);
-            }
-            "etsy-order-items" => m.dates = DateOrder::MonthDayYear,
-            "woocommerce-order-export"
-            | "woocommerce-order-export-legacy"
-            | "woocommerce-advanced-export" => {
-                m.skip_statuses = WOOCOMMERCE_NOT_SALES.map(str::to_owned).to_vec();
-                m.order_level_status = true;
-            }
-            "magento-orders" => {
-                m.purchases_without_products = true;
-                m.skip_statuses = [
-                    "canceled",
-                    "closed",
-                    "suspected fraud",
-                    "pending payment",
-                    "payment review",
-                ]
-                .map(str::to_owned)
-                .to_vec();
-            }
-            "bigcommerce-orders" => {
-                m.packed_lines = true;
-                m.skip_statuses = [
-                    "cancelled",
-                    "declined",
-                    "refunded",
-                    "pending",
-                    "awaiting payment",
-                    "incomplete",
-                    "disputed",
-                    "manual verification required",
-                ]
-                .map(str::to_owned)
-                .to_vec();
-                m.partial_refund_statuses = vec!["partially refunded".to_owned()];
-            }
-            "prestashop-orders" => {
-                m.purchases_without_products = true;
-                m.skip_statuses = [
-                    "canceled",
-                    "cancelled",
-                    "refunded",
-                    "payment error",
-                    "awaiting check payment",
-                    "awaiting bank wire payment",
-                    "awaiting cash on delivery validation",
-                    "on backorder (not paid)",
-                ]
-                .map(str::to_owned)
-                .to_vec();
-            }
-            "invoice-lines" => online_retail_conventions(&mut m),
-            _ => {}
-        }
+        platform_conventions(self.name, &mut m);
         m
+    }
+}
+
+/// What a platform's export means beyond its columns: statuses that are not sales, dates,
+/// lines packed in one cell, Shopify's apostrophes.
+fn platform_conventions(name: &str, m: &mut Mapping) {
+    match name {
+        "shopify-orders" => shopify_order_conventions(m),
+        "shopify-customers" => m.strip_leading_apostrophe = true,
+        "shopify-products" => m.catalogue = true,
+        "woocommerce-orders" => {
+            m.product_list = true;
+            m.skip_statuses = WOOCOMMERCE_NOT_SALES.map(str::to_owned).to_vec();
+        }
+        "square-item-sales" => m.return_statuses = vec!["Refund".to_owned()],
+        "squarespace-orders" | "wix-orders" => {
+            shopify_order_conventions(m);
+        }
+        "etsy-order-items" => m.dates = DateOrder::MonthDayYear,
+        "woocommerce-order-export"
+        | "woocommerce-order-export-legacy"
+        | "woocommerce-advanced-export" => {
+            m.skip_statuses = WOOCOMMERCE_NOT_SALES.map(str::to_owned).to_vec();
+            m.order_level_status = true;
+        }
+        "magento-orders" => {
+            m.purchases_without_products = true;
+            m.skip_statuses = [
+                "canceled",
+                "closed",
+                "suspected fraud",
+                "pending payment",
+                "payment review",
+            ]
+            .map(str::to_owned)
+            .to_vec();
+        }
+        "bigcommerce-orders" => {
+            m.packed_lines = true;
+            m.skip_statuses = [
+                "cancelled",
+                "declined",
+                "refunded",
+                "pending",
+                "awaiting payment",
+                "incomplete",
+                "disputed",
+                "manual verification required",
+            ]
+            .map(str::to_owned)
+            .to_vec();
+            m.partial_refund_statuses = vec!["partially refunded".to_owned()];
+        }
+        "prestashop-orders" => {
+            m.purchases_without_products = true;
+            m.skip_statuses = [
+                "canceled",
+                "cancelled",
+                "refunded",
+                "payment error",
+                "awaiting check payment",
+                "awaiting bank wire payment",
+                "awaiting cash on delivery validation",
+                "on backorder (not paid)",
+            ]
+            .map(str::to_owned)
+            .to_vec();
+        }
+        "invoice-lines" => online_retail_conventions(m),
+        _ => {}
     }
 }
 

@@ -7,27 +7,7 @@ use super::run::ImportOutcome;
 pub fn what_the_rows_became(outcome: &ImportOutcome) -> Vec<(&'static str, String)> {
     let summary = &outcome.summary;
     let s = &summary.rows_became;
-    let mut out = Vec::new();
-    for (status, n) in &s.orders_not_purchases {
-        out.push((
-            "Not purchases",
-            format!(
-                "{n} {} {status} in the files: left out",
-                plural(*n, "order", "orders")
-            ),
-        ));
-    }
-    for (status, n) in &summary.orders_in_shop_now_not_purchases {
-        out.push((
-            "Already in the shop",
-            format!(
-                "{n} {} imported earlier as bought {} {status} in these files; {} still counted as bought (an import does not change orders already in the shop)",
-                plural(*n, "order", "orders"),
-                plural(*n, "is", "are"),
-                plural(*n, "it is", "they are"),
-            ),
-        ));
-    }
+    let mut out = order_status_lines(outcome);
     let counts = [
         (
             "Partly refunded",
@@ -74,6 +54,42 @@ pub fn what_the_rows_became(outcome: &ImportOutcome) -> Vec<(&'static str, Strin
             out.push((label, format!("{n} {} {what}", plural(n, one, many))));
         }
     }
+    out.extend(product_lines(summary));
+    out.push(("Currency", currency_text(outcome)));
+    out
+}
+
+/// Orders the files mark as not purchases, and those already in the shop as bought.
+fn order_status_lines(outcome: &ImportOutcome) -> Vec<(&'static str, String)> {
+    let summary = &outcome.summary;
+    let s = &summary.rows_became;
+    let mut out = Vec::new();
+    for (status, n) in &s.orders_not_purchases {
+        out.push((
+            "Not purchases",
+            format!(
+                "{n} {} {status} in the files: left out",
+                plural(*n, "order", "orders")
+            ),
+        ));
+    }
+    for (status, n) in &summary.orders_in_shop_now_not_purchases {
+        out.push((
+            "Already in the shop",
+            format!(
+                "{n} {} imported earlier as bought {} {status} in these files; {} still counted as bought (an import does not change orders already in the shop)",
+                plural(*n, "order", "orders"),
+                plural(*n, "is", "are"),
+                plural(*n, "it is", "they are"),
+            ),
+        ));
+    }
+    out
+}
+
+/// Products without a category, and products the products export updated.
+fn product_lines(summary: &super::merge::Summary) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
     if summary.products_without_category > 0 {
         let n = summary.products_without_category;
         out.push((
@@ -95,7 +111,6 @@ pub fn what_the_rows_became(outcome: &ImportOutcome) -> Vec<(&'static str, Strin
             ),
         ));
     }
-    out.push(("Currency", currency_text(outcome)));
     out
 }
 

@@ -187,56 +187,15 @@ pub fn read_bundle(read: impl Fn(&str) -> std::io::Result<String>) -> Result<Sho
     let sources = rows::<FieldSourceRow>("field_sources.csv", &text("field_sources.csv")?)?;
     let customers = rows::<CustomerRow>("customers.csv", &text("customers.csv")?)?
         .into_iter()
-        .map(|r| Customer {
-            field_sources: sources
-                .iter()
-                .filter(|s| s.customer == r.id)
-                .map(|s| FieldSource {
-                    field: s.field,
-                    source: s.source.clone(),
-                    recorded_on: s.recorded_on,
-                })
-                .collect(),
-            id: r.id,
-            name: r.name,
-            email: r.email,
-            phone: r.phone,
-            address: r.address,
-            postcode: r.postcode,
-            birth_date: r.birth_date,
-            gender: r.gender,
-            since: r.since,
-            source: r.source,
-        })
+        .map(|r| r.into_customer(&sources))
         .collect::<Vec<_>>();
     let products = rows::<ProductRow>("products.csv", &text("products.csv")?)?
         .into_iter()
-        .map(|r| Product {
-            id: r.id,
-            name: r.name,
-            category: r.category,
-            tags: r
-                .tags
-                .split(';')
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            price_cents: r.price_cents,
-            stock: r.stock,
-            repeatable: r.repeatable,
-        })
+        .map(ProductRow::into_product)
         .collect::<Vec<_>>();
     let fields = rows::<FieldRow>("fields.csv", &text("fields.csv")?)?
         .into_iter()
-        .map(|r| FieldDef {
-            field: r.field,
-            group: r.group,
-            label: r.label,
-            description: r.description,
-            retention_days: r.retention_days,
-            kept_for: r.kept_for,
-            sensitive: r.sensitive,
-        })
+        .map(FieldRow::into_field)
         .collect();
     let rules: Vec<Rule> =
         serde_json::from_str(&text("rules.json")?).map_err(|e| BundleError::Invalid {
@@ -319,45 +278,31 @@ fn settings_from_rows(rows: Vec<SettingRow>) -> Result<Settings, BundleError> {
     Ok(s)
 }
 
-/// Writes `shop` as a bundle into `dir` (created if needed).
-pub fn write_bundle(shop: &Shop, dir: &Path) -> Result<(), BundleError> {
-    let io = |file: &str| {
-        let file = file.to_owned();
-        move |source| BundleError::Io { file, source }
-    };
-    std::fs::create_dir_all(dir).map_err(io("."))?;
-    let s = &shop.settings;
-    let settings = vec![
-        SettingRow {
-            key: "name".into(),
-            value: s.name.clone(),
-        },
-        SettingRow {
-            key: "pinned_today".into(),
-            value: s.pinned_today.map(|d| d.to_string()).unwrap_or_default(),
-        },
-        SettingRow {
-            key: "top_n".into(),
-            value: s.top_n.to_string(),
-        },
-        SettingRow {
-            key: "popularity_weight".into(),
-            value: s.popularity_weight.to_string(),
-        },
-        SettingRow {
-            key: "popularity_days".into(),
-            value: s.popularity_days.to_string(),
-        },
-        SettingRow {
-            key: "currency".into(),
-            value: s.currency.code().to_owned(),
-        },
-    ];
-    write_rows(dir, "shop.csv", settings)?;
-    write_rows(
-        dir,
-        "customers.csv",
-        shop.customers.iter().map(|c| CustomerRow {
+/// The shop's settings as `shop.csv` rows.
+fn setting_rows(s: &Settings) -> Vec<SettingRow> {
+    [
+        ("name", s.name.clone()),
+        (
+            "pinned_today",
+            s.pinned_today.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        ("top_n", s.top_n.to_string()),
+        ("popularity_weight", s.popularity_weight.to_string()),
+        ("popularity_days", s.popularity_days.to_string()),
+        ("currency", s.currency.code().to_owned()),
+    ]
+    .into_iter()
+    .map(|(key, value)| SettingRow {
+        key: key.into(),
+        value,
+    })
+    .collect()
+}
+
+impl CustomerRow {
+    /// The row of a customer.
+    fn of(c: &Customer) -> Self {
+        Self {
             id: c.id,
             name: c.name.clone(),
             email: c.email.clone(),
@@ -368,7 +313,108 @@ pub fn write_bundle(shop: &Shop, dir: &Path) -> Result<(), BundleError> {
             gender: c.gender.clone(),
             since: c.since,
             source: c.source.clone(),
-        }),
+        }
+    }
+
+    /// The customer of a row, with their field sources among `sources`.
+    fn into_customer(self, sources: &[FieldSourceRow]) -> Customer {
+        Customer {
+            field_sources: sources
+                .iter()
+                .filter(|s| s.customer == self.id)
+                .map(|s| FieldSource {
+                    field: s.field,
+                    source: s.source.clone(),
+                    recorded_on: s.recorded_on,
+                })
+                .collect(),
+            id: self.id,
+            name: self.name,
+            email: self.email,
+            phone: self.phone,
+            address: self.address,
+            postcode: self.postcode,
+            birth_date: self.birth_date,
+            gender: self.gender,
+            since: self.since,
+            source: self.source,
+        }
+    }
+}
+
+impl ProductRow {
+    /// The row of a product (tags joined by `;`).
+    fn of(p: &Product) -> Self {
+        Self {
+            id: p.id,
+            name: p.name.clone(),
+            category: p.category.clone(),
+            tags: p.tags.join(";"),
+            price_cents: p.price_cents,
+            stock: p.stock,
+            repeatable: p.repeatable,
+        }
+    }
+
+    /// The product of a row.
+    fn into_product(self) -> Product {
+        Product {
+            id: self.id,
+            name: self.name,
+            category: self.category,
+            tags: self
+                .tags
+                .split(';')
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            price_cents: self.price_cents,
+            stock: self.stock,
+            repeatable: self.repeatable,
+        }
+    }
+}
+
+impl FieldRow {
+    /// The row of a field definition.
+    fn of(f: &FieldDef) -> Self {
+        Self {
+            field: f.field,
+            group: f.group.clone(),
+            label: f.label.clone(),
+            description: f.description.clone(),
+            retention_days: f.retention_days,
+            kept_for: f.kept_for.clone(),
+            sensitive: f.sensitive,
+        }
+    }
+
+    /// The field definition of a row.
+    fn into_field(self) -> FieldDef {
+        FieldDef {
+            field: self.field,
+            group: self.group,
+            label: self.label,
+            description: self.description,
+            retention_days: self.retention_days,
+            kept_for: self.kept_for,
+            sensitive: self.sensitive,
+        }
+    }
+}
+
+/// Writes `shop` as a bundle into `dir` (created if needed).
+pub fn write_bundle(shop: &Shop, dir: &Path) -> Result<(), BundleError> {
+    let io = |file: &str| {
+        let file = file.to_owned();
+        move |source| BundleError::Io { file, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io("."))?;
+    write_rows(dir, "shop.csv", setting_rows(&shop.settings))?;
+    write_rows(
+        dir,
+        "customers.csv",
+        shop.customers.iter().map(CustomerRow::of),
     )?;
     write_rows(
         dir,
@@ -385,15 +431,7 @@ pub fn write_bundle(shop: &Shop, dir: &Path) -> Result<(), BundleError> {
     write_rows(
         dir,
         "products.csv",
-        shop.products.iter().map(|p| ProductRow {
-            id: p.id,
-            name: p.name.clone(),
-            category: p.category.clone(),
-            tags: p.tags.join(";"),
-            price_cents: p.price_cents,
-            stock: p.stock,
-            repeatable: p.repeatable,
-        }),
+        shop.products.iter().map(ProductRow::of),
     )?;
     write_rows(dir, "orders.csv", shop.orders.iter())?;
     write_rows(dir, "order_lines.csv", shop.lines.iter())?;
@@ -403,19 +441,7 @@ pub fn write_bundle(shop: &Shop, dir: &Path) -> Result<(), BundleError> {
         shop.purposes.iter().map(PurposeRow::from_purpose),
     )?;
     write_rows(dir, "consents.csv", shop.consents.iter())?;
-    write_rows(
-        dir,
-        "fields.csv",
-        shop.fields.iter().map(|f| FieldRow {
-            field: f.field,
-            group: f.group.clone(),
-            label: f.label.clone(),
-            description: f.description.clone(),
-            retention_days: f.retention_days,
-            kept_for: f.kept_for.clone(),
-            sensitive: f.sensitive,
-        }),
-    )?;
+    write_rows(dir, "fields.csv", shop.fields.iter().map(FieldRow::of))?;
     let json = serde_json::to_string_pretty(&shop.rules).map_err(|e| BundleError::Invalid {
         file: "rules.json".to_owned(),
         message: e.to_string(),

@@ -97,77 +97,28 @@ impl CustomersView {
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
         // Narrow panels (a scenario open beside) drop the email and consent columns.
         let wide = ui.available_width() > 520.0;
-        let columns: Vec<(&str, Option<SortBy>)> = [
-            ("No.", Some(SortBy::Number)),
-            ("Name", Some(SortBy::Name)),
-            ("Email", None),
-            ("Orders", Some(SortBy::Orders)),
-            ("Last order", Some(SortBy::LastOrder)),
-            ("Consent", None),
-        ]
-        .into_iter()
-        .filter(|(title, _)| wide || !matches!(*title, "Email" | "Consent"))
-        .collect();
+        let columns: Vec<(&str, Option<SortBy>)> = COLUMNS
+            .into_iter()
+            .filter(|(title, _)| wide || !matches!(*title, "Email" | "Consent"))
+            .collect();
         let mut table = TableBuilder::new(ui).striped(true);
         for (title, _) in &columns {
-            table = table.column(match *title {
-                "No." | "Orders" => Column::auto().at_least(48.0),
-                "Name" => Column::auto().at_least(130.0).clip(true),
-                "Email" => Column::auto().at_least(150.0).clip(true),
-                "Last order" => Column::auto().at_least(84.0),
-                _ => Column::remainder().at_least(90.0).clip(true),
-            });
+            table = table.column(column_width(title));
         }
         table
             .header(22.0, |mut header| {
                 for (title, sort) in &columns {
-                    header.col(|ui| {
-                        let Some(sort) = *sort else {
-                            ui.strong(*title);
-                            return;
-                        };
-                        let arrow = match (self.sort == sort, self.descending) {
-                            (true, false) => " ^",
-                            (true, true) => " v",
-                            _ => "",
-                        };
-                        if ui.button(format!("{title}{arrow}")).clicked() {
-                            self.descending = self.sort == sort && !self.descending;
-                            self.sort = sort;
-                            self.refresh(rows);
-                        }
-                    });
+                    header.col(|ui| self.header_ui(ui, title, *sort, rows));
                 }
             })
             .body(|body| {
                 body.rows(row_height, self.shown.len(), |mut row| {
                     let pos = self.shown[row.index()] as usize;
-                    let r = &rows[pos];
                     row.set_selected(selected == Some(pos));
                     for (title, _) in &columns {
-                        row.col(|ui| match *title {
-                            "No." => {
-                                ui.label(r.id.to_string());
-                            }
-                            "Name" => {
-                                let response = ui
-                                    .selectable_label(selected == Some(pos), &r.name)
-                                    .on_hover_text(&r.email_masked);
-                                if response.clicked() {
-                                    chosen = Some(pos);
-                                }
-                            }
-                            "Email" => {
-                                ui.label(&r.email_masked);
-                            }
-                            "Orders" => {
-                                ui.label(r.orders.to_string());
-                            }
-                            "Last order" => {
-                                ui.label(r.last_order.map(|d| d.to_string()).unwrap_or_default());
-                            }
-                            _ => {
-                                ui.label(&r.consent);
+                        row.col(|ui| {
+                            if cell_ui(ui, title, &rows[pos], selected == Some(pos)) {
+                                chosen = Some(pos);
                             }
                         });
                     }
@@ -175,4 +126,61 @@ impl CustomersView {
             });
         chosen.map(CustomersAction::Select)
     }
+
+    /// A column's title, a button that sorts by it where it can be sorted.
+    fn header_ui(&mut self, ui: &mut Ui, title: &str, sort: Option<SortBy>, rows: &[CustomerRow]) {
+        let Some(sort) = sort else {
+            ui.strong(title);
+            return;
+        };
+        let arrow = match (self.sort == sort, self.descending) {
+            (true, false) => " ^",
+            (true, true) => " v",
+            _ => "",
+        };
+        if ui.button(format!("{title}{arrow}")).clicked() {
+            self.descending = self.sort == sort && !self.descending;
+            self.sort = sort;
+            self.refresh(rows);
+        }
+    }
+}
+
+/// The table's columns and what each sorts by.
+const COLUMNS: [(&str, Option<SortBy>); 6] = [
+    ("No.", Some(SortBy::Number)),
+    ("Name", Some(SortBy::Name)),
+    ("Email", None),
+    ("Orders", Some(SortBy::Orders)),
+    ("Last order", Some(SortBy::LastOrder)),
+    ("Consent", None),
+];
+
+/// How wide a column may be.
+fn column_width(title: &str) -> Column {
+    match title {
+        "No." | "Orders" => Column::auto().at_least(48.0),
+        "Name" => Column::auto().at_least(130.0).clip(true),
+        "Email" => Column::auto().at_least(150.0).clip(true),
+        "Last order" => Column::auto().at_least(84.0),
+        _ => Column::remainder().at_least(90.0).clip(true),
+    }
+}
+
+/// One cell of a customer's row; true when their name was clicked.
+fn cell_ui(ui: &mut Ui, title: &str, r: &CustomerRow, selected: bool) -> bool {
+    match title {
+        "No." => ui.label(r.id.to_string()),
+        "Name" => {
+            return ui
+                .selectable_label(selected, &r.name)
+                .on_hover_text(&r.email_masked)
+                .clicked();
+        }
+        "Email" => ui.label(&r.email_masked),
+        "Orders" => ui.label(r.orders.to_string()),
+        "Last order" => ui.label(r.last_order.map(|d| d.to_string()).unwrap_or_default()),
+        _ => ui.label(&r.consent),
+    };
+    false
 }

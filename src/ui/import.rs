@@ -414,67 +414,10 @@ impl ImportDialog {
                     .striped(true)
                     .max_col_width(560.0)
                     .show(ui, |ui| {
-                        let mut row = |label: &str, value: String| {
+                        for (label, value) in summary_rows(o) {
                             ui.label(label);
                             ui.add(egui::Label::new(value).wrap());
                             ui.end_row();
-                        };
-                        row("Rows read", s.rows_read.to_string());
-                        row("Customers added", s.customers_added.to_string());
-                        row(
-                            "Customers updated",
-                            format!(
-                                "{} ({} fields, each in the audit log)",
-                                s.customers_updated, s.fields_updated
-                            ),
-                        );
-                        row(
-                            "Products added",
-                            format!(
-                                "{} ({} are postage or fees, never recommended)",
-                                s.products_added, s.not_products_added
-                            ),
-                        );
-                        row(
-                            "Orders added",
-                            format!(
-                                "{} with {} lines ({} returns, {} guest sales)",
-                                s.orders_added,
-                                s.lines_added,
-                                s.returns_added,
-                                s.guest_orders_added
-                            ),
-                        );
-                        row(
-                            "Already in the shop",
-                            format!("{} orders", s.orders_already_imported),
-                        );
-                        row("Consent decisions recorded", s.consents_added.to_string());
-                        row("Bad rows skipped", s.bad_rows_skipped.to_string());
-                        for (reason, n) in &s.rows_left_out {
-                            row("Rows left out", format!("{n}: {reason}"));
-                        }
-                        for (label, text) in crate::import::report::what_the_rows_became(o) {
-                            row(label, text);
-                        }
-                        for (reason, n) in &s.consents_not_recorded {
-                            row("Consent not recorded", format!("{n}: {reason}"));
-                        }
-                        for (file, columns) in &s.columns_not_imported {
-                            row("Not imported", format!("{file}: {}", columns.join(", ")));
-                        }
-                        if s.erased_not_reimported > 0 {
-                            row(
-                                "Erased on request",
-                                format!(
-                                    "{} not brought back",
-                                    crate::engine::words::count(
-                                        s.erased_not_reimported,
-                                        "customer",
-                                        "customers"
-                                    )
-                                ),
-                            );
                         }
                     });
                 if o.customers_without_consent_information() {
@@ -706,6 +649,57 @@ fn consent_column_ui(ui: &mut Ui, m: &mut Mapping, headers: &[String]) {
                 }
             });
     }
+}
+
+/// The import summary's rows: what was added, updated, left out and not imported.
+fn summary_rows(o: &ImportOutcome) -> Vec<(&'static str, String)> {
+    let s = &o.summary;
+    let mut rows = vec![
+        ("Rows read", s.rows_read.to_string()),
+        ("Customers added", s.customers_added.to_string()),
+        (
+            "Customers updated",
+            format!(
+                "{} ({} fields, each in the audit log)",
+                s.customers_updated, s.fields_updated
+            ),
+        ),
+        (
+            "Products added",
+            format!(
+                "{} ({} are postage or fees, never recommended)",
+                s.products_added, s.not_products_added
+            ),
+        ),
+        (
+            "Orders added",
+            format!(
+                "{} with {} lines ({} returns, {} guest sales)",
+                s.orders_added, s.lines_added, s.returns_added, s.guest_orders_added
+            ),
+        ),
+        (
+            "Already in the shop",
+            format!("{} orders", s.orders_already_imported),
+        ),
+        ("Consent decisions recorded", s.consents_added.to_string()),
+        ("Bad rows skipped", s.bad_rows_skipped.to_string()),
+    ];
+    for (reason, n) in &s.rows_left_out {
+        rows.push(("Rows left out", format!("{n}: {reason}")));
+    }
+    rows.extend(crate::import::report::what_the_rows_became(o));
+    for (reason, n) in &s.consents_not_recorded {
+        rows.push(("Consent not recorded", format!("{n}: {reason}")));
+    }
+    for (file, columns) in &s.columns_not_imported {
+        rows.push(("Not imported", format!("{file}: {}", columns.join(", "))));
+    }
+    if s.erased_not_reimported > 0 {
+        let people = crate::engine::words::count(s.erased_not_reimported, "customer", "customers");
+        rows.push(("Erased on request", format!("{people} not brought back")));
+    }
+    rows
 }
 
 /// Currencies offered in the wizard for a file that does not say its currency.

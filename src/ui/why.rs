@@ -6,7 +6,7 @@ use egui_extras::{Column, TableBuilder};
 use egui_plot::{Bar, BarChart, Plot};
 
 use super::theme;
-use crate::engine::explain::{Explanation, Recommendation, Record, Source};
+use crate::engine::explain::{Contribution, Explanation, Recommendation, Record, Source};
 use crate::engine::model::OrderId;
 
 /// Draws the explanation of one recommendation; returns an order the user asked to see.
@@ -60,6 +60,44 @@ fn contributions_chart_ui(ui: &mut Ui, rec: &Recommendation) {
         });
 }
 
+/// The customer's records a contribution used: the two latest orders as links, how many
+/// more, and the fields read. Returns the order clicked.
+fn records_ui(ui: &mut Ui, c: &Contribution) -> Option<OrderId> {
+    let mut clicked = None;
+    let orders: Vec<(OrderId, String)> = c
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::OrderLine {
+                order,
+                date,
+                product_name,
+                ..
+            } => Some((*order, format!("{product_name}, {date}"))),
+            Record::Order { order, date } => Some((*order, format!("order {order}, {date}"))),
+            Record::Field { .. } => None,
+        })
+        .collect();
+    for (order, text) in orders.iter().rev().take(2) {
+        if ui
+            .link(text)
+            .on_hover_text(format!("Show order {order}"))
+            .clicked()
+        {
+            clicked = Some(*order);
+        }
+    }
+    if orders.len() > 2 {
+        ui.label(RichText::new(format!("+{} more", orders.len() - 2)).color(theme::MUTED));
+    }
+    for r in &c.records {
+        if let Record::Field { field } = r {
+            ui.label(format!("your {}", field.replace('_', " ")));
+        }
+    }
+    clicked
+}
+
 fn contributions_table_ui(ui: &mut Ui, rec: &Recommendation) -> Option<OrderId> {
     let mut clicked = None;
     TableBuilder::new(ui)
@@ -111,44 +149,9 @@ fn contributions_table_ui(ui: &mut Ui, rec: &Recommendation) -> Option<OrderId> 
                         ui.label(c.purpose.as_deref().unwrap_or("none needed"));
                     });
                     row.col(|ui| {
-                        ui.horizontal(|ui| {
-                            let orders: Vec<(OrderId, String)> = c
-                                .records
-                                .iter()
-                                .filter_map(|r| match r {
-                                    Record::OrderLine {
-                                        order,
-                                        date,
-                                        product_name,
-                                        ..
-                                    } => Some((*order, format!("{product_name}, {date}"))),
-                                    Record::Order { order, date } => {
-                                        Some((*order, format!("order {order}, {date}")))
-                                    }
-                                    Record::Field { .. } => None,
-                                })
-                                .collect();
-                            for (order, text) in orders.iter().rev().take(2) {
-                                if ui
-                                    .link(text)
-                                    .on_hover_text(format!("Show order {order}"))
-                                    .clicked()
-                                {
-                                    clicked = Some(*order);
-                                }
-                            }
-                            if orders.len() > 2 {
-                                ui.label(
-                                    RichText::new(format!("+{} more", orders.len() - 2))
-                                        .color(theme::MUTED),
-                                );
-                            }
-                            for r in &c.records {
-                                if let Record::Field { field } = r {
-                                    ui.label(format!("your {}", field.replace('_', " ")));
-                                }
-                            }
-                        });
+                        if let Some(order) = ui.horizontal(|ui| records_ui(ui, c)).inner {
+                            clicked = Some(order);
+                        }
                     });
                 });
             }

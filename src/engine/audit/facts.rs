@@ -135,6 +135,51 @@ pub fn facts(index: &ShopIndex, lists: &Lists) -> Facts {
     all
 }
 
+/// The mean known price of a list in the shop's currency; not known when no product on it
+/// has a price (products whose price is not known are left out of the mean).
+fn mean_price(shop: &crate::engine::model::Shop, list: &[usize]) -> Option<f64> {
+    let known: Vec<i64> = list
+        .iter()
+        .filter_map(|&p| shop.products[p].price_cents)
+        .collect();
+    (!known.is_empty()).then(|| {
+        known.iter().sum::<i64>() as f64
+            / known.len() as f64
+            / shop.settings.currency.minor_per_major() as f64
+    })
+}
+
+/// The share of pairs on a list of `n` from different categories, given the count per
+/// category; not measurable with fewer than two products.
+fn intra_list_diversity(per_category: &[f32], n: usize) -> Option<f64> {
+    let pairs = n * n.saturating_sub(1) / 2;
+    (pairs > 0).then(|| {
+        let same: usize = per_category
+            .iter()
+            .map(|&m| {
+                let m = m as usize;
+                m * m.saturating_sub(1) / 2
+            })
+            .sum();
+        1.0 - same as f64 / pairs as f64
+    })
+}
+
+/// Fills `history` with customer `c`'s purchased lines per category.
+fn purchases_per_category(index: &ShopIndex, c: usize, history: &mut [f32]) {
+    let shop = index.shop();
+    history.fill(0.0);
+    for o in index.orders_of(c) {
+        for l in index.lines_of(o) {
+            if shop.lines[l].quantity > 0
+                && let Some(p) = index.line_product(l)
+            {
+                history[index.category_of(p)] += 1.0;
+            }
+        }
+    }
+}
+
 fn facts_for(
     index: &ShopIndex,
     lists: &Lists,
@@ -156,16 +201,7 @@ fn facts_for(
             .map(|l| l.iter().map(|&p| p as usize).collect())
             .unwrap_or_default();
         let n = list.len();
-        // Products whose price is not known are left out of the mean.
-        let known: Vec<i64> = list
-            .iter()
-            .filter_map(|&p| shop.products[p].price_cents)
-            .collect();
-        out.mean_price.push((!known.is_empty()).then(|| {
-            known.iter().sum::<i64>() as f64
-                / known.len() as f64
-                / shop.settings.currency.minor_per_major() as f64
-        }));
+        out.mean_price.push(mean_price(shop, &list));
         out.premium.push(
             list.iter()
                 .any(|&p| index.price_band(p) == Some(PriceBand::Premium)),
@@ -185,29 +221,11 @@ fn facts_for(
             out.exposure[row + cat] += position_weight(j + 1);
             recommended[cat] += 1.0;
         }
-        let pairs = n * n.saturating_sub(1) / 2;
-        out.intra_list_diversity.push((pairs > 0).then(|| {
-            let same: usize = recommended
-                .iter()
-                .map(|&m| {
-                    let m = m as usize;
-                    m * m.saturating_sub(1) / 2
-                })
-                .sum();
-            1.0 - same as f64 / pairs as f64
-        }));
+        out.intra_list_diversity
+            .push(intra_list_diversity(&recommended, n));
         out.novelty
             .push((n > 0).then(|| list.iter().map(|&p| novelty[p]).sum::<f64>() / n as f64));
-        history.fill(0.0);
-        for o in index.orders_of(c) {
-            for l in index.lines_of(o) {
-                if shop.lines[l].quantity > 0
-                    && let Some(p) = index.line_product(l)
-                {
-                    history[index.category_of(p)] += 1.0;
-                }
-            }
-        }
+        purchases_per_category(index, c, &mut history);
         let has_history = history.iter().any(|&h| h > 0.0);
         out.unfamiliar.push((has_history && n > 0).then(|| {
             list.iter()

@@ -393,6 +393,45 @@ fn group_figure(facts: &Facts, members: &[usize], measure: &Measure) -> GroupFig
     }
 }
 
+/// The eligible groups with the lowest and the highest value (the first of equals), when
+/// there are at least two to compare.
+fn lowest_and_highest(
+    eligible: &[usize],
+    values: &[Option<f64>],
+) -> (Option<usize>, Option<usize>) {
+    let extreme = |pick_max: bool| {
+        eligible.iter().copied().reduce(|a, b| {
+            let (va, vb) = (values[a].unwrap_or(0.0), values[b].unwrap_or(0.0));
+            if (vb > va) == pick_max && vb != va {
+                b
+            } else {
+                a
+            }
+        })
+    };
+    match (extreme(false), extreme(true)) {
+        (Some(l), Some(h)) if eligible.len() >= 2 => (Some(l), Some(h)),
+        _ => (None, None),
+    }
+}
+
+/// The omnibus test that the eligible groups' rates (or means) are equal, and its p-value
+/// where it can be computed.
+fn equality_test(
+    figures: &[GroupFigure],
+    eligible: &[usize],
+    is_rate: bool,
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> (Test, Option<f64>) {
+    if is_rate {
+        let counts: Vec<RateCount> = eligible.iter().map(|&g| figures[g].rate).collect();
+        equal_rates(&counts, rng).map_or((Test::ChiSquare, None), |(t, p)| (t, Some(p)))
+    } else {
+        let summaries: Vec<MeanSummary> = eligible.iter().map(|&g| figures[g].mean).collect();
+        equal_means(&summaries).map_or((Test::WelchAnova, None), |(t, p)| (t, Some(p)))
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn metric_report(
     facts: &Facts,
@@ -414,32 +453,13 @@ fn metric_report(
     let eligible: Vec<usize> = (0..groups.len())
         .filter(|&g| groups[g].eligible && values[g].is_some())
         .collect();
-    let extreme = |pick_max: bool| {
-        eligible.iter().copied().reduce(|a, b| {
-            let (va, vb) = (values[a].unwrap_or(0.0), values[b].unwrap_or(0.0));
-            if (vb > va) == pick_max && vb != va {
-                b
-            } else {
-                a
-            }
-        })
-    };
-    let (low, high) = match (extreme(false), extreme(true)) {
-        (Some(l), Some(h)) if eligible.len() >= 2 => (Some(l), Some(h)),
-        _ => (None, None),
-    };
+    let (low, high) = lowest_and_highest(&eligible, &values);
     let parity_ratio = low.zip(high).and_then(|(l, h)| {
         let (lo, hi) = (values[l].unwrap_or(0.0), values[h].unwrap_or(0.0));
         (hi > 0.0).then(|| lo / hi)
     });
     let is_rate = matches!(measure, Measure::Rate(_));
-    let (test, p_value) = if is_rate {
-        let counts: Vec<RateCount> = eligible.iter().map(|&g| figures[g].rate).collect();
-        equal_rates(&counts, &mut rng).map_or((Test::ChiSquare, None), |(t, p)| (t, Some(p)))
-    } else {
-        let summaries: Vec<MeanSummary> = eligible.iter().map(|&g| figures[g].mean).collect();
-        equal_means(&summaries).map_or((Test::WelchAnova, None), |(t, p)| (t, Some(p)))
-    };
+    let (test, p_value) = equality_test(&figures, &eligible, is_rate, &mut rng);
     let parity_ratio_interval = low.zip(high).and_then(|(l, h)| {
         if is_rate {
             rate_ratio_interval(figures[l].rate, figures[h].rate)
