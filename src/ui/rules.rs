@@ -38,8 +38,16 @@ impl RuleEditor {
     }
 
     fn edit(&mut self, rule: &Rule) {
-        self.text = serde_json::to_string_pretty(rule).unwrap_or_default();
-        self.error = None;
+        match serde_json::to_string_pretty(rule) {
+            Ok(text) => {
+                self.text = text;
+                self.error = None;
+            }
+            Err(e) => {
+                self.text.clear();
+                self.error = Some(format!("This rule could not be shown for editing: {e}"));
+            }
+        }
         self.open = true;
     }
 
