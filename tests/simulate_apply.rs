@@ -48,7 +48,10 @@ fn write(shop: &Shop) -> (tempfile::TempDir, std::path::PathBuf) {
 
 fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
     let rules: Vec<String> = shop.rules.iter().map(|r| r.id.clone()).collect();
-    let customers: Vec<i64> = shop.customers.iter().map(|c| c.id).collect();
+    let all: Vec<i64> = shop.customers.iter().map(|c| c.id).collect();
+    // The last five records are only ever merged into another: no other change names them.
+    let (customers, mergeable) = all.split_at(all.len() - 5);
+    let (customers, mergeable) = (customers.to_vec(), mergeable.to_vec());
     let products: Vec<i64> = shop.products.iter().map(|p| p.id).collect();
     let purposes: Vec<String> = shop.purposes.iter().map(|p| p.id.clone()).collect();
     prop_oneof![
@@ -68,6 +71,11 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
                 method: None,
                 words: Some("as the customer said it".to_owned()),
             }),
+        (
+            prop::sample::select(customers.clone()),
+            prop::sample::select(mergeable)
+        )
+            .prop_map(|(customer, from)| Change::MergeCustomers { customer, from }),
         (
             prop::sample::select(customers),
             prop::option::of(Just("1960-06-20".to_owned()))
@@ -144,7 +152,22 @@ fn shop_and_changes() -> impl Strategy<Value = (Shop, Vec<Change>)> {
             seed,
             common::sample_day(),
         );
-        let changes = prop::collection::vec(change_strategy(&shop), 1..4);
+        let changes = prop::collection::vec(change_strategy(&shop), 1..4).prop_filter(
+            "a record is merged away once",
+            |changes| {
+                let mut merged: Vec<i64> = changes
+                    .iter()
+                    .filter_map(|c| match c {
+                        Change::MergeCustomers { from, .. } => Some(*from),
+                        _ => None,
+                    })
+                    .collect();
+                let n = merged.len();
+                merged.sort_unstable();
+                merged.dedup();
+                merged.len() == n
+            },
+        );
         (Just(shop), changes)
     })
 }

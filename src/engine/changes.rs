@@ -101,6 +101,22 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         stock_not_tracked: bool,
     },
+    /// Make two records of one person one: `from`'s orders, consent decisions and import
+    /// keys move to `customer`, fields `customer` lacks are taken from `from`, and `from`
+    /// is removed.
+    MergeCustomers {
+        /// The record kept.
+        customer: CustomerId,
+        /// The record merged into it and removed.
+        from: CustomerId,
+    },
+    /// Take a merge back (made only by undoing one).
+    SplitCustomers {
+        /// The record the merge kept.
+        customer: CustomerId,
+        /// What the merge's undo puts back; `null` once the records were erased.
+        split: Option<Box<super::merge::Split>>,
+    },
     /// Change a consent purpose: its label, the words customers are shown, or the
     /// personal-data fields it covers (a rule may read only those).
     Purpose {
@@ -233,6 +249,16 @@ impl Change {
                 x == y
             }
             (Self::Setting { setting: x, .. }, Self::Setting { setting: y, .. }) => x == y,
+            (
+                Self::MergeCustomers {
+                    customer: c1,
+                    from: f1,
+                },
+                Self::MergeCustomers {
+                    customer: c2,
+                    from: f2,
+                },
+            ) => (c1, f1) == (c2, f2) || (c1, f1) == (f2, c2),
             _ => false,
         }
     }
@@ -250,6 +276,8 @@ impl Change {
             Self::Purpose { .. } => "purpose",
             Self::FieldRetention { .. } => "field_retention",
             Self::Setting { .. } => "setting",
+            Self::MergeCustomers { .. } => "merge_customers",
+            Self::SplitCustomers { .. } => "split_customers",
         }
     }
 
@@ -341,6 +369,18 @@ impl Change {
                 retention_days: None,
             } => format!("Keep the {} without a time limit", field.in_words()),
             Self::Setting { setting, value } => super::settings_change::describe(setting, value),
+            Self::MergeCustomers { customer: c, from } => format!(
+                "Merge the record of {} (customer {from}) into {} (customer {c})",
+                customer(*from),
+                customer(*c)
+            ),
+            Self::SplitCustomers { customer: c, split } => format!(
+                "Take back the merge of customer {} into {}",
+                split
+                    .as_ref()
+                    .map_or_else(|| "[erased]".to_owned(), |s| s.record.id.to_string()),
+                customer(*c)
+            ),
         }
     }
 }
@@ -467,6 +507,15 @@ fn apply_one(
         Change::Setting { setting, value } => {
             super::settings_change::set(&mut shop.settings, setting, value)
         }
+        Change::MergeCustomers { customer, from } => super::merge::merge(shop, *customer, *from),
+        Change::SplitCustomers {
+            customer,
+            split: Some(split),
+        } => super::merge::split(shop, *customer, split),
+        Change::SplitCustomers { split: None, .. } => Err((
+            "split",
+            "the merged records were erased, so the merge cannot be taken back".to_owned(),
+        )),
     };
     let (before, after) = outcome.map_err(|(field, problem)| ChangeError {
         index,
@@ -943,6 +992,14 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             setting: setting.clone(),
             value: b["value"].clone(),
         },
+        Change::MergeCustomers { customer, .. } => Change::SplitCustomers {
+            customer: *customer,
+            split: serde_json::from_value(b.clone()).ok().map(Box::new),
+        },
+        Change::SplitCustomers { customer, split } => Change::MergeCustomers {
+            customer: *customer,
+            from: split.as_ref()?.record.id,
+        },
     })
 }
 
@@ -992,13 +1049,18 @@ pub fn parse_changes(text: &str) -> Result<ChangeSet, String> {
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            serde_json::from_value::<Change>(item.clone()).map_err(|e| {
-                let kind = item
-                    .get("kind")
-                    .and_then(Value::as_str)
-                    .unwrap_or("no kind");
-                format!("change {} ({kind}): {e}", i + 1)
-            })
+            let kind = item
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or("no kind");
+            if kind == "split_customers" {
+                return Err(format!(
+                    "change {} (split_customers): only undoing a merge makes this change; undo the merge's log entry instead",
+                    i + 1
+                ));
+            }
+            serde_json::from_value::<Change>(item.clone())
+                .map_err(|e| format!("change {} ({kind}): {e}", i + 1))
         })
         .collect::<Result<_, _>>()?;
     Ok(ChangeSet { changes })

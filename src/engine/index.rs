@@ -173,13 +173,16 @@ impl ShopIndex {
         Self::with_history(shop, today, history)
     }
 
-    /// The index of `changed`, a copy of this snapshot with changes applied. Changes
-    /// never add or remove customers, products, orders or lines, so the order history
-    /// is shared rather than rebuilt, unless the days popularity counts changed.
+    /// The index of `changed`, a copy of this snapshot with changes applied. Changes never
+    /// add or remove products, orders or lines, so the order history is shared rather than
+    /// rebuilt, unless the days popularity counts changed or a merge of two customers (or
+    /// its undo) moved orders from one to the other.
     pub fn for_changed(&self, changed: Arc<Shop>) -> Self {
-        debug_assert_eq!(changed.customers.len(), self.shop.customers.len());
         debug_assert_eq!(changed.lines.len(), self.shop.lines.len());
-        if changed.settings.popularity_days != self.shop.settings.popularity_days {
+        // A merge (or its undo) moves orders between customers: their history is another.
+        let same_customers = changed.customers.len() == self.shop.customers.len();
+        if !same_customers || changed.settings.popularity_days != self.shop.settings.popularity_days
+        {
             return Self::new(changed, self.today);
         }
         Self::with_history(changed, self.today, Arc::clone(&self.history))

@@ -11,6 +11,7 @@ pub mod features;
 pub mod fields;
 pub mod held;
 pub mod index;
+pub mod merge;
 pub mod model;
 pub mod money;
 pub mod overview;

@@ -215,13 +215,33 @@ pub fn simulate(
         }
         None => all_lists(&after, n_after, progress).ok_or(SimulateError::Cancelled)?,
     };
-    let impact = impact(before, before_lists, &after_lists);
+    let impact = if after.shop().customers.len() == before.shop().customers.len() {
+        impact(before, before_lists, &after_lists)
+    } else {
+        impact(before, before_lists, &aligned(before, &after, &after_lists))
+    };
     Ok(Simulation {
         after,
         applied,
         impact,
         after_lists,
     })
+}
+
+/// The lists after a change that removed or restored customers (a merge or its undo), in
+/// the order of the customers before: a customer who is no longer there has no list.
+fn aligned(before: &ShopIndex, after: &ShopIndex, after_lists: &Lists) -> Lists {
+    before
+        .shop()
+        .customers
+        .iter()
+        .map(|c| {
+            after
+                .customer_pos(c.id)
+                .map(|pos| after_lists[pos].clone())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// Compares two sets of lists over the same products.
@@ -357,7 +377,11 @@ fn affected_customers(
     let mut customers: Vec<usize> = Vec::new();
     for change in changes {
         match change {
-            Change::Product { .. } | Change::Purpose { .. } | Change::Setting { .. } => {
+            Change::Product { .. }
+            | Change::Purpose { .. }
+            | Change::Setting { .. }
+            | Change::MergeCustomers { .. }
+            | Change::SplitCustomers { .. } => {
                 return None;
             }
             Change::FieldRetention { .. } => {}

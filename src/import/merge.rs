@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::ImportError;
-use super::parse::{Batch, FileCounts, ImportedCustomer, ImportedProduct};
+use super::parse::{Batch, FileCounts, ImportedCustomer, ImportedProduct, Moment};
 use crate::engine::changes::{Applied, Change, ChangeContext, apply_all};
 use crate::engine::model::{
     Customer, FieldSource, NOT_A_PRODUCT_TAG, Order, OrderLine, PersonalField, Product,
@@ -384,6 +384,7 @@ fn merge_customers<'b>(
         customer_of: HashMap::new(),
     };
     let mut erased_seen: HashSet<String> = HashSet::new();
+    let mut newest = NewestValues::default();
     for c in &batch.customers {
         if is_erased(known, c) {
             // One person may appear under several keys (number and email): count them once.
@@ -396,19 +397,7 @@ fn merge_customers<'b>(
         let stored = stored_key(KeyKind::Customer, &c.key);
         let id = match ids.existing(c, &stored) {
             Some(id) => {
-                let current = shop.customers.iter().find(|x| x.id == id);
-                for (field, value) in &c.values {
-                    if current.and_then(|x| x.field_value(*field)).as_deref()
-                        != Some(value.as_str())
-                    {
-                        people.changes.push(Change::CustomerField {
-                            customer: id,
-                            field: field.key().to_owned(),
-                            value: Some(value.clone()),
-                        });
-                        people.sources.push((id, *field, c.source.clone()));
-                    }
-                }
+                newest.offer(id, c);
                 id
             }
             None => {
@@ -423,8 +412,56 @@ fn merge_customers<'b>(
             new_keys.push((KeyKind::Customer, stored, id));
         }
     }
+    newest.into_changes(shop, &mut people);
     summary.customers_added = people.added.len();
     people
+}
+
+/// A value offered for a customer's field: the record's moment, its place in the batch,
+/// the value and where it came from.
+type Offered<'b> = (Option<Moment>, usize, &'b str, &'b str);
+
+/// For each customer of the shop the batch names, the newest value of each field among
+/// all the batch's records that are theirs (several keys, such as two emails of one
+/// person whose records were merged, can name one customer).
+#[derive(Default)]
+struct NewestValues<'b> {
+    /// Per customer and field: the record's moment, its place in the batch, the value and
+    /// where it came from.
+    values: BTreeMap<(i64, PersonalField), Offered<'b>>,
+    offered: usize,
+}
+
+impl<'b> NewestValues<'b> {
+    /// Offers the values of record `c`, matched to customer `id`: each is kept when it is
+    /// newer than what was offered before (records without a moment are older than any
+    /// with one; among equals the later record wins).
+    fn offer(&mut self, id: i64, c: &'b ImportedCustomer) {
+        self.offered += 1;
+        for (field, value) in &c.values {
+            let moment = c.moments.get(field).copied().flatten().or(c.moment);
+            let candidate = (moment, self.offered, value.as_str(), c.source.as_str());
+            let slot = self.values.entry((id, *field)).or_insert(candidate);
+            if (candidate.0, candidate.1) >= (slot.0, slot.1) {
+                *slot = candidate;
+            }
+        }
+    }
+
+    /// The field changes that bring each customer's values up to the newest offered.
+    fn into_changes(self, shop: &Shop, people: &mut People<'_>) {
+        for ((id, field), (_, _, value, source)) in self.values {
+            let current = shop.customers.iter().find(|x| x.id == id);
+            if current.and_then(|x| x.field_value(field)).as_deref() != Some(value) {
+                people.changes.push(Change::CustomerField {
+                    customer: id,
+                    field: field.key().to_owned(),
+                    value: Some(value.to_owned()),
+                });
+                people.sources.push((id, field, source.to_owned()));
+            }
+        }
+    }
 }
 
 /// Each customer key's first order day in the batch.

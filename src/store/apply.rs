@@ -242,8 +242,8 @@ impl Store {
             now: who.recorded_at(),
             actor: who.actor.clone(),
         };
-        let (next, applied) = apply_all(current.clone(), changes, &ctx)?;
-        write_changes(&tx, &current, &next, &applied).map_err(sql)?;
+        let (next, mut applied) = apply_all(current.clone(), changes, &ctx)?;
+        write_changes(&tx, &current, &next, &mut applied).map_err(sql)?;
         let body = EntryBody {
             changes: applied,
             impact,
@@ -353,6 +353,16 @@ impl Store {
                 format!("an {}", event.kind.replace('_', " ")),
             ));
         }
+        let merges = target
+            .changes
+            .iter()
+            .any(|a| matches!(a.change, Change::MergeCustomers { .. }));
+        if merges && !only_records_after(&log, entry) {
+            return Err(ApplyError::NotUndoable(
+                entry,
+                "a merge of two customer records, once other changes were made after it".to_owned(),
+            ));
+        }
         let inverse = crate::engine::changes::inverse(&target.changes);
         self.apply(None, &inverse, who, None, Some(entry))
     }
@@ -366,6 +376,17 @@ const NEUTRAL_EVENTS: [&str; 4] = [
     "owner_passphrase_set",
     "owner_refused",
 ];
+
+/// Whether every entry after `entry` only records something (a reveal, an access export,
+/// …) without changing the shop's data: a merge can be taken back only then.
+fn only_records_after(log: &[LogEntry], entry: i64) -> bool {
+    log.iter().filter(|e| e.id > entry).all(|e| {
+        e.changes.is_empty()
+            && e.event
+                .as_ref()
+                .is_some_and(|ev| NEUTRAL_EVENTS.contains(&ev.kind.as_str()))
+    })
+}
 
 /// Whether the shop's data was written (by Candor: an apply, an import, an erasure, …)
 /// since the log stood at `head`, or the log was rewritten since.
@@ -418,17 +439,27 @@ fn reads_unchanged(conn: &Connection, basis: &Shop, changes: &[Change]) -> Resul
     if retention && load::load_fields(conn)? != basis.fields {
         return Ok(false);
     }
+    let customer_same = |customer: i64| -> Result<bool, LoadError> {
+        let held = |c: &&crate::engine::model::Customer| c.id == customer;
+        let events = |e: &&crate::engine::model::ConsentEvent| e.customer == customer;
+        let orders = |o: &&crate::engine::model::Order| o.customer == Some(customer);
+        Ok(load::customers_where(conn, Some(customer))?
+            .iter()
+            .eq(basis.customers.iter().filter(held))
+            && load::consents_where(conn, Some(customer))?
+                .iter()
+                .eq(basis.consents.iter().filter(events))
+            && load::orders_of(conn, customer)?
+                .iter()
+                .eq(basis.orders.iter().filter(orders)))
+    };
     for change in changes {
         let same = match change {
             Change::Consent { customer, .. } | Change::CustomerField { customer, .. } => {
-                let held = |c: &&crate::engine::model::Customer| c.id == *customer;
-                let events = |e: &&crate::engine::model::ConsentEvent| e.customer == *customer;
-                load::customers_where(conn, Some(*customer))?
-                    .iter()
-                    .eq(basis.customers.iter().filter(held))
-                    && load::consents_where(conn, Some(*customer))?
-                        .iter()
-                        .eq(basis.consents.iter().filter(events))
+                customer_same(*customer)?
+            }
+            Change::MergeCustomers { customer, from } => {
+                customer_same(*customer)? && customer_same(*from)?
             }
             Change::Product { product, .. } => load::products_where(conn, Some(*product))?
                 .iter()
@@ -576,7 +607,7 @@ fn write_changes(
     conn: &Connection,
     before: &Shop,
     after: &Shop,
-    applied: &[Applied],
+    applied: &mut [Applied],
 ) -> rusqlite::Result<()> {
     let touches_rules = applied.iter().any(|a| a.change.rule_id().is_some());
     if touches_rules {
@@ -599,6 +630,9 @@ fn write_changes(
         match &a.change {
             Change::CustomerField { customer, .. } => write_customer(conn, after, *customer)?,
             Change::Product { product, .. } => write_product(conn, after, *product)?,
+            Change::MergeCustomers { .. } | Change::SplitCustomers { .. } => {
+                super::merge::write(conn, after, a)?;
+            }
             _ => {}
         }
     }

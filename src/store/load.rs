@@ -193,8 +193,20 @@ pub(super) fn products_where(
 }
 
 fn load_orders(conn: &Connection) -> Result<Vec<Order>, LoadError> {
-    let mut stmt = conn.prepare("SELECT id, customer, date, channel FROM orders ORDER BY id")?;
-    let mut rows = stmt.query([])?;
+    orders_where(conn, None)
+}
+
+/// The orders of one customer, in order.
+pub(super) fn orders_of(conn: &Connection, customer: i64) -> Result<Vec<Order>, LoadError> {
+    orders_where(conn, Some(customer))
+}
+
+fn orders_where(conn: &Connection, only: Option<i64>) -> Result<Vec<Order>, LoadError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, customer, date, channel FROM orders{} ORDER BY id",
+        only_clause("customer", only)
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(only))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;

@@ -10,6 +10,7 @@ mod import;
 mod import_undo;
 pub mod keys;
 mod load;
+mod merge;
 mod owner;
 pub mod schema;
 pub mod sealed;

@@ -100,12 +100,24 @@ fn change_owner(applied: &Value) -> Option<Owner> {
     let change = applied.get("change")?;
     let customer = change.get("customer")?.as_i64().filter(|&c| c != 0)?;
     let field = match change.get("kind")?.as_str()? {
-        "consent" => "consents".to_owned(),
-        _ => change.get("field")?.as_str()?.to_owned(),
+        "consent" => Some("consents".to_owned()),
+        "merge_customers" | "split_customers" => None,
+        _ => Some(change.get("field")?.as_str()?.to_owned()),
     };
+    Some(Owner { customer, field })
+}
+
+/// The other record a merge (or its undo) is about: its values belong to both, so that
+/// erasing either erases them.
+fn merged_owner(applied: &Value) -> Option<Owner> {
+    let change = applied.get("change")?;
+    let other = change
+        .get("from")
+        .and_then(Value::as_i64)
+        .or_else(|| change.pointer("/split/record/id")?.as_i64())?;
     Some(Owner {
-        customer,
-        field: Some(field),
+        customer: other,
+        field: None,
     })
 }
 
@@ -118,16 +130,25 @@ pub fn seal_body(conn: &Connection, body: &mut Value) -> rusqlite::Result<BTreeS
             let Some(owner) = change_owner(applied) else {
                 continue;
             };
-            let mine = BTreeSet::from([owner.clone()]);
+            let mut mine = BTreeSet::from([owner.clone()]);
             // Their number goes only with them, not with a purge of one field.
-            let whole = BTreeSet::from([Owner {
+            let mut whole = BTreeSet::from([Owner {
                 customer: owner.customer,
                 field: None,
             }]);
+            if let Some(other) = merged_owner(applied) {
+                mine.insert(other.clone());
+                whole.insert(other.clone());
+                about.insert(other);
+            }
             if let Some(slot) = applied.pointer_mut("/change/customer") {
                 *slot = seal(conn, slot, &json!(0), &whole)?;
             }
+            if let Some(slot) = applied.pointer_mut("/change/from") {
+                *slot = seal(conn, slot, &json!(0), &whole)?;
+            }
             for (pointer, placeholder) in [
+                ("/change/split", Value::Null),
                 ("/change/value", json!(ERASED)),
                 ("/change/method", json!(ERASED)),
                 ("/change/words", json!(ERASED)),

@@ -1,0 +1,217 @@
+//! Two customer records found to be one person, made one (`merge_customers`), and the
+//! merge taken back (`split_customers`, made only by undo).
+//!
+//! A merge keeps the record staff chose (`customer`) and removes the other (`from`): its
+//! orders and consent decisions move to the record kept, in the order they were recorded,
+//! so the later decision by sequence is the one that stands; a field the record kept lacks
+//! is taken from the other, saying where it came from; the earlier "customer since" day
+//! stands. The merge's before value holds everything its undo needs to put back.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::model::{Customer, CustomerId, FieldSource, OrderId, PersonalField, Shop};
+
+/// What a merge's undo puts back: the removed record, the orders and consent decisions
+/// that were its, the fields it filled in, and the kept record's own "customer since".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Split {
+    /// The record the merge removed, as it was.
+    pub record: Customer,
+    /// The orders that were its.
+    pub orders: Vec<OrderId>,
+    /// Which of the kept record's consent decisions were its, by their place among the
+    /// kept record's decisions in order of recording (0 = the first).
+    pub consents: Vec<usize>,
+    /// The fields the merge filled in on the kept record.
+    pub filled: Vec<PersonalField>,
+    /// The kept record's "customer since" before the merge.
+    pub since: NaiveDate,
+    /// The import keys (kind, stored key) that moved with it, put back by the store.
+    #[serde(default)]
+    pub keys: Vec<(String, String)>,
+    /// Values of the audit log that were about it, given back to it by the store.
+    #[serde(default)]
+    pub log_values: Vec<i64>,
+}
+
+/// What a change replaced and what it set, or the field at fault and why.
+type Outcome = Result<(Value, Value), (&'static str, String)>;
+
+/// Merges record `from` into record `customer`.
+pub fn merge(shop: &mut Shop, customer: CustomerId, from: CustomerId) -> Outcome {
+    if customer == from {
+        return Err(("from", "a record cannot be merged with itself".to_owned()));
+    }
+    let kept_at = position(shop, customer, "customer")?;
+    let from_at = position(shop, from, "from")?;
+    let record = shop.customers[from_at].clone();
+    let orders: Vec<OrderId> = shop
+        .orders
+        .iter()
+        .filter(|o| o.customer == Some(from))
+        .map(|o| o.id)
+        .collect();
+    for o in Arc::make_mut(&mut shop.orders) {
+        if o.customer == Some(from) {
+            o.customer = Some(customer);
+        }
+    }
+    let consents = move_consents(shop, customer, from);
+    let customers = Arc::make_mut(&mut shop.customers);
+    let kept = &mut customers[kept_at];
+    let since = kept.since;
+    let filled = fill_in(kept, &record);
+    kept.since = kept.since.min(record.since);
+    customers.remove(from_at);
+    let split = Split {
+        record,
+        orders,
+        consents,
+        filled,
+        since,
+        keys: Vec::new(),
+        log_values: Vec::new(),
+    };
+    let after = json!({
+        "orders_moved": split.orders.len(),
+        "consent_decisions_moved": split.consents.len(),
+        "fields_filled": split.filled,
+    });
+    let before = serde_json::to_value(&split).map_err(|e| ("from", e.to_string()))?;
+    Ok((before, after))
+}
+
+/// Takes a merge back: puts the removed record, its orders and its consent decisions
+/// back, and clears what the merge filled in.
+pub fn split(shop: &mut Shop, customer: CustomerId, split: &Split) -> Outcome {
+    let kept_at = position(shop, customer, "customer")?;
+    let from = split.record.id;
+    if shop.customers.iter().any(|c| c.id == from) {
+        return Err((
+            "split",
+            format!("there is already a customer number {from}"),
+        ));
+    }
+    let theirs: Vec<usize> = (0..shop.consents.len())
+        .filter(|&e| shop.consents[e].customer == customer)
+        .collect();
+    if split.consents.iter().any(|&k| k >= theirs.len()) {
+        return Err((
+            "split",
+            "the customer's consent decisions are not as the merge left them".to_owned(),
+        ));
+    }
+    let events = Arc::make_mut(&mut shop.consents);
+    for &k in &split.consents {
+        events[theirs[k]].customer = from;
+    }
+    for o in Arc::make_mut(&mut shop.orders) {
+        if o.customer == Some(customer) && split.orders.contains(&o.id) {
+            o.customer = Some(from);
+        }
+    }
+    let customers = Arc::make_mut(&mut shop.customers);
+    let kept = &mut customers[kept_at];
+    for &field in &split.filled {
+        clear(kept, field);
+    }
+    kept.since = split.since;
+    let at = customers.partition_point(|c| c.id < from);
+    customers.insert(at, split.record.clone());
+    Ok((
+        json!({ "merged": true }),
+        json!({ "customer": customer, "restored": from }),
+    ))
+}
+
+fn position(
+    shop: &Shop,
+    id: CustomerId,
+    field: &'static str,
+) -> Result<usize, (&'static str, String)> {
+    shop.customers
+        .iter()
+        .position(|c| c.id == id)
+        .ok_or_else(|| (field, format!("there is no customer number {id}")))
+}
+
+/// Gives `from`'s consent decisions to `customer`, in place (their order of recording is
+/// kept); returns their places among `customer`'s decisions afterwards.
+fn move_consents(shop: &mut Shop, customer: CustomerId, from: CustomerId) -> Vec<usize> {
+    let mut places = Vec::new();
+    let mut place = 0;
+    for e in Arc::make_mut(&mut shop.consents) {
+        if e.customer == from {
+            e.customer = customer;
+            places.push(place);
+        }
+        if e.customer == customer {
+            place += 1;
+        }
+    }
+    places
+}
+
+/// Fills the fields `kept` lacks from `other`, each saying it came from the merged record;
+/// returns the fields filled.
+fn fill_in(kept: &mut Customer, other: &Customer) -> Vec<PersonalField> {
+    let mut filled = Vec::new();
+    for field in PersonalField::VALUES {
+        if kept.field_value(field).is_some() {
+            continue;
+        }
+        let Some(value) = other.field_value(field) else {
+            continue;
+        };
+        set(kept, field, value);
+        let came_from = other
+            .field_sources
+            .iter()
+            .find(|s| s.field == field)
+            .map_or((other.source.as_str(), other.since), |s| {
+                (s.source.as_str(), s.recorded_on)
+            });
+        kept.field_sources.retain(|s| s.field != field);
+        kept.field_sources.push(FieldSource {
+            field,
+            source: format!("{} (merged from customer {})", came_from.0, other.id),
+            recorded_on: came_from.1,
+        });
+        filled.push(field);
+    }
+    // As the shop file lists them: by field key.
+    kept.field_sources.sort_by_key(|s| s.field.key());
+    filled
+}
+
+fn set(c: &mut Customer, field: PersonalField, value: String) {
+    match field {
+        PersonalField::Name => c.name = Some(value),
+        PersonalField::Email => c.email = Some(value),
+        PersonalField::Phone => c.phone = Some(value),
+        PersonalField::Address => c.address = Some(value),
+        PersonalField::Postcode => c.postcode = Some(value),
+        PersonalField::Gender => c.gender = Some(value),
+        PersonalField::BirthDate => c.birth_date = value.parse().ok(),
+        PersonalField::CustomerSince | PersonalField::Orders | PersonalField::Consents => {}
+    }
+}
+
+fn clear(c: &mut Customer, field: PersonalField) {
+    match field {
+        PersonalField::Name => c.name = None,
+        PersonalField::Email => c.email = None,
+        PersonalField::Phone => c.phone = None,
+        PersonalField::Address => c.address = None,
+        PersonalField::Postcode => c.postcode = None,
+        PersonalField::Gender => c.gender = None,
+        PersonalField::BirthDate => c.birth_date = None,
+        PersonalField::CustomerSince | PersonalField::Orders | PersonalField::Consents => {}
+    }
+    c.field_sources.retain(|s| s.field != field);
+}
