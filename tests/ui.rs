@@ -781,3 +781,59 @@ fn cancelling_the_save_dialog_writes_nothing_and_says_nothing() {
     assert!(harness.state().notice().is_none());
     assert!(harness.state().error().is_none());
 }
+
+#[test]
+fn two_records_of_one_person_are_merged_from_the_customer_page_and_the_merge_undone() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    let customers = |app: &CandorApp| app.shop().expect("shop").index.shop().customers.len();
+    assert_eq!(customers(harness.state()), 200);
+    harness.get_by_label("Amelia Hart").click();
+    harness.run_steps(2);
+    harness.get_by_label("Merge with another record…").click();
+    harness.run_steps(2);
+    type_into(
+        &mut harness,
+        egui::accesskit::Role::TextInput,
+        "Find the other record (name, email or number)",
+        "Grace",
+    );
+    harness.run_steps(2);
+    harness
+        .get_all_by_label_contains("Grace Lin · customer 4")
+        .next()
+        .expect("found by name")
+        .click();
+    harness.run_steps(1);
+    harness
+        .get_by_label("Add the merge to the scenario")
+        .click();
+    harness.run_steps(2);
+    assert!(matches!(
+        harness.state().scenario().changes(),
+        [candor::engine::changes::Change::MergeCustomers { from: 4, .. }]
+    ));
+    settle(&mut harness, |app| app.scenario().outcome().is_some());
+    harness
+        .get_all_by_label_contains("Merge the record of Grace Lin (customer 4) into Amelia Hart")
+        .next()
+        .expect("the scenario says what the change does");
+
+    harness.get_by_label("Apply…").click();
+    harness.run_steps(2);
+    answer_who_why(&mut harness, "Apply now");
+    settle(&mut harness, |app| {
+        !app.is_applying() && app.log_entries().len() == 1
+    });
+    assert_eq!(customers(harness.state()), 199, "one record now");
+
+    harness.get_by_label("Audit log").click();
+    harness.run_steps(2);
+    harness.get_by_label("Undo entry 1").click();
+    harness.run_steps(2);
+    answer_who_why(&mut harness, "Undo now");
+    settle(&mut harness, |app| {
+        !app.is_applying() && app.log_entries().len() == 2
+    });
+    assert_eq!(customers(harness.state()), 200, "two records again");
+}

@@ -270,7 +270,7 @@ pub fn purposes(
 pub fn simulation(out: &mut dyn Write, r: &super::simulation::SimulationReport) -> io::Result<()> {
     writeln!(out, "Nothing has been saved: this is a simulation.")?;
     for a in &r.changes {
-        writeln!(out, "  {} ({} → {})", a.change.kind(), a.before, a.after)?;
+        writeln!(out, "  {} ({})", a.change.kind(), a.values_text())?;
     }
     let i = &r.impact;
     writeln!(
@@ -373,7 +373,7 @@ pub fn log(out: &mut dyn Write, entries: &[crate::store::LogEntry]) -> io::Resul
             e.id, e.at, e.actor, e.reason
         )?;
         for a in &e.changes {
-            writeln!(out, "  {}: {} → {}", a.change.kind(), a.before, a.after)?;
+            writeln!(out, "  {}: {}", a.change.kind(), a.values_text())?;
         }
         if let Some(ev) = &e.event {
             writeln!(out, "  {} for {}: {}", ev.kind, ev.subject(), ev.detail)?;

@@ -174,6 +174,24 @@ pub struct Applied {
     pub after: Value,
 }
 
+impl Applied {
+    /// What was replaced and what was set, for a log line: "before → after". A merge
+    /// gives only what it did: its before value is the whole record it removed, kept for
+    /// its undo, not for reading.
+    pub fn values_text(&self) -> String {
+        match self.change {
+            Change::MergeCustomers { customer, from } => {
+                format!(
+                    "customer {from} merged into customer {customer}: {}",
+                    self.after
+                )
+            }
+            Change::SplitCustomers { .. } => format!("merge taken back: {}", self.after),
+            _ => format!("{} → {}", self.before, self.after),
+        }
+    }
+}
+
 /// Who makes a change, and when (consent events are dated and attributed).
 #[derive(Clone, Debug)]
 pub struct ChangeContext {

@@ -133,9 +133,7 @@ fn entry_header_ui(ui: &mut Ui, e: &LogEntry, newest: bool, owner: bool) -> Opti
 fn entry_body_ui(ui: &mut Ui, e: &LogEntry) {
     ui.label(format!("Why: {}", e.reason));
     for a in &e.changes {
-        ui.label(
-            RichText::new(format!("{}: {} -> {}", a.change.kind(), a.before, a.after)).small(),
-        );
+        ui.label(RichText::new(format!("{}: {}", a.change.kind(), a.values_text())).small());
     }
     if let Some(ev) = &e.event {
         ui.label(

@@ -36,6 +36,8 @@ pub struct CustomerPage {
     correcting: Option<(String, String)>,
     /// A consent decision being recorded.
     recording: Option<ConsentForm>,
+    /// Another record of the same person being looked for, to merge into this one.
+    merging: Option<MergeForm>,
     /// Whether the masked fields are shown in full (after a logged reveal).
     revealed: bool,
 }
@@ -75,6 +77,14 @@ impl Actions {
 /// How a consent decision can reach the shop.
 const METHODS: [&str; 5] = ["in shop", "by phone", "by email", "web form", "by letter"];
 
+/// The "merge with another record" form: what was typed to find the other record, and
+/// the record chosen.
+#[derive(Default)]
+struct MergeForm {
+    search: String,
+    chosen: Option<i64>,
+}
+
 /// The "record a consent decision" form.
 struct ConsentForm {
     purpose: String,
@@ -100,6 +110,7 @@ impl CustomerPage {
             product_edit: None,
             correcting: None,
             recording: None,
+            merging: None,
             revealed: false,
         }
     }
@@ -165,6 +176,13 @@ impl CustomerPage {
                 proposals.ask(CustomerAction::Export);
             }
             if ui
+                .button("Merge with another record…")
+                .on_hover_text("When this person has a second record (another email, a card and a web account): its orders and consent decisions move here. Simulated first, like every change.")
+                .clicked()
+            {
+                self.merging = Some(MergeForm::default());
+            }
+            if ui
                 .add_enabled(owner, egui::Button::new("Erase this customer…"))
                 .on_hover_text("Removes their personal data for good; their orders are kept without their name for the accounts.")
                 .on_disabled_hover_text("Only the owner can erase a customer: switch to owner in the menu bar.")
@@ -193,6 +211,58 @@ impl CustomerPage {
         self.order_window(ui.ctx());
         self.correction_window(ui.ctx(), proposals);
         self.consent_window(ui.ctx(), shop, proposals);
+        self.merge_window(ui.ctx(), shop, proposals);
+    }
+
+    /// Finds the other record of this person and proposes merging it into this one.
+    fn merge_window(&mut self, ctx: &egui::Context, shop: &Loaded, proposals: &mut Actions) {
+        let Some(form) = &mut self.merging else {
+            return;
+        };
+        let this = self.explanation.customer;
+        let mut open = true;
+        let mut done = false;
+        egui::Window::new("Merge two records of one person")
+            .open(&mut open)
+            .default_width(480.0)
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "Find {}'s other record. Its orders and consent decisions move to this one (the decision recorded last stands), the fields this record has no value for are taken from it, and it is removed. It goes into the scenario; apply it to save it.",
+                    self.name
+                ));
+                let l = ui.label("Find the other record (name, email or number)");
+                ui.text_edit_singleline(&mut form.search).labelled_by(l.id);
+                for row in merge_candidates(shop, this, &form.search) {
+                    let text = format!(
+                        "{} · customer {} · {} · {}",
+                        row.name,
+                        row.id,
+                        row.email_masked,
+                        crate::engine::words::count(row.orders, "order", "orders")
+                    );
+                    if ui.selectable_label(form.chosen == Some(row.id), text).clicked() {
+                        form.chosen = Some(row.id);
+                    }
+                }
+                if ui
+                    .add_enabled(
+                        form.chosen.is_some(),
+                        egui::Button::new("Add the merge to the scenario"),
+                    )
+                    .on_disabled_hover_text("Choose the other record first.")
+                    .clicked()
+                    && let Some(from) = form.chosen
+                {
+                    proposals.push(Change::MergeCustomers {
+                        customer: this,
+                        from,
+                    });
+                    done = true;
+                }
+            });
+        if done || !open {
+            self.merging = None;
+        }
     }
 
     fn consent_window(&mut self, ctx: &egui::Context, shop: &Loaded, proposals: &mut Actions) {
@@ -624,4 +694,29 @@ fn consents_held_ui(ui: &mut Ui, consents: &[crate::engine::held::HeldConsent]) 
     if consents.is_empty() {
         ui.label("No consent decisions recorded.");
     }
+}
+
+/// Up to eight other customers whose name, email or number matches `search` (nothing
+/// until something is typed); emails are matched in full but shown masked.
+fn merge_candidates<'a>(
+    shop: &'a Loaded,
+    this: i64,
+    search: &str,
+) -> impl Iterator<Item = &'a crate::engine::overview::CustomerRow> {
+    let needle = search.trim().to_lowercase();
+    let customers = &shop.index.shop().customers;
+    shop.rows
+        .iter()
+        .zip(customers.iter())
+        .filter(move |(r, c)| {
+            !needle.is_empty()
+                && r.id != this
+                && (r.name.to_lowercase().contains(&needle)
+                    || c.email
+                        .as_ref()
+                        .is_some_and(|e| e.to_lowercase().contains(&needle))
+                    || r.id.to_string() == needle)
+        })
+        .map(|(r, _)| r)
+        .take(8)
 }
