@@ -83,6 +83,8 @@ const METHODS: [&str; 5] = ["in shop", "by phone", "by email", "web form", "by l
 struct MergeForm {
     search: String,
     chosen: Option<i64>,
+    /// Whether the search field was given the keyboard when the window opened.
+    focused: bool,
 }
 
 /// The "record a consent decision" form.
@@ -231,7 +233,11 @@ impl CustomerPage {
                     self.name
                 ));
                 let l = ui.label("Find the other record (name, email or number)");
-                ui.text_edit_singleline(&mut form.search).labelled_by(l.id);
+                let search = ui.text_edit_singleline(&mut form.search).labelled_by(l.id);
+                if !form.focused {
+                    search.request_focus();
+                    form.focused = true;
+                }
                 for row in merge_candidates(shop, this, &form.search) {
                     let text = format!(
                         "{} · customer {} · {} · {}",
