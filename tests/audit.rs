@@ -510,17 +510,24 @@ fn recount_by_age_band(index: &ShopIndex, config: &AuditConfig) -> Recount {
         if !prices.is_empty() {
             r.price[g].push(prices.iter().sum::<f64>() / prices.len() as f64);
         }
-        let premium = recs.iter().any(|x| {
-            index
-                .product_pos(x.product)
-                .and_then(|p| index.price_band(p))
-                == Some(PriceBand::Premium)
-        });
+        let bands: Vec<Option<PriceBand>> = recs
+            .iter()
+            .map(|x| {
+                index
+                    .product_pos(x.product)
+                    .and_then(|p| index.price_band(p))
+            })
+            .collect();
+        // Not known (left out) when none is premium but one has no known price.
+        let premium = bands.contains(&Some(PriceBand::Premium));
+        let known = premium || bands.iter().all(Option::is_some);
         let promoted = recs
             .iter()
             .flat_map(|x| &x.contributions)
             .any(|k| promotions.contains(&k.id.as_str()) && k.value > 0.0);
-        r.premium[g] = (r.premium[g].0 + usize::from(premium), r.premium[g].1 + 1);
+        if known {
+            r.premium[g] = (r.premium[g].0 + usize::from(premium), r.premium[g].1 + 1);
+        }
         r.promotion[g] = (
             r.promotion[g].0 + usize::from(promoted),
             r.promotion[g].1 + 1,
@@ -589,4 +596,31 @@ fn every_age_band_figure_of_the_sample_recomputes_from_the_explanations() {
             );
         }
     }
+}
+
+#[test]
+fn a_list_whose_prices_are_not_known_is_left_out_of_the_premium_share_never_counted_as_no() {
+    let mut shop = crafted_shop();
+    let (_, _, before) = audited(shop.clone());
+    let counted_before: usize = metric(&before, "premium")
+        .groups
+        .iter()
+        .map(|g| g.customers)
+        .sum();
+    assert!(counted_before > 0);
+    // No price is known any more: no list can be said to show, or not show, a premium product.
+    for p in Arc::make_mut(&mut shop.products) {
+        p.price_cents = None;
+    }
+    let (_, _, after) = audited(shop);
+    let premium = metric(&after, "premium");
+    assert!(
+        premium
+            .groups
+            .iter()
+            .all(|g| g.customers == 0 && g.value.is_none()),
+        "{:?}",
+        premium.groups
+    );
+    assert_eq!(premium.parity_ratio, None, "not measurable, never 0");
 }

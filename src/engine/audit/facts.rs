@@ -15,8 +15,9 @@ pub struct Facts {
     /// Mean price of the customer's list in major units of the shop's currency (pounds
     /// for GBP); `None` for an empty list.
     pub mean_price: Vec<Option<f64>>,
-    /// At least one premium product (top price quartile) in the list.
-    pub premium: Vec<bool>,
+    /// At least one premium product (top price quartile) in the list: `None` (not known)
+    /// when none is premium but a product on it has no known price, which might be.
+    pub premium: Vec<Option<bool>>,
     /// A promotion rule adds to at least one product in the list.
     pub promotion: Vec<bool>,
     /// Position-weighted exposure of each category in the list, `customers × categories`.
@@ -149,6 +150,19 @@ fn mean_price(shop: &crate::engine::model::Shop, list: &[usize]) -> Option<f64> 
     })
 }
 
+/// Whether a list shows a premium product: yes when one is, no when every product on it
+/// has a known price and none is premium, not known otherwise.
+fn premium_shown(index: &ShopIndex, list: &[usize]) -> Option<bool> {
+    let bands: Vec<Option<PriceBand>> = list.iter().map(|&p| index.price_band(p)).collect();
+    if bands.contains(&Some(PriceBand::Premium)) {
+        Some(true)
+    } else if bands.iter().all(Option::is_some) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// The share of pairs on a list of `n` from different categories, given the count per
 /// category; not measurable with fewer than two products.
 fn intra_list_diversity(per_category: &[f32], n: usize) -> Option<f64> {
@@ -202,10 +216,7 @@ fn facts_for(
             .unwrap_or_default();
         let n = list.len();
         out.mean_price.push(mean_price(shop, &list));
-        out.premium.push(
-            list.iter()
-                .any(|&p| index.price_band(p) == Some(PriceBand::Premium)),
-        );
+        out.premium.push(premium_shown(index, &list));
         out.promotion.push(promotions.iter().any(|rule| {
             rule_status(index, rule, c) == RuleStatus::Runs
                 && list.iter().any(|&p| {

@@ -211,7 +211,8 @@ pub struct ProductExposure {
 
 /// What one metric reads from the facts.
 enum Measure {
-    Rate(fn(&Facts, usize) -> bool),
+    /// Whether it happened for a customer; `None` when that is not known (left out).
+    Rate(fn(&Facts, usize) -> Option<bool>),
     MeanPrice,
     Exposure(usize),
 }
@@ -258,7 +259,7 @@ fn measures(index: &ShopIndex) -> Vec<(String, String, Measure)> {
         (
             "promotion".to_owned(),
             "Reached by a discount or promotion rule".to_owned(),
-            Measure::Rate(|f, c| f.promotion[c]),
+            Measure::Rate(|f, c| Some(f.promotion[c])),
         ),
     ];
     for (k, category) in index.categories().iter().enumerate() {
@@ -358,8 +359,9 @@ struct GroupFigure {
 fn group_figure(facts: &Facts, members: &[usize], measure: &Measure) -> GroupFigure {
     let values: Vec<f64> = match measure {
         Measure::Rate(happens) => {
-            let hits = members.iter().filter(|&&c| happens(facts, c)).count();
-            let n = members.len();
+            let known: Vec<bool> = members.iter().filter_map(|&c| happens(facts, c)).collect();
+            let hits = known.iter().filter(|&&h| h).count();
+            let n = known.len();
             return GroupFigure {
                 value: (n > 0).then(|| hits as f64 / n as f64),
                 counted: n,
