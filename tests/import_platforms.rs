@@ -1282,3 +1282,131 @@ fn bigcommerce_skus_and_product_numbers_name_different_products() {
     let message = refused(dir.path(), &[], "no-qty.csv", &blank_qty);
     assert!(message.contains("the quantity of Sencha"), "{message}");
 }
+
+#[test]
+fn prices_in_another_currency_are_converted_at_the_mappings_rate() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    candor()
+        .args(["sample", "--out"])
+        .arg(&db)
+        .assert()
+        .success();
+    let csv = "Order,Email,Date,Product,Quantity,Price,Currency\n\
+               W1,ann.rate@example.com,2026-06-10,Travel mug,1,20.00,USD\n\
+               W2,bob.rate@example.com,2026-06-11,Travel mug,3,12.50,GBP\n\
+               W3,cy.rate@example.com,2026-06-12,Tea towel,1,9.99,USD\n";
+    let mapping = r#"{"name": "Web shop", "key_space": "web",
+        "columns": {"order_id": "Order", "email": "Email", "date": "Date", "product_name": "Product",
+                    "quantity": "Quantity", "unit_price": "Price", "currency": "Currency"},
+        "rates": {"USD": 0.79}}"#;
+    let mapping = write(dir.path(), "web.json", mapping);
+    let file = write(dir.path(), "web-orders.csv", csv);
+    let without = write(
+        dir.path(),
+        "web-norate.json",
+        &std::fs::read_to_string(&mapping)
+            .expect("reads")
+            .replace(",\n        \"rates\": {\"USD\": 0.79}", ""),
+    );
+    let before = std::fs::read(&db).expect("reads");
+    candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .args(["--mapping", without.to_str().expect("path")])
+        .arg(&file)
+        .assert()
+        .failure()
+        .stderr(contains("rates"));
+    assert_eq!(
+        std::fs::read(&db).expect("reads"),
+        before,
+        "without a rate, nothing"
+    );
+
+    let out = candor()
+        .args(["import", "--json", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .args(["--mapping", mapping.to_str().expect("path")])
+        .arg(&file)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(json["currency"], "GBP");
+    assert_eq!(json["files"][0]["converted"]["USD"], 2, "{json}");
+    assert_eq!(
+        json["summary"]["prices_rounded"], 1,
+        "$9.99 is £7.8921: rounded"
+    );
+    let shop = load(&db);
+    let price = |name: &str| {
+        shop.products
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.price_cents)
+    };
+    // The last purchase of the mug was in pounds; the towel's in dollars at 0.79.
+    assert_eq!(price("Travel mug"), Some(1250));
+    assert_eq!(price("Tea towel"), Some(789));
+    let ann = shop
+        .customers
+        .iter()
+        .find(|c| c.email.as_deref() == Some("ann.rate@example.com"))
+        .expect("ann")
+        .id;
+    let ann_line = shop
+        .orders
+        .iter()
+        .find(|o| o.customer == Some(ann))
+        .map(|o| o.id)
+        .and_then(|id| shop.lines.iter().find(|l| l.order == id))
+        .expect("ann's line");
+    assert_eq!(ann_line.unit_price_cents, Some(1580), "$20.00 at 0.79");
+
+    let bad = write(
+        dir.path(),
+        "web-bad.json",
+        &std::fs::read_to_string(&mapping)
+            .expect("reads")
+            .replace("0.79", "-1"),
+    );
+    candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .args(["--mapping", bad.to_str().expect("path")])
+        .arg(&file)
+        .assert()
+        .failure()
+        .stderr(contains("rate of USD"));
+}
+
+#[test]
+fn a_new_shop_keeps_the_currency_without_a_rate_and_converts_the_other() {
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = "Order,Email,Date,Product,Quantity,Price,Currency\n\
+               W1,ann@example.com,2026-06-10,Travel mug,1,20.00,USD\n\
+               W2,bob@example.com,2026-06-11,Tea towel,1,8.00,EUR\n";
+    let mapping = r#"{"name": "Web shop", "key_space": "web",
+        "columns": {"order_id": "Order", "email": "Email", "date": "Date", "product_name": "Product",
+                    "quantity": "Quantity", "unit_price": "Price", "currency": "Currency"},
+        "rates": {"USD": 0.92}}"#;
+    let mapping = write(dir.path(), "web.json", mapping);
+    let (json, shop) = import(
+        dir.path(),
+        &["--mapping", mapping.to_str().expect("path")],
+        &[("web-orders.csv", csv)],
+    );
+    assert_eq!(json["currency"], "EUR", "{json}");
+    assert_eq!(shop.settings.currency.code(), "EUR");
+    let price = |name: &str| {
+        shop.products
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.price_cents)
+    };
+    assert_eq!(price("Travel mug"), Some(1840), "$20.00 at 0.92 is €18.40");
+    assert_eq!(price("Tea towel"), Some(800));
+}

@@ -313,6 +313,12 @@ pub struct Mapping {
     /// column; without it they are taken to be in the shop's currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<crate::engine::money::Currency>,
+    /// Exchange rates for files whose prices are in another currency than the shop's:
+    /// how much of the shop's currency one unit of that currency is (`{"USD": 0.79}` in a
+    /// pound shop: $1.00 is £0.79). Such prices are converted when read, rounded to the
+    /// shop currency's smallest unit; without a rate they are refused.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rates: BTreeMap<String, f64>,
     /// Where the orders were placed, e.g. "web" or "in shop".
     #[serde(default = "default_channel")]
     pub channel: String,
@@ -380,6 +386,7 @@ impl Mapping {
             strip_leading_apostrophe: false,
             match_by_name_and_address: false,
             purchases_without_products: false,
+            rates: BTreeMap::new(),
             channel: default_channel(),
             repeatable: true,
             product_list: false,
@@ -423,6 +430,9 @@ impl Mapping {
 
     /// What is missing for this mapping to import anything, in words; `None` when usable.
     pub fn problem(&self) -> Option<String> {
+        if let Some(problem) = self.rates_problem() {
+            return Some(problem);
+        }
         if self.catalogue {
             let has = |r: Role| self.columns.contains_key(&r);
             return (!has(Role::ProductName) && !has(Role::ProductGroup)).then(|| {
@@ -440,6 +450,29 @@ impl Mapping {
             return Some("say which column holds the order date".to_owned());
         }
         None
+    }
+
+    /// What is wrong with the exchange rates, if anything.
+    fn rates_problem(&self) -> Option<String> {
+        self.rates.iter().find_map(|(code, rate)| {
+            if let Err(why) = crate::engine::money::Currency::from_code(code) {
+                return Some(format!("\"rates\": {why}"));
+            }
+            (!(rate.is_finite() && *rate > 0.0 && *rate <= 1_000_000.0)).then(|| {
+                format!(
+                    "\"rates\": the rate of {code} must be a number above 0 and at most 1,000,000"
+                )
+            })
+        })
+    }
+
+    /// The rate that converts prices in `from` into the shop's currency, if the mapping
+    /// gives one.
+    pub fn rate(&self, from: crate::engine::money::Currency) -> Option<f64> {
+        self.rates
+            .iter()
+            .find(|(code, _)| code.trim().eq_ignore_ascii_case(from.code()))
+            .map(|(_, rate)| *rate)
     }
 
     /// The category for a product name by the keyword list, if a keyword matches at the

@@ -118,12 +118,12 @@ pub enum ImportError {
     LeftOut(String),
     /// The files' prices are in more than one currency.
     #[error(
-        "the prices in these files are in more than one currency: {0}. Candor does not convert between currencies, and sums of mixed money would be wrong, so nothing was imported; import the files of one currency"
+        "the prices in these files are in more than one currency: {0}. Sums of mixed money would be wrong, so nothing was imported; import the files of one currency, or give the mapping the exchange rate of each other currency (\"rates\": {{\"USD\": 0.79}}: what one unit of it is in the shop's currency) to convert their prices"
     )]
     MixedCurrencies(String),
     /// The files' prices are in another currency than the shop's.
     #[error(
-        "this shop keeps its prices in {shop}, but the prices in these files are in {files}. Candor does not convert between currencies, so nothing was imported; import them into a new shop file, or, if the files are in {shop} after all, set \"currency\" to {shop} in the mapping"
+        "this shop keeps its prices in {shop}, but the prices in these files are in {files}, so nothing was imported; give the mapping the exchange rate (\"rates\": {{\"{files}\": …}}: what one {files} is in {shop}) to convert them, import them into a new shop file, or, if the files are in {shop} after all, set \"currency\" to {shop} in the mapping"
     )]
     NotTheShopsCurrency {
         /// The shop's currency code.

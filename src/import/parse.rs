@@ -112,6 +112,10 @@ pub struct FileCounts {
     pub lines_without_product: usize,
     /// The currencies of the file's prices, where a column or the mapping says (ISO 4217).
     pub currencies: Vec<String>,
+    /// Rows whose prices were written in another currency and converted into the shop's
+    /// at the mapping's rate, per currency.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub converted: BTreeMap<String, usize>,
     /// Order lines whose price the file does not give (no price column, or a blank one):
     /// their price is not known.
     pub lines_without_price: usize,
@@ -141,6 +145,9 @@ impl FileCounts {
             if !self.currencies.contains(c) {
                 self.currencies.push(c.clone());
             }
+        }
+        for (c, n) in &other.converted {
+            *self.converted.entry(c.clone()).or_default() += n;
         }
         if self.currency_taken_as.is_none() {
             self.currency_taken_as.clone_from(&other.currency_taken_as);
@@ -284,6 +291,9 @@ struct RowData {
     currency: Option<(Currency, bool)>,
     /// The product of a catalogue row, and whether its price was rounded.
     product: Option<(ImportedProduct, bool)>,
+    /// The currency the row's prices were written in, when they were converted into the
+    /// shop's at the mapping's rate.
+    converted: Option<Currency>,
 }
 
 /// One line of a row's order: its product, units (negative for a return) and unit price.
@@ -658,7 +668,13 @@ impl Batch {
         if let Some(c) = data.customer {
             self.add_customer(c, mapping.columns.contains_key(&Role::Email));
         }
-        if let Some((currency, named)) = data.currency {
+        if let Some(from) = data.converted {
+            *self
+                .counts()
+                .converted
+                .entry(from.code().to_owned())
+                .or_default() += 1;
+        } else if let Some((currency, named)) = data.currency {
             self.count_currency(currency, named);
         }
         if let Some(customer) = &customer_key {
@@ -960,13 +976,20 @@ fn read_product_row(
         bad: &bad,
         currency,
     };
-    let product = read_catalogue_row(mapping, &cells, heads)?;
+    let mut product = read_catalogue_row(mapping, &cells, heads)?;
+    let converted = conversion(mapping, named, cx.currency);
+    if let Some((from, rate)) = converted {
+        let (price, rounded) = convert_price(product.0.price_cents, from, cx.currency, rate);
+        product.0.price_cents = price;
+        product.1 |= rounded;
+    }
     Ok(RowData {
         customer: None,
         order: None,
         consents: Vec::new(),
         currency: Some((currency, named.is_some())),
         product: Some(product),
+        converted: converted.map(|(from, _)| from),
     })
 }
 
@@ -1011,13 +1034,52 @@ fn read_row(
         ));
     }
     let priced = order.is_some();
+    let converted = conversion(mapping, named, cx.currency).filter(|_| priced);
+    let mut order = order;
+    if let (Some((from, rate)), Some(part)) = (converted, order.as_mut()) {
+        for (product, _, unit) in &mut part.lines {
+            let (price, rounded) = convert_price(*unit, from, cx.currency, rate);
+            *unit = price;
+            product.price_cents = price;
+            part.price_rounded |= rounded;
+        }
+    }
     Ok(RowData {
         customer,
         order,
         consents,
         currency: priced.then_some((currency, named.is_some())),
         product: None,
+        converted: converted.map(|(from, _)| from),
     })
+}
+
+/// The currency a row's prices are converted from, and the mapping's rate for it: when
+/// the row names another currency than the shop's and the mapping gives its rate.
+fn conversion(
+    mapping: &Mapping,
+    named: Option<Currency>,
+    shop: Currency,
+) -> Option<(Currency, f64)> {
+    let from = named.filter(|&c| c != shop)?;
+    mapping.rate(from).map(|rate| (from, rate))
+}
+
+/// A price in minor units of `from` as minor units of `to` at `rate` (units of `to` per
+/// unit of `from`), rounded half away from zero; and whether it was rounded.
+pub fn convert_price(
+    price: Option<i64>,
+    from: Currency,
+    to: Currency,
+    rate: f64,
+) -> (Option<i64>, bool) {
+    let Some(minor) = price else {
+        return (None, false);
+    };
+    let exact = minor as f64 / from.minor_per_major() as f64 * rate * to.minor_per_major() as f64;
+    let converted = exact.round();
+    // A difference below a millionth of a unit is the floating point, not a rounding.
+    (Some(converted as i64), (exact - converted).abs() > 1e-6)
 }
 
 /// What the row's order became: its own status, or its order's first row's where the

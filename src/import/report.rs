@@ -55,6 +55,16 @@ pub fn what_the_rows_became(outcome: &ImportOutcome) -> Vec<(&'static str, Strin
         }
     }
     out.extend(product_lines(summary));
+    for (code, n) in &summary.rows_became.converted {
+        out.push((
+            "Converted",
+            format!(
+                "{n} {} with prices in {code} converted into {} at the mapping's rate",
+                plural(*n, "row", "rows"),
+                outcome.currency.code()
+            ),
+        ));
+    }
     out.push(("Currency", currency_text(outcome)));
     out
 }

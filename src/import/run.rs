@@ -376,7 +376,10 @@ fn read_in_one_currency(
     if created
         && let Some(named) = batch.prices_named_currency()
         && named != batch.currency
-        && batch.files.iter().any(|f| f.currency_taken_as.is_some())
+        && batch
+            .files
+            .iter()
+            .any(|f| f.currency_taken_as.is_some() || !f.converted.is_empty())
     {
         (batch, reports) = read_files(request, named, progress, cancel)?;
     }
