@@ -217,3 +217,47 @@ fn a_shop_from_before_unknown_prices_keeps_every_price_on_upgrade() {
     conn.execute("UPDATE products SET price_cents = NULL WHERE id = 2", [])
         .expect("a price may now be unknown");
 }
+
+#[test]
+fn an_entry_undone_is_not_undone_again_but_its_undo_can_be() {
+    use candor::engine::changes::Change;
+    use candor::store::{ApplyError, Attribution};
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("shop.candor");
+    Store::create(&path, &sample_shop().expect("sample")).expect("created");
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let who = |why: &str| Attribution::now("Sam", why);
+    let off = [Change::RuleEnabled {
+        rule: "weekend-brunch".to_owned(),
+        enabled: true,
+    }];
+    let applied = store
+        .apply(None, &off, &who("try brunch"), None, None)
+        .expect("applies");
+    let undo = store.undo(applied.entry, &who("not yet")).expect("undoes");
+    let again = store
+        .undo(applied.entry, &who("twice"))
+        .expect_err("refused");
+    assert!(
+        matches!(again, ApplyError::AlreadyUndone(e, by) if e == applied.entry && by == undo.entry),
+        "{again}"
+    );
+    assert!(
+        again
+            .to_string()
+            .contains(&format!("undone by entry {}", undo.entry))
+    );
+    // Undoing the undo makes the change again; then the first entry stands and may be undone.
+    let redo = store.undo(undo.entry, &who("after all")).expect("redoes");
+    assert!(
+        redo.shop
+            .rules
+            .iter()
+            .any(|r| r.id == "weekend-brunch" && r.enabled)
+    );
+    store
+        .undo(applied.entry, &who("no brunch"))
+        .expect("undoes once more");
+    let entries = store.log().expect("log");
+    assert_eq!(entries.len(), 4);
+}

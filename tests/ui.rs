@@ -233,6 +233,13 @@ fn a_weight_change_is_simulated_applied_logged_and_undone() {
         (rule(harness.state()) - 1.0).abs() < 1e-9,
         "undo restored the weight"
     );
+    harness.run_steps(2);
+    harness.get_by_label("undone by entry 3");
+    assert!(
+        harness.query_by_label("Undo entry 2").is_none(),
+        "an entry undone is not undone again"
+    );
+    harness.get_by_label("Undo entry 3");
 }
 
 #[test]

@@ -182,6 +182,9 @@ pub enum ApplyError {
     /// The entry records something that cannot be undone from the log.
     #[error("entry {0} records {1}, which cannot be undone from the log")]
     NotUndoable(i64, String),
+    /// The entry was undone already (and that undo stands).
+    #[error("entry {0} was already undone by entry {1}; undo entry {1} to make its changes again")]
+    AlreadyUndone(i64, i64),
 }
 
 /// The snapshot a simulation was computed from, and where the audit log stood when it was
@@ -353,6 +356,9 @@ impl Store {
                 format!("an {}", event.kind.replace('_', " ")),
             ));
         }
+        if let Some(by) = undone_by(&log, entry) {
+            return Err(ApplyError::AlreadyUndone(entry, by));
+        }
         let merges = target
             .changes
             .iter()
@@ -366,6 +372,28 @@ impl Store {
         let inverse = crate::engine::changes::inverse(&target.changes);
         self.apply(None, &inverse, who, None, Some(entry))
     }
+}
+
+/// The entry whose undo of `entry` stands (is not itself undone), if any: an entry undone
+/// is not undone again, while undoing its undo makes its changes again.
+pub fn undone_by(log: &[LogEntry], entry: i64) -> Option<i64> {
+    undone_entries(log).get(&entry).copied()
+}
+
+/// Every entry whose undo stands, with the entry that undid it (the newest such).
+pub fn undone_entries(log: &[LogEntry]) -> std::collections::HashMap<i64, i64> {
+    let mut undone = std::collections::HashMap::new();
+    let mut order: Vec<&LogEntry> = log.iter().collect();
+    order.sort_by_key(|e| std::cmp::Reverse(e.id));
+    // Newest first: whether an undo stands depends only on the entries after it.
+    for e in order {
+        if let Some(target) = e.undoes
+            && !undone.contains_key(&e.id)
+        {
+            undone.entry(target).or_insert(e.id);
+        }
+    }
+    undone
 }
 
 /// Entries that record something without changing the shop's data: an apply computed

@@ -21,7 +21,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use apply::{ApplyError, Attribution, Basis, LogEntry, SubjectEvent, Written};
+pub use apply::{
+    ApplyError, Attribution, Basis, LogEntry, SubjectEvent, Written, undone_by, undone_entries,
+};
 pub use chain::LogHead;
 pub use erase::{ERASED, Erased, Purged, upgrade_backups};
 pub use error::StoreError;

@@ -47,6 +47,7 @@ impl AuditLogView {
         ui.separator();
         let mut undo = None;
         let newest = entries.iter().map(|e| e.id).max();
+        let undone = crate::store::undone_entries(entries);
         let shown: Vec<&LogEntry> = entries.iter().rev().filter(|e| self.matches(e)).collect();
         if shown.is_empty() {
             ui.label(if entries.is_empty() {
@@ -61,9 +62,12 @@ impl AuditLogView {
                 for e in shown {
                     egui::Frame::group(ui.style()).show(ui, |ui| {
                         ui.set_width(ui.available_width());
-                        let asked = ui
-                            .horizontal(|ui| entry_header_ui(ui, e, newest == Some(e.id), owner))
-                            .inner;
+                        let state = EntryState {
+                            newest: newest == Some(e.id),
+                            undone_by: undone.get(&e.id).copied(),
+                            owner,
+                        };
+                        let asked = ui.horizontal(|ui| entry_header_ui(ui, e, &state)).inner;
                         undo = undo.or(asked);
                         entry_body_ui(ui, e);
                     });
@@ -90,9 +94,17 @@ impl AuditLogView {
     }
 }
 
+/// Where an entry stands: whether it is the newest, which entry undid it, and whether the
+/// owner is looking.
+struct EntryState {
+    newest: bool,
+    undone_by: Option<i64>,
+    owner: bool,
+}
+
 /// An entry's number, time, author and what it undoes, with its undo button; returns the
-/// entry to undo when the button is clicked. `newest`: no later entry depends on it.
-fn entry_header_ui(ui: &mut Ui, e: &LogEntry, newest: bool, owner: bool) -> Option<i64> {
+/// entry to undo when the button is clicked.
+fn entry_header_ui(ui: &mut Ui, e: &LogEntry, state: &EntryState) -> Option<i64> {
     let mut undo = None;
     ui.strong(format!("Entry {}", e.id));
     ui.label(format!(
@@ -103,7 +115,11 @@ fn entry_header_ui(ui: &mut Ui, e: &LogEntry, newest: bool, owner: bool) -> Opti
     if let Some(u) = e.undoes {
         ui.label(RichText::new(format!("undoes entry {u}")).color(theme::MUTED));
     }
-    if newest
+    if let Some(by) = state.undone_by {
+        ui.label(RichText::new(format!("undone by entry {by}")).color(theme::FLAG));
+        return None;
+    }
+    if state.newest
         && e.event.as_ref().is_some_and(|ev| ev.kind == "import")
         && ui
             .button("Undo this import")
@@ -118,7 +134,7 @@ fn entry_header_ui(ui: &mut Ui, e: &LogEntry, newest: bool, owner: bool) -> Opti
     if e.event.is_none()
         && ui
             .add_enabled(
-                owner || !rule_changes,
+                state.owner || !rule_changes,
                 egui::Button::new(format!("Undo entry {}", e.id)),
             )
             .on_disabled_hover_text("Only the owner can undo changes to the rules.")
@@ -133,7 +149,9 @@ fn entry_header_ui(ui: &mut Ui, e: &LogEntry, newest: bool, owner: bool) -> Opti
 fn entry_body_ui(ui: &mut Ui, e: &LogEntry) {
     ui.label(format!("Why: {}", e.reason));
     for a in &e.changes {
-        ui.label(RichText::new(format!("{}: {}", a.change.kind(), a.values_text())).small());
+        // The window's font has no arrow.
+        let values = a.values_text().replace('→', "->");
+        ui.label(RichText::new(format!("{}: {values}", a.change.kind())).small());
     }
     if let Some(ev) = &e.event {
         ui.label(
