@@ -453,3 +453,44 @@ fn an_audit_as_of_a_day_is_the_same_on_any_day() {
         "{metric}"
     );
 }
+
+#[test]
+fn log_prints_each_entry_as_a_sentence_with_names() {
+    let (dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8 path");
+    let changes = dir.path().join("consent.json");
+    std::fs::write(
+        &changes,
+        r#"{"changes":[{"kind":"consent","customer":1,"purpose":"personalization","granted":false,"method":"by phone"}]}"#,
+    )
+    .expect("writes");
+    candor()
+        .args([
+            "apply",
+            "--db",
+            db,
+            "--actor",
+            "Sam",
+            "--reason",
+            "she rang us",
+            "--changes",
+        ])
+        .arg(&changes)
+        .assert()
+        .success();
+    let out = candor()
+        .args(["log", "--db", db])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(
+        text.contains(
+            "Sam recorded that Amelia Hart withdrew \u{201c}Personalized recommendations\u{201d} (by phone) \u{2014} \u{201c}she rang us\u{201d}"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("consent: "), "the values stay below: {text}");
+}

@@ -222,6 +222,16 @@ fn a_weight_change_is_simulated_applied_logged_and_undone() {
     harness.get_by_label("Audit log").click();
     harness.run_steps(2);
     harness.get_by_label("Entry 2");
+    harness
+        .get_all_by_label_contains(
+            "Sam (owner) set the weight of \u{201c}Premium picks for over-40s\u{201d} to",
+        )
+        .next()
+        .expect("the log reads as a sentence with the rule's name");
+    harness
+        .get_all_by_label_contains("\u{201c}Age should not steer premium offers\u{201d}")
+        .next()
+        .expect("with its reason");
     harness.get_by_label("Undo entry 2").click();
     harness.run_steps(2);
     answer_who_why(&mut harness, "Undo now");

@@ -566,7 +566,7 @@ fn log(db: &Path, json: bool) -> Result<()> {
     if json {
         print_json(&log)?;
     } else {
-        report::log(&mut std::io::stdout().lock(), &log)?;
+        report::log(&mut std::io::stdout().lock(), &log, &store.load()?)?;
     }
     Ok(())
 }

@@ -357,26 +357,33 @@ fn simulation_audit_moves(
     Ok(())
 }
 
-/// Prints the audit log.
-pub fn log(out: &mut dyn Write, entries: &[crate::store::LogEntry]) -> io::Result<()> {
+/// Prints the audit log: each entry as a sentence with names (see
+/// [`crate::session::log_text`]), then its values before and after.
+pub fn log(
+    out: &mut dyn Write,
+    entries: &[crate::store::LogEntry],
+    shop: &crate::engine::model::Shop,
+) -> io::Result<()> {
     if entries.is_empty() {
         writeln!(out, "No changes have been applied yet.")?;
     }
+    let undone = crate::store::undone_entries(entries);
     for e in entries {
-        let undo = e
-            .undoes
-            .map(|u| format!(" (undoes entry {u})"))
-            .unwrap_or_default();
+        let when = e.at.get(..19).unwrap_or(&e.at).replace('T', " ");
         writeln!(
             out,
-            "Entry {} at {} by {}{undo}: {}",
-            e.id, e.at, e.actor, e.reason
+            "Entry {}, {when}: {}",
+            e.id,
+            crate::session::log_text::entry_sentence(e, shop)
         )?;
+        if let Some(by) = undone.get(&e.id) {
+            writeln!(out, "  (undone by entry {by})")?;
+        }
         for a in &e.changes {
             writeln!(out, "  {}: {}", a.change.kind(), a.values_text())?;
         }
-        if let Some(ev) = &e.event {
-            writeln!(out, "  {} for {}: {}", ev.kind, ev.subject(), ev.detail)?;
+        if let Some(ev) = e.event.as_ref().filter(|ev| ev.kind != "import") {
+            writeln!(out, "  {}", ev.detail)?;
         }
     }
     Ok(())

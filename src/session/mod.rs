@@ -13,6 +13,7 @@
 
 pub mod apply;
 pub mod history;
+pub mod log_text;
 pub mod present;
 pub mod shop;
 pub mod simulate;

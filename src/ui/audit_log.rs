@@ -38,7 +38,13 @@ impl AuditLogView {
 
     /// Draws `entries` (oldest first, as last read); returns what the person asked for.
     /// `owner` is true when the owner is using the window (only they may undo rule changes).
-    pub fn ui(&mut self, ui: &mut Ui, entries: &[LogEntry], owner: bool) -> Option<LogAction> {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        entries: &[LogEntry],
+        shop: &crate::engine::model::Shop,
+        owner: bool,
+    ) -> Option<LogAction> {
         ui.heading("Audit log");
         ui.label(
             "Every change applied to this shop: who, when, why, and each value before and after.",
@@ -69,7 +75,7 @@ impl AuditLogView {
                         };
                         let asked = ui.horizontal(|ui| entry_header_ui(ui, e, &state)).inner;
                         undo = undo.or(asked);
-                        entry_body_ui(ui, e);
+                        entry_body_ui(ui, e, shop);
                     });
                 }
             });
@@ -145,35 +151,33 @@ fn entry_header_ui(ui: &mut Ui, e: &LogEntry, state: &EntryState) -> Option<i64>
     undo
 }
 
-/// Why the entry was made, each value before and after, the event and the impact shown.
-fn entry_body_ui(ui: &mut Ui, e: &LogEntry) {
-    ui.label(format!("Why: {}", e.reason));
-    for a in &e.changes {
+/// The entry as a sentence (who did what, why, and what it changed), with its values
+/// before and after one click away.
+fn entry_body_ui(ui: &mut Ui, e: &LogEntry, shop: &crate::engine::model::Shop) {
+    ui.add(egui::Label::new(crate::session::log_text::entry_sentence(e, shop)).wrap());
+    let details: Vec<String> = e
+        .changes
+        .iter()
         // The window's font has no arrow.
-        let values = a.values_text().replace('→', "->");
-        ui.label(RichText::new(format!("{}: {values}", a.change.kind())).small());
+        .map(|a| {
+            format!(
+                "{}: {}",
+                a.change.kind(),
+                a.values_text().replace('→', "->")
+            )
+        })
+        .chain(e.event.iter().map(|ev| ev.detail.clone()))
+        .collect();
+    if details.is_empty() {
+        return;
     }
-    if let Some(ev) = &e.event {
-        ui.label(
-            RichText::new(format!(
-                "{} for {}: {}",
-                ev.kind.replace('_', " "),
-                ev.subject(),
-                ev.detail
-            ))
-            .small(),
-        );
-    }
-    if let Some(impact) = &e.impact {
-        ui.label(
-            RichText::new(format!(
-                "Impact shown: recommendations changed for {} of {} customers",
-                impact["customers_changed"], impact["customers_total"]
-            ))
-            .small()
-            .color(theme::MUTED),
-        );
-    }
+    egui::CollapsingHeader::new(RichText::new("Values before and after").small())
+        .id_salt(("log-values", e.id))
+        .show(ui, |ui| {
+            for line in details {
+                ui.label(RichText::new(line).small().color(theme::MUTED));
+            }
+        });
 }
 
 /// What the who-and-why dialog is about to do.

@@ -125,7 +125,9 @@ impl CandorApp {
             (Some(shop), Tab::Log) => {
                 egui::CentralPanel::default().show(ui, |ui| {
                     let owner = self.role == Role::Owner;
-                    if let Some(LogAction::Undo(entry)) = self.log.ui(ui, &shop.log.entries, owner)
+                    let entries = &shop.log.entries;
+                    if let Some(LogAction::Undo(entry)) =
+                        self.log.ui(ui, entries, shop.index.shop(), owner)
                     {
                         self.commands.push(Command::AskUndo(entry));
                     }

@@ -1,0 +1,159 @@
+//! The audit log in sentences, for the window and `candor log` alike: who did what, with
+//! the names of the rules, customers and purposes, why, and what it changed. The values
+//! before and after stay in the entry (and in `candor log --json`).
+
+use crate::engine::changes::{Applied, Change};
+use crate::engine::model::{CustomerId, Shop};
+use crate::store::{LogEntry, SubjectEvent};
+
+/// One entry as a sentence: "Sam switched "Weekend brunch" on — “try brunch” — recommendations
+/// changed for 12 of 200 customers". Names come from `shop` (the shop as it is now; a
+/// customer no longer there is called by number).
+pub fn entry_sentence(entry: &LogEntry, shop: &Shop) -> String {
+    let what = match &entry.event {
+        Some(event) => event_words(event, shop),
+        None => {
+            let changes: Vec<String> = entry
+                .changes
+                .iter()
+                .map(|a| change_words(a, shop))
+                .collect();
+            let done = crate::engine::words::and_list(&changes);
+            match entry.undoes {
+                Some(undone) => format!("undid entry {undone}: {done}"),
+                None => done,
+            }
+        }
+    };
+    let mut sentence = format!("{} {what}", entry.actor);
+    if !entry.reason.trim().is_empty() {
+        sentence.push_str(&format!(" — \u{201c}{}\u{201d}", entry.reason.trim()));
+    }
+    if let Some(impact) = &entry.impact
+        && let (Some(changed), Some(total)) = (
+            impact["customers_changed"].as_u64(),
+            impact["customers_total"].as_u64(),
+        )
+    {
+        sentence.push_str(&format!(
+            " — recommendations changed for {changed} of {total} customers"
+        ));
+    }
+    sentence
+}
+
+/// What a recorded event did, in words.
+fn event_words(event: &SubjectEvent, shop: &Shop) -> String {
+    let whom = event.customer.map_or_else(
+        || event.subject(),
+        |id| {
+            shop.customers
+                .iter()
+                .find(|c| c.id == id)
+                .map_or_else(|| format!("customer {id}"), |c| c.display_name())
+        },
+    );
+    match event.kind.as_str() {
+        "access_export" => format!("exported the data held about {whom}"),
+        "reveal" => format!("looked at the personal data of {whom} in full"),
+        "erasure" => format!("erased {}", event.subject()),
+        "retention_purge" => "deleted data kept past its retention period".to_owned(),
+        "import" => format!("imported data: {}", event.detail),
+        "import_undone" => "took back an import".to_owned(),
+        "owner_passphrase_set" => "set the owner's passphrase".to_owned(),
+        "owner_refused" => "gave a wrong owner's passphrase (refused)".to_owned(),
+        other => format!("recorded {}", other.replace('_', " ")),
+    }
+}
+
+/// What one change did, in the past tense, with names.
+fn change_words(applied: &Applied, shop: &Shop) -> String {
+    let rule = |id: &str| {
+        let label = shop
+            .rules
+            .iter()
+            .find(|r| r.id == id)
+            .map_or(id, |r| r.label.as_str());
+        format!("\u{201c}{label}\u{201d}")
+    };
+    let customer = |id: CustomerId| {
+        shop.customers
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| format!("customer {id}"), |c| c.display_name())
+    };
+    match &applied.change {
+        Change::RuleWeight { rule: r, weight } => format!(
+            "set the weight of {} to {}",
+            rule(r),
+            crate::engine::score::round_for_text(*weight)
+        ),
+        Change::RuleEnabled { rule: r, enabled } => {
+            format!(
+                "switched {} {}",
+                rule(r),
+                if *enabled { "on" } else { "off" }
+            )
+        }
+        Change::Rule { rule: r, .. } if applied.before["rule"].is_null() => {
+            format!("added the rule \u{201c}{}\u{201d}", r.label)
+        }
+        Change::Rule { rule: r, .. } => format!("changed the rule \u{201c}{}\u{201d}", r.label),
+        Change::RuleRemoved { rule: r } => format!("removed the rule {}", rule(r)),
+        Change::Consent {
+            customer: c,
+            purpose,
+            granted,
+            method,
+            ..
+        } => format!(
+            "recorded that {} {} \u{201c}{}\u{201d}{}",
+            customer(*c),
+            if *granted { "agreed to" } else { "withdrew" },
+            shop.purpose_label(purpose),
+            method
+                .as_deref()
+                .map_or_else(String::new, |m| format!(" ({m})"))
+        ),
+        Change::CustomerField {
+            customer: c,
+            field,
+            value,
+        } => format!(
+            "{} the {} of {}",
+            if value.is_some() {
+                "corrected"
+            } else {
+                "deleted"
+            },
+            field.replace('_', " "),
+            customer(*c)
+        ),
+        Change::MergeCustomers { customer: c, from } => {
+            format!("merged the record of customer {from} into {}", customer(*c))
+        }
+        Change::SplitCustomers { customer: c, .. } => {
+            format!("took back a merge into {}", customer(*c))
+        }
+        Change::FieldRetention {
+            field,
+            retention_days,
+        } => format!(
+            "set how long the {} is kept: {}",
+            field.in_words(),
+            retention_days.map_or_else(
+                || "without a time limit".to_owned(),
+                |d| format!("{d} days after the last order")
+            )
+        ),
+        other => lower_first(&other.describe(shop)),
+    }
+}
+
+/// "Set …" as "set …", so it follows a name.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_lowercase().chain(chars).collect()
+    })
+}
