@@ -3,7 +3,7 @@
 //! before and after stay in the entry (and in `candor log --json`).
 
 use crate::engine::changes::{Applied, Change};
-use crate::engine::model::{CustomerId, Shop};
+use crate::engine::model::{Customer, CustomerId, Shop};
 use crate::store::{LogEntry, SubjectEvent};
 
 /// One entry as a sentence: "Sam switched "Weekend brunch" on — “try brunch” — recommendations
@@ -44,15 +44,9 @@ pub fn entry_sentence(entry: &LogEntry, shop: &Shop) -> String {
 
 /// What a recorded event did, in words.
 fn event_words(event: &SubjectEvent, shop: &Shop) -> String {
-    let whom = event.customer.map_or_else(
-        || event.subject(),
-        |id| {
-            shop.customers
-                .iter()
-                .find(|c| c.id == id)
-                .map_or_else(|| format!("customer {id}"), |c| c.display_name())
-        },
-    );
+    let whom = event
+        .customer
+        .map_or_else(|| event.subject(), |id| customer_name(shop, id));
     match event.kind.as_str() {
         "access_export" => format!("exported the data held about {whom}"),
         "reveal" => format!("looked at the personal data of {whom} in full"),
@@ -76,12 +70,7 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
             .map_or(id, |r| r.label.as_str());
         format!("\u{201c}{label}\u{201d}")
     };
-    let customer = |id: CustomerId| {
-        shop.customers
-            .iter()
-            .find(|c| c.id == id)
-            .map_or_else(|| format!("customer {id}"), |c| c.display_name())
-    };
+    let customer = |id: CustomerId| customer_name(shop, id);
     match &applied.change {
         Change::RuleWeight { rule: r, weight } => format!(
             "set the weight of {} to {}",
@@ -148,6 +137,14 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
         ),
         other => lower_first(&other.describe(shop)),
     }
+}
+
+/// A customer's name as the shop holds it now, or "customer N" when they are not there.
+fn customer_name(shop: &Shop, id: CustomerId) -> String {
+    shop.customers
+        .iter()
+        .find(|c| c.id == id)
+        .map_or_else(|| format!("customer {id}"), Customer::display_name)
 }
 
 /// "Set …" as "set …", so it follows a name.
