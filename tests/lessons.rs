@@ -120,7 +120,7 @@ fn lesson_a_rule_that_steers_by_age() {
     next(&mut h);
     assert_eq!(h.state().tab(), Tab::Rules);
     next_is_refused(&mut h);
-    click(&mut h, "Premium picks for over-40s is on");
+    click(&mut h, "Premium picks for over-40s: on");
     settle(&mut h, |app| app.scenario().outcome().is_some());
     h.run_steps(3);
     next(&mut h);

@@ -764,10 +764,23 @@ fn explain_to_the_customer_saves_the_card_where_the_person_chooses() {
             seen.borrow_mut().push(q.clone());
             Some(vec![answer.clone()])
         }));
+    let opened = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let browser = std::rc::Rc::clone(&opened);
+    harness
+        .state_mut()
+        .set_file_opener(Box::new(move |path: &std::path::Path| {
+            browser.borrow_mut().push(path.to_path_buf());
+            Ok(())
+        }));
     harness.get_by_label("Amelia Hart").click();
     harness.run_steps(2);
     harness.get_by_label("Explain to the customer…").click();
     harness.run_steps(2);
+    assert_eq!(
+        *opened.borrow(),
+        vec![card.clone()],
+        "the card opens in the browser"
+    );
     let question = asked
         .borrow()
         .first()
@@ -784,6 +797,29 @@ fn explain_to_the_customer_saves_the_card_where_the_person_chooses() {
             .is_some_and(|n| n.contains(&card.display().to_string())),
         "the window says where it was saved: {:?}",
         harness.state().notice()
+    );
+}
+
+#[test]
+fn a_card_that_cannot_be_opened_in_a_browser_is_still_saved_and_the_window_says_so() {
+    let (dir, mut harness) = harness();
+    let card = dir.path().join("card.html");
+    let answer = card.clone();
+    harness
+        .state_mut()
+        .set_file_picker(Box::new(move |_| Some(vec![answer.clone()])));
+    harness
+        .state_mut()
+        .set_file_opener(Box::new(|_| Err("no browser is installed".to_owned())));
+    harness.get_by_label("Amelia Hart").click();
+    harness.run_steps(2);
+    harness.get_by_label("Explain to the customer…").click();
+    harness.run_steps(2);
+    assert!(card.exists());
+    let notice = harness.state().notice().expect("a notice").to_owned();
+    assert!(
+        notice.contains("could not be opened in a browser") && notice.contains("no browser"),
+        "{notice}"
     );
 }
 
@@ -853,4 +889,29 @@ fn two_records_of_one_person_are_merged_from_the_customer_page_and_the_merge_und
         !app.is_applying() && app.log_entries().len() == 2
     });
     assert_eq!(customers(harness.state()), 200, "two records again");
+}
+
+#[test]
+fn the_audit_report_is_saved_where_the_owner_chooses_and_opened_in_the_browser() {
+    let (dir, mut harness) = harness_on_scorecard();
+    let report = dir.path().join("audit.html");
+    let answer = report.clone();
+    harness
+        .state_mut()
+        .set_file_picker(Box::new(move |_| Some(vec![answer.clone()])));
+    let opened = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let browser = std::rc::Rc::clone(&opened);
+    harness
+        .state_mut()
+        .set_file_opener(Box::new(move |path: &std::path::Path| {
+            browser.borrow_mut().push(path.to_path_buf());
+            Ok(())
+        }));
+    harness.get_by_label("Ethics audit").click();
+    harness.run_steps(2);
+    harness.get_by_label("Export report…").click();
+    harness.run_steps(2);
+    let page = std::fs::read_to_string(&report).expect("the report was written");
+    assert!(page.contains("Ethics audit"), "the audit's page");
+    assert_eq!(*opened.borrow(), vec![report]);
 }

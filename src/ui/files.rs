@@ -94,6 +94,15 @@ fn ask_natively(question: &FileQuestion) -> Option<Vec<PathBuf>> {
     }
 }
 
+/// Opens a file the window wrote (a customer's card, an audit report) in the system's
+/// browser, so it can be read and printed there; says why when it cannot.
+pub type FileOpener = Box<dyn FnMut(&std::path::Path) -> Result<(), String>>;
+
+/// The opener the app uses: the system's default browser.
+pub fn native_opener() -> FileOpener {
+    Box::new(|path| opener::open_browser(path).map_err(|e| e.to_string()))
+}
+
 /// Asks `picker` and returns the first path chosen.
 pub fn ask_one(picker: &mut FilePicker, question: &FileQuestion) -> Option<PathBuf> {
     picker(question).and_then(|paths| paths.into_iter().next())

@@ -26,7 +26,7 @@ mod why;
 pub use crate::session::{Loaded, load_blocking};
 pub use app::{CandorApp, Saved, Tab};
 pub use ethics::{EthicsAction, EthicsView};
-pub use files::{Ask, FilePicker, FileQuestion};
+pub use files::{Ask, FileOpener, FilePicker, FileQuestion};
 pub use frame_bench::customer_table_frames;
 pub use import::{ImportAction, ImportDialog, ImportFile};
 pub use lesson::{LessonAction, LessonRun};

@@ -211,10 +211,8 @@ fn rule_controls_ui(
 ) {
     ui.horizontal(|ui| {
         let mut enabled = scenario.pending_enabled(&r.id).unwrap_or(r.enabled);
-        if ui
-            .checkbox(&mut enabled, format!("{} is on", r.label))
-            .changed()
-        {
+        let switch = format!("{}: {}", r.label, if enabled { "on" } else { "off" });
+        if ui.checkbox(&mut enabled, switch).changed() {
             proposed.push(Change::RuleEnabled {
                 rule: r.id.clone(),
                 enabled,

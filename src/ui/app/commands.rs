@@ -60,12 +60,7 @@ impl CandorApp {
         let Some(path) = self.ask_path(&question) else {
             return;
         };
-        match crate::safe_write::write_file(&path, html.as_bytes()) {
-            Ok(()) => {
-                self.notice = Some(format!("Saved the customer's card to {}.", path.display()));
-            }
-            Err(e) => self.error = Some(format!("Could not write {}: {e}", path.display())),
-        }
+        self.save_page(&path, &html, "the customer's card");
     }
 
     pub(super) fn ethics_action(&mut self, action: EthicsAction) {
@@ -109,15 +104,7 @@ impl CandorApp {
                     .named(&name)
                     .filter("Web page", &["html"]);
                 if let Some(path) = self.ask_path(&question) {
-                    match crate::safe_write::write_file(&path, page.as_bytes()) {
-                        Ok(()) => {
-                            self.notice =
-                                Some(format!("Saved the audit report to {}.", path.display()));
-                        }
-                        Err(e) => {
-                            self.error = Some(format!("Could not write {}: {e}", path.display()));
-                        }
-                    }
+                    self.save_page(&path, &page, "the audit report");
                 }
             }
         }

@@ -21,7 +21,7 @@ use super::audit_log::{AuditLogView, WhoWhy};
 use super::customer::{CustomerAction, CustomerPage};
 use super::customers::CustomersView;
 use super::ethics::{EthicsAction, EthicsView};
-use super::files::{FilePicker, FileQuestion};
+use super::files::{FileOpener, FilePicker, FileQuestion};
 use super::import::ImportDialog;
 use super::jobs::Job;
 use super::lesson::LessonRun;
@@ -162,6 +162,8 @@ pub struct CandorApp {
     before_presenting: Option<(egui::Visuals, f32)>,
     /// Asks the person for files and folders (native dialogs; tests answer themselves).
     picker: FilePicker,
+    /// Opens a page the window wrote in the browser (tests record it instead).
+    opener: FileOpener,
 }
 
 impl CandorApp {
@@ -197,6 +199,7 @@ impl CandorApp {
             presenting: None,
             before_presenting: None,
             picker: super::files::native_picker(),
+            opener: super::files::native_opener(),
         }
     }
 
@@ -284,6 +287,30 @@ impl CandorApp {
     /// Replaces the native file and folder dialogs (tests answer with paths of their own).
     pub fn set_file_picker(&mut self, picker: FilePicker) {
         self.picker = picker;
+    }
+
+    /// Replaces the browser that opens the pages the window writes (tests record the path).
+    pub fn set_file_opener(&mut self, opener: FileOpener) {
+        self.opener = opener;
+    }
+
+    /// Writes `page` at `path` and opens it in the browser; the notice (or error) says
+    /// where it was saved and whether it opened. `what` names it ("the customer's card").
+    pub(super) fn save_page(&mut self, path: &std::path::Path, page: &str, what: &str) {
+        if let Err(e) = crate::safe_write::write_file(path, page.as_bytes()) {
+            self.error = Some(format!("Could not write {}: {e}", path.display()));
+            return;
+        }
+        self.notice = Some(match (self.opener)(path) {
+            Ok(()) => format!(
+                "Saved {what} to {} and opened it in your browser, where it can be printed.",
+                path.display()
+            ),
+            Err(why) => format!(
+                "Saved {what} to {}. It could not be opened in a browser here ({why}): open the file from its folder to read or print it.",
+                path.display()
+            ),
+        });
     }
 
     /// Asks the person for one file or folder; `None` when they cancel.
