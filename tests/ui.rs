@@ -55,6 +55,9 @@ fn choosing_a_customer_explains_their_recommendations() {
         .iter()
         .find(|c| c.id != "popularity")
         .expect("a rule contributes");
+    // The rules behind it are named with Details on.
+    harness.get_by_label("Details").click();
+    harness.run_steps(2);
     assert!(
         harness.get_all_by_label(&rule.label).next().is_some(),
         "contribution {} is shown",
@@ -914,4 +917,29 @@ fn the_audit_report_is_saved_where_the_owner_chooses_and_opened_in_the_browser()
     let page = std::fs::read_to_string(&report).expect("the report was written");
     assert!(page.contains("Ethics audit"), "the audit's page");
     assert_eq!(*opened.borrow(), vec![report]);
+}
+
+#[test]
+fn staff_see_the_explanation_in_words_and_details_only_when_they_ask() {
+    let (_dir, mut harness) = harness();
+    harness.get_by_label("Amelia Hart").click();
+    harness.run_steps(2);
+    let shown = |harness: &Harness<'static, CandorApp>, text: &str| {
+        harness.query_all_by_label_contains(text).next().is_some()
+    };
+    for internal in ["score", "birth_date", "personalization", "Data read"] {
+        assert!(!shown(&harness, internal), "staff see no {internal:?}");
+    }
+    assert!(shown(&harness, "What it uses"));
+    assert!(shown(&harness, "your age (from your birth date)"));
+    assert!(shown(&harness, "Personalized recommendations"));
+
+    harness.get_by_label("Details").click();
+    harness.run_steps(2);
+    assert!(shown(&harness, "score"), "details show the scores");
+    assert!(shown(&harness, "Data read"), "and the contributions table");
+    // The choice is remembered: another customer's page shows details too.
+    harness.get_by_label("Grace Lin").click();
+    harness.run_steps(2);
+    assert!(shown(&harness, "score"));
 }

@@ -40,6 +40,8 @@ pub struct CustomerPage {
     merging: Option<MergeForm>,
     /// Whether the masked fields are shown in full (after a logged reveal).
     revealed: bool,
+    /// Whether scores, rule and field names are shown (the person's choice).
+    details: bool,
 }
 
 /// What the customer page asks the app to do.
@@ -56,6 +58,8 @@ pub enum CustomerAction {
     SaveCard(crate::engine::model::ProductId),
     /// Add a change to the scenario.
     Propose(Box<Change>),
+    /// Show scores, rule and field names (or only words), and remember the choice.
+    ShowDetails(bool),
 }
 
 /// The actions a frame of the page collects.
@@ -114,6 +118,7 @@ impl CustomerPage {
             recording: None,
             merging: None,
             revealed: false,
+            details: false,
         }
     }
 
@@ -157,8 +162,15 @@ impl CustomerPage {
     /// Draws the page and returns what was asked for (edits are proposed for the scenario,
     /// never made here). `owner` is true when the owner is using the window (only they may
     /// erase).
-    pub fn ui(&mut self, ui: &mut Ui, shop: &Loaded, owner: bool) -> Vec<CustomerAction> {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        shop: &Loaded,
+        owner: bool,
+        details: bool,
+    ) -> Vec<CustomerAction> {
         let mut actions = Actions::default();
+        self.details = details;
         self.page_ui(ui, shop, &mut actions, owner);
         actions.0
     }
@@ -202,6 +214,14 @@ impl CustomerPage {
                 "Recommendations",
             );
             ui.selectable_value(&mut self.tab, CustomerTab::DataHeld, "Data held");
+            let mut details = self.details;
+            if ui
+                .checkbox(&mut details, "Details")
+                .on_hover_text("Scores, rule names and data fields as the engine has them. Off: the explanation in words, as it is read out to the customer.")
+                .changed()
+            {
+                proposals.ask(CustomerAction::ShowDetails(details));
+            }
         });
         ui.separator();
         match self.tab {
@@ -407,13 +427,15 @@ impl CustomerPage {
                 self.explanation.today.format("%-d %B %Y")
             ));
             for (i, r) in self.explanation.recommendations.iter().enumerate() {
-                let text = format!(
-                    "{}. {} — {} — score {:.2}",
+                let mut text = format!(
+                    "{}. {} — {}",
                     r.rank,
                     r.name,
-                    self.explanation.currency.price_text(r.price_cents),
-                    r.score
+                    self.explanation.currency.price_text(r.price_cents)
                 );
+                if self.details {
+                    text.push_str(&format!(" — score {:.2}", r.score));
+                }
                 if ui.selectable_label(self.chosen == i, text).clicked() {
                     self.chosen = i;
                 }
@@ -441,7 +463,7 @@ impl CustomerPage {
             }
             let mut order = None;
             egui::ScrollArea::vertical().id_salt("why").show(ui, |ui| {
-                order = why_ui(ui, &rec, &self.explanation);
+                order = why_ui(ui, &rec, &self.explanation, shop.index.shop(), self.details);
                 ui.add_space(8.0);
                 product_edit_ui(ui, &mut self.product_edit, shop, &rec, proposals);
             });

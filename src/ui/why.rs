@@ -7,15 +7,29 @@ use egui_plot::{Bar, BarChart, Plot};
 
 use super::theme;
 use crate::engine::explain::{Contribution, Explanation, Recommendation, Record, Source};
-use crate::engine::model::OrderId;
+use crate::engine::model::{OrderId, Shop};
 
 /// Draws the explanation of one recommendation; returns an order the user asked to see.
-pub fn why_ui(ui: &mut Ui, rec: &Recommendation, explanation: &Explanation) -> Option<OrderId> {
+/// Without `details` it is in words only, what staff read out: the data it uses and the
+/// agreement that allows it; with them, every contribution's score, rule, fields and
+/// records.
+pub fn why_ui(
+    ui: &mut Ui,
+    rec: &Recommendation,
+    explanation: &Explanation,
+    shop: &Shop,
+    details: bool,
+) -> Option<OrderId> {
     ui.heading(format!("Why? {}", rec.name));
     ui.label(RichText::new(&rec.sentence).size(16.0));
     ui.add_space(6.0);
-    contributions_chart_ui(ui, rec);
-    let order = contributions_table_ui(ui, rec);
+    let order = if details {
+        contributions_chart_ui(ui, rec);
+        contributions_table_ui(ui, rec)
+    } else {
+        in_words_ui(ui, rec, shop);
+        None
+    };
     ui.add_space(8.0);
     ui.strong("What would change it");
     ui.label(&rec.counterfactual.sentence);
@@ -28,6 +42,31 @@ pub fn why_ui(ui: &mut Ui, rec: &Recommendation, explanation: &Explanation) -> O
         ui.label(format!("• {}: {}", s.label, s.detail));
     }
     order
+}
+
+/// The data a recommendation uses and the agreements that allow it, in words.
+fn in_words_ui(ui: &mut Ui, rec: &Recommendation, shop: &Shop) {
+    ui.strong("What it uses");
+    if rec.data_used.is_empty() {
+        ui.label("• nothing personal: it is popular in the shop");
+    }
+    for words in &rec.data_used {
+        ui.label(format!("• {words}"));
+    }
+    let mut purposes: Vec<&str> = rec
+        .contributions
+        .iter()
+        .filter_map(|c| c.purpose.as_deref())
+        .map(|p| shop.purpose_label(p))
+        .collect();
+    purposes.dedup();
+    if !purposes.is_empty() {
+        ui.add_space(4.0);
+        ui.strong("Allowed because the customer agreed to");
+        for p in purposes {
+            ui.label(format!("• {p}"));
+        }
+    }
 }
 
 fn contributions_chart_ui(ui: &mut Ui, rec: &Recommendation) {

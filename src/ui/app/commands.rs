@@ -31,6 +31,7 @@ impl CandorApp {
                 }
             }
             CustomerAction::SaveCard(product) => self.save_card(customer, product),
+            CustomerAction::ShowDetails(on) => self.saved.set_details(self.role, on),
         }
     }
 

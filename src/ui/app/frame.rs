@@ -277,7 +277,8 @@ impl CandorApp {
         egui::CentralPanel::default().show(ui, |ui| match &mut self.customer {
             Some(page) => {
                 let customer = page.customer_id();
-                let actions = page.ui(ui, shop, self.role == Role::Owner);
+                let details = self.saved.details(self.role);
+                let actions = page.ui(ui, shop, self.role == Role::Owner, details);
                 self.commands.extend(
                     actions
                         .into_iter()

@@ -46,6 +46,31 @@ pub struct Saved {
     /// The name last given as "who is applying".
     #[serde(default)]
     pub last_actor: String,
+    /// Whether staff see scores, rule and field names on a customer's page (off, the
+    /// default: the explanation in words).
+    #[serde(default)]
+    pub details_for_staff: bool,
+    /// Whether the owner sees them.
+    #[serde(default)]
+    pub details_for_owner: bool,
+}
+
+impl Saved {
+    /// Whether `role` chose to see scores, rule and field names.
+    pub fn details(&self, role: Role) -> bool {
+        match role {
+            Role::Staff => self.details_for_staff,
+            Role::Owner => self.details_for_owner,
+        }
+    }
+
+    /// Remembers `role`'s choice.
+    pub fn set_details(&mut self, role: Role, on: bool) {
+        match role {
+            Role::Staff => self.details_for_staff = on,
+            Role::Owner => self.details_for_owner = on,
+        }
+    }
 }
 
 /// The main views, which are the tabs (one name for them everywhere: [`View`]).
