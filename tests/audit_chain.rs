@@ -137,3 +137,25 @@ fn the_cli_says_intact_or_names_the_entry() {
         .failure()
         .stderr(predicate::str::contains("entry 1 was altered"));
 }
+
+#[test]
+fn a_middle_entry_removed_and_the_rest_chained_again_is_found_by_its_number() {
+    let (_dir, path) = common::sample_file();
+    apply_three(&path);
+    let conn = Connection::open(&path).expect("open");
+    conn.execute("DELETE FROM audit_log WHERE id = 2", [])
+        .expect("tamper");
+    // The attacker recomputes every hash and the head, as a script can.
+    candor::store::chain::rechain_all(&conn).expect("rechains");
+    drop(conn);
+    let report = verify(&path);
+    assert!(!report.intact, "{report:?}");
+    assert_eq!(report.first_bad_entry, Some(3));
+    assert!(
+        report
+            .problem
+            .expect("problem")
+            .contains("entry 2 is missing"),
+        "the gap in the numbers gives it away"
+    );
+}

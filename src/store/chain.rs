@@ -243,8 +243,20 @@ fn check_seals(conn: &Connection, rows: &[Row]) -> rusqlite::Result<Option<(i64,
     Ok(None)
 }
 
-/// Checks every entry against its hash and its predecessor, and the newest against the
-/// recorded head, reporting the first place the chain breaks.
+/// Whether `row` records taking back the import that was entry `missing`: the one gap in
+/// the numbers an undone import leaves (its entry went with the copy restored).
+fn takes_back(row: &Row, missing: i64) -> bool {
+    serde_json::from_str::<serde_json::Value>(&row.entry).is_ok_and(|body| {
+        body["event"]["kind"] == "import_undone"
+            && body["event"]["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains(&format!("(it was entry {missing}, ")))
+    })
+}
+
+/// Checks every entry against its hash and its predecessor, that the numbers follow each
+/// other (the one gap allowed is an undone import's), and the newest against the recorded
+/// head, reporting the first place the chain breaks.
 pub fn verify(conn: &Connection) -> rusqlite::Result<ChainReport> {
     let rows = entries(conn)?;
     let broken = |entry: i64, problem: String| ChainReport {
@@ -254,7 +266,19 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<ChainReport> {
         problem: Some(problem),
     };
     let mut prev = GENESIS.to_owned();
+    let mut expected = rows.first().map_or(1, |r| r.id.min(1));
     for row in &rows {
+        if row.id != expected && !(row.id == expected + 1 && takes_back(row, expected)) {
+            return Ok(broken(
+                row.id,
+                format!(
+                    "entry {expected} is missing (the entry after {} is numbered {}): an entry was removed",
+                    expected - 1,
+                    row.id
+                ),
+            ));
+        }
+        expected = row.id + 1;
         if row.prev_hash != prev {
             return Ok(broken(
                 row.id,
