@@ -671,7 +671,9 @@ fn correct_field(shop: &mut Shop, customer: i64, field: &str, value: Option<&Str
     Ok((json!({ "value": old }), json!({ "value": value })))
 }
 
-fn set_field(
+/// Sets one personal value of a customer (or clears it with `None`); the field no longer
+/// comes from where it came from before.
+pub(super) fn set_field(
     c: &mut super::model::Customer,
     field: PersonalField,
     value: Option<String>,

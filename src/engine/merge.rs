@@ -168,7 +168,9 @@ fn fill_in(kept: &mut Customer, other: &Customer) -> Vec<PersonalField> {
         let Some(value) = other.field_value(field) else {
             continue;
         };
-        set(kept, field, value);
+        if super::changes::set_field(kept, field, Some(value)).is_err() {
+            continue;
+        }
         let came_from = other
             .field_sources
             .iter()
@@ -189,29 +191,7 @@ fn fill_in(kept: &mut Customer, other: &Customer) -> Vec<PersonalField> {
     filled
 }
 
-fn set(c: &mut Customer, field: PersonalField, value: String) {
-    match field {
-        PersonalField::Name => c.name = Some(value),
-        PersonalField::Email => c.email = Some(value),
-        PersonalField::Phone => c.phone = Some(value),
-        PersonalField::Address => c.address = Some(value),
-        PersonalField::Postcode => c.postcode = Some(value),
-        PersonalField::Gender => c.gender = Some(value),
-        PersonalField::BirthDate => c.birth_date = value.parse().ok(),
-        PersonalField::CustomerSince | PersonalField::Orders | PersonalField::Consents => {}
-    }
-}
-
 fn clear(c: &mut Customer, field: PersonalField) {
-    match field {
-        PersonalField::Name => c.name = None,
-        PersonalField::Email => c.email = None,
-        PersonalField::Phone => c.phone = None,
-        PersonalField::Address => c.address = None,
-        PersonalField::Postcode => c.postcode = None,
-        PersonalField::Gender => c.gender = None,
-        PersonalField::BirthDate => c.birth_date = None,
-        PersonalField::CustomerSince | PersonalField::Orders | PersonalField::Consents => {}
-    }
-    c.field_sources.retain(|s| s.field != field);
+    // Clearing a value field cannot fail.
+    let _ = super::changes::set_field(c, field, None);
 }

@@ -139,8 +139,12 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
     }
 }
 
-/// A customer's name as the shop holds it now, or "customer N" when they are not there.
+/// A customer's name as the shop holds it now, or "customer N" when they are not there
+/// ("an erased customer" once erasure removed even their number from the entry).
 fn customer_name(shop: &Shop, id: CustomerId) -> String {
+    if id == 0 {
+        return "an erased customer".to_owned();
+    }
     shop.customers
         .iter()
         .find(|c| c.id == id)

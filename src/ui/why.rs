@@ -53,13 +53,17 @@ fn in_words_ui(ui: &mut Ui, rec: &Recommendation, shop: &Shop) {
     for words in &rec.data_used {
         ui.label(format!("• {words}"));
     }
-    let mut purposes: Vec<&str> = rec
+    let mut purposes: Vec<&str> = Vec::new();
+    for label in rec
         .contributions
         .iter()
         .filter_map(|c| c.purpose.as_deref())
         .map(|p| shop.purpose_label(p))
-        .collect();
-    purposes.dedup();
+    {
+        if !purposes.contains(&label) {
+            purposes.push(label);
+        }
+    }
     if !purposes.is_empty() {
         ui.add_space(4.0);
         ui.strong("Allowed because the customer agreed to");
