@@ -1,21 +1,17 @@
 //! The `candor` binary: parses the command line and hands over to the library.
 
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!(
             "error: Candor stopped because of an internal error ({info}). The command did not finish, and nothing half-done was written (every change is one transaction). Please report this."
         );
     }));
-    let cli = candor::cli::Cli::parse();
+    let cli = candor::cli::parse();
     let today = chrono::Local::now().date_naive();
     let result = match cli.command {
         None => candor::paths::ensure_default_shop()
             .and_then(|path| candor::ui::run_window(Some(path), Vec::new())),
-        Some(candor::cli::Command::Open { file, import }) => {
-            candor::ui::run_window(Some(file), import)
-        }
+        Some(candor::cli::Command::Open { file, import }) => candor::ui::run_window(file, import),
         Some(command) => candor::cli::run(command, today),
     };
     match result {

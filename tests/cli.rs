@@ -11,7 +11,8 @@ fn candor() -> Command {
     Command::cargo_bin("candor").expect("binary built")
 }
 
-fn json(args: &[&str]) -> Value {
+/// What a successful command printed, as text.
+fn text(args: &[&str]) -> String {
     let out = candor()
         .args(args)
         .assert()
@@ -19,7 +20,11 @@ fn json(args: &[&str]) -> Value {
         .get_output()
         .stdout
         .clone();
-    serde_json::from_slice(&out).expect("valid JSON")
+    String::from_utf8(out).expect("utf-8")
+}
+
+fn json(args: &[&str]) -> Value {
+    serde_json::from_str(&text(args)).expect("valid JSON")
 }
 
 #[test]
@@ -478,14 +483,7 @@ fn log_prints_each_entry_as_a_sentence_with_names() {
         .arg(&changes)
         .assert()
         .success();
-    let out = candor()
-        .args(["log", "--db", db])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).expect("utf-8");
+    let text = text(&["log", "--db", db]);
     assert!(
         text.contains(
             "Sam recorded that Amelia Hart withdrew \u{201c}Personalized recommendations\u{201d} (by phone) \u{2014} \u{201c}she rang us\u{201d}"
@@ -493,4 +491,58 @@ fn log_prints_each_entry_as_a_sentence_with_names() {
         "{text}"
     );
     assert!(text.contains("consent: "), "the values stay below: {text}");
+}
+
+#[test]
+fn version_names_the_shop_file_schema_it_writes() {
+    candor()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(contains("candor 0.").and(contains("schema version")));
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let text = text(&["completions", shell]);
+        assert!(text.contains("candor"), "{shell}: {text}");
+        assert!(text.contains("explain"), "{shell} completes the commands");
+    }
+}
+
+#[test]
+fn manpages_are_written_for_the_program_and_each_command() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    candor()
+        .args(["manpages", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    for page in [
+        "candor.1",
+        "candor-import.1",
+        "candor-explain.1",
+        "candor-open.1",
+    ] {
+        let text = std::fs::read_to_string(dir.path().join(page)).expect(page);
+        assert!(
+            text.starts_with(".ie") || text.contains(".TH"),
+            "{page} is a man page"
+        );
+    }
+    let main = std::fs::read_to_string(dir.path().join("candor.1")).expect("candor.1");
+    assert!(
+        main.contains("schema version"),
+        "the page carries the version line"
+    );
+}
+
+#[test]
+fn open_with_imports_but_no_shop_file_is_refused() {
+    candor()
+        .args(["open", "--import", "orders.csv"])
+        .assert()
+        .failure()
+        .stderr(contains("FILE").or(contains("<FILE>")));
 }

@@ -943,3 +943,20 @@ fn staff_see_the_explanation_in_words_and_details_only_when_they_ask() {
     harness.run_steps(2);
     assert!(shown(&harness, "score"));
 }
+
+#[test]
+fn help_menu_opens_the_guide_to_how_candor_works() {
+    let (_dir, mut harness) = harness_on_scorecard();
+    assert!(
+        harness
+            .query_all_by_label_contains("What a score is")
+            .next()
+            .is_none()
+    );
+    harness.get_by_label("Help").click();
+    harness.run_steps(2);
+    harness.get_by_label("How Candor works").click();
+    harness.run_steps(3);
+    harness.get_by_label("What a score is");
+    harness.get_by_label("Customers' rights");
+}

@@ -1,6 +1,7 @@
 //! The command line: every question the window answers, scriptable. Errors are
 //! reported once, at the edge, with their whole chain.
 
+mod docs;
 mod import;
 mod report;
 mod simulation;
@@ -21,22 +22,24 @@ use crate::store::Store;
 
 /// Candor: explainable, consent-aware personalization for small shops.
 #[derive(Debug, Parser)]
-#[command(name = "candor", version, about)]
+#[command(name = "candor", about)]
 pub struct Cli {
     /// What to do; without a command, the window opens on the sample shop.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+pub use docs::{command, parse, version_line};
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Open the window on a shop file.
+    /// Open the window on a shop file (without one: the shop open last, else the sample).
     Open {
         /// The shop file.
-        file: PathBuf,
+        file: Option<PathBuf>,
         /// Export files to import: the window opens with the import dialog showing them.
-        #[arg(long, num_args = 1.., value_name = "INPUT.csv")]
+        #[arg(long, num_args = 1.., value_name = "INPUT.csv", requires = "file")]
         import: Vec<PathBuf>,
     },
     /// Write a synthetic shop of any size (the same seed gives the same shop).
@@ -303,6 +306,17 @@ pub enum Command {
     /// Import exports from Shopify, WooCommerce, Square, invoice-line files or any CSV
     /// (with a column mapping) into a shop file, creating it if needed.
     Import(import::ImportArgs),
+    /// Print a completion script for a shell (bash, zsh, fish, elvish or powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write a manual page for `candor` and one per command (candor-import.1, …) into a folder.
+    Manpages {
+        /// Folder to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Runs a command that does not open the window. `today` is the real date.
@@ -398,6 +412,8 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
         Command::Bench { db, json } => bench(&db, json, today),
         Command::Import(args) => import::run(args, today),
         Command::ExportCsv { db, out } => export_csv(&db, &out),
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Manpages { out } => docs::manpages(&out),
     }
 }
 

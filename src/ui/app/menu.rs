@@ -59,6 +59,9 @@ impl CandorApp {
             ui.menu_button("View", |ui| self.view_menu(ui));
             ui.menu_button("Lessons", |ui| self.lessons_menu(ui));
             ui.menu_button("Help", |ui| {
+                if ui.button("How Candor works").clicked() {
+                    self.guide_open = true;
+                }
                 if ui.button("Keyboard shortcuts  (F1)").clicked() {
                     self.help_open = true;
                 }

@@ -64,6 +64,11 @@ impl Saved {
         }
     }
 
+    /// The shop opened most recently that is still where it was, if any.
+    pub fn last_shop(&self) -> Option<PathBuf> {
+        self.recent.iter().find(|path| path.is_file()).cloned()
+    }
+
     /// Remembers `role`'s choice.
     pub fn set_details(&mut self, role: Role, on: bool) {
         match role {
@@ -178,6 +183,8 @@ pub struct CandorApp {
     role: Role,
     owner_dialog: Option<OwnerDialog>,
     help_open: bool,
+    /// Whether Help → How Candor works is showing.
+    guide_open: bool,
     exporting: Option<Job<Result<String, String>>>,
     import: Option<ImportDialog>,
     lesson: Option<LessonRun>,
@@ -217,6 +224,7 @@ impl CandorApp {
             role: Role::Staff,
             owner_dialog: None,
             help_open: false,
+            guide_open: false,
             exporting: None,
             import: None,
             lesson: None,
