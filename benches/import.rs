@@ -77,6 +77,7 @@ fn import_bench(c: &mut Criterion) {
         },
         today: NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
         currency: None,
+        owner: false,
     };
     let mut group = c.benchmark_group("import");
     group.sample_size(10);

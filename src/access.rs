@@ -20,13 +20,21 @@ pub enum Role {
 }
 
 /// Whether applying these changes needs the owner: any change to the rules, the
-/// purposes, the retention periods or the shop's settings does.
+/// purposes, the retention periods, the shop's settings or a product's price does.
 pub fn needs_owner(changes: &[Change]) -> bool {
     changes.iter().any(|c| {
         c.rule_id().is_some()
             || matches!(
                 c,
                 Change::Purpose { .. } | Change::FieldRetention { .. } | Change::Setting { .. }
+            )
+            || matches!(c, Change::Product { price: Some(_), .. })
+            || matches!(
+                c,
+                Change::Product {
+                    price_not_known: true,
+                    ..
+                }
             )
     })
 }
@@ -57,4 +65,24 @@ pub fn passphrase_from_environment(action: &str) -> Result<String, NoPassphrase>
     }
     rpassword::prompt_password(format!("Owner's passphrase (for {action}): "))
         .map_err(|_| missing())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn product(price: Option<f64>, stock: Option<i64>, price_not_known: bool) -> Change {
+        serde_json::from_value(serde_json::json!({
+            "kind": "product", "product": 1, "price": price, "stock": stock,
+            "price_not_known": price_not_known
+        }))
+        .expect("a product change")
+    }
+
+    #[test]
+    fn a_price_is_the_owners_and_stock_is_staffs() {
+        assert!(needs_owner(&[product(Some(0.01), None, false)]));
+        assert!(needs_owner(&[product(None, None, true)]));
+        assert!(!needs_owner(&[product(None, Some(3), false)]));
+    }
 }

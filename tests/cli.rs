@@ -546,3 +546,38 @@ fn open_with_imports_but_no_shop_file_is_refused() {
         .failure()
         .stderr(contains("FILE").or(contains("<FILE>")));
 }
+
+#[test]
+fn simulate_says_each_change_in_words_with_weights_people_read() {
+    let (dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8 path");
+    let changes = dir.path().join("weights.json");
+    std::fs::write(
+        &changes,
+        r#"{"changes":[
+            {"kind":"rule_weight","rule":"buy-again","weight":0.8000000000000007},
+            {"kind":"setting","setting":"popularity_weight","value":0.30000000000000004}
+        ]}"#,
+    )
+    .expect("changes written");
+    let changes = changes.to_str().expect("utf-8 path");
+    let v = json(&["simulate", "--db", db, "--changes", changes, "--json"]);
+    let sentences: Vec<&str> = v["sentences"]
+        .as_array()
+        .expect("sentences")
+        .iter()
+        .map(|s| s.as_str().expect("text"))
+        .collect();
+    assert_eq!(
+        sentences,
+        [
+            "Set the weight of \"Buy it again\" to 0.8",
+            "Set the weight of popularity to 0.3",
+        ]
+    );
+    let out = text(&["simulate", "--db", db, "--changes", changes]);
+    assert!(
+        out.contains("  Set the weight of \"Buy it again\" to 0.8\n"),
+        "{out}"
+    );
+}

@@ -608,15 +608,11 @@ fn square_refunds_are_returns_and_woocommerce_lists_are_split() {
     assert_eq!(shop.customers[0].name.as_deref(), Some("Ann Lee"));
 }
 
-#[test]
-fn a_cancelled_import_writes_nothing() {
-    let dir = tempfile::tempdir().expect("dir");
-    let orders = write(dir.path(), "orders.csv", SHOPIFY_ORDERS.as_bytes());
-    let db = dir.path().join("shop.candor");
-    let cancel = std::sync::atomic::AtomicBool::new(true);
-    let request = candor::import::ImportRequest {
-        db: db.clone(),
-        inputs: vec![orders],
+/// Staff importing `input` into `db`, recognizing its export by its header.
+fn staff_import(db: &Path, input: PathBuf) -> candor::import::ImportRequest {
+    candor::import::ImportRequest {
+        db: db.to_owned(),
+        inputs: vec![input],
         choice: candor::import::Choice::Detect,
         skip_bad_rows: false,
         who: candor::store::Attribution {
@@ -626,7 +622,17 @@ fn a_cancelled_import_writes_nothing() {
         },
         today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("date"),
         currency: None,
-    };
+        owner: false,
+    }
+}
+
+#[test]
+fn a_cancelled_import_writes_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let orders = write(dir.path(), "orders.csv", SHOPIFY_ORDERS.as_bytes());
+    let db = dir.path().join("shop.candor");
+    let cancel = std::sync::atomic::AtomicBool::new(true);
+    let request = staff_import(&db, orders);
     let result = candor::import::import(&request, &|_| {}, Some(&cancel));
     assert!(matches!(
         result,
@@ -650,6 +656,47 @@ fn a_cancelled_import_writes_nothing() {
         fractions.windows(2).all(|w| w[0] <= w[1]),
         "progress only moves forward"
     );
+}
+
+#[test]
+fn only_the_owners_import_changes_a_price_and_staffs_writes_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let orders = write(dir.path(), "orders.csv", SHOPIFY_ORDERS.as_bytes());
+    let db = dir.path().join("shop.candor");
+    let mut request = staff_import(&db, orders);
+    candor::import::import(&request, &|_| {}, None).expect("staff import new products");
+    let products = write(
+        dir.path(),
+        "products_export_1.csv",
+        b"Handle,Title,Variant SKU,Variant Price,Type\n\
+          coffee-beans,Coffee beans,CB1,9.00,Coffee\n\
+          tea,Tea,T1,4.00,Tea\n",
+    );
+    request.inputs = vec![products];
+    let before = std::fs::read(&db).expect("shop file");
+    let refused = candor::import::import(&request, &|_| {}, None).expect_err("a price rises");
+    assert!(
+        matches!(
+            refused,
+            candor::import::ImportError::PricesNeedOwner { count: 1 }
+        ),
+        "{refused}"
+    );
+    let message = refused.to_string();
+    assert!(
+        message.contains("the price of 1 product already in the shop")
+            && message.contains("only the owner may change prices")
+            && message.contains("Nothing was imported"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(&db).expect("shop file"),
+        before,
+        "nothing written"
+    );
+    request.owner = true;
+    let outcome = candor::import::import(&request, &|_| {}, None).expect("the owner's import");
+    assert_eq!(outcome.summary.product_prices_changed, 1);
 }
 
 #[test]

@@ -23,15 +23,25 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// Imports `file` into the shop at `db` (made or existing); returns the JSON outcome.
 fn import_into(db: &Path, file: &Path) -> Value {
-    let out = candor()
+    import_with_passphrase(db, file, None)
+}
+
+/// Imports `file` into the shop at `db` as the owner (the passphrase from the environment).
+fn import_as_owner(db: &Path, file: &Path) -> Value {
+    import_with_passphrase(db, file, Some("the owner's long passphrase"))
+}
+
+fn import_with_passphrase(db: &Path, file: &Path, passphrase: Option<&str>) -> Value {
+    let mut command = candor();
+    command
         .args(["import", "--json", "--actor", "Sam", "--db"])
         .arg(db)
-        .arg(file)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        .arg(file);
+    match passphrase {
+        Some(p) => command.env("CANDOR_OWNER_PASSPHRASE", p),
+        None => command.env_remove("CANDOR_OWNER_PASSPHRASE"),
+    };
+    let out = command.assert().success().get_output().stdout.clone();
     serde_json::from_slice(&out).expect("json")
 }
 
@@ -64,6 +74,24 @@ fn refused(dir: &Path, args: &[&str], name: &str, text: &str) -> String {
         .stderr
         .clone();
     assert!(!db.exists(), "nothing is left behind");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What staff importing `file` into the existing shop at `db` are told when it is refused;
+/// the shop file is left as it was.
+fn refused_into(db: &Path, file: &Path) -> String {
+    let before = std::fs::read(db).expect("reads");
+    let out = candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(db)
+        .arg(file)
+        .env_remove("CANDOR_OWNER_PASSPHRASE")
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    assert_eq!(std::fs::read(db).expect("reads"), before, "nothing written");
     String::from_utf8_lossy(&out).into_owned()
 }
 
@@ -736,26 +764,11 @@ fn a_file_in_another_currency_than_the_shop_is_refused_and_changes_nothing() {
         .arg(&db)
         .assert()
         .success();
-    let before = std::fs::read(&db).expect("reads");
     let file = write(dir.path(), "orders_export_1.csv", &dollar_orders());
-    let out = candor()
-        .args(["import", "--actor", "Sam", "--db"])
-        .arg(&db)
-        .arg(&file)
-        .assert()
-        .failure()
-        .get_output()
-        .stderr
-        .clone();
-    let message = String::from_utf8_lossy(&out);
+    let message = refused_into(&db, &file);
     assert!(
         message.contains("keeps its prices in GBP") && message.contains("USD"),
         "{message}"
-    );
-    assert_eq!(
-        std::fs::read(&db).expect("reads"),
-        before,
-        "nothing changed"
     );
 }
 
@@ -827,7 +840,13 @@ fn a_shopify_products_export_fills_in_categories_tags_and_prices() {
         .stdout
         .clone();
     assert!(String::from_utf8_lossy(&detected).contains("shopify-products"));
-    let json = import_into(&db, &products);
+    let staff = refused_into(&db, &products);
+    assert!(
+        staff
+            .contains("an import that changes the price of 1 product needs the owner's passphrase"),
+        "{staff}"
+    );
+    let json = import_as_owner(&db, &products);
     let s = &json["summary"];
     assert_eq!(s["products_updated"], 2, "{s}");
     assert_eq!(s["product_prices_changed"], 1, "the beans cost 9.00 now");
@@ -876,7 +895,15 @@ fn a_shopify_products_export_fills_in_categories_tags_and_prices() {
         .stdout
         .clone();
     let log: Value = serde_json::from_slice(&log).expect("json");
-    let changes = log[1]["changes"].as_array().expect("the import's changes");
+    let products_import = log
+        .as_array()
+        .expect("entries")
+        .iter()
+        .rfind(|e| e["event"]["kind"] == "import")
+        .expect("the products import's entry");
+    let changes = products_import["changes"]
+        .as_array()
+        .expect("the import's changes");
     assert_eq!(changes.len(), 2, "each product change is in the log: {log}");
     assert_eq!(changes[0]["change"]["kind"], "product");
     assert_eq!(changes[0]["before"]["category"], "uncategorised");
@@ -931,15 +958,23 @@ fn a_products_export_beside_a_dollar_orders_export_is_in_dollars_too() {
 
 /// Runs `candor ARGS --db DB` and returns what it printed, which must be a success.
 fn on_shop(db: &Path, args: &[&str]) -> String {
-    let out = candor()
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    run_on_shop(db, args, None)
+}
+
+/// What `candor ARGS --db DB` prints when the owner runs it (the passphrase from the
+/// environment).
+fn on_shop_as_owner(db: &Path, args: &[&str]) -> String {
+    run_on_shop(db, args, Some("the owner's long passphrase"))
+}
+
+fn run_on_shop(db: &Path, args: &[&str], passphrase: Option<&str>) -> String {
+    let mut command = candor();
+    command.args(args).arg("--db").arg(db);
+    match passphrase {
+        Some(p) => command.env("CANDOR_OWNER_PASSPHRASE", p),
+        None => command.env_remove("CANDOR_OWNER_PASSPHRASE"),
+    };
+    let out = command.assert().success().get_output().stdout.clone();
     String::from_utf8(out).expect("utf-8")
 }
 
@@ -1034,7 +1069,16 @@ fn orders_without_prices_are_kept_with_their_prices_not_known() {
     let who = ["--actor", "Sam", "--reason", "priced the tea"];
     let mut apply = vec!["apply", "--changes", changes.to_str().expect("utf-8")];
     apply.extend(who);
-    on_shop(&db, &apply);
+    candor()
+        .args(&apply)
+        .arg("--db")
+        .arg(&db)
+        .env_remove("CANDOR_OWNER_PASSPHRASE")
+        .assert()
+        .failure()
+        .stderr(contains("needs the owner's passphrase"));
+    assert_eq!(load(&db).products, shop.products, "staff changed no price");
+    on_shop_as_owner(&db, &apply);
     let priced = load(&db);
     let price_of_tea = |shop: &Shop| {
         shop.products
@@ -1044,9 +1088,10 @@ fn orders_without_prices_are_kept_with_their_prices_not_known() {
             .price_cents
     };
     assert_eq!(price_of_tea(&priced), Some(400));
-    let mut undo = vec!["undo", "--entry", "2"];
+    // Entry 2 recorded the owner's passphrase being set; entry 3 is the price.
+    let mut undo = vec!["undo", "--entry", "3"];
     undo.extend(who);
-    on_shop(&db, &undo);
+    on_shop_as_owner(&db, &undo);
     let undone = load(&db);
     assert_eq!(price_of_tea(&undone), None, "not known again");
     assert!(
@@ -1065,7 +1110,8 @@ fn orders_without_prices_are_kept_with_their_prices_not_known() {
     let mut apply = vec!["apply", "--changes", stock.to_str().expect("utf-8")];
     apply.extend(who);
     on_shop(&db, &apply);
-    let mut undo = vec!["undo", "--entry", "4"];
+    // Entry 4 undid the price; entry 5 is the stock, which staff may change and undo.
+    let mut undo = vec!["undo", "--entry", "5"];
     undo.extend(who);
     on_shop(&db, &undo);
     let undone = load(&db);

@@ -98,6 +98,7 @@ fn import_person(dir: &Path, db: &Path, person: u8, granted: bool) {
         who: who(),
         today: common::sample_day(),
         currency: None,
+        owner: false,
     };
     candor::import::import(&request, &|_| {}, None).expect("imports");
 }

@@ -20,6 +20,16 @@ fn harness_on_scorecard() -> (tempfile::TempDir, Harness<'static, CandorApp>) {
 }
 
 /// The window on a fresh sample shop, on the Customers view.
+fn scenario_kinds(harness: &Harness<'static, CandorApp>) -> Vec<&'static str> {
+    harness
+        .state()
+        .scenario()
+        .changes()
+        .iter()
+        .map(candor::engine::changes::Change::kind)
+        .collect()
+}
+
 fn harness() -> (tempfile::TempDir, Harness<'static, CandorApp>) {
     let (dir, mut harness) = harness_on_scorecard();
     harness.get_by_label("Customers").click();
@@ -280,13 +290,7 @@ fn field_corrections_and_consent_withdrawals_are_simulated_not_saved() {
     );
     harness.get_by_label("Delete gender").click();
     harness.run_steps(2);
-    let kinds: Vec<&str> = harness
-        .state()
-        .scenario()
-        .changes()
-        .iter()
-        .map(candor::engine::changes::Change::kind)
-        .collect();
+    let kinds = scenario_kinds(&harness);
     assert_eq!(kinds, ["customer_field", "customer_field"]);
     // As a person would: the scenario panel settles before the next click.
     settle(&mut harness, |app| app.scenario().outcome().is_some());
@@ -959,4 +963,67 @@ fn help_menu_opens_the_guide_to_how_candor_works() {
     harness.run_steps(3);
     harness.get_by_label("What a score is");
     harness.get_by_label("Customers' rights");
+}
+
+#[test]
+fn a_price_change_is_simulated_by_staff_but_applied_only_by_the_owner() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    harness.get_by_label("Amelia Hart").click();
+    harness.run_steps(2);
+    harness.get_by_label("price (£)").set_value_accesskit(0.01);
+    harness.run_steps(2);
+    harness.get_by_label("Add to scenario").click();
+    settle(&mut harness, |app| app.scenario().outcome().is_some());
+    let kinds = scenario_kinds(&harness);
+    assert_eq!(kinds, ["product"]);
+    harness
+        .get_all_by_label_contains("settings or prices: switch to owner")
+        .next()
+        .expect("staff are told why Apply is greyed");
+    harness.get_by_label("Apply…").click();
+    harness.run_steps(2);
+    assert!(
+        harness.query_by_label("Who is applying this?").is_none(),
+        "staff cannot apply a price"
+    );
+    become_owner(&mut harness);
+    harness.get_by_label("Apply…").click();
+    harness.run_steps(2);
+    answer_who_why(&mut harness, "Apply now");
+    settle(&mut harness, |app| {
+        !app.is_applying() && !app.log_entries().is_empty()
+    });
+    let priced = harness
+        .state()
+        .shop()
+        .expect("shop")
+        .index
+        .shop()
+        .products
+        .clone();
+    assert!(
+        priced.iter().any(|p| p.price_cents == Some(1)),
+        "the owner's price is applied"
+    );
+}
+
+#[test]
+fn the_owner_of_one_shop_is_staff_in_the_next_shop_opened() {
+    let (dir, mut harness) = harness();
+    become_owner(&mut harness);
+    assert_eq!(harness.state().role(), candor::access::Role::Owner);
+    let other = dir.path().join("other.candor");
+    std::fs::copy(harness.state().shop().expect("shop").path.clone(), &other).expect("copied");
+    let ctx = harness.ctx.clone();
+    harness.state_mut().open(other.clone(), &ctx);
+    settle(&mut harness, |app| {
+        app.shop().is_some_and(|s| s.path == other)
+    });
+    assert_eq!(
+        harness.state().role(),
+        candor::access::Role::Staff,
+        "the passphrase checked was the first shop's"
+    );
+    harness.get_by_label("Staff · switch to owner…");
 }

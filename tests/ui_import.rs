@@ -441,9 +441,36 @@ fn a_products_export_is_recognized_and_fills_in_a_product_bought_before() {
     import_and_wait(&mut harness);
     harness
         .state_mut()
-        .start_import(target.clone(), vec![products]);
+        .start_import(target.clone(), vec![products.clone()]);
     harness.run_steps(3);
     harness.get_by_label("products_export_1.csv: recognized as Shopify products export");
+    sign(&mut harness);
+    harness.get_by_label("Import").click();
+    run_until(&mut harness, finished);
+    let refused = harness
+        .state()
+        .import_dialog()
+        .expect("open")
+        .outcome
+        .clone();
+    let refused = refused
+        .expect("done")
+        .expect_err("staff may not change a price");
+    assert!(
+        refused.contains("only the owner may change prices"),
+        "{refused}"
+    );
+    harness
+        .get_all_by_label_contains("only the owner may change prices")
+        .next()
+        .expect("the dialog says why");
+    // The owner of the shop being imported into may.
+    let mut harness = harness_on(&target);
+    common::window::become_owner(&mut harness);
+    harness
+        .state_mut()
+        .start_import(target.clone(), vec![products]);
+    harness.run_steps(3);
     let outcome = import_and_wait(&mut harness);
     assert_eq!(outcome.summary.products_updated, 1);
     harness.get_by_label("Products updated");

@@ -64,7 +64,7 @@ pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
     let skip_report = args.skip_bad_rows.clone();
     let json = args.json;
     let request = request_of(args, db.clone(), today)?;
-    let outcome = import(&request, &|_| {}, None)?;
+    let outcome = import_as_owner_if_needed(request)?;
     if let Some(report) = &skip_report {
         write_bad_rows_report(report, &outcome.bad_rows)?;
     }
@@ -75,6 +75,26 @@ pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
     print_what_was_written(&outcome, &db);
     print_summary(&outcome, skip_report.as_deref());
     Ok(())
+}
+
+/// Imports as staff; an import that would change prices of products already in the shop
+/// asks for the owner's passphrase (as applying a price change does) and runs again as the
+/// owner. The first run wrote nothing.
+fn import_as_owner_if_needed(mut request: ImportRequest) -> Result<ImportOutcome> {
+    match import(&request, &|_| {}, None) {
+        Err(crate::import::ImportError::PricesNeedOwner { count }) => {
+            let (mut store, _) = crate::store::Store::open(&request.db)?;
+            let action = format!(
+                "an import that changes the price of {}",
+                crate::engine::words::count(count, "product", "products")
+            );
+            super::simulation::owner(&mut store, &request.who, &action)?;
+            drop(store);
+            request.owner = true;
+            Ok(import(&request, &|_| {}, None)?)
+        }
+        other => Ok(other?),
+    }
 }
 
 /// The import the arguments ask for: the preset or mapping, who and why (by default the
@@ -116,6 +136,7 @@ fn request_of(args: ImportArgs, db: PathBuf, today: NaiveDate) -> Result<ImportR
         who: super::simulation::attribution(&actor, &reason),
         today,
         currency: args.currency,
+        owner: false,
     })
 }
 

@@ -587,12 +587,13 @@ fn log(db: &Path, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// `candor undo`: undoes an audit-log entry (the owner's passphrase for rule changes).
+/// `candor undo`: undoes an audit-log entry (the owner's passphrase for what only the owner
+/// may change; see [`crate::access::needs_owner`]).
 fn undo(db: &Path, entry: i64, actor: &str, reason: &str) -> Result<()> {
     let (mut store, _) = Store::open(db)?;
     let who = simulation::attribution(actor, reason);
     let target = store.log()?.into_iter().find(|e| e.id == entry);
-    let touches_rules = target.as_ref().is_some_and(|e| {
+    let owners_only = target.as_ref().is_some_and(|e| {
         crate::access::needs_owner(
             &e.changes
                 .iter()
@@ -600,8 +601,12 @@ fn undo(db: &Path, entry: i64, actor: &str, reason: &str) -> Result<()> {
                 .collect::<Vec<_>>(),
         )
     });
-    if touches_rules {
-        simulation::owner(&mut store, &who, "undoing changes to the rules")?;
+    if owners_only {
+        simulation::owner(
+            &mut store,
+            &who,
+            "undoing a change to the rules, purposes, retention periods, settings or prices",
+        )?;
     }
     let was_import = target
         .and_then(|e| e.event)

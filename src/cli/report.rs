@@ -269,8 +269,9 @@ pub fn purposes(
 /// Prints a simulation.
 pub fn simulation(out: &mut dyn Write, r: &super::simulation::SimulationReport) -> io::Result<()> {
     writeln!(out, "Nothing has been saved: this is a simulation.")?;
-    for a in &r.changes {
-        writeln!(out, "  {} ({})", a.change.kind(), a.values_text())?;
+    for (sentence, a) in r.sentences.iter().zip(&r.changes) {
+        writeln!(out, "  {sentence}")?;
+        writeln!(out, "      {}: {}", a.change.kind(), a.values_text())?;
     }
     let i = &r.impact;
     writeln!(

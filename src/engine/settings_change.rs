@@ -73,7 +73,13 @@ pub fn describe(key: &str, value: &Value) -> String {
     match (key, value) {
         ("name", Value::String(name)) => format!("Call the shop \u{201c}{name}\u{201d}"),
         ("top_n", v) => format!("Recommend {v} products to each customer"),
-        ("popularity_weight", v) => format!("Set the weight of popularity to {v}"),
+        ("popularity_weight", v) => match v.as_f64() {
+            Some(w) => format!(
+                "Set the weight of popularity to {}",
+                super::score::round_for_text(w)
+            ),
+            None => format!("Set the weight of popularity to {v}"),
+        },
         ("popularity_days", v) => format!("Count popularity over the last {v} days"),
         (key, v) => format!("Set {key} to {v}"),
     }

@@ -48,6 +48,16 @@ pub struct RowError {
 /// Why an import did not happen. In every case the shop file is unchanged.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// The import would change prices of products already in the shop, which only the
+    /// owner may do.
+    #[error(
+        "this import would change the price of {} already in the shop, and only the owner may change prices. Switch to owner and import again (on the command line: set CANDOR_OWNER_PASSPHRASE, or run the import at a terminal to be asked). Nothing was imported",
+        crate::engine::words::count(*count, "product", "products")
+    )]
+    PricesNeedOwner {
+        /// How many products' prices it would change.
+        count: usize,
+    },
     /// The file cannot be read.
     #[error("{file}: {source}")]
     Io {

@@ -49,6 +49,9 @@ pub struct ImportRequest {
     pub today: NaiveDate,
     /// The currency of prices in files whose mapping names none (`--currency`).
     pub currency: Option<Currency>,
+    /// Whether the owner is importing: only the owner's import may change the price of a
+    /// product already in the shop, as only the owner may change one in the window.
+    pub owner: bool,
 }
 
 /// Where an import is, for a progress bar.
@@ -303,6 +306,12 @@ pub fn import(
     )?;
     if created {
         pin_historical_data(&mut merged, request.today);
+    }
+    let prices_changed = merged.summary.product_prices_changed;
+    if prices_changed > 0 && !request.owner {
+        return Err(ImportError::PricesNeedOwner {
+            count: prices_changed,
+        });
     }
     let nothing_new = merged.new_keys.is_empty()
         && merged.updates.is_empty()

@@ -116,6 +116,8 @@ pub struct SimulationReport {
     pub impact: Impact,
     /// Each change with its before and after values.
     pub changes: Vec<Applied>,
+    /// Each change in words, in the same order (the scenario list's wording).
+    pub sentences: Vec<String>,
     /// The customer asked about, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<i64>,
@@ -152,6 +154,11 @@ impl Outcome {
         SimulationReport {
             impact: self.impact.clone(),
             changes: self.applied.clone(),
+            sentences: self
+                .applied
+                .iter()
+                .map(|a| a.change.describe(self.basis.shop()))
+                .collect(),
             customer,
             before,
             after,

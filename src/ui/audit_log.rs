@@ -125,25 +125,25 @@ fn entry_header_ui(ui: &mut Ui, e: &LogEntry, state: &EntryState) -> Option<i64>
         ui.label(RichText::new(format!("undone by entry {by}")).color(theme::FLAG));
         return None;
     }
+    let changes: Vec<_> = e.changes.iter().map(|a| a.change.clone()).collect();
+    let allowed = state.owner || !crate::access::needs_owner(&changes);
+    let owners_only = "Only the owner can undo changes to the rules, purposes, retention periods, settings or prices: switch to owner in the menu bar.";
     if state.newest
         && e.event.as_ref().is_some_and(|ev| ev.kind == "import")
         && ui
-            .button("Undo this import")
+            .add_enabled(allowed, egui::Button::new("Undo this import"))
             .on_hover_text(
                 "Restores the copy of the shop kept from before this import, and records that it was taken back. Possible while the import is the newest entry.",
             )
+            .on_disabled_hover_text(owners_only)
             .clicked()
     {
         undo = Some(e.id);
     }
-    let rule_changes = e.changes.iter().any(|a| a.change.rule_id().is_some());
     if e.event.is_none()
         && ui
-            .add_enabled(
-                state.owner || !rule_changes,
-                egui::Button::new(format!("Undo entry {}", e.id)),
-            )
-            .on_disabled_hover_text("Only the owner can undo changes to the rules.")
+            .add_enabled(allowed, egui::Button::new(format!("Undo entry {}", e.id)))
+            .on_disabled_hover_text(owners_only)
             .clicked()
     {
         undo = Some(e.id);

@@ -129,6 +129,9 @@ pub struct ImportDialog {
     /// The target shop's currency, in which the preview shows prices a file does not
     /// name a currency for (GBP for a new shop).
     pub currency: Currency,
+    /// Whether the owner is importing (only the owner's import may change prices of
+    /// products already in the shop).
+    pub owner: bool,
     job: Option<Job<Result<ImportOutcome, String>>>,
     stage: Arc<Mutex<String>>,
     /// The finished import's outcome, or why it failed.
@@ -155,6 +158,7 @@ impl ImportDialog {
             actor: actor.to_owned(),
             reason: format!("import of {}", names.join(", ")),
             currency: Currency::GBP,
+            owner: false,
             job: None,
             stage: Arc::new(Mutex::new(String::new())),
             outcome: None,
@@ -193,6 +197,7 @@ impl ImportDialog {
             who,
             today: self.today,
             currency: None,
+            owner: self.owner,
         };
         let stage = Arc::clone(&self.stage);
         let ctx = ctx.clone();

@@ -118,8 +118,10 @@ impl CandorApp {
     /// Opens the import dialog for `files`, importing into `target` (created if absent).
     pub fn start_import(&mut self, target: PathBuf, files: Vec<PathBuf>) {
         let mut dialog = ImportDialog::new(target, files, &self.saved.last_actor, self.today);
+        // The owner of the open shop; importing into another file is staff's import there.
         if let Some(shop) = self.shop.as_ref().filter(|s| s.path == dialog.target) {
             dialog.currency = shop.index.shop().settings.currency;
+            dialog.owner = self.role == crate::access::Role::Owner;
         }
         self.import = Some(dialog);
     }

@@ -213,7 +213,7 @@ impl CandorApp {
             Some("This shop file is read-only.")
         } else if self.role == Role::Staff && needs_owner(self.scenario.changes()) {
             Some(
-                "Only the owner can apply changes to the rules, purposes, retention periods or settings: switch to owner in the menu bar.",
+                "Only the owner can apply changes to the rules, purposes, retention periods, settings or prices: switch to owner in the menu bar.",
             )
         } else {
             None

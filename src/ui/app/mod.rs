@@ -307,6 +307,8 @@ impl CandorApp {
         };
         if !same_file {
             self.scenario.clear();
+            // The owner's passphrase belongs to one shop: another file starts as staff.
+            self.role = Role::Staff;
         }
         self.scenario.rebase();
         self.shop = Some(loaded);
