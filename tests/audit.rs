@@ -624,3 +624,38 @@ fn a_list_whose_prices_are_not_known_is_left_out_of_the_premium_share_never_coun
     );
     assert_eq!(premium.parity_ratio, None, "not measurable, never 0");
 }
+
+#[test]
+fn the_scorecard_counts_in_words_one_thing_is_not_plural() {
+    use candor::engine::scorecard::{Records, scorecard};
+    let (index, before, _, _) = sample_with_and_without_the_age_rule();
+    let records = Records {
+        log_entries: 1,
+        log_without_reason: 0,
+        log_intact: true,
+        owner_passphrase_set: false,
+    };
+    let texts: Vec<String> = scorecard(&index, &before, &records)
+        .into_iter()
+        .flat_map(|c| c.facts.into_iter().map(|f| f.text))
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t == "1 change or data request recorded in the audit log"),
+        "{texts:?}"
+    );
+    let plural_after_one = |t: &str| {
+        t.split(|c: char| !c.is_alphanumeric() && c != ' ')
+            .any(|part| {
+                let words: Vec<&str> = part.split_whitespace().collect();
+                words.windows(2).enumerate().any(|(i, w)| {
+                    let one = w[0] == "1" && (i == 0 || words[i - 1] != "of");
+                    one && w[1].ends_with('s') && !w[1].ends_with("ss")
+                })
+            })
+    };
+    for t in &texts {
+        assert!(!plural_after_one(t), "a plural after 1: {t}");
+    }
+}

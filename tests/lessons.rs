@@ -225,29 +225,7 @@ fn resetting_the_training_shop_restores_the_sample() {
     );
     h.state_mut().start_lesson(Lesson::bundled().remove(0));
     let path = h.state().shop().expect("shop").path.clone();
-    // Change the file for real, as a training session would.
-    let (mut store, _) = candor::store::Store::open(&path).expect("opens");
-    let who = candor::store::Attribution {
-        actor: "Trainee".into(),
-        reason: "practice".into(),
-        at: "2026-06-15T10:00:00+00:00".into(),
-    };
-    store
-        .apply(
-            None,
-            &[candor::engine::changes::Change::Consent {
-                customer: 2,
-                purpose: "personalization".into(),
-                granted: true,
-                method: None,
-                words: None,
-            }],
-            &who,
-            None,
-            None,
-        )
-        .expect("applies");
-    drop(store);
+    change_for_real(&path);
 
     click(&mut h, "Lessons");
     click(&mut h, "Reset the training shop…");
@@ -273,4 +251,78 @@ fn resetting_the_training_shop_restores_the_sample() {
         h.state().scenario().is_empty(),
         "the pending scenario is cleared"
     );
+}
+
+/// Records a consent decision in the shop file at `path`, as a training session would.
+fn change_for_real(path: &std::path::Path) {
+    let (mut store, _) = candor::store::Store::open(path).expect("opens");
+    let who = candor::store::Attribution {
+        actor: "Trainee".into(),
+        reason: "practice".into(),
+        at: "2026-06-15T10:00:00+00:00".into(),
+    };
+    store
+        .apply(
+            None,
+            &[candor::engine::changes::Change::Consent {
+                customer: 2,
+                purpose: "personalization".into(),
+                granted: true,
+                method: None,
+                words: None,
+            }],
+            &who,
+            None,
+            None,
+        )
+        .expect("applies");
+}
+
+#[test]
+fn a_lesson_on_a_changed_training_shop_offers_the_reset_first() {
+    let (_dir, path) = common::sample_file();
+    change_for_real(&path);
+    let mut h = common::window::window_on(&path);
+    let lesson = Lesson::bundled().remove(0);
+    click(&mut h, "Lessons");
+    click(&mut h, &lesson.title);
+    assert!(h.state().lesson().is_none(), "not started yet");
+    h.get_by_label_contains(
+        "This copy has been changed since (1 entry changed it in its audit log)",
+    );
+    click(&mut h, "Reset the training shop, then start");
+    settle(&mut h, |app| app.lesson().is_some() && !app.is_applying());
+    let shop = h.state().shop().expect("shop");
+    assert_eq!(shop.log.entries_that_changed_the_shop(), 0, "reset first");
+    assert_eq!(
+        *shop.index.shop(),
+        candor::shopgen::sample::sample_shop().expect("sample")
+    );
+    h.get_by_label_contains("Step 1 of");
+}
+
+#[test]
+fn a_lesson_on_an_untouched_sample_starts_at_once_and_elsewhere_asks() {
+    let (_dir, mut h) = sample_window();
+    start(&mut h, "A customer asks: why");
+    let dir = tempfile::tempdir().expect("dir");
+    let renamed = dir.path().join("corner-books.candor");
+    let mut shop = candor::shopgen::sample::sample_shop().expect("sample");
+    shop.settings.name = "Corner Books".into();
+    candor::store::Store::create(&renamed, &shop).expect("written");
+    let mut h = common::window::window_on(&renamed);
+    let lesson = Lesson::bundled().remove(0);
+    click(&mut h, "Lessons");
+    click(&mut h, &lesson.title);
+    h.get_by_label_contains("The shop open now is another one");
+    assert!(
+        h.query_by_label("Reset the training shop, then start")
+            .is_none()
+    );
+    click(&mut h, "Cancel");
+    assert!(h.state().lesson().is_none() && h.state().lesson_asked().is_none());
+    click(&mut h, "Lessons");
+    click(&mut h, &lesson.title);
+    click(&mut h, "Start anyway");
+    assert!(h.state().lesson().is_some());
 }

@@ -33,6 +33,7 @@ impl Standing {
 }
 
 use super::view::View;
+use super::words::count;
 
 /// One measured fact on a card.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -76,20 +77,12 @@ pub struct Records {
 
 /// "1 rule", "2 rules".
 fn rules(n: usize) -> String {
-    if n == 1 {
-        "1 rule".to_owned()
-    } else {
-        format!("{n} rules")
-    }
+    count(n, "rule", "rules")
 }
 
 /// "1 rule reads", "2 rules read".
 fn rules_reading(n: usize) -> String {
-    if n == 1 {
-        "1 rule reads".to_owned()
-    } else {
-        format!("{n} rules read")
-    }
+    count(n, "rule reads", "rules read")
 }
 
 fn fact(text: String, value: f64, concern: bool) -> Fact {
@@ -170,8 +163,10 @@ fn transparency_card(s: &Sources) -> Card {
         vec![
             fact(
                 format!(
-                    "{} of {enabled} rules in use tell the customer why in plain words",
-                    enabled - no_reason
+                    "{} of {} in use {} the customer why in plain words",
+                    enabled - no_reason,
+                    count(enabled, "rule", "rules"),
+                    if enabled == 1 { "tells" } else { "tell" }
                 ),
                 (enabled - no_reason) as f64,
                 no_reason > 0,
@@ -234,14 +229,21 @@ fn consent_card(s: &Sources) -> Card {
             ),
             fact(
                 format!(
-                    "{without_consent} customer fields are held for purposes the customer did not agree to"
+                    "{} for purposes the customer did not agree to",
+                    count(
+                        without_consent,
+                        "customer field is held",
+                        "customer fields are held"
+                    )
                 ),
                 without_consent as f64,
                 without_consent > 0,
             ),
             fact(
                 format!(
-                    "{undecided} of {customers} customers have never been asked (they get the shop-wide list)"
+                    "{undecided} of {} {} never been asked (they get the shop-wide list)",
+                    count(customers, "customer", "customers"),
+                    if undecided == 1 { "has" } else { "have" }
                 ),
                 undecided as f64,
                 false,
@@ -275,12 +277,18 @@ fn minimization_card(s: &Sources) -> Card {
         "Data minimization",
         vec![
             fact(
-                format!("{} fields held that nothing uses{named}", unused.len()),
+                format!(
+                    "{} that nothing uses{named}",
+                    count(unused.len(), "field held", "fields held")
+                ),
                 unused.len() as f64,
                 !unused.is_empty(),
             ),
             fact(
-                format!("{expired} customer fields kept past their retention period"),
+                format!(
+                    "{} past their retention period",
+                    count(expired, "customer field kept", "customer fields kept")
+                ),
                 expired as f64,
                 expired > 0,
             ),
@@ -344,8 +352,8 @@ fn fairness_card(s: &Sources) -> Card {
     let mut facts = vec![
         fact(
             format!(
-                "{} parity ratios below 0.8 (the four-fifths rule of thumb) and unlikely to be chance",
-                flagged.len()
+                "{} below 0.8 (the four-fifths rule of thumb) and unlikely to be chance",
+                count(flagged.len(), "parity ratio", "parity ratios")
             ),
             flagged.len() as f64,
             !flagged.is_empty(),
@@ -387,8 +395,12 @@ fn accountability_card(s: &Sources) -> Card {
         vec![
             fact(
                 format!(
-                    "{} changes and data requests recorded in the audit log",
-                    r.log_entries
+                    "{} in the audit log",
+                    count(
+                        r.log_entries,
+                        "change or data request recorded",
+                        "changes and data requests recorded"
+                    )
                 ),
                 r.log_entries as f64,
                 false,

@@ -54,6 +54,25 @@ pub struct LogState {
     pub records: Records,
 }
 
+impl LogState {
+    /// How many entries changed the shop's data (applied changes, undos, imports, erasures,
+    /// purges); looking at data, exporting it and owner sign-ins change nothing.
+    pub fn entries_that_changed_the_shop(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| {
+                !e.changes.is_empty()
+                    || e.event.as_ref().is_some_and(|ev| {
+                        matches!(
+                            ev.kind.as_str(),
+                            "import" | "import_undone" | "erasure" | "retention_purge"
+                        )
+                    })
+            })
+            .count()
+    }
+}
+
 /// Reads the audit log of an open store and checks its chain.
 pub fn log_state(store: &Store) -> Result<LogState, StoreError> {
     let entries = store.log()?;

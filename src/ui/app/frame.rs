@@ -28,6 +28,7 @@ impl CandorApp {
         crate::ui::shortcuts::help_window(ui.ctx(), &mut self.help_open);
         crate::ui::guide::guide_window(ui.ctx(), &mut self.guide_open);
         self.reset_ui(ui.ctx());
+        self.lesson_check_ui(ui.ctx());
         self.lesson_ui(ui);
         self.scenario_panel_ui(ui);
         self.central_ui(ui);

@@ -15,6 +15,102 @@ impl CandorApp {
         self.lesson = Some(LessonRun::new(lesson));
     }
 
+    /// Starts a bundled lesson, written for the sample shop as delivered: on any other shop,
+    /// or on a training shop changed since, asks first (offering the reset).
+    pub fn ask_to_start_lesson(&mut self, lesson: Lesson) {
+        match self.sample_as_delivered() {
+            Some(0) => self.start_lesson(lesson),
+            _ => self.lesson_asked = Some(lesson),
+        }
+    }
+
+    /// The lesson waiting for an answer before it starts, if any.
+    pub fn lesson_asked(&self) -> Option<&Lesson> {
+        self.lesson_asked.as_ref()
+    }
+
+    /// For a training shop, how many audit-log entries changed it since it was delivered;
+    /// `None` for any other shop.
+    fn sample_as_delivered(&self) -> Option<usize> {
+        let shop = self.shop.as_ref().filter(|_| self.is_training_shop())?;
+        Some(shop.log.entries_that_changed_the_shop())
+    }
+
+    /// Asks whether to start a lesson on a shop it was not written for.
+    pub(super) fn lesson_check_ui(&mut self, ctx: &egui::Context) {
+        let Some(lesson) = &self.lesson_asked else {
+            return;
+        };
+        let title = lesson.title.clone();
+        let changed = self.sample_as_delivered();
+        let mut answer = None;
+        egui::Modal::new(egui::Id::unique("lesson-check")).show(ctx, |ui| {
+            ui.set_width(480.0);
+            ui.heading(format!("Start \u{201c}{title}\u{201d}?"));
+            ui.label(lesson_check_text(changed));
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                if changed.is_some()
+                    && ui
+                        .button("Reset the training shop, then start")
+                        .on_hover_text("Every change made in this copy is lost; the lesson starts on the sample as delivered.")
+                        .clicked()
+                {
+                    answer = Some(LessonCheck::ResetFirst);
+                }
+                if changed.is_none()
+                    && ui
+                        .button("Open the sample shop")
+                        .on_hover_text("Opens the copy of the sample shop kept in your data folder; then choose the lesson again.")
+                        .clicked()
+                {
+                    answer = Some(LessonCheck::OpenSample);
+                }
+                if ui.button("Start anyway").clicked() {
+                    answer = Some(LessonCheck::StartAnyway);
+                }
+                if ui.button("Cancel").clicked() {
+                    answer = Some(LessonCheck::Cancel);
+                }
+            });
+        });
+        if let Some(answer) = answer {
+            self.answer_lesson_check(ctx, answer);
+        }
+    }
+
+    fn answer_lesson_check(&mut self, ctx: &egui::Context, answer: LessonCheck) {
+        let Some(lesson) = self.lesson_asked.take() else {
+            return;
+        };
+        match answer {
+            LessonCheck::StartAnyway => self.start_lesson(lesson),
+            LessonCheck::Cancel => {}
+            LessonCheck::OpenSample => match crate::paths::ensure_default_shop() {
+                Ok(path) => self.commands.push(Command::Open(path)),
+                Err(e) => self.error = Some(format!("The sample shop could not be opened: {e}")),
+            },
+            LessonCheck::ResetFirst => {
+                if let Some(path) = self.shop.as_ref().map(|s| s.path.clone()) {
+                    self.scenario.clear();
+                    self.role = Role::Staff;
+                    self.customer = None;
+                    self.lesson_after_reset = Some(lesson);
+                    self.start_reset(ctx, path);
+                }
+            }
+        }
+    }
+
+    /// Starts the lesson that was waiting for the training shop's reset, once it succeeded.
+    pub(super) fn after_reset(&mut self, succeeded: bool) {
+        if let Some(lesson) = self.lesson_after_reset.take()
+            && succeeded
+        {
+            self.start_lesson(lesson);
+        }
+    }
+
     /// The lesson being followed, if any.
     pub fn lesson(&self) -> Option<&LessonRun> {
         self.lesson.as_ref()
@@ -102,5 +198,26 @@ impl CandorApp {
         {
             self.commands.push(Command::SelectCustomer(pos));
         }
+    }
+}
+
+/// What the person chose when asked about a lesson on a shop it was not written for.
+#[derive(Clone, Copy)]
+enum LessonCheck {
+    ResetFirst,
+    OpenSample,
+    StartAnyway,
+    Cancel,
+}
+
+/// Why a lesson is asked about first: `changed` is how many entries changed the training
+/// shop since it was delivered, `None` when the shop is not a training shop at all.
+fn lesson_check_text(changed: Option<usize>) -> String {
+    match changed {
+        Some(n) => format!(
+            "This lesson is written for the sample shop as it was delivered. This copy has been changed since ({} in its audit log), so the lesson may describe rules, purchases or consents that are no longer what you see.",
+            crate::engine::words::count(n, "entry changed it", "entries changed it")
+        ),
+        None => "This lesson is written for the sample shop (Hazel & Rye Bakery). The shop open now is another one, so the customers, products and rules the lesson names are not here. To follow it, open the sample shop, then choose the lesson again.".to_owned(),
     }
 }

@@ -108,7 +108,7 @@ impl CandorApp {
     fn lessons_menu(&mut self, ui: &mut Ui) {
         for lesson in Lesson::bundled() {
             if ui.button(&lesson.title).clicked() {
-                self.start_lesson(lesson);
+                self.ask_to_start_lesson(lesson);
             }
         }
         ui.separator();

@@ -31,7 +31,7 @@ use super::rules::RuleEditor;
 use super::scenario::{Scenario, ScenarioAction};
 use crate::access::Role;
 use crate::engine::changes::Change;
-use crate::lessons::View;
+use crate::lessons::{Lesson, View};
 use crate::session::{LogState, SessionError};
 use crate::store::{Attribution, LogEntry};
 
@@ -188,6 +188,10 @@ pub struct CandorApp {
     exporting: Option<Job<Result<String, String>>>,
     import: Option<ImportDialog>,
     lesson: Option<LessonRun>,
+    /// A lesson asked for on a shop it was not written for, waiting for the person's answer.
+    lesson_asked: Option<Lesson>,
+    /// A lesson to start once the training shop has been reset.
+    lesson_after_reset: Option<Lesson>,
     reset_asked: bool,
     presenting: Option<Job<Result<Loaded, String>>>,
     /// The look and zoom before presenter mode, kept to restore them.
@@ -228,6 +232,8 @@ impl CandorApp {
             exporting: None,
             import: None,
             lesson: None,
+            lesson_asked: None,
+            lesson_after_reset: None,
             reset_asked: false,
             presenting: None,
             before_presenting: None,

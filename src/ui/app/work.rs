@@ -47,6 +47,7 @@ impl CandorApp {
                 message,
             })
         });
+        let succeeded = result.is_ok();
         match result {
             Ok(written) => {
                 self.scenario.clear();
@@ -64,6 +65,7 @@ impl CandorApp {
                 }
             }
         }
+        self.after_reset(succeeded);
     }
 
     /// Applies the simulated scenario, or undoes entry `undo`, on a worker thread; the
