@@ -581,3 +581,77 @@ fn simulate_says_each_change_in_words_with_weights_people_read() {
         "{out}"
     );
 }
+
+/// Numbers of four or more digits written without thousands separators, ignoring years
+/// (19xx, 20xx) and digits inside dates, times, amounts and identifiers.
+fn unseparated_numbers(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let joined =
+            |c: Option<&char>| c.is_some_and(|c| ".,:/-_#".contains(*c) || c.is_alphanumeric());
+        let digits: String = chars[start..i].iter().collect();
+        let year = digits.len() == 4 && (digits.starts_with("19") || digits.starts_with("20"));
+        let inside = (start > 0 && joined(chars.get(start - 1))) || joined(chars.get(i));
+        if digits.len() >= 4 && !year && !inside {
+            found.push(digits);
+        }
+    }
+    found
+}
+
+#[test]
+fn counts_are_written_with_thousands_separators_everywhere() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("big.candor");
+    let db = db.to_str().expect("utf-8 path");
+    let made = text(&[
+        "demo",
+        "--out",
+        db,
+        "--customers",
+        "5000",
+        "--products",
+        "300",
+        "--orders",
+        "15000",
+        "--today",
+        "2026-06-15",
+    ]);
+    assert!(made.contains("5,000 customers"), "{made}");
+    let changes = dir.path().join("off.json");
+    std::fs::write(
+        &changes,
+        r#"{"changes":[{"kind":"rule_enabled","rule":"premium-for-40-plus","enabled":false}]}"#,
+    )
+    .expect("changes written");
+    let changes = changes.to_str().expect("utf-8 path");
+    let html = dir.path().join("audit.html");
+    let mut outputs = vec![
+        text(&["audit", "--db", db, "--html", html.to_str().expect("utf-8")]),
+        text(&["scorecard", "--db", db]),
+        text(&["rules", "--db", db]),
+        text(&["purposes", "--db", db]),
+        text(&["simulate", "--db", db, "--changes", changes]),
+        std::fs::read_to_string(&html).expect("the audit page"),
+    ];
+    outputs.push(text(&["explain", "--db", db, "--customer", "7"]));
+    let audit = &outputs[0];
+    assert!(
+        audit.contains("Ethics audit of 5,000 customers'"),
+        "{audit}"
+    );
+    for out in &outputs {
+        let bare = unseparated_numbers(out);
+        assert!(bare.is_empty(), "{bare:?} in:\n{out}");
+    }
+}

@@ -146,7 +146,7 @@ fn an_unknown_csv_opens_the_wizard_with_guesses_and_a_preview() {
         dates.value().as_deref(),
         Some("day/month/year (03/05/2026)")
     );
-    harness.get_by_label_contains("1 customers, 1 products, 2 orders");
+    harness.get_by_label_contains("1 customer, 1 product, 2 orders");
     assert!(
         harness.get_all_by_label("Rye loaf").count() >= 2,
         "first rows and preview"
@@ -189,7 +189,7 @@ fn the_wizard_asks_how_dates_are_written_when_the_file_cannot_tell() {
         "Dates are written",
         "month/day/year (05/03/2026)",
     );
-    harness.get_by_label_contains("1 customers, 1 products, 2 orders");
+    harness.get_by_label_contains("1 customer, 1 product, 2 orders");
     let outcome = import_and_wait(&mut harness);
     assert_eq!(outcome.summary.orders_added, 2);
     let shop = candor::store::Store::open_for_reading(&path)

@@ -438,10 +438,12 @@ fn demo(
     shop.settings.pinned_today = day;
     Store::create(out, &shop)?;
     println!(
-        "Wrote {}: {customers} customers, {products} products, {} orders, {} order lines.",
+        "Wrote {}: {}, {}, {}, {}.",
         out.display(),
-        shop.orders.len(),
-        shop.lines.len()
+        crate::engine::words::customers(customers),
+        crate::engine::words::count(products, "product", "products"),
+        crate::engine::words::count(shop.orders.len(), "order", "orders"),
+        crate::engine::words::count(shop.lines.len(), "order line", "order lines")
     );
     Ok(())
 }
@@ -549,10 +551,9 @@ fn apply(db: &Path, changes: &Path, actor: &str, reason: &str, today: NaiveDate)
     let changes = read_changes(changes)?;
     let (id, impact) = simulation::apply(db, &changes, actor, reason, today)?;
     println!(
-        "Applied {} as audit-log entry {id}. Recommendations changed for {} of {} customers.",
+        "Applied {} as audit-log entry {id}. Recommendations changed for {}.",
         crate::engine::words::count(changes.len(), "change", "changes"),
-        impact.customers_changed,
-        impact.customers_total
+        crate::engine::words::of_customers(impact.customers_changed, impact.customers_total)
     );
     Ok(())
 }

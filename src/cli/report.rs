@@ -9,6 +9,7 @@ use crate::engine::explain::{Explanation, Record};
 use crate::engine::held::Held;
 use crate::engine::overview::{CustomerRow, RuleRow};
 use crate::engine::simulate::BeforeAfter;
+use crate::engine::words::{self, number};
 
 pub use crate::engine::overview::rule_rows;
 
@@ -174,10 +175,10 @@ pub fn rules(out: &mut dyn Write, rows: &[RuleRow]) -> io::Result<()> {
         }
         writeln!(
             out,
-            "  needs consent to \"{}\"; reads {}; runs for {} customers",
+            "  needs consent to \"{}\"; reads {}; runs for {}",
             r.purpose_label,
             r.fields.join(", "),
-            r.runs_for
+            words::customers(r.runs_for)
         )?;
         if let Some(field) = &r.outside_purpose {
             writeln!(
@@ -240,8 +241,10 @@ pub fn purposes(
         let p = &r.purpose;
         writeln!(
             out,
-            "{} [{}]: {} customers agreed",
-            p.label, p.id, r.granted
+            "{} [{}]: {} agreed",
+            p.label,
+            p.id,
+            words::customers(r.granted)
         )?;
         writeln!(out, "  customers are told: \"{}\"", p.description)?;
         let covers = if r.covers_text.is_empty() {
@@ -276,8 +279,8 @@ pub fn simulation(out: &mut dyn Write, r: &super::simulation::SimulationReport) 
     let i = &r.impact;
     writeln!(
         out,
-        "\nRecommendations change for {} of {} customers.",
-        i.customers_changed, i.customers_total
+        "\nRecommendations change for {}.",
+        words::of_customers(i.customers_changed, i.customers_total)
     )?;
     writeln!(
         out,
@@ -293,8 +296,11 @@ pub fn simulation(out: &mut dyn Write, r: &super::simulation::SimulationReport) 
         for e in i.exposure.iter().take(10) {
             writeln!(
                 out,
-                "  {:+6}  {} ({} → {})",
-                e.change, e.name, e.before, e.after
+                "  {:>7}  {} ({} → {})",
+                words::signed(e.change),
+                e.name,
+                number(e.before),
+                number(e.after)
             )?;
         }
     }
@@ -416,8 +422,9 @@ fn figure_text(v: Option<f64>) -> String {
 pub fn audit(out: &mut dyn Write, a: &Audit) -> io::Result<()> {
     writeln!(
         out,
-        "Ethics audit of {} customers' top {} recommendations.\n",
-        a.customers, a.top_n
+        "Ethics audit of {}' top {} recommendations.\n",
+        words::customers(a.customers),
+        a.top_n
     )?;
     audit_findings(out, a)?;
     audit_fairness(out, a)?;
@@ -476,7 +483,7 @@ fn audit_fairness(out: &mut dyn Write, a: &Audit) -> io::Result<()> {
                 let small = x
                     .why_not_compared()
                     .map_or(String::new(), |why| format!(", {why}"));
-                format!("{} ({}{small})", x.name, x.customers)
+                format!("{} ({}{small})", x.name, number(x.customers))
             })
             .collect();
         writeln!(out, "\n  {}: {}", g.label, groups.join(", "))?;
@@ -514,9 +521,9 @@ fn audit_minimization(
     for u in &m.unused_fields {
         writeln!(
             out,
-            "  {} — held for {} customers, used by no rule{}",
+            "  {} — held for {}, used by no rule{}",
             u.label,
-            u.customers,
+            words::customers(u.customers),
             u.kept_for.as_ref().map_or_else(
                 || "; no other reason given".to_owned(),
                 |k| format!("; kept for {k}")
@@ -526,16 +533,18 @@ fn audit_minimization(
     for p in &m.past_retention {
         writeln!(
             out,
-            "  {} — past its {}-day retention for {} customers",
-            p.label, p.retention_days, p.customers
+            "  {} — past its {}-day retention for {}",
+            p.label,
+            p.retention_days,
+            words::customers(p.customers)
         )?;
     }
     for w in &m.without_consent {
         writeln!(
             out,
-            "  {} — held for {} customers without consent to {}",
+            "  {} — held for {} without consent to {}",
             w.label,
-            w.customers,
+            words::customers(w.customers),
             w.purposes.join(" or ")
         )?;
     }

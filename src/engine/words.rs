@@ -16,13 +16,39 @@ pub fn and_list(items: &[impl AsRef<str>]) -> String {
     }
 }
 
-/// A count with its noun: "1 change", "2 changes"; `plural` is the noun for many.
+/// A count with its noun: "1 change", "2 changes", "12,345 customers"; `plural` is the
+/// noun for many.
 pub fn count(n: usize, one: &str, plural: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {
-        format!("{n} {plural}")
+        format!("{} {plural}", number(n))
     }
+}
+
+/// "1 customer", "12,345 customers".
+pub fn customers(n: usize) -> String {
+    count(n, "customer", "customers")
+}
+
+/// "12 of 20,000 customers", "1 of 1 customer".
+pub fn of_customers(part: usize, total: usize) -> String {
+    format!("{} of {}", number(part), customers(total))
+}
+
+/// A change in a count, signed, for people: "+1,234", "-592", "0".
+pub fn signed(n: i64) -> String {
+    let size = super::money::thousands(n.unsigned_abs());
+    match n.signum() {
+        1 => format!("+{size}"),
+        -1 => format!("-{size}"),
+        _ => size,
+    }
+}
+
+/// A count for people to read, thousands separated by commas: 12345 → "12,345".
+pub fn number(n: usize) -> String {
+    super::money::thousands(n as u64)
 }
 
 /// Whether `text` is plain text a page can show as it is: no control characters (line
@@ -36,7 +62,18 @@ pub fn is_plain_text(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{and_list, is_plain_text};
+    use super::{and_list, count, is_plain_text, of_customers, signed};
+
+    #[test]
+    fn counts_read_as_people_write_them() {
+        assert_eq!(count(1, "change", "changes"), "1 change");
+        assert_eq!(count(12_345, "change", "changes"), "12,345 changes");
+        assert_eq!(of_customers(1_519, 5_000), "1,519 of 5,000 customers");
+        assert_eq!(of_customers(1, 1), "1 of 1 customer");
+        assert_eq!(signed(1_234), "+1,234");
+        assert_eq!(signed(-592), "-592");
+        assert_eq!(signed(0), "0");
+    }
 
     #[test]
     fn plain_text_has_no_controls_or_direction_overrides() {

@@ -31,7 +31,7 @@ pub fn audit_page(shop: &Shop, audit: &Audit) -> String {
     let body = html! {
         h1 { "Ethics audit — " (shop.settings.name) }
         p.sub {
-            "As of " (day.format("%-d %B %Y")) ": " (audit.customers) " customers, each shown "
+            "As of " (day.format("%-d %B %Y")) ": " (crate::engine::words::customers(audit.customers)) ", each shown "
             (audit.top_n) " recommendations. Groups smaller than " (audit.config.min_group_size)
             " customers are shown but never flagged."
         }
@@ -134,7 +134,7 @@ fn grouping(g: &GroupingReport) -> Markup {
             @for (i, info) in g.groups.iter().enumerate() {
                 tr {
                     td { (info.name) @if info.name == g.reference_group { span.note { " (reference)" } } }
-                    td.num { (info.customers) @if let Some(why) = info.why_not_compared() { br; span.note { (why) } } }
+                    td.num { (crate::engine::words::number(info.customers)) @if let Some(why) = info.why_not_compared() { br; span.note { (why) } } }
                     @for m in &key {
                         @let v = &m.groups[i];
                         td.num class=(status_class(v.disparity_status)) {
@@ -231,7 +231,7 @@ fn diversity(audit: &Audit) -> Markup {
                     tr { th { "Group" } th { "Diversity" } th { "Coverage" } th { "Novelty" } th { "Outside past" } th { "Gini" } th { "Calibration" } }
                     @for (info, f) in g.groups.iter().zip(&g.diversity) {
                         tr {
-                            td { (info.name) " (" (info.customers) ")" }
+                            td { (info.name) " (" (crate::engine::words::number(info.customers)) ")" }
                             td.num { (opt(f.intra_list_diversity)) } td.num { (opt(f.catalogue_coverage)) }
                             td.num { (opt(f.novelty_bits)) } td.num { (opt(f.outside_past_categories)) }
                             td.num { (opt(f.exposure_gini)) } td.num { (opt(f.calibration_kl)) }
@@ -252,7 +252,7 @@ fn minimization(audit: &Audit) -> Markup {
             table {
                 tr { th { "Field" } th { "Customers" } th { "Other reason to keep it" } }
                 @for u in &m.unused_fields {
-                    tr { td { (u.label) } td.num { (u.customers) }
+                    tr { td { (u.label) } td.num { (crate::engine::words::number(u.customers)) }
                          td class=(if u.kept_for.is_none() { "flagged" } else { "" }) { (u.kept_for.clone().unwrap_or_else(|| "none".to_owned())) } }
                 }
             }
@@ -262,7 +262,7 @@ fn minimization(audit: &Audit) -> Markup {
         @else {
             table {
                 tr { th { "Field" } th { "Kept for" } th { "Customers past it" } }
-                @for p in &m.past_retention { tr { td { (p.label) } td { (p.retention_days) " days after the last order" } td.num { (p.customers) } } }
+                @for p in &m.past_retention { tr { td { (p.label) } td { (p.retention_days) " days after the last order" } td.num { (crate::engine::words::number(p.customers)) } } }
             }
         }
         h3 { "Held without a matching consent" }
@@ -270,7 +270,7 @@ fn minimization(audit: &Audit) -> Markup {
         @else {
             table {
                 tr { th { "Field" } th { "Used only for" } th { "Customers without that consent" } }
-                @for w in &m.without_consent { tr { td { (w.label) } td { (w.purposes.join(", ")) } td.num { (w.customers) } } }
+                @for w in &m.without_consent { tr { td { (w.label) } td { (w.purposes.join(", ")) } td.num { (crate::engine::words::number(w.customers)) } } }
             }
         }
     }

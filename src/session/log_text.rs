@@ -36,7 +36,8 @@ pub fn entry_sentence(entry: &LogEntry, shop: &Shop) -> String {
         )
     {
         sentence.push_str(&format!(
-            " — recommendations changed for {changed} of {total} customers"
+            " — recommendations changed for {}",
+            crate::engine::words::of_customers(changed as usize, total as usize)
         ));
     }
     sentence

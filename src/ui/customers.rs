@@ -89,9 +89,12 @@ impl CustomersView {
             }
         });
         ui.label(
-            egui::RichText::new(format!("{} of {} customers", self.shown.len(), rows.len()))
-                .small()
-                .color(super::theme::MUTED),
+            egui::RichText::new(crate::engine::words::of_customers(
+                self.shown.len(),
+                rows.len(),
+            ))
+            .small()
+            .color(super::theme::MUTED),
         );
         let mut chosen = None;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;

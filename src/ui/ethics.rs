@@ -378,12 +378,15 @@ fn grouping_ui(ui: &mut Ui, g: &GroupingReport) {
                 ui.label(&info.name);
                 match info.why_not_compared() {
                     None => {
-                        ui.label(info.customers.to_string());
+                        ui.label(crate::engine::words::number(info.customers));
                     }
                     Some(why) => {
                         ui.label(
-                            RichText::new(format!("{} ({why})", info.customers))
-                                .color(theme::MUTED),
+                            RichText::new(format!(
+                                "{} ({why})",
+                                crate::engine::words::number(info.customers)
+                            ))
+                            .color(theme::MUTED),
                         );
                     }
                 }
@@ -472,14 +475,16 @@ fn minimization_ui(ui: &mut Ui, audit: &Audit) {
     for u in &m.unused_fields {
         match &u.kept_for {
             Some(reason) => ui.label(format!(
-                "{}: held for {} customers; no rule uses it; kept for {reason}.",
-                u.label, u.customers
+                "{}: held for {}; no rule uses it; kept for {reason}.",
+                u.label,
+                crate::engine::words::customers(u.customers)
             )),
             None => ui.colored_label(
                 theme::FLAG,
                 format!(
-                    "{}: held for {} customers; nothing uses it and no other reason is given.",
-                    u.label, u.customers
+                    "{}: held for {}; nothing uses it and no other reason is given.",
+                    u.label,
+                    crate::engine::words::customers(u.customers)
                 ),
             ),
         };
@@ -488,8 +493,10 @@ fn minimization_ui(ui: &mut Ui, audit: &Audit) {
         ui.colored_label(
             theme::NEGATIVE,
             format!(
-                "{}: kept past its {}-day retention for {} customers.",
-                p.label, p.retention_days, p.customers
+                "{}: kept past its {}-day retention for {}.",
+                p.label,
+                p.retention_days,
+                crate::engine::words::customers(p.customers)
             ),
         );
     }
@@ -500,9 +507,9 @@ fn minimization_ui(ui: &mut Ui, audit: &Audit) {
         ui.colored_label(
             theme::FLAG,
             format!(
-                "{}: held for {} customers who agreed to none of: {}.",
+                "{}: held for {} who agreed to none of: {}.",
                 w.label,
-                w.customers,
+                crate::engine::words::customers(w.customers),
                 w.purposes.join(", ")
             ),
         );

@@ -804,12 +804,16 @@ fn preview_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) {
         }
         Ok(batch) => {
             ui.label(format!(
-                "{} customers, {} products, {} orders, {} consent answers; {} rows cannot be read",
-                batch.customers.len(),
-                batch.products.len(),
-                batch.orders.len(),
-                batch.consents.len(),
-                batch.bad_rows.len()
+                "{}, {}, {}, {}; {} cannot be read",
+                crate::engine::words::customers(batch.customers.len()),
+                crate::engine::words::count(batch.products.len(), "product", "products"),
+                crate::engine::words::count(batch.orders.len(), "order", "orders"),
+                crate::engine::words::count(
+                    batch.consents.len(),
+                    "consent answer",
+                    "consent answers"
+                ),
+                crate::engine::words::count(batch.bad_rows.len(), "row", "rows")
             ));
             for e in batch.bad_rows.iter().take(3) {
                 ui.label(RichText::new(e.to_string()).color(theme::FLAG));

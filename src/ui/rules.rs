@@ -194,8 +194,8 @@ fn rule_card_ui(
     let customers = shop.index.shop().customers.len();
     ui.label(
         RichText::new(format!(
-            "Runs for {} of {customers} customers today.",
-            row.runs_for
+            "Runs for {} today.",
+            crate::engine::words::of_customers(row.runs_for, customers)
         ))
         .color(theme::MUTED),
     );

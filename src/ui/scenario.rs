@@ -498,8 +498,8 @@ fn changed_contributions(b: &Recommendation, a: &Recommendation) -> Vec<String> 
 fn whole_shop_ui(ui: &mut Ui, impact: &Impact) {
     ui.strong("Effect on the whole shop");
     ui.label(format!(
-        "Recommendations change for {} of {} customers.",
-        impact.customers_changed, impact.customers_total
+        "Recommendations change for {}.",
+        crate::engine::words::of_customers(impact.customers_changed, impact.customers_total)
     ));
     ui.label(format!(
         "Mean recommended price: {} -> {}",
@@ -534,7 +534,13 @@ fn whole_shop_ui(ui: &mut Ui, impact: &Impact) {
             };
             ui.colored_label(
                 colour,
-                format!("{:+} {} ({} -> {})", e.change, e.name, e.before, e.after),
+                format!(
+                    "{} {} ({} -> {})",
+                    crate::engine::words::signed(e.change),
+                    e.name,
+                    crate::engine::words::number(e.before),
+                    crate::engine::words::number(e.after)
+                ),
             );
         }
     }

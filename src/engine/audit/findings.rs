@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::super::changes::Change;
 use super::super::index::ShopIndex;
 use super::super::model::{CustomerId, PersonalField};
+use super::super::words::count;
 use super::fairness::{GroupingReport, MetricKind, MetricReport, Status};
 use super::lint::{Check, RuleLint};
 use super::minimization::{LISTED_CUSTOMERS, Minimization};
@@ -389,11 +390,17 @@ fn delete_field(field: &str, label: &str, ids: &[CustomerId]) -> Option<Fix> {
         return None;
     }
     Some(Fix {
-        label: format!(
-            "Simulate deleting {} for these {} customers",
-            label.to_lowercase(),
-            ids.len()
-        ),
+        label: match ids.len() {
+            1 => format!(
+                "Simulate deleting {} for this customer",
+                label.to_lowercase()
+            ),
+            n => format!(
+                "Simulate deleting {} for these {}",
+                label.to_lowercase(),
+                count(n, "customer", "customers")
+            ),
+        },
         changes: ids
             .iter()
             .map(|&customer| Change::CustomerField {
@@ -413,8 +420,9 @@ fn minimization_findings(index: &ShopIndex, m: &Minimization) -> Vec<Finding> {
             area: Area::Minimization,
             severity: Severity::Attention,
             title: format!(
-                "{} is held for {} customers, but nothing uses it",
-                u.label, u.customers
+                "{} is held for {}, but nothing uses it",
+                u.label,
+                count(u.customers, "customer", "customers")
             ),
             detail: "No rule in use or feature reads it and the shop gives no other reason to keep it. Stop collecting it, or delete it.".to_owned(),
             rules: Vec::new(),
@@ -430,8 +438,9 @@ fn minimization_findings(index: &ShopIndex, m: &Minimization) -> Vec<Finding> {
             area: Area::Minimization,
             severity: Severity::AtRisk,
             title: format!(
-                "{} is kept past its retention period for {} customers",
-                p.label, p.customers
+                "{} is kept past its retention period for {}",
+                p.label,
+                count(p.customers, "customer", "customers")
             ),
             detail: format!(
                 "The shop keeps {} for {} days after a customer's last order; these customers' last order (or sign-up) is older than that.",
@@ -461,8 +470,9 @@ fn minimization_findings(index: &ShopIndex, m: &Minimization) -> Vec<Finding> {
             area: Area::Minimization,
             severity: Severity::Attention,
             title: format!(
-                "{} is held for {} customers who agreed to none of the purposes it is used for",
-                w.label, w.customers
+                "{} is held for {} who agreed to none of the purposes it is used for",
+                w.label,
+                count(w.customers, "customer", "customers")
             ),
             detail: format!(
                 "It is used only for {} and the shop gives no other reason to keep it.",

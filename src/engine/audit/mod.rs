@@ -275,10 +275,13 @@ pub fn is_count(key: &str) -> bool {
     key.starts_with("minimization:") || key.starts_with("lint:") || key == "findings"
 }
 
-/// A value of the figure with this key in words: "0.84", "26", or "not measurable".
+/// A value of the figure with this key in words: "0.84", "1,738", or "not measurable".
 pub fn figure_value_text(key: &str, v: Option<f64>) -> String {
     match v {
         None => "not measurable".to_owned(),
+        Some(v) if is_count(key) && v >= 0.0 && v.fract() == 0.0 => {
+            super::words::number(v as usize)
+        }
         Some(v) if is_count(key) => format!("{v:.0}"),
         Some(v) => format!("{v:.2}"),
     }

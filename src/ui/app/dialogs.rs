@@ -58,10 +58,12 @@ impl CandorApp {
                 "The changes of entry {entry} are reversed and the reversal is recorded as a new entry."
             ),
             (WhoWhyFor::Apply, Some(o)) => format!(
-                "{}. Recommendations change for {} of {} customers. Everything is written in one step and recorded in the audit log.",
+                "{}. Recommendations change for {}. Everything is written in one step and recorded in the audit log.",
                 crate::engine::words::count(self.scenario.changes().len(), "change", "changes"),
-                o.impact.customers_changed,
-                o.impact.customers_total
+                crate::engine::words::of_customers(
+                    o.impact.customers_changed,
+                    o.impact.customers_total
+                )
             ),
             (WhoWhyFor::Apply, None) => "The simulation is not finished yet.".to_owned(),
         };

@@ -170,10 +170,10 @@ impl CandorApp {
                 let s = shop.index.shop();
                 ui.add(
                     egui::Label::new(format!(
-                        "{} · {} customers · {} products · as of {}",
+                        "{} · {} · {} · as of {}",
                         s.settings.name,
-                        s.customers.len(),
-                        s.products.len(),
+                        crate::engine::words::customers(s.customers.len()),
+                        crate::engine::words::count(s.products.len(), "product", "products"),
                         shop.index.today()
                     ))
                     .truncate(),
