@@ -235,7 +235,7 @@ fn value_text(kind: MetricKind, value: Option<f64>) -> String {
 fn fairness_finding(index: &ShopIndex, report: &GroupingReport, metric: &MetricReport) -> Finding {
     let shop = index.shop();
     let field = report.grouping.field();
-    let rules = rules_behind(index, report);
+    let rules = rules_behind(index, report, &metric.metric);
     let low = metric.lowest_group.clone().unwrap_or_default();
     let high = metric.highest_group.clone().unwrap_or_default();
     let value_of = |name: &str| {
@@ -313,9 +313,10 @@ pub fn how_sure(p_adjusted: f64) -> String {
 /// simulation (it would be that many separate changes); the finding still lists them.
 pub const MAX_FIX_CUSTOMERS: usize = 1000;
 
-/// The enabled rules behind a gap between groups: those that single out the grouping's
-/// attribute in a condition (an age limit for age bands), else any that read its field.
-fn rules_behind(index: &ShopIndex, report: &GroupingReport) -> Vec<String> {
+/// The enabled rules behind a gap between groups in `metric`: those that single out the
+/// grouping's attribute in a condition (an age limit for age bands), else any that read its
+/// field; for the promotion rate, only discount and promotion rules can be behind it.
+fn rules_behind(index: &ShopIndex, report: &GroupingReport, metric: &str) -> Vec<String> {
     let fields: Vec<PersonalField> = std::iter::once(report.grouping)
         .chain(report.with)
         .map(super::groups::Grouping::field)
@@ -326,6 +327,7 @@ fn rules_behind(index: &ShopIndex, report: &GroupingReport) -> Vec<String> {
         .rules
         .iter()
         .filter(|r| super::super::score::rule_in_use(index.shop(), r) && reads(r))
+        .filter(|r| metric != "promotion" || super::facts::is_promotion(r))
         .collect();
     let singling_out: Vec<&super::super::rules::Rule> = reading
         .iter()
@@ -351,7 +353,7 @@ fn exposure_finding(
     report: &GroupingReport,
     metrics: &[&MetricReport],
 ) -> Finding {
-    let rules = rules_behind(index, report);
+    let rules = rules_behind(index, report, "exposure");
     let parts: Vec<String> = metrics
         .iter()
         .map(|m| {
@@ -548,5 +550,47 @@ mod how_sure_tests {
     fn a_corrected_p_value_is_said_in_words() {
         assert!(super::how_sure(0.0025).contains("about 1 time in 400"));
         assert!(super::how_sure(0.00001).contains("less than 1 time in 10,000"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::engine::audit::{AuditConfig, audit};
+    use crate::engine::simulate::{Progress, all_lists};
+
+    /// The sample shop's audit with its age-band `metric` flagged as if it were supported.
+    fn with_flagged(metric: &str) -> Vec<Finding> {
+        let shop = crate::shopgen::sample::sample_shop().expect("sample");
+        let day = shop.settings.pinned_today.expect("the sample is pinned");
+        let index = ShopIndex::new(Arc::new(shop), day);
+        let lists = all_lists(&index, 5, &Progress::default()).expect("lists");
+        let mut a = audit(&index, &lists, &AuditConfig::default());
+        let age = a
+            .fairness
+            .iter_mut()
+            .find(|r| r.key == "age_band")
+            .expect("age bands");
+        for m in age.metrics.iter_mut().filter(|m| m.metric == metric) {
+            m.status = Status::Flagged;
+        }
+        findings(&index, &a.fairness, &a.minimization, &a.lint)
+    }
+
+    #[test]
+    fn a_promotion_gap_names_the_promotion_rule_not_the_premium_one() {
+        let found = with_flagged("promotion");
+        let promotion = found
+            .iter()
+            .find(|f| f.id == "fairness:age_band:promotion")
+            .expect("the promotion finding");
+        assert_eq!(promotion.rules, ["birthday-treat"], "{promotion:?}");
+        let premium = found
+            .iter()
+            .find(|f| f.id == "fairness:age_band:premium")
+            .expect("the premium finding");
+        assert_eq!(premium.rules, ["premium-for-40-plus"]);
     }
 }
