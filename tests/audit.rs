@@ -659,3 +659,18 @@ fn the_scorecard_counts_in_words_one_thing_is_not_plural() {
         assert!(!plural_after_one(t), "a plural after 1: {t}");
     }
 }
+
+#[test]
+fn every_fairness_figure_says_what_it_measures() {
+    use candor::engine::audit::fairness::meaning;
+    let (_, before, _, _) = sample_with_and_without_the_age_rule();
+    for report in &before.fairness {
+        for m in &report.metrics {
+            let text = meaning(&m.metric).unwrap_or_else(|| panic!("{} has no meaning", m.metric));
+            assert!(text.ends_with('.'), "a sentence: {text}");
+        }
+    }
+    for key in ["parity_ratio", "customers", "interval"] {
+        assert!(meaning(key).is_some(), "{key}");
+    }
+}

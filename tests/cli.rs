@@ -655,3 +655,29 @@ fn counts_are_written_with_thousands_separators_everywhere() {
         assert!(bare.is_empty(), "{bare:?} in:\n{out}");
     }
 }
+
+#[test]
+fn simulate_says_when_a_count_of_problems_gets_worse() {
+    let (dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8 path");
+    let changes = dir.path().join("withdraw.json");
+    std::fs::write(
+        &changes,
+        r#"{"changes":[
+            {"kind":"consent","customer":1,"purpose":"personalization","granted":false},
+            {"kind":"consent","customer":1,"purpose":"birthday_offers","granted":false}
+        ]}"#,
+    )
+    .expect("changes written");
+    let out = text(&[
+        "simulate",
+        "--db",
+        db,
+        "--changes",
+        changes.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        out.contains("Customer fields held without a matching consent: 41 → 42  (worse)"),
+        "{out}"
+    );
+}

@@ -675,6 +675,14 @@ fn pending_changes_are_removed_one_by_one_or_discarded_from_the_panel() {
         settle(&mut harness, |app| app.scenario().outcome().is_some());
     }
     settle(&mut harness, |app| app.scenario().changes().len() == 2);
+    for _ in 0..1500 {
+        if harness.query_by_label("42 worse").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        harness.run_steps(1);
+    }
+    harness.get_by_label("42 worse");
     harness
         .get_all_by_label("Remove")
         .next()
@@ -1026,4 +1034,37 @@ fn the_owner_of_one_shop_is_staff_in_the_next_shop_opened() {
         "the passphrase checked was the first shop's"
     );
     harness.get_by_label("Staff · switch to owner…");
+}
+
+#[test]
+fn an_audit_heading_says_what_its_figures_measure_on_hover() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    harness.get_by_label("Ethics audit").click();
+    harness.run_steps(3);
+    assert!(
+        harness
+            .query_all_by_label_contains("defined in the README")
+            .next()
+            .is_none(),
+        "the meaning is in the window, not elsewhere"
+    );
+    let heading = "Shown at least one premium product (top price quarter)";
+    harness
+        .get_all_by_label(heading)
+        .next()
+        .expect("the premium column")
+        .scroll_to_me();
+    harness.run_steps(3);
+    harness
+        .get_all_by_label(heading)
+        .next()
+        .expect("shown")
+        .hover();
+    // Tooltips wait for the pointer to rest.
+    harness.run_steps(60);
+    harness
+        .get_all_by_label_contains("top quarter of the shop's own prices")
+        .next()
+        .expect("the tooltip says what premium means");
 }

@@ -355,8 +355,10 @@ fn simulation_audit_moves(
             f.label,
             f.value_text(f.before),
             f.value_text(f.after),
-            match (f.status_before, f.status_after) {
-                (Some(b), Some(a)) if b != a => format!("  ({} → {})", b.text(), a.text()),
+            match (f.status_before, f.status_after, f.count_worse()) {
+                (Some(b), Some(a), _) if b != a => format!("  ({} → {})", b.text(), a.text()),
+                (_, _, Some(true)) => "  (worse)".to_owned(),
+                (_, _, Some(false)) => "  (better)".to_owned(),
                 _ => String::new(),
             }
         )?;

@@ -119,7 +119,7 @@ impl EthicsView {
                 actions.push(EthicsAction::ExportReport);
             }
         });
-        ui.label("Fairness across customer groups, variety of what is recommended, personal data the shop does not need, and checks on the rules themselves. Every figure is defined in the README.");
+        ui.label("Fairness across customer groups, variety of what is recommended, personal data the shop does not need, and checks on the rules themselves. Hover over a heading or a figure's name to see what it measures.");
         self.settings_ui(ui);
         if let Some(failure) = &self.failure {
             ui.colored_label(super::theme::NEGATIVE, failure);
@@ -357,6 +357,18 @@ fn status_colour(ui: &Ui, s: Status) -> egui::Color32 {
     }
 }
 
+/// What a fairness figure measures (the definitions are the engine's, shared with the
+/// reports).
+fn meaning(key: &str) -> &'static str {
+    crate::engine::audit::fairness::meaning(key).unwrap_or_default()
+}
+
+/// A column heading that says, on hover, what its figures measure.
+fn heading_with_meaning(ui: &mut Ui, label: &str, meaning: String) {
+    ui.label(RichText::new(label).small().strong())
+        .on_hover_text(meaning);
+}
+
 fn grouping_ui(ui: &mut Ui, g: &GroupingReport) {
     let key: Vec<_> = g
         .metrics
@@ -369,9 +381,10 @@ fn grouping_ui(ui: &mut Ui, g: &GroupingReport) {
         .striped(true)
         .show(ui, |ui| {
             ui.label(RichText::new("Group").small().strong());
-            ui.label(RichText::new("Customers").small().strong());
+            heading_with_meaning(ui, "Customers", meaning("customers").to_owned());
             for m in &key {
-                ui.label(RichText::new(&m.label).small().strong());
+                let text = format!("{} {}", meaning(&m.metric), meaning("interval"));
+                heading_with_meaning(ui, &m.label, text);
             }
             ui.end_row();
             for (i, info) in g.groups.iter().enumerate() {
@@ -406,7 +419,8 @@ fn grouping_ui(ui: &mut Ui, g: &GroupingReport) {
                 }
                 ui.end_row();
             }
-            ui.label(RichText::new("Parity ratio").strong());
+            ui.label(RichText::new("Parity ratio").strong())
+                .on_hover_text(meaning("parity_ratio"));
             ui.label("");
             for m in &key {
                 let text = m

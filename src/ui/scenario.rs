@@ -347,7 +347,10 @@ impl Scenario {
                 for f in shown {
                     ui.label(&f.label);
                     status_value_ui(ui, &f.value_text(f.before), f.status_before);
-                    status_value_ui(ui, &f.value_text(f.after), f.status_after);
+                    match f.count_worse() {
+                        Some(worse) => count_value_ui(ui, &f.value_text(f.after), worse),
+                        None => status_value_ui(ui, &f.value_text(f.after), f.status_after),
+                    }
                     ui.end_row();
                 }
             });
@@ -604,6 +607,15 @@ fn share_chart_ui(ui: &mut Ui, title: &str, id: &str, shares: &[ShareChange]) {
 }
 
 /// A figure coloured by its status: red when flagged, green when within the rule of thumb.
+/// A count of problems after the scenario, coloured by whether it got worse or better.
+fn count_value_ui(ui: &mut Ui, text: &str, worse: bool) {
+    if worse {
+        ui.colored_label(theme::NEGATIVE, format!("{text} worse"));
+    } else {
+        ui.colored_label(theme::POSITIVE, format!("{text} better"));
+    }
+}
+
 fn status_value_ui(ui: &mut Ui, text: &str, status: Option<Status>) {
     let colour = match status {
         Some(Status::Flagged) => theme::NEGATIVE,

@@ -40,6 +40,35 @@ pub enum Status {
     NotMeasurable,
 }
 
+/// What a fairness figure measures, in a sentence a shop owner reads (the window shows it
+/// on hover), by metric key; `None` for a key it does not know.
+pub fn meaning(metric: &str) -> Option<&'static str> {
+    Some(match metric {
+        "mean_price" => {
+            "The average price of the products each group is shown (customers with no suggestions are left out). A low figure for one group means it is steered to cheaper products."
+        }
+        "premium" => {
+            "The share of each group's customers shown at least one premium product: one in the top quarter of the shop's own prices."
+        }
+        "promotion" => {
+            "The share of each group's customers reached by a discount or promotion rule (one whose reason or purpose speaks of an offer, a discount, a sale, a voucher, …)."
+        }
+        "parity_ratio" => {
+            "The lowest group's figure divided by the highest group's, among groups whose data is held and that are large enough to compare. 1 means equal; below 0.8 (four fifths, a rule of thumb, not a legal test) is a warning sign, flagged only when it is unlikely to be chance."
+        }
+        "customers" => {
+            "How many customers are in the group. Groups too small to compare, and customers whose data is not held, are shown but never compared."
+        }
+        "interval" => {
+            "The range in brackets is where the group's true figure very probably lies (95 %): the fewer customers, the wider it is."
+        }
+        m if m.starts_with("exposure:") => {
+            "How prominently the category appears in each group's suggestions: each product counts more the higher it is placed."
+        }
+        _ => return None,
+    })
+}
+
 impl Status {
     /// The status in words.
     pub fn text(self) -> &'static str {

@@ -297,6 +297,16 @@ impl FigureChange {
     pub fn value_text(&self, v: Option<f64>) -> String {
         figure_value_text(&self.key, v)
     }
+
+    /// For a count of problems (data-minimization counts, rule checks, findings), whether
+    /// the scenario makes it worse (`Some(true)`: more problems) or better (`Some(false)`);
+    /// `None` when it does not move or the figure is not such a count.
+    pub fn count_worse(&self) -> Option<bool> {
+        match (self.before, self.after) {
+            (Some(b), Some(a)) if self.is_count() && a != b => Some(a > b),
+            _ => None,
+        }
+    }
 }
 
 /// Every headline figure before and after, matched by key.
