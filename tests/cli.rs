@@ -681,3 +681,40 @@ fn simulate_says_when_a_count_of_problems_gets_worse() {
         "{out}"
     );
 }
+
+#[test]
+fn undo_shows_its_simulated_effect_first_and_dry_run_changes_nothing() {
+    let (dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8 path");
+    let changes = dir.path().join("withdraw.json");
+    std::fs::write(
+        &changes,
+        r#"{"changes":[{"kind":"consent","customer":1,"purpose":"personalization","granted":false}]}"#,
+    )
+    .expect("changes written");
+    let who = ["--actor", "Sam", "--reason", "she rang us"];
+    let mut apply = vec!["apply", "--db", db, "--changes"];
+    apply.push(changes.to_str().expect("utf-8"));
+    apply.extend(who);
+    text(&apply);
+    let before = std::fs::read(&path).expect("shop file");
+    let mut undo = vec!["undo", "--db", db, "--entry", "1"];
+    undo.extend(who);
+    let mut dry = undo.clone();
+    dry.push("--dry-run");
+    let shown = text(&dry);
+    assert!(
+        shown.contains("Undoing entry 1 reverses its changes:")
+            && shown.contains("Amelia Hart grants \"personalization\"")
+            && shown.contains("Recommendations change for 1 of 200 customers.")
+            && shown.contains("Nothing was changed (--dry-run)."),
+        "{shown}"
+    );
+    assert_eq!(std::fs::read(&path).expect("shop file"), before, "dry run");
+    let done = text(&undo);
+    assert!(
+        done.contains("Undoing entry 1 reverses its changes:")
+            && done.contains("Undid entry 1; the undo is recorded as audit-log entry 2."),
+        "{done}"
+    );
+}

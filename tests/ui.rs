@@ -20,6 +20,27 @@ fn harness_on_scorecard() -> (tempfile::TempDir, Harness<'static, CandorApp>) {
 }
 
 /// The window on a fresh sample shop, on the Customers view.
+/// The undo of `entry`, as a person does it from the audit log: simulated first (nothing
+/// saved), then applied with who and why.
+fn simulate_then_apply_undo(harness: &mut Harness<'static, CandorApp>, entry: i64) {
+    settle(harness, |app| {
+        app.scenario().undoes() == Some(entry) && app.scenario().outcome().is_some()
+    });
+    let saved = harness.state().log_entries().len();
+    harness
+        .get_all_by_label_contains(&format!("Simulation: the undo of entry {entry}"))
+        .next()
+        .expect("the undo is simulated first");
+    harness.get_by_label("Apply…").click();
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().log_entries().len(),
+        saved,
+        "nothing saved yet"
+    );
+    answer_who_why(harness, "Apply now");
+}
+
 fn scenario_kinds(harness: &Harness<'static, CandorApp>) -> Vec<&'static str> {
     harness
         .state()
@@ -246,8 +267,7 @@ fn a_weight_change_is_simulated_applied_logged_and_undone() {
         .next()
         .expect("with its reason");
     harness.get_by_label("Undo entry 2").click();
-    harness.run_steps(2);
-    answer_who_why(&mut harness, "Undo now");
+    simulate_then_apply_undo(&mut harness, 2);
     settle(&mut harness, |app| {
         !app.is_applying() && app.log_entries().len() == 3
     });
@@ -898,8 +918,7 @@ fn two_records_of_one_person_are_merged_from_the_customer_page_and_the_merge_und
     harness.get_by_label("Audit log").click();
     harness.run_steps(2);
     harness.get_by_label("Undo entry 1").click();
-    harness.run_steps(2);
-    answer_who_why(&mut harness, "Undo now");
+    simulate_then_apply_undo(&mut harness, 1);
     settle(&mut harness, |app| {
         !app.is_applying() && app.log_entries().len() == 2
     });

@@ -201,6 +201,9 @@ pub enum Command {
         /// Why.
         #[arg(long)]
         reason: String,
+        /// Only show what undoing it would do (simulated); change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// The shop's ethics scorecard: one card per principle, with the facts behind it.
     Scorecard {
@@ -376,7 +379,16 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             entry,
             actor,
             reason,
-        } => undo(&db, entry, &actor, &reason),
+            dry_run,
+        } => {
+            show_undo(&db, entry, today)?;
+            if dry_run {
+                println!("\nNothing was changed (--dry-run).");
+                Ok(())
+            } else {
+                undo(&db, entry, &actor, &reason)
+            }
+        }
         Command::Scorecard {
             db,
             json,
@@ -584,6 +596,25 @@ fn log(db: &Path, json: bool) -> Result<()> {
         print_json(&log)?;
     } else {
         report::log(&mut std::io::stdout().lock(), &log, &store.load()?)?;
+    }
+    Ok(())
+}
+
+/// `candor undo`, first: what undoing entry `entry` would do, simulated like any change
+/// (an import's undo restores the copy kept from before it, which is said instead).
+fn show_undo(db: &Path, entry: i64, today: NaiveDate) -> Result<()> {
+    let log = Store::open_for_reading(db)?.0.log()?;
+    match crate::store::undo_plan(&log, entry)? {
+        crate::store::UndoPlan::Changes(changes) => {
+            let (index, head) = open_snapshot(db, today, None)?;
+            let report = simulation::simulate_report(index, head, &changes, None)?;
+            println!("Undoing entry {entry} reverses its changes:");
+            report::simulation(&mut std::io::stdout().lock(), &report)?;
+        }
+        crate::store::UndoPlan::Import(_) => println!(
+            "Undoing entry {entry} takes back an import: the shop is restored from the copy kept from before it ({}).",
+            crate::store::import_copy_path(db, entry).display()
+        ),
     }
     Ok(())
 }

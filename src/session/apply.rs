@@ -14,7 +14,7 @@ use crate::engine::audit::{AuditConfig, audit};
 use crate::engine::changes::Change;
 use crate::engine::index_for;
 use crate::engine::simulate::{Impact, Progress, simulate};
-use crate::store::{Attribution, Basis, Store, SubjectEvent};
+use crate::store::{Attribution, Basis, Store, SubjectEvent, UndoPlan};
 
 /// A write that succeeded: its audit-log entry and the shop as it now is.
 pub struct Done {
@@ -29,7 +29,34 @@ pub struct Done {
 /// stale when it moved on); nothing is computed twice: the lists and the audit after are
 /// the simulation's, the log is read and its chain checked once.
 pub fn apply(path: &Path, outcome: &Outcome, who: &Attribution) -> Result<Done, SessionError> {
+    write_outcome(path, outcome, who, None)
+}
+
+/// Applies a simulated undo of audit-log entry `entry` (its changes reversed, simulated
+/// like any scenario) and logs it as that entry's undo. Refused when the entry can no longer
+/// be undone, or not with the changes that were simulated.
+pub fn apply_undo(
+    path: &Path,
+    outcome: &Outcome,
+    entry: i64,
+    who: &Attribution,
+) -> Result<Done, SessionError> {
+    write_outcome(path, outcome, who, Some(entry))
+}
+
+fn write_outcome(
+    path: &Path,
+    outcome: &Outcome,
+    who: &Attribution,
+    undoes: Option<i64>,
+) -> Result<Done, SessionError> {
     let (mut store, _) = Store::open(path)?;
+    if let Some(entry) = undoes {
+        match crate::store::undo_plan(&store.log()?, entry)? {
+            UndoPlan::Changes(changes) if changes == outcome.changes => {}
+            _ => return Err(SessionError::UndoNotAsSimulated(entry)),
+        }
+    }
     let basis = Basis {
         shop: outcome.basis.shop(),
         head: &outcome.head,
@@ -41,7 +68,7 @@ pub fn apply(path: &Path, outcome: &Outcome, who: &Attribution) -> Result<Done, 
         Arc::new(audit(&outcome.after, &outcome.after_lists, &default))
     };
     let impact = with_audit_figures(serde_json::to_value(&outcome.impact)?, &audit)?;
-    let written = store.apply(Some(basis), &outcome.changes, who, Some(impact), None)?;
+    let written = store.apply(Some(basis), &outcome.changes, who, Some(impact), undoes)?;
     let log = log_state(&store).map_err(SessionError::read_back(written.entry))?;
     // The applied snapshot differs from the simulated one only in when and by whom its
     // consent decisions were recorded, which no list or figure reads.

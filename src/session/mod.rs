@@ -51,6 +51,11 @@ pub enum SessionError {
     /// The bundled sample shop could not be read (a training shop's reset).
     #[error("the bundled sample shop could not be read: {0}")]
     Sample(#[from] crate::shopgen::bundle::BundleError),
+    /// A simulated undo no longer matches what undoing the entry would do.
+    #[error(
+        "entry {0} can no longer be undone as it was simulated: simulate its undo again from the audit log"
+    )]
+    UndoNotAsSimulated(i64),
     /// What was shown could not be written into the audit log.
     #[error("the impact summary could not be recorded: {0}")]
     Record(#[from] serde_json::Error),

@@ -341,37 +341,54 @@ impl Store {
 
     /// Undoes entry `entry` by applying the inverse of its changes as a new, logged change.
     pub fn undo(&mut self, entry: i64, who: &Attribution) -> Result<Written, ApplyError> {
-        let log = self.log()?;
-        let target = log
-            .iter()
-            .find(|e| e.id == entry)
-            .ok_or(ApplyError::NoSuchEntry(entry))?;
-        if target.event.as_ref().is_some_and(|e| e.kind == "import") {
-            let target = target.clone();
-            return self.undo_import(&target, who);
+        match undo_plan(&self.log()?, entry)? {
+            UndoPlan::Import(target) => self.undo_import(&target, who),
+            UndoPlan::Changes(inverse) => self.apply(None, &inverse, who, None, Some(entry)),
         }
-        if let Some(event) = &target.event {
-            return Err(ApplyError::NotUndoable(
-                entry,
-                format!("an {}", event.kind.replace('_', " ")),
-            ));
-        }
-        if let Some(by) = undone_by(&log, entry) {
-            return Err(ApplyError::AlreadyUndone(entry, by));
-        }
-        let merges = target
-            .changes
-            .iter()
-            .any(|a| matches!(a.change, Change::MergeCustomers { .. }));
-        if merges && !only_records_after(&log, entry) {
-            return Err(ApplyError::NotUndoable(
-                entry,
-                "a merge of two customer records, once other changes were made after it".to_owned(),
-            ));
-        }
-        let inverse = crate::engine::changes::inverse(&target.changes);
-        self.apply(None, &inverse, who, None, Some(entry))
     }
+}
+
+/// How an audit-log entry is undone.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UndoPlan {
+    /// The newest import: the shop is restored from the copy kept from before it.
+    Import(Box<LogEntry>),
+    /// The changes that reverse the entry's, applied (and simulated first) like any other.
+    Changes(Vec<Change>),
+}
+
+/// How entry `entry` of `log` would be undone, or why it cannot be: an event other than an
+/// import, an entry already undone, or a merge with later changes after it.
+pub fn undo_plan(log: &[LogEntry], entry: i64) -> Result<UndoPlan, ApplyError> {
+    let target = log
+        .iter()
+        .find(|e| e.id == entry)
+        .ok_or(ApplyError::NoSuchEntry(entry))?;
+    if target.event.as_ref().is_some_and(|e| e.kind == "import") {
+        return Ok(UndoPlan::Import(Box::new(target.clone())));
+    }
+    if let Some(event) = &target.event {
+        return Err(ApplyError::NotUndoable(
+            entry,
+            format!("an {}", event.kind.replace('_', " ")),
+        ));
+    }
+    if let Some(by) = undone_by(log, entry) {
+        return Err(ApplyError::AlreadyUndone(entry, by));
+    }
+    let merges = target
+        .changes
+        .iter()
+        .any(|a| matches!(a.change, Change::MergeCustomers { .. }));
+    if merges && !only_records_after(log, entry) {
+        return Err(ApplyError::NotUndoable(
+            entry,
+            "a merge of two customer records, once other changes were made after it".to_owned(),
+        ));
+    }
+    Ok(UndoPlan::Changes(crate::engine::changes::inverse(
+        &target.changes,
+    )))
 }
 
 /// The entry whose undo of `entry` stands (is not itself undone), if any: an entry undone

@@ -22,7 +22,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use apply::{
-    ApplyError, Attribution, Basis, LogEntry, SubjectEvent, Written, undone_by, undone_entries,
+    ApplyError, Attribution, Basis, LogEntry, SubjectEvent, UndoPlan, Written, undo_plan,
+    undone_by, undone_entries,
 };
 pub use chain::LogHead;
 pub use erase::{ERASED, Erased, Purged, upgrade_backups};

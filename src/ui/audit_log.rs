@@ -143,6 +143,7 @@ fn entry_header_ui(ui: &mut Ui, e: &LogEntry, state: &EntryState) -> Option<i64>
     if e.event.is_none()
         && ui
             .add_enabled(allowed, egui::Button::new(format!("Undo entry {}", e.id)))
+            .on_hover_text("Simulates reversing this entry first: its effect on the shop and the audit show beside the log, and nothing is saved until you apply it.")
             .on_disabled_hover_text(owners_only)
             .clicked()
     {

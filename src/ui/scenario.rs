@@ -36,6 +36,8 @@ pub enum ScenarioAction {
 #[derive(Default)]
 pub struct Scenario {
     changes: Vec<Change>,
+    /// The audit-log entry these changes undo, when the scenario is a simulated undo.
+    undoes: Option<i64>,
     job: Option<Job<Result<Outcome, SimulateError>>>,
     outcome: Option<Arc<Outcome>>,
     error: Option<String>,
@@ -60,8 +62,23 @@ impl Scenario {
         self.changes.is_empty()
     }
 
-    /// Adds a change, replacing a pending one that sets the same thing.
+    /// The audit-log entry the scenario undoes, when it is a simulated undo.
+    pub fn undoes(&self) -> Option<i64> {
+        self.undoes
+    }
+
+    /// Makes the scenario the undo of entry `entry`: the changes that reverse it, simulated
+    /// like any other before they are applied.
+    pub fn start_undo(&mut self, entry: i64, changes: Vec<Change>) {
+        self.changes = changes;
+        self.undoes = Some(entry);
+        self.invalidate();
+    }
+
+    /// Adds a change, replacing a pending one that sets the same thing. A simulated undo
+    /// with a change added is no longer that entry's undo, only changes.
     pub fn push(&mut self, change: Change) {
+        self.undoes = None;
         match self.changes.iter_mut().find(|c| c.sets_same_as(&change)) {
             Some(existing) => *existing = change,
             None => self.changes.push(change),
@@ -72,6 +89,7 @@ impl Scenario {
     /// Removes the change at `index`.
     pub fn remove(&mut self, index: usize) {
         if index < self.changes.len() {
+            self.undoes = None;
             self.changes.remove(index);
             self.invalidate();
         }
@@ -80,6 +98,7 @@ impl Scenario {
     /// Drops every pending change.
     pub fn clear(&mut self) {
         self.changes.clear();
+        self.undoes = None;
         self.invalidate();
     }
 
@@ -240,13 +259,14 @@ impl Scenario {
     pub fn banner_ui(&self, ui: &mut Ui, refusal: Option<&str>) -> Option<ScenarioAction> {
         let mut action = None;
         ui.horizontal(|ui| {
+            let pending = crate::engine::words::count(self.changes.len(), "change", "changes");
+            let what = match self.undoes {
+                Some(entry) => format!("Simulation: the undo of entry {entry} ({pending})."),
+                None => format!("Simulation: {pending} pending."),
+            };
             ui.colored_label(
                 theme::FLAG,
-                RichText::new(format!(
-                    "Simulation: {} pending. Nothing is saved yet.",
-                    crate::engine::words::count(self.changes.len(), "change", "changes")
-                ))
-                .strong(),
+                RichText::new(format!("{what} Nothing is saved yet.")).strong(),
             );
             let ready = self.outcome.is_some() && refusal.is_none();
             if ui

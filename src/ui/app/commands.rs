@@ -2,6 +2,7 @@
 
 use super::{CandorApp, Command, Tab};
 use crate::engine::view::View;
+use crate::store::UndoPlan;
 use crate::ui::audit_log::{WhoWhy, WhoWhyFor};
 use crate::ui::customer::{CustomerAction, CustomerPage};
 use crate::ui::ethics::EthicsAction;
@@ -162,13 +163,7 @@ impl CandorApp {
                         self.start_log_read(ctx);
                     }
                 }
-                Command::AskUndo(entry) => {
-                    self.who_why = Some(WhoWhy {
-                        actor: self.saved.last_actor.clone(),
-                        reason: String::new(),
-                        purpose: WhoWhyFor::Undo(entry),
-                    });
-                }
+                Command::AskUndo(entry) => self.ask_undo(entry),
                 Command::Scenario(ScenarioAction::Remove(i)) => self.scenario.remove(i),
                 Command::Scenario(ScenarioAction::Discard) => self.scenario.clear(),
                 Command::Scenario(ScenarioAction::Apply) => {
@@ -185,6 +180,33 @@ impl CandorApp {
                     }
                 }
             }
+        }
+    }
+
+    /// Undo of entry `entry`, asked from the audit log: an import is taken back after who
+    /// and why; any other entry's reversal is simulated first, in the scenario, and applied
+    /// from there like any change.
+    fn ask_undo(&mut self, entry: i64) {
+        match crate::store::undo_plan(self.log_entries(), entry) {
+            Ok(UndoPlan::Import(_)) => {
+                self.who_why = Some(WhoWhy {
+                    actor: self.saved.last_actor.clone(),
+                    reason: String::new(),
+                    purpose: WhoWhyFor::Undo(entry),
+                });
+            }
+            Ok(UndoPlan::Changes(changes))
+                if self.scenario.is_empty() || self.scenario.undoes().is_some() =>
+            {
+                self.scenario.start_undo(entry, changes);
+            }
+            Ok(UndoPlan::Changes(_)) => {
+                self.error = Some(
+                    "Apply or discard the pending changes first: an undo is simulated on its own."
+                        .to_owned(),
+                );
+            }
+            Err(e) => self.error = Some(e.to_string()),
         }
     }
 }

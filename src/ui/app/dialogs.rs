@@ -58,7 +58,10 @@ impl CandorApp {
                 "The changes of entry {entry} are reversed and the reversal is recorded as a new entry."
             ),
             (WhoWhyFor::Apply, Some(o)) => format!(
-                "{}. Recommendations change for {}. Everything is written in one step and recorded in the audit log.",
+                "{}{}. Recommendations change for {}. Everything is written in one step and recorded in the audit log.",
+                self.scenario
+                    .undoes()
+                    .map_or_else(String::new, |entry| format!("The undo of entry {entry}: ")),
                 crate::engine::words::count(self.scenario.changes().len(), "change", "changes"),
                 crate::engine::words::of_customers(
                     o.impact.customers_changed,

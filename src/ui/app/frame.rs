@@ -67,11 +67,12 @@ impl CandorApp {
         }
     }
 
-    /// The pending scenario and its effect, on the right (not over the audit log).
+    /// The pending scenario and its effect, on the right (not over the audit log, except for
+    /// the simulated undo of one of its entries).
     fn scenario_panel_ui(&mut self, ui: &mut Ui) {
         if let Some(shop) = &self.shop
             && !self.scenario.is_empty()
-            && self.tab != Tab::Log
+            && (self.tab != Tab::Log || self.scenario.undoes().is_some())
         {
             let customer = self.customer.as_ref().map(CustomerPage::position);
             // Never more than 45 % of the window, so the page beside it stays usable.

@@ -85,6 +85,7 @@ impl CandorApp {
         if undo.is_none() && outcome.is_none() {
             return;
         }
+        let simulated_undo = self.scenario.undoes();
         let ctx = ctx.clone();
         self.applying = Some(Job::spawn(
             0,
@@ -92,7 +93,12 @@ impl CandorApp {
             move |_| {
                 let done = match (undo, outcome) {
                     (Some(entry), _) => crate::session::apply::undo(&path, entry, &who, today),
-                    (None, Some(outcome)) => crate::session::apply::apply(&path, &outcome, &who),
+                    (None, Some(outcome)) => match simulated_undo {
+                        Some(entry) => {
+                            crate::session::apply::apply_undo(&path, &outcome, entry, &who)
+                        }
+                        None => crate::session::apply::apply(&path, &outcome, &who),
+                    },
                     (None, None) => unreachable!("checked before the job started"),
                 }?;
                 Ok(Written {
