@@ -705,7 +705,7 @@ fn undo_shows_its_simulated_effect_first_and_dry_run_changes_nothing() {
     let shown = text(&dry);
     assert!(
         shown.contains("Undoing entry 1 reverses its changes:")
-            && shown.contains("Amelia Hart grants \"personalization\"")
+            && shown.contains("Amelia Hart grants \u{201c}Personalized recommendations\u{201d}")
             && shown.contains("Recommendations change for 1 of 200 customers.")
             && shown.contains("Nothing was changed (--dry-run)."),
         "{shown}"

@@ -348,9 +348,13 @@ impl Change {
                 granted,
                 ..
             } => format!(
-                "{} {} \"{purpose}\"",
+                "{} {} \u{201c}{}\u{201d}",
                 customer(*c),
-                if *granted { "grants" } else { "withdraws" }
+                if *granted { "grants" } else { "withdraws" },
+                shop.purposes
+                    .iter()
+                    .find(|p| &p.id == purpose)
+                    .map_or(purpose.as_str(), |p| p.label.as_str())
             ),
             Self::CustomerField {
                 customer: c,

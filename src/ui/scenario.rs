@@ -364,8 +364,14 @@ impl Scenario {
                 ui.label(RichText::new("Before").small().strong());
                 ui.label(RichText::new("After").small().strong());
                 ui.end_row();
+                // The figure's name wraps, so its before and after stay in sight in a
+                // narrow panel.
+                let name_width = (ui.available_width() * 0.55).max(160.0);
                 for f in shown {
-                    ui.label(&f.label);
+                    ui.scope(|ui| {
+                        ui.set_max_width(name_width);
+                        ui.add(egui::Label::new(&f.label).wrap());
+                    });
                     status_value_ui(ui, &f.value_text(f.before), f.status_before);
                     match f.count_worse() {
                         Some(worse) => count_value_ui(ui, &f.value_text(f.after), worse),
