@@ -1087,3 +1087,31 @@ fn an_audit_heading_says_what_its_figures_measure_on_hover() {
         .next()
         .expect("the tooltip says what premium means");
 }
+
+#[test]
+fn a_new_search_starts_at_the_top_of_its_results() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    // Far down the table, as a person scrolls.
+    for _ in 0..20 {
+        harness
+            .query_all_by_label_contains("@example.com")
+            .next()
+            .expect("a row on screen")
+            .scroll_down();
+        harness.run_steps(1);
+    }
+    harness.run_steps(2);
+    assert!(
+        harness.query_by_label("Amelia Hart").is_none(),
+        "scrolled past the first rows"
+    );
+    type_into(
+        &mut harness,
+        egui::accesskit::Role::TextInput,
+        "Search customers",
+        "a",
+    );
+    harness.run_steps(3);
+    harness.get_by_label("Amelia Hart");
+}

@@ -36,6 +36,9 @@ pub struct CustomersView {
     descending: bool,
     /// Row positions shown, after filter and sort.
     shown: Vec<u32>,
+    /// Whether the next frame starts the table at its first row (a new search or sort, or
+    /// another shop).
+    to_top: bool,
 }
 
 impl CustomersView {
@@ -44,6 +47,17 @@ impl CustomersView {
         let mut view = Self::default();
         view.refresh(rows);
         view
+    }
+
+    /// Starts the table at its first row on the next frame.
+    pub fn scroll_to_top(&mut self) {
+        self.to_top = true;
+    }
+
+    /// Filters and sorts again, and starts at the top of the new results.
+    fn refresh_from_top(&mut self, rows: &[CustomerRow]) {
+        self.refresh(rows);
+        self.scroll_to_top();
     }
 
     fn refresh(&mut self, rows: &[CustomerRow]) {
@@ -85,7 +99,7 @@ impl CustomersView {
                     .desired_width(f32::INFINITY),
             );
             if edit.labelled_by(label.id).changed() {
-                self.refresh(rows);
+                self.refresh_from_top(rows);
             }
         });
         ui.label(
@@ -105,6 +119,9 @@ impl CustomersView {
             .filter(|(title, _)| wide || !matches!(*title, "Email" | "Consent"))
             .collect();
         let mut table = TableBuilder::new(ui).striped(true);
+        if std::mem::take(&mut self.to_top) {
+            table = table.vertical_scroll_offset(0.0).animate_scrolling(false);
+        }
         for (title, _) in &columns {
             table = table.column(column_width(title));
         }
@@ -144,7 +161,7 @@ impl CustomersView {
         if ui.button(format!("{title}{arrow}")).clicked() {
             self.descending = self.sort == sort && !self.descending;
             self.sort = sort;
-            self.refresh(rows);
+            self.refresh_from_top(rows);
         }
     }
 }

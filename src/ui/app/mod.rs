@@ -305,6 +305,10 @@ impl CandorApp {
         self.saved.recent.truncate(MAX_RECENT);
         let same_file = self.shop.as_ref().is_some_and(|s| s.path == loaded.path);
         self.customers = CustomersView::new(&loaded.rows);
+        if !same_file {
+            // Another shop's table starts at its first row, not where the last one was.
+            self.customers.scroll_to_top();
+        }
         self.customer = match (&self.customer, same_file) {
             (Some(page), true) if page.position() < loaded.rows.len() => {
                 Some(CustomerPage::new(&loaded, page.position()))
