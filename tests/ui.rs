@@ -1115,3 +1115,50 @@ fn a_new_search_starts_at_the_top_of_its_results() {
     harness.run_steps(3);
     harness.get_by_label("Amelia Hart");
 }
+
+#[test]
+fn scrolling_to_the_bottom_of_a_long_customer_list_reaches_its_last_row() {
+    use candor::shopgen::demo::{DemoSize, demo_shop};
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("big.candor");
+    let size = DemoSize {
+        customers: 100_000,
+        products: 100,
+        orders: 5_000,
+    };
+    let shop = demo_shop(size, 7, common::sample_day());
+    let last = shop
+        .customers
+        .iter()
+        .map(|c| c.id)
+        .max()
+        .expect("customers")
+        .to_string();
+    candor::store::Store::create(&path, &shop).expect("written");
+    let mut harness = common::window::window_on(&path);
+    harness.get_by_label("Customers").click();
+    harness.run_steps(3);
+    let row = harness
+        .query_all_by_label_contains("@example")
+        .next()
+        .expect("a row on screen")
+        .rect()
+        .center();
+    assert!(harness.query_all_by_label(&last).next().is_none());
+    harness.event(egui::Event::PointerMoved(row));
+    for _ in 0..10 {
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -1.0e6),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::NONE,
+        });
+        harness.run_steps(2);
+    }
+    harness.run_steps(10);
+    assert!(
+        harness.query_all_by_label(&last).next().is_some(),
+        "the last customer, number {last}, is reached"
+    );
+}
