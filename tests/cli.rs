@@ -718,3 +718,92 @@ fn undo_shows_its_simulated_effect_first_and_dry_run_changes_nothing() {
         "{done}"
     );
 }
+
+#[test]
+fn the_log_is_filtered_by_customer_and_kind_and_exported_as_csv_and_a_page() {
+    let (dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8 path");
+    let write = |name: &str, json: &str| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, json).expect("written");
+        file.to_str().expect("utf-8").to_owned()
+    };
+    let consent = write(
+        "consent.json",
+        r#"{"changes":[{"kind":"consent","customer":1,"purpose":"personalization","granted":false}]}"#,
+    );
+    let field = write(
+        "field.json",
+        r#"{"changes":[{"kind":"customer_field","customer":4,"field":"phone","value":null}]}"#,
+    );
+    for (changes, reason) in [(&consent, "=HYPERLINK(\"x\")"), (&field, "asked us to")] {
+        text(&[
+            "apply",
+            "--db",
+            db,
+            "--changes",
+            changes,
+            "--actor",
+            "Sam",
+            "--reason",
+            reason,
+        ]);
+    }
+    let amelia = text(&["log", "--db", db, "--customer", "1"]);
+    assert!(
+        amelia.contains("Entry 1,") && !amelia.contains("Entry 2,"),
+        "{amelia}"
+    );
+    let data = text(&["log", "--db", db, "--kind", "customer"]);
+    assert!(
+        data.contains("Entry 2,") && !data.contains("Entry 1,"),
+        "{data}"
+    );
+    candor()
+        .args(["log", "--db", db, "--kind", "gossip"])
+        .assert()
+        .failure()
+        .stderr(contains("the kinds are consent, customer, rule"));
+
+    let csv = dir.path().join("log.csv");
+    let html = dir.path().join("log.html");
+    text(&[
+        "log",
+        "--db",
+        db,
+        "--csv",
+        csv.to_str().expect("utf-8"),
+        "--html",
+        html.to_str().expect("utf-8"),
+    ]);
+    let mut rows = csv::Reader::from_path(&csv).expect("csv");
+    let headers = rows.headers().expect("header").clone();
+    assert_eq!(
+        headers.iter().collect::<Vec<_>>(),
+        [
+            "entry",
+            "at",
+            "actor",
+            "reason",
+            "what",
+            "undoes",
+            "undone_by",
+            "values"
+        ]
+    );
+    let records: Vec<csv::StringRecord> = rows.records().map(|r| r.expect("row")).collect();
+    assert_eq!(records.len(), 2);
+    assert_eq!(&records[0][3], "'=HYPERLINK(\"x\")", "a formula stays text");
+    assert!(
+        records[0][4].contains("Amelia Hart withdrew"),
+        "{:?}",
+        records[0]
+    );
+    let page = std::fs::read_to_string(&html).expect("page");
+    assert!(
+        page.contains("Audit log — Hazel &amp; Rye Bakery"),
+        "{page}"
+    );
+    assert!(page.contains("2 entries: every entry"));
+    assert!(page.contains("Amelia Hart withdrew"));
+}

@@ -1162,3 +1162,68 @@ fn scrolling_to_the_bottom_of_a_long_customer_list_reaches_its_last_row() {
         "the last customer, number {last}, is reached"
     );
 }
+
+#[test]
+fn the_log_filters_by_customer_and_kind_and_exports_what_it_shows() {
+    let (dir, path) = common::sample_file();
+    let who = candor::store::Attribution {
+        actor: "Sam".into(),
+        reason: "at the counter".into(),
+        at: "2026-06-15T10:00:00+00:00".into(),
+    };
+    let (mut store, _) = candor::store::Store::open(&path).expect("opens");
+    for change in [
+        candor::engine::changes::Change::Consent {
+            customer: 1,
+            purpose: "personalization".into(),
+            granted: false,
+            method: None,
+            words: None,
+        },
+        candor::engine::changes::Change::CustomerField {
+            customer: 4,
+            field: "phone".into(),
+            value: None,
+        },
+    ] {
+        store
+            .apply(None, &[change], &who, None, None)
+            .expect("applies");
+    }
+    drop(store);
+    let mut harness = common::window::window_on(&path);
+    harness.get_by_label("Audit log").click();
+    settle(&mut harness, |app| app.log_entries().len() == 2);
+    harness.run_steps(2);
+    harness.get_by_label("Entry 2");
+    let customer = egui::accesskit::Role::TextInput;
+    type_into(&mut harness, customer, "Customer", "Amelia");
+    harness.run_steps(2);
+    harness.get_by_label_contains("2 customers match \u{201c}Amelia\u{201d}");
+    type_into(&mut harness, customer, "Customer", " Hart");
+    harness.run_steps(2);
+    harness.get_by_label("Entry 1");
+    assert!(
+        harness.query_by_label("Entry 2").is_none(),
+        "only Amelia's entry"
+    );
+
+    let out = dir.path().join("amelia.csv");
+    let answer = out.clone();
+    harness
+        .state_mut()
+        .set_file_picker(Box::new(move |_| Some(vec![answer.clone()])));
+    harness.get_by_label("Export CSV…").click();
+    harness.run_steps(2);
+    let csv = std::fs::read_to_string(&out).expect("the CSV was written");
+    assert_eq!(csv.lines().count(), 2, "a header and Amelia's entry: {csv}");
+    assert!(csv.contains("Amelia Hart withdrew"));
+    assert!(
+        harness
+            .state()
+            .notice()
+            .is_some_and(|n| n.contains("the audit log (1 entry)")),
+        "{:?}",
+        harness.state().notice()
+    );
+}

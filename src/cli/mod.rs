@@ -185,6 +185,25 @@ pub enum Command {
         /// Check the log's hash chain: "intact", or the first entry altered or removed.
         #[arg(long)]
         verify: bool,
+        /// Only entries about this customer (their consent, data, merge, export or erasure).
+        #[arg(long, value_name = "ID")]
+        customer: Option<i64>,
+        /// Only entries of this kind: consent, customer, rule, settings, product, import,
+        /// erasure, access or owner.
+        #[arg(long, value_parser = parse_entry_kind)]
+        kind: Option<crate::session::log_filter::EntryKind>,
+        /// Only entries by someone whose name contains this.
+        #[arg(long)]
+        who: Option<String>,
+        /// Only entries dated so: 2026-11 or 2026-11-23.
+        #[arg(long)]
+        date: Option<String>,
+        /// Also write the entries shown as a CSV file (for a spreadsheet).
+        #[arg(long, value_name = "OUT.csv")]
+        csv: Option<PathBuf>,
+        /// Also write the entries shown as a printable page.
+        #[arg(long, value_name = "OUT.html")]
+        html: Option<PathBuf>,
     },
     /// Undo an audit-log entry by applying its inverse as a new, logged change (an import,
     /// while it is the newest entry, by restoring the copy kept from before it).
@@ -368,12 +387,28 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             db,
             json,
             verify: true,
+            ..
         } => log_verify(&db, json),
         Command::Log {
             db,
             json,
-            verify: false,
-        } => log(&db, json),
+            customer,
+            kind,
+            who,
+            date,
+            csv,
+            html,
+            ..
+        } => {
+            let filter = crate::session::log_filter::LogFilter {
+                actor: who.unwrap_or_default(),
+                date: date.unwrap_or_default(),
+                rule: String::new(),
+                customer,
+                kind,
+            };
+            log(&db, json, &filter, csv.as_deref(), html.as_deref())
+        }
         Command::Undo {
             db,
             entry,
@@ -589,15 +624,51 @@ fn log_verify(db: &Path, json: bool) -> Result<()> {
 }
 
 /// `candor log`: the audit log.
-fn log(db: &Path, json: bool) -> Result<()> {
+fn log(
+    db: &Path,
+    json: bool,
+    filter: &crate::session::log_filter::LogFilter,
+    csv: Option<&Path>,
+    html: Option<&Path>,
+) -> Result<()> {
     let (store, _) = Store::open_for_reading(db)?;
     let log = store.log()?;
+    let shop = store.load()?;
+    let shown = filter.apply(&log);
     if json {
-        print_json(&log)?;
+        print_json(&shown)?;
     } else {
-        report::log(&mut std::io::stdout().lock(), &log, &store.load()?)?;
+        report::log(&mut std::io::stdout().lock(), &log, &shown, &shop)?;
+    }
+    let rows = crate::session::log_export::rows(&log, &shown, &shop);
+    let entries = engine::words::count(rows.len(), "entry", "entries");
+    if let Some(out) = csv {
+        crate::safe_write::write_file(out, &crate::session::log_export::csv(&rows)?)?;
+        eprintln!("Wrote {} ({entries}).", out.display());
+    }
+    if let Some(out) = html {
+        let today = chrono::Local::now()
+            .date_naive()
+            .format("%-d %B %Y")
+            .to_string();
+        let shown = filter.describe(&shop);
+        let page = crate::html::log_page(&shop.settings.name, &shown, &today, &rows);
+        crate::safe_write::write_file(out, page.as_bytes())?;
+        eprintln!("Wrote {} ({entries}).", out.display());
     }
     Ok(())
+}
+
+/// Reads `--kind`: one of the audit log's entry kinds.
+fn parse_entry_kind(key: &str) -> Result<crate::session::log_filter::EntryKind, String> {
+    use crate::session::log_filter::EntryKind;
+    EntryKind::from_key(key).ok_or_else(|| {
+        let keys: Vec<&str> = EntryKind::ALL.iter().map(|k| k.key()).collect();
+        format!(
+            "\"{key}\" is not a kind of entry; the kinds are {}",
+            keys.join(", ")
+        )
+    })
 }
 
 /// `candor undo`, first: what undoing entry `entry` would do, simulated like any change

@@ -370,13 +370,16 @@ fn simulation_audit_moves(
 /// [`crate::session::log_text`]), then its values before and after.
 pub fn log(
     out: &mut dyn Write,
-    entries: &[crate::store::LogEntry],
+    log: &[crate::store::LogEntry],
+    entries: &[&crate::store::LogEntry],
     shop: &crate::engine::model::Shop,
 ) -> io::Result<()> {
-    if entries.is_empty() {
+    if log.is_empty() {
         writeln!(out, "No changes have been applied yet.")?;
+    } else if entries.is_empty() {
+        writeln!(out, "No entry matches.")?;
     }
-    let undone = crate::store::undone_entries(entries);
+    let undone = crate::store::undone_entries(log);
     for e in entries {
         let when = e.at.get(..19).unwrap_or(&e.at).replace('T', " ");
         writeln!(

@@ -299,6 +299,18 @@ impl Change {
         }
     }
 
+    /// The customers this change is about (for filtering the audit log): none for a change
+    /// to the rules, purposes, settings or products.
+    pub fn customers(&self) -> Vec<CustomerId> {
+        match self {
+            Self::Consent { customer, .. }
+            | Self::CustomerField { customer, .. }
+            | Self::SplitCustomers { customer, .. } => vec![*customer],
+            Self::MergeCustomers { customer, from } => vec![*customer, *from],
+            _ => Vec::new(),
+        }
+    }
+
     /// The rule this change is about, if any (for filtering the audit log).
     pub fn rule_id(&self) -> Option<&str> {
         match self {

@@ -1,13 +1,15 @@
-//! Self-contained, printable HTML pages: the audit report, a customer's own page about
-//! their data, and the card explaining their suggestions. Built with `maud`, which escapes every value, so a customer's name
+//! Self-contained, printable HTML pages: the audit report, the audit log, a customer's own
+//! page about their data, and the card explaining their suggestions. Built with `maud`, which escapes every value, so a customer's name
 //! or a rule's reason can never break the page.
 
 mod audit;
 mod card;
+mod log;
 mod subject;
 
 pub use audit::audit_page;
 pub use card::customer_card;
+pub use log::log_page;
 pub use subject::subject_page;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};

@@ -13,6 +13,8 @@
 
 pub mod apply;
 pub mod history;
+pub mod log_export;
+pub mod log_filter;
 pub mod log_text;
 pub mod present;
 pub mod shop;

@@ -1,17 +1,24 @@
 //! The audit log: every applied change with who, when, why and before/after values,
-//! filterable by actor, date and rule, each with an Undo button.
+//! filterable by actor, date, rule, customer and kind, exportable as CSV or a printable
+//! page, each with an Undo button.
 
 use egui::{RichText, Ui};
 
 use super::theme;
+use crate::engine::model::{CustomerId, Shop};
+use crate::session::log_filter::{EntryKind, LogFilter};
 use crate::store::LogEntry;
 
 /// What the audit log view asks for.
 #[must_use]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogAction {
-    /// Undo this entry (after asking who and why).
+    /// Undo this entry (simulated first; an import after asking who and why).
     Undo(i64),
+    /// Save the entries shown as a CSV file.
+    ExportCsv,
+    /// Save the entries shown as a printable page, and open it.
+    ExportPage,
 }
 
 /// Filters and the entries on show.
@@ -20,20 +27,62 @@ pub struct AuditLogView {
     actor: String,
     date: String,
     rule: String,
+    /// A customer's number, or part of their name.
+    customer: String,
+    kind: Option<EntryKind>,
+}
+
+/// Who the customer filter names.
+enum CustomerChoice {
+    /// No customer filter.
+    Anyone,
+    /// This customer.
+    One(CustomerId),
+    /// Nobody, or several people: the words say which.
+    Unclear(String),
 }
 
 impl AuditLogView {
-    fn matches(&self, e: &LogEntry) -> bool {
-        let actor = self.actor.trim().to_lowercase();
-        let rule = self.rule.trim().to_lowercase();
-        (actor.is_empty() || e.actor.to_lowercase().contains(&actor))
-            && (self.date.trim().is_empty() || e.at.starts_with(self.date.trim()))
-            && (rule.is_empty()
-                || e.changes.iter().any(|a| {
-                    a.change
-                        .rule_id()
-                        .is_some_and(|r| r.to_lowercase().contains(&rule))
-                }))
+    /// The filter as set, read against the shop's customers; `Err` says why the customer
+    /// field names no one customer.
+    pub fn filter(&self, shop: &Shop) -> Result<LogFilter, String> {
+        let customer = match self.customer_choice(shop) {
+            CustomerChoice::Anyone => None,
+            CustomerChoice::One(id) => Some(id),
+            CustomerChoice::Unclear(why) => return Err(why),
+        };
+        Ok(LogFilter {
+            actor: self.actor.clone(),
+            date: self.date.clone(),
+            rule: self.rule.clone(),
+            customer,
+            kind: self.kind,
+        })
+    }
+
+    fn customer_choice(&self, shop: &Shop) -> CustomerChoice {
+        let text = self.customer.trim();
+        if text.is_empty() {
+            return CustomerChoice::Anyone;
+        }
+        if let Ok(id) = text.parse::<CustomerId>() {
+            return CustomerChoice::One(id);
+        }
+        let needle = text.to_lowercase();
+        let found: Vec<CustomerId> = shop
+            .customers
+            .iter()
+            .filter(|c| c.display_name().to_lowercase().contains(&needle))
+            .map(|c| c.id)
+            .collect();
+        match found.as_slice() {
+            [one] => CustomerChoice::One(*one),
+            [] => CustomerChoice::Unclear(format!("No customer is called \u{201c}{text}\u{201d}.")),
+            many => CustomerChoice::Unclear(format!(
+                "{} match \u{201c}{text}\u{201d}: type more of the name, or the customer's number.",
+                crate::engine::words::customers(many.len())
+            )),
+        }
     }
 
     /// Draws `entries` (oldest first, as last read); returns what the person asked for.
@@ -42,19 +91,44 @@ impl AuditLogView {
         &mut self,
         ui: &mut Ui,
         entries: &[LogEntry],
-        shop: &crate::engine::model::Shop,
+        shop: &Shop,
         owner: bool,
     ) -> Option<LogAction> {
-        ui.heading("Audit log");
+        let mut action = None;
+        ui.horizontal(|ui| {
+            ui.heading("Audit log");
+            if ui
+                .button("Export CSV…")
+                .on_hover_text("Saves the entries shown as a spreadsheet file.")
+                .clicked()
+            {
+                action = Some(LogAction::ExportCsv);
+            }
+            if ui
+                .button("Export page…")
+                .on_hover_text(
+                    "Saves the entries shown as a printable page and opens it in your browser.",
+                )
+                .clicked()
+            {
+                action = Some(LogAction::ExportPage);
+            }
+        });
         ui.label(
             "Every change applied to this shop: who, when, why, and each value before and after.",
         );
-        ui.horizontal(|ui| self.filters_ui(ui));
+        ui.horizontal_wrapped(|ui| self.filters_ui(ui));
         ui.separator();
-        let mut undo = None;
+        let filter = match self.filter(shop) {
+            Ok(filter) => filter,
+            Err(why) => {
+                ui.colored_label(theme::FLAG, why);
+                return action;
+            }
+        };
         let newest = entries.iter().map(|e| e.id).max();
         let undone = crate::store::undone_entries(entries);
-        let shown: Vec<&LogEntry> = entries.iter().rev().filter(|e| self.matches(e)).collect();
+        let shown: Vec<&LogEntry> = entries.iter().rev().filter(|e| filter.matches(e)).collect();
         if shown.is_empty() {
             ui.label(if entries.is_empty() {
                 "No changes have been applied to this shop yet."
@@ -74,29 +148,41 @@ impl AuditLogView {
                             owner,
                         };
                         let asked = ui.horizontal(|ui| entry_header_ui(ui, e, &state)).inner;
-                        undo = undo.or(asked);
+                        action = action.or(asked.map(LogAction::Undo));
                         entry_body_ui(ui, e, shop);
                     });
                 }
             });
-        undo.map(LogAction::Undo)
+        action
     }
 
-    /// The who, when and rule filters.
+    /// The who, when, rule, customer and kind filters.
     fn filters_ui(&mut self, ui: &mut Ui) {
         for (label, value, hint) in [
             ("Who", &mut self.actor, "name"),
             ("When", &mut self.date, "2026-11 or 2026-11-23"),
             ("Rule", &mut self.rule, "rule id"),
+            ("Customer", &mut self.customer, "number or name"),
         ] {
             let l = ui.label(label);
             ui.add(
                 egui::TextEdit::singleline(value)
                     .hint_text(hint)
-                    .desired_width(150.0),
+                    .desired_width(130.0),
             )
             .labelled_by(l.id);
         }
+        let l = ui.label("Kind");
+        egui::ComboBox::from_id_salt("log-kind")
+            .selected_text(self.kind.map_or("All kinds", EntryKind::label))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut self.kind, None, "All kinds");
+                for k in EntryKind::ALL {
+                    ui.selectable_value(&mut self.kind, Some(k), k.label());
+                }
+            })
+            .response
+            .labelled_by(l.id);
     }
 }
 

@@ -164,6 +164,7 @@ impl CandorApp {
                     }
                 }
                 Command::AskUndo(entry) => self.ask_undo(entry),
+                Command::ExportLog(page) => self.export_log(page),
                 Command::Scenario(ScenarioAction::Remove(i)) => self.scenario.remove(i),
                 Command::Scenario(ScenarioAction::Discard) => self.scenario.clear(),
                 Command::Scenario(ScenarioAction::Apply) => {
@@ -207,6 +208,62 @@ impl CandorApp {
                 );
             }
             Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Saves the audit-log entries the filters show, as a printable page (opened in the
+    /// browser) or as a CSV file, where the person chooses.
+    fn export_log(&mut self, page: bool) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        let snapshot = shop.index.shop();
+        let filter = match self.log.filter(snapshot) {
+            Ok(filter) => filter,
+            Err(why) => {
+                self.error = Some(why);
+                return;
+            }
+        };
+        let log = &shop.log.entries;
+        let rows = crate::session::log_export::rows(log, &filter.apply(log), snapshot);
+        let name = snapshot.settings.name.clone();
+        let what = format!(
+            "the audit log ({})",
+            crate::engine::words::count(rows.len(), "entry", "entries")
+        );
+        if page {
+            let today = self.today.format("%-d %B %Y").to_string();
+            let html = crate::html::log_page(&name, &filter.describe(snapshot), &today, &rows);
+            let question = FileQuestion::new(Ask::SaveFile, "Save the audit log as a page")
+                .named(&format!("{name} audit log.html"))
+                .filter("Web page", &["html"]);
+            if let Some(path) = self.ask_path(&question) {
+                self.save_page(&path, &html, &what);
+            }
+        } else {
+            let question = FileQuestion::new(Ask::SaveFile, "Save the audit log as CSV")
+                .named(&format!("{name} audit log.csv"))
+                .filter("CSV file", &["csv"]);
+            if let Some(path) = self.ask_path(&question) {
+                self.save_csv(&path, &rows, &what);
+            }
+        }
+    }
+
+    /// Writes the rows as CSV at `path` and says where.
+    fn save_csv(
+        &mut self,
+        path: &std::path::Path,
+        rows: &[crate::session::log_export::LogRow],
+        what: &str,
+    ) {
+        let written = crate::session::log_export::csv(rows)
+            .map_err(|e| e.to_string())
+            .and_then(|csv| crate::safe_write::write_file(path, &csv).map_err(|e| e.to_string()));
+        match written {
+            Ok(()) => self.notice = Some(format!("Saved {what} to {}.", path.display())),
+            Err(e) => self.error = Some(format!("Could not write {}: {e}", path.display())),
         }
     }
 }

@@ -129,10 +129,11 @@ impl CandorApp {
                 egui::CentralPanel::default().show(ui, |ui| {
                     let owner = self.role == Role::Owner;
                     let entries = &shop.log.entries;
-                    if let Some(LogAction::Undo(entry)) =
-                        self.log.ui(ui, entries, shop.index.shop(), owner)
-                    {
-                        self.commands.push(Command::AskUndo(entry));
+                    match self.log.ui(ui, entries, shop.index.shop(), owner) {
+                        Some(LogAction::Undo(entry)) => self.commands.push(Command::AskUndo(entry)),
+                        Some(LogAction::ExportCsv) => self.commands.push(Command::ExportLog(false)),
+                        Some(LogAction::ExportPage) => self.commands.push(Command::ExportLog(true)),
+                        None => {}
                     }
                 });
             }

@@ -121,6 +121,8 @@ pub enum Command {
     Show(View),
     /// Ask who undoes an audit-log entry and why.
     AskUndo(i64),
+    /// Save the audit-log entries shown: as a printable page (`true`) or a CSV file.
+    ExportLog(bool),
 }
 
 /// What an apply, undo or erasure job hands back.
