@@ -1227,3 +1227,30 @@ fn the_log_filters_by_customer_and_kind_and_exports_what_it_shows() {
         harness.state().notice()
     );
 }
+
+#[test]
+fn the_scenarios_effect_on_a_customer_shows_scores_only_with_details() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    harness.get_by_label("Priya Shah").click();
+    harness.run_steps(2);
+    harness
+        .get_by_label("Simulate: grant \"Personalized recommendations\"")
+        .click();
+    settle(&mut harness, |app| app.scenario().outcome().is_some());
+    harness.run_steps(3);
+    harness.get_by_label("The list becomes personalized.");
+    assert!(
+        harness
+            .query_all_by_label_contains(": score ")
+            .next()
+            .is_none(),
+        "staff see the lists, not the scores"
+    );
+    harness.get_by_label("Details").click();
+    harness.run_steps(3);
+    harness
+        .get_all_by_label_contains(": score ")
+        .next()
+        .expect("with Details on, the scores behind the change");
+}

@@ -112,11 +112,14 @@ impl CustomersView {
         );
         let mut chosen = None;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-        // Narrow panels (a scenario open beside) drop the email and consent columns.
-        let wide = ui.available_width() > 520.0;
+        // Narrow panels (a scenario open beside) drop the email and consent columns, and
+        // the narrowest (1024 pixels with a scenario open) the last order too, rather than
+        // cut a column in half.
+        let width = ui.available_width();
         let columns: Vec<(&str, Option<SortBy>)> = COLUMNS
             .into_iter()
-            .filter(|(title, _)| wide || !matches!(*title, "Email" | "Consent"))
+            .filter(|(title, _)| width > 520.0 || !matches!(*title, "Email" | "Consent"))
+            .filter(|(title, _)| width > 360.0 || *title != "Last order")
             .collect();
         let mut table = TableBuilder::new(ui).striped(true);
         if std::mem::take(&mut self.to_top) {

@@ -288,11 +288,14 @@ impl Scenario {
 
     /// Draws the scenario panel: the changes, and their effect on `customer` and the shop.
     /// Returns a change the person asked to take out.
+    /// `details` shows the scores and contributions behind the customer's change (off for
+    /// staff by default, as in the Why? view).
     pub fn ui(
         &mut self,
         ui: &mut Ui,
         shop: &Loaded,
         customer: Option<usize>,
+        details: bool,
     ) -> Option<ScenarioAction> {
         ui.heading("Scenario");
         let basis = shop.index.shop();
@@ -309,7 +312,7 @@ impl Scenario {
         self.progress_ui(ui);
         if let Some(outcome) = self.outcome.clone() {
             if let Some(c) = customer {
-                self.customer_effect_ui(ui, &outcome, c);
+                self.customer_effect_ui(ui, &outcome, c, details);
                 ui.separator();
             }
             self.audit_figures_ui(ui, &outcome);
@@ -382,7 +385,13 @@ impl Scenario {
             });
     }
 
-    fn customer_effect_ui(&mut self, ui: &mut Ui, outcome: &Outcome, customer: usize) {
+    fn customer_effect_ui(
+        &mut self,
+        ui: &mut Ui,
+        outcome: &Outcome,
+        customer: usize,
+        details: bool,
+    ) {
         let stale = self
             .customer_effect
             .as_ref()
@@ -399,12 +408,12 @@ impl Scenario {
             "Effect on {}",
             outcome.basis.shop().customers[customer].display_name()
         ));
-        customer_diff_ui(ui, before, after);
+        customer_diff_ui(ui, before, after, details);
     }
 }
 
 /// Before and after lists side by side, with what moved and which contributions changed.
-fn customer_diff_ui(ui: &mut Ui, before: &Explanation, after: &Explanation) {
+fn customer_diff_ui(ui: &mut Ui, before: &Explanation, after: &Explanation, details: bool) {
     if before.personalized != after.personalized {
         ui.colored_label(
             theme::FLAG,
@@ -429,6 +438,9 @@ fn customer_diff_ui(ui: &mut Ui, before: &Explanation, after: &Explanation) {
             theme::NEGATIVE,
             format!("Leaves the list: {}", gone.join(", ")),
         );
+    }
+    if !details {
+        return;
     }
     for a in &after.recommendations {
         let Some(b) = before

@@ -75,6 +75,7 @@ impl CandorApp {
             && (self.tab != Tab::Log || self.scenario.undoes().is_some())
         {
             let customer = self.customer.as_ref().map(CustomerPage::position);
+            let details = self.saved.details(self.role);
             // Never more than 45 % of the window, so the page beside it stays usable.
             let widest = (ui.available_width() * 0.45).max(320.0);
             egui::Panel::right("scenario")
@@ -85,7 +86,7 @@ impl CandorApp {
                     // Both ways: a narrow window scrolls the wide before/after table
                     // sideways instead of cutting it off.
                     let asked = egui::ScrollArea::both()
-                        .show(ui, |ui| self.scenario.ui(ui, shop, customer))
+                        .show(ui, |ui| self.scenario.ui(ui, shop, customer, details))
                         .inner;
                     self.commands.extend(asked.map(Command::Scenario));
                 });
