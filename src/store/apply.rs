@@ -170,6 +170,12 @@ pub enum ApplyError {
         "that is not the owner's passphrase; nothing was done, and the refusal is recorded in the audit log"
     )]
     NotOwner,
+    /// Too many wrong passphrases in a row: the next try must wait.
+    #[error(
+        "too many wrong owner's passphrases in a row: try again in {} (each further wrong one doubles the wait, up to an hour); nothing was checked or done",
+        crate::engine::words::count(usize::try_from(*.0).unwrap_or(usize::MAX), "second", "seconds")
+    )]
+    TryLater(u64),
     /// A first passphrase that is too short.
     #[error("the owner's passphrase must be at least {0} characters long")]
     WeakPassphrase(usize),

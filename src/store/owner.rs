@@ -1,5 +1,6 @@
 //! The owner's passphrase: set on first use, stored only as a salted Argon2 hash in the
-//! shop file, checked before owner-only actions. Every refusal is logged.
+//! shop file, checked before owner-only actions. Every refusal is logged; after a few wrong
+//! ones in a row, each further try must wait, longer each time.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -11,6 +12,22 @@ use super::{Store, StoreError};
 
 /// The `shop_settings` key holding the Argon2 hash (a PHC string, salt included).
 const KEY: &str = "owner_passphrase";
+
+/// `shop_settings` keys counting wrong passphrases in a row, and when the last was given.
+const FAILED_KEY: &str = "owner_failed_tries";
+const LAST_FAILED_KEY: &str = "owner_last_failed_at";
+
+/// Wrong passphrases allowed in a row before each further try must wait.
+pub const FREE_TRIES: u32 = 3;
+
+/// How many seconds the next try must wait after `failed` wrong passphrases in a row:
+/// none for the first [`FREE_TRIES`], then 5 seconds, doubling with each, at most an hour.
+pub fn wait_after(failed: u32) -> u64 {
+    match failed.checked_sub(FREE_TRIES) {
+        None => 0,
+        Some(extra) => 5u64.saturating_mul(1u64 << extra.min(20)).min(3600),
+    }
+}
 
 /// The shortest passphrase accepted.
 pub const MIN_PASSPHRASE: usize = 8;
@@ -87,24 +104,96 @@ impl Store {
                 )?;
                 Ok(OwnerCheck::Set)
             }
-            Some(stored) => {
-                let parsed = PasswordHash::new(&stored)
-                    .map_err(|e| ApplyError::Passphrase(e.to_string()))?;
-                if Argon2::default()
-                    .verify_password(passphrase.as_bytes(), &parsed)
-                    .is_ok()
-                {
-                    return Ok(OwnerCheck::Accepted);
-                }
-                self.record_event(
-                    who,
-                    event(
-                        "owner_refused",
-                        format!("a wrong owner passphrase was given, for: {action}"),
-                    ),
-                )?;
-                Err(ApplyError::NotOwner)
+            Some(stored) => self.check_against(&stored, passphrase, who, action),
+        }
+    }
+}
+
+impl Store {
+    /// Checks `passphrase` against the stored hash, unless too many wrong ones in a row
+    /// mean the try must wait. A wrong one is counted and logged with the wait it causes;
+    /// the right one clears the count.
+    fn check_against(
+        &mut self,
+        stored: &str,
+        passphrase: &str,
+        who: &Attribution,
+        action: &str,
+    ) -> Result<OwnerCheck, ApplyError> {
+        let (failed, last) = self.failed_tries()?;
+        let now = chrono::Utc::now();
+        let wait = wait_after(failed);
+        if let Some(last) = last {
+            // A last failure "in the future" (the clock moved back) waits the whole time.
+            let waited =
+                u64::try_from((now - last.with_timezone(&chrono::Utc)).num_seconds()).unwrap_or(0);
+            if waited < wait {
+                return Err(ApplyError::TryLater(wait - waited));
             }
         }
+        let parsed =
+            PasswordHash::new(stored).map_err(|e| ApplyError::Passphrase(e.to_string()))?;
+        if Argon2::default()
+            .verify_password(passphrase.as_bytes(), &parsed)
+            .is_ok()
+        {
+            if failed > 0 {
+                self.clear_failed_tries()?;
+            }
+            return Ok(OwnerCheck::Accepted);
+        }
+        let failed = failed + 1;
+        let next = wait_after(failed);
+        let detail = if next == 0 {
+            format!("a wrong owner passphrase was given, for: {action}")
+        } else {
+            format!(
+                "a wrong owner passphrase was given, for: {action} ({failed} in a row: the next try must wait {next} seconds)"
+            )
+        };
+        let at = now.to_rfc3339();
+        self.record_event_with(
+            who,
+            SubjectEvent::new("owner_refused", None, detail),
+            |tx| {
+                tx.execute(
+                    "INSERT OR REPLACE INTO shop_settings (key, value) VALUES (?1, ?2), (?3, ?4)",
+                    params![FAILED_KEY, failed.to_string(), LAST_FAILED_KEY, at],
+                )
+                .map(|_| ())
+            },
+        )?;
+        Err(ApplyError::NotOwner)
+    }
+
+    /// Wrong passphrases given in a row, and when the last was. Someone who can edit the
+    /// file can delete these (the README says so): they slow guessing through Candor.
+    fn failed_tries(
+        &self,
+    ) -> Result<(u32, Option<chrono::DateTime<chrono::FixedOffset>>), StoreError> {
+        let read = |key: &str| {
+            self.conn
+                .query_row(
+                    "SELECT value FROM shop_settings WHERE key = ?1",
+                    params![key],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()
+                .map_err(|e| StoreError::sqlite(&self.path, e))
+        };
+        let failed = read(FAILED_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        let last =
+            read(LAST_FAILED_KEY)?.and_then(|v| chrono::DateTime::parse_from_rfc3339(&v).ok());
+        Ok((failed, last))
+    }
+
+    fn clear_failed_tries(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "DELETE FROM shop_settings WHERE key IN (?1, ?2)",
+                params![FAILED_KEY, LAST_FAILED_KEY],
+            )
+            .map(|_| ())
+            .map_err(|e| StoreError::sqlite(&self.path, e))
     }
 }
