@@ -81,3 +81,23 @@ fn the_wait_doubles_and_stops_at_an_hour() {
     );
     assert_eq!(wait(40), 3600);
 }
+
+#[test]
+fn a_weak_first_passphrase_is_refused_with_the_reason() {
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    for (weak, why) in [
+        ("aaaaaaaa", "at least 12 characters"),
+        ("aaaaaaaaaaaaaaaa", "at least 5 different characters"),
+    ] {
+        let refused = store
+            .check_owner(weak, &who(), "a test")
+            .expect_err("too weak");
+        assert!(refused.to_string().contains(why), "{weak}: {refused}");
+    }
+    assert!(!store.owner_passphrase_is_set().expect("reads"));
+    assert_eq!(
+        store.check_owner(RIGHT, &who(), "a test").expect("set"),
+        OwnerCheck::Set
+    );
+}

@@ -176,9 +176,9 @@ pub enum ApplyError {
         crate::engine::words::count(usize::try_from(*.0).unwrap_or(usize::MAX), "second", "seconds")
     )]
     TryLater(u64),
-    /// A first passphrase that is too short.
-    #[error("the owner's passphrase must be at least {0} characters long")]
-    WeakPassphrase(usize),
+    /// A first passphrase that is too weak, and why.
+    #[error("{0}")]
+    WeakPassphrase(String),
     /// The stored passphrase hash could not be used.
     #[error("the owner's passphrase could not be checked: {0}")]
     Passphrase(String),

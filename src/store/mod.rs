@@ -30,7 +30,9 @@ pub use erase::{ERASED, Erased, Purged, upgrade_backups};
 pub use error::StoreError;
 pub use import::ImportRecords;
 pub use import_undo::import_copy_path;
-pub use owner::{FREE_TRIES, MIN_PASSPHRASE, OwnerCheck, wait_after as owner_wait_after};
+pub use owner::{
+    FREE_TRIES, MIN_PASSPHRASE, OwnerCheck, passphrase_problem, wait_after as owner_wait_after,
+};
 
 use crate::engine::model::Shop;
 

@@ -30,7 +30,28 @@ pub fn wait_after(failed: u32) -> u64 {
 }
 
 /// The shortest passphrase accepted.
-pub const MIN_PASSPHRASE: usize = 8;
+pub const MIN_PASSPHRASE: usize = 12;
+
+/// The fewest different characters a passphrase must use (`aaaaaaaaaaaa` is long, not
+/// strong).
+const MIN_DISTINCT: usize = 5;
+
+/// Why a new owner's passphrase is too weak to set, if it is: shorter than
+/// [`MIN_PASSPHRASE`] characters, or made of fewer than five different characters.
+pub fn passphrase_problem(passphrase: &str) -> Option<String> {
+    let distinct: std::collections::HashSet<char> = passphrase.chars().collect();
+    if passphrase.chars().count() < MIN_PASSPHRASE {
+        Some(format!(
+            "the owner's passphrase must be at least {MIN_PASSPHRASE} characters long (a few unrelated words are easy to remember and hard to guess)"
+        ))
+    } else if distinct.len() < MIN_DISTINCT {
+        Some(format!(
+            "the owner's passphrase must use at least {MIN_DISTINCT} different characters"
+        ))
+    } else {
+        None
+    }
+}
 
 /// Whether the owner's passphrase was accepted, set, or refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,8 +101,8 @@ impl Store {
         let event = |kind: &str, detail: String| SubjectEvent::new(kind, None, detail);
         match self.stored_hash()? {
             None => {
-                if passphrase.chars().count() < MIN_PASSPHRASE {
-                    return Err(ApplyError::WeakPassphrase(MIN_PASSPHRASE));
+                if let Some(problem) = passphrase_problem(passphrase) {
+                    return Err(ApplyError::WeakPassphrase(problem));
                 }
                 let salt = SaltString::generate(&mut OsRng);
                 let hash = Argon2::default()

@@ -70,6 +70,14 @@ impl OwnerDialog {
             )
             .labelled_by(l.id);
             if self.first_use {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "At least {} characters: a few unrelated words are easy to remember and hard to guess. It cannot be recovered if forgotten.",
+                        crate::store::MIN_PASSPHRASE
+                    ))
+                    .small()
+                    .color(theme::MUTED),
+                );
                 let l = ui.label("Repeat the passphrase");
                 ui.add(
                     egui::TextEdit::singleline(&mut self.repeat)
