@@ -2,6 +2,7 @@
 
 use egui::{RichText, Ui};
 
+use super::app::PRESENTING_REFUSAL as PRESENTING;
 use super::loader::Loaded;
 use super::theme;
 use super::why::why_ui;
@@ -182,9 +183,11 @@ impl CustomerPage {
             if !self.name.eq_ignore_ascii_case(&number) {
                 ui.label(RichText::new(number).color(theme::MUTED));
             }
+            let presenting = shop.pseudonyms.is_some();
             if ui
-                .button("Export this customer's data…")
+                .add_enabled(!presenting, egui::Button::new("Export this customer's data…"))
                 .on_hover_text("Writes everything held about them as a file and as a page they can read; the export is logged.")
+                .on_disabled_hover_text(PRESENTING)
                 .clicked()
             {
                 proposals.ask(CustomerAction::Export);
@@ -197,9 +200,13 @@ impl CustomerPage {
                 self.merging = Some(MergeForm::default());
             }
             if ui
-                .add_enabled(owner, egui::Button::new("Erase this customer…"))
+                .add_enabled(owner && !presenting, egui::Button::new("Erase this customer…"))
                 .on_hover_text("Removes their personal data for good; their orders are kept without their name for the accounts.")
-                .on_disabled_hover_text("Only the owner can erase a customer: switch to owner in the menu bar.")
+                .on_disabled_hover_text(if presenting {
+                    PRESENTING
+                } else {
+                    "Only the owner can erase a customer: switch to owner in the menu bar."
+                })
                 .clicked()
             {
                 proposals.ask(CustomerAction::Erase);
@@ -227,7 +234,9 @@ impl CustomerPage {
         match self.tab {
             CustomerTab::Recommendations => self.recommendations_ui(ui, shop, proposals),
             CustomerTab::DataHeld => {
-                egui::ScrollArea::vertical().show(ui, |ui| self.held_ui(ui, proposals));
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    self.held_ui(ui, proposals, shop.pseudonyms.is_some())
+                });
             }
         }
         self.order_window(ui.ctx());
@@ -473,7 +482,7 @@ impl CustomerPage {
         }
     }
 
-    fn held_ui(&mut self, ui: &mut Ui, proposals: &mut Actions) {
+    fn held_ui(&mut self, ui: &mut Ui, proposals: &mut Actions, presenting: bool) {
         let unused = self.held.fields.iter().filter(|f| f.not_used).count();
         if unused > 0 {
             ui.colored_label(
@@ -487,8 +496,9 @@ impl CustomerPage {
                     .color(theme::MUTED),
             );
         } else if ui
-            .button("Reveal personal data…")
+            .add_enabled(!presenting, egui::Button::new("Reveal personal data…"))
             .on_hover_text("Email, phone, birth date and address are masked; revealing them is logged with who and why.")
+            .on_disabled_hover_text(PRESENTING)
             .clicked()
         {
             proposals.ask(CustomerAction::Reveal);

@@ -76,7 +76,11 @@ impl CandorApp {
         if ui.button("Open…  (Ctrl+O)").clicked() {
             self.commands.push(Command::OpenDialog);
         }
-        if ui.button("Import…").clicked() {
+        if ui
+            .add_enabled(!self.is_presenting(), egui::Button::new("Import…"))
+            .on_disabled_hover_text(super::PRESENTING_REFUSAL)
+            .clicked()
+        {
             self.commands.push(Command::ImportDialog);
         }
         ui.menu_button("Open recent", |ui| {

@@ -377,7 +377,7 @@ impl CandorApp {
 }
 
 /// Why nothing can be changed or exported in presenter mode.
-const PRESENTING_REFUSAL: &str = "Presenter mode shows pseudonyms and changes nothing. Switch it off (View, Presenter mode, or F11) to apply, undo, export, erase, reveal or import.";
+pub(crate) const PRESENTING_REFUSAL: &str = "Presenter mode shows pseudonyms and changes nothing. Switch it off (View, Presenter mode, or F11) to apply, undo, export, erase, reveal or import.";
 
 /// Whether a dropped file is an export to import rather than a shop file to open.
 fn is_export_file(path: &std::path::Path) -> bool {
