@@ -235,7 +235,7 @@ impl CustomerPage {
             CustomerTab::Recommendations => self.recommendations_ui(ui, shop, proposals),
             CustomerTab::DataHeld => {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    self.held_ui(ui, proposals, shop.pseudonyms.is_some())
+                    self.held_ui(ui, proposals, shop.pseudonyms.is_some());
                 });
             }
         }
