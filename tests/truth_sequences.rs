@@ -12,7 +12,7 @@ use std::sync::Arc;
 use candor::engine::changes::Change;
 use candor::engine::model::PersonalField;
 use candor::import::{Choice, ImportRequest, Mapping};
-use candor::store::{Attribution, Store};
+use candor::store::{ApplyError, Attribution, Store, undone_by};
 use proptest::prelude::*;
 
 const PURPOSES: [&str; 3] = ["personalization", "birthday_offers", "email_offers"];
@@ -212,7 +212,16 @@ fn run(dir: &Path, db: &Path, step: &Step, expected: &mut Expected) {
                     .iter()
                     .all(|a| matches!(a.change, Change::RuleWeight { .. }))
                 {
-                    store.undo(entry, &who()).expect("undoes");
+                    match undone_by(&log, entry) {
+                        // An entry already undone is refused, naming the undo.
+                        Some(by) => assert!(matches!(
+                            store.undo(entry, &who()),
+                            Err(ApplyError::AlreadyUndone(e, b)) if e == entry && b == by
+                        )),
+                        None => {
+                            store.undo(entry, &who()).expect("undoes");
+                        }
+                    }
                 }
             }
         }
