@@ -39,32 +39,72 @@ pub fn needs_owner(changes: &[Change]) -> bool {
     })
 }
 
-/// Why the owner's passphrase could not be had on the command line.
+/// The environment variable holding the owner's new passphrase (`candor owner change`,
+/// `reset-with-code`).
+pub const NEW_PASSPHRASE_ENV: &str = "CANDOR_OWNER_NEW_PASSPHRASE";
+
+/// The environment variable holding the owner's recovery code (`candor owner reset-with-code`).
+pub const RECOVERY_CODE_ENV: &str = "CANDOR_OWNER_RECOVERY_CODE";
+
+/// Why a secret of the owner's could not be had on the command line.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{action} needs the owner's passphrase: set the environment variable {PASSPHRASE_ENV}, or run the command in a terminal to be asked for it"
+    "{action} needs {what}: set the environment variable {variable}, or run the command in a terminal to be asked for it"
 )]
 pub struct NoPassphrase {
     /// What was asked for.
     pub action: String,
+    /// The secret, in words.
+    pub what: &'static str,
+    /// The environment variable that can hold it.
+    pub variable: &'static str,
 }
 
 /// The owner's passphrase for the command line: from [`PASSPHRASE_ENV`], else asked for
 /// at a terminal without echo. Never from a command-line argument (it would be visible
 /// to other users and kept in the shell's history).
 pub fn passphrase_from_environment(action: &str) -> Result<String, NoPassphrase> {
+    secret_from_environment(PASSPHRASE_ENV, "the owner's passphrase", action, false)
+}
+
+/// A secret for the command line: from the environment variable `variable`, else asked
+/// for at a terminal without echo (twice when `repeat`, for a new passphrase).
+pub fn secret_from_environment(
+    variable: &'static str,
+    what: &'static str,
+    action: &str,
+    repeat: bool,
+) -> Result<String, NoPassphrase> {
     use std::io::IsTerminal;
-    if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
+    if let Ok(p) = std::env::var(variable) {
         return Ok(p);
     }
     let missing = || NoPassphrase {
         action: action.to_owned(),
+        what,
+        variable,
     };
     if !std::io::stdin().is_terminal() {
         return Err(missing());
     }
-    rpassword::prompt_password(format!("Owner's passphrase (for {action}): "))
-        .map_err(|_| missing())
+    let first = rpassword::prompt_password(format!("{} (for {action}): ", capitalized(what)))
+        .map_err(|_| missing())?;
+    if repeat {
+        let again = rpassword::prompt_password("The same again: ").map_err(|_| missing())?;
+        if again != first {
+            eprintln!("The two differ; nothing was changed.");
+            return Err(missing());
+        }
+    }
+    Ok(first)
+}
+
+fn capitalized(what: &str) -> String {
+    let what = what.strip_prefix("the ").unwrap_or(what);
+    let mut chars = what.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 #[cfg(test)]

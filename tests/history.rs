@@ -43,7 +43,7 @@ fn premium(point: &Value) -> Option<f64> {
 
 #[test]
 fn each_applied_change_keeps_the_audit_figures_and_history_lists_them() {
-    let (dir, path) = common::sample_file();
+    let (dir, path) = common::owned_sample_file();
     let db = path.to_str().expect("utf-8");
     apply(
         db,
@@ -114,7 +114,7 @@ fn each_applied_change_keeps_the_audit_figures_and_history_lists_them() {
 #[test]
 fn the_ethics_audit_charts_the_figures_over_time() {
     use egui_kittest::kittest::Queryable;
-    let (dir, path) = common::sample_file();
+    let (dir, path) = common::owned_sample_file();
     let db = path.to_str().expect("utf-8");
     apply(
         db,

@@ -288,6 +288,7 @@ fn an_erased_customer_is_not_brought_back_by_an_old_export() {
     let orders = write(dir.path(), "orders.csv", SHOPIFY_ORDERS.as_bytes());
     let db = dir.path().join("shop.candor");
     summary(&db, &[&customers, &orders]);
+    common::ensure_owner(&db, "correct horse battery");
     candor()
         .env("CANDOR_OWNER_PASSPHRASE", "correct horse battery")
         .args(["erase", "--db"])

@@ -27,6 +27,15 @@ fn import_into(db: &Path, file: &Path) -> Value {
 }
 
 /// Imports `file` into the shop at `db` as the owner (the passphrase from the environment).
+/// Sets up the owner of the shop at `db` with `passphrase`, unless it has one.
+fn ensure_owner(db: &Path, passphrase: &str) {
+    let (mut store, _) = Store::open(db).expect("opens");
+    if store.owner_state().expect("reads") != candor::store::OwnerState::SetUp {
+        let who = candor::store::Attribution::now("the owner", "setting up the owner");
+        store.set_up_owner(passphrase, &who).expect("set up");
+    }
+}
+
 fn import_as_owner(db: &Path, file: &Path) -> Value {
     import_with_passphrase(db, file, Some("the owner's long passphrase"))
 }
@@ -38,7 +47,12 @@ fn import_with_passphrase(db: &Path, file: &Path, passphrase: Option<&str>) -> V
         .arg(db)
         .arg(file);
     match passphrase {
-        Some(p) => command.env("CANDOR_OWNER_PASSPHRASE", p),
+        Some(p) => {
+            if db.exists() {
+                ensure_owner(db, p);
+            }
+            command.env("CANDOR_OWNER_PASSPHRASE", p)
+        }
         None => command.env_remove("CANDOR_OWNER_PASSPHRASE"),
     };
     let out = command.assert().success().get_output().stdout.clone();
@@ -840,6 +854,7 @@ fn a_shopify_products_export_fills_in_categories_tags_and_prices() {
         .stdout
         .clone();
     assert!(String::from_utf8_lossy(&detected).contains("shopify-products"));
+    ensure_owner(&db, "the owner's long passphrase");
     let staff = refused_into(&db, &products);
     assert!(
         staff
@@ -971,7 +986,12 @@ fn run_on_shop(db: &Path, args: &[&str], passphrase: Option<&str>) -> String {
     let mut command = candor();
     command.args(args).arg("--db").arg(db);
     match passphrase {
-        Some(p) => command.env("CANDOR_OWNER_PASSPHRASE", p),
+        Some(p) => {
+            if db.exists() {
+                ensure_owner(db, p);
+            }
+            command.env("CANDOR_OWNER_PASSPHRASE", p)
+        }
         None => command.env_remove("CANDOR_OWNER_PASSPHRASE"),
     };
     let out = command.assert().success().get_output().stdout.clone();
@@ -1069,6 +1089,7 @@ fn orders_without_prices_are_kept_with_their_prices_not_known() {
     let who = ["--actor", "Sam", "--reason", "priced the tea"];
     let mut apply = vec!["apply", "--changes", changes.to_str().expect("utf-8")];
     apply.extend(who);
+    ensure_owner(&db, "the owner's long passphrase");
     candor()
         .args(&apply)
         .arg("--db")

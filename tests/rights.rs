@@ -7,8 +7,8 @@ use assert_cmd::Command;
 use rusqlite::Connection;
 use serde_json::Value;
 
-/// The owner's passphrase the tests use (set on first use).
-const OWNER: &str = "correct horse battery";
+/// The owner's passphrase the tests use (set up with the shop).
+const OWNER: &str = common::OWNER_PASSPHRASE;
 
 fn candor() -> Command {
     let mut cmd = Command::cargo_bin("candor").expect("binary built");
@@ -51,7 +51,7 @@ fn apply(db: &str, dir: &std::path::Path, changes: &str) {
 
 #[test]
 fn an_export_holds_every_row_about_the_customer_and_nothing_about_anyone_else() {
-    let (dir, path) = common::sample_file();
+    let (dir, path) = common::owned_sample_file();
     let db = path.to_str().expect("utf-8 path");
     apply(
         db,
@@ -199,7 +199,7 @@ fn an_export_holds_every_row_about_the_customer_and_nothing_about_anyone_else() 
 
 #[test]
 fn exporting_someone_who_does_not_exist_writes_nothing() {
-    let (dir, path) = common::sample_file();
+    let (dir, path) = common::owned_sample_file();
     let out = dir.path().join("export");
     candor()
         .args([
@@ -235,7 +235,7 @@ fn file_bytes(path: &std::path::Path) -> Vec<u8> {
 
 #[test]
 fn erasure_leaves_none_of_the_values_in_the_files_bytes() {
-    let (dir, path) = common::sample_file();
+    let (dir, path) = common::owned_sample_file();
     let db = path.to_str().expect("utf-8 path");
     apply(
         db,
@@ -335,17 +335,17 @@ fn erasure_leaves_none_of_the_values_in_the_files_bytes() {
             .is_some_and(|r| r.starts_with("erased-"))
     );
     assert_eq!(last["reason"], "[erased] asked us to erase her data");
-    assert_eq!(log[2]["event"]["kind"], "owner_passphrase_set");
+    assert_eq!(log[0]["event"]["kind"], "owner_set_up");
     assert_eq!(
         log[3]["changes"][0]["after"]["weight"], 1.5,
         "other entries are untouched"
     );
-    assert_eq!(log[0]["changes"][0]["after"], "[erased]");
+    assert_eq!(log[1]["changes"][0]["after"], "[erased]");
 }
 
 #[test]
 fn erasing_someone_who_does_not_exist_changes_nothing() {
-    let (_dir, path) = common::sample_file();
+    let (_dir, path) = common::owned_sample_file();
     let before = std::fs::read(&path).expect("reads");
     candor()
         .args([
@@ -374,7 +374,7 @@ fn as_staff() -> Command {
 
 #[test]
 fn staff_cannot_change_rules_or_erase_but_can_record_a_consent() {
-    let (dir, path) = common::sample_file();
+    let (dir, path) = common::owned_sample_file();
     let db = path.to_str().expect("utf-8 path");
     let rule = dir.path().join("rule.json");
     std::fs::write(
@@ -437,7 +437,7 @@ fn staff_cannot_change_rules_or_erase_but_can_record_a_consent() {
 
 #[test]
 fn a_wrong_owner_passphrase_is_refused_and_logged() {
-    let (dir, path) = common::sample_file();
+    let (dir, path) = common::owned_sample_file();
     let db = path.to_str().expect("utf-8 path");
     apply(
         db,
@@ -451,7 +451,7 @@ fn a_wrong_owner_passphrase_is_refused_and_logged() {
             [],
             |r| r.get(0),
         )
-        .expect("the passphrase was set on first use");
+        .expect("the passphrase was set up");
     assert!(
         stored.starts_with("$argon2"),
         "stored as an Argon2 hash: {stored}"
@@ -503,7 +503,7 @@ fn a_wrong_owner_passphrase_is_refused_and_logged() {
 
 #[test]
 fn a_retention_purge_deletes_what_is_past_its_period_in_one_logged_step() {
-    let (dir, path) = common::sample_file();
+    let (dir, path) = common::owned_sample_file();
     let db = path.to_str().expect("utf-8 path");
     apply(
         db,

@@ -215,7 +215,7 @@ fn files_that_disagree_in_one_import_are_resolved_by_the_newest_evidence_and_rep
 }
 
 fn sample() -> (tempfile::TempDir, PathBuf) {
-    common::sample_file()
+    common::owned_sample_file()
 }
 
 fn log_json(db: &Path) -> Value {
@@ -223,6 +223,7 @@ fn log_json(db: &Path) -> Value {
 }
 
 fn erase(db: &Path, customer: i64, reason: &str) -> assert_cmd::assert::Assert {
+    common::ensure_owner(db, OWNER);
     candor()
         .args([
             "erase",
@@ -258,7 +259,7 @@ fn erasing_a_short_value_keeps_every_entry_readable_verified_and_undoable() {
     assert_eq!(log.as_array().expect("entries").len(), 4, "{log}");
     assert_eq!(log[2]["changes"][0]["after"], "[erased]");
     assert_eq!(log[2]["changes"][0]["change"]["customer"], 0);
-    assert_eq!(log[0]["event"]["kind"], "owner_passphrase_set");
+    assert_eq!(log[0]["event"]["kind"], "owner_set_up");
     assert_eq!(log[1]["changes"][0]["after"]["weight"], 1.5, "untouched");
     on(&db, &["log", "--verify"])
         .success()

@@ -249,7 +249,7 @@ fn a_weight_change_is_simulated_applied_logged_and_undone() {
     let entries = harness.state().log_entries();
     assert_eq!(
         entries[0].event.as_ref().map(|e| e.kind.as_str()),
-        Some("owner_passphrase_set")
+        Some("owner_set_up")
     );
     assert_eq!(entries[1].reason, "Age should not steer premium offers");
 

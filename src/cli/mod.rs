@@ -3,6 +3,7 @@
 
 mod docs;
 mod import;
+mod owner;
 mod report;
 mod simulation;
 
@@ -328,6 +329,9 @@ pub enum Command {
     /// Import exports from Shopify, WooCommerce, Square, invoice-line files or any CSV
     /// (with a column mapping) into a shop file, creating it if needed.
     Import(import::ImportArgs),
+    /// Set up the shop's owner, change the owner's passphrase, or reset it with the
+    /// recovery code (each recorded in the audit log).
+    Owner(owner::OwnerArgs),
     /// Print a completion script for a shell (bash, zsh, fish, elvish or powershell).
     Completions {
         /// The shell.
@@ -458,6 +462,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
         } => purge_retention(&db, &actor, &reason, dry_run, today),
         Command::Bench { db, json } => bench(&db, json, today),
         Command::Import(args) => import::run(args, today),
+        Command::Owner(args) => owner::owner(&args),
         Command::ExportCsv { db, out } => export_csv(&db, &out),
         Command::Completions { shell } => docs::completions(shell),
         Command::Manpages { out } => docs::manpages(&out),
@@ -485,12 +490,13 @@ fn demo(
     shop.settings.pinned_today = day;
     Store::create(out, &shop)?;
     println!(
-        "Wrote {}: {}, {}, {}, {}.",
+        "Wrote {}: {}, {}, {}, {}. {}",
         out.display(),
         crate::engine::words::customers(customers),
         crate::engine::words::count(products, "product", "products"),
         crate::engine::words::count(shop.orders.len(), "order", "orders"),
-        crate::engine::words::count(shop.lines.len(), "order line", "order lines")
+        crate::engine::words::count(shop.lines.len(), "order line", "order lines"),
+        owner::no_owner_yet(out)
     );
     Ok(())
 }
@@ -499,8 +505,9 @@ fn demo(
 fn sample(out: &Path) -> Result<()> {
     Store::create(out, &sample_shop()?)?;
     println!(
-        "Wrote a fresh copy of the sample shop to {}.",
-        out.display()
+        "Wrote a fresh copy of the sample shop to {}. {}",
+        out.display(),
+        owner::no_owner_yet(out)
     );
     Ok(())
 }

@@ -59,11 +59,11 @@ pub fn apply(
 }
 
 /// Checks the owner's passphrase (environment or prompt) before an owner-only action;
-/// on a shop without one yet, the passphrase given becomes the owner's.
+/// a shop without an owner refuses, saying how to set one up.
 pub fn owner(store: &mut Store, who: &Attribution, action: &str) -> Result<()> {
+    // Refused before asking for a passphrase there is nothing to check against.
+    store.require_owner_set_up()?;
     let passphrase = crate::access::passphrase_from_environment(action)?;
-    if store.check_owner(&passphrase, who, action)? == crate::store::OwnerCheck::Set {
-        eprintln!("The owner's passphrase is now set for this shop.");
-    }
+    store.check_owner(&passphrase, who, action)?;
     Ok(())
 }

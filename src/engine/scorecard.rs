@@ -73,6 +73,9 @@ pub struct Records {
     pub log_intact: bool,
     /// Whether the owner has set a passphrase.
     pub owner_passphrase_set: bool,
+    /// Whether the log records an owner set up but the passphrase is gone from the file
+    /// (removed outside Candor).
+    pub owner_removed: bool,
 }
 
 /// "1 rule", "2 rules".
@@ -307,10 +310,12 @@ fn security_card(s: &Sources) -> Card {
         vec![
             fact(
                 if set {
-                    "the owner's passphrase is set: only the owner can change rules or erase"
+                    "the owner is set up: only the owner can change rules, prices or erase"
                         .to_owned()
+                } else if s.records.owner_removed {
+                    "the owner's passphrase was removed from the file outside Candor: set up the owner again".to_owned()
                 } else {
-                    "no owner's passphrase yet: set one (Staff · switch to owner…)".to_owned()
+                    "no owner is set up yet: set one up (Set up the owner…)".to_owned()
                 },
                 f64::from(u8::from(set)),
                 !set,

@@ -131,12 +131,51 @@ pub fn reload(path: &Path, today: NaiveDate) -> Result<Loaded, SessionError> {
     load_with_progress(path, today, &|_, _| {})
 }
 
-/// Checks the owner's passphrase against the shop at `path` (setting it when the shop
-/// has none yet); a wrong one is refused and recorded in the audit log.
+/// Checks the owner's passphrase against the shop at `path`; a wrong one is refused and
+/// recorded in the audit log, and a shop without an owner refuses until one is set up.
 pub fn check_owner(path: &Path, passphrase: &str, who: &Attribution) -> Result<(), SessionError> {
     let (mut store, _) = Store::open(path)?;
     store.check_owner(passphrase, who, "switching to the owner role")?;
     Ok(())
+}
+
+/// What to do with the owner of the shop at [`owner_action`]'s path.
+#[derive(Clone, Debug)]
+pub enum OwnerAction {
+    /// Set up the first owner with this passphrase.
+    SetUp {
+        /// The new passphrase.
+        passphrase: String,
+    },
+    /// Change the passphrase, given the current one.
+    Change {
+        /// The current passphrase.
+        current: String,
+        /// The new passphrase.
+        new: String,
+    },
+    /// Reset a forgotten passphrase with the recovery code.
+    Reset {
+        /// The recovery code, as typed.
+        code: String,
+        /// The new passphrase.
+        new: String,
+    },
+}
+
+/// Sets up, changes or resets the owner of the shop at `path` in one logged transaction,
+/// returning the new recovery code (to be shown once: only its hash is kept).
+pub fn owner_action(
+    path: &Path,
+    action: &OwnerAction,
+    who: &Attribution,
+) -> Result<String, SessionError> {
+    let (mut store, _) = Store::open(path)?;
+    Ok(match action {
+        OwnerAction::SetUp { passphrase } => store.set_up_owner(passphrase, who)?,
+        OwnerAction::Change { current, new } => store.change_owner_passphrase(current, new, who)?,
+        OwnerAction::Reset { code, new } => store.reset_owner_with_code(code, new, who)?,
+    })
 }
 
 /// Replaces the training shop at `path` by a fresh copy of the bundled sample shop (as

@@ -96,7 +96,11 @@ impl EntryKind {
             "import" | "import_undone" => Self::Import,
             "erasure" | "retention_purge" => Self::Erasure,
             "access_export" | "reveal" => Self::Access,
-            "owner_passphrase_set" | "owner_refused" => Self::Owner,
+            "owner_passphrase_set"
+            | "owner_set_up"
+            | "owner_passphrase_changed"
+            | "owner_reset_with_code"
+            | "owner_refused" => Self::Owner,
             _ => return None,
         })
     }

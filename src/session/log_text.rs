@@ -56,6 +56,9 @@ fn event_words(event: &SubjectEvent, shop: &Shop) -> String {
         "import" => format!("imported data: {}", event.detail),
         "import_undone" => "took back an import".to_owned(),
         "owner_passphrase_set" => "set the owner's passphrase".to_owned(),
+        "owner_set_up" => format!("set up the owner ({})", event.detail),
+        "owner_passphrase_changed" => "changed the owner's passphrase".to_owned(),
+        "owner_reset_with_code" => "reset the owner's passphrase with the recovery code".to_owned(),
         "owner_refused" => "gave a wrong owner's passphrase (refused)".to_owned(),
         other => format!("recorded {}", other.replace('_', " ")),
     }

@@ -84,6 +84,8 @@ pub fn log_state(store: &Store) -> Result<LogState, StoreError> {
             .count(),
         log_intact: store.verify_log()?.intact,
         owner_passphrase_set: store.owner_passphrase_is_set()?,
+        owner_removed: !store.owner_passphrase_is_set()?
+            && crate::store::owner_set_up_on(&entries).is_some(),
     };
     Ok(LogState { entries, records })
 }

@@ -123,7 +123,8 @@ impl SubjectEvent {
         match self.kind.as_str() {
             "access_export" | "reveal" => "record who looked at a customer's data",
             "owner_refused" => "record a refused owner's passphrase",
-            "owner_passphrase_set" => "set the owner's passphrase",
+            "owner_passphrase_set" | "owner_set_up" => "set up the owner",
+            "owner_passphrase_changed" | "owner_reset_with_code" => "change the owner's passphrase",
             _ => "record what was done",
         }
     }
@@ -176,7 +177,32 @@ pub enum ApplyError {
         crate::engine::words::count(usize::try_from(*.0).unwrap_or(usize::MAX), "second", "seconds")
     )]
     TryLater(u64),
-    /// A first passphrase that is too weak, and why.
+    /// No owner is set up in this shop yet.
+    #[error(
+        "this shop has no owner yet, so owner actions are refused: set up the owner first (in the window: \"Set up the owner…\"; on the command line: candor owner --db FILE set)"
+    )]
+    NoOwner,
+    /// The owner's passphrase was removed from the file outside Candor.
+    #[error(
+        "the owner's passphrase was removed from this shop file outside Candor (the log records the owner being set up on {0}), so owner actions are refused. Set up the owner again (in the window: \"Set up the owner…\"; on the command line: candor owner --db FILE set); the log will record that the passphrase had been removed"
+    )]
+    OwnerRemoved(String),
+    /// Setting up an owner where there is one.
+    #[error(
+        "this shop already has an owner; to change the passphrase, give the current one (candor owner --db FILE change) or the recovery code (candor owner --db FILE reset-with-code)"
+    )]
+    OwnerAlreadySetUp,
+    /// The recovery code given was wrong (the refusal is logged).
+    #[error(
+        "that is not the owner's recovery code; nothing was changed, and the refusal is recorded in the audit log"
+    )]
+    WrongRecoveryCode,
+    /// The shop has no recovery code (its owner was set up before recovery codes).
+    #[error(
+        "this shop's owner was set up before Candor made recovery codes, so the passphrase cannot be reset with one; change it with the current passphrase (candor owner --db FILE change), which also makes a recovery code"
+    )]
+    NoRecoveryCode,
+    /// A new passphrase that is too weak, and why.
     #[error("{0}")]
     WeakPassphrase(String),
     /// The stored passphrase hash could not be used.
@@ -421,10 +447,13 @@ pub fn undone_entries(log: &[LogEntry]) -> std::collections::HashMap<i64, i64> {
 
 /// Entries that record something without changing the shop's data: an apply computed
 /// before them is still current.
-const NEUTRAL_EVENTS: [&str; 4] = [
+const NEUTRAL_EVENTS: [&str; 7] = [
     "reveal",
     "access_export",
     "owner_passphrase_set",
+    "owner_set_up",
+    "owner_passphrase_changed",
+    "owner_reset_with_code",
     "owner_refused",
 ];
 

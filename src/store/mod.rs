@@ -12,6 +12,7 @@ pub mod keys;
 mod load;
 mod merge;
 mod owner;
+mod owner_setup;
 pub mod schema;
 pub mod sealed;
 mod write;
@@ -31,8 +32,10 @@ pub use error::StoreError;
 pub use import::ImportRecords;
 pub use import_undo::import_copy_path;
 pub use owner::{
-    FREE_TRIES, MIN_PASSPHRASE, OwnerCheck, passphrase_problem, wait_after as owner_wait_after,
+    FREE_TRIES, MIN_PASSPHRASE, OWNER_SET_EVENTS, OwnerState, owner_set_up_on, passphrase_problem,
+    wait_after as owner_wait_after,
 };
+pub use owner_setup::{new_recovery_code, normalize_recovery_code};
 
 use crate::engine::model::Shop;
 

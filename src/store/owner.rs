@@ -1,17 +1,17 @@
-//! The owner's passphrase: set on first use, stored only as a salted Argon2 hash in the
-//! shop file, checked before owner-only actions. Every refusal is logged; after a few wrong
-//! ones in a row, each further try must wait, longer each time.
+//! The owner's passphrase: set up deliberately (see [`super::owner_setup`]), stored only
+//! as a salted Argon2 hash in the shop file, checked before owner-only actions. Every
+//! refusal is logged; after a few wrong ones in a row, each further try must wait, longer
+//! each time.
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use rusqlite::{OptionalExtension, params};
 
 use super::apply::{ApplyError, Attribution, SubjectEvent};
 use super::{Store, StoreError};
 
 /// The `shop_settings` key holding the Argon2 hash (a PHC string, salt included).
-const KEY: &str = "owner_passphrase";
+pub(super) const KEY: &str = "owner_passphrase";
 
 /// `shop_settings` keys counting wrong passphrases in a row, and when the last was given.
 const FAILED_KEY: &str = "owner_failed_tries";
@@ -53,13 +53,36 @@ pub fn passphrase_problem(passphrase: &str) -> Option<String> {
     }
 }
 
-/// Whether the owner's passphrase was accepted, set, or refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OwnerCheck {
-    /// It matched.
-    Accepted,
-    /// There was none; this one is now the owner's passphrase.
-    Set,
+/// Whether the shop has an owner: none yet, one set up, or one whose passphrase was
+/// removed from the file outside Candor (the log records a set-up, the hash is gone).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OwnerState {
+    /// No owner was ever set up.
+    NotSetUp,
+    /// The owner is set up.
+    SetUp,
+    /// The log says the owner was set up (on this day) but the passphrase is gone.
+    Removed(String),
+}
+
+/// The log's event kinds that record the owner being set up (or set again).
+pub const OWNER_SET_EVENTS: [&str; 4] = [
+    "owner_passphrase_set",
+    "owner_set_up",
+    "owner_passphrase_changed",
+    "owner_reset_with_code",
+];
+
+/// The day of the last entry in `log` that set up the owner, if any.
+pub fn owner_set_up_on(log: &[super::LogEntry]) -> Option<String> {
+    log.iter()
+        .rev()
+        .find(|e| {
+            e.event
+                .as_ref()
+                .is_some_and(|ev| OWNER_SET_EVENTS.contains(&ev.kind.as_str()))
+        })
+        .map(|e| e.at.get(..10).unwrap_or(&e.at).to_owned())
 }
 
 impl Store {
@@ -79,7 +102,15 @@ impl Store {
         self.stored_hash().map(|h| h.is_some())
     }
 
-    fn stored_hash(&self) -> Result<Option<String>, StoreError> {
+    /// Whether the shop's owner is set up, not yet, or removed behind Candor's back.
+    pub fn owner_state(&self) -> Result<OwnerState, StoreError> {
+        if self.owner_passphrase_is_set()? {
+            return Ok(OwnerState::SetUp);
+        }
+        Ok(owner_set_up_on(&self.log()?).map_or(OwnerState::NotSetUp, OwnerState::Removed))
+    }
+
+    pub(super) fn stored_hash(&self) -> Result<Option<String>, StoreError> {
         self.conn
             .query_row(
                 "SELECT value FROM shop_settings WHERE key = ?1",
@@ -90,57 +121,73 @@ impl Store {
             .map_err(|e| StoreError::sqlite(&self.path, e))
     }
 
-    /// Checks the owner's passphrase for `action`; on first use, sets it. A wrong
-    /// passphrase is refused and the refusal is logged (who, when, for what).
+    /// Checks the owner's passphrase for `action`. A wrong passphrase is refused and the
+    /// refusal is logged (who, when, for what); a shop without an owner refuses every
+    /// owner action until the owner is set up.
     pub fn check_owner(
         &mut self,
         passphrase: &str,
         who: &Attribution,
         action: &str,
-    ) -> Result<OwnerCheck, ApplyError> {
-        let event = |kind: &str, detail: String| SubjectEvent::new(kind, None, detail);
+    ) -> Result<(), ApplyError> {
         match self.stored_hash()? {
-            None => {
-                if let Some(problem) = passphrase_problem(passphrase) {
-                    return Err(ApplyError::WeakPassphrase(problem));
-                }
-                let salt = SaltString::generate(&mut OsRng);
-                let hash = Argon2::default()
-                    .hash_password(passphrase.as_bytes(), &salt)
-                    .map_err(|e| ApplyError::Passphrase(e.to_string()))?
-                    .to_string();
-                self.record_event_with(
-                    who,
-                    event(
-                        "owner_passphrase_set",
-                        format!("the owner's passphrase was set, for: {action}"),
-                    ),
-                    |tx| {
-                        tx.execute(
-                            "INSERT OR REPLACE INTO shop_settings (key, value) VALUES (?1, ?2)",
-                            params![KEY, hash],
-                        )
-                        .map(|_| ())
-                    },
-                )?;
-                Ok(OwnerCheck::Set)
-            }
             Some(stored) => self.check_against(&stored, passphrase, who, action),
+            None => self.require_owner_set_up(),
+        }
+    }
+
+    /// Refuses, saying how to set one up, unless the shop's owner is set up.
+    pub fn require_owner_set_up(&self) -> Result<(), ApplyError> {
+        match self.owner_state()? {
+            OwnerState::SetUp => Ok(()),
+            OwnerState::NotSetUp => Err(ApplyError::NoOwner),
+            OwnerState::Removed(on) => Err(ApplyError::OwnerRemoved(on)),
+        }
+    }
+}
+
+/// Which of the owner's secrets is being checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Secret {
+    /// The passphrase.
+    Passphrase,
+    /// The recovery code, which can reset the passphrase.
+    RecoveryCode,
+}
+
+impl Secret {
+    fn words(self) -> &'static str {
+        match self {
+            Self::Passphrase => "owner passphrase",
+            Self::RecoveryCode => "owner's recovery code",
         }
     }
 }
 
 impl Store {
-    /// Checks `passphrase` against the stored hash, unless too many wrong ones in a row
-    /// mean the try must wait. A wrong one is counted and logged with the wait it causes;
-    /// the right one clears the count.
-    fn check_against(
+    /// Checks the owner's passphrase against the stored hash, unless too many wrong ones
+    /// in a row mean the try must wait. A wrong one is counted and logged with the wait it
+    /// causes; the right one clears the count.
+    pub(super) fn check_against(
         &mut self,
         stored: &str,
         passphrase: &str,
         who: &Attribution,
         action: &str,
-    ) -> Result<OwnerCheck, ApplyError> {
+    ) -> Result<(), ApplyError> {
+        self.check_secret(Secret::Passphrase, stored, passphrase, who, action)
+    }
+
+    /// Checks `given` against the stored hash of a `secret`, slowed and logged as
+    /// [`Self::check_against`] says; wrong passphrases and wrong codes count together.
+    pub(super) fn check_secret(
+        &mut self,
+        secret: Secret,
+        stored: &str,
+        given: &str,
+        who: &Attribution,
+        action: &str,
+    ) -> Result<(), ApplyError> {
         let (failed, last) = self.failed_tries()?;
         let now = chrono::Utc::now();
         let wait = wait_after(failed);
@@ -155,21 +202,22 @@ impl Store {
         let parsed =
             PasswordHash::new(stored).map_err(|e| ApplyError::Passphrase(e.to_string()))?;
         if Argon2::default()
-            .verify_password(passphrase.as_bytes(), &parsed)
+            .verify_password(given.as_bytes(), &parsed)
             .is_ok()
         {
             if failed > 0 {
                 self.clear_failed_tries()?;
             }
-            return Ok(OwnerCheck::Accepted);
+            return Ok(());
         }
         let failed = failed + 1;
         let next = wait_after(failed);
         let detail = if next == 0 {
-            format!("a wrong owner passphrase was given, for: {action}")
+            format!("a wrong {} was given, for: {action}", secret.words())
         } else {
             format!(
-                "a wrong owner passphrase was given, for: {action} ({failed} in a row: the next try must wait {next} seconds)"
+                "a wrong {} was given, for: {action} ({failed} in a row: the next try must wait {next} seconds)",
+                secret.words()
             )
         };
         let at = now.to_rfc3339();
@@ -184,7 +232,10 @@ impl Store {
                 .map(|_| ())
             },
         )?;
-        Err(ApplyError::NotOwner)
+        Err(match secret {
+            Secret::Passphrase => ApplyError::NotOwner,
+            Secret::RecoveryCode => ApplyError::WrongRecoveryCode,
+        })
     }
 
     /// Wrong passphrases given in a row, and when the last was. Someone who can edit the

@@ -13,6 +13,31 @@ pub fn sample_day() -> NaiveDate {
 }
 
 /// Writes a fresh sample shop into a temporary folder.
+/// The owner's passphrase of the shops [`owned_sample_file`] writes.
+pub const OWNER_PASSPHRASE: &str = "correct horse battery";
+
+/// A fresh sample shop whose owner is set up with [`OWNER_PASSPHRASE`] (one log entry).
+#[allow(dead_code)]
+pub fn owned_sample_file() -> (tempfile::TempDir, PathBuf) {
+    let (dir, path) = sample_file();
+    ensure_owner(&path, OWNER_PASSPHRASE);
+    (dir, path)
+}
+
+/// Sets up the owner of the shop at `path` with `passphrase`, unless it has one.
+#[allow(dead_code)]
+pub fn ensure_owner(path: &std::path::Path, passphrase: &str) {
+    let (mut store, _) = candor::store::Store::open(path).expect("opens");
+    if store.owner_state().expect("reads") != candor::store::OwnerState::SetUp {
+        store
+            .set_up_owner(
+                passphrase,
+                &candor::store::Attribution::now("the owner", "setting up the owner"),
+            )
+            .expect("the owner is set up");
+    }
+}
+
 pub fn sample_file() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("shop.candor");

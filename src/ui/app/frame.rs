@@ -196,6 +196,7 @@ impl CandorApp {
             });
         }
         self.backups_ui(ui);
+        self.no_owner_ui(ui);
         if self.applying.is_some() {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -224,6 +225,47 @@ impl CandorApp {
         };
         let asked = self.scenario.banner_ui(ui, refusal);
         self.commands.extend(asked.map(Command::Scenario));
+    }
+
+    /// Until the shop has an owner, says so and offers to set one up (unless put off for
+    /// this shop); a passphrase removed outside Candor is said in the flag colour.
+    fn no_owner_ui(&mut self, ui: &mut Ui) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        let records = &shop.log.records;
+        if records.owner_passphrase_set
+            || shop.read_only
+            || self.is_presenting()
+            || self.owner_dialog.is_some()
+            || self.owner_banner_put_off.as_deref() == Some(shop.path.as_path())
+        {
+            return;
+        }
+        let (colour, text) = if records.owner_removed {
+            (
+                crate::ui::theme::NEGATIVE,
+                "The owner's passphrase was removed from this shop file outside Candor (the audit log records the owner being set up). Owner actions are refused until the owner is set up again, which the log will record.",
+            )
+        } else {
+            (
+                crate::ui::theme::FLAG,
+                "No owner is set up for this shop yet: changing rules, purposes, settings or prices, erasing customers and purging old data are refused until one is.",
+            )
+        };
+        let path = shop.path.clone();
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(colour, text);
+            if ui.button("Set up the owner…").clicked() {
+                self.owner_dialog = Some(crate::ui::owner::OwnerDialog::new(
+                    true,
+                    &self.saved.last_actor,
+                ));
+            }
+            if ui.small_button("Not now").clicked() {
+                self.owner_banner_put_off = Some(path);
+            }
+        });
     }
 
     pub(super) fn update_title(&mut self, ctx: &egui::Context) {

@@ -158,10 +158,14 @@ impl CandorApp {
             ui.separator();
             match self.role {
                 Role::Staff => {
-                    if ui.button("Staff · switch to owner…").clicked() {
-                        let first_use = !shop.log.records.owner_passphrase_set;
-                        self.owner_dialog =
-                            Some(OwnerDialog::new(first_use, &self.saved.last_actor));
+                    let set_up = !shop.log.records.owner_passphrase_set;
+                    let label = if set_up {
+                        "Staff · set up the owner…"
+                    } else {
+                        "Staff · switch to owner…"
+                    };
+                    if ui.button(label).clicked() {
+                        self.owner_dialog = Some(OwnerDialog::new(set_up, &self.saved.last_actor));
                     }
                 }
                 Role::Owner => {

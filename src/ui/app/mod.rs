@@ -184,6 +184,8 @@ pub struct CandorApp {
     ethics: EthicsView,
     role: Role,
     owner_dialog: Option<OwnerDialog>,
+    /// The shop whose "no owner yet" banner was put off ("Not now") this session.
+    owner_banner_put_off: Option<PathBuf>,
     help_open: bool,
     /// Whether Help → How Candor works is showing.
     guide_open: bool,
@@ -229,6 +231,7 @@ impl CandorApp {
             ethics: EthicsView::default(),
             role: Role::Staff,
             owner_dialog: None,
+            owner_banner_put_off: None,
             help_open: false,
             guide_open: false,
             exporting: None,
@@ -294,7 +297,14 @@ impl CandorApp {
         self.notice.as_deref()
     }
 
-    /// Whether the owner's passphrase is being checked.
+    /// The owner's recovery code while the owner's dialog shows it (once).
+    pub fn owner_recovery_code(&self) -> Option<&str> {
+        self.owner_dialog
+            .as_ref()
+            .and_then(OwnerDialog::recovery_code)
+    }
+
+    /// Whether the owner's dialog is checking a passphrase.
     pub fn is_checking_owner(&self) -> bool {
         self.owner_dialog
             .as_ref()

@@ -1,0 +1,132 @@
+//! Setting up the shop's owner in the window, deliberately: the banner on a shop without
+//! one, a weak passphrase refused, the recovery code shown once, and a forgotten
+//! passphrase reset with that code.
+
+mod common;
+
+use candor::access::Role as ShopRole;
+use common::window::{become_owner, sample_window, settle, type_into};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+type Window = Harness<'static, candor::ui::CandorApp>;
+
+fn press(h: &mut Window, label: &str) {
+    h.get_by_label(label).click();
+    h.run_steps(2);
+}
+
+fn wait_for_the_check(h: &mut Window) {
+    h.run_steps(1);
+    settle(h, |app| !app.is_checking_owner());
+    h.run_steps(2);
+}
+
+#[test]
+fn a_shop_without_an_owner_says_so_and_sets_one_up_with_a_recovery_code() {
+    let (_dir, mut h) = sample_window();
+    h.get_by_label_contains("No owner is set up for this shop yet");
+    press(&mut h, "Set up the owner…");
+    h.get_by_label_contains("can tell it to you if it is forgotten");
+    type_into(&mut h, Role::TextInput, "Your name", "Priya");
+    type_into(
+        &mut h,
+        Role::PasswordInput,
+        "Owner's passphrase",
+        "aaaaaaaa",
+    );
+    type_into(
+        &mut h,
+        Role::PasswordInput,
+        "Repeat the passphrase",
+        "aaaaaaaa",
+    );
+    press(&mut h, "Set up the owner");
+    wait_for_the_check(&mut h);
+    h.get_by_label_contains("at least 12 characters long");
+    assert_eq!(h.state().role(), ShopRole::Staff);
+    assert!(h.state().owner_recovery_code().is_none());
+
+    for label in ["Owner's passphrase", "Repeat the passphrase"] {
+        type_into(&mut h, Role::PasswordInput, label, "tea cakes at four");
+    }
+    press(&mut h, "Set up the owner");
+    wait_for_the_check(&mut h);
+    let code = h
+        .state()
+        .owner_recovery_code()
+        .expect("the code is shown")
+        .to_owned();
+    h.get_by_label(&code);
+    h.get_by_label_contains("shown only this once");
+    press(&mut h, "I have kept the code");
+    settle(&mut h, |app| {
+        app.shop()
+            .is_some_and(|s| s.log.records.owner_passphrase_set)
+    });
+    assert_eq!(h.state().role(), ShopRole::Owner);
+    assert!(
+        h.query_by_label_contains("No owner is set up").is_none(),
+        "the banner is gone once the owner is set up"
+    );
+    assert!(h.state().owner_recovery_code().is_none(), "shown once");
+
+    // Back to staff, the passphrase forgotten: the recovery code resets it.
+    press(&mut h, "Owner · back to staff");
+    press(&mut h, "Staff · switch to owner…");
+    press(&mut h, "Forgot the passphrase? Use the recovery code…");
+    type_into(&mut h, Role::TextInput, "Your name", "Priya");
+    type_into(
+        &mut h,
+        Role::TextInput,
+        "Recovery code",
+        &code.to_lowercase(),
+    );
+    for label in ["New passphrase", "Repeat the passphrase"] {
+        type_into(&mut h, Role::PasswordInput, label, "scones with jam daily");
+    }
+    press(&mut h, "Reset the passphrase");
+    wait_for_the_check(&mut h);
+    let new_code = h
+        .state()
+        .owner_recovery_code()
+        .expect("a new code is shown")
+        .to_owned();
+    assert_ne!(new_code, code);
+    press(&mut h, "I have kept the code");
+    assert_eq!(h.state().role(), ShopRole::Owner);
+    h.get_by_label("Audit log").click();
+    settle(&mut h, |app| {
+        app.log_entries().iter().any(|e| {
+            e.event
+                .as_ref()
+                .is_some_and(|ev| ev.kind == "owner_reset_with_code")
+        })
+    });
+}
+
+#[test]
+fn not_now_puts_the_banner_off_and_the_menu_still_offers_the_set_up() {
+    let (_dir, mut h) = sample_window();
+    press(&mut h, "Not now");
+    assert!(h.query_by_label_contains("No owner is set up").is_none());
+    press(&mut h, "Staff · set up the owner…");
+    h.get_by_label("Set up the shop's owner");
+    press(&mut h, "Cancel");
+    assert_eq!(h.state().role(), ShopRole::Staff);
+}
+
+#[test]
+fn an_owner_set_up_once_is_asked_for_the_passphrase_next_time() {
+    let (_dir, mut h) = sample_window();
+    become_owner(&mut h);
+    press(&mut h, "Owner · back to staff");
+    press(&mut h, "Staff · switch to owner…");
+    assert_eq!(
+        h.get_all_by_label("Switch to owner").count(),
+        2,
+        "the heading and the button"
+    );
+    assert!(h.query_by_label("Repeat the passphrase").is_none());
+}
