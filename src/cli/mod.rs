@@ -620,8 +620,8 @@ fn log_verify(db: &Path, json: bool) -> Result<()> {
         print_json(&report)?;
     } else if report.intact {
         println!(
-            "intact: {} entries, none altered or removed",
-            report.entries
+            "intact: {}, none altered or removed",
+            crate::engine::words::count(report.entries, "entry", "entries")
         );
     }
     if let Some(problem) = report.problem {

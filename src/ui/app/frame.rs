@@ -250,7 +250,7 @@ impl CandorApp {
         } else {
             (
                 crate::ui::theme::FLAG,
-                "No owner is set up for this shop yet: changing rules, purposes, settings or prices, erasing customers and purging old data are refused until one is.",
+                "No owner is set up for this shop yet: changing rules or prices, erasing customers and purging old data are refused until one is.",
             )
         };
         let path = shop.path.clone();
