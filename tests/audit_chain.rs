@@ -109,7 +109,7 @@ fn entries_written_before_the_chain_are_chained_on_upgrade() {
     assert!(report.backup.is_some());
     let chain = store.verify_log().expect("verifies");
     assert!(chain.intact && chain.entries == 1, "{chain:?}");
-    assert_eq!(schema::current_version(), 9);
+    assert_eq!(schema::current_version(), 10);
 }
 
 #[test]

@@ -145,7 +145,7 @@ fn shopify_exports_make_a_shop_with_consent_from_the_export() {
     let conn = rusqlite::Connection::open(&db).expect("opens");
     let plain: i64 = conn
         .query_row(
-            "SELECT count(*) FROM import_keys WHERE kind = 'customer' AND (key LIKE '%@%' OR key LIKE '%:%')",
+            "SELECT count(*) FROM import_keys WHERE kind = 'customer' AND (key LIKE '%@%' OR key NOT LIKE 'k1:%')",
             [],
             |r| r.get(0),
         )
@@ -315,6 +315,95 @@ fn an_erased_customer_is_not_brought_back_by_an_old_export() {
     );
     let raw = std::fs::read(&db).expect("reads");
     assert!(!String::from_utf8_lossy(&raw).contains("bob@example.com"));
+
+    // The erased keys are keyed hashes: a dictionary of plain SHA-256 hashes finds nothing.
+    let conn = rusqlite::Connection::open(&db).expect("opens");
+    let erased: Vec<String> = conn
+        .prepare("SELECT key_hash FROM erased_keys")
+        .expect("prepares")
+        .query_map([], |r| r.get(0))
+        .expect("reads")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert!(!erased.is_empty());
+    assert!(erased.iter().all(|k| k.starts_with("k1:")), "{erased:?}");
+    let plain = plain_hash("customer:email:bob@example.com");
+    assert!(!erased.contains(&plain), "a plain dictionary finds Bob");
+}
+
+/// The plain SHA-256 hash of `text` in hex, as files before keyed hashes kept keys.
+fn plain_hash(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn two_shops_hash_the_same_customer_differently() {
+    let dir = tempfile::tempdir().expect("dir");
+    let customers = write(dir.path(), "customers.csv", SHOPIFY_CUSTOMERS.as_bytes());
+    let keys = |name: &str| -> Vec<String> {
+        let db = dir.path().join(name);
+        summary(&db, &[&customers]);
+        let conn = rusqlite::Connection::open(&db).expect("opens");
+        let mut stmt = conn
+            .prepare("SELECT key FROM import_keys WHERE kind = 'customer' ORDER BY id, key")
+            .expect("prepares");
+        stmt.query_map([], |r| r.get(0))
+            .expect("reads")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    let (one, other) = (keys("one.candor"), keys("other.candor"));
+    assert_eq!(one.len(), other.len());
+    assert!(one.iter().all(|k| k.starts_with("k1:")), "{one:?}");
+    assert!(one.iter().all(|k| !other.contains(k)), "no hash is shared");
+}
+
+#[test]
+fn an_erasure_recorded_before_keyed_hashes_still_keeps_the_customer_out() {
+    let dir = tempfile::tempdir().expect("dir");
+    let customers = write(dir.path(), "customers.csv", SHOPIFY_CUSTOMERS.as_bytes());
+    let orders = write(dir.path(), "orders.csv", SHOPIFY_ORDERS.as_bytes());
+    let db = dir.path().join("shop.candor");
+    summary(&db, &[&customers, &orders]);
+    common::ensure_owner(&db, "correct horse battery");
+    candor()
+        .env("CANDOR_OWNER_PASSPHRASE", "correct horse battery")
+        .args(["erase", "--db"])
+        .arg(&db)
+        .args(["--customer", "102", "--actor", "Owner", "--reason", "asked"])
+        .assert()
+        .success();
+    // Make it a file of schema 9: plain hashes of Bob's keys, and no secret.
+    let conn = rusqlite::Connection::open(&db).expect("opens");
+    conn.execute("DELETE FROM erased_keys", []).expect("clears");
+    for key in ["customer:email:bob@example.com", "customer:shopify:102"] {
+        conn.execute(
+            "INSERT INTO erased_keys (key_hash) VALUES (?1)",
+            [plain_hash(key)],
+        )
+        .expect("inserts");
+    }
+    conn.execute_batch(
+        "DELETE FROM shop_settings WHERE key = 'key_hash_secret'; PRAGMA user_version = 9;",
+    )
+    .expect("downgrades");
+    drop(conn);
+    let s = summary(&db, &[&customers, &orders]);
+    assert_eq!(s["summary"]["erased_not_reimported"], 1, "{s}");
+    assert_eq!(s["summary"]["customers_added"], 0, "{s}");
+    let conn = rusqlite::Connection::open(&db).expect("opens");
+    let secret: String = conn
+        .query_row(
+            "SELECT value FROM shop_settings WHERE key = 'key_hash_secret'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the upgrade made a secret");
+    assert_eq!(secret.len(), 64);
 }
 
 #[test]

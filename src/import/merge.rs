@@ -16,7 +16,7 @@ use crate::engine::model::{
     Customer, FieldSource, NOT_A_PRODUCT_TAG, Order, OrderLine, PersonalField, Product,
     STOCK_NOT_TRACKED, Shop,
 };
-use crate::store::keys::{KeyKind, Known, erased_key_hash, phone_key, stored_key};
+use crate::store::keys::{KeyKind, Known, phone_key};
 
 /// What the merge added and changed, for the summary, the log and the store.
 #[derive(Clone, Debug)]
@@ -35,7 +35,8 @@ pub struct Merged {
     pub first_new_line: usize,
     /// Index of the first added consent event in `shop.consents`.
     pub first_new_consent: usize,
-    /// Keys to record, so the next import of the same file adds nothing.
+    /// Keys to record, so the next import of the same file adds nothing: as in the file
+    /// (the store hashes customers' keys as it writes them).
     pub new_keys: Vec<(KeyKind, String, i64)>,
     /// The counts shown to the person importing.
     pub summary: Summary,
@@ -289,13 +290,11 @@ impl<'a> CustomerIds<'a> {
         }
     }
 
-    /// The shop's number for `c` (whose key is stored as `stored`), if the shop has them.
-    fn existing(&self, c: &ImportedCustomer, stored: &str) -> Option<i64> {
+    /// The shop's number for `c`, if the shop has them.
+    fn existing(&self, c: &ImportedCustomer) -> Option<i64> {
         let email = c.values.get(&PersonalField::Email);
         self.known
-            .keys
-            .get(&(KeyKind::Customer, stored.to_owned()))
-            .copied()
+            .customer(&c.key)
             .filter(|id| self.taken.contains(id))
             .or_else(|| email.and_then(|e| self.by_email.get(e)).copied())
             .or_else(
@@ -354,15 +353,10 @@ struct People<'b> {
 
 /// Whether `c` was erased on request (by their key or their email).
 fn is_erased(known: &Known, c: &ImportedCustomer) -> bool {
-    let erased = |key: &str| {
-        known
-            .erased
-            .contains(&erased_key_hash(KeyKind::Customer, key))
-    };
-    erased(&c.key)
+    known.is_erased(&c.key)
         || c.values
             .get(&PersonalField::Email)
-            .is_some_and(|e| erased(&format!("email:{e}")))
+            .is_some_and(|e| known.is_erased(&format!("email:{e}")))
 }
 
 /// Matches every customer of the batch to the shop's, adding the new ones and turning
@@ -394,8 +388,7 @@ fn merge_customers<'b>(
             }
             continue;
         }
-        let stored = stored_key(KeyKind::Customer, &c.key);
-        let id = match ids.existing(c, &stored) {
+        let id = match ids.existing(c) {
             Some(id) => {
                 newest.offer(id, c);
                 id
@@ -408,8 +401,8 @@ fn merge_customers<'b>(
             }
         };
         people.customer_of.insert(c.key.as_str(), id);
-        if known.keys.get(&(KeyKind::Customer, stored.clone())) != Some(&id) {
-            new_keys.push((KeyKind::Customer, stored, id));
+        if known.customer(&c.key) != Some(id) {
+            new_keys.push((KeyKind::Customer, c.key.clone(), id));
         }
     }
     newest.into_changes(shop, &mut people);

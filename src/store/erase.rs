@@ -90,7 +90,8 @@ pub struct Purged {
 /// one-way hashes) and the hash of their current email to the erased keys, so a later
 /// import of an old export recognizes them and does not bring their data back.
 fn forget_keys(conn: &Connection, customer: i64) -> rusqlite::Result<()> {
-    use super::keys::{KeyKind, erased_key_hash};
+    use super::keys::{KeyHasher, KeyKind};
+    let hasher = KeyHasher::of(conn)?;
     conn.execute(
         "INSERT OR IGNORE INTO erased_keys (key_hash)
          SELECT key FROM import_keys WHERE kind IN ('customer', ?2) AND id = ?1",
@@ -112,7 +113,7 @@ fn forget_keys(conn: &Connection, customer: i64) -> rusqlite::Result<()> {
     for key in keys.into_iter().flatten() {
         conn.execute(
             "INSERT OR IGNORE INTO erased_keys (key_hash) VALUES (?1)",
-            params![erased_key_hash(KeyKind::Customer, &key)],
+            params![hasher.hash(KeyKind::Customer, &key)],
         )?;
     }
     conn.execute(

@@ -37,7 +37,10 @@ impl Store {
     /// The keys of earlier imports and the hashes of erased customers' keys.
     pub fn known_keys(&self) -> Result<Known, StoreError> {
         let sql = |e| StoreError::sqlite(&self.path, e);
-        let mut known = Known::default();
+        let mut known = Known {
+            hasher: super::keys::KeyHasher::of(&self.conn).map_err(sql)?,
+            ..Known::default()
+        };
         let mut stmt = self
             .conn
             .prepare("SELECT kind, key, id FROM import_keys")
@@ -153,8 +156,9 @@ fn write_records(conn: &Connection, merged: ImportRecords<'_>) -> rusqlite::Resu
         "INSERT INTO import_keys (kind, key, id) VALUES (?1, ?2, ?3)
          ON CONFLICT (kind, key) DO UPDATE SET id = excluded.id",
     )?;
+    let hasher = super::keys::KeyHasher::of(conn)?;
     for (kind, k, id) in merged.new_keys {
-        key.execute(params![kind.name(), k, id])?;
+        key.execute(params![kind.name(), hasher.stored_key(*kind, k), id])?;
     }
     super::remember_former_emails(conn, merged.updates)
 }

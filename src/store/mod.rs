@@ -54,7 +54,8 @@ pub(crate) fn remember_former_emails(
     applied: &[crate::engine::changes::Applied],
 ) -> rusqlite::Result<()> {
     use crate::engine::changes::Change;
-    use keys::{KeyKind, erased_key_hash};
+    use keys::{KeyHasher, KeyKind};
+    let hasher = KeyHasher::of(conn)?;
     let mut stmt = conn
         .prepare_cached("INSERT OR IGNORE INTO import_keys (kind, key, id) VALUES (?1, ?2, ?3)")?;
     for a in applied {
@@ -64,7 +65,7 @@ pub(crate) fn remember_former_emails(
             && field == "email"
             && let Some(old) = a.before["value"].as_str()
         {
-            let hash = erased_key_hash(KeyKind::Customer, &format!("email:{}", old.to_lowercase()));
+            let hash = hasher.hash(KeyKind::Customer, &format!("email:{}", old.to_lowercase()));
             stmt.execute(rusqlite::params![FORMER_KEY_KIND, hash, customer])?;
         }
     }

@@ -108,6 +108,12 @@ const UNKNOWN_PRICES: &str = "CREATE TABLE products_new (
 /// widens them afterwards.
 const PURPOSE_FIELDS: &str = "ALTER TABLE purposes ADD COLUMN fields TEXT NOT NULL DEFAULT '';";
 
+/// 10: the shop's own random secret for keyed hashes of customers' keys (see
+/// [`super::keys`]); SQLite's `randomblob` draws from its ChaCha20 generator seeded by the
+/// operating system.
+const KEY_HASH_SECRET: &str = "INSERT OR IGNORE INTO shop_settings (key, value)
+     VALUES ('key_hash_secret', lower(hex(randomblob(32))));";
+
 /// Declares, for each purpose of an upgraded file, the fields its rules read.
 fn declare_purpose_fields(
     conn: &rusqlite::Connection,
@@ -149,10 +155,11 @@ pub fn migrations() -> Migrations<'static> {
         PURPOSE_FIELDS,
         |tx: &rusqlite::Transaction| declare_purpose_fields(tx),
     ));
+    all.push(M::up(KEY_HASH_SECRET));
     Migrations::new(all)
 }
 
 /// The schema version this build writes and understands.
 pub fn current_version() -> i64 {
-    MIGRATIONS.len() as i64 + 7
+    MIGRATIONS.len() as i64 + 8
 }
