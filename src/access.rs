@@ -60,10 +60,21 @@ pub struct NoPassphrase {
     pub variable: &'static str,
 }
 
+/// Why a secret typed at a terminal could not be taken.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    /// It was not given.
+    #[error(transparent)]
+    Missing(#[from] NoPassphrase),
+    /// A new passphrase typed twice differently.
+    #[error("the two passphrases typed differ; nothing was changed")]
+    Differ,
+}
+
 /// The owner's passphrase for the command line: from [`PASSPHRASE_ENV`], else asked for
 /// at a terminal without echo. Never from a command-line argument (it would be visible
 /// to other users and kept in the shell's history).
-pub fn passphrase_from_environment(action: &str) -> Result<String, NoPassphrase> {
+pub fn passphrase_from_environment(action: &str) -> Result<String, SecretError> {
     secret_from_environment(PASSPHRASE_ENV, "the owner's passphrase", action, false)
 }
 
@@ -74,7 +85,7 @@ pub fn secret_from_environment(
     what: &'static str,
     action: &str,
     repeat: bool,
-) -> Result<String, NoPassphrase> {
+) -> Result<String, SecretError> {
     use std::io::IsTerminal;
     if let Ok(p) = std::env::var(variable) {
         return Ok(p);
@@ -85,15 +96,14 @@ pub fn secret_from_environment(
         variable,
     };
     if !std::io::stdin().is_terminal() {
-        return Err(missing());
+        return Err(missing().into());
     }
     let first = rpassword::prompt_password(format!("{} (for {action}): ", capitalized(what)))
         .map_err(|_| missing())?;
     if repeat {
         let again = rpassword::prompt_password("The same again: ").map_err(|_| missing())?;
         if again != first {
-            eprintln!("The two differ; nothing was changed.");
-            return Err(missing());
+            return Err(SecretError::Differ);
         }
     }
     Ok(first)

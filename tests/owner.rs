@@ -336,3 +336,104 @@ fn the_command_line_sets_up_resets_and_reports_the_owner() {
         "{log}"
     );
 }
+
+#[test]
+fn another_shops_passphrase_pasted_in_is_noticed_and_the_code_still_resets_it() {
+    let (_dir, path) = common::sample_file();
+    let (_other_dir, other) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let code = store.set_up_owner(RIGHT, &who()).expect("set up");
+    drop(store);
+    let (mut theirs, _) = Store::open(&other).expect("opens");
+    theirs
+        .set_up_owner("the intruder's passphrase", &who())
+        .expect("set up");
+    drop(theirs);
+    let pasted: String = rusqlite::Connection::open(&other)
+        .expect("opens")
+        .query_row(
+            "SELECT value FROM shop_settings WHERE key = 'owner_passphrase'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("their hash");
+    rusqlite::Connection::open(&path)
+        .expect("opens")
+        .execute(
+            "UPDATE shop_settings SET value = ?1 WHERE key = 'owner_passphrase'",
+            [&pasted],
+        )
+        .expect("pasted");
+    let (mut store, _) = Store::open(&path).expect("opens");
+    assert!(matches!(
+        store.owner_state().expect("reads"),
+        OwnerState::Replaced(_)
+    ));
+    let refused = store
+        .check_owner("the intruder's passphrase", &who(), "a test")
+        .expect_err("replaced");
+    assert!(
+        refused.to_string().contains("replaced outside Candor"),
+        "{refused}"
+    );
+    store
+        .reset_owner_with_code(&code, "the owner's new passphrase", &who())
+        .expect("the real owner resets it");
+    assert_eq!(store.owner_state().expect("reads"), OwnerState::SetUp);
+}
+
+#[test]
+fn a_removed_passphrase_whose_code_is_still_there_is_reset_with_the_code_not_set_up() {
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let code = store.set_up_owner(RIGHT, &who()).expect("set up");
+    drop(store);
+    rusqlite::Connection::open(&path)
+        .expect("opens")
+        .execute(
+            "DELETE FROM shop_settings WHERE key = 'owner_passphrase'",
+            [],
+        )
+        .expect("deleted");
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let refused = store
+        .set_up_owner("the intruder's passphrase", &who())
+        .expect_err("the code is still there");
+    assert!(
+        matches!(refused, ApplyError::UseRecoveryCode(_)),
+        "{refused:?}"
+    );
+    store
+        .reset_owner_with_code(&code, "the owner's new passphrase", &who())
+        .expect("reset with the code");
+    store
+        .check_owner("the owner's new passphrase", &who(), "a test")
+        .expect("accepted");
+}
+
+#[test]
+fn a_guess_without_a_name_is_not_checked_so_every_guess_counts() {
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    store.set_up_owner(RIGHT, &who()).expect("set up");
+    let nameless = Attribution {
+        actor: " ".into(),
+        ..who()
+    };
+    for _ in 0..5 {
+        assert!(matches!(
+            store.check_owner("a guess", &nameless, "a test"),
+            Err(ApplyError::Unattributed(_))
+        ));
+    }
+    assert!(
+        matches!(
+            store.check_owner(RIGHT, &nameless, "a test"),
+            Err(ApplyError::Unattributed(_))
+        ),
+        "not even the right one is checked without a name"
+    );
+    store
+        .check_owner(RIGHT, &who(), "a test")
+        .expect("with a name");
+}

@@ -130,3 +130,27 @@ fn an_owner_set_up_once_is_asked_for_the_passphrase_next_time() {
     );
     assert!(h.query_by_label("Repeat the passphrase").is_none());
 }
+
+#[test]
+fn a_code_left_on_screen_does_not_make_anyone_owner_of_the_next_shop_opened() {
+    let (dir, mut h) = sample_window();
+    let other = dir.path().join("real-shop.candor");
+    std::fs::copy(h.state().shop().expect("shop").path.clone(), &other).expect("copied");
+    press(&mut h, "Set up the owner…");
+    type_into(&mut h, Role::TextInput, "Your name", "Mallory");
+    for label in ["Owner's passphrase", "Repeat the passphrase"] {
+        type_into(&mut h, Role::PasswordInput, label, "my own training shop");
+    }
+    press(&mut h, "Set up the owner");
+    wait_for_the_check(&mut h);
+    assert!(h.state().owner_recovery_code().is_some());
+    // The code is on screen; another shop is opened (dropped on the window).
+    let ctx = h.ctx.clone();
+    h.state_mut().open(other.clone(), &ctx);
+    settle(&mut h, |app| app.shop().is_some_and(|s| s.path == other));
+    assert!(
+        h.query_by_label("I have kept the code").is_none(),
+        "the dialog of the other shop is gone"
+    );
+    assert_eq!(h.state().role(), ShopRole::Staff);
+}

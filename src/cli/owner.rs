@@ -11,7 +11,7 @@ use crate::access::{
     NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, RECOVERY_CODE_ENV, secret_from_environment,
 };
 use crate::session::apply::{OwnerAction, owner_action};
-use crate::store::{Attribution, OwnerState, Store};
+use crate::store::{ApplyError, Attribution, OwnerState, Store};
 
 /// `candor owner --db FILE set|change|reset-with-code|status`.
 #[derive(Debug, Args)]
@@ -49,6 +49,10 @@ pub fn owner(args: &OwnerArgs) -> Result<()> {
     let new = |action: &str| {
         secret_from_environment(NEW_PASSPHRASE_ENV, "the new passphrase", action, true)
     };
+    if matches!(args.action, OwnerCommand::Status) {
+        return status(&args.db);
+    }
+    refuse_early(&args.db, &args.action)?;
     let action = match args.action {
         OwnerCommand::Status => return status(&args.db),
         OwnerCommand::Set => OwnerAction::SetUp {
@@ -91,6 +95,20 @@ pub fn owner(args: &OwnerArgs) -> Result<()> {
     Ok(())
 }
 
+/// Refuses before asking for any secret when the shop's owner state already says no (the
+/// store checks again as it writes).
+fn refuse_early(db: &Path, action: &OwnerCommand) -> Result<()> {
+    let (store, _) = Store::open_for_reading(db)?;
+    let state = store.owner_state()?;
+    match (action, state) {
+        (OwnerCommand::Set, OwnerState::SetUp) => Err(ApplyError::OwnerAlreadySetUp.into()),
+        (OwnerCommand::Set, OwnerState::Replaced(on)) => Err(ApplyError::OwnerReplaced(on).into()),
+        (OwnerCommand::Change, _) => Ok(store.require_owner_set_up()?),
+        (OwnerCommand::ResetWithCode, OwnerState::NotSetUp) => Err(ApplyError::NoOwner.into()),
+        _ => Ok(()),
+    }
+}
+
 fn status(db: &Path) -> Result<()> {
     let (store, _) = Store::open_for_reading(db)?;
     println!(
@@ -103,6 +121,9 @@ fn status(db: &Path) -> Result<()> {
             ),
             OwnerState::Removed(on) => format!(
                 "The owner's passphrase was removed from this file outside Candor (the log records the owner set up on {on}). Owner actions are refused until the owner is set up again."
+            ),
+            OwnerState::Replaced(on) => format!(
+                "The owner's passphrase in this file is not the one Candor set up on {on}: it was replaced outside Candor. Owner actions are refused until the owner resets it with the recovery code."
             ),
         }
     );

@@ -73,8 +73,8 @@ pub struct Records {
     pub log_intact: bool,
     /// Whether the owner has set a passphrase.
     pub owner_passphrase_set: bool,
-    /// Whether the log records an owner set up but the passphrase is gone from the file
-    /// (removed outside Candor).
+    /// Whether the log records an owner set up but the passphrase is gone from the file or
+    /// is not the one Candor set (removed or replaced outside Candor).
     pub owner_removed: bool,
 }
 
@@ -313,7 +313,7 @@ fn security_card(s: &Sources) -> Card {
                     "the owner is set up: only the owner can change rules, prices or erase"
                         .to_owned()
                 } else if s.records.owner_removed {
-                    "the owner's passphrase was removed from the file outside Candor: set up the owner again".to_owned()
+                    "the owner's passphrase was removed or replaced outside Candor: reset it with the recovery code".to_owned()
                 } else {
                     "no owner is set up yet: set one up (Set up the owner…)".to_owned()
                 },

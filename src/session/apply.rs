@@ -139,8 +139,9 @@ pub fn check_owner(path: &Path, passphrase: &str, who: &Attribution) -> Result<(
     Ok(())
 }
 
-/// What to do with the owner of the shop at [`owner_action`]'s path.
-#[derive(Clone, Debug)]
+/// What to do with the owner of the shop at [`owner_action`]'s path (no `Debug`: it
+/// holds secrets).
+#[derive(Clone)]
 pub enum OwnerAction {
     /// Set up the first owner with this passphrase.
     SetUp {

@@ -12,6 +12,7 @@ use crate::engine::overview::{CustomerRow, RuleRow, customer_rows, rule_rows};
 use crate::engine::scorecard::{Card, Records, scorecard};
 use crate::engine::simulate::{Lists, Progress, SimulateError, all_lists};
 use crate::engine::{Shop, ShopIndex, index_for};
+use crate::store::OwnerState;
 use crate::store::{LogEntry, LogHead, Store, StoreError};
 
 /// A shop ready to show.
@@ -76,6 +77,7 @@ impl LogState {
 /// Reads the audit log of an open store and checks its chain.
 pub fn log_state(store: &Store) -> Result<LogState, StoreError> {
     let entries = store.log()?;
+    let owner = store.owner_state()?;
     let records = Records {
         log_entries: entries.len(),
         log_without_reason: entries
@@ -83,9 +85,8 @@ pub fn log_state(store: &Store) -> Result<LogState, StoreError> {
             .filter(|e| e.reason.trim().is_empty())
             .count(),
         log_intact: store.verify_log()?.intact,
-        owner_passphrase_set: store.owner_passphrase_is_set()?,
-        owner_removed: !store.owner_passphrase_is_set()?
-            && crate::store::owner_set_up_on(&entries).is_some(),
+        owner_passphrase_set: owner == OwnerState::SetUp,
+        owner_removed: matches!(owner, OwnerState::Removed(_) | OwnerState::Replaced(_)),
     };
     Ok(LogState { entries, records })
 }

@@ -187,6 +187,16 @@ pub enum ApplyError {
         "the owner's passphrase was removed from this shop file outside Candor (the log records the owner being set up on {0}), so owner actions are refused. Set up the owner again (in the window: \"Set up the owner…\"; on the command line: candor owner --db FILE set); the log will record that the passphrase had been removed"
     )]
     OwnerRemoved(String),
+    /// The passphrase was removed but the recovery code was not: it resets the owner.
+    #[error(
+        "the owner's passphrase was removed from this shop file outside Candor (the owner was set up on {0}), but the recovery code is still there: the owner sets a new passphrase with it (candor owner --db FILE reset-with-code, or \"Forgot the passphrase?\" in the window)"
+    )]
+    UseRecoveryCode(String),
+    /// The owner's passphrase hash in the file is not the one Candor set.
+    #[error(
+        "the owner's passphrase in this shop file is not the one Candor set up on {0}: it was replaced outside Candor, so owner actions are refused. The owner can set it again with the recovery code (candor owner --db FILE reset-with-code, or \"Forgot the passphrase?\" in the window); the log will record it"
+    )]
+    OwnerReplaced(String),
     /// Setting up an owner where there is one.
     #[error(
         "this shop already has an owner; to change the passphrase, give the current one (candor owner --db FILE change) or the recovery code (candor owner --db FILE reset-with-code)"

@@ -63,7 +63,25 @@ pub enum OwnerState {
     SetUp,
     /// The log says the owner was set up (on this day) but the passphrase is gone.
     Removed(String),
+    /// The stored passphrase hash is not the one the log says was set (on this day): it
+    /// was replaced outside Candor.
+    Replaced(String),
 }
+
+/// A short fingerprint of a stored passphrase hash, written into the log entry that sets
+/// it, so a hash pasted in from elsewhere is noticed. It reveals nothing of the passphrase
+/// (it is a hash of a salted hash).
+pub fn hash_fingerprint(stored: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(stored.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The words in a set-up entry's detail that carry the fingerprint.
+pub(super) const FINGERPRINT_MARK: &str = "passphrase fingerprint ";
 
 /// The log's event kinds that record the owner being set up (or set again).
 pub const OWNER_SET_EVENTS: [&str; 4] = [
@@ -75,14 +93,27 @@ pub const OWNER_SET_EVENTS: [&str; 4] = [
 
 /// The day of the last entry in `log` that set up the owner, if any.
 pub fn owner_set_up_on(log: &[super::LogEntry]) -> Option<String> {
-    log.iter()
-        .rev()
-        .find(|e| {
-            e.event
-                .as_ref()
-                .is_some_and(|ev| OWNER_SET_EVENTS.contains(&ev.kind.as_str()))
-        })
-        .map(|e| e.at.get(..10).unwrap_or(&e.at).to_owned())
+    last_set_up(log).map(|(day, _)| day)
+}
+
+/// The day of the last entry in `log` that set up the owner, with the passphrase
+/// fingerprint it recorded (entries from before fingerprints have none).
+fn last_set_up(log: &[super::LogEntry]) -> Option<(String, Option<String>)> {
+    let entry = log.iter().rev().find(|e| {
+        e.event
+            .as_ref()
+            .is_some_and(|ev| OWNER_SET_EVENTS.contains(&ev.kind.as_str()))
+    })?;
+    let fingerprint = entry.event.as_ref().and_then(|ev| {
+        ev.detail
+            .split(FINGERPRINT_MARK)
+            .nth(1)
+            .map(|rest| rest.chars().take(16).collect())
+    });
+    Some((
+        entry.at.get(..10).unwrap_or(&entry.at).to_owned(),
+        fingerprint,
+    ))
 }
 
 impl Store {
@@ -104,10 +135,15 @@ impl Store {
 
     /// Whether the shop's owner is set up, not yet, or removed behind Candor's back.
     pub fn owner_state(&self) -> Result<OwnerState, StoreError> {
-        if self.owner_passphrase_is_set()? {
-            return Ok(OwnerState::SetUp);
-        }
-        Ok(owner_set_up_on(&self.log()?).map_or(OwnerState::NotSetUp, OwnerState::Removed))
+        let set_up = last_set_up(&self.log()?);
+        Ok(match (self.stored_hash()?, set_up) {
+            (None, None) => OwnerState::NotSetUp,
+            (None, Some((day, _))) => OwnerState::Removed(day),
+            (Some(stored), Some((day, Some(print)))) if print != hash_fingerprint(&stored) => {
+                OwnerState::Replaced(day)
+            }
+            (Some(_), _) => OwnerState::SetUp,
+        })
     }
 
     pub(super) fn stored_hash(&self) -> Result<Option<String>, StoreError> {
@@ -130,9 +166,11 @@ impl Store {
         who: &Attribution,
         action: &str,
     ) -> Result<(), ApplyError> {
+        self.require_owner_set_up()?;
         match self.stored_hash()? {
             Some(stored) => self.check_against(&stored, passphrase, who, action),
-            None => self.require_owner_set_up(),
+            // Removed between the two reads: never an owner without a check.
+            None => Err(ApplyError::NoOwner),
         }
     }
 
@@ -142,6 +180,7 @@ impl Store {
             OwnerState::SetUp => Ok(()),
             OwnerState::NotSetUp => Err(ApplyError::NoOwner),
             OwnerState::Removed(on) => Err(ApplyError::OwnerRemoved(on)),
+            OwnerState::Replaced(on) => Err(ApplyError::OwnerReplaced(on)),
         }
     }
 }
@@ -188,6 +227,8 @@ impl Store {
         who: &Attribution,
         action: &str,
     ) -> Result<(), ApplyError> {
+        // A try that could not be logged is not checked: every guess is counted.
+        self.check_writable(who, "record a refused owner's passphrase")?;
         let (failed, last) = self.failed_tries()?;
         let now = chrono::Utc::now();
         let wait = wait_after(failed);

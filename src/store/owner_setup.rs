@@ -10,7 +10,9 @@ use rusqlite::params;
 
 use super::Store;
 use super::apply::{ApplyError, Attribution, SubjectEvent};
-use super::owner::{KEY, OwnerState, Secret, passphrase_problem};
+use super::owner::{
+    FINGERPRINT_MARK, KEY, OwnerState, Secret, hash_fingerprint, passphrase_problem,
+};
 
 /// The `shop_settings` key holding the Argon2 hash of the recovery code.
 const RECOVERY_KEY: &str = "owner_recovery_code";
@@ -71,16 +73,17 @@ impl Store {
     ) -> Result<String, ApplyError> {
         let detail = match self.owner_state()? {
             OwnerState::SetUp => return Err(ApplyError::OwnerAlreadySetUp),
+            OwnerState::Replaced(on) => return Err(ApplyError::OwnerReplaced(on)),
             OwnerState::NotSetUp => "with a passphrase and a recovery code".to_owned(),
+            OwnerState::Removed(on) if self.setting(RECOVERY_KEY)?.is_some() => {
+                return Err(ApplyError::UseRecoveryCode(on));
+            }
             OwnerState::Removed(on) => format!(
                 "again: the passphrase set up on {on} had been removed from the file outside Candor"
             ),
         };
-        self.store_owner_secrets(
-            passphrase,
-            who,
-            SubjectEvent::new("owner_set_up", None, detail),
-        )
+        let event = SubjectEvent::new("owner_set_up", None, detail);
+        self.store_owner_secrets(passphrase, who, event, Store::FIRST)
     }
 
     /// Changes the owner's passphrase, given the current one (checked, slowed and logged
@@ -100,7 +103,7 @@ impl Store {
             None,
             "with the current passphrase; a new recovery code was made".to_owned(),
         );
-        self.store_owner_secrets(new, who, event)
+        self.store_owner_secrets(new, who, event, Store::REPLACE)
     }
 
     /// Resets a forgotten passphrase with the recovery code (checked, slowed and logged
@@ -114,9 +117,10 @@ impl Store {
         if let Some(problem) = passphrase_problem(new) {
             return Err(ApplyError::WeakPassphrase(problem));
         }
-        if self.stored_hash()?.is_none() {
+        if self.owner_state()? == OwnerState::NotSetUp {
             return Err(ApplyError::NoOwner);
         }
+        // A passphrase removed or replaced outside Candor is what the code is for too.
         let stored = self
             .setting(RECOVERY_KEY)?
             .ok_or(ApplyError::NoRecoveryCode)?;
@@ -128,16 +132,23 @@ impl Store {
             None,
             "with the recovery code; a new recovery code was made".to_owned(),
         );
-        self.store_owner_secrets(new, who, event)
+        self.store_owner_secrets(new, who, event, Store::REPLACE)
     }
 
-    /// Stores the hashes of `passphrase` and of a new recovery code with `event` in one
-    /// logged transaction, and returns the code.
+    /// Writes the first owner's secrets: fails if another was set up meanwhile.
+    const FIRST: &'static str = "INSERT INTO shop_settings (key, value) VALUES (?1, ?2)";
+    /// Writes over the owner's secrets.
+    const REPLACE: &'static str =
+        "INSERT OR REPLACE INTO shop_settings (key, value) VALUES (?1, ?2)";
+
+    /// Stores the hashes of `passphrase` and of a new recovery code with `event` (which
+    /// gains the hash's fingerprint) in one logged transaction, and returns the code.
     fn store_owner_secrets(
         &mut self,
         passphrase: &str,
         who: &Attribution,
-        event: SubjectEvent,
+        mut event: SubjectEvent,
+        sql: &'static str,
     ) -> Result<String, ApplyError> {
         if let Some(problem) = passphrase_problem(passphrase) {
             return Err(ApplyError::WeakPassphrase(problem));
@@ -145,12 +156,15 @@ impl Store {
         let code = new_recovery_code();
         let (passphrase_hash, code_hash) =
             (hash(passphrase)?, hash(&normalize_recovery_code(&code))?);
+        event.detail = format!(
+            "{}; {FINGERPRINT_MARK}{}",
+            event.detail,
+            hash_fingerprint(&passphrase_hash)
+        );
         self.record_event_with(who, event, |tx| {
-            tx.execute(
-                "INSERT OR REPLACE INTO shop_settings (key, value) VALUES (?1, ?2), (?3, ?4)",
-                params![KEY, passphrase_hash, RECOVERY_KEY, code_hash],
-            )
-            .map(|_| ())
+            tx.execute(sql, params![KEY, passphrase_hash])?;
+            tx.execute(Self::REPLACE, params![RECOVERY_KEY, code_hash])
+                .map(|_| ())
         })?;
         Ok(code)
     }

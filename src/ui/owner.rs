@@ -3,15 +3,15 @@
 //! recovery code. Passphrases are hashed on a worker thread; refusals are logged by the
 //! store.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::jobs::Job;
 use super::theme;
 use crate::session::apply::OwnerAction;
 use crate::store::Attribution;
 
-/// What the dialog is for at the moment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What the dialog is for at the moment (no `Debug`: it may hold the recovery code).
+#[derive(Clone, PartialEq, Eq)]
 enum Mode {
     /// The shop has no owner: choose the first passphrase.
     SetUp,
@@ -33,6 +33,10 @@ pub struct OwnerDialog {
     code: String,
     error: Option<String>,
     checking: Option<Job<Result<Option<String>, String>>>,
+    /// The shop the last check or change was made against.
+    checked: Option<PathBuf>,
+    /// This dialog's own id: its fields' undo histories are never found by a later one.
+    id: egui::Id,
 }
 
 /// What the dialog decided.
@@ -60,13 +64,20 @@ impl OwnerDialog {
             code: String::new(),
             error: None,
             checking: None,
+            checked: None,
+            id: egui::Id::unique(("owner-dialog", std::time::SystemTime::now())),
         }
+    }
+
+    /// The shop the passphrase was last checked (or the owner set up) against.
+    pub fn checked_shop(&self) -> Option<&Path> {
+        self.checked.as_deref()
     }
 
     /// Draws the dialog; checks or sets the passphrase in the shop at `path` when asked.
     pub fn ui(&mut self, ctx: &egui::Context, path: &Path) -> OwnerDecision {
         let mut decision = self.poll();
-        egui::Modal::new(egui::Id::unique("owner-dialog")).show(ctx, |ui| {
+        egui::Modal::new(self.id).show(ctx, |ui| {
             ui.set_width(440.0);
             if let Mode::Code(code) = &self.mode {
                 if code_ui(ui, code) {
@@ -112,14 +123,23 @@ impl OwnerDialog {
             .labelled_by(l.id);
         if self.mode == Mode::Reset {
             let l = ui.label("Recovery code");
-            ui.add(egui::TextEdit::singleline(&mut self.code).desired_width(f32::INFINITY))
-                .labelled_by(l.id);
+            ui.add(
+                egui::TextEdit::singleline(&mut self.code)
+                    .id(self.id.with(SECRET_FIELDS[0]))
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(l.id);
         }
         let label = match self.mode {
             Mode::Reset => "New passphrase",
             _ => "Owner's passphrase",
         };
-        password_field(ui, label, &mut self.passphrase);
+        password_field(
+            ui,
+            self.id.with(SECRET_FIELDS[1]),
+            label,
+            &mut self.passphrase,
+        );
         if self.mode != Mode::Switch {
             ui.label(
                 egui::RichText::new(format!(
@@ -129,7 +149,12 @@ impl OwnerDialog {
                 .small()
                 .color(theme::MUTED),
             );
-            password_field(ui, "Repeat the passphrase", &mut self.repeat);
+            password_field(
+                ui,
+                self.id.with(SECRET_FIELDS[2]),
+                "Repeat the passphrase",
+                &mut self.repeat,
+            );
         }
     }
 
@@ -177,6 +202,8 @@ impl OwnerDialog {
         let passphrase = std::mem::take(&mut self.passphrase);
         self.repeat.clear();
         self.error = None;
+        self.forget_typing(ctx);
+        self.checked = Some(path.to_owned());
         let (reason, action) = match self.mode {
             Mode::SetUp => (
                 "setting up the owner",
@@ -229,6 +256,16 @@ impl OwnerDialog {
         }
     }
 
+    /// Drops what egui keeps of the secret fields (their undo histories, which it would
+    /// otherwise keep in memory and save with the window's state).
+    fn forget_typing(&self, ctx: &egui::Context) {
+        ctx.data_mut(|d| {
+            for field in SECRET_FIELDS {
+                d.remove::<egui::text_edit::TextEditState>(self.id.with(field));
+            }
+        });
+    }
+
     /// Whether the passphrase is being checked.
     pub fn is_checking(&self) -> bool {
         self.checking.is_some()
@@ -243,10 +280,14 @@ impl OwnerDialog {
     }
 }
 
-fn password_field(ui: &mut egui::Ui, label: &str, text: &mut String) {
+/// The fields that hold a secret, by the name their id is made with.
+const SECRET_FIELDS: [&str; 3] = ["code", "passphrase", "repeat"];
+
+fn password_field(ui: &mut egui::Ui, id: egui::Id, label: &str, text: &mut String) {
     let l = ui.label(label);
     ui.add(
         egui::TextEdit::singleline(text)
+            .id(id)
             .password(true)
             .desired_width(f32::INFINITY),
     )
@@ -260,14 +301,6 @@ fn code_ui(ui: &mut egui::Ui, code: &str) -> bool {
     ui.add_space(8.0);
     ui.label(egui::RichText::new(code).monospace().size(22.0).strong());
     ui.add_space(8.0);
-    let mut kept = false;
-    ui.horizontal(|ui| {
-        if ui.button("Copy").clicked() {
-            ui.ctx().copy_text(code.to_owned());
-        }
-        if ui.button("I have kept the code").clicked() {
-            kept = true;
-        }
-    });
-    kept
+    // No "Copy": a clipboard (and its history) is on the computer the code must stay off.
+    ui.button("I have kept the code").clicked()
 }

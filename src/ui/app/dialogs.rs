@@ -20,12 +20,14 @@ impl CandorApp {
             OwnerDecision::Open => {}
             OwnerDecision::Refused => self.commands.push(Command::RefreshLog),
             OwnerDecision::Cancel => self.owner_dialog = None,
-            OwnerDecision::Unlocked => {
+            // Only for the shop the passphrase was checked against.
+            OwnerDecision::Unlocked if dialog.checked_shop() == Some(shop.path.as_path()) => {
                 self.saved.last_actor = dialog.actor.trim().to_owned();
                 self.role = Role::Owner;
                 self.owner_dialog = None;
                 self.commands.push(Command::RefreshLog);
             }
+            OwnerDecision::Unlocked => self.owner_dialog = None,
         }
     }
 

@@ -245,7 +245,7 @@ impl CandorApp {
         let (colour, text) = if records.owner_removed {
             (
                 crate::ui::theme::NEGATIVE,
-                "The owner's passphrase was removed from this shop file outside Candor (the audit log records the owner being set up). Owner actions are refused until the owner is set up again, which the log will record.",
+                "The owner's passphrase was removed or replaced in this shop file outside Candor (the audit log records the owner being set up). Owner actions are refused until the owner resets it with the recovery code (or, without one, sets it up again), which the log will record.",
             )
         } else {
             (

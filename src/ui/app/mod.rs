@@ -329,8 +329,10 @@ impl CandorApp {
         };
         if !same_file {
             self.scenario.clear();
-            // The owner's passphrase belongs to one shop: another file starts as staff.
+            // The owner's passphrase belongs to one shop: another file starts as staff,
+            // and an owner's dialog open for the last one (or its check) is dropped.
             self.role = Role::Staff;
+            self.owner_dialog = None;
         }
         self.scenario.rebase();
         self.shop = Some(loaded);
