@@ -442,6 +442,21 @@ fn a_bad_row_stops_the_import_and_changes_nothing() {
 }
 
 #[test]
+fn a_bad_row_of_a_windows_file_is_named_by_the_line_an_editor_shows() {
+    let dir = tempfile::tempdir().expect("dir");
+    let bad = SHOPIFY_ORDERS.replace("2026-05-04 11:00:00 +0100", "4th of May");
+    for (name, text) in [
+        ("windows.csv", bad.replace('\n', "\r\n")),
+        ("old-mac.csv", bad.replace('\n', "\r")),
+    ] {
+        let orders = write(dir.path(), name, text.as_bytes());
+        import(&dir.path().join("new.candor"), &[], &[&orders])
+            .failure()
+            .stderr(contains(format!("{name}, line 4, column \"Created at\"")));
+    }
+}
+
+#[test]
 fn a_mapping_reads_latin1_semicolons_and_decimal_commas() {
     let dir = tempfile::tempdir().expect("dir");
     let mut bytes = b"Bon;Datum;Kunde;Artikel;Menge;Preis\n".to_vec();

@@ -301,6 +301,7 @@ impl Table {
                 }
             }
         };
+        let input = Box::new(stream::UnixLineEndings::new(input));
         let input: Box<dyn Read + Send + '_> = if self.spaces {
             Box::new(stream::CollapseSpaces::new(input))
         } else {

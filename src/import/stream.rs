@@ -229,9 +229,78 @@ impl<R: Read> Read for CollapseSpaces<R> {
     }
 }
 
+/// A reader that turns Windows ("\r\n") and old Mac ("\r") line endings into "\n", so
+/// the line numbers named in messages count lines as an editor does (the CSV reader
+/// counts only "\n" and numbered every row of a Windows file one line too low).
+pub struct UnixLineEndings<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+    after_cr: bool,
+}
+
+impl<R: Read> UnixLineEndings<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R) -> Self {
+        Self {
+            inner,
+            buf: vec![0; 64 * 1024],
+            pos: 0,
+            len: 0,
+            after_cr: false,
+        }
+    }
+}
+
+impl<R: Read> Read for UnixLineEndings<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        while n < out.len() {
+            if self.pos == self.len {
+                self.len = self.inner.read(&mut self.buf)?;
+                self.pos = 0;
+                if self.len == 0 {
+                    break;
+                }
+            }
+            let b = self.buf[self.pos];
+            self.pos += 1;
+            let after_cr = std::mem::replace(&mut self.after_cr, b == b'\r');
+            match b {
+                b'\n' if after_cr => {}
+                b'\r' => {
+                    out[n] = b'\n';
+                    n += 1;
+                }
+                _ => {
+                    out[n] = b;
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_and_old_mac_line_endings_read_as_newlines() {
+        let mut text = String::new();
+        UnixLineEndings::new("a\r\nb\rc\n\r\nd".as_bytes())
+            .read_to_string(&mut text)
+            .expect("reads");
+        assert_eq!(text, "a\nb\nc\n\nd");
+        // A "\r\n" split across two reads of the inner reader is still one newline.
+        let mut tiny = UnixLineEndings::new("x\r\ny".as_bytes());
+        tiny.buf = vec![0; 2];
+        let mut text = String::new();
+        tiny.read_to_string(&mut text).expect("reads");
+        assert_eq!(text, "x\ny");
+    }
 
     #[test]
     fn a_scan_finds_the_encoding_across_chunks_and_refuses_long_records() {
