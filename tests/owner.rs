@@ -437,3 +437,48 @@ fn a_guess_without_a_name_is_not_checked_so_every_guess_counts() {
         .check_owner(RIGHT, &who(), "a test")
         .expect("with a name");
 }
+
+#[test]
+fn a_log_deleted_with_its_head_is_noticed_through_the_owners_passphrase() {
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let code = store.set_up_owner(RIGHT, &who()).expect("set up");
+    drop(store);
+    // The whole log and the rows that record its head and length: no hashing needed.
+    rusqlite::Connection::open(&path)
+        .expect("opens")
+        .execute_batch(
+            "DELETE FROM audit_log;
+             DELETE FROM shop_settings WHERE key IN ('audit_head', 'audit_count');",
+        )
+        .expect("deleted");
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let report = store.verify_log().expect("verifies");
+    assert!(!report.intact);
+    assert!(
+        report
+            .problem
+            .as_deref()
+            .is_some_and(|p| p.contains("holds no record of the owner being set up")),
+        "{report:?}"
+    );
+    assert!(matches!(
+        store.check_owner(RIGHT, &who(), "a test"),
+        Err(ApplyError::OwnerUnrecorded)
+    ));
+    store
+        .reset_owner_with_code(&code, "the owner's new passphrase", &who())
+        .expect("the owner resets it");
+    let last = store
+        .log()
+        .expect("log")
+        .last()
+        .and_then(|e| e.event.clone())
+        .expect("event");
+    assert!(
+        last.detail
+            .contains("holds no record of the owner being set up"),
+        "the reset keeps what was found: {}",
+        last.detail
+    );
+}

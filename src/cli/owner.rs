@@ -103,6 +103,7 @@ fn refuse_early(db: &Path, action: &OwnerCommand) -> Result<()> {
     match (action, state) {
         (OwnerCommand::Set, OwnerState::SetUp) => Err(ApplyError::OwnerAlreadySetUp.into()),
         (OwnerCommand::Set, OwnerState::Replaced(on)) => Err(ApplyError::OwnerReplaced(on).into()),
+        (OwnerCommand::Set, OwnerState::Unrecorded) => Err(ApplyError::OwnerUnrecorded.into()),
         (OwnerCommand::Change, _) => Ok(store.require_owner_set_up()?),
         (OwnerCommand::ResetWithCode, OwnerState::NotSetUp) => Err(ApplyError::NoOwner.into()),
         _ => Ok(()),
@@ -122,8 +123,9 @@ fn status(db: &Path) -> Result<()> {
             OwnerState::Removed(on) => format!(
                 "The owner's passphrase was removed from this file outside Candor (the log records the owner set up on {on}). Owner actions are refused until the owner is set up again."
             ),
-            OwnerState::Replaced(on) => format!(
-                "The owner's passphrase in this file is not the one Candor set up on {on}: it was replaced outside Candor. Owner actions are refused until the owner resets it with the recovery code."
+            OwnerState::Replaced(_) | OwnerState::Unrecorded => format!(
+                "Something is wrong: {}. Owner actions are refused until the owner resets the passphrase with the recovery code.",
+                store.owner_state()?.problem().unwrap_or_default()
             ),
         }
     );

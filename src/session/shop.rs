@@ -86,7 +86,7 @@ pub fn log_state(store: &Store) -> Result<LogState, StoreError> {
             .count(),
         log_intact: store.verify_log()?.intact,
         owner_passphrase_set: owner == OwnerState::SetUp,
-        owner_removed: matches!(owner, OwnerState::Removed(_) | OwnerState::Replaced(_)),
+        owner_removed: owner.problem().is_some(),
     };
     Ok(LogState { entries, records })
 }

@@ -197,6 +197,11 @@ pub enum ApplyError {
         "the owner's passphrase in this shop file is not the one Candor set up on {0}: it was replaced outside Candor, so owner actions are refused. The owner can set it again with the recovery code (candor owner --db FILE reset-with-code, or \"Forgot the passphrase?\" in the window); the log will record it"
     )]
     OwnerReplaced(String),
+    /// The file has a passphrase the log does not record being set.
+    #[error(
+        "this shop file has an owner's passphrase but its audit log holds no record of the owner being set up: entries were removed from the log, or the passphrase was pasted in. Owner actions are refused; the owner can set a new passphrase with the recovery code (candor owner --db FILE reset-with-code, or \"Forgot the passphrase?\" in the window), which the log will record"
+    )]
+    OwnerUnrecorded,
     /// Setting up an owner where there is one.
     #[error(
         "this shop already has an owner; to change the passphrase, give the current one (candor owner --db FILE change) or the recovery code (candor owner --db FILE reset-with-code)"
@@ -377,8 +382,16 @@ impl Store {
     }
 
     /// Checks the audit log's hash chain (see [`super::chain`]).
+    /// An intact chain is still reported as not intact when the owner's passphrase is one
+    /// the log has no record of (the whole log deleted with its head, say).
     pub fn verify_log(&self) -> Result<super::chain::ChainReport, StoreError> {
-        super::chain::verify(&self.conn).map_err(|e| StoreError::sqlite(&self.path, e))
+        let mut report =
+            super::chain::verify(&self.conn).map_err(|e| StoreError::sqlite(&self.path, e))?;
+        if report.intact && self.owner_state()? == super::OwnerState::Unrecorded {
+            report.intact = false;
+            report.problem = super::OwnerState::Unrecorded.problem();
+        }
+        Ok(report)
     }
 
     /// Undoes entry `entry` by applying the inverse of its changes as a new, logged change.

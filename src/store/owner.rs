@@ -66,6 +66,28 @@ pub enum OwnerState {
     /// The stored passphrase hash is not the one the log says was set (on this day): it
     /// was replaced outside Candor.
     Replaced(String),
+    /// The file has a passphrase but its log holds no record of an owner being set up:
+    /// entries were removed from the log, or the passphrase was pasted in.
+    Unrecorded,
+}
+
+impl OwnerState {
+    /// What is wrong with the owner's passphrase in words, unless it is set up as the log
+    /// says or not at all.
+    pub fn problem(&self) -> Option<String> {
+        match self {
+            Self::NotSetUp | Self::SetUp => None,
+            Self::Removed(on) => Some(format!(
+                "the owner's passphrase set up on {on} was removed from the file outside Candor"
+            )),
+            Self::Replaced(on) => Some(format!(
+                "the owner's passphrase is not the one set up on {on}: it was replaced outside Candor"
+            )),
+            Self::Unrecorded => Some(
+                "the file has an owner's passphrase but its audit log holds no record of the owner being set up: entries were removed from the log, or the passphrase was pasted in from elsewhere".to_owned(),
+            ),
+        }
+    }
 }
 
 /// A short fingerprint of a stored passphrase hash, written into the log entry that sets
@@ -138,6 +160,7 @@ impl Store {
         let set_up = last_set_up(&self.log()?);
         Ok(match (self.stored_hash()?, set_up) {
             (None, None) => OwnerState::NotSetUp,
+            (Some(_), None) => OwnerState::Unrecorded,
             (None, Some((day, _))) => OwnerState::Removed(day),
             (Some(stored), Some((day, Some(print)))) if print != hash_fingerprint(&stored) => {
                 OwnerState::Replaced(day)
@@ -181,6 +204,7 @@ impl Store {
             OwnerState::NotSetUp => Err(ApplyError::NoOwner),
             OwnerState::Removed(on) => Err(ApplyError::OwnerRemoved(on)),
             OwnerState::Replaced(on) => Err(ApplyError::OwnerReplaced(on)),
+            OwnerState::Unrecorded => Err(ApplyError::OwnerUnrecorded),
         }
     }
 }

@@ -74,6 +74,7 @@ impl Store {
         let detail = match self.owner_state()? {
             OwnerState::SetUp => return Err(ApplyError::OwnerAlreadySetUp),
             OwnerState::Replaced(on) => return Err(ApplyError::OwnerReplaced(on)),
+            OwnerState::Unrecorded => return Err(ApplyError::OwnerUnrecorded),
             OwnerState::NotSetUp => "with a passphrase and a recovery code".to_owned(),
             OwnerState::Removed(on) if self.setting(RECOVERY_KEY)?.is_some() => {
                 return Err(ApplyError::UseRecoveryCode(on));
@@ -117,7 +118,8 @@ impl Store {
         if let Some(problem) = passphrase_problem(new) {
             return Err(ApplyError::WeakPassphrase(problem));
         }
-        if self.owner_state()? == OwnerState::NotSetUp {
+        let state = self.owner_state()?;
+        if state == OwnerState::NotSetUp {
             return Err(ApplyError::NoOwner);
         }
         // A passphrase removed or replaced outside Candor is what the code is for too.
@@ -127,11 +129,14 @@ impl Store {
         let action = "resetting the owner's passphrase";
         let code = normalize_recovery_code(code);
         self.check_secret(Secret::RecoveryCode, &stored, &code, who, action)?;
-        let event = SubjectEvent::new(
-            "owner_reset_with_code",
-            None,
-            "with the recovery code; a new recovery code was made".to_owned(),
-        );
+        // What was wrong is kept in the entry: the reset ends the warning, not the record.
+        let detail = match state.problem() {
+            Some(problem) => format!(
+                "with the recovery code, after Candor found that {problem}; a new recovery code was made"
+            ),
+            None => "with the recovery code; a new recovery code was made".to_owned(),
+        };
+        let event = SubjectEvent::new("owner_reset_with_code", None, detail);
         self.store_owner_secrets(new, who, event, Store::REPLACE)
     }
 
