@@ -313,7 +313,7 @@ fn security_card(s: &Sources) -> Card {
                     "the owner is set up: only the owner can change rules, prices or erase"
                         .to_owned()
                 } else if s.records.owner_removed {
-                    "the owner's passphrase was removed or replaced outside Candor: reset it with the recovery code".to_owned()
+                    "the owner's passphrase was tampered with outside Candor (removed, replaced, or the log cut): reset it with the recovery code".to_owned()
                 } else {
                     "no owner is set up yet: set one up (Set up the owner…)".to_owned()
                 },
