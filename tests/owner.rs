@@ -482,3 +482,18 @@ fn a_log_deleted_with_its_head_is_noticed_through_the_owners_passphrase() {
         last.detail
     );
 }
+
+#[test]
+fn a_read_only_file_checks_no_passphrase_because_it_could_not_count_the_try() {
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    store.set_up_owner(RIGHT, &who()).expect("set up");
+    drop(store);
+    let (mut reading, _) = Store::open_for_reading(&path).expect("opens");
+    for guess in ["a guess", RIGHT] {
+        let refused = reading
+            .check_owner(guess, &who(), "a test")
+            .expect_err("read-only");
+        assert!(refused.to_string().contains("read-only"), "{refused}");
+    }
+}
