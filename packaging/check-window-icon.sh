@@ -5,14 +5,25 @@
 set -euo pipefail
 candor=$1
 shop=$2
-display=":$((90 + RANDOM % 9))"
-Xvfb "$display" -screen 0 1440x900x24 >/dev/null 2>&1 &
+# Xvfb picks a free display itself and writes its number once it accepts connections (a
+# busy machine can take many seconds to get there).
+displayfile=$(mktemp)
+Xvfb -displayfd 3 -screen 0 1440x900x24 3>"$displayfile" >/dev/null 2>&1 &
 xvfb=$!
-# The display must be up before the program connects to it (a busy machine starts it slowly).
-for _ in $(seq 1 100); do
-  if DISPLAY=$display xprop -root >/dev/null 2>&1; then break; fi
+trap 'kill $xvfb 2>/dev/null || true' EXIT
+display=""
+for _ in $(seq 1 600); do
+  if [ -s "$displayfile" ]; then
+    display=":$(head -1 "$displayfile" | tr -d '[:space:]')"
+    break
+  fi
+  if ! kill -0 "$xvfb" 2>/dev/null; then break; fi
   sleep 0.1
 done
+if [ -z "$display" ] || ! DISPLAY=$display xprop -root >/dev/null 2>&1; then
+  echo "Xvfb did not start within a minute, so the window could not be checked." >&2
+  exit 1
+fi
 runtime=$(mktemp -d)
 chmod 700 "$runtime"
 home=$(mktemp -d)

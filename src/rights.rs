@@ -111,7 +111,7 @@ pub fn export_subject(
     };
     let json = serde_json::to_vec_pretty(&export).map_err(RightsError::Serialize)?;
     let json = write(out.join(format!("customer-{customer}.json")), json)?;
-    let page = crate::html::subject_page(&export.records);
+    let page = crate::html::subject_page(&export.records, &store.log_head()?);
     let html = write(
         out.join(format!("customer-{customer}.html")),
         page.into_bytes(),

@@ -159,3 +159,58 @@ fn a_middle_entry_removed_and_the_rest_chained_again_is_found_by_its_number() {
         "the gap in the numbers gives it away"
     );
 }
+
+#[test]
+fn every_page_candor_writes_ends_with_where_the_log_stood() {
+    let (dir, path) = common::sample_file();
+    apply_three(&path);
+    let head = Store::open(&path)
+        .expect("opens")
+        .0
+        .log_head()
+        .expect("head");
+    let anchor = format!(
+        "Written when the shop's audit log held 3 entries, the newest with the fingerprint <code>{}</code>",
+        &head.hash[..16]
+    );
+    let db = path.to_str().expect("utf-8");
+    let out = |name: &str| dir.path().join(name);
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("candor")
+            .expect("binary built")
+            .args(args)
+            .assert()
+            .success();
+    };
+    let (audit, card, log) = (out("audit.html"), out("card.html"), out("log.html"));
+    run(&[
+        "audit",
+        "--db",
+        db,
+        "--html",
+        audit.to_str().expect("utf-8"),
+    ]);
+    run(&[
+        "explain",
+        "--db",
+        db,
+        "--customer",
+        "1",
+        "--card",
+        card.to_str().expect("utf-8"),
+    ]);
+    run(&["log", "--db", db, "--html", log.to_str().expect("utf-8")]);
+    run(&[
+        "export-subject",
+        "--db",
+        db,
+        "--customer",
+        "1",
+        "--out",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    for page in [audit, card, log, out("customer-1.html")] {
+        let text = std::fs::read_to_string(&page).expect("written");
+        assert!(text.contains(&anchor), "{}: {text}", page.display());
+    }
+}

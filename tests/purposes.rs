@@ -252,7 +252,7 @@ fn the_sentence_and_the_card_name_the_personal_data_used_whatever_the_reason_say
             })
         })
         .expect("a customer with the age rule");
-    let card = candor::html::customer_card(&shop, &shop.customers[customer], e, None);
+    let card = candor::html::customer_card(&shop, &shop.customers[customer], e, None, &no_log());
     assert!(card.contains("your age (from your birth date)"));
     assert!(
         !card.contains("premium-for-40-plus"),
@@ -464,7 +464,7 @@ fn popularity_is_claimed_only_when_it_lifted_the_product() {
                 .iter()
                 .find(|c| c.id == e.customer)
                 .expect("customer");
-            let card = candor::html::customer_card(&shop, c, &e, None);
+            let card = candor::html::customer_card(&shop, c, &e, None, &no_log());
             assert!(
                 !card.contains("is popular") && !card.contains("what is popular"),
                 "{weight}"
@@ -586,4 +586,13 @@ fn a_purpose_covering_sensitive_data_its_words_never_mention_is_a_finding() {
             .any(|f| f.id.starts_with("purpose:")),
         "the sample's purposes say what they cover"
     );
+}
+
+/// The head of an empty audit log, for cards built from a shop in memory.
+fn no_log() -> candor::store::LogHead {
+    candor::store::LogHead {
+        shop: None,
+        hash: String::new(),
+        count: 0,
+    }
 }

@@ -542,7 +542,7 @@ fn explain(
     card: Option<&Path>,
     today: NaiveDate,
 ) -> Result<()> {
-    let index = open_index(db, today, day)?;
+    let (index, head) = open_snapshot(db, today, day)?;
     let n = top.unwrap_or(index.shop().settings.top_n);
     let pos = customer_pos(&index, customer, db)?;
     let explanation = engine::explain_customer(&index, customer, n)?;
@@ -552,6 +552,7 @@ fn explain(
             &index.shop().customers[pos],
             &explanation,
             None,
+            &head,
         );
         crate::safe_write::write_file(out, page.as_bytes())?;
         eprintln!("Wrote the customer's card to {}.", out.display());
@@ -659,7 +660,8 @@ fn log(
             .format("%-d %B %Y")
             .to_string();
         let shown = filter.describe(&shop);
-        let page = crate::html::log_page(&shop.settings.name, &shown, &today, &rows);
+        let head = store.log_head()?;
+        let page = crate::html::log_page(&shop.settings.name, &shown, &today, &rows, &head);
         crate::safe_write::write_file(out, page.as_bytes())?;
         eprintln!("Wrote {} ({entries}).", out.display());
     }
@@ -773,11 +775,11 @@ fn audit(
     day: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Result<()> {
-    let index = open_index(db, today, day)?;
+    let (index, head) = open_snapshot(db, today, day)?;
     let config = read_audit_config(config)?;
     let audit = simulation::audit_now(&index, &config)?;
     if let Some(out) = &html {
-        let page = crate::html::audit_page(index.shop(), &audit);
+        let page = crate::html::audit_page(index.shop(), &audit, &head);
         crate::safe_write::write_file(out, page.as_bytes())?;
     }
     if json {

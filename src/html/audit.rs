@@ -23,7 +23,7 @@ svg{max-width:100%}
 ";
 
 /// The whole audit of `shop` as one HTML page.
-pub fn audit_page(shop: &Shop, audit: &Audit) -> String {
+pub fn audit_page(shop: &Shop, audit: &Audit, head: &crate::store::LogHead) -> String {
     let day = shop
         .settings
         .pinned_today
@@ -75,6 +75,7 @@ pub fn audit_page(shop: &Shop, audit: &Audit) -> String {
         &format!("Ethics audit — {}", shop.settings.name),
         STYLE,
         &body,
+        head,
     )
 }
 

@@ -21,6 +21,7 @@ pub fn customer_card(
     customer: &Customer,
     e: &Explanation,
     product: Option<ProductId>,
+    head: &crate::store::LogHead,
 ) -> String {
     let recs: Vec<&Recommendation> = e
         .recommendations
@@ -69,5 +70,6 @@ pub fn customer_card(
         &format!("Why we suggested this — {}", shop.settings.name),
         STYLE,
         &body,
+        head,
     )
 }

@@ -16,7 +16,13 @@ th{background:#f3f5f7}td.num{text-align:right;font-variant-numeric:tabular-nums;
 
 /// The page: the shop's name, what the list shows (`shown`, e.g. "every entry" or the
 /// filters), the day it was written, and one row per entry.
-pub fn log_page(shop_name: &str, shown: &str, written_on: &str, rows: &[LogRow]) -> String {
+pub fn log_page(
+    shop_name: &str,
+    shown: &str,
+    written_on: &str,
+    rows: &[LogRow],
+    head: &crate::store::LogHead,
+) -> String {
     let body = html! {
         h1 { "Audit log — " (shop_name) }
         p.sub {
@@ -42,5 +48,5 @@ pub fn log_page(shop_name: &str, shown: &str, written_on: &str, rows: &[LogRow])
             }
         }
     };
-    super::document(&format!("Audit log — {shop_name}"), STYLE, &body)
+    super::document(&format!("Audit log — {shop_name}"), STYLE, &body, head)
 }

@@ -14,9 +14,25 @@ pub use subject::subject_page;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use crate::store::LogHead;
+
+/// The line every page ends with: where the shop's audit log stood when the page was
+/// written, so a printed copy anchors the log (a later rewrite of it no longer matches).
+fn anchor(head: &LogHead) -> Markup {
+    let hash = head.hash.get(..16).unwrap_or(&head.hash);
+    html! {
+        p style="margin-top:2em;font-size:0.8em;color:#666" {
+            "Written when the shop's audit log held "
+            (crate::engine::words::count(usize::try_from(head.count).unwrap_or(0), "entry", "entries"))
+            @if head.count > 0 { ", the newest with the fingerprint " code { (hash) } }
+            ". If the log is later rewritten, it will no longer match this line."
+        }
+    }
+}
+
 /// One self-contained page: the document skeleton every page shares, its title, its own
-/// style sheet (inline, so the file stands alone) and its body.
-fn document(title: &str, style: &str, body: &Markup) -> String {
+/// style sheet (inline, so the file stands alone), its body, and the audit log's anchor.
+fn document(title: &str, style: &str, body: &Markup, head: &LogHead) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -25,7 +41,7 @@ fn document(title: &str, style: &str, body: &Markup) -> String {
                 title { (title) }
                 style { (PreEscaped(style)) }
             }
-            body { (body) }
+            body { (body) (anchor(head)) }
         }
     }
     .into_string()

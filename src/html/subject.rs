@@ -16,7 +16,7 @@ th{background:#f3f5f7}td.num{text-align:right;font-variant-numeric:tabular-nums}
 ";
 
 /// The customer's own page about their data.
-pub fn subject_page(r: &SubjectRecords) -> String {
+pub fn subject_page(r: &SubjectRecords, head: &crate::store::LogHead) -> String {
     let name = r.customer.display_name();
     let body = html! {
         h1 { "Your data at " (r.shop) }
@@ -79,5 +79,5 @@ pub fn subject_page(r: &SubjectRecords) -> String {
         h2 { "How to change this" }
         p { "You can withdraw any consent at any time, in the shop or by writing to us; it takes effect at once. You can ask us to correct anything that is wrong, and to delete your data: we then keep your orders only without your name, as the law requires for our accounts." }
     };
-    super::document(&format!("Your data at {}", r.shop), STYLE, &body)
+    super::document(&format!("Your data at {}", r.shop), STYLE, &body, head)
 }

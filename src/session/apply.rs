@@ -126,6 +126,12 @@ pub fn undo(
     })
 }
 
+/// Where the audit log of the shop at `path` stands now, for the anchor line of a page
+/// about to be written.
+pub fn current_head(path: &Path) -> Result<crate::store::LogHead, SessionError> {
+    Ok(Store::open_for_reading(path)?.0.log_head()?)
+}
+
 /// Reads the shop at `path` again after a write made elsewhere (an erasure, a purge).
 pub fn reload(path: &Path, today: NaiveDate) -> Result<Loaded, SessionError> {
     load_with_progress(path, today, &|_, _| {})

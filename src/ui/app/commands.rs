@@ -50,11 +50,19 @@ impl CandorApp {
         else {
             return;
         };
+        let head = match crate::session::apply::current_head(&shop.path) {
+            Ok(head) => head,
+            Err(e) => {
+                self.error = Some(format!("The card was not written: {e}"));
+                return;
+            }
+        };
         let html = crate::html::customer_card(
             shop.index.shop(),
             person,
             page.explanation(),
             Some(product),
+            &head,
         );
         let question = FileQuestion::new(Ask::SaveFile, "Save the customer's card")
             .named(&format!("why-we-suggested-this-{customer}.html"))
@@ -101,7 +109,14 @@ impl CandorApp {
                     return;
                 };
                 let name = format!("{} ethics audit.html", shop.index.shop().settings.name);
-                let page = crate::html::audit_page(shop.index.shop(), &audit);
+                let head = match crate::session::apply::current_head(&shop.path) {
+                    Ok(head) => head,
+                    Err(e) => {
+                        self.error = Some(format!("The report was not written: {e}"));
+                        return;
+                    }
+                };
+                let page = crate::html::audit_page(shop.index.shop(), &audit, &head);
                 let question = FileQuestion::new(Ask::SaveFile, "Save the audit report")
                     .named(&name)
                     .filter("Web page", &["html"]);
@@ -234,7 +249,15 @@ impl CandorApp {
         );
         if page {
             let today = self.today.format("%-d %B %Y").to_string();
-            let html = crate::html::log_page(&name, &filter.describe(snapshot), &today, &rows);
+            let head = match crate::session::apply::current_head(&shop.path) {
+                Ok(head) => head,
+                Err(e) => {
+                    self.error = Some(format!("The page was not written: {e}"));
+                    return;
+                }
+            };
+            let html =
+                crate::html::log_page(&name, &filter.describe(snapshot), &today, &rows, &head);
             let question = FileQuestion::new(Ask::SaveFile, "Save the audit log as a page")
                 .named(&format!("{name} audit log.html"))
                 .filter("Web page", &["html"]);
