@@ -50,12 +50,8 @@ impl CandorApp {
         else {
             return;
         };
-        let head = match crate::session::apply::current_head(&shop.path) {
-            Ok(head) => head,
-            Err(e) => {
-                self.error = Some(format!("The card was not written: {e}"));
-                return;
-            }
+        let Some(head) = head_for_page(&shop.path, &mut self.error, "The card") else {
+            return;
         };
         let html = crate::html::customer_card(
             shop.index.shop(),
@@ -109,12 +105,8 @@ impl CandorApp {
                     return;
                 };
                 let name = format!("{} ethics audit.html", shop.index.shop().settings.name);
-                let head = match crate::session::apply::current_head(&shop.path) {
-                    Ok(head) => head,
-                    Err(e) => {
-                        self.error = Some(format!("The report was not written: {e}"));
-                        return;
-                    }
+                let Some(head) = head_for_page(&shop.path, &mut self.error, "The report") else {
+                    return;
                 };
                 let page = crate::html::audit_page(shop.index.shop(), &audit, &head);
                 let question = FileQuestion::new(Ask::SaveFile, "Save the audit report")
@@ -249,12 +241,8 @@ impl CandorApp {
         );
         if page {
             let today = self.today.format("%-d %B %Y").to_string();
-            let head = match crate::session::apply::current_head(&shop.path) {
-                Ok(head) => head,
-                Err(e) => {
-                    self.error = Some(format!("The page was not written: {e}"));
-                    return;
-                }
+            let Some(head) = head_for_page(&shop.path, &mut self.error, "The page") else {
+                return;
             };
             let html =
                 crate::html::log_page(&name, &filter.describe(snapshot), &today, &rows, &head);
@@ -289,4 +277,16 @@ impl CandorApp {
             Err(e) => self.error = Some(format!("Could not write {}: {e}", path.display())),
         }
     }
+}
+
+/// Where the audit log of the shop at `path` stands, for the last line of a page about to
+/// be written; when it cannot be read, the page is not written and `error` says why.
+fn head_for_page(
+    path: &std::path::Path,
+    error: &mut Option<String>,
+    what: &str,
+) -> Option<crate::store::LogHead> {
+    crate::session::apply::current_head(path)
+        .map_err(|e| *error = Some(format!("{what} was not written: {e}")))
+        .ok()
 }
