@@ -112,20 +112,21 @@ fn refuse_early(db: &Path, action: &OwnerCommand) -> Result<()> {
 
 fn status(db: &Path) -> Result<()> {
     let (store, _) = Store::open_for_reading(db)?;
+    let state = store.owner_state()?;
+    let problem = state.problem().unwrap_or_default();
     println!(
         "{}",
-        match store.owner_state()? {
+        match state {
             OwnerState::SetUp => "The owner is set up.".to_owned(),
             OwnerState::NotSetUp => format!(
                 "No owner is set up yet: owner actions are refused until one is (candor owner --db {} set).",
                 db.display()
             ),
             OwnerState::Removed(on) => format!(
-                "The owner's passphrase was removed from this file outside Candor (the log records the owner set up on {on}). Owner actions are refused until the owner is set up again."
+                "The owner's passphrase was removed from this file outside Candor (the log records the owner set up on {on}). Owner actions are refused until the owner resets the passphrase with the recovery code (or, if the code was removed too, sets the owner up again)."
             ),
             OwnerState::Replaced(_) | OwnerState::Unrecorded => format!(
-                "Something is wrong: {}. Owner actions are refused until the owner resets the passphrase with the recovery code.",
-                store.owner_state()?.problem().unwrap_or_default()
+                "Something is wrong: {problem}. Owner actions are refused until the owner resets the passphrase with the recovery code."
             ),
         }
     );

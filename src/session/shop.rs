@@ -77,14 +77,14 @@ impl LogState {
 /// Reads the audit log of an open store and checks its chain.
 pub fn log_state(store: &Store) -> Result<LogState, StoreError> {
     let entries = store.log()?;
-    let owner = store.owner_state()?;
+    let owner = store.owner_state_in(&entries)?;
     let records = Records {
         log_entries: entries.len(),
         log_without_reason: entries
             .iter()
             .filter(|e| e.reason.trim().is_empty())
             .count(),
-        log_intact: store.verify_log()?.intact,
+        log_intact: store.verify_log_knowing(&owner)?.intact,
         owner_passphrase_set: owner == OwnerState::SetUp,
         owner_removed: owner.problem().is_some(),
     };

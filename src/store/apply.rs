@@ -184,7 +184,7 @@ pub enum ApplyError {
     NoOwner,
     /// The owner's passphrase was removed from the file outside Candor.
     #[error(
-        "the owner's passphrase was removed from this shop file outside Candor (the log records the owner being set up on {0}), so owner actions are refused. Set up the owner again (in the window: \"Set up the owner…\"; on the command line: candor owner --db FILE set); the log will record that the passphrase had been removed"
+        "the owner's passphrase was removed from this shop file outside Candor (the log records the owner being set up on {0}), so owner actions are refused. The owner sets a new passphrase with the recovery code (candor owner --db FILE reset-with-code, or \"Forgot the passphrase?\" in the window), or, if the code was removed too, sets up the owner again (candor owner --db FILE set); the log will record it"
     )]
     OwnerRemoved(String),
     /// The passphrase was removed but the recovery code was not: it resets the owner.
@@ -385,9 +385,17 @@ impl Store {
     /// An intact chain is still reported as not intact when the owner's passphrase is one
     /// the log has no record of (the whole log deleted with its head, say).
     pub fn verify_log(&self) -> Result<super::chain::ChainReport, StoreError> {
+        self.verify_log_knowing(&self.owner_state()?)
+    }
+
+    /// [`Self::verify_log`], with the owner's state already read.
+    pub fn verify_log_knowing(
+        &self,
+        owner: &super::OwnerState,
+    ) -> Result<super::chain::ChainReport, StoreError> {
         let mut report =
             super::chain::verify(&self.conn).map_err(|e| StoreError::sqlite(&self.path, e))?;
-        if report.intact && self.owner_state()? == super::OwnerState::Unrecorded {
+        if report.intact && *owner == super::OwnerState::Unrecorded {
             report.intact = false;
             report.problem = super::OwnerState::Unrecorded.problem();
         }

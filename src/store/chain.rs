@@ -69,13 +69,7 @@ pub struct LogHead {
 /// The log's head as recorded in the settings.
 pub(super) fn log_head(conn: &Connection) -> rusqlite::Result<LogHead> {
     let (hash, count) = head(conn)?;
-    let shop = conn
-        .query_row(
-            "SELECT value FROM shop_settings WHERE key = ?1",
-            params![SHOP_ID_KEY],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?;
+    let shop = super::setting(conn, SHOP_ID_KEY)?;
     Ok(LogHead { shop, hash, count })
 }
 
@@ -107,14 +101,7 @@ pub(super) fn entries_since(
 
 /// The newest hash and the entry count recorded in the settings.
 fn head(conn: &Connection) -> rusqlite::Result<(String, i64)> {
-    let get = |key: &str| {
-        conn.query_row(
-            "SELECT value FROM shop_settings WHERE key = ?1",
-            params![key],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()
-    };
+    let get = |key: &str| super::setting(conn, key);
     let hash = get("audit_head")?.unwrap_or_else(|| GENESIS.to_owned());
     let count = get("audit_count")?
         .and_then(|c| c.parse().ok())

@@ -13,7 +13,7 @@
 use std::collections::{HashMap, HashSet};
 
 use hmac::{Hmac, Mac};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 /// The `shop_settings` key holding the shop's secret for keyed hashes (64 hex digits).
@@ -72,14 +72,9 @@ pub struct KeyHasher {
 impl KeyHasher {
     /// The hasher of the shop whose connection this is.
     pub fn of(conn: &Connection) -> rusqlite::Result<Self> {
-        let secret = conn
-            .query_row(
-                "SELECT value FROM shop_settings WHERE key = ?1",
-                [SECRET_KEY],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(Self { secret })
+        Ok(Self {
+            secret: super::setting(conn, SECRET_KEY)?,
+        })
     }
 
     /// The hash a key is written under: keyed (see the module's notes).

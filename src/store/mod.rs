@@ -32,7 +32,7 @@ pub use error::StoreError;
 pub use import::ImportRecords;
 pub use import_undo::import_copy_path;
 pub use owner::{
-    FREE_TRIES, MIN_PASSPHRASE, OWNER_SET_EVENTS, OwnerState, owner_set_up_on, passphrase_problem,
+    FREE_TRIES, MIN_PASSPHRASE, OWNER_SET_EVENTS, OwnerState, passphrase_problem,
     wait_after as owner_wait_after,
 };
 pub use owner_setup::{new_recovery_code, normalize_recovery_code};
@@ -70,6 +70,17 @@ pub(crate) fn remember_former_emails(
         }
     }
     Ok(())
+}
+
+/// One `shop_settings` value, if the file has it.
+pub(crate) fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    conn.query_row(
+        "SELECT value FROM shop_settings WHERE key = ?1",
+        [key],
+        |r| r.get(0),
+    )
+    .optional()
 }
 
 /// How long to wait for another program that is writing the shop.

@@ -5,7 +5,7 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::apply::{ApplyError, Attribution, SubjectEvent};
 use super::{Store, StoreError};
@@ -113,11 +113,6 @@ pub const OWNER_SET_EVENTS: [&str; 4] = [
     "owner_reset_with_code",
 ];
 
-/// The day of the last entry in `log` that set up the owner, if any.
-pub fn owner_set_up_on(log: &[super::LogEntry]) -> Option<String> {
-    last_set_up(log).map(|(day, _)| day)
-}
-
 /// The day of the last entry in `log` that set up the owner, with the passphrase
 /// fingerprint it recorded (entries from before fingerprints have none).
 fn last_set_up(log: &[super::LogEntry]) -> Option<(String, Option<String>)> {
@@ -157,8 +152,12 @@ impl Store {
 
     /// Whether the shop's owner is set up, not yet, or removed behind Candor's back.
     pub fn owner_state(&self) -> Result<OwnerState, StoreError> {
-        let set_up = last_set_up(&self.log()?);
-        Ok(match (self.stored_hash()?, set_up) {
+        self.owner_state_in(&self.log()?)
+    }
+
+    /// [`Self::owner_state`], from the log already read as `log`.
+    pub fn owner_state_in(&self, log: &[super::LogEntry]) -> Result<OwnerState, StoreError> {
+        Ok(match (self.stored_hash()?, last_set_up(log)) {
             (None, None) => OwnerState::NotSetUp,
             (Some(_), None) => OwnerState::Unrecorded,
             (None, Some((day, _))) => OwnerState::Removed(day),
@@ -170,14 +169,12 @@ impl Store {
     }
 
     pub(super) fn stored_hash(&self) -> Result<Option<String>, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT value FROM shop_settings WHERE key = ?1",
-                params![KEY],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| StoreError::sqlite(&self.path, e))
+        self.setting(KEY)
+    }
+
+    /// One `shop_settings` value, if the file has it.
+    pub(super) fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        super::setting(&self.conn, key).map_err(|e| StoreError::sqlite(&self.path, e))
     }
 
     /// Checks the owner's passphrase for `action`. A wrong passphrase is refused and the
@@ -308,19 +305,13 @@ impl Store {
     fn failed_tries(
         &self,
     ) -> Result<(u32, Option<chrono::DateTime<chrono::FixedOffset>>), StoreError> {
-        let read = |key: &str| {
-            self.conn
-                .query_row(
-                    "SELECT value FROM shop_settings WHERE key = ?1",
-                    params![key],
-                    |r| r.get::<_, String>(0),
-                )
-                .optional()
-                .map_err(|e| StoreError::sqlite(&self.path, e))
-        };
-        let failed = read(FAILED_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0);
-        let last =
-            read(LAST_FAILED_KEY)?.and_then(|v| chrono::DateTime::parse_from_rfc3339(&v).ok());
+        let failed = self
+            .setting(FAILED_KEY)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let last = self
+            .setting(LAST_FAILED_KEY)?
+            .and_then(|v| chrono::DateTime::parse_from_rfc3339(&v).ok());
         Ok((failed, last))
     }
 

@@ -173,18 +173,6 @@ impl Store {
         })?;
         Ok(code)
     }
-
-    fn setting(&self, key: &str) -> Result<Option<String>, super::StoreError> {
-        use rusqlite::OptionalExtension;
-        self.conn
-            .query_row(
-                "SELECT value FROM shop_settings WHERE key = ?1",
-                params![key],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| super::StoreError::sqlite(&self.path, e))
-    }
 }
 
 #[cfg(test)]
