@@ -245,7 +245,7 @@ impl CandorApp {
         let (colour, text) = if records.owner_removed {
             (
                 crate::ui::theme::NEGATIVE,
-                "The owner's passphrase in this shop file was tampered with outside Candor (removed, replaced, or the audit log cut; `candor owner --db FILE status` says which). Owner actions are refused until the owner resets it with the recovery code (\"Forgot the passphrase?\"), or, if the code is gone too, sets the owner up again; the log will record it.",
+                "The owner's passphrase in this shop file was tampered with outside Candor (removed, replaced, or the audit log cut). Owner actions are refused until the owner resets it with the recovery code (\"Forgot the passphrase?\"), or, if the code is gone too, sets the owner up again; the log will record it.",
             )
         } else {
             (
