@@ -154,3 +154,35 @@ fn a_code_left_on_screen_does_not_make_anyone_owner_of_the_next_shop_opened() {
     );
     assert_eq!(h.state().role(), ShopRole::Staff);
 }
+
+#[test]
+fn a_passphrase_removed_outside_candor_is_reset_from_the_banner_with_the_code() {
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = candor::store::Store::open(&path).expect("opens");
+    let who = candor::store::Attribution::now("Priya", "setting up");
+    let code = store
+        .set_up_owner("tea cakes at four", &who)
+        .expect("set up");
+    drop(store);
+    rusqlite::Connection::open(&path)
+        .expect("opens")
+        .execute(
+            "DELETE FROM shop_settings WHERE key = 'owner_passphrase'",
+            [],
+        )
+        .expect("deleted");
+    let mut h = common::window::window_on(&path);
+    h.get_by_label_contains("The owner's passphrase in this shop file was tampered with");
+    press(&mut h, "Set up the owner…");
+    press(&mut h, "Forgot the passphrase? Use the recovery code…");
+    type_into(&mut h, Role::TextInput, "Your name", "Priya");
+    type_into(&mut h, Role::TextInput, "Recovery code", &code);
+    for label in ["New passphrase", "Repeat the passphrase"] {
+        type_into(&mut h, Role::PasswordInput, label, "scones with jam daily");
+    }
+    press(&mut h, "Reset the passphrase");
+    wait_for_the_check(&mut h);
+    assert!(h.state().owner_recovery_code().is_some(), "a new code");
+    press(&mut h, "I have kept the code");
+    assert_eq!(h.state().role(), ShopRole::Owner);
+}

@@ -180,7 +180,8 @@ impl OwnerDialog {
             if ui.button("Cancel").clicked() {
                 cancelled = true;
             }
-            if self.mode == Mode::Switch
+            // Also when setting up: a passphrase removed outside Candor is reset with the code.
+            if matches!(self.mode, Mode::Switch | Mode::SetUp)
                 && ui
                     .link("Forgot the passphrase? Use the recovery code…")
                     .clicked()
