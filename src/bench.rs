@@ -93,6 +93,7 @@ pub fn run(path: &Path, today: chrono::NaiveDate) -> Result<Report, SessionError
         runs,
         customers,
     ));
+    figures.extend(relevance_figures(&index));
     figures.extend(apply_figures(path, &index, lists)?);
     Ok(Report {
         customers,
@@ -102,6 +103,49 @@ pub fn run(path: &Path, today: chrono::NaiveDate) -> Result<Report, SessionError
         figures,
         peak_rss_mb: peak_rss_mb(),
     })
+}
+
+/// The rules' relevance before and after a rule-weight change, as a simulation measures
+/// it: first on a shop not measured before (the hold-out split, the past index and the
+/// rules there, then the changed shop), then with the shop's measurement kept, as the
+/// window keeps it between simulations.
+fn relevance_figures(index: &ShopIndex) -> Vec<Figure> {
+    use crate::engine::relevance::{BacktestConfig, hindsight, rules_before_after};
+    let mut after = index.shop().clone();
+    if let Some(rule) = after.rules.first_mut() {
+        rule.weight = (rule.weight - 0.5).max(crate::engine::rules::MIN_WEIGHT);
+    }
+    let after = index.for_changed(Arc::new(after));
+    let config = BacktestConfig::default();
+    let progress = Progress::default();
+    let both = |known: Option<&crate::engine::relevance::Hindsight>| {
+        let measured;
+        let before = match known {
+            Some(b) => b,
+            None => {
+                measured = hindsight(index, &config, &progress).ok();
+                measured.as_ref()?
+            }
+        };
+        rules_before_after(index, before, &after, &progress).ok()
+    };
+    let first: Vec<f64> = (0..REPEATS).map(|_| time(|| both(None)).1).collect();
+    let kept = hindsight(index, &config, &progress).ok();
+    let again: Vec<f64> = (0..REPEATS)
+        .map(|_| time(|| both(kept.as_ref())).1)
+        .collect();
+    vec![
+        percentiles(
+            "relevance before and after, first simulation",
+            first,
+            customers_of(index),
+        ),
+        percentiles(
+            "relevance after, next simulations",
+            again,
+            customers_of(index),
+        ),
+    ]
 }
 
 /// A figure measured once.
@@ -216,6 +260,7 @@ fn apply_figures(
             before_lists: Some(Arc::clone(&before)),
             audit_config: crate::engine::audit::AuditConfig::default(),
             audit_before: None,
+            relevance_before: None,
         };
         let outcome = crate::session::simulate::simulate(request, &Progress::default())?;
         let (done, apply_ms) = time(|| crate::session::apply::apply(&copy, &outcome, &who));

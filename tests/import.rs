@@ -560,21 +560,9 @@ fn detect_names_the_preset_or_refuses() {
         .stdout(contains("not recognized"));
 }
 
-/// The real Online Retail data set, when this machine has it.
-fn online_retail() -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/online-retail/online-retail.csv.gz");
-    if path.exists() {
-        Some(path)
-    } else {
-        println!("skipped: {} is absent on this machine", path.display());
-        None
-    }
-}
-
 #[test]
 fn the_online_retail_data_set_gives_a_usable_shop() {
-    let Some(input) = online_retail() else {
+    let Some(input) = common::online_retail() else {
         return;
     };
     let dir = tempfile::tempdir().expect("dir");

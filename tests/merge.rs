@@ -31,6 +31,7 @@ fn outcome_of(loaded: &Loaded, changes: Vec<Change>) -> Outcome {
         before_lists: Some(Arc::clone(&loaded.lists)),
         audit_config: AuditConfig::default(),
         audit_before: Some(Arc::clone(&loaded.audit)),
+        relevance_before: None,
     };
     simulate(request, &Progress::default()).expect("simulates")
 }

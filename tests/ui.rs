@@ -399,8 +399,10 @@ fn the_audit_view_follows_a_finding_to_its_rule_and_simulates_its_fix() {
         premium.status_after,
         Some(candor::engine::audit::fairness::Status::Flagged)
     );
+    assert_eq!(outcome.relevance.variants[0].customers, 71);
     harness.run_steps(2);
     harness.get_by_label("Ethics audit before and after");
+    harness.get_by_label("Relevance on the last 30 days of orders");
     assert!(
         harness.state().shop().expect("open").index.shop().rules[4].enabled,
         "simulating a fix saves nothing"
@@ -1053,6 +1055,44 @@ fn the_owner_of_one_shop_is_staff_in_the_next_shop_opened() {
         "the passphrase checked was the first shop's"
     );
     harness.get_by_label("Staff · switch to owner…");
+}
+
+#[test]
+fn the_audit_view_measures_relevance_when_asked() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    harness.get_by_label("Ethics audit").click();
+    harness.run_steps(3);
+    assert!(
+        harness.query_by_label("Measure relevance").is_none(),
+        "folded"
+    );
+    let heading = "Relevance: did customers buy what was recommended?";
+    harness.get_by_label(heading).scroll_to_me();
+    harness.run_steps(3);
+    harness.get_by_label(heading).click();
+    harness.run_steps(3);
+    harness.get_by_label("Measure relevance").scroll_to_me();
+    harness.run_steps(3);
+    harness.get_by_label("Measure relevance").click();
+    let table = "Everything bought (71 customers)";
+    for _ in 0..1500 {
+        harness.run_steps(1);
+        if harness.query_by_label(table).is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    harness.get_by_label(table);
+    harness.get_by_label("New products only (57 customers)");
+    assert_eq!(
+        harness.query_all_by_label("bought before").count(),
+        2,
+        "one row per table"
+    );
+    harness.get_by_label(
+        "Lists as of the day before 2026-05-17, judged on what customers bought from 2026-05-17 to 2026-06-15.",
+    );
 }
 
 #[test]

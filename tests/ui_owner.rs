@@ -186,3 +186,49 @@ fn a_passphrase_removed_outside_candor_is_reset_from_the_banner_with_the_code() 
     press(&mut h, "I have kept the code");
     assert_eq!(h.state().role(), ShopRole::Owner);
 }
+
+#[test]
+fn the_owner_exports_recommendations_for_email_and_staff_cannot() {
+    let (dir, mut harness) = common::window::sample_window();
+    harness.get_by_label("Customers").click();
+    harness.run_steps(2);
+    {
+        use egui_kittest::kittest::NodeT;
+        let button = harness.get_by_label("Export recommendations…");
+        assert!(button.accesskit_node().is_disabled(), "greyed for staff");
+    }
+    common::window::become_owner(&mut harness);
+    harness.run_steps(2);
+    let out = dir.path().join("newsletter.csv");
+    let answer = out.clone();
+    harness
+        .state_mut()
+        .set_file_picker(Box::new(move |_| Some(vec![answer.clone()])));
+    harness.get_by_label("Export recommendations…").click();
+    harness.run_steps(3);
+    harness.get_by_label_contains("Left out:");
+    harness.get_by_label("Choose a file and export…").click();
+    harness.run_steps(3);
+    common::window::type_into(
+        &mut harness,
+        egui::accesskit::Role::MultilineTextInput,
+        "Why? (kept in the audit log)",
+        "May newsletter",
+    );
+    harness.run_steps(1);
+    harness.get_by_label("Export now").click();
+    common::window::settle(&mut harness, |app| {
+        !app.is_exporting() && app.notice().is_some() && !app.is_reading_log()
+    });
+    let notice = harness.state().notice().unwrap_or_default().to_owned();
+    assert!(notice.contains("newsletter.csv"), "{notice}");
+    assert!(notice.contains("without agreement to"), "{notice}");
+    let text = std::fs::read_to_string(&out).expect("written");
+    assert!(text.starts_with("customer,email,first_name,"), "{text}");
+    let entry = harness.state().log_entries().last().expect("logged");
+    assert_eq!(
+        entry.event.as_ref().map(|e| e.kind.as_str()),
+        Some("recommendations_export")
+    );
+    assert_eq!(entry.reason, "May newsletter");
+}

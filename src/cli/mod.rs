@@ -2,7 +2,9 @@
 //! reported once, at the edge, with their whole chain.
 
 mod docs;
+mod evaluate;
 mod import;
+mod outreach;
 mod owner;
 mod report;
 mod simulation;
@@ -329,6 +331,13 @@ pub enum Command {
     /// Import exports from Shopify, WooCommerce, Square, invoice-line files or any CSV
     /// (with a column mapping) into a shop file, creating it if needed.
     Import(import::ImportArgs),
+    /// Measure how good the recommendations are on the shop's own history: hold out the
+    /// last days of orders and compare each customer's list from the day before with what
+    /// they then bought, next to two baselines (popular, bought before).
+    Evaluate(evaluate::EvaluateArgs),
+    /// Write every customer's recommendations with their reasons (CSV merge fields for an
+    /// email tool, or JSON), consent-gated and logged; owner only.
+    Recommendations(outreach::RecommendationsArgs),
     /// Set up the shop's owner, change the owner's passphrase, or reset it with the
     /// recovery code (each recorded in the audit log).
     Owner(owner::OwnerArgs),
@@ -462,6 +471,8 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
         } => purge_retention(&db, &actor, &reason, dry_run, today),
         Command::Bench { db, json } => bench(&db, json, today),
         Command::Import(args) => import::run(args, today),
+        Command::Evaluate(args) => evaluate::run(&args, today),
+        Command::Recommendations(args) => outreach::run(&args, today),
         Command::Owner(args) => owner::owner(&args),
         Command::ExportCsv { db, out } => export_csv(&db, &out),
         Command::Completions { shell } => docs::completions(shell),
@@ -902,7 +913,7 @@ fn export_csv(db: &Path, out: &Path) -> Result<()> {
 }
 
 /// Opens and loads a shop, indexed for `day` (or its pinned day, or `today`).
-fn open_index(db: &Path, today: NaiveDate, day: Option<NaiveDate>) -> Result<ShopIndex> {
+pub(crate) fn open_index(db: &Path, today: NaiveDate, day: Option<NaiveDate>) -> Result<ShopIndex> {
     Ok(open_snapshot(db, today, day)?.0)
 }
 
@@ -960,7 +971,7 @@ fn read_audit_config(path: Option<&Path>) -> Result<AuditConfig> {
 }
 
 /// Prints `value` as JSON with `--json`, else in words by `text`.
-fn print_either(
+pub(crate) fn print_either(
     json: bool,
     value: &impl serde::Serialize,
     text: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,

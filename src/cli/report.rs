@@ -315,6 +315,7 @@ pub fn simulation(out: &mut dyn Write, r: &super::simulation::SimulationReport) 
         )?;
     }
     simulation_audit_moves(out, &r.audit)?;
+    simulation_relevance(out, &r.relevance)?;
     if let (Some(before), Some(after)) = (&r.before, &r.after) {
         writeln!(out, "\nCustomer {}: before → after", before.customer)?;
         let n = before
@@ -330,6 +331,38 @@ pub fn simulation(out: &mut dyn Write, r: &super::simulation::SimulationReport) 
             };
             writeln!(out, "  {}. {:<34} {}", k + 1, name(before), name(after))?;
         }
+    }
+    Ok(())
+}
+
+/// The rules' hit rate and NDCG on the last days of orders, before and after.
+fn simulation_relevance(
+    out: &mut dyn Write,
+    r: &crate::engine::relevance::RelevanceChange,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "\nRelevance on the last {} of orders (each customer's top {} from the day before, \
+         against what they then bought):",
+        words::count(r.days as usize, "day", "days"),
+        r.top
+    )?;
+    let text = |x: Option<f64>, percent: bool| match x {
+        None => "not known".to_owned(),
+        Some(x) if percent => format!("{:.0}%", 100.0 * x),
+        Some(x) => format!("{x:.2}"),
+    };
+    for v in &r.variants {
+        writeln!(
+            out,
+            "  {} ({}): hit rate {} → {}, NDCG {} → {}",
+            v.variant.text(),
+            words::customers(v.customers),
+            text(v.hit_rate.before, true),
+            text(v.hit_rate.after, true),
+            text(v.ndcg.before, false),
+            text(v.ndcg.after, false)
+        )?;
     }
     Ok(())
 }

@@ -30,6 +30,7 @@ pub fn simulate_report(
         before_lists: None,
         audit_config: AuditConfig::default(),
         audit_before: None,
+        relevance_before: None,
     };
     Ok(simulate(request, &Progress::default())?.report(customer))
 }

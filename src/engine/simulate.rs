@@ -42,10 +42,28 @@ pub fn lists_for(
     positions: &[usize],
     progress: &Progress,
 ) -> Option<Lists> {
+    per_customer(index, positions, progress, |scorer, c| {
+        let plan = scorer.plan(c);
+        scorer
+            .top_fast(&plan, n)
+            .iter()
+            .map(|r| r.product as u32)
+            .collect()
+    })
+}
+
+/// `work` for each customer at `positions`, in that order, on all cores, each worker with
+/// its own scorer; `None` when cancelled.
+pub fn per_customer<T: Send>(
+    index: &ShopIndex,
+    positions: &[usize],
+    progress: &Progress,
+    work: impl Fn(&mut Scorer, usize) -> T + Sync,
+) -> Option<Vec<T>> {
     let customers = positions.len();
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let next = AtomicUsize::new(0);
-    let mut chunks: Vec<(usize, Lists)> = std::thread::scope(|scope| {
+    let mut chunks: Vec<(usize, Vec<T>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
@@ -60,19 +78,12 @@ pub fn lists_for(
                             break;
                         }
                         let end = (start + CHUNK).min(customers);
-                        let lists: Lists = positions[start..end]
+                        let done: Vec<T> = positions[start..end]
                             .iter()
-                            .map(|&c| {
-                                let plan = scorer.plan(c);
-                                scorer
-                                    .top_fast(&plan, n)
-                                    .iter()
-                                    .map(|r| r.product as u32)
-                                    .collect()
-                            })
+                            .map(|&c| work(&mut scorer, c))
                             .collect();
                         progress.done.fetch_add(end - start, Ordering::Relaxed);
-                        out.push((start, lists));
+                        out.push((start, done));
                     }
                     out
                 })
@@ -90,7 +101,7 @@ pub fn lists_for(
         return None;
     }
     chunks.sort_by_key(|(start, _)| *start);
-    Some(chunks.into_iter().flat_map(|(_, lists)| lists).collect())
+    Some(chunks.into_iter().flat_map(|(_, done)| done).collect())
 }
 
 /// The effect of a scenario on the whole shop.
@@ -179,6 +190,9 @@ pub enum SimulateError {
     /// Someone pressed Cancel.
     #[error("the simulation was cancelled")]
     Cancelled,
+    /// The relevance before and after could not be measured.
+    #[error("the relevance of the lists could not be measured: {0}")]
+    Relevance(String),
 }
 
 /// Applies `changes` to a copy of the snapshot behind `before` and compares every

@@ -60,6 +60,14 @@ pub fn is_plain_text(text: &str) -> bool {
     })
 }
 
+/// The text with its first letter in capitals: "everything bought" -> "Everything bought".
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::{and_list, count, is_plain_text, of_customers, signed};

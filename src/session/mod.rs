@@ -16,6 +16,7 @@ pub mod history;
 pub mod log_export;
 pub mod log_filter;
 pub mod log_text;
+pub mod outreach;
 pub mod present;
 pub mod shop;
 pub mod simulate;

@@ -10,6 +10,9 @@ use crate::engine::ShopIndex;
 use crate::engine::audit::{Audit, AuditConfig, FigureChange, audit, compare};
 use crate::engine::changes::{Applied, Change};
 use crate::engine::explain::Explanation;
+use crate::engine::relevance::{
+    BacktestConfig, Hindsight, RelevanceChange, RelevanceError, hindsight, rules_before_after,
+};
 use crate::engine::simulate::{
     Impact, Lists, Progress, SimulateError, all_lists, customer_before_after, simulate as run,
 };
@@ -29,6 +32,8 @@ pub struct Request {
     pub audit_config: AuditConfig,
     /// The audit before, when already computed with those settings.
     pub audit_before: Option<Arc<Audit>>,
+    /// The rules' relevance before, when already measured on this snapshot.
+    pub relevance_before: Option<Arc<Hindsight>>,
 }
 
 /// A finished simulation: everything an apply needs to write it and to show the shop
@@ -58,6 +63,10 @@ pub struct Outcome {
     pub audit_after: Arc<Audit>,
     /// Every headline audit figure before and after.
     pub audit_figures: Vec<FigureChange>,
+    /// The rules' relevance on the shop's recent orders, before and after.
+    pub relevance: RelevanceChange,
+    /// What the relevance before was measured on, reused by the next simulation.
+    pub relevance_before: Arc<Hindsight>,
 }
 
 /// Units of progress a simulation reports (100 % when it is done).
@@ -79,6 +88,7 @@ pub fn simulate(request: Request, progress: &Progress) -> Result<Outcome, Simula
         before_lists,
         audit_config,
         audit_before,
+        relevance_before,
     } = request;
     let before_lists = match before_lists {
         Some(lists) => lists,
@@ -92,7 +102,21 @@ pub fn simulate(request: Request, progress: &Progress) -> Result<Outcome, Simula
         .filter(|a| a.config == audit_config)
         .unwrap_or_else(|| Arc::new(audit(&basis, &before_lists, &audit_config)));
     let audit_after = Arc::new(audit(&sim.after, &sim.after_lists, &audit_config));
+    let relevance_error = |e| match e {
+        RelevanceError::Cancelled => SimulateError::Cancelled,
+        other => SimulateError::Relevance(other.to_string()),
+    };
+    let relevance_before = match relevance_before {
+        Some(known) => known,
+        None => Arc::new(
+            hindsight(&basis, &BacktestConfig::default(), progress).map_err(relevance_error)?,
+        ),
+    };
+    let relevance = rules_before_after(&basis, &relevance_before, &sim.after, progress)
+        .map_err(relevance_error)?;
     Ok(Outcome {
+        relevance,
+        relevance_before,
         audit_figures: compare(&audit_before, &audit_after),
         basis,
         head,
@@ -129,6 +153,8 @@ pub struct SimulationReport {
     pub after: Option<Explanation>,
     /// The ethics audit before and after the changes.
     pub audit: AuditBeforeAfter,
+    /// The rules' hit rate and NDCG on the last days of orders, before and after.
+    pub relevance: RelevanceChange,
 }
 
 /// The audit before and after a scenario: every headline figure side by side, and
@@ -167,6 +193,7 @@ impl Outcome {
                 before: (*self.audit_before).clone(),
                 after: (*self.audit_after).clone(),
             },
+            relevance: self.relevance.clone(),
         }
     }
 }

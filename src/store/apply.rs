@@ -122,6 +122,7 @@ impl SubjectEvent {
     fn action(&self) -> &'static str {
         match self.kind.as_str() {
             "access_export" | "reveal" => "record who looked at a customer's data",
+            "recommendations_export" => "record an export of customers' recommendations",
             "owner_refused" => "record a refused owner's passphrase",
             "owner_passphrase_set" | "owner_set_up" => "set up the owner",
             "owner_passphrase_changed" | "owner_reset_with_code" => "change the owner's passphrase",
@@ -478,9 +479,10 @@ pub fn undone_entries(log: &[LogEntry]) -> std::collections::HashMap<i64, i64> {
 
 /// Entries that record something without changing the shop's data: an apply computed
 /// before them is still current.
-const NEUTRAL_EVENTS: [&str; 7] = [
+const NEUTRAL_EVENTS: [&str; 8] = [
     "reveal",
     "access_export",
+    "recommendations_export",
     "owner_passphrase_set",
     "owner_set_up",
     "owner_passphrase_changed",

@@ -283,6 +283,9 @@ pub enum WhoWhyFor {
     Purge,
     /// Show one customer's masked data in full.
     Reveal(i64),
+    /// Write every customer's recommendations into a file (products per customer, and
+    /// only those who agreed to email when `true`).
+    ExportRecommendations(std::path::PathBuf, usize, bool),
 }
 
 /// The who-and-why dialog shown before anything that writes to the shop or its log.
@@ -331,11 +334,14 @@ impl WhoWhy {
                 WhoWhyFor::Erase(c) => format!("Erase customer {c}"),
                 WhoWhyFor::Purge => "Purge data past its retention period".to_owned(),
                 WhoWhyFor::Reveal(c) => format!("Reveal the data of customer {c}"),
+                WhoWhyFor::ExportRecommendations(..) => "Export recommendations".to_owned(),
             });
             ui.label(summary);
             ui.add_space(6.0);
             let l = ui.label(match self.purpose {
-                WhoWhyFor::Export(..) => "Who is exporting this?",
+                WhoWhyFor::Export(..) | WhoWhyFor::ExportRecommendations(..) => {
+                    "Who is exporting this?"
+                }
                 WhoWhyFor::Erase(_) => "Who is erasing this customer?",
                 WhoWhyFor::Purge => "Who is purging?",
                 WhoWhyFor::Reveal(_) => "Who is looking?",
@@ -355,7 +361,7 @@ impl WhoWhy {
                 let label = match self.purpose {
                     WhoWhyFor::Apply => "Apply now",
                     WhoWhyFor::Undo(_) => "Undo now",
-                    WhoWhyFor::Export(..) => "Export now",
+                    WhoWhyFor::Export(..) | WhoWhyFor::ExportRecommendations(..) => "Export now",
                     WhoWhyFor::Erase(_) => "Erase now",
                     WhoWhyFor::Purge => "Purge now",
                     WhoWhyFor::Reveal(_) => "Reveal",

@@ -26,6 +26,8 @@ pub enum SortBy {
 pub enum CustomersAction {
     /// Show the customer at this position in the snapshot.
     Select(usize),
+    /// Export every customer's recommendations (the owner's dialog).
+    ExportRecommendations,
 }
 
 /// State of the Customers table.
@@ -89,8 +91,10 @@ impl CustomersView {
         ui: &mut Ui,
         rows: &[CustomerRow],
         selected: Option<usize>,
+        export_refusal: Option<&str>,
     ) -> Option<CustomersAction> {
         ui.add_space(4.0);
+        let mut export = false;
         ui.horizontal(|ui| {
             let label = ui.label("Search customers");
             let edit = ui.add(
@@ -102,14 +106,27 @@ impl CustomersView {
                 self.refresh_from_top(rows);
             }
         });
-        ui.label(
-            egui::RichText::new(crate::engine::words::of_customers(
-                self.shown.len(),
-                rows.len(),
-            ))
-            .small()
-            .color(super::theme::MUTED),
-        );
+        ui.horizontal(|ui| {
+            ui.label(
+                egui::RichText::new(crate::engine::words::of_customers(
+                    self.shown.len(),
+                    rows.len(),
+                ))
+                .small()
+                .color(super::theme::MUTED),
+            );
+            let button = ui.add_enabled(
+                export_refusal.is_none(),
+                egui::Button::new("Export recommendations…").small(),
+            );
+            export = match export_refusal {
+                Some(why) => {
+                    button.on_disabled_hover_text(why);
+                    false
+                }
+                None => button.clicked(),
+            };
+        });
         let mut chosen = None;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
         // Narrow panels (a scenario open beside) drop the email and consent columns, and
@@ -147,6 +164,9 @@ impl CustomersView {
                     }
                 });
             });
+        if export {
+            return Some(CustomersAction::ExportRecommendations);
+        }
         chosen.map(CustomersAction::Select)
     }
 

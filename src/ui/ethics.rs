@@ -39,6 +39,7 @@ pub struct EthicsView {
     job_config: Option<AuditConfig>,
     failure: Option<String>,
     history: super::history::HistoryView,
+    relevance: super::relevance::RelevanceView,
     new_pair: [Grouping; 2],
 }
 
@@ -53,6 +54,7 @@ impl Default for EthicsView {
             job_config: None,
             failure: None,
             history: super::history::HistoryView::default(),
+            relevance: super::relevance::RelevanceView::default(),
             new_pair: [Grouping::AgeBand, Grouping::Gender],
         }
     }
@@ -80,6 +82,7 @@ impl EthicsView {
 
     /// Starts or collects a re-audit after the settings changed; call once per frame.
     pub fn poll(&mut self, shop: &Loaded, ctx: &egui::Context) {
+        self.relevance.poll(shop);
         if let Some(job) = &self.job
             && let Some(done) = job.poll()
         {
@@ -152,6 +155,9 @@ impl EthicsView {
                         grouping_ui(ui, g);
                     }
                 });
+            egui::CollapsingHeader::new(RichText::new("Relevance: did customers buy what was recommended?").strong())
+                .default_open(false)
+                .show(ui, |ui| self.relevance.ui(ui, shop));
             egui::CollapsingHeader::new(RichText::new("Diversity and filter bubbles").strong())
                 .default_open(true)
                 .show(ui, |ui| diversity_ui(ui, &audit));

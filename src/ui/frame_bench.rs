@@ -27,7 +27,7 @@ pub fn customer_table_frames(
         let start = Instant::now();
         let mut output = ctx.run_ui(input, |ui| {
             egui::CentralPanel::default().show(ui, |ui| {
-                view.ui(ui, rows, None);
+                let _ = view.ui(ui, rows, None, None);
             });
         });
         // Tessellation is part of a frame's CPU work; only the GPU upload is left out.

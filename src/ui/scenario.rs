@@ -42,6 +42,7 @@ pub struct Scenario {
     outcome: Option<Arc<Outcome>>,
     error: Option<String>,
     before_lists: Option<Arc<Lists>>,
+    relevance_before: Option<Arc<crate::engine::relevance::Hindsight>>,
     dirty: bool,
     customer_effect: Option<(usize, Explanation, Explanation)>,
     /// The audit settings the before-and-after audit uses.
@@ -114,6 +115,7 @@ impl Scenario {
     /// Forgets results computed for another snapshot (after opening or applying).
     pub fn rebase(&mut self) {
         self.before_lists = None;
+        self.relevance_before = None;
         self.audit_before = None;
         self.dirty = true;
     }
@@ -217,6 +219,7 @@ impl Scenario {
             match result {
                 Ok(Ok(outcome)) => {
                     self.before_lists = Some(Arc::clone(&outcome.before_lists));
+                    self.relevance_before = Some(Arc::clone(&outcome.relevance_before));
                     self.outcome = Some(Arc::new(outcome));
                 }
                 Ok(Err(SimulateError::Cancelled)) => {}
@@ -244,6 +247,7 @@ impl Scenario {
                 .filter(|a| a.config == config)
                 .or_else(|| (shop.audit.config == config).then(|| Arc::clone(&shop.audit))),
             audit_config: config,
+            relevance_before: self.relevance_before.clone(),
         };
         let ctx = ctx.clone();
         self.job = Some(Job::spawn(
@@ -316,6 +320,8 @@ impl Scenario {
                 ui.separator();
             }
             self.audit_figures_ui(ui, &outcome);
+            ui.separator();
+            super::relevance::before_after_ui(ui, &outcome.relevance);
             ui.separator();
             whole_shop_ui(ui, &outcome.impact);
         }

@@ -45,3 +45,16 @@ pub fn sample_file() -> (tempfile::TempDir, PathBuf) {
     candor::store::Store::create(&path, &shop).expect("sample written");
     (dir, path)
 }
+
+/// The real Online Retail data set, when this machine has it (a notice says when not).
+#[allow(dead_code)]
+pub fn online_retail() -> Option<PathBuf> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/online-retail/online-retail.csv.gz");
+    if path.exists() {
+        Some(path)
+    } else {
+        println!("skipped: {} is absent on this machine", path.display());
+        None
+    }
+}

@@ -36,6 +36,38 @@ impl CandorApp {
         }
     }
 
+    /// Writes every customer's recommendations on a worker thread; the notice says how
+    /// many were written and who was left out.
+    fn export_recommendations(
+        &mut self,
+        ctx: &egui::Context,
+        out: std::path::PathBuf,
+        (top, email): (usize, bool),
+        who: crate::store::Attribution,
+    ) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        let (path, today, ctx) = (shop.path.clone(), self.today, ctx.clone());
+        let channel = email.then_some(crate::engine::outreach::Channel::Email);
+        self.exporting = Some(Job::spawn(
+            0,
+            move || ctx.request_repaint(),
+            move |progress| {
+                crate::session::outreach::export_recommendations(
+                    &path,
+                    &out,
+                    (top, channel),
+                    &who,
+                    today,
+                    progress,
+                )
+                .map(|done| done.summary())
+                .map_err(|e| e.to_string())
+            },
+        ));
+    }
+
     /// Asks where to save the customer's card for `product`, then writes it.
     pub(super) fn save_card(&mut self, customer: i64, product: crate::engine::model::ProductId) {
         let (Some(shop), Some(page)) = (&self.shop, &self.customer) else {
@@ -161,6 +193,15 @@ impl CandorApp {
                             },
                         ));
                     }
+                }
+                Command::ExportRecommendationsDialog if self.is_presenting() => {
+                    self.refuse_while_presenting();
+                }
+                Command::ExportRecommendationsDialog => {
+                    self.outreach = Some(crate::ui::outreach::OutreachDialog::default());
+                }
+                Command::ExportRecommendations(out, top, email, who) => {
+                    self.export_recommendations(ctx, out, (top, email), who);
                 }
                 Command::Customer(customer, action) => self.customer_action(customer, action),
                 Command::Propose(change) => self.scenario.push(*change),

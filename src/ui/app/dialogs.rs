@@ -9,6 +9,7 @@ use crate::store::Attribution;
 use crate::ui::audit_log::{Decision, WhoWhy, WhoWhyFor};
 use crate::ui::files::{Ask, FileQuestion};
 use crate::ui::import::{ImportAction, ImportDialog};
+use crate::ui::outreach::OutreachDecision;
 use crate::ui::owner::OwnerDecision;
 
 impl CandorApp {
@@ -31,6 +32,32 @@ impl CandorApp {
         }
     }
 
+    /// The export-recommendations dialog: settings and counts, then a file, then who and why.
+    pub(super) fn outreach_dialog_ui(&mut self, ctx: &egui::Context) {
+        let (Some(dialog), Some(shop)) = (&mut self.outreach, &self.shop) else {
+            return;
+        };
+        match dialog.ui(ctx, &shop.index) {
+            OutreachDecision::Open => {}
+            OutreachDecision::Cancel => self.outreach = None,
+            OutreachDecision::ChooseFile => {
+                let (top, email) = (dialog.top, dialog.email_only);
+                self.outreach = None;
+                let question = FileQuestion::new(Ask::SaveFile, "Save the recommendations")
+                    .filter("CSV for an email tool", &["csv"])
+                    .filter("JSON", &["json"])
+                    .named("recommendations.csv");
+                if let Some(path) = self.ask_path(&question) {
+                    self.who_why = Some(WhoWhy {
+                        actor: self.saved.last_actor.clone(),
+                        reason: String::new(),
+                        purpose: WhoWhyFor::ExportRecommendations(path, top, email),
+                    });
+                }
+            }
+        }
+    }
+
     pub(super) fn who_why_ui(&mut self, ctx: &egui::Context) {
         let undoes_import = match &self.who_why {
             Some(WhoWhy {
@@ -49,6 +76,12 @@ impl CandorApp {
             (WhoWhyFor::Export(_, dir), _) => format!(
                 "Writes everything held about this customer into {} as a file (JSON) and as a page they can read (HTML). The export is recorded in the audit log.",
                 dir.display()
+            ),
+            (WhoWhyFor::ExportRecommendations(path, top, email), _) => format!(
+                "Writes {} suggestions for {} into {}, with their reasons. The export is recorded in the audit log with who, why and how many.",
+                top,
+                if *email { "every customer who agreed to email offers and has an email address" } else { "every customer" },
+                path.display()
             ),
             (WhoWhyFor::Reveal(_), _) => "Shows this customer's email, phone, birth date and address in full. Who looked and why is recorded in the audit log.".to_owned(),
             (WhoWhyFor::Purge, _) => "Deletes every personal value kept past its retention period (the Data minimization list), removes those values from earlier audit-log entries, and records the purge. This cannot be undone.".to_owned(),
@@ -84,6 +117,9 @@ impl CandorApp {
                         WhoWhyFor::Erase(customer) => Command::Erase(customer, who),
                         WhoWhyFor::Purge => Command::Purge(who),
                         WhoWhyFor::Reveal(customer) => Command::Reveal(customer, who),
+                        WhoWhyFor::ExportRecommendations(path, top, email) => {
+                            Command::ExportRecommendations(path, top, email, who)
+                        }
                         WhoWhyFor::Undo(entry) => Command::Undo(entry, who),
                         WhoWhyFor::Apply => Command::Apply(who),
                     });

@@ -25,6 +25,7 @@ impl CandorApp {
         self.who_why_ui(ui.ctx());
         self.import_ui(ui.ctx());
         self.owner_dialog_ui(ui.ctx());
+        self.outreach_dialog_ui(ui.ctx());
         crate::ui::shortcuts::help_window(ui.ctx(), &mut self.help_open);
         crate::ui::guide::guide_window(ui.ctx(), &mut self.guide_open);
         self.reset_ui(ui.ctx());
@@ -206,7 +207,7 @@ impl CandorApp {
         if self.exporting.is_some() {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label("Exporting the customer's data…");
+                ui.label("Exporting…");
             });
         }
         if self.scenario.is_empty() {
@@ -309,16 +310,29 @@ impl CandorApp {
         // The list never takes more than 45 % of what the scenario panel leaves, so the
         // customer's page beside it keeps room for its buttons and tables.
         let widest = (ui.available_width() * 0.45).max(320.0);
+        let refusal = if self.is_presenting() {
+            Some(super::PRESENTING_REFUSAL)
+        } else if self.role != Role::Owner {
+            Some(
+                "Only the owner can export every customer's recommendations (it writes their names and email addresses): switch to owner in the menu bar.",
+            )
+        } else {
+            None
+        };
         egui::Panel::left("customers")
             .resizable(true)
             .default_size(590.0_f32.min(widest))
             .size_range(320.0..=widest)
             .show(ui, |ui| {
                 let selected = self.customer.as_ref().map(CustomerPage::position);
-                if let Some(CustomersAction::Select(pos)) =
-                    self.customers.ui(ui, &shop.rows, selected)
-                {
-                    self.commands.push(Command::SelectCustomer(pos));
+                match self.customers.ui(ui, &shop.rows, selected, refusal) {
+                    Some(CustomersAction::Select(pos)) => {
+                        self.commands.push(Command::SelectCustomer(pos));
+                    }
+                    Some(CustomersAction::ExportRecommendations) => {
+                        self.commands.push(Command::ExportRecommendationsDialog);
+                    }
+                    None => {}
                 }
             });
         egui::CentralPanel::default().show(ui, |ui| match &mut self.customer {

@@ -143,7 +143,7 @@ impl CandorApp {
             dialog: self.who_why.as_ref().map(|w| match w.purpose {
                 WhoWhyFor::Apply => "apply",
                 WhoWhyFor::Undo(_) => "undo",
-                WhoWhyFor::Export(..) => "export",
+                WhoWhyFor::Export(..) | WhoWhyFor::ExportRecommendations(..) => "export",
                 WhoWhyFor::Erase(_) => "erase",
                 WhoWhyFor::Purge => "purge",
                 WhoWhyFor::Reveal(_) => "reveal",

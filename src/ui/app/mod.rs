@@ -111,6 +111,11 @@ pub enum Command {
     Purge(Attribution),
     /// Show one customer's masked data, after logging who and why.
     Reveal(i64, Attribution),
+    /// Open the export-recommendations dialog (owner only).
+    ExportRecommendationsDialog,
+    /// Write every customer's recommendations into a file (products per customer, email
+    /// only), after logging who and why.
+    ExportRecommendations(PathBuf, usize, bool, Attribution),
     /// Something asked for on a customer's page.
     Customer(i64, CustomerAction),
     /// Add a change to the scenario (from the Rules view).
@@ -190,6 +195,7 @@ pub struct CandorApp {
     /// Whether Help → How Candor works is showing.
     guide_open: bool,
     exporting: Option<Job<Result<String, String>>>,
+    outreach: Option<crate::ui::outreach::OutreachDialog>,
     import: Option<ImportDialog>,
     lesson: Option<LessonRun>,
     /// A lesson asked for on a shop it was not written for, waiting for the person's answer.
@@ -235,6 +241,7 @@ impl CandorApp {
             help_open: false,
             guide_open: false,
             exporting: None,
+            outreach: None,
             import: None,
             lesson: None,
             lesson_asked: None,
