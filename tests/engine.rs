@@ -66,6 +66,19 @@ fn generated_shop_explanations_add_up() {
     };
     let (_, all) = explain_all(demo_shop(size, 11, today()));
     assert_exact(&all);
+    let mut shop = demo_shop(size, 12, today());
+    shop.rules = candor::shopgen::catalogue::starter_rules();
+    shop.rules.iter_mut().for_each(|r| r.enabled = true);
+    shop.settings.popularity_counts = candor::engine::model::PopularityCount::Customers;
+    let (_, all) = explain_all(shop);
+    assert_exact(&all);
+    assert!(
+        all.iter()
+            .flat_map(|e| &e.recommendations)
+            .flat_map(|r| &r.contributions)
+            .any(|c| c.id == "bought-together" && c.counts()),
+        "the bought-together rule contributes somewhere"
+    );
 }
 
 #[test]
@@ -221,6 +234,10 @@ fn fast_ranking_is_identical_to_the_plain_one() {
         for p in Arc::make_mut(&mut shop.products).iter_mut().step_by(7) {
             p.stock = 0;
         }
+        let mut together = candor::shopgen::catalogue::starter_rules();
+        together.retain(|r| r.id == "bought-together");
+        together[0].weight = seed as f64 * 0.8 - 1.0;
+        shop.rules.extend(together);
         assert_fast_matches(shop);
     }
 }

@@ -132,6 +132,8 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
             (1u64..12).prop_map(|n| ("top_n", serde_json::json!(n))),
             (-2.0f64..3.0).prop_map(|w| ("popularity_weight", serde_json::json!(w))),
             (5i64..90).prop_map(|d| ("popularity_days", serde_json::json!(d))),
+            prop::sample::select(vec!["units", "customers"])
+                .prop_map(|c| ("popularity_counts", serde_json::json!(c))),
         ]
         .prop_map(|(setting, value)| Change::Setting {
             setting: setting.to_owned(),
@@ -143,7 +145,7 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
 /// A generated shop and one to three random changes to it.
 fn shop_and_changes() -> impl Strategy<Value = (Shop, Vec<Change>)> {
     (0u64..1000).prop_flat_map(|seed| {
-        let shop = demo_shop(
+        let mut shop = demo_shop(
             DemoSize {
                 customers: 60,
                 products: 50,
@@ -152,6 +154,7 @@ fn shop_and_changes() -> impl Strategy<Value = (Shop, Vec<Change>)> {
             seed,
             common::sample_day(),
         );
+        shop.rules.extend(with_bought_together());
         let changes = prop::collection::vec(change_strategy(&shop), 1..4).prop_filter(
             "a record is merged away once",
             |changes| {
@@ -170,6 +173,14 @@ fn shop_and_changes() -> impl Strategy<Value = (Shop, Vec<Change>)> {
         );
         (Just(shop), changes)
     })
+}
+
+/// The "bought together" rule of an imported shop, so every change meets it too.
+fn with_bought_together() -> Vec<candor::engine::rules::Rule> {
+    candor::shopgen::catalogue::starter_rules()
+        .into_iter()
+        .filter(|r| r.id == "bought-together")
+        .collect()
 }
 
 fn without_record_times(shop: &Shop) -> Shop {

@@ -304,8 +304,8 @@ fn rule_contribution(
 ) -> Option<Contribution> {
     let shop = index.shop();
     let (visits, amount) = rule_visits_and_amount(index, rule, customer, product)?;
-    let counts_visits = matches!(rule.target, Target::BoughtCategory | Target::BoughtProduct)
-        || matches!(rule.amount, Amount::PerPurchase { .. });
+    let counts_visits =
+        rule.target.reads_purchases() || matches!(rule.amount, Amount::PerPurchase { .. });
     let mut features: Vec<FeatureValue> = rule
         .conditions
         .iter()
@@ -352,6 +352,18 @@ fn rule_contribution(
             }),
     );
     let dates: Vec<NaiveDate> = visits.iter().map(|&o| shop.orders[o].date).collect();
+    let bought = if rule.target == Target::BoughtTogether {
+        let (text, sum) = together_text(index, rule, customer, product, &records);
+        features.push(FeatureValue {
+            id: "bought_together".to_owned(),
+            label: "How strongly it goes with what they bought (cosine over orders, summed)"
+                .to_owned(),
+            value: sum,
+        });
+        text
+    } else {
+        String::new()
+    };
     Some(Contribution {
         source: Source::Rule,
         id: rule.id.clone(),
@@ -366,8 +378,59 @@ fn rule_contribution(
             .collect(),
         features,
         records,
-        reason: fill_reason(index, rule, product, &dates),
+        reason: fill_reason(index, rule, product, &dates).replace("{bought}", &bought),
     })
+}
+
+/// The customer's purchases a "bought together" amount came from, strongest first, in
+/// words ("Jam jar set on 3 May (41 orders had both)"), and the sum of their cosines.
+fn together_text(
+    index: &ShopIndex,
+    rule: &Rule,
+    customer: usize,
+    product: usize,
+    records: &[Record],
+) -> (String, f64) {
+    let shop = index.shop();
+    let partners = index.partners();
+    let anchors = super::score::together_anchors(index, rule, customer);
+    let sum = anchors
+        .iter()
+        .filter_map(|&a| partners.get(a, product))
+        .fold(0.0, |s, p| s + p.cosine);
+    let mut strongest: Vec<(usize, &super::together::Partner)> = anchors
+        .iter()
+        .filter_map(|&a| partners.get(a, product).map(|p| (a, p)))
+        .collect();
+    strongest.sort_by(|x, y| y.1.cosine.total_cmp(&x.1.cosine).then(x.0.cmp(&y.0)));
+    let last_bought = |a: usize| {
+        records
+            .iter()
+            .filter_map(|r| match r {
+                Record::OrderLine { product, date, .. } if *product == shop.products[a].id => {
+                    Some(*date)
+                }
+                _ => None,
+            })
+            .max()
+    };
+    let mut parts: Vec<String> = strongest
+        .iter()
+        .take(3)
+        .map(|(a, p)| {
+            let when = last_bought(*a)
+                .map(|d| format!(" on {}", day_text(d, index.today())))
+                .unwrap_or_default();
+            format!(
+                "{}{when} ({} orders had both)",
+                shop.products[*a].name, p.orders
+            )
+        })
+        .collect();
+    if strongest.len() > 3 {
+        parts.push(format!("{} more", strongest.len() - 3));
+    }
+    (and_list(&parts), sum)
 }
 
 /// The orders the rule's conditions counted: the last year's for visit and spend

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::model::{CustomerId, ProductId, Shop};
+use super::model::{CustomerId, PopularityCount, ProductId, Shop};
 use super::price_band::PriceBand;
 
 /// Index positions are stored as `u32` to keep the index small at shop scale.
@@ -164,6 +164,9 @@ pub struct ShopIndex {
     by_popularity: Vec<Pos>,
     purposes: Vec<String>,
     granted: Vec<u64>,
+    /// Products bought together, counted on first use (only "bought together" rules need
+    /// them); shared with a changed copy whose history and products are the same.
+    partners: Arc<std::sync::OnceLock<super::together::Partners>>,
 }
 
 impl ShopIndex {
@@ -181,11 +184,18 @@ impl ShopIndex {
         debug_assert_eq!(changed.lines.len(), self.shop.lines.len());
         // A merge (or its undo) moves orders between customers: their history is another.
         let same_customers = changed.customers.len() == self.shop.customers.len();
-        if !same_customers || changed.settings.popularity_days != self.shop.settings.popularity_days
-        {
+        let same_popularity = changed.settings.popularity_days
+            == self.shop.settings.popularity_days
+            && changed.settings.popularity_counts == self.shop.settings.popularity_counts;
+        if !same_customers || !same_popularity {
             return Self::new(changed, self.today);
         }
-        Self::with_history(changed, self.today, Arc::clone(&self.history))
+        let same_products = Arc::ptr_eq(&changed.products, &self.shop.products);
+        let mut index = Self::with_history(changed, self.today, Arc::clone(&self.history));
+        if same_products {
+            index.partners = Arc::clone(&self.partners);
+        }
+        index
     }
 
     fn with_history(shop: Arc<Shop>, today: NaiveDate, history: Arc<History>) -> Self {
@@ -231,6 +241,7 @@ impl ShopIndex {
             by_popularity,
             purposes,
             granted,
+            partners: Arc::default(),
         }
     }
 
@@ -272,6 +283,16 @@ impl ShopIndex {
     /// Every consent event of a customer, in recorded order (positions in `shop().consents`).
     pub fn consents_of(&self, customer: usize) -> impl Iterator<Item = usize> + '_ {
         self.consents_by_customer.of(customer)
+    }
+
+    /// The real products (not postage, fees or unspecified items) an order bought: its
+    /// lines with a positive quantity, in line order (a product may repeat).
+    pub fn bought_in(&self, order: usize) -> impl Iterator<Item = usize> + '_ {
+        let shop = &self.shop;
+        self.lines_of(order)
+            .filter(move |&l| shop.lines[l].quantity > 0)
+            .filter_map(|l| self.line_product(l))
+            .filter(move |&p| shop.products[p].is_product())
     }
 
     /// The product position of a line, if the product still exists.
@@ -324,6 +345,12 @@ impl ShopIndex {
             .is_some_and(|bit| bit < 64 && self.granted[customer] & (1 << bit) != 0)
     }
 
+    /// Which products are bought together (counted on first use, on all cores).
+    pub fn partners(&self) -> &super::together::Partners {
+        self.partners
+            .get_or_init(|| super::together::Partners::build(self))
+    }
+
     /// Whether the customer has granted any purpose at all.
     pub fn has_any_consent(&self, customer: usize) -> bool {
         self.granted[customer] != 0
@@ -370,13 +397,38 @@ fn popularity(
 ) -> Vec<f64> {
     let from = today - chrono::Duration::days(shop.settings.popularity_days);
     let mut units = vec![0i64; shop.products.len()];
+    // For counting customers: who bought each product, once per customer (a guest sale
+    // counts once per order).
+    let mut buyers: Vec<(usize, Option<i64>, i64)> = Vec::new();
     for (l, line) in shop.lines.iter().enumerate() {
         let (Some(o), Some(p)) = (line_order[l], line_product[l]) else {
             continue;
         };
         let date = shop.orders[o].date;
         if date > from && date <= today {
-            units[p as usize] += line.quantity;
+            match shop.settings.popularity_counts {
+                PopularityCount::Units => units[p as usize] += line.quantity,
+                PopularityCount::Customers if line.quantity > 0 => {
+                    let order = &shop.orders[o];
+                    buyers.push((p as usize, order.customer, order.id));
+                }
+                PopularityCount::Customers => {}
+            }
+        }
+    }
+    if shop.settings.popularity_counts == PopularityCount::Customers {
+        // A customer's purchases count once; a guest sale once per order.
+        let mut keys: Vec<(usize, bool, i64)> = buyers
+            .into_iter()
+            .map(|(p, customer, order)| match customer {
+                Some(c) => (p, true, c),
+                None => (p, false, order),
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for (p, _, _) in keys {
+            units[p] += 1;
         }
     }
     let best = units.iter().copied().max().unwrap_or(0);

@@ -27,6 +27,7 @@ pub mod settings_change;
 pub mod simulate;
 pub mod strict;
 pub mod subject;
+pub mod together;
 pub mod view;
 pub mod words;
 

@@ -76,6 +76,9 @@ pub struct Settings {
     pub popularity_weight: f64,
     /// How many days of sales count towards popularity.
     pub popularity_days: i64,
+    /// What popularity counts: units sold, or the customers who bought.
+    #[serde(default)]
+    pub popularity_counts: PopularityCount,
     /// The one currency the shop's prices are in; every `price_cents` is in its minor units.
     #[serde(default)]
     pub currency: Currency,
@@ -89,7 +92,47 @@ impl Default for Settings {
             top_n: 5,
             popularity_weight: 1.0,
             popularity_days: 30,
+            popularity_counts: PopularityCount::Units,
             currency: Currency::GBP,
+        }
+    }
+}
+
+/// What a product's popularity counts in its window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PopularityCount {
+    /// Units sold (guest sales included; returns subtract).
+    #[default]
+    Units,
+    /// Customers who bought it: each customer once, whatever they bought, plus each guest
+    /// sale once (a wholesaler's crate of 500 counts as one).
+    Customers,
+}
+
+impl PopularityCount {
+    /// The stored and JSON code: `units` or `customers`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Units => "units",
+            Self::Customers => "customers",
+        }
+    }
+
+    /// Reads a code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "units" => Some(Self::Units),
+            "customers" => Some(Self::Customers),
+            _ => None,
+        }
+    }
+
+    /// What it counts, in words.
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::Units => "units sold",
+            Self::Customers => "customers who bought it",
         }
     }
 }

@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use super::index::ShopIndex;
-use super::rules::Target;
+use super::rules::{Amount, Target};
 use super::score::{CustomerPlan, Ranked, RuleStatus, Scorer, window_start};
 
 /// What one running rule gives this customer, weight included.
@@ -180,9 +180,9 @@ fn rules_sum(
             }
             RuleValue::PerProduct(list) => {
                 if let Some(p) = product
-                    && let Some((_, v)) = list.iter().find(|(q, _)| *q == p)
+                    && let Ok(i) = list.binary_search_by_key(&p, |&(q, _)| q)
                 {
-                    s += v;
+                    s += list[i].1;
                 }
             }
             RuleValue::None => {}
@@ -223,6 +223,18 @@ fn rule_value(index: &ShopIndex, rule: &super::rules::Rule, customer: usize) -> 
     match rule.target {
         Target::BoughtCategory => RuleValue::PerCategory(per_key(true)),
         Target::BoughtProduct => RuleValue::PerProduct(per_key(false)),
+        Target::BoughtTogether => {
+            let Amount::PerPurchase { each, max, .. } = rule.amount else {
+                return RuleValue::None;
+            };
+            let anchors = super::score::together_anchors(index, rule, customer);
+            RuleValue::PerProduct(
+                super::together::amounts(index.partners(), &anchors, each, max)
+                    .into_iter()
+                    .map(|(p, a)| (p, rule.weight * a))
+                    .collect(),
+            )
+        }
         _ => {
             let amount = super::score::static_amount(index, rule, customer);
             if amount == 0.0 {

@@ -354,9 +354,12 @@ pub fn rules_before_after(
         Some(split(after, config.days, progress)?)
     };
     let cut = before.split.cut();
-    let past_after = before
-        .past
-        .for_changed(Arc::new(shop_on(a, cut, config.as_if_consented)));
+    let mut past_shop = shop_on(a, cut, config.as_if_consented);
+    if Arc::ptr_eq(&b.products, &a.products) {
+        // The same products: the past index's "bought together" table is shared too.
+        past_shop.products = Arc::clone(&before.past.shop().products);
+    }
+    let past_after = before.past.for_changed(Arc::new(past_shop));
     let split_after = split_after.as_ref().unwrap_or(&before.split);
     let a = rules_figures(&past_after, split_after, config.top, progress)?;
     let b = before.rules.clone();
@@ -452,13 +455,7 @@ fn purchases_of(index: &ShopIndex, customer: usize, cut: NaiveDate) -> (Vec<Boug
     let mut after: Vec<u32> = Vec::new();
     for o in index.orders_of(customer) {
         let date = shop.orders[o].date;
-        let mut products: Vec<u32> = index
-            .lines_of(o)
-            .filter(|&l| shop.lines[l].quantity > 0)
-            .filter_map(|l| index.line_product(l))
-            .filter(|&p| shop.products[p].is_product())
-            .map(|p| p as u32)
-            .collect();
+        let mut products: Vec<u32> = index.bought_in(o).map(|p| p as u32).collect();
         if date > cut {
             after.extend(products);
             continue;

@@ -139,6 +139,10 @@ pub enum Target {
     BoughtCategory,
     /// Products the customer has bought before.
     BoughtProduct,
+    /// Products often in the same order as products the customer bought: the amount is
+    /// `each` × the sum of the cosines over orders with each product they bought in the
+    /// window, capped at `max` (see [`super::together`]).
+    BoughtTogether,
 }
 
 /// How much a rule adds to a targeted product before its weight is applied.
@@ -222,8 +226,7 @@ impl Rule {
 
     /// Whether the rule counts the customer's purchases (its target or its amount does).
     fn reads_purchases(&self) -> bool {
-        matches!(self.amount, Amount::PerPurchase { .. })
-            || matches!(self.target, Target::BoughtCategory | Target::BoughtProduct)
+        matches!(self.amount, Amount::PerPurchase { .. }) || self.target.reads_purchases()
     }
 
     /// What the rule reads about a customer, in the customer's own words ("your age (from
@@ -290,6 +293,13 @@ impl Rule {
             ));
         }
         let amount_ok = |x: f64| x.is_finite() && x.abs() <= MAX_AMOUNT;
+        if self.target == Target::BoughtTogether && matches!(self.amount, Amount::Fixed { .. }) {
+            return Err(problem(
+                "amount",
+                "a \"bought together\" rule adds per purchase: give it each, max and within_days"
+                    .to_owned(),
+            ));
+        }
         match self.amount {
             Amount::Fixed { value } if !amount_ok(value) => Err(problem(
                 "amount.value",
@@ -336,6 +346,13 @@ impl Rule {
                 each,
                 max,
                 within_days,
+            } if self.target == Target::BoughtTogether => format!(
+                "adds {each} × how strongly each product goes with what they bought in the last {within_days} days (cosine over orders, summed), up to {max}, to {target}"
+            ),
+            Amount::PerPurchase {
+                each,
+                max,
+                within_days,
             } => format!(
                 "adds {each} per visit in the last {within_days} days on which they bought {}, up to {max}, to {target}",
                 self.target.matching_text()
@@ -373,7 +390,18 @@ impl Target {
             Self::PriceBand { band } => format!("{} products", band.label()),
             Self::BoughtCategory => "products in categories the customer has bought".to_owned(),
             Self::BoughtProduct => "products the customer has bought before".to_owned(),
+            Self::BoughtTogether => {
+                "products often bought in the same order as the customer's purchases".to_owned()
+            }
         }
+    }
+
+    /// Whether the targeted products depend on what the customer bought.
+    pub fn reads_purchases(&self) -> bool {
+        matches!(
+            self,
+            Self::BoughtCategory | Self::BoughtProduct | Self::BoughtTogether
+        )
     }
 
     /// What counts as a matching purchase, in words.
@@ -381,6 +409,7 @@ impl Target {
         match self {
             Self::BoughtCategory => "from the same category".to_owned(),
             Self::BoughtProduct => "the same product".to_owned(),
+            Self::BoughtTogether => "often bought with it".to_owned(),
             other => other.text(),
         }
     }

@@ -378,7 +378,7 @@ fn static_target_products(index: &ShopIndex, target: &Target) -> Option<Vec<usiz
             all.filter(|&p| index.price_band(p) == Some(*band))
                 .collect(),
         ),
-        Target::BoughtCategory | Target::BoughtProduct => None,
+        Target::BoughtCategory | Target::BoughtProduct | Target::BoughtTogether => None,
     }
 }
 
@@ -445,6 +445,7 @@ pub fn product_matches(index: &ShopIndex, target: &Target, product: usize, ancho
         Target::PriceBand { band } => index.price_band(product) == Some(*band),
         Target::BoughtCategory => index.category_of(product) == index.category_of(anchor),
         Target::BoughtProduct => product == anchor,
+        Target::BoughtTogether => index.partners().get(product, anchor).is_some(),
     }
 }
 
@@ -477,7 +478,7 @@ pub fn rule_visits_and_amount(
     customer: usize,
     product: usize,
 ) -> Option<(Vec<usize>, f64)> {
-    let is_bought = matches!(rule.target, Target::BoughtCategory | Target::BoughtProduct);
+    let is_bought = rule.target.reads_purchases();
     if !is_bought && !product_matches(index, &rule.target, product, product) {
         return None;
     }
@@ -491,6 +492,11 @@ pub fn rule_visits_and_amount(
         Vec::new()
     };
     let amount = match rule.amount {
+        Amount::PerPurchase { each, max, .. } if rule.target == Target::BoughtTogether => {
+            let anchors = together_anchors(index, rule, customer);
+            super::together::amount_for(index.partners(), &anchors, product, each, max)
+        }
+        Amount::Fixed { .. } if rule.target == Target::BoughtTogether => 0.0,
         Amount::Fixed { value } if !is_bought || !visits.is_empty() => value,
         Amount::Fixed { .. } => 0.0,
         Amount::PerPurchase { each, max, .. } => per_purchase_amount(visits.len(), each, max),
@@ -563,6 +569,16 @@ fn for_each_amount(
         }
         return;
     }
+    if rule.target == Target::BoughtTogether {
+        // A fixed amount is refused for this target (Rule::validate): it adds nothing.
+        if let Amount::PerPurchase { each, max, .. } = rule.amount {
+            let anchors = together_anchors(index, rule, customer);
+            for (p, amount) in super::together::amounts(index.partners(), &anchors, each, max) {
+                add(p, amount);
+            }
+        }
+        return;
+    }
     // "Bought" targets: count visits per category or per product in one pass.
     let by_category = rule.target == Target::BoughtCategory;
     let visits = visits_per_key(index, customer, from, by_category);
@@ -579,6 +595,15 @@ fn for_each_amount(
             add(key, amount);
         }
     }
+}
+
+/// The distinct products the customer bought in a "bought together" rule's window,
+/// ascending: the purchases its amounts start from.
+pub fn together_anchors(index: &ShopIndex, rule: &Rule, customer: usize) -> Vec<usize> {
+    visits_per_key(index, customer, window_start(index, &rule.amount), false)
+        .into_iter()
+        .map(|(product, _)| product)
+        .collect()
 }
 
 /// Visits per category (or per product) in the window, counting each order once per

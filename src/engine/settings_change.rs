@@ -6,7 +6,13 @@ use serde_json::{Value, json};
 use super::model::Settings;
 
 /// The settings a `setting` change may set.
-pub const SETTABLE: [&str; 4] = ["name", "top_n", "popularity_weight", "popularity_days"];
+pub const SETTABLE: [&str; 5] = [
+    "name",
+    "top_n",
+    "popularity_weight",
+    "popularity_days",
+    "popularity_counts",
+];
 
 /// Sets `key` to `value` in `settings`; the values before and after, or the field at
 /// fault and why. The currency and the pinned day are not settable: the first would
@@ -39,6 +45,12 @@ pub fn set(
                 .as_i64()
                 .ok_or_else(|| wrong("a whole number of days"))?;
         }
+        "popularity_counts" => {
+            next.popularity_counts = value
+                .as_str()
+                .and_then(super::model::PopularityCount::from_code)
+                .ok_or_else(|| wrong("\"units\" or \"customers\""))?;
+        }
         other => {
             return Err((
                 "setting",
@@ -64,6 +76,7 @@ fn current(settings: &Settings, key: &str) -> Value {
         "name" => json!(settings.name),
         "top_n" => json!(settings.top_n),
         "popularity_weight" => json!(settings.popularity_weight),
+        "popularity_counts" => json!(settings.popularity_counts.code()),
         _ => json!(settings.popularity_days),
     }
 }
@@ -81,6 +94,13 @@ pub fn describe(key: &str, value: &Value) -> String {
             None => format!("Set the weight of popularity to {v}"),
         },
         ("popularity_days", v) => format!("Count popularity over the last {v} days"),
+        ("popularity_counts", v) => match v.as_str() {
+            Some("customers") => {
+                "Count popularity as the customers who bought each product".to_owned()
+            }
+            Some("units") => "Count popularity as the units sold of each product".to_owned(),
+            _ => format!("Count popularity as {v}"),
+        },
         (key, v) => format!("Set {key} to {v}"),
     }
 }

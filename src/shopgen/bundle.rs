@@ -261,6 +261,10 @@ fn settings_from_rows(rows: Vec<SettingRow>) -> Result<Settings, BundleError> {
             "popularity_days" => {
                 s.popularity_days = value.parse().map_err(|_| bad(&key, &value))?;
             }
+            "popularity_counts" => {
+                s.popularity_counts = crate::engine::model::PopularityCount::from_code(&value)
+                    .ok_or_else(|| bad(&key, &value))?;
+            }
             "currency" => {
                 s.currency = Currency::from_code(&value).map_err(|why| BundleError::Invalid {
                     file: "shop.csv".to_owned(),
@@ -289,6 +293,7 @@ fn setting_rows(s: &Settings) -> Vec<SettingRow> {
         ("top_n", s.top_n.to_string()),
         ("popularity_weight", s.popularity_weight.to_string()),
         ("popularity_days", s.popularity_days.to_string()),
+        ("popularity_counts", s.popularity_counts.code().to_owned()),
         ("currency", s.currency.code().to_owned()),
     ]
     .into_iter()

@@ -90,6 +90,10 @@ pub fn load_settings(conn: &Connection) -> Result<Settings, LoadError> {
             "top_n" => s.top_n = value.parse().map_err(|_| bad())?,
             "popularity_weight" => s.popularity_weight = value.parse().map_err(|_| bad())?,
             "popularity_days" => s.popularity_days = value.parse().map_err(|_| bad())?,
+            "popularity_counts" => {
+                s.popularity_counts =
+                    crate::engine::model::PopularityCount::from_code(&value).ok_or_else(bad)?;
+            }
             "currency" => {
                 s.currency = Currency::from_code(&value)
                     .map_err(|problem| corrupt("shop_settings", &key, problem))?;

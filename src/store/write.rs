@@ -182,6 +182,7 @@ pub(super) fn write_settings(conn: &Connection, s: &Settings) -> rusqlite::Resul
         s.popularity_weight.to_string()
     ])?;
     stmt.execute(params!["popularity_days", s.popularity_days.to_string()])?;
+    stmt.execute(params!["popularity_counts", s.popularity_counts.code()])?;
     stmt.execute(params!["currency", s.currency.code()])?;
     Ok(())
 }

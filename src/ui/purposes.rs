@@ -222,7 +222,31 @@ fn settings_ui(ui: &mut Ui, shop: &Shop, scenario: &Scenario, proposed: &mut Vec
             proposed.push(setting("popularity_days", json!(days)));
         }
         ui.end_row();
+        popularity_counts_ui(ui, s, pending("popularity_counts").as_ref(), proposed);
     });
+}
+
+/// What popularity counts: units sold, or the customers who bought.
+fn popularity_counts_ui(
+    ui: &mut Ui,
+    s: &crate::engine::model::Settings,
+    pending: Option<&serde_json::Value>,
+    proposed: &mut Vec<Change>,
+) {
+    use crate::engine::model::PopularityCount;
+    let now = pending
+        .and_then(|v| v.as_str())
+        .and_then(PopularityCount::from_code)
+        .unwrap_or(s.popularity_counts);
+    ui.label("Popularity counts");
+    ui.horizontal(|ui| {
+        for choice in [PopularityCount::Units, PopularityCount::Customers] {
+            if ui.radio(now == choice, choice.text()).clicked() && now != choice {
+                proposed.push(setting("popularity_counts", json!(choice.code())));
+            }
+        }
+    });
+    ui.end_row();
 }
 
 fn setting(key: &str, value: serde_json::Value) -> Change {
