@@ -189,6 +189,14 @@ fn the_csv_has_merge_fields_and_the_export_is_logged() {
         records.iter().any(|r| r[7].starts_with('£')),
         "prices in pounds"
     );
+    assert!(
+        records.iter().all(|r| r[1].is_empty()),
+        "no email address without the email channel, whose consent decides"
+    );
+    assert!(
+        !dir.path().join("all.csv.part").exists(),
+        "nothing left waiting"
+    );
 
     let log = candor()
         .args(["log", "--json", "--kind", "access", "--db"])
@@ -215,6 +223,14 @@ fn the_csv_has_merge_fields_and_the_export_is_logged() {
         .assert()
         .success()
         .stdout(contains("wrote the recommendations of 200 customers"));
+    // An erasure points to the export, which holds the customer's name.
+    as_owner(
+        &["erase", "--customer", "1", "--actor", "Ana", "--reason", "asked to be forgotten"],
+        &db,
+    )
+    .success()
+    .stdout(contains("Exports of every customer's recommendations may hold them too"))
+    .stdout(contains("all.csv"));
 }
 
 #[test]

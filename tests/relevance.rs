@@ -257,12 +257,24 @@ fn cut_shop(shop: &Shop, cut: NaiveDate, as_if_consented: bool) -> Shop {
         .filter(|e| e.at <= cut)
         .cloned()
         .collect();
-    if as_if_consented {
-        for c in shop.customers.iter() {
-            for p in &shop.purposes {
-                let mut grant = shop.consents[0].clone();
-                (grant.customer, grant.purpose, grant.granted) = (c.id, p.id.clone(), true);
-                consents.push(grant);
+    // Now-refused purposes stay refused; never-asked ones are granted when asked to.
+    for c in shop.customers.iter() {
+        for p in &shop.purposes {
+            let last = shop
+                .consents
+                .iter()
+                .rfind(|e| e.customer == c.id && e.purpose == p.id)
+                .map(|e| e.granted);
+            let add = match last {
+                Some(false) => Some(false),
+                None if as_if_consented => Some(true),
+                _ => None,
+            };
+            if let Some(granted) = add {
+                let mut decision = shop.consents[0].clone();
+                (decision.customer, decision.purpose, decision.granted) =
+                    (c.id, p.id.clone(), granted);
+                consents.push(decision);
             }
         }
     }
@@ -317,36 +329,60 @@ fn the_rules_lists_are_those_of_the_shop_cut_at_the_day_before_the_hold_out() {
 }
 
 #[test]
-fn consent_as_it_stood_on_the_split_day_decides_who_gets_personal_lists() {
-    // Everyone in the demo shop agreed long ago; withdrawing everyone's consent before
-    // the hold-out makes the rules' lists the shop-wide ones, withdrawing after it does not.
+fn consent_as_it_stood_on_the_split_day_and_as_it_stands_now_decides() {
+    // Everyone in the demo shop agreed long ago. Withdrawing everyone's consent before the
+    // hold-out makes the rules' lists the shop-wide ones; so does withdrawing it since
+    // (nobody's data is used against their current wish); agreeing again after the split
+    // does not count back.
     let shop = demo();
     let index = candor::engine::index_for(shop.clone(), day(2026, 6, 1));
     let base = run(&index, &config(30, 10, false));
-    let withdrawn_on = |on: NaiveDate| {
+    let decided = |decisions: &[(NaiveDate, bool)], as_if: bool| {
         let mut changed = (*shop).clone();
         let mut consents = (*shop.consents).clone();
-        for c in shop.customers.iter() {
-            for p in &shop.purposes {
-                let mut no = shop.consents[0].clone();
-                (no.customer, no.purpose, no.granted, no.at) = (c.id, p.id.clone(), false, on);
-                consents.push(no);
+        for &(on, granted) in decisions {
+            for c in shop.customers.iter() {
+                for p in &shop.purposes {
+                    let mut e = shop.consents[0].clone();
+                    (e.customer, e.purpose, e.granted, e.at) = (c.id, p.id.clone(), granted, on);
+                    consents.push(e);
+                }
             }
         }
         changed.consents = Arc::new(consents);
         run(
             &candor::engine::index_for(Arc::new(changed), day(2026, 6, 1)),
-            &config(30, 10, false),
+            &config(30, 10, as_if),
         )
     };
-    assert_eq!(withdrawn_on(day(2026, 5, 20)), base, "a later withdrawal");
-    let early = withdrawn_on(day(2026, 4, 1));
-    let (_, rules) = figures(&early, Variant::All, Method::Rules);
-    let (_, personal) = figures(&base, Variant::All, Method::Rules);
-    assert_ne!(rules, personal, "an earlier withdrawal changes the lists");
+    let rules = |r: &Relevance| figures(r, Variant::All, Method::Rules).1;
+    let early = decided(&[(day(2026, 4, 1), false)], false);
+    assert_ne!(
+        rules(&early),
+        rules(&base),
+        "an earlier withdrawal changes the lists"
+    );
     // Without consent everyone gets the one shop-wide list.
     let catalogue = shop.products.iter().filter(|p| p.is_product()).count();
-    assert_eq!(rules.coverage, Some(10.0 / catalogue as f64));
+    assert_eq!(rules(&early).coverage, Some(10.0 / catalogue as f64));
+    let since = decided(&[(day(2026, 5, 20), false)], false);
+    assert_eq!(
+        rules(&since),
+        rules(&early),
+        "a withdrawal since the split is honoured"
+    );
+    let again = decided(&[(day(2026, 4, 1), false), (day(2026, 5, 20), true)], false);
+    assert_eq!(
+        rules(&again),
+        rules(&early),
+        "a later grant does not count back"
+    );
+    let as_if = decided(&[(day(2026, 4, 1), false)], true);
+    assert_eq!(
+        rules(&as_if),
+        rules(&early),
+        "--as-if-consented never overrides a refusal"
+    );
 }
 
 #[test]

@@ -1075,7 +1075,7 @@ fn the_audit_view_measures_relevance_when_asked() {
     harness.get_by_label("Measure relevance").scroll_to_me();
     harness.run_steps(3);
     harness.get_by_label("Measure relevance").click();
-    let table = "Everything bought (71 customers)";
+    let table = "Everything bought (71 customers evaluated)";
     for _ in 0..1500 {
         harness.run_steps(1);
         if harness.query_by_label(table).is_some() {
@@ -1084,7 +1084,7 @@ fn the_audit_view_measures_relevance_when_asked() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     harness.get_by_label(table);
-    harness.get_by_label("New products only (57 customers)");
+    harness.get_by_label("New products only (57 customers evaluated)");
     assert_eq!(
         harness.query_all_by_label("bought before").count(),
         2,

@@ -25,8 +25,8 @@ pub struct EvaluateArgs {
     /// List length judged.
     #[arg(long, default_value_t = DEFAULT_TOP)]
     pub top: usize,
-    /// Evaluate everyone as if they had agreed to personalization (for historical data
-    /// with no consent records).
+    /// Treat every purpose a customer was never asked about as agreed (for historical data
+    /// with no consent records); a recorded refusal still stands.
     #[arg(long)]
     pub as_if_consented: bool,
     /// The last day held out (default: the shop's pinned day, else today).
@@ -66,14 +66,14 @@ fn report(out: &mut dyn Write, r: &Relevance, customers: usize) -> std::io::Resu
     if r.as_if_consented {
         writeln!(
             out,
-            "Everyone is evaluated as if they had agreed to personalization \
-             (--as-if-consented); the shop's own consent records are not used."
+            "Customers never asked about a purpose are evaluated as if they had agreed \
+             (--as-if-consented); a recorded refusal still stands."
         )?;
     } else {
         writeln!(
             out,
-            "Customers who had not agreed to personalization get the shop-wide list, as \
-             in the shop."
+            "Customers who had not agreed to personalization on that day, or have refused it \
+             since, get the shop-wide list, as in the shop."
         )?;
     }
     for v in &r.variants {

@@ -91,7 +91,8 @@ pub struct Suggestion {
 pub struct Letter {
     /// Customer number.
     pub customer: CustomerId,
-    /// Their email address, where held.
+    /// Their email address, for the email channel only (they agreed to it); `null` in an
+    /// export without a channel.
     pub email: Option<String>,
     /// The first word of their name, where held.
     pub first_name: Option<String>,
@@ -195,7 +196,8 @@ fn letter(index: &ShopIndex, e: &Explanation, channel: Option<Channel>) -> Lette
         .collect();
     Letter {
         customer: e.customer,
-        email: customer.and_then(|c| c.email.clone()),
+        // An address is written only for a channel the customer agreed to.
+        email: channel.and(customer).and_then(|c| c.email.clone()),
         first_name: customer
             .and_then(|c| c.name.as_deref())
             .and_then(|n| n.split_whitespace().next())

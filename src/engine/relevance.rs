@@ -569,9 +569,13 @@ fn past_index(index: &ShopIndex, cut: NaiveDate, as_if_consented: bool) -> ShopI
     ShopIndex::new(Arc::new(shop_on(index.shop(), cut, as_if_consented)), cut)
 }
 
-/// The shop as it stood at the end of `cut`, for a backtest: consent decisions dated
-/// later are left out (or everyone agrees to every purpose), and stock is ignored (past
-/// stock is not known). Orders after `cut` are left out by the index built for `cut`.
+/// The shop as it stood at the end of `cut`, for a backtest: stock is ignored (past stock
+/// is not known), and orders after `cut` are left out by the index built for `cut`.
+/// Consent is as it stood on `cut` **and** as it stands now: decisions dated later do not
+/// count back, except that a purpose the customer has since refused (their latest
+/// decision) is refused in the backtest too, so nobody's data is used against their
+/// current wish. `as_if_consented` grants only the purposes a customer was never asked
+/// about; a recorded refusal stands.
 fn shop_on(shop: &Shop, cut: NaiveDate, as_if_consented: bool) -> Shop {
     let mut past = shop.clone();
     past.products = Arc::new(
@@ -584,25 +588,37 @@ fn shop_on(shop: &Shop, cut: NaiveDate, as_if_consented: bool) -> Shop {
             })
             .collect(),
     );
+    // The latest decision per customer and purpose, in the order they were recorded.
+    let mut latest: std::collections::HashMap<(i64, &str), bool> = std::collections::HashMap::new();
+    for e in shop.consents.iter() {
+        latest.insert((e.customer, e.purpose.as_str()), e.granted);
+    }
     let mut consents: Vec<ConsentEvent> = shop
         .consents
         .iter()
         .filter(|e| e.at <= cut)
         .cloned()
         .collect();
-    if as_if_consented {
-        for customer in shop.customers.iter() {
-            consents.extend(shop.purposes.iter().map(|purpose| ConsentEvent {
-                customer: customer.id,
-                purpose: purpose.id.clone(),
-                granted: true,
-                at: cut,
-                recorded_at: None,
-                decided_on: None,
-                method: "as if agreed (backtest)".to_owned(),
-                recorded_by: "backtest".to_owned(),
-                words: None,
-            }));
+    let decision = |customer: i64, purpose: &str, granted: bool| ConsentEvent {
+        customer,
+        purpose: purpose.to_owned(),
+        granted,
+        at: cut,
+        recorded_at: None,
+        decided_on: None,
+        method: "backtest".to_owned(),
+        recorded_by: "backtest".to_owned(),
+        words: None,
+    };
+    for customer in shop.customers.iter() {
+        for purpose in &shop.purposes {
+            match latest.get(&(customer.id, purpose.id.as_str())) {
+                Some(false) => consents.push(decision(customer.id, &purpose.id, false)),
+                None if as_if_consented => {
+                    consents.push(decision(customer.id, &purpose.id, true));
+                }
+                _ => {}
+            }
         }
     }
     past.consents = Arc::new(consents);

@@ -37,6 +37,32 @@ pub enum ExportError {
     /// The rows could not be encoded.
     #[error("the export could not be encoded: {0}")]
     Encode(String),
+    /// The log refused the export and its unlogged file could not be deleted.
+    #[error(
+        "the export could not be recorded ({cause}), and its unrecorded file {path} could not be deleted ({io}): delete it"
+    )]
+    Leftover {
+        /// The unrecorded file.
+        path: PathBuf,
+        /// Why the log refused.
+        cause: String,
+        /// Why it could not be deleted.
+        io: std::io::Error,
+    },
+    /// The export was recorded but could not be put in place.
+    #[error(
+        "the export is recorded as audit-log entry {entry}, but {from} could not be renamed to {to} ({io}): rename it, or delete it and export again"
+    )]
+    NotMoved {
+        /// Where the export is.
+        from: PathBuf,
+        /// Where it should be.
+        to: PathBuf,
+        /// The entry that records it.
+        entry: i64,
+        /// What the system said.
+        io: std::io::Error,
+    },
 }
 
 /// A finished export.
@@ -107,7 +133,11 @@ pub fn export_recommendations(
     } else {
         serde_json::to_vec_pretty(&lists).map_err(|e| ExportError::Encode(e.to_string()))?
     };
-    crate::safe_write::write_file(out, &bytes)?;
+    // Written beside the target first, and put in place only once the export is logged:
+    // an export nobody can account for never exists, and an earlier file is replaced only
+    // by a logged one.
+    let pending = pending_path(out);
+    crate::safe_write::write_file(&pending, &bytes)?;
     let detail = format!(
         "wrote the recommendations of {} to {}{}. {}",
         words::customers(lists.written),
@@ -122,18 +152,37 @@ pub fn export_recommendations(
         files: vec![out.display().to_string()],
         ..SubjectEvent::new(EVENT_KIND, None, detail)
     };
-    match store.record_event(who, event) {
-        Ok(entry) => Ok(Exported {
-            path: out.to_owned(),
-            entry,
-            outreach: lists,
-        }),
+    let entry = match store.record_event(who, event) {
+        Ok(entry) => entry,
         Err(e) => {
-            // Not logged, so not kept: an export nobody can account for must not exist.
-            let _ = std::fs::remove_file(out);
-            Err(e.into())
+            return Err(match std::fs::remove_file(&pending) {
+                Ok(()) => e.into(),
+                Err(io) => ExportError::Leftover {
+                    path: pending,
+                    cause: e.to_string(),
+                    io,
+                },
+            });
         }
-    }
+    };
+    std::fs::rename(&pending, out).map_err(|io| ExportError::NotMoved {
+        from: pending.clone(),
+        to: out.to_owned(),
+        entry,
+        io,
+    })?;
+    Ok(Exported {
+        path: out.to_owned(),
+        entry,
+        outreach: lists,
+    })
+}
+
+/// Where an export waits until it is logged: `FILE.csv.part` beside `FILE.csv`.
+fn pending_path(out: &Path) -> PathBuf {
+    let mut name = out.file_name().unwrap_or_default().to_owned();
+    name.push(".part");
+    out.with_file_name(name)
 }
 
 /// The lists as CSV with the merge-field names email tools accept: `email`, `first_name`,

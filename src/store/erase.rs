@@ -35,6 +35,9 @@ pub struct Erased {
     /// Files written at the customer's request that the log records (access exports):
     /// they are outside the shop file, so delete them too.
     pub files_written: Vec<String>,
+    /// Exports of every customer's recommendations, which may hold this customer's name and
+    /// email address.
+    pub bulk_exports: Vec<String>,
     /// Backups Candor made before upgrading the shop file (`FILE.vN-backup`): they hold
     /// the customer as they were, so erase from them or delete them too.
     pub backups: Vec<PathBuf>,
@@ -58,6 +61,12 @@ impl Erased {
             text.push_str(&format!(
                 " Files written at their request are outside the shop file; delete them too: {}.",
                 self.files_written.join(", ")
+            ));
+        }
+        if !self.bulk_exports.is_empty() {
+            text.push_str(&format!(
+                " Exports of every customer's recommendations may hold them too; delete or redo them: {}.",
+                self.bulk_exports.join(", ")
             ));
         }
         if !self.backups.is_empty() {
@@ -300,6 +309,7 @@ impl Store {
     /// Erases customer `customer`: see the module documentation.
     pub fn erase(&mut self, customer: i64, who: &Attribution) -> Result<Erased, ApplyError> {
         let files_written = self.files_written_for(customer)?;
+        let bulk_exports = self.bulk_exports()?;
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
         let tx = self.begin_removal(who, "erase a customer")?;
@@ -335,6 +345,7 @@ impl Store {
             consents_removed,
             log_values_removed,
             files_written,
+            bulk_exports,
             backups: upgrade_backups(&self.path),
         })
     }
@@ -348,6 +359,20 @@ impl Store {
             .filter(|e| e.customer == Some(customer))
             .flat_map(|e| e.files)
             .collect())
+    }
+
+    /// The files of every recommendations export in the log.
+    fn bulk_exports(&self) -> Result<Vec<String>, StoreError> {
+        let mut files: Vec<String> = self
+            .log()?
+            .into_iter()
+            .filter_map(|e| e.event)
+            .filter(|e| e.kind == "recommendations_export")
+            .flat_map(|e| e.files)
+            .collect();
+        files.sort();
+        files.dedup();
+        Ok(files)
     }
 
     /// Rewrites the file without free pages and empties the write-ahead log, so deleted

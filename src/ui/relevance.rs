@@ -112,9 +112,9 @@ impl RelevanceView {
             ui.add(egui::DragValue::new(&mut config.top).range(1..=MAX_TOP));
             ui.checkbox(&mut config.as_if_consented, "As if everyone had agreed")
                 .on_hover_text(
-                    "For history with no consent records: everyone's list is personal. \
-                     Otherwise customers who had not agreed get the shop-wide list, as in \
-                     the shop.",
+                    "For history with no consent records: customers never asked about a \
+                     purpose count as agreed; a recorded refusal still stands. Otherwise \
+                     customers who had not agreed get the shop-wide list, as in the shop.",
                 );
         });
         (self.days, self.top, self.as_if_consented) =
@@ -160,7 +160,36 @@ impl RelevanceView {
     }
 }
 
-/// The hold-out in words and one table per variant.
+/// What each column of the relevance tables measures.
+const MEANINGS: [(&str, &str); 6] = [
+    (
+        "Lists from",
+        "Who made the lists: the shop's rules as they stand, or one of two simple lists to compare them with.",
+    ),
+    (
+        "Hit rate",
+        "The share of customers who bought at least one product of their list.",
+    ),
+    (
+        "Precision",
+        "Products of the list they bought, out of the list length.",
+    ),
+    (
+        "Recall",
+        "Products they bought that the list named, out of everything they bought.",
+    ),
+    (
+        "NDCG",
+        "Like recall, but a hit near the top of the list counts more (1 = every purchase at the top).",
+    ),
+    (
+        "Coverage",
+        "The share of the shop's products that appear in anyone's list.",
+    ),
+];
+
+/// The hold-out in words and one table per variant, each heading saying on hover what
+/// it measures.
 fn figures_ui(ui: &mut Ui, r: &Relevance) {
     ui.label(format!(
         "Lists as of the day before {}, judged on what customers bought from {} to {}.",
@@ -168,22 +197,16 @@ fn figures_ui(ui: &mut Ui, r: &Relevance) {
     ));
     for v in &r.variants {
         ui.strong(format!(
-            "{} ({})",
+            "{} ({} evaluated)",
             words::capitalized(v.variant.text()),
             words::customers(v.customers)
         ));
         egui::Grid::new(("relevance", v.variant.text()))
             .striped(true)
             .show(ui, |ui| {
-                for heading in [
-                    "Lists from",
-                    "Hit rate",
-                    "Precision",
-                    "Recall",
-                    "NDCG",
-                    "Coverage",
-                ] {
-                    ui.label(RichText::new(heading).small().strong());
+                for (heading, meaning) in MEANINGS {
+                    ui.label(RichText::new(heading).small().strong())
+                        .on_hover_text(meaning);
                 }
                 ui.end_row();
                 for m in &v.methods {
@@ -195,4 +218,10 @@ fn figures_ui(ui: &mut Ui, r: &Relevance) {
                 }
             });
     }
+    ui.label(
+        RichText::new(
+            "\"New products only\" leaves out what each customer bought before. Hover over a column's name to see what it measures. A product recommended and bought may have been bought anyway: these are measurements on past orders, not promises.",
+        )
+        .small(),
+    );
 }

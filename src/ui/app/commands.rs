@@ -45,6 +45,14 @@ impl CandorApp {
         (top, email): (usize, bool),
         who: crate::store::Attribution,
     ) {
+        // The button is greyed for staff; the command checks again, whoever sent it.
+        if self.role != crate::access::Role::Owner {
+            self.error = Some(
+                "Only the owner can export every customer's recommendations: switch to owner in the menu bar."
+                    .to_owned(),
+            );
+            return;
+        }
         let Some(shop) = &self.shop else {
             return;
         };
