@@ -225,11 +225,21 @@ fn the_csv_has_merge_fields_and_the_export_is_logged() {
         .stdout(contains("wrote the recommendations of 200 customers"));
     // An erasure points to the export, which holds the customer's name.
     as_owner(
-        &["erase", "--customer", "1", "--actor", "Ana", "--reason", "asked to be forgotten"],
+        &[
+            "erase",
+            "--customer",
+            "1",
+            "--actor",
+            "Ana",
+            "--reason",
+            "asked to be forgotten",
+        ],
         &db,
     )
     .success()
-    .stdout(contains("Exports of every customer's recommendations may hold them too"))
+    .stdout(contains(
+        "Exports of every customer's recommendations may hold them too",
+    ))
     .stdout(contains("all.csv"));
 }
 

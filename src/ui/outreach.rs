@@ -86,7 +86,7 @@ impl OutreachDialog {
         egui::Modal::new(egui::Id::unique("outreach-dialog")).show(ctx, |ui| {
             ui.set_width(480.0);
             ui.heading("Export recommendations");
-            ui.add(egui::Label::new("Every customer's suggestions with the reason they are told (the same sentence as their card), why they see them and how to change that, as a CSV file an email tool can merge (email, first_name, product_1_name, …) or as JSON. The export is recorded in the audit log.").wrap());
+            ui.add(egui::Label::new("Every customer's suggestions with the reason they are told (the same sentence as their card), why they see them and how to change that, as a CSV file an email tool can merge (email, first_name, product_1_name, …) or as JSON. Email addresses are written only with \u{201c}For email\u{201d} ticked. The export is recorded in the audit log.").wrap());
             ui.add_space(6.0);
             ui.horizontal(|ui| {
                 ui.label("Products per customer:");
