@@ -10,7 +10,7 @@ use super::loader::Loaded;
 use crate::engine::ShopIndex;
 use crate::engine::relevance::{
     BacktestConfig, DEFAULT_DAYS, DEFAULT_TOP, MAX_DAYS, MAX_TOP, Relevance, RelevanceChange,
-    evaluate,
+    RelevanceError, evaluate,
 };
 use crate::engine::simulate::BeforeAfter;
 use crate::engine::words;
@@ -55,6 +55,13 @@ fn change_text(figure: BeforeAfter, show: impl Fn(f64) -> String) -> String {
     format!("{} -> {}", one(figure.before), one(figure.after))
 }
 
+/// A measurement running: the snapshot and settings it measures, and the job.
+type Measuring = (
+    Arc<ShopIndex>,
+    BacktestConfig,
+    Job<Result<Relevance, RelevanceError>>,
+);
+
 /// The Ethics view's relevance section: the hold-out settings, a button that measures
 /// in the background, and the figures of the rules and both baselines.
 #[derive(Default)]
@@ -62,7 +69,8 @@ pub struct RelevanceView {
     days: i64,
     top: usize,
     as_if_consented: bool,
-    job: Option<Job<Result<Relevance, String>>>,
+    /// The running measurement, with the snapshot and settings it measures.
+    job: Option<Measuring>,
     /// The figures, with the snapshot and settings they were measured on.
     measured: Option<(Arc<ShopIndex>, BacktestConfig, Relevance)>,
     failure: Option<String>,
@@ -83,13 +91,20 @@ impl RelevanceView {
 
     /// Collects a finished measurement; call once per frame.
     pub fn poll(&mut self, shop: &Loaded) {
-        let Some(done) = self.job.as_ref().and_then(Job::poll) else {
+        let Some(done) = self.job.as_ref().and_then(|(_, _, job)| job.poll()) else {
             return;
         };
-        self.job = None;
-        match done.and_then(|r| r) {
-            Ok(r) => self.measured = Some((Arc::clone(&shop.index), self.config(), r)),
-            Err(e) => self.failure = Some(e),
+        let Some((index, config, _)) = self.job.take() else {
+            return;
+        };
+        match done {
+            // Figures of a shop no longer shown are dropped, never shown as this one's.
+            Ok(Ok(r)) if Arc::ptr_eq(&index, &shop.index) => {
+                self.measured = Some((index, config, r));
+            }
+            Ok(Ok(_) | Err(RelevanceError::Cancelled)) => {}
+            Ok(Err(e)) => self.failure = Some(e.to_string()),
+            Err(crash) => self.failure = Some(crash),
         }
     }
 
@@ -126,10 +141,13 @@ impl RelevanceView {
         {
             self.start(shop, config, ui.ctx());
         }
-        if running {
+        if let Some((_, _, job)) = &self.job {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Measuring…");
+                if ui.button("Cancel").clicked() {
+                    job.cancel();
+                }
             });
         }
         if let Some(failure) = &self.failure {
@@ -151,12 +169,14 @@ impl RelevanceView {
     fn start(&mut self, shop: &Loaded, config: BacktestConfig, ctx: &egui::Context) {
         self.failure = None;
         let index = Arc::clone(&shop.index);
+        let measured = Arc::clone(&index);
         let ctx = ctx.clone();
-        self.job = Some(Job::spawn(
+        let job = Job::spawn(
             0,
             move || ctx.request_repaint(),
-            move |progress| evaluate(&index, &config, progress).map_err(|e| e.to_string()),
-        ));
+            move |progress| evaluate(&measured, &config, progress),
+        );
+        self.job = Some((index, config, job));
     }
 }
 
