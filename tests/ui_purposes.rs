@@ -136,3 +136,18 @@ fn an_intersectional_pair_is_removed_and_added_again_in_the_audit_settings() {
     click_first(&mut h, "Add the pair");
     settle(&mut h, |app| app.ethics().config.intersections.len() == 1);
 }
+
+#[test]
+fn choosing_what_popularity_counts_simulates_the_setting() {
+    let (_dir, mut h) = sample_window();
+    open_rules(&mut h);
+    click_first(&mut h, "customers who bought it");
+    let changes = h.state().scenario().changes().to_vec();
+    let [Change::Setting { setting, value }] = changes.as_slice() else {
+        panic!("one setting change: {changes:?}")
+    };
+    assert_eq!(setting, "popularity_counts");
+    assert_eq!(value, "customers");
+    settle(&mut h, |app| app.scenario().outcome().is_some());
+    assert!(h.state().log_entries().is_empty(), "nothing was saved");
+}
