@@ -148,15 +148,7 @@ pub fn outreach(
             purpose: c.purpose(),
         });
     }
-    let mut left_out = LeftOut::default();
-    let mut chosen = Vec::new();
-    for (pos, customer) in shop.customers.iter().enumerate() {
-        match channel {
-            Some(c) if !index.has_consent(pos, c.purpose()) => left_out.no_channel_consent += 1,
-            Some(Channel::Email) if customer.email.is_none() => left_out.no_email_address += 1,
-            _ => chosen.push(pos),
-        }
-    }
+    let (chosen, left_out) = recipients(index, channel);
     let customers = per_customer(index, &chosen, progress, |scorer, pos| {
         letter(index, &explain(scorer, pos, top), channel)
     })
@@ -173,6 +165,21 @@ pub fn outreach(
         left_out,
         customers,
     })
+}
+
+/// The customers an export for `channel` writes (positions, in customer order), and
+/// how many it leaves out and why. The window's preview counts with this too.
+pub fn recipients(index: &ShopIndex, channel: Option<Channel>) -> (Vec<usize>, LeftOut) {
+    let mut left_out = LeftOut::default();
+    let mut chosen = Vec::new();
+    for (pos, customer) in index.shop().customers.iter().enumerate() {
+        match channel {
+            Some(c) if !index.has_consent(pos, c.purpose()) => left_out.no_channel_consent += 1,
+            Some(Channel::Email) if customer.email.is_none() => left_out.no_email_address += 1,
+            _ => chosen.push(pos),
+        }
+    }
+    (chosen, left_out)
 }
 
 /// One customer's letter from their explanation.
@@ -237,7 +244,7 @@ fn why(index: &ShopIndex, e: &Explanation) -> String {
     }
     if data.is_empty() {
         return "We picked these from what is popular with our customers; none of your data \
-                changed this list."
+                added to these suggestions."
             .to_owned();
     }
     format!(

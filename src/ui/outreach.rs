@@ -57,27 +57,19 @@ impl OutreachDialog {
         self.email_only.then_some(Channel::Email)
     }
 
-    /// Counts who would be written, from the current consents.
+    /// Counts who would be written, from the current consents (the export's own choice).
     pub fn preview(&self, index: &ShopIndex) -> Preview {
-        let shop = index.shop();
-        let mut p = Preview {
-            written: 0,
-            no_consent: 0,
-            no_email: 0,
-            personal: 0,
-        };
+        let (chosen, left_out) = crate::engine::outreach::recipients(index, self.channel());
         let scorer = crate::engine::Scorer::new(index);
-        for (pos, c) in shop.customers.iter().enumerate() {
-            match self.channel() {
-                Some(ch) if !index.has_consent(pos, ch.purpose()) => p.no_consent += 1,
-                Some(Channel::Email) if c.email.is_none() => p.no_email += 1,
-                _ => {
-                    p.written += 1;
-                    p.personal += usize::from(scorer.plan(pos).personalized);
-                }
-            }
+        Preview {
+            written: chosen.len(),
+            no_consent: left_out.no_channel_consent,
+            no_email: left_out.no_email_address,
+            personal: chosen
+                .iter()
+                .filter(|&&pos| scorer.plan(pos).personalized)
+                .count(),
         }
-        p
     }
 
     /// Draws the dialog.
