@@ -234,8 +234,12 @@ pub fn evaluate(
     let variants = [Variant::All, Variant::New]
         .into_iter()
         .map(|variant| {
-            let mut lists = vec![(Method::Rules, rules.of(variant))];
-            lists.extend(baseline(variant));
+            let [(p, popular), (b, bought)] = baseline(variant);
+            let lists = [
+                (Method::Rules, rules.of(variant)),
+                (p, popular.as_slice()),
+                (b, bought.as_slice()),
+            ];
             let (customers, methods) = judge_all(&split, variant, config.top, &lists);
             VariantFigures {
                 variant,
@@ -522,10 +526,10 @@ struct RuleLists {
 }
 
 impl RuleLists {
-    fn of(&self, variant: Variant) -> Vec<Vec<u32>> {
+    fn of(&self, variant: Variant) -> &[Vec<u32>] {
         match variant {
-            Variant::All => self.all.clone(),
-            Variant::New => self.new.clone(),
+            Variant::All => &self.all,
+            Variant::New => &self.new,
         }
     }
 }
@@ -679,7 +683,7 @@ fn judge_all(
     split: &Split,
     variant: Variant,
     k: usize,
-    lists: &[(Method, Vec<Vec<u32>>)],
+    lists: &[(Method, &[Vec<u32>])],
 ) -> (usize, Vec<MethodFigures>) {
     let truths = match variant {
         Variant::All => &split.truth_all,
