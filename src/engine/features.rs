@@ -112,11 +112,13 @@ impl FeatureId {
             }
             Self::PurchasesMatching => {
                 "Number of the customer's orders within the rule's window that contain a product \
-                 matching the rule (same category, same product, or the rule's target)."
+                 matching the rule (same category, same product, a product often bought with \
+                 it, or the rule's target)."
             }
             Self::Popularity => {
-                "Units of the product sold to anyone (guests included) in the shop's popularity \
-                 window, divided by the units of the best seller. Not personal data."
+                "How much the product sold in the shop's popularity window (the units sold, or \
+                 the customers who bought it, as the shop's settings say; guest sales included), \
+                 divided by the same figure for the best seller. Not personal data."
             }
         }
     }
