@@ -93,6 +93,7 @@ fn entries_written_before_the_chain_are_chained_on_upgrade() {
     // Turn the file back into a version-2 shop holding one unchained entry.
     conn.execute_batch(
         "ALTER TABLE audit_log DROP COLUMN prev_hash; ALTER TABLE audit_log DROP COLUMN hash;
+         ALTER TABLE audit_log DROP COLUMN state;
          ALTER TABLE consents DROP COLUMN words;
          ALTER TABLE consents DROP COLUMN recorded_at; ALTER TABLE consents DROP COLUMN decided_on;
          DROP TABLE import_keys; DROP TABLE erased_keys;
@@ -109,7 +110,7 @@ fn entries_written_before_the_chain_are_chained_on_upgrade() {
     assert!(report.backup.is_some());
     let chain = store.verify_log().expect("verifies");
     assert!(chain.intact && chain.entries == 1, "{chain:?}");
-    assert_eq!(schema::current_version(), 10);
+    assert_eq!(schema::current_version(), 11);
 }
 
 #[test]

@@ -388,7 +388,8 @@ fn an_erasure_recorded_before_keyed_hashes_still_keeps_the_customer_out() {
         .expect("inserts");
     }
     conn.execute_batch(
-        "DELETE FROM shop_settings WHERE key = 'key_hash_secret'; PRAGMA user_version = 9;",
+        "DELETE FROM shop_settings WHERE key = 'key_hash_secret';
+         ALTER TABLE audit_log DROP COLUMN state; PRAGMA user_version = 9;",
     )
     .expect("downgrades");
     drop(conn);

@@ -510,12 +510,13 @@ fn a_retention_purge_deletes_what_is_past_its_period_in_one_logged_step() {
         dir.path(),
         r#"{"changes":[{"kind":"customer_field","customer":7,"field":"phone","value":"07700 900777"}]}"#,
     );
-    let conn = Connection::open(&path).expect("opens");
-    conn.execute_batch(
+    // Customer 7 has not been seen since 2015.
+    common::edit_as_fixture(
+        &path,
         "UPDATE customers SET since = '2015-01-01' WHERE id = 7;
          UPDATE orders SET customer = NULL WHERE customer = 7;",
-    )
-    .expect("customer 7 has not been seen since 2015");
+    );
+    let conn = Connection::open(&path).expect("opens");
     let (name, email): (String, String) = conn
         .query_row("SELECT name, email FROM customers WHERE id = 7", [], |r| {
             Ok((r.get(0)?, r.get(1)?))

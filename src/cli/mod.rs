@@ -632,8 +632,13 @@ fn log_verify(db: &Path, json: bool) -> Result<()> {
         print_json(&report)?;
     } else if report.intact {
         println!(
-            "intact: {}, none altered or removed",
-            crate::engine::words::count(report.entries, "entry", "entries")
+            "intact: {}, none altered or removed; {}",
+            crate::engine::words::count(report.entries, "entry", "entries"),
+            if report.contents_checked {
+                "the shop's contents are as the newest entry recorded them"
+            } else {
+                "the shop's contents are checked from the first change Candor records from now on"
+            }
         );
     }
     if let Some(problem) = report.problem {

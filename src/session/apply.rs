@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 
 use super::SessionError;
 use super::history::with_audit_figures;
-use super::shop::{Loaded, LogState, assemble, load_with_progress, log_state, summarize};
+use super::shop::{
+    Loaded, LogState, assemble, load_with_progress, log_state_after_write, summarize,
+};
 use super::simulate::Outcome;
 use crate::engine::audit::{AuditConfig, audit};
 use crate::engine::changes::Change;
@@ -69,7 +71,7 @@ fn write_outcome(
     };
     let impact = with_audit_figures(serde_json::to_value(&outcome.impact)?, &audit)?;
     let written = store.apply(Some(basis), &outcome.changes, who, Some(impact), undoes)?;
-    let log = log_state(&store).map_err(SessionError::read_back(written.entry))?;
+    let log = log_state_after_write(&store).map_err(SessionError::read_back(written.entry))?;
     // The applied snapshot differs from the simulated one only in when and by whom its
     // consent decisions were recorded, which no list or figure reads.
     let index = Arc::new(outcome.basis.for_changed(Arc::new(written.shop)));
@@ -117,7 +119,7 @@ pub fn undo(
 ) -> Result<Done, SessionError> {
     let (mut store, _) = Store::open(path)?;
     let written = store.undo(entry, who)?;
-    let log = log_state(&store).map_err(SessionError::read_back(written.entry))?;
+    let log = log_state_after_write(&store).map_err(SessionError::read_back(written.entry))?;
     let mut loaded = summarize(path, written.shop, written.head, log, today, &|_, _| {})?;
     loaded.read_only = store.is_read_only();
     Ok(Done {
@@ -203,5 +205,5 @@ pub fn reveal(path: &Path, customer: i64, who: &Attribution) -> Result<LogState,
         "email, phone, birth date and address shown in full".to_owned(),
     );
     let entry = store.record_event(who, event)?;
-    log_state(&store).map_err(SessionError::read_back(entry))
+    log_state_after_write(&store).map_err(SessionError::read_back(entry))
 }

@@ -40,6 +40,13 @@ pub fn entry_sentence(entry: &LogEntry, shop: &Shop) -> String {
             crate::engine::words::of_customers(changed as usize, total as usize)
         ));
     }
+    if let Some(found) = &entry.outside_change {
+        sentence.push_str(&format!(
+            " — Candor found that the shop had been changed outside Candor after entry {}: its {}",
+            found.after_entry,
+            crate::engine::words::and_list(&found.parts)
+        ));
+    }
     sentence
 }
 

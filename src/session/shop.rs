@@ -13,6 +13,7 @@ use crate::engine::scorecard::{Card, Records, scorecard};
 use crate::engine::simulate::{Lists, Progress, SimulateError, all_lists};
 use crate::engine::{Shop, ShopIndex, index_for};
 use crate::store::OwnerState;
+use crate::store::chain::Contents;
 use crate::store::{LogEntry, LogHead, Store, StoreError};
 
 /// A shop ready to show.
@@ -74,8 +75,20 @@ impl LogState {
     }
 }
 
-/// Reads the audit log of an open store and checks its chain.
+/// Reads the audit log of an open store and checks its chain and the shop's contents as
+/// they are now (which reads every order line).
 pub fn log_state(store: &Store) -> Result<LogState, StoreError> {
+    log_state_checking(store, Contents::Now)
+}
+
+/// Reads the audit log right after Candor's own write and checks its chain and the changes
+/// outside Candor that writes found: the newest entry's digest was just taken from the
+/// shop as written, so the shop needs no second reading.
+pub fn log_state_after_write(store: &Store) -> Result<LogState, StoreError> {
+    log_state_checking(store, Contents::Recorded)
+}
+
+fn log_state_checking(store: &Store, contents: Contents) -> Result<LogState, StoreError> {
     let entries = store.log()?;
     let owner = store.owner_state_in(&entries)?;
     let records = Records {
@@ -84,7 +97,7 @@ pub fn log_state(store: &Store) -> Result<LogState, StoreError> {
             .iter()
             .filter(|e| e.reason.trim().is_empty())
             .count(),
-        log_intact: store.verify_log_knowing(&owner)?.intact,
+        log_intact: store.verify_log_knowing(&owner, contents)?.intact,
         owner_passphrase_set: owner == OwnerState::SetUp,
         owner_removed: owner.problem().is_some(),
     };

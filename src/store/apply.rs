@@ -65,6 +65,10 @@ pub struct LogEntry {
     /// A data-subject event (an export of someone's data), when the entry records one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<SubjectEvent>,
+    /// A change made to the shop outside Candor that Candor found when it wrote this
+    /// entry (see [`super::state`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside_change: Option<super::state::OutsideChange>,
 }
 
 /// Something done with one person's data that must be accountable: exporting it for a
@@ -142,6 +146,9 @@ pub(super) struct EntryBody {
     /// Whether the `reason` column holds a seal (see [`super::sealed`]) instead of the text.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(super) reason_sealed: bool,
+    /// Set when the entry is written (see [`append_entry_numbered`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) outside_change: Option<super::state::OutsideChange>,
 }
 
 /// Why an apply was refused. Nothing was written in every case.
@@ -277,7 +284,13 @@ impl Store {
         }
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
-        let tx = self.begin_write(who, "apply changes")?;
+        let merges = changes.iter().any(|c| {
+            matches!(
+                c,
+                Change::MergeCustomers { .. } | Change::SplitCustomers { .. }
+            )
+        });
+        let tx = self.begin_write(who, "apply changes", merges)?;
         let current = match basis {
             Some(basis) => {
                 let unchanged = !shop_written_since(&tx, basis.head).map_err(|e| e.at(&path))?
@@ -301,6 +314,7 @@ impl Store {
             undoes,
             event: None,
             reason_sealed: false,
+            outside_change: None,
         };
         let id = append_entry(&tx, who, &body).map_err(sql)?;
         let head = super::chain::log_head(&tx).map_err(sql)?;
@@ -317,16 +331,23 @@ impl Store {
 
     /// Starts an attributed write: one immediate transaction, taken before anything is
     /// read, so nobody can write in between.
+    /// The shop is first compared with what the newest entry recorded (see
+    /// [`super::state`]); `touches_orders` says whether the write may change orders.
     pub(super) fn begin_write(
         &mut self,
         who: &Attribution,
         action: &'static str,
+        touches_orders: bool,
     ) -> Result<rusqlite::Transaction<'_>, ApplyError> {
         self.check_writable(who, action)?;
         let path = self.path.clone();
-        self.conn
+        let sql = |e| ApplyError::Store(StoreError::sqlite(&path, e));
+        let tx = self
+            .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| ApplyError::Store(StoreError::sqlite(&path, e)))
+            .map_err(sql)?;
+        super::state::begin(&tx, touches_orders).map_err(sql)?;
+        Ok(tx)
     }
 
     /// Refuses an unattributed write, or any write to a read-only file.
@@ -369,7 +390,7 @@ impl Store {
     ) -> Result<i64, ApplyError> {
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
-        let tx = self.begin_write(who, event.action())?;
+        let tx = self.begin_write(who, event.action(), false)?;
         also(&tx).map_err(sql)?;
         let body = EntryBody::event(event);
         let id = append_entry(&tx, who, &body).map_err(sql)?;
@@ -382,20 +403,23 @@ impl Store {
         read_log(&self.conn).map_err(|e| e.at(&self.path))
     }
 
-    /// Checks the audit log's hash chain (see [`super::chain`]).
+    /// Checks the audit log's hash chain and the shop's contents as they are now against
+    /// the newest entry's digest (see [`super::chain`]).
     /// An intact chain is still reported as not intact when the owner's passphrase is one
     /// the log has no record of (the whole log deleted with its head, say).
     pub fn verify_log(&self) -> Result<super::chain::ChainReport, StoreError> {
-        self.verify_log_knowing(&self.owner_state()?)
+        self.verify_log_knowing(&self.owner_state()?, super::chain::Contents::Now)
     }
 
-    /// [`Self::verify_log`], with the owner's state already read.
+    /// [`Self::verify_log`], with the owner's state already read and as much of the
+    /// contents checked as `contents` asks.
     pub fn verify_log_knowing(
         &self,
         owner: &super::OwnerState,
+        contents: super::chain::Contents,
     ) -> Result<super::chain::ChainReport, StoreError> {
-        let mut report =
-            super::chain::verify(&self.conn).map_err(|e| StoreError::sqlite(&self.path, e))?;
+        let mut report = super::chain::verify(&self.conn, contents)
+            .map_err(|e| StoreError::sqlite(&self.path, e))?;
         if report.intact && *owner == super::OwnerState::Unrecorded {
             report.intact = false;
             report.problem = super::OwnerState::Unrecorded.problem();
@@ -595,6 +619,7 @@ impl EntryBody {
             undoes: None,
             event: Some(event),
             reason_sealed: false,
+            outside_change: None,
         }
     }
 }
@@ -618,15 +643,16 @@ pub(super) fn append_entry_numbered(
     at_least: Option<i64>,
 ) -> rusqlite::Result<i64> {
     let to_sql = |e: serde_json::Error| rusqlite::Error::ToSqlConversionFailure(Box::new(e));
-    let (json, reason) = seal_entry(
-        conn,
-        serde_json::to_value(body).map_err(to_sql)?,
-        &who.reason,
-    )?;
+    let mut body = serde_json::to_value(body).map_err(to_sql)?;
+    let (outside, state) = super::state::for_entry(conn)?;
+    if let Some(outside) = outside {
+        body["outside_change"] = serde_json::to_value(outside).map_err(to_sql)?;
+    }
+    let (json, reason) = seal_entry(conn, body, &who.reason)?;
     conn.execute(
-        "INSERT INTO audit_log (id, at, actor, reason, entry) VALUES \
-         (max(coalesce(?5, 0), (SELECT coalesce(max(id), 0) + 1 FROM audit_log)), ?1, ?2, ?3, ?4)",
-        params![who.at, who.actor, reason, json, at_least],
+        "INSERT INTO audit_log (id, at, actor, reason, entry, state) VALUES \
+         (max(coalesce(?5, 0), (SELECT coalesce(max(id), 0) + 1 FROM audit_log)), ?1, ?2, ?3, ?4, ?6)",
+        params![who.at, who.actor, reason, json, at_least, state.to_text()],
     )?;
     let id = conn.last_insert_rowid();
     super::chain::chain_new_entry(conn, id)?;
@@ -655,7 +681,7 @@ pub(super) fn seal_entry(
 pub(super) fn seal_existing_entries(
     conn: &Connection,
 ) -> Result<(), rusqlite_migration::HookError> {
-    let report = super::chain::verify(conn)?;
+    let report = super::chain::verify(conn, super::chain::Contents::Recorded)?;
     if let Some(problem) = report.problem {
         return Err(rusqlite_migration::HookError::Hook(format!(
             "the audit log is not intact ({problem}), and upgrading it would hide that; restore the file from a backup, or open it with the Candor version that wrote it"
@@ -710,6 +736,7 @@ fn read_log(conn: &Connection) -> Result<Vec<LogEntry>, LoadError> {
             impact: body.impact,
             undoes: body.undoes,
             event: body.event,
+            outside_change: body.outside_change,
         });
     }
     Ok(out)

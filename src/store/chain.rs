@@ -23,13 +23,42 @@ pub struct ChainReport {
     pub first_bad_entry: Option<i64>,
     /// What is wrong, in words.
     pub problem: Option<String>,
+    /// The entry after which the shop's contents were changed outside Candor, when they
+    /// were (see [`super::state`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changed_outside_after: Option<i64>,
+    /// Whether the shop's contents were checked against the newest entry's digest (false
+    /// while no entry written by this version records one).
+    pub contents_checked: bool,
+}
+
+/// One entry's fields as the chain hashes them.
+pub struct Hashed<'a> {
+    /// The entry's number.
+    pub id: i64,
+    /// When it was written.
+    pub at: &'a str,
+    /// Who wrote it.
+    pub actor: &'a str,
+    /// Why.
+    pub reason: &'a str,
+    /// Its body (JSON).
+    pub entry: &'a str,
+    /// The digest of the shop's contents after it (empty in entries written before
+    /// digests were kept, which hash as they always did).
+    pub state: &'a str,
 }
 
 /// The hash of one entry, chained to `prev`. Each part is length-prefixed so that no two
 /// different entries can hash the same text.
-pub fn entry_hash(prev: &str, id: i64, at: &str, actor: &str, reason: &str, entry: &str) -> String {
+pub fn entry_hash(prev: &str, e: &Hashed<'_>) -> String {
     let mut hasher = Sha256::new();
-    for part in [prev, &id.to_string(), at, actor, reason, entry] {
+    let id = e.id.to_string();
+    let mut parts = vec![prev, &id, e.at, e.actor, e.reason, e.entry];
+    if !e.state.is_empty() {
+        parts.push(e.state);
+    }
+    for part in parts {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
     }
@@ -120,12 +149,10 @@ fn set_head(conn: &Connection, hash: &str, count: i64) -> rusqlite::Result<()> {
 /// Chains the entry just inserted as `id` (inside the caller's transaction).
 pub fn chain_new_entry(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     let (prev, count) = head(conn)?;
-    let (at, actor, reason, entry): (String, String, String, String) = conn.query_row(
-        "SELECT at, actor, reason, entry FROM audit_log WHERE id = ?1",
-        params![id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )?;
-    let hash = entry_hash(&prev, id, &at, &actor, &reason, &entry);
+    let row = entries_where(conn, Some(id))?
+        .pop()
+        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    let hash = entry_hash(&prev, &row.hashed());
     conn.execute(
         "UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
         params![prev, hash, id],
@@ -139,7 +166,7 @@ pub fn rechain_all(conn: &Connection) -> rusqlite::Result<()> {
     let rows = entries(conn)?;
     let mut prev = GENESIS.to_owned();
     for row in &rows {
-        let hash = entry_hash(&prev, row.id, &row.at, &row.actor, &row.reason, &row.entry);
+        let hash = entry_hash(&prev, &row.hashed());
         conn.execute(
             "UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
             params![prev, hash, row.id],
@@ -155,15 +182,42 @@ struct Row {
     actor: String,
     reason: String,
     entry: String,
+    state: String,
     prev_hash: String,
     hash: String,
 }
 
+impl Row {
+    fn hashed(&self) -> Hashed<'_> {
+        Hashed {
+            id: self.id,
+            at: &self.at,
+            actor: &self.actor,
+            reason: &self.reason,
+            entry: &self.entry,
+            state: &self.state,
+        }
+    }
+}
+
 fn entries(conn: &Connection) -> rusqlite::Result<Vec<Row>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, at, actor, reason, entry, prev_hash, hash FROM audit_log ORDER BY id",
+    entries_where(conn, None)
+}
+
+/// Every entry, or the one numbered `only`. Files upgraded step by step are chained before
+/// the log had a `state` column; their entries read as having none.
+fn entries_where(conn: &Connection, only: Option<i64>) -> rusqlite::Result<Vec<Row>> {
+    let has_state: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('audit_log') WHERE name = 'state')",
+        [],
+        |r| r.get(0),
     )?;
-    let rows = stmt.query_map([], |r| {
+    let state = if has_state { "state" } else { "''" };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, at, actor, reason, entry, prev_hash, hash, {state} FROM audit_log
+         WHERE ?1 IS NULL OR id = ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([only], |r| {
         Ok(Row {
             id: r.get(0)?,
             at: r.get(1)?,
@@ -172,6 +226,7 @@ fn entries(conn: &Connection) -> rusqlite::Result<Vec<Row>> {
             entry: r.get(4)?,
             prev_hash: r.get(5)?,
             hash: r.get(6)?,
+            state: r.get(7)?,
         })
     })?;
     rows.collect()
@@ -241,16 +296,30 @@ fn takes_back(row: &Row, missing: i64) -> bool {
     })
 }
 
+/// How much of the shop's contents [`verify`] checks, beyond the chain itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Contents {
+    /// The changes outside Candor that its own writes found and recorded, and the shop as
+    /// it is now against the newest entry's digest (which reads every order line).
+    Now,
+    /// Only the changes outside Candor that its own writes found and recorded: enough right
+    /// after Candor's own write, whose digest was taken from the shop as written.
+    Recorded,
+}
+
 /// Checks every entry against its hash and its predecessor, that the numbers follow each
 /// other (the one gap allowed is an undone import's), and the newest against the recorded
-/// head, reporting the first place the chain breaks.
-pub fn verify(conn: &Connection) -> rusqlite::Result<ChainReport> {
+/// head, reporting the first place the chain breaks; then the shop's contents, as far as
+/// `contents` asks.
+pub fn verify(conn: &Connection, contents: Contents) -> rusqlite::Result<ChainReport> {
     let rows = entries(conn)?;
     let broken = |entry: i64, problem: String| ChainReport {
         intact: false,
         entries: rows.len(),
         first_bad_entry: Some(entry),
         problem: Some(problem),
+        changed_outside_after: None,
+        contents_checked: false,
     };
     let mut prev = GENESIS.to_owned();
     let mut expected = rows.first().map_or(1, |r| r.id.min(1));
@@ -275,7 +344,7 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<ChainReport> {
                 ),
             ));
         }
-        let hash = entry_hash(&prev, row.id, &row.at, &row.actor, &row.reason, &row.entry);
+        let hash = entry_hash(&prev, &row.hashed());
         if hash != row.hash {
             return Ok(broken(
                 row.id,
@@ -298,10 +367,75 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<ChainReport> {
             ),
         ));
     }
+    let (outside, contents_checked) = check_contents(conn, &rows, contents)?;
     Ok(ChainReport {
-        intact: true,
+        intact: outside.is_none(),
         entries: rows.len(),
         first_bad_entry: None,
-        problem: None,
+        changed_outside_after: outside.as_ref().map(|(after, _)| *after),
+        problem: outside.map(|(_, problem)| problem),
+        contents_checked,
     })
+}
+
+/// Checks the shop's contents: a change outside Candor that a later write found (and
+/// recorded in its entry), then the shop as it is now against the newest entry's digest.
+/// Returns the first change found (the entry after which it was made, and what it was)
+/// and whether the newest entry had a digest to check against.
+fn check_contents(
+    conn: &Connection,
+    rows: &[Row],
+    contents: Contents,
+) -> rusqlite::Result<(Option<(i64, String)>, bool)> {
+    use super::state::{OutsideChange, StateDigest};
+    let words = |parts: &[String]| crate::engine::words::and_list(parts);
+    for row in rows {
+        let found = serde_json::from_str::<serde_json::Value>(&row.entry)
+            .ok()
+            .and_then(|body| body.get("outside_change").cloned())
+            .and_then(|v| serde_json::from_value::<OutsideChange>(v).ok());
+        if let Some(found) = found {
+            return Ok((
+                Some((
+                    found.after_entry,
+                    format!(
+                        "the shop was changed outside Candor after entry {}: its {} differed from what that entry recorded when Candor wrote entry {}",
+                        found.after_entry,
+                        words(&found.parts),
+                        row.id
+                    ),
+                )),
+                true,
+            ));
+        }
+    }
+    let Some(newest) = rows.last() else {
+        return Ok((None, false));
+    };
+    if contents == Contents::Recorded {
+        return Ok((None, !newest.state.is_empty()));
+    }
+    let Some(recorded) = StateDigest::from_text(&newest.state) else {
+        return Ok((None, false));
+    };
+    let now = super::state::digest(conn, true)?;
+    let parts: Vec<String> = recorded
+        .differences(&now)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    if parts.is_empty() {
+        return Ok((None, true));
+    }
+    Ok((
+        Some((
+            newest.id,
+            format!(
+                "the shop was changed outside Candor after entry {}: its {} differ from what that entry recorded",
+                newest.id,
+                words(&parts)
+            ),
+        )),
+        true,
+    ))
 }

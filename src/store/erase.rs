@@ -249,7 +249,7 @@ impl Store {
         action: &'static str,
     ) -> Result<rusqlite::Transaction<'_>, ApplyError> {
         let path = self.path.clone();
-        let tx = self.begin_write(who, action)?;
+        let tx = self.begin_write(who, action, true)?;
         tx.pragma_update(None, "secure_delete", true)
             .map_err(|e| ApplyError::Store(StoreError::sqlite(&path, e)))?;
         Ok(tx)

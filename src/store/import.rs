@@ -98,7 +98,7 @@ impl Store {
     ) -> Result<Option<i64>, ApplyError> {
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
-        let tx = self.begin_write(who, "import")?;
+        let tx = self.begin_write(who, "import", true)?;
         let latest: i64 = tx
             .query_row("SELECT coalesce(max(id), 0) FROM audit_log", [], |r| {
                 r.get(0)

@@ -135,7 +135,7 @@ impl Store {
         let id = {
             let path = before.path.clone();
             let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
-            let tx = before.begin_write(who, "undo an import")?;
+            let tx = before.begin_write(who, "undo an import", true)?;
             let body = super::apply::EntryBody::event(event);
             let id = super::apply::append_entry_numbered(&tx, who, &body, Some(target.id + 1))
                 .map_err(sql)?;

@@ -15,6 +15,7 @@ mod owner;
 mod owner_setup;
 pub mod schema;
 pub mod sealed;
+pub mod state;
 mod write;
 
 use std::path::{Path, PathBuf};

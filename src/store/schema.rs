@@ -114,6 +114,10 @@ const PURPOSE_FIELDS: &str = "ALTER TABLE purposes ADD COLUMN fields TEXT NOT NU
 const KEY_HASH_SECRET: &str = "INSERT OR IGNORE INTO shop_settings (key, value)
      VALUES ('key_hash_secret', lower(hex(randomblob(32))));";
 
+/// 11: the digest of the shop's contents after each entry (see [`super::state`]); entries
+/// written before it have none, and the contents are checked from the first entry after.
+const STATE_DIGESTS: &str = "ALTER TABLE audit_log ADD COLUMN state TEXT NOT NULL DEFAULT '';";
+
 /// Declares, for each purpose of an upgraded file, the fields its rules read.
 fn declare_purpose_fields(
     conn: &rusqlite::Connection,
@@ -156,10 +160,11 @@ pub fn migrations() -> Migrations<'static> {
         |tx: &rusqlite::Transaction| declare_purpose_fields(tx),
     ));
     all.push(M::up(KEY_HASH_SECRET));
+    all.push(M::up(STATE_DIGESTS));
     Migrations::new(all)
 }
 
 /// The schema version this build writes and understands.
 pub fn current_version() -> i64 {
-    MIGRATIONS.len() as i64 + 8
+    MIGRATIONS.len() as i64 + 9
 }

@@ -58,3 +58,20 @@ pub fn online_retail() -> Option<PathBuf> {
         None
     }
 }
+
+/// Edits a shop file directly with `sql` to set up a test's situation, then records the
+/// edited contents as the newest entry's digest and re-chains the log, as if Candor had
+/// written it that way. (It is what an attacker who recomputes everything does; tests use
+/// it only to build fixtures Candor's own changes cannot reach, such as old dates.)
+#[allow(dead_code)]
+pub fn edit_as_fixture(path: &std::path::Path, sql: &str) {
+    let conn = rusqlite::Connection::open(path).expect("opens the shop file");
+    conn.execute_batch(sql).expect("the fixture's SQL runs");
+    let digest = candor::store::state::digest(&conn, true).expect("digests the shop");
+    conn.execute(
+        "UPDATE audit_log SET state = ?1 WHERE id = (SELECT max(id) FROM audit_log)",
+        [digest.to_text()],
+    )
+    .expect("records the digest");
+    candor::store::chain::rechain_all(&conn).expect("re-chains the log");
+}
