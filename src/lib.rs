@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod bench;
+pub mod breach;
 pub mod cli;
 pub mod engine;
 pub mod html;

@@ -79,6 +79,19 @@ fn concerns(entry: &LogEntry, customer: i64) -> bool {
         })
 }
 
+/// Writes `bytes` as the file `name` in the folder `out` (created where missing), safely
+/// (see [`crate::safe_write`]); returns the file's path.
+pub fn write_into(out: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, RightsError> {
+    let path = out.join(name);
+    crate::safe_write::create_dir(out)
+        .and_then(|()| crate::safe_write::write_file(&path, bytes))
+        .map_err(|e| RightsError::Write {
+            path: path.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })
+        .map(|()| path)
+}
+
 /// Writes `customer-<ID>.json` and `customer-<ID>.html` into `out` and logs the export.
 pub fn export_subject(
     db: &Path,
@@ -100,22 +113,11 @@ pub fn export_subject(
             .filter(|e| concerns(e, customer))
             .collect(),
     };
-    let write = |path: PathBuf, bytes: Vec<u8>| {
-        crate::safe_write::create_dir(out)
-            .and_then(|()| crate::safe_write::write_file(&path, &bytes))
-            .map_err(|e| RightsError::Write {
-                path: path.clone(),
-                source: std::io::Error::other(e.to_string()),
-            })
-            .map(|()| path)
-    };
+    let write = |name: String, bytes: Vec<u8>| write_into(out, &name, &bytes);
     let json = serde_json::to_vec_pretty(&export).map_err(RightsError::Serialize)?;
-    let json = write(out.join(format!("customer-{customer}.json")), json)?;
+    let json = write(format!("customer-{customer}.json"), json)?;
     let page = crate::html::subject_page(&export.records, &store.log_head()?);
-    let html = write(
-        out.join(format!("customer-{customer}.html")),
-        page.into_bytes(),
-    )?;
+    let html = write(format!("customer-{customer}.html"), page.into_bytes())?;
     let logged = store.record_event(
         who,
         SubjectEvent {

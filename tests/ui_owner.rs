@@ -232,3 +232,63 @@ fn the_owner_exports_recommendations_for_email_and_staff_cannot() {
     );
     assert_eq!(entry.reason, "May newsletter");
 }
+
+#[test]
+fn the_owner_writes_a_breach_report_from_the_file_menu_and_staff_cannot() {
+    use egui_kittest::kittest::NodeT;
+    let (dir, mut h) = sample_window();
+    press(&mut h, "File");
+    assert!(
+        h.get_by_label("A copy of this shop was lost or stolen…")
+            .accesskit_node()
+            .is_disabled(),
+        "greyed for staff"
+    );
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    become_owner(&mut h);
+    h.run_steps(2);
+    let folder = dir.path().join("breach");
+    let answer = folder.clone();
+    h.state_mut()
+        .set_file_picker(Box::new(move |_| Some(vec![answer.clone()])));
+    press(&mut h, "File");
+    press(&mut h, "A copy of this shop was lost or stolen…");
+    h.run_steps(3);
+    h.get_by_label_contains("72 hours after you found out");
+    assert!(
+        h.get_by_label("Write the report")
+            .accesskit_node()
+            .is_disabled(),
+        "nothing to write before saying what happened"
+    );
+    type_into(
+        &mut h,
+        Role::MultilineTextInput,
+        "What happened",
+        "A backup stick with the shop file was lost on the bus.",
+    );
+    press(&mut h, "Choose…");
+    press(&mut h, "Write the report");
+    settle(&mut h, |app| {
+        !app.is_exporting() && app.notice().is_some() && !app.is_reading_log()
+    });
+    let notice = h.state().notice().unwrap_or_default().to_owned();
+    assert!(
+        notice.contains("Tell the supervisory authority by"),
+        "{notice}"
+    );
+    for file in [
+        "breach-report.html",
+        "customers-to-notify.csv",
+        "notice-to-customers.txt",
+        "breach-report.json",
+    ] {
+        assert!(folder.join(file).exists(), "{file} written");
+    }
+    let entry = h.state().log_entries().last().expect("logged");
+    assert_eq!(
+        entry.event.as_ref().map(|e| e.kind.as_str()),
+        Some("breach_report")
+    );
+}

@@ -1,6 +1,7 @@
 //! The command line: every question the window answers, scriptable. Errors are
 //! reported once, at the edge, with their whole chain.
 
+mod breach;
 mod docs;
 mod evaluate;
 mod import;
@@ -338,6 +339,10 @@ pub enum Command {
     /// Write every customer's recommendations with their reasons (CSV merge fields for an
     /// email tool, or JSON), consent-gated and logged; owner only.
     Recommendations(outreach::RecommendationsArgs),
+    /// A copy of the shop file was lost or stolen: write what it held, the customers to
+    /// tell with how to reach each, the notice to send them and the facts the supervisory
+    /// authority asks for (GDPR Art. 33/34), and log it; owner only.
+    Breach(breach::BreachArgs),
     /// Set up the shop's owner, change the owner's passphrase, or reset it with the
     /// recovery code (each recorded in the audit log).
     Owner(owner::OwnerArgs),
@@ -473,6 +478,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
         Command::Import(args) => import::run(args, today),
         Command::Evaluate(args) => evaluate::run(&args, today),
         Command::Recommendations(args) => outreach::run(&args, today),
+        Command::Breach(args) => breach::run(&args, today),
         Command::Owner(args) => owner::owner(&args),
         Command::ExportCsv { db, out } => export_csv(&db, &out),
         Command::Completions { shell } => docs::completions(shell),

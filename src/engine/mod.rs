@@ -3,6 +3,7 @@
 //! through the [`ShopIndex`] so results are reproducible.
 
 pub mod audit;
+pub mod breach;
 pub mod changes;
 pub mod classes;
 pub mod explain;

@@ -3,11 +3,13 @@
 //! or a rule's reason can never break the page.
 
 mod audit;
+mod breach;
 mod card;
 mod log;
 mod subject;
 
 pub use audit::audit_page;
+pub use breach::breach_page;
 pub use card::customer_card;
 pub use log::log_page;
 pub use subject::subject_page;

@@ -95,7 +95,7 @@ impl EntryKind {
         Some(match kind {
             "import" | "import_undone" => Self::Import,
             "erasure" | "retention_purge" => Self::Erasure,
-            "access_export" | "reveal" | "recommendations_export" => Self::Access,
+            "access_export" | "reveal" | "recommendations_export" | "breach_report" => Self::Access,
             "owner_passphrase_set"
             | "owner_set_up"
             | "owner_passphrase_changed"

@@ -57,7 +57,7 @@ fn event_words(event: &SubjectEvent, shop: &Shop) -> String {
         .map_or_else(|| event.subject(), |id| customer_name(shop, id));
     match event.kind.as_str() {
         "access_export" => format!("exported the data held about {whom}"),
-        "recommendations_export" => event.detail.clone(),
+        "recommendations_export" | "breach_report" => event.detail.clone(),
         "reveal" => format!("looked at the personal data of {whom} in full"),
         "erasure" => format!("erased {}", event.subject()),
         "retention_purge" => "deleted data kept past its retention period".to_owned(),

@@ -127,6 +127,7 @@ impl SubjectEvent {
         match self.kind.as_str() {
             "access_export" | "reveal" => "record who looked at a customer's data",
             "recommendations_export" => "record an export of customers' recommendations",
+            "breach_report" => "record a breach report",
             "owner_refused" => "record a refused owner's passphrase",
             "owner_passphrase_set" | "owner_set_up" => "set up the owner",
             "owner_passphrase_changed" | "owner_reset_with_code" => "change the owner's passphrase",
@@ -503,8 +504,9 @@ pub fn undone_entries(log: &[LogEntry]) -> std::collections::HashMap<i64, i64> {
 
 /// Entries that record something without changing the shop's data: an apply computed
 /// before them is still current.
-const NEUTRAL_EVENTS: [&str; 8] = [
+const NEUTRAL_EVENTS: [&str; 9] = [
     "reveal",
+    "breach_report",
     "access_export",
     "recommendations_export",
     "owner_passphrase_set",

@@ -3,6 +3,7 @@
 
 mod app;
 mod audit_log;
+mod breach;
 mod charts;
 mod customer;
 mod customers;

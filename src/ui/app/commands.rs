@@ -208,6 +208,11 @@ impl CandorApp {
                 Command::ExportRecommendationsDialog => {
                     self.outreach = Some(crate::ui::outreach::OutreachDialog::default());
                 }
+                Command::BreachDialog => {
+                    self.breach = Some(crate::ui::breach::BreachDialog::new(
+                        chrono::Local::now().naive_local(),
+                    ));
+                }
                 Command::ExportRecommendations(out, top, email, who) => {
                     self.export_recommendations(ctx, out, (top, email), who);
                 }

@@ -7,6 +7,7 @@ use super::{CandorApp, Command};
 use crate::access::Role;
 use crate::store::Attribution;
 use crate::ui::audit_log::{Decision, WhoWhy, WhoWhyFor};
+use crate::ui::breach::BreachDecision;
 use crate::ui::files::{Ask, FileQuestion};
 use crate::ui::import::{ImportAction, ImportDialog};
 use crate::ui::outreach::OutreachDecision;
@@ -56,6 +57,67 @@ impl CandorApp {
                 }
             }
         }
+    }
+
+    /// The breach-report dialog: its questions, a folder, then the report on a worker.
+    pub(super) fn breach_dialog_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.breach else {
+            return;
+        };
+        match dialog.ui(ctx) {
+            BreachDecision::Open => {}
+            BreachDecision::Cancel => self.breach = None,
+            BreachDecision::ChooseFolder => {
+                let question =
+                    FileQuestion::new(Ask::Folder, "Choose a folder for the breach report");
+                if let Some(path) = self.ask_path(&question)
+                    && let Some(dialog) = &mut self.breach
+                {
+                    dialog.folder = path.display().to_string();
+                }
+            }
+            BreachDecision::Write(request, folder) => {
+                self.breach = None;
+                self.write_breach_report(ctx, request, folder);
+            }
+        }
+    }
+
+    /// Writes the breach report on a worker; owner only (it lists every customer's contact
+    /// details), checked again whoever asked.
+    fn write_breach_report(
+        &mut self,
+        ctx: &egui::Context,
+        request: crate::breach::BreachRequest,
+        folder: PathBuf,
+    ) {
+        if self.role != Role::Owner {
+            self.error = Some(super::menu::BREACH_OWNER_ONLY.to_owned());
+            return;
+        }
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        let (path, today, ctx) = (shop.path.clone(), self.today, ctx.clone());
+        let who = Attribution::now(
+            &self.saved.last_actor,
+            "a copy of the shop was lost or stolen",
+        );
+        self.exporting = Some(crate::ui::jobs::Job::spawn(
+            0,
+            move || ctx.request_repaint(),
+            move |_| {
+                crate::breach::write_breach_report(&path, &folder, &request, &who, today)
+                    .map(|done| {
+                        format!(
+                            "{} Tell the supervisory authority by {}.",
+                            done.summary(),
+                            request.authority_deadline().format("%-d %B %Y at %H:%M")
+                        )
+                    })
+                    .map_err(|e| e.to_string())
+            },
+        ));
     }
 
     pub(super) fn who_why_ui(&mut self, ctx: &egui::Context) {

@@ -26,6 +26,7 @@ impl CandorApp {
         self.import_ui(ui.ctx());
         self.owner_dialog_ui(ui.ctx());
         self.outreach_dialog_ui(ui.ctx());
+        self.breach_dialog_ui(ui.ctx());
         crate::ui::shortcuts::help_window(ui.ctx(), &mut self.help_open);
         crate::ui::guide::guide_window(ui.ctx(), &mut self.guide_open);
         self.reset_ui(ui.ctx());

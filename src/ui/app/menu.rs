@@ -10,6 +10,9 @@ use crate::ui::files::{Ask, FileQuestion};
 use crate::ui::owner::OwnerDialog;
 use crate::ui::shortcuts::Shortcut;
 
+/// Why only the owner can write a breach report.
+pub(super) const BREACH_OWNER_ONLY: &str = "Only the owner can write a breach report: it lists every customer's contact details. Switch to owner in the menu bar.";
+
 impl CandorApp {
     pub(super) fn handle_input(&mut self, ctx: &egui::Context) {
         for shortcut in crate::ui::shortcuts::pressed(ctx) {
@@ -82,6 +85,19 @@ impl CandorApp {
             .clicked()
         {
             self.commands.push(Command::ImportDialog);
+        }
+        let breach = ui
+            .add_enabled(
+                self.shop.is_some() && self.role == Role::Owner && !self.is_presenting(),
+                egui::Button::new("A copy of this shop was lost or stolen…"),
+            )
+            .on_disabled_hover_text(if self.is_presenting() {
+                super::PRESENTING_REFUSAL
+            } else {
+                BREACH_OWNER_ONLY
+            });
+        if breach.clicked() {
+            self.commands.push(Command::BreachDialog);
         }
         ui.menu_button("Open recent", |ui| {
             if self.saved.recent.is_empty() {

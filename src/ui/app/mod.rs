@@ -128,6 +128,8 @@ pub enum Command {
     AskUndo(i64),
     /// Save the audit-log entries shown: as a printable page (`true`) or a CSV file.
     ExportLog(bool),
+    /// Open the breach-report dialog (owner only).
+    BreachDialog,
 }
 
 /// What an apply, undo or erasure job hands back.
@@ -196,6 +198,7 @@ pub struct CandorApp {
     guide_open: bool,
     exporting: Option<Job<Result<String, String>>>,
     outreach: Option<crate::ui::outreach::OutreachDialog>,
+    breach: Option<crate::ui::breach::BreachDialog>,
     import: Option<ImportDialog>,
     lesson: Option<LessonRun>,
     /// A lesson asked for on a shop it was not written for, waiting for the person's answer.
@@ -242,6 +245,7 @@ impl CandorApp {
             guide_open: false,
             exporting: None,
             outreach: None,
+            breach: None,
             import: None,
             lesson: None,
             lesson_asked: None,
