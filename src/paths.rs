@@ -26,6 +26,20 @@ pub fn ensure_default_shop() -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// Candor's own folder in the user's data directory, or `CANDOR_DATA_DIR` when set (tests
+/// and scripts keep their own there).
+pub fn data_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("CANDOR_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "Candor").map(|dirs| dirs.data_dir().to_owned())
+}
+
+/// Where this computer remembers the newest audit-log entry it saw of each shop.
+pub fn seen_heads_file() -> Option<PathBuf> {
+    data_dir().map(|d| d.join("seen-heads.json"))
+}
+
 /// The folder the import wizard saves column mappings in, and looks in for one that fits a
 /// file no preset recognizes.
 pub fn mappings_dir() -> PathBuf {

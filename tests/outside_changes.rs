@@ -6,6 +6,7 @@ mod common;
 
 use candor::engine::changes::Change;
 use candor::store::{Attribution, Store};
+use egui_kittest::kittest::Queryable;
 use predicates::prelude::*;
 use rusqlite::Connection;
 
@@ -257,4 +258,19 @@ fn every_kind_of_write_records_the_contents_it_leaves() {
     drop(store);
     let report = verify(&path);
     assert!(report.intact && report.contents_checked, "{report:?}");
+}
+
+#[test]
+fn the_window_says_what_was_changed_outside_candor() {
+    let (_dir, path) = common::sample_file();
+    apply(&path, weight(0.5));
+    sql(
+        &path,
+        "UPDATE consents SET granted = 1 - granted WHERE id = (SELECT min(id) FROM consents)",
+    );
+    let harness = common::window::window_on(&path);
+    harness.get_by_label_contains(
+        "The audit log is not intact: the shop was changed outside Candor after entry 1: its consent decisions differ",
+    );
+    assert!(!harness.state().shop().expect("open").log.records.log_intact);
 }

@@ -630,10 +630,25 @@ fn apply(db: &Path, changes: &Path, actor: &str, reason: &str, today: NaiveDate)
     Ok(())
 }
 
-/// `candor log --verify`: checks the audit log's hash chain.
+/// `candor log --verify`: checks the audit log's hash chain, the shop's contents, and the
+/// log against what this computer saw of it before.
 fn log_verify(db: &Path, json: bool) -> Result<()> {
     let (store, _) = Store::open_for_reading(db)?;
-    let report = store.verify_log()?;
+    let mut report = store.verify_log()?;
+    if report.intact {
+        let machine = crate::session::seen_heads::check_and_remember(
+            &store,
+            &store.log()?,
+            crate::paths::seen_heads_file(),
+        )?;
+        if let Some(note) = machine.note {
+            eprintln!("note: {note}; a log shortened later will not be noticed by this computer");
+        }
+        if let Some(problem) = machine.problem {
+            report.intact = false;
+            report.problem = Some(problem);
+        }
+    }
     if json {
         print_json(&report)?;
     } else if report.intact {

@@ -419,7 +419,8 @@ fn accountability_card(s: &Sources) -> Card {
                 if r.log_intact {
                     "the log's hash chain is intact".to_owned()
                 } else {
-                    "the log's hash chain is broken: someone changed it outside Candor".to_owned()
+                    "the log or the shop was changed outside Candor (the banner says how)"
+                        .to_owned()
                 },
                 f64::from(u8::from(r.log_intact)),
                 !r.log_intact,

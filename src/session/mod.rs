@@ -18,6 +18,7 @@ pub mod log_filter;
 pub mod log_text;
 pub mod outreach;
 pub mod present;
+pub mod seen_heads;
 pub mod shop;
 pub mod simulate;
 

@@ -54,6 +54,11 @@ pub struct LogState {
     pub entries: Vec<LogEntry>,
     /// Counts, the chain's verdict and whether the owner has a passphrase.
     pub records: Records,
+    /// What is wrong with the log or the shop's contents, in words (the first problem
+    /// found: by the chain, the contents' digest, or this computer's memory of the log).
+    pub problem: Option<String>,
+    /// This computer could not remember (or read what it remembered of) the log.
+    pub machine_note: Option<String>,
 }
 
 impl LogState {
@@ -91,17 +96,28 @@ pub fn log_state_after_write(store: &Store) -> Result<LogState, StoreError> {
 fn log_state_checking(store: &Store, contents: Contents) -> Result<LogState, StoreError> {
     let entries = store.log()?;
     let owner = store.owner_state_in(&entries)?;
+    let report = store.verify_log_knowing(&owner, contents)?;
+    let machine = if report.intact {
+        super::seen_heads::check_and_remember(store, &entries, crate::paths::seen_heads_file())?
+    } else {
+        super::seen_heads::MachineCheck::default()
+    };
     let records = Records {
         log_entries: entries.len(),
         log_without_reason: entries
             .iter()
             .filter(|e| e.reason.trim().is_empty())
             .count(),
-        log_intact: store.verify_log_knowing(&owner, contents)?.intact,
+        log_intact: report.intact && machine.problem.is_none(),
         owner_passphrase_set: owner == OwnerState::SetUp,
         owner_removed: owner.problem().is_some(),
     };
-    Ok(LogState { entries, records })
+    Ok(LogState {
+        entries,
+        records,
+        problem: report.problem.or(machine.problem),
+        machine_note: machine.note,
+    })
 }
 
 /// Reads the audit log of the shop at `path` (read-only) and checks its chain.

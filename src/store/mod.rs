@@ -249,6 +249,24 @@ impl Store {
         load::load_settings(&self.conn).map_err(|e| e.at(&self.path))
     }
 
+    /// The hash of audit-log entry `id`, if the log holds it.
+    pub fn entry_hash(&self, id: i64) -> Result<Option<String>, StoreError> {
+        use rusqlite::OptionalExtension;
+        self.conn
+            .query_row("SELECT hash FROM audit_log WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| StoreError::sqlite(&self.path, e))
+    }
+
+    /// The file's schema version.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| StoreError::sqlite(&self.path, e))
+    }
+
     /// The file this store reads.
     pub fn path(&self) -> &Path {
         &self.path

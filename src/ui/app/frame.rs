@@ -198,6 +198,7 @@ impl CandorApp {
             });
         }
         self.backups_ui(ui);
+        self.log_problem_ui(ui);
         self.no_owner_ui(ui);
         if self.applying.is_some() {
             ui.horizontal(|ui| {
@@ -231,6 +232,30 @@ impl CandorApp {
 
     /// Until the shop has an owner, says so and offers to set one up (unless put off for
     /// this shop); a passphrase removed outside Candor is said in the flag colour.
+    /// What is wrong with the audit log or the shop's contents, when something is; and a
+    /// note when this computer cannot remember the log.
+    fn log_problem_ui(&self, ui: &mut Ui) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        if let Some(problem) = &shop.log.problem {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!(
+                        "The audit log is not intact: {problem}. Nothing Candor shows can be taken as the shop's true history until this is explained; restore the file from a backup if it was not you."
+                    ))
+                    .color(crate::ui::theme::NEGATIVE),
+                )
+                .wrap(),
+            );
+        }
+        if let Some(note) = &shop.log.machine_note {
+            ui.weak(format!(
+                "Note: {note}; a log shortened later will not be noticed on this computer."
+            ));
+        }
+    }
+
     fn no_owner_ui(&mut self, ui: &mut Ui) {
         let Some(shop) = &self.shop else {
             return;
