@@ -69,9 +69,9 @@ fn write(file: &Path, remembered: &Remembered) -> Result<(), String> {
 /// Whether entry `id` was an import taken back since (the one entry that may go).
 fn taken_back(entries: &[LogEntry], id: i64) -> bool {
     entries.iter().any(|e| {
-        e.event.as_ref().is_some_and(|ev| {
-            ev.kind == "import_undone" && ev.detail.contains(&format!("(it was entry {id}, "))
-        })
+        e.event
+            .as_ref()
+            .is_some_and(|ev| crate::store::chain::event_takes_back(&ev.kind, &ev.detail, id))
     })
 }
 

@@ -289,11 +289,17 @@ fn check_seals(conn: &Connection, rows: &[Row]) -> rusqlite::Result<Option<(i64,
 /// the numbers an undone import leaves (its entry went with the copy restored).
 fn takes_back(row: &Row, missing: i64) -> bool {
     serde_json::from_str::<serde_json::Value>(&row.entry).is_ok_and(|body| {
-        body["event"]["kind"] == "import_undone"
-            && body["event"]["detail"]
-                .as_str()
-                .is_some_and(|d| d.contains(&format!("(it was entry {missing}, ")))
+        body["event"]["kind"]
+            .as_str()
+            .zip(body["event"]["detail"].as_str())
+            .is_some_and(|(kind, detail)| event_takes_back(kind, detail, missing))
     })
+}
+
+/// Whether an event (its kind and detail) takes back the import that was entry `entry`:
+/// the one entry whose number may be missing from the log.
+pub fn event_takes_back(kind: &str, detail: &str, entry: i64) -> bool {
+    kind == "import_undone" && detail.contains(&format!("(it was entry {entry}, "))
 }
 
 /// How much of the shop's contents [`verify`] checks, beyond the chain itself.
