@@ -8,7 +8,6 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::engine::changes::Change;
 use crate::engine::subject::{SubjectRecords, subject_records};
 use crate::engine::{EngineError, index_for};
 use crate::store::{
@@ -71,12 +70,10 @@ fn concerns(entry: &LogEntry, customer: i64) -> bool {
         .event
         .as_ref()
         .is_some_and(|e| e.customer == Some(customer))
-        || entry.changes.iter().any(|a| match &a.change {
-            Change::Consent { customer: c, .. } | Change::CustomerField { customer: c, .. } => {
-                *c == customer
-            }
-            _ => false,
-        })
+        || entry
+            .changes
+            .iter()
+            .any(|a| a.change.customers().contains(&customer))
 }
 
 /// Writes `bytes` as the file `name` in the folder `out` (created where missing), safely

@@ -99,6 +99,7 @@ fn entries_written_before_the_chain_are_chained_on_upgrade() {
          DROP TABLE import_keys; DROP TABLE erased_keys;
          DROP TABLE log_value_owners; DROP TABLE log_values;
          ALTER TABLE purposes DROP COLUMN fields;
+         DROP TABLE preferences; DELETE FROM personal_fields WHERE field = 'preferences';
          DELETE FROM shop_settings WHERE key IN ('audit_head', 'audit_count');
          INSERT INTO audit_log (at, actor, reason, entry) VALUES
            ('2026-01-01T00:00:00+00:00', 'Jo', 'old change', '{\"changes\":[],\"impact\":null,\"undoes\":null}');
@@ -109,8 +110,9 @@ fn entries_written_before_the_chain_are_chained_on_upgrade() {
     let (store, report) = Store::open(&path).expect("upgrades");
     assert!(report.backup.is_some());
     let chain = store.verify_log().expect("verifies");
-    assert!(chain.intact && chain.entries == 1, "{chain:?}");
-    assert_eq!(schema::current_version(), 11);
+    // The old entry, and the upgrade that added the stated preferences to the catalogue.
+    assert!(chain.intact && chain.entries == 2, "{chain:?}");
+    assert_eq!(schema::current_version(), 12);
 }
 
 #[test]

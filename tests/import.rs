@@ -389,7 +389,9 @@ fn an_erasure_recorded_before_keyed_hashes_still_keeps_the_customer_out() {
     }
     conn.execute_batch(
         "DELETE FROM shop_settings WHERE key = 'key_hash_secret';
-         ALTER TABLE audit_log DROP COLUMN state; PRAGMA user_version = 9;",
+         ALTER TABLE audit_log DROP COLUMN state;
+         DROP TABLE preferences; DELETE FROM personal_fields WHERE field = 'preferences';
+         PRAGMA user_version = 9;",
     )
     .expect("downgrades");
     drop(conn);

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use candor::engine::changes::Change;
 use candor::engine::model::{PersonalField, Shop};
+use candor::engine::preferences::Preference;
 use candor::engine::simulate::{Lists, Progress, all_lists, simulate};
 use candor::engine::{Scorer, ShopIndex, explain};
 use candor::shopgen::demo::{DemoSize, demo_shop};
@@ -77,6 +78,18 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
         )
             .prop_map(|(customer, from)| Change::MergeCustomers { customer, from }),
         (
+            prop::sample::select(customers.clone()),
+            preference_strategy(products.clone()),
+            any::<bool>()
+        )
+            .prop_map(|(customer, preference, withdrawn)| Change::Preference {
+                customer,
+                preference: Some(preference),
+                withdrawn,
+                method: Some("at the counter".to_owned()),
+                words: None,
+            }),
+        (
             prop::sample::select(customers),
             prop::option::of(Just("1960-06-20".to_owned()))
         )
@@ -86,7 +99,7 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
                 value,
             }),
         (
-            prop::sample::select(products),
+            prop::sample::select(products.clone()),
             prop::option::of(50i64..8000),
             prop::option::of(0i64..5),
             prop::option::of(prop::sample::select(vec!["coffee", "gifts", "tea"])),
@@ -142,6 +155,33 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
     ]
 }
 
+/// A stated preference of every kind the engine uses: not wanted (a category, a tag or a
+/// product), purchases not used (a category), liked (a category).
+fn preference_strategy(products: Vec<i64>) -> impl Strategy<Value = Preference> {
+    use candor::engine::preferences::{About, PreferenceKind};
+    let categories = vec!["bread", "coffee", "gifts", "tea", "cakes"];
+    let category = prop::sample::select(categories).prop_map(|c| About::Category(c.to_owned()));
+    let about = prop_oneof![
+        category.clone(),
+        prop::sample::select(vec!["treat", "new", "vegan"]).prop_map(|t| About::Tag(t.to_owned())),
+        prop::sample::select(products).prop_map(About::Product),
+    ];
+    prop_oneof![
+        about.prop_map(|about| Preference {
+            kind: PreferenceKind::NotWanted,
+            about,
+        }),
+        category.clone().prop_map(|about| Preference {
+            kind: PreferenceKind::IgnorePurchases,
+            about,
+        }),
+        category.prop_map(|about| Preference {
+            kind: PreferenceKind::Liked,
+            about,
+        }),
+    ]
+}
+
 /// A generated shop and one to three random changes to it.
 fn shop_and_changes() -> impl Strategy<Value = (Shop, Vec<Change>)> {
     (0u64..1000).prop_flat_map(|seed| {
@@ -187,6 +227,9 @@ fn without_record_times(shop: &Shop) -> Shop {
     let mut shop = shop.clone();
     for e in std::sync::Arc::make_mut(&mut shop.consents) {
         e.recorded_at = None;
+    }
+    for e in std::sync::Arc::make_mut(&mut shop.preferences) {
+        e.recorded_at = chrono::DateTime::UNIX_EPOCH;
     }
     shop
 }

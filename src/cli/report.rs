@@ -69,16 +69,53 @@ pub fn held(out: &mut dyn Write, held: &Held) -> io::Result<()> {
         let state = if c.granted { "granted" } else { "withdrawn" };
         writeln!(out, "  {}: {state}", c.label)?;
         for h in &c.history {
-            let words = h
-                .words
-                .as_ref()
-                .map(|w| format!(": \u{201c}{w}\u{201d}"))
-                .unwrap_or_default();
+            let words = crate::engine::words::their_words(h.words.as_deref());
             writeln!(
                 out,
                 "    {}, {} ({}, recorded by {}){words}",
                 if h.granted { "granted" } else { "withdrawn" },
                 h.when_text(),
+                h.method,
+                h.recorded_by
+            )?;
+        }
+    }
+    held_preferences(out, &held.preferences)
+}
+
+/// Prints the preferences a customer stated, each with its history.
+fn held_preferences(
+    out: &mut dyn Write,
+    preferences: &[crate::engine::held::HeldPreference],
+) -> io::Result<()> {
+    if !preferences.is_empty() {
+        writeln!(
+            out,
+            "\nSTATED PREFERENCES (the last decision recorded stands)"
+        )?;
+    }
+    for p in preferences {
+        if p.stands {
+            writeln!(
+                out,
+                "  {}: {}",
+                crate::engine::words::capitalized(&p.text),
+                p.effect
+            )?;
+        } else {
+            writeln!(
+                out,
+                "  {}: taken back",
+                crate::engine::words::capitalized(&p.text)
+            )?;
+        }
+        for h in &p.history {
+            let words = crate::engine::words::their_words(h.words.as_deref());
+            writeln!(
+                out,
+                "    {}, recorded {} ({}, by {}){words}",
+                if h.withdrawn { "taken back" } else { "stated" },
+                h.recorded_at,
                 h.method,
                 h.recorded_by
             )?;
@@ -97,11 +134,22 @@ pub fn explanation(out: &mut dyn Write, index: &ShopIndex, e: &Explanation) -> i
         None => format!("customer {}", e.customer),
     };
     writeln!(out, "Recommendations for {who} on {}", e.today)?;
-    if !e.personalized {
-        writeln!(
+    match e.not_personalized {
+        Some(crate::engine::score::NotPersonalized::NoConsent) => writeln!(
             out,
             "Not personalized: the customer has not agreed to personalized recommendations."
-        )?;
+        )?,
+        Some(crate::engine::score::NotPersonalized::NoRuleInUse) => writeln!(
+            out,
+            "Not personalized: the customer agreed, but no rule of what they agreed to is in use."
+        )?,
+        None => {}
+    }
+    for left in &e.left_out {
+        writeln!(out, "{}", left.sentence)?;
+    }
+    for unused in &e.purchases_not_used {
+        writeln!(out, "{}", unused.sentence)?;
     }
     for r in &e.recommendations {
         let category = if r.category == crate::engine::model::NO_CATEGORY {

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::model::STOCK_NOT_TRACKED;
 use super::model::{ConsentEvent, CustomerId, PersonalField, ProductId, Shop};
 use super::money::MAX_PRICE_MINOR;
+use super::preferences::{Preference, PreferenceEvent};
 use super::rules::{MAX_WEIGHT, MIN_WEIGHT, Rule};
 
 /// The largest stock a change may set (tracked stock; "not tracked" is not set by a change).
@@ -61,6 +62,25 @@ pub enum Change {
         /// Granted or withdrawn.
         granted: bool,
         /// How it was given, e.g. "in shop", "by phone"; default "recorded in Candor".
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        method: Option<String>,
+        /// The customer's own words, if noted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        words: Option<String>,
+    },
+    /// Record a customer's stated preference, or take it back (`withdrawn`).
+    Preference {
+        /// Customer number.
+        customer: CustomerId,
+        /// What they said: `{"kind": "liked" | "not_wanted" | "ignore_purchases",
+        /// "category" | "tag" | "product": …}`; `null` only in a log entry whose values
+        /// were erased.
+        #[serde(default)]
+        preference: Option<Preference>,
+        /// `true` when the customer takes it back.
+        #[serde(default)]
+        withdrawn: bool,
+        /// How it was given, e.g. "at the counter"; default "recorded in Candor".
         #[serde(default, skip_serializing_if = "Option::is_none")]
         method: Option<String>,
         /// The customer's own words, if noted.
@@ -232,6 +252,18 @@ impl Change {
                 },
             ) => c1 == c2 && p1 == p2,
             (
+                Self::Preference {
+                    customer: c1,
+                    preference: p1,
+                    ..
+                },
+                Self::Preference {
+                    customer: c2,
+                    preference: p2,
+                    ..
+                },
+            ) => c1 == c2 && p1 == p2,
+            (
                 Self::CustomerField {
                     customer: c1,
                     field: f1,
@@ -289,6 +321,7 @@ impl Change {
             Self::Rule { .. } => "rule",
             Self::RuleRemoved { .. } => "rule_removed",
             Self::Consent { .. } => "consent",
+            Self::Preference { .. } => "preference",
             Self::CustomerField { .. } => "customer_field",
             Self::Product { .. } => "product",
             Self::Purpose { .. } => "purpose",
@@ -304,6 +337,7 @@ impl Change {
     pub fn customers(&self) -> Vec<CustomerId> {
         match self {
             Self::Consent { customer, .. }
+            | Self::Preference { customer, .. }
             | Self::CustomerField { customer, .. }
             | Self::SplitCustomers { customer, .. } => vec![*customer],
             Self::MergeCustomers { customer, from } => vec![*customer, *from],
@@ -368,6 +402,22 @@ impl Change {
                     .find(|p| &p.id == purpose)
                     .map_or(purpose.as_str(), |p| p.label.as_str())
             ),
+            Self::Preference {
+                customer: c,
+                preference,
+                withdrawn,
+                ..
+            } => {
+                let what = preference.as_ref().map_or_else(
+                    || "[erased]".to_owned(),
+                    |p| p.text(|id| product_name(shop, id)),
+                );
+                if *withdrawn {
+                    format!("{} no longer {what}", customer(*c))
+                } else {
+                    format!("{} {what}", customer(*c))
+                }
+            }
             Self::CustomerField {
                 customer: c,
                 field,
@@ -417,6 +467,14 @@ impl Change {
             ),
         }
     }
+}
+
+/// The name of product `id`, if the shop has it.
+pub fn product_name(shop: &Shop, id: ProductId) -> Option<String> {
+    shop.products
+        .iter()
+        .find(|p| p.id == id)
+        .map(|p| p.name.clone())
 }
 
 /// A `product` change in words: "Set Rye loaf: price £3.60, stock 4".
@@ -511,6 +569,16 @@ fn apply_one(
         } => {
             let how = (method.as_deref(), words.as_deref());
             record_consent(shop, *customer, purpose, *granted, how, ctx)
+        }
+        Change::Preference {
+            customer,
+            preference,
+            withdrawn,
+            method,
+            words,
+        } => {
+            let how = (method.as_deref(), words.as_deref());
+            record_preference(shop, *customer, preference.as_ref(), *withdrawn, how, ctx)
         }
         Change::CustomerField {
             customer,
@@ -661,6 +729,49 @@ fn record_consent(
     Ok((json!({ "granted": old }), json!({ "granted": granted })))
 }
 
+/// Records a customer's stated preference (or its withdrawal), attributed by `ctx`, as
+/// their latest decision about it.
+fn record_preference(
+    shop: &mut Shop,
+    customer: CustomerId,
+    preference: Option<&Preference>,
+    withdrawn: bool,
+    (method, words): (Option<&str>, Option<&str>),
+    ctx: &ChangeContext,
+) -> Outcome {
+    let preference = preference.ok_or_else(|| {
+        (
+            "preference",
+            "say which preference: {\"kind\": \"liked\" | \"not_wanted\" | \"ignore_purchases\", \"category\" | \"tag\" | \"product\": …}".to_owned(),
+        )
+    })?;
+    if !shop.customers.iter().any(|c| c.id == customer) {
+        return Err((
+            "customer",
+            format!("there is no customer number {customer}"),
+        ));
+    }
+    preference.check_shape().map_err(|p| ("preference", p))?;
+    if let super::preferences::About::Product(id) = preference.about
+        && !shop.products.iter().any(|p| p.id == id)
+    {
+        return Err(("preference", format!("there is no product number {id}")));
+    }
+    let old = super::preferences::holds(&shop.preferences, customer, preference);
+    std::sync::Arc::make_mut(&mut shop.preferences).push(PreferenceEvent {
+        customer,
+        preference: preference.clone(),
+        withdrawn,
+        recorded_at: ctx.now,
+        recorded_by: ctx.actor.clone(),
+        method: method
+            .filter(|m| !m.trim().is_empty())
+            .map_or_else(|| "recorded in Candor".to_owned(), str::to_owned),
+        words: words.filter(|w| !w.trim().is_empty()).map(str::to_owned),
+    });
+    Ok((json!({ "stated": old }), json!({ "stated": !withdrawn })))
+}
+
 /// Sets one of a customer's personal values (or clears it with `None`).
 fn correct_field(shop: &mut Shop, customer: i64, field: &str, value: Option<&String>) -> Outcome {
     let f = PersonalField::from_key(field)
@@ -709,7 +820,10 @@ pub(super) fn set_field(
                 })
                 .transpose()?;
         }
-        PersonalField::CustomerSince | PersonalField::Orders | PersonalField::Consents => {
+        PersonalField::CustomerSince
+        | PersonalField::Orders
+        | PersonalField::Consents
+        | PersonalField::Preferences => {
             return Err("this field cannot be edited".to_owned());
         }
     }
@@ -994,6 +1108,18 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             purpose: purpose.clone(),
             // No earlier decision: record a withdrawal, which gates exactly as "none given".
             granted: b["granted"].as_bool().unwrap_or(false),
+            method: Some("undo in Candor".to_owned()),
+            words: None,
+        },
+        Change::Preference {
+            customer,
+            preference,
+            ..
+        } => Change::Preference {
+            customer: *customer,
+            preference: preference.clone(),
+            // Nothing stated before: a withdrawal, which leaves out exactly as "none".
+            withdrawn: !b["stated"].as_bool().unwrap_or(false),
             method: Some("undo in Candor".to_owned()),
             words: None,
         },

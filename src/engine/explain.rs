@@ -38,6 +38,39 @@ pub struct Explanation {
     pub skipped: Vec<Skipped>,
     /// Products that could not be recommended to this customer, and why.
     pub excluded: Vec<Excluded>,
+    /// The customer's standing "not wanted" preferences and what each leaves out; they
+    /// hold whether or not the list is personalized.
+    pub left_out: Vec<LeftOut>,
+    /// The customer's standing requests not to use their purchases in a category, and how
+    /// many of their order lines each keeps out of every rule.
+    pub purchases_not_used: Vec<PurchasesNotUsed>,
+}
+
+/// A request not to use the customer's purchases in a category, and what it keeps out.
+#[derive(Clone, Debug, Serialize)]
+pub struct PurchasesNotUsed {
+    /// The preference.
+    pub preference: super::preferences::Preference,
+    /// The day it was recorded.
+    pub stated_on: NaiveDate,
+    /// What staff read out: "Not used: you asked us on 3 May 2026 not to use your
+    /// purchases in gifts."
+    pub sentence: String,
+    /// How many of the customer's order lines no rule reads because of it.
+    pub lines: usize,
+}
+
+/// A "not wanted" preference and the products it leaves out of the customer's list.
+#[derive(Clone, Debug, Serialize)]
+pub struct LeftOut {
+    /// The preference.
+    pub preference: super::preferences::Preference,
+    /// The day it was recorded.
+    pub stated_on: NaiveDate,
+    /// What staff read out: "Left out: you told us on 3 May 2026 you do not want wine."
+    pub sentence: String,
+    /// How many products it leaves out.
+    pub products: usize,
 }
 
 /// One recommended product and why.
@@ -224,7 +257,73 @@ pub fn explain(scorer: &mut Scorer<'_>, customer: usize, n: usize) -> Explanatio
                 })
             })
             .collect(),
+        left_out: left_out(index, customer),
+        purchases_not_used: purchases_not_used(index, customer),
     }
+}
+
+/// The customer's standing requests not to use their purchases in a category, each with
+/// the order lines it keeps out of every rule.
+fn purchases_not_used(index: &ShopIndex, customer: usize) -> Vec<PurchasesNotUsed> {
+    let shop = index.shop();
+    index
+        .standing_preferences(customer)
+        .into_iter()
+        .map(|e| &shop.preferences[e])
+        .filter(|e| e.preference.kind == super::preferences::PreferenceKind::IgnorePurchases)
+        .map(|e| {
+            let about = e.preference.about_text(|_| None);
+            let stated_on = e.recorded_at.date_naive();
+            let lines = index
+                .orders_of(customer)
+                .flat_map(|o| index.lines_of(o))
+                .filter(|&l| {
+                    index
+                        .line_product(l)
+                        .is_some_and(|p| e.preference.covers(&shop.products[p]))
+                })
+                .count();
+            PurchasesNotUsed {
+                preference: e.preference.clone(),
+                stated_on,
+                sentence: format!(
+                    "Not used: you asked us on {} not to use your purchases in {about}.",
+                    stated_on.format("%-d %B %Y")
+                ),
+                lines,
+            }
+        })
+        .collect()
+}
+
+/// The customer's standing "not wanted" preferences, each with the products it leaves out.
+fn left_out(index: &ShopIndex, customer: usize) -> Vec<LeftOut> {
+    let shop = index.shop();
+    index
+        .standing_preferences(customer)
+        .into_iter()
+        .map(|e| &shop.preferences[e])
+        .filter(|e| e.preference.kind == super::preferences::PreferenceKind::NotWanted)
+        .map(|e| {
+            let about = e
+                .preference
+                .about_text(|id| super::changes::product_name(shop, id));
+            let stated_on = e.recorded_at.date_naive();
+            LeftOut {
+                preference: e.preference.clone(),
+                stated_on,
+                sentence: format!(
+                    "Left out: you told us on {} that you do not want {about}.",
+                    stated_on.format("%-d %B %Y")
+                ),
+                products: shop
+                    .products
+                    .iter()
+                    .filter(|p| e.preference.covers(p))
+                    .count(),
+            }
+        })
+        .collect()
 }
 
 fn skipped(index: &ShopIndex, plan: &CustomerPlan) -> Vec<Skipped> {
@@ -328,7 +427,7 @@ fn rule_contribution(
     }
     let mut records: Vec<Record> = visits
         .iter()
-        .flat_map(|&o| index.lines_of(o).map(move |l| (o, l)))
+        .flat_map(|&o| index.lines_used(customer, o).map(move |l| (o, l)))
         .filter(|&(_, l)| shop.lines[l].quantity > 0)
         .filter_map(|(o, l)| {
             let q = index.line_product(l)?;
@@ -444,10 +543,10 @@ fn condition_orders(index: &ShopIndex, rule: &Rule, customer: usize) -> Vec<Reco
         match c.feature {
             F::OrdersLastYear | F::SpendLastYear => orders.extend(
                 index
-                    .orders_of(customer)
+                    .orders_used(customer)
                     .filter(|&o| shop.orders[o].date > year_ago),
             ),
-            F::DaysSinceLastOrder => orders.extend(index.orders_of(customer).last()),
+            F::DaysSinceLastOrder => orders.extend(index.orders_used(customer).last()),
             F::Age | F::DaysToBirthday | F::CustomerForDays => {}
         }
     }

@@ -15,12 +15,12 @@ impl CustomerFeature {
         match self {
             Self::OrdersLastYear => Some(
                 index
-                    .orders_of(customer)
+                    .orders_used(customer)
                     .filter(|&o| shop.orders[o].date > year_ago)
                     .count() as f64,
             ),
             Self::DaysSinceLastOrder => index
-                .orders_of(customer)
+                .orders_used(customer)
                 .map(|o| shop.orders[o].date)
                 .max()
                 .map(|d| (today - d).num_days() as f64),
@@ -28,9 +28,9 @@ impl CustomerFeature {
             // understate it.
             Self::SpendLastYear => {
                 let cents: Option<i64> = index
-                    .orders_of(customer)
+                    .orders_used(customer)
                     .filter(|&o| shop.orders[o].date > year_ago)
-                    .flat_map(|o| index.lines_of(o))
+                    .flat_map(|o| index.lines_used(customer, o))
                     .map(|l| Some(shop.lines[l].quantity * shop.lines[l].unit_price_cents?))
                     .sum();
                 cents.map(|c| shop.settings.currency.to_major(c))

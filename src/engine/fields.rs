@@ -30,11 +30,13 @@ pub enum PersonalField {
     Orders,
     /// The customer's consent records.
     Consents,
+    /// What the customer told the shop they like, do not want, or want left out.
+    Preferences,
 }
 
 impl PersonalField {
     /// Every field, in display order.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Name,
         Self::Email,
         Self::Phone,
@@ -45,6 +47,7 @@ impl PersonalField {
         Self::CustomerSince,
         Self::Orders,
         Self::Consents,
+        Self::Preferences,
     ];
 
     /// The fields that hold one value a person can correct or delete (the rest are the
@@ -73,6 +76,7 @@ impl PersonalField {
             Self::CustomerSince => "customer_since",
             Self::Orders => "orders",
             Self::Consents => "consents",
+            Self::Preferences => "preferences",
         }
     }
 
@@ -89,6 +93,7 @@ impl PersonalField {
             Self::CustomerSince => "date their account was opened",
             Self::Orders => "purchases",
             Self::Consents => "consent records",
+            Self::Preferences => "stated preferences",
         }
     }
 

@@ -20,6 +20,40 @@ pub struct Held {
     pub orders: Vec<HeldOrder>,
     /// Current state and full history of each purpose the customer decided on.
     pub consents: Vec<HeldConsent>,
+    /// Every preference the customer stated or took back, with its history.
+    pub preferences: Vec<HeldPreference>,
+}
+
+/// One preference a customer stated: whether it stands, what it does, and its history.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeldPreference {
+    /// The preference (`{"kind": …, "category" | "tag" | "product": …}`).
+    pub preference: super::preferences::Preference,
+    /// As staff would say it: "does not want wine".
+    pub text: String,
+    /// As the customer is told it: "You do not want wine".
+    pub to_customer: String,
+    /// True when the decision recorded last states it (false: taken back).
+    pub stands: bool,
+    /// What Candor does with it while it stands, in words.
+    pub effect: String,
+    /// Every decision about it, in the order Candor recorded them.
+    pub history: Vec<PreferenceRecord>,
+}
+
+/// One decision about a preference.
+#[derive(Clone, Debug, Serialize)]
+pub struct PreferenceRecord {
+    /// True when the customer took it back.
+    pub withdrawn: bool,
+    /// When Candor recorded it (RFC 3339, UTC).
+    pub recorded_at: String,
+    /// How.
+    pub method: String,
+    /// Recorded by whom.
+    pub recorded_by: String,
+    /// The customer's own words, if noted.
+    pub words: Option<String>,
 }
 
 /// One field held about a customer.
@@ -139,6 +173,58 @@ impl ConsentRecord {
     }
 }
 
+/// The preferences a customer stated, in the order first stated, each with its history.
+fn held_preferences(index: &ShopIndex, customer: usize) -> Vec<HeldPreference> {
+    use super::preferences::PreferenceKind;
+    let shop = index.shop();
+    let mut out: Vec<HeldPreference> = Vec::new();
+    for e in index.preferences_of(customer) {
+        let event = &shop.preferences[e];
+        let record = PreferenceRecord {
+            withdrawn: event.withdrawn,
+            recorded_at: event
+                .recorded_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            method: event.method.clone(),
+            recorded_by: event.recorded_by.clone(),
+            words: event.words.clone(),
+        };
+        if let Some(held) = out.iter_mut().find(|p| p.preference == event.preference) {
+            held.stands = !event.withdrawn;
+            held.history.push(record);
+            continue;
+        }
+        let effect = match event.preference.kind {
+            PreferenceKind::NotWanted => "never recommended to them",
+            PreferenceKind::Liked => "kept as they said it; no rule reads it yet",
+            PreferenceKind::IgnorePurchases => "their purchases there are not used",
+        };
+        out.push(HeldPreference {
+            preference: event.preference.clone(),
+            text: event
+                .preference
+                .text(|id| super::changes::product_name(shop, id)),
+            to_customer: event
+                .preference
+                .text_to_customer(|id| super::changes::product_name(shop, id)),
+            stands: !event.withdrawn,
+            effect: effect.to_owned(),
+            history: vec![record],
+        });
+    }
+    out
+}
+
+/// The preferences in one line: "2 stated, 1 taken back".
+fn preferences_summary(preferences: &[HeldPreference]) -> String {
+    let stated = preferences.iter().filter(|p| p.stands).count();
+    let back = preferences.len() - stated;
+    match back {
+        0 => format!("{stated} stated"),
+        _ => format!("{stated} stated, {back} taken back"),
+    }
+}
+
 /// The rules in use (switched on, and within their purpose) and the features they read
 /// that use `field`.
 pub fn used_by(shop: &Shop, field: PersonalField) -> Vec<UsedBy> {
@@ -175,6 +261,7 @@ pub fn held(index: &ShopIndex, customer: usize) -> Held {
     let c = &shop.customers[customer];
     let orders = held_orders(index, customer);
     let consents = held_consents(index, customer);
+    let preferences = held_preferences(index, customer);
     let fields = shop
         .fields
         .iter()
@@ -184,6 +271,8 @@ pub fn held(index: &ShopIndex, customer: usize) -> Held {
                 PersonalField::Orders => orders_summary(&orders, shop.settings.currency),
                 PersonalField::Consents if consents.is_empty() => return None,
                 PersonalField::Consents => format!("{} purposes decided", consents.len()),
+                PersonalField::Preferences if preferences.is_empty() => return None,
+                PersonalField::Preferences => preferences_summary(&preferences),
                 other => c.field_value(other)?,
             };
             let own = c.field_sources.iter().find(|s| s.field == def.field);
@@ -191,6 +280,16 @@ pub fn held(index: &ShopIndex, customer: usize) -> Held {
                 PersonalField::Orders => (
                     "the shop's till and web orders".to_owned(),
                     orders.first().map_or(c.since, |o| o.date),
+                ),
+                PersonalField::Preferences => (
+                    "what the customer told the shop".to_owned(),
+                    preferences
+                        .iter()
+                        .filter_map(|p| p.history.first())
+                        .filter_map(|h| chrono::DateTime::parse_from_rfc3339(&h.recorded_at).ok())
+                        .map(|t| t.date_naive())
+                        .min()
+                        .unwrap_or(c.since),
                 ),
                 PersonalField::Consents => (
                     "the customer's consent decisions".to_owned(),
@@ -226,6 +325,7 @@ pub fn held(index: &ShopIndex, customer: usize) -> Held {
         fields,
         orders,
         consents,
+        preferences,
     }
 }
 

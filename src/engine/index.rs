@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use super::model::{CustomerId, PopularityCount, ProductId, Shop};
+use super::preferences::{About, PreferenceKind};
 use super::price_band::PriceBand;
 
 /// Index positions are stored as `u32` to keep the index small at shop scale.
@@ -164,6 +165,14 @@ pub struct ShopIndex {
     by_popularity: Vec<Pos>,
     purposes: Vec<String>,
     granted: Vec<u64>,
+    /// Every preference event of each customer, in recorded order (positions in
+    /// `shop().preferences`).
+    preferences_by_customer: Groups,
+    /// The standing "not wanted" preferences of each customer (positions in
+    /// `shop().preferences`); empty for almost everyone.
+    not_wanted: Groups,
+    /// The categories (positions) whose purchases each customer asked the shop not to use.
+    ignored: Groups,
     /// Products bought together, counted on first use (only "bought together" rules need
     /// them); shared with a changed copy whose history and products are the same.
     partners: Arc<std::sync::OnceLock<super::together::Partners>>,
@@ -229,6 +238,14 @@ impl ShopIndex {
         });
         let purposes: Vec<String> = shop.purposes.iter().map(|p| p.id.clone()).collect();
         let granted = current_consents(&shop, &consents_by_customer, &purposes);
+        let preferences_by_customer =
+            Groups::build(shop.customers.len(), shop.preferences.len(), |e| {
+                history.customer_pos.get(shop.preferences[e].customer)
+            });
+        let standing = standing_events(&shop);
+        let pos = |id| history.customer_pos.get(id);
+        let not_wanted = not_wanted_groups(&shop, &standing, pos);
+        let ignored = ignored_categories(&shop, &standing, &categories, pos);
         Self {
             shop,
             today,
@@ -241,6 +258,9 @@ impl ShopIndex {
             by_popularity,
             purposes,
             granted,
+            preferences_by_customer,
+            not_wanted,
+            ignored,
             partners: Arc::default(),
         }
     }
@@ -298,6 +318,79 @@ impl ShopIndex {
     /// The product position of a line, if the product still exists.
     pub fn line_product(&self, line: usize) -> Option<usize> {
         self.history.line_product[line].map(|p| p as usize)
+    }
+
+    /// Every preference event of a customer, in recorded order (positions in
+    /// `shop().preferences`).
+    pub fn preferences_of(&self, customer: usize) -> impl Iterator<Item = usize> + '_ {
+        self.preferences_by_customer.of(customer)
+    }
+
+    /// The standing preferences of a customer: for each, the decision recorded last, when
+    /// it is not a withdrawal (positions in `shop().preferences`, first stated first).
+    pub fn standing_preferences(&self, customer: usize) -> Vec<usize> {
+        let events = &self.shop.preferences;
+        let mut out: Vec<usize> = Vec::new();
+        for e in self.preferences_of(customer) {
+            match out
+                .iter()
+                .position(|&x| events[x].preference == events[e].preference)
+            {
+                Some(at) => out[at] = e,
+                None => out.push(e),
+            }
+        }
+        out.retain(|&e| !events[e].withdrawn);
+        out
+    }
+
+    /// The standing "not wanted" preference that leaves `product` out of the customer's
+    /// list, if one does (a position in `shop().preferences`).
+    pub fn not_wanted(&self, customer: usize, product: usize) -> Option<usize> {
+        let p = &self.shop.products[product];
+        self.not_wanted
+            .of(customer)
+            .find(|&e| self.shop.preferences[e].preference.covers(p))
+    }
+
+    /// Whether the customer asked the shop not to use this line (a purchase in a category
+    /// whose purchases they want left out).
+    pub fn line_ignored(&self, customer: usize, line: usize) -> bool {
+        let mut ignored = self.ignored.of(customer).peekable();
+        ignored.peek().is_some()
+            && self.line_product(line).is_some_and(|p| {
+                let category = self.category_of(p);
+                ignored.any(|k| k == category)
+            })
+    }
+
+    /// Whether the customer asked the shop not to use any of their purchases.
+    pub fn ignores_purchases(&self, customer: usize) -> bool {
+        self.ignored.of(customer).next().is_some()
+    }
+
+    /// The lines of a customer's order that personalization may use: all of them, but
+    /// those in a category whose purchases the customer asked the shop not to use.
+    pub fn lines_used(&self, customer: usize, order: usize) -> impl Iterator<Item = usize> + '_ {
+        let ignores = self.ignores_purchases(customer);
+        self.lines_of(order)
+            .filter(move |&l| !ignores || !self.line_ignored(customer, l))
+    }
+
+    /// The customer's orders up to today that personalization may use, oldest first: all
+    /// of them, but an order made only of purchases the customer asked the shop not to use.
+    pub fn orders_used(&self, customer: usize) -> impl Iterator<Item = usize> + '_ {
+        let ignores = self.ignores_purchases(customer);
+        self.orders_of(customer).filter(move |&o| {
+            !ignores
+                || self.lines_of(o).next().is_none()
+                || self.lines_used(customer, o).next().is_some()
+        })
+    }
+
+    /// Whether the customer has any standing "not wanted" preference.
+    pub fn has_not_wanted(&self, customer: usize) -> bool {
+        self.not_wanted.of(customer).next().is_some()
     }
 
     /// Category names, sorted.
@@ -446,6 +539,70 @@ fn popularity(
 
 /// Bit set of granted purposes per customer, from the decision recorded last for each
 /// purpose (events are in the order Candor recorded them; their dates play no part).
+/// For each preference event, whether it is the decision recorded last about its customer
+/// and preference and is not a withdrawal: whether it stands.
+fn standing_events(shop: &Shop) -> Vec<bool> {
+    let events = &shop.preferences;
+    let mut standing = vec![false; events.len()];
+    let mut decided = std::collections::HashSet::new();
+    for (e, event) in events.iter().enumerate().rev() {
+        if decided.insert((event.customer, &event.preference)) {
+            standing[e] = !event.withdrawn;
+        }
+    }
+    standing
+}
+
+/// Each customer's standing "not wanted" preferences (event positions), grouped by
+/// customer (`pos` finds a customer's position).
+fn not_wanted_groups(
+    shop: &Shop,
+    standing: &[bool],
+    pos: impl Fn(CustomerId) -> Option<usize>,
+) -> Groups {
+    let events = &shop.preferences;
+    Groups::build(shop.customers.len(), events.len(), |e| {
+        let kind = events[e].preference.kind;
+        (standing[e] && kind == PreferenceKind::NotWanted)
+            .then(|| pos(events[e].customer))
+            .flatten()
+    })
+}
+
+/// Each customer's categories (positions in `categories`) whose purchases they asked the
+/// shop not to use; a category is named as the products name it, in any case.
+fn ignored_categories(
+    shop: &Shop,
+    standing: &[bool],
+    categories: &[String],
+    pos: impl Fn(CustomerId) -> Option<usize>,
+) -> Groups {
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (e, event) in shop.preferences.iter().enumerate() {
+        let About::Category(name) = &event.preference.about else {
+            continue;
+        };
+        if !standing[e] || event.preference.kind != PreferenceKind::IgnorePurchases {
+            continue;
+        }
+        let Some(c) = pos(event.customer) else {
+            continue;
+        };
+        for (k, category) in categories.iter().enumerate() {
+            if category.eq_ignore_ascii_case(name) {
+                pairs.push((c, k));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut groups = Groups::build(shop.customers.len(), pairs.len(), |i| Some(pairs[i].0));
+    for item in &mut groups.items {
+        *item = pairs[*item as usize].1 as Pos;
+    }
+    groups
+}
+
 fn current_consents(shop: &Shop, by_customer: &Groups, purposes: &[String]) -> Vec<u64> {
     let mut latest: Vec<Option<bool>> = vec![None; purposes.len()];
     (0..shop.customers.len())

@@ -27,6 +27,10 @@ pub struct Split {
     /// Which of the kept record's consent decisions were its, by their place among the
     /// kept record's decisions in order of recording (0 = the first).
     pub consents: Vec<usize>,
+    /// Which of the kept record's stated preferences were its, by their place among the
+    /// kept record's preference decisions in order of recording (0 = the first).
+    #[serde(default)]
+    pub preferences: Vec<usize>,
     /// The fields the merge filled in on the kept record.
     pub filled: Vec<PersonalField>,
     /// The kept record's "customer since" before the merge.
@@ -61,7 +65,18 @@ pub fn merge(shop: &mut Shop, customer: CustomerId, from: CustomerId) -> Outcome
             o.customer = Some(customer);
         }
     }
-    let consents = move_consents(shop, customer, from);
+    let consents = move_events(
+        Arc::make_mut(&mut shop.consents).as_mut_slice(),
+        customer,
+        from,
+        |e| &mut e.customer,
+    );
+    let preferences = move_events(
+        Arc::make_mut(&mut shop.preferences).as_mut_slice(),
+        customer,
+        from,
+        |e| &mut e.customer,
+    );
     let customers = Arc::make_mut(&mut shop.customers);
     let kept = &mut customers[kept_at];
     let since = kept.since;
@@ -72,6 +87,7 @@ pub fn merge(shop: &mut Shop, customer: CustomerId, from: CustomerId) -> Outcome
         record,
         orders,
         consents,
+        preferences,
         filled,
         since,
         keys: Vec::new(),
@@ -80,6 +96,7 @@ pub fn merge(shop: &mut Shop, customer: CustomerId, from: CustomerId) -> Outcome
     let after = json!({
         "orders_moved": split.orders.len(),
         "consent_decisions_moved": split.consents.len(),
+        "preference_decisions_moved": split.preferences.len(),
         "fields_filled": split.filled,
     });
     let before = serde_json::to_value(&split).map_err(|e| ("from", e.to_string()))?;
@@ -97,19 +114,20 @@ pub fn split(shop: &mut Shop, customer: CustomerId, split: &Split) -> Outcome {
             format!("there is already a customer number {from}"),
         ));
     }
-    let theirs: Vec<usize> = (0..shop.consents.len())
-        .filter(|&e| shop.consents[e].customer == customer)
-        .collect();
-    if split.consents.iter().any(|&k| k >= theirs.len()) {
-        return Err((
-            "split",
-            "the customer's consent decisions are not as the merge left them".to_owned(),
-        ));
-    }
-    let events = Arc::make_mut(&mut shop.consents);
-    for &k in &split.consents {
-        events[theirs[k]].customer = from;
-    }
+    give_back(
+        Arc::make_mut(&mut shop.consents).as_mut_slice(),
+        customer,
+        from,
+        &split.consents,
+        |e| &mut e.customer,
+    )?;
+    give_back(
+        Arc::make_mut(&mut shop.preferences).as_mut_slice(),
+        customer,
+        from,
+        &split.preferences,
+        |e| &mut e.customer,
+    )?;
     for o in Arc::make_mut(&mut shop.orders) {
         if o.customer == Some(customer) && split.orders.contains(&o.id) {
             o.customer = Some(from);
@@ -140,21 +158,53 @@ fn position(
         .ok_or_else(|| (field, format!("there is no customer number {id}")))
 }
 
-/// Gives `from`'s consent decisions to `customer`, in place (their order of recording is
-/// kept); returns their places among `customer`'s decisions afterwards.
-fn move_consents(shop: &mut Shop, customer: CustomerId, from: CustomerId) -> Vec<usize> {
+/// Gives `from`'s decisions (consents or preferences) to `customer`, in place (their order
+/// of recording is kept); returns their places among `customer`'s decisions afterwards.
+fn move_events<E>(
+    events: &mut [E],
+    customer: CustomerId,
+    from: CustomerId,
+    owner: impl Fn(&mut E) -> &mut CustomerId,
+) -> Vec<usize> {
     let mut places = Vec::new();
     let mut place = 0;
-    for e in Arc::make_mut(&mut shop.consents) {
-        if e.customer == from {
-            e.customer = customer;
+    for e in events {
+        let who = owner(e);
+        if *who == from {
+            *who = customer;
             places.push(place);
         }
-        if e.customer == customer {
+        if *who == customer {
             place += 1;
         }
     }
     places
+}
+
+/// Gives the decisions at `places` among `customer`'s back to `from` (the undo of
+/// [`move_events`]).
+fn give_back<E>(
+    events: &mut [E],
+    customer: CustomerId,
+    from: CustomerId,
+    places: &[usize],
+    owner: impl Fn(&mut E) -> &mut CustomerId,
+) -> Result<(), (&'static str, String)> {
+    let mut theirs: Vec<&mut CustomerId> = events
+        .iter_mut()
+        .map(owner)
+        .filter(|who| **who == customer)
+        .collect();
+    if places.iter().any(|&k| k >= theirs.len()) {
+        return Err((
+            "split",
+            "the customer's decisions are not as the merge left them".to_owned(),
+        ));
+    }
+    for &k in places {
+        *theirs[k] = from;
+    }
+    Ok(())
 }
 
 /// Fills the fields `kept` lacks from `other`, each saying it came from the merged record;

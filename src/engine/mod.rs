@@ -17,6 +17,7 @@ pub mod model;
 pub mod money;
 pub mod outreach;
 pub mod overview;
+pub mod preferences;
 pub mod price_band;
 pub mod pseudonym;
 pub mod ranking;

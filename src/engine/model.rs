@@ -37,6 +37,9 @@ pub struct Shop {
     pub purposes: Vec<Purpose>,
     /// Every consent event ever recorded; never overwritten.
     pub consents: Arc<Vec<ConsentEvent>>,
+    /// Every stated preference and its withdrawals, in the order recorded.
+    #[serde(default)]
+    pub preferences: Arc<Vec<super::preferences::PreferenceEvent>>,
     /// The shop's personalization rules, in evaluation order.
     pub rules: Vec<Rule>,
     /// The catalogue of personal-data fields the shop may hold.
@@ -336,7 +339,7 @@ impl Customer {
             PersonalField::BirthDate => self.birth_date.map(|d| d.to_string()),
             PersonalField::Gender => self.gender.clone(),
             PersonalField::CustomerSince => Some(self.since.to_string()),
-            PersonalField::Orders | PersonalField::Consents => None,
+            PersonalField::Orders | PersonalField::Consents | PersonalField::Preferences => None,
         }
     }
 
@@ -351,7 +354,7 @@ impl Customer {
             PersonalField::BirthDate => self.birth_date.is_some(),
             PersonalField::Gender => self.gender.is_some(),
             PersonalField::CustomerSince => true,
-            PersonalField::Orders | PersonalField::Consents => false,
+            PersonalField::Orders | PersonalField::Consents | PersonalField::Preferences => false,
         }
     }
 

@@ -89,6 +89,8 @@ pub enum Exclusion {
     NotAProduct,
     /// Bought already, and not something people buy twice.
     AlreadyBought,
+    /// The customer told the shop they do not want it (the product, its category or a tag).
+    NotWanted,
 }
 
 impl Exclusion {
@@ -98,6 +100,7 @@ impl Exclusion {
             Self::OutOfStock => "out of stock",
             Self::NotAProduct => "not a product (postage, a fee or a discount)",
             Self::AlreadyBought => "already bought, and not something people buy twice",
+            Self::NotWanted => "the customer told us they do not want it",
         }
     }
 
@@ -107,6 +110,7 @@ impl Exclusion {
             Self::OutOfStock => "out_of_stock",
             Self::NotAProduct => "not_a_product",
             Self::AlreadyBought => "already_bought",
+            Self::NotWanted => "not_wanted",
         }
     }
 }
@@ -135,6 +139,9 @@ pub struct CustomerPlan {
     pub reads_purchases: bool,
     /// Why the list is not personalized, when it is not.
     pub not_personalized: Option<NotPersonalized>,
+    /// True when the customer told the shop they do not want something: such products are
+    /// left out whether or not the list is personalized.
+    pub not_wanted: bool,
 }
 
 /// Why a customer's list is the shop-wide one.
@@ -260,6 +267,7 @@ impl<'i> Scorer<'i> {
             personalized,
             reads_purchases,
             not_personalized,
+            not_wanted: self.index.has_not_wanted(customer),
         }
     }
 
@@ -268,6 +276,8 @@ impl<'i> Scorer<'i> {
         let p = &self.index.shop().products[product];
         if !p.is_product() {
             Some(Exclusion::NotAProduct)
+        } else if plan.not_wanted && self.index.not_wanted(plan.customer, product).is_some() {
+            Some(Exclusion::NotWanted)
         } else if p.stock <= 0 {
             Some(Exclusion::OutOfStock)
         } else if plan.reads_purchases && !p.repeatable && self.has_bought(plan.customer, product) {
@@ -279,9 +289,9 @@ impl<'i> Scorer<'i> {
 
     fn has_bought(&self, customer: usize, product: usize) -> bool {
         let shop = self.index.shop();
-        self.index.orders_of(customer).any(|o| {
+        self.index.orders_used(customer).any(|o| {
             self.index
-                .lines_of(o)
+                .lines_used(customer, o)
                 .any(|l| self.index.line_product(l) == Some(product) && shop.lines[l].quantity > 0)
         })
     }
@@ -459,11 +469,11 @@ pub fn matching_visits(
 ) -> Vec<usize> {
     let shop = index.shop();
     index
-        .orders_of(customer)
+        .orders_used(customer)
         .filter(|&o| from.is_none_or(|f| shop.orders[o].date > f))
         .filter(|&o| {
             index
-                .lines_of(o)
+                .lines_used(customer, o)
                 .any(|l| shop.lines[l].quantity > 0 && index.line_product(l).is_some_and(&matches))
         })
         .collect()
@@ -616,11 +626,11 @@ pub(super) fn visits_per_key(
 ) -> Vec<(usize, usize)> {
     let shop = index.shop();
     let mut pairs: Vec<(usize, usize)> = Vec::new();
-    for o in index.orders_of(customer) {
+    for o in index.orders_used(customer) {
         if from.is_some_and(|f| shop.orders[o].date <= f) {
             continue;
         }
-        for l in index.lines_of(o) {
+        for l in index.lines_used(customer, o) {
             if shop.lines[l].quantity <= 0 {
                 continue;
             }

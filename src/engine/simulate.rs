@@ -379,8 +379,8 @@ pub fn customer_before_after(
 /// A new weight reaches only the customers the rule runs for (a weight decides neither
 /// who the rule runs for nor whether a list counts as personalized); any other rule
 /// change reaches the customers who pass the rule's consent gate before or after (it may
-/// run for them, or decide whether their list counts as personalized); a consent or field
-/// change reaches its customer; a product change (price bands, stock) anyone.
+/// run for them, or decide whether their list counts as personalized); a consent, field or
+/// preference change reaches its customer; a product change (price bands, stock) anyone.
 fn affected_customers(
     before: &ShopIndex,
     after: &ShopIndex,
@@ -399,7 +399,9 @@ fn affected_customers(
                 return None;
             }
             Change::FieldRetention { .. } => {}
-            Change::Consent { customer, .. } | Change::CustomerField { customer, .. } => {
+            Change::Consent { customer, .. }
+            | Change::Preference { customer, .. }
+            | Change::CustomerField { customer, .. } => {
                 customers.extend(before.customer_pos(*customer));
             }
             Change::RuleWeight { rule, .. } => weights.push(rule),

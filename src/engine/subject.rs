@@ -28,6 +28,8 @@ pub struct SubjectRecords {
     pub orders: Vec<HeldOrder>,
     /// Every consent decision, in recorded order.
     pub consents: Vec<ConsentEvent>,
+    /// Every preference they stated or took back, in recorded order.
+    pub preferences: Vec<super::preferences::PreferenceEvent>,
     /// What each purpose means.
     pub purposes: Vec<Purpose>,
     /// Their current recommendations, each explained.
@@ -81,6 +83,10 @@ pub fn subject_records(index: &ShopIndex, customer: usize) -> SubjectRecords {
             .iter()
             .filter(|c| c.customer == person.id)
             .cloned()
+            .collect(),
+        preferences: index
+            .preferences_of(customer)
+            .map(|e| shop.preferences[e].clone())
             .collect(),
         purposes: shop.purposes.clone(),
         recommendations: super::explain::explain(

@@ -60,6 +60,13 @@ pub fn is_plain_text(text: &str) -> bool {
     })
 }
 
+/// The customer's own words as a line ends with them: `: “words”`, or nothing.
+pub fn their_words(words: Option<&str>) -> String {
+    words
+        .map(|w| format!(": \u{201c}{w}\u{201d}"))
+        .unwrap_or_default()
+}
+
 /// The text with its first letter in capitals: "everything bought" -> "Everything bought".
 pub fn capitalized(text: &str) -> String {
     let mut chars = text.chars();

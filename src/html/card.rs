@@ -35,6 +35,12 @@ pub fn customer_card(
         @if let Some(why) = e.not_personalized {
             p { (why.to_customer()) " These are the shop's suggestions for everyone." }
         }
+        @for left in &e.left_out {
+            p { (left.sentence) }
+        }
+        @for unused in &e.purchases_not_used {
+            p { (unused.sentence) }
+        }
         @for r in &recs {
             div.rec {
                 h2 { (r.name) " (" (shop.settings.currency.price_text(r.price_cents)) ")" }

@@ -65,7 +65,7 @@ impl EntryKind {
     /// The kind in words, for the window's list.
     pub fn label(self) -> &'static str {
         match self {
-            Self::Consent => "Consent decisions",
+            Self::Consent => "Consents and preferences",
             Self::Customer => "Customer data",
             Self::Rule => "Rules",
             Self::Settings => "Purposes, retention and settings",
@@ -79,7 +79,7 @@ impl EntryKind {
 
     fn of_change(change: &Change) -> Self {
         match change {
-            Change::Consent { .. } => Self::Consent,
+            Change::Consent { .. } | Change::Preference { .. } => Self::Consent,
             Change::CustomerField { .. }
             | Change::MergeCustomers { .. }
             | Change::SplitCustomers { .. } => Self::Customer,

@@ -116,6 +116,30 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
                 .as_deref()
                 .map_or_else(String::new, |m| format!(" ({m})"))
         ),
+        Change::Preference {
+            customer: c,
+            preference,
+            withdrawn,
+            method,
+            ..
+        } => {
+            let what = preference.as_ref().map_or_else(
+                || "[erased]".to_owned(),
+                |p| p.text(|id| crate::engine::changes::product_name(shop, id)),
+            );
+            format!(
+                "recorded that {} {}{}",
+                customer(*c),
+                if *withdrawn {
+                    format!("took back \u{201c}{what}\u{201d}")
+                } else {
+                    what
+                },
+                method
+                    .as_deref()
+                    .map_or_else(String::new, |m| format!(" ({m})"))
+            )
+        }
         Change::CustomerField {
             customer: c,
             field,

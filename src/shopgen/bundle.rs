@@ -193,10 +193,17 @@ pub fn read_bundle(read: impl Fn(&str) -> std::io::Result<String>) -> Result<Sho
         .into_iter()
         .map(ProductRow::into_product)
         .collect::<Vec<_>>();
-    let fields = rows::<FieldRow>("fields.csv", &text("fields.csv")?)?
+    let mut fields: Vec<FieldDef> = rows::<FieldRow>("fields.csv", &text("fields.csv")?)?
         .into_iter()
         .map(FieldRow::into_field)
         .collect();
+    // A bundle written before customers could state preferences: the field as the
+    // catalogue describes it.
+    for def in super::catalogue::fields() {
+        if !fields.iter().any(|f| f.field == def.field) {
+            fields.push(def);
+        }
+    }
     let rules: Vec<Rule> =
         serde_json::from_str(&text("rules.json")?).map_err(|e| BundleError::Invalid {
             file: "rules.json".to_owned(),
@@ -215,6 +222,7 @@ pub fn read_bundle(read: impl Fn(&str) -> std::io::Result<String>) -> Result<Sho
         consents: consent_rows(&text("consents.csv")?)?.into(),
         rules,
         fields,
+        preferences: Default::default(),
     })
 }
 

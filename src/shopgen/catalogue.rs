@@ -158,6 +158,16 @@ pub fn fields() -> Vec<FieldDef> {
             Some("proving what you agreed to"),
             false,
         ),
+        f(
+            PersonalField::Preferences,
+            "preferences",
+            "Stated preferences",
+            "What you told us you like, do not want, or want us to leave out.",
+            None,
+            Some("doing what you asked, such as never suggesting what you do not want"),
+            // "No alcohol" or "gluten-free" can say something about health or religion.
+            true,
+        ),
     ]
 }
 

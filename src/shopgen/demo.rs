@@ -92,6 +92,7 @@ pub fn demo_shop(size: DemoSize, seed: u64, today: NaiveDate) -> Shop {
         consents: consents.into(),
         rules: catalogue::rules(),
         fields: catalogue::fields(),
+        preferences: Default::default(),
     }
 }
 

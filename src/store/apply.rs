@@ -588,15 +588,18 @@ fn reads_unchanged(conn: &Connection, basis: &Shop, changes: &[Change]) -> Resul
             && load::consents_where(conn, Some(customer))?
                 .iter()
                 .eq(basis.consents.iter().filter(events))
+            && load::preferences_where(conn, Some(customer))?
+                .iter()
+                .eq(basis.preferences.iter().filter(|e| e.customer == customer))
             && load::orders_of(conn, customer)?
                 .iter()
                 .eq(basis.orders.iter().filter(orders)))
     };
     for change in changes {
         let same = match change {
-            Change::Consent { customer, .. } | Change::CustomerField { customer, .. } => {
-                customer_same(*customer)?
-            }
+            Change::Consent { customer, .. }
+            | Change::Preference { customer, .. }
+            | Change::CustomerField { customer, .. } => customer_same(*customer)?,
             Change::MergeCustomers { customer, from } => {
                 customer_same(*customer)? && customer_same(*from)?
             }
@@ -757,6 +760,7 @@ fn write_changes(
         super::write::insert_rules(conn, &after.rules)?;
     }
     super::write::insert_consents(conn, &after.consents[before.consents.len()..])?;
+    super::write::insert_preferences(conn, &after.preferences[before.preferences.len()..])?;
     super::remember_former_emails(conn, applied)?;
     let touches = |kind: &str| applied.iter().any(|a| a.change.kind() == kind);
     if touches("purpose") {

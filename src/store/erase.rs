@@ -421,7 +421,8 @@ fn purge_one(conn: &Connection, customer: i64, field: PersonalField) -> rusqlite
     Ok(true)
 }
 
-/// Deletes the customer's record, field sources, consents and keys and detaches their
+/// Deletes the customer's record, field sources, consents, stated preferences and keys and
+/// detaches their
 /// orders; returns (orders detached, consent records removed).
 fn remove_customer(conn: &Connection, customer: i64) -> rusqlite::Result<(usize, usize)> {
     conn.execute(
@@ -435,6 +436,10 @@ fn remove_customer(conn: &Connection, customer: i64) -> rusqlite::Result<(usize,
     )?;
     let consents = conn.execute(
         "DELETE FROM consents WHERE customer = ?1",
+        params![customer],
+    )?;
+    conn.execute(
+        "DELETE FROM preferences WHERE customer = ?1",
         params![customer],
     )?;
     conn.execute(

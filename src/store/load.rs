@@ -11,6 +11,7 @@ use crate::engine::model::{
     Purpose, Settings, Shop,
 };
 use crate::engine::money::Currency;
+use crate::engine::preferences::PreferenceEvent;
 use crate::engine::rules::Rule;
 
 fn corrupt(table: &'static str, row: &dyn std::fmt::Display, detail: String) -> LoadError {
@@ -66,6 +67,7 @@ pub fn load_shop(conn: &Connection) -> Result<Shop, LoadError> {
         consents: load_consents(conn)?.into(),
         rules: load_rules(conn)?,
         fields: load_fields(conn)?,
+        preferences: preferences_where(conn, None)?.into(),
     })
 }
 
@@ -310,6 +312,42 @@ pub(super) fn consents_where(
                 .transpose()?,
             method: row.get(5)?,
             recorded_by: row.get(6)?,
+            words: row.get(7)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Every stated preference and withdrawal, or only customer `only`'s, in the order they
+/// were recorded.
+pub(super) fn preferences_where(
+    conn: &Connection,
+    only: Option<i64>,
+) -> Result<Vec<PreferenceEvent>, LoadError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, customer, preference, withdrawn, recorded_at, recorded_by, method, words
+         FROM preferences{} ORDER BY id",
+        only_clause("customer", only)
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(only))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let json: String = row.get(2)?;
+        let at: String = row.get(4)?;
+        out.push(PreferenceEvent {
+            customer: row.get(1)?,
+            preference: serde_json::from_str(&json).map_err(|e| {
+                corrupt(
+                    "preferences",
+                    &id,
+                    format!("the preference cannot be read: {e}"),
+                )
+            })?,
+            withdrawn: row.get(3)?,
+            recorded_at: time("preferences", &id, &at)?,
+            recorded_by: row.get(5)?,
+            method: row.get(6)?,
             words: row.get(7)?,
         });
     }

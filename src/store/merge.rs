@@ -35,6 +35,10 @@ pub(super) fn write_merge(
         "UPDATE consents SET customer = ?1 WHERE customer = ?2",
         params![customer, from],
     )?;
+    conn.execute(
+        "UPDATE preferences SET customer = ?1 WHERE customer = ?2",
+        params![customer, from],
+    )?;
     write_kept(conn, after, customer)?;
     conn.execute(
         "DELETE FROM field_sources WHERE customer = ?1",
@@ -62,18 +66,8 @@ pub(super) fn write_split(
             params![from, order, customer],
         )?;
     }
-    let theirs: Vec<i64> = conn
-        .prepare("SELECT id FROM consents WHERE customer = ?1 ORDER BY id")?
-        .query_map(params![customer], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for &k in &split.consents {
-        if let Some(id) = theirs.get(k) {
-            conn.execute(
-                "UPDATE consents SET customer = ?1 WHERE id = ?2",
-                params![from, id],
-            )?;
-        }
-    }
+    give_back(conn, "consents", (customer, from), &split.consents)?;
+    give_back(conn, "preferences", (customer, from), &split.preferences)?;
     for (kind, key) in &split.keys {
         conn.execute(
             "UPDATE import_keys SET id = ?1 WHERE kind = ?2 AND key = ?3 AND id = ?4",
@@ -148,4 +142,29 @@ fn shared_log_values(conn: &Connection, customer: i64, from: i64) -> rusqlite::R
         )?;
     }
     Ok(values)
+}
+
+/// Gives the rows at `places` among `customer`'s rows of `table` (consents or preferences,
+/// in order of recording) back to `from`.
+fn give_back(
+    conn: &Connection,
+    table: &str,
+    (customer, from): (i64, i64),
+    places: &[usize],
+) -> rusqlite::Result<()> {
+    let theirs: Vec<i64> = conn
+        .prepare(&format!(
+            "SELECT id FROM {table} WHERE customer = ?1 ORDER BY id"
+        ))?
+        .query_map(params![customer], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for &k in places {
+        if let Some(id) = theirs.get(k) {
+            conn.execute(
+                &format!("UPDATE {table} SET customer = ?1 WHERE id = ?2"),
+                params![from, id],
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -118,6 +118,54 @@ const KEY_HASH_SECRET: &str = "INSERT OR IGNORE INTO shop_settings (key, value)
 /// written before it have none, and the contents are checked from the first entry after.
 const STATE_DIGESTS: &str = "ALTER TABLE audit_log ADD COLUMN state TEXT NOT NULL DEFAULT '';";
 
+/// 12: what customers told the shop they like, do not want, or want left out (see
+/// [`crate::engine::preferences`]); each decision kept, the one recorded last standing.
+const PREFERENCES_TABLE: &str = "CREATE TABLE preferences (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, customer INTEGER NOT NULL REFERENCES customers(id),
+        preference TEXT NOT NULL, withdrawn INTEGER NOT NULL, recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL, method TEXT NOT NULL, words TEXT);
+     CREATE INDEX preferences_by_customer ON preferences(customer);";
+
+/// 12, for a file that already holds a shop: the catalogue entry of the new field. The
+/// shop's log records the upgrade, so the next write does not take the new entry for a
+/// change made outside Candor, and one made before the upgrade still shows.
+fn add_preferences(tx: &rusqlite::Transaction) -> Result<(), rusqlite_migration::HookError> {
+    tx.execute_batch(PREFERENCES_TABLE)?;
+    let holds_a_shop: bool =
+        tx.query_row("SELECT EXISTS (SELECT 1 FROM personal_fields)", [], |r| {
+            r.get(0)
+        })?;
+    if !holds_a_shop {
+        return Ok(());
+    }
+    let logged = super::state::newest_recorded(tx)?.is_some();
+    if logged {
+        super::state::begin(tx, true)?;
+    }
+    let field = crate::shopgen::catalogue::fields()
+        .into_iter()
+        .filter(|f| f.field == crate::engine::model::PersonalField::Preferences)
+        .collect::<Vec<_>>();
+    super::write::insert_fields(tx, &field)?;
+    if logged {
+        let event = super::apply::SubjectEvent::new(
+            UPGRADE_EVENT,
+            None,
+            "the shop file can now hold customers' stated preferences: a new personal-data field, \"Stated preferences\", was added to the catalogue".to_owned(),
+        );
+        super::apply::append_entry(
+            tx,
+            &super::apply::Attribution::now("Candor", "upgrading the shop file"),
+            &super::apply::EntryBody::event(event),
+        )?;
+    }
+    Ok(())
+}
+
+/// The kind of the audit-log event that records an upgrade which changed the shop's
+/// contents.
+pub const UPGRADE_EVENT: &str = "file_upgraded";
+
 /// Declares, for each purpose of an upgraded file, the fields its rules read.
 fn declare_purpose_fields(
     conn: &rusqlite::Connection,
@@ -161,10 +209,11 @@ pub fn migrations() -> Migrations<'static> {
     ));
     all.push(M::up(KEY_HASH_SECRET));
     all.push(M::up(STATE_DIGESTS));
+    all.push(M::up_with_hook("", add_preferences));
     Migrations::new(all)
 }
 
 /// The schema version this build writes and understands.
 pub fn current_version() -> i64 {
-    MIGRATIONS.len() as i64 + 9
+    MIGRATIONS.len() as i64 + 10
 }

@@ -101,6 +101,7 @@ fn change_owner(applied: &Value) -> Option<Owner> {
     let customer = change.get("customer")?.as_i64().filter(|&c| c != 0)?;
     let field = match change.get("kind")?.as_str()? {
         "consent" => Some("consents".to_owned()),
+        "preference" => Some("preferences".to_owned()),
         "merge_customers" | "split_customers" => None,
         _ => Some(change.get("field")?.as_str()?.to_owned()),
     };
@@ -149,6 +150,7 @@ pub fn seal_body(conn: &Connection, body: &mut Value) -> rusqlite::Result<BTreeS
             }
             for (pointer, placeholder) in [
                 ("/change/split", Value::Null),
+                ("/change/preference", Value::Null),
                 ("/change/value", json!(ERASED)),
                 ("/change/method", json!(ERASED)),
                 ("/change/words", json!(ERASED)),

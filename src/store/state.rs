@@ -115,6 +115,25 @@ const PARTS: &[Part] = &[
         )],
     },
     Part {
+        key: "preferences",
+        words: "customers' stated preferences",
+        tables: &[rows(
+            "preferences",
+            &[
+                "id",
+                "customer",
+                "preference",
+                "withdrawn",
+                "recorded_at",
+                "recorded_by",
+                "method",
+                "words",
+            ],
+            "",
+            "id",
+        )],
+    },
+    Part {
         key: "rules",
         words: "rules",
         tables: &[rows(
@@ -225,11 +244,17 @@ impl StateDigest {
             .filter(|d| d.v == VERSION)
     }
 
-    /// The parts that differ from `other`, in words.
+    /// The parts that differ from `other`, in words. A part this digest did not record
+    /// (it was written before the part existed, e.g. the stated preferences before schema
+    /// 12) is not compared: there is nothing to compare it with.
     pub fn differences(&self, other: &Self) -> Vec<&'static str> {
         PARTS
             .iter()
-            .filter(|p| self.parts.get(p.key) != other.parts.get(p.key))
+            .filter(|p| {
+                self.parts
+                    .get(p.key)
+                    .is_some_and(|mine| other.parts.get(p.key) != Some(mine))
+            })
             .map(|p| p.words)
             .collect()
     }

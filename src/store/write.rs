@@ -1,5 +1,6 @@
 //! Writes a whole snapshot into an empty shop file, in one transaction.
 
+use crate::engine::preferences::PreferenceEvent;
 use rusqlite::{Connection, params};
 
 use crate::engine::model::{
@@ -22,6 +23,7 @@ pub fn write_shop(conn: &mut Connection, shop: &Shop) -> rusqlite::Result<()> {
 
         insert_purposes(&tx, &shop.purposes)?;
         insert_consents(&tx, &shop.consents)?;
+        insert_preferences(&tx, &shop.preferences)?;
 
         insert_rules(&tx, &shop.rules)?;
 
@@ -147,6 +149,30 @@ pub fn insert_consents(
     Ok(())
 }
 
+/// Appends stated preferences and their withdrawals (history is never overwritten).
+pub fn insert_preferences(conn: &Connection, events: &[PreferenceEvent]) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(
+        "INSERT INTO preferences (customer, preference, withdrawn, recorded_at, recorded_by,
+            method, words)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for e in events {
+        let preference = serde_json::to_string(&e.preference)
+            .map_err(|err| rusqlite::Error::ToSqlConversionFailure(Box::new(err)))?;
+        stmt.execute(params![
+            e.customer,
+            preference,
+            e.withdrawn,
+            e.recorded_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            e.recorded_by,
+            e.method,
+            e.words
+        ])?;
+    }
+    Ok(())
+}
+
 /// The fields a purpose covers as stored: their keys separated by `;`.
 pub(super) fn purpose_fields_text(purpose: &Purpose) -> String {
     crate::engine::model::PersonalField::list_text(&purpose.fields)
@@ -188,7 +214,7 @@ pub(super) fn write_settings(conn: &Connection, s: &Settings) -> rusqlite::Resul
 }
 
 /// Inserts the catalogue of personal-data fields.
-fn insert_fields(conn: &Connection, fields: &[FieldDef]) -> rusqlite::Result<()> {
+pub(super) fn insert_fields(conn: &Connection, fields: &[FieldDef]) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
         "INSERT INTO personal_fields (field, field_group, label, description, retention_days, kept_for, sensitive)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

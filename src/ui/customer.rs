@@ -39,6 +39,8 @@ pub struct CustomerPage {
     recording: Option<ConsentForm>,
     /// Another record of the same person being looked for, to merge into this one.
     merging: Option<MergeForm>,
+    /// A stated preference being recorded.
+    stating: Option<super::preferences::PreferenceForm>,
     /// Whether the masked fields are shown in full (after a logged reveal).
     revealed: bool,
     /// Whether scores, rule and field names are shown (the person's choice).
@@ -118,6 +120,7 @@ impl CustomerPage {
             correcting: None,
             recording: None,
             merging: None,
+            stating: None,
             revealed: false,
             details: false,
         }
@@ -214,6 +217,7 @@ impl CustomerPage {
         });
         ui.label(format!("Consents: {}", self.consent));
         self.consent_ui(ui, shop, proposals);
+        self.preferences_ui(ui, shop, proposals);
         ui.horizontal(|ui| {
             ui.selectable_value(
                 &mut self.tab,
@@ -243,6 +247,33 @@ impl CustomerPage {
         self.correction_window(ui.ctx(), proposals);
         self.consent_window(ui.ctx(), shop, proposals);
         self.merge_window(ui.ctx(), shop, proposals);
+        let who = (self.explanation.customer, self.name.as_str());
+        if let Some(change) = super::preferences::preference_window(
+            ui.ctx(),
+            &mut self.stating,
+            who,
+            shop.index.shop(),
+        ) {
+            proposals.push(change);
+        }
+    }
+
+    /// The preferences that stand, and "Record what the customer told us…".
+    fn preferences_ui(&mut self, ui: &mut Ui, shop: &Loaded, proposals: &mut Actions) {
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .small_button("Record what the customer told us…")
+                .on_hover_text("What they like, what they do not want, or purchases not to use (a gift for someone else).")
+                .clicked()
+            {
+                self.stating = Some(super::preferences::PreferenceForm::new(shop.index.shop()));
+            }
+        });
+        let customer = self.explanation.customer;
+        if let Some(change) = super::preferences::standing_ui(ui, customer, &self.held.preferences)
+        {
+            proposals.push(change);
+        }
     }
 
     /// Finds the other record of this person and proposes merging it into this one.
@@ -449,11 +480,17 @@ impl CustomerPage {
                     self.chosen = i;
                 }
             }
+            for left in &self.explanation.left_out {
+                ui.label(RichText::new(&left.sentence).color(theme::MUTED));
+            }
+            for unused in &self.explanation.purchases_not_used {
+                ui.label(RichText::new(&unused.sentence).color(theme::MUTED));
+            }
             if !self.explanation.excluded.is_empty() {
                 ui.add_space(6.0);
                 ui.label(
                     RichText::new(format!(
-                        "{} products left out (out of stock, not products, or already bought)",
+                        "{} products left out (out of stock, not products, already bought, or not wanted)",
                         self.explanation.excluded.len()
                     ))
                     .small()
@@ -469,6 +506,16 @@ impl CustomerPage {
                 .clicked()
             {
                 proposals.ask(CustomerAction::SaveCard(rec.product));
+            }
+            let product = shop
+                .index
+                .product_pos(rec.product)
+                .map(|p| &shop.index.shop().products[p]);
+            if let Some(product) = product
+                && let Some(change) =
+                    super::preferences::not_for_me_ui(ui, self.explanation.customer, product)
+            {
+                proposals.push(change);
             }
             let mut order = None;
             egui::ScrollArea::vertical().id_salt("why").show(ui, |ui| {
@@ -519,6 +566,8 @@ impl CustomerPage {
         }
         ui.add_space(10.0);
         consents_held_ui(ui, &self.held.consents);
+        ui.add_space(10.0);
+        super::preferences::held_ui(ui, &self.held.preferences);
         ui.add_space(10.0);
         self.orders_held_ui(ui);
     }
@@ -711,11 +760,7 @@ fn consents_held_ui(ui: &mut Ui, consents: &[crate::engine::held::HeldConsent]) 
         let state = if c.granted { "granted" } else { "withdrawn" };
         ui.label(format!("{}: {state}", c.label));
         for h in &c.history {
-            let words = h
-                .words
-                .as_ref()
-                .map(|w| format!(": \u{201c}{w}\u{201d}"))
-                .unwrap_or_default();
+            let words = crate::engine::words::their_words(h.words.as_deref());
             ui.label(
                 RichText::new(format!(
                     "    {}, {} ({}, recorded by {}){words}",

@@ -18,6 +18,7 @@ mod lesson;
 mod loader;
 mod outreach;
 mod owner;
+mod preferences;
 mod purposes;
 mod relevance;
 mod rules;

@@ -1,0 +1,453 @@
+//! Customers' stated preferences: a "not wanted" product, category or tag is never
+//! recommended to them (whatever they consented to), purchases they asked the shop not to
+//! use are read by no rule, the decision recorded last stands, and preferences are listed
+//! in Data held, logged, moved by a merge, undone and erased like every change.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use candor::engine::changes::{Change, ChangeContext, apply_all};
+use candor::engine::features::CustomerFeature;
+use candor::engine::model::Shop;
+use candor::engine::preferences::{About, Preference, PreferenceKind};
+use candor::engine::rules::Target;
+use candor::engine::score::{Scorer, rule_visits_and_amount, together_anchors};
+use candor::engine::simulate::{Progress, all_lists, simulate};
+use candor::engine::{ShopIndex, explain};
+use candor::store::{Attribution, Store};
+
+fn sample() -> Shop {
+    candor::shopgen::sample::sample_shop().expect("sample reads")
+}
+
+fn index(shop: Shop) -> ShopIndex {
+    ShopIndex::new(Arc::new(shop), common::sample_day())
+}
+
+fn stated(customer: i64, kind: PreferenceKind, about: About, withdrawn: bool) -> Change {
+    Change::Preference {
+        customer,
+        preference: Some(Preference { kind, about }),
+        withdrawn,
+        method: Some("at the counter".to_owned()),
+        words: Some("she said so herself".to_owned()),
+    }
+}
+
+fn not_wanted_category(customer: i64, category: &str) -> Change {
+    let about = About::Category(category.to_owned());
+    stated(customer, PreferenceKind::NotWanted, about, false)
+}
+
+fn with(shop: Shop, changes: &[Change]) -> Shop {
+    apply_all(shop, changes, &ChangeContext::now("Sam"))
+        .expect("the changes apply")
+        .0
+}
+
+/// The category of every product in each customer's list, by customer position.
+fn listed_categories(index: &ShopIndex, customer: usize) -> Vec<String> {
+    let shop = index.shop();
+    let lists = all_lists(index, shop.settings.top_n, &Progress::default()).expect("lists");
+    lists[customer]
+        .iter()
+        .map(|&p| shop.products[p as usize].category.clone())
+        .collect()
+}
+
+/// The customer of the sample whose list holds the most products of one category, and
+/// that category.
+fn customer_and_favourite(index: &ShopIndex) -> (i64, String) {
+    let shop = index.shop();
+    (0..shop.customers.len())
+        .filter_map(|c| {
+            let categories = listed_categories(index, c);
+            let top = categories.first()?.clone();
+            let n = categories.iter().filter(|x| **x == top).count();
+            Some((n, shop.customers[c].id, top))
+        })
+        .max_by_key(|(n, id, _)| (*n, -id))
+        .map(|(_, id, category)| (id, category))
+        .expect("a customer with a list")
+}
+
+#[test]
+fn a_category_not_wanted_never_appears_in_the_list_the_explanation_or_the_simulation() {
+    let before = index(sample());
+    let (customer, category) = customer_and_favourite(&before);
+    let pos = before.customer_pos(customer).expect("customer");
+    assert!(listed_categories(&before, pos).contains(&category));
+
+    let change = not_wanted_category(customer, &category);
+    let sim = simulate(
+        &before,
+        None,
+        std::slice::from_ref(&change),
+        "Sam",
+        &Progress::default(),
+    )
+    .expect("simulates");
+    let after_list = &sim.after_lists[pos];
+    assert_eq!(after_list.len(), before.shop().settings.top_n);
+    assert!(
+        after_list
+            .iter()
+            .all(|&p| sim.after.shop().products[p as usize].category != category)
+    );
+
+    let after = index(with(sample(), &[change]));
+    assert!(!listed_categories(&after, pos).contains(&category));
+    let e = explain(&mut Scorer::new(&after), pos, 20);
+    assert!(e.recommendations.iter().all(|r| r.category != category));
+    assert_eq!(e.left_out.len(), 1);
+    assert!(
+        e.left_out[0]
+            .sentence
+            .contains(&format!("you do not want {category}")),
+        "{}",
+        e.left_out[0].sentence
+    );
+    let in_category = after
+        .shop()
+        .products
+        .iter()
+        .filter(|p| p.category == category)
+        .count();
+    assert_eq!(e.left_out[0].products, in_category);
+    assert!(
+        e.excluded
+            .iter()
+            .filter(|x| x.reason == "not_wanted")
+            .count()
+            >= in_category.min(1)
+    );
+}
+
+#[test]
+fn not_wanted_holds_without_consent_and_for_a_tag_and_a_product() {
+    let shop = sample();
+    let before = index(shop.clone());
+    let pos = (0..shop.customers.len())
+        .find(|&c| Scorer::new(&before).plan(c).not_personalized.is_some())
+        .expect("a customer who did not agree to personalization");
+    let customer = shop.customers[pos].id;
+    let list = all_lists(&before, 5, &Progress::default()).expect("lists")[pos].clone();
+    let first = &shop.products[list[0] as usize];
+    let tag = shop
+        .products
+        .iter()
+        .flat_map(|p| p.tags.iter())
+        .find(|t| *t == "treat")
+        .expect("the sample tags treats")
+        .clone();
+    let after = index(with(
+        shop.clone(),
+        &[
+            stated(
+                customer,
+                PreferenceKind::NotWanted,
+                About::Product(first.id),
+                false,
+            ),
+            stated(
+                customer,
+                PreferenceKind::NotWanted,
+                About::Tag(tag.clone()),
+                false,
+            ),
+        ],
+    ));
+    let lists = all_lists(&after, 10, &Progress::default()).expect("lists");
+    for &p in &lists[pos] {
+        let product = &after.shop().products[p as usize];
+        assert_ne!(product.id, first.id);
+        assert!(
+            !product.tags.contains(&tag),
+            "{} is tagged {tag}",
+            product.name
+        );
+    }
+    let e = explain(&mut Scorer::new(&after), pos, 10);
+    assert!(e.not_personalized.is_some(), "still not personalized");
+    assert_eq!(e.left_out.len(), 2);
+}
+
+#[test]
+fn the_decision_recorded_last_stands_and_a_withdrawal_brings_products_back() {
+    let before = index(sample());
+    let (customer, category) = customer_and_favourite(&before);
+    let pos = before.customer_pos(customer).expect("customer");
+    let about = About::Category(category.clone());
+    let changes = [
+        stated(customer, PreferenceKind::NotWanted, about.clone(), false),
+        stated(customer, PreferenceKind::NotWanted, about.clone(), true),
+    ];
+    let after = index(with(sample(), &changes));
+    assert_eq!(
+        listed_categories(&after, pos),
+        listed_categories(&before, pos)
+    );
+    let again = index(with(
+        with(sample(), &changes),
+        &[stated(customer, PreferenceKind::NotWanted, about, false)],
+    ));
+    assert!(!listed_categories(&again, pos).contains(&category));
+}
+
+/// Every rule's amount for every product, the "bought together" rule's anchors, and every
+/// feature, for one customer.
+fn what_rules_read(index: &ShopIndex, pos: usize) -> (Vec<Option<f64>>, Vec<Vec<usize>>, Vec<f64>) {
+    let shop = index.shop();
+    let mut amounts = Vec::new();
+    let mut anchors = Vec::new();
+    for rule in &shop.rules {
+        if rule.target == Target::BoughtTogether {
+            anchors.push(together_anchors(index, rule, pos));
+            continue;
+        }
+        for p in 0..shop.products.len() {
+            amounts.push(rule_visits_and_amount(index, rule, pos, p).map(|(_, a)| a));
+        }
+    }
+    let features = CustomerFeature::ALL
+        .iter()
+        .filter_map(|f| f.value(index, pos, index.today()))
+        .collect();
+    (amounts, anchors, features)
+}
+
+#[test]
+fn purchases_not_to_be_used_change_no_rule_as_if_they_had_never_been_made() {
+    let mut shop = sample();
+    shop.rules.extend(
+        candor::shopgen::catalogue::starter_rules()
+            .into_iter()
+            .filter(|r| r.id == "bought-together"),
+    );
+    let before = index(shop.clone());
+    let (customer, category) = customer_and_favourite(&before);
+    let pos = before.customer_pos(customer).expect("customer");
+    let ignoring = index(with(
+        shop.clone(),
+        &[stated(
+            customer,
+            PreferenceKind::IgnorePurchases,
+            About::Category(category.clone()),
+            false,
+        )],
+    ));
+
+    // The same shop with those purchases really gone (and an order left empty by it).
+    let mut without = shop.clone();
+    let in_category = |id: i64| {
+        shop.products
+            .iter()
+            .any(|p| p.id == id && p.category == category)
+    };
+    let theirs: Vec<i64> = shop
+        .orders
+        .iter()
+        .filter(|o| o.customer == Some(customer))
+        .map(|o| o.id)
+        .collect();
+    Arc::make_mut(&mut without.lines)
+        .retain(|l| !(theirs.contains(&l.order) && in_category(l.product)));
+    let kept: Vec<i64> = without.lines.iter().map(|l| l.order).collect();
+    Arc::make_mut(&mut without.orders).retain(|o| !theirs.contains(&o.id) || kept.contains(&o.id));
+    let removed = shop.lines.len() - without.lines.len();
+    assert!(removed > 0, "the customer bought in {category}");
+    let gone = index(without);
+
+    assert_ne!(
+        what_rules_read(&before, pos),
+        what_rules_read(&ignoring, pos)
+    );
+    assert_eq!(what_rules_read(&ignoring, pos), what_rules_read(&gone, pos));
+
+    let e = explain(&mut Scorer::new(&ignoring), pos, 5);
+    assert_eq!(e.purchases_not_used.len(), 1);
+    assert_eq!(e.purchases_not_used[0].lines, removed);
+    assert!(e.purchases_not_used[0].sentence.contains(&category));
+    for r in &e.recommendations {
+        for c in &r.contributions {
+            for record in &c.records {
+                if let candor::engine::explain::Record::OrderLine { product, .. } = record {
+                    assert!(!in_category(*product), "a record of {category} was used");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_preference_names_a_customer_and_product_that_exist() {
+    let shop = sample();
+    let ctx = ChangeContext::now("Sam");
+    let no_customer = not_wanted_category(999_999, "tea");
+    let err = apply_all(shop.clone(), &[no_customer], &ctx).expect_err("refused");
+    assert_eq!(err.field, "customer");
+    let no_product = stated(1, PreferenceKind::NotWanted, About::Product(999_999), false);
+    let err = apply_all(shop.clone(), &[no_product], &ctx).expect_err("refused");
+    assert_eq!(err.field, "preference");
+    let missing: candor::engine::changes::ChangeSet = serde_json::from_str(
+        r#"{"changes":[{"kind":"preference","customer":1,"withdrawn":false}]}"#,
+    )
+    .expect("reads");
+    let err = apply_all(shop, &missing.changes, &ctx).expect_err("refused");
+    assert_eq!(err.field, "preference");
+}
+
+fn who() -> Attribution {
+    Attribution::now("Sam", "the customer asked at the till")
+}
+
+fn file_bytes(path: &Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(path).expect("reads");
+    let wal = path.with_extension("candor-wal");
+    if let Ok(more) = std::fs::read(wal) {
+        bytes.extend(more);
+    }
+    bytes
+}
+
+#[test]
+fn stored_logged_held_undone_and_erased() {
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let words = "no wine for me, thank you kindly";
+    let change = Change::Preference {
+        customer: 1,
+        preference: Some(Preference {
+            kind: PreferenceKind::NotWanted,
+            about: About::Category("coffee".to_owned()),
+        }),
+        withdrawn: false,
+        method: Some("at the counter".to_owned()),
+        words: Some(words.to_owned()),
+    };
+    store
+        .apply(None, &[change], &who(), None, None)
+        .expect("applies");
+    let shop = store.load().expect("loads");
+    assert_eq!(shop.preferences.len(), 1);
+    assert_eq!(shop.preferences[0].words.as_deref(), Some(words));
+    let idx = index(shop.clone());
+    let held = candor::engine::held::held(&idx, idx.customer_pos(1).expect("pos"));
+    assert_eq!(held.preferences.len(), 1);
+    assert!(held.preferences[0].stands);
+    assert_eq!(held.preferences[0].text, "does not want coffee");
+    assert!(
+        held.fields
+            .iter()
+            .any(|f| f.field == "preferences" && f.value == "1 stated")
+    );
+    let log = store.log().expect("log");
+    let text = candor::session::log_text::entry_sentence(&log[0], &shop);
+    assert!(text.contains("does not want coffee"), "{text}");
+    assert!(store.verify_log().expect("verifies").problem.is_none());
+
+    store.undo(1, &who()).expect("undoes");
+    let undone = store.load().expect("loads");
+    assert!(candor::engine::preferences::standing(&undone.preferences, 1).is_empty());
+
+    assert!(
+        file_bytes(&path)
+            .windows(words.len())
+            .any(|w| w == words.as_bytes())
+    );
+    store.erase(1, &who()).expect("erases");
+    drop(store);
+    let (store, _) = Store::open(&path).expect("opens");
+    let left = store.load().expect("loads");
+    assert!(left.preferences.iter().all(|e| e.customer != 1));
+    assert!(store.verify_log().expect("verifies").problem.is_none());
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).expect("opens");
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;")
+        .expect("checkpoint");
+    drop(conn);
+    assert!(
+        !file_bytes(&path)
+            .windows(words.len())
+            .any(|w| w == words.as_bytes()),
+        "the customer's words are still in the file"
+    );
+}
+
+#[test]
+fn a_merge_moves_preferences_and_its_undo_gives_them_back() {
+    let shop = with(sample(), &[not_wanted_category(2, "tea")]);
+    let ctx = ChangeContext::now("Sam");
+    let merge = Change::MergeCustomers {
+        customer: 1,
+        from: 2,
+    };
+    let (merged, applied) = apply_all(shop.clone(), &[merge], &ctx).expect("merges");
+    assert!(merged.preferences.iter().all(|e| e.customer == 1));
+    let undo = candor::engine::changes::inverse(&applied);
+    let (split, _) = apply_all(merged, &undo, &ctx).expect("splits");
+    assert_eq!(split.preferences, shop.preferences);
+}
+
+/// A shop file as version 11 wrote it (before preferences), with its owner set up and,
+/// when `outside` is given, that SQL run on it afterwards behind Candor's back.
+fn version_11_file(outside: Option<&str>) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, path) = common::owned_sample_file();
+    let conn = rusqlite::Connection::open(&path).expect("opens");
+    conn.execute(
+        "DELETE FROM personal_fields WHERE field = 'preferences'",
+        [],
+    )
+    .expect("deletes the field");
+    let mut digest = candor::store::state::digest(&conn, true).expect("digest");
+    digest.parts.remove("preferences");
+    conn.execute(
+        "UPDATE audit_log SET state = ?1 WHERE id = (SELECT max(id) FROM audit_log)",
+        [digest.to_text()],
+    )
+    .expect("records the digest");
+    candor::store::chain::rechain_all(&conn).expect("re-chains");
+    conn.execute_batch("DROP TABLE preferences; PRAGMA user_version = 11;")
+        .expect("as version 11");
+    if let Some(sql) = outside {
+        conn.execute_batch(sql).expect("the outside change");
+    }
+    drop(conn);
+    (dir, path)
+}
+
+#[test]
+fn upgrading_a_shop_records_the_new_field_in_the_log_and_keeps_an_outside_change_visible() {
+    let (_dir, path) = version_11_file(None);
+    let (store, _) = Store::open(&path).expect("upgrades");
+    let shop = store.load().expect("loads");
+    assert!(
+        shop.fields
+            .iter()
+            .any(|f| f.field == candor::engine::model::PersonalField::Preferences)
+    );
+    let log = store.log().expect("log");
+    let newest = log.last().expect("an entry");
+    let event = newest.event.as_ref().expect("an event");
+    assert_eq!(event.kind, candor::store::schema::UPGRADE_EVENT);
+    assert!(
+        newest.outside_change.is_none(),
+        "{:?}",
+        newest.outside_change
+    );
+    let report = store.verify_log().expect("verifies");
+    assert!(report.problem.is_none(), "{:?}", report.problem);
+
+    let (_dir, path) = version_11_file(Some(
+        "UPDATE consents SET granted = 1 - granted WHERE id = 1;",
+    ));
+    let (store, _) = Store::open(&path).expect("upgrades");
+    let log = store.log().expect("log");
+    let found = log
+        .last()
+        .and_then(|e| e.outside_change.as_ref())
+        .expect("the change made before the upgrade is recorded");
+    assert_eq!(found.parts, ["consent decisions"]);
+}

@@ -1,0 +1,140 @@
+//! Stated preferences in the window: "Not for me…" on a recommendation and "Record what
+//! the customer told us…" put a preference into the scenario, which is simulated, applied
+//! and shown on the customer's page and in Data held.
+
+mod common;
+
+use candor::engine::changes::Change;
+use candor::engine::preferences::{About, PreferenceKind};
+use candor::ui::CandorApp;
+use common::window::{sample_window, settle, type_into};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn on_amelia() -> (tempfile::TempDir, Harness<'static, CandorApp>) {
+    let (dir, mut harness) = sample_window();
+    harness.get_by_label("Customers").click();
+    harness.run_steps(2);
+    harness.get_by_label("Amelia Hart").click();
+    harness.run_steps(2);
+    (dir, harness)
+}
+
+fn apply(harness: &mut Harness<'static, CandorApp>) {
+    settle(harness, |app| app.scenario().outcome().is_some());
+    harness.get_by_label("Apply…").click();
+    for _ in 0..10 {
+        if harness.query_by_label("Who is applying this?").is_some() {
+            break;
+        }
+        harness.run_steps(1);
+    }
+    type_into(
+        harness,
+        egui::accesskit::Role::TextInput,
+        "Who is applying this?",
+        "Sam",
+    );
+    type_into(
+        harness,
+        egui::accesskit::Role::MultilineTextInput,
+        "Why? (kept in the audit log)",
+        "the customer asked at the till",
+    );
+    harness.get_by_label("Apply now").click();
+    settle(harness, |app| {
+        !app.is_applying() && app.log_entries().len() == 1
+    });
+}
+
+fn first_recommended_category(app: &CandorApp) -> String {
+    app.customer_page()
+        .expect("a customer page")
+        .explanation()
+        .recommendations[0]
+        .category
+        .clone()
+}
+
+#[test]
+fn not_for_me_leaves_the_category_out_after_it_is_applied() {
+    let (_dir, mut harness) = on_amelia();
+    let category = first_recommended_category(harness.state());
+    harness.get_by_label("Not for me…").click();
+    harness.run_steps(2);
+    harness
+        .get_by_label(&format!("anything in {category}"))
+        .click();
+    harness.run_steps(2);
+    match harness.state().scenario().changes() {
+        [
+            Change::Preference {
+                customer: 1,
+                preference: Some(p),
+                withdrawn: false,
+                ..
+            },
+        ] => {
+            assert_eq!(p.kind, PreferenceKind::NotWanted);
+            assert_eq!(p.about, About::Category(category.clone()));
+        }
+        other => panic!("the scenario holds {other:?}"),
+    }
+    apply(&mut harness);
+    harness.run_steps(3);
+    let page = harness.state().customer_page().expect("page");
+    assert!(
+        page.explanation()
+            .recommendations
+            .iter()
+            .all(|r| r.category != category)
+    );
+    harness
+        .get_all_by_label_contains(&format!("that you do not want {category}"))
+        .next()
+        .expect("the page says what is left out and why");
+    harness
+        .get_all_by_label_contains(&format!("does not want {category}"))
+        .next()
+        .expect("the page lists what the customer told us");
+}
+
+#[test]
+fn a_preference_is_recorded_in_the_customers_words_and_listed_in_data_held() {
+    let (_dir, mut harness) = on_amelia();
+    harness
+        .get_by_label("Record what the customer told us…")
+        .click();
+    harness.run_steps(3);
+    harness
+        .get_by_label("asks us not to use their purchases in")
+        .click();
+    harness.run_steps(1);
+    harness.get_by_label("gifts").click();
+    harness.run_steps(1);
+    type_into(
+        &mut harness,
+        egui::accesskit::Role::MultilineTextInput,
+        "In the customer's own words (optional)",
+        "those were presents for my sister",
+    );
+    harness.get_by_label("Add it to the scenario").click();
+    harness.run_steps(2);
+    assert!(matches!(
+        harness.state().scenario().changes(),
+        [Change::Preference { preference: Some(p), words: Some(w), .. }]
+            if p.kind == PreferenceKind::IgnorePurchases && w == "those were presents for my sister"
+    ));
+    apply(&mut harness);
+    harness.run_steps(3);
+    harness
+        .get_all_by_label_contains("not to use your purchases in gifts")
+        .next()
+        .expect("the Why? view says which purchases are not used");
+    harness.get_by_label("Data held").click();
+    harness.run_steps(3);
+    harness
+        .get_all_by_label_contains("those were presents for my sister")
+        .next()
+        .expect("Data held shows the customer's own words");
+}
