@@ -451,3 +451,111 @@ fn upgrading_a_shop_records_the_new_field_in_the_log_and_keeps_an_outside_change
         .expect("the change made before the upgrade is recorded");
     assert_eq!(found.parts, ["consent decisions"]);
 }
+
+/// The sample with a rule for the categories customers told us they like (its purpose
+/// covering stated preferences), and customers 1 and 3 liking tea and bread.
+fn shop_with_liked_rule(covered: bool) -> Shop {
+    use candor::engine::model::PersonalField;
+    use candor::engine::rules::{Amount, Rule};
+    let mut shop = sample();
+    let rule: Rule = serde_json::from_value(serde_json::json!({
+        "id": "you-told-us", "label": "What you told us you like", "enabled": true,
+        "weight": 1.0, "purpose": "personalization", "conditions": [
+            {"feature": "prefers", "op": "at_least", "value": 1.0}],
+        "target": {"kind": "preferred_category"},
+        "amount": {"kind": "fixed", "value": 3.0},
+        "reason": "you told us you love {category}"
+    }))
+    .expect("a rule");
+    assert!(matches!(rule.amount, Amount::Fixed { .. }));
+    shop.rules.push(rule);
+    if covered {
+        let purpose = shop
+            .purposes
+            .iter_mut()
+            .find(|p| p.id == "personalization")
+            .expect("purpose");
+        purpose.fields.push(PersonalField::Preferences);
+    }
+    let liked = |customer, category: &str| {
+        let about = About::Category(category.to_owned());
+        stated(customer, PreferenceKind::Liked, about, false)
+    };
+    with(shop, &[liked(1, "tea"), liked(3, "bread")])
+}
+
+#[test]
+fn a_liked_category_lifts_its_products_exactly_and_says_which_data_it_used() {
+    let idx = index(shop_with_liked_rule(true));
+    let pos = idx.customer_pos(1).expect("Amelia");
+    let e = explain(&mut Scorer::new(&idx), pos, idx.shop().products.len());
+    let mut lifted = 0;
+    for r in &e.recommendations {
+        let sum: f64 = r.contributions.iter().map(|c| c.value).sum();
+        assert!((sum - r.score).abs() < 1e-9, "{} adds up", r.name);
+        let ours = r.contributions.iter().find(|c| c.id == "you-told-us");
+        assert_eq!(ours.is_some(), r.category == "tea", "{}", r.name);
+        if let Some(c) = ours {
+            lifted += 1;
+            assert!((c.value - 3.0).abs() < 1e-12);
+            assert_eq!(c.fields, ["preferences"]);
+            assert_eq!(c.data_used, ["what you told us you like"]);
+            assert_eq!(c.reason, "you told us you love tea");
+        }
+    }
+    assert!(lifted > 0, "Amelia's list holds tea");
+    // Customer 2 told us nothing: the rule's condition does not hold for them.
+    let skipped = explain(
+        &mut Scorer::new(&idx),
+        idx.customer_pos(2).expect("Priya"),
+        5,
+    );
+    assert!(
+        skipped
+            .recommendations
+            .iter()
+            .all(|r| r.contributions.iter().all(|c| c.id != "you-told-us"))
+    );
+}
+
+#[test]
+fn the_fast_ranking_agrees_with_the_plain_one_for_liked_categories() {
+    let idx = index(shop_with_liked_rule(true));
+    let mut scorer = Scorer::new(&idx);
+    for c in 0..idx.shop().customers.len() {
+        let plan = scorer.plan(c);
+        let plain = scorer.top(&plan, 8, &[]);
+        let fast = scorer.top_fast(&plan, 8);
+        assert_eq!(plain, fast, "customer at {c}");
+    }
+}
+
+#[test]
+fn a_rule_reading_likes_runs_for_nobody_until_its_purpose_covers_them() {
+    let idx = index(shop_with_liked_rule(false));
+    let pos = idx.customer_pos(1).expect("Amelia");
+    let e = explain(&mut Scorer::new(&idx), pos, 5);
+    let skipped = e
+        .skipped
+        .iter()
+        .find(|s| s.id == "you-told-us")
+        .expect("skipped");
+    assert_eq!(skipped.reason, "outside_purpose");
+    assert!(
+        skipped.detail.contains("stated preferences"),
+        "{}",
+        skipped.detail
+    );
+}
+
+#[test]
+fn a_rule_for_liked_categories_adds_a_fixed_amount() {
+    let rule: Result<candor::engine::rules::Rule, _> = serde_json::from_value(serde_json::json!({
+        "id": "r", "label": "R", "enabled": true, "weight": 1.0, "purpose": "personalization",
+        "target": {"kind": "preferred_tag"},
+        "amount": {"kind": "per_purchase", "each": 1.0, "max": 3.0, "within_days": 90},
+        "reason": "you told us you love {tag}"
+    }));
+    let problem = rule.expect("reads").validate_bounds().expect_err("refused");
+    assert_eq!(problem.field, "amount");
+}

@@ -195,6 +195,12 @@ fn shop_and_changes() -> impl Strategy<Value = (Shop, Vec<Change>)> {
             common::sample_day(),
         );
         shop.rules.extend(with_bought_together());
+        shop.rules.push(liked_categories_rule());
+        for purpose in &mut shop.purposes {
+            if purpose.id == "personalization" {
+                purpose.fields.push(PersonalField::Preferences);
+            }
+        }
         let changes = prop::collection::vec(change_strategy(&shop), 1..4).prop_filter(
             "a record is merged away once",
             |changes| {
@@ -221,6 +227,19 @@ fn with_bought_together() -> Vec<candor::engine::rules::Rule> {
         .into_iter()
         .filter(|r| r.id == "bought-together")
         .collect()
+}
+
+/// A rule for the categories a customer told the shop they like, so every change meets
+/// stated preferences too.
+fn liked_categories_rule() -> candor::engine::rules::Rule {
+    serde_json::from_value(serde_json::json!({
+        "id": "you-told-us", "label": "What you told us you like", "enabled": true,
+        "weight": 1.5, "purpose": "personalization",
+        "target": {"kind": "preferred_category"},
+        "amount": {"kind": "fixed", "value": 2.0},
+        "reason": "you told us you love {category}"
+    }))
+    .expect("a rule")
 }
 
 fn without_record_times(shop: &Shop) -> Shop {

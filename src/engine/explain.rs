@@ -477,7 +477,7 @@ fn rule_contribution(
             .collect(),
         features,
         records,
-        reason: fill_reason(index, rule, product, &dates).replace("{bought}", &bought),
+        reason: fill_reason(index, rule, (customer, product), &dates).replace("{bought}", &bought),
     })
 }
 
@@ -547,7 +547,7 @@ fn condition_orders(index: &ShopIndex, rule: &Rule, customer: usize) -> Vec<Reco
                     .filter(|&o| shop.orders[o].date > year_ago),
             ),
             F::DaysSinceLastOrder => orders.extend(index.orders_used(customer).last()),
-            F::Age | F::DaysToBirthday | F::CustomerForDays => {}
+            F::Age | F::DaysToBirthday | F::CustomerForDays | F::Prefers => {}
         }
     }
     orders.sort_unstable();
@@ -562,11 +562,23 @@ fn condition_orders(index: &ShopIndex, rule: &Rule, customer: usize) -> Vec<Reco
 }
 
 /// Fills a rule's reason template with this customer's values.
-fn fill_reason(index: &ShopIndex, rule: &Rule, product: usize, dates: &[NaiveDate]) -> String {
+fn fill_reason(
+    index: &ShopIndex,
+    rule: &Rule,
+    (customer, product): (usize, usize),
+    dates: &[NaiveDate],
+) -> String {
     let p = &index.shop().products[product];
     let today = index.today();
     let tag = match &rule.target {
         Target::Tag { tag } => tag.clone(),
+        Target::PreferredTag => index
+            .liked_for(customer, product, true)
+            .and_then(|e| match &index.shop().preferences[e].preference.about {
+                super::preferences::About::Tag(t) => Some(t.clone()),
+                _ => None,
+            })
+            .unwrap_or_default(),
         _ => String::new(),
     };
     let date_or_blank = |d: Option<&NaiveDate>| d.map(|d| day_text(*d, today)).unwrap_or_default();

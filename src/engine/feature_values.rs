@@ -38,6 +38,7 @@ impl CustomerFeature {
             Self::Age => c.birth_date.map(|b| f64::from(age_on(b, today))),
             Self::DaysToBirthday => c.birth_date.map(|b| days_to_birthday(b, today) as f64),
             Self::CustomerForDays => Some((today - c.since).num_days() as f64),
+            Self::Prefers => Some(index.liked_of(customer).count() as f64),
         }
     }
 }

@@ -23,6 +23,8 @@ pub enum CustomerFeature {
     DaysToBirthday,
     /// Days since the customer record was created.
     CustomerForDays,
+    /// How many categories and tags the customer told the shop they like (standing).
+    Prefers,
 }
 
 /// Any feature: a customer feature, or one of the per-product ones.
@@ -38,13 +40,14 @@ pub enum FeatureId {
 
 impl CustomerFeature {
     /// Every customer feature.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::OrdersLastYear,
         Self::DaysSinceLastOrder,
         Self::SpendLastYear,
         Self::Age,
         Self::DaysToBirthday,
         Self::CustomerForDays,
+        Self::Prefers,
     ];
 
     /// The personal-data fields this feature is computed from.
@@ -61,6 +64,7 @@ impl CustomerFeature {
             Self::Age => "age",
             Self::DaysToBirthday => "days to their birthday",
             Self::CustomerForDays => "days as a customer",
+            Self::Prefers => "things they told us they like",
         }
     }
 }
@@ -75,6 +79,7 @@ impl FeatureId {
             Self::Customer(CustomerFeature::Age) => "age",
             Self::Customer(CustomerFeature::DaysToBirthday) => "days_to_birthday",
             Self::Customer(CustomerFeature::CustomerForDays) => "customer_for_days",
+            Self::Customer(CustomerFeature::Prefers) => "prefers",
             Self::PurchasesMatching => "purchases_matching",
             Self::Popularity => "popularity",
         }
@@ -110,6 +115,11 @@ impl FeatureId {
             Self::Customer(CustomerFeature::CustomerForDays) => {
                 "Days since the customer record was created."
             }
+            Self::Customer(CustomerFeature::Prefers) => {
+                "Number of categories and tags the customer told the shop they like (the \
+                 decision recorded last about each; taken back ones do not count). A rule \
+                 for \"a category (or tag) they like\" reads which ones."
+            }
             Self::PurchasesMatching => {
                 "Number of the customer's orders within the rule's window that contain a product \
                  matching the rule (same category, same product, a product often bought with \
@@ -139,6 +149,7 @@ impl FeatureId {
                 "when your birthday is (from your birth date)"
             }
             Self::Customer(CustomerFeature::CustomerForDays) => "how long you have been a customer",
+            Self::Customer(CustomerFeature::Prefers) => "what you told us you like",
             Self::PurchasesMatching => "what you bought from us",
             Self::Popularity => return None,
         })
@@ -157,6 +168,7 @@ impl FeatureId {
                 &[PersonalField::BirthDate]
             }
             Self::Customer(CustomerFeature::CustomerForDays) => &[PersonalField::CustomerSince],
+            Self::Customer(CustomerFeature::Prefers) => &[PersonalField::Preferences],
             Self::Popularity => &[],
         }
     }

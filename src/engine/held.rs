@@ -195,9 +195,9 @@ fn held_preferences(index: &ShopIndex, customer: usize) -> Vec<HeldPreference> {
             continue;
         }
         let effect = match event.preference.kind {
-            PreferenceKind::NotWanted => "never recommended to them",
-            PreferenceKind::Liked => "kept as they said it; no rule reads it yet",
-            PreferenceKind::IgnorePurchases => "their purchases there are not used",
+            PreferenceKind::NotWanted => "never recommended to them".to_owned(),
+            PreferenceKind::IgnorePurchases => "their purchases there are not used".to_owned(),
+            PreferenceKind::Liked => liked_effect(shop),
         };
         out.push(HeldPreference {
             preference: event.preference.clone(),
@@ -208,11 +208,25 @@ fn held_preferences(index: &ShopIndex, customer: usize) -> Vec<HeldPreference> {
                 .preference
                 .text_to_customer(|id| super::changes::product_name(shop, id)),
             stands: !event.withdrawn,
-            effect: effect.to_owned(),
+            effect,
             history: vec![record],
         });
     }
     out
+}
+
+/// What a "liked" preference does: the rules in use that read it, or that none does.
+fn liked_effect(shop: &Shop) -> String {
+    let rules: Vec<String> = used_by(shop, PersonalField::Preferences)
+        .into_iter()
+        .filter(|u| u.kind == "rule")
+        .map(|u| format!("\u{201c}{}\u{201d}", u.label))
+        .collect();
+    if rules.is_empty() {
+        "kept as they said it; no rule in use reads it".to_owned()
+    } else {
+        format!("read by {}", super::words::and_list(&rules))
+    }
 }
 
 /// The preferences in one line: "2 stated, 1 taken back".

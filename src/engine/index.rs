@@ -173,6 +173,8 @@ pub struct ShopIndex {
     not_wanted: Groups,
     /// The categories (positions) whose purchases each customer asked the shop not to use.
     ignored: Groups,
+    /// Each customer's standing "liked" preferences (positions in `shop().preferences`).
+    liked: Groups,
     /// Products bought together, counted on first use (only "bought together" rules need
     /// them); shared with a changed copy whose history and products are the same.
     partners: Arc<std::sync::OnceLock<super::together::Partners>>,
@@ -244,7 +246,8 @@ impl ShopIndex {
             });
         let standing = standing_events(&shop);
         let pos = |id| history.customer_pos.get(id);
-        let not_wanted = not_wanted_groups(&shop, &standing, pos);
+        let not_wanted = standing_of_kind(&shop, &standing, PreferenceKind::NotWanted, pos);
+        let liked = standing_of_kind(&shop, &standing, PreferenceKind::Liked, pos);
         let ignored = ignored_categories(&shop, &standing, &categories, pos);
         Self {
             shop,
@@ -261,6 +264,7 @@ impl ShopIndex {
             preferences_by_customer,
             not_wanted,
             ignored,
+            liked,
             partners: Arc::default(),
         }
     }
@@ -385,6 +389,24 @@ impl ShopIndex {
             !ignores
                 || self.lines_of(o).next().is_none()
                 || self.lines_used(customer, o).next().is_some()
+        })
+    }
+
+    /// The customer's standing "liked" preferences (positions in `shop().preferences`).
+    pub fn liked_of(&self, customer: usize) -> impl Iterator<Item = usize> + '_ {
+        self.liked.of(customer)
+    }
+
+    /// The standing "liked" preference that puts `product` in a rule's preferred target
+    /// (a liked category for `by_tag` false, a liked tag for true), if one does.
+    pub fn liked_for(&self, customer: usize, product: usize, by_tag: bool) -> Option<usize> {
+        let p = &self.shop.products[product];
+        self.liked_of(customer).find(|&e| {
+            let preference = &self.shop.preferences[e].preference;
+            matches!(
+                (&preference.about, by_tag),
+                (About::Category(_), false) | (About::Tag(_), true)
+            ) && preference.covers(p)
         })
     }
 
@@ -553,17 +575,17 @@ fn standing_events(shop: &Shop) -> Vec<bool> {
     standing
 }
 
-/// Each customer's standing "not wanted" preferences (event positions), grouped by
-/// customer (`pos` finds a customer's position).
-fn not_wanted_groups(
+/// Each customer's standing preferences of `kind` (event positions), grouped by customer
+/// (`pos` finds a customer's position).
+fn standing_of_kind(
     shop: &Shop,
     standing: &[bool],
+    kind: PreferenceKind,
     pos: impl Fn(CustomerId) -> Option<usize>,
 ) -> Groups {
     let events = &shop.preferences;
     Groups::build(shop.customers.len(), events.len(), |e| {
-        let kind = events[e].preference.kind;
-        (standing[e] && kind == PreferenceKind::NotWanted)
+        (standing[e] && events[e].preference.kind == kind)
             .then(|| pos(events[e].customer))
             .flatten()
     })

@@ -222,6 +222,15 @@ fn rule_value(index: &ShopIndex, rule: &super::rules::Rule, customer: usize) -> 
     };
     match rule.target {
         Target::BoughtCategory => RuleValue::PerCategory(per_key(true)),
+        Target::PreferredCategory | Target::PreferredTag => RuleValue::PerProduct(
+            super::score::preferred_products(index, rule, customer)
+                .into_iter()
+                .map(|p| {
+                    let amount = super::score::preferred_amount(index, rule, customer, p);
+                    (p, rule.weight * amount)
+                })
+                .collect(),
+        ),
         Target::BoughtProduct => RuleValue::PerProduct(per_key(false)),
         Target::BoughtTogether => {
             let Amount::PerPurchase { each, max, .. } = rule.amount else {

@@ -139,6 +139,10 @@ pub enum Target {
     BoughtCategory,
     /// Products the customer has bought before.
     BoughtProduct,
+    /// Products in a category the customer told the shop they like (a fixed amount).
+    PreferredCategory,
+    /// Products carrying a tag the customer told the shop they like (a fixed amount).
+    PreferredTag,
     /// Products often in the same order as products the customer bought: the amount is
     /// `each` × the sum of the cosines over orders with each product they bought in the
     /// window, capped at `max` (see [`super::together`]).
@@ -190,7 +194,15 @@ impl Rule {
         if self.reads_purchases() {
             out.push(FeatureId::PurchasesMatching);
         }
-        out.dedup();
+        if self.target.reads_preferences() {
+            out.push(FeatureId::Customer(CustomerFeature::Prefers));
+        }
+        let mut seen = Vec::new();
+        out.retain(|f| {
+            let new = !seen.contains(f);
+            seen.push(*f);
+            new
+        });
         out
     }
 
@@ -219,8 +231,16 @@ impl Rule {
             .into_iter()
             .flatten()
             .copied();
+        let preferences = self
+            .target
+            .reads_preferences()
+            .then_some(CustomerFeature::Prefers.fields_read())
+            .into_iter()
+            .flatten()
+            .copied();
         conditions
             .chain(purchases)
+            .chain(preferences)
             .find(|field| !covered.contains(field))
     }
 
@@ -293,6 +313,13 @@ impl Rule {
             ));
         }
         let amount_ok = |x: f64| x.is_finite() && x.abs() <= MAX_AMOUNT;
+        if self.target.reads_preferences() && !matches!(self.amount, Amount::Fixed { .. }) {
+            return Err(problem(
+                "amount",
+                "a rule for what the customer told us they like adds a fixed amount: give it {\"kind\": \"fixed\", \"value\": …}"
+                    .to_owned(),
+            ));
+        }
         if self.target == Target::BoughtTogether && matches!(self.amount, Amount::Fixed { .. }) {
             return Err(problem(
                 "amount",
@@ -393,7 +420,16 @@ impl Target {
             Self::BoughtTogether => {
                 "products often bought in the same order as the customer's purchases".to_owned()
             }
+            Self::PreferredCategory => {
+                "products in a category the customer told us they like".to_owned()
+            }
+            Self::PreferredTag => "products with a tag the customer told us they like".to_owned(),
         }
+    }
+
+    /// Whether the targeted products depend on what the customer told the shop they like.
+    pub fn reads_preferences(&self) -> bool {
+        matches!(self, Self::PreferredCategory | Self::PreferredTag)
     }
 
     /// Whether the targeted products depend on what the customer bought.

@@ -388,7 +388,11 @@ fn static_target_products(index: &ShopIndex, target: &Target) -> Option<Vec<usiz
             all.filter(|&p| index.price_band(p) == Some(*band))
                 .collect(),
         ),
-        Target::BoughtCategory | Target::BoughtProduct | Target::BoughtTogether => None,
+        Target::BoughtCategory
+        | Target::BoughtProduct
+        | Target::BoughtTogether
+        | Target::PreferredCategory
+        | Target::PreferredTag => None,
     }
 }
 
@@ -445,7 +449,8 @@ pub fn round_for_text(v: f64) -> String {
 }
 
 /// Whether a product matches a target, with `anchor` the product being scored
-/// (for the "bought" targets, which compare against it).
+/// (for the "bought" targets, which compare against it). The "preferred" targets depend on
+/// the customer and match nothing here: see [`preferred_amount`].
 pub fn product_matches(index: &ShopIndex, target: &Target, product: usize, anchor: usize) -> bool {
     let p = &index.shop().products[product];
     match target {
@@ -456,7 +461,29 @@ pub fn product_matches(index: &ShopIndex, target: &Target, product: usize, ancho
         Target::BoughtCategory => index.category_of(product) == index.category_of(anchor),
         Target::BoughtProduct => product == anchor,
         Target::BoughtTogether => index.partners().get(product, anchor).is_some(),
+        Target::PreferredCategory | Target::PreferredTag => false,
     }
+}
+
+/// What a rule whose target is what the customer told the shop they like gives `product`
+/// (before its weight): its fixed amount when a standing "liked" preference covers the
+/// product, else nothing.
+pub fn preferred_amount(index: &ShopIndex, rule: &Rule, customer: usize, product: usize) -> f64 {
+    let by_tag = rule.target == Target::PreferredTag;
+    match rule.amount {
+        Amount::Fixed { value } if index.liked_for(customer, product, by_tag).is_some() => value,
+        _ => 0.0,
+    }
+}
+
+/// The products a "preferred" rule gives an amount to for this customer, ascending.
+pub fn preferred_products(index: &ShopIndex, rule: &Rule, customer: usize) -> Vec<usize> {
+    if index.liked_of(customer).next().is_none() {
+        return Vec::new();
+    }
+    (0..index.shop().products.len())
+        .filter(|&p| preferred_amount(index, rule, customer, p) != 0.0)
+        .collect()
 }
 
 /// The customer's orders (positions) on or after `from` with a positive line whose
@@ -488,6 +515,10 @@ pub fn rule_visits_and_amount(
     customer: usize,
     product: usize,
 ) -> Option<(Vec<usize>, f64)> {
+    if rule.target.reads_preferences() {
+        let amount = preferred_amount(index, rule, customer, product);
+        return (amount != 0.0).then_some((Vec::new(), amount));
+    }
     let is_bought = rule.target.reads_purchases();
     if !is_bought && !product_matches(index, &rule.target, product, product) {
         return None;
@@ -576,6 +607,12 @@ fn for_each_amount(
             for &p in targets {
                 add(p, amount);
             }
+        }
+        return;
+    }
+    if rule.target.reads_preferences() {
+        for p in preferred_products(index, rule, customer) {
+            add(p, preferred_amount(index, rule, customer, p));
         }
         return;
     }

@@ -100,6 +100,8 @@ fn effect_to_customer(kind: crate::engine::preferences::PreferenceKind) -> &'sta
     match kind {
         PreferenceKind::NotWanted => "we never suggest it to you.",
         PreferenceKind::IgnorePurchases => "we do not use those purchases for your suggestions.",
-        PreferenceKind::Liked => "we keep it as you told us; we do not use it for suggestions yet.",
+        PreferenceKind::Liked => {
+            "we may suggest products you like more often, where you agreed to it."
+        }
     }
 }

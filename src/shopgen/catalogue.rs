@@ -165,8 +165,7 @@ pub fn fields() -> Vec<FieldDef> {
             "What you told us you like, do not want, or want us to leave out.",
             None,
             Some("doing what you asked, such as never suggesting what you do not want"),
-            // "No alcohol" or "gluten-free" can say something about health or religion.
-            true,
+            false,
         ),
     ]
 }

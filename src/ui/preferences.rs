@@ -159,7 +159,7 @@ fn kind_ui(ui: &mut Ui, f: &mut PreferenceForm) {
     let note = match f.kind {
         PreferenceKind::NotWanted => "Never recommended to them, whatever they agreed to.",
         PreferenceKind::Liked => {
-            "Kept as they said it and shown in their data; no rule reads it yet."
+            "Rules for what customers like read it, where their purpose covers stated preferences."
         }
         PreferenceKind::IgnorePurchases => {
             "No rule reads their purchases there (a gift bought for someone else)."
