@@ -559,3 +559,69 @@ fn a_rule_for_liked_categories_adds_a_fixed_amount() {
     let problem = rule.expect("reads").validate_bounds().expect_err("refused");
     assert_eq!(problem.field, "amount");
 }
+
+#[test]
+fn the_command_line_lists_preferences_and_writes_the_card_and_the_blank_form() {
+    let (dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    store
+        .apply(
+            None,
+            &[not_wanted_category(1, "coffee")],
+            &who(),
+            None,
+            None,
+        )
+        .expect("applies");
+    drop(store);
+    let db = path.to_str().expect("path");
+    let card = dir.path().join("card.html");
+    let out = assert_cmd::Command::cargo_bin("candor")
+        .expect("binary")
+        .args([
+            "preferences",
+            "--db",
+            db,
+            "--customer",
+            "1",
+            "--json",
+            "--card",
+        ])
+        .arg(&card)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(json["customer"], 1);
+    assert_eq!(
+        json["preferences"][0]["preference"],
+        serde_json::json!({"kind": "not_wanted", "category": "coffee"})
+    );
+    assert_eq!(json["preferences"][0]["stands"], true);
+    let html = std::fs::read_to_string(&card).expect("card");
+    assert!(html.contains("You do not want coffee"));
+    assert!(
+        !html.contains("not_wanted"),
+        "no internal names on the card"
+    );
+
+    let form = dir.path().join("form.html");
+    assert_cmd::Command::cargo_bin("candor")
+        .expect("binary")
+        .args(["preferences", "--db", db, "--blank-form"])
+        .arg(&form)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(&form)
+            .expect("form")
+            .contains("Not for me")
+    );
+    assert_cmd::Command::cargo_bin("candor")
+        .expect("binary")
+        .args(["preferences", "--db", db])
+        .assert()
+        .failure();
+}

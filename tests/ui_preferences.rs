@@ -138,3 +138,73 @@ fn a_preference_is_recorded_in_the_customers_words_and_listed_in_data_held() {
         .next()
         .expect("Data held shows the customer's own words");
 }
+
+/// Answers every file question with `path` and records what was opened in the browser.
+fn save_to(
+    harness: &mut Harness<'static, CandorApp>,
+    path: &std::path::Path,
+) -> std::rc::Rc<std::cell::RefCell<Vec<std::path::PathBuf>>> {
+    let answer = path.to_path_buf();
+    harness
+        .state_mut()
+        .set_file_picker(Box::new(move |_| Some(vec![answer.clone()])));
+    let opened = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let browser = std::rc::Rc::clone(&opened);
+    harness
+        .state_mut()
+        .set_file_opener(Box::new(move |p: &std::path::Path| {
+            browser.borrow_mut().push(p.to_path_buf());
+            Ok(())
+        }));
+    opened
+}
+
+#[test]
+fn the_preference_card_is_saved_in_plain_words_and_opened() {
+    let (dir, mut harness) = on_amelia();
+    let category = first_recommended_category(harness.state());
+    harness.get_by_label("Not for me…").click();
+    harness.run_steps(2);
+    harness
+        .get_by_label(&format!("anything in {category}"))
+        .click();
+    apply(&mut harness);
+    let card = dir.path().join("preferences.html");
+    let opened = save_to(&mut harness, &card);
+    harness.get_by_label("Preference card…").click();
+    harness.run_steps(2);
+    assert_eq!(*opened.borrow(), vec![card.clone()]);
+    let html = std::fs::read_to_string(&card).expect("written");
+    assert!(
+        html.contains(&format!("You do not want {category}")),
+        "{html}"
+    );
+    assert!(html.contains("we never suggest it to you"));
+    assert!(html.contains("Personalized recommendations"));
+    for internal in [
+        "premium-for-40-plus",
+        "personalization",
+        "birth_date",
+        "score",
+    ] {
+        assert!(!html.contains(internal), "the card shows {internal}");
+    }
+}
+
+#[test]
+fn the_blank_preference_form_asks_each_agreement_on_its_own() {
+    let (dir, mut harness) = sample_window();
+    let form = dir.path().join("form.html");
+    let opened = save_to(&mut harness, &form);
+    harness.get_by_label("File").click();
+    harness.run_steps(2);
+    harness.get_by_label("Blank preference form…").click();
+    harness.run_steps(3);
+    assert_eq!(*opened.borrow(), vec![form.clone()]);
+    let html = std::fs::read_to_string(&form).expect("written");
+    let shop = candor::shopgen::sample::sample_shop().expect("sample");
+    for purpose in &shop.purposes {
+        assert!(html.contains(&purpose.description), "{}", purpose.label);
+    }
+    assert!(html.contains("Not for me"));
+}

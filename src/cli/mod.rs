@@ -7,6 +7,7 @@ mod evaluate;
 mod import;
 mod outreach;
 mod owner;
+mod preferences;
 mod report;
 mod simulation;
 
@@ -343,6 +344,10 @@ pub enum Command {
     /// tell with how to reach each, the notice to send them and the facts the supervisory
     /// authority asks for (GDPR Art. 33/34), and log it; owner only.
     Breach(breach::BreachArgs),
+    /// What a customer told the shop they like, do not want, or want left out, with its
+    /// history; their preference card to take home (--card); or the blank preference form
+    /// for the counter (--blank-form)
+    Preferences(preferences::PreferencesArgs),
     /// Set up the shop's owner, change the owner's passphrase, or reset it with the
     /// recovery code (each recorded in the audit log).
     Owner(owner::OwnerArgs),
@@ -479,6 +484,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
         Command::Evaluate(args) => evaluate::run(&args, today),
         Command::Recommendations(args) => outreach::run(&args, today),
         Command::Breach(args) => breach::run(&args, today),
+        Command::Preferences(args) => preferences::run(&args, today),
         Command::Owner(args) => owner::owner(&args),
         Command::ExportCsv { db, out } => export_csv(&db, &out),
         Command::Completions { shell } => docs::completions(shell),
@@ -944,7 +950,7 @@ pub(crate) fn open_index(db: &Path, today: NaiveDate, day: Option<NaiveDate>) ->
 }
 
 /// Opens and loads a shop as [`open_index`] does, with where its audit log stood.
-fn open_snapshot(
+pub(crate) fn open_snapshot(
     db: &Path,
     today: NaiveDate,
     day: Option<NaiveDate>,
@@ -966,7 +972,7 @@ fn open_snapshot(
     Ok((index, head))
 }
 
-fn customer_pos(index: &ShopIndex, customer: i64, db: &Path) -> Result<usize> {
+pub(crate) fn customer_pos(index: &ShopIndex, customer: i64, db: &Path) -> Result<usize> {
     index
         .customer_pos(customer)
         .ok_or(engine::EngineError::NoSuchCustomer(customer))

@@ -84,7 +84,7 @@ pub fn held(out: &mut dyn Write, held: &Held) -> io::Result<()> {
 }
 
 /// Prints the preferences a customer stated, each with its history.
-fn held_preferences(
+pub fn held_preferences(
     out: &mut dyn Write,
     preferences: &[crate::engine::held::HeldPreference],
 ) -> io::Result<()> {

@@ -40,6 +40,15 @@ impl PreferenceKind {
         }
     }
 
+    /// What the shop does while a preference of this kind stands, told to the customer.
+    pub fn effect_to_customer(self) -> &'static str {
+        match self {
+            Self::NotWanted => "we never suggest it to you.",
+            Self::IgnorePurchases => "we do not use those purchases for your suggestions.",
+            Self::Liked => "we may suggest products you like more often, where you agreed to it.",
+        }
+    }
+
     /// The kind in words, for a form.
     pub fn label(self) -> &'static str {
         match self {

@@ -6,12 +6,14 @@ mod audit;
 mod breach;
 mod card;
 mod log;
+mod preferences;
 mod subject;
 
 pub use audit::audit_page;
 pub use breach::breach_page;
 pub use card::customer_card;
 pub use log::log_page;
+pub use preferences::{preference_card, preference_form};
 pub use subject::subject_page;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};

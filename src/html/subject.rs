@@ -80,7 +80,7 @@ pub fn subject_page(r: &SubjectRecords, head: &crate::store::LogHead) -> String 
         @if r.held.preferences.is_empty() { p { "You have not told us any preferences." } }
         @for pref in &r.held.preferences {
             h3 { (pref.to_customer)
-                @if pref.stands { ": " (effect_to_customer(pref.preference.kind)) } @else { " (taken back)" } }
+                @if pref.stands { ": " (pref.preference.kind.effect_to_customer()) } @else { " (taken back)" } }
             ul {
                 @for h in &pref.history {
                     li { (if h.withdrawn { "Taken back" } else { "Told us" }) ", recorded " (h.recorded_at) ", " (h.method) ", by " (h.recorded_by)
@@ -92,16 +92,4 @@ pub fn subject_page(r: &SubjectRecords, head: &crate::store::LogHead) -> String 
         p { "You can withdraw any consent at any time, in the shop or by writing to us; it takes effect at once. You can ask us to correct anything that is wrong, and to delete your data: we then keep your orders only without your name, as the law requires for our accounts." }
     };
     super::document(&format!("Your data at {}", r.shop), STYLE, &body, head)
-}
-
-/// What the shop does with a preference that stands, told to the customer.
-fn effect_to_customer(kind: crate::engine::preferences::PreferenceKind) -> &'static str {
-    use crate::engine::preferences::PreferenceKind;
-    match kind {
-        PreferenceKind::NotWanted => "we never suggest it to you.",
-        PreferenceKind::IgnorePurchases => "we do not use those purchases for your suggestions.",
-        PreferenceKind::Liked => {
-            "we may suggest products you like more often, where you agreed to it."
-        }
-    }
 }

@@ -59,6 +59,9 @@ pub enum CustomerAction {
     Reveal,
     /// Save the customer's card for one of their recommended products.
     SaveCard(crate::engine::model::ProductId),
+    /// Save the customer's preference card (what they told us, what we use, what they
+    /// agreed to).
+    SavePreferenceCard,
     /// Add a change to the scenario.
     Propose(Box<Change>),
     /// Show scores, rule and field names (or only words), and remember the choice.
@@ -163,6 +166,11 @@ impl CustomerPage {
         &self.explanation
     }
 
+    /// Everything held about the customer, as the page shows it.
+    pub fn held(&self) -> &Held {
+        &self.held
+    }
+
     /// Draws the page and returns what was asked for (edits are proposed for the scenario,
     /// never made here). `owner` is true when the owner is using the window (only they may
     /// erase).
@@ -261,6 +269,13 @@ impl CustomerPage {
     /// The preferences that stand, and "Record what the customer told us…".
     fn preferences_ui(&mut self, ui: &mut Ui, shop: &Loaded, proposals: &mut Actions) {
         ui.horizontal_wrapped(|ui| {
+            if ui
+                .small_button("Preference card…")
+                .on_hover_text("A printable page for the customer to take home: what they told us, what we use and why, what they agreed to, and how to change any of it.")
+                .clicked()
+            {
+                proposals.ask(CustomerAction::SavePreferenceCard);
+            }
             if ui
                 .small_button("Record what the customer told us…")
                 .on_hover_text("What they like, what they do not want, or purchases not to use (a gift for someone else).")

@@ -32,6 +32,7 @@ impl CandorApp {
                 }
             }
             CustomerAction::SaveCard(product) => self.save_card(customer, product),
+            CustomerAction::SavePreferenceCard => self.save_preference_card(customer),
             CustomerAction::ShowDetails(on) => self.saved.set_details(self.role, on),
         }
     }
@@ -107,6 +108,52 @@ impl CandorApp {
             return;
         };
         self.save_page(&path, &html, "the customer's card");
+    }
+
+    /// Writes the customer's preference card where the person chooses and opens it.
+    pub(super) fn save_preference_card(&mut self, customer: i64) {
+        let (Some(shop), Some(page)) = (&self.shop, &self.customer) else {
+            return;
+        };
+        let Some(person) = shop.index.shop().customers.get(page.position()) else {
+            return;
+        };
+        let Some(head) = head_for_page(&shop.path, &mut self.error, "The preference card") else {
+            return;
+        };
+        let html = crate::html::preference_card(
+            shop.index.shop(),
+            person,
+            page.held(),
+            page.explanation(),
+            &head,
+        );
+        let question = FileQuestion::new(Ask::SaveFile, "Save the customer's preference card")
+            .named(&format!("preferences-{customer}.html"))
+            .filter("Web page", &["html"]);
+        let Some(path) = self.ask_path(&question) else {
+            return;
+        };
+        self.save_page(&path, &html, "the preference card");
+    }
+
+    /// Writes the blank preference form for the counter where the person chooses and
+    /// opens it.
+    pub(super) fn save_preference_form(&mut self) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        let Some(head) = head_for_page(&shop.path, &mut self.error, "The form") else {
+            return;
+        };
+        let html = crate::html::preference_form(shop.index.shop(), &head);
+        let question = FileQuestion::new(Ask::SaveFile, "Save the blank preference form")
+            .named("preference-form.html")
+            .filter("Web page", &["html"]);
+        let Some(path) = self.ask_path(&question) else {
+            return;
+        };
+        self.save_page(&path, &html, "the blank preference form");
     }
 
     pub(super) fn ethics_action(&mut self, action: EthicsAction) {
@@ -208,6 +255,7 @@ impl CandorApp {
                 Command::ExportRecommendationsDialog => {
                     self.outreach = Some(crate::ui::outreach::OutreachDialog::default());
                 }
+                Command::PreferenceForm => self.save_preference_form(),
                 Command::BreachDialog => {
                     self.breach = Some(crate::ui::breach::BreachDialog::new(
                         chrono::Local::now().naive_local(),

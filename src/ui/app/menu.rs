@@ -86,6 +86,14 @@ impl CandorApp {
         {
             self.commands.push(Command::ImportDialog);
         }
+        if ui
+            .add_enabled(self.shop.is_some(), egui::Button::new("Blank preference form…"))
+            .on_hover_text("A printable form for the counter: contact details, each agreement asked on its own, and what the customer likes or does not want.")
+            .on_disabled_hover_text("Open a shop first.")
+            .clicked()
+        {
+            self.commands.push(Command::PreferenceForm);
+        }
         let breach = ui
             .add_enabled(
                 self.shop.is_some() && self.role == Role::Owner && !self.is_presenting(),

@@ -86,6 +86,8 @@ pub type Tab = View;
 pub enum Command {
     /// Show the native open dialog.
     OpenDialog,
+    /// Save the blank preference form for the counter (and open it to print).
+    PreferenceForm,
     /// Ask for export files (and, with no shop open, where to create one), then show the
     /// import dialog.
     ImportDialog,
