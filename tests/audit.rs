@@ -79,6 +79,7 @@ fn crafted_shop() -> Shop {
             method: "in shop".to_owned(),
             recorded_by: "test".to_owned(),
             words: None,
+            wording: None,
         })
         .collect();
     let products = (1..=8)

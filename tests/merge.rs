@@ -122,6 +122,7 @@ fn the_later_decision_by_sequence_stands_after_a_merge() {
         method: "in shop".to_owned(),
         recorded_by: "Sam".to_owned(),
         words: None,
+        wording: None,
     };
     // The other record's withdrawal was recorded after the kept record's grant.
     Arc::make_mut(&mut shop.consents).push(decision(kept, true));

@@ -625,3 +625,56 @@ fn the_command_line_lists_preferences_and_writes_the_card_and_the_blank_form() {
         .assert()
         .failure();
 }
+
+#[test]
+fn a_consent_decision_keeps_the_words_the_customer_was_shown_when_they_decided() {
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let shop = store.load().expect("loads");
+    let old_words = shop
+        .purpose("email_offers")
+        .expect("purpose")
+        .description
+        .clone();
+    let consent = |granted| Change::Consent {
+        customer: 2,
+        purpose: "email_offers".to_owned(),
+        granted,
+        method: Some("in shop".to_owned()),
+        words: None,
+    };
+    store
+        .apply(None, &[consent(true)], &who(), None, None)
+        .expect("applies");
+    let new_words = "We email you news, offers and our monthly recipe.";
+    let reword = Change::Purpose {
+        purpose: "email_offers".to_owned(),
+        label: None,
+        description: Some(new_words.to_owned()),
+        fields: None,
+    };
+    let changed = apply_all(
+        store.load().expect("loads"),
+        &[reword],
+        &ChangeContext::now("o"),
+    )
+    .expect("rewords")
+    .0;
+    let (after, _) =
+        apply_all(changed, &[consent(false)], &ChangeContext::now("Sam")).expect("withdraws");
+    let mine: Vec<_> = after
+        .consents
+        .iter()
+        .filter(|e| e.customer == 2 && e.purpose == "email_offers")
+        .collect();
+    assert_eq!(mine.len(), 2);
+    assert_eq!(mine[0].wording.as_deref(), Some(old_words.as_str()));
+    assert_eq!(mine[1].wording.as_deref(), Some(new_words));
+    let stored = store.load().expect("loads");
+    let kept = stored
+        .consents
+        .iter()
+        .rfind(|e| e.customer == 2)
+        .expect("stored");
+    assert_eq!(kept.wording.as_deref(), Some(old_words.as_str()));
+}

@@ -24,7 +24,9 @@ fn consent(customer: i64, purpose: &str, granted: bool, at: NaiveDate, by: &str)
         method: "in shop".to_owned(),
         recorded_by: by.to_owned(),
         words: None,
+        wording: None,
     }
+    wording: None,
 }
 
 fn teaching_cases(shop: &mut Shop) {

@@ -78,6 +78,9 @@ pub fn held(out: &mut dyn Write, held: &Held) -> io::Result<()> {
                 h.method,
                 h.recorded_by
             )?;
+            if let Some(wording) = &h.wording {
+                writeln!(out, "      shown: \u{201c}{wording}\u{201d}")?;
+            }
         }
     }
     held_preferences(out, &held.preferences)

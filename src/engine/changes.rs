@@ -712,6 +712,7 @@ fn record_consent(
         return Err(("purpose", format!("there is no purpose \"{purpose}\"")));
     }
     let old = shop.current_consent(customer, purpose).map(|e| e.granted);
+    let wording = shop.purpose(purpose).map(|p| p.description.clone());
     let day = ctx.now.date_naive();
     std::sync::Arc::make_mut(&mut shop.consents).push(ConsentEvent {
         customer,
@@ -725,6 +726,7 @@ fn record_consent(
             .map_or_else(|| "recorded in Candor".to_owned(), str::to_owned),
         recorded_by: ctx.actor.clone(),
         words: words.filter(|w| !w.trim().is_empty()).map(str::to_owned),
+        wording,
     });
     Ok((json!({ "granted": old }), json!({ "granted": granted })))
 }

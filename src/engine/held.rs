@@ -150,6 +150,8 @@ pub struct ConsentRecord {
     pub recorded_by: String,
     /// The customer's own words, if noted.
     pub words: Option<String>,
+    /// What the customer was shown when deciding (the purpose's words then), where known.
+    pub wording: Option<String>,
 }
 
 impl ConsentRecord {
@@ -416,6 +418,7 @@ fn held_consents(index: &ShopIndex, customer: usize) -> Vec<HeldConsent> {
                     method: e.method.clone(),
                     recorded_by: e.recorded_by.clone(),
                     words: e.words.clone(),
+                    wording: e.wording.clone(),
                 })
                 .collect();
             let granted = history.last()?.granted;

@@ -305,6 +305,11 @@ pub struct ConsentEvent {
     /// The customer's own words, when staff noted them.
     #[serde(default)]
     pub words: Option<String>,
+    /// What the customer was shown when they decided: the purpose's description at that
+    /// moment (GDPR Art. 7(1)); `None` where Candor did not show it (an import, or a
+    /// decision recorded before Candor kept it).
+    #[serde(default)]
+    pub wording: Option<String>,
 }
 
 /// The catalogue entry of one personal-data field.

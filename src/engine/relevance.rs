@@ -613,6 +613,7 @@ fn shop_on(shop: &Shop, cut: NaiveDate, as_if_consented: bool) -> Shop {
         method: "backtest".to_owned(),
         recorded_by: "backtest".to_owned(),
         words: None,
+        wording: None,
     };
     for customer in shop.customers.iter() {
         for purpose in &shop.purposes {

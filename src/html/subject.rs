@@ -72,7 +72,8 @@ pub fn subject_page(r: &SubjectRecords, head: &crate::store::LogHead) -> String 
             ul {
                 @for h in &c.history {
                     li { (if h.granted { "Agreed" } else { "Withdrew" }) " " (h.when_text()) ", " (h.method) ", recorded by " (h.recorded_by)
-                        @if let Some(w) = &h.words { ": \u{201c}" (w) "\u{201d}" } }
+                        @if let Some(w) = &h.words { ": \u{201c}" (w) "\u{201d}" }
+                        @if let Some(shown) = &h.wording { br; span.note { "You were shown: \u{201c}" (shown) "\u{201d}" } } }
                 }
             }
         }

@@ -91,6 +91,7 @@ pub fn decide(
                 method: format!("imported from {}", winner.source),
                 recorded_by: actor.to_owned(),
                 words: None,
+                wording: None,
             }),
             Ok(false) => {}
             Err(reason) => *out.not_recorded.entry(reason.to_owned()).or_default() += 1,

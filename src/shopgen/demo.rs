@@ -175,6 +175,7 @@ fn demo_consents(rng: &mut ChaCha8Rng, c: &Customer, today: NaiveDate) -> Vec<Co
         }
         .to_owned(),
         words: None,
+        wording: None,
     };
     let mut out = Vec::new();
     let roll: f64 = rng.random();

@@ -288,7 +288,8 @@ pub(super) fn consents_where(
     only: Option<i64>,
 ) -> Result<Vec<ConsentEvent>, LoadError> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT id, customer, purpose, granted, at, method, recorded_by, words, recorded_at, decided_on
+        "SELECT id, customer, purpose, granted, at, method, recorded_by, words, recorded_at, decided_on,
+            wording
          FROM consents{} ORDER BY id",
         only_clause("customer", only)
     ))?;
@@ -313,6 +314,7 @@ pub(super) fn consents_where(
             method: row.get(5)?,
             recorded_by: row.get(6)?,
             words: row.get(7)?,
+            wording: row.get(10)?,
         });
     }
     Ok(out)

@@ -120,11 +120,14 @@ const STATE_DIGESTS: &str = "ALTER TABLE audit_log ADD COLUMN state TEXT NOT NUL
 
 /// 12: what customers told the shop they like, do not want, or want left out (see
 /// [`crate::engine::preferences`]); each decision kept, the one recorded last standing.
+/// And with each consent decision, the words the customer was shown (GDPR Art. 7(1));
+/// decisions recorded before have none.
 const PREFERENCES_TABLE: &str = "CREATE TABLE preferences (
         id INTEGER PRIMARY KEY AUTOINCREMENT, customer INTEGER NOT NULL REFERENCES customers(id),
         preference TEXT NOT NULL, withdrawn INTEGER NOT NULL, recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL, method TEXT NOT NULL, words TEXT);
-     CREATE INDEX preferences_by_customer ON preferences(customer);";
+     CREATE INDEX preferences_by_customer ON preferences(customer);
+     ALTER TABLE consents ADD COLUMN wording TEXT;";
 
 /// 12, for a file that already holds a shop: the catalogue entry of the new field. The
 /// shop's log records the upgrade, so the next write does not take the new entry for a

@@ -109,6 +109,7 @@ const PARTS: &[Part] = &[
                 "words",
                 "recorded_at",
                 "decided_on",
+                "wording",
             ],
             "",
             "id",

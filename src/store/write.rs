@@ -129,8 +129,8 @@ pub fn insert_consents(
 ) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
         "INSERT INTO consents (customer, purpose, granted, at, method, recorded_by, words,
-            recorded_at, decided_on)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            recorded_at, decided_on, wording)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for e in events {
         stmt.execute(params![
@@ -143,7 +143,8 @@ pub fn insert_consents(
             e.words,
             e.recorded_at
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            e.decided_on
+            e.decided_on,
+            e.wording
         ])?;
     }
     Ok(())

@@ -787,6 +787,13 @@ fn consents_held_ui(ui: &mut Ui, consents: &[crate::engine::held::HeldConsent]) 
                 .small()
                 .color(theme::MUTED),
             );
+            if let Some(shown) = &h.wording {
+                ui.label(
+                    RichText::new(format!("        shown: \u{201c}{shown}\u{201d}"))
+                        .small()
+                        .color(theme::MUTED),
+                );
+            }
         }
     }
     if consents.is_empty() {
