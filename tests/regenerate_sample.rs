@@ -26,7 +26,6 @@ fn consent(customer: i64, purpose: &str, granted: bool, at: NaiveDate, by: &str)
         words: None,
         wording: None,
     }
-    wording: None,
 }
 
 fn teaching_cases(shop: &mut Shop) {
