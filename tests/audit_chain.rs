@@ -96,6 +96,7 @@ fn entries_written_before_the_chain_are_chained_on_upgrade() {
          ALTER TABLE audit_log DROP COLUMN state;
          ALTER TABLE consents DROP COLUMN words;
          ALTER TABLE consents DROP COLUMN recorded_at; ALTER TABLE consents DROP COLUMN decided_on;
+         ALTER TABLE consents DROP COLUMN wording;
          DROP TABLE import_keys; DROP TABLE erased_keys;
          DROP TABLE log_value_owners; DROP TABLE log_values;
          ALTER TABLE purposes DROP COLUMN fields;

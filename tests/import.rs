@@ -391,6 +391,7 @@ fn an_erasure_recorded_before_keyed_hashes_still_keeps_the_customer_out() {
         "DELETE FROM shop_settings WHERE key = 'key_hash_secret';
          ALTER TABLE audit_log DROP COLUMN state;
          DROP TABLE preferences; DELETE FROM personal_fields WHERE field = 'preferences';
+         ALTER TABLE consents DROP COLUMN wording;
          PRAGMA user_version = 9;",
     )
     .expect("downgrades");

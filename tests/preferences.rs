@@ -33,6 +33,7 @@ fn stated(customer: i64, kind: PreferenceKind, about: About, withdrawn: bool) ->
         withdrawn,
         method: Some("at the counter".to_owned()),
         words: Some("she said so herself".to_owned()),
+        lifted_by: Vec::new(),
     }
 }
 
@@ -326,6 +327,7 @@ fn stored_logged_held_undone_and_erased() {
         withdrawn: false,
         method: Some("at the counter".to_owned()),
         words: Some(words.to_owned()),
+        lifted_by: Vec::new(),
     };
     store
         .apply(None, &[change], &who(), None, None)
@@ -396,11 +398,13 @@ fn a_merge_moves_preferences_and_its_undo_gives_them_back() {
 fn version_11_file(outside: Option<&str>) -> (tempfile::TempDir, std::path::PathBuf) {
     let (dir, path) = common::owned_sample_file();
     let conn = rusqlite::Connection::open(&path).expect("opens");
-    conn.execute(
-        "DELETE FROM personal_fields WHERE field = 'preferences'",
-        [],
+    conn.execute_batch(
+        "DELETE FROM personal_fields WHERE field = 'preferences';
+         DROP TABLE preferences; ALTER TABLE consents DROP COLUMN wording;
+         PRAGMA user_version = 11;",
     )
-    .expect("deletes the field");
+    .expect("as version 11");
+    // What version 11 recorded: no part for the preferences, no consent wording.
     let mut digest = candor::store::state::digest(&conn, true).expect("digest");
     digest.parts.remove("preferences");
     conn.execute(
@@ -409,8 +413,6 @@ fn version_11_file(outside: Option<&str>) -> (tempfile::TempDir, std::path::Path
     )
     .expect("records the digest");
     candor::store::chain::rechain_all(&conn).expect("re-chains");
-    conn.execute_batch("DROP TABLE preferences; PRAGMA user_version = 11;")
-        .expect("as version 11");
     if let Some(sql) = outside {
         conn.execute_batch(sql).expect("the outside change");
     }
@@ -677,4 +679,79 @@ fn a_consent_decision_keeps_the_words_the_customer_was_shown_when_they_decided()
         .rfind(|e| e.customer == 2)
         .expect("stored");
     assert_eq!(kept.wording.as_deref(), Some(old_words.as_str()));
+}
+
+/// "Not for me" answers from the first `n` customers whose list holds a product lifted by
+/// `rule`, each to that product and naming the rules that lifted it, as the window writes.
+fn answers_to(idx: &ShopIndex, rule: &str, n: usize) -> Vec<Change> {
+    let mut scorer = Scorer::new(idx);
+    let mut out = Vec::new();
+    for c in 0..idx.shop().customers.len() {
+        let e = explain(&mut scorer, c, idx.shop().settings.top_n);
+        let lifted = e.recommendations.iter().find(|r| {
+            r.contributions
+                .iter()
+                .any(|x| x.id == rule && x.value > 0.0)
+        });
+        if let Some(r) = lifted {
+            let lifted_by = r
+                .contributions
+                .iter()
+                .filter(|x| x.id != "popularity" && x.value > 0.0)
+                .map(|x| x.id.clone())
+                .collect();
+            out.push(Change::Preference {
+                customer: e.customer,
+                preference: Some(Preference {
+                    kind: PreferenceKind::NotWanted,
+                    about: About::Product(r.product),
+                }),
+                withdrawn: false,
+                method: Some("at the counter".to_owned()),
+                words: None,
+                lifted_by,
+            });
+        }
+        if out.len() == n {
+            break;
+        }
+    }
+    out
+}
+
+fn audit_of(shop: Shop) -> candor::engine::audit::Audit {
+    let idx = index(shop);
+    let lists = all_lists(&idx, idx.shop().settings.top_n, &Progress::default()).expect("lists");
+    candor::engine::audit::audit(&idx, &lists, &candor::engine::audit::AuditConfig::default())
+}
+
+#[test]
+fn a_rule_that_draws_many_not_for_me_answers_is_a_finding_and_a_few_are_not() {
+    let idx = index(sample());
+    let rule = "premium-for-40-plus";
+    let answers = answers_to(&idx, rule, 12);
+    assert_eq!(
+        answers.len(),
+        12,
+        "enough customers are shown premium picks"
+    );
+    let audit = audit_of(with(sample(), &answers));
+    let counted = audit
+        .feedback
+        .iter()
+        .find(|f| f.rule == rule)
+        .expect("counted");
+    assert_eq!(counted.answers, 12);
+    assert!(counted.more_than_its_share, "{counted:?}");
+    let finding = audit
+        .findings
+        .iter()
+        .find(|f| f.id == format!("feedback:{rule}:not_for_me"))
+        .expect("a finding");
+    assert!(finding.title.contains("12 customers"), "{}", finding.title);
+    assert!(finding.detail.contains("binomial"), "{}", finding.detail);
+
+    let few = audit_of(with(sample(), &answers[..2]));
+    assert!(few.feedback.iter().all(|f| !f.more_than_its_share));
+    assert!(few.findings.iter().all(|f| !f.id.starts_with("feedback:")));
 }

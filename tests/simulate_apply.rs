@@ -88,6 +88,7 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
                 withdrawn,
                 method: Some("at the counter".to_owned()),
                 words: None,
+                lifted_by: Vec::new(),
             }),
         (
             prop::sample::select(customers),

@@ -72,9 +72,14 @@ fn not_for_me_leaves_the_category_out_after_it_is_applied() {
                 customer: 1,
                 preference: Some(p),
                 withdrawn: false,
+                lifted_by,
                 ..
             },
         ] => {
+            assert!(
+                lifted_by.contains(&"more-of-what-you-like".to_owned()),
+                "the answer names the rules that lifted the product: {lifted_by:?}"
+            );
             assert_eq!(p.kind, PreferenceKind::NotWanted);
             assert_eq!(p.about, About::Category(category.clone()));
         }

@@ -86,6 +86,9 @@ pub enum Change {
         /// The customer's own words, if noted.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         words: Option<String>,
+        /// For "not for me" on a recommendation: the rules that had lifted the product.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        lifted_by: Vec<String>,
     },
     /// Set or delete (`null`) one personal-data field of a customer.
     CustomerField {
@@ -576,9 +579,11 @@ fn apply_one(
             withdrawn,
             method,
             words,
+            lifted_by,
         } => {
             let how = (method.as_deref(), words.as_deref());
             record_preference(shop, *customer, preference.as_ref(), *withdrawn, how, ctx)
+                .and_then(|outcome| note_lifted_by(shop, lifted_by).map(|()| outcome))
         }
         Change::CustomerField {
             customer,
@@ -770,8 +775,24 @@ fn record_preference(
             .filter(|m| !m.trim().is_empty())
             .map_or_else(|| "recorded in Candor".to_owned(), str::to_owned),
         words: words.filter(|w| !w.trim().is_empty()).map(str::to_owned),
+        lifted_by: Vec::new(),
     });
     Ok((json!({ "stated": old }), json!({ "stated": !withdrawn })))
+}
+
+/// Notes on the preference just recorded the rules that had lifted the product it answers;
+/// each must be one of the shop's rules.
+fn note_lifted_by(shop: &mut Shop, rules: &[String]) -> Result<(), (&'static str, String)> {
+    if let Some(unknown) = rules
+        .iter()
+        .find(|id| shop.rules.iter().all(|r| &r.id != *id))
+    {
+        return Err(("lifted_by", format!("there is no rule \"{unknown}\"")));
+    }
+    if let Some(event) = std::sync::Arc::make_mut(&mut shop.preferences).last_mut() {
+        event.lifted_by = rules.to_vec();
+    }
+    Ok(())
 }
 
 /// Sets one of a customer's personal values (or clears it with `None`).
@@ -1124,6 +1145,7 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             withdrawn: !b["stated"].as_bool().unwrap_or(false),
             method: Some("undo in Candor".to_owned()),
             words: None,
+            lifted_by: Vec::new(),
         },
         Change::CustomerField {
             customer, field, ..

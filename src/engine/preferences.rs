@@ -230,6 +230,10 @@ pub struct PreferenceEvent {
     /// The customer's own words, when staff noted them.
     #[serde(default)]
     pub words: Option<String>,
+    /// For a "not for me" answer to a recommendation: the rules that had lifted the
+    /// product (the audit counts answers per rule); empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lifted_by: Vec<String>,
 }
 
 /// The preferences that stand for `customer`: for each preference, the decision recorded
@@ -271,6 +275,7 @@ mod tests {
             recorded_by: "staff".to_owned(),
             method: "at the counter".to_owned(),
             words: None,
+            lifted_by: Vec::new(),
         }
     }
 

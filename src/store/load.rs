@@ -327,7 +327,8 @@ pub(super) fn preferences_where(
     only: Option<i64>,
 ) -> Result<Vec<PreferenceEvent>, LoadError> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT id, customer, preference, withdrawn, recorded_at, recorded_by, method, words
+        "SELECT id, customer, preference, withdrawn, recorded_at, recorded_by, method, words,
+            lifted_by
          FROM preferences{} ORDER BY id",
         only_clause("customer", only)
     ))?;
@@ -351,6 +352,12 @@ pub(super) fn preferences_where(
             recorded_by: row.get(5)?,
             method: row.get(6)?,
             words: row.get(7)?,
+            lifted_by: row
+                .get::<_, String>(8)?
+                .split(';')
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned)
+                .collect(),
         });
     }
     Ok(out)

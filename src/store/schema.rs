@@ -125,7 +125,8 @@ const STATE_DIGESTS: &str = "ALTER TABLE audit_log ADD COLUMN state TEXT NOT NUL
 const PREFERENCES_TABLE: &str = "CREATE TABLE preferences (
         id INTEGER PRIMARY KEY AUTOINCREMENT, customer INTEGER NOT NULL REFERENCES customers(id),
         preference TEXT NOT NULL, withdrawn INTEGER NOT NULL, recorded_at TEXT NOT NULL,
-        recorded_by TEXT NOT NULL, method TEXT NOT NULL, words TEXT);
+        recorded_by TEXT NOT NULL, method TEXT NOT NULL, words TEXT,
+        lifted_by TEXT NOT NULL DEFAULT '');
      CREATE INDEX preferences_by_customer ON preferences(customer);
      ALTER TABLE consents ADD COLUMN wording TEXT;";
 
@@ -133,17 +134,18 @@ const PREFERENCES_TABLE: &str = "CREATE TABLE preferences (
 /// shop's log records the upgrade, so the next write does not take the new entry for a
 /// change made outside Candor, and one made before the upgrade still shows.
 fn add_preferences(tx: &rusqlite::Transaction) -> Result<(), rusqlite_migration::HookError> {
-    tx.execute_batch(PREFERENCES_TABLE)?;
     let holds_a_shop: bool =
         tx.query_row("SELECT EXISTS (SELECT 1 FROM personal_fields)", [], |r| {
             r.get(0)
         })?;
+    let logged = holds_a_shop && super::state::newest_recorded(tx)?.is_some();
+    if logged {
+        // Compared as version 11 wrote it, before the new table and column exist.
+        super::state::begin(tx, true)?;
+    }
+    tx.execute_batch(PREFERENCES_TABLE)?;
     if !holds_a_shop {
         return Ok(());
-    }
-    let logged = super::state::newest_recorded(tx)?.is_some();
-    if logged {
-        super::state::begin(tx, true)?;
     }
     let field = crate::shopgen::catalogue::fields()
         .into_iter()

@@ -154,8 +154,8 @@ pub fn insert_consents(
 pub fn insert_preferences(conn: &Connection, events: &[PreferenceEvent]) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
         "INSERT INTO preferences (customer, preference, withdrawn, recorded_at, recorded_by,
-            method, words)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            method, words, lifted_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for e in events {
         let preference = serde_json::to_string(&e.preference)
@@ -168,7 +168,8 @@ pub fn insert_preferences(conn: &Connection, events: &[PreferenceEvent]) -> rusq
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             e.recorded_by,
             e.method,
-            e.words
+            e.words,
+            e.lifted_by.join(";")
         ])?;
     }
     Ok(())

@@ -526,9 +526,19 @@ impl CustomerPage {
                 .index
                 .product_pos(rec.product)
                 .map(|p| &shop.index.shop().products[p]);
+            let lifted_by: Vec<String> = rec
+                .contributions
+                .iter()
+                .filter(|c| c.source == crate::engine::explain::Source::Rule && c.value > 0.0)
+                .map(|c| c.id.clone())
+                .collect();
             if let Some(product) = product
-                && let Some(change) =
-                    super::preferences::not_for_me_ui(ui, self.explanation.customer, product)
+                && let Some(change) = super::preferences::not_for_me_ui(
+                    ui,
+                    self.explanation.customer,
+                    product,
+                    &lifted_by,
+                )
             {
                 proposals.push(change);
             }

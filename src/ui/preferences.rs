@@ -90,6 +90,7 @@ fn stating(customer: CustomerId, preference: Preference, method: &str, words: &s
         withdrawn: false,
         method: Some(method.to_owned()),
         words: Some(words.trim().to_owned()).filter(|w| !w.is_empty()),
+        lifted_by: Vec::new(),
     }
 }
 
@@ -193,8 +194,14 @@ fn about_ui(ui: &mut Ui, f: &mut PreferenceForm, shop: &Shop) {
 }
 
 /// "Not for me…" beside a recommended product: one click adds a "not wanted" preference
-/// for the product, its category or one of its tags to the scenario.
-pub fn not_for_me_ui(ui: &mut Ui, customer: CustomerId, product: &Product) -> Option<Change> {
+/// for the product, its category or one of its tags to the scenario, naming the rules
+/// that had lifted the product (`lifted_by`), which the audit counts.
+pub fn not_for_me_ui(
+    ui: &mut Ui,
+    customer: CustomerId,
+    product: &Product,
+    lifted_by: &[String],
+) -> Option<Change> {
     let mut change = None;
     let not_wanted = |about| Preference {
         kind: PreferenceKind::NotWanted,
@@ -220,7 +227,11 @@ pub fn not_for_me_ui(ui: &mut Ui, customer: CustomerId, product: &Product) -> Op
         }
         for (label, about) in choices {
             if ui.button(label).clicked() {
-                change = Some(stating(customer, not_wanted(about), "at the counter", ""));
+                let mut answer = stating(customer, not_wanted(about), "at the counter", "");
+                if let Change::Preference { lifted_by: l, .. } = &mut answer {
+                    *l = lifted_by.to_vec();
+                }
+                change = Some(answer);
                 ui.close();
             }
         }
@@ -252,6 +263,7 @@ pub fn standing_ui(ui: &mut Ui, customer: CustomerId, held: &[HeldPreference]) -
                     withdrawn: true,
                     method: Some("at the counter".to_owned()),
                     words: None,
+                    lifted_by: Vec::new(),
                 });
             }
         }

@@ -22,6 +22,8 @@ pub enum Area {
     Minimization,
     /// Rule lint.
     Lint,
+    /// What customers told the shop about their recommendations.
+    Feedback,
 }
 
 impl Area {
@@ -31,6 +33,7 @@ impl Area {
             Self::Fairness => "Fairness",
             Self::Minimization => "Data minimization",
             Self::Lint => "Rule check",
+            Self::Feedback => "Customer feedback",
         }
     }
 }
@@ -87,6 +90,43 @@ pub struct Finding {
     pub customer_ids: Vec<CustomerId>,
     /// A fix to simulate, when one is known.
     pub fix: Option<Fix>,
+}
+
+/// A rule whose "not for me" answers are more than its share of lifted products predicts.
+pub fn feedback_finding(f: &super::feedback::RuleFeedback) -> Option<Finding> {
+    if !f.more_than_its_share {
+        return None;
+    }
+    let share = f.share_of_lifted.unwrap_or(0.0);
+    Some(Finding {
+        id: format!("feedback:{}:not_for_me", f.rule),
+        area: Area::Feedback,
+        severity: Severity::Attention,
+        title: format!(
+            "{} said \u{201c}not for me\u{201d} to products \u{201c}{}\u{201d} lifted: more than its share",
+            count(f.customers, "customer", "customers"),
+            f.label
+        ),
+        detail: format!(
+            "Of {} \u{201c}not for me\u{201d} answers, {} were to products this rule had lifted. It lifts {:.0}% of the products recommended now, so about {:.1} were expected (one-sided binomial test, p = {:.4}).",
+            f.all_answers,
+            f.answers,
+            share * 100.0,
+            f.expected.unwrap_or(0.0),
+            f.p_value.unwrap_or(0.0)
+        ),
+        rules: vec![f.rule.clone()],
+        field: None,
+        customers: f.customers,
+        customer_ids: Vec::new(),
+        fix: Some(Fix {
+            label: format!("Switch off \u{201c}{}\u{201d}", f.label),
+            changes: vec![Change::RuleEnabled {
+                rule: f.rule.clone(),
+                enabled: false,
+            }],
+        }),
+    })
 }
 
 /// Builds the findings, most serious first.

@@ -6,6 +6,7 @@
 pub mod diversity;
 pub mod facts;
 pub mod fairness;
+pub mod feedback;
 mod findings;
 pub mod groups;
 pub mod lint;
@@ -137,6 +138,9 @@ pub struct Audit {
     pub minimization: minimization::Minimization,
     /// Rule lint.
     pub lint: Vec<lint::RuleLint>,
+    /// Customers' "not for me" answers per rule, each tested against the rule's share of
+    /// the products it lifts.
+    pub feedback: Vec<feedback::RuleFeedback>,
     /// Everything that needs attention, most serious first, each linked to its rules,
     /// customers and a fix to simulate.
     pub findings: Vec<Finding>,
@@ -164,7 +168,10 @@ pub fn audit(index: &ShopIndex, lists: &Lists, config: &AuditConfig) -> Audit {
     let minimization = minimization::minimization(index);
     let reach = super::overview::rule_reach(index);
     let lint = lint::lint(index.shop(), &reach);
-    let findings = findings::findings(index, &fairness, &minimization, &lint);
+    let feedback = feedback::feedback(index, lists, config.alpha);
+    let mut findings = findings::findings(index, &fairness, &minimization, &lint);
+    findings.extend(feedback.iter().filter_map(findings::feedback_finding));
+    findings.sort_by_key(|f| f.severity);
     Audit {
         config: config.clone(),
         customers: index.shop().customers.len(),
@@ -174,6 +181,7 @@ pub fn audit(index: &ShopIndex, lists: &Lists, config: &AuditConfig) -> Audit {
         diversity,
         minimization,
         lint,
+        feedback,
         findings,
         products_without_price: products_without_price(index),
     }
