@@ -73,6 +73,20 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
                 words: Some("as the customer said it".to_owned()),
             }),
         (
+            prop::sample::select(vec!["Jo Bloggs", "Sam Lee"]),
+            prop::sample::subsequence(purposes.clone(), 0..=2),
+            any::<bool>()
+        )
+            .prop_map(|(name, asked, granted)| Change::NewCustomer {
+                customer: None,
+                fields: std::collections::BTreeMap::from([("name".to_owned(), name.to_owned())]),
+                consents: asked
+                    .into_iter()
+                    .map(|purpose| candor::engine::new_customer::ConsentAnswer { purpose, granted })
+                    .collect(),
+                method: None,
+            }),
+        (
             prop::sample::select(customers.clone()),
             prop::sample::select(mergeable)
         )

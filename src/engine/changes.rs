@@ -133,6 +133,28 @@ pub enum Change {
         /// The record merged into it and removed.
         from: CustomerId,
     },
+    /// A new customer, recorded at the counter: their details and each purpose asked one
+    /// by one, with their answer.
+    NewCustomer {
+        /// The number they get; default the next free one (recorded in the log).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer: Option<CustomerId>,
+        /// Their details by field key (name, email, phone, address, postcode, birth_date,
+        /// gender); at least a name, an email or a phone number.
+        #[serde(default)]
+        fields: std::collections::BTreeMap<String, String>,
+        /// Each purpose asked, with the answer.
+        #[serde(default)]
+        consents: Vec<super::new_customer::ConsentAnswer>,
+        /// How they were asked; default "at the counter".
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        method: Option<String>,
+    },
+    /// Take a new customer back (made only by undoing one).
+    CustomerRemoved {
+        /// The customer's number.
+        customer: CustomerId,
+    },
     /// Take a merge back (made only by undoing one).
     SplitCustomers {
         /// The record the merge kept.
@@ -331,6 +353,8 @@ impl Change {
             Self::FieldRetention { .. } => "field_retention",
             Self::Setting { .. } => "setting",
             Self::MergeCustomers { .. } => "merge_customers",
+            Self::NewCustomer { .. } => "new_customer",
+            Self::CustomerRemoved { .. } => "customer_removed",
             Self::SplitCustomers { .. } => "split_customers",
         }
     }
@@ -344,6 +368,11 @@ impl Change {
             | Self::CustomerField { customer, .. }
             | Self::SplitCustomers { customer, .. } => vec![*customer],
             Self::MergeCustomers { customer, from } => vec![*customer, *from],
+            Self::CustomerRemoved { customer }
+            | Self::NewCustomer {
+                customer: Some(customer),
+                ..
+            } => vec![*customer],
             _ => Vec::new(),
         }
     }
@@ -456,6 +485,17 @@ impl Change {
                 retention_days: None,
             } => format!("Keep the {} without a time limit", field.in_words()),
             Self::Setting { setting, value } => super::settings_change::describe(setting, value),
+            Self::NewCustomer { fields, .. } => format!(
+                "Add a new customer: {}",
+                fields
+                    .get("name")
+                    .or_else(|| fields.get("email"))
+                    .or_else(|| fields.get("phone"))
+                    .map_or("[erased]", String::as_str)
+            ),
+            Self::CustomerRemoved { customer: c } => {
+                format!("Take back the new customer {}", customer(*c))
+            }
             Self::MergeCustomers { customer: c, from } => format!(
                 "Merge the record of {} (customer {from}) into {} (customer {c})",
                 customer(*from),
@@ -615,6 +655,17 @@ fn apply_one(
             super::settings_change::set(&mut shop.settings, setting, value)
         }
         Change::MergeCustomers { customer, from } => super::merge::merge(shop, *customer, *from),
+        Change::NewCustomer {
+            customer,
+            fields,
+            consents,
+            method,
+        } => {
+            let how = method.as_deref().filter(|m| !m.trim().is_empty());
+            let how = (how.unwrap_or("at the counter"), ctx);
+            super::new_customer::add(shop, *customer, fields, consents, how)
+        }
+        Change::CustomerRemoved { customer } => super::new_customer::remove(shop, *customer),
         Change::SplitCustomers {
             customer,
             split: Some(split),
@@ -630,8 +681,13 @@ fn apply_one(
         field,
         problem,
     })?;
+    let mut change = change.clone();
+    // The log records the number a new customer was given.
+    if let Change::NewCustomer { customer, .. } = &mut change {
+        *customer = after["customer"].as_i64();
+    }
     Ok(Applied {
-        change: change.clone(),
+        change,
         before,
         after,
     })
@@ -699,7 +755,7 @@ fn put_rule(shop: &mut Shop, rule: &Rule, position: Option<usize>) -> Outcome {
 
 /// Records a consent decision (and how it reached the shop: the method and the customer's
 /// own words), dated and attributed by `ctx`, as the customer's latest.
-fn record_consent(
+pub(super) fn record_consent(
     shop: &mut Shop,
     customer: CustomerId,
     purpose: &str,
@@ -1186,6 +1242,19 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             customer: *customer,
             from: split.as_ref()?.record.id,
         },
+        Change::NewCustomer { customer, .. } => Change::CustomerRemoved {
+            customer: (*customer).or_else(|| a.after["customer"].as_i64())?,
+        },
+        Change::CustomerRemoved { .. } => {
+            let removed: super::new_customer::Removed = serde_json::from_value(b.clone()).ok()?;
+            // The number taken back stays retired: added again, they get a new one.
+            Change::NewCustomer {
+                customer: None,
+                fields: super::new_customer::fields_of(&removed.record),
+                consents: removed.consents,
+                method: Some("undo in Candor".to_owned()),
+            }
+        }
     })
 }
 
@@ -1242,6 +1311,12 @@ pub fn parse_changes(text: &str) -> Result<ChangeSet, String> {
             if kind == "split_customers" {
                 return Err(format!(
                     "change {} (split_customers): only undoing a merge makes this change; undo the merge's log entry instead",
+                    i + 1
+                ));
+            }
+            if kind == "customer_removed" {
+                return Err(format!(
+                    "change {} (customer_removed): only undoing a new customer makes this change; to remove a customer's data, erase them",
                     i + 1
                 ));
             }

@@ -193,8 +193,16 @@ impl ShopIndex {
     /// its undo) moved orders from one to the other.
     pub fn for_changed(&self, changed: Arc<Shop>) -> Self {
         debug_assert_eq!(changed.lines.len(), self.shop.lines.len());
-        // A merge (or its undo) moves orders between customers: their history is another.
-        let same_customers = changed.customers.len() == self.shop.customers.len();
+        // A merge (or its undo) moves orders between customers, and a new customer (or its
+        // undo) shifts positions: the history is another unless the orders and the
+        // customers' numbers are the very same.
+        let same_customers = Arc::ptr_eq(&changed.orders, &self.shop.orders)
+            && changed.customers.len() == self.shop.customers.len()
+            && changed
+                .customers
+                .iter()
+                .zip(self.shop.customers.iter())
+                .all(|(a, b)| a.id == b.id);
         let same_popularity = changed.settings.popularity_days
             == self.shop.settings.popularity_days
             && changed.settings.popularity_counts == self.shop.settings.popularity_counts;

@@ -83,6 +83,8 @@ pub fn merge(shop: &mut Shop, customer: CustomerId, from: CustomerId) -> Outcome
     let filled = fill_in(kept, &record);
     kept.since = kept.since.min(record.since);
     customers.remove(from_at);
+    // Its number is never given to a new customer (the merge's undo gives it back to it).
+    shop.highest_erased_customer = shop.highest_erased_customer.max(from);
     let split = Split {
         record,
         orders,

@@ -15,6 +15,7 @@ pub mod index;
 pub mod merge;
 pub mod model;
 pub mod money;
+pub mod new_customer;
 pub mod outreach;
 pub mod overview;
 pub mod preferences;

@@ -44,6 +44,10 @@ pub struct Shop {
     pub rules: Vec<Rule>,
     /// The catalogue of personal-data fields the shop may hold.
     pub fields: Vec<FieldDef>,
+    /// The highest customer number ever erased, merged away or taken back (0 when none):
+    /// no number up to it is given to a new customer.
+    #[serde(default)]
+    pub highest_erased_customer: CustomerId,
 }
 
 impl Shop {

@@ -395,7 +395,9 @@ fn affected_customers(
             | Change::Purpose { .. }
             | Change::Setting { .. }
             | Change::MergeCustomers { .. }
-            | Change::SplitCustomers { .. } => {
+            | Change::SplitCustomers { .. }
+            | Change::NewCustomer { .. }
+            | Change::CustomerRemoved { .. } => {
                 return None;
             }
             Change::FieldRetention { .. } => {}

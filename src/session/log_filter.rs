@@ -81,6 +81,8 @@ impl EntryKind {
         match change {
             Change::Consent { .. } | Change::Preference { .. } => Self::Consent,
             Change::CustomerField { .. }
+            | Change::NewCustomer { .. }
+            | Change::CustomerRemoved { .. }
             | Change::MergeCustomers { .. }
             | Change::SplitCustomers { .. } => Self::Customer,
             Change::Product { .. } => Self::Product,

@@ -160,6 +160,38 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
         Change::SplitCustomers { customer: c, .. } => {
             format!("took back a merge into {}", customer(*c))
         }
+        Change::NewCustomer {
+            customer: c,
+            consents,
+            ..
+        } => {
+            let who = c.map_or_else(|| "a new customer".to_owned(), &customer);
+            let answers: Vec<String> = consents
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} \u{201c}{}\u{201d}",
+                        if a.granted {
+                            "agreed to"
+                        } else {
+                            "did not agree to"
+                        },
+                        shop.purpose_label(&a.purpose)
+                    )
+                })
+                .collect();
+            if answers.is_empty() {
+                format!("added {who} as a new customer")
+            } else {
+                format!(
+                    "added {who} as a new customer, who {}",
+                    crate::engine::words::and_list(&answers)
+                )
+            }
+        }
+        Change::CustomerRemoved { customer: c } => {
+            format!("took back the new customer {}", customer(*c))
+        }
         Change::FieldRetention {
             field,
             retention_days,

@@ -223,6 +223,7 @@ pub fn read_bundle(read: impl Fn(&str) -> std::io::Result<String>) -> Result<Sho
         rules,
         fields,
         preferences: Default::default(),
+        highest_erased_customer: 0,
     })
 }
 

@@ -93,6 +93,7 @@ pub fn demo_shop(size: DemoSize, seed: u64, today: NaiveDate) -> Shop {
         rules: catalogue::rules(),
         fields: catalogue::fields(),
         preferences: Default::default(),
+        highest_erased_customer: 0,
     }
 }
 

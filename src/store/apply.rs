@@ -475,6 +475,17 @@ pub fn undo_plan(log: &[LogEntry], entry: i64) -> Result<UndoPlan, ApplyError> {
             "a merge of two customer records, once other changes were made after it".to_owned(),
         ));
     }
+    let adds = target
+        .changes
+        .iter()
+        .any(|a| matches!(a.change, Change::NewCustomer { .. }));
+    if adds && !only_records_after(log, entry) {
+        return Err(ApplyError::NotUndoable(
+            entry,
+            "a new customer, once other changes were made after it (erase the customer instead)"
+                .to_owned(),
+        ));
+    }
     Ok(UndoPlan::Changes(crate::engine::changes::inverse(
         &target.changes,
     )))
@@ -759,8 +770,33 @@ fn write_changes(
         conn.execute("DELETE FROM rules", [])?;
         super::write::insert_rules(conn, &after.rules)?;
     }
-    super::write::insert_consents(conn, &after.consents[before.consents.len()..])?;
-    super::write::insert_preferences(conn, &after.preferences[before.preferences.len()..])?;
+    // New customers first: their consent decisions refer to them.
+    for a in applied.iter() {
+        if let Change::NewCustomer {
+            customer: Some(id), ..
+        } = &a.change
+        {
+            let record = after.customers.iter().filter(|c| c.id == *id);
+            super::write::insert_customers(conn, record)?;
+        }
+    }
+    let removed: Vec<i64> = applied
+        .iter()
+        .filter_map(|a| match a.change {
+            Change::CustomerRemoved { customer } => Some(customer),
+            _ => None,
+        })
+        .collect();
+    // Events are appended after those kept; a customer taken back takes theirs along.
+    let kept = |customer: i64| !removed.contains(&customer);
+    let consents_kept = before.consents.iter().filter(|e| kept(e.customer)).count();
+    let preferences_kept = before
+        .preferences
+        .iter()
+        .filter(|e| kept(e.customer))
+        .count();
+    super::write::insert_consents(conn, &after.consents[consents_kept..])?;
+    super::write::insert_preferences(conn, &after.preferences[preferences_kept..])?;
     super::remember_former_emails(conn, applied)?;
     let touches = |kind: &str| applied.iter().any(|a| a.change.kind() == kind);
     if touches("purpose") {
@@ -779,10 +815,21 @@ fn write_changes(
             Change::MergeCustomers { .. } | Change::SplitCustomers { .. } => {
                 super::merge::write(conn, after, a)?;
             }
+            Change::CustomerRemoved { customer } => remove_customer(conn, *customer)?,
             _ => {}
         }
     }
     Ok(())
+}
+
+/// Deletes a customer added by `new_customer` (its undo), with their consent decisions and
+/// preferences, and retires their number (never given again).
+fn remove_customer(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+    for table in ["consents", "preferences", "field_sources"] {
+        conn.execute(&format!("DELETE FROM {table} WHERE customer = ?1"), [id])?;
+    }
+    conn.execute("DELETE FROM customers WHERE id = ?1", [id])?;
+    super::retire_customer_number(conn, id)
 }
 
 /// Writes product `id`'s price, stock, category and tags as they are in `shop`.

@@ -422,14 +422,9 @@ fn purge_one(conn: &Connection, customer: i64, field: PersonalField) -> rusqlite
 }
 
 /// Deletes the customer's record, field sources, consents, stated preferences and keys and
-/// detaches their
-/// orders; returns (orders detached, consent records removed).
+/// detaches their orders; returns (orders detached, consent records removed).
 fn remove_customer(conn: &Connection, customer: i64) -> rusqlite::Result<(usize, usize)> {
-    conn.execute(
-        "INSERT INTO shop_settings (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), ?2)",
-        params![super::HIGHEST_ERASED_KEY, customer],
-    )?;
+    super::retire_customer_number(conn, customer)?;
     let orders = conn.execute(
         "UPDATE orders SET customer = NULL WHERE customer = ?1",
         params![customer],

@@ -68,6 +68,11 @@ pub fn load_shop(conn: &Connection) -> Result<Shop, LoadError> {
         rules: load_rules(conn)?,
         fields: load_fields(conn)?,
         preferences: preferences_where(conn, None)?.into(),
+        highest_erased_customer: conn.query_row(
+            "SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM shop_settings WHERE key = ?1",
+            [super::HIGHEST_ERASED_KEY],
+            |r| r.get(0),
+        )?,
     })
 }
 

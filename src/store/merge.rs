@@ -45,6 +45,7 @@ pub(super) fn write_merge(
         params![from],
     )?;
     conn.execute("DELETE FROM customers WHERE id = ?1", params![from])?;
+    super::retire_customer_number(conn, from)?;
     applied.before["keys"] = json!(keys);
     applied.before["log_values"] = json!(log_values);
     Ok(())

@@ -44,8 +44,19 @@ use crate::engine::model::Shop;
 /// never used to match an import, only moved to the erased keys when they are erased.
 pub(crate) const FORMER_KEY_KIND: &str = "former_customer";
 
-/// The `shop_settings` key holding the highest customer number ever erased.
+/// The `shop_settings` key holding the highest customer number ever erased, merged away or
+/// taken back: no number up to it is given to a new customer.
 pub(crate) const HIGHEST_ERASED_KEY: &str = "highest_erased_customer";
+
+/// Retires customer number `id`: it is never given to a new customer.
+pub(crate) fn retire_customer_number(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO shop_settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), ?2)",
+        rusqlite::params![HIGHEST_ERASED_KEY, id],
+    )?;
+    Ok(())
+}
 
 /// Keeps the hash of every email a customer had before a change (see
 /// [`FORMER_KEY_KIND`]), so that erasing them later also stops an old export with that

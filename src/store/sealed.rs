@@ -102,7 +102,7 @@ fn change_owner(applied: &Value) -> Option<Owner> {
     let field = match change.get("kind")?.as_str()? {
         "consent" => Some("consents".to_owned()),
         "preference" => Some("preferences".to_owned()),
-        "merge_customers" | "split_customers" => None,
+        "merge_customers" | "split_customers" | "new_customer" | "customer_removed" => None,
         _ => Some(change.get("field")?.as_str()?.to_owned()),
     };
     Some(Owner { customer, field })
@@ -151,6 +151,8 @@ pub fn seal_body(conn: &Connection, body: &mut Value) -> rusqlite::Result<BTreeS
             for (pointer, placeholder) in [
                 ("/change/split", Value::Null),
                 ("/change/preference", Value::Null),
+                ("/change/fields", json!({})),
+                ("/change/consents", json!([])),
                 ("/change/value", json!(ERASED)),
                 ("/change/method", json!(ERASED)),
                 ("/change/words", json!(ERASED)),

@@ -401,7 +401,9 @@ pub(super) fn begin(conn: &Connection, touches_orders: bool) -> rusqlite::Result
 }
 
 /// Creates (once per connection) the temporary triggers that note which parts other than
-/// the orders a write touches.
+/// the orders a write touches. They insert only what is not there yet rather than relying
+/// on `OR IGNORE`, which SQLite replaces by the conflict handling of the statement that
+/// fired the trigger (an upsert of a setting made it fail).
 fn watch_touched_parts(conn: &Connection) -> rusqlite::Result<()> {
     for part in PARTS.iter().filter(|p| p.key != ORDERS) {
         for table in part.tables {
@@ -409,7 +411,9 @@ fn watch_touched_parts(conn: &Connection) -> rusqlite::Result<()> {
                 conn.execute_batch(&format!(
                     "CREATE TEMP TRIGGER IF NOT EXISTS candor_touched_{key}_{table}_{op}
                      AFTER {op} ON main.{table}
-                     BEGIN INSERT OR IGNORE INTO temp.candor_touched (part) VALUES ('{key}'); END;",
+                     BEGIN INSERT INTO temp.candor_touched (part) SELECT '{key}'
+                       WHERE NOT EXISTS (SELECT 1 FROM temp.candor_touched WHERE part = '{key}');
+                     END;",
                     key = part.key,
                     table = table.table,
                     op = op.to_lowercase(),
