@@ -213,3 +213,53 @@ fn the_blank_preference_form_asks_each_agreement_on_its_own() {
     }
     assert!(html.contains("Not for me"));
 }
+
+#[test]
+fn a_new_customer_is_recorded_with_each_agreement_asked_on_its_own() {
+    let (_dir, mut harness) = sample_window();
+    harness.get_by_label("Customers").click();
+    harness.run_steps(2);
+    harness.get_by_label("New customer…").click();
+    harness.run_steps(3);
+    type_into(
+        &mut harness,
+        egui::accesskit::Role::TextInput,
+        "Name",
+        "Jo Bloggs",
+    );
+    harness
+        .get_by_label("Agrees to Personalized recommendations")
+        .click();
+    harness
+        .get_by_label("Does not agree to Email offers")
+        .click();
+    harness.run_steps(1);
+    harness
+        .get_by_label("Add the new customer to the scenario")
+        .click();
+    harness.run_steps(2);
+    match harness.state().scenario().changes() {
+        [
+            Change::NewCustomer {
+                fields, consents, ..
+            },
+        ] => {
+            assert_eq!(fields.get("name").map(String::as_str), Some("Jo Bloggs"));
+            assert_eq!(consents.len(), 2, "{consents:?}");
+        }
+        other => panic!("the scenario holds {other:?}"),
+    }
+    apply(&mut harness);
+    let shop = harness.state().shop().expect("shop").index.shop().clone();
+    let jo = shop.customers.last().expect("a customer");
+    assert_eq!((jo.id, jo.name.as_deref()), (201, Some("Jo Bloggs")));
+    assert!(
+        shop.current_consent(201, "personalization")
+            .is_some_and(|e| e.granted)
+    );
+    assert!(
+        shop.current_consent(201, "email_offers")
+            .is_some_and(|e| !e.granted)
+    );
+    assert!(shop.current_consent(201, "birthday_offers").is_none());
+}

@@ -28,6 +28,8 @@ pub enum CustomersAction {
     Select(usize),
     /// Export every customer's recommendations (the owner's dialog).
     ExportRecommendations,
+    /// Record a person not yet in the shop.
+    NewCustomer,
 }
 
 /// State of the Customers table.
@@ -95,6 +97,7 @@ impl CustomersView {
     ) -> Option<CustomersAction> {
         ui.add_space(4.0);
         let mut export = false;
+        let mut new_customer = false;
         ui.horizontal(|ui| {
             let label = ui.label("Search customers");
             let edit = ui.add(
@@ -126,6 +129,10 @@ impl CustomersView {
                 }
                 None => button.clicked(),
             };
+            new_customer = ui
+                .add(egui::Button::new("New customer…").small())
+                .on_hover_text("Someone not yet in the shop: their details and each agreement asked on its own. Simulated first, like every change.")
+                .clicked();
         });
         let mut chosen = None;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
@@ -166,6 +173,9 @@ impl CustomersView {
             });
         if export {
             return Some(CustomersAction::ExportRecommendations);
+        }
+        if new_customer {
+            return Some(CustomersAction::NewCustomer);
         }
         chosen.map(CustomersAction::Select)
     }

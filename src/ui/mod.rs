@@ -16,6 +16,7 @@ mod import;
 mod jobs;
 mod lesson;
 mod loader;
+mod new_customer;
 mod outreach;
 mod owner;
 mod preferences;

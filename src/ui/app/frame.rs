@@ -27,6 +27,12 @@ impl CandorApp {
         self.owner_dialog_ui(ui.ctx());
         self.outreach_dialog_ui(ui.ctx());
         self.breach_dialog_ui(ui.ctx());
+        if let Some(shop) = &self.shop
+            && let Some(change) =
+                crate::ui::new_customer::window(ui.ctx(), &mut self.new_customer, shop.index.shop())
+        {
+            self.commands.push(Command::Propose(Box::new(change)));
+        }
         crate::ui::shortcuts::help_window(ui.ctx(), &mut self.help_open);
         crate::ui::guide::guide_window(ui.ctx(), &mut self.guide_open);
         self.reset_ui(ui.ctx());
@@ -357,6 +363,11 @@ impl CandorApp {
                     }
                     Some(CustomersAction::ExportRecommendations) => {
                         self.commands.push(Command::ExportRecommendationsDialog);
+                    }
+                    Some(CustomersAction::NewCustomer) => {
+                        self.new_customer = Some(crate::ui::new_customer::NewCustomerForm::new(
+                            shop.index.shop(),
+                        ));
                     }
                     None => {}
                 }

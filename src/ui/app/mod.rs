@@ -201,6 +201,8 @@ pub struct CandorApp {
     exporting: Option<Job<Result<String, String>>>,
     outreach: Option<crate::ui::outreach::OutreachDialog>,
     breach: Option<crate::ui::breach::BreachDialog>,
+    /// The "New customer" form, while it is open.
+    new_customer: Option<crate::ui::new_customer::NewCustomerForm>,
     import: Option<ImportDialog>,
     lesson: Option<LessonRun>,
     /// A lesson asked for on a shop it was not written for, waiting for the person's answer.
@@ -248,6 +250,7 @@ impl CandorApp {
             exporting: None,
             outreach: None,
             breach: None,
+            new_customer: None,
             import: None,
             lesson: None,
             lesson_asked: None,
