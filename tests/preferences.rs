@@ -755,3 +755,40 @@ fn a_rule_that_draws_many_not_for_me_answers_is_a_finding_and_a_few_are_not() {
     assert!(few.feedback.iter().all(|f| !f.more_than_its_share));
     assert!(few.findings.iter().all(|f| !f.id.starts_with("feedback:")));
 }
+
+#[test]
+fn preferences_kept_past_their_retention_period_are_purged() {
+    use candor::engine::model::PersonalField;
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let keep_a_day = Change::FieldRetention {
+        field: PersonalField::Preferences,
+        retention_days: Some(1),
+    };
+    store
+        .apply(
+            None,
+            &[not_wanted_category(1, "tea"), keep_a_day],
+            &who(),
+            None,
+            None,
+        )
+        .expect("applies");
+    let idx = index(store.load().expect("loads"));
+    let m = candor::engine::audit::minimization::minimization(&idx);
+    let past = m
+        .past_retention
+        .iter()
+        .find(|p| p.field == "preferences")
+        .expect("Amelia's preference is kept past a day after her last order");
+    assert_eq!(past.all_customer_ids, [1]);
+    let plan: Vec<(i64, PersonalField)> = past
+        .all_customer_ids
+        .iter()
+        .map(|&c| (c, PersonalField::Preferences))
+        .collect();
+    store.purge(&plan, &who()).expect("purges");
+    let left = store.load().expect("loads");
+    assert!(left.preferences.is_empty());
+    assert!(store.verify_log().expect("verifies").problem.is_none());
+}

@@ -392,6 +392,13 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
 
 /// Deletes one field of one customer; false when they held no value for it.
 fn purge_one(conn: &Connection, customer: i64, field: PersonalField) -> rusqlite::Result<bool> {
+    if field == PersonalField::Preferences {
+        let deleted = conn.execute(
+            "DELETE FROM preferences WHERE customer = ?1",
+            params![customer],
+        )?;
+        return Ok(deleted > 0);
+    }
     if !PersonalField::VALUES.contains(&field) {
         return Ok(false);
     }

@@ -83,6 +83,7 @@ pub fn holds(index: &ShopIndex, c: usize, field: PersonalField) -> bool {
     match field {
         PersonalField::Orders => index.orders_of(c).next().is_some(),
         PersonalField::Consents => index.consents_of(c).next().is_some(),
+        PersonalField::Preferences => index.preferences_of(c).next().is_some(),
         other => index.shop().customers[c].holds_field(other),
     }
 }
