@@ -142,6 +142,12 @@ fn a_preference_is_recorded_in_the_customers_words_and_listed_in_data_held() {
         .get_all_by_label_contains("those were presents for my sister")
         .next()
         .expect("Data held shows the customer's own words");
+    assert!(
+        harness
+            .query_by_label("Correct stated preferences")
+            .is_none(),
+        "preferences are changed as preferences, not as a field value"
+    );
 }
 
 /// Answers every file question with `path` and records what was opened in the browser.

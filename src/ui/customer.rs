@@ -463,6 +463,44 @@ impl CustomerPage {
         });
     }
 
+    /// "Explain to the customer…" and "Not for me…" for the recommendation on show.
+    fn card_and_feedback_ui(
+        &self,
+        ui: &mut Ui,
+        shop: &Loaded,
+        rec: &crate::engine::explain::Recommendation,
+        proposals: &mut Actions,
+    ) {
+        if ui
+            .button("Explain to the customer…")
+            .on_hover_text("A printable page in plain words: what we suggested, why, which of their data was used and which agreement allowed it. No rule names, no scores.")
+            .clicked()
+        {
+            proposals.ask(CustomerAction::SaveCard(rec.product));
+        }
+        let product = shop
+            .index
+            .product_pos(rec.product)
+            .map(|p| &shop.index.shop().products[p]);
+        // The rules that lifted it: a "not for me" answer names them for the audit.
+        let lifted_by: Vec<String> = rec
+            .contributions
+            .iter()
+            .filter(|c| c.source == crate::engine::explain::Source::Rule && c.value > 0.0)
+            .map(|c| c.id.clone())
+            .collect();
+        if let Some(product) = product
+            && let Some(change) = super::preferences::not_for_me_ui(
+                ui,
+                self.explanation.customer,
+                product,
+                &lifted_by,
+            )
+        {
+            proposals.push(change);
+        }
+    }
+
     fn recommendations_ui(&mut self, ui: &mut Ui, shop: &Loaded, proposals: &mut Actions) {
         if let Some(why) = self.explanation.not_personalized {
             let text = match why {
@@ -515,33 +553,7 @@ impl CustomerPage {
         });
         ui.separator();
         if let Some(rec) = self.explanation.recommendations.get(self.chosen).cloned() {
-            if ui
-                .button("Explain to the customer…")
-                .on_hover_text("A printable page in plain words: what we suggested, why, which of their data was used and which agreement allowed it. No rule names, no scores.")
-                .clicked()
-            {
-                proposals.ask(CustomerAction::SaveCard(rec.product));
-            }
-            let product = shop
-                .index
-                .product_pos(rec.product)
-                .map(|p| &shop.index.shop().products[p]);
-            let lifted_by: Vec<String> = rec
-                .contributions
-                .iter()
-                .filter(|c| c.source == crate::engine::explain::Source::Rule && c.value > 0.0)
-                .map(|c| c.id.clone())
-                .collect();
-            if let Some(product) = product
-                && let Some(change) = super::preferences::not_for_me_ui(
-                    ui,
-                    self.explanation.customer,
-                    product,
-                    &lifted_by,
-                )
-            {
-                proposals.push(change);
-            }
+            ui.horizontal(|ui| self.card_and_feedback_ui(ui, shop, &rec, proposals));
             let mut order = None;
             egui::ScrollArea::vertical().id_salt("why").show(ui, |ui| {
                 order = why_ui(ui, &rec, &self.explanation, shop.index.shop(), self.details);
@@ -624,7 +636,10 @@ impl CustomerPage {
             let names: Vec<&str> = f.used_by.iter().map(|u| u.label.as_str()).collect();
             ui.label(format!("used by {}", names.join(", ")));
         }
-        if matches!(f.field.as_str(), "orders" | "consents" | "customer_since") {
+        if matches!(
+            f.field.as_str(),
+            "orders" | "consents" | "customer_since" | "preferences"
+        ) {
             return;
         }
         if ui
@@ -658,11 +673,11 @@ impl CustomerPage {
         for o in self.held.orders.iter().rev().take(30) {
             if ui
                 .link(format!(
-                    "Order {} on {} ({}, {} lines)",
+                    "Order {} on {} ({}, {})",
                     o.order,
                     o.date,
                     o.channel,
-                    o.lines.len()
+                    crate::engine::words::count(o.lines.len(), "line", "lines")
                 ))
                 .clicked()
             {

@@ -248,10 +248,11 @@ pub fn standing_ui(ui: &mut Ui, customer: CustomerId, held: &[HeldPreference]) -
     if standing.is_empty() {
         return None;
     }
-    ui.horizontal_wrapped(|ui| {
-        ui.label("Told us:");
-        for p in standing {
-            ui.label(RichText::new(&p.text).strong());
+    ui.label("Told us:");
+    for p in standing {
+        // One line each, so a preference and its button stay together.
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(format!("\u{2022} {}", p.text)).strong());
             if ui
                 .small_button("take back")
                 .on_hover_text("Simulate the customer taking this back.")
@@ -266,8 +267,8 @@ pub fn standing_ui(ui: &mut Ui, customer: CustomerId, held: &[HeldPreference]) -
                     lifted_by: Vec::new(),
                 });
             }
-        }
-    });
+        });
+    }
     change
 }
 
