@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::engine::changes::Change;
 
 /// The lessons that come with Candor, written for the bundled sample shop.
-pub const BUNDLED: [(&str, &str); 6] = [
+pub const BUNDLED: [(&str, &str); 7] = [
     (
         "01-why-did-i-get-this.json",
         include_str!("../sample-data/lessons/01-why-did-i-get-this.json"),
@@ -36,6 +36,10 @@ pub const BUNDLED: [(&str, &str); 6] = [
     (
         "06-a-rule-that-reads-more-than-agreed.json",
         include_str!("../sample-data/lessons/06-a-rule-that-reads-more-than-agreed.json"),
+    ),
+    (
+        "07-a-customer-tells-us-what-they-want.json",
+        include_str!("../sample-data/lessons/07-a-customer-tells-us-what-they-want.json"),
     ),
 ];
 

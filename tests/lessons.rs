@@ -177,6 +177,23 @@ fn lesson_a_customer_withdraws_consent() {
 }
 
 #[test]
+fn lesson_a_customer_tells_us_what_they_want() {
+    let (_dir, mut h) = sample_window();
+    start(&mut h, "A customer tells us what they want");
+    click(&mut h, "Amelia Hart");
+    next(&mut h);
+    next_is_refused(&mut h);
+    click(&mut h, "Not for me…");
+    click(&mut h, "anything in coffee");
+    next(&mut h);
+    settle(&mut h, |app| app.scenario().outcome().is_some());
+    h.run_steps(3);
+    next(&mut h);
+    next(&mut h);
+    finish(&mut h);
+}
+
+#[test]
 fn lesson_data_we_keep_but_never_use() {
     let (_dir, mut h) = sample_window();
     start(&mut h, "Data we keep but never use");
