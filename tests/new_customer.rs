@@ -185,3 +185,29 @@ fn a_new_customer_needs_a_name_an_email_or_a_phone_and_known_fields() {
         .expect_err("only an undo makes it");
     assert!(taken.contains("erase"), "{taken}");
 }
+
+#[test]
+fn a_new_customer_taken_back_can_still_be_erased_from_the_log() {
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let email = "taken.back.person@example.org";
+    store
+        .apply(
+            None,
+            &[new_customer("Jo Bloggs", email)],
+            &who(),
+            None,
+            None,
+        )
+        .expect("applies");
+    store.undo(1, &who()).expect("takes them back");
+    assert!(file_holds(&path, email), "kept sealed for a redo");
+    store.erase(201, &who()).expect("erases what the log kept");
+    assert!(!file_holds(&path, email), "the email is still in the file");
+    assert!(store.verify_log().expect("verifies").problem.is_none());
+    let missing = store.erase(999_999, &who()).expect_err("no such customer");
+    assert!(matches!(
+        missing,
+        candor::store::ApplyError::NoSuchCustomer(999_999)
+    ));
+}

@@ -679,6 +679,13 @@ fn a_consent_decision_keeps_the_words_the_customer_was_shown_when_they_decided()
         .rfind(|e| e.customer == 2)
         .expect("stored");
     assert_eq!(kept.wording.as_deref(), Some(old_words.as_str()));
+    // An undo shows the customer nothing: it records no wording.
+    let entry = store.log().expect("log").last().expect("entry").id;
+    store.undo(entry, &who()).expect("undoes");
+    let undone = store.load().expect("loads");
+    let by_undo = undone.consents.last().expect("the undo's decision");
+    assert_eq!(by_undo.method, candor::engine::changes::UNDO_METHOD);
+    assert_eq!(by_undo.wording, None);
 }
 
 /// "Not for me" answers from the first `n` customers whose list holds a product lifted by
@@ -774,21 +781,75 @@ fn preferences_kept_past_their_retention_period_are_purged() {
             None,
         )
         .expect("applies");
-    let idx = index(store.load().expect("loads"));
-    let m = candor::engine::audit::minimization::minimization(&idx);
+    let minimization = |store: &Store| {
+        let idx = index(store.load().expect("loads"));
+        candor::engine::audit::minimization::minimization(&idx)
+    };
+    // Told today: the period runs from the day she told us, not from her last order.
+    assert!(
+        minimization(&store)
+            .past_retention
+            .iter()
+            .all(|p| p.field != "preferences")
+    );
+    drop(store);
+    common::edit_as_fixture(
+        &path,
+        "UPDATE preferences SET recorded_at = '2025-01-10T10:00:00Z'",
+    );
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let m = minimization(&store);
     let past = m
         .past_retention
         .iter()
         .find(|p| p.field == "preferences")
-        .expect("Amelia's preference is kept past a day after her last order");
+        .expect("Amelia's preference is kept past a day after she told us");
+    let idx = index(store.load().expect("loads"));
     assert_eq!(past.all_customer_ids, [1]);
-    let plan: Vec<(i64, PersonalField)> = past
-        .all_customer_ids
-        .iter()
-        .map(|&c| (c, PersonalField::Preferences))
-        .collect();
+    let plan = candor::engine::audit::minimization::retention_purge_plan(&idx);
+    assert!(plan.contains(&(1, PersonalField::Preferences)), "{plan:?}");
     store.purge(&plan, &who()).expect("purges");
     let left = store.load().expect("loads");
     assert!(left.preferences.is_empty());
     assert!(store.verify_log().expect("verifies").problem.is_none());
+}
+
+#[test]
+fn a_breach_report_counts_stated_preferences() {
+    let shop = with(sample(), &[not_wanted_category(1, "tea")]);
+    let facts = candor::engine::breach::breach_facts(&shop, common::sample_day());
+    let kind = facts
+        .held
+        .iter()
+        .find(|k| k.field == "preferences")
+        .expect("listed");
+    assert_eq!(kind.customers, 1);
+    let amelia = facts
+        .to_notify
+        .iter()
+        .find(|c| c.customer == 1)
+        .expect("Amelia is told");
+    assert!(
+        amelia.held.contains(&"stated preferences"),
+        "{:?}",
+        amelia.held
+    );
+}
+
+#[test]
+fn data_held_says_which_rules_read_a_like_for_this_customer() {
+    let idx = index(shop_with_liked_rule(true));
+    let effect = |customer: i64| {
+        let held = candor::engine::held::held(&idx, idx.customer_pos(customer).expect("pos"));
+        held.preferences[0].effect.clone()
+    };
+    assert_eq!(
+        effect(1),
+        "read by \u{201c}What you told us you like\u{201d}"
+    );
+    // Daniel (3) withdrew personalization: the rule does not read his like.
+    assert_eq!(
+        effect(3),
+        "kept as they said it; no rule in use reads it for them"
+    );
 }

@@ -106,7 +106,11 @@ pub struct BreachFacts {
 }
 
 /// What the file held about one customer, in words.
-fn held_about(c: &Customer, orders: usize, consents: usize) -> Vec<&'static str> {
+fn held_about(
+    c: &Customer,
+    orders: usize,
+    (consents, preferences): (usize, usize),
+) -> Vec<&'static str> {
     let mut held: Vec<&'static str> = PersonalField::VALUES
         .iter()
         .filter(|f| c.holds_field(**f))
@@ -118,6 +122,9 @@ fn held_about(c: &Customer, orders: usize, consents: usize) -> Vec<&'static str>
     }
     if consents > 0 {
         held.push(PersonalField::Consents.in_words());
+    }
+    if preferences > 0 {
+        held.push(PersonalField::Preferences.in_words());
     }
     held
 }
@@ -143,6 +150,7 @@ fn per_customer(shop: &Shop, ids: impl Iterator<Item = CustomerId>) -> Vec<usize
 pub fn breach_facts(shop: &Shop, as_of: NaiveDate) -> BreachFacts {
     let orders = per_customer(shop, shop.orders.iter().filter_map(|o| o.customer));
     let consents = per_customer(shop, shop.consents.iter().map(|e| e.customer));
+    let preferences = per_customer(shop, shop.preferences.iter().map(|e| e.customer));
     let held = PersonalField::ALL
         .iter()
         .map(|&field| HeldKind {
@@ -151,6 +159,7 @@ pub fn breach_facts(shop: &Shop, as_of: NaiveDate) -> BreachFacts {
             customers: match field {
                 PersonalField::Orders => orders.iter().filter(|n| **n > 0).count(),
                 PersonalField::Consents => consents.iter().filter(|n| **n > 0).count(),
+                PersonalField::Preferences => preferences.iter().filter(|n| **n > 0).count(),
                 PersonalField::CustomerSince => shop.customers.len(),
                 _ => shop
                     .customers
@@ -174,7 +183,7 @@ pub fn breach_facts(shop: &Shop, as_of: NaiveDate) -> BreachFacts {
             phone: c.phone.clone(),
             address: c.address.clone(),
             postcode: c.postcode.clone(),
-            held: held_about(c, orders[pos], consents[pos]),
+            held: held_about(c, orders[pos], (consents[pos], preferences[pos])),
         })
         .collect();
     let by_channel = [Channel::Email, Channel::Phone, Channel::Post, Channel::None]

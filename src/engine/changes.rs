@@ -12,6 +12,9 @@ use super::money::MAX_PRICE_MINOR;
 use super::preferences::{Preference, PreferenceEvent};
 use super::rules::{MAX_WEIGHT, MIN_WEIGHT, Rule};
 
+/// The method an undo records with the decisions it makes.
+pub const UNDO_METHOD: &str = "undo in Candor";
+
 /// The largest stock a change may set (tracked stock; "not tracked" is not set by a change).
 pub const MAX_STOCK: i64 = 1_000_000_000;
 
@@ -773,7 +776,11 @@ pub(super) fn record_consent(
         return Err(("purpose", format!("there is no purpose \"{purpose}\"")));
     }
     let old = shop.current_consent(customer, purpose).map(|e| e.granted);
-    let wording = shop.purpose(purpose).map(|p| p.description.clone());
+    // What the customer was shown; an undo shows them nothing.
+    let undo = method == Some(UNDO_METHOD);
+    let wording = (!undo)
+        .then(|| shop.purpose(purpose).map(|p| p.description.clone()))
+        .flatten();
     let day = ctx.now.date_naive();
     std::sync::Arc::make_mut(&mut shop.consents).push(ConsentEvent {
         customer,
@@ -1187,7 +1194,7 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             purpose: purpose.clone(),
             // No earlier decision: record a withdrawal, which gates exactly as "none given".
             granted: b["granted"].as_bool().unwrap_or(false),
-            method: Some("undo in Candor".to_owned()),
+            method: Some(UNDO_METHOD.to_owned()),
             words: None,
         },
         Change::Preference {
@@ -1199,7 +1206,7 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             preference: preference.clone(),
             // Nothing stated before: a withdrawal, which leaves out exactly as "none".
             withdrawn: !b["stated"].as_bool().unwrap_or(false),
-            method: Some("undo in Candor".to_owned()),
+            method: Some(UNDO_METHOD.to_owned()),
             words: None,
             lifted_by: Vec::new(),
         },
@@ -1252,7 +1259,7 @@ fn inverse_one(a: &Applied) -> Option<Change> {
                 customer: None,
                 fields: super::new_customer::fields_of(&removed.record),
                 consents: removed.consents,
-                method: Some("undo in Candor".to_owned()),
+                method: Some(UNDO_METHOD.to_owned()),
             }
         }
     })

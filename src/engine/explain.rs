@@ -208,7 +208,7 @@ pub struct Excluded {
     pub product: ProductId,
     /// Product name.
     pub name: String,
-    /// `out_of_stock`, `not_a_product` or `already_bought`.
+    /// `out_of_stock`, `not_a_product`, `already_bought` or `not_wanted` (the customer told us).
     pub reason: &'static str,
 }
 

@@ -199,7 +199,7 @@ fn held_preferences(index: &ShopIndex, customer: usize) -> Vec<HeldPreference> {
         let effect = match event.preference.kind {
             PreferenceKind::NotWanted => "never recommended to them".to_owned(),
             PreferenceKind::IgnorePurchases => "their purchases there are not used".to_owned(),
-            PreferenceKind::Liked => liked_effect(shop),
+            PreferenceKind::Liked => liked_effect(index, customer, &event.preference),
         };
         out.push(HeldPreference {
             preference: event.preference.clone(),
@@ -217,15 +217,35 @@ fn held_preferences(index: &ShopIndex, customer: usize) -> Vec<HeldPreference> {
     out
 }
 
-/// What a "liked" preference does: the rules in use that read it, or that none does.
-fn liked_effect(shop: &Shop) -> String {
-    let rules: Vec<String> = used_by(shop, PersonalField::Preferences)
-        .into_iter()
-        .filter(|u| u.kind == "rule")
-        .map(|u| format!("\u{201c}{}\u{201d}", u.label))
+/// What a "liked" preference does for this customer: the rules in use that read it (a
+/// target of its kind, or a condition counting likes) and whose purpose they granted, or
+/// that none does.
+fn liked_effect(
+    index: &ShopIndex,
+    customer: usize,
+    preference: &super::preferences::Preference,
+) -> String {
+    use super::rules::Target;
+    let shop = index.shop();
+    let target = match preference.about {
+        super::preferences::About::Tag(_) => Target::PreferredTag,
+        _ => Target::PreferredCategory,
+    };
+    let rules: Vec<String> = shop
+        .rules
+        .iter()
+        .filter(|r| super::score::rule_in_use(shop, r))
+        .filter(|r| index.has_consent(customer, &r.purpose))
+        .filter(|r| {
+            r.target == target
+                || r.conditions
+                    .iter()
+                    .any(|c| c.feature == super::features::CustomerFeature::Prefers)
+        })
+        .map(|r| format!("\u{201c}{}\u{201d}", r.label))
         .collect();
     if rules.is_empty() {
-        "kept as they said it; no rule in use reads it".to_owned()
+        "kept as they said it; no rule in use reads it for them".to_owned()
     } else {
         format!("read by {}", super::words::and_list(&rules))
     }

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -106,11 +106,15 @@ fn forget_keys(conn: &Connection, customer: i64) -> rusqlite::Result<()> {
          SELECT key FROM import_keys WHERE kind IN ('customer', ?2) AND id = ?1",
         params![customer, super::FORMER_KEY_KIND],
     )?;
-    let (email, phone): (Option<String>, Option<String>) = conn.query_row(
-        "SELECT email, phone FROM customers WHERE id = ?1",
-        params![customer],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    // None for a number no longer in the shop (a new customer taken back).
+    let (email, phone): (Option<String>, Option<String>) = conn
+        .query_row(
+            "SELECT email, phone FROM customers WHERE id = ?1",
+            params![customer],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or_default();
     // An export without their email may still know them by their phone.
     let keys = [
         email.map(|e| format!("email:{}", e.to_lowercase())),
@@ -144,6 +148,15 @@ fn pseudonym(customer: i64) -> String {
 }
 
 /// The customer's current personal values, and the parts of their name.
+/// Whether customer number `customer` owns values kept by the audit log.
+fn owns_log_values(conn: &Connection, customer: i64) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM log_value_owners WHERE customer = ?1)",
+        params![customer],
+        |r| r.get(0),
+    )
+}
+
 fn current_values(conn: &Connection, customer: i64) -> rusqlite::Result<Option<Vec<String>>> {
     let columns: Vec<&str> = PersonalField::VALUES.iter().map(|f| f.key()).collect();
     let mut stmt = conn.prepare(&format!(
@@ -313,9 +326,13 @@ impl Store {
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
         let tx = self.begin_removal(who, "erase a customer")?;
-        let values = current_values(&tx, customer)
-            .map_err(sql)?
-            .ok_or(ApplyError::NoSuchCustomer(customer))?;
+        // A number no longer in the shop (a new customer taken back by undo) may still own
+        // sealed values in the log: erasing it removes those.
+        let values = match current_values(&tx, customer).map_err(sql)? {
+            Some(values) => values,
+            None if owns_log_values(&tx, customer).map_err(sql)? => Vec::new(),
+            None => return Err(ApplyError::NoSuchCustomer(customer)),
+        };
         let (orders_anonymized, consents_removed) = remove_customer(&tx, customer).map_err(sql)?;
         let erased_values = super::sealed::delete_values(&tx, customer, None).map_err(sql)?;
         let reference = pseudonym(customer);

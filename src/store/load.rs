@@ -343,6 +343,7 @@ pub(super) fn preferences_where(
         let id: i64 = row.get(0)?;
         let json: String = row.get(2)?;
         let at: String = row.get(4)?;
+        let lifted: String = row.get(8)?;
         out.push(PreferenceEvent {
             customer: row.get(1)?,
             preference: serde_json::from_str(&json).map_err(|e| {
@@ -357,12 +358,17 @@ pub(super) fn preferences_where(
             recorded_by: row.get(5)?,
             method: row.get(6)?,
             words: row.get(7)?,
-            lifted_by: row
-                .get::<_, String>(8)?
-                .split(';')
-                .filter(|id| !id.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            lifted_by: if lifted.is_empty() {
+                Vec::new()
+            } else {
+                serde_json::from_str(&lifted).map_err(|e| {
+                    corrupt(
+                        "preferences",
+                        &id,
+                        format!("the rules it answers cannot be read: {e}"),
+                    )
+                })?
+            },
         });
     }
     Ok(out)

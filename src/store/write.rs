@@ -158,6 +158,7 @@ pub fn insert_preferences(conn: &Connection, events: &[PreferenceEvent]) -> rusq
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for e in events {
+        // `lifted_by` as a JSON list: a rule id may hold any character.
         let preference = serde_json::to_string(&e.preference)
             .map_err(|err| rusqlite::Error::ToSqlConversionFailure(Box::new(err)))?;
         stmt.execute(params![
@@ -169,7 +170,8 @@ pub fn insert_preferences(conn: &Connection, events: &[PreferenceEvent]) -> rusq
             e.recorded_by,
             e.method,
             e.words,
-            e.lifted_by.join(";")
+            serde_json::to_string(&e.lifted_by)
+                .map_err(|err| rusqlite::Error::ToSqlConversionFailure(Box::new(err)))?
         ])?;
     }
     Ok(())

@@ -427,7 +427,10 @@ fn exposure_finding(
 }
 
 fn delete_field(field: &str, label: &str, ids: &[CustomerId]) -> Option<Fix> {
-    let deletable = !matches!(field, "orders" | "consents" | "customer_since");
+    let deletable = !matches!(
+        field,
+        "orders" | "consents" | "customer_since" | "preferences"
+    );
     if !deletable || ids.is_empty() || ids.len() > MAX_FIX_CUSTOMERS {
         return None;
     }

@@ -88,6 +88,25 @@ pub fn holds(index: &ShopIndex, c: usize, field: PersonalField) -> bool {
     }
 }
 
+/// The day a field's retention period runs from: the customer's last activity, or for
+/// stated preferences the day they last told the shop one, if later.
+fn kept_since(
+    index: &ShopIndex,
+    field: PersonalField,
+    c: usize,
+    last: chrono::NaiveDate,
+) -> chrono::NaiveDate {
+    if field != PersonalField::Preferences {
+        return last;
+    }
+    let shop = index.shop();
+    index
+        .preferences_of(c)
+        .map(|e| shop.preferences[e].recorded_at.date_naive())
+        .max()
+        .map_or(last, |told| told.max(last))
+}
+
 /// The day a customer was last active: their latest order, or the day they joined.
 fn last_active(index: &ShopIndex, c: usize) -> chrono::NaiveDate {
     let shop = index.shop();
@@ -132,7 +151,9 @@ pub fn minimization(index: &ShopIndex) -> Minimization {
             let expired: Vec<usize> = held
                 .iter()
                 .copied()
-                .filter(|&c| (index.today() - last[c]).num_days() > days)
+                .filter(|&c| {
+                    (index.today() - kept_since(index, field, c, last[c])).num_days() > days
+                })
                 .collect();
             if !expired.is_empty() {
                 out.past_retention.push(PastRetention {
@@ -195,7 +216,7 @@ pub fn retention_purge_plan(index: &ShopIndex) -> Vec<(CustomerId, PersonalField
         .past_retention
         .iter()
         .filter_map(|p| Some((PersonalField::from_key(&p.field)?, p)))
-        .filter(|(f, _)| PersonalField::VALUES.contains(f))
+        .filter(|(f, _)| PersonalField::VALUES.contains(f) || *f == PersonalField::Preferences)
         .flat_map(|(f, p)| p.all_customer_ids.iter().map(move |&c| (c, f)))
         .collect()
 }
