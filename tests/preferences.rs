@@ -352,7 +352,15 @@ fn stored_logged_held_undone_and_erased() {
 
     store.undo(1, &who()).expect("undoes");
     let undone = store.load().expect("loads");
-    assert!(candor::engine::preferences::standing(&undone.preferences, 1).is_empty());
+    let coffee = Preference {
+        kind: PreferenceKind::NotWanted,
+        about: About::Category("coffee".to_owned()),
+    };
+    assert!(!candor::engine::preferences::holds(
+        &undone.preferences,
+        1,
+        &coffee
+    ));
 
     assert!(
         file_bytes(&path)
@@ -852,4 +860,44 @@ fn data_held_says_which_rules_read_a_like_for_this_customer() {
         effect(3),
         "kept as they said it; no rule in use reads it for them"
     );
+}
+
+#[test]
+fn the_index_and_the_shop_agree_on_which_preferences_stand() {
+    let tea = || About::Category("tea".to_owned());
+    let wine = || About::Tag("treat".to_owned());
+    let shop = with(
+        sample(),
+        &[
+            stated(1, PreferenceKind::NotWanted, tea(), false),
+            stated(1, PreferenceKind::Liked, wine(), false),
+            stated(1, PreferenceKind::NotWanted, tea(), true),
+            stated(2, PreferenceKind::NotWanted, tea(), false),
+            stated(1, PreferenceKind::NotWanted, tea(), false),
+            stated(2, PreferenceKind::NotWanted, tea(), true),
+        ],
+    );
+    let idx = index(shop.clone());
+    for customer in [1, 2, 3] {
+        let pos = idx.customer_pos(customer).expect("pos");
+        let from_index: Vec<&Preference> = idx
+            .standing_preferences(pos)
+            .into_iter()
+            .map(|e| &shop.preferences[e].preference)
+            .collect();
+        let mut all: Vec<&Preference> = shop
+            .preferences
+            .iter()
+            .filter(|e| e.customer == customer)
+            .map(|e| &e.preference)
+            .collect();
+        all.sort();
+        all.dedup();
+        let standing: Vec<&Preference> = all
+            .into_iter()
+            .filter(|p| candor::engine::preferences::holds(&shop.preferences, customer, p))
+            .collect();
+        assert_eq!(from_index.len(), standing.len(), "customer {customer}");
+        assert!(from_index.iter().all(|p| standing.contains(p)));
+    }
 }

@@ -168,6 +168,9 @@ pub struct ShopIndex {
     /// Every preference event of each customer, in recorded order (positions in
     /// `shop().preferences`).
     preferences_by_customer: Groups,
+    /// For each preference event, whether it stands: the decision recorded last about its
+    /// customer and preference, and not a withdrawal.
+    standing: Vec<bool>,
     /// The standing "not wanted" preferences of each customer (positions in
     /// `shop().preferences`); empty for almost everyone.
     not_wanted: Groups,
@@ -270,6 +273,7 @@ impl ShopIndex {
             purposes,
             granted,
             preferences_by_customer,
+            standing,
             not_wanted,
             ignored,
             liked,
@@ -338,22 +342,18 @@ impl ShopIndex {
         self.preferences_by_customer.of(customer)
     }
 
+    /// Whether preference event `event` (a position in `shop().preferences`) stands.
+    pub fn stands(&self, event: usize) -> bool {
+        self.standing[event]
+    }
+
     /// The standing preferences of a customer: for each, the decision recorded last, when
-    /// it is not a withdrawal (positions in `shop().preferences`, first stated first).
+    /// it is not a withdrawal (positions in `shop().preferences`, in the order those
+    /// decisions were recorded).
     pub fn standing_preferences(&self, customer: usize) -> Vec<usize> {
-        let events = &self.shop.preferences;
-        let mut out: Vec<usize> = Vec::new();
-        for e in self.preferences_of(customer) {
-            match out
-                .iter()
-                .position(|&x| events[x].preference == events[e].preference)
-            {
-                Some(at) => out[at] = e,
-                None => out.push(e),
-            }
-        }
-        out.retain(|&e| !events[e].withdrawn);
-        out
+        self.preferences_of(customer)
+            .filter(|&e| self.stands(e))
+            .collect()
     }
 
     /// The standing "not wanted" preference that leaves `product` out of the customer's

@@ -236,20 +236,6 @@ pub struct PreferenceEvent {
     pub lifted_by: Vec<String>,
 }
 
-/// The preferences that stand for `customer`: for each preference, the decision recorded
-/// last, when it is not a withdrawal; in the order they were first stated.
-pub fn standing(events: &[PreferenceEvent], customer: CustomerId) -> Vec<&PreferenceEvent> {
-    let mut out: Vec<&PreferenceEvent> = Vec::new();
-    for e in events.iter().filter(|e| e.customer == customer) {
-        match out.iter().position(|x| x.preference == e.preference) {
-            Some(at) => out[at] = e,
-            None => out.push(e),
-        }
-    }
-    out.retain(|e| !e.withdrawn);
-    out
-}
-
 /// Whether `preference` stands for `customer` now.
 pub fn holds(events: &[PreferenceEvent], customer: CustomerId, preference: &Preference) -> bool {
     events
@@ -307,11 +293,7 @@ mod tests {
             event(1, "wine", true),
             event(2, "wine", false),
         ];
-        let now: Vec<String> = standing(&events, 1)
-            .iter()
-            .map(|e| e.preference.about_text(|_| None))
-            .collect();
-        assert_eq!(now, ["beer"]);
+        assert!(holds(&events, 1, &events[1].preference), "beer stands");
         assert!(!holds(&events, 1, &events[0].preference));
         assert!(holds(&events, 2, &events[0].preference));
         let again = [events.clone(), vec![event(1, "wine", false)]].concat();

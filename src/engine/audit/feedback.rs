@@ -94,8 +94,8 @@ pub fn feedback(index: &ShopIndex, lists: &Lists, alpha: f64) -> Vec<RuleFeedbac
 /// rules that had lifted it).
 fn standing_answers(index: &ShopIndex) -> Vec<&super::super::preferences::PreferenceEvent> {
     let shop = index.shop();
-    (0..shop.customers.len())
-        .flat_map(|c| index.standing_preferences(c))
+    (0..shop.preferences.len())
+        .filter(|&e| index.stands(e))
         .map(|e| &shop.preferences[e])
         .filter(|e| e.preference.kind == PreferenceKind::NotWanted && !e.lifted_by.is_empty())
         .collect()
