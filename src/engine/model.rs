@@ -61,6 +61,33 @@ impl Shop {
         self.purpose(id).map_or(id, |p| p.label.as_str())
     }
 
+    /// The categories products are in, sorted, once each, without the placeholder of
+    /// products whose files named none (what a customer can say they like or not).
+    pub fn named_categories(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .products
+            .iter()
+            .map(|p| p.category.as_str())
+            .filter(|c| *c != NO_CATEGORY)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The tags products carry, sorted, once each, without the marker of postage and fees.
+    pub fn product_tags(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .products
+            .iter()
+            .flat_map(|p| p.tags.iter().map(String::as_str))
+            .filter(|t| *t != NOT_A_PRODUCT_TAG)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The decision on record for `customer` and `purpose`: the one recorded last.
     pub fn current_consent(&self, customer: CustomerId, purpose: &str) -> Option<&ConsentEvent> {
         self.consents

@@ -109,14 +109,7 @@ fn agreements(shop: &Shop, held: &Held) -> Markup {
 /// The blank form for the counter: contact details, each agreement asked one by one in
 /// the words customers are shown, and what they like, do not want, or want left out.
 pub fn preference_form(shop: &Shop, head: &crate::store::LogHead) -> String {
-    let mut categories: Vec<&str> = shop
-        .products
-        .iter()
-        .map(|p| p.category.as_str())
-        .filter(|c| *c != crate::engine::model::NO_CATEGORY)
-        .collect();
-    categories.sort_unstable();
-    categories.dedup();
+    let categories = shop.named_categories();
     let body = html! {
         h1 { "Your preferences at " (shop.settings.name) }
         p.sub { "Fill in what you like; leave out anything you would rather not tell us. We will enter it for you and give you a copy." }

@@ -256,12 +256,9 @@ impl CustomerPage {
         self.consent_window(ui.ctx(), shop, proposals);
         self.merge_window(ui.ctx(), shop, proposals);
         let who = (self.explanation.customer, self.name.as_str());
-        if let Some(change) = super::preferences::preference_window(
-            ui.ctx(),
-            &mut self.stating,
-            who,
-            shop.index.shop(),
-        ) {
+        if let Some(change) =
+            super::preferences::preference_window(ui.ctx(), &mut self.stating, who)
+        {
             proposals.push(change);
         }
     }

@@ -22,6 +22,9 @@ enum AboutKind {
 
 /// The "record a preference" form.
 pub struct PreferenceForm {
+    /// The shop's categories and tags, read once when the form opens.
+    categories: Vec<String>,
+    tags: Vec<String>,
     kind: PreferenceKind,
     about: AboutKind,
     category: String,
@@ -33,10 +36,17 @@ pub struct PreferenceForm {
 impl PreferenceForm {
     /// An empty form: "does not want", a category, at the counter.
     pub fn new(shop: &Shop) -> Self {
+        let categories: Vec<String> = shop
+            .named_categories()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         Self {
+            category: categories.first().cloned().unwrap_or_default(),
+            tags: shop.product_tags().into_iter().map(str::to_owned).collect(),
+            categories,
             kind: PreferenceKind::NotWanted,
             about: AboutKind::Category,
-            category: categories(shop).into_iter().next().unwrap_or_default(),
             tag: String::new(),
             method: METHODS[0].to_owned(),
             words: String::new(),
@@ -60,28 +70,6 @@ impl PreferenceForm {
     }
 }
 
-/// The shop's categories, sorted, once each.
-fn categories(shop: &Shop) -> Vec<String> {
-    let mut out: Vec<String> = shop.products.iter().map(|p| p.category.clone()).collect();
-    out.sort();
-    out.dedup();
-    out.retain(|c| c != crate::engine::model::NO_CATEGORY);
-    out
-}
-
-/// The shop's tags, sorted, once each (not the marker of postage and fees).
-fn tags(shop: &Shop) -> Vec<String> {
-    let mut out: Vec<String> = shop
-        .products
-        .iter()
-        .flat_map(|p| p.tags.iter().cloned())
-        .filter(|t| t != crate::engine::model::NOT_A_PRODUCT_TAG)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
 /// A change that states `preference` for `customer`, as staff recorded it.
 fn stating(customer: CustomerId, preference: Preference, method: &str, words: &str) -> Change {
     Change::Preference {
@@ -100,7 +88,6 @@ pub fn preference_window(
     ctx: &egui::Context,
     form: &mut Option<PreferenceForm>,
     (customer, name): (CustomerId, &str),
-    shop: &Shop,
 ) -> Option<Change> {
     let f = form.as_mut()?;
     let mut open = true;
@@ -113,7 +100,7 @@ pub fn preference_window(
                 "For {name}. It goes into the scenario; apply it to save it."
             ));
             kind_ui(ui, f);
-            about_ui(ui, f, shop);
+            about_ui(ui, f);
             ui.horizontal_wrapped(|ui| {
                 ui.label("How:");
                 for m in METHODS {
@@ -172,7 +159,7 @@ fn kind_ui(ui: &mut Ui, f: &mut PreferenceForm) {
     }
 }
 
-fn about_ui(ui: &mut Ui, f: &mut PreferenceForm, shop: &Shop) {
+fn about_ui(ui: &mut Ui, f: &mut PreferenceForm) {
     if f.kind != PreferenceKind::IgnorePurchases {
         ui.horizontal(|ui| {
             ui.radio_value(&mut f.about, AboutKind::Category, "a category");
@@ -180,14 +167,13 @@ fn about_ui(ui: &mut Ui, f: &mut PreferenceForm, shop: &Shop) {
         });
     }
     let (choices, chosen) = match f.about {
-        AboutKind::Category => (categories(shop), &mut f.category),
-        AboutKind::Tag => (tags(shop), &mut f.tag),
+        AboutKind::Category => (&f.categories, &mut f.category),
+        AboutKind::Tag => (&f.tags, &mut f.tag),
     };
     ui.horizontal_wrapped(|ui| {
         for c in choices {
-            let selected = *chosen == c;
-            if ui.selectable_label(selected, &c).clicked() {
-                *chosen = c;
+            if ui.selectable_label(chosen == c, c).clicked() {
+                chosen.clone_from(c);
             }
         }
     });
