@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use candor::engine::changes::{Change, parse_changes};
 use candor::engine::new_customer::ConsentAnswer;
@@ -35,14 +34,6 @@ fn new_customer(name: &str, email: &str) -> Change {
         ],
         method: Some("preference form".to_owned()),
     }
-}
-
-fn file_holds(path: &Path, text: &str) -> bool {
-    let mut bytes = std::fs::read(path).expect("reads");
-    if let Ok(wal) = std::fs::read(path.with_extension("candor-wal")) {
-        bytes.extend(wal);
-    }
-    bytes.windows(text.len()).any(|w| w == text.as_bytes())
 }
 
 #[test]
@@ -145,15 +136,12 @@ fn a_new_customer_is_undone_only_while_nothing_came_after_and_is_erased_like_any
     let refused = store.undo(1, &who()).expect_err("refused");
     assert!(refused.to_string().contains("new customer"), "{refused}");
 
-    assert!(file_holds(&path, email));
+    assert!(common::file_holds(&path, email));
     store.erase(201, &who()).expect("erases");
-    drop(store);
-    let conn = rusqlite::Connection::open(&path).expect("opens");
-    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;")
-        .expect("checkpoint");
-    drop(conn);
-    assert!(!file_holds(&path, email), "the email is still in the file");
-    let (store, _) = Store::open(&path).expect("opens");
+    assert!(
+        !common::file_holds(&path, email),
+        "the email is still in the file"
+    );
     assert!(store.verify_log().expect("verifies").problem.is_none());
 }
 
@@ -201,9 +189,12 @@ fn a_new_customer_taken_back_can_still_be_erased_from_the_log() {
         )
         .expect("applies");
     store.undo(1, &who()).expect("takes them back");
-    assert!(file_holds(&path, email), "kept sealed for a redo");
+    assert!(common::file_holds(&path, email), "kept sealed for a redo");
     store.erase(201, &who()).expect("erases what the log kept");
-    assert!(!file_holds(&path, email), "the email is still in the file");
+    assert!(
+        !common::file_holds(&path, email),
+        "the email is still in the file"
+    );
     assert!(store.verify_log().expect("verifies").problem.is_none());
     let missing = store.erase(999_999, &who()).expect_err("no such customer");
     assert!(matches!(

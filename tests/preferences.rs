@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::sync::Arc;
 
 use candor::engine::changes::{Change, ChangeContext, apply_all};
@@ -304,15 +303,6 @@ fn who() -> Attribution {
     Attribution::now("Sam", "the customer asked at the till")
 }
 
-fn file_bytes(path: &Path) -> Vec<u8> {
-    let mut bytes = std::fs::read(path).expect("reads");
-    let wal = path.with_extension("candor-wal");
-    if let Ok(more) = std::fs::read(wal) {
-        bytes.extend(more);
-    }
-    bytes
-}
-
 #[test]
 fn stored_logged_held_undone_and_erased() {
     let (_dir, path) = common::sample_file();
@@ -362,26 +352,15 @@ fn stored_logged_held_undone_and_erased() {
         &coffee
     ));
 
-    assert!(
-        file_bytes(&path)
-            .windows(words.len())
-            .any(|w| w == words.as_bytes())
-    );
+    assert!(common::file_holds(&path, words));
     store.erase(1, &who()).expect("erases");
     drop(store);
     let (store, _) = Store::open(&path).expect("opens");
     let left = store.load().expect("loads");
     assert!(left.preferences.iter().all(|e| e.customer != 1));
     assert!(store.verify_log().expect("verifies").problem.is_none());
-    drop(store);
-    let conn = rusqlite::Connection::open(&path).expect("opens");
-    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;")
-        .expect("checkpoint");
-    drop(conn);
     assert!(
-        !file_bytes(&path)
-            .windows(words.len())
-            .any(|w| w == words.as_bytes()),
+        !common::file_holds(&path, words),
         "the customer's words are still in the file"
     );
 }

@@ -221,18 +221,6 @@ fn count(conn: &Connection, sql: &str) -> i64 {
     conn.query_row(sql, [], |r| r.get(0)).expect("counts")
 }
 
-/// Every file SQLite may have written for the shop: the database, its WAL and shared memory.
-fn file_bytes(path: &std::path::Path) -> Vec<u8> {
-    let mut bytes = std::fs::read(path).expect("shop file");
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let side = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
-        if let Ok(more) = std::fs::read(&side) {
-            bytes.extend(more);
-        }
-    }
-    bytes
-}
-
 #[test]
 fn erasure_leaves_none_of_the_values_in_the_files_bytes() {
     let (dir, path) = common::owned_sample_file();
@@ -272,7 +260,7 @@ fn erasure_leaves_none_of_the_values_in_the_files_bytes() {
         "07700 900123",
         "07700 900124",
     ];
-    let bytes = file_bytes(&path);
+    let bytes = common::file_bytes(&path);
     let contains = |bytes: &[u8], v: &str| bytes.windows(v.len()).any(|w| w == v.as_bytes());
     assert!(
         values.iter().all(|v| contains(&bytes, v)),
@@ -294,7 +282,7 @@ fn erasure_leaves_none_of_the_values_in_the_files_bytes() {
         .assert()
         .success();
 
-    let bytes = file_bytes(&path);
+    let bytes = common::file_bytes(&path);
     for v in values {
         assert!(!contains(&bytes, v), "{v} is still in the file's bytes");
     }
@@ -564,7 +552,7 @@ fn a_retention_purge_deletes_what_is_past_its_period_in_one_logged_step() {
         .assert()
         .success();
 
-    let bytes = file_bytes(&path);
+    let bytes = common::file_bytes(&path);
     let contains = |v: &str| bytes.windows(v.len()).any(|w| w == v.as_bytes());
     // (the name is not scanned for: another customer of the sample shop has the same one)
     assert!(!name.is_empty());

@@ -276,20 +276,6 @@ fn erasing_a_short_value_keeps_every_entry_readable_verified_and_undoable() {
         .stdout(contains("intact"));
 }
 
-fn file_bytes(path: &Path) -> Vec<u8> {
-    let mut bytes = std::fs::read(path).expect("shop file");
-    for suffix in ["-wal", "-shm", "-journal"] {
-        if let Ok(more) = std::fs::read(format!("{}{suffix}", path.display())) {
-            bytes.extend(more);
-        }
-    }
-    bytes
-}
-
-fn contains_bytes(bytes: &[u8], v: &str) -> bool {
-    bytes.windows(v.len()).any(|w| w == v.as_bytes())
-}
-
 #[test]
 fn erasure_leaves_no_old_value_no_words_and_no_number_in_free_text() {
     let (dir, db) = sample();
@@ -337,8 +323,12 @@ fn erasure_leaves_no_old_value_no_words_and_no_number_in_free_text() {
         "customer 4",
         "customer-4",
     ];
-    let before = file_bytes(&db);
-    assert!(values[..8].iter().all(|v| contains_bytes(&before, v)));
+    let before = common::file_bytes(&db);
+    assert!(
+        values[..8]
+            .iter()
+            .all(|v| common::contains_bytes(&before, v))
+    );
 
     let done = erase(&db, 4, "Grace Lin (customer 4) asked us to erase her data")
         .success()
@@ -351,9 +341,12 @@ fn erasure_leaves_no_old_value_no_words_and_no_number_in_free_text() {
         "lists the files written: {done}"
     );
 
-    let after = file_bytes(&db);
+    let after = common::file_bytes(&db);
     for v in values {
-        assert!(!contains_bytes(&after, v), "{v} is still in the shop file");
+        assert!(
+            !common::contains_bytes(&after, v),
+            "{v} is still in the shop file"
+        );
     }
     let log = log_json(&db);
     let entries = log.as_array().expect("entries");
@@ -398,7 +391,10 @@ fn erasure_sticks_for_an_email_the_customer_had_before_a_correction() {
     let out = import(&db, &[&old_export]);
     assert_eq!(out["summary"]["customers_added"], 0, "{out}");
     assert_eq!(out["summary"]["erased_not_reimported"], 1, "{out}");
-    assert!(!contains_bytes(&file_bytes(&db), "ann@example.com"));
+    assert!(!common::contains_bytes(
+        &common::file_bytes(&db),
+        "ann@example.com"
+    ));
 }
 
 #[test]

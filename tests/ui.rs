@@ -4,7 +4,7 @@
 mod common;
 
 use candor::ui::{CandorApp, Tab};
-use common::window::{become_owner, sample_window, settle, type_into};
+use common::window::{answer_who_why, become_owner, sample_window, settle, type_into};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -143,32 +143,6 @@ fn the_rules_view_lists_every_rule() {
     assert_eq!(harness.state().tab(), Tab::Rules);
     harness.get_by_label("Premium picks for over-40s");
     harness.get_by_label("switched off");
-}
-
-fn answer_who_why(harness: &mut Harness<'static, CandorApp>, button: &str) {
-    // The dialog opens after the frame that asked for it.
-    for _ in 0..10 {
-        if harness.query_by_label("Who is applying this?").is_some() {
-            break;
-        }
-        harness.run_steps(1);
-    }
-    type_into(
-        harness,
-        egui::accesskit::Role::TextInput,
-        "Who is applying this?",
-        "Sam (owner)",
-    );
-    harness.run_steps(1);
-    type_into(
-        harness,
-        egui::accesskit::Role::MultilineTextInput,
-        "Why? (kept in the audit log)",
-        "Age should not steer premium offers",
-    );
-    harness.run_steps(2);
-    harness.get_by_label(button).click();
-    harness.run_steps(2);
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 use candor::engine::changes::Change;
 use candor::engine::preferences::{About, PreferenceKind};
 use candor::ui::CandorApp;
-use common::window::{sample_window, settle, type_into};
+use common::window::{answer_who_why, sample_window, settle, type_into};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -22,28 +22,11 @@ fn on_amelia() -> (tempfile::TempDir, Harness<'static, CandorApp>) {
 
 fn apply(harness: &mut Harness<'static, CandorApp>) {
     settle(harness, |app| app.scenario().outcome().is_some());
+    let entries = harness.state().log_entries().len();
     harness.get_by_label("Apply…").click();
-    for _ in 0..10 {
-        if harness.query_by_label("Who is applying this?").is_some() {
-            break;
-        }
-        harness.run_steps(1);
-    }
-    type_into(
-        harness,
-        egui::accesskit::Role::TextInput,
-        "Who is applying this?",
-        "Sam",
-    );
-    type_into(
-        harness,
-        egui::accesskit::Role::MultilineTextInput,
-        "Why? (kept in the audit log)",
-        "the customer asked at the till",
-    );
-    harness.get_by_label("Apply now").click();
+    answer_who_why(harness, "Apply now");
     settle(harness, |app| {
-        !app.is_applying() && app.log_entries().len() == 1
+        !app.is_applying() && app.log_entries().len() == entries + 1
     });
 }
 
@@ -56,9 +39,9 @@ fn first_recommended_category(app: &CandorApp) -> String {
         .clone()
 }
 
-#[test]
-fn not_for_me_leaves_the_category_out_after_it_is_applied() {
-    let (_dir, mut harness) = on_amelia();
+/// Answers "Not for me…" → "anything in <category>" for the first recommendation, as staff
+/// would; returns the category.
+fn not_for_me_category(harness: &mut Harness<'static, CandorApp>) -> String {
     let category = first_recommended_category(harness.state());
     harness.get_by_label("Not for me…").click();
     harness.run_steps(2);
@@ -66,6 +49,13 @@ fn not_for_me_leaves_the_category_out_after_it_is_applied() {
         .get_by_label(&format!("anything in {category}"))
         .click();
     harness.run_steps(2);
+    category
+}
+
+#[test]
+fn not_for_me_leaves_the_category_out_after_it_is_applied() {
+    let (_dir, mut harness) = on_amelia();
+    let category = not_for_me_category(&mut harness);
     match harness.state().scenario().changes() {
         [
             Change::Preference {
@@ -173,12 +163,7 @@ fn save_to(
 #[test]
 fn the_preference_card_is_saved_in_plain_words_and_opened() {
     let (dir, mut harness) = on_amelia();
-    let category = first_recommended_category(harness.state());
-    harness.get_by_label("Not for me…").click();
-    harness.run_steps(2);
-    harness
-        .get_by_label(&format!("anything in {category}"))
-        .click();
+    let category = not_for_me_category(&mut harness);
     apply(&mut harness);
     let card = dir.path().join("preferences.html");
     let opened = save_to(&mut harness, &card);
@@ -268,4 +253,29 @@ fn a_new_customer_is_recorded_with_each_agreement_asked_on_its_own() {
             .is_some_and(|e| !e.granted)
     );
     assert!(shop.current_consent(201, "birthday_offers").is_none());
+}
+
+#[test]
+fn take_back_puts_the_withdrawal_in_the_scenario_and_the_category_comes_back() {
+    let (_dir, mut harness) = on_amelia();
+    let category = not_for_me_category(&mut harness);
+    apply(&mut harness);
+    harness.run_steps(3);
+    harness.get_by_label("take back").click();
+    harness.run_steps(2);
+    match harness.state().scenario().changes() {
+        [
+            Change::Preference {
+                customer: 1,
+                preference: Some(p),
+                withdrawn: true,
+                ..
+            },
+        ] => assert_eq!(p.about, About::Category(category.clone())),
+        other => panic!("the scenario holds {other:?}"),
+    }
+    apply(&mut harness);
+    harness.run_steps(3);
+    assert_eq!(first_recommended_category(harness.state()), category);
+    assert!(harness.query_by_label("take back").is_none());
 }

@@ -75,3 +75,28 @@ pub fn edit_as_fixture(path: &std::path::Path, sql: &str) {
     .expect("records the digest");
     candor::store::chain::rechain_all(&conn).expect("re-chains the log");
 }
+
+/// Every file SQLite may have written for the shop: the database, its WAL, shared memory
+/// and rollback journal.
+#[allow(dead_code)]
+pub fn file_bytes(path: &std::path::Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(path).expect("shop file");
+    for suffix in ["-wal", "-shm", "-journal"] {
+        if let Ok(more) = std::fs::read(format!("{}{suffix}", path.display())) {
+            bytes.extend(more);
+        }
+    }
+    bytes
+}
+
+/// Whether `text` is anywhere in those files.
+#[allow(dead_code)]
+pub fn file_holds(path: &std::path::Path, text: &str) -> bool {
+    contains_bytes(&file_bytes(path), text)
+}
+
+/// Whether `text` is anywhere in `bytes`.
+#[allow(dead_code)]
+pub fn contains_bytes(bytes: &[u8], text: &str) -> bool {
+    bytes.windows(text.len()).any(|w| w == text.as_bytes())
+}

@@ -106,3 +106,31 @@ pub fn become_owner(harness: &mut Harness<'static, CandorApp>) {
     }
     assert_eq!(harness.state().role(), candor::access::Role::Owner);
 }
+
+/// Answers the who-and-why dialog (waiting the frames it takes to open) and presses
+/// `button`.
+pub fn answer_who_why(harness: &mut Harness<'static, CandorApp>, button: &str) {
+    // The dialog opens after the frame that asked for it.
+    for _ in 0..10 {
+        if harness.query_by_label("Who is applying this?").is_some() {
+            break;
+        }
+        harness.run_steps(1);
+    }
+    type_into(
+        harness,
+        egui::accesskit::Role::TextInput,
+        "Who is applying this?",
+        "Sam (owner)",
+    );
+    harness.run_steps(1);
+    type_into(
+        harness,
+        egui::accesskit::Role::MultilineTextInput,
+        "Why? (kept in the audit log)",
+        "Age should not steer premium offers",
+    );
+    harness.run_steps(2);
+    harness.get_by_label(button).click();
+    harness.run_steps(2);
+}
