@@ -95,15 +95,21 @@ fn seal(
     Ok(json!({ SEAL: id, "sha256": commitment(&salt, &text), "erased": placeholder }))
 }
 
-/// The customer a change in an entry is about, with the field it touches.
+/// The customer a change in an entry is about, with the field it touches (`None`: the
+/// whole record).
 fn change_owner(applied: &Value) -> Option<Owner> {
     let change = applied.get("change")?;
     let customer = change.get("customer")?.as_i64().filter(|&c| c != 0)?;
+    // A change about one field of the customer names it; any other change about a
+    // customer (a merge, a new customer, …) is about the whole record, so a kind added
+    // later is sealed for them rather than left in the clear.
     let field = match change.get("kind")?.as_str()? {
         "consent" => Some("consents".to_owned()),
         "preference" => Some("preferences".to_owned()),
-        "merge_customers" | "split_customers" | "new_customer" | "customer_removed" => None,
-        _ => Some(change.get("field")?.as_str()?.to_owned()),
+        _ => change
+            .get("field")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     };
     Some(Owner { customer, field })
 }
