@@ -744,6 +744,11 @@ fn a_rule_that_draws_many_not_for_me_answers_is_a_finding_and_a_few_are_not() {
         .expect("a finding");
     assert!(finding.title.contains("12 customers"), "{}", finding.title);
     assert!(finding.detail.contains("binomial"), "{}", finding.detail);
+    assert!(
+        finding.detail.contains("measured on 200 customers' lists"),
+        "{}",
+        finding.detail
+    );
 
     let few = audit_of(with(sample(), &answers[..2]));
     assert!(few.feedback.iter().all(|f| !f.more_than_its_share));

@@ -147,7 +147,7 @@ fn kind_ui(ui: &mut Ui, f: &mut PreferenceForm) {
     let note = match f.kind {
         PreferenceKind::NotWanted => "Never recommended to them, whatever they agreed to.",
         PreferenceKind::Liked => {
-            "Rules for what customers like read it, where their purpose covers stated preferences."
+            "A rule for what customers like can read it, where its purpose covers stated preferences; Data held says whether one does."
         }
         PreferenceKind::IgnorePurchases => {
             "No rule reads their purchases there (a gift bought for someone else)."

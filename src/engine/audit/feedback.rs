@@ -33,6 +33,9 @@ pub struct RuleFeedback {
     /// The share of recommended products the rule lifts now; `None` when no list holds a
     /// product.
     pub share_of_lifted: Option<f64>,
+    /// How many customers' lists that share was measured on (every customer's, up to
+    /// 2,000 spread over the shop).
+    pub lists_measured: usize,
     /// The answers its share predicts (`all_answers` × `share_of_lifted`).
     pub expected: Option<f64>,
     /// One-sided binomial p-value of at least `answers`; `None` when the rule lifts nothing
@@ -57,7 +60,7 @@ pub fn feedback(index: &ShopIndex, lists: &Lists, alpha: f64) -> Vec<RuleFeedbac
     if named.is_empty() {
         return Vec::new();
     }
-    let shares = lifted_shares(index, lists);
+    let (shares, lists_measured) = lifted_shares(index, lists);
     let level = alpha / named.len() as f64;
     named
         .into_iter()
@@ -81,6 +84,7 @@ pub fn feedback(index: &ShopIndex, lists: &Lists, alpha: f64) -> Vec<RuleFeedbac
                 customers: people.len(),
                 all_answers: all,
                 share_of_lifted: share,
+                lists_measured,
                 expected: share.map(|p| p * all as f64),
                 p_value,
                 more_than_its_share: mine.len() >= MIN_ANSWERS
@@ -102,14 +106,17 @@ fn standing_answers(index: &ShopIndex) -> Vec<&super::super::preferences::Prefer
 }
 
 /// For each rule, the share of the products in (a sample of) the customers' lists that it
-/// lifts (gives a positive amount, weight included); `None` when no list holds a product.
-fn lifted_shares(index: &ShopIndex, lists: &Lists) -> Option<Vec<f64>> {
+/// lifts (gives a positive amount, weight included), `None` when no list holds a product;
+/// and how many lists were read.
+fn lifted_shares(index: &ShopIndex, lists: &Lists) -> (Option<Vec<f64>>, usize) {
     let shop = index.shop();
     let scorer = Scorer::new(index);
     let step = lists.len().div_ceil(SAMPLED_CUSTOMERS).max(1);
     let mut lifted = vec![0usize; shop.rules.len()];
     let mut items = 0usize;
+    let mut measured = 0usize;
     for c in (0..lists.len().min(shop.customers.len())).step_by(step) {
+        measured += 1;
         let plan = scorer.plan(c);
         for &p in &lists[c] {
             items += 1;
@@ -124,7 +131,8 @@ fn lifted_shares(index: &ShopIndex, lists: &Lists) -> Option<Vec<f64>> {
             }
         }
     }
-    (items > 0).then(|| lifted.iter().map(|&n| n as f64 / items as f64).collect())
+    let shares = (items > 0).then(|| lifted.iter().map(|&n| n as f64 / items as f64).collect());
+    (shares, measured)
 }
 
 /// P(X ≥ k) for X ~ Binomial(n, p).

@@ -108,10 +108,11 @@ pub fn feedback_finding(f: &super::feedback::RuleFeedback) -> Option<Finding> {
             f.label
         ),
         detail: format!(
-            "Of {} \u{201c}not for me\u{201d} answers, {} were to products this rule had lifted. It lifts {:.0}% of the products recommended now, so about {:.1} were expected (one-sided binomial test, p = {:.4}).",
+            "Of {} \u{201c}not for me\u{201d} answers, {} were to products this rule had lifted. It lifts {:.0}% of the products recommended now (measured on {}), so about {:.1} were expected (one-sided binomial test, p = {:.4}).",
             f.all_answers,
             f.answers,
             share * 100.0,
+            count(f.lists_measured, "customer's list", "customers' lists"),
             f.expected.unwrap_or(0.0),
             f.p_value.unwrap_or(0.0)
         ),
