@@ -815,7 +815,7 @@ fn write_changes(
             Change::MergeCustomers { .. } | Change::SplitCustomers { .. } => {
                 super::merge::write(conn, after, a)?;
             }
-            Change::CustomerRemoved { customer } => remove_customer(conn, *customer)?,
+            Change::CustomerRemoved { customer } => take_back_new_customer(conn, *customer)?,
             _ => {}
         }
     }
@@ -824,7 +824,7 @@ fn write_changes(
 
 /// Deletes a customer added by `new_customer` (its undo), with their consent decisions and
 /// preferences, and retires their number (never given again).
-fn remove_customer(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+fn take_back_new_customer(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     for table in ["consents", "preferences", "field_sources"] {
         conn.execute(&format!("DELETE FROM {table} WHERE customer = ?1"), [id])?;
     }
