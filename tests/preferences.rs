@@ -323,8 +323,13 @@ fn stored_logged_held_undone_and_erased() {
         .apply(None, &[change], &who(), None, None)
         .expect("applies");
     let shop = store.load().expect("loads");
-    assert_eq!(shop.preferences.len(), 1);
-    assert_eq!(shop.preferences[0].words.as_deref(), Some(words));
+    let hers: Vec<_> = shop
+        .preferences
+        .iter()
+        .filter(|e| e.customer == 1)
+        .collect();
+    assert_eq!(hers.len(), 1);
+    assert_eq!(hers[0].words.as_deref(), Some(words));
     let idx = index(shop.clone());
     let held = candor::engine::held::held(&idx, idx.customer_pos(1).expect("pos"));
     assert_eq!(held.preferences.len(), 1);
@@ -374,7 +379,8 @@ fn a_merge_moves_preferences_and_its_undo_gives_them_back() {
         from: 2,
     };
     let (merged, applied) = apply_all(shop.clone(), &[merge], &ctx).expect("merges");
-    assert!(merged.preferences.iter().all(|e| e.customer == 1));
+    assert!(merged.preferences.iter().all(|e| e.customer != 2));
+    assert!(merged.preferences.iter().any(|e| e.customer == 1));
     let undo = candor::engine::changes::inverse(&applied);
     let (split, _) = apply_all(merged, &undo, &ctx).expect("splits");
     assert_eq!(split.preferences, shop.preferences);
@@ -441,12 +447,18 @@ fn upgrading_a_shop_records_the_new_field_in_the_log_and_keeps_an_outside_change
     assert_eq!(found.parts, ["consent decisions"]);
 }
 
-/// The sample with a rule for the categories customers told us they like (its purpose
-/// covering stated preferences), and customers 1 and 3 liking tea and bread.
+/// The sample with its rule for the categories customers told us they like lifting them
+/// by 3 (its purpose covering stated preferences, or not), and customers 1 and 3 liking
+/// tea and bread.
 fn shop_with_liked_rule(covered: bool) -> Shop {
     use candor::engine::model::PersonalField;
     use candor::engine::rules::{Amount, Rule};
     let mut shop = sample();
+    assert!(
+        shop.rules.iter().any(|r| r.id == "you-told-us"),
+        "the sample shop has the rule"
+    );
+    shop.rules.retain(|r| r.id != "you-told-us");
     let rule: Rule = serde_json::from_value(serde_json::json!({
         "id": "you-told-us", "label": "What you told us you like", "enabled": true,
         "weight": 1.0, "purpose": "personalization", "conditions": [
@@ -458,12 +470,13 @@ fn shop_with_liked_rule(covered: bool) -> Shop {
     .expect("a rule");
     assert!(matches!(rule.amount, Amount::Fixed { .. }));
     shop.rules.push(rule);
+    let purpose = shop
+        .purposes
+        .iter_mut()
+        .find(|p| p.id == "personalization")
+        .expect("purpose");
+    purpose.fields.retain(|f| *f != PersonalField::Preferences);
     if covered {
-        let purpose = shop
-            .purposes
-            .iter_mut()
-            .find(|p| p.id == "personalization")
-            .expect("purpose");
         purpose.fields.push(PersonalField::Preferences);
     }
     let liked = |customer, category: &str| {
@@ -659,6 +672,43 @@ fn a_consent_decision_keeps_the_words_the_customer_was_shown_when_they_decided()
     assert_eq!(mine.len(), 2);
     assert_eq!(mine[0].wording.as_deref(), Some(old_words.as_str()));
     assert_eq!(mine[1].wording.as_deref(), Some(new_words));
+    // The card quotes the words she was shown when they differ from today's.
+    let card_of = |shop: Shop| {
+        let idx = index(shop);
+        let pos = idx.customer_pos(2).expect("Priya");
+        let held = candor::engine::held::held(&idx, pos);
+        let e = explain(&mut Scorer::new(&idx), pos, 5);
+        let head = candor::store::LogHead {
+            shop: None,
+            hash: "0".repeat(64),
+            count: 1,
+        };
+        candor::html::preference_card(idx.shop(), &idx.shop().customers[pos], &held, &e, &head)
+    };
+    let granted_then = apply_all(
+        store.load().expect("loads"),
+        &[Change::Purpose {
+            purpose: "email_offers".to_owned(),
+            label: None,
+            description: Some(new_words.to_owned()),
+            fields: None,
+        }],
+        &ChangeContext::now("o"),
+    )
+    .expect("rewords")
+    .0;
+    let card = card_of(granted_then);
+    assert!(card.contains(new_words), "today's words");
+    assert!(
+        card.contains(&format!(
+            "When you decided, our words were: \u{201c}{old_words}"
+        )),
+        "{card}"
+    );
+    assert!(
+        !card_of(after).contains("When you decided"),
+        "she decided on today's words"
+    );
     let stored = store.load().expect("loads");
     let kept = stored
         .consents
@@ -801,8 +851,10 @@ fn preferences_kept_past_their_retention_period_are_purged() {
     let plan = candor::engine::audit::minimization::retention_purge_plan(&idx);
     assert!(plan.contains(&(1, PersonalField::Preferences)), "{plan:?}");
     store.purge(&plan, &who()).expect("purges");
+    // Chloe (11) told us she loves tea; she was in last week, so hers is kept.
     let left = store.load().expect("loads");
-    assert!(left.preferences.is_empty());
+    assert!(left.preferences.iter().all(|e| e.customer != 1));
+    assert!(left.preferences.iter().any(|e| e.customer == 11));
     assert!(store.verify_log().expect("verifies").problem.is_none());
 }
 
@@ -815,7 +867,10 @@ fn a_breach_report_counts_stated_preferences() {
         .iter()
         .find(|k| k.field == "preferences")
         .expect("listed");
-    assert_eq!(kind.customers, 1);
+    assert_eq!(
+        kind.customers, 2,
+        "Amelia, and Chloe who told us she loves tea"
+    );
     let amelia = facts
         .to_notify
         .iter()
@@ -884,4 +939,70 @@ fn the_index_and_the_shop_agree_on_which_preferences_stand() {
         assert_eq!(from_index.len(), standing.len(), "customer {customer}");
         assert!(from_index.iter().all(|p| standing.contains(p)));
     }
+}
+
+#[test]
+fn the_sample_shop_lifts_tea_for_chloe_who_told_us_she_loves_it() {
+    let idx = index(sample());
+    let chloe = idx.customer_pos(11).expect("Chloe Wood");
+    let e = explain(&mut Scorer::new(&idx), chloe, 8);
+    let told: Vec<_> = e
+        .recommendations
+        .iter()
+        .flat_map(|r| r.contributions.iter().map(move |c| (r, c)))
+        .filter(|(_, c)| c.id == "you-told-us")
+        .collect();
+    assert!(
+        !told.is_empty(),
+        "tea is in Chloe's list because she said so"
+    );
+    for (r, c) in told {
+        assert_eq!(r.category, "tea");
+        assert_eq!(c.reason, "you told us you love tea");
+        assert_eq!(c.fields, ["preferences"]);
+        assert!((c.value - 2.0).abs() < 1e-12);
+    }
+    // Nobody else told us what they like, so the rule lifts nothing for them.
+    let amelia = explain(&mut Scorer::new(&idx), idx.customer_pos(1).expect("pos"), 8);
+    assert!(
+        amelia
+            .recommendations
+            .iter()
+            .all(|r| r.contributions.iter().all(|c| c.id != "you-told-us"))
+    );
+}
+
+#[test]
+fn a_csv_bundle_keeps_every_preference_decision() {
+    let shop = with(
+        sample(),
+        &[
+            not_wanted_category(1, "wine, \"red\""),
+            Change::Preference {
+                customer: 3,
+                preference: Some(Preference {
+                    kind: PreferenceKind::NotWanted,
+                    about: About::Product(4),
+                }),
+                withdrawn: false,
+                method: Some("Not for me".to_owned()),
+                words: None,
+                lifted_by: vec!["buy-again".to_owned(), "premium-for-40-plus".to_owned()],
+            },
+            stated(
+                11,
+                PreferenceKind::Liked,
+                About::Category("tea".to_owned()),
+                true,
+            ),
+        ],
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    candor::shopgen::bundle::write_bundle(&shop, dir.path()).expect("writes");
+    let back = candor::shopgen::bundle::read_bundle_dir(dir.path()).expect("reads");
+    assert_eq!(back.preferences, shop.preferences);
+    // A bundle from before preferences existed reads as holding none.
+    std::fs::remove_file(dir.path().join("preferences.csv")).expect("removes");
+    let older = candor::shopgen::bundle::read_bundle_dir(dir.path()).expect("reads");
+    assert!(older.preferences.is_empty());
 }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use candor::engine::model::{ConsentEvent, FieldSource, PersonalField, Shop};
+use candor::engine::preferences::{About, Preference, PreferenceEvent, PreferenceKind};
 use candor::shopgen::bundle::write_bundle;
 use candor::shopgen::demo::{DemoSize, demo_shop};
 use chrono::NaiveDate;
@@ -107,6 +108,49 @@ fn teaching_cases(shop: &mut Shop) {
     //    rule's steering shows between age bands, not only against "not held". Their
     //    birthdays fall in January to May, far from the pinned day, so no list changes.
     younger_customers(customers);
+
+    // 6. Chloe, a coffee regular, told us at the counter that she loves tea; the shop's
+    //    "What you told us you like" rule reads it, as personalization says it may.
+    likes_tea(shop);
+}
+
+/// Chloe Wood (11) likes tea; personalization covers stated preferences and says so; the
+/// rule that reads them.
+fn likes_tea(shop: &mut Shop) {
+    let personalization = shop
+        .purposes
+        .iter_mut()
+        .find(|p| p.id == "personalization")
+        .expect("personalization");
+    personalization.description = "We use what you buy, what you tell us you like, and your age from your birth date, to suggest products you may like.".to_owned();
+    personalization.fields.push(PersonalField::Preferences);
+    Arc::make_mut(&mut shop.preferences).push(PreferenceEvent {
+        customer: 11,
+        preference: Preference {
+            kind: PreferenceKind::Liked,
+            about: About::Category("tea".to_owned()),
+        },
+        withdrawn: false,
+        recorded_at: day(2026, 5, 3)
+            .and_hms_opt(10, 15, 0)
+            .expect("time")
+            .and_utc(),
+        recorded_by: "staff".to_owned(),
+        method: "at the counter".to_owned(),
+        words: Some("I'm cutting down on coffee, and I love tea.".to_owned()),
+        lifted_by: Vec::new(),
+    });
+    shop.rules.push(
+        serde_json::from_str(
+            r#"{"id": "you-told-us", "label": "What you told us you like", "enabled": true,
+                "weight": 1.0, "purpose": "personalization",
+                "conditions": [{"feature": "prefers", "op": "at_least", "value": 1}],
+                "target": {"kind": "preferred_category"},
+                "amount": {"kind": "fixed", "value": 2.0},
+                "reason": "you told us you love {category}"}"#,
+        )
+        .expect("rule"),
+    );
 }
 
 /// Gives 40 customers who had no birth date one that puts them under 40: alternately

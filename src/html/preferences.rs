@@ -5,7 +5,7 @@
 use maud::{Markup, html};
 
 use crate::engine::explain::Explanation;
-use crate::engine::held::Held;
+use crate::engine::held::{Held, HeldConsent};
 use crate::engine::model::{Customer, Shop};
 use crate::engine::score::NotPersonalized;
 
@@ -100,10 +100,23 @@ fn agreements(shop: &Shop, held: &Held) -> Markup {
                         None => "you have not been asked, so we do not",
                     }
                     br; span.note { (purpose.description) }
+                    @if let Some(shown) = decision.and_then(|c| words_shown_then(c, &purpose.description)) {
+                        br; span.note { "When you decided, our words were: \u{201c}" (shown) "\u{201d}" }
+                    }
                 }
             }
         }
     }
+}
+
+/// The purpose's words the customer was shown when they last decided, where they differ
+/// from its words now (a decision recorded before Candor kept them has none).
+fn words_shown_then<'a>(consent: &'a HeldConsent, now: &str) -> Option<&'a str> {
+    consent
+        .history
+        .last()
+        .and_then(|d| d.wording.as_deref())
+        .filter(|shown| *shown != now)
 }
 
 /// The blank form for the counter: contact details, each agreement asked one by one in

@@ -11,6 +11,7 @@ use crate::engine::model::{
     Purpose, Settings, Shop,
 };
 use crate::engine::money::Currency;
+use crate::engine::preferences::{About, Preference, PreferenceEvent, PreferenceKind};
 use crate::engine::rules::Rule;
 
 /// The files of a bundle, in the order they are read.
@@ -26,6 +27,10 @@ pub const FILES: [&str; 10] = [
     "fields.csv",
     "rules.json",
 ];
+
+/// What customers told the shop they want; a bundle written before customers could state
+/// preferences has no such file, and is read as holding none.
+pub const PREFERENCES_FILE: &str = "preferences.csv";
 
 /// A bundle that cannot be read, naming the file and line.
 #[derive(Debug, thiserror::Error)]
@@ -222,7 +227,7 @@ pub fn read_bundle(read: impl Fn(&str) -> std::io::Result<String>) -> Result<Sho
         consents: consent_rows(&text("consents.csv")?)?.into(),
         rules,
         fields,
-        preferences: Default::default(),
+        preferences: preference_rows(read(PREFERENCES_FILE))?.into(),
         highest_erased_customer: 0,
     })
 }
@@ -235,6 +240,30 @@ fn consent_rows(text: &str) -> Result<Vec<ConsentEvent>, BundleError> {
         e.decided_on = e.decided_on.or(Some(e.at));
     }
     Ok(events)
+}
+
+/// The preference history of a bundle, empty when the bundle has no `preferences.csv`.
+fn preference_rows(text: std::io::Result<String>) -> Result<Vec<PreferenceEvent>, BundleError> {
+    let text = match text {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(BundleError::Io {
+                file: PREFERENCES_FILE.to_owned(),
+                source,
+            });
+        }
+    };
+    rows::<PreferenceRow>(PREFERENCES_FILE, &text)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            row.into_event().map_err(|message| BundleError::Invalid {
+                file: PREFERENCES_FILE.to_owned(),
+                message: format!("line {}: {message}", i + 2),
+            })
+        })
+        .collect()
 }
 
 /// Reads a bundle from a folder.
@@ -417,6 +446,74 @@ impl FieldRow {
     }
 }
 
+/// One preference decision as a `preferences.csv` row: what it is about in exactly one of
+/// `category`, `tag` and `product`.
+#[derive(Serialize, Deserialize)]
+struct PreferenceRow {
+    customer: i64,
+    kind: PreferenceKind,
+    category: Option<String>,
+    tag: Option<String>,
+    product: Option<i64>,
+    withdrawn: bool,
+    recorded_at: chrono::DateTime<chrono::Utc>,
+    recorded_by: String,
+    method: String,
+    words: Option<String>,
+    /// The rules that had lifted the product, separated by `;`.
+    lifted_by: Option<String>,
+}
+
+impl PreferenceRow {
+    fn of(e: &PreferenceEvent) -> Self {
+        let (category, tag, product) = match &e.preference.about {
+            About::Category(c) => (Some(c.clone()), None, None),
+            About::Tag(t) => (None, Some(t.clone()), None),
+            About::Product(p) => (None, None, Some(*p)),
+        };
+        Self {
+            customer: e.customer,
+            kind: e.preference.kind,
+            category,
+            tag,
+            product,
+            withdrawn: e.withdrawn,
+            recorded_at: e.recorded_at,
+            recorded_by: e.recorded_by.clone(),
+            method: e.method.clone(),
+            words: e.words.clone(),
+            lifted_by: (!e.lifted_by.is_empty()).then(|| e.lifted_by.join(";")),
+        }
+    }
+
+    fn into_event(self) -> Result<PreferenceEvent, String> {
+        let about = match (self.category, self.tag, self.product) {
+            (Some(c), None, None) => About::Category(c),
+            (None, Some(t), None) => About::Tag(t),
+            (None, None, Some(p)) => About::Product(p),
+            _ => return Err("a preference names exactly one of category, tag or product".into()),
+        };
+        let preference = Preference {
+            kind: self.kind,
+            about,
+        };
+        preference.check_shape()?;
+        Ok(PreferenceEvent {
+            customer: self.customer,
+            preference,
+            withdrawn: self.withdrawn,
+            recorded_at: self.recorded_at,
+            recorded_by: self.recorded_by,
+            method: self.method,
+            words: self.words,
+            lifted_by: self
+                .lifted_by
+                .map(|l| l.split(';').map(str::to_owned).collect())
+                .unwrap_or_default(),
+        })
+    }
+}
+
 /// Writes `shop` as a bundle into `dir` (created if needed).
 pub fn write_bundle(shop: &Shop, dir: &Path) -> Result<(), BundleError> {
     let io = |file: &str| {
@@ -456,6 +553,11 @@ pub fn write_bundle(shop: &Shop, dir: &Path) -> Result<(), BundleError> {
     )?;
     write_rows(dir, "consents.csv", shop.consents.iter())?;
     write_rows(dir, "fields.csv", shop.fields.iter().map(FieldRow::of))?;
+    write_rows(
+        dir,
+        PREFERENCES_FILE,
+        shop.preferences.iter().map(PreferenceRow::of),
+    )?;
     let json = serde_json::to_string_pretty(&shop.rules).map_err(|e| BundleError::Invalid {
         file: "rules.json".to_owned(),
         message: e.to_string(),

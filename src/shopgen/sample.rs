@@ -1,11 +1,11 @@
 //! The bundled sample shop: a small bakery-café whose CSV files in `sample-data/` are
 //! compiled into the binary, so Candor opens on it with no setup.
 
-use super::bundle::{BundleError, FILES, read_bundle};
+use super::bundle::{BundleError, FILES, PREFERENCES_FILE, read_bundle};
 use crate::engine::model::Shop;
 
 /// The sample shop's files, embedded at build time.
-const EMBEDDED: [(&str, &str); 10] = [
+const EMBEDDED: [(&str, &str); 11] = [
     (FILES[0], include_str!("../../sample-data/shop.csv")),
     (FILES[1], include_str!("../../sample-data/customers.csv")),
     (
@@ -19,6 +19,10 @@ const EMBEDDED: [(&str, &str); 10] = [
     (FILES[7], include_str!("../../sample-data/consents.csv")),
     (FILES[8], include_str!("../../sample-data/fields.csv")),
     (FILES[9], include_str!("../../sample-data/rules.json")),
+    (
+        PREFERENCES_FILE,
+        include_str!("../../sample-data/preferences.csv"),
+    ),
 ];
 
 /// The sample shop's name (read once), which marks a copy of it as a training shop.
