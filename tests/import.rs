@@ -858,3 +858,116 @@ fn square_and_woocommerce_customer_exports() {
         "no consent column, no consent invented"
     );
 }
+
+#[test]
+fn a_preferences_column_records_what_customers_like_once_and_never_over_their_decision() {
+    use candor::engine::changes::Change;
+    use candor::engine::preferences::{About, Preference, PreferenceKind};
+    let dir = tempfile::tempdir().expect("dir");
+    let customers = write(
+        dir.path(),
+        "customers_export.csv",
+        b"Customer ID,First Name,Last Name,Email,Tags\n\
+          101,Ann,Lee,ann@example.com,\"tea, Vegan\"\n\
+          102,Bob,Ray,bob@example.com,\"tea,tea\"\n\
+          103,Cat,Day,cat@example.com,\n",
+    );
+    let mapping = write(
+        dir.path(),
+        "map.json",
+        br#"{"name": "Shopify customers export", "key_space": "shopify",
+            "columns": {"customer_id": "Customer ID", "email": "Email",
+                        "name": ["First Name", "Last Name"]},
+            "preferences": [{"column": "Tags", "kind": "liked", "about": "tag"}]}"#,
+    );
+    let db = dir.path().join("shop.candor");
+    let run = || {
+        let out = import(
+            &db,
+            &["--json", "--mapping", mapping.to_str().expect("path")],
+            &[&customers],
+        )
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+        serde_json::from_slice::<serde_json::Value>(&out).expect("json")
+    };
+    let first = run();
+    assert_eq!(first["summary"]["preferences_added"], 3, "{first}");
+    let shop = load(&db);
+    let ann = shop
+        .customers
+        .iter()
+        .find(|c| c.email.as_deref() == Some("ann@example.com"));
+    let ann = ann.expect("Ann").id;
+    let tags_of = |shop: &candor::engine::Shop, id| -> Vec<String> {
+        let stands = |p| candor::engine::preferences::holds(&shop.preferences, id, p);
+        shop.preferences
+            .iter()
+            .filter(|e| e.customer == id && !e.withdrawn && stands(&e.preference))
+            .map(|e| match &e.preference.about {
+                About::Tag(t) => t.clone(),
+                other => panic!("not a tag: {other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(tags_of(&shop, ann), ["tea", "Vegan"]);
+    let event = &shop.preferences[0];
+    assert_eq!(event.recorded_by, "Sam");
+    assert!(event.method.contains("column Tags"), "{}", event.method);
+    assert!(event.preference.kind == PreferenceKind::Liked);
+
+    // The same file again records nothing new.
+    assert_eq!(run()["summary"]["preferences_added"], 0);
+
+    // Ann takes back "Vegan" at the counter: a later import does not state it again.
+    let (mut store, _) = Store::open(&db).expect("opens");
+    let vegan = Change::Preference {
+        customer: ann,
+        preference: Some(Preference {
+            kind: PreferenceKind::Liked,
+            about: About::Tag("Vegan".to_owned()),
+        }),
+        withdrawn: true,
+        method: Some("at the counter".to_owned()),
+        words: None,
+        lifted_by: Vec::new(),
+    };
+    let who = candor::store::Attribution::now("Jo", "customer asked");
+    store
+        .apply(None, &[vegan], &who, None, None)
+        .expect("applies");
+    drop(store);
+    let again = run();
+    assert_eq!(again["summary"]["preferences_added"], 0);
+    let not_recorded = &again["summary"]["preferences_not_recorded"];
+    assert_eq!(
+        not_recorded.as_object().expect("reasons").values().next(),
+        Some(&serde_json::json!(1)),
+        "{again}"
+    );
+    assert_eq!(tags_of(&load(&db), ann), ["tea"]);
+}
+
+#[test]
+fn a_preferences_column_that_cannot_mean_anything_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("dir");
+    let input = write(dir.path(), "c.csv", b"Email,Tags\nann@example.com,gifts\n");
+    let mapping = write(
+        dir.path(),
+        "map.json",
+        br#"{"name": "Customers", "key_space": "csv", "columns": {"email": "Email"},
+            "preferences": [{"column": "Tags", "kind": "ignore_purchases", "about": "tag"}]}"#,
+    );
+    let db = dir.path().join("shop.candor");
+    import(
+        &db,
+        &["--mapping", mapping.to_str().expect("path")],
+        &[&input],
+    )
+    .failure()
+    .stderr(contains("\"Tags\""))
+    .stderr(contains("takes categories"));
+    assert!(!db.exists(), "nothing written");
+}

@@ -591,3 +591,60 @@ fn a_mapping_is_saved_and_used_again_from_the_wizard() {
     );
     harness.get_by_label_contains("Using the mapping in");
 }
+
+#[test]
+fn the_wizard_reads_a_column_of_what_customers_like_when_asked_to() {
+    let (dir, path) = common::sample_file();
+    let list = dir.path().join("loyalty.csv");
+    std::fs::write(
+        &list,
+        "Email,Full name,Likes\nnew.person@example.com,New Person,\"tea, bread\"\n",
+    )
+    .expect("writes");
+    let mut harness = harness_on(&path);
+    harness.state_mut().start_import(path.clone(), vec![list]);
+    harness.run_steps(3);
+    harness.get_by_label("loyalty.csv: not a known export; map its columns below");
+    let chooser = harness.get_by_label("Stated preferences column");
+    assert_eq!(
+        chooser.value().as_deref(),
+        Some("(none)"),
+        "off unless asked"
+    );
+    // "Likes" is also a heading of the first rows shown: the option is the last one.
+    harness
+        .get_by_label("Stated preferences column")
+        .click_accesskit();
+    harness.run_steps(3);
+    let options: Vec<_> = harness.get_all_by_label("Likes").collect();
+    options.last().expect("the option").click();
+    harness.run_steps(3);
+    assert_eq!(
+        harness
+            .get_by_label("each value is what the customer")
+            .value()
+            .as_deref(),
+        Some("likes")
+    );
+    choose(&mut harness, "read as", "categories");
+    let outcome = import_and_wait(&mut harness);
+    assert_eq!(outcome.summary.preferences_added, 2);
+    harness.get_by_label("Stated preferences recorded");
+    let shop = candor::store::Store::open_for_reading(&path)
+        .expect("opens")
+        .0
+        .load()
+        .expect("loads");
+    let person = shop
+        .customers
+        .iter()
+        .find(|c| c.name.as_deref() == Some("New Person"))
+        .expect("added");
+    let liked: Vec<String> = shop
+        .preferences
+        .iter()
+        .filter(|e| e.customer == person.id)
+        .map(|e| e.preference.text_to_customer(|_| None))
+        .collect();
+    assert_eq!(liked, ["You like tea", "You like bread"]);
+}

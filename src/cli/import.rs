@@ -197,6 +197,12 @@ fn print_summary(outcome: &ImportOutcome, bad_rows_report: Option<&Path>) {
     for (reason, n) in &s.consents_not_recorded {
         println!("  consent not recorded ({n}): {reason}");
     }
+    if s.preferences_added > 0 || !s.preferences_not_recorded.is_empty() {
+        println!("Stated preferences recorded: {}.", s.preferences_added);
+    }
+    for (reason, n) in &s.preferences_not_recorded {
+        println!("  preference not recorded ({n}): {reason}");
+    }
     for (reason, n) in &s.rows_left_out {
         println!("Rows left out ({n}): {reason}.");
     }

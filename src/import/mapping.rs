@@ -231,6 +231,31 @@ pub struct ConsentColumn {
     pub purpose: String,
 }
 
+/// What a preferences column's values name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreferenceAbout {
+    /// Product categories.
+    Category,
+    /// Product tags.
+    Tag,
+}
+
+/// A column that records what customers told the shop they want, e.g. a customers
+/// export's `Tags` where the shop tags customers with what they like: each value,
+/// separated by commas, is one stated preference of the row's customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreferenceColumn {
+    /// The column.
+    pub column: String,
+    /// What the customer said of each value: `liked`, `not_wanted` or `ignore_purchases`
+    /// (the last takes categories only).
+    pub kind: crate::engine::preferences::PreferenceKind,
+    /// Whether the values are categories or tags.
+    pub about: PreferenceAbout,
+}
+
 /// Products whose name contains `keyword` (ignoring case) belong to `category`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -261,6 +286,11 @@ pub struct Mapping {
     /// Columns that record consent decisions.
     #[serde(default)]
     pub consents: Vec<ConsentColumn>,
+    /// Columns that record what customers told the shop they want (none unless the
+    /// mapping says so: a platform's tags are often the shop's own labels, not the
+    /// customer's words).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preferences: Vec<PreferenceColumn>,
     /// Categories derived from words in product names, first match wins (used when no
     /// category column is mapped, or the cell is blank).
     #[serde(default)]
@@ -358,7 +388,18 @@ impl Mapping {
     /// by name.
     pub fn from_json(text: &str) -> Result<Self, String> {
         crate::engine::strict::check_no_duplicate_keys(text)?;
-        serde_json::from_str(text).map_err(|e| e.to_string())
+        let mapping: Self = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        for c in &mapping.preferences {
+            if c.kind == crate::engine::preferences::PreferenceKind::IgnorePurchases
+                && c.about != PreferenceAbout::Category
+            {
+                return Err(format!(
+                    "preferences column \"{}\": \"ignore_purchases\" takes categories, not tags",
+                    c.column
+                ));
+            }
+        }
+        Ok(mapping)
     }
 
     /// An empty mapping for the wizard to fill in.
@@ -370,6 +411,7 @@ impl Mapping {
             dates: DateOrder::default(),
             decimal_comma: false,
             consents: Vec::new(),
+            preferences: Vec::new(),
             categories_from_names: Vec::new(),
             default_category: default_category(),
             currency: None,
@@ -545,6 +587,7 @@ impl Mapping {
                 .values()
                 .all(|c| c.names().iter().all(|n| has(n)))
             && self.consents.iter().all(|c| has(&c.column))
+            && self.preferences.iter().all(|c| has(&c.column))
     }
 }
 

@@ -35,6 +35,8 @@ pub struct Merged {
     pub first_new_line: usize,
     /// Index of the first added consent event in `shop.consents`.
     pub first_new_consent: usize,
+    /// Index of the first added preference decision in `shop.preferences`.
+    pub first_new_preference: usize,
     /// Keys to record, so the next import of the same file adds nothing: as in the file
     /// (the store hashes customers' keys as it writes them).
     pub new_keys: Vec<(KeyKind, String, i64)>,
@@ -55,6 +57,7 @@ impl Merged {
             first_new_order: self.first_new_order,
             first_new_line: self.first_new_line,
             first_new_consent: self.first_new_consent,
+            first_new_preference: self.first_new_preference,
             new_keys: &self.new_keys,
         }
     }
@@ -99,6 +102,10 @@ pub struct Summary {
     pub consent_information: bool,
     /// Consent answers not recorded, by reason.
     pub consents_not_recorded: BTreeMap<String, usize>,
+    /// Stated preferences recorded (from the mapping's preferences columns).
+    pub preferences_added: usize,
+    /// Stated preferences not recorded, by reason.
+    pub preferences_not_recorded: BTreeMap<String, usize>,
     /// Rows left out on purpose, by reason.
     pub rows_left_out: BTreeMap<String, usize>,
     /// Rows whose price was a fraction of a penny and was rounded to the nearest penny.
@@ -201,6 +208,16 @@ pub fn merge(
         Arc::make_mut(&mut out.consents).extend(decided.events);
     }
 
+    // Stated preferences: recorded only where the customer has no decision about them.
+    let first_new_preference = out.preferences.len();
+    let stated =
+        super::preference::decide(shop, &batch.preferences, &people.customer_of, now, actor);
+    summary.preferences_not_recorded = stated.not_recorded;
+    summary.preferences_added = stated.events.len();
+    if !stated.events.is_empty() {
+        Arc::make_mut(&mut out.preferences).extend(stated.events);
+    }
+
     Ok(Merged {
         shop: out,
         consent_conflicts: decided.conflicts,
@@ -210,6 +227,7 @@ pub fn merge(
         first_new_order,
         first_new_line,
         first_new_consent,
+        first_new_preference,
         new_keys,
         summary,
     })

@@ -15,6 +15,7 @@ pub mod merge;
 pub mod number;
 pub mod packed;
 pub mod parse;
+pub mod preference;
 pub mod presets;
 pub mod report;
 pub mod run;

@@ -230,6 +230,17 @@ pub struct ImportedConsent {
     pub decided_on: Option<NaiveDate>,
 }
 
+/// A stated preference found in a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedPreference {
+    /// The customer's key.
+    pub customer: String,
+    /// What they said.
+    pub preference: crate::engine::preferences::Preference,
+    /// Where it came from, e.g. "Shopify customers export (customers.csv), column Tags".
+    pub source: String,
+}
+
 /// Everything read from one or more files.
 #[derive(Clone, Debug, Default)]
 pub struct Batch {
@@ -244,6 +255,8 @@ pub struct Batch {
     pub orders: Vec<ImportedOrder>,
     /// Consent decisions; the last one per customer and purpose is the file's answer.
     pub consents: Vec<ImportedConsent>,
+    /// Stated preferences, in the order read.
+    pub preferences: Vec<ImportedPreference>,
     /// Rows left out on purpose (e.g. cancelled orders), counted by reason.
     pub left_out: BTreeMap<String, usize>,
     /// Rows that could not be read (only with skip-bad-rows; otherwise the first stops all).
@@ -287,6 +300,8 @@ struct RowData {
     customer: Option<ImportedCustomer>,
     order: Option<OrderPart>,
     consents: Vec<(String, bool, String)>,
+    /// The row's stated preferences, with where each came from.
+    preferences: Vec<(crate::engine::preferences::Preference, String)>,
     /// The currency the row's price was read in, and whether the row or mapping named it.
     currency: Option<(Currency, bool)>,
     /// The product of a catalogue row, and whether its price was rounded.
@@ -314,6 +329,7 @@ struct OrderPart {
 struct Layout {
     columns: BTreeMap<Role, Vec<(usize, String)>>,
     consents: Vec<(usize, String, String)>,
+    preferences: Vec<(usize, super::mapping::PreferenceColumn)>,
 }
 
 impl Batch {
@@ -446,6 +462,7 @@ impl Batch {
             .flatten()
             .map(|(i, _)| *i)
             .chain(layout.consents.iter().map(|(i, _, _)| *i))
+            .chain(layout.preferences.iter().map(|(i, _)| *i))
             .collect();
         let unused: Vec<String> = (0..table.headers.len())
             .filter(|i| !used.contains(i))
@@ -679,6 +696,14 @@ impl Batch {
         }
         if let Some(customer) = &customer_key {
             self.add_consents(customer, data.consents, data.order.as_ref(), table);
+            self.preferences
+                .extend(data.preferences.into_iter().map(|(preference, source)| {
+                    ImportedPreference {
+                        customer: customer.clone(),
+                        preference,
+                        source,
+                    }
+                }));
         }
         let Some(mut part) = data.order else {
             return;
@@ -878,8 +903,19 @@ fn layout(table: &Table, mapping: &Mapping) -> Result<Layout, ImportError> {
             None => missing.push(c.column.clone()),
         }
     }
+    let mut preferences = Vec::new();
+    for c in &mapping.preferences {
+        match table.column(&c.column) {
+            Some(i) => preferences.push((i, c.clone())),
+            None => missing.push(c.column.clone()),
+        }
+    }
     if missing.is_empty() {
-        Ok(Layout { columns, consents })
+        Ok(Layout {
+            columns,
+            consents,
+            preferences,
+        })
     } else {
         Err(ImportError::MissingColumns {
             file: table.file.clone(),
@@ -987,6 +1023,7 @@ fn read_product_row(
         customer: None,
         order: None,
         consents: Vec::new(),
+        preferences: Vec::new(),
         currency: Some((currency, named.is_some())),
         product: Some(product),
         converted: converted.map(|(from, _)| from),
@@ -1016,6 +1053,7 @@ fn read_row(
     };
     let customer = read_customer(mapping, &get, &bad, cx.source, &moment)?;
     let consents = read_consents(cx, row)?;
+    let preferences = read_preferences(cx, row)?;
     let named = named_currency(mapping, &get, &bad, files)?;
     let currency = named.unwrap_or(cx.currency);
     let order = if mapping.has_orders() {
@@ -1048,6 +1086,7 @@ fn read_row(
         customer,
         order,
         consents,
+        preferences,
         currency: priced.then_some((currency, named.is_some())),
         product: None,
         converted: converted.map(|(from, _)| from),
@@ -1226,6 +1265,42 @@ fn read_consents(
         ));
     }
     Ok(consents)
+}
+
+/// The row's stated preferences, one per comma-separated value of each preferences
+/// column, with where each came from.
+fn read_preferences(
+    cx: &RowContext<'_>,
+    row: &Row,
+) -> Result<Vec<(crate::engine::preferences::Preference, String)>, ImportError> {
+    use crate::engine::preferences::{About, Preference};
+    let mut out = Vec::new();
+    for (i, column) in &cx.layout.preferences {
+        let cell = row.fields.get(*i).unwrap_or("");
+        for value in cell.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+            let about = match column.about {
+                super::mapping::PreferenceAbout::Category => About::Category(value.to_owned()),
+                super::mapping::PreferenceAbout::Tag => About::Tag(value.to_owned()),
+            };
+            let preference = Preference {
+                kind: column.kind,
+                about,
+            };
+            preference.check_shape().map_err(|why| {
+                row_error(
+                    cx.table,
+                    row.line,
+                    Some(column.column.clone()),
+                    format!("{}: {why}", super::quote(value)),
+                )
+            })?;
+            let source = format!("{}, column {}", cx.source, column.column);
+            if !out.iter().any(|(p, _)| *p == preference) {
+                out.push((preference, source));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn read_customer(

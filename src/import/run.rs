@@ -318,7 +318,8 @@ pub fn import(
     }
     let nothing_new = merged.new_keys.is_empty()
         && merged.updates.is_empty()
-        && merged.summary.consents_added == 0;
+        && merged.summary.consents_added == 0
+        && merged.summary.preferences_added == 0;
     let mut outcome = read.outcome(created, &merged);
     if nothing_new && !created {
         return Ok(outcome);
@@ -638,8 +639,13 @@ pub fn describe(outcome: &ImportOutcome) -> String {
         .iter()
         .map(|f| format!("{} as {}", f.file, f.export))
         .collect();
+    let preferences = if s.preferences_added > 0 {
+        format!(", {} stated preferences recorded", s.preferences_added)
+    } else {
+        String::new()
+    };
     format!(
-        "imported {}: {} customers added, {} updated ({} fields), {} products added, {} updated ({} new prices), {} orders added ({} lines, {} returns, {} guest sales), {} already imported, {} consent decisions recorded, {} rows left out, {} bad rows skipped",
+        "imported {}: {} customers added, {} updated ({} fields), {} products added, {} updated ({} new prices), {} orders added ({} lines, {} returns, {} guest sales), {} already imported, {} consent decisions recorded{preferences}, {} rows left out, {} bad rows skipped",
         files.join("; "),
         s.customers_added,
         s.customers_updated,

@@ -29,6 +29,8 @@ pub struct ImportRecords<'a> {
     pub first_new_line: usize,
     /// Index of the first added consent event in `shop.consents`.
     pub first_new_consent: usize,
+    /// Index of the first added preference decision in `shop.preferences`.
+    pub first_new_preference: usize,
     /// Keys to record, so the next import of the same file adds nothing.
     pub new_keys: &'a [(KeyKind, String, i64)],
 }
@@ -152,6 +154,7 @@ fn write_records(conn: &Connection, merged: ImportRecords<'_>) -> rusqlite::Resu
         &shop.lines[merged.first_new_line..],
     )?;
     super::write::insert_consents(conn, &shop.consents[merged.first_new_consent..])?;
+    super::write::insert_preferences(conn, &shop.preferences[merged.first_new_preference..])?;
     let mut key = conn.prepare(
         "INSERT INTO import_keys (kind, key, id) VALUES (?1, ?2, ?3)
          ON CONFLICT (kind, key) DO UPDATE SET id = excluded.id",

@@ -497,6 +497,7 @@ fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) -> ImportA
         currency_ui(ui, m, currency);
     }
     ui.horizontal(|ui| consent_column_ui(ui, m, &headers));
+    ui.horizontal_wrapped(|ui| preference_column_ui(ui, m, &headers));
     ui.label("Categories from words in product names, one per line (\"BAG = bags\"); used where the file has no category:");
     if ui
         .add(
@@ -613,32 +614,54 @@ fn formats_ui(ui: &mut Ui, m: &mut Mapping) {
     );
 }
 
-/// The consent column, if any, and the purpose it records consent to.
-fn consent_column_ui(ui: &mut Ui, m: &mut Mapping, headers: &[String]) {
-    ui.label("Consent column");
-    let current = m.consents.first().map(|c| c.column.clone());
-    egui::ComboBox::from_id_salt("import-consent")
-        .selected_text(current.clone().unwrap_or_else(|| "(none)".to_owned()))
+/// A chooser of one column or "(none)", labelled `label`: what was picked this frame
+/// (`Some(None)` for none).
+fn optional_column_ui(
+    ui: &mut Ui,
+    label: &str,
+    id: &str,
+    current: Option<&str>,
+    headers: &[String],
+) -> Option<Option<String>> {
+    let label = ui.label(label);
+    let mut picked = None;
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(current.unwrap_or("(none)"))
         .show_ui(ui, |ui| {
             if ui.selectable_label(current.is_none(), "(none)").clicked() {
-                m.consents.clear();
+                picked = Some(None);
             }
             for h in headers {
-                if ui
-                    .selectable_label(current.as_deref() == Some(h), h)
-                    .clicked()
-                {
-                    let purpose = m
-                        .consents
-                        .first()
-                        .map_or_else(|| "email_offers".to_owned(), |c| c.purpose.clone());
-                    m.consents = vec![ConsentColumn {
-                        column: h.clone(),
-                        purpose,
-                    }];
+                if ui.selectable_label(current == Some(h), h).clicked() {
+                    picked = Some(Some(h.clone()));
                 }
             }
-        });
+        })
+        .response
+        .labelled_by(label.id);
+    picked
+}
+
+/// The consent column, if any, and the purpose it records consent to.
+fn consent_column_ui(ui: &mut Ui, m: &mut Mapping, headers: &[String]) {
+    let current = m.consents.first().map(|c| c.column.clone());
+    match optional_column_ui(
+        ui,
+        "Consent column",
+        "import-consent",
+        current.as_deref(),
+        headers,
+    ) {
+        Some(None) => m.consents.clear(),
+        Some(Some(column)) => {
+            let purpose = m
+                .consents
+                .first()
+                .map_or_else(|| "email_offers".to_owned(), |c| c.purpose.clone());
+            m.consents = vec![ConsentColumn { column, purpose }];
+        }
+        None => {}
+    }
     if let Some(c) = m.consents.first_mut() {
         ui.label("records consent to");
         let purposes = catalogue::purposes();
@@ -654,6 +677,71 @@ fn consent_column_ui(ui: &mut Ui, m: &mut Mapping, headers: &[String]) {
                 }
             });
     }
+}
+
+/// The column, if any, holding what customers told the shop they want, and what its
+/// values are: off unless chosen, as a platform's tags are often the shop's own labels.
+fn preference_column_ui(ui: &mut Ui, m: &mut Mapping, headers: &[String]) {
+    use crate::engine::preferences::PreferenceKind;
+    use crate::import::mapping::{PreferenceAbout, PreferenceColumn};
+    let current = m.preferences.first().map(|c| c.column.clone());
+    let picked = optional_column_ui(
+        ui,
+        "Stated preferences column",
+        "import-preferences",
+        current.as_deref(),
+        headers,
+    );
+    match picked {
+        Some(None) => m.preferences.clear(),
+        Some(Some(column)) => {
+            let (kind, about) = m
+                .preferences
+                .first()
+                .map_or((PreferenceKind::Liked, PreferenceAbout::Tag), |c| {
+                    (c.kind, c.about)
+                });
+            m.preferences = vec![PreferenceColumn {
+                column,
+                kind,
+                about,
+            }];
+        }
+        None => {}
+    }
+    ui.label("(?)").on_hover_text("Only a column where customers said what they want, values separated by commas (e.g. tags such as \"tea, vegan\"). Recorded for customers with no decision about them; an import never takes one back.");
+    let Some(c) = m.preferences.first_mut() else {
+        return;
+    };
+    let label = ui.label("each value is what the customer");
+    egui::ComboBox::from_id_salt("import-preferences-kind")
+        .selected_text(c.kind.label())
+        .show_ui(ui, |ui| {
+            for kind in PreferenceKind::ALL {
+                ui.selectable_value(&mut c.kind, kind, kind.label());
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    if c.kind == PreferenceKind::IgnorePurchases {
+        c.about = PreferenceAbout::Category;
+    }
+    let about_text = |a: PreferenceAbout| match a {
+        PreferenceAbout::Category => "categories",
+        PreferenceAbout::Tag => "tags",
+    };
+    let label = ui.label("read as");
+    egui::ComboBox::from_id_salt("import-preferences-about")
+        .selected_text(about_text(c.about))
+        .show_ui(ui, |ui| {
+            let mut about = |a| ui.selectable_value(&mut c.about, a, about_text(a));
+            about(PreferenceAbout::Category);
+            if c.kind != PreferenceKind::IgnorePurchases {
+                about(PreferenceAbout::Tag);
+            }
+        })
+        .response
+        .labelled_by(label.id);
 }
 
 /// The import summary's rows: what was added, updated, left out and not imported.
@@ -696,6 +784,15 @@ fn summary_rows(o: &ImportOutcome) -> Vec<(&'static str, String)> {
     rows.extend(crate::import::report::what_the_rows_became(o));
     for (reason, n) in &s.consents_not_recorded {
         rows.push(("Consent not recorded", format!("{n}: {reason}")));
+    }
+    if s.preferences_added > 0 || !s.preferences_not_recorded.is_empty() {
+        rows.push((
+            "Stated preferences recorded",
+            s.preferences_added.to_string(),
+        ));
+    }
+    for (reason, n) in &s.preferences_not_recorded {
+        rows.push(("Preference not recorded", format!("{n}: {reason}")));
     }
     for (file, columns) in &s.columns_not_imported {
         rows.push(("Not imported", format!("{file}: {}", columns.join(", "))));
