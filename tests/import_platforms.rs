@@ -1477,3 +1477,66 @@ fn a_new_shop_keeps_the_currency_without_a_rate_and_converts_the_other() {
     assert_eq!(price("Travel mug"), Some(1840), "$20.00 at 0.92 is €18.40");
     assert_eq!(price("Tea towel"), Some(800));
 }
+
+/// A Lightspeed X-Series (Vend) sales history export: each sale is a "Sale" row (its
+/// customer and status), its "Sale Line" rows and its "Payment" rows.
+const LIGHTSPEED_X_SALES: &str = "Date,Receipt Number,Line Type,Customer Code,Customer Name,Note,Quantity,Subtotal,Sales Tax,Discount,Loyalty,Total,Paid,Details,Register,User,Status,Sku,AccountCodeSale,AccountCodePurchase\n\
+2024-09-24 10:15:32,1041,Sale,C-000042,Jane Doe,,3,21.67,4.33,0.00,0.00,26.00,26.00,,Main Register,Sam,CLOSED,,,\n\
+2024-09-24 10:15:32,1041,Sale Line,,,,2,15.00,3.00,0.00,,18.00,,Earl Grey loose leaf 100g,,,,EG-100,200,300\n\
+2024-09-24 10:15:32,1041,Sale Line,,,,1,6.67,1.33,0.00,,8.00,,Teapot infuser,,,,INF-1,200,300\n\
+2024-09-24 10:15:32,1041,Payment,,,,,,,,,,26.00,Cash,,,,,,\n\
+2024-09-25 12:01:09,1042,Sale,WALKIN,Walk-in Customer,,1,7.50,1.50,0.00,0.00,9.00,9.00,,Main Register,Sam,CLOSED,,,\n\
+2024-09-25 12:01:09,1042,Sale Line,,,,1,7.50,1.50,0.00,,9.00,,Earl Grey loose leaf 100g,,,,EG-100,200,300\n\
+2024-09-25 12:01:09,1042,Payment,,,,,,,,,,9.00,Card,,,,,,\n\
+2024-09-26 09:30:00,1043,Sale,C-000042,Jane Doe,,1,6.67,1.33,0.00,0.00,8.00,0.00,,Main Register,Sam,VOIDED,,,\n\
+2024-09-26 09:30:00,1043,Sale Line,,,,1,6.67,1.33,0.00,,8.00,,Teapot infuser,,,,INF-1,200,300\n\
+2024-09-27 16:45:10,1044,Sale,C-000077,Raj Patel,Collect Friday,1,37.50,7.50,0.00,0.00,45.00,10.00,,Main Register,Sam,LAYBY,,,\n\
+2024-09-27 16:45:10,1044,Sale Line,,,,1,37.50,7.50,0.00,,45.00,,Cast iron teapot,,,,TP-1,200,300\n\
+2024-09-27 16:45:10,1044,Payment,,,,,,,,,,10.00,Cash,,,,,,\n\
+2024-09-28 11:00:00,1045,Sale,C-000042,Jane Doe,Wrong size,-1,-6.67,-1.33,0.00,0.00,-8.00,-8.00,,Main Register,Sam,CLOSED,,,\n\
+2024-09-28 11:00:00,1045,Sale Line,,,,-1,-6.67,-1.33,0.00,,-8.00,,Teapot infuser,,,,INF-1,200,300\n\
+2024-09-28 11:00:00,1045,Payment,,,,,,,,,,-8.00,Cash,,,,,,\n";
+
+#[test]
+fn a_lightspeed_x_series_sales_export_reads_sale_lines_only_and_sale_statuses() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = write(dir.path(), "sales-history.csv", LIGHTSPEED_X_SALES);
+    candor()
+        .args(["import", "--detect"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(contains("lightspeed-x-sales"));
+    let (json, shop) = import(
+        dir.path(),
+        &[],
+        &[("sales-history.csv", LIGHTSPEED_X_SALES)],
+    );
+    let mut names: Vec<&str> = shop.products.iter().map(|p| p.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["Earl Grey loose leaf 100g", "Teapot infuser"],
+        "payments and sale rows are not products: {json}"
+    );
+    // 1041 and 1045 are Jane's, 1042 the walk-in customer's (a guest sale); the voided
+    // sale and the lay-by are not purchases, so Raj is not brought in by them.
+    assert_eq!(shop.orders.len(), 3, "{json}");
+    assert_eq!(shop.customers.len(), 1, "{json}");
+    assert_eq!(shop.customers[0].name.as_deref(), Some("Jane Doe"));
+    assert_eq!(
+        shop.orders.iter().filter(|o| o.customer.is_none()).count(),
+        1
+    );
+    let quantities: Vec<i64> = shop.lines.iter().map(|l| l.quantity).collect();
+    assert_eq!(quantities, [2, 1, 1, -1], "the return is a return");
+    let earl_grey = shop
+        .products
+        .iter()
+        .find(|p| p.name.starts_with("Earl Grey"))
+        .expect("tea");
+    assert_eq!(earl_grey.price_cents, Some(900), "price with tax, per unit");
+    let not_purchases = &json["summary"]["orders_not_purchases"];
+    assert_eq!(not_purchases["voided"], 1, "{json}");
+    assert_eq!(not_purchases["layby"], 1, "{json}");
+}

@@ -256,6 +256,19 @@ pub struct PreferenceColumn {
     pub about: PreferenceAbout,
 }
 
+/// Which rows of a file are order lines, where it mixes them with rows about the whole
+/// order (Lightspeed X-Series writes a "Sale" row, then its "Sale Line" rows, then its
+/// "Payment" rows): the column naming each row's kind, and the kinds that are lines.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineRows {
+    /// The column naming what a row is.
+    pub column: String,
+    /// The values (compared ignoring case) of rows that are order lines; other rows give
+    /// only the order's customer and status.
+    pub lines: Vec<String>,
+}
+
 /// Products whose name contains `keyword` (ignoring case) belong to `category`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -365,6 +378,14 @@ pub struct Mapping {
     /// sets its price.
     #[serde(default)]
     pub catalogue: bool,
+    /// Customer numbers that stand for no one (a till's default "walk-in" customer,
+    /// compared ignoring case): their sales are guest sales.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nobody_customer_ids: Vec<String>,
+    /// Which rows are order lines, where the file mixes them with rows about the whole
+    /// order; without it every row of an orders file is a line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_rows: Option<LineRows>,
     /// The product cell lists several products separated by ", " (WooCommerce Analytics):
     /// each gets one unit at an equal share of the line total.
     #[serde(default)]
@@ -412,6 +433,8 @@ impl Mapping {
             decimal_comma: false,
             consents: Vec::new(),
             preferences: Vec::new(),
+            line_rows: None,
+            nobody_customer_ids: Vec::new(),
             categories_from_names: Vec::new(),
             default_category: default_category(),
             currency: None,
@@ -588,6 +611,7 @@ impl Mapping {
                 .all(|c| c.names().iter().all(|n| has(n)))
             && self.consents.iter().all(|c| has(&c.column))
             && self.preferences.iter().all(|c| has(&c.column))
+            && self.line_rows.iter().all(|l| has(&l.column))
     }
 }
 

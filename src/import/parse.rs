@@ -330,6 +330,8 @@ struct Layout {
     columns: BTreeMap<Role, Vec<(usize, String)>>,
     consents: Vec<(usize, String, String)>,
     preferences: Vec<(usize, super::mapping::PreferenceColumn)>,
+    /// The column naming each row's kind, where only some kinds are order lines.
+    line_kind: Option<usize>,
 }
 
 impl Batch {
@@ -463,6 +465,7 @@ impl Batch {
             .map(|(i, _)| *i)
             .chain(layout.consents.iter().map(|(i, _, _)| *i))
             .chain(layout.preferences.iter().map(|(i, _)| *i))
+            .chain(layout.line_kind)
             .collect();
         let unused: Vec<String> = (0..table.headers.len())
             .filter(|i| !used.contains(i))
@@ -910,11 +913,22 @@ fn layout(table: &Table, mapping: &Mapping) -> Result<Layout, ImportError> {
             None => missing.push(c.column.clone()),
         }
     }
+    let line_kind = mapping
+        .line_rows
+        .as_ref()
+        .and_then(|l| match table.column(&l.column) {
+            Some(i) => Some(i),
+            None => {
+                missing.push(l.column.clone());
+                None
+            }
+        });
     if missing.is_empty() {
         Ok(Layout {
             columns,
             consents,
             preferences,
+            line_kind,
         })
     } else {
         Err(ImportError::MissingColumns {
@@ -1062,7 +1076,15 @@ fn read_row(
             get: &get,
             bad: &bad,
         };
-        read_order(mapping, &cells, customer.as_ref(), table, row, fate)?
+        let is_line = is_order_line(cx, row);
+        read_order(
+            mapping,
+            &cells,
+            customer.as_ref(),
+            table,
+            row,
+            (fate, is_line),
+        )?
     } else {
         None
     };
@@ -1312,6 +1334,14 @@ fn read_customer(
 ) -> Result<Option<ImportedCustomer>, ImportError> {
     let space = &mapping.key_space;
     let number = get(Role::CustomerId, " ").map(|n| normalize_number(&n));
+    if number.as_ref().is_some_and(|n| {
+        mapping
+            .nobody_customer_ids
+            .iter()
+            .any(|x| x.eq_ignore_ascii_case(n))
+    }) {
+        return Ok(None);
+    }
     let email = get(Role::Email, " ").map(|e| e.to_lowercase());
     let name = get(Role::Name, " ");
     let phone = get(Role::Phone, " ").and_then(|p| phone_key(&p));
@@ -1391,15 +1421,35 @@ struct Cells<'a> {
     bad: &'a dyn Fn(Role, String) -> ImportError,
 }
 
+/// Whether the row is an order line: every row is, unless the mapping names the kinds of
+/// row that are (the others only say whose the order is and what became of it).
+fn is_order_line(cx: &RowContext<'_>, row: &Row) -> bool {
+    let (Some(i), Some(kinds)) = (cx.layout.line_kind, cx.mapping.line_rows.as_ref()) else {
+        return true;
+    };
+    let kind = row.fields.get(i).unwrap_or("").trim();
+    kinds.lines.iter().any(|k| k.eq_ignore_ascii_case(kind))
+}
+
 fn read_order(
     mapping: &Mapping,
     cells: &Cells<'_>,
     customer: Option<&ImportedCustomer>,
     table: &Table,
     row: &Row,
-    fate: Fate,
+    (fate, is_line): (Fate, bool),
 ) -> Result<Option<OrderPart>, ImportError> {
     let (key, date) = order_key_and_date(mapping, cells, customer, table, row)?;
+    if !is_line {
+        return Ok(Some(OrderPart {
+            key,
+            date,
+            fate,
+            unnamed: false,
+            lines: Vec::new(),
+            price_rounded: false,
+        }));
+    }
     if mapping.packed_lines {
         let (lines, price_rounded) = packed_order_lines(mapping, cells, fate == Fate::Return)?;
         return Ok(Some(OrderPart {

@@ -25,7 +25,7 @@ pub struct Preset {
 }
 
 /// Every preset, most specific first.
-pub const PRESETS: [Preset; 17] = [
+pub const PRESETS: [Preset; 18] = [
     Preset {
         name: "shopify-orders",
         label: "Shopify orders export",
@@ -496,6 +496,35 @@ pub const PRESETS: [Preset; 17] = [
         key_space: "prestashop",
         channel: "web",
     },
+    // Lightspeed Retail X-Series (formerly Vend), Sales history export: each sale is a
+    // "Sale" row (customer, status, totals), its "Sale Line" rows (Details is the product)
+    // and its "Payment" rows (Details is the payment type).
+    Preset {
+        name: "lightspeed-x-sales",
+        label: "Lightspeed Retail X-Series (Vend) sales history export",
+        signature: &[
+            &["Date"],
+            &["Receipt Number"],
+            &["Line Type"],
+            &["Details"],
+            &["Quantity"],
+            &["Status"],
+        ],
+        roles: &[
+            (Role::OrderId, &["Receipt Number"]),
+            (Role::Date, &["Date"]),
+            (Role::CustomerId, &["Customer Code"]),
+            (Role::Name, &["Customer Name"]),
+            (Role::ProductCode, &["Sku"]),
+            (Role::ProductName, &["Details"]),
+            (Role::Quantity, &["Quantity"]),
+            (Role::LineTotal, &["Total", "Subtotal"]),
+            (Role::Status, &["Status"]),
+        ],
+        consents: &[],
+        key_space: "lightspeed-x",
+        channel: "in shop",
+    },
     Preset {
         name: "invoice-lines",
         label: "Invoice lines (e.g. the Online Retail data set)",
@@ -645,8 +674,24 @@ fn platform_conventions(name: &str, m: &mut Mapping) {
             .to_vec();
         }
         "invoice-lines" => online_retail_conventions(m),
+        "lightspeed-x-sales" => lightspeed_x_conventions(m),
         _ => {}
     }
+}
+
+/// Lightspeed X-Series: only "Sale Line" rows are lines; a sale's status is on its "Sale"
+/// row, which comes first; voided, parked (saved, open), lay-by and on-account sales are
+/// not (yet) purchases; the till's default walk-in customer is no one.
+fn lightspeed_x_conventions(m: &mut Mapping) {
+    m.order_level_status = true;
+    m.line_rows = Some(super::mapping::LineRows {
+        column: "Line Type".to_owned(),
+        lines: vec!["Sale Line".to_owned()],
+    });
+    m.skip_statuses = ["voided", "saved", "open", "layby", "onaccount"]
+        .map(str::to_owned)
+        .to_vec();
+    m.nobody_customer_ids = vec!["WALKIN".to_owned()];
 }
 
 /// The preset whose signature a header matches (the most specific when several do).
