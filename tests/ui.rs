@@ -1268,3 +1268,87 @@ fn the_scenarios_effect_on_a_customer_shows_scores_only_with_details() {
         .next()
         .expect("with Details on, the scores behind the change");
 }
+
+/// The window on a fresh sample shop at `size`, showing Amelia Hart's page with a
+/// scenario open (her birthday offers withdrawn, simulated).
+fn amelia_with_a_scenario_at(size: egui::Vec2) -> (tempfile::TempDir, Harness<'static, CandorApp>) {
+    let (dir, path) = common::sample_file();
+    let loaded = candor::ui::load_blocking(&path, common::sample_day()).expect("loads");
+    let app = CandorApp::with_shop(loaded, common::sample_day());
+    let mut harness = Harness::builder()
+        .with_size(size)
+        .build_ui_state(|ui, app: &mut CandorApp| app.show(ui), app);
+    harness.run_steps(2);
+    harness.get_by_label("Customers").click();
+    harness.run_steps(2);
+    harness.get_by_label("Amelia Hart").click();
+    harness.run_steps(2);
+    harness
+        .get_by_label("Simulate: withdraw \"Birthday offers\"")
+        .click();
+    settle(&mut harness, |app| app.scenario().outcome().is_some());
+    (dir, harness)
+}
+
+#[test]
+fn the_customer_page_the_why_view_and_the_scenario_all_fit_at_both_window_sizes() {
+    for size in [egui::vec2(1024.0, 640.0), egui::vec2(1440.0, 900.0)] {
+        let (_dir, harness) = amelia_with_a_scenario_at(size);
+        let window = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+        let rect_of = |label: &str| {
+            let node = harness
+                .query_all_by_label_contains(label)
+                .next()
+                .unwrap_or_else(|| panic!("{label:?} is shown at {size:?}"));
+            node.rect()
+        };
+        let why = rect_of("Why? ");
+        let sentence = rect_of("Recommended because");
+        let details = harness.get_by_label("Details").rect();
+        let scenario = rect_of("Scenario");
+        for (what, r) in [
+            ("the Why? heading", why),
+            ("the sentence to read out", sentence),
+            ("the Details switch", details),
+            ("the scenario", scenario),
+        ] {
+            assert!(
+                window.contains_rect(r),
+                "{what} lies inside the {size:?} window: {r:?}"
+            );
+        }
+        assert!(
+            sentence.width() >= 300.0,
+            "the customer page keeps room to read at {size:?}: {sentence:?}"
+        );
+        assert!(
+            !sentence.intersects(scenario) && !why.intersects(scenario),
+            "the scenario does not cover the customer page at {size:?}"
+        );
+    }
+}
+
+#[test]
+fn a_narrow_window_with_a_scenario_shows_the_list_or_the_page_and_switches_between_them() {
+    let (_dir, mut harness) = amelia_with_a_scenario_at(egui::vec2(1024.0, 640.0));
+    assert!(
+        harness.query_by_label("Priya Shah").is_none(),
+        "the page fills the view"
+    );
+    harness.get_by_label("< All customers").click();
+    harness.run_steps(3);
+    harness.get_by_label("Priya Shah").click();
+    harness.run_steps(3);
+    let shown = harness.state().customer_page().map(|p| p.customer_id());
+    assert_eq!(shown, Some(2), "choosing a customer shows their page");
+    assert!(harness.query_by_label("Amelia Hart").is_none());
+    harness.get_by_label("< All customers").click();
+    harness.run_steps(3);
+    harness.get_by_label("Back to the customer's page").click();
+    harness.run_steps(3);
+    harness.get_by_label("< All customers");
+    // Wide enough, the list stays beside the page.
+    let (_dir, harness) = amelia_with_a_scenario_at(egui::vec2(1440.0, 900.0));
+    assert!(harness.query_by_label("< All customers").is_none());
+    harness.get_by_label("Priya Shah");
+}

@@ -286,6 +286,7 @@ impl CandorApp {
                 Command::SelectCustomer(pos) => {
                     if let Some(shop) = &self.shop {
                         self.customer = Some(CustomerPage::new(shop, pos));
+                        self.list_instead_of_page = false;
                         self.tab = Tab::Customers;
                     }
                 }

@@ -10,6 +10,10 @@ use crate::ui::customers::CustomersAction;
 use crate::ui::rules::rules_ui;
 use crate::ui::scorecard::ScorecardAction;
 
+/// The narrowest room (left of any scenario) in which the customers list and a customer's
+/// page are shown side by side: 320 px of list and 560 of page.
+const SIDE_BY_SIDE_WIDTH: f32 = 880.0;
+
 impl CandorApp {
     /// Draws the whole window, then carries out what the views asked for.
     pub fn show(&mut self, ui: &mut Ui) {
@@ -335,13 +339,42 @@ impl CandorApp {
         });
     }
 
+    /// The customers list beside the chosen customer's page. Where both do not fit (a
+    /// narrow window with a scenario open), one of them fills the view, with a button to
+    /// switch, instead of squeezing the page until its sentences are cut off.
     pub(super) fn customers_tab_ui(&mut self, ui: &mut Ui) {
+        let one_at_a_time = self.customer.is_some() && ui.available_width() < SIDE_BY_SIDE_WIDTH;
+        if !one_at_a_time {
+            // The list never takes more than 45 % of what the scenario panel leaves, so
+            // the customer's page beside it keeps room for its buttons and tables.
+            let widest = (ui.available_width() * 0.45).max(320.0);
+            egui::Panel::left("customers")
+                .resizable(true)
+                .default_size(590.0_f32.min(widest))
+                .size_range(320.0..=widest)
+                .show(ui, |ui| self.customer_list_ui(ui));
+        } else if self.list_instead_of_page {
+            egui::CentralPanel::default().show(ui, |ui| {
+                if ui.button("Back to the customer's page").clicked() {
+                    self.list_instead_of_page = false;
+                }
+                self.customer_list_ui(ui);
+            });
+            return;
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            if one_at_a_time && ui.button("< All customers").clicked() {
+                self.list_instead_of_page = true;
+            }
+            self.customer_page_ui(ui);
+        });
+    }
+
+    /// The searchable customers table; what was asked of it becomes a command.
+    fn customer_list_ui(&mut self, ui: &mut Ui) {
         let Some(shop) = &self.shop else {
             return;
         };
-        // The list never takes more than 45 % of what the scenario panel leaves, so the
-        // customer's page beside it keeps room for its buttons and tables.
-        let widest = (ui.available_width() * 0.45).max(320.0);
         let refusal = if self.is_presenting() {
             Some(super::PRESENTING_REFUSAL)
         } else if self.role != Role::Owner {
@@ -351,28 +384,29 @@ impl CandorApp {
         } else {
             None
         };
-        egui::Panel::left("customers")
-            .resizable(true)
-            .default_size(590.0_f32.min(widest))
-            .size_range(320.0..=widest)
-            .show(ui, |ui| {
-                let selected = self.customer.as_ref().map(CustomerPage::position);
-                match self.customers.ui(ui, &shop.rows, selected, refusal) {
-                    Some(CustomersAction::Select(pos)) => {
-                        self.commands.push(Command::SelectCustomer(pos));
-                    }
-                    Some(CustomersAction::ExportRecommendations) => {
-                        self.commands.push(Command::ExportRecommendationsDialog);
-                    }
-                    Some(CustomersAction::NewCustomer) => {
-                        self.new_customer = Some(crate::ui::new_customer::NewCustomerForm::new(
-                            shop.index.shop(),
-                        ));
-                    }
-                    None => {}
-                }
-            });
-        egui::CentralPanel::default().show(ui, |ui| match &mut self.customer {
+        let selected = self.customer.as_ref().map(CustomerPage::position);
+        match self.customers.ui(ui, &shop.rows, selected, refusal) {
+            Some(CustomersAction::Select(pos)) => {
+                self.commands.push(Command::SelectCustomer(pos));
+            }
+            Some(CustomersAction::ExportRecommendations) => {
+                self.commands.push(Command::ExportRecommendationsDialog);
+            }
+            Some(CustomersAction::NewCustomer) => {
+                self.new_customer = Some(crate::ui::new_customer::NewCustomerForm::new(
+                    shop.index.shop(),
+                ));
+            }
+            None => {}
+        }
+    }
+
+    /// The chosen customer's page, or a hint to choose one.
+    fn customer_page_ui(&mut self, ui: &mut Ui) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        match &mut self.customer {
             Some(page) => {
                 let customer = page.customer_id();
                 let details = self.saved.details(self.role);
@@ -389,7 +423,7 @@ impl CandorApp {
                     ui.label("Choose a customer on the left to see the data held about them and why they get their recommendations.");
                 });
             }
-        });
+        }
     }
 
     pub(super) fn error_ui(&mut self, ctx: &egui::Context) {

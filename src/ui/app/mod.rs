@@ -178,6 +178,9 @@ pub struct CandorApp {
     shop: Option<Loaded>,
     customers: CustomersView,
     customer: Option<CustomerPage>,
+    /// Where the list and a customer's page do not fit side by side (a narrow window
+    /// with a scenario open), whether the list is shown instead of the page.
+    list_instead_of_page: bool,
     error: Option<String>,
     notice: Option<String>,
     /// Upgrade backups an erasure found, and whether their deletion is being confirmed.
@@ -230,6 +233,7 @@ impl CandorApp {
             shop: None,
             customers: CustomersView::default(),
             customer: None,
+            list_instead_of_page: false,
             error: None,
             notice: None,
             backups_to_delete: (Vec::new(), false),
