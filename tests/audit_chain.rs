@@ -218,3 +218,191 @@ fn every_page_candor_writes_ends_with_where_the_log_stood() {
         assert!(text.contains(&anchor), "{}: {text}", page.display());
     }
 }
+
+const PASSPHRASE: &str = "correct horse battery staple";
+
+fn with_owner(path: &std::path::Path) {
+    let (mut store, _) = Store::open(path).expect("opens");
+    let who = Attribution::now("the owner", "setting up the owner");
+    store.set_up_owner(PASSPHRASE, &who).expect("set up");
+}
+
+fn backup(db: &std::path::Path, out: &std::path::Path) -> assert_cmd::assert::Assert {
+    assert_cmd::Command::cargo_bin("candor")
+        .expect("binary")
+        .args(["backup", "--db"])
+        .arg(db)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+fn restore(
+    db: &std::path::Path,
+    from: &std::path::Path,
+    data: &std::path::Path,
+) -> assert_cmd::assert::Assert {
+    assert_cmd::Command::cargo_bin("candor")
+        .expect("binary")
+        .env("CANDOR_OWNER_PASSPHRASE", PASSPHRASE)
+        .env("CANDOR_DATA_DIR", data)
+        .args([
+            "restore",
+            "--actor",
+            "Jo",
+            "--reason",
+            "the till crashed",
+            "--db",
+        ])
+        .arg(db)
+        .arg("--from")
+        .arg(from)
+        .assert()
+}
+
+fn buy_again_weight(path: &std::path::Path) -> f64 {
+    let shop = Store::open(path).expect("opens").0.load().expect("loads");
+    shop.rules
+        .iter()
+        .find(|r| r.id == "buy-again")
+        .expect("rule")
+        .weight
+}
+
+fn set_weight(path: &std::path::Path, weight: f64) {
+    let (mut store, _) = Store::open(path).expect("opens");
+    let who = Attribution::now("Sam", "trying a weight");
+    let change = [Change::RuleWeight {
+        rule: "buy-again".into(),
+        weight,
+    }];
+    store
+        .apply(None, &change, &who, None, None)
+        .expect("applies");
+}
+
+#[test]
+fn a_backup_is_restored_with_an_entry_naming_what_it_took_back_and_the_log_stays_intact() {
+    let (dir, path) = common::sample_file();
+    let data = dir.path().join("data");
+    with_owner(&path);
+    apply_three(&path);
+    let copy = dir.path().join("Monday.candor");
+    backup(&path, &copy)
+        .success()
+        .stdout(predicate::str::contains("Backed up"));
+    backup(&path, &copy)
+        .failure()
+        .stderr(predicate::str::contains("already there"));
+    set_weight(&path, 0.3);
+    set_weight(&path, 0.2);
+    assert!((buy_again_weight(&path) - 0.2).abs() < 1e-12);
+    // This computer saw the log reach entry 6 before the restore.
+    assert_cmd::Command::cargo_bin("candor")
+        .expect("binary")
+        .env("CANDOR_DATA_DIR", &data)
+        .args(["log", "--verify", "--db"])
+        .arg(&path)
+        .assert()
+        .success();
+
+    restore(&path, &copy, &data)
+        .success()
+        .stdout(predicate::str::contains(
+            "Entries 5 to 6, made after the backup, were taken back",
+        ));
+    assert!(
+        (buy_again_weight(&path) - 0.9).abs() < 1e-12,
+        "as backed up"
+    );
+    let report = verify(&path);
+    assert!(report.intact, "{report:?}");
+    let log = Store::open(&path).expect("opens").0.log().expect("log");
+    let last = log.last().expect("entry");
+    assert_eq!(last.id, 7, "numbered after every entry the shop had");
+    let event = last.event.as_ref().expect("an event");
+    assert_eq!(event.kind, "restored");
+    assert!(event.detail.contains("up to entry 4"), "{}", event.detail);
+    // The log verifies, and this computer does not take the restore for a rewrite.
+    assert_cmd::Command::cargo_bin("candor")
+        .expect("binary")
+        .env("CANDOR_DATA_DIR", &data)
+        .args(["log", "--verify", "--db"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("intact"))
+        .stdout(predicate::str::contains("this computer saw").not());
+    // A restore is not undone from the log: a later backup is restored instead.
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let who = Attribution::now("Jo", "undo");
+    let refused = store.undo(7, &who).expect_err("refused");
+    assert!(refused.to_string().contains("restore"), "{refused}");
+}
+
+#[test]
+fn a_backup_of_another_shop_or_with_a_broken_log_is_not_restored_and_nothing_changes() {
+    let (dir, path) = common::sample_file();
+    let data = dir.path().join("data");
+    with_owner(&path);
+    apply_three(&path);
+    let (other_dir, other) = common::sample_file();
+    let theirs = other_dir.path().join("theirs.candor");
+    backup(&other, &theirs).success();
+    restore(&path, &theirs, &data)
+        .failure()
+        .stderr(predicate::str::contains("another shop"))
+        .stderr(predicate::str::contains("nothing was restored"));
+
+    let ours = dir.path().join("ours.candor");
+    backup(&path, &ours).success();
+    Connection::open(&ours)
+        .expect("open")
+        .execute("UPDATE audit_log SET reason = 'edited' WHERE id = 2", [])
+        .expect("tamper");
+    restore(&path, &ours, &data)
+        .failure()
+        .stderr(predicate::str::contains("does not verify"));
+    // Without the owner's passphrase nothing is restored either.
+    let fresh = dir.path().join("fresh.candor");
+    backup(&path, &fresh).success();
+    assert_cmd::Command::cargo_bin("candor")
+        .expect("binary")
+        .env_remove("CANDOR_OWNER_PASSPHRASE")
+        .env("CANDOR_DATA_DIR", &data)
+        .args(["restore", "--actor", "Jo", "--reason", "r", "--db"])
+        .arg(&path)
+        .arg("--from")
+        .arg(&fresh)
+        .assert()
+        .failure();
+    assert_eq!(
+        Store::open(&path)
+            .expect("opens")
+            .0
+            .log()
+            .expect("log")
+            .len(),
+        4,
+        "the shop's log is as it was"
+    );
+}
+
+#[test]
+fn a_shop_file_that_is_gone_comes_back_from_its_backup_saying_so() {
+    let (dir, path) = common::sample_file();
+    let data = dir.path().join("data");
+    apply_three(&path);
+    let copy = dir.path().join("copy.candor");
+    backup(&path, &copy).success();
+    std::fs::remove_file(&path).expect("lost");
+    restore(&path, &copy, &data).success();
+    let log = Store::open(&path).expect("opens").0.log().expect("log");
+    let event = log.last().and_then(|e| e.event.clone()).expect("restore");
+    assert!(
+        event.detail.contains("could not be opened"),
+        "{}",
+        event.detail
+    );
+    assert!(verify(&path).intact);
+}

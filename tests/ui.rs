@@ -1339,8 +1339,12 @@ fn a_narrow_window_with_a_scenario_shows_the_list_or_the_page_and_switches_betwe
     harness.run_steps(3);
     harness.get_by_label("Priya Shah").click();
     harness.run_steps(3);
-    let shown = harness.state().customer_page().map(|p| p.customer_id());
-    assert_eq!(shown, Some(2), "choosing a customer shows their page");
+    let page = harness.state().customer_page().expect("a page is shown");
+    assert_eq!(
+        page.customer_id(),
+        2,
+        "choosing a customer shows their page"
+    );
     assert!(harness.query_by_label("Amelia Hart").is_none());
     harness.get_by_label("< All customers").click();
     harness.run_steps(3);

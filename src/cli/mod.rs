@@ -1,6 +1,7 @@
 //! The command line: every question the window answers, scriptable. Errors are
 //! reported once, at the edge, with their whole chain.
 
+mod backup;
 mod breach;
 mod docs;
 mod evaluate;
@@ -278,6 +279,31 @@ pub enum Command {
         #[arg(long, default_value = "subject access request")]
         reason: String,
     },
+    /// Write a consistent, checked copy of the shop (a new file).
+    Backup {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Where to write the backup (must not exist yet).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put a backup of this shop back in its place (owner only; logged): entries made
+    /// after the backup are taken back.
+    Restore {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The backup to restore.
+        #[arg(long)]
+        from: PathBuf,
+        /// Who is restoring (recorded in the audit log).
+        #[arg(long)]
+        actor: String,
+        /// Why (recorded in the audit log).
+        #[arg(long)]
+        reason: String,
+    },
     /// Erase a customer's personal data for good (orders are kept without their name).
     Erase {
         /// The shop file.
@@ -466,6 +492,13 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             actor,
             reason,
         } => export_subject(&db, customer, &out, &actor, &reason, today),
+        Command::Backup { db, out } => backup::backup(&db, &out),
+        Command::Restore {
+            db,
+            from,
+            actor,
+            reason,
+        } => backup::restore(&db, &from, &actor, &reason),
         Command::Erase {
             db,
             customer,

@@ -63,6 +63,7 @@ fn event_words(event: &SubjectEvent, shop: &Shop) -> String {
         "retention_purge" => "deleted data kept past its retention period".to_owned(),
         "import" => format!("imported data: {}", event.detail),
         "import_undone" => "took back an import".to_owned(),
+        crate::store::backup::RESTORED => event.detail.clone(),
         "owner_passphrase_set" => "set the owner's passphrase".to_owned(),
         "owner_set_up" => format!("set up the owner ({})", event.detail),
         "owner_passphrase_changed" => "changed the owner's passphrase".to_owned(),

@@ -238,6 +238,9 @@ pub enum ApplyError {
     /// The entry records something that cannot be undone from the log.
     #[error("entry {0} records {1}, which cannot be undone from the log")]
     NotUndoable(i64, String),
+    /// A backup that may not be restored over this shop, and why.
+    #[error("{0}; nothing was restored")]
+    NotRestored(String),
     /// The entry was undone already (and that undo stands).
     #[error("entry {0} was already undone by entry {1}; undo entry {1} to make its changes again")]
     AlreadyUndone(i64, i64),
@@ -459,7 +462,11 @@ pub fn undo_plan(log: &[LogEntry], entry: i64) -> Result<UndoPlan, ApplyError> {
     if let Some(event) = &target.event {
         return Err(ApplyError::NotUndoable(
             entry,
-            format!("an {}", event.kind.replace('_', " ")),
+            if event.kind == super::backup::RESTORED {
+                "a restore from a backup (restore a later backup instead)".to_owned()
+            } else {
+                format!("an {}", event.kind.replace('_', " "))
+            },
         ));
     }
     if let Some(by) = undone_by(log, entry) {

@@ -296,10 +296,32 @@ fn takes_back(row: &Row, missing: i64) -> bool {
     })
 }
 
-/// Whether an event (its kind and detail) takes back the import that was entry `entry`:
-/// the one entry whose number may be missing from the log.
+/// Whether an event (its kind and detail) takes back entry `entry`: the import an
+/// undone import's entry names, or one of the entries a restore took back. These are the
+/// entries whose numbers may be missing from the log.
 pub fn event_takes_back(kind: &str, detail: &str, entry: i64) -> bool {
-    kind == "import_undone" && detail.contains(&format!("(it was entry {entry}, "))
+    (kind == "import_undone" && detail.contains(&format!("(it was entry {entry}, ")))
+        || restore_range(kind, detail).is_some_and(|(first, last)| (first..=last).contains(&entry))
+}
+
+/// The entries a restore's event says it took back, first and last.
+fn restore_range(kind: &str, detail: &str) -> Option<(i64, i64)> {
+    if kind != super::backup::RESTORED {
+        return None;
+    }
+    let rest = detail.split("(entries ").nth(1)?;
+    let (first, rest) = rest.split_once(" to ")?;
+    let (last, _) = rest.split_once(" were taken back")?;
+    Some((first.parse().ok()?, last.parse().ok()?))
+}
+
+/// The entries the restore recorded in `row` took back, if it records one.
+fn taken_back_range(row: &Row) -> Option<(i64, i64)> {
+    let body = serde_json::from_str::<serde_json::Value>(&row.entry).ok()?;
+    restore_range(
+        body["event"]["kind"].as_str()?,
+        body["event"]["detail"].as_str()?,
+    )
 }
 
 /// How much of the shop's contents [`verify`] checks, beyond the chain itself.
@@ -330,7 +352,12 @@ pub fn verify(conn: &Connection, contents: Contents) -> rusqlite::Result<ChainRe
     let mut prev = GENESIS.to_owned();
     let mut expected = rows.first().map_or(1, |r| r.id.min(1));
     for row in &rows {
-        if row.id != expected && !(row.id == expected + 1 && takes_back(row, expected)) {
+        let restored_gap = taken_back_range(row)
+            .is_some_and(|(first, last)| first == expected && row.id == last + 1);
+        if row.id != expected
+            && !restored_gap
+            && !(row.id == expected + 1 && takes_back(row, expected))
+        {
             return Ok(broken(
                 row.id,
                 format!(

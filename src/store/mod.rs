@@ -3,6 +3,7 @@
 //! temporary file and renames it into place, so a failure never leaves half a shop.
 
 mod apply;
+pub mod backup;
 pub mod chain;
 mod erase;
 mod error;

@@ -1,0 +1,219 @@
+//! Backing a shop up on demand and restoring it. A backup is a consistent copy written
+//! through SQLite's backup API (while others may read the shop) and checked before it is
+//! reported. A restore puts a backup back in the shop file's place, in one step, with one
+//! new audit-log entry saying what was restored and which later entries that takes back;
+//! the backup must be of this shop, its log must verify, and this shop's log must hold the
+//! backup's log as it was (so a restore never passes off another history as this one).
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::MAIN_DB;
+
+use super::apply::{ApplyError, Attribution, EntryBody, SubjectEvent};
+use super::{LogHead, Store, StoreError};
+
+/// The event kind of a restore's entry.
+pub const RESTORED: &str = "restored";
+
+/// What a backup holds, as checked after it was written.
+#[derive(Clone, Debug)]
+pub struct BackedUp {
+    /// Where it was written.
+    pub path: PathBuf,
+    /// Its audit log's head.
+    pub head: LogHead,
+}
+
+/// What a restore did.
+#[derive(Clone, Debug)]
+pub struct Restored {
+    /// The restore's entry.
+    pub entry: i64,
+    /// The newest entry the backup held.
+    pub backup_entry: i64,
+    /// The entries of the shop made after the backup, taken back by the restore.
+    pub taken_back: Vec<i64>,
+}
+
+impl Store {
+    /// Writes a consistent copy of the shop to `to`, which must not exist yet, and checks
+    /// that it opens and that its log verifies.
+    pub fn back_up(&self, to: &Path) -> Result<BackedUp, StoreError> {
+        if to.exists() {
+            return Err(StoreError::Io {
+                path: to.to_owned(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "a file is already there; choose a new name for the backup",
+                ),
+            });
+        }
+        let staged = partial_path(to);
+        let written = self.copy_to(&staged).and_then(|()| {
+            let (copy, _) = Store::open_for_reading(&staged)?;
+            let head = copy.log_head()?;
+            match copy.verify_log()?.problem {
+                None => Ok(head),
+                Some(problem) => Err(StoreError::Io {
+                    path: to.to_owned(),
+                    source: std::io::Error::other(format!(
+                        "the copy's audit log does not verify ({problem}); the backup was not kept"
+                    )),
+                }),
+            }
+        });
+        let head = match written {
+            Ok(head) => head,
+            Err(e) => {
+                let _ = std::fs::remove_file(&staged);
+                return Err(e);
+            }
+        };
+        std::fs::rename(&staged, to).map_err(|e| StoreError::io(to, e))?;
+        Ok(BackedUp {
+            path: to.to_owned(),
+            head,
+        })
+    }
+}
+
+/// The name a backup is written under until it is checked.
+fn partial_path(to: &Path) -> PathBuf {
+    let name = to
+        .file_name()
+        .map_or_else(|| "backup".into(), |n| n.to_string_lossy().into_owned());
+    to.with_file_name(format!(".{name}.partial"))
+}
+
+/// Restores the backup at `backup` over the shop at `db` (see the module's rules), with
+/// `who` and their reason in the new entry. `db` may be a file that no longer opens, or
+/// is gone: the backup then comes back with an entry saying so.
+pub fn restore(db: &Path, backup: &Path, who: &Attribution) -> Result<Restored, ApplyError> {
+    let (copy, _) = Store::open_for_reading(backup)?;
+    if let Some(problem) = copy.verify_log()?.problem {
+        return Err(ApplyError::NotRestored(format!(
+            "the backup's audit log does not verify ({problem})"
+        )));
+    }
+    let copy_head = copy.log_head()?;
+    let backup_entry = copy.latest_entry()?;
+    drop(copy);
+    let current = match db.exists().then(|| Store::open(db)) {
+        Some(Ok((store, _))) => Some(store),
+        Some(Err(_)) | None => None,
+    };
+    let (taken_back, state) = match &current {
+        Some(store) => (
+            later_entries(store, &copy_head, backup_entry)?,
+            String::new(),
+        ),
+        None => (
+            Vec::new(),
+            format!(
+                " The shop file {} could not be opened, so entries made after the backup, if any, are lost.",
+                db.display()
+            ),
+        ),
+    };
+    let staged = db.with_file_name(format!(
+        ".{}.restoring",
+        db.file_name()
+            .map_or_else(|| "shop".into(), |n| n.to_string_lossy())
+    ));
+    let result = stage(backup, &staged, who, backup_entry, &taken_back, &state);
+    let entry = match result {
+        Ok(entry) => entry,
+        Err(e) => {
+            let _ = std::fs::remove_file(&staged);
+            return Err(e);
+        }
+    };
+    let put_back = match current {
+        Some(mut store) => put_in_place(&mut store, &staged, &taken_back, backup_entry),
+        None => std::fs::rename(&staged, db).map_err(|e| ApplyError::Store(StoreError::io(db, e))),
+    };
+    let _ = std::fs::remove_file(&staged);
+    put_back?;
+    Ok(Restored {
+        entry,
+        backup_entry,
+        taken_back,
+    })
+}
+
+/// The shop's entries after the backup's newest, once the shop is shown to be the one
+/// the backup was taken of, with the backup's log as its own beginning.
+fn later_entries(store: &Store, copy: &LogHead, backup_entry: i64) -> Result<Vec<i64>, ApplyError> {
+    let head = store.log_head()?;
+    if let (Some(a), Some(b)) = (&head.shop, &copy.shop)
+        && a != b
+    {
+        return Err(ApplyError::NotRestored(
+            "the backup is a copy of another shop (its file id differs from this shop's)".into(),
+        ));
+    }
+    if backup_entry > 0 && store.entry_hash(backup_entry)?.as_deref() != Some(copy.hash.as_str()) {
+        return Err(ApplyError::NotRestored(format!(
+            "this shop's audit log does not hold the backup's newest entry ({backup_entry}) as the backup has it: the backup is not of this shop's history"
+        )));
+    }
+    Ok(store
+        .log()?
+        .iter()
+        .map(|e| e.id)
+        .filter(|id| *id > backup_entry)
+        .collect())
+}
+
+/// Copies the backup to `staged` and records the restore there, numbered after every
+/// entry the shop had, so no number comes to mean another entry.
+fn stage(
+    backup: &Path,
+    staged: &Path,
+    who: &Attribution,
+    backup_entry: i64,
+    taken_back: &[i64],
+    state: &str,
+) -> Result<i64, ApplyError> {
+    std::fs::copy(backup, staged).map_err(|e| StoreError::io(staged, e))?;
+    let (mut store, _) = Store::open(staged)?;
+    let path = store.path.clone();
+    let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
+    let lost = match (taken_back.first(), taken_back.last()) {
+        (Some(first), Some(last)) => {
+            format!(" (entries {first} to {last} were taken back: they were made after the backup)")
+        }
+        _ => String::new(),
+    };
+    let event = SubjectEvent::new(
+        RESTORED,
+        None,
+        format!(
+            "restored the shop from a backup holding the audit log up to entry {backup_entry}{lost}.{state}"
+        ),
+    );
+    let tx = store.begin_write(who, "restore a backup", true)?;
+    let body = EntryBody::event(event);
+    let next = taken_back.last().map(|last| last + 1);
+    let id = super::apply::append_entry_numbered(&tx, who, &body, next).map_err(sql)?;
+    tx.commit().map_err(sql)?;
+    Ok(id)
+}
+
+/// Puts the staged restore in the shop file's place in one step, unless the shop moved on
+/// since it was checked.
+fn put_in_place(
+    store: &mut Store,
+    staged: &Path,
+    taken_back: &[i64],
+    backup_entry: i64,
+) -> Result<(), ApplyError> {
+    let expected = taken_back.last().copied().unwrap_or(backup_entry);
+    if store.latest_entry()? != expected {
+        return Err(ApplyError::Stale);
+    }
+    store
+        .conn
+        .restore(MAIN_DB, staged, None::<fn(rusqlite::backup::Progress)>)
+        .map_err(|e| ApplyError::Store(StoreError::sqlite(&store.path, e)))
+}
