@@ -292,3 +292,66 @@ fn the_owner_writes_a_breach_report_from_the_file_menu_and_staff_cannot() {
         Some("breach_report")
     );
 }
+
+#[test]
+fn staff_back_up_from_the_file_menu_and_only_the_owner_restores() {
+    use egui_kittest::kittest::NodeT;
+    let (dir, mut h) = sample_window();
+    let copy = dir.path().join("Monday.candor");
+    let answer = copy.clone();
+    h.state_mut()
+        .set_file_picker(Box::new(move |_| Some(vec![answer.clone()])));
+    press(&mut h, "File");
+    assert!(
+        h.get_by_label("Restore from a backup…")
+            .accesskit_node()
+            .is_disabled(),
+        "greyed for staff"
+    );
+    press(&mut h, "Back up this shop…");
+    settle(&mut h, |app| !app.is_exporting() && app.notice().is_some());
+    let notice = h.state().notice().unwrap_or_default().to_owned();
+    assert!(notice.contains("Backed up to"), "{notice}");
+    assert!(copy.exists(), "the backup is written");
+
+    // The owner switches the age rule off, then restores Monday's backup.
+    become_owner(&mut h);
+    let path = h.state().shop().expect("open").path.clone();
+    let (mut store, _) = candor::store::Store::open(&path).expect("opens");
+    let who = candor::store::Attribution::now("Sam (owner)", "trying without the age rule");
+    let off = candor::engine::changes::Change::RuleEnabled {
+        rule: "premium-for-40-plus".into(),
+        enabled: false,
+    };
+    store
+        .apply(None, &[off], &who, None, None)
+        .expect("applies");
+    drop(store);
+    press(&mut h, "File");
+    press(&mut h, "Restore from a backup…");
+    h.run_steps(3);
+    h.get_by_label_contains("Every change recorded after the backup was made is taken back");
+    type_into(&mut h, Role::TextInput, "Who is restoring?", "Sam (owner)");
+    type_into(
+        &mut h,
+        Role::MultilineTextInput,
+        "Why? (kept in the audit log)",
+        "back to Monday",
+    );
+    h.run_steps(2);
+    press(&mut h, "Restore now");
+    settle(&mut h, |app| !app.is_applying() && app.notice().is_some());
+    let notice = h.state().notice().unwrap_or_default().to_owned();
+    assert!(notice.contains("Restored from"), "{notice}");
+    let shop = h.state().shop().expect("open");
+    let rule = shop
+        .index
+        .shop()
+        .rules
+        .iter()
+        .find(|r| r.id == "premium-for-40-plus");
+    assert!(
+        rule.expect("rule").enabled,
+        "the rule is on again, as backed up"
+    );
+}

@@ -286,6 +286,8 @@ pub enum WhoWhyFor {
     /// Write every customer's recommendations into a file (products per customer, and
     /// only those who agreed to email when `true`).
     ExportRecommendations(std::path::PathBuf, usize, bool),
+    /// Put the backup at this path back in the shop's place.
+    Restore(std::path::PathBuf),
 }
 
 /// The who-and-why dialog shown before anything that writes to the shop or its log.
@@ -335,6 +337,7 @@ impl WhoWhy {
                 WhoWhyFor::Purge => "Purge data past its retention period".to_owned(),
                 WhoWhyFor::Reveal(c) => format!("Reveal the data of customer {c}"),
                 WhoWhyFor::ExportRecommendations(..) => "Export recommendations".to_owned(),
+                WhoWhyFor::Restore(_) => "Restore from a backup".to_owned(),
             });
             ui.label(summary);
             ui.add_space(6.0);
@@ -345,6 +348,7 @@ impl WhoWhy {
                 WhoWhyFor::Erase(_) => "Who is erasing this customer?",
                 WhoWhyFor::Purge => "Who is purging?",
                 WhoWhyFor::Reveal(_) => "Who is looking?",
+                WhoWhyFor::Restore(_) => "Who is restoring?",
                 _ => "Who is applying this?",
             });
             ui.add(egui::TextEdit::singleline(&mut self.actor).desired_width(f32::INFINITY))
@@ -365,6 +369,7 @@ impl WhoWhy {
                     WhoWhyFor::Erase(_) => "Erase now",
                     WhoWhyFor::Purge => "Purge now",
                     WhoWhyFor::Reveal(_) => "Reveal",
+                    WhoWhyFor::Restore(_) => "Restore now",
                 };
                 if ui.add_enabled(ready, egui::Button::new(label)).clicked() {
                     decision = Decision::Confirm;

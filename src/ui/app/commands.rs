@@ -256,6 +256,20 @@ impl CandorApp {
                     self.outreach = Some(crate::ui::outreach::OutreachDialog::default());
                 }
                 Command::PreferenceForm => self.save_preference_form(),
+                Command::BackupDialog => self.back_up(ctx),
+                Command::RestoreDialog => {
+                    let question = FileQuestion::new(Ask::OpenFile, "Choose the backup to restore")
+                        .filter("Candor shop", &["candor", "db", "sqlite"])
+                        .filter("All files", &["*"]);
+                    if let Some(from) = self.ask_path(&question) {
+                        self.who_why = Some(WhoWhy {
+                            actor: self.saved.last_actor.clone(),
+                            reason: String::new(),
+                            purpose: WhoWhyFor::Restore(from),
+                        });
+                    }
+                }
+                Command::Restore(from, who) => self.start_restore(ctx, from, who),
                 Command::BreachDialog => {
                     self.breach = Some(crate::ui::breach::BreachDialog::new(
                         chrono::Local::now().naive_local(),

@@ -146,6 +146,10 @@ impl CandorApp {
                 path.display()
             ),
             (WhoWhyFor::Reveal(_), _) => "Shows this customer's email, phone, birth date and address in full. Who looked and why is recorded in the audit log.".to_owned(),
+            (WhoWhyFor::Restore(from), _) => format!(
+                "Puts the backup {} back in this shop's place. Every change recorded after the backup was made is taken back, and the new audit-log entry names those entries. A backup of another shop, or one whose log does not verify, is refused. This cannot be undone from the log: restore a later backup instead.",
+                from.display()
+            ),
             (WhoWhyFor::Purge, _) => "Deletes every personal value kept past its retention period (the Data minimization list), removes those values from earlier audit-log entries, and records the purge. This cannot be undone.".to_owned(),
             (WhoWhyFor::Erase(_), _) => "Removes this customer's record, field sources and consents for good, and every key they were known by, so an old export cannot bring them back. Their orders stay, attached to no one, for the accounts. Their values in earlier audit-log entries are deleted (the entries stay, reading [erased]); the log keeps a pseudonymous reference and your reason, without their name or number. Afterwards Candor lists the files written at their request and any backups that still hold them (upgrade backups and copies kept before imports), for you to delete. This cannot be undone.".to_owned(),
             (WhoWhyFor::Undo(entry), _) if undoes_import => format!(
@@ -183,6 +187,7 @@ impl CandorApp {
                             Command::ExportRecommendations(path, top, email, who)
                         }
                         WhoWhyFor::Undo(entry) => Command::Undo(entry, who),
+                        WhoWhyFor::Restore(from) => Command::Restore(from, who),
                         WhoWhyFor::Apply => Command::Apply(who),
                     });
                 self.who_why = None;

@@ -147,6 +147,7 @@ impl CandorApp {
                 WhoWhyFor::Erase(_) => "erase",
                 WhoWhyFor::Purge => "purge",
                 WhoWhyFor::Reveal(_) => "reveal",
+                WhoWhyFor::Restore(_) => "restore",
             }),
         }
     }

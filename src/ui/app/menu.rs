@@ -107,6 +107,35 @@ impl CandorApp {
         if breach.clicked() {
             self.commands.push(Command::BreachDialog);
         }
+        if ui
+            .add_enabled(
+                self.shop.is_some() && !self.is_presenting(),
+                egui::Button::new("Back up this shop…"),
+            )
+            .on_hover_text("A checked copy of the shop file, to keep somewhere safe.")
+            .on_disabled_hover_text(if self.is_presenting() {
+                super::PRESENTING_REFUSAL
+            } else {
+                "Open a shop first."
+            })
+            .clicked()
+        {
+            self.commands.push(Command::BackupDialog);
+        }
+        if ui
+            .add_enabled(
+                self.shop.is_some() && self.role == Role::Owner && !self.is_presenting(),
+                egui::Button::new("Restore from a backup…"),
+            )
+            .on_disabled_hover_text(if self.is_presenting() {
+                super::PRESENTING_REFUSAL
+            } else {
+                "Only the owner can restore a backup (it takes back every change made since): switch to owner in the menu bar."
+            })
+            .clicked()
+        {
+            self.commands.push(Command::RestoreDialog);
+        }
         ui.menu_button("Open recent", |ui| {
             if self.saved.recent.is_empty() {
                 ui.label("No recent shops");

@@ -132,6 +132,12 @@ pub enum Command {
     ExportLog(bool),
     /// Open the breach-report dialog (owner only).
     BreachDialog,
+    /// Ask where to write a backup of the shop, and write it.
+    BackupDialog,
+    /// Ask which backup to restore, then who and why.
+    RestoreDialog,
+    /// Put a backup back in the shop's place, after logging who and why.
+    Restore(PathBuf, Attribution),
 }
 
 /// What an apply, undo or erasure job hands back.

@@ -7,6 +7,7 @@ use super::{ApplyFailure, CandorApp, Command, LogRead, Written};
 use crate::session::SessionError;
 use crate::store::Attribution;
 use crate::ui::jobs::Job;
+use crate::ui::{Ask, FileQuestion};
 
 impl CandorApp {
     /// Whether an apply or undo is still being written.
@@ -199,6 +200,86 @@ impl CandorApp {
 
     /// Erases a customer (or, with `None`, purges everything past its retention period)
     /// on a worker thread, then shows the shop as it now is.
+    /// Writes a checked backup of the shop where the person chooses, off the UI thread.
+    pub(super) fn back_up(&mut self, ctx: &egui::Context) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        let path = shop.path.clone();
+        let name = format!(
+            "{}-backup-{}.candor",
+            path.file_stem()
+                .map_or_else(|| "shop".into(), |s| s.to_string_lossy()),
+            chrono::Local::now().format("%Y-%m-%d")
+        );
+        let question = FileQuestion::new(Ask::SaveFile, "Back up this shop")
+            .named(&name)
+            .filter("Candor shop", &["candor"]);
+        let Some(out) = self.ask_path(&question) else {
+            return;
+        };
+        let ctx = ctx.clone();
+        self.exporting = Some(Job::spawn(
+            0,
+            move || ctx.request_repaint(),
+            move |_| {
+                let (store, _) =
+                    crate::store::Store::open_for_reading(&path).map_err(|e| e.to_string())?;
+                let done = store.back_up(&out).map_err(|e| e.to_string())?;
+                Ok(format!(
+                    "Backed up to {}: its audit log holds {}. It holds every customer's personal data: keep it as safe as the shop.",
+                    done.path.display(),
+                    crate::engine::words::count(
+                        usize::try_from(done.head.count).unwrap_or(0),
+                        "entry",
+                        "entries"
+                    )
+                ))
+            },
+        ));
+    }
+
+    /// Puts the backup `from` back in the shop's place, off the UI thread, and shows the
+    /// shop as restored.
+    pub(super) fn start_restore(&mut self, ctx: &egui::Context, from: PathBuf, who: Attribution) {
+        let Some(shop) = &self.shop else {
+            return;
+        };
+        let path = shop.path.clone();
+        let today = self.today;
+        self.customer = None;
+        let ctx = ctx.clone();
+        self.applying = Some(Job::spawn(
+            0,
+            move || ctx.request_repaint(),
+            move |_| {
+                let done = crate::store::backup::restore(&path, &from, &who).map_err(|e| {
+                    ApplyFailure {
+                        stale: false,
+                        message: e.to_string(),
+                    }
+                })?;
+                let later = match done.taken_back.as_slice() {
+                    [] => String::new(),
+                    [only] => format!(" Entry {only}, made after the backup, was taken back."),
+                    [first, .., last] => format!(
+                        " Entries {first} to {last}, made after the backup, were taken back."
+                    ),
+                };
+                Ok(Written {
+                    message: format!(
+                        "Restored from {} (its log up to entry {}), recorded as audit-log entry {}.{later}",
+                        from.display(),
+                        done.backup_entry,
+                        done.entry
+                    ),
+                    loaded: crate::session::apply::reload(&path, today)?,
+                    backups: Vec::new(),
+                })
+            },
+        ));
+    }
+
     pub(super) fn start_erase(
         &mut self,
         ctx: &egui::Context,
