@@ -36,19 +36,6 @@ pub fn restore(db: &Path, from: &Path, actor: &str, reason: &str) -> Result<()> 
     }
     let done = crate::store::backup::restore(db, from, &who)
         .with_context(|| format!("restoring {} from {}", db.display(), from.display()))?;
-    let later = match done.taken_back.as_slice() {
-        [] => "No entry was made after the backup.".to_owned(),
-        [only] => format!("Entry {only}, made after the backup, was taken back."),
-        [first, .., last] => {
-            format!("Entries {first} to {last}, made after the backup, were taken back.")
-        }
-    };
-    println!(
-        "Restored {} from {} (its log up to entry {}), recorded as audit-log entry {}. {later}",
-        db.display(),
-        from.display(),
-        done.backup_entry,
-        done.entry
-    );
+    println!("{}", done.summary(from));
     Ok(())
 }

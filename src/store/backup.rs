@@ -35,6 +35,25 @@ pub struct Restored {
     pub taken_back: Vec<i64>,
 }
 
+impl Restored {
+    /// What the restore did, in words, naming the backup `from`.
+    pub fn summary(&self, from: &Path) -> String {
+        let later = match self.taken_back.as_slice() {
+            [] => "No entry was made after the backup.".to_owned(),
+            [only] => format!("Entry {only}, made after the backup, was taken back."),
+            [first, .., last] => {
+                format!("Entries {first} to {last}, made after the backup, were taken back.")
+            }
+        };
+        format!(
+            "Restored from {} (its log up to entry {}), recorded as audit-log entry {}. {later}",
+            from.display(),
+            self.backup_entry,
+            self.entry
+        )
+    }
+}
+
 impl Store {
     /// Writes a consistent copy of the shop to `to`, which must not exist yet, and checks
     /// that it opens and that its log verifies.

@@ -242,49 +242,26 @@ impl CandorApp {
     /// Puts the backup `from` back in the shop's place, off the UI thread, and shows the
     /// shop as restored.
     pub(super) fn start_restore(&mut self, ctx: &egui::Context, from: PathBuf, who: Attribution) {
-        let Some(shop) = &self.shop else {
-            return;
-        };
-        let path = shop.path.clone();
-        let today = self.today;
-        self.customer = None;
-        let ctx = ctx.clone();
-        self.applying = Some(Job::spawn(
-            0,
-            move || ctx.request_repaint(),
-            move |_| {
-                let done = crate::store::backup::restore(&path, &from, &who).map_err(|e| {
-                    ApplyFailure {
-                        stale: false,
-                        message: e.to_string(),
-                    }
+        self.spawn_shop_write(ctx, move |path, today| {
+            let done =
+                crate::store::backup::restore(path, &from, &who).map_err(|e| ApplyFailure {
+                    stale: false,
+                    message: e.to_string(),
                 })?;
-                let later = match done.taken_back.as_slice() {
-                    [] => String::new(),
-                    [only] => format!(" Entry {only}, made after the backup, was taken back."),
-                    [first, .., last] => format!(
-                        " Entries {first} to {last}, made after the backup, were taken back."
-                    ),
-                };
-                Ok(Written {
-                    message: format!(
-                        "Restored from {} (its log up to entry {}), recorded as audit-log entry {}.{later}",
-                        from.display(),
-                        done.backup_entry,
-                        done.entry
-                    ),
-                    loaded: crate::session::apply::reload(&path, today)?,
-                    backups: Vec::new(),
-                })
-            },
-        ));
+            Ok(Written {
+                message: done.summary(&from),
+                loaded: crate::session::apply::reload(path, today)?,
+                backups: Vec::new(),
+            })
+        });
     }
 
-    pub(super) fn start_erase(
+    /// Runs `write` (given the shop's file and day) on a worker thread as the window's
+    /// one write in progress, closing the customer's page, which may no longer exist.
+    fn spawn_shop_write(
         &mut self,
         ctx: &egui::Context,
-        customer: Option<i64>,
-        who: Attribution,
+        write: impl FnOnce(&std::path::Path, chrono::NaiveDate) -> super::ApplyOutcome + Send + 'static,
     ) {
         let Some(shop) = &self.shop else {
             return;
@@ -296,34 +273,45 @@ impl CandorApp {
         self.applying = Some(Job::spawn(
             0,
             move || ctx.request_repaint(),
-            move |_| {
-                let fail = |e: crate::rights::RightsError| ApplyFailure {
-                    stale: false,
-                    message: e.to_string(),
-                };
-                let (message, backups) = match customer {
-                    Some(c) => {
-                        let done = crate::rights::erase(&path, c, &who).map_err(fail)?;
-                        (done.summary(), done.backups)
-                    }
-                    None => {
-                        let plan = crate::rights::retention_plan(&path, today).map_err(fail)?;
-                        let entry = crate::rights::purge_retention(&path, &plan, &who)
-                            .map_err(fail)?
-                            .entry;
-                        (
-                            format!("Purged and recorded as audit-log entry {entry}."),
-                            Vec::new(),
-                        )
-                    }
-                };
-                Ok(Written {
-                    message,
-                    loaded: crate::session::apply::reload(&path, today)?,
-                    backups,
-                })
-            },
+            move |_| write(&path, today),
         ));
+    }
+
+    /// Erases `customer`, or with `None` deletes what is past its retention period, off
+    /// the UI thread, and shows the shop as it then is.
+    pub(super) fn start_erase(
+        &mut self,
+        ctx: &egui::Context,
+        customer: Option<i64>,
+        who: Attribution,
+    ) {
+        self.spawn_shop_write(ctx, move |path, today| {
+            let fail = |e: crate::rights::RightsError| ApplyFailure {
+                stale: false,
+                message: e.to_string(),
+            };
+            let (message, backups) = match customer {
+                Some(c) => {
+                    let done = crate::rights::erase(path, c, &who).map_err(fail)?;
+                    (done.summary(), done.backups)
+                }
+                None => {
+                    let plan = crate::rights::retention_plan(path, today).map_err(fail)?;
+                    let entry = crate::rights::purge_retention(path, &plan, &who)
+                        .map_err(fail)?
+                        .entry;
+                    (
+                        format!("Purged and recorded as audit-log entry {entry}."),
+                        Vec::new(),
+                    )
+                }
+            };
+            Ok(Written {
+                message,
+                loaded: crate::session::apply::reload(path, today)?,
+                backups,
+            })
+        });
     }
 
     pub(super) fn poll_loading(&mut self) {
