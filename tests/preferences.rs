@@ -964,6 +964,15 @@ fn the_sample_shop_lifts_tea_for_chloe_who_told_us_she_loves_it() {
     }
     // Nobody else told us what they like, so the rule lifts nothing for them.
     let amelia = explain(&mut Scorer::new(&idx), idx.customer_pos(1).expect("pos"), 8);
+    let skipped = amelia
+        .skipped
+        .iter()
+        .find(|s| s.id == "you-told-us")
+        .expect("listed as not applying to her");
+    assert_eq!(
+        skipped.detail,
+        "needs the number of things they told us they like is at least 1; for this customer it is 0"
+    );
     assert!(
         amelia
             .recommendations

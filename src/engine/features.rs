@@ -64,7 +64,7 @@ impl CustomerFeature {
             Self::Age => "age",
             Self::DaysToBirthday => "days to their birthday",
             Self::CustomerForDays => "days as a customer",
-            Self::Prefers => "things they told us they like",
+            Self::Prefers => "the number of things they told us they like",
         }
     }
 }
