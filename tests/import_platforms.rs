@@ -1540,3 +1540,73 @@ fn a_lightspeed_x_series_sales_export_reads_sale_lines_only_and_sale_statuses() 
     assert_eq!(not_purchases["voided"], 1, "{json}");
     assert_eq!(not_purchases["layby"], 1, "{json}");
 }
+
+#[test]
+fn an_order_a_newer_export_says_was_refunded_is_not_a_purchase_whichever_file_is_read_first() {
+    let dir = tempfile::tempdir().expect("dir");
+    let order = |n: u32, status: &str| {
+        format!(
+            "#{n},amy@example.com,{status},,,yes,GBP,9.00,9.00,2026-05-20 10:00:00 +0100,1,Tea,4.00,T1,Amy Orr,,,,,,0.00,,\n\
+             #{n},amy@example.com,,,,,,,,2026-05-20 10:00:00 +0100,1,Scone,5.00,S1,,,,,,,,,\n"
+        )
+    };
+    // Monday's export: #41 paid. Friday's: #41 refunded since, #42 new.
+    let monday = format!(
+        "{SHOPIFY_HEADER}\n{}{}",
+        order(40, "paid"),
+        order(41, "paid")
+    );
+    let friday = format!(
+        "{SHOPIFY_HEADER}\n{}{}",
+        order(41, "refunded"),
+        order(42, "paid")
+    );
+    let files = [
+        ("orders_monday.csv", &monday),
+        ("orders_friday.csv", &friday),
+    ];
+    let write_dated = |name: &str, text: &str, day: u32| {
+        let path = write(dir.path(), name, text);
+        let when = std::time::SystemTime::UNIX_EPOCH
+            + std::time::Duration::from_secs(1_780_000_000 + u64::from(day) * 86_400);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .expect("opens")
+            .set_modified(when)
+            .expect("dated");
+        path
+    };
+    for (first, second, db) in [(0, 1, "in-order.candor"), (1, 0, "reversed.candor")] {
+        let a = write_dated(
+            files[first].0,
+            files[first].1,
+            u32::try_from(first).expect("0 or 1") * 4,
+        );
+        let b = write_dated(
+            files[second].0,
+            files[second].1,
+            u32::try_from(second).expect("0 or 1") * 4,
+        );
+        let db = dir.path().join(db);
+        let out = candor()
+            .args(["import", "--json", "--actor", "Sam", "--db"])
+            .arg(&db)
+            .arg(&a)
+            .arg(&b)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let json: Value = serde_json::from_slice(&out).expect("json");
+        let shop = load(&db);
+        assert_eq!(shop.orders.len(), 2, "#40 and #42 only: {json}");
+        assert_eq!(units(&shop), 4);
+        assert_eq!(json["summary"]["orders_as_purchases"], 2, "{json}");
+        assert_eq!(
+            json["summary"]["orders_not_purchases"]["refunded"], 1,
+            "{json}"
+        );
+    }
+}

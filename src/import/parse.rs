@@ -273,6 +273,8 @@ pub struct Batch {
     /// How each file was read, in the order read.
     pub files: Vec<FileCounts>,
     fates: HashMap<String, Fate>,
+    /// Each file read, with the day it was written (for which export is newer).
+    file_dates: Vec<(String, Option<NaiveDate>)>,
     newer_decided: std::collections::HashSet<(usize, PersonalField)>,
     customer_index: HashMap<String, usize>,
     product_index: HashMap<String, usize>,
@@ -386,6 +388,7 @@ impl Batch {
             file: table.file.clone(),
             ..FileCounts::default()
         });
+        self.file_dates.push((table.file.clone(), table.modified));
         let source = format!("{} ({})", mapping.name, table.file);
         let customers_only = !mapping.has_orders();
         let mut first_line_of: HashMap<String, u64> = HashMap::new();
@@ -419,6 +422,7 @@ impl Batch {
             }
         }
         (options.progress)(table.len_bytes());
+        self.withdraw_superseded();
         Ok(())
     }
 
@@ -525,7 +529,57 @@ impl Batch {
         }
     }
 
-    /// The orders left out as not purchases, by key, with their status.
+    /// Takes out the orders read as purchases from one file that another file of the
+    /// import, as new or newer (by its date, else by being read later), says were not
+    /// purchases (refunded, cancelled, voided after the first export was made): the newer
+    /// export knows what became of the order.
+    fn withdraw_superseded(&mut self) {
+        let position = |file: &str| self.file_dates.iter().position(|(f, _)| f == file);
+        let newer = |a: usize, b: usize| match (self.file_dates[a].1, self.file_dates[b].1) {
+            (Some(x), Some(y)) if x != y => x > y,
+            _ => a > b,
+        };
+        let mut superseded = Vec::new();
+        for k in self.fates.keys() {
+            let Some((file, key)) = k
+                .strip_prefix("left-out-in:")
+                .and_then(|rest| rest.split_once('\u{1f}'))
+            else {
+                continue;
+            };
+            let Some(&o) = self.order_index.get(key) else {
+                continue;
+            };
+            let (Some(by), Some(read)) = (position(file), position(&self.orders[o].at.0)) else {
+                continue;
+            };
+            if by != read && newer(by, read) {
+                superseded.push((o, read));
+            }
+        }
+        if superseded.is_empty() {
+            return;
+        }
+        superseded.sort_unstable();
+        superseded.dedup();
+        for &(o, read) in superseded.iter().rev() {
+            let order = self.orders.remove(o);
+            let counts = &mut self.files[read];
+            if order.is_return {
+                counts.orders_as_returns = counts.orders_as_returns.saturating_sub(1);
+            } else {
+                counts.orders_as_purchases = counts.orders_as_purchases.saturating_sub(1);
+            }
+        }
+        self.order_index = self
+            .orders
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.key.clone(), i))
+            .collect();
+    }
+
+    /// The keys of orders left out as not purchases, with the status that said so.
     pub fn left_out_orders(&self) -> impl Iterator<Item = (&str, &str)> {
         self.fates.iter().filter_map(|(k, f)| match f {
             Fate::LeftOut { status, .. } => k
@@ -795,7 +849,8 @@ impl Batch {
             _ => counts.orders_as_purchases += 1,
         }
         if mapping.order_level_status {
-            self.fates.insert(part.key.clone(), part.fate.clone());
+            self.fates
+                .insert(in_file(&table.file, &part.key), part.fate.clone());
         }
         self.order_index.insert(part.key.clone(), self.orders.len());
         self.orders.push(ImportedOrder {
@@ -1165,7 +1220,7 @@ fn order_fate(
     let earlier = if fates.is_empty() {
         None
     } else {
-        order_key().and_then(|k| fates.get(&k).cloned())
+        order_key().and_then(|k| fates.get(&in_file(&table.file, &k)).cloned())
     };
     let fate = match earlier {
         Some(f) if mapping.order_level_status => f,
@@ -1187,9 +1242,23 @@ fn order_fate(
             .or_default() += 1;
     }
     if mapping.order_level_status {
-        fates.entry(key).or_insert_with(|| fate.clone());
+        fates
+            .entry(in_file(&table.file, &key))
+            .or_insert_with(|| fate.clone());
     }
+    fates.insert(left_out_in(&table.file, &key), fate.clone());
     Err(ImportError::LeftOut(reason.clone()))
+}
+
+/// Where an order's first-row status is remembered: per file, since another export of
+/// the same order (a later one, after a refund) may say otherwise.
+fn in_file(file: &str, key: &str) -> String {
+    format!("{file}\u{1f}{key}")
+}
+
+/// Where it is remembered that a file left an order out (not a purchase).
+fn left_out_in(file: &str, key: &str) -> String {
+    format!("left-out-in:{file}\u{1f}{key}")
 }
 
 /// The product of a purchase whose file does not say what was bought.
