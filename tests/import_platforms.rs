@@ -1609,4 +1609,19 @@ fn an_order_a_newer_export_says_was_refunded_is_not_a_purchase_whichever_file_is
             "{json}"
         );
     }
+    // The newer export wins the other way round too: Monday's says the payment had
+    // expired, Friday's that it was paid after all.
+    let pending = format!("{SHOPIFY_HEADER}\n{}", order(43, "expired"));
+    let paid = format!("{SHOPIFY_HEADER}\n{}", order(43, "paid"));
+    let monday = write_dated("pending_monday.csv", &pending, 0);
+    let friday = write_dated("paid_friday.csv", &paid, 4);
+    let db = dir.path().join("pending-then-paid.candor");
+    candor()
+        .args(["import", "--json", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .arg(&friday)
+        .arg(&monday)
+        .assert()
+        .success();
+    assert_eq!(load(&db).orders.len(), 1, "#43 was paid in the end");
 }
