@@ -1356,3 +1356,46 @@ fn a_narrow_window_with_a_scenario_shows_the_list_or_the_page_and_switches_betwe
     assert!(harness.query_by_label("< All customers").is_none());
     harness.get_by_label("Priya Shah");
 }
+
+#[test]
+fn the_rules_view_beside_a_lesson_and_a_scenario_wraps_its_words_at_1024_by_640() {
+    let size = egui::vec2(1024.0, 640.0);
+    let (_dir, path) = common::sample_file();
+    let loaded = candor::ui::load_blocking(&path, common::sample_day()).expect("loads");
+    let app = CandorApp::with_shop(loaded, common::sample_day());
+    let mut harness = Harness::builder()
+        .with_size(size)
+        .build_ui_state(|ui, app: &mut CandorApp| app.show(ui), app);
+    harness.run_steps(2);
+    harness
+        .state_mut()
+        .start_lesson(candor::lessons::Lesson::bundled().remove(1));
+    harness.run_steps(3);
+    harness
+        .get_by_label("Premium picks for over-40s: on")
+        .click();
+    settle(&mut harness, |app| app.scenario().outcome().is_some());
+    let scenario = harness.get_by_label("Scenario").rect();
+    let discard = harness.get_by_label("Discard all").rect();
+    assert!(
+        discard.max.x <= size.x,
+        "\"Discard all\" is inside the window: {discard:?}"
+    );
+    for words in [
+        "it adds 1.5 to premium products",
+        "Needs consent to \"Personalized recommendations\" · reads birth_date",
+        "it adds 1.2 to products tagged \"new\"",
+        "Needs consent to \"Birthday offers\" · reads birth_date",
+        "Weight of Premium picks for over-40s",
+        "Edit Premium picks for over-40s",
+        "Tells the customer",
+    ] {
+        for node in harness.query_all_by_label_contains(words) {
+            let r = node.rect();
+            assert!(
+                r.max.x <= scenario.min.x + 1.0,
+                "{words:?} at {r:?} ends before the scenario {scenario:?}"
+            );
+        }
+    }
+}

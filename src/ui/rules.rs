@@ -97,7 +97,11 @@ pub fn rules_ui(
         .map(|p| p.id.as_str())
         .collect();
     editor.ui(ui.ctx(), &purposes, &mut proposed);
-    egui::ScrollArea::vertical().id_salt("rules").show(ui, |ui| {
+    // Text wraps at the width shown, however narrow the lesson and scenario panels leave
+    // it; only what cannot wrap (the purposes' and settings' tables) scrolls sideways.
+    let visible = ui.available_width();
+    egui::ScrollArea::both().id_salt("rules").show(ui, |ui| {
+        ui.set_max_width(visible);
         ui.horizontal(|ui| {
             ui.heading("Rules");
             if ui.button("New rule…").clicked() {
@@ -156,7 +160,7 @@ fn rule_card_ui(
     proposed: &mut Vec<Change>,
 ) {
     let r = &row.rule;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.strong(&r.label);
         ui.label(RichText::new(format!("({})", r.id)).color(theme::MUTED));
         if !r.enabled {
@@ -201,6 +205,10 @@ fn rule_card_ui(
     );
 }
 
+/// The narrowest card that holds a rule's switch, weight slider and editor button on one
+/// line.
+const ONE_LINE_CONTROLS: f32 = 640.0;
+
 /// A rule's switch, weight slider and editor button (the scenario's values shown).
 fn rule_controls_ui(
     ui: &mut Ui,
@@ -209,7 +217,16 @@ fn rule_controls_ui(
     editor: &mut RuleEditor,
     proposed: &mut Vec<Change>,
 ) {
-    ui.horizontal(|ui| {
+    // One line where it fits; in a narrow window (a lesson or a scenario beside the
+    // rules) one control under the other, since a slider does not wrap and would widen
+    // every card after it past the window's edge.
+    let one_line = ui.available_width() >= ONE_LINE_CONTROLS;
+    let layout = if one_line {
+        egui::Layout::left_to_right(egui::Align::Center)
+    } else {
+        egui::Layout::top_down(egui::Align::Min)
+    };
+    ui.with_layout(layout, |ui| {
         let mut enabled = scenario.pending_enabled(&r.id).unwrap_or(r.enabled);
         let switch = format!("{}: {}", r.label, if enabled { "on" } else { "off" });
         if ui.checkbox(&mut enabled, switch).changed() {
@@ -220,11 +237,15 @@ fn rule_controls_ui(
         }
         let current = scenario.pending_weight(&r.id).unwrap_or(r.weight);
         let mut weight = current;
-        let l = ui.label(format!("Weight of {}", r.label));
-        let slider = egui::Slider::new(&mut weight, MIN_WEIGHT..=MAX_WEIGHT).step_by(0.1);
         // Steps of 0.1 as people count them: 0.8, never 0.8000000000000007. The slider
         // snaps 0.3 to 0.30000000000000004, so only a different rounded value is a change.
-        let moved = ui.add(slider).labelled_by(l.id).changed();
+        let moved = ui
+            .with_layout(layout, |ui| {
+                let l = ui.label(format!("Weight of {}", r.label));
+                let slider = egui::Slider::new(&mut weight, MIN_WEIGHT..=MAX_WEIGHT).step_by(0.1);
+                ui.add(slider).labelled_by(l.id).changed()
+            })
+            .inner;
         let rounded = (weight * 100.0).round() / 100.0;
         if moved && rounded != current {
             proposed.push(Change::RuleWeight {

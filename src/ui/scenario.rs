@@ -262,7 +262,9 @@ impl Scenario {
     /// with changes to the rules), if it cannot.
     pub fn banner_ui(&self, ui: &mut Ui, refusal: Option<&str>) -> Option<ScenarioAction> {
         let mut action = None;
-        ui.horizontal(|ui| {
+        // Wrapped, and the buttons before the reason, so a narrow window never pushes
+        // "Discard all" past its edge.
+        ui.horizontal_wrapped(|ui| {
             let pending = crate::engine::words::count(self.changes.len(), "change", "changes");
             let what = match self.undoes {
                 Some(entry) => format!("Simulation: the undo of entry {entry} ({pending})."),
@@ -280,11 +282,11 @@ impl Scenario {
             {
                 action = Some(ScenarioAction::Apply);
             }
-            if let Some(why) = refusal {
-                ui.label(RichText::new(why).color(theme::MUTED));
-            }
             if ui.button("Discard all").clicked() {
                 action = Some(ScenarioAction::Discard);
+            }
+            if let Some(why) = refusal {
+                ui.label(RichText::new(why).color(theme::MUTED));
             }
         });
         action
