@@ -355,3 +355,30 @@ fn staff_back_up_from_the_file_menu_and_only_the_owner_restores() {
         "the rule is on again, as backed up"
     );
 }
+
+#[test]
+fn after_switching_back_to_staff_the_owners_name_is_not_offered_as_who() {
+    let (dir, mut h) = sample_window();
+    become_owner(&mut h);
+    assert_eq!(h.state().saved().actor(ShopRole::Owner), "Sam (owner)");
+    press(&mut h, "Owner · back to staff");
+    let out = dir.path().join("grace");
+    let answer = out.clone();
+    h.state_mut()
+        .set_file_picker(Box::new(move |_| Some(vec![answer.clone()])));
+    press(&mut h, "Customers");
+    press(&mut h, "Grace Lin");
+    press(&mut h, "Export this customer's data…");
+    h.run_steps(2);
+    let who = h.get_by_role_and_label(Role::TextInput, "Who is exporting this?");
+    assert_eq!(who.value().as_deref(), Some(""), "not the owner's name");
+    type_into(&mut h, Role::TextInput, "Who is exporting this?", "Jo");
+    press(&mut h, "Export now");
+    settle(&mut h, |app| {
+        !app.is_exporting() && app.notice().is_some() && !app.is_reading_log()
+    });
+    let entry = h.state().log_entries().last().expect("logged");
+    assert_eq!(entry.actor, "Jo");
+    assert_eq!(h.state().saved().actor(ShopRole::Staff), "Jo");
+    assert_eq!(h.state().saved().actor(ShopRole::Owner), "Sam (owner)");
+}

@@ -15,7 +15,7 @@ impl CandorApp {
     /// export, erasure or reveal asks who and why first.
     pub(super) fn customer_action(&mut self, customer: i64, action: CustomerAction) {
         let ask = |purpose| WhoWhy {
-            actor: self.saved.last_actor.clone(),
+            actor: self.saved.actor(self.role).to_owned(),
             reason: String::new(),
             purpose,
         };
@@ -28,7 +28,7 @@ impl CandorApp {
                 let question =
                     FileQuestion::new(Ask::Folder, "Choose a folder for the customer's data");
                 if let Some(dir) = self.ask_path(&question) {
-                    self.who_why = Some(WhoWhy::export(&self.saved.last_actor, customer, dir));
+                    self.who_why = Some(WhoWhy::export(self.saved.actor(self.role), customer, dir));
                 }
             }
             CustomerAction::SaveCard(product) => self.save_card(customer, product),
@@ -182,7 +182,7 @@ impl CandorApp {
             }
             EthicsAction::PurgeRetention => {
                 self.who_why = Some(WhoWhy {
-                    actor: self.saved.last_actor.clone(),
+                    actor: self.saved.actor(self.role).to_owned(),
                     reason: String::new(),
                     purpose: WhoWhyFor::Purge,
                 });
@@ -263,7 +263,7 @@ impl CandorApp {
                         .filter("All files", &["*"]);
                     if let Some(from) = self.ask_path(&question) {
                         self.who_why = Some(WhoWhy {
-                            actor: self.saved.last_actor.clone(),
+                            actor: self.saved.actor(self.role).to_owned(),
                             reason: String::new(),
                             purpose: WhoWhyFor::Restore(from),
                         });
@@ -292,7 +292,7 @@ impl CandorApp {
                 Command::Scenario(ScenarioAction::Discard) => self.scenario.clear(),
                 Command::Scenario(ScenarioAction::Apply) => {
                     self.who_why = Some(WhoWhy {
-                        actor: self.saved.last_actor.clone(),
+                        actor: self.saved.actor(self.role).to_owned(),
                         reason: String::new(),
                         purpose: WhoWhyFor::Apply,
                     });
@@ -315,7 +315,7 @@ impl CandorApp {
         match crate::store::undo_plan(self.log_entries(), entry) {
             Ok(UndoPlan::Import(_)) => {
                 self.who_why = Some(WhoWhy {
-                    actor: self.saved.last_actor.clone(),
+                    actor: self.saved.actor(self.role).to_owned(),
                     reason: String::new(),
                     purpose: WhoWhyFor::Undo(entry),
                 });

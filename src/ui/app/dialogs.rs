@@ -24,7 +24,7 @@ impl CandorApp {
             OwnerDecision::Cancel => self.owner_dialog = None,
             // Only for the shop the passphrase was checked against.
             OwnerDecision::Unlocked if dialog.checked_shop() == Some(shop.path.as_path()) => {
-                self.saved.last_actor = dialog.actor.trim().to_owned();
+                self.saved.remember_actor(Role::Owner, &dialog.actor);
                 self.role = Role::Owner;
                 self.owner_dialog = None;
                 self.commands.push(Command::RefreshLog);
@@ -50,7 +50,7 @@ impl CandorApp {
                     .named("recommendations.csv");
                 if let Some(path) = self.ask_path(&question) {
                     self.who_why = Some(WhoWhy {
-                        actor: self.saved.last_actor.clone(),
+                        actor: self.saved.actor(self.role).to_owned(),
                         reason: String::new(),
                         purpose: WhoWhyFor::ExportRecommendations(path, top, email),
                     });
@@ -100,7 +100,7 @@ impl CandorApp {
         };
         let (path, today, ctx) = (shop.path.clone(), self.today, ctx.clone());
         let who = Attribution::now(
-            &self.saved.last_actor,
+            self.saved.actor(self.role),
             "a copy of the shop was lost or stolen",
         );
         self.exporting = Some(crate::ui::jobs::Job::spawn(
@@ -176,7 +176,7 @@ impl CandorApp {
             Decision::Cancel => self.who_why = None,
             Decision::Confirm => {
                 let who = Attribution::now(dialog.actor.trim(), dialog.reason.trim());
-                self.saved.last_actor.clone_from(&who.actor);
+                self.saved.remember_actor(self.role, &who.actor);
                 self.commands
                     .push(match std::mem::take(&mut dialog.purpose) {
                         WhoWhyFor::Export(customer, dir) => Command::Export(customer, dir, who),
@@ -227,7 +227,7 @@ impl CandorApp {
 
     /// Opens the import dialog for `files`, importing into `target` (created if absent).
     pub fn start_import(&mut self, target: PathBuf, files: Vec<PathBuf>) {
-        let mut dialog = ImportDialog::new(target, files, &self.saved.last_actor, self.today);
+        let mut dialog = ImportDialog::new(target, files, self.saved.actor(self.role), self.today);
         // The owner of the open shop; importing into another file is staff's import there.
         if let Some(shop) = self.shop.as_ref().filter(|s| s.path == dialog.target) {
             dialog.currency = shop.index.shop().settings.currency;
@@ -270,7 +270,7 @@ impl CandorApp {
             ImportAction::Close => self.import = None,
             ImportAction::OpenShop(path) => {
                 if !dialog.actor.trim().is_empty() {
-                    self.saved.last_actor = dialog.actor.trim().to_owned();
+                    self.saved.remember_actor(self.role, &dialog.actor);
                 }
                 self.import = None;
                 self.commands.push(Command::Open(path));

@@ -296,7 +296,7 @@ impl CandorApp {
             if ui.button("Set up the owner…").clicked() {
                 self.owner_dialog = Some(crate::ui::owner::OwnerDialog::new(
                     true,
-                    &self.saved.last_actor,
+                    self.saved.actor(Role::Owner),
                 ));
             }
             if ui.small_button("Not now").clicked() {

@@ -218,7 +218,8 @@ impl CandorApp {
                         "Staff · switch to owner…"
                     };
                     if ui.button(label).clicked() {
-                        self.owner_dialog = Some(OwnerDialog::new(set_up, &self.saved.last_actor));
+                        self.owner_dialog =
+                            Some(OwnerDialog::new(set_up, self.saved.actor(Role::Owner)));
                     }
                 }
                 Role::Owner => {

@@ -43,9 +43,12 @@ const MAX_RECENT: usize = 8;
 pub struct Saved {
     /// Recently opened shops, newest first.
     pub recent: Vec<PathBuf>,
-    /// The name last given as "who is applying".
+    /// The name staff last gave as "who is applying".
     #[serde(default)]
     pub last_actor: String,
+    /// The name the owner last gave: never offered to staff after switching back.
+    #[serde(default)]
+    pub last_owner_actor: String,
     /// Whether staff see scores, rule and field names on a customer's page (off, the
     /// default: the explanation in words).
     #[serde(default)]
@@ -67,6 +70,24 @@ impl Saved {
     /// The shop opened most recently that is still where it was, if any.
     pub fn last_shop(&self) -> Option<PathBuf> {
         self.recent.iter().find(|path| path.is_file()).cloned()
+    }
+
+    /// The name to offer as "who" to someone acting as `role`: the one last given in
+    /// that role, so the owner's name is never offered to staff after switching back.
+    pub fn actor(&self, role: Role) -> &str {
+        match role {
+            Role::Staff => &self.last_actor,
+            Role::Owner => &self.last_owner_actor,
+        }
+    }
+
+    /// Remembers `name` as the one last given acting as `role`.
+    pub fn remember_actor(&mut self, role: Role, name: &str) {
+        let name = name.trim().to_owned();
+        match role {
+            Role::Staff => self.last_actor = name,
+            Role::Owner => self.last_owner_actor = name,
+        }
     }
 
     /// Remembers `role`'s choice.
@@ -367,6 +388,11 @@ impl CandorApp {
     /// Who is using the window.
     pub fn role(&self) -> Role {
         self.role
+    }
+
+    /// What the window remembers between runs (tests).
+    pub fn saved(&self) -> &Saved {
+        &self.saved
     }
 
     /// Replaces the native file and folder dialogs (tests answer with paths of their own).
