@@ -332,12 +332,33 @@ fn a_backup_is_restored_with_an_entry_naming_what_it_took_back_and_the_log_stays
         .assert()
         .success()
         .stdout(predicate::str::contains("intact"))
-        .stdout(predicate::str::contains("this computer saw").not());
+        .stdout(predicate::str::contains(
+            "was taken back by the restore from a backup recorded as entry 7 by Jo",
+        ));
+    // Said once: this computer now remembers the log as restored.
+    assert_cmd::Command::cargo_bin("candor")
+        .expect("binary")
+        .env("CANDOR_DATA_DIR", &data)
+        .args(["log", "--verify", "--db"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("taken back").not());
     // A restore is not undone from the log: a later backup is restored instead.
     let (mut store, _) = Store::open(&path).expect("opens");
     let who = Attribution::now("Jo", "undo");
     let refused = store.undo(7, &who).expect_err("refused");
     assert!(refused.to_string().contains("restore"), "{refused}");
+    drop(store);
+    // Restoring the same backup again takes back everything after entry 4, the first
+    // restore included, across the numbers that restore left out.
+    set_weight(&path, 0.1);
+    restore(&path, &copy, &data)
+        .success()
+        .stdout(predicate::str::contains("Entries 7 to 8"));
+    let report = verify(&path);
+    assert!(report.intact, "{report:?}");
+    assert!((buy_again_weight(&path) - 0.9).abs() < 1e-12);
 }
 
 #[test]
@@ -389,6 +410,17 @@ fn a_backup_of_another_shop_or_with_a_broken_log_is_not_restored_and_nothing_cha
 }
 
 #[test]
+fn a_shop_file_that_does_not_open_is_not_replaced_by_a_restore() {
+    let (dir, path) = common::sample_file();
+    let data = dir.path().join("data");
+    let copy = dir.path().join("copy.candor");
+    backup(&path, &copy).success();
+    std::fs::write(&path, b"not a shop at all").expect("damaged");
+    restore(&path, &copy, &data).failure();
+    assert_eq!(std::fs::read(&path).expect("reads"), b"not a shop at all");
+}
+
+#[test]
 fn a_shop_file_that_is_gone_comes_back_from_its_backup_saying_so() {
     let (dir, path) = common::sample_file();
     let data = dir.path().join("data");
@@ -400,7 +432,7 @@ fn a_shop_file_that_is_gone_comes_back_from_its_backup_saying_so() {
     let log = Store::open(&path).expect("opens").0.log().expect("log");
     let event = log.last().and_then(|e| e.event.clone()).expect("restore");
     assert!(
-        event.detail.contains("could not be opened"),
+        event.detail.contains("There was no shop file"),
         "{}",
         event.detail
     );

@@ -683,6 +683,9 @@ fn log_verify(db: &Path, json: bool) -> Result<()> {
         if let Some(note) = machine.note {
             eprintln!("note: {note}; a log shortened later will not be noticed by this computer");
         }
+        if let Some(restored) = machine.restored {
+            println!("note: {restored}.");
+        }
         if let Some(problem) = machine.problem {
             report.intact = false;
             report.problem = Some(problem);

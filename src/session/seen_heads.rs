@@ -39,6 +39,10 @@ pub struct MachineCheck {
     /// This computer could not remember or read what it saw, in words (the check still
     /// ran against what it could read).
     pub note: Option<String>,
+    /// Entries this computer saw that a restore from a backup took back, in words, naming
+    /// the restore's entry: said once, since a restore is normal and a forged one looks
+    /// the same.
+    pub restored: Option<String>,
 }
 
 type Remembered = BTreeMap<String, SeenHead>;
@@ -73,6 +77,22 @@ fn taken_back(entries: &[LogEntry], id: i64) -> bool {
             .as_ref()
             .is_some_and(|ev| crate::store::chain::event_takes_back(&ev.kind, &ev.detail, id))
     })
+}
+
+/// The restore entry that took back entry `id`, in words, if a restore did.
+fn restored_by(entries: &[LogEntry], id: i64, when: &str) -> Option<String> {
+    let restore = entries.iter().find(|e| {
+        e.event.as_ref().is_some_and(|ev| {
+            ev.kind == crate::store::backup::RESTORED
+                && crate::store::chain::event_takes_back(&ev.kind, &ev.detail, id)
+        })
+    })?;
+    Some(format!(
+        "entry {id}, which this computer saw on {when}, was taken back by the restore from a backup recorded as entry {} by {} on {}; if nobody here restored a backup, the audit log was rewritten",
+        restore.id,
+        restore.actor,
+        restore.at.get(..10).unwrap_or(&restore.at)
+    ))
 }
 
 /// Compares the log with what this computer saw of it, in words when it differs.
@@ -117,6 +137,7 @@ pub fn check_and_remember(
         return Ok(MachineCheck {
             problem: None,
             note: Some("this computer has no data folder to remember the audit log in".to_owned()),
+            restored: None,
         });
     };
     let key = key(store)?;
@@ -126,16 +147,23 @@ pub fn check_and_remember(
             return Ok(MachineCheck {
                 problem: None,
                 note: Some(format!("{} could not be read ({e})", file.display())),
+                restored: None,
             });
         }
     };
-    let problem = match remembered.get(&key) {
-        Some(seen) => compare(store, entries, seen)?,
-        None => None,
+    let (problem, restored) = match remembered.get(&key) {
+        Some(seen) => {
+            let gone = store.entry_hash(seen.entry)?.is_none();
+            let when = seen.seen_at.get(..10).unwrap_or(&seen.seen_at);
+            let restored = restored_by(entries, seen.entry, when).filter(|_| gone);
+            (compare(store, entries, seen)?, restored)
+        }
+        None => (None, None),
     };
     let mut check = MachineCheck {
         problem,
         note: None,
+        restored,
     };
     let (Some(newest), None) = (entries.last(), &check.problem) else {
         return Ok(check);

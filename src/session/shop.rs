@@ -59,6 +59,9 @@ pub struct LogState {
     pub problem: Option<String>,
     /// This computer could not remember (or read what it remembered of) the log.
     pub machine_note: Option<String>,
+    /// Entries this computer saw that a restore from a backup took back, in words (said
+    /// once: the computer then remembers the log as restored).
+    pub machine_restored: Option<String>,
 }
 
 impl LogState {
@@ -117,6 +120,7 @@ fn log_state_checking(store: &Store, contents: Contents) -> Result<LogState, Sto
         records,
         problem: report.problem.or(machine.problem),
         machine_note: machine.note,
+        machine_restored: machine.restored,
     })
 }
 

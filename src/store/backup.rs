@@ -104,11 +104,34 @@ fn partial_path(to: &Path) -> PathBuf {
     to.with_file_name(format!(".{name}.partial"))
 }
 
+/// The start of a restore's detail, which [`super::chain`] reads the entries it took back
+/// from.
+pub const RESTORE_DETAIL: &str =
+    "restored the shop from a backup holding the audit log up to entry ";
+
 /// Restores the backup at `backup` over the shop at `db` (see the module's rules), with
-/// `who` and their reason in the new entry. `db` may be a file that no longer opens, or
-/// is gone: the backup then comes back with an entry saying so.
+/// `who` and their reason in the new entry. The backup file itself is only read (an older
+/// one is upgraded in a working copy). `db` may be missing (a lost file): the backup then
+/// comes back with an entry saying so; a file there that does not open is refused.
 pub fn restore(db: &Path, backup: &Path, who: &Attribution) -> Result<Restored, ApplyError> {
-    let (copy, _) = Store::open_for_reading(backup)?;
+    let staged = db.with_file_name(format!(
+        ".{}.restoring",
+        db.file_name()
+            .map_or_else(|| "shop".into(), |n| n.to_string_lossy())
+    ));
+    let result = restore_through(db, backup, &staged, who);
+    remove_with_companions(&staged);
+    result
+}
+
+fn restore_through(
+    db: &Path,
+    backup: &Path,
+    staged: &Path,
+    who: &Attribution,
+) -> Result<Restored, ApplyError> {
+    std::fs::copy(backup, staged).map_err(|e| StoreError::io(backup, e))?;
+    let (mut copy, _) = Store::open(staged)?;
     if let Some(problem) = copy.verify_log()?.problem {
         return Err(ApplyError::NotRestored(format!(
             "the backup's audit log does not verify ({problem})"
@@ -116,10 +139,10 @@ pub fn restore(db: &Path, backup: &Path, who: &Attribution) -> Result<Restored, 
     }
     let copy_head = copy.log_head()?;
     let backup_entry = copy.latest_entry()?;
-    drop(copy);
-    let current = match db.exists().then(|| Store::open(db)) {
-        Some(Ok((store, _))) => Some(store),
-        Some(Err(_)) | None => None,
+    let current = if db.exists() {
+        Some(Store::open(db)?.0)
+    } else {
+        None
     };
     let (taken_back, state) = match &current {
         Some(store) => (
@@ -129,35 +152,62 @@ pub fn restore(db: &Path, backup: &Path, who: &Attribution) -> Result<Restored, 
         None => (
             Vec::new(),
             format!(
-                " The shop file {} could not be opened, so entries made after the backup, if any, are lost.",
+                " There was no shop file at {}, so entries made after the backup, if any, are lost.",
                 db.display()
             ),
         ),
     };
-    let staged = db.with_file_name(format!(
-        ".{}.restoring",
-        db.file_name()
-            .map_or_else(|| "shop".into(), |n| n.to_string_lossy())
-    ));
-    let result = stage(backup, &staged, who, backup_entry, &taken_back, &state);
-    let entry = match result {
-        Ok(entry) => entry,
-        Err(e) => {
-            let _ = std::fs::remove_file(&staged);
-            return Err(e);
+    let entry = record(&mut copy, who, backup_entry, &taken_back, &state)?;
+    match current {
+        Some(mut store) => {
+            drop(copy);
+            put_in_place(&mut store, staged, &taken_back, backup_entry)?;
         }
-    };
-    let put_back = match current {
-        Some(mut store) => put_in_place(&mut store, &staged, &taken_back, backup_entry),
-        None => std::fs::rename(&staged, db).map_err(|e| ApplyError::Store(StoreError::io(db, e))),
-    };
-    let _ = std::fs::remove_file(&staged);
-    put_back?;
+        None => {
+            for journal in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(with_suffix(db, journal));
+            }
+            copy.copy_to(db)?;
+        }
+    }
     Ok(Restored {
         entry,
         backup_entry,
         taken_back,
     })
+}
+
+/// `path` with `suffix` added to its file name.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Removes the working copy, its journal files and any upgrade backup made of it (it
+/// holds every customer's data, and is of no use once the restore is done or refused).
+fn remove_with_companions(staged: &Path) {
+    let _ = std::fs::remove_file(staged);
+    for journal in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(with_suffix(staged, journal));
+    }
+    let (Some(dir), Some(name)) = (staged.parent(), staged.file_name()) else {
+        return;
+    };
+    let prefix = format!("{}.v", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if file.starts_with(&prefix) && file.ends_with("-backup") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The shop's entries after the backup's newest, once the shop is shown to be the one
@@ -184,34 +234,31 @@ fn later_entries(store: &Store, copy: &LogHead, backup_entry: i64) -> Result<Vec
         .collect())
 }
 
-/// Copies the backup to `staged` and records the restore there, numbered after every
-/// entry the shop had, so no number comes to mean another entry.
-fn stage(
-    backup: &Path,
-    staged: &Path,
+/// Records the restore in the working copy of the backup, numbered after every entry the
+/// shop had, so no number comes to mean another entry; the entries it takes back are
+/// named from the one after the backup's newest, gaps included.
+fn record(
+    copy: &mut Store,
     who: &Attribution,
     backup_entry: i64,
     taken_back: &[i64],
     state: &str,
 ) -> Result<i64, ApplyError> {
-    std::fs::copy(backup, staged).map_err(|e| StoreError::io(staged, e))?;
-    let (mut store, _) = Store::open(staged)?;
-    let path = store.path.clone();
+    let path = copy.path.clone();
     let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
-    let lost = match (taken_back.first(), taken_back.last()) {
-        (Some(first), Some(last)) => {
-            format!(" (entries {first} to {last} were taken back: they were made after the backup)")
-        }
-        _ => String::new(),
+    let lost = match taken_back.last() {
+        Some(last) => format!(
+            " (entries {} to {last} were taken back: they were made after the backup)",
+            backup_entry + 1
+        ),
+        None => String::new(),
     };
     let event = SubjectEvent::new(
         RESTORED,
         None,
-        format!(
-            "restored the shop from a backup holding the audit log up to entry {backup_entry}{lost}.{state}"
-        ),
+        format!("{RESTORE_DETAIL}{backup_entry}{lost}.{state}"),
     );
-    let tx = store.begin_write(who, "restore a backup", true)?;
+    let tx = copy.begin_write(who, "restore a backup", true)?;
     let body = EntryBody::event(event);
     let next = taken_back.last().map(|last| last + 1);
     let id = super::apply::append_entry_numbered(&tx, who, &body, next).map_err(sql)?;

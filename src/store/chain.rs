@@ -309,10 +309,13 @@ fn restore_range(kind: &str, detail: &str) -> Option<(i64, i64)> {
     if kind != super::backup::RESTORED {
         return None;
     }
-    let rest = detail.split("(entries ").nth(1)?;
+    let rest = detail.strip_prefix(super::backup::RESTORE_DETAIL)?;
+    let (_, rest) = rest.split_once(' ')?;
+    let rest = rest.strip_prefix("(entries ")?;
     let (first, rest) = rest.split_once(" to ")?;
     let (last, _) = rest.split_once(" were taken back")?;
-    Some((first.parse().ok()?, last.parse().ok()?))
+    let (first, last): (i64, i64) = (first.parse().ok()?, last.parse().ok()?);
+    (first <= last).then_some((first, last))
 }
 
 /// The entries the restore recorded in `row` took back, if it records one.
@@ -353,7 +356,7 @@ pub fn verify(conn: &Connection, contents: Contents) -> rusqlite::Result<ChainRe
     let mut expected = rows.first().map_or(1, |r| r.id.min(1));
     for row in &rows {
         let restored_gap = taken_back_range(row)
-            .is_some_and(|(first, last)| first == expected && row.id == last + 1);
+            .is_some_and(|(first, last)| first == expected && last.checked_add(1) == Some(row.id));
         if row.id != expected
             && !restored_gap
             && !(row.id == expected + 1 && takes_back(row, expected))

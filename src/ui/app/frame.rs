@@ -259,6 +259,14 @@ impl CandorApp {
                 .wrap(),
             );
         }
+        if let Some(restored) = &shop.log.machine_restored {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!("Note: {restored}.")).color(crate::ui::theme::FLAG),
+                )
+                .wrap(),
+            );
+        }
         if let Some(note) = &shop.log.machine_note {
             ui.weak(format!(
                 "Note: {note}; a log shortened later will not be noticed on this computer."
