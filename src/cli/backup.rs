@@ -13,17 +13,7 @@ pub fn backup(db: &Path, out: &Path) -> Result<()> {
     let done = store
         .back_up(out)
         .with_context(|| format!("backing up {}", db.display()))?;
-    println!(
-        "Backed up {} to {}: its audit log holds {} (the newest sealed {}). The backup holds every customer's personal data: keep it as safe as the shop.",
-        db.display(),
-        done.path.display(),
-        crate::engine::words::count(
-            usize::try_from(done.head.count).unwrap_or(0),
-            "entry",
-            "entries"
-        ),
-        done.head.hash.get(..16).unwrap_or(&done.head.hash)
-    );
+    println!("{}", done.summary());
     Ok(())
 }
 

@@ -72,7 +72,7 @@ pub enum About {
 
 /// One stated preference: `{"kind": "not_wanted", "category": "wine"}`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "PreferenceJson", into = "PreferenceJson")]
+#[serde(try_from = "PreferenceParts", into = "PreferenceParts")]
 pub struct Preference {
     /// The kind of wish.
     pub kind: PreferenceKind,
@@ -80,23 +80,28 @@ pub struct Preference {
     pub about: About,
 }
 
-/// A preference as JSON writes it: its kind and exactly one of category, tag or product.
+/// A preference as JSON and CSV write it: its kind and exactly one of category, tag or
+/// product (converting to a [`Preference`] checks that).
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PreferenceJson {
-    kind: PreferenceKind,
+pub struct PreferenceParts {
+    /// The kind of wish.
+    pub kind: PreferenceKind,
+    /// The category it is about, if it is about one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    category: Option<String>,
+    pub category: Option<String>,
+    /// The tag it is about, if it is about one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    tag: Option<String>,
+    pub tag: Option<String>,
+    /// The product it is about, if it is about one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    product: Option<ProductId>,
+    pub product: Option<ProductId>,
 }
 
-impl TryFrom<PreferenceJson> for Preference {
+impl TryFrom<PreferenceParts> for Preference {
     type Error = String;
 
-    fn try_from(j: PreferenceJson) -> Result<Self, String> {
+    fn try_from(j: PreferenceParts) -> Result<Self, String> {
         let about = match (j.category, j.tag, j.product) {
             (Some(c), None, None) => About::Category(c),
             (None, Some(t), None) => About::Tag(t),
@@ -117,7 +122,7 @@ impl TryFrom<PreferenceJson> for Preference {
     }
 }
 
-impl From<Preference> for PreferenceJson {
+impl From<Preference> for PreferenceParts {
     fn from(p: Preference) -> Self {
         let (category, tag, product) = match p.about {
             About::Category(c) => (Some(c), None, None),

@@ -273,8 +273,8 @@ pub struct Batch {
     /// How each file was read, in the order read.
     pub files: Vec<FileCounts>,
     fates: HashMap<String, Fate>,
-    /// Each file read, with the day it was written (for which export is newer).
-    file_dates: Vec<(String, Option<NaiveDate>)>,
+    /// The day each file of `files` was written (for which export is newer).
+    file_dates: Vec<Option<NaiveDate>>,
     newer_decided: std::collections::HashSet<(usize, PersonalField)>,
     customer_index: HashMap<String, usize>,
     product_index: HashMap<String, usize>,
@@ -388,7 +388,7 @@ impl Batch {
             file: table.file.clone(),
             ..FileCounts::default()
         });
-        self.file_dates.push((table.file.clone(), table.modified));
+        self.file_dates.push(table.modified);
         let source = format!("{} ({})", mapping.name, table.file);
         let customers_only = !mapping.has_orders();
         let mut first_line_of: HashMap<String, u64> = HashMap::new();
@@ -534,8 +534,9 @@ impl Batch {
     /// purchases (refunded, cancelled, voided after the first export was made): the newer
     /// export knows what became of the order.
     fn withdraw_superseded(&mut self) {
-        let position = |file: &str| self.file_dates.iter().position(|(f, _)| f == file);
-        let newer = |a: usize, b: usize| match (self.file_dates[a].1, self.file_dates[b].1) {
+        let position = |file: &str| self.files.iter().position(|f| f.file == file);
+        let date = |i: usize| self.file_dates.get(i).copied().flatten();
+        let newer = |a: usize, b: usize| match (date(a), date(b)) {
             (Some(x), Some(y)) if x != y => x > y,
             _ => a > b,
         };

@@ -67,13 +67,14 @@ pub fn decide(
     out
 }
 
-/// A preference as compared: names without regard to case, as the engine compares them.
+/// A preference as compared: names without regard to (ASCII) case, as the engine compares
+/// them.
 type Key = (PreferenceKind, About);
 
 fn key(p: &Preference) -> Key {
     let about = match &p.about {
-        About::Category(c) => About::Category(c.to_lowercase()),
-        About::Tag(t) => About::Tag(t.to_lowercase()),
+        About::Category(c) => About::Category(c.to_ascii_lowercase()),
+        About::Tag(t) => About::Tag(t.to_ascii_lowercase()),
         About::Product(id) => About::Product(*id),
     };
     (p.kind, about)

@@ -95,24 +95,32 @@ fn restored_by(entries: &[LogEntry], id: i64, when: &str) -> Option<String> {
     ))
 }
 
+/// What a comparison found: a problem, or entries a restore took back (said, not a problem).
+type Compared = (Option<String>, Option<String>);
+
 /// Compares the log with what this computer saw of it, in words when it differs.
-fn compare(
-    store: &Store,
-    entries: &[LogEntry],
-    seen: &SeenHead,
-) -> Result<Option<String>, StoreError> {
+fn compare(store: &Store, entries: &[LogEntry], seen: &SeenHead) -> Result<Compared, StoreError> {
     let newest = entries.last().map_or(0, |e| e.id);
     let when = seen.seen_at.get(..10).unwrap_or(&seen.seen_at);
     if newest < seen.entry {
-        return Ok(Some(format!(
-            "this computer saw this shop's audit log reach entry {} on {when}, but it now ends at entry {newest}: entries were removed, or an older copy of the file was put in its place",
-            seen.entry
-        )));
+        return Ok((
+            Some(format!(
+                "this computer saw this shop's audit log reach entry {} on {when}, but it now ends at entry {newest}: entries were removed, or an older copy of the file was put in its place",
+                seen.entry
+            )),
+            None,
+        ));
+    }
+    let hash = store.entry_hash(seen.entry)?;
+    if hash.is_none()
+        && let Some(restored) = restored_by(entries, seen.entry, when)
+    {
+        return Ok((None, Some(restored)));
     }
     if store.schema_version()? != seen.schema {
-        return Ok(None);
+        return Ok((None, None));
     }
-    Ok(match store.entry_hash(seen.entry)? {
+    let problem = match hash {
         Some(hash) if hash == seen.hash => None,
         Some(_) => Some(format!(
             "entry {} is not the entry this computer saw on {when}: the audit log was rewritten",
@@ -123,7 +131,8 @@ fn compare(
             "entry {}, which this computer saw on {when}, is gone from the audit log",
             seen.entry
         )),
-    })
+    };
+    Ok((problem, None))
 }
 
 /// Checks the log against what this computer saw of it (remembered in `file`), and
@@ -152,12 +161,7 @@ pub fn check_and_remember(
         }
     };
     let (problem, restored) = match remembered.get(&key) {
-        Some(seen) => {
-            let gone = store.entry_hash(seen.entry)?.is_none();
-            let when = seen.seen_at.get(..10).unwrap_or(&seen.seen_at);
-            let restored = restored_by(entries, seen.entry, when).filter(|_| gone);
-            (compare(store, entries, seen)?, restored)
-        }
+        Some(seen) => compare(store, entries, seen)?,
         None => (None, None),
     };
     let mut check = MachineCheck {

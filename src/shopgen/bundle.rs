@@ -11,7 +11,7 @@ use crate::engine::model::{
     Purpose, Settings, Shop,
 };
 use crate::engine::money::Currency;
-use crate::engine::preferences::{About, Preference, PreferenceEvent, PreferenceKind};
+use crate::engine::preferences::{Preference, PreferenceEvent, PreferenceKind, PreferenceParts};
 use crate::engine::rules::Rule;
 
 /// The files of a bundle, in the order they are read.
@@ -466,17 +466,13 @@ struct PreferenceRow {
 
 impl PreferenceRow {
     fn of(e: &PreferenceEvent) -> Self {
-        let (category, tag, product) = match &e.preference.about {
-            About::Category(c) => (Some(c.clone()), None, None),
-            About::Tag(t) => (None, Some(t.clone()), None),
-            About::Product(p) => (None, None, Some(*p)),
-        };
+        let parts = PreferenceParts::from(e.preference.clone());
         Self {
             customer: e.customer,
-            kind: e.preference.kind,
-            category,
-            tag,
-            product,
+            kind: parts.kind,
+            category: parts.category,
+            tag: parts.tag,
+            product: parts.product,
             withdrawn: e.withdrawn,
             recorded_at: e.recorded_at,
             recorded_by: e.recorded_by.clone(),
@@ -487,17 +483,12 @@ impl PreferenceRow {
     }
 
     fn into_event(self) -> Result<PreferenceEvent, String> {
-        let about = match (self.category, self.tag, self.product) {
-            (Some(c), None, None) => About::Category(c),
-            (None, Some(t), None) => About::Tag(t),
-            (None, None, Some(p)) => About::Product(p),
-            _ => return Err("a preference names exactly one of category, tag or product".into()),
-        };
-        let preference = Preference {
+        let preference = Preference::try_from(PreferenceParts {
             kind: self.kind,
-            about,
-        };
-        preference.check_shape()?;
+            category: self.category,
+            tag: self.tag,
+            product: self.product,
+        })?;
         Ok(PreferenceEvent {
             customer: self.customer,
             preference,

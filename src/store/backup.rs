@@ -35,6 +35,28 @@ pub struct Restored {
     pub taken_back: Vec<i64>,
 }
 
+impl BackedUp {
+    /// What was written, in words: where, and how far its audit log goes.
+    pub fn summary(&self) -> String {
+        let log = match self.head.count {
+            0 => "its audit log is empty".to_owned(),
+            n => format!(
+                "its audit log holds {} (the newest sealed {})",
+                crate::engine::words::count(
+                    usize::try_from(n).unwrap_or(usize::MAX),
+                    "entry",
+                    "entries"
+                ),
+                self.head.hash.get(..16).unwrap_or(&self.head.hash)
+            ),
+        };
+        format!(
+            "Backed up to {}: {log}. The backup holds every customer's personal data: keep it as safe as the shop.",
+            self.path.display()
+        )
+    }
+}
+
 impl Restored {
     /// What the restore did, in words, naming the backup `from`.
     pub fn summary(&self, from: &Path) -> String {
@@ -164,9 +186,7 @@ fn restore_through(
             put_in_place(&mut store, staged, &taken_back, backup_entry)?;
         }
         None => {
-            for journal in ["-wal", "-shm"] {
-                let _ = std::fs::remove_file(with_suffix(db, journal));
-            }
+            super::remove_journals(db);
             copy.copy_to(db)?;
         }
     }
@@ -177,36 +197,13 @@ fn restore_through(
     })
 }
 
-/// `path` with `suffix` added to its file name.
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
 /// Removes the working copy, its journal files and any upgrade backup made of it (it
 /// holds every customer's data, and is of no use once the restore is done or refused).
 fn remove_with_companions(staged: &Path) {
     let _ = std::fs::remove_file(staged);
-    for journal in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(with_suffix(staged, journal));
-    }
-    let (Some(dir), Some(name)) = (staged.parent(), staged.file_name()) else {
-        return;
-    };
-    let prefix = format!("{}.v", name.to_string_lossy());
-    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    }) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file = entry.file_name().to_string_lossy().into_owned();
-        if file.starts_with(&prefix) && file.ends_with("-backup") {
-            let _ = std::fs::remove_file(entry.path());
-        }
+    super::remove_journals(staged);
+    for backup in super::upgrade_backups(staged) {
+        let _ = std::fs::remove_file(backup);
     }
 }
 

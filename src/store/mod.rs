@@ -220,12 +220,7 @@ impl Store {
         })();
         match result {
             Ok(()) => {
-                // A journal left by the file being replaced must not be replayed into the new one.
-                for suffix in ["-wal", "-shm"] {
-                    let mut journal = path.as_os_str().to_owned();
-                    journal.push(suffix);
-                    let _ = std::fs::remove_file(journal);
-                }
+                remove_journals(path);
                 std::fs::rename(&tmp, path).map_err(|e| StoreError::io(path, e))
             }
             Err(e) => {
@@ -335,6 +330,16 @@ fn configure(conn: &Connection, read_only: bool) -> rusqlite::Result<()> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
     }
     Ok(())
+}
+
+/// Removes the WAL and shared-memory files beside `path`, so a journal left by a file being
+/// replaced is never replayed into the new one (gone already is fine).
+pub(super) fn remove_journals(path: &Path) {
+    for suffix in ["-wal", "-shm"] {
+        let mut journal = path.as_os_str().to_owned();
+        journal.push(suffix);
+        let _ = std::fs::remove_file(journal);
+    }
 }
 
 /// Copies the file (and any WAL beside it, checkpointed first by SQLite's backup API)

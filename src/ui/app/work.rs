@@ -226,15 +226,7 @@ impl CandorApp {
                 let (store, _) =
                     crate::store::Store::open_for_reading(&path).map_err(|e| e.to_string())?;
                 let done = store.back_up(&out).map_err(|e| e.to_string())?;
-                Ok(format!(
-                    "Backed up to {}: its audit log holds {}. It holds every customer's personal data: keep it as safe as the shop.",
-                    done.path.display(),
-                    crate::engine::words::count(
-                        usize::try_from(done.head.count).unwrap_or(0),
-                        "entry",
-                        "entries"
-                    )
-                ))
+                Ok(done.summary())
             },
         ));
     }
