@@ -1624,4 +1624,23 @@ fn an_order_a_newer_export_says_was_refunded_is_not_a_purchase_whichever_file_is
         .assert()
         .success();
     assert_eq!(load(&db).orders.len(), 1, "#43 was paid in the end");
+    // Partly refunded on Monday, refunded in full by Friday: not counted as either.
+    let partly = format!("{SHOPIFY_HEADER}\n{}", order(44, "partially_refunded"));
+    let full = format!("{SHOPIFY_HEADER}\n{}", order(44, "refunded"));
+    let monday = write_dated("partly_monday.csv", &partly, 0);
+    let friday = write_dated("refunded_friday.csv", &full, 4);
+    let db = dir.path().join("partly-then-refunded.candor");
+    let out = candor()
+        .args(["import", "--json", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .arg(&monday)
+        .arg(&friday)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(json["summary"]["orders_partly_refunded"], 0, "{json}");
+    assert_eq!(json["summary"]["orders_as_purchases"], 0, "{json}");
 }

@@ -565,7 +565,14 @@ impl Batch {
         superseded.dedup();
         for &(o, read) in superseded.iter().rev() {
             let order = self.orders.remove(o);
+            let partly_refunded = matches!(
+                self.fates.get(&in_file(&order.at.0, &order.key)),
+                Some(Fate::PartlyRefunded)
+            );
             let counts = &mut self.files[read];
+            if partly_refunded {
+                counts.orders_partly_refunded = counts.orders_partly_refunded.saturating_sub(1);
+            }
             if order.is_return {
                 counts.orders_as_returns = counts.orders_as_returns.saturating_sub(1);
             } else {
