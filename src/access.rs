@@ -78,6 +78,23 @@ pub fn passphrase_from_environment(action: &str) -> Result<String, SecretError> 
     secret_from_environment(PASSPHRASE_ENV, "the owner's passphrase", action, false)
 }
 
+/// Where `candor protect --change` reads a protected shop's new password from.
+pub const NEW_SHOP_PASSWORD_ENV: &str = "CANDOR_SHOP_NEW_PASSWORD";
+
+/// Asks at the terminal for the password of the protected shop at `path` (the command
+/// line's [`crate::store::PasswordSource`]); `None` when nobody is at a terminal.
+pub fn shop_password_at_terminal(path: &std::path::Path) -> Option<String> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    rpassword::prompt_password(format!(
+        "{} is protected. The shop's password: ",
+        path.display()
+    ))
+    .ok()
+}
+
 /// A secret for the command line: from the environment variable `variable`, else asked
 /// for at a terminal without echo (twice when `repeat`, for a new passphrase).
 pub fn secret_from_environment(

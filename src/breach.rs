@@ -178,7 +178,9 @@ pub fn write_breach_report(
     today: NaiveDate,
 ) -> Result<BreachWritten, RightsError> {
     let (mut store, _) = Store::open(db)?;
-    let facts = breach_facts(&store.load()?, today);
+    let mut facts = breach_facts(&store.load()?, today);
+    facts.protected = store.is_protected();
+    facts.protected_since = protected_since(&store.log()?, facts.protected);
     let report = BreachReport {
         request,
         authority_deadline: request.authority_deadline(),
@@ -228,4 +230,16 @@ pub fn write_breach_report(
             Err(e.into())
         }
     }
+}
+
+/// The day the shop was last protected with a password, if it is protected now and the
+/// log says when.
+fn protected_since(log: &[crate::store::LogEntry], protected: bool) -> Option<String> {
+    if !protected {
+        return None;
+    }
+    log.iter()
+        .rev()
+        .find(|e| e.event.as_ref().is_some_and(|ev| ev.kind == "protected"))
+        .map(|e| e.at.get(..10).unwrap_or(&e.at).to_owned())
 }

@@ -12,7 +12,10 @@ fn main() -> std::process::ExitCode {
         None => candor::paths::ensure_default_shop()
             .and_then(|path| candor::ui::run_window(Some(path), Vec::new())),
         Some(candor::cli::Command::Open { file, import }) => candor::ui::run_window(file, import),
-        Some(command) => candor::cli::run(command, today),
+        Some(command) => {
+            candor::store::set_password_source(candor::access::shop_password_at_terminal);
+            candor::cli::run(command, today)
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

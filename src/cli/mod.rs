@@ -304,6 +304,23 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Protect the shop with a password (owner only; logged): the whole file is encrypted,
+    /// and every command then needs the password (CANDOR_SHOP_PASSWORD, or asked at a
+    /// terminal). The new password comes from CANDOR_SHOP_NEW_PASSWORD or is asked twice.
+    Protect {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Who is doing it (recorded in the audit log).
+        #[arg(long, default_value = "the owner")]
+        actor: String,
+        /// Change the password of a shop already protected.
+        #[arg(long, conflicts_with = "remove")]
+        change: bool,
+        /// Take the protection off: the file is written plain again.
+        #[arg(long)]
+        remove: bool,
+    },
     /// Erase a customer's personal data for good (orders are kept without their name).
     Erase {
         /// The shop file.
@@ -499,6 +516,12 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             actor,
             reason,
         } => backup::restore(&db, &from, &actor, &reason),
+        Command::Protect {
+            db,
+            actor,
+            change,
+            remove,
+        } => backup::protect(&db, &actor, change, remove),
         Command::Erase {
             db,
             customer,

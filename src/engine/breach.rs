@@ -87,8 +87,13 @@ pub struct BreachFacts {
     pub shop: String,
     /// The day the facts were taken.
     pub as_of: NaiveDate,
-    /// Whether the file was encrypted (Candor cannot encrypt a shop file yet: always false).
+    /// Whether the shop file is protected with a password (encrypted): filled in by the
+    /// store, which alone can tell (a snapshot in memory is never encrypted).
     pub protected: bool,
+    /// When the file was last protected, as the audit log records it (a copy made before
+    /// then is not protected).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protected_since: Option<String>,
     /// Customer records in the file.
     pub customers: usize,
     /// Orders in the file (with or without a customer).
@@ -194,6 +199,7 @@ pub fn breach_facts(shop: &Shop, as_of: NaiveDate) -> BreachFacts {
         shop: shop.settings.name.clone(),
         as_of,
         protected: false,
+        protected_since: None,
         customers: shop.customers.len(),
         orders: shop.orders.len(),
         order_lines: shop.lines.len(),

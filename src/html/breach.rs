@@ -58,8 +58,12 @@ fn held_table(facts: &BreachFacts) -> Markup {
             "The records of " (customers(facts.customers)) ", "
             (number(facts.orders)) " orders (" (number(facts.order_lines)) " order lines) and "
             (number(facts.consent_decisions)) " consent decisions. "
-            @if facts.protected { "The file was protected by a password." }
-            @else { strong { "The file was not protected by a password" } ": whoever has it can read every value in it (Candor cannot yet encrypt a shop file)." }
+            @if facts.protected {
+                "The shop file is protected by a password (encrypted"
+                @if let Some(since) = &facts.protected_since { " since " (since) }
+                "): without the password it shows nothing. A copy made before it was protected is not: if that is what was lost, whoever has it can read every value in it."
+            }
+            @else { strong { "The file was not protected by a password" } ": whoever has it can read every value in it (File → Protect this shop with a password… encrypts it from now on)." }
         }
         table {
             tr { th { "Personal data" } th.num { "Customers it was held for" } th { "" } }

@@ -78,6 +78,7 @@ fn write_outcome(
     let lists = Arc::clone(&outcome.after_lists);
     let mut loaded = assemble(path, index, written.head, lists, audit, log);
     loaded.read_only = store.is_read_only();
+    loaded.protected = store.is_protected();
     Ok(Done {
         entry: written.entry,
         loaded,
@@ -185,6 +186,17 @@ pub fn owner_action(
         OwnerAction::Change { current, new } => store.change_owner_passphrase(current, new, who)?,
         OwnerAction::Reset { code, new } => store.reset_owner_with_code(code, new, who)?,
     })
+}
+
+/// Protects the shop at `path` with a password, changes it, or takes it off, as `change`
+/// says, in one logged step (the caller has checked that `who` is the owner).
+pub fn change_protection(
+    path: &Path,
+    change: &crate::store::Protection,
+    who: &Attribution,
+) -> Result<crate::store::ProtectionDone, SessionError> {
+    let (store, _) = Store::open(path)?;
+    Ok(store.change_protection(change, who)?)
 }
 
 /// Replaces the training shop at `path` by a fresh copy of the bundled sample shop (as

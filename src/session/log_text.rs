@@ -68,6 +68,11 @@ fn event_words(event: &SubjectEvent, shop: &Shop) -> String {
         "owner_set_up" => format!("set up the owner ({})", event.detail),
         "owner_passphrase_changed" => "changed the owner's passphrase".to_owned(),
         "owner_reset_with_code" => "reset the owner's passphrase with the recovery code".to_owned(),
+        "protected" => "protected the shop file with a password (it is encrypted)".to_owned(),
+        "password_changed" => "changed the shop's password".to_owned(),
+        "protection_removed" => {
+            "took the password protection off the shop file (it is plain again)".to_owned()
+        }
         "owner_refused" => "gave a wrong owner's passphrase (refused)".to_owned(),
         other => format!("recorded {}", other.replace('_', " ")),
     }

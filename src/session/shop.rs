@@ -22,6 +22,8 @@ pub struct Loaded {
     pub path: PathBuf,
     /// Opened read-only.
     pub read_only: bool,
+    /// The file is protected with a password (encrypted).
+    pub protected: bool,
     /// Backup written before an upgrade, if any.
     pub backup: Option<PathBuf>,
     /// The snapshot and its index.
@@ -144,6 +146,7 @@ pub fn load_with_progress(
     let log = log_state(&store)?;
     let mut loaded = summarize(path, shop, head, log, today, progress)?;
     loaded.read_only = store.is_read_only();
+    loaded.protected = store.is_protected();
     loaded.backup = report.backup;
     Ok(loaded)
 }
@@ -187,6 +190,7 @@ pub(super) fn assemble(
     Loaded {
         path: path.to_owned(),
         read_only: false,
+        protected: false,
         backup: None,
         rows: customer_rows(&index),
         rules: rule_rows(&index),

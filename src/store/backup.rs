@@ -7,8 +7,6 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::MAIN_DB;
-
 use super::apply::{ApplyError, Attribution, EntryBody, SubjectEvent};
 use super::{LogHead, Store, StoreError};
 
@@ -169,7 +167,7 @@ fn restore_through(
     let (taken_back, state) = match &current {
         Some(store) => (
             later_entries(store, &copy_head, backup_entry)?,
-            String::new(),
+            protection_note(staged, db)?,
         ),
         None => (
             Vec::new(),
@@ -194,6 +192,17 @@ fn restore_through(
         entry,
         backup_entry,
         taken_back,
+    })
+}
+
+/// What the restore's entry says when the backup is protected differently from the shop
+/// (it comes back protected as the shop is now).
+fn protection_note(staged: &Path, db: &Path) -> Result<String, StoreError> {
+    use super::protection::is_protected;
+    Ok(match (is_protected(staged)?, is_protected(db)?) {
+        (true, false) => " The backup is protected with a password and the shop is not: it comes back unprotected, as the shop is.".to_owned(),
+        (false, true) => " The backup is not protected with a password: it comes back protected with the shop's password.".to_owned(),
+        _ => String::new(),
     })
 }
 
@@ -275,8 +284,17 @@ fn put_in_place(
     if store.latest_entry()? != expected {
         return Err(ApplyError::Stale);
     }
-    store
-        .conn
-        .restore(MAIN_DB, staged, None::<fn(rusqlite::backup::Progress)>)
-        .map_err(|e| ApplyError::Store(StoreError::sqlite(&store.path, e)))
+    let shop_key = super::protection::key_of(&store.path)?;
+    if super::protection::key_of(staged)? == shop_key {
+        return super::protection::restore_database(&mut store.conn, &store.path, staged)
+            .map_err(ApplyError::Store);
+    }
+    // The backup is protected differently from the shop (made before the shop was
+    // protected, or since taken off): it comes back protected as the shop is now.
+    let matching = staged.with_extension("matching");
+    let restored = super::protection::export(staged, &matching, shop_key.as_ref()).and_then(|()| {
+        super::protection::restore_database(&mut store.conn, &store.path, &matching)
+    });
+    remove_with_companions(&matching);
+    restored.map_err(ApplyError::Store)
 }

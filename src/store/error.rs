@@ -21,6 +21,27 @@ pub enum StoreError {
         /// The file.
         path: PathBuf,
     },
+    /// The file is protected with a password, and none was given.
+    #[error(
+        "{} is protected with a password, or is not a shop file at all: type the shop's password to open it (on the command line, set CANDOR_SHOP_PASSWORD or type it when asked)",
+        path.display()
+    )]
+    Protected {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file is protected with a password, and the one given does not open it.
+    #[error(
+        "the password given does not open {} (or it is not a shop file at all): check it and try again (a forgotten shop password cannot be recovered; a backup made before the shop was protected opens without one)",
+        path.display()
+    )]
+    WrongPassword {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Protecting the file, or taking its protection off, failed; the file is as it was.
+    #[error("{0}")]
+    Protection(String),
     /// A SQLite database, but not one written by Candor.
     #[error("{} is not a Candor shop file: {detail}", path.display())]
     NotAShop {

@@ -5,8 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::MAIN_DB;
-
 use super::apply::{ApplyError, Attribution, LogEntry, SubjectEvent};
 use super::{Store, StoreError};
 
@@ -22,9 +20,7 @@ pub fn import_copy_path(db: &Path, entry: i64) -> PathBuf {
 impl Store {
     /// Writes a consistent copy of the shop file to `to`, even while others read it.
     pub fn copy_to(&self, to: &Path) -> Result<(), StoreError> {
-        self.conn
-            .backup(MAIN_DB, to, None)
-            .map_err(|e| StoreError::sqlite(to, e))
+        super::protection::copy_database(&self.conn, &self.path, to)
     }
 
     /// Undoes the import recorded as `target`: restores the copy kept from before it, with
@@ -147,9 +143,7 @@ impl Store {
         if self.latest_entry()? != target.id {
             return Err(ApplyError::Stale);
         }
-        self.conn
-            .restore(MAIN_DB, staged, None::<fn(rusqlite::backup::Progress)>)
-            .map_err(|e| StoreError::sqlite(&self.path, e))?;
+        super::protection::restore_database(&mut self.conn, &self.path, staged)?;
         Ok(id)
     }
 }

@@ -14,6 +14,8 @@ mod load;
 mod merge;
 mod owner;
 mod owner_setup;
+mod protect;
+mod protection;
 pub mod schema;
 pub mod sealed;
 pub mod state;
@@ -38,6 +40,10 @@ pub use owner::{
     wait_after as owner_wait_after,
 };
 pub use owner_setup::{new_recovery_code, normalize_recovery_code};
+pub use protect::{PROTECTION_EVENTS, Protection, ProtectionDone, shop_password_problem};
+pub use protection::{
+    PasswordSource, SHOP_PASSWORD_ENV, is_protected, remember_password, set_password_source,
+};
 
 use crate::engine::model::Shop;
 
@@ -104,6 +110,7 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+    protected: bool,
 }
 
 /// What happened while opening: was the file upgraded, and where is the backup.
@@ -150,8 +157,7 @@ impl Store {
         } else {
             OpenFlags::SQLITE_OPEN_READ_WRITE
         };
-        let mut conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| StoreError::sqlite(path, e))?;
+        let mut conn = protection::connect(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         configure(&conn, read_only).map_err(|e| StoreError::sqlite(path, e))?;
         if version < current {
             schema::migrations()
@@ -166,6 +172,7 @@ impl Store {
                 conn,
                 path: path.to_owned(),
                 read_only,
+                protected: protection::is_protected(path)?,
             },
             report,
         ))
@@ -184,6 +191,7 @@ impl Store {
                 conn,
                 path: path.to_owned(),
                 read_only: true,
+                protected: protection::is_protected(path)?,
             },
             OpenReport { backup: None },
         ))
@@ -279,6 +287,11 @@ impl Store {
         &self.path
     }
 
+    /// Whether the file is protected with a password (encrypted).
+    pub fn is_protected(&self) -> bool {
+        self.protected
+    }
+
     /// Whether the file was opened read-only.
     pub fn is_read_only(&self) -> bool {
         self.read_only
@@ -287,11 +300,10 @@ impl Store {
 
 /// A read-only connection that waits briefly for a writer instead of failing at once.
 fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
-    let conn = Connection::open_with_flags(
+    let conn = protection::connect(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| StoreError::sqlite(path, e))?;
+    )?;
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(|e| StoreError::sqlite(path, e))?;
     Ok(conn)
@@ -348,18 +360,15 @@ fn backup_copy(path: &Path, version: i64) -> Result<PathBuf, StoreError> {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".v{version}-backup"));
     let backup = path.with_file_name(name);
-    let src = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| StoreError::sqlite(path, e))?;
-    src.backup(rusqlite::MAIN_DB, &backup, None)
-        .map_err(|e| StoreError::sqlite(path, e))?;
+    let src = protection::connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    protection::copy_database(&src, path, &backup)?;
     Ok(backup)
 }
 
 /// Reads every row of the tables a snapshot holds with a bare rusqlite scan and no
 /// conversion: the floor that loading is compared against. Returns the rows read.
 pub fn bare_scan(path: &Path) -> Result<usize, StoreError> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| StoreError::sqlite(path, e))?;
+    let conn = protection::connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let mut rows = 0;
     for sql in [
         "SELECT * FROM customers",

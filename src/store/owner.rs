@@ -172,6 +172,18 @@ impl Store {
         self.setting(KEY)
     }
 
+    /// Whether `given` is the owner's passphrase; neither logged nor counted as a try (for
+    /// refusing it as another secret, after the owner was checked).
+    pub(super) fn owner_passphrase_is(&self, given: &str) -> Result<bool, StoreError> {
+        Ok(self.stored_hash()?.is_some_and(|stored| {
+            PasswordHash::new(&stored).is_ok_and(|parsed| {
+                Argon2::default()
+                    .verify_password(given.as_bytes(), &parsed)
+                    .is_ok()
+            })
+        }))
+    }
+
     /// One `shop_settings` value, if the file has it.
     pub(super) fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         super::setting(&self.conn, key).map_err(|e| StoreError::sqlite(&self.path, e))

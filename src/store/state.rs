@@ -411,8 +411,8 @@ fn watch_touched_parts(conn: &Connection) -> rusqlite::Result<()> {
                 conn.execute_batch(&format!(
                     "CREATE TEMP TRIGGER IF NOT EXISTS candor_touched_{key}_{table}_{op}
                      AFTER {op} ON main.{table}
-                     BEGIN INSERT INTO temp.candor_touched (part) SELECT '{key}'
-                       WHERE NOT EXISTS (SELECT 1 FROM temp.candor_touched WHERE part = '{key}');
+                     BEGIN INSERT INTO candor_touched (part) SELECT '{key}'
+                       WHERE NOT EXISTS (SELECT 1 FROM candor_touched WHERE part = '{key}');
                      END;",
                     key = part.key,
                     table = table.table,

@@ -11,7 +11,36 @@ use crate::session::shop::load_with_progress;
 /// Messages from the loading thread.
 enum Message {
     Progress(f32, String),
-    Done(Box<Result<Loaded, String>>),
+    Done(Box<Result<Loaded, LoadFailure>>),
+}
+
+/// Why a shop did not open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadFailure {
+    /// The shop is protected with a password, and none this window holds opens it
+    /// (`refused`: one was tried).
+    NeedsPassword {
+        /// A password was tried and did not open it.
+        refused: bool,
+    },
+    /// Anything else, in words.
+    Failed(String),
+}
+
+impl LoadFailure {
+    fn of(e: crate::session::SessionError) -> Self {
+        use crate::session::SessionError;
+        use crate::store::StoreError;
+        match e {
+            SessionError::Store(StoreError::Protected { .. }) => {
+                Self::NeedsPassword { refused: false }
+            }
+            SessionError::Store(StoreError::WrongPassword { .. }) => {
+                Self::NeedsPassword { refused: true }
+            }
+            other => Self::Failed(other.to_string()),
+        }
+    }
 }
 
 /// A load in progress on a worker thread.
@@ -36,9 +65,13 @@ impl Loading {
                 wake();
             };
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                load_with_progress(&thread_path, today, &progress).map_err(|e| e.to_string())
+                load_with_progress(&thread_path, today, &progress).map_err(LoadFailure::of)
             }))
-            .unwrap_or_else(|panic| Err(super::jobs::crash_message(panic.as_ref())));
+            .unwrap_or_else(|panic| {
+                Err(LoadFailure::Failed(super::jobs::crash_message(
+                    panic.as_ref(),
+                )))
+            });
             let _ = tx.send(Message::Done(Box::new(result)));
             wake();
         });
@@ -51,7 +84,7 @@ impl Loading {
     }
 
     /// Takes in news; returns the result once loading has finished.
-    pub fn poll(&mut self) -> Option<Result<Loaded, String>> {
+    pub fn poll(&mut self) -> Option<Result<Loaded, LoadFailure>> {
         while let Ok(message) = self.rx.try_recv() {
             match message {
                 Message::Progress(f, stage) => {

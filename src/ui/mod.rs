@@ -20,6 +20,7 @@ mod new_customer;
 mod outreach;
 mod owner;
 mod preferences;
+mod protect;
 mod purposes;
 mod relevance;
 mod rules;

@@ -141,14 +141,7 @@ impl OwnerDialog {
             &mut self.passphrase,
         );
         if self.mode != Mode::Switch {
-            ui.label(
-                egui::RichText::new(format!(
-                    "At least {} characters: a few unrelated words are easy to remember and hard to guess.",
-                    crate::store::MIN_PASSPHRASE
-                ))
-                .small()
-                .color(theme::MUTED),
-            );
+            strength_hint(ui);
             password_field(
                 ui,
                 self.id.with(SECRET_FIELDS[2]),
@@ -284,7 +277,20 @@ impl OwnerDialog {
 /// The fields that hold a secret, by the name their id is made with.
 const SECRET_FIELDS: [&str; 3] = ["code", "passphrase", "repeat"];
 
-fn password_field(ui: &mut egui::Ui, id: egui::Id, label: &str, text: &mut String) {
+/// The small print under a new secret's field: how long it must be.
+pub(super) fn strength_hint(ui: &mut egui::Ui) {
+    ui.label(
+        egui::RichText::new(format!(
+            "At least {} characters: a few unrelated words are easy to remember and hard to guess.",
+            crate::store::MIN_PASSPHRASE
+        ))
+        .small()
+        .color(theme::MUTED),
+    );
+}
+
+/// A labelled field whose text is hidden as it is typed.
+pub(super) fn password_field(ui: &mut egui::Ui, id: egui::Id, label: &str, text: &mut String) {
     let l = ui.label(label);
     ui.add(
         egui::TextEdit::singleline(text)

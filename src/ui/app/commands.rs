@@ -270,6 +270,19 @@ impl CandorApp {
                     }
                 }
                 Command::Restore(from, who) => self.start_restore(ctx, from, who),
+                Command::ProtectDialog => {
+                    if let Some(shop) = &self.shop {
+                        self.protect = Some(crate::ui::protect::ProtectDialog::new(
+                            shop.protected,
+                            self.saved.actor(crate::access::Role::Owner),
+                        ));
+                    }
+                }
+                Command::Protect(change, who) => {
+                    self.saved
+                        .remember_actor(crate::access::Role::Owner, &who.actor);
+                    self.start_protect(ctx, change, who);
+                }
                 Command::BreachDialog => {
                     self.breach = Some(crate::ui::breach::BreachDialog::new(
                         chrono::Local::now().naive_local(),

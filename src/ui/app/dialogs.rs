@@ -12,6 +12,7 @@ use crate::ui::files::{Ask, FileQuestion};
 use crate::ui::import::{ImportAction, ImportDialog};
 use crate::ui::outreach::OutreachDecision;
 use crate::ui::owner::OwnerDecision;
+use crate::ui::protect::{ProtectDecision, UnlockDecision};
 
 impl CandorApp {
     pub(super) fn owner_dialog_ui(&mut self, ctx: &egui::Context) {
@@ -60,6 +61,38 @@ impl CandorApp {
     }
 
     /// The breach-report dialog: its questions, a folder, then the report on a worker.
+    /// The password box of a protected shop being opened.
+    pub(super) fn unlock_dialog_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.unlock else {
+            return;
+        };
+        match dialog.ui(ctx) {
+            UnlockDecision::Open => {}
+            UnlockDecision::Cancel => self.unlock = None,
+            UnlockDecision::Unlock(password) => {
+                crate::store::remember_password(&password);
+                let path = dialog.path.clone();
+                self.unlock = None;
+                self.commands.push(Command::Open(path));
+            }
+        }
+    }
+
+    /// The owner's dialog for the shop's password protection.
+    pub(super) fn protect_dialog_ui(&mut self, ctx: &egui::Context) {
+        let (Some(dialog), Some(shop)) = (&mut self.protect, &self.shop) else {
+            return;
+        };
+        match dialog.ui(ctx, &shop.path) {
+            ProtectDecision::Open => {}
+            ProtectDecision::Cancel => self.protect = None,
+            ProtectDecision::Change(change, who) => {
+                self.protect = None;
+                self.commands.push(Command::Protect(change, who));
+            }
+        }
+    }
+
     pub(super) fn breach_dialog_ui(&mut self, ctx: &egui::Context) {
         let Some(dialog) = &mut self.breach else {
             return;

@@ -31,6 +31,8 @@ impl CandorApp {
         self.owner_dialog_ui(ui.ctx());
         self.outreach_dialog_ui(ui.ctx());
         self.breach_dialog_ui(ui.ctx());
+        self.unlock_dialog_ui(ui.ctx());
+        self.protect_dialog_ui(ui.ctx());
         if let Some(shop) = &self.shop
             && let Some(change) =
                 crate::ui::new_customer::window(ui.ctx(), &mut self.new_customer, shop.index.shop())

@@ -136,6 +136,26 @@ impl CandorApp {
         {
             self.commands.push(Command::RestoreDialog);
         }
+        let protected = self.shop.as_ref().is_some_and(|s| s.protected);
+        if ui
+            .add_enabled(
+                self.shop.is_some() && self.role == Role::Owner && !self.is_presenting(),
+                egui::Button::new(if protected {
+                    "Change the shop's password…"
+                } else {
+                    "Protect this shop with a password…"
+                }),
+            )
+            .on_hover_text("Encrypts the whole shop file: a copy of it shows nothing without the password.")
+            .on_disabled_hover_text(if self.is_presenting() {
+                super::PRESENTING_REFUSAL
+            } else {
+                "Only the owner can protect the shop with a password: switch to owner in the menu bar."
+            })
+            .clicked()
+        {
+            self.commands.push(Command::ProtectDialog);
+        }
         ui.menu_button("Open recent", |ui| {
             if self.saved.recent.is_empty() {
                 ui.label("No recent shops");

@@ -159,6 +159,10 @@ pub enum Command {
     RestoreDialog,
     /// Put a backup back in the shop's place, after logging who and why.
     Restore(PathBuf, Attribution),
+    /// Open the owner's dialog for the shop's password protection.
+    ProtectDialog,
+    /// Protect the shop with a password, change it, or take it off.
+    Protect(crate::store::Protection, Attribution),
 }
 
 /// What an apply, undo or erasure job hands back.
@@ -231,6 +235,10 @@ pub struct CandorApp {
     exporting: Option<Job<Result<String, String>>>,
     outreach: Option<crate::ui::outreach::OutreachDialog>,
     breach: Option<crate::ui::breach::BreachDialog>,
+    /// Asking for the password of a protected shop being opened.
+    unlock: Option<crate::ui::protect::UnlockDialog>,
+    /// The owner's dialog for the shop's password protection.
+    protect: Option<crate::ui::protect::ProtectDialog>,
     /// The "New customer" form, while it is open.
     new_customer: Option<crate::ui::new_customer::NewCustomerForm>,
     import: Option<ImportDialog>,
@@ -281,6 +289,8 @@ impl CandorApp {
             exporting: None,
             outreach: None,
             breach: None,
+            unlock: None,
+            protect: None,
             new_customer: None,
             import: None,
             lesson: None,
@@ -342,6 +352,11 @@ impl CandorApp {
     /// The last confirmation message (e.g. "Applied as entry 1").
     pub fn notice(&self) -> Option<&str> {
         self.notice.as_deref()
+    }
+
+    /// The protected shop whose password the window is asking for, if any.
+    pub fn asking_password_for(&self) -> Option<&std::path::Path> {
+        self.unlock.as_ref().map(|u| u.path.as_path())
     }
 
     /// The owner's recovery code while the owner's dialog shows it (once).

@@ -1,6 +1,7 @@
 //! Jobs on worker threads (apply, undo, erase, reset, reading the log, loading) and
 //! collecting their results.
 
+use crate::ui::loader::LoadFailure;
 use std::path::PathBuf;
 
 use super::{ApplyFailure, CandorApp, Command, LogRead, Written};
@@ -248,6 +249,24 @@ impl CandorApp {
         });
     }
 
+    /// Protects the shop with a password, changes it or takes it off, off the UI thread,
+    /// and shows the shop as it then is.
+    pub(super) fn start_protect(
+        &mut self,
+        ctx: &egui::Context,
+        change: crate::store::Protection,
+        who: Attribution,
+    ) {
+        self.spawn_shop_write(ctx, move |path, today| {
+            let done = crate::session::apply::change_protection(path, &change, &who)?;
+            Ok(Written {
+                message: done.summary(path),
+                loaded: crate::session::apply::reload(path, today)?,
+                backups: Vec::new(),
+            })
+        });
+    }
+
     /// Runs `write` (given the shop's file and day) on a worker thread as the window's
     /// one write in progress, closing the customer's page, which may no longer exist.
     fn spawn_shop_write(
@@ -311,10 +330,14 @@ impl CandorApp {
             return;
         };
         if let Some(result) = loading.poll() {
+            let path = loading.path.clone();
             self.loading = None;
             match result {
                 Ok(loaded) => self.show_loaded(loaded),
-                Err(message) => self.error = Some(message),
+                Err(LoadFailure::NeedsPassword { refused }) => {
+                    self.unlock = Some(crate::ui::protect::UnlockDialog::new(path, refused));
+                }
+                Err(LoadFailure::Failed(message)) => self.error = Some(message),
             }
         }
     }
