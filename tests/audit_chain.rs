@@ -101,6 +101,7 @@ fn entries_written_before_the_chain_are_chained_on_upgrade() {
          DROP TABLE log_value_owners; DROP TABLE log_values;
          ALTER TABLE purposes DROP COLUMN fields;
          DROP TABLE preferences; DELETE FROM personal_fields WHERE field = 'preferences';
+         DROP TABLE audit_signatures;
          DELETE FROM shop_settings WHERE key IN ('audit_head', 'audit_count');
          INSERT INTO audit_log (at, actor, reason, entry) VALUES
            ('2026-01-01T00:00:00+00:00', 'Jo', 'old change', '{\"changes\":[],\"impact\":null,\"undoes\":null}');
@@ -113,7 +114,7 @@ fn entries_written_before_the_chain_are_chained_on_upgrade() {
     let chain = store.verify_log().expect("verifies");
     // The old entry, and the upgrade that added the stated preferences to the catalogue.
     assert!(chain.intact && chain.entries == 2, "{chain:?}");
-    assert_eq!(schema::current_version(), 12);
+    assert_eq!(schema::current_version(), 13);
 }
 
 #[test]

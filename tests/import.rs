@@ -392,6 +392,7 @@ fn an_erasure_recorded_before_keyed_hashes_still_keeps_the_customer_out() {
          ALTER TABLE audit_log DROP COLUMN state;
          DROP TABLE preferences; DELETE FROM personal_fields WHERE field = 'preferences';
          ALTER TABLE consents DROP COLUMN wording;
+         DROP TABLE audit_signatures;
          PRAGMA user_version = 9;",
     )
     .expect("downgrades");

@@ -188,6 +188,7 @@ fn every_column_of_the_shop_is_covered_by_the_digest() {
         "audit_log",
         "log_values",
         "log_value_owners",
+        "audit_signatures",
         "sqlite_sequence",
     ];
     let tables: Vec<String> = conn

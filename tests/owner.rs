@@ -459,8 +459,8 @@ fn a_log_deleted_with_its_head_is_noticed_through_the_owners_passphrase() {
         report
             .problem
             .as_deref()
-            .is_some_and(|p| p.contains("holds no record of the owner being set up")),
-        "{report:?}"
+            .is_some_and(|p| p.contains("entry 1 was signed by the owner but is missing")),
+        "the owner's signature outlives the deleted log: {report:?}"
     );
     assert!(matches!(
         store.check_owner(RIGHT, &who(), "a test"),

@@ -394,6 +394,13 @@ fn version_11_file(outside: Option<&str>) -> (tempfile::TempDir, std::path::Path
     conn.execute_batch(
         "DELETE FROM personal_fields WHERE field = 'preferences';
          DROP TABLE preferences; ALTER TABLE consents DROP COLUMN wording;
+         DROP TABLE audit_signatures;
+         DELETE FROM shop_settings
+           WHERE key IN ('owner_signing_key', 'owner_recovery_key', 'owner_signing_public');
+         UPDATE audit_log SET entry =
+           substr(entry, 1, instr(entry, '; signing key ') - 1)
+           || substr(entry, instr(entry, '; signing key ') + 14 + 64 + 15 + 64)
+           WHERE instr(entry, '; signing key ') > 0;
          PRAGMA user_version = 11;",
     )
     .expect("as version 11");

@@ -73,6 +73,9 @@ fn event_words(event: &SubjectEvent, shop: &Shop) -> String {
         "protection_removed" => {
             "took the password protection off the shop file (it is plain again)".to_owned()
         }
+        "owner_signing_key_made" => {
+            "made the owner's signing key (the owner's entries are signed from now on)".to_owned()
+        }
         "owner_refused" => "gave a wrong owner's passphrase (refused)".to_owned(),
         other => format!("recorded {}", other.replace('_', " ")),
     }

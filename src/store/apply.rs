@@ -392,12 +392,25 @@ impl Store {
         event: SubjectEvent,
         also: impl FnOnce(&Connection) -> rusqlite::Result<()>,
     ) -> Result<i64, ApplyError> {
+        self.record_event_around(who, event, also, |_, _| Ok(()))
+    }
+
+    /// Records an event, running `also` in the same transaction first and `after` (given
+    /// the new entry's number) before it commits.
+    pub(super) fn record_event_around(
+        &mut self,
+        who: &Attribution,
+        event: SubjectEvent,
+        also: impl FnOnce(&Connection) -> rusqlite::Result<()>,
+        after: impl FnOnce(&Connection, i64) -> rusqlite::Result<()>,
+    ) -> Result<i64, ApplyError> {
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
         let tx = self.begin_write(who, event.action(), false)?;
         also(&tx).map_err(sql)?;
         let body = EntryBody::event(event);
         let id = append_entry(&tx, who, &body).map_err(sql)?;
+        after(&tx, id).map_err(sql)?;
         tx.commit().map_err(sql)?;
         Ok(id)
     }
@@ -679,6 +692,7 @@ pub(super) fn append_entry_numbered(
     )?;
     let id = conn.last_insert_rowid();
     super::chain::chain_new_entry(conn, id)?;
+    super::signing::sign_new_entry(conn, id)?;
     Ok(id)
 }
 

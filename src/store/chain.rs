@@ -398,6 +398,9 @@ pub fn verify(conn: &Connection, contents: Contents) -> rusqlite::Result<ChainRe
             ),
         ));
     }
+    if let Some((entry, problem)) = super::signing::check(conn, &signature_facts(&rows))? {
+        return Ok(broken(entry, problem));
+    }
     let (outside, contents_checked) = check_contents(conn, &rows, contents)?;
     Ok(ChainReport {
         intact: outside.is_none(),
@@ -469,4 +472,60 @@ fn check_contents(
         )),
         true,
     ))
+}
+
+/// The event kinds only the owner may record (besides changes that need the owner).
+const OWNERS_EVENTS: [&str; 5] = [
+    "protected",
+    "password_changed",
+    "protection_removed",
+    "retention_purge",
+    "erasure",
+];
+
+/// What the signature check reads of each entry. Bodies are parsed only where they may
+/// pin the owner's keys, and, once a key is pinned, to tell an owner's action. A change
+/// holding sealed personal values does not read as a change, which is right here: no change
+/// only the owner may make holds personal values.
+fn signature_facts(rows: &[Row]) -> Vec<super::signing::EntryFacts> {
+    use crate::engine::changes::Change;
+    let mut pinned = false;
+    rows.iter()
+        .map(|row| {
+            let may_pin = row.entry.contains(super::signing::SIGNING_MARK);
+            let parsed = (may_pin || pinned)
+                .then(|| serde_json::from_str::<serde_json::Value>(&row.entry).ok());
+            let body = parsed.as_ref().and_then(Option::as_ref);
+            let event = body
+                .and_then(|b| b.get("event"))
+                .and_then(|e| serde_json::from_value::<super::apply::SubjectEvent>(e.clone()).ok());
+            let pin = event
+                .as_ref()
+                .filter(|_| may_pin)
+                .and_then(|e| super::signing::Pin::of(&e.kind, &e.detail));
+            let changes: Vec<Change> = body
+                .and_then(|b| b.get("changes"))
+                .and_then(serde_json::Value::as_array)
+                .map(|all| {
+                    all.iter()
+                        .filter_map(|a| serde_json::from_value(a.get("change")?.clone()).ok())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let owners_action = pinned
+                && (crate::access::needs_owner(&changes)
+                    || event
+                        .as_ref()
+                        .is_some_and(|e| OWNERS_EVENTS.contains(&e.kind.as_str())));
+            let unreadable = pinned && !body.is_some_and(serde_json::Value::is_object);
+            pinned |= pin.is_some();
+            super::signing::EntryFacts {
+                id: row.id,
+                hash: row.hash.clone(),
+                pin,
+                owners_action,
+                unreadable,
+            }
+        })
+        .collect()
 }

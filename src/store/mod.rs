@@ -18,6 +18,7 @@ mod protect;
 mod protection;
 pub mod schema;
 pub mod sealed;
+pub mod signing;
 pub mod state;
 mod write;
 

@@ -200,7 +200,10 @@ impl Store {
     ) -> Result<(), ApplyError> {
         self.require_owner_set_up()?;
         match self.stored_hash()? {
-            Some(stored) => self.check_against(&stored, passphrase, who, action),
+            Some(stored) => {
+                self.check_against(&stored, passphrase, who, action)?;
+                self.unlock_signing_key(passphrase, who)
+            }
             // Removed between the two reads: never an owner without a check.
             None => Err(ApplyError::NoOwner),
         }

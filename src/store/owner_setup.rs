@@ -8,11 +8,11 @@ use argon2::password_hash::{PasswordHasher, SaltString};
 use password_hash::rand_core::{OsRng, RngCore};
 use rusqlite::params;
 
-use super::Store;
 use super::apply::{ApplyError, Attribution, SubjectEvent};
 use super::owner::{
     FINGERPRINT_MARK, KEY, OwnerState, Secret, hash_fingerprint, passphrase_problem,
 };
+use super::{Store, signing};
 
 /// The `shop_settings` key holding the Argon2 hash of the recovery code.
 const RECOVERY_KEY: &str = "owner_recovery_code";
@@ -84,7 +84,7 @@ impl Store {
             ),
         };
         let event = SubjectEvent::new("owner_set_up", None, detail);
-        self.store_owner_secrets(passphrase, who, event, Store::FIRST)
+        self.store_owner_secrets(passphrase, who, event, Store::FIRST, None)
     }
 
     /// Changes the owner's passphrase, given the current one (checked, slowed and logged
@@ -104,7 +104,11 @@ impl Store {
             None,
             "with the current passphrase; a new recovery code was made".to_owned(),
         );
-        self.store_owner_secrets(new, who, event, Store::REPLACE)
+        let previous = self
+            .setting(signing::SEALED_KEY)?
+            .and_then(|sealed| signing::unseal(&sealed, current));
+        let authority = previous.as_ref().map(|key| (signing::PREVIOUS, key));
+        self.store_owner_secrets(new, who, event, Store::REPLACE, authority)
     }
 
     /// Resets a forgotten passphrase with the recovery code (checked, slowed and logged
@@ -137,7 +141,72 @@ impl Store {
             None => "with the recovery code; a new recovery code was made".to_owned(),
         };
         let event = SubjectEvent::new("owner_reset_with_code", None, detail);
-        self.store_owner_secrets(new, who, event, Store::REPLACE)
+        let recovery_key = self
+            .setting(signing::SEALED_RECOVERY)?
+            .and_then(|sealed| signing::unseal(&sealed, &code));
+        let authority = recovery_key.as_ref().map(|key| (signing::RECOVERY, key));
+        self.store_owner_secrets(new, who, event, Store::REPLACE, authority)
+    }
+
+    /// After the owner's passphrase was accepted: unlocks the owner's signing key for this
+    /// process (entries are signed from now on) and countersigns the newest entry. A shop
+    /// whose owner was set up before entries were signed gets its signing key now, in its
+    /// own logged entry. Nothing is written to a read-only file.
+    pub(super) fn unlock_signing_key(
+        &mut self,
+        passphrase: &str,
+        who: &Attribution,
+    ) -> Result<(), ApplyError> {
+        let tampered = |what: &str| {
+            ApplyError::Passphrase(format!(
+                "the owner's signing key in the shop file {what}: it was changed outside Candor; reset the passphrase with the recovery code"
+            ))
+        };
+        let pinned = self.log()?.iter().rev().find_map(|e| {
+            e.event
+                .as_ref()
+                .and_then(|ev| signing::Pin::of(&ev.kind, &ev.detail))
+        });
+        let key = match (self.setting(signing::SEALED_KEY)?, &pinned) {
+            (Some(sealed), _) => signing::unseal(&sealed, passphrase)
+                .ok_or_else(|| tampered("does not open with the owner's passphrase"))?,
+            (None, Some(_)) => return Err(tampered("is gone, though the audit log records one")),
+            (None, None) if self.read_only => return Ok(()),
+            (None, None) => return self.make_signing_key(passphrase, who),
+        };
+        if pinned.is_some_and(|pin| pin.signing != signing::public_hex(&key)) {
+            return Err(tampered("is not the one the audit log records"));
+        }
+        signing::keep_unlocked(&key);
+        if self.read_only {
+            return Ok(());
+        }
+        signing::countersign_head(&self.conn)
+            .map_err(|e| ApplyError::Store(super::StoreError::sqlite(&self.path, e)))
+    }
+
+    /// Makes the owner's signing key for a shop set up before entries were signed.
+    fn make_signing_key(&mut self, passphrase: &str, who: &Attribution) -> Result<(), ApplyError> {
+        let key = signing::new_key();
+        let sealed = signing::seal(&key, passphrase).ok_or_else(|| {
+            ApplyError::Passphrase("the owner's signing key could not be sealed".to_owned())
+        })?;
+        let public = signing::public_hex(&key);
+        let event = SubjectEvent::new(
+            "owner_signing_key_made",
+            None,
+            format!(
+                "the owner's entries are signed from now on; {}{public}",
+                signing::SIGNING_MARK
+            ),
+        );
+        signing::keep_unlocked(&key);
+        self.record_event_with(who, event, |tx| {
+            tx.execute(Self::REPLACE, params![signing::PUBLIC_KEY, public])?;
+            tx.execute(Self::REPLACE, params![signing::SEALED_KEY, sealed])
+                .map(|_| ())
+        })?;
+        Ok(())
     }
 
     /// Writes the first owner's secrets: fails if another was set up meanwhile.
@@ -146,14 +215,18 @@ impl Store {
     const REPLACE: &'static str =
         "INSERT OR REPLACE INTO shop_settings (key, value) VALUES (?1, ?2)";
 
-    /// Stores the hashes of `passphrase` and of a new recovery code with `event` (which
-    /// gains the hash's fingerprint) in one logged transaction, and returns the code.
+    /// Stores the hashes of `passphrase` and of a new recovery code, with new signing and
+    /// recovery keys sealed under them (see [`signing`]), with `event` (which gains the
+    /// hash's fingerprint and pins the keys' public halves) in one logged transaction signed
+    /// by the new key and, when given, by `authority` (the key before, or the recovery key);
+    /// returns the code.
     fn store_owner_secrets(
         &mut self,
         passphrase: &str,
         who: &Attribution,
         mut event: SubjectEvent,
         sql: &'static str,
+        authority: Option<(&'static str, &ed25519_dalek::SigningKey)>,
     ) -> Result<String, ApplyError> {
         if let Some(problem) = passphrase_problem(passphrase) {
             return Err(ApplyError::WeakPassphrase(problem));
@@ -161,16 +234,41 @@ impl Store {
         let code = new_recovery_code();
         let (passphrase_hash, code_hash) =
             (hash(passphrase)?, hash(&normalize_recovery_code(&code))?);
+        let (key, recovery) = (signing::new_key(), signing::new_key());
+        let unsealable =
+            || ApplyError::Passphrase("the owner's keys could not be sealed".to_owned());
+        let sealed = signing::seal(&key, passphrase).ok_or_else(unsealable)?;
+        let sealed_recovery =
+            signing::seal(&recovery, &normalize_recovery_code(&code)).ok_or_else(unsealable)?;
+        let public = signing::public_hex(&key);
         event.detail = format!(
-            "{}; {FINGERPRINT_MARK}{}",
+            "{}; {FINGERPRINT_MARK}{}; {}{public}; {}{}",
             event.detail,
-            hash_fingerprint(&passphrase_hash)
+            hash_fingerprint(&passphrase_hash),
+            signing::SIGNING_MARK,
+            signing::RECOVERY_MARK,
+            signing::public_hex(&recovery)
         );
-        self.record_event_with(who, event, |tx| {
-            tx.execute(sql, params![KEY, passphrase_hash])?;
-            tx.execute(Self::REPLACE, params![RECOVERY_KEY, code_hash])
+        signing::keep_unlocked(&key);
+        self.record_event_around(
+            who,
+            event,
+            |tx| {
+                tx.execute(sql, params![KEY, passphrase_hash])?;
+                tx.execute(Self::REPLACE, params![RECOVERY_KEY, code_hash])?;
+                tx.execute(Self::REPLACE, params![signing::PUBLIC_KEY, public])?;
+                tx.execute(Self::REPLACE, params![signing::SEALED_KEY, sealed])?;
+                tx.execute(
+                    Self::REPLACE,
+                    params![signing::SEALED_RECOVERY, sealed_recovery],
+                )
                 .map(|_| ())
-        })?;
+            },
+            |tx, id| match authority {
+                Some((kind, old)) => signing::sign(tx, id, kind, old),
+                None => Ok(()),
+            },
+        )?;
         Ok(code)
     }
 }

@@ -13,13 +13,22 @@ use super::{Store, StoreError};
 /// The event kinds of the three changes.
 pub const PROTECTION_EVENTS: [&str; 3] = ["protected", "password_changed", "protection_removed"];
 
-/// What to do with the shop's protection.
-#[derive(Clone, Debug)]
+/// What to do with the shop's protection (its `Debug` never shows the password).
+#[derive(Clone)]
 pub enum Protection {
     /// Protect the shop (or change its password) with this password.
     Password(String),
     /// Take the protection off: the file is written plain again.
     Remove,
+}
+
+impl std::fmt::Debug for Protection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Password(_) => "Password(…)",
+            Self::Remove => "Remove",
+        })
+    }
 }
 
 /// What a protection change did.
@@ -124,6 +133,7 @@ impl Store {
                 "took the password protection off the shop file: it is plain again",
             ),
         };
+        self.hold_for_replacing()?;
         let staged = sibling(&self.path, "protecting");
         let entry = self.write_protected(&staged, key.as_ref(), who, kind, detail);
         let entry = match entry {
@@ -134,12 +144,13 @@ impl Store {
             }
         };
         let path = self.path.clone();
-        drop(self);
+        // Still holding the write lock: nothing can be written to the file being replaced.
         super::remove_journals(&path);
         if let Err(e) = std::fs::rename(&staged, &path) {
             remove_with_journals(&staged);
             return Err(StoreError::io(&path, e).into());
         }
+        drop(self);
         let (copies, copies_failed) = rewrite_copies(&path, key.as_ref());
         Ok(ProtectionDone {
             entry,
@@ -147,6 +158,23 @@ impl Store {
             copies,
             copies_failed,
         })
+    }
+
+    /// Moves everything written into the file itself (an empty journal is safe to drop) and
+    /// takes the write lock, held until the file is replaced: a write by another program in
+    /// between would otherwise be lost.
+    fn hold_for_replacing(&self) -> Result<(), StoreError> {
+        let sql = |e| StoreError::sqlite(&self.path, e);
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+            .map_err(sql)?;
+        if busy != 0 {
+            return Err(StoreError::Locked {
+                path: self.path.clone(),
+            });
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(sql)
     }
 
     /// Writes the shop into `staged` with `key`, records the change there, and checks it.

@@ -118,6 +118,12 @@ const KEY_HASH_SECRET: &str = "INSERT OR IGNORE INTO shop_settings (key, value)
 /// written before it have none, and the contents are checked from the first entry after.
 const STATE_DIGESTS: &str = "ALTER TABLE audit_log ADD COLUMN state TEXT NOT NULL DEFAULT '';";
 
+/// 13: the owner's signatures on audit-log entries (see [`super::signing`]), beside the log
+/// so that an entry's hash, which they sign, is what it was.
+const SIGNATURES: &str = "CREATE TABLE audit_signatures (
+        entry INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, signature TEXT NOT NULL,
+        PRIMARY KEY (entry, kind));";
+
 /// 12: what customers told the shop they like, do not want, or want left out (see
 /// [`crate::engine::preferences`]); each decision kept, the one recorded last standing.
 /// And with each consent decision, the words the customer was shown (GDPR Art. 7(1));
@@ -215,10 +221,11 @@ pub fn migrations() -> Migrations<'static> {
     all.push(M::up(KEY_HASH_SECRET));
     all.push(M::up(STATE_DIGESTS));
     all.push(M::up_with_hook("", add_preferences));
+    all.push(M::up(SIGNATURES));
     Migrations::new(all)
 }
 
 /// The schema version this build writes and understands.
 pub fn current_version() -> i64 {
-    MIGRATIONS.len() as i64 + 10
+    MIGRATIONS.len() as i64 + 11
 }

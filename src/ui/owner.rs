@@ -170,7 +170,12 @@ impl OwnerDialog {
             if self.checking.is_some() {
                 ui.spinner();
             }
-            if ui.button("Cancel").clicked() {
+            // A check that finished after a cancel would still unlock the owner's key.
+            if ui
+                .add_enabled(self.checking.is_none(), egui::Button::new("Cancel"))
+                .on_disabled_hover_text("The passphrase is being checked: a moment.")
+                .clicked()
+            {
                 cancelled = true;
             }
             // Also when setting up: a passphrase removed outside Candor is reset with the code.

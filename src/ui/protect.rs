@@ -18,8 +18,8 @@ pub struct UnlockDialog {
     id: egui::Id,
 }
 
-/// What the unlock dialog decided.
-#[derive(Debug, PartialEq, Eq)]
+/// What the unlock dialog decided (no `Debug`: it may hold the password).
+#[derive(PartialEq, Eq)]
 pub enum UnlockDecision {
     /// Still open.
     Open,
@@ -87,7 +87,6 @@ pub struct ProtectDialog {
 }
 
 /// What the protect dialog decided.
-#[derive(Debug)]
 pub enum ProtectDecision {
     /// Still open.
     Open,

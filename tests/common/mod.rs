@@ -74,6 +74,7 @@ pub fn edit_as_fixture(path: &std::path::Path, sql: &str) {
     )
     .expect("records the digest");
     candor::store::chain::rechain_all(&conn).expect("re-chains the log");
+    candor::store::signing::resign_for_fixture(&conn).expect("signs again what was signed");
 }
 
 /// Every file SQLite may have written for the shop: the database, its WAL, shared memory

@@ -269,7 +269,12 @@ impl CandorApp {
                         });
                     }
                 }
-                Command::Restore(from, who) => self.start_restore(ctx, from, who),
+                Command::Restore(from, who) => {
+                    // The restored file holds the owner's keys as backed up: the owner
+                    // signs in again before acting as the owner.
+                    self.become_staff();
+                    self.start_restore(ctx, from, who);
+                }
                 Command::ProtectDialog => {
                     if let Some(shop) = &self.shop {
                         self.protect = Some(crate::ui::protect::ProtectDialog::new(

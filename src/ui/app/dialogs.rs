@@ -247,7 +247,7 @@ impl CandorApp {
                 if ui.button("Reset it").clicked() {
                     self.reset_asked = false;
                     self.scenario.clear();
-                    self.role = Role::Staff;
+                    self.become_staff();
                     self.customer = None;
                     self.start_reset(ctx, path.clone());
                 }

@@ -93,7 +93,7 @@ impl CandorApp {
             LessonCheck::ResetFirst => {
                 if let Some(path) = self.shop.as_ref().map(|s| s.path.clone()) {
                     self.scenario.clear();
-                    self.role = Role::Staff;
+                    self.become_staff();
                     self.customer = None;
                     self.lesson_after_reset = Some(lesson);
                     self.start_reset(ctx, path);

@@ -244,6 +244,7 @@ impl CandorApp {
                 }
                 Role::Owner => {
                     if ui.button("Owner · back to staff").clicked() {
+                        crate::store::signing::forget_owner_key_of(&shop.path);
                         self.role = Role::Staff;
                     }
                 }

@@ -354,6 +354,15 @@ impl CandorApp {
         self.notice.as_deref()
     }
 
+    /// Back to the staff role: the owner's signing key is forgotten, so nothing written from
+    /// now on is signed as the owner's.
+    pub(super) fn become_staff(&mut self) {
+        self.role = Role::Staff;
+        if let Some(shop) = &self.shop {
+            crate::store::signing::forget_owner_key_of(&shop.path);
+        }
+    }
+
     /// The protected shop whose password the window is asking for, if any.
     pub fn asking_password_for(&self) -> Option<&std::path::Path> {
         self.unlock.as_ref().map(|u| u.path.as_path())
@@ -393,7 +402,7 @@ impl CandorApp {
             self.scenario.clear();
             // The owner's passphrase belongs to one shop: another file starts as staff,
             // and an owner's dialog open for the last one (or its check) is dropped.
-            self.role = Role::Staff;
+            self.become_staff();
             self.owner_dialog = None;
         }
         self.scenario.rebase();
