@@ -636,6 +636,7 @@ fn the_scorecard_counts_in_words_one_thing_is_not_plural() {
         log_intact: true,
         owner_passphrase_set: false,
         owner_removed: false,
+        file_protected: false,
     };
     let texts: Vec<String> = scorecard(&index, &before, &records)
         .into_iter()

@@ -76,6 +76,8 @@ pub struct Records {
     /// Whether the log records an owner set up but the passphrase is gone from the file or
     /// is not the one Candor set (removed or replaced outside Candor).
     pub owner_removed: bool,
+    /// Whether the shop file is protected with a password (encrypted at rest).
+    pub file_protected: bool,
 }
 
 /// "1 rule", "2 rules".
@@ -319,6 +321,15 @@ fn security_card(s: &Sources) -> Card {
                 },
                 f64::from(u8::from(set)),
                 !set,
+            ),
+            fact(
+                if s.records.file_protected {
+                    "the shop file is encrypted with a password: a lost or copied file shows nothing without it".to_owned()
+                } else {
+                    "the shop file is not encrypted: anyone with a copy reads every customer's data (File menu: Protect this shop with a password…)".to_owned()
+                },
+                f64::from(u8::from(s.records.file_protected)),
+                !s.records.file_protected,
             ),
             fact(
                 format!("{masked} personal fields are masked on screen until a logged reveal"),

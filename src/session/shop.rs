@@ -116,6 +116,7 @@ fn log_state_checking(store: &Store, contents: Contents) -> Result<LogState, Sto
         log_intact: report.intact && machine.problem.is_none(),
         owner_passphrase_set: owner == OwnerState::SetUp,
         owner_removed: owner.problem().is_some(),
+        file_protected: store.is_protected(),
     };
     Ok(LogState {
         entries,

@@ -295,7 +295,12 @@ pub(super) fn strength_hint(ui: &mut egui::Ui) {
 }
 
 /// A labelled field whose text is hidden as it is typed.
-pub(super) fn password_field(ui: &mut egui::Ui, id: egui::Id, label: &str, text: &mut String) {
+pub(super) fn password_field(
+    ui: &mut egui::Ui,
+    id: egui::Id,
+    label: &str,
+    text: &mut String,
+) -> egui::Response {
     let l = ui.label(label);
     ui.add(
         egui::TextEdit::singleline(text)
@@ -303,7 +308,7 @@ pub(super) fn password_field(ui: &mut egui::Ui, id: egui::Id, label: &str, text:
             .password(true)
             .desired_width(f32::INFINITY),
     )
-    .labelled_by(l.id);
+    .labelled_by(l.id)
 }
 
 /// Shows the recovery code once; whether the owner said it is kept.

@@ -15,6 +15,8 @@ pub struct UnlockDialog {
     /// The password refused last time, if any (said above the field).
     refused: bool,
     password: String,
+    /// Whether the field was given the keyboard once (so typing goes straight in).
+    focused: bool,
     id: egui::Id,
 }
 
@@ -36,6 +38,7 @@ impl UnlockDialog {
             path,
             refused,
             password: String::new(),
+            focused: false,
             id: egui::Id::unique(("unlock-dialog", std::time::SystemTime::now())),
         }
     }
@@ -56,7 +59,12 @@ impl UnlockDialog {
                     "That password does not open this shop. A forgotten shop password cannot be recovered; a backup made before the shop was protected opens without one.",
                 );
             }
-            password_field(ui, self.id.with("password"), "Shop password", &mut self.password);
+            let field =
+                password_field(ui, self.id.with("password"), "Shop password", &mut self.password);
+            if !self.focused {
+                field.request_focus();
+                self.focused = true;
+            }
             let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.horizontal(|ui| {
                 let ready = !self.password.is_empty();

@@ -202,8 +202,12 @@ impl CandorApp {
             });
         }
         if let Some(notice) = self.notice.clone() {
-            ui.horizontal(|ui| {
-                ui.colored_label(crate::ui::theme::POSITIVE, notice);
+            // Wrapped, so a long notice (and its OK) stays on screen in a narrow window.
+            ui.horizontal_wrapped(|ui| {
+                ui.add(
+                    egui::Label::new(egui::RichText::new(notice).color(crate::ui::theme::POSITIVE))
+                        .wrap(),
+                );
                 if ui.small_button("OK").clicked() {
                     self.notice = None;
                 }
