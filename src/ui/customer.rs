@@ -49,7 +49,7 @@ pub struct CustomerPage {
 
 /// What the customer page asks the app to do.
 #[must_use]
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CustomerAction {
     /// Export everything held about the customer (after choosing a folder).
     Export,

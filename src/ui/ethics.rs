@@ -15,7 +15,7 @@ use crate::engine::changes::Change;
 use crate::engine::model::CustomerId;
 
 /// What the audit view asks the app to do.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum EthicsAction {
     /// Show a rule in the Rules view.
     ShowRule(String),

@@ -75,7 +75,35 @@ pub fn native_picker() -> FilePicker {
     Box::new(ask_natively)
 }
 
+thread_local! {
+    static NO_DIALOG: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Says that the picker could not show any dialog (called by the picker, on the UI thread).
+pub fn report_no_dialog() {
+    NO_DIALOG.with(|flag| flag.set(true));
+}
+
+/// Whether the picker just said it could not show a dialog; clears the report.
+pub fn take_no_dialog() -> bool {
+    NO_DIALOG.with(std::cell::Cell::take)
+}
+
+/// How soon an answer of "nothing chosen" means no dialog was shown: nobody opens and
+/// closes a dialog this fast, while a desktop without a file-chooser service (no
+/// xdg-desktop-portal) answers at once.
+const TOO_SOON_TO_BE_A_PERSON: std::time::Duration = std::time::Duration::from_millis(300);
+
 fn ask_natively(question: &FileQuestion) -> Option<Vec<PathBuf>> {
+    let asked = std::time::Instant::now();
+    let answer = show_native(question);
+    if answer.is_none() && asked.elapsed() < TOO_SOON_TO_BE_A_PERSON {
+        report_no_dialog();
+    }
+    answer
+}
+
+fn show_native(question: &FileQuestion) -> Option<Vec<PathBuf>> {
     let mut dialog = rfd::FileDialog::new().set_title(&question.title);
     if let Some(folder) = &question.folder {
         dialog = dialog.set_directory(folder);

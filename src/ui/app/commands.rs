@@ -208,6 +208,7 @@ impl CandorApp {
 
     pub(super) fn run_commands(&mut self, ctx: &egui::Context) {
         for command in std::mem::take(&mut self.commands) {
+            self.running = Some(command.clone());
             match command {
                 Command::OpenDialog => {
                     let question = FileQuestion::new(Ask::OpenFile, "Open a Candor shop")
@@ -324,6 +325,7 @@ impl CandorApp {
                 }
             }
         }
+        self.running = None;
     }
 
     /// Undo of entry `entry`, asked from the audit log: an import is taken back after who

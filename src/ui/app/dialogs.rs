@@ -12,6 +12,7 @@ use crate::ui::files::{Ask, FileQuestion};
 use crate::ui::import::{ImportAction, ImportDialog};
 use crate::ui::outreach::OutreachDecision;
 use crate::ui::owner::OwnerDecision;
+use crate::ui::path_entry::PathDecision;
 use crate::ui::protect::{ProtectDecision, UnlockDecision};
 
 impl CandorApp {
@@ -61,6 +62,36 @@ impl CandorApp {
     }
 
     /// The breach-report dialog: its questions, a folder, then the report on a worker.
+    /// The path field standing in for a file dialog that could not open: the path given
+    /// answers the next question with the same title, and the command that asked runs again.
+    pub(super) fn path_entry_ui(&mut self, ctx: &egui::Context) {
+        let Some(entry) = &mut self.path_entry else {
+            return;
+        };
+        match entry.ui(ctx) {
+            PathDecision::Open => {}
+            PathDecision::Cancel => self.path_entry = None,
+            PathDecision::Use(path) => {
+                let title = entry.question.title.clone();
+                let replay = entry.replay.take();
+                self.path_entry = None;
+                match replay {
+                    Some(command) => {
+                        self.typed_path = Some((title, path));
+                        self.commands.push(command);
+                    }
+                    None => {
+                        self.notice = Some(format!(
+                            "{} will be used: choose \u{201c}{title}\u{201d} again.",
+                            path.display()
+                        ));
+                        self.typed_path = Some((title, path));
+                    }
+                }
+            }
+        }
+    }
+
     /// The password box of a protected shop being opened.
     pub(super) fn unlock_dialog_ui(&mut self, ctx: &egui::Context) {
         let Some(dialog) = &mut self.unlock else {

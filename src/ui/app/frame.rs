@@ -32,6 +32,7 @@ impl CandorApp {
         self.outreach_dialog_ui(ui.ctx());
         self.breach_dialog_ui(ui.ctx());
         self.unlock_dialog_ui(ui.ctx());
+        self.path_entry_ui(ui.ctx());
         self.protect_dialog_ui(ui.ctx());
         if let Some(shop) = &self.shop
             && let Some(change) =

@@ -103,7 +103,7 @@ impl Saved {
 pub type Tab = View;
 
 /// Something a view asks the app to do after the frame.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Command {
     /// Show the native open dialog.
     OpenDialog,
@@ -237,6 +237,12 @@ pub struct CandorApp {
     breach: Option<crate::ui::breach::BreachDialog>,
     /// Asking for the password of a protected shop being opened.
     unlock: Option<crate::ui::protect::UnlockDialog>,
+    /// Asking for a path in a field, where no file dialog could open.
+    path_entry: Option<super::path_entry::PathEntry>,
+    /// A path typed there, for the next question with this title.
+    typed_path: Option<(String, PathBuf)>,
+    /// The command being run, to run again once a typed path is given.
+    running: Option<Command>,
     /// The owner's dialog for the shop's password protection.
     protect: Option<crate::ui::protect::ProtectDialog>,
     /// The "New customer" form, while it is open.
@@ -291,6 +297,9 @@ impl CandorApp {
             breach: None,
             unlock: None,
             protect: None,
+            path_entry: None,
+            typed_path: None,
+            running: None,
             new_customer: None,
             import: None,
             lesson: None,
@@ -448,9 +457,29 @@ impl CandorApp {
         });
     }
 
-    /// Asks the person for one file or folder; `None` when they cancel.
+    /// Asks the person for one file or folder; `None` when they cancel. When no dialog
+    /// could be shown (no desktop file-chooser service), the window asks for the path in a
+    /// field of its own instead, and the command that asked is run again with it.
     pub(super) fn ask_path(&mut self, question: &FileQuestion) -> Option<PathBuf> {
-        super::files::ask_one(&mut self.picker, question)
+        if let Some(typed) = self
+            .typed_path
+            .take_if(|(title, _)| *title == question.title)
+        {
+            return Some(typed.1);
+        }
+        let answer = super::files::ask_one(&mut self.picker, question);
+        if answer.is_none() && super::files::take_no_dialog() {
+            self.path_entry = Some(super::path_entry::PathEntry::new(
+                question.clone(),
+                self.running.clone(),
+            ));
+        }
+        answer
+    }
+
+    /// The field asking for a path where no file dialog could open, if it is showing.
+    pub fn asking_path_for(&self) -> Option<&str> {
+        self.path_entry.as_ref().map(|p| p.question.title.as_str())
     }
 
     /// The ethics audit view (tests).
