@@ -321,6 +321,17 @@ pub enum Command {
         #[arg(long)]
         remove: bool,
     },
+    /// The shop's staff list: the names people act under. Once it holds a name, every
+    /// --actor must be on it (or the owner, with the owner's passphrase). --add puts a
+    /// name on it (recorded in the audit log as done by that name).
+    Staff {
+        /// The shop file.
+        #[arg(long)]
+        db: PathBuf,
+        /// A name to add.
+        #[arg(long)]
+        add: Option<String>,
+    },
     /// Erase a customer's personal data for good (orders are kept without their name).
     Erase {
         /// The shop file.
@@ -516,6 +527,7 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             actor,
             reason,
         } => backup::restore(&db, &from, &actor, &reason),
+        Command::Staff { db, add } => staff(&db, add.as_deref()),
         Command::Protect {
             db,
             actor,
@@ -1100,6 +1112,28 @@ fn offer_to_delete_backups(backups: &[PathBuf], delete: bool) -> Result<()> {
     if agreed {
         let n = crate::rights::delete_backups(backups)?;
         println!("Deleted {n} {}.", if n == 1 { "backup" } else { "backups" });
+    }
+    Ok(())
+}
+
+/// `candor staff`: lists the staff names, or adds one.
+fn staff(db: &Path, add: Option<&str>) -> Result<()> {
+    let (mut store, _) = Store::open(db)?;
+    if let Some(name) = add {
+        let entry = store.add_staff_name(name, "added to the staff list")?;
+        println!(
+            "Added {} to the staff list, recorded as audit-log entry {entry}.",
+            name.trim()
+        );
+    }
+    let names = store.staff_names()?;
+    if names.is_empty() {
+        println!("No staff list yet: any name is taken as given. Add one with --add NAME.");
+    } else {
+        println!(
+            "Staff: {}. Every --actor must be one of these names, or the owner with the owner's passphrase.",
+            engine::words::and_list(&names)
+        );
     }
     Ok(())
 }

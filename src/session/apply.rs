@@ -207,6 +207,14 @@ pub fn reset_training_shop(path: &Path, today: NaiveDate) -> Result<Loaded, Sess
     reload(path, today)
 }
 
+/// Adds `name` to the shop's staff list (logged as done by `name`), and reads the log as it
+/// now is.
+pub fn add_staff_name(path: &Path, name: &str) -> Result<LogState, SessionError> {
+    let (mut store, _) = Store::open(path)?;
+    let entry = store.add_staff_name(name, "added to the staff list")?;
+    log_state_after_write(&store).map_err(SessionError::read_back(entry))
+}
+
 /// Logs that `who` looked at customer `customer`'s masked data in full, and reads the log
 /// as it now is.
 pub fn reveal(path: &Path, customer: i64, who: &Attribution) -> Result<LogState, SessionError> {

@@ -54,6 +54,8 @@ pub struct Loaded {
 pub struct LogState {
     /// Every entry, oldest first.
     pub entries: Vec<LogEntry>,
+    /// The shop's staff list (names people act under); empty when it keeps none.
+    pub staff_names: Vec<String>,
     /// Counts, the chain's verdict and whether the owner has a passphrase.
     pub records: Records,
     /// What is wrong with the log or the shop's contents, in words (the first problem
@@ -119,6 +121,7 @@ fn log_state_checking(store: &Store, contents: Contents) -> Result<LogState, Sto
         file_protected: store.is_protected(),
     };
     Ok(LogState {
+        staff_names: store.staff_names()?,
         entries,
         records,
         problem: report.problem.or(machine.problem),

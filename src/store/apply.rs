@@ -131,6 +131,7 @@ impl SubjectEvent {
             "owner_refused" => "record a refused owner's passphrase",
             "owner_passphrase_set" | "owner_set_up" => "set up the owner",
             "owner_passphrase_changed" | "owner_reset_with_code" => "change the owner's passphrase",
+            super::staff::STAFF_ADDED => super::staff::ADD_ACTION,
             _ => "record what was done",
         }
     }
@@ -172,6 +173,9 @@ pub enum ApplyError {
     /// Actor or reason missing.
     #[error("say who is applying the change and why: {0} is empty")]
     Unattributed(&'static str),
+    /// The name acting is not on the shop's staff list (or is on it already, when adding).
+    #[error("{0}")]
+    NotOnStaffList(String),
     /// The customer asked for does not exist.
     #[error("there is no customer number {0} in this shop")]
     NoSuchCustomer(i64),
@@ -373,7 +377,7 @@ impl Store {
             }
             .into());
         }
-        Ok(())
+        self.check_staff_name(who, action)
     }
 
     /// Records a data-subject event (who, when, why, what) as one audit-log entry.

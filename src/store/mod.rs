@@ -19,6 +19,7 @@ mod protection;
 pub mod schema;
 pub mod sealed;
 pub mod signing;
+mod staff;
 pub mod state;
 mod write;
 
@@ -45,6 +46,7 @@ pub use protect::{PROTECTION_EVENTS, Protection, ProtectionDone, shop_password_p
 pub use protection::{
     PasswordSource, SHOP_PASSWORD_ENV, is_protected, remember_password, set_password_source,
 };
+pub use staff::STAFF_ADDED;
 
 use crate::engine::model::Shop;
 

@@ -150,6 +150,11 @@ pub fn forget_owner_key_of(path: &std::path::Path) {
     });
 }
 
+/// Whether the owner of the shop on `conn` is signed in here (their key is unlocked).
+pub(super) fn owner_signed_in(conn: &Connection) -> rusqlite::Result<bool> {
+    Ok(active_key(conn)?.is_some())
+}
+
 /// The owner's key of the shop on `conn`, when it is unlocked in this process.
 fn active_key(conn: &Connection) -> rusqlite::Result<Option<SigningKey>> {
     let Some(public) = super::setting(conn, PUBLIC_KEY)? else {

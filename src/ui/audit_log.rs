@@ -321,11 +321,13 @@ pub enum Decision {
     Confirm,
     /// Closed without doing anything.
     Cancel,
+    /// Add this name to the staff list (the dialog stays open, with the name chosen).
+    AddName(String),
 }
 
 impl WhoWhy {
     /// Draws the dialog.
-    pub fn ui(&mut self, ctx: &egui::Context, summary: &str) -> Decision {
+    pub fn ui(&mut self, ctx: &egui::Context, summary: &str, staff: &[String]) -> Decision {
         let mut decision = Decision::Open;
         egui::Modal::new(egui::Id::unique("who-why")).show(ctx, |ui| {
             ui.set_width(440.0);
@@ -351,8 +353,12 @@ impl WhoWhy {
                 WhoWhyFor::Restore(_) => "Who is restoring?",
                 _ => "Who is applying this?",
             });
-            ui.add(egui::TextEdit::singleline(&mut self.actor).desired_width(f32::INFINITY))
-                .labelled_by(l.id);
+            if staff.is_empty() {
+                ui.add(egui::TextEdit::singleline(&mut self.actor).desired_width(f32::INFINITY))
+                    .labelled_by(l.id);
+            } else if let Some(name) = staff_picker(ui, &mut self.actor, staff) {
+                decision = Decision::AddName(name);
+            }
             let l = ui.label("Why? (kept in the audit log)");
             ui.add(
                 egui::TextEdit::multiline(&mut self.reason)
@@ -361,7 +367,9 @@ impl WhoWhy {
             )
             .labelled_by(l.id);
             ui.horizontal(|ui| {
-                let ready = !self.actor.trim().is_empty() && !self.reason.trim().is_empty();
+                let named = staff.is_empty() || staff.iter().any(|n| n == self.actor.trim());
+                let ready =
+                    named && !self.actor.trim().is_empty() && !self.reason.trim().is_empty();
                 let label = match self.purpose {
                     WhoWhyFor::Apply => "Apply now",
                     WhoWhyFor::Undo(_) => "Undo now",
@@ -381,4 +389,48 @@ impl WhoWhy {
         });
         decision
     }
+}
+
+/// Staff pick their name from the shop's list; a name not on it is added first (logged).
+/// Returns a name to add, when asked.
+fn staff_picker(ui: &mut egui::Ui, actor: &mut String, staff: &[String]) -> Option<String> {
+    let id = ui.scope_id().with("staff-name-being-added");
+    let mut adding: String = ui.data_mut(|d| d.get_temp(id)).unwrap_or_default();
+    if !staff.iter().any(|n| n == actor.trim()) {
+        actor.clear();
+    }
+    let shown = if actor.is_empty() {
+        "Choose your name".to_owned()
+    } else {
+        actor.clone()
+    };
+    egui::ComboBox::from_id_salt("who-is-acting")
+        .selected_text(shown)
+        .width(ui.available_width())
+        .show_ui(ui, |ui| {
+            for name in staff {
+                ui.selectable_value(actor, name.clone(), name);
+            }
+        });
+    let mut add = None;
+    ui.horizontal(|ui| {
+        let l = ui.label("Not on the list?");
+        ui.add(
+            egui::TextEdit::singleline(&mut adding)
+                .hint_text("your name")
+                .desired_width(180.0),
+        )
+            .labelled_by(l.id);
+        if ui
+            .add_enabled(!adding.trim().is_empty(), egui::Button::new("Add my name"))
+            .on_hover_text("Adds your name to this shop's staff list; the addition is recorded in the audit log.")
+            .clicked()
+        {
+            add = Some(adding.trim().to_owned());
+            *actor = adding.trim().to_owned();
+            adding.clear();
+        }
+    });
+    ui.data_mut(|d| d.insert_temp(id, adding));
+    add
 }

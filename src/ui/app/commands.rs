@@ -276,6 +276,7 @@ impl CandorApp {
                     self.become_staff();
                     self.start_restore(ctx, from, who);
                 }
+                Command::AddStaffName(name) => self.add_staff_name(ctx, name),
                 Command::ProtectDialog => {
                     if let Some(shop) = &self.shop {
                         self.protect = Some(crate::ui::protect::ProtectDialog::new(

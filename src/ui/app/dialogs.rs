@@ -235,8 +235,14 @@ impl CandorApp {
             ),
             (WhoWhyFor::Apply, None) => "The simulation is not finished yet.".to_owned(),
         };
-        match dialog.ui(ctx, &summary) {
+        let staff = match (&self.shop, self.role) {
+            (Some(shop), Role::Staff) => shop.log.staff_names.clone(),
+            // The owner is signed in: any name is the owner's to give.
+            _ => Vec::new(),
+        };
+        match dialog.ui(ctx, &summary, &staff) {
             Decision::Open => {}
+            Decision::AddName(name) => self.commands.push(Command::AddStaffName(name)),
             Decision::Cancel => self.who_why = None,
             Decision::Confirm => {
                 let who = Attribution::now(dialog.actor.trim(), dialog.reason.trim());

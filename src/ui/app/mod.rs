@@ -159,6 +159,8 @@ pub enum Command {
     RestoreDialog,
     /// Put a backup back in the shop's place, after logging who and why.
     Restore(PathBuf, Attribution),
+    /// Add a name to the shop's staff list.
+    AddStaffName(String),
     /// Open the owner's dialog for the shop's password protection.
     ProtectDialog,
     /// Protect the shop with a password, change it, or take it off.

@@ -143,6 +143,13 @@ impl CandorApp {
         });
     }
 
+    /// Adds `name` to the staff list on a worker thread; the who-and-why dialog then offers it.
+    pub(super) fn add_staff_name(&mut self, ctx: &egui::Context, name: String) {
+        self.spawn_log_job(ctx, None, move |path| {
+            crate::session::apply::add_staff_name(path, &name)
+        });
+    }
+
     /// Runs `work` on the open shop's file on a worker thread; it hands back the log as it
     /// now is (and, for a reveal, the customer to show in full).
     fn spawn_log_job(

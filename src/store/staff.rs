@@ -1,0 +1,98 @@
+//! The shop's staff list: the names people act under. Each addition is one logged entry;
+//! once the list holds a name, every write must be made under a name on it, or by the owner
+//! signed in (whose passphrase was checked, see [`super::signing`]). A shop without a list
+//! takes any name, as before.
+
+use rusqlite::params;
+
+use super::apply::{ApplyError, Attribution, SubjectEvent};
+use super::{Store, StoreError};
+
+/// The `shop_settings` key holding the list (a JSON array of names, in the order added).
+const KEY: &str = "staff_names";
+
+/// The event kind of an addition.
+pub const STAFF_ADDED: &str = "staff_added";
+
+/// The action of an addition, which any name may make (it is the name being added).
+pub(super) const ADD_ACTION: &str = "add a name to the staff list";
+
+/// The writes any name may make: setting up or resetting the owner, a refused passphrase
+/// (a guess is recorded under whatever name was given) and adding oneself to the list.
+const ANY_NAME: [&str; 4] = [
+    "set up the owner",
+    "change the owner's passphrase",
+    "record a refused owner's passphrase",
+    ADD_ACTION,
+];
+
+impl Store {
+    /// The names on the shop's staff list, in the order they were added.
+    pub fn staff_names(&self) -> Result<Vec<String>, StoreError> {
+        let Some(text) = self.setting(KEY)? else {
+            return Ok(Vec::new());
+        };
+        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            table: "shop_settings",
+            row: KEY.to_owned(),
+            detail: format!("the staff list cannot be read: {e}"),
+        })
+    }
+
+    /// Adds `name` to the staff list, recorded as one entry made by `name` themselves.
+    pub fn add_staff_name(&mut self, name: &str, reason: &str) -> Result<i64, ApplyError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ApplyError::Unattributed("who"));
+        }
+        let mut names = self.staff_names()?;
+        if names.iter().any(|n| n == name) {
+            return Err(ApplyError::NotOnStaffList(format!(
+                "\u{201c}{name}\u{201d} is on the staff list already"
+            )));
+        }
+        names.push(name.to_owned());
+        let list = serde_json::to_string(&names).map_err(|e| {
+            ApplyError::Store(StoreError::Protection(format!("the staff list: {e}")))
+        })?;
+        let event = SubjectEvent::new(
+            STAFF_ADDED,
+            None,
+            format!("added {name} to the shop's staff list"),
+        );
+        self.record_event_with(&Attribution::now(name, reason), event, |tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO shop_settings (key, value) VALUES (?1, ?2)",
+                params![KEY, list],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Refuses a write under a name not on the staff list, once the shop keeps one, unless
+    /// the owner is signed in or the write is one any name may make.
+    pub(super) fn check_staff_name(
+        &self,
+        who: &Attribution,
+        action: &str,
+    ) -> Result<(), ApplyError> {
+        if ANY_NAME.contains(&action) {
+            return Ok(());
+        }
+        let names = self.staff_names()?;
+        let actor = who.actor.trim();
+        if names.is_empty() || names.iter().any(|n| n == actor) {
+            return Ok(());
+        }
+        if super::signing::owner_signed_in(&self.conn)
+            .map_err(|e| ApplyError::Store(StoreError::sqlite(&self.path, e)))?
+        {
+            return Ok(());
+        }
+        Err(ApplyError::NotOnStaffList(format!(
+            "\u{201c}{actor}\u{201d} is not on this shop's staff list ({}): pick a name on it, add yours first (candor staff --db FILE --add NAME, or in the window), or act as the owner",
+            crate::engine::words::and_list(&names)
+        )))
+    }
+}
