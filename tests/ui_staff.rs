@@ -95,3 +95,27 @@ fn the_command_line_refuses_a_name_not_on_the_list_and_lists_the_names() {
     );
     assert!(apply("Kim").status.success());
 }
+
+#[test]
+fn staff_importing_into_a_shop_with_a_list_choose_their_name_from_it() {
+    let (dir, path) = common::sample_file();
+    let (mut store, _) = candor::store::Store::open(&path).expect("opens");
+    store.add_staff_name("Kim", "new starter").expect("added");
+    drop(store);
+    let orders = dir.path().join("orders_export.csv");
+    std::fs::write(
+        &orders,
+        "Name,Email,Accepts Marketing,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name\n\
+         #1,new.person@example.com,yes,2026-06-01 10:00:00 +0100,2,Oat milk,1.50,OM1,New Person\n",
+    )
+    .expect("writes");
+    let mut h = window_on(&path);
+    h.state_mut().start_import(path.clone(), vec![orders]);
+    h.run_steps(3);
+    h.get_by_role(Role::ComboBox);
+    h.get_by_label_contains("Choose your name from the staff list");
+    assert_eq!(
+        h.state().import_dialog().expect("open").staff_names,
+        ["Kim".to_owned()]
+    );
+}

@@ -396,22 +396,7 @@ impl WhoWhy {
 fn staff_picker(ui: &mut egui::Ui, actor: &mut String, staff: &[String]) -> Option<String> {
     let id = ui.scope_id().with("staff-name-being-added");
     let mut adding: String = ui.data_mut(|d| d.get_temp(id)).unwrap_or_default();
-    if !staff.iter().any(|n| n == actor.trim()) {
-        actor.clear();
-    }
-    let shown = if actor.is_empty() {
-        "Choose your name".to_owned()
-    } else {
-        actor.clone()
-    };
-    egui::ComboBox::from_id_salt("who-is-acting")
-        .selected_text(shown)
-        .width(ui.available_width())
-        .show_ui(ui, |ui| {
-            for name in staff {
-                ui.selectable_value(actor, name.clone(), name);
-            }
-        });
+    staff_name_choice(ui, actor, staff);
     let mut add = None;
     ui.horizontal(|ui| {
         let l = ui.label("Not on the list?");
@@ -433,4 +418,25 @@ fn staff_picker(ui: &mut egui::Ui, actor: &mut String, staff: &[String]) -> Opti
     });
     ui.data_mut(|d| d.insert_temp(id, adding));
     add
+}
+
+/// The staff list as a choice: `actor` becomes the name chosen (a name not on the list is
+/// cleared, so nobody acts under it by accident).
+pub(super) fn staff_name_choice(ui: &mut egui::Ui, actor: &mut String, staff: &[String]) {
+    if !staff.iter().any(|n| n == actor.trim()) {
+        actor.clear();
+    }
+    let shown = if actor.is_empty() {
+        "Choose your name".to_owned()
+    } else {
+        actor.clone()
+    };
+    egui::ComboBox::from_id_salt("who-is-acting")
+        .selected_text(shown)
+        .width(ui.available_width().min(320.0))
+        .show_ui(ui, |ui| {
+            for name in staff {
+                ui.selectable_value(actor, name.clone(), name);
+            }
+        });
 }

@@ -132,6 +132,9 @@ pub struct ImportDialog {
     /// Whether the owner is importing (only the owner's import may change prices of
     /// products already in the shop).
     pub owner: bool,
+    /// The target shop's staff list, when staff import into a shop that keeps one: the
+    /// name is chosen from it.
+    pub staff_names: Vec<String>,
     job: Option<Job<Result<ImportOutcome, String>>>,
     stage: Arc<Mutex<String>>,
     /// The finished import's outcome, or why it failed.
@@ -159,6 +162,7 @@ impl ImportDialog {
             reason: format!("import of {}", names.join(", ")),
             currency: Currency::GBP,
             owner: false,
+            staff_names: Vec::new(),
             job: None,
             stage: Arc::new(Mutex::new(String::new())),
             outcome: None,
@@ -347,7 +351,11 @@ impl ImportDialog {
         );
         ui.horizontal(|ui| {
             let l = ui.label("Your name");
-            ui.text_edit_singleline(&mut self.actor).labelled_by(l.id);
+            if self.staff_names.is_empty() {
+                ui.text_edit_singleline(&mut self.actor).labelled_by(l.id);
+            } else {
+                super::audit_log::staff_name_choice(ui, &mut self.actor, &self.staff_names);
+            }
             let l = ui.label("Why");
             ui.add(egui::TextEdit::singleline(&mut self.reason).desired_width(380.0))
                 .labelled_by(l.id);
@@ -360,10 +368,15 @@ impl ImportDialog {
             .iter()
             .find_map(|f| f.problem().map(|p| format!("{}: {p}", f.name())))
             .or_else(|| {
-                self.actor
-                    .trim()
-                    .is_empty()
-                    .then(|| "Say who is importing.".to_owned())
+                let unlisted = !self.staff_names.is_empty()
+                    && !self.staff_names.iter().any(|n| n == self.actor.trim());
+                (self.actor.trim().is_empty() || unlisted).then(|| {
+                    if unlisted {
+                        "Choose your name from the staff list (a new name is added in any who-and-why dialog, or with candor staff --add).".to_owned()
+                    } else {
+                        "Say who is importing.".to_owned()
+                    }
+                })
             })
             .or_else(|| self.reason.trim().is_empty().then(|| "Say why.".to_owned()));
         if let Some(job) = &self.job {

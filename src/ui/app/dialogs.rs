@@ -302,6 +302,9 @@ impl CandorApp {
         if let Some(shop) = self.shop.as_ref().filter(|s| s.path == dialog.target) {
             dialog.currency = shop.index.shop().settings.currency;
             dialog.owner = self.role == crate::access::Role::Owner;
+            if !dialog.owner {
+                dialog.staff_names.clone_from(&shop.log.staff_names);
+            }
         }
         self.import = Some(dialog);
     }
