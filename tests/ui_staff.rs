@@ -119,3 +119,47 @@ fn staff_importing_into_a_shop_with_a_list_choose_their_name_from_it() {
         ["Kim".to_owned()]
     );
 }
+
+#[test]
+fn only_the_owner_takes_a_name_off_the_list_and_never_the_last() {
+    let (dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8");
+    let candor = |args: &[&str], passphrase: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_candor"));
+        cmd.args(args)
+            .env("CANDOR_DATA_DIR", dir.path().join("data"))
+            .env_remove("CANDOR_OWNER_PASSPHRASE");
+        if let Some(p) = passphrase {
+            cmd.env("CANDOR_OWNER_PASSPHRASE", p);
+        }
+        let out = cmd.output().expect("runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let owner = Some(common::OWNER_PASSPHRASE);
+    assert!(candor(&["owner", "--db", db, "set"], owner).0);
+    for name in ["Kim", "Sam"] {
+        assert!(candor(&["staff", "--db", db, "--add", name], None).0);
+    }
+    let (ok, text) = candor(&["staff", "--db", db, "--remove", "Kim"], None);
+    assert!(
+        !ok && text.contains("needs the owner's passphrase"),
+        "{text}"
+    );
+    let (ok, text) = candor(&["staff", "--db", db, "--remove", "Kim"], owner);
+    assert!(
+        ok && text.contains("Took Kim off the staff list") && text.contains("Staff: Sam."),
+        "{text}"
+    );
+    let (ok, text) = candor(&["staff", "--db", db, "--remove", "Sam"], owner);
+    assert!(
+        !ok && text.contains("is the last name on the staff list"),
+        "{text}"
+    );
+    let (ok, text) = candor(&["log", "--db", db, "--verify"], None);
+    assert!(ok && text.contains("intact"), "{text}");
+}

@@ -329,8 +329,15 @@ pub enum Command {
         #[arg(long)]
         db: PathBuf,
         /// A name to add.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "remove")]
         add: Option<String>,
+        /// A name to take off (the owner only: the passphrase from CANDOR_OWNER_PASSPHRASE
+        /// or asked at a terminal).
+        #[arg(long)]
+        remove: Option<String>,
+        /// Who is taking the name off (recorded in the audit log).
+        #[arg(long, default_value = "the owner")]
+        actor: String,
     },
     /// Erase a customer's personal data for good (orders are kept without their name).
     Erase {
@@ -527,7 +534,12 @@ pub fn run(command: Command, today: NaiveDate) -> Result<()> {
             actor,
             reason,
         } => backup::restore(&db, &from, &actor, &reason),
-        Command::Staff { db, add } => staff(&db, add.as_deref()),
+        Command::Staff {
+            db,
+            add,
+            remove,
+            actor,
+        } => staff(&db, add.as_deref(), remove.as_deref(), &actor),
         Command::Protect {
             db,
             actor,
@@ -1117,8 +1129,17 @@ fn offer_to_delete_backups(backups: &[PathBuf], delete: bool) -> Result<()> {
 }
 
 /// `candor staff`: lists the staff names, or adds one.
-fn staff(db: &Path, add: Option<&str>) -> Result<()> {
+fn staff(db: &Path, add: Option<&str>, remove: Option<&str>, actor: &str) -> Result<()> {
     let (mut store, _) = Store::open(db)?;
+    if let Some(name) = remove {
+        let who = simulation::attribution(actor, "taken off the staff list");
+        simulation::owner(&mut store, &who, "taking a name off the staff list")?;
+        let entry = store.remove_staff_name(name, &who)?;
+        println!(
+            "Took {} off the staff list, recorded as audit-log entry {entry}.",
+            name.trim()
+        );
+    }
     if let Some(name) = add {
         let entry = store.add_staff_name(name, "added to the staff list")?;
         println!(

@@ -73,7 +73,7 @@ fn event_words(event: &SubjectEvent, shop: &Shop) -> String {
         "protection_removed" => {
             "took the password protection off the shop file (it is plain again)".to_owned()
         }
-        crate::store::STAFF_ADDED => event.detail.clone(),
+        crate::store::STAFF_ADDED | crate::store::STAFF_REMOVED => event.detail.clone(),
         "owner_signing_key_made" => {
             "made the owner's signing key (the owner's entries are signed from now on)".to_owned()
         }

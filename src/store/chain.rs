@@ -475,7 +475,8 @@ fn check_contents(
 }
 
 /// The event kinds only the owner may record (besides changes that need the owner).
-const OWNERS_EVENTS: [&str; 5] = [
+const OWNERS_EVENTS: [&str; 6] = [
+    "staff_removed",
     "protected",
     "password_changed",
     "protection_removed",

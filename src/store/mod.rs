@@ -46,7 +46,7 @@ pub use protect::{PROTECTION_EVENTS, Protection, ProtectionDone, shop_password_p
 pub use protection::{
     PasswordSource, SHOP_PASSWORD_ENV, is_protected, remember_password, set_password_source,
 };
-pub use staff::STAFF_ADDED;
+pub use staff::{STAFF_ADDED, STAFF_REMOVED};
 
 use crate::engine::model::Shop;
 

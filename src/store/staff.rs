@@ -14,6 +14,9 @@ const KEY: &str = "staff_names";
 /// The event kind of an addition.
 pub const STAFF_ADDED: &str = "staff_added";
 
+/// The event kind of a removal.
+pub const STAFF_REMOVED: &str = "staff_removed";
+
 /// The action of an addition, which any name may make (it is the name being added).
 pub(super) const ADD_ACTION: &str = "add a name to the staff list";
 
@@ -62,6 +65,47 @@ impl Store {
             format!("added {name} to the shop's staff list"),
         );
         self.record_event_with(&Attribution::now(name, reason), event, |tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO shop_settings (key, value) VALUES (?1, ?2)",
+                params![KEY, list],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Takes `name` off the staff list (someone who left), recorded with `who`; the owner
+    /// only (signed in: the passphrase was checked in this process).
+    pub fn remove_staff_name(&mut self, name: &str, who: &Attribution) -> Result<i64, ApplyError> {
+        if !super::signing::owner_signed_in(&self.conn)
+            .map_err(|e| ApplyError::Store(StoreError::sqlite(&self.path, e)))?
+        {
+            return Err(ApplyError::NotOnStaffList(
+                "only the owner can take a name off the staff list".to_owned(),
+            ));
+        }
+        let name = name.trim();
+        let mut names = self.staff_names()?;
+        let before = names.len();
+        names.retain(|n| n != name);
+        if names.len() == before {
+            return Err(ApplyError::NotOnStaffList(format!(
+                "\u{201c}{name}\u{201d} is not on the staff list"
+            )));
+        }
+        if names.is_empty() {
+            return Err(ApplyError::NotOnStaffList(format!(
+                "\u{201c}{name}\u{201d} is the last name on the staff list: add the next person's name first (a shop without a list takes any name)"
+            )));
+        }
+        let list = serde_json::to_string(&names).map_err(|e| {
+            ApplyError::Store(StoreError::Protection(format!("the staff list: {e}")))
+        })?;
+        let event = SubjectEvent::new(
+            STAFF_REMOVED,
+            None,
+            format!("took {name} off the shop's staff list"),
+        );
+        self.record_event_with(who, event, |tx| {
             tx.execute(
                 "INSERT OR REPLACE INTO shop_settings (key, value) VALUES (?1, ?2)",
                 params![KEY, list],

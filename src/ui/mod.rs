@@ -119,4 +119,21 @@ mod tests {
         let settings = options.persistence_path.expect("settings file");
         assert!(settings.ends_with("app.ron"));
     }
+
+    #[test]
+    fn each_staff_member_keeps_their_own_details_choice() {
+        use crate::access::Role;
+        let mut saved = Saved::default();
+        saved.remember_actor(Role::Staff, "Kim");
+        saved.set_details(Role::Staff, true);
+        assert!(saved.details(Role::Staff));
+        saved.remember_actor(Role::Staff, "Priya");
+        assert!(!saved.details(Role::Staff), "Priya has made no choice yet");
+        saved.remember_actor(Role::Staff, "Kim");
+        assert!(
+            saved.details(Role::Staff),
+            "Kim's choice comes back with her name"
+        );
+        assert!(!saved.details(Role::Owner), "the owner's is their own");
+    }
 }

@@ -56,13 +56,21 @@ pub struct Saved {
     /// Whether the owner sees them.
     #[serde(default)]
     pub details_for_owner: bool,
+    /// Each staff member's own choice, by the name they act under (the role's choice is
+    /// for a name that has made none yet).
+    #[serde(default)]
+    pub details_by_name: std::collections::BTreeMap<String, bool>,
 }
 
 impl Saved {
     /// Whether `role` chose to see scores, rule and field names.
     pub fn details(&self, role: Role) -> bool {
         match role {
-            Role::Staff => self.details_for_staff,
+            Role::Staff => self
+                .details_by_name
+                .get(&self.last_actor)
+                .copied()
+                .unwrap_or(self.details_for_staff),
             Role::Owner => self.details_for_owner,
         }
     }
@@ -90,9 +98,13 @@ impl Saved {
         }
     }
 
-    /// Remembers `role`'s choice.
+    /// Remembers `role`'s choice of Details
+    /// (for staff, by the name they last acted under, when there is one.)
     pub fn set_details(&mut self, role: Role, on: bool) {
         match role {
+            Role::Staff if !self.last_actor.is_empty() => {
+                self.details_by_name.insert(self.last_actor.clone(), on);
+            }
             Role::Staff => self.details_for_staff = on,
             Role::Owner => self.details_for_owner = on,
         }
