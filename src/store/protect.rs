@@ -151,6 +151,7 @@ impl Store {
             return Err(StoreError::io(&path, e).into());
         }
         drop(self);
+        remove_leftovers(&path);
         let (copies, copies_failed) = rewrite_copies(&path, key.as_ref());
         Ok(ProtectionDone {
             entry,
@@ -223,6 +224,15 @@ fn rewrite_copies(db: &Path, key: Option<&RawKey>) -> (Vec<PathBuf>, Vec<(PathBu
         }
     }
     (done, failed)
+}
+
+/// Removes the working files an interrupted restore or shop creation may have left beside
+/// the shop at `db` (they would stay readable copies of it): none is in use, since the
+/// write lock was held until the shop was replaced.
+fn remove_leftovers(db: &Path) {
+    for what in ["restoring", "candor-tmp"] {
+        remove_with_journals(&sibling(db, what));
+    }
 }
 
 /// A working file beside `path`: `.NAME.WHAT`.
