@@ -1399,3 +1399,34 @@ fn the_rules_view_beside_a_lesson_and_a_scenario_wraps_its_words_at_1024_by_640(
         }
     }
 }
+
+#[test]
+fn each_rules_controls_sit_right_under_its_words_at_1024_by_640_and_1440_by_900() {
+    for size in [egui::vec2(1024.0, 640.0), egui::vec2(1440.0, 900.0)] {
+        let (_dir, path) = common::sample_file();
+        let loaded = candor::ui::load_blocking(&path, common::sample_day()).expect("loads");
+        let app = CandorApp::with_shop(loaded, common::sample_day());
+        let mut harness = Harness::builder()
+            .with_size(size)
+            .build_ui_state(|ui, app: &mut CandorApp| app.show(ui), app);
+        harness.run_steps(2);
+        harness.get_by_label("Rules").click();
+        harness.run_steps(3);
+        // The first rule's reach, then its switch: one line apart, not half a window.
+        let reach = harness
+            .get_all_by_label("Runs for 123 of 200 customers today.")
+            .next()
+            .expect("the first rule's reach")
+            .rect();
+        let switch = harness.get_by_label("More of what you like: on").rect();
+        assert!(
+            switch.min.y > reach.max.y && switch.min.y - reach.max.y < 30.0,
+            "at {size:?} the switch {switch:?} is right under the reach {reach:?}"
+        );
+        let second = harness.get_by_label("Buy it again: on").rect();
+        assert!(
+            second.max.y < size.y,
+            "at {size:?} the second rule's switch {second:?} is on screen"
+        );
+    }
+}

@@ -220,13 +220,18 @@ fn rule_controls_ui(
     // One line where it fits; in a narrow window (a lesson or a scenario beside the
     // rules) one control under the other, since a slider does not wrap and would widen
     // every card after it past the window's edge.
+    // (A row is `horizontal`, which is as tall as its controls: a left-to-right layout
+    // centred vertically would take the whole height left and push the controls halfway
+    // down the window.)
     let one_line = ui.available_width() >= ONE_LINE_CONTROLS;
-    let layout = if one_line {
-        egui::Layout::left_to_right(egui::Align::Center)
-    } else {
-        egui::Layout::top_down(egui::Align::Min)
+    let lay_out = |ui: &mut Ui, add: &mut dyn FnMut(&mut Ui)| {
+        if one_line {
+            ui.horizontal(|ui| add(ui));
+        } else {
+            ui.vertical(|ui| add(ui));
+        }
     };
-    ui.with_layout(layout, |ui| {
+    lay_out(ui, &mut |ui: &mut Ui| {
         let mut enabled = scenario.pending_enabled(&r.id).unwrap_or(r.enabled);
         let switch = format!("{}: {}", r.label, if enabled { "on" } else { "off" });
         if ui.checkbox(&mut enabled, switch).changed() {
@@ -239,13 +244,12 @@ fn rule_controls_ui(
         let mut weight = current;
         // Steps of 0.1 as people count them: 0.8, never 0.8000000000000007. The slider
         // snaps 0.3 to 0.30000000000000004, so only a different rounded value is a change.
-        let moved = ui
-            .with_layout(layout, |ui| {
-                let l = ui.label(format!("Weight of {}", r.label));
-                let slider = egui::Slider::new(&mut weight, MIN_WEIGHT..=MAX_WEIGHT).step_by(0.1);
-                ui.add(slider).labelled_by(l.id).changed()
-            })
-            .inner;
+        let mut moved = false;
+        lay_out(ui, &mut |ui: &mut Ui| {
+            let l = ui.label(format!("Weight of {}", r.label));
+            let slider = egui::Slider::new(&mut weight, MIN_WEIGHT..=MAX_WEIGHT).step_by(0.1);
+            moved = ui.add(slider).labelled_by(l.id).changed();
+        });
         let rounded = (weight * 100.0).round() / 100.0;
         if moved && rounded != current {
             proposed.push(Change::RuleWeight {
