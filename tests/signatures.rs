@@ -310,3 +310,32 @@ fn a_key_of_ones_own_slipped_in_as_a_new_owners_key_is_found() {
         assert!(found.contains(expected), "{kind}: {found}");
     }
 }
+
+#[test]
+fn an_owner_set_up_before_keys_gets_one_at_sign_in_even_with_a_staff_list() {
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let who = Attribution::now("the owner", "setting up the owner");
+    store.set_up_owner(OWNER, &who).expect("set up");
+    store.add_staff_name("Kim", "new starter").expect("added");
+    drop(store);
+    // As a shop set up before signatures: no keys in the file or in the set-up entry.
+    common::edit_as_fixture(
+        &path,
+        "DELETE FROM audit_signatures;
+         DELETE FROM shop_settings
+           WHERE key IN ('owner_signing_key', 'owner_recovery_key', 'owner_signing_public');
+         UPDATE audit_log SET entry =
+           substr(entry, 1, instr(entry, '; signing key ') - 1)
+           || substr(entry, instr(entry, '; signing key ') + 14 + 64 + 15 + 64)
+           WHERE instr(entry, '; signing key ') > 0;",
+    );
+    let (mut store, _) = Store::open(&path).expect("opens");
+    store
+        .check_owner(OWNER, &Attribution::now("Sam (owner)", "a test"), "a test")
+        .expect("the owner signs in, not on the staff list");
+    let log = store.log().expect("log");
+    let made = log.last().and_then(|e| e.event.clone()).expect("an event");
+    assert_eq!(made.kind, "owner_signing_key_made");
+    assert!(store.verify_log().expect("verifies").intact);
+}

@@ -618,3 +618,36 @@ fn switching_a_rule_on_reaches_customers_it_does_not_run_for() {
         "incremental lists differ from a full recompute"
     );
 }
+
+#[test]
+fn a_name_added_to_the_staff_list_does_not_make_a_simulation_stale() {
+    let (_dir, path) = common::sample_file();
+    let (snapshot, head) = Store::open(&path)
+        .expect("opens")
+        .0
+        .load_snapshot()
+        .expect("loads");
+    let (mut store, _) = Store::open(&path).expect("opens");
+    store
+        .add_staff_name("Priya", "new starter")
+        .expect("a newcomer adds her name before applying");
+    let written = store
+        .apply(
+            Some(Basis {
+                shop: &snapshot,
+                head: &head,
+            }),
+            &[Change::Consent {
+                customer: 1,
+                purpose: "personalization".into(),
+                granted: false,
+                method: None,
+                words: None,
+            }],
+            &Attribution::now("Priya", "she rang"),
+            None,
+            None,
+        )
+        .expect("still current: adding a name changes no data");
+    assert_eq!(written.entry, 2);
+}

@@ -5,6 +5,7 @@ mod common;
 
 use common::window::{sample_window, settle, type_into};
 use egui::accesskit::Role;
+use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 #[test]
@@ -54,4 +55,48 @@ fn a_cancelled_dialog_is_not_taken_for_a_missing_one() {
     h.get_by_label("Open…  (Ctrl+O)").click();
     h.run_steps(3);
     assert_eq!(h.state().asking_path_for(), None);
+}
+
+#[test]
+fn a_typed_path_must_be_whole_and_a_file_there_is_replaced_only_when_asked_twice() {
+    let (dir, mut h) = sample_window();
+    h.state_mut().set_file_picker(Box::new(|_| {
+        candor::ui::report_no_dialog();
+        None
+    }));
+    let existing = dir.path().join("log.csv");
+    std::fs::write(&existing, "old").expect("written");
+    h.get_by_label("Audit log").click();
+    h.run_steps(2);
+    h.get_by_label("Export CSV…").click();
+    h.run_steps(3);
+    assert!(h.state().asking_path_for().is_some(), "the field stands in");
+    let field = |h: &mut Harness<'static, candor::ui::CandorApp>, text: &str| {
+        h.get_by_role_and_label(Role::TextInput, "Path of the file to write")
+            .focus();
+        h.run_steps(1);
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        h.get_by_role_and_label(Role::TextInput, "Path of the file to write")
+            .type_text(text);
+        h.run_steps(1);
+    };
+    field(&mut h, "log.csv");
+    h.get_by_label("Use this path").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Type the whole path");
+    field(&mut h, existing.to_str().expect("utf-8"));
+    h.get_by_label("Use this path").click();
+    h.run_steps(2);
+    h.get_by_label_contains("A file is already there");
+    assert_eq!(std::fs::read_to_string(&existing).expect("reads"), "old");
+    h.get_by_label("Use this path").click();
+    h.run_steps(2);
+    settle(&mut h, |app| {
+        app.asking_path_for().is_none() && !app.is_exporting()
+    });
+    let written = std::fs::read_to_string(&existing).expect("reads");
+    assert!(
+        written.starts_with("entry,"),
+        "replaced by the log: {written}"
+    );
 }

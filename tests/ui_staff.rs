@@ -48,6 +48,11 @@ fn staff_pick_their_name_from_the_list_or_add_it_first() {
     h.run_steps(1);
     settle(&mut h, |app| !app.is_reading_log());
     let entry = h.state().log_entries().last().expect("the reveal").clone();
+    assert_eq!(
+        entry.event.as_ref().map(|e| e.kind.as_str()),
+        Some("reveal"),
+        "the reveal was recorded after the name was added"
+    );
     assert_eq!(entry.actor, "Priya", "the name added is the one acting");
 }
 

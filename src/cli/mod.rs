@@ -1152,7 +1152,7 @@ fn staff(db: &Path, add: Option<&str>, remove: Option<&str>, actor: &str) -> Res
         println!("No staff list yet: any name is taken as given. Add one with --add NAME.");
     } else {
         println!(
-            "Staff: {}. Every --actor must be one of these names, or the owner with the owner's passphrase.",
+            "Staff: {}. Every --actor must be one of these names (the owner's own commands, which ask for the passphrase, take any name).",
             engine::words::and_list(&names)
         );
     }

@@ -32,7 +32,7 @@ impl Attribution {
     /// Who and why, now (the real time, UTC).
     pub fn now(actor: &str, reason: &str) -> Self {
         Self {
-            actor: actor.to_owned(),
+            actor: actor.trim().to_owned(),
             reason: reason.to_owned(),
             at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         }
@@ -131,6 +131,7 @@ impl SubjectEvent {
             "owner_refused" => "record a refused owner's passphrase",
             "owner_passphrase_set" | "owner_set_up" => "set up the owner",
             "owner_passphrase_changed" | "owner_reset_with_code" => "change the owner's passphrase",
+            "owner_signing_key_made" => super::staff::KEY_MADE_ACTION,
             super::staff::STAFF_ADDED => super::staff::ADD_ACTION,
             _ => "record what was done",
         }
@@ -482,7 +483,10 @@ pub fn undo_plan(log: &[LogEntry], entry: i64) -> Result<UndoPlan, ApplyError> {
             if event.kind == super::backup::RESTORED {
                 "a restore from a backup (restore a later backup instead)".to_owned()
             } else {
-                format!("an {}", event.kind.replace('_', " "))
+                format!(
+                    "a record of what was done ({})",
+                    event.kind.replace('_', " ")
+                )
             },
         ));
     }
@@ -539,7 +543,9 @@ pub fn undone_entries(log: &[LogEntry]) -> std::collections::HashMap<i64, i64> {
 
 /// Entries that record something without changing the shop's data: an apply computed
 /// before them is still current.
-const NEUTRAL_EVENTS: [&str; 9] = [
+const NEUTRAL_EVENTS: [&str; 11] = [
+    "staff_added",
+    "staff_removed",
     "reveal",
     "breach_report",
     "access_export",

@@ -20,13 +20,21 @@ pub const STAFF_REMOVED: &str = "staff_removed";
 /// The action of an addition, which any name may make (it is the name being added).
 pub(super) const ADD_ACTION: &str = "add a name to the staff list";
 
-/// The writes any name may make: setting up or resetting the owner, a refused passphrase
-/// (a guess is recorded under whatever name was given) and adding oneself to the list.
-const ANY_NAME: [&str; 4] = [
+/// The action of making the signing key of an owner set up before keys existed, right
+/// after their passphrase was checked.
+pub(super) const KEY_MADE_ACTION: &str = "make the owner's signing key";
+
+/// The writes any name may make: setting up or resetting the owner, making their key (the
+/// passphrase was just checked), a refused passphrase (a guess is recorded under whatever
+/// name was given), adding oneself to the list, and a restore (the owner's passphrase was
+/// checked on the shop; the backup's own list may be older).
+const ANY_NAME: [&str; 6] = [
     "set up the owner",
     "change the owner's passphrase",
+    KEY_MADE_ACTION,
     "record a refused owner's passphrase",
     ADD_ACTION,
+    "restore a backup",
 ];
 
 impl Store {
@@ -50,7 +58,10 @@ impl Store {
             return Err(ApplyError::Unattributed("who"));
         }
         let mut names = self.staff_names()?;
-        if names.iter().any(|n| n == name) {
+        if names
+            .iter()
+            .any(|n| n.to_lowercase() == name.to_lowercase())
+        {
             return Err(ApplyError::NotOnStaffList(format!(
                 "\u{201c}{name}\u{201d} is on the staff list already"
             )));
@@ -135,7 +146,7 @@ impl Store {
             return Ok(());
         }
         Err(ApplyError::NotOnStaffList(format!(
-            "\u{201c}{actor}\u{201d} is not on this shop's staff list ({}): pick a name on it, add yours first (candor staff --db FILE --add NAME, or in the window), or act as the owner",
+            "\u{201c}{actor}\u{201d} is not on this shop's staff list ({}): act under a name on it, or add yours first (candor staff --db FILE --add NAME, or in the window; the owner's own commands, which ask for the passphrase, take any name)",
             crate::engine::words::and_list(&names)
         )))
     }

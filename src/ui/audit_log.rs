@@ -327,7 +327,7 @@ pub enum Decision {
 
 impl WhoWhy {
     /// Draws the dialog.
-    pub fn ui(&mut self, ctx: &egui::Context, summary: &str, staff: &[String]) -> Decision {
+    pub fn ui(&mut self, ctx: &egui::Context, summary: &str, staff: &StaffChoice) -> Decision {
         let mut decision = Decision::Open;
         egui::Modal::new(egui::Id::unique("who-why")).show(ctx, |ui| {
             ui.set_width(440.0);
@@ -353,7 +353,7 @@ impl WhoWhy {
                 WhoWhyFor::Restore(_) => "Who is restoring?",
                 _ => "Who is applying this?",
             });
-            if staff.is_empty() {
+            if staff.names.is_empty() {
                 ui.add(egui::TextEdit::singleline(&mut self.actor).desired_width(f32::INFINITY))
                     .labelled_by(l.id);
             } else if let Some(name) = staff_picker(ui, &mut self.actor, staff) {
@@ -367,7 +367,8 @@ impl WhoWhy {
             )
             .labelled_by(l.id);
             ui.horizontal(|ui| {
-                let named = staff.is_empty() || staff.iter().any(|n| n == self.actor.trim());
+                let named =
+                    staff.names.is_empty() || staff.names.iter().any(|n| n == self.actor.trim());
                 let ready =
                     named && !self.actor.trim().is_empty() && !self.reason.trim().is_empty();
                 let label = match self.purpose {
@@ -391,12 +392,23 @@ impl WhoWhy {
     }
 }
 
+/// The staff list as the who-and-why dialog offers it.
+pub struct StaffChoice<'a> {
+    /// The names to choose from (none: the name is typed freely).
+    pub names: &'a [String],
+    /// Whether a newcomer may add their name here.
+    pub can_add: bool,
+}
+
 /// Staff pick their name from the shop's list; a name not on it is added first (logged).
 /// Returns a name to add, when asked.
-fn staff_picker(ui: &mut egui::Ui, actor: &mut String, staff: &[String]) -> Option<String> {
+fn staff_picker(ui: &mut egui::Ui, actor: &mut String, staff: &StaffChoice) -> Option<String> {
     let id = ui.scope_id().with("staff-name-being-added");
     let mut adding: String = ui.data_mut(|d| d.get_temp(id)).unwrap_or_default();
-    staff_name_choice(ui, actor, staff);
+    staff_name_choice(ui, actor, staff.names);
+    if !staff.can_add {
+        return None;
+    }
     let mut add = None;
     ui.horizontal(|ui| {
         let l = ui.label("Not on the list?");

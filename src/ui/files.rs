@@ -130,8 +130,3 @@ pub type FileOpener = Box<dyn FnMut(&std::path::Path) -> Result<(), String>>;
 pub fn native_opener() -> FileOpener {
     Box::new(|path| opener::open_browser(path).map_err(|e| e.to_string()))
 }
-
-/// Asks `picker` and returns the first path chosen.
-pub fn ask_one(picker: &mut FilePicker, question: &FileQuestion) -> Option<PathBuf> {
-    picker(question).and_then(|paths| paths.into_iter().next())
-}

@@ -18,6 +18,8 @@ pub struct PathEntry {
     error: Option<String>,
     /// Whether the field was given the keyboard once (so typing goes straight in).
     focused: bool,
+    /// A file already there that the person was warned about (a second press replaces it).
+    replace: Option<PathBuf>,
     id: egui::Id,
 }
 
@@ -34,20 +36,21 @@ pub enum PathDecision {
 impl PathEntry {
     /// A field for `question`, asked while `replay` ran.
     pub fn new(question: FileQuestion, replay: Option<Command>) -> Self {
-        let typed = question
-            .folder
-            .iter()
-            .map(|f| f.join(question.file_name.as_deref().unwrap_or_default()))
-            .chain(question.file_name.iter().map(PathBuf::from))
-            .next()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
+        // Where the dialog would have started (the suggested folder, else the home folder),
+        // with the suggested name: a whole path, so nothing lands in an unknown folder.
+        let folder = question.folder.clone().or_else(home);
+        let typed = match (&folder, &question.file_name) {
+            (Some(folder), Some(name)) => folder.join(name).display().to_string(),
+            (Some(folder), None) => format!("{}/", folder.display()),
+            (None, name) => name.clone().unwrap_or_default(),
+        };
         Self {
             question,
             replay,
             typed,
             error: None,
             focused: false,
+            replace: None,
             id: egui::Id::unique(("path-entry", std::time::SystemTime::now())),
         }
     }
@@ -94,11 +97,24 @@ impl PathEntry {
         }
     }
 
-    /// The path typed, when it can be what was asked for.
+    /// The path typed (`~` standing for the home folder), when it can be what was asked
+    /// for; a file to write that is already there is replaced only when asked twice.
     fn checked(&mut self) -> PathDecision {
-        let path = PathBuf::from(self.typed.trim());
+        let path = expand_home(self.typed.trim());
+        let replacing = self.question.ask == Ask::SaveFile && path.is_file();
+        if replacing && self.replace.as_ref() != Some(&path) {
+            self.replace = Some(path);
+            self.error = Some(
+                "A file is already there: press \u{201c}Use this path\u{201d} again to replace it."
+                    .to_owned(),
+            );
+            return PathDecision::Open;
+        }
         let problem = match self.question.ask {
             _ if self.typed.trim().is_empty() => Some("Type a path first."),
+            _ if !path.is_absolute() => {
+                Some("Type the whole path, from the top folder (for example ~/shop.candor).")
+            }
             Ask::OpenFile | Ask::OpenFiles if !path.is_file() => {
                 Some("There is no file at that path.")
             }
@@ -120,5 +136,23 @@ impl PathEntry {
             }
             None => PathDecision::Use(path),
         }
+    }
+}
+
+/// The person's home folder, if the system says.
+fn home() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|d| d.home_dir().to_owned())
+}
+
+/// `typed` with a leading `~` read as the home folder.
+fn expand_home(typed: &str) -> PathBuf {
+    let rest = match typed.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest.trim_start_matches('/'),
+        _ => return PathBuf::from(typed),
+    };
+    match home() {
+        Some(home) if rest.is_empty() => home,
+        Some(home) => home.join(rest),
+        None => PathBuf::from(typed),
     }
 }

@@ -209,6 +209,17 @@ impl CandorApp {
     pub(super) fn run_commands(&mut self, ctx: &egui::Context) {
         for command in std::mem::take(&mut self.commands) {
             self.running = Some(command.clone());
+            self.run_command(ctx, command);
+            // A command that asked no new path is done with the paths typed for it.
+            if self.path_entry.is_none() {
+                self.typed_paths.retain(|t| !t.for_command);
+            }
+        }
+        self.running = None;
+    }
+
+    fn run_command(&mut self, ctx: &egui::Context, command: Command) {
+        {
             match command {
                 Command::OpenDialog => {
                     let question = FileQuestion::new(Ask::OpenFile, "Open a Candor shop")
@@ -326,7 +337,6 @@ impl CandorApp {
                 }
             }
         }
-        self.running = None;
     }
 
     /// Undo of entry `entry`, asked from the audit log: an import is taken back after who

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::{CandorApp, Command};
 use crate::access::Role;
 use crate::store::Attribution;
-use crate::ui::audit_log::{Decision, WhoWhy, WhoWhyFor};
+use crate::ui::audit_log::{Decision, StaffChoice, WhoWhy, WhoWhyFor};
 use crate::ui::breach::BreachDecision;
 use crate::ui::files::{Ask, FileQuestion};
 use crate::ui::import::{ImportAction, ImportDialog};
@@ -70,24 +70,27 @@ impl CandorApp {
         };
         match entry.ui(ctx) {
             PathDecision::Open => {}
-            PathDecision::Cancel => self.path_entry = None,
+            PathDecision::Cancel => {
+                self.path_entry = None;
+                self.typed_paths.clear();
+            }
             PathDecision::Use(path) => {
                 let title = entry.question.title.clone();
                 let replay = entry.replay.take();
                 self.path_entry = None;
-                match replay {
-                    Some(command) => {
-                        self.typed_path = Some((title, path));
-                        self.commands.push(command);
-                    }
-                    None => {
-                        self.notice = Some(format!(
-                            "{} will be used: choose \u{201c}{title}\u{201d} again.",
-                            path.display()
-                        ));
-                        self.typed_path = Some((title, path));
-                    }
+                self.typed_paths.retain(|t| t.title != title);
+                if replay.is_none() {
+                    self.notice = Some(format!(
+                        "{} will be used: do what asked for it again.",
+                        path.display()
+                    ));
                 }
+                self.typed_paths.push(super::TypedPath {
+                    title,
+                    path,
+                    for_command: replay.is_some(),
+                });
+                self.commands.extend(replay);
             }
         }
     }
@@ -240,9 +243,24 @@ impl CandorApp {
             // The owner is signed in: any name is the owner's to give.
             _ => Vec::new(),
         };
-        match dialog.ui(ctx, &summary, &staff) {
+        // Adding a name is an entry of its own: an import is undone only while it is the
+        // newest entry, so its undo offers only the names already on the list.
+        let staff_choice = StaffChoice {
+            names: &staff,
+            can_add: !undoes_import,
+        };
+        match dialog.ui(ctx, &summary, &staff_choice) {
             Decision::Open => {}
-            Decision::AddName(name) => self.commands.push(Command::AddStaffName(name)),
+            Decision::AddName(name) => {
+                // Shown as listed at once (the list is read again once the entry is written),
+                // so the name just chosen stays chosen.
+                if let Some(shop) = &mut self.shop
+                    && !shop.log.staff_names.contains(&name)
+                {
+                    shop.log.staff_names.push(name.clone());
+                }
+                self.commands.push(Command::AddStaffName(name));
+            }
             Decision::Cancel => self.who_why = None,
             Decision::Confirm => {
                 let who = Attribution::now(dialog.actor.trim(), dialog.reason.trim());
@@ -318,7 +336,7 @@ impl CandorApp {
         let question = FileQuestion::new(Ask::OpenFiles, "Import exports (CSV)")
             .filter("CSV export", &["csv", "txt", "tsv", "gz"])
             .filter("All files", &["*"]);
-        let Some(files) = (self.picker)(&question) else {
+        let Some(files) = self.ask_paths(&question) else {
             return;
         };
         let target = match &self.shop {

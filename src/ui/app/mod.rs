@@ -111,6 +111,15 @@ impl Saved {
     }
 }
 
+/// A path typed where no file dialog could open, answering the question of its title.
+struct TypedPath {
+    title: String,
+    path: PathBuf,
+    /// Whether a command is run again with it (kept while it runs) rather than a dialog
+    /// asked again (used once).
+    for_command: bool,
+}
+
 /// The main views, which are the tabs (one name for them everywhere: [`View`]).
 pub type Tab = View;
 
@@ -253,8 +262,9 @@ pub struct CandorApp {
     unlock: Option<crate::ui::protect::UnlockDialog>,
     /// Asking for a path in a field, where no file dialog could open.
     path_entry: Option<super::path_entry::PathEntry>,
-    /// A path typed there, for the next question with this title.
-    typed_path: Option<(String, PathBuf)>,
+    /// Paths typed there, by the title of the question each answers, kept while the
+    /// command that asked is run again.
+    typed_paths: Vec<TypedPath>,
     /// The command being run, to run again once a typed path is given.
     running: Option<Command>,
     /// The owner's dialog for the shop's password protection.
@@ -312,7 +322,7 @@ impl CandorApp {
             unlock: None,
             protect: None,
             path_entry: None,
-            typed_path: None,
+            typed_paths: Vec::new(),
             running: None,
             new_customer: None,
             import: None,
@@ -423,6 +433,7 @@ impl CandorApp {
         };
         if !same_file {
             self.scenario.clear();
+            self.typed_paths.clear();
             // The owner's passphrase belongs to one shop: another file starts as staff,
             // and an owner's dialog open for the last one (or its check) is dropped.
             self.become_staff();
@@ -475,13 +486,28 @@ impl CandorApp {
     /// could be shown (no desktop file-chooser service), the window asks for the path in a
     /// field of its own instead, and the command that asked is run again with it.
     pub(super) fn ask_path(&mut self, question: &FileQuestion) -> Option<PathBuf> {
-        if let Some(typed) = self
-            .typed_path
-            .take_if(|(title, _)| *title == question.title)
+        self.ask_paths(question)
+            .and_then(|paths| paths.into_iter().next())
+    }
+
+    /// Asks for one or more files, as [`Self::ask_path`] does. A typed path answers its
+    /// question for as long as the command that asked runs (it may ask a second question,
+    /// typed in turn, and is then run again with both answers).
+    pub(super) fn ask_paths(&mut self, question: &FileQuestion) -> Option<Vec<PathBuf>> {
+        if let Some(at) = self
+            .typed_paths
+            .iter()
+            .position(|t| t.title == question.title)
         {
-            return Some(typed.1);
+            let typed = &self.typed_paths[at];
+            let path = typed.path.clone();
+            // A path typed for a dialog (no command to run again) answers once.
+            if !typed.for_command {
+                self.typed_paths.remove(at);
+            }
+            return Some(vec![path]);
         }
-        let answer = super::files::ask_one(&mut self.picker, question);
+        let answer = (self.picker)(question);
         if answer.is_none() && super::files::take_no_dialog() {
             self.path_entry = Some(super::path_entry::PathEntry::new(
                 question.clone(),
