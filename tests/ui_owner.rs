@@ -382,3 +382,20 @@ fn after_switching_back_to_staff_the_owners_name_is_not_offered_as_who() {
     assert_eq!(h.state().saved().actor(ShopRole::Staff), "Jo");
     assert_eq!(h.state().saved().actor(ShopRole::Owner), "Sam (owner)");
 }
+
+#[test]
+fn enter_after_the_passphrase_switches_to_owner() {
+    let (_dir, path) = common::owned_sample_file();
+    let mut h = common::window::window_on(&path);
+    press(&mut h, "Staff · switch to owner…");
+    type_into(&mut h, Role::TextInput, "Your name", "Sam (owner)");
+    type_into(
+        &mut h,
+        Role::PasswordInput,
+        "Owner's passphrase",
+        common::OWNER_PASSPHRASE,
+    );
+    h.key_press(egui::Key::Enter);
+    wait_for_the_check(&mut h);
+    assert_eq!(h.state().role(), ShopRole::Owner);
+}

@@ -164,7 +164,10 @@ impl OwnerDialog {
                 Mode::Reset => "Reset the passphrase",
                 _ => "Switch to owner",
             };
-            if ui.add_enabled(ready, egui::Button::new(label)).clicked() {
+            // Enter in a field does what the button does, once everything is filled in.
+            let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let complete = ready && (self.mode == Mode::Switch || !self.repeat.is_empty());
+            if ui.add_enabled(ready, egui::Button::new(label)).clicked() || (complete && enter) {
                 self.start(ui.ctx(), path);
             }
             if self.checking.is_some() {

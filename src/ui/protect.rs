@@ -177,7 +177,8 @@ impl ProtectDialog {
             } else {
                 "Protect the shop"
             };
-            if ui.add_enabled(ready, egui::Button::new(label)).clicked() {
+            let enter = ui.input(|i| i.key_pressed(egui::Key::Enter)) && !self.repeat.is_empty();
+            if ui.add_enabled(ready, egui::Button::new(label)).clicked() || (ready && enter) {
                 decision = self.checked();
             }
             if self.protected
