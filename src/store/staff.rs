@@ -67,21 +67,12 @@ impl Store {
             )));
         }
         names.push(name.to_owned());
-        let list = serde_json::to_string(&names).map_err(|e| {
-            ApplyError::Store(StoreError::Protection(format!("the staff list: {e}")))
-        })?;
         let event = SubjectEvent::new(
             STAFF_ADDED,
             None,
             format!("added {name} to the shop's staff list"),
         );
-        self.record_event_with(&Attribution::now(name, reason), event, |tx| {
-            tx.execute(
-                "INSERT OR REPLACE INTO shop_settings (key, value) VALUES (?1, ?2)",
-                params![KEY, list],
-            )
-            .map(|_| ())
-        })
+        self.record_staff_list(&names, &Attribution::now(name, reason), event)
     }
 
     /// Takes `name` off the staff list (someone who left), recorded with `who`; the owner
@@ -108,14 +99,22 @@ impl Store {
                 "\u{201c}{name}\u{201d} is the last name on the staff list: add the next person's name first (a shop without a list takes any name)"
             )));
         }
-        let list = serde_json::to_string(&names).map_err(|e| {
-            ApplyError::Store(StoreError::Protection(format!("the staff list: {e}")))
-        })?;
         let event = SubjectEvent::new(
             STAFF_REMOVED,
             None,
             format!("took {name} off the shop's staff list"),
         );
+        self.record_staff_list(&names, who, event)
+    }
+
+    /// Writes `names` as the staff list with `event` as its entry, in one transaction.
+    fn record_staff_list(
+        &mut self,
+        names: &[String],
+        who: &Attribution,
+        event: SubjectEvent,
+    ) -> Result<i64, ApplyError> {
+        let list = serde_json::Value::from(names.to_vec()).to_string();
         self.record_event_with(who, event, |tx| {
             tx.execute(
                 "INSERT OR REPLACE INTO shop_settings (key, value) VALUES (?1, ?2)",
