@@ -52,12 +52,25 @@ fn the_owner_protects_the_shop_from_the_file_menu_and_staff_cannot() {
         "{notice}"
     );
     let shop = h.state().shop().expect("open");
-    assert!(shop.protected, "the window knows the shop is protected");
+    assert!(
+        shop.log.records.file_protected,
+        "the window knows the shop is protected"
+    );
     let path = shop.path.clone();
     assert!(candor::store::is_protected(&path).expect("reads"));
     assert!(!common::file_holds(&path, "Amelia Hart"));
     press(&mut h, "File");
-    h.get_by_label("Change the shop's password…");
+    press(&mut h, "Change the shop's password…");
+    h.run_steps(2);
+    press(&mut h, "Take the protection off");
+    settle(&mut h, |app| {
+        !app.is_applying()
+            && app
+                .notice()
+                .is_some_and(|n| n.contains("is no longer protected"))
+    });
+    assert!(!candor::store::is_protected(&path).expect("reads"));
+    assert!(!h.state().shop().expect("open").log.records.file_protected);
 }
 
 #[test]
@@ -98,6 +111,6 @@ fn opening_a_protected_shop_asks_for_its_password_and_refuses_a_wrong_one() {
     );
     press(&mut h, "Open");
     settle(&mut h, |app| app.shop().is_some_and(|s| s.path == path));
-    assert!(h.state().shop().expect("open").protected);
+    assert!(h.state().shop().expect("open").log.records.file_protected);
     assert!(h.state().asking_password_for().is_none());
 }

@@ -78,7 +78,6 @@ fn write_outcome(
     let lists = Arc::clone(&outcome.after_lists);
     let mut loaded = assemble(path, index, written.head, lists, audit, log);
     loaded.read_only = store.is_read_only();
-    loaded.protected = store.is_protected();
     Ok(Done {
         entry: written.entry,
         loaded,

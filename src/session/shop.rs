@@ -22,8 +22,6 @@ pub struct Loaded {
     pub path: PathBuf,
     /// Opened read-only.
     pub read_only: bool,
-    /// The file is protected with a password (encrypted).
-    pub protected: bool,
     /// Backup written before an upgrade, if any.
     pub backup: Option<PathBuf>,
     /// The snapshot and its index.
@@ -56,6 +54,9 @@ pub struct LogState {
     pub entries: Vec<LogEntry>,
     /// The shop's staff list (names people act under); empty when it keeps none.
     pub staff_names: Vec<String>,
+    /// The owner's public signing key as the file holds it, so the window can forget the
+    /// unlocked key when the owner steps back, without reading the file on its thread.
+    pub owner_key: Option<String>,
     /// Counts, the chain's verdict and whether the owner has a passphrase.
     pub records: Records,
     /// What is wrong with the log or the shop's contents, in words (the first problem
@@ -122,6 +123,7 @@ fn log_state_checking(store: &Store, contents: Contents) -> Result<LogState, Sto
     };
     Ok(LogState {
         staff_names: store.staff_names()?,
+        owner_key: store.owner_signing_public()?,
         entries,
         records,
         problem: report.problem.or(machine.problem),
@@ -150,7 +152,6 @@ pub fn load_with_progress(
     let log = log_state(&store)?;
     let mut loaded = summarize(path, shop, head, log, today, progress)?;
     loaded.read_only = store.is_read_only();
-    loaded.protected = store.is_protected();
     loaded.backup = report.backup;
     Ok(loaded)
 }
@@ -194,7 +195,6 @@ pub(super) fn assemble(
     Loaded {
         path: path.to_owned(),
         read_only: false,
-        protected: false,
         backup: None,
         rows: customer_rows(&index),
         rules: rule_rows(&index),

@@ -135,19 +135,17 @@ pub(super) fn keep_unlocked(key: &SigningKey) {
     with_unlocked(|keys| keys.insert(public_hex(key), key.clone()));
 }
 
-/// Forgets the unlocked owner's key of the shop at `path` (the window switching back to
-/// staff): later entries are not signed as the owner's. When the shop cannot be read, every
-/// key is forgotten (signing less is the safe side).
-pub fn forget_owner_key_of(path: &std::path::Path) {
-    let public = super::Store::open_for_reading(path)
-        .ok()
-        .and_then(|(store, _)| super::setting(&store.conn, PUBLIC_KEY).ok().flatten());
-    with_unlocked(|keys| match public {
-        Some(public) => {
-            keys.remove(&public);
-        }
-        None => keys.clear(),
-    });
+/// Forgets the unlocked owner's key whose public half is `public` (the window switching
+/// back to staff): later entries are not signed as the owner's.
+pub fn forget_owner_key(public: &str) {
+    with_unlocked(|keys| keys.remove(public));
+}
+
+impl super::Store {
+    /// The owner's public signing key (hex), when the shop has one.
+    pub fn owner_signing_public(&self) -> Result<Option<String>, super::StoreError> {
+        self.setting(PUBLIC_KEY)
+    }
 }
 
 /// Whether the owner of the shop on `conn` is signed in here (their key is unlocked).

@@ -291,7 +291,7 @@ impl CandorApp {
                 Command::ProtectDialog => {
                     if let Some(shop) = &self.shop {
                         self.protect = Some(crate::ui::protect::ProtectDialog::new(
-                            shop.protected,
+                            shop.log.records.file_protected,
                             self.saved.actor(crate::access::Role::Owner),
                         ));
                     }

@@ -136,7 +136,10 @@ impl CandorApp {
         {
             self.commands.push(Command::RestoreDialog);
         }
-        let protected = self.shop.as_ref().is_some_and(|s| s.protected);
+        let protected = self
+            .shop
+            .as_ref()
+            .is_some_and(|s| s.log.records.file_protected);
         if ui
             .add_enabled(
                 self.shop.is_some() && self.role == Role::Owner && !self.is_presenting(),
@@ -244,7 +247,9 @@ impl CandorApp {
                 }
                 Role::Owner => {
                     if ui.button("Owner · back to staff").clicked() {
-                        crate::store::signing::forget_owner_key_of(&shop.path);
+                        if let Some(key) = &shop.log.owner_key {
+                            crate::store::signing::forget_owner_key(key);
+                        }
                         self.role = Role::Staff;
                     }
                 }

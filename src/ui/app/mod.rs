@@ -391,8 +391,8 @@ impl CandorApp {
     /// now on is signed as the owner's.
     pub(super) fn become_staff(&mut self) {
         self.role = Role::Staff;
-        if let Some(shop) = &self.shop {
-            crate::store::signing::forget_owner_key_of(&shop.path);
+        if let Some(key) = self.shop.as_ref().and_then(|s| s.log.owner_key.as_deref()) {
+            crate::store::signing::forget_owner_key(key);
         }
     }
 
