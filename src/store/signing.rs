@@ -161,6 +161,16 @@ fn active_key(conn: &Connection) -> rusqlite::Result<Option<SigningKey>> {
     Ok(with_unlocked(|keys| keys.get(&public).cloned()))
 }
 
+/// Whether the file has the signatures' table (files before version 13, and those being
+/// upgraded, have none).
+fn has_signatures_table(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'audit_signatures')",
+        [],
+        |r| r.get(0),
+    )
+}
+
 /// Signs entry `id` as `kind` with `key`.
 pub(super) fn sign(
     conn: &Connection,
@@ -184,11 +194,7 @@ pub(super) fn sign_new_entry(conn: &Connection, id: i64) -> rusqlite::Result<()>
     let Some(key) = active_key(conn)? else {
         return Ok(());
     };
-    let has_table: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'audit_signatures')",
-        [],
-        |r| r.get(0),
-    )?;
+    let has_table = has_signatures_table(conn)?;
     // An entry written while an older file is upgraded, before the table exists.
     if !has_table {
         return Ok(());
@@ -292,11 +298,7 @@ pub(super) fn check(
     entries: &[EntryFacts],
 ) -> rusqlite::Result<Option<(i64, String)>> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let has_table: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'audit_signatures')",
-        [],
-        |r| r.get(0),
-    )?;
+    let has_table = has_signatures_table(conn)?;
     if !has_table {
         // A file of a version before 13 (nothing was signed then) may lack it; a later one
         // must have it.

@@ -261,11 +261,7 @@ impl OwnerDialog {
     /// Drops what egui keeps of the secret fields (their undo histories, which it would
     /// otherwise keep in memory and save with the window's state).
     fn forget_typing(&self, ctx: &egui::Context) {
-        ctx.data_mut(|d| {
-            for field in SECRET_FIELDS {
-                d.remove::<egui::text_edit::TextEditState>(self.id.with(field));
-            }
-        });
+        forget_fields(ctx, self.id, &SECRET_FIELDS);
     }
 
     /// Whether the passphrase is being checked.
@@ -295,6 +291,16 @@ pub(super) fn strength_hint(ui: &mut egui::Ui) {
         .small()
         .color(theme::MUTED),
     );
+}
+
+/// Drops what egui keeps of the fields named `fields` under `id` (their undo histories,
+/// which would otherwise hold a secret in memory and in the window's saved state).
+pub(super) fn forget_fields(ctx: &egui::Context, id: egui::Id, fields: &[&str]) {
+    ctx.data_mut(|d| {
+        for field in fields {
+            d.remove::<egui::text_edit::TextEditState>(id.with(*field));
+        }
+    });
 }
 
 /// A labelled field whose text is hidden as it is typed.

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::owner::{password_field, strength_hint};
+use super::owner::{forget_fields, password_field, strength_hint};
 use super::theme;
 use crate::store::{Attribution, Protection};
 
@@ -77,7 +77,7 @@ impl UnlockDialog {
             });
         });
         if decision != UnlockDecision::Open {
-            forget(ctx, self.id, &["password"]);
+            forget_fields(ctx, self.id, &["password"]);
         }
         decision
     }
@@ -144,7 +144,7 @@ impl ProtectDialog {
             decision = self.buttons_ui(ui);
         });
         if !matches!(decision, ProtectDecision::Open) {
-            forget(ctx, self.id, &["password", "repeat"]);
+            forget_fields(ctx, self.id, &["password", "repeat"]);
         }
         decision
     }
@@ -224,13 +224,4 @@ impl ProtectDialog {
             Attribution::now(self.actor.trim(), reason),
         )
     }
-}
-
-/// Drops what egui keeps of the secret fields named `fields` (their undo histories).
-fn forget(ctx: &egui::Context, id: egui::Id, fields: &[&str]) {
-    ctx.data_mut(|d| {
-        for field in fields {
-            d.remove::<egui::text_edit::TextEditState>(id.with(*field));
-        }
-    });
 }
