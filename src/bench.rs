@@ -95,10 +95,15 @@ pub fn run(path: &Path, today: chrono::NaiveDate) -> Result<Report, SessionError
     ));
     figures.extend(relevance_figures(&index));
     figures.extend(apply_figures(path, &index, lists)?);
+    let (products, order_lines) = (index.shop().products.len(), index.shop().lines.len());
+    // The window's drag opens the shop as the window does: the snapshot above is let go
+    // first, so the peak memory is that of one open shop.
+    drop(index);
+    figures.extend(drag_figures(path, today)?);
     Ok(Report {
         customers,
-        products: index.shop().products.len(),
-        order_lines: index.shop().lines.len(),
+        products,
+        order_lines,
         threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         figures,
         peak_rss_mb: peak_rss_mb(),
@@ -277,6 +282,40 @@ fn apply_figures(
         (basis, head, before) = (done.loaded.index, done.loaded.head, done.loaded.lists);
     }
     Ok(figures)
+}
+
+/// How many scripted drags of a weight slider are timed.
+const DRAGS: usize = 6;
+
+/// The window's update latency under a scripted drag of a weight slider: from the pointer
+/// stopping to the lists and impact shown, and to the audit and relevance shown. The first
+/// drag also measures the relevance before (the window keeps it), so it is left out of the
+/// median and reported on its own.
+fn drag_figures(path: &Path, today: chrono::NaiveDate) -> Result<Vec<Figure>, SessionError> {
+    let loaded = crate::session::load_blocking(path, today)?;
+    let customers = loaded.index.shop().customers.len();
+    let timings =
+        crate::ui::weight_drag_latency(&loaded, DRAGS).map_err(SessionError::WindowSimulation)?;
+    let Some(crate::ui::DragTimings { lists, everything }) = timings else {
+        return Ok(Vec::new());
+    };
+    Ok(vec![
+        once(
+            "window, weight drag: audit and relevance shown, first drag",
+            everything[0],
+            customers,
+        ),
+        percentiles(
+            "window, weight drag: lists and impact shown after the pointer stops",
+            lists[1..].to_vec(),
+            customers,
+        ),
+        percentiles(
+            "window, weight drag: audit and relevance shown after the pointer stops",
+            everything[1..].to_vec(),
+            customers,
+        ),
+    ])
 }
 
 /// A folder of its own under the system's temporary folder, removed when dropped.

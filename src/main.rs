@@ -1,5 +1,11 @@
 //! The `candor` binary: parses the command line and hands over to the library.
 
+/// mimalloc instead of the system allocator: whole-shop work runs on every core, and the
+/// system allocator's per-thread arenas kept a third more memory than the shop needs
+/// (BENCHMARKS.md, "Live while dragging").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     std::panic::set_hook(Box::new(|info| {
         // A reader that stopped reading (`candor … | head`) makes println! panic: as for

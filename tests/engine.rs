@@ -359,3 +359,99 @@ fn a_spend_rule_that_cannot_run_says_a_price_is_not_known() {
         skipped.detail
     );
 }
+
+/// Visits per key after `from`, counted straight from the customer's order lines.
+fn visits_from_lines(
+    index: &ShopIndex,
+    c: usize,
+    from: Option<NaiveDate>,
+    by_category: bool,
+) -> Vec<(usize, usize)> {
+    let shop = index.shop();
+    let mut pairs = std::collections::BTreeSet::new();
+    for o in index.orders_of(c) {
+        if from.is_some_and(|f| shop.orders[o].date <= f) {
+            continue;
+        }
+        for l in index.lines_of(o) {
+            if let Some(p) = index.line_product(l).filter(|_| shop.lines[l].quantity > 0) {
+                pairs.insert((if by_category { index.category_of(p) } else { p }, o));
+            }
+        }
+    }
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (key, _) in pairs {
+        match out.last_mut() {
+            Some((k, n)) if *k == key => *n += 1,
+            None | Some(_) => out.push((key, 1)),
+        }
+    }
+    out
+}
+
+#[test]
+fn the_purchase_lists_agree_with_the_order_lines() {
+    use candor::engine::features::CustomerFeature;
+    let size = DemoSize {
+        customers: 400,
+        products: 300,
+        orders: 5000,
+    };
+    for shop in [sample_shop().expect("sample"), demo_shop(size, 3, today())] {
+        let index = index_for(Arc::new(shop), today());
+        let shop = index.shop();
+        let windows = [
+            None,
+            Some(today() - chrono::Duration::days(7)),
+            Some(today() - chrono::Duration::days(365)),
+        ];
+        for c in 0..shop.customers.len() {
+            if index.ignores_purchases(c) {
+                continue;
+            }
+            for from in windows {
+                for by_category in [false, true] {
+                    assert_eq!(
+                        index.purchases().visits(c, from, by_category),
+                        visits_from_lines(&index, c, from, by_category),
+                        "customer {c}, from {from:?}, by category {by_category}"
+                    );
+                }
+            }
+            let mut lines = vec![0u32; index.categories().len()];
+            for o in index.orders_of(c) {
+                for l in index.lines_of(o) {
+                    if let Some(p) = index.line_product(l).filter(|_| shop.lines[l].quantity > 0) {
+                        lines[index.category_of(p)] += 1;
+                    }
+                }
+            }
+            let listed: Vec<(u32, u32)> = (0..lines.len() as u32)
+                .filter(|&k| lines[k as usize] > 0)
+                .map(|k| (k, lines[k as usize]))
+                .collect();
+            assert_eq!(index.purchases().lines_per_category(c), listed.as_slice());
+            let bought: Vec<usize> = visits_from_lines(&index, c, None, false)
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect();
+            for p in 0..shop.products.len() {
+                assert_eq!(
+                    index.purchases().bought(c, p),
+                    bought.contains(&p),
+                    "customer {c}, product {p}"
+                );
+            }
+            let days: Vec<NaiveDate> = index.orders_of(c).map(|o| shop.orders[o].date).collect();
+            let year_ago = today() - chrono::Duration::days(365);
+            assert_eq!(
+                CustomerFeature::OrdersLastYear.value(&index, c, today()),
+                Some(days.iter().filter(|&&d| d > year_ago).count() as f64)
+            );
+            assert_eq!(
+                CustomerFeature::DaysSinceLastOrder.value(&index, c, today()),
+                days.iter().max().map(|&d| (today() - d).num_days() as f64)
+            );
+        }
+    }
+}

@@ -168,20 +168,29 @@ fn a_merge_is_simulated_applied_as_simulated_logged_and_undone() {
     let (kept, other) = two_with_history(&original);
     let outcome = outcome_of(&loaded, vec![merge(kept, other)]);
     assert!(
-        outcome.impact.customers_changed >= 1,
+        outcome.preview.impact.customers_changed >= 1,
         "the merged record's list goes"
     );
     assert_eq!(
-        outcome.after.shop().customers.len(),
+        outcome.preview.after.shop().customers.len(),
         original.customers.len() - 1
     );
 
     let who = Attribution::now("Sam", "the same person signed up twice");
     let done = candor::session::apply::apply(&path, &outcome, &who).expect("applies");
     let fresh = load_blocking(&path, common::sample_day()).expect("reloads");
-    assert_eq!(fresh.index.shop().customers, outcome.after.shop().customers);
-    assert_eq!(fresh.index.shop().orders, outcome.after.shop().orders);
-    assert_eq!(fresh.index.shop().consents, outcome.after.shop().consents);
+    assert_eq!(
+        fresh.index.shop().customers,
+        outcome.preview.after.shop().customers
+    );
+    assert_eq!(
+        fresh.index.shop().orders,
+        outcome.preview.after.shop().orders
+    );
+    assert_eq!(
+        fresh.index.shop().consents,
+        outcome.preview.after.shop().consents
+    );
     assert_eq!(
         *fresh.lists, *done.loaded.lists,
         "apply writes what was simulated"

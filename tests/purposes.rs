@@ -103,7 +103,7 @@ fn letting_the_purpose_cover_the_data_runs_the_rule_once_applied_and_undo_stops_
             .filter(|c| c.id == "birthday-favourites")
             .count()
     };
-    let simulated = runs_after(&outcome.after);
+    let simulated = runs_after(&outcome.preview.after);
     assert!(
         simulated > 0,
         "the rule runs once its purpose covers purchases"
@@ -149,9 +149,9 @@ fn narrowing_personalization_to_purchases_stops_the_age_rule_for_everyone() {
         &loaded,
         vec![cover("personalization", &[PersonalField::Orders])],
     );
-    let after = contributing_rules(&explain_all(outcome.after.shop().clone()));
+    let after = contributing_rules(&explain_all(outcome.preview.after.shop().clone()));
     assert!(!after.iter().any(|id| id == "premium-for-40-plus"));
-    assert!(outcome.impact.customers_changed > 0);
+    assert!(outcome.preview.impact.customers_changed > 0);
     let flagged =
         |findings: &[candor::engine::audit::Finding], id: &str| findings.iter().any(|f| f.id == id);
     assert!(flagged(
@@ -298,7 +298,7 @@ fn purposes_retention_and_settings_change_like_everything_else_and_undo() {
         },
     ];
     let outcome = outcome_of(&loaded, changes);
-    assert!(outcome.after_lists.iter().all(|l| l.len() <= 7));
+    assert!(outcome.preview.after_lists.iter().all(|l| l.len() <= 7));
     let who = Attribution::now("Owner", "tidy up");
     let done = candor::session::apply::apply(&path, &outcome, &who).expect("applies");
     let fresh = load_blocking(&path, common::sample_day()).expect("reloads");

@@ -178,6 +178,7 @@ fn a_weight_change_is_simulated_applied_logged_and_undone() {
         .scenario()
         .outcome()
         .expect("outcome")
+        .preview
         .impact
         .customers_changed;
     harness
@@ -1239,6 +1240,80 @@ fn the_log_filters_by_customer_and_kind_and_exports_what_it_shows() {
             .is_some_and(|n| n.contains("the audit log (1 entry)")),
         "{:?}",
         harness.state().notice()
+    );
+}
+
+#[test]
+fn a_weight_drag_shows_the_last_weights_lists_first_and_the_audit_after() {
+    use candor::shopgen::demo::{DemoSize, demo_shop};
+    // A shop large enough that the audit and relevance take many frames in a test build.
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("shop.candor");
+    let size = DemoSize {
+        customers: 5_000,
+        products: 300,
+        orders: 36_000,
+    };
+    candor::store::Store::create(&path, &demo_shop(size, 5, common::sample_day()))
+        .expect("written");
+    let mut harness = common::window::window_on(&path);
+    harness.run_steps(2);
+    harness.get_by_label("Rules").click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(
+            egui::accesskit::Role::Slider,
+            "Weight of Premium picks for over-40s",
+        )
+        .focus();
+    harness.run_steps(1);
+    // Each step of the drag is a new scenario: the simulation of the one before is
+    // cancelled, never shown.
+    for _ in 0..6 {
+        harness.key_press(egui::Key::ArrowLeft);
+        harness.run_steps(1);
+    }
+    let asked = harness.state().scenario().changes().to_vec();
+    let mut frames = 0;
+    while harness.state().scenario().preview().is_none() {
+        assert!(frames < 1500, "the lists after the drag never came");
+        harness.run_steps(1);
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        frames += 1;
+    }
+    let scenario = harness.state().scenario();
+    assert_eq!(
+        scenario.preview().expect("lists").changes,
+        asked,
+        "the last weight's lists"
+    );
+    assert!(
+        scenario.outcome().is_none() && scenario.is_running(),
+        "the audit follows the lists, it does not hold them back"
+    );
+    // The frame that took the lists in shows them, and says the audit is coming.
+    harness.get_by_label("Effect on the whole shop");
+    harness
+        .get_all_by_label_contains("Checking the ethics audit")
+        .next()
+        .expect("the window says the audit is on its way");
+    settle(&mut harness, |app| app.scenario().outcome().is_some());
+    assert_eq!(
+        harness
+            .state()
+            .scenario()
+            .outcome()
+            .expect("outcome")
+            .preview
+            .changes,
+        asked
+    );
+    harness.get_by_label("Ethics audit before and after");
+    assert!(
+        harness
+            .query_all_by_label_contains("Checking the ethics audit")
+            .next()
+            .is_none()
     );
 }
 

@@ -13,6 +13,10 @@ pub(super) struct Class {
     pub(super) category: usize,
     /// In-stock members, best baseline first (ties by product id).
     pub(super) products: Vec<u32>,
+    /// Each member's baseline, in the same order (read side by side while ranking).
+    pub(super) baselines: Vec<f64>,
+    /// Each member's product id, in the same order.
+    pub(super) ids: Vec<i64>,
 }
 
 /// The classes of a snapshot; `None` when there are more than 64 static-target rules.
@@ -23,6 +27,10 @@ pub struct Classes {
     pub(super) mask: Vec<u64>,
     /// Bit `i` of a mask stands for rule `static_rules[i]`.
     pub(super) bit_of_rule: Vec<Option<u32>>,
+    /// For each bit, the classes (positions) whose mask has it.
+    pub(super) with_bit: Vec<Vec<u32>>,
+    /// For each category, the classes (positions) in it.
+    pub(super) in_category: Vec<Vec<u32>>,
 }
 
 impl Classes {
@@ -71,15 +79,32 @@ impl Classes {
                 Class {
                     mask,
                     category,
+                    baselines: products.iter().map(|&p| baseline[p as usize]).collect(),
+                    ids: products
+                        .iter()
+                        .map(|&p| shop.products[p as usize].id)
+                        .collect(),
                     products,
                 }
             })
             .collect();
         classes.sort_by_key(|c| (c.mask, c.category));
+        let mut with_bit = vec![Vec::new(); bit as usize];
+        let mut in_category = vec![Vec::new(); index.categories().len()];
+        for (k, class) in classes.iter().enumerate() {
+            for (b, members) in with_bit.iter_mut().enumerate() {
+                if class.mask & (1 << b) != 0 {
+                    members.push(k as u32);
+                }
+            }
+            in_category[class.category].push(k as u32);
+        }
         Some(Self {
             classes,
             mask,
             bit_of_rule,
+            with_bit,
+            in_category,
         })
     }
 }

@@ -12,7 +12,15 @@ impl CustomerFeature {
         let shop = index.shop();
         let c = &shop.customers[customer];
         let year_ago = today - chrono::Duration::days(365);
+        // Every order counts for a customer who uses all their purchases: read the days.
+        let days = (!index.ignores_purchases(customer)).then(|| index.order_days(customer));
         match self {
+            Self::OrdersLastYear if let Some(days) = days => {
+                Some((days.len() - days.partition_point(|&d| d <= year_ago)) as f64)
+            }
+            Self::DaysSinceLastOrder if let Some(days) = days => {
+                days.last().map(|&d| (today - d).num_days() as f64)
+            }
             Self::OrdersLastYear => Some(
                 index
                     .orders_used(customer)

@@ -108,6 +108,9 @@ struct History {
     customer_pos: IdLookup,
     product_pos: IdLookup,
     orders_by_customer: Groups,
+    /// The day of each order in `orders_by_customer`, in the same places: a customer's
+    /// order days side by side, oldest first.
+    order_days: Vec<NaiveDate>,
     lines_by_order: Groups,
     line_product: Vec<Option<Pos>>,
     popularity: Vec<f64>,
@@ -131,6 +134,11 @@ impl History {
             orders_by_customer.items[range]
                 .sort_by_key(|&o| (shop.orders[o as usize].date, shop.orders[o as usize].id));
         }
+        let order_days = orders_by_customer
+            .items
+            .iter()
+            .map(|&o| shop.orders[o as usize].date)
+            .collect();
         let line_order: Vec<Option<usize>> =
             shop.lines.iter().map(|l| order_pos.get(l.order)).collect();
         let lines_by_order = Groups::build(shop.orders.len(), shop.lines.len(), |l| line_order[l]);
@@ -144,6 +152,7 @@ impl History {
             customer_pos,
             product_pos,
             orders_by_customer,
+            order_days,
             lines_by_order,
             line_product,
             popularity,
@@ -181,6 +190,12 @@ pub struct ShopIndex {
     /// Products bought together, counted on first use (only "bought together" rules need
     /// them); shared with a changed copy whose history and products are the same.
     partners: Arc<std::sync::OnceLock<super::together::Partners>>,
+    /// Each customer's visits per product and category, built on first use; shared with a
+    /// changed copy whose history and products are the same.
+    purchases: Arc<std::sync::OnceLock<super::purchases::Purchases>>,
+    /// Each product's novelty in bits (see [`super::audit::facts::novelty_bits`]), computed
+    /// on first use; shared like `purchases`.
+    novelty: Arc<std::sync::OnceLock<Vec<f64>>>,
 }
 
 impl ShopIndex {
@@ -213,11 +228,54 @@ impl ShopIndex {
             return Self::new(changed, self.today);
         }
         let same_products = Arc::ptr_eq(&changed.products, &self.shop.products);
-        let mut index = Self::with_history(changed, self.today, Arc::clone(&self.history));
+        let mut index = Self::derived(changed, self.today, Arc::clone(&self.history), self);
         if same_products {
             index.partners = Arc::clone(&self.partners);
+            index.purchases = Arc::clone(&self.purchases);
+            index.novelty = Arc::clone(&self.novelty);
         }
         index
+    }
+
+    /// The index of `shop`, a changed copy of `basis`'s snapshot with the same history:
+    /// what depends only on the products, the consents or the preferences is copied from
+    /// `basis` when those are the very same, and built again otherwise.
+    fn derived(shop: Arc<Shop>, today: NaiveDate, history: Arc<History>, basis: &Self) -> Self {
+        let old = &basis.shop;
+        let same_products = Arc::ptr_eq(&shop.products, &old.products)
+            && shop.settings.popularity_weight == old.settings.popularity_weight;
+        let same_purposes = shop.purposes.len() == old.purposes.len()
+            && shop
+                .purposes
+                .iter()
+                .zip(&old.purposes)
+                .all(|(a, b)| a.id == b.id);
+        let same_consents = Arc::ptr_eq(&shop.consents, &old.consents) && same_purposes;
+        let same_preferences = Arc::ptr_eq(&shop.preferences, &old.preferences) && same_products;
+        if !(same_products && same_consents && same_preferences) {
+            return Self::with_history(shop, today, history);
+        }
+        Self {
+            shop,
+            today,
+            history,
+            consents_by_customer: basis.consents_by_customer.clone(),
+            categories: basis.categories.clone(),
+            product_category: basis.product_category.clone(),
+            products_by_category: basis.products_by_category.clone(),
+            price_band: basis.price_band.clone(),
+            by_popularity: basis.by_popularity.clone(),
+            purposes: basis.purposes.clone(),
+            granted: basis.granted.clone(),
+            preferences_by_customer: basis.preferences_by_customer.clone(),
+            standing: basis.standing.clone(),
+            not_wanted: basis.not_wanted.clone(),
+            ignored: basis.ignored.clone(),
+            liked: basis.liked.clone(),
+            partners: Arc::default(),
+            purchases: Arc::default(),
+            novelty: Arc::default(),
+        }
     }
 
     fn with_history(shop: Arc<Shop>, today: NaiveDate, history: Arc<History>) -> Self {
@@ -278,6 +336,8 @@ impl ShopIndex {
             ignored,
             liked,
             partners: Arc::default(),
+            purchases: Arc::default(),
+            novelty: Arc::default(),
         }
     }
 
@@ -309,6 +369,13 @@ impl ShopIndex {
     /// The customer's orders up to today, oldest first (positions in `shop().orders`).
     pub fn orders_of(&self, customer: usize) -> impl Iterator<Item = usize> + '_ {
         self.history.orders_by_customer.of(customer)
+    }
+
+    /// The days of the customer's orders up to today, oldest first (those of
+    /// [`ShopIndex::orders_of`], in the same order).
+    pub fn order_days(&self, customer: usize) -> &[NaiveDate] {
+        let groups = &self.history.orders_by_customer;
+        &self.history.order_days[groups.start[customer]..groups.start[customer + 1]]
     }
 
     /// The lines of an order (positions in `shop().lines`).
@@ -474,6 +541,20 @@ impl ShopIndex {
             .get_or_init(|| super::together::Partners::build(self))
     }
 
+    /// Every customer's visits per product and per category, read from the orders on
+    /// first use. Only for customers who use all their purchases (see
+    /// [`ShopIndex::ignores_purchases`]).
+    pub fn purchases(&self) -> &super::purchases::Purchases {
+        self.purchases
+            .get_or_init(|| super::purchases::Purchases::build(self))
+    }
+
+    /// Each product's novelty in bits, computed on first use.
+    pub fn novelty(&self) -> &[f64] {
+        self.novelty
+            .get_or_init(|| super::audit::facts::novelty_bits(self))
+    }
+
     /// Whether the customer has granted any purpose at all.
     pub fn has_any_consent(&self, customer: usize) -> bool {
         self.granted[customer] != 0
@@ -567,8 +648,6 @@ fn popularity(
         .collect()
 }
 
-/// Bit set of granted purposes per customer, from the decision recorded last for each
-/// purpose (events are in the order Candor recorded them; their dates play no part).
 /// For each preference event, whether it is the decision recorded last about its customer
 /// and preference and is not a withdrawal: whether it stands.
 fn standing_events(shop: &Shop) -> Vec<bool> {
@@ -633,6 +712,8 @@ fn ignored_categories(
     groups
 }
 
+/// Bit set of granted purposes per customer, from the decision recorded last for each
+/// purpose (events are in the order Candor recorded them; their dates play no part).
 fn current_consents(shop: &Shop, by_customer: &Groups, purposes: &[String]) -> Vec<u64> {
     let mut latest: Vec<Option<bool>> = vec![None; purposes.len()];
     (0..shop.customers.len())

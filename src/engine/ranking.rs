@@ -26,7 +26,7 @@ enum RuleValue {
 }
 
 /// A class's next candidate in the merge.
-struct Head {
+pub(super) struct Head {
     score: f64,
     id: i64,
     class: usize,
@@ -70,6 +70,7 @@ impl Scorer<'_> {
         if self.ensure_classes().is_none() {
             return self.top(plan, n, without);
         }
+        let mut buffer = std::mem::take(&mut self.heap_buffer);
         let this = &*self;
         let Some(classes) = this.classes_ref() else {
             return Vec::new();
@@ -91,22 +92,19 @@ impl Scorer<'_> {
             })
             .collect();
 
-        let class_sums: Vec<f64> = classes
-            .classes
-            .iter()
-            .map(|c| sum_for(c.mask, c.category, None))
-            .collect();
+        let class_sums = class_sums(&values, classes);
         let head = |class: usize, at: usize| {
-            classes.classes[class].products.get(at).map(|&p| Head {
-                score: this.baseline(p as usize) + class_sums[class],
-                id: shop.products[p as usize].id,
+            let members = &classes.classes[class];
+            members.baselines.get(at).map(|&baseline| Head {
+                score: baseline + class_sums[class],
+                id: members.ids[at],
                 class,
                 at,
             })
         };
-        let mut heap: BinaryHeap<Head> = (0..classes.classes.len())
-            .filter_map(|c| head(c, 0))
-            .collect();
+        buffer.clear();
+        buffer.extend((0..classes.classes.len()).filter_map(|c| head(c, 0)));
+        let mut heap = BinaryHeap::from(buffer);
         // The heap yields products best first as long as each class's own order (by
         // baseline) agrees with (score, id). Two baselines can round to one score with the
         // higher id first; then the plain path decides, so ties stay exact.
@@ -130,6 +128,7 @@ impl Scorer<'_> {
             });
             taken += 1;
         }
+        self.heap_buffer = heap.into_vec();
         if disordered {
             return self.top(plan, n, without);
         }
@@ -191,6 +190,34 @@ fn rules_sum(
     s
 }
 
+/// What the rules' `values` add to every product of each class: the same sums as
+/// [`rules_sum`] (each class's in rule order, so the same floating-point result), taken
+/// rule by rule over the classes each value reaches instead of class by class over every
+/// rule.
+fn class_sums(values: &[RuleValue], classes: &super::classes::Classes) -> Vec<f64> {
+    let mut sums = vec![0.0; classes.classes.len()];
+    for (r, value) in values.iter().enumerate() {
+        match value {
+            RuleValue::Static(v) => {
+                if let Some(b) = classes.bit_of_rule[r] {
+                    for &k in &classes.with_bit[b as usize] {
+                        sums[k as usize] += v;
+                    }
+                }
+            }
+            RuleValue::PerCategory(list) => {
+                for &(category, v) in list {
+                    for &k in &classes.in_category[category] {
+                        sums[k as usize] += v;
+                    }
+                }
+            }
+            RuleValue::PerProduct(_) | RuleValue::None => {}
+        }
+    }
+    sums
+}
+
 /// The products some rule values one by one (sorted, once each): they are scored apart
 /// from their class.
 fn scored_one_by_one(values: &[RuleValue]) -> Vec<usize> {
@@ -205,6 +232,16 @@ fn scored_one_by_one(values: &[RuleValue]) -> Vec<usize> {
     products.sort_unstable();
     products.dedup();
     products
+}
+
+/// Whether a rule, if it runs for the customer, gives any product a non-zero amount
+/// (before its weight): when it gives none, its weight changes nothing for them.
+pub fn gives_something(index: &ShopIndex, rule: &super::rules::Rule, customer: usize) -> bool {
+    match rule_value(index, rule, customer) {
+        RuleValue::None => false,
+        RuleValue::Static(_) => true,
+        RuleValue::PerCategory(list) | RuleValue::PerProduct(list) => !list.is_empty(),
+    }
 }
 
 /// What a running rule gives this customer, weight included, in the same arithmetic as

@@ -186,6 +186,8 @@ pub struct Scorer<'i> {
     acc: Vec<f64>,
     touched: Vec<usize>,
     is_touched: Vec<bool>,
+    /// The fast ranking's heap, kept between customers so it is allocated once.
+    pub(super) heap_buffer: Vec<super::ranking::Head>,
 }
 
 impl<'i> Scorer<'i> {
@@ -205,6 +207,7 @@ impl<'i> Scorer<'i> {
             acc: vec![0.0; n],
             touched: Vec::new(),
             is_touched: vec![false; n],
+            heap_buffer: Vec::new(),
         }
     }
 
@@ -288,6 +291,9 @@ impl<'i> Scorer<'i> {
     }
 
     fn has_bought(&self, customer: usize, product: usize) -> bool {
+        if !self.index.ignores_purchases(customer) {
+            return self.index.purchases().bought(customer, product);
+        }
         let shop = self.index.shop();
         self.index.orders_used(customer).any(|o| {
             self.index
@@ -661,6 +667,9 @@ pub(super) fn visits_per_key(
     from: Option<chrono::NaiveDate>,
     by_category: bool,
 ) -> Vec<(usize, usize)> {
+    if !index.ignores_purchases(customer) {
+        return index.purchases().visits(customer, from, by_category);
+    }
     let shop = index.shop();
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     for o in index.orders_used(customer) {

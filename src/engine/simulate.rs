@@ -283,24 +283,28 @@ pub fn impact(index: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
     exposure.sort_by_key(|e| (std::cmp::Reverse(e.change.abs()), e.product));
 
     let currency = shop.settings.currency;
+    // Every figure below is a sum over the recommendations, so it is read from the
+    // products' counts (integers: the same result as summing list by list).
     // Products whose price is not known are left out of the mean.
-    let mean_price = |lists: &Lists| {
-        let known = lists
+    let mean_price = |counts: &[usize]| {
+        let (sum, n) = counts
             .iter()
-            .flatten()
-            .filter_map(|&p| shop.products[p as usize].price_cents);
-        let (sum, n) = known.fold((0i64, 0usize), |(s, n), price| (s + price, n + 1));
+            .zip(shop.products.iter())
+            .filter_map(|(&k, p)| p.price_cents.map(|price| (k, price)))
+            .fold((0i64, 0usize), |(s, n), (k, price)| {
+                (s + k as i64 * price, n + k)
+            });
         (n > 0).then(|| currency.to_major(sum) / n as f64)
     };
     let shares = |names: &[String], group_of: &dyn Fn(usize) -> usize| {
-        let tally = |lists: &Lists| {
+        let tally = |per_product: &[usize]| {
             let mut counts = vec![0usize; names.len()];
-            for &p in lists.iter().flatten() {
-                counts[group_of(p as usize)] += 1;
+            for (p, &k) in per_product.iter().enumerate() {
+                counts[group_of(p)] += k;
             }
             counts
         };
-        let (tb, ta) = (tally(before), tally(after));
+        let (tb, ta) = (tally(&cb), tally(&ca));
         let total = |counts: &[usize]| counts.iter().sum::<usize>().max(1) as f64;
         names
             .iter()
@@ -320,8 +324,8 @@ pub fn impact(index: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
         customers_changed,
         exposure,
         mean_recommended_price: BeforeAfter {
-            before: mean_price(before),
-            after: mean_price(after),
+            before: mean_price(&cb),
+            after: mean_price(&ca),
         },
         recommended_price_bands: shares(&band_names, &|p| {
             shop.products[p]
@@ -376,8 +380,9 @@ pub fn customer_before_after(
 }
 
 /// The customers whose list a set of changes can alter, or `None` for "anyone".
-/// A new weight reaches only the customers the rule runs for (a weight decides neither
-/// who the rule runs for nor whether a list counts as personalized); any other rule
+/// A new weight reaches only the customers the rule runs for and gives something to (a
+/// weight decides neither who the rule runs for, nor what it gives before its weight, nor
+/// whether a list counts as personalized); any other rule
 /// change reaches the customers who pass the rule's consent gate before or after (it may
 /// run for them, or decide whether their list counts as personalized); a consent, field or
 /// preference change reaches its customer; a product change (price bands, stock) anyone.
@@ -419,9 +424,10 @@ fn affected_customers(
             .filter(|r| weights.contains(&r.id.as_str()))
             .collect();
         customers.extend((0..before.shop().customers.len()).filter(|&c| {
-            weighted
-                .iter()
-                .any(|r| super::score::rule_status(before, r, c) == RuleStatus::Runs)
+            weighted.iter().any(|r| {
+                super::score::rule_status(before, r, c) == RuleStatus::Runs
+                    && super::ranking::gives_something(before, r, c)
+            })
         }));
     }
     if !rules.is_empty() {

@@ -55,27 +55,37 @@ fn write_outcome(
     let (mut store, _) = Store::open(path)?;
     if let Some(entry) = undoes {
         match crate::store::undo_plan(&store.log()?, entry)? {
-            UndoPlan::Changes(changes) if changes == outcome.changes => {}
+            UndoPlan::Changes(changes) if changes == outcome.preview.changes => {}
             _ => return Err(SessionError::UndoNotAsSimulated(entry)),
         }
     }
     let basis = Basis {
-        shop: outcome.basis.shop(),
-        head: &outcome.head,
+        shop: outcome.preview.basis.shop(),
+        head: &outcome.preview.head,
     };
     let default = AuditConfig::default();
     let audit = if outcome.audit_config == default {
         Arc::clone(&outcome.audit_after)
     } else {
-        Arc::new(audit(&outcome.after, &outcome.after_lists, &default))
+        Arc::new(audit(
+            &outcome.preview.after,
+            &outcome.preview.after_lists,
+            &default,
+        ))
     };
-    let impact = with_audit_figures(serde_json::to_value(&outcome.impact)?, &audit)?;
-    let written = store.apply(Some(basis), &outcome.changes, who, Some(impact), undoes)?;
+    let impact = with_audit_figures(serde_json::to_value(&outcome.preview.impact)?, &audit)?;
+    let written = store.apply(
+        Some(basis),
+        &outcome.preview.changes,
+        who,
+        Some(impact),
+        undoes,
+    )?;
     let log = log_state_after_write(&store).map_err(SessionError::read_back(written.entry))?;
     // The applied snapshot differs from the simulated one only in when and by whom its
     // consent decisions were recorded, which no list or figure reads.
-    let index = Arc::new(outcome.basis.for_changed(Arc::new(written.shop)));
-    let lists = Arc::clone(&outcome.after_lists);
+    let index = Arc::new(outcome.preview.basis.for_changed(Arc::new(written.shop)));
+    let lists = Arc::clone(&outcome.preview.after_lists);
     let mut loaded = assemble(path, index, written.head, lists, audit, log);
     loaded.read_only = store.is_read_only();
     Ok(Done {

@@ -60,6 +60,10 @@ pub enum SessionError {
         "entry {0} can no longer be undone as it was simulated: simulate its undo again from the audit log"
     )]
     UndoNotAsSimulated(i64),
+    /// A simulation the window ran stopped with this message (an error or a crash of its
+    /// worker).
+    #[error("the simulation did not finish: {0}")]
+    WindowSimulation(String),
     /// What was shown could not be written into the audit log.
     #[error("the impact summary could not be recorded: {0}")]
     Record(#[from] serde_json::Error),

@@ -39,6 +39,27 @@ pub struct Request {
 /// A finished simulation: everything an apply needs to write it and to show the shop
 /// afterwards without computing anything again.
 pub struct Outcome {
+    /// The first part: the snapshot before and after, the changes, every customer's list
+    /// before and after, and the whole-shop effect.
+    pub preview: Arc<Preview>,
+    /// The audit settings both audits used.
+    pub audit_config: AuditConfig,
+    /// The ethics audit before the scenario.
+    pub audit_before: Arc<Audit>,
+    /// The ethics audit after it.
+    pub audit_after: Arc<Audit>,
+    /// Every headline audit figure before and after.
+    pub audit_figures: Vec<FigureChange>,
+    /// The rules' relevance on the shop's recent orders, before and after.
+    pub relevance: RelevanceChange,
+    /// What the relevance before was measured on, reused by the next simulation.
+    pub relevance_before: Arc<Hindsight>,
+}
+
+/// The first part of a simulation: every customer's list after the changes and the
+/// whole-shop impact. The window shows it at once (a weight slider follows the drag) while
+/// the audit and the relevance before and after are computed from it.
+pub struct Preview {
     /// The snapshot it was computed from.
     pub basis: Arc<ShopIndex>,
     /// Where the audit log stood when that snapshot was read (apply refuses once it moved).
@@ -55,21 +76,20 @@ pub struct Outcome {
     pub before_lists: Arc<Lists>,
     /// Every customer's list after.
     pub after_lists: Arc<Lists>,
-    /// The audit settings both audits used.
-    pub audit_config: AuditConfig,
-    /// The ethics audit before the scenario.
-    pub audit_before: Arc<Audit>,
-    /// The ethics audit after it.
-    pub audit_after: Arc<Audit>,
-    /// Every headline audit figure before and after.
-    pub audit_figures: Vec<FigureChange>,
-    /// The rules' relevance on the shop's recent orders, before and after.
-    pub relevance: RelevanceChange,
-    /// What the relevance before was measured on, reused by the next simulation.
-    pub relevance_before: Arc<Hindsight>,
 }
 
-/// Units of progress a simulation reports (100 % when it is done).
+/// What the second part of a simulation needs besides the preview: the audit settings and
+/// what is already known about the shop before the changes.
+pub struct FollowUp {
+    /// The audit settings for the before-and-after audit.
+    pub audit_config: AuditConfig,
+    /// The audit before, when already computed with those settings.
+    pub audit_before: Option<Arc<Audit>>,
+    /// The rules' relevance before, when already measured on this snapshot.
+    pub relevance_before: Option<Arc<Hindsight>>,
+}
+
+/// Units of progress a simulation's first part reports (100 % when it is done).
 pub fn progress_total(request: &Request) -> usize {
     let customers = request.basis.shop().customers.len();
     if request.before_lists.is_some() {
@@ -81,6 +101,15 @@ pub fn progress_total(request: &Request) -> usize {
 
 /// Simulates the request's changes; cancellable through `progress`.
 pub fn simulate(request: Request, progress: &Progress) -> Result<Outcome, SimulateError> {
+    let (preview, follow_up) = preview(request, progress)?;
+    complete(Arc::new(preview), follow_up, progress)
+}
+
+/// The first part of a simulation: the lists after the changes and their impact.
+pub fn preview(
+    request: Request,
+    progress: &Progress,
+) -> Result<(Preview, FollowUp), SimulateError> {
     let Request {
         basis,
         head,
@@ -98,26 +127,7 @@ pub fn simulate(request: Request, progress: &Progress) -> Result<Outcome, Simula
         ),
     };
     let sim = run(&basis, Some(&before_lists), &changes, "scenario", progress)?;
-    let audit_before = audit_before
-        .filter(|a| a.config == audit_config)
-        .unwrap_or_else(|| Arc::new(audit(&basis, &before_lists, &audit_config)));
-    let audit_after = Arc::new(audit(&sim.after, &sim.after_lists, &audit_config));
-    let relevance_error = |e| match e {
-        RelevanceError::Cancelled => SimulateError::Cancelled,
-        other => SimulateError::Relevance(other.to_string()),
-    };
-    let relevance_before = match relevance_before {
-        Some(known) => known,
-        None => Arc::new(
-            hindsight(&basis, &BacktestConfig::default(), progress).map_err(relevance_error)?,
-        ),
-    };
-    let relevance = rules_before_after(&basis, &relevance_before, &sim.after, progress)
-        .map_err(relevance_error)?;
-    Ok(Outcome {
-        relevance,
-        relevance_before,
-        audit_figures: compare(&audit_before, &audit_after),
+    let preview = Preview {
         basis,
         head,
         changes,
@@ -126,6 +136,57 @@ pub fn simulate(request: Request, progress: &Progress) -> Result<Outcome, Simula
         impact: sim.impact,
         before_lists,
         after_lists: Arc::new(sim.after_lists),
+    };
+    let follow_up = FollowUp {
+        audit_config,
+        audit_before,
+        relevance_before,
+    };
+    Ok((preview, follow_up))
+}
+
+/// The second part of a simulation: the audit before and after and the relevance before
+/// and after, from the preview; cancellable through `progress`.
+pub fn complete(
+    preview: Arc<Preview>,
+    follow_up: FollowUp,
+    progress: &Progress,
+) -> Result<Outcome, SimulateError> {
+    let FollowUp {
+        audit_config,
+        audit_before,
+        relevance_before,
+    } = follow_up;
+    let basis = &preview.basis;
+    let cancelled = || progress.cancel.load(std::sync::atomic::Ordering::Relaxed);
+    let audit_before = match audit_before.filter(|a| a.config == audit_config) {
+        Some(known) => known,
+        None => Arc::new(audit(basis, &preview.before_lists, &audit_config)),
+    };
+    if cancelled() {
+        return Err(SimulateError::Cancelled);
+    }
+    let audit_after = Arc::new(audit(&preview.after, &preview.after_lists, &audit_config));
+    if cancelled() {
+        return Err(SimulateError::Cancelled);
+    }
+    let relevance_error = |e| match e {
+        RelevanceError::Cancelled => SimulateError::Cancelled,
+        other => SimulateError::Relevance(other.to_string()),
+    };
+    let relevance_before = match relevance_before {
+        Some(known) => known,
+        None => Arc::new(
+            hindsight(basis, &BacktestConfig::default(), progress).map_err(relevance_error)?,
+        ),
+    };
+    let relevance = rules_before_after(basis, &relevance_before, &preview.after, progress)
+        .map_err(relevance_error)?;
+    Ok(Outcome {
+        relevance,
+        relevance_before,
+        audit_figures: compare(&audit_before, &audit_after),
+        preview,
         audit_config,
         audit_before,
         audit_after,
@@ -172,18 +233,20 @@ pub struct AuditBeforeAfter {
 impl Outcome {
     /// The report of this outcome, with `customer`'s explanation before and after.
     pub fn report(&self, customer: Option<i64>) -> SimulationReport {
-        let (before, after) =
-            match customer.and_then(|c| customer_before_after(&self.basis, &self.after, c)) {
-                Some((b, a)) => (Some(b), Some(a)),
-                None => (None, None),
-            };
+        let (before, after) = match customer
+            .and_then(|c| customer_before_after(&self.preview.basis, &self.preview.after, c))
+        {
+            Some((b, a)) => (Some(b), Some(a)),
+            None => (None, None),
+        };
         SimulationReport {
-            impact: self.impact.clone(),
-            changes: self.applied.clone(),
+            impact: self.preview.impact.clone(),
+            changes: self.preview.applied.clone(),
             sentences: self
+                .preview
                 .applied
                 .iter()
-                .map(|a| a.change.describe(self.basis.shop()))
+                .map(|a| a.change.describe(self.preview.basis.shop()))
                 .collect(),
             customer,
             before,

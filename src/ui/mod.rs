@@ -7,6 +7,7 @@ mod breach;
 mod charts;
 mod customer;
 mod customers;
+mod drag_bench;
 mod ethics;
 mod files;
 mod frame_bench;
@@ -33,6 +34,7 @@ mod why;
 
 pub use crate::session::{Loaded, load_blocking};
 pub use app::{CandorApp, Saved, Tab};
+pub use drag_bench::{DragTimings, weight_drag_latency};
 pub use ethics::{EthicsAction, EthicsView};
 pub use files::{Ask, FileOpener, FilePicker, FileQuestion, report_no_dialog};
 pub use frame_bench::customer_table_frames;

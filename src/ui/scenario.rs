@@ -1,6 +1,10 @@
 //! The scenario: pending changes that are simulated, never saved, until applied. Holds
 //! the running simulation (off the UI thread, cancellable) and draws its effect on the
 //! chosen customer and on the whole shop.
+//!
+//! A simulation runs in two parts: first every customer's list and the whole-shop impact
+//! (shown as soon as they are known, so a weight slider's effect follows the drag), then
+//! the ethics audit and the relevance before and after. Any new change cancels both.
 
 use std::sync::Arc;
 
@@ -18,7 +22,7 @@ use crate::engine::simulate::{
     BeforeAfter, Impact, Lists, ShareChange, SimulateError, customer_before_after,
 };
 pub use crate::session::simulate::Outcome;
-use crate::session::simulate::{Request, progress_total, simulate};
+use crate::session::simulate::{FollowUp, Preview, Request, complete, preview, progress_total};
 
 /// What the user asked for in the scenario panel or its banner.
 #[must_use]
@@ -38,7 +42,12 @@ pub struct Scenario {
     changes: Vec<Change>,
     /// The audit-log entry these changes undo, when the scenario is a simulated undo.
     undoes: Option<i64>,
-    job: Option<Job<Result<Outcome, SimulateError>>>,
+    /// The first part running: every customer's list and the impact.
+    job: Option<Job<Result<(Preview, FollowUp), SimulateError>>>,
+    /// The first part's result, shown while the second part runs.
+    preview: Option<Arc<Preview>>,
+    /// The second part running: the audit and the relevance before and after.
+    follow_job: Option<Job<Result<Outcome, SimulateError>>>,
     outcome: Option<Arc<Outcome>>,
     error: Option<String>,
     before_lists: Option<Arc<Lists>>,
@@ -106,6 +115,7 @@ impl Scenario {
     /// Forgets the outcome at once (it no longer matches the changes) and asks for a
     /// new simulation on the next frame.
     fn invalidate(&mut self) {
+        self.preview = None;
         self.outcome = None;
         self.error = None;
         self.customer_effect = None;
@@ -192,9 +202,19 @@ impl Scenario {
         self.outcome.as_ref()
     }
 
-    /// Whether a simulation is running.
+    /// The error the last simulation ended with, if it did not finish.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// The first part of the simulation (lists and impact), once known.
+    pub fn preview(&self) -> Option<&Arc<Preview>> {
+        self.preview.as_ref()
+    }
+
+    /// Whether a simulation is running (either part).
     pub fn is_running(&self) -> bool {
-        self.job.is_some()
+        self.job.is_some() || self.follow_job.is_some()
     }
 
     /// Starts or collects the simulation; call once per frame.
@@ -204,6 +224,10 @@ impl Scenario {
             if let Some(job) = self.job.take() {
                 job.cancel();
             }
+            if let Some(job) = self.follow_job.take() {
+                job.cancel();
+            }
+            self.preview = None;
             self.outcome = None;
             self.error = None;
             self.customer_effect = None;
@@ -211,24 +235,51 @@ impl Scenario {
                 self.start(shop, ctx);
             }
         }
-        let Some(job) = &self.job else {
-            return;
-        };
-        if let Some(result) = job.poll() {
+        if let Some(result) = self.job.as_ref().and_then(Job::poll) {
             self.job = None;
-            match result {
-                Ok(Ok(outcome)) => {
-                    self.before_lists = Some(Arc::clone(&outcome.before_lists));
-                    self.relevance_before = Some(Arc::clone(&outcome.relevance_before));
-                    self.outcome = Some(Arc::new(outcome));
-                }
-                Ok(Err(SimulateError::Cancelled)) => {}
-                Ok(Err(e)) => self.error = Some(e.to_string()),
-                Err(crash) => self.error = Some(crash),
+            if let Some((preview, follow_up)) = self.take_result(result) {
+                self.before_lists = Some(Arc::clone(&preview.before_lists));
+                let preview = Arc::new(preview);
+                self.preview = Some(Arc::clone(&preview));
+                self.start_follow_up(preview, follow_up, ctx);
             }
-        } else {
+        }
+        if let Some(result) = self.follow_job.as_ref().and_then(Job::poll) {
+            self.follow_job = None;
+            if let Some(outcome) = self.take_result(result) {
+                self.relevance_before = Some(Arc::clone(&outcome.relevance_before));
+                self.outcome = Some(Arc::new(outcome));
+            }
+        }
+        if self.is_running() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
+    }
+
+    /// A part's value, or `None` with the error kept to show (nothing for a cancelled one).
+    fn take_result<T>(&mut self, result: Result<Result<T, SimulateError>, String>) -> Option<T> {
+        match result {
+            Ok(Ok(value)) => Some(value),
+            Ok(Err(SimulateError::Cancelled)) => None,
+            Ok(Err(e)) => {
+                self.error = Some(e.to_string());
+                None
+            }
+            Err(crash) => {
+                self.error = Some(crash);
+                None
+            }
+        }
+    }
+
+    /// Starts the second part: the audit and the relevance before and after.
+    fn start_follow_up(&mut self, preview: Arc<Preview>, follow_up: FollowUp, ctx: &egui::Context) {
+        let ctx = ctx.clone();
+        self.follow_job = Some(Job::spawn(
+            0,
+            move || ctx.request_repaint(),
+            move |progress| complete(preview, follow_up, progress),
+        ));
     }
 
     fn start(&mut self, shop: &Loaded, ctx: &egui::Context) {
@@ -253,7 +304,7 @@ impl Scenario {
         self.job = Some(Job::spawn(
             progress_total(&request),
             move || ctx.request_repaint(),
-            move |progress| simulate(request, progress),
+            move |progress| preview(request, progress),
         ));
     }
 
@@ -277,7 +328,9 @@ impl Scenario {
             let ready = self.outcome.is_some() && refusal.is_none();
             if ui
                 .add_enabled(ready, egui::Button::new("Apply…"))
-                .on_disabled_hover_text(refusal.unwrap_or("Wait for the simulation to finish."))
+                .on_disabled_hover_text(refusal.unwrap_or(
+                    "Wait for the simulation to finish: Apply shows the audit before and after, which follows the lists.",
+                ))
                 .clicked()
             {
                 action = Some(ScenarioAction::Apply);
@@ -316,16 +369,27 @@ impl Scenario {
         }
         ui.separator();
         self.progress_ui(ui);
-        if let Some(outcome) = self.outcome.clone() {
+        if let Some(preview) = self.preview.clone() {
             if let Some(c) = customer {
-                self.customer_effect_ui(ui, &outcome, c, details);
+                self.customer_effect_ui(ui, &preview, c, details);
                 ui.separator();
             }
-            self.audit_figures_ui(ui, &outcome);
+            match self.outcome.clone() {
+                Some(outcome) => {
+                    self.audit_figures_ui(ui, &outcome);
+                    ui.separator();
+                    super::relevance::before_after_ui(ui, &outcome.relevance);
+                }
+                None if self.follow_job.is_some() => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Checking the ethics audit and the relevance before and after…");
+                    });
+                }
+                None => {}
+            }
             ui.separator();
-            super::relevance::before_after_ui(ui, &outcome.relevance);
-            ui.separator();
-            whole_shop_ui(ui, &outcome.impact);
+            whole_shop_ui(ui, &preview.impact);
         }
         asked
     }
@@ -396,7 +460,7 @@ impl Scenario {
     fn customer_effect_ui(
         &mut self,
         ui: &mut Ui,
-        outcome: &Outcome,
+        preview: &Preview,
         customer: usize,
         details: bool,
     ) {
@@ -405,8 +469,8 @@ impl Scenario {
             .as_ref()
             .is_none_or(|(c, _, _)| *c != customer);
         if stale {
-            let id = outcome.basis.shop().customers[customer].id;
-            self.customer_effect = customer_before_after(&outcome.basis, &outcome.after, id)
+            let id = preview.basis.shop().customers[customer].id;
+            self.customer_effect = customer_before_after(&preview.basis, &preview.after, id)
                 .map(|(b, a)| (customer, b, a));
         }
         let Some((_, before, after)) = &self.customer_effect else {
@@ -414,7 +478,7 @@ impl Scenario {
         };
         ui.strong(format!(
             "Effect on {}",
-            outcome.basis.shop().customers[customer].display_name()
+            preview.basis.shop().customers[customer].display_name()
         ));
         customer_diff_ui(ui, before, after, details);
     }

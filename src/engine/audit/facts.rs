@@ -91,33 +91,15 @@ pub fn novelty_bits(index: &ShopIndex) -> Vec<f64> {
 /// Computes every customer's facts on all cores.
 pub fn facts(index: &ShopIndex, lists: &Lists) -> Facts {
     let customers = index.shop().customers.len();
-    let novelty = novelty_bits(index);
+    let novelty = index.novelty();
     let promotions: Vec<&Rule> = index
         .shop()
         .rules
         .iter()
         .filter(|r| r.enabled && is_promotion(r))
         .collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(customers.max(1));
-    let per = customers.div_ceil(threads.max(1)).max(1);
-    let parts: Vec<Facts> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..customers)
-            .step_by(per)
-            .map(|start| {
-                let end = (start + per).min(customers);
-                let (novelty, promotions) = (&novelty, &promotions);
-                scope.spawn(move || facts_for(index, lists, start..end, novelty, promotions))
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+    let parts: Vec<Facts> = crate::engine::parallel::over_ranges(customers, |range| {
+        facts_for(index, lists, range, novelty, &promotions)
     });
     let mut all = Facts {
         categories: index.categories().len(),
@@ -181,16 +163,9 @@ fn intra_list_diversity(per_category: &[f32], n: usize) -> Option<f64> {
 
 /// Fills `history` with customer `c`'s purchased lines per category.
 fn purchases_per_category(index: &ShopIndex, c: usize, history: &mut [f32]) {
-    let shop = index.shop();
     history.fill(0.0);
-    for o in index.orders_of(c) {
-        for l in index.lines_of(o) {
-            if shop.lines[l].quantity > 0
-                && let Some(p) = index.line_product(l)
-            {
-                history[index.category_of(p)] += 1.0;
-            }
-        }
+    for &(k, lines) in index.purchases().lines_per_category(c) {
+        history[k as usize] = lines as f32;
     }
 }
 

@@ -253,18 +253,35 @@ pub fn groupings(
     facts: &Facts,
     config: &AuditConfig,
 ) -> Vec<GroupingReport> {
-    let mut reports: Vec<GroupingReport> = config
+    let asked: Vec<(Grouping, Option<Grouping>)> = config
         .groupings
         .iter()
-        .filter_map(|&g| Some(((g, None), assign(index, g, config)?)))
-        .chain(config.intersections.iter().filter_map(|&[a, b]| {
-            Some((
-                (a, Some(b)),
-                super::groups::assign_pair(index, [a, b], config)?,
-            ))
-        }))
-        .map(|(g, a)| grouping_report(index, lists, facts, config, g, &a))
+        .map(|&g| (g, None))
+        .chain(config.intersections.iter().map(|&[a, b]| (a, Some(b))))
         .collect();
+    // Each grouping on its own thread: they read the same facts and write nothing shared.
+    let mut reports: Vec<GroupingReport> = std::thread::scope(|scope| {
+        let workers: Vec<_> = asked
+            .iter()
+            .map(|&(g, with)| {
+                scope.spawn(move || {
+                    let assignment = match with {
+                        None => assign(index, g, config),
+                        Some(b) => super::groups::assign_pair(index, [g, b], config),
+                    }?;
+                    Some(grouping_report(
+                        index,
+                        lists,
+                        facts,
+                        config,
+                        (g, with),
+                        &assignment,
+                    ))
+                })
+            })
+            .collect();
+        workers.into_iter().filter_map(super::joined).collect()
+    });
     correct(&mut reports, config);
     reports
 }

@@ -162,13 +162,22 @@ pub fn products_without_price(index: &ShopIndex) -> usize {
 /// Audits the snapshot behind `index`, whose every customer's list is `lists`.
 pub fn audit(index: &ShopIndex, lists: &Lists, config: &AuditConfig) -> Audit {
     let facts = facts::facts(index, lists);
-    let fairness = fairness::groupings(index, lists, &facts, config);
+    // Data minimization, the rules' reach and feedback need no lists' facts: they run
+    // beside the fairness groupings.
+    let (fairness, (minimization, reach, feedback)) = std::thread::scope(|scope| {
+        let beside = scope.spawn(|| {
+            (
+                minimization::minimization(index),
+                super::overview::rule_reach(index),
+                feedback::feedback(index, lists, config.alpha),
+            )
+        });
+        let fairness = fairness::groupings(index, lists, &facts, config);
+        (fairness, joined(beside))
+    });
     let everyone: Vec<usize> = (0..index.shop().customers.len()).collect();
     let diversity = diversity::figures(index, lists, &facts, &everyone);
-    let minimization = minimization::minimization(index);
-    let reach = super::overview::rule_reach(index);
     let lint = lint::lint(index.shop(), &reach);
-    let feedback = feedback::feedback(index, lists, config.alpha);
     let mut findings = findings::findings(index, &fairness, &minimization, &lint);
     findings.extend(feedback.iter().filter_map(findings::feedback_finding));
     findings.sort_by_key(|f| f.severity);
@@ -185,6 +194,13 @@ pub fn audit(index: &ShopIndex, lists: &Lists, config: &AuditConfig) -> Audit {
         findings,
         products_without_price: products_without_price(index),
     }
+}
+
+/// The result of a scoped worker, its panic carried on to the caller.
+pub(crate) fn joined<T>(worker: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    worker
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// One headline figure of an audit, for before-and-after comparisons and the history

@@ -232,8 +232,8 @@ impl CandorApp {
                     .map_or_else(String::new, |entry| format!("The undo of entry {entry}: ")),
                 crate::engine::words::count(self.scenario.changes().len(), "change", "changes"),
                 crate::engine::words::of_customers(
-                    o.impact.customers_changed,
-                    o.impact.customers_total
+                    o.preview.impact.customers_changed,
+                    o.preview.impact.customers_total
                 )
             ),
             (WhoWhyFor::Apply, None) => "The simulation is not finished yet.".to_owned(),

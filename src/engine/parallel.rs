@@ -1,0 +1,32 @@
+//! Whole-shop work split over the cores: `0..len` cut into one contiguous range per core,
+//! each worked on its own thread, the results in range order.
+
+use std::ops::Range;
+
+/// The ranges' length: `len` split evenly over the cores (at least 1).
+pub fn range_length(len: usize) -> usize {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, len.max(1));
+    len.div_ceil(threads).max(1)
+}
+
+/// `work` on each range of [`range_length`] items of `0..len`, one thread per range;
+/// the results in range order. A worker's panic is carried on to the caller.
+pub fn over_ranges<T: Send>(len: usize, work: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
+    let per = range_length(len);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..len)
+            .step_by(per)
+            .map(|start| scope.spawn(move || work(start..(start + per).min(len))))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
