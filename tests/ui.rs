@@ -1244,6 +1244,36 @@ fn the_log_filters_by_customer_and_kind_and_exports_what_it_shows() {
 }
 
 #[test]
+fn the_rules_view_names_the_data_in_words_and_rule_ids_only_with_details() {
+    let (_dir, mut harness) = harness();
+    harness.run_steps(2);
+    harness.get_by_label("Rules").click();
+    harness.run_steps(3);
+    assert!(
+        harness
+            .query_all_by_label_contains("birth_date")
+            .next()
+            .is_none(),
+        "no field key on the Rules view"
+    );
+    assert!(
+        harness
+            .query_all_by_label("(premium-for-40-plus)")
+            .next()
+            .is_none()
+    );
+    harness
+        .get_all_by_label_contains("reads the customer's birth date")
+        .next()
+        .expect("the data in words");
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::CheckBox, "Details")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("(premium-for-40-plus)");
+}
+
+#[test]
 fn a_weight_drag_shows_the_last_weights_lists_first_and_the_audit_after() {
     use candor::shopgen::demo::{DemoSize, demo_shop};
     // A shop large enough that the audit and relevance take many frames in a test build.
@@ -1404,6 +1434,44 @@ fn the_customer_page_the_why_view_and_the_scenario_all_fit_at_both_window_sizes(
 }
 
 #[test]
+fn the_customer_list_takes_its_width_back_when_the_scenario_closes() {
+    let (_dir, mut harness) = amelia_with_a_scenario_at(egui::vec2(1440.0, 900.0));
+    assert!(
+        harness.query_all_by_label("Email").next().is_none(),
+        "beside a scenario the list is narrow and leaves the email column out"
+    );
+    harness.get_by_label("Discard all").click();
+    harness.run_steps(4);
+    harness
+        .get_all_by_label("Email")
+        .next()
+        .expect("the list is wide again, with its email column");
+}
+
+#[test]
+fn the_customer_list_widens_when_the_window_grows() {
+    let (_dir, path) = common::sample_file();
+    let loaded = candor::ui::load_blocking(&path, common::sample_day()).expect("loads");
+    let app = CandorApp::with_shop(loaded, common::sample_day());
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1024.0, 640.0))
+        .build_ui_state(|ui, app: &mut CandorApp| app.show(ui), app);
+    harness.run_steps(2);
+    harness.get_by_label("Customers").click();
+    harness.run_steps(3);
+    assert!(
+        harness.query_all_by_label("Email").next().is_none(),
+        "narrow at 1024 pixels"
+    );
+    harness.set_size(egui::vec2(1440.0, 900.0));
+    harness.run_steps(4);
+    harness
+        .get_all_by_label("Email")
+        .next()
+        .expect("at 1440 pixels the list takes its full width, email column and all");
+}
+
+#[test]
 fn a_narrow_window_with_a_scenario_shows_the_list_or_the_page_and_switches_between_them() {
     let (_dir, mut harness) = amelia_with_a_scenario_at(egui::vec2(1024.0, 640.0));
     assert!(
@@ -1458,9 +1526,9 @@ fn the_rules_view_beside_a_lesson_and_a_scenario_wraps_its_words_at_1024_by_640(
     );
     for words in [
         "it adds 1.5 to premium products",
-        "Needs consent to \"Personalized recommendations\" · reads birth_date",
+        "Needs consent to \"Personalized recommendations\" · reads the customer's birth date",
         "it adds 1.2 to products tagged \"new\"",
-        "Needs consent to \"Birthday offers\" · reads birth_date",
+        "Needs consent to \"Birthday offers\" · reads the customer's birth date",
         "Weight of Premium picks for over-40s",
         "Edit Premium picks for over-40s",
         "Tells the customer",

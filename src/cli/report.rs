@@ -504,7 +504,10 @@ pub fn bench(out: &mut dyn Write, r: &crate::bench::Report) -> io::Result<()> {
 }
 
 fn figure_text(v: Option<f64>) -> String {
-    v.map_or_else(|| "not measurable".to_owned(), |v| format!("{v:.2}"))
+    v.map_or_else(
+        || "not measurable".to_owned(),
+        crate::engine::words::decimal,
+    )
 }
 
 /// Prints the ethics audit: findings first, then the figures behind them.

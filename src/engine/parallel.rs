@@ -11,10 +11,16 @@ pub fn range_length(len: usize) -> usize {
     len.div_ceil(threads).max(1)
 }
 
-/// `work` on each range of [`range_length`] items of `0..len`, one thread per range;
-/// the results in range order. A worker's panic is carried on to the caller.
-pub fn over_ranges<T: Send>(len: usize, work: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
-    let per = range_length(len);
+/// `work` on each range of `per` items of `0..len` (the last may be shorter; `per` from
+/// [`range_length`], asked once by the caller, since the cores available can change while
+/// Candor runs), one thread per range; the results in range order. A worker's panic is
+/// carried on to the caller.
+pub fn over_ranges<T: Send>(
+    len: usize,
+    per: usize,
+    work: impl Fn(Range<usize>) -> T + Sync,
+) -> Vec<T> {
+    let per = per.max(1);
     let work = &work;
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..len)

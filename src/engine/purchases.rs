@@ -59,9 +59,10 @@ impl Purchases {
     /// product that still exists), on all cores.
     pub fn build(index: &ShopIndex) -> Self {
         let customers = index.shop().customers.len();
+        let per = super::parallel::range_length(customers);
         Self {
-            per: super::parallel::range_length(customers),
-            parts: super::parallel::over_ranges(customers, |range| build_range(index, range)),
+            per,
+            parts: super::parallel::over_ranges(customers, per, |range| build_range(index, range)),
         }
     }
 

@@ -246,7 +246,8 @@ fn consent_card(s: &Sources) -> Card {
             ),
             fact(
                 format!(
-                    "{undecided} of {} {} never been asked (they get the shop-wide list)",
+                    "{} of {} {} never been asked (they get the shop-wide list)",
+                    super::words::number(undecided),
                     count(customers, "customer", "customers"),
                     if undecided == 1 { "has" } else { "have" }
                 ),
@@ -442,6 +443,19 @@ fn accountability_card(s: &Sources) -> Card {
     )
 }
 
+/// A share (0 to 1) as a whole percentage that never rounds something to nothing or
+/// everything: "under 1%" for 5 products of 4,053, "over 99%" just short of all.
+fn share_in_words(share: f64) -> String {
+    let percent = share * 100.0;
+    if percent > 0.0 && percent < 0.5 {
+        "under 1%".to_owned()
+    } else if (99.5..100.0).contains(&percent) {
+        "over 99%".to_owned()
+    } else {
+        format!("{percent:.0}%")
+    }
+}
+
 fn manipulation_card(s: &Sources) -> Card {
     let pressure = s.lint(Check::PressureWording);
     let d = &s.audit.diversity;
@@ -449,7 +463,7 @@ fn manipulation_card(s: &Sources) -> Card {
     // value is not a number (null in JSON), never a 0 % that was not measured.
     let share_fact = |share: Option<f64>, measured: &str, what: &str, concern: fn(f64) -> bool| {
         match share {
-            Some(v) => fact(format!("{:.0}% {measured}", v * 100.0), v, concern(v)),
+            Some(v) => fact(format!("{} {measured}", share_in_words(v)), v, concern(v)),
             None => fact(
                 format!(
                     "the share {what} is not measured: nothing can be sold, or no one has a list yet"
@@ -487,4 +501,18 @@ fn manipulation_card(s: &Sources) -> Card {
         pressure > 0,
         View::Audit,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share_in_words;
+
+    #[test]
+    fn a_share_never_rounds_to_none_or_all() {
+        assert_eq!(share_in_words(5.0 / 4053.0), "under 1%");
+        assert_eq!(share_in_words(0.0), "0%");
+        assert_eq!(share_in_words(0.951), "95%");
+        assert_eq!(share_in_words(4052.0 / 4053.0), "over 99%");
+        assert_eq!(share_in_words(1.0), "100%");
+    }
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::changes::{Applied, Change, ChangeContext, ChangeError, apply_all};
 use super::explain::{Explanation, explain};
 use super::index::ShopIndex;
+use super::model::Shop;
 use super::model::{CustomerId, ProductId};
 use super::money::Currency;
 use super::score::Scorer;
@@ -230,9 +231,14 @@ pub fn simulate(
         None => all_lists(&after, n_after, progress).ok_or(SimulateError::Cancelled)?,
     };
     let impact = if after.shop().customers.len() == before.shop().customers.len() {
-        impact(before, before_lists, &after_lists)
+        impact(before, &after, before_lists, &after_lists)
     } else {
-        impact(before, before_lists, &aligned(before, &after, &after_lists))
+        impact(
+            before,
+            &after,
+            before_lists,
+            &aligned(before, &after, &after_lists),
+        )
     };
     Ok(Simulation {
         after,
@@ -258,8 +264,11 @@ fn aligned(before: &ShopIndex, after: &ShopIndex, after_lists: &Lists) -> Lists 
         .collect()
 }
 
-/// Compares two sets of lists over the same products.
-pub fn impact(index: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
+/// Compares two sets of lists over the same products: the lists before, read with the
+/// shop before (`index`), and the lists after, read with the shop after (`changed`: a
+/// simulated price or category counts at its new value). Changes never add or remove
+/// products, so a product has the same position in both.
+pub fn impact(index: &ShopIndex, changed: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
     let shop = index.shop();
     let customers_changed = before.iter().zip(after).filter(|(b, a)| b != a).count();
     let count = |lists: &Lists| {
@@ -284,58 +293,83 @@ pub fn impact(index: &ShopIndex, before: &Lists, after: &Lists) -> Impact {
 
     let currency = shop.settings.currency;
     // Every figure below is a sum over the recommendations, so it is read from the
-    // products' counts (integers: the same result as summing list by list).
+    // products' counts (integers: the same result as summing list by list), each side with
+    // its own shop's prices and categories.
     // Products whose price is not known are left out of the mean.
-    let mean_price = |counts: &[usize]| {
+    let mean_price = |counts: &[usize], side: &Shop| {
         let (sum, n) = counts
             .iter()
-            .zip(shop.products.iter())
+            .zip(side.products.iter())
             .filter_map(|(&k, p)| p.price_cents.map(|price| (k, price)))
             .fold((0i64, 0usize), |(s, n), (k, price)| {
                 (s + k as i64 * price, n + k)
             });
         (n > 0).then(|| currency.to_major(sum) / n as f64)
     };
-    let shares = |names: &[String], group_of: &dyn Fn(usize) -> usize| {
-        let tally = |per_product: &[usize]| {
-            let mut counts = vec![0usize; names.len()];
-            for (p, &k) in per_product.iter().enumerate() {
-                counts[group_of(p)] += k;
-            }
-            counts
-        };
-        let (tb, ta) = (tally(&cb), tally(&ca));
-        let total = |counts: &[usize]| counts.iter().sum::<usize>().max(1) as f64;
-        names
-            .iter()
-            .enumerate()
-            .filter(|&(g, _)| tb[g] + ta[g] > 0)
-            .map(|(g, name)| ShareChange {
-                group: name.clone(),
-                before: tb[g] as f64 / total(&tb),
-                after: ta[g] as f64 / total(&ta),
+    let band_of = |side: &Shop, p: usize| {
+        side.products[p]
+            .price_cents
+            .map_or(PRICE_BAND_BOUNDS.len() + 1, |price| {
+                price_band(price, currency)
             })
-            .collect::<Vec<_>>()
     };
-    let band_names = price_band_names(currency);
+    let mut categories: Vec<String> = index.categories().to_vec();
+    categories.extend(changed.categories().iter().cloned());
+    categories.sort();
+    categories.dedup();
+    let category_of = |side: &ShopIndex, p: usize| {
+        let name = &side.categories()[side.category_of(p)];
+        categories.binary_search(name).unwrap_or(0)
+    };
     Impact {
         currency,
         customers_total: shop.customers.len(),
         customers_changed,
         exposure,
         mean_recommended_price: BeforeAfter {
-            before: mean_price(&cb),
-            after: mean_price(&ca),
+            before: mean_price(&cb, shop),
+            after: mean_price(&ca, changed.shop()),
         },
-        recommended_price_bands: shares(&band_names, &|p| {
-            shop.products[p]
-                .price_cents
-                .map_or(PRICE_BAND_BOUNDS.len() + 1, |price| {
-                    price_band(price, currency)
-                })
-        }),
-        category_share: shares(index.categories(), &|p| index.category_of(p)),
+        recommended_price_bands: shares(
+            &price_band_names(currency),
+            [&cb, &ca],
+            [&|p| band_of(shop, p), &|p| band_of(changed.shop(), p)],
+        ),
+        category_share: shares(
+            &categories,
+            [&cb, &ca],
+            [&|p| category_of(index, p), &|p| category_of(changed, p)],
+        ),
     }
+}
+
+/// Each group's share of all recommendations before and after, from each product's count
+/// of recommendations (`counts`) and its group on each side (`group_of`); groups
+/// recommended on neither side are left out.
+fn shares(
+    names: &[String],
+    counts: [&[usize]; 2],
+    group_of: [&dyn Fn(usize) -> usize; 2],
+) -> Vec<ShareChange> {
+    let tally = |side: usize| {
+        let mut tallies = vec![0usize; names.len()];
+        for (p, &k) in counts[side].iter().enumerate() {
+            tallies[group_of[side](p)] += k;
+        }
+        tallies
+    };
+    let (tb, ta) = (tally(0), tally(1));
+    let total = |tallies: &[usize]| tallies.iter().sum::<usize>().max(1) as f64;
+    names
+        .iter()
+        .enumerate()
+        .filter(|&(g, _)| tb[g] + ta[g] > 0)
+        .map(|(g, name)| ShareChange {
+            group: name.clone(),
+            before: tb[g] as f64 / total(&tb),
+            after: ta[g] as f64 / total(&ta),
+        })
+        .collect()
 }
 
 /// The bounds of the fixed price bands for distribution charts, in major units of the

@@ -75,9 +75,29 @@ pub fn capitalized(text: &str) -> String {
     })
 }
 
+/// A figure with two decimals, as the audit shows them ("0.84"), except that a figure
+/// too small to show in two decimals keeps two significant digits ("0.0012", never "0.00",
+/// which would say nothing is there).
+pub fn decimal(v: f64) -> String {
+    if v != 0.0 && v.abs() < 0.005 && v.is_finite() {
+        let decimals = (-v.abs().log10()).ceil() as usize + 1;
+        format!("{v:.decimals$}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{and_list, count, is_plain_text, of_customers, signed};
+    use super::{and_list, count, decimal, is_plain_text, of_customers, signed};
+
+    #[test]
+    fn a_small_figure_is_never_shown_as_nothing() {
+        assert_eq!(decimal(5.0 / 4053.0), "0.0012");
+        assert_eq!(decimal(0.84), "0.84");
+        assert_eq!(decimal(0.0), "0.00");
+        assert_eq!(decimal(-0.003), "-0.0030");
+    }
 
     #[test]
     fn counts_read_as_people_write_them() {

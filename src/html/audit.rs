@@ -80,7 +80,7 @@ pub fn audit_page(shop: &Shop, audit: &Audit, head: &crate::store::LogHead) -> S
 }
 
 fn opt(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}"))
+    v.map_or_else(|| "—".to_owned(), crate::engine::words::decimal)
 }
 
 fn value_text(kind: MetricKind, v: Option<f64>) -> String {

@@ -456,7 +456,7 @@ fn grouping_ui(ui: &mut Ui, g: &GroupingReport) {
 
 fn diversity_ui(ui: &mut Ui, audit: &Audit) {
     let d = &audit.diversity;
-    let f = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.2}"));
+    let f = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), crate::engine::words::decimal);
     egui::Grid::new("diversity").striped(true).show(ui, |ui| {
         for m in &crate::engine::audit::diversity::DIVERSITY_MEASURES {
             ui.label(m.label);

@@ -82,11 +82,14 @@ impl RuleEditor {
 /// Draws the Rules view (with the scenario's pending values) and returns the changes it
 /// proposes for the scenario.
 #[must_use]
+/// `details` shows each rule's id (off for staff by default, as in the Why? view; the
+/// switch beside the heading sets it); the data each rule reads is always named in words.
 pub fn rules_ui(
     ui: &mut Ui,
     shop: &Loaded,
     scenario: &Scenario,
     editor: &mut RuleEditor,
+    details: &mut bool,
 ) -> Vec<Change> {
     let mut proposed = Vec::new();
     let purposes: Vec<&str> = shop
@@ -110,6 +113,8 @@ pub fn rules_ui(
                 template.label = "New rule".to_owned();
                 editor.edit(&template);
             }
+            ui.checkbox(details, "Details")
+                .on_hover_text("Show each rule's id: the name rule files and the command line use.");
         });
         ui.label("Each rule runs only for customers who agreed to its purpose and meet its conditions. Moving a slider or switch simulates the change; nothing is saved until you apply it.");
         ui.add_space(6.0);
@@ -125,7 +130,7 @@ pub fn rules_ui(
                 if highlighted {
                     ui.colored_label(theme::FLAG, &editor.highlight_reason);
                 }
-                rule_card_ui(ui, row, shop, &mut proposed);
+                rule_card_ui(ui, row, shop, *details, &mut proposed);
                 rule_controls_ui(ui, r, scenario, editor, &mut proposed);
             });
             if highlighted && editor.scroll_pending {
@@ -140,12 +145,12 @@ pub fn rules_ui(
         ui.heading("Features");
         ui.label("Signals computed from a customer's records (or, for popularity, from all sales).");
         for f in FeatureId::all() {
-            let fields: Vec<&str> = f.fields().iter().map(|x| x.key()).collect();
+            let fields: Vec<&str> = f.fields().iter().map(|x| x.in_words()).collect();
             ui.label(RichText::new(f.label()).strong());
             ui.label(format!(
                 "{} Reads: {}.",
                 f.definition(),
-                if fields.is_empty() { "no personal data".to_owned() } else { fields.join(", ") }
+                if fields.is_empty() { "no personal data".to_owned() } else { crate::engine::words::and_list(&fields) }
             ));
         }
     });
@@ -157,12 +162,15 @@ fn rule_card_ui(
     ui: &mut Ui,
     row: &crate::engine::overview::RuleRow,
     shop: &Loaded,
+    details: bool,
     proposed: &mut Vec<Change>,
 ) {
     let r = &row.rule;
     ui.horizontal_wrapped(|ui| {
         ui.strong(&r.label);
-        ui.label(RichText::new(format!("({})", r.id)).color(theme::MUTED));
+        if details {
+            ui.label(RichText::new(format!("({})", r.id)).color(theme::MUTED));
+        }
         if !r.enabled {
             ui.colored_label(theme::FLAG, "switched off");
         }
@@ -178,10 +186,21 @@ fn rule_card_ui(
             row.conditions_text, row.effect_text
         ));
     }
-    let reads = if row.fields.is_empty() {
+    let in_words: Vec<&str> = row
+        .fields
+        .iter()
+        .map(|key| match PersonalField::from_key(key) {
+            Some(field) => field.in_words(),
+            None => key.as_str(),
+        })
+        .collect();
+    let reads = if in_words.is_empty() {
         "no personal data".to_owned()
     } else {
-        row.fields.join(", ")
+        format!(
+            "the customer's {}",
+            crate::engine::words::and_list(&in_words)
+        )
     };
     ui.label(format!(
         "Needs consent to \"{}\" · reads {reads}",

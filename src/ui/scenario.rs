@@ -360,7 +360,8 @@ impl Scenario {
         let basis = shop.index.shop();
         let mut asked = None;
         for (i, change) in self.changes.iter().enumerate() {
-            ui.horizontal(|ui| {
+            // Wrapped: a long sentence must not widen the panel past its edge.
+            ui.horizontal_wrapped(|ui| {
                 if ui.small_button("Remove").clicked() {
                     asked = Some(ScenarioAction::Remove(i));
                 }
@@ -552,10 +553,19 @@ fn lists_side_by_side_ui(ui: &mut Ui, before: &Explanation, after: &Explanation)
         r.map(|r| format!("{}. {}", r.rank, r.name))
             .unwrap_or_default()
     };
+    // Long product names wrap, so the "after" column and how each moved stay in sight in
+    // the panel.
+    let name_width = ((ui.available_width() - 80.0) / 2.0).max(120.0);
+    let name = |ui: &mut Ui, text: String| {
+        ui.scope(|ui| {
+            ui.set_max_width(name_width);
+            ui.add(egui::Label::new(text).wrap());
+        });
+    };
     for k in 0..n {
         let a = after.recommendations.get(k);
-        ui.label(numbered(before.recommendations.get(k)));
-        ui.label(numbered(a));
+        name(ui, numbered(before.recommendations.get(k)));
+        name(ui, numbered(a));
         if let Some(r) = a {
             let (text, colour) = movement(before, r);
             ui.colored_label(colour, text);

@@ -98,7 +98,8 @@ pub fn facts(index: &ShopIndex, lists: &Lists) -> Facts {
         .iter()
         .filter(|r| r.enabled && is_promotion(r))
         .collect();
-    let parts: Vec<Facts> = crate::engine::parallel::over_ranges(customers, |range| {
+    let per = crate::engine::parallel::range_length(customers);
+    let parts: Vec<Facts> = crate::engine::parallel::over_ranges(customers, per, |range| {
         facts_for(index, lists, range, novelty, &promotions)
     });
     let mut all = Facts {

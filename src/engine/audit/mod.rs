@@ -307,7 +307,7 @@ pub fn figure_value_text(key: &str, v: Option<f64>) -> String {
             super::words::number(v as usize)
         }
         Some(v) if is_count(key) => format!("{v:.0}"),
-        Some(v) => format!("{v:.2}"),
+        Some(v) => super::words::decimal(v),
     }
 }
 

@@ -14,6 +14,10 @@ use crate::ui::scorecard::ScorecardAction;
 /// page are shown side by side: 320 px of list and 560 of page.
 const SIDE_BY_SIDE_WIDTH: f32 = 880.0;
 
+/// From this width of the customers view on, the list may take its full default width (the
+/// panel remembers a narrower width for smaller windows apart).
+const WIDE_LIST_WINDOW: f32 = 1300.0;
+
 impl CandorApp {
     /// Draws the whole window, then carries out what the views asked for.
     pub fn show(&mut self, ui: &mut Ui) {
@@ -126,11 +130,21 @@ impl CandorApp {
             }
             (Some(_), Tab::Customers) => self.customers_tab_ui(ui),
             (Some(shop), Tab::Rules) => {
+                let mut details = self.saved.details(self.role);
                 let proposed = egui::CentralPanel::default()
                     .show(ui, |ui| {
-                        rules_ui(ui, shop, &self.scenario, &mut self.rule_editor)
+                        rules_ui(
+                            ui,
+                            shop,
+                            &self.scenario,
+                            &mut self.rule_editor,
+                            &mut details,
+                        )
                     })
                     .inner;
+                if details != self.saved.details(self.role) {
+                    self.saved.set_details(self.role, details);
+                }
                 self.commands
                     .extend(proposed.into_iter().map(|c| Command::Propose(Box::new(c))));
             }
@@ -363,7 +377,16 @@ impl CandorApp {
             // The list never takes more than 45 % of what the scenario panel leaves, so
             // the customer's page beside it keeps room for its buttons and tables.
             let widest = (ui.available_width() * 0.45).max(320.0);
-            egui::Panel::left("customers")
+            // The panel keeps the width it was clamped to, so the width squeezed beside a
+            // scenario or in a small window is remembered apart: the list takes its own width
+            // (and its email and consent columns) back once the scenario closes or the
+            // window grows.
+            let id = egui::IdSalt::new((
+                "customers",
+                self.scenario.is_empty(),
+                ui.available_width() >= WIDE_LIST_WINDOW,
+            ));
+            egui::Panel::left(id)
                 .resizable(true)
                 .default_size(590.0_f32.min(widest))
                 .size_range(320.0..=widest)
