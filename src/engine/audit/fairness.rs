@@ -259,29 +259,25 @@ pub fn groupings(
         .map(|&g| (g, None))
         .chain(config.intersections.iter().map(|&[a, b]| (a, Some(b))))
         .collect();
-    // Each grouping on its own thread: they read the same facts and write nothing shared.
-    let mut reports: Vec<GroupingReport> = std::thread::scope(|scope| {
-        let workers: Vec<_> = asked
-            .iter()
-            .map(|&(g, with)| {
-                scope.spawn(move || {
-                    let assignment = match with {
-                        None => assign(index, g, config),
-                        Some(b) => super::groups::assign_pair(index, [g, b], config),
-                    }?;
-                    Some(grouping_report(
-                        index,
-                        lists,
-                        facts,
-                        config,
-                        (g, with),
-                        &assignment,
-                    ))
-                })
-            })
-            .collect();
-        workers.into_iter().filter_map(super::joined).collect()
-    });
+    // The groupings share the cores: they read the same facts and write nothing shared.
+    let mut reports: Vec<GroupingReport> = crate::engine::parallel::each(asked.len(), |i| {
+        let (g, with) = asked[i];
+        let assignment = match with {
+            None => assign(index, g, config),
+            Some(b) => super::groups::assign_pair(index, [g, b], config),
+        }?;
+        Some(grouping_report(
+            index,
+            lists,
+            facts,
+            config,
+            (g, with),
+            &assignment,
+        ))
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     correct(&mut reports, config);
     reports
 }

@@ -109,13 +109,12 @@ fn kept_since(
 
 /// The day a customer was last active: their latest order, or the day they joined.
 fn last_active(index: &ShopIndex, c: usize) -> chrono::NaiveDate {
-    let shop = index.shop();
+    let since = index.shop().customers[c].since;
+    // The order days are oldest first: the last is the latest order.
     index
-        .orders_of(c)
-        .map(|o| shop.orders[o].date)
-        .max()
-        .unwrap_or(shop.customers[c].since)
-        .max(shop.customers[c].since)
+        .order_days(c)
+        .last()
+        .map_or(since, |&day| day.max(since))
 }
 
 /// Computes the data-minimization findings.
