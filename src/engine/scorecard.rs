@@ -423,7 +423,10 @@ fn accountability_card(s: &Sources) -> Card {
                 false,
             ),
             fact(
-                format!("{} recorded without a reason", r.log_without_reason),
+                format!(
+                    "{} recorded without a reason",
+                    super::words::number(r.log_without_reason)
+                ),
                 r.log_without_reason as f64,
                 r.log_without_reason > 0,
             ),

@@ -1,8 +1,8 @@
 //! The window's update latency under a scripted drag of a rule's weight slider, for
 //! `candor bench`: the real scenario (the same code the Rules view drives) takes one new
-//! weight per frame at 60 frames a second, cancelling the simulation before; after the
-//! pointer stops, the time until the lists and impact are shown, and until the audit and
-//! relevance follow.
+//! weight per frame at 60 frames a second, cancelling the simulation before; from the last
+//! new weight (the pointer stopping), the time until the lists and impact are ready to show,
+//! and until the audit and relevance are ready too.
 
 use std::time::{Duration, Instant};
 
@@ -42,6 +42,7 @@ pub fn weight_drag_latency(loaded: &Loaded, drags: usize) -> Result<Option<DragT
         } else {
             rule.weight - 1.0
         };
+        let mut stopped = Instant::now();
         for step in 0..DRAG_STEPS {
             let sign = if drag % 2 == 0 { -1.0 } else { 1.0 };
             let weight = from + sign * 0.1 * (step + 1) as f64;
@@ -49,10 +50,10 @@ pub fn weight_drag_latency(loaded: &Loaded, drags: usize) -> Result<Option<DragT
                 rule: rule.id.clone(),
                 weight: (weight * 100.0).round() / 100.0,
             });
+            stopped = Instant::now();
             scenario.poll(loaded, &ctx);
             std::thread::sleep(FRAME);
         }
-        let stopped = Instant::now();
         let mut shown = None;
         while scenario.outcome().is_none() {
             scenario.poll(loaded, &ctx);

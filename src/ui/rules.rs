@@ -114,7 +114,7 @@ pub fn rules_ui(
                 editor.edit(&template);
             }
             ui.checkbox(details, "Details")
-                .on_hover_text("Show each rule's id: the name rule files and the command line use.");
+                .on_hover_text("Show each rule's id (the name rule files and the command line use), and the scores on the customer page and in the scenario: one switch for both.");
         });
         ui.label("Each rule runs only for customers who agreed to its purpose and meet its conditions. Moving a slider or switch simulates the change; nothing is saved until you apply it.");
         ui.add_space(6.0);
@@ -186,21 +186,21 @@ fn rule_card_ui(
             row.conditions_text, row.effect_text
         ));
     }
-    let in_words: Vec<&str> = row
+    let in_words: Vec<String> = row
         .fields
         .iter()
         .map(|key| match PersonalField::from_key(key) {
-            Some(field) => field.in_words(),
-            None => key.as_str(),
+            Some(PersonalField::CustomerSince) => {
+                "the date the customer's account was opened".to_owned()
+            }
+            Some(field) => format!("the customer's {}", field.in_words()),
+            None => key.clone(),
         })
         .collect();
     let reads = if in_words.is_empty() {
         "no personal data".to_owned()
     } else {
-        format!(
-            "the customer's {}",
-            crate::engine::words::and_list(&in_words)
-        )
+        crate::engine::words::and_list(&in_words)
     };
     ui.label(format!(
         "Needs consent to \"{}\" · reads {reads}",

@@ -329,7 +329,7 @@ impl Scenario {
             if ui
                 .add_enabled(ready, egui::Button::new("Apply…"))
                 .on_disabled_hover_text(refusal.unwrap_or(
-                    "Wait for the simulation to finish: Apply shows the audit before and after, which follows the lists.",
+                    "Available once the simulation, its ethics audit and its relevance check have finished.",
                 ))
                 .clicked()
             {
