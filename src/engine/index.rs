@@ -160,12 +160,10 @@ impl History {
     }
 }
 
-/// The snapshot plus every lookup the engine needs, for one "today".
-#[derive(Debug, Clone)]
-pub struct ShopIndex {
-    shop: Arc<Shop>,
-    today: NaiveDate,
-    history: Arc<History>,
+/// What is built from the products, consents and preferences (with the history's
+/// positions): shared, not copied, by a changed copy in which all three are unchanged.
+#[derive(Debug)]
+struct Derived {
     consents_by_customer: Groups,
     categories: Vec<String>,
     product_category: Vec<Pos>,
@@ -187,6 +185,15 @@ pub struct ShopIndex {
     ignored: Groups,
     /// Each customer's standing "liked" preferences (positions in `shop().preferences`).
     liked: Groups,
+}
+
+/// The snapshot plus every lookup the engine needs, for one "today".
+#[derive(Debug, Clone)]
+pub struct ShopIndex {
+    shop: Arc<Shop>,
+    today: NaiveDate,
+    history: Arc<History>,
+    derived: Arc<Derived>,
     /// Products bought together, counted on first use (only "bought together" rules need
     /// them); shared with a changed copy whose history and products are the same.
     partners: Arc<std::sync::OnceLock<super::together::Partners>>,
@@ -238,8 +245,8 @@ impl ShopIndex {
     }
 
     /// The index of `shop`, a changed copy of `basis`'s snapshot with the same history:
-    /// what depends only on the products, the consents or the preferences is copied from
-    /// `basis` when those are the very same, and built again otherwise.
+    /// what is built from the products, the consents and the preferences is shared with
+    /// `basis` when all three are the very same (a rule change), and built again otherwise.
     fn derived(shop: Arc<Shop>, today: NaiveDate, history: Arc<History>, basis: &Self) -> Self {
         let old = &basis.shop;
         let same_products = Arc::ptr_eq(&shop.products, &old.products)
@@ -259,19 +266,7 @@ impl ShopIndex {
             shop,
             today,
             history,
-            consents_by_customer: basis.consents_by_customer.clone(),
-            categories: basis.categories.clone(),
-            product_category: basis.product_category.clone(),
-            products_by_category: basis.products_by_category.clone(),
-            price_band: basis.price_band.clone(),
-            by_popularity: basis.by_popularity.clone(),
-            purposes: basis.purposes.clone(),
-            granted: basis.granted.clone(),
-            preferences_by_customer: basis.preferences_by_customer.clone(),
-            standing: basis.standing.clone(),
-            not_wanted: basis.not_wanted.clone(),
-            ignored: basis.ignored.clone(),
-            liked: basis.liked.clone(),
+            derived: Arc::clone(&basis.derived),
             partners: Arc::default(),
             purchases: Arc::default(),
             novelty: Arc::default(),
@@ -322,19 +317,21 @@ impl ShopIndex {
             shop,
             today,
             history,
-            consents_by_customer,
-            categories,
-            product_category,
-            products_by_category,
-            price_band,
-            by_popularity,
-            purposes,
-            granted,
-            preferences_by_customer,
-            standing,
-            not_wanted,
-            ignored,
-            liked,
+            derived: Arc::new(Derived {
+                consents_by_customer,
+                categories,
+                product_category,
+                products_by_category,
+                price_band,
+                by_popularity,
+                purposes,
+                granted,
+                preferences_by_customer,
+                standing,
+                not_wanted,
+                ignored,
+                liked,
+            }),
             partners: Arc::default(),
             purchases: Arc::default(),
             novelty: Arc::default(),
@@ -385,7 +382,7 @@ impl ShopIndex {
 
     /// Every consent event of a customer, in recorded order (positions in `shop().consents`).
     pub fn consents_of(&self, customer: usize) -> impl Iterator<Item = usize> + '_ {
-        self.consents_by_customer.of(customer)
+        self.derived.consents_by_customer.of(customer)
     }
 
     /// The real products (not postage, fees or unspecified items) an order bought: its
@@ -406,12 +403,12 @@ impl ShopIndex {
     /// Every preference event of a customer, in recorded order (positions in
     /// `shop().preferences`).
     pub fn preferences_of(&self, customer: usize) -> impl Iterator<Item = usize> + '_ {
-        self.preferences_by_customer.of(customer)
+        self.derived.preferences_by_customer.of(customer)
     }
 
     /// Whether preference event `event` (a position in `shop().preferences`) stands.
     pub fn stands(&self, event: usize) -> bool {
-        self.standing[event]
+        self.derived.standing[event]
     }
 
     /// The standing preferences of a customer: for each, the decision recorded last, when
@@ -427,7 +424,8 @@ impl ShopIndex {
     /// list, if one does (a position in `shop().preferences`).
     pub fn not_wanted(&self, customer: usize, product: usize) -> Option<usize> {
         let p = &self.shop.products[product];
-        self.not_wanted
+        self.derived
+            .not_wanted
             .of(customer)
             .find(|&e| self.shop.preferences[e].preference.covers(p))
     }
@@ -435,7 +433,7 @@ impl ShopIndex {
     /// Whether the customer asked the shop not to use this line (a purchase in a category
     /// whose purchases they want left out).
     pub fn line_ignored(&self, customer: usize, line: usize) -> bool {
-        let mut ignored = self.ignored.of(customer).peekable();
+        let mut ignored = self.derived.ignored.of(customer).peekable();
         ignored.peek().is_some()
             && self.line_product(line).is_some_and(|p| {
                 let category = self.category_of(p);
@@ -445,7 +443,7 @@ impl ShopIndex {
 
     /// Whether the customer asked the shop not to use any of their purchases.
     pub fn ignores_purchases(&self, customer: usize) -> bool {
-        self.ignored.of(customer).next().is_some()
+        self.derived.ignored.of(customer).next().is_some()
     }
 
     /// The lines of a customer's order that personalization may use: all of them, but
@@ -469,7 +467,7 @@ impl ShopIndex {
 
     /// The customer's standing "liked" preferences (positions in `shop().preferences`).
     pub fn liked_of(&self, customer: usize) -> impl Iterator<Item = usize> + '_ {
-        self.liked.of(customer)
+        self.derived.liked.of(customer)
     }
 
     /// The standing "liked" preference that puts `product` in a rule's preferred target
@@ -487,34 +485,35 @@ impl ShopIndex {
 
     /// Whether the customer has any standing "not wanted" preference.
     pub fn has_not_wanted(&self, customer: usize) -> bool {
-        self.not_wanted.of(customer).next().is_some()
+        self.derived.not_wanted.of(customer).next().is_some()
     }
 
     /// Category names, sorted.
     pub fn categories(&self) -> &[String] {
-        &self.categories
+        &self.derived.categories
     }
 
     /// Category position of a product.
     pub fn category_of(&self, product: usize) -> usize {
-        self.product_category[product] as usize
+        self.derived.product_category[product] as usize
     }
 
     /// Products in a category.
     pub fn products_in_category(&self, category: usize) -> impl Iterator<Item = usize> + '_ {
-        self.products_by_category.of(category)
+        self.derived.products_by_category.of(category)
     }
 
     /// Position of a category by name.
     pub fn category_pos(&self, name: &str) -> Option<usize> {
-        self.categories
+        self.derived
+            .categories
             .binary_search_by(|c| c.as_str().cmp(name))
             .ok()
     }
 
     /// Price band of a product; `None` when its price is not known.
     pub fn price_band(&self, product: usize) -> Option<PriceBand> {
-        self.price_band[product]
+        self.derived.price_band[product]
     }
 
     /// Popularity of a product, 0 to 1.
@@ -524,15 +523,16 @@ impl ShopIndex {
 
     /// Products from most to least popular (ties by product id).
     pub fn by_popularity(&self) -> impl Iterator<Item = usize> + '_ {
-        self.by_popularity.iter().map(|&p| p as usize)
+        self.derived.by_popularity.iter().map(|&p| p as usize)
     }
 
     /// Whether the customer's latest decision on `purpose` is a grant.
     pub fn has_consent(&self, customer: usize, purpose: &str) -> bool {
-        self.purposes
+        self.derived
+            .purposes
             .iter()
             .position(|p| p == purpose)
-            .is_some_and(|bit| bit < 64 && self.granted[customer] & (1 << bit) != 0)
+            .is_some_and(|bit| bit < 64 && self.derived.granted[customer] & (1 << bit) != 0)
     }
 
     /// Which products are bought together (counted on first use, on all cores).
@@ -557,7 +557,7 @@ impl ShopIndex {
 
     /// Whether the customer has granted any purpose at all.
     pub fn has_any_consent(&self, customer: usize) -> bool {
-        self.granted[customer] != 0
+        self.derived.granted[customer] != 0
     }
 }
 
