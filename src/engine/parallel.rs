@@ -3,6 +3,13 @@
 
 use std::ops::Range;
 
+/// The result of a scoped worker, its panic carried on to the caller.
+pub fn joined<T>(worker: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    worker
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// The ranges' length: `len` split evenly over the cores (at least 1).
 pub fn range_length(len: usize) -> usize {
     let threads = std::thread::available_parallelism()
@@ -27,13 +34,7 @@ pub fn over_ranges<T: Send>(
             .step_by(per)
             .map(|start| scope.spawn(move || work(start..(start + per).min(len))))
             .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        workers.into_iter().map(joined).collect()
     })
 }
 
@@ -61,13 +62,7 @@ pub fn each<T: Send>(items: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
                 })
             })
             .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        workers.into_iter().flat_map(joined).collect()
     });
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, result)| result).collect()

@@ -92,10 +92,7 @@ pub fn per_customer<T: Send>(
             .collect();
         workers
             .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
+            .flat_map(super::parallel::joined)
             .collect()
     });
     if progress.cancel.load(Ordering::Relaxed) {

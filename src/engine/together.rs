@@ -71,10 +71,7 @@ impl Partners {
                     })
                 })
                 .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
+            workers.into_iter().map(super::parallel::joined).collect()
         });
         let mut out = Self {
             start: vec![0],

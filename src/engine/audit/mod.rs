@@ -173,7 +173,7 @@ pub fn audit(index: &ShopIndex, lists: &Lists, config: &AuditConfig) -> Audit {
             )
         });
         let fairness = fairness::groupings(index, lists, &facts, config);
-        (fairness, joined(beside))
+        (fairness, super::parallel::joined(beside))
     });
     let everyone: Vec<usize> = (0..index.shop().customers.len()).collect();
     let diversity = diversity::figures(index, lists, &facts, &everyone);
@@ -194,13 +194,6 @@ pub fn audit(index: &ShopIndex, lists: &Lists, config: &AuditConfig) -> Audit {
         findings,
         products_without_price: products_without_price(index),
     }
-}
-
-/// The result of a scoped worker, its panic carried on to the caller.
-pub(crate) fn joined<T>(worker: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    worker
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// One headline figure of an audit, for before-and-after comparisons and the history
