@@ -1644,3 +1644,66 @@ fn an_order_a_newer_export_says_was_refunded_is_not_a_purchase_whichever_file_is
     assert_eq!(json["summary"]["orders_partly_refunded"], 0, "{json}");
     assert_eq!(json["summary"]["orders_as_purchases"], 0, "{json}");
 }
+
+/// Etsy's EtsySoldOrders as Etsy writes it: one row per order, newest first, no items.
+const ETSY_SOLD_ORDERS: &str = "Sale Date,Order ID,Buyer User ID,Full Name,First Name,Last Name,Number of Items,Payment Method,Date Shipped,Street 1,Street 2,Ship City,Ship State,Ship Zipcode,Ship Country,Currency,Order Value,Coupon Code,Coupon Details,Discount Amount,Shipping Discount,Shipping,Sales Tax,Order Total,Status,Card Processing Fees,Order Net,Adjusted Order Total,Adjusted Card Processing Fees,Adjusted Net Order Amount,Buyer,Order Type,Payment Type,InPerson Discount,InPerson Location,SKU\n\
+10/05/24,3400003,881234567,Ann Lee,Ann,Lee,1,Credit Card,10/07/24,8 New Rd,,Portland,OR,97205,United States,USD,18.00,,,0,0,4.50,0,22.50,Completed,0.93,21.57,,,,annlee88,online,online_cc,,,MUG-M\n\
+10/02/24,3400002,770012345,Bob Ray,Bob,Ray,1,Credit Card,,2 Low St,,Austin,TX,78701,United States,USD,18.00,,,0,0,4.50,0,22.50,Completed,0.93,21.57,,,,bobray,online,online_cc,,,MUG-G\n\
+09/24/24,3400001,881234567,Ann Lee,Ann,Lee,3,Credit Card,09/26/24,1 High St,,Portland,OR,97201,United States,USD,60.00,,,0,0,4.50,0,64.50,Completed,2.18,62.32,,,,annlee88,online,online_cc,,,\"MUG-M,BOWL-S\"\n";
+
+#[test]
+fn etsy_sold_orders_give_their_buyers_and_never_count_an_order_twice() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = write(dir.path(), "EtsySoldOrders2024-10.csv", ETSY_SOLD_ORDERS);
+    candor()
+        .args(["import", "--detect"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(contains("etsy-orders"));
+
+    let (json, shop) = import(
+        dir.path(),
+        &["--currency", "USD"],
+        &[("EtsySoldOrders2024-10.csv", ETSY_SOLD_ORDERS)],
+    );
+    assert!(shop.orders.is_empty(), "no items: no orders invented");
+    assert_eq!(shop.customers.len(), 2, "{json}");
+    let ann = shop
+        .customers
+        .iter()
+        .find(|c| c.name.as_deref() == Some("Ann Lee"))
+        .expect("Ann");
+    assert_eq!(ann.address.as_deref(), Some("8 New Rd, Portland"), "newest");
+    assert_eq!(ann.postcode.as_deref(), Some("97205"));
+    assert_eq!(json["files"][0]["orders_without_items"], 3, "{json}");
+    assert_eq!(json["summary"]["orders_without_items"], 3);
+
+    let db = dir.path().join("text.candor");
+    candor()
+        .args(["import", "--actor", "Sam", "--currency", "USD", "--db"])
+        .arg(&db)
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(contains("3 orders in the files do not say what was bought"))
+        .stdout(contains("EtsySoldOrderItems"));
+
+    // With the items file of the same orders, each order is read once, from the items.
+    let items = platform_files()
+        .into_iter()
+        .find(|f| f.1 == "etsy-order-items")
+        .expect("items fixture")
+        .2;
+    let (_, both) = import(
+        dir.path(),
+        &["--currency", "USD"],
+        &[
+            ("EtsySoldOrders2024-10b.csv", ETSY_SOLD_ORDERS),
+            ("EtsySoldOrderItems2024-9.csv", &items),
+        ],
+    );
+    assert_eq!(both.orders.len(), 2);
+    assert_eq!(units(&both), 4);
+    assert_eq!(both.customers.len(), 2, "one buyer, one record");
+}

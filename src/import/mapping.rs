@@ -486,6 +486,15 @@ impl Mapping {
             && (has(Role::UnitPrice) || has(Role::LineTotal))
     }
 
+    /// Whether each row is a dated record (an updated-at column, or an order's number and
+    /// date), so a customer may appear on several rows, the newest record deciding each
+    /// field. A date alone does not make one: a purchase log without products read as a
+    /// customers list must still be refused for its repeated customers.
+    pub fn has_dated_records(&self) -> bool {
+        let has = |r: Role| self.columns.contains_key(&r);
+        has(Role::UpdatedAt) || (has(Role::Date) && has(Role::OrderId))
+    }
+
     /// Whether the file identifies customers.
     pub fn has_customers(&self) -> bool {
         [Role::CustomerId, Role::Email, Role::Name]

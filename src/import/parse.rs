@@ -121,6 +121,9 @@ pub struct FileCounts {
     pub lines_without_price: usize,
     /// Products (or variants) read from a products export.
     pub catalogue_products: usize,
+    /// Orders the file lists without saying what was bought (Etsy's EtsySoldOrders): not
+    /// imported, only their customers were; the order-items export gives the orders.
+    pub orders_without_items: usize,
     /// The currency the file's prices were taken to be in where neither a column nor the
     /// mapping names one: the shop's own (GBP for a new shop).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -140,6 +143,7 @@ impl FileCounts {
         self.fields_from_newer_record += other.fields_from_newer_record;
         self.lines_without_product += other.lines_without_product;
         self.catalogue_products += other.catalogue_products;
+        self.orders_without_items += other.orders_without_items;
         self.lines_without_price += other.lines_without_price;
         for c in &other.currencies {
             if !self.currencies.contains(c) {
@@ -282,6 +286,8 @@ pub struct Batch {
     group_heads: HashMap<String, GroupHead>,
     /// Name keys that two products of a products export share: they recognize neither.
     ambiguous_names: std::collections::HashSet<String>,
+    /// Orders listed without their items (customers read, orders not imported).
+    orders_without_items: std::collections::HashSet<String>,
 }
 
 /// How to treat rows that cannot be read, and how to report progress.
@@ -440,7 +446,15 @@ impl Batch {
         } else {
             read_row(context, row, &mut self.fates, &mut self.files)?
         };
-        if customers_only && let Some(c) = &data.customer {
+        if customers_only {
+            self.count_order_without_items(context, row);
+        }
+        // A customers list names each customer once; a file of dated records (an orders
+        // export without its items) names them once per record, the newest deciding.
+        if customers_only
+            && !mapping.has_dated_records()
+            && let Some(c) = &data.customer
+        {
             if let Some(first) = first_line_of.get(&c.key) {
                 return Err(row_error(
                     table,
@@ -459,6 +473,24 @@ impl Batch {
         self.check_catalogue(table, mapping, &data, row.line)?;
         self.add(data, mapping, table, row.line);
         Ok(())
+    }
+
+    /// Counts, once, an order of a file that lists orders without saying what was bought
+    /// (Etsy's EtsySoldOrders): only its customer is read.
+    fn count_order_without_items(&mut self, context: &RowContext<'_>, row: &Row) {
+        let mapping = context.mapping;
+        if !mapping.columns.contains_key(&Role::OrderId) {
+            return;
+        }
+        let Some(number) = cell_reader(context, row)(Role::OrderId, " ") else {
+            return;
+        };
+        let key = format!("{}:{number}", mapping.key_space);
+        if self.orders_without_items.insert(key)
+            && let Some(counts) = self.files.last_mut()
+        {
+            counts.orders_without_items += 1;
+        }
     }
 
     fn note_unused_columns(&mut self, table: &Table, layout: &Layout) {

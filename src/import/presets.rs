@@ -25,7 +25,7 @@ pub struct Preset {
 }
 
 /// Every preset, most specific first.
-pub const PRESETS: [Preset; 18] = [
+pub const PRESETS: [Preset; 19] = [
     Preset {
         name: "shopify-orders",
         label: "Shopify orders export",
@@ -274,6 +274,34 @@ pub const PRESETS: [Preset; 18] = [
             (Role::Quantity, &["Quantity"]),
             (Role::UnitPrice, &["Price"]),
             (Role::Currency, &["Currency"]),
+        ],
+        consents: &[],
+        key_space: "etsy",
+        channel: "web",
+    },
+    // Etsy's EtsySoldOrders: one row per order, without its items (those are in
+    // EtsySoldOrderItems). Its buyers are read; its orders are counted, not imported, so
+    // importing both files never counts an order twice.
+    Preset {
+        name: "etsy-orders",
+        label: "Etsy sold orders (EtsySoldOrders: buyers only, the items are in EtsySoldOrderItems)",
+        signature: &[
+            &["Sale Date"],
+            &["Order ID"],
+            &["Buyer User ID", "Buyer"],
+            &["Number of Items"],
+            &["Order Value"],
+        ],
+        roles: &[
+            (Role::OrderId, &["Order ID"]),
+            (Role::Date, &["Sale Date"]),
+            (Role::CustomerId, &["Buyer", "Buyer User ID"]),
+            (Role::Name, &["Full Name", "First Name + Last Name"]),
+            (
+                Role::Address,
+                &["Street 1 + Ship City", "Ship Address1 + Ship City"],
+            ),
+            (Role::Postcode, &["Ship Zipcode"]),
         ],
         consents: &[],
         key_space: "etsy",
@@ -623,7 +651,7 @@ fn platform_conventions(name: &str, m: &mut Mapping) {
         "squarespace-orders" | "wix-orders" => {
             shopify_order_conventions(m);
         }
-        "etsy-order-items" => m.dates = DateOrder::MonthDayYear,
+        "etsy-order-items" | "etsy-orders" => m.dates = DateOrder::MonthDayYear,
         "woocommerce-order-export"
         | "woocommerce-order-export-legacy"
         | "woocommerce-advanced-export" => {
@@ -861,6 +889,10 @@ mod tests {
             (
                 "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country",
                 "invoice-lines",
+            ),
+            (
+                "Sale Date,Order ID,Buyer User ID,Full Name,First Name,Last Name,Number of Items,Payment Method,Date Shipped,Street 1,Street 2,Ship City,Ship State,Ship Zipcode,Ship Country,Currency,Order Value,Order Total,Status,Buyer",
+                "etsy-orders",
             ),
         ];
         for (line, name) in cases {

@@ -37,6 +37,12 @@ pub fn what_the_rows_became(outcome: &ImportOutcome) -> Vec<(&'static str, Strin
             ),
         ),
         (
+            "Orders without items",
+            s.orders_without_items,
+            ("order", "orders"),
+            "in the files do not say what was bought, so only their customers were imported; the order-items export of the same orders (on Etsy, EtsySoldOrderItems) brings the orders in".to_owned(),
+        ),
+        (
             "Prices rounded",
             summary.prices_rounded,
             ("row has", "rows have"),
