@@ -648,3 +648,65 @@ fn the_wizard_reads_a_column_of_what_customers_like_when_asked_to() {
         .collect();
     assert_eq!(liked, ["You like tea", "You like bread"]);
 }
+
+#[test]
+fn the_wizard_says_what_each_status_means_and_staff_can_change_it() {
+    let (dir, path) = common::sample_file();
+    let orders = dir.path().join("orders-2026-06.csv");
+    std::fs::write(
+        &orders,
+        "Order Number,Order Date,Customer Email,Product Name,Quantity,Price,Payment Status\n\
+         1001,2026-06-01 10:00,kim@example.com,Oat milk,1,1.50,PAID\n\
+         1002,2026-06-02 10:00,kim@example.com,Rye loaf,1,3.40,REFUNDED\n\
+         1003,2026-06-03 10:00,lou@example.com,Rye loaf,2,3.40,AWAITING_PAYMENT\n\
+         1004,2026-06-04 10:00,lou@example.com,Oat milk,2,1.50,PARTIALLY_REFUNDED\n",
+    )
+    .expect("writes");
+    let mut harness = harness_on(&path);
+    harness.state_mut().start_import(path.clone(), vec![orders]);
+    harness.run_steps(3);
+    harness.get_by_label("orders-2026-06.csv: not a known export; map its columns below");
+    assert_eq!(
+        harness.get_by_label("Payment status").value().as_deref(),
+        Some("Payment Status")
+    );
+    harness.get_by_label("What each payment status means (column Payment Status)");
+    // The values are also in the first rows shown above: the chooser is the combo box.
+    let combo = egui::accesskit::Role::ComboBox;
+    let meaning = |harness: &Harness<'static, CandorApp>, value: &str| {
+        harness
+            .get_by_role_and_label(combo, value)
+            .value()
+            .unwrap_or_default()
+    };
+    assert_eq!(meaning(&harness, "PAID"), "a sale");
+    assert_eq!(
+        meaning(&harness, "REFUNDED"),
+        "not a sale: the order is left out"
+    );
+    assert_eq!(
+        meaning(&harness, "PARTIALLY_REFUNDED"),
+        "partly refunded: kept as bought"
+    );
+    assert_eq!(
+        meaning(&harness, "AWAITING_PAYMENT"),
+        "not a sale: the order is left out"
+    );
+    // This shop takes payment on collection: an order awaiting payment was sold.
+    harness
+        .get_by_role_and_label(combo, "AWAITING_PAYMENT")
+        .scroll_to_me();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(combo, "AWAITING_PAYMENT")
+        .click_accesskit();
+    harness.run_steps(3);
+    harness.get_by_label("a sale").click();
+    harness.run_steps(3);
+    assert_eq!(meaning(&harness, "AWAITING_PAYMENT"), "a sale");
+    let outcome = import_and_wait(&mut harness);
+    assert_eq!(outcome.summary.orders_added, 3);
+    let became = &outcome.summary.rows_became;
+    assert_eq!(became.orders_not_purchases.get("refunded"), Some(&1));
+    assert_eq!(became.orders_partly_refunded, 1);
+}

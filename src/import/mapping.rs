@@ -644,17 +644,11 @@ pub fn saved_mappings(dir: &std::path::Path) -> Vec<(String, Mapping)> {
     found
 }
 
-fn matches_status(list: &[String], status: &str) -> bool {
-    let status = status.trim();
-    !status.is_empty()
-        && list
-            .iter()
-            .any(|s| s == "*" || s.eq_ignore_ascii_case(status))
-}
+use super::statuses::matches_status;
 
 /// A best guess at a mapping from a header and a few rows, for the wizard to pre-fill.
 pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
-    let mut mapping = Mapping::blank("CSV file");
+    let mut mapping = Mapping::blank("CSV file").with_common_statuses();
     let mut taken = vec![false; headers.len()];
     // Specific roles first, so "Product name" is not taken for the customer's name.
     let order = [
@@ -675,6 +669,7 @@ pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
         Role::Address,
         Role::Postcode,
         Role::Gender,
+        Role::PaymentStatus,
         Role::Status,
     ];
     for role in order {
@@ -682,7 +677,7 @@ pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
             headers
                 .iter()
                 .enumerate()
-                .find(|(i, h)| !taken[*i] && h.to_lowercase().contains(hint))
+                .find(|(i, h)| !taken[*i] && suggests(role, &h.to_lowercase(), hint))
                 .map(|(i, _)| i)
         });
         if let Some(i) = found {
@@ -732,6 +727,19 @@ pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
         p.contains(',') && !p.contains('.') && p.rsplit(',').next().is_some_and(|d| d.len() <= 2)
     });
     mapping
+}
+
+/// Whether a lower-case header suggests `role` by `hint`. An order status is a column
+/// named "status", an order's or its fulfillment's: never a subscription status, which
+/// says nothing about an order.
+fn suggests(role: Role, header: &str, hint: &str) -> bool {
+    let about_an_order = || {
+        header.trim() == "status"
+            || ["order status", "fulfillment status", "fulfilment status"]
+                .iter()
+                .any(|h| header.contains(h))
+    };
+    header.contains(hint) && (role != Role::Status || about_an_order())
 }
 
 pub use super::dates::{guess_date_order, parse_date};

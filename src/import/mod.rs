@@ -20,6 +20,7 @@ pub mod presets;
 pub mod report;
 pub mod run;
 pub mod source;
+pub mod statuses;
 pub mod stream;
 
 pub use mapping::Mapping;

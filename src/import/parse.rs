@@ -1356,9 +1356,12 @@ fn row_fate(
         .cancellation_prefix
         .as_ref()
         .is_some_and(|p| number.is_some_and(|n| n.starts_with(p.as_str())));
-    if cancelled || status.is_some_and(|s| mapping.returns_status(&s)) {
+    let either = |test: &dyn Fn(&str) -> bool| {
+        status.as_deref().is_some_and(test) || payment.as_deref().is_some_and(test)
+    };
+    if cancelled || either(&|s| mapping.returns_status(s)) {
         Fate::Return
-    } else if payment.is_some_and(|p| mapping.partly_refunded_status(&p)) {
+    } else if either(&|s| mapping.partly_refunded_status(s)) {
         Fate::PartlyRefunded
     } else {
         Fate::Sale

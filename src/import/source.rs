@@ -288,6 +288,25 @@ impl Table {
             .collect()
     }
 
+    /// The different values of `column` in the rows that can be read (blanks left out,
+    /// spaces trimmed), in the order they first appear, at most `cap` of them.
+    pub fn distinct_values(&self, column: &str, cap: usize) -> Vec<String> {
+        let Some(i) = self.headers.iter().position(|h| h == column) else {
+            return Vec::new();
+        };
+        let mut values: Vec<String> = Vec::new();
+        for row in self.rows().filter_map(Result::ok) {
+            let value = row.fields.get(i).unwrap_or_default().trim();
+            if !value.is_empty() && !values.iter().any(|v| v == value) {
+                values.push(value.to_owned());
+                if values.len() == cap {
+                    break;
+                }
+            }
+        }
+        values
+    }
+
     /// A CSV reader over all the text: the file as a stream, or the text in memory.
     fn reader(&self) -> std::io::Result<csv::Reader<Box<dyn Read + Send + '_>>> {
         let input: Box<dyn Read + Send + '_> = match &self.whole {

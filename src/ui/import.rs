@@ -41,6 +41,7 @@ pub struct ImportFile {
     first_rows: Vec<Vec<String>>,
     preview: Option<(Mapping, Result<Batch, String>)>,
     keywords: String,
+    status_values: super::import_statuses::StatusValues,
 }
 
 impl ImportFile {
@@ -78,6 +79,7 @@ impl ImportFile {
             first_rows,
             preview: None,
             keywords,
+            status_values: Default::default(),
         }
     }
 
@@ -506,6 +508,7 @@ fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) -> ImportA
     let m = &mut file.mapping;
     roles_ui(ui, m, &headers);
     ui.horizontal(|ui| formats_ui(ui, m));
+    super::import_statuses::statuses_ui(ui, m, table, &mut file.status_values);
     if !m.columns.contains_key(&Role::Currency) {
         currency_ui(ui, m, currency);
     }

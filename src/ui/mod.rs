@@ -14,6 +14,7 @@ mod frame_bench;
 mod guide;
 mod history;
 mod import;
+mod import_statuses;
 mod jobs;
 mod lesson;
 mod loader;

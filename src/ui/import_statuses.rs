@@ -1,0 +1,87 @@
+//! The wizard's "What each status means": the status values found at the start of a file
+//! that no preset knows, each with what it makes of its order, for staff to confirm.
+
+use std::collections::HashMap;
+
+use egui::{RichText, Ui};
+
+use crate::import::mapping::{Columns, Mapping, Role};
+use crate::import::source::Table;
+use crate::import::statuses::StatusMeaning;
+
+/// The most values listed per status column.
+const MOST_VALUES: usize = 40;
+
+/// Status values found per column, read from the file's start once.
+#[derive(Default)]
+pub struct StatusValues(HashMap<String, Vec<String>>);
+
+impl StatusValues {
+    fn of(&mut self, table: &Table, column: &str) -> &[String] {
+        self.0
+            .entry(column.to_owned())
+            .or_insert_with(|| table.distinct_values(column, MOST_VALUES))
+    }
+}
+
+/// For each status column the mapping reads, its values and what each means.
+pub fn statuses_ui(ui: &mut Ui, m: &mut Mapping, table: &Table, values: &mut StatusValues) {
+    for role in [Role::Status, Role::PaymentStatus] {
+        let Some(Columns::One(column)) = m.columns.get(&role).cloned() else {
+            continue;
+        };
+        ui.label(
+            RichText::new(format!("What each {} means (column {column})", noun(role))).strong(),
+        );
+        if m.any_status_means_cancelled(role) {
+            ui.label(format!(
+                "Any value in {column} means the order was cancelled: it is left out."
+            ));
+            continue;
+        }
+        let found = values.of(table, &column).to_vec();
+        if found.is_empty() {
+            ui.label(format!("{column} is blank in the rows read so far."));
+            continue;
+        }
+        egui::Grid::new(("import-statuses", role))
+            .num_columns(2)
+            .show(ui, |ui| {
+                for value in &found {
+                    meaning_ui(ui, m, role, value);
+                    ui.end_row();
+                }
+            });
+        ui.label(
+            "Values further down the file count as sales, except the words shops commonly use for orders that were not: cancelled, refunded, voided, failed, declined, unpaid, awaiting payment and the like.",
+        );
+    }
+}
+
+fn noun(role: Role) -> &'static str {
+    if role == Role::PaymentStatus {
+        "payment status"
+    } else {
+        "order status"
+    }
+}
+
+/// One value and the chooser of what it means.
+fn meaning_ui(ui: &mut Ui, m: &mut Mapping, role: Role, value: &str) {
+    let label = ui.label(value);
+    let current = m.status_meaning(role, value);
+    let mut chosen = current;
+    egui::ComboBox::from_id_salt(("import-status-meaning", role, value))
+        .selected_text(current.label())
+        .width(260.0)
+        .show_ui(ui, |ui| {
+            for meaning in StatusMeaning::ALL {
+                ui.selectable_value(&mut chosen, meaning, meaning.label());
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    if chosen != current {
+        m.set_status_meaning(role, value, chosen);
+    }
+}
