@@ -710,3 +710,56 @@ fn the_wizard_says_what_each_status_means_and_staff_can_change_it() {
     assert_eq!(became.orders_not_purchases.get("refunded"), Some(&1));
     assert_eq!(became.orders_partly_refunded, 1);
 }
+
+#[test]
+fn a_purchase_log_without_products_is_imported_from_the_wizard_when_ticked() {
+    let (dir, path) = common::sample_file();
+    let log = dir.path().join("CDNOW_sample.txt");
+    std::fs::write(
+        &log,
+        " 00001 19970101  1  11.77\n 00002 19970112  1  12.00\n 00002 19970112  5  77.00\n 00003 19970102  2  20.76\n",
+    )
+    .expect("writes");
+    let target = dir.path().join("cdnow.candor");
+    let mut harness = harness_on(&path);
+    harness.state_mut().start_import(target.clone(), vec![log]);
+    harness.run_steps(3);
+    for (role, column) in [
+        ("Customer number", "Column 1"),
+        ("Order date", "Column 2"),
+        ("Quantity", "Column 3"),
+        ("Line total", "Column 4"),
+    ] {
+        // The column's name is also the first rows' heading: the option is the last one.
+        harness.get_by_label(role).scroll_to_me();
+        harness.run_steps(2);
+        harness.get_by_label(role).click_accesskit();
+        harness.run_steps(3);
+        harness
+            .get_all_by_label(column)
+            .last()
+            .expect("option")
+            .click();
+        harness.run_steps(3);
+        assert_eq!(harness.get_by_label(role).value().as_deref(), Some(column));
+    }
+    let tick = "Rows are purchases that name no product (an \"unspecified item\")";
+    harness.get_by_label(tick).scroll_to_me();
+    harness.run_steps(6);
+    harness.get_by_label(tick).click();
+    harness.run_steps(3);
+    let outcome = import_and_wait(&mut harness);
+    assert_eq!(outcome.summary.customers_added, 3);
+    assert_eq!(
+        outcome.summary.orders_added, 3,
+        "customer 2's lines of one day"
+    );
+    assert_eq!(outcome.summary.rows_became.lines_without_product, 4);
+    let shop = candor::store::Store::open_for_reading(&target)
+        .expect("opens")
+        .0
+        .load()
+        .expect("loads");
+    assert_eq!(shop.products.len(), 1);
+    assert_eq!(shop.products[0].name, "Unspecified item");
+}

@@ -507,7 +507,7 @@ fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) -> ImportA
     ui.label(RichText::new("Which column holds what").strong());
     let m = &mut file.mapping;
     roles_ui(ui, m, &headers);
-    ui.horizontal(|ui| formats_ui(ui, m));
+    ui.horizontal_wrapped(|ui| formats_ui(ui, m));
     super::import_statuses::statuses_ui(ui, m, table, &mut file.status_values);
     if !m.columns.contains_key(&Role::Currency) {
         currency_ui(ui, m, currency);
@@ -627,6 +627,10 @@ fn formats_ui(ui: &mut Ui, m: &mut Mapping) {
     ui.checkbox(
         &mut m.catalogue,
         "Each row is a product (a products export)",
+    );
+    ui.checkbox(
+        &mut m.purchases_without_products,
+        "Rows are purchases that name no product (an \"unspecified item\")",
     );
 }
 
