@@ -677,7 +677,7 @@ pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
             headers
                 .iter()
                 .enumerate()
-                .find(|(i, h)| !taken[*i] && suggests(role, &h.to_lowercase(), hint))
+                .find(|(i, h)| !taken[*i] && suggests(role, h, hint))
                 .map(|(i, _)| i)
         });
         if let Some(i) = found {
@@ -729,10 +729,13 @@ pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
     mapping
 }
 
-/// Whether a lower-case header suggests `role` by `hint`. An order status is a column
-/// named "status", an order's or its fulfillment's: never a subscription status, which
-/// says nothing about an order.
+/// Whether a header suggests `role` by `hint` (lower case), read with its words apart
+/// (`order_number`, `orderNumber`: "order number"; `createDate` is "create date", not
+/// "created"). An order status is a column named "status", an order's or its
+/// fulfillment's: never a subscription status, which says nothing about an order.
 fn suggests(role: Role, header: &str, hint: &str) -> bool {
+    let words = words_apart(header);
+    let header = words.as_str();
     let about_an_order = || {
         header.trim() == "status"
             || ["order status", "fulfillment status", "fulfilment status"]
@@ -740,6 +743,24 @@ fn suggests(role: Role, header: &str, hint: &str) -> bool {
                 .any(|h| header.contains(h))
     };
     header.contains(hint) && (role != Role::Status || about_an_order())
+}
+
+/// A header with its words apart: `_`, `-` and `.` as spaces, and a space before each
+/// capital that follows a small letter (`orderNumber` → "order number"), in lower case.
+fn words_apart(header: &str) -> String {
+    let mut out = String::with_capacity(header.len() + 4);
+    let mut previous_small = false;
+    for c in header.chars() {
+        if c.is_uppercase() && previous_small {
+            out.push(' ');
+        }
+        previous_small = c.is_lowercase();
+        match c {
+            '_' | '-' | '.' => out.push(' '),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    out
 }
 
 pub use super::dates::{guess_date_order, parse_date};
@@ -755,6 +776,38 @@ pub fn parse_number(value: &str, decimal_comma: bool) -> Option<f64> {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    #[test]
+    fn headers_written_in_snake_or_camel_case_are_guessed() {
+        let headers: Vec<String> = [
+            "orderNumber",
+            "createDate",
+            "customer_email",
+            "productName",
+            "product_sku",
+            "quantity",
+            "price",
+            "paymentStatus",
+            "fulfillmentStatus",
+            "emailSubscriptionStatus",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let m = guess(&headers, &[]);
+        let column = |role| match m.columns.get(&role) {
+            Some(Columns::One(c)) => c.as_str(),
+            _ => "",
+        };
+        assert_eq!(column(Role::OrderId), "orderNumber");
+        assert_eq!(column(Role::Date), "createDate");
+        assert_eq!(column(Role::Email), "customer_email");
+        assert_eq!(column(Role::ProductName), "productName");
+        assert_eq!(column(Role::ProductCode), "product_sku");
+        assert_eq!(column(Role::PaymentStatus), "paymentStatus");
+        assert_eq!(column(Role::Status), "fulfillmentStatus");
+        assert!(m.skips_payment_status("AWAITING_PAYMENT"));
+        assert!(m.partly_refunded_status("PARTIALLY_REFUNDED"));
+    }
 
     #[test]
     fn a_saved_mapping_fits_a_file_with_its_columns() {

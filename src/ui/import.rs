@@ -538,6 +538,28 @@ fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) -> ImportA
     action
 }
 
+/// The orders of the previewed rows left out as not sales, by status, in words.
+fn not_sales_line(batch: &Batch) -> Option<String> {
+    let mut by_status: std::collections::BTreeMap<&str, usize> = Default::default();
+    for counts in &batch.files {
+        for (status, n) in &counts.orders_not_purchases {
+            *by_status.entry(status).or_default() += n;
+        }
+    }
+    let total: usize = by_status.values().sum();
+    (total > 0).then(|| {
+        let each: Vec<String> = by_status
+            .iter()
+            .map(|(status, n)| format!("{n} {status}"))
+            .collect();
+        format!(
+            "Left out as not sales: {} ({})",
+            crate::engine::words::count(total, "order", "orders"),
+            each.join(", ")
+        )
+    })
+}
+
 /// The file's header and first five rows, scrolling sideways.
 fn first_rows_ui(ui: &mut Ui, file: &str, headers: &[String], rows: &[Vec<String>]) {
     ui.label(RichText::new(format!("The first rows of {file}")).strong());
@@ -932,6 +954,9 @@ fn preview_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) {
                 ),
                 crate::engine::words::count(batch.bad_rows.len(), "row", "rows")
             ));
+            if let Some(line) = not_sales_line(batch) {
+                ui.label(line);
+            }
             for e in batch.bad_rows.iter().take(3) {
                 ui.label(RichText::new(e.to_string()).color(theme::FLAG));
             }

@@ -26,10 +26,12 @@ impl StatusValues {
 
 /// For each status column the mapping reads, its values and what each means.
 pub fn statuses_ui(ui: &mut Ui, m: &mut Mapping, table: &Table, values: &mut StatusValues) {
+    let mut listed = false;
     for role in [Role::Status, Role::PaymentStatus] {
         let Some(Columns::One(column)) = m.columns.get(&role).cloned() else {
             continue;
         };
+        ui.add_space(4.0);
         ui.label(
             RichText::new(format!("What each {} means (column {column})", noun(role))).strong(),
         );
@@ -52,10 +54,14 @@ pub fn statuses_ui(ui: &mut Ui, m: &mut Mapping, table: &Table, values: &mut Sta
                     ui.end_row();
                 }
             });
+        listed = true;
+    }
+    if listed {
         ui.label(
             "Values further down the file count as sales, except the words shops commonly use for orders that were not: cancelled, refunded, voided, failed, declined, unpaid, awaiting payment and the like.",
         );
     }
+    ui.add_space(4.0);
 }
 
 fn noun(role: Role) -> &'static str {
