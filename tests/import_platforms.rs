@@ -1707,3 +1707,61 @@ fn etsy_sold_orders_give_their_buyers_and_never_count_an_order_twice() {
     assert_eq!(units(&both), 4);
     assert_eq!(both.customers.len(), 2, "one buyer, one record");
 }
+
+/// An orders export no preset knows, in semicolons, camelCase headers and the upper-case
+/// status codes some platforms write (`AWAITING_PAYMENT`, `PARTIALLY_REFUNDED`).
+const UNKNOWN_ORDERS: &str = "orderNumber;createDate;email;billingName;productName;sku;quantity;price;paymentStatus;fulfillmentStatus\n\
+1001;2026-06-01 10:00:00;kim@example.com;Kim Ode;Oat milk;OM1;1;1.50;PAID;DELIVERED\n\
+1002;2026-06-02 10:00:00;kim@example.com;Kim Ode;Rye loaf;RY1;1;3.40;REFUNDED;RETURNED\n\
+1003;2026-06-03 10:00:00;lou@example.com;Lou Pak;Rye loaf;RY1;2;3.40;AWAITING_PAYMENT;AWAITING_PROCESSING\n\
+1004;2026-06-04 10:00:00;lou@example.com;Lou Pak;Oat milk;OM1;2;1.50;PARTIALLY_REFUNDED;SHIPPED\n\
+1005;2026-06-05 10:00:00;max@example.com;Max Roe;Seeded loaf;SL1;1;3.80;CANCELLED;WILL_NOT_DELIVER\n";
+
+#[test]
+fn the_wizards_guess_is_written_from_the_command_line_and_keeps_unsold_orders_out() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = write(dir.path(), "orders_2026-06.csv", UNKNOWN_ORDERS);
+    let map = dir.path().join("guess.json");
+    candor()
+        .args(["import", "--guess-mapping"])
+        .arg(&map)
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(contains("Candor's guess"));
+    let guess: Value =
+        serde_json::from_str(&std::fs::read_to_string(&map).expect("written")).expect("json");
+    let columns = &guess["columns"];
+    assert_eq!(columns["order_id"], "orderNumber", "{guess}");
+    assert_eq!(columns["date"], "createDate");
+    assert_eq!(columns["email"], "email");
+    assert_eq!(columns["product_code"], "sku");
+    assert_eq!(columns["payment_status"], "paymentStatus");
+    assert_eq!(columns["status"], "fulfillmentStatus");
+
+    let (json, shop) = import(
+        dir.path(),
+        &["--mapping", map.to_str().expect("path")],
+        &[("orders_2026-06.csv", UNKNOWN_ORDERS)],
+    );
+    let kept: Vec<String> = shop.orders.iter().map(|o| o.date.to_string()).collect();
+    assert_eq!(kept, ["2026-06-01", "2026-06-04"], "{json}");
+    assert_eq!(json["summary"]["orders_partly_refunded"], 1);
+    let left_out = &json["summary"]["orders_not_purchases"];
+    let total: u64 = left_out
+        .as_object()
+        .expect("by status")
+        .values()
+        .map(|n| n.as_u64().expect("count"))
+        .sum();
+    assert_eq!(total, 3, "{left_out}");
+
+    let two = write(dir.path(), "other.csv", UNKNOWN_ORDERS);
+    candor()
+        .args(["import", "--guess-mapping"])
+        .arg(&map)
+        .args([&file, &two])
+        .assert()
+        .failure()
+        .stderr(contains("one file at a time"));
+}

@@ -16,7 +16,7 @@ use crate::import::{Mapping, PRESETS, import};
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// The shop file; created when it does not exist.
-    #[arg(long, required_unless_present = "detect")]
+    #[arg(long, required_unless_present_any = ["detect", "guess_mapping"])]
     pub db: Option<PathBuf>,
     /// Read the files as this export (see `--detect`); default: recognize each by its header.
     #[arg(long, conflicts_with = "mapping")]
@@ -31,6 +31,11 @@ pub struct ImportArgs {
     /// Only print which export each file is recognized as; import nothing.
     #[arg(long)]
     pub detect: bool,
+    /// Write how the window's wizard would start reading the one file given (its preset's
+    /// mapping, or Candor's guess at its columns, dates and statuses) as a mapping file
+    /// to check and edit, then import with `--mapping`; import nothing.
+    #[arg(long, value_name = "MAP.json", conflicts_with_all = ["detect", "mapping", "preset"])]
+    pub guess_mapping: Option<PathBuf>,
     /// Who is importing (logged); default: the user name.
     #[arg(long)]
     pub actor: Option<String>,
@@ -57,6 +62,9 @@ fn parse_currency(code: &str) -> Result<Currency, String> {
 pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
     if args.detect {
         return detect(&args.inputs);
+    }
+    if let Some(out) = &args.guess_mapping {
+        return guess_mapping(&args.inputs, out);
     }
     let Some(db) = args.db.clone() else {
         bail!("say which shop file to import into with --db FILE");
@@ -232,6 +240,29 @@ fn print_summary(outcome: &ImportOutcome, bad_rows_report: Option<&Path>) {
     }
 }
 
+/// Writes the wizard's starting mapping for the one file in `inputs` to `out`.
+fn guess_mapping(inputs: &[PathBuf], out: &Path) -> Result<()> {
+    let [path] = inputs else {
+        bail!("--guess-mapping reads one file at a time; give one export file");
+    };
+    let (table, preset) = detect_file(path)?;
+    let mapping = crate::import::run::first_guess(&table, preset);
+    let json = serde_json::to_string_pretty(&mapping).context("writing the mapping as JSON")?;
+    crate::safe_write::write_file(out, json.as_bytes())
+        .with_context(|| format!("writing {}", out.display()))?;
+    let how = match preset {
+        Some(p) => format!("the {} preset's mapping", p.name),
+        None => "Candor's guess".to_owned(),
+    };
+    println!(
+        "Wrote {how} for {} to {}. Check which column holds what (\"columns\"), how dates are written (\"dates\") and which statuses are not sales (\"skip_statuses\", \"skip_payment_statuses\"), then import with --mapping {}.",
+        table.file,
+        out.display(),
+        out.display()
+    );
+    Ok(())
+}
+
 fn detect(inputs: &[PathBuf]) -> Result<()> {
     let mut unknown = 0;
     for path in inputs {
@@ -250,7 +281,9 @@ fn detect(inputs: &[PathBuf]) -> Result<()> {
         }
     }
     if unknown > 0 {
-        bail!("{unknown} file(s) not recognized; map their columns with --mapping");
+        bail!(
+            "{unknown} file(s) not recognized; map their columns with --mapping (--guess-mapping MAP.json writes Candor's guess to start from)"
+        );
     }
     Ok(())
 }

@@ -90,7 +90,7 @@ pub enum ImportError {
     },
     /// No preset recognizes the header.
     #[error(
-        "{file} is not an export Candor recognizes (its columns are: {columns}). Choose a preset with --preset, or map its columns with --mapping (in the window, File, Import… shows the column-mapping wizard)"
+        "{file} is not an export Candor recognizes (its columns are: {columns}). Choose a preset with --preset, or map its columns with --mapping (`candor import --guess-mapping MAP.json FILE` writes Candor's guess to start from; in the window, File, Import… shows the column-mapping wizard)"
     )]
     UnknownFormat {
         /// The file.

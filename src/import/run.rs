@@ -126,6 +126,20 @@ pub fn detect_file(path: &Path) -> Result<(Table, Option<Preset>), ImportError> 
     Ok((table, preset))
 }
 
+/// How the window's wizard starts reading a file: its preset's mapping when a preset
+/// recognizes it, else Candor's guess from its header and first rows (columns, date
+/// order, decimal commas, what statuses mean), for staff to check.
+pub fn first_guess(table: &Table, preset: Option<Preset>) -> Mapping {
+    match preset {
+        Some(p) => p.mapping(&table.headers),
+        None => {
+            let mut m = super::mapping::guess(&table.headers, &table.first_rows(8));
+            m.name = format!("CSV file ({})", table.file);
+            m
+        }
+    }
+}
+
 /// The mapping to read `table` with.
 pub fn mapping_for(table: &Table, choice: &Choice) -> Result<Mapping, ImportError> {
     match choice {

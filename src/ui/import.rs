@@ -56,13 +56,8 @@ impl ImportFile {
                     .into_iter()
                     .find(|(_, m)| m.fits(&t.headers));
                 let mapping = match (preset, &saved) {
-                    (Some(p), _) => p.mapping(&t.headers),
                     (None, Some((_, m))) => m.clone(),
-                    (None, None) => {
-                        let mut m = mapping::guess(&t.headers, &rows);
-                        m.name = format!("CSV file ({})", t.file);
-                        m
-                    }
+                    _ => crate::import::run::first_guess(t, preset),
                 };
                 saved_as = saved.filter(|_| preset.is_none()).map(|(file, _)| file);
                 (preset, mapping, rows)
