@@ -41,7 +41,7 @@ impl StatusMeaning {
 /// Order and payment statuses that shop platforms use for an order that was not (or not
 /// yet) a sale: Shopify, WooCommerce, Ecwid, BigCommerce, Magento, PrestaShop, Wix,
 /// Squarespace and Lightspeed words. Compared ignoring case, `_` and `-`.
-pub const NOT_SALE_STATUSES: [&str; 27] = [
+pub const NOT_SALE_STATUSES: [&str; 28] = [
     "cancelled",
     "canceled",
     "refunded",
@@ -53,6 +53,7 @@ pub const NOT_SALE_STATUSES: [&str; 27] = [
     "pending",
     "pending payment",
     "awaiting payment",
+    "queued",
     "unpaid",
     "not paid",
     "incomplete",
