@@ -1756,6 +1756,18 @@ fn the_wizards_guess_is_written_from_the_command_line_and_keeps_unsold_orders_ou
         .sum();
     assert_eq!(total, 3, "{left_out}");
 
+    candor()
+        .args(["import", "--guess-mapping"])
+        .arg(&map)
+        .arg(&file)
+        .assert()
+        .failure()
+        .stderr(contains("already exists"));
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("reads"),
+        UNKNOWN_ORDERS,
+        "the export is never written over"
+    );
     let two = write(dir.path(), "other.csv", UNKNOWN_ORDERS);
     candor()
         .args(["import", "--guess-mapping"])
@@ -1764,4 +1776,47 @@ fn the_wizards_guess_is_written_from_the_command_line_and_keeps_unsold_orders_ou
         .assert()
         .failure()
         .stderr(contains("one file at a time"));
+}
+
+#[test]
+fn a_members_status_never_leaves_a_customer_out() {
+    let dir = tempfile::tempdir().expect("dir");
+    let list = "Customer ID,Name,Email,Status\n1,Ann Lee,ann@example.com,Active\n2,Bob Ray,bob@example.com,Pending\n3,Cat Day,cat@example.com,Expired\n";
+    let file = write(dir.path(), "members.csv", list);
+    let map = dir.path().join("members.json");
+    candor()
+        .args(["import", "--guess-mapping"])
+        .arg(&map)
+        .arg(&file)
+        .assert()
+        .success();
+    let (json, shop) = import(
+        dir.path(),
+        &["--mapping", map.to_str().expect("path")],
+        &[("members.csv", list)],
+    );
+    assert_eq!(shop.customers.len(), 3, "{json}");
+    assert_eq!(
+        json["summary"]["orders_not_purchases"],
+        serde_json::json!({})
+    );
+}
+
+#[test]
+fn receipts_without_products_read_as_customers_are_refused_with_the_way_out() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mapping = r#"{"name": "Till receipts", "key_space": "till",
+        "columns": {"order_id": "Receipt", "date": "Date", "customer_id": "Customer ID", "line_total": "Total"}}"#;
+    let mapping = write(dir.path(), "till.json", mapping);
+    let message = refused(
+        dir.path(),
+        &["--mapping", mapping.to_str().expect("path")],
+        "receipts.csv",
+        "Receipt,Date,Customer ID,Total\n501,2026-06-01,900,3.40\n502,2026-06-02,900,6.80\n",
+    );
+    assert!(message.contains("appears twice"), "{message}");
+    assert!(
+        message.contains("Rows are purchases that name no product"),
+        "{message}"
+    );
 }

@@ -671,6 +671,7 @@ fn the_wizard_says_what_each_status_means_and_staff_can_change_it() {
         Some("Payment Status")
     );
     harness.get_by_label("What each payment status means (column Payment Status)");
+    harness.get_by_label_contains("Further down the file, in Payment Status");
     // The values are also in the first rows shown above: the chooser is the combo box.
     let combo = egui::accesskit::Role::ComboBox;
     let meaning = |harness: &Harness<'static, CandorApp>, value: &str| {

@@ -245,6 +245,12 @@ fn guess_mapping(inputs: &[PathBuf], out: &Path) -> Result<()> {
     let [path] = inputs else {
         bail!("--guess-mapping reads one file at a time; give one export file");
     };
+    if out.exists() || out.is_symlink() {
+        bail!(
+            "{} already exists; --guess-mapping writes a new file only, so choose another name",
+            out.display()
+        );
+    }
     let (table, preset) = detect_file(path)?;
     let mapping = crate::import::run::first_guess(&table, preset);
     let json = serde_json::to_string_pretty(&mapping).context("writing the mapping as JSON")?;

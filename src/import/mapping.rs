@@ -352,6 +352,11 @@ pub struct Mapping {
     /// its category column.
     #[serde(default)]
     pub purchases_without_products: bool,
+    /// The file lists orders without saying what was bought (Etsy's EtsySoldOrders, whose
+    /// items are in EtsySoldOrderItems): only its customers are read, newest record
+    /// first, and its orders are counted, not imported.
+    #[serde(default)]
+    pub orders_without_items: bool,
     /// The currency of the file's prices (ISO 4217, e.g. "USD") where it has no currency
     /// column; without it they are taken to be in the shop's currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -451,6 +456,7 @@ impl Mapping {
             strip_leading_apostrophe: false,
             match_by_name_and_address: false,
             purchases_without_products: false,
+            orders_without_items: false,
             rates: BTreeMap::new(),
             channel: default_channel(),
             repeatable: true,
@@ -486,13 +492,12 @@ impl Mapping {
             && (has(Role::UnitPrice) || has(Role::LineTotal))
     }
 
-    /// Whether each row is a dated record (an updated-at column, or an order's number and
-    /// date), so a customer may appear on several rows, the newest record deciding each
-    /// field. A date alone does not make one: a purchase log without products read as a
-    /// customers list must still be refused for its repeated customers.
+    /// Whether each row is a dated record (an updated-at column, or an order listed
+    /// without its items), so a customer may appear on several rows, the newest record
+    /// deciding each field. A date alone does not make one: a till's receipts without
+    /// products read as a customers list must still be refused for repeated customers.
     pub fn has_dated_records(&self) -> bool {
-        let has = |r: Role| self.columns.contains_key(&r);
-        has(Role::UpdatedAt) || (has(Role::Date) && has(Role::OrderId))
+        self.columns.contains_key(&Role::UpdatedAt) || self.orders_without_items
     }
 
     /// Whether the file identifies customers.
@@ -718,6 +723,15 @@ pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
             .to_owned(),
         });
     }
+    let fulfillment = matches!(
+        mapping.columns.get(&Role::Status),
+        Some(Columns::One(c)) if words_apart(c).contains("fulfil")
+    );
+    if fulfillment {
+        mapping.skip_statuses = super::statuses::NOT_DELIVERED_STATUSES
+            .map(str::to_owned)
+            .to_vec();
+    }
     mapping.dates = guess_date_order(&column_values(Role::Date)).unwrap_or_default();
     let prices: Vec<&str> = [Role::UnitPrice, Role::LineTotal]
         .into_iter()
@@ -807,6 +821,10 @@ mod tests {
         assert_eq!(column(Role::Status), "fulfillmentStatus");
         assert!(m.skips_payment_status("AWAITING_PAYMENT"));
         assert!(m.partly_refunded_status("PARTIALLY_REFUNDED"));
+        // A fulfillment column's "pending" is a paid order not yet sent.
+        assert!(m.skips_status("WILL_NOT_DELIVER"));
+        assert!(!m.skips_status("PENDING"));
+        assert!(!m.skips_status("ON_HOLD"));
     }
 
     #[test]

@@ -461,9 +461,10 @@ impl Batch {
                     row.line,
                     None,
                     format!(
-                        "customer {} appears twice (lines {first} and {})",
+                        "customer {} appears twice (lines {first} and {}){}",
                         c.number.as_deref().unwrap_or(&c.key),
-                        row.line
+                        row.line,
+                        purchases_hint(mapping)
                     ),
                 ));
             }
@@ -479,7 +480,7 @@ impl Batch {
     /// (Etsy's EtsySoldOrders): only its customer is read.
     fn count_order_without_items(&mut self, context: &RowContext<'_>, row: &Row) {
         let mapping = context.mapping;
-        if !mapping.columns.contains_key(&Role::OrderId) {
+        if !mapping.orders_without_items || !mapping.columns.contains_key(&Role::OrderId) {
             return;
         }
         let Some(number) = cell_reader(context, row)(Role::OrderId, " ") else {
@@ -1150,7 +1151,13 @@ fn read_row(
     let bad =
         |role: Role, reason: String| row_error(table, row.line, column_of(mapping, role), reason);
 
-    let fate = order_fate(cx, row, &get, fates, files)?;
+    // A status says what became of an order: a customers list's "Status" (a member's)
+    // never leaves its customer out.
+    let fate = if mapping.has_orders() {
+        order_fate(cx, row, &get, fates, files)?
+    } else {
+        Fate::Sale
+    };
     let moment = || {
         if mapping.columns.contains_key(&Role::Date) {
             get(Role::Date, " ").and_then(|v| parse_moment(&v, mapping.dates))
@@ -1288,6 +1295,17 @@ fn order_fate(
     }
     fates.insert(left_out_in(&table.file, &key), fate.clone());
     Err(ImportError::LeftOut(reason.clone()))
+}
+
+/// For a file read as a customers list although its rows have dates and amounts: how to
+/// read them as purchases instead.
+fn purchases_hint(mapping: &Mapping) -> &'static str {
+    let has = |r: Role| mapping.columns.contains_key(&r);
+    if has(Role::Date) && (has(Role::UnitPrice) || has(Role::LineTotal)) {
+        "; the file names no product, so it was read as a list of customers. If each row is a purchase, tick \"Rows are purchases that name no product\" in the wizard (\"purchases_without_products\": true in a mapping file)"
+    } else {
+        ""
+    }
 }
 
 /// Where an order's first-row status is remembered: per file, since another export of

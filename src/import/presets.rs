@@ -288,14 +288,15 @@ pub const PRESETS: [Preset; 19] = [
         signature: &[
             &["Sale Date"],
             &["Order ID"],
-            &["Buyer User ID", "Buyer"],
+            &["Buyer User ID"],
+            &["Buyer"],
             &["Number of Items"],
             &["Order Value"],
         ],
         roles: &[
             (Role::OrderId, &["Order ID"]),
             (Role::Date, &["Sale Date"]),
-            (Role::CustomerId, &["Buyer", "Buyer User ID"]),
+            (Role::CustomerId, &["Buyer"]),
             (Role::Name, &["Full Name", "First Name + Last Name"]),
             (
                 Role::Address,
@@ -651,7 +652,11 @@ fn platform_conventions(name: &str, m: &mut Mapping) {
         "squarespace-orders" | "wix-orders" => {
             shopify_order_conventions(m);
         }
-        "etsy-order-items" | "etsy-orders" => m.dates = DateOrder::MonthDayYear,
+        "etsy-order-items" => m.dates = DateOrder::MonthDayYear,
+        "etsy-orders" => {
+            m.dates = DateOrder::MonthDayYear;
+            m.orders_without_items = true;
+        }
         "woocommerce-order-export"
         | "woocommerce-order-export-legacy"
         | "woocommerce-advanced-export" => {

@@ -38,9 +38,9 @@ impl StatusMeaning {
     }
 }
 
-/// Order and payment statuses that shop platforms use for an order that was not (or not
-/// yet) a sale: Shopify, WooCommerce, Ecwid, BigCommerce, Magento, PrestaShop, Wix,
-/// Squarespace and Lightspeed words. Compared ignoring case, `_` and `-`.
+/// Order and payment statuses that shop platforms (WooCommerce, Ecwid, BigCommerce,
+/// Magento, PrestaShop and others) use for an order that was not, or not yet, a sale.
+/// Compared ignoring case, `_` and `-`.
 pub const NOT_SALE_STATUSES: [&str; 28] = [
     "cancelled",
     "canceled",
@@ -70,6 +70,17 @@ pub const NOT_SALE_STATUSES: [&str; 28] = [
     "disputed",
     "wc cancelled",
     "wc refunded",
+];
+
+/// Fulfillment statuses that say an order was not a sale after all. Shorter than
+/// [`NOT_SALE_STATUSES`]: a fulfillment column's "pending" or "on hold" is a paid order
+/// not yet shipped.
+pub const NOT_DELIVERED_STATUSES: [&str; 5] = [
+    "cancelled",
+    "canceled",
+    "will not deliver",
+    "returned",
+    "refunded",
 ];
 
 /// Payment statuses for an order bought and partly refunded.
@@ -108,21 +119,31 @@ impl Mapping {
         role == Role::Status && self.skip_statuses.iter().any(|s| s == "*")
     }
 
-    /// What `value` in the column of `role` (order or payment status) means.
+    /// What `value` in the column of `role` (order or payment status) means, in the order
+    /// an import tests them.
     pub fn status_meaning(&self, role: Role, value: &str) -> StatusMeaning {
-        let skip = if role == Role::PaymentStatus {
+        if matches_status(self.not_sale_list(role), value) {
+            StatusMeaning::NotSale
+        } else if matches_status(&self.return_statuses, value) {
+            StatusMeaning::Return
+        } else if matches_status(&self.partial_refund_statuses, value) {
+            StatusMeaning::PartlyRefunded
+        } else {
+            StatusMeaning::Sale
+        }
+    }
+
+    /// The values the column of `role` takes as not sales, and those both columns take as
+    /// partly refunded, as written in the mapping.
+    pub fn status_lists(&self, role: Role) -> (&[String], &[String]) {
+        (self.not_sale_list(role), &self.partial_refund_statuses)
+    }
+
+    fn not_sale_list(&self, role: Role) -> &[String] {
+        if role == Role::PaymentStatus {
             &self.skip_payment_statuses
         } else {
             &self.skip_statuses
-        };
-        if matches_status(skip, value) {
-            StatusMeaning::NotSale
-        } else if matches_status(&self.partial_refund_statuses, value) {
-            StatusMeaning::PartlyRefunded
-        } else if matches_status(&self.return_statuses, value) {
-            StatusMeaning::Return
-        } else {
-            StatusMeaning::Sale
         }
     }
 

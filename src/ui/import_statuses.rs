@@ -26,11 +26,17 @@ impl StatusValues {
 
 /// For each status column the mapping reads, its values and what each means.
 pub fn statuses_ui(ui: &mut Ui, m: &mut Mapping, table: &Table, values: &mut StatusValues) {
-    let mut listed = false;
+    let mut listed = 0;
     for role in [Role::Status, Role::PaymentStatus] {
         let Some(Columns::One(column)) = m.columns.get(&role).cloned() else {
             continue;
         };
+        // One column read as both (BigCommerce's Order Status): listed once, as the order's.
+        if role == Role::PaymentStatus
+            && m.columns.get(&Role::Status) == Some(&Columns::One(column.clone()))
+        {
+            continue;
+        }
         ui.add_space(4.0);
         ui.label(
             RichText::new(format!("What each {} means (column {column})", noun(role))).strong(),
@@ -54,14 +60,38 @@ pub fn statuses_ui(ui: &mut Ui, m: &mut Mapping, table: &Table, values: &mut Sta
                     ui.end_row();
                 }
             });
-        listed = true;
+        ui.label(further_down(m, role, &column));
+        listed += 1;
     }
-    if listed {
-        ui.label(
-            "Values further down the file count as sales, except the words shops commonly use for orders that were not: cancelled, refunded, voided, failed, declined, unpaid, awaiting payment and the like.",
-        );
+    if listed == 2 {
+        ui.label("An order is left out when either column says it was not a sale.");
     }
     ui.add_space(4.0);
+}
+
+/// What values of `column` not listed above (further down the file) mean, from the
+/// mapping's own lists.
+fn further_down(m: &Mapping, role: Role, column: &str) -> String {
+    let (not_sales, partly) = m.status_lists(role);
+    let mut parts = Vec::new();
+    if !not_sales.is_empty() {
+        parts.push(format!("{} are not sales", not_sales.join(", ")));
+    }
+    if !partly.is_empty() {
+        parts.push(format!("{} are partly refunded", partly.join(", ")));
+    }
+    if m.return_statuses.is_empty() {
+        parts.push("any other value is a sale".to_owned());
+    } else {
+        parts.push(format!(
+            "{} are returns; any other value is a sale",
+            m.return_statuses.join(", ")
+        ));
+    }
+    format!(
+        "Further down the file, in {column} (case, _ and - aside): {}.",
+        parts.join("; ")
+    )
 }
 
 fn noun(role: Role) -> &'static str {
