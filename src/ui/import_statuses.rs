@@ -60,7 +60,7 @@ pub fn statuses_ui(ui: &mut Ui, m: &mut Mapping, table: &Table, values: &mut Sta
                     ui.end_row();
                 }
             });
-        ui.label(further_down(m, role, &column));
+        ui.label(RichText::new(further_down(m, role, &column)).weak());
         listed += 1;
     }
     if listed == 2 {
@@ -89,7 +89,7 @@ fn further_down(m: &Mapping, role: Role, column: &str) -> String {
         ));
     }
     format!(
-        "Further down the file, in {column} (case, _ and - aside): {}.",
+        "Further down the file, in {column}: {} (capitals, _ and - do not matter).",
         parts.join("; ")
     )
 }
