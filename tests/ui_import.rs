@@ -766,3 +766,32 @@ fn a_purchase_log_without_products_is_imported_from_the_wizard_when_ticked() {
     assert_eq!(shop.products.len(), 1);
     assert_eq!(shop.products[0].name, "Unspecified item");
 }
+
+#[test]
+fn a_recognized_export_in_dollars_asks_its_currency_without_opening_the_mapping() {
+    let (dir, path) = common::sample_file();
+    let sales = dir.path().join("items-2024-09-24-2024-09-25.csv");
+    std::fs::write(
+        &sales,
+        "Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Modifiers Applied,Gross Sales,Discounts,Net Sales,Tax,Transaction ID,Payment ID,Device Name,Notes,Details,Event Type,Location,Dining Option,Customer ID,Customer Name,Customer Reference ID,Unit,Count,Itemization Type\n\
+         09/24/2024,08:15:02,Pacific Time (US & Canada),Coffee,Latte,1,Regular,LAT-R,,$4.50,$0.00,$4.50,$0.40,tx001,p001,iPad,,,Payment,Main St,,CUST1,Ann Lee,,,,Physical Item\n\
+         09/25/2024,09:01:44,Pacific Time (US & Canada),Bakery,Croissant,2,Regular,CRO,,$7.00,$0.00,$7.00,$0.62,tx002,p002,iPad,,,Payment,Main St,,CUST1,Ann Lee,,,,Physical Item\n",
+    )
+    .expect("writes");
+    let target = dir.path().join("cafe.candor");
+    let mut harness = harness_on(&path);
+    harness
+        .state_mut()
+        .start_import(target.clone(), vec![sales]);
+    harness.run_steps(3);
+    harness.get_by_label_contains("recognized as Square");
+    // The mapping stays folded; the currency is asked all the same.
+    assert!(harness.query_by_label("Which column holds what").is_none());
+    harness.get_by_label("Prices are in").click_accesskit();
+    harness.run_steps(3);
+    harness.get_by_label_contains("USD (").click();
+    harness.run_steps(3);
+    let outcome = import_and_wait(&mut harness);
+    assert_eq!(outcome.currency.code(), "USD");
+    assert_eq!(outcome.summary.orders_added, 2);
+}

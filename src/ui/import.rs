@@ -330,13 +330,18 @@ impl ImportDialog {
         }
         ui.separator();
         if file.preset.is_some() {
+            // A recognized export without a currency column: which currency its prices are
+            // in is asked here, not hidden in the collapsed mapping ("$" names no currency).
+            if !file.mapping.columns.contains_key(&Role::Currency) {
+                currency_ui(ui, &mut file.mapping, self.currency);
+            }
             egui::CollapsingHeader::new("Check or change how its columns are read")
                 .id_salt(("import-mapping", self.selected))
-                .show(ui, |ui| mapping_ui(ui, file, self.currency))
+                .show(ui, |ui| mapping_ui(ui, file, self.currency, false))
                 .body_returned
                 .unwrap_or(ImportAction::None)
         } else {
-            mapping_ui(ui, file, self.currency)
+            mapping_ui(ui, file, self.currency, true)
         }
     }
 
@@ -492,7 +497,14 @@ fn parse_keywords(text: &str) -> Vec<KeywordCategory> {
 /// The column-mapping wizard: the first rows, a column chooser per role with the guess
 /// pre-filled, how dates and numbers are written, consent and categories, a preview.
 /// Returns what the person asked the app to do with a mapping file.
-fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) -> ImportAction {
+/// The column mapping of `file` in a shop of `currency`, with the "Prices are in" chooser
+/// where `ask_currency` (a file no preset knows; a recognized one has it above).
+fn mapping_ui(
+    ui: &mut Ui,
+    file: &mut ImportFile,
+    currency: Currency,
+    ask_currency: bool,
+) -> ImportAction {
     let Ok(table) = &file.table else {
         return ImportAction::None;
     };
@@ -504,7 +516,7 @@ fn mapping_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) -> ImportA
     roles_ui(ui, m, &headers);
     ui.horizontal_wrapped(|ui| formats_ui(ui, m));
     super::import_statuses::statuses_ui(ui, m, table, &mut file.status_values);
-    if !m.columns.contains_key(&Role::Currency) {
+    if ask_currency && !m.columns.contains_key(&Role::Currency) {
         currency_ui(ui, m, currency);
     }
     ui.horizontal(|ui| consent_column_ui(ui, m, &headers));
