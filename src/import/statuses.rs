@@ -86,20 +86,29 @@ pub const NOT_DELIVERED_STATUSES: [&str; 5] = [
 /// Payment statuses for an order bought and partly refunded.
 pub const PARTLY_REFUNDED_STATUSES: [&str; 2] = ["partially refunded", "partly refunded"];
 
-/// A status as compared: lower case, `_` and `-` as spaces, spaces collapsed.
-fn normal(status: &str) -> String {
+/// A status as compared, character by character without allocating (an import compares
+/// every row's): lower case, `_` and `-` as spaces, runs of spaces as one, none at the ends.
+fn normal(status: &str) -> impl Iterator<Item = char> + '_ {
     status
-        .to_lowercase()
-        .replace(['_', '-'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+        .filter(|word| !word.is_empty())
+        .enumerate()
+        .flat_map(|(i, word)| {
+            (i > 0)
+                .then_some(' ')
+                .into_iter()
+                .chain(word.chars().flat_map(char::to_lowercase))
+        })
+}
+
+/// Whether two statuses are the same, case, `_` and `-` aside.
+fn same(a: &str, b: &str) -> bool {
+    normal(a).eq(normal(b))
 }
 
 /// Whether `status` is one of `list` (`"*"` takes any non-blank status).
 pub fn matches_status(list: &[String], status: &str) -> bool {
-    let status = normal(status);
-    !status.is_empty() && list.iter().any(|s| s == "*" || normal(s) == status)
+    normal(status).next().is_some() && list.iter().any(|s| s == "*" || same(s, status))
 }
 
 impl Mapping {
@@ -149,7 +158,6 @@ impl Mapping {
 
     /// Makes `value` in the column of `role` mean `meaning`, and nothing else.
     pub fn set_status_meaning(&mut self, role: Role, value: &str, meaning: StatusMeaning) {
-        let key = normal(value);
         let skip = if role == Role::PaymentStatus {
             &mut self.skip_payment_statuses
         } else {
@@ -160,7 +168,7 @@ impl Mapping {
             &mut self.partial_refund_statuses,
             &mut self.return_statuses,
         ] {
-            list.retain(|s| s == "*" || normal(s) != key);
+            list.retain(|s| s == "*" || !same(s, value));
         }
         let list = match meaning {
             StatusMeaning::Sale => return,
