@@ -405,6 +405,7 @@ impl Batch {
             layout: &layout,
             source: &source,
             currency: self.currency,
+            has_orders: !customers_only,
         };
         for (n, row) in table.rows().take(limit).enumerate() {
             if n % PROGRESS_EVERY == 0 {
@@ -980,6 +981,8 @@ struct RowContext<'a> {
     layout: &'a Layout,
     source: &'a str,
     currency: Currency,
+    /// Whether the file holds orders (asked once per file, not per row).
+    has_orders: bool,
 }
 
 fn layout(table: &Table, mapping: &Mapping) -> Result<Layout, ImportError> {
@@ -1153,7 +1156,7 @@ fn read_row(
 
     // A status says what became of an order: a customers list's "Status" (a member's)
     // never leaves its customer out.
-    let fate = if mapping.has_orders() {
+    let fate = if cx.has_orders {
         order_fate(cx, row, &get, fates, files)?
     } else {
         Fate::Sale
@@ -1172,7 +1175,7 @@ fn read_row(
     let preferences = read_preferences(cx, row)?;
     let named = named_currency(mapping, &get, &bad, files)?;
     let currency = named.unwrap_or(cx.currency);
-    let order = if mapping.has_orders() {
+    let order = if cx.has_orders {
         let cells = Cells {
             currency,
             get: &get,
@@ -1260,7 +1263,7 @@ fn order_fate(
     let order_key = || {
         number
             .as_ref()
-            .filter(|_| mapping.has_orders())
+            .filter(|_| cx.has_orders)
             .map(|n| format!("{}:{n}", mapping.key_space))
     };
     // Most files leave nothing out and carry no order-level status: no key to look up.
