@@ -795,3 +795,36 @@ fn a_recognized_export_in_dollars_asks_its_currency_without_opening_the_mapping(
     assert_eq!(outcome.currency.code(), "USD");
     assert_eq!(outcome.summary.orders_added, 2);
 }
+
+#[test]
+fn an_orders_file_listing_products_in_one_cell_without_prices_imports_from_the_wizard() {
+    let (dir, path) = common::sample_file();
+    let orders = dir.path().join("woocommerce-rest-orders.csv");
+    std::fs::write(
+        &orders,
+        "Order ID,Customer Email,Order Date,Products\n\
+         1041,ann@example.com,2024-05-03,\"Breakfast tea, Stoneware mug\"\n\
+         1042,ann@example.com,2024-05-20,Breakfast tea\n",
+    )
+    .expect("writes");
+    let target = dir.path().join("tea-shop.candor");
+    let mut harness = harness_on(&path);
+    harness
+        .state_mut()
+        .start_import(target.clone(), vec![orders]);
+    harness.run_steps(3);
+    assert_eq!(
+        harness.get_by_label("Product name").value().as_deref(),
+        Some("Products")
+    );
+    let tick = "The product cell lists several products (\"Tea, Mug\")";
+    harness.get_by_label(tick).scroll_to_me();
+    harness.run_steps(6);
+    harness.get_by_label(tick).click();
+    harness.run_steps(3);
+    let outcome = import_and_wait(&mut harness);
+    assert_eq!(outcome.summary.orders_added, 2);
+    assert_eq!(outcome.summary.products_added, 2);
+    assert_eq!(outcome.summary.rows_became.lines_without_price, 3);
+    harness.get_by_label_contains("kept with the price not known");
+}

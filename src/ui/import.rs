@@ -661,6 +661,10 @@ fn formats_ui(ui: &mut Ui, m: &mut Mapping) {
         &mut m.purchases_without_products,
         "Rows are purchases that name no product (an \"unspecified item\")",
     );
+    ui.checkbox(
+        &mut m.product_list,
+        "The product cell lists several products (\"Tea, Mug\")",
+    );
 }
 
 /// A chooser of one column or "(none)", labelled `label`: what was picked this frame
