@@ -63,6 +63,15 @@ fn choose(harness: &mut Harness<'static, CandorApp>, label: &str, option: &str) 
     harness.run_steps(3);
 }
 
+/// Ticks the checkbox labelled `label`, as a person would: scrolled to, then clicked.
+fn tick(harness: &mut Harness<'static, CandorApp>, label: &str) {
+    harness.get_by_label(label).scroll_to_me();
+    // The dialog settles its size over a few frames; a click lands where it ends up.
+    harness.run_steps(6);
+    harness.get_by_label(label).click();
+    harness.run_steps(3);
+}
+
 /// Signs, clicks Import and waits for the outcome, which must be a success.
 fn import_and_wait(harness: &mut Harness<'static, CandorApp>) -> candor::import::ImportOutcome {
     sign(harness);
@@ -503,12 +512,7 @@ fn ticking_each_row_is_a_product_imports_a_catalogue() {
     let mut harness = harness_on(&path);
     harness.state_mut().start_import(target.clone(), vec![list]);
     harness.run_steps(3);
-    let tick = "Each row is a product (a products export)";
-    harness.get_by_label(tick).scroll_to_me();
-    // The dialog settles its size over a few frames; a click lands where it ends up.
-    harness.run_steps(6);
-    harness.get_by_label(tick).click();
-    harness.run_steps(3);
+    tick(&mut harness, "Each row is a product (a products export)");
     assert!(
         harness.state().import_dialog().expect("open").files[0]
             .mapping
@@ -746,11 +750,10 @@ fn a_purchase_log_without_products_is_imported_from_the_wizard_when_ticked() {
         harness.run_steps(3);
         assert_eq!(harness.get_by_label(role).value().as_deref(), Some(column));
     }
-    let tick = "Rows are purchases that name no product (an \"unspecified item\")";
-    harness.get_by_label(tick).scroll_to_me();
-    harness.run_steps(6);
-    harness.get_by_label(tick).click();
-    harness.run_steps(3);
+    tick(
+        &mut harness,
+        "Rows are purchases that name no product (an \"unspecified item\")",
+    );
     let outcome = import_and_wait(&mut harness);
     assert_eq!(outcome.summary.customers_added, 3);
     assert_eq!(
@@ -817,11 +820,10 @@ fn an_orders_file_listing_products_in_one_cell_without_prices_imports_from_the_w
         harness.get_by_label("Product name").value().as_deref(),
         Some("Products")
     );
-    let tick = "The product cell lists several products (\"Tea, Mug\")";
-    harness.get_by_label(tick).scroll_to_me();
-    harness.run_steps(6);
-    harness.get_by_label(tick).click();
-    harness.run_steps(3);
+    tick(
+        &mut harness,
+        "The product cell lists several products (\"Tea, Mug\")",
+    );
     let outcome = import_and_wait(&mut harness);
     assert_eq!(outcome.summary.orders_added, 2);
     assert_eq!(outcome.summary.products_added, 2);
