@@ -654,8 +654,45 @@ use super::statuses::matches_status;
 /// A best guess at a mapping from a header and a few rows, for the wizard to pre-fill.
 pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
     let mut mapping = Mapping::blank("CSV file").with_common_statuses();
+    let taken = guess_columns(&mut mapping, headers);
+    if let Some(column) = guess_consent_column(headers, &taken) {
+        mapping.consents.push(column);
+    }
+    let fulfillment = matches!(
+        mapping.columns.get(&Role::Status),
+        Some(Columns::One(c)) if words_apart(c).contains("fulfil")
+    );
+    if fulfillment {
+        mapping.skip_statuses = super::statuses::NOT_DELIVERED_STATUSES
+            .map(str::to_owned)
+            .to_vec();
+    }
+    let column_values = |role: Role| -> Vec<&str> {
+        let Some(Columns::One(name)) = mapping.columns.get(&role) else {
+            return Vec::new();
+        };
+        let Some(i) = headers.iter().position(|h| h == name) else {
+            return Vec::new();
+        };
+        rows.iter()
+            .filter_map(|r| r.get(i).map(String::as_str))
+            .collect()
+    };
+    mapping.dates = guess_date_order(&column_values(Role::Date)).unwrap_or_default();
+    let prices: Vec<&str> = [Role::UnitPrice, Role::LineTotal]
+        .into_iter()
+        .flat_map(column_values)
+        .collect();
+    mapping.decimal_comma = prices.iter().any(|p| {
+        p.contains(',') && !p.contains('.') && p.rsplit(',').next().is_some_and(|d| d.len() <= 2)
+    });
+    mapping
+}
+
+/// Gives each role the first column whose header suggests it, specific roles first (so
+/// "Product name" is not taken for the customer's name); which columns were taken.
+fn guess_columns(mapping: &mut Mapping, headers: &[String]) -> Vec<bool> {
     let mut taken = vec![false; headers.len()];
-    // Specific roles first, so "Product name" is not taken for the customer's name.
     let order = [
         Role::ProductCode,
         Role::ProductName,
@@ -692,55 +729,30 @@ pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
                 .insert(role, Columns::One(headers[i].clone()));
         }
     }
-    let column_values = |role: Role| -> Vec<&str> {
-        let Some(Columns::One(name)) = mapping.columns.get(&role) else {
-            return Vec::new();
-        };
-        let Some(i) = headers.iter().position(|h| h == name) else {
-            return Vec::new();
-        };
-        rows.iter()
-            .filter_map(|r| r.get(i).map(String::as_str))
-            .collect()
-    };
-    // A yes/no column about marketing or consent: its purpose is email offers, or
-    // personalization when the header says so. The person confirms it in the wizard.
-    if let Some((_, header)) = headers.iter().enumerate().find(|(i, h)| {
+    taken
+}
+
+/// A yes/no column about marketing or consent not taken for a role: its purpose is email
+/// offers, or personalization when the header says so. The person confirms it in the
+/// wizard.
+fn guess_consent_column(headers: &[String], taken: &[bool]) -> Option<ConsentColumn> {
+    let (_, header) = headers.iter().enumerate().find(|(i, h)| {
         let h = h.to_lowercase();
         !taken[*i]
             && ["newsletter", "marketing", "consent", "opt-in", "opt in"]
                 .iter()
                 .any(|w| h.contains(w))
-    }) {
-        let personal = header.to_lowercase().contains("personal");
-        mapping.consents.push(ConsentColumn {
-            column: header.clone(),
-            purpose: if personal {
-                "personalization"
-            } else {
-                "email_offers"
-            }
-            .to_owned(),
-        });
-    }
-    let fulfillment = matches!(
-        mapping.columns.get(&Role::Status),
-        Some(Columns::One(c)) if words_apart(c).contains("fulfil")
-    );
-    if fulfillment {
-        mapping.skip_statuses = super::statuses::NOT_DELIVERED_STATUSES
-            .map(str::to_owned)
-            .to_vec();
-    }
-    mapping.dates = guess_date_order(&column_values(Role::Date)).unwrap_or_default();
-    let prices: Vec<&str> = [Role::UnitPrice, Role::LineTotal]
-        .into_iter()
-        .flat_map(column_values)
-        .collect();
-    mapping.decimal_comma = prices.iter().any(|p| {
-        p.contains(',') && !p.contains('.') && p.rsplit(',').next().is_some_and(|d| d.len() <= 2)
-    });
-    mapping
+    })?;
+    let personal = header.to_lowercase().contains("personal");
+    Some(ConsentColumn {
+        column: header.clone(),
+        purpose: if personal {
+            "personalization"
+        } else {
+            "email_offers"
+        }
+        .to_owned(),
+    })
 }
 
 /// Whether a header suggests `role` by `hint` (lower case), read with its words apart
