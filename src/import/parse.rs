@@ -1075,9 +1075,35 @@ fn cell_reader<'a>(
             .filter_map(|(i, _)| row.fields.get(*i).map(str::trim))
             .map(|v| unguarded(v, cx.mapping.strip_leading_apostrophe))
             .filter(|v| !v.is_empty())
+            .filter(|v| !(is_category(role) && is_no_category(v)))
             .collect();
         (!parts.is_empty()).then(|| parts.join(joiner))
     }
+}
+
+fn is_category(role: Role) -> bool {
+    matches!(role, Role::Category | Role::CategoryPath)
+}
+
+/// Words platforms write in a category cell for "no category" (WooCommerce's default
+/// category is "Uncategorized"): read as no category, so no reason says "you bought
+/// Uncategorized twice".
+fn is_no_category(value: &str) -> bool {
+    const NO_CATEGORY_WORDS: [&str; 10] = [
+        "uncategorized",
+        "uncategorised",
+        "no category",
+        "none",
+        "(none)",
+        "n/a",
+        "-",
+        "--",
+        "null",
+        "undefined",
+    ];
+    NO_CATEGORY_WORDS
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(value.trim()))
 }
 
 /// The currency a row names for its prices, if any: its currency cell, else the mapping's,
