@@ -1822,11 +1822,12 @@ fn receipts_without_products_read_as_customers_are_refused_with_the_way_out() {
 }
 
 #[test]
-fn a_category_cell_saying_uncategorized_is_no_category() {
+fn a_category_cell_saying_uncategorized_is_no_category_and_a_custom_amount_no_product() {
     let dir = tempfile::tempdir().expect("dir");
     let sales = "Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Modifiers Applied,Gross Sales,Discounts,Net Sales,Tax,Transaction ID,Payment ID,Device Name,Notes,Details,Event Type,Location,Dining Option,Customer ID,Customer Name,Customer Reference ID\n\
         2024-09-24,08:15:02,Pacific Time (US & Canada),Coffee,Latte,1,Regular,LAT-R,,4.50,0.00,4.50,0.40,tx001,p001,iPad,,,Payment,Main St,,CUST1,Ann Lee,\n\
-        2024-09-25,09:01:44,Pacific Time (US & Canada),Uncategorized,Lemon bar,2,Regular,LEM,,7.00,0.00,7.00,0.62,tx002,p002,iPad,,,Payment,Main St,,CUST1,Ann Lee,\n";
+        2024-09-25,09:01:44,Pacific Time (US & Canada),Uncategorized,Lemon bar,2,Regular,LEM,,7.00,0.00,7.00,0.62,tx002,p002,iPad,,,Payment,Main St,,CUST1,Ann Lee,\n\
+        2024-09-25,09:01:44,Pacific Time (US & Canada),,Custom Amount,1,,,,2.50,0.00,2.50,0.00,tx002,p002,iPad,,,Payment,Main St,,CUST1,Ann Lee,\n";
     let (json, shop) = import(
         dir.path(),
         &["--currency", "USD"],
@@ -1840,6 +1841,12 @@ fn a_category_cell_saying_uncategorized_is_no_category() {
             .expect("product")
     };
     assert_eq!(category("Latte"), "Coffee");
+    let custom = shop
+        .products
+        .iter()
+        .find(|p| p.name == "Custom Amount")
+        .expect("kept with its order");
+    assert!(!custom.is_product(), "never recommended");
     assert_eq!(category("Lemon bar"), candor::engine::model::NO_CATEGORY);
     assert_eq!(json["summary"]["products_without_category"], 1, "{json}");
 }

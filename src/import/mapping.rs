@@ -311,7 +311,8 @@ pub struct Mapping {
     /// The category of products no keyword matches.
     #[serde(default = "default_category")]
     pub default_category: String,
-    /// Codes that are not products (postage, fees), compared ignoring case.
+    /// Codes that are not products (postage, fees), compared ignoring case; for a line
+    /// without a code, its product name (Square's "Custom Amount").
     #[serde(default)]
     pub not_product_codes: Vec<String>,
     /// Code prefixes that are not products (e.g. "gift_" for vouchers).

@@ -1651,7 +1651,7 @@ fn read_order(
                 // negative price on a sale is a discount.
                 not_a_product: unnamed
                     || price.negative_sale
-                    || code.as_deref().is_some_and(|c| mapping.is_not_product(c)),
+                    || mapping.is_not_product(code.as_deref().unwrap_or(name)),
                 repeatable: mapping.repeatable,
                 catalogue: false,
             };

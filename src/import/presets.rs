@@ -648,7 +648,11 @@ fn platform_conventions(name: &str, m: &mut Mapping) {
             m.product_list = true;
             m.skip_statuses = WOOCOMMERCE_NOT_SALES.map(str::to_owned).to_vec();
         }
-        "square-item-sales" => m.return_statuses = vec!["Refund".to_owned()],
+        "square-item-sales" => {
+            m.return_statuses = vec!["Refund".to_owned()];
+            // An amount keyed in at the till without an item: a sale, not a product.
+            m.not_product_codes = vec!["Custom Amount".to_owned()];
+        }
         "squarespace-orders" | "wix-orders" => {
             shopify_order_conventions(m);
         }
