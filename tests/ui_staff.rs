@@ -23,8 +23,7 @@ fn staff_pick_their_name_from_the_list_or_add_it_first() {
     h.run_steps(2);
     h.get_by_label("Reveal personal data…").click();
     h.run_steps(3);
-    h.get_by_label("Who is looking?");
-    h.get_by_role(Role::ComboBox);
+    h.get_by_role_and_label(Role::ComboBox, "Who is looking?");
     assert!(
         h.query_by_role_and_label(Role::TextInput, "Who is looking?")
             .is_none(),
@@ -117,7 +116,7 @@ fn staff_importing_into_a_shop_with_a_list_choose_their_name_from_it() {
     let mut h = window_on(&path);
     h.state_mut().start_import(path.clone(), vec![orders]);
     h.run_steps(3);
-    h.get_by_role(Role::ComboBox);
+    h.get_by_role_and_label(Role::ComboBox, "Your name");
     h.get_by_label_contains("Choose your name from the staff list");
     assert_eq!(
         h.state().import_dialog().expect("open").staff_names,

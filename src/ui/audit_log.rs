@@ -356,7 +356,7 @@ impl WhoWhy {
             if staff.names.is_empty() {
                 ui.add(egui::TextEdit::singleline(&mut self.actor).desired_width(f32::INFINITY))
                     .labelled_by(l.id);
-            } else if let Some(name) = staff_picker(ui, &mut self.actor, staff) {
+            } else if let Some(name) = staff_picker(ui, &mut self.actor, staff, l.id) {
                 decision = Decision::AddName(name);
             }
             let l = ui.label("Why? (kept in the audit log)");
@@ -400,12 +400,17 @@ pub struct StaffChoice<'a> {
     pub can_add: bool,
 }
 
-/// Staff pick their name from the shop's list; a name not on it is added first (logged).
-/// Returns a name to add, when asked.
-fn staff_picker(ui: &mut egui::Ui, actor: &mut String, staff: &StaffChoice) -> Option<String> {
+/// Staff pick their name from the shop's list (the chooser labelled by `label`); a name
+/// not on it is added first (logged). Returns a name to add, when asked.
+fn staff_picker(
+    ui: &mut egui::Ui,
+    actor: &mut String,
+    staff: &StaffChoice,
+    label: egui::Id,
+) -> Option<String> {
     let id = ui.scope_id().with("staff-name-being-added");
     let mut adding: String = ui.data_mut(|d| d.get_temp(id)).unwrap_or_default();
-    staff_name_choice(ui, actor, staff.names);
+    staff_name_choice(ui, actor, staff.names, label);
     if !staff.can_add {
         return None;
     }
@@ -434,7 +439,12 @@ fn staff_picker(ui: &mut egui::Ui, actor: &mut String, staff: &StaffChoice) -> O
 
 /// The staff list as a choice: `actor` becomes the name chosen (a name not on the list is
 /// cleared, so nobody acts under it by accident).
-pub(super) fn staff_name_choice(ui: &mut egui::Ui, actor: &mut String, staff: &[String]) {
+pub(super) fn staff_name_choice(
+    ui: &mut egui::Ui,
+    actor: &mut String,
+    staff: &[String],
+    label: egui::Id,
+) {
     if !staff.iter().any(|n| n == actor.trim()) {
         actor.clear();
     }
@@ -450,5 +460,7 @@ pub(super) fn staff_name_choice(ui: &mut egui::Ui, actor: &mut String, staff: &[
             for name in staff {
                 ui.selectable_value(actor, name.clone(), name);
             }
-        });
+        })
+        .response
+        .labelled_by(label);
 }

@@ -356,7 +356,7 @@ impl ImportDialog {
             if self.staff_names.is_empty() {
                 ui.text_edit_singleline(&mut self.actor).labelled_by(l.id);
             } else {
-                super::audit_log::staff_name_choice(ui, &mut self.actor, &self.staff_names);
+                super::audit_log::staff_name_choice(ui, &mut self.actor, &self.staff_names, l.id);
             }
             let l = ui.label("Why");
             ui.add(egui::TextEdit::singleline(&mut self.reason).desired_width(380.0))
