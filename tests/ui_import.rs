@@ -790,6 +790,7 @@ fn a_recognized_export_in_dollars_asks_its_currency_without_opening_the_mapping(
     harness.get_by_label_contains("recognized as Square");
     // The mapping stays folded; the currency is asked all the same.
     assert!(harness.query_by_label("Which column holds what").is_none());
+    harness.get_by_label("Prices are in");
     harness.get_by_label("Prices are in").click_accesskit();
     harness.run_steps(3);
     harness.get_by_label_contains("USD (").click();
@@ -829,4 +830,26 @@ fn an_orders_file_listing_products_in_one_cell_without_prices_imports_from_the_w
     assert_eq!(outcome.summary.products_added, 2);
     assert_eq!(outcome.summary.rows_became.lines_without_price, 3);
     harness.get_by_label_contains("kept with the price not known");
+}
+
+#[test]
+fn a_customers_export_is_not_asked_which_currency_its_prices_are_in() {
+    let (dir, path) = common::sample_file();
+    let customers = dir.path().join("customers_export.csv");
+    std::fs::write(
+        &customers,
+        "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Zip,Phone,Total Spent,Total Orders\n\
+         '7210448301122,Kim,Ode,kim@example.com,yes,BA1 1AA,,12.00,2\n",
+    )
+    .expect("writes");
+    let mut harness = harness_on(&path);
+    harness
+        .state_mut()
+        .start_import(path.clone(), vec![customers]);
+    harness.run_steps(3);
+    harness.get_by_label_contains("recognized as Shopify customers export");
+    assert!(
+        harness.query_by_label("Prices are in").is_none(),
+        "a customers list reads no prices"
+    );
 }

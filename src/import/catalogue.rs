@@ -153,6 +153,7 @@ fn head_of(get: &dyn Fn(Role, &str) -> Option<String>, group: Option<&GroupHead>
             path.rsplit('>')
                 .map(str::trim)
                 .find(|part| !part.is_empty())
+                .filter(|part| !super::parse::is_no_category(part))
                 .map(str::to_owned)
         })
     });
@@ -245,5 +246,14 @@ mod tests {
         assert_eq!(p.name, "Rye loaf");
         assert_eq!(p.category, "Bread");
         assert_eq!(p.key, "shopify:name:rye loaf");
+        let q = read(
+            &[
+                (Role::ProductName, "Gift wrap"),
+                (Role::CategoryPath, "Home > Uncategorized"),
+                (Role::UnitPrice, "2.00"),
+            ],
+            &mut heads,
+        );
+        assert_eq!(q.category, crate::engine::model::NO_CATEGORY, "no category");
     }
 }

@@ -529,7 +529,23 @@ impl Mapping {
         if self.has_orders() && !self.columns.contains_key(&Role::Date) {
             return Some("say which column holds the order date".to_owned());
         }
-        None
+        self.product_list_problem()
+    }
+
+    /// What is wrong with reading a product cell that lists several products: each gets
+    /// one unit and an equal share of the row's line total, so a unit price or quantity
+    /// column would be ignored, not read.
+    fn product_list_problem(&self) -> Option<String> {
+        let has = |r: Role| self.columns.contains_key(&r);
+        if !self.product_list {
+            return None;
+        }
+        if has(Role::UnitPrice) {
+            return Some("a product cell that lists several products shares out the row's line total among them: choose the price column as Line total, not Unit price".to_owned());
+        }
+        has(Role::Quantity).then(|| {
+            "a product cell that lists several products counts one unit of each: set Quantity to (not in this file)".to_owned()
+        })
     }
 
     /// What is wrong with the exchange rates, if anything.
@@ -838,6 +854,22 @@ mod tests {
         assert!(m.skips_status("WILL_NOT_DELIVER"));
         assert!(!m.skips_status("PENDING"));
         assert!(!m.skips_status("ON_HOLD"));
+    }
+
+    #[test]
+    fn a_product_list_reads_a_line_total_and_no_quantity() {
+        let list = Mapping::blank("REST orders")
+            .with(Role::Date, "Order Date")
+            .with(Role::ProductName, "Products");
+        let list = Mapping {
+            product_list: true,
+            ..list
+        };
+        assert_eq!(list.problem(), None);
+        let priced = list.clone().with(Role::UnitPrice, "Price");
+        assert!(priced.problem().is_some_and(|p| p.contains("Line total")));
+        let counted = list.with(Role::Quantity, "Qty");
+        assert!(counted.problem().is_some_and(|p| p.contains("Quantity")));
     }
 
     #[test]

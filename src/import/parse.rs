@@ -1061,8 +1061,6 @@ fn normalize_number(value: &str) -> String {
     }
 }
 
-/// Reads one row. Rows of an order whose status holds for all its rows take the fate
-/// decided on its first row (`fates`); a row left out is counted in `files`.
 /// Reads a role's cell of `row` (its columns' non-blank values joined), `None` when blank.
 fn cell_reader<'a>(
     cx: &'a RowContext<'_>,
@@ -1081,6 +1079,7 @@ fn cell_reader<'a>(
     }
 }
 
+/// Whether `role` holds a category (or a path of them).
 fn is_category(role: Role) -> bool {
     matches!(role, Role::Category | Role::CategoryPath)
 }
@@ -1088,7 +1087,7 @@ fn is_category(role: Role) -> bool {
 /// Words platforms write in a category cell for "no category" (WooCommerce's default
 /// category is "Uncategorized"): read as no category, so no reason says "you bought
 /// Uncategorized twice".
-fn is_no_category(value: &str) -> bool {
+pub(super) fn is_no_category(value: &str) -> bool {
     const NO_CATEGORY_WORDS: [&str; 10] = [
         "uncategorized",
         "uncategorised",

@@ -87,17 +87,19 @@ pub const NOT_DELIVERED_STATUSES: [&str; 5] = [
 pub const PARTLY_REFUNDED_STATUSES: [&str; 2] = ["partially refunded", "partly refunded"];
 
 /// A status as compared, character by character without allocating (an import compares
-/// every row's): lower case, `_` and `-` as spaces, runs of spaces as one, none at the ends.
+/// every row's): lower case (a Greek final sigma as any sigma), `_` and `-` as spaces,
+/// runs of spaces as one, none at the ends.
 fn normal(status: &str) -> impl Iterator<Item = char> + '_ {
     status
         .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
         .filter(|word| !word.is_empty())
         .enumerate()
         .flat_map(|(i, word)| {
-            (i > 0)
-                .then_some(' ')
-                .into_iter()
-                .chain(word.chars().flat_map(char::to_lowercase))
+            (i > 0).then_some(' ').into_iter().chain(
+                word.chars()
+                    .flat_map(char::to_lowercase)
+                    .map(|c| if c == 'ς' { 'σ' } else { c }),
+            )
         })
 }
 
@@ -199,6 +201,8 @@ mod tests {
             assert!(matches_status(&list, s), "{s}");
         }
         assert!(!matches_status(&list, "paid"));
+        let greek = vec!["Ακυρωμένος".to_owned()];
+        assert!(matches_status(&greek, "ΑΚΥΡΩΜΈΝΟΣ"));
         assert!(!matches_status(&list, "  "));
     }
 

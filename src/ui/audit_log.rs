@@ -437,8 +437,9 @@ fn staff_picker(
     add
 }
 
-/// The staff list as a choice: `actor` becomes the name chosen (a name not on the list is
-/// cleared, so nobody acts under it by accident).
+/// The staff list as a choice labelled by `label` (the question beside it): `actor`
+/// becomes the name chosen (a name not on the list is cleared, so nobody acts under it by
+/// accident).
 pub(super) fn staff_name_choice(
     ui: &mut egui::Ui,
     actor: &mut String,

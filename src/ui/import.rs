@@ -332,7 +332,7 @@ impl ImportDialog {
         if file.preset.is_some() {
             // A recognized export without a currency column: which currency its prices are
             // in is asked here, not hidden in the collapsed mapping ("$" names no currency).
-            if !file.mapping.columns.contains_key(&Role::Currency) {
+            if reads_prices_without_currency(&file.mapping) {
                 currency_ui(ui, &mut file.mapping, self.currency);
             }
             egui::CollapsingHeader::new("Check or change how its columns are read")
@@ -494,11 +494,11 @@ fn parse_keywords(text: &str) -> Vec<KeywordCategory> {
         .collect()
 }
 
-/// The column-mapping wizard: the first rows, a column chooser per role with the guess
-/// pre-filled, how dates and numbers are written, consent and categories, a preview.
-/// Returns what the person asked the app to do with a mapping file.
-/// The column mapping of `file` in a shop of `currency`, with the "Prices are in" chooser
-/// where `ask_currency` (a file no preset knows; a recognized one has it above).
+/// The column-mapping wizard for `file` in a shop of `currency`: the first rows, a column
+/// chooser per role with the guess pre-filled, how dates and numbers are written, what
+/// statuses mean, consent and categories, a preview; with the "Prices are in" chooser where
+/// `ask_currency` (a file no preset knows; a recognized one has it above). Returns what
+/// the person asked the app to do with a mapping file.
 fn mapping_ui(
     ui: &mut Ui,
     file: &mut ImportFile,
@@ -861,6 +861,13 @@ fn summary_rows(o: &ImportOutcome) -> Vec<(&'static str, String)> {
 const OFFERED_CURRENCIES: [&str; 13] = [
     "GBP", "EUR", "USD", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "JPY", "INR",
 ];
+
+/// Whether a mapping reads prices but no currency column says which currency they are in
+/// (a customers list reads no prices, so it is not asked).
+fn reads_prices_without_currency(m: &Mapping) -> bool {
+    let has = |r: Role| m.columns.contains_key(&r);
+    (has(Role::UnitPrice) || has(Role::LineTotal)) && !has(Role::Currency)
+}
 
 /// "Prices are in": the shop's currency, or one the owner names for this file.
 fn currency_ui(ui: &mut Ui, m: &mut Mapping, shop: Currency) {
