@@ -396,7 +396,6 @@ impl Batch {
         });
         self.file_dates.push(table.modified);
         let source = format!("{} ({})", mapping.name, table.file);
-        let customers_only = !mapping.has_orders();
         let mut first_line_of: HashMap<String, u64> = HashMap::new();
         let limit = options.limit.unwrap_or(usize::MAX);
         let context = RowContext {
@@ -405,7 +404,7 @@ impl Batch {
             layout: &layout,
             source: &source,
             currency: self.currency,
-            has_orders: !customers_only,
+            has_orders: mapping.has_orders(),
         };
         for (n, row) in table.rows().take(limit).enumerate() {
             if n % PROGRESS_EVERY == 0 {
@@ -417,8 +416,7 @@ impl Batch {
                 }
             }
             self.rows += 1;
-            let outcome = row
-                .and_then(|row| self.read_one(&context, &row, &mut first_line_of, customers_only));
+            let outcome = row.and_then(|row| self.read_one(&context, &row, &mut first_line_of));
             match outcome {
                 Ok(()) => {}
                 Err(ImportError::Row(e)) if options.skip_bad_rows => self.bad_rows.push(e),
@@ -439,9 +437,9 @@ impl Batch {
         context: &RowContext<'_>,
         row: &Row,
         first_line_of: &mut HashMap<String, u64>,
-        customers_only: bool,
     ) -> Result<(), ImportError> {
         let (table, mapping) = (context.table, context.mapping);
+        let customers_only = !context.has_orders;
         let data = if mapping.catalogue {
             read_product_row(context, row, &mut self.group_heads, &self.files)?
         } else {
@@ -1288,7 +1286,6 @@ fn order_fate(
     let order_key = || {
         number
             .as_ref()
-            .filter(|_| cx.has_orders)
             .map(|n| format!("{}:{n}", mapping.key_space))
     };
     // Most files leave nothing out and carry no order-level status: no key to look up.
