@@ -1850,3 +1850,59 @@ fn a_category_cell_saying_uncategorized_is_no_category_and_a_custom_amount_no_pr
     assert_eq!(category("Lemon bar"), candor::engine::model::NO_CATEGORY);
     assert_eq!(json["summary"]["products_without_category"], 1, "{json}");
 }
+
+#[test]
+fn two_systems_numbers_read_through_guessed_mappings_are_never_one() {
+    let dir = tempfile::tempdir().expect("dir");
+    let till = "Receipt,Date,Customer No,Item,Qty,Price\n1001,2026-06-01,900,Rye loaf,1,3.40\n";
+    let web = "Order Number,Order Date,Customer ID,Product Name,Quantity,Unit Price\n1001,2026-06-02,900,Oat milk,2,1.50\n";
+    let db = dir.path().join("two-systems.candor");
+    for (name, text) in [("till.csv", till), ("web.csv", web)] {
+        let file = write(dir.path(), name, text);
+        let map = dir.path().join(format!("{name}.json"));
+        candor()
+            .args(["import", "--guess-mapping"])
+            .arg(&map)
+            .arg(&file)
+            .assert()
+            .success();
+        candor()
+            .args(["import", "--json", "--actor", "Sam", "--db"])
+            .arg(&db)
+            .arg("--mapping")
+            .arg(&map)
+            .arg(&file)
+            .env_remove("CANDOR_OWNER_PASSPHRASE")
+            .assert()
+            .success();
+    }
+    let shop = load(&db);
+    assert_eq!(
+        shop.orders.len(),
+        2,
+        "web order 1001 is not the till's receipt 1001"
+    );
+    assert_eq!(
+        shop.customers.len(),
+        2,
+        "two systems' customer 900 are two people"
+    );
+
+    // The next export of the till, with the same columns, shares the till's keys.
+    let next = write(dir.path(), "till-next.csv", till);
+    let map = dir.path().join("till.csv.json");
+    let out = candor()
+        .args(["import", "--json", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .arg("--mapping")
+        .arg(&map)
+        .arg(&next)
+        .env_remove("CANDOR_OWNER_PASSPHRASE")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(json["summary"]["orders_already_imported"], 1, "{json}");
+}
