@@ -1888,47 +1888,6 @@ fn two_systems_numbers_read_through_guessed_mappings_are_never_one() {
         "two systems' customer 900 are two people"
     );
 
-    // The till's price list, read through its own guessed mapping as a catalogue, names
-    // the same "Rye loaf": products are shared between such files.
-    let list = write(
-        dir.path(),
-        "price-list.csv",
-        "Product name,Category,Price\nRye loaf,bread,3.40\n",
-    );
-    let list_map = dir.path().join("price-list.json");
-    candor()
-        .args(["import", "--guess-mapping"])
-        .arg(&list_map)
-        .arg(&list)
-        .assert()
-        .success();
-    let mut guessed: Value =
-        serde_json::from_str(&std::fs::read_to_string(&list_map).expect("reads")).expect("json");
-    guessed["catalogue"] = Value::Bool(true);
-    let list_map = write(
-        dir.path(),
-        "price-list-catalogue.json",
-        &guessed.to_string(),
-    );
-    ensure_owner(&db, "the owner's long passphrase");
-    candor()
-        .args(["import", "--json", "--actor", "Sam", "--db"])
-        .arg(&db)
-        .arg("--mapping")
-        .arg(&list_map)
-        .arg(&list)
-        .env("CANDOR_OWNER_PASSPHRASE", "the owner's long passphrase")
-        .assert()
-        .success();
-    let shop = load(&db);
-    let rye: Vec<_> = shop
-        .products
-        .iter()
-        .filter(|p| p.name == "Rye loaf")
-        .collect();
-    assert_eq!(rye.len(), 1, "one Rye loaf");
-    assert_eq!(rye[0].category, "bread");
-
     // The next export of the till, with the same columns, shares the till's keys.
     let next = write(dir.path(), "till-next.csv", till);
     let map = dir.path().join("till.csv.json");

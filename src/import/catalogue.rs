@@ -87,7 +87,7 @@ pub fn read_catalogue_row(
             (Some(minor), rounded)
         }
     };
-    let space = mapping.product_space();
+    let space = &mapping.key_space;
     let name_key = format!("{space}:name:{}", name.to_lowercase());
     let (key, also_key) = match &code {
         Some(c) => (format!("{space}:{c}"), Some(name_key)),

@@ -288,12 +288,6 @@ pub struct Mapping {
     /// The system the keys belong to ("shopify", "square", …): a customer number from one
     /// system is never confused with the same number from another.
     pub key_space: String,
-    /// The key space of its products' codes and names, where it is not `key_space`: a
-    /// file no preset knows keeps its orders and customers apart from other systems' but
-    /// shares product names and codes with the shop's other such files (a till's sales and
-    /// its price list name one "Rye loaf").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_key_space: Option<String>,
     /// Which column holds what.
     pub columns: BTreeMap<Role, Columns>,
     /// How dates are written.
@@ -440,7 +434,6 @@ impl Mapping {
         Self {
             name: name.to_owned(),
             key_space: "csv".to_owned(),
-            product_key_space: None,
             columns: BTreeMap::new(),
             dates: DateOrder::default(),
             decimal_comma: false,
@@ -470,11 +463,6 @@ impl Mapping {
             repeatable: true,
             product_list: false,
         }
-    }
-
-    /// The key space of the file's product codes and names.
-    pub fn product_space(&self) -> &str {
-        self.product_key_space.as_deref().unwrap_or(&self.key_space)
     }
 
     /// Sets one role to one column.

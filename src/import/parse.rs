@@ -1632,8 +1632,8 @@ fn read_order(
         .map(|name| {
             let product = ImportedProduct {
                 key: match (&code, names.len()) {
-                    (Some(c), 1) => format!("{}:{c}", mapping.product_space()),
-                    _ => format!("{}:name:{}", mapping.product_space(), name.to_lowercase()),
+                    (Some(c), 1) => format!("{}:{c}", mapping.key_space),
+                    _ => format!("{}:name:{}", mapping.key_space, name.to_lowercase()),
                 },
                 also_key: None,
                 name: name.clone(),
@@ -1870,7 +1870,7 @@ fn packed_line(
     // A negative price on a sale is a discount, not something to recommend.
     let discount = price.is_some_and(|p| p < 0) && !is_return;
     let price = price.map(i64::abs);
-    let space = mapping.product_space();
+    let space = &mapping.key_space;
     // SKUs and BigCommerce's own product numbers are kept apart.
     let key = match (&line.sku, &line.id) {
         (Some(sku), _) => format!("{space}:{sku}"),

@@ -136,16 +136,14 @@ pub fn first_guess(table: &Table, preset: Option<Preset>) -> Mapping {
             let mut m = super::mapping::guess(&table.headers, &table.first_rows(8));
             m.name = format!("CSV file ({})", table.file);
             m.key_space = key_space_of(&table.headers);
-            m.product_key_space = Some("csv".to_owned());
             m
         }
     }
 }
 
-/// The key space of the orders and customers of a file no preset knows, named from its
-/// header (`csv-1a2b3c4d`): two systems' order 1001, or customer 900, are never taken for
-/// one, while a later export with the same columns shares its keys (and is recognized as
-/// already imported). Its products stay in the shared space `csv`.
+/// The key space of a file no preset knows, named from its header (`csv-1a2b3c4d`): two
+/// systems' order 1001, or customer 900, are never taken for one, while a later export
+/// with the same columns shares its keys (and is recognized as already imported).
 pub fn key_space_of(headers: &[String]) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
