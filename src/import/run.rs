@@ -135,25 +135,9 @@ pub fn first_guess(table: &Table, preset: Option<Preset>) -> Mapping {
         None => {
             let mut m = super::mapping::guess(&table.headers, &table.first_rows(8));
             m.name = format!("CSV file ({})", table.file);
-            m.key_space = key_space_of(&table.headers);
             m
         }
     }
-}
-
-/// The key space of a file no preset knows, named from its header (`csv-1a2b3c4d`): two
-/// systems' order 1001, or customer 900, are never taken for one, while a later export
-/// with the same columns shares its keys (and is recognized as already imported).
-pub fn key_space_of(headers: &[String]) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    for h in headers {
-        hasher.update(h.trim().to_lowercase().as_bytes());
-        hasher.update([0x1f]);
-    }
-    let digest = hasher.finalize();
-    let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
-    format!("csv-{short}")
 }
 
 /// The mapping to read `table` with.
