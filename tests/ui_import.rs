@@ -853,3 +853,58 @@ fn a_customers_export_is_not_asked_which_currency_its_prices_are_in() {
         "a customers list reads no prices"
     );
 }
+
+#[test]
+fn two_systems_named_apart_in_the_wizard_keep_their_order_numbers_apart() {
+    let (dir, path) = common::sample_file();
+    let till = dir.path().join("till.csv");
+    std::fs::write(
+        &till,
+        "Receipt;Date;Client ID;Item;Qty;Price\n501;14/06/2026;900;Rye loaf;1;3,40\n",
+    )
+    .expect("writes");
+    let web = dir.path().join("web-orders.csv");
+    std::fs::write(
+        &web,
+        "Order Number,Order Date,Customer Email,Product Name,Quantity,Unit Price\n501,2026-06-15,kim@example.com,Oat milk,2,1.50\n",
+    )
+    .expect("writes");
+    let mut harness = harness_on(&path);
+    harness.state_mut().start_import(path.clone(), vec![till]);
+    harness.run_steps(3);
+    let till_outcome = import_and_wait(&mut harness);
+    assert_eq!(till_outcome.summary.orders_added, 1);
+
+    harness.state_mut().start_import(path.clone(), vec![web]);
+    harness.run_steps(3);
+    let system = egui::accesskit::Role::TextInput;
+    let field = harness.get_by_role_and_label(system, "The system it comes from");
+    assert_eq!(field.value().as_deref(), Some("csv"));
+    field.scroll_to_me();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(system, "The system it comes from")
+        .focus();
+    harness.run_steps(1);
+    harness.key_press(egui::Key::End);
+    for _ in 0.."csv".len() {
+        harness.key_press(egui::Key::Backspace);
+    }
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(system, "The system it comes from")
+        .type_text("web");
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().import_dialog().expect("open").files[0]
+            .mapping
+            .key_space,
+        "web"
+    );
+    let web_outcome = import_and_wait(&mut harness);
+    assert_eq!(
+        web_outcome.summary.orders_added, 1,
+        "the web shop's order 501 is not the till's receipt 501"
+    );
+    assert_eq!(web_outcome.summary.orders_already_imported, 0);
+}

@@ -513,6 +513,10 @@ impl Mapping {
         if let Some(problem) = self.rates_problem() {
             return Some(problem);
         }
+        let space = self.key_space.trim();
+        if space.is_empty() || space.contains(':') || space != self.key_space {
+            return Some("name the system the file comes from in a word or two, without \":\" or spaces around it (\"key_space\", such as till)".to_owned());
+        }
         if self.catalogue {
             let has = |r: Role| self.columns.contains_key(&r);
             return (!has(Role::ProductName) && !has(Role::ProductGroup)).then(|| {

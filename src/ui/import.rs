@@ -516,8 +516,11 @@ fn mapping_ui(
     roles_ui(ui, m, &headers);
     ui.horizontal_wrapped(|ui| formats_ui(ui, m));
     super::import_statuses::statuses_ui(ui, m, table, &mut file.status_values);
-    if ask_currency && !m.columns.contains_key(&Role::Currency) {
-        currency_ui(ui, m, currency);
+    if ask_currency {
+        if !m.columns.contains_key(&Role::Currency) {
+            currency_ui(ui, m, currency);
+        }
+        ui.horizontal_wrapped(|ui| system_ui(ui, m));
     }
     ui.horizontal(|ui| consent_column_ui(ui, m, &headers));
     ui.horizontal_wrapped(|ui| preference_column_ui(ui, m, &headers));
@@ -693,6 +696,18 @@ fn optional_column_ui(
         .response
         .labelled_by(label.id);
     picked
+}
+
+/// The system a file no preset knows comes from (its key space): its order and customer
+/// numbers are told apart from another system's by this name.
+fn system_ui(ui: &mut Ui, m: &mut Mapping) {
+    let label = ui.label("The system it comes from");
+    ui.add(egui::TextEdit::singleline(&mut m.key_space).desired_width(120.0))
+        .labelled_by(label.id);
+    ui.label(
+        RichText::new("(order 1001 of one system is not order 1001 of another: give each system its own name, and keep it for that system's later exports)")
+            .weak(),
+    );
 }
 
 /// The consent column, if any, and the purpose it records consent to.
