@@ -908,3 +908,22 @@ fn two_systems_named_apart_in_the_wizard_keep_their_order_numbers_apart() {
     );
     assert_eq!(web_outcome.summary.orders_already_imported, 0);
 }
+
+#[test]
+fn a_recognized_export_that_cannot_be_read_says_why_before_import_is_clicked() {
+    let (dir, path) = common::sample_file();
+    let sales = dir.path().join("items-2024-09-24.csv");
+    std::fs::write(
+        &sales,
+        "Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Modifiers Applied,Gross Sales,Discounts,Net Sales,Tax,Transaction ID,Payment ID,Device Name,Notes,Details,Event Type,Location,Dining Option,Customer ID,Customer Name,Customer Reference ID\n\
+         09/24/2024,08:15:02,Pacific Time (US & Canada),Coffee,Latte,1,Regular,LAT-R,,$4.50,$0.00,$4.50,$0.40,tx001,p001,iPad,,,Payment,Main St,,CUST1,Ann Lee,\n",
+    )
+    .expect("writes");
+    let mut harness = harness_on(&path);
+    harness.state_mut().start_import(path.clone(), vec![sales]);
+    harness.run_steps(3);
+    harness.get_by_label_contains("recognized as Square");
+    assert!(harness.query_by_label("Which column holds what").is_none());
+    harness.get_by_label_contains("1 row of the first 200 cannot be read");
+    harness.get_by_label_contains("is written in another currency than GBP");
+}

@@ -335,8 +335,17 @@ impl ImportDialog {
             if reads_prices_without_currency(&file.mapping) {
                 currency_ui(ui, &mut file.mapping, self.currency);
             }
+            let salt = ("import-mapping", self.selected);
+            let folded = egui::collapsing_header::CollapsingState::load(
+                ui.ctx(),
+                ui.make_persistent_id(salt),
+            )
+            .is_none_or(|state| !state.is_open());
+            if folded {
+                folded_problem_ui(ui, file, self.currency);
+            }
             egui::CollapsingHeader::new("Check or change how its columns are read")
-                .id_salt(("import-mapping", self.selected))
+                .id_salt(salt)
                 .show(ui, |ui| mapping_ui(ui, file, self.currency, false))
                 .body_returned
                 .unwrap_or(ImportAction::None)
@@ -950,12 +959,14 @@ fn load_mapping(path: &Path) -> Result<Mapping, String> {
 }
 
 /// What the first rows give with the current mapping.
-fn preview_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) {
+/// Reads the first rows with the file's current mapping, unless they were read with it
+/// already; `None` when the file or its mapping cannot be read at all.
+fn refreshed_preview(file: &mut ImportFile, currency: Currency) -> Option<&Result<Batch, String>> {
     let Ok(table) = &file.table else {
-        return;
+        return None;
     };
     if file.mapping.problem().is_some() {
-        return;
+        return None;
     }
     if file
         .preview
@@ -966,7 +977,32 @@ fn preview_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) {
             preview(table, &file.mapping, PREVIEW_ROWS, currency).map_err(|e| e.to_string());
         file.preview = Some((file.mapping.clone(), result));
     }
-    let Some((_, result)) = &file.preview else {
+    file.preview.as_ref().map(|(_, result)| result)
+}
+
+/// For a recognized export whose mapping is folded away: what stops its first rows from
+/// being read (a price in another currency), shown before Import is clicked.
+fn folded_problem_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) {
+    match refreshed_preview(file, currency) {
+        Some(Err(e)) => {
+            ui.label(RichText::new(e).color(theme::NEGATIVE));
+        }
+        Some(Ok(batch)) if !batch.bad_rows.is_empty() => {
+            ui.label(
+                RichText::new(format!(
+                    "{} of the first {PREVIEW_ROWS} cannot be read; the first: {}",
+                    crate::engine::words::count(batch.bad_rows.len(), "row", "rows"),
+                    batch.bad_rows[0]
+                ))
+                .color(theme::NEGATIVE),
+            );
+        }
+        _ => {}
+    }
+}
+
+fn preview_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) {
+    let Some(result) = refreshed_preview(file, currency) else {
         return;
     };
     ui.label(RichText::new(format!("Preview of the first {PREVIEW_ROWS} rows")).strong());
