@@ -72,6 +72,19 @@ fn tick(harness: &mut Harness<'static, CandorApp>, label: &str) {
     harness.run_steps(3);
 }
 
+/// A Square item-sales export as a US shop writes it: prices with a `$`, which names no
+/// one currency.
+const SQUARE_IN_DOLLARS: &str = "Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Modifiers Applied,Gross Sales,Discounts,Net Sales,Tax,Transaction ID,Payment ID,Device Name,Notes,Details,Event Type,Location,Dining Option,Customer ID,Customer Name,Customer Reference ID,Unit,Count,Itemization Type\n\
+09/24/2024,08:15:02,Pacific Time (US & Canada),Coffee,Latte,1,Regular,LAT-R,,$4.50,$0.00,$4.50,$0.40,tx001,p001,iPad,,,Payment,Main St,,CUST1,Ann Lee,,,,Physical Item\n\
+09/25/2024,09:01:44,Pacific Time (US & Canada),Bakery,Croissant,2,Regular,CRO,,$7.00,$0.00,$7.00,$0.62,tx002,p002,iPad,,,Payment,Main St,,CUST1,Ann Lee,,,,Physical Item\n";
+
+/// Writes an export file named `name` into `dir`, as a shop's platform would hand it over.
+fn export(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("writes");
+    path
+}
+
 /// Signs, clicks Import and waits for the outcome, which must be a success.
 fn import_and_wait(harness: &mut Harness<'static, CandorApp>) -> candor::import::ImportOutcome {
     sign(harness);
@@ -89,13 +102,12 @@ fn finished(app: &CandorApp) -> bool {
 #[test]
 fn a_shopify_export_is_recognized_imported_and_summarized() {
     let (dir, path) = common::sample_file();
-    let orders = dir.path().join("orders_export.csv");
-    std::fs::write(
-        &orders,
+    let orders = export(
+        dir.path(),
+        "orders_export.csv",
         "Name,Email,Accepts Marketing,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name\n\
          #1,new.person@example.com,yes,2026-06-01 10:00:00 +0100,2,Oat milk,1.50,OM1,New Person\n",
-    )
-    .expect("writes");
+    );
     let mut harness = harness_on(&path);
     let before = harness
         .state()
@@ -135,12 +147,11 @@ fn a_shopify_export_is_recognized_imported_and_summarized() {
 #[test]
 fn an_unknown_csv_opens_the_wizard_with_guesses_and_a_preview() {
     let (dir, path) = common::sample_file();
-    let till = dir.path().join("till.csv");
-    std::fs::write(
-        &till,
+    let till = export(
+        dir.path(),
+        "till.csv",
         "Receipt;Date;Client ID;Item;Qty;Price\n501;14/06/2026;900;Rye loaf;1;3,40\n502;14/06/2026;;Rye loaf;2;3,40\n",
-    )
-    .expect("writes");
+    );
     let mut harness = harness_on(&path);
     harness.state_mut().start_import(path.clone(), vec![till]);
     harness.run_steps(3);
@@ -178,12 +189,11 @@ fn an_unknown_csv_opens_the_wizard_with_guesses_and_a_preview() {
 #[test]
 fn the_wizard_asks_how_dates_are_written_when_the_file_cannot_tell() {
     let (dir, path) = common::sample_file();
-    let till = dir.path().join("till-us.csv");
-    std::fs::write(
-        &till,
+    let till = export(
+        dir.path(),
+        "till-us.csv",
         "Receipt;Date;Client ID;Item;Qty;Price\n601;01/07/2026;900;Rye loaf;1;3,40\n602;03/05/2026;900;Rye loaf;2;3,40\n",
-    )
-    .expect("writes");
+    );
     let mut harness = harness_on(&path);
     harness.state_mut().start_import(path.clone(), vec![till]);
     harness.run_steps(3);
@@ -217,15 +227,14 @@ fn the_wizard_asks_how_dates_are_written_when_the_file_cannot_tell() {
 #[test]
 fn the_summary_says_what_orders_were_not_purchases() {
     let (dir, path) = common::sample_file();
-    let orders = dir.path().join("orders_export.csv");
-    std::fs::write(
-        &orders,
+    let orders = export(
+        dir.path(),
+        "orders_export.csv",
         "Name,Email,Financial Status,Accepts Marketing,Currency,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Cancelled at\n\
          #7,kim@example.com,refunded,yes,GBP,2026-06-01 10:00:00 +0100,1,Oat milk,1.50,OM1,Kim Ode,\n\
          #7,kim@example.com,,,,2026-06-01 10:00:00 +0100,1,Rye loaf,3.40,RY1,,\n\
          #8,kim@example.com,partially_refunded,yes,GBP,2026-06-02 10:00:00 +0100,1,Oat milk,1.50,OM1,Kim Ode,\n",
-    )
-    .expect("writes");
+    );
     let mut harness = harness_on(&path);
     harness.state_mut().start_import(path.clone(), vec![orders]);
     harness.run_steps(3);
@@ -242,13 +251,12 @@ fn the_summary_says_what_orders_were_not_purchases() {
 #[test]
 fn an_import_is_taken_back_from_the_log_by_clicking_undo() {
     let (dir, path) = common::sample_file();
-    let orders = dir.path().join("orders_export.csv");
-    std::fs::write(
-        &orders,
+    let orders = export(
+        dir.path(),
+        "orders_export.csv",
         "Name,Email,Accepts Marketing,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name\n\
          #1,wrong.file@example.com,yes,2026-06-01 10:00:00 +0100,2,Oat milk,1.50,OM1,Wrong File\n",
-    )
-    .expect("writes");
+    );
     let mut harness = harness_on(&path);
     let count = |app: &CandorApp| app.shop().map(|s| s.index.shop().customers.len());
     let before = count(harness.state());
@@ -313,12 +321,11 @@ impl egui::DroppedFile for Dropped {
 #[test]
 fn dropping_an_export_on_the_window_opens_the_import_dialog() {
     let (dir, path) = common::sample_file();
-    let export = dir.path().join("invoices.csv");
-    std::fs::write(
-        &export,
+    let export = export(
+        dir.path(),
+        "invoices.csv",
         "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n1,A1,Thing,2,2026-06-01,1.50,5,UK\n",
-    )
-    .expect("writes");
+    );
     let mut harness = harness_on(&path);
     harness
         .input_mut()
@@ -394,12 +401,11 @@ fn cancelling_an_import_in_the_window_leaves_the_shop_unchanged() {
 #[test]
 fn the_wizard_asks_which_currency_a_file_without_one_is_in() {
     let (dir, path) = common::sample_file();
-    let till = dir.path().join("till-eu.csv");
-    std::fs::write(
-        &till,
+    let till = export(
+        dir.path(),
+        "till-eu.csv",
         "Receipt;Date;Client ID;Item;Qty;Price\n601;2026-05-01;900;Rye loaf;1;3,40\n",
-    )
-    .expect("writes");
+    );
     let target = dir.path().join("euro-shop.candor");
     let mut harness = harness_on(&path);
     harness.state_mut().start_import(target.clone(), vec![till]);
@@ -428,20 +434,18 @@ fn the_wizard_asks_which_currency_a_file_without_one_is_in() {
 fn a_products_export_is_recognized_and_fills_in_a_product_bought_before() {
     let (dir, path) = common::sample_file();
     let target = dir.path().join("web-shop.candor");
-    let orders = dir.path().join("orders_export.csv");
-    std::fs::write(
-        &orders,
+    let orders = export(
+        dir.path(),
+        "orders_export.csv",
         "Name,Email,Accepts Marketing,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name\n\
          #1,ann@example.com,yes,2026-06-01 10:00:00 +0100,1,Kenya AA beans - 250g,8.50,CB1,Ann Lee\n",
-    )
-    .expect("writes");
-    let products = dir.path().join("products_export_1.csv");
-    std::fs::write(
-        &products,
+    );
+    let products = export(
+        dir.path(),
+        "products_export_1.csv",
         "Handle,Title,Type,Tags,Option1 Name,Option1 Value,Variant SKU,Variant Price\n\
          kenya-aa,Kenya AA beans,Coffee,single origin,Size,250g,CB1,9.00\n",
-    )
-    .expect("writes");
+    );
     let mut harness = harness_on(&path);
     harness
         .state_mut()
@@ -502,12 +506,11 @@ fn a_products_export_is_recognized_and_fills_in_a_product_bought_before() {
 #[test]
 fn ticking_each_row_is_a_product_imports_a_catalogue() {
     let (dir, path) = common::sample_file();
-    let list = dir.path().join("price-list.csv");
-    std::fs::write(
-        &list,
+    let list = export(
+        dir.path(),
+        "price-list.csv",
         "Product name,Category,Price\nRye loaf,bread,3.40\nOat milk,drinks,1.50\n",
-    )
-    .expect("writes");
+    );
     let target = dir.path().join("catalogue.candor");
     let mut harness = harness_on(&path);
     harness.state_mut().start_import(target.clone(), vec![list]);
@@ -534,12 +537,11 @@ fn ticking_each_row_is_a_product_imports_a_catalogue() {
 #[test]
 fn file_import_asks_for_the_exports_and_opens_the_wizard() {
     let (dir, path) = common::sample_file();
-    let till = dir.path().join("till.csv");
-    std::fs::write(
-        &till,
+    let till = export(
+        dir.path(),
+        "till.csv",
         "Receipt;Date;Client ID;Item;Qty;Price\n501;14/06/2026;900;Rye loaf;1;3,40\n",
-    )
-    .expect("writes");
+    );
     let mut harness = harness_on(&path);
     let answer = till.clone();
     harness
@@ -558,12 +560,11 @@ fn file_import_asks_for_the_exports_and_opens_the_wizard() {
 #[test]
 fn a_mapping_is_saved_and_used_again_from_the_wizard() {
     let (dir, path) = common::sample_file();
-    let till = dir.path().join("till.csv");
-    std::fs::write(
-        &till,
+    let till = export(
+        dir.path(),
+        "till.csv",
         "Receipt;Date;Client ID;Item;Qty;Price\n501;14/06/2026;900;Rye loaf;1;3,40\n",
-    )
-    .expect("writes");
+    );
     let saved = dir.path().join("till-mapping.json");
     let answer = saved.clone();
     let mut harness = harness_on(&path);
@@ -599,12 +600,11 @@ fn a_mapping_is_saved_and_used_again_from_the_wizard() {
 #[test]
 fn the_wizard_reads_a_column_of_what_customers_like_when_asked_to() {
     let (dir, path) = common::sample_file();
-    let list = dir.path().join("loyalty.csv");
-    std::fs::write(
-        &list,
+    let list = export(
+        dir.path(),
+        "loyalty.csv",
         "Email,Full name,Likes\nnew.person@example.com,New Person,\"tea, bread\"\n",
-    )
-    .expect("writes");
+    );
     let mut harness = harness_on(&path);
     harness.state_mut().start_import(path.clone(), vec![list]);
     harness.run_steps(3);
@@ -656,16 +656,15 @@ fn the_wizard_reads_a_column_of_what_customers_like_when_asked_to() {
 #[test]
 fn the_wizard_says_what_each_status_means_and_staff_can_change_it() {
     let (dir, path) = common::sample_file();
-    let orders = dir.path().join("orders-2026-06.csv");
-    std::fs::write(
-        &orders,
+    let orders = export(
+        dir.path(),
+        "orders-2026-06.csv",
         "Order Number,Order Date,Customer Email,Product Name,Quantity,Price,Payment Status\n\
          1001,2026-06-01 10:00,kim@example.com,Oat milk,1,1.50,PAID\n\
          1002,2026-06-02 10:00,kim@example.com,Rye loaf,1,3.40,REFUNDED\n\
          1003,2026-06-03 10:00,lou@example.com,Rye loaf,2,3.40,AWAITING_PAYMENT\n\
          1004,2026-06-04 10:00,lou@example.com,Oat milk,2,1.50,PARTIALLY_REFUNDED\n",
-    )
-    .expect("writes");
+    );
     let mut harness = harness_on(&path);
     harness.state_mut().start_import(path.clone(), vec![orders]);
     harness.run_steps(3);
@@ -721,12 +720,11 @@ fn the_wizard_says_what_each_status_means_and_staff_can_change_it() {
 #[test]
 fn a_purchase_log_without_products_is_imported_from_the_wizard_when_ticked() {
     let (dir, path) = common::sample_file();
-    let log = dir.path().join("CDNOW_sample.txt");
-    std::fs::write(
-        &log,
+    let log = export(
+        dir.path(),
+        "CDNOW_sample.txt",
         " 00001 19970101  1  11.77\n 00002 19970112  1  12.00\n 00002 19970112  5  77.00\n 00003 19970102  2  20.76\n",
-    )
-    .expect("writes");
+    );
     let target = dir.path().join("cdnow.candor");
     let mut harness = harness_on(&path);
     harness.state_mut().start_import(target.clone(), vec![log]);
@@ -773,14 +771,11 @@ fn a_purchase_log_without_products_is_imported_from_the_wizard_when_ticked() {
 #[test]
 fn a_recognized_export_in_dollars_asks_its_currency_without_opening_the_mapping() {
     let (dir, path) = common::sample_file();
-    let sales = dir.path().join("items-2024-09-24-2024-09-25.csv");
-    std::fs::write(
-        &sales,
-        "Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Modifiers Applied,Gross Sales,Discounts,Net Sales,Tax,Transaction ID,Payment ID,Device Name,Notes,Details,Event Type,Location,Dining Option,Customer ID,Customer Name,Customer Reference ID,Unit,Count,Itemization Type\n\
-         09/24/2024,08:15:02,Pacific Time (US & Canada),Coffee,Latte,1,Regular,LAT-R,,$4.50,$0.00,$4.50,$0.40,tx001,p001,iPad,,,Payment,Main St,,CUST1,Ann Lee,,,,Physical Item\n\
-         09/25/2024,09:01:44,Pacific Time (US & Canada),Bakery,Croissant,2,Regular,CRO,,$7.00,$0.00,$7.00,$0.62,tx002,p002,iPad,,,Payment,Main St,,CUST1,Ann Lee,,,,Physical Item\n",
-    )
-    .expect("writes");
+    let sales = export(
+        dir.path(),
+        "items-2024-09-24-2024-09-25.csv",
+        SQUARE_IN_DOLLARS,
+    );
     let target = dir.path().join("cafe.candor");
     let mut harness = harness_on(&path);
     harness
@@ -803,14 +798,13 @@ fn a_recognized_export_in_dollars_asks_its_currency_without_opening_the_mapping(
 #[test]
 fn an_orders_file_listing_products_in_one_cell_without_prices_imports_from_the_wizard() {
     let (dir, path) = common::sample_file();
-    let orders = dir.path().join("woocommerce-rest-orders.csv");
-    std::fs::write(
-        &orders,
+    let orders = export(
+        dir.path(),
+        "woocommerce-rest-orders.csv",
         "Order ID,Customer Email,Order Date,Products\n\
          1041,ann@example.com,2024-05-03,\"Breakfast tea, Stoneware mug\"\n\
          1042,ann@example.com,2024-05-20,Breakfast tea\n",
-    )
-    .expect("writes");
+    );
     let target = dir.path().join("tea-shop.candor");
     let mut harness = harness_on(&path);
     harness
@@ -835,13 +829,12 @@ fn an_orders_file_listing_products_in_one_cell_without_prices_imports_from_the_w
 #[test]
 fn a_customers_export_is_not_asked_which_currency_its_prices_are_in() {
     let (dir, path) = common::sample_file();
-    let customers = dir.path().join("customers_export.csv");
-    std::fs::write(
-        &customers,
+    let customers = export(
+        dir.path(),
+        "customers_export.csv",
         "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Zip,Phone,Total Spent,Total Orders\n\
          '7210448301122,Kim,Ode,kim@example.com,yes,BA1 1AA,,12.00,2\n",
-    )
-    .expect("writes");
+    );
     let mut harness = harness_on(&path);
     harness
         .state_mut()
@@ -857,18 +850,16 @@ fn a_customers_export_is_not_asked_which_currency_its_prices_are_in() {
 #[test]
 fn two_systems_named_apart_in_the_wizard_keep_their_order_numbers_apart() {
     let (dir, path) = common::sample_file();
-    let till = dir.path().join("till.csv");
-    std::fs::write(
-        &till,
+    let till = export(
+        dir.path(),
+        "till.csv",
         "Receipt;Date;Client ID;Item;Qty;Price\n501;14/06/2026;900;Rye loaf;1;3,40\n",
-    )
-    .expect("writes");
-    let web = dir.path().join("web-orders.csv");
-    std::fs::write(
-        &web,
+    );
+    let web = export(
+        dir.path(),
+        "web-orders.csv",
         "Order Number,Order Date,Customer Email,Product Name,Quantity,Unit Price\n501,2026-06-15,kim@example.com,Oat milk,2,1.50\n",
-    )
-    .expect("writes");
+    );
     let mut harness = harness_on(&path);
     harness.state_mut().start_import(path.clone(), vec![till]);
     harness.run_steps(3);
@@ -912,18 +903,12 @@ fn two_systems_named_apart_in_the_wizard_keep_their_order_numbers_apart() {
 #[test]
 fn a_recognized_export_that_cannot_be_read_says_why_before_import_is_clicked() {
     let (dir, path) = common::sample_file();
-    let sales = dir.path().join("items-2024-09-24.csv");
-    std::fs::write(
-        &sales,
-        "Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Modifiers Applied,Gross Sales,Discounts,Net Sales,Tax,Transaction ID,Payment ID,Device Name,Notes,Details,Event Type,Location,Dining Option,Customer ID,Customer Name,Customer Reference ID\n\
-         09/24/2024,08:15:02,Pacific Time (US & Canada),Coffee,Latte,1,Regular,LAT-R,,$4.50,$0.00,$4.50,$0.40,tx001,p001,iPad,,,Payment,Main St,,CUST1,Ann Lee,\n",
-    )
-    .expect("writes");
+    let sales = export(dir.path(), "items-2024-09-24.csv", SQUARE_IN_DOLLARS);
     let mut harness = harness_on(&path);
     harness.state_mut().start_import(path.clone(), vec![sales]);
     harness.run_steps(3);
     harness.get_by_label_contains("recognized as Square");
     assert!(harness.query_by_label("Which column holds what").is_none());
-    harness.get_by_label_contains("1 row of the first 200 cannot be read");
+    harness.get_by_label_contains("2 rows of the first 200 cannot be read");
     harness.get_by_label_contains("is written in another currency than GBP");
 }
