@@ -124,6 +124,15 @@ fn about(db: &Path, customer: i64, command: &[&str]) -> String {
     String::from_utf8(out).expect("utf-8")
 }
 
+/// What `candor import --guess-mapping MAP FILE…` does.
+fn guess_mapping(map: &Path, files: &[&Path]) -> assert_cmd::assert::Assert {
+    candor()
+        .args(["import", "--guess-mapping"])
+        .arg(map)
+        .args(files)
+        .assert()
+}
+
 /// The shop in the file at `db`.
 fn load(db: &Path) -> Shop {
     Store::open_for_reading(db)
@@ -1722,11 +1731,7 @@ fn the_wizards_guess_is_written_from_the_command_line_and_keeps_unsold_orders_ou
     let dir = tempfile::tempdir().expect("dir");
     let file = write(dir.path(), "orders_2026-06.csv", UNKNOWN_ORDERS);
     let map = dir.path().join("guess.json");
-    candor()
-        .args(["import", "--guess-mapping"])
-        .arg(&map)
-        .arg(&file)
-        .assert()
+    guess_mapping(&map, &[&file])
         .success()
         .stdout(contains("Candor's guess"));
     let guess: Value =
@@ -1756,11 +1761,7 @@ fn the_wizards_guess_is_written_from_the_command_line_and_keeps_unsold_orders_ou
         .sum();
     assert_eq!(total, 3, "{left_out}");
 
-    candor()
-        .args(["import", "--guess-mapping"])
-        .arg(&map)
-        .arg(&file)
-        .assert()
+    guess_mapping(&map, &[&file])
         .failure()
         .stderr(contains("already exists"));
     assert_eq!(
@@ -1769,11 +1770,7 @@ fn the_wizards_guess_is_written_from_the_command_line_and_keeps_unsold_orders_ou
         "the export is never written over"
     );
     let two = write(dir.path(), "other.csv", UNKNOWN_ORDERS);
-    candor()
-        .args(["import", "--guess-mapping"])
-        .arg(&map)
-        .args([&file, &two])
-        .assert()
+    guess_mapping(&map, &[&file, &two])
         .failure()
         .stderr(contains("one file at a time"));
 }
@@ -1784,12 +1781,7 @@ fn a_members_status_never_leaves_a_customer_out() {
     let list = "Customer ID,Name,Email,Status\n1,Ann Lee,ann@example.com,Active\n2,Bob Ray,bob@example.com,Pending\n3,Cat Day,cat@example.com,Expired\n";
     let file = write(dir.path(), "members.csv", list);
     let map = dir.path().join("members.json");
-    candor()
-        .args(["import", "--guess-mapping"])
-        .arg(&map)
-        .arg(&file)
-        .assert()
-        .success();
+    guess_mapping(&map, &[&file]).success();
     let (json, shop) = import(
         dir.path(),
         &["--mapping", map.to_str().expect("path")],
