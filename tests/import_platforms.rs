@@ -1842,3 +1842,57 @@ fn a_category_cell_saying_uncategorized_is_no_category_and_a_custom_amount_no_pr
     assert_eq!(category("Lemon bar"), candor::engine::model::NO_CATEGORY);
     assert_eq!(json["summary"]["products_without_category"], 1, "{json}");
 }
+
+#[test]
+fn orders_awaiting_payment_are_not_purchases_on_any_platform() {
+    let dir = tempfile::tempdir().expect("dir");
+    let unpaid = |preset: &str, from: &str, to: &str| {
+        let (file, _, text, ..) = platform_files()
+            .into_iter()
+            .find(|f| f.1 == preset)
+            .expect("a fixture");
+        assert!(text.contains(from), "{preset}");
+        (file, text.replacen(from, to, 1))
+    };
+    let shopify = format!(
+        "{SHOPIFY_HEADER}\n\
+         #7001,ann@example.com,pending,,,yes,USD,8.50,8.50,2024-05-03 10:00:00 +0100,1,Coffee beans,8.50,CB1,Ann Lee,1 High St,Boston,02135,,,0.00,Roastery,7001\n\
+         #7002,ann@example.com,paid,2024-05-04 10:00:00 +0100,,yes,USD,4.00,4.00,2024-05-04 10:00:00 +0100,1,Tea,4.00,T1,Ann Lee,1 High St,Boston,02135,,,0.00,Teas,7002\n"
+    );
+    let cases = [
+        ("orders_export_1.csv".to_owned(), shopify, "pending"),
+        {
+            let (f, t) = unpaid("wix-orders", ",Refunded,Card", ",Not paid,Card");
+            (f.to_owned(), t, "not paid")
+        },
+        {
+            let (f, t) = unpaid("magento-orders", ",Canceled,", ",Pending,");
+            (f.to_owned(), t, "pending")
+        },
+        {
+            let (f, t) = unpaid("squarespace-orders", ",refunded,", ",PENDING,");
+            (
+                f.to_owned(),
+                t.replace(",2018-07-28 10:00:00 -0700,,Stripe", ",,,Stripe"),
+                "pending",
+            )
+        },
+    ];
+    for (file, text, status) in cases {
+        let (json, shop) = import(dir.path(), &["--currency", "USD"], &[(&file, &text)]);
+        let left_out = &json["files"][0]["orders_not_purchases"];
+        let counted: u64 = left_out
+            .as_object()
+            .expect("a map")
+            .iter()
+            .filter(|(k, _)| k.to_lowercase() == status)
+            .map(|(_, n)| n.as_u64().expect("a count"))
+            .sum();
+        assert_eq!(counted, 1, "{file}: {json}");
+        assert_eq!(
+            shop.orders.len(),
+            1,
+            "{file}: only the paid order is bought"
+        );
+    }
+}

@@ -673,6 +673,7 @@ fn platform_conventions(name: &str, m: &mut Mapping) {
                 "canceled",
                 "closed",
                 "suspected fraud",
+                "pending",
                 "pending payment",
                 "payment review",
             ]
@@ -780,9 +781,13 @@ const WOOCOMMERCE_NOT_SALES: [&str; 17] = [
 /// leading apostrophe.
 fn shopify_order_conventions(m: &mut Mapping) {
     m.skip_statuses = vec!["*".to_owned()];
-    m.skip_payment_statuses = ["refunded", "voided", "expired"]
-        .map(str::to_owned)
-        .to_vec();
+    // Awaiting payment (Shopify's and Squarespace's "pending", Wix's "Not paid") is not yet
+    // a sale: a later export that lists the order as paid brings it in.
+    m.skip_payment_statuses = [
+        "refunded", "voided", "expired", "pending", "not paid", "unpaid",
+    ]
+    .map(str::to_owned)
+    .to_vec();
     m.partial_refund_statuses = ["partially_refunded", "partially refunded"]
         .map(str::to_owned)
         .to_vec();
