@@ -1896,3 +1896,27 @@ fn orders_awaiting_payment_are_not_purchases_on_any_platform() {
         );
     }
 }
+
+#[test]
+fn a_file_saved_again_by_a_uk_spreadsheet_is_read_day_first_or_refused_never_swapped() {
+    let dir = tempfile::tempdir().expect("dir");
+    let invoices = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n\
+        536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,01/12/2010 08:26,2.55,17850,United Kingdom\n\
+        536366,22633,HAND WARMER UNION JACK,6,02/12/2010 08:28,1.85,17850,United Kingdom\n\
+        536367,84879,ASSORTED COLOUR BIRD ORNAMENT,32,13/12/2010 08:34,1.69,13047,United Kingdom\n";
+    let (_, shop) = import(dir.path(), &[], &[("invoices-uk.csv", invoices)]);
+    let mut days: Vec<String> = shop.orders.iter().map(|o| o.date.to_string()).collect();
+    days.sort();
+    assert_eq!(days, ["2010-12-01", "2010-12-02", "2010-12-13"], "December");
+
+    let (_, _, etsy, ..) = platform_files()
+        .into_iter()
+        .find(|f| f.1 == "etsy-order-items")
+        .expect("the Etsy fixture");
+    let resaved = etsy.replace("10/02/24,Hand-thrown mug", "13/02/24,Hand-thrown mug");
+    for args in [&[][..], &["--skip-bad-rows", "bad.csv"][..]] {
+        let message = refused(dir.path(), args, "EtsySoldOrderItems-resaved.csv", &resaved);
+        assert!(message.contains("13/02/24"), "{message}");
+        assert!(message.contains("\"day_month_year\""), "{message}");
+    }
+}

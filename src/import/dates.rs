@@ -40,6 +40,16 @@ impl DateOrderScan {
         }
     }
 
+    /// A value that cannot be written in `order` (a day-first date where `order` is
+    /// month-first, or the other way round), if the values showed one.
+    pub fn contradiction(&self, order: DateOrder) -> Option<&str> {
+        match order {
+            DateOrder::DayMonthYear => self.month_first.as_deref(),
+            DateOrder::MonthDayYear => self.day_first.as_deref(),
+            DateOrder::YearMonthDay | DateOrder::FromFile => None,
+        }
+    }
+
     /// The order the values tell, or why they cannot tell it (in words).
     pub fn verdict(&self) -> Result<DateOrder, String> {
         match (&self.day_first, &self.month_first, &self.needs_order) {

@@ -386,6 +386,7 @@ impl Batch {
             };
             &resolved
         } else {
+            check_date_order(table, &layout, options.limit, mapping.dates)?;
             mapping
         };
         self.had_consent_columns |= !layout.consents.is_empty();
@@ -942,6 +943,47 @@ fn date_order_of(
     layout: &Layout,
     limit: Option<usize>,
 ) -> Result<DateOrder, ImportError> {
+    let read = limit.map_or_else(String::new, |n| format!(" (of the first {n} rows)"));
+    scan_dates(table, layout, limit)
+        .verdict()
+        .map_err(|why| ImportError::Mapping {
+            file: table.file.clone(),
+            detail: format!(
+                "{why}{read}. Say how its dates are written: \"dates\": \"day_month_year\" or \"month_day_year\" in the mapping (in the window, \"Dates are written\" in the import wizard); Candor never guesses a date"
+            ),
+        })
+}
+
+/// Refuses a file whose dates cannot be written in `order`, the mapping's or the preset's
+/// (a day-first 13/12/2010 where dates are read month-first: a US platform's export saved
+/// again by a UK spreadsheet), rather than read its other dates with day and month swapped.
+fn check_date_order(
+    table: &Table,
+    layout: &Layout,
+    limit: Option<usize>,
+    order: DateOrder,
+) -> Result<(), ImportError> {
+    if order == DateOrder::YearMonthDay {
+        return Ok(());
+    }
+    let scan = scan_dates(table, layout, limit);
+    let Some(example) = scan.contradiction(order) else {
+        return Ok(());
+    };
+    let (read_as, is, key) = match order {
+        DateOrder::MonthDayYear => ("month-first", "day-first", "day_month_year"),
+        _ => ("day-first", "month-first", "month_day_year"),
+    };
+    Err(ImportError::Mapping {
+        file: table.file.clone(),
+        detail: format!(
+            "its dates are read {read_as}, but {example} can only be {is}, so the file's other dates would be read with day and month swapped. Was it saved again by a spreadsheet? Say how its dates are written: \"dates\": \"{key}\" in a mapping (`candor import --guess-mapping MAP.json FILE` writes one to edit; in the window, \"Dates are written\" in the import wizard)"
+        ),
+    })
+}
+
+/// What the values of `table`'s date columns show about their order.
+fn scan_dates(table: &Table, layout: &Layout, limit: Option<usize>) -> DateOrderScan {
     let columns: Vec<usize> = [
         Role::Date,
         Role::BirthDate,
@@ -963,13 +1005,7 @@ fn date_order_of(
             }
         }
     }
-    let read = limit.map_or_else(String::new, |n| format!(" (of the first {n} rows)"));
-    scan.verdict().map_err(|why| ImportError::Mapping {
-        file: table.file.clone(),
-        detail: format!(
-            "{why}{read}. Say how its dates are written: \"dates\": \"day_month_year\" or \"month_day_year\" in the mapping (in the window, \"Dates are written\" in the import wizard); Candor never guesses a date"
-        ),
-    })
+    scan
 }
 
 /// What reading a row needs to know about its file.

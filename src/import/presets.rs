@@ -796,11 +796,11 @@ fn shopify_order_conventions(m: &mut Mapping) {
 }
 
 /// Invoice-line files: "C" invoices are cancellations, postage and fees are not products,
-/// dates are month-first when written with slashes, and categories come from words in the
-/// descriptions (the data set has none).
+/// and categories come from words in the descriptions (the data set has none). Their dates
+/// are told by the file: the data set's own copies are month-first or year-first, a copy
+/// saved by a UK spreadsheet is day-first.
 fn online_retail_conventions(m: &mut Mapping) {
     m.cancellation_prefix = Some("C".to_owned());
-    m.dates = DateOrder::MonthDayYear;
     m.not_product_codes = [
         "POST",
         "DOT",
