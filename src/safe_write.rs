@@ -1,10 +1,17 @@
 //! Writing files that people asked for (exports, cards, reports) safely: never through a
 //! symbolic link planted where the file is to go, and never half-written. The bytes go to
 //! a new temporary file in the same folder, which is then renamed over the target, so the
-//! target is either the old file or the whole new one.
+//! target is either the old file or the whole new one. Nor is a file written over a shop
+//! Candor has open or an export it has read: an output path mistyped as the shop's own
+//! (`--skip-bad-rows shop.candor`) is refused, not turned into a CSV.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The files this process must never write an output over: shops it opened or made, and
+/// the exports it read.
+static KEPT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// Why a file was not written.
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +21,16 @@ pub enum WriteError {
         "{0} is a symbolic link; Candor does not write through links, so nothing was written. Choose another place, or remove the link."
     )]
     Link(PathBuf),
+    /// The target is a shop Candor has open, or a file it is reading.
+    #[error(
+        "{out} is {kept}, which Candor has open; it never writes an output over it, so nothing was written. Choose another file name."
+    )]
+    Kept {
+        /// The output asked for.
+        out: PathBuf,
+        /// The file it would have replaced.
+        kept: PathBuf,
+    },
     /// The file system refused.
     #[error("{path} could not be written: {source}")]
     Io {
@@ -35,20 +52,72 @@ fn is_link(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
-/// Writes `bytes` to `path`: refused when `path` is a symbolic link; otherwise through a
-/// temporary file in the same folder, renamed over `path` once complete.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+/// Marks `path` (a shop opened or made, an export read) as a file no output of this
+/// process may replace.
+pub fn keep(path: &Path) {
+    let Ok(path) = std::path::absolute(path) else {
+        return;
+    };
+    let mut kept = KEPT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !kept.contains(&path) {
+        kept.push(path);
+    }
+}
+
+/// The kept file that `path` is (the same file, or the same path before it exists), if any.
+fn kept_as(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    let kept = KEPT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    kept.iter()
+        .find(|k| **k == absolute || same_file::is_same_file(k, path).unwrap_or(false))
+        .cloned()
+}
+
+/// Why `path` may not be written, before anything is done: a link, a kept file, or a
+/// folder that does not exist or takes no new file (a temporary file is made and removed).
+pub fn check_writable(path: &Path) -> Result<(), WriteError> {
+    refuse_unwritable(path)?;
+    let (tmp, file) = create_temporary(folder_of(path), &name_of(path)).map_err(io(path))?;
+    drop(file);
+    std::fs::remove_file(&tmp).map_err(io(path))
+}
+
+fn refuse_unwritable(path: &Path) -> Result<(), WriteError> {
     if is_link(path) {
         return Err(WriteError::Link(path.to_owned()));
     }
-    let dir = match path.parent() {
+    if let Some(kept) = kept_as(path) {
+        return Err(WriteError::Kept {
+            out: path.to_owned(),
+            kept,
+        });
+    }
+    Ok(())
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
-    let (tmp, mut file) = create_temporary(dir, &name).map_err(io(path))?;
+    }
+}
+
+fn name_of(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Writes `bytes` to `path`: refused when `path` is a symbolic link or a kept file (see
+/// [`keep`]); otherwise through a temporary file in the same folder, renamed over `path`
+/// once complete.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    refuse_unwritable(path)?;
+    let dir = folder_of(path);
+    let (tmp, mut file) = create_temporary(dir, &name_of(path)).map_err(io(path))?;
     let written = file
         .write_all(bytes)
         .and_then(|()| file.sync_all())

@@ -972,3 +972,68 @@ fn a_preferences_column_that_cannot_mean_anything_is_refused_by_name() {
     .stderr(contains("takes categories"));
     assert!(!db.exists(), "nothing written");
 }
+
+#[test]
+fn an_output_path_that_is_the_shop_or_an_input_is_refused_and_nothing_changes() {
+    let dir = tempfile::tempdir().expect("dir");
+    let bad = format!(
+        "{SHOPIFY_ORDERS}#1005,cat@example.com,paid,yes,2026-05-07 12:00:00 +0100,1,Tea,NaN,T1,Cat Day,BA3 3CC,\n"
+    );
+    let input = write(dir.path(), "orders_export.csv", bad.as_bytes());
+    let db = dir.path().join("shop.candor");
+    let new_shop = db.to_str().expect("utf-8");
+    import(&db, &["--skip-bad-rows", new_shop], &[&input])
+        .failure()
+        .stderr(contains("never writes an output over it"));
+    assert!(!db.exists(), "no shop was made");
+    let before = std::fs::read(&input).expect("reads");
+    let same_input = input.to_str().expect("utf-8");
+    import(&db, &["--skip-bad-rows", same_input], &[&input])
+        .failure()
+        .stderr(contains("nothing was imported"));
+    assert_eq!(
+        std::fs::read(&input).expect("reads"),
+        before,
+        "the export kept"
+    );
+
+    summary(
+        &db,
+        &[&write(dir.path(), "good.csv", SHOPIFY_ORDERS.as_bytes())],
+    );
+    let shop_bytes = std::fs::read(&db).expect("reads");
+    let nowhere = dir.path().join("no-such-folder/report.csv");
+    import(
+        &db,
+        &["--skip-bad-rows", nowhere.to_str().expect("utf-8")],
+        &[&input],
+    )
+    .failure()
+    .stderr(contains("nothing was imported"));
+    import(&db, &["--skip-bad-rows", new_shop], &[&input])
+        .failure()
+        .stderr(contains("never writes an output over it"));
+    candor()
+        .args(["log", "--db", new_shop, "--csv", new_shop])
+        .assert()
+        .failure()
+        .stderr(contains("never writes an output over it"));
+    candor()
+        .args([
+            "preferences",
+            "--db",
+            new_shop,
+            "--customer",
+            "1",
+            "--card",
+            new_shop,
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("never writes an output over it"));
+    assert_eq!(
+        std::fs::read(&db).expect("reads"),
+        shop_bytes,
+        "the shop as it was"
+    );
+}

@@ -70,11 +70,22 @@ pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
         bail!("say which shop file to import into with --db FILE");
     };
     let skip_report = args.skip_bad_rows.clone();
+    if let Some(report) = &skip_report {
+        crate::safe_write::keep(&db);
+        args.inputs.iter().for_each(|i| crate::safe_write::keep(i));
+        crate::safe_write::check_writable(report)
+            .context("the report of skipped rows cannot be written, so nothing was imported")?;
+    }
     let json = args.json;
     let request = request_of(args, db.clone(), today)?;
     let outcome = import_as_owner_if_needed(request)?;
     if let Some(report) = &skip_report {
-        write_bad_rows_report(report, &outcome.bad_rows)?;
+        write_bad_rows_report(report, &outcome.bad_rows).with_context(|| {
+            let entry = outcome
+                .log_entry
+                .map_or_else(String::new, |n| format!(" (audit-log entry {n})"));
+            format!("the import was made{entry}, but its report of skipped rows was not written")
+        })?;
     }
     if json {
         println!("{}", serde_json::to_string_pretty(&outcome)?);

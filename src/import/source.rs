@@ -111,6 +111,7 @@ impl Table {
     }
 
     fn read(path: &Path, limit: Option<u64>) -> Result<Self, ImportError> {
+        crate::safe_write::keep(path);
         let file = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),

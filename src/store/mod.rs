@@ -128,6 +128,7 @@ impl Store {
     /// An older schema is upgraded only after a backup copy is written next to it.
     /// A file that is read-only for its owner is opened read-only.
     pub fn open(path: &Path) -> Result<(Self, OpenReport), StoreError> {
+        crate::safe_write::keep(path);
         let meta = std::fs::metadata(path).map_err(|e| StoreError::io(path, e))?;
         if !meta.is_file() {
             return Err(StoreError::NotAShop {
@@ -184,6 +185,7 @@ impl Store {
     /// Opens a shop only to read it: read-only when its schema is current, so the file's
     /// bytes stay exactly as they were; an older schema is upgraded as by [`Store::open`].
     pub fn open_for_reading(path: &Path) -> Result<(Self, OpenReport), StoreError> {
+        crate::safe_write::keep(path);
         let version = check_file(path)?;
         if version != schema::current_version() {
             return Self::open(path);
@@ -203,6 +205,7 @@ impl Store {
     /// Writes `shop` as a new shop file at `path`, replacing any file there only once
     /// the new one is complete.
     pub fn create(path: &Path, shop: &Shop) -> Result<(), StoreError> {
+        crate::safe_write::keep(path);
         let dir = path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
