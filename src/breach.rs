@@ -153,7 +153,7 @@ fn contacts_csv(contacts: &[Contact]) -> Result<Vec<u8>, csv::Error> {
     ])?;
     for c in contacts {
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        w.write_record([
+        let cells = [
             c.customer.to_string(),
             opt(&c.name),
             c.channel.words().to_owned(),
@@ -162,7 +162,12 @@ fn contacts_csv(contacts: &[Contact]) -> Result<Vec<u8>, csv::Error> {
             opt(&c.address),
             opt(&c.postcode),
             c.held.join("; "),
-        ])?;
+        ];
+        w.write_record(
+            cells
+                .iter()
+                .map(|c| crate::safe_write::csv_cell(c).into_owned()),
+        )?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

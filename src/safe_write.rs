@@ -174,7 +174,8 @@ pub fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
         .chars()
         .next()
         .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
-    let number = text.parse::<f64>().is_ok() && !text.starts_with(['=', '@', '\t', '\r']);
+    let number =
+        text.parse::<f64>().is_ok_and(f64::is_finite) && !text.starts_with(['=', '@', '\t', '\r']);
     if risky && !number {
         std::borrow::Cow::Owned(format!("'{text}"))
     } else {
@@ -193,6 +194,8 @@ mod tests {
         assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_cell("-2+3"), "'-2+3");
         assert_eq!(csv_cell("-2"), "-2");
+        assert_eq!(csv_cell("-inf"), "'-inf");
+        assert_eq!(csv_cell("+NaN"), "'+NaN");
         assert_eq!(csv_cell("12.50"), "12.50");
         assert_eq!(csv_cell("Ann"), "Ann");
     }

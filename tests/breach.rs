@@ -188,3 +188,23 @@ fn a_discovery_time_that_is_not_a_time_is_refused_by_name() {
         .failure()
         .stderr(predicate::str::contains("--discovered \"last Tuesday\""));
 }
+
+#[test]
+fn the_list_of_customers_to_tell_runs_no_formula_in_a_spreadsheet() {
+    let (dir, db) = common::owned_sample_file();
+    common::edit_as_fixture(
+        &db,
+        "UPDATE customers SET name = '=HYPERLINK(\"http://evil/\",\"click\")', phone = '+1+2' WHERE id = 2",
+    );
+    let out = dir.path().join("report");
+    breach(&db, &out, Some(common::OWNER_PASSPHRASE)).success();
+    let csv = std::fs::read_to_string(out.join("customers-to-notify.csv")).expect("written");
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let row = rows
+        .records()
+        .map(|r| r.expect("a row"))
+        .find(|r| &r[0] == "2")
+        .expect("customer 2 is listed");
+    assert_eq!(&row[1], "'=HYPERLINK(\"http://evil/\",\"click\")");
+    assert_eq!(&row[4], "'+1+2");
+}
