@@ -1920,3 +1920,31 @@ fn a_file_saved_again_by_a_uk_spreadsheet_is_read_day_first_or_refused_never_swa
         assert!(message.contains("\"day_month_year\""), "{message}");
     }
 }
+
+#[test]
+fn a_discount_line_takes_its_amount_off_and_an_impossible_line_total_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = format!(
+        "{SHOPIFY_HEADER}\n\
+         #3001,ann@example.com,paid,2026-06-01 10:00:00 +0100,,yes,GBP,8.00,8.00,2026-06-01 10:00:00 +0100,1,Hamper,10.00,HAMP,Ann Lee,1 High St,Bath,BA1 1AA,,,0.00,Hampers,3001\n\
+         #3001,,,,,,,,,2026-06-01 10:00:00 +0100,1,Loyalty discount,-2.00,DISC,,,,,,,,,\n"
+    );
+    let (_, shop) = import(dir.path(), &[], &[("orders_export.csv", &csv)]);
+    let spent: i64 = shop
+        .lines
+        .iter()
+        .filter_map(|l| Some(l.quantity * l.unit_price_cents?))
+        .sum();
+    assert_eq!(spent, 800, "£10.00 less the £2.00 discount");
+    let db = dir.path().join("shop-orders_export.csv.candor");
+    let held = about(&db, shop.customers[0].id, &["held"]);
+    assert!(held.contains("£8.00"), "{held}");
+    assert!(!held.contains("£12.00"), "{held}");
+
+    let huge = format!(
+        "{SHOPIFY_HEADER}\n\
+         #3002,bob@example.com,paid,2026-06-01 10:00:00 +0100,,yes,GBP,1,1,2026-06-01 10:00:00 +0100,1000000000,Hamper,99999999.99,HAMP,Bob Ray,2 Low St,Bath,BA2 2BB,,,0.00,Hampers,3002\n"
+    );
+    let message = refused(dir.path(), &[], "orders_huge.csv", &huge);
+    assert!(message.contains("more than any shop's sale"), "{message}");
+}

@@ -9,6 +9,21 @@ const MAX_DIGITS: usize = 12;
 /// The largest quantity one line may carry.
 pub const MAX_QUANTITY: i64 = 1_000_000_000;
 
+/// The largest amount one order line may come to, in minor units (a billion pounds or
+/// dollars; 10 billion yen): more than any small shop's sale, and small enough that a shop's
+/// totals over millions of lines never overflow.
+pub const MAX_LINE_TOTAL_MINOR: i64 = 100_000_000_000;
+
+/// Why a line of `quantity` at `unit` minor units each is not a shop's sale, if it is not.
+pub fn line_total_problem(quantity: i64, unit: i64) -> Option<String> {
+    let total = i128::from(quantity) * i128::from(unit);
+    (total.abs() > i128::from(MAX_LINE_TOTAL_MINOR)).then(|| {
+        format!(
+            "{quantity} at {unit} minor units each comes to more than {MAX_LINE_TOTAL_MINOR} minor units, more than any shop's sale; check the quantity and price columns"
+        )
+    })
+}
+
 /// A number exactly as written: sign, digits before and after the decimal separator.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exact {

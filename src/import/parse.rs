@@ -1687,7 +1687,7 @@ fn read_order(
                 repeatable: mapping.repeatable,
                 catalogue: false,
             };
-            (product, quantity, price.unit_cents)
+            (product, quantity, price.on_the_line())
         })
         .collect();
     Ok(Some(OrderPart {
@@ -1823,11 +1823,23 @@ fn line_price(
         rounded |= total % shares != 0;
         (total + shares / 2) / shares
     };
+    if let Some(why) = number::line_total_problem(quantity, unit) {
+        return Err((cells.bad)(role, why));
+    }
     Ok(LinePrice {
         unit_cents: Some(unit),
         rounded,
         negative_sale: amount_cents < 0 && quantity > 0,
     })
+}
+
+impl LinePrice {
+    /// The price the order line records: a discount's is negative, so that it takes its
+    /// amount off what the customer spent (the product's own price stays positive).
+    fn on_the_line(&self) -> Option<i64> {
+        self.unit_cents
+            .map(|u| if self.negative_sale { -u } else { u })
+    }
 }
 
 /// The lines of an order whose product cell packs them all (see [`super::packed`]), and
@@ -1903,9 +1915,14 @@ fn packed_line(
             (Some(minor), r)
         }
     };
-    // A negative price on a sale is a discount, not something to recommend.
+    // A negative price on a sale is a discount, not something to recommend; its line keeps
+    // the sign, so that it takes its amount off what the customer spent.
     let discount = price.is_some_and(|p| p < 0) && !is_return;
+    let line_price = if discount { price } else { price.map(i64::abs) };
     let price = price.map(i64::abs);
+    if let Some(why) = price.and_then(|p| number::line_total_problem(quantity, p)) {
+        return Err(bad(Role::ProductName, format!("{name}: {why}")));
+    }
     let space = &mapping.key_space;
     // SKUs and BigCommerce's own product numbers are kept apart.
     let key = match (&line.sku, &line.id) {
@@ -1931,7 +1948,7 @@ fn packed_line(
         catalogue: false,
     };
     let quantity = if is_return { -quantity.abs() } else { quantity };
-    Ok(((product, quantity, price), rounded))
+    Ok(((product, quantity, line_price), rounded))
 }
 
 #[cfg(test)]
