@@ -67,7 +67,8 @@ impl Table {
         let mut table = Self::read(path, Some(HEAD_BYTES))?;
         let gz = is_gzip(path).map_err(|e| io_error(&table.file, e))?;
         let raw = stream::open_raw(path, gz).map_err(|e| io_error(&table.file, e))?;
-        let scan = stream::scan(raw).map_err(|e| match e {
+        let delimiter = if table.spaces { b' ' } else { table.delimiter };
+        let scan = stream::scan(raw, delimiter).map_err(|e| match e {
             ScanError::Io(e) if gz => ImportError::NotCsv {
                 file: table.file.clone(),
                 detail: format!("it looks gzipped but cannot be decompressed ({e})"),

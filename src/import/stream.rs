@@ -44,13 +44,48 @@ pub fn open_raw(path: &Path, gz: bool) -> std::io::Result<Box<dyn Read + Send>> 
     })
 }
 
+/// Where a byte falls in a CSV record, read as the csv crate reads it: a double quote opens
+/// a quoted field only at the start of a field (`12" Pizza` is literal text), `""` inside
+/// one is a quote, and a line end inside one does not end the record.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+impl Place {
+    /// The place after byte `b`, and whether `b` ended the record.
+    fn after(self, b: u8, delimiter: u8) -> (Self, bool) {
+        let ends = b == b'\n' || b == b'\r';
+        match self {
+            Self::Quoted => (
+                if b == b'"' {
+                    Self::QuoteInQuoted
+                } else {
+                    Self::Quoted
+                },
+                false,
+            ),
+            Self::QuoteInQuoted if b == b'"' => (Self::Quoted, false),
+            Self::FieldStart if b == b'"' => (Self::Quoted, false),
+            _ if ends => (Self::FieldStart, true),
+            _ if b == delimiter => (Self::FieldStart, false),
+            _ => (Self::Unquoted, false),
+        }
+    }
+}
+
 /// Reads the whole stream once: its size, whether it is UTF-8, and that no record is too
-/// long (newlines inside double quotes do not end a record).
-pub fn scan(mut input: impl Read) -> Result<Scan, ScanError> {
+/// long (newlines inside a quoted field do not end a record; fields are separated by
+/// `delimiter`).
+pub fn scan(mut input: impl Read, delimiter: u8) -> Result<Scan, ScanError> {
     let mut buf = vec![0u8; CHUNK];
     let mut carry: Vec<u8> = Vec::new();
     let (mut total, mut utf8) = (0u64, true);
-    let (mut quoted, mut record_bytes, mut line, mut record_line) = (false, 0u64, 1u64, 1u64);
+    let mut place = Place::FieldStart;
+    let (mut record_bytes, mut line, mut record_line) = (0u64, 1u64, 1u64);
     loop {
         let n = input.read(&mut buf).map_err(ScanError::Io)?;
         if n == 0 {
@@ -62,16 +97,12 @@ pub fn scan(mut input: impl Read) -> Result<Scan, ScanError> {
         }
         for &b in &buf[..n] {
             record_bytes += 1;
-            match b {
-                b'"' => quoted = !quoted,
-                b'\n' => {
-                    line += 1;
-                    if !quoted {
-                        record_bytes = 0;
-                        record_line = line;
-                    }
-                }
-                _ => {}
+            line += u64::from(b == b'\n');
+            let ended;
+            (place, ended) = place.after(b, delimiter);
+            if ended {
+                record_bytes = 0;
+                record_line = line;
             }
             if record_bytes > MAX_RECORD_BYTES {
                 return Err(ScanError::LongRecord(record_line));
@@ -308,20 +339,50 @@ mod tests {
         while text.len() < CHUNK * 2 {
             text.push_str("Café,1\n");
         }
-        let scanned = scan(text.as_bytes()).expect("scans");
+        let scanned = scan(text.as_bytes(), b',').expect("scans");
         assert!(scanned.utf8);
         assert_eq!(scanned.bytes, text.len() as u64);
-        assert!(!scan(&b"a,b\nCaf\xE9,1\n"[..]).expect("scans").utf8);
+        assert!(!scan(&b"a,b\nCaf\xE9,1\n"[..], b',').expect("scans").utf8);
         let long = format!("a,b\n1,2\n{}\n", ",".repeat(MAX_RECORD_BYTES as usize + 10));
         assert!(matches!(
-            scan(long.as_bytes()),
+            scan(long.as_bytes(), b','),
             Err(ScanError::LongRecord(3))
         ));
         let quoted = format!("a,b\n\"{}\",x\n", "line\n".repeat(300_000));
         assert!(matches!(
-            scan(quoted.as_bytes()),
+            scan(quoted.as_bytes(), b','),
             Err(ScanError::LongRecord(2))
         ));
+    }
+
+    #[test]
+    fn a_quote_inside_a_field_is_text_as_the_csv_reader_takes_it() {
+        let mut text = "item,price\n12\" Pizza,9.50\n".to_owned();
+        while text.len() < 2 * MAX_RECORD_BYTES as usize {
+            text.push_str("Tea,4.00\n");
+        }
+        assert!(
+            scan(text.as_bytes(), b',').is_ok(),
+            "a 12-inch pizza opens no quote"
+        );
+        let escaped = format!("a;b\n\"say \"\"hi\"\"\";1\n{}", "x;2\n".repeat(300_000));
+        assert!(
+            scan(escaped.as_bytes(), b';').is_ok(),
+            "doubled quotes stay quoted"
+        );
+        let sneaked = format!(
+            "a,b\n12\" Pizza,\"{}\"\n",
+            "x".repeat(MAX_RECORD_BYTES as usize + 10)
+        );
+        assert!(matches!(
+            scan(sneaked.as_bytes(), b','),
+            Err(ScanError::LongRecord(2))
+        ));
+        let lone_cr = "a,b\r".to_owned() + &"1,2\r".repeat(300_000);
+        assert!(
+            scan(lone_cr.as_bytes(), b',').is_ok(),
+            "a lone CR ends a record"
+        );
     }
 
     #[test]
