@@ -1948,3 +1948,23 @@ fn a_discount_line_takes_its_amount_off_and_an_impossible_line_total_is_refused(
     let message = refused(dir.path(), &[], "orders_huge.csv", &huge);
     assert!(message.contains("more than any shop's sale"), "{message}");
 }
+
+#[test]
+fn product_columns_with_no_date_or_order_are_refused_not_silently_dropped() {
+    let dir = tempfile::tempdir().expect("dir");
+    let text = "cust,mail,when,item,qty,price,news\n1,ann@example.com,2026-06-01,Tea,2,4.00,yes\n2,bob@example.com,2026-06-02,Mug,1,9.00,no\n";
+    let file = write(dir.path(), "gen.csv", text);
+    let map = dir.path().join("gen.json");
+    guess_mapping(&map, &[&file]).success();
+    let guess: Value =
+        serde_json::from_str(&std::fs::read_to_string(&map).expect("written")).expect("json");
+    assert!(guess["columns"].get("date").is_none(), "{guess}");
+    let message = refused(
+        dir.path(),
+        &["--mapping", map.to_str().expect("path")],
+        "gen.csv",
+        text,
+    );
+    assert!(message.contains("\"item\""), "{message}");
+    assert!(message.contains("order date"), "{message}");
+}

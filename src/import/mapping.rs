@@ -533,7 +533,37 @@ impl Mapping {
         if self.has_orders() && !self.columns.contains_key(&Role::Date) {
             return Some("say which column holds the order date".to_owned());
         }
+        if let Some(problem) = self.purchase_columns_unread() {
+            return Some(problem);
+        }
         self.product_list_problem()
+    }
+
+    /// Columns of what was bought (product, quantity, price) that would be silently left
+    /// unread because nothing says which order or day they belong to.
+    fn purchase_columns_unread(&self) -> Option<String> {
+        let has = |r: Role| self.columns.contains_key(&r);
+        if has(Role::Date) || has(Role::OrderId) || self.orders_without_items {
+            return None;
+        }
+        let named: Vec<String> = [
+            Role::ProductCode,
+            Role::ProductName,
+            Role::Quantity,
+            Role::UnitPrice,
+            Role::LineTotal,
+        ]
+        .iter()
+        .filter_map(|r| self.columns.get(r))
+        .flat_map(Columns::names)
+        .map(super::quote)
+        .collect();
+        (!named.is_empty()).then(|| {
+            format!(
+                "{} would say what was bought, but no column says when or in which order, so they would not be read: say which column holds the order date (or the order number), or set them to (not in this file)",
+                named.join(", ")
+            )
+        })
     }
 
     /// What is wrong with reading a product cell that lists several products: each gets
