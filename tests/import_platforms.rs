@@ -1968,3 +1968,32 @@ fn product_columns_with_no_date_or_order_are_refused_not_silently_dropped() {
     assert!(message.contains("\"item\""), "{message}");
     assert!(message.contains("order date"), "{message}");
 }
+
+#[test]
+fn a_row_dated_after_today_is_refused_and_every_order_held_is_shown() {
+    let dir = tempfile::tempdir().expect("dir");
+    let future = format!(
+        "{SHOPIFY_HEADER}\n\
+         #4001,zed@example.com,paid,2099-01-01 10:00:00 +0100,,yes,GBP,4.00,4.00,2099-01-01 10:00:00 +0100,1,Tea,4.00,T1,Zed Hill,1 High St,Bath,BA1 1AA,,,0.00,Teas,4001\n"
+    );
+    let message = refused(dir.path(), &[], "orders_future.csv", &future);
+    assert!(message.contains("after today"), "{message}");
+
+    let db = dir.path().join("sample.candor");
+    candor()
+        .args(["sample", "--out"])
+        .arg(&db)
+        .assert()
+        .success();
+    let after_the_pin = format!(
+        "{SHOPIFY_HEADER}\n\
+         #7001,amelia.hart@example.com,paid,2026-07-01 10:00:00 +0100,,yes,GBP,4.50,4.50,2026-07-01 10:00:00 +0100,1,Sourdough loaf,4.50,SKUSD,Amelia Hart,1 High St,Bath,BA1 1AA,,,0.00,Bread,7001\n"
+    );
+    let file = write(dir.path(), "orders_july.csv", &after_the_pin);
+    import_into(&db, &file);
+    let held = about(&db, 1, &["held"]);
+    assert!(held.contains("2026-07-01"), "{held}");
+    let json: Value = serde_json::from_str(&about(&db, 1, &["held", "--json"])).expect("json");
+    let orders = json["orders"].as_array().expect("orders");
+    assert!(orders.iter().any(|o| o["date"] == "2026-07-01"), "{json}");
+}

@@ -391,10 +391,16 @@ fn orders_summary(orders: &[HeldOrder], currency: super::money::Currency) -> Str
     }
 }
 
+/// Every order held of the customer, oldest first: also those dated after the shop's today
+/// (a pinned shop's newer imports), which recommendations do not use but the shop holds.
 fn held_orders(index: &ShopIndex, customer: usize) -> Vec<HeldOrder> {
     let shop = index.shop();
-    index
-        .orders_of(customer)
+    let id = Some(shop.customers[customer].id);
+    let mut mine: Vec<usize> = (0..shop.orders.len())
+        .filter(|&o| shop.orders[o].customer == id)
+        .collect();
+    mine.sort_by_key(|&o| (shop.orders[o].date, shop.orders[o].id));
+    mine.into_iter()
         .map(|o| HeldOrder {
             order: shop.orders[o].id,
             date: shop.orders[o].date,

@@ -300,6 +300,10 @@ pub struct ReadOptions<'a> {
     pub progress: &'a dyn Fn(u64),
     /// Read only this many rows (for previews).
     pub limit: Option<usize>,
+    /// The latest day a row's dates may give (tomorrow, for time zones): an order or record
+    /// dated later is a mistyped year or a swapped date, refused by its line, never allowed
+    /// to count as the newest record forever.
+    pub latest_date: Option<NaiveDate>,
 }
 
 /// What one row yields, computed fully before anything is added to the batch, so a bad
@@ -406,6 +410,7 @@ impl Batch {
             source: &source,
             currency: self.currency,
             has_orders: mapping.has_orders(),
+            latest_date: options.latest_date,
         };
         for (n, row) in table.rows().take(limit).enumerate() {
             if n % PROGRESS_EVERY == 0 {
@@ -1017,6 +1022,8 @@ struct RowContext<'a> {
     currency: Currency,
     /// Whether the file holds orders (asked once per file, not per row).
     has_orders: bool,
+    /// See [`ReadOptions::latest_date`].
+    latest_date: Option<NaiveDate>,
 }
 
 fn layout(table: &Table, mapping: &Mapping) -> Result<Layout, ImportError> {
@@ -1202,6 +1209,33 @@ fn read_product_row(
     })
 }
 
+/// Refuses a row whose order date, update time or customer-since date is after
+/// [`RowContext::latest_date`].
+fn refuse_future_dates(
+    cx: &RowContext<'_>,
+    get: &dyn Fn(Role, &str) -> Option<String>,
+    bad: &dyn Fn(Role, String) -> ImportError,
+) -> Result<(), ImportError> {
+    let Some(latest) = cx.latest_date else {
+        return Ok(());
+    };
+    for role in [Role::Date, Role::UpdatedAt, Role::CustomerSince] {
+        let Some(value) = get(role, " ") else {
+            continue;
+        };
+        if let Some(day) = parse_date(&value, cx.mapping.dates).filter(|d| *d > latest) {
+            return Err(bad(
+                role,
+                format!(
+                    "{} is {day}, after today: nothing in an export can have happened yet; check the year (and whether the day and month are swapped)",
+                    super::quote(&value)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn read_row(
     cx: &RowContext<'_>,
     row: &Row,
@@ -1212,6 +1246,7 @@ fn read_row(
     let get = cell_reader(cx, row);
     let bad =
         |role: Role, reason: String| row_error(table, row.line, column_of(mapping, role), reason);
+    refuse_future_dates(cx, &get, &bad)?;
 
     // A status says what became of an order: a customers list's "Status" (a member's)
     // never leaves its customer out.
@@ -1970,6 +2005,7 @@ mod tests {
                 cancel: None,
                 progress: &|_| {},
                 limit: None,
+                latest_date: None,
             },
         )?;
         Ok(batch)

@@ -187,11 +187,13 @@ fn shortened(headers: &[String]) -> String {
 /// What the first `rows` rows of `table` give with `mapping`, for the wizard's preview
 /// (bad rows are collected, not fatal).
 /// `currency` is the target shop's, for prices the file does not name a currency for.
+/// `today` is the day on the clock: rows dated later are shown as rows that cannot be read.
 pub fn preview(
     table: &Table,
     mapping: &Mapping,
     rows: usize,
     currency: Currency,
+    today: NaiveDate,
 ) -> Result<Batch, ImportError> {
     let mut batch = Batch::in_currency(currency);
     batch.read(
@@ -202,6 +204,7 @@ pub fn preview(
             cancel: None,
             progress: &|_| {},
             limit: Some(rows),
+            latest_date: today.succ_opt(),
         },
     )?;
     Ok(batch)
@@ -272,6 +275,7 @@ fn read_files(
                 cancel,
                 progress: &report,
                 limit: None,
+                latest_date: request.today.succ_opt(),
             },
         )?;
         reports.push(FileReport {

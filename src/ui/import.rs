@@ -973,8 +973,9 @@ fn refreshed_preview(file: &mut ImportFile, currency: Currency) -> Option<&Resul
         .as_ref()
         .is_none_or(|(m, _)| *m != file.mapping)
     {
+        let today = chrono::Local::now().date_naive();
         let result =
-            preview(table, &file.mapping, PREVIEW_ROWS, currency).map_err(|e| e.to_string());
+            preview(table, &file.mapping, PREVIEW_ROWS, currency, today).map_err(|e| e.to_string());
         file.preview = Some((file.mapping.clone(), result));
     }
     file.preview.as_ref().map(|(_, result)| result)
