@@ -1997,3 +1997,63 @@ fn a_row_dated_after_today_is_refused_and_every_order_held_is_shown() {
     let orders = json["orders"].as_array().expect("orders");
     assert!(orders.iter().any(|o| o["date"] == "2026-07-01"), "{json}");
 }
+
+/// The field `key` of `held --json`'s answer.
+fn held_field(json: &Value, key: &str) -> Value {
+    json["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .find(|f| f["field"] == key)
+        .cloned()
+        .unwrap_or_else(|| panic!("{key} in {json}"))
+}
+
+#[test]
+fn a_customers_since_date_and_each_fields_record_say_where_they_came_from() {
+    let dir = tempfile::tempdir().expect("dir");
+    let customers = "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Address1,Default Address City,Default Address Zip,Phone,Total Spent,Total Orders,Tags\n\
+        101,Élodie,Marchand,elodie@example.com,yes,1 High St,Bath,BA1 1AA,07700 900101,40.00,2,\n";
+    let (_, shop) = import(dir.path(), &[], &[("customers_export.csv", customers)]);
+    let db = dir.path().join("shop-customers_export.csv.candor");
+    let json: Value =
+        serde_json::from_str(&about(&db, shop.customers[0].id, &["held", "--json"])).expect("json");
+    let since = held_field(&json, "customer_since");
+    assert!(
+        since["source"]
+            .as_str()
+            .is_some_and(|s| s.contains("gives no earlier date")),
+        "{since}"
+    );
+
+    let (_, _, etsy, ..) = platform_files()
+        .into_iter()
+        .find(|f| f.1 == "etsy-order-items")
+        .expect("the Etsy fixture");
+    let (_, shop) = import(
+        dir.path(),
+        &["--currency", "USD"],
+        &[("EtsySoldOrderItems.csv", &etsy)],
+    );
+    let db = dir.path().join("shop-EtsySoldOrderItems.csv.candor");
+    let ann = shop
+        .customers
+        .iter()
+        .find(|c| c.name.as_deref() == Some("Ann Lee"))
+        .expect("Ann");
+    let json: Value = serde_json::from_str(&about(&db, ann.id, &["held", "--json"])).expect("json");
+    let today = chrono::Local::now().date_naive().to_string();
+    let address = held_field(&json, "address");
+    assert_eq!(
+        address["recorded_on"], today,
+        "recorded when imported: {address}"
+    );
+    let since = held_field(&json, "customer_since");
+    assert_eq!(since["value"], "2024-09-24", "{since}");
+    assert!(
+        since["source"]
+            .as_str()
+            .is_some_and(|s| s.contains("first order")),
+        "{since}"
+    );
+}

@@ -508,8 +508,44 @@ fn new_customer(
         gender: value(PersonalField::Gender),
         since: c.since.or(first_order).unwrap_or(today).min(today),
         source: format!("imported from {} on {}", c.source, now.date_naive()),
-        field_sources: Vec::new(),
+        field_sources: new_customer_sources(c, first_order, now.date_naive()),
     }
+}
+
+/// Where each value of a customer new to the shop came from, recorded on the day of the
+/// import; and what their "customer since" date is: the file's, their first order's, or,
+/// where the file gives neither, the day of the import, said as such.
+fn new_customer_sources(
+    c: &ImportedCustomer,
+    first_order: Option<NaiveDate>,
+    recorded_on: NaiveDate,
+) -> Vec<FieldSource> {
+    let imported = format!("imported from {}", c.source);
+    let since = match (c.since, first_order) {
+        (Some(_), _) => imported.clone(),
+        (None, Some(_)) => format!("the day of their first order in {}", c.source),
+        (None, None) => format!(
+            "the day they were imported: {} gives no earlier date",
+            c.source
+        ),
+    };
+    let mut sources: Vec<FieldSource> = c
+        .values
+        .keys()
+        .filter(|&&field| field != PersonalField::CustomerSince)
+        .map(|&field| FieldSource {
+            field,
+            source: imported.clone(),
+            recorded_on,
+        })
+        .collect();
+    sources.push(FieldSource {
+        field: PersonalField::CustomerSince,
+        source: since,
+        recorded_on,
+    });
+    sources.sort_by_key(|s| s.field.key());
+    sources
 }
 
 /// Makes the customer field changes (each names a customer that exists and a value
