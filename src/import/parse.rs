@@ -433,8 +433,28 @@ impl Batch {
             }
         }
         (options.progress)(table.len_bytes());
+        self.count_sales_that_take_back(&table.file);
         self.withdraw_superseded();
         Ok(())
+    }
+
+    /// Counts as returns the orders this file started whose every line takes goods back
+    /// (a till's refund receipt: a sale of a negative quantity), not as purchases.
+    fn count_sales_that_take_back(&mut self, file: &str) {
+        let mut found = 0;
+        for order in &mut self.orders {
+            let takes_back = !order.is_return
+                && order.at.0 == file
+                && !order.lines.is_empty()
+                && order.lines.iter().all(|l| l.quantity < 0);
+            if takes_back {
+                order.is_return = true;
+                found += 1;
+            }
+        }
+        let counts = self.counts();
+        counts.orders_as_purchases = counts.orders_as_purchases.saturating_sub(found);
+        counts.orders_as_returns += found;
     }
 
     /// Reads one row into the batch, after checking it against what was read before.
