@@ -597,3 +597,59 @@ fn the_impact_reads_the_lists_after_with_the_prices_after() {
         "the mean after is taken at the prices after"
     );
 }
+
+#[test]
+fn a_reason_counting_purchases_says_what_was_returned() {
+    let mut shop = sample_shop().expect("sample shop reads");
+    let (_, all) = explain_all(shop.clone());
+    let amelia = all.iter().find(|e| e.customer == 1).expect("Amelia");
+    let coffee = amelia
+        .recommendations
+        .iter()
+        .find(|r| r.category == "coffee")
+        .expect("a coffee recommendation for Amelia");
+    let rule = coffee
+        .contributions
+        .iter()
+        .find(|c| c.id == "more-of-what-you-like")
+        .expect("category rule contributes");
+    assert!(!rule.reason.contains("returned"), "{}", rule.reason);
+    let Some(candor::engine::explain::Record::OrderLine { product, .. }) = rule.records.first()
+    else {
+        panic!("the rule names an order line");
+    };
+    let id = shop.orders.iter().map(|o| o.id).max().unwrap_or(0) + 1;
+    let date = today() - chrono::Duration::days(3);
+    std::sync::Arc::make_mut(&mut shop.orders).push(candor::engine::model::Order {
+        id,
+        customer: Some(1),
+        date,
+        channel: "in shop".to_owned(),
+    });
+    std::sync::Arc::make_mut(&mut shop.lines).push(candor::engine::model::OrderLine {
+        order: id,
+        product: *product,
+        quantity: -1,
+        unit_price_cents: None,
+    });
+    let (_, all) = explain_all(shop);
+    assert_exact(&all);
+    let amelia = all.iter().find(|e| e.customer == 1).expect("Amelia");
+    let rule = amelia
+        .recommendations
+        .iter()
+        .filter(|r| r.category == "coffee")
+        .flat_map(|r| &r.contributions)
+        .find(|c| c.id == "more-of-what-you-like")
+        .expect("category rule still contributes");
+    let on = date.format("%-d %B").to_string();
+    assert!(
+        rule.reason.contains(&format!("(returned: 1 on {on})")),
+        "{}",
+        rule.reason
+    );
+    assert!(rule.records.iter().any(|r| matches!(
+        r,
+        candor::engine::explain::Record::OrderLine { quantity: -1, .. }
+    )));
+}

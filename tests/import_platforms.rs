@@ -1550,7 +1550,10 @@ fn a_lightspeed_x_series_sales_export_reads_sale_lines_only_and_sale_statuses() 
     assert_eq!(not_purchases["layby"], 1, "{json}");
     let file = &json["files"][0];
     assert_eq!(file["orders_as_purchases"], 2, "1041 and 1042: {json}");
-    assert_eq!(file["orders_as_returns"], 1, "the refund receipt 1045: {json}");
+    assert_eq!(
+        file["orders_as_returns"], 1,
+        "the refund receipt 1045: {json}"
+    );
     assert_eq!(json["summary"]["returns_added"], 1, "{json}");
 }
 

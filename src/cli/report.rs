@@ -187,7 +187,8 @@ pub fn explanation(out: &mut dyn Write, index: &ShopIndex, e: &Explanation) -> i
                 {
                     writeln!(
                         out,
-                        "           order {order} on {date}: {quantity} × {product_name}"
+                        "           order {order} on {date}: {}",
+                        crate::engine::explain::units_text(*quantity, product_name)
                     )?;
                 }
             }

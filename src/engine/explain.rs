@@ -440,6 +440,8 @@ fn rule_contribution(
             })
         })
         .collect();
+    let returned = returns_of(index, rule, customer, product);
+    records.extend(returned.iter().cloned());
     records.extend(condition_orders(index, rule, customer));
     let fields = rule.fields();
     records.extend(
@@ -477,8 +479,63 @@ fn rule_contribution(
             .collect(),
         features,
         records,
-        reason: fill_reason(index, rule, (customer, product), &dates).replace("{bought}", &bought),
+        reason: fill_reason(index, rule, (customer, product), &dates).replace("{bought}", &bought)
+            + &returns_text(&returned, index.today()),
     })
+}
+
+/// The customer's return lines of what a "bought" rule counted (the product, or its
+/// category) in the rule's window: a purchase taken back is still a purchase the rule
+/// counts, so the reason and its records say it was returned.
+fn returns_of(index: &ShopIndex, rule: &Rule, customer: usize, product: usize) -> Vec<Record> {
+    if !matches!(rule.target, Target::BoughtProduct | Target::BoughtCategory) {
+        return Vec::new();
+    }
+    let shop = index.shop();
+    let from = super::score::window_start(index, &rule.amount);
+    index
+        .orders_of(customer)
+        .filter(|&o| from.is_none_or(|f| shop.orders[o].date > f))
+        .flat_map(|o| index.lines_used(customer, o).map(move |l| (o, l)))
+        .filter(|&(_, l)| shop.lines[l].quantity < 0)
+        .filter_map(|(o, l)| {
+            let q = index.line_product(l)?;
+            product_matches(index, &rule.target, q, product).then(|| Record::OrderLine {
+                order: shop.orders[o].id,
+                date: shop.orders[o].date,
+                product: shop.products[q].id,
+                product_name: shop.products[q].name.clone(),
+                quantity: shop.lines[l].quantity,
+            })
+        })
+        .collect()
+}
+
+/// An order line in words: "2 × Tea", or "returned 1 × Tea" for a return.
+pub fn units_text(quantity: i64, product_name: &str) -> String {
+    if quantity < 0 {
+        format!("returned {} × {product_name}", -quantity)
+    } else {
+        format!("{quantity} × {product_name}")
+    }
+}
+
+/// " (returned: 1 on 3 May)" for the return lines among `records`; empty without any.
+fn returns_text(returned: &[Record], today: NaiveDate) -> String {
+    let parts: Vec<String> = returned
+        .iter()
+        .filter_map(|r| match r {
+            Record::OrderLine { date, quantity, .. } => {
+                Some(format!("{} on {}", -quantity, day_text(*date, today)))
+            }
+            _ => None,
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" (returned: {})", and_list(&parts))
+    }
 }
 
 /// The customer's purchases a "bought together" amount came from, strongest first, in

@@ -53,7 +53,7 @@ pub fn customer_card(
                             Source::Rule => li {
                                 "Because " (c.reason) "."
                                 @let lines: Vec<String> = c.records.iter().filter_map(|rec| match rec {
-                                    Record::OrderLine { date, product_name, quantity, .. } => Some(format!("{quantity} × {product_name} on {}", date.format("%-d %B %Y"))),
+                                    Record::OrderLine { date, product_name, quantity, .. } => Some(format!("{} on {}", crate::engine::explain::units_text(*quantity, product_name), date.format("%-d %B %Y"))),
                                     _ => None,
                                 }).take(5).collect();
                                 @if !lines.is_empty() { br; span.note { "From your purchases: " (lines.join("; ")) "." } }

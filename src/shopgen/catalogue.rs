@@ -267,7 +267,7 @@ pub fn rules() -> Vec<Rule> {
                 max: 2.0,
                 within_days: 365,
             },
-            "you often buy {product} ({times} since {since})",
+            "you have bought {product} {times} since {since}",
         ),
         rule(
             "just-bought",

@@ -115,6 +115,13 @@ fn records_ui(ui: &mut Ui, c: &Contribution) -> Option<OrderId> {
                 order,
                 date,
                 product_name,
+                quantity,
+                ..
+            } if *quantity < 0 => Some((*order, format!("returned {product_name}, {date}"))),
+            Record::OrderLine {
+                order,
+                date,
+                product_name,
                 ..
             } => Some((*order, format!("{product_name}, {date}"))),
             Record::Order { order, date } => Some((*order, format!("order {order}, {date}"))),
