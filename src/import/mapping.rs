@@ -392,8 +392,10 @@ pub struct Mapping {
     /// order; without it every row of an orders file is a line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_rows: Option<LineRows>,
-    /// The product cell lists several products separated by ", " (WooCommerce Analytics):
-    /// each gets one unit at an equal share of the line total.
+    /// The product cell lists several products separated by ", " (WooCommerce Analytics).
+    /// A row naming one product reads its quantity (the items sold) and price (the line
+    /// total over the quantity); a row naming several gets one unit of each, at a price not
+    /// known, since the file does not say how the items and the total split among them.
     #[serde(default)]
     pub product_list: bool,
 }
@@ -566,19 +568,11 @@ impl Mapping {
         })
     }
 
-    /// What is wrong with reading a product cell that lists several products: each gets
-    /// one unit and an equal share of the row's line total, so a unit price or quantity
-    /// column would be ignored, not read.
+    /// What is wrong with reading a product cell that lists several products: its price
+    /// column is the row's total (of all its products), never a unit price.
     fn product_list_problem(&self) -> Option<String> {
-        let has = |r: Role| self.columns.contains_key(&r);
-        if !self.product_list {
-            return None;
-        }
-        if has(Role::UnitPrice) {
-            return Some("a product cell that lists several products shares out the row's line total among them: choose the price column as Line total, not Unit price".to_owned());
-        }
-        has(Role::Quantity).then(|| {
-            "a product cell that lists several products counts one unit of each: set Quantity to (not in this file)".to_owned()
+        (self.product_list && self.columns.contains_key(&Role::UnitPrice)).then(|| {
+            "a product cell that lists several products comes with the row's total, not each product's price: choose the price column as Line total, not Unit price".to_owned()
         })
     }
 
@@ -891,7 +885,7 @@ mod tests {
     }
 
     #[test]
-    fn a_product_list_reads_a_line_total_and_no_quantity() {
+    fn a_product_list_reads_a_line_total_never_a_unit_price() {
         let list = Mapping::blank("REST orders")
             .with(Role::Date, "Order Date")
             .with(Role::ProductName, "Products");
@@ -902,8 +896,8 @@ mod tests {
         assert_eq!(list.problem(), None);
         let priced = list.clone().with(Role::UnitPrice, "Price");
         assert!(priced.problem().is_some_and(|p| p.contains("Line total")));
-        let counted = list.with(Role::Quantity, "Qty");
-        assert!(counted.problem().is_some_and(|p| p.contains("Quantity")));
+        let counted = list.with(Role::Quantity, "Items sold");
+        assert_eq!(counted.problem(), None, "the items sold of the row");
     }
 
     #[test]

@@ -1710,13 +1710,24 @@ fn read_order(
     let code = (cells.get)(Role::ProductCode, " ");
     let unnamed = mapping.has_products_unnamed();
     let names = line_names(mapping, cells, code.as_ref(), unnamed)?;
-    let quantity = line_quantity(mapping, cells)?;
+    let several = names.len() > 1;
+    // A cell listing several products gives one unit of each, at a price not known: the
+    // row's items and total do not say how they split among its products.
+    let quantity = if several {
+        1
+    } else {
+        line_quantity(mapping, cells)?
+    };
     let quantity = if fate == Fate::Return {
         -quantity.abs()
     } else {
         quantity
     };
-    let price = line_price(mapping, cells, quantity, names.len())?;
+    let price = if several {
+        LinePrice::not_known()
+    } else {
+        line_price(mapping, cells, quantity)?
+    };
     let category_column = (cells.get)(Role::Category, " ");
     let lines = names
         .iter()
@@ -1816,9 +1827,9 @@ fn line_names(
     Ok(names)
 }
 
-/// The row's quantity (1 where the file has none or lists products); 0 leaves it out.
+/// The row's quantity (1 where the file has none); 0 leaves it out.
 fn line_quantity(mapping: &Mapping, cells: &Cells<'_>) -> Result<i64, ImportError> {
-    if mapping.product_list || !mapping.columns.contains_key(&Role::Quantity) {
+    if !mapping.columns.contains_key(&Role::Quantity) {
         return Ok(1);
     }
     let bad = cells.bad;
@@ -1840,13 +1851,12 @@ struct LinePrice {
     negative_sale: bool,
 }
 
-/// The unit price of each of the row's `names` lines: the unit price column, or the line
-/// total shared out over the quantity and the products.
+/// The unit price of the row's line: the unit price column, or the line total over the
+/// quantity.
 fn line_price(
     mapping: &Mapping,
     cells: &Cells<'_>,
     quantity: i64,
-    names: usize,
 ) -> Result<LinePrice, ImportError> {
     let role = if mapping.columns.contains_key(&Role::UnitPrice) {
         Role::UnitPrice
@@ -1854,11 +1864,7 @@ fn line_price(
         Role::LineTotal
     };
     let Some(price) = (cells.get)(role, " ") else {
-        return Ok(LinePrice {
-            unit_cents: None,
-            rounded: false,
-            negative_sale: false,
-        });
+        return Ok(LinePrice::not_known());
     };
     if !number::fits_currency(&price, cells.currency) {
         return Err((cells.bad)(
@@ -1872,8 +1878,7 @@ fn line_price(
     let unit = if role == Role::UnitPrice {
         amount_cents.abs()
     } else {
-        let shares =
-            i64::try_from(quantity.unsigned_abs() as u128 * names as u128).unwrap_or(i64::MAX);
+        let shares = i64::try_from(quantity.unsigned_abs()).unwrap_or(i64::MAX);
         let total = amount_cents.abs();
         rounded |= total % shares != 0;
         (total + shares / 2) / shares
@@ -1889,6 +1894,15 @@ fn line_price(
 }
 
 impl LinePrice {
+    /// A price the file does not give.
+    fn not_known() -> Self {
+        Self {
+            unit_cents: None,
+            rounded: false,
+            negative_sale: false,
+        }
+    }
+
     /// The price the order line records: a discount's is negative, so that it takes its
     /// amount off what the customer spent (the product's own price stays positive).
     fn on_the_line(&self) -> Option<i64> {

@@ -140,6 +140,7 @@ pub const PRESETS: [Preset; 19] = [
             (Role::Date, &["Date"]),
             (Role::Name, &["Customer"]),
             (Role::ProductName, &["Product(s)"]),
+            (Role::Quantity, &["Items sold"]),
             (Role::LineTotal, &["Net Sales"]),
             (Role::Status, &["Status"]),
         ],
