@@ -18,11 +18,26 @@ pub struct PackedLine {
     pub unit_price: Option<String>,
 }
 
-/// The lines of a packed cell. A name that itself holds ", " stays whole: only a part
-/// that starts with a known key begins a new value.
+/// The lines of a packed cell. A name that itself holds ", " or "|" stays whole: only a
+/// part that starts with a known key begins a new value, and only a `|` followed by a known
+/// key begins a new line ("Tea | Earl Grey 100g" is one name).
 pub fn packed_lines(cell: &str) -> Vec<PackedLine> {
-    cell.split('|')
-        .map(str::trim)
+    let mut items: Vec<String> = Vec::new();
+    for piece in cell.split('|') {
+        let starts_line = KEYS
+            .iter()
+            .any(|k| piece.trim_start().starts_with(&format!("{k}: ")));
+        match items.last_mut() {
+            Some(item) if !starts_line => {
+                item.push('|');
+                item.push_str(piece);
+            }
+            _ => items.push(piece.to_owned()),
+        }
+    }
+    items
+        .iter()
+        .map(|item| item.trim())
         .filter(|item| !item.is_empty())
         .map(packed_line)
         .collect()
@@ -96,5 +111,10 @@ mod tests {
         );
         assert_eq!(line.name.as_deref(), Some("Mug, Product Unit Price: 0.01"));
         assert!(packed_lines("").is_empty());
+        let piped = "Product ID: 7, Product Qty: 1, Product SKU: EG-1, Product Name: Tea | Earl Grey 100g, Product Weight: 0.1, Product Variation Details: , Product Unit Price: 6.00, Product Total Price: 6.00|Product ID: 8, Product Qty: 2, Product SKU: MUG, Product Name: Mug, Product Weight: 0.4, Product Variation Details: , Product Unit Price: 9.00, Product Total Price: 18.00";
+        let lines = packed_lines(piped);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].name.as_deref(), Some("Tea | Earl Grey 100g"));
+        assert_eq!(lines[1].quantity.as_deref(), Some("2"));
     }
 }
