@@ -544,6 +544,23 @@ fn files_that_cannot_be_imported_get_a_clear_reason() {
     import(&db, &["--preset", "invoice-lines"], &[&input])
         .failure()
         .stderr(contains("has no column \"InvoiceNo\""));
+    let unicode_text: Vec<u8> = std::iter::once([0xFF, 0xFE])
+        .chain(
+            "Name\tEmail\r\nAnn\tann@example.com\r\n"
+                .encode_utf16()
+                .map(u16::to_le_bytes),
+        )
+        .flatten()
+        .collect();
+    let without_mark: Vec<u8> = unicode_text[2..].to_vec();
+    for (name, bytes) in [("unicode.txt", unicode_text), ("plain16.csv", without_mark)] {
+        let input = write(dir.path(), name, &bytes);
+        import(&db, &[], &[&input])
+            .failure()
+            .stderr(contains("UTF-16"))
+            .stderr(contains("CSV UTF-8"));
+    }
+    assert!(!db.exists());
 }
 
 #[test]
@@ -1043,4 +1060,36 @@ fn an_output_path_that_is_the_shop_or_an_input_is_refused_and_nothing_changes() 
         shop_bytes,
         "the shop as it was"
     );
+}
+
+#[test]
+fn a_mistyped_shop_path_is_named_once_in_plain_words() {
+    let dir = tempfile::tempdir().expect("dir");
+    let input = write(dir.path(), "customers.csv", SHOPIFY_CUSTOMERS.as_bytes());
+    let missing = dir.path().join("no-such-folder/shop.candor");
+    let out = import(&missing, &[], &[&input])
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let said = String::from_utf8_lossy(&out);
+    assert!(said.contains("does not exist"), "{said}");
+    assert!(
+        !said.contains("importing"),
+        "no working file is named: {said}"
+    );
+    import(dir.path(), &[], &[&input])
+        .failure()
+        .stderr(contains("is a folder, not a shop file"));
+    let out = candor()
+        .args(["customers", "--db"])
+        .arg(&missing)
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let said = String::from_utf8_lossy(&out);
+    assert!(said.contains("does not exist"), "{said}");
+    assert_eq!(said.matches("shop.candor").count(), 1, "said once: {said}");
 }

@@ -305,6 +305,9 @@ pub fn import(
     cancel: Option<&AtomicBool>,
 ) -> Result<ImportOutcome, ImportError> {
     let created = !request.db.exists();
+    if created {
+        folder_for_new_shop(&request.db)?;
+    }
     let read = read_in_one_currency(request, created, progress, cancel)?;
     let cancelled = || cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
     if cancelled() {
@@ -633,6 +636,27 @@ fn create_with_import(
             other
         }
     }
+}
+
+/// Refuses to make a shop file in a folder that does not exist, naming the folder.
+fn folder_for_new_shop(db: &Path) -> Result<(), ImportError> {
+    let folder = match db.parent() {
+        Some(f) if !f.as_os_str().is_empty() => f,
+        _ => return Ok(()),
+    };
+    if folder.is_dir() {
+        return Ok(());
+    }
+    Err(ImportError::Io {
+        file: db.display().to_string(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "the folder {} does not exist, so the shop file cannot be made there; check the name, or make the folder first",
+                folder.display()
+            ),
+        ),
+    })
 }
 
 /// Historical data (the newest order older than the popularity window) would show nothing

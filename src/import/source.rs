@@ -166,6 +166,11 @@ impl Table {
                 "it is a ZIP file, perhaps a spreadsheet; save it as CSV first",
             ));
         }
+        if is_utf16(head) {
+            return Err(not_csv(
+                "it is UTF-16 text (what a spreadsheet's \"Unicode Text\" writes); save it again as \"CSV UTF-8\" and import that",
+            ));
+        }
         if head.contains(&0) {
             return Err(not_csv("it is a binary file, not text"));
         }
@@ -355,6 +360,18 @@ fn io_error(file: &str, source: std::io::Error) -> ImportError {
 
 /// UTF-8 (dropping a byte-order mark) when the bytes are valid UTF-8, otherwise
 /// Windows-1252, the superset of Latin-1 that spreadsheet programs write.
+/// Whether `head` is UTF-16 text: it starts with a UTF-16 byte-order mark, or every other
+/// byte of its first characters is zero (ASCII written in UTF-16 without one).
+fn is_utf16(head: &[u8]) -> bool {
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return true;
+    }
+    let pairs: Vec<&[u8]> = head.chunks_exact(2).take(64).collect();
+    pairs.len() >= 4
+        && (pairs.iter().all(|p| p[1] == 0 && p[0] != 0)
+            || pairs.iter().all(|p| p[0] == 0 && p[1] != 0))
+}
+
 fn decode(mut bytes: Vec<u8>) -> (String, &'static str) {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);

@@ -15,6 +15,14 @@ pub enum StoreError {
         /// The cause.
         source: std::io::Error,
     },
+    /// No file (or a folder) where the shop file was to be.
+    #[error("{} {what}: check the shop file's name and folder", path.display())]
+    Missing {
+        /// The path given.
+        path: PathBuf,
+        /// What is there instead, in words ("does not exist", "is a folder").
+        what: &'static str,
+    },
     /// The file is not a SQLite database at all.
     #[error("{} is not a Candor shop file: it is not a SQLite database", path.display())]
     NotSqlite {

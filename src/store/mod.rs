@@ -318,6 +318,21 @@ fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
 /// Opens `path` strictly read-only and returns its schema version, refusing files that
 /// are not SQLite or not a Candor shop. Nothing is written.
 fn check_file(path: &Path) -> Result<i64, StoreError> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StoreError::Missing {
+                path: path.to_owned(),
+                what: "does not exist",
+            });
+        }
+        Ok(meta) if meta.is_dir() => {
+            return Err(StoreError::Missing {
+                path: path.to_owned(),
+                what: "is a folder, not a shop file",
+            });
+        }
+        _ => {}
+    }
     let conn = open_read_only(path)?;
     let app_id: i32 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
