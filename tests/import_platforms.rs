@@ -2064,3 +2064,26 @@ fn a_customers_since_date_and_each_fields_record_say_where_they_came_from() {
         "{since}"
     );
 }
+
+#[test]
+fn a_recognized_export_saved_with_decimal_commas_reads_its_prices() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (_, _, text, ..) = platform_files()
+        .into_iter()
+        .find(|f| f.1 == "woocommerce-order-export")
+        .expect("the WooCommerce fixture");
+    let european = ["20.95", "3.95", "8.00", "9.00"]
+        .iter()
+        .fold(text.replace(',', ";"), |t, p| {
+            t.replace(p, &p.replace('.', ","))
+        });
+    assert!(european.contains(";8,00;"), "{european}");
+    let (json, shop) = import(dir.path(), &[], &[("orders-de.csv", &european)]);
+    let mut prices: Vec<Option<i64>> = shop.lines.iter().map(|l| l.unit_price_cents).collect();
+    prices.sort_unstable();
+    assert_eq!(
+        prices,
+        [Some(400), Some(900)],
+        "£8,00 for two loaves, £9,00 for one: {json}"
+    );
+}

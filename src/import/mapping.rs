@@ -724,14 +724,26 @@ pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
             .collect()
     };
     mapping.dates = guess_date_order(&column_values(Role::Date)).unwrap_or_default();
-    let prices: Vec<&str> = [Role::UnitPrice, Role::LineTotal]
-        .into_iter()
-        .flat_map(column_values)
-        .collect();
-    mapping.decimal_comma = prices.iter().any(|p| {
-        p.contains(',') && !p.contains('.') && p.rsplit(',').next().is_some_and(|d| d.len() <= 2)
-    });
+    mapping.decimal_comma = shows_decimal_comma(&mapping, headers, rows);
     mapping
+}
+
+/// Whether the prices `mapping` reads from `rows` are written with a decimal comma: one of
+/// them has a comma, no point, and at most two digits after its last comma (`24,70`), which
+/// no number with thousands separators is.
+pub fn shows_decimal_comma(mapping: &Mapping, headers: &[String], rows: &[Vec<String>]) -> bool {
+    [Role::UnitPrice, Role::LineTotal]
+        .iter()
+        .filter_map(|role| match mapping.columns.get(role) {
+            Some(Columns::One(name)) => headers.iter().position(|h| h == name),
+            _ => None,
+        })
+        .flat_map(|i| rows.iter().filter_map(move |r| r.get(i)))
+        .any(|p| {
+            p.contains(',')
+                && !p.contains('.')
+                && p.rsplit(',').next().is_some_and(|d| d.trim().len() <= 2)
+        })
 }
 
 /// Gives each role the first column whose header suggests it, specific roles first (so

@@ -178,7 +178,7 @@ pub fn parse(text: &str, decimal_comma: bool) -> Result<Exact, String> {
         return Err(
             if !decimal_comma && body.contains(',') && fraction.contains(',') {
                 format!(
-                    "{quoted} looks like a number with a decimal comma; tick \"decimal comma\" in the mapping"
+                    "{quoted} looks like a number with a decimal comma; in the import wizard tick \"Numbers use a decimal comma\", or set \"decimal_comma\": true in the mapping"
                 )
             } else {
                 not_a_number()
@@ -187,7 +187,7 @@ pub fn parse(text: &str, decimal_comma: bool) -> Result<Exact, String> {
     }
     let whole_digits = digits_in_groups(whole_text, groups).ok_or_else(|| {
         if !decimal_comma && whole_text.contains(',') && !body.contains('.') {
-            format!("{quoted} is ambiguous: a comma that does not separate thousands; tick \"decimal comma\" if it is one")
+            format!("{quoted} is ambiguous: a comma that does not separate thousands; if it is a decimal comma, tick \"Numbers use a decimal comma\" in the import wizard, or set \"decimal_comma\": true in the mapping")
         } else {
             not_a_number()
         }

@@ -131,13 +131,22 @@ pub fn detect_file(path: &Path) -> Result<(Table, Option<Preset>), ImportError> 
 /// order, decimal commas, what statuses mean), for staff to check.
 pub fn first_guess(table: &Table, preset: Option<Preset>) -> Mapping {
     match preset {
-        Some(p) => p.mapping(&table.headers),
+        Some(p) => preset_mapping(p, table),
         None => {
             let mut m = super::mapping::guess(&table.headers, &table.first_rows(8));
             m.name = format!("CSV file ({})", table.file);
             m
         }
     }
+}
+
+/// A preset's mapping for `table`, with decimal commas where its first rows' prices are
+/// written so (`24,70`: a European spreadsheet's save of the export).
+fn preset_mapping(preset: Preset, table: &Table) -> Mapping {
+    let mut m = preset.mapping(&table.headers);
+    m.decimal_comma =
+        super::mapping::shows_decimal_comma(&m, &table.headers, &table.first_rows(200));
+    m
 }
 
 /// The mapping to read `table` with.
@@ -156,14 +165,14 @@ pub fn mapping_for(table: &Table, choice: &Choice) -> Result<Mapping, ImportErro
                     columns: missing,
                 });
             }
-            Ok(preset.mapping(&table.headers))
+            Ok(preset_mapping(preset, table))
         }
         Choice::PerFile(_) => Err(ImportError::Mapping {
             file: table.file.clone(),
             detail: "no mapping was chosen for this file".to_owned(),
         }),
         Choice::Detect => detect(&table.headers)
-            .map(|p| p.mapping(&table.headers))
+            .map(|p| preset_mapping(p, table))
             .ok_or_else(|| ImportError::UnknownFormat {
                 file: table.file.clone(),
                 columns: shortened(&table.headers),
