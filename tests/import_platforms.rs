@@ -2087,3 +2087,35 @@ fn a_recognized_export_saved_with_decimal_commas_reads_its_prices() {
         "£8,00 for two loaves, £9,00 for one: {json}"
     );
 }
+
+#[test]
+fn an_item_sold_by_weight_is_named_as_such_and_can_be_skipped() {
+    let dir = tempfile::tempdir().expect("dir");
+    let header = "Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Modifiers Applied,Gross Sales,Discounts,Net Sales,Tax,Transaction ID,Payment ID,Device Name,Notes,Details,Event Type,Location,Dining Option,Customer ID,Customer Name,Customer Reference ID";
+    let text = format!(
+        "{header}\n\
+         2025-01-07,12:59:30,Eastern Time (US & Canada),Coffee,Latte,1,Regular,,,$4.50,$0.00,$4.50,$0.36,T1,PT1,Counter,,,Payment,Main St,,CUST1,Ann Lee,\n\
+         2025-01-07,13:10:00,Eastern Time (US & Canada),Coffee,House beans,0.5,lb,,,$9.00,$0.00,$9.00,$0.00,T2,PT2,Counter,,,Payment,Main St,,CUST1,Ann Lee,\n"
+    );
+    let message = refused(
+        dir.path(),
+        &["--currency", "USD"],
+        "items-weighed.csv",
+        &text,
+    );
+    assert!(message.contains("sold by weight"), "{message}");
+    let report = dir.path().join("skipped.csv");
+    let (json, shop) = import(
+        dir.path(),
+        &[
+            "--currency",
+            "USD",
+            "--skip-bad-rows",
+            report.to_str().expect("utf-8"),
+        ],
+        &[("items-weighed.csv", &text)],
+    );
+    assert_eq!(shop.orders.len(), 1, "{json}");
+    let listed = std::fs::read_to_string(&report).expect("the report");
+    assert!(listed.contains("0.5"), "{listed}");
+}

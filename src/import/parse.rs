@@ -1837,7 +1837,14 @@ fn line_quantity(mapping: &Mapping, cells: &Cells<'_>) -> Result<i64, ImportErro
         .ok_or_else(|| bad(Role::Quantity, "the quantity is blank".to_owned()))?;
     let quantity = number::parse(&q, mapping.decimal_comma)
         .and_then(|n| n.whole_number(number::MAX_QUANTITY))
-        .map_err(|reason| bad(Role::Quantity, format!("the quantity: {reason}")))?;
+        .map_err(|reason| {
+            let weighed = if reason.ends_with("is not a whole number") {
+                " (Candor counts whole items; an item sold by weight or measure cannot be recorded as bought, so skip such rows with \"Skip rows that cannot be read\" or --skip-bad-rows, and they are listed in the report)"
+            } else {
+                ""
+            };
+            bad(Role::Quantity, format!("the quantity: {reason}{weighed}"))
+        })?;
     if quantity == 0 {
         return Err(ImportError::LeftOut("quantity 0".to_owned()));
     }
