@@ -2119,3 +2119,36 @@ fn an_item_sold_by_weight_is_named_as_such_and_can_be_skipped() {
     let listed = std::fs::read_to_string(&report).expect("the report");
     assert!(listed.contains("0.5"), "{listed}");
 }
+
+#[test]
+fn etsys_html_character_references_are_read_as_the_characters() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (_, _, etsy, ..) = platform_files()
+        .into_iter()
+        .find(|f| f.1 == "etsy-order-items")
+        .expect("the Etsy fixture");
+    let escaped = etsy
+        .replacen(
+            "Speckled bowl",
+            "\"Bowl, glaze &quot;Sage&quot; &amp; cream\"",
+            1,
+        )
+        .replace("Ann Lee", "Ann O&#39;Lee");
+    let (_, shop) = import(
+        dir.path(),
+        &["--currency", "USD"],
+        &[("EtsySoldOrderItems.csv", &escaped)],
+    );
+    assert!(
+        shop.products
+            .iter()
+            .any(|p| p.name == "Bowl, glaze \"Sage\" & cream"),
+        "{:?}",
+        shop.products
+    );
+    assert!(
+        shop.customers
+            .iter()
+            .any(|c| c.name.as_deref() == Some("Ann O'Lee"))
+    );
+}

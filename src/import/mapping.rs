@@ -344,6 +344,10 @@ pub struct Mapping {
     /// zeros ('02135, '+49 …): it is not part of the value.
     #[serde(default)]
     pub strip_leading_apostrophe: bool,
+    /// Values are written with HTML character references (Etsy writes `&quot;Sage&quot;`
+    /// and `&#39;`): they are read as the characters they stand for.
+    #[serde(default)]
+    pub html_entities: bool,
     /// Customers with no number, email or phone are recognized by name and address
     /// together (off by default: family members share an address).
     #[serde(default)]
@@ -457,6 +461,7 @@ impl Mapping {
             partial_refund_statuses: Vec::new(),
             order_level_status: false,
             strip_leading_apostrophe: false,
+            html_entities: false,
             match_by_name_and_address: false,
             purchases_without_products: false,
             orders_without_items: false,

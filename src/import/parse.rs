@@ -1129,10 +1129,17 @@ fn cell_reader<'a>(
 ) -> impl Fn(Role, &str) -> Option<String> + 'a {
     move |role: Role, joiner: &str| {
         let cols = cx.layout.columns.get(&role)?;
-        let parts: Vec<&str> = cols
+        let parts: Vec<std::borrow::Cow<'_, str>> = cols
             .iter()
             .filter_map(|(i, _)| row.fields.get(*i).map(str::trim))
             .map(|v| unguarded(v, cx.mapping.strip_leading_apostrophe))
+            .map(|v| {
+                if cx.mapping.html_entities {
+                    html_escape::decode_html_entities(v)
+                } else {
+                    std::borrow::Cow::Borrowed(v)
+                }
+            })
             .filter(|v| !v.is_empty())
             .filter(|v| !(is_category(role) && is_no_category(v)))
             .collect();

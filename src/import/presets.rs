@@ -657,9 +657,13 @@ fn platform_conventions(name: &str, m: &mut Mapping) {
         "squarespace-orders" | "wix-orders" => {
             shopify_order_conventions(m);
         }
-        "etsy-order-items" => m.dates = DateOrder::MonthDayYear,
+        "etsy-order-items" => {
+            m.dates = DateOrder::MonthDayYear;
+            m.html_entities = true;
+        }
         "etsy-orders" => {
             m.dates = DateOrder::MonthDayYear;
+            m.html_entities = true;
             m.orders_without_items = true;
         }
         "woocommerce-order-export"
