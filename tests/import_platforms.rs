@@ -2152,3 +2152,23 @@ fn etsys_html_character_references_are_read_as_the_characters() {
             .any(|c| c.name.as_deref() == Some("Ann O'Lee"))
     );
 }
+
+#[test]
+fn a_variant_column_names_the_variant_bought() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (preset, name) in [
+        ("wix-orders", "Linen scarf Blue"),
+        ("squarespace-orders", "Washed Ethiopian Coffee 200g"),
+    ] {
+        let (file, _, text, ..) = platform_files()
+            .into_iter()
+            .find(|f| f.1 == preset)
+            .expect("a fixture");
+        let (_, shop) = import(dir.path(), &["--currency", "USD"], &[(file, &text)]);
+        assert!(
+            shop.products.iter().any(|p| p.name == name),
+            "{preset}: {:?}",
+            shop.products.iter().map(|p| &p.name).collect::<Vec<_>>()
+        );
+    }
+}
