@@ -1394,6 +1394,21 @@ fn prices_in_another_currency_are_converted_at_the_mappings_rate() {
         .assert()
         .failure()
         .stderr(contains("rates"));
+    let vanishing = write(
+        dir.path(),
+        "web-tiny.json",
+        &std::fs::read_to_string(&mapping)
+            .expect("reads")
+            .replace("0.79", "1e-300"),
+    );
+    candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .args(["--mapping", vanishing.to_str().expect("path")])
+        .arg(&file)
+        .assert()
+        .failure()
+        .stderr(contains("from 0.000001 to 1,000,000"));
     assert_eq!(
         std::fs::read(&db).expect("reads"),
         before,

@@ -587,9 +587,10 @@ impl Mapping {
             if let Err(why) = crate::engine::money::Currency::from_code(code) {
                 return Some(format!("\"rates\": {why}"));
             }
-            (!(rate.is_finite() && *rate > 0.0 && *rate <= 1_000_000.0)).then(|| {
+            // The weakest and strongest currencies are about a million times apart.
+            (!(rate.is_finite() && *rate >= 0.000_001 && *rate <= 1_000_000.0)).then(|| {
                 format!(
-                    "\"rates\": the rate of {code} must be a number above 0 and at most 1,000,000"
+                    "\"rates\": the rate of {code} must be a number from 0.000001 to 1,000,000 (how many of the shop's currency one unit of {code} is worth)"
                 )
             })
         })
