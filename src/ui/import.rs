@@ -412,10 +412,11 @@ impl ImportDialog {
             if ui.button("Close").clicked() {
                 action = ImportAction::Close;
             }
-            if let Some(p) = &problem {
-                ui.label(RichText::new(p).color(theme::FLAG));
-            }
         });
+        // On its own line, wrapped: a long reason must not widen the dialog off the screen.
+        if let Some(p) = &problem {
+            ui.add(egui::Label::new(RichText::new(p).color(theme::FLAG)).wrap());
+        }
         action
     }
 
