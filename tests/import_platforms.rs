@@ -2020,6 +2020,21 @@ fn a_row_dated_after_today_is_refused_and_every_order_held_is_shown() {
     assert!(orders.iter().any(|o| o["date"] == "2026-07-01"), "{json}");
 }
 
+#[test]
+fn an_order_time_that_is_no_time_of_day_is_refused_not_read_as_midnight() {
+    let dir = tempfile::tempdir().expect("dir");
+    let garbled = format!(
+        "{SHOPIFY_HEADER}\n\
+         #4002,zed@example.com,paid,2026-05-01 25:61:00 +0100,,yes,GBP,4.00,4.00,2026-05-01 25:61:00 +0100,1,Tea,4.00,T1,Zed Hill,1 High St,Bath,BA1 1AA,,,0.00,Teas,4002\n"
+    );
+    let message = refused(dir.path(), &[], "orders_garbled.csv", &garbled);
+    assert!(
+        message.contains("\"2026-05-01 25:61:00 +0100\" is not a date"),
+        "{message}"
+    );
+    assert!(message.contains("orders_garbled.csv"), "{message}");
+}
+
 /// The field `key` of `held --json`'s answer.
 fn held_field(json: &Value, key: &str) -> Value {
     json["fields"]

@@ -160,33 +160,55 @@ fn named_month_date(value: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, day)
 }
 
-/// A moment to order records by: the day, and the seconds into it when the value gives a
-/// time ("2024-05-03 10:15:00 +0100" → 10:15; an offset is ignored, as the records of one
-/// export share it).
-pub fn parse_moment(value: &str, order: DateOrder) -> Option<(NaiveDate, u32)> {
-    let day = parse_date(value, order)?;
+/// The hour, minute and second of the time after a date, where there is one: `None` for
+/// no time, `Some(None)` for a time that is not a time of day ("25:61").
+fn time_of_day(value: &str) -> Option<Option<u32>> {
     let words: Vec<&str> = value.trim().split([' ', 'T']).collect();
-    let time = words
-        .iter()
-        .skip(1)
-        .find(|w| w.contains(':'))
-        .unwrap_or(&"");
-    let mut parts = time
-        .split(':')
-        .map(|p| p.get(..2).unwrap_or(p).parse::<u32>());
+    let time = words.iter().skip(1).find(|w| w.contains(':'))?;
+    let number = |p: &str| {
+        let digits = p.get(..2).unwrap_or(p);
+        digits
+            .parse::<u32>()
+            .ok()
+            .filter(|_| digits.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let mut parts = time.split(':');
+    let (h, m, s) = (
+        parts.next().and_then(number),
+        parts.next().and_then(number),
+        parts.next(),
+    );
+    let second = match s {
+        Some(s) => number(s).filter(|s| *s < 60),
+        None => Some(0),
+    };
     let pm = words.iter().any(|w| w.eq_ignore_ascii_case("pm"));
     let am = words.iter().any(|w| w.eq_ignore_ascii_case("am"));
-    let seconds = match (parts.next(), parts.next(), parts.next()) {
-        (Some(Ok(h)), Some(Ok(m)), s) if h < 24 && m < 60 => {
+    Some(match (h, m, second) {
+        (Some(h), Some(m), Some(s)) if h < 24 && m < 60 => {
             let h = match h {
                 12 if am => 0,
                 1..=11 if pm => h + 12,
                 _ => h,
             };
-            h * 3600 + m * 60 + s.and_then(Result::ok).filter(|s| *s < 60).unwrap_or(0)
+            Some(h * 3600 + m * 60 + s)
         }
-        _ => 0,
-    };
+        _ => None,
+    })
+}
+
+/// Whether `value` has a time after its date that is not a time of day ("2024-05-03
+/// 25:61"): such a cell is refused, not read as midnight.
+pub fn has_impossible_time(value: &str) -> bool {
+    matches!(time_of_day(value), Some(None))
+}
+
+/// A moment to order records by: the day, and the seconds into it when the value gives a
+/// time ("2024-05-03 10:15:00 +0100" → 10:15; an offset is ignored, as the records of one
+/// export share it).
+pub fn parse_moment(value: &str, order: DateOrder) -> Option<(NaiveDate, u32)> {
+    let day = parse_date(value, order)?;
+    let seconds = time_of_day(value).flatten().unwrap_or(0);
     Some((day, seconds))
 }
 
@@ -266,5 +288,26 @@ mod tests {
             parse_moment("2024-05-03T08:05", DateOrder::FromFile),
             d(2024, 5, 3).map(|day| (day, 8 * 3600 + 5 * 60))
         );
+    }
+
+    #[test]
+    fn a_time_that_is_no_time_of_day_is_told_apart_from_none() {
+        for impossible in [
+            "2024-05-03 25:61",
+            "2024-05-03 10:60",
+            "2024-05-03T23:59:75",
+            "2024-05-03 ab:cd",
+        ] {
+            assert!(has_impossible_time(impossible), "{impossible}");
+        }
+        for fine in [
+            "2024-05-03",
+            "2024-05-03 23:59:59 +0100",
+            "2024-05-03T08:05:00.000Z",
+            "Dec 8, 2024 9:15:51 AM",
+            "20240503",
+        ] {
+            assert!(!has_impossible_time(fine), "{fine}");
+        }
     }
 }

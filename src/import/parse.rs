@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::catalogue::{CatalogueRow, GroupHead, read_catalogue_row};
-use super::dates::{DateOrderScan, parse_moment};
+use super::dates::{DateOrderScan, has_impossible_time, parse_moment};
 use super::mapping::{DateOrder, Mapping, Role, parse_date};
 use super::number;
 use super::source::{Row, Table};
@@ -1237,20 +1237,22 @@ fn read_product_row(
 }
 
 /// Refuses a row whose order date, update time or customer-since date is after
-/// [`RowContext::latest_date`].
-fn refuse_future_dates(
+/// [`RowContext::latest_date`], has a time that is no time of day ("25:61"), or (an
+/// update time, which nothing else reads strictly) is not a date at all.
+fn refuse_bad_dates(
     cx: &RowContext<'_>,
     get: &dyn Fn(Role, &str) -> Option<String>,
     bad: &dyn Fn(Role, String) -> ImportError,
 ) -> Result<(), ImportError> {
-    let Some(latest) = cx.latest_date else {
-        return Ok(());
-    };
     for role in [Role::Date, Role::UpdatedAt, Role::CustomerSince] {
         let Some(value) = get(role, " ") else {
             continue;
         };
-        if let Some(day) = parse_date(&value, cx.mapping.dates).filter(|d| *d > latest) {
+        let day = parse_date(&value, cx.mapping.dates);
+        if has_impossible_time(&value) || (day.is_none() && role == Role::UpdatedAt) {
+            return Err(bad(role, format!("{} is not a date", super::quote(&value))));
+        }
+        if let Some(day) = day.filter(|d| cx.latest_date.is_some_and(|latest| *d > latest)) {
             return Err(bad(
                 role,
                 format!(
@@ -1273,7 +1275,7 @@ fn read_row(
     let get = cell_reader(cx, row);
     let bad =
         |role: Role, reason: String| row_error(table, row.line, column_of(mapping, role), reason);
-    refuse_future_dates(cx, &get, &bad)?;
+    refuse_bad_dates(cx, &get, &bad)?;
 
     // A status says what became of an order: a customers list's "Status" (a member's)
     // never leaves its customer out.
