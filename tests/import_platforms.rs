@@ -343,6 +343,35 @@ fn prices_in_two_currencies_are_refused() {
     assert!(message.contains("one currency"), "{message}");
 }
 
+#[test]
+fn an_orders_later_rows_are_in_the_currency_of_its_first_row() {
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = format!(
+        "{SHOPIFY_HEADER}\n\
+         #2001,ann@example.com,paid,2024-05-03 10:00:00 +0200,,yes,EUR,32.00,32.00,2024-05-03 10:00:00 +0200,2,Tea,12.00,T1,Ann Lee,1 Hauptstr.,Berlin,10115,,,0.00,Teas,9001\n\
+         #2001,ann@example.com,,,,,,,,2024-05-03 10:00:00 +0200,1,Mug,8.00,MUG,,,,,,,,Pottery,\n"
+    );
+    // `--currency` is for files that name none: it must not decide the later rows of an
+    // order whose first row names EUR.
+    let (json, shop) = import(
+        dir.path(),
+        &["--currency", "USD"],
+        &[("orders_export_eur.csv", &csv)],
+    );
+    assert_eq!(
+        json["files"][0]["currencies"],
+        serde_json::json!(["EUR"]),
+        "{json}"
+    );
+    assert_eq!(json["currency"], "EUR", "{json}");
+    let spent: i64 = shop
+        .lines
+        .iter()
+        .map(|l| l.quantity * l.unit_price_cents.expect("priced"))
+        .sum();
+    assert_eq!(spent, 3200);
+}
+
 /// One fixture per platform, laid out as its export writes it, with what it must give:
 /// (file, preset detected, text, orders, units bought, customers).
 fn platform_files() -> Vec<(&'static str, &'static str, String, usize, i64, usize)> {

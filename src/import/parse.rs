@@ -277,6 +277,9 @@ pub struct Batch {
     /// How each file was read, in the order read.
     pub files: Vec<FileCounts>,
     fates: HashMap<String, Fate>,
+    /// The currency each order's first priced row named, by [`in_file`] order key: an
+    /// order's later rows (Shopify leaves their Currency blank) are in it too.
+    order_currencies: HashMap<String, Currency>,
     /// The day each file of `files` was written (for which export is newer).
     file_dates: Vec<Option<NaiveDate>>,
     newer_decided: std::collections::HashSet<(usize, PersonalField)>,
@@ -469,7 +472,11 @@ impl Batch {
         let data = if mapping.catalogue {
             read_product_row(context, row, &mut self.group_heads, &self.files)?
         } else {
-            read_row(context, row, &mut self.fates, &mut self.files)?
+            let memory = OrderMemory {
+                fates: &mut self.fates,
+                currencies: &mut self.order_currencies,
+            };
+            read_row(context, row, memory, &mut self.files)?
         };
         if customers_only {
             self.count_order_without_items(context, row);
@@ -1174,17 +1181,18 @@ pub(super) fn is_no_category(value: &str) -> bool {
 }
 
 /// The currency a row names for its prices, if any: its currency cell, else the mapping's,
-/// else the one the file named before it (Shopify leaves the cell blank on an order's later
-/// rows), else a sign or code written with its price (`€4.50`, `US$4.50`).
+/// else the one the file named last, else a sign or code written with its price (`€4.50`,
+/// `US$4.50`). All but the cell give way to the currency of the row's order (Shopify
+/// leaves the cell blank on an order's later rows; see [`read_row`]).
 fn named_currency(
     mapping: &Mapping,
     get: &dyn Fn(Role, &str) -> Option<String>,
     bad: &dyn Fn(Role, String) -> ImportError,
     files: &[FileCounts],
-) -> Result<Option<Currency>, ImportError> {
+) -> Result<Option<NamedCurrency>, ImportError> {
     if let Some(code) = get(Role::Currency, " ") {
         return Currency::from_code(&code)
-            .map(Some)
+            .map(|c| Some(NamedCurrency::Cell(c)))
             .map_err(|why| bad(Role::Currency, why));
     }
     let named_before = || {
@@ -1197,7 +1205,52 @@ fn named_currency(
     Ok(mapping
         .currency
         .or_else(named_before)
-        .or_else(|| price_cell().as_deref().and_then(number::named_currency)))
+        .or_else(|| price_cell().as_deref().and_then(number::named_currency))
+        .map(NamedCurrency::Elsewhere))
+}
+
+/// Where a row's currency was named: in its own currency cell, or by the mapping, an
+/// earlier row of the file or the price's sign (which the order's first row overrides).
+enum NamedCurrency {
+    Cell(Currency),
+    Elsewhere(Currency),
+}
+
+impl NamedCurrency {
+    /// The currency, wherever it was named.
+    fn currency(self) -> Currency {
+        match self {
+            Self::Cell(c) | Self::Elsewhere(c) => c,
+        }
+    }
+}
+
+/// The currency of a row of the order `order_key`: the one its cell names (remembered
+/// for the order's later rows when it is the first), else the order's, else `named`.
+fn order_currency(
+    named: Option<NamedCurrency>,
+    order_key: Option<String>,
+    currencies: &mut HashMap<String, Currency>,
+) -> Option<Currency> {
+    let Some(key) = order_key else {
+        return named.map(NamedCurrency::currency);
+    };
+    match named {
+        Some(NamedCurrency::Cell(c)) => {
+            currencies.entry(key).or_insert(c);
+            Some(c)
+        }
+        other => currencies
+            .get(&key)
+            .copied()
+            .or(other.map(NamedCurrency::currency)),
+    }
+}
+
+/// What the rows read so far say of each order: its fate and its currency.
+struct OrderMemory<'a> {
+    fates: &'a mut HashMap<String, Fate>,
+    currencies: &'a mut HashMap<String, Currency>,
 }
 
 /// Reads a row of a products export (see [`super::catalogue`]).
@@ -1211,7 +1264,7 @@ fn read_product_row(
     let get = cell_reader(cx, row);
     let bad =
         |role: Role, reason: String| row_error(table, row.line, column_of(mapping, role), reason);
-    let named = named_currency(mapping, &get, &bad, files)?;
+    let named = named_currency(mapping, &get, &bad, files)?.map(NamedCurrency::currency);
     let currency = named.unwrap_or(cx.currency);
     let cells = CatalogueRow {
         get: &get,
@@ -1268,7 +1321,7 @@ fn refuse_bad_dates(
 fn read_row(
     cx: &RowContext<'_>,
     row: &Row,
-    fates: &mut HashMap<String, Fate>,
+    memory: OrderMemory<'_>,
     files: &mut [FileCounts],
 ) -> Result<RowData, ImportError> {
     let (table, mapping) = (cx.table, cx.mapping);
@@ -1280,7 +1333,7 @@ fn read_row(
     // A status says what became of an order: a customers list's "Status" (a member's)
     // never leaves its customer out.
     let fate = if cx.has_orders {
-        order_fate(cx, row, &get, fates, files)?
+        order_fate(cx, row, &get, memory.fates, files)?
     } else {
         Fate::Sale
     };
@@ -1296,7 +1349,15 @@ fn read_row(
     let customer = read_customer(mapping, &get, &bad, cx.source, &moment)?;
     let consents = read_consents(cx, row)?;
     let preferences = read_preferences(cx, row)?;
+    // Only a file with a currency column names an order's currency on its first row.
+    let order_key = mapping
+        .columns
+        .contains_key(&Role::Currency)
+        .then(|| get(Role::OrderId, " "))
+        .flatten()
+        .map(|n| in_file(&table.file, &format!("{}:{n}", mapping.key_space)));
     let named = named_currency(mapping, &get, &bad, files)?;
+    let named = order_currency(named, order_key, memory.currencies);
     let currency = named.unwrap_or(cx.currency);
     let order = if cx.has_orders {
         let cells = Cells {
