@@ -472,11 +472,11 @@ impl Batch {
         let data = if mapping.catalogue {
             read_product_row(context, row, &mut self.group_heads, &self.files)?
         } else {
-            let memory = OrderMemory {
+            let mut memory = OrderMemory {
                 fates: &mut self.fates,
                 currencies: &mut self.order_currencies,
             };
-            read_row(context, row, memory, &mut self.files)?
+            read_row(context, row, &mut memory, &mut self.files)?
         };
         if customers_only {
             self.count_order_without_items(context, row);
@@ -1321,7 +1321,7 @@ fn refuse_bad_dates(
 fn read_row(
     cx: &RowContext<'_>,
     row: &Row,
-    memory: OrderMemory<'_>,
+    memory: &mut OrderMemory<'_>,
     files: &mut [FileCounts],
 ) -> Result<RowData, ImportError> {
     let (table, mapping) = (cx.table, cx.mapping);
