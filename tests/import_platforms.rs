@@ -678,6 +678,56 @@ fn overlapping_exports_in_one_import_read_each_order_once() {
 }
 
 #[test]
+fn two_exports_with_the_same_name_from_two_folders_read_each_order_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let order = |n: u32, day: u32| {
+        format!(
+            "#{n},amy@example.com,paid,,,yes,GBP,4.00,4.00,2026-05-{day:02} 10:00:00 +0100,1,Tea,4.00,T1,Amy Orr,,,,,,0.00,,\n"
+        )
+    };
+    for folder in ["april", "may"] {
+        std::fs::create_dir(dir.path().join(folder)).expect("folder");
+    }
+    let april = write(
+        &dir.path().join("april"),
+        "orders_export_1.csv",
+        &format!("{SHOPIFY_HEADER}\n{}{}", order(50, 2), order(51, 20)),
+    );
+    let may = write(
+        &dir.path().join("may"),
+        "orders_export_1.csv",
+        &format!("{SHOPIFY_HEADER}\n{}{}", order(51, 20), order(52, 28)),
+    );
+    let db = dir.path().join("shop.candor");
+    candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .arg(&april)
+        .arg(&may)
+        .assert()
+        .success()
+        .stdout(contains("the files overlap"));
+    let shop = load(&db);
+    assert_eq!(shop.orders.len(), 3);
+    assert_eq!(shop.lines.len(), 3, "order #51's line is not doubled");
+
+    let again = dir.path().join("again.candor");
+    let message = candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&again)
+        .arg(&april)
+        .arg(dir.path().join("april/../april/orders_export_1.csv"))
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let message = String::from_utf8_lossy(&message);
+    assert!(message.contains("is given twice"), "{message}");
+    assert!(!again.exists(), "nothing is imported");
+}
+
+#[test]
 fn the_copy_is_kept_when_the_shop_is_named_without_a_folder() {
     let dir = tempfile::tempdir().expect("dir");
     Store::create(

@@ -327,10 +327,13 @@ fn dropping_an_export_on_the_window_opens_the_import_dialog() {
         "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n1,A1,Thing,2,2026-06-01,1.50,5,UK\n",
     );
     let mut harness = harness_on(&path);
-    harness
-        .input_mut()
-        .dropped_files
-        .push(std::sync::Arc::new(Dropped(export)));
+    // Dropped twice in one go, it is listed (and imported) once.
+    for _ in 0..2 {
+        harness
+            .input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(Dropped(export.clone())));
+    }
     harness.run_steps(3);
     let dialog = harness
         .state()

@@ -68,6 +68,16 @@ pub enum ImportError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The same file is among the inputs twice (it would count its orders twice).
+    #[error(
+        "{file} is given twice ({second} is the same file): give each file once, or its orders would be counted twice. Nothing was imported"
+    )]
+    GivenTwice {
+        /// The file as first given.
+        file: String,
+        /// The same file as given again.
+        second: String,
+    },
     /// The file has nothing in it.
     #[error("{file} is empty")]
     Empty {

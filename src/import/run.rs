@@ -249,11 +249,18 @@ fn read_files(
     progress: &dyn Fn(Progress),
     cancel: Option<&AtomicBool>,
 ) -> Result<(Batch, Vec<FileReport>), ImportError> {
+    refuse_files_given_twice(&request.inputs)?;
     let files = request.inputs.len().max(1) as f32;
     let mut batch = Batch::in_currency(currency);
     let mut reports = Vec::new();
     for (i, input) in request.inputs.iter().enumerate() {
-        let table = Table::open(input)?;
+        let mut table = Table::open(input)?;
+        // Shopify names every export orders_export_1.csv: files from two folders are told
+        // apart (and their overlapping orders read once) by the path as given.
+        let same_name = |other: &PathBuf| other != input && other.file_name() == input.file_name();
+        if request.inputs.iter().any(same_name) {
+            table.file = input.display().to_string();
+        }
         let choice = match &request.choice {
             Choice::PerFile(list) => list.get(i).unwrap_or(&Choice::Detect),
             other => other,
@@ -304,6 +311,24 @@ fn read_files(
         });
     }
     Ok((batch, reports))
+}
+
+/// Refuses inputs that name one file twice (`a.csv ./a.csv`, or a link to it): its
+/// orders would be read twice. Distinct files with the same orders are read once each, as
+/// overlapping exports.
+fn refuse_files_given_twice(inputs: &[PathBuf]) -> Result<(), ImportError> {
+    for (i, later) in inputs.iter().enumerate() {
+        let earlier = inputs[..i]
+            .iter()
+            .find(|e| *e == later || same_file::is_same_file(e, later).unwrap_or(false));
+        if let Some(first) = earlier {
+            return Err(ImportError::GivenTwice {
+                file: first.display().to_string(),
+                second: later.display().to_string(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Runs an import. On any error nothing is written (a shop file the import was to create

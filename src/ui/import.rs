@@ -149,7 +149,13 @@ impl ImportDialog {
         actor: &str,
         today: chrono::NaiveDate,
     ) -> Self {
-        let files: Vec<ImportFile> = files.into_iter().map(ImportFile::new).collect();
+        // A file dropped twice is imported once (the import refuses one given twice).
+        let mut seen = std::collections::HashSet::new();
+        let files: Vec<ImportFile> = files
+            .into_iter()
+            .filter(|f| seen.insert(f.clone()))
+            .map(ImportFile::new)
+            .collect();
         let names: Vec<String> = files.iter().map(ImportFile::name).collect();
         Self {
             target,
