@@ -1450,7 +1450,8 @@ fn prices_in_another_currency_are_converted_at_the_mappings_rate() {
     let csv = "Order,Email,Date,Product,Quantity,Price,Currency\n\
                W1,ann.rate@example.com,2026-06-10,Travel mug,1,20.00,USD\n\
                W2,bob.rate@example.com,2026-06-11,Travel mug,3,12.50,GBP\n\
-               W3,cy.rate@example.com,2026-06-12,Tea towel,1,9.99,USD\n";
+               W3,cy.rate@example.com,2026-06-12,Tea towel,1,9.99,USD\n\
+               W3,cy.rate@example.com,2026-06-12,Discount,1,-5.00,USD\n";
     let mapping = r#"{"name": "Web shop", "key_space": "web",
         "columns": {"order_id": "Order", "email": "Email", "date": "Date", "product_name": "Product",
                     "quantity": "Quantity", "unit_price": "Price", "currency": "Currency"},
@@ -1506,7 +1507,7 @@ fn prices_in_another_currency_are_converted_at_the_mappings_rate() {
         .clone();
     let json: Value = serde_json::from_slice(&out).expect("json");
     assert_eq!(json["currency"], "GBP");
-    assert_eq!(json["files"][0]["converted"]["USD"], 2, "{json}");
+    assert_eq!(json["files"][0]["converted"]["USD"], 3, "{json}");
     assert_eq!(
         json["summary"]["prices_rounded"], 1,
         "$9.99 is £7.8921: rounded"
@@ -1521,6 +1522,27 @@ fn prices_in_another_currency_are_converted_at_the_mappings_rate() {
     // The last purchase of the mug was in pounds; the towel's in dollars at 0.79.
     assert_eq!(price("Travel mug"), Some(1250));
     assert_eq!(price("Tea towel"), Some(789));
+    assert_eq!(
+        price("Discount"),
+        Some(395),
+        "a product's price is never negative"
+    );
+    let discount = shop
+        .products
+        .iter()
+        .find(|p| p.name == "Discount")
+        .expect("d")
+        .id;
+    let line = shop
+        .lines
+        .iter()
+        .find(|l| l.product == discount)
+        .expect("line");
+    assert_eq!(
+        line.unit_price_cents,
+        Some(-395),
+        "the line takes $5.00 at 0.79 off"
+    );
     let ann = shop
         .customers
         .iter()

@@ -10,16 +10,24 @@ const MAX_DIGITS: usize = 12;
 pub const MAX_QUANTITY: i64 = 1_000_000_000;
 
 /// The largest amount one order line may come to, in minor units (a billion pounds or
-/// dollars; 10 billion yen): more than any small shop's sale, and small enough that a shop's
-/// totals over millions of lines never overflow.
+/// dollars; 100 billion yen, which has no minor unit): more than any small shop's sale, and
+/// small enough that a shop's totals over millions of lines never overflow.
 pub const MAX_LINE_TOTAL_MINOR: i64 = 100_000_000_000;
 
-/// Why a line of `quantity` at `unit` minor units each is not a shop's sale, if it is not.
-pub fn line_total_problem(quantity: i64, unit: i64) -> Option<String> {
+/// Why a line of `quantity` at `unit` minor units of `currency` each is not a shop's sale,
+/// if it is not.
+pub fn line_total_problem(
+    quantity: i64,
+    unit: i64,
+    currency: crate::engine::money::Currency,
+) -> Option<String> {
     let total = i128::from(quantity) * i128::from(unit);
     (total.abs() > i128::from(MAX_LINE_TOTAL_MINOR)).then(|| {
         format!(
-            "{quantity} at {unit} minor units each comes to more than {MAX_LINE_TOTAL_MINOR} minor units, more than any shop's sale; check the quantity and price columns"
+            "{} at {} each comes to more than {}, more than any shop's sale; check the quantity and price columns",
+            crate::engine::money::thousands(quantity.unsigned_abs()),
+            currency.format(unit),
+            currency.format(MAX_LINE_TOTAL_MINOR)
         )
     })
 }
@@ -281,6 +289,15 @@ impl Exact {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_too_large_is_told_in_the_shops_money() {
+        let gbp = crate::engine::money::Currency::GBP;
+        let why = line_total_problem(1_000_000_000, 50_000, gbp).expect("too large");
+        assert!(why.starts_with("1,000,000,000 at £500.00 each"), "{why}");
+        assert!(why.contains("more than £1,000,000,000.00"), "{why}");
+        assert_eq!(line_total_problem(-3, 450, gbp), None);
+    }
 
     fn cents(text: &str, comma: bool) -> Result<i64, String> {
         parse(text, comma).map(|e| e.hundredths().0)

@@ -1386,10 +1386,19 @@ fn read_row(
     let converted = conversion(mapping, named, cx.currency).filter(|_| priced);
     let mut order = order;
     if let (Some((from, rate)), Some(part)) = (converted, order.as_mut()) {
-        for (product, _, unit) in &mut part.lines {
+        for (product, quantity, unit) in &mut part.lines {
             let (price, rounded) = convert_price(*unit, from, cx.currency, rate);
+            if let Some(why) =
+                price.and_then(|p| number::line_total_problem(*quantity, p, cx.currency))
+            {
+                return Err(bad(
+                    Role::Currency,
+                    format!("converted at the mapping's rate: {why}"),
+                ));
+            }
             *unit = price;
-            product.price_cents = price;
+            // A discount line keeps its sign; its product's price does not.
+            product.price_cents = price.map(i64::abs);
             part.price_rounded |= rounded;
         }
     }
@@ -1802,16 +1811,22 @@ fn read_order(
     let lines = names
         .iter()
         .map(|name| {
+            let key = match (&code, names.len()) {
+                (Some(c), 1) => format!("{}:{c}", mapping.key_space),
+                _ => format!("{}:name:{}", mapping.key_space, name.to_lowercase()),
+            };
+            let (key, name) = if price.negative_sale {
+                discount_on(key, name)
+            } else {
+                (key, name.clone())
+            };
             let product = ImportedProduct {
-                key: match (&code, names.len()) {
-                    (Some(c), 1) => format!("{}:{c}", mapping.key_space),
-                    _ => format!("{}:name:{}", mapping.key_space, name.to_lowercase()),
-                },
+                key,
                 also_key: None,
                 name: name.clone(),
                 category: category_column
                     .clone()
-                    .or_else(|| mapping.category_from_name(name).map(str::to_owned))
+                    .or_else(|| mapping.category_from_name(&name).map(str::to_owned))
                     .unwrap_or_else(|| mapping.default_category.clone()),
                 tags: Vec::new(),
                 price_cents: price.unit_cents,
@@ -1819,7 +1834,7 @@ fn read_order(
                 // negative price on a sale is a discount.
                 not_a_product: unnamed
                     || price.negative_sale
-                    || mapping.is_not_product(code.as_deref().unwrap_or(name)),
+                    || mapping.is_not_product(code.as_deref().unwrap_or(&name)),
                 repeatable: mapping.repeatable,
                 catalogue: false,
             };
@@ -1897,6 +1912,17 @@ fn line_names(
     Ok(names)
 }
 
+/// The key and name of a discount line (a negative price on a sale) of the product `key`
+/// named `name`: kept apart from the product, which stays something to recommend whatever
+/// the order of the rows, unless the line is itself named a discount.
+fn discount_on(key: String, name: &str) -> (String, String) {
+    if name.to_lowercase().contains("discount") {
+        (key, name.to_owned())
+    } else {
+        (format!("{key}:discount"), format!("{name} (discount)"))
+    }
+}
+
 /// The row's quantity (1 where the file has none); 0 leaves it out.
 fn line_quantity(mapping: &Mapping, cells: &Cells<'_>) -> Result<i64, ImportError> {
     if !mapping.columns.contains_key(&Role::Quantity) {
@@ -1960,7 +1986,7 @@ fn line_price(
         rounded |= total % shares != 0;
         (total + shares / 2) / shares
     };
-    if let Some(why) = number::line_total_problem(quantity, unit) {
+    if let Some(why) = number::line_total_problem(quantity, unit, cells.currency) {
         return Err((cells.bad)(role, why));
     }
     Ok(LinePrice {
@@ -2066,7 +2092,7 @@ fn packed_line(
     let discount = price.is_some_and(|p| p < 0) && !is_return;
     let line_price = if discount { price } else { price.map(i64::abs) };
     let price = price.map(i64::abs);
-    if let Some(why) = price.and_then(|p| number::line_total_problem(quantity, p)) {
+    if let Some(why) = price.and_then(|p| number::line_total_problem(quantity, p, cells.currency)) {
         return Err(bad(Role::ProductName, format!("{name}: {why}")));
     }
     let space = &mapping.key_space;
@@ -2075,6 +2101,11 @@ fn packed_line(
         (Some(sku), _) => format!("{space}:{sku}"),
         (None, Some(id)) => format!("{space}:id:{id}"),
         (None, None) => format!("{space}:name:{}", name.to_lowercase()),
+    };
+    let (key, name) = if discount {
+        discount_on(key, &name)
+    } else {
+        (key, name)
     };
     let product = ImportedProduct {
         key,
@@ -2144,6 +2175,41 @@ mod tests {
         assert_eq!(b.products[0].category, "candles and lights");
         assert_eq!(b.products[0].price_cents, Some(295));
         assert_eq!(b.unused_columns[0].1, ["Country"]);
+    }
+
+    #[test]
+    fn a_discount_line_never_makes_its_product_not_a_product_whatever_the_row_order() {
+        let discount = "536501,LAT,LATTE,1,2010-12-01 08:26:00,-5.50,17850.0,United Kingdom\n";
+        let sale = "536502,LAT,LATTE,2,2010-12-02 08:26:00,3.50,17850.0,United Kingdom\n";
+        for rows in [[discount, sale], [sale, discount]] {
+            let b = read(
+                &format!("{HEADER}{}{}", rows[0], rows[1]),
+                "invoice-lines",
+                false,
+            )
+            .expect("reads");
+            let product = |name: &str| {
+                b.products
+                    .iter()
+                    .find(|p| p.name == name)
+                    .unwrap_or_else(|| panic!("{name} in {:?}", b.products))
+            };
+            assert!(!product("LATTE").not_a_product, "{rows:?}");
+            assert_eq!(product("LATTE").price_cents, Some(350));
+            assert!(product("LATTE (discount)").not_a_product);
+            assert_eq!(product("LATTE (discount)").price_cents, Some(550));
+            let lines: Vec<i64> = b
+                .orders
+                .iter()
+                .flat_map(|o| &o.lines)
+                .map(|l| l.quantity)
+                .collect();
+            assert_eq!(
+                lines.iter().sum::<i64>(),
+                3,
+                "the discount is no purchase of a latte"
+            );
+        }
     }
 
     #[test]
