@@ -21,15 +21,36 @@ pub enum WriteError {
         "{0} is a symbolic link; Candor does not write through links, so nothing was written. Choose another place, or remove the link."
     )]
     Link(PathBuf),
-    /// The target is a shop Candor has open, or a file it is reading.
+    /// The target is a shop Candor has opened, or a file it has read.
     #[error(
-        "{out} is {kept}, which Candor has open; it never writes an output over it, so nothing was written. Choose another file name."
+        "{}, a shop Candor has opened or a file it has read; it never writes an output over it, so nothing was written. Choose another file name.",
+        same_as(out, kept)
     )]
     Kept {
         /// The output asked for.
         out: PathBuf,
         /// The file it would have replaced.
         kept: PathBuf,
+    },
+    /// The target exists and is not a plain file: a folder, a device, a pipe.
+    #[error(
+        "{path} is {what}, not a file; Candor writes each output as a file of its own, so nothing was written. Choose a file name."
+    )]
+    NotAFile {
+        /// The output asked for.
+        path: PathBuf,
+        /// What it is instead.
+        what: &'static str,
+    },
+    /// The target is a shop file, part of one (its log of writes) or an import's undo copy.
+    #[error(
+        "{path} is {what}; Candor never writes an output over it, so nothing was written. Choose another file name."
+    )]
+    ShopFile {
+        /// The output asked for.
+        path: PathBuf,
+        /// What it is.
+        what: String,
     },
     /// The file system refused.
     #[error("{path} could not be written: {source}")]
@@ -45,6 +66,15 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> WriteError + '_ {
     move |source| WriteError::Io {
         path: path.to_owned(),
         source,
+    }
+}
+
+/// "OUT is KEPT", or "OUT is the file" when they are written alike.
+fn same_as(out: &Path, kept: &Path) -> String {
+    if std::path::absolute(out).is_ok_and(|a| a == kept) {
+        out.display().to_string()
+    } else {
+        format!("{} is {}", out.display(), kept.display())
     }
 }
 
@@ -90,6 +120,21 @@ fn refuse_unwritable(path: &Path) -> Result<(), WriteError> {
     if is_link(path) {
         return Err(WriteError::Link(path.to_owned()));
     }
+    // Told by what it is, before it is opened (opening a pipe would wait for a writer).
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.is_file() {
+            return Err(WriteError::NotAFile {
+                path: path.to_owned(),
+                what: kind_of(&meta),
+            });
+        }
+        if let Some(what) = shop_part(path) {
+            return Err(WriteError::ShopFile {
+                path: path.to_owned(),
+                what,
+            });
+        }
+    }
     if let Some(kept) = kept_as(path) {
         return Err(WriteError::Kept {
             out: path.to_owned(),
@@ -97,6 +142,56 @@ fn refuse_unwritable(path: &Path) -> Result<(), WriteError> {
         });
     }
     Ok(())
+}
+
+/// What a file system entry that is not a plain file is, in words.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_fifo() {
+            return "a pipe";
+        }
+    }
+    "not a plain file"
+}
+
+/// What the existing plain file `path` is, when it is a shop or part of one: a SQLite
+/// database (a shop, or the undo copy of an import), its write-ahead log or journal, or an
+/// import's undo copy by its name (a protected shop's copy is encrypted, so has no header).
+fn shop_part(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let mut head = [0u8; 16];
+    let read = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    if read == 16 && head == *b"SQLite format 3\0" {
+        return Some("a SQLite database (a Candor shop, or an import's undo copy)".to_owned());
+    }
+    if read >= 4 && matches!(head[..4], [0x37, 0x7f, 0x06, 0x82 | 0x83]) {
+        return Some("a shop's write-ahead log".to_owned());
+    }
+    for suffix in ["-wal", "-shm", "-journal"] {
+        if let Some(shop) = name.strip_suffix(suffix)
+            && path.with_file_name(shop).is_file()
+        {
+            return Some(format!("part of the shop {shop} (SQLite's {suffix} file)"));
+        }
+    }
+    let undo_copy = name
+        .strip_suffix("-backup")
+        .and_then(|n| n.rsplit_once(".import-"))
+        .is_some_and(|(shop, entry)| {
+            !shop.is_empty() && !entry.is_empty() && entry.bytes().all(|b| b.is_ascii_digit())
+        });
+    undo_copy.then(|| "the copy kept to undo an import".to_owned())
 }
 
 fn folder_of(path: &Path) -> &Path {
@@ -198,6 +293,52 @@ mod tests {
         assert_eq!(csv_cell("+NaN"), "'+NaN");
         assert_eq!(csv_cell("12.50"), "12.50");
         assert_eq!(csv_cell("Ann"), "Ann");
+    }
+
+    #[test]
+    fn a_folder_a_shop_and_its_parts_are_refused_before_anything_is_done() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let refused = |path: &Path| match check_writable(path) {
+            Err(e @ (WriteError::NotAFile { .. } | WriteError::ShopFile { .. })) => e.to_string(),
+            other => panic!("{} was not refused: {other:?}", path.display()),
+        };
+        assert!(refused(dir.path()).contains("is a folder"));
+        let shop = dir.path().join("shop.candor");
+        let mut header = b"SQLite format 3\0".to_vec();
+        header.extend_from_slice(&[0; 84]);
+        std::fs::write(&shop, &header).expect("writes");
+        assert!(refused(&shop).contains("SQLite database"));
+        let wal = dir.path().join("shop.candor-wal");
+        std::fs::write(&wal, "").expect("writes");
+        assert!(refused(&wal).contains("part of the shop shop.candor"));
+        let copy = dir.path().join("shop.candor.import-12-backup");
+        std::fs::write(&copy, [0x5a; 64]).expect("an encrypted copy has no header");
+        assert!(refused(&copy).contains("undo an import"));
+        let report = dir.path().join("bad-rows.csv");
+        std::fs::write(&report, "line,reason\n").expect("writes");
+        check_writable(&report).expect("an earlier report may be replaced");
+        check_writable(&dir.path().join("shop.candor.import-x-backup")).expect("not a copy's name");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_or_a_pipe_is_refused_without_waiting_on_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert!(matches!(
+                write_file(&fifo, b"x"),
+                Err(WriteError::NotAFile { what: "a pipe", .. })
+            ));
+        }
+        assert!(matches!(
+            check_writable(Path::new("/dev/null")),
+            Err(WriteError::NotAFile {
+                what: "a device",
+                ..
+            })
+        ));
     }
 
     #[cfg(unix)]

@@ -1055,11 +1055,33 @@ fn an_output_path_that_is_the_shop_or_an_input_is_refused_and_nothing_changes() 
         .assert()
         .failure()
         .stderr(contains("never writes an output over it"));
+    let folder = dir.path().join("reports");
+    std::fs::create_dir(&folder).expect("folder");
+    import(
+        &db,
+        &["--skip-bad-rows", folder.to_str().expect("utf-8")],
+        &[&input],
+    )
+    .failure()
+    .stderr(contains("is a folder, not a file"))
+    .stderr(contains("nothing was imported"));
     assert_eq!(
         std::fs::read(&db).expect("reads"),
         shop_bytes,
         "the shop as it was"
     );
+
+    // A later import's report must not replace the copy that undoes the one before.
+    let copy = dir.path().join("shop.candor.import-1-backup");
+    std::fs::write(&copy, [0x5a; 32]).expect("stands in for an encrypted copy");
+    import(
+        &db,
+        &["--skip-bad-rows", copy.to_str().expect("utf-8")],
+        &[&input],
+    )
+    .failure()
+    .stderr(contains("the copy kept to undo an import"));
+    assert_eq!(std::fs::read(&copy).expect("reads"), [0x5a; 32]);
 }
 
 #[test]

@@ -136,6 +136,8 @@ pub fn export_recommendations(
     // Written beside the target first, and put in place only once the export is logged:
     // an export nobody can account for never exists, and an earlier file is replaced only
     // by a logged one.
+    // The file is put in place by a rename below: refused first where an output may not go.
+    crate::safe_write::check_writable(out)?;
     let pending = pending_path(out);
     crate::safe_write::write_file(&pending, &bytes)?;
     let detail = format!(
