@@ -2194,6 +2194,38 @@ fn a_customers_since_date_and_each_fields_record_say_where_they_came_from() {
             .is_some_and(|s| s.contains("first order")),
         "{since}"
     );
+
+    // One person in the customers export and the orders export of one import: each value
+    // and the first-order day name the file they came from.
+    let customers = "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Address1,Default Address City,Default Address Zip,Phone,Total Spent,Total Orders,Tags\n\
+        201,Noor,Haddad,noor@example.com,yes,,,,,4.00,1,\n";
+    let orders = format!(
+        "{SHOPIFY_HEADER}\n#6001,noor@example.com,paid,2026-05-03 10:00:00 +0100,,yes,GBP,4.00,4.00,2026-05-03 10:00:00 +0100,1,Tea,4.00,T1,Noor Haddad,9 Mill Lane,Bath,BA2 9ZZ,07700 900202,,0.00,Teas,6001\n"
+    );
+    let (_, shop) = import(
+        dir.path(),
+        &[],
+        &[
+            ("noor_customers.csv", customers),
+            ("noor_orders.csv", &orders),
+        ],
+    );
+    let db = dir.path().join("shop-noor_customers.csv.candor");
+    let json: Value =
+        serde_json::from_str(&about(&db, shop.customers[0].id, &["held", "--json"])).expect("json");
+    let source = |field: &str| {
+        held_field(&json, field)["source"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(source("email").contains("noor_customers.csv"), "{json}");
+    assert!(source("phone").contains("noor_orders.csv"), "{json}");
+    assert!(!source("phone").contains("noor_customers.csv"), "{json}");
+    assert_eq!(
+        source("customer_since"),
+        "the day of their first order in noor_orders.csv"
+    );
 }
 
 #[test]

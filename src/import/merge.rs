@@ -388,7 +388,7 @@ fn merge_customers<'b>(
     new_keys: &mut Vec<(KeyKind, String, i64)>,
 ) -> People<'b> {
     let mut ids = CustomerIds::new(shop, known);
-    let first_order_day = first_order_days(batch);
+    let mut new: Vec<(&ImportedCustomer, i64)> = Vec::new();
     let mut people = People {
         added: Vec::new(),
         changes: Vec::new(),
@@ -413,8 +413,7 @@ fn merge_customers<'b>(
             }
             None => {
                 let id = ids.add(c);
-                let first = first_order_day.get(c.key.as_str()).copied();
-                people.added.push(new_customer(c, id, first, today, now));
+                new.push((c, id));
                 id
             }
         };
@@ -422,6 +421,12 @@ fn merge_customers<'b>(
         if known.customer(&c.key) != Some(id) {
             new_keys.push((KeyKind::Customer, c.key.clone(), id));
         }
+    }
+    // Built once every record is matched: a first order may be under another of their keys.
+    let first_order = first_orders(batch, &people.customer_of);
+    for (c, id) in new {
+        let first = first_order.get(&id).copied();
+        people.added.push(new_customer(c, id, first, today, now));
     }
     newest.into_changes(shop, &mut people);
     summary.customers_added = people.added.len();
@@ -451,7 +456,7 @@ impl<'b> NewestValues<'b> {
         self.offered += 1;
         for (field, value) in &c.values {
             let moment = c.moments.get(field).copied().flatten().or(c.moment);
-            let candidate = (moment, self.offered, value.as_str(), c.source.as_str());
+            let candidate = (moment, self.offered, value.as_str(), c.source_of(*field));
             let slot = self.values.entry((id, *field)).or_insert(candidate);
             if (candidate.0, candidate.1) >= (slot.0, slot.1) {
                 *slot = candidate;
@@ -460,39 +465,60 @@ impl<'b> NewestValues<'b> {
     }
 
     /// The field changes that bring each customer's values up to the newest offered.
+    /// A value a customer (of the shop, or added by this import) already has is no change.
     fn into_changes(self, shop: &Shop, people: &mut People<'_>) {
-        for ((id, field), (_, _, value, source)) in self.values {
-            let current = shop.customers.iter().find(|x| x.id == id);
-            if current.and_then(|x| x.field_value(field)).as_deref() != Some(value) {
-                people.changes.push(Change::CustomerField {
-                    customer: id,
-                    field: field.key().to_owned(),
-                    value: Some(value.to_owned()),
-                });
-                people.sources.push((id, field, source.to_owned()));
-            }
+        let by_id: HashMap<i64, &Customer> = shop
+            .customers
+            .iter()
+            .chain(&people.added)
+            .map(|c| (c.id, c))
+            .collect();
+        let changed: Vec<_> = self
+            .values
+            .into_iter()
+            .filter(|((id, field), (_, _, value, _))| {
+                by_id.get(id).and_then(|x| x.field_value(*field)).as_deref() != Some(*value)
+            })
+            .collect();
+        for ((id, field), (_, _, value, source)) in changed {
+            people.changes.push(Change::CustomerField {
+                customer: id,
+                field: field.key().to_owned(),
+                value: Some(value.to_owned()),
+            });
+            people.sources.push((id, field, source.to_owned()));
         }
     }
 }
 
-/// Each customer key's first order day in the batch.
-fn first_order_days(batch: &Batch) -> HashMap<&str, NaiveDate> {
-    let mut first: HashMap<&str, NaiveDate> = HashMap::new();
+/// Each customer's first order in the batch, under any of their keys: its day, and the
+/// file it is in.
+fn first_orders<'b>(
+    batch: &'b Batch,
+    customer_of: &HashMap<&str, i64>,
+) -> HashMap<i64, FirstOrder<'b>> {
+    let mut first: HashMap<i64, FirstOrder<'b>> = HashMap::new();
     for o in &batch.orders {
-        if let Some(c) = &o.customer {
-            let day = first.entry(c.as_str()).or_insert(o.date);
-            *day = (*day).min(o.date);
+        let Some(&id) = o.customer.as_deref().and_then(|c| customer_of.get(c)) else {
+            continue;
+        };
+        let day = first.entry(id).or_insert((o.date, &o.at.0));
+        if o.date < day.0 {
+            *day = (o.date, &o.at.0);
         }
     }
     first
 }
+
+/// A customer's first order in an import: its day and the file it is in.
+type FirstOrder<'a> = (NaiveDate, &'a str);
 
 /// A customer new to the shop, numbered `id`: a customer since the file says, or since
 /// their first order in it, never after `today`.
 fn new_customer(
     c: &ImportedCustomer,
     id: i64,
-    first_order: Option<NaiveDate>,
+    first_order: Option<FirstOrder<'_>>,
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Customer {
@@ -506,7 +532,11 @@ fn new_customer(
         postcode: value(PersonalField::Postcode),
         birth_date: value(PersonalField::BirthDate).and_then(|d| d.parse().ok()),
         gender: value(PersonalField::Gender),
-        since: c.since.or(first_order).unwrap_or(today).min(today),
+        since: c
+            .since
+            .or(first_order.map(|(day, _)| day))
+            .unwrap_or(today)
+            .min(today),
         source: format!("imported from {} on {}", c.source, now.date_naive()),
         field_sources: new_customer_sources(c, first_order, now.date_naive()),
     }
@@ -517,17 +547,22 @@ fn new_customer(
 /// where the file gives neither, the day of the import, said as such.
 fn new_customer_sources(
     c: &ImportedCustomer,
-    first_order: Option<NaiveDate>,
+    first_order: Option<FirstOrder<'_>>,
     recorded_on: NaiveDate,
 ) -> Vec<FieldSource> {
-    let imported = format!("imported from {}", c.source);
     let since = match (c.since, first_order) {
-        (Some(_), _) => imported.clone(),
-        (None, Some(_)) => format!("the day of their first order in {}", c.source),
-        (None, None) => format!(
+        (Some(_), _) => format!(
+            "imported from {}",
+            c.source_of(PersonalField::CustomerSince)
+        ),
+        (None, Some((_, file))) => format!("the day of their first order in {file}"),
+        (None, None) if c.other_sources.is_empty() => format!(
             "the day they were imported: {} gives no earlier date",
             c.source
         ),
+        (None, None) => {
+            "the day they were imported: no file of the import gives an earlier date".to_owned()
+        }
     };
     let mut sources: Vec<FieldSource> = c
         .values
@@ -535,7 +570,7 @@ fn new_customer_sources(
         .filter(|&&field| field != PersonalField::CustomerSince)
         .map(|&field| FieldSource {
             field,
-            source: imported.clone(),
+            source: format!("imported from {}", c.source_of(field)),
             recorded_on,
         })
         .collect();

@@ -66,6 +66,16 @@ pub struct ImportedCustomer {
     pub since: Option<NaiveDate>,
     /// Where they were first seen: the export's name and file.
     pub source: String,
+    /// Where a value (or the "customer since" day) came from when that is another file
+    /// than [`ImportedCustomer::source`] (the same person in two files of one import).
+    pub other_sources: BTreeMap<PersonalField, String>,
+}
+
+impl ImportedCustomer {
+    /// The export and file the value of `field` came from.
+    pub fn source_of(&self, field: PersonalField) -> &str {
+        self.other_sources.get(&field).unwrap_or(&self.source)
+    }
 }
 
 /// A day and the seconds into it, to order records by.
@@ -560,6 +570,7 @@ impl Batch {
         };
         let mut decided = Vec::new();
         let known = &mut self.customers[i];
+        let mut took = Vec::new();
         for (field, value) in c.values {
             let old_moment = known.moments.get(&field).copied().flatten();
             match known.values.get(&field) {
@@ -570,6 +581,7 @@ impl Batch {
                     if c.moment >= old_moment {
                         known.values.insert(field, value);
                         known.moments.insert(field, c.moment);
+                        took.push(field);
                     }
                 }
                 Some(_) => {
@@ -578,14 +590,22 @@ impl Batch {
                 None => {
                     known.values.insert(field, value);
                     known.moments.insert(field, c.moment);
+                    took.push(field);
                 }
             }
         }
         known.moment = known.moment.max(c.moment);
-        known.since = match (known.since, c.since) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        if c.since.is_some_and(|b| known.since.is_none_or(|a| b < a)) {
+            known.since = c.since;
+            took.push(PersonalField::CustomerSince);
+        }
+        for field in took {
+            if c.source == known.source {
+                known.other_sources.remove(&field);
+            } else {
+                known.other_sources.insert(field, c.source.clone());
+            }
+        }
         known.number = known.number.take().or(c.number);
         for field in decided {
             if self.newer_decided.insert((i, field)) {
@@ -1736,6 +1756,7 @@ fn read_customer(
         moment,
         since,
         source: source.to_owned(),
+        other_sources: BTreeMap::new(),
     }))
 }
 
