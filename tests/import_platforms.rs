@@ -2122,6 +2122,46 @@ fn a_row_dated_after_today_is_refused_and_every_order_held_is_shown() {
 }
 
 #[test]
+fn one_birthday_typed_the_other_way_round_is_its_rows_problem_not_the_files() {
+    let dir = tempfile::tempdir().expect("dir");
+    let text = "Order,Email,Date,Product,Qty,Price,Birthday\n\
+        T1,ann@example.com,13/05/2026,Tea,1,4.00,03/04/1990\n\
+        T2,bob@example.com,14/05/2026,Tea,2,4.00,12/25/1990\n\
+        T3,cy@example.com,15/05/2026,Mug,1,9.00,\n";
+    let mapping = write(
+        dir.path(),
+        "till.json",
+        r#"{"name": "Till", "key_space": "till", "columns": {"order_id": "Order", "email": "Email", "date": "Date",
+            "product_name": "Product", "quantity": "Qty", "unit_price": "Price", "birth_date": "Birthday"}}"#,
+    );
+    let map = mapping.to_str().expect("path");
+    let message = refused(dir.path(), &["--mapping", map], "till.csv", text);
+    assert!(message.contains("line 3"), "{message}");
+    assert!(
+        message.contains("\"12/25/1990\" is not a date"),
+        "{message}"
+    );
+    let report = dir.path().join("skipped.csv");
+    let (json, shop) = import(
+        dir.path(),
+        &[
+            "--mapping",
+            map,
+            "--skip-bad-rows",
+            report.to_str().expect("path"),
+        ],
+        &[("till.csv", text)],
+    );
+    assert_eq!(json["summary"]["bad_rows_skipped"], 1, "{json}");
+    let days: Vec<String> = shop.orders.iter().map(|o| o.date.to_string()).collect();
+    assert_eq!(
+        days,
+        ["2026-05-13", "2026-05-15"],
+        "told day-first by the order dates"
+    );
+}
+
+#[test]
 fn an_order_time_that_is_no_time_of_day_is_refused_not_read_as_midnight() {
     let dir = tempfile::tempdir().expect("dir");
     let garbled = format!(

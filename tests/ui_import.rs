@@ -225,6 +225,41 @@ fn the_wizard_asks_how_dates_are_written_when_the_file_cannot_tell() {
 }
 
 #[test]
+fn first_rows_that_cannot_tell_the_date_order_do_not_stop_an_import_the_whole_file_tells() {
+    let (dir, path) = common::sample_file();
+    let mut text =
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+            .to_owned();
+    for n in 0..210 {
+        text.push_str(&format!(
+            "5{n:05},85123A,WHITE HANGING HEART T-LIGHT HOLDER,1,12/1/2010 8:26,2.55,17850,United Kingdom\n"
+        ));
+    }
+    text.push_str("581000,85123A,WHITE HANGING HEART T-LIGHT HOLDER,2,12/13/2010 9:00,2.55,17850,United Kingdom\n");
+    let invoices = export(dir.path(), "online_retail.csv", &text);
+    let mut harness = harness_on(&path);
+    harness
+        .state_mut()
+        .start_import(path.clone(), vec![invoices]);
+    harness.run_steps(3);
+    harness.get_by_label_contains("recognized as Invoice lines");
+    harness.get_by_label_contains("No date in the first 200 rows tells");
+    let outcome = import_and_wait(&mut harness);
+    assert_eq!(outcome.summary.orders_added, 211);
+    let shop = candor::store::Store::open_for_reading(&path)
+        .expect("opens")
+        .0
+        .load()
+        .expect("loads");
+    assert!(
+        shop.orders
+            .iter()
+            .any(|o| o.date.to_string() == "2010-12-13"),
+        "read month-first, as the last row tells"
+    );
+}
+
+#[test]
 fn the_summary_says_what_orders_were_not_purchases() {
     let (dir, path) = common::sample_file();
     let orders = export(

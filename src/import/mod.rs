@@ -78,6 +78,17 @@ pub enum ImportError {
         /// The same file as given again.
         second: String,
     },
+    /// No date of the file tells whether its dates are day-first or month-first (nor does
+    /// the mapping say): Candor does not guess.
+    #[error("{file}: the column mapping is incomplete: {detail}")]
+    DatesUntold {
+        /// The file.
+        file: String,
+        /// What was read and how to say the order.
+        detail: String,
+        /// The rows read, for a preview of the first rows; `None` when the whole file was.
+        rows_read: Option<usize>,
+    },
     /// The file has nothing in it.
     #[error("{file} is empty")]
     Empty {

@@ -995,14 +995,17 @@ fn date_order_of(
     layout: &Layout,
     limit: Option<usize>,
 ) -> Result<DateOrder, ImportError> {
-    let read = limit.map_or_else(String::new, |n| format!(" (of the first {n} rows)"));
-    scan_dates(table, layout, limit)
-        .verdict()
-        .map_err(|why| ImportError::Mapping {
+    let (scan, rows) = scan_dates(table, layout, limit);
+    // A preview that read fewer rows than it could has read the whole file.
+    let rows_read = limit.filter(|n| rows >= *n);
+    let read = rows_read.map_or_else(String::new, |n| format!(" (of the first {n} rows)"));
+    scan.verdict()
+        .map_err(|why| ImportError::DatesUntold {
             file: table.file.clone(),
             detail: format!(
-                "{why}{read}. Say how its dates are written: \"dates\": \"day_month_year\" or \"month_day_year\" in the mapping (in the window, \"Dates are written\" in the import wizard); Candor never guesses a date"
+                "{why}{read}. Say how its dates are written: in the window, \"Dates are written\" in the import wizard; on the command line, \"dates\": \"day_month_year\" or \"month_day_year\" in a mapping (`candor import --guess-mapping MAP.json FILE` writes one to start from, then import with --mapping MAP.json). Candor never guesses a date"
             ),
+            rows_read,
         })
 }
 
@@ -1018,7 +1021,7 @@ fn check_date_order(
     if order == DateOrder::YearMonthDay {
         return Ok(());
     }
-    let scan = scan_dates(table, layout, limit);
+    let (scan, _) = scan_dates(table, layout, limit);
     let Some(example) = scan.contradiction(order) else {
         return Ok(());
     };
@@ -1034,22 +1037,28 @@ fn check_date_order(
     })
 }
 
-/// What the values of `table`'s date columns show about their order.
-fn scan_dates(table: &Table, layout: &Layout, limit: Option<usize>) -> DateOrderScan {
-    let columns: Vec<usize> = [
-        Role::Date,
-        Role::BirthDate,
-        Role::CustomerSince,
-        Role::UpdatedAt,
-    ]
-    .iter()
-    .filter_map(|r| layout.columns.get(r))
-    .flatten()
-    .map(|(i, _)| *i)
-    .collect();
+/// What the values of `table`'s date columns show about their order, and how many rows
+/// were read (up to `limit`).
+fn scan_dates(table: &Table, layout: &Layout, limit: Option<usize>) -> (DateOrderScan, usize) {
+    let column = |roles: &[Role]| -> Vec<usize> {
+        roles
+            .iter()
+            .filter_map(|r| layout.columns.get(r))
+            .flatten()
+            .map(|(i, _)| *i)
+            .collect()
+    };
+    // Dates the shop's system wrote; birthdays, which people type in their own way (one
+    // customer's 12/25/1990 in a day-first file), tell only in a file with no other dates.
+    let mut columns = column(&[Role::Date, Role::CustomerSince, Role::UpdatedAt]);
+    if columns.is_empty() {
+        columns = column(&[Role::BirthDate]);
+    }
     let mut scan = DateOrderScan::default();
+    let mut rows = 0;
     if !columns.is_empty() {
         for row in table.rows().take(limit.unwrap_or(usize::MAX)).flatten() {
+            rows += 1;
             for &i in &columns {
                 if let Some(v) = row.fields.get(i) {
                     scan.see(v);
@@ -1057,7 +1066,7 @@ fn scan_dates(table: &Table, layout: &Layout, limit: Option<usize>) -> DateOrder
             }
         }
     }
-    scan
+    (scan, rows)
 }
 
 /// What reading a row needs to know about its file.

@@ -39,7 +39,7 @@ pub struct ImportFile {
     /// The saved mapping that fitted its columns, if one was used.
     pub saved_as: Option<String>,
     first_rows: Vec<Vec<String>>,
-    preview: Option<(Mapping, Result<Batch, String>)>,
+    preview: Option<(Mapping, Result<Batch, PreviewFailure>)>,
     keywords: String,
     status_values: super::import_statuses::StatusValues,
 }
@@ -968,7 +968,10 @@ fn load_mapping(path: &Path) -> Result<Mapping, String> {
 /// What the first rows give with the current mapping.
 /// Reads the first rows with the file's current mapping, unless they were read with it
 /// already; `None` when the file or its mapping cannot be read at all.
-fn refreshed_preview(file: &mut ImportFile, currency: Currency) -> Option<&Result<Batch, String>> {
+fn refreshed_preview(
+    file: &mut ImportFile,
+    currency: Currency,
+) -> Option<&Result<Batch, PreviewFailure>> {
     let Ok(table) = &file.table else {
         return None;
     };
@@ -981,11 +984,49 @@ fn refreshed_preview(file: &mut ImportFile, currency: Currency) -> Option<&Resul
         .is_none_or(|(m, _)| *m != file.mapping)
     {
         let today = chrono::Local::now().date_naive();
-        let result =
-            preview(table, &file.mapping, PREVIEW_ROWS, currency, today).map_err(|e| e.to_string());
+        let result = preview(table, &file.mapping, PREVIEW_ROWS, currency, today)
+            .map_err(|e| PreviewFailure::of(&e));
         file.preview = Some((file.mapping.clone(), result));
     }
     file.preview.as_ref().map(|(_, result)| result)
+}
+
+/// Why the first rows could not be previewed, and whether it stops the import.
+struct PreviewFailure {
+    text: String,
+    stops_import: bool,
+}
+
+impl PreviewFailure {
+    /// First rows whose dates do not tell their order do not stop the import, which reads
+    /// the whole file to tell (and stops, saying so, if it cannot either).
+    fn of(e: &crate::import::ImportError) -> Self {
+        match e {
+            crate::import::ImportError::DatesUntold {
+                rows_read: Some(rows),
+                ..
+            } => Self {
+                text: format!(
+                    "No date in the first {rows} rows tells whether dates are day-first or month-first, so they are not previewed. Import reads the whole file to tell, and stops with a message if it cannot; or choose how dates are written in the mapping."
+                ),
+                stops_import: false,
+            },
+            other => Self {
+                text: other.to_string(),
+                stops_import: true,
+            },
+        }
+    }
+
+    /// The text, in red where it stops the import.
+    fn label(&self) -> RichText {
+        let text = RichText::new(&self.text);
+        if self.stops_import {
+            text.color(theme::NEGATIVE)
+        } else {
+            text.color(theme::MUTED)
+        }
+    }
 }
 
 /// For a recognized export whose mapping is folded away: what stops its first rows from
@@ -993,7 +1034,7 @@ fn refreshed_preview(file: &mut ImportFile, currency: Currency) -> Option<&Resul
 fn folded_problem_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) {
     match refreshed_preview(file, currency) {
         Some(Err(e)) => {
-            ui.label(RichText::new(e).color(theme::NEGATIVE));
+            ui.add(egui::Label::new(e.label()).wrap());
         }
         Some(Ok(batch)) if !batch.bad_rows.is_empty() => {
             ui.label(
@@ -1016,7 +1057,7 @@ fn preview_ui(ui: &mut Ui, file: &mut ImportFile, currency: Currency) {
     ui.label(RichText::new(format!("Preview of the first {PREVIEW_ROWS} rows")).strong());
     match result {
         Err(e) => {
-            ui.label(RichText::new(e).color(theme::NEGATIVE));
+            ui.add(egui::Label::new(e.label()).wrap());
         }
         Ok(batch) => {
             ui.label(format!(
