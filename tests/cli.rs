@@ -720,6 +720,28 @@ fn undo_shows_its_simulated_effect_first_and_dry_run_changes_nothing() {
 }
 
 #[test]
+fn a_customer_field_with_an_escape_sequence_is_refused() {
+    let (dir, path) = common::sample_file();
+    let changes = dir.path().join("field.json");
+    std::fs::write(
+        &changes,
+        r#"{"changes":[{"kind":"customer_field","customer":4,"field":"name","value":"Eve\u001b[31mRED"}]}"#,
+    )
+    .expect("written");
+    let before = std::fs::read(&path).expect("reads");
+    candor()
+        .args(["apply", "--db"])
+        .arg(&path)
+        .arg("--changes")
+        .arg(&changes)
+        .args(["--actor", "Sam", "--reason", "asked us to"])
+        .assert()
+        .failure()
+        .stderr(contains("invisible control character (U+001B)"));
+    assert_eq!(std::fs::read(&path).expect("reads"), before);
+}
+
+#[test]
 fn the_log_is_filtered_by_customer_and_kind_and_exported_as_csv_and_a_page() {
     let (dir, path) = common::sample_file();
     let db = path.to_str().expect("utf-8 path");

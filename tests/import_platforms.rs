@@ -2162,6 +2162,45 @@ fn one_birthday_typed_the_other_way_round_is_its_rows_problem_not_the_files() {
 }
 
 #[test]
+fn control_characters_and_bidi_overrides_in_cells_are_refused_by_their_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let row = |name: &str, product: &str| {
+        format!(
+            "{SHOPIFY_HEADER}\n#7101,eve@example.com,paid,2026-05-03 10:00:00 +0100,,yes,GBP,4.00,4.00,2026-05-03 10:00:00 +0100,1,{product},4.00,T1,{name},1 High St,Bath,BA1 1AA,,,0.00,Teas,7101\n"
+        )
+    };
+    for (name, product, column, code) in [
+        (
+            "\u{1b}[2J\u{1b}]0;pwned\u{7}Eve",
+            "Tea",
+            "Billing Name",
+            "U+001B",
+        ),
+        ("Eve", "Tea\u{1}", "Lineitem name", "U+0001"),
+        ("Z\u{202E}evil", "Tea", "Billing Name", "U+202E"),
+    ] {
+        let message = refused(dir.path(), &[], "orders_export.csv", &row(name, product));
+        assert!(message.contains("line 2"), "{message}");
+        assert!(message.contains(column), "{message}");
+        assert!(message.contains(code), "{message}");
+        assert!(
+            !message.contains('\u{1b}'),
+            "the message does not carry it either"
+        );
+    }
+    let (json, shop) = import(
+        dir.path(),
+        &[],
+        &[("orders_export.csv", &row("Zoë Ångström-O'Neill", "Tea"))],
+    );
+    assert_eq!(json["summary"]["orders_added"], 1, "{json}");
+    assert_eq!(
+        shop.customers[0].name.as_deref(),
+        Some("Zoë Ångström-O'Neill")
+    );
+}
+
+#[test]
 fn an_order_time_that_is_no_time_of_day_is_refused_not_read_as_midnight() {
     let dir = tempfile::tempdir().expect("dir");
     let garbled = format!(

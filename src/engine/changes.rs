@@ -891,6 +891,12 @@ pub(super) fn set_field(
     field: PersonalField,
     value: Option<String>,
 ) -> Result<(), String> {
+    if let Some(hidden) = value.as_deref().and_then(super::words::hidden_character) {
+        return Err(format!(
+            "the value holds an invisible control character (U+{:04X}); type it without it",
+            u32::from(hidden)
+        ));
+    }
     match field {
         PersonalField::Name => c.name = value,
         PersonalField::Email => c.email = value,

@@ -60,6 +60,24 @@ pub fn is_plain_text(text: &str) -> bool {
     })
 }
 
+/// The first character of `text` that would act rather than show on a terminal or a page:
+/// a control character other than a line break or tab (an escape sequence, a bell, NUL)
+/// or a bidirectional override that makes text read differently from what it says.
+pub fn hidden_character(text: &str) -> Option<char> {
+    // Nearly all text is plain ASCII or ordinary letters: looked at closely only when a
+    // byte could start such a character.
+    if !text
+        .bytes()
+        .any(|b| b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xe2)
+    {
+        return None;
+    }
+    text.chars().find(|&c| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    })
+}
+
 /// The customer's own words as a line ends with them: `: “words”`, or nothing.
 pub fn their_words(words: Option<&str>) -> String {
     words
@@ -89,7 +107,7 @@ pub fn decimal(v: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{and_list, count, decimal, is_plain_text, of_customers, signed};
+    use super::{and_list, count, decimal, hidden_character, is_plain_text, of_customers, signed};
 
     #[test]
     fn a_small_figure_is_never_shown_as_nothing() {
@@ -116,6 +134,12 @@ mod tests {
         assert!(!is_plain_text("Hazel\u{1b}[31m"));
         assert!(!is_plain_text("two\nlines"));
         assert!(!is_plain_text("abc\u{202E}fed"));
+        assert_eq!(hidden_character("Zoë Müller, 1 High St\nBath"), None);
+        assert_eq!(hidden_character("Tea\u{1b}[5m"), Some('\u{1b}'));
+        assert_eq!(hidden_character("Tea\0"), Some('\0'));
+        assert_eq!(hidden_character("Z\u{202E}live"), Some('\u{202E}'));
+        assert_eq!(hidden_character("a\u{85}b"), Some('\u{85}'));
+        assert_eq!(hidden_character("café — ‘quoted’"), None);
     }
 
     #[test]

@@ -1170,8 +1170,14 @@ fn cell_reader<'a>(
             .filter_map(|(i, _)| row.fields.get(*i).map(str::trim))
             .map(|v| unguarded(v, cx.mapping.strip_leading_apostrophe))
             .map(|v| {
+                // An entity such as &#27; must not bring in what a raw cell may not hold.
                 if cx.mapping.html_entities {
-                    html_escape::decode_html_entities(v)
+                    let decoded = html_escape::decode_html_entities(v);
+                    if crate::engine::words::hidden_character(&decoded).is_some() {
+                        std::borrow::Cow::Borrowed(v)
+                    } else {
+                        decoded
+                    }
                 } else {
                     std::borrow::Cow::Borrowed(v)
                 }
@@ -1290,6 +1296,7 @@ fn read_product_row(
     files: &[FileCounts],
 ) -> Result<RowData, ImportError> {
     let (table, mapping) = (cx.table, cx.mapping);
+    refuse_hidden_characters(cx, row)?;
     let get = cell_reader(cx, row);
     let bad =
         |role: Role, reason: String| row_error(table, row.line, column_of(mapping, role), reason);
@@ -1316,6 +1323,29 @@ fn read_product_row(
         product: Some(product),
         converted: converted.map(|(from, _)| from),
     })
+}
+
+/// Refuses a row with a control character or a bidirectional override in a cell Candor
+/// reads: an escape sequence in a name would act on the terminal that lists customers, and
+/// `Tea` followed by NUL would be a second product that looks like Tea.
+fn refuse_hidden_characters(cx: &RowContext<'_>, row: &Row) -> Result<(), ImportError> {
+    for (i, column) in cx.layout.columns.values().flatten() {
+        let Some(cell) = row.fields.get(*i) else {
+            continue;
+        };
+        if let Some(hidden) = crate::engine::words::hidden_character(cell) {
+            return Err(row_error(
+                cx.table,
+                row.line,
+                Some(column.clone()),
+                format!(
+                    "the cell holds an invisible control character (U+{:04X}), which Candor does not store: remove it and import again",
+                    u32::from(hidden)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a row whose order date, update time or customer-since date is after
@@ -1357,6 +1387,7 @@ fn read_row(
     let get = cell_reader(cx, row);
     let bad =
         |role: Role, reason: String| row_error(table, row.line, column_of(mapping, role), reason);
+    refuse_hidden_characters(cx, row)?;
     refuse_bad_dates(cx, &get, &bad)?;
 
     // A status says what became of an order: a customers list's "Status" (a member's)
