@@ -2201,6 +2201,32 @@ fn control_characters_and_bidi_overrides_in_cells_are_refused_by_their_line() {
 }
 
 #[test]
+fn a_utf8_export_with_one_stray_byte_is_refused_by_its_line_not_garbled() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut bytes = b"Customer ID,First Name,Last Name,Email\n".to_vec();
+    for n in 0..300 {
+        bytes.extend_from_slice(format!("{n},Zoë,Müller,zoe{n}@example.com\n").as_bytes());
+    }
+    bytes.extend_from_slice(b"300,Ren\xe9,Dubois,rene@example.com\n");
+    let file = dir.path().join("customers_export.csv");
+    std::fs::write(&file, &bytes).expect("written");
+    let db = dir.path().join("shop.candor");
+    let out = candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .arg(&file)
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let message = String::from_utf8_lossy(&out);
+    assert!(message.contains("line 302"), "{message}");
+    assert!(message.contains("not UTF-8"), "{message}");
+    assert!(!db.exists(), "nothing imported");
+}
+
+#[test]
 fn an_order_time_that_is_no_time_of_day_is_refused_not_read_as_midnight() {
     let dir = tempfile::tempdir().expect("dir");
     let garbled = format!(

@@ -91,6 +91,14 @@ impl Table {
                 ),
             }),
         })?;
+        if let Some(line) = scan.mixed_at {
+            return Err(ImportError::Row(super::RowError {
+                file: table.file.clone(),
+                line,
+                column: None,
+                reason: "this line has bytes that are not UTF-8 text, while the rest of the file is UTF-8 (a line pasted in from another program?). Read as Windows-1252, every accented letter of the file would be garbled (Zoë as ZoÃ«), so nothing was imported: save the file again as CSV UTF-8, or correct this line".to_owned(),
+            }));
+        }
         table.encoding = if scan.utf8 {
             "UTF-8"
         } else {
@@ -358,8 +366,6 @@ fn io_error(file: &str, source: std::io::Error) -> ImportError {
     }
 }
 
-/// UTF-8 (dropping a byte-order mark) when the bytes are valid UTF-8, otherwise
-/// Windows-1252, the superset of Latin-1 that spreadsheet programs write.
 /// Whether `head` is UTF-16 text: it starts with a UTF-16 byte-order mark, or every other
 /// byte of its first characters is zero (ASCII written in UTF-16 without one).
 fn is_utf16(head: &[u8]) -> bool {
@@ -372,6 +378,8 @@ fn is_utf16(head: &[u8]) -> bool {
             || pairs.iter().all(|p| p[0] == 0 && p[1] != 0))
 }
 
+/// UTF-8 (dropping a byte-order mark) when the bytes are valid UTF-8, otherwise
+/// Windows-1252, the superset of Latin-1 that spreadsheet programs write.
 fn decode(mut bytes: Vec<u8>) -> (String, &'static str) {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
@@ -379,6 +387,14 @@ fn decode(mut bytes: Vec<u8>) -> (String, &'static str) {
     match String::from_utf8(bytes) {
         Ok(text) => (text, "UTF-8"),
         Err(e) => {
+            // UTF-8 but for a stray byte (refused when the whole file is read): shown as
+            // UTF-8, not garbled as Windows-1252.
+            let mut tally = stream::Utf8Tally::default();
+            tally.take(&mut e.as_bytes().to_vec(), 1);
+            if tally.mixed_at().is_some() {
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                return (text, "UTF-8 (with a few bytes that are not)");
+            }
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(e.as_bytes());
             (text.into_owned(), "Windows-1252 (Latin-1)")
         }

@@ -21,6 +21,54 @@ pub struct Scan {
     pub bytes: u64,
     /// Whether every byte sequence is valid UTF-8.
     pub utf8: bool,
+    /// The line of the first byte that is not UTF-8 in a file that is otherwise UTF-8 (it
+    /// has more well-formed accented letters than stray bytes): a line pasted in from
+    /// another program. Read as Windows-1252, every other accented letter would be garbled.
+    pub mixed_at: Option<u64>,
+}
+
+/// What the bytes read so far show of their encoding.
+#[derive(Default)]
+pub(super) struct Utf8Tally {
+    /// Characters of two bytes or more that are well-formed UTF-8.
+    accented: u64,
+    /// Byte sequences that are not UTF-8.
+    stray: u64,
+    first_stray_line: Option<u64>,
+}
+
+impl Utf8Tally {
+    /// Takes in `bytes` (an incomplete character at their end is left in them for the next
+    /// chunk); `line` is the line their first byte is on.
+    pub(super) fn take(&mut self, bytes: &mut Vec<u8>, line: u64) {
+        let mut at = 0;
+        loop {
+            let rest = &bytes[at..];
+            let (valid, bad) = match std::str::from_utf8(rest) {
+                Ok(_) => (rest.len(), None),
+                Err(e) => (e.valid_up_to(), e.error_len()),
+            };
+            self.accented += rest[..valid].iter().filter(|&&b| b >= 0xC0).count() as u64;
+            let Some(len) = bad else {
+                // All valid, or an incomplete character at the end: kept for the next chunk.
+                bytes.drain(..at + valid);
+                return;
+            };
+            self.stray += 1;
+            if self.first_stray_line.is_none() {
+                let newlines = bytes[..at + valid].iter().filter(|&&b| b == b'\n').count();
+                self.first_stray_line = Some(line + newlines as u64);
+            }
+            at += valid + len;
+        }
+    }
+
+    /// Where a file that is UTF-8 but for a few stray bytes has its first one.
+    pub(super) fn mixed_at(&self) -> Option<u64> {
+        (self.stray > 0 && self.accented > self.stray)
+            .then_some(self.first_stray_line)
+            .flatten()
+    }
 }
 
 /// Why a scan stopped.
@@ -83,7 +131,9 @@ impl Place {
 pub fn scan(mut input: impl Read, delimiter: u8) -> Result<Scan, ScanError> {
     let mut buf = vec![0u8; CHUNK];
     let mut carry: Vec<u8> = Vec::new();
-    let (mut total, mut utf8) = (0u64, true);
+    let mut tally = Utf8Tally::default();
+    let mut total = 0u64;
+    let mut previous = 0u8;
     let mut place = Place::FieldStart;
     let (mut record_bytes, mut line, mut record_line) = (0u64, 1u64, 1u64);
     loop {
@@ -95,9 +145,12 @@ pub fn scan(mut input: impl Read, delimiter: u8) -> Result<Scan, ScanError> {
         if total > MAX_DECODED_BYTES {
             return Err(ScanError::TooLarge);
         }
+        let chunk_line = line;
         for &b in &buf[..n] {
             record_bytes += 1;
-            line += u64::from(b == b'\n');
+            // A lone CR ends a line too (old Mac files); CRLF is one line end.
+            line += u64::from(b == b'\r' || (b == b'\n' && previous != b'\r'));
+            previous = b;
             let ended;
             (place, ended) = place.after(b, delimiter);
             if ended {
@@ -108,21 +161,18 @@ pub fn scan(mut input: impl Read, delimiter: u8) -> Result<Scan, ScanError> {
                 return Err(ScanError::LongRecord(record_line));
             }
         }
-        if utf8 {
-            carry.extend_from_slice(&buf[..n]);
-            match std::str::from_utf8(&carry) {
-                Ok(_) => carry.clear(),
-                Err(e) if e.error_len().is_none() => {
-                    let keep = carry.split_off(e.valid_up_to());
-                    carry = keep;
-                }
-                Err(_) => utf8 = false,
-            }
-        }
+        carry.extend_from_slice(&buf[..n]);
+        tally.take(&mut carry, chunk_line);
+    }
+    if !carry.is_empty() {
+        // The file ends inside a character.
+        tally.stray += 1;
+        tally.first_stray_line.get_or_insert(line);
     }
     Ok(Scan {
         bytes: total,
-        utf8: utf8 && carry.is_empty(),
+        utf8: tally.stray == 0,
+        mixed_at: tally.mixed_at(),
     })
 }
 
@@ -353,6 +403,33 @@ mod tests {
             scan(quoted.as_bytes(), b','),
             Err(ScanError::LongRecord(2))
         ));
+        let old_mac = format!("a,b\r1,2\r{}\r", ",".repeat(MAX_RECORD_BYTES as usize + 10));
+        assert!(
+            matches!(
+                scan(old_mac.as_bytes(), b','),
+                Err(ScanError::LongRecord(3))
+            ),
+            "lines ended by a lone CR are counted"
+        );
+    }
+
+    #[test]
+    fn a_utf8_file_with_a_stray_byte_is_told_from_a_windows_1252_one() {
+        let mut mixed = b"name,city\n".to_vec();
+        for _ in 0..3000 {
+            mixed.extend_from_slice("Zoë Müller,Köln\r\n".as_bytes());
+        }
+        mixed.extend_from_slice(b"Bad \xff row,Bonn\r\n");
+        let scanned = scan(&mixed[..], b',').expect("scans");
+        assert!(!scanned.utf8);
+        assert_eq!(scanned.mixed_at, Some(3002), "the line of the stray byte");
+        let latin = b"name,city\nZo\xeb M\xfcller,K\xf6ln\nCaf\xe9,Bonn\n".repeat(500);
+        let scanned = scan(&latin[..], b',').expect("scans");
+        assert!(!scanned.utf8);
+        assert_eq!(scanned.mixed_at, None, "Windows-1252 throughout");
+        let split = "é".repeat(CHUNK);
+        let scanned = scan(split.as_bytes(), b',').expect("scans");
+        assert!(scanned.utf8, "a character across two chunks is whole");
     }
 
     #[test]
