@@ -184,8 +184,9 @@ fn time_of_day(value: &str) -> Option<Option<u32>> {
     };
     let pm = words.iter().any(|w| w.eq_ignore_ascii_case("pm"));
     let am = words.iter().any(|w| w.eq_ignore_ascii_case("am"));
+    let twelve_hour = am || pm;
     Some(match (h, m, second) {
-        (Some(h), Some(m), Some(s)) if h < 24 && m < 60 => {
+        (Some(h), Some(m), Some(s)) if h < 24 && m < 60 && !(twelve_hour && h > 12) => {
             let h = match h {
                 12 if am => 0,
                 1..=11 if pm => h + 12,
@@ -297,6 +298,7 @@ mod tests {
             "2024-05-03 10:60",
             "2024-05-03T23:59:75",
             "2024-05-03 ab:cd",
+            "Jun 9, 2023 13:00:00 PM",
         ] {
             assert!(has_impossible_time(impossible), "{impossible}");
         }

@@ -144,9 +144,17 @@ impl Table {
         } else {
             raw.take(take).read_to_end(&mut bytes).map_err(io)?;
         }
-        if limit == Some(bytes.len() as u64)
-            && let Some(end) = bytes.iter().rposition(|&b| b == b'\n')
-        {
+        if limit == Some(bytes.len() as u64) {
+            let Some(end) = bytes.iter().rposition(|&b| b == b'\n') else {
+                // Its header cannot be read whole: never cut short and counted wrong.
+                return Err(ImportError::NotCsv {
+                    file,
+                    detail: format!(
+                        "its first line is longer than {} KiB, longer than any export's column names; check that it is a CSV file with one line per row",
+                        bytes.len() >> 10
+                    ),
+                });
+            };
             bytes.truncate(end + 1);
         }
         let mut table = Self::from_bytes(&file, bytes)?;
@@ -455,6 +463,21 @@ mod tests {
 
     fn table(bytes: &[u8]) -> Result<Table, ImportError> {
         Table::from_bytes("t.csv", bytes.to_vec())
+    }
+
+    #[test]
+    fn a_header_longer_than_the_head_read_is_refused_not_cut_short() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("wide.csv");
+        let header: Vec<String> = (0..120_000).map(|i| format!("c{i}")).collect();
+        std::fs::write(&path, format!("{}\n1,2\n", header.join(","))).expect("written");
+        let Err(ImportError::NotCsv { detail, .. }) = Table::open(&path) else {
+            panic!("a header longer than {HEAD_BYTES} bytes must be refused");
+        };
+        assert!(
+            detail.contains("first line is longer than 256 KiB"),
+            "{detail}"
+        );
     }
 
     #[test]
