@@ -543,7 +543,33 @@ impl Mapping {
         if let Some(problem) = self.purchase_columns_unread() {
             return Some(problem);
         }
+        if let Some(problem) = self.column_with_two_roles() {
+            return Some(problem);
+        }
         self.product_list_problem()
+    }
+
+    /// A column given two roles that read it as different things (the quantity column as
+    /// the unit price too), which would silently read one value as both.
+    fn column_with_two_roles(&self) -> Option<String> {
+        let mut seen: BTreeMap<&str, Role> = BTreeMap::new();
+        for (role, columns) in &self.columns {
+            for name in columns.names() {
+                let statuses = [Role::Status, Role::PaymentStatus];
+                if let Some(first) = seen.insert(name, *role)
+                    && first != *role
+                    // One status column read for both (BigCommerce's Order Status).
+                    && !(statuses.contains(&first) && statuses.contains(role))
+                {
+                    return Some(format!(
+                        "the column \"{name}\" is given as both {} and {}; a column holds one thing: choose one",
+                        first.label(),
+                        role.label()
+                    ));
+                }
+            }
+        }
+        None
     }
 
     /// Columns of what was bought (product, quantity, price) that would be silently left
@@ -916,6 +942,27 @@ mod tests {
         assert!(priced.problem().is_some_and(|p| p.contains("Line total")));
         let counted = list.with(Role::Quantity, "Items sold");
         assert_eq!(counted.problem(), None, "the items sold of the row");
+    }
+
+    #[test]
+    fn one_column_is_never_read_as_two_things() {
+        let till = Mapping::blank("Till")
+            .with(Role::Date, "Datum")
+            .with(Role::ProductName, "Artikel")
+            .with(Role::Quantity, "Menge");
+        assert_eq!(till.problem(), None);
+        let twice = till.clone().with(Role::UnitPrice, "Menge");
+        assert!(
+            twice
+                .problem()
+                .is_some_and(|p| p.contains("\"Menge\" is given as both")),
+            "{:?}",
+            twice.problem()
+        );
+        let statuses = till
+            .with(Role::Status, "Status")
+            .with(Role::PaymentStatus, "Status");
+        assert_eq!(statuses.problem(), None, "one status column read for both");
     }
 
     #[test]
