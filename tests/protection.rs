@@ -310,3 +310,21 @@ fn the_breach_report_of_a_protected_shop_says_since_when_and_warns_of_older_copi
     let json = std::fs::read_to_string(out.join("breach-report.json")).expect("json");
     assert!(json.contains("\"protected\": true"), "{json}");
 }
+
+#[test]
+fn a_shop_is_first_protected_with_the_new_password_variable_as_the_help_says() {
+    let (_dir, path) = common::owned_sample_file();
+    let db = path.to_str().expect("utf-8");
+    let out = candor(&["protect", "--db", db])
+        .env("CANDOR_OWNER_PASSPHRASE", OWNER)
+        .env("CANDOR_SHOP_NEW_PASSWORD", NEW_PASSWORD)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (ok, text) = run(&["customers", "--db", db], Some(NEW_PASSWORD));
+    assert!(ok, "opens with the password given: {text}");
+}

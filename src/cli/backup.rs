@@ -61,7 +61,9 @@ pub fn protect(db: &Path, actor: &str, change: bool, remove: bool) -> Result<()>
     let how = if remove {
         Protection::Remove
     } else {
-        let variable = if protected {
+        // Changing it, CANDOR_SHOP_PASSWORD is the current one; protecting a shop the first
+        // time, either variable may give the new one.
+        let variable = if protected || std::env::var_os(NEW_SHOP_PASSWORD_ENV).is_some() {
             NEW_SHOP_PASSWORD_ENV
         } else {
             crate::store::SHOP_PASSWORD_ENV

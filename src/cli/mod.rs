@@ -306,7 +306,8 @@ pub enum Command {
     },
     /// Protect the shop with a password (owner only; logged): the whole file is encrypted,
     /// and every command then needs the password (CANDOR_SHOP_PASSWORD, or asked at a
-    /// terminal). The new password comes from CANDOR_SHOP_NEW_PASSWORD or is asked twice.
+    /// terminal). The new password comes from CANDOR_SHOP_NEW_PASSWORD (protecting a shop
+    /// the first time, CANDOR_SHOP_PASSWORD will do too), or is asked twice.
     Protect {
         /// The shop file.
         #[arg(long)]
