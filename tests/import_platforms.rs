@@ -2101,6 +2101,17 @@ fn a_row_dated_after_today_is_refused_and_every_order_held_is_shown() {
     );
     let message = refused(dir.path(), &[], "orders_future.csv", &future);
     assert!(message.contains("after today"), "{message}");
+    let tomorrow = chrono::Local::now().date_naive().succ_opt().expect("a day");
+    let message = refused(
+        dir.path(),
+        &[],
+        "orders_tomorrow.csv",
+        &future.replace("2099-01-01", &tomorrow.to_string()),
+    );
+    assert!(
+        message.contains("after today"),
+        "held unseen until tomorrow otherwise: {message}"
+    );
 
     let db = dir.path().join("sample.candor");
     candor()

@@ -313,9 +313,9 @@ pub struct ReadOptions<'a> {
     pub progress: &'a dyn Fn(u64),
     /// Read only this many rows (for previews).
     pub limit: Option<usize>,
-    /// The latest day a row's dates may give (tomorrow, for time zones): an order or record
-    /// dated later is a mistyped year or a swapped date, refused by its line, never allowed
-    /// to count as the newest record forever.
+    /// The latest day a row's dates may give (today, the day the shop counts up to): an
+    /// order or record dated later is a mistyped year or a swapped date, refused by its
+    /// line, never allowed to count as the newest record forever nor held unseen.
     pub latest_date: Option<NaiveDate>,
 }
 
