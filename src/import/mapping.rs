@@ -732,6 +732,21 @@ use super::statuses::matches_status;
 pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
     let mut mapping = Mapping::blank("CSV file").with_common_statuses();
     let taken = guess_columns(&mut mapping, headers);
+    // A customers list's "Total Spent" and "Orders Count" are no purchase: amounts and
+    // counts are guessed as what was bought only beside a date, an order or a product.
+    let purchases = [
+        Role::Date,
+        Role::OrderId,
+        Role::ProductName,
+        Role::ProductCode,
+    ]
+    .iter()
+    .any(|r| mapping.columns.contains_key(r));
+    if !purchases {
+        for role in [Role::Quantity, Role::UnitPrice, Role::LineTotal] {
+            mapping.columns.remove(&role);
+        }
+    }
     if let Some(column) = guess_consent_column(headers, &taken) {
         mapping.consents.push(column);
     }
@@ -942,6 +957,18 @@ mod tests {
         assert!(priced.problem().is_some_and(|p| p.contains("Line total")));
         let counted = list.with(Role::Quantity, "Items sold");
         assert_eq!(counted.problem(), None, "the items sold of the row");
+    }
+
+    #[test]
+    fn a_customers_lists_totals_are_not_guessed_as_purchases() {
+        let headers: Vec<String> = ["Name", "Email", "Total Spent", "Orders Count"]
+            .map(str::to_owned)
+            .to_vec();
+        let guessed = guess(&headers, &[]);
+        assert_eq!(guessed.problem(), None, "{:?}", guessed.columns);
+        assert!(guessed.columns.contains_key(&Role::Email));
+        assert!(!guessed.columns.contains_key(&Role::LineTotal));
+        assert!(!guessed.columns.contains_key(&Role::Quantity));
     }
 
     #[test]
