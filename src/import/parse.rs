@@ -398,12 +398,17 @@ impl Batch {
         let resolved;
         let mapping = if mapping.dates == DateOrder::FromFile {
             resolved = Mapping {
-                dates: date_order_of(table, &layout, options.limit)?,
+                dates: date_order_of(table, &layout, options.limit, options.cancel)?,
                 ..mapping.clone()
             };
             &resolved
         } else {
-            check_date_order(table, &layout, options.limit, mapping.dates)?;
+            check_date_order(
+                table,
+                &layout,
+                (options.limit, options.cancel),
+                mapping.dates,
+            )?;
             mapping
         };
         self.had_consent_columns |= !layout.consents.is_empty();
@@ -994,8 +999,9 @@ fn date_order_of(
     table: &Table,
     layout: &Layout,
     limit: Option<usize>,
+    cancel: Option<&AtomicBool>,
 ) -> Result<DateOrder, ImportError> {
-    let (scan, rows) = scan_dates(table, layout, limit);
+    let (scan, rows) = scan_dates(table, layout, limit, cancel)?;
     // A preview that read fewer rows than it could has read the whole file.
     let rows_read = limit.filter(|n| rows >= *n);
     let read = rows_read.map_or_else(String::new, |n| format!(" (of the first {n} rows)"));
@@ -1015,13 +1021,13 @@ fn date_order_of(
 fn check_date_order(
     table: &Table,
     layout: &Layout,
-    limit: Option<usize>,
+    (limit, cancel): (Option<usize>, Option<&AtomicBool>),
     order: DateOrder,
 ) -> Result<(), ImportError> {
     if order == DateOrder::YearMonthDay {
         return Ok(());
     }
-    let (scan, _) = scan_dates(table, layout, limit);
+    let (scan, _) = scan_dates(table, layout, limit, cancel)?;
     let Some(example) = scan.contradiction(order) else {
         return Ok(());
     };
@@ -1039,7 +1045,12 @@ fn check_date_order(
 
 /// What the values of `table`'s date columns show about their order, and how many rows
 /// were read (up to `limit`).
-fn scan_dates(table: &Table, layout: &Layout, limit: Option<usize>) -> (DateOrderScan, usize) {
+fn scan_dates(
+    table: &Table,
+    layout: &Layout,
+    limit: Option<usize>,
+    cancel: Option<&AtomicBool>,
+) -> Result<(DateOrderScan, usize), ImportError> {
     let column = |roles: &[Role]| -> Vec<usize> {
         roles
             .iter()
@@ -1059,6 +1070,9 @@ fn scan_dates(table: &Table, layout: &Layout, limit: Option<usize>) -> (DateOrde
     if !columns.is_empty() {
         for row in table.rows().take(limit.unwrap_or(usize::MAX)).flatten() {
             rows += 1;
+            if rows % PROGRESS_EVERY == 0 && cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                return Err(ImportError::Cancelled);
+            }
             for &i in &columns {
                 if let Some(v) = row.fields.get(i) {
                     scan.see(v);
@@ -1066,7 +1080,7 @@ fn scan_dates(table: &Table, layout: &Layout, limit: Option<usize>) -> (DateOrde
             }
         }
     }
-    (scan, rows)
+    Ok((scan, rows))
 }
 
 /// What reading a row needs to know about its file.
