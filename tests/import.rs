@@ -553,7 +553,15 @@ fn files_that_cannot_be_imported_get_a_clear_reason() {
         .flatten()
         .collect();
     let without_mark: Vec<u8> = unicode_text[2..].to_vec();
-    for (name, bytes) in [("unicode.txt", unicode_text), ("plain16.csv", without_mark)] {
+    let with_euro: Vec<u8> = "Name\tPrice\r\nAnn\t€4.50\r\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    for (name, bytes) in [
+        ("unicode.txt", unicode_text),
+        ("plain16.csv", without_mark),
+        ("euro16.csv", with_euro),
+    ] {
         let input = write(dir.path(), name, &bytes);
         import(&db, &[], &[&input])
             .failure()
@@ -1103,6 +1111,9 @@ fn a_mistyped_shop_path_is_named_once_in_plain_words() {
     import(dir.path(), &[], &[&input])
         .failure()
         .stderr(contains("is a folder, not a shop file"));
+    import(&input.join("shop.candor"), &[], &[&input])
+        .failure()
+        .stderr(contains("customers.csv is a file, not a folder"));
     let out = candor()
         .args(["customers", "--db"])
         .arg(&missing)

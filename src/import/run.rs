@@ -681,15 +681,20 @@ fn folder_for_new_shop(db: &Path) -> Result<(), ImportError> {
     if folder.is_dir() {
         return Ok(());
     }
+    let why = if folder.exists() {
+        format!(
+            "{} is a file, not a folder, so the shop file cannot be made in it; check the name",
+            folder.display()
+        )
+    } else {
+        format!(
+            "the folder {} does not exist, so the shop file cannot be made there; check the name, or make the folder first",
+            folder.display()
+        )
+    };
     Err(ImportError::Io {
         file: db.display().to_string(),
-        source: std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!(
-                "the folder {} does not exist, so the shop file cannot be made there; check the name, or make the folder first",
-                folder.display()
-            ),
-        ),
+        source: std::io::Error::new(std::io::ErrorKind::NotFound, why),
     })
 }
 

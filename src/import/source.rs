@@ -380,10 +380,18 @@ fn is_utf16(head: &[u8]) -> bool {
     if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
         return true;
     }
+    // Nearly every character of a CSV file is ASCII, one zero byte in each pair; a "€" or
+    // a "ł" among them has none.
     let pairs: Vec<&[u8]> = head.chunks_exact(2).take(64).collect();
-    pairs.len() >= 4
-        && (pairs.iter().all(|p| p[1] == 0 && p[0] != 0)
-            || pairs.iter().all(|p| p[0] == 0 && p[1] != 0))
+    let share = |zero_at: usize| {
+        pairs
+            .iter()
+            .filter(|p| p[zero_at] == 0 && p[1 - zero_at] != 0)
+            .count()
+            * 10
+            >= pairs.len() * 9
+    };
+    pairs.len() >= 4 && (share(0) || share(1))
 }
 
 /// UTF-8 (dropping a byte-order mark) when the bytes are valid UTF-8, otherwise

@@ -146,7 +146,14 @@ pub fn scan(mut input: impl Read, delimiter: u8) -> Result<Scan, ScanError> {
             return Err(ScanError::TooLarge);
         }
         let chunk_line = line;
-        for &b in &buf[..n] {
+        // A byte-order mark is not text: a quoted first header after it opens a quote, as
+        // the CSV reader (which never sees the mark) reads it.
+        let mark = if total == n as u64 && buf[..n].starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        for &b in &buf[mark..n] {
             record_bytes += 1;
             // A lone CR ends a line too (old Mac files); CRLF is one line end.
             line += u64::from(b == b'\r' || (b == b'\n' && previous != b'\r'));
@@ -459,6 +466,17 @@ mod tests {
         assert!(
             scan(lone_cr.as_bytes(), b',').is_ok(),
             "a lone CR ends a record"
+        );
+        let after_mark = format!(
+            "\u{FEFF}\"{}\",c\n1,2\n",
+            "x\n".repeat(MAX_RECORD_BYTES as usize)
+        );
+        assert!(
+            matches!(
+                scan(after_mark.as_bytes(), b','),
+                Err(ScanError::LongRecord(1))
+            ),
+            "a quote right after a byte-order mark opens a field"
         );
     }
 
