@@ -520,22 +520,32 @@ pub fn units_text(quantity: i64, product_name: &str) -> String {
     }
 }
 
-/// " (returned: 1 on 3 May)" for the return lines among `records`; empty without any.
+/// How many returns a reason names by day; more are counted.
+const RETURNS_NAMED: usize = 3;
+
+/// " (returned: 1 on 3 May)" for the return lines among `records`, the latest three by day
+/// and the rest counted; empty without any.
 fn returns_text(returned: &[Record], today: NaiveDate) -> String {
-    let parts: Vec<String> = returned
+    let mut lines: Vec<(NaiveDate, i64)> = returned
         .iter()
         .filter_map(|r| match r {
-            Record::OrderLine { date, quantity, .. } => {
-                Some(format!("{} on {}", -quantity, day_text(*date, today)))
-            }
+            Record::OrderLine { date, quantity, .. } => Some((*date, -quantity)),
             _ => None,
         })
         .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!(" (returned: {})", and_list(&parts))
+    if lines.is_empty() {
+        return String::new();
     }
+    lines.sort_by_key(|l| std::cmp::Reverse(l.0));
+    let mut parts: Vec<String> = lines
+        .iter()
+        .take(RETURNS_NAMED)
+        .map(|(date, units)| format!("{units} on {}", day_text(*date, today)))
+        .collect();
+    if lines.len() > RETURNS_NAMED {
+        parts.push(format!("{} earlier", lines.len() - RETURNS_NAMED));
+    }
+    format!(" (returned: {})", and_list(&parts))
 }
 
 /// The customer's purchases a "bought together" amount came from, strongest first, in
@@ -826,4 +836,31 @@ fn subsets_of_size(len: usize, size: usize) -> Vec<Vec<usize>> {
         .filter(|mask| mask.count_ones() as usize == size)
         .map(|mask| (0..len).filter(|i| mask & (1 << i) != 0).collect())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn returned(day: u32) -> Record {
+        Record::OrderLine {
+            order: OrderId::from(i64::from(day)),
+            date: NaiveDate::from_ymd_opt(2026, 5, day).expect("a day"),
+            product: ProductId::from(1),
+            product_name: "Tea".to_owned(),
+            quantity: -1,
+        }
+    }
+
+    #[test]
+    fn a_reason_names_the_latest_three_returns_and_counts_the_rest() {
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).expect("a day");
+        let five: Vec<Record> = [3, 20, 9, 14, 1].map(returned).to_vec();
+        assert_eq!(
+            returns_text(&five, today),
+            " (returned: 1 on 20 May, 1 on 14 May, 1 on 9 May and 2 earlier)"
+        );
+        assert_eq!(returns_text(&five[..1], today), " (returned: 1 on 3 May)");
+        assert_eq!(returns_text(&[], today), "");
+    }
 }

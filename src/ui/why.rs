@@ -107,7 +107,7 @@ fn contributions_chart_ui(ui: &mut Ui, rec: &Recommendation) {
 /// more, and the fields read. Returns the order clicked.
 fn records_ui(ui: &mut Ui, c: &Contribution) -> Option<OrderId> {
     let mut clicked = None;
-    let orders: Vec<(OrderId, String)> = c
+    let mut orders: Vec<(OrderId, chrono::NaiveDate, String)> = c
         .records
         .iter()
         .filter_map(|r| match r {
@@ -117,18 +117,29 @@ fn records_ui(ui: &mut Ui, c: &Contribution) -> Option<OrderId> {
                 product_name,
                 quantity,
                 ..
-            } if *quantity < 0 => Some((*order, format!("returned {product_name}, {date}"))),
+            } if *quantity < 0 => Some((
+                *order,
+                *date,
+                format!(
+                    "{}, {date}",
+                    crate::engine::explain::units_text(*quantity, product_name)
+                ),
+            )),
             Record::OrderLine {
                 order,
                 date,
                 product_name,
                 ..
-            } => Some((*order, format!("{product_name}, {date}"))),
-            Record::Order { order, date } => Some((*order, format!("order {order}, {date}"))),
+            } => Some((*order, *date, format!("{product_name}, {date}"))),
+            Record::Order { order, date } => {
+                Some((*order, *date, format!("order {order}, {date}")))
+            }
             Record::Field { .. } => None,
         })
         .collect();
-    for (order, text) in orders.iter().rev().take(2) {
+    // The latest by day, whatever kind of record they are (returns are listed last).
+    orders.sort_by_key(|o| o.1);
+    for (order, _, text) in orders.iter().rev().take(2) {
         if ui
             .link(text)
             .on_hover_text(format!("Show order {order}"))
