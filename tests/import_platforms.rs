@@ -552,11 +552,20 @@ fn a_mistaken_import_can_be_taken_back_while_it_is_the_newest_entry() {
     let event = last.event.as_ref().expect("an event");
     assert_eq!(event.kind, "import_undone");
     assert!(
-        event.detail.contains("1 customers added"),
+        event.detail.contains("1 customer added"),
         "{}",
         event.detail
     );
     assert!(!copy.exists(), "the copy has done its job");
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("lists")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|name| name.contains(".restoring"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "nothing of the restore is left: {leftovers:?}"
+    );
     drop(store);
 
     // Once another entry follows the import, taking it back would lose it: refused.

@@ -194,16 +194,16 @@ fn print_what_was_written(outcome: &ImportOutcome, db: &Path) {
 fn print_summary(outcome: &ImportOutcome, bad_rows_report: Option<&Path>) {
     let s = &outcome.summary;
     println!(
-        "Customers: {} added, {} updated ({} fields). Products: {} added ({} not products: postage, fees). Orders: {} added with {} lines ({} returns, {} guest sales); {} already imported.",
+        "Customers: {} added, {} updated ({}). Products: {} added ({} never recommended: postage, fees, discounts, unspecified items). Orders: {} added with {} ({}, {}); {} already imported.",
         s.customers_added,
         s.customers_updated,
-        s.fields_updated,
+        crate::engine::words::count(s.fields_updated, "field", "fields"),
         s.products_added,
         s.not_products_added,
         s.orders_added,
-        s.lines_added,
-        s.returns_added,
-        s.guest_orders_added,
+        crate::engine::words::count(s.lines_added, "line", "lines"),
+        crate::engine::words::count(s.returns_added, "return", "returns"),
+        crate::engine::words::count(s.guest_orders_added, "guest sale", "guest sales"),
         s.orders_already_imported
     );
     if s.consent_information {

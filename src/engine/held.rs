@@ -382,8 +382,9 @@ fn orders_summary(orders: &[HeldOrder], currency: super::money::Currency) -> Str
     };
     match (orders.first(), orders.last()) {
         (Some(first), Some(last)) => format!(
-            "{} orders, {lines} lines, {total}, {} to {}",
-            orders.len(),
+            "{}, {}, {total}, {} to {}",
+            super::words::count(orders.len(), "order", "orders"),
+            super::words::count(lines, "line", "lines"),
             first.date,
             last.date
         ),

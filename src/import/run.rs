@@ -725,23 +725,24 @@ pub fn describe(outcome: &ImportOutcome) -> String {
     } else {
         String::new()
     };
+    let n = crate::engine::words::count;
     format!(
-        "imported {}: {} customers added, {} updated ({} fields), {} products added, {} updated ({} new prices), {} orders added ({} lines, {} returns, {} guest sales), {} already imported, {} consent decisions recorded{preferences}, {} rows left out, {} bad rows skipped",
+        "imported {}: {} added, {} updated ({}), {} added, {} updated ({}), {} added ({}, {}, {}), {} already imported, {} recorded{preferences}, {} left out, {} skipped",
         files.join("; "),
-        s.customers_added,
+        n(s.customers_added, "customer", "customers"),
         s.customers_updated,
-        s.fields_updated,
-        s.products_added,
+        n(s.fields_updated, "field", "fields"),
+        n(s.products_added, "product", "products"),
         s.products_updated,
-        s.product_prices_changed,
-        s.orders_added,
-        s.lines_added,
-        s.returns_added,
-        s.guest_orders_added,
+        n(s.product_prices_changed, "new price", "new prices"),
+        n(s.orders_added, "order", "orders"),
+        n(s.lines_added, "line", "lines"),
+        n(s.returns_added, "return", "returns"),
+        n(s.guest_orders_added, "guest sale", "guest sales"),
         s.orders_already_imported,
-        s.consents_added,
-        s.rows_left_out.values().sum::<usize>(),
-        s.bad_rows_skipped
+        n(s.consents_added, "consent decision", "consent decisions"),
+        n(s.rows_left_out.values().sum::<usize>(), "row", "rows"),
+        n(s.bad_rows_skipped, "bad row", "bad rows")
     )
 }
 

@@ -53,8 +53,14 @@ impl Store {
         }
         let staged = copy.with_extension("restoring");
         let result = self.restore_with_entry(&copy, &staged, target, who);
-        // The staged file is only a step of the restore; a leftover is of no use.
+        // The staged file (and SQLite's files beside it) is only a step of the restore; a
+        // leftover is of no use, and one already gone is nothing to report.
         let _ = std::fs::remove_file(&staged);
+        for suffix in ["-wal", "-shm"] {
+            let mut side = staged.clone().into_os_string();
+            side.push(suffix);
+            let _ = std::fs::remove_file(side);
+        }
         let id = result?;
         std::fs::remove_file(&copy).map_err(|source| StoreError::Io {
             path: copy.clone(),

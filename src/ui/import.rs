@@ -844,20 +844,23 @@ fn summary_rows(o: &ImportOutcome) -> Vec<(&'static str, String)> {
         (
             "Products added",
             format!(
-                "{} ({} are postage or fees, never recommended)",
+                "{} ({} never recommended: postage, fees, discounts, unspecified items)",
                 s.products_added, s.not_products_added
             ),
         ),
         (
             "Orders added",
             format!(
-                "{} with {} lines ({} returns, {} guest sales)",
-                s.orders_added, s.lines_added, s.returns_added, s.guest_orders_added
+                "{} with {} ({}, {})",
+                s.orders_added,
+                crate::engine::words::count(s.lines_added, "line", "lines"),
+                crate::engine::words::count(s.returns_added, "return", "returns"),
+                crate::engine::words::count(s.guest_orders_added, "guest sale", "guest sales")
             ),
         ),
         (
             "Already in the shop",
-            format!("{} orders", s.orders_already_imported),
+            crate::engine::words::count(s.orders_already_imported, "order", "orders"),
         ),
         ("Consent decisions recorded", s.consents_added.to_string()),
         ("Bad rows skipped", s.bad_rows_skipped.to_string()),
