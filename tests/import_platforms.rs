@@ -1445,6 +1445,12 @@ fn bigcommerce_skus_and_product_numbers_name_different_products() {
     let blank_qty = csv.replace("Product Qty: 1, Product SKU: , ", "Product SKU: , ");
     let message = refused(dir.path(), &[], "no-qty.csv", &blank_qty);
     assert!(message.contains("the quantity of Sencha"), "{message}");
+    let weighed = csv.replace(
+        "Product Qty: 1, Product SKU: , ",
+        "Product Qty: 0.5, Product SKU: , ",
+    );
+    let message = refused(dir.path(), &[], "weighed.csv", &weighed);
+    assert!(message.contains("sold by weight"), "{message}");
 }
 
 #[test]

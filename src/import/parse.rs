@@ -2006,7 +2006,18 @@ fn line_quantity(mapping: &Mapping, cells: &Cells<'_>) -> Result<i64, ImportErro
     let bad = cells.bad;
     let q = (cells.get)(Role::Quantity, " ")
         .ok_or_else(|| bad(Role::Quantity, "the quantity is blank".to_owned()))?;
-    let quantity = number::parse(&q, mapping.decimal_comma)
+    let quantity = whole_quantity(&q, mapping.decimal_comma)
+        .map_err(|reason| bad(Role::Quantity, format!("the quantity: {reason}")))?;
+    if quantity == 0 {
+        return Err(ImportError::LeftOut("quantity 0".to_owned()));
+    }
+    Ok(quantity)
+}
+
+/// A quantity written in `text`: a whole number of items, up to [`number::MAX_QUANTITY`];
+/// why not otherwise (an item sold by weight is told what to do).
+fn whole_quantity(text: &str, decimal_comma: bool) -> Result<i64, String> {
+    number::parse(text, decimal_comma)
         .and_then(|n| n.whole_number(number::MAX_QUANTITY))
         .map_err(|reason| {
             let weighed = if reason.ends_with("is not a whole number") {
@@ -2014,12 +2025,8 @@ fn line_quantity(mapping: &Mapping, cells: &Cells<'_>) -> Result<i64, ImportErro
             } else {
                 ""
             };
-            bad(Role::Quantity, format!("the quantity: {reason}{weighed}"))
-        })?;
-    if quantity == 0 {
-        return Err(ImportError::LeftOut("quantity 0".to_owned()));
-    }
-    Ok(quantity)
+            format!("{reason}{weighed}")
+        })
 }
 
 /// A row's unit price as read: not known for a blank cell or a file without prices.
@@ -2137,8 +2144,7 @@ fn packed_line(
         .quantity
         .as_deref()
         .ok_or_else(|| "the value is blank".to_owned())
-        .and_then(|q| number::parse(q, mapping.decimal_comma))
-        .and_then(|n| n.whole_number(number::MAX_QUANTITY))
+        .and_then(|q| whole_quantity(q, mapping.decimal_comma))
         .and_then(|q| {
             if q == 0 {
                 Err("it is 0".to_owned())
