@@ -1010,7 +1010,7 @@ impl PreviewFailure {
                 ..
             } => Self {
                 text: format!(
-                    "No date in the first {rows} rows tells whether dates are day-first or month-first, so they are not previewed. Import reads the whole file to tell, and stops with a message if it cannot; or choose how dates are written in the mapping."
+                    "No date in the first {rows} rows tells whether dates are day-first or month-first, so they are not previewed. Import reads the whole file to tell, and stops with a message if it cannot; or choose it yourself with \"Dates are written\", among how its columns are read."
                 ),
                 stops_import: false,
             },
