@@ -164,19 +164,36 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
 }
 
 /// What the existing plain file `path` is, when it is a shop or part of one: a SQLite
-/// database (a shop, or the undo copy of an import), its write-ahead log or journal, or an
-/// import's undo copy by its name (a protected shop's copy is encrypted, so has no header).
+/// database (a shop, or the undo copy of an import), its write-ahead log or journal, an
+/// import's undo copy by its name, or any file that is not UTF-8 text (a password-protected
+/// shop is encrypted, so has no header: every output Candor writes is text, and only such
+/// a file, an earlier output, is replaced).
 fn shop_part(path: &Path) -> Option<String> {
     let name = path.file_name()?.to_string_lossy().into_owned();
-    let mut head = [0u8; 16];
-    let read = std::fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
-        .unwrap_or(0);
-    if read == 16 && head == *b"SQLite format 3\0" {
+    let mut head = Vec::with_capacity(4096);
+    let readable = std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 4096), &mut head));
+    if readable.is_err() {
+        // Nothing known of it; writing will say whether it can be replaced.
+        return None;
+    }
+    let head = head.as_slice();
+    if head.starts_with(b"SQLite format 3\0") {
         return Some("a SQLite database (a Candor shop, or an import's undo copy)".to_owned());
     }
-    if read >= 4 && matches!(head[..4], [0x37, 0x7f, 0x06, 0x82 | 0x83]) {
+    if head.len() >= 4 && matches!(head[..4], [0x37, 0x7f, 0x06, 0x82 | 0x83]) {
         return Some("a shop's write-ahead log".to_owned());
+    }
+    let text = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        // Cut inside a character at the end of what was read: still text.
+        Err(e) => e.error_len().is_none(),
+    };
+    if !text || head.contains(&0) {
+        return Some(
+            "not a text file Candor wrote (perhaps a password-protected shop, a spreadsheet or a picture)"
+                .to_owned(),
+        );
     }
     for suffix in ["-wal", "-shm", "-journal"] {
         if let Some(shop) = name.strip_suffix(suffix)
@@ -314,6 +331,16 @@ mod tests {
         let copy = dir.path().join("shop.candor.import-12-backup");
         std::fs::write(&copy, [0x5a; 64]).expect("an encrypted copy has no header");
         assert!(refused(&copy).contains("undo an import"));
+        let protected = dir.path().join("other.candor");
+        std::fs::write(&protected, [0x9f, 0x00, 0x12, 0xe4, 0x81, 0x02]).expect("encrypted bytes");
+        assert!(refused(&protected).contains("password-protected shop"));
+        let mapping = dir.path().join("till.json");
+        std::fs::write(&mapping, "{}").expect("writes");
+        keep(&mapping);
+        assert!(matches!(
+            check_writable(&mapping),
+            Err(WriteError::Kept { .. })
+        ));
         let report = dir.path().join("bad-rows.csv");
         std::fs::write(&report, "line,reason\n").expect("writes");
         check_writable(&report).expect("an earlier report may be replaced");

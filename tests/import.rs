@@ -1090,6 +1090,21 @@ fn an_output_path_that_is_the_shop_or_an_input_is_refused_and_nothing_changes() 
     .failure()
     .stderr(contains("the copy kept to undo an import"));
     assert_eq!(std::fs::read(&copy).expect("reads"), [0x5a; 32]);
+
+    // Nor the mapping the import reads.
+    let mapping = dir.path().join("shopify.json");
+    candor()
+        .args(["import", "--guess-mapping"])
+        .arg(&mapping)
+        .arg(&input)
+        .assert()
+        .success();
+    let written = std::fs::read(&mapping).expect("reads");
+    let map = mapping.to_str().expect("utf-8");
+    import(&db, &["--mapping", map, "--skip-bad-rows", map], &[&input])
+        .failure()
+        .stderr(contains("never writes an output over it"));
+    assert_eq!(std::fs::read(&mapping).expect("reads"), written);
 }
 
 #[test]

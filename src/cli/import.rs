@@ -73,6 +73,7 @@ pub fn run(args: ImportArgs, today: NaiveDate) -> Result<()> {
     if let Some(report) = &skip_report {
         crate::safe_write::keep(&db);
         args.inputs.iter().for_each(|i| crate::safe_write::keep(i));
+        args.mapping.iter().for_each(|m| crate::safe_write::keep(m));
         crate::safe_write::check_writable(report)
             .context("the report of skipped rows cannot be written, so nothing was imported")?;
     }

@@ -719,6 +719,7 @@ pub fn saved_mappings(dir: &std::path::Path) -> Vec<(String, Mapping)> {
         .filter_map(|p| {
             let text = std::fs::read_to_string(&p).ok()?;
             let mapping = Mapping::from_json(&text).ok()?;
+            crate::safe_write::keep(&p);
             Some((p.file_name()?.to_string_lossy().into_owned(), mapping))
         })
         .collect();

@@ -963,6 +963,7 @@ pub fn save_mapping(path: &Path, mapping: &Mapping) -> String {
 }
 
 fn load_mapping(path: &Path) -> Result<Mapping, String> {
+    crate::safe_write::keep(path);
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     Mapping::from_json(&text)
         .map_err(|e| format!("{} is not a column mapping: {e}", path.display()))
