@@ -2253,6 +2253,49 @@ fn a_utf8_export_with_one_stray_byte_is_refused_by_its_line_not_garbled() {
 }
 
 #[test]
+fn birthdays_tell_their_order_where_the_order_dates_start_with_the_year() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mapping = write(
+        dir.path(),
+        "web.json",
+        r#"{"name": "Web", "key_space": "web", "columns": {"order_id": "Order", "email": "Email", "date": "Date",
+            "product_name": "Product", "quantity": "Qty", "unit_price": "Price", "birth_date": "Birthday"}}"#,
+    );
+    let map = mapping.to_str().expect("path");
+    let told = "Order,Email,Date,Product,Qty,Price,Birthday\n\
+        W1,ann@example.com,2026-05-13,Tea,1,4.00,12/25/1990\n\
+        W2,bo@example.com,2026-05-14,Tea,1,4.00,03/04/1985\n";
+    let (_, shop) = import(dir.path(), &["--mapping", map], &[("web.csv", told)]);
+    let bo = shop
+        .customers
+        .iter()
+        .find(|c| c.email.as_deref() == Some("bo@example.com"))
+        .expect("Bo");
+    assert_eq!(
+        bo.birth_date.map(|d| d.to_string()).as_deref(),
+        Some("1985-03-04"),
+        "month-first, as 12/25/1990 tells"
+    );
+    let untold = told.replace("12/25/1990", "04/05/1980");
+    let message = refused(dir.path(), &["--mapping", map], "web2.csv", &untold);
+    assert!(message.contains("\"dates\""), "never guessed: {message}");
+
+    let guessed = dir.path().join("guess.json");
+    guess_mapping(
+        &guessed,
+        &[&write(
+            dir.path(),
+            "members.csv",
+            "Email,Birthday\nann@example.com,03/04/1985\n",
+        )],
+    )
+    .success();
+    let guess: Value =
+        serde_json::from_str(&std::fs::read_to_string(&guessed).expect("written")).expect("json");
+    assert_eq!(guess["dates"], "from_file", "{guess}");
+}
+
+#[test]
 fn an_order_time_that_is_no_time_of_day_is_refused_not_read_as_midnight() {
     let dir = tempfile::tempdir().expect("dir");
     let garbled = format!(

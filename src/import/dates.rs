@@ -41,13 +41,20 @@ impl DateOrderScan {
     }
 
     /// A value that cannot be written in `order` (a day-first date where `order` is
-    /// month-first, or the other way round), if the values showed one.
+    /// month-first, or the other way round; any date not starting with the year where
+    /// `order` is year-first), if the values showed one.
     pub fn contradiction(&self, order: DateOrder) -> Option<&str> {
         match order {
             DateOrder::DayMonthYear => self.month_first.as_deref(),
             DateOrder::MonthDayYear => self.day_first.as_deref(),
-            DateOrder::YearMonthDay | DateOrder::FromFile => None,
+            DateOrder::YearMonthDay => self.needs_order.as_deref(),
+            DateOrder::FromFile => None,
         }
+    }
+
+    /// Whether no value seen needs an order (all start with the year, or none was seen).
+    pub fn tells_nothing(&self) -> bool {
+        self.needs_order.is_none()
     }
 
     /// The order the values tell, or why they cannot tell it (in words).
@@ -114,9 +121,10 @@ fn numeric_date([a, b, c]: [&str; 3], order: DateOrder) -> Option<NaiveDate> {
             })
         };
         match order {
-            DateOrder::DayMonthYear | DateOrder::YearMonthDay => (year(c)?, num(b)?, num(a)?),
+            DateOrder::DayMonthYear => (year(c)?, num(b)?, num(a)?),
             DateOrder::MonthDayYear => (year(c)?, num(a)?, num(b)?),
-            DateOrder::FromFile => return None,
+            // Dates said to start with the year that do not are not read either way.
+            DateOrder::YearMonthDay | DateOrder::FromFile => return None,
         }
     };
     if y <= 0 {
@@ -288,6 +296,15 @@ mod tests {
         assert_eq!(
             parse_moment("2024-05-03T08:05", DateOrder::FromFile),
             d(2024, 5, 3).map(|day| (day, 8 * 3600 + 5 * 60))
+        );
+    }
+
+    #[test]
+    fn a_date_said_to_start_with_the_year_that_does_not_is_no_date() {
+        assert_eq!(parse_date("03/04/2024", DateOrder::YearMonthDay), None);
+        assert_eq!(
+            parse_date("2024-04-03", DateOrder::YearMonthDay),
+            d(2024, 4, 3)
         );
     }
 

@@ -771,7 +771,14 @@ pub fn guess(headers: &[String], rows: &[Vec<String>]) -> Mapping {
             .filter_map(|r| r.get(i).map(String::as_str))
             .collect()
     };
-    mapping.dates = guess_date_order(&column_values(Role::Date)).unwrap_or_default();
+    // Without order dates the guess says nothing: the import reads the file's own dates
+    // (birthdays, a sign-up date) to tell, and asks if it cannot.
+    let dates = column_values(Role::Date);
+    // Year-first order dates say nothing of a birthday's order either.
+    mapping.dates = match guess_date_order(&dates) {
+        Ok(DateOrder::YearMonthDay) | Err(_) => DateOrder::FromFile,
+        Ok(order) => order,
+    };
     mapping.decimal_comma = shows_decimal_comma(&mapping, headers, rows);
     mapping
 }

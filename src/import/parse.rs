@@ -1060,27 +1060,37 @@ fn scan_dates(
             .collect()
     };
     // Dates the shop's system wrote; birthdays, which people type in their own way (one
-    // customer's 12/25/1990 in a day-first file), tell only in a file with no other dates.
-    let mut columns = column(&[Role::Date, Role::CustomerSince, Role::UpdatedAt]);
-    if columns.is_empty() {
-        columns = column(&[Role::BirthDate]);
-    }
-    let mut scan = DateOrderScan::default();
+    // customer's 12/25/1990 in a day-first file), tell only where the other dates cannot
+    // (there are none, or all start with the year).
+    let system = column(&[Role::Date, Role::CustomerSince, Role::UpdatedAt]);
+    let birthdays = column(&[Role::BirthDate]);
+    let (mut scan, mut birthday_scan) = (DateOrderScan::default(), DateOrderScan::default());
     let mut rows = 0;
-    if !columns.is_empty() {
+    if !system.is_empty() || !birthdays.is_empty() {
         for row in table.rows().take(limit.unwrap_or(usize::MAX)).flatten() {
             rows += 1;
             if rows % PROGRESS_EVERY == 0 && cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                 return Err(ImportError::Cancelled);
             }
-            for &i in &columns {
-                if let Some(v) = row.fields.get(i) {
-                    scan.see(v);
+            let see = |columns: &[usize], scan: &mut DateOrderScan| {
+                for &i in columns {
+                    if let Some(v) = row.fields.get(i) {
+                        scan.see(v);
+                    }
                 }
-            }
+            };
+            see(&system, &mut scan);
+            see(&birthdays, &mut birthday_scan);
         }
     }
-    Ok((scan, rows))
+    Ok((
+        if scan.tells_nothing() {
+            birthday_scan
+        } else {
+            scan
+        },
+        rows,
+    ))
 }
 
 /// What reading a row needs to know about its file.
