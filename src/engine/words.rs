@@ -61,8 +61,12 @@ pub fn is_plain_text(text: &str) -> bool {
 }
 
 /// The first character of `text` that would act rather than show on a terminal or a page:
-/// a control character other than a line break or tab (an escape sequence, a bell, NUL)
-/// or a bidirectional override that makes text read differently from what it says.
+/// a control character other than a line break or tab (an escape sequence, a bell, NUL, a
+/// carriage return that writes over its line, the one-character escape U+009B) or a
+/// bidirectional override or isolate that makes text read differently from what it says.
+/// Direction marks and embeddings, which Hebrew and Arabic names and phone numbers copied
+/// from a phone carry, and other C1 characters, which old shop data holds for apostrophes,
+/// only show.
 pub fn hidden_character(text: &str) -> Option<char> {
     // Nearly all text is plain ASCII or ordinary letters: looked at closely only when a
     // byte could start such a character.
@@ -73,8 +77,8 @@ pub fn hidden_character(text: &str) -> Option<char> {
         return None;
     }
     text.chars().find(|&c| {
-        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+        matches!(c, '\0'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}' | '\u{9b}')
+            || matches!(c, '\u{202D}' | '\u{202E}' | '\u{2066}'..='\u{2069}')
     })
 }
 
@@ -138,7 +142,11 @@ mod tests {
         assert_eq!(hidden_character("Tea\u{1b}[5m"), Some('\u{1b}'));
         assert_eq!(hidden_character("Tea\0"), Some('\0'));
         assert_eq!(hidden_character("Z\u{202E}live"), Some('\u{202E}'));
-        assert_eq!(hidden_character("a\u{85}b"), Some('\u{85}'));
+        assert_eq!(hidden_character("a\u{9b}31m"), Some('\u{9b}'));
+        assert_eq!(hidden_character("Eve\rAmelia"), Some('\r'));
+        assert_eq!(hidden_character("\u{202A}+44 7700 900123\u{202C}"), None);
+        assert_eq!(hidden_character("O\u{92}Neill"), None);
+        assert_eq!(hidden_character("\u{200F}שרה"), None);
         assert_eq!(hidden_character("café — ‘quoted’"), None);
     }
 

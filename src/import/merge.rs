@@ -424,6 +424,14 @@ fn merge_customers<'b>(
     }
     // Built once every record is matched: a first order may be under another of their keys.
     let first_order = first_orders(batch, &people.customer_of);
+    for &(c, id) in &new {
+        // A new customer whose later records came under another key (their email in an
+        // orders export): the record that made them is weighed too, as the first read, so
+        // the newest value wins, not the last record's.
+        if newest.names(id) {
+            newest.offer_as_first(id, c);
+        }
+    }
     for (c, id) in new {
         let first = first_order.get(&id).copied();
         people.added.push(new_customer(c, id, first, today, now));
@@ -446,6 +454,8 @@ struct NewestValues<'b> {
     /// where it came from.
     values: BTreeMap<(i64, PersonalField), Offered<'b>>,
     offered: usize,
+    /// The customers any record was offered for.
+    named: HashSet<i64>,
 }
 
 impl<'b> NewestValues<'b> {
@@ -454,9 +464,24 @@ impl<'b> NewestValues<'b> {
     /// with one; among equals the later record wins).
     fn offer(&mut self, id: i64, c: &'b ImportedCustomer) {
         self.offered += 1;
+        self.offer_at(id, c, self.offered);
+    }
+
+    /// Offers the record that made customer `id` as read before all their others.
+    fn offer_as_first(&mut self, id: i64, c: &'b ImportedCustomer) {
+        self.offer_at(id, c, 0);
+    }
+
+    /// Whether any record was offered for customer `id`.
+    fn names(&self, id: i64) -> bool {
+        self.named.contains(&id)
+    }
+
+    fn offer_at(&mut self, id: i64, c: &'b ImportedCustomer, place: usize) {
+        self.named.insert(id);
         for (field, value) in &c.values {
             let moment = c.moments.get(field).copied().flatten().or(c.moment);
-            let candidate = (moment, self.offered, value.as_str(), c.source_of(*field));
+            let candidate = (moment, place, value.as_str(), c.source_of(*field));
             let slot = self.values.entry((id, *field)).or_insert(candidate);
             if (candidate.0, candidate.1) >= (slot.0, slot.1) {
                 *slot = candidate;

@@ -313,9 +313,10 @@ pub struct ReadOptions<'a> {
     pub progress: &'a dyn Fn(u64),
     /// Read only this many rows (for previews).
     pub limit: Option<usize>,
-    /// The latest day a row's dates may give (today, the day the shop counts up to): an
-    /// order or record dated later is a mistyped year or a swapped date, refused by its
-    /// line, never allowed to count as the newest record forever nor held unseen.
+    /// The latest day a row's dates may give (tomorrow: an export stamped in UTC, or in a
+    /// zone ahead of this computer's clock, can be dated tomorrow; such an order counts from
+    /// its day): an order or record dated later is a mistyped year or a swapped date,
+    /// refused by its line, never allowed to count as the newest record forever.
     pub latest_date: Option<NaiveDate>,
 }
 
@@ -1002,8 +1003,8 @@ fn date_order_of(
     cancel: Option<&AtomicBool>,
 ) -> Result<DateOrder, ImportError> {
     let (scan, rows) = scan_dates(table, layout, limit, cancel)?;
-    // A preview that read fewer rows than it could has read the whole file.
-    let rows_read = limit.filter(|n| rows >= *n);
+    // A preview that found no row past its limit has read the whole file.
+    let rows_read = limit.filter(|n| rows > *n);
     let read = rows_read.map_or_else(String::new, |n| format!(" (of the first {n} rows)"));
     scan.verdict()
         .map_err(|why| ImportError::DatesUntold {
@@ -1067,11 +1068,16 @@ fn scan_dates(
     let (mut scan, mut birthday_scan) = (DateOrderScan::default(), DateOrderScan::default());
     let mut rows = 0;
     if !system.is_empty() || !birthdays.is_empty() {
-        for row in table.rows().take(limit.unwrap_or(usize::MAX)).flatten() {
+        // One row past the limit says whether the file goes on.
+        let take = limit.map_or(usize::MAX, |n| n.saturating_add(1));
+        for row in table.rows().take(take) {
             rows += 1;
             if rows % PROGRESS_EVERY == 0 && cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                 return Err(ImportError::Cancelled);
             }
+            let Ok(row) = row else {
+                continue;
+            };
             let see = |columns: &[usize], scan: &mut DateOrderScan| {
                 for &i in columns {
                     if let Some(v) = row.fields.get(i) {
@@ -1384,6 +1390,10 @@ fn refuse_bad_dates(
         let Some(value) = get(role, " ") else {
             continue;
         };
+        // A database's zero date (0000-00-00) says "never": no date, as a blank cell.
+        if role == Role::UpdatedAt && value.starts_with("0000-00-00") {
+            continue;
+        }
         let day = parse_date(&value, cx.mapping.dates);
         if has_impossible_time(&value) || (day.is_none() && role == Role::UpdatedAt) {
             return Err(bad(role, format!("{} is not a date", super::quote(&value))));

@@ -213,7 +213,7 @@ pub fn preview(
             cancel: None,
             progress: &|_| {},
             limit: Some(rows),
-            latest_date: Some(today),
+            latest_date: today.succ_opt(),
         },
     )?;
     Ok(batch)
@@ -291,7 +291,7 @@ fn read_files(
                 cancel,
                 progress: &report,
                 limit: None,
-                latest_date: Some(request.today),
+                latest_date: request.today.succ_opt(),
             },
         )?;
         reports.push(FileReport {

@@ -145,7 +145,8 @@ impl Table {
             raw.take(take).read_to_end(&mut bytes).map_err(io)?;
         }
         if limit == Some(bytes.len() as u64) {
-            let Some(end) = bytes.iter().rposition(|&b| b == b'\n') else {
+            // A lone CR ends a line too (old Mac files).
+            let Some(end) = bytes.iter().rposition(|&b| b == b'\n' || b == b'\r') else {
                 // Its header cannot be read whole: never cut short and counted wrong.
                 return Err(ImportError::NotCsv {
                     file,
@@ -471,6 +472,17 @@ mod tests {
 
     fn table(bytes: &[u8]) -> Result<Table, ImportError> {
         Table::from_bytes("t.csv", bytes.to_vec())
+    }
+
+    #[test]
+    fn a_large_file_whose_lines_end_with_a_lone_cr_is_read() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("mac.csv");
+        let text = "Email,Name\r".to_owned() + &"ann@example.com,Ann Lee\r".repeat(15_000);
+        std::fs::write(&path, text).expect("written");
+        let table = Table::open(&path).expect("read, not called one long line");
+        assert_eq!(table.headers, ["Email", "Name"]);
+        assert_eq!(table.rows().count(), 15_000);
     }
 
     #[test]
