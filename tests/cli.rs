@@ -739,6 +739,28 @@ fn a_customer_field_with_an_escape_sequence_is_refused() {
         .failure()
         .stderr(contains("invisible control character (U+001B)"));
     assert_eq!(std::fs::read(&path).expect("reads"), before);
+
+    // Nor may the name or the reason logged hide or overwrite lines of the log.
+    std::fs::write(
+        &changes,
+        r#"{"changes":[{"kind":"customer_field","customer":4,"field":"phone","value":null}]}"#,
+    )
+    .expect("written");
+    for (actor, reason) in [
+        ("Sam\u{1b}[1A\u{1b}[2K", "asked us to"),
+        ("Sam", "hidden\rinnocent"),
+    ] {
+        candor()
+            .args(["apply", "--db"])
+            .arg(&path)
+            .arg("--changes")
+            .arg(&changes)
+            .args(["--actor", actor, "--reason", reason])
+            .assert()
+            .failure()
+            .stderr(contains("invisible control character"));
+    }
+    assert_eq!(std::fs::read(&path).expect("reads"), before);
 }
 
 #[test]

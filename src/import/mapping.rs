@@ -517,7 +517,7 @@ impl Mapping {
 
     /// What is missing for this mapping to import anything, in words; `None` when usable.
     pub fn problem(&self) -> Option<String> {
-        if let Some(problem) = self.rates_problem() {
+        if let Some(problem) = self.rates_problem().or_else(|| self.hidden_in_words()) {
             return Some(problem);
         }
         let space = self.key_space.trim();
@@ -567,6 +567,50 @@ impl Mapping {
                         role.label()
                     ));
                 }
+            }
+        }
+        // A consent or a stated preference is its own column: a quantity of 1 read as
+        // "yes" would record a consent nobody gave.
+        let own = self
+            .consents
+            .iter()
+            .map(|c| (c.column.as_str(), "a consent"))
+            .chain(
+                self.preferences
+                    .iter()
+                    .map(|p| (p.column.as_str(), "a preference")),
+            );
+        for (name, what) in own {
+            if let Some(role) = seen.get(name) {
+                return Some(format!(
+                    "the column \"{name}\" is given as both {} and {what}; a column holds one thing: choose one",
+                    role.label()
+                ));
+            }
+        }
+        None
+    }
+
+    /// A word of the mapping itself (its name, system, channel or a category) that holds a
+    /// control character: it would be stored and shown with every product and record.
+    fn hidden_in_words(&self) -> Option<String> {
+        let words = [
+            &self.name,
+            &self.key_space,
+            &self.channel,
+            &self.default_category,
+        ]
+        .into_iter()
+        .chain(self.categories_from_names.iter().map(|k| &k.category));
+        for word in words {
+            let hidden = crate::engine::words::hidden_character(word)
+                .or_else(|| word.chars().find(|&c| c == '\n'));
+            if let Some(c) = hidden {
+                return Some(format!(
+                    "\"{}\" holds an invisible control character or a line break (U+{:04X}); write it without it",
+                    word.escape_debug(),
+                    u32::from(c)
+                ));
             }
         }
         None
@@ -995,9 +1039,33 @@ mod tests {
             twice.problem()
         );
         let statuses = till
+            .clone()
             .with(Role::Status, "Status")
             .with(Role::PaymentStatus, "Status");
         assert_eq!(statuses.problem(), None, "one status column read for both");
+        let consent = Mapping {
+            consents: vec![ConsentColumn {
+                column: "Menge".to_owned(),
+                purpose: "email_offers".to_owned(),
+            }],
+            ..till.clone()
+        };
+        assert!(
+            consent
+                .problem()
+                .is_some_and(|p| p.contains("Quantity and a consent")),
+            "{:?}",
+            consent.problem()
+        );
+        let named = Mapping {
+            name: "Till\u{1b}[2J".to_owned(),
+            ..till
+        };
+        assert!(
+            named.problem().is_some_and(|p| p.contains("U+001B")),
+            "{:?}",
+            named.problem()
+        );
     }
 
     #[test]

@@ -174,6 +174,17 @@ pub enum ApplyError {
     /// Actor or reason missing.
     #[error("say who is applying the change and why: {0} is empty")]
     Unattributed(&'static str),
+    /// Actor or reason with a character that would act on a screen (a terminal's escape
+    /// sequence, a line break), which the log would show to everyone who reads it.
+    #[error(
+        "the {what} holds an invisible control character or a line break (U+{code:04X}); type it without it. Nothing was written"
+    )]
+    HiddenInAttribution {
+        /// "name" or "reason".
+        what: &'static str,
+        /// The character's code point.
+        code: u32,
+    },
     /// The name acting is not on the shop's staff list (or is on it already, when adding).
     #[error("{0}")]
     NotOnStaffList(String),
@@ -370,6 +381,16 @@ impl Store {
         }
         if who.reason.trim().is_empty() {
             return Err(ApplyError::Unattributed("why"));
+        }
+        for (what, text) in [("name", &who.actor), ("reason", &who.reason)] {
+            let hidden = crate::engine::words::hidden_character(text)
+                .or_else(|| text.chars().find(|&c| c == '\n'));
+            if let Some(c) = hidden {
+                return Err(ApplyError::HiddenInAttribution {
+                    what,
+                    code: u32::from(c),
+                });
+            }
         }
         if self.read_only {
             return Err(StoreError::ReadOnly {
