@@ -92,12 +92,13 @@ impl Table {
             }),
         })?;
         if let Some(line) = scan.mixed_at {
-            return Err(ImportError::Row(super::RowError {
+            // The whole file's encoding is at stake, so skipping rows cannot help.
+            return Err(ImportError::NotCsv {
                 file: table.file.clone(),
-                line,
-                column: None,
-                reason: "this line has bytes that are not UTF-8 text, while the rest of the file is UTF-8 (a line pasted in from another program?). Read as Windows-1252, every accented letter of the file would be garbled (Zoë as ZoÃ«), so nothing was imported: save the file again as CSV UTF-8, or correct this line".to_owned(),
-            }));
+                detail: format!(
+                    "line {line} has bytes that are not UTF-8 text, while most of the file is UTF-8 (a line pasted in from another program?). Read as Windows-1252, every accented letter of the file would be garbled (Zoë as ZoÃ«), so nothing was imported: correct that line (and any other the next import names) in a text editor, and import again"
+                ),
+            });
         }
         table.encoding = if scan.utf8 {
             "UTF-8"
