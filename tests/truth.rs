@@ -548,6 +548,21 @@ fn export_csv_writes_no_formula_and_says_when_stock_is_not_tracked() {
     let products = std::fs::read_to_string(out.join("products.csv")).expect("products");
     assert!(products.contains("not tracked"), "{products}");
     assert!(!products.contains("9223372036854775807"), "{products}");
+
+    // One refused place leaves the whole earlier export as it was, not half replaced.
+    let before = std::fs::read(out.join("shop.csv")).expect("shop.csv");
+    std::fs::write(out.join("shop.csv"), b"kept").expect("marks it");
+    std::fs::remove_file(out.join("orders.csv")).expect("removes");
+    std::fs::create_dir(out.join("orders.csv")).expect("a folder in its place");
+    candor()
+        .args(["export-csv", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .failure();
+    assert_eq!(std::fs::read(out.join("shop.csv")).expect("reads"), b"kept");
+    assert_ne!(before, b"kept");
 }
 
 #[cfg(unix)]
