@@ -2422,6 +2422,37 @@ fn a_customers_since_date_and_each_fields_record_say_where_they_came_from() {
         Some("07700 900111"),
         "the newest record's phone"
     );
+
+    // Two orders exports naming them by the same email: the newer file's phone, and its name
+    // as the phone's source, while the name both give stays with the first.
+    let older = orders.replace("07700 900202", "07700 900333");
+    let newer = orders
+        .replace("2024-05-03", "2025-05-03")
+        .replace("#6001", "#6002")
+        .replace("07700 900202", "07700 900444");
+    let (_, shop) = import(
+        dir.path(),
+        &[],
+        &[("noor3_a.csv", &older), ("noor3_b.csv", &newer)],
+    );
+    let db = dir.path().join("shop-noor3_a.csv.candor");
+    let json: Value =
+        serde_json::from_str(&about(&db, shop.customers[0].id, &["held", "--json"])).expect("json");
+    let phone = held_field(&json, "phone");
+    assert_eq!(phone["value"], "07700 900444", "{phone}");
+    assert!(
+        phone["source"]
+            .as_str()
+            .is_some_and(|s| s.contains("noor3_b.csv")),
+        "{phone}"
+    );
+    let name = held_field(&json, "name");
+    assert!(
+        name["source"]
+            .as_str()
+            .is_some_and(|s| s.contains("noor3_a.csv")),
+        "{name}"
+    );
 }
 
 #[test]
@@ -2510,6 +2541,15 @@ fn etsys_html_character_references_are_read_as_the_characters() {
             .iter()
             .any(|c| c.name.as_deref() == Some("Ann O'Lee"))
     );
+    // A character reference may not bring in what a raw cell may not hold.
+    let escape = etsy.replace("Ann Lee", "Ann &#8238;eeL");
+    let message = refused(
+        dir.path(),
+        &["--currency", "USD"],
+        "EtsySoldOrderItems.csv",
+        &escape,
+    );
+    assert!(message.contains("U+202E"), "{message}");
 }
 
 #[test]

@@ -1200,14 +1200,10 @@ fn cell_reader<'a>(
             .filter_map(|(i, _)| row.fields.get(*i).map(str::trim))
             .map(|v| unguarded(v, cx.mapping.strip_leading_apostrophe))
             .map(|v| {
-                // An entity such as &#27; must not bring in what a raw cell may not hold.
+                // What an entity such as &#8238; brings in was refused with its row (see
+                // `refuse_hidden_characters`).
                 if cx.mapping.html_entities {
-                    let decoded = html_escape::decode_html_entities(v);
-                    if crate::engine::words::hidden_character(&decoded).is_some() {
-                        std::borrow::Cow::Borrowed(v)
-                    } else {
-                        decoded
-                    }
+                    html_escape::decode_html_entities(v)
                 } else {
                     std::borrow::Cow::Borrowed(v)
                 }
@@ -1363,7 +1359,14 @@ fn refuse_hidden_characters(cx: &RowContext<'_>, row: &Row) -> Result<(), Import
         let Some(cell) = row.fields.get(*i) else {
             continue;
         };
-        if let Some(hidden) = crate::engine::words::hidden_character(cell) {
+        // Read as the cell will be: an entity (&#8238;) may not bring in what a raw cell may
+        // not hold.
+        let cell = if cx.mapping.html_entities && cell.contains('&') {
+            html_escape::decode_html_entities(cell)
+        } else {
+            std::borrow::Cow::Borrowed(cell)
+        };
+        if let Some(hidden) = crate::engine::words::hidden_character(&cell) {
             return Err(row_error(
                 cx.table,
                 row.line,
