@@ -737,8 +737,23 @@ fn a_customer_field_with_an_escape_sequence_is_refused() {
         .args(["--actor", "Sam", "--reason", "asked us to"])
         .assert()
         .failure()
-        .stderr(contains("invisible control character (U+001B)"));
+        .stderr(contains("invisible control character or a line break (U+001B)"));
     assert_eq!(std::fs::read(&path).expect("reads"), before);
+
+    std::fs::write(
+        &changes,
+        r#"{"changes":[{"kind":"customer_field","customer":4,"field":"name","value":"Amelia\nHart"}]}"#,
+    )
+    .expect("written");
+    candor()
+        .args(["apply", "--db"])
+        .arg(&path)
+        .arg("--changes")
+        .arg(&changes)
+        .args(["--actor", "Sam", "--reason", "asked us to"])
+        .assert()
+        .failure()
+        .stderr(contains("(U+000A)"));
 
     // Nor may the name or the reason logged hide or overwrite lines of the log.
     std::fs::write(

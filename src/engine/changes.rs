@@ -891,9 +891,18 @@ pub(super) fn set_field(
     field: PersonalField,
     value: Option<String>,
 ) -> Result<(), String> {
-    if let Some(hidden) = value.as_deref().and_then(super::words::hidden_character) {
+    // A line break belongs in an address only: in a name it would show as a row of its own.
+    let line_break = |v: &str| {
+        (field != PersonalField::Address)
+            .then(|| v.chars().find(|&c| c == '\n'))
+            .flatten()
+    };
+    if let Some(hidden) = value
+        .as_deref()
+        .and_then(|v| super::words::hidden_character(v).or_else(|| line_break(v)))
+    {
         return Err(format!(
-            "the value holds an invisible control character (U+{:04X}); type it without it",
+            "the value holds an invisible control character or a line break (U+{:04X}); type it without it",
             u32::from(hidden)
         ));
     }
