@@ -737,7 +737,9 @@ fn a_customer_field_with_an_escape_sequence_is_refused() {
         .args(["--actor", "Sam", "--reason", "asked us to"])
         .assert()
         .failure()
-        .stderr(contains("invisible control character or a line break (U+001B)"));
+        .stderr(contains(
+            "invisible control character or a line break (U+001B)",
+        ));
     assert_eq!(std::fs::read(&path).expect("reads"), before);
 
     std::fs::write(

@@ -2205,6 +2205,7 @@ fn control_characters_and_bidi_overrides_in_cells_are_refused_by_their_line() {
         ),
         ("Eve", "Tea\u{1}", "Lineitem name", "U+0001"),
         ("Z\u{202E}evil", "Tea", "Billing Name", "U+202E"),
+        ("\"EVIL\r\nAmelia Hart\"", "Tea", "Billing Name", "U+000A"),
     ] {
         let message = refused(dir.path(), &[], "orders_export.csv", &row(name, product));
         assert!(message.contains("line 2"), "{message}");

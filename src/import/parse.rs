@@ -1355,30 +1355,54 @@ fn read_product_row(
 /// reads: an escape sequence in a name would act on the terminal that lists customers, and
 /// `Tea` followed by NUL would be a second product that looks like Tea.
 fn refuse_hidden_characters(cx: &RowContext<'_>, row: &Row) -> Result<(), ImportError> {
-    for (i, column) in cx.layout.columns.values().flatten() {
-        let Some(cell) = row.fields.get(*i) else {
-            continue;
-        };
-        // Read as the cell will be: an entity (&#8238;) may not bring in what a raw cell may
-        // not hold.
-        let cell = if cx.mapping.html_entities && cell.contains('&') {
-            html_escape::decode_html_entities(cell)
-        } else {
-            std::borrow::Cow::Borrowed(cell)
-        };
-        if let Some(hidden) = crate::engine::words::hidden_character(&cell) {
-            return Err(row_error(
-                cx.table,
-                row.line,
-                Some(column.clone()),
-                format!(
-                    "the cell holds an invisible control character (U+{:04X}), which Candor does not store: remove it and import again",
-                    u32::from(hidden)
-                ),
-            ));
+    for (role, columns) in &cx.layout.columns {
+        for (i, column) in columns {
+            refuse_hidden_in_cell(cx, row, *role, (*i, column))?;
         }
     }
     Ok(())
+}
+
+/// See [`refuse_hidden_characters`]; a line break is refused in who a customer is (their
+/// number, name, email, phone, postcode: it would show as a row of its own in the customer
+/// list), kept in an address or a till's two-line product name.
+fn refuse_hidden_in_cell(
+    cx: &RowContext<'_>,
+    row: &Row,
+    role: Role,
+    (i, column): (usize, &String),
+) -> Result<(), ImportError> {
+    let Some(cell) = row.fields.get(i) else {
+        return Ok(());
+    };
+    // Read as the cell will be: an entity (&#8238;) may not bring in what a raw cell may
+    // not hold.
+    let cell = if cx.mapping.html_entities && cell.contains('&') {
+        html_escape::decode_html_entities(cell)
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    };
+    let one_line = matches!(
+        role,
+        Role::CustomerId | Role::Email | Role::Name | Role::Phone | Role::Postcode
+    );
+    let line_break = || {
+        one_line
+            .then(|| cell.chars().find(|&c| c == '\n'))
+            .flatten()
+    };
+    let Some(hidden) = crate::engine::words::hidden_character(&cell).or_else(line_break) else {
+        return Ok(());
+    };
+    Err(row_error(
+        cx.table,
+        row.line,
+        Some(column.clone()),
+        format!(
+            "the cell holds an invisible control character or a line break (U+{:04X}), which Candor does not store there: remove it and import again",
+            u32::from(hidden)
+        ),
+    ))
 }
 
 /// Refuses a row whose order date, update time or customer-since date is after
