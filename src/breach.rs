@@ -182,6 +182,20 @@ pub fn write_breach_report(
     who: &Attribution,
     today: NaiveDate,
 ) -> Result<BreachWritten, RightsError> {
+    // The notice goes to every customer: what it says may not act on a screen.
+    let texts = [
+        ("account of what happened", Some(&request.what_happened)),
+        ("contact", request.contact.as_ref()),
+    ];
+    for (what, text) in texts {
+        if let Some(c) = text.and_then(|t| crate::engine::words::hidden_character(t)) {
+            return Err(crate::store::ApplyError::HiddenInAttribution {
+                what,
+                code: u32::from(c),
+            }
+            .into());
+        }
+    }
     let (mut store, _) = Store::open(db)?;
     let mut facts = breach_facts(&store.load()?, today);
     facts.protected = store.is_protected();

@@ -174,6 +174,29 @@ fn each_customer_is_told_by_the_best_channel_held() {
 }
 
 #[test]
+fn a_notice_that_would_carry_an_escape_sequence_to_customers_is_refused() {
+    let (dir, db) = common::owned_sample_file();
+    let out = dir.path().join("r");
+    Command::cargo_bin("candor")
+        .expect("binary built")
+        .env("CANDOR_OWNER_PASSPHRASE", common::OWNER_PASSPHRASE)
+        .args(["breach", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&out)
+        .args([
+            "--what",
+            "laptop\u{1b}]0;pwned\u{7}stolen",
+            "--discovered",
+            "2026-12-04 15:30",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("(U+001B)"));
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
 fn a_discovery_time_that_is_not_a_time_is_refused_by_name() {
     let (dir, db) = common::owned_sample_file();
     Command::cargo_bin("candor")

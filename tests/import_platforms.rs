@@ -2298,6 +2298,32 @@ fn birthdays_tell_their_order_where_the_order_dates_start_with_the_year() {
 }
 
 #[test]
+fn what_customers_said_they_like_is_read_as_strictly_as_their_name() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mapping = write(
+        dir.path(),
+        "members.json",
+        r#"{"name": "Members", "key_space": "members", "columns": {"email": "Email", "name": "Name"},
+            "preferences": [{"column": "Favourites", "kind": "liked", "about": "category"}]}"#,
+    );
+    let map = mapping.to_str().expect("path");
+    for cell in ["\"tea, cake\u{1b}[2J\"", "x\u{202E}y", "\"line\nbreak\""] {
+        let text = format!("Email,Name,Favourites\nann@example.com,Ann Lee,{cell}\n");
+        let message = refused(dir.path(), &["--mapping", map], "members.csv", &text);
+        assert!(message.contains("column \"Favourites\""), "{message}");
+    }
+    let (json, _) = import(
+        dir.path(),
+        &["--mapping", map],
+        &[(
+            "members.csv",
+            "Email,Name,Favourites\nann@example.com,Ann Lee,\"tea, cake\"\n",
+        )],
+    );
+    assert_eq!(json["summary"]["preferences_added"], 2, "{json}");
+}
+
+#[test]
 fn an_order_time_that_is_no_time_of_day_is_refused_not_read_as_midnight() {
     let dir = tempfile::tempdir().expect("dir");
     let garbled = format!(

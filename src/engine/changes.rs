@@ -595,6 +595,22 @@ pub fn apply_all(
 /// What a change replaced and what it set, or the field at fault and why.
 type Outcome = Result<(Value, Value), (&'static str, String)>;
 
+/// The first text of `change` holding a character that would act on a screen rather than
+/// show (see [`super::words::hidden_character`]): a consent's method, a preference's
+/// words, a rule's label, a product's category. Every text a change carries ends up in
+/// the log, the customer's record or a card people read.
+fn hidden_in_change(change: &Change) -> Option<char> {
+    fn walk(value: &Value) -> Option<char> {
+        match value {
+            Value::String(s) => super::words::hidden_character(s),
+            Value::Array(items) => items.iter().find_map(walk),
+            Value::Object(map) => map.values().find_map(walk),
+            _ => None,
+        }
+    }
+    walk(&serde_json::to_value(change).ok()?)
+}
+
 fn apply_one(
     shop: &mut Shop,
     change: &Change,
@@ -678,6 +694,18 @@ fn apply_one(
             "the merged records were erased, so the merge cannot be taken back".to_owned(),
         )),
     };
+    // Checked once the change's own checks (which name their field) have passed; the
+    // copy it changed is dropped with the error.
+    let outcome = outcome.and_then(|done| match hidden_in_change(change) {
+        Some(hidden) => Err((
+            "text",
+            format!(
+                "a text of the change holds an invisible control character (U+{:04X}); type it without it",
+                u32::from(hidden)
+            ),
+        )),
+        None => Ok(done),
+    });
     let (before, after) = outcome.map_err(|(field, problem)| ChangeError {
         index,
         kind: change.kind(),

@@ -62,11 +62,11 @@ pub fn is_plain_text(text: &str) -> bool {
 
 /// The first character of `text` that would act rather than show on a terminal or a page:
 /// a control character other than a line break or tab (an escape sequence, a bell, NUL, a
-/// carriage return that writes over its line, the one-character escape U+009B) or a
-/// bidirectional override or isolate that makes text read differently from what it says.
-/// Direction marks and embeddings, which Hebrew and Arabic names and phone numbers copied
-/// from a phone carry, and other C1 characters, which old shop data holds for apostrophes,
-/// only show.
+/// carriage return that writes over its line, the C1 controls terminals act on: escapes,
+/// string starts and ends, line moves) or a bidirectional override or isolate that makes
+/// text read differently from what it says. Direction marks and embeddings, which Hebrew
+/// and Arabic names and phone numbers copied from a phone carry, and the other C1
+/// characters, which old shop data holds for Windows quotes and dashes (U+0092), only show.
 pub fn hidden_character(text: &str) -> Option<char> {
     // Nearly all text is plain ASCII or ordinary letters: looked at closely only when a
     // byte could start such a character.
@@ -77,7 +77,8 @@ pub fn hidden_character(text: &str) -> Option<char> {
         return None;
     }
     text.chars().find(|&c| {
-        matches!(c, '\0'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}' | '\u{9b}')
+        matches!(c, '\0'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}')
+            || matches!(c, '\u{84}' | '\u{85}' | '\u{88}' | '\u{8d}'..='\u{90}' | '\u{98}' | '\u{9b}'..='\u{9f}')
             || matches!(c, '\u{202D}' | '\u{202E}' | '\u{2066}'..='\u{2069}')
     })
 }
@@ -146,6 +147,8 @@ mod tests {
         assert_eq!(hidden_character("Eve\rAmelia"), Some('\r'));
         assert_eq!(hidden_character("\u{202A}+44 7700 900123\u{202C}"), None);
         assert_eq!(hidden_character("O\u{92}Neill"), None);
+        assert_eq!(hidden_character("Jane\u{9d}0;pwned\u{9c}"), Some('\u{9d}'));
+        assert_eq!(hidden_character("up\u{8d}"), Some('\u{8d}'));
         assert_eq!(hidden_character("\u{200F}שרה"), None);
         assert_eq!(hidden_character("café — ‘quoted’"), None);
     }

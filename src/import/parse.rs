@@ -1357,8 +1357,18 @@ fn read_product_row(
 fn refuse_hidden_characters(cx: &RowContext<'_>, row: &Row) -> Result<(), ImportError> {
     for (role, columns) in &cx.layout.columns {
         for (i, column) in columns {
-            refuse_hidden_in_cell(cx, row, *role, (*i, column))?;
+            refuse_hidden_in_cell(cx, row, Some(*role), (*i, column))?;
         }
+    }
+    // What customers told the shop they want is their own words: read as strictly.
+    let own_words = cx
+        .layout
+        .consents
+        .iter()
+        .map(|(i, column, _)| (*i, column))
+        .chain(cx.layout.preferences.iter().map(|(i, p)| (*i, &p.column)));
+    for (i, column) in own_words {
+        refuse_hidden_in_cell(cx, row, None, (i, column))?;
     }
     Ok(())
 }
@@ -1369,7 +1379,7 @@ fn refuse_hidden_characters(cx: &RowContext<'_>, row: &Row) -> Result<(), Import
 fn refuse_hidden_in_cell(
     cx: &RowContext<'_>,
     row: &Row,
-    role: Role,
+    role: Option<Role>,
     (i, column): (usize, &String),
 ) -> Result<(), ImportError> {
     let Some(cell) = row.fields.get(i) else {
@@ -1382,10 +1392,13 @@ fn refuse_hidden_in_cell(
     } else {
         std::borrow::Cow::Borrowed(cell)
     };
-    let one_line = matches!(
-        role,
-        Role::CustomerId | Role::Email | Role::Name | Role::Phone | Role::Postcode
-    );
+    // A consent or preference cell (no role) is one line too.
+    let one_line = role.is_none_or(|role| {
+        matches!(
+            role,
+            Role::CustomerId | Role::Email | Role::Name | Role::Phone | Role::Postcode
+        )
+    });
     let line_break = || {
         one_line
             .then(|| cell.chars().find(|&c| c == '\n'))

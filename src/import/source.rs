@@ -226,6 +226,18 @@ impl Table {
         } else {
             first
         };
+        // Column names are echoed in every summary and message: none may act on a screen.
+        if let Some((n, c)) = table.headers.iter().enumerate().find_map(|(n, h)| {
+            crate::engine::words::hidden_character(h)
+                .or_else(|| h.chars().find(|&c| c == '\n'))
+                .map(|c| (n, c))
+        }) {
+            return Err(not_csv(&format!(
+                "the name of its column {} holds an invisible control character or a line break (U+{:04X}); correct the header line",
+                n + 1,
+                u32::from(c)
+            )));
+        }
         if table.headers.len() < 2 {
             return Err(not_csv(
                 "its first line has only one column; an export has a header line with column names separated by commas, semicolons, tabs or spaces",
@@ -473,6 +485,16 @@ mod tests {
 
     fn table(bytes: &[u8]) -> Result<Table, ImportError> {
         Table::from_bytes("t.csv", bytes.to_vec())
+    }
+
+    #[test]
+    fn a_column_name_that_would_act_on_a_screen_is_refused() {
+        let Err(ImportError::NotCsv { detail, .. }) = table(b"Email,Note\x1b]0;HDR\x07\n1,2\n")
+        else {
+            panic!("refused");
+        };
+        assert!(detail.contains("column 2"), "{detail}");
+        assert!(detail.contains("U+001B"), "{detail}");
     }
 
     #[test]

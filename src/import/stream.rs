@@ -22,7 +22,7 @@ pub struct Scan {
     /// Whether every byte sequence is valid UTF-8.
     pub utf8: bool,
     /// The line of the first byte that is not UTF-8 in a file that is otherwise UTF-8 (it
-    /// has more well-formed accented letters than stray bytes): a line pasted in from
+    /// has at least as many well-formed accented letters as stray bytes): a line pasted in from
     /// another program. Read as Windows-1252, every other accented letter would be garbled.
     pub mixed_at: Option<u64>,
 }
@@ -65,7 +65,7 @@ impl Utf8Tally {
 
     /// Where a file that is UTF-8 but for a few stray bytes has its first one.
     pub(super) fn mixed_at(&self) -> Option<u64> {
-        (self.stray > 0 && self.accented > self.stray)
+        (self.stray > 0 && self.accented >= self.stray)
             .then_some(self.first_stray_line)
             .flatten()
     }
