@@ -647,7 +647,7 @@ fn counts_are_written_with_thousands_separators_everywhere() {
     outputs.push(text(&["explain", "--db", db, "--customer", "7"]));
     let audit = &outputs[0];
     assert!(
-        audit.contains("Ethics audit of 5,000 customers'"),
+        audit.contains("recommendations for 5,000 customers."),
         "{audit}"
     );
     for out in &outputs {

@@ -2324,6 +2324,18 @@ fn what_customers_said_they_like_is_read_as_strictly_as_their_name() {
 }
 
 #[test]
+fn a_column_the_mapping_reads_named_twice_in_the_header_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let text = "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Address1,Default Address City,Default Address Zip,Phone,Total Spent,Total Orders,Tags,Email\n\
+        101,Ann,Lee,ann@example.com,yes,1 High St,Bath,BA1 1AA,,40.00,2,,ann.lee@example.org\n";
+    let message = refused(dir.path(), &[], "customers_export.csv", text);
+    assert!(
+        message.contains("\"Email\" more than once (columns 4 and 13)"),
+        "{message}"
+    );
+}
+
+#[test]
 fn an_order_time_that_is_no_time_of_day_is_refused_not_read_as_midnight() {
     let dir = tempfile::tempdir().expect("dir");
     let garbled = format!(

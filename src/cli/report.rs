@@ -515,9 +515,9 @@ fn figure_text(v: Option<f64>) -> String {
 pub fn audit(out: &mut dyn Write, a: &Audit) -> io::Result<()> {
     writeln!(
         out,
-        "Ethics audit of {}' top {} recommendations.\n",
-        words::customers(a.customers),
-        a.top_n
+        "Ethics audit of the top {} recommendations for {}.\n",
+        a.top_n,
+        words::customers(a.customers)
     )?;
     audit_findings(out, a)?;
     audit_fairness(out, a)?;

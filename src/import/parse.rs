@@ -1099,6 +1099,34 @@ fn scan_dates(
     ))
 }
 
+/// Refuses a file whose header names a column the mapping reads twice (two "Email"
+/// columns, or two "Accepts Marketing" that may disagree): only the first would be read,
+/// silently.
+fn refuse_read_columns_named_twice(table: &Table, mapping: &Mapping) -> Result<(), ImportError> {
+    let read = mapping
+        .columns
+        .values()
+        .flat_map(|c| c.names())
+        .chain(mapping.consents.iter().map(|c| c.column.as_str()))
+        .chain(mapping.preferences.iter().map(|p| p.column.as_str()));
+    for name in read {
+        let places: Vec<String> = (0..table.headers.len())
+            .filter(|&i| table.headers[i] == name)
+            .map(|i| (i + 1).to_string())
+            .collect();
+        if places.len() > 1 {
+            return Err(ImportError::Mapping {
+                file: table.file.clone(),
+                detail: format!(
+                    "its header names the column \"{name}\" more than once (columns {}), so which one holds it cannot be told; rename all but one and import again",
+                    places.join(" and ")
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// What reading a row needs to know about its file.
 struct RowContext<'a> {
     table: &'a Table,
@@ -1113,6 +1141,7 @@ struct RowContext<'a> {
 }
 
 fn layout(table: &Table, mapping: &Mapping) -> Result<Layout, ImportError> {
+    refuse_read_columns_named_twice(table, mapping)?;
     let mut missing = Vec::new();
     let mut columns = BTreeMap::new();
     for (role, cols) in &mapping.columns {

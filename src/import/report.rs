@@ -46,7 +46,7 @@ pub fn what_the_rows_became(outcome: &ImportOutcome) -> Vec<(&'static str, Strin
             "Prices rounded",
             summary.prices_rounded,
             ("row has", "rows have"),
-            "a price finer than the currency's smallest unit (a fraction of a penny), rounded to the nearest".to_owned(),
+            "a price finer than the currency's smallest unit (such as a fraction of a penny), rounded to the nearest".to_owned(),
         ),
         (
             "Price not known",
