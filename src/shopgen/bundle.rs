@@ -514,19 +514,7 @@ pub fn write_bundle(shop: &Shop, dir: &Path) -> Result<(), BundleError> {
     std::fs::create_dir_all(dir).map_err(io("."))?;
     // Every file's place is checked first: a refused one must not leave the others half
     // replaced (a bundle of today's shop.csv and yesterday's customers.csv).
-    for file in [
-        "shop.csv",
-        "customers.csv",
-        "field_sources.csv",
-        "products.csv",
-        "orders.csv",
-        "order_lines.csv",
-        "purposes.csv",
-        "consents.csv",
-        "fields.csv",
-        PREFERENCES_FILE,
-        "rules.json",
-    ] {
+    for file in FILES.into_iter().chain([PREFERENCES_FILE]) {
         crate::safe_write::check_writable(&dir.join(file)).map_err(|e| write_err(file, &e))?;
     }
     write_rows(dir, "shop.csv", setting_rows(&shop.settings))?;
