@@ -920,15 +920,11 @@ pub(super) fn set_field(
     value: Option<String>,
 ) -> Result<(), String> {
     // A line break belongs in an address only: in a name it would show as a row of its own.
-    let line_break = |v: &str| {
-        (field != PersonalField::Address)
-            .then(|| v.chars().find(|&c| c == '\n'))
-            .flatten()
+    let hidden = |v: &str| match field {
+        PersonalField::Address => super::words::hidden_character(v),
+        _ => super::words::hidden_in_line(v),
     };
-    if let Some(hidden) = value
-        .as_deref()
-        .and_then(|v| super::words::hidden_character(v).or_else(|| line_break(v)))
-    {
+    if let Some(hidden) = value.as_deref().and_then(hidden) {
         return Err(format!(
             "the value holds an invisible control character or a line break (U+{:04X}); type it without it",
             u32::from(hidden)

@@ -83,6 +83,12 @@ pub fn hidden_character(text: &str) -> Option<char> {
     })
 }
 
+/// [`hidden_character`] in a text that is one line (a name, a column name, who and why):
+/// a line break there would show as a line of its own, so it is found too.
+pub fn hidden_in_line(text: &str) -> Option<char> {
+    hidden_character(text).or_else(|| text.chars().find(|&c| c == '\n'))
+}
+
 /// The customer's own words as a line ends with them: `: “words”`, or nothing.
 pub fn their_words(words: Option<&str>) -> String {
     words

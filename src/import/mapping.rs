@@ -603,9 +603,7 @@ impl Mapping {
         .into_iter()
         .chain(self.categories_from_names.iter().map(|k| &k.category));
         for word in words {
-            let hidden = crate::engine::words::hidden_character(word)
-                .or_else(|| word.chars().find(|&c| c == '\n'));
-            if let Some(c) = hidden {
+            if let Some(c) = crate::engine::words::hidden_in_line(word) {
                 return Some(format!(
                     "\"{}\" holds an invisible control character or a line break (U+{:04X}); write it without it",
                     word.escape_debug(),

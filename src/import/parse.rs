@@ -1428,12 +1428,12 @@ fn refuse_hidden_in_cell(
             Role::CustomerId | Role::Email | Role::Name | Role::Phone | Role::Postcode
         )
     });
-    let line_break = || {
-        one_line
-            .then(|| cell.chars().find(|&c| c == '\n'))
-            .flatten()
+    let hidden = if one_line {
+        crate::engine::words::hidden_in_line(&cell)
+    } else {
+        crate::engine::words::hidden_character(&cell)
     };
-    let Some(hidden) = crate::engine::words::hidden_character(&cell).or_else(line_break) else {
+    let Some(hidden) = hidden else {
         return Ok(());
     };
     Err(row_error(
@@ -1518,7 +1518,7 @@ fn read_row(
         .contains_key(&Role::Currency)
         .then(|| get(Role::OrderId, " "))
         .flatten()
-        .map(|n| in_file(&table.file, &format!("{}:{n}", mapping.key_space)));
+        .map(|n| in_file(&table.file, &order_key_of(mapping, &n)));
     let named = named_currency(mapping, &get, &bad, files)?;
     let named = order_currency(named, order_key, memory.currencies);
     let currency = named.unwrap_or(cx.currency);
@@ -1616,11 +1616,7 @@ fn order_fate(
 ) -> Result<Fate, ImportError> {
     let (table, mapping) = (cx.table, cx.mapping);
     let number = get(Role::OrderId, " ");
-    let order_key = || {
-        number
-            .as_ref()
-            .map(|n| format!("{}:{n}", mapping.key_space))
-    };
+    let order_key = || number.as_ref().map(|n| order_key_of(mapping, n));
     // Most files leave nothing out and carry no order-level status: no key to look up.
     let earlier = if fates.is_empty() {
         None
@@ -1664,6 +1660,11 @@ fn purchases_hint(mapping: &Mapping) -> &'static str {
     } else {
         ""
     }
+}
+
+/// An order's key: its number in the mapping's system ("shopify:#1001").
+fn order_key_of(mapping: &Mapping, number: &str) -> String {
+    format!("{}:{number}", mapping.key_space)
 }
 
 /// Where an order's first-row status is remembered: per file, since another export of
@@ -2033,7 +2034,7 @@ fn order_key_and_date(
         None => None,
     };
     let key = match (get(Role::OrderId, " "), date) {
-        (Some(n), _) => format!("{space}:{n}"),
+        (Some(n), _) => order_key_of(mapping, &n),
         (None, Some(d)) => format!(
             "{space}:{}:{d}",
             customer.map_or_else(

@@ -227,11 +227,12 @@ impl Table {
             first
         };
         // Column names are echoed in every summary and message: none may act on a screen.
-        if let Some((n, c)) = table.headers.iter().enumerate().find_map(|(n, h)| {
-            crate::engine::words::hidden_character(h)
-                .or_else(|| h.chars().find(|&c| c == '\n'))
-                .map(|c| (n, c))
-        }) {
+        if let Some((n, c)) = table
+            .headers
+            .iter()
+            .enumerate()
+            .find_map(|(n, h)| crate::engine::words::hidden_in_line(h).map(|c| (n, c)))
+        {
             return Err(not_csv(&format!(
                 "the name of its column {} holds an invisible control character or a line break (U+{:04X}); correct the header line",
                 n + 1,

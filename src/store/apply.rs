@@ -383,9 +383,7 @@ impl Store {
             return Err(ApplyError::Unattributed("why"));
         }
         for (what, text) in [("name", &who.actor), ("reason", &who.reason)] {
-            let hidden = crate::engine::words::hidden_character(text)
-                .or_else(|| text.chars().find(|&c| c == '\n'));
-            if let Some(c) = hidden {
+            if let Some(c) = crate::engine::words::hidden_in_line(text) {
                 return Err(ApplyError::HiddenInAttribution {
                     what,
                     code: u32::from(c),
