@@ -1141,3 +1141,82 @@ fn a_mistyped_shop_path_is_named_once_in_plain_words() {
     assert!(said.contains("does not exist"), "{said}");
     assert_eq!(said.matches("shop.candor").count(), 1, "said once: {said}");
 }
+
+/// An Online Retail layout of invoice lines: one invoice per customer, on `day`.
+fn invoices(lines: &[(&str, &str, &str)]) -> Vec<u8> {
+    let mut text = String::from(
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n",
+    );
+    for (invoice, day, customer) in lines {
+        text.push_str(&format!(
+            "{invoice},85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,{day} 08:26,2.55,{customer},United Kingdom\n"
+        ));
+    }
+    text.into_bytes()
+}
+
+#[test]
+fn newer_orders_move_a_pinned_shops_day_and_recent_ones_unpin_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    let january = write(
+        dir.path(),
+        "january.csv",
+        &invoices(&[("536365", "2021-01-04", "17850")]),
+    );
+    let first = summary(&db, &[&january]);
+    assert_eq!(first["summary"]["pinned_today"], "2021-01-04", "{first}");
+    assert!(first["summary"]["pinned_today_before"].is_null());
+
+    let march = write(
+        dir.path(),
+        "march.csv",
+        &invoices(&[("536400", "2021-03-05", "13047")]),
+    );
+    let moved = summary(&db, &[&march]);
+    assert_eq!(moved["summary"]["pinned_today"], "2021-03-05", "{moved}");
+    assert_eq!(moved["summary"]["pinned_today_before"], "2021-01-04");
+    let shop = load(&db);
+    assert_eq!(
+        shop.settings.pinned_today,
+        chrono::NaiveDate::from_ymd_opt(2021, 3, 5)
+    );
+    let newcomer = shop
+        .customers
+        .iter()
+        .find(|c| c.id == 13047)
+        .expect("13047");
+    assert_eq!(
+        newcomer.since.to_string(),
+        "2021-03-05",
+        "a customer since their first order, not the old pinned day"
+    );
+
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let recent = write(
+        dir.path(),
+        "recent.csv",
+        &invoices(&[("536500", &today, "12583")]),
+    );
+    import(&db, &[], &[&recent])
+        .success()
+        .stdout(contains("no longer pinned to 2021-03-05"));
+    assert_eq!(load(&db).settings.pinned_today, None);
+    candor()
+        .args(["log", "--verify", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+
+    // Older orders leave the day where it is.
+    let older = write(
+        dir.path(),
+        "older.csv",
+        &invoices(&[("536300", "2020-12-01", "17850")]),
+    );
+    let kept = summary(&db, &[&older]);
+    assert!(kept["summary"]["pinned_today_before"].is_null(), "{kept}");
+}

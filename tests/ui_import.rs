@@ -950,3 +950,29 @@ fn a_recognized_export_that_cannot_be_read_says_why_before_import_is_clicked() {
     harness.get_by_label_contains("2 rows of the first 200 cannot be read");
     harness.get_by_label_contains("is written in another currency than GBP");
 }
+
+#[test]
+fn the_summary_says_newer_orders_moved_the_shops_day() {
+    let (dir, path) = common::sample_file();
+    let orders = export(
+        dir.path(),
+        "orders_export.csv",
+        "Name,Email,Financial Status,Currency,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name\n\
+         #21,kim@example.com,paid,GBP,2026-06-20 10:00:00 +0100,1,Oat milk,1.50,OM1,Kim Ode\n",
+    );
+    // The window is opened months after the sample's pinned day.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).expect("day");
+    let loaded = load_blocking(&path, today).expect("sample loads");
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 1000.0))
+        .build_ui_state(
+            |ui, app: &mut CandorApp| app.show(ui),
+            CandorApp::with_shop(loaded, today),
+        );
+    harness.run_steps(2);
+    harness.state_mut().start_import(path.clone(), vec![orders]);
+    harness.run_steps(3);
+    let outcome = import_and_wait(&mut harness);
+    assert_eq!(outcome.summary.pinned_today_before, Some(common::sample_day()));
+    harness.get_by_label_contains("the shop's day moved from 2026-06-15 to 2026-06-20");
+}

@@ -245,10 +245,8 @@ fn print_summary(outcome: &ImportOutcome, bad_rows_report: Option<&Path>) {
             crate::engine::words::count(s.erased_not_reimported, "customer", "customers")
         );
     }
-    if let Some(day) = s.pinned_today {
-        println!(
-            "The newest order is from {day}, so the shop is pinned to that day: popularity and \"recent\" are measured as of then."
-        );
+    if let Some(words) = s.pin_words() {
+        println!("{words}");
     }
 }
 

@@ -123,9 +123,33 @@ pub struct Summary {
     /// What the files' rows became, summed over the files (see [`FileCounts`]).
     #[serde(flatten)]
     pub rows_became: FileCounts,
-    /// The day the shop is pinned to, when the import pinned it (historical data).
+    /// The day the shop is pinned to, when the import pinned it (historical data) or moved
+    /// its pin to a newer order's day.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pinned_today: Option<NaiveDate>,
+    /// The day the shop was pinned to before the import, when the import's orders moved
+    /// the pin (to `pinned_today`, or, when that is absent, to no pin: the present).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned_today_before: Option<NaiveDate>,
+}
+
+impl Summary {
+    /// What the import did to the shop's pinned day, in a sentence, when it pinned the shop
+    /// or moved its pin.
+    pub fn pin_words(&self) -> Option<String> {
+        match (self.pinned_today_before, self.pinned_today) {
+            (None, Some(day)) => Some(format!(
+                "The newest order is from {day}, so the shop is pinned to that day: popularity and \"recent\" are measured as of then."
+            )),
+            (Some(before), Some(day)) => Some(format!(
+                "The newest order is from {day}, so the shop's day moved from {before} to {day}: popularity and \"recent\" are measured as of then."
+            )),
+            (Some(before), None) => Some(format!(
+                "The newest order is recent, so the shop is no longer pinned to {before}: popularity and \"recent\" are measured as of each day."
+            )),
+            (None, None) => None,
+        }
+    }
 }
 
 /// Whether customer `id` of the shop has this name, or one of the two has none.

@@ -352,7 +352,13 @@ pub fn import(
         fraction: 0.85,
     });
     let target = Target::open(request, created, read.currency)?;
-    let today = target.shop.settings.pinned_today.unwrap_or(request.today);
+    let pin_move = (!created)
+        .then(|| moved_pin(&target.shop, &read.batch, request.today))
+        .flatten();
+    let today = match pin_move {
+        Some(day) => day.unwrap_or(request.today),
+        None => target.shop.settings.pinned_today.unwrap_or(request.today),
+    };
     let now = request.who.recorded_at();
     let mut merged = merge(
         &target.shop,
@@ -365,6 +371,11 @@ pub fn import(
     if created {
         pin_historical_data(&mut merged, request.today);
     }
+    if let Some(day) = pin_move {
+        merged.shop.settings.pinned_today = day;
+        merged.summary.pinned_today = day;
+        merged.summary.pinned_today_before = target.shop.settings.pinned_today;
+    }
     let prices_changed = merged.summary.product_prices_changed;
     if prices_changed > 0 && !request.owner {
         return Err(ImportError::PricesNeedOwner {
@@ -374,7 +385,8 @@ pub fn import(
     let nothing_new = merged.new_keys.is_empty()
         && merged.updates.is_empty()
         && merged.summary.consents_added == 0
-        && merged.summary.preferences_added == 0;
+        && merged.summary.preferences_added == 0
+        && pin_move.is_none();
     let mut outcome = read.outcome(created, &merged);
     if nothing_new && !created {
         return Ok(outcome);
@@ -712,6 +724,29 @@ fn pin_historical_data(merged: &mut super::merge::Merged, today: NaiveDate) {
     }
 }
 
+/// Where a pinned shop's day moves when the files (or orders held from earlier imports)
+/// hold orders after it: to the newest order's day while that is older than the
+/// popularity window, else to no pin (the shop lives in the present), as a new shop made
+/// from the same orders would be. `None` when the pin stays where it is.
+fn moved_pin(
+    shop: &crate::engine::model::Shop,
+    batch: &super::parse::Batch,
+    today: NaiveDate,
+) -> Option<Option<NaiveDate>> {
+    let pinned = shop.settings.pinned_today?;
+    let newest = shop
+        .orders
+        .iter()
+        .map(|o| o.date)
+        .chain(batch.orders.iter().map(|o| o.date))
+        .max()?;
+    if newest <= pinned {
+        return None;
+    }
+    let window = chrono::Duration::days(shop.settings.popularity_days);
+    Some((newest < today - window).then_some(newest))
+}
+
 /// The import in one paragraph, for the audit log.
 pub fn describe(outcome: &ImportOutcome) -> String {
     let s = &outcome.summary;
@@ -726,8 +761,9 @@ pub fn describe(outcome: &ImportOutcome) -> String {
         String::new()
     };
     let n = crate::engine::words::count;
+    let pin = s.pin_words().map(|w| format!(". {w}")).unwrap_or_default();
     format!(
-        "imported {}: {} added, {} updated ({}), {} added, {} updated ({}), {} added ({}, {}, {}), {} already imported, {} recorded{preferences}, {} left out, {} skipped",
+        "imported {}: {} added, {} updated ({}), {} added, {} updated ({}), {} added ({}, {}, {}), {} already imported, {} recorded{preferences}, {} left out, {} skipped{pin}",
         files.join("; "),
         n(s.customers_added, "customer", "customers"),
         s.customers_updated,

@@ -163,5 +163,7 @@ fn write_records(conn: &Connection, merged: ImportRecords<'_>) -> rusqlite::Resu
     for (kind, k, id) in merged.new_keys {
         key.execute(params![kind.name(), hasher.stored_key(*kind, k), id])?;
     }
+    // An import whose orders are newer than the shop's pinned day moves the pin.
+    super::write::write_pinned_day(conn, shop.settings.pinned_today)?;
     super::remember_former_emails(conn, merged.updates)
 }

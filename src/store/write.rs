@@ -197,15 +197,27 @@ pub(super) fn insert_purposes(conn: &Connection, purposes: &[Purpose]) -> rusqli
     Ok(())
 }
 
+/// Writes the day the shop is pinned to, or removes it for a shop that lives in the present.
+pub(super) fn write_pinned_day(
+    conn: &Connection,
+    day: Option<chrono::NaiveDate>,
+) -> rusqlite::Result<()> {
+    match day {
+        Some(day) => conn.execute(
+            "INSERT OR REPLACE INTO shop_settings (key, value) VALUES ('pinned_today', ?1)",
+            [day.to_string()],
+        )?,
+        None => conn.execute("DELETE FROM shop_settings WHERE key = 'pinned_today'", [])?,
+    };
+    Ok(())
+}
+
 /// Writes every setting (a setting that is not set, such as no pinned day, is removed).
 pub(super) fn write_settings(conn: &Connection, s: &Settings) -> rusqlite::Result<()> {
     let mut stmt =
         conn.prepare("INSERT OR REPLACE INTO shop_settings (key, value) VALUES (?1, ?2)")?;
     stmt.execute(params!["name", s.name])?;
-    match s.pinned_today {
-        Some(day) => stmt.execute(params!["pinned_today", day.to_string()])?,
-        None => conn.execute("DELETE FROM shop_settings WHERE key = 'pinned_today'", [])?,
-    };
+    write_pinned_day(conn, s.pinned_today)?;
     stmt.execute(params!["top_n", s.top_n.to_string()])?;
     stmt.execute(params![
         "popularity_weight",

@@ -459,8 +459,8 @@ impl ImportDialog {
                 if o.customers_without_consent_information() {
                     ui.label(RichText::new("These files carry no consent information, so no consent was recorded. Personalized rules will not run for these customers until their consent is recorded (on a customer's page: Record a consent decision…).").color(theme::FLAG));
                 }
-                if let Some(day) = s.pinned_today {
-                    ui.label(format!("The newest order is from {day}: the shop is pinned to that day, so popularity and \"recent\" are measured as of then."));
+                if let Some(words) = s.pin_words() {
+                    ui.label(words);
                 }
                 if let Some(m) = &self.message {
                     ui.label(RichText::new(m).color(theme::MUTED));
