@@ -687,6 +687,93 @@ fn overlapping_exports_in_one_import_read_each_order_once() {
 }
 
 #[test]
+fn an_order_cut_in_two_by_a_split_export_keeps_its_first_rows_status_and_currency() {
+    let dir = tempfile::tempdir().expect("dir");
+    // The export was split between #7's first row and its second: the second file starts
+    // with #7's later rows, whose status and currency cells are blank.
+    let first = format!(
+        "{SHOPIFY_HEADER}\n\
+         #8,amy@example.com,paid,,,yes,EUR,9.00,9.00,2026-05-03 10:00:00 +0100,1,Tea,4.00,T1,Amy Orr,,,,,,0.00,,\n\
+         #7,bo@example.com,paid,,,yes,EUR,9.00,9.00,2026-05-02 10:00:00 +0100,1,Tea,4.00,T1,Bo Park,,,,,2026-05-02 12:00:00 +0100,0.00,,\n\
+         #6,cy@example.com,paid,,,yes,EUR,5.00,5.00,2026-05-01 10:00:00 +0100,1,Tea,4.00,T1,Cy Dee,,,,,,0.00,,\n"
+    );
+    let second = format!(
+        "{SHOPIFY_HEADER}\n\
+         #7,bo@example.com,,,,,,,,2026-05-02 10:00:00 +0100,2,Scone,5.00,S1,,,,,,,,,\n\
+         #5,dee@example.com,paid,,,yes,EUR,5.00,5.00,2026-04-30 10:00:00 +0100,1,Scone,5.00,S1,Dee Orr,,,,,,0.00,,\n"
+    );
+    let (json, shop) = import(
+        dir.path(),
+        &["--currency", "USD"],
+        &[
+            ("orders_export_1.csv", &first),
+            ("orders_export_2.csv", &second),
+        ],
+    );
+    assert_eq!(shop.orders.len(), 3, "#8, #6 and #5: {json}");
+    assert_eq!(
+        units(&shop),
+        3,
+        "no line of the cancelled #7 is a purchase, in either file"
+    );
+    assert_eq!(json["summary"]["orders_not_purchases"]["cancelled"], 1);
+    assert_eq!(json["files"][1]["orders_as_purchases"], 1, "{json}");
+    assert_eq!(json["currency"], "EUR", "{json}");
+
+    // Cut in a sale: its later rows are lines of that order, not an overlap left out.
+    let first = format!(
+        "{SHOPIFY_HEADER}\n\
+         #9,amy@example.com,paid,,,yes,EUR,14.00,14.00,2026-05-03 10:00:00 +0100,1,Tea,4.00,T1,Amy Orr,,,,,,0.00,,\n"
+    );
+    let second = format!(
+        "{SHOPIFY_HEADER}\n\
+         #9,amy@example.com,,,,,,,,2026-05-03 10:00:00 +0100,2,Scone,5.00,S1,,,,,,,,,\n"
+    );
+    let (json, shop) = import(
+        dir.path(),
+        &["--currency", "USD"],
+        &[("orders_9_1.csv", &first), ("orders_9_2.csv", &second)],
+    );
+    assert_eq!(shop.orders.len(), 1, "{json}");
+    assert_eq!(units(&shop), 3, "{json}");
+    let spent: i64 = shop
+        .lines
+        .iter()
+        .map(|l| l.quantity * l.unit_price_cents.expect("priced"))
+        .sum();
+    assert_eq!(spent, 1400, "all in euros");
+    assert!(shop.orders[0].customer.is_some());
+
+    // Given the other way round, the row that starts each order still decides it.
+    let (json, shop) = import(
+        dir.path(),
+        &[],
+        &[("orders_9_2b.csv", &second), ("orders_9_1b.csv", &first)],
+    );
+    assert_eq!((shop.orders.len(), units(&shop)), (1, 3), "{json}");
+    assert!(shop.orders[0].customer.is_some(), "{json}");
+    assert_eq!(json["currency"], "EUR", "{json}");
+    let cancelled = first.replace(
+        "Amy Orr,,,,,,0.00",
+        "Amy Orr,,,,,2026-05-04 09:00:00 +0100,0.00",
+    );
+    let (json, shop) = import(
+        dir.path(),
+        &[],
+        &[
+            ("orders_9_2c.csv", &second),
+            ("orders_9_1c.csv", &cancelled),
+        ],
+    );
+    assert_eq!(
+        shop.orders.len(),
+        0,
+        "the cancelled order is left out whole: {json}"
+    );
+    assert_eq!(json["summary"]["orders_not_purchases"]["cancelled"], 1);
+}
+
+#[test]
 fn two_exports_with_the_same_name_from_two_folders_read_each_order_once() {
     let dir = tempfile::tempdir().expect("dir");
     let order = |n: u32, day: u32| {

@@ -973,6 +973,9 @@ fn the_summary_says_newer_orders_moved_the_shops_day() {
     harness.state_mut().start_import(path.clone(), vec![orders]);
     harness.run_steps(3);
     let outcome = import_and_wait(&mut harness);
-    assert_eq!(outcome.summary.pinned_today_before, Some(common::sample_day()));
+    assert_eq!(
+        outcome.summary.pinned_today_before,
+        Some(common::sample_day())
+    );
     harness.get_by_label_contains("the shop's day moved from 2026-06-15 to 2026-06-20");
 }

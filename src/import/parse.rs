@@ -296,6 +296,9 @@ pub struct Batch {
     customer_index: HashMap<String, usize>,
     product_index: HashMap<String, usize>,
     order_index: HashMap<String, usize>,
+    /// Orders whose first row read was one of their later rows (a file given before the
+    /// one that starts them): the row that starts them, when it comes, is theirs.
+    started_later: std::collections::HashSet<String>,
     group_heads: HashMap<String, GroupHead>,
     /// Name keys that two products of a products export share: they recognize neither.
     ambiguous_names: std::collections::HashSet<String>,
@@ -349,6 +352,8 @@ struct OrderPart {
     lines: Vec<PartLine>,
     /// Whether its price had to be rounded to a whole penny.
     price_rounded: bool,
+    /// Whether the row is one of its order's later rows (see [`continues`]).
+    continues: bool,
 }
 
 /// A mapped column's position(s) in the file.
@@ -474,6 +479,15 @@ impl Batch {
         let counts = self.counts();
         counts.orders_as_purchases = counts.orders_as_purchases.saturating_sub(found);
         counts.orders_as_returns += found;
+    }
+
+    /// Whether the row is the first row of an order that an earlier file's later rows of
+    /// it started (the files given in the other order): it and the file's later rows of the
+    /// order are the order's, not an overlap. Only the first such row is.
+    fn order_starts_here(&mut self, part: &OrderPart, file: &str) -> bool {
+        !part.continues
+            && !self.fates.contains_key(&continued_in(file, &part.key))
+            && self.started_later.remove(&part.key)
     }
 
     /// Reads one row into the batch, after checking it against what was read before.
@@ -645,7 +659,9 @@ impl Batch {
             let (Some(by), Some(read)) = (position(file), position(&self.orders[o].at.0)) else {
                 continue;
             };
-            if by != read && newer(by, read) {
+            // The status on an order's first row holds for the later rows an earlier file
+            // gave, whichever file is newer.
+            if by != read && (newer(by, read) || self.started_later.contains(key)) {
                 superseded.push((o, read));
             }
         }
@@ -770,7 +786,7 @@ impl Batch {
 
     /// An order seen before must not change its customer or date.
     fn check_order(
-        &self,
+        &mut self,
         table: &Table,
         mapping: &Mapping,
         data: &RowData,
@@ -790,8 +806,19 @@ impl Batch {
             }
             return Ok(());
         };
+        if self.order_starts_here(part, &table.file) {
+            self.fates
+                .insert(continued_in(&table.file, &part.key), part.fate.clone());
+            if part.fate == Fate::PartlyRefunded {
+                self.counts().orders_partly_refunded += 1;
+            }
+        }
         let order = &self.orders[o];
-        if order.at.0 != table.file {
+        let continued = || {
+            self.fates
+                .contains_key(&continued_in(&table.file, &part.key))
+        };
+        if order.at.0 != table.file && !continued() {
             // Exports that overlap (two months' files sharing days) list the same order
             // twice: its lines are read once.
             return Err(ImportError::LeftOut(format!(
@@ -948,8 +975,10 @@ impl Batch {
             _ => counts.orders_as_purchases += 1,
         }
         if mapping.order_level_status {
-            self.fates
-                .insert(in_file(&table.file, &part.key), part.fate.clone());
+            remember_fate(&mut self.fates, &table.file, &part.key, &part.fate);
+        }
+        if part.continues {
+            self.started_later.insert(part.key.clone());
         }
         self.order_index.insert(part.key.clone(), self.orders.len());
         self.orders.push(ImportedOrder {
@@ -1315,23 +1344,26 @@ impl NamedCurrency {
     }
 }
 
-/// The currency of a row of the order `order_key`: the one its cell names (remembered
-/// for the order's later rows when it is the first), else the order's, else `named`.
+/// The currency of a row of the order `order_key` in `file`: the one its cell names
+/// (remembered for the order's later rows when it is the first), else the order's (as this
+/// file, else another file of the import, named it), else `named`.
 fn order_currency(
     named: Option<NamedCurrency>,
-    order_key: Option<String>,
+    order: Option<(&str, String)>,
     currencies: &mut HashMap<String, Currency>,
 ) -> Option<Currency> {
-    let Some(key) = order_key else {
+    let Some((file, key)) = order else {
         return named.map(NamedCurrency::currency);
     };
     match named {
         Some(NamedCurrency::Cell(c)) => {
-            currencies.entry(key).or_insert(c);
+            currencies.entry(in_file(file, &key)).or_insert(c);
+            currencies.insert(in_any_file(&key), c);
             Some(c)
         }
         other => currencies
-            .get(&key)
+            .get(&in_file(file, &key))
+            .or_else(|| currencies.get(&in_any_file(&key)))
             .copied()
             .or(other.map(NamedCurrency::currency)),
     }
@@ -1518,7 +1550,7 @@ fn read_row(
         .contains_key(&Role::Currency)
         .then(|| get(Role::OrderId, " "))
         .flatten()
-        .map(|n| in_file(&table.file, &order_key_of(mapping, &n)));
+        .map(|n| (table.file.as_str(), order_key_of(mapping, &n)));
     let named = named_currency(mapping, &get, &bad, files)?;
     let named = order_currency(named, order_key, memory.currencies);
     let currency = named.unwrap_or(cx.currency);
@@ -1537,6 +1569,10 @@ fn read_row(
             row,
             (fate, is_line),
         )?
+        .map(|part| OrderPart {
+            continues: continues(mapping, &get),
+            ..part
+        })
     } else {
         None
     };
@@ -1618,14 +1654,16 @@ fn order_fate(
     let number = get(Role::OrderId, " ");
     let order_key = || number.as_ref().map(|n| order_key_of(mapping, n));
     // Most files leave nothing out and carry no order-level status: no key to look up.
-    let earlier = if fates.is_empty() {
-        None
-    } else {
-        order_key().and_then(|k| fates.get(&in_file(&table.file, &k)).cloned())
-    };
-    let fate = match earlier {
-        Some(f) if mapping.order_level_status => f,
-        _ => row_fate(mapping, get, number.as_deref()),
+    let fate = match order_key().filter(|_| mapping.order_level_status) {
+        Some(k) => match earlier_fate(fates, &table.file, &k, mapping, get) {
+            Some(f) => f,
+            None => {
+                let f = row_fate(mapping, get, number.as_deref());
+                fates.insert(in_file(&table.file, &k), f.clone());
+                f
+            }
+        },
+        None => row_fate(mapping, get, number.as_deref()),
     };
     let Fate::LeftOut { reason, status } = &fate else {
         return Ok(fate);
@@ -1643,9 +1681,7 @@ fn order_fate(
             .or_default() += 1;
     }
     if mapping.order_level_status {
-        fates
-            .entry(in_file(&table.file, &key))
-            .or_insert_with(|| fate.clone());
+        remember_fate(fates, &table.file, &key, &fate);
     }
     fates.insert(left_out_in(&table.file, &key), fate.clone());
     Err(ImportError::LeftOut(reason.clone()))
@@ -1671,6 +1707,58 @@ fn order_key_of(mapping: &Mapping, number: &str) -> String {
 /// the same order (a later one, after a refund) may say otherwise.
 fn in_file(file: &str, key: &str) -> String {
     format!("{file}\u{1f}{key}")
+}
+
+/// Where an order's first-row status (or currency) is remembered for a row of another file
+/// that continues it: an export split into two files can cut an order in two.
+fn in_any_file(key: &str) -> String {
+    format!("\u{1f}{key}")
+}
+
+/// Remembers the fate of an order whose first row is in `file`, for that file's later rows
+/// and for another file's rows that continue it.
+fn remember_fate(fates: &mut HashMap<String, Fate>, file: &str, key: &str, fate: &Fate) {
+    fates
+        .entry(in_file(file, key))
+        .or_insert_with(|| fate.clone());
+    fates.insert(in_any_file(key), fate.clone());
+}
+
+/// The fate an earlier row gave the order `key` of a file whose orders take their status
+/// from their first row: the file's own first row of it, else, for a row that continues an
+/// order another file of the import started, that file's (remembered as continued there,
+/// so that its lines are added to the order rather than taken for an overlap).
+fn earlier_fate(
+    fates: &mut HashMap<String, Fate>,
+    file: &str,
+    key: &str,
+    mapping: &Mapping,
+    get: &dyn Fn(Role, &str) -> Option<String>,
+) -> Option<Fate> {
+    if let Some(f) = fates.get(&in_file(file, key)) {
+        return Some(f.clone());
+    }
+    if !continues(mapping, get) {
+        return None;
+    }
+    let f = fates.get(&in_any_file(key))?.clone();
+    fates.insert(in_file(file, key), f.clone());
+    fates.insert(continued_in(file, key), f.clone());
+    Some(f)
+}
+
+/// Where it is remembered that a file's rows of an order continue another file's.
+fn continued_in(file: &str, key: &str) -> String {
+    format!("continued-in:{file}\u{1f}{key}")
+}
+
+/// Whether a row of an order whose status is on its first row only is one of its later
+/// rows (its status cells blank): in a file that did not start the order, it continues an
+/// order another file of the import started.
+fn continues(mapping: &Mapping, get: &dyn Fn(Role, &str) -> Option<String>) -> bool {
+    mapping.order_level_status
+        && get(Role::Status, " ").is_none()
+        && get(Role::PaymentStatus, " ").is_none()
 }
 
 /// Where it is remembered that a file left an order out (not a purchase).
@@ -1938,6 +2026,7 @@ fn read_order(
             unnamed: false,
             lines: Vec::new(),
             price_rounded: false,
+            continues: false,
         }));
     }
     if mapping.packed_lines {
@@ -1949,6 +2038,7 @@ fn read_order(
             unnamed: false,
             lines,
             price_rounded,
+            continues: false,
         }));
     }
     let code = (cells.get)(Role::ProductCode, " ");
@@ -2013,6 +2103,7 @@ fn read_order(
         unnamed,
         lines,
         price_rounded: price.rounded,
+        continues: false,
     }))
 }
 
