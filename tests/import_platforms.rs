@@ -1677,17 +1677,19 @@ fn prices_in_another_currency_are_converted_at_the_mappings_rate() {
         .stderr(contains("rate of USD"));
 }
 
+/// A mapping for a web shop's orders file with a currency column, and the rate of USD.
+const WEB_SHOP_WITH_A_DOLLAR_RATE: &str = r#"{"name": "Web shop", "key_space": "web",
+    "columns": {"order_id": "Order", "email": "Email", "date": "Date", "product_name": "Product",
+                "quantity": "Quantity", "unit_price": "Price", "currency": "Currency"},
+    "rates": {"USD": 0.92}}"#;
+
 #[test]
 fn a_new_shop_keeps_the_currency_without_a_rate_and_converts_the_other() {
     let dir = tempfile::tempdir().expect("dir");
     let csv = "Order,Email,Date,Product,Quantity,Price,Currency\n\
                W1,ann@example.com,2026-06-10,Travel mug,1,20.00,USD\n\
                W2,bob@example.com,2026-06-11,Tea towel,1,8.00,EUR\n";
-    let mapping = r#"{"name": "Web shop", "key_space": "web",
-        "columns": {"order_id": "Order", "email": "Email", "date": "Date", "product_name": "Product",
-                    "quantity": "Quantity", "unit_price": "Price", "currency": "Currency"},
-        "rates": {"USD": 0.92}}"#;
-    let mapping = write(dir.path(), "web.json", mapping);
+    let mapping = write(dir.path(), "web.json", WEB_SHOP_WITH_A_DOLLAR_RATE);
     let (json, shop) = import(
         dir.path(),
         &["--mapping", mapping.to_str().expect("path")],
@@ -1703,6 +1705,27 @@ fn a_new_shop_keeps_the_currency_without_a_rate_and_converts_the_other() {
     };
     assert_eq!(price("Travel mug"), Some(1840), "$20.00 at 0.92 is €18.40");
     assert_eq!(price("Tea towel"), Some(800));
+}
+
+#[test]
+fn an_order_whose_rows_name_two_currencies_is_refused_even_with_rates() {
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = "Order,Email,Date,Product,Quantity,Price,Currency\n\
+               W1,ann@example.com,2026-06-10,Travel mug,1,20.00,EUR\n\
+               W1,ann@example.com,2026-06-10,Tea towel,1,8.00,USD\n";
+    let mapping = write(dir.path(), "web.json", WEB_SHOP_WITH_A_DOLLAR_RATE);
+    let message = refused(
+        dir.path(),
+        &["--mapping", mapping.to_str().expect("path")],
+        "web-orders.csv",
+        csv,
+    );
+    assert!(
+        message.contains("line 3")
+            && message.contains("order W1 is in EUR")
+            && message.contains("this row says USD"),
+        "{message}"
+    );
 }
 
 /// A Lightspeed X-Series (Vend) sales history export: each sale is a "Sale" row (its

@@ -1347,25 +1347,35 @@ impl NamedCurrency {
 /// The currency of a row of the order `order_key` in `file`: the one its cell names
 /// (remembered for the order's later rows when it is the first), else the order's (as this
 /// file, else another file of the import, named it), else `named`.
+/// A row naming another currency than its order's first row is refused: one order is paid
+/// in one currency.
 fn order_currency(
     named: Option<NamedCurrency>,
     order: Option<(&str, String)>,
     currencies: &mut HashMap<String, Currency>,
-) -> Option<Currency> {
+) -> Result<Option<Currency>, String> {
     let Some((file, key)) = order else {
-        return named.map(NamedCurrency::currency);
+        return Ok(named.map(NamedCurrency::currency));
     };
     match named {
         Some(NamedCurrency::Cell(c)) => {
-            currencies.entry(in_file(file, &key)).or_insert(c);
+            let first = *currencies.entry(in_file(file, &key)).or_insert(c);
+            if first != c {
+                let number = key.split_once(':').map_or(key.as_str(), |(_, n)| n);
+                return Err(format!(
+                    "order {number} is in {}, as its first row says, but this row says {}: one order is paid in one currency",
+                    first.code(),
+                    c.code()
+                ));
+            }
             currencies.insert(in_any_file(&key), c);
-            Some(c)
+            Ok(Some(c))
         }
-        other => currencies
+        other => Ok(currencies
             .get(&in_file(file, &key))
             .or_else(|| currencies.get(&in_any_file(&key)))
             .copied()
-            .or(other.map(NamedCurrency::currency)),
+            .or(other.map(NamedCurrency::currency))),
     }
 }
 
@@ -1552,7 +1562,8 @@ fn read_row(
         .flatten()
         .map(|n| (table.file.as_str(), order_key_of(mapping, &n)));
     let named = named_currency(mapping, &get, &bad, files)?;
-    let named = order_currency(named, order_key, memory.currencies);
+    let named = order_currency(named, order_key, memory.currencies)
+        .map_err(|why| bad(Role::Currency, why))?;
     let currency = named.unwrap_or(cx.currency);
     let order = if cx.has_orders {
         let cells = Cells {
