@@ -485,8 +485,11 @@ impl Batch {
     /// it started (the files given in the other order): it and the file's later rows of the
     /// order are the order's, not an overlap. Only the first such row is.
     fn order_starts_here(&mut self, part: &OrderPart, file: &str) -> bool {
-        !part.continues
-            && !self.fates.contains_key(&continued_in(file, &part.key))
+        // Most orders were started by their first row: nothing to look up.
+        if part.continues || !self.started_later.contains(&part.key) {
+            return false;
+        }
+        !self.fates.contains_key(&continued_in(file, &part.key))
             && self.started_later.remove(&part.key)
     }
 
