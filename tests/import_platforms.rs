@@ -773,6 +773,138 @@ fn an_order_cut_in_two_by_a_split_export_keeps_its_first_rows_status_and_currenc
     assert_eq!(json["summary"]["orders_not_purchases"]["cancelled"], 1);
 }
 
+/// Order #2001 of three lines, as Shopify writes it (`first`: its first row only), and
+/// its two later rows.
+fn order_2001(first: bool, later: bool) -> String {
+    let mut rows = String::new();
+    if first {
+        rows.push_str("#2001,q1@example.com,paid,,,no,GBP,,,2026-03-02 10:00:00 +0000,1,Sourdough loaf,4.50,,Q1,,,,,,,,\n");
+    }
+    if later {
+        rows.push_str(
+            "#2001,,,,,,,,,2026-03-02 10:00:00 +0000,1,Seeded rye,4.20,,,,,,,,,,\n\
+             #2001,,,,,,,,,2026-03-02 10:00:00 +0000,1,Spelt loaf,4.80,,,,,,,,,,\n",
+        );
+    }
+    rows
+}
+
+#[test]
+fn a_cut_exports_part_beside_a_whole_export_reads_each_line_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let part_two = format!("{SHOPIFY_HEADER}\n{}", order_2001(false, true));
+    let whole = format!(
+        "{SHOPIFY_HEADER}\n{}#2002,q2@example.com,paid,,,no,GBP,,,2026-03-05 10:00:00 +0000,1,Sourdough loaf,4.50,,Q2,,,,,,,,\n",
+        order_2001(true, true)
+    );
+    for (name, files) in [
+        ("a", [("part_two.csv", &part_two), ("whole.csv", &whole)]),
+        ("b", [("whole.csv", &whole), ("part_two.csv", &part_two)]),
+    ] {
+        let sub = dir.path().join(name);
+        std::fs::create_dir(&sub).expect("dir");
+        let (json, shop) = import(&sub, &[], &files.map(|(n, t)| (n, t.as_str())));
+        assert_eq!(
+            shop.lines.len(),
+            4,
+            "#2001's three lines once, and #2002: {json}"
+        );
+        assert_eq!(
+            json["summary"]["rows_left_out"]
+                .as_object()
+                .expect("map")
+                .values()
+                .filter_map(Value::as_u64)
+                .sum::<u64>(),
+            2,
+            "{json}"
+        );
+    }
+}
+
+#[test]
+fn an_orders_rows_read_before_its_first_row_in_another_currency_are_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let first = format!(
+        "{SHOPIFY_HEADER}\n\
+         #4001,u1@example.com,paid,,,no,USD,,,2026-03-02 10:00:00 +0000,1,Sourdough loaf,10.00,,U1,,,,,,,,\n"
+    );
+    let later = format!(
+        "{SHOPIFY_HEADER}\n#4001,,,,,,,,,2026-03-02 10:00:00 +0000,1,Seeded rye,10.00,,,,,,,,,,\n"
+    );
+    let db = dir.path().join("gbp.candor");
+    candor()
+        .args(["sample", "--out"])
+        .arg(&db)
+        .assert()
+        .success();
+    let out = candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .arg(write(dir.path(), "orders_export_2.csv", &later))
+        .arg(write(dir.path(), "orders_export_1.csv", &first))
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let message = String::from_utf8_lossy(&out);
+    assert!(
+        message.contains("order #4001 starts here in USD")
+            && message.contains("read in GBP")
+            && message.contains("give orders_export_1.csv before orders_export_2.csv"),
+        "{message}"
+    );
+    // Named in another file: one order, one currency, across files too.
+    let euros = later.replace(",,,,,,,,,2026", ",,,,,,EUR,,,2026");
+    let message = refused(
+        dir.path(),
+        &[],
+        "orders_export_3.csv",
+        &format!("{first}{}", euros.lines().nth(1).expect("row")),
+    );
+    assert!(message.contains("this row says EUR"), "{message}");
+}
+
+#[test]
+fn a_skipped_row_leaves_its_whole_order_out_so_fixing_it_brings_the_order_in() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    let bad = format!(
+        "{SHOPIFY_HEADER}\n\
+         #8001,b1@example.com,paid,,,no,GBP,,,2026-07-01 10:00:00 +0000,1,Sourdough loaf,4.50,,B1,,,,,,,,\n\
+         #8005,b5@example.com,paid,,,no,GBP,,,2026-07-02 10:00:00 +0000,0.5,Sourdough loaf,4.50,,B5,,,,,,,,\n\
+         #8005,,,,,,,,,2026-07-02 10:00:00 +0000,1,Seeded rye,4.50,,,,,,,,,,\n\
+         #8006,b6@example.com,paid,,,no,GBP,,,2026-07-03 10:00:00 +0000,1,Sourdough loaf,4.50,,B6,,,,,,,,\n\
+         #8006,,,,,,,,,2026-07-03 10:00:00 +0000,x,Seeded rye,4.50,,,,,,,,,,\n"
+    );
+    let out = candor()
+        .args(["import", "--json", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .args(["--skip-bad-rows"])
+        .arg(dir.path().join("report.csv"))
+        .arg(write(dir.path(), "orders_export_1.csv", &bad))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: Value = serde_json::from_slice(&out).expect("json");
+    let shop = load(&db);
+    assert_eq!(shop.orders.len(), 1, "only #8001: {json}");
+    assert_eq!(
+        json["summary"]["rows_left_out"]["another row of its order could not be read (see the report)"],
+        2,
+        "#8005's later row and #8006's first row: {json}"
+    );
+    let fixed = bad.replace(",0.5,", ",1,").replace(",x,", ",1,");
+    import_into(&db, &write(dir.path(), "orders_fixed.csv", &fixed));
+    let shop = load(&db);
+    assert_eq!(shop.orders.len(), 3);
+    assert_eq!(shop.lines.len(), 5, "each order whole");
+    assert!(shop.orders.iter().all(|o| o.customer.is_some()));
+}
+
 #[test]
 fn two_exports_with_the_same_name_from_two_folders_read_each_order_once() {
     let dir = tempfile::tempdir().expect("dir");

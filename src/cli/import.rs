@@ -179,7 +179,7 @@ fn print_what_was_written(outcome: &ImportOutcome, db: &Path) {
             db.display()
         ),
         None => println!(
-            "Nothing new: {} already holds everything in these files.",
+            "Nothing new: {} already holds every order, customer and product in these files (an import never changes an order already in the shop).",
             db.display()
         ),
     }

@@ -68,6 +68,10 @@ pub enum ImportError {
         /// The cause.
         source: std::io::Error,
     },
+    /// An order's later rows, in a file given before the one holding its first row, were
+    /// read in another currency than that row names: the files must be given in order.
+    #[error("{0}. Nothing was imported")]
+    FilesOutOfOrder(RowError),
     /// The same file is among the inputs twice (it would count its orders twice).
     #[error(
         "{file} is given twice ({second} is the same file): give each file once, or its orders would be counted twice. Nothing was imported"

@@ -222,6 +222,8 @@ pub struct ImportedOrder {
     pub is_return: bool,
     /// File and line where it starts, for messages.
     pub at: (String, u64),
+    /// The rows read into it.
+    pub rows: usize,
 }
 
 /// A consent decision found in a file.
@@ -299,6 +301,16 @@ pub struct Batch {
     /// Orders whose first row read was one of their later rows (a file given before the
     /// one that starts them): the row that starts them, when it comes, is theirs.
     started_later: std::collections::HashSet<String>,
+    /// Per [`in_file`] order key, the lines an order had from other files when this file
+    /// first added to it, not yet matched by one of this file's rows.
+    lines_to_match: HashMap<String, Vec<(String, i64, Option<i64>)>>,
+    /// An order whose later rows came first and were read in one currency, and whose
+    /// first row, read later, names another: found when the first row is read, refused
+    /// once every file is read (a new shop's files are read again in the currency they
+    /// name, which may set it right).
+    currency_misread: Option<RowError>,
+    /// Orders with a row that could not be read (skipped): none of their rows is read.
+    bad_orders: std::collections::HashSet<String>,
     group_heads: HashMap<String, GroupHead>,
     /// Name keys that two products of a products export share: they recognize neither.
     ambiguous_names: std::collections::HashSet<String>,
@@ -380,6 +392,14 @@ impl Batch {
         self.prices_named_currency().unwrap_or(self.currency)
     }
 
+    /// The order whose later rows were read, before its first row, in another currency
+    /// than the first row names (see [`Batch::read`]): its lines' prices would be wrong.
+    pub fn currency_misread(&mut self) -> Option<ImportError> {
+        self.currency_misread
+            .take()
+            .map(ImportError::FilesOutOfOrder)
+    }
+
     /// The first currency a file or mapping names, if any does.
     pub fn prices_named_currency(&self) -> Option<Currency> {
         self.files
@@ -446,7 +466,15 @@ impl Batch {
                 }
             }
             self.rows += 1;
-            let outcome = row.and_then(|row| self.read_one(&context, &row, &mut first_line_of));
+            let outcome = row.and_then(|row| {
+                let read = self.read_one(&context, &row, &mut first_line_of);
+                if matches!(read, Err(ImportError::Row(_)))
+                    && let Some(key) = order_key_of_row(&context, &row)
+                {
+                    self.bad_orders.insert(key);
+                }
+                read
+            });
             match outcome {
                 Ok(()) => {}
                 Err(ImportError::Row(e)) if options.skip_bad_rows => self.bad_rows.push(e),
@@ -459,7 +487,72 @@ impl Batch {
         (options.progress)(table.len_bytes());
         self.count_sales_that_take_back(&table.file);
         self.withdraw_superseded();
+        self.withdraw_bad_orders();
         Ok(())
+    }
+
+    /// Takes out the orders one of whose rows could not be read (and was skipped): an
+    /// order missing a line, or read without its first row's customer and status, would
+    /// be wrong, and could never be set right, since an import does not change orders
+    /// already in the shop. Fixing the row and importing again brings the whole order in.
+    fn withdraw_bad_orders(&mut self) {
+        if self.bad_orders.is_empty() {
+            return;
+        }
+        let doomed = self
+            .bad_orders
+            .iter()
+            .filter_map(|key| self.order_index.get(key))
+            .filter_map(|&o| {
+                let read = self
+                    .files
+                    .iter()
+                    .position(|f| f.file == self.orders[o].at.0)?;
+                Some((o, read, BAD_ORDER.to_owned()))
+            })
+            .collect();
+        self.remove_orders(doomed);
+    }
+
+    /// Removes orders read that must not be kept (order, file that read it, why its rows
+    /// are left out), taking them out of that file's counts.
+    fn remove_orders(&mut self, doomed: Vec<(usize, usize, String)>) {
+        if doomed.is_empty() {
+            return;
+        }
+        let mut gone = std::collections::HashSet::new();
+        for (o, read, why) in doomed {
+            if !gone.insert(o) {
+                continue;
+            }
+            let order = &self.orders[o];
+            let partly_refunded = matches!(
+                self.fates.get(&in_file(&order.at.0, &order.key)),
+                Some(Fate::PartlyRefunded)
+            );
+            let counts = &mut self.files[read];
+            if partly_refunded {
+                counts.orders_partly_refunded = counts.orders_partly_refunded.saturating_sub(1);
+            }
+            if order.is_return {
+                counts.orders_as_returns = counts.orders_as_returns.saturating_sub(1);
+            } else {
+                counts.orders_as_purchases = counts.orders_as_purchases.saturating_sub(1);
+            }
+            *self.left_out.entry(why).or_default() += order.rows;
+        }
+        let mut i = 0;
+        self.orders.retain(|_| {
+            let keep = !gone.contains(&i);
+            i += 1;
+            keep
+        });
+        self.order_index = self
+            .orders
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.key.clone(), i))
+            .collect();
     }
 
     /// Counts as returns the orders this file started whose every line takes goods back
@@ -479,6 +572,42 @@ impl Batch {
         let counts = self.counts();
         counts.orders_as_purchases = counts.orders_as_purchases.saturating_sub(found);
         counts.orders_as_returns += found;
+    }
+
+    /// Notes the order `o` when its later rows, read first, were read in another currency
+    /// than its first row (`data`, on `line`) names.
+    fn note_currency_misread(
+        &mut self,
+        table: &Table,
+        mapping: &Mapping,
+        (data, line): (&RowData, u64),
+        o: usize,
+    ) {
+        let (Some(part), Some((currency, true))) = (&data.order, data.currency) else {
+            return;
+        };
+        let Some(&taken) = self.order_currencies.get(&taken_in(&part.key)) else {
+            return;
+        };
+        if taken == currency || self.currency_misread.is_some() {
+            return;
+        }
+        let number = part
+            .key
+            .split_once(':')
+            .map_or(part.key.as_str(), |(_, n)| n);
+        let earlier = &self.orders[o].at.0;
+        let reason = format!(
+            "order {number} starts here in {}, but its later rows in {earlier} came before it and name no currency, so they were read in {}: give {} before {earlier}, as the platform numbered them",
+            currency.code(),
+            taken.code(),
+            table.file
+        );
+        if let ImportError::Row(e) =
+            row_error(table, line, column_of(mapping, Role::Currency), reason)
+        {
+            self.currency_misread = Some(e);
+        }
     }
 
     /// Whether the row is the first row of an order that an earlier file's later rows of
@@ -501,6 +630,11 @@ impl Batch {
         first_line_of: &mut HashMap<String, u64>,
     ) -> Result<(), ImportError> {
         let (table, mapping) = (context.table, context.mapping);
+        if !self.bad_orders.is_empty()
+            && order_key_of_row(context, row).is_some_and(|k| self.bad_orders.contains(&k))
+        {
+            return Err(ImportError::LeftOut(BAD_ORDER.to_owned()));
+        }
         let customers_only = !context.has_orders;
         let data = if mapping.catalogue {
             read_product_row(context, row, &mut self.group_heads, &self.files)?
@@ -665,36 +799,15 @@ impl Batch {
             // The status on an order's first row holds for the later rows an earlier file
             // gave, whichever file is newer.
             if by != read && (newer(by, read) || self.started_later.contains(key)) {
-                superseded.push((o, read));
+                let status = match self.fates.get(k) {
+                    Some(Fate::LeftOut { status, .. }) => status.as_str(),
+                    _ => "not a purchase",
+                };
+                superseded.push((o, read, format!("its order is {status} in {file}")));
             }
-        }
-        if superseded.is_empty() {
-            return;
         }
         superseded.sort_unstable();
-        superseded.dedup();
-        for &(o, read) in superseded.iter().rev() {
-            let order = self.orders.remove(o);
-            let partly_refunded = matches!(
-                self.fates.get(&in_file(&order.at.0, &order.key)),
-                Some(Fate::PartlyRefunded)
-            );
-            let counts = &mut self.files[read];
-            if partly_refunded {
-                counts.orders_partly_refunded = counts.orders_partly_refunded.saturating_sub(1);
-            }
-            if order.is_return {
-                counts.orders_as_returns = counts.orders_as_returns.saturating_sub(1);
-            } else {
-                counts.orders_as_purchases = counts.orders_as_purchases.saturating_sub(1);
-            }
-        }
-        self.order_index = self
-            .orders
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (o.key.clone(), i))
-            .collect();
+        self.remove_orders(superseded);
     }
 
     /// The keys of orders left out as not purchases, with the status that said so.
@@ -809,7 +922,9 @@ impl Batch {
             }
             return Ok(());
         };
-        if self.order_starts_here(part, &table.file) {
+        let adopted = self.order_starts_here(part, &table.file);
+        if adopted {
+            self.note_currency_misread(table, mapping, (data, line), o);
             self.fates
                 .insert(continued_in(&table.file, &part.key), part.fate.clone());
             if part.fate == Fate::PartlyRefunded {
@@ -859,7 +974,64 @@ impl Batch {
                 ),
             ));
         }
+        let elsewhere = order.at.0 != table.file;
+        let first_file = order.at.0.clone();
+        if elsewhere && self.line_read_elsewhere(o, part, &table.file, adopted) {
+            return Err(ImportError::LeftOut(format!(
+                "order already read from {first_file} (the files overlap)"
+            )));
+        }
         Ok(())
+    }
+
+    /// Whether the row's lines, of an order another file started, are lines that order
+    /// already has from the other files (a cut export given beside a whole one lists them
+    /// twice): each earlier line matches one row, by product, quantity and price. The row
+    /// that starts the order (`starts`) is never such a line, but it is where this file's
+    /// matching begins.
+    fn line_read_elsewhere(
+        &mut self,
+        o: usize,
+        part: &OrderPart,
+        file: &str,
+        starts: bool,
+    ) -> bool {
+        let slot = in_file(file, &part.key);
+        if !self.lines_to_match.contains_key(&slot) {
+            let earlier = self.orders[o]
+                .lines
+                .iter()
+                .map(|l| {
+                    (
+                        self.products[l.product].key.clone(),
+                        l.quantity,
+                        l.unit_price_cents,
+                    )
+                })
+                .collect();
+            self.lines_to_match.insert(slot.clone(), earlier);
+        }
+        let Some(pending) = self.lines_to_match.get_mut(&slot) else {
+            return false;
+        };
+        if starts || part.lines.is_empty() {
+            return false;
+        }
+        let mut matched = Vec::new();
+        for (product, quantity, price) in &part.lines {
+            let found = pending.iter().enumerate().position(|(i, (k, q, p))| {
+                !matched.contains(&i) && *k == product.key && q == quantity && p == price
+            });
+            match found {
+                Some(i) => matched.push(i),
+                None => return false,
+            }
+        }
+        matched.sort_unstable();
+        for i in matched.into_iter().rev() {
+            pending.swap_remove(i);
+        }
+        true
     }
 
     fn add(&mut self, data: RowData, mapping: &Mapping, table: &Table, line: u64) {
@@ -903,6 +1075,7 @@ impl Batch {
             .count();
         let lines = std::mem::take(&mut part.lines);
         let o = self.order_of(part, customer_key.as_ref(), mapping, table, line);
+        self.orders[o].rows += 1;
         if self.orders[o].customer.is_none() {
             self.orders[o].customer = customer_key;
         }
@@ -992,6 +1165,7 @@ impl Batch {
             lines: Vec::new(),
             is_return: part.fate == Fate::Return,
             at: (table.file.clone(), line),
+            rows: 0,
         });
         self.orders.len() - 1
     }
@@ -1362,7 +1536,10 @@ fn order_currency(
     };
     match named {
         Some(NamedCurrency::Cell(c)) => {
-            let first = *currencies.entry(in_file(file, &key)).or_insert(c);
+            let elsewhere = currencies.get(&in_any_file(&key)).copied();
+            let first = *currencies
+                .entry(in_file(file, &key))
+                .or_insert(elsewhere.unwrap_or(c));
             if first != c {
                 let number = key.split_once(':').map_or(key.as_str(), |(_, n)| n);
                 return Err(format!(
@@ -1516,7 +1693,7 @@ fn refuse_bad_dates(
             return Err(bad(
                 role,
                 format!(
-                    "{} is {day}, after today: nothing in an export can have happened yet; check the year (and whether the day and month are swapped)",
+                    "{} is {day}, more than a day after today: nothing in an export can have happened yet (an export stamped in UTC may be a day ahead, no more); check the year (and whether the day and month are swapped)",
                     super::quote(&value)
                 ),
             ));
@@ -1565,9 +1742,17 @@ fn read_row(
         .flatten()
         .map(|n| (table.file.as_str(), order_key_of(mapping, &n)));
     let named = named_currency(mapping, &get, &bad, files)?;
-    let named = order_currency(named, order_key, memory.currencies)
+    let from_cell = matches!(named, Some(NamedCurrency::Cell(_)));
+    let named = order_currency(named, order_key.clone(), memory.currencies)
         .map_err(|why| bad(Role::Currency, why))?;
     let currency = named.unwrap_or(cx.currency);
+    if let Some((_, key)) = order_key.filter(|_| !from_cell && continues(mapping, &get))
+        && !memory.currencies.contains_key(&in_any_file(&key))
+    {
+        // Rows of an order whose first row has not been read: the currency they were
+        // read in, for when it is.
+        memory.currencies.entry(taken_in(&key)).or_insert(currency);
+    }
     let order = if cx.has_orders {
         let cells = Cells {
             currency,
@@ -1712,6 +1897,17 @@ fn purchases_hint(mapping: &Mapping) -> &'static str {
     }
 }
 
+/// Why the rows of an order with a row that could not be read are left out.
+const BAD_ORDER: &str = "another row of its order could not be read (see the report)";
+
+/// The key of the order a row of a file of orders names by its number, if it does.
+fn order_key_of_row(cx: &RowContext<'_>, row: &Row) -> Option<String> {
+    if !cx.has_orders || !cx.mapping.columns.contains_key(&Role::OrderId) {
+        return None;
+    }
+    cell_reader(cx, row)(Role::OrderId, " ").map(|n| order_key_of(cx.mapping, &n))
+}
+
 /// An order's key: its number in the mapping's system ("shopify:#1001").
 fn order_key_of(mapping: &Mapping, number: &str) -> String {
     format!("{}:{number}", mapping.key_space)
@@ -1721,6 +1917,12 @@ fn order_key_of(mapping: &Mapping, number: &str) -> String {
 /// the same order (a later one, after a refund) may say otherwise.
 fn in_file(file: &str, key: &str) -> String {
     format!("{file}\u{1f}{key}")
+}
+
+/// Where the currency is remembered that an order's later rows were read in, when they
+/// came before its first row.
+fn taken_in(key: &str) -> String {
+    format!("taken-in\u{1f}{key}")
 }
 
 /// Where an order's first-row status (or currency) is remembered for a row of another file

@@ -463,6 +463,9 @@ fn read_in_one_currency(
     {
         (batch, reports) = read_files(request, named, progress, cancel)?;
     }
+    if let Some(misread) = batch.currency_misread() {
+        return Err(misread);
+    }
     let named = one_currency(&batch)?;
     let currency = named.or(shop_currency).unwrap_or_default();
     if let Some(shop) = shop_currency.filter(|s| *s != currency) {

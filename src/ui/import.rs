@@ -441,7 +441,7 @@ impl ImportDialog {
                 ui.label(
                     RichText::new(match o.log_entry {
                         Some(entry) => format!("Imported (audit-log entry {entry})."),
-                        None => "Nothing new: the shop already holds everything in these files."
+                        None => "Nothing new: the shop already holds every order, customer and product in these files (an import never changes an order already in the shop)."
                             .to_owned(),
                     })
                     .strong(),
