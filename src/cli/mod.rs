@@ -819,7 +819,7 @@ fn show_undo(db: &Path, entry: i64, today: NaiveDate) -> Result<()> {
             report::simulation(&mut std::io::stdout().lock(), &report)?;
         }
         crate::store::UndoPlan::Import(_) => println!(
-            "Undoing entry {entry} takes back an import: the shop is restored from the copy kept from before it ({}).",
+            "Undoing entry {entry} takes back an import: the shop is restored from the copy kept from before it ({}), its day (when pinned) too.",
             crate::store::import_copy_path(db, entry).display()
         ),
     }
@@ -853,7 +853,7 @@ fn undo(db: &Path, entry: i64, actor: &str, reason: &str) -> Result<()> {
     let id = store.undo(entry, &who)?.entry;
     if was_import {
         println!(
-            "Took back the import of entry {entry}: the shop is as it was before it. Recorded as audit-log entry {id}, which says what the import had added."
+            "Took back the import of entry {entry}: the shop is as it was before it, its day (when pinned) too. Recorded as audit-log entry {id}, which says what the import had added."
         );
     } else {
         println!("Undid entry {entry}; the undo is recorded as audit-log entry {id}.");
