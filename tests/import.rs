@@ -1220,3 +1220,30 @@ fn newer_orders_move_a_pinned_shops_day_and_recent_ones_unpin_it() {
     let kept = summary(&db, &[&older]);
     assert!(kept["summary"]["pinned_today_before"].is_null(), "{kept}");
 }
+
+#[test]
+fn cancel_stops_the_pass_that_reads_every_date_to_tell_their_order() {
+    let dir = tempfile::tempdir().expect("dir");
+    // Every date could be day-first or month-first: only the whole file could tell, and
+    // here it cannot, so the pass reads all 5,000 rows.
+    let mut text = String::from("Date,Time,Item,Qty,Transaction ID,Gross Sales,Customer ID\n");
+    for n in 0..5000 {
+        text.push_str(&format!("01/02/2024,10:00:00,Latte,1,tx{n},$4.50,C{n}\n"));
+    }
+    let input = write(dir.path(), "items-2024.csv", text.as_bytes());
+    let db = dir.path().join("shop.candor");
+    let mut request = staff_import(&db, input);
+    request.currency = Some(candor::engine::money::Currency::from_code("USD").expect("USD"));
+    let untold = candor::import::import(&request, &|_| {}, None);
+    assert!(
+        matches!(untold, Err(candor::import::ImportError::DatesUntold { .. })),
+        "{untold:?}"
+    );
+    let cancel = std::sync::atomic::AtomicBool::new(true);
+    let result = candor::import::import(&request, &|_| {}, Some(&cancel));
+    assert!(
+        matches!(result, Err(candor::import::ImportError::Cancelled)),
+        "{result:?}"
+    );
+    assert!(!db.exists());
+}

@@ -107,6 +107,30 @@ fn contributions_chart_ui(ui: &mut Ui, rec: &Recommendation) {
 /// more, and the fields read. Returns the order clicked.
 fn records_ui(ui: &mut Ui, c: &Contribution) -> Option<OrderId> {
     let mut clicked = None;
+    let orders = orders_newest_first(c);
+    for (order, text) in orders.iter().take(2) {
+        if ui
+            .link(text)
+            .on_hover_text(format!("Show order {order}"))
+            .clicked()
+        {
+            clicked = Some(*order);
+        }
+    }
+    if orders.len() > 2 {
+        ui.label(RichText::new(format!("+{} more", orders.len() - 2)).color(theme::MUTED));
+    }
+    for r in &c.records {
+        if let Record::Field { field } = r {
+            ui.label(format!("your {}", field.replace('_', " ")));
+        }
+    }
+    clicked
+}
+
+/// The orders and lines a contribution used, in words, the latest by day first, whatever
+/// kind of record they are (an engine lists returns after purchases).
+fn orders_newest_first(c: &Contribution) -> Vec<(OrderId, String)> {
     let mut orders: Vec<(OrderId, chrono::NaiveDate, String)> = c
         .records
         .iter()
@@ -137,26 +161,11 @@ fn records_ui(ui: &mut Ui, c: &Contribution) -> Option<OrderId> {
             Record::Field { .. } => None,
         })
         .collect();
-    // The latest by day, whatever kind of record they are (returns are listed last).
-    orders.sort_by_key(|o| o.1);
-    for (order, _, text) in orders.iter().rev().take(2) {
-        if ui
-            .link(text)
-            .on_hover_text(format!("Show order {order}"))
-            .clicked()
-        {
-            clicked = Some(*order);
-        }
-    }
-    if orders.len() > 2 {
-        ui.label(RichText::new(format!("+{} more", orders.len() - 2)).color(theme::MUTED));
-    }
-    for r in &c.records {
-        if let Record::Field { field } = r {
-            ui.label(format!("your {}", field.replace('_', " ")));
-        }
-    }
-    clicked
+    orders.sort_by_key(|o| std::cmp::Reverse(o.1));
+    orders
+        .into_iter()
+        .map(|(order, _, text)| (order, text))
+        .collect()
 }
 
 fn contributions_table_ui(ui: &mut Ui, rec: &Recommendation) -> Option<OrderId> {
@@ -225,4 +234,48 @@ fn contributions_table_ui(ui: &mut Ui, rec: &Recommendation) -> Option<OrderId> 
         .color(theme::MUTED),
     );
     clicked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::explain::Source;
+
+    fn line(order: OrderId, day: u32, name: &str, quantity: i64) -> Record {
+        Record::OrderLine {
+            order,
+            date: chrono::NaiveDate::from_ymd_opt(2026, 5, day).expect("day"),
+            product: 1,
+            product_name: name.to_owned(),
+            quantity,
+        }
+    }
+
+    #[test]
+    fn the_latest_records_come_first_returns_included() {
+        let c = Contribution {
+            source: Source::Rule,
+            id: "buy-again".into(),
+            label: "Buy it again".into(),
+            value: 0.8,
+            purpose: Some("personalization".into()),
+            fields: Vec::new(),
+            data_used: Vec::new(),
+            features: Vec::new(),
+            records: vec![
+                line(1, 2, "Latte", 1),
+                line(3, 20, "Latte", 2),
+                line(2, 9, "Latte", 1),
+                // The engine lists returns last; this one is the latest of all.
+                line(4, 25, "Latte", -1),
+                Record::Field {
+                    field: "birth_date".into(),
+                },
+            ],
+            reason: String::new(),
+        };
+        let orders: Vec<OrderId> = orders_newest_first(&c).iter().map(|o| o.0).collect();
+        assert_eq!(orders, vec![4, 3, 2, 1]);
+        assert!(orders_newest_first(&c)[0].1.ends_with("2026-05-25"));
+    }
 }
