@@ -679,9 +679,11 @@ fn overlapping_exports_in_one_import_read_each_order_once() {
     );
     assert_eq!(shop.orders.len(), 3);
     assert_eq!(shop.lines.len(), 6, "order #41's lines are not doubled");
+    // The first file ends with #41, so it may have been cut inside it: the second file,
+    // which goes on past #41, lists it whole, and the first file's rows of it are left out.
     let left_out = &json["summary"]["rows_left_out"];
     assert_eq!(
-        left_out["order already read from orders_apr_may.csv (the files overlap)"], 2,
+        left_out["order read whole from orders_may_jun.csv (the files overlap)"], 2,
         "{left_out}"
     );
 }
@@ -820,6 +822,59 @@ fn a_cut_exports_part_beside_a_whole_export_reads_each_line_once() {
             "{json}"
         );
     }
+}
+
+#[test]
+fn a_cut_inside_an_order_keeps_its_identical_lines_and_a_whole_export_replaces_a_first_part() {
+    let dir = tempfile::tempdir().expect("dir");
+    let scarf = "#3004,,,,,,,,,2026-03-04 10:00:00 +0000,1,Scarf,20.00,SCF,,,,,,,,,\n";
+    let part_one = format!(
+        "{SHOPIFY_HEADER}\n#3004,sy@example.com,paid,,,no,GBP,,,2026-03-04 10:00:00 +0000,1,Scarf,20.00,SCF,Sy,,,,,,,,\n{scarf}"
+    );
+    let part_two = format!("{SHOPIFY_HEADER}\n{scarf}{scarf}");
+    let whole = format!(
+        "{part_one}{scarf}{scarf}#3005,zo@example.com,paid,,,no,GBP,,,2026-03-05 10:00:00 +0000,1,Tea,4.50,TEA,Zo,,,,,,,,\n"
+    );
+    let (one, two) = (
+        ("part_1.csv", part_one.as_str()),
+        ("part_2.csv", part_two.as_str()),
+    );
+    let whole = ("whole.csv", whole.as_str());
+    let cases = [
+        ("a", [one, two], 4),
+        ("b", [two, one], 4),
+        ("c", [one, whole], 5),
+        ("d", [whole, one], 5),
+    ];
+    for (name, files, units_bought) in cases {
+        let sub = dir.path().join(name);
+        std::fs::create_dir(&sub).expect("dir");
+        let (json, shop) = import(&sub, &[], &files);
+        assert_eq!(units(&shop), units_bought, "case {name}: {json}");
+    }
+}
+
+#[test]
+fn an_orders_later_rows_without_its_first_row_are_left_out_and_name_no_one() {
+    let dir = tempfile::tempdir().expect("dir");
+    let part_two = format!(
+        "{SHOPIFY_HEADER}\n\
+         #3002,bob@example.com,,,,,,,,2026-03-02 10:00:00 +0000,1,Mug,9.00,MUG,,,,,,,,,\n\
+         #3003,cy@example.com,paid,,,yes,GBP,,,2026-03-03 10:00:00 +0000,1,Tea,4.50,TEA,Cy,,,,,,,,\n"
+    );
+    let (json, shop) = import(dir.path(), &[], &[("orders_export_2.csv", &part_two)]);
+    assert_eq!(shop.orders.len(), 1, "only #3003: {json}");
+    assert_eq!(
+        shop.customers.len(),
+        1,
+        "Bob is named only by a row that says nothing of him"
+    );
+    assert_eq!(
+        json["summary"]["rows_left_out"]["its first row, with the order's customer and status, is not in these files (give the export's other part with it)"],
+        1,
+        "{json}"
+    );
+    assert_eq!(json["files"][0]["orders_as_purchases"], 1);
 }
 
 #[test]

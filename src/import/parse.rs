@@ -224,6 +224,8 @@ pub struct ImportedOrder {
     pub at: (String, u64),
     /// The rows read into it.
     pub rows: usize,
+    /// Whether its first row says it was partly refunded (kept as bought, counted).
+    pub partly_refunded: bool,
 }
 
 /// A consent decision found in a file.
@@ -301,9 +303,15 @@ pub struct Batch {
     /// Orders whose first row read was one of their later rows (a file given before the
     /// one that starts them): the row that starts them, when it comes, is theirs.
     started_later: std::collections::HashSet<String>,
-    /// Per [`in_file`] order key, the lines an order had from other files when this file
-    /// first added to it, not yet matched by one of this file's rows.
-    lines_to_match: HashMap<String, Vec<(String, i64, Option<i64>)>>,
+    /// The key of the last order each file read rows into, by file: a file that ends with
+    /// an order may have been cut inside it.
+    ended_on: HashMap<String, String>,
+    /// The order the current file last read a row into.
+    last_added: Option<usize>,
+    /// The order of the current file's last row, when that row was not read into it.
+    last_left_out: Option<String>,
+    /// The orders the current file's first rows took (see [`Batch::adopt`]).
+    adopted: Vec<Taken>,
     /// An order whose later rows came first and were read in one currency, and whose
     /// first row, read later, names another: found when the first row is read, refused
     /// once every file is read (a new shop's files are read again in the currency they
@@ -394,7 +402,7 @@ impl Batch {
 
     /// The order whose later rows were read, before its first row, in another currency
     /// than the first row names (see [`Batch::read`]): its lines' prices would be wrong.
-    pub fn currency_misread(&mut self) -> Option<ImportError> {
+    pub fn take_currency_misread(&mut self) -> Option<ImportError> {
         self.currency_misread
             .take()
             .map(ImportError::FilesOutOfOrder)
@@ -468,11 +476,7 @@ impl Batch {
             self.rows += 1;
             let outcome = row.and_then(|row| {
                 let read = self.read_one(&context, &row, &mut first_line_of);
-                if matches!(read, Err(ImportError::Row(_)))
-                    && let Some(key) = order_key_of_row(&context, &row)
-                {
-                    self.bad_orders.insert(key);
-                }
+                self.note_row_not_read(&context, &row, &read);
                 read
             });
             match outcome {
@@ -486,9 +490,103 @@ impl Batch {
         }
         (options.progress)(table.len_bytes());
         self.count_sales_that_take_back(&table.file);
+        self.note_where_the_file_ends(&table.file);
         self.withdraw_superseded();
         self.withdraw_bad_orders();
         Ok(())
+    }
+
+    /// Notes the order the file ended with, and drops the lines that orders this file
+    /// adopted had from a file read before, unless this file ends with that order: a whole
+    /// export that starts an order lists all its lines, so a cut part's rows of it, read
+    /// first, were an overlap; a file cut inside the order lists only its first lines.
+    fn note_where_the_file_ends(&mut self, file: &str) {
+        let added = self.last_added.take().map(|o| self.orders[o].key.clone());
+        if let Some(key) = self.last_left_out.take().or(added) {
+            self.ended_on.insert(file.to_owned(), key);
+        }
+        for taken in std::mem::take(&mut self.adopted) {
+            let Some(&o) = self.order_index.get(&taken.key) else {
+                continue;
+            };
+            let order = &mut self.orders[o];
+            let why = format!("order read whole from {file} (the files overlap)");
+            let mine = order.lines.len() - taken.lines;
+            let ends_here = self.ended_on.get(file) == Some(&taken.key);
+            if ends_here && !(taken.had_first_row && mine > taken.lines) {
+                if taken.had_first_row {
+                    // Both files were cut inside the order: the longer listing stands.
+                    order.lines.truncate(taken.lines);
+                    *self.left_out.entry(why).or_default() += order.rows - taken.rows;
+                    order.rows = taken.rows;
+                }
+                continue;
+            }
+            order.lines.drain(..taken.lines);
+            order.rows -= taken.rows;
+            *self.left_out.entry(why).or_default() += taken.rows;
+        }
+    }
+
+    /// Takes out, once every file is read, the orders read only from their later rows
+    /// (an export's cut part whose other part was not given): without their first row,
+    /// nothing says whose they are or whether they were paid.
+    pub fn withdraw_orders_without_first_row(&mut self) {
+        let doomed = self
+            .started_later
+            .iter()
+            .filter_map(|key| self.order_index.get(key))
+            .filter_map(|&o| {
+                let read = self
+                    .files
+                    .iter()
+                    .position(|f| f.file == self.orders[o].at.0)?;
+                Some(Withdrawn {
+                    order: o,
+                    read,
+                    why: WITHOUT_FIRST_ROW.to_owned(),
+                })
+            })
+            .collect();
+        self.remove_orders(doomed);
+    }
+
+    /// Notes the order of a row that was not read into it: the last row of a file may be
+    /// one (see [`Self::note_where_the_file_ends`]), and a row that could not be read
+    /// spoils its order.
+    fn note_row_not_read(
+        &mut self,
+        cx: &RowContext<'_>,
+        row: &Row,
+        read: &Result<(), ImportError>,
+    ) {
+        match read {
+            Ok(()) => self.last_left_out = None,
+            Err(e @ (ImportError::Row(_) | ImportError::LeftOut(_))) => {
+                let Some(key) = order_key_of_row(cx, row) else {
+                    return;
+                };
+                if matches!(e, ImportError::Row(_)) && self.row_of_order_read(&cx.table.file, &key)
+                {
+                    self.bad_orders.insert(key.clone());
+                }
+                self.last_left_out = Some(key);
+            }
+            Err(_) => {}
+        }
+    }
+
+    /// Whether a row of order `key` in `file` would be read into the order (not left out as
+    /// an overlap of an order another file holds): only then does a bad row spoil it.
+    fn row_of_order_read(&self, file: &str, key: &str) -> bool {
+        match self.order_index.get(key) {
+            Some(&o) => {
+                self.orders[o].at.0 == file
+                    || self.fates.contains_key(&continued_in(file, key))
+                    || self.started_later.contains(key)
+            }
+            None => true,
+        }
     }
 
     /// Takes out the orders one of whose rows could not be read (and was skipped): an
@@ -508,30 +606,37 @@ impl Batch {
                     .files
                     .iter()
                     .position(|f| f.file == self.orders[o].at.0)?;
-                Some((o, read, BAD_ORDER.to_owned()))
+                Some(Withdrawn {
+                    order: o,
+                    read,
+                    why: BAD_ORDER.to_owned(),
+                })
             })
             .collect();
         self.remove_orders(doomed);
     }
 
-    /// Removes orders read that must not be kept (order, file that read it, why its rows
-    /// are left out), taking them out of that file's counts.
-    fn remove_orders(&mut self, doomed: Vec<(usize, usize, String)>) {
+    /// Removes orders read that must not be kept, taking them out of the counts of the
+    /// file that read them and counting their rows as left out.
+    fn remove_orders(&mut self, doomed: Vec<Withdrawn>) {
         if doomed.is_empty() {
             return;
         }
         let mut gone = std::collections::HashSet::new();
-        for (o, read, why) in doomed {
+        for Withdrawn {
+            order: o,
+            read,
+            why,
+        } in doomed
+        {
             if !gone.insert(o) {
                 continue;
             }
             let order = &self.orders[o];
-            let partly_refunded = matches!(
-                self.fates.get(&in_file(&order.at.0, &order.key)),
-                Some(Fate::PartlyRefunded)
-            );
+            // A later file's rows of its number start afresh.
+            self.started_later.remove(&order.key);
             let counts = &mut self.files[read];
-            if partly_refunded {
+            if order.partly_refunded {
                 counts.orders_partly_refunded = counts.orders_partly_refunded.saturating_sub(1);
             }
             if order.is_return {
@@ -592,10 +697,7 @@ impl Batch {
         if taken == currency || self.currency_misread.is_some() {
             return;
         }
-        let number = part
-            .key
-            .split_once(':')
-            .map_or(part.key.as_str(), |(_, n)| n);
+        let number = order_number(&part.key);
         let earlier = &self.orders[o].at.0;
         let reason = format!(
             "order {number} starts here in {}, but its later rows in {earlier} came before it and name no currency, so they were read in {}: give {} before {earlier}, as the platform numbered them",
@@ -612,14 +714,12 @@ impl Batch {
 
     /// Whether the row is the first row of an order that an earlier file's later rows of
     /// it started (the files given in the other order): it and the file's later rows of the
-    /// order are the order's, not an overlap. Only the first such row is.
-    fn order_starts_here(&mut self, part: &OrderPart, file: &str) -> bool {
+    /// order are the order's, not an overlap. Only the first such row is (see [`Self::adopt`]).
+    fn order_starts_here(&self, part: &OrderPart, file: &str) -> bool {
         // Most orders were started by their first row: nothing to look up.
-        if part.continues || !self.started_later.contains(&part.key) {
-            return false;
-        }
-        !self.fates.contains_key(&continued_in(file, &part.key))
-            && self.started_later.remove(&part.key)
+        !part.continues
+            && self.started_later.contains(&part.key)
+            && !self.fates.contains_key(&continued_in(file, &part.key))
     }
 
     /// Reads one row into the batch, after checking it against what was read before.
@@ -642,6 +742,10 @@ impl Batch {
             let mut memory = OrderMemory {
                 fates: &mut self.fates,
                 currencies: &mut self.order_currencies,
+                order_index: &self.order_index,
+                orders: &self.orders,
+                file_start: self.last_added.is_none(),
+                started_later: &self.started_later,
             };
             read_row(context, row, &mut memory, &mut self.files)?
         };
@@ -803,10 +907,13 @@ impl Batch {
                     Some(Fate::LeftOut { status, .. }) => status.as_str(),
                     _ => "not a purchase",
                 };
-                superseded.push((o, read, format!("its order is {status} in {file}")));
+                superseded.push(Withdrawn {
+                    order: o,
+                    read,
+                    why: format!("its order is {status} in {file}"),
+                });
             }
         }
-        superseded.sort_unstable();
         self.remove_orders(superseded);
     }
 
@@ -882,7 +989,7 @@ impl Batch {
                 column_of(mapping, Role::ProductCode),
                 format!(
                     "the code {} is given to two products, \"{}\" and \"{}\"; a code names one product",
-                    p.key.split_once(':').map_or(p.key.as_str(), |(_, c)| c),
+                    order_number(&p.key),
                     known.name,
                     p.name
                 ),
@@ -900,7 +1007,8 @@ impl Batch {
         &mut self.files[last]
     }
 
-    /// An order seen before must not change its customer or date.
+    /// An order seen before must not change its customer or date; its rows in another file
+    /// are an overlap, unless they continue it or start it (see [`continues`]).
     fn check_order(
         &mut self,
         table: &Table,
@@ -922,118 +1030,123 @@ impl Batch {
             }
             return Ok(());
         };
-        let adopted = self.order_starts_here(part, &table.file);
-        if adopted {
-            self.note_currency_misread(table, mapping, (data, line), o);
-            self.fates
-                .insert(continued_in(&table.file, &part.key), part.fate.clone());
-            if part.fate == Fate::PartlyRefunded {
-                self.counts().orders_partly_refunded += 1;
-            }
-        }
-        let order = &self.orders[o];
+        let starts = self.order_starts_here(part, &table.file);
+        let first_file = self.orders[o].at.0.clone();
+        let elsewhere = first_file != table.file;
         let continued = || {
             self.fates
                 .contains_key(&continued_in(&table.file, &part.key))
         };
-        if order.at.0 != table.file && !continued() {
-            // Exports that overlap (two months' files sharing days) list the same order
-            // twice: its lines are read once.
-            return Err(ImportError::LeftOut(format!(
-                "order already read from {} (the files overlap)",
-                order.at.0
-            )));
+        // Exports that overlap (two months' files sharing days) list the same order twice:
+        // its lines are read once.
+        let overlap = || {
+            ImportError::LeftOut(format!(
+                "order already read from {first_file} (the files overlap)"
+            ))
+        };
+        // Later rows continue an order only where the file holding it ends with it (the
+        // export was cut there); a whole export holding it lists them already.
+        let cut_there = || self.ended_on.get(&first_file) == Some(&part.key);
+        // The first row of an order another file was cut inside: this file may list it
+        // whole (decided when it ends).
+        let takes_over = elsewhere && !starts && !part.continues && !continued() && cut_there();
+        let goes_on = continued() && cut_there();
+        if elsewhere && !(starts || takes_over || goes_on) {
+            return Err(overlap());
         }
-        let number = part
-            .key
-            .split_once(':')
-            .map_or(part.key.as_str(), |(_, n)| n);
-        if let Some(date) = part.date
-            && date != order.date
-        {
-            return Err(row_error(
+        self.same_date_and_customer(table, mapping, (data, line), o)?;
+        if starts || takes_over {
+            self.adopt(table, mapping, (data, line), o);
+        }
+        Ok(())
+    }
+
+    /// Refuses a row of order `o` with another date or customer than the order has.
+    fn same_date_and_customer(
+        &self,
+        table: &Table,
+        mapping: &Mapping,
+        (data, line): (&RowData, u64),
+        o: usize,
+    ) -> Result<(), ImportError> {
+        let order = &self.orders[o];
+        let number = order_number(&order.key);
+        let refuse = |why: String| {
+            Err(row_error(
                 table,
                 line,
                 column_of(mapping, Role::OrderId),
-                format!(
-                    "order {number} appears again with another date ({date}; {}, line {} says {})",
-                    order.at.0, order.at.1, order.date
-                ),
+                format!("order {number} appears again with another {why}",),
+            ))
+        };
+        if let Some(date) = data.order.as_ref().and_then(|p| p.date)
+            && date != order.date
+        {
+            return refuse(format!(
+                "date ({date}; {}, line {} says {})",
+                order.at.0, order.at.1, order.date
             ));
         }
         if let (Some(c), Some(first)) = (&data.customer, &order.customer)
             && c.key != *first
         {
-            return Err(row_error(
-                table,
-                line,
-                column_of(mapping, Role::OrderId),
-                format!(
-                    "order {number} appears again for another customer ({}, line {} has another)",
-                    order.at.0, order.at.1
-                ),
+            return refuse(format!(
+                "customer ({}, line {} has another)",
+                order.at.0, order.at.1
             ));
-        }
-        let elsewhere = order.at.0 != table.file;
-        let first_file = order.at.0.clone();
-        if elsewhere && self.line_read_elsewhere(o, part, &table.file, adopted) {
-            return Err(ImportError::LeftOut(format!(
-                "order already read from {first_file} (the files overlap)"
-            )));
         }
         Ok(())
     }
 
-    /// Whether the row's lines, of an order another file started, are lines that order
-    /// already has from the other files (a cut export given beside a whole one lists them
-    /// twice): each earlier line matches one row, by product, quantity and price. The row
-    /// that starts the order (`starts`) is never such a line, but it is where this file's
-    /// matching begins.
-    fn line_read_elsewhere(
-        &mut self,
-        o: usize,
-        part: &OrderPart,
-        file: &str,
-        starts: bool,
-    ) -> bool {
-        let slot = in_file(file, &part.key);
-        if !self.lines_to_match.contains_key(&slot) {
-            let earlier = self.orders[o]
-                .lines
-                .iter()
-                .map(|l| {
-                    (
-                        self.products[l.product].key.clone(),
-                        l.quantity,
-                        l.unit_price_cents,
-                    )
-                })
-                .collect();
-            self.lines_to_match.insert(slot.clone(), earlier);
-        }
-        let Some(pending) = self.lines_to_match.get_mut(&slot) else {
-            return false;
+    /// Makes the row its order's first: the order `o`, begun by another file's later rows,
+    /// takes this row's status (its customer is added with the row), and this file's
+    /// later rows of it are matched against the lines it already has.
+    fn adopt(&mut self, table: &Table, mapping: &Mapping, (data, line): (&RowData, u64), o: usize) {
+        let Some(part) = &data.order else {
+            return;
         };
-        if starts || part.lines.is_empty() {
-            return false;
+        let orphan = self.started_later.remove(&part.key);
+        self.fates
+            .insert(continued_in(&table.file, &part.key), part.fate.clone());
+        self.note_currency_misread(table, mapping, (data, line), o);
+        // The order is now this file's, which holds its first row.
+        let order = &mut self.orders[o];
+        let from = std::mem::replace(&mut order.at, (table.file.clone(), line)).0;
+        self.adopted.push(Taken {
+            key: part.key.clone(),
+            lines: order.lines.len(),
+            rows: order.rows,
+            had_first_row: !orphan,
+        });
+        let bought = !order.is_return;
+        let (Some(from), Some(read)) = (
+            self.files.iter().position(|f| f.file == from),
+            self.files.iter().position(|f| f.file == table.file),
+        ) else {
+            return;
+        };
+        move_count(&mut self.files, (from, read), bought);
+        if !orphan {
+            return;
         }
-        let mut matched = Vec::new();
-        for (product, quantity, price) in &part.lines {
-            let found = pending.iter().enumerate().position(|(i, (k, q, p))| {
-                !matched.contains(&i) && *k == product.key && q == quantity && p == price
-            });
-            match found {
-                Some(i) => matched.push(i),
-                None => return false,
+        let order = &mut self.orders[o];
+        let counts = &mut self.files[read];
+        match part.fate {
+            Fate::PartlyRefunded if !order.partly_refunded => {
+                order.partly_refunded = true;
+                counts.orders_partly_refunded += 1;
             }
+            Fate::Return if !order.is_return => {
+                order.is_return = true;
+                counts.orders_as_purchases = counts.orders_as_purchases.saturating_sub(1);
+                counts.orders_as_returns += 1;
+            }
+            _ => {}
         }
-        matched.sort_unstable();
-        for i in matched.into_iter().rev() {
-            pending.swap_remove(i);
-        }
-        true
     }
 
+    /// Adds a row read: its catalogue product, customer, consents, preferences and order
+    /// line.
     fn add(&mut self, data: RowData, mapping: &Mapping, table: &Table, line: u64) {
         if let Some((p, rounded)) = data.product {
             self.prices_rounded += usize::from(rounded);
@@ -1076,6 +1189,7 @@ impl Batch {
         let lines = std::mem::take(&mut part.lines);
         let o = self.order_of(part, customer_key.as_ref(), mapping, table, line);
         self.orders[o].rows += 1;
+        self.last_added = Some(o);
         if self.orders[o].customer.is_none() {
             self.orders[o].customer = customer_key;
         }
@@ -1153,7 +1267,8 @@ impl Batch {
         if mapping.order_level_status {
             remember_fate(&mut self.fates, &table.file, &part.key, &part.fate);
         }
-        if part.continues {
+        // Only an order a file starts with can have its first row in another file.
+        if part.continues && self.last_added.is_none() {
             self.started_later.insert(part.key.clone());
         }
         self.order_index.insert(part.key.clone(), self.orders.len());
@@ -1166,6 +1281,7 @@ impl Batch {
             is_return: part.fate == Fate::Return,
             at: (table.file.clone(), line),
             rows: 0,
+            partly_refunded: part.fate == Fate::PartlyRefunded,
         });
         self.orders.len() - 1
     }
@@ -1541,7 +1657,7 @@ fn order_currency(
                 .entry(in_file(file, &key))
                 .or_insert(elsewhere.unwrap_or(c));
             if first != c {
-                let number = key.split_once(':').map_or(key.as_str(), |(_, n)| n);
+                let number = order_number(&key);
                 return Err(format!(
                     "order {number} is in {}, as its first row says, but this row says {}: one order is paid in one currency",
                     first.code(),
@@ -1563,6 +1679,46 @@ fn order_currency(
 struct OrderMemory<'a> {
     fates: &'a mut HashMap<String, Fate>,
     currencies: &'a mut HashMap<String, Currency>,
+    /// The orders read so far, by key: a row continuing one takes the status of the file
+    /// that holds it.
+    order_index: &'a HashMap<String, usize>,
+    orders: &'a [ImportedOrder],
+    /// Whether the file has read no row into an order yet.
+    file_start: bool,
+    /// Orders begun by their later rows (see [`Batch::adopt`]).
+    started_later: &'a std::collections::HashSet<String>,
+}
+
+impl OrderMemory<'_> {
+    /// Whether the row is one of the later rows (see [`continues`]) of an order no row
+    /// read so far names, at the start of its file: an export cut inside that order, whose
+    /// first row may come in another file.
+    fn begins_unknown_order(
+        &self,
+        cx: &RowContext<'_>,
+        get: &dyn Fn(Role, &str) -> Option<String>,
+    ) -> bool {
+        if !continues(cx.mapping, get) || (!self.file_start && self.started_later.is_empty()) {
+            return false;
+        }
+        let Some(key) = get(Role::OrderId, " ").map(|n| order_key_of(cx.mapping, &n)) else {
+            return false;
+        };
+        if self.started_later.contains(&key) {
+            return true;
+        }
+        self.file_start
+            && self.file_of(&key).is_none()
+            && !self.fates.contains_key(&in_any_file(&key))
+            && !self.fates.contains_key(&in_file(&cx.table.file, &key))
+    }
+
+    /// The file that holds the order read under `key`, if one was.
+    fn file_of(&self, key: &str) -> Option<&str> {
+        self.order_index
+            .get(key)
+            .map(|&o| self.orders[o].at.0.as_str())
+    }
 }
 
 /// Reads a row of a products export (see [`super::catalogue`]).
@@ -1715,10 +1871,11 @@ fn read_row(
     refuse_hidden_characters(cx, row)?;
     refuse_bad_dates(cx, &get, &bad)?;
 
+    let orphan = cx.has_orders && memory.begins_unknown_order(cx, &get);
     // A status says what became of an order: a customers list's "Status" (a member's)
     // never leaves its customer out.
     let fate = if cx.has_orders {
-        order_fate(cx, row, &get, memory.fates, files)?
+        order_fate(cx, row, &get, memory, files)?
     } else {
         Fate::Sale
     };
@@ -1731,9 +1888,16 @@ fn read_row(
                 .or_else(|| table.modified.map(|d| (d, LAST_SECOND)))
         }
     };
-    let customer = read_customer(mapping, &get, &bad, cx.source, &moment)?;
-    let consents = read_consents(cx, row)?;
-    let preferences = read_preferences(cx, row)?;
+    // Whose an order is, and what they agreed to, is its first row's to say.
+    let (customer, consents, preferences) = if orphan {
+        (None, Vec::new(), Vec::new())
+    } else {
+        (
+            read_customer(mapping, &get, &bad, cx.source, &moment)?,
+            read_consents(cx, row)?,
+            read_preferences(cx, row)?,
+        )
+    };
     // Only a file with a currency column names an order's currency on its first row.
     let order_key = mapping
         .columns
@@ -1846,27 +2010,32 @@ fn order_fate(
     cx: &RowContext<'_>,
     row: &Row,
     get: &dyn Fn(Role, &str) -> Option<String>,
-    fates: &mut HashMap<String, Fate>,
+    memory: &mut OrderMemory<'_>,
     files: &mut [FileCounts],
 ) -> Result<Fate, ImportError> {
     let (table, mapping) = (cx.table, cx.mapping);
     let number = get(Role::OrderId, " ");
     let order_key = || number.as_ref().map(|n| order_key_of(mapping, n));
     // Most files leave nothing out and carry no order-level status: no key to look up.
-    let fate = match order_key().filter(|_| mapping.order_level_status) {
-        Some(k) => match earlier_fate(fates, &table.file, &k, mapping, get) {
-            Some(f) => f,
+    let (fate, inherited) = match order_key().filter(|_| mapping.order_level_status) {
+        Some(k) => match earlier_fate(memory, &table.file, &k, mapping, get) {
+            Some(known) => known,
             None => {
                 let f = row_fate(mapping, get, number.as_deref());
-                fates.insert(in_file(&table.file, &k), f.clone());
-                f
+                memory.fates.insert(in_file(&table.file, &k), f.clone());
+                (f, false)
             }
         },
-        None => row_fate(mapping, get, number.as_deref()),
+        None => (row_fate(mapping, get, number.as_deref()), false),
     };
     let Fate::LeftOut { reason, status } = &fate else {
         return Ok(fate);
     };
+    // Rows continuing an order another file left out say nothing of it themselves.
+    if inherited {
+        return Err(ImportError::LeftOut(reason.clone()));
+    }
+    let fates = &mut *memory.fates;
     let key = order_key().unwrap_or_else(|| format!("{}:line:{}", table.file, row.line));
     // Counted once per order, under the key `fates` never uses otherwise.
     if fates
@@ -1897,6 +2066,40 @@ fn purchases_hint(mapping: &Mapping) -> &'static str {
     }
 }
 
+/// An order read that is taken out again: its position, the file that read it (by
+/// position), and why its rows are left out.
+struct Withdrawn {
+    order: usize,
+    read: usize,
+    why: String,
+}
+
+/// An order a file's row took from the file read before: the order's key, the lines and
+/// rows it had then, and whether those included its first row. A file that goes on past
+/// the order lists it whole, so what it had before was an overlap; a file that ends with it
+/// was cut inside it, so it adds the lines it lists.
+#[derive(Clone, Debug)]
+struct Taken {
+    key: String,
+    lines: usize,
+    rows: usize,
+    had_first_row: bool,
+}
+
+/// Why the rows of an order read only from its later rows are left out.
+const WITHOUT_FIRST_ROW: &str = "its first row, with the order's customer and status, is not in these files (give the export's other part with it)";
+
+/// Moves an order's count from file `from` to file `to` (as bought, or as a return).
+fn move_count(files: &mut [FileCounts], (from, to): (usize, usize), bought: bool) {
+    if bought {
+        files[from].orders_as_purchases = files[from].orders_as_purchases.saturating_sub(1);
+        files[to].orders_as_purchases += 1;
+    } else {
+        files[from].orders_as_returns = files[from].orders_as_returns.saturating_sub(1);
+        files[to].orders_as_returns += 1;
+    }
+}
+
 /// Why the rows of an order with a row that could not be read are left out.
 const BAD_ORDER: &str = "another row of its order could not be read (see the report)";
 
@@ -1906,6 +2109,11 @@ fn order_key_of_row(cx: &RowContext<'_>, row: &Row) -> Option<String> {
         return None;
     }
     cell_reader(cx, row)(Role::OrderId, " ").map(|n| order_key_of(cx.mapping, &n))
+}
+
+/// An order's number, from its key ("shopify:#1001" → "#1001"); also a product's code.
+fn order_number(key: &str) -> &str {
+    key.split_once(':').map_or(key, |(_, n)| n)
 }
 
 /// An order's key: its number in the mapping's system ("shopify:#1001").
@@ -1922,7 +2130,7 @@ fn in_file(file: &str, key: &str) -> String {
 /// Where the currency is remembered that an order's later rows were read in, when they
 /// came before its first row.
 fn taken_in(key: &str) -> String {
-    format!("taken-in\u{1f}{key}")
+    format!("\u{1f}taken-in\u{1f}{key}")
 }
 
 /// Where an order's first-row status (or currency) is remembered for a row of another file
@@ -1945,36 +2153,55 @@ fn remember_fate(fates: &mut HashMap<String, Fate>, file: &str, key: &str, fate:
 /// order another file of the import started, that file's (remembered as continued there,
 /// so that its lines are added to the order rather than taken for an overlap).
 fn earlier_fate(
-    fates: &mut HashMap<String, Fate>,
+    memory: &mut OrderMemory<'_>,
     file: &str,
     key: &str,
     mapping: &Mapping,
     get: &dyn Fn(Role, &str) -> Option<String>,
-) -> Option<Fate> {
-    if let Some(f) = fates.get(&in_file(file, key)) {
-        return Some(f.clone());
+) -> Option<(Fate, bool)> {
+    if let Some(f) = memory.fates.get(&in_file(file, key)) {
+        let inherited = memory.fates.contains_key(&continued_in(file, key));
+        return Some((f.clone(), inherited));
     }
     if !continues(mapping, get) {
         return None;
     }
-    let f = fates.get(&in_any_file(key))?.clone();
-    fates.insert(in_file(file, key), f.clone());
-    fates.insert(continued_in(file, key), f.clone());
-    Some(f)
+    // The status of the order kept, else of the last file that left it out.
+    let kept = memory
+        .file_of(key)
+        .and_then(|f| memory.fates.get(&in_file(f, key)));
+    let f = kept
+        .or_else(|| memory.fates.get(&in_any_file(key)))?
+        .clone();
+    memory.fates.insert(in_file(file, key), f.clone());
+    memory.fates.insert(continued_in(file, key), f.clone());
+    Some((f, true))
 }
 
 /// Where it is remembered that a file's rows of an order continue another file's.
 fn continued_in(file: &str, key: &str) -> String {
-    format!("continued-in:{file}\u{1f}{key}")
+    format!("\u{1f}continued-in\u{1f}{file}\u{1f}{key}")
 }
 
 /// Whether a row of an order whose status is on its first row only is one of its later
-/// rows (its status cells blank): in a file that did not start the order, it continues an
-/// order another file of the import started.
+/// rows: the status columns its first row always fills (a payment status; an order status
+/// unless any text in it means "cancelled", as Shopify's Cancelled at) are blank. In a
+/// file that did not start the order, it continues an order another file started. A file
+/// with no such column cannot tell, and no row of it is taken for a later row.
 fn continues(mapping: &Mapping, get: &dyn Fn(Role, &str) -> Option<String>) -> bool {
-    mapping.order_level_status
-        && get(Role::Status, " ").is_none()
-        && get(Role::PaymentStatus, " ").is_none()
+    if !mapping.order_level_status {
+        return false;
+    }
+    let has = |role: Role| mapping.columns.contains_key(&role);
+    let always_filled_status = has(Role::Status) && !mapping.skip_statuses.iter().any(|s| s == "*");
+    let telling: &[Role] = match (has(Role::PaymentStatus), always_filled_status) {
+        (true, true) => &[Role::PaymentStatus, Role::Status],
+        (true, false) => &[Role::PaymentStatus],
+        (false, true) => &[Role::Status],
+        (false, false) => return false,
+    };
+    telling.iter().all(|&role| get(role, " ").is_none())
+        && (always_filled_status || get(Role::Status, " ").is_none())
 }
 
 /// Where it is remembered that a file left an order out (not a purchase).

@@ -310,6 +310,7 @@ fn read_files(
             counts: batch.files.last().cloned().unwrap_or_default(),
         });
     }
+    batch.withdraw_orders_without_first_row();
     Ok((batch, reports))
 }
 
@@ -463,7 +464,7 @@ fn read_in_one_currency(
     {
         (batch, reports) = read_files(request, named, progress, cancel)?;
     }
-    if let Some(misread) = batch.currency_misread() {
+    if let Some(misread) = batch.take_currency_misread() {
         return Err(misread);
     }
     let named = one_currency(&batch)?;
@@ -486,6 +487,12 @@ impl ReadFiles {
     /// What the import made of the files, before anything is written.
     fn outcome(self, created: bool, merged: &Merged) -> ImportOutcome {
         let mut files = self.reports;
+        // Each file's counts as they stand once every file is read: an order a later file
+        // took out (a newer status, a row that could not be read) is no longer counted as
+        // bought by the file that read it.
+        for (f, counts) in files.iter_mut().zip(&self.batch.files) {
+            f.counts = counts.clone();
+        }
         for f in &mut files {
             f.consent_conflicts = merged
                 .consent_conflicts
@@ -727,8 +734,7 @@ fn pin_historical_data(merged: &mut super::merge::Merged, today: NaiveDate) {
     }
 }
 
-/// Where a pinned shop's day moves when the files (or orders held from earlier imports)
-/// hold orders after it: to the newest order's day while that is older than the
+/// Where a pinned shop's day moves when the files hold orders after it: to the newest order's day while that is older than the
 /// popularity window, else to no pin (the shop lives in the present), as a new shop made
 /// from the same orders would be. `None` when the pin stays where it is.
 fn moved_pin(
@@ -737,12 +743,7 @@ fn moved_pin(
     today: NaiveDate,
 ) -> Option<Option<NaiveDate>> {
     let pinned = shop.settings.pinned_today?;
-    let newest = shop
-        .orders
-        .iter()
-        .map(|o| o.date)
-        .chain(batch.orders.iter().map(|o| o.date))
-        .max()?;
+    let newest = batch.orders.iter().map(|o| o.date).max()?;
     if newest <= pinned {
         return None;
     }
