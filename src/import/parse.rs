@@ -532,8 +532,13 @@ impl Batch {
     /// (an export's cut part whose other part was not given): without their first row,
     /// nothing says whose they are or whether they were paid.
     pub fn withdraw_orders_without_first_row(&mut self) {
-        let doomed = self
-            .started_later
+        let keys: Vec<String> = self.started_later.iter().cloned().collect();
+        self.withdraw_orders(&keys, WITHOUT_FIRST_ROW);
+    }
+
+    /// Takes out the orders read under `keys`, their rows left out for `why`.
+    fn withdraw_orders(&mut self, keys: &[String], why: &str) {
+        let doomed = keys
             .iter()
             .filter_map(|key| self.order_index.get(key))
             .filter_map(|&o| {
@@ -544,7 +549,7 @@ impl Batch {
                 Some(Withdrawn {
                     order: o,
                     read,
-                    why: WITHOUT_FIRST_ROW.to_owned(),
+                    why: why.to_owned(),
                 })
             })
             .collect();
@@ -597,23 +602,8 @@ impl Batch {
         if self.bad_orders.is_empty() {
             return;
         }
-        let doomed = self
-            .bad_orders
-            .iter()
-            .filter_map(|key| self.order_index.get(key))
-            .filter_map(|&o| {
-                let read = self
-                    .files
-                    .iter()
-                    .position(|f| f.file == self.orders[o].at.0)?;
-                Some(Withdrawn {
-                    order: o,
-                    read,
-                    why: BAD_ORDER.to_owned(),
-                })
-            })
-            .collect();
-        self.remove_orders(doomed);
+        let keys: Vec<String> = self.bad_orders.iter().cloned().collect();
+        self.withdraw_orders(&keys, BAD_ORDER);
     }
 
     /// Removes orders read that must not be kept, taking them out of the counts of the
