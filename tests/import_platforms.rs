@@ -2907,3 +2907,38 @@ fn a_variant_column_names_the_variant_bought() {
         );
     }
 }
+
+#[test]
+fn a_customers_export_imported_before_the_orders_export_dates_customers_by_their_first_order() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.candor");
+    let customers = write(
+        dir.path(),
+        "customers_export.csv",
+        "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Zip,Total Spent,Total Orders\n\
+         101,Ann,Lee,ann@example.com,yes,BA1 1AA,12.00,1\n",
+    );
+    import_into(&db, &customers);
+    let orders = write(
+        dir.path(),
+        "orders_export_1.csv",
+        &format!(
+            "{SHOPIFY_HEADER}\n#1,ann@example.com,paid,,,yes,GBP,4.00,4.00,2024-03-01 10:00:00 +0000,1,Tea,4.00,T1,Ann Lee,,,,,,0.00,,\n"
+        ),
+    );
+    let json = import_into(&db, &orders);
+    assert_eq!(json["summary"]["customers_since_moved"], 1, "{json}");
+    let shop = load(&db);
+    let ann = shop.customers.iter().find(|c| c.id == 101).expect("Ann");
+    assert_eq!(ann.since.to_string(), "2024-03-01");
+    let held = about(&db, 101, &["held"]);
+    assert!(
+        held.contains("the day of their first order, in a later import"),
+        "{held}"
+    );
+    candor()
+        .args(["log", "--verify", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+}

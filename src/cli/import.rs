@@ -207,6 +207,9 @@ fn print_summary(outcome: &ImportOutcome, bad_rows_report: Option<&Path>) {
         crate::engine::words::count(s.guest_orders_added, "guest sale", "guest sales"),
         s.orders_already_imported
     );
+    if let Some(words) = s.since_words() {
+        println!("{words}");
+    }
     if s.consent_information {
         println!("Consent decisions recorded: {}.", s.consents_added);
     } else if outcome.customers_without_consent_information() {

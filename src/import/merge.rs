@@ -25,6 +25,8 @@ pub struct Merged {
     pub shop: Shop,
     /// Numbers of customers added.
     pub new_customers: Vec<i64>,
+    /// Customers already in the shop whose "customer since" moved back to a first order.
+    pub since_moved: Vec<i64>,
     /// Field changes to customers already in the shop, with before and after values.
     pub updates: Vec<Applied>,
     /// Numbers of products added.
@@ -52,6 +54,7 @@ impl Merged {
         crate::store::ImportRecords {
             shop: &self.shop,
             new_customers: &self.new_customers,
+            since_moved: &self.since_moved,
             updates: &self.updates,
             new_products: &self.new_products,
             first_new_order: self.first_new_order,
@@ -123,6 +126,9 @@ pub struct Summary {
     /// What the files' rows became, summed over the files (see [`FileCounts`]).
     #[serde(flatten)]
     pub rows_became: FileCounts,
+    /// Customers already in the shop whose "customer since" day, a stand-in (the day they
+    /// were imported), moved back to their first order, now imported.
+    pub customers_since_moved: usize,
     /// The day the shop is pinned to, when the import pinned it (historical data) or moved
     /// its pin to a newer order's day.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -134,6 +140,16 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The customers whose "customer since" moved back to their first order, in a sentence.
+    pub fn since_words(&self) -> Option<String> {
+        (self.customers_since_moved > 0).then(|| {
+            format!(
+                "\"Customer since\" moved back to the first order for {}: it was the day they were imported, and these files hold older orders of theirs.",
+                crate::engine::words::count(self.customers_since_moved, "customer", "customers")
+            )
+        })
+    }
+
     /// What the import did to the shop's pinned day, in a sentence, when it pinned the shop
     /// or moved its pin.
     pub fn pin_words(&self) -> Option<String> {
@@ -222,6 +238,8 @@ pub fn merge(
         next_order: shop.orders.iter().map(|o| o.id).max().unwrap_or(0) + 1,
     };
     add_orders(&mut out, known, batch, sales, &mut summary, &mut new_keys);
+    let since_moved = move_since_to_first_orders(&mut out, first_new_order, &new_customers, now);
+    summary.customers_since_moved = since_moved.len();
 
     // Consents: one answer per customer and purpose, never overriding a decision on record.
     let first_new_consent = out.consents.len();
@@ -246,6 +264,7 @@ pub fn merge(
         shop: out,
         consent_conflicts: decided.conflicts,
         new_customers,
+        since_moved,
         updates,
         new_products,
         first_new_order,
@@ -255,6 +274,56 @@ pub fn merge(
         new_keys,
         summary,
     })
+}
+
+/// Moves the "customer since" day of customers already in the shop back to their first
+/// order, where that day was only a stand-in (the day they were imported, or an earlier
+/// import's first order) and an order now imported is older: a customers export imported
+/// before the orders export would otherwise show a customer since today above orders of
+/// years ago. A day the files gave (a registration date) is kept. Returns who moved.
+fn move_since_to_first_orders(
+    out: &mut Shop,
+    first_new_order: usize,
+    new_customers: &[i64],
+    now: DateTime<Utc>,
+) -> Vec<i64> {
+    let mut first: BTreeMap<i64, NaiveDate> = BTreeMap::new();
+    for o in &out.orders[first_new_order..] {
+        if let Some(c) = o.customer.filter(|c| !new_customers.contains(c)) {
+            first
+                .entry(c)
+                .and_modify(|d| *d = (*d).min(o.date))
+                .or_insert(o.date);
+        }
+    }
+    let stand_in = |c: &Customer| {
+        c.field_sources
+            .iter()
+            .find(|s| s.field == PersonalField::CustomerSince)
+            .is_some_and(|s| s.source.starts_with("the day "))
+    };
+    let mut moved = Vec::new();
+    let customers = Arc::make_mut(&mut out.customers);
+    for (id, day) in first {
+        let Ok(i) = customers.binary_search_by_key(&id, |c| c.id) else {
+            continue;
+        };
+        let c = &mut customers[i];
+        if day >= c.since || !stand_in(c) {
+            continue;
+        }
+        c.since = day;
+        c.field_sources
+            .retain(|s| s.field != PersonalField::CustomerSince);
+        c.field_sources.push(FieldSource {
+            field: PersonalField::CustomerSince,
+            source: "the day of their first order, in a later import".to_owned(),
+            recorded_on: now.date_naive(),
+        });
+        c.field_sources.sort_by_key(|s| s.field.key());
+        moved.push(id);
+    }
+    moved
 }
 
 /// The summary's counts that come from reading the files, before anything is merged;

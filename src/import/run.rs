@@ -765,7 +765,11 @@ pub fn describe(outcome: &ImportOutcome) -> String {
         String::new()
     };
     let n = crate::engine::words::count;
-    let pin = s.pin_words().map(|w| format!(". {w}")).unwrap_or_default();
+    let pin = [s.since_words(), s.pin_words()]
+        .into_iter()
+        .flatten()
+        .map(|w| format!(". {w}"))
+        .collect::<String>();
     format!(
         "imported {}: {} added, {} updated ({}), {} added, {} updated ({}), {} added ({}, {}, {}), {} already imported, {} recorded{preferences}, {} left out, {} skipped{pin}",
         files.join("; "),

@@ -19,6 +19,9 @@ pub struct ImportRecords<'a> {
     pub shop: &'a Shop,
     /// Numbers of customers added.
     pub new_customers: &'a [i64],
+    /// Customers already in the shop whose "customer since" day moved back to a first
+    /// order the import brought.
+    pub since_moved: &'a [i64],
     /// Changes to customers and products already in the shop, with before and after values.
     pub updates: &'a [Applied],
     /// Numbers of products added (the last ones in `shop.products`).
@@ -140,6 +143,15 @@ fn write_records(conn: &Connection, merged: ImportRecords<'_>) -> rusqlite::Resu
         .collect();
     for id in updated {
         super::apply::write_customer(conn, shop, id)?;
+    }
+    for &id in merged.since_moved {
+        super::apply::write_customer(conn, shop, id)?;
+        if let Ok(i) = shop.customers.binary_search_by_key(&id, |c| c.id) {
+            conn.execute(
+                "UPDATE customers SET since = ?1 WHERE id = ?2",
+                params![shop.customers[i].since, id],
+            )?;
+        }
     }
     for a in merged.updates {
         if let crate::engine::changes::Change::Product { product, .. } = &a.change {
