@@ -952,6 +952,10 @@ fn a_skipped_row_leaves_its_whole_order_out_so_fixing_it_brings_the_order_in() {
         2,
         "#8005's later row and #8006's first row: {json}"
     );
+    assert_eq!(
+        json["summary"]["consent_answers_skipped"], 1,
+        "#8005's unreadable first row said \"no\" to marketing: {json}"
+    );
     let fixed = bad.replace(",0.5,", ",1,").replace(",x,", ",1,");
     import_into(&db, &write(dir.path(), "orders_fixed.csv", &fixed));
     let shop = load(&db);

@@ -140,6 +140,17 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Skipped rows' consent answers, which were not recorded, in a sentence.
+    pub fn skipped_consent_words(&self) -> Option<String> {
+        let n = self.rows_became.consent_answers_skipped;
+        (n > 0).then(|| {
+            format!(
+                "{} skipped as unreadable held a consent answer, not recorded: a customer's \"no\" among them is not in force until the row is fixed and imported again (see the report).",
+                crate::engine::words::count(n, "row", "rows")
+            )
+        })
+    }
+
     /// The customers whose "customer since" moved back to their first order, in a sentence.
     pub fn since_words(&self) -> Option<String> {
         (self.customers_since_moved > 0).then(|| {

@@ -138,11 +138,15 @@ pub struct FileCounts {
     /// mapping names one: the shop's own (GBP for a new shop).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_taken_as: Option<String>,
+    /// Rows skipped as unreadable (with skip-bad-rows) that held a consent answer, which
+    /// was therefore not recorded: a withdrawal among them is not in force.
+    pub consent_answers_skipped: usize,
 }
 
 impl FileCounts {
     /// Adds another file's counts to these (the file name is kept).
     pub fn add(&mut self, other: &Self) {
+        self.consent_answers_skipped += other.consent_answers_skipped;
         self.orders_as_purchases += other.orders_as_purchases;
         self.orders_as_returns += other.orders_as_returns;
         self.orders_partly_refunded += other.orders_partly_refunded;
@@ -565,6 +569,12 @@ impl Batch {
         row: &Row,
         read: &Result<(), ImportError>,
     ) {
+        let answered = |i: &usize| row.fields.get(*i).is_some_and(|v| !v.trim().is_empty());
+        if matches!(read, Err(ImportError::Row(_)))
+            && cx.layout.consents.iter().any(|(i, _, _)| answered(i))
+        {
+            self.counts().consent_answers_skipped += 1;
+        }
         match read {
             Ok(()) => self.last_left_out = None,
             Err(e @ (ImportError::Row(_) | ImportError::LeftOut(_))) => {

@@ -459,6 +459,9 @@ impl ImportDialog {
                 if o.customers_without_consent_information() {
                     ui.label(RichText::new("These files carry no consent information, so no consent was recorded. Personalized rules will not run for these customers until their consent is recorded (on a customer's page: Record a consent decision…).").color(theme::FLAG));
                 }
+                if let Some(words) = s.skipped_consent_words() {
+                    ui.label(RichText::new(words).color(theme::FLAG));
+                }
                 if let Some(words) = s.since_words() {
                     ui.label(words);
                 }
