@@ -1659,7 +1659,7 @@ fn order_currency(
             if first != c {
                 let number = order_number(&key);
                 return Err(format!(
-                    "order {number} is in {}, as its first row says, but this row says {}: one order is paid in one currency",
+                    "order {number} is in {}, as a row of it read before says, but this row says {}: one order is paid in one currency",
                     first.code(),
                     c.code()
                 ));
