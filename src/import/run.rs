@@ -734,9 +734,9 @@ fn pin_historical_data(merged: &mut super::merge::Merged, today: NaiveDate) {
     }
 }
 
-/// Where a pinned shop's day moves when the files hold orders after it: to the newest order's day while that is older than the
-/// popularity window, else to no pin (the shop lives in the present), as a new shop made
-/// from the same orders would be. `None` when the pin stays where it is.
+/// Where a pinned shop's day moves when the files hold orders after it: to the newest
+/// order's day while that is older than the shop's popularity window, else to no pin (the
+/// shop lives in the present). `None` when the pin stays where it is.
 fn moved_pin(
     shop: &crate::engine::model::Shop,
     batch: &super::parse::Batch,
@@ -765,13 +765,13 @@ pub fn describe(outcome: &ImportOutcome) -> String {
         String::new()
     };
     let n = crate::engine::words::count;
-    let pin = [s.since_words(), s.pin_words()]
+    let notes = [s.since_words(), s.pin_words()]
         .into_iter()
         .flatten()
         .map(|w| format!(". {w}"))
         .collect::<String>();
     format!(
-        "imported {}: {} added, {} updated ({}), {} added, {} updated ({}), {} added ({}, {}, {}), {} already imported, {} recorded{preferences}, {} left out, {} skipped{pin}",
+        "imported {}: {} added, {} updated ({}), {} added, {} updated ({}), {} added ({}, {}, {}), {} already imported, {} recorded{preferences}, {} left out, {} skipped{notes}",
         files.join("; "),
         n(s.customers_added, "customer", "customers"),
         s.customers_updated,
