@@ -547,7 +547,6 @@ impl Batch {
                 currencies: &mut self.order_currencies,
                 order_index: &self.order_index,
                 orders: &self.orders,
-                file_start: self.last_added.is_none(),
                 started_later: &self.started_later,
             };
             read_row(context, row, &mut memory, &mut self.files)?
@@ -981,8 +980,8 @@ impl Batch {
         if mapping.order_level_status {
             remember_fate(&mut self.fates, &table.file, &part.key, &part.fate);
         }
-        // Only an order a file starts with can have its first row in another file.
-        if part.continues && self.last_added.is_none() {
+        // An order no row of which says its status and customer waits for its first row.
+        if part.continues {
             self.started_later.insert(part.key.clone());
         }
         self.order_index.insert(part.key.clone(), self.orders.len());
@@ -1397,22 +1396,20 @@ struct OrderMemory<'a> {
     /// that holds it.
     order_index: &'a HashMap<String, usize>,
     orders: &'a [ImportedOrder],
-    /// Whether the file has read no row into an order yet.
-    file_start: bool,
     /// Orders begun by their later rows (see [`Batch::adopt`]).
     started_later: &'a std::collections::HashSet<String>,
 }
 
 impl OrderMemory<'_> {
     /// Whether the row is one of the later rows (see [`continues`]) of an order no row
-    /// read so far names, at the start of its file: an export cut inside that order, whose
-    /// first row may come in another file.
+    /// read so far names (an export cut inside that order, whose first row may come in
+    /// another file), or of one begun so: its customer is its first row's to say.
     fn begins_unknown_order(
         &self,
         cx: &RowContext<'_>,
         get: &dyn Fn(Role, &str) -> Option<String>,
     ) -> bool {
-        if !continues(cx.mapping, get) || (!self.file_start && self.started_later.is_empty()) {
+        if !continues(cx.mapping, get) {
             return false;
         }
         let Some(key) = get(Role::OrderId, " ").map(|n| order_key_of(cx.mapping, &n)) else {
@@ -1421,8 +1418,7 @@ impl OrderMemory<'_> {
         if self.started_later.contains(&key) {
             return true;
         }
-        self.file_start
-            && self.file_of(&key).is_none()
+        self.file_of(&key).is_none()
             && !self.fates.contains_key(&in_any_file(&key))
             && !self.fates.contains_key(&in_file(&cx.table.file, &key))
     }

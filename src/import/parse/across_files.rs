@@ -328,7 +328,7 @@ pub(super) struct Taken {
 }
 
 /// Why the rows of an order read only from its later rows are left out.
-pub(super) const WITHOUT_FIRST_ROW: &str = "its first row, with the order's customer and status, is not in these files (give the export's other part with it)";
+pub(super) const WITHOUT_FIRST_ROW: &str = "no row of its order in these files gives its status and customer (its first row may be in another part of the export)";
 
 /// Moves an order's count from file `from` to file `to` (as bought, or as a return).
 pub(super) fn move_count(files: &mut [FileCounts], (from, to): (usize, usize), bought: bool) {
