@@ -40,9 +40,9 @@ impl Batch {
         }
     }
 
-    /// Takes out, once every file is read, the orders read only from their later rows
-    /// (an export's cut part whose other part was not given): without their first row,
-    /// nothing says whose they are or whether they were paid.
+    /// Takes out, once every file is read, the orders read only from rows that do not
+    /// give their status (an export's cut part whose other part was not given): nothing
+    /// says whose they are or whether they were paid.
     pub fn withdraw_orders_without_first_row(&mut self) {
         let keys: Vec<String> = self.started_later.iter().cloned().collect();
         self.withdraw_orders(&keys, WITHOUT_FIRST_ROW);
