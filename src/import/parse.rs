@@ -310,8 +310,9 @@ pub struct Batch {
     customer_index: HashMap<String, usize>,
     product_index: HashMap<String, usize>,
     order_index: HashMap<String, usize>,
-    /// Orders whose first row read was one of their later rows (a file given before the
-    /// one that starts them): the row that starts them, when it comes, is theirs.
+    /// Orders begun by a row that does not give their status (one of their later rows, in
+    /// a file given before the one that starts them): the row that starts them, when it
+    /// comes, is theirs; without one they are taken out once every file is read.
     started_later: std::collections::HashSet<String>,
     /// The key of the last order each file read rows into, by file: a file that ends with
     /// an order may have been cut inside it.
@@ -836,7 +837,7 @@ impl Batch {
                 table,
                 line,
                 column_of(mapping, Role::OrderId),
-                format!("order {number} appears again with another {why}",),
+                format!("order {number} appears again with another {why}"),
             ))
         };
         if let Some(date) = data.order.as_ref().and_then(|p| p.date)
