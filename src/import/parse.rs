@@ -1409,8 +1409,9 @@ impl OrderMemory<'_> {
         &self,
         cx: &RowContext<'_>,
         get: &dyn Fn(Role, &str) -> Option<String>,
+        later_row: bool,
     ) -> bool {
-        if !continues(cx.mapping, get) {
+        if !later_row {
             return false;
         }
         let Some(key) = get(Role::OrderId, " ").map(|n| order_key_of(cx.mapping, &n)) else {
@@ -1582,11 +1583,13 @@ fn read_row(
     refuse_hidden_characters(cx, row)?;
     refuse_bad_dates(cx, &get, &bad)?;
 
-    let orphan = cx.has_orders && memory.begins_unknown_order(cx, &get);
+    // Read once: whether the row is one of its order's later rows (see [`continues`]).
+    let later_row = cx.has_orders && continues(mapping, &get);
+    let orphan = memory.begins_unknown_order(cx, &get, later_row);
     // A status says what became of an order: a customers list's "Status" (a member's)
     // never leaves its customer out.
     let fate = if cx.has_orders {
-        order_fate(cx, row, &get, memory, files)?
+        order_fate(cx, (row, later_row), &get, memory, files)?
     } else {
         Fate::Sale
     };
@@ -1621,7 +1624,7 @@ fn read_row(
     let named = order_currency(named, order_key.clone(), memory.currencies)
         .map_err(|why| bad(Role::Currency, why))?;
     let currency = named.unwrap_or(cx.currency);
-    if let Some((_, key)) = order_key.filter(|_| !from_cell && continues(mapping, &get))
+    if let Some((_, key)) = order_key.filter(|_| !from_cell && later_row)
         && !memory.currencies.contains_key(&in_any_file(&key))
     {
         // Rows of an order whose first row has not been read: the currency they were
@@ -1644,7 +1647,7 @@ fn read_row(
             (fate, is_line),
         )?
         .map(|part| OrderPart {
-            continues: continues(mapping, &get),
+            continues: later_row,
             ..part
         })
     } else {
@@ -1719,7 +1722,7 @@ pub fn convert_price(
 /// is counted once and leaves the row out.
 fn order_fate(
     cx: &RowContext<'_>,
-    row: &Row,
+    (row, later_row): (&Row, bool),
     get: &dyn Fn(Role, &str) -> Option<String>,
     memory: &mut OrderMemory<'_>,
     files: &mut [FileCounts],
@@ -1729,7 +1732,7 @@ fn order_fate(
     let order_key = || number.as_ref().map(|n| order_key_of(mapping, n));
     // Most files leave nothing out and carry no order-level status: no key to look up.
     let (fate, inherited) = match order_key().filter(|_| mapping.order_level_status) {
-        Some(k) => match earlier_fate(memory, &table.file, &k, mapping, get) {
+        Some(k) => match earlier_fate(memory, &table.file, &k, later_row) {
             Some(known) => known,
             None => {
                 let f = row_fate(mapping, get, number.as_deref());

@@ -307,10 +307,16 @@ fn read_files(
             }
             .to_owned(),
             consent_conflicts: 0,
-            counts: batch.files.last().cloned().unwrap_or_default(),
+            counts: super::parse::FileCounts::default(),
         });
     }
     batch.withdraw_orders_without_first_row();
+    // Each file's counts as they stand once every file is read: an order a later file
+    // took out (a newer status, a row that could not be read) is no longer counted as
+    // bought by the file that read it.
+    for (report, counts) in reports.iter_mut().zip(&batch.files) {
+        report.counts = counts.clone();
+    }
     Ok((batch, reports))
 }
 
@@ -487,12 +493,6 @@ impl ReadFiles {
     /// What the import made of the files, before anything is written.
     fn outcome(self, created: bool, merged: &Merged) -> ImportOutcome {
         let mut files = self.reports;
-        // Each file's counts as they stand once every file is read: an order a later file
-        // took out (a newer status, a row that could not be read) is no longer counted as
-        // bought by the file that read it.
-        for (f, counts) in files.iter_mut().zip(&self.batch.files) {
-            f.counts = counts.clone();
-        }
         for f in &mut files {
             f.consent_conflicts = merged
                 .consent_conflicts

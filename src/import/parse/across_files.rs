@@ -236,11 +236,12 @@ impl Batch {
             taken.code(),
             table.file
         );
-        if let ImportError::Row(e) =
-            row_error(table, line, column_of(mapping, Role::Currency), reason)
-        {
-            self.currency_misread = Some(e);
-        }
+        self.currency_misread = Some(RowError {
+            file: table.file.clone(),
+            line,
+            column: column_of(mapping, Role::Currency),
+            reason,
+        });
     }
 
     /// Whether the row is the first row of an order that an earlier file's later rows of
@@ -384,14 +385,13 @@ pub(super) fn earlier_fate(
     memory: &mut OrderMemory<'_>,
     file: &str,
     key: &str,
-    mapping: &Mapping,
-    get: &dyn Fn(Role, &str) -> Option<String>,
+    later_row: bool,
 ) -> Option<(Fate, bool)> {
     if let Some(f) = memory.fates.get(&in_file(file, key)) {
         let inherited = memory.fates.contains_key(&continued_in(file, key));
         return Some((f.clone(), inherited));
     }
-    if !continues(mapping, get) {
+    if !later_row {
         return None;
     }
     // The status of the order kept, else of the last file that left it out.
@@ -422,12 +422,7 @@ pub(super) fn continues(mapping: &Mapping, get: &dyn Fn(Role, &str) -> Option<St
     }
     let has = |role: Role| mapping.columns.contains_key(&role);
     let always_filled_status = has(Role::Status) && !mapping.skip_statuses.iter().any(|s| s == "*");
-    let telling: &[Role] = match (has(Role::PaymentStatus), always_filled_status) {
-        (true, true) => &[Role::PaymentStatus, Role::Status],
-        (true, false) => &[Role::PaymentStatus],
-        (false, true) => &[Role::Status],
-        (false, false) => return false,
-    };
-    telling.iter().all(|&role| get(role, " ").is_none())
-        && (always_filled_status || get(Role::Status, " ").is_none())
+    (has(Role::PaymentStatus) || always_filled_status)
+        && get(Role::PaymentStatus, " ").is_none()
+        && get(Role::Status, " ").is_none()
 }
