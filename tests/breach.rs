@@ -12,6 +12,24 @@ use candor::store::{Attribution, Store};
 use predicates::prelude::*;
 
 fn breach(db: &Path, out: &Path, passphrase: Option<&str>) -> assert_cmd::assert::Assert {
+    let details = [
+        "--what",
+        "The shop laptop was stolen from the car.",
+        "--discovered",
+        "2026-12-04 15:30",
+        "--actor",
+        "Priya",
+    ];
+    breach_telling(db, out, passphrase, &details)
+}
+
+/// `candor breach` of the shop at `db` into `out`, with `details` (what, when, who).
+fn breach_telling(
+    db: &Path,
+    out: &Path,
+    passphrase: Option<&str>,
+    details: &[&str],
+) -> assert_cmd::assert::Assert {
     let mut cmd = Command::cargo_bin("candor").expect("binary built");
     match passphrase {
         Some(p) => cmd.env("CANDOR_OWNER_PASSPHRASE", p),
@@ -21,14 +39,7 @@ fn breach(db: &Path, out: &Path, passphrase: Option<&str>) -> assert_cmd::assert
         .arg(db)
         .arg("--out")
         .arg(out)
-        .args([
-            "--what",
-            "The shop laptop was stolen from the car.",
-            "--discovered",
-            "2026-12-04 15:30",
-            "--actor",
-            "Priya",
-        ])
+        .args(details)
         .assert()
 }
 
@@ -177,20 +188,13 @@ fn each_customer_is_told_by_the_best_channel_held() {
 fn a_notice_that_would_carry_an_escape_sequence_to_customers_is_refused() {
     let (dir, db) = common::owned_sample_file();
     let out = dir.path().join("r");
-    Command::cargo_bin("candor")
-        .expect("binary built")
-        .env("CANDOR_OWNER_PASSPHRASE", common::OWNER_PASSPHRASE)
-        .args(["breach", "--db"])
-        .arg(&db)
-        .arg("--out")
-        .arg(&out)
-        .args([
-            "--what",
-            "laptop\u{1b}]0;pwned\u{7}stolen",
-            "--discovered",
-            "2026-12-04 15:30",
-        ])
-        .assert()
+    let details = [
+        "--what",
+        "laptop\u{1b}]0;pwned\u{7}stolen",
+        "--discovered",
+        "2026-12-04 15:30",
+    ];
+    breach_telling(&db, &out, Some(common::OWNER_PASSPHRASE), &details)
         .failure()
         .stderr(predicate::str::contains("(U+001B)"));
     assert!(!out.exists(), "nothing written");
@@ -199,17 +203,15 @@ fn a_notice_that_would_carry_an_escape_sequence_to_customers_is_refused() {
 #[test]
 fn a_discovery_time_that_is_not_a_time_is_refused_by_name() {
     let (dir, db) = common::owned_sample_file();
-    Command::cargo_bin("candor")
-        .expect("binary built")
-        .env("CANDOR_OWNER_PASSPHRASE", common::OWNER_PASSPHRASE)
-        .args(["breach", "--db"])
-        .arg(&db)
-        .arg("--out")
-        .arg(dir.path().join("r"))
-        .args(["--what", "lost", "--discovered", "last Tuesday"])
-        .assert()
-        .failure()
-        .stderr(predicate::str::contains("--discovered \"last Tuesday\""));
+    let details = ["--what", "lost", "--discovered", "last Tuesday"];
+    breach_telling(
+        &db,
+        &dir.path().join("r"),
+        Some(common::OWNER_PASSPHRASE),
+        &details,
+    )
+    .failure()
+    .stderr(predicate::str::contains("--discovered \"last Tuesday\""));
 }
 
 #[test]

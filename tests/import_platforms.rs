@@ -75,6 +75,14 @@ fn import(dir: &Path, args: &[&str], files: &[(&str, &str)]) -> (Value, Shop) {
     (json, shop)
 }
 
+/// Imports `files` into a new shop in a folder of its own, `name`, under `dir`: the same
+/// file names can then be used again beside it.
+fn import_in_folder(dir: &Path, name: &str, files: &[(&str, &str)]) -> (Value, Shop) {
+    let folder = dir.join(name);
+    std::fs::create_dir(&folder).expect("folder");
+    import(&folder, &[], files)
+}
+
 fn refused(dir: &Path, args: &[&str], name: &str, text: &str) -> String {
     let db = dir.join("refused.candor");
     let out = candor()
@@ -803,9 +811,7 @@ fn a_cut_exports_part_beside_a_whole_export_reads_each_line_once() {
         ("a", [("part_two.csv", &part_two), ("whole.csv", &whole)]),
         ("b", [("whole.csv", &whole), ("part_two.csv", &part_two)]),
     ] {
-        let sub = dir.path().join(name);
-        std::fs::create_dir(&sub).expect("dir");
-        let (json, shop) = import(&sub, &[], &files.map(|(n, t)| (n, t.as_str())));
+        let (json, shop) = import_in_folder(dir.path(), name, &files.map(|(n, t)| (n, t.as_str())));
         assert_eq!(
             shop.lines.len(),
             4,
@@ -847,9 +853,7 @@ fn a_cut_inside_an_order_keeps_its_identical_lines_and_a_whole_export_replaces_a
         ("d", [whole, one], 5),
     ];
     for (name, files, units_bought) in cases {
-        let sub = dir.path().join(name);
-        std::fs::create_dir(&sub).expect("dir");
-        let (json, shop) = import(&sub, &[], &files);
+        let (json, shop) = import_in_folder(dir.path(), name, &files);
         assert_eq!(units(&shop), units_bought, "case {name}: {json}");
     }
 }

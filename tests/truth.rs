@@ -85,6 +85,16 @@ fn held(db: &Path, customer: i64) -> Value {
     )
 }
 
+/// `candor export-csv` of the shop at `db` into the folder `out`.
+fn export_csv(db: &Path, out: &Path) -> assert_cmd::assert::Assert {
+    candor()
+        .args(["export-csv", "--db"])
+        .arg(db)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
 fn consent_of<'a>(held: &'a Value, purpose: &str) -> &'a Value {
     held["consents"]
         .as_array()
@@ -536,13 +546,7 @@ fn export_csv_writes_no_formula_and_says_when_stock_is_not_tracked() {
     let orders = write(dir.path(), "orders_export.csv", ORDERS_2021);
     import(&db, &[&orders, &customers]);
     let out = dir.path().join("csv");
-    candor()
-        .args(["export-csv", "--db"])
-        .arg(&db)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    export_csv(&db, &out).success();
     let customers = std::fs::read_to_string(out.join("customers.csv")).expect("customers");
     assert!(customers.contains("\"'=HYPERLINK("), "{customers}");
     let products = std::fs::read_to_string(out.join("products.csv")).expect("products");
@@ -554,13 +558,7 @@ fn export_csv_writes_no_formula_and_says_when_stock_is_not_tracked() {
     std::fs::write(out.join("shop.csv"), b"kept").expect("marks it");
     std::fs::remove_file(out.join("orders.csv")).expect("removes");
     std::fs::create_dir(out.join("orders.csv")).expect("a folder in its place");
-    candor()
-        .args(["export-csv", "--db"])
-        .arg(&db)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .failure();
+    export_csv(&db, &out).failure();
     assert_eq!(std::fs::read(out.join("shop.csv")).expect("reads"), b"kept");
     assert_ne!(before, b"kept");
 }
