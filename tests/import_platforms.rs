@@ -244,7 +244,7 @@ fn customers_without_an_email_are_kept_and_recognized_by_phone() {
 #[test]
 fn us_dates_are_told_by_the_whole_column_and_never_guessed() {
     let dir = tempfile::tempdir().expect("dir");
-    let header = "Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Modifiers Applied,Gross Sales,Discounts,Net Sales,Tax,Transaction ID,Payment ID,Device Name,Notes,Details,Event Type,Location,Dining Option,Customer ID,Customer Name,Customer Reference ID";
+    let header = SQUARE_ITEMS_HEADER;
     let row = |date: &str, tx: &str| {
         format!(
             "{date},12:59:30,Eastern Time (US & Canada),Coffee,Latte,1.0,Regular,,,$4.50,$0.00,$4.50,$0.36,{tx},P{tx},Counter,,,Payment,Main St,,CUST1,Ann Lee,\n"
@@ -2842,10 +2842,85 @@ fn a_recognized_export_saved_with_decimal_commas_reads_its_prices() {
     );
 }
 
+/// Square's Item Sales header, as Square writes it.
+const SQUARE_ITEMS_HEADER: &str = "Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Modifiers Applied,Gross Sales,Discounts,Net Sales,Tax,Transaction ID,Payment ID,Device Name,Notes,Details,Event Type,Location,Dining Option,Customer ID,Customer Name,Customer Reference ID";
+
+/// A row of Square's Item Sales of transaction T1, for Ann Lee.
+fn square_t1_row(date: &str, item: &str, qty: &str, gross: &str, event: &str) -> String {
+    format!(
+        "{date},12:59:30,Eastern Time (US & Canada),Bakery,{item},{qty},Regular,,,{gross},$0.00,{gross},$0.00,T1,PT1,Counter,,,{event},Main St,,CUST1,Ann Lee,\n"
+    )
+}
+
+#[test]
+fn a_square_refund_under_its_sales_transaction_id_is_a_return_on_its_own_day() {
+    let dir = tempfile::tempdir().expect("dir");
+    let text = [
+        SQUARE_ITEMS_HEADER.to_owned() + "\n",
+        square_t1_row("2025-01-07", "Latte", "1", "$4.50", "Payment"),
+        square_t1_row("2025-01-07", "Croissant", "2", "$6.00", "Payment"),
+        square_t1_row("2025-01-07", "Latte", "-1", "-$4.50", "Refund"),
+        square_t1_row("2025-01-09", "Croissant", "-1", "-$3.00", "Refund"),
+    ]
+    .concat();
+    let (json, shop) = import(dir.path(), &["--currency", "USD"], &[("items.csv", &text)]);
+    let s = &json["summary"];
+    assert_eq!(s["orders_added"], 3, "{s}");
+    assert_eq!(
+        s["returns_added"], 2,
+        "one sale and a refund on each of two days: {s}"
+    );
+    let mut days: Vec<String> = shop.orders.iter().map(|o| o.date.to_string()).collect();
+    days.sort();
+    assert_eq!(days, ["2025-01-07", "2025-01-07", "2025-01-09"]);
+    assert_eq!(units(&shop), 1, "three bought, two taken back");
+    let sale = shop.orders.iter().find(|o| o.id == 1).expect("the sale");
+    let sold: i64 = shop
+        .lines
+        .iter()
+        .filter(|l| l.order == sale.id)
+        .map(|l| l.quantity)
+        .sum();
+    assert_eq!(sold, 3, "the sale keeps every item sold");
+
+    let db = dir.path().join("shop-items.csv.candor");
+    let again = import_into(&db, &write(dir.path(), "items-again.csv", &text));
+    assert_eq!(again["summary"]["orders_added"], 0, "{again}");
+    assert_eq!(again["summary"]["orders_already_imported"], 3, "{again}");
+}
+
+#[test]
+fn a_bad_refund_row_takes_out_its_refund_not_the_sale() {
+    let dir = tempfile::tempdir().expect("dir");
+    let text = [
+        SQUARE_ITEMS_HEADER.to_owned() + "\n",
+        square_t1_row("2025-01-07", "Latte", "1", "$4.50", "Payment"),
+        square_t1_row("2025-01-07", "Croissant", "2", "$6.00", "Payment"),
+        square_t1_row("2025-01-09", "Croissant", "-1", "-$3.00", "Refund"),
+        square_t1_row("2025-01-09", "Latte", "one", "-$4.50", "Refund"),
+    ]
+    .concat();
+    let report = dir.path().join("skipped.csv");
+    let skip = [
+        "--currency",
+        "USD",
+        "--skip-bad-rows",
+        report.to_str().expect("utf-8"),
+    ];
+    let (json, shop) = import(dir.path(), &skip, &[("items.csv", &text)]);
+    assert_eq!(json["summary"]["orders_added"], 1, "{json}");
+    assert_eq!(json["summary"]["returns_added"], 0, "{json}");
+    assert_eq!(
+        units(&shop),
+        3,
+        "the sale, whole; its refund waits for a fixed row"
+    );
+}
+
 #[test]
 fn an_item_sold_by_weight_is_named_as_such_and_can_be_skipped() {
     let dir = tempfile::tempdir().expect("dir");
-    let header = "Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Modifiers Applied,Gross Sales,Discounts,Net Sales,Tax,Transaction ID,Payment ID,Device Name,Notes,Details,Event Type,Location,Dining Option,Customer ID,Customer Name,Customer Reference ID";
+    let header = SQUARE_ITEMS_HEADER;
     let text = format!(
         "{header}\n\
          2025-01-07,12:59:30,Eastern Time (US & Canada),Coffee,Latte,1,Regular,,,$4.50,$0.00,$4.50,$0.36,T1,PT1,Counter,,,Payment,Main St,,CUST1,Ann Lee,\n\

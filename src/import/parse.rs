@@ -1782,10 +1782,38 @@ fn purchases_hint(mapping: &Mapping) -> &'static str {
 
 /// The key of the order a row of a file of orders names by its number, if it does.
 fn order_key_of_row(cx: &RowContext<'_>, row: &Row) -> Option<String> {
-    if !cx.has_orders || !cx.mapping.columns.contains_key(&Role::OrderId) {
+    let mapping = cx.mapping;
+    if !cx.has_orders || !mapping.columns.contains_key(&Role::OrderId) {
         return None;
     }
-    cell_reader(cx, row)(Role::OrderId, " ").map(|n| order_key_of(cx.mapping, &n))
+    let get = cell_reader(cx, row);
+    let number = get(Role::OrderId, " ")?;
+    let date = || get(Role::Date, " ").and_then(|d| parse_date(&d, mapping.dates));
+    Some(order_key_of(
+        mapping,
+        &kept_number(mapping, number, &get, date),
+    ))
+}
+
+/// The number an order row is kept under: its own, but for a return row of a file whose
+/// status is read row by row. Square's Refund lines carry the Transaction ID of the sale
+/// they take back, on the day of the refund: the refund is an order of its own,
+/// "T1 refund 2025-01-09", so the sale stays a sale on its day and the return is one on
+/// its day (refunds of one sale on two days are two returns).
+fn kept_number(
+    mapping: &Mapping,
+    number: String,
+    get: &dyn Fn(Role, &str) -> Option<String>,
+    date: impl FnOnce() -> Option<NaiveDate>,
+) -> String {
+    let returned = |role: Role| get(role, " ").is_some_and(|s| mapping.returns_status(&s));
+    if mapping.order_level_status || !(returned(Role::Status) || returned(Role::PaymentStatus)) {
+        return number;
+    }
+    match date() {
+        Some(day) => format!("{number} refund {day}"),
+        None => format!("{number} refund"),
+    }
 }
 
 /// An order's number, from its key ("shopify:#1001" → "#1001"); also a product's code.
@@ -2157,7 +2185,7 @@ fn order_key_and_date(
         None => None,
     };
     let key = match (get(Role::OrderId, " "), date) {
-        (Some(n), _) => order_key_of(mapping, &n),
+        (Some(n), _) => order_key_of(mapping, &kept_number(mapping, n, get, || date)),
         (None, Some(d)) => format!(
             "{space}:{}:{d}",
             customer.map_or_else(
