@@ -1,5 +1,6 @@
 //! Two customer records found to be one person, merged: orders, consent decisions and
-//! import keys move to the record kept, the later decision by sequence stands, fields the
+//! import keys move to the record kept, the later decision stands (by its date where the
+//! records disagree), fields the
 //! record kept lacks are filled in saying where they came from; simulated, applied,
 //! logged, undone (while nothing was changed after it) and erased like every change.
 
@@ -108,43 +109,136 @@ fn a_merge_moves_orders_and_consents_fills_gaps_and_its_inverse_puts_everything_
     assert_eq!(back.consents, thinned.consents, "decisions, in their order");
 }
 
-#[test]
-fn the_later_decision_by_sequence_stands_after_a_merge() {
-    let mut shop = sample();
-    let (kept, other) = two_with_history(&shop);
-    let decision = |customer, granted| ConsentEvent {
+/// An email-offers decision of `customer`, made on `decided_on`.
+fn decision(customer: i64, granted: bool, decided_on: &str) -> ConsentEvent {
+    let day = decided_on.parse().expect("a day");
+    ConsentEvent {
         customer,
         purpose: "email_offers".to_owned(),
         granted,
-        at: common::sample_day(),
+        at: day,
         recorded_at: None,
-        decided_on: None,
+        decided_on: Some(day),
         method: "in shop".to_owned(),
         recorded_by: "Sam".to_owned(),
         words: None,
         wording: None,
-    };
-    // The other record's withdrawal was recorded after the kept record's grant.
-    Arc::make_mut(&mut shop.consents).push(decision(kept, true));
-    Arc::make_mut(&mut shop.consents).push(decision(other, false));
+    }
+}
+
+/// Merges `other` into `kept` after recording `decisions` in their order; the decision in
+/// force afterwards, and how it was recorded.
+fn in_force_after_merge(decisions: &[ConsentEvent], kept: i64, other: i64) -> (bool, String) {
+    let mut shop = sample();
+    Arc::make_mut(&mut shop.consents).extend(decisions.iter().cloned());
     let ctx = ChangeContext::now("Sam");
-    let (merged, _) = apply_all(shop.clone(), &[merge(kept, other)], &ctx).expect("merges");
+    let (merged, applied) = apply_all(shop.clone(), &[merge(kept, other)], &ctx).expect("merges");
+    let (back, _) = apply_all(merged.clone(), &inverse(&applied), &ctx).expect("splits");
     assert_eq!(
-        merged
-            .current_consent(kept, "email_offers")
-            .map(|e| e.granted),
-        Some(false),
-        "the withdrawal is the last decision recorded"
+        back.consents, shop.consents,
+        "the undo puts every decision back"
     );
-    Arc::make_mut(&mut shop.consents).push(decision(kept, true));
-    let (merged, _) = apply_all(shop, &[merge(kept, other)], &ctx).expect("merges");
+    let current = merged
+        .current_consent(kept, "email_offers")
+        .expect("a decision");
+    (current.granted, current.method.clone())
+}
+
+#[test]
+fn the_later_decision_stands_after_a_merge_whichever_record_was_recorded_last() {
+    let (kept, other) = two_with_history(&sample());
+    let (granted, how) = in_force_after_merge(
+        &[
+            decision(kept, true, "2025-01-10"),
+            decision(other, false, "2025-06-01"),
+        ],
+        kept,
+        other,
+    );
+    assert!(!granted, "the later withdrawal, recorded last");
+    assert_eq!(how, "in shop", "nothing recorded again");
+
+    // An old grant recorded after a newer withdrawal of the other record does not outvote it.
+    let (granted, how) = in_force_after_merge(
+        &[
+            decision(other, false, "2025-06-01"),
+            decision(kept, true, "2024-02-01"),
+        ],
+        kept,
+        other,
+    );
+    assert!(
+        !granted,
+        "the withdrawal of 1 June 2025 is the later decision"
+    );
+    assert!(
+        how.contains(&format!("customer {other}'s decision of 1 June 2025")),
+        "{how}"
+    );
+
+    let (granted, _) = in_force_after_merge(
+        &[
+            decision(kept, false, "2025-01-10"),
+            decision(other, true, "2025-06-01"),
+        ],
+        kept,
+        other,
+    );
+    assert!(granted, "a grant made after the withdrawal stands");
+
+    let same_day = [
+        decision(other, false, "2025-06-01"),
+        decision(kept, true, "2025-06-01"),
+    ];
+    let (granted, _) = in_force_after_merge(&same_day, kept, other);
+    assert!(
+        !granted,
+        "on the same day, not knowing which came first: the withdrawal"
+    );
+    let mut timed = same_day.clone();
+    timed[0].recorded_at = Some("2025-06-01T09:00:00Z".parse().expect("time"));
+    timed[1].recorded_at = Some("2025-06-01T16:30:00Z".parse().expect("time"));
+    let (granted, _) = in_force_after_merge(&timed, kept, other);
+    assert!(granted, "the grant recorded that afternoon came after");
+}
+
+#[test]
+fn a_merge_that_records_the_later_decision_again_is_applied_and_undone_in_the_file() {
+    let (_dir, path) = common::sample_file();
+    let loaded = load_blocking(&path, common::sample_day()).expect("loads");
+    let original = loaded.index.shop().clone();
+    // The sample's customer 3 withdrew personalization in 2026; customer 12's grant of
+    // 2024 is recorded after it.
+    let (kept, other) = (12, 3);
+    let current = |s: &Shop, c| s.current_consent(c, "personalization").map(|e| e.granted);
     assert_eq!(
-        merged
-            .current_consent(kept, "email_offers")
-            .map(|e| e.granted),
-        Some(true),
-        "a grant recorded after the withdrawal stands"
+        (current(&original, kept), current(&original, other)),
+        (Some(true), Some(false))
     );
+    let outcome = outcome_of(&loaded, vec![merge(kept, other)]);
+    let who = Attribution::now("Sam", "one person");
+    let done = candor::session::apply::apply(&path, &outcome, &who).expect("applies");
+    let fresh = load_blocking(&path, common::sample_day()).expect("reloads");
+    assert_eq!(current(fresh.index.shop(), kept), Some(false));
+    let decisions = |s: &Shop| -> Vec<(i64, String, bool, String)> {
+        (s.consents.iter())
+            .map(|e| (e.customer, e.purpose.clone(), e.granted, e.method.clone()))
+            .collect()
+    };
+    assert_eq!(
+        decisions(fresh.index.shop()),
+        decisions(outcome.preview.after.shop()),
+        "the file holds what was simulated"
+    );
+    let restated = fresh.index.shop().consents.last().expect("a decision");
+    assert_eq!(restated.recorded_by, "Sam", "recorded by who merged");
+    let (mut store, _) = Store::open(&path).expect("opens");
+    store
+        .undo(done.entry, &Attribution::now("Sam", "two people after all"))
+        .expect("undoes");
+    let undone = load_blocking(&path, common::sample_day()).expect("reloads");
+    assert_eq!(undone.index.shop().consents, original.consents);
+    assert!(store.verify_log().expect("verifies").intact);
 }
 
 #[test]

@@ -673,7 +673,9 @@ fn apply_one(
         Change::Setting { setting, value } => {
             super::settings_change::set(&mut shop.settings, setting, value)
         }
-        Change::MergeCustomers { customer, from } => super::merge::merge(shop, *customer, *from),
+        Change::MergeCustomers { customer, from } => {
+            super::merge::merge(shop, *customer, *from, ctx)
+        }
         Change::NewCustomer {
             customer,
             fields,

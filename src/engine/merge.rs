@@ -3,9 +3,14 @@
 //!
 //! A merge keeps the record staff chose (`customer`) and removes the other (`from`): its
 //! orders and consent decisions move to the record kept, in the order they were recorded,
-//! so the later decision by sequence is the one that stands; a field the record kept lacks
-//! is taken from the other, saying where it came from; the earlier "customer since" day
-//! stands. The merge's before value holds everything its undo needs to put back.
+//! so the later decision by sequence is the one that stands. Where the two records' current
+//! decisions on a purpose disagree, the later decision by its date stands (on the same day,
+//! the withdrawal), as an import's rule is: an old grant on one record never outvotes a
+//! newer withdrawal on the other because it happened to be recorded later. When sequence
+//! alone would say otherwise, the merge records that decision again, dated the day the
+//! customer made it. A field the record kept lacks is taken from the other, saying where it
+//! came from; the earlier "customer since" day stands. The merge's before value holds
+//! everything its undo needs to put back.
 
 use std::sync::Arc;
 
@@ -13,7 +18,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::model::{Customer, CustomerId, FieldSource, OrderId, PersonalField, Shop};
+use super::changes::ChangeContext;
+use super::model::{ConsentEvent, Customer, CustomerId, FieldSource, OrderId, PersonalField, Shop};
 
 /// What a merge's undo puts back: the removed record, the orders and consent decisions
 /// that were its, the fields it filled in, and the kept record's own "customer since".
@@ -31,6 +37,10 @@ pub struct Split {
     /// kept record's preference decisions in order of recording (0 = the first).
     #[serde(default)]
     pub preferences: Vec<usize>,
+    /// The decisions the merge recorded again (the later of two records' disagreeing
+    /// decisions), by their place among the kept record's decisions; its undo removes them.
+    #[serde(default)]
+    pub restated: Vec<usize>,
     /// The fields the merge filled in on the kept record.
     pub filled: Vec<PersonalField>,
     /// The kept record's "customer since" before the merge.
@@ -46,13 +56,19 @@ pub struct Split {
 /// What a change replaced and what it set, or the field at fault and why.
 type Outcome = Result<(Value, Value), (&'static str, String)>;
 
-/// Merges record `from` into record `customer`.
-pub fn merge(shop: &mut Shop, customer: CustomerId, from: CustomerId) -> Outcome {
+/// Merges record `from` into record `customer`, recorded by `ctx`.
+pub fn merge(
+    shop: &mut Shop,
+    customer: CustomerId,
+    from: CustomerId,
+    ctx: &ChangeContext,
+) -> Outcome {
     if customer == from {
         return Err(("from", "a record cannot be merged with itself".to_owned()));
     }
     let kept_at = position(shop, customer, "customer")?;
     let from_at = position(shop, from, "from")?;
+    let later_decisions = later_of_disagreeing_decisions(shop, customer, from);
     let record = shop.customers[from_at].clone();
     let orders: Vec<OrderId> = shop
         .orders
@@ -77,6 +93,7 @@ pub fn merge(shop: &mut Shop, customer: CustomerId, from: CustomerId) -> Outcome
         from,
         |e| &mut e.customer,
     );
+    let restated = restate(shop, customer, later_decisions, ctx);
     let customers = Arc::make_mut(&mut shop.customers);
     let kept = &mut customers[kept_at];
     let since = kept.since;
@@ -90,6 +107,7 @@ pub fn merge(shop: &mut Shop, customer: CustomerId, from: CustomerId) -> Outcome
         orders,
         consents,
         preferences,
+        restated,
         filled,
         since,
         keys: Vec::new(),
@@ -98,6 +116,7 @@ pub fn merge(shop: &mut Shop, customer: CustomerId, from: CustomerId) -> Outcome
     let after = json!({
         "orders_moved": split.orders.len(),
         "consent_decisions_moved": split.consents.len(),
+        "consent_decisions_restated": split.restated.len(),
         "preference_decisions_moved": split.preferences.len(),
         "fields_filled": split.filled,
     });
@@ -116,6 +135,7 @@ pub fn split(shop: &mut Shop, customer: CustomerId, split: &Split) -> Outcome {
             format!("there is already a customer number {from}"),
         ));
     }
+    take_out_restated(shop, customer, &split.restated)?;
     give_back(
         Arc::make_mut(&mut shop.consents).as_mut_slice(),
         customer,
@@ -147,6 +167,119 @@ pub fn split(shop: &mut Shop, customer: CustomerId, split: &Split) -> Outcome {
         json!({ "merged": true }),
         json!({ "customer": customer, "restored": from }),
     ))
+}
+
+/// Per purpose on which the two records' current decisions disagree: the later decision by
+/// the day it was made (then by when Candor recorded it; on a tie, the withdrawal), where
+/// the order of recording would let the other stand once the events are one record's.
+fn later_of_disagreeing_decisions(
+    shop: &Shop,
+    customer: CustomerId,
+    from: CustomerId,
+) -> Vec<ConsentEvent> {
+    let current = |who: CustomerId, purpose: &str| {
+        shop.consents
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, e)| e.customer == who && e.purpose == purpose)
+    };
+    let mut later = Vec::new();
+    for purpose in &shop.purposes {
+        let (Some((k, kept)), Some((f, other))) =
+            (current(customer, &purpose.id), current(from, &purpose.id))
+        else {
+            continue;
+        };
+        if kept.granted == other.granted {
+            continue;
+        }
+        let (stands, by_sequence) = if decided_later(kept, other) {
+            (kept, k > f)
+        } else {
+            (other, f > k)
+        };
+        if !by_sequence {
+            later.push(stands.clone());
+        }
+    }
+    later
+}
+
+/// Whether decision `a` was made after `b`: by the day the customer decided, then by when
+/// Candor recorded both; otherwise the withdrawal of the two counts as the later.
+fn decided_later(a: &ConsentEvent, b: &ConsentEvent) -> bool {
+    let day = |e: &ConsentEvent| e.decided_on.unwrap_or(e.at);
+    match day(a).cmp(&day(b)) {
+        std::cmp::Ordering::Equal => match (a.recorded_at, b.recorded_at) {
+            (Some(x), Some(y)) if x != y => x > y,
+            _ => !a.granted,
+        },
+        unequal => unequal.is_gt(),
+    }
+}
+
+/// Records the decisions `later` again for `customer`, as the merge's, dated the day the
+/// customer made them; returns their places among `customer`'s decisions.
+fn restate(
+    shop: &mut Shop,
+    customer: CustomerId,
+    later: Vec<ConsentEvent>,
+    ctx: &ChangeContext,
+) -> Vec<usize> {
+    let first = shop
+        .consents
+        .iter()
+        .filter(|e| e.customer == customer)
+        .count();
+    let places = (first..first + later.len()).collect();
+    let events = Arc::make_mut(&mut shop.consents);
+    for decision in later {
+        let day = decision.decided_on.unwrap_or(decision.at);
+        events.push(ConsentEvent {
+            customer,
+            recorded_at: Some(ctx.now),
+            method: format!(
+                "merge of customer records: customer {}'s decision of {}, the later of the two",
+                decision.customer,
+                day.format("%-d %B %Y")
+            ),
+            recorded_by: ctx.actor.clone(),
+            ..decision
+        });
+    }
+    places
+}
+
+/// Removes the decisions a merge recorded again (the undo of [`restate`]).
+fn take_out_restated(
+    shop: &mut Shop,
+    customer: CustomerId,
+    places: &[usize],
+) -> Result<(), (&'static str, String)> {
+    if places.is_empty() {
+        return Ok(());
+    }
+    let theirs: Vec<usize> = (shop.consents.iter().enumerate())
+        .filter(|(_, e)| e.customer == customer)
+        .map(|(i, _)| i)
+        .collect();
+    let mut doomed: Vec<usize> = Vec::with_capacity(places.len());
+    for &k in places {
+        let Some(&i) = theirs.get(k) else {
+            return Err((
+                "split",
+                "the customer's decisions are not as the merge left them".to_owned(),
+            ));
+        };
+        doomed.push(i);
+    }
+    let mut i = 0;
+    Arc::make_mut(&mut shop.consents).retain(|_| {
+        i += 1;
+        !doomed.contains(&(i - 1))
+    });
+    Ok(())
 }
 
 fn position(

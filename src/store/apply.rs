@@ -839,7 +839,18 @@ fn write_changes(
         .collect();
     // Events are appended after those kept; a customer taken back takes theirs along.
     let kept = |customer: i64| !removed.contains(&customer);
-    let consents_kept = before.consents.iter().filter(|e| kept(e.customer)).count();
+    // An undone merge takes out the decisions it recorded again; the rest keep their order.
+    let restated_taken_out: usize = applied
+        .iter()
+        .map(|a| match &a.change {
+            Change::SplitCustomers {
+                split: Some(split), ..
+            } => split.restated.len(),
+            _ => 0,
+        })
+        .sum();
+    let consents_kept =
+        before.consents.iter().filter(|e| kept(e.customer)).count() - restated_taken_out;
     let preferences_kept = before
         .preferences
         .iter()

@@ -67,6 +67,7 @@ pub(super) fn write_split(
             params![from, order, customer],
         )?;
     }
+    delete_restated(conn, customer, &split.restated)?;
     give_back(conn, "consents", (customer, from), &split.consents)?;
     give_back(conn, "preferences", (customer, from), &split.preferences)?;
     for (kind, key) in &split.keys {
@@ -145,6 +146,27 @@ fn shared_log_values(conn: &Connection, customer: i64, from: i64) -> rusqlite::R
     Ok(values)
 }
 
+/// Deletes the consent decisions a merge recorded again for `customer`, at `places` among
+/// their decisions in order of recording.
+fn delete_restated(conn: &Connection, customer: i64, places: &[usize]) -> rusqlite::Result<()> {
+    let theirs = rows_of(conn, "consents", customer)?;
+    for &k in places {
+        if let Some(id) = theirs.get(k) {
+            conn.execute("DELETE FROM consents WHERE id = ?1", params![id])?;
+        }
+    }
+    Ok(())
+}
+
+/// The ids of `customer`'s rows of `table`, in order of recording.
+fn rows_of(conn: &Connection, table: &str, customer: i64) -> rusqlite::Result<Vec<i64>> {
+    conn.prepare(&format!(
+        "SELECT id FROM {table} WHERE customer = ?1 ORDER BY id"
+    ))?
+    .query_map(params![customer], |r| r.get(0))?
+    .collect()
+}
+
 /// Gives the rows at `places` among `customer`'s rows of `table` (consents or preferences,
 /// in order of recording) back to `from`.
 fn give_back(
@@ -153,12 +175,7 @@ fn give_back(
     (customer, from): (i64, i64),
     places: &[usize],
 ) -> rusqlite::Result<()> {
-    let theirs: Vec<i64> = conn
-        .prepare(&format!(
-            "SELECT id FROM {table} WHERE customer = ?1 ORDER BY id"
-        ))?
-        .query_map(params![customer], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let theirs = rows_of(conn, table, customer)?;
     for &k in places {
         if let Some(id) = theirs.get(k) {
             conn.execute(
