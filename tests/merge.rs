@@ -319,6 +319,7 @@ fn a_merge_is_undone_only_while_nothing_was_changed_after_it() {
             customer: kept,
             field: "gender".to_owned(),
             value: Some("woman".to_owned()),
+            source: None,
         }],
     );
     candor::session::apply::apply(&path, &later, &who).expect("applies");

@@ -197,6 +197,49 @@ fn an_export_holds_every_row_about_the_customer_and_nothing_about_anyone_else() 
         .success();
 }
 
+/// What `candor held` says of customer 4's phone: its value and where it came from.
+fn phone_held(db: &str) -> String {
+    let out = candor()
+        .args(["held", "--db", db, "--customer", "4"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).expect("utf-8");
+    let at = text.find("Phone").expect("the phone is held");
+    text[at..].lines().take(2).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn a_corrected_value_says_who_entered_it_and_its_undo_gives_back_where_it_came_from() {
+    let (dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8");
+    let before = phone_held(db);
+    assert!(
+        before.contains("written on a cake order form on 2025-11-28"),
+        "{before}"
+    );
+    apply(
+        db,
+        dir.path(),
+        r#"{"changes": [{"kind": "customer_field", "customer": 4, "field": "phone", "value": "07700 900999"}]}"#,
+    );
+    let corrected = phone_held(db);
+    assert!(corrected.contains("07700 900999"), "{corrected}");
+    assert!(
+        corrected.contains("from a correction entered in Candor by Jo on"),
+        "not the record's old source: {corrected}"
+    );
+    candor()
+        .args([
+            "undo", "--db", db, "--entry", "1", "--actor", "Jo", "--reason", "typo",
+        ])
+        .assert()
+        .success();
+    assert_eq!(phone_held(db), before, "value and source as they were");
+}
+
 #[test]
 fn exporting_someone_who_does_not_exist_writes_nothing() {
     let (dir, path) = common::owned_sample_file();

@@ -139,6 +139,7 @@ fn a_consent_flipped_behind_candors_back_makes_that_customers_change_stale() {
             customer,
             field: "postcode".into(),
             value: Some("BS1 4DJ".into()),
+            source: None,
         }],
     );
     sql(

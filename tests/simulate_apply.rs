@@ -112,6 +112,7 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
                 customer,
                 field: "birth_date".to_owned(),
                 value,
+                source: None,
             }),
         (
             prop::sample::select(products.clone()),
@@ -356,6 +357,7 @@ fn invalid_changes_are_refused_and_nothing_is_written() {
                 customer: 1,
                 field: "shoe_size".into(),
                 value: None,
+                source: None,
             },
             "field \"field\"",
         ),

@@ -154,6 +154,7 @@ fn run(dir: &Path, db: &Path, step: &Step, expected: &mut Expected) {
                 customer: *customer,
                 field: FIELDS[*field].to_owned(),
                 value: Some(value.clone()),
+                source: None,
             };
             store
                 .apply(None, &[change], &who(), None, None)
@@ -310,6 +311,7 @@ fn purge_keeps_the_log_whole() {
         customer: 4,
         field: PersonalField::Phone.key().to_owned(),
         value: Some("07700 900999".to_owned()),
+        source: None,
     };
     store
         .apply(None, &[change], &who(), None, None)

@@ -1199,6 +1199,7 @@ fn the_log_filters_by_customer_and_kind_and_exports_what_it_shows() {
             customer: 4,
             field: "phone".into(),
             value: None,
+            source: None,
         },
     ] {
         store

@@ -101,6 +101,11 @@ pub enum Change {
         field: String,
         /// New value, or `null` to delete it.
         value: Option<String>,
+        /// Where the value came from and when it was recorded; by default, a correction
+        /// entered in Candor by whoever makes the change, today. An undo gives back the
+        /// source the value had.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<ValueSource>,
     },
     /// Set a product's price (in the shop's currency), stock, category or tags.
     Product {
@@ -457,11 +462,13 @@ impl Change {
                 customer: c,
                 field,
                 value: None,
+                ..
             } => format!("Delete the {field} of {}", customer(*c)),
             Self::CustomerField {
                 customer: c,
                 field,
                 value: Some(_),
+                ..
             } => format!("Change the {field} of {}", customer(*c)),
             Self::Product { .. } => describe_product(shop, self),
             Self::Purpose {
@@ -648,7 +655,14 @@ fn apply_one(
             customer,
             field,
             value,
-        } => correct_field(shop, *customer, field, value.as_ref()),
+            source,
+        } => correct_field(
+            shop,
+            *customer,
+            (field, value.as_ref()),
+            source.as_ref(),
+            ctx,
+        ),
         Change::Product { .. } => ProductEdit::of(change).map_or_else(
             || Err(("kind", "not a product change".to_owned())),
             |(product, edit)| set_product(shop, product, &edit),
@@ -889,7 +903,27 @@ fn note_lifted_by(shop: &mut Shop, rules: &[String]) -> Result<(), (&'static str
 }
 
 /// Sets one of a customer's personal values (or clears it with `None`).
-fn correct_field(shop: &mut Shop, customer: i64, field: &str, value: Option<&String>) -> Outcome {
+/// Where a customer's value came from and when it was recorded (see
+/// [`super::model::FieldSource`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueSource {
+    /// How the value reached the shop.
+    pub source: String,
+    /// When it was recorded.
+    pub recorded_on: NaiveDate,
+}
+
+/// Sets or deletes one personal value of a customer, saying where a value set came from:
+/// `source`, else a correction entered in Candor by the actor today. The before value
+/// keeps the value and source it replaced, for the undo.
+fn correct_field(
+    shop: &mut Shop,
+    customer: i64,
+    (field, value): (&str, Option<&String>),
+    source: Option<&ValueSource>,
+    ctx: &ChangeContext,
+) -> Outcome {
     let f = PersonalField::from_key(field)
         .filter(|f| PersonalField::VALUES.contains(f))
         .ok_or_else(|| {
@@ -910,8 +944,28 @@ fn correct_field(shop: &mut Shop, customer: i64, field: &str, value: Option<&Str
             )
         })?;
     let old = c.field_value(f);
+    let old_source = (c.field_sources.iter().find(|s| s.field == f)).map(|s| ValueSource {
+        source: s.source.clone(),
+        recorded_on: s.recorded_on,
+    });
     set_field(c, f, value.cloned()).map_err(|p| ("value", p))?;
-    Ok((json!({ "value": old }), json!({ "value": value })))
+    if value.is_some() {
+        let source = source.cloned().unwrap_or_else(|| ValueSource {
+            source: format!("a correction entered in Candor by {}", ctx.actor),
+            recorded_on: ctx.now.date_naive(),
+        });
+        c.field_sources.push(super::model::FieldSource {
+            field: f,
+            source: source.source,
+            recorded_on: source.recorded_on,
+        });
+        // As the shop file lists them: by field key.
+        c.field_sources.sort_by_key(|s| s.field.key());
+    }
+    Ok((
+        json!({ "value": old, "source": old_source }),
+        json!({ "value": value }),
+    ))
 }
 
 /// Sets one personal value of a customer (or clears it with `None`); the field no longer
@@ -1257,6 +1311,7 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             customer: *customer,
             field: field.clone(),
             value: b["value"].as_str().map(str::to_owned),
+            source: serde_json::from_value(b["source"].clone()).unwrap_or(None),
         },
         Change::Product { .. } => inverse_product(&a.change, b)?,
         Change::Purpose {

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::ImportError;
 use super::parse::{Batch, FileCounts, ImportedCustomer, ImportedProduct, Moment};
-use crate::engine::changes::{Applied, Change, ChangeContext, apply_all};
+use crate::engine::changes::{Applied, Change, ChangeContext, ValueSource, apply_all};
 use crate::engine::model::{
     Customer, FieldSource, NOT_A_PRODUCT_TAG, Order, OrderLine, PersonalField, Product,
     STOCK_NOT_TRACKED, Shop,
@@ -223,8 +223,7 @@ pub fn merge(
         customers.extend(people.added);
         customers.sort_by_key(|c| c.id);
     }
-    let (mut out, mut updates) =
-        apply_customer_changes(out, &people.changes, people.sources, &ctx, &mut summary)?;
+    let (mut out, mut updates) = apply_customer_changes(out, &people.changes, &ctx, &mut summary)?;
 
     let goods = merge_products(&out, known, batch, &mut summary, &mut new_keys);
     let new_products: Vec<i64> = goods.added.iter().map(|p| p.id).collect();
@@ -467,8 +466,6 @@ struct People<'b> {
     added: Vec<Customer>,
     /// Field changes to customers already in the shop.
     changes: Vec<Change>,
-    /// Where each changed field came from (customer, field, file).
-    sources: Vec<(i64, PersonalField, String)>,
     /// Each file key's customer number.
     customer_of: HashMap<&'b str, i64>,
 }
@@ -496,7 +493,6 @@ fn merge_customers<'b>(
     let mut people = People {
         added: Vec::new(),
         changes: Vec::new(),
-        sources: Vec::new(),
         customer_of: HashMap::new(),
     };
     let mut erased_seen: HashSet<String> = HashSet::new();
@@ -540,7 +536,7 @@ fn merge_customers<'b>(
         let first = first_order.get(&id).copied();
         people.added.push(new_customer(c, id, first, today, now));
     }
-    newest.into_changes(shop, &mut people);
+    newest.into_changes(shop, &mut people, now.date_naive());
     summary.customers_added = people.added.len();
     people
 }
@@ -595,7 +591,7 @@ impl<'b> NewestValues<'b> {
 
     /// The field changes that bring each customer's values up to the newest offered.
     /// A value a customer (of the shop, or added by this import) already has is no change.
-    fn into_changes(self, shop: &Shop, people: &mut People<'_>) {
+    fn into_changes(self, shop: &Shop, people: &mut People<'_>, recorded_on: NaiveDate) {
         let by_id: HashMap<i64, &Customer> = shop
             .customers
             .iter()
@@ -614,8 +610,11 @@ impl<'b> NewestValues<'b> {
                 customer: id,
                 field: field.key().to_owned(),
                 value: Some(value.to_owned()),
+                source: Some(ValueSource {
+                    source: format!("imported from {source}"),
+                    recorded_on,
+                }),
             });
-            people.sources.push((id, field, source.to_owned()));
         }
     }
 }
@@ -712,29 +711,16 @@ fn new_customer_sources(
     sources
 }
 
-/// Makes the customer field changes (each names a customer that exists and a value
-/// field; one that cannot be made stops the import, which then changes nothing) and
-/// records where each changed value came from.
+/// Makes the customer field changes, each saying which file its value came from (each
+/// names a customer that exists and a value field; one that cannot be made stops the
+/// import, which then changes nothing).
 fn apply_customer_changes(
     out: Shop,
     changes: &[Change],
-    sources: Vec<(i64, PersonalField, String)>,
     ctx: &ChangeContext,
     summary: &mut Summary,
 ) -> Result<(Shop, Vec<Applied>), ImportError> {
-    let (mut out, updates) = apply_all(out, changes, ctx).map_err(ImportError::Change)?;
-    if !updates.is_empty() {
-        let customers = Arc::make_mut(&mut out.customers);
-        for (id, field, source) in sources {
-            if let Ok(i) = customers.binary_search_by_key(&id, |c| c.id) {
-                customers[i].field_sources.push(FieldSource {
-                    field,
-                    source: format!("imported from {source}"),
-                    recorded_on: ctx.now.date_naive(),
-                });
-            }
-        }
-    }
+    let (out, updates) = apply_all(out, changes, ctx).map_err(ImportError::Change)?;
     summary.fields_updated = updates.len();
     summary.customers_updated = updates
         .iter()

@@ -154,6 +154,7 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
             customer: c,
             field,
             value,
+            ..
         } => format!(
             "{} the {} of {}",
             if value.is_some() {

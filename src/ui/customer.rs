@@ -415,6 +415,7 @@ impl CustomerPage {
                         customer: self.held.customer,
                         field: field.clone(),
                         value: Some(value.trim().to_owned()),
+                        source: None,
                     });
                     done = true;
                 }
@@ -660,6 +661,7 @@ impl CustomerPage {
                 customer: self.held.customer,
                 field: f.field.clone(),
                 value: None,
+                source: None,
             });
         }
     }

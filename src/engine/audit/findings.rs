@@ -453,6 +453,7 @@ fn delete_field(field: &str, label: &str, ids: &[CustomerId]) -> Option<Fix> {
                 customer,
                 field: field.to_owned(),
                 value: None,
+                source: None,
             })
             .collect(),
     })
