@@ -28,6 +28,27 @@ fn json(args: &[&str]) -> Value {
 }
 
 #[test]
+fn explain_lists_the_first_records_of_every_kind_before_saying_how_many_more() {
+    let (_dir, path) = common::sample_file();
+    let db = path.to_str().expect("utf-8 path");
+    for customer in ["1", "4", "12"] {
+        let out = text(&["explain", "--db", db, "--customer", customer]);
+        let lines: Vec<&str> = out.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !line.trim_start().starts_with("… and") {
+                continue;
+            }
+            let above = &lines[i.saturating_sub(3)..i];
+            assert!(
+                above.iter().all(|l| l.starts_with("           ")
+                    && (l.contains("order ") || l.contains("their "))),
+                "three records shown before \"{line}\": {above:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn explain_json_keeps_its_contract() {
     let (_dir, path) = common::sample_file();
     let db = path.to_str().expect("utf-8 path");

@@ -80,7 +80,7 @@ fn the_email_export_holds_only_customers_who_agreed_and_their_explained_lists() 
             "--channel",
             "email",
             "--top",
-            "3",
+            "5",
             "--out",
             out.to_str().expect("utf-8"),
         ],
@@ -120,8 +120,17 @@ fn the_email_export_holds_only_customers_who_agreed_and_their_explained_lists() 
         let pos = index
             .customer_pos(letter["customer"].as_i64().expect("id"))
             .expect("known");
-        let e = explain(&mut scorer, pos, 3);
-        assert_eq!(letter["personalized"], e.personalized);
+        let e = explain(&mut scorer, pos, 5);
+        let why = letter["why"].as_str().expect("why");
+        // Personal only where the customer's own data added to the list, as the why says.
+        assert_eq!(
+            letter["personalized"],
+            why.starts_with("We picked these for you using"),
+            "{why}"
+        );
+        if letter["personalized"] == true {
+            assert!(e.personalized);
+        }
         let products = letter["products"].as_array().expect("products");
         assert_eq!(products.len(), e.recommendations.len());
         for (p, r) in products.iter().zip(&e.recommendations) {
@@ -133,14 +142,17 @@ fn the_email_export_holds_only_customers_who_agreed_and_their_explained_lists() 
             assert!(why.contains("suggestions for everyone"), "{why}");
         }
     }
+    let letters = json["customers"].as_array().expect("customers");
     assert!(
-        json["customers"]
-            .as_array()
-            .expect("customers")
-            .iter()
-            .any(|l| l["personalized"] == false),
+        letters.iter().any(|l| l["personalized"] == false),
         "someone who agreed to email but not to personalization gets the shop-wide list"
     );
+    let personal = letters.iter().filter(|l| l["personalized"] == true).count();
+    assert_eq!(
+        json["personalized"], personal,
+        "the totals count the same lists"
+    );
+    assert_eq!(json["shop_wide"], letters.len() - personal);
 }
 
 #[test]

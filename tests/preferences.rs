@@ -661,6 +661,7 @@ fn a_consent_decision_keeps_the_words_the_customer_was_shown_when_they_decided()
         label: None,
         description: Some(new_words.to_owned()),
         fields: None,
+        covered_since: None,
     };
     let changed = apply_all(
         store.load().expect("loads"),
@@ -699,6 +700,7 @@ fn a_consent_decision_keeps_the_words_the_customer_was_shown_when_they_decided()
             label: None,
             description: Some(new_words.to_owned()),
             fields: None,
+            covered_since: None,
         }],
         &ChangeContext::now("o"),
     )

@@ -51,6 +51,7 @@ fn cover(purpose: &str, fields: &[PersonalField]) -> Change {
         label: None,
         description: None,
         fields: Some(fields.to_vec()),
+        covered_since: None,
     }
 }
 
@@ -85,57 +86,126 @@ fn a_rule_reading_data_its_purpose_does_not_cover_runs_for_nobody_and_says_why()
     }
 }
 
+/// How many recommendations "Birthday favourites" adds to, shop-wide.
+fn birthday_favourites_used(index: &ShopIndex) -> usize {
+    let mut scorer = Scorer::new(index);
+    (0..index.shop().customers.len())
+        .map(|c| explain(&mut scorer, c, 5))
+        .flat_map(|e| e.recommendations)
+        .flat_map(|r| r.contributions)
+        .filter(|c| c.id == "birthday-favourites")
+        .count()
+}
+
+/// Why "Birthday favourites" does not run for customer position `c`, if it does not.
+fn birthday_favourites_skipped(index: &ShopIndex, c: usize) -> Option<&'static str> {
+    let mut scorer = Scorer::new(index);
+    let e = explain(&mut scorer, c, 5);
+    e.skipped
+        .iter()
+        .find(|s| s.id == "birthday-favourites")
+        .map(|s| s.reason)
+}
+
 #[test]
-fn letting_the_purpose_cover_the_data_runs_the_rule_once_applied_and_undo_stops_it() {
+fn a_widened_purpose_covers_the_new_data_only_for_customers_who_agree_after() {
     let (_dir, path) = common::sample_file();
     let loaded = load_blocking(&path, common::sample_day()).expect("loads");
-    let change = cover(
+    let widen = cover(
         "birthday_offers",
         &[PersonalField::BirthDate, PersonalField::Orders],
     );
-    let outcome = outcome_of(&loaded, vec![change]);
-    let runs_after = |index: &ShopIndex| {
-        let mut scorer = Scorer::new(index);
-        (0..index.shop().customers.len())
-            .map(|c| explain(&mut scorer, c, 5))
-            .flat_map(|e| e.recommendations)
-            .flat_map(|r| r.contributions)
-            .filter(|c| c.id == "birthday-favourites")
-            .count()
-    };
-    let simulated = runs_after(&outcome.preview.after);
-    assert!(
-        simulated > 0,
-        "the rule runs once its purpose covers purchases"
+    let outcome = outcome_of(&loaded, vec![widen]);
+    let after = &outcome.preview.after;
+    assert_eq!(
+        birthday_favourites_used(after),
+        0,
+        "every customer agreed to words that did not mention their purchases"
+    );
+    let agreed = (0..after.shop().customers.len())
+        .find(|&c| after.has_consent(c, "birthday_offers"))
+        .expect("someone agreed to birthday offers");
+    assert_eq!(
+        birthday_favourites_skipped(after, agreed),
+        Some("agreed_before_covered")
     );
 
     let who = Attribution::now("Owner", "birthday offers now cover purchases");
     let done = candor::session::apply::apply(&path, &outcome, &who).expect("applies");
     let fresh = load_blocking(&path, common::sample_day()).expect("reloads");
+    assert_eq!(birthday_favourites_used(&fresh.index), 0, "as simulated");
+    let covered_since = |index: &ShopIndex| {
+        (index.shop().purposes.iter())
+            .find(|p| p.id == "birthday_offers")
+            .map(|p| p.covered_since.clone())
+            .expect("the purpose")
+    };
+    let widened = covered_since(&fresh.index);
     assert_eq!(
-        runs_after(&fresh.index),
-        simulated,
-        "apply writes what was simulated"
+        widened.keys().copied().collect::<Vec<_>>(),
+        [PersonalField::Orders]
     );
-    assert_eq!(*fresh.lists, *done.loaded.lists);
-    let purpose = fresh
-        .index
-        .shop()
-        .purposes
-        .iter()
-        .find(|p| p.id == "birthday_offers");
+
+    // Asked again, the customer agrees to the words as they are now.
+    let id = fresh.index.shop().customers[agreed].id;
+    let again = candor::engine::changes::parse_changes(&format!(
+        r#"{{"changes": [{{"kind": "consent", "customer": {id}, "purpose": "birthday_offers", "granted": true}}]}}"#
+    ))
+    .expect("parses");
+    let later = candor::engine::changes::ChangeContext {
+        now: widened[&PersonalField::Orders] + chrono::Duration::minutes(1),
+        actor: "Sam".to_owned(),
+    };
+    let (asked, _) =
+        candor::engine::changes::apply_all(fresh.index.shop().clone(), &again.changes, &later)
+            .expect("records the consent");
+    let asked = ShopIndex::new(Arc::new(asked), common::sample_day());
+    assert_ne!(
+        birthday_favourites_skipped(&asked, agreed),
+        Some("agreed_before_covered")
+    );
+    let same_second = candor::engine::changes::ChangeContext {
+        now: widened[&PersonalField::Orders],
+        actor: "Sam".to_owned(),
+    };
+    let (unclear, _) = candor::engine::changes::apply_all(
+        fresh.index.shop().clone(),
+        &again.changes,
+        &same_second,
+    )
+    .expect("records the consent");
+    let unclear = ShopIndex::new(Arc::new(unclear), common::sample_day());
     assert_eq!(
-        purpose.map(|p| p.fields.clone()),
-        Some(vec![PersonalField::BirthDate, PersonalField::Orders])
+        birthday_favourites_skipped(&unclear, agreed),
+        Some("agreed_before_covered"),
+        "in the very second of the widening, which came first is not known"
     );
 
     let (mut store, _) = Store::open(&path).expect("opens");
-    store
+    let undo = store
         .undo(done.entry, &Attribution::now("Owner", "undo"))
         .expect("undoes");
     let undone = load_blocking(&path, common::sample_day()).expect("reloads");
-    assert_eq!(runs_after(&undone.index), 0);
+    assert!(covered_since(&undone.index).is_empty());
     assert_eq!(*undone.lists, *loaded.lists);
+    store
+        .undo(undo.entry, &Attribution::now("Owner", "widen it again"))
+        .expect("undoes the undo");
+    let redone = load_blocking(&path, common::sample_day()).expect("reloads");
+    assert_eq!(
+        covered_since(&redone.index),
+        widened,
+        "an undo gives back when it began to cover purchases"
+    );
+    assert!(store.verify_log().expect("verifies").intact);
+
+    let forged = candor::engine::changes::parse_changes(
+        r#"{"changes": [{"kind": "purpose", "purpose": "birthday_offers", "fields": ["birth_date", "orders"], "covered_since": {"orders": "2020-01-01T00:00:00Z"}}]}"#,
+    );
+    assert!(
+        forged.is_err_and(|e| e.contains("covered_since")),
+        "a CHANGES.json cannot backdate what customers agreed to"
+    );
 }
 
 #[test]
@@ -287,6 +357,7 @@ fn purposes_retention_and_settings_change_like_everything_else_and_undo() {
             label: Some("Emails from the bakery".into()),
             description: Some("We email you our news and offers, about once a month.".into()),
             fields: None,
+            covered_since: None,
         },
         Change::FieldRetention {
             field: PersonalField::Phone,
@@ -537,6 +608,7 @@ fn text_a_page_shows_cannot_carry_control_characters_and_consents_are_kept() {
         label: Some("Personal\nised".into()),
         description: None,
         fields: None,
+        covered_since: None,
     };
     assert_eq!(refused(label), "label");
     let consents = Change::FieldRetention {

@@ -148,6 +148,7 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
                 label: None,
                 description: None,
                 fields: Some(fields),
+                covered_since: None,
             }),
         (
             prop::sample::select(vec![PersonalField::Phone, PersonalField::Gender]),

@@ -177,20 +177,7 @@ pub fn explanation(out: &mut dyn Write, index: &ShopIndex, e: &Explanation) -> i
                 c.value, c.label
             )?;
             for rec in c.records.iter().take(3) {
-                if let Record::OrderLine {
-                    order,
-                    date,
-                    product_name,
-                    quantity,
-                    ..
-                } = rec
-                {
-                    writeln!(
-                        out,
-                        "           order {order} on {date}: {}",
-                        crate::engine::explain::units_text(*quantity, product_name)
-                    )?;
-                }
+                writeln!(out, "           {}", record_text(rec))?;
             }
             if c.records.len() > 3 {
                 writeln!(out, "           … and {} more records", c.records.len() - 3)?;
@@ -284,6 +271,28 @@ pub fn history(
     Ok(())
 }
 
+/// One record behind a contribution, in words: an order line, an order, or a field.
+fn record_text(record: &Record) -> String {
+    match record {
+        Record::OrderLine {
+            order,
+            date,
+            product_name,
+            quantity,
+            ..
+        } => format!(
+            "order {order} on {date}: {}",
+            crate::engine::explain::units_text(*quantity, product_name)
+        ),
+        Record::Order { order, date } => format!("order {order} on {date}"),
+        Record::Field { field } => format!(
+            "their {}",
+            crate::engine::fields::PersonalField::from_key(field)
+                .map_or(field.as_str(), |f| f.in_words())
+        ),
+    }
+}
+
 /// Prints the consent purposes.
 pub fn purposes(
     out: &mut dyn Write,
@@ -305,6 +314,21 @@ pub fn purposes(
             crate::engine::words::and_list(&r.covers_text)
         };
         writeln!(out, "  covers: {covers}")?;
+        for (field, since) in &p.covered_since {
+            writeln!(
+                out,
+                "  covers {} since {}, when it was widened",
+                field.in_words(),
+                since.format("%-d %B %Y")
+            )?;
+        }
+        if r.agreed_before_widened > 0 {
+            writeln!(
+                out,
+                "  {} agreed before it was widened: rules reading what it did not cover then do not run for them until they agree again",
+                words::count(r.agreed_before_widened, "of them", "of them")
+            )?;
+        }
         let rules = if r.rules.is_empty() {
             "none".to_owned()
         } else {

@@ -2,6 +2,8 @@
 //! log records. A change applies to an in-memory snapshot and reports its before and
 //! after values, from which its inverse (for undo) is built.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -184,6 +186,10 @@ pub enum Change {
         /// The fields it covers (all of them), by key.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         fields: Option<Vec<PersonalField>>,
+        /// When it began to cover each field it was widened to cover, as an undo gives it
+        /// back (only an undo sets it; a field added otherwise is covered from now on).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        covered_since: Option<BTreeMap<PersonalField, DateTime<Utc>>>,
     },
     /// Set how long a personal-data field may be kept after the customer's last order.
     FieldRetention {
@@ -315,12 +321,14 @@ impl Change {
                     label: l1,
                     description: d1,
                     fields: f1,
+                    ..
                 },
                 Self::Purpose {
                     purpose: y,
                     label: l2,
                     description: d2,
                     fields: f2,
+                    ..
                 },
             ) => {
                 x == y
@@ -476,6 +484,7 @@ impl Change {
                 label,
                 description,
                 fields,
+                ..
             } => describe_purpose(
                 shop,
                 purpose,
@@ -672,13 +681,15 @@ fn apply_one(
             label,
             description,
             fields,
+            covered_since,
         } => {
             let edit = PurposeEdit {
                 label: label.as_deref(),
                 description: description.as_deref(),
                 fields: fields.as_deref(),
+                covered_since: covered_since.as_ref(),
             };
-            set_purpose(shop, purpose, &edit)
+            set_purpose(shop, purpose, &edit, ctx)
         }
         Change::FieldRetention {
             field,
@@ -1176,10 +1187,13 @@ struct PurposeEdit<'a> {
     label: Option<&'a str>,
     description: Option<&'a str>,
     fields: Option<&'a [PersonalField]>,
+    covered_since: Option<&'a BTreeMap<PersonalField, DateTime<Utc>>>,
 }
 
-/// Changes a purpose's label, description or covered fields.
-fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>) -> Outcome {
+/// Changes a purpose's label, description or covered fields; a field it begins to cover
+/// is covered from `ctx`'s time on (grants made before do not cover it), unless an undo
+/// gives back when it began.
+fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>, ctx: &ChangeContext) -> Outcome {
     if edit.label.is_none() && edit.description.is_none() && edit.fields.is_none() {
         return Err((
             "fields",
@@ -1206,7 +1220,7 @@ fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>) -> Outcome {
         .iter_mut()
         .find(|p| p.id == id)
         .ok_or_else(|| ("purpose", format!("there is no purpose \"{id}\"")))?;
-    let state = |p: &super::model::Purpose| json!({ "label": p.label, "description": p.description, "fields": p.fields });
+    let state = |p: &super::model::Purpose| json!({ "label": p.label, "description": p.description, "fields": p.fields, "covered_since": p.covered_since });
     let before = state(p);
     if let Some(label) = edit.label {
         label.clone_into(&mut p.label);
@@ -1218,7 +1232,15 @@ fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>) -> Outcome {
         let mut fields = fields.to_vec();
         fields.sort();
         fields.dedup();
+        for &added in fields.iter().filter(|f| !p.fields.contains(f)) {
+            p.covered_since.insert(added, ctx.now);
+        }
+        p.covered_since.retain(|f, _| fields.contains(f));
         p.fields = fields;
+    }
+    if let Some(since) = edit.covered_since {
+        p.covered_since = since.clone();
+        p.covered_since.retain(|f, _| p.fields.contains(f));
     }
     Ok((before, state(p)))
 }
@@ -1319,6 +1341,7 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             label,
             description,
             fields,
+            ..
         } => Change::Purpose {
             purpose: purpose.clone(),
             label: label.as_ref().and(b["label"].as_str().map(str::to_owned)),
@@ -1328,6 +1351,9 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             fields: fields
                 .as_ref()
                 .and_then(|_| serde_json::from_value(b["fields"].clone()).ok()),
+            covered_since: fields
+                .as_ref()
+                .map(|_| serde_json::from_value(b["covered_since"].clone()).unwrap_or_default()),
         },
         Change::FieldRetention { field, .. } => Change::FieldRetention {
             field: *field,
@@ -1414,6 +1440,12 @@ pub fn parse_changes(text: &str) -> Result<ChangeSet, String> {
             if kind == "split_customers" {
                 return Err(format!(
                     "change {} (split_customers): only undoing a merge makes this change; undo the merge's log entry instead",
+                    i + 1
+                ));
+            }
+            if kind == "purpose" && item.get("covered_since").is_some() {
+                return Err(format!(
+                    "change {} (purpose): \"covered_since\" is given back only by undoing a purpose change; a purpose covers a field it begins to cover from now on",
                     i + 1
                 ));
             }

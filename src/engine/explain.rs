@@ -195,7 +195,7 @@ pub struct Skipped {
     pub id: String,
     /// Rule label.
     pub label: String,
-    /// `disabled`, `outside_purpose`, `no_consent` or `condition_not_met`.
+    /// `disabled`, `outside_purpose`, `no_consent`, `agreed_before_covered` or `condition_not_met`.
     pub reason: &'static str,
     /// The reason in words.
     pub detail: String,
@@ -344,6 +344,11 @@ fn skipped(index: &ShopIndex, plan: &CustomerPlan) -> Vec<Skipped> {
                     ),
                     SkipReason::OutsidePurpose { field } => format!(
                         "it reads the customer's {}, which \"{}\" does not cover, so it runs for nobody",
+                        field.in_words(),
+                        purpose_label(index, &rule.purpose)
+                    ),
+                    SkipReason::AgreedBeforeCovered { field } => format!(
+                        "it reads the customer's {}, which \"{}\" did not cover when they agreed to it: they agreed to words that did not mention it, so it does not run for them until they agree again",
                         field.in_words(),
                         purpose_label(index, &rule.purpose)
                     ),

@@ -385,6 +385,18 @@ impl ShopIndex {
         self.derived.consents_by_customer.of(customer)
     }
 
+    /// The customer's decision in force on `purpose`: the one recorded last, if any.
+    pub fn current_decision(
+        &self,
+        customer: usize,
+        purpose: &str,
+    ) -> Option<&super::model::ConsentEvent> {
+        (self.consents_of(customer))
+            .map(|e| &self.shop.consents[e])
+            .filter(|e| e.purpose == purpose)
+            .last()
+    }
+
     /// The real products (not postage, fees or unspecified items) an order bought: its
     /// lines with a positive quantity, in line order (a product may repeat).
     pub fn bought_in(&self, order: usize) -> impl Iterator<Item = usize> + '_ {

@@ -298,12 +298,38 @@ pub struct Purpose {
     /// and no others (purpose limitation, GDPR Art. 5(1)(b)).
     #[serde(default)]
     pub fields: Vec<PersonalField>,
+    /// When the purpose began to cover each field it was widened to cover; fields it has
+    /// covered from the start are not listed. A customer who agreed before agreed to words
+    /// that did not cover it (see [`Purpose::covered_when_agreed`]).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub covered_since: std::collections::BTreeMap<PersonalField, DateTime<Utc>>,
 }
 
 impl Purpose {
     /// Whether this purpose covers `field`.
     pub fn covers(&self, field: PersonalField) -> bool {
         self.fields.contains(&field)
+    }
+
+    /// The first of `fields` that the customer's `grant` of this purpose does not cover,
+    /// because the purpose began to cover it after they agreed: Candor recorded the grant
+    /// after the widening, for a decision made no earlier than its day. A grant whose
+    /// recording time is not known was made before.
+    pub fn first_agreed_before_covered(
+        &self,
+        fields: impl IntoIterator<Item = PersonalField>,
+        grant: &ConsentEvent,
+    ) -> Option<PersonalField> {
+        if self.covered_since.is_empty() {
+            return None;
+        }
+        fields.into_iter().find(|field| {
+            self.covered_since.get(field).is_some_and(|since| {
+                let recorded_after = grant.recorded_at.is_some_and(|t| t > *since);
+                let decided_after = grant.decided_on.is_none_or(|d| d >= since.date_naive());
+                !(recorded_after && decided_after)
+            })
+        })
     }
 }
 

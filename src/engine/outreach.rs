@@ -96,7 +96,8 @@ pub struct Letter {
     pub email: Option<String>,
     /// The first word of their name, where held.
     pub first_name: Option<String>,
-    /// Whether the list is personal (they agreed and a rule runs for them).
+    /// Whether the list is personal: some of their data added to its suggestions (they
+    /// agreed, and a rule that ran for them lifted one of the products).
     pub personalized: bool,
     /// Why they are seeing these products, in their words.
     pub why: String,
@@ -209,7 +210,7 @@ fn letter(index: &ShopIndex, e: &Explanation, channel: Option<Channel>) -> Lette
             .and_then(|c| c.name.as_deref())
             .and_then(|n| n.split_whitespace().next())
             .map(str::to_owned),
-        personalized: e.personalized,
+        personalized: !data_used(e).is_empty(),
         why: why(index, e),
         how_to_change: how_to_change(&shop.settings.name, channel),
         products,
@@ -224,16 +225,11 @@ fn why(index: &ShopIndex, e: &Explanation) -> String {
             reason.to_customer()
         );
     }
-    let mut data: Vec<String> = Vec::new();
+    let data = data_used(e);
     let mut purposes: Vec<String> = Vec::new();
     for c in e.recommendations.iter().flat_map(|r| &r.contributions) {
         if !c.counts() {
             continue;
-        }
-        for d in &c.data_used {
-            if !data.contains(d) {
-                data.push(d.clone());
-            }
         }
         if let Some(p) = &c.purpose {
             let label = format!("\u{201c}{}\u{201d}", index.shop().purpose_label(p));
@@ -252,6 +248,22 @@ fn why(index: &ShopIndex, e: &Explanation) -> String {
         and_list(&data),
         and_list(&purposes)
     )
+}
+
+/// The customer's data that added to their suggestions, in words, each once; none for a
+/// list that is not personalized.
+fn data_used(e: &Explanation) -> Vec<String> {
+    let mut data: Vec<String> = Vec::new();
+    if e.not_personalized.is_some() {
+        return data;
+    }
+    let counted = (e.recommendations.iter().flat_map(|r| &r.contributions)).filter(|c| c.counts());
+    for d in counted.flat_map(|c| &c.data_used) {
+        if !data.contains(d) {
+            data.push(d.clone());
+        }
+    }
+    data
 }
 
 /// How the customer can change what they receive.

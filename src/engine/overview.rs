@@ -137,6 +137,27 @@ pub struct PurposeRow {
     pub rules_outside: Vec<String>,
     /// Customers whose current decision is a grant.
     pub granted: usize,
+    /// Of those, the customers who agreed before the purpose began to cover a field it
+    /// covers now (see `covered_since`): rules reading it do not run for them.
+    pub agreed_before_widened: usize,
+}
+
+/// Customers whose grant of `purpose`, in force, was made before it began to cover one of
+/// the fields it was widened to cover.
+fn agreed_before_widened(index: &ShopIndex, purpose: &super::model::Purpose) -> usize {
+    if purpose.covered_since.is_empty() {
+        return 0;
+    }
+    let widened = || purpose.covered_since.keys().copied();
+    (0..index.shop().customers.len())
+        .filter(|&c| index.has_consent(c, &purpose.id))
+        .filter_map(|c| index.current_decision(c, &purpose.id))
+        .filter(|grant| {
+            purpose
+                .first_agreed_before_covered(widened(), grant)
+                .is_some()
+        })
+        .count()
 }
 
 /// Every purpose, in the shop's order.
@@ -156,6 +177,7 @@ pub fn purpose_rows(index: &ShopIndex) -> Vec<PurposeRow> {
                 granted: (0..shop.customers.len())
                     .filter(|&c| index.has_consent(c, &p.id))
                     .count(),
+                agreed_before_widened: agreed_before_widened(index, p),
                 purpose: p.clone(),
             }
         })

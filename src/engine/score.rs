@@ -21,6 +21,13 @@ pub enum SkipReason {
     },
     /// The customer has not granted the rule's purpose.
     NoConsent,
+    /// The customer agreed to the rule's purpose before it covered a field the rule reads:
+    /// the words they agreed to did not cover it, so the rule does not run for them until
+    /// they agree again.
+    AgreedBeforeCovered {
+        /// The first field read that the purpose did not cover when they agreed.
+        field: PersonalField,
+    },
     /// A condition is false, or the data it needs is not held (`value` is `None`).
     ConditionNotMet {
         /// Which of the rule's conditions failed.
@@ -41,6 +48,11 @@ impl SkipReason {
                 rule.purpose
             ),
             Self::NoConsent => format!("the customer has not agreed to \"{}\"", rule.purpose),
+            Self::AgreedBeforeCovered { field } => format!(
+                "it reads the customer's {}, which \"{}\" did not cover when they agreed to it",
+                field.in_words(),
+                rule.purpose
+            ),
             Self::ConditionNotMet { condition, value } => {
                 let cond = rule.conditions.get(condition);
                 let text = cond.map(super::rules::Condition::text).unwrap_or_default();
@@ -66,6 +78,7 @@ impl SkipReason {
             Self::Disabled => "disabled",
             Self::OutsidePurpose { .. } => "outside_purpose",
             Self::NoConsent => "no_consent",
+            Self::AgreedBeforeCovered { .. } => "agreed_before_covered",
             Self::ConditionNotMet { .. } => "condition_not_met",
         }
     }
@@ -252,6 +265,7 @@ impl<'i> Scorer<'i> {
                         SkipReason::Disabled
                             | SkipReason::OutsidePurpose { .. }
                             | SkipReason::NoConsent
+                            | SkipReason::AgreedBeforeCovered { .. }
                     )
                 );
                 personalized |= usable;
@@ -413,6 +427,9 @@ pub fn rule_status(index: &ShopIndex, rule: &Rule, customer: usize) -> RuleStatu
     if !index.has_consent(customer, &rule.purpose) {
         return RuleStatus::Skipped(SkipReason::NoConsent);
     }
+    if let Some(field) = field_agreed_before_covered(index, rule, customer) {
+        return RuleStatus::Skipped(SkipReason::AgreedBeforeCovered { field });
+    }
     for (condition, cond) in rule.conditions.iter().enumerate() {
         let value = cond.feature.value(index, customer, index.today());
         if !value.is_some_and(|v| cond.holds(v)) {
@@ -429,6 +446,22 @@ pub fn field_outside_purpose(shop: &Shop, rule: &Rule) -> Option<PersonalField> 
         .purpose(&rule.purpose)
         .map_or(&[][..], |p| p.fields.as_slice());
     rule.first_field_not_in(covered)
+}
+
+/// The first field `rule` reads that its purpose began to cover after the customer agreed
+/// to it (see [`super::model::Purpose::first_agreed_before_covered`]).
+fn field_agreed_before_covered(
+    index: &ShopIndex,
+    rule: &Rule,
+    customer: usize,
+) -> Option<PersonalField> {
+    let shop = index.shop();
+    let purpose = shop.purpose(&rule.purpose)?;
+    if purpose.covered_since.is_empty() {
+        return None;
+    }
+    let grant = index.current_decision(customer, &rule.purpose)?;
+    purpose.first_agreed_before_covered(rule.fields(), grant)
 }
 
 /// Whether the purpose of `rule` covers `field`.

@@ -472,6 +472,7 @@ fn affected_customers(
                             SkipReason::Disabled
                                 | SkipReason::OutsidePurpose { .. }
                                 | SkipReason::NoConsent
+                                | SkipReason::AgreedBeforeCovered { .. }
                         )
                     )
             })

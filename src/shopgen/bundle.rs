@@ -176,6 +176,7 @@ impl PurposeRow {
             label: self.label,
             description: self.description,
             fields,
+            covered_since: std::collections::BTreeMap::new(),
         })
     }
 }

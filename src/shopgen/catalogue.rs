@@ -13,6 +13,7 @@ pub fn purposes() -> Vec<Purpose> {
         label: label.to_owned(),
         description: description.to_owned(),
         fields: fields.to_vec(),
+        covered_since: std::collections::BTreeMap::new(),
     };
     vec![
         p(

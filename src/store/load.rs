@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::error::LoadError;
 use crate::engine::model::{
@@ -267,9 +267,39 @@ pub(super) fn load_purposes(conn: &Connection) -> Result<Vec<Purpose>, LoadError
             label,
             description,
             fields,
+            covered_since: std::collections::BTreeMap::new(),
         });
     }
+    load_covered_since(conn, &mut out)?;
     Ok(out)
+}
+
+/// When each purpose began to cover the fields it was widened to cover (see
+/// [`super::write::COVERED_SINCE_KEY`]).
+fn load_covered_since(conn: &Connection, purposes: &mut [Purpose]) -> Result<(), LoadError> {
+    let key = super::write::COVERED_SINCE_KEY;
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT value FROM shop_settings WHERE key = ?1",
+            [key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(text) = text else {
+        return Ok(());
+    };
+    type Widened = std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<PersonalField, chrono::DateTime<chrono::Utc>>,
+    >;
+    let widened: Widened = serde_json::from_str(&text)
+        .map_err(|e| corrupt("shop_settings", &key, format!("not readable: {e}")))?;
+    for (id, since) in widened {
+        let purpose = (purposes.iter_mut().find(|p| p.id == id))
+            .ok_or_else(|| corrupt("shop_settings", &key, format!("no purpose \"{id}\"")))?;
+        purpose.covered_since = since;
+    }
+    Ok(())
 }
 
 /// The fields a purpose covers, stored as their keys separated by `;`.

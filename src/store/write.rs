@@ -194,6 +194,34 @@ pub(super) fn insert_purposes(conn: &Connection, purposes: &[Purpose]) -> rusqli
             purpose_fields_text(p)
         ])?;
     }
+    write_covered_since(conn, purposes)
+}
+
+/// The shop setting that keeps when each purpose began to cover the fields it was widened
+/// to cover (see [`Purpose::covered_since`]), as JSON: `{purpose: {field: time}}`.
+pub(super) const COVERED_SINCE_KEY: &str = "purpose_fields_covered_since";
+
+/// Writes when each purpose began to cover the fields it was widened to cover; nothing
+/// where no purpose was widened.
+fn write_covered_since(conn: &Connection, purposes: &[Purpose]) -> rusqlite::Result<()> {
+    let widened: std::collections::BTreeMap<&str, _> = purposes
+        .iter()
+        .filter(|p| !p.covered_since.is_empty())
+        .map(|p| (p.id.as_str(), &p.covered_since))
+        .collect();
+    if widened.is_empty() {
+        conn.execute(
+            "DELETE FROM shop_settings WHERE key = ?1",
+            params![COVERED_SINCE_KEY],
+        )?;
+        return Ok(());
+    }
+    let json = serde_json::to_string(&widened)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    conn.execute(
+        "INSERT OR REPLACE INTO shop_settings (key, value) VALUES (?1, ?2)",
+        params![COVERED_SINCE_KEY, json],
+    )?;
     Ok(())
 }
 
@@ -271,5 +299,5 @@ pub(super) fn write_purposes(conn: &Connection, purposes: &[Purpose]) -> rusqlit
             p.id
         ])?;
     }
-    Ok(())
+    write_covered_since(conn, purposes)
 }

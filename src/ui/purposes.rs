@@ -103,10 +103,21 @@ fn purpose_ui(
                     label: None,
                     description: None,
                     fields: Some(fields),
+                    covered_since: None,
                 });
             }
         }
     });
+    for (field, since) in &purpose.covered_since {
+        ui.label(
+            RichText::new(format!(
+                "Covers {} since {}: customers who agreed before agreed to words that did not cover it, so rules reading it do not run for them until they agree again.",
+                field.in_words(),
+                since.format("%-d %B %Y")
+            ))
+            .color(theme::MUTED),
+        );
+    }
 }
 
 /// The text field for a purpose's new words, with the buttons that add it or cancel.
@@ -141,6 +152,7 @@ fn words_editor_ui(
                 label: None,
                 description: Some(description),
                 fields: None,
+                covered_since: None,
             });
             done = true;
         }

@@ -315,6 +315,7 @@ fn outside_purpose_ui(
             label: None,
             description: None,
             fields: Some(fields),
+            covered_since: None,
         });
     }
 }

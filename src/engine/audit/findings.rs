@@ -210,6 +210,7 @@ fn silent_purposes(index: &ShopIndex) -> Vec<Finding> {
                         label: None,
                         description: None,
                         fields: Some(kept),
+                        covered_since: None,
                     }],
                 }),
             })
