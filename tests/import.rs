@@ -837,12 +837,17 @@ fn square_and_woocommerce_customer_exports() {
         "customers.csv",
         b"Reference ID,First Name,Last Name,Email Address,Phone Number,Street Address 1,City,Postal Code,Birthday,Square Customer ID,First Visit,Email Subscription Status\n\
           ,Ann,Lee,ann@example.com,07700 900123,1 High St,Bath,BA1 1AA,1980-03-14,SQ1,2024-02-01,subscribed\n\
-          ,Bob,Ray,,,,,,0000-07-02,SQ2,2024-03-05,unsubscribed\n",
+          ,Bob,Ray,,,,,,0000-07-02,SQ2,2024-03-05,unsubscribed\n\
+          ,Cy,Oak,cy@example.com,,,,,,SQ3,2024-04-09,Unknown\n",
     );
     let db = dir.path().join("square.candor");
     let s = summary(&db, &[&square]);
     assert_eq!(s["files"][0]["export"], "Square customers export");
-    assert_eq!(s["summary"]["consents_added"], 2);
+    // Square marks everyone with an email "Subscribed": only the unsubscribing is an
+    // answer of the customer's own; "Unknown" is no answer.
+    assert_eq!(s["summary"]["consents_added"], 1, "{s}");
+    assert_eq!(s["files"][0]["consent_defaults_not_recorded"], 1, "{s}");
+    assert_eq!(s["summary"]["customers_added"], 3, "{s}");
     let shop = load(&db);
     let ann = shop
         .customers
@@ -869,6 +874,11 @@ fn square_and_woocommerce_customer_exports() {
         .find(|e| e.customer == bob.id)
         .expect("recorded");
     assert!(!bob_consent.granted);
+    assert!(
+        shop.consents.iter().all(|e| e.customer == bob.id),
+        "no consent for Ann or Cy: {:?}",
+        shop.consents
+    );
 
     let woo = write(
         dir.path(),

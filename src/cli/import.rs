@@ -207,10 +207,12 @@ fn print_summary(outcome: &ImportOutcome, bad_rows_report: Option<&Path>) {
         crate::engine::words::count(s.guest_orders_added, "guest sale", "guest sales"),
         s.orders_already_imported
     );
-    for words in [s.since_words(), s.skipped_consent_words()]
-        .into_iter()
-        .flatten()
-    {
+    let words = [
+        s.since_words(),
+        s.skipped_consent_words(),
+        s.default_consent_words(),
+    ];
+    for words in words.into_iter().flatten() {
         println!("{words}");
     }
     if s.consent_information {

@@ -229,6 +229,11 @@ pub struct ConsentColumn {
     pub column: String,
     /// The purpose it grants or withdraws (must be one of the shop's purposes).
     pub purpose: String,
+    /// Its "yes" is the platform's default, not the customer's answer (Square marks every
+    /// customer with an email "Subscribed"): only a "no" is recorded, as a withdrawal, and
+    /// the "yes" answers are counted, never recorded as consent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub only_withdrawals: bool,
 }
 
 /// What a preferences column's values name.
@@ -888,17 +893,23 @@ fn guess_columns(mapping: &mut Mapping, headers: &[String]) -> Vec<bool> {
 
 /// A yes/no column about marketing or consent not taken for a role: its purpose is email
 /// offers, or personalization when the header says so. The person confirms it in the
-/// wizard.
+/// wizard. A column that asks the opposite ("Email Unsubscribed", "Marketing opt-out")
+/// is never guessed: its "yes" is a refusal.
 fn guess_consent_column(headers: &[String], taken: &[bool]) -> Option<ConsentColumn> {
     let (_, header) = headers.iter().enumerate().find(|(i, h)| {
         let h = h.to_lowercase();
+        let opposite = ["unsubscrib", "opt-out", "opt out", "optout", "opted out"]
+            .iter()
+            .any(|w| h.contains(w));
         !taken[*i]
+            && !opposite
             && ["newsletter", "marketing", "consent", "opt-in", "opt in"]
                 .iter()
                 .any(|w| h.contains(w))
     })?;
     let personal = header.to_lowercase().contains("personal");
     Some(ConsentColumn {
+        only_withdrawals: false,
         column: header.clone(),
         purpose: if personal {
             "personalization"
@@ -956,6 +967,28 @@ pub fn parse_number(value: &str, decimal_comma: bool) -> Option<f64> {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    #[test]
+    fn a_column_whose_yes_is_a_refusal_is_never_guessed_as_consent() {
+        let guessed = |header: &str| {
+            let headers = vec!["Email".to_owned(), header.to_owned()];
+            guess(&headers, &[])
+                .consents
+                .first()
+                .map(|c| c.column.clone())
+        };
+        assert_eq!(
+            guessed("Accepts Marketing").as_deref(),
+            Some("Accepts Marketing")
+        );
+        for opposite in [
+            "Email Unsubscribed",
+            "Marketing opt-out",
+            "Marketing Opt Out",
+        ] {
+            assert_eq!(guessed(opposite), None, "{opposite}");
+        }
+    }
 
     #[test]
     fn headers_written_in_snake_or_camel_case_are_guessed() {
@@ -1043,6 +1076,7 @@ mod tests {
         assert_eq!(statuses.problem(), None, "one status column read for both");
         let consent = Mapping {
             consents: vec![ConsentColumn {
+                only_withdrawals: false,
                 column: "Menge".to_owned(),
                 purpose: "email_offers".to_owned(),
             }],

@@ -151,6 +151,17 @@ impl Summary {
         })
     }
 
+    /// "Yes" answers not recorded because the platform gives them by default, in a sentence.
+    pub fn default_consent_words(&self) -> Option<String> {
+        let n = self.rows_became.consent_defaults_not_recorded;
+        (n > 0).then(|| {
+            format!(
+                "{} marked \"Subscribed\" (or yes) in a column where that is the platform's default, not the customer's answer (Square marks every customer with an email so): not recorded as consent. Their \"Unsubscribed\" answers were recorded as withdrawals. Record a consent a customer gives you on their page.",
+                crate::engine::words::count(n, "answer", "answers")
+            )
+        })
+    }
+
     /// The customers whose "customer since" moved back to their first order, in a sentence.
     pub fn since_words(&self) -> Option<String> {
         (self.customers_since_moved > 0).then(|| {

@@ -39,6 +39,8 @@ const YES: [&str; 9] = [
     "granted",
     "x",
 ];
+/// Answers that are no answer: nothing is recorded, as for a blank cell.
+const NO_ANSWER: [&str; 3] = ["unknown", "not set", "n/a"];
 /// Answers that withhold or withdraw it.
 const NO: [&str; 9] = [
     "no",
@@ -147,12 +149,16 @@ pub struct FileCounts {
     /// Rows skipped as unreadable (with skip-bad-rows) that held a consent answer, which
     /// was therefore not recorded: a withdrawal among them is not in force.
     pub consent_answers_skipped: usize,
+    /// "Yes" answers of a consent column whose "yes" is the platform's default (Square's
+    /// "Subscribed"), not recorded as consent.
+    pub consent_defaults_not_recorded: usize,
 }
 
 impl FileCounts {
     /// Adds another file's counts to these (the file name is kept).
     pub fn add(&mut self, other: &Self) {
         self.consent_answers_skipped += other.consent_answers_skipped;
+        self.consent_defaults_not_recorded += other.consent_defaults_not_recorded;
         self.orders_as_purchases += other.orders_as_purchases;
         self.orders_as_returns += other.orders_as_returns;
         self.orders_partly_refunded += other.orders_partly_refunded;
@@ -390,7 +396,7 @@ struct OrderPart {
 /// A mapped column's position(s) in the file.
 struct Layout {
     columns: BTreeMap<Role, Vec<(usize, String)>>,
-    consents: Vec<(usize, String, String)>,
+    consents: Vec<(usize, super::mapping::ConsentColumn)>,
     preferences: Vec<(usize, super::mapping::PreferenceColumn)>,
     /// The column naming each row's kind, where only some kinds are order lines.
     line_kind: Option<usize>,
@@ -606,7 +612,7 @@ impl Batch {
             .values()
             .flatten()
             .map(|(i, _)| *i)
-            .chain(layout.consents.iter().map(|(i, _, _)| *i))
+            .chain(layout.consents.iter().map(|(i, _)| *i))
             .chain(layout.preferences.iter().map(|(i, _)| *i))
             .chain(layout.line_kind)
             .collect();
@@ -1193,7 +1199,7 @@ fn layout(table: &Table, mapping: &Mapping) -> Result<Layout, ImportError> {
     let mut consents = Vec::new();
     for c in &mapping.consents {
         match table.column(&c.column) {
-            Some(i) => consents.push((i, c.column.clone(), c.purpose.clone())),
+            Some(i) => consents.push((i, c.clone())),
             None => missing.push(c.column.clone()),
         }
     }
@@ -1484,7 +1490,7 @@ fn refuse_hidden_characters(cx: &RowContext<'_>, row: &Row) -> Result<(), Import
         .layout
         .consents
         .iter()
-        .map(|(i, column, _)| (*i, column))
+        .map(|(i, c)| (*i, &c.column))
         .chain(cx.layout.preferences.iter().map(|(i, p)| (*i, &p.column)));
     for (i, column) in own_words {
         refuse_hidden_in_cell(cx, row, None, (i, column))?;
@@ -1608,7 +1614,7 @@ fn read_row(
     } else {
         (
             read_customer(mapping, &get, &bad, cx.source, &moment)?,
-            read_consents(cx, row)?,
+            read_consents(cx, row, files)?,
             read_preferences(cx, row)?,
         )
     };
@@ -1893,18 +1899,21 @@ fn row_fate(
     }
 }
 
-/// The row's consent answers: purpose, granted, and where the answer came from.
+/// The row's consent answers: purpose, granted, and where the answer came from; "yes"
+/// answers of a column whose "yes" is the platform's default are counted, not recorded.
 fn read_consents(
     cx: &RowContext<'_>,
     row: &Row,
+    files: &mut [FileCounts],
 ) -> Result<Vec<(String, bool, String)>, ImportError> {
     let mut consents = Vec::new();
-    for (i, column, purpose) in &cx.layout.consents {
+    for (i, c) in &cx.layout.consents {
+        let (column, purpose) = (&c.column, &c.purpose);
         let value = row.fields.get(*i).map_or("", str::trim);
-        if value.is_empty() {
+        let lower = value.to_lowercase();
+        if value.is_empty() || NO_ANSWER.contains(&lower.as_str()) {
             continue;
         }
-        let lower = value.to_lowercase();
         let granted = if YES.contains(&lower.as_str()) {
             true
         } else if NO.contains(&lower.as_str()) {
@@ -1917,6 +1926,12 @@ fn read_consents(
                 format!("{} is not a yes or no answer", super::quote(value)),
             ));
         };
+        if granted && c.only_withdrawals {
+            if let Some(counts) = files.last_mut() {
+                counts.consent_defaults_not_recorded += 1;
+            }
+            continue;
+        }
         consents.push((
             purpose.clone(),
             granted,

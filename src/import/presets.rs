@@ -633,6 +633,7 @@ impl Preset {
                 m.consents.push(ConsentColumn {
                     column: actual(headers, column),
                     purpose: (*purpose).to_owned(),
+                    only_withdrawals: false,
                 });
             }
         }
@@ -647,6 +648,13 @@ fn platform_conventions(name: &str, m: &mut Mapping) {
     match name {
         "shopify-orders" => shopify_order_conventions(m),
         "shopify-customers" => m.strip_leading_apostrophe = true,
+        "square-customers" => {
+            // Square marks every customer with a visible email "Subscribed" unless they
+            // unsubscribed: only the unsubscribing is the customer's own answer.
+            for c in &mut m.consents {
+                c.only_withdrawals = true;
+            }
+        }
         "shopify-products" => m.catalogue = true,
         "woocommerce-orders" => {
             m.product_list = true;

@@ -462,6 +462,9 @@ impl ImportDialog {
                 if let Some(words) = s.skipped_consent_words() {
                     ui.label(RichText::new(words).color(theme::FLAG));
                 }
+                if let Some(words) = s.default_consent_words() {
+                    ui.label(words);
+                }
                 if let Some(words) = s.since_words() {
                     ui.label(words);
                 }
@@ -748,7 +751,11 @@ fn consent_column_ui(ui: &mut Ui, m: &mut Mapping, headers: &[String]) {
                 .consents
                 .first()
                 .map_or_else(|| "email_offers".to_owned(), |c| c.purpose.clone());
-            m.consents = vec![ConsentColumn { column, purpose }];
+            m.consents = vec![ConsentColumn {
+                column,
+                purpose,
+                only_withdrawals: false,
+            }];
         }
         None => {}
     }

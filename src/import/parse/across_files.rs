@@ -79,7 +79,7 @@ impl Batch {
     ) {
         let answered = |i: &usize| row.fields.get(*i).is_some_and(|v| !v.trim().is_empty());
         if matches!(read, Err(ImportError::Row(_)))
-            && cx.layout.consents.iter().any(|(i, _, _)| answered(i))
+            && cx.layout.consents.iter().any(|(i, _)| answered(i))
         {
             self.counts().consent_answers_skipped += 1;
         }
