@@ -2890,6 +2890,78 @@ fn a_square_refund_under_its_sales_transaction_id_is_a_return_on_its_own_day() {
 }
 
 #[test]
+fn a_shop_made_from_customers_alone_takes_the_currency_of_its_first_prices() {
+    let dir = tempfile::tempdir().expect("dir");
+    let customers = "Square Customer ID,First Name,Last Name,Email Address,Phone Number,Email Subscription Status\n\
+        CUST1,Ann,Lee,ann@example.com,,Subscribed\n";
+    let sales = [
+        SQUARE_ITEMS_HEADER.to_owned() + "\n",
+        square_t1_row("2025-01-07", "Latte", "1", "$4.50", "Payment"),
+    ]
+    .concat();
+    let db = dir.path().join("shop.candor");
+    let first = import_into(&db, &write(dir.path(), "customers.csv", customers));
+    assert_eq!(first["currency_assumed"], true, "{first}");
+    let second = candor()
+        .args([
+            "import",
+            "--json",
+            "--actor",
+            "Sam",
+            "--currency",
+            "USD",
+            "--db",
+        ])
+        .arg(&db)
+        .arg(write(dir.path(), "items.csv", &sales))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let second: Value = serde_json::from_slice(&second).expect("json");
+    assert_eq!(second["currency"], "USD", "{second}");
+    assert_eq!(second["summary"]["currency_before"], "GBP", "{second}");
+    assert_eq!(load(&db).settings.currency.code(), "USD");
+
+    // Once it holds prices, its currency is its own.
+    let euros = dir.path().join("euros.csv");
+    std::fs::write(&euros, sales.replace("T1", "T2")).expect("written");
+    let refused = candor()
+        .args(["import", "--actor", "Sam", "--currency", "EUR", "--db"])
+        .arg(&db)
+        .arg(&euros)
+        .assert()
+        .failure();
+    let message = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(message.contains("EUR"), "{message}");
+
+    let asked = dir.path().join("asked.candor");
+    let out = candor()
+        .args([
+            "import",
+            "--json",
+            "--actor",
+            "Sam",
+            "--currency",
+            "USD",
+            "--db",
+        ])
+        .arg(&asked)
+        .arg(write(dir.path(), "customers-2.csv", customers))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out: Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(
+        (out["currency"].as_str(), out["currency_assumed"].as_bool()),
+        (Some("USD"), Some(false))
+    );
+}
+
+#[test]
 fn a_bad_refund_row_takes_out_its_refund_not_the_sale() {
     let dir = tempfile::tempdir().expect("dir");
     let text = [

@@ -253,6 +253,9 @@ fn print_summary(outcome: &ImportOutcome, bad_rows_report: Option<&Path>) {
             crate::engine::words::count(s.erased_not_reimported, "customer", "customers")
         );
     }
+    if let Some(words) = s.currency_words(outcome.currency) {
+        println!("{words}");
+    }
     if let Some(words) = s.pin_words() {
         println!("{words}");
     }

@@ -137,6 +137,10 @@ pub struct Summary {
     /// the pin (to `pinned_today`, or, when that is absent, to no pin: the present).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pinned_today_before: Option<NaiveDate>,
+    /// The currency of a shop that held no price yet, when this import's prices are in
+    /// another (ISO 4217): the shop now keeps its prices in theirs (`currency`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency_before: Option<String>,
 }
 
 impl Summary {
@@ -174,6 +178,17 @@ impl Summary {
 
     /// What the import did to the shop's pinned day, in a sentence, when it pinned the shop
     /// or moved its pin.
+    pub fn currency_words(&self, currency: crate::engine::money::Currency) -> Option<String> {
+        self.currency_before.as_ref().map(|before| {
+            format!(
+                "The shop held no prices yet, so it now keeps its prices in {} ({}), the currency of these files, instead of {before}.",
+                currency.code(),
+                currency.name()
+            )
+        })
+    }
+
+    /// How the import moved the shop's pinned day, in a sentence.
     pub fn pin_words(&self) -> Option<String> {
         match (self.pinned_today_before, self.pinned_today) {
             (None, Some(day)) => Some(format!(

@@ -134,7 +134,11 @@ fn product_lines(summary: &super::merge::Summary) -> Vec<(&'static str, String)>
 fn currency_text(outcome: &ImportOutcome) -> String {
     let c = outcome.currency;
     let name = format!("{} ({})", c.code(), c.name());
-    if outcome.currency_assumed && outcome.created {
+    if outcome.currency_assumed && outcome.created && !outcome.priced {
+        format!(
+            "these files have no prices, so the shop has no currency of its own yet: it takes that of the first prices imported into it ({name} until then)"
+        )
+    } else if outcome.currency_assumed && outcome.created {
         format!(
             "the files do not say which currency their prices are in, so they were taken as {name}; if they are in another, choose it under \"Prices are in\" (or set \"currency\" in the mapping) and import again into a new shop file"
         )

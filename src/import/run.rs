@@ -100,9 +100,13 @@ pub struct ImportOutcome {
     pub log_entry: Option<i64>,
     /// The shop's currency (ISO 4217): every price in the shop is in it.
     pub currency: Currency,
-    /// Whether no file and no mapping named a currency, so the prices were taken to be
-    /// in the shop's (a new shop's default, GBP).
+    /// Whether no file, no mapping and no `--currency` named a currency, so the prices
+    /// were taken to be in the shop's (a new shop's default, GBP: a new shop of customers
+    /// only is made in it too).
     pub currency_assumed: bool,
+    /// Whether any file had prices.
+    #[serde(skip)]
+    pub priced: bool,
     /// The copy of the shop kept from before an import into an existing shop, from which
     /// `candor undo --entry N` (or Undo in the log) takes the import back while it is the
     /// newest entry.
@@ -383,6 +387,10 @@ pub fn import(
         merged.summary.pinned_today = day;
         merged.summary.pinned_today_before = target.shop.settings.pinned_today;
     }
+    if let Some(before) = read.currency_before {
+        merged.shop.settings.currency = read.currency;
+        merged.summary.currency_before = Some(before.code().to_owned());
+    }
     let prices_changed = merged.summary.product_prices_changed;
     if prices_changed > 0 && !request.owner {
         return Err(ImportError::PricesNeedOwner {
@@ -393,7 +401,8 @@ pub fn import(
         && merged.updates.is_empty()
         && merged.summary.consents_added == 0
         && merged.summary.preferences_added == 0
-        && pin_move.is_none();
+        && pin_move.is_none()
+        && merged.summary.currency_before.is_none();
     let mut outcome = read.outcome(created, &merged);
     if nothing_new && !created {
         return Ok(outcome);
@@ -442,6 +451,12 @@ struct ReadFiles {
     currency: Currency,
     /// The currency the files named, if any did.
     named: Option<Currency>,
+    /// Whether the import's currency was given (`--currency`, "Prices are in"), though no
+    /// price named it: a new shop of customers only is made in it.
+    given: bool,
+    /// The currency of a shop without prices, where this import's prices are in another:
+    /// the shop takes theirs.
+    currency_before: Option<Currency>,
 }
 
 /// Reads the files in the shop's currency (a new shop's: the one its files name; a file
@@ -453,14 +468,22 @@ fn read_in_one_currency(
     progress: &dyn Fn(Progress),
     cancel: Option<&AtomicBool>,
 ) -> Result<ReadFiles, ImportError> {
-    let shop_currency = if created {
+    let held = if created {
         None
     } else {
-        Some(Store::open_for_reading(&request.db)?.0.settings()?.currency)
+        let store = Store::open_for_reading(&request.db)?.0;
+        Some((store.settings()?.currency, store.holds_prices()?))
     };
-    let (mut batch, mut reports) =
-        read_files(request, shop_currency.unwrap_or_default(), progress, cancel)?;
-    if created
+    // A shop without any price yet takes the currency of the first prices it receives.
+    let shop_currency = held.and_then(|(c, priced)| priced.then_some(c));
+    let unpriced = held.and_then(|(c, priced)| (!priced).then_some(c));
+    let (mut batch, mut reports) = read_files(
+        request,
+        shop_currency.or(unpriced).unwrap_or_default(),
+        progress,
+        cancel,
+    )?;
+    if (created || unpriced.is_some())
         && let Some(named) = batch.prices_named_currency()
         && named != batch.currency
         && batch
@@ -474,7 +497,11 @@ fn read_in_one_currency(
         return Err(misread);
     }
     let named = one_currency(&batch)?;
-    let currency = named.or(shop_currency).unwrap_or_default();
+    // A new shop is made in the currency asked for, even by files without prices.
+    let currency = (named.or(shop_currency))
+        .or(request.currency)
+        .or(unpriced)
+        .unwrap_or_default();
     if let Some(shop) = shop_currency.filter(|s| *s != currency) {
         return Err(ImportError::NotTheShopsCurrency {
             shop: shop.code().to_owned(),
@@ -486,6 +513,8 @@ fn read_in_one_currency(
         reports,
         currency,
         named,
+        given: request.currency.is_some(),
+        currency_before: unpriced.filter(|c| *c != currency),
     })
 }
 
@@ -506,11 +535,10 @@ impl ReadFiles {
             summary: merged.summary.clone(),
             consent_conflicts: merged.consent_conflicts.clone(),
             currency_assumed: self.named.is_none()
-                && self
-                    .batch
-                    .files
-                    .iter()
-                    .any(|f| f.currency_taken_as.is_some()),
+                && !self.given
+                && (created || (self.batch.files.iter()).any(|f| f.currency_taken_as.is_some())),
+            priced: (self.batch.files.iter())
+                .any(|f| !f.currencies.is_empty() || f.currency_taken_as.is_some()),
             bad_rows: self.batch.bad_rows,
             currency: self.currency,
             log_entry: None,
@@ -765,11 +793,15 @@ pub fn describe(outcome: &ImportOutcome) -> String {
         String::new()
     };
     let n = crate::engine::words::count;
-    let notes = [s.since_words(), s.pin_words()]
-        .into_iter()
-        .flatten()
-        .map(|w| format!(". {w}"))
-        .collect::<String>();
+    let notes = [
+        s.since_words(),
+        s.pin_words(),
+        s.currency_words(outcome.currency),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|w| format!(". {w}"))
+    .collect::<String>();
     format!(
         "imported {}: {} added, {} updated ({}), {} added, {} updated ({}), {} added ({}, {}, {}), {} already imported, {} recorded{preferences}, {} left out, {} skipped{notes}",
         files.join("; "),

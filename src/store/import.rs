@@ -175,7 +175,8 @@ fn write_records(conn: &Connection, merged: ImportRecords<'_>) -> rusqlite::Resu
     for (kind, k, id) in merged.new_keys {
         key.execute(params![kind.name(), hasher.stored_key(*kind, k), id])?;
     }
-    // An import whose orders are newer than the shop's pinned day moves the pin.
-    super::write::write_pinned_day(conn, shop.settings.pinned_today)?;
+    // An import whose orders are newer than the shop's pinned day moves the pin; the first
+    // prices a shop receives set its currency.
+    super::write::write_settings(conn, &shop.settings)?;
     super::remember_former_emails(conn, merged.updates)
 }

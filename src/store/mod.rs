@@ -270,6 +270,19 @@ impl Store {
         load::load_settings(&self.conn).map_err(|e| e.at(&self.path))
     }
 
+    /// Whether the shop holds any price (a product's or an order line's): until it does, its
+    /// currency can still be set by the first import with prices.
+    pub fn holds_prices(&self) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM products WHERE price_cents IS NOT NULL)
+                     OR EXISTS (SELECT 1 FROM order_lines WHERE unit_price_cents IS NOT NULL)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| StoreError::sqlite(&self.path, e))
+    }
+
     /// The hash of audit-log entry `id`, if the log holds it.
     pub fn entry_hash(&self, id: i64) -> Result<Option<String>, StoreError> {
         use rusqlite::OptionalExtension;

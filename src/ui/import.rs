@@ -468,6 +468,9 @@ impl ImportDialog {
                 if let Some(words) = s.since_words() {
                     ui.label(words);
                 }
+                if let Some(words) = s.currency_words(o.currency) {
+                    ui.label(words);
+                }
                 if let Some(words) = s.pin_words() {
                     ui.label(words);
                 }
