@@ -2902,59 +2902,46 @@ fn a_shop_made_from_customers_alone_takes_the_currency_of_its_first_prices() {
     let db = dir.path().join("shop.candor");
     let first = import_into(&db, &write(dir.path(), "customers.csv", customers));
     assert_eq!(first["currency_assumed"], true, "{first}");
-    let second = candor()
-        .args([
-            "import",
-            "--json",
-            "--actor",
-            "Sam",
-            "--currency",
-            "USD",
-            "--db",
-        ])
-        .arg(&db)
-        .arg(write(dir.path(), "items.csv", &sales))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let second: Value = serde_json::from_slice(&second).expect("json");
+    let in_dollars = |db: &Path, name: &str, text: &str| -> Value {
+        let out = candor()
+            .args([
+                "import",
+                "--json",
+                "--actor",
+                "Sam",
+                "--currency",
+                "USD",
+                "--db",
+            ])
+            .arg(db)
+            .arg(write(dir.path(), name, text))
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).expect("json")
+    };
+    let second = in_dollars(&db, "items.csv", &sales);
     assert_eq!(second["currency"], "USD", "{second}");
     assert_eq!(second["summary"]["currency_before"], "GBP", "{second}");
     assert_eq!(load(&db).settings.currency.code(), "USD");
 
     // Once it holds prices, its currency is its own.
-    let euros = dir.path().join("euros.csv");
-    std::fs::write(&euros, sales.replace("T1", "T2")).expect("written");
     let refused = candor()
         .args(["import", "--actor", "Sam", "--currency", "EUR", "--db"])
         .arg(&db)
-        .arg(&euros)
+        .arg(write(dir.path(), "euros.csv", &sales.replace("T1", "T2")))
         .assert()
         .failure();
     let message = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
     assert!(message.contains("EUR"), "{message}");
 
-    let asked = dir.path().join("asked.candor");
-    let out = candor()
-        .args([
-            "import",
-            "--json",
-            "--actor",
-            "Sam",
-            "--currency",
-            "USD",
-            "--db",
-        ])
-        .arg(&asked)
-        .arg(write(dir.path(), "customers-2.csv", customers))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out: Value = serde_json::from_slice(&out).expect("json");
+    let out = in_dollars(
+        &dir.path().join("asked.candor"),
+        "customers-2.csv",
+        customers,
+    );
     assert_eq!(
         (out["currency"].as_str(), out["currency_assumed"].as_bool()),
         (Some("USD"), Some(false))
