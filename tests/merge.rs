@@ -186,6 +186,19 @@ fn the_later_decision_stands_after_a_merge_whichever_record_was_recorded_last() 
     );
     assert!(granted, "a grant made after the withdrawal stands");
 
+    let mut undated = decision(kept, true, "2026-12-01");
+    undated.decided_on = None;
+    let (granted, how) = in_force_after_merge(
+        &[decision(other, false, "2025-06-01"), undated],
+        kept,
+        other,
+    );
+    assert!(
+        !granted,
+        "a grant its source does not date never outvotes a withdrawal"
+    );
+    assert!(how.contains("1 June 2025"), "{how}");
+
     let same_day = [
         decision(other, false, "2025-06-01"),
         decision(kept, true, "2025-06-01"),

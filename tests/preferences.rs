@@ -662,6 +662,7 @@ fn a_consent_decision_keeps_the_words_the_customer_was_shown_when_they_decided()
         description: Some(new_words.to_owned()),
         fields: None,
         covered_since: None,
+        undone_at: None,
     };
     let changed = apply_all(
         store.load().expect("loads"),
@@ -701,6 +702,7 @@ fn a_consent_decision_keeps_the_words_the_customer_was_shown_when_they_decided()
             description: Some(new_words.to_owned()),
             fields: None,
             covered_since: None,
+            undone_at: None,
         }],
         &ChangeContext::now("o"),
     )

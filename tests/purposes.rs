@@ -52,6 +52,7 @@ fn cover(purpose: &str, fields: &[PersonalField]) -> Change {
         description: None,
         fields: Some(fields.to_vec()),
         covered_since: None,
+        undone_at: None,
     }
 }
 
@@ -198,6 +199,42 @@ fn a_widened_purpose_covers_the_new_data_only_for_customers_who_agree_after() {
         "an undo gives back when it began to cover purchases"
     );
     assert!(store.verify_log().expect("verifies").intact);
+
+    // A decision recorded while the purpose did not cover purchases: an undo that covers
+    // them again covers them from then on, for it as for everyone.
+    let redo = store.log().expect("log").last().expect("the redo").id;
+    let narrowed = store
+        .undo(redo, &Attribution::now("Owner", "not purchases"))
+        .expect("undoes");
+    store
+        .apply(
+            None,
+            &again.changes,
+            &Attribution::now("Sam", "asked"),
+            None,
+            None,
+        )
+        .expect("records the consent");
+    store
+        .undo(
+            narrowed.entry,
+            &Attribution::now("Owner", "purchases again"),
+        )
+        .expect("undoes");
+    let gapped = load_blocking(&path, common::sample_day()).expect("reloads");
+    let since = covered_since(&gapped.index)[&PersonalField::Orders];
+    let asked_at = (gapped.index.current_decision(agreed, "birthday_offers"))
+        .and_then(|e| e.recorded_at)
+        .expect("recorded in Candor");
+    assert!(
+        since >= asked_at,
+        "covered from {since}, asked at {asked_at}"
+    );
+    assert_eq!(
+        birthday_favourites_skipped(&gapped.index, agreed),
+        Some("agreed_before_covered"),
+        "agreed while purchases were not covered"
+    );
 
     let forged = candor::engine::changes::parse_changes(
         r#"{"changes": [{"kind": "purpose", "purpose": "birthday_offers", "fields": ["birth_date", "orders"], "covered_since": {"orders": "2020-01-01T00:00:00Z"}}]}"#,
@@ -358,6 +395,7 @@ fn purposes_retention_and_settings_change_like_everything_else_and_undo() {
             description: Some("We email you our news and offers, about once a month.".into()),
             fields: None,
             covered_since: None,
+            undone_at: None,
         },
         Change::FieldRetention {
             field: PersonalField::Phone,
@@ -609,6 +647,7 @@ fn text_a_page_shows_cannot_carry_control_characters_and_consents_are_kept() {
         description: None,
         fields: None,
         covered_since: None,
+        undone_at: None,
     };
     assert_eq!(refused(label), "label");
     let consents = Change::FieldRetention {

@@ -197,8 +197,8 @@ fn an_export_holds_every_row_about_the_customer_and_nothing_about_anyone_else() 
         .success();
 }
 
-/// What `candor held` says of customer 4's phone: its value and where it came from.
-fn phone_held(db: &str) -> String {
+/// What `candor held` says of customer 4's `label` field: its value and where it came from.
+fn held_of_4(db: &str, label: &str) -> String {
     let out = candor()
         .args(["held", "--db", db, "--customer", "4"])
         .assert()
@@ -207,7 +207,7 @@ fn phone_held(db: &str) -> String {
         .stdout
         .clone();
     let text = String::from_utf8(out).expect("utf-8");
-    let at = text.find("Phone").expect("the phone is held");
+    let at = text.find(label).expect("the field is held");
     text[at..].lines().take(2).collect::<Vec<_>>().join("\n")
 }
 
@@ -215,7 +215,7 @@ fn phone_held(db: &str) -> String {
 fn a_corrected_value_says_who_entered_it_and_its_undo_gives_back_where_it_came_from() {
     let (dir, path) = common::sample_file();
     let db = path.to_str().expect("utf-8");
-    let before = phone_held(db);
+    let before = held_of_4(db, "Phone");
     assert!(
         before.contains("written on a cake order form on 2025-11-28"),
         "{before}"
@@ -225,7 +225,7 @@ fn a_corrected_value_says_who_entered_it_and_its_undo_gives_back_where_it_came_f
         dir.path(),
         r#"{"changes": [{"kind": "customer_field", "customer": 4, "field": "phone", "value": "07700 900999"}]}"#,
     );
-    let corrected = phone_held(db);
+    let corrected = held_of_4(db, "Phone");
     assert!(corrected.contains("07700 900999"), "{corrected}");
     assert!(
         corrected.contains("from a correction entered in Candor by Jo on"),
@@ -237,7 +237,27 @@ fn a_corrected_value_says_who_entered_it_and_its_undo_gives_back_where_it_came_f
         ])
         .assert()
         .success();
-    assert_eq!(phone_held(db), before, "value and source as they were");
+    assert_eq!(
+        held_of_4(db, "Phone"),
+        before,
+        "value and source as they were"
+    );
+
+    // A value with no source of its own came with the record: its undo says so again.
+    let email = held_of_4(db, "Email");
+    assert!(email.contains("from loyalty card form in shop"), "{email}");
+    apply(
+        db,
+        dir.path(),
+        r#"{"changes": [{"kind": "customer_field", "customer": 4, "field": "email", "value": null}]}"#,
+    );
+    candor()
+        .args([
+            "undo", "--db", db, "--entry", "3", "--actor", "Sam", "--reason", "oops",
+        ])
+        .assert()
+        .success();
+    assert_eq!(held_of_4(db, "Email"), email);
 }
 
 #[test]

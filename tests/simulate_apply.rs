@@ -149,6 +149,7 @@ fn change_strategy(shop: &Shop) -> impl Strategy<Value = Change> + use<> {
                 description: None,
                 fields: Some(fields),
                 covered_since: None,
+                undone_at: None,
             }),
         (
             prop::sample::select(vec![PersonalField::Phone, PersonalField::Gender]),

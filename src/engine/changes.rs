@@ -189,7 +189,12 @@ pub enum Change {
         /// When it began to cover each field it was widened to cover, as an undo gives it
         /// back (only an undo sets it; a field added otherwise is covered from now on).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        covered_since: Option<BTreeMap<PersonalField, DateTime<Utc>>>,
+        covered_since: Option<CoveredSince>,
+        /// For an undo: when the change it takes back was made. Where a decision on the
+        /// purpose was recorded since (while it did not cover what the undo gives back),
+        /// a field it covers again is covered from now on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        undone_at: Option<DateTime<Utc>>,
     },
     /// Set how long a personal-data field may be kept after the customer's last order.
     FieldRetention {
@@ -682,12 +687,13 @@ fn apply_one(
             description,
             fields,
             covered_since,
+            undone_at,
         } => {
             let edit = PurposeEdit {
                 label: label.as_deref(),
                 description: description.as_deref(),
                 fields: fields.as_deref(),
-                covered_since: covered_since.as_ref(),
+                covered_since: covered_since.as_ref().map(|since| (since, *undone_at)),
             };
             set_purpose(shop, purpose, &edit, ctx)
         }
@@ -955,10 +961,22 @@ fn correct_field(
             )
         })?;
     let old = c.field_value(f);
-    let old_source = (c.field_sources.iter().find(|s| s.field == f)).map(|s| ValueSource {
-        source: s.source.clone(),
-        recorded_on: s.recorded_on,
+    // Where the value replaced came from: its own source, else the record's.
+    let old_source = old.as_ref().map(|_| {
+        (c.field_sources.iter().find(|s| s.field == f)).map_or_else(
+            || ValueSource {
+                source: c.source.clone(),
+                recorded_on: c.since,
+            },
+            |s| ValueSource {
+                source: s.source.clone(),
+                recorded_on: s.recorded_on,
+            },
+        )
     });
+    if let Some(given) = source {
+        check_value_source(given, ctx)?;
+    }
     set_field(c, f, value.cloned()).map_err(|p| ("value", p))?;
     if value.is_some() {
         let source = source.cloned().unwrap_or_else(|| ValueSource {
@@ -977,6 +995,31 @@ fn correct_field(
         json!({ "value": old, "source": old_source }),
         json!({ "value": value }),
     ))
+}
+
+/// Refuses a source that says nothing, holds control characters, or is dated after today.
+fn check_value_source(
+    given: &ValueSource,
+    ctx: &ChangeContext,
+) -> Result<(), (&'static str, String)> {
+    let text = given.source.trim();
+    if text.is_empty() || text.chars().count() > 1000 || !super::words::is_plain_text(text) {
+        return Err((
+            "source",
+            "where the value came from is 1 to 1,000 characters without control characters"
+                .to_owned(),
+        ));
+    }
+    if given.recorded_on > ctx.now.date_naive() {
+        return Err((
+            "source",
+            format!(
+                "a value cannot have been recorded on {}, after today",
+                given.recorded_on
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Sets one personal value of a customer (or clears it with `None`); the field no longer
@@ -1187,8 +1230,12 @@ struct PurposeEdit<'a> {
     label: Option<&'a str>,
     description: Option<&'a str>,
     fields: Option<&'a [PersonalField]>,
-    covered_since: Option<&'a BTreeMap<PersonalField, DateTime<Utc>>>,
+    /// For an undo: the dates it gives back, and when the change it takes back was made.
+    covered_since: Option<(&'a CoveredSince, Option<DateTime<Utc>>)>,
 }
+
+/// When a purpose began to cover each field it was widened to cover.
+type CoveredSince = BTreeMap<PersonalField, DateTime<Utc>>;
 
 /// Changes a purpose's label, description or covered fields; a field it begins to cover
 /// is covered from `ctx`'s time on (grants made before do not cover it), unless an undo
@@ -1215,12 +1262,28 @@ fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>, ctx: &ChangeCo
             "a description is 1 to 1,000 characters without control characters".to_owned(),
         ));
     }
+    // A decision on the purpose recorded since the change an undo takes back was made
+    // while the purpose did not cover what the undo gives back.
+    let decided_since = |at: DateTime<Utc>| {
+        (shop.consents.iter()).any(|e| e.purpose == id && e.recorded_at.is_some_and(|t| t >= at))
+    };
+    let gap = (edit.covered_since)
+        .and_then(|(_, undone_at)| undone_at)
+        .is_some_and(decided_since);
     let p = shop
         .purposes
         .iter_mut()
         .find(|p| p.id == id)
         .ok_or_else(|| ("purpose", format!("there is no purpose \"{id}\"")))?;
-    let state = |p: &super::model::Purpose| json!({ "label": p.label, "description": p.description, "fields": p.fields, "covered_since": p.covered_since });
+    let state = |p: &super::model::Purpose| {
+        json!({
+            "label": p.label,
+            "description": p.description,
+            "fields": p.fields,
+            "covered_since": p.covered_since,
+            "at": ctx.now,
+        })
+    };
     let before = state(p);
     if let Some(label) = edit.label {
         label.clone_into(&mut p.label);
@@ -1232,15 +1295,16 @@ fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>, ctx: &ChangeCo
         let mut fields = fields.to_vec();
         fields.sort();
         fields.dedup();
-        for &added in fields.iter().filter(|f| !p.fields.contains(f)) {
-            p.covered_since.insert(added, ctx.now);
+        let given = edit.covered_since.filter(|_| !gap).map(|(since, _)| since);
+        let mut since = given.cloned().unwrap_or_else(|| p.covered_since.clone());
+        if given.is_none() {
+            for &added in fields.iter().filter(|f| !p.fields.contains(f)) {
+                since.insert(added, ctx.now);
+            }
         }
-        p.covered_since.retain(|f, _| fields.contains(f));
+        since.retain(|f, _| fields.contains(f));
+        p.covered_since = since;
         p.fields = fields;
-    }
-    if let Some(since) = edit.covered_since {
-        p.covered_since = since.clone();
-        p.covered_since.retain(|f, _| p.fields.contains(f));
     }
     Ok((before, state(p)))
 }
@@ -1354,6 +1418,9 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             covered_since: fields
                 .as_ref()
                 .map(|_| serde_json::from_value(b["covered_since"].clone()).unwrap_or_default()),
+            undone_at: fields
+                .as_ref()
+                .and_then(|_| serde_json::from_value(b["at"].clone()).ok()),
         },
         Change::FieldRetention { field, .. } => Change::FieldRetention {
             field: *field,
@@ -1443,9 +1510,11 @@ pub fn parse_changes(text: &str) -> Result<ChangeSet, String> {
                     i + 1
                 ));
             }
-            if kind == "purpose" && item.get("covered_since").is_some() {
+            if kind == "purpose"
+                && (item.get("covered_since").is_some() || item.get("undone_at").is_some())
+            {
                 return Err(format!(
-                    "change {} (purpose): \"covered_since\" is given back only by undoing a purpose change; a purpose covers a field it begins to cover from now on",
+                    "change {} (purpose): \"covered_since\" and \"undone_at\" are given only by undoing a purpose change; a purpose covers a field it begins to cover from now on",
                     i + 1
                 ));
             }

@@ -5,12 +5,13 @@
 //! orders and consent decisions move to the record kept, in the order they were recorded,
 //! so the later decision by sequence is the one that stands. Where the two records' current
 //! decisions on a purpose disagree, the later decision by its date stands (on the same day,
-//! the withdrawal), as an import's rule is: an old grant on one record never outvotes a
-//! newer withdrawal on the other because it happened to be recorded later. When sequence
-//! alone would say otherwise, the merge records that decision again, dated the day the
-//! customer made it. A field the record kept lacks is taken from the other, saying where it
-//! came from; the earlier "customer since" day stands. The merge's before value holds
-//! everything its undo needs to put back.
+//! or where a source does not date one, the withdrawal), as an import's rule is: an old
+//! grant on one record never outvotes a newer withdrawal on the other because it happened
+//! to be recorded later. When sequence alone would say otherwise, the merge records that
+//! decision again, with the day the customer made it and when Candor first recorded it. A
+//! field the record kept lacks is taken from the other, saying where it came from; the
+//! earlier "customer since" day stands. The merge's before value holds everything its undo
+//! needs to put back.
 
 use std::sync::Arc;
 
@@ -207,10 +208,13 @@ fn later_of_disagreeing_decisions(
 }
 
 /// Whether decision `a` was made after `b`: by the day the customer decided, then by when
-/// Candor recorded both; otherwise the withdrawal of the two counts as the later.
+/// Candor recorded both; not knowing (a decision whose source does not date it), the
+/// withdrawal of the two counts as the later.
 fn decided_later(a: &ConsentEvent, b: &ConsentEvent) -> bool {
-    let day = |e: &ConsentEvent| e.decided_on.unwrap_or(e.at);
-    match day(a).cmp(&day(b)) {
+    let (Some(x), Some(y)) = (a.decided_on, b.decided_on) else {
+        return !a.granted;
+    };
+    match x.cmp(&y) {
         std::cmp::Ordering::Equal => match (a.recorded_at, b.recorded_at) {
             (Some(x), Some(y)) if x != y => x > y,
             _ => !a.granted,
@@ -219,8 +223,9 @@ fn decided_later(a: &ConsentEvent, b: &ConsentEvent) -> bool {
     }
 }
 
-/// Records the decisions `later` again for `customer`, as the merge's, dated the day the
-/// customer made them; returns their places among `customer`'s decisions.
+/// Records the decisions `later` again for `customer`, as the merge's, with the day the
+/// customer made them and when Candor first recorded them; returns their places among
+/// `customer`'s decisions.
 fn restate(
     shop: &mut Shop,
     customer: CustomerId,
@@ -236,9 +241,9 @@ fn restate(
     let events = Arc::make_mut(&mut shop.consents);
     for decision in later {
         let day = decision.decided_on.unwrap_or(decision.at);
+        // When it was first recorded stays: the customer decided then, not at the merge.
         events.push(ConsentEvent {
             customer,
-            recorded_at: Some(ctx.now),
             method: format!(
                 "merge of customer records: customer {}'s decision of {}, the later of the two",
                 decision.customer,

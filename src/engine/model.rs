@@ -311,10 +311,10 @@ impl Purpose {
         self.fields.contains(&field)
     }
 
-    /// The first of `fields` that the customer's `grant` of this purpose does not cover,
-    /// because the purpose began to cover it after they agreed: Candor recorded the grant
-    /// after the widening, for a decision made no earlier than its day. A grant whose
-    /// recording time is not known was made before.
+    /// The first of `fields` that the customer's `grant` of this purpose is not known to
+    /// cover: it covers a field the purpose was widened to cover only when Candor recorded
+    /// it after the widening, for a decision dated no earlier than its day. A grant whose
+    /// recording time or decision day is not known counts as made before.
     pub fn first_agreed_before_covered(
         &self,
         fields: impl IntoIterator<Item = PersonalField>,
@@ -326,7 +326,7 @@ impl Purpose {
         fields.into_iter().find(|field| {
             self.covered_since.get(field).is_some_and(|since| {
                 let recorded_after = grant.recorded_at.is_some_and(|t| t > *since);
-                let decided_after = grant.decided_on.is_none_or(|d| d >= since.date_naive());
+                let decided_after = grant.decided_on.is_some_and(|d| d >= since.date_naive());
                 !(recorded_after && decided_after)
             })
         })

@@ -49,7 +49,7 @@ impl SkipReason {
             ),
             Self::NoConsent => format!("the customer has not agreed to \"{}\"", rule.purpose),
             Self::AgreedBeforeCovered { field } => format!(
-                "it reads the customer's {}, which \"{}\" did not cover when they agreed to it",
+                "it reads the customer's {}, and their agreement to \"{}\" is not known to have been given while it covered that",
                 field.in_words(),
                 rule.purpose
             ),

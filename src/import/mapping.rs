@@ -891,6 +891,23 @@ fn guess_columns(mapping: &mut Mapping, headers: &[String]) -> Vec<bool> {
     taken
 }
 
+/// Words of a header whose "yes" is a refusal ("Email Unsubscribed", "Do Not Email",
+/// "Exclude from marketing"), never guessed as a consent column.
+const OPPOSITE_OF_CONSENT: [&str; 12] = [
+    "unsubscrib",
+    "opt-out",
+    "opt out",
+    "optout",
+    "opted out",
+    "do not",
+    "don't",
+    "exclude",
+    "declin",
+    "refus",
+    "withdr",
+    "suppress",
+];
+
 /// A yes/no column about marketing or consent not taken for a role: its purpose is email
 /// offers, or personalization when the header says so. The person confirms it in the
 /// wizard. A column that asks the opposite ("Email Unsubscribed", "Marketing opt-out")
@@ -898,9 +915,9 @@ fn guess_columns(mapping: &mut Mapping, headers: &[String]) -> Vec<bool> {
 fn guess_consent_column(headers: &[String], taken: &[bool]) -> Option<ConsentColumn> {
     let (_, header) = headers.iter().enumerate().find(|(i, h)| {
         let h = h.to_lowercase();
-        let opposite = ["unsubscrib", "opt-out", "opt out", "optout", "opted out"]
-            .iter()
-            .any(|w| h.contains(w));
+        let opposite = OPPOSITE_OF_CONSENT.iter().any(|w| h.contains(w))
+            || h.split(|c: char| !c.is_alphanumeric())
+                .any(|w| w == "no" || w == "not");
         !taken[*i]
             && !opposite
             && ["newsletter", "marketing", "consent", "opt-in", "opt in"]
@@ -985,6 +1002,12 @@ mod tests {
             "Email Unsubscribed",
             "Marketing opt-out",
             "Marketing Opt Out",
+            "Do Not Email (marketing)",
+            "No marketing",
+            "Exclude from marketing",
+            "Marketing declined",
+            "Marketing refused",
+            "Withdrew consent",
         ] {
             assert_eq!(guessed(opposite), None, "{opposite}");
         }

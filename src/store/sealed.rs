@@ -2,8 +2,8 @@
 //! rewrites an entry.
 //!
 //! When an entry is written, every value in it that is about a customer (their number,
-//! the before and after values of their changes, the method and their own words of their
-//! consent decisions, the details of an event about them, and the entry's reason) is
+//! the before and after values of their changes, where a corrected value came from, the
+//! method and their own words of their consent decisions, the details of an event about them, and the entry's reason) is
 //! replaced in the entry by a *seal*: `{"$sealed": id, "sha256": …, "erased": placeholder}`.
 //! The value itself, with a random salt, goes to `log_values`, and `log_value_owners`
 //! says whose it is (customer, and field where it is one field's value). The hash chain
@@ -160,6 +160,7 @@ pub fn seal_body(conn: &Connection, body: &mut Value) -> rusqlite::Result<BTreeS
                 ("/change/fields", json!({})),
                 ("/change/consents", json!([])),
                 ("/change/value", json!(ERASED)),
+                ("/change/source", Value::Null),
                 ("/change/method", json!(ERASED)),
                 ("/change/words", json!(ERASED)),
                 ("/before", json!(ERASED)),

@@ -104,6 +104,7 @@ fn purpose_ui(
                     description: None,
                     fields: Some(fields),
                     covered_since: None,
+                    undone_at: None,
                 });
             }
         }
@@ -153,6 +154,7 @@ fn words_editor_ui(
                 description: Some(description),
                 fields: None,
                 covered_since: None,
+                undone_at: None,
             });
             done = true;
         }

@@ -316,6 +316,7 @@ fn outside_purpose_ui(
             description: None,
             fields: Some(fields),
             covered_since: None,
+            undone_at: None,
         });
     }
 }

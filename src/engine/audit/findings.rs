@@ -211,6 +211,7 @@ fn silent_purposes(index: &ShopIndex) -> Vec<Finding> {
                         description: None,
                         fields: Some(kept),
                         covered_since: None,
+                        undone_at: None,
                     }],
                 }),
             })

@@ -136,10 +136,28 @@ fn checks(shop: &Shop, rule: &Rule, reach: Option<usize>) -> Vec<(Check, String)
     }
     out.extend(pressure_message(&rule.reason).map(|m| (Check::PressureWording, m)));
     if reach == Some(0) {
-        let message = "is switched on but runs for no customer (no one has both the consent and the conditions)";
-        out.push((Check::NeverFires, message.to_owned()));
+        out.push((Check::NeverFires, never_fires_message(shop, rule)));
     }
     out
+}
+
+/// Why a rule in use runs for no customer: where its purpose was widened to cover a field
+/// it reads, that only customers who agreed since count.
+fn never_fires_message(shop: &Shop, rule: &Rule) -> String {
+    let widened = shop.purpose(&rule.purpose).and_then(|p| {
+        let fields = rule.fields();
+        (p.covered_since.iter())
+            .find(|(f, _)| fields.contains(f))
+            .map(|(f, since)| (p.label.as_str(), *f, *since))
+    });
+    match widened {
+        Some((purpose, field, since)) => format!(
+            "is switched on but runs for no customer: it reads the customer's {}, which \u{201c}{purpose}\u{201d} covers only since {}, and no customer who agreed to it since meets its conditions (those who agreed before must agree again)",
+            field.in_words(),
+            since.format("%-d %B %Y")
+        ),
+        None => "is switched on but runs for no customer (no one has both the consent and the conditions)".to_owned(),
+    }
 }
 
 /// "reads birth date, a sensitive attribute …" when the rule reads a sensitive field.
