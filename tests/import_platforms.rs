@@ -2949,6 +2949,41 @@ fn a_shop_made_from_customers_alone_takes_the_currency_of_its_first_prices() {
 }
 
 #[test]
+fn a_registration_date_imported_after_the_orders_is_the_customer_since_day() {
+    let dir = tempfile::tempdir().expect("dir");
+    let sales = [
+        SQUARE_ITEMS_HEADER.to_owned() + "\n",
+        square_t1_row("2025-01-07", "Latte", "1", "$4.50", "Payment"),
+    ]
+    .concat();
+    let db = dir.path().join("shop.candor");
+    candor()
+        .args(["import", "--actor", "Sam", "--currency", "USD", "--db"])
+        .arg(&db)
+        .arg(write(dir.path(), "items.csv", &sales))
+        .assert()
+        .success();
+    assert_eq!(load(&db).customers[0].since.to_string(), "2025-01-07");
+    let customers = "Square Customer ID,First Name,Last Name,Email Address,First Visit,Email Subscription Status\n\
+        CUST1,Ann,Lee,ann@example.com,2024-02-01,Unsubscribed\n";
+    let json = import_into(&db, &write(dir.path(), "customers.csv", customers));
+    assert_eq!(json["summary"]["customers_since_moved"], 1, "{json}");
+    let ann = &load(&db).customers[0];
+    assert_eq!(
+        ann.since.to_string(),
+        "2024-02-01",
+        "the day Square recorded"
+    );
+    let source = &ann
+        .field_sources
+        .iter()
+        .find(|s| s.field.key() == "customer_since")
+        .expect("says where it came from")
+        .source;
+    assert!(source.contains("customers.csv"), "{source}");
+}
+
+#[test]
 fn a_bad_refund_row_takes_out_its_refund_not_the_sale() {
     let dir = tempfile::tempdir().expect("dir");
     let text = [

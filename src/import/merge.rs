@@ -170,7 +170,7 @@ impl Summary {
     pub fn since_words(&self) -> Option<String> {
         (self.customers_since_moved > 0).then(|| {
             format!(
-                "\"Customer since\" moved back to the first order for {}: it was the day they were imported, and these files hold older orders of theirs.",
+                "\"Customer since\" moved back for {}: it was only the day they were imported or of the first order then held, and these files give an earlier day (an older order, or the day they registered).",
                 crate::engine::words::count(self.customers_since_moved, "customer", "customers")
             )
         })
@@ -274,7 +274,8 @@ pub fn merge(
         next_order: shop.orders.iter().map(|o| o.id).max().unwrap_or(0) + 1,
     };
     add_orders(&mut out, known, batch, sales, &mut summary, &mut new_keys);
-    let since_moved = move_since_to_first_orders(&mut out, first_new_order, &new_customers, now);
+    let earlier = earlier_days(&out, first_new_order, &new_customers, people.given_since);
+    let since_moved = move_since_back(&mut out, earlier, now);
     summary.customers_since_moved = since_moved.len();
 
     // Consents: one answer per customer and purpose, never overriding a decision on record.
@@ -312,26 +313,47 @@ pub fn merge(
     })
 }
 
-/// Moves the "customer since" day of customers already in the shop back to their first
-/// order, where that day was only a stand-in (the day they were imported, or an earlier
-/// import's first order) and an order now imported is older: a customers export imported
-/// before the orders export would otherwise show a customer since today above orders of
-/// years ago. A day the files gave (a registration date) is kept. Returns who moved.
-fn move_since_to_first_orders(
-    out: &mut Shop,
+/// For customers already in the shop, the earliest day this import gives for when they
+/// became a customer, and where it came from: a day a file gives (a registration date),
+/// or their first order now imported.
+fn earlier_days(
+    out: &Shop,
     first_new_order: usize,
     new_customers: &[i64],
-    now: DateTime<Utc>,
-) -> Vec<i64> {
-    let mut first: BTreeMap<i64, NaiveDate> = BTreeMap::new();
+    given: BTreeMap<i64, (NaiveDate, String)>,
+) -> BTreeMap<i64, (NaiveDate, String)> {
+    let mut first: BTreeMap<i64, (NaiveDate, String)> = given
+        .into_iter()
+        .map(|(id, (day, source))| (id, (day, format!("imported from {source}"))))
+        .collect();
     for o in &out.orders[first_new_order..] {
         if let Some(c) = o.customer.filter(|c| !new_customers.contains(c)) {
-            first
-                .entry(c)
-                .and_modify(|d| *d = (*d).min(o.date))
-                .or_insert(o.date);
+            let by_order = || {
+                (
+                    o.date,
+                    "the day of their first order, in a later import".to_owned(),
+                )
+            };
+            let day = first.entry(c).or_insert_with(by_order);
+            if o.date < day.0 {
+                *day = by_order();
+            }
         }
     }
+    first
+}
+
+/// Moves the "customer since" day of customers already in the shop back to an earlier day
+/// this import gives (`first`: a registration date a file gives, or their first order),
+/// where the day held was only a stand-in (the day they were imported, or an earlier
+/// import's first order): a customers export imported before the orders export would
+/// otherwise show a customer since today above orders of years ago, and one imported
+/// after would lose its registration date. A day a file gave is kept. Returns who moved.
+fn move_since_back(
+    out: &mut Shop,
+    first: BTreeMap<i64, (NaiveDate, String)>,
+    now: DateTime<Utc>,
+) -> Vec<i64> {
     let stand_in = |c: &Customer| {
         c.field_sources
             .iter()
@@ -340,7 +362,7 @@ fn move_since_to_first_orders(
     };
     let mut moved = Vec::new();
     let customers = Arc::make_mut(&mut out.customers);
-    for (id, day) in first {
+    for (id, (day, source)) in first {
         let Ok(i) = customers.binary_search_by_key(&id, |c| c.id) else {
             continue;
         };
@@ -353,7 +375,7 @@ fn move_since_to_first_orders(
             .retain(|s| s.field != PersonalField::CustomerSince);
         c.field_sources.push(FieldSource {
             field: PersonalField::CustomerSince,
-            source: "the day of their first order, in a later import".to_owned(),
+            source,
             recorded_on: now.date_naive(),
         });
         c.field_sources.sort_by_key(|s| s.field.key());
@@ -494,6 +516,9 @@ struct People<'b> {
     changes: Vec<Change>,
     /// Each file key's customer number.
     customer_of: HashMap<&'b str, i64>,
+    /// The earliest "customer since" day the files give for customers already in the
+    /// shop, and where it came from.
+    given_since: BTreeMap<i64, (NaiveDate, String)>,
 }
 
 /// Whether `c` was erased on request (by their key or their email).
@@ -520,6 +545,7 @@ fn merge_customers<'b>(
         added: Vec::new(),
         changes: Vec::new(),
         customer_of: HashMap::new(),
+        given_since: BTreeMap::new(),
     };
     let mut erased_seen: HashSet<String> = HashSet::new();
     let mut newest = NewestValues::default();
@@ -535,6 +561,16 @@ fn merge_customers<'b>(
         let id = match ids.existing(c) {
             Some(id) => {
                 newest.offer(id, c);
+                if let Some(day) = c.since {
+                    let source = c.source_of(PersonalField::CustomerSince).to_owned();
+                    let given = people
+                        .given_since
+                        .entry(id)
+                        .or_insert((day, source.clone()));
+                    if day < given.0 {
+                        *given = (day, source);
+                    }
+                }
                 id
             }
             None => {
