@@ -653,3 +653,38 @@ fn a_reason_counting_purchases_says_what_was_returned() {
         candor::engine::explain::Record::OrderLine { quantity: -1, .. }
     )));
 }
+
+#[test]
+fn a_customer_who_returned_what_they_bought_is_not_counted_as_its_buyer() {
+    use candor::engine::model::{Order, OrderLine, PopularityCount};
+    let mut shop = sample_shop().expect("sample");
+    shop.settings.popularity_counts = PopularityCount::Customers;
+    let before = index_for(Arc::new(shop.clone()), today());
+    let unpopular = (0..shop.products.len())
+        .find(|&p| before.popularity(p) == 0.0)
+        .expect("a product nobody bought lately");
+    let product = shop.products[unpopular].id;
+    let customer = shop.customers[0].id;
+    let mut next = shop.orders.iter().map(|o| o.id).max().unwrap_or(0);
+    for quantity in [2, -2] {
+        next += 1;
+        Arc::make_mut(&mut shop.orders).push(Order {
+            id: next,
+            customer: Some(customer),
+            date: today(),
+            channel: "in shop".to_owned(),
+        });
+        Arc::make_mut(&mut shop.lines).push(OrderLine {
+            order: next,
+            product,
+            quantity,
+            unit_price_cents: Some(450),
+        });
+    }
+    let after = index_for(Arc::new(shop), today());
+    assert_eq!(
+        after.popularity(unpopular),
+        0.0,
+        "bought and taken back: not one more customer who chose it"
+    );
+}

@@ -613,38 +613,35 @@ fn popularity(
 ) -> Vec<f64> {
     let from = today - chrono::Duration::days(shop.settings.popularity_days);
     let mut units = vec![0i64; shop.products.len()];
-    // For counting customers: who bought each product, once per customer (a guest sale
-    // counts once per order).
-    let mut buyers: Vec<(usize, Option<i64>, i64)> = Vec::new();
+    // For counting customers: each product's units per customer (a guest sale per order),
+    // returns taken off.
+    let mut bought: Vec<((usize, bool, i64), i64)> = Vec::new();
     for (l, line) in shop.lines.iter().enumerate() {
         let (Some(o), Some(p)) = (line_order[l], line_product[l]) else {
             continue;
         };
-        let date = shop.orders[o].date;
-        if date > from && date <= today {
+        let order = &shop.orders[o];
+        if order.date > from && order.date <= today {
             match shop.settings.popularity_counts {
                 PopularityCount::Units => units[p as usize] += line.quantity,
-                PopularityCount::Customers if line.quantity > 0 => {
-                    let order = &shop.orders[o];
-                    buyers.push((p as usize, order.customer, order.id));
+                PopularityCount::Customers => {
+                    let who = match order.customer {
+                        Some(c) => (p as usize, true, c),
+                        None => (p as usize, false, order.id),
+                    };
+                    bought.push((who, line.quantity));
                 }
-                PopularityCount::Customers => {}
             }
         }
     }
     if shop.settings.popularity_counts == PopularityCount::Customers {
-        // A customer's purchases count once; a guest sale once per order.
-        let mut keys: Vec<(usize, bool, i64)> = buyers
-            .into_iter()
-            .map(|(p, customer, order)| match customer {
-                Some(c) => (p, true, c),
-                None => (p, false, order),
-            })
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        for (p, _, _) in keys {
-            units[p] += 1;
+        // A customer counts once, and only if they kept some: one who returned all they
+        // bought of it in the period did not choose it.
+        bought.sort_unstable_by_key(|(who, _)| *who);
+        for run in bought.chunk_by(|a, b| a.0 == b.0) {
+            if run.iter().map(|(_, q)| q).sum::<i64>() > 0 {
+                units[run[0].0.0] += 1;
+            }
         }
     }
     let best = units.iter().copied().max().unwrap_or(0);
