@@ -665,9 +665,8 @@ fn a_customer_who_returned_what_they_bought_is_not_counted_as_its_buyer() {
         .expect("a product nobody bought lately");
     let product = shop.products[unpopular].id;
     let customer = shop.customers[0].id;
-    let mut next = shop.orders.iter().map(|o| o.id).max().unwrap_or(0);
-    for quantity in [2, -2] {
-        next += 1;
+    let last = shop.orders.iter().map(|o| o.id).max().unwrap_or(0);
+    for (next, quantity) in (last + 1..).zip([2, -2]) {
         Arc::make_mut(&mut shop.orders).push(Order {
             id: next,
             customer: Some(customer),
