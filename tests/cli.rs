@@ -31,6 +31,7 @@ fn json(args: &[&str]) -> Value {
 fn explain_lists_the_first_records_of_every_kind_before_saying_how_many_more() {
     let (_dir, path) = common::sample_file();
     let db = path.to_str().expect("utf-8 path");
+    let (mut more, mut whole_orders) = (0, 0);
     for customer in ["1", "4", "12"] {
         let out = text(&["explain", "--db", db, "--customer", customer]);
         let lines: Vec<&str> = out.lines().collect();
@@ -38,14 +39,22 @@ fn explain_lists_the_first_records_of_every_kind_before_saying_how_many_more() {
             if !line.trim_start().starts_with("… and") {
                 continue;
             }
+            more += 1;
             let above = &lines[i.saturating_sub(3)..i];
             assert!(
                 above.iter().all(|l| l.starts_with("           ")
                     && (l.contains("order ") || l.contains("their "))),
                 "three records shown before \"{line}\": {above:?}"
             );
+            // A whole order (a visit) has no product after its date.
+            whole_orders += above.iter().filter(|l| !l.contains(": ")).count();
         }
     }
+    assert!(more > 0, "the sample has contributions with many records");
+    assert!(
+        whole_orders > 0,
+        "records that are whole orders are listed too"
+    );
 }
 
 #[test]

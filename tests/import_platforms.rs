@@ -2937,6 +2937,23 @@ fn a_shop_made_from_customers_alone_takes_the_currency_of_its_first_prices() {
     let message = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
     assert!(message.contains("EUR"), "{message}");
 
+    // Prices that name no currency, into a shop without prices: taken as its default, said so.
+    let quiet = dir.path().join("quiet.candor");
+    import_into(&quiet, &write(dir.path(), "customers-3.csv", customers));
+    let invoices = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n\
+        536365,85123A,WHITE HANGING HEART,6,2010-12-01 08:26,2.55,17850,United Kingdom\n";
+    let said = candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&quiet)
+        .arg(write(dir.path(), "invoices.csv", invoices))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let said = String::from_utf8_lossy(&said).to_string();
+    assert!(said.contains("which held no price before"), "{said}");
+
     let out = in_dollars(
         &dir.path().join("asked.candor"),
         "customers-2.csv",

@@ -975,6 +975,12 @@ fn correct_field(
         )
     });
     if let Some(given) = source {
+        if value.is_none() {
+            return Err((
+                "source",
+                "a deleted value has no source: leave \"source\" out".to_owned(),
+            ));
+        }
         check_value_source(given, ctx)?;
     }
     set_field(c, f, value.cloned()).map_err(|p| ("value", p))?;
@@ -1292,21 +1298,33 @@ fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>, ctx: &ChangeCo
         description.clone_into(&mut p.description);
     }
     if let Some(fields) = edit.fields {
-        let mut fields = fields.to_vec();
-        fields.sort();
-        fields.dedup();
         let given = edit.covered_since.filter(|_| !gap).map(|(since, _)| since);
-        let mut since = given.cloned().unwrap_or_else(|| p.covered_since.clone());
-        if given.is_none() {
-            for &added in fields.iter().filter(|f| !p.fields.contains(f)) {
-                since.insert(added, ctx.now);
-            }
-        }
-        since.retain(|f, _| fields.contains(f));
-        p.covered_since = since;
-        p.fields = fields;
+        cover(p, fields, given, ctx.now);
     }
     Ok((before, state(p)))
+}
+
+/// Makes purpose `p` cover exactly `fields`: a field it begins to cover is covered from
+/// `now`, unless an undo gives back when it began (`given`); a field it no longer covers
+/// forgets its date.
+fn cover(
+    p: &mut super::model::Purpose,
+    fields: &[PersonalField],
+    given: Option<&CoveredSince>,
+    now: DateTime<Utc>,
+) {
+    let mut fields = fields.to_vec();
+    fields.sort();
+    fields.dedup();
+    let mut since = given.cloned().unwrap_or_else(|| p.covered_since.clone());
+    if given.is_none() {
+        for &added in fields.iter().filter(|f| !p.fields.contains(f)) {
+            since.insert(added, now);
+        }
+    }
+    since.retain(|f, _| fields.contains(f));
+    p.covered_since = since;
+    p.fields = fields;
 }
 
 /// Sets how long a field may be kept after the customer's last order.
@@ -1343,6 +1361,15 @@ fn set_retention(shop: &mut Shop, field: PersonalField, days: Option<i64>) -> Ou
         json!({ "retention_days": old }),
         json!({ "retention_days": days }),
     ))
+}
+
+/// An optional part of a before value: `Some(None)` where it is absent or `null`, `None`
+/// where it cannot be read (the change then cannot be undone).
+fn optional_part<T: serde::de::DeserializeOwned>(b: &Value, key: &str) -> Option<Option<T>> {
+    match b.get(key) {
+        None | Some(Value::Null) => Some(None),
+        Some(v) => serde_json::from_value(v.clone()).ok().map(Some),
+    }
 }
 
 /// The changes that undo `applied` (in reverse order).
@@ -1397,7 +1424,7 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             customer: *customer,
             field: field.clone(),
             value: b["value"].as_str().map(str::to_owned),
-            source: serde_json::from_value(b["source"].clone()).unwrap_or(None),
+            source: optional_part(b, "source")?,
         },
         Change::Product { .. } => inverse_product(&a.change, b)?,
         Change::Purpose {
@@ -1415,12 +1442,18 @@ fn inverse_one(a: &Applied) -> Option<Change> {
             fields: fields
                 .as_ref()
                 .and_then(|_| serde_json::from_value(b["fields"].clone()).ok()),
-            covered_since: fields
-                .as_ref()
-                .map(|_| serde_json::from_value(b["covered_since"].clone()).unwrap_or_default()),
-            undone_at: fields
-                .as_ref()
-                .and_then(|_| serde_json::from_value(b["at"].clone()).ok()),
+            // Entries from before these were kept give none: a field covered again is
+            // then covered from the undo on.
+            covered_since: if fields.is_some() {
+                optional_part(b, "covered_since")?
+            } else {
+                None
+            },
+            undone_at: if fields.is_some() {
+                optional_part(b, "at")?
+            } else {
+                None
+            },
         },
         Change::FieldRetention { field, .. } => Change::FieldRetention {
             field: *field,

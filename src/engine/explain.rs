@@ -348,7 +348,7 @@ fn skipped(index: &ShopIndex, plan: &CustomerPlan) -> Vec<Skipped> {
                         purpose_label(index, &rule.purpose)
                     ),
                     SkipReason::AgreedBeforeCovered { field } => format!(
-                        "it reads the customer's {}, and their agreement to \"{}\" is not known to have been given while it covered that (it was widened to cover it), so it does not run for them until they agree again",
+                        "it reads the customer's {}; \"{}\" was widened to cover that, and nothing shows the customer agreed after that, so it does not run for them until they agree again",
                         field.in_words(),
                         purpose_label(index, &rule.purpose)
                     ),

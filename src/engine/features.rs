@@ -127,8 +127,9 @@ impl FeatureId {
             }
             Self::Popularity => {
                 "How much the product sold in the shop's popularity window (the units sold, or \
-                 the customers who bought it, as the shop's settings say; guest sales included), \
-                 divided by the same figure for the best seller. Not personal data."
+                 the customers who bought it, as the shop's settings say; guest sales included, \
+                 returns taken off), divided by the same figure for the best seller. Not \
+                 personal data."
             }
         }
     }

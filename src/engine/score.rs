@@ -49,7 +49,7 @@ impl SkipReason {
             ),
             Self::NoConsent => format!("the customer has not agreed to \"{}\"", rule.purpose),
             Self::AgreedBeforeCovered { field } => format!(
-                "it reads the customer's {}, and their agreement to \"{}\" is not known to have been given while it covered that",
+                "it reads the customer's {}; \"{}\" was widened to cover that, and nothing shows the customer agreed after that",
                 field.in_words(),
                 rule.purpose
             ),

@@ -160,7 +160,7 @@ impl Summary {
         let n = self.rows_became.consent_defaults_not_recorded;
         (n > 0).then(|| {
             format!(
-                "{} marked \"Subscribed\" (or yes) in a column where that is the platform's default, not the customer's answer (Square marks every customer with an email so): not recorded as consent. Their \"Unsubscribed\" answers were recorded as withdrawals. Record a consent a customer gives you on their page.",
+                "{} \"yes\" (Square's \"Subscribed\") in a consent column whose yes is the platform's default, not the customer's answer: not recorded as consent. Its \"no\" answers were recorded as withdrawals. Record a consent a customer gives you on their page.",
                 crate::engine::words::count(n, "answer", "answers")
             )
         })
@@ -176,19 +176,19 @@ impl Summary {
         })
     }
 
-    /// What the import did to the shop's pinned day, in a sentence, when it pinned the shop
-    /// or moved its pin.
+    /// The currency a shop without prices took from this import, in a sentence.
     pub fn currency_words(&self, currency: crate::engine::money::Currency) -> Option<String> {
         self.currency_before.as_ref().map(|before| {
             format!(
-                "The shop held no prices yet, so it now keeps its prices in {} ({}), the currency of these files, instead of {before}.",
+                "The shop held no prices yet, so it now keeps its prices in {} ({}), the currency of this import, instead of {before}.",
                 currency.code(),
                 currency.name()
             )
         })
     }
 
-    /// How the import moved the shop's pinned day, in a sentence.
+    /// What the import did to the shop's pinned day, in a sentence, when it pinned the shop
+    /// or moved its pin.
     pub fn pin_words(&self) -> Option<String> {
         match (self.pinned_today_before, self.pinned_today) {
             (None, Some(day)) => Some(format!(

@@ -1609,12 +1609,12 @@ fn read_row(
         }
     };
     // Whose an order is, and what they agreed to, is its first row's to say.
-    let (customer, consents, preferences) = if orphan {
-        (None, Vec::new(), Vec::new())
+    let (customer, (consents, defaults), preferences) = if orphan {
+        (None, (Vec::new(), 0), Vec::new())
     } else {
         (
             read_customer(mapping, &get, &bad, cx.source, &moment)?,
-            read_consents(cx, row, files)?,
+            read_consents(cx, row)?,
             read_preferences(cx, row)?,
         )
     };
@@ -1683,6 +1683,11 @@ fn read_row(
             product.price_cents = price.map(i64::abs);
             part.price_rounded |= rounded;
         }
+    }
+    // Counted once the row is read: a row refused after its consents were read counts
+    // among the bad rows instead.
+    if let Some(counts) = files.last_mut() {
+        counts.consent_defaults_not_recorded += defaults;
     }
     Ok(RowData {
         customer,
@@ -1899,13 +1904,13 @@ fn row_fate(
     }
 }
 
-/// The row's consent answers: purpose, granted, and where the answer came from; "yes"
-/// answers of a column whose "yes" is the platform's default are counted, not recorded.
-fn read_consents(
-    cx: &RowContext<'_>,
-    row: &Row,
-    files: &mut [FileCounts],
-) -> Result<Vec<(String, bool, String)>, ImportError> {
+/// Consent answers read from a row: purpose, granted, and where the answer came from.
+type ConsentAnswers = Vec<(String, bool, String)>;
+
+/// The row's consent answers: purpose, granted, and where the answer came from; and how
+/// many "yes" answers of a column whose "yes" is the platform's default were not taken.
+fn read_consents(cx: &RowContext<'_>, row: &Row) -> Result<(ConsentAnswers, usize), ImportError> {
+    let mut defaults = 0;
     let mut consents = Vec::new();
     for (i, c) in &cx.layout.consents {
         let (column, purpose) = (&c.column, &c.purpose);
@@ -1927,9 +1932,7 @@ fn read_consents(
             ));
         };
         if granted && c.only_withdrawals {
-            if let Some(counts) = files.last_mut() {
-                counts.consent_defaults_not_recorded += 1;
-            }
+            defaults += 1;
             continue;
         }
         consents.push((
@@ -1938,7 +1941,7 @@ fn read_consents(
             format!("{}, column {column}", cx.source),
         ));
     }
-    Ok(consents)
+    Ok((consents, defaults))
 }
 
 /// The row's stated preferences, one per comma-separated value of each preferences

@@ -138,6 +138,10 @@ fn currency_text(outcome: &ImportOutcome) -> String {
         format!(
             "these files have no prices, so the shop has no currency of its own yet: it takes that of the first prices imported into it ({name} until then)"
         )
+    } else if outcome.currency_assumed && outcome.shop_was_unpriced && outcome.priced {
+        format!(
+            "the files do not say which currency their prices are in, so they were taken as {name}, and the shop, which held no price before, now keeps its prices in it; if they are in another, undo this import and import again choosing it under \"Prices are in\" (--currency on the command line)"
+        )
     } else if outcome.currency_assumed && outcome.created {
         format!(
             "the files do not say which currency their prices are in, so they were taken as {name}; if they are in another, choose it under \"Prices are in\" (or set \"currency\" in the mapping) and import again into a new shop file"

@@ -107,6 +107,10 @@ pub struct ImportOutcome {
     /// Whether any file had prices.
     #[serde(skip)]
     pub priced: bool,
+    /// Whether the shop imported into held no price before: its currency is set by this
+    /// import.
+    #[serde(skip)]
+    pub shop_was_unpriced: bool,
     /// The copy of the shop kept from before an import into an existing shop, from which
     /// `candor undo --entry N` (or Undo in the log) takes the import back while it is the
     /// newest entry.
@@ -457,6 +461,8 @@ struct ReadFiles {
     /// The currency of a shop without prices, where this import's prices are in another:
     /// the shop takes theirs.
     currency_before: Option<Currency>,
+    /// Whether the shop imported into held no price before.
+    unpriced_shop: bool,
 }
 
 /// Reads the files in the shop's currency (a new shop's: the one its files name; a file
@@ -515,6 +521,7 @@ fn read_in_one_currency(
         named,
         given: request.currency.is_some(),
         currency_before: unpriced.filter(|c| *c != currency),
+        unpriced_shop: unpriced.is_some(),
     })
 }
 
@@ -536,7 +543,10 @@ impl ReadFiles {
             consent_conflicts: merged.consent_conflicts.clone(),
             currency_assumed: self.named.is_none()
                 && !self.given
-                && (created || (self.batch.files.iter()).any(|f| f.currency_taken_as.is_some())),
+                && (created
+                    || self.unpriced_shop
+                    || (self.batch.files.iter()).any(|f| f.currency_taken_as.is_some())),
+            shop_was_unpriced: self.unpriced_shop,
             priced: (self.batch.files.iter())
                 .any(|f| !f.currencies.is_empty() || f.currency_taken_as.is_some()),
             bad_rows: self.batch.bad_rows,

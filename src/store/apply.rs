@@ -840,12 +840,14 @@ fn write_changes(
     // Events are appended after those kept; a customer taken back takes theirs along.
     let kept = |customer: i64| !removed.contains(&customer);
     // An undone merge takes out the decisions it recorded again; the rest keep their order.
+    // (Those of a customer taken back went with them, counted by `kept` already.)
     let restated_taken_out: usize = applied
         .iter()
         .map(|a| match &a.change {
             Change::SplitCustomers {
-                split: Some(split), ..
-            } => split.restated.len(),
+                customer,
+                split: Some(split),
+            } if kept(*customer) => split.restated.len(),
             _ => 0,
         })
         .sum();
