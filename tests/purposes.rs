@@ -165,6 +165,16 @@ fn a_widened_purpose_covers_the_new_data_only_for_customers_who_agree_after() {
         birthday_favourites_skipped(&asked, agreed),
         Some("agreed_before_covered")
     );
+    // Data held says so beside the agreement, until the customer agrees again.
+    let not_covered = |index: &ShopIndex| {
+        let held = candor::engine::held::held(index, agreed);
+        (held.consents.iter())
+            .find(|c| c.purpose == "birthday_offers")
+            .and_then(candor::engine::held::HeldConsent::not_covered_text)
+    };
+    let said = not_covered(&fresh.index).expect("said beside the agreement");
+    assert!(said.contains("purchases"), "{said}");
+    assert_eq!(not_covered(&asked), None);
     let same_second = candor::engine::changes::ChangeContext {
         now: widened[&PersonalField::Orders],
         actor: "Sam".to_owned(),

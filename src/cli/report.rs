@@ -68,6 +68,9 @@ pub fn held(out: &mut dyn Write, held: &Held) -> io::Result<()> {
     for c in &held.consents {
         let state = if c.granted { "granted" } else { "withdrawn" };
         writeln!(out, "  {}: {state}", c.label)?;
+        if let Some(text) = c.not_covered_text() {
+            writeln!(out, "    {text}")?;
+        }
         for h in &c.history {
             let words = crate::engine::words::their_words(h.words.as_deref());
             writeln!(

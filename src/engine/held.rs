@@ -130,6 +130,27 @@ pub struct HeldConsent {
     pub granted: bool,
     /// Every decision, in the order Candor recorded them.
     pub history: Vec<ConsentRecord>,
+    /// For a grant in force: the fields the purpose was widened to cover that it is not
+    /// known to cover, in words, with the day the purpose began to cover each (rules
+    /// reading them do not run for the customer until they agree again).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_covered: Vec<(String, NaiveDate)>,
+}
+
+impl HeldConsent {
+    /// What a grant in force does not cover, in a sentence.
+    pub fn not_covered_text(&self) -> Option<String> {
+        let (first, rest) = self.not_covered.split_first()?;
+        let fields: Vec<String> = std::iter::once(first)
+            .chain(rest)
+            .map(|(field, since)| format!("{field} (covered since {})", since.format("%-d %B %Y")))
+            .collect();
+        Some(format!(
+            "Not known to cover {}: \u{201c}{}\u{201d} was widened to cover that, and nothing shows this agreement came after, so rules reading it do not run for them until they agree again.",
+            super::words::and_list(&fields),
+            self.label
+        ))
+    }
 }
 
 /// One consent decision.
@@ -449,11 +470,24 @@ fn held_consents(index: &ShopIndex, customer: usize) -> Vec<HeldConsent> {
                 })
                 .collect();
             let granted = history.last()?.granted;
+            let in_force = index.current_decision(customer, &purpose.id);
+            let not_covered = in_force
+                .filter(|grant| grant.granted)
+                .map(|grant| {
+                    (purpose.covered_since.iter())
+                        .filter(|(f, _)| {
+                            purpose.first_agreed_before_covered([**f], grant).is_some()
+                        })
+                        .map(|(f, since)| (f.in_words().to_owned(), since.date_naive()))
+                        .collect()
+                })
+                .unwrap_or_default();
             Some(HeldConsent {
                 purpose: purpose.id.clone(),
                 label: purpose.label.clone(),
                 granted,
                 history,
+                not_covered,
             })
         })
         .collect()

@@ -798,6 +798,9 @@ fn consents_held_ui(ui: &mut Ui, consents: &[crate::engine::held::HeldConsent]) 
     for c in consents {
         let state = if c.granted { "granted" } else { "withdrawn" };
         ui.label(format!("{}: {state}", c.label));
+        if let Some(text) = c.not_covered_text() {
+            ui.label(RichText::new(text).color(theme::FLAG));
+        }
         for h in &c.history {
             let words = crate::engine::words::their_words(h.words.as_deref());
             ui.label(
