@@ -963,16 +963,11 @@ fn correct_field(
     let old = c.field_value(f);
     // Where the value replaced came from: its own source, else the record's.
     let old_source = old.as_ref().map(|_| {
-        (c.field_sources.iter().find(|s| s.field == f)).map_or_else(
-            || ValueSource {
-                source: c.source.clone(),
-                recorded_on: c.since,
-            },
-            |s| ValueSource {
-                source: s.source.clone(),
-                recorded_on: s.recorded_on,
-            },
-        )
+        let (source, recorded_on) = c.value_source(f);
+        ValueSource {
+            source: source.to_owned(),
+            recorded_on,
+        }
     });
     if let Some(given) = source {
         if value.is_none() {

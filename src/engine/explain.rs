@@ -348,9 +348,11 @@ fn skipped(index: &ShopIndex, plan: &CustomerPlan) -> Vec<Skipped> {
                         purpose_label(index, &rule.purpose)
                     ),
                     SkipReason::AgreedBeforeCovered { field } => format!(
-                        "it reads the customer's {}; \"{}\" was widened to cover that, and nothing shows the customer agreed after that, so it does not run for them until they agree again",
-                        field.in_words(),
-                        purpose_label(index, &rule.purpose)
+                        "{}, so it does not run for them until they agree again",
+                        super::score::agreed_before_covered_text(
+                            *field,
+                            &purpose_label(index, &rule.purpose)
+                        )
                     ),
                     other => other.detail(rule),
                 },

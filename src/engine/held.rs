@@ -332,7 +332,6 @@ pub fn held(index: &ShopIndex, customer: usize) -> Held {
                 PersonalField::Preferences => preferences_summary(&preferences),
                 other => c.field_value(other)?,
             };
-            let own = c.field_sources.iter().find(|s| s.field == def.field);
             let (source, recorded_on) = match def.field {
                 PersonalField::Orders => (
                     "the shop's till and web orders".to_owned(),
@@ -356,10 +355,10 @@ pub fn held(index: &ShopIndex, customer: usize) -> Held {
                         .min()
                         .unwrap_or(c.since),
                 ),
-                _ => own.map_or_else(
-                    || (c.source.clone(), c.since),
-                    |s| (s.source.clone(), s.recorded_on),
-                ),
+                _ => {
+                    let (source, on) = c.value_source(def.field);
+                    (source.to_owned(), on)
+                }
             };
             let used_by = used_by(shop, def.field);
             let not_used = used_by.is_empty() && def.kept_for.is_none();

@@ -361,13 +361,7 @@ fn fill_in(kept: &mut Customer, other: &Customer) -> Vec<PersonalField> {
         if super::changes::set_field(kept, field, Some(value)).is_err() {
             continue;
         }
-        let came_from = other
-            .field_sources
-            .iter()
-            .find(|s| s.field == field)
-            .map_or((other.source.as_str(), other.since), |s| {
-                (s.source.as_str(), s.recorded_on)
-            });
+        let came_from = other.value_source(field);
         kept.field_sources.retain(|s| s.field != field);
         kept.field_sources.push(FieldSource {
             field,

@@ -389,6 +389,17 @@ pub struct FieldDef {
 }
 
 impl Customer {
+    /// Where the value of `field` came from and when it was recorded: its own source,
+    /// else the record's (how and when the customer record was made).
+    pub fn value_source(&self, field: PersonalField) -> (&str, NaiveDate) {
+        self.field_sources
+            .iter()
+            .find(|s| s.field == field)
+            .map_or((self.source.as_str(), self.since), |s| {
+                (s.source.as_str(), s.recorded_on)
+            })
+    }
+
     /// The value of a plain field as text, or `None` when not held.
     /// `Orders` and `Consents` are records, not values, and return `None`.
     pub fn field_value(&self, field: PersonalField) -> Option<String> {

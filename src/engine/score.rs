@@ -37,6 +37,15 @@ pub enum SkipReason {
     },
 }
 
+/// Why a rule reading `field` does not run for a customer who agreed to `purpose` (a label
+/// or id) before it was widened to cover that field.
+pub fn agreed_before_covered_text(field: PersonalField, purpose: &str) -> String {
+    format!(
+        "it reads the customer's {}; \"{purpose}\" was widened to cover that, and nothing shows the customer agreed after that",
+        field.in_words()
+    )
+}
+
 impl SkipReason {
     /// The reason in words, for the rule it was found on.
     pub fn detail(&self, rule: &Rule) -> String {
@@ -48,11 +57,7 @@ impl SkipReason {
                 rule.purpose
             ),
             Self::NoConsent => format!("the customer has not agreed to \"{}\"", rule.purpose),
-            Self::AgreedBeforeCovered { field } => format!(
-                "it reads the customer's {}; \"{}\" was widened to cover that, and nothing shows the customer agreed after that",
-                field.in_words(),
-                rule.purpose
-            ),
+            Self::AgreedBeforeCovered { field } => agreed_before_covered_text(field, &rule.purpose),
             Self::ConditionNotMet { condition, value } => {
                 let cond = rule.conditions.get(condition);
                 let text = cond.map(super::rules::Condition::text).unwrap_or_default();
