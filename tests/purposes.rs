@@ -255,6 +255,89 @@ fn a_widened_purpose_covers_the_new_data_only_for_customers_who_agree_after() {
     );
 }
 
+/// A consent change for customer `id` on birthday offers.
+fn birthday_consent(id: i64, granted: bool) -> Change {
+    Change::Consent {
+        customer: id,
+        purpose: "birthday_offers".into(),
+        granted,
+        method: None,
+        words: None,
+    }
+}
+
+/// The sample's customer numbers: one who agreed to birthday offers, one who did not.
+fn agreed_and_not(index: &ShopIndex) -> (i64, i64) {
+    let customers = &index.shop().customers;
+    let find = |agreed: bool| {
+        (0..customers.len())
+            .find(|&c| index.has_consent(c, "birthday_offers") == agreed)
+            .map(|c| customers[c].id)
+            .expect("such a customer")
+    };
+    (find(true), find(false))
+}
+
+#[test]
+fn undoing_a_narrowing_gives_back_every_agreement_whatever_was_recorded_with_it() {
+    let (_dir, path) = common::sample_file();
+    let loaded = load_blocking(&path, common::sample_day()).expect("loads");
+    let (agreed, not) = agreed_and_not(&loaded.index);
+    let at = |when: &str| Attribution {
+        actor: "Owner".into(),
+        reason: "birthday offers without birth dates".into(),
+        at: when.into(),
+    };
+    let changes = [
+        birthday_consent(agreed, false),
+        birthday_consent(not, true),
+        cover("birthday_offers", &[]),
+    ];
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let done =
+        (store.apply(None, &changes, &at("2026-01-05T10:00:00Z"), None, None)).expect("applies");
+    assert_ne!(
+        *load_blocking(&path, common::sample_day())
+            .expect("reloads")
+            .lists,
+        *loaded.lists
+    );
+    store
+        .undo(done.entry, &Attribution::now("Owner", "undo"))
+        .expect("undoes");
+    let undone = load_blocking(&path, common::sample_day()).expect("reloads");
+    assert_eq!(
+        undone.index.shop().purposes,
+        loaded.index.shop().purposes,
+        "the decisions recorded with the narrowing are taken back with it"
+    );
+    assert_eq!(*undone.lists, *loaded.lists);
+
+    // Someone else records a grant in the very second of another narrowing: which came
+    // first is not known, so the undo covers birth dates from then on.
+    let done = (store.apply(None, &changes[2..], &at("2026-01-06T10:00:00Z"), None, None))
+        .expect("applies");
+    let other = Attribution {
+        actor: "Sam".into(),
+        ..at("2026-01-06T10:00:00Z")
+    };
+    (store.apply(None, &[birthday_consent(not, true)], &other, None, None)).expect("records");
+    store
+        .undo(done.entry, &Attribution::now("Owner", "undo"))
+        .expect("undoes");
+    let gapped = load_blocking(&path, common::sample_day()).expect("reloads");
+    let birthday = (gapped.index.shop().purposes.iter())
+        .find(|p| p.id == "birthday_offers")
+        .expect("the purpose");
+    assert!(
+        birthday
+            .covered_since
+            .contains_key(&PersonalField::BirthDate),
+        "{:?}",
+        birthday.covered_since
+    );
+}
+
 #[test]
 fn narrowing_personalization_to_purchases_stops_the_age_rule_for_everyone() {
     let (_dir, path) = common::sample_file();

@@ -190,9 +190,9 @@ pub enum Change {
         /// back (only an undo sets it; a field added otherwise is covered from now on).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         covered_since: Option<CoveredSince>,
-        /// For an undo: when the change it takes back was made. Where a decision on the
-        /// purpose was recorded since (while it did not cover what the undo gives back),
-        /// a field it covers again is covered from now on.
+        /// For an undo: when the change it takes back was made. Where a customer agreed
+        /// to the purpose since (while it did not cover what the undo gives back), a
+        /// field it covers again is covered from now on.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         undone_at: Option<DateTime<Utc>>,
     },
@@ -608,7 +608,7 @@ pub fn apply_all(
 ) -> Result<(Shop, Vec<Applied>), ChangeError> {
     let mut applied = Vec::with_capacity(changes.len());
     for (index, change) in changes.iter().enumerate() {
-        applied.push(apply_one(&mut shop, change, ctx, index)?);
+        applied.push(apply_one(&mut shop, change, (changes, ctx), index)?);
     }
     Ok((shop, applied))
 }
@@ -632,10 +632,11 @@ fn hidden_in_change(change: &Change) -> Option<char> {
     walk(&serde_json::to_value(change).ok()?)
 }
 
+/// Applies `change`, one of `batch` (the changes applied together with it).
 fn apply_one(
     shop: &mut Shop,
     change: &Change,
-    ctx: &ChangeContext,
+    (batch, ctx): (&[Change], &ChangeContext),
     index: usize,
 ) -> Result<Applied, ChangeError> {
     let outcome = match change {
@@ -694,6 +695,7 @@ fn apply_one(
                 description: description.as_deref(),
                 fields: fields.as_deref(),
                 covered_since: covered_since.as_ref().map(|since| (since, *undone_at)),
+                batch,
             };
             set_purpose(shop, purpose, &edit, ctx)
         }
@@ -1233,6 +1235,8 @@ struct PurposeEdit<'a> {
     fields: Option<&'a [PersonalField]>,
     /// For an undo: the dates it gives back, and when the change it takes back was made.
     covered_since: Option<(&'a CoveredSince, Option<DateTime<Utc>>)>,
+    /// The changes applied together with this one.
+    batch: &'a [Change],
 }
 
 /// When a purpose began to cover each field it was widened to cover.
@@ -1263,14 +1267,20 @@ fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>, ctx: &ChangeCo
             "a description is 1 to 1,000 characters without control characters".to_owned(),
         ));
     }
-    // A decision on the purpose recorded since the change an undo takes back was made
-    // while the purpose did not cover what the undo gives back.
-    let decided_since = |at: DateTime<Utc>| {
-        (shop.consents.iter()).any(|e| e.purpose == id && e.recorded_at.is_some_and(|t| t >= at))
+    // A grant of the purpose recorded since the change an undo takes back, while the
+    // purpose did not cover what the undo gives back. A withdrawal covers nothing, and a
+    // decision recorded with the change itself is taken back by the same undo.
+    let agreed_since = |at: DateTime<Utc>| {
+        (shop.consents.iter()).any(|e| {
+            e.purpose == id
+                && e.granted
+                && e.recorded_at
+                    .is_some_and(|t| t > at || (t == at && !taken_back(edit.batch, e)))
+        })
     };
     let gap = (edit.covered_since)
         .and_then(|(_, undone_at)| undone_at)
-        .is_some_and(decided_since);
+        .is_some_and(agreed_since);
     let p = shop
         .purposes
         .iter_mut()
@@ -1297,6 +1307,18 @@ fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>, ctx: &ChangeCo
         cover(p, fields, given, ctx.now);
     }
     Ok((before, state(p)))
+}
+
+/// Whether `batch` records the customer's decision `e` on its purpose again, or removes
+/// the customer: as an undo does for the decisions recorded with the change it takes back.
+fn taken_back(batch: &[Change], e: &ConsentEvent) -> bool {
+    batch.iter().any(|c| match c {
+        Change::Consent {
+            customer, purpose, ..
+        } => *customer == e.customer && *purpose == e.purpose,
+        Change::CustomerRemoved { customer } => *customer == e.customer,
+        _ => false,
+    })
 }
 
 /// Makes purpose `p` cover exactly `fields`: a field it begins to cover is covered from
