@@ -750,6 +750,47 @@ fn undo_shows_its_simulated_effect_first_and_dry_run_changes_nothing() {
 }
 
 #[test]
+fn undo_is_refused_when_the_customer_decided_again_after_it() {
+    use candor::engine::changes::Change;
+    use candor::store::{Attribution, Store};
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    // Staff record a withdrawal; a week later the customer withdraws again themselves.
+    for day in ["2026-06-01", "2026-06-08"] {
+        let withdraw = Change::Consent {
+            customer: 1,
+            purpose: "personalization".to_owned(),
+            granted: false,
+            method: None,
+            words: None,
+        };
+        let who = Attribution {
+            at: format!("{day}T10:00:00Z"),
+            ..Attribution::now("Sam", "she rang us")
+        };
+        store
+            .apply(None, &[withdraw], &who, None, None)
+            .expect("applies");
+    }
+    drop(store);
+    let before = std::fs::read(&path).expect("shop file");
+    let db = path.to_str().expect("utf-8 path");
+    let undo = [
+        "undo", "--db", db, "--entry", "1", "--actor", "Sam", "--reason", "mistake",
+    ];
+    for args in [&undo[..], &[&undo[..], &["--dry-run"]].concat()] {
+        candor().args(args).assert().failure().stderr(contains(
+            "entry 1 cannot be undone: customer 1 decided about \"Personalized recommendations\" again after it",
+        ));
+    }
+    assert_eq!(
+        std::fs::read(&path).expect("shop file"),
+        before,
+        "nothing written"
+    );
+}
+
+#[test]
 fn a_customer_field_with_an_escape_sequence_is_refused() {
     let (dir, path) = common::sample_file();
     let changes = dir.path().join("field.json");

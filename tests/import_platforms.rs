@@ -2884,6 +2884,12 @@ fn a_square_refund_under_its_sales_transaction_id_is_a_return_on_its_own_day() {
     assert_eq!(sold, 3, "the sale keeps every item sold");
 
     let db = dir.path().join("shop-items.csv.candor");
+    // Data held tells the sale from the refunds: $4.50 + $6.00 - $4.50 - $3.00.
+    let held = about(&db, shop.customers[0].id, &["held"]);
+    assert!(
+        held.contains("1 order and 2 returns, 4 lines, $3.00 in total after returns"),
+        "{held}"
+    );
     let again = import_into(&db, &write(dir.path(), "items-again.csv", &text));
     assert_eq!(again["summary"]["orders_added"], 0, "{again}");
     assert_eq!(again["summary"]["orders_already_imported"], 3, "{again}");

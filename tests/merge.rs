@@ -386,6 +386,12 @@ fn erasing_the_record_kept_erases_the_merged_record_in_the_log_too() {
         !in_file(&other_name),
         "the merged record's name is nowhere in the file"
     );
+    let shop = store.load().expect("loads");
+    let sentence = candor::session::log_text::entry_sentence(&entry, &shop);
+    assert!(
+        sentence.contains("merged the record of an erased customer into an erased customer"),
+        "{sentence}"
+    );
 }
 
 fn candor() -> assert_cmd::Command {

@@ -368,6 +368,14 @@ fn stored_logged_held_undone_and_erased() {
         !common::file_holds(&path, words),
         "the customer's words are still in the file"
     );
+    // The log still reads as sentences, saying whom it was about without a number.
+    let log = store.log().expect("log");
+    let text = candor::session::log_text::entry_sentence(&log[0], &left);
+    assert!(
+        text.contains("recorded a preference of an erased customer"),
+        "{text}"
+    );
+    assert!(!text.contains("customer 0"), "{text}");
 }
 
 #[test]

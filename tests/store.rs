@@ -261,3 +261,88 @@ fn an_entry_undone_is_not_undone_again_but_its_undo_can_be() {
     let entries = store.log().expect("log");
     assert_eq!(entries.len(), 4);
 }
+
+#[test]
+fn an_undo_never_overwrites_a_later_change_of_the_same_thing() {
+    use candor::engine::changes::Change;
+    use candor::store::{ApplyError, Attribution};
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("shop.candor");
+    let shop = sample_shop().expect("sample");
+    let customer = shop.customers[0].id;
+    let phone_before = shop.customers[0].phone.clone();
+    let product = shop.products[0].id;
+    Store::create(&path, &shop).expect("created");
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let who = |why: &str| Attribution::now("Sam", why);
+    let phone = |number: &str| Change::CustomerField {
+        customer,
+        field: "phone".to_owned(),
+        value: Some(number.to_owned()),
+        source: None,
+    };
+    let withdraw = Change::Consent {
+        customer,
+        purpose: "personalization".to_owned(),
+        granted: false,
+        method: None,
+        words: None,
+    };
+    let price = |p: f64| Change::Product {
+        product,
+        price: Some(p),
+        stock: None,
+        category: None,
+        tags: None,
+        price_not_known: false,
+        stock_not_tracked: false,
+    };
+    let weight = |w: f64| Change::RuleWeight {
+        rule: "buy-again".to_owned(),
+        weight: w,
+    };
+    let liked: Change = serde_json::from_value(serde_json::json!({
+        "kind": "preference", "customer": customer, "withdrawn": false,
+        "preference": {"kind": "liked", "category": shop.products[0].category},
+    }))
+    .expect("a preference change");
+    let pairs = [
+        (phone("07700 900111"), phone("07700 900222"), "phone"),
+        (liked.clone(), liked, "told the shop again about \"likes"),
+        (withdraw.clone(), withdraw, "decided about"),
+        (price(3.5), price(4.0), "price of product"),
+        (weight(1.5), weight(2.0), "weight of rule"),
+    ];
+    // Each made a minute apart, as people do.
+    let at = |minute: usize, why: &str| Attribution {
+        at: format!("2026-06-15T10:{minute:02}:00Z"),
+        ..who(why)
+    };
+    for (n, (first, later, named)) in pairs.into_iter().enumerate() {
+        let older = store
+            .apply(None, &[first], &at(2 * n, "first"), None, None)
+            .expect("applies");
+        let newer = store
+            .apply(None, &[later], &at(2 * n + 1, "later"), None, None)
+            .expect("applies");
+        let refused = store
+            .undo(older.entry, &who("take back the first"))
+            .expect_err("a later change of the same thing stands");
+        assert!(
+            matches!(&refused, ApplyError::ChangedSince(e, why) if *e == older.entry && why.contains(named)),
+            "{refused}"
+        );
+        // Taken back newest first, each undo gives back what was there before it.
+        store.undo(newer.entry, &who("undo later")).expect("undoes");
+        store.undo(older.entry, &who("undo first")).expect("undoes");
+    }
+    let now = store.load().expect("loads");
+    assert_eq!(now.customers[0].phone, phone_before);
+    assert_eq!(now.products[0].price_cents, shop.products[0].price_cents);
+    assert_eq!(
+        now.current_consent(customer, "personalization")
+            .map(|e| e.granted),
+        shop.current_consent(customer, "personalization")
+            .map(|e| e.granted)
+    );
+}

@@ -19,7 +19,6 @@ fn harness_on_scorecard() -> (tempfile::TempDir, Harness<'static, CandorApp>) {
     (dir, harness)
 }
 
-/// The window on a fresh sample shop, on the Customers view.
 /// The undo of `entry`, as a person does it from the audit log: simulated first (nothing
 /// saved), then applied with who and why.
 fn simulate_then_apply_undo(harness: &mut Harness<'static, CandorApp>, entry: i64) {
@@ -51,6 +50,7 @@ fn scenario_kinds(harness: &Harness<'static, CandorApp>) -> Vec<&'static str> {
         .collect()
 }
 
+/// The window on a fresh sample shop, on the Customers view.
 fn harness() -> (tempfile::TempDir, Harness<'static, CandorApp>) {
     let (dir, mut harness) = harness_on_scorecard();
     harness.get_by_label("Customers").click();
@@ -1573,4 +1573,57 @@ fn each_rules_controls_sit_right_under_its_words_at_1024_by_640_and_1440_by_900(
             "at {size:?} the second rule's switch {second:?} is on screen"
         );
     }
+}
+
+#[test]
+fn an_undo_that_would_overwrite_a_later_correction_is_refused_saying_why() {
+    use candor::engine::changes::Change;
+    use candor::store::{Attribution, Store};
+    let (_dir, path) = common::sample_file();
+    let (mut store, _) = Store::open(&path).expect("opens");
+    for (minute, number) in [(0, "07700 900111"), (1, "07700 900222")] {
+        let phone = Change::CustomerField {
+            customer: 1,
+            field: "phone".to_owned(),
+            value: Some(number.to_owned()),
+            source: None,
+        };
+        let who = Attribution {
+            at: format!("2026-06-15T10:0{minute}:00Z"),
+            ..Attribution::now("Sam", "the customer gave a new number")
+        };
+        store
+            .apply(None, &[phone], &who, None, None)
+            .expect("applies");
+    }
+    drop(store);
+    let mut harness = common::window::window_on(&path);
+    harness.get_by_label("Audit log").click();
+    harness.run_steps(2);
+    harness.get_by_label("Undo entry 1").click();
+    harness.run_steps(2);
+    assert!(
+        harness.state().scenario().is_empty(),
+        "nothing is simulated: the undo would give back the number before both"
+    );
+    harness.run_steps(3);
+    harness
+        .get_all_by_label_contains(
+            "entry 1 cannot be undone: customer 1's phone was changed again after it",
+        )
+        .next()
+        .expect("the window says why");
+    harness.get_by_label("OK").click();
+    harness.run_steps(2);
+    harness.get_by_label("Undo entry 2").click();
+    simulate_then_apply_undo(&mut harness, 2);
+    settle(&mut harness, |app| {
+        !app.is_applying() && app.log_entries().len() == 3
+    });
+    let phone = |app: &CandorApp| {
+        app.shop().expect("shop").index.shop().customers[0]
+            .phone
+            .clone()
+    };
+    assert_eq!(phone(harness.state()).as_deref(), Some("07700 900111"));
 }

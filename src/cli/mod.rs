@@ -814,6 +814,7 @@ fn show_undo(db: &Path, entry: i64, today: NaiveDate) -> Result<()> {
     match crate::store::undo_plan(&log, entry)? {
         crate::store::UndoPlan::Changes(changes) => {
             let (index, head) = open_snapshot(db, today, None)?;
+            crate::store::undo_still_fits(&log, entry, index.shop())?;
             let report = simulation::simulate_report(index, head, &changes, None)?;
             println!("Undoing entry {entry} reverses its changes:");
             report::simulation(&mut std::io::stdout().lock(), &report)?;

@@ -245,8 +245,14 @@ impl Applied {
     pub fn values_text(&self) -> String {
         match self.change {
             Change::MergeCustomers { customer, from } => {
+                let number = |id| match id {
+                    super::model::ERASED_CUSTOMER => "an erased customer".to_owned(),
+                    id => format!("customer {id}"),
+                };
                 format!(
-                    "customer {from} merged into customer {customer}: {}",
+                    "{} merged into {}: {}",
+                    number(from),
+                    number(customer),
                     self.after
                 )
             }
@@ -417,12 +423,7 @@ impl Change {
                 .find(|r| r.id == id)
                 .map_or_else(|| id.to_owned(), |r| r.label.clone())
         };
-        let customer = |id: CustomerId| {
-            shop.customers.iter().find(|c| c.id == id).map_or_else(
-                || format!("customer {id}"),
-                super::model::Customer::display_name,
-            )
-        };
+        let customer = |id: CustomerId| shop.customer_name(id);
         match self {
             Self::RuleWeight { rule, weight } => {
                 format!(
@@ -1109,6 +1110,28 @@ impl<'a> ProductEdit<'a> {
     }
 }
 
+/// What a `product` change can set of product `p`, as its log entry gives it.
+pub(super) fn product_state(p: &super::model::Product, currency: super::money::Currency) -> Value {
+    json!({
+        "price": p.price_cents.map(|c| currency.to_major(c)),
+        "stock": (p.stock != STOCK_NOT_TRACKED).then_some(p.stock),
+        "category": p.category,
+        "tags": p.tags,
+    })
+}
+
+/// The product a `product` change is about, and the keys of [`product_state`] it sets.
+pub(super) fn product_keys_set(change: &Change) -> Option<(ProductId, Vec<&'static str>)> {
+    let (product, edit) = ProductEdit::of(change)?;
+    let keys = [
+        (edit.price.is_some() || edit.price_not_known).then_some("price"),
+        (edit.stock.is_some() || edit.stock_not_tracked).then_some("stock"),
+        edit.category.map(|_| "category"),
+        edit.tags.map(|_| "tags"),
+    ];
+    Some((product, keys.into_iter().flatten().collect()))
+}
+
 /// Checks and makes a `product` change; the values before and after, or the field at
 /// fault and why.
 fn set_product(
@@ -1122,14 +1145,7 @@ fn set_product(
         .iter_mut()
         .find(|p| p.id == product)
         .ok_or_else(|| ("product", format!("there is no product number {product}")))?;
-    let state = |p: &super::model::Product| {
-        json!({
-            "price": p.price_cents.map(|c| currency.to_major(c)),
-            "stock": (p.stock != STOCK_NOT_TRACKED).then_some(p.stock),
-            "category": p.category,
-            "tags": p.tags,
-        })
-    };
+    let state = |p: &super::model::Product| product_state(p, currency);
     let before = state(p);
     if let Some(price) = edit.price {
         p.price_cents = Some(currency.from_major(price));

@@ -391,19 +391,32 @@ fn orders_summary(orders: &[HeldOrder], currency: super::money::Currency) -> Str
     let cents: i64 = all()
         .filter_map(|l| Some(l.quantity * l.unit_price_cents?))
         .sum();
+    // A return (a cancelled, refunded or returned order: every line taken back) is held
+    // as an order but is not one the customer placed; its lines count against the total.
+    let returns = (orders.iter())
+        .filter(|o| !o.lines.is_empty() && o.lines.iter().all(|l| l.quantity < 0))
+        .count();
+    let net = if returns > 0 { " after returns" } else { "" };
     let unpriced = all().filter(|l| l.unit_price_cents.is_none()).count();
     let total = match unpriced {
-        0 => format!("{} in total", currency.format(cents)),
+        0 => format!("{} in total{net}", currency.format(cents)),
         n if n == lines => "prices not known".to_owned(),
         n => format!(
-            "{} in total for the lines with a known price ({n} without)",
+            "{} in total{net} for the lines with a known price ({n} without)",
             currency.format(cents)
+        ),
+    };
+    let counted = match returns {
+        0 => super::words::count(orders.len(), "order", "orders"),
+        n => format!(
+            "{} and {}",
+            super::words::count(orders.len() - n, "order", "orders"),
+            super::words::count(n, "return", "returns")
         ),
     };
     match (orders.first(), orders.last()) {
         (Some(first), Some(last)) => format!(
-            "{}, {}, {total}, {} to {}",
-            super::words::count(orders.len(), "order", "orders"),
+            "{counted}, {}, {total}, {} to {}",
             super::words::count(lines, "line", "lines"),
             first.date,
             last.date

@@ -33,6 +33,7 @@ pub mod simulate;
 pub mod strict;
 pub mod subject;
 pub mod together;
+pub mod undo_check;
 pub mod view;
 pub mod words;
 

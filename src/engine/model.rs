@@ -50,7 +50,23 @@ pub struct Shop {
     pub highest_erased_customer: CustomerId,
 }
 
+/// The number a log entry reads for a customer once erasure removed even their number
+/// from it (the sealed value's placeholder).
+pub const ERASED_CUSTOMER: CustomerId = 0;
+
 impl Shop {
+    /// Customer `id`'s name as the shop holds it now; "customer N" when they are no longer
+    /// in the shop, and "an erased customer" for [`ERASED_CUSTOMER`].
+    pub fn customer_name(&self, id: CustomerId) -> String {
+        if id == ERASED_CUSTOMER {
+            return "an erased customer".to_owned();
+        }
+        self.customers
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| format!("customer {id}"), Customer::display_name)
+    }
+
     /// The purpose with this id, if the shop has it.
     pub fn purpose(&self, id: &str) -> Option<&Purpose> {
         self.purposes.iter().find(|p| p.id == id)

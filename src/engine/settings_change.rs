@@ -71,7 +71,7 @@ pub fn set(
 }
 
 /// The value of a settable setting.
-fn current(settings: &Settings, key: &str) -> Value {
+pub(crate) fn current(settings: &Settings, key: &str) -> Value {
     match key {
         "name" => json!(settings.name),
         "top_n" => json!(settings.top_n),

@@ -167,11 +167,7 @@ impl LogFilter {
             parts.push(format!("changing rule {}", self.rule.trim()));
         }
         if let Some(c) = self.customer {
-            let name = shop.customers.iter().find(|x| x.id == c).map_or_else(
-                || format!("customer {c}"),
-                crate::engine::model::Customer::display_name,
-            );
-            parts.push(format!("about {name}"));
+            parts.push(format!("about {}", shop.customer_name(c)));
         }
         if let Some(k) = self.kind {
             parts.push(k.label().to_lowercase());

@@ -3,7 +3,7 @@
 //! before and after stay in the entry (and in `candor log --json`).
 
 use crate::engine::changes::{Applied, Change};
-use crate::engine::model::{Customer, CustomerId, Shop};
+use crate::engine::model::{CustomerId, Shop};
 use crate::store::{LogEntry, SubjectEvent};
 
 /// One entry as a sentence: "Sam switched "Weekend brunch" on — “try brunch” — recommendations
@@ -54,7 +54,7 @@ pub fn entry_sentence(entry: &LogEntry, shop: &Shop) -> String {
 fn event_words(event: &SubjectEvent, shop: &Shop) -> String {
     let whom = event
         .customer
-        .map_or_else(|| event.subject(), |id| customer_name(shop, id));
+        .map_or_else(|| event.subject(), |id| shop.customer_name(id));
     match event.kind.as_str() {
         "access_export" => format!("exported the data held about {whom}"),
         "recommendations_export" | "breach_report" => event.detail.clone(),
@@ -92,7 +92,7 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
             .map_or(id, |r| r.label.as_str());
         format!("\u{201c}{label}\u{201d}")
     };
-    let customer = |id: CustomerId| customer_name(shop, id);
+    let customer = |id: CustomerId| shop.customer_name(id);
     match &applied.change {
         Change::RuleWeight { rule: r, weight } => format!(
             "set the weight of {} to {}",
@@ -133,10 +133,13 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
             method,
             ..
         } => {
-            let what = preference.as_ref().map_or_else(
-                || "[erased]".to_owned(),
-                |p| p.text(|id| crate::engine::changes::product_name(shop, id)),
-            );
+            // Erasure removes what the customer said; the entry then says only that.
+            let Some(what) = preference
+                .as_ref()
+                .map(|p| p.text(|id| crate::engine::changes::product_name(shop, id)))
+            else {
+                return format!("recorded a preference of {}", customer(*c));
+            };
             format!(
                 "recorded that {} {}{}",
                 customer(*c),
@@ -166,7 +169,11 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
             customer(*c)
         ),
         Change::MergeCustomers { customer: c, from } => {
-            format!("merged the record of customer {from} into {}", customer(*c))
+            format!(
+                "merged the record of {} into {}",
+                customer(*from),
+                customer(*c)
+            )
         }
         Change::SplitCustomers { customer: c, .. } => {
             format!("took back a merge into {}", customer(*c))
@@ -216,18 +223,6 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
         ),
         other => lower_first(&other.describe(shop)),
     }
-}
-
-/// A customer's name as the shop holds it now, or "customer N" when they are not there
-/// ("an erased customer" once erasure removed even their number from the entry).
-fn customer_name(shop: &Shop, id: CustomerId) -> String {
-    if id == 0 {
-        return "an erased customer".to_owned();
-    }
-    shop.customers
-        .iter()
-        .find(|c| c.id == id)
-        .map_or_else(|| format!("customer {id}"), Customer::display_name)
 }
 
 /// "Set …" as "set …", so it follows a name.

@@ -257,6 +257,11 @@ pub enum ApplyError {
     /// A backup that may not be restored over this shop, and why.
     #[error("{0}; nothing was restored")]
     NotRestored(String),
+    /// The shop no longer holds what the entry set: its undo would overwrite a later change.
+    #[error(
+        "entry {0} cannot be undone: {1}. Undoing it would overwrite that later change; undo the later entry first, or make the change you want as a new one"
+    )]
+    ChangedSince(i64, String),
     /// The entry was undone already (and that undo stands).
     #[error("entry {0} was already undone by entry {1}; undo entry {1} to make its changes again")]
     AlreadyUndone(i64, i64),
@@ -322,6 +327,10 @@ impl Store {
             }
             None => load_shop(&tx).map_err(|e: LoadError| e.at(&path))?,
         };
+        if let Some(entry) = undoes {
+            let log = read_log(&tx).map_err(|e| e.at(&path))?;
+            undo_still_fits(&log, entry, &current)?;
+        }
         let ctx = ChangeContext {
             now: who.recorded_at(),
             actor: who.actor.clone(),
@@ -536,6 +545,26 @@ pub fn undo_plan(log: &[LogEntry], entry: i64) -> Result<UndoPlan, ApplyError> {
     Ok(UndoPlan::Changes(crate::engine::changes::inverse(
         &target.changes,
     )))
+}
+
+/// Refuses to undo entry `entry` of `log` when `shop` no longer holds what the entry set
+/// (a later decision, correction or edit of the same thing), which its undo would
+/// overwrite with an older value. See [`crate::engine::undo_check`].
+pub fn undo_still_fits(log: &[LogEntry], entry: i64, shop: &Shop) -> Result<(), ApplyError> {
+    let target = log
+        .iter()
+        .find(|e| e.id == entry)
+        .ok_or(ApplyError::NoSuchEntry(entry))?;
+    let at = chrono::DateTime::parse_from_rfc3339(&target.at).map_err(|_| {
+        ApplyError::NotUndoable(
+            entry,
+            format!("a time that cannot be read (\"{}\")", target.at),
+        )
+    })?;
+    match crate::engine::undo_check::changed_since(shop, &target.changes, at.to_utc()) {
+        Some(why) => Err(ApplyError::ChangedSince(entry, why)),
+        None => Ok(()),
+    }
 }
 
 /// The entry whose undo of `entry` stands (is not itself undone), if any: an entry undone

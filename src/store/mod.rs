@@ -30,7 +30,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use apply::{
     ApplyError, Attribution, Basis, LogEntry, SubjectEvent, UndoPlan, Written, undo_plan,
-    undone_by, undone_entries,
+    undo_still_fits, undone_by, undone_entries,
 };
 pub use chain::LogHead;
 pub use erase::{ERASED, Erased, Purged, upgrade_backups};

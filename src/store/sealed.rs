@@ -19,6 +19,8 @@ use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::engine::model::ERASED_CUSTOMER;
+
 /// What a value that was erased reads as.
 pub const ERASED: &str = "[erased]";
 
@@ -149,10 +151,10 @@ pub fn seal_body(conn: &Connection, body: &mut Value) -> rusqlite::Result<BTreeS
                 about.insert(other);
             }
             if let Some(slot) = applied.pointer_mut("/change/customer") {
-                *slot = seal(conn, slot, &json!(0), &whole)?;
+                *slot = seal(conn, slot, &json!(ERASED_CUSTOMER), &whole)?;
             }
             if let Some(slot) = applied.pointer_mut("/change/from") {
-                *slot = seal(conn, slot, &json!(0), &whole)?;
+                *slot = seal(conn, slot, &json!(ERASED_CUSTOMER), &whole)?;
             }
             for (pointer, placeholder) in [
                 ("/change/split", Value::Null),

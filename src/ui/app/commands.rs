@@ -354,7 +354,13 @@ impl CandorApp {
             Ok(UndoPlan::Changes(changes))
                 if self.scenario.is_empty() || self.scenario.undoes().is_some() =>
             {
-                self.scenario.start_undo(entry, changes);
+                let fits = (self.shop.as_ref()).map_or(Ok(()), |s| {
+                    crate::store::undo_still_fits(&s.log.entries, entry, s.index.shop())
+                });
+                match fits {
+                    Ok(()) => self.scenario.start_undo(entry, changes),
+                    Err(e) => self.error = Some(e.to_string()),
+                }
             }
             Ok(UndoPlan::Changes(_)) => {
                 self.error = Some(
