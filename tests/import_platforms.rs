@@ -2895,6 +2895,83 @@ fn a_square_refund_under_its_sales_transaction_id_is_a_return_on_its_own_day() {
     assert_eq!(again["summary"]["orders_already_imported"], 3, "{again}");
 }
 
+/// A row of Square's Item Sales for Ann Lee with its discount (Square writes it negative;
+/// Net Sales is Gross Sales less it).
+fn square_discounted_row(tx: &str, item: &str, qty: &str, money: [&str; 3], event: &str) -> String {
+    let [gross, discounts, net] = money;
+    format!(
+        "2025-02-03,09:15:00,Eastern Time (US & Canada),Bakery,{item},{qty},Regular,,,{gross},{discounts},{net},$0.00,{tx},P{tx},Counter,,,{event},Main St,,CUST1,Ann Lee,\n"
+    )
+}
+
+#[test]
+fn a_square_discount_or_comp_comes_off_what_the_customer_spent_not_off_the_price() {
+    let dir = tempfile::tempdir().expect("dir");
+    let text = [
+        SQUARE_ITEMS_HEADER.to_owned() + "\n",
+        square_discounted_row(
+            "T7",
+            "Croissant",
+            "2",
+            ["$6.00", "-$1.00", "$5.00"],
+            "Payment",
+        ),
+        // A comp: the whole latte taken off.
+        square_discounted_row("T7", "Latte", "1", ["$4.50", "-$4.50", "$0.00"], "Payment"),
+        square_discounted_row(
+            "T8",
+            "Sourdough",
+            "1",
+            ["$7.00", "$0.00", "$7.00"],
+            "Payment",
+        ),
+        // One discounted croissant refunded: $3.00 less its share of the discount.
+        square_discounted_row(
+            "T9",
+            "Croissant",
+            "-1",
+            ["-$3.00", "$0.50", "-$2.50"],
+            "Refund",
+        ),
+    ]
+    .concat();
+    let (json, shop) = import(dir.path(), &["--currency", "USD"], &[("items.csv", &text)]);
+    assert_eq!(json["summary"]["orders_added"], 3, "{json}");
+    assert_eq!(json["summary"]["returns_added"], 1, "{json}");
+    let product = |name: &str| {
+        (shop.products.iter())
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("no product {name}"))
+    };
+    assert_eq!(
+        product("Croissant").price_cents,
+        Some(300),
+        "the price, not the discounted one"
+    );
+    assert_eq!(product("Latte").price_cents, Some(450));
+    assert!(!product("Latte (discount)").is_product());
+    assert!(!product("Croissant (discount)").is_product());
+    let spent: i64 = (shop.lines.iter())
+        .filter_map(|l| Some(l.quantity * l.unit_price_cents?))
+        .sum();
+    assert_eq!(
+        spent,
+        500 + 700 - 250,
+        "what the customer paid (nothing for the comp), less the refund"
+    );
+    let db = dir.path().join("shop-items.csv.candor");
+    let held = about(&db, shop.customers[0].id, &["held"]);
+    assert!(
+        held.contains("2 orders and 1 return, 7 lines, $9.50 in total after returns"),
+        "{held}"
+    );
+    let explained = about(&db, shop.customers[0].id, &["explain"]);
+    assert!(
+        !explained.contains("(discount)"),
+        "a discount is never recommended: {explained}"
+    );
+}
+
 #[test]
 fn a_shop_made_from_customers_alone_takes_the_currency_of_its_first_prices() {
     let dir = tempfile::tempdir().expect("dir");

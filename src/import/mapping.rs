@@ -44,6 +44,10 @@ pub enum Role {
     UnitPrice,
     /// Price of the whole line (divided by the quantity when there is no unit price).
     LineTotal,
+    /// The amount taken off the line, e.g. Square's "Discounts" (a comp takes off all of
+    /// it): recorded as a discount line, so that it comes off what the customer spent
+    /// while the product keeps its own price.
+    LineDiscount,
     /// The order's status (see [`Mapping::skip_statuses`] and [`Mapping::return_statuses`]).
     Status,
     /// The order's payment status, e.g. Shopify's "Financial Status" (see
@@ -69,7 +73,7 @@ pub enum Role {
 
 impl Role {
     /// Every role, in the order the wizard shows them.
-    pub const ALL: [Self; 25] = [
+    pub const ALL: [Self; 26] = [
         Self::CustomerId,
         Self::Email,
         Self::Name,
@@ -87,6 +91,7 @@ impl Role {
         Self::Quantity,
         Self::UnitPrice,
         Self::LineTotal,
+        Self::LineDiscount,
         Self::Status,
         Self::PaymentStatus,
         Self::Currency,
@@ -117,6 +122,7 @@ impl Role {
             Self::Quantity => "Quantity",
             Self::UnitPrice => "Unit price",
             Self::LineTotal => "Line total",
+            Self::LineDiscount => "Discount on the line",
             Self::Status => "Order status",
             Self::PaymentStatus => "Payment status",
             Self::Currency => "Currency",
@@ -173,6 +179,7 @@ impl Role {
             Self::Quantity => &["quantity", "qty", "units", "amount sold", "count"],
             Self::UnitPrice => &["unit price", "unitprice", "price each", "price"],
             Self::LineTotal => &["line total", "total", "gross sales", "net sales", "sales"],
+            Self::LineDiscount => &["line discount", "lineitem discount", "item discount"],
             Self::Status => &["order status", "status"],
             Self::PaymentStatus => &["financial status", "payment status"],
             Self::Currency => &["currency"],

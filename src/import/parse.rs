@@ -2173,7 +2173,13 @@ fn read_order(
             };
             (product, quantity, price.on_the_line())
         })
-        .collect();
+        .collect::<Vec<PartLine>>();
+    let discount = match lines.as_slice() {
+        [(product, _, _)] if !price.negative_sale => Some((&product.key, &product.name)),
+        _ => None,
+    };
+    let discount = discount_line(mapping, cells, discount, fate == Fate::Return)?;
+    let lines = lines.into_iter().chain(discount).collect();
     Ok(Some(OrderPart {
         key,
         date,
@@ -2183,6 +2189,60 @@ fn read_order(
         price_rounded: price.rounded,
         continues: false,
     }))
+}
+
+/// The line of a row's discount column (see [`Role::LineDiscount`]): "Latte (discount)",
+/// one unit at the amount taken off, which comes off what the customer spent (and is
+/// given back on a return, whose refund was that much smaller); `None` without a discount.
+/// `of` is the row's one product (key and name); a row of several is discounted as a whole.
+fn discount_line(
+    mapping: &Mapping,
+    cells: &Cells<'_>,
+    of: Option<(&String, &String)>,
+    is_return: bool,
+) -> Result<Option<PartLine>, ImportError> {
+    let role = Role::LineDiscount;
+    let Some(cell) = (cells.get)(role, " ") else {
+        return Ok(None);
+    };
+    if !number::fits_currency(&cell, cells.currency) {
+        let why = super::catalogue::other_currency(&cell, cells.currency);
+        return Err((cells.bad)(role, why));
+    }
+    let (amount, _) = number::parse(&cell, mapping.decimal_comma)
+        .map_err(|reason| (cells.bad)(role, format!("the discount: {reason}")))?
+        .minor_units(cells.currency.decimals());
+    let amount = amount.abs();
+    if amount == 0 {
+        return Ok(None);
+    }
+    if let Some(why) = number::line_total_problem(1, amount, cells.currency) {
+        return Err((cells.bad)(role, why));
+    }
+    let (key, name) = match of {
+        Some((key, name)) => (format!("{key}:discount"), format!("{name} (discount)")),
+        None => (
+            format!("{}:discount", mapping.key_space),
+            "Discount".to_owned(),
+        ),
+    };
+    let product = ImportedProduct {
+        key,
+        also_key: None,
+        name,
+        category: (cells.get)(Role::Category, " ")
+            .unwrap_or_else(|| mapping.default_category.clone()),
+        tags: Vec::new(),
+        price_cents: Some(amount),
+        not_a_product: true,
+        repeatable: mapping.repeatable,
+        catalogue: false,
+    };
+    Ok(Some((
+        product,
+        if is_return { -1 } else { 1 },
+        Some(-amount),
+    )))
 }
 
 /// The order's key in the import (its number, else its customer and date) and its date.

@@ -188,6 +188,7 @@ pub const PRESETS: [Preset; 19] = [
             (Role::Category, &["Category"]),
             (Role::Quantity, &["Qty"]),
             (Role::LineTotal, &["Gross Sales"]),
+            (Role::LineDiscount, &["Discounts"]),
             (Role::Status, &["Event Type"]),
         ],
         consents: &[],

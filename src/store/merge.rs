@@ -151,11 +151,21 @@ fn shared_log_values(conn: &Connection, customer: i64, from: i64) -> rusqlite::R
 fn delete_restated(conn: &Connection, customer: i64, places: &[usize]) -> rusqlite::Result<()> {
     let theirs = rows_of(conn, "consents", customer)?;
     for &k in places {
-        if let Some(id) = theirs.get(k) {
-            conn.execute("DELETE FROM consents WHERE id = ?1", params![id])?;
-        }
+        let id = theirs
+            .get(k)
+            .ok_or_else(|| not_held("consents", customer, k))?;
+        conn.execute("DELETE FROM consents WHERE id = ?1", params![id])?;
     }
     Ok(())
+}
+
+/// A record a merge's undo expects at `place` among `customer`'s rows of `table` that the
+/// file does not hold (changed behind Candor's back): the undo writes nothing.
+fn not_held(table: &str, customer: i64, place: usize) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(format!(
+        "undoing the merge expects record {} of customer {customer}'s {table}, which the shop file does not hold",
+        place + 1
+    ))))
 }
 
 /// The ids of `customer`'s rows of `table`, in order of recording.
@@ -177,12 +187,11 @@ fn give_back(
 ) -> rusqlite::Result<()> {
     let theirs = rows_of(conn, table, customer)?;
     for &k in places {
-        if let Some(id) = theirs.get(k) {
-            conn.execute(
-                &format!("UPDATE {table} SET customer = ?1 WHERE id = ?2"),
-                params![from, id],
-            )?;
-        }
+        let id = theirs.get(k).ok_or_else(|| not_held(table, customer, k))?;
+        conn.execute(
+            &format!("UPDATE {table} SET customer = ?1 WHERE id = ?2"),
+            params![from, id],
+        )?;
     }
     Ok(())
 }
