@@ -2973,6 +2973,37 @@ fn a_square_discount_or_comp_comes_off_what_the_customer_spent_not_off_the_price
 }
 
 #[test]
+fn a_square_variation_is_a_product_of_its_own_with_its_own_price() {
+    let dir = tempfile::tempdir().expect("dir");
+    let row = |tx: &str, variation: &str, sku: &str, gross: &str| {
+        format!(
+            "2025-02-03,09:15:00,Eastern Time (US & Canada),Coffee,Latte,1,{variation},{sku},,{gross},$0.00,{gross},$0.00,{tx},P{tx},Counter,,,Payment,Main St,,CUST1,Ann Lee,\n"
+        )
+    };
+    let text = [
+        SQUARE_ITEMS_HEADER.to_owned() + "\n",
+        row("T1", "Regular", "", "$4.50"),
+        row("T2", "Large", "", "$5.25"),
+        row("T3", "Small", "LAT-S", "$3.75"),
+    ]
+    .concat();
+    let (_, shop) = import(dir.path(), &["--currency", "USD"], &[("items.csv", &text)]);
+    let mut products: Vec<(String, Option<i64>)> = (shop.products.iter())
+        .map(|p| (p.name.clone(), p.price_cents))
+        .collect();
+    products.sort();
+    assert_eq!(
+        products,
+        [
+            ("Latte".to_owned(), Some(450)),
+            ("Latte - Large".to_owned(), Some(525)),
+            ("Latte - Small".to_owned(), Some(375)),
+        ],
+        "Square's default variation, \"Regular\", adds nothing to the name"
+    );
+}
+
+#[test]
 fn a_shop_made_from_customers_alone_takes_the_currency_of_its_first_prices() {
     let dir = tempfile::tempdir().expect("dir");
     let customers = "Square Customer ID,First Name,Last Name,Email Address,Phone Number,Email Subscription Status\n\

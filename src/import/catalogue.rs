@@ -14,6 +14,12 @@ use crate::engine::money::{Currency, MAX_PRICE_MINOR};
 /// The option value Shopify writes for a product without variants.
 const NO_VARIANT: &str = "Default Title";
 
+/// Whether a sales row's variant cell names no variation: Shopify's "Default Title",
+/// Square's "Regular" (the variation every item has until the shop adds others).
+pub fn is_no_variant(variant: &str) -> bool {
+    variant == NO_VARIANT || variant.eq_ignore_ascii_case("regular")
+}
+
 /// What the first row of a product group says for all its rows.
 #[derive(Clone, Debug, Default)]
 pub struct GroupHead {

@@ -2294,7 +2294,7 @@ fn line_names(
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
             .collect(),
-        Some(n) => vec![n],
+        Some(n) => vec![with_variant(n, get(Role::Variant, " / "))],
         None => code.into_iter().cloned().collect(),
     };
     if names.is_empty() {
@@ -2304,6 +2304,16 @@ fn line_names(
         ));
     }
     Ok(names)
+}
+
+/// A product's name with the variation a sales row names, "Latte - Large", as a products
+/// export names it; a platform's name for "no variation" (Square's "Regular", Shopify's
+/// "Default Title") adds nothing.
+fn with_variant(name: String, variant: Option<String>) -> String {
+    match variant {
+        Some(v) if !super::catalogue::is_no_variant(&v) => format!("{name} - {v}"),
+        _ => name,
+    }
 }
 
 /// The key and name of a discount line (a negative price on a sale) of the product `key`

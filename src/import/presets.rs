@@ -185,6 +185,7 @@ pub const PRESETS: [Preset; 19] = [
             (Role::Name, &["Customer Name"]),
             (Role::ProductCode, &["SKU"]),
             (Role::ProductName, &["Item"]),
+            (Role::Variant, &["Price Point Name"]),
             (Role::Category, &["Category"]),
             (Role::Quantity, &["Qty"]),
             (Role::LineTotal, &["Gross Sales"]),
