@@ -135,6 +135,18 @@ fn a_widened_purpose_covers_the_new_data_only_for_customers_who_agree_after() {
     let done = candor::session::apply::apply(&path, &outcome, &who).expect("applies");
     let fresh = load_blocking(&path, common::sample_day()).expect("reloads");
     assert_eq!(birthday_favourites_used(&fresh.index), 0, "as simulated");
+    let consent = (fresh.scorecard.iter())
+        .find(|c| c.principle == "consent")
+        .expect("the consent card");
+    let widened = (consent.facts.iter())
+        .find(|f| f.text.contains("before it was widened"))
+        .expect("the scorecard says who agreed before the widening");
+    assert!(widened.concern && widened.value > 0.0, "{}", widened.text);
+    assert!(
+        widened.text.contains("\u{201c}Birthday offers\u{201d}"),
+        "{}",
+        widened.text
+    );
     let covered_since = |index: &ShopIndex| {
         (index.shop().purposes.iter())
             .find(|p| p.id == "birthday_offers")

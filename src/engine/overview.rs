@@ -144,7 +144,7 @@ pub struct PurposeRow {
 
 /// Customers whose grant of `purpose`, in force, was made before it began to cover one of
 /// the fields it was widened to cover.
-fn agreed_before_widened(index: &ShopIndex, purpose: &super::model::Purpose) -> usize {
+pub(crate) fn agreed_before_widened(index: &ShopIndex, purpose: &super::model::Purpose) -> usize {
     if purpose.covered_since.is_empty() {
         return 0;
     }

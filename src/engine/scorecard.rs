@@ -209,55 +209,77 @@ fn consent_card(s: &Sources) -> Card {
         .sum();
     let no_purpose = s.lint(Check::NoPurpose);
     let outside = s.lint(Check::OutsidePurpose);
+    let mut facts = vec![
+        fact(
+            format!(
+                "{} in use without a consent purpose customers are asked about",
+                rules(no_purpose)
+            ),
+            no_purpose as f64,
+            no_purpose > 0,
+        ),
+        fact(
+            if outside == 1 {
+                "1 rule reads data its purpose does not cover, so it runs for nobody".to_owned()
+            } else {
+                format!(
+                    "{outside} rules read data their purpose does not cover, so they run for nobody"
+                )
+            },
+            outside as f64,
+            outside > 0,
+        ),
+        fact(
+            format!(
+                "{} for purposes the customer did not agree to",
+                count(
+                    without_consent,
+                    "customer field is held",
+                    "customer fields are held"
+                )
+            ),
+            without_consent as f64,
+            without_consent > 0,
+        ),
+        fact(
+            format!(
+                "{} of {} {} never been asked (they get the shop-wide list)",
+                super::words::number(undecided),
+                count(customers, "customer", "customers"),
+                if undecided == 1 { "has" } else { "have" }
+            ),
+            undecided as f64,
+            false,
+        ),
+    ];
+    facts.extend(widened_facts(s.index));
     card(
         "consent",
         "Informed consent",
-        vec![
-            fact(
-                format!(
-                    "{} in use without a consent purpose customers are asked about",
-                    rules(no_purpose)
-                ),
-                no_purpose as f64,
-                no_purpose > 0,
-            ),
-            fact(
-                if outside == 1 {
-                    "1 rule reads data its purpose does not cover, so it runs for nobody".to_owned()
-                } else {
-                    format!(
-                        "{outside} rules read data their purpose does not cover, so they run for nobody"
-                    )
-                },
-                outside as f64,
-                outside > 0,
-            ),
-            fact(
-                format!(
-                    "{} for purposes the customer did not agree to",
-                    count(
-                        without_consent,
-                        "customer field is held",
-                        "customer fields are held"
-                    )
-                ),
-                without_consent as f64,
-                without_consent > 0,
-            ),
-            fact(
-                format!(
-                    "{} of {} {} never been asked (they get the shop-wide list)",
-                    super::words::number(undecided),
-                    count(customers, "customer", "customers"),
-                    if undecided == 1 { "has" } else { "have" }
-                ),
-                undecided as f64,
-                false,
-            ),
-        ],
+        facts,
         no_purpose > 0,
         View::Audit,
     )
+}
+
+/// For each purpose widened to cover more data, the customers whose agreement in force
+/// came before: rules reading the added data do not run for them until they agree again.
+fn widened_facts(index: &ShopIndex) -> Vec<Fact> {
+    (index.shop().purposes.iter())
+        .filter(|p| !p.covered_since.is_empty())
+        .map(|p| {
+            let before = super::overview::agreed_before_widened(index, p);
+            fact(
+                format!(
+                    "{} to \u{201c}{}\u{201d} before it was widened to cover more data: rules reading that data do not run for them until they agree again",
+                    count(before, "customer agreed", "customers agreed"),
+                    p.label
+                ),
+                before as f64,
+                before > 0,
+            )
+        })
+        .collect()
 }
 
 fn minimization_card(s: &Sources) -> Card {
