@@ -685,3 +685,68 @@ fn an_erased_customers_number_is_never_given_to_someone_new() {
     let bea = customer_by_email(&db, "bea@example.com");
     assert!(bea > ann, "Bea got {bea}, after erased {ann}");
 }
+
+/// Data held said a customer's birth date was "used by" the birthday rules of a purpose
+/// the customer never agreed to, and the access-request page then said both "for the
+/// recommendations below: Birthday treat" and "we do not use your data for
+/// recommendations".
+#[test]
+fn data_held_names_only_the_rules_that_run_for_that_customer() {
+    use candor::engine::score::{RuleStatus, SkipReason, rule_status};
+    let shop = candor::shopgen::sample::sample_shop().expect("sample reads");
+    let index = candor::engine::ShopIndex::new(std::sync::Arc::new(shop), common::sample_day());
+    let rule = |id: &str| {
+        (index.shop().rules.iter())
+            .find(|r| r.id == id)
+            .expect("a rule of the shop")
+    };
+    let (mut used, mut not_agreed) = (0, 0);
+    for c in 0..index.shop().customers.len() {
+        let held = candor::engine::held::held(&index, c);
+        for f in &held.fields {
+            for u in f.used_by.iter().filter(|u| u.kind == "rule") {
+                let status = rule_status(&index, rule(&u.id), c);
+                assert!(
+                    !matches!(status, RuleStatus::Skipped(SkipReason::NoConsent)),
+                    "customer {} has not agreed to {}, which reads their {}",
+                    held.customer,
+                    u.label,
+                    f.field
+                );
+                used += 1;
+            }
+            for u in &f.needs_agreement {
+                let status = rule_status(&index, rule(&u.id), c);
+                assert!(matches!(
+                    status,
+                    RuleStatus::Skipped(
+                        SkipReason::NoConsent | SkipReason::AgreedBeforeCovered { .. }
+                    )
+                ));
+                not_agreed += 1;
+            }
+        }
+    }
+    assert!(used > 0 && not_agreed > 0, "{used} uses, {not_agreed} not agreed");
+
+    let (dir, path) = common::owned_sample_file();
+    let out = dir.path().join("subject");
+    let db = path.to_str().expect("utf-8");
+    let args = ["export-subject", "--db", db, "--customer", "2", "--out"];
+    candor()
+        .args(args)
+        .arg(&out)
+        .args(["--actor", "Sam", "--reason", "she asked"])
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(out.join("customer-2.html")).expect("the page");
+    assert!(
+        page.contains("We do not use your data for recommendations"),
+        "customer 2 has not agreed to personalized recommendations"
+    );
+    assert!(
+        !page.contains("For the recommendations below"),
+        "nor is any field of hers used for them"
+    );
+    assert!(page.contains("you have not agreed to its use by"));
+}

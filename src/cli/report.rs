@@ -44,10 +44,16 @@ pub fn held(out: &mut dyn Write, held: &Held) -> io::Result<()> {
             group = &f.group;
             writeln!(out, "\n{}", group.to_uppercase())?;
         }
+        let not_agreed = f.needs_agreement_text().map_or_else(String::new, |rules| {
+            format!(" (the customer has not agreed to its use by {rules})")
+        });
         let used = if f.not_used {
-            "HELD BUT NOT USED".to_owned()
+            format!("HELD BUT NOT USED{not_agreed}")
         } else if f.used_by.is_empty() {
-            format!("kept for {}", f.kept_for.as_deref().unwrap_or(""))
+            format!(
+                "kept for {}{not_agreed}",
+                f.kept_for.as_deref().unwrap_or("")
+            )
         } else {
             let names: Vec<&str> = f.used_by.iter().map(|u| u.label.as_str()).collect();
             format!("used by {}", names.join(", "))

@@ -71,8 +71,12 @@ pub struct HeldField {
     pub source: String,
     /// When it was recorded.
     pub recorded_on: NaiveDate,
-    /// Enabled rules and the features they read that use this field.
+    /// The rules that read this field and run for this customer (they have agreed to
+    /// their purpose), and the features those rules read that use it.
     pub used_by: Vec<UsedBy>,
+    /// Rules in use that read this field but do not run for this customer, who has not
+    /// agreed to their purpose (or agreed before it covered the field).
+    pub needs_agreement: Vec<UsedBy>,
     /// A reason to hold it other than personalization, if the shop gives one.
     pub kept_for: Option<String>,
     /// True when nothing uses it and no other reason is given: a minimization finding.
@@ -135,6 +139,19 @@ pub struct HeldConsent {
     /// reading them do not run for the customer until they agree again).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_covered: Vec<(String, NaiveDate)>,
+}
+
+impl HeldField {
+    /// The rules that would use the field if the customer agreed, as a list in words
+    /// ("Premium picks for over-40s and Birthday treat"), or `None` when there are none.
+    pub fn needs_agreement_text(&self) -> Option<String> {
+        let labels: Vec<&str> = self
+            .needs_agreement
+            .iter()
+            .map(|u| u.label.as_str())
+            .collect();
+        (!labels.is_empty()).then(|| super::words::and_list(&labels))
+    }
 }
 
 impl HeldConsent {
@@ -312,6 +329,53 @@ pub fn used_by(shop: &Shop, field: PersonalField) -> Vec<UsedBy> {
     out
 }
 
+/// The rules that read `field` and run for the customer at position `customer` (they may
+/// still find a condition false: they read the field to know), with the features they
+/// read that use it; and the rules in use that would read it, but do not run for the
+/// customer because they have not agreed to the rule's purpose (or agreed before it
+/// covered the data).
+fn used_for(
+    index: &ShopIndex,
+    customer: usize,
+    field: PersonalField,
+) -> (Vec<UsedBy>, Vec<UsedBy>) {
+    use super::score::{RuleStatus, SkipReason, rule_status};
+    let shop = index.shop();
+    let reading: Vec<&super::rules::Rule> = (shop.rules.iter())
+        .filter(|r| super::score::rule_in_use(shop, r) && r.fields().contains(&field))
+        .collect();
+    let mut runs: Vec<UsedBy> = Vec::new();
+    let mut needs_agreement: Vec<UsedBy> = Vec::new();
+    let mut features: Vec<FeatureId> = Vec::new();
+    for rule in reading {
+        let used = UsedBy {
+            kind: "rule",
+            id: rule.id.clone(),
+            label: rule.label.clone(),
+        };
+        match rule_status(index, rule, customer) {
+            RuleStatus::Skipped(SkipReason::NoConsent | SkipReason::AgreedBeforeCovered { .. }) => {
+                needs_agreement.push(used);
+            }
+            RuleStatus::Skipped(SkipReason::Disabled | SkipReason::OutsidePurpose { .. }) => {}
+            _ => {
+                features.extend(rule.features());
+                runs.push(used);
+            }
+        }
+    }
+    for feature in FeatureId::all() {
+        if features.contains(&feature) && feature.fields().contains(&field) {
+            runs.push(UsedBy {
+                kind: "feature",
+                id: feature.key().to_owned(),
+                label: feature.label().to_owned(),
+            });
+        }
+    }
+    (runs, needs_agreement)
+}
+
 /// Everything held about the customer at position `customer`.
 pub fn held(index: &ShopIndex, customer: usize) -> Held {
     let shop = index.shop();
@@ -360,7 +424,7 @@ pub fn held(index: &ShopIndex, customer: usize) -> Held {
                     (source.to_owned(), on)
                 }
             };
-            let used_by = used_by(shop, def.field);
+            let (used_by, needs_agreement) = used_for(index, customer, def.field);
             let not_used = used_by.is_empty() && def.kept_for.is_none();
             Some(HeldField {
                 group: def.group.clone(),
@@ -370,6 +434,7 @@ pub fn held(index: &ShopIndex, customer: usize) -> Held {
                 source,
                 recorded_on,
                 used_by,
+                needs_agreement,
                 kept_for: def.kept_for.clone(),
                 not_used,
                 sensitive: def.sensitive,

@@ -634,6 +634,14 @@ impl CustomerPage {
             let names: Vec<&str> = f.used_by.iter().map(|u| u.label.as_str()).collect();
             ui.label(format!("used by {}", names.join(", ")));
         }
+        if let Some(rules) = f.needs_agreement_text().filter(|_| f.used_by.is_empty()) {
+            ui.label(
+                RichText::new(format!(
+                    "(the customer has not agreed to its use by {rules})"
+                ))
+                .color(theme::MUTED),
+            );
+        }
         if matches!(
             f.field.as_str(),
             "orders" | "consents" | "customer_since" | "preferences"
