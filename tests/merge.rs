@@ -389,7 +389,7 @@ fn erasing_the_record_kept_erases_the_merged_record_in_the_log_too() {
     let shop = store.load().expect("loads");
     let sentence = candor::session::log_text::entry_sentence(&entry, &shop);
     assert!(
-        sentence.contains("merged the record of an erased customer into an erased customer"),
+        sentence.contains("merged two records of one customer, since erased"),
         "{sentence}"
     );
 }

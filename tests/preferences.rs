@@ -376,6 +376,17 @@ fn stored_logged_held_undone_and_erased() {
         "{text}"
     );
     assert!(!text.contains("customer 0"), "{text}");
+    let refused = Store::open(&path)
+        .expect("opens")
+        .0
+        .undo(2, &who())
+        .expect_err("the customer is no longer held");
+    assert!(
+        refused
+            .to_string()
+            .contains("a customer who was erased since"),
+        "{refused}"
+    );
 }
 
 #[test]

@@ -258,6 +258,13 @@ fn a_widened_purpose_covers_the_new_data_only_for_customers_who_agree_after() {
         "agreed while purchases were not covered"
     );
 
+    let undo_words = candor::engine::changes::parse_changes(
+        r#"{"changes": [{"kind": "consent", "customer": 1, "purpose": "birthday_offers", "granted": true, "method": "undo in Candor"}]}"#,
+    );
+    assert!(
+        undo_words.is_err_and(|e| e.contains("written only by undoing")),
+        "only an undo records a decision as one"
+    );
     let forged = candor::engine::changes::parse_changes(
         r#"{"changes": [{"kind": "purpose", "purpose": "birthday_offers", "fields": ["birth_date", "orders"], "covered_since": {"orders": "2020-01-01T00:00:00Z"}}]}"#,
     );
@@ -322,6 +329,38 @@ fn undoing_a_narrowing_gives_back_every_agreement_whatever_was_recorded_with_it(
         undone.index.shop().purposes,
         loaded.index.shop().purposes,
         "the decisions recorded with the narrowing are taken back with it"
+    );
+    assert_eq!(*undone.lists, *loaded.lists);
+
+    // The narrowing listed first: its undo comes last, after the undo of the withdrawal,
+    // whose grant gives back an agreement from before (no one agreed in between).
+    let first = [changes[2].clone(), birthday_consent(agreed, false)];
+    let done =
+        (store.apply(None, &first, &at("2026-01-05T11:00:00Z"), None, None)).expect("applies");
+    store
+        .undo(done.entry, &Attribution::now("Owner", "undo"))
+        .expect("undoes");
+    // And a withdrawal in an entry of its own, taken back before the narrowing.
+    let narrowed = (store.apply(None, &changes[2..], &at("2026-01-05T12:00:00Z"), None, None))
+        .expect("applies");
+    let withdrawn = (store.apply(
+        None,
+        &[birthday_consent(agreed, false)],
+        &at("2026-01-05T12:05:00Z"),
+        None,
+        None,
+    ))
+    .expect("applies");
+    for entry in [withdrawn.entry, narrowed.entry] {
+        store
+            .undo(entry, &Attribution::now("Owner", "undo"))
+            .expect("undoes");
+    }
+    let undone = load_blocking(&path, common::sample_day()).expect("reloads");
+    assert_eq!(
+        undone.index.shop().purposes,
+        loaded.index.shop().purposes,
+        "a grant an undo gave back is no agreement made while the purpose was narrowed"
     );
     assert_eq!(*undone.lists, *loaded.lists);
 

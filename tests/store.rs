@@ -308,9 +308,13 @@ fn an_undo_never_overwrites_a_later_change_of_the_same_thing() {
     .expect("a preference change");
     let pairs = [
         (phone("07700 900111"), phone("07700 900222"), "phone"),
-        (liked.clone(), liked, "told the shop again about \"likes"),
-        (withdraw.clone(), withdraw, "decided about"),
-        (price(3.5), price(4.0), "price of product"),
+        (liked.clone(), liked, "said about \"likes"),
+        (
+            withdraw.clone(),
+            withdraw,
+            "a later decision of customer 1 about",
+        ),
+        (price(3.5), price(4.0), "was changed again after it (entry"),
         (weight(1.5), weight(2.0), "weight of rule"),
     ];
     // Each made a minute apart, as people do.
@@ -344,5 +348,66 @@ fn an_undo_never_overwrites_a_later_change_of_the_same_thing() {
             .map(|e| e.granted),
         shop.current_consent(customer, "personalization")
             .map(|e| e.granted)
+    );
+}
+
+#[test]
+fn an_undo_is_refused_while_any_later_entry_on_the_same_thing_stands() {
+    use candor::engine::changes::Change;
+    use candor::store::{ApplyError, Attribution};
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("shop.candor");
+    Store::create(&path, &sample_shop().expect("sample")).expect("created");
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let at = |minute: u32| Attribution {
+        at: format!("2026-06-15T11:{minute:02}:00Z"),
+        ..Attribution::now("Sam", "as the customer said")
+    };
+    let consent = |granted: bool| Change::Consent {
+        customer: 2,
+        purpose: "personalization".to_owned(),
+        granted,
+        method: None,
+        words: None,
+    };
+    let mut apply = |change: Change, minute: u32| {
+        store
+            .apply(None, &[change], &at(minute), None, None)
+            .expect("applies")
+            .entry
+    };
+    // Granted, withdrawn, granted again, withdrawn again.
+    let entries: Vec<i64> = [true, false, true, false]
+        .into_iter()
+        .zip(1..)
+        .map(|(granted, minute)| apply(consent(granted), minute))
+        .collect();
+    // Two changes of one field in the very second of a third: the later ones stand.
+    let phone = |number: &str| Change::CustomerField {
+        customer: 2,
+        field: "phone".to_owned(),
+        value: Some(number.to_owned()),
+        source: None,
+    };
+    let first_phone = apply(phone("07700 900111"), 10);
+    apply(phone("07700 900222"), 10);
+    apply(phone("07700 900111"), 10);
+    let refused = |store: &mut Store, entry: i64| {
+        matches!(
+            store.undo(entry, &Attribution::now("Sam", "mistake")),
+            Err(ApplyError::ChangedSince(e, _)) if e == entry
+        )
+    };
+    assert!(refused(&mut store, entries[0]));
+    store
+        .undo(entries[3], &Attribution::now("Sam", "mistake"))
+        .expect("the newest decision can be taken back");
+    assert!(
+        refused(&mut store, entries[0]),
+        "entries 2 and 3 still stand: undoing entry 1 would wipe out the grant of entry 3"
+    );
+    assert!(
+        refused(&mut store, first_phone),
+        "the same number set again later, from another source, is a later change"
     );
 }

@@ -1284,12 +1284,15 @@ fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>, ctx: &ChangeCo
         ));
     }
     // A grant of the purpose recorded since the change an undo takes back, while the
-    // purpose did not cover what the undo gives back. A withdrawal covers nothing, and a
-    // decision recorded with the change itself is taken back by the same undo.
+    // purpose did not cover what the undo gives back. A withdrawal covers nothing, a
+    // decision recorded with the change itself is taken back by the same undo, and a
+    // grant an undo recorded gives back an earlier one (which, if made in between, is
+    // itself still on record).
     let agreed_since = |at: DateTime<Utc>| {
         (shop.consents.iter()).any(|e| {
             e.purpose == id
                 && e.granted
+                && e.method != UNDO_METHOD
                 && e.recorded_at
                     .is_some_and(|t| t > at || (t == at && !taken_back(edit.batch, e)))
         })
@@ -1581,6 +1584,14 @@ pub fn parse_changes(text: &str) -> Result<ChangeSet, String> {
             {
                 return Err(format!(
                     "change {} (purpose): \"covered_since\" and \"undone_at\" are given only by undoing a purpose change; a purpose covers a field it begins to cover from now on",
+                    i + 1
+                ));
+            }
+            if matches!(kind, "consent" | "preference")
+                && item.get("method").and_then(Value::as_str) == Some(UNDO_METHOD)
+            {
+                return Err(format!(
+                    "change {} ({kind}): the method \"{UNDO_METHOD}\" is written only by undoing a log entry; say how the customer told you",
                     i + 1
                 ));
             }

@@ -461,7 +461,11 @@ fn orders_summary(orders: &[HeldOrder], currency: super::money::Currency) -> Str
     let returns = (orders.iter())
         .filter(|o| !o.lines.is_empty() && o.lines.iter().all(|l| l.quantity < 0))
         .count();
-    let net = if returns > 0 { " after returns" } else { "" };
+    let net = if all().any(|l| l.quantity < 0) {
+        " after returns"
+    } else {
+        ""
+    };
     let unpriced = all().filter(|l| l.unit_price_cents.is_none()).count();
     let total = match unpriced {
         0 => format!("{} in total{net}", currency.format(cents)),

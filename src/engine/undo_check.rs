@@ -1,170 +1,279 @@
 //! Whether an audit-log entry can still be taken back: its undo gives back what each of
-//! its changes replaced, which is right only while the shop still holds what the entry
-//! set. A later decision of the customer's, a later correction of the same field or a
+//! its changes replaced, which is right only while nothing after it changed the same
+//! thing. A later decision of the customer's, a later correction of the same field or a
 //! later edit of the same rule would otherwise be silently overwritten by an older value.
+//!
+//! Three things are checked, any one of which refuses the undo: a later entry that still
+//! stands changed the same thing (an entry and its standing undo cancel out); the shop no
+//! longer holds what the entry set (a purge, an import, a merge, a write behind Candor's
+//! back); a customer's decision on the same purpose or preference was recorded after the
+//! entry by something other than a logged change (an import).
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::changes::{Applied, Change};
 use super::model::{PersonalField, Shop};
-use super::preferences::Preference;
 
-/// The first change of `changes` (an entry made at `at`) that `shop` no longer holds as
-/// the entry set it, in words, or `None` when every one still stands. Changes an undo
-/// checks otherwise (merges, new customers) and those it cannot read are not judged here.
-pub fn changed_since(shop: &Shop, changes: &[Applied], at: DateTime<Utc>) -> Option<String> {
+/// An audit-log entry, as the undo check reads it.
+pub struct Logged<'a> {
+    /// Its number.
+    pub id: i64,
+    /// When it was made.
+    pub at: DateTime<Utc>,
+    /// Its changes.
+    pub changes: &'a [Applied],
+    /// Whether its changes are in force: false for an entry whose undo stands, and for
+    /// that undo.
+    pub stands: bool,
+}
+
+/// The first change of entry `target` of `log` whose undo would overwrite something done
+/// after it, in words, or `None` when the entry can be undone. Merges and new customers
+/// are checked otherwise (they are undone only while nothing followed).
+pub fn changed_since(shop: &Shop, log: &[Logged<'_>], target: &Logged<'_>) -> Option<String> {
+    let (changes, at) = (target.changes, target.at);
+    let later: Vec<&Logged<'_>> = log.iter().filter(|l| l.id > target.id).collect();
     // Where the entry changed one thing twice, the shop should hold the second.
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: Vec<Value> = Vec::new();
     changes.iter().rev().find_map(|a| {
-        let target = serde_json::to_string(&target_of(&a.change)).ok()?;
-        if seen.contains(&target) {
+        let targets = targets_of(&a.change);
+        if targets.iter().all(|t| seen.contains(t)) {
             return None;
         }
-        seen.push(target);
-        changed(shop, a, at)
+        seen.extend(targets.iter().cloned());
+        let touches = |b: &Applied| targets_of(&b.change).iter().any(|t| targets.contains(t));
+        if let Some(l) = later
+            .iter()
+            .find(|l| l.stands && l.changes.iter().any(touches))
+        {
+            return Some(format!(
+                "{} (entry {})",
+                what_changed(shop, &a.change),
+                l.id
+            ));
+        }
+        let outside = recorded_outside(shop, &a.change, at, log);
+        (outside || differs(shop, a)).then(|| what_changed(shop, &a.change))
     })
 }
 
-/// What a change acts on, without what it sets: two changes with the same target set the
-/// same thing.
-fn target_of(change: &Change) -> Value {
+/// What a change sets, without the values: two changes sharing a target set the same
+/// thing. A rule's edit or removal sets its weight and whether it is on too.
+fn targets_of(change: &Change) -> Vec<Value> {
     match change {
-        Change::RuleWeight { rule, .. } => json!(["weight", rule]),
-        Change::RuleEnabled { rule, .. } => json!(["enabled", rule]),
-        Change::Rule { rule, .. } => json!(["rule", rule.id]),
-        Change::RuleRemoved { rule } => json!(["rule", rule]),
+        Change::RuleWeight { rule, .. } => vec![json!(["weight", rule])],
+        Change::RuleEnabled { rule, .. } => vec![json!(["enabled", rule])],
+        Change::Rule { rule: r, .. } => whole_rule(&r.id),
+        Change::RuleRemoved { rule } => whole_rule(rule),
         Change::Consent {
             customer, purpose, ..
-        } => json!(["consent", customer, purpose]),
+        } => vec![json!(["consent", customer, purpose])],
         Change::Preference {
             customer,
             preference,
             ..
-        } => json!(["preference", customer, preference]),
+        } => vec![json!(["preference", customer, preference])],
         Change::CustomerField {
             customer, field, ..
-        } => json!(["field", customer, field]),
-        other => serde_json::to_value(other).unwrap_or(Value::Null),
+        } => vec![json!(["field", customer, field])],
+        Change::Product { .. } => super::changes::product_keys_set(change)
+            .map(|(product, keys)| {
+                (keys.iter())
+                    .map(|k| json!(["product", product, k]))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Change::Purpose {
+            purpose,
+            label,
+            description,
+            fields,
+            ..
+        } => [
+            label.as_ref().map(|_| "label"),
+            description.as_ref().map(|_| "description"),
+            fields.as_ref().map(|_| "fields"),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|k| json!(["purpose", purpose, k]))
+        .collect(),
+        Change::FieldRetention { field, .. } => vec![json!(["retention", field])],
+        Change::Setting { setting, .. } => vec![json!(["setting", setting])],
+        _ => Vec::new(),
     }
 }
 
-/// Why `shop` no longer holds what `a` set, if it does not.
-fn changed(shop: &Shop, a: &Applied, at: DateTime<Utc>) -> Option<String> {
+/// The targets of a rule's edit or removal: the rule, its weight and whether it is on.
+fn whole_rule(id: &str) -> Vec<Value> {
+    vec![
+        json!(["rule", id]),
+        json!(["weight", id]),
+        json!(["enabled", id]),
+    ]
+}
+
+/// What changed after the entry, in words.
+fn what_changed(shop: &Shop, change: &Change) -> String {
+    let rule = |id: &str| {
+        (shop.rules.iter().find(|r| r.id == id)).map_or_else(|| id.to_owned(), |r| r.label.clone())
+    };
+    match change {
+        Change::RuleWeight { rule: r, .. } => {
+            format!(
+                "the weight of rule \"{}\" was changed again after it",
+                rule(r)
+            )
+        }
+        Change::RuleEnabled { rule: r, .. } => {
+            format!("rule \"{}\" was switched on or off again after it", rule(r))
+        }
+        Change::Rule { rule: r, .. } => {
+            format!("rule \"{}\" was changed again after it", r.label)
+        }
+        Change::RuleRemoved { rule: r } => format!("rule \"{}\" was added again after it", rule(r)),
+        Change::Consent {
+            customer, purpose, ..
+        } => format!(
+            "a later decision of customer {customer} about \"{}\" was recorded after it, and it stands",
+            shop.purpose_label(purpose)
+        ),
+        Change::Preference {
+            customer,
+            preference,
+            ..
+        } => {
+            let name = |id| (shop.products.iter().find(|p| p.id == id)).map(|p| p.name.clone());
+            let said = preference
+                .as_ref()
+                .map_or_else(String::new, |p| p.text(name));
+            format!(
+                "what customer {customer} said about \"{said}\" was recorded again after it, and that stands"
+            )
+        }
+        Change::CustomerField {
+            customer, field, ..
+        } => format!("customer {customer}'s {field} was changed again after it"),
+        Change::Product { product, .. } => {
+            let name = (shop.products.iter().find(|p| p.id == *product)).map_or_else(
+                || format!("product {product}"),
+                |p| format!("\"{}\"", p.name),
+            );
+            format!("{name} was changed again after it")
+        }
+        Change::Purpose { purpose, .. } => format!(
+            "purpose \"{}\" was changed again after it",
+            shop.purpose_label(purpose)
+        ),
+        Change::FieldRetention { field, .. } => format!(
+            "how long \"{}\" is kept was changed again after it",
+            field.key()
+        ),
+        Change::Setting { setting, .. } => {
+            format!("the setting \"{setting}\" was changed again after it")
+        }
+        other => format!("{} was changed again after it", other.kind()),
+    }
+}
+
+/// Whether a decision on the consent or preference `change` records was recorded after
+/// `at` by something other than a logged change of the same (an import records the
+/// decisions of its files without one).
+fn recorded_outside(shop: &Shop, change: &Change, at: DateTime<Utc>, log: &[Logged<'_>]) -> bool {
+    let targets = targets_of(change);
+    let logged = |t: DateTime<Utc>| {
+        log.iter().any(|l| {
+            l.at == t
+                && (l.changes.iter())
+                    .any(|b| targets_of(&b.change).iter().any(|x| targets.contains(x)))
+        })
+    };
+    match change {
+        Change::Consent {
+            customer, purpose, ..
+        } => shop.consents.iter().any(|e| {
+            e.customer == *customer
+                && e.purpose == *purpose
+                && e.recorded_at.is_some_and(|t| t > at && !logged(t))
+        }),
+        Change::Preference {
+            customer,
+            preference: Some(preference),
+            ..
+        } => shop.preferences.iter().any(|e| {
+            e.customer == *customer
+                && e.preference == *preference
+                && e.recorded_at > at
+                && !logged(e.recorded_at)
+        }),
+        _ => false,
+    }
+}
+
+/// Whether the shop no longer holds what `a` set (only what it set is compared).
+fn differs(shop: &Shop, a: &Applied) -> bool {
     let rule_now = |id: &str| shop.rules.iter().find(|r| r.id == id);
     match &a.change {
-        Change::RuleWeight { rule, .. } => (rule_now(rule)
-            .is_some_and(|r| json!(r.weight) != a.after["weight"]))
-        .then(|| format!("the weight of rule \"{rule}\" was changed again after it")),
-        Change::RuleEnabled { rule, .. } => (rule_now(rule)
-            .is_some_and(|r| json!(r.enabled) != a.after["enabled"]))
-        .then(|| format!("rule \"{rule}\" was switched on or off again after it")),
-        Change::Rule { rule, .. } => (json!(rule_now(&rule.id)) != a.after["rule"])
-            .then(|| format!("rule \"{}\" was edited or removed after it", rule.id)),
-        Change::RuleRemoved { rule } => rule_now(rule)
-            .is_some()
-            .then(|| format!("rule \"{rule}\" was added again after it")),
+        Change::RuleWeight { rule, .. } => {
+            rule_now(rule).is_some_and(|r| json!(r.weight) != a.after["weight"])
+        }
+        Change::RuleEnabled { rule, .. } => {
+            rule_now(rule).is_some_and(|r| json!(r.enabled) != a.after["enabled"])
+        }
+        Change::Rule { rule, .. } => json!(rule_now(&rule.id)) != a.after["rule"],
+        Change::RuleRemoved { rule } => rule_now(rule).is_some(),
         Change::Consent {
             customer, purpose, ..
-        } => consent_changed(shop, (*customer, purpose), &a.after, at),
+        } => shop
+            .current_consent(*customer, purpose)
+            .is_some_and(|now| json!(now.granted) != a.after["granted"]),
         Change::Preference {
             customer,
-            preference,
+            preference: Some(preference),
             ..
-        } => preference_changed(shop, (*customer, preference.as_ref()?), &a.after, at),
+        } => (shop.preferences.iter().rev())
+            .find(|e| e.customer == *customer && e.preference == *preference)
+            .is_some_and(|now| json!(!now.withdrawn) != a.after["stated"]),
         Change::CustomerField {
             customer, field, ..
-        } => field_changed(shop, *customer, field, &a.after["value"]),
-        Change::Product { .. } => product_changed(shop, a),
-        Change::Purpose { .. } => purpose_changed(shop, a),
-        Change::FieldRetention { field, .. } => {
-            let now = shop.fields.iter().find(|f| f.field == *field)?;
-            (json!(now.retention_days) != a.after["retention_days"]).then(|| {
-                format!(
-                    "how long \"{}\" is kept was changed again after it",
-                    field.key()
-                )
-            })
-        }
+        } => field_differs(shop, *customer, field, &a.after["value"]),
+        Change::Product { .. } => product_differs(shop, a),
+        Change::Purpose { .. } => purpose_differs(shop, a),
+        Change::FieldRetention { field, .. } => (shop.fields.iter())
+            .find(|f| f.field == *field)
+            .is_some_and(|now| json!(now.retention_days) != a.after["retention_days"]),
         Change::Setting { setting, .. } => {
-            (super::settings_change::current(&shop.settings, setting) != a.after["value"])
-                .then(|| format!("the setting \"{setting}\" was changed again after it"))
+            super::settings_change::current(&shop.settings, setting) != a.after["value"]
         }
-        _ => None,
+        _ => false,
     }
 }
 
-/// Why the customer's decision in force on `purpose` is not the one an entry made at
-/// `at` recorded (`set`), if it is not.
-fn consent_changed(
-    shop: &Shop,
-    (customer, purpose): (i64, &str),
-    set: &Value,
-    at: DateTime<Utc>,
-) -> Option<String> {
-    let now = shop.current_consent(customer, purpose)?;
-    let own = own_or_restored((&now.method, now.recorded_at), at);
-    (!own || json!(now.granted) != set["granted"]).then(|| {
-        format!(
-            "customer {customer} decided about \"{}\" again after it, and their later decision stands",
-            shop.purpose_label(purpose)
-        )
-    })
+/// Whether customer `customer`'s `field` no longer holds `set`.
+fn field_differs(shop: &Shop, customer: i64, field: &str, set: &Value) -> bool {
+    let Some(f) = PersonalField::from_key(field) else {
+        return false;
+    };
+    (shop.customers.iter())
+        .find(|c| c.id == customer)
+        .is_some_and(|c| json!(c.field_value(f)) != *set)
 }
 
-/// Why what the customer said in force about `preference` is not what an entry made at
-/// `at` recorded (`set`), if it is not.
-fn preference_changed(
-    shop: &Shop,
-    (customer, preference): (i64, &Preference),
-    set: &Value,
-    at: DateTime<Utc>,
-) -> Option<String> {
-    let now = (shop.preferences.iter().rev())
-        .find(|e| e.customer == customer && e.preference == *preference)?;
-    let own = own_or_restored((&now.method, Some(now.recorded_at)), at);
-    (!own || json!(!now.withdrawn) != set["stated"]).then(|| {
-        let name = |id| (shop.products.iter().find(|p| p.id == id)).map(|p| p.name.clone());
-        format!(
-            "customer {customer} told the shop again about \"{}\" after it, and that stands",
-            preference.text(name)
-        )
-    })
-}
-
-/// Whether a customer's current decision, by how and when it was recorded, is the one an
-/// entry made at `at` recorded, or one an undo recorded to give back an earlier decision
-/// (which takes back a later entry, never the customer's own word). A decision recorded
-/// before Candor kept recording times cannot be told apart and counts as the entry's.
-fn own_or_restored(
-    (method, recorded_at): (&str, Option<DateTime<Utc>>),
-    at: DateTime<Utc>,
-) -> bool {
-    method == super::changes::UNDO_METHOD || recorded_at.is_none_or(|t| t == at)
-}
-
-/// Why customer `customer`'s `field` no longer holds `set`, if it does not.
-fn field_changed(shop: &Shop, customer: i64, field: &str, set: &Value) -> Option<String> {
-    let f = PersonalField::from_key(field)?;
-    let c = shop.customers.iter().find(|c| c.id == customer)?;
-    (json!(c.field_value(f)) != *set)
-        .then(|| format!("customer {customer}'s {field} was changed again after it"))
-}
-
-/// Why a product no longer holds what a `product` change set, if it does not: only what
-/// the change set is compared.
-fn product_changed(shop: &Shop, a: &Applied) -> Option<String> {
-    let (product, keys) = super::changes::product_keys_set(&a.change)?;
-    let p = shop.products.iter().find(|p| p.id == product)?;
+/// Whether a product no longer holds what a `product` change set.
+fn product_differs(shop: &Shop, a: &Applied) -> bool {
+    let Some((product, keys)) = super::changes::product_keys_set(&a.change) else {
+        return false;
+    };
+    let Some(p) = shop.products.iter().find(|p| p.id == product) else {
+        return false;
+    };
     let now = super::changes::product_state(p, shop.settings.currency);
-    keys.into_iter()
-        .find(|key| now[*key] != a.after[*key])
-        .map(|key| format!("the {key} of product {product} was changed again after it"))
+    keys.into_iter().any(|key| now[key] != a.after[key])
 }
 
-/// Why a purpose no longer holds what a `purpose` change set, if it does not: only what
-/// the change set is compared.
-fn purpose_changed(shop: &Shop, a: &Applied) -> Option<String> {
+/// Whether a purpose no longer holds what a `purpose` change set.
+fn purpose_differs(shop: &Shop, a: &Applied) -> bool {
     let Change::Purpose {
         purpose,
         label,
@@ -173,25 +282,19 @@ fn purpose_changed(shop: &Shop, a: &Applied) -> Option<String> {
         ..
     } = &a.change
     else {
-        return None;
+        return false;
     };
-    let p = shop.purpose(purpose)?;
-    let set = [
+    let Some(p) = shop.purpose(purpose) else {
+        return false;
+    };
+    [
         label.as_ref().map(|_| ("label", json!(p.label))),
         description
             .as_ref()
             .map(|_| ("description", json!(p.description))),
         fields.as_ref().map(|_| ("fields", json!(p.fields))),
-    ];
-    set.into_iter()
-        .flatten()
-        .find(|(key, now)| *now != a.after[*key])
-        .map(|(key, _)| {
-            let what = match key {
-                "fields" => "the fields it covers were",
-                "label" => "its label was",
-                _ => "its description was",
-            };
-            format!("purpose \"{}\": {what} changed again after it", p.label)
-        })
+    ]
+    .into_iter()
+    .flatten()
+    .any(|(key, now)| now != a.after[key])
 }

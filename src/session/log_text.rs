@@ -3,7 +3,7 @@
 //! before and after stay in the entry (and in `candor log --json`).
 
 use crate::engine::changes::{Applied, Change};
-use crate::engine::model::{CustomerId, Shop};
+use crate::engine::model::{CustomerId, ERASED_CUSTOMER, Shop};
 use crate::store::{LogEntry, SubjectEvent};
 
 /// One entry as a sentence: "Sam switched "Weekend brunch" on — “try brunch” — recommendations
@@ -168,6 +168,12 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
             field.replace('_', " "),
             customer(*c)
         ),
+        Change::MergeCustomers { customer: c, from }
+            if *c == ERASED_CUSTOMER && *from == ERASED_CUSTOMER =>
+        {
+            // Erasing either record erases both numbers from the entry.
+            "merged two records of one customer, since erased".to_owned()
+        }
         Change::MergeCustomers { customer: c, from } => {
             format!(
                 "merged the record of {} into {}",

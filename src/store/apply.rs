@@ -521,6 +521,19 @@ pub fn undo_plan(log: &[LogEntry], entry: i64) -> Result<UndoPlan, ApplyError> {
     if let Some(by) = undone_by(log, entry) {
         return Err(ApplyError::AlreadyUndone(entry, by));
     }
+    let about_erased = (target.changes.iter()).any(|a| {
+        serde_json::to_value(&a.change).is_ok_and(|c| {
+            ["customer", "from"]
+                .iter()
+                .any(|k| c[k] == crate::engine::model::ERASED_CUSTOMER)
+        })
+    });
+    if about_erased {
+        return Err(ApplyError::NotUndoable(
+            entry,
+            "a change about a customer who was erased since".to_owned(),
+        ));
+    }
     let merges = target
         .changes
         .iter()
@@ -547,21 +560,34 @@ pub fn undo_plan(log: &[LogEntry], entry: i64) -> Result<UndoPlan, ApplyError> {
     )))
 }
 
-/// Refuses to undo entry `entry` of `log` when `shop` no longer holds what the entry set
-/// (a later decision, correction or edit of the same thing), which its undo would
-/// overwrite with an older value. See [`crate::engine::undo_check`].
+/// Refuses to undo entry `entry` of `log` when its undo would overwrite something done
+/// after it: a later entry that stands changed the same thing, the shop no longer holds
+/// what it set, or an import recorded a later decision. See [`crate::engine::undo_check`].
 pub fn undo_still_fits(log: &[LogEntry], entry: i64, shop: &Shop) -> Result<(), ApplyError> {
-    let target = log
+    use crate::engine::undo_check::{Logged, changed_since};
+    let undone = undone_entries(log);
+    // An entry whose undo stands, and that undo, cancel out.
+    let cancelled = |e: &LogEntry| {
+        undone.contains_key(&e.id) || e.undoes.is_some_and(|t| undone.get(&t) == Some(&e.id))
+    };
+    let logged = log
         .iter()
-        .find(|e| e.id == entry)
+        .map(|e| {
+            let at = chrono::DateTime::parse_from_rfc3339(&e.at).map_err(|_| {
+                ApplyError::NotUndoable(e.id, format!("a time that cannot be read (\"{}\")", e.at))
+            })?;
+            Ok(Logged {
+                id: e.id,
+                at: at.to_utc(),
+                changes: &e.changes,
+                stands: !cancelled(e),
+            })
+        })
+        .collect::<Result<Vec<_>, ApplyError>>()?;
+    let target = (logged.iter())
+        .find(|l| l.id == entry)
         .ok_or(ApplyError::NoSuchEntry(entry))?;
-    let at = chrono::DateTime::parse_from_rfc3339(&target.at).map_err(|_| {
-        ApplyError::NotUndoable(
-            entry,
-            format!("a time that cannot be read (\"{}\")", target.at),
-        )
-    })?;
-    match crate::engine::undo_check::changed_since(shop, &target.changes, at.to_utc()) {
+    match changed_since(shop, &logged, target) {
         Some(why) => Err(ApplyError::ChangedSince(entry, why)),
         None => Ok(()),
     }
