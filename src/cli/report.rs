@@ -178,13 +178,9 @@ pub fn explanation(out: &mut dyn Write, index: &ShopIndex, e: &Explanation) -> i
             r.score
         )?;
         writeln!(out, "   {}", r.sentence)?;
-        for c in &r.contributions {
+        for (c, shown) in r.contributions.iter().zip(r.shown_contributions()) {
             let purpose = c.purpose.as_deref().unwrap_or("none needed");
-            writeln!(
-                out,
-                "   {:+6.2}  {:<28} purpose: {purpose}",
-                c.value, c.label
-            )?;
+            writeln!(out, "   {:+6.2}  {:<28} purpose: {purpose}", shown, c.label)?;
             for rec in c.records.iter().take(3) {
                 writeln!(out, "           {}", record_text(rec))?;
             }

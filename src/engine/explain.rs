@@ -100,6 +100,34 @@ pub struct Recommendation {
     pub counterfactual: Counterfactual,
 }
 
+impl Recommendation {
+    /// The contributions as shown, in hundredths, so that side by side they add up to the
+    /// score as shown: each is rounded, then where the rounded figures miss the rounded
+    /// score by a hundredth or two, those that rounding moved furthest are moved back the
+    /// other way. Each stays within 0.01 of the exact value (which the JSON keeps), and one
+    /// is shown as 0.00 exactly when it adds less than 0.01 (see [`Contribution::counts`]).
+    pub fn shown_contributions(&self) -> Vec<f64> {
+        let cents = |v: f64| (v * 100.0).round() as i64;
+        let exact: Vec<f64> = self.contributions.iter().map(|c| c.value * 100.0).collect();
+        let mut shown: Vec<i64> = self.contributions.iter().map(|c| cents(c.value)).collect();
+        let mut gap = cents(self.score) - shown.iter().sum::<i64>();
+        let step = gap.signum();
+        let error = |i: usize, shown: &[i64]| (exact[i] - shown[i] as f64) * step as f64;
+        let mut order: Vec<usize> = (0..shown.len()).collect();
+        order.sort_by(|&a, &b| error(b, &shown).total_cmp(&error(a, &shown)));
+        for i in order {
+            let next = shown[i] + step;
+            let fits = (exact[i] - next as f64).abs() < 1.0
+                && (next != 0) == self.contributions[i].counts();
+            if gap != 0 && fits {
+                shown[i] = next;
+                gap -= step;
+            }
+        }
+        shown.into_iter().map(|h| h as f64 / 100.0).collect()
+    }
+}
+
 /// Where a contribution comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -820,20 +848,33 @@ fn counterfactual(
             }
         }
     }
+    // No rule that lifts it decides it; whether it would stay with no rule at all (rules
+    // that push other products down hold it up too) is checked, not assumed.
+    let every_rule: Vec<usize> = (0..rules.len()).collect();
+    let without_rules = scorer
+        .top_fast_without(plan, n, &every_rule)
+        .iter()
+        .any(|r| r.product == ranked.product);
     let popular = contributions
         .iter()
         .any(|c| c.source == Source::Baseline && c.value >= SHOWN_AS_ZERO);
+    let sentence = match (without_rules, popular) {
+        (true, true) => format!(
+            "It would stay in the top {n} even if no rule used the customer's data: \
+             it is among the shop's most popular products."
+        ),
+        (true, false) => {
+            format!("It would stay in the top {n} even if no rule used the customer's data.")
+        }
+        (false, _) => format!(
+            "It would stay in the top {n} without the rules that lift it, though not without \
+             every rule: others hold it up by keeping other products out of the way."
+        ),
+    };
     Counterfactual {
         drops_out: false,
         removes: Vec::new(),
-        sentence: if popular {
-            format!(
-                "It would stay in the top {n} even without any of the customer's data: \
-                 it is among the shop's most popular products."
-            )
-        } else {
-            format!("It would stay in the top {n} even without any of the customer's data.")
-        },
+        sentence,
     }
 }
 

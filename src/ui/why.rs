@@ -193,7 +193,7 @@ fn contributions_table_ui(ui: &mut Ui, rec: &Recommendation) -> Option<OrderId> 
             }
         })
         .body(|mut body| {
-            for c in &rec.contributions {
+            for (c, shown) in rec.contributions.iter().zip(rec.shown_contributions()) {
                 body.row(24.0, |mut row| {
                     row.col(|ui| {
                         let kind = match c.source {
@@ -206,7 +206,7 @@ fn contributions_table_ui(ui: &mut Ui, rec: &Recommendation) -> Option<OrderId> 
                     row.col(|ui| {
                         let colour =
                             theme::contribution_colour(c.value, c.source == Source::Baseline);
-                        ui.colored_label(colour, format!("{:+.2}", c.value));
+                        ui.colored_label(colour, format!("{shown:+.2}"));
                     });
                     row.col(|ui| {
                         ui.label(if c.fields.is_empty() {
