@@ -180,7 +180,7 @@ fn a_bought_together_rule_must_count_per_purchase() {
     let problem = rule.validate(&["personalization"]).unwrap_err();
     assert_eq!(problem.field, "amount");
     assert!(
-        rule.effect_text().contains("adds 1"),
+        rule.effect_text().contains("adds 0.3 (1 × weight 0.3) to"),
         "{}",
         rule.effect_text()
     );

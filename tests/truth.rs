@@ -828,3 +828,18 @@ fn the_contributions_shown_add_up_to_the_score_shown() {
         "the sample has figures that rounding alone would not add up"
     );
 }
+
+/// `candor rules` said "Not again so soon (weight -1.5): adds 1 per visit", and "reads ;"
+/// for a rule that reads nothing personal.
+#[test]
+fn the_rules_in_words_say_what_each_takes_off_and_what_it_reads() {
+    let (_dir, path) = common::sample_file();
+    let out = on(&path, &["rules"]).success().get_output().stdout.clone();
+    let out = String::from_utf8(out).expect("utf-8");
+    assert!(
+        out.contains("takes 1.5 (1 × weight -1.5) per visit in the last 7 days"),
+        "{out}"
+    );
+    assert!(out.contains("reads no personal data"), "{out}");
+    assert!(!out.contains("reads ;"), "{out}");
+}

@@ -217,11 +217,15 @@ pub fn rules(out: &mut dyn Write, rows: &[RuleRow]) -> io::Result<()> {
         } else {
             writeln!(out, "  when {}: {}", r.conditions_text, r.effect_text)?;
         }
+        let reads = if r.fields.is_empty() {
+            "no personal data".to_owned()
+        } else {
+            r.fields.join(", ")
+        };
         writeln!(
             out,
-            "  needs consent to \"{}\"; reads {}; runs for {}",
+            "  needs consent to \"{}\"; reads {reads}; runs for {}",
             r.purpose_label,
-            r.fields.join(", "),
             words::customers(r.runs_for)
         )?;
         if let Some(field) = &r.outside_purpose {

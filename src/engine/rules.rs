@@ -364,25 +364,47 @@ impl Rule {
             .join(" and ")
     }
 
-    /// The rule's effect in words, e.g. "adds 1.5 × 1.0 to premium products".
+    /// The rule's effect in words, its weight included: "adds 1.5 to premium products",
+    /// "takes 1.5 (1 × weight -1.5) off, per visit …".
     pub fn effect_text(&self) -> String {
         let target = self.target.text();
+        let (verb, to) = if self.weight < 0.0 {
+            ("takes", "off")
+        } else {
+            ("adds", "to")
+        };
+        let weighed = |v: f64| {
+            let net = super::score::round_for_text((v * self.weight).abs());
+            if self.weight == 1.0 {
+                net
+            } else {
+                let (v, w) = (
+                    super::score::round_for_text(v),
+                    super::score::round_for_text(self.weight),
+                );
+                format!("{net} ({v} × weight {w})")
+            }
+        };
         match &self.amount {
-            Amount::Fixed { value } => format!("adds {value} to {target}"),
+            Amount::Fixed { value } => format!("{verb} {} {to} {target}", weighed(*value)),
             Amount::PerPurchase {
                 each,
                 max,
                 within_days,
             } if self.target == Target::BoughtTogether => format!(
-                "adds {each} × how strongly each product goes with what they bought in the last {within_days} days (cosine over orders, summed), up to {max}, to {target}"
+                "{verb} {} × how strongly each product goes with what they bought in the last {within_days} days (cosine over orders, summed), up to {}, {to} {target}",
+                weighed(*each),
+                weighed(*max)
             ),
             Amount::PerPurchase {
                 each,
                 max,
                 within_days,
             } => format!(
-                "adds {each} per visit in the last {within_days} days on which they bought {}, up to {max}, to {target}",
-                self.target.matching_text()
+                "{verb} {} per visit in the last {within_days} days on which they bought {}, up to {}, {to} {target}",
+                weighed(*each),
+                self.target.matching_text(),
+                weighed(*max)
             ),
         }
     }

@@ -294,7 +294,7 @@ pub fn rules() -> Vec<Rule> {
                 tag: "new".to_owned(),
             },
             Amount::Fixed { value: 1.2 },
-            "you visit often and it is new this season",
+            "you visit often and it is one of our new products",
         ),
         rule(
             "premium-for-40-plus",
@@ -344,7 +344,7 @@ pub fn rules() -> Vec<Rule> {
                 tag: "new".to_owned(),
             },
             Amount::Fixed { value: 0.8 },
-            "it is new since your last visit",
+            "you have not been in for a while and it is one of our new products",
         ),
         weekend,
     ]
