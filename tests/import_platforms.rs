@@ -2965,6 +2965,28 @@ fn a_square_discount_or_comp_comes_off_what_the_customer_spent_not_off_the_price
         held.contains("2 orders and 1 return, 7 lines, $9.50 in total after returns"),
         "{held}"
     );
+    let too_much = [
+        SQUARE_ITEMS_HEADER.to_owned() + "\n",
+        square_discounted_row(
+            "T10",
+            "Muffin",
+            "1",
+            ["$3.00", "-$5.00", "-$2.00"],
+            "Payment",
+        ),
+    ]
+    .concat();
+    let refused = candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .arg(write(dir.path(), "too-much.csv", &too_much))
+        .assert()
+        .failure();
+    let said = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(
+        said.contains("Discounts") && said.contains("is more than the line's price ($3.00)"),
+        "{said}"
+    );
     let explained = about(&db, shop.customers[0].id, &["explain"]);
     assert!(
         !explained.contains("(discount)"),

@@ -48,8 +48,8 @@ pub fn customer_card(
                 ul {
                     @for c in r.contributions.iter().filter(|c| c.counts()) {
                         @match c.source {
-                            Source::Baseline if c.value > 0.0 => li { "Because " (c.reason) " with our customers (this uses no data about you)." }
-                            Source::Baseline => li { "It is less popular with our customers, which counted against it (this uses no data about you)." }
+                            Source::Baseline if c.value > 0.0 => li { "Because " (c.reason) " with our customers (counted over all their purchases together, nothing about you in particular)." }
+                            Source::Baseline => li { "It is less popular with our customers, which counted against it (counted over all their purchases together, nothing about you in particular)." }
                             Source::Rule => li {
                                 "Because " (c.reason) "."
                                 @let lines: Vec<String> = c.records.iter().filter_map(|rec| match rec {

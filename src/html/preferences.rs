@@ -78,7 +78,7 @@ fn what_we_use(e: &Explanation) -> Markup {
     html! {
         @match e.not_personalized {
             Some(why @ (NotPersonalized::NoConsent | NotPersonalized::NoRuleInUse)) => p { (why.to_customer()) }
-            None if used.is_empty() => p { "Your current suggestions are what is popular with all our customers; they use no data about you." }
+            None if used.is_empty() => p { "Your current suggestions are what is popular with all our customers, counted over all their purchases together: nothing about you in particular." }
             None => p { "Your current suggestions use " (crate::engine::words::and_list(&used)) "." }
         }
         @for left in &e.left_out { p { (left.sentence) } }

@@ -2178,7 +2178,8 @@ fn read_order(
         [(product, _, _)] if !price.negative_sale => Some((&product.key, &product.name)),
         _ => None,
     };
-    let discount = discount_line(mapping, cells, discount, fate == Fate::Return)?;
+    let line_total = price.unit_cents.map(|u| u * quantity.abs());
+    let discount = discount_line(mapping, cells, (discount, line_total), fate == Fate::Return)?;
     let lines = lines.into_iter().chain(discount).collect();
     Ok(Some(OrderPart {
         key,
@@ -2195,10 +2196,11 @@ fn read_order(
 /// one unit at the amount taken off, which comes off what the customer spent (and is
 /// given back on a return, whose refund was that much smaller); `None` without a discount.
 /// `of` is the row's one product (key and name); a row of several is discounted as a whole.
+/// A discount larger than the row's price (`line_total`, where known) is refused.
 fn discount_line(
     mapping: &Mapping,
     cells: &Cells<'_>,
-    of: Option<(&String, &String)>,
+    (of, line_total): (Option<(&String, &String)>, Option<i64>),
     is_return: bool,
 ) -> Result<Option<PartLine>, ImportError> {
     let role = Role::LineDiscount;
@@ -2218,6 +2220,17 @@ fn discount_line(
     }
     if let Some(why) = number::line_total_problem(1, amount, cells.currency) {
         return Err((cells.bad)(role, why));
+    }
+    if let Some(total) = line_total.filter(|&t| amount > t) {
+        let money = |cents| cells.currency.format(cents);
+        return Err((cells.bad)(
+            role,
+            format!(
+                "the discount ({}) is more than the line's price ({})",
+                money(amount),
+                money(total)
+            ),
+        ));
     }
     let (key, name) = match of {
         Some((key, name)) => (format!("{key}:discount"), format!("{name} (discount)")),
