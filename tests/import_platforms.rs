@@ -2890,6 +2890,19 @@ fn a_square_refund_under_its_sales_transaction_id_is_a_return_on_its_own_day() {
         held.contains("1 order and 2 returns, 4 lines, $3.00 in total after returns"),
         "{held}"
     );
+    let listed = candor()
+        .args(["customers", "--json", "--db"])
+        .arg(&db)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let listed: Value = serde_json::from_slice(&listed).expect("json");
+    assert_eq!(
+        listed[0]["orders"], 1,
+        "the customers table counts as Data held does"
+    );
     let again = import_into(&db, &write(dir.path(), "items-again.csv", &text));
     assert_eq!(again["summary"]["orders_added"], 0, "{again}");
     assert_eq!(again["summary"]["orders_already_imported"], 3, "{again}");

@@ -843,3 +843,38 @@ fn the_rules_in_words_say_what_each_takes_off_and_what_it_reads() {
     assert!(out.contains("reads no personal data"), "{out}");
     assert!(!out.contains("reads ;"), "{out}");
 }
+
+/// `simulate` listed "Intra-list diversity: 0.52 → 0.52" among the audit figures that
+/// change: a change smaller than the precision shown is counted instead.
+#[test]
+fn an_audit_figure_listed_as_changing_shows_a_change() {
+    let (dir, path) = common::sample_file();
+    let changes = write(
+        dir.path(),
+        "withdraw.json",
+        r#"{"changes":[{"kind":"consent","customer":1,"purpose":"personalization","granted":false}]}"#,
+    );
+    let args = ["simulate", "--changes", changes.to_str().expect("utf-8")];
+    let out = on(&path, &args).success().get_output().stdout.clone();
+    let out = String::from_utf8(out).expect("utf-8");
+    let listed: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("Audit figures that change"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  ") && l.contains(" → "))
+        .collect();
+    assert!(!listed.is_empty(), "{out}");
+    for line in listed {
+        let values = line
+            .split(": ")
+            .nth(1)
+            .expect("a value")
+            .split("  (")
+            .next();
+        let (before, after) = values
+            .and_then(|v| v.split_once(" → "))
+            .expect("before → after");
+        assert_ne!(before, after, "{line}");
+    }
+    assert!(out.contains("by less than the precision shown"), "{out}");
+}

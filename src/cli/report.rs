@@ -457,13 +457,22 @@ fn simulation_audit_moves(
     out: &mut dyn Write,
     audit: &crate::session::simulate::AuditBeforeAfter,
 ) -> io::Result<()> {
-    let moved: Vec<_> = audit
-        .figures
-        .iter()
-        .filter(|f| f.before != f.after || f.status_before != f.status_after)
-        .collect();
+    // A figure whose change does not show at the precision printed is counted, not listed
+    // as "0.52 → 0.52".
+    let shown_moves = |f: &&crate::engine::audit::FigureChange| {
+        f.value_text(f.before) != f.value_text(f.after) || f.status_before != f.status_after
+    };
+    let moved: Vec<_> = audit.figures.iter().filter(shown_moves).collect();
+    let slightly = (audit.figures.iter())
+        .filter(|f| f.before != f.after && !shown_moves(f))
+        .count();
+    let slightly_text = words::count(slightly, "other figure moves", "other figures move");
     if moved.is_empty() {
-        return writeln!(out, "\nNo audit figure changes.");
+        writeln!(out, "\nNo audit figure changes as shown.")?;
+        if slightly > 0 {
+            writeln!(out, "  {slightly_text} by less than the precision shown.")?;
+        }
+        return Ok(());
     }
     writeln!(out, "\nAudit figures that change:")?;
     for f in moved {
@@ -480,6 +489,9 @@ fn simulation_audit_moves(
                 _ => String::new(),
             }
         )?;
+    }
+    if slightly > 0 {
+        writeln!(out, "  {slightly_text} by less than the precision shown.")?;
     }
     Ok(())
 }

@@ -17,7 +17,7 @@ pub struct CustomerRow {
     pub name: String,
     /// Email with the local part masked.
     pub email_masked: String,
-    /// Orders up to today.
+    /// Orders up to today, returns (cancelled, refunded or returned orders) left out.
     pub orders: usize,
     /// Date of the latest order.
     pub last_order: Option<NaiveDate>,
@@ -37,12 +37,22 @@ pub fn customer_rows(index: &ShopIndex) -> Vec<CustomerRow> {
                 id: c.id,
                 name: c.display_name(),
                 email_masked: c.email.as_deref().map(mask_email).unwrap_or_default(),
-                orders: index.orders_of(pos).count(),
+                orders: (index.orders_of(pos))
+                    .filter(|&o| !is_return(index, o))
+                    .count(),
                 last_order,
                 consent: consent_summary(index, pos),
             }
         })
         .collect()
+}
+
+/// Whether an order is a return (a cancelled, refunded or returned order): it has lines,
+/// and every one takes something back.
+fn is_return(index: &ShopIndex, order: usize) -> bool {
+    let lines = &index.shop().lines;
+    let mut of = index.lines_of(order).peekable();
+    of.peek().is_some() && of.all(|l| lines[l].quantity < 0)
 }
 
 /// The customer's granted purposes, or why there are none.
