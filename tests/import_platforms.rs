@@ -1300,15 +1300,7 @@ fn a_shopify_products_export_fills_in_categories_tags_and_prices() {
         "the tea named by name is the same product"
     );
 
-    let log = candor()
-        .args(["log", "--json", "--db"])
-        .arg(&db)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let log: Value = serde_json::from_slice(&log).expect("json");
+    let log = json_of(&db, "log");
     let products_import = log
         .as_array()
         .expect("entries")
@@ -2890,15 +2882,7 @@ fn a_square_refund_under_its_sales_transaction_id_is_a_return_on_its_own_day() {
         held.contains("1 order and 2 returns, 4 lines, $3.00 in total after returns"),
         "{held}"
     );
-    let listed = candor()
-        .args(["customers", "--json", "--db"])
-        .arg(&db)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let listed: Value = serde_json::from_slice(&listed).expect("json");
+    let listed = json_of(&db, "customers");
     assert_eq!(
         listed[0]["orders"], 1,
         "the customers table counts as Data held does"
@@ -2906,6 +2890,19 @@ fn a_square_refund_under_its_sales_transaction_id_is_a_return_on_its_own_day() {
     let again = import_into(&db, &write(dir.path(), "items-again.csv", &text));
     assert_eq!(again["summary"]["orders_added"], 0, "{again}");
     assert_eq!(again["summary"]["orders_already_imported"], 3, "{again}");
+}
+
+/// What `candor COMMAND --json --db DB` prints.
+fn json_of(db: &Path, command: &str) -> Value {
+    let out = candor()
+        .args([command, "--json", "--db"])
+        .arg(db)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("json")
 }
 
 /// A row of Square's Item Sales for Ann Lee with its discount (Square writes it negative;
