@@ -780,7 +780,7 @@ fn undo_is_refused_when_the_customer_decided_again_after_it() {
     ];
     for args in [&undo[..], &[&undo[..], &["--dry-run"]].concat()] {
         candor().args(args).assert().failure().stderr(contains(
-            "entry 1 cannot be undone: a later decision of customer 1 about \"Personalized recommendations\" was recorded after it, and it stands (entry 2)",
+            "entry 1 cannot be undone: Amelia Hart's decision about \"Personalized recommendations\" was changed again by entry 2, which stands",
         ));
     }
     assert_eq!(

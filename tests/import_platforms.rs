@@ -2997,6 +2997,24 @@ fn a_square_discount_or_comp_comes_off_what_the_customer_spent_not_off_the_price
         said.contains("Discounts") && said.contains("is more than the line's price ($3.00)"),
         "{said}"
     );
+    // Three cookies comped: $10.00 off $10.00, though each is "$3.33" to the penny.
+    let comp = [
+        SQUARE_ITEMS_HEADER.to_owned() + "\n",
+        square_discounted_row(
+            "T11",
+            "Cookie",
+            "3",
+            ["$10.00", "-$10.00", "$0.00"],
+            "Payment",
+        ),
+    ]
+    .concat();
+    candor()
+        .args(["import", "--actor", "Sam", "--db"])
+        .arg(&db)
+        .arg(write(dir.path(), "comp.csv", &comp))
+        .assert()
+        .success();
     let explained = about(&db, shop.customers[0].id, &["explain"]);
     assert!(
         !explained.contains("(discount)"),

@@ -177,6 +177,25 @@ fn a_widened_purpose_covers_the_new_data_only_for_customers_who_agree_after() {
         birthday_favourites_skipped(&asked, agreed),
         Some("agreed_before_covered")
     );
+    // A withdrawal recorded by mistake and undone gives back the agreement from before the
+    // widening: the undo's grant is no new agreement.
+    let withdraw = [birthday_consent(id, false)];
+    let at = |minutes| candor::engine::changes::ChangeContext {
+        now: widened[&PersonalField::Orders] + chrono::Duration::minutes(minutes),
+        actor: "Sam".to_owned(),
+    };
+    let (withdrawn, applied) =
+        candor::engine::changes::apply_all(fresh.index.shop().clone(), &withdraw, &at(1))
+            .expect("records the withdrawal");
+    let undo = candor::engine::changes::inverse(&applied);
+    let (given_back, _) =
+        candor::engine::changes::apply_all(withdrawn, &undo, &at(2)).expect("undoes");
+    let given_back = ShopIndex::new(Arc::new(given_back), common::sample_day());
+    assert!(given_back.has_consent(agreed, "birthday_offers"));
+    assert_eq!(
+        birthday_favourites_skipped(&given_back, agreed),
+        Some("agreed_before_covered")
+    );
     // Data held says so beside the agreement, until the customer agrees again.
     let not_covered = |index: &ShopIndex| {
         let held = candor::engine::held::held(index, agreed);

@@ -308,13 +308,13 @@ fn an_undo_never_overwrites_a_later_change_of_the_same_thing() {
     .expect("a preference change");
     let pairs = [
         (phone("07700 900111"), phone("07700 900222"), "phone"),
-        (liked.clone(), liked, "said about \"likes"),
+        (liked.clone(), liked, "told the shop about \"likes"),
         (
             withdraw.clone(),
             withdraw,
-            "a later decision of customer 1 about",
+            "decision about \"Personalized recommendations\" was changed again by entry",
         ),
-        (price(3.5), price(4.0), "was changed again after it (entry"),
+        (price(3.5), price(4.0), "\" was changed again by entry"),
         (weight(1.5), weight(2.0), "weight of rule"),
     ];
     // Each made a minute apart, as people do.

@@ -219,16 +219,29 @@ fn run(dir: &Path, db: &Path, step: &Step, expected: &mut Expected) {
                             store.undo(entry, &who()),
                             Err(ApplyError::AlreadyUndone(e, b)) if e == entry && b == by
                         )),
-                        // An undo would give back an older weight: it is refused when a
-                        // later change set another since.
+                        // An undo would give back an older weight: it is refused while a
+                        // later entry that stands set the weight (an entry after this one
+                        // and its standing undo cancel out), or the weight is another.
                         None => {
+                            let undone = candor::store::undone_entries(&log);
+                            let cancelled = |e: &candor::store::LogEntry| {
+                                undone.contains_key(&e.id)
+                                    || e.undoes
+                                        .is_some_and(|t| t > entry && undone.get(&t) == Some(&e.id))
+                            };
+                            let later = log.iter().any(|e| {
+                                e.id > entry
+                                    && !cancelled(e)
+                                    && (e.changes.iter())
+                                        .any(|a| matches!(a.change, Change::RuleWeight { .. }))
+                            });
                             let rules = store.load().expect("loads").rules;
                             let now = rules.iter().find(|r| r.id == "buy-again").map(|r| r.weight);
                             let set = target
                                 .changes
                                 .last()
                                 .and_then(|a| a.after["weight"].as_f64());
-                            if now == set {
+                            if now == set && !later {
                                 store.undo(entry, &who()).expect("undoes");
                             } else {
                                 assert!(matches!(

@@ -1609,7 +1609,7 @@ fn an_undo_that_would_overwrite_a_later_correction_is_refused_saying_why() {
     harness.run_steps(3);
     harness
         .get_all_by_label_contains(
-            "entry 1 cannot be undone: customer 1's phone was changed again after it",
+            "entry 1 cannot be undone: Amelia Hart's phone number was changed again by entry 2, which stands",
         )
         .next()
         .expect("the window says why");

@@ -997,7 +997,8 @@ fn correct_field(
     }
     Ok((
         json!({ "value": old, "source": old_source }),
-        json!({ "value": value }),
+        // As stored: a birth date typed "1990-1-5" is kept as 1990-01-05.
+        json!({ "value": c.field_value(f) }),
     ))
 }
 

@@ -551,7 +551,7 @@ fn held_consents(index: &ShopIndex, customer: usize) -> Vec<HeldConsent> {
                 })
                 .collect();
             let granted = history.last()?.granted;
-            let in_force = index.current_decision(customer, &purpose.id);
+            let in_force = index.agreement_in_force(customer, &purpose.id);
             let not_covered = in_force
                 .filter(|grant| grant.granted)
                 .map(|grant| {

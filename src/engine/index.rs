@@ -397,6 +397,27 @@ impl ShopIndex {
             .last()
     }
 
+    /// The agreement behind the customer's decision in force on `purpose`, for what it
+    /// covers: the decision itself, except that a grant an undo recorded gives back an
+    /// earlier one, the customer's own (the latest grant recorded before it other than by
+    /// an undo), whose words and date are what the customer agreed to.
+    pub fn agreement_in_force(
+        &self,
+        customer: usize,
+        purpose: &str,
+    ) -> Option<&super::model::ConsentEvent> {
+        let undo = super::changes::UNDO_METHOD;
+        let in_force = self.current_decision(customer, purpose)?;
+        if !(in_force.granted && in_force.method == undo) {
+            return Some(in_force);
+        }
+        (self.consents_of(customer))
+            .map(|e| &self.shop.consents[e])
+            .filter(|e| e.purpose == purpose && e.granted && e.method != undo)
+            .last()
+            .or(Some(in_force))
+    }
+
     /// The real products (not postage, fees or unspecified items) an order bought: its
     /// lines with a positive quantity, in line order (a product may repeat).
     pub fn bought_in(&self, order: usize) -> impl Iterator<Item = usize> + '_ {

@@ -161,7 +161,7 @@ pub(crate) fn agreed_before_widened(index: &ShopIndex, purpose: &super::model::P
     let widened = || purpose.covered_since.keys().copied();
     (0..index.shop().customers.len())
         .filter(|&c| index.has_consent(c, &purpose.id))
-        .filter_map(|c| index.current_decision(c, &purpose.id))
+        .filter_map(|c| index.agreement_in_force(c, &purpose.id))
         .filter(|grant| {
             purpose
                 .first_agreed_before_covered(widened(), grant)

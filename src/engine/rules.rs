@@ -368,7 +368,12 @@ impl Rule {
     /// "takes 1.5 (1 × weight -1.5) off, per visit …".
     pub fn effect_text(&self) -> String {
         let target = self.target.text();
-        let (verb, to) = if self.weight < 0.0 {
+        // What it adds or takes off follows the sign of amount × weight.
+        let first = match &self.amount {
+            Amount::Fixed { value } => *value,
+            Amount::PerPurchase { each, .. } => *each,
+        };
+        let (verb, to) = if first * self.weight < 0.0 {
             ("takes", "off")
         } else {
             ("adds", "to")

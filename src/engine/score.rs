@@ -465,7 +465,7 @@ fn field_agreed_before_covered(
     if purpose.covered_since.is_empty() {
         return None;
     }
-    let grant = index.current_decision(customer, &rule.purpose)?;
+    let grant = index.agreement_in_force(customer, &rule.purpose)?;
     purpose.first_agreed_before_covered(rule.fields(), grant)
 }
 

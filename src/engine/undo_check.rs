@@ -43,18 +43,15 @@ pub fn changed_since(shop: &Shop, log: &[Logged<'_>], target: &Logged<'_>) -> Op
         }
         seen.extend(targets.iter().cloned());
         let touches = |b: &Applied| targets_of(&b.change).iter().any(|t| targets.contains(t));
+        let what = thing(shop, &a.change);
         if let Some(l) = later
             .iter()
             .find(|l| l.stands && l.changes.iter().any(touches))
         {
-            return Some(format!(
-                "{} (entry {})",
-                what_changed(shop, &a.change),
-                l.id
-            ));
+            return Some(changed_by(&what, l.id));
         }
         let outside = recorded_outside(shop, &a.change, at, log);
-        (outside || differs(shop, a)).then(|| what_changed(shop, &a.change))
+        (outside || differs(shop, a)).then(|| no_longer(&what))
     })
 }
 
@@ -114,67 +111,69 @@ fn whole_rule(id: &str) -> Vec<Value> {
     ]
 }
 
-/// What changed after the entry, in words.
-fn what_changed(shop: &Shop, change: &Change) -> String {
+/// What a change set, in words: "Grace Lin's birth date", "the weight of rule …".
+fn thing(shop: &Shop, change: &Change) -> String {
     let rule = |id: &str| {
         (shop.rules.iter().find(|r| r.id == id)).map_or_else(|| id.to_owned(), |r| r.label.clone())
     };
+    let customer = |id: i64| shop.customer_name(id);
     match change {
-        Change::RuleWeight { rule: r, .. } => {
-            format!(
-                "the weight of rule \"{}\" was changed again after it",
-                rule(r)
-            )
+        Change::RuleWeight { rule: r, .. } => format!("the weight of rule \"{}\"", rule(r)),
+        Change::RuleEnabled { rule: r, .. } | Change::RuleRemoved { rule: r } => {
+            format!("rule \"{}\"", rule(r))
         }
-        Change::RuleEnabled { rule: r, .. } => {
-            format!("rule \"{}\" was switched on or off again after it", rule(r))
-        }
-        Change::Rule { rule: r, .. } => {
-            format!("rule \"{}\" was changed again after it", r.label)
-        }
-        Change::RuleRemoved { rule: r } => format!("rule \"{}\" was added again after it", rule(r)),
+        Change::Rule { rule: r, .. } => format!("rule \"{}\"", r.label),
         Change::Consent {
-            customer, purpose, ..
+            customer: c,
+            purpose,
+            ..
         } => format!(
-            "a later decision of customer {customer} about \"{}\" was recorded after it, and it stands",
+            "{}'s decision about \"{}\"",
+            customer(*c),
             shop.purpose_label(purpose)
         ),
         Change::Preference {
-            customer,
+            customer: c,
             preference,
             ..
         } => {
             let name = |id| (shop.products.iter().find(|p| p.id == id)).map(|p| p.name.clone());
-            let said = preference
-                .as_ref()
-                .map_or_else(String::new, |p| p.text(name));
-            format!(
-                "what customer {customer} said about \"{said}\" was recorded again after it, and that stands"
-            )
+            let said = (preference.as_ref()).map_or_else(String::new, |p| p.text(name));
+            format!("what {} told the shop about \"{said}\"", customer(*c))
         }
         Change::CustomerField {
-            customer, field, ..
-        } => format!("customer {customer}'s {field} was changed again after it"),
-        Change::Product { product, .. } => {
-            let name = (shop.products.iter().find(|p| p.id == *product)).map_or_else(
+            customer: c, field, ..
+        } => {
+            let field = PersonalField::from_key(field)
+                .map_or_else(|| field.clone(), |f| f.in_words().to_owned());
+            format!("{}'s {field}", customer(*c))
+        }
+        Change::Product { product, .. } => (shop.products.iter().find(|p| p.id == *product))
+            .map_or_else(
                 || format!("product {product}"),
                 |p| format!("\"{}\"", p.name),
-            );
-            format!("{name} was changed again after it")
+            ),
+        Change::Purpose { purpose, .. } => format!("purpose \"{}\"", shop.purpose_label(purpose)),
+        Change::FieldRetention { field, .. } => {
+            format!("how long the {} is kept", field.in_words())
         }
-        Change::Purpose { purpose, .. } => format!(
-            "purpose \"{}\" was changed again after it",
-            shop.purpose_label(purpose)
-        ),
-        Change::FieldRetention { field, .. } => format!(
-            "how long \"{}\" is kept was changed again after it",
-            field.key()
-        ),
-        Change::Setting { setting, .. } => {
-            format!("the setting \"{setting}\" was changed again after it")
-        }
-        other => format!("{} was changed again after it", other.kind()),
+        Change::Setting { setting, .. } => format!("the setting \"{setting}\""),
+        other => other.kind().replace('_', " "),
     }
+}
+
+/// Why the undo would overwrite a later entry's change, with what to do instead.
+fn changed_by(thing: &str, entry: i64) -> String {
+    format!(
+        "{thing} was changed again by entry {entry}, which stands, and undoing would overwrite that: undo entry {entry} first, or make the change you want as a new one"
+    )
+}
+
+/// Why the undo would overwrite what the shop holds now, with what to do instead.
+fn no_longer(thing: &str) -> String {
+    format!(
+        "{thing} is no longer as this entry left it (an import, a purge or a merge changed it since), and undoing would overwrite that: make the change you want as a new one"
+    )
 }
 
 /// Whether a decision on the consent or preference `change` records was recorded after

@@ -2178,8 +2178,12 @@ fn read_order(
         [(product, _, _)] if !price.negative_sale => Some((&product.key, &product.name)),
         _ => None,
     };
-    let line_total = price.unit_cents.map(|u| u * quantity.abs());
-    let discount = discount_line(mapping, cells, (discount, line_total), fate == Fate::Return)?;
+    let discount = discount_line(
+        mapping,
+        cells,
+        (discount, price.total_cents),
+        fate == Fate::Return,
+    )?;
     let lines = lines.into_iter().chain(discount).collect();
     Ok(Some(OrderPart {
         key,
@@ -2374,6 +2378,8 @@ fn whole_quantity(text: &str, decimal_comma: bool) -> Result<i64, String> {
 /// A row's unit price as read: not known for a blank cell or a file without prices.
 struct LinePrice {
     unit_cents: Option<i64>,
+    /// The whole line's price, as the file gives it (or unit × quantity).
+    total_cents: Option<i64>,
     rounded: bool,
     negative_sale: bool,
 }
@@ -2402,6 +2408,11 @@ fn line_price(
     let (amount_cents, mut rounded) = number::parse(&price, mapping.decimal_comma)
         .map_err(|reason| (cells.bad)(role, format!("the price: {reason}")))?
         .minor_units(cells.currency.decimals());
+    let total = if role == Role::UnitPrice {
+        amount_cents.abs().saturating_mul(quantity.abs())
+    } else {
+        amount_cents.abs()
+    };
     let unit = if role == Role::UnitPrice {
         amount_cents.abs()
     } else {
@@ -2415,6 +2426,7 @@ fn line_price(
     }
     Ok(LinePrice {
         unit_cents: Some(unit),
+        total_cents: Some(total),
         rounded,
         negative_sale: amount_cents < 0 && quantity > 0,
     })
@@ -2425,6 +2437,7 @@ impl LinePrice {
     fn not_known() -> Self {
         Self {
             unit_cents: None,
+            total_cents: None,
             rounded: false,
             negative_sale: false,
         }

@@ -258,9 +258,7 @@ pub enum ApplyError {
     #[error("{0}; nothing was restored")]
     NotRestored(String),
     /// The shop no longer holds what the entry set: its undo would overwrite a later change.
-    #[error(
-        "entry {0} cannot be undone: {1}. Undoing it would overwrite that later change; undo the later entry first, or make the change you want as a new one"
-    )]
+    #[error("entry {0} cannot be undone: {1}")]
     ChangedSince(i64, String),
     /// The entry was undone already (and that undo stands).
     #[error("entry {0} was already undone by entry {1}; undo entry {1} to make its changes again")]
@@ -566,9 +564,12 @@ pub fn undo_plan(log: &[LogEntry], entry: i64) -> Result<UndoPlan, ApplyError> {
 pub fn undo_still_fits(log: &[LogEntry], entry: i64, shop: &Shop) -> Result<(), ApplyError> {
     use crate::engine::undo_check::{Logged, changed_since};
     let undone = undone_entries(log);
-    // An entry whose undo stands, and that undo, cancel out.
+    // An entry after this one whose undo stands, and that undo, cancel out; the standing
+    // undo of an entry before this one is a later change like any other.
     let cancelled = |e: &LogEntry| {
-        undone.contains_key(&e.id) || e.undoes.is_some_and(|t| undone.get(&t) == Some(&e.id))
+        undone.contains_key(&e.id)
+            || e.undoes
+                .is_some_and(|t| t > entry && undone.get(&t) == Some(&e.id))
     };
     let logged = log
         .iter()
