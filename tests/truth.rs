@@ -816,6 +816,13 @@ fn the_contributions_shown_add_up_to_the_score_shown() {
             let shown = r.shown_contributions();
             let sum: i64 = shown.iter().map(|&v| cents(v)).sum();
             assert_eq!(sum, cents(r.score), "customer {c}, {}: {shown:?}", r.name);
+            // As printed: "score 3.43" beside figures that add up to 3.43.
+            assert_eq!(
+                format!("{:.2}", r.shown_score()),
+                format!("{:.2}", sum as f64 / 100.0),
+                "customer {c}, {}",
+                r.name
+            );
             for (contribution, shown) in r.contributions.iter().zip(&shown) {
                 assert!((contribution.value - shown).abs() < 0.01 + 1e-9);
                 assert_eq!(*shown != 0.0, contribution.counts());
@@ -877,4 +884,68 @@ fn an_audit_figure_listed_as_changing_shows_a_change() {
         assert_ne!(before, after, "{line}");
     }
     assert!(out.contains("by less than the precision shown"), "{out}");
+}
+
+/// A rule taking off per visit, capped at -2, took 2 off every product the customer had
+/// ever bought, even with no visit in its window: the cap was a `min`, whatever its sign.
+#[test]
+fn a_rule_that_takes_off_per_visit_takes_nothing_without_a_visit() {
+    use candor::engine::rules::Amount;
+    let mut shop = candor::shopgen::sample::sample_shop().expect("sample reads");
+    let rule = (shop.rules.iter_mut())
+        .find(|r| r.id == "buy-again")
+        .expect("Buy it again");
+    rule.amount = Amount::PerPurchase {
+        each: -0.5,
+        max: -2.0,
+        within_days: 30,
+    };
+    assert!(
+        rule.effect_text()
+            .starts_with("takes 0.5 per visit in the last 30 days")
+    );
+    let mut wrong = rule.clone();
+    wrong.amount = Amount::PerPurchase {
+        each: -0.5,
+        max: 2.0,
+        within_days: 30,
+    };
+    assert!(
+        wrong
+            .validate(&["personalization"])
+            .is_err_and(|p| p.field == "amount.max")
+    );
+    let mut slight = rule.clone();
+    slight.weight = 0.001;
+    assert!(
+        slight
+            .effect_text()
+            .starts_with("takes 0.0005 (-0.5 × weight 0.001) per visit"),
+        "a weight of 0.001 is not shown as 0: {}",
+        slight.effect_text()
+    );
+    slight.weight = 0.0;
+    assert!(slight.effect_text().starts_with("has no effect (weight 0)"));
+    let index = candor::engine::ShopIndex::new(std::sync::Arc::new(shop), common::sample_day());
+    let mut scorer = candor::engine::Scorer::new(&index);
+    let mut taken = 0;
+    for c in 0..index.shop().customers.len() {
+        for r in candor::engine::explain::explain(&mut scorer, c, 5).recommendations {
+            for contribution in r.contributions.iter().filter(|x| x.id == "buy-again") {
+                let visits = contribution.records.len() as f64;
+                assert!(
+                    visits > 0.0,
+                    "customer {c}, {}: nothing to take off for",
+                    r.name
+                );
+                let expected = (visits * -0.5).max(-2.0);
+                assert!((contribution.value - expected).abs() < 1e-9, "customer {c}");
+                taken += 1;
+            }
+        }
+    }
+    assert!(
+        taken > 0,
+        "some list still holds a product bought in the last 30 days"
+    );
 }

@@ -175,7 +175,7 @@ pub fn explanation(out: &mut dyn Write, index: &ShopIndex, e: &Explanation) -> i
             r.rank,
             r.name,
             e.currency.price_text(r.price_cents),
-            r.score
+            r.shown_score()
         )?;
         writeln!(out, "   {}", r.sentence)?;
         for (c, shown) in r.contributions.iter().zip(r.shown_contributions()) {

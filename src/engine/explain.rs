@@ -101,6 +101,14 @@ pub struct Recommendation {
 }
 
 impl Recommendation {
+    /// The score as shown, in hundredths: the exact score rounded half away from zero
+    /// (printing the float itself could round a stored 3.4249… down where the sum of the
+    /// contributions says 3.425).
+    pub fn shown_score(&self) -> f64 {
+        let exact: f64 = self.contributions.iter().map(|c| c.value).sum();
+        (exact * 100.0).round() / 100.0
+    }
+
     /// The contributions as shown, in hundredths, so that side by side they add up to the
     /// score as shown: each is rounded, then where the rounded figures miss the rounded
     /// score by a hundredth or two, those that rounding moved furthest are moved back the
@@ -110,7 +118,7 @@ impl Recommendation {
         let cents = |v: f64| (v * 100.0).round() as i64;
         let exact: Vec<f64> = self.contributions.iter().map(|c| c.value * 100.0).collect();
         let mut shown: Vec<i64> = self.contributions.iter().map(|c| cents(c.value)).collect();
-        let mut gap = cents(self.score) - shown.iter().sum::<i64>();
+        let mut gap = cents(self.shown_score()) - shown.iter().sum::<i64>();
         let step = gap.signum();
         let error = |i: usize, shown: &[i64]| (exact[i] - shown[i] as f64) * step as f64;
         let mut order: Vec<usize> = (0..shown.len()).collect();

@@ -342,6 +342,12 @@ impl Rule {
                     ),
                 ))
             }
+            Amount::PerPurchase { each, max, .. } if each * max < 0.0 => Err(problem(
+                "amount.max",
+                format!(
+                    "the cap ({max}) must be on the same side of zero as each ({each}): a rule adds up to a cap, or takes off down to one"
+                ),
+            )),
             Amount::PerPurchase { within_days, .. } if !(1..=MAX_DAYS).contains(&within_days) => {
                 Err(problem(
                     "amount.within_days",
@@ -378,16 +384,16 @@ impl Rule {
         } else {
             ("adds", "to")
         };
+        if self.weight == 0.0 {
+            return format!("has no effect (weight 0) on {target}");
+        }
+        let text = four_places;
         let weighed = |v: f64| {
-            let net = super::score::round_for_text((v * self.weight).abs());
+            let net = text((v * self.weight).abs());
             if self.weight == 1.0 {
                 net
             } else {
-                let (v, w) = (
-                    super::score::round_for_text(v),
-                    super::score::round_for_text(self.weight),
-                );
-                format!("{net} ({v} × weight {w})")
+                format!("{net} ({} × weight {})", text(v), text(self.weight))
             }
         };
         match &self.amount {
@@ -412,6 +418,17 @@ impl Rule {
                 weighed(*max)
             ),
         }
+    }
+}
+
+/// A number to four places, without trailing zeros: a weight of 0.001 is not shown as 0.
+fn four_places(v: f64) -> String {
+    let t = format!("{v:.4}");
+    let t = t.trim_end_matches('0').trim_end_matches('.');
+    if t == "-0" {
+        "0".to_owned()
+    } else {
+        t.to_owned()
     }
 }
 

@@ -591,7 +591,18 @@ pub fn rule_visits_and_amount(
 
 /// The amount (before weight) for a number of matching visits.
 pub fn per_purchase_amount(visits: usize, each: f64, max: f64) -> f64 {
-    (visits as f64 * each).min(max)
+    capped(visits as f64 * each, max)
+}
+
+/// `amount` held to `max`, on the side of zero `max` is on: at most 2.5 for a rule that
+/// adds, at least -2.5 for one that takes off (a rule validates that `each` and `max`
+/// share their sign), so nothing counted gives nothing.
+pub fn capped(amount: f64, max: f64) -> f64 {
+    if max < 0.0 {
+        amount.max(max)
+    } else {
+        amount.min(max)
+    }
 }
 
 /// The amount (before weight) a rule with a customer-independent target gives each of

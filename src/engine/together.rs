@@ -175,7 +175,7 @@ pub fn amounts(partners: &Partners, anchors: &[usize], each: f64, max: f64) -> V
         }
     }
     out.iter_mut()
-        .for_each(|(_, sum)| *sum = (each * *sum).min(max));
+        .for_each(|(_, sum)| *sum = super::score::capped(each * *sum, max));
     out.retain(|&(_, amount)| amount != 0.0);
     out
 }
@@ -192,5 +192,5 @@ pub fn amount_for(
         .iter()
         .filter_map(|&a| partners.get(a, product))
         .fold(0.0, |s, p| s + p.cosine);
-    (each * sum).min(max)
+    super::score::capped(each * sum, max)
 }

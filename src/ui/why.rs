@@ -229,7 +229,7 @@ fn contributions_table_ui(ui: &mut Ui, rec: &Recommendation) -> Option<OrderId> 
     ui.label(
         RichText::new(format!(
             "Score {:.2} = the sum of these contributions.",
-            rec.score
+            rec.shown_score()
         ))
         .color(theme::MUTED),
     );
