@@ -2885,7 +2885,11 @@ fn a_square_refund_under_its_sales_transaction_id_is_a_return_on_its_own_day() {
     let listed = json_of(&db, "customers");
     assert_eq!(
         listed[0]["orders"], 1,
-        "the customers table counts as Data held does"
+        "returns are left out of the orders placed"
+    );
+    assert_eq!(
+        listed[0]["last_order"], "2025-01-07",
+        "the refund of 9 January is no order placed"
     );
     let again = import_into(&db, &write(dir.path(), "items-again.csv", &text));
     assert_eq!(again["summary"]["orders_added"], 0, "{again}");

@@ -751,7 +751,7 @@ fn data_held_names_only_the_rules_that_run_for_that_customer() {
         !page.contains("For the recommendations below"),
         "nor is any field of hers used for them"
     );
-    assert!(page.contains("you have not agreed to its use by"));
+    assert!(page.contains("if you agreed)"));
 }
 
 /// "It would stay in the top 5 even without any of the customer's data" was said of a

@@ -45,7 +45,7 @@ pub fn held(out: &mut dyn Write, held: &Held) -> io::Result<()> {
             writeln!(out, "\n{}", group.to_uppercase())?;
         }
         let not_agreed = f.needs_agreement_text().map_or_else(String::new, |rules| {
-            format!(" (the customer has not agreed to its use by {rules})")
+            format!(" (would be used by {rules} with the customer's agreement)")
         });
         let used = if f.not_used {
             format!("HELD BUT NOT USED{not_agreed}")
@@ -56,7 +56,7 @@ pub fn held(out: &mut dyn Write, held: &Held) -> io::Result<()> {
             )
         } else {
             let names: Vec<&str> = f.used_by.iter().map(|u| u.label.as_str()).collect();
-            format!("used by {}", names.join(", "))
+            format!("used by {}{not_agreed}", names.join(", "))
         };
         writeln!(out, "  {:<15} {}", f.label, f.value)?;
         writeln!(

@@ -79,7 +79,9 @@ pub struct HeldField {
     pub needs_agreement: Vec<UsedBy>,
     /// A reason to hold it other than personalization, if the shop gives one.
     pub kept_for: Option<String>,
-    /// True when nothing uses it and no other reason is given: a minimization finding.
+    /// True when no rule uses it for this customer (none reads it, or they have not agreed
+    /// to what reads it) and no other reason is given: held without a use, to be deleted
+    /// or agreed to.
     pub not_used: bool,
     /// Whether it is sensitive or a likely proxy for a sensitive attribute.
     pub sensitive: bool,
@@ -107,6 +109,10 @@ pub struct HeldOrder {
     pub channel: String,
     /// Lines.
     pub lines: Vec<HeldLine>,
+    /// Whether it is a return (a cancelled, refunded or returned order: every line takes
+    /// something back), not an order the customer placed.
+    #[serde(rename = "return")]
+    pub is_return: bool,
 }
 
 /// One line of a held order.
@@ -391,7 +397,10 @@ pub fn held(index: &ShopIndex, customer: usize) -> Held {
                 PersonalField::Orders if orders.is_empty() => return None,
                 PersonalField::Orders => orders_summary(&orders, shop.settings.currency),
                 PersonalField::Consents if consents.is_empty() => return None,
-                PersonalField::Consents => format!("{} purposes decided", consents.len()),
+                PersonalField::Consents => format!(
+                    "{} decided",
+                    super::words::count(consents.len(), "purpose", "purposes")
+                ),
                 PersonalField::Preferences if preferences.is_empty() => return None,
                 PersonalField::Preferences => preferences_summary(&preferences),
                 other => c.field_value(other)?,
@@ -458,9 +467,7 @@ fn orders_summary(orders: &[HeldOrder], currency: super::money::Currency) -> Str
         .sum();
     // A return (a cancelled, refunded or returned order: every line taken back) is held
     // as an order but is not one the customer placed; its lines count against the total.
-    let returns = (orders.iter())
-        .filter(|o| !o.lines.is_empty() && o.lines.iter().all(|l| l.quantity < 0))
-        .count();
+    let returns = orders.iter().filter(|o| o.is_return).count();
     let net = if all().any(|l| l.quantity < 0) {
         " after returns"
     } else {
@@ -505,6 +512,7 @@ fn held_orders(index: &ShopIndex, customer: usize) -> Vec<HeldOrder> {
     mine.sort_by_key(|&o| (shop.orders[o].date, shop.orders[o].id));
     mine.into_iter()
         .map(|o| HeldOrder {
+            is_return: index.is_return(o),
             order: shop.orders[o].id,
             date: shop.orders[o].date,
             channel: shop.orders[o].channel.clone(),

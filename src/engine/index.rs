@@ -418,6 +418,14 @@ impl ShopIndex {
             .or(Some(in_force))
     }
 
+    /// Whether an order is a return (a cancelled, refunded or returned order): it has
+    /// lines, and every one takes something back.
+    pub fn is_return(&self, order: usize) -> bool {
+        let lines = &self.shop.lines;
+        let mut of = self.lines_of(order).peekable();
+        of.peek().is_some() && of.all(|l| lines[l].quantity < 0)
+    }
+
     /// The real products (not postage, fees or unspecified items) an order bought: its
     /// lines with a positive quantity, in line order (a product may repeat).
     pub fn bought_in(&self, order: usize) -> impl Iterator<Item = usize> + '_ {

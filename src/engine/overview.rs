@@ -19,7 +19,7 @@ pub struct CustomerRow {
     pub email_masked: String,
     /// Orders up to today, returns (cancelled, refunded or returned orders) left out.
     pub orders: usize,
-    /// Date of the latest order.
+    /// Date of the latest order (not a return).
     pub last_order: Option<NaiveDate>,
     /// Granted purposes in words, or "none given" / "all withdrawn".
     pub consent: String,
@@ -32,27 +32,18 @@ pub fn customer_rows(index: &ShopIndex) -> Vec<CustomerRow> {
         .iter()
         .enumerate()
         .map(|(pos, c)| {
-            let last_order = index.orders_of(pos).last().map(|o| shop.orders[o].date);
+            let placed = || index.orders_of(pos).filter(|&o| !index.is_return(o));
+            let last_order = placed().last().map(|o| shop.orders[o].date);
             CustomerRow {
                 id: c.id,
                 name: c.display_name(),
                 email_masked: c.email.as_deref().map(mask_email).unwrap_or_default(),
-                orders: (index.orders_of(pos))
-                    .filter(|&o| !is_return(index, o))
-                    .count(),
+                orders: placed().count(),
                 last_order,
                 consent: consent_summary(index, pos),
             }
         })
         .collect()
-}
-
-/// Whether an order is a return (a cancelled, refunded or returned order): it has lines,
-/// and every one takes something back.
-fn is_return(index: &ShopIndex, order: usize) -> bool {
-    let lines = &index.shop().lines;
-    let mut of = index.lines_of(order).peekable();
-    of.peek().is_some() && of.all(|l| lines[l].quantity < 0)
 }
 
 /// The customer's granted purposes, or why there are none.

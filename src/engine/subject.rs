@@ -41,12 +41,10 @@ pub fn subject_records(index: &ShopIndex, customer: usize) -> SubjectRecords {
     let shop = index.shop();
     let person = &shop.customers[customer];
     let mut lines_of_order = std::collections::HashMap::<i64, Vec<HeldLine>>::new();
-    let orders: Vec<&super::model::Order> = shop
-        .orders
-        .iter()
-        .filter(|o| o.customer == Some(person.id))
+    let orders: Vec<(usize, &super::model::Order)> = (shop.orders.iter().enumerate())
+        .filter(|(_, o)| o.customer == Some(person.id))
         .collect();
-    let wanted: std::collections::HashSet<i64> = orders.iter().map(|o| o.id).collect();
+    let wanted: std::collections::HashSet<i64> = orders.iter().map(|(_, o)| o.id).collect();
     for line in shop.lines.iter().filter(|l| wanted.contains(&l.order)) {
         let name = index.product_pos(line.product).map_or_else(
             || format!("product {} (no longer sold)", line.product),
@@ -64,7 +62,8 @@ pub fn subject_records(index: &ShopIndex, customer: usize) -> SubjectRecords {
     }
     let orders = orders
         .into_iter()
-        .map(|o| HeldOrder {
+        .map(|(pos, o)| HeldOrder {
+            is_return: index.is_return(pos),
             order: o.id,
             date: o.date,
             channel: o.channel.clone(),

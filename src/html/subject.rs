@@ -31,11 +31,9 @@ pub fn subject_page(r: &SubjectRecords, head: &crate::store::LogHead) -> String 
                     td { (f.source) ", " (f.recorded_on.format("%-d %B %Y")) }
                     td { (f.kept_for.clone().unwrap_or_else(|| if f.used_by.is_empty() { "No reason: we will delete it if you ask".to_owned() } else { "For the recommendations below".to_owned() })) }
                     td {
-                        @if f.used_by.is_empty() {
-                            "Nothing"
-                            @if let Some(rules) = f.needs_agreement_text() { " (you have not agreed to its use by " (rules) ")" }
-                        }
+                        @if f.used_by.is_empty() { "Nothing" }
                         @else { (f.used_by.iter().filter(|u| u.kind == "rule").map(|u| u.label.clone()).collect::<Vec<_>>().join(", ")) }
+                        @if let Some(rules) = f.needs_agreement_text() { " (it would be used by " (rules) " if you agreed)" }
                     }
                 }
             }

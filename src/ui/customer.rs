@@ -569,7 +569,7 @@ impl CustomerPage {
         if unused > 0 {
             ui.colored_label(
                 theme::FLAG,
-                format!("{} held but not used by any rule, with no other reason given: consider not keeping them.", crate::engine::words::count(unused, "field", "fields")),
+                format!("{} held but not used for this customer by any rule, with no other reason given: consider not keeping them.", crate::engine::words::count(unused, "field", "fields")),
             );
         }
         if self.revealed {
@@ -634,10 +634,10 @@ impl CustomerPage {
             let names: Vec<&str> = f.used_by.iter().map(|u| u.label.as_str()).collect();
             ui.label(format!("used by {}", names.join(", ")));
         }
-        if let Some(rules) = f.needs_agreement_text().filter(|_| f.used_by.is_empty()) {
+        if let Some(rules) = f.needs_agreement_text() {
             ui.label(
                 RichText::new(format!(
-                    "(the customer has not agreed to its use by {rules})"
+                    "(would be used by {rules} with the customer's agreement)"
                 ))
                 .color(theme::MUTED),
             );
