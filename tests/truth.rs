@@ -757,7 +757,7 @@ fn data_held_names_only_the_rules_that_run_for_that_customer() {
 /// "It would stay in the top 5 even without any of the customer's data" was said of a
 /// product that drops out once no rule runs: a rule that held other products down (Not
 /// again so soon) was never taken away when checking. Each claim is checked here with
-/// every rule switched off, as the owner would simulate it.
+/// every rule that reads the customer's data switched off, as the owner would simulate it.
 #[test]
 fn a_product_said_to_stay_without_any_rule_stays_when_every_rule_is_off() {
     use candor::engine::explain::explain;
@@ -765,7 +765,7 @@ fn a_product_said_to_stay_without_any_rule_stays_when_every_rule_is_off() {
     let index =
         candor::engine::ShopIndex::new(std::sync::Arc::new(shop.clone()), common::sample_day());
     let mut off = shop;
-    for rule in &mut off.rules {
+    for rule in off.rules.iter_mut().filter(|r| !r.fields().is_empty()) {
         rule.enabled = false;
     }
     let off = candor::engine::ShopIndex::new(std::sync::Arc::new(off), common::sample_day());
@@ -788,7 +788,7 @@ fn a_product_said_to_stay_without_any_rule_stays_when_every_rule_is_off() {
                     r.name
                 );
                 stays += 1;
-            } else if said.contains("though not without every rule") {
+            } else if said.contains("though not if no rule used the customer's data") {
                 assert!(
                     !in_list_without(r.product),
                     "customer {c}, {}: {said}",

@@ -819,54 +819,86 @@ fn counterfactual(
         .filter_map(|c| rules.iter().position(|r| r.id == c.id).map(|r| (r, c)))
         .collect();
     positive.sort_by(|a, b| b.1.value.total_cmp(&a.1.value));
-    positive.truncate(COUNTERFACTUAL_MAX_SOURCES);
-
-    for size in 1..=positive.len() {
-        let mut subsets: Vec<Vec<usize>> = subsets_of_size(positive.len(), size);
+    // Every lifting rule is tried at once; smaller sets among the strongest few.
+    let every: Vec<usize> = (0..positive.len()).collect();
+    let searched = positive.len().min(COUNTERFACTUAL_MAX_SOURCES);
+    let mut sets: Vec<Vec<usize>> = Vec::new();
+    for size in 1..=searched {
+        let mut subsets: Vec<Vec<usize>> = subsets_of_size(searched, size);
         subsets.sort_by(|a, b| {
             let sum = |s: &Vec<usize>| s.iter().map(|&i| positive[i].1.value).sum::<f64>();
             sum(b).total_cmp(&sum(a))
         });
-        for subset in subsets {
-            let without: Vec<usize> = subset.iter().map(|&i| positive[i].0).collect();
-            let still_in = scorer
-                .top_fast_without(plan, n, &without)
-                .iter()
-                .any(|r| r.product == ranked.product);
-            if !still_in {
-                let chosen: Vec<&Contribution> = subset.iter().map(|&i| positive[i].1).collect();
-                let reasons: Vec<String> = chosen
-                    .iter()
-                    .map(|c| {
-                        if c.counts() {
-                            c.reason.clone()
-                        } else {
-                            format!("{} (which adds less than 0.01)", c.reason)
-                        }
-                    })
-                    .collect();
-                return Counterfactual {
-                    drops_out: true,
-                    removes: chosen.iter().map(|c| c.id.clone()).collect(),
-                    sentence: format!(
-                        "It would drop out of the top {n} without: {}.",
-                        reasons.join("; ")
-                    ),
-                };
-            }
+        sets.extend(subsets);
+    }
+    if searched < positive.len() {
+        sets.push(every);
+    }
+    for subset in sets {
+        let without: Vec<usize> = subset.iter().map(|&i| positive[i].0).collect();
+        if !stays_without(scorer, plan, ranked, n, &without) {
+            let chosen: Vec<&Contribution> = subset.iter().map(|&i| positive[i].1).collect();
+            return drops_out_without(&chosen, n);
         }
     }
-    // No rule that lifts it decides it; whether it would stay with no rule at all (rules
-    // that push other products down hold it up too) is checked, not assumed.
-    let every_rule: Vec<usize> = (0..rules.len()).collect();
-    let without_rules = scorer
-        .top_fast_without(plan, n, &every_rule)
+    stays(scorer, plan, ranked, contributions, n)
+}
+
+/// Whether the product stays in the customer's top `n` without the rules at `without`.
+fn stays_without(
+    scorer: &mut Scorer<'_>,
+    plan: &CustomerPlan,
+    ranked: &Ranked,
+    n: usize,
+    without: &[usize],
+) -> bool {
+    scorer
+        .top_fast_without(plan, n, without)
         .iter()
-        .any(|r| r.product == ranked.product);
+        .any(|r| r.product == ranked.product)
+}
+
+/// The counterfactual of a product that drops out without the `chosen` contributions.
+fn drops_out_without(chosen: &[&Contribution], n: usize) -> Counterfactual {
+    let reasons: Vec<String> = chosen
+        .iter()
+        .map(|c| {
+            if c.counts() {
+                c.reason.clone()
+            } else {
+                format!("{} (which adds less than 0.01)", c.reason)
+            }
+        })
+        .collect();
+    Counterfactual {
+        drops_out: true,
+        removes: chosen.iter().map(|c| c.id.clone()).collect(),
+        sentence: format!(
+            "It would drop out of the top {n} without: {}.",
+            reasons.join("; ")
+        ),
+    }
+}
+
+/// The counterfactual of a product that stays without the rules that lift it: whether it
+/// would stay with no rule reading the customer's data at all (rules pushing other
+/// products down hold it up too) is checked, not assumed.
+fn stays(
+    scorer: &mut Scorer<'_>,
+    plan: &CustomerPlan,
+    ranked: &Ranked,
+    contributions: &[Contribution],
+    n: usize,
+) -> Counterfactual {
+    let personal: Vec<usize> = (scorer.index().shop().rules.iter().enumerate())
+        .filter(|(_, r)| !r.fields().is_empty())
+        .map(|(i, _)| i)
+        .collect();
+    let without_personal = stays_without(scorer, plan, ranked, n, &personal);
     let popular = contributions
         .iter()
         .any(|c| c.source == Source::Baseline && c.value >= SHOWN_AS_ZERO);
-    let sentence = match (without_rules, popular) {
+    let sentence = match (without_personal, popular) {
         (true, true) => format!(
             "It would stay in the top {n} even if no rule used the customer's data: \
              it is among the shop's most popular products."
@@ -875,8 +907,9 @@ fn counterfactual(
             format!("It would stay in the top {n} even if no rule used the customer's data.")
         }
         (false, _) => format!(
-            "It would stay in the top {n} without the rules that lift it, though not without \
-             every rule: others hold it up by keeping other products out of the way."
+            "It would stay in the top {n} without the rules that lift it, though not if no \
+             rule used the customer's data: others hold it up by keeping other products out \
+             of the way."
         ),
     };
     Counterfactual {
