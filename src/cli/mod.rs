@@ -811,10 +811,9 @@ fn parse_entry_kind(key: &str) -> Result<crate::session::log_filter::EntryKind, 
 /// (an import's undo restores the copy kept from before it, which is said instead).
 fn show_undo(db: &Path, entry: i64, today: NaiveDate) -> Result<()> {
     let log = Store::open_for_reading(db)?.0.log()?;
-    match crate::store::undo_plan(&log, entry)? {
+    let (index, head) = open_snapshot(db, today, None)?;
+    match crate::session::apply::undo_plan_for(&log, entry, index.shop())? {
         crate::store::UndoPlan::Changes(changes) => {
-            let (index, head) = open_snapshot(db, today, None)?;
-            crate::store::undo_still_fits(&log, entry, index.shop())?;
             let report = simulation::simulate_report(index, head, &changes, None)?;
             println!("Undoing entry {entry} reverses its changes:");
             report::simulation(&mut std::io::stdout().lock(), &report)?;

@@ -119,6 +119,22 @@ pub fn apply_changes(
     Ok((written.entry, sim.impact))
 }
 
+/// How entry `entry` of `log` would be undone, or why it cannot be: the log's plan, and,
+/// for changes, whether `shop` still holds what the entry set (an undo never overwrites a
+/// later change; see [`crate::engine::undo_check`]). The window and `candor undo` ask this
+/// before simulating an undo; the store asks it again when writing one.
+pub fn undo_plan_for(
+    log: &[crate::store::LogEntry],
+    entry: i64,
+    shop: &crate::engine::model::Shop,
+) -> Result<UndoPlan, crate::store::ApplyError> {
+    let plan = crate::store::undo_plan(log, entry)?;
+    if matches!(plan, UndoPlan::Changes(_)) {
+        crate::store::undo_still_fits(log, entry, shop)?;
+    }
+    Ok(plan)
+}
+
 /// Undoes audit-log entry `entry` (a change, or the newest import) as a new, logged
 /// change, and reads the shop as it now is.
 pub fn undo(

@@ -519,13 +519,8 @@ pub fn undo_plan(log: &[LogEntry], entry: i64) -> Result<UndoPlan, ApplyError> {
     if let Some(by) = undone_by(log, entry) {
         return Err(ApplyError::AlreadyUndone(entry, by));
     }
-    let about_erased = (target.changes.iter()).any(|a| {
-        serde_json::to_value(&a.change).is_ok_and(|c| {
-            ["customer", "from"]
-                .iter()
-                .any(|k| c[k] == crate::engine::model::ERASED_CUSTOMER)
-        })
-    });
+    let about_erased = (target.changes.iter())
+        .any(|a| (a.change.customers()).contains(&crate::engine::model::ERASED_CUSTOMER));
     if about_erased {
         return Err(ApplyError::NotUndoable(
             entry,

@@ -343,7 +343,12 @@ impl CandorApp {
     /// and why; any other entry's reversal is simulated first, in the scenario, and applied
     /// from there like any change.
     fn ask_undo(&mut self, entry: i64) {
-        match crate::store::undo_plan(self.log_entries(), entry) {
+        let Some(shop) = self.shop.as_ref() else {
+            return;
+        };
+        let plan =
+            crate::session::apply::undo_plan_for(&shop.log.entries, entry, shop.index.shop());
+        match plan {
             Ok(UndoPlan::Import(_)) => {
                 self.who_why = Some(WhoWhy {
                     actor: self.saved.actor(self.role).to_owned(),
@@ -354,13 +359,7 @@ impl CandorApp {
             Ok(UndoPlan::Changes(changes))
                 if self.scenario.is_empty() || self.scenario.undoes().is_some() =>
             {
-                let fits = (self.shop.as_ref()).map_or(Ok(()), |s| {
-                    crate::store::undo_still_fits(&s.log.entries, entry, s.index.shop())
-                });
-                match fits {
-                    Ok(()) => self.scenario.start_undo(entry, changes),
-                    Err(e) => self.error = Some(e.to_string()),
-                }
+                self.scenario.start_undo(entry, changes);
             }
             Ok(UndoPlan::Changes(_)) => {
                 self.error = Some(
