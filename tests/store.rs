@@ -408,6 +408,6 @@ fn an_undo_is_refused_while_any_later_entry_on_the_same_thing_stands() {
     );
     assert!(
         refused(&mut store, first_phone),
-        "the same number set again later, from another source, is a later change"
+        "the same number set again later is a later change"
     );
 }

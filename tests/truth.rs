@@ -707,7 +707,12 @@ fn data_held_names_only_the_rules_that_run_for_that_customer() {
             for u in f.used_by.iter().filter(|u| u.kind == "rule") {
                 let status = rule_status(&index, rule(&u.id), c);
                 assert!(
-                    !matches!(status, RuleStatus::Skipped(SkipReason::NoConsent)),
+                    !matches!(
+                        status,
+                        RuleStatus::Skipped(
+                            SkipReason::NoConsent | SkipReason::AgreedBeforeCovered { .. }
+                        )
+                    ),
                     "customer {} has not agreed to {}, which reads their {}",
                     held.customer,
                     u.label,

@@ -364,7 +364,8 @@ fn used_for(
                 needs_agreement.push(used);
             }
             RuleStatus::Skipped(SkipReason::Disabled | SkipReason::OutsidePurpose { .. }) => {}
-            _ => {
+            // A false condition was found by reading the field.
+            RuleStatus::Runs | RuleStatus::Skipped(SkipReason::ConditionNotMet { .. }) => {
                 features.extend(rule.features());
                 runs.push(used);
             }

@@ -2196,17 +2196,13 @@ fn read_order(
     }))
 }
 
-/// The line of a row's discount column (see [`Role::LineDiscount`]): "Latte (discount)",
-/// one unit at the amount taken off, which comes off what the customer spent (and is
-/// given back on a return, whose refund was that much smaller); `None` without a discount.
-/// `of` is the row's one product (key and name); a row of several is discounted as a whole.
-/// A discount larger than the row's price (`line_total`, where known) is refused.
-fn discount_line(
+/// The amount a row's discount cell takes off, in minor units (`None` for none or 0); a
+/// discount above the row's price (`line_total`, where known) is refused.
+fn discount_amount(
     mapping: &Mapping,
     cells: &Cells<'_>,
-    (of, line_total): (Option<(&String, &String)>, Option<i64>),
-    is_return: bool,
-) -> Result<Option<PartLine>, ImportError> {
+    line_total: Option<i64>,
+) -> Result<Option<i64>, ImportError> {
     let role = Role::LineDiscount;
     let Some(cell) = (cells.get)(role, " ") else {
         return Ok(None);
@@ -2236,6 +2232,22 @@ fn discount_line(
             ),
         ));
     }
+    Ok(Some(amount))
+}
+
+/// The line of a row's discount column (see [`Role::LineDiscount`]): "Latte (discount)",
+/// one unit at the amount taken off, which comes off what the customer spent (and is
+/// given back on a return, whose refund was that much smaller); `None` without a discount.
+/// `of` is the row's one product (key and name); a row of several is discounted as a whole.
+fn discount_line(
+    mapping: &Mapping,
+    cells: &Cells<'_>,
+    (of, line_total): (Option<(&String, &String)>, Option<i64>),
+    is_return: bool,
+) -> Result<Option<PartLine>, ImportError> {
+    let Some(amount) = discount_amount(mapping, cells, line_total)? else {
+        return Ok(None);
+    };
     let (key, name) = match of {
         Some((key, name)) => (format!("{key}:discount"), format!("{name} (discount)")),
         None => (
