@@ -4,7 +4,7 @@
 //! later edit of the same rule would otherwise be silently overwritten by an older value.
 //!
 //! Three things are checked, any one of which refuses the undo: a later entry that still
-//! stands changed the same thing (an entry and its standing undo cancel out); the shop no
+//! stands changed the same thing (a later entry and its standing undo cancel out); the shop no
 //! longer holds what the entry set (a purge, an import, a merge, a write behind Candor's
 //! back); a customer's decision on the same purpose or preference was recorded after the
 //! entry by something other than a logged change (an import).
@@ -23,8 +23,8 @@ pub struct Logged<'a> {
     pub at: DateTime<Utc>,
     /// Its changes.
     pub changes: &'a [Applied],
-    /// Whether its changes are in force: false for an entry whose undo stands, and for
-    /// that undo.
+    /// Whether its changes are in force as a later change: false for an entry after the
+    /// one to undo whose undo stands, and for that undo (the two cancel out).
     pub stands: bool,
 }
 
