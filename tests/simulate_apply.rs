@@ -268,6 +268,13 @@ fn without_record_times(shop: &Shop) -> Shop {
     for e in std::sync::Arc::make_mut(&mut shop.preferences) {
         e.recorded_at = chrono::DateTime::UNIX_EPOCH;
     }
+    // A purpose widened covers the added field from the moment it is recorded, as a
+    // consent decision is recorded: the field and the order of events are compared.
+    for p in &mut shop.purposes {
+        for since in p.covered_since.values_mut() {
+            *since = chrono::DateTime::UNIX_EPOCH;
+        }
+    }
     shop
 }
 
