@@ -387,7 +387,8 @@ impl Rule {
         if self.weight == 0.0 {
             return format!("has no effect (weight 0) on {target}");
         }
-        let text = four_places;
+        // To four places, so that a weight of 0.001 is not shown as 0.
+        let text = |v: f64| super::score::to_places(v, 4);
         let weighed = |v: f64| {
             let net = text((v * self.weight).abs());
             if self.weight == 1.0 {
@@ -418,17 +419,6 @@ impl Rule {
                 weighed(*max)
             ),
         }
-    }
-}
-
-/// A number to four places, without trailing zeros: a weight of 0.001 is not shown as 0.
-fn four_places(v: f64) -> String {
-    let t = format!("{v:.4}");
-    let t = t.trim_end_matches('0').trim_end_matches('.');
-    if t == "-0" {
-        "0".to_owned()
-    } else {
-        t.to_owned()
     }
 }
 

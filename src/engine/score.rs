@@ -483,7 +483,12 @@ pub fn rule_in_use(shop: &Shop, rule: &Rule) -> bool {
 /// Formats a number for people, with at most two decimals and none it does not need:
 /// 29 not 29.0, 12.35 not 12.3499, 0.8 not 0.8000000000000007.
 pub fn round_for_text(v: f64) -> String {
-    let text = format!("{v:.2}");
+    to_places(v, 2)
+}
+
+/// Formats a number to at most `places` decimals, without trailing zeros ("-0" reads "0").
+pub fn to_places(v: f64, places: usize) -> String {
+    let text = format!("{v:.places$}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if text == "-0" {
         "0".to_owned()
