@@ -189,6 +189,67 @@ fn an_age_rule_is_flagged_with_the_expected_ratio_and_its_removal_clears_it() {
         .expect("figure compared");
     assert_eq!(moved.status_before, Some(Status::Flagged));
     assert_eq!(moved.status_after, Some(Status::Fair));
+    assert_eq!(moved.comparison_note, None, "the same groups are compared");
+    let findings = figures.iter().find(|f| f.key == "findings").expect("count");
+    assert_eq!(
+        findings.count_worse(),
+        Some(false),
+        "fewer findings is better"
+    );
+}
+
+/// Deleting the birth dates of a few customers aged 65 and over takes that group below
+/// the size the audit compares: its ratios rise because the group is left out, not
+/// because its gap closed, and the comparison says so rather than "better".
+#[test]
+fn a_group_that_falls_below_the_size_to_compare_is_not_reported_as_treated_better() {
+    let shop = candor::shopgen::sample::sample_shop().expect("sample reads");
+    let index = ShopIndex::new(Arc::new(shop), today());
+    let lists = all_lists(&index, 5, &Progress::default()).expect("not cancelled");
+    let config = AuditConfig::default();
+    let before = audit(&index, &lists, &config);
+    let oldest = |c: &&Customer| c.birth_date.is_some_and(|b| b <= day(1961, 6, 15));
+    let sixty_five_plus: Vec<&Customer> = index.shop().customers.iter().filter(oldest).collect();
+    let spare = sixty_five_plus.len() + 1 - config.min_group_size;
+    let deletions: Vec<Change> = (sixty_five_plus.iter().take(spare))
+        .map(|c| Change::CustomerField {
+            customer: c.id,
+            field: "birth_date".to_owned(),
+            value: None,
+            source: None,
+        })
+        .collect();
+    let sim = simulate(
+        &index,
+        Some(&lists),
+        &deletions,
+        "test",
+        &Progress::default(),
+    )
+    .expect("simulates");
+    let after = audit(&sim.after, &sim.after_lists, &config);
+    let figures = compare(&before, &after);
+
+    let by_age: Vec<_> = (figures.iter())
+        .filter(|f| f.key.starts_with("parity:age_band:"))
+        .collect();
+    assert!(!by_age.is_empty());
+    for f in by_age {
+        assert_eq!(f.groups_no_longer_compared, ["65 and over"], "{}", f.key);
+        let note = f.comparison_note.as_deref().expect("a note");
+        assert!(
+            note.starts_with("By age band, “65 and over” is no longer compared (fewer than 30"),
+            "{note}"
+        );
+    }
+    let by_gender = (figures.iter())
+        .find(|f| f.key == "parity:gender:premium")
+        .expect("gender figure");
+    assert_eq!(by_gender.comparison_note, None, "no gender group moves");
+    let findings = figures.iter().find(|f| f.key == "findings").expect("count");
+    assert_ne!(findings.before, findings.after, "a fairness finding goes");
+    assert_eq!(findings.count_worse(), None, "no verdict on fewer findings");
+    assert!(findings.comparison_note.is_some());
 }
 
 #[test]

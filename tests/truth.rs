@@ -954,3 +954,56 @@ fn a_rule_that_takes_off_per_visit_takes_nothing_without_a_visit() {
         "some list still holds a product bought in the last 30 days"
     );
 }
+
+/// `simulate` does not call a fairness figure better when it moved only because a group
+/// fell below the size the audit compares: it says which group left the comparison.
+#[test]
+fn simulate_says_when_a_group_leaves_the_fairness_comparison() {
+    let (dir, db) = sample();
+    let conn = Connection::open(&db).expect("opens");
+    let mut oldest = conn
+        .prepare("SELECT id FROM customers WHERE birth_date <= '1961-06-15' ORDER BY id LIMIT 4")
+        .expect("query");
+    let ids: Vec<i64> = (oldest.query_map([], |r| r.get(0)).expect("rows"))
+        .collect::<Result<_, _>>()
+        .expect("ids");
+    let deletions: Vec<Value> = (ids.iter())
+        .map(|id| {
+            serde_json::json!({"kind": "customer_field", "customer": id,
+                "field": "birth_date", "value": null})
+        })
+        .collect();
+    let file = write(
+        dir.path(),
+        "changes.json",
+        &serde_json::json!({ "changes": deletions }).to_string(),
+    );
+    let args = |json: bool| {
+        let mut a = vec!["simulate", "--changes", file.to_str().expect("utf-8")];
+        a.extend(json.then_some("--json"));
+        a
+    };
+    let text = String::from_utf8(on(&db, &args(false)).success().get_output().stdout.clone())
+        .expect("utf-8");
+    assert!(text.contains("Not like for like:"), "{text}");
+    assert!(
+        text.contains("By age band, “65 and over” is no longer compared"),
+        "{text}"
+    );
+    let findings = (text.lines())
+        .find(|l| l.trim_start().starts_with("Findings:"))
+        .expect("the count of findings moves");
+    assert!(
+        findings.ends_with("(not like for like, see below)"),
+        "{findings}"
+    );
+    let report = json_of(candor().args(args(true)).arg("--db").arg(&db));
+    let figures = report["audit"]["figures"].as_array().expect("figures");
+    let premium = (figures.iter())
+        .find(|f| f["key"] == "parity:age_band:premium")
+        .expect("premium by age band");
+    assert_eq!(
+        premium["groups_no_longer_compared"],
+        serde_json::json!(["65 and over"])
+    );
+}

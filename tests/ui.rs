@@ -1627,3 +1627,41 @@ fn an_undo_that_would_overwrite_a_later_correction_is_refused_saying_why() {
     };
     assert_eq!(phone(harness.state()).as_deref(), Some("07700 900111"));
 }
+
+/// Deleting one birth date that takes "65 and over" below the size the audit compares:
+/// the scenario's audit figures say they are not like for like, naming the group, rather
+/// than showing the age-band ratios as fairer.
+#[test]
+fn a_group_leaving_the_comparison_is_named_in_the_scenario_audit() {
+    let (_dir, path) = common::sample_file();
+    let conn = rusqlite::Connection::open(&path).expect("opens");
+    // Three of the 33 customers aged 65 and over without a birth date leave 30: one more
+    // deletion takes the group below the 30 the audit compares.
+    conn.execute(
+        "UPDATE customers SET birth_date = NULL WHERE id IN (13, 16, 17)",
+        [],
+    )
+    .expect("edits");
+    drop(conn);
+    let mut harness = common::window::window_on(&path);
+    harness.get_by_label("Customers").click();
+    harness.run_steps(2);
+    harness.get_by_label("Lily Khan").click();
+    harness.run_steps(2);
+    harness.get_by_label("Data held").click();
+    harness.run_steps(2);
+    harness.get_by_label("Delete birth date").click();
+    settle(&mut harness, |app| app.scenario().outcome().is_some());
+    harness.get_by_label("Not like for like:");
+    harness
+        .get_all_by_label_contains("By age band, “65 and over” is no longer compared")
+        .next()
+        .expect("the note names the group that left the comparison");
+    assert!(
+        harness
+            .get_all_by_label("Not like for like: see below")
+            .count()
+            >= 2,
+        "each age-band figure that moves is marked"
+    );
+}

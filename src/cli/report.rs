@@ -482,18 +482,38 @@ fn simulation_audit_moves(
             f.label,
             f.value_text(f.before),
             f.value_text(f.after),
-            match (f.status_before, f.status_after, f.count_worse()) {
-                (Some(b), Some(a), _) if b != a => format!("  ({} → {})", b.text(), a.text()),
-                (_, _, Some(true)) => "  (worse)".to_owned(),
-                (_, _, Some(false)) => "  (better)".to_owned(),
-                _ => String::new(),
-            }
+            figure_move_verdict(f)
         )?;
     }
     if slightly > 0 {
         writeln!(out, "  {slightly_text} by less than the precision shown.")?;
     }
+    let notes = crate::engine::audit::comparison_notes(&audit.figures);
+    if !notes.is_empty() {
+        writeln!(out, "  Not like for like:")?;
+    }
+    for note in notes {
+        writeln!(out, "    {note}")?;
+    }
     Ok(())
+}
+
+/// What a figure's move means: its status before and after, "worse" or "better" for a
+/// count of problems, and why the two are not like for like where they are not.
+fn figure_move_verdict(f: &crate::engine::audit::FigureChange) -> String {
+    let verdict = match (f.status_before, f.status_after, f.count_worse()) {
+        (Some(b), Some(a), _) if b != a => Some(format!("{} → {}", b.text(), a.text())),
+        (_, _, Some(true)) => Some("worse".to_owned()),
+        (_, _, Some(false)) => Some("better".to_owned()),
+        _ => None,
+    };
+    let note = (f.comparison_note.is_some()).then_some("not like for like, see below");
+    let parts: Vec<&str> = [verdict.as_deref(), note].into_iter().flatten().collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("  ({})", parts.join("; "))
+    }
 }
 
 /// Prints the audit log: each entry as a sentence with names (see

@@ -444,9 +444,15 @@ impl Scenario {
                 // narrow panel.
                 let name_width = (ui.available_width() * 0.55).max(160.0);
                 for f in shown {
-                    ui.scope(|ui| {
+                    ui.vertical(|ui| {
                         ui.set_max_width(name_width);
                         ui.add(egui::Label::new(&f.label).wrap());
+                        if f.comparison_note.is_some() {
+                            ui.colored_label(
+                                theme::FLAG,
+                                RichText::new("Not like for like: see below").small(),
+                            );
+                        }
                     });
                     status_value_ui(ui, &f.value_text(f.before), f.status_before);
                     match f.count_worse() {
@@ -456,6 +462,13 @@ impl Scenario {
                     ui.end_row();
                 }
             });
+        let notes = crate::engine::audit::comparison_notes(&outcome.audit_figures);
+        if !notes.is_empty() {
+            ui.colored_label(theme::FLAG, "Not like for like:");
+        }
+        for note in notes {
+            ui.add(egui::Label::new(note).wrap());
+        }
     }
 
     fn customer_effect_ui(

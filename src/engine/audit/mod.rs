@@ -3,6 +3,7 @@
 //! customer's list. Pure: no SQL, no UI. Every formula is written out in the README
 //! ("Audit definitions"), so outside tools can reproduce the numbers.
 
+mod compare;
 pub mod diversity;
 pub mod facts;
 pub mod fairness;
@@ -16,6 +17,7 @@ pub mod verdict;
 
 use serde::{Deserialize, Serialize};
 
+pub use compare::{FigureChange, compare, comparison_notes};
 pub use findings::{Area, Finding, Fix, Severity};
 pub use groups::Grouping;
 
@@ -211,25 +213,6 @@ pub struct Figure {
     pub status: Option<Status>,
 }
 
-/// One headline figure before and after a scenario.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct FigureChange {
-    /// Stable key.
-    pub key: String,
-    /// What it is, in words.
-    pub label: String,
-    /// Before the scenario.
-    pub before: Option<f64>,
-    /// After it.
-    pub after: Option<f64>,
-    /// Status before (parity ratios only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status_before: Option<Status>,
-    /// Status after (parity ratios only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status_after: Option<Status>,
-}
-
 impl Audit {
     /// The headline figures: every parity ratio, the shop-wide diversity figures, and
     /// the counts of data-minimization problems, lint and findings.
@@ -302,58 +285,4 @@ pub fn figure_value_text(key: &str, v: Option<f64>) -> String {
         Some(v) if is_count(key) => format!("{v:.0}"),
         Some(v) => super::words::decimal(v),
     }
-}
-
-impl FigureChange {
-    /// Whether the figure is a count (shown without decimals).
-    pub fn is_count(&self) -> bool {
-        is_count(&self.key)
-    }
-
-    /// A value of this figure in words: "0.84", "26", or "not measurable".
-    pub fn value_text(&self, v: Option<f64>) -> String {
-        figure_value_text(&self.key, v)
-    }
-
-    /// For a count of problems (data-minimization counts, rule checks, findings), whether
-    /// the scenario makes it worse (`Some(true)`: more problems) or better (`Some(false)`);
-    /// `None` when it does not move or the figure is not such a count.
-    pub fn count_worse(&self) -> Option<bool> {
-        match (self.before, self.after) {
-            (Some(b), Some(a)) if self.is_count() && a != b => Some(a > b),
-            _ => None,
-        }
-    }
-}
-
-/// Every headline figure before and after, matched by key.
-pub fn compare(before: &Audit, after: &Audit) -> Vec<FigureChange> {
-    let (b, a) = (before.figures(), after.figures());
-    let mut out: Vec<FigureChange> = b
-        .iter()
-        .map(|fb| {
-            let fa = a.iter().find(|fa| fa.key == fb.key);
-            FigureChange {
-                key: fb.key.clone(),
-                label: fb.label.clone(),
-                before: fb.value,
-                after: fa.and_then(|f| f.value),
-                status_before: fb.status,
-                status_after: fa.and_then(|f| f.status),
-            }
-        })
-        .collect();
-    out.extend(
-        a.iter()
-            .filter(|fa| !b.iter().any(|fb| fb.key == fa.key))
-            .map(|fa| FigureChange {
-                key: fa.key.clone(),
-                label: fa.label.clone(),
-                before: None,
-                after: fa.value,
-                status_before: None,
-                status_after: fa.status,
-            }),
-    );
-    out
 }
