@@ -343,6 +343,38 @@ fn a_merge_is_undone_only_while_nothing_was_changed_after_it() {
     assert!(err.to_string().contains("merge"), "{err}");
 }
 
+/// A change about a record that was merged away since cannot be undone (the record is
+/// gone): the refusal names the merge and the record kept, not "no customer number".
+#[test]
+fn undoing_a_change_about_a_record_merged_away_names_the_merge() {
+    let (_dir, path) = common::sample_file();
+    let loaded = load_blocking(&path, common::sample_day()).expect("loads");
+    let (kept, other) = two_with_history(loaded.index.shop());
+    let who = Attribution::now("Sam", "correction");
+    let phone = outcome_of(
+        &loaded,
+        vec![Change::CustomerField {
+            customer: other,
+            field: "phone".to_owned(),
+            value: Some("0117 496 0000".to_owned()),
+            source: None,
+        }],
+    );
+    let corrected = candor::session::apply::apply(&path, &phone, &who).expect("applies");
+    let merged = outcome_of(&corrected.loaded, vec![merge(kept, other)]);
+    let done = candor::session::apply::apply(&path, &merged, &who).expect("applies");
+    let log = Store::open(&path).expect("opens").0.log().expect("log");
+    let err =
+        candor::session::apply::undo_plan_for(&log, corrected.entry, done.loaded.index.shop())
+            .expect_err("refused");
+    let kept_name = done.loaded.index.shop().customer_name(kept);
+    let expected = format!(
+        "entry {} cannot be undone: customer {other}'s record was merged into {kept_name}'s by entry {}",
+        corrected.entry, done.entry
+    );
+    assert!(err.to_string().starts_with(&expected), "{err}");
+}
+
 #[test]
 fn erasing_the_record_kept_erases_the_merged_record_in_the_log_too() {
     let (_dir, path) = common::sample_file();

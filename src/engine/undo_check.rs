@@ -34,6 +34,9 @@ pub struct Logged<'a> {
 pub fn changed_since(shop: &Shop, log: &[Logged<'_>], target: &Logged<'_>) -> Option<String> {
     let (changes, at) = (target.changes, target.at);
     let later: Vec<&Logged<'_>> = log.iter().filter(|l| l.id > target.id).collect();
+    if let Some(why) = merged_away(shop, &later, changes) {
+        return Some(why);
+    }
     // Where the entry changed one thing twice, the shop should hold the second.
     let mut seen: Vec<Value> = Vec::new();
     changes.iter().rev().find_map(|a| {
@@ -53,6 +56,33 @@ pub fn changed_since(shop: &Shop, log: &[Logged<'_>], target: &Logged<'_>) -> Op
         let outside = recorded_outside(shop, &a.change, at, log);
         (outside || differs(shop, a)).then(|| no_longer(&what))
     })
+}
+
+/// Why the undo cannot be made when a customer it is about was merged into another
+/// record by a later entry that stands: that record is gone, and what the change set now
+/// belongs to the record kept.
+fn merged_away(shop: &Shop, later: &[&Logged<'_>], changes: &[Applied]) -> Option<String> {
+    let gone = (changes.iter())
+        .flat_map(|a| a.change.customers())
+        .filter(|c| !shop.customers.iter().any(|k| k.id == *c));
+    for customer in gone {
+        let merge = later.iter().filter(|l| l.stands).find_map(|l| {
+            (l.changes.iter()).find_map(|a| match a.change {
+                Change::MergeCustomers {
+                    customer: kept,
+                    from,
+                } if from == customer => Some((l.id, kept)),
+                _ => None,
+            })
+        });
+        if let Some((entry, kept)) = merge {
+            let kept = shop.customer_name(kept);
+            return Some(format!(
+                "customer {customer}'s record was merged into {kept}'s by entry {entry}, so it is no longer there: make the change you want as a new one on {kept}'s record"
+            ));
+        }
+    }
+    None
 }
 
 /// What a change sets, without the values: two changes sharing a target set the same
