@@ -502,8 +502,9 @@ impl Change {
                 field,
                 retention_days: Some(days),
             } => format!(
-                "Keep the {} for {days} days after the last order",
-                field.in_words()
+                "Keep the {} for {} after the last order",
+                field.in_words(),
+                super::words::days(*days)
             ),
             Self::FieldRetention {
                 field,

@@ -739,7 +739,7 @@ pub fn popularity_period(days: i64) -> String {
     if days == 30 {
         "this month".to_owned()
     } else {
-        format!("in the last {days} days")
+        format!("in the last {}", super::words::days(days))
     }
 }
 

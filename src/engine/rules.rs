@@ -404,8 +404,9 @@ impl Rule {
                 max,
                 within_days,
             } if self.target == Target::BoughtTogether => format!(
-                "{verb} {} × how strongly each product goes with what they bought in the last {within_days} days (cosine over orders, summed), up to {}, {to} {target}",
+                "{verb} {} × how strongly each product goes with what they bought in the last {} (cosine over orders, summed), up to {}, {to} {target}",
                 weighed(*each),
+                super::words::days(*within_days),
                 weighed(*max)
             ),
             Amount::PerPurchase {
@@ -413,8 +414,9 @@ impl Rule {
                 max,
                 within_days,
             } => format!(
-                "{verb} {} per visit in the last {within_days} days on which they bought {}, up to {}, {to} {target}",
+                "{verb} {} per visit in the last {} on which they bought {}, up to {}, {to} {target}",
                 weighed(*each),
+                super::words::days(*within_days),
                 self.target.matching_text(),
                 weighed(*max)
             ),

@@ -26,6 +26,11 @@ pub fn count(n: usize, one: &str, plural: &str) -> String {
     }
 }
 
+/// "1 day", "365 days", "36,525 days" (a negative count reads as 0 days).
+pub fn days(n: i64) -> String {
+    count(usize::try_from(n).unwrap_or(0), "day", "days")
+}
+
 /// "1 customer", "12,345 customers".
 pub fn customers(n: usize) -> String {
     count(n, "customer", "customers")

@@ -263,7 +263,7 @@ fn minimization(audit: &Audit) -> Markup {
         @else {
             table {
                 tr { th { "Field" } th { "Kept for" } th { "Customers past it" } }
-                @for p in &m.past_retention { tr { td { (p.label) } td { (p.retention_days) " days after the last order" } td.num { (crate::engine::words::number(p.customers)) } } }
+                @for p in &m.past_retention { tr { td { (p.label) } td { (crate::engine::words::days(p.retention_days)) " after the last order" } td.num { (crate::engine::words::number(p.customers)) } } }
             }
         }
         h3 { "Held without a matching consent" }

@@ -224,7 +224,7 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
             field.in_words(),
             retention_days.map_or_else(
                 || "without a time limit".to_owned(),
-                |d| format!("{d} days after the last order")
+                |d| format!("{} after the last order", crate::engine::words::days(d))
             )
         ),
         other => lower_first(&other.describe(shop)),

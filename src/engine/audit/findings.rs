@@ -492,9 +492,9 @@ fn minimization_findings(index: &ShopIndex, m: &Minimization) -> Vec<Finding> {
                 count(p.customers, "customer", "customers")
             ),
             detail: format!(
-                "The shop keeps {} for {} days after a customer's last order; these customers' last order (or sign-up) is older than that.",
+                "The shop keeps {} for {} after a customer's last order; these customers' last order (or sign-up) is older than that.",
                 p.label.to_lowercase(),
-                p.retention_days
+                super::super::words::days(p.retention_days)
             ),
             rules: Vec::new(),
             field: Some(p.field.clone()),
