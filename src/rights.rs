@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::engine::model::PersonalField;
 use crate::engine::subject::{SubjectRecords, subject_records};
 use crate::engine::{EngineError, index_for};
 use crate::store::{
@@ -144,26 +145,46 @@ pub fn erase(db: &Path, customer: i64, who: &Attribution) -> Result<Erased, Righ
     Ok(store.erase(customer, who)?)
 }
 
-/// What a retention purge would delete: (customer, field) pairs past their period.
-pub fn retention_plan(
-    db: &Path,
-    today: NaiveDate,
-) -> Result<Vec<(i64, crate::engine::model::PersonalField)>, RightsError> {
-    let (store, _) = Store::open_for_reading(db)?;
-    let index = index_for(Arc::new(store.load()?), today);
-    Ok(crate::engine::audit::minimization::retention_purge_plan(
-        &index,
-    ))
+/// What a retention purge would delete.
+#[derive(Clone, Debug, Default)]
+pub struct RetentionPlan {
+    /// The values held now past their retention period, by customer and field.
+    pub held: Vec<(i64, PersonalField)>,
+    /// Every customer and field whose retention period is over, held now or not: the
+    /// purge also deletes their earlier values kept in the audit log.
+    pub expired: Vec<(i64, PersonalField)>,
+    /// How many of those customer fields have earlier values kept in the audit log.
+    pub fields_in_log: usize,
 }
 
-/// Deletes the values of `plan` (see [`retention_plan`]) in one logged step.
+impl RetentionPlan {
+    /// Whether the purge has nothing to delete, now or in the log.
+    pub fn is_empty(&self) -> bool {
+        self.held.is_empty() && self.fields_in_log == 0
+    }
+}
+
+/// What a retention purge would delete (see [`RetentionPlan`]).
+pub fn retention_plan(db: &Path, today: NaiveDate) -> Result<RetentionPlan, RightsError> {
+    let (store, _) = Store::open_for_reading(db)?;
+    let index = index_for(Arc::new(store.load()?), today);
+    let expired = crate::engine::audit::minimization::retention_expired(&index);
+    Ok(RetentionPlan {
+        held: crate::engine::audit::minimization::retention_purge_plan(&index),
+        fields_in_log: store.fields_in_log(&expired)?,
+        expired,
+    })
+}
+
+/// Carries out `plan` (see [`retention_plan`]) in one logged step: deletes the values
+/// held past their retention period and the earlier values the log keeps for them.
 pub fn purge_retention(
     db: &Path,
-    plan: &[(i64, crate::engine::model::PersonalField)],
+    plan: &RetentionPlan,
     who: &Attribution,
 ) -> Result<Purged, RightsError> {
     let (mut store, _) = Store::open(db)?;
-    Ok(store.purge(plan, who)?)
+    Ok(store.purge(&plan.expired, who)?)
 }
 
 /// Deletes upgrade backups (`FILE.vN-backup`) and copies kept before imports

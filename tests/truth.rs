@@ -1007,3 +1007,57 @@ fn simulate_says_when_a_group_leaves_the_fairness_comparison() {
         serde_json::json!(["65 and over"])
     );
 }
+
+/// A value a staff member deleted stays in the log (for the undo) only while it may be
+/// kept: the retention purge deletes it there too, says so beforehand, and the deletion
+/// can then no longer be undone (the undo would have written nothing back, or the value
+/// past its period).
+#[test]
+fn a_retention_purge_also_deletes_earlier_values_kept_in_the_log() {
+    let (dir, db) = sample();
+    apply(
+        &db,
+        dir.path(),
+        r#"{"changes":[{"kind":"customer_field","customer":5,"field":"gender","value":null}]}"#,
+    )
+    .success();
+    apply(
+        &db,
+        dir.path(),
+        r#"{"changes":[{"kind":"field_retention","field":"gender","retention_days":1}]}"#,
+    )
+    .success();
+    let log =
+        String::from_utf8(on(&db, &["log"]).success().get_output().stdout.clone()).expect("utf-8");
+    assert!(
+        log.contains("set how long the gender is kept: 1 day after the last order"),
+        "{log}"
+    );
+    let purge = ["purge-retention", "--actor", "Sam", "--reason", "policy"];
+    on(&db, &[&purge[..], &["--dry-run"]].concat())
+        .success()
+        .stdout(contains(
+            "earlier values of 1 customer field in the audit log",
+        ));
+    on(&db, &purge).success().stdout(contains(
+        "earlier values of 1 customer field in the audit log",
+    ));
+    let entries = log_json(&db);
+    let deletion = (entries.as_array().expect("entries").iter())
+        .find(|e| e["id"] == 2)
+        .expect("the deletion's entry");
+    assert_eq!(deletion["values_erased"], true, "{deletion}");
+    assert!(
+        !deletion.to_string().contains("non-binary"),
+        "the old value is gone from the log: {deletion}"
+    );
+    on(
+        &db,
+        &["undo", "--entry", "2", "--actor", "Sam", "--reason", "r"],
+    )
+    .failure()
+    .stderr(contains("whose values were deleted from the log since"));
+    on(&db, &["log", "--verify"])
+        .success()
+        .stdout(contains("intact"));
+}

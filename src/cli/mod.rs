@@ -976,20 +976,26 @@ fn purge_retention(
     let plan =
         crate::rights::retention_plan(db, today).with_context(|| format!("{}", db.display()))?;
     let mut per_field: Vec<(&str, usize)> = Vec::new();
-    for (_, f) in &plan {
+    for (_, f) in &plan.held {
         match per_field.iter_mut().find(|(k, _)| *k == f.key()) {
             Some((_, n)) => *n += 1,
             None => per_field.push((f.key(), 1)),
         }
     }
-    let listing: Vec<String> = per_field.iter().map(|(f, n)| format!("{f}: {n}")).collect();
+    let mut listing: Vec<String> = per_field.iter().map(|(f, n)| format!("{f}: {n}")).collect();
+    if plan.fields_in_log > 0 {
+        listing.push(format!(
+            "earlier values of {} in the audit log",
+            crate::engine::words::count(plan.fields_in_log, "customer field", "customer fields")
+        ));
+    }
     if dry_run || plan.is_empty() {
         println!(
             "Past their retention period: {}.",
             if listing.is_empty() {
                 "nothing".to_owned()
             } else {
-                listing.join(", ")
+                listing.join("; ")
             }
         );
         return Ok(());
@@ -1003,7 +1009,7 @@ fn purge_retention(
         .with_context(|| format!("{}", db.display()))?;
     println!(
         "Deleted {}; recorded as audit-log entry {}.",
-        listing.join(", "),
+        listing.join("; "),
         done.entry
     );
     Ok(())

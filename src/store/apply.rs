@@ -69,6 +69,10 @@ pub struct LogEntry {
     /// entry (see [`super::state`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outside_change: Option<super::state::OutsideChange>,
+    /// Whether a value the entry recorded was deleted from the log since (by an erasure
+    /// or a retention purge): the entry reads its placeholder, and cannot be undone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub values_erased: bool,
 }
 
 /// Something done with one person's data that must be accountable: exporting it for a
@@ -527,6 +531,12 @@ pub fn undo_plan(log: &[LogEntry], entry: i64) -> Result<UndoPlan, ApplyError> {
             "a change about a customer who was erased since".to_owned(),
         ));
     }
+    if target.values_erased {
+        return Err(ApplyError::NotUndoable(
+            entry,
+            "a change whose values were deleted from the log since (by a retention purge), so what it replaced is no longer known".to_owned(),
+        ));
+    }
     let merges = target
         .changes
         .iter()
@@ -837,7 +847,7 @@ fn read_log(conn: &Connection) -> Result<Vec<LogEntry>, LoadError> {
             detail: format!("the entry cannot be read: {e}"),
         };
         let mut opened: Value = serde_json::from_str(&json).map_err(corrupt)?;
-        super::sealed::open_body(&mut opened, &values);
+        let values_erased = super::sealed::open_body(&mut opened, &values);
         let body: EntryBody = serde_json::from_value(opened).map_err(corrupt)?;
         let reason: String = row.get(3)?;
         out.push(LogEntry {
@@ -854,6 +864,7 @@ fn read_log(conn: &Connection) -> Result<Vec<LogEntry>, LoadError> {
             undoes: body.undoes,
             event: body.event,
             outside_change: body.outside_change,
+            values_erased,
         });
     }
     Ok(out)

@@ -268,9 +268,28 @@ impl Store {
         Ok(tx)
     }
 
-    /// Deletes each (customer, field) of `plan` (fields past their retention period) and
-    /// their values in the audit log, in one logged transaction, and rewrites the file so
-    /// they are gone from its bytes.
+    /// How many of these (customer, field) pairs have earlier values kept in the audit log
+    /// (to undo the changes that replaced or deleted them).
+    pub fn fields_in_log(&self, pairs: &[(i64, PersonalField)]) -> Result<usize, StoreError> {
+        let sql = |e| StoreError::sqlite(&self.path, e);
+        let mut stmt = (self.conn)
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM log_value_owners WHERE customer = ?1 AND field = ?2)",
+            )
+            .map_err(sql)?;
+        let mut total = 0;
+        for (customer, field) in pairs {
+            let kept: bool =
+                (stmt.query_row(params![customer, field.key()], |r| r.get(0))).map_err(sql)?;
+            total += usize::from(kept);
+        }
+        Ok(total)
+    }
+
+    /// Deletes each (customer, field) of `plan` (fields past their retention period, held
+    /// now or not) and their values in the audit log, in one logged transaction, and
+    /// rewrites the file so they are gone from its bytes. Only values held now are counted
+    /// as deleted fields; the log's values are counted apart.
     pub fn purge(
         &mut self,
         plan: &[(i64, PersonalField)],
@@ -282,12 +301,13 @@ impl Store {
         let mut counts: Vec<(String, usize)> = Vec::new();
         let mut erased_values = Vec::new();
         for &(customer, field) in plan {
-            if !purge_one(&tx, customer, field).map_err(sql)? {
-                continue;
-            }
+            let held = purge_one(&tx, customer, field).map_err(sql)?;
             erased_values.extend(
                 super::sealed::delete_values(&tx, customer, Some(field.key())).map_err(sql)?,
             );
+            if !held {
+                continue;
+            }
             match counts.iter_mut().find(|(k, _)| k == field.key()) {
                 Some((_, n)) => *n += 1,
                 None => counts.push((field.key().to_owned(), 1)),

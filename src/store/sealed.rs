@@ -275,18 +275,28 @@ fn opened(values: &Values, seal: &SealRef) -> Option<Value> {
 }
 
 /// Replaces every seal in `body` by its value, or by its placeholder once erased (or when
-/// the kept value no longer matches the seal, which `log --verify` reports).
-pub fn open_body(body: &mut Value, values: &Values) {
+/// the kept value no longer matches the seal, which `log --verify` reports); true when
+/// any seal got its placeholder.
+pub fn open_body(body: &mut Value, values: &Values) -> bool {
     if let Some(s) = as_seal(body) {
         let placeholder = body.get("erased").cloned().unwrap_or(Value::Null);
-        *body = opened(values, &s).unwrap_or(placeholder);
-        return;
+        let value = opened(values, &s);
+        let erased = value.is_none();
+        *body = value.unwrap_or(placeholder);
+        return erased;
     }
+    // Every seal is opened, so no `any`: it would stop at the first erased one.
+    let mut erased = false;
     match body {
-        Value::Array(items) => items.iter_mut().for_each(|v| open_body(v, values)),
-        Value::Object(map) => map.values_mut().for_each(|v| open_body(v, values)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| erased |= open_body(v, values)),
+        Value::Object(map) => map
+            .values_mut()
+            .for_each(|v| erased |= open_body(v, values)),
         _ => {}
     }
+    erased
 }
 
 /// The reason as it reads: the sealed text, or [`ERASED`] once erased.

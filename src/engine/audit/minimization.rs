@@ -207,6 +207,30 @@ fn without_consent(
     (!lacking.is_empty()).then(|| (purposes.into_iter().collect(), lacking))
 }
 
+/// Every (customer, field) whose retention period is over, whether the value is held now
+/// or was deleted earlier: a purge also deletes the earlier values of these fields that
+/// the audit log keeps (to undo the changes that replaced or deleted them), so a value
+/// past its retention period is not kept there either. The single-value fields and
+/// preferences, as in [`retention_purge_plan`].
+pub fn retention_expired(index: &ShopIndex) -> Vec<(CustomerId, PersonalField)> {
+    let shop = index.shop();
+    let purgeable =
+        |f: &PersonalField| PersonalField::VALUES.contains(f) || *f == PersonalField::Preferences;
+    let mut out = Vec::new();
+    for def in shop.fields.iter().filter(|d| purgeable(&d.field)) {
+        let Some(days) = def.retention_days else {
+            continue;
+        };
+        for (c, customer) in shop.customers.iter().enumerate() {
+            let since = kept_since(index, def.field, c, last_active(index, c));
+            if (index.today() - since).num_days() > days {
+                out.push((customer.id, def.field));
+            }
+        }
+    }
+    out
+}
+
 /// Every (customer, field) held past its retention period that a purge deletes: the
 /// single-value fields ([`PersonalField::VALUES`]); the record's start date, orders and
 /// consents go with the customer's erasure, not field by field.
