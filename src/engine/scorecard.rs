@@ -196,20 +196,25 @@ fn transparency_card(s: &Sources) -> Card {
 }
 
 fn consent_card(s: &Sources) -> Card {
-    let customers = s.index.shop().customers.len();
-    let undecided = (0..customers)
-        .filter(|&c| s.index.consents_of(c).next().is_none())
-        .count();
-    let without_consent: usize = s
-        .audit
-        .minimization
-        .without_consent
-        .iter()
-        .map(|w| w.customers)
-        .sum();
+    let no_purpose = s.lint(Check::NoPurpose);
+    let mut facts = rule_purpose_facts(s);
+    facts.extend(customer_consent_facts(s));
+    facts.extend(widened_facts(s.index));
+    card(
+        "consent",
+        "Informed consent",
+        facts,
+        no_purpose > 0,
+        View::Audit,
+    )
+}
+
+/// The rules in use without a purpose customers are asked about, and those reading data
+/// their purpose does not cover.
+fn rule_purpose_facts(s: &Sources) -> Vec<Fact> {
     let no_purpose = s.lint(Check::NoPurpose);
     let outside = s.lint(Check::OutsidePurpose);
-    let mut facts = vec![
+    vec![
         fact(
             format!(
                 "{} in use without a consent purpose customers are asked about",
@@ -229,6 +234,20 @@ fn consent_card(s: &Sources) -> Card {
             outside as f64,
             outside > 0,
         ),
+    ]
+}
+
+/// The customer fields held for purposes the customer did not agree to, and the
+/// customers never asked.
+fn customer_consent_facts(s: &Sources) -> Vec<Fact> {
+    let customers = s.index.shop().customers.len();
+    let undecided = (0..customers)
+        .filter(|&c| s.index.consents_of(c).next().is_none())
+        .count();
+    let without_consent: usize = (s.audit.minimization.without_consent.iter())
+        .map(|w| w.customers)
+        .sum();
+    vec![
         fact(
             format!(
                 "{} for purposes the customer did not agree to",
@@ -251,15 +270,7 @@ fn consent_card(s: &Sources) -> Card {
             undecided as f64,
             false,
         ),
-    ];
-    facts.extend(widened_facts(s.index));
-    card(
-        "consent",
-        "Informed consent",
-        facts,
-        no_purpose > 0,
-        View::Audit,
-    )
+    ]
 }
 
 /// For each purpose widened to cover more data, the customers whose agreement in force

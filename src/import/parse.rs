@@ -2096,31 +2096,38 @@ fn read_order(
     (fate, is_line): (Fate, bool),
 ) -> Result<Option<OrderPart>, ImportError> {
     let (key, date) = order_key_and_date(mapping, cells, customer, table, row)?;
+    let is_return = fate == Fate::Return;
+    let part = |unnamed, lines, price_rounded| OrderPart {
+        key,
+        date,
+        fate,
+        unnamed,
+        lines,
+        price_rounded,
+        continues: false,
+    };
     if !is_line {
-        return Ok(Some(OrderPart {
-            key,
-            date,
-            fate,
-            unnamed: false,
-            lines: Vec::new(),
-            price_rounded: false,
-            continues: false,
-        }));
+        return Ok(Some(part(false, Vec::new(), false)));
     }
     if mapping.packed_lines {
-        let (lines, price_rounded) = packed_order_lines(mapping, cells, fate == Fate::Return)?;
-        return Ok(Some(OrderPart {
-            key,
-            date,
-            fate,
-            unnamed: false,
-            lines,
-            price_rounded,
-            continues: false,
-        }));
+        let (lines, price_rounded) = packed_order_lines(mapping, cells, is_return)?;
+        return Ok(Some(part(false, lines, price_rounded)));
     }
-    let code = (cells.get)(Role::ProductCode, " ");
     let unnamed = mapping.has_products_unnamed();
+    let (lines, price_rounded) = row_lines(mapping, cells, is_return, unnamed)?;
+    Ok(Some(part(unnamed, lines, price_rounded)))
+}
+
+/// The lines of one row of a file with a row per line: a product per name the row gives
+/// (one unit each, at a price not known, when a cell lists several), then its discount
+/// line, if any; with whether the price had to be rounded.
+fn row_lines(
+    mapping: &Mapping,
+    cells: &Cells<'_>,
+    is_return: bool,
+    unnamed: bool,
+) -> Result<(Vec<PartLine>, bool), ImportError> {
+    let code = (cells.get)(Role::ProductCode, " ");
     let names = line_names(mapping, cells, code.as_ref(), unnamed)?;
     let several = names.len() > 1;
     // A cell listing several products gives one unit of each, at a price not known: the
@@ -2130,70 +2137,70 @@ fn read_order(
     } else {
         line_quantity(mapping, cells)?
     };
-    let quantity = if fate == Fate::Return {
-        -quantity.abs()
-    } else {
-        quantity
-    };
+    let quantity = if is_return { -quantity.abs() } else { quantity };
     let price = if several {
         LinePrice::not_known()
     } else {
         line_price(mapping, cells, quantity)?
     };
     let category_column = (cells.get)(Role::Category, " ");
-    let lines = names
-        .iter()
+    let lines: Vec<PartLine> = (names.iter())
         .map(|name| {
-            let key = match (&code, names.len()) {
-                (Some(c), 1) => format!("{}:{c}", mapping.key_space),
-                _ => format!("{}:name:{}", mapping.key_space, name.to_lowercase()),
-            };
-            let (key, name) = if price.negative_sale {
-                discount_on(key, name)
-            } else {
-                (key, name.clone())
-            };
-            let product = ImportedProduct {
-                key,
-                also_key: None,
-                name: name.clone(),
-                category: category_column
-                    .clone()
-                    .or_else(|| mapping.category_from_name(&name).map(str::to_owned))
-                    .unwrap_or_else(|| mapping.default_category.clone()),
-                tags: Vec::new(),
-                price_cents: price.unit_cents,
-                // An unspecified item is a purchase, never something to recommend; a
-                // negative price on a sale is a discount.
-                not_a_product: unnamed
-                    || price.negative_sale
-                    || mapping.is_not_product(code.as_deref().unwrap_or(&name)),
-                repeatable: mapping.repeatable,
-                catalogue: false,
-            };
+            let code = (code.as_deref(), names.len() == 1);
+            let product = line_product(
+                mapping,
+                code,
+                name,
+                &price,
+                (category_column.as_deref(), unnamed),
+            );
             (product, quantity, price.on_the_line())
         })
-        .collect::<Vec<PartLine>>();
+        .collect();
     let discount = match lines.as_slice() {
         [(product, _, _)] if !price.negative_sale => Some((&product.key, &product.name)),
         _ => None,
     };
-    let discount = discount_line(
-        mapping,
-        cells,
-        (discount, price.total_cents),
-        fate == Fate::Return,
-    )?;
-    let lines = lines.into_iter().chain(discount).collect();
-    Ok(Some(OrderPart {
+    let discount = discount_line(mapping, cells, (discount, price.total_cents), is_return)?;
+    Ok((lines.into_iter().chain(discount).collect(), price.rounded))
+}
+
+/// The product of one line: by the row's code (`code`, with whether the row gives one
+/// product) where it gives one product with a code, else by name; a negative price on a
+/// sale makes it a discount line, and an unspecified item (`unnamed`), a discount or a
+/// mapped non-product is never something to recommend.
+fn line_product(
+    mapping: &Mapping,
+    (code, single): (Option<&str>, bool),
+    name: &str,
+    price: &LinePrice,
+    (category_column, unnamed): (Option<&str>, bool),
+) -> ImportedProduct {
+    let key = match code.filter(|_| single) {
+        Some(c) => format!("{}:{c}", mapping.key_space),
+        None => format!("{}:name:{}", mapping.key_space, name.to_lowercase()),
+    };
+    let (key, name) = if price.negative_sale {
+        discount_on(key, name)
+    } else {
+        (key, name.to_owned())
+    };
+    ImportedProduct {
         key,
-        date,
-        fate,
-        unnamed,
-        lines,
-        price_rounded: price.rounded,
-        continues: false,
-    }))
+        also_key: None,
+        category: category_column
+            .map(str::to_owned)
+            .or_else(|| mapping.category_from_name(&name).map(str::to_owned))
+            .unwrap_or_else(|| mapping.default_category.clone()),
+        tags: Vec::new(),
+        price_cents: price.unit_cents,
+        not_a_product: unnamed
+            || price.negative_sale
+            || mapping.is_not_product(code.unwrap_or(&name)),
+        repeatable: mapping.repeatable,
+        catalogue: false,
+        name,
+    }
 }
 
 /// The amount a row's discount cell takes off, in minor units (`None` for none or 0); a
