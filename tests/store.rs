@@ -351,6 +351,58 @@ fn an_undo_never_overwrites_a_later_change_of_the_same_thing() {
     );
 }
 
+/// A later removal of the rule, or a later merge of the customer's record (which brings
+/// in the other record's decisions and fields), stands in the way of an undo too, and the
+/// refusal says which it was.
+#[test]
+fn an_undo_is_refused_after_a_later_removal_or_merge_naming_it() {
+    use candor::engine::changes::Change;
+    use candor::store::{ApplyError, Attribution};
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("shop.candor");
+    let shop = sample_shop().expect("sample");
+    let (customer, other) = (shop.customers[0].id, shop.customers[1].id);
+    Store::create(&path, &shop).expect("created");
+    let (mut store, _) = Store::open(&path).expect("opens");
+    let who = |why: &str| Attribution::now("Sam", why);
+    let withdraw = Change::Consent {
+        customer,
+        purpose: "personalization".to_owned(),
+        granted: false,
+        method: None,
+        words: None,
+    };
+    let weight = Change::RuleWeight {
+        rule: "buy-again".to_owned(),
+        weight: 2.0,
+    };
+    let removed = Change::RuleRemoved {
+        rule: "buy-again".to_owned(),
+    };
+    let merge = Change::MergeCustomers {
+        customer,
+        from: other,
+    };
+    for (first, later, said) in [
+        (weight, removed, "the rule was removed by entry"),
+        (withdraw, merge, "two customer records were merged by entry"),
+    ] {
+        let older = store
+            .apply(None, &[first], &who("first"), None, None)
+            .expect("applies");
+        let newer = store
+            .apply(None, &[later], &who("later"), None, None)
+            .expect("applies");
+        let refused = store
+            .undo(older.entry, &who("take back the first"))
+            .expect_err("a later entry changed the same thing");
+        assert!(
+            matches!(&refused, ApplyError::ChangedSince(e, why) if *e == older.entry && why.contains(said) && why.contains(&format!("entry {}", newer.entry))),
+            "{refused}"
+        );
+    }
+}
+
 #[test]
 fn an_undo_is_refused_while_any_later_entry_on_the_same_thing_stands() {
     use candor::engine::changes::Change;

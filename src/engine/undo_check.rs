@@ -45,13 +45,11 @@ pub fn changed_since(shop: &Shop, log: &[Logged<'_>], target: &Logged<'_>) -> Op
             return None;
         }
         seen.extend(targets.iter().cloned());
-        let touches = |b: &Applied| targets_of(&b.change).iter().any(|t| targets.contains(t));
         let what = thing(shop, &a.change);
-        if let Some(l) = later
-            .iter()
-            .find(|l| l.stands && l.changes.iter().any(touches))
-        {
-            return Some(changed_by(&what, l.id));
+        for l in later.iter().filter(|l| l.stands) {
+            if let Some(b) = (l.changes.iter()).find(|b| touched_by(&targets, &b.change)) {
+                return Some(changed_by(&what, l.id, &b.change));
+            }
         }
         let outside = recorded_outside(shop, &a.change, at, log);
         (outside || differs(shop, a)).then(|| no_longer(&what))
@@ -128,8 +126,34 @@ fn targets_of(change: &Change) -> Vec<Value> {
         .collect(),
         Change::FieldRetention { field, .. } => vec![json!(["retention", field])],
         Change::Setting { setting, .. } => vec![json!(["setting", setting])],
+        // A merge (and its undo) moves decisions, preferences and fields between the two
+        // records: it changes everything about both.
+        Change::MergeCustomers { customer, from } => {
+            vec![json!(["record", customer]), json!(["record", from])]
+        }
+        Change::SplitCustomers { customer, split } => std::iter::once(*customer)
+            .chain(split.as_ref().map(|s| s.record.id))
+            .map(|c| json!(["record", c]))
+            .collect(),
         _ => Vec::new(),
     }
+}
+
+/// Whether two targets are the same thing, or one is a customer's whole record and the
+/// other a decision, preference or field of theirs.
+fn overlaps(a: &Value, b: &Value) -> bool {
+    let covers = |record: &Value, part: &Value| {
+        record[0] == "record"
+            && ["consent", "preference", "field", "record"]
+                .contains(&part[0].as_str().unwrap_or(""))
+            && record[1] == part[1]
+    };
+    a == b || covers(a, b) || covers(b, a)
+}
+
+/// Whether any of `targets` overlaps any target of `change`.
+fn touched_by(targets: &[Value], change: &Change) -> bool {
+    (targets_of(change).iter()).any(|t| targets.iter().any(|x| overlaps(x, t)))
 }
 
 /// The targets of a rule's edit or removal: the rule, its weight and whether it is on.
@@ -185,17 +209,32 @@ fn thing(shop: &Shop, change: &Change) -> String {
             ),
         Change::Purpose { purpose, .. } => format!("purpose \"{}\"", shop.purpose_label(purpose)),
         Change::FieldRetention { field, .. } => {
-            format!("how long the {} is kept", field.in_words())
+            format!(
+                "how long the {} {} kept",
+                field.in_words(),
+                field.is_or_are()
+            )
         }
         Change::Setting { setting, .. } => format!("the setting \"{setting}\""),
         other => other.kind().replace('_', " "),
     }
 }
 
-/// Why the undo would overwrite a later entry's change, with what to do instead.
-fn changed_by(thing: &str, entry: i64) -> String {
+/// Why the undo would overwrite a later entry's change (`by`), with what to do instead.
+fn changed_by(thing: &str, entry: i64, by: &Change) -> String {
+    let how = match by {
+        Change::RuleRemoved { .. } => "the rule was removed".to_owned(),
+        Change::MergeCustomers { .. } => "two customer records were merged".to_owned(),
+        Change::SplitCustomers { .. } => "a merge of two customer records was undone".to_owned(),
+        _ => format!("{thing} was changed again"),
+    };
+    let what = if how.starts_with(thing) {
+        String::new()
+    } else {
+        format!(", which changed {thing}")
+    };
     format!(
-        "{thing} was changed again by entry {entry}, which stands, and undoing would overwrite that: undo entry {entry} first, or make the change you want as a new one"
+        "{how} by entry {entry}{what}, which stands, and undoing would overwrite that: undo entry {entry} first, or make the change you want as a new one"
     )
 }
 
@@ -212,11 +251,8 @@ fn no_longer(thing: &str) -> String {
 fn recorded_outside(shop: &Shop, change: &Change, at: DateTime<Utc>, log: &[Logged<'_>]) -> bool {
     let targets = targets_of(change);
     let logged = |t: DateTime<Utc>| {
-        log.iter().any(|l| {
-            l.at == t
-                && (l.changes.iter())
-                    .any(|b| targets_of(&b.change).iter().any(|x| targets.contains(x)))
-        })
+        log.iter()
+            .any(|l| l.at == t && (l.changes.iter()).any(|b| touched_by(&targets, &b.change)))
     };
     match change {
         Change::Consent {
