@@ -475,15 +475,14 @@ impl Change {
             Self::CustomerField {
                 customer: c,
                 field,
-                value: None,
+                value,
                 ..
-            } => format!("Delete the {field} of {}", customer(*c)),
-            Self::CustomerField {
-                customer: c,
-                field,
-                value: Some(_),
-                ..
-            } => format!("Change the {field} of {}", customer(*c)),
+            } => format!(
+                "{} the {} of {}",
+                if value.is_some() { "Change" } else { "Delete" },
+                field_in_words(field),
+                customer(*c)
+            ),
             Self::Product { .. } => describe_product(shop, self),
             Self::Purpose {
                 purpose,
@@ -1264,44 +1263,10 @@ type CoveredSince = BTreeMap<PersonalField, DateTime<Utc>>;
 /// is covered from `ctx`'s time on (grants made before do not cover it), unless an undo
 /// gives back when it began.
 fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>, ctx: &ChangeContext) -> Outcome {
-    if edit.label.is_none() && edit.description.is_none() && edit.fields.is_none() {
-        return Err((
-            "fields",
-            "give a label, a description or the fields it covers".to_owned(),
-        ));
-    }
-    let text_ok = |t: &str, most: usize| {
-        !t.trim().is_empty() && t.chars().count() <= most && super::words::is_plain_text(t)
-    };
-    if edit.label.is_some_and(|l| !text_ok(l, 100)) {
-        return Err((
-            "label",
-            "a label is 1 to 100 characters without control characters".to_owned(),
-        ));
-    }
-    if edit.description.is_some_and(|d| !text_ok(d, 1000)) {
-        return Err((
-            "description",
-            "a description is 1 to 1,000 characters without control characters".to_owned(),
-        ));
-    }
-    // A grant of the purpose recorded since the change an undo takes back, while the
-    // purpose did not cover what the undo gives back. A withdrawal covers nothing, a
-    // decision recorded with the change itself is taken back by the same undo, and a
-    // grant an undo recorded gives back an earlier one (which, if made in between, is
-    // itself still on record).
-    let agreed_since = |at: DateTime<Utc>| {
-        (shop.consents.iter()).any(|e| {
-            e.purpose == id
-                && e.granted
-                && e.method != UNDO_METHOD
-                && e.recorded_at
-                    .is_some_and(|t| t > at || (t == at && !taken_back(edit.batch, e)))
-        })
-    };
+    check_purpose_edit(edit)?;
     let gap = (edit.covered_since)
         .and_then(|(_, undone_at)| undone_at)
-        .is_some_and(agreed_since);
+        .is_some_and(|at| agreed_since(shop, id, at, edit.batch));
     let p = shop
         .purposes
         .iter_mut()
@@ -1328,6 +1293,54 @@ fn set_purpose(shop: &mut Shop, id: &str, edit: &PurposeEdit<'_>, ctx: &ChangeCo
         cover(p, fields, given, ctx.now);
     }
     Ok((before, state(p)))
+}
+
+/// Refuses a purpose edit that changes nothing, or whose label or description is blank,
+/// too long or holds control characters.
+fn check_purpose_edit(edit: &PurposeEdit<'_>) -> Result<(), (&'static str, String)> {
+    if edit.label.is_none() && edit.description.is_none() && edit.fields.is_none() {
+        return Err((
+            "fields",
+            "give a label, a description or the fields it covers".to_owned(),
+        ));
+    }
+    let text_ok = |t: &str, most: usize| {
+        !t.trim().is_empty() && t.chars().count() <= most && super::words::is_plain_text(t)
+    };
+    if edit.label.is_some_and(|l| !text_ok(l, 100)) {
+        return Err((
+            "label",
+            "a label is 1 to 100 characters without control characters".to_owned(),
+        ));
+    }
+    if edit.description.is_some_and(|d| !text_ok(d, 1000)) {
+        return Err((
+            "description",
+            "a description is 1 to 1,000 characters without control characters".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a grant of purpose `id` was recorded since `at` (when the change an undo takes
+/// back was made), while the purpose did not cover what the undo gives back. A withdrawal
+/// covers nothing, a decision recorded with the change itself is taken back by the same
+/// undo (`batch`), and a grant an undo recorded gives back an earlier one (which, if made
+/// in between, is itself still on record).
+fn agreed_since(shop: &Shop, id: &str, at: DateTime<Utc>, batch: &[Change]) -> bool {
+    (shop.consents.iter()).any(|e| {
+        e.purpose == id
+            && e.granted
+            && e.method != UNDO_METHOD
+            && e.recorded_at
+                .is_some_and(|t| t > at || (t == at && !taken_back(batch, e)))
+    })
+}
+
+/// A personal field's key in words ("birth date" for `birth_date`); a key that is no
+/// field reads as itself.
+pub fn field_in_words(key: &str) -> String {
+    PersonalField::from_key(key).map_or_else(|| key.to_owned(), |f| f.in_words().to_owned())
 }
 
 /// Whether `batch` records the customer's decision `e` on its purpose again, or removes

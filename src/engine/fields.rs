@@ -97,6 +97,14 @@ impl PersonalField {
         }
     }
 
+    /// "is" or "are", to follow [`Self::in_words`]: "the purchases are kept".
+    pub fn is_or_are(self) -> &'static str {
+        match self {
+            Self::Orders | Self::Consents | Self::Preferences => "are",
+            _ => "is",
+        }
+    }
+
     /// Fields as stored in files and the database: their keys separated by `;`.
     pub fn list_text(fields: &[Self]) -> String {
         fields.iter().map(|f| f.key()).collect::<Vec<_>>().join(";")

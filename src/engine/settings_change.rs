@@ -85,7 +85,13 @@ pub(crate) fn current(settings: &Settings, key: &str) -> Value {
 pub fn describe(key: &str, value: &Value) -> String {
     match (key, value) {
         ("name", Value::String(name)) => format!("Call the shop \u{201c}{name}\u{201d}"),
-        ("top_n", v) => format!("Recommend {v} products to each customer"),
+        ("top_n", v) => match v.as_u64().and_then(|n| usize::try_from(n).ok()) {
+            Some(n) => format!(
+                "Recommend {} to each customer",
+                super::words::count(n, "product", "products")
+            ),
+            None => format!("Recommend {v} products to each customer"),
+        },
         ("popularity_weight", v) => match v.as_f64() {
             Some(w) => format!(
                 "Set the weight of popularity to {}",
@@ -93,7 +99,10 @@ pub fn describe(key: &str, value: &Value) -> String {
             ),
             None => format!("Set the weight of popularity to {v}"),
         },
-        ("popularity_days", v) => format!("Count popularity over the last {v} days"),
+        ("popularity_days", v) => match v.as_i64() {
+            Some(n) => format!("Count popularity over the last {}", super::words::days(n)),
+            None => format!("Count popularity over the last {v} days"),
+        },
         ("popularity_counts", v) => match v.as_str() {
             Some("customers") => {
                 "Count popularity as the customers who bought each product".to_owned()
@@ -127,6 +136,22 @@ mod tests {
         assert_eq!(
             s.top_n, 8,
             "a refused change leaves the settings as they were"
+        );
+    }
+
+    #[test]
+    fn one_thing_is_said_in_the_singular() {
+        assert_eq!(
+            describe("top_n", &json!(1)),
+            "Recommend 1 product to each customer"
+        );
+        assert_eq!(
+            describe("top_n", &json!(12)),
+            "Recommend 12 products to each customer"
+        );
+        assert_eq!(
+            describe("popularity_days", &json!(1)),
+            "Count popularity over the last 1 day"
         );
     }
 }

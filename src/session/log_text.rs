@@ -165,7 +165,7 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
             } else {
                 "deleted"
             },
-            field.replace('_', " "),
+            crate::engine::changes::field_in_words(field),
             customer(*c)
         ),
         Change::MergeCustomers { customer: c, from }
@@ -220,13 +220,20 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
             field,
             retention_days,
         } => format!(
-            "set how long the {} is kept: {}",
+            "set how long the {} {} kept: {}",
             field.in_words(),
+            field.is_or_are(),
             retention_days.map_or_else(
                 || "without a time limit".to_owned(),
                 |d| format!("{} after the last order", crate::engine::words::days(d))
             )
         ),
+        setting @ Change::Setting { .. } => {
+            format!(
+                "changed a setting: {}",
+                lower_first(&setting.describe(shop))
+            )
+        }
         other => lower_first(&other.describe(shop)),
     }
 }

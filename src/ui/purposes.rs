@@ -179,7 +179,11 @@ fn retention_ui(ui: &mut Ui, shop: &Shop, scenario: &Scenario, proposed: &mut Ve
             let mut value = days.unwrap_or(365);
             let tick = ui.checkbox(
                 &mut limited,
-                format!("Limit how long the {} is kept", def.field.in_words()),
+                format!(
+                    "Limit how long the {} {} kept",
+                    def.field.in_words(),
+                    def.field.is_or_are()
+                ),
             );
             let drag = ui.add_enabled(
                 limited,
