@@ -955,12 +955,10 @@ fn a_rule_that_takes_off_per_visit_takes_nothing_without_a_visit() {
     );
 }
 
-/// `simulate` does not call a fairness figure better when it moved only because a group
-/// fell below the size the audit compares: it says which group left the comparison.
-#[test]
-fn simulate_says_when_a_group_leaves_the_fairness_comparison() {
-    let (dir, db) = sample();
-    let conn = Connection::open(&db).expect("opens");
+/// The changes deleting the birth dates of four of the sample's 33 customers aged 65 and
+/// over: the group falls below the 30 customers the audit compares.
+fn four_of_65_plus_without_birth_date(db: &Path) -> String {
+    let conn = Connection::open(db).expect("opens");
     let mut oldest = conn
         .prepare("SELECT id FROM customers WHERE birth_date <= '1961-06-15' ORDER BY id LIMIT 4")
         .expect("query");
@@ -973,10 +971,18 @@ fn simulate_says_when_a_group_leaves_the_fairness_comparison() {
                 "field": "birth_date", "value": null})
         })
         .collect();
+    serde_json::json!({ "changes": deletions }).to_string()
+}
+
+/// `simulate` does not call a fairness figure better when it moved only because a group
+/// fell below the size the audit compares: it says which group left the comparison.
+#[test]
+fn simulate_says_when_a_group_leaves_the_fairness_comparison() {
+    let (dir, db) = sample();
     let file = write(
         dir.path(),
         "changes.json",
-        &serde_json::json!({ "changes": deletions }).to_string(),
+        &four_of_65_plus_without_birth_date(&db),
     );
     let args = |json: bool| {
         let mut a = vec!["simulate", "--changes", file.to_str().expect("utf-8")];
@@ -1060,4 +1066,66 @@ fn a_retention_purge_also_deletes_earlier_values_kept_in_the_log() {
     on(&db, &["log", "--verify"])
         .success()
         .stdout(contains("intact"));
+}
+
+/// Changes are said in words a shop owner reads: fields by name, one thing in the
+/// singular, a setting as something done.
+#[test]
+fn changes_read_in_plain_words_in_simulate_and_the_log() {
+    let (dir, db) = sample();
+    let changes = r#"{"changes":[
+        {"kind":"setting","setting":"top_n","value":1},
+        {"kind":"field_retention","field":"orders","retention_days":730},
+        {"kind":"customer_field","customer":5,"field":"birth_date","value":null}]}"#;
+    let file = write(dir.path(), "words.json", changes);
+    on(
+        &db,
+        &["simulate", "--changes", file.to_str().expect("utf-8")],
+    )
+    .success()
+    .stdout(contains("Recommend 1 product to each customer"))
+    .stdout(contains("Delete the birth date of"));
+    apply(&db, dir.path(), changes).success();
+    on(&db, &["log"])
+        .success()
+        .stdout(contains(
+            "changed a setting: recommend 1 product to each customer",
+        ))
+        .stdout(contains("set how long the purchases are kept: 730 days"))
+        .stdout(contains("deleted the birth date of"));
+}
+
+/// The history of the audit's figures says where a parity ratio stops comparing a group,
+/// so a rise there does not read as the shop getting fairer.
+#[test]
+fn the_history_says_where_a_group_left_the_comparison() {
+    let (dir, db) = sample();
+    apply(
+        &db,
+        dir.path(),
+        r#"{"changes":[{"kind":"rule_weight","rule":"buy-again","weight":1.5}]}"#,
+    )
+    .success();
+    apply(&db, dir.path(), &four_of_65_plus_without_birth_date(&db)).success();
+    let text = String::from_utf8(on(&db, &["history"]).success().get_output().stdout.clone())
+        .expect("utf-8");
+    let notes: Vec<&str> = (text.lines())
+        .filter(|l| l.contains("not like for like"))
+        .collect();
+    assert_eq!(
+        notes,
+        ["  (1) not like for like with the line before: “65 and over” is no longer compared"],
+        "{text}"
+    );
+    let history = json_of(candor().args(["history", "--json", "--db"]).arg(&db));
+    let last = history.as_array().and_then(|h| h.last()).expect("now");
+    let premium = (last["figures"].as_array().expect("figures").iter())
+        .find(|f| f["key"] == "parity:age_band:premium")
+        .expect("premium by age band");
+    assert!(
+        !premium["groups_compared"]
+            .as_array()
+            .expect("groups kept")
+            .contains(&serde_json::json!("65 and over"))
+    );
 }

@@ -258,7 +258,7 @@ pub fn history(
     for (i, key) in HEADLINE.iter().enumerate() {
         writeln!(out, "  ({}) {}", i + 1, label(key))?;
     }
-    for p in points {
+    for (i, p) in points.iter().enumerate() {
         let when = match (p.entry, &p.at) {
             (Some(entry), Some(at)) => format!("entry {entry} ({})", at.get(..10).unwrap_or(at)),
             _ => "now".to_owned(),
@@ -276,6 +276,15 @@ pub fn history(
             .as_deref()
             .map_or(String::new(), |r| format!(" — {r}"));
         writeln!(out, "{when}: {}{why}", values.join("  "))?;
+        for (n, key) in HEADLINE.iter().enumerate() {
+            if let Some(moved) = crate::session::history::groups_moved(points, i, key) {
+                writeln!(
+                    out,
+                    "  ({}) not like for like with the line before: {moved}",
+                    n + 1
+                )?;
+            }
+        }
     }
     Ok(())
 }

@@ -41,6 +41,39 @@ impl HistoryPoint {
     }
 }
 
+/// Why figure `key` at `points[i]` is not like for like with the point before: the groups
+/// it compares changed ("“65 and over” is no longer compared"); `None` when they did not,
+/// for the first point, for a figure that is not a parity ratio, and where either point
+/// was logged before Candor kept the groups compared.
+pub fn groups_moved(points: &[HistoryPoint], i: usize, key: &str) -> Option<String> {
+    let groups = |p: &HistoryPoint| {
+        (p.figures.iter())
+            .find(|f| f.key == key)?
+            .groups_compared
+            .clone()
+    };
+    let before = groups(points.get(i.checked_sub(1)?)?)?;
+    let now = groups(points.get(i)?)?;
+    let missing = |from: &[String], other: &[String]| -> Vec<String> {
+        (from.iter())
+            .filter(|g| !other.contains(g))
+            .map(|g| format!("\u{201c}{g}\u{201d}"))
+            .collect()
+    };
+    let (gone, new) = (missing(&before, &now), missing(&now, &before));
+    let is_are = |n: usize| if n == 1 { "is" } else { "are" };
+    let mut parts = Vec::new();
+    if !gone.is_empty() {
+        let names = crate::engine::words::and_list(&gone);
+        parts.push(format!("{names} {} no longer compared", is_are(gone.len())));
+    }
+    if !new.is_empty() {
+        let names = crate::engine::words::and_list(&new);
+        parts.push(format!("{names} {} now compared too", is_are(new.len())));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 /// Adds the after-audit's figures to an impact summary about to be logged.
 pub fn with_audit_figures(mut impact: Value, after: &Audit) -> Result<Value, serde_json::Error> {
     if let Value::Object(map) = &mut impact {

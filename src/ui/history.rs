@@ -155,12 +155,20 @@ fn table_ui(ui: &mut Ui, points: &[HistoryPoint], key: &str) {
     egui::Grid::new("audit-history-table")
         .striped(true)
         .show(ui, |ui| {
-            for p in points.iter().rev().take(8) {
+            for (i, p) in points.iter().enumerate().rev().take(8) {
                 ui.label(point_name(p));
                 ui.label(p.at.as_deref().and_then(|a| a.get(..10)).unwrap_or(""));
                 ui.label(p.actor.as_deref().unwrap_or(""));
                 ui.label(RichText::new(figure_value_text(key, p.value(key))).strong());
                 ui.label(p.reason.as_deref().unwrap_or(""));
+                match crate::session::history::groups_moved(points, i, key) {
+                    Some(moved) => ui.colored_label(
+                        theme::FLAG,
+                        RichText::new(format!("Not like for like with the point before: {moved}"))
+                            .small(),
+                    ),
+                    None => ui.label(""),
+                };
                 ui.end_row();
             }
         });

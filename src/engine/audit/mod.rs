@@ -211,6 +211,10 @@ pub struct Figure {
     /// For parity ratios, the status against 0.8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// For parity ratios, the groups compared (large enough, data held); `None` for
+    /// other figures, and in entries logged before Candor kept them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups_compared: Option<Vec<String>>,
 }
 
 impl Audit {
@@ -219,12 +223,17 @@ impl Audit {
     pub fn figures(&self) -> Vec<Figure> {
         let mut out = Vec::new();
         for g in &self.fairness {
+            let compared: Vec<String> = (g.groups.iter())
+                .filter(|x| x.eligible)
+                .map(|x| x.name.clone())
+                .collect();
             for m in &g.metrics {
                 out.push(Figure {
                     key: format!("parity:{}:{}", g.key, m.metric),
                     label: format!("{} — parity ratio by {}", m.label, g.label.to_lowercase()),
                     value: m.parity_ratio,
                     status: Some(m.status),
+                    groups_compared: Some(compared.clone()),
                 });
             }
         }
@@ -234,6 +243,7 @@ impl Audit {
             label: label.to_owned(),
             value,
             status: None,
+            groups_compared: None,
         };
         out.extend(
             diversity::DIVERSITY_MEASURES
