@@ -1129,3 +1129,56 @@ fn the_history_says_where_a_group_left_the_comparison() {
             .contains(&serde_json::json!("65 and over"))
     );
 }
+
+/// A merge keeps the record it removed in the log (for its undo); once a field's retention
+/// period is over for the customer, the purge takes that record's value of it out of the
+/// log and the file too, and counts it beforehand.
+#[test]
+fn a_retention_purge_reaches_the_record_a_merge_kept_in_the_log() {
+    let (dir, db) = sample();
+    let phone_of = |id: i64| -> String {
+        Connection::open(&db)
+            .expect("opens")
+            .query_row("SELECT phone FROM customers WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .expect("a phone")
+    };
+    let removed_phone = phone_of(153);
+    apply(
+        &db,
+        dir.path(),
+        r#"{"changes":[{"kind":"merge_customers","customer":166,"from":153}]}"#,
+    )
+    .success();
+    apply(
+        &db,
+        dir.path(),
+        r#"{"changes":[{"kind":"field_retention","field":"phone","retention_days":30}]}"#,
+    )
+    .success();
+    assert!(log_json(&db).to_string().contains(&removed_phone));
+    let purge = ["purge-retention", "--actor", "Sam", "--reason", "policy"];
+    on(&db, &[&purge[..], &["--dry-run"]].concat())
+        .success()
+        .stdout(contains(
+            "earlier values of 1 customer field in the audit log",
+        ));
+    on(&db, &purge).success();
+    let log = log_json(&db);
+    assert!(!log.to_string().contains(&removed_phone), "{log}");
+    let merge = (log.as_array().expect("entries").iter())
+        .find(|e| e["changes"][0]["change"]["kind"] == "merge_customers")
+        .expect("the merge");
+    assert_eq!(merge["values_erased"], true);
+    let bytes = std::fs::read(&db).expect("reads");
+    assert!(
+        !bytes
+            .windows(removed_phone.len())
+            .any(|w| w == removed_phone.as_bytes()),
+        "the phone is gone from the file's bytes"
+    );
+    on(&db, &["log", "--verify"])
+        .success()
+        .stdout(contains("intact"));
+}

@@ -269,19 +269,14 @@ impl Store {
     }
 
     /// How many of these (customer, field) pairs have earlier values kept in the audit log
-    /// (to undo the changes that replaced or deleted them).
+    /// (to undo the changes that replaced or deleted them, or in a record a merge or a new
+    /// customer's entry keeps: see [`super::sealed::values_of_field`]).
     pub fn fields_in_log(&self, pairs: &[(i64, PersonalField)]) -> Result<usize, StoreError> {
-        let sql = |e| StoreError::sqlite(&self.path, e);
-        let mut stmt = (self.conn)
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM log_value_owners WHERE customer = ?1 AND field = ?2)",
-            )
-            .map_err(sql)?;
         let mut total = 0;
-        for (customer, field) in pairs {
-            let kept: bool =
-                (stmt.query_row(params![customer, field.key()], |r| r.get(0))).map_err(sql)?;
-            total += usize::from(kept);
+        for &(customer, field) in pairs {
+            let kept = super::sealed::values_of_field(&self.conn, customer, field.key())
+                .map_err(|e| StoreError::sqlite(&self.path, e))?;
+            total += usize::from(!kept.is_empty());
         }
         Ok(total)
     }

@@ -309,21 +309,23 @@ pub fn open_reason(reason: &str, values: &Values) -> String {
     }
 }
 
-/// Deletes the values kept for `customer` (only those of `field`, when given: that field's
-/// values and the reasons of entries that changed it), including values kept for several
-/// people among whom they are; returns the ids deleted.
+/// Deletes the values kept for `customer` (only those of `field`, when given: see
+/// [`values_of_field`]), including values kept for several people among whom they are;
+/// returns the ids deleted.
 pub fn delete_values(
     conn: &Connection,
     customer: i64,
     field: Option<&str>,
 ) -> rusqlite::Result<Vec<i64>> {
-    let mut stmt = conn.prepare(
-        "SELECT DISTINCT value FROM log_value_owners
-         WHERE customer = ?1 AND (?2 IS NULL OR field = ?2) ORDER BY value",
-    )?;
-    let ids: Vec<i64> = stmt
-        .query_map(params![customer, field], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let ids = match field {
+        Some(field) => values_of_field(conn, customer, field)?,
+        None => conn
+            .prepare_cached(
+                "SELECT DISTINCT value FROM log_value_owners WHERE customer = ?1 ORDER BY value",
+            )?
+            .query_map(params![customer], |r| r.get(0))?
+            .collect::<Result<_, _>>()?,
+    };
     let mut delete_owners = conn.prepare_cached("DELETE FROM log_value_owners WHERE value = ?1")?;
     let mut delete_value = conn.prepare_cached("DELETE FROM log_values WHERE id = ?1")?;
     for id in &ids {
@@ -331,4 +333,48 @@ pub fn delete_values(
         delete_value.execute(params![id])?;
     }
     Ok(ids)
+}
+
+/// The ids of the values the log keeps of `customer`'s `field` (a key): those sealed for
+/// that field (its values and the reasons of entries that changed it), and the values
+/// about their whole record that hold it (a merge's records, a new customer's details),
+/// which go whole. Their number is never among them: it is not an object.
+pub fn values_of_field(
+    conn: &Connection,
+    customer: i64,
+    field: &str,
+) -> rusqlite::Result<Vec<i64>> {
+    let mut ids: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT DISTINCT value FROM log_value_owners WHERE customer = ?1 AND field = ?2",
+        )?
+        .query_map(params![customer, field], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut whole = conn.prepare_cached(
+        "SELECT DISTINCT v.id, v.value FROM log_values v JOIN log_value_owners o ON o.value = v.id
+         WHERE o.customer = ?1 AND o.field IS NULL",
+    )?;
+    let records = whole.query_map(params![customer], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    for record in records {
+        let (id, text) = record?;
+        if serde_json::from_str::<Value>(&text).is_ok_and(|v| holds_field(&v, field)) {
+            ids.push(id);
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Whether a kept value holds `field` with a value, at any depth.
+fn holds_field(value: &Value, field: &str) -> bool {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| (k == field && !v.is_null()) || holds_field(v, field)),
+        Value::Array(items) => items.iter().any(|v| holds_field(v, field)),
+        _ => false,
+    }
 }
