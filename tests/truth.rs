@@ -1182,3 +1182,41 @@ fn a_retention_purge_reaches_the_record_a_merge_kept_in_the_log() {
         .success()
         .stdout(contains("intact"));
 }
+
+/// A figure whose compared groups change is listed even when its value does not move:
+/// six new customers bring "male" up to the size compared, while the ratio by gender stays
+/// not measurable (one group is not a comparison).
+#[test]
+fn a_figure_whose_groups_change_is_listed_even_when_its_value_stays() {
+    let (dir, db) = sample();
+    let newcomers: Vec<Value> = (0..6)
+        .map(|i| {
+            serde_json::json!({"kind": "new_customer",
+                "fields": {"name": format!("New Customer {i}"), "gender": "male"}})
+        })
+        .collect();
+    let file = write(
+        dir.path(),
+        "new.json",
+        &serde_json::json!({ "changes": newcomers }).to_string(),
+    );
+    let text = String::from_utf8(
+        on(
+            &db,
+            &["simulate", "--changes", file.to_str().expect("utf-8")],
+        )
+        .success()
+        .get_output()
+        .stdout
+        .clone(),
+    )
+    .expect("utf-8");
+    assert!(
+        text.contains("parity ratio by gender: not measurable → not measurable  (not like for like, see below)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("By gender, “male” is now compared too."),
+        "{text}"
+    );
+}

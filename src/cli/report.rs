@@ -468,8 +468,12 @@ fn simulation_audit_moves(
 ) -> io::Result<()> {
     // A figure whose change does not show at the precision printed is counted, not listed
     // as "0.52 → 0.52".
+    // A figure whose groups changed is shown even when its value did not: it no longer
+    // measures the same thing.
     let shown_moves = |f: &&crate::engine::audit::FigureChange| {
-        f.value_text(f.before) != f.value_text(f.after) || f.status_before != f.status_after
+        f.value_text(f.before) != f.value_text(f.after)
+            || f.status_before != f.status_after
+            || f.comparison_note.is_some()
     };
     let moved: Vec<_> = audit.figures.iter().filter(shown_moves).collect();
     let slightly = (audit.figures.iter())

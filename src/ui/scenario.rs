@@ -421,7 +421,9 @@ impl Scenario {
             outcome.audit_after.findings.len()
         ));
         ui.checkbox(&mut self.show_all_figures, "Show every audit figure");
-        let changed = |f: &&FigureChange| f.before != f.after || f.status_before != f.status_after;
+        let changed = |f: &&FigureChange| {
+            f.before != f.after || f.status_before != f.status_after || f.comparison_note.is_some()
+        };
         let shown: Vec<&FigureChange> = outcome
             .audit_figures
             .iter()
