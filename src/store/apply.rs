@@ -514,7 +514,7 @@ pub fn undo_plan(log: &[LogEntry], entry: i64) -> Result<UndoPlan, ApplyError> {
                 "a restore from a backup (restore a later backup instead)".to_owned()
             } else {
                 format!(
-                    "a record of what was done ({})",
+                    "what was done ({}), not a change",
                     event.kind.replace('_', " ")
                 )
             },
