@@ -1063,6 +1063,14 @@ fn a_retention_purge_also_deletes_earlier_values_kept_in_the_log() {
     )
     .failure()
     .stderr(contains("whose values were deleted from the log since"));
+    on(
+        &db,
+        &["undo", "--entry", "4", "--actor", "Sam", "--reason", "r"],
+    )
+    .failure()
+    .stderr(contains(
+        "entry 4 records what was done (retention purge), not a change, which cannot be undone",
+    ));
     on(&db, &["log", "--verify"])
         .success()
         .stdout(contains("intact"));
