@@ -1228,3 +1228,44 @@ fn a_figure_whose_groups_change_is_listed_even_when_its_value_stays() {
         "{text}"
     );
 }
+
+/// A new customer taken back by an undo can still be erased by their number, and one added
+/// again by undoing that undo (under a new number) is erased with the details the log kept
+/// under the old one: no name, email or phone survives in the file.
+#[test]
+fn erasure_reaches_a_new_customer_taken_back_and_added_again() {
+    let added = r#"{"changes":[{"kind":"new_customer","fields":{"name":"Zed Quorra",
+        "email":"zed.quorra@example.org","phone":"07700 988888"},
+        "consents":[{"purpose":"personalization","granted":true}]}]}"#;
+    let in_file = |db: &Path| {
+        let bytes = std::fs::read(db).expect("reads");
+        ["Quorra", "988888"]
+            .iter()
+            .any(|v| bytes.windows(v.len()).any(|w| w == v.as_bytes()))
+    };
+    let undo = |db: &Path, entry: &str| {
+        on(
+            db,
+            &["undo", "--entry", entry, "--actor", "Sam", "--reason", "r"],
+        )
+        .success();
+    };
+    let (dir, db) = sample();
+    apply(&db, dir.path(), added).success();
+    undo(&db, "2");
+    erase(&db, 201, "asked to be forgotten").success();
+    assert!(!in_file(&db), "the details taken back are erased");
+
+    let (dir, db) = sample();
+    apply(&db, dir.path(), added).success();
+    undo(&db, "2");
+    undo(&db, "3");
+    erase(&db, 202, "asked to be forgotten").success();
+    assert!(
+        !in_file(&db),
+        "the details kept under 201 are erased with 202"
+    );
+    on(&db, &["log", "--verify"])
+        .success()
+        .stdout(contains("intact"));
+}

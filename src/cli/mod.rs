@@ -946,7 +946,7 @@ fn erase(db: &Path, customer: i64, actor: &str, reason: &str, delete_backups: bo
     let who = simulation::attribution(actor, reason);
     {
         let (mut store, _) = Store::open(db)?;
-        if !store.has_customer(customer)? {
+        if !store.knows_customer(customer)? {
             bail!(
                 "{}: {}",
                 db.display(),

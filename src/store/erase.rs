@@ -149,6 +149,44 @@ fn pseudonym(customer: i64) -> String {
 
 /// The customer's current personal values, and the parts of their name.
 /// Whether customer number `customer` owns values kept by the audit log.
+/// The other numbers the same person had: a new customer taken back by an undo and added
+/// again by undoing that undo gets a new number, while the log keeps their details under
+/// the old one too. Follows such chains both ways from `customer`.
+fn same_person_numbers(log: &[super::LogEntry], customer: i64) -> Vec<i64> {
+    use crate::engine::changes::Change;
+    // Pairs (number added again, number taken back) from each undo of a take-back.
+    let links: Vec<(i64, i64)> = (log.iter())
+        .filter_map(|e| {
+            let taken_back = log.iter().find(|x| Some(x.id) == e.undoes)?;
+            let added = e.changes.iter().find_map(|a| match a.change {
+                Change::NewCustomer {
+                    customer: Some(n), ..
+                } => Some(n),
+                _ => None,
+            })?;
+            let removed = taken_back.changes.iter().find_map(|a| match a.change {
+                Change::CustomerRemoved { customer: m } => Some(m),
+                _ => None,
+            })?;
+            Some((added, removed))
+        })
+        .collect();
+    let mut found = vec![customer];
+    let mut i = 0;
+    while let Some(&n) = found.get(i) {
+        for &(a, b) in &links {
+            for (x, y) in [(a, b), (b, a)] {
+                if x == n && !found.contains(&y) {
+                    found.push(y);
+                }
+            }
+        }
+        i += 1;
+    }
+    found.remove(0);
+    found
+}
+
 fn owns_log_values(conn: &Connection, customer: i64) -> rusqlite::Result<bool> {
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM log_value_owners WHERE customer = ?1)",
@@ -337,6 +375,7 @@ impl Store {
     /// Erases customer `customer`: see the module documentation.
     pub fn erase(&mut self, customer: i64, who: &Attribution) -> Result<Erased, ApplyError> {
         let files_written = self.files_written_for(customer)?;
+        let earlier_numbers = same_person_numbers(&self.log()?, customer);
         let bulk_exports = self.bulk_exports()?;
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| ApplyError::Store(StoreError::sqlite(&path, e));
@@ -349,7 +388,10 @@ impl Store {
             None => return Err(ApplyError::NoSuchCustomer(customer)),
         };
         let (orders_anonymized, consents_removed) = remove_customer(&tx, customer).map_err(sql)?;
-        let erased_values = super::sealed::delete_values(&tx, customer, None).map_err(sql)?;
+        let mut erased_values = super::sealed::delete_values(&tx, customer, None).map_err(sql)?;
+        for earlier in &earlier_numbers {
+            erased_values.extend(super::sealed::delete_values(&tx, *earlier, None).map_err(sql)?);
+        }
         let reference = pseudonym(customer);
         let mut event = SubjectEvent::new(
             "erasure",

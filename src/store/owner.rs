@@ -145,6 +145,19 @@ impl Store {
             .map_err(|e| StoreError::sqlite(&self.path, e))
     }
 
+    /// Whether the shop holds a record of this customer number, or the audit log keeps
+    /// values about it (a new customer taken back by an undo): either can be erased.
+    pub fn knows_customer(&self, customer: i64) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1)
+                     OR EXISTS (SELECT 1 FROM log_value_owners WHERE customer = ?1)",
+                params![customer],
+                |r| r.get(0),
+            )
+            .map_err(|e| StoreError::sqlite(&self.path, e))
+    }
+
     /// Whether the owner has set a passphrase in this shop file.
     pub fn owner_passphrase_is_set(&self) -> Result<bool, StoreError> {
         self.stored_hash().map(|h| h.is_some())

@@ -19,7 +19,7 @@ use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::engine::model::ERASED_CUSTOMER;
+use crate::engine::model::{ERASED_CUSTOMER, PersonalField};
 
 /// What a value that was erased reads as.
 pub const ERASED: &str = "[erased]";
@@ -336,9 +336,9 @@ pub fn delete_values(
 }
 
 /// The ids of the values the log keeps of `customer`'s `field` (a key): those sealed for
-/// that field (its values and the reasons of entries that changed it), and the values
-/// about their whole record that hold it (a merge's records, a new customer's details),
-/// which go whole. Their number is never among them: it is not an object.
+/// that field (its values and the reasons of entries that changed it), and, for a
+/// single-value field ([`PersonalField::VALUES`]), the values about their whole record
+/// that hold it (see [`holds_field`]), which go whole. Their number is never among them.
 pub fn values_of_field(
     conn: &Connection,
     customer: i64,
@@ -350,6 +350,9 @@ pub fn values_of_field(
         )?
         .query_map(params![customer, field], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
+    if !PersonalField::VALUES.iter().any(|f| f.key() == field) {
+        return Ok(ids);
+    }
     let mut whole = conn.prepare_cached(
         "SELECT DISTINCT v.id, v.value FROM log_values v JOIN log_value_owners o ON o.value = v.id
          WHERE o.customer = ?1 AND o.field IS NULL",
@@ -368,13 +371,11 @@ pub fn values_of_field(
     Ok(ids)
 }
 
-/// Whether a kept value holds `field` with a value, at any depth.
+/// Whether a value kept about a whole record holds the single-value field `field`: a new
+/// customer's details (`{"name": …, "phone": …}`), or a record a merge removed or kept
+/// (`{"record": {…}, …}`). Nothing else in such a value is a personal field (a merge's
+/// `preferences` are places in a list, not what the customer said).
 fn holds_field(value: &Value, field: &str) -> bool {
-    match value {
-        Value::Object(map) => map
-            .iter()
-            .any(|(k, v)| (k == field && !v.is_null()) || holds_field(v, field)),
-        Value::Array(items) => items.iter().any(|v| holds_field(v, field)),
-        _ => false,
-    }
+    let has = |v: &Value| v.get(field).is_some_and(|x| !x.is_null());
+    has(value) || value.get("record").is_some_and(has)
 }
