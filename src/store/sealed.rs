@@ -379,3 +379,24 @@ fn holds_field(value: &Value, field: &str) -> bool {
     let has = |v: &Value| v.get(field).is_some_and(|x| !x.is_null());
     has(value) || value.get("record").is_some_and(has)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::holds_field;
+    use serde_json::json;
+
+    #[test]
+    fn only_a_records_personal_fields_count_as_holding_a_field() {
+        let merge = json!({"preferences": [], "consents": [0], "filled": ["phone"],
+            "record": {"id": 57, "phone": "07700 900153", "email": null}});
+        assert!(holds_field(&merge, "phone"));
+        assert!(!holds_field(&merge, "email"), "a blank field is not held");
+        assert!(
+            !holds_field(&merge, "preferences"),
+            "places are not preferences"
+        );
+        let details = json!({"name": "Zed Quorra", "phone": "07700 988888"});
+        assert!(holds_field(&details, "name"));
+        assert!(!holds_field(&json!(57), "name"), "a number holds no field");
+    }
+}
