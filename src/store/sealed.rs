@@ -376,6 +376,9 @@ pub fn values_of_field(
 /// (`{"record": {…}, …}`). Nothing else in such a value is a personal field (a merge's
 /// `preferences` are places in a list, not what the customer said).
 fn holds_field(value: &Value, field: &str) -> bool {
+    if !PersonalField::VALUES.iter().any(|f| f.key() == field) {
+        return false;
+    }
     let has = |v: &Value| v.get(field).is_some_and(|x| !x.is_null());
     has(value) || value.get("record").is_some_and(has)
 }
