@@ -1257,3 +1257,36 @@ fn cancel_stops_the_pass_that_reads_every_date_to_tell_their_order() {
     );
     assert!(!db.exists());
 }
+
+/// `undo --dry-run` of an import that later entries followed says it cannot be taken back,
+/// as the undo itself does, rather than describing a restore that would be refused.
+#[test]
+fn a_dry_run_refuses_an_import_undo_the_undo_would_refuse() {
+    let (dir, db) = common::sample_file();
+    let orders = write(dir.path(), "orders.csv", SHOPIFY_ORDERS.as_bytes());
+    let imported = summary(&db, &[&orders]);
+    let entry = imported["log_entry"].as_i64().expect("logged").to_string();
+    let changes = write(
+        dir.path(),
+        "consent.json",
+        br#"{"changes":[{"kind":"consent","customer":1,"purpose":"personalization","granted":false}]}"#,
+    );
+    candor()
+        .args(["apply", "--actor", "Sam", "--reason", "she rang", "--db"])
+        .arg(&db)
+        .arg("--changes")
+        .arg(&changes)
+        .assert()
+        .success();
+    let undo = ["undo", "--entry", &entry, "--actor", "Sam", "--reason", "r"];
+    for dry in [true, false] {
+        let mut cmd = candor();
+        cmd.args(undo).arg("--db").arg(&db);
+        if dry {
+            cmd.arg("--dry-run");
+        }
+        cmd.assert()
+            .failure()
+            .stderr(contains("an import followed by later entries"));
+    }
+}

@@ -505,6 +505,15 @@ pub fn undo_plan(log: &[LogEntry], entry: i64) -> Result<UndoPlan, ApplyError> {
         .find(|e| e.id == entry)
         .ok_or(ApplyError::NoSuchEntry(entry))?;
     if target.event.as_ref().is_some_and(|e| e.kind == "import") {
+        let latest = log.iter().map(|e| e.id).max().unwrap_or(entry);
+        if latest != entry {
+            return Err(ApplyError::NotUndoable(
+                entry,
+                format!(
+                    "an import followed by later entries (the newest is {latest}): taking it back would lose them"
+                ),
+            ));
+        }
         return Ok(UndoPlan::Import(Box::new(target.clone())));
     }
     if let Some(event) = &target.event {
