@@ -361,7 +361,8 @@ fn an_undo_is_refused_after_a_later_removal_or_merge_naming_it() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("shop.candor");
     let shop = sample_shop().expect("sample");
-    let (customer, other) = (shop.customers[0].id, shop.customers[1].id);
+    // Daniel (the third) decided on every purpose; Priya (the second) on none.
+    let (customer, other) = (shop.customers[0].id, shop.customers[2].id);
     Store::create(&path, &shop).expect("created");
     let (mut store, _) = Store::open(&path).expect("opens");
     let who = |why: &str| Attribution::now("Sam", why);
@@ -401,6 +402,27 @@ fn an_undo_is_refused_after_a_later_removal_or_merge_naming_it() {
             "{refused}"
         );
     }
+    // A merge that moved no decision on the purpose leaves the withdrawal's undo free.
+    let again = Change::Consent {
+        customer,
+        purpose: "email_offers".to_owned(),
+        granted: false,
+        method: None,
+        words: None,
+    };
+    let withdrawn = store
+        .apply(None, &[again], &who("first"), None, None)
+        .expect("applies");
+    let quiet = Change::MergeCustomers {
+        customer,
+        from: shop.customers[1].id,
+    };
+    store
+        .apply(None, &[quiet], &who("later"), None, None)
+        .expect("applies");
+    store
+        .undo(withdrawn.entry, &who("take back the first"))
+        .expect("nothing of email offers moved with the merge");
 }
 
 #[test]

@@ -40,14 +40,14 @@ pub fn changed_since(shop: &Shop, log: &[Logged<'_>], target: &Logged<'_>) -> Op
     // Where the entry changed one thing twice, the shop should hold the second.
     let mut seen: Vec<Value> = Vec::new();
     changes.iter().rev().find_map(|a| {
-        let targets = targets_of(&a.change);
+        let targets = applied_targets(shop, a);
         if targets.iter().all(|t| seen.contains(t)) {
             return None;
         }
         seen.extend(targets.iter().cloned());
         let what = thing(shop, &a.change);
         for l in later.iter().filter(|l| l.stands) {
-            if let Some(b) = (l.changes.iter()).find(|b| touched_by(&targets, &b.change)) {
+            if let Some(b) = (l.changes.iter()).find(|b| touched_by(shop, &targets, b)) {
                 return Some(changed_by(&what, l.id, &b.change));
             }
         }
@@ -126,8 +126,8 @@ fn targets_of(change: &Change) -> Vec<Value> {
         .collect(),
         Change::FieldRetention { field, .. } => vec![json!(["retention", field])],
         Change::Setting { setting, .. } => vec![json!(["setting", setting])],
-        // A merge (and its undo) moves decisions, preferences and fields between the two
-        // records: it changes everything about both.
+        // Without what it moved (see [`applied_targets`]), a merge changes everything about
+        // both records; so does its undo, which moves it all back.
         Change::MergeCustomers { customer, from } => {
             vec![json!(["record", customer]), json!(["record", from])]
         }
@@ -137,6 +137,39 @@ fn targets_of(change: &Change) -> Vec<Value> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// What an applied change set: as [`targets_of`], but a merge sets only what it moved
+/// into the record kept (the fields it filled in, the purposes and preferences of the
+/// decisions it moved or recorded again, read from what its entry kept for the undo),
+/// and everything about the record it removed.
+fn applied_targets(shop: &Shop, a: &Applied) -> Vec<Value> {
+    let Change::MergeCustomers { customer, from } = a.change else {
+        return targets_of(&a.change);
+    };
+    let Ok(split) = serde_json::from_value::<super::merge::Split>(a.before.clone()) else {
+        return targets_of(&a.change);
+    };
+    let mut out = vec![json!(["record", from])];
+    out.extend((split.filled.iter()).map(|f| json!(["field", customer, f.key()])));
+    let decisions: Vec<&str> = (shop.consents.iter())
+        .filter(|e| e.customer == customer)
+        .map(|e| e.purpose.as_str())
+        .collect();
+    for &place in split.consents.iter().chain(&split.restated) {
+        if let Some(purpose) = decisions.get(place) {
+            out.push(json!(["consent", customer, purpose]));
+        }
+    }
+    let stated: Vec<_> = (shop.preferences.iter())
+        .filter(|e| e.customer == customer)
+        .collect();
+    for &place in &split.preferences {
+        if let Some(e) = stated.get(place) {
+            out.push(json!(["preference", customer, e.preference]));
+        }
+    }
+    out
 }
 
 /// Whether two targets are the same thing, or one is a customer's whole record and the
@@ -151,9 +184,9 @@ fn overlaps(a: &Value, b: &Value) -> bool {
     a == b || covers(a, b) || covers(b, a)
 }
 
-/// Whether any of `targets` overlaps any target of `change`.
-fn touched_by(targets: &[Value], change: &Change) -> bool {
-    (targets_of(change).iter()).any(|t| targets.iter().any(|x| overlaps(x, t)))
+/// Whether any of `targets` overlaps any target of the applied change `b`.
+fn touched_by(shop: &Shop, targets: &[Value], b: &Applied) -> bool {
+    (applied_targets(shop, b).iter()).any(|t| targets.iter().any(|x| overlaps(x, t)))
 }
 
 /// The targets of a rule's edit or removal: the rule, its weight and whether it is on.
@@ -216,6 +249,9 @@ fn thing(shop: &Shop, change: &Change) -> String {
             )
         }
         Change::Setting { setting, .. } => format!("the setting \"{setting}\""),
+        Change::MergeCustomers { customer: c, .. } | Change::SplitCustomers { customer: c, .. } => {
+            format!("{}'s record", customer(*c))
+        }
         other => other.kind().replace('_', " "),
     }
 }
@@ -252,7 +288,7 @@ fn recorded_outside(shop: &Shop, change: &Change, at: DateTime<Utc>, log: &[Logg
     let targets = targets_of(change);
     let logged = |t: DateTime<Utc>| {
         log.iter()
-            .any(|l| l.at == t && (l.changes.iter()).any(|b| touched_by(&targets, &b.change)))
+            .any(|l| l.at == t && (l.changes.iter()).any(|b| touched_by(shop, &targets, b)))
     };
     match change {
         Change::Consent {
