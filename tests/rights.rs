@@ -588,7 +588,7 @@ fn a_retention_purge_deletes_what_is_past_its_period_in_one_logged_step() {
         ])
         .assert()
         .success()
-        .stdout(predicates::str::contains("phone: 1"));
+        .stdout(predicates::str::contains("phone number: 1"));
     as_staff()
         .args([
             "purge-retention",

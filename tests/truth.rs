@@ -1094,6 +1094,9 @@ fn changes_read_in_plain_words_in_simulate_and_the_log() {
     .stdout(contains("Recommend 1 product to each customer"))
     .stdout(contains("Delete the birth date of"));
     apply(&db, dir.path(), changes).success();
+    on(&db, &["rules"])
+        .success()
+        .stdout(contains("reads birth date; runs for"));
     on(&db, &["log"])
         .success()
         .stdout(contains(

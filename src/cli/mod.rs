@@ -977,9 +977,9 @@ fn purge_retention(
         crate::rights::retention_plan(db, today).with_context(|| format!("{}", db.display()))?;
     let mut per_field: Vec<(&str, usize)> = Vec::new();
     for (_, f) in &plan.held {
-        match per_field.iter_mut().find(|(k, _)| *k == f.key()) {
+        match per_field.iter_mut().find(|(k, _)| *k == f.in_words()) {
             Some((_, n)) => *n += 1,
-            None => per_field.push((f.key(), 1)),
+            None => per_field.push((f.in_words(), 1)),
         }
     }
     let mut listing: Vec<String> = per_field.iter().map(|(f, n)| format!("{f}: {n}")).collect();

@@ -220,7 +220,10 @@ pub fn rules(out: &mut dyn Write, rows: &[RuleRow]) -> io::Result<()> {
         let reads = if r.fields.is_empty() {
             "no personal data".to_owned()
         } else {
-            r.fields.join(", ")
+            let in_words: Vec<String> = (r.fields.iter())
+                .map(|k| crate::engine::fields::key_in_words(k))
+                .collect();
+            in_words.join(", ")
         };
         writeln!(
             out,
@@ -231,7 +234,8 @@ pub fn rules(out: &mut dyn Write, rows: &[RuleRow]) -> io::Result<()> {
         if let Some(field) = &r.outside_purpose {
             writeln!(
                 out,
-                "  DOES NOT RUN: it reads {field}, which \"{}\" does not cover (purpose limitation)",
+                "  DOES NOT RUN: it reads {}, which \"{}\" does not cover (purpose limitation)",
+                crate::engine::fields::key_in_words(field),
                 r.purpose_label
             )?;
         }

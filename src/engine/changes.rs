@@ -480,7 +480,7 @@ impl Change {
             } => format!(
                 "{} the {} of {}",
                 if value.is_some() { "Change" } else { "Delete" },
-                field_in_words(field),
+                super::fields::key_in_words(field),
                 customer(*c)
             ),
             Self::Product { .. } => describe_product(shop, self),
@@ -1335,12 +1335,6 @@ fn agreed_since(shop: &Shop, id: &str, at: DateTime<Utc>, batch: &[Change]) -> b
             && e.recorded_at
                 .is_some_and(|t| t > at || (t == at && !taken_back(batch, e)))
     })
-}
-
-/// A personal field's key in words ("birth date" for `birth_date`); a key that is no
-/// field reads as itself.
-pub fn field_in_words(key: &str) -> String {
-    PersonalField::from_key(key).map_or_else(|| key.to_owned(), |f| f.in_words().to_owned())
 }
 
 /// Whether `batch` records the customer's decision `e` on its purpose again, or removes

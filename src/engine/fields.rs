@@ -124,3 +124,9 @@ impl PersonalField {
         Self::ALL.into_iter().find(|f| f.key() == key)
     }
 }
+
+/// A personal field's key in words ("birth date" for `birth_date`); a key that is no
+/// field reads as itself.
+pub fn key_in_words(key: &str) -> String {
+    PersonalField::from_key(key).map_or_else(|| key.to_owned(), |f| f.in_words().to_owned())
+}

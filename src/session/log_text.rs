@@ -165,7 +165,7 @@ fn change_words(applied: &Applied, shop: &Shop) -> String {
             } else {
                 "deleted"
             },
-            crate::engine::changes::field_in_words(field),
+            crate::engine::fields::key_in_words(field),
             customer(*c)
         ),
         Change::MergeCustomers { customer: c, from }

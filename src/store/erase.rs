@@ -346,7 +346,9 @@ impl Store {
                 None => counts.push((field.key().to_owned(), 1)),
             }
         }
-        let summary: Vec<String> = counts.iter().map(|(f, n)| format!("{f}: {n}")).collect();
+        let summary: Vec<String> = (counts.iter())
+            .map(|(f, n)| format!("{}: {n}", crate::engine::fields::key_in_words(f)))
+            .collect();
         let mut event = SubjectEvent::new(
             "retention_purge",
             None,
