@@ -354,8 +354,9 @@ pub enum Command {
         /// Why (recorded in the audit log).
         #[arg(long)]
         reason: String,
-        /// Also delete the backups Candor made before upgrading this shop file, which still
-        /// hold the customer (without it, Candor asks at a terminal, or lists them).
+        /// Also delete the copies Candor kept before upgrading this shop file or before an
+        /// import, which still hold the customer (without it, Candor asks at a terminal, or
+        /// lists them).
         #[arg(long)]
         delete_backups: bool,
     },

@@ -38,7 +38,8 @@ pub struct Erased {
     /// Exports of every customer's recommendations, which may hold this customer's name and
     /// email address.
     pub bulk_exports: Vec<String>,
-    /// Backups Candor made before upgrading the shop file (`FILE.vN-backup`): they hold
+    /// Copies Candor kept before upgrading the shop file (`FILE.vN-backup`) or before an
+    /// import (`FILE.import-N-backup`): they hold
     /// the customer as they were, so erase from them or delete them too.
     pub backups: Vec<PathBuf>,
 }
@@ -76,7 +77,7 @@ impl Erased {
                 .map(|b| b.display().to_string())
                 .collect();
             text.push_str(&format!(
-                " Backups made before upgrading the shop file still hold this customer as they were; delete them (or erase the customer from them too): {}.",
+                " Copies Candor kept (before upgrading the shop file, or before an import) still hold this customer as they were; delete them (or erase the customer from them too): {}.",
                 names.join(", ")
             ));
         }
