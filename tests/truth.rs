@@ -1125,7 +1125,10 @@ fn the_history_says_where_a_group_left_the_comparison() {
         .collect();
     assert_eq!(
         notes,
-        ["  (1) not like for like with the line before: “65 and over” is no longer compared"],
+        [
+            "  (1) not like for like with the line before: “65 and over” is no longer compared",
+            "  (3) not like for like with the line before: a group entered or left the fairness comparison"
+        ],
         "{text}"
     );
     let history = json_of(candor().args(["history", "--json", "--db"]).arg(&db));

@@ -46,6 +46,9 @@ impl HistoryPoint {
 /// for the first point, for a figure that is not a parity ratio, and where either point
 /// was logged before Candor kept the groups compared.
 pub fn groups_moved(points: &[HistoryPoint], i: usize, key: &str) -> Option<String> {
+    if key == "findings" {
+        return findings_moved(points, i);
+    }
     let groups = |p: &HistoryPoint| {
         (p.figures.iter())
             .find(|f| f.key == key)?
@@ -72,6 +75,17 @@ pub fn groups_moved(points: &[HistoryPoint], i: usize, key: &str) -> Option<Stri
         parts.push(format!("{names} {} now compared too", is_are(new.len())));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// For the count of findings at `points[i]`: not like for like with the point before when
+/// any parity ratio's groups changed between them (a fairness finding can come or go
+/// with its group).
+fn findings_moved(points: &[HistoryPoint], i: usize) -> Option<String> {
+    let parity = (points.get(i)?.figures.iter()).filter(|f| f.groups_compared.is_some());
+    let moved = parity
+        .map(|f| f.key.as_str())
+        .any(|key| groups_moved(points, i, key).is_some());
+    moved.then(|| "a group entered or left the fairness comparison".to_owned())
 }
 
 /// Adds the after-audit's figures to an impact summary about to be logged.
