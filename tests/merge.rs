@@ -373,6 +373,24 @@ fn undoing_a_change_about_a_record_merged_away_names_the_merge() {
         corrected.entry, done.entry
     );
     assert!(err.to_string().starts_with(&expected), "{err}");
+
+    // Merged again since: the refusal names the record that is still there.
+    let third = (done.loaded.index.shop().customers.iter())
+        .map(|c| c.id)
+        .find(|&id| id != kept)
+        .expect("another customer");
+    let again = outcome_of(&done.loaded, vec![merge(third, kept)]);
+    let last = candor::session::apply::apply(&path, &again, &who).expect("applies");
+    let log = Store::open(&path).expect("opens").0.log().expect("log");
+    let err =
+        candor::session::apply::undo_plan_for(&log, corrected.entry, last.loaded.index.shop())
+            .expect_err("refused");
+    let third_name = last.loaded.index.shop().customer_name(third);
+    assert!(
+        err.to_string()
+            .contains(&format!("as a new one on {third_name}'s record")),
+        "{err}"
+    );
 }
 
 #[test]

@@ -1062,7 +1062,9 @@ fn a_retention_purge_also_deletes_earlier_values_kept_in_the_log() {
         &["undo", "--entry", "2", "--actor", "Sam", "--reason", "r"],
     )
     .failure()
-    .stderr(contains("whose values were deleted from the log since"));
+    .stderr(contains(
+        "whose recorded values were deleted from the log since",
+    ));
     on(
         &db,
         &["undo", "--entry", "4", "--actor", "Sam", "--reason", "r"],

@@ -63,17 +63,26 @@ fn merged_away(shop: &Shop, later: &[&Logged<'_>], changes: &[Applied]) -> Optio
     let gone = (changes.iter())
         .flat_map(|a| a.change.customers())
         .filter(|c| !shop.customers.iter().any(|k| k.id == *c));
-    for customer in gone {
-        let merge = later.iter().filter(|l| l.stands).find_map(|l| {
+    // The later merge (entry, record kept) that removed record `from`, if any.
+    let merged_into = |gone: i64| {
+        later.iter().filter(|l| l.stands).find_map(|l| {
             (l.changes.iter()).find_map(|a| match a.change {
                 Change::MergeCustomers {
                     customer: kept,
                     from,
-                } if from == customer => Some((l.id, kept)),
+                } if from == gone => Some((l.id, kept)),
                 _ => None,
             })
-        });
-        if let Some((entry, kept)) = merge {
+        })
+    };
+    for customer in gone {
+        if let Some((entry, mut kept)) = merged_into(customer) {
+            // Merged again since: the record that is still there.
+            let mut hops = 0;
+            while let Some((_, next)) = merged_into(kept).filter(|_| hops < later.len()) {
+                kept = next;
+                hops += 1;
+            }
             let kept = shop.customer_name(kept);
             return Some(format!(
                 "customer {customer}'s record was merged into {kept}'s by entry {entry}, so it is no longer there: make the change you want as a new one on {kept}'s record"

@@ -543,7 +543,7 @@ pub fn undo_plan(log: &[LogEntry], entry: i64) -> Result<UndoPlan, ApplyError> {
     if target.values_erased {
         return Err(ApplyError::NotUndoable(
             entry,
-            "a change whose values were deleted from the log since (by a retention purge), so what it replaced is no longer known".to_owned(),
+            "a change whose recorded values were deleted from the log since (by a retention purge; `candor log --verify` names any other cause), so it cannot be taken back as it was recorded".to_owned(),
         ));
     }
     let merges = target
