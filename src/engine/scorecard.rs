@@ -197,7 +197,7 @@ fn transparency_card(s: &Sources) -> Card {
 
 fn consent_card(s: &Sources) -> Card {
     let no_purpose = s.lint(Check::NoPurpose);
-    let mut facts = rule_purpose_facts(s);
+    let mut facts = rule_purpose_facts(s, no_purpose);
     facts.extend(customer_consent_facts(s));
     facts.extend(widened_facts(s.index));
     card(
@@ -209,10 +209,9 @@ fn consent_card(s: &Sources) -> Card {
     )
 }
 
-/// The rules in use without a purpose customers are asked about, and those reading data
-/// their purpose does not cover.
-fn rule_purpose_facts(s: &Sources) -> Vec<Fact> {
-    let no_purpose = s.lint(Check::NoPurpose);
+/// The rules in use without a purpose customers are asked about (`no_purpose` of them),
+/// and those reading data their purpose does not cover.
+fn rule_purpose_facts(s: &Sources, no_purpose: usize) -> Vec<Fact> {
     let outside = s.lint(Check::OutsidePurpose);
     vec![
         fact(

@@ -118,21 +118,7 @@ fn targets_of(change: &Change) -> Vec<Value> {
                     .collect()
             })
             .unwrap_or_default(),
-        Change::Purpose {
-            purpose,
-            label,
-            description,
-            fields,
-            ..
-        } => [
-            label.as_ref().map(|_| "label"),
-            description.as_ref().map(|_| "description"),
-            fields.as_ref().map(|_| "fields"),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|k| json!(["purpose", purpose, k]))
-        .collect(),
+        Change::Purpose { .. } => purpose_targets(change),
         Change::FieldRetention { field, .. } => vec![json!(["retention", field])],
         Change::Setting { setting, .. } => vec![json!(["setting", setting])],
         // Without what it moved (see [`applied_targets`]), a merge changes everything about
@@ -179,6 +165,29 @@ fn applied_targets(shop: &Shop, a: &Applied) -> Vec<Value> {
         }
     }
     out
+}
+
+/// What a purpose change sets: its label, description or fields, those it gives.
+fn purpose_targets(change: &Change) -> Vec<Value> {
+    let Change::Purpose {
+        purpose,
+        label,
+        description,
+        fields,
+        ..
+    } = change
+    else {
+        return Vec::new();
+    };
+    [
+        label.as_ref().map(|_| "label"),
+        description.as_ref().map(|_| "description"),
+        fields.as_ref().map(|_| "fields"),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|k| json!(["purpose", purpose, k]))
+    .collect()
 }
 
 /// Whether two targets are the same thing, or one is a customer's whole record and the

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::engine::audit::{Audit, Figure};
+use crate::engine::audit::{Audit, Figure, GroupsMoved};
 use crate::store::LogEntry;
 
 /// The key under which an applied change's log entry keeps its audit figures.
@@ -57,23 +57,7 @@ pub fn groups_moved(points: &[HistoryPoint], i: usize, key: &str) -> Option<Stri
     };
     let before = groups(points.get(i.checked_sub(1)?)?)?;
     let now = groups(points.get(i)?)?;
-    let missing = |from: &[String], other: &[String]| -> Vec<String> {
-        (from.iter())
-            .filter(|g| !other.contains(g))
-            .map(|g| format!("\u{201c}{g}\u{201d}"))
-            .collect()
-    };
-    let (gone, new) = (missing(&before, &now), missing(&now, &before));
-    let is_are = |n: usize| if n == 1 { "is" } else { "are" };
-    let mut parts = Vec::new();
-    if !gone.is_empty() {
-        let names = crate::engine::words::and_list(&gone);
-        parts.push(format!("{names} {} no longer compared", is_are(gone.len())));
-    }
-    if !new.is_empty() {
-        let names = crate::engine::words::and_list(&new);
-        parts.push(format!("{names} {} now compared too", is_are(new.len())));
-    }
+    let parts = GroupsMoved::between(String::new(), &before, &now).clauses("");
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 

@@ -516,60 +516,58 @@ pub fn undo_plan(log: &[LogEntry], entry: i64) -> Result<UndoPlan, ApplyError> {
         }
         return Ok(UndoPlan::Import(Box::new(target.clone())));
     }
-    if let Some(event) = &target.event {
-        return Err(ApplyError::NotUndoable(
-            entry,
-            if event.kind == super::backup::RESTORED {
-                "a restore from a backup (restore a later backup instead)".to_owned()
-            } else {
-                format!(
-                    "what was done ({}), not a change",
-                    event.kind.replace('_', " ")
-                )
-            },
-        ));
-    }
-    if let Some(by) = undone_by(log, entry) {
+    if let Some(by) = target
+        .event
+        .is_none()
+        .then(|| undone_by(log, entry))
+        .flatten()
+    {
         return Err(ApplyError::AlreadyUndone(entry, by));
     }
-    let about_erased = (target.changes.iter())
-        .any(|a| (a.change.customers()).contains(&crate::engine::model::ERASED_CUSTOMER));
-    if about_erased {
-        return Err(ApplyError::NotUndoable(
-            entry,
-            "a change about a customer who was erased since".to_owned(),
-        ));
-    }
-    if target.values_erased {
-        return Err(ApplyError::NotUndoable(
-            entry,
-            "a change whose recorded values were deleted from the log since (by a retention purge; `candor log --verify` names any other cause), so it cannot be taken back as it was recorded".to_owned(),
-        ));
-    }
-    let merges = target
-        .changes
-        .iter()
-        .any(|a| matches!(a.change, Change::MergeCustomers { .. }));
-    if merges && !only_records_after(log, entry) {
-        return Err(ApplyError::NotUndoable(
-            entry,
-            "a merge of two customer records, once other changes were made after it".to_owned(),
-        ));
-    }
-    let adds = target
-        .changes
-        .iter()
-        .any(|a| matches!(a.change, Change::NewCustomer { .. }));
-    if adds && !only_records_after(log, entry) {
-        return Err(ApplyError::NotUndoable(
-            entry,
-            "a new customer, once other changes were made after it (erase the customer instead)"
-                .to_owned(),
-        ));
+    if let Some(what) = not_undoable(log, target) {
+        return Err(ApplyError::NotUndoable(entry, what));
     }
     Ok(UndoPlan::Changes(crate::engine::changes::inverse(
         &target.changes,
     )))
+}
+
+/// What entry `target` of `log` records that cannot be undone from the log, in words
+/// ("a merge of two customer records, once …"); `None` when its inverse can be applied.
+fn not_undoable(log: &[LogEntry], target: &LogEntry) -> Option<String> {
+    if let Some(event) = &target.event {
+        return Some(if event.kind == super::backup::RESTORED {
+            "a restore from a backup (restore a later backup instead)".to_owned()
+        } else {
+            format!(
+                "what was done ({}), not a change",
+                event.kind.replace('_', " ")
+            )
+        });
+    }
+    let any = |f: fn(&Change) -> bool| target.changes.iter().any(|a| f(&a.change));
+    if any(|c| {
+        c.customers()
+            .contains(&crate::engine::model::ERASED_CUSTOMER)
+    }) {
+        return Some("a change about a customer who was erased since".to_owned());
+    }
+    if target.values_erased {
+        return Some("a change whose recorded values were deleted from the log since (by a retention purge; `candor log --verify` names any other cause), so it cannot be taken back as it was recorded".to_owned());
+    }
+    let followed = !only_records_after(log, target.id);
+    if followed && any(|c| matches!(c, Change::MergeCustomers { .. })) {
+        return Some(
+            "a merge of two customer records, once other changes were made after it".to_owned(),
+        );
+    }
+    if followed && any(|c| matches!(c, Change::NewCustomer { .. })) {
+        return Some(
+            "a new customer, once other changes were made after it (erase the customer instead)"
+                .to_owned(),
+        );
+    }
+    None
 }
 
 /// Refuses to undo entry `entry` of `log` when its undo would overwrite something done

@@ -464,13 +464,7 @@ impl Scenario {
                     ui.end_row();
                 }
             });
-        let notes = crate::engine::audit::comparison_notes(&outcome.audit_figures);
-        if !notes.is_empty() {
-            ui.colored_label(theme::FLAG, "Not like for like:");
-        }
-        for note in notes {
-            ui.add(egui::Label::new(note).wrap());
-        }
+        comparison_notes_ui(ui, &outcome.audit_figures);
     }
 
     fn customer_effect_ui(
@@ -739,6 +733,17 @@ fn share_chart_ui(ui: &mut Ui, title: &str, id: &str, shares: &[ShareChange]) {
             ui.end_row();
         }
     });
+}
+
+/// Why some figures are not like for like, each reason once.
+fn comparison_notes_ui(ui: &mut Ui, figures: &[FigureChange]) {
+    let notes = crate::engine::audit::comparison_notes(figures);
+    if !notes.is_empty() {
+        ui.colored_label(theme::FLAG, "Not like for like:");
+    }
+    for note in notes {
+        ui.add(egui::Label::new(note).wrap());
+    }
 }
 
 /// A figure coloured by its status: red when flagged, green when within the rule of thumb.

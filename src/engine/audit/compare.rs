@@ -131,34 +131,42 @@ fn compared_groups_moved(before: &Audit, after: &Audit, key: &str) -> Option<Gro
             .map(|x| x.name.clone())
             .collect()
     };
-    let (was, is) = (compared(before), compared(after));
-    let missing = |from: &[String], other: &[String]| -> Vec<String> {
-        (from.iter())
-            .filter(|name| !other.contains(name))
-            .cloned()
-            .collect()
-    };
-    Some(GroupsMoved {
-        gone: missing(&was, &is),
-        new: missing(&is, &was),
-        grouping: label,
-    })
+    Some(GroupsMoved::between(
+        label,
+        &compared(before),
+        &compared(after),
+    ))
 }
 
 /// The groups that leave or enter one grouping's comparison.
-struct GroupsMoved {
+pub struct GroupsMoved {
     /// The grouping's name in lower case: "age band".
-    grouping: String,
+    pub grouping: String,
     /// Compared before, not after.
-    gone: Vec<String>,
+    pub gone: Vec<String>,
     /// Compared after, not before.
-    new: Vec<String>,
+    pub new: Vec<String>,
 }
 
 impl GroupsMoved {
-    /// Why the figures of this grouping are not like for like, as a sentence; `None` when
-    /// the same groups are compared before and after.
-    fn note(&self, min_group_size: usize) -> Option<String> {
+    /// The groups of `grouping` compared in `was` and not in `is`, and the other way.
+    pub fn between(grouping: String, was: &[String], is: &[String]) -> Self {
+        let missing = |from: &[String], other: &[String]| -> Vec<String> {
+            (from.iter())
+                .filter(|name| !other.contains(name))
+                .cloned()
+                .collect()
+        };
+        Self {
+            gone: missing(was, is),
+            new: missing(is, was),
+            grouping,
+        }
+    }
+
+    /// What moved, in clauses: "“65 and over” is no longer compared{why_gone}", "“40–49”
+    /// is now compared too"; empty when nothing did.
+    pub fn clauses(&self, why_gone: &str) -> Vec<String> {
         let names = |groups: &[String]| {
             let quoted: Vec<String> = groups.iter().map(|g| format!("“{g}”")).collect();
             words::and_list(&quoted)
@@ -166,21 +174,25 @@ impl GroupsMoved {
         let is_are = |groups: &[String]| if groups.len() == 1 { "is" } else { "are" };
         let mut parts = Vec::new();
         if !self.gone.is_empty() {
-            parts.push(format!(
-                "{} {} no longer compared (fewer than {} customers with the data held), so the figures after leave {} out",
-                names(&self.gone),
-                is_are(&self.gone),
-                words::number(min_group_size),
-                if self.gone.len() == 1 { "it" } else { "them" }
-            ));
+            let (names, verb) = (names(&self.gone), is_are(&self.gone));
+            parts.push(format!("{names} {verb} no longer compared{why_gone}"));
         }
         if !self.new.is_empty() {
-            parts.push(format!(
-                "{} {} now compared too",
-                names(&self.new),
-                is_are(&self.new)
-            ));
+            let (names, verb) = (names(&self.new), is_are(&self.new));
+            parts.push(format!("{names} {verb} now compared too"));
         }
+        parts
+    }
+
+    /// Why the figures of this grouping are not like for like, as a sentence; `None` when
+    /// the same groups are compared before and after.
+    fn note(&self, min_group_size: usize) -> Option<String> {
+        let why_gone = format!(
+            " (fewer than {} customers with the data held), so the figures after leave {} out",
+            words::number(min_group_size),
+            if self.gone.len() == 1 { "it" } else { "them" }
+        );
+        let parts = self.clauses(&why_gone);
         (!parts.is_empty()).then(|| format!("By {}, {}.", self.grouping, parts.join("; ")))
     }
 }

@@ -214,6 +214,14 @@ fn without_consent(
 /// preferences, as in [`retention_purge_plan`].
 pub fn retention_expired(index: &ShopIndex) -> Vec<(CustomerId, PersonalField)> {
     let shop = index.shop();
+    (expired_positions(index).into_iter())
+        .map(|(c, f)| (shop.customers[c].id, f))
+        .collect()
+}
+
+/// The (customer position, field) pairs of [`retention_expired`].
+fn expired_positions(index: &ShopIndex) -> Vec<(usize, PersonalField)> {
+    let shop = index.shop();
     let purgeable =
         |f: &PersonalField| PersonalField::VALUES.contains(f) || *f == PersonalField::Preferences;
     let mut out = Vec::new();
@@ -221,10 +229,10 @@ pub fn retention_expired(index: &ShopIndex) -> Vec<(CustomerId, PersonalField)> 
         let Some(days) = def.retention_days else {
             continue;
         };
-        for (c, customer) in shop.customers.iter().enumerate() {
+        for c in 0..shop.customers.len() {
             let since = kept_since(index, def.field, c, last_active(index, c));
             if (index.today() - since).num_days() > days {
-                out.push((customer.id, def.field));
+                out.push((c, def.field));
             }
         }
     }
@@ -235,11 +243,9 @@ pub fn retention_expired(index: &ShopIndex) -> Vec<(CustomerId, PersonalField)> 
 /// single-value fields ([`PersonalField::VALUES`]); the record's start date, orders and
 /// consents go with the customer's erasure, not field by field.
 pub fn retention_purge_plan(index: &ShopIndex) -> Vec<(CustomerId, PersonalField)> {
-    minimization(index)
-        .past_retention
-        .iter()
-        .filter_map(|p| Some((PersonalField::from_key(&p.field)?, p)))
-        .filter(|(f, _)| PersonalField::VALUES.contains(f) || *f == PersonalField::Preferences)
-        .flat_map(|(f, p)| p.all_customer_ids.iter().map(move |&c| (c, f)))
+    let shop = index.shop();
+    (expired_positions(index).into_iter())
+        .filter(|&(c, f)| holds(index, c, f))
+        .map(|(c, f)| (shop.customers[c].id, f))
         .collect()
 }

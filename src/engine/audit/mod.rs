@@ -17,7 +17,7 @@ pub mod verdict;
 
 use serde::{Deserialize, Serialize};
 
-pub use compare::{FigureChange, compare, comparison_notes};
+pub use compare::{FigureChange, GroupsMoved, compare, comparison_notes};
 pub use findings::{Area, Finding, Fix, Severity};
 pub use groups::Grouping;
 
@@ -218,9 +218,8 @@ pub struct Figure {
 }
 
 impl Audit {
-    /// The headline figures: every parity ratio, the shop-wide diversity figures, and
-    /// the counts of data-minimization problems, lint and findings.
-    pub fn figures(&self) -> Vec<Figure> {
+    /// Every parity ratio, with the groups it compares.
+    fn parity_figures(&self) -> Vec<Figure> {
         let mut out = Vec::new();
         for g in &self.fairness {
             let compared: Vec<String> = (g.groups.iter())
@@ -237,6 +236,13 @@ impl Audit {
                 });
             }
         }
+        out
+    }
+
+    /// The headline figures: every parity ratio, the shop-wide diversity figures, and
+    /// the counts of data-minimization problems, lint and findings.
+    pub fn figures(&self) -> Vec<Figure> {
+        let mut out = self.parity_figures();
         let d = &self.diversity;
         let plain = |key: &str, label: &str, value: Option<f64>| Figure {
             key: key.to_owned(),
