@@ -276,16 +276,15 @@ fn thing(shop: &Shop, change: &Change) -> String {
 
 /// Why the undo would overwrite a later entry's change (`by`), with what to do instead.
 fn changed_by(thing: &str, entry: i64, by: &Change) -> String {
-    let how = match by {
-        Change::RuleRemoved { .. } => "the rule was removed".to_owned(),
-        Change::MergeCustomers { .. } => "two customer records were merged".to_owned(),
-        Change::SplitCustomers { .. } => "a merge of two customer records was undone".to_owned(),
-        _ => format!("{thing} was changed again"),
+    let done = match by {
+        Change::RuleRemoved { .. } => Some("the rule was removed"),
+        Change::MergeCustomers { .. } => Some("two customer records were merged"),
+        Change::SplitCustomers { .. } => Some("a merge of two customer records was undone"),
+        _ => None,
     };
-    let what = if how.starts_with(thing) {
-        String::new()
-    } else {
-        format!(", which changed {thing}")
+    let (how, what) = match done {
+        Some(done) => (done.to_owned(), format!(", which changed {thing}")),
+        None => (format!("{thing} was changed again"), String::new()),
     };
     format!(
         "{how} by entry {entry}{what}, which stands, and undoing would overwrite that: undo entry {entry} first, or make the change you want as a new one"

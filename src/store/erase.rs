@@ -148,8 +148,6 @@ fn pseudonym(customer: i64) -> String {
     format!("erased-{hex}")
 }
 
-/// The customer's current personal values, and the parts of their name.
-/// Whether customer number `customer` owns values kept by the audit log.
 /// The other numbers the same person had: a new customer taken back by an undo and added
 /// again by undoing that undo gets a new number, while the log keeps their details under
 /// the old one too. Follows such chains both ways from `customer`.
@@ -188,6 +186,7 @@ fn same_person_numbers(log: &[super::LogEntry], customer: i64) -> Vec<i64> {
     found
 }
 
+/// Whether customer number `customer` owns values kept by the audit log.
 fn owns_log_values(conn: &Connection, customer: i64) -> rusqlite::Result<bool> {
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM log_value_owners WHERE customer = ?1)",
@@ -196,6 +195,7 @@ fn owns_log_values(conn: &Connection, customer: i64) -> rusqlite::Result<bool> {
     )
 }
 
+/// The customer's current personal values, and the parts of their name.
 fn current_values(conn: &Connection, customer: i64) -> rusqlite::Result<Option<Vec<String>>> {
     let columns: Vec<&str> = PersonalField::VALUES.iter().map(|f| f.key()).collect();
     let mut stmt = conn.prepare(&format!(
