@@ -224,6 +224,19 @@ fn files_that_disagree_in_one_import_are_resolved_by_the_newest_evidence_and_rep
     );
 }
 
+/// `log --verify` says the audit log is intact.
+fn log_is_intact(db: &Path) {
+    on(db, &["log", "--verify"])
+        .success()
+        .stdout(contains("intact"));
+}
+
+/// Whether the shop file's bytes hold `text` anywhere.
+fn file_holds(db: &Path, text: &str) -> bool {
+    let bytes = std::fs::read(db).expect("reads");
+    bytes.windows(text.len()).any(|w| w == text.as_bytes())
+}
+
 fn sample() -> (tempfile::TempDir, PathBuf) {
     common::owned_sample_file()
 }
@@ -271,9 +284,7 @@ fn erasing_a_short_value_keeps_every_entry_readable_verified_and_undoable() {
     assert_eq!(log[2]["changes"][0]["change"]["customer"], 0);
     assert_eq!(log[0]["event"]["kind"], "owner_set_up");
     assert_eq!(log[1]["changes"][0]["after"]["weight"], 1.5, "untouched");
-    on(&db, &["log", "--verify"])
-        .success()
-        .stdout(contains("intact"));
+    log_is_intact(&db);
     candor()
         .args([
             "undo", "--entry", "2", "--actor", "Owner", "--reason", "back", "--db",
@@ -281,9 +292,7 @@ fn erasing_a_short_value_keeps_every_entry_readable_verified_and_undoable() {
         .arg(&db)
         .assert()
         .success();
-    on(&db, &["log", "--verify"])
-        .success()
-        .stdout(contains("intact"));
+    log_is_intact(&db);
 }
 
 #[test]
@@ -1073,9 +1082,7 @@ fn a_retention_purge_also_deletes_earlier_values_kept_in_the_log() {
     .stderr(contains(
         "entry 4 records what was done (retention purge), not a change, which cannot be undone",
     ));
-    on(&db, &["log", "--verify"])
-        .success()
-        .stdout(contains("intact"));
+    log_is_intact(&db);
 }
 
 /// Changes are said in words a shop owner reads: fields by name, one thing in the
@@ -1187,16 +1194,11 @@ fn a_retention_purge_reaches_the_record_a_merge_kept_in_the_log() {
         .find(|e| e["changes"][0]["change"]["kind"] == "merge_customers")
         .expect("the merge");
     assert_eq!(merge["values_erased"], true);
-    let bytes = std::fs::read(&db).expect("reads");
     assert!(
-        !bytes
-            .windows(removed_phone.len())
-            .any(|w| w == removed_phone.as_bytes()),
+        !file_holds(&db, &removed_phone),
         "the phone is gone from the file's bytes"
     );
-    on(&db, &["log", "--verify"])
-        .success()
-        .stdout(contains("intact"));
+    log_is_intact(&db);
 }
 
 /// A figure whose compared groups change is listed even when its value does not move:
@@ -1245,12 +1247,7 @@ fn erasure_reaches_a_new_customer_taken_back_and_added_again() {
     let added = r#"{"changes":[{"kind":"new_customer","fields":{"name":"Zed Quorra",
         "email":"zed.quorra@example.org","phone":"07700 988888"},
         "consents":[{"purpose":"personalization","granted":true}]}]}"#;
-    let in_file = |db: &Path| {
-        let bytes = std::fs::read(db).expect("reads");
-        ["Quorra", "988888"]
-            .iter()
-            .any(|v| bytes.windows(v.len()).any(|w| w == v.as_bytes()))
-    };
+    let in_file = |db: &Path| ["Quorra", "988888"].iter().any(|v| file_holds(db, v));
     let undo = |db: &Path, entry: &str| {
         on(
             db,
@@ -1273,7 +1270,5 @@ fn erasure_reaches_a_new_customer_taken_back_and_added_again() {
         !in_file(&db),
         "the details kept under 201 are erased with 202"
     );
-    on(&db, &["log", "--verify"])
-        .success()
-        .stdout(contains("intact"));
+    log_is_intact(&db);
 }
